@@ -1,0 +1,1 @@
+"""Qt-free domain, providers, classification, export and storage."""

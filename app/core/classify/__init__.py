@@ -1,0 +1,1 @@
+"""Offline classification of bounce reasons and optional LLM refinement."""

@@ -1,0 +1,1 @@
+"""Excel and CSV export of suppression entries."""

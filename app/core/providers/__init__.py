@@ -1,0 +1,1 @@
+"""Mail-service providers behind one interface (SendGrid now, others later)."""

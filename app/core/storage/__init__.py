@@ -1,0 +1,1 @@
+"""Settings, secrets and the local SQLite store."""

@@ -1,0 +1,127 @@
+"""Frozen domain types that cross layers: list kinds, entries, date ranges, outcomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class ListKind(StrEnum):
+    """A SendGrid suppression list. The value is the list's path segment in the v3 API."""
+
+    BOUNCES = "bounces"
+    BLOCKS = "blocks"
+    INVALID_EMAILS = "invalid_emails"
+    SPAM_REPORTS = "spam_reports"
+    UNSUBSCRIBES = "unsubscribes"
+
+    @property
+    def label_ja(self) -> str:
+        return _LIST_LABELS_JA[self]
+
+    @classmethod
+    def parse(cls, text: str) -> ListKind:
+        """Accept the API name (``bounces``) in any case; raise ``ValueError`` otherwise."""
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            names = ", ".join(kind.value for kind in cls)
+            raise ValueError(f"unknown list {text!r}; expected one of {names}") from None
+
+
+_LIST_LABELS_JA = {
+    ListKind.BOUNCES: "バウンス",
+    ListKind.BLOCKS: "ブロック",
+    ListKind.INVALID_EMAILS: "無効アドレス",
+    ListKind.SPAM_REPORTS: "迷惑メール報告",
+    ListKind.UNSUBSCRIBES: "配信停止",
+}
+
+ALL_LISTS: tuple[ListKind, ...] = tuple(ListKind)
+
+
+@dataclass(frozen=True, slots=True)
+class SuppressionEntry:
+    """One address on one suppression list, as the provider reported it.
+
+    ``created`` is always timezone-aware (UTC from the provider; the UI shows JST).
+    ``reason`` and ``status`` are untrusted text from remote mail servers.
+    """
+
+    list_kind: ListKind
+    email: str
+    created: datetime
+    status: str = ""
+    reason: str = ""
+    ip: str = ""
+
+    @property
+    def domain(self) -> str:
+        _, _, domain = self.email.rpartition("@")
+        return domain.lower()
+
+    @property
+    def key(self) -> tuple[ListKind, str]:
+        """Identity inside a fetch: addresses compare case-insensitively (SendGrid does not say)."""
+        return (self.list_kind, self.email.lower())
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """Calendar days chosen in Asia/Tokyo, both ends inclusive."""
+
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+class DeleteStatus(StrEnum):
+    DELETED = "deleted"
+    NOT_FOUND = "not_found"  # already gone: the goal (address not listed) holds
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteOutcome:
+    """What happened to one address of a delete request."""
+
+    list_kind: ListKind
+    email: str
+    status: DeleteStatus
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not DeleteStatus.FAILED
+
+
+@dataclass(frozen=True, slots=True)
+class FetchProgress:
+    """Progress of a fetch, reported after every page."""
+
+    list_kind: ListKind
+    pages_done: int
+    entries_so_far: int  # over all lists of this fetch, after de-duplication
+
+
+@dataclass(frozen=True, slots=True)
+class ListPermissions:
+    """What an API key may do with one list."""
+
+    list_kind: ListKind
+    can_read: bool
+    can_delete: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """Every entry of the requested lists and range, de-duplicated by (list, address)."""
+
+    entries: tuple[SuppressionEntry, ...]
+    requests_made: int = 0
+    retries: int = 0
+    notes: tuple[str, ...] = field(default=())

@@ -1,0 +1,1 @@
+"""Loopback imitations of SendGrid and an OpenAI-compatible endpoint (Qt-free)."""

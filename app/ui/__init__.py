@@ -1,0 +1,1 @@
+"""The thin Qt layer: models, views, dialogs and jobs."""
