@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -91,7 +91,7 @@ def unix_bounds(date_range: DateRange) -> tuple[int, int]:
 
 def from_unix(seconds: float) -> datetime:
     """Provider timestamp → aware UTC datetime."""
-    return datetime.fromtimestamp(int(seconds), tz=timezone.utc)
+    return datetime.fromtimestamp(int(seconds), tz=UTC)
 
 
 def parse_iso_date(text: str) -> date:

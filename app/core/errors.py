@@ -16,7 +16,9 @@ class TodokuError(Exception):
     """
 
     default_message_ja = "処理中にエラーが発生しました。"
-    default_next_step_ja = "時間をおいてもう一度お試しください。続く場合は詳細をコピーして担当者に連絡してください。"
+    default_next_step_ja = (
+        "時間をおいてもう一度お試しください。続く場合は詳細をコピーして担当者に連絡してください。"
+    )
 
     def __init__(
         self,
@@ -46,7 +48,9 @@ class InvalidInputError(TodokuError):
 
 class AuthError(TodokuError):
     default_message_ja = "API キーが正しくないか、無効になっています。"
-    default_next_step_ja = "設定画面で SendGrid の API キーを確認し、必要なら新しいキーを発行して保存してください。"
+    default_next_step_ja = (
+        "設定画面で SendGrid の API キーを確認し、必要なら新しいキーを発行して保存してください。"
+    )
 
 
 class ScopeError(TodokuError):
@@ -57,9 +61,7 @@ class ScopeError(TodokuError):
     def __init__(self, scope: str = "", **kwargs: object) -> None:
         self.scope = scope
         message = (
-            f"この API キーには権限「{scope}」がありません。"
-            if scope
-            else self.default_message_ja
+            f"この API キーには権限「{scope}」がありません。" if scope else self.default_message_ja
         )
         next_step = (
             f"SendGrid の管理画面（Settings → API Keys）でキーに「{scope}」の権限を追加するか、"
@@ -67,19 +69,22 @@ class ScopeError(TodokuError):
             if scope
             else "SendGrid の管理画面でキーの権限を確認してください。"
         )
-        super().__init__(
-            message, next_step_ja=next_step, detail=str(kwargs.get("detail", ""))
-        )
+        super().__init__(message, next_step_ja=next_step, detail=str(kwargs.get("detail", "")))
 
 
 class RateLimitError(TodokuError):
     default_message_ja = "SendGrid の利用回数の上限に達したため、取得を続けられませんでした。"
-    default_next_step_ja = "数分待ってからもう一度お試しください。同じ API キーを使う他のツールが多数の要求を送っていないかも確認してください。"
+    default_next_step_ja = (
+        "数分待ってからもう一度お試しください。"
+        "同じ API キーを使う他のツールが多数の要求を送っていないかも確認してください。"
+    )
 
 
 class ServerError(TodokuError):
     default_message_ja = "SendGrid のサーバーでエラーが発生しました。"
-    default_next_step_ja = "しばらく待ってからもう一度お試しください。SendGrid の稼働状況ページも確認してください。"
+    default_next_step_ja = (
+        "しばらく待ってからもう一度お試しください。SendGrid の稼働状況ページも確認してください。"
+    )
 
 
 class NetworkError(TodokuError):
@@ -89,7 +94,9 @@ class NetworkError(TodokuError):
 
 class UnexpectedPayloadError(TodokuError):
     default_message_ja = "SendGrid から想定外の形式の応答が返りました。"
-    default_next_step_ja = "もう一度お試しください。続く場合は詳細をコピーして担当者に連絡してください。"
+    default_next_step_ja = (
+        "もう一度お試しください。続く場合は詳細をコピーして担当者に連絡してください。"
+    )
 
 
 class CancelledError(TodokuError):

@@ -125,3 +125,25 @@ class FetchResult:
     requests_made: int = 0
     retries: int = 0
     notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why an entry is on its list and what to do, in Japanese.
+
+    ``reason`` is a name from the vocabulary of bounce-reasons.md in lower case (``userunknown``,
+    ``filtered``, ... ``onhold`` when nothing understood the text). ``category`` is the
+    SendGrid-style classification (``Invalid Address``, ``Mailbox Unavailable``, ``Reputation``,
+    ``Content``, ``Frequency or Volume Too High``, ``Technical Failure``, ``Unclassified``).
+    ``source`` is ``rules`` or ``llm``. Every text here is plain text, never markup.
+    """
+
+    reason: str
+    category: str
+    permanent: bool
+    label_ja: str
+    explanation_ja: str
+    action_ja: str
+    source: str = "rules"
+    rule_id: str = ""
+    needs_review: bool = False  # 要確認: no rule understood the text

@@ -1,0 +1,56 @@
+"""`todoku-cli`: headless commands for operators' scripts and scheduled jobs.
+
+Each sub-command lives in its own module exposing ``add_arguments(parser)`` and
+``run(args) -> int``; modules are imported only when their command runs, so one command's
+heavy imports never slow another.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "fetch": ("app.cli.fetch_cmd", "サプレッションリストを取得して JSON Lines などに書き出す"),
+    "delete": ("app.cli.delete_cmd", "指定したアドレスをサプレッションリストから削除する"),
+    "classify": ("app.cli.classify_cmd", "バウンス理由を分類する（JSON Lines 入出力）"),
+    "sandbox": ("app.cli.sandbox_cmd", "練習用の SendGrid 模擬サーバーを起動する"),
+    "check": ("app.cli.check_cmd", "配信率を確認し、しきい値を下回ったら通知する"),
+}
+
+
+def _build_parser(argv: list[str]) -> tuple[argparse.ArgumentParser, object | None]:
+    parser = argparse.ArgumentParser(prog="todoku-cli", description="Todoku コマンドライン")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    wanted = argv[0] if argv else None
+    chosen = None
+    for name, (module_name, help_text) in _COMMANDS.items():
+        sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        if name == wanted:
+            try:
+                chosen = importlib.import_module(module_name)
+            except ModuleNotFoundError as error:
+                if error.name != module_name:
+                    raise
+                chosen = None
+            if chosen is not None:
+                chosen.add_arguments(sub)
+    return parser, chosen
+
+
+def main(argv: list[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser, module = _build_parser(args_list)
+    args = parser.parse_args(args_list)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    if module is None:
+        print(f"todoku-cli: コマンド「{args.command}」はまだ利用できません。", file=sys.stderr)
+        return 2
+    return int(module.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
