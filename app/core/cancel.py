@@ -20,9 +20,25 @@ class CancelToken:
 
     def __init__(self) -> None:
         self._event = threading.Event()
+        self._children: list[CancelToken] = []
+        self._lock = threading.Lock()
 
     def cancel(self) -> None:
-        self._event.set()
+        with self._lock:
+            self._event.set()
+            children = list(self._children)
+        for child in children:
+            child.cancel()
+
+    def child(self) -> CancelToken:
+        """A token cancelled with this one, that can also be cancelled on its own (to stop a
+        group of helpers after one failed, without touching the caller's token)."""
+        token = CancelToken()
+        with self._lock:
+            self._children.append(token)
+            if self._event.is_set():
+                token._event.set()
+        return token
 
     @property
     def cancelled(self) -> bool:

@@ -1,0 +1,101 @@
+"""Polite request pacing from SendGrid's X-RateLimit-* headers, shared by a provider's threads."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+
+from app.core.cancel import CancelToken
+
+# Headers are per endpoint; we track them per "bucket" (the path without the address segment).
+_MAX_WAIT_SECONDS = 65.0  # a window is 60 s; never trust a reset further away than that
+
+
+class RateBudget:
+    """Tracks the remaining requests of each bucket and makes callers wait for the reset.
+
+    The budget is *optimistic* until the first response tells the limit; from then on every
+    request reserves one of the remaining slots before it is sent, so a burst of concurrent pages
+    stays within what remains instead of running into 429s.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._remaining: dict[str, int] = {}
+        self._reset_at: dict[str, float] = {}
+
+    def acquire(self, bucket: str, cancel: CancelToken | None = None) -> None:
+        """Block until a request to ``bucket`` fits in the budget (or raise if cancelled)."""
+        while True:
+            with self._lock:
+                wait = self._wait_seconds(bucket)
+                if wait <= 0:
+                    return
+            # Jitter spreads the threads that all wake at the reset moment.
+            wait = min(wait, _MAX_WAIT_SECONDS) + random.uniform(0.05, 0.25)
+            if cancel is not None:
+                if cancel.wait(wait):
+                    cancel.raise_if_cancelled()
+            else:
+                time.sleep(wait)
+
+    def release(self, bucket: str, headers: Mapping[str, str] | None) -> None:
+        """Record a finished request and what its response headers say about the budget."""
+        if headers is None:
+            return
+        with self._lock:
+            remaining = _int_header(headers, "x-ratelimit-remaining")
+            reset = _int_header(headers, "x-ratelimit-reset")
+            if reset is not None:
+                previous_reset = self._reset_at.get(bucket)
+                if previous_reset is None or reset >= previous_reset:
+                    # Responses may arrive out of order: only a newer (or same) window counts.
+                    if previous_reset is not None and reset > previous_reset:
+                        self._remaining.pop(bucket, None)
+                    self._reset_at[bucket] = float(reset)
+                    if remaining is not None:
+                        known = self._remaining.get(bucket)
+                        self._remaining[bucket] = (
+                            remaining if known is None else min(known, remaining)
+                        )
+                else:
+                    return
+            elif remaining is not None:
+                self._remaining[bucket] = remaining
+
+    def exhausted(self, bucket: str, reset_at: float | None) -> None:
+        """A 429 arrived: nothing remains until ``reset_at`` (or a short pause if unknown)."""
+        with self._lock:
+            self._remaining[bucket] = 0
+            self._reset_at[bucket] = reset_at if reset_at is not None else self._clock() + 1.0
+
+    def _wait_seconds(self, bucket: str) -> float:
+        remaining = self._remaining.get(bucket)
+        if remaining is None:
+            return 0.0
+        reset_at = self._reset_at.get(bucket)
+        now = self._clock()
+        if reset_at is not None and now >= reset_at:
+            # The window has rolled over: forget the count until a response tells the new one.
+            self._remaining.pop(bucket, None)
+            self._reset_at.pop(bucket, None)
+            return 0.0
+        if remaining > 0:
+            self._remaining[bucket] = remaining - 1
+            return 0.0
+        if reset_at is None:
+            return 0.5
+        return reset_at - now
+
+
+def _int_header(headers: Mapping[str, str], name: str) -> int | None:
+    value = headers.get(name)
+    if value is None:
+        return None
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,523 @@
+"""SendGrid v3 suppression lists over httpx: concurrent paging, de-duplication, chunked delete."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from app import __version__
+from app.core.cancel import CancelToken
+from app.core.dates import from_unix, unix_bounds
+from app.core.errors import (
+    AuthError,
+    CancelledError,
+    ScopeError,
+    TodokuError,
+    UnexpectedPayloadError,
+)
+from app.core.providers.base import (
+    DeleteProgressCallback,
+    FetchProgressCallback,
+    PageCallback,
+)
+from app.core.providers.sendgrid_http import SendGridHttp, ensure_list
+from app.core.types import (
+    ALL_LISTS,
+    DateRange,
+    DeleteOutcome,
+    DeleteStatus,
+    FetchProgress,
+    FetchResult,
+    ListKind,
+    ListPermissions,
+    SuppressionEntry,
+)
+
+log = logging.getLogger(__name__)
+
+GLOBAL_BASE_URL = "https://api.sendgrid.com"
+EU_BASE_URL = "https://api.eu.sendgrid.com"
+PAGE_LIMIT = 500  # the API's maximum page size
+DELETE_CHUNK = 100  # SendGrid documents no maximum for `emails`; stay modest
+_MAX_VERIFY_PASSES = 3
+
+_READ_SCOPES = {
+    ListKind.BOUNCES: ("suppression.bounces.read",),
+    ListKind.BLOCKS: ("suppression.blocks.read",),
+    ListKind.INVALID_EMAILS: ("suppression.invalid_emails.read",),
+    ListKind.SPAM_REPORTS: ("suppression.spam_reports.read",),
+    ListKind.UNSUBSCRIBES: ("suppression.unsubscribes.read", "asm.suppressions.global.read"),
+}
+_DELETE_SCOPES = {
+    ListKind.BOUNCES: ("suppression.bounces.delete",),
+    ListKind.BLOCKS: ("suppression.blocks.delete",),
+    ListKind.INVALID_EMAILS: ("suppression.invalid_emails.delete",),
+    ListKind.SPAM_REPORTS: ("suppression.spam_reports.delete",),
+    ListKind.UNSUBSCRIBES: ("asm.suppressions.global.delete",),
+}
+_UMBRELLA_READ = "suppression.read"
+_UMBRELLA_DELETE = "suppression.delete"
+
+
+def base_url_for_region(region: str) -> str:
+    return EU_BASE_URL if region.lower() == "eu" else GLOBAL_BASE_URL
+
+
+@dataclass
+class _ListScan:
+    """Paging state of one list during a fetch."""
+
+    kind: ListKind
+    next_offset: int = 0
+    end_offset: int | None = None  # offset of the first short page seen
+    pages_done: int = 0
+    in_flight: int = 0
+    window: int = 1  # pages to keep in flight; doubles while pages come back full
+    last_page_len: int = -1
+    seen_duplicates: bool = False
+    page_lengths: dict[int, int] = field(default_factory=dict)
+    first_page: tuple[str, ...] = ()  # addresses of page 0, to notice changes at the head
+
+    def wants_more(self) -> bool:
+        return self.end_offset is None or self.next_offset <= self.end_offset
+
+
+class SendGridProvider:
+    """SendGrid's suppression lists for one API key (and optional subuser).
+
+    Not shared across threads: each job builds its own provider. Internally, pages are fetched
+    by a small private thread pool; callbacks run on the thread that called ``fetch``.
+    """
+
+    name = "sendgrid"
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: str | None = None,
+        region: str = "global",
+        subuser: str = "",
+        max_concurrency: int = 8,
+        timeout_s: float = 30.0,
+        max_retries: int = 5,
+        retry_backoff_s: float = 0.5,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        headers = {
+            "Authorization": f"Bearer {api_key}",
+            "Accept": "application/json",
+            "User-Agent": f"todoku/{__version__} (+python-httpx)",
+        }
+        if subuser:
+            headers["on-behalf-of"] = subuser
+        self.base_url = (base_url or base_url_for_region(region)).rstrip("/")
+        self._concurrency = max(1, min(16, max_concurrency))
+        self._client = httpx.Client(
+            base_url=self.base_url,
+            headers=headers,
+            timeout=httpx.Timeout(timeout_s, connect=min(10.0, timeout_s)),
+            transport=transport,
+            limits=httpx.Limits(max_connections=self._concurrency + 2),
+            follow_redirects=False,
+        )
+        self._http = SendGridHttp(
+            self._client, max_retries=max_retries, backoff_base_s=retry_backoff_s
+        )
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> SendGridProvider:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:  # never show the key
+        return f"SendGridProvider(base_url={self.base_url!r})"
+
+    @property
+    def requests_made(self) -> int:
+        return self._http.requests_made
+
+    # -- capabilities ------------------------------------------------------------------------
+
+    def supported_lists(self) -> tuple[ListKind, ...]:
+        return ALL_LISTS
+
+    def scopes(self, cancel: CancelToken | None = None) -> frozenset[str]:
+        result = self._http.call("GET", "/v3/scopes", scope="", bucket="scopes", cancel=cancel)
+        payload = result.payload
+        if not isinstance(payload, dict) or not isinstance(payload.get("scopes"), list):
+            raise UnexpectedPayloadError(detail=f"/v3/scopes: {str(payload)[:300]}")
+        return frozenset(str(scope) for scope in payload["scopes"])
+
+    def permissions(self, cancel: CancelToken | None = None) -> tuple[ListPermissions, ...]:
+        return permissions_from_scopes(self.scopes(cancel))
+
+    def global_stats(self, start: date, end: date, cancel: CancelToken | None = None) -> list[Any]:
+        """GET /v3/stats by day (days in the account's timezone): the raw parsed JSON array.
+
+        Parsing and rates live in app.core.stats; this only sends the request.
+        """
+        params = {
+            "start_date": start.isoformat(),
+            "end_date": end.isoformat(),
+            "aggregated_by": "day",
+        }
+        result = self._http.call(
+            "GET", "/v3/stats", scope="stats.read", bucket="stats", params=params, cancel=cancel
+        )
+        return ensure_list(result.payload, "/v3/stats")
+
+    # -- fetch -------------------------------------------------------------------------------
+
+    def fetch(
+        self,
+        date_range: DateRange,
+        lists: Iterable[ListKind],
+        *,
+        progress: FetchProgressCallback | None = None,
+        on_page: PageCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> FetchResult:
+        kinds = tuple(dict.fromkeys(lists))  # keep order, drop repeats
+        start_time, end_time = unix_bounds(date_range)
+        requests_before, retries_before = self._http.requests_made, self._http.retries
+        collected: dict[tuple[ListKind, str], SuppressionEntry] = {}
+        interned: dict[str, str] = {}
+        notes: list[str] = []
+
+        def accept(kind: ListKind, items: list[Any], page_note: str) -> tuple[bool, int]:
+            fresh: list[SuppressionEntry] = []
+            duplicates = 0
+            for item in items:
+                entry = _parse_entry(kind, item, interned, page_note)
+                if entry.key in collected:
+                    duplicates += 1
+                    continue
+                collected[entry.key] = entry
+                fresh.append(entry)
+            if fresh and on_page is not None:
+                on_page(tuple(fresh))
+            return duplicates > 0, len(fresh)
+
+        scans = [_ListScan(kind) for kind in kinds]
+        self._scan(scans, start_time, end_time, accept, progress, collected, cancel)
+        # Entries deleted (or added) by someone else while we paged shift later pages, so an
+        # offset scan can skip addresses. Re-check the lists whose size looks different now.
+        for verify_pass in range(_MAX_VERIFY_PASSES):
+            uncertain = [
+                scan.kind
+                for scan in scans
+                if scan.seen_duplicates or self._list_changed(scan, start_time, end_time, cancel)
+            ]
+            if not uncertain:
+                break
+            note = f"再確認 {verify_pass + 1} 回目: {', '.join(k.value for k in uncertain)}"
+            log.info("lists changed while fetching; %s", note)
+            notes.append(note)
+            scans = [_ListScan(kind) for kind in uncertain]
+            self._scan(scans, start_time, end_time, accept, progress, collected, cancel)
+        else:
+            notes.append("取得中にリストが変化し続けたため、一部が最新でない可能性があります。")
+
+        return FetchResult(
+            entries=tuple(collected.values()),
+            requests_made=self._http.requests_made - requests_before,
+            retries=self._http.retries - retries_before,
+            notes=tuple(notes),
+        )
+
+    def _scan(
+        self,
+        scans: list[_ListScan],
+        start_time: int,
+        end_time: int,
+        accept: Any,
+        progress: FetchProgressCallback | None,
+        collected: dict[tuple[ListKind, str], SuppressionEntry],
+        cancel: CancelToken | None,
+    ) -> None:
+        """Page every list concurrently; each list ramps up its window while pages are full."""
+        pending: dict[Future[list[Any]], tuple[_ListScan, int]] = {}
+        # Pages share a child token so a failed page stops its siblings without cancelling the
+        # caller's token.
+        outer = cancel
+        cancel = outer.child() if outer is not None else CancelToken()
+        with ThreadPoolExecutor(self._concurrency, thread_name_prefix="sendgrid-page") as pool:
+            try:
+                while True:
+                    for scan in scans:
+                        while (
+                            scan.wants_more()
+                            and scan.in_flight < scan.window
+                            and len(pending) < self._concurrency
+                        ):
+                            offset = scan.next_offset
+                            scan.next_offset += PAGE_LIMIT
+                            scan.in_flight += 1
+                            future = pool.submit(
+                                self._get_page, scan.kind, start_time, end_time, offset, cancel
+                            )
+                            pending[future] = (scan, offset)
+                    if not pending:
+                        return
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        scan, offset = pending.pop(future)
+                        scan.in_flight -= 1
+                        items = future.result()  # re-raises the page's TodokuError
+                        scan.pages_done += 1
+                        scan.page_lengths[offset] = len(items)
+                        if offset == 0:
+                            scan.first_page = _emails_of(items)
+                        if len(items) < PAGE_LIMIT:
+                            if scan.end_offset is None or offset < scan.end_offset:
+                                scan.end_offset = offset
+                        else:
+                            scan.window = min(self._concurrency, scan.window * 2)
+                        dup, _ = accept(scan.kind, items, f"{scan.kind.value}@{offset}")
+                        scan.seen_duplicates |= dup
+                        if progress is not None:
+                            progress(FetchProgress(scan.kind, scan.pages_done, len(collected)))
+                    if outer is not None:
+                        outer.raise_if_cancelled()
+            except BaseException:
+                cancel.cancel()  # stop the other pages quickly; they check it before sending
+                for future in pending:
+                    future.cancel()
+                raise
+
+    def _list_changed(
+        self, scan: _ListScan, start_time: int, end_time: int, cancel: CancelToken | None
+    ) -> bool:
+        """Re-read the first and the last page: if either differs, the list changed meanwhile.
+
+        Deleting an entry shifts every later page by one, so the last page notices deletions made
+        after it was read, and the first page notices deletions among the newest entries (where
+        other operators and bounce purges act). A deletion in the middle of a long list between
+        two page reads can still go unnoticed; a full second pass would be needed for that.
+        """
+        if scan.end_offset is None:
+            return False
+        expected = scan.page_lengths.get(scan.end_offset, 0)
+        if scan.end_offset == 0 and expected == 0:
+            return False  # an empty list: nothing could have been skipped
+        items = self._get_page(scan.kind, start_time, end_time, scan.end_offset, cancel)
+        if len(items) != expected:
+            return True
+        if scan.end_offset == 0:
+            return _emails_of(items) != scan.first_page
+        head = self._get_page(scan.kind, start_time, end_time, 0, cancel)
+        return _emails_of(head) != scan.first_page
+
+    def _get_page(
+        self,
+        kind: ListKind,
+        start_time: int,
+        end_time: int,
+        offset: int,
+        cancel: CancelToken | None,
+    ) -> list[Any]:
+        params = {
+            "start_time": start_time,
+            "end_time": end_time,
+            "limit": PAGE_LIMIT,
+            "offset": offset,
+        }
+        result = self._http.call(
+            "GET",
+            f"/v3/suppression/{kind.value}",
+            scope=_READ_SCOPES[kind][0],
+            bucket=kind.value,
+            params=params,
+            cancel=cancel,
+        )
+        return ensure_list(result.payload, f"{kind.value} offset {offset}")
+
+    # -- delete ------------------------------------------------------------------------------
+
+    def delete(
+        self,
+        list_kind: ListKind,
+        emails: Sequence[str],
+        *,
+        progress: DeleteProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> tuple[DeleteOutcome, ...]:
+        """Delete ``emails`` from one list. Never sends ``delete_all``.
+
+        Bounces, blocks, invalid emails and spam reports go in chunks through the list's
+        delete-many endpoint; a chunk that fails is retried address by address so each address
+        gets its own outcome. Global unsubscribes have no delete-many: one request per address.
+        """
+        unique = list(dict.fromkeys(emails))
+        outcomes: dict[str, DeleteOutcome] = {}
+        total = len(unique)
+
+        def report() -> None:
+            if progress is not None:
+                progress(len(outcomes), total)
+
+        try:
+            if list_kind is ListKind.UNSUBSCRIBES:
+                for email in unique:
+                    if cancel is not None:
+                        cancel.raise_if_cancelled()
+                    outcomes[email] = self._delete_one(list_kind, email, cancel)
+                    report()
+            else:
+                for start in range(0, total, DELETE_CHUNK):
+                    if cancel is not None:
+                        cancel.raise_if_cancelled()
+                    chunk = unique[start : start + DELETE_CHUNK]
+                    outcomes.update(self._delete_chunk(list_kind, chunk, cancel))
+                    report()
+        except CancelledError:
+            pass  # addresses not reached are reported as not attempted below
+        return tuple(
+            outcomes.get(email)
+            or DeleteOutcome(list_kind, email, DeleteStatus.FAILED, "キャンセルしたため未実行")
+            for email in emails
+        )
+
+    def _delete_chunk(
+        self, kind: ListKind, chunk: list[str], cancel: CancelToken | None
+    ) -> dict[str, DeleteOutcome]:
+        try:
+            self._http.call(
+                "DELETE",
+                f"/v3/suppression/{kind.value}",
+                scope=_DELETE_SCOPES[kind][0],
+                bucket=f"{kind.value}:delete",
+                json_body={"emails": chunk},
+                expect_json=False,
+                cancel=cancel,
+            )
+        except CancelledError:
+            raise
+        except TodokuError as error:
+            log.info("bulk delete of %d failed (%s); trying one by one", len(chunk), error)
+            if isinstance(error, AuthError | ScopeError):
+                return {e: _failed(kind, e, error) for e in chunk}
+            result = {}
+            for email in chunk:
+                if cancel is not None and cancel.cancelled:
+                    break
+                result[email] = self._delete_one(kind, email, cancel)
+            return result
+        return {e: DeleteOutcome(kind, e, DeleteStatus.DELETED) for e in chunk}
+
+    def _delete_one(self, kind: ListKind, email: str, cancel: CancelToken | None) -> DeleteOutcome:
+        # The address is a path segment: '+', '/', '%' and non-ASCII must be percent-encoded.
+        segment = quote(email, safe="")
+        if kind is ListKind.UNSUBSCRIBES:
+            path, scope = f"/v3/asm/suppressions/global/{segment}", _DELETE_SCOPES[kind][0]
+        else:
+            path, scope = f"/v3/suppression/{kind.value}/{segment}", _DELETE_SCOPES[kind][0]
+        try:
+            result = self._http.call(
+                "DELETE",
+                path,
+                scope=scope,
+                bucket=f"{kind.value}:delete-one",
+                expect_json=False,
+                accept_statuses=(404,),
+                cancel=cancel,
+            )
+        except CancelledError:
+            raise
+        except TodokuError as error:
+            return _failed(kind, email, error)
+        if result.status == 404:
+            return DeleteOutcome(kind, email, DeleteStatus.NOT_FOUND, "すでにリストにありません")
+        return DeleteOutcome(kind, email, DeleteStatus.DELETED)
+
+    def is_listed(self, kind: ListKind, email: str, cancel: CancelToken | None = None) -> bool:
+        """Whether ``email`` is still on ``kind`` (used to reconcile an interrupted delete)."""
+        segment = quote(email, safe="")
+        if kind is ListKind.UNSUBSCRIBES:
+            path = f"/v3/asm/suppressions/global/{segment}"
+        else:
+            path = f"/v3/suppression/{kind.value}/{segment}"
+        result = self._http.call(
+            "GET",
+            path,
+            scope=_READ_SCOPES[kind][0],
+            bucket=f"{kind.value}:get-one",
+            accept_statuses=(404,),
+            cancel=cancel,
+        )
+        if result.status == 404 or result.payload in (None, {}, []):
+            return False
+        if isinstance(result.payload, list):
+            return any(
+                isinstance(item, dict) and str(item.get("email", "")).lower() == email.lower()
+                for item in result.payload
+            )
+        return isinstance(result.payload, dict) and bool(result.payload.get("recipient_email"))
+
+
+def permissions_from_scopes(scopes: frozenset[str]) -> tuple[ListPermissions, ...]:
+    return tuple(
+        ListPermissions(
+            kind,
+            can_read=_UMBRELLA_READ in scopes or any(s in scopes for s in _READ_SCOPES[kind]),
+            can_delete=(kind is not ListKind.UNSUBSCRIBES and _UMBRELLA_DELETE in scopes)
+            or any(s in scopes for s in _DELETE_SCOPES[kind]),
+        )
+        for kind in ALL_LISTS
+    )
+
+
+def _emails_of(items: list[Any]) -> tuple[str, ...]:
+    return tuple(str(item.get("email", "")) for item in items if isinstance(item, dict))
+
+
+def _failed(kind: ListKind, email: str, error: TodokuError) -> DeleteOutcome:
+    return DeleteOutcome(kind, email, DeleteStatus.FAILED, error.message_ja)
+
+
+def _parse_entry(
+    kind: ListKind, item: Any, interned: dict[str, str], page_note: str
+) -> SuppressionEntry:
+    if not isinstance(item, dict):
+        raise UnexpectedPayloadError(detail=f"{page_note}: item is {type(item).__name__}")
+    email = item.get("email")
+    if not isinstance(email, str) or not email:
+        raise UnexpectedPayloadError(detail=f"{page_note}: item without email: {str(item)[:200]}")
+    try:
+        created = from_unix(float(item.get("created", 0)))
+    except (TypeError, ValueError, OverflowError, OSError):
+        raise UnexpectedPayloadError(
+            detail=f"{page_note}: bad created {item.get('created')!r}"
+        ) from None
+
+    def text(name: str) -> str:
+        value = item.get(name)
+        if value is None:
+            return ""
+        value = value if isinstance(value, str) else str(value)
+        # Reasons repeat a lot across a fetch; sharing one string object per text saves memory.
+        return interned.setdefault(value, value)
+
+    return SuppressionEntry(
+        list_kind=kind,
+        email=email,
+        created=created,
+        status=sys.intern(text("status")),
+        reason=text("reason"),
+        ip=text("ip"),
+    )

@@ -1,0 +1,112 @@
+"""Turn SendGrid HTTP answers into TodokuErrors with Japanese text and kept technical detail."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import httpx
+
+from app.core.errors import (
+    AuthError,
+    InvalidInputError,
+    NetworkError,
+    RateLimitError,
+    ScopeError,
+    ServerError,
+    TodokuError,
+    UnexpectedPayloadError,
+)
+
+log = logging.getLogger(__name__)
+
+_BODY_EXCERPT = 500
+# Error messages we understand; anything else is logged at WARNING so the team can learn it.
+_KNOWN_MESSAGES = (
+    "authorization required",
+    "access forbidden",
+    "too many requests",
+    "internal server error",
+    "the provided authorization grant is invalid, expired, or revoked",
+    "emails and delete_all cannot both be set",
+)
+
+
+def error_messages(response: httpx.Response) -> list[str]:
+    """The ``errors[].message`` strings of a SendGrid error body, or [] when it is not one."""
+    try:
+        payload = json.loads(response.content or b"null")
+    except ValueError:
+        return []
+    if not isinstance(payload, dict) or not isinstance(payload.get("errors"), list):
+        return []
+    messages = []
+    for item in payload["errors"]:
+        if isinstance(item, dict) and isinstance(item.get("message"), str):
+            messages.append(item["message"])
+    return messages
+
+
+def describe(request: httpx.Request, response: httpx.Response | None, note: str = "") -> str:
+    """Technical detail for the details pane and the log. Never includes the API key."""
+    parts = [f"{request.method} {request.url.copy_with(query=None)}"]
+    if request.url.query:
+        parts.append(f"query: {request.url.query.decode('ascii', 'replace')}")
+    if response is not None:
+        parts.append(f"HTTP {response.status_code}")
+        body = response.content[:_BODY_EXCERPT].decode("utf-8", "replace")
+        if body:
+            parts.append(f"body: {body}")
+    if note:
+        parts.append(note)
+    return "\n".join(parts)
+
+
+def error_for_status(
+    request: httpx.Request, response: httpx.Response, *, scope: str
+) -> TodokuError:
+    """Map a final (non-retried) error response to the matching TodokuError."""
+    status = response.status_code
+    messages = error_messages(response)
+    detail = describe(request, response)
+    unknown = [m for m in messages if m.lower() not in _KNOWN_MESSAGES]
+    if unknown or (not messages and status >= 400):
+        # Unknown payloads are recorded, never swallowed: the team learns new error texts here.
+        log.warning("SendGrid error payload not recognised: %s", detail)
+    if status == 401:
+        return AuthError(detail=detail)
+    if status == 403:
+        return ScopeError(scope, detail=detail)
+    if status == 429:
+        return RateLimitError(detail=detail)
+    if status == 451:
+        return TodokuError(
+            "データ所在地（リージョン）の制限により、この操作はできません。",
+            next_step_ja=(
+                "設定画面のリージョン（グローバル / EU）が"
+                "アカウントと合っているか確認してください。"
+            ),
+            detail=detail,
+        )
+    if status == 400:
+        text = "; ".join(messages) or "bad request"
+        return InvalidInputError(
+            "SendGrid が要求内容を受け付けませんでした。",
+            next_step_ja="期間や対象のリストを確認してください。続く場合は詳細を担当者に伝えてください。",
+            detail=f"{detail}\n{text}",
+        )
+    if status >= 500:
+        return ServerError(detail=detail)
+    return UnexpectedPayloadError(
+        f"SendGrid から想定外の応答（HTTP {status}）が返りました。", detail=detail
+    )
+
+
+def network_error(request: httpx.Request, error: Exception) -> NetworkError:
+    if isinstance(error, httpx.TimeoutException):
+        return NetworkError(
+            "SendGrid からの応答が時間内に返りませんでした。",
+            next_step_ja="ネットワークの状態を確認し、しばらくしてからもう一度お試しください。",
+            detail=describe(request, None, f"{type(error).__name__}: {error}"),
+        )
+    return NetworkError(detail=describe(request, None, f"{type(error).__name__}: {error}"))

@@ -1,0 +1,179 @@
+"""Fetch benchmark: concurrency vs a sequential loop, rate-limit use, and fault tolerance.
+
+Run: python benchmarks/fetch.py [--entries 100000] [--rate-seconds 130]
+Every figure is measured in this run against the sandbox CLI (`todoku-cli sandbox`) on loopback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app.core.dates import today_jst, unix_bounds  # noqa: E402
+from app.core.providers.sendgrid import PAGE_LIMIT, SendGridProvider  # noqa: E402
+from app.core.types import DateRange, ListKind  # noqa: E402
+
+KEY = "SG.benchmark-key"
+
+
+def start_sandbox(*args: str) -> tuple[subprocess.Popen[str], str]:
+    command = [sys.executable, "-m", "app.cli", "sandbox", "--api-key", KEY, *args]
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    assert process.stdout is not None
+    base_url = process.stdout.readline().strip()
+    if not base_url.startswith("http://"):
+        process.kill()
+        raise SystemExit(f"sandbox did not start: {base_url!r}")
+    return process, base_url
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def whole_range() -> DateRange:
+    today = today_jst()
+    return DateRange(today - timedelta(days=59), today)
+
+
+def sequential_fetch(base_url: str, date_range: DateRange) -> int:
+    """The baseline: one page after another until a short page."""
+    start, end = unix_bounds(date_range)
+    total = 0
+    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {KEY}"}) as client:
+        offset = 0
+        while True:
+            params = {"start_time": start, "end_time": end, "limit": PAGE_LIMIT, "offset": offset}
+            page = client.get("/v3/suppression/bounces", params=params).json()
+            total += len(page)
+            if len(page) < PAGE_LIMIT:
+                return total
+            offset += PAGE_LIMIT
+
+
+def bench_concurrency(entries: int) -> None:
+    process, base_url = start_sandbox(
+        "--entries", str(entries), "--latency-ms", "50", "--seed", "1"
+    )
+    try:
+        date_range = whole_range()
+        t0 = time.perf_counter()
+        baseline_count = sequential_fetch(base_url, date_range)
+        baseline = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        with SendGridProvider(KEY, base_url=base_url) as provider:
+            result = provider.fetch(date_range, [ListKind.BOUNCES])
+        ours = time.perf_counter() - t0
+    finally:
+        stop(process)
+    print(f"[concurrency] sandbox entries={entries}, 50 ms latency, bounces list only")
+    print(f"  sequential loop: {baseline_count} entries in {baseline:.2f} s")
+    print(
+        f"  todoku fetch:    {len(result.entries)} entries in {ours:.2f} s "
+        f"({result.requests_made} requests)"
+    )
+    print(f"  speed-up: {baseline / ours:.1f}x  (goal >= 5x)")
+
+
+class _RecordingTransport(httpx.HTTPTransport):
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[tuple[float, int, str | None]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        self.events.append(
+            (time.time(), response.status_code, response.headers.get("x-ratelimit-reset"))
+        )
+        return response
+
+
+def bench_rate_limit(seconds: float) -> None:
+    process, base_url = start_sandbox("--entries", "200000", "--rate-limit", "600", "--seed", "2")
+    transport = _RecordingTransport()
+    fetches = failures = 0
+    started = time.time()
+    try:
+        with SendGridProvider(KEY, base_url=base_url, transport=transport) as provider:
+            while time.time() - started < seconds:
+                try:
+                    provider.fetch(whole_range(), [ListKind.BOUNCES, ListKind.BLOCKS])
+                    fetches += 1
+                except Exception as error:  # counted, reported
+                    failures += 1
+                    print(f"  fetch failed: {error}")
+    finally:
+        stop(process)
+    elapsed = time.time() - started
+    ok_per_window: Counter[str] = Counter()
+    for _, status, reset in transport.events:
+        if status == 200 and reset:
+            ok_per_window[reset] += 1
+    statuses = Counter(status for _, status, _ in transport.events)
+    windows = sorted(ok_per_window)
+    complete = windows[:-1]  # the last window was cut short when we stopped
+    print(f"[rate limit] --rate-limit 600 (per 60 s window), {elapsed:.0f} s of repeated fetches")
+    print(f"  fetches completed: {fetches}, failed: {failures}; statuses: {dict(statuses)}")
+    for reset in windows:
+        mark = "" if reset in complete else " (partial, not counted)"
+        print(f"  window ending {reset}: {ok_per_window[reset]} successful requests{mark}")
+    if complete:
+        achieved = sum(ok_per_window[w] for w in complete) / len(complete)
+        print(
+            f"  achieved: {achieved:.0f} requests per full window = {achieved / 600:.0%} of "
+            f"the limit (goal >= 90%, no failed fetch)"
+        )
+
+
+def bench_faults(entries: int) -> None:
+    faults = "429=0.05,500=0.05,drop=0.02,garbage=0.01"
+    clean, clean_url = start_sandbox("--entries", str(entries), "--seed", "5")
+    faulty, faulty_url = start_sandbox("--entries", str(entries), "--seed", "5", "--faults", faults)
+    lists = list(ListKind)
+    try:
+        with SendGridProvider(KEY, base_url=clean_url) as provider:
+            expected = provider.fetch(whole_range(), lists).entries
+        with SendGridProvider(KEY, base_url=faulty_url, max_retries=8) as provider:
+            result = provider.fetch(whole_range(), lists)
+    finally:
+        stop(clean)
+        stop(faulty)
+    same = set(expected) == set(result.entries)
+    print(f"[faults] --faults {faults}, {entries} entries, all lists")
+    print(
+        f"  fault-free: {len(expected)} entries; with faults: {len(result.entries)} entries, "
+        f"{result.requests_made} requests, {result.retries} retries"
+    )
+    print(f"  entry sets equal: {same}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--rate-seconds", type=float, default=130.0)
+    parser.add_argument("--skip-rate", action="store_true")
+    args = parser.parse_args()
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}, {date.today()}")
+    bench_concurrency(args.entries)
+    bench_faults(20_000)
+    if not args.skip_rate:
+        bench_rate_limit(args.rate_seconds)
+
+
+if __name__ == "__main__":
+    main()
