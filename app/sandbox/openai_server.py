@@ -1,0 +1,389 @@
+"""OpenAI-compatible chat-completions imitation on 127.0.0.1, with scripted hostile replies.
+
+Convention: ``start()`` returns a base URL ending in ``/v1`` (the ``openai`` client appends
+``/chat/completions``), so the served paths are ``POST /v1/chat/completions`` and
+``GET /v1/models``; anything else is a 404 in OpenAI's error shape. Every request needs
+``Authorization: Bearer <api_key>`` (401 otherwise). Used by tests, benchmarks and practice mode.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import logging
+import re
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+SANDBOX_LLM_KEY = "sk-sandbox"
+SANDBOX_MODEL = "sandbox-model"
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    """One request as received: ``body`` is the parsed JSON (``None`` if it was not JSON)."""
+
+    method: str
+    path: str
+    headers: dict[str, str]  # names in lower case
+    body: Any
+    raw: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ScriptedReply:
+    """What to answer to the next chat request instead of the default smart reply.
+
+    ``content`` replaces the message text verbatim; ``mutate`` receives the smart reply
+    (a dict) and returns what to send (a dict is JSON-encoded, a str is sent as is).
+    """
+
+    status: int = 200
+    content: str | None = None
+    mutate: Callable[[dict[str, Any]], Any] | None = None
+    finish_reason: str = "stop"
+    refusal: str | None = None
+    delay_s: float = 0.0
+    error: dict[str, Any] | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def invalid_json(cls) -> ScriptedReply:
+        return cls(content='{"items": [{"index": 0, "reason": "userunknown",')
+
+    @classmethod
+    def off_schema(cls) -> ScriptedReply:
+        return cls(mutate=lambda reply: {"results": reply["items"], "note": "extra"})
+
+    @classmethod
+    def html_in_texts(cls) -> ScriptedReply:
+        return cls(mutate=lambda reply: _each(reply, label_ja="<b>今すぐ削除</b>"))
+
+    @classmethod
+    def huge_text(cls, size: int = 1_000_000) -> ScriptedReply:
+        return cls(mutate=lambda reply: _each(reply, explanation_ja="あ" * size))
+
+    @classmethod
+    def reason_outside_vocabulary(cls) -> ScriptedReply:
+        return cls(mutate=lambda reply: _each(reply, reason="deadmailbox"))
+
+    @classmethod
+    def rate_limited(cls, retry_after_s: int = 0) -> ScriptedReply:
+        error = _error("Rate limit reached for requests", "requests", "rate_limit_exceeded")
+        return cls(status=429, error=error, headers=(("Retry-After", str(retry_after_s)),))
+
+    @classmethod
+    def server_error(cls, status: int = 500) -> ScriptedReply:
+        return cls(status=status, error=_error("The server had an error", "server_error", None))
+
+    @classmethod
+    def slow(cls, delay_s: float) -> ScriptedReply:
+        return cls(delay_s=delay_s)
+
+    @classmethod
+    def content_filter(cls) -> ScriptedReply:
+        return cls(content="", finish_reason="content_filter")
+
+    @classmethod
+    def refused(cls) -> ScriptedReply:
+        return cls(content="", refusal="I can't help with that.")
+
+
+def _each(reply: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    return {"items": [{**item, **changes} for item in reply["items"]]}
+
+
+def _error(message: str, kind: str, code: str | None) -> dict[str, Any]:
+    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+
+
+# -- the default "smart" answer ---------------------------------------------------------------
+
+_LABELS = {
+    "userunknown": "宛先アドレス不存在",
+    "hostunknown": "宛先ドメイン不存在",
+    "hasmoved": "移転済み",
+    "notaccept": "受信しないドメイン",
+    "mailboxfull": "容量超過",
+    "suspend": "アカウント停止",
+    "filtered": "受信側フィルタで拒否",
+    "rejected": "差出人を拒否",
+    "blocked": "送信元IP/ホストで拒否",
+    "badreputation": "送信元の評判不良",
+    "authfailure": "送信ドメイン認証の失敗",
+    "spamdetected": "迷惑メール判定",
+    "speeding": "受信側の速度制限",
+    "expired": "配送期限切れ",
+    "systemerror": "受信側システム障害",
+    "onhold": "判定保留",
+}
+_HARD = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"})
+# Deterministic guesses for texts the rules left open: first match wins.
+_GUESSES = (
+    (re.compile(r"(?i)user unknown|no such user|does not exist|invalid recipient"), "userunknown"),
+    (re.compile(r"(?i)quota|mailbox (is )?full|storage"), "mailboxfull"),
+    (re.compile(r"(?i)dmarc|spf|dkim|unauthenticated"), "authfailure"),
+    (re.compile(r"(?i)spam"), "spamdetected"),
+    (re.compile(r"(?i)block|blacklist|denylist|dnsbl"), "blocked"),
+    (re.compile(r"(?i)reputation"), "badreputation"),
+    (re.compile(r"(?i)rate|too many|slow down"), "speeding"),
+    (re.compile(r"(?i)disabled|suspended|inactive"), "suspend"),
+    (re.compile(r"(?i)timed? ?out|expired"), "expired"),
+)
+
+
+def smart_reply(request_body: Any) -> dict[str, Any]:
+    """A plausible, valid answer for every item of the batch in the last user message."""
+    items: list[dict[str, Any]] = []
+    try:
+        user = [m for m in request_body["messages"] if m.get("role") == "user"][-1]
+        batch = json.loads(user["content"])["items"]
+    except (KeyError, IndexError, TypeError, AttributeError, ValueError):
+        batch = []
+    for entry in batch:
+        if not isinstance(entry, dict) or type(entry.get("index")) is not int:
+            continue
+        hint = entry.get("rule_hint") if isinstance(entry.get("rule_hint"), dict) else {}
+        reason = str(hint.get("reason") or "onhold")
+        if not re.fullmatch(r"[a-z]{3,20}", reason) or reason in ("onhold", "undefined"):
+            text = str(entry.get("reason_text", ""))
+            reason = next((r for pattern, r in _GUESSES if pattern.search(text)), "onhold")
+        label = _LABELS.get(reason, f"配送エラー（{reason}）")
+        items.append(
+            {
+                "index": entry["index"],
+                "reason": reason,
+                "permanent": bool(hint.get("permanent")) or reason in _HARD,
+                "label_ja": label,
+                "explanation_ja": f"受信側の応答から「{label}」と判断しました（サンドボックス）。",
+                "action_ja": "原因を確認し、解消してから配信を再開してください。",
+            }
+        )
+    return {"items": items}
+
+
+# -- HTTP plumbing ----------------------------------------------------------------------------
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "OpenAISandbox/1.0"
+    sys_version = ""
+    timeout = 30
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.sandbox._track(self.connection, add=True)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.sandbox._track(self.connection, add=False)
+
+    def log_message(self, format: str, *args: object) -> None:
+        logger.debug("%s " + format, self.client_address[0], *args)
+
+    def _serve(self) -> None:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = 0
+        raw = self.rfile.read(length) if length > 0 else b""
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        status, body, extra = self.server.sandbox._process(self.command, self.path, headers, raw)
+        with contextlib.suppress(OSError):  # the client may have timed out and hung up
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in extra:
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = _serve
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    sandbox: OpenAISandbox
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        logger.debug("connection error from %s", client_address, exc_info=True)
+
+
+class OpenAISandbox:
+    """A local OpenAI-compatible endpoint. Thread-safe; start, point a client, read the log."""
+
+    def __init__(
+        self, api_key: str = SANDBOX_LLM_KEY, latency_ms: float = 0, host: str = "127.0.0.1"
+    ) -> None:
+        self.api_key = api_key
+        self._latency = latency_ms / 1000.0
+        self._address = (host, 0)
+        self._lock = threading.Lock()
+        self._log: list[LoggedRequest] = []
+        self._script: deque[ScriptedReply] = deque()
+        self._ids = itertools.count(1)
+        self._stopping = threading.Event()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._connections: set[socket.socket] = set()
+        self.base_url = ""
+
+    def start(self) -> str:
+        """Serve in a background thread; returns the base URL, ending in ``/v1``."""
+        if self._server is not None:
+            return self.base_url
+        self._stopping.clear()
+        server = _Server(self._address, _Handler)
+        server.sandbox = self
+        host, port = server.server_address[:2]
+        self.base_url = f"http://{host}:{port}/v1"
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+        )
+        self._thread.start()
+        return self.base_url
+
+    def stop(self) -> None:
+        """Stop serving; delayed answers are abandoned so no handler thread lingers."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        self._stopping.set()
+        server.shutdown()
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> OpenAISandbox:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _track(self, connection: socket.socket, *, add: bool) -> None:
+        with self._lock:
+            if add:
+                self._connections.add(connection)
+            else:
+                self._connections.discard(connection)
+
+    # -- scripting and log --------------------------------------------------------------------
+
+    def script(self, *replies: ScriptedReply) -> None:
+        """Queue replies for the next chat requests (one each); then smart replies resume."""
+        with self._lock:
+            self._script.extend(replies)
+
+    @property
+    def request_log(self) -> list[LoggedRequest]:
+        with self._lock:
+            return list(self._log)
+
+    def clear_log(self) -> None:
+        with self._lock:
+            self._log.clear()
+
+    @property
+    def chat_requests(self) -> list[LoggedRequest]:
+        return [r for r in self.request_log if r.path.rstrip("/").endswith("/chat/completions")]
+
+    # -- processing ---------------------------------------------------------------------------
+
+    def _process(
+        self, method: str, path: str, headers: dict[str, str], raw: bytes
+    ) -> tuple[int, bytes, tuple[tuple[str, str], ...]]:
+        try:
+            body: Any = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        with self._lock:
+            self._log.append(LoggedRequest(method, path, headers, body, raw))
+        if self._latency:
+            self._stopping.wait(self._latency)
+        route = path.split("?", 1)[0].rstrip("/")
+        if headers.get("authorization", "") != f"Bearer {self.api_key}":
+            code = "invalid_api_key"  # OpenAI's own code for a wrong key
+            error = _error("Incorrect API key provided.", "invalid_request_error", code)
+            return 401, _encode(error), ()
+        if method == "GET" and route == "/v1/models":
+            model = {"id": SANDBOX_MODEL, "object": "model", "created": 0, "owned_by": "sandbox"}
+            return 200, _encode({"object": "list", "data": [model]}), ()
+        if route != "/v1/chat/completions":
+            return 404, _encode(_error(f"Unknown path {route}", "invalid_request_error", None)), ()
+        if method != "POST":
+            return 405, _encode(_error("Use POST", "invalid_request_error", None)), ()
+        if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
+            error = _error("Request body must be JSON with messages", "invalid_request_error", None)
+            return 400, _encode(error), ()
+        with self._lock:
+            scripted = self._script.popleft() if self._script else ScriptedReply()
+        if scripted.delay_s and self._stopping.wait(scripted.delay_s):
+            return 503, _encode(_error("Sandbox stopping", "server_error", None)), ()
+        if scripted.status != 200:
+            error = scripted.error or _error("Error", "server_error", None)
+            return scripted.status, _encode(error), scripted.headers
+        return 200, _encode(self._completion(body, scripted)), scripted.headers
+
+    def _completion(self, body: dict[str, Any], scripted: ScriptedReply) -> dict[str, Any]:
+        if scripted.content is not None:
+            content = scripted.content
+        else:
+            reply: Any = smart_reply(body)
+            if scripted.mutate is not None:
+                reply = scripted.mutate(reply)
+            content = reply if isinstance(reply, str) else json.dumps(reply, ensure_ascii=False)
+        prompt_tokens = sum(len(str(m.get("content", ""))) for m in body["messages"]) // 4
+        completion_tokens = len(content) // 4
+        return {
+            "id": f"chatcmpl-sandbox-{next(self._ids)}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": str(body.get("model") or SANDBOX_MODEL),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {
+                        "role": "assistant",
+                        "content": content,
+                        "refusal": scripted.refusal,
+                    },
+                    "logprobs": None,
+                    "finish_reason": scripted.finish_reason,
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        }
+
+
+def _encode(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
