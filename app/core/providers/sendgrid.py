@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -15,7 +14,7 @@ import httpx
 
 from app import __version__
 from app.core.cancel import CancelToken
-from app.core.dates import from_unix, unix_bounds
+from app.core.dates import unix_bounds
 from app.core.errors import (
     AuthError,
     CancelledError,
@@ -203,11 +202,17 @@ class SendGridProvider:
             fresh: list[SuppressionEntry] = []
             duplicates = 0
             for item in items:
-                entry = _parse_entry(kind, item, interned, page_note)
-                if entry.key in collected:
+                email = item.get("email") if isinstance(item, dict) else None
+                if not isinstance(email, str) or not email:
+                    raise UnexpectedPayloadError(
+                        detail=f"{page_note}: item without email: {str(item)[:200]}"
+                    )
+                key = (kind, email.lower())
+                if key in collected:
                     duplicates += 1
                     continue
-                collected[entry.key] = entry
+                entry = _parse_entry(kind, email, item, interned, page_note)
+                collected[key] = entry
                 fresh.append(entry)
             if fresh and on_page is not None:
                 on_page(tuple(fresh))
@@ -218,11 +223,17 @@ class SendGridProvider:
         # Entries deleted (or added) by someone else while we paged shift later pages, so an
         # offset scan can skip addresses. Re-check the lists whose size looks different now.
         for verify_pass in range(_MAX_VERIFY_PASSES):
-            uncertain = [
-                scan.kind
-                for scan in scans
-                if scan.seen_duplicates or self._list_changed(scan, start_time, end_time, cancel)
-            ]
+            with ThreadPoolExecutor(self._concurrency, thread_name_prefix="sendgrid-check") as pool:
+                changed = list(
+                    pool.map(
+                        lambda scan: (
+                            scan.seen_duplicates
+                            or self._list_changed(scan, start_time, end_time, cancel)
+                        ),
+                        scans,
+                    )
+                )
+            uncertain = [scan.kind for scan, moved in zip(scans, changed, strict=True) if moved]
             if not uncertain:
                 break
             note = f"再確認 {verify_pass + 1} 回目: {', '.join(k.value for k in uncertain)}"
@@ -491,33 +502,30 @@ def _failed(kind: ListKind, email: str, error: TodokuError) -> DeleteOutcome:
 
 
 def _parse_entry(
-    kind: ListKind, item: Any, interned: dict[str, str], page_note: str
+    kind: ListKind, email: str, item: dict[str, Any], interned: dict[str, str], page_note: str
 ) -> SuppressionEntry:
-    if not isinstance(item, dict):
-        raise UnexpectedPayloadError(detail=f"{page_note}: item is {type(item).__name__}")
-    email = item.get("email")
-    if not isinstance(email, str) or not email:
-        raise UnexpectedPayloadError(detail=f"{page_note}: item without email: {str(item)[:200]}")
     try:
-        created = from_unix(float(item.get("created", 0)))
+        created = datetime.fromtimestamp(int(float(item.get("created", 0))), tz=UTC)
     except (TypeError, ValueError, OverflowError, OSError):
         raise UnexpectedPayloadError(
             detail=f"{page_note}: bad created {item.get('created')!r}"
         ) from None
-
-    def text(name: str) -> str:
-        value = item.get(name)
-        if value is None:
-            return ""
-        value = value if isinstance(value, str) else str(value)
-        # Reasons repeat a lot across a fetch; sharing one string object per text saves memory.
-        return interned.setdefault(value, value)
-
+    # Reasons and statuses repeat a lot across a fetch; one shared string object per distinct
+    # text keeps a million-row grid small.
+    reason = item.get("reason") or ""
+    status = item.get("status") or ""
+    ip = item.get("ip") or ""
+    if not isinstance(reason, str):
+        reason = str(reason)
+    if not isinstance(status, str):
+        status = str(status)
+    if not isinstance(ip, str):
+        ip = str(ip)
     return SuppressionEntry(
-        list_kind=kind,
-        email=email,
-        created=created,
-        status=sys.intern(text("status")),
-        reason=text("reason"),
-        ip=text("ip"),
+        kind,
+        email,
+        created,
+        interned.setdefault(status, status),
+        interned.setdefault(reason, reason),
+        ip,
     )

@@ -1,0 +1,136 @@
+"""`todoku-cli check`: daily delivery rate for the last N days, exit 3 and notify when it drops.
+
+Exit codes (for cron / CI / monitoring scripts):
+    0  every day with requests is at or above the threshold (days without requests don't count)
+    3  at least one day is below the threshold
+    1  the stats could not be fetched (API key, permission, network ...): nothing was judged
+    2  wrong arguments (argparse)
+A failed webhook post is reported on stderr and never changes the code: the result is the check,
+the notification is a courtesy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import timedelta
+
+from app.cli.common import add_connection_arguments, make_provider, report_error
+from app.core.dates import today_jst
+from app.core.errors import TodokuError
+from app.core.stats import (
+    DEFAULT_THRESHOLD,
+    RATE_DEFINITION_JA,
+    evaluate,
+    fetch_daily_stats,
+    period_label,
+    summary_ja,
+)
+from app.core.types import DateRange
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FETCH_FAILED = 1
+EXIT_BELOW_THRESHOLD = 3
+MAX_DAYS = 366
+# Read from the app's settings file when --slack-webhook is not given (see _stored_webhook).
+SETTINGS_WEBHOOK_FIELD = "alert_webhook_url"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        f"直近 N 日間（日本時間、今日を含む）の配信率を確認します。{RATE_DEFINITION_JA}。"
+        "終了コード: 0=すべての日がしきい値以上、3=下回った日あり、1=統計を取得できなかった。"
+    )
+    parser.add_argument("--days", type=_days, default=7, help="確認する日数（今日を含む。既定: 7）")
+    parser.add_argument(
+        "--threshold",
+        type=_threshold,
+        default=DEFAULT_THRESHOLD,
+        help="しきい値（0〜1 の小数。既定: 0.97 = 97%%）",
+    )
+    parser.add_argument(
+        "--slack-webhook",
+        default="",
+        metavar="URL",
+        help="結果を投稿する Slack 互換 Incoming Webhook の URL（省略時はアプリの設定を使用）",
+    )
+    parser.add_argument(
+        "--alert-only",
+        action="store_true",
+        help="しきい値を下回ったとき（と取得に失敗したとき）だけ Webhook に投稿する",
+    )
+    add_connection_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    today = today_jst()
+    date_range = DateRange(today - timedelta(days=args.days - 1), today)
+    webhook = args.slack_webhook.strip() or _stored_webhook()
+    try:
+        with make_provider(args) as provider:
+            daily = fetch_daily_stats(provider, date_range)
+    except TodokuError as error:
+        report_error(error)
+        if webhook:
+            _notify(webhook, f"⚠ 配信状況を確認できませんでした: {error.message_ja}")
+        return EXIT_FETCH_FAILED
+    report = evaluate(daily, args.threshold)
+    text = summary_ja(report, period_label(date_range, today))
+    print(text, flush=True)
+    if webhook and (report.below_days or not args.alert_only):
+        _notify(webhook, ("⚠ " if report.below_days else "") + text)
+    return EXIT_OK if report.ok else EXIT_BELOW_THRESHOLD
+
+
+def _notify(url: str, text: str) -> None:
+    """Post; on failure say so on stderr in Japanese (the URL itself is a secret: masked)."""
+    from app.core.webhook import WebhookError, post_webhook
+
+    try:
+        post_webhook(url, text)
+    except WebhookError as error:
+        print(f"通知エラー: {error.message_ja}", file=sys.stderr)
+        print(f"対処: {error.next_step_ja}", file=sys.stderr)
+        if error.detail:
+            print(f"詳細: {error.detail}", file=sys.stderr)
+
+
+def _stored_webhook() -> str:
+    """The webhook URL from the app's settings, if that setting exists; "" otherwise."""
+    try:
+        from app.core.storage.settings import SettingsStore
+        from app.paths import user_paths
+
+        settings = SettingsStore(user_paths().settings_file).load()
+    except Exception:  # settings are optional here: a broken file must not stop the check
+        log.info("check: settings not readable; no stored webhook", exc_info=True)
+        return ""
+    value = getattr(settings, SETTINGS_WEBHOOK_FIELD, None)
+    if value is None:  # not a declared field (yet): the file may still carry it
+        value = settings.extra.get(SETTINGS_WEBHOOK_FIELD, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日数は整数で指定してください: {text}") from None
+    if not 1 <= value <= MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"日数は 1〜{MAX_DAYS} で指定してください: {text}")
+    return value
+
+
+def _threshold(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"しきい値を読み取れません: {text}") from None
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(
+            f"しきい値は 0 より大きく 1 以下の小数で指定してください（例: 0.97 = 97%）: {text}"
+        )
+    return value

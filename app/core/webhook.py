@@ -1,0 +1,88 @@
+"""Post a plain-text message to a Slack-compatible incoming webhook (``{"text": ...}``) via httpx.
+
+A webhook URL is a credential (whoever has it can post to the channel): it is never logged or
+shown in full; messages name only its scheme and host.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+import httpx
+
+from app import __version__
+from app.core.errors import TodokuError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT_S = 10.0
+_SLACK_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+class WebhookError(TodokuError):
+    """The notification could not be delivered (the check result itself is unaffected)."""
+
+    default_message_ja = "通知（Webhook）を送信できませんでした。"
+    default_next_step_ja = (
+        "Webhook の URL が正しいか、Slack などの受け側でその Webhook が有効かを確認してください。"
+    )
+
+
+def masked_url(url: str) -> str:
+    """``https://hooks.slack.com/…``: enough to recognise, not enough to post."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return "（URL ではありません）"
+    host = parts.hostname or ""
+    return f"{parts.scheme}://{host}/…"
+
+
+def slack_text(text: str) -> str:
+    """Slack reads ``<…>`` as links and mentions (``<!channel>``): escape as its docs ask."""
+    return text.translate(_SLACK_ESCAPES)
+
+
+def post_webhook(
+    url: str,
+    text: str,
+    *,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    transport: httpx.BaseTransport | None = None,
+) -> None:
+    """POST ``{"text": text}`` once (no retry: a duplicate alert is worse than a late one).
+
+    Raises WebhookError with a Japanese message on a bad URL, a connection failure, a timeout
+    or a non-2xx answer.
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise WebhookError(
+            "通知（Webhook）の URL が正しくありません。",
+            next_step_ja="https:// で始まる Incoming Webhook の URL を指定してください。",
+            detail=masked_url(url),
+        )
+    where = masked_url(url)
+    headers = {"User-Agent": f"todoku/{__version__} (+python-httpx)"}
+    try:
+        with httpx.Client(
+            timeout=httpx.Timeout(timeout_s), transport=transport, follow_redirects=False
+        ) as client:
+            response = client.post(url.strip(), json={"text": slack_text(text)}, headers=headers)
+    except httpx.TimeoutException as error:
+        raise WebhookError(
+            "通知（Webhook）の送信がタイムアウトしました。",
+            detail=f"{where}: {type(error).__name__}",
+        ) from error
+    except httpx.HTTPError as error:
+        raise WebhookError(
+            "通知（Webhook）の送信先に接続できませんでした。",
+            detail=f"{where}: {type(error).__name__}: {error}",
+        ) from error
+    if not 200 <= response.status_code < 300:
+        body = response.text[:200].replace("\n", " ")
+        raise WebhookError(
+            f"通知（Webhook）の送信先がエラーを返しました（HTTP {response.status_code}）。",
+            detail=f"{where}: HTTP {response.status_code}: {body}",
+        )
+    log.info("webhook notification sent to %s", where)
