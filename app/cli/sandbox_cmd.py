@@ -1,0 +1,83 @@
+"""`todoku-cli sandbox`: run the SendGrid imitation on loopback until interrupted.
+
+The first stdout line is the base URL (other tools read it); everything else goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from types import FrameType
+
+from app.paths import resources_dir
+from app.sandbox.scenarios import generate_records, load_records_jsonl
+from app.sandbox.sendgrid_server import SANDBOX_API_KEY, FaultPlan, SendGridSandbox
+
+_SPAN_SECONDS = 60 * 86400  # generated entries cover the last 60 days
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add = parser.add_argument
+    add("--host", default="127.0.0.1", help="待ち受けアドレス（既定: 127.0.0.1）")
+    add("--port", type=int, default=0, help="ポート番号（0 = 空きポートを自動選択）")
+    add("--entries", type=int, default=2000, help="生成するエントリー数（既定: 2000）")
+    add("--seed", type=int, default=1, help="データと障害注入の乱数シード")
+    add("--data", type=Path, help="JSON Lines のデータファイル（指定時は生成しない）")
+    add("--latency-ms", type=float, default=0.0, help="応答ごとに加える遅延（ミリ秒）")
+    add("--rate-limit", type=int, default=None, help="1 分あたりの上限（省略時は無制限）")
+    add("--faults", default="", help="障害注入の確率。例: 429=0.05,500=0.05,drop=0.02,garbage=0.01")
+    add("--api-key", default=SANDBOX_API_KEY, help="受け付ける API キー")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        faults = FaultPlan.parse(args.faults)
+        if args.data is not None:
+            records = load_records_jsonl(args.data)
+        else:
+            now = int(time.time())
+            reasons = resources_dir() / "sandbox" / "bounce-reasons.jsonl"
+            start = now - _SPAN_SECONDS
+            records = generate_records(args.entries, args.seed, start, now, reasons_path=reasons)
+    except (OSError, ValueError) as error:
+        print(f"todoku-cli sandbox: 起動できません: {error}", file=sys.stderr)
+        return 2
+    sandbox = SendGridSandbox(
+        records=records,
+        api_keys={args.api_key: None},
+        latency_ms=args.latency_ms,
+        rate_limit_per_minute=args.rate_limit,
+        faults=faults,
+        seed=args.seed,
+        host=args.host,
+        port=args.port,
+    )
+    stopping = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        base_url = sandbox.start()
+        print(base_url, flush=True)
+        print(
+            f"練習用 SendGrid 模擬サーバーを起動しました（{len(records)} 件）。\n"
+            f"接続先 URL: {base_url}\nAPI キー: {args.api_key}\n"
+            "本物のメールや API キーは使われません。終了するには Ctrl+C を押してください。",
+            file=sys.stderr,
+            flush=True,
+        )
+        # A timed wait keeps the main thread responsive to signals on every platform.
+        while not stopping.wait(0.5):
+            pass
+    finally:
+        sandbox.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    print("模擬サーバーを停止しました。", file=sys.stderr, flush=True)
+    return 0

@@ -1,0 +1,93 @@
+"""`todoku-cli sandbox` as a real subprocess: first line is the base URL, SIGTERM/SIGINT end it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.sandbox.sendgrid_server import SANDBOX_API_KEY
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def spawn(*args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "sandbox", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        env=env,
+    )
+
+
+def first_line(process: subprocess.Popen[str], timeout: float = 20) -> str:
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.append(process.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    if not lines:
+        process.kill()
+        pytest.fail("the sandbox printed no base URL in time")
+    return lines[0].strip()
+
+
+def stop(process: subprocess.Popen[str], sig: int) -> tuple[int, str]:
+    process.send_signal(sig)
+    try:
+        _, stderr = process.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    return process.returncode, stderr
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_prints_base_url_serves_and_exits_cleanly(sig: int) -> None:
+    process = spawn("--entries", "300", "--seed", "3", "--rate-limit", "600")
+    base_url = first_line(process)
+    try:
+        assert base_url.startswith("http://127.0.0.1:")
+        headers = {"Authorization": f"Bearer {SANDBOX_API_KEY}"}
+        response = httpx.get(f"{base_url}/v3/suppression/bounces", headers=headers, timeout=10)
+        assert response.status_code == 200 and response.json()
+        assert response.headers["x-ratelimit-limit"] == "600"
+        assert httpx.get(f"{base_url}/v3/scopes", timeout=10).status_code == 401
+    finally:
+        code, stderr = stop(process, sig)
+    assert code == 0
+    assert SANDBOX_API_KEY in stderr and "API キー" in stderr
+
+
+def test_data_file_and_custom_key(tmp_path: Path) -> None:
+    data = tmp_path / "data.jsonl"
+    line = {"list": "blocks", "email": "only@docomo.ne.jp", "created": 1732950000, "reason": "x"}
+    data.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    process = spawn("--data", str(data), "--api-key", "SG.custom", "--faults", "500=1")
+    base_url = first_line(process)
+    try:
+        headers = {"Authorization": "Bearer SG.custom"}
+        response = httpx.get(f"{base_url}/v3/suppression/blocks", headers=headers, timeout=10)
+        assert response.status_code == 500  # every request faulted, as asked
+    finally:
+        code, _ = stop(process, signal.SIGTERM)
+    assert code == 0
+
+
+def test_bad_data_file_is_reported(tmp_path: Path) -> None:
+    data = tmp_path / "bad.jsonl"
+    data.write_text("{oops\n", encoding="utf-8")
+    process = spawn("--data", str(data))
+    _, stderr = process.communicate(timeout=20)
+    assert process.returncode == 2
+    assert "bad.jsonl:1" in stderr
