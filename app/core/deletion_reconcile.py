@@ -1,0 +1,206 @@
+"""After a crash: check what an unfinished deletion really did, and close its record."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from app.core.cancel import CancelToken
+from app.core.dates import JST
+from app.core.deletion_plan import DeleteProgress, DeletionContext, same_account
+from app.core.errors import CancelledError, TodokuError
+from app.core.storage.journal import (
+    DeletionJournal,
+    EntryRecord,
+    EntryResult,
+    OperationRecord,
+    OperationState,
+    ResultUpdate,
+)
+from app.core.types import ListKind
+
+log = logging.getLogger(__name__)
+
+
+class ListingProvider(Protocol):
+    def is_listed(self, kind: ListKind, email: str, cancel: CancelToken | None = None) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ReconciledOperation:
+    """What an unfinished operation turned out to have done."""
+
+    operation_id: int
+    started_at: datetime
+    total: int
+    recorded_ok: int  # results recorded before the interruption (deleted / not found)
+    recorded_failed: int
+    gone: int  # unrecorded, but no longer on the list: the delete went through
+    still_listed: int  # unrecorded and still on the list: can be retried
+    unchecked: int  # could not be checked (error, or a practice server that is gone)
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileSummary:
+    operations: tuple[ReconciledOperation, ...] = ()
+    skipped_operation_ids: tuple[int, ...] = ()  # made with another account: left for later
+    error: TodokuError | None = field(default=None, compare=False)
+
+    @property
+    def notice_ja(self) -> str:
+        """The text of the "前回の削除が途中で終了しました" notice (empty: nothing to say)."""
+        if not self.operations:
+            return ""
+        lines = ["前回の削除が途中で終了しました。SendGrid の状態を確認し、記録を更新しました。"]
+        for op in self.operations:
+            started = op.started_at.astimezone(JST).strftime("%Y/%m/%d %H:%M")
+            line = (
+                f"・{started} の削除（{op.total:,} 件）: 削除済み {op.recorded_ok + op.gone:,} 件、"
+                f"削除されていない {op.still_listed + op.recorded_failed:,} 件"
+            )
+            if op.unchecked:
+                line += f"、確認できなかった {op.unchecked:,} 件"
+            lines.append(line)
+        if any(op.still_listed or op.recorded_failed for op in self.operations):
+            lines.append(
+                "削除されていない項目は「削除履歴」で確認できます。必要ならもう一度削除してください。"
+            )
+        if self.error is not None:
+            lines.append(f"一部を確認できませんでした: {self.error.message_ja}")
+        return "\n".join(lines)
+
+
+PRACTICE_GONE_DETAIL = "練習用サーバーが終了したため確認できません"
+
+
+def reconcile_unfinished(
+    provider: ListingProvider,
+    journal: DeletionJournal,
+    *,
+    context: DeletionContext | None = None,
+    progress: Callable[[Any], None] | None = None,
+    on_page: Callable[[Any], None] | None = None,
+    cancel: CancelToken | None = None,
+    concurrency: int = 4,
+) -> ReconcileSummary:
+    """Check every unfinished operation's unrecorded addresses against the list.
+
+    With ``context``, only operations made with the same account and server are checked; other
+    live operations are left for when that account is in use. Practice operations from an
+    earlier practice server (whose data died with it) are closed as unchecked. A provider error
+    stops the check: what was checked is kept, the rest stays unfinished for the next start.
+    Up to ``concurrency`` look-ups run at once (the provider's HTTP client is thread-safe; its
+    own fetch pages the same way); results are recorded by the calling thread only.
+    """
+    del on_page  # nothing to stream
+    base_url = str(getattr(provider, "base_url", ""))
+    reconciled: list[ReconciledOperation] = []
+    skipped: list[int] = []
+    error: TodokuError | None = None
+    for operation in journal.unfinished_operations():
+        if context is not None and not same_account(operation, context, base_url):
+            if operation.practice and context.practice:
+                reconciled.append(_close_unverifiable(journal, operation))
+            else:
+                skipped.append(operation.id)
+            continue
+        entries = journal.entries(operation.id)
+        pending = [e for e in entries if e.result is EntryResult.PENDING]
+        try:
+            gone, still = _check(
+                provider, journal, operation.id, pending, concurrency, progress, cancel
+            )
+        except CancelledError:
+            raise
+        except TodokuError as failure:
+            log.warning("reconcile of operation %d stopped: %s", operation.id, failure)
+            error = failure
+            break
+        journal.set_state(operation.id, OperationState.RECONCILED)
+        reconciled.append(
+            ReconciledOperation(
+                operation.id,
+                operation.started_at,
+                operation.total,
+                recorded_ok=sum(e.result.succeeded for e in entries),
+                recorded_failed=sum(e.result is EntryResult.FAILED for e in entries),
+                gone=gone,
+                still_listed=still,
+                unchecked=0,
+            )
+        )
+    return ReconcileSummary(tuple(reconciled), tuple(skipped), error)
+
+
+_RECORD_EVERY = 25  # look-ups per journal write
+
+
+def _check(
+    provider: ListingProvider,
+    journal: DeletionJournal,
+    operation_id: int,
+    pending: list[EntryRecord],
+    concurrency: int,
+    progress: Callable[[Any], None] | None,
+    cancel: CancelToken | None,
+) -> tuple[int, int]:
+    """Look up every pending address; record still_listed / gone. Returns (gone, still)."""
+    inner = cancel.child() if cancel is not None else CancelToken()
+    updates: list[ResultUpdate] = []
+    gone = still = done = 0
+    with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="reconcile") as pool:
+        futures = {
+            pool.submit(provider.is_listed, entry.list_kind, entry.email, inner): entry
+            for entry in pending
+        }
+        try:
+            for future in as_completed(futures):
+                entry = futures[future]
+                listed = future.result()  # re-raises the look-up's TodokuError
+                result = EntryResult.STILL_LISTED if listed else EntryResult.GONE
+                updates.append(ResultUpdate(entry.list_kind, entry.email, result))
+                gone += result is EntryResult.GONE
+                still += result is EntryResult.STILL_LISTED
+                done += 1
+                if len(updates) >= _RECORD_EVERY:
+                    journal.record_results(operation_id, updates)
+                    updates = []
+                if progress is not None:
+                    progress(DeleteProgress(done, len(pending), entry.list_kind))
+        except BaseException:
+            inner.cancel()  # the other look-ups stop before sending
+            for future in futures:
+                future.cancel()
+            raise
+        finally:
+            journal.record_results(operation_id, updates)  # keep what was learnt
+    return gone, still
+
+
+def _close_unverifiable(
+    journal: DeletionJournal, operation: OperationRecord
+) -> ReconciledOperation:
+    entries = journal.entries(operation.id)
+    pending = [e for e in entries if e.result is EntryResult.PENDING]
+    journal.record_results(
+        operation.id,
+        [
+            ResultUpdate(e.list_kind, e.email, EntryResult.PENDING, PRACTICE_GONE_DETAIL)
+            for e in pending
+        ],
+    )
+    journal.set_state(operation.id, OperationState.RECONCILED)
+    return ReconciledOperation(
+        operation.id,
+        operation.started_at,
+        operation.total,
+        recorded_ok=sum(e.result.succeeded for e in entries),
+        recorded_failed=sum(e.result is EntryResult.FAILED for e in entries),
+        gone=0,
+        still_listed=0,
+        unchecked=len(pending),
+    )

@@ -1,0 +1,176 @@
+"""Use cases the UI and CLI call on worker threads: fetch-and-classify, connection test."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.core.cancel import CancelToken, ignore_progress
+from app.core.providers.base import FetchProgressCallback, Provider
+from app.core.types import (
+    DateRange,
+    Explanation,
+    FetchResult,
+    ListKind,
+    ListPermissions,
+    SuppressionEntry,
+)
+
+log = logging.getLogger(__name__)
+
+ClassifyFunction = Callable[[SuppressionEntry], Explanation]
+ProviderFactory = Callable[[], Provider]
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionConfig:
+    """How to reach SendGrid (or the practice sandbox). ``api_key`` never goes to a log."""
+
+    api_key: str
+    region: str = "global"
+    subuser: str = ""
+    base_url: str | None = None  # set for the sandbox; None = the region's official host
+    timeout_s: float = 30.0
+    max_concurrency: int = 4
+    max_retries: int = 5
+    practice: bool = False
+
+    def __repr__(self) -> str:  # keep the key out of any accidental log line or traceback
+        return (
+            f"ConnectionConfig(region={self.region!r}, subuser={self.subuser!r}, "
+            f"base_url={self.base_url!r}, practice={self.practice})"
+        )
+
+
+def sendgrid_factory(config: ConnectionConfig) -> ProviderFactory:
+    """A factory that builds a fresh SendGrid client; call it on the thread that uses it."""
+
+    def make() -> Provider:
+        from app.core.providers.sendgrid import SendGridProvider  # httpx loads on first fetch
+
+        return SendGridProvider(
+            config.api_key,
+            base_url=config.base_url,
+            region=config.region,
+            subuser=config.subuser,
+            max_concurrency=config.max_concurrency,
+            timeout_s=config.timeout_s,
+            max_retries=config.max_retries,
+        )
+
+    return make
+
+
+@dataclass(frozen=True, slots=True)
+class ClassifiedPage:
+    """One page of new entries and their explanations, index for index."""
+
+    entries: tuple[SuppressionEntry, ...]
+    explanations: tuple[Explanation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FetchOutcome:
+    """A completed fetch: the provider's result and how many entries were explained."""
+
+    result: FetchResult
+    classified: int
+
+
+class LazyClassifier:
+    """Loads the rule classifier on first use (on a worker thread), then shares it.
+
+    The classifier is read-only after loading and memoises by text; sharing it across jobs is
+    safe (unlike providers, it holds no connection).
+    """
+
+    def __init__(
+        self,
+        loader: Callable[[], ClassifyFunction] | None = None,
+        rules_dir: Path | None = None,
+    ) -> None:
+        self._loader = loader or functools.partial(_load_rule_classifier, rules_dir)
+        self._classify: ClassifyFunction | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, entry: SuppressionEntry) -> Explanation:
+        classify = self._classify
+        if classify is None:
+            with self._lock:
+                if self._classify is None:
+                    self._classify = self._loader()
+                classify = self._classify
+        return classify(entry)
+
+
+def _load_rule_classifier(rules_dir: Path | None) -> ClassifyFunction:
+    from app.core.classify.classifier import Classifier
+
+    return Classifier.load(rules_dir).classify_entry
+
+
+def fetch_and_classify(
+    make_provider: ProviderFactory,
+    date_range: DateRange,
+    lists: Iterable[ListKind],
+    classify: ClassifyFunction,
+    *,
+    progress: FetchProgressCallback | None = None,
+    on_page: Callable[[ClassifiedPage], None] | None = None,
+    cancel: CancelToken | None = None,
+) -> FetchOutcome:
+    """Fetch ``lists`` for ``date_range`` and explain every entry page by page.
+
+    The provider is created here (on the calling worker thread) and closed before returning.
+    ``on_page`` receives each page already classified, so the GUI thread only inserts rows.
+    """
+    emit_page = on_page or ignore_progress
+    counted = 0
+    # Equal explanations become one shared object: at a million rows this saves memory and
+    # lets the grid match its filter once per distinct explanation instead of once per row.
+    canonical: dict[Explanation, Explanation] = {}
+
+    def classify_page(page: tuple[SuppressionEntry, ...]) -> None:
+        nonlocal counted
+        explanations = tuple(
+            canonical.setdefault(explanation, explanation) for explanation in map(classify, page)
+        )
+        counted += len(explanations)
+        emit_page(ClassifiedPage(page, explanations))
+
+    provider = make_provider()
+    try:
+        result = provider.fetch(
+            date_range, tuple(lists), progress=progress, on_page=classify_page, cancel=cancel
+        )
+    finally:
+        provider.close()
+    log.info(
+        "fetch done: %d entries, %d requests, %d retries",
+        len(result.entries),
+        result.requests_made,
+        result.retries,
+    )
+    return FetchOutcome(result=result, classified=counted)
+
+
+def check_permissions(
+    make_provider: ProviderFactory,
+    *,
+    progress: Callable[..., None] | None = None,
+    on_page: Callable[..., None] | None = None,
+    cancel: CancelToken | None = None,
+) -> tuple[ListPermissions, ...]:
+    """Ask the provider which lists the key may read and delete (SendGrid: /v3/scopes)."""
+    del progress, on_page  # one request: nothing to stream
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    provider = make_provider()
+    try:
+        return provider.permissions()
+    finally:
+        provider.close()

@@ -1,0 +1,411 @@
+"""Deletion journal: one SQLite file (WAL) that records every delete before and after it happens."""
+
+from __future__ import annotations
+
+import getpass
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+from app.core.dates import JST
+from app.core.storage.journal_records import (
+    FAILURE_RESULTS,
+    SUCCESS_RESULTS,
+    UNFINISHED_STATES,
+    EntryRecord,
+    EntryResult,
+    JournalError,
+    NewEntry,
+    OperationMeta,
+    OperationQuery,
+    OperationRecord,
+    OperationState,
+    ResultUpdate,
+)
+from app.core.types import ListKind
+
+__all__ = [
+    "FAILURE_RESULTS",
+    "SUCCESS_RESULTS",
+    "UNFINISHED_STATES",
+    "DeletionJournal",
+    "EntryRecord",
+    "EntryResult",
+    "JournalError",
+    "NewEntry",
+    "OperationMeta",
+    "OperationQuery",
+    "OperationRecord",
+    "OperationState",
+    "ResultUpdate",
+]
+
+SCHEMA_VERSION = 1
+_BUSY_TIMEOUT_S = 10.0
+
+
+def _migrate_to_1(connection: sqlite3.Connection) -> None:
+    # Statement by statement: executescript() would COMMIT the migration's transaction.
+    script = """
+        CREATE TABLE operations (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            os_user TEXT NOT NULL,
+            account_label TEXT NOT NULL,
+            subuser TEXT NOT NULL,
+            region TEXT NOT NULL,
+            base_host TEXT NOT NULL,
+            practice INTEGER NOT NULL,
+            note TEXT NOT NULL,
+            state TEXT NOT NULL,
+            retry_of INTEGER REFERENCES operations(id)
+        );
+        CREATE INDEX operations_started ON operations(started_at);
+        CREATE INDEX operations_state ON operations(state);
+        CREATE TABLE operation_entries (
+            id INTEGER PRIMARY KEY,
+            operation_id INTEGER NOT NULL REFERENCES operations(id),
+            seq INTEGER NOT NULL,
+            list_kind TEXT NOT NULL,
+            email TEXT NOT NULL,
+            created TEXT,
+            status TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            ip TEXT NOT NULL,
+            explanation_reason TEXT NOT NULL,
+            explanation_label TEXT NOT NULL,
+            explanation_permanent INTEGER NOT NULL,
+            result TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (operation_id, list_kind, email)
+        );
+        CREATE INDEX operation_entries_email ON operation_entries(email COLLATE NOCASE);
+        """
+    for statement in script.split(";"):
+        if statement.strip():
+            connection.execute(statement)
+
+
+# Migration N+1 is MIGRATIONS[N]; each runs inside the transaction that bumps the version.
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_1,)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _stamp(moment: datetime) -> str:
+    # One fixed format in UTC, so text order is time order (sorting and range search in SQL).
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _parse_stamp(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def current_os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in the environment (services, some containers)
+        return "不明"
+
+
+class DeletionJournal:
+    """The journal file. Safe to use from several threads at once.
+
+    Each thread gets its own SQLite connection (SQLite connections must not be shared across
+    threads); WAL lets the GUI thread read while a worker writes. Every write commits with
+    ``synchronous=FULL``, so a record survives a killed process or a power cut.
+    """
+
+    def __init__(self, path: Path, *, clock: Callable[[], datetime] = _now) -> None:
+        self.path = Path(path)
+        self._clock = clock
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = self._connection()
+            connection.execute("PRAGMA journal_mode=WAL")  # persistent: stored in the file
+            self._migrate(connection)
+        except sqlite3.Error as error:
+            raise JournalError(detail=f"{type(error).__name__}: {error} ({self.path})") from error
+        except OSError as error:
+            raise JournalError(detail=f"{type(error).__name__}: {error} ({self.path})") from error
+
+    # -- connections -------------------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            # Autocommit mode; transactions are opened explicitly (BEGIN IMMEDIATE for writes).
+            connection = sqlite3.connect(
+                self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
+            connection.execute("PRAGMA synchronous=FULL")
+            connection.execute("PRAGMA foreign_keys=ON")
+            self._local.connection = connection
+            with self._lock:
+                self._connections.append(connection)
+        return connection
+
+    def close(self) -> None:
+        """Close every thread's connection (call when no thread uses the journal any more)."""
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for connection in connections:
+            connection.close()
+        self._local = threading.local()
+
+    def _write(self, work: Callable[[sqlite3.Connection], object]) -> object:
+        connection = self._connection()
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(connection)
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+            return result
+        except sqlite3.Error as error:
+            raise JournalError(detail=f"{type(error).__name__}: {error} ({self.path})") from error
+
+    def _read(self, sql: str, parameters: Sequence[object] = ()) -> list[tuple[object, ...]]:
+        try:
+            return self._connection().execute(sql, parameters).fetchall()
+        except sqlite3.Error as error:
+            raise JournalError(detail=f"{type(error).__name__}: {error} ({self.path})") from error
+
+    def _migrate(self, connection: sqlite3.Connection) -> None:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            connection.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)")
+            row = connection.execute("SELECT version FROM schema_version").fetchone()
+            version = 0 if row is None else int(row[0])
+            if version > len(MIGRATIONS):
+                raise JournalError(
+                    "削除履歴のファイルが新しい版の Todoku で作られているため、開けません。",
+                    next_step_ja="Todoku を最新版に更新してください。",
+                    detail=f"schema {version} > {len(MIGRATIONS)} ({self.path})",
+                )
+            for migration in MIGRATIONS[version:]:
+                migration(connection)
+            if row is None:
+                connection.execute("INSERT INTO schema_version VALUES (?)", (len(MIGRATIONS),))
+            else:
+                connection.execute("UPDATE schema_version SET version = ?", (len(MIGRATIONS),))
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._read("SELECT version FROM schema_version")[0][0])  # type: ignore[call-overload]
+
+    def integrity_check(self) -> str:
+        """SQLite's own check: ``ok`` when the file is sound."""
+        return str(self._read("PRAGMA integrity_check")[0][0])
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def create_operation(self, meta: OperationMeta, entries: Sequence[NewEntry]) -> int:
+        """Write the operation and every entry (result ``pending``) in one committed transaction."""
+        now = _stamp(self._clock())
+
+        def work(connection: sqlite3.Connection) -> int:
+            cursor = connection.execute(
+                "INSERT INTO operations (started_at, os_user, account_label, subuser, region,"
+                " base_host, practice, note, state, retry_of) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    now,
+                    meta.os_user or current_os_user(),
+                    meta.account_label,
+                    meta.subuser,
+                    meta.region,
+                    meta.base_host,
+                    int(meta.practice),
+                    meta.note,
+                    OperationState.PENDING.value,
+                    meta.retry_of,
+                ),
+            )
+            operation_id = int(cursor.lastrowid or 0)
+            connection.executemany(
+                "INSERT INTO operation_entries (operation_id, seq, list_kind, email, created,"
+                " status, reason, ip, explanation_reason, explanation_label,"
+                " explanation_permanent, result, detail, updated_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    (
+                        operation_id,
+                        seq,
+                        entry.list_kind.value,
+                        entry.email,
+                        _stamp(entry.created) if entry.created is not None else None,
+                        entry.status,
+                        entry.reason,
+                        entry.ip,
+                        entry.explanation_reason,
+                        entry.explanation_label,
+                        int(entry.explanation_permanent),
+                        EntryResult.PENDING.value,
+                        "",
+                        now,
+                    )
+                    for seq, entry in enumerate(entries)
+                ),
+            )
+            return operation_id
+
+        return int(self._write(work))  # type: ignore[call-overload]
+
+    def set_state(self, operation_id: int, state: OperationState) -> None:
+        """Change an operation's state; a final state also sets ``finished_at``."""
+        finished = (
+            None if state in (OperationState.PENDING, OperationState.RUNNING) else self._clock()
+        )
+
+        def work(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "UPDATE operations SET state = ?, finished_at = ? WHERE id = ?",
+                (state.value, _stamp(finished) if finished else None, operation_id),
+            )
+
+        self._write(work)
+
+    def record_results(self, operation_id: int, updates: Iterable[ResultUpdate]) -> None:
+        """Store results for addresses of an operation (one committed transaction)."""
+        now = _stamp(self._clock())
+        rows = [
+            (u.result.value, u.detail, now, operation_id, u.list_kind.value, u.email)
+            for u in updates
+        ]
+        if not rows:
+            return
+
+        def work(connection: sqlite3.Connection) -> None:
+            connection.executemany(
+                "UPDATE operation_entries SET result = ?, detail = ?, updated_at = ?"
+                " WHERE operation_id = ? AND list_kind = ? AND email = ?",
+                rows,
+            )
+
+        self._write(work)
+
+    # -- reads -------------------------------------------------------------------------------
+
+    _OPERATION_SELECT = (
+        "SELECT o.id, o.started_at, o.finished_at, o.os_user, o.account_label, o.subuser,"
+        " o.region, o.base_host, o.practice, o.note, o.state, o.retry_of,"
+        " (SELECT COUNT(*) FROM operation_entries e WHERE e.operation_id = o.id),"
+        " (SELECT COUNT(*) FROM operation_entries e WHERE e.operation_id = o.id"
+        "   AND e.result IN ('deleted', 'not_found', 'gone')),"
+        " (SELECT COUNT(*) FROM operation_entries e WHERE e.operation_id = o.id"
+        "   AND e.result IN ('failed', 'still_listed')),"
+        " (SELECT COUNT(*) FROM operation_entries e WHERE e.operation_id = o.id"
+        "   AND e.result = 'pending')"
+        " FROM operations o"
+    )
+
+    def list_operations(self, query: OperationQuery | None = None) -> tuple[OperationRecord, ...]:
+        """Operations, newest first, filtered by ``query``."""
+        query = query or OperationQuery()
+        clauses: list[str] = []
+        parameters: list[object] = []
+        text = query.text.strip()
+        if text:
+            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            clauses.append(
+                "(o.note LIKE ? ESCAPE '\\' OR o.account_label LIKE ? ESCAPE '\\'"
+                " OR o.os_user LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM operation_entries e"
+                " WHERE e.operation_id = o.id AND e.email LIKE ? ESCAPE '\\'))"
+            )
+            parameters += [pattern] * 4
+        if query.start is not None:
+            clauses.append("o.started_at >= ?")
+            parameters.append(_stamp(datetime.combine(query.start, time(), JST)))
+        if query.end is not None:
+            clauses.append("o.started_at < ?")
+            parameters.append(_stamp(datetime.combine(query.end + timedelta(days=1), time(), JST)))
+        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        sql = f"{self._OPERATION_SELECT}{where} ORDER BY o.started_at DESC, o.id DESC LIMIT ?"
+        parameters.append(max(1, query.limit))
+        return tuple(_operation(row) for row in self._read(sql, parameters))
+
+    def operation(self, operation_id: int) -> OperationRecord | None:
+        rows = self._read(f"{self._OPERATION_SELECT} WHERE o.id = ?", (operation_id,))
+        return _operation(rows[0]) if rows else None
+
+    def unfinished_operations(self) -> tuple[OperationRecord, ...]:
+        """Operations a crash or an error left pending, running or interrupted (oldest first)."""
+        marks = ",".join("?" * len(UNFINISHED_STATES))
+        rows = self._read(
+            f"{self._OPERATION_SELECT} WHERE o.state IN ({marks}) ORDER BY o.id",
+            [state.value for state in UNFINISHED_STATES],
+        )
+        return tuple(_operation(row) for row in rows)
+
+    def entries(
+        self, operation_id: int, results: Iterable[EntryResult] | None = None
+    ) -> tuple[EntryRecord, ...]:
+        """Entries of one operation in planned order, optionally only those with ``results``."""
+        sql = (
+            "SELECT operation_id, seq, list_kind, email, created, status, reason, ip,"
+            " explanation_reason, explanation_label, explanation_permanent, result, detail,"
+            " updated_at FROM operation_entries WHERE operation_id = ?"
+        )
+        parameters: list[object] = [operation_id]
+        if results is not None:
+            wanted = [result.value for result in results]
+            sql += f" AND result IN ({','.join('?' * len(wanted))})"
+            parameters += wanted
+        return tuple(_entry(row) for row in self._read(sql + " ORDER BY seq", parameters))
+
+
+def _operation(row: tuple[object, ...]) -> OperationRecord:
+    return OperationRecord(
+        id=int(row[0]),  # type: ignore[call-overload]
+        started_at=_parse_stamp(str(row[1])) or datetime.min.replace(tzinfo=UTC),
+        finished_at=_parse_stamp(row[2]),  # type: ignore[arg-type]
+        os_user=str(row[3]),
+        account_label=str(row[4]),
+        subuser=str(row[5]),
+        region=str(row[6]),
+        base_host=str(row[7]),
+        practice=bool(row[8]),
+        note=str(row[9]),
+        state=OperationState(str(row[10])),
+        retry_of=None if row[11] is None else int(row[11]),  # type: ignore[call-overload]
+        total=int(row[12]),  # type: ignore[call-overload]
+        succeeded=int(row[13]),  # type: ignore[call-overload]
+        failed=int(row[14]),  # type: ignore[call-overload]
+        pending=int(row[15]),  # type: ignore[call-overload]
+    )
+
+
+def _entry(row: tuple[object, ...]) -> EntryRecord:
+    return EntryRecord(
+        operation_id=int(row[0]),  # type: ignore[call-overload]
+        seq=int(row[1]),  # type: ignore[call-overload]
+        list_kind=ListKind(str(row[2])),
+        email=str(row[3]),
+        created=_parse_stamp(row[4]),  # type: ignore[arg-type]
+        status=str(row[5]),
+        reason=str(row[6]),
+        ip=str(row[7]),
+        explanation_reason=str(row[8]),
+        explanation_label=str(row[9]),
+        explanation_permanent=bool(row[10]),
+        result=EntryResult(str(row[11])),
+        detail=str(row[12]),
+        updated_at=_parse_stamp(str(row[13])) or datetime.min.replace(tzinfo=UTC),
+    )

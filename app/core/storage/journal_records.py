@@ -1,0 +1,166 @@
+"""Records of the deletion journal: states, results and the rows it stores (no SQL here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from app.core.errors import TodokuError
+from app.core.types import ListKind
+
+
+class JournalError(TodokuError):
+    """The journal file could not be read or written."""
+
+    default_message_ja = "削除の記録（削除履歴）を読み書きできませんでした。"
+    default_next_step_ja = (
+        "ディスクの空き容量とデータフォルダの権限を確認してください。"
+        "記録できない間は削除を実行しません。"
+    )
+
+
+class OperationState(StrEnum):
+    PENDING = "pending"  # written, no request sent yet
+    RUNNING = "running"  # requests may have been sent
+    DONE = "done"
+    INTERRUPTED = "interrupted"  # an error stopped it; pending entries have an unknown state
+    RECONCILED = "reconciled"  # unfinished, later checked against the list
+
+    @property
+    def label_ja(self) -> str:
+        return _STATE_LABELS[self]
+
+
+_STATE_LABELS = {
+    OperationState.PENDING: "未実行",
+    OperationState.RUNNING: "実行中",
+    OperationState.DONE: "完了",
+    OperationState.INTERRUPTED: "中断",
+    OperationState.RECONCILED: "途中終了・確認済み",
+}
+UNFINISHED_STATES = (OperationState.PENDING, OperationState.RUNNING, OperationState.INTERRUPTED)
+
+
+class EntryResult(StrEnum):
+    PENDING = "pending"
+    DELETED = "deleted"
+    NOT_FOUND = "not_found"  # already gone when we asked: the goal holds
+    FAILED = "failed"
+    STILL_LISTED = "still_listed"  # after an interruption: checked, still on the list
+    GONE = "gone"  # after an interruption: checked, no longer on the list
+
+    @property
+    def label_ja(self) -> str:
+        return _RESULT_LABELS[self]
+
+    @property
+    def succeeded(self) -> bool:
+        return self in SUCCESS_RESULTS
+
+
+_RESULT_LABELS = {
+    EntryResult.PENDING: "未確定",
+    EntryResult.DELETED: "削除済み",
+    EntryResult.NOT_FOUND: "すでにリストになし",
+    EntryResult.FAILED: "失敗",
+    EntryResult.STILL_LISTED: "リストに残っている",
+    EntryResult.GONE: "リストから消えている",
+}
+SUCCESS_RESULTS = frozenset((EntryResult.DELETED, EntryResult.NOT_FOUND, EntryResult.GONE))
+FAILURE_RESULTS = frozenset((EntryResult.FAILED, EntryResult.STILL_LISTED))
+
+
+@dataclass(frozen=True, slots=True)
+class OperationMeta:
+    """Who deleted, where, and why; written with the operation before any request."""
+
+    account_label: str = ""
+    subuser: str = ""
+    region: str = "global"
+    base_host: str = ""
+    practice: bool = False
+    note: str = ""
+    os_user: str = ""  # empty: filled with the OS login name
+    retry_of: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    """One address to delete, as planned (a copy of the entry, so the record stands alone)."""
+
+    list_kind: ListKind
+    email: str
+    created: datetime | None = None
+    status: str = ""
+    reason: str = ""
+    ip: str = ""
+    explanation_reason: str = ""
+    explanation_label: str = ""
+    explanation_permanent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OperationRecord:
+    """One delete operation with its entry counts."""
+
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    os_user: str
+    account_label: str
+    subuser: str
+    region: str
+    base_host: str
+    practice: bool
+    note: str
+    state: OperationState
+    retry_of: int | None
+    total: int
+    succeeded: int
+    failed: int
+    pending: int
+
+    @property
+    def unfinished(self) -> bool:
+        return self.state in UNFINISHED_STATES
+
+
+@dataclass(frozen=True, slots=True)
+class EntryRecord:
+    """One address of an operation and what happened to it."""
+
+    operation_id: int
+    seq: int
+    list_kind: ListKind
+    email: str
+    created: datetime | None
+    status: str
+    reason: str
+    ip: str
+    explanation_reason: str
+    explanation_label: str
+    explanation_permanent: bool
+    result: EntryResult
+    detail: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ResultUpdate:
+    """A result for one address of an operation."""
+
+    list_kind: ListKind
+    email: str
+    result: EntryResult
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OperationQuery:
+    """History search: ``text`` matches an address, the note or the account; days are JST."""
+
+    text: str = ""
+    start: date | None = None
+    end: date | None = None
+    limit: int = 1000

@@ -1,0 +1,120 @@
+"""AppSettings: every user setting with its type and default, stored as versioned JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+REGIONS = ("global", "eu")
+
+
+@dataclass(frozen=True, slots=True)
+class AppSettings:
+    """Business settings (API keys are NOT here: they live in the SecretStore).
+
+    ``extra`` keeps keys this version does not know, so a newer file survives an older app.
+    """
+
+    region: str = "global"
+    subuser: str = ""
+    practice_mode: bool = True
+    timeout_s: float = 30.0
+    max_concurrency: int = 4
+    llm_enabled: bool = False
+    llm_base_url: str = ""
+    llm_model: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def replace(self, **changes: Any) -> AppSettings:
+        return dataclasses.replace(self, **changes)
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(AppSettings) if f.name != "extra"}
+_DEFAULTS = AppSettings()
+
+
+def _checked(name: str, value: Any) -> Any:
+    """The value if it has the declared type (and range), else the default with a log line."""
+    default = getattr(_DEFAULTS, name)
+    ok: bool
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 32
+    elif isinstance(default, float):
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value <= 600
+        value = float(value) if ok else value
+    else:
+        ok = isinstance(value, str)
+    if ok and name == "region":
+        ok = value in REGIONS
+    if not ok:
+        log.warning("settings: bad value for %s (%r); using default %r", name, value, default)
+        return default
+    return value
+
+
+def settings_from_dict(data: dict[str, Any]) -> AppSettings:
+    """Build settings from parsed JSON; unknown keys go to ``extra``."""
+    version = data.get("schema_version", SCHEMA_VERSION)
+    if version != SCHEMA_VERSION:
+        # Only version 1 exists; a future migration step goes here.
+        log.info("settings: schema_version %r read as %d", version, SCHEMA_VERSION)
+    known: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "schema_version":
+            continue
+        if key in _FIELDS:
+            known[key] = _checked(key, value)
+        else:
+            extra[key] = value
+    return AppSettings(**known, extra=extra)
+
+
+def settings_to_dict(settings: AppSettings) -> dict[str, Any]:
+    data: dict[str, Any] = dict(settings.extra)
+    data.update({name: getattr(settings, name) for name in _FIELDS})
+    data["schema_version"] = SCHEMA_VERSION
+    return data
+
+
+class SettingsStore:
+    """Loads and saves AppSettings at one path (the per-user data dir, given by the caller)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self) -> AppSettings:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return AppSettings()
+        except OSError as error:
+            log.warning("settings: cannot read %s (%s); using defaults", self.path, error)
+            return AppSettings()
+        try:
+            data = json.loads(text)
+        except ValueError as error:
+            log.warning("settings: %s is not JSON (%s); using defaults", self.path, error)
+            return AppSettings()
+        if not isinstance(data, dict):
+            log.warning("settings: %s holds no object; using defaults", self.path)
+            return AppSettings()
+        return settings_from_dict(data)
+
+    def save(self, settings: AppSettings) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(".json.tmp")
+        temporary.write_text(
+            json.dumps(settings_to_dict(settings), ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+        os.replace(temporary, self.path)  # atomic: a crash never leaves half a file

@@ -1,0 +1,337 @@
+"""MainController: app state (practice/live, settings, keys), jobs, and the fetch stream."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from app.core.dates import today_jst, unix_bounds, validate_range
+from app.core.errors import CancelledError, InvalidInputError, TodokuError, UnexpectedError
+from app.core.services import (
+    ClassifiedPage,
+    ClassifyFunction,
+    ConnectionConfig,
+    FetchOutcome,
+    check_permissions,
+    fetch_and_classify,
+    sendgrid_factory,
+)
+from app.core.storage.secrets import LLM_KEY, SENDGRID_KEY, SecretStore
+from app.core.storage.settings import AppSettings, SettingsStore
+from app.core.types import DateRange, FetchProgress, ListKind, ListPermissions
+from app.ui import texts
+from app.ui.models.entry_table import EntryTableModel
+from app.ui.workers import Job, JobRunner
+
+log = logging.getLogger(__name__)
+
+PAGE_FLUSH_MS = 50  # pages arriving faster than ~20/s are inserted together
+PRACTICE_ENTRIES = 3000
+PRACTICE_DAYS = 60
+
+
+class SandboxHandle(Protocol):
+    def start(self) -> str: ...
+
+    def stop(self) -> None: ...
+
+
+SandboxFactory = Callable[[], SandboxHandle]
+
+
+def practice_sandbox() -> SandboxHandle:
+    """The built-in SendGrid imitation with ~60 days of generated data (imported lazily)."""
+    from app.sandbox.scenarios import generate_records
+    from app.sandbox.sendgrid_server import SANDBOX_API_KEY, SendGridSandbox
+
+    today = today_jst()
+    start, _ = unix_bounds(DateRange(today - timedelta(days=PRACTICE_DAYS), today))
+    _, end = unix_bounds(DateRange(today, today))
+    records = generate_records(PRACTICE_ENTRIES, seed=20240601, start=start, end=end)
+    return SendGridSandbox(records=records, api_keys={SANDBOX_API_KEY: None})
+
+
+def _sandbox_key() -> str:
+    from app.sandbox.sendgrid_server import SANDBOX_API_KEY
+
+    return SANDBOX_API_KEY
+
+
+class MainController(QObject):
+    """Turns the window's intents into jobs and keeps the model fed.
+
+    Signals:
+        mode_changed: bool, True in practice mode.
+        fetch_running: bool.
+        fetch_progress: str, Japanese progress line.
+        fetch_done: str, Japanese summary (success or cancel).
+        error_raised: TodokuError to show in the status panel.
+        model_grew: rows were appended (counts changed).
+        connection_tested: tuple[ListPermissions, ...] or TodokuError.
+    """
+
+    mode_changed = Signal(bool)
+    fetch_running = Signal(bool)
+    fetch_progress = Signal(str)
+    fetch_done = Signal(str)
+    error_raised = Signal(object)
+    model_grew = Signal()
+    connection_tested = Signal(object)
+
+    def __init__(
+        self,
+        *,
+        settings_store: SettingsStore,
+        secrets: SecretStore,
+        classify: ClassifyFunction,
+        sandbox_factory: SandboxFactory = practice_sandbox,
+        live_base_url: str | None = None,
+        max_retries: int = 5,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.settings_store = settings_store
+        self.secrets = secrets
+        self.settings: AppSettings = settings_store.load()
+        self.classify = classify
+        self.model = EntryTableModel(self)
+        self.runner = JobRunner(self)
+        self._sandbox_factory = sandbox_factory
+        self._live_base_url = live_base_url  # tests point "live" at a loopback sandbox
+        self._max_retries = max_retries  # tests shorten the back-off sequence
+        self.sandbox: SandboxHandle | None = None
+        self._sandbox_url = ""
+        self._pending: list[ClassifiedPage] = []
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(PAGE_FLUSH_MS)
+        self._flush_timer.timeout.connect(self._flush_pages)
+        self._fetch_job: Job | None = None
+        self._last_progress: FetchProgress | None = None
+        # No key → practice, whatever the settings file says.
+        self.practice = self.settings.practice_mode or not self.secrets.get(SENDGRID_KEY)
+
+    # -- mode ----------------------------------------------------------------------------
+
+    def has_live_key(self) -> bool:
+        return bool(self.secrets.get(SENDGRID_KEY))
+
+    def set_practice(self, practice: bool) -> bool:
+        """Switch modes explicitly; live needs a saved key. Returns whether the switch happened."""
+        if self.fetch_is_running():
+            return False
+        if not practice and not self.has_live_key():
+            self.error_raised.emit(
+                InvalidInputError(texts.LIVE_NEEDS_KEY, next_step_ja=texts.LIVE_NEEDS_KEY)
+            )
+            return False
+        if practice != self.practice:
+            self.practice = practice
+            self.model.clear()
+            self._save_settings(self.settings.replace(practice_mode=practice))
+            self.mode_changed.emit(practice)
+        return True
+
+    def connection_config(self) -> ConnectionConfig:
+        if self.practice:
+            return ConnectionConfig(
+                api_key=_sandbox_key(),
+                base_url=self._ensure_sandbox(),
+                practice=True,
+                timeout_s=10.0,
+                max_retries=self._max_retries,
+            )
+        return self._live_config(self.secrets.get(SENDGRID_KEY))
+
+    def _live_config(
+        self, api_key: str, region: str | None = None, subuser: str | None = None
+    ) -> ConnectionConfig:
+        return ConnectionConfig(
+            api_key=api_key,
+            region=region or self.settings.region,
+            subuser=self.settings.subuser if subuser is None else subuser.strip(),
+            base_url=self._live_base_url,
+            timeout_s=self.settings.timeout_s,
+            max_concurrency=self.settings.max_concurrency,
+            max_retries=self._max_retries,
+        )
+
+    def _ensure_sandbox(self) -> str:
+        if self.sandbox is None:
+            try:
+                sandbox = self._sandbox_factory()
+                self._sandbox_url = sandbox.start()
+            except Exception as error:
+                raise TodokuError(
+                    texts.SANDBOX_START_FAILED, detail=UnexpectedError.from_exception(error).detail
+                ) from error
+            self.sandbox = sandbox
+            log.info("practice sandbox listening on %s", self._sandbox_url)
+        return self._sandbox_url
+
+    # -- fetch ---------------------------------------------------------------------------
+
+    def fetch_is_running(self) -> bool:
+        return self._fetch_job is not None
+
+    def start_fetch(self, date_range: DateRange, lists: tuple[ListKind, ...]) -> bool:
+        if self.fetch_is_running():
+            return False
+        try:
+            date_range = validate_range(date_range, today_jst())
+            config = self.connection_config()
+        except TodokuError as error:
+            self.error_raised.emit(error)
+            return False
+        self._pending.clear()
+        self._last_progress = None
+        self.model.clear()
+        work = functools.partial(
+            fetch_and_classify, sendgrid_factory(config), date_range, lists, self.classify
+        )
+        job = Job("fetch", work)
+        job.signals.progress.connect(self._on_fetch_progress)
+        job.signals.page.connect(self._on_fetch_page)
+        job.signals.succeeded.connect(self._on_fetch_succeeded)
+        job.signals.failed.connect(self._on_fetch_failed)
+        job.signals.finished.connect(self._on_fetch_finished)
+        self._fetch_job = job
+        log.info(
+            "fetch %s..%s lists=%s practice=%s",
+            date_range.start,
+            date_range.end,
+            ",".join(lists),
+            config.practice,
+        )
+        self.runner.start(job)
+        self.fetch_running.emit(True)
+        self.fetch_progress.emit(texts.FETCHING.format(entries=0, pages=0))
+        return True
+
+    def cancel_fetch(self) -> None:
+        if self._fetch_job is not None:
+            self._fetch_job.cancel.cancel()
+            self.fetch_progress.emit(texts.CANCELLING)
+
+    @Slot(object)
+    def _on_fetch_progress(self, progress: Any) -> None:
+        if isinstance(progress, FetchProgress):
+            self._last_progress = progress
+        if self._fetch_job is not None and self._fetch_job.cancel.cancelled:
+            return
+        self.fetch_progress.emit(self._progress_text())
+
+    def _progress_text(self) -> str:
+        progress = self._last_progress
+        entries = max(self.model.total, progress.entries_so_far if progress else 0)
+        pages = progress.pages_done if progress else 0
+        return texts.FETCHING.format(entries=entries, pages=pages)
+
+    @Slot(object)
+    def _on_fetch_page(self, page: ClassifiedPage) -> None:
+        self._pending.append(page)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    @Slot()
+    def _flush_pages(self) -> None:
+        if not self._pending:
+            return
+        pages, self._pending = self._pending, []
+        entries = [entry for page in pages for entry in page.entries]
+        explanations = [explanation for page in pages for explanation in page.explanations]
+        self.model.append(entries, explanations)
+        self.model_grew.emit()
+
+    @Slot(object)
+    def _on_fetch_succeeded(self, outcome: FetchOutcome) -> None:
+        self._flush_pages()
+        if self.model.total != len(outcome.result.entries):
+            log.warning(
+                "streamed %d rows but the fetch returned %d",
+                self.model.total,
+                len(outcome.result.entries),
+            )
+        self.fetch_done.emit(texts.FETCH_DONE.format(entries=self.model.total))
+
+    @Slot(object)
+    def _on_fetch_failed(self, error: TodokuError) -> None:
+        self._flush_pages()
+        if isinstance(error, CancelledError):
+            self.fetch_done.emit(texts.FETCH_CANCELLED.format(entries=self.model.total))
+            return
+        log.warning("fetch failed: %s: %s", type(error).__name__, error.message_ja)
+        self.fetch_done.emit("")
+        self.error_raised.emit(error)
+
+    @Slot()
+    def _on_fetch_finished(self) -> None:
+        self._flush_timer.stop()
+        self._flush_pages()
+        self._fetch_job = None
+        self.model.resort()
+        self.fetch_running.emit(False)
+
+    # -- settings and keys ---------------------------------------------------------------
+
+    def save_settings(
+        self, settings: AppSettings, sendgrid_key: str | None, llm_key: str | None
+    ) -> None:
+        """Store what the settings dialog returned (keys: None = unchanged, "" = remove)."""
+        if sendgrid_key is not None:
+            self.secrets.set(SENDGRID_KEY, sendgrid_key)
+        if llm_key is not None:
+            self.secrets.set(LLM_KEY, llm_key)
+        self._save_settings(settings)
+        if self.practice is False and not self.has_live_key():
+            self.set_practice(True)
+
+    def _save_settings(self, settings: AppSettings) -> None:
+        self.settings = settings
+        try:
+            self.settings_store.save(settings)
+        except OSError as error:
+            self.error_raised.emit(
+                TodokuError(
+                    "設定を保存できませんでした。",
+                    next_step_ja="保存先のフォルダーの空き容量や権限を確認してください。",
+                    detail=f"{type(error).__name__}: {error}",
+                )
+            )
+
+    def test_connection(self, typed_key: str, region: str, subuser: str) -> None:
+        """Ask /v3/scopes with the typed key (or the saved one) in a job; reports through
+        ``connection_tested``."""
+        api_key = typed_key.strip() or self.secrets.get(SENDGRID_KEY)
+        config = self._live_config(api_key, region, subuser)
+        job = Job("connection_test", functools.partial(check_permissions, sendgrid_factory(config)))
+        job.signals.succeeded.connect(self._on_test_succeeded)
+        job.signals.failed.connect(self._on_test_failed)
+        self.runner.start(job)
+
+    @Slot(object)
+    def _on_test_succeeded(self, permissions: tuple[ListPermissions, ...]) -> None:
+        self.connection_tested.emit(permissions)
+
+    @Slot(object)
+    def _on_test_failed(self, error: TodokuError) -> None:
+        self.connection_tested.emit(error)
+
+    # -- shutdown ------------------------------------------------------------------------
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        """Cancel every job, wait (bounded) for the pool, stop the sandbox."""
+        self._flush_timer.stop()
+        idle = self.runner.shutdown(timeout_ms)
+        if self.sandbox is not None:
+            try:
+                self.sandbox.stop()
+            except Exception:  # closing anyway; note it for support
+                log.exception("sandbox did not stop cleanly")
+            self.sandbox = None
+        return idle

@@ -1,0 +1,244 @@
+"""ConfirmDeleteDialog: counts per list, the exact addresses, warnings; Cancel is the default."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QFont, QFontDatabase, QResizeEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.deletion import DeletionPlan
+from app.ui.dialogs import deletion_texts as texts
+from app.ui.safe_text import plain_label
+
+_WARNING_STYLE = "QFrame#warnings { background: #fff4e5; border: 1px solid #f0b35a; }"
+_PRACTICE_STYLE = "background: #fff3b0; color: #5a4500; padding: 6px; font-weight: bold;"
+_IRREVERSIBLE_STYLE = "color: #b00020; font-weight: bold;"
+
+
+def normalize_number(text: str) -> str:
+    """What the operator typed, as ASCII digits: full-width digits (IME) and commas allowed."""
+    return unicodedata.normalize("NFKC", text).replace(",", "").replace(" ", "").strip()
+
+
+def address_listing(plan: DeletionPlan) -> str:
+    """The addresses grouped per list, one per line (what the dialog shows and copies)."""
+    lines: list[str] = []
+    for list_plan in plan.lists:
+        label = list_plan.list_kind.label_ja
+        lines.append(f"■ {texts.CONFIRM_COUNT_LINE.format(label=label, count=list_plan.count)}")
+        lines.extend(list_plan.emails)
+        lines.append("")
+    return "\n".join(lines).rstrip("\n")
+
+
+class ConfirmDeleteDialog(QDialog):
+    """Asks the operator to confirm a deletion. Data in (the plan), decision out (``exec()``).
+
+    ``exec()`` returns ``Accepted`` only when the operator pressed 削除する with every gate
+    satisfied: the typed count for 100 entries or more, and the consent tick box for spam
+    reports or unsubscribes. Enter presses the default button, キャンセル.
+    """
+
+    def __init__(
+        self, plan: DeletionPlan, parent: QWidget | None = None, *, practice: bool = False
+    ) -> None:
+        super().__init__(parent)
+        self.plan = plan
+        self.practice = practice
+        self.setWindowTitle(texts.CONFIRM_TITLE_PRACTICE if practice else texts.CONFIRM_TITLE)
+        self.setModal(True)
+        self.resize(680, 720)
+        layout = QVBoxLayout(self)
+
+        if practice:
+            banner = plain_label(texts.CONFIRM_PRACTICE, self)
+            banner.setObjectName("practiceBanner")
+            banner.setWordWrap(True)
+            banner.setStyleSheet(_PRACTICE_STYLE)
+            layout.addWidget(banner)
+        self.practice_banner_shown = practice
+
+        headline = plain_label(texts.CONFIRM_HEADLINE.format(total=plan.total), self)
+        bold = QFont(headline.font())
+        bold.setBold(True)
+        bold.setPointSizeF(bold.pointSizeF() * 1.15)
+        headline.setFont(bold)
+        layout.addWidget(headline)
+        self.count_labels: list[QLabel] = []
+        for kind, count in plan.counts:
+            label = plain_label(
+                "・" + texts.CONFIRM_COUNT_LINE.format(label=kind.label_ja, count=count), self
+            )
+            self.count_labels.append(label)
+            layout.addWidget(label)
+
+        self.warning_labels: list[QLabel] = []
+        self._warnings_frame: QFrame | None = None
+        if plan.warnings:
+            frame = QFrame(self)
+            self._warnings_frame = frame
+            frame.setObjectName("warnings")
+            frame.setStyleSheet(_WARNING_STYLE)
+            frame_layout = QVBoxLayout(frame)
+            title = plain_label("⚠ " + texts.CONFIRM_WARNINGS, frame)
+            title.setFont(bold)
+            frame_layout.addWidget(title)
+            for kind, text in plan.warnings:
+                label = plain_label(
+                    texts.CONFIRM_WARNING_LINE.format(label=kind.label_ja, text=text), frame
+                )
+                label.setWordWrap(True)
+                self.warning_labels.append(label)
+                frame_layout.addWidget(label)
+            layout.addWidget(frame)
+
+        layout.addWidget(plain_label(texts.CONFIRM_ADDRESSES, self))
+        self.addresses = QPlainTextEdit(self)
+        self.addresses.setReadOnly(True)  # still selectable and copyable
+        self.addresses.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.addresses.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.addresses.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.addresses.setPlainText(address_listing(plan))
+        self.addresses.setMinimumHeight(120)
+        layout.addWidget(self.addresses, 1)
+
+        irreversible = plain_label(texts.CONFIRM_IRREVERSIBLE, self)
+        irreversible.setStyleSheet(_IRREVERSIBLE_STYLE)
+        self.irreversible_label = irreversible
+        layout.addWidget(irreversible)
+        if practice:
+            layout.addWidget(plain_label(texts.CONFIRM_IRREVERSIBLE_PRACTICE, self))
+
+        self.consent_box: QCheckBox | None = None
+        if plan.requires_consent:
+            self.consent_box = QCheckBox(texts.CONFIRM_CONSENT, self)
+            self.consent_box.toggled.connect(self._update_gate)
+            layout.addWidget(self.consent_box)
+
+        self.count_edit: QLineEdit | None = None
+        self.count_hint: QLabel | None = None
+        if plan.requires_typed_confirmation:
+            number = plan.confirmation_number
+            prompt = plain_label(texts.CONFIRM_TYPE_COUNT.format(number=number), self)
+            prompt.setWordWrap(True)
+            layout.addWidget(prompt)
+            self.count_edit = QLineEdit(self)
+            self.count_edit.setPlaceholderText(texts.CONFIRM_TYPE_PLACEHOLDER.format(number=number))
+            self.count_edit.setMaxLength(12)
+            self.count_edit.textChanged.connect(self._update_gate)
+            layout.addWidget(self.count_edit)
+            self.count_hint = plain_label("", self)
+            self.count_hint.setStyleSheet("color: #b00020;")
+            layout.addWidget(self.count_hint)
+
+        layout.addWidget(plain_label(texts.CONFIRM_NOTE, self))
+        self.note_edit = QLineEdit(self)
+        self.note_edit.setPlaceholderText(texts.CONFIRM_NOTE_PLACEHOLDER)
+        self.note_edit.setMaxLength(500)
+        layout.addWidget(self.note_edit)
+
+        buttons = QDialogButtonBox(self)
+        self.delete_button = QPushButton(texts.CONFIRM_DELETE, self)
+        self.cancel_button = QPushButton(texts.CONFIRM_CANCEL, self)
+        buttons.addButton(self.delete_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
+        # Enter must never delete: Cancel is the default button, and the delete button never
+        # becomes default even when it has focus (it needs a click or the space bar).
+        self.delete_button.setAutoDefault(False)
+        self.cancel_button.setAutoDefault(True)
+        self.cancel_button.setDefault(True)
+        self.delete_button.clicked.connect(self._on_delete_clicked)
+        self.cancel_button.clicked.connect(self.reject)
+        layout.addWidget(buttons)
+        self.cancel_button.setFocus()
+        self._update_gate()
+
+    # -- layout --------------------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_warnings()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_warnings()
+
+    def _fit_warnings(self) -> None:
+        # A word-wrapped label's minimum height is computed for a narrow width, so the layout
+        # squeezes it until lines overlap. Pin each to the height the dialog's width needs
+        # (the label's own width is not laid out yet on the first show); the address list,
+        # which scrolls, gives up the height instead.
+        if self._warnings_frame is None:
+            return
+        outer = self.layout().contentsMargins()
+        inner = self._warnings_frame.layout().contentsMargins()
+        frame = self._warnings_frame.frameWidth() * 2
+        width = self.width() - outer.left() - outer.right() - inner.left() - inner.right() - frame
+        for label in self.warning_labels:
+            needed = label.heightForWidth(max(100, width))
+            if needed > 0 and label.minimumHeight() != needed:
+                label.setMinimumHeight(needed)
+
+    # -- outcome -------------------------------------------------------------------------------
+
+    @property
+    def note(self) -> str:
+        return self.note_edit.text().strip()
+
+    @property
+    def consent_given(self) -> bool:
+        return self.consent_box is not None and self.consent_box.isChecked()
+
+    def gates_satisfied(self) -> bool:
+        if self.consent_box is not None and not self.consent_box.isChecked():
+            return False
+        if self.count_edit is not None:
+            return normalize_number(self.count_edit.text()) == self.plan.confirmation_number
+        return True
+
+    # -- slots ---------------------------------------------------------------------------------
+
+    @Slot()
+    def _update_gate(self) -> None:
+        self.delete_button.setEnabled(self.gates_satisfied())
+        if self.count_edit is not None and self.count_hint is not None:
+            typed = normalize_number(self.count_edit.text())
+            mismatch = bool(typed) and typed != self.plan.confirmation_number
+            self.count_hint.setText(texts.CONFIRM_TYPE_MISMATCH if mismatch else "")
+            self.count_hint.setVisible(mismatch)
+
+    @Slot()
+    def _on_delete_clicked(self) -> None:
+        if self.gates_satisfied():  # the button is disabled otherwise; checked again on purpose
+            self.accept()
+
+
+def ask_delete_confirmation(
+    plan: DeletionPlan, parent: QWidget | None = None, *, practice: bool = False
+) -> str | None:
+    """Show the dialog; return the note ("" when none) if confirmed, ``None`` if cancelled.
+
+    This is the confirmation callable the controller receives (tests inject their own).
+    """
+    dialog = ConfirmDeleteDialog(plan, parent, practice=practice)
+    try:
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        return dialog.note if accepted else None
+    finally:
+        dialog.deleteLater()

@@ -1,0 +1,112 @@
+"""DeleteResultDialog: successes and failures per list, failure details, and a retry decision."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.deletion import DeletionReport
+from app.ui.dialogs import deletion_texts as texts
+from app.ui.safe_text import clipboard_cell, plain_label
+
+
+def failure_listing(report: DeletionReport) -> str:
+    """One tab-separated line per failed address (pastes into Excel as three columns)."""
+    return "\n".join(
+        texts.RESULT_FAILURE_LINE.format(
+            label=o.list_kind.label_ja, email=o.email, detail=clipboard_cell(o.detail)
+        )
+        for o in report.failed
+    )
+
+
+class DeleteResultDialog(QDialog):
+    """Shows what a deletion did. ``exec()`` returns ``RETRY`` when the operator asked to retry
+    the failed addresses (the caller runs ``retry_failed``); this dialog calls no service."""
+
+    RETRY = 2
+
+    def __init__(self, report: DeletionReport, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.report = report
+        self.setWindowTitle(texts.RESULT_TITLE)
+        self.resize(600, 420 if report.failed else 260)
+        layout = QVBoxLayout(self)
+
+        ok, failed = len(report.succeeded), len(report.failed)
+        summary = (
+            texts.RESULT_ALL_OK.format(ok=ok)
+            if not failed
+            else texts.RESULT_PARTIAL.format(ok=ok, failed=failed)
+        )
+        self.summary_label = plain_label(summary, self)
+        bold = QFont(self.summary_label.font())
+        bold.setBold(True)
+        self.summary_label.setFont(bold)
+        layout.addWidget(self.summary_label)
+        if report.cancelled:
+            layout.addWidget(plain_label(texts.RESULT_CANCELLED, self))
+        if report.practice:
+            layout.addWidget(plain_label(texts.RESULT_PRACTICE, self))
+
+        grid = QGridLayout()
+        for column, header in enumerate(texts.RESULT_HEADERS):
+            label = plain_label(header, self)
+            label.setFont(bold)
+            grid.addWidget(label, 0, column)
+        for row, result in enumerate(report.per_list, 1):
+            values = (
+                result.list_kind.label_ja,
+                f"{result.deleted:,}",
+                f"{result.not_found:,}",
+                f"{result.failed:,}",
+            )
+            for column, value in enumerate(values):
+                label = plain_label(value, self)
+                if column:
+                    label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if column == 3 and result.failed:
+                    label.setStyleSheet("color: #b00020; font-weight: bold;")
+                grid.addWidget(label, row, column)
+        layout.addLayout(grid)
+
+        self.failures: QPlainTextEdit | None = None
+        if failed:
+            layout.addWidget(plain_label(texts.RESULT_FAILURES, self))
+            self.failures = QPlainTextEdit(self)
+            self.failures.setReadOnly(True)
+            self.failures.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+            self.failures.setPlainText(failure_listing(report))
+            layout.addWidget(self.failures, 1)
+        layout.addWidget(
+            plain_label(texts.RESULT_RECORDED.format(operation_id=report.operation_id), self)
+        )
+
+        buttons = QDialogButtonBox(self)
+        self.retry_button = QPushButton(texts.RESULT_RETRY, self)
+        self.close_button = QPushButton(texts.RESULT_CLOSE, self)
+        buttons.addButton(self.retry_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.RejectRole)
+        self.retry_button.setEnabled(bool(failed))
+        self.retry_button.setAutoDefault(False)
+        self.close_button.setDefault(True)
+        self.retry_button.clicked.connect(self._on_retry_clicked)
+        self.close_button.clicked.connect(self.reject)
+        layout.addWidget(buttons)
+
+    @property
+    def retry_requested(self) -> bool:
+        return self.result() == self.RETRY
+
+    @Slot()
+    def _on_retry_clicked(self) -> None:
+        self.done(self.RETRY)

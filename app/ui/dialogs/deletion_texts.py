@@ -1,0 +1,61 @@
+"""User-facing Japanese strings of the delete, result and history dialogs (kept beside them
+until the lead merges them into ui/texts.py)."""
+
+from __future__ import annotations
+
+# Confirmation
+CONFIRM_TITLE = "削除の確認"
+CONFIRM_TITLE_PRACTICE = "削除の確認（練習モード）"
+CONFIRM_PRACTICE = (
+    "練習モード: 練習用サーバーのデータから削除します。実際の SendGrid には影響しません。"
+)
+CONFIRM_HEADLINE = "次の {total:,} 件をサプレッションリストから削除します。"
+CONFIRM_COUNT_LINE = "{label}: {count:,} 件"
+CONFIRM_IRREVERSIBLE = "SendGrid では削除した項目を元に戻せません。"
+CONFIRM_IRREVERSIBLE_PRACTICE = "（練習用のデータは、アプリを起動し直すと元に戻ります。）"
+CONFIRM_WARNINGS = "削除する前に確認してください"
+CONFIRM_WARNING_LINE = "【{label}】{text}"
+CONFIRM_ADDRESSES = "削除するアドレス（選択してコピーできます）"
+CONFIRM_TYPE_COUNT = "件数が多いため、確認として削除する件数「{number}」を入力してください:"
+CONFIRM_TYPE_PLACEHOLDER = "{number} と入力"
+CONFIRM_TYPE_MISMATCH = "入力された数が件数と一致しません。"
+CONFIRM_CONSENT = (
+    "迷惑メール報告・配信停止の削除について、受信者本人から再びメールを受け取る同意を得ています"
+)
+CONFIRM_NOTE = "理由（任意・削除履歴に残ります）"
+CONFIRM_NOTE_PLACEHOLDER = "例: 住民から連絡あり"
+CONFIRM_DELETE = "削除する"
+CONFIRM_CANCEL = "キャンセル"
+
+# Result
+RESULT_TITLE = "削除の結果"
+RESULT_ALL_OK = "{ok:,} 件すべてをリストから削除しました。"
+RESULT_PARTIAL = "{ok:,} 件を削除しました。{failed:,} 件は削除できませんでした。"
+RESULT_CANCELLED = "途中でキャンセルしました。送信前だった項目は「失敗」として残っています。"
+RESULT_PRACTICE = "練習モードでの削除です（実際の SendGrid には影響していません）。"
+RESULT_HEADERS = ("リスト", "削除", "すでにリストになし", "失敗")
+RESULT_FAILURES = "削除できなかった項目（選択してコピーできます）"
+RESULT_FAILURE_LINE = "{label}\t{email}\t{detail}"
+RESULT_RECORDED = "結果は削除履歴（記録番号 #{operation_id}）に保存しました。"
+RESULT_RETRY = "失敗した項目を再試行"
+RESULT_CLOSE = "閉じる"
+
+# History
+HISTORY_TITLE = "削除履歴"
+HISTORY_SEARCH_PLACEHOLDER = "アドレス・メモ・実行者で検索"
+HISTORY_USE_DATES = "期間で絞り込む"
+HISTORY_DATE_TO = "〜"
+HISTORY_OPERATION_HEADERS = ("日時", "実行者", "件数", "成功", "失敗", "状態", "メモ")
+HISTORY_ENTRY_HEADERS = ("種別", "メールアドレス", "結果", "詳細", "原因", "発生日時")
+HISTORY_PRACTICE_MARK = "（練習）"
+HISTORY_COUNT = "{count:,} 件の削除操作"
+HISTORY_NONE = "削除の記録はまだありません。"
+HISTORY_SELECT = "上の一覧で操作を選ぶと、削除したアドレスが表示されます。"
+HISTORY_DETAIL = "#{id}  {started}  {account}  接続先: {host}"
+HISTORY_EXPORT = "Excel に書き出す…"
+HISTORY_EXPORT_DIALOG = "削除履歴を Excel に書き出す"
+HISTORY_EXPORT_FILTER = "Excel ブック (*.xlsx)"
+HISTORY_EXPORT_DONE = "{operations:,} 件の操作（{entries:,} 行）を書き出しました: {path}"
+HISTORY_EXPORT_FAILED = "書き出せませんでした: {message}"
+HISTORY_RETRY = "この操作の失敗分を再試行"
+HISTORY_CLOSE = "閉じる"

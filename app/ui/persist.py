@@ -1,0 +1,106 @@
+"""QSettings comfort state: window geometry, splitter and column widths, last range and lists."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtWidgets import QHeaderView, QSplitter, QWidget
+
+from app.core.dates import Preset
+from app.core.types import ALL_LISTS, ListKind
+
+ORGANIZATION = "Todoku"
+APPLICATION = "Todoku"
+
+
+class UiState:
+    """Reads and writes the comfort state; every read tolerates missing or garbled values."""
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        # INI on every OS (not the Windows registry): one readable file, and tests can redirect
+        # it with QSettings.setPath(IniFormat, UserScope, tmp).
+        self._settings = settings or QSettings(
+            QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION
+        )
+
+    @property
+    def file_name(self) -> str:
+        return self._settings.fileName()
+
+    # -- geometry -------------------------------------------------------------------------
+
+    def save_widget(self, key: str, widget: QWidget) -> None:
+        self._settings.setValue(f"geometry/{key}", widget.saveGeometry())
+
+    def restore_widget(self, key: str, widget: QWidget) -> bool:
+        value = self._settings.value(f"geometry/{key}")
+        return isinstance(value, QByteArray) and widget.restoreGeometry(value)
+
+    def save_splitter(self, key: str, splitter: QSplitter) -> None:
+        self._settings.setValue(f"splitter/{key}", splitter.saveState())
+
+    def restore_splitter(self, key: str, splitter: QSplitter) -> bool:
+        value = self._settings.value(f"splitter/{key}")
+        return isinstance(value, QByteArray) and splitter.restoreState(value)
+
+    def save_header(self, key: str, header: QHeaderView) -> None:
+        widths = [header.sectionSize(i) for i in range(header.count())]
+        self._settings.setValue(f"columns/{key}", ",".join(str(w) for w in widths))
+
+    def restore_header(self, key: str, header: QHeaderView) -> bool:
+        # Plain widths instead of saveState(): the latter also restores the sort indicator,
+        # which would claim an order the freshly loaded rows do not have.
+        value = self._settings.value(f"columns/{key}")
+        if not isinstance(value, str):
+            return False
+        try:
+            widths = [int(part) for part in value.split(",")]
+        except ValueError:
+            return False
+        if len(widths) != header.count():
+            return False
+        for section, width in enumerate(widths):
+            if 0 < width < 4000:
+                header.resizeSection(section, width)
+        return True
+
+    # -- last range and lists ---------------------------------------------------------------
+
+    def save_range(self, preset: Preset | None, start: date, end: date) -> None:
+        self._settings.setValue("range/preset", preset.value if preset else "")
+        self._settings.setValue("range/start", start.isoformat())
+        self._settings.setValue("range/end", end.isoformat())
+
+    def last_range(self) -> tuple[Preset | None, date | None, date | None]:
+        preset_text = self._settings.value("range/preset", "")
+        try:
+            preset = Preset(preset_text) if preset_text else None
+        except ValueError:
+            preset = None
+        return preset, self._date("range/start"), self._date("range/end")
+
+    def _date(self, key: str) -> date | None:
+        value = self._settings.value(key, "")
+        try:
+            return date.fromisoformat(value) if isinstance(value, str) and value else None
+        except ValueError:
+            return None
+
+    def save_lists(self, lists: tuple[ListKind, ...]) -> None:
+        self._settings.setValue("lists/chosen", ",".join(kind.value for kind in lists) or "-")
+
+    def last_lists(self) -> tuple[ListKind, ...]:
+        value = self._settings.value("lists/chosen", "")
+        if not isinstance(value, str) or not value:
+            return ALL_LISTS
+        chosen = []
+        for part in value.split(","):
+            try:
+                chosen.append(ListKind.parse(part))
+            except ValueError:
+                continue
+        return tuple(chosen)
+
+    def sync(self) -> None:
+        self._settings.sync()

@@ -1,0 +1,137 @@
+"""Every user-facing Japanese string of the window, and the display formatters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.core.dates import JST
+
+APP_TITLE = "Todoku — SendGrid 配信停止リスト確認"
+
+# Range and lists
+RANGE_LABEL = "期間（日本時間）"
+RANGE_TO = "〜"
+PRESET_PLACEHOLDER = "期間を選ぶ…"
+LISTS_LABEL = "対象リスト"
+FETCH = "取得"
+CANCEL = "キャンセル"
+RANGE_INVERTED = "開始日が終了日より後です"
+RANGE_FUTURE = "開始日が未来の日付です"
+NO_LIST_CHOSEN = "リストを1つ以上選んでください"
+
+# Progress and status
+IDLE = "期間とリストを選んで「取得」を押してください。"
+FETCHING = "取得中… {entries:,} 件（{pages} ページ）"
+CANCELLING = "キャンセルしています…"
+FETCH_DONE = "{entries:,} 件を取得しました。"
+FETCH_CANCELLED = "取得をキャンセルしました（{entries:,} 件まで表示しています）。"
+COUNTS_NONE = "表示中 0 件"
+COUNTS = "表示中 {shown:,} / 全 {total:,} 件"
+CHECKED_COUNT = "選択 {checked:,} 件"
+SORTING = "並べ替えています…"
+
+# Filters
+FILTER_PLACEHOLDER = "絞り込み（アドレス・理由・説明に含む文字）"
+ALL_LISTS = "すべてのリスト"
+ALL_CATEGORIES = "すべての分類"
+ALL_DOMAINS = "すべてのドメイン"
+DETAILS_EMPTY = "行を選ぶと、理由の全文と説明がここに表示されます。"
+DETAILS_TEMPLATE = (
+    "メールアドレス: {email}\n"
+    "種別: {kind}\n"
+    "発生日時: {created}\n"
+    "ステータス: {status}\n"
+    "\n"
+    "■ 理由（受信側サーバーの応答そのまま）\n{reason}\n"
+    "\n"
+    "■ 分類: {category}\n"
+    "■ 原因\n{explanation}\n"
+    "\n"
+    "■ 対応\n{action}\n"
+)
+NOT_CLASSIFIED = "（分類中）"
+NEEDS_REVIEW = "要確認"
+
+# Columns
+COLUMN_TITLES = (
+    "",
+    "種別",
+    "メールアドレス",
+    "ドメイン",
+    "発生日時",
+    "ステータス",
+    "理由",
+    "原因",
+    "対応",
+    "分類",
+)
+
+# Practice mode and account
+PRACTICE_TITLE = "練習モード"
+PRACTICE_TEXT = "練習用のデータです。削除しても実際の SendGrid には影響しません。"
+PRACTICE_TO_LIVE = "本番のアカウントに切り替える"
+LIVE_TO_PRACTICE = "練習モードに切り替える"
+LIVE_MODE = "本番アカウント"
+LIVE_NEEDS_KEY = "本番のアカウントを使うには、設定画面で SendGrid の API キーを保存してください。"
+SANDBOX_START_FAILED = "練習用サーバーを起動できませんでした。"
+
+# Menus and buttons
+MENU_FILE = "ファイル(&F)"
+MENU_ACCOUNT = "アカウント(&A)"
+MENU_HELP = "ヘルプ(&H)"
+ACTION_SETTINGS = "設定(&S)…"
+ACTION_QUIT = "終了(&Q)"
+ACTION_COPY = "選択行をコピー"
+ACTION_OPEN_LOG = "ログの保存場所を表示"
+ACTION_CHECK_SHOWN = "表示中の行をすべてチェック"
+ACTION_UNCHECK_ALL = "チェックをすべて外す"
+COPIED = "{rows:,} 行をコピーしました（Excel に貼り付けられます）。"
+
+# Status panel / error dialog
+ERROR_CAUSE = "原因"
+ERROR_NEXT_STEP = "次にすること"
+DETAILS_SHOW = "詳細 ▸"
+DETAILS_HIDE = "詳細 ▾"
+DISMISS_TOOLTIP = "閉じる"
+ERROR_DIALOG_TITLE = "Todoku — エラー"
+ERROR_DIALOG_COPY = "詳細をコピー"
+ERROR_DIALOG_CLOSE = "閉じる"
+ERROR_DIALOG_LOG = "ログの保存場所: {path}"
+CRASH_MESSAGE = "予期しないエラーが発生しました。作業中のデータは保存されていない可能性があります。"
+CRASH_NEXT_STEP = "詳細をコピーして担当者に連絡してください。アプリはそのまま使い続けられます。"
+
+# Settings dialog
+SETTINGS_TITLE = "設定"
+SETTINGS_SENDGRID = "SendGrid"
+SETTINGS_API_KEY = "API キー"
+SETTINGS_API_KEY_PLACEHOLDER = "SG. で始まるキーを貼り付けてください"
+SETTINGS_KEY_SAVED = "保存済み: {masked}（変更する場合のみ入力してください）"
+SETTINGS_KEY_NONE = "未設定"
+SETTINGS_SHOW = "表示"
+SETTINGS_CLEAR_KEY = "キーを削除"
+SETTINGS_REGION = "リージョン"
+SETTINGS_REGION_GLOBAL = "グローバル（api.sendgrid.com）"
+SETTINGS_REGION_EU = "EU（api.eu.sendgrid.com）"
+SETTINGS_SUBUSER = "サブユーザー（任意）"
+SETTINGS_TEST = "接続テスト"
+SETTINGS_TESTING = "確認しています…"
+SETTINGS_TEST_NEEDS_KEY = "API キーを入力してから接続テストを押してください。"
+SETTINGS_TEST_OK = "接続できました。"
+SETTINGS_TEST_LIST = "{label}: 読み取り{read}・削除{delete}"
+SETTINGS_YES = "○"
+SETTINGS_NO = "×"
+SETTINGS_KEY_STORE = "キーの保存先: {where}"
+SETTINGS_KEY_STORE_WARNING = (
+    "この PC では OS の資格情報ストアが使えません。キーはアプリを閉じるまでメモリ内にだけ保持され、"
+    "ファイルには保存されません。"
+)
+SETTINGS_LLM = "AI による説明の補足（任意）"
+SETTINGS_LLM_ENABLED = "AI で説明を補足する（メールアドレスは伏せて送信します）"
+SETTINGS_LLM_BASE_URL = "接続先 URL"
+SETTINGS_LLM_MODEL = "モデル名"
+SETTINGS_LLM_KEY = "API キー"
+
+
+def format_jst(moment: datetime) -> str:
+    """``yyyy/MM/dd HH:mm`` in Japan time."""
+    return moment.astimezone(JST).strftime("%Y/%m/%d %H:%M")

@@ -1,0 +1,191 @@
+"""The range bar: two JST date fields with presets, list check boxes, fetch/cancel, progress."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate, Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.dates import Preset, preset_range, today_jst
+from app.core.types import ALL_LISTS, DateRange, ListKind
+from app.ui import texts
+from app.ui.safe_text import plain_label
+
+
+def _to_qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _from_qdate(day: QDate) -> date:
+    return date(day.year(), day.month(), day.day())
+
+
+class DateRangeBar(QWidget):
+    """Range, lists and the fetch/cancel buttons.
+
+    Signals:
+        fetch_requested: (DateRange, tuple[ListKind, ...]) when 取得 is pressed on valid input.
+        cancel_requested: キャンセル pressed.
+    """
+
+    fetch_requested = Signal(object, object)
+    cancel_requested = Signal()
+
+    def __init__(self, today: date | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._today = today or today_jst()
+        self._preset: Preset | None = None
+        self._busy = False
+
+        self.preset_combo = QComboBox()
+        self.preset_combo.addItem(texts.PRESET_PLACEHOLDER, None)
+        for preset in Preset:
+            self.preset_combo.addItem(preset.label_ja, preset.value)
+        self.start_edit = self._date_edit()
+        self.end_edit = self._date_edit()
+        self.range_error = plain_label()
+        self.range_error.setStyleSheet("color: #c62828;")
+        self.list_boxes: dict[ListKind, QCheckBox] = {}
+        self.fetch_button = QPushButton(texts.FETCH)
+        self.fetch_button.setDefault(True)
+        self.cancel_button = QPushButton(texts.CANCEL)
+        self.cancel_button.setVisible(False)
+        self.progress_label = plain_label(texts.IDLE)
+        self.progress_label.setStyleSheet("color: #555;")
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel(texts.RANGE_LABEL))
+        top.addWidget(self.preset_combo)
+        top.addWidget(self.start_edit)
+        top.addWidget(QLabel(texts.RANGE_TO))
+        top.addWidget(self.end_edit)
+        top.addWidget(self.range_error)
+        top.addStretch(1)
+        top.addWidget(self.fetch_button)
+        top.addWidget(self.cancel_button)
+        lists_row = QHBoxLayout()
+        lists_row.addWidget(QLabel(texts.LISTS_LABEL))
+        for kind in ALL_LISTS:
+            box = QCheckBox(kind.label_ja)
+            box.setChecked(True)
+            box.toggled.connect(self._validate)
+            self.list_boxes[kind] = box
+            lists_row.addWidget(box)
+        lists_row.addSpacing(16)
+        lists_row.addWidget(self.progress_label, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addLayout(lists_row)
+
+        self.preset_combo.activated.connect(self._on_preset_activated)
+        self.start_edit.dateChanged.connect(self._on_date_edited)
+        self.end_edit.dateChanged.connect(self._on_date_edited)
+        self.fetch_button.clicked.connect(self._on_fetch_clicked)
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.apply_preset(Preset.LAST_7_DAYS)
+
+    def _date_edit(self) -> QDateEdit:
+        edit = QDateEdit()
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("yyyy/MM/dd")
+        edit.setMinimumWidth(120)
+        return edit
+
+    # -- state ---------------------------------------------------------------------------
+
+    @property
+    def preset(self) -> Preset | None:
+        return self._preset
+
+    def date_range(self) -> DateRange:
+        return DateRange(_from_qdate(self.start_edit.date()), _from_qdate(self.end_edit.date()))
+
+    def chosen_lists(self) -> tuple[ListKind, ...]:
+        return tuple(kind for kind, box in self.list_boxes.items() if box.isChecked())
+
+    def apply_preset(self, preset: Preset) -> None:
+        chosen = preset_range(preset, self._today)
+        self._set_dates(chosen.start, chosen.end)
+        self._preset = preset
+        self.preset_combo.setCurrentIndex(self.preset_combo.findData(preset.value))
+        self._validate()
+
+    def set_range(self, start: date, end: date) -> None:
+        self._set_dates(start, end)
+        self._preset = None
+        self.preset_combo.setCurrentIndex(0)
+        self._validate()
+
+    def set_lists(self, lists: tuple[ListKind, ...]) -> None:
+        for kind, box in self.list_boxes.items():
+            box.setChecked(kind in lists)
+
+    def set_busy(self, busy: bool) -> None:
+        """While a fetch runs: inputs locked, キャンセル shown instead of 取得."""
+        self._busy = busy
+        inputs = (self.preset_combo, self.start_edit, self.end_edit, *self.list_boxes.values())
+        for widget in inputs:
+            widget.setEnabled(not busy)
+        self.fetch_button.setVisible(not busy)
+        self.cancel_button.setVisible(busy)
+        self.cancel_button.setEnabled(busy)
+        self._validate()
+
+    def set_progress_text(self, text: str) -> None:
+        self.progress_label.setText(text)
+
+    def problem(self) -> str:
+        """Why fetching is not possible now ('' if it is)."""
+        chosen = self.date_range()
+        if chosen.start > chosen.end:
+            return texts.RANGE_INVERTED
+        if chosen.start > self._today:
+            return texts.RANGE_FUTURE
+        if not self.chosen_lists():
+            return texts.NO_LIST_CHOSEN
+        return ""
+
+    # -- slots ---------------------------------------------------------------------------
+
+    def _set_dates(self, start: date, end: date) -> None:
+        for edit in (self.start_edit, self.end_edit):
+            edit.blockSignals(True)
+        self.start_edit.setDate(_to_qdate(start))
+        self.end_edit.setDate(_to_qdate(end))
+        for edit in (self.start_edit, self.end_edit):
+            edit.blockSignals(False)
+
+    @Slot(int)
+    def _on_preset_activated(self, position: int) -> None:
+        value = self.preset_combo.itemData(position)
+        if value:
+            self.apply_preset(Preset(value))
+
+    @Slot()
+    def _on_date_edited(self) -> None:
+        self._preset = None
+        self.preset_combo.setCurrentIndex(0)
+        self._validate()
+
+    @Slot()
+    def _validate(self) -> None:
+        problem = self.problem()
+        self.range_error.setText(problem)
+        self.fetch_button.setEnabled(not problem and not self._busy)
+
+    @Slot()
+    def _on_fetch_clicked(self) -> None:
+        if self.problem() or self._busy:
+            return
+        self.fetch_requested.emit(self.date_range(), self.chosen_lists())

@@ -1,0 +1,49 @@
+"""AppSettings JSON: round trip, unknown keys kept, bad values fall back with a log line."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from app.core.storage.settings import SCHEMA_VERSION, AppSettings, SettingsStore
+
+
+def test_missing_file_gives_defaults(tmp_path: Path) -> None:
+    assert SettingsStore(tmp_path / "none.json").load() == AppSettings()
+
+
+def test_round_trip_keeps_unknown_keys(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"schema_version": 1, "region": "eu", "future_option": [1, 2]}))
+    store = SettingsStore(path)
+    loaded = store.load()
+    assert loaded.region == "eu"
+    store.save(loaded.replace(subuser="shop-a", llm_enabled=True))
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["future_option"] == [1, 2]
+    assert saved["schema_version"] == SCHEMA_VERSION
+    assert saved["subuser"] == "shop-a" and saved["llm_enabled"] is True
+    assert store.load().subuser == "shop-a"
+
+
+def test_bad_values_fall_back_with_a_log_line(tmp_path: Path, caplog) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(
+        json.dumps({"region": "mars", "timeout_s": "fast", "max_concurrency": True, "subuser": 3})
+    )
+    with caplog.at_level(logging.WARNING):
+        loaded = SettingsStore(path).load()
+    assert loaded.region == "global"
+    assert loaded.timeout_s == AppSettings().timeout_s
+    assert loaded.max_concurrency == AppSettings().max_concurrency
+    assert loaded.subuser == ""
+    assert sum("bad value" in record.message for record in caplog.records) == 4
+
+
+def test_garbled_file_gives_defaults(tmp_path: Path, caplog) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text("{not json", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        assert SettingsStore(path).load() == AppSettings()
+    assert "not JSON" in caplog.text

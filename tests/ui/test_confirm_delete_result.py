@@ -1,0 +1,87 @@
+"""DeleteResultDialog after a partial failure from the sandbox: failures listed, retry works."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog
+from pytestqt.qtbot import QtBot
+
+from app.core.deletion import DeletionContext, delete_with_record, plan_deletion, retry_failed
+from app.core.providers.sendgrid import SendGridProvider
+from app.core.storage.journal import DeletionJournal
+from app.core.types import ListKind, SuppressionEntry
+from app.sandbox.sendgrid_server import SandboxRecord, SendGridSandbox
+from app.ui.dialogs.delete_result import DeleteResultDialog
+
+API_KEY = "SG.ui-test-key"
+CREATED = datetime(2026, 11, 3, tzinfo=UTC)
+ADDRESSES = ["a@example.jp", "b@example.jp", "c@example.jp"]
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SendGridSandbox]:
+    records = [
+        SandboxRecord("blocks", email, int(CREATED.timestamp()), "timeout") for email in ADDRESSES
+    ]
+    server = SendGridSandbox(records=records, api_keys={API_KEY: None})
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_partial_failure_is_shown_and_retry_clears_it(
+    qtbot: QtBot, sandbox: SendGridSandbox, tmp_path: Path
+) -> None:
+    journal = DeletionJournal(tmp_path / "journal.sqlite3")
+    plan = plan_deletion((SuppressionEntry(ListKind.BLOCKS, e, CREATED), None) for e in ADDRESSES)
+    context = DeletionContext(practice=True)
+    with SendGridProvider(API_KEY, base_url=sandbox.base_url, max_retries=0) as provider:
+        sandbox.fail_next(3, 500, path_prefix="/v3/suppression/blocks")  # chunk + 2 single
+        report = delete_with_record(provider, journal, plan, context=context)
+
+        seen: dict[str, object] = {}
+
+        def click_retry() -> None:
+            # Only read and click here: an assertion failing inside exec() would hang the test.
+            dialog = QApplication.activeModalWidget()
+            if not isinstance(dialog, DeleteResultDialog) or dialog.failures is None:
+                if dialog is not None:
+                    dialog.close()
+                return
+            seen["listing"] = dialog.failures.toPlainText().splitlines()
+            seen["summary"] = dialog.summary_label.text()
+            qtbot.mouseClick(dialog.retry_button, Qt.MouseButton.LeftButton)
+
+        dialog = DeleteResultDialog(report)
+        qtbot.addWidget(dialog)
+        QTimer.singleShot(0, click_retry)
+        assert dialog.exec() == DeleteResultDialog.RETRY
+        assert dialog.retry_requested
+        listing = seen["listing"]
+        assert isinstance(listing, list)
+        assert [line.split("\t")[1] for line in listing] == ADDRESSES[:2]
+        assert all(line.split("\t")[2] for line in listing)  # a reason per failure
+        assert "2 件は削除できませんでした" in str(seen["summary"])
+
+        retry = retry_failed(provider, journal, report.operation_id, context=context)
+    assert not retry.failed and [o.email for o in retry.outcomes] == ADDRESSES[:2]
+    assert sandbox.records("blocks") == []
+
+    done = DeleteResultDialog(retry)
+    qtbot.addWidget(done)
+    done.show()
+    assert not done.retry_button.isEnabled()
+    assert done.failures is None
+    assert "すべてをリストから削除しました" in done.summary_label.text()
+    assert "練習モード" in " ".join(
+        label.text() for label in done.findChildren(type(done.summary_label))
+    )
+    with qtbot.waitSignal(done.rejected, timeout=1000):
+        qtbot.keyClick(done, Qt.Key.Key_Return)  # Enter closes; it never retries
+    assert done.result() == QDialog.DialogCode.Rejected
+    journal.close()

@@ -1,0 +1,162 @@
+"""EntryTableModel without a window: Qt model contract, sort, filter, checks, streaming."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+
+from app.core.types import Explanation, ListKind, SuppressionEntry
+from app.ui.models.entry_table import ENTRY_ROLE, SORT_ROLE, Column, EntryTableModel
+
+BASE = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
+
+USER_UNKNOWN = Explanation(
+    reason="userunknown",
+    category="Invalid Address",
+    permanent=True,
+    label_ja="宛先不明",
+    explanation_ja="宛先のメールアドレスが存在しません。",
+    action_ja="アドレスを確認してください。",
+)
+MAILBOX_FULL = Explanation(
+    reason="mailboxfull",
+    category="Mailbox Unavailable",
+    permanent=False,
+    label_ja="容量超過",
+    explanation_ja="受信者のメールボックスが一杯です。",
+    action_ja="時間をおいて再送してください。",
+)
+
+
+def entry(email: str, hours: int, kind=ListKind.BOUNCES, reason="550 5.1.1 user unknown"):
+    return SuppressionEntry(kind, email, BASE + timedelta(hours=hours), "5.1.1", reason)
+
+
+@pytest.fixture
+def model(qtmodeltester) -> EntryTableModel:
+    table = EntryTableModel()
+    table.append(
+        [
+            entry("Carol@Example.jp", 5),
+            entry("alice@example.com", 9, reason="452 4.2.2 Mailbox full <b>x</b>\tnext\nline"),
+            entry("bob@docomo.ne.jp", 1, ListKind.BLOCKS, reason="550 blocked by policy"),
+            entry("dave@example.com", 3, ListKind.SPAM_REPORTS, reason=""),
+        ],
+        [USER_UNKNOWN, MAILBOX_FULL, USER_UNKNOWN, None],
+    )
+    return table
+
+
+def emails(table: EntryTableModel) -> list[str]:
+    return [table.index(row, Column.EMAIL).data() for row in range(table.rowCount())]
+
+
+def test_qt_model_contract_with_data(model, qtmodeltester) -> None:
+    qtmodeltester.check(model, force_py=True)
+    model.sort(Column.CREATED, Qt.SortOrder.DescendingOrder)
+    model.set_filters(text="example")
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_display_texts_are_formatted_and_single_line(model) -> None:
+    row = emails(model).index("alice@example.com")
+    assert model.index(row, Column.KIND).data() == "バウンス"
+    assert model.index(row, Column.DOMAIN).data() == "example.com"
+    assert model.index(row, Column.CREATED).data() == "2026/11/01 21:00"  # 12:00 UTC → JST
+    reason_cell = model.index(row, Column.REASON).data()
+    assert "\t" not in reason_cell and "\n" not in reason_cell
+    assert model.index(row, Column.CATEGORY).data() != "Mailbox Unavailable"  # Japanese label
+    tooltip = model.index(row, Column.REASON).data(Qt.ItemDataRole.ToolTipRole)
+    assert "&lt;b&gt;" in tooltip and "<b>x" not in tooltip  # escaped for the rich-text tooltip
+    unclassified = emails(model).index("dave@example.com")
+    assert model.index(unclassified, Column.CAUSE).data() == "（分類中）"
+
+
+def test_sort_by_created_and_address_both_directions(model) -> None:
+    model.sort(Column.CREATED, Qt.SortOrder.AscendingOrder)
+    assert emails(model) == [
+        "bob@docomo.ne.jp",
+        "dave@example.com",
+        "Carol@Example.jp",
+        "alice@example.com",
+    ]
+    model.sort(Column.EMAIL, Qt.SortOrder.DescendingOrder)
+    assert emails(model) == [
+        "dave@example.com",
+        "Carol@Example.jp",  # case-insensitive
+        "bob@docomo.ne.jp",
+        "alice@example.com",
+    ]
+    first = model.index(0, Column.CREATED)
+    assert isinstance(first.data(SORT_ROLE), int)
+
+
+def test_text_filter_is_case_insensitive_over_address_reason_and_explanation(model) -> None:
+    model.set_filters(text="EXAMPLE.JP")
+    assert emails(model) == ["Carol@Example.jp"]
+    model.set_filters(text="blocked BY")
+    assert emails(model) == ["bob@docomo.ne.jp"]
+    model.set_filters(text="メールボックスが一杯")  # explanation text
+    assert emails(model) == ["alice@example.com"]
+    model.set_filters(text="")
+    assert len(emails(model)) == 4
+
+
+def test_list_category_and_domain_filters_combine(model) -> None:
+    model.set_filters(list_kind=ListKind.BOUNCES)
+    assert sorted(emails(model)) == ["Carol@Example.jp", "alice@example.com"]
+    model.set_filters(category="Invalid Address")
+    assert emails(model) == ["Carol@Example.jp"]
+    model.set_filters(list_kind=None, category="", domain="example.com")
+    assert sorted(emails(model)) == ["alice@example.com", "dave@example.com"]
+
+
+def test_checks_survive_sort_and_filter(model) -> None:
+    row = emails(model).index("bob@docomo.ne.jp")
+    assert model.setData(
+        model.index(row, Column.CHECK), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole
+    )
+    model.sort(Column.EMAIL, Qt.SortOrder.DescendingOrder)
+    model.set_filters(text="docomo")
+    assert model.index(0, Column.CHECK).data(Qt.ItemDataRole.CheckStateRole) == (
+        Qt.CheckState.Checked
+    )
+    model.set_filters(text="")
+    checked = [
+        model.index(r, Column.CHECK).data(ENTRY_ROLE).email
+        for r in range(model.rowCount())
+        if model.index(r, Column.CHECK).data(Qt.ItemDataRole.CheckStateRole)
+        == Qt.CheckState.Checked
+    ]
+    assert checked == ["bob@docomo.ne.jp"]
+    assert [e.email for e in model.checked_entries()] == ["bob@docomo.ne.jp"]
+
+
+def test_append_inserts_only_rows_that_pass_the_filter(model, qtbot) -> None:
+    model.set_filters(list_kind=ListKind.BLOCKS)
+    with qtbot.waitSignal(model.rowsInserted) as inserted:
+        model.append(
+            [entry("new@x.jp", 2, ListKind.BLOCKS), entry("other@x.jp", 2)],
+            [USER_UNKNOWN, USER_UNKNOWN],
+        )
+    assert inserted.args[1:] == [1, 1]
+    assert emails(model) == ["bob@docomo.ne.jp", "new@x.jp"]
+    assert model.total == 6
+    assert model.counts_by_list[ListKind.BOUNCES] == 3
+
+
+def test_persistent_selection_follows_its_entry_through_a_sort(model) -> None:
+    from PySide6.QtCore import QPersistentModelIndex
+
+    row = emails(model).index("alice@example.com")
+    kept = QPersistentModelIndex(model.index(row, Column.EMAIL))
+    model.sort(Column.CREATED, Qt.SortOrder.AscendingOrder)
+    assert kept.data() == "alice@example.com"
+    assert kept.row() == 3
+
+
+def test_clear_resets(model) -> None:
+    model.clear()
+    assert model.rowCount(QModelIndex()) == 0 and model.total == 0
