@@ -1,0 +1,70 @@
+"""Make untrusted text safe for spreadsheet cells: XML-legal, within limits, never a formula."""
+
+from __future__ import annotations
+
+import re
+
+# Characters XML 1.0 forbids (openpyxl's ILLEGAL_CHARACTERS_RE covers the C0 controls only), plus
+# lone surrogates and U+FFFE/U+FFFF, which would make the UTF-8 encoder or Excel's parser fail.
+_XML_ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+REPLACEMENT_CHAR = "\ufffd"
+
+EXCEL_MAX_CELL_CHARS = 32_767  # counted in UTF-16 code units, as Excel stores text
+
+# A cell starting with one of these can be read as a formula by Excel (or a CSV importer).
+# Line feed is not in the usual OWASP list; we add it because a CR is turned into one below.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r\n")
+
+# Text equal to one of these would be stored by openpyxl as an error value, not as text.
+EXCEL_ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
+
+
+def truncation_marker(original_length: int) -> str:
+    return f"…（以下省略: 元は{original_length:,}文字）"
+
+
+def clean_text(text: str) -> str:
+    """Return ``text`` with XML-illegal characters replaced, CR line ends made LF, and cut to fit.
+
+    Illegal characters become U+FFFD (visible, one character, and obviously "unreadable"), so a
+    garbled server reply still shows where the garbage was. CR and CRLF become LF, the line break
+    Excel uses inside a cell (a raw CR would come back as LF after an XML round trip anyway).
+    """
+    if _XML_ILLEGAL_RE.search(text) is not None:
+        text = _XML_ILLEGAL_RE.sub(REPLACEMENT_CHAR, text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Fast path: even if every character took two UTF-16 units, half the limit fits.
+    if len(text) > EXCEL_MAX_CELL_CHARS // 2 and _utf16_length(text) > EXCEL_MAX_CELL_CHARS:
+        text = _truncate(text)
+    return text
+
+
+def needs_text_guard(text: str) -> bool:
+    """True when a spreadsheet could take ``text`` for a formula or an error value."""
+    return bool(text) and (text[0] in FORMULA_TRIGGERS or text in EXCEL_ERROR_CODES)
+
+
+def csv_text(text: str) -> str:
+    """Clean ``text`` and prefix ``'`` where a spreadsheet would otherwise see a formula."""
+    text = clean_text(text)
+    if text and text[0] in FORMULA_TRIGGERS:
+        return "'" + text
+    return text
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _truncate(text: str) -> str:
+    marker = truncation_marker(len(text))
+    budget = EXCEL_MAX_CELL_CHARS - _utf16_length(marker)
+    kept: list[str] = []
+    used = 0
+    for char in text:
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > budget:
+            break
+        kept.append(char)
+    return "".join(kept) + marker

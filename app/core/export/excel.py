@@ -1,0 +1,209 @@
+"""Excel (.xlsx) export: 一覧 sheets, 集計 and 条件, streamed with openpyxl's write-only mode."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.core.cancel import CancelToken
+from app.core.export.cells import clean_text, needs_text_guard
+from app.core.export.columns import COLUMNS, ExportRow
+from app.core.export.context import ExportContext, RowProgress
+from app.core.export.excel_report import write_conditions_sheet, write_summary_sheet
+from app.core.export.excel_styles import ExcelStyles
+from app.core.export.output import atomic_output
+from app.core.export.summary import ExportSummary, SummaryCounter
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell
+
+logger = logging.getLogger(__name__)
+
+EXCEL_MAX_ROWS = 1_048_576  # rows per worksheet, header included
+DATA_SHEET_TITLE = "一覧"
+PROGRESS_EVERY = 1000  # rows between progress reports and cancel checks
+
+
+def data_sheet_title(number: int) -> str:
+    """一覧, 一覧(2), 一覧(3), ... for the sheets that hold the rows."""
+    return DATA_SHEET_TITLE if number == 1 else f"{DATA_SHEET_TITLE}({number})"
+
+
+def export_xlsx(
+    rows: Sequence[ExportRow],
+    context: ExportContext,
+    path: Path,
+    *,
+    progress: RowProgress | None = None,
+    cancel: CancelToken | None = None,
+    max_rows_per_sheet: int = EXCEL_MAX_ROWS,
+) -> ExportSummary:
+    """Write ``rows`` to a new workbook at ``path`` and return what was written.
+
+    Rows that do not fit one sheet continue on 一覧(2), 一覧(3), ...; nothing is dropped.
+    ``progress(done, total)`` is called every ``PROGRESS_EVERY`` rows, where ``cancel`` is also
+    checked. The file appears at ``path`` only when complete.
+
+    Raises:
+        ExportError: the file could not be written (folder missing, file open in Excel, disk full).
+        CancelledError: ``cancel`` was set; no file was left behind.
+    """
+    from openpyxl import Workbook  # heavy import, kept out of app start-up
+
+    if max_rows_per_sheet < 2:
+        raise ValueError("a sheet needs room for the header and at least one row")
+    path = Path(path)
+    counter = SummaryCounter()
+    with atomic_output(path) as temp_path:
+        workbook = Workbook(write_only=True)
+        try:
+            styles = ExcelStyles.create()
+            writer = _RowWriter(workbook, styles, max_rows_per_sheet)
+            _write_rows(writer, rows, counter, progress, cancel)
+            write_summary_sheet(workbook, styles, counter, context)
+            write_conditions_sheet(workbook, styles, context, counter.rows, writer.sheet_titles)
+            workbook.save(temp_path)
+        except BaseException:
+            _discard_unsaved_sheets(workbook)
+            raise
+    logger.info("exported %d rows to xlsx (%d data sheets)", counter.rows, writer.sheet_count)
+    return counter.build(path, tuple(sheet.title for sheet in workbook.worksheets))
+
+
+def _write_rows(
+    writer: _RowWriter,
+    rows: Sequence[ExportRow],
+    counter: SummaryCounter,
+    progress: RowProgress | None,
+    cancel: CancelToken | None,
+) -> None:
+    total = len(rows)
+    if progress is not None:
+        progress(0, total)
+    for done, row in enumerate(rows, 1):
+        created = writer.append(row)
+        explanation = row.explanation
+        entry = row.entry
+        counter.add(
+            entry.list_kind,
+            explanation.category if explanation is not None else None,
+            entry.domain,
+            created.date(),
+        )
+        if done % PROGRESS_EVERY == 0:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            if progress is not None:
+                progress(done, total)
+    writer.finish()
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    if progress is not None:
+        progress(total, total)
+
+
+class _RowWriter:
+    """Appends rows to 一覧 sheets, opening the next sheet when one is full.
+
+    Each column owns one styled cell per sheet that is refilled for every row: write-only mode
+    serialises a row as soon as it is appended, so the cell can be reused. This keeps per-cell
+    work at "set a value", the same as appending plain values, with styles built only once.
+    """
+
+    def __init__(self, workbook: Workbook, styles: ExcelStyles, max_rows_per_sheet: int) -> None:
+        self._workbook = workbook
+        self._styles = styles
+        self._max_rows = max_rows_per_sheet
+        self._sheet: Any = None
+        self._sheet_rows = 0
+        self.sheet_titles: list[str] = []
+        self._getters = tuple(column.value for column in COLUMNS)
+        self._date_index = next(i for i, column in enumerate(COLUMNS) if column.is_datetime)
+        self._wrap = tuple(column.wrap for column in COLUMNS)
+        self._cells: list[Cell] = []
+        self._guarded_cells: list[Cell] = []
+        self._open_sheet()
+
+    @property
+    def sheet_count(self) -> int:
+        return len(self.sheet_titles)
+
+    def append(self, row: ExportRow) -> datetime:
+        """Write one row; return its JST date-time (naive) for the aggregates."""
+        if self._sheet_rows >= self._max_rows:
+            self.finish()
+            self._open_sheet()
+        values: list[Any] = []
+        created: datetime | None = None
+        for index, getter in enumerate(self._getters):
+            value = getter(row)
+            if index == self._date_index:
+                # Excel has no time zones: store the JST wall-clock time; the header says (JST).
+                created = value.replace(tzinfo=None)  # type: ignore[union-attr]
+                cell = self._cells[index]
+                cell.value = created
+                values.append(cell)
+                continue
+            if not value:
+                values.append(None)
+                continue
+            text = clean_text(value)  # type: ignore[arg-type]
+            if needs_text_guard(text):
+                # Formula-looking text goes through a cell forced to type "s" (text) and marked
+                # quotePrefix, so Excel keeps it as text even after the user edits the cell.
+                cell = self._guarded_cells[index]
+            elif self._wrap[index]:
+                cell = self._cells[index]
+            else:
+                # Plain text needs no style: a bare str is the cheapest thing to append.
+                values.append(text)
+                continue
+            cell.value = text
+            cell.data_type = "s"
+            values.append(cell)
+        self._sheet.append(values)
+        self._sheet_rows += 1
+        assert created is not None
+        return created
+
+    def finish(self) -> None:
+        """Set the filter range on the current sheet (write-only mode writes it at close)."""
+        self._sheet.auto_filter.ref = f"A1:{self._styles.last_column_letter}{self._sheet_rows}"
+
+    def _open_sheet(self) -> None:
+        from openpyxl.cell import WriteOnlyCell
+
+        title = data_sheet_title(len(self.sheet_titles) + 1)
+        sheet = self._workbook.create_sheet(title)
+        self._styles.prepare_data_sheet(sheet)  # widths, frozen header: before the first row
+        sheet.append([self._styles.header_cell(sheet, column.header_ja) for column in COLUMNS])
+        self._cells = []
+        self._guarded_cells = []
+        for column in COLUMNS:
+            cell = WriteOnlyCell(sheet)
+            self._styles.style_data_cell(cell, column)
+            self._cells.append(cell)
+            guarded = WriteOnlyCell(sheet)
+            self._styles.style_data_cell(guarded, column)
+            guarded.quotePrefix = True
+            self._guarded_cells.append(guarded)
+        self._sheet = sheet
+        self._sheet_rows = 1
+        self.sheet_titles.append(title)
+
+
+def _discard_unsaved_sheets(workbook: Workbook) -> None:
+    # Write-only sheets stream into temporary files that openpyxl deletes only at interpreter
+    # exit; after a cancel or failure remove them now so repeated attempts do not fill the disk.
+    for sheet in workbook.worksheets:
+        with contextlib.suppress(Exception):
+            if not sheet.closed:
+                sheet.close()
+        with contextlib.suppress(Exception):
+            if sheet._writer is not None:
+                sheet._writer.cleanup()

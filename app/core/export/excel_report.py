@@ -1,0 +1,184 @@
+"""The 集計 (aggregates) and 条件 (conditions) sheets that follow the 一覧 sheets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from app.core.dates import JST
+from app.core.export.cells import clean_text, needs_text_guard
+from app.core.export.columns import category_label_ja
+from app.core.export.context import SCOPE_LABELS_JA, ExportContext
+from app.core.export.excel_styles import COUNT_FORMAT, DATE_FORMAT, DATETIME_FORMAT, ExcelStyles
+from app.core.export.summary import TOP_DOMAINS, SummaryCounter
+
+SUMMARY_SHEET_TITLE = "集計"
+CONDITIONS_SHEET_TITLE = "条件"
+SECTION_LIST_CATEGORY = "種別 × 分類"
+SECTION_DOMAINS = f"受信者ドメイン別（上位{TOP_DOMAINS}件）"
+SECTION_DAYS = "日別（JST）"
+TOTAL_LABEL = "合計"
+NONE_TEXT = "（なし）"
+
+
+def other_domains_label(domain_count: int) -> str:
+    return f"その他（{domain_count:,} ドメイン）"
+
+
+def range_text(context: ExportContext) -> str:
+    date_range = context.date_range
+    return (
+        f"{date_range.start:%Y/%m/%d} 〜 {date_range.end:%Y/%m/%d}"
+        f"（{date_range.days}日間、日本時間）"
+    )
+
+
+class _SheetBuilder:
+    """Small helper: typed cells for one write-only sheet, text always stored as text."""
+
+    def __init__(self, sheet: Any, styles: ExcelStyles) -> None:
+        self.sheet = sheet
+        self.styles = styles
+
+    def text(self, value: str, *, font: Any = None) -> Any:
+        from openpyxl.cell import WriteOnlyCell
+
+        text = clean_text(value)
+        cell = WriteOnlyCell(self.sheet, text)
+        cell.data_type = "s"  # never a formula or an error value, whatever the text
+        if needs_text_guard(text):
+            cell.quotePrefix = True
+        if font is not None:
+            cell.font = font
+        return cell
+
+    def header(self, value: str) -> Any:
+        return self.styles.header_cell(self.sheet, value)
+
+    def count(
+        self, value: int | float, *, number_format: str = COUNT_FORMAT, bold: bool = False
+    ) -> Any:
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(self.sheet, value)
+        cell.number_format = number_format
+        if bold:
+            cell.font = self.styles.bold_font
+        return cell
+
+    def moment(self, value: date | datetime) -> Any:
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(self.sheet, value)
+        cell.number_format = DATETIME_FORMAT if isinstance(value, datetime) else DATE_FORMAT
+        return cell
+
+    def row(self, values: Sequence[Any]) -> None:
+        self.sheet.append(list(values))
+
+
+def write_summary_sheet(
+    workbook: Any, styles: ExcelStyles, counter: SummaryCounter, context: ExportContext
+) -> None:
+    """Counts by list × category, by recipient domain (top 30 and その他) and by JST day."""
+    sheet = workbook.create_sheet(SUMMARY_SHEET_TITLE)
+    sheet.column_dimensions["A"].width = 34
+    for letter in "BCDEFGH":
+        sheet.column_dimensions[letter].width = 14
+    out = _SheetBuilder(sheet, styles)
+    lists = counter.lists(context.lists)
+    list_headers = [out.header(kind.label_ja) for kind in lists]
+
+    out.row([out.text(SUMMARY_SHEET_TITLE, font=styles.title_font)])
+    out.row([out.text("期間"), out.text(range_text(context))])
+    out.row([out.text("行数"), out.count(counter.rows)])
+    out.row([])
+
+    out.row([out.text(SECTION_LIST_CATEGORY, font=styles.bold_font)])
+    out.row([out.header("分類"), *list_headers, out.header(TOTAL_LABEL)])
+    for category in counter.categories():
+        counts = [counter.by_list_category[(kind, category)] for kind in lists]
+        out.row(
+            [out.text(category_label_ja(category))]
+            + [out.count(count) for count in counts]
+            + [out.count(sum(counts), bold=True)]
+        )
+    list_totals = [
+        sum(counter.by_list_category[(kind, category)] for category in counter.categories())
+        for kind in lists
+    ]
+    out.row(
+        [out.text(TOTAL_LABEL, font=styles.bold_font)]
+        + [out.count(total, bold=True) for total in list_totals]
+        + [out.count(counter.rows, bold=True)]
+    )
+    out.row([])
+
+    out.row([out.text(SECTION_DOMAINS, font=styles.bold_font)])
+    out.row([out.header("ドメイン"), out.header("件数"), out.header("割合")])
+    domains = counter.domains()
+    share = 1 / counter.rows if counter.rows else 0.0
+    for domain, count in domains.top:
+        ratio = out.count(count * share, number_format="0.0%")
+        out.row([out.text(domain), out.count(count), ratio])
+    if domains.other_domains:
+        out.row(
+            [
+                out.text(other_domains_label(domains.other_domains)),
+                out.count(domains.other_rows),
+                out.count(domains.other_rows * share, number_format="0.0%"),
+            ]
+        )
+    out.row([out.text(TOTAL_LABEL, font=styles.bold_font), out.count(counter.rows, bold=True)])
+    out.row([])
+
+    out.row([out.text(SECTION_DAYS, font=styles.bold_font)])
+    day_headers = [out.header(kind.label_ja) for kind in lists]
+    out.row([out.header("日付"), *day_headers, out.header(TOTAL_LABEL)])
+    for day in counter.days(context.date_range):
+        counts = [counter.by_day[(day, kind)] for kind in lists]
+        out.row(
+            [out.moment(day)]
+            + [out.count(count) for count in counts]
+            + [out.count(sum(counts), bold=True)]
+        )
+    out.row(
+        [out.text(TOTAL_LABEL, font=styles.bold_font)]
+        + [out.count(total, bold=True) for total in list_totals]
+        + [out.count(counter.rows, bold=True)]
+    )
+
+
+def write_conditions_sheet(
+    workbook: Any,
+    styles: ExcelStyles,
+    context: ExportContext,
+    row_count: int,
+    data_sheet_titles: Sequence[str],
+) -> None:
+    """What the rows are: range, account, lists, filter, when and by which version."""
+    sheet = workbook.create_sheet(CONDITIONS_SHEET_TITLE)
+    sheet.column_dimensions["A"].width = 22
+    sheet.column_dimensions["B"].width = 70
+    out = _SheetBuilder(sheet, styles)
+    exported_at = context.exported_at.astimezone(JST).replace(tzinfo=None)
+    items: list[tuple[str, Any]] = [
+        ("期間", out.text(range_text(context))),
+        ("アカウント", out.text(context.account_label or NONE_TEXT)),
+        ("サブユーザー", out.text(context.subuser or NONE_TEXT)),
+        ("リージョン", out.text(context.region or NONE_TEXT)),
+        ("対象リスト", out.text("、".join(kind.label_ja for kind in context.lists) or NONE_TEXT)),
+        ("絞り込み条件", out.text(context.filter_description or NONE_TEXT)),
+        ("出力範囲", out.text(SCOPE_LABELS_JA.get(context.scope, context.scope))),
+        ("出力日時 (JST)", out.moment(exported_at)),
+        ("アプリのバージョン", out.text(context.app_version)),
+        ("行数", out.count(row_count)),
+        ("一覧のシート", out.text("、".join(data_sheet_titles))),
+    ]
+    out.row([out.text(CONDITIONS_SHEET_TITLE, font=styles.title_font)])
+    out.row([out.header("項目"), out.header("内容")])
+    for label, value in items:
+        out.row([out.text(label, font=styles.bold_font), value])
+    out.row([])
+    out.row([out.text("日時はすべて日本時間 (JST) です。")])

@@ -1,0 +1,115 @@
+"""Write an export beside its target and move it into place only when it is complete."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+from app.core.errors import TodokuError
+
+_DISK_FULL_ERRNOS = frozenset(
+    code for code in (errno.ENOSPC, getattr(errno, "EDQUOT", None), errno.EFBIG) if code is not None
+)
+
+
+class ExportError(TodokuError):
+    """The export file could not be written; nothing was left at the target path."""
+
+    default_message_ja = "ファイルを保存できませんでした。"
+    default_next_step_ja = "保存先やファイル名を変えて、もう一度お試しください。"
+
+
+def export_error_from(error: OSError, path: Path) -> ExportError:
+    """Translate an OS failure while exporting to ``path`` into a Japanese message and next step."""
+    detail = f"{type(error).__name__}: {error} (保存先: {path})"
+    if isinstance(error, FileNotFoundError) and not path.parent.is_dir():
+        return ExportError(
+            "保存先のフォルダが見つかりません。",
+            next_step_ja=(
+                "保存先を選び直してください。フォルダが移動・削除されていないか、"
+                "ネットワークドライブや USB メモリがつながっているかも確認してください。"
+            ),
+            detail=detail,
+        )
+    if isinstance(error, IsADirectoryError) or path.is_dir():
+        return ExportError(
+            "同じ名前のフォルダがあるため、保存できません。",
+            next_step_ja="別のファイル名を指定してください。",
+            detail=detail,
+        )
+    if isinstance(error, PermissionError):
+        return ExportError(
+            "ファイルを保存できませんでした。同じ名前のファイルが Excel などで開かれているか、"
+            "保存先フォルダに書き込む権限がありません。",
+            next_step_ja=(
+                "そのファイルを Excel で開いている場合は閉じてから、もう一度お試しください。"
+                "解決しない場合は、別のファイル名か別の保存先（デスクトップなど）を選んでください。"
+            ),
+            detail=detail,
+        )
+    if error.errno in _DISK_FULL_ERRNOS:
+        return ExportError(
+            "ディスクの空き容量が足りないため、保存できませんでした。",
+            next_step_ja=(
+                "不要なファイルを削除して空き容量を増やすか、別のドライブに保存してください。"
+                "絞り込みで行数を減らすと、ファイルも小さくなります。"
+            ),
+            detail=detail,
+        )
+    return ExportError(detail=detail)
+
+
+def check_target(path: Path) -> None:
+    """Fail before any work when the target cannot possibly be written."""
+    if path.is_dir():
+        raise export_error_from(IsADirectoryError(errno.EISDIR, "is a directory", str(path)), path)
+    if not path.parent.is_dir():
+        raise export_error_from(
+            FileNotFoundError(errno.ENOENT, "folder not found", str(path.parent)), path
+        )
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path) -> Iterator[Path]:
+    """Yield a temporary path in the target's folder; on success move it onto ``path``.
+
+    On any failure or cancel the temporary file is removed and ``path`` is untouched (an older
+    file there survives). OS errors become ``ExportError``; other exceptions pass through.
+    """
+    check_target(path)
+    try:
+        temp_path = _create_temp_file(path)
+    except OSError as error:
+        raise export_error_from(error, path) from error
+    try:
+        yield temp_path
+        os.replace(temp_path, path)
+    except OSError as error:
+        _remove_quietly(temp_path)
+        raise export_error_from(error, path) from error
+    except BaseException:
+        _remove_quietly(temp_path)
+        raise
+
+
+def _create_temp_file(path: Path) -> Path:
+    # Same folder, so os.replace is a rename on one file system. O_EXCL with mode 0o666 lets the
+    # umask decide the final permissions, as for any file the user saves (mkstemp would force 0600).
+    for _ in range(100):
+        candidate = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        os.close(descriptor)
+        return candidate
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path.parent))
+
+
+def _remove_quietly(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()

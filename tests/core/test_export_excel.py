@@ -1,0 +1,336 @@
+"""export_xlsx: reopen the workbook and check sheets, cells, aggregates, safety and cancel."""
+
+from __future__ import annotations
+
+import zipfile
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.worksheet import _writer as openpyxl_sheet_writer
+
+from app.core.cancel import CancelToken
+from app.core.dates import JST
+from app.core.errors import CancelledError
+from app.core.export.cells import REPLACEMENT_CHAR
+from app.core.export.columns import CATEGORY_LABELS_JA, COLUMNS, ExportRow
+from app.core.export.context import ExportContext
+from app.core.export.excel import export_xlsx
+from app.core.types import DateRange, Explanation, ListKind, SuppressionEntry
+
+RANGE = DateRange(date(2025, 3, 1), date(2025, 3, 10))
+HEADERS = [column.header_ja for column in COLUMNS]
+CATEGORIES = list(CATEGORY_LABELS_JA)
+
+
+def make_explanation(category: str, index: int = 0) -> Explanation:
+    return Explanation(
+        reason="userunknown",
+        category=category,
+        permanent=True,
+        label_ja=f"宛先不明{index % 3}",
+        explanation_ja="宛先のメールアドレスが存在しません。入力ミスか退職が考えられます。",
+        action_ja="連絡先を本人に確認し、正しいアドレスに更新してください。",
+    )
+
+
+def make_rows(count: int, *, domains: int = 45) -> list[ExportRow]:
+    """Rows over five lists, ``domains`` domains, the range's days, categories and none."""
+    kinds = list(ListKind)
+    start = datetime(2025, 3, 1, tzinfo=JST)
+    rows = []
+    for index in range(count):
+        # Skewed domains so the top-30 ranking is not a tie everywhere.
+        domain = f"d{index % 5 if index % 2 else index % domains:02d}.example.jp"
+        created = (start + timedelta(hours=7 * index + 3)).astimezone(UTC)
+        entry = SuppressionEntry(
+            list_kind=kinds[index % len(kinds)],
+            email=f"user{index}@{domain}",
+            created=created,
+            status="5.1.1",
+            reason=f"550 5.1.1 <user{index}@{domain}>: ユーザーが存在しません (No such user)",
+        )
+        category = CATEGORIES[index % len(CATEGORIES)]
+        explanation = None if index % 11 == 0 else make_explanation(category, index)
+        rows.append(ExportRow(entry, explanation))
+    return rows
+
+
+def make_context(**changes: object) -> ExportContext:
+    values: dict[str, object] = {
+        "date_range": RANGE,
+        "account_label": "本番アカウント",
+        "subuser": "marketing",
+        "region": "global",
+        "lists": (ListKind.BOUNCES, ListKind.BLOCKS, ListKind.INVALID_EMAILS),
+        "filter_description": "ドメイン: example.jp",
+        "exported_at": datetime(2025, 3, 11, 1, 2, 3, tzinfo=UTC),
+        "app_version": "1.2.3",
+        "scope": "filtered",
+    }
+    values.update(changes)
+    return ExportContext(**values)  # type: ignore[arg-type]
+
+
+def sheet_xml(path: Path, number: int) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(f"xl/worksheets/sheet{number}.xml").decode("utf-8")
+
+
+def section(sheet_rows: list[tuple], title: str) -> list[tuple]:
+    """Rows under a 集計 section title: its header row first, up to the next blank row."""
+    start = next(i for i, row in enumerate(sheet_rows) if row and row[0] == title)
+    rows = []
+    for row in sheet_rows[start + 1 :]:
+        if not row or all(value is None for value in row):
+            break
+        rows.append(row)
+    return rows
+
+
+@pytest.fixture
+def exported(tmp_path: Path) -> tuple[list[ExportRow], Path]:
+    rows = make_rows(200)
+    path = tmp_path / "out.xlsx"
+    export_xlsx(rows, make_context(), path)
+    return rows, path
+
+
+def test_sheets_headers_and_cells(exported: tuple[list[ExportRow], Path]) -> None:
+    rows, path = exported
+    book = load_workbook(path)
+    assert book.sheetnames == ["一覧", "集計", "条件"]
+    sheet = book["一覧"]
+    assert [cell.value for cell in sheet[1]] == HEADERS
+    assert sheet.max_row == len(rows) + 1
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:J{len(rows) + 1}"
+    assert sheet.column_dimensions["F"].width == 60
+    header = sheet["A1"]
+    assert header.font.bold and header.font.color.rgb.endswith("FFFFFF")
+    assert header.fill.fgColor.rgb.endswith("1F4E78")
+
+    first, explained = rows[0], rows[1]
+    row2 = [cell.value for cell in sheet[2]]
+    assert row2[:3] == ["バウンス", first.entry.email, first.entry.domain]
+    assert row2[6:10] == [None, None, "（未判定）", None]  # no explanation
+    created = sheet["D2"]
+    assert created.is_date
+    assert created.number_format == "yyyy/mm/dd hh:mm:ss"
+    assert created.value == first.entry.created.astimezone(JST).replace(tzinfo=None)
+    assert [cell.value for cell in sheet[3]][5:10] == [
+        explained.entry.reason,
+        explained.explanation.explanation_ja,
+        explained.explanation.action_ja,
+        CATEGORY_LABELS_JA[explained.explanation.category],
+        explained.explanation.label_ja,
+    ]
+    assert sheet["F3"].alignment.wrap_text
+    assert "ユーザーが存在しません" in sheet["F3"].value
+
+
+def test_summary_sheet_matches_counts_computed_from_the_entries(
+    exported: tuple[list[ExportRow], Path],
+) -> None:
+    rows, path = exported
+    sheet_rows = list(load_workbook(path, read_only=True)["集計"].iter_rows(values_only=True))
+    context = make_context()
+    extra_lists = [k for k in ListKind if k not in context.lists]
+    lists = list(context.lists) + extra_lists  # every list has rows in make_rows
+
+    by_list_category = Counter(
+        (row.entry.list_kind.label_ja, CATEGORY_LABELS_JA[row.explanation.category])
+        if row.explanation
+        else (row.entry.list_kind.label_ja, "（未判定）")
+        for row in rows
+    )
+    table = section(sheet_rows, "種別 × 分類")
+    assert list(table[0]) == ["分類", *[k.label_ja for k in lists], "合計"]
+    for line in table[1:-1]:
+        label, *counts, total = line[: len(lists) + 2]
+        expected = [by_list_category[(kind.label_ja, label)] for kind in lists]
+        assert counts == expected, label
+        assert total == sum(expected)
+    assert table[-1][0] == "合計" and table[-1][len(lists) + 1] == len(rows)
+    assert sum(by_list_category.values()) == len(rows)
+
+    by_domain = Counter(row.entry.domain for row in rows)
+    ranked = sorted(by_domain.items(), key=lambda item: (-item[1], item[0]))
+    domains = section(sheet_rows, "受信者ドメイン別（上位30件）")
+    assert [tuple(line[:2]) for line in domains[1:31]] == ranked[:30]
+    rest = ranked[30:]
+    assert domains[31][0] == f"その他（{len(rest)} ドメイン）"
+    assert domains[31][1] == sum(count for _, count in rest)
+    assert domains[32][:2] == ("合計", len(rows))
+    assert domains[1][2] == pytest.approx(ranked[0][1] / len(rows))
+
+    by_day = Counter(row.entry.created.astimezone(JST).date() for row in rows)
+    days = section(sheet_rows, "日別（JST）")
+    day_lines = {line[0].date(): line[len(lists) + 1] for line in days[1:-1]}
+    assert day_lines == {
+        **{RANGE.start + timedelta(days=n): 0 for n in range(RANGE.days)},
+        **by_day,
+    }
+
+
+def test_conditions_sheet_says_what_was_exported(exported: tuple[list[ExportRow], Path]) -> None:
+    rows, path = exported
+    sheet = load_workbook(path)["条件"]
+    items = {row[0]: row[1] for row in sheet.iter_rows(min_row=3, values_only=True) if row[0]}
+    assert items["期間"] == "2025/03/01 〜 2025/03/10（10日間、日本時間）"
+    assert items["アカウント"] == "本番アカウント"
+    assert items["サブユーザー"] == "marketing"
+    assert items["リージョン"] == "global"
+    assert items["対象リスト"] == "バウンス、ブロック、無効アドレス"
+    assert items["絞り込み条件"] == "ドメイン: example.jp"
+    assert items["出力範囲"] == "絞り込み後の行のみ"
+    assert items["出力日時 (JST)"] == datetime(2025, 3, 11, 10, 2, 3)
+    assert items["アプリのバージョン"] == "1.2.3"
+    assert items["行数"] == len(rows)
+    assert items["一覧のシート"] == "一覧"
+
+
+HOSTILE = [
+    '=HYPERLINK("http://x","y")',
+    "+1",
+    "-1+2",
+    "@SUM(A1)",
+    "\t=1",
+    "\r=1",
+    "=1\x00\x07\x1b",
+    "#N/A",
+    "bad \ud800 surrogate",
+]
+
+
+def test_hostile_texts_stay_text(tmp_path: Path) -> None:
+    start = datetime(2025, 3, 2, tzinfo=UTC)
+    rows = []
+    for text in HOSTILE:
+        entry = SuppressionEntry(ListKind.BLOCKS, f"{text}@=evil.example", start, text, text)
+        explanation = Explanation("x", "Content", False, text, text, text)
+        rows.append(ExportRow(entry, explanation))
+    path = tmp_path / "hostile.xlsx"
+    export_xlsx(rows, make_context(filter_description="=cmd|' /C calc'!A0"), path)
+
+    for number in (1, 2, 3):  # 一覧, 集計 (domains), 条件 (filter text)
+        xml = sheet_xml(path, number)
+        assert "<f>" not in xml and "<f " not in xml
+        assert 't="e"' not in xml
+    expected = [
+        '=HYPERLINK("http://x","y")',
+        "+1",
+        "-1+2",
+        "@SUM(A1)",
+        "\t=1",
+        "\n=1",
+        f"=1{REPLACEMENT_CHAR * 3}",
+        "#N/A",
+        f"bad {REPLACEMENT_CHAR} surrogate",
+    ]
+    sheet = load_workbook(path)["一覧"]
+    for line, text in zip(sheet.iter_rows(min_row=2), expected, strict=True):
+        for cell in (
+            line[4],
+            line[5],
+            line[6],
+            line[7],
+            line[9],
+        ):  # ステータス, 理由, 原因, 対応, ラベル
+            assert cell.value == text
+            assert cell.data_type == "s"
+        guarded = line[5]
+        assert guarded.quotePrefix == (text != f"bad {REPLACEMENT_CHAR} surrogate")
+        assert line[2].value == "=evil.example" and line[2].data_type == "s"
+    conditions = load_workbook(path)["条件"]
+    assert conditions["B8"].value == "=cmd|' /C calc'!A0"
+
+
+def test_cell_text_over_the_excel_limit_is_truncated(tmp_path: Path) -> None:
+    entry = SuppressionEntry(
+        ListKind.BOUNCES, "a@example.jp", datetime(2025, 3, 2, tzinfo=UTC), "", "x" * 40_000
+    )
+    path = tmp_path / "long.xlsx"
+    export_xlsx([ExportRow(entry)], make_context(), path)
+    value = load_workbook(path)["一覧"]["F2"].value
+    assert len(value) <= 32_767
+    assert value.endswith("（以下省略: 元は40,000文字）")
+
+
+@pytest.mark.parametrize(("count", "sheets"), [(25, [9, 9, 7]), (18, [9, 9]), (0, [0])])
+def test_rows_continue_on_further_sheets(tmp_path: Path, count: int, sheets: list[int]) -> None:
+    rows = make_rows(count)
+    path = tmp_path / "split.xlsx"
+    summary = export_xlsx(rows, make_context(), path, max_rows_per_sheet=10)
+    book = load_workbook(path)
+    titles = ["一覧", "一覧(2)", "一覧(3)"][: len(sheets)]
+    assert book.sheetnames == [*titles, "集計", "条件"]
+    emails = []
+    for title, data_rows in zip(titles, sheets, strict=True):
+        sheet = book[title]
+        assert [cell.value for cell in sheet[1]] == HEADERS
+        assert sheet.max_row == data_rows + 1
+        assert sheet.freeze_panes == "A2"
+        emails += [line[1] for line in sheet.iter_rows(min_row=2, values_only=True)]
+    assert emails == [row.entry.email for row in rows]
+    assert summary.row_count == count
+    assert summary.sheet_names == tuple(book.sheetnames)
+    conditions = {row[0]: row[1] for row in book["条件"].iter_rows(values_only=True) if row[0]}
+    assert conditions["一覧のシート"] == "、".join(titles)
+
+
+def test_progress_is_reported_every_thousand_rows(tmp_path: Path) -> None:
+    calls: list[tuple[int, int]] = []
+    export_xlsx(
+        make_rows(2500), make_context(), tmp_path / "p.xlsx", progress=lambda *a: calls.append(a)
+    )
+    assert calls == [(0, 2500), (1000, 2500), (2000, 2500), (2500, 2500)]
+
+
+def test_cancel_leaves_no_file_and_keeps_an_older_one(tmp_path: Path) -> None:
+    cancel = CancelToken()
+    temp_files_before = len(openpyxl_sheet_writer.ALL_TEMP_FILES)
+
+    def on_progress(done: int, total: int) -> None:
+        if done >= 1000:
+            cancel.cancel()
+
+    with pytest.raises(CancelledError):
+        export_xlsx(
+            make_rows(2500),
+            make_context(),
+            tmp_path / "c.xlsx",
+            progress=on_progress,
+            cancel=cancel,
+        )
+    assert list(tmp_path.iterdir()) == []
+    # openpyxl's own streaming files were removed too, not left until the app exits.
+    assert len(openpyxl_sheet_writer.ALL_TEMP_FILES) == temp_files_before
+
+    older = tmp_path / "report.xlsx"
+    older.write_bytes(b"older export")
+    cancel = CancelToken()
+    cancel.cancel()
+    with pytest.raises(CancelledError):
+        export_xlsx(make_rows(1500), make_context(), older, cancel=cancel)
+    assert older.read_bytes() == b"older export"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.xlsx"]
+
+
+def test_a_failure_mid_way_removes_the_temporary_file(tmp_path: Path) -> None:
+    rows: list[object] = [*make_rows(5), ExportRow(None), *make_rows(5)]  # type: ignore[arg-type]
+    with pytest.raises(AttributeError):
+        export_xlsx(rows, make_context(), tmp_path / "x.xlsx")  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_summary_returned_matches_the_rows(exported: tuple[list[ExportRow], Path]) -> None:
+    rows, path = exported
+    summary = export_xlsx(rows, make_context(), path)  # overwrites the fixture's file in place
+    assert summary.path == path
+    assert summary.row_count == len(rows)
+    assert sum(count for *_, count in summary.by_list_category) == len(rows)
+    assert sum(count for *_, count in summary.by_day) == len(rows)
+    assert sum(c for _, c in summary.domains.top) + summary.domains.other_rows == len(rows)
