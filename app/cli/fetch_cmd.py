@@ -6,13 +6,15 @@ import argparse
 import json
 import sys
 from contextlib import ExitStack
+from datetime import datetime
+from pathlib import Path
 from typing import TextIO
 
 from app.cli.common import add_connection_arguments, make_provider, parse_lists, report_error
 from app.core.cancel import CancelToken
 from app.core.dates import JST, parse_iso_date, today_jst, validate_range
 from app.core.errors import TodokuError
-from app.core.types import DateRange, FetchProgress, SuppressionEntry
+from app.core.types import DateRange, FetchProgress, ListKind, SuppressionEntry
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,6 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="bounces,blocks,invalid_emails,spam_reports,unsubscribes（既定: すべて）",
     )
     parser.add_argument("--jsonl", help="JSON Lines の出力先（既定: 標準出力）")
+    parser.add_argument("--xlsx", help="Excel ブック（一覧・集計・条件）の出力先")
+    parser.add_argument("--csv", help="CSV（UTF-8 BOM 付き、Excel 向け）の出力先")
     parser.add_argument("--concurrency", type=int, default=8, help="同時に取得するページ数")
     parser.add_argument("--quiet", action="store_true", help="進捗を表示しない")
     add_connection_arguments(parser)
@@ -42,6 +46,44 @@ def entry_to_json(entry: SuppressionEntry) -> dict[str, object]:
     }
 
 
+def _write_files(
+    args: argparse.Namespace,
+    date_range: DateRange,
+    lists: tuple[ListKind, ...],
+    entries: tuple[SuppressionEntry, ...],
+) -> None:
+    """The same workbook / CSV the window exports: every entry with its explanation."""
+    from app import __version__
+    from app.core.classify.classifier import Classifier
+    from app.core.export.columns import ExportRow
+    from app.core.export.context import ExportContext
+    from app.core.export.csv_export import export_csv
+    from app.core.export.excel import export_xlsx
+
+    classifier = Classifier.load()
+    ordered = sorted(entries, key=lambda e: (e.created, e.email), reverse=True)
+    rows = [ExportRow(entry, classifier.classify_entry(entry)) for entry in ordered]
+    context = ExportContext(
+        date_range=date_range,
+        account_label="サブユーザー " + args.subuser if args.subuser else "親アカウント",
+        subuser=args.subuser,
+        region=args.region,
+        lists=lists,
+        filter_description="なし（todoku-cli fetch）",
+        exported_at=datetime.now(tz=JST),
+        app_version=__version__,
+        scope="all",
+    )
+    if args.xlsx:
+        export_xlsx(rows, context, Path(args.xlsx))
+        if not args.quiet:
+            print(f"\nExcel に書き出しました: {args.xlsx}", file=sys.stderr)
+    if args.csv:
+        export_csv(rows, context, Path(args.csv))
+        if not args.quiet:
+            print(f"\nCSV に書き出しました: {args.csv}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         date_range = validate_range(
@@ -50,13 +92,17 @@ def run(args: argparse.Namespace) -> int:
         lists = parse_lists(args.lists)
         with ExitStack() as stack:
             provider = stack.enter_context(make_provider(args))
-            out: TextIO
+            out: TextIO | None
             if args.jsonl:
                 out = stack.enter_context(open(args.jsonl, "w", encoding="utf-8", newline="\n"))
+            elif args.xlsx or args.csv:
+                out = None  # the files are the output; stdout stays quiet
             else:
                 out = sys.stdout
 
             def write_page(entries: tuple[SuppressionEntry, ...]) -> None:
+                if out is None:
+                    return
                 for entry in entries:
                     out.write(json.dumps(entry_to_json(entry), ensure_ascii=False) + "\n")
 
@@ -67,11 +113,14 @@ def run(args: argparse.Namespace) -> int:
                         f"合計 {step.entries_so_far} 件",
                         end="",
                         file=sys.stderr,
+                        flush=True,
                     )
 
             result = provider.fetch(
                 date_range, lists, progress=show_progress, on_page=write_page, cancel=CancelToken()
             )
+        if args.xlsx or args.csv:
+            _write_files(args, date_range, lists, result.entries)
         if not args.quiet:
             print(
                 f"\n完了: {len(result.entries)} 件（リクエスト {result.requests_made} 回）",

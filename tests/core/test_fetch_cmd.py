@@ -1,0 +1,131 @@
+"""`todoku-cli fetch` as an operator's script runs it: a subprocess against the sandbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from app.core.dates import today_jst, unix_bounds
+from app.core.types import DateRange
+from app.sandbox.sendgrid_server import SandboxRecord
+from tests.core.conftest import API_KEY
+
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = today_jst()
+RANGE = DateRange(TODAY - timedelta(days=6), TODAY)
+START, END = unix_bounds(RANGE)
+
+
+def run_cli(*args: str, key: str = API_KEY) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "SENDGRID_API_KEY"}
+    if key:
+        env["SENDGRID_API_KEY"] = key
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", "fetch", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def sandbox(make_sandbox):
+    return make_sandbox(
+        [
+            SandboxRecord(
+                "bounces", "taro+news@city.example.lg.jp", START, "550 5.1.1 User unknown", "5.1.1"
+            ),
+            SandboxRecord(
+                "blocks", "hanako@docomo.ne.jp", END, '=HYPERLINK("http://x","y")', "4.7.0"
+            ),
+            SandboxRecord("spam_reports", "jiro@gmail.com", START + 60, ip="192.0.2.1"),
+            SandboxRecord("bounces", "old@example.jp", START - 1, "550 5.1.1", "5.1.1"),
+        ]
+    )
+
+
+def dates() -> list[str]:
+    return ["--from", RANGE.start.isoformat(), "--to", RANGE.end.isoformat()]
+
+
+def test_fetch_writes_one_json_object_per_entry(sandbox, tmp_path: Path) -> None:
+    out = tmp_path / "entries.jsonl"
+    result = run_cli(*dates(), "--base-url", sandbox.base_url, "--jsonl", str(out))
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted(r["email"] for r in rows) == [
+        "hanako@docomo.ne.jp",
+        "jiro@gmail.com",
+        "taro+news@city.example.lg.jp",
+    ]
+    spam = next(r for r in rows if r["list"] == "spam_reports")
+    assert spam["ip"] == "192.0.2.1" and spam["created"] == START + 60
+    assert spam["created_jst"].endswith("+09:00")
+
+
+def test_fetch_to_stdout_with_chosen_lists(sandbox) -> None:
+    result = run_cli(*dates(), "--lists", "blocks", "--base-url", sandbox.base_url, "--quiet")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["email"] for r in rows] == ["hanako@docomo.ne.jp"]
+    assert {r.path for r in sandbox.request_log if r.method == "GET"} >= {"/v3/suppression/blocks"}
+    assert not any("bounces" in r.path for r in sandbox.request_log)
+
+
+def test_fetch_writes_xlsx_and_csv(sandbox, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    xlsx, csv_path = tmp_path / "out.xlsx", tmp_path / "out.csv"
+    result = run_cli(
+        *dates(), "--base-url", sandbox.base_url, "--xlsx", str(xlsx), "--csv", str(csv_path)
+    )
+    assert result.returncode == 0, result.stderr
+    book = load_workbook(xlsx)
+    assert book.sheetnames[:3] == ["一覧", "集計", "条件"]
+    values = [[c.value for c in row] for row in book["一覧"].iter_rows()]
+    assert len(values) == 4  # header + 3 entries
+    flat = [str(v) for row in values for v in row]
+    assert '=HYPERLINK("http://x","y")' in flat  # kept as text, not a formula
+    text = csv_path.read_bytes()
+    assert text.startswith(b"\xef\xbb\xbf")
+    assert "hanako@docomo.ne.jp" in text.decode("utf-8-sig")
+
+
+def test_bad_key_exits_non_zero_with_japanese_message(sandbox) -> None:
+    result = run_cli(*dates(), "--base-url", sandbox.base_url, key="SG.wrong-key")
+    assert result.returncode != 0
+    assert "API キー" in result.stderr
+    assert "SG.wrong-key" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "words"),
+    [
+        (TODAY, TODAY - timedelta(days=1), "開始日が終了日より後"),
+        (TODAY + timedelta(days=1), TODAY + timedelta(days=2), "未来"),
+    ],
+)
+def test_bad_ranges_are_refused_before_any_request(sandbox, start, end, words) -> None:
+    result = run_cli(
+        "--from", start.isoformat(), "--to", end.isoformat(), "--base-url", sandbox.base_url
+    )
+    assert result.returncode != 0
+    assert words in result.stderr
+    assert sandbox.request_log == []
+
+
+def test_unreadable_date_and_list_names(sandbox) -> None:
+    result = run_cli("--from", "2026/11/01", "--to", "x", "--base-url", sandbox.base_url)
+    assert result.returncode != 0 and "YYYY-MM-DD" in result.stderr
+    result = run_cli(*dates(), "--lists", "bounce", "--base-url", sandbox.base_url)
+    assert result.returncode != 0 and "リスト名" in result.stderr
+    assert sandbox.request_log == []
