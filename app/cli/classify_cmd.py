@@ -1,0 +1,102 @@
+"""`todoku-cli classify`: bounce reasons in, Japanese explanations out (JSON Lines)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import BinaryIO
+
+from app.core.classify.classifier import Classifier
+
+_OUTPUT_KEYS = ("reason", "category", "permanent", "label_ja", "explanation_ja", "action_ja")
+
+_EPILOG = """\
+入力: 標準入力に 1 行 1 件の JSON オブジェクト（UTF-8）。
+  {"reason_text": "550 5.1.1 ... User unknown", "status": "5.1.1", "email": "a@example.jp"}
+  reason_text は必須の文字列、status と email は省略できる文字列です（ほかのキーは無視します）。
+
+出力: 標準出力に、入力 1 行につき必ず 1 行の JSON オブジェクト（UTF-8、入力と同じ順番）。
+  {"reason": ..., "category": ..., "permanent": ..., "label_ja": ...,
+   "explanation_ja": ..., "action_ja": ..., "source": "rules"}
+
+読めない行（JSON でない、オブジェクトでない、型が違う、UTF-8 でない）や空の行には、
+その行の代わりに {"error": "日本語の説明", "line": 行番号} を出力し、処理を続けます。
+行番号は 1 から数えます。終了コードは、入力を最後まで処理できれば 0 です
+（エラー行があっても 0）。ルールファイルを読めないときは 2 を返します。
+このコマンドはオフラインのルールだけで判定します（source は常に "rules"）。
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = _EPILOG
+    parser.add_argument(
+        "--rules-dir",
+        type=Path,
+        default=None,
+        help="ルールファイル（*.toml）のフォルダ。省略時は同梱の resources/rules",
+    )
+
+
+def _error(message: str, line_number: int) -> dict[str, object]:
+    return {"error": message, "line": line_number}
+
+
+def _parse_line(raw: bytes, line_number: int) -> tuple[str, str, str] | dict[str, object]:
+    """Return (reason_text, status, email) or an error object for this line."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return _error("この行は UTF-8 として読めません。", line_number)
+    if not text.strip():
+        return _error("空の行です。1 行に 1 件の JSON オブジェクトを書いてください。", line_number)
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return _error("この行は JSON として読めません。", line_number)
+    if not isinstance(data, dict):
+        return _error("1 行に 1 つの JSON オブジェクト（{...}）を書いてください。", line_number)
+    reason_text = data.get("reason_text")
+    if not isinstance(reason_text, str):
+        return _error("reason_text は必須で、文字列で指定してください。", line_number)
+    fields = []
+    for key in ("status", "email"):
+        value = data.get(key, "")
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            return _error(f"{key} は文字列で指定してください。", line_number)
+        fields.append(value)
+    return reason_text, fields[0], fields[1]
+
+
+def classify_stream(classifier: Classifier, source: BinaryIO, sink: BinaryIO, flush: bool) -> int:
+    """Classify every line of ``source`` into ``sink``; return the number of lines read."""
+    line_number = 0
+    for line_number, raw in enumerate(source, start=1):
+        parsed = _parse_line(raw.rstrip(b"\r\n"), line_number)
+        if isinstance(parsed, dict):
+            record = parsed
+        else:
+            explanation = classifier.classify(*parsed)
+            record = {key: getattr(explanation, key) for key in _OUTPUT_KEYS}
+            record["source"] = explanation.source
+        sink.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
+        if flush:
+            sink.flush()
+    sink.flush()
+    return line_number
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        classifier = Classifier.load(args.rules_dir)
+    except (OSError, ValueError) as error:
+        print(f"todoku-cli classify: ルールファイルを読めません: {error}", file=sys.stderr)
+        return 2
+    # Bytes in, bytes out: the output is UTF-8 whatever the locale says.
+    interactive = sys.stdin.isatty()
+    classify_stream(classifier, sys.stdin.buffer, sys.stdout.buffer, flush=interactive)
+    return 0

@@ -1,0 +1,347 @@
+"""Rule engine: load ordered rules from resources/rules/*.toml and match normalised reason texts.
+
+The rules are data; this module only reads, validates, compiles and evaluates them. Matching runs
+on a *normalised* text (NFKC, lower case, one space, addresses/IPs/long numbers masked), so the
+classifier may memoise on that text: two reasons that normalise alike always get the same answer.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.core.classify.vocabulary import REASONS
+
+_DIGITS_TO_ZERO = str.maketrans("0123456789", "0000000000")
+_CODE_PUNCT = "()[]{}<>#,;:.'\"=!?"
+# Digit-bearing tokens shaped like SMTP codes: 550, 5.1.1, 5.7.509, 550-5.1.1 (digits as 0).
+_CODE_SHAPES = frozenset(
+    {"000", "0.0.0", "0.0.00", "0.0.000", "000-0.0.0", "000-0.0.00", "000-0.0.000"}
+)
+# The codes a reply starts with: "550 5.1.1 ", "550-5.7.26 ", "#550 5.7.1 ", "5.3.0 ", "421 ".
+_LEAD = re.compile(
+    r"[#(]{0,2}(?:[245][0-9][0-9][ -]+)*(?:#?[245]\.[0-9]{1,3}\.[0-9]{1,3}(?![0-9.]))?"
+)
+LEAD_MATCH = _LEAD.match
+LEAD_START = frozenset("#(2345")  # a lead can only start with one of these
+_GSMTP_TAIL = " - gsmtp"
+_HAS_DIGIT = re.compile(r"[0-9]").search
+_ENHANCED = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?!\w|\.\d)")
+_REPLY = re.compile(r"(?<![\w.])([245]\d\d)(?![\w.])")
+_STATUS = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})\s*")
+
+
+def trim_gsmtp(text: str) -> str:
+    """Drop Gmail's per-message id from "... <id> - gsmtp" so all such replies compare equal."""
+    if text.endswith(_GSMTP_TAIL):
+        cut = max(text.rfind(" ", 0, -len(_GSMTP_TAIL)), 0)
+        # Gmail's ids always hold a digit; a plain last word ("pass.") is kept.
+        if _HAS_DIGIT(text, cut, len(text) - len(_GSMTP_TAIL)):
+            return text[:cut] + _GSMTP_TAIL
+    return text
+
+
+def lead_end(text: str) -> int:
+    """Length of the codes a reply starts with ("550 5.1.1"), 0 when it starts otherwise."""
+    return LEAD_MATCH(text).end() if text[:1] in LEAD_START else 0
+
+
+def split_lead(text: str) -> tuple[str, str]:
+    """Split a reply into its leading codes and the rest (after trim_gsmtp).
+
+    Only the leading codes keep their digit values in the canonical form; every later digit is
+    noise (IPs, ids, sizes, times) or a code quoted later, which the rules see as "0.0.0"/"000".
+    """
+    text = trim_gsmtp(text)
+    end = lead_end(text)
+    return text[:end], text[end:]
+
+
+def normalise(text: str) -> str:
+    """Canonical form the rules match: NFKC, lower case, single spaces, variable tokens masked.
+
+    After the leading codes, a whitespace-separated token becomes "#" when it holds an "@" (an
+    address) or a digit; a token shaped like an SMTP code keeps its shape with digits as 0
+    (``(#0.0.0)``, ``000``) so rules still see that a code was there. The result depends only
+    on the leading codes and on the rest with its digits zeroed, which is what lets the
+    classifier memoise on a key built with C-level string operations (no regex pass).
+    """
+    lead, rest = split_lead(text)
+    if not rest.isascii():
+        rest = unicodedata.normalize("NFKC", rest)
+    low = rest.lower()
+    words = low.split()
+    marked = low.translate(_DIGITS_TO_ZERO).split()
+    body = " ".join(
+        [
+            word if "0" not in mark and "@" not in word else _mask_token(word, mark)
+            for word, mark in zip(words, marked, strict=True)
+        ]
+    )
+    lead = " ".join(lead.split())
+    return f"{lead} {body}" if lead and body else lead or body
+
+
+def _mask_token(word: str, mark: str) -> str:
+    """Mask one token that holds a digit or an "@" (only these reach this slower path)."""
+    if "@" in word:
+        return "#"
+    bare = mark.strip(_CODE_PUNCT)
+    if bare in _CODE_SHAPES:
+        return mark
+    # A reply code glued to the next word, as in "550-'Unknown": keep the shape and the word.
+    if bare[:3] == "000" and bare[3:4] in ("-", "'") and "0" not in bare[3:]:
+        return mark
+    # A URL: the host and path name the service (spamhaus.org/query/bl); the query is noise.
+    if "://" in word:
+        head, question, _ = word.partition("?")
+        if "0" not in mark.partition("?")[0]:
+            return head + question + "#"
+    return "#"
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the rules look at, derived once per (normalised text, status, host group, list)."""
+
+    text: str  # normalised
+    code: str  # primary enhanced status code ("5.1.1"), "" when none
+    reply: str  # first SMTP reply code in the text ("550"), "" when none
+    host: str  # host group of the recipient domain (see hosts.py), "" when none
+    list_kind: str  # ListKind value, "" when unknown
+
+    @property
+    def temporary(self) -> bool:
+        """A 4xx reply or 4.x.x status: the receiving side called it temporary."""
+        first = self.code[:1] or self.reply[:1]
+        return first == "4"
+
+
+def extract_facts(text: str, status: str, host: str = "", list_kind: str = "") -> Facts:
+    """Find codes in an already normalised text and a raw status field.
+
+    The code written in the text usually says more than the status field (``550 5.7.26 ...``
+    arrives with status 5.0.0), so the first specific code in the text wins; X.0.0 only counts
+    when nothing more specific exists.
+    """
+    candidates = ["{}.{}.{}".format(*match.groups()) for match in _ENHANCED.finditer(text)]
+    status_match = _STATUS.fullmatch(status)
+    if status_match:
+        candidates.append("{}.{}.{}".format(*status_match.groups()))
+    code = next(
+        (c for c in candidates if not c.endswith(".0.0")), candidates[0] if candidates else ""
+    )
+    reply_match = _REPLY.search(text)
+    return Facts(text, code, reply_match.group(1) if reply_match else "", host, list_kind)
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A text a rule must classify to itself (checked by the tests)."""
+
+    text: str
+    status: str = ""
+    email: str = ""
+    list_kind: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One ordered rule: every given condition must hold."""
+
+    id: str
+    reason: str
+    any: tuple[re.Pattern[str], ...] = ()
+    all: tuple[re.Pattern[str], ...] = ()
+    none: tuple[re.Pattern[str], ...] = ()
+    codes: re.Pattern[str] | None = None
+    no_codes: re.Pattern[str] | None = None
+    reply: re.Pattern[str] | None = None
+    hosts: frozenset[str] = frozenset()
+    lists: frozenset[str] = frozenset()
+    explanation_ja: str = ""
+    fix_ja: str = ""
+    delete_ja: str = ""
+    examples: tuple[Example, ...] = ()
+    source_file: str = ""
+
+    def matches(self, facts: Facts) -> bool:
+        if self.hosts and facts.host not in self.hosts:
+            return False
+        if self.lists and facts.list_kind not in self.lists:
+            return False
+        if self.codes is not None and not self.codes.fullmatch(facts.code):
+            return False
+        if self.no_codes is not None and self.no_codes.fullmatch(facts.code):
+            return False
+        if self.reply is not None and not self.reply.fullmatch(facts.reply):
+            return False
+        text = facts.text
+        if self.any and not any(pattern.search(text) for pattern in self.any):
+            return False
+        if not all(pattern.search(text) for pattern in self.all):
+            return False
+        return not any(pattern.search(text) for pattern in self.none)
+
+
+@dataclass(frozen=True, slots=True)
+class Advice:
+    """Extra next-step text for a host group (e.g. lg.jp), appended after the reason's fix."""
+
+    id: str
+    hosts: frozenset[str]
+    reasons: frozenset[str]  # empty = every reason
+    fix_ja: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    advice: tuple[Advice, ...]
+
+    def first_match(self, facts: Facts) -> Rule | None:
+        index = self.first_for_host(facts, self.first_generic(facts))
+        return self.rules[index] if index < len(self.rules) else None
+
+    def first_generic(self, facts: Facts) -> int:
+        """Index of the first matching rule without a host condition (len(rules) if none).
+
+        Split from the host rules so the classifier can memoise it once per text for every
+        recipient host group, instead of re-running every regex per group.
+        """
+        for index, rule in enumerate(self.rules):
+            if not rule.hosts and rule.matches(facts):
+                return index
+        return len(self.rules)
+
+    def first_for_host(self, facts: Facts, limit: int) -> int:
+        """Index of the first host rule before ``limit`` that matches, else ``limit``."""
+        if facts.host:
+            for index in range(limit):
+                rule = self.rules[index]
+                if rule.hosts and rule.matches(facts):
+                    return index
+        return limit
+
+    def advice_for(self, host: str, reason: str) -> tuple[Advice, ...]:
+        if not host:
+            return ()
+        return tuple(
+            item
+            for item in self.advice
+            if host in item.hosts and (not item.reasons or reason in item.reasons)
+        )
+
+
+class RuleError(ValueError):
+    """A rule file is malformed (raised at load time, never while classifying)."""
+
+
+_RULE_KEYS = {
+    "id", "reason", "any", "all", "none", "codes", "no_codes", "reply", "hosts", "lists",
+    "explanation_ja", "fix_ja", "delete_ja", "examples", "note",
+}  # fmt: skip
+_LIST_KINDS = {"bounces", "blocks", "invalid_emails", "spam_reports", "unsubscribes"}
+
+
+def _globs(patterns: Iterable[str], where: str) -> re.Pattern[str] | None:
+    patterns = list(patterns)
+    if not patterns:
+        return None
+    for pattern in patterns:
+        if not isinstance(pattern, str) or not re.fullmatch(r"[0-9?*.\[\]-]*", pattern):
+            raise RuleError(f"{where}: bad code pattern {pattern!r}")
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
+
+
+def _regexes(patterns: object, where: str) -> tuple[re.Pattern[str], ...]:
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        raise RuleError(f"{where}: expected a list of regular expressions")
+    try:
+        return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+    except re.error as error:
+        raise RuleError(f"{where}: {error}") from None
+
+
+def _example(raw: object, where: str) -> Example:
+    if isinstance(raw, str):
+        return Example(raw)
+    if isinstance(raw, dict) and isinstance(raw.get("text"), str):
+        return Example(
+            raw["text"], str(raw.get("status", "")), str(raw.get("email", "")),
+            str(raw.get("list", "")),
+        )  # fmt: skip
+    raise RuleError(f"{where}: an example is a string or {{text=..., status=..., email=...}}")
+
+
+def _rule(raw: dict[str, object], source: str, seen: set[str]) -> Rule:
+    rule_id = raw.get("id")
+    where = f"{source}: rule {rule_id!r}"
+    if not isinstance(rule_id, str) or not rule_id or rule_id in seen:
+        raise RuleError(f"{where}: missing or duplicate id")
+    seen.add(rule_id)
+    unknown = set(raw) - _RULE_KEYS
+    if unknown:
+        raise RuleError(f"{where}: unknown keys {sorted(unknown)}")
+    reason = raw.get("reason")
+    if reason not in REASONS:
+        raise RuleError(f"{where}: unknown reason {reason!r}")
+    lists = frozenset(raw.get("lists", []))  # type: ignore[arg-type]
+    if not lists <= _LIST_KINDS:
+        raise RuleError(f"{where}: unknown list in {sorted(lists)}")
+    examples = tuple(_example(item, where) for item in raw.get("examples", []))  # type: ignore[attr-defined]
+    if not examples:
+        raise RuleError(f"{where}: every rule needs at least one example")
+    texts = {key: raw.get(key, "") for key in ("explanation_ja", "fix_ja", "delete_ja")}
+    if not all(isinstance(value, str) for value in texts.values()):
+        raise RuleError(f"{where}: Japanese texts must be strings")
+    return Rule(
+        id=rule_id,
+        reason=str(reason),
+        any=_regexes(raw.get("any", []), where),
+        all=_regexes(raw.get("all", []), where),
+        none=_regexes(raw.get("none", []), where),
+        codes=_globs(raw.get("codes", []), where),  # type: ignore[arg-type]
+        no_codes=_globs(raw.get("no_codes", []), where),  # type: ignore[arg-type]
+        reply=_globs(raw.get("reply", []), where),  # type: ignore[arg-type]
+        hosts=frozenset(raw.get("hosts", [])),  # type: ignore[arg-type]
+        lists=lists,
+        explanation_ja=str(texts["explanation_ja"]),
+        fix_ja=str(texts["fix_ja"]),
+        delete_ja=str(texts["delete_ja"]),
+        examples=examples,
+        source_file=source,
+    )
+
+
+def load_rules(rules_dir: Path) -> RuleSet:
+    """Read every ``*.toml`` in name order; rules keep file order, then in-file order."""
+    files = sorted(rules_dir.glob("*.toml"))
+    if not files:
+        raise RuleError(f"no rule files in {rules_dir}")
+    rules: list[Rule] = []
+    advice: list[Advice] = []
+    seen: set[str] = set()
+    for path in files:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as error:
+            raise RuleError(f"{path.name}: {error}") from None
+        rules.extend(_rule(raw, path.name, seen) for raw in data.get("rule", []))
+        for raw in data.get("advice", []):
+            if not isinstance(raw.get("fix_ja"), str) or not raw.get("hosts"):
+                raise RuleError(f"{path.name}: advice {raw.get('id')!r} needs hosts and fix_ja")
+            advice.append(
+                Advice(
+                    str(raw.get("id", "")),
+                    frozenset(raw["hosts"]),
+                    frozenset(raw.get("reasons", [])),
+                    raw["fix_ja"],
+                )
+            )
+    return RuleSet(tuple(rules), tuple(advice))

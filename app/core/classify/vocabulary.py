@@ -1,0 +1,456 @@
+"""Reason names -> SendGrid category, permanence and the Japanese texts shown to operators.
+
+Every text here is a fixed sentence written for non-engineers. Nothing from a bounce is ever
+inserted into these strings (no formatting at all), so a hostile reason text cannot change them.
+``fix_ja`` says how to remove the cause; ``delete_ja`` says whether deleting the entry from a
+suppression list helps or hurts. The classifier joins them into ``Explanation.action_ja``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+INVALID_ADDRESS = "Invalid Address"
+MAILBOX_UNAVAILABLE = "Mailbox Unavailable"
+REPUTATION = "Reputation"
+CONTENT = "Content"
+FREQUENCY = "Frequency or Volume Too High"
+TECHNICAL = "Technical Failure"
+UNCLASSIFIED = "Unclassified"
+# Not SendGrid bounce classifications: spam reports and unsubscribes are no bounces at all, and
+# showing 未分類 for them would read as "the tool failed".
+SPAM_REPORT = "Spam Report"
+UNSUBSCRIBE = "Unsubscribe"
+
+CATEGORY_LABELS_JA: dict[str, str] = {
+    INVALID_ADDRESS: "無効なアドレス",
+    MAILBOX_UNAVAILABLE: "受信箱が使えない",
+    REPUTATION: "評判",
+    CONTENT: "内容",
+    FREQUENCY: "送信量・頻度",
+    TECHNICAL: "技術的な問題",
+    UNCLASSIFIED: "未分類",
+    SPAM_REPORT: "迷惑メール報告",
+    UNSUBSCRIBE: "配信停止",
+}
+
+NEEDS_REVIEW_LABEL = "要確認"
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonInfo:
+    """Fixed texts and classification of one reason name."""
+
+    name: str
+    category: str
+    permanent: bool  # the address itself is dead (Sisimai "hard"): waiting will not help
+    label_ja: str
+    explanation_ja: str
+    fix_ja: str
+    delete_ja: str
+
+
+# Shared delete advice, so the same situation is always worded the same way.
+_KEEP_DEAD = (
+    "一覧から削除すると SendGrid がこのアドレスへの送信を再開し、再びバウンスします。"
+    "バウンスが増えると送信元の評判（レピュテーション）が下がるため、削除せずに残してください。"
+)
+_DELETE_LATER = "一時的な原因のため、数日たってから一覧から削除すると再送できます。"
+_DELETE_AFTER_FIX = (
+    "原因を直す前に一覧から削除しても、同じ理由でまた拒否されます。"
+    "原因を直してから削除してください。"
+)
+
+_REASONS: tuple[ReasonInfo, ...] = (
+    ReasonInfo(
+        "userunknown",
+        INVALID_ADDRESS,
+        True,
+        "宛先アドレスが存在しない",
+        "受信側のメールサーバーが、このメールアドレスは存在しないと回答しました。"
+        "入力の誤りか、退職・解約などでアドレスが廃止された可能性があります。",
+        "別の連絡手段で受信者に正しいアドレスを確認し、正しいアドレスを登録し直してください。",
+        _KEEP_DEAD,
+    ),
+    ReasonInfo(
+        "hostunknown",
+        INVALID_ADDRESS,
+        True,
+        "宛先ドメインが存在しない",
+        "メールアドレスの @ より後ろ（ドメイン）が見つかりませんでした。"
+        "ドメインの入力ミス（例: gmial.com）か、ドメインが廃止された可能性があります。",
+        "ドメインの綴りを確認し、誤りであれば受信者に正しいアドレスを確認してください。",
+        _KEEP_DEAD,
+    ),
+    ReasonInfo(
+        "hasmoved",
+        INVALID_ADDRESS,
+        True,
+        "アドレス移転済み",
+        "このアドレスは使われなくなり、転送先もないと受信側が回答しました。"
+        "受信者がメールアドレスを変更した可能性があります。",
+        "受信者に新しいアドレスを確認し、登録し直してください。",
+        _KEEP_DEAD,
+    ),
+    ReasonInfo(
+        "notaccept",
+        INVALID_ADDRESS,
+        True,
+        "メールを受け付けないドメイン",
+        "宛先のドメインは、メールを受け取らない設定になっています。"
+        "このアドレスにはメールを届けられません。",
+        "受信者に別のアドレスを確認してください。送信側で直せることはありません。",
+        _KEEP_DEAD,
+    ),
+    ReasonInfo(
+        "invalidaddress",
+        INVALID_ADDRESS,
+        True,
+        "アドレスの形式が正しくない",
+        "メールアドレスの形式が正しくないため、送れないアドレスと判定されました。"
+        "空白や全角文字の混入、記号の誤りなどが考えられます。",
+        "登録されているアドレスの綴りを確認し、受信者に正しいアドレスを確認してください。",
+        "アドレスを直さずに一覧から削除しても、送信はまた失敗します。"
+        "削除せずに残し、正しいアドレスを新しく登録してください。",
+    ),
+    ReasonInfo(
+        "mailboxfull",
+        MAILBOX_UNAVAILABLE,
+        False,
+        "受信箱の容量不足",
+        "受信者のメールボックスが満杯で、メールを受け取れませんでした。"
+        "受信者が整理すれば再び届くようになる、一時的な問題です。",
+        "時間をおいてから再送してください。何週間も続く場合は、使われていないアドレスの可能性があります。",
+        _DELETE_LATER + "削除後にまた満杯で戻る場合は、削除せずに残してください。",
+    ),
+    ReasonInfo(
+        "suspend",
+        MAILBOX_UNAVAILABLE,
+        False,
+        "アカウント停止",
+        "アドレスは存在しますが、アカウントが停止・凍結されているか、長い間使われていません。"
+        "事実上使われていないアドレスであることが多いです。",
+        "このアドレスへの送信は控え、受信者に現在使っているアドレスを確認してください。",
+        "削除すると送信が再開されますが、多くの場合また戻ってきます。"
+        "受信者がアカウントを再開したと確認できるまで、削除しないでください。",
+    ),
+    ReasonInfo(
+        "filtered",
+        MAILBOX_UNAVAILABLE,
+        False,
+        "受信者側の設定で拒否",
+        "受信者側の迷惑メール設定や受信ルールで、このメールが拒否されました。"
+        "携帯電話会社などでは、受信拒否の場合でも「ユーザー不明」と返すことがあります。",
+        "受信者に、送信元ドメインを受信許可リスト（指定受信リスト）に追加してもらってください。",
+        "受信者が設定を変えたと確認できてから、一覧から削除してください。"
+        "それより前に削除すると、再送してもまた拒否されます。",
+    ),
+    ReasonInfo(
+        "systemfull",
+        MAILBOX_UNAVAILABLE,
+        False,
+        "受信側サーバーの容量不足",
+        "受信側のメールサーバー全体の保存領域が足りず、受け取れませんでした。"
+        "受信者個人ではなく、受信側の設備の一時的な問題です。",
+        "時間をおいて再送してください。長く続く場合は受信者に知らせてください。",
+        _DELETE_LATER,
+    ),
+    ReasonInfo(
+        "rejected",
+        TECHNICAL,
+        False,
+        "差出人を拒否",
+        "受信側が、差出人のアドレスやドメインを理由にメールを拒否しました。"
+        "メーリングリストの会員でない、差出人ドメインを確認できない、などが原因です。",
+        "差出人ドメイン（バウンス用ドメインを含む）の DNS 設定と、"
+        "送信ドメイン認証を確認してください。"
+        "宛先がメーリングリストなら、投稿が許可されているか管理者に確認してください。",
+        _DELETE_AFTER_FIX,
+    ),
+    ReasonInfo(
+        "blocked",
+        REPUTATION,
+        False,
+        "送信元サーバーをブロック",
+        "受信側が、送信元の IP アドレスやサーバーを理由に受け取りを拒否しました。"
+        "ブロックリスト（迷惑メール送信元の一覧）への掲載などが原因です。",
+        "SendGrid の共有 IP ならサポートに問い合わせ、"
+        "専用 IP ならブロックリストの掲載状況を確認して"
+        "解除を申請してください。あわせて宛先リストの質も見直してください。",
+        "アドレス自体には問題がないため、原因が解消してから削除すれば再送できます。",
+    ),
+    ReasonInfo(
+        "badreputation",
+        REPUTATION,
+        False,
+        "送信元の評判が低い",
+        "送信元の IP アドレスやドメインの評判（レピュテーション）が低いため、受信側が受け取りを"
+        "拒否または保留しました。苦情や宛先不明のメールが多いと評判が下がります。",
+        "送信量を減らし、反応のある受信者だけに送ってください。宛先不明や苦情を減らすと評判は回復します。",
+        "アドレス自体には問題がないことが多いため、評判が回復してから削除すれば再送できます。"
+        "すぐに削除して再送すると、評判がさらに下がることがあります。",
+    ),
+    ReasonInfo(
+        "authfailure",
+        TECHNICAL,
+        False,
+        "送信ドメイン認証の失敗",
+        "SPF/DKIM/DMARC（送信ドメイン認証：なりすましでないことを示す仕組み）の確認に失敗したため、"
+        "受信側が拒否しました。送信側の設定の問題です。",
+        "SendGrid のドメイン認証（Domain Authentication）を完了し、差出人（From）のドメインと"
+        "そろえてください。gmail.com などのフリーメールを差出人にしないでください。",
+        _DELETE_AFTER_FIX,
+    ),
+    ReasonInfo(
+        "requireptr",
+        TECHNICAL,
+        False,
+        "逆引き（PTR）の未設定",
+        "送信元 IP アドレスの逆引き設定（PTR レコード：IP アドレスからサーバー名を調べる設定）が"
+        "ないか正しくないため、拒否されました。送信側の設定の問題です。",
+        "専用 IP の場合は SendGrid の Reverse DNS を設定してください。"
+        "共有 IP の場合は SendGrid サポートに連絡してください。",
+        _DELETE_AFTER_FIX,
+    ),
+    ReasonInfo(
+        "notcompliantrfc",
+        CONTENT,
+        False,
+        "メール形式の規格違反",
+        "メールの形式が規格（RFC 5322）に合っていないため拒否されました。"
+        "件名や差出人のヘッダー（メールの見出し情報）が重複している、などが原因です。",
+        "送信プログラムやテンプレートを見直し、ヘッダーが重複しないように直してください。",
+        _DELETE_AFTER_FIX,
+    ),
+    ReasonInfo(
+        "contenterror",
+        CONTENT,
+        False,
+        "ヘッダー・構造の不備",
+        "メールのヘッダーや MIME 構造（本文や添付ファイルの組み立て方）に、受信側が受け付けない"
+        "部分がありました。日本語の件名の符号化（エンコード）の誤りなどが原因です。",
+        "件名や差出人名の文字コードを正しく符号化し、長すぎるヘッダーを短くしてください。",
+        _DELETE_AFTER_FIX,
+    ),
+    ReasonInfo(
+        "spamdetected",
+        CONTENT,
+        False,
+        "迷惑メールと判定",
+        "受信側のフィルターが、このメールを迷惑メールと判定して拒否しました。"
+        "本文、リンク先の URL、宛先リストの質などが影響します。",
+        "本文やリンク先のドメインを見直し、受信に同意した人だけに送ってください。",
+        _DELETE_AFTER_FIX,
+    ),
+    ReasonInfo(
+        "virusdetected",
+        CONTENT,
+        False,
+        "ウイルス・危険な添付ファイル",
+        "メールにウイルスや危険な添付ファイルが含まれていると判定されました。"
+        "実行ファイルや圧縮ファイルの添付が原因になることがあります。",
+        "添付ファイルをウイルス検査し、添付ではなくダウンロード用のリンクで送ってください。",
+        _DELETE_AFTER_FIX,
+    ),
+    ReasonInfo(
+        "policyviolation",
+        CONTENT,
+        False,
+        "受信側のポリシーで拒否",
+        "受信側の運用方針（ポリシー）に合わないため拒否されました。"
+        "添付ファイルの制限や、決まった相手からしか受け取らない設定などが原因です。",
+        "受信側（プロバイダー）の案内ページを確認し、内容や形式を調整してください。",
+        _DELETE_AFTER_FIX,
+    ),
+    ReasonInfo(
+        "securityerror",
+        TECHNICAL,
+        False,
+        "セキュリティ条件を満たさない",
+        "受信側が求めるセキュリティ上の条件（認証など）を満たしていないため拒否されました。"
+        "多くは送信側の設定の問題です。",
+        "SendGrid の送信者認証の設定を確認してください。解決しない場合は SendGrid サポートに"
+        "問い合わせてください。",
+        _DELETE_AFTER_FIX,
+    ),
+    ReasonInfo(
+        "failedstarttls",
+        TECHNICAL,
+        False,
+        "暗号化通信ができない",
+        "受信側が暗号化通信（TLS）を必須にしていますが、暗号化した接続ができませんでした。"
+        "送信経路の設定の問題です。",
+        "SendGrid の TLS 設定を確認してください。受信側の証明書に問題がある場合もあるため、"
+        "続くときは受信者のシステム担当者にも確認してください。",
+        _DELETE_AFTER_FIX,
+    ),
+    ReasonInfo(
+        "norelaying",
+        TECHNICAL,
+        False,
+        "中継を拒否",
+        "受信側のサーバーが、このアドレス宛てのメールは扱っていないとして拒否しました。"
+        "ドメイン部分の入力ミスや、受信側のメールサーバーの設定誤りが考えられます。",
+        "アドレスのドメイン部分が正しいか確認してください。正しい場合は、受信者のシステム担当者に"
+        "確認してもらってください。",
+        "アドレスが誤っている場合は、削除せずに残してください。受信側の設定が直ったと確認できたら、"
+        "削除して再送できます。",
+    ),
+    ReasonInfo(
+        "mesgtoobig",
+        CONTENT,
+        False,
+        "メールのサイズ超過",
+        "メールのサイズ（または 1 行の長さ）が、受信側のサーバーの上限を超えていました。"
+        "大きな画像や添付ファイルが原因です。",
+        "添付ファイルはダウンロード用のリンクに置き換え、画像を小さくしてください。",
+        "メールを小さくしてから削除すれば再送できます。",
+    ),
+    ReasonInfo(
+        "exceedlimit",
+        CONTENT,
+        False,
+        "受信側の上限を超過",
+        "メールのサイズなどが、受信側で決められた上限を超えていました。"
+        "実質的にはサイズ超過と同じ問題です。",
+        "添付ファイルはダウンロード用のリンクに置き換え、画像を小さくしてください。",
+        "メールを小さくしてから削除すれば再送できます。",
+    ),
+    ReasonInfo(
+        "speeding",
+        FREQUENCY,
+        False,
+        "送信ペースが速すぎる",
+        "短い時間にこの宛先へ多くのメールが届いたため、受信側が受け取りを制限しました。"
+        "一時的な制限です。",
+        "同じドメインへの送信を時間帯で分けるなど、送信ペースを落としてください。",
+        "一時的な制限のため、時間をおいてから削除すれば再送できます。",
+    ),
+    ReasonInfo(
+        "toomanyconn",
+        FREQUENCY,
+        False,
+        "接続数・宛先数が多すぎる",
+        "同時接続の数や、1 通あたりの宛先の数が受信側の上限を超えました。"
+        "送り方による一時的な問題です。",
+        "1 通あたりの宛先の数を減らし、送信を時間で分散してください。"
+        "SendGrid 側の送り方による場合は、SendGrid サポートに相談してください。",
+        "一時的な制限のため、時間をおいてから削除すれば再送できます。",
+    ),
+    ReasonInfo(
+        "expired",
+        TECHNICAL,
+        False,
+        "配送期限切れ",
+        "一時的なエラーで再送を繰り返しましたが、期限内に届けられませんでした。"
+        "受信側のサーバーが応答しない、接続できない、などが原因です。",
+        "宛先のドメインのメールサーバーが動いているか確認してください。"
+        "何度も続く場合は、届かないアドレスとして扱ってください。",
+        "受信側が復旧していれば、削除して再送すると届くことがあります。"
+        "何度も期限切れになる場合は、削除せずに残してください。",
+    ),
+    ReasonInfo(
+        "networkerror",
+        TECHNICAL,
+        False,
+        "ネットワーク・DNS の障害",
+        "宛先のサーバーを探す処理（DNS）や通信の途中で問題が起き、届けられませんでした。"
+        "メールの転送が堂々巡りになる「ループ」もここに含まれます。",
+        "多くは一時的なので、時間をおいて再送してください。続く場合は、受信者に転送設定や DNS の"
+        "確認を依頼してください。",
+        _DELETE_LATER,
+    ),
+    ReasonInfo(
+        "systemerror",
+        TECHNICAL,
+        False,
+        "受信側システムの障害",
+        "受信側のメールサーバーの内部エラーや設定の誤りで、受け取れませんでした。"
+        "送信側の問題ではありません。",
+        "時間をおいて再送してください。続く場合は、受信者のシステム担当者に確認してもらってください。",
+        _DELETE_LATER,
+    ),
+    ReasonInfo(
+        "syntaxerror",
+        TECHNICAL,
+        False,
+        "通信手順の誤り",
+        "メールを渡すときのサーバー同士のやり取り（SMTP の手順）に、受信側が誤りを見つけました。"
+        "送信システム側の問題で、受信者に原因はありません。",
+        "SendGrid から送っている場合は、理由の原文を添えて"
+        "SendGrid サポートに問い合わせてください。",
+        _DELETE_AFTER_FIX,
+    ),
+    ReasonInfo(
+        "mailererror",
+        TECHNICAL,
+        False,
+        "受信側の配送処理の失敗",
+        "受信側のサーバー内で、メールを受信箱に配る処理が失敗しました。受信側の問題です。",
+        "時間をおいて再送し、続く場合は受信者に知らせてください。",
+        _DELETE_LATER,
+    ),
+    ReasonInfo(
+        "suppressed",
+        TECHNICAL,
+        False,
+        "送信側で送信を止めた",
+        "送信サービス自身が、このアドレスを送信停止の対象として送りませんでした。"
+        "受信側に拒否されたわけではありません。",
+        "最初に送信停止の対象になった理由を確認してください。",
+        "削除すると送信が再開されます。元の理由が解消していることを確かめてから削除してください。",
+    ),
+    ReasonInfo(
+        "onhold",
+        UNCLASSIFIED,
+        False,
+        NEEDS_REVIEW_LABEL,
+        "受信側の応答文から、原因を自動では判定できませんでした。"
+        "推測はせずに、理由の欄の原文をそのまま確認してください。",
+        "原文を読んでも分からない場合は、"
+        "SendGrid サポートや受信者のシステム担当者に確認してください。",
+        "原因が分かるまでは、一覧から削除しないでください。",
+    ),
+    ReasonInfo(
+        "undefined",
+        UNCLASSIFIED,
+        False,
+        NEEDS_REVIEW_LABEL,
+        "受信側の応答文が記録されていないため、原因を判定できません。",
+        "SendGrid の Activity（送信履歴）で、このアドレスへの送信記録を確認してください。",
+        "原因が分かるまでは、一覧から削除しないでください。",
+    ),
+    ReasonInfo(
+        "feedback",
+        SPAM_REPORT,
+        True,
+        "迷惑メールとして報告",
+        "受信者がこのメールを「迷惑メール」として報告しました。"
+        "SendGrid はこのアドレスへの送信を止めています。",
+        "このアドレスには送らないでください。",
+        "一覧から削除すると送信が再開されます。受信者本人から改めて配信の同意を得た場合だけ"
+        "削除してください。無断で再開すると再び報告され、送信元の評判が下がります。",
+    ),
+    ReasonInfo(
+        "unsubscribed",
+        UNSUBSCRIBE,
+        True,
+        "配信停止",
+        "受信者が配信停止（購読の解除）の手続きをしました。"
+        "SendGrid はこのアドレスへの送信を止めています。",
+        "このアドレスには送らないでください。",
+        "一覧から削除すると送信が再開されます。受信者本人から改めて配信の同意を得た場合だけ"
+        "削除してください。",
+    ),
+)
+
+REASONS: dict[str, ReasonInfo] = {info.name: info for info in _REASONS}
+
+NEEDS_REVIEW_REASONS = frozenset({"onhold", "undefined"})
+
+# Blocks are not a suppression: SendGrid keeps trying later sends, so the framing differs.
+BLOCK_NOTE_JA = "これは「ブロック」の記録で、送信停止リストではありません。"
+BLOCK_DELETE_JA = (
+    "ブロックの記録があっても次の送信は通常どおり試みられるため、一覧から削除しても"
+    "配信結果は変わりません。原因を直すことが大切です。"
+)
