@@ -1,0 +1,207 @@
+"""Start-up benchmark: spawn → first event-loop pass with the main window shown, vs bare PySide6.
+
+Run: python benchmarks/startup.py [--runs 7] [--importtime]
+
+Both children run offscreen in a throw-away HOME. The parent times from just before it spawns a
+child until the child prints its probe line from a zero-delay timer, i.e. during the first pass of
+the event loop after the window was shown. The baseline is a bare QApplication + QMainWindow
+measured in the same run, alternating with the app, so machine load affects both alike.
+The app child also reports which heavy modules were already imported when the window appeared
+(goal: none of openai, openpyxl, app.sandbox before the first paint).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GOAL_RATIO = 1.5
+
+# Modules that should wait until the operator needs them (or at least until after first paint).
+WATCHED = (
+    "openai",
+    "openpyxl",
+    "app.sandbox",
+    "app.core.classify.llm",
+    "app.core.export.excel",
+    "httpx",
+    "keyring",
+    "sqlite3",
+    "pydantic",
+    "PySide6.QtNetwork",
+    "PySide6.QtSvg",
+)
+
+# The probe runs from a zero-delay timer: Qt runs it in the first pass of the event loop.
+_PROBE = """
+def _probe():
+    import json, os, sys
+    from PySide6.QtWidgets import QApplication, QMainWindow
+    shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMainWindow)]
+    watched = WATCHED_NAMES
+    loaded = sorted(
+        name for name in watched
+        if name in sys.modules or any(m.startswith(name + ".") for m in sys.modules)
+    )
+    print("PROBE " + json.dumps({
+        "window": type(shown[0]).__name__ if shown else None,
+        "visible": bool(shown) and shown[0].isVisible(),
+        "loaded": loaded,
+        "modules": len(sys.modules),
+    }), flush=True)
+    os._exit(0)  # tear-down is not part of start-up; skip it
+"""
+
+_PROBE = _PROBE.replace("WATCHED_NAMES", repr(WATCHED))
+
+BASELINE_CHILD = (
+    "import sys\n"
+    + _PROBE
+    + """
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+window.resize(1280, 800)
+window.show()
+QTimer.singleShot(0, _probe)
+app.exec()
+"""
+)
+
+# The app is started through its public entry point, app.main.run(), exactly as `python -m app`
+# does. The QApplication is created first only so the probe timer can be queued; run() reuses it.
+APP_CHILD = (
+    "import sys\n"
+    + _PROBE
+    + """
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+QTimer.singleShot(0, _probe)
+from app.main import run
+sys.exit(run([]))
+"""
+)
+
+
+def child_env(home: Path) -> dict[str, str]:
+    """Offscreen, and every per-user directory inside ``home`` (settings, logs, QSettings)."""
+    env = dict(os.environ)
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_DATA_HOME=str(home / ".local" / "share"),
+        XDG_STATE_HOME=str(home / ".local" / "state"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+    )
+    return env
+
+
+def time_child(
+    code: str, env: dict[str, str], extra_args: tuple[str, ...] = ()
+) -> tuple[float, dict]:
+    """Seconds from spawn to the probe line, and the probe's report."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, *extra_args, "-c", code],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    report = None
+    for line in process.stdout:
+        if line.startswith("PROBE "):
+            elapsed = time.perf_counter() - started
+            report = json.loads(line[len("PROBE ") :])
+            break
+    try:
+        _, stderr = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, stderr = process.communicate()
+    if report is None:
+        raise SystemExit(
+            f"child never reached the event loop (exit {process.returncode}):\n{stderr}"
+        )
+    report["stderr"] = stderr
+    return elapsed, report
+
+
+def import_profile(env: dict[str, str], top: int) -> list[tuple[int, str]]:
+    """Largest cumulative import times (µs) of the app child, from ``-X importtime``."""
+    _, report = time_child(APP_CHILD, env, ("-X", "importtime"))
+    largest: dict[str, int] = {}
+    for line in report["stderr"].splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        _self_us, cumulative, name = (part.strip() for part in line.split(":", 1)[1].split("|"))
+        # Top-level packages and the app's own modules; the rest is detail inside those.
+        if "." not in name or name.startswith("app."):
+            largest[name] = max(largest.get(name, 0), int(cumulative))
+    rows = [(micros, name) for name, micros in largest.items()]
+    return sorted(rows, reverse=True)[:top]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--importtime", action="store_true", help="also show the slowest imports")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="todoku-startup-") as folder:
+        env = child_env(Path(folder))
+        time_child(BASELINE_CHILD, env)  # warm the OS file cache and .pyc files for both
+        time_child(APP_CHILD, env)
+        app_times: list[float] = []
+        baseline_times: list[float] = []
+        last_app: dict = {}
+        for run in range(args.runs):
+            order = [("app", APP_CHILD), ("baseline", BASELINE_CHILD)]
+            if run % 2:
+                order.reverse()
+            for kind, code in order:
+                elapsed, report = time_child(code, env)
+                if kind == "app":
+                    app_times.append(elapsed)
+                    last_app = report
+                else:
+                    baseline_times.append(elapsed)
+        profile = import_profile(env, 15) if args.importtime else []
+
+    app_median = statistics.median(app_times)
+    baseline_median = statistics.median(baseline_times)
+    ratio = app_median / baseline_median
+    print(f"runs: {args.runs} each, alternating; python {sys.version.split()[0]}")
+    print(f"bare PySide6 QMainWindow: median {baseline_median * 1000:.0f} ms")
+    print(f"Todoku main window:       median {app_median * 1000:.0f} ms")
+    verdict = "meets" if ratio <= GOAL_RATIO else "MISSES"
+    print(f"ratio: {ratio:.2f}x ({verdict} the ≤ {GOAL_RATIO}x goal)")
+    print(f"window at first pass: {last_app['window']} (visible: {last_app['visible']})")
+    print(f"modules imported at that point: {last_app['modules']}")
+    early = last_app["loaded"]
+    print("heavy modules already imported: " + (", ".join(early) if early else "none"))
+    late = [name for name in ("openai", "openpyxl", "app.sandbox") if name in early]
+    if late:
+        print("GOAL MISSED: imported before the window appeared: " + ", ".join(late))
+    if profile:
+        print("slowest imports in the app child (cumulative ms):")
+        for micros, name in profile:
+            print(f"  {micros / 1000:7.1f}  {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
