@@ -1,0 +1,47 @@
+"""The export options dialog: data in, decision out, and a clear message for a bad folder."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from app.core.types import DateRange
+from app.ui.dialogs.export_options import ExportOptionsDialog
+
+RANGE = DateRange(date(2026, 11, 1), date(2026, 11, 30))
+
+
+def make(qtbot, tmp_path: Path, shown: int = 10, total: int = 10) -> ExportOptionsDialog:
+    dialog = ExportOptionsDialog(
+        date_range=RANGE, total_rows=total, shown_rows=shown, last_folder=tmp_path
+    )
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def test_defaults_to_xlsx_with_the_range_in_the_name(qtbot, tmp_path: Path) -> None:
+    dialog = make(qtbot, tmp_path)
+    assert dialog.path_edit.text() == str(tmp_path / "todoku_20261101-20261130.xlsx")
+    assert not dialog.filtered_radio.isEnabled() and dialog.all_radio.isChecked()
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.choice is not None
+    assert (dialog.choice.fmt, dialog.choice.scope) == ("xlsx", "all")
+
+
+def test_filtered_rows_and_csv(qtbot, tmp_path: Path) -> None:
+    dialog = make(qtbot, tmp_path, shown=3, total=10)
+    assert dialog.filtered_radio.isChecked() and "3 件" in dialog.filtered_radio.text()
+    dialog.csv_radio.setChecked(True)
+    assert dialog.path_edit.text().endswith(".csv")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.choice.scope == "filtered" and dialog.choice.path.suffix == ".csv"
+
+
+def test_missing_folder_is_explained_and_nothing_is_chosen(qtbot, tmp_path: Path) -> None:
+    dialog = make(qtbot, tmp_path)
+    dialog.path_edit.setText(str(tmp_path / "no-such-folder" / "x.xlsx"))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.choice is None
+    assert "見つかりません" in dialog.error_label.text()
