@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -148,6 +149,13 @@ def render_item(record: SandboxRecord) -> dict[str, object]:
     return item
 
 
+@functools.lru_cache(maxsize=400_000)
+def _item_json(record: SandboxRecord) -> bytes:
+    """One list item's JSON, cached: paging re-serialises the same records again and again, and
+    a slow sandbox would hide the client's own speed in the fetch benchmark."""
+    return json_bytes(render_item(record))
+
+
 def _integer(query: Mapping[str, list[str]], name: str) -> int | None:
     values = query.get(name)
     if not values:
@@ -260,7 +268,8 @@ class Endpoints:
         if self.options.link_header and kind in ("unsubscribes", "spam_reports"):
             link = _link_header(f"{base_url}/v3/suppression/{kind}", query, limit, offset, total)
             headers = (("Link", link),)
-        return Reply(200, json_bytes([render_item(r) for r in records]), headers=headers)
+        body = b"[" + b",".join([_item_json(r) for r in records]) + b"]"
+        return Reply(200, body, headers=headers)
 
     def _delete_many(self, kind: str, body: bytes) -> Reply:
         payload = _json_body(body)

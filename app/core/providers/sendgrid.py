@@ -268,24 +268,27 @@ class SendGridProvider:
         outer = cancel
         cancel = outer.child() if outer is not None else CancelToken()
         with ThreadPoolExecutor(self._concurrency, thread_name_prefix="sendgrid-page") as pool:
+
+            def submit_more() -> None:
+                for scan in scans:
+                    while (
+                        scan.wants_more()
+                        and scan.in_flight < scan.window
+                        and len(pending) < self._concurrency
+                    ):
+                        offset = scan.next_offset
+                        scan.next_offset += PAGE_LIMIT
+                        scan.in_flight += 1
+                        future = pool.submit(
+                            self._get_page, scan.kind, start_time, end_time, offset, cancel
+                        )
+                        pending[future] = (scan, offset)
+
             try:
-                while True:
-                    for scan in scans:
-                        while (
-                            scan.wants_more()
-                            and scan.in_flight < scan.window
-                            and len(pending) < self._concurrency
-                        ):
-                            offset = scan.next_offset
-                            scan.next_offset += PAGE_LIMIT
-                            scan.in_flight += 1
-                            future = pool.submit(
-                                self._get_page, scan.kind, start_time, end_time, offset, cancel
-                            )
-                            pending[future] = (scan, offset)
-                    if not pending:
-                        return
+                submit_more()
+                while pending:
                     done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    arrived: list[tuple[_ListScan, int, list[Any]]] = []
                     for future in done:
                         scan, offset = pending.pop(future)
                         scan.in_flight -= 1
@@ -299,6 +302,11 @@ class SendGridProvider:
                                 scan.end_offset = offset
                         else:
                             scan.window = min(self._concurrency, scan.window * 2)
+                        arrived.append((scan, offset, items))
+                    # Send the next requests before parsing: the network keeps working while
+                    # this thread turns JSON into entries.
+                    submit_more()
+                    for scan, offset, items in arrived:
                         dup, _ = accept(scan.kind, items, f"{scan.kind.value}@{offset}")
                         scan.seen_duplicates |= dup
                         if progress is not None:
