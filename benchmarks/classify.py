@@ -15,12 +15,13 @@ import json
 import random
 import re
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from app.core.classify.classifier import Classifier
-from app.core.types import ListKind
+from app.core.types import ListKind, SuppressionEntry
 
-DEV_DATA = Path("/work/shared/data/bounce-reasons-dev.jsonl")
+DEV_DATA = Path(__file__).resolve().parents[1] / "resources/sandbox/bounce-reasons.jsonl"
 _EMAIL = re.compile(r"[\w.+-]+@([\w-]+\.)+[\w-]+")
 _IP = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
 _HEX_ID = re.compile(r"\b[0-9a-f]{8,}\b", re.IGNORECASE)
@@ -76,14 +77,19 @@ def main() -> int:
     templates = _templates(classifier)
     entries = _entries(templates, args.entries, rng)
     lines = [json.dumps(entry, ensure_ascii=False) for entry in entries]
-    triples = [(e["reason"], e["status"], e["email"]) for e in entries]
+    created = datetime.fromtimestamp(1_700_000_000, tz=UTC)
+    # The app classifies SuppressionEntry objects page by page (500 per page), as here.
+    records = [
+        SuppressionEntry(ListKind.BOUNCES, e["email"], created, e["status"], e["reason"])
+        for e in entries
+    ]
+    pages = [records[i : i + 500] for i in range(0, len(records), 500)]
     del entries
     print(f"entries: {len(lines):,} from {len(templates)} templates")
 
     # The machine is shared: interleave several rounds and compare the best of each. Every
     # classify round starts from a fresh Classifier, so its memo is cold (loading excluded).
     loads = json.loads
-    bounces = ListKind.BOUNCES
     json_times: list[float] = []
     classify_times: list[float] = []
     memo_entries = 0
@@ -94,10 +100,10 @@ def main() -> int:
         json_times.append(time.perf_counter() - start)
 
         fresh = Classifier(classifier.rule_set)
-        classify = fresh.classify
+        classify_entries = fresh.classify_entries
         start = time.perf_counter()
-        for reason, status, email in triples:
-            classify(reason, status, email, bounces)
+        for page in pages:
+            classify_entries(page)
         classify_times.append(time.perf_counter() - start)
         memo_entries = fresh.memo_entries
         print(

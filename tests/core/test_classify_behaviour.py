@@ -225,3 +225,28 @@ def test_the_memo_is_bounded() -> None:
     for number in range(50):
         small.classify(f"550 5.1.1 user unknown variant{'x' * number}")
     assert small.memo_entries <= 10
+
+
+def test_classify_entries_answers_exactly_like_classify_entry() -> None:
+    import json
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from app.core.types import SuppressionEntry
+
+    shipped = Path(__file__).resolve().parents[2] / "resources/sandbox/bounce-reasons.jsonl"
+    rows = [json.loads(line) for line in shipped.read_text(encoding="utf-8").splitlines()]
+    created = datetime(2026, 11, 1, tzinfo=UTC)
+    domains = ("docomo.ne.jp", "gmail.com", "city.example.lg.jp", "example.co.jp")
+    entries = [
+        SuppressionEntry(
+            kind, f"user{i}@{domains[i % 4]}", created, row["status"], row["reason_text"]
+        )
+        for i, row in enumerate(rows * 2)
+        for kind in (ListKind.BOUNCES, ListKind.BLOCKS)
+    ]
+    entries.append(SuppressionEntry(ListKind.SPAM_REPORTS, "a@gmail.com", created, ip="192.0.2.1"))
+    entries.append(SuppressionEntry(ListKind.INVALID_EMAILS, "broken address", created, "", "bad"))
+    batch = Classifier.load().classify_entries(entries)
+    single = Classifier.load()
+    assert batch == [single.classify_entry(entry) for entry in entries]

@@ -8,6 +8,7 @@ memoised on the normalised text, the status, the recipient's host group and the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from app.core.classify.hosts import domain_of, host_group
@@ -76,6 +77,7 @@ class Classifier:
         self._memo: dict[tuple[str, str, str, str], Explanation] = {}
         self._generic_memo: dict[tuple[str, str, str], int] = {}
         self._hosts: dict[str, str] = {}
+        self._fixed_memo: dict[ListKind, Explanation] = {}
 
     @classmethod
     def load(cls, rules_dir: Path | None = None, memo_size: int = 50_000) -> Classifier:
@@ -135,10 +137,47 @@ class Classifier:
         self._remember(self._raw_memo, key1, result)
         return result
 
+    def classify_entries(self, entries: Iterable[SuppressionEntry]) -> list[Explanation]:
+        """``classify_entry`` for many entries (a fetched page): same answers, less overhead.
+
+        The memo lookup of ``classify`` is repeated here with everything bound to locals, since
+        at a million entries the per-call cost of a method call is a third of the total.
+        """
+        results: list[Explanation] = []
+        append = results.append
+        raw_get = self._raw_memo.get
+        hosts_get = self._hosts.get
+        slow = self.classify
+        lead_match, lead_start, zero = LEAD_MATCH, LEAD_START, _ZERO_DIGITS
+        for entry in entries:
+            kind = entry.list_kind
+            email = entry.email
+            reason = entry.reason or ""
+            status = entry.status
+            host = hosts_get(email[email.rfind("@") + 1 :]) if "@" in email else None
+            if host is None or kind in _FIXED_BY_LIST or " " in email:
+                append(slow(reason, status, email, kind))
+                continue
+            status = status.strip() if status else ""
+            text = reason.replace(email, "@")
+            if text.endswith(" - gsmtp"):
+                text = trim_gsmtp(text)
+            end = lead_match(text).end() if text[:1] in lead_start else 0
+            cached = raw_get(
+                (text[:end], text.encode("utf-8", "surrogatepass").translate(zero), status, host,
+                 kind)
+            )  # fmt: skip
+            append(cached if cached is not None else slow(reason, status, email, kind))
+        return results
+
     def _fixed(self, list_kind: ListKind) -> Explanation:
-        reason = _FIXED_BY_LIST[list_kind]
-        kind = str(list_kind.value)
-        return self._build(reason, "list:" + kind, "", "", "", "", kind, temporary=False)
+        cached = self._fixed_memo.get(list_kind)
+        if cached is None:
+            reason = _FIXED_BY_LIST[list_kind]
+            kind = str(list_kind.value)
+            cached = self._build(reason, "list:" + kind, "", "", "", "", kind, temporary=False)
+            self._fixed_memo[list_kind] = cached
+        return cached
 
     def _remember(self, memo: dict, key: object, value: object) -> None:  # type: ignore[type-arg]
         if len(memo) >= self._memo_size:
