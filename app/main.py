@@ -87,6 +87,7 @@ def run(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.core.services import LazyClassifier
+    from app.core.storage.journal import DeletionJournal, JournalError
     from app.core.storage.secrets import KeyringSecretStore, MemorySecretStore, SecretStore
     from app.core.storage.settings import SettingsStore
     from app.ui.controller import MainController
@@ -105,16 +106,30 @@ def run(argv: list[str] | None = None) -> int:
         secrets: SecretStore = MemorySecretStore()  # the self-test never touches the keyring
     else:
         secrets = KeyringSecretStore()
+    journal: DeletionJournal | None = None
+    journal_error: JournalError | None = None
+    try:
+        journal = DeletionJournal(paths.data_dir / "journal.sqlite3")
+    except JournalError as error:  # shown in the window; deleting stays disabled
+        log.error("deletion journal unavailable: %s", error)
+        journal_error = error
     controller = MainController(
         settings_store=SettingsStore(paths.settings_file),
         secrets=secrets,
         classify=LazyClassifier(rules_dir=paths.resources / "rules"),
+        journal=journal,
     )
     window = MainWindow(controller, UiState(), log_path=str(paths.log_file))
     window.show()
-    if args.self_test:
-        return _self_test(app, window)
-    return app.exec()
+    if journal_error is not None:
+        window.status_panel.show_error(journal_error)
+    try:
+        if args.self_test:
+            return _self_test(app, window)
+        return app.exec()
+    finally:
+        if journal is not None:
+            journal.close()
 
 
 def _self_test(app, window) -> int:

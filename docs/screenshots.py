@@ -1,4 +1,5 @@
-"""Screenshots of the main states (empty, fetching, full grid, error, settings) into docs/.
+"""Screenshots of the main states (start-up notice, empty, fetching, grid with checked rows,
+delivery tab with a bad day, error, settings) into docs/.
 
 Run under a real X server so fonts and styles match a desktop:
     xvfb-run -a -s "-screen 0 1400x900x24" /work/venv/bin/python docs/screenshots.py
@@ -9,21 +10,31 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QSettings, QTimer
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS.parent))
 
+from app.core.dates import today_jst  # noqa: E402
 from app.core.errors import AuthError  # noqa: E402
 from app.core.services import LazyClassifier  # noqa: E402
+from app.core.storage.journal import (  # noqa: E402
+    DeletionJournal,
+    NewEntry,
+    OperationMeta,
+    OperationState,
+)
 from app.core.storage.secrets import MemorySecretStore  # noqa: E402
-from app.core.storage.settings import SettingsStore  # noqa: E402
+from app.core.storage.settings import AppSettings, SettingsStore  # noqa: E402
+from app.core.types import ListKind  # noqa: E402
 from app.paths import resources_dir  # noqa: E402
 from app.ui.controller import MainController, practice_sandbox  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
+from app.ui.models.entry_table import Column  # noqa: E402
 from app.ui.persist import UiState  # noqa: E402
 
 
@@ -40,19 +51,41 @@ def save(widget: QWidget, name: str) -> Path:
     return path
 
 
+def wait_until(condition, timeout_ms: int = 20_000) -> None:
+    waited = 0
+    while not condition() and waited < timeout_ms:
+        wait(50)
+        waited += 50
+
+
 class SlowSandbox:
-    """The practice sandbox with latency, so the fetching state can be captured."""
+    """The practice sandbox with latency (to capture the fetching state) and a bad day."""
 
     def __init__(self) -> None:
         self.inner = practice_sandbox()
+        self.url = ""
 
     def start(self) -> str:
-        url = self.inner.start()
-        self.inner.configure(latency_ms=250)
-        return url
+        if not self.url:  # started early (to plant the unfinished deletion), then by the app
+            self.url = self.inner.start()
+            self.inner.configure(latency_ms=250)
+            self.inner.set_bad_day(today_jst() - timedelta(days=4), delivered_ratio=0.82)
+        return self.url
 
     def stop(self) -> None:
         self.inner.stop()
+
+
+def unfinished_operation(journal: DeletionJournal, sandbox: SlowSandbox, url: str) -> None:
+    """A deletion a "crash" interrupted: 3 addresses still listed, 2 already gone."""
+    listed = sandbox.inner.records("bounces")[:3]
+    entries = [NewEntry(ListKind.BOUNCES, r.email, reason=r.reason) for r in listed]
+    entries += [NewEntry(ListKind.BOUNCES, f"gone{i}@example.jp") for i in range(2)]
+    meta = OperationMeta(
+        account_label="練習モード", base_host=url.removeprefix("http://"), practice=True
+    )
+    operation_id = journal.create_operation(meta, entries)
+    journal.set_state(operation_id, OperationState.RUNNING)
 
 
 def main() -> int:
@@ -60,31 +93,54 @@ def main() -> int:
     root = Path(tempfile.mkdtemp(prefix="todoku-shots-"))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(root / "qt"))
     sandbox = SlowSandbox()
+    journal = DeletionJournal(root / "journal.sqlite3")
+    unfinished_operation(journal, sandbox, sandbox.start())
+    settings_store = SettingsStore(root / "settings.json")
+    # The practice data's ordinary days deliver 90-96% (its volume is 20-50x the bounces), so
+    # the shots use a 90% threshold to show one incident day rather than a month of red.
+    settings_store.save(AppSettings(delivery_threshold=0.90))
     controller = MainController(
-        settings_store=SettingsStore(root / "settings.json"),
+        settings_store=settings_store,
         secrets=MemorySecretStore(),
         classify=LazyClassifier(rules_dir=resources_dir() / "rules"),
         sandbox_factory=lambda: sandbox,
+        journal=journal,
     )
     window = MainWindow(controller, UiState(), log_path=str(root / "todoku.log"))
     window.resize(1380, 860)
     window.show()
+    wait_until(lambda: window.status_panel.isVisible() and not controller.is_busy())
     wait(300)
+    save(window, "state-unfinished")
+    window.status_panel.close_button.click()
+    wait(200)
     save(window, "state-empty")
 
     from app.core.dates import Preset
 
     window.range_bar.apply_preset(Preset.LAST_30_DAYS)
     window.range_bar.fetch_button.click()
-    wait(1200)
+    wait_until(lambda: controller.model.total > 300 or not controller.fetch_is_running())
     save(window, "state-fetching")
     while controller.fetch_is_running():
         wait(100)
+    wait_until(lambda: window.delivery_view.report is not None)
     wait(200)
     window.table.selectRow(2)
+    for row in (1, 2, 4):
+        window.model.setData(
+            window.model.index(row, Column.CHECK),
+            Qt.CheckState.Checked,
+            Qt.ItemDataRole.CheckStateRole,
+        )
     wait(200)
     save(window, "state-grid")
     save(window, "main-window")
+
+    window.tabs.setCurrentWidget(window.delivery_tab)
+    wait(400)
+    save(window, "delivery-tab")
+    window.tabs.setCurrentIndex(0)
 
     controller.error_raised.emit(
         AuthError(detail="HTTP 401 GET /v3/suppression/bounces: authorization required")
@@ -105,6 +161,7 @@ def main() -> int:
     window.open_settings()
     window.close()
     app.processEvents()
+    journal.close()
     return 0
 
 

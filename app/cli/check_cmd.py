@@ -35,8 +35,6 @@ EXIT_OK = 0
 EXIT_FETCH_FAILED = 1
 EXIT_BELOW_THRESHOLD = 3
 MAX_DAYS = 366
-# Read from the app's settings file when --slack-webhook is not given (see _stored_webhook).
-SETTINGS_WEBHOOK_FIELD = "alert_webhook_url"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -99,7 +97,7 @@ def _notify(url: str, text: str) -> None:
 
 
 def _stored_webhook() -> str:
-    """The webhook URL from the app's settings, if that setting exists; "" otherwise."""
+    """The webhook URL from the app's settings (``alert_webhook_url``); "" when unset."""
     try:
         from app.core.storage.settings import SettingsStore
         from app.paths import user_paths
@@ -108,10 +106,7 @@ def _stored_webhook() -> str:
     except Exception:  # settings are optional here: a broken file must not stop the check
         log.info("check: settings not readable; no stored webhook", exc_info=True)
         return ""
-    value = getattr(settings, SETTINGS_WEBHOOK_FIELD, None)
-    if value is None:  # not a declared field (yet): the file may still carry it
-        value = settings.extra.get(SETTINGS_WEBHOOK_FIELD, "")
-    return value.strip() if isinstance(value, str) else ""
+    return settings.alert_webhook_url.strip()
 
 
 def _days(text: str) -> int:

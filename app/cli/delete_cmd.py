@@ -1,4 +1,5 @@
-"""`todoku-cli delete`: remove listed addresses from one suppression list, after confirmation."""
+"""`todoku-cli delete`: remove listed addresses from one suppression list, after confirmation,
+recording every address in the deletion journal before and after the request."""
 
 from __future__ import annotations
 
@@ -7,8 +8,17 @@ import sys
 from pathlib import Path
 
 from app.cli.common import add_connection_arguments, make_provider, report_error
+from app.core.deletion import DeletionContext, DeletionPlan, delete_with_record, plan_for_addresses
 from app.core.errors import InvalidInputError, TodokuError
+from app.core.storage.journal import DeletionJournal
 from app.core.types import DeleteStatus, ListKind
+
+EXIT_USAGE = 2
+SHOWN_ADDRESSES = 20
+CONSENT_NEEDED = (
+    "迷惑メール報告・配信停止の削除には、受信者本人の同意が必要です。"
+    "--yes で確認を省略する場合は、同意を得ていることを示す --consent も指定してください。"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,7 +32,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--emails-file", required=True, help="削除するアドレスを 1 行に 1 つ書いたファイル"
     )
     parser.add_argument("--yes", action="store_true", help="確認せずに削除する")
+    parser.add_argument(
+        "--consent",
+        action="store_true",
+        help="迷惑メール報告・配信停止の削除で、受信者の同意を得ていることを示す（--yes と併用）",
+    )
     parser.add_argument("--note", default="", help="削除の理由（記録に残ります）")
+    parser.add_argument(
+        "--journal",
+        default=None,
+        metavar="PATH",
+        help="削除履歴のファイル（既定: アプリと同じデータフォルダの journal.sqlite3）",
+    )
     add_connection_arguments(parser)
 
 
@@ -42,18 +63,41 @@ def read_emails(path: Path) -> list[str]:
     return emails
 
 
-def _confirm(kind: ListKind, emails: list[str]) -> bool:
-    print(f"{kind.label_ja}リストから次の {len(emails)} 件を削除します。", file=sys.stderr)
-    for email in emails[:20]:
+def journal_path(args: argparse.Namespace) -> Path:
+    if args.journal:
+        return Path(args.journal)
+    from app.paths import user_paths
+
+    return user_paths().data_dir / "journal.sqlite3"
+
+
+def _describe(kind: ListKind, plan: DeletionPlan) -> None:
+    emails = [item.entry.email for item in plan.items]
+    print(f"{kind.label_ja}リストから次の {plan.total} 件を削除します。", file=sys.stderr)
+    for email in emails[:SHOWN_ADDRESSES]:
         print(f"  {email}", file=sys.stderr)
-    if len(emails) > 20:
-        print(f"  …ほか {len(emails) - 20} 件", file=sys.stderr)
+    if len(emails) > SHOWN_ADDRESSES:
+        print(f"  …ほか {len(emails) - SHOWN_ADDRESSES} 件", file=sys.stderr)
+    for _, warning in plan.warnings:
+        print(f"注意: {warning}", file=sys.stderr)
     print("SendGrid では削除した項目を元に戻せません。", file=sys.stderr)
+
+
+def _confirm(plan: DeletionPlan) -> bool:
+    """Ask on the terminal: consent first when needed, then the count or y/N."""
     if not sys.stdin or not sys.stdin.isatty():
         print("確認できないため中止しました（--yes で確認を省略できます）。", file=sys.stderr)
         return False
-    answer = input(f"削除するには件数（{len(emails)}）を入力してください: ").strip()
-    return answer == str(len(emails))
+    if plan.requires_consent:
+        answer = input("受信者本人から再びメールを受け取る同意を得ていますか？ [y/N]: ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("同意が確認できないため中止しました。", file=sys.stderr)
+            return False
+    if plan.requires_typed_confirmation:
+        number = plan.confirmation_number
+        answer = input(f"削除するには件数（{number}）を入力してください: ").strip()
+        return answer == number
+    return input("削除しますか？ [y/N]: ").strip().lower() in ("y", "yes")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,19 +107,34 @@ def run(args: argparse.Namespace) -> int:
         return report_error(InvalidInputError("リスト名を読み取れません。", detail=str(error)))
     try:
         emails = read_emails(Path(args.emails_file))
-        if not args.yes and not _confirm(kind, emails):
-            return 1
-        with make_provider(args) as provider:
-            outcomes = provider.delete(kind, emails)
     except TodokuError as error:
         return report_error(error)
-    failed = [o for o in outcomes if o.status is DeleteStatus.FAILED]
-    for outcome in outcomes:
+    plan = plan_for_addresses(kind, emails)
+    _describe(kind, plan)
+    if args.yes:
+        if plan.requires_consent and not args.consent:
+            print(f"エラー: {CONSENT_NEEDED}", file=sys.stderr)
+            return EXIT_USAGE
+    elif not _confirm(plan):
+        return 1
+    context = DeletionContext(
+        account_label="CLI", subuser=args.subuser, region=args.region, note=args.note
+    )
+    try:
+        journal = DeletionJournal(journal_path(args))
+        try:
+            with make_provider(args) as provider:
+                report = delete_with_record(provider, journal, plan, context=context)
+        finally:
+            journal.close()
+    except TodokuError as error:
+        return report_error(error)
+    for outcome in report.outcomes:
         print(f"{outcome.status.value}\t{outcome.email}\t{outcome.detail}")
     print(
-        f"削除 {sum(o.status is DeleteStatus.DELETED for o in outcomes)} 件、"
-        f"リストになし {sum(o.status is DeleteStatus.NOT_FOUND for o in outcomes)} 件、"
-        f"失敗 {len(failed)} 件",
+        f"削除 {sum(o.status is DeleteStatus.DELETED for o in report.outcomes)} 件、"
+        f"リストになし {sum(o.status is DeleteStatus.NOT_FOUND for o in report.outcomes)} 件、"
+        f"失敗 {len(report.failed)} 件（削除履歴の記録番号 #{report.operation_id}）",
         file=sys.stderr,
     )
-    return 1 if failed else 0
+    return 1 if report.failed else 0

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtWidgets import QWidget
 
 from app.core.dates import today_jst, unix_bounds, validate_range
 from app.core.errors import CancelledError, InvalidInputError, TodokuError, UnexpectedError
@@ -21,10 +22,28 @@ from app.core.services import (
     fetch_and_classify,
     sendgrid_factory,
 )
+from app.core.storage.journal import DeletionJournal
 from app.core.storage.secrets import LLM_KEY, SENDGRID_KEY, SecretStore
 from app.core.storage.settings import AppSettings, SettingsStore
-from app.core.types import DateRange, FetchProgress, ListKind, ListPermissions
+from app.core.types import (
+    DateRange,
+    Explanation,
+    FetchProgress,
+    ListKind,
+    ListPermissions,
+    SuppressionEntry,
+)
 from app.ui import texts
+from app.ui.deletion_controller import (
+    ConfirmFunction,
+    DeletionController,
+    HistoryRunner,
+    ResultRunner,
+    ask_confirmation,
+    exec_history_dialog,
+    show_result_dialog,
+)
+from app.ui.delivery_controller import DeliveryController
 from app.ui.models.entry_table import EntryTableModel
 from app.ui.workers import Job, JobRunner
 
@@ -72,7 +91,11 @@ class MainController(QObject):
         fetch_done: str, Japanese summary (success or cancel).
         error_raised: TodokuError to show in the status panel.
         model_grew: rows were appended (counts changed).
+        rows_deleted: int, rows of deleted addresses left the grid (counts changed).
         connection_tested: tuple[ListPermissions, ...] or TodokuError.
+
+    Deletion lives in ``self.deletion`` (DeletionController) and the delivery overview's jobs in
+    ``self.delivery`` (DeliveryController); both share this controller's JobRunner.
     """
 
     mode_changed = Signal(bool)
@@ -81,6 +104,7 @@ class MainController(QObject):
     fetch_done = Signal(str)
     error_raised = Signal(object)
     model_grew = Signal()
+    rows_deleted = Signal(int)
     connection_tested = Signal(object)
 
     def __init__(
@@ -92,6 +116,10 @@ class MainController(QObject):
         sandbox_factory: SandboxFactory = practice_sandbox,
         live_base_url: str | None = None,
         max_retries: int = 5,
+        journal: DeletionJournal | None = None,
+        confirm: ConfirmFunction = ask_confirmation,
+        show_delete_result: ResultRunner = show_result_dialog,
+        run_history_dialog: HistoryRunner = exec_history_dialog,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -112,7 +140,18 @@ class MainController(QObject):
         self._flush_timer.setInterval(PAGE_FLUSH_MS)
         self._flush_timer.timeout.connect(self._flush_pages)
         self._fetch_job: Job | None = None
+        self._fetch_range: DateRange | None = None
+        self._fetch_config: ConnectionConfig | None = None
+        self._fetched_pages: list[ClassifiedPage] = []  # for the delivery breakdown
         self._last_progress: FetchProgress | None = None
+        self.deletion = DeletionController(
+            self,
+            journal,
+            confirm=confirm,
+            show_result=show_delete_result,
+            run_history=run_history_dialog,
+        )
+        self.delivery = DeliveryController(self.runner, self)
         # No key → practice, whatever the settings file says.
         self.practice = self.settings.practice_mode or not self.secrets.get(SENDGRID_KEY)
 
@@ -123,7 +162,7 @@ class MainController(QObject):
 
     def set_practice(self, practice: bool) -> bool:
         """Switch modes explicitly; live needs a saved key. Returns whether the switch happened."""
-        if self.fetch_is_running():
+        if self.is_busy():
             return False
         if not practice and not self.has_live_key():
             self.error_raised.emit(
@@ -179,8 +218,17 @@ class MainController(QObject):
     def fetch_is_running(self) -> bool:
         return self._fetch_job is not None
 
+    def is_busy(self) -> bool:
+        """A fetch or a delete/retry/reconcile runs: the other actions wait (one at a time)."""
+        return self._fetch_job is not None or self.deletion.is_running()
+
+    def cancel_running(self) -> None:
+        """キャンセル: stops the fetch or the deletion that is running."""
+        self.cancel_fetch()
+        self.deletion.cancel()
+
     def start_fetch(self, date_range: DateRange, lists: tuple[ListKind, ...]) -> bool:
-        if self.fetch_is_running():
+        if self.is_busy():
             return False
         try:
             date_range = validate_range(date_range, today_jst())
@@ -189,7 +237,11 @@ class MainController(QObject):
             self.error_raised.emit(error)
             return False
         self._pending.clear()
+        self._fetched_pages = []
+        self._fetch_range = date_range
+        self._fetch_config = config
         self._last_progress = None
+        self.delivery.cancel()
         self.model.clear()
         work = functools.partial(
             fetch_and_classify, sendgrid_factory(config), date_range, lists, self.classify
@@ -243,6 +295,7 @@ class MainController(QObject):
         if not self._pending:
             return
         pages, self._pending = self._pending, []
+        self._fetched_pages.extend(pages)
         entries = [entry for page in pages for entry in page.entries]
         explanations = [explanation for page in pages for explanation in page.explanations]
         self.model.append(entries, explanations)
@@ -258,6 +311,9 @@ class MainController(QObject):
                 len(outcome.result.entries),
             )
         self.fetch_done.emit(texts.FETCH_DONE.format(entries=self.model.total))
+        if self._fetch_config is not None and self._fetch_range is not None:
+            # Same range and account as the fetch; each job builds its own client.
+            self.delivery.refresh(self._fetch_config, self._fetch_range, self._fetched_pages)
 
     @Slot(object)
     def _on_fetch_failed(self, error: TodokuError) -> None:
@@ -276,6 +332,27 @@ class MainController(QObject):
         self._fetch_job = None
         self.model.resort()
         self.fetch_running.emit(False)
+
+    # -- deletion ------------------------------------------------------------------------
+
+    def start_delete(
+        self,
+        items: Iterable[tuple[SuppressionEntry, Explanation | None]] | None = None,
+        parent: QWidget | None = None,
+    ) -> bool:
+        """Confirm and delete ``items`` ((entry, explanation) pairs; default: the checked rows)."""
+        chosen = self.model.checked_items() if items is None else items
+        return self.deletion.start(chosen, parent)
+
+    def remove_rows(self, keys: list[tuple[ListKind, str]]) -> None:
+        """Rows whose addresses are off their list now (deleted, or already gone)."""
+        removed = self.model.remove_entries(keys)
+        log.info("removed %d deleted rows from the grid", removed)
+        self.rows_deleted.emit(removed)
+
+    def set_delivery_threshold(self, threshold: float) -> None:
+        if threshold != self.settings.delivery_threshold:
+            self._save_settings(self.settings.replace(delivery_threshold=threshold))
 
     # -- settings and keys ---------------------------------------------------------------
 
@@ -327,6 +404,7 @@ class MainController(QObject):
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Cancel every job, wait (bounded) for the pool, stop the sandbox."""
         self._flush_timer.stop()
+        self.deletion.closing()
         idle = self.runner.shutdown(timeout_ms)
         if self.sandbox is not None:
             try:

@@ -86,6 +86,48 @@ ACTION_OPEN_LOG = "ログの保存場所を表示"
 ACTION_CHECK_SHOWN = "表示中の行をすべてチェック"
 ACTION_UNCHECK_ALL = "チェックをすべて外す"
 COPIED = "{rows:,} 行をコピーしました（Excel に貼り付けられます）。"
+MENU_DELETE = "削除(&D)"
+ACTION_HISTORY = "削除履歴(&H)…"
+
+# Tabs
+TAB_LIST = "一覧"
+TAB_DELIVERY = "配信状況"
+TAB_DELIVERY_ALERT = "配信状況 ⚠"
+
+# Deletion (the dialogs' own strings live in dialogs/deletion_texts.py)
+CHECK_SHOWN = "表示中をすべて選択"
+CHECK_SHOWN_TIP = "絞り込みで表示されている行にすべてチェックを付けます"
+UNCHECK_ALL = "選択解除"
+UNCHECK_ALL_TIP = "すべての行のチェックを外します"
+DELETE_CHECKED = "選択した項目を削除"
+DELETE_CHECKED_COUNT = "選択した {checked:,} 件を削除…"
+DELETE_NEEDS_CHECK = "削除する行の左端にチェックを付けてください。"
+DELETE_BUSY = "取得または削除の実行中は削除できません。"
+DELETE_NO_JOURNAL = "削除履歴を開けないため、削除は使えません。"
+HISTORY_BUTTON = "削除履歴…"
+DELETING = "削除中… {done:,} / {total:,} 件（{label}）"
+DELETE_STARTING = "削除しています… 0 / {total:,} 件"
+RETRYING = "記録 #{operation_id} の失敗した項目を再試行しています…"
+DELETE_CANCELLING = "削除をキャンセルしています…（送信中の要求は完了を待ちます）"
+DELETE_DONE = "{ok:,} 件を削除しました。"
+DELETE_DONE_PARTIAL = (
+    "{ok:,} 件を削除し、{failed:,} 件は削除できませんでした（一覧に残しています）。"
+)
+DELETE_DONE_CANCELLED = "削除をキャンセルしました（{ok:,} 件は削除済み、{failed:,} 件は未実行）。"
+RECONCILING = "前回の削除の結果を確認しています…"
+RECONCILE_NEXT_STEP = "「削除履歴…」で各アドレスの結果を確認し、残っている項目を再試行できます。"
+ACCOUNT_PRACTICE = "練習モード"
+ACCOUNT_LIVE = "本番 {masked}"
+
+# Delivery overview
+DELIVERY_ALERT = (
+    "⚠ 配信率がしきい値（{threshold}）を下回った日があります（{count} 日）"
+    " — 配信状況タブを確認してください"
+)
+DELIVERY_ALERT_SHOW = "配信状況を見る"
+STATS_LOADING = "配信統計を読み込んでいます…"
+STATS_FAILED = "配信統計を取得できませんでした: {message}"
+STATS_FAILED_NEXT = "一覧の取得結果には影響ありません。{next_step}"
 
 # Status panel / error dialog
 ERROR_CAUSE = "原因"

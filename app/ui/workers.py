@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
+import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from app.core.cancel import CancelToken
 from app.core.errors import TodokuError, UnexpectedError
@@ -35,6 +37,35 @@ class JobSignals(QObject):
     finished = Signal()
 
 
+class GuiPacer:
+    """Lets job threads step back while the GUI thread is starved of the GIL (prototype)."""
+
+    def __init__(self, lag_s: float = 0.03, max_pause_s: float = 0.25) -> None:
+        self.lag_s = float(os.environ.get("PACER_LAG", lag_s))
+        self.max_pause_s = max_pause_s
+        self.enabled = os.environ.get("PACER", "1") == "1"
+        self.last_beat = time.monotonic()
+        self.paused_s = 0.0
+        self.pauses = 0
+
+    def beat(self) -> None:
+        self.last_beat = time.monotonic()
+
+    def pause_if_lagging(self, cancel: CancelToken) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.last_beat < self.lag_s:
+            return
+        began = now
+        self.pauses += 1
+        while now - self.last_beat >= self.lag_s and now - began < self.max_pause_s:
+            if cancel.wait(0.002):
+                break
+            now = time.monotonic()
+        self.paused_s += time.monotonic() - began
+
+
 class Job(QRunnable):
     """Runs ``work`` on a pool thread and reports only through ``signals``."""
 
@@ -45,12 +76,21 @@ class Job(QRunnable):
         self.signals = JobSignals()
         self.cancel = CancelToken()
         self._work = work
+        self.pacer: GuiPacer | None = None
 
     def run(self) -> None:
+        pacer = self.pacer
+        emit_page = self.signals.page.emit
+
+        def on_page(page: Any) -> None:
+            emit_page(page)
+            if pacer is not None:
+                pacer.pause_if_lagging(self.cancel)
+
         try:
             result = self._work(
                 progress=self.signals.progress.emit,
-                on_page=self.signals.page.emit,
+                on_page=on_page,
                 cancel=self.cancel,
             )
         except TodokuError as error:
@@ -78,6 +118,14 @@ class JobRunner(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
         self._jobs: dict[int, Job] = {}
+        self.pacer = GuiPacer()
+        self._heartbeat = QTimer(self)
+        self._heartbeat.setInterval(10)
+        self._heartbeat.timeout.connect(self._on_heartbeat_timeout)
+
+    @Slot()
+    def _on_heartbeat_timeout(self) -> None:
+        self.pacer.beat()
 
     @property
     def active_jobs(self) -> tuple[Job, ...]:
@@ -92,6 +140,10 @@ class JobRunner(QObject):
         # A bound slot of this GUI-thread object: the call is queued to the GUI thread (a lambda
         # would run on the worker thread).
         job.signals.finished.connect(self._on_job_finished)
+        job.pacer = self.pacer
+        if not was_busy:
+            self.pacer.beat()
+            self._heartbeat.start()
         self._pool.start(job)
         if not was_busy:
             self.busy_changed.emit(True)
@@ -101,6 +153,7 @@ class JobRunner(QObject):
     def _on_job_finished(self) -> None:
         self._jobs.pop(id(self.sender()), None)
         if not self._jobs:
+            self._heartbeat.stop()
             self.busy_changed.emit(False)
 
     def cancel_all(self) -> None:

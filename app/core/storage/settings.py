@@ -31,6 +31,8 @@ class AppSettings:
     llm_enabled: bool = False
     llm_base_url: str = ""
     llm_model: str = ""
+    delivery_threshold: float = 0.97  # 配信状況: a day below this delivery rate is flagged
+    alert_webhook_url: str = ""  # todoku-cli check posts here when --slack-webhook is not given
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def replace(self, **changes: Any) -> AppSettings:
@@ -50,7 +52,10 @@ def _checked(name: str, value: Any) -> Any:
     elif isinstance(default, int):
         ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 32
     elif isinstance(default, float):
-        ok = isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value <= 600
+        # Ratios (the threshold) live in (0, 1]; durations (timeouts) in seconds, 1..600.
+        low, high = (0.0, 1.0) if name == "delivery_threshold" else (1.0, 600.0)
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        ok = ok and (low < value <= high if low == 0.0 else low <= value <= high)
         value = float(value) if ok else value
     else:
         ok = isinstance(value, str)

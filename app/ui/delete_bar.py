@@ -1,0 +1,78 @@
+"""DeleteBar: the row above the grid — check all shown, uncheck, checked count, delete, history."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+
+from app.ui import texts
+from app.ui.safe_text import plain_label
+
+_DELETE_STYLE = (
+    "QPushButton:enabled { color: #b00020; font-weight: bold; }"
+    "QPushButton:disabled { color: #9a9a9a; }"
+)
+
+
+class DeleteBar(QWidget):
+    """Buttons only; the window decides what they do and when they are enabled.
+
+    Signals:
+        check_shown_requested: 表示中をすべて選択.
+        uncheck_all_requested: 選択解除.
+        delete_requested: 選択した項目を削除.
+        history_requested: 削除履歴.
+    """
+
+    check_shown_requested = Signal()
+    uncheck_all_requested = Signal()
+    delete_requested = Signal()
+    history_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.check_shown_button = QPushButton(texts.CHECK_SHOWN)
+        self.check_shown_button.setToolTip(texts.CHECK_SHOWN_TIP)
+        self.uncheck_button = QPushButton(texts.UNCHECK_ALL)
+        self.uncheck_button.setToolTip(texts.UNCHECK_ALL_TIP)
+        self.checked_label = plain_label(texts.CHECKED_COUNT.format(checked=0))
+        self.history_button = QPushButton(texts.HISTORY_BUTTON)
+        self.delete_button = QPushButton(texts.DELETE_CHECKED)
+        self.delete_button.setStyleSheet(_DELETE_STYLE)
+        self.delete_button.setAutoDefault(False)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.check_shown_button)
+        layout.addWidget(self.uncheck_button)
+        layout.addSpacing(8)
+        layout.addWidget(self.checked_label)
+        layout.addStretch(1)
+        layout.addWidget(self.history_button)
+        layout.addWidget(self.delete_button)
+        self.check_shown_button.clicked.connect(self.check_shown_requested)
+        self.uncheck_button.clicked.connect(self.uncheck_all_requested)
+        self.delete_button.clicked.connect(self.delete_requested)
+        self.history_button.clicked.connect(self.history_requested)
+        self.set_state(shown=0, checked=0, busy=False, available=True)
+
+    def set_state(self, *, shown: int, checked: int, busy: bool, available: bool) -> None:
+        """Enable what makes sense: delete needs a checked row, no running job and a journal."""
+        self.checked_label.setText(texts.CHECKED_COUNT.format(checked=checked))
+        # Ticking rows is harmless while a job runs; only the delete itself must wait.
+        self.check_shown_button.setEnabled(shown > 0)
+        self.uncheck_button.setEnabled(checked > 0)
+        self.history_button.setEnabled(available)
+        can_delete = checked > 0 and not busy and available
+        self.delete_button.setEnabled(can_delete)
+        self.delete_button.setText(
+            texts.DELETE_CHECKED_COUNT.format(checked=checked) if checked else texts.DELETE_CHECKED
+        )
+        if not available:
+            tip = texts.DELETE_NO_JOURNAL
+        elif busy:
+            tip = texts.DELETE_BUSY
+        elif not checked:
+            tip = texts.DELETE_NEEDS_CHECK
+        else:
+            tip = ""
+        self.delete_button.setToolTip(tip)

@@ -1,0 +1,342 @@
+"""DeletionController: confirm → delete with a journal record → drop deleted rows → result/retry;
+start-up reconciliation of unfinished deletions; the 削除履歴 dialog."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtWidgets import QWidget
+
+from app.core.deletion import (
+    DeleteProgress,
+    DeletionContext,
+    DeletionPlan,
+    DeletionReport,
+    ReconcileSummary,
+    delete_with_record,
+    plan_deletion,
+    reconcile_unfinished,
+    retry_failed,
+    run_with_provider,
+)
+from app.core.errors import TodokuError
+from app.core.services import ConnectionConfig, sendgrid_factory
+from app.core.storage.journal import DeletionJournal, JournalError
+from app.core.storage.secrets import mask_secret
+from app.core.types import DeleteOutcome, DeleteStatus, Explanation, ListKind, SuppressionEntry
+from app.ui import texts
+from app.ui.workers import Job
+
+if TYPE_CHECKING:
+    from app.ui.controller import MainController
+    from app.ui.dialogs.history import HistoryDialog
+
+log = logging.getLogger(__name__)
+
+ROW_REMOVAL_MS = 150  # batches finishing faster than this leave the grid together
+
+# confirm(plan, parent, *, practice) -> note ("" = none) when confirmed, None when cancelled
+ConfirmFunction = Callable[..., str | None]
+# show_result(report, parent) -> True when the operator asked to retry the failures
+ResultRunner = Callable[[DeletionReport, QWidget | None], bool]
+# run_history(dialog) -> the dialog's exec() code (HistoryDialog.RETRY to retry)
+HistoryRunner = Callable[["HistoryDialog"], int]
+
+
+def ask_confirmation(plan: DeletionPlan, parent: QWidget | None, *, practice: bool) -> str | None:
+    from app.ui.dialogs.confirm_delete import ask_delete_confirmation
+
+    return ask_delete_confirmation(plan, parent, practice=practice)
+
+
+def show_result_dialog(report: DeletionReport, parent: QWidget | None) -> bool:
+    from app.ui.dialogs.delete_result import DeleteResultDialog
+
+    dialog = DeleteResultDialog(report, parent)
+    try:
+        return dialog.exec() == DeleteResultDialog.RETRY
+    finally:
+        dialog.deleteLater()
+
+
+def exec_history_dialog(dialog: HistoryDialog) -> int:
+    return dialog.exec()
+
+
+class DeletionController(QObject):
+    """Runs delete, retry and reconcile jobs (one at a time) for the MainController.
+
+    Signals:
+        running: bool, a delete, retry or reconcile job started (True) or ended (False).
+        progress: str, Japanese progress line.
+        done: str, Japanese summary line ("" after an error).
+        notice: str, the "前回の削除が途中で終了しました" text after a reconcile.
+        error_raised: TodokuError for the status panel.
+    """
+
+    running = Signal(bool)
+    progress = Signal(str)
+    done = Signal(str)
+    notice = Signal(str)
+    error_raised = Signal(object)
+
+    def __init__(
+        self,
+        host: MainController,
+        journal: DeletionJournal | None,
+        *,
+        confirm: ConfirmFunction = ask_confirmation,
+        show_result: ResultRunner = show_result_dialog,
+        run_history: HistoryRunner = exec_history_dialog,
+    ) -> None:
+        super().__init__(host)
+        self._host = host
+        self.journal = journal
+        self._confirm = confirm
+        self._show_result = show_result
+        self._run_history = run_history
+        self._job: Job | None = None
+        self._closing = False
+        self._parent: QWidget | None = None
+        self._report: DeletionReport | None = None
+        self._removed: list[tuple[ListKind, str]] = []
+        self._removal_timer = QTimer(self)
+        self._removal_timer.setSingleShot(True)
+        self._removal_timer.setInterval(ROW_REMOVAL_MS)
+        self._removal_timer.timeout.connect(self._flush_removed_rows)
+
+    @property
+    def available(self) -> bool:
+        return self.journal is not None
+
+    def is_running(self) -> bool:
+        return self._job is not None
+
+    def closing(self) -> None:
+        """The window is closing: a job ending now opens no dialog and starts no retry."""
+        self._closing = True
+        self._removal_timer.stop()
+
+    def cancel(self) -> None:
+        if self._job is not None and not self._job.cancel.cancelled:
+            self._job.cancel.cancel()
+            self.progress.emit(texts.DELETE_CANCELLING)
+
+    # -- delete ----------------------------------------------------------------------------
+
+    def start(
+        self,
+        items: Iterable[tuple[SuppressionEntry, Explanation | None]],
+        parent: QWidget | None = None,
+    ) -> bool:
+        """Confirm and delete ``items``; False when nothing was started (cancel, busy, error)."""
+        if self.journal is None:
+            self.error_raised.emit(JournalError(texts.DELETE_NO_JOURNAL))
+            return False
+        if self._host.is_busy():
+            return False
+        chosen = tuple(items)
+        if not chosen:
+            return False
+        try:
+            config = self._host.connection_config()
+        except TodokuError as error:
+            self.error_raised.emit(error)
+            return False
+        plan = plan_deletion(chosen)
+        note = self._confirm(plan, parent, practice=config.practice)
+        if note is None:
+            log.info("delete of %d addresses cancelled at confirmation", plan.total)
+            return False
+        context = self._context(config, note)
+        work = functools.partial(
+            run_with_provider,
+            sendgrid_factory(config),
+            delete_with_record,
+            self.journal,
+            plan,
+            context=context,
+        )
+        self._start("delete", work, parent, texts.DELETE_STARTING.format(total=plan.total))
+        return True
+
+    def retry(self, operation_id: int, parent: QWidget | None = None) -> bool:
+        """Delete again what failed in ``operation_id`` (a new journal operation)."""
+        if self.journal is None or self._host.is_busy():
+            return False
+        try:
+            config = self._host.connection_config()
+        except TodokuError as error:
+            self.error_raised.emit(error)
+            return False
+        work = functools.partial(
+            run_with_provider,
+            sendgrid_factory(config),
+            retry_failed,
+            self.journal,
+            operation_id,
+            context=self._context(config, ""),
+        )
+        self._start("delete", work, parent, texts.RETRYING.format(operation_id=operation_id))
+        return True
+
+    def _context(self, config: ConnectionConfig, note: str) -> DeletionContext:
+        if config.practice:
+            label = texts.ACCOUNT_PRACTICE
+        else:
+            label = texts.ACCOUNT_LIVE.format(masked=mask_secret(config.api_key))
+        return DeletionContext(
+            account_label=label,
+            subuser=config.subuser,
+            region=config.region,
+            practice=config.practice,
+            note=note,
+            base_url=config.base_url or "",
+        )
+
+    def _start(self, name: str, work: Any, parent: QWidget | None, first_line: str) -> None:
+        job = Job(name, work)
+        job.signals.progress.connect(self._on_job_progress)
+        job.signals.page.connect(self._on_job_page)
+        job.signals.succeeded.connect(self._on_job_succeeded)
+        job.signals.failed.connect(self._on_job_failed)
+        job.signals.finished.connect(self._on_job_finished)
+        self._job = job
+        self._parent = parent
+        self._report = None
+        self._host.runner.start(job)
+        self.running.emit(True)
+        self.progress.emit(first_line)
+
+    @Slot(object)
+    def _on_job_progress(self, progress: Any) -> None:
+        if not isinstance(progress, DeleteProgress):
+            return
+        if self._job is not None and self._job.cancel.cancelled:
+            return
+        if self._job is not None and self._job.name == "reconcile":
+            return
+        self.progress.emit(
+            texts.DELETING.format(
+                done=progress.done, total=progress.total, label=progress.list_kind.label_ja
+            )
+        )
+
+    @Slot(object)
+    def _on_job_page(self, outcomes: tuple[DeleteOutcome, ...]) -> None:
+        # Rows leave the grid only when the address is really off the list.
+        self._removed.extend(
+            (o.list_kind, o.email) for o in outcomes if o.status is not DeleteStatus.FAILED
+        )
+        if not self._removal_timer.isActive():
+            # Removing rows compacts the model (~0.3 s at 1M rows): big grids flush less often.
+            self._removal_timer.start(max(ROW_REMOVAL_MS, self._host.model.total // 1000))
+
+    @Slot()
+    def _flush_removed_rows(self) -> None:
+        if not self._removed:
+            return
+        keys, self._removed = self._removed, []
+        self._host.remove_rows(keys)
+
+    @Slot(object)
+    def _on_job_succeeded(self, result: Any) -> None:
+        if isinstance(result, DeletionReport):
+            self._report = result
+            self._flush_removed_rows()
+            ok, failed = len(result.succeeded), len(result.failed)
+            if result.cancelled:
+                line = texts.DELETE_DONE_CANCELLED.format(ok=ok, failed=failed)
+            elif failed:
+                line = texts.DELETE_DONE_PARTIAL.format(ok=ok, failed=failed)
+            else:
+                line = texts.DELETE_DONE.format(ok=ok)
+            log.info("delete operation %d: %d ok, %d failed", result.operation_id, ok, failed)
+            self.done.emit(line)
+        elif isinstance(result, ReconcileSummary):
+            self.done.emit("")
+            if result.notice_ja:
+                self.notice.emit(result.notice_ja)
+            elif result.error is not None:
+                self.error_raised.emit(result.error)
+
+    @Slot(object)
+    def _on_job_failed(self, error: TodokuError) -> None:
+        self._flush_removed_rows()
+        log.warning("deletion job failed: %s: %s", type(error).__name__, error.message_ja)
+        self.done.emit("")
+        self.error_raised.emit(error)
+
+    @Slot()
+    def _on_job_finished(self) -> None:
+        self._removal_timer.stop()
+        self._flush_removed_rows()
+        self._job = None
+        report, self._report = self._report, None
+        parent, self._parent = self._parent, None
+        self.running.emit(False)
+        # The job has fully ended before the dialog opens, so a retry can start right away.
+        if report is not None and not self._closing and self._show_result(report, parent):
+            self.retry(report.operation_id, parent)
+
+    # -- start-up reconciliation -----------------------------------------------------------
+
+    def check_unfinished(self) -> bool:
+        """If a crash left deletions unfinished, check them against the list in a job."""
+        if self.journal is None or self._host.is_busy():
+            return False
+        try:
+            unfinished = self.journal.unfinished_operations()
+        except JournalError as error:
+            self.error_raised.emit(error)
+            return False
+        if not unfinished:
+            return False
+        try:
+            config = self._host.connection_config()
+        except TodokuError as error:
+            self.error_raised.emit(error)
+            return False
+        log.info("%d unfinished delete operations: reconciling", len(unfinished))
+        context = DeletionContext(
+            practice=config.practice,
+            subuser=config.subuser,
+            region=config.region,
+            base_url=config.base_url or "",
+        )
+        work = functools.partial(
+            run_with_provider,
+            sendgrid_factory(config),
+            reconcile_unfinished,
+            self.journal,
+            context=context,
+        )
+        self._start("reconcile", work, None, texts.RECONCILING)
+        return True
+
+    # -- history ---------------------------------------------------------------------------
+
+    def open_history(self, parent: QWidget | None = None) -> None:
+        if self.journal is None:
+            self.error_raised.emit(JournalError(texts.DELETE_NO_JOURNAL))
+            return
+        from app.core.storage.journal_export import export_journal_xlsx
+        from app.ui.dialogs.history import HistoryDialog
+
+        journal = self.journal
+        dialog = HistoryDialog(
+            journal,
+            parent,
+            exporter=lambda path, ids: export_journal_xlsx(journal, path, operation_ids=ids),
+        )
+        try:
+            code = self._run_history(dialog)
+            operation_id = dialog.retry_operation_id
+        finally:
+            dialog.deleteLater()
+        if code == HistoryDialog.RETRY and operation_id is not None:
+            self.retry(operation_id, parent)

@@ -1,0 +1,267 @@
+"""ListPage (一覧 tab): filters, delete bar, the grid and the details pane.
+
+Sorting and filtering run inside the model (STYLE §4); this page only turns widget events into
+model calls and shows the current row's details as plain text.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPlainTextEdit,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.types import ALL_LISTS
+from app.ui import texts
+from app.ui.delete_bar import DeleteBar
+from app.ui.models.entry_table import Column, EntryTableModel
+from app.ui.safe_text import clipboard_cell, plain_label
+
+WAIT_CURSOR_ROWS = 100_000
+FILTER_DELAY_MS = 250
+MAX_DOMAINS_IN_FILTER = 200
+DEFAULT_WIDTHS = {  # fits a 1366-px-wide screen; the operator's widths are remembered
+    Column.CHECK: 28,
+    Column.KIND: 100,
+    Column.EMAIL: 220,
+    Column.DOMAIN: 120,
+    Column.CREATED: 122,
+    Column.STATUS: 60,
+    Column.REASON: 240,
+    Column.CAUSE: 210,
+    Column.ACTION: 170,
+    Column.CATEGORY: 120,
+}
+
+
+class ListPage(QWidget):
+    """The grid and everything that works on it directly.
+
+    Signals:
+        filters_applied: the visible rows changed because a filter changed.
+        status_message: str, a short note for the status bar (e.g. rows copied).
+    """
+
+    filters_applied = Signal()
+    status_message = Signal(str)
+
+    def __init__(self, model: EntryTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText(texts.FILTER_PLACEHOLDER)
+        self.filter_edit.setClearButtonEnabled(True)
+        self.list_filter = QComboBox()
+        self.category_filter = QComboBox()
+        self.domain_filter = QComboBox()
+        self.domain_filter.setMinimumWidth(160)
+        self.shown_label = plain_label(texts.COUNTS_NONE)
+        self.delete_bar = DeleteBar()
+        self.table = self._build_table()
+        self.details = QPlainTextEdit()  # plain text only: reasons are untrusted
+        self.details.setReadOnly(True)
+        self.details.setPlaceholderText(texts.DETAILS_EMPTY)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.details)
+        self.splitter.setStretchFactor(0, 4)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([560, 150])
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.filter_edit, 3)
+        filters.addWidget(self.list_filter, 1)
+        filters.addWidget(self.category_filter, 1)
+        filters.addWidget(self.domain_filter, 1)
+        filters.addWidget(self.shown_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 6, 4, 4)
+        layout.addLayout(filters)
+        layout.addWidget(self.delete_bar)
+        layout.addWidget(self.splitter, 1)
+        self._reset_filter_choices()
+
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(FILTER_DELAY_MS)
+        self._filter_timer.timeout.connect(self._apply_text_filter)
+        self.filter_edit.textChanged.connect(self._filter_timer.start)
+        self.list_filter.activated.connect(self._on_filter_combo_activated)
+        self.category_filter.activated.connect(self._on_filter_combo_activated)
+        self.domain_filter.activated.connect(self._on_filter_combo_activated)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._on_header_sort_changed)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        self.delete_bar.check_shown_requested.connect(self.check_all_shown)
+        self.delete_bar.uncheck_all_requested.connect(self.uncheck_all)
+
+    def _build_table(self) -> QTableView:
+        table = QTableView()
+        table.setModel(self.model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        table.setWordWrap(False)
+        table.setAlternatingRowColors(True)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        vertical = table.verticalHeader()
+        vertical.setVisible(False)
+        # Fixed row height: Qt never measures a million rows.
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(table.fontMetrics().height() + 8)
+        header = table.horizontalHeader()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        for column, width in DEFAULT_WIDTHS.items():
+            header.resizeSection(column, width)
+        copy = QAction(texts.ACTION_COPY, table)
+        copy.setShortcut(QKeySequence.StandardKey.Copy)
+        copy.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        copy.triggered.connect(self.copy_selection)
+        check_all = QAction(texts.ACTION_CHECK_SHOWN, table)
+        check_all.triggered.connect(self.check_all_shown)
+        uncheck_all = QAction(texts.ACTION_UNCHECK_ALL, table)
+        uncheck_all.triggered.connect(self.uncheck_all)
+        delete = QAction(texts.DELETE_CHECKED, table)
+        delete.triggered.connect(self.delete_bar.delete_requested)
+        table.addActions([copy, check_all, uncheck_all, delete])
+        self.delete_action = delete
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.copy_action = copy
+        return table
+
+    @Slot()
+    def check_all_shown(self) -> None:
+        self.model.set_checked_visible(True)
+
+    @Slot()
+    def uncheck_all(self) -> None:
+        self.model.set_checked_visible(False)
+
+    @Slot()
+    def copy_selection(self) -> None:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        if not rows:
+            return
+        titles = [texts.COLUMN_TITLES[column] for column in Column if column != Column.CHECK]
+        lines = ["\t".join(titles)]
+        lines.extend(
+            "\t".join(clipboard_cell(cell) for cell in self.model.row_text(row)) for row in rows
+        )
+        QGuiApplication.clipboard().setText("\r\n".join(lines) + "\r\n")
+        self.status_message.emit(texts.COPIED.format(rows=len(rows)))
+
+    def _busy_cursor_if_large(self) -> bool:
+        if self.model.total < WAIT_CURSOR_ROWS:
+            return False
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        return True
+
+    @Slot(int, Qt.SortOrder)
+    def _on_header_sort_changed(self, column: int, order: Qt.SortOrder) -> None:
+        if column < 0:
+            return
+        busy = self._busy_cursor_if_large()
+        try:
+            self.model.sort(column, order)
+        finally:
+            if busy:
+                QApplication.restoreOverrideCursor()
+
+    @Slot()
+    def _apply_text_filter(self) -> None:
+        self._apply_filters()
+
+    @Slot(int)
+    def _on_filter_combo_activated(self, _: int) -> None:
+        self._apply_filters()
+
+    def _apply_filters(self) -> None:
+        busy = self._busy_cursor_if_large()
+        try:
+            self.model.set_filters(
+                text=self.filter_edit.text(),
+                list_kind=self.list_filter.currentData(),
+                category=self.category_filter.currentData() or "",
+                domain=self.domain_filter.currentData() or "",
+            )
+        finally:
+            if busy:
+                QApplication.restoreOverrideCursor()
+        self.filters_applied.emit()
+
+    def _reset_filter_choices(self) -> None:
+        self.list_filter.clear()
+        self.list_filter.addItem(texts.ALL_LISTS, None)
+        for kind in ALL_LISTS:
+            self.list_filter.addItem(kind.label_ja, kind)
+        self._fill_combo(self.category_filter, texts.ALL_CATEGORIES, [])
+        self._fill_combo(self.domain_filter, texts.ALL_DOMAINS, [])
+
+    def _fill_combo(self, combo: QComboBox, all_text: str, items: list[tuple[str, str]]) -> None:
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(all_text, "")
+        for label, value in items:
+            combo.addItem(label, value)
+        position = combo.findData(current) if current else 0
+        combo.setCurrentIndex(max(0, position))
+        combo.blockSignals(False)
+
+    def refresh_filter_choices(self) -> None:
+        categories = sorted(self.model.counts_by_category.items(), key=lambda item: -item[1])
+        self._fill_combo(
+            self.category_filter,
+            texts.ALL_CATEGORIES,
+            [(f"{self.model.category_label(n)} ({count:,})", n) for n, count in categories],
+        )
+        domains = self.model.counts_by_domain.most_common(MAX_DOMAINS_IN_FILTER)
+        self._fill_combo(
+            self.domain_filter,
+            texts.ALL_DOMAINS,
+            [(f"{name} ({count:,})", name) for name, count in domains],
+        )
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_table_current_changed(self, current: QModelIndex, _: QModelIndex) -> None:
+        if not current.isValid():
+            self.details.clear()
+            return
+        entry = self.model.entry_at(current.row())
+        explanation = self.model.explanation_at(current.row())
+        self.details.setPlainText(
+            texts.DETAILS_TEMPLATE.format(
+                email=entry.email,
+                kind=entry.list_kind.label_ja,
+                created=texts.format_jst(entry.created),
+                status=entry.status or "—",
+                reason=entry.reason or "—",
+                category=(
+                    f"{self.model.category_label(explanation.category)}（{explanation.label_ja}）"
+                    if explanation
+                    else texts.NOT_CLASSIFIED
+                ),
+                explanation=explanation.explanation_ja if explanation else "",
+                action=explanation.action_ja if explanation else "",
+            )
+        )
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_table_selection_changed(self, *_: object) -> None:
+        self.copy_action.setEnabled(self.table.selectionModel().hasSelection())
