@@ -6,7 +6,6 @@ import threading
 from urllib.parse import unquote
 
 import pytest
-from app.sandbox.sendgrid_server import FaultPlan, SandboxRecord
 
 from app.core.cancel import CancelToken
 from app.core.errors import (
@@ -19,6 +18,7 @@ from app.core.errors import (
 )
 from app.core.providers.sendgrid import EU_BASE_URL, SendGridProvider, base_url_for_region
 from app.core.types import ALL_LISTS, DeleteStatus, ListKind
+from app.sandbox.sendgrid_server import FaultPlan, SandboxRecord
 from tests.core.conftest import API_KEY, RANGE, RANGE_END, RANGE_START, bounce
 
 
