@@ -84,8 +84,10 @@ def metrics_for_day(
     }
     rng = random.Random(f"stats:{seed}:{day.isoformat()}")
     bounces, blocks = counts["bounces"], counts["blocks"]
-    # Volume follows bounces (20-50x) so bounce rates look like a real sender's; never tiny.
-    requests = max(int(bounces * rng.uniform(20, 50)), rng.randint(300, 600))
+    # Volume follows the failures so a normal day delivers ~98.5-99.5% (a healthy sender's
+    # rate, above the app's default 97% threshold); set_bad_day() makes the incidents. Never tiny.
+    failures = bounces + blocks + counts["invalid_emails"]
+    requests = max(int(failures * rng.uniform(70, 140)), rng.randint(300, 600))
     bounce_drops = rng.randint(0, bounces // 3 + 1)
     spam_report_drops = rng.randint(0, 1)
     unsubscribe_drops = rng.randint(0, counts["unsubscribes"] // 2 + 1)
