@@ -7,16 +7,25 @@ import logging
 import logging.handlers
 import os
 import sys
-import tempfile
+import threading
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
+from app.core.storage.secrets import SecretStore
 from app.paths import AppPaths, paths_under, user_paths
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.main_window import MainWindow
 
 log = logging.getLogger("app.main")
 
 SELF_TEST_TIMEOUT_MS = 60_000
+DESKTOP_FILE_NAME = "todoku"  # packaging/linux/todoku.desktop: docks match the window to it
 
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:
@@ -46,8 +55,20 @@ def setup_logging(paths: AppPaths, level: int = logging.INFO) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
+def _close_log_handlers() -> None:
+    root = logging.getLogger()
+    for handler in root.handlers[:]:
+        if isinstance(handler, logging.FileHandler):
+            root.removeHandler(handler)
+            handler.close()
+
+
 def install_excepthook(log_file: Path) -> None:
-    """Unhandled exceptions on the GUI thread → logged, then the error-details dialog."""
+    """Unhandled exceptions on the GUI thread → logged, then the error-details dialog.
+
+    A windowed build has no console (stderr is None on Windows), so even a failure before the
+    main window exists gets a dialog: the hook creates the QApplication itself if needed.
+    """
 
     def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
         detail = "".join(traceback.format_exception(kind, error, tb))
@@ -62,33 +83,86 @@ def install_excepthook(log_file: Path) -> None:
             from app.ui.dialogs.error_details import ErrorDetailsDialog
 
             if QApplication.instance() is None:
-                raise RuntimeError("no QApplication")
+                QApplication(sys.argv[:1])
             dialog = ErrorDetailsDialog(
                 texts.CRASH_MESSAGE, texts.CRASH_NEXT_STEP, detail, str(log_file)
             )
             dialog.exec()
-        except Exception:  # the dialog itself failed: at least keep stderr
-            sys.__excepthook__(kind, error, tb)
+        except Exception:  # the dialog itself failed: at least keep stderr (if there is one)
+            if sys.stderr is not None:
+                sys.__excepthook__(kind, error, tb)
 
     sys.excepthook = hook
 
 
-def run(argv: list[str] | None = None) -> int:
-    args = _parse_args(sys.argv[1:] if argv is None else argv)
-    if args.self_test:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    self_test_root = Path(tempfile.mkdtemp(prefix="todoku-selftest-")) if args.self_test else None
-    paths = (paths_under(self_test_root) if self_test_root else user_paths()).ensure()
-    setup_logging(paths)
-    install_excepthook(paths.log_file)
-    log.info("Todoku starting (self-test=%s)", args.self_test)
+class DeferredKeyringStore:
+    """The OS keyring store, created on first use.
 
+    Probing the keyring imports ``keyring`` and its backends and may talk to D-Bus (80–100 ms
+    measured), so start-up never does it: the mode comes from the settings file and the key is
+    read only when a live fetch, a connection test or the settings dialog needs it. Thread-safe,
+    so the first read may happen on a job thread.
+    """
+
+    def __init__(self, factory: Callable[[], SecretStore] | None = None) -> None:
+        self._factory = factory
+        self._store: SecretStore | None = None
+        self._lock = threading.Lock()
+
+    def _real(self) -> SecretStore:
+        with self._lock:
+            if self._store is None:
+                if self._factory is None:
+                    from app.core.storage.secrets import KeyringSecretStore
+
+                    self._store = KeyringSecretStore()
+                else:
+                    self._store = self._factory()
+            return self._store
+
+    @property
+    def persistent(self) -> bool:
+        return self._real().persistent
+
+    @property
+    def where_ja(self) -> str:
+        return self._real().where_ja
+
+    def get(self, name: str) -> str:
+        return self._real().get(name)
+
+    def set(self, name: str, value: str) -> None:
+        self._real().set(name, value)
+
+    def delete(self, name: str) -> None:
+        self._real().delete(name)
+
+
+def _install_translator(app: QApplication) -> None:
+    """Qt's own texts (standard buttons, context menus of line edits) in Japanese."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(QLocale(QLocale.Language.Japanese), "qtbase", "_", folder):
+        app.installTranslator(translator)
+    else:
+        log.info("qtbase_ja translation not found in %s", folder)
+
+
+def build_window(paths: AppPaths, *, self_test: bool = False) -> tuple[QApplication, MainWindow]:
+    """Create (or reuse) the QApplication, wire the services and show the main window.
+
+    Nothing here touches the keyring, the network, openpyxl or openai: those wait until the
+    operator needs them, so the window paints as early as possible.
+    """
     from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtGui import QGuiApplication, QIcon
     from PySide6.QtWidgets import QApplication
 
     from app.core.services import LazyClassifier
     from app.core.storage.journal import DeletionJournal, JournalError
-    from app.core.storage.secrets import KeyringSecretStore, MemorySecretStore, SecretStore
+    from app.core.storage.secrets import MemorySecretStore
     from app.core.storage.settings import SettingsStore
     from app.ui.controller import MainController
     from app.ui.main_window import MainWindow
@@ -96,16 +170,22 @@ def run(argv: list[str] | None = None) -> int:
 
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
+    QGuiApplication.setDesktopFileName(DESKTOP_FILE_NAME)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    icon = paths.resources / "icons" / "todoku.png"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+    _install_translator(app)
 
-    if self_test_root is not None:
+    if self_test:
         QSettings.setDefaultFormat(QSettings.Format.IniFormat)
         QSettings.setPath(
-            QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(self_test_root / "qt")
+            QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(paths.data_dir / "qt")
         )
         secrets: SecretStore = MemorySecretStore()  # the self-test never touches the keyring
     else:
-        secrets = KeyringSecretStore()
+        secrets = DeferredKeyringStore()
     journal: DeletionJournal | None = None
     journal_error: JournalError | None = None
     try:
@@ -118,18 +198,42 @@ def run(argv: list[str] | None = None) -> int:
         secrets=secrets,
         classify=LazyClassifier(rules_dir=paths.resources / "rules"),
         journal=journal,
+        data_dir=paths.data_dir,
     )
     window = MainWindow(controller, UiState(), log_path=str(paths.log_file))
     window.show()
     if journal_error is not None:
         window.status_panel.show_error(journal_error)
+    return app, window
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = _parse_args(sys.argv[1:] if argv is None else argv)
+    self_test_root: Path | None = None
+    if args.self_test:
+        import tempfile  # only the self-test needs it (not imported on a normal start)
+
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        self_test_root = Path(tempfile.mkdtemp(prefix="todoku-selftest-"))
     try:
-        if args.self_test:
-            return _self_test(app, window)
-        return app.exec()
+        paths = (paths_under(self_test_root) if self_test_root else user_paths()).ensure()
+        setup_logging(paths)
+        install_excepthook(paths.log_file)
+        log.info("Todoku starting (self-test=%s)", args.self_test)
+        app, window = build_window(paths, self_test=args.self_test)
+        try:
+            if args.self_test:
+                return _self_test(app, window)
+            return app.exec()
+        finally:
+            window.controller.close_storage()
     finally:
-        if journal is not None:
-            journal.close()
+        if self_test_root is not None:
+            import shutil
+
+            # The log file lives in the folder: close it first (Windows cannot delete open files).
+            _close_log_handlers()
+            shutil.rmtree(self_test_root, ignore_errors=True)
 
 
 def _self_test(app, window) -> int:

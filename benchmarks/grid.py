@@ -1,7 +1,7 @@
 """Grid benchmark: in-model sort/filter at 1M rows vs bare Python baselines, RSS, GUI latency.
 
     QT_QPA_PLATFORM=offscreen /work/venv/bin/python benchmarks/grid.py [--rows 1000000]
-        [--stream 200000]
+        [--stream 200000] [--stream-in both|child|same] [--repeat 3]
 
 Prints figures and ratios against baselines measured in the same run (goals: sort and filter
 ≤ 3× the bare baseline, peak RSS ≤ 600 MB with 1M rows in the model, longest GUI heartbeat gap
@@ -222,64 +222,77 @@ def bench_model(rows: int) -> None:
     app.processEvents()
 
 
-def bench_stream(rows: int, separate_process: bool) -> None:
-    """Fetch ``rows`` entries through the real client, job, controller and window.
+def heartbeat_gaps(run_for, interval_ms: int = 10) -> list[tuple[int, float]]:
+    """Run ``run_for(quit)`` inside an event loop with a 10 ms QTimer on the GUI thread and
+    return every gap between ticks (ms) with the time it ended; ``quit`` ends the loop."""
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 
-    ``separate_process``: the sandbox runs as ``todoku-cli sandbox`` in a child process, like a
-    remote SendGrid (only the app's own threads compete for the GIL). Otherwise it runs in this
-    process, as practice mode does.
+    gaps: list[tuple[int, float]] = []
+    clock = QElapsedTimer()
+    timer = QTimer()
+    timer.setInterval(interval_ms)
+    timer.timeout.connect(lambda: gaps.append((clock.restart(), time.perf_counter())))
+    loop = QEventLoop()
+    clock.start()
+    timer.start()
+    QTimer.singleShot(0, lambda: run_for(loop.quit))
+    loop.exec()
+    timer.stop()
+    gaps.append((clock.elapsed(), time.perf_counter()))  # the stretch up to the end
+    return gaps
+
+
+def bench_stream(rows: int, separate_process: bool, repeat: int) -> list[tuple[int, int]]:
+    """Fetch ``rows`` entries in practice mode through the real client, job, controller and
+    window, ``repeat`` times; before each fetch, the same heartbeat runs 2 s with nothing else.
+
+    ``separate_process``: the practice sandbox is a ``todoku-cli sandbox`` child process
+    (app.ui.practice_server.ChildSandbox). Otherwise it runs in this process, as the practice
+    mode of the original controller does. Either way it is started before the measurement.
+    Returns (idle longest gap, fetch longest gap) per run.
     """
-    import subprocess
     import tempfile
 
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer
+    from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
     from app.core.services import LazyClassifier
-    from app.core.storage.secrets import SENDGRID_KEY, MemorySecretStore
+    from app.core.storage.secrets import MemorySecretStore
     from app.core.storage.settings import SettingsStore
     from app.sandbox.sendgrid_server import SANDBOX_API_KEY, SendGridSandbox
     from app.ui.controller import MainController
     from app.ui.main_window import MainWindow
     from app.ui.persist import UiState
+    from app.ui.practice_server import ChildSandbox
 
     app = QApplication.instance() or QApplication([])
-    where = "a child process" if separate_process else "this process (as practice mode)"
-    print(f"\n== (d) streaming {rows:,} entries from the sandbox in {where} into the window ==")
-    child = None
-    sandbox = None
+    where = "a child process" if separate_process else "this process"
+    print(f"\n== (d) streaming {rows:,} entries from the practice sandbox in {where} ==")
     if separate_process:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "sandbox", "--entries", str(rows), "--seed", "9"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        base_url = child.stdout.readline().strip()
+
+        def factory():
+            return ChildSandbox(entries=rows, seed=9, api_key=SANDBOX_API_KEY)
     else:
         start, end = span(59)
-        sandbox = SendGridSandbox(
-            records=generate_records(rows, seed=99, start=start, end=end),
-            api_keys={SANDBOX_API_KEY: None},
-        )
-        base_url = sandbox.start()
+        records = generate_records(rows, seed=99, start=start, end=end)
+
+        def factory():
+            return SendGridSandbox(records=records, api_keys={SANDBOX_API_KEY: None})
+
     root = Path(tempfile.mkdtemp(prefix="todoku-bench-"))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(root))
-    secrets = MemorySecretStore()
-    secrets.set(SENDGRID_KEY, SANDBOX_API_KEY)
     controller = MainController(
         settings_store=SettingsStore(root / "settings.json"),
-        secrets=secrets,
+        secrets=MemorySecretStore(),  # no key: practice mode
         classify=LazyClassifier(),
-        live_base_url=base_url,
+        sandbox_factory=factory,
     )
-    controller.set_practice(False)
+    assert controller.practice
     window = MainWindow(controller, UiState())
     window.resize(1380, 860)
     window.show()
     today = today_jst()
     window.range_bar.set_range(today - timedelta(days=61), today)
-
     flush_times: list[float] = []
     original_flush = controller._flush_pages
 
@@ -290,73 +303,84 @@ def bench_stream(rows: int, separate_process: bool) -> None:
 
     controller._flush_timer.timeout.disconnect()
     controller._flush_timer.timeout.connect(timed_flush)
-    gaps: list[int] = []
-    clock = QElapsedTimer()
-    heartbeat = QTimer()
-    heartbeat.setInterval(10)
-    stamps: list[tuple[int, float]] = []
+    full_collections: list[float] = []
+    collection_began = [0.0]
 
-    def beat() -> None:
-        gap = clock.restart()
-        gaps.append(gap)
-        stamps.append((gap, time.perf_counter()))
+    def on_gc(phase: str, info: dict) -> None:
+        if info["generation"] == 2:
+            if phase == "start":
+                collection_began[0] = time.perf_counter()
+            else:
+                full_collections.append((time.perf_counter() - collection_began[0]) * 1000)
 
-    heartbeat.timeout.connect(beat)
-    # Noise floor: the same heartbeat with nothing running (the machine is shared).
-    idle_gaps: list[int] = []
-    idle_clock = QElapsedTimer()
-    idle_timer = QTimer()
-    idle_timer.setInterval(10)
-    idle_timer.timeout.connect(lambda: idle_gaps.append(idle_clock.restart()))
-    idle_loop = QEventLoop()
-    QTimer.singleShot(2000, idle_loop.quit)
-    idle_clock.start()
-    idle_timer.start()
-    idle_loop.exec()
-    idle_timer.stop()
+    results = []
     print(
-        f"  idle heartbeat (no fetch, 2 s): longest gap {max(idle_gaps)} ms, "
-        f"median {sorted(idle_gaps)[len(idle_gaps) // 2]} ms; load average "
-        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+        "  run   idle: longest/median   fetch: longest/p99/median   rows/s     "
+        "GUI inserts (longest)   jobs paused   full GCs"
     )
-    loop = QEventLoop()
-    controller.fetch_running.connect(lambda running: None if running else loop.quit())
-    began = time.perf_counter()
-    clock.start()
-    heartbeat.start()
-    controller.start_fetch(window.range_bar.date_range(), window.range_bar.chosen_lists())
-    loop.exec()
-    heartbeat.stop()
-    elapsed = time.perf_counter() - began
-    total = controller.model.total
-    print(f"  fetched {total:,} rows in {elapsed:.1f} s ({total / elapsed:,.0f} rows/s)")
-    if window.status_panel.error is not None:
-        print(f"  ERROR: {window.status_panel.error!r}")
-    if gaps:
-        gaps.sort()
-        p99 = gaps[max(0, int(len(gaps) * 0.99) - 1)]
+    for run in range(1, repeat + 1):
+        # A fresh sandbox per run: its rate-limit headers would otherwise slow later runs.
+        if controller.sandbox is not None:
+            controller.sandbox.stop()
+            controller.sandbox = None
+        controller.connection_config()  # starts the sandbox
+        idle_began = time.perf_counter()
+        full_collections.clear()
+        gc.callbacks.append(on_gc)
+        idle = heartbeat_gaps(lambda quit_loop: QTimer.singleShot(2000, quit_loop))
+        gc.callbacks.remove(on_gc)
+        idle_collections = list(full_collections)
+        pacer = getattr(controller.runner, "pacer", None)  # None: a tree without GuiPacer
+        paused_before = pacer.paused_s if pacer else 0.0
+        flush_times.clear()
+        full_collections.clear()
+        gc.callbacks.append(on_gc)
+        began = time.perf_counter()
+
+        def fetch(quit_loop) -> None:
+            # The heartbeat keeps running 0.5 s after the fetch ends, to catch its tail.
+            controller.fetch_running.connect(
+                lambda running: None if running else QTimer.singleShot(500, quit_loop)
+            )
+            controller.start_fetch(window.range_bar.date_range(), window.range_bar.chosen_lists())
+
+        gaps = heartbeat_gaps(fetch)
+        elapsed = time.perf_counter() - began - 0.5
+        gc.callbacks.remove(on_gc)
+        controller.fetch_running.disconnect()
+        if window.status_panel.error is not None:
+            print(f"  ERROR: {window.status_panel.error!r}")
+        idle_ms = sorted(g for g, _ in idle)
+        fetch_ms = sorted(g for g, _ in gaps)
+        p99 = fetch_ms[max(0, int(len(fetch_ms) * 0.99) - 1)]
         print(
-            f"  heartbeat (10 ms timer): {len(gaps)} ticks, median {gaps[len(gaps) // 2]} ms, "
-            f"p99 {p99} ms, longest gap {gaps[-1]} ms (goal ≤ 100 ms)"
+            f"  {run:>3}   {idle_ms[-1]:4d} / {idle_ms[len(idle_ms) // 2]:3d} ms        "
+            f"{fetch_ms[-1]:4d} / {p99:3d} / {fetch_ms[len(fetch_ms) // 2]:3d} ms        "
+            f"{controller.model.total / elapsed:7,.0f}   {len(flush_times):3d} "
+            f"({max(flush_times, default=0):4.1f} ms)        "
+            f"{(pacer.paused_s - paused_before if pacer else 0):4.2f} s      "
+            f"{len(full_collections)}"
+            + (f" (longest {max(full_collections):.0f} ms)" if full_collections else "")
         )
-    if stamps:
-        worst = sorted(stamps, reverse=True)[:5]
+        worst = sorted(gaps, reverse=True)[:3]
+        print("        worst gaps (ms @ s):", ", ".join(f"{g} @ {t - began:.2f}" for g, t in worst))
+        worst = sorted(idle, reverse=True)[:2]
         print(
-            "  worst gaps (ms @ s after start):",
-            ", ".join(f"{g} @ {t - began:.2f}" for g, t in worst),
+            "        idle worst gaps (ms @ s):",
+            ", ".join(f"{g} @ {t - idle_began:.2f}" for g, t in worst),
+            f"full GCs {idle_collections}",
         )
-    if flush_times:
-        print(
-            f"  GUI-thread page inserts: {len(flush_times)}, longest {max(flush_times):.1f} ms, "
-            f"total {sum(flush_times):.0f} ms"
-        )
+        results.append((idle_ms[-1], fetch_ms[-1]))
+        if controller.model.total != rows:
+            print(f"  WARNING: fetched {controller.model.total:,} of {rows:,} rows")
+    print(
+        f"  (d) longest gap while streaming, per run: {[f for _, f in results]} ms "
+        f"(goal ≤ 100 ms); idle baseline per run: {[i for i, _ in results]} ms; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
     window.close()
     app.processEvents()
-    if sandbox is not None:
-        sandbox.stop()
-    if child is not None:
-        child.terminate()
-        child.wait(10)
+    return results
 
 
 def main() -> int:
@@ -367,15 +391,16 @@ def main() -> int:
         "--stream-in",
         choices=("both", "child", "same"),
         default="both",
-        help="where the sandbox runs for (d)",
+        help="where the practice sandbox runs for (d)",
     )
+    parser.add_argument("--repeat", type=int, default=3, help="fetches per variant of (d)")
     args = parser.parse_args()
     if args.rows:
         bench_model(args.rows)
     if args.stream and args.stream_in in ("both", "child"):
-        bench_stream(args.stream, separate_process=True)
+        bench_stream(args.stream, separate_process=True, repeat=args.repeat)
     if args.stream and args.stream_in in ("both", "same"):
-        bench_stream(args.stream, separate_process=False)
+        bench_stream(args.stream, separate_process=False, repeat=args.repeat)
     return 0
 
 

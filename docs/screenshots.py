@@ -1,5 +1,6 @@
 """Screenshots of the main states (start-up notice, empty, fetching, grid with checked rows,
-delivery tab with a bad day, error, settings) into docs/.
+grid after AI refinement with the details pane, export dialog and its result, delivery tab with a
+bad day, error, settings) into docs/.
 
 Run under a real X server so fonts and styles match a desktop:
     xvfb-run -a -s "-screen 0 1400x900x24" /work/venv/bin/python docs/screenshots.py
@@ -98,9 +99,22 @@ def main() -> int:
     settings_store = SettingsStore(root / "settings.json")
     # The practice data's ordinary days deliver 90-96% (its volume is 20-50x the bounces), so
     # the shots use a 90% threshold to show one incident day rather than a month of red.
-    settings_store.save(AppSettings(delivery_threshold=0.90))
+    # AI refinement on: practice mode uses the built-in OpenAI-compatible imitation.
+    settings_store.save(AppSettings(delivery_threshold=0.90, llm_enabled=True))
+    export_folder = root / "exports"
+    export_folder.mkdir()
+
+    def capture_export_dialog(dialog):
+        dialog.show()
+        dialog.path_edit.setText(str(export_folder / dialog.path_edit.text().rsplit("/", 1)[-1]))
+        wait(300)
+        save(dialog, "export-dialog")
+        dialog.save_button.click()
+        return dialog.choice
+
     controller = MainController(
         settings_store=settings_store,
+        run_export_dialog=capture_export_dialog,
         secrets=MemorySecretStore(),
         classify=LazyClassifier(rules_dir=resources_dir() / "rules"),
         sandbox_factory=lambda: sandbox,
@@ -124,6 +138,7 @@ def main() -> int:
     save(window, "state-fetching")
     while controller.fetch_is_running():
         wait(100)
+    wait_until(lambda: not controller.llm.is_running())
     wait_until(lambda: window.delivery_view.report is not None)
     wait(200)
     window.table.selectRow(2)
@@ -136,6 +151,29 @@ def main() -> int:
     wait(200)
     save(window, "state-grid")
     save(window, "main-window")
+
+    # A row the AI refined, selected: the details pane names the source.
+    model = window.model
+    refined = next(
+        (
+            r
+            for r in range(model.rowCount())
+            if getattr(model.explanation_at(r), "source", "") == "llm"
+        ),
+        0,
+    )
+    sizes = window.splitter.sizes()
+    window.splitter.setSizes([sum(sizes) - 300, 300])
+    window.table.selectRow(refined)
+    window.table.scrollTo(model.index(refined, 0))
+    wait(200)
+    save(window, "state-ai")
+    window.splitter.setSizes(sizes)
+
+    window.export_action.trigger()
+    wait_until(lambda: not controller.export.is_running())
+    wait(200)
+    save(window, "state-exported")
 
     window.tabs.setCurrentWidget(window.delivery_tab)
     wait(400)

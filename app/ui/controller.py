@@ -6,6 +6,7 @@ import functools
 import logging
 from collections.abc import Callable, Iterable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -23,7 +24,7 @@ from app.core.services import (
     sendgrid_factory,
 )
 from app.core.storage.journal import DeletionJournal
-from app.core.storage.secrets import LLM_KEY, SENDGRID_KEY, SecretStore
+from app.core.storage.secrets import LLM_KEY, SENDGRID_KEY, SecretStore, mask_secret
 from app.core.storage.settings import AppSettings, SettingsStore
 from app.core.types import (
     DateRange,
@@ -44,6 +45,8 @@ from app.ui.deletion_controller import (
     show_result_dialog,
 )
 from app.ui.delivery_controller import DeliveryController
+from app.ui.export_controller import ExportController, ExportDialogRunner, exec_export_dialog
+from app.ui.llm_controller import CACHE_FILE, LlmController, LlmSandboxFactory, practice_llm_sandbox
 from app.ui.models.entry_table import EntryTableModel
 from app.ui.workers import Job, JobRunner
 
@@ -93,9 +96,12 @@ class MainController(QObject):
         model_grew: rows were appended (counts changed).
         rows_deleted: int, rows of deleted addresses left the grid (counts changed).
         connection_tested: tuple[ListPermissions, ...] or TodokuError.
+        key_loaded: the saved SendGrid key was read (``masked_key`` is up to date).
 
-    Deletion lives in ``self.deletion`` (DeletionController) and the delivery overview's jobs in
-    ``self.delivery`` (DeliveryController); both share this controller's JobRunner.
+    Deletion lives in ``self.deletion`` (DeletionController), the delivery overview's jobs in
+    ``self.delivery`` (DeliveryController), Excel/CSV export in ``self.export``
+    (ExportController) and AI refinement in ``self.llm`` (LlmController); all share this
+    controller's JobRunner.
     """
 
     mode_changed = Signal(bool)
@@ -106,6 +112,7 @@ class MainController(QObject):
     model_grew = Signal()
     rows_deleted = Signal(int)
     connection_tested = Signal(object)
+    key_loaded = Signal()
 
     def __init__(
         self,
@@ -120,6 +127,9 @@ class MainController(QObject):
         confirm: ConfirmFunction = ask_confirmation,
         show_delete_result: ResultRunner = show_result_dialog,
         run_history_dialog: HistoryRunner = exec_history_dialog,
+        run_export_dialog: ExportDialogRunner = exec_export_dialog,
+        llm_sandbox_factory: LlmSandboxFactory = practice_llm_sandbox,
+        data_dir: Path | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -142,6 +152,10 @@ class MainController(QObject):
         self._fetch_job: Job | None = None
         self._fetch_range: DateRange | None = None
         self._fetch_config: ConnectionConfig | None = None
+        # What the rows in the grid came from (kept after the fetch, for exports).
+        self.fetched_range: DateRange | None = None
+        self.fetched_lists: tuple[ListKind, ...] = ()
+        self.last_connection: ConnectionConfig | None = None
         self._fetched_pages: list[ClassifiedPage] = []  # for the delivery breakdown
         self._last_progress: FetchProgress | None = None
         self.deletion = DeletionController(
@@ -152,13 +166,41 @@ class MainController(QObject):
             run_history=run_history_dialog,
         )
         self.delivery = DeliveryController(self.runner, self)
-        # No key → practice, whatever the settings file says.
-        self.practice = self.settings.practice_mode or not self.secrets.get(SENDGRID_KEY)
+        self.export = ExportController(self, run_dialog=run_export_dialog)
+        data_dir = settings_store.path.parent if data_dir is None else data_dir
+        self.llm = LlmController(
+            self, cache_path=data_dir / CACHE_FILE, sandbox_factory=llm_sandbox_factory
+        )
+        # The mode comes from the settings file alone: reading the key would probe the OS
+        # keyring (80–100 ms) before the first paint. practice_mode is False only after a switch
+        # to live that found a key; a key removed since is reported at the next live fetch.
+        self.practice = self.settings.practice_mode
+        self.masked_key = ""  # "••••abcd" once the live key has been read
 
     # -- mode ----------------------------------------------------------------------------
 
     def has_live_key(self) -> bool:
-        return bool(self.secrets.get(SENDGRID_KEY))
+        return bool(self._read_live_key())
+
+    def _read_live_key(self) -> str:
+        key = self.secrets.get(SENDGRID_KEY)
+        self.masked_key = mask_secret(key)
+        return key
+
+    def load_key_later(self) -> None:
+        """In live mode, read the saved key in a job (for the masked key in the title).
+
+        Called after the first paint: the first keyring access may take 100 ms.
+        """
+        if self.practice or self.masked_key:
+            return
+        job = Job("key", lambda **_: self._read_live_key())
+        job.signals.succeeded.connect(self._on_key_job_succeeded)
+        self.runner.start(job)
+
+    @Slot(object)
+    def _on_key_job_succeeded(self, _: object) -> None:
+        self.key_loaded.emit()
 
     def set_practice(self, practice: bool) -> bool:
         """Switch modes explicitly; live needs a saved key. Returns whether the switch happened."""
@@ -185,7 +227,13 @@ class MainController(QObject):
                 timeout_s=10.0,
                 max_retries=self._max_retries,
             )
-        return self._live_config(self.secrets.get(SENDGRID_KEY))
+        api_key = self._read_live_key()
+        if not api_key:  # removed from the keyring since live mode was chosen
+            self.practice = True
+            self._save_settings(self.settings.replace(practice_mode=True))
+            self.mode_changed.emit(True)
+            raise InvalidInputError(texts.LIVE_NEEDS_KEY, next_step_ja=texts.LIVE_NEEDS_KEY)
+        return self._live_config(api_key)
 
     def _live_config(
         self, api_key: str, region: str | None = None, subuser: str | None = None
@@ -219,12 +267,14 @@ class MainController(QObject):
         return self._fetch_job is not None
 
     def is_busy(self) -> bool:
-        """A fetch or a delete/retry/reconcile runs: the other actions wait (one at a time)."""
-        return self._fetch_job is not None or self.deletion.is_running()
+        """A fetch, an export or a delete/retry/reconcile runs: the other actions wait (one at
+        a time). AI refinement does not count: it runs beside them and a new fetch stops it."""
+        return self._fetch_job is not None or self.deletion.is_running() or self.export.is_running()
 
     def cancel_running(self) -> None:
-        """キャンセル: stops the fetch or the deletion that is running."""
+        """キャンセル: stops the fetch, the export or the deletion that is running."""
         self.cancel_fetch()
+        self.export.cancel()
         self.deletion.cancel()
 
     def start_fetch(self, date_range: DateRange, lists: tuple[ListKind, ...]) -> bool:
@@ -242,7 +292,10 @@ class MainController(QObject):
         self._fetch_config = config
         self._last_progress = None
         self.delivery.cancel()
+        self.llm.cancel()
         self.model.clear()
+        self.fetched_range, self.fetched_lists = date_range, tuple(lists)
+        self.last_connection = config
         work = functools.partial(
             fetch_and_classify, sendgrid_factory(config), date_range, lists, self.classify
         )
@@ -314,6 +367,8 @@ class MainController(QObject):
         if self._fetch_config is not None and self._fetch_range is not None:
             # Same range and account as the fetch; each job builds its own client.
             self.delivery.refresh(self._fetch_config, self._fetch_range, self._fetched_pages)
+            # Optional AI refinement of the explanations (only if the operator enabled it).
+            self.llm.start(tuple(self._fetched_pages), self._fetch_config.practice)
 
     @Slot(object)
     def _on_fetch_failed(self, error: TodokuError) -> None:
@@ -362,10 +417,11 @@ class MainController(QObject):
         """Store what the settings dialog returned (keys: None = unchanged, "" = remove)."""
         if sendgrid_key is not None:
             self.secrets.set(SENDGRID_KEY, sendgrid_key)
+            self.masked_key = mask_secret(sendgrid_key)
         if llm_key is not None:
             self.secrets.set(LLM_KEY, llm_key)
         self._save_settings(settings)
-        if self.practice is False and not self.has_live_key():
+        if sendgrid_key == "" and not self.practice:
             self.set_practice(True)
 
     def _save_settings(self, settings: AppSettings) -> None:
@@ -405,7 +461,9 @@ class MainController(QObject):
         """Cancel every job, wait (bounded) for the pool, stop the sandbox."""
         self._flush_timer.stop()
         self.deletion.closing()
+        self.llm.cancel()
         idle = self.runner.shutdown(timeout_ms)
+        self.llm.shutdown()
         if self.sandbox is not None:
             try:
                 self.sandbox.stop()
@@ -413,3 +471,9 @@ class MainController(QObject):
                 log.exception("sandbox did not stop cleanly")
             self.sandbox = None
         return idle
+
+    def close_storage(self) -> None:
+        """At exit, after ``shutdown``: close the deletion journal."""
+        journal = self.deletion.journal
+        if journal is not None:
+            journal.close()

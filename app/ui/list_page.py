@@ -18,11 +18,12 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QSplitter,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from app.core.types import ALL_LISTS
+from app.core.types import ALL_LISTS, ListKind
 from app.ui import texts
 from app.ui.delete_bar import DeleteBar
 from app.ui.models.entry_table import Column, EntryTableModel
@@ -67,6 +68,9 @@ class ListPage(QWidget):
         self.domain_filter = QComboBox()
         self.domain_filter.setMinimumWidth(160)
         self.shown_label = plain_label(texts.COUNTS_NONE)
+        # The window gives it its 書き出し action (shared with the menu and Ctrl+E).
+        self.export_button = QToolButton()
+        self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.delete_bar = DeleteBar()
         self.table = self._build_table()
         self.details = QPlainTextEdit()  # plain text only: reasons are untrusted
@@ -85,6 +89,7 @@ class ListPage(QWidget):
         filters.addWidget(self.category_filter, 1)
         filters.addWidget(self.domain_filter, 1)
         filters.addWidget(self.shown_label)
+        filters.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 6, 4, 4)
         layout.addLayout(filters)
@@ -194,9 +199,11 @@ class ListPage(QWidget):
     def _apply_filters(self) -> None:
         busy = self._busy_cursor_if_large()
         try:
+            # QComboBox hands a StrEnum back as a plain str: turn it into a ListKind again.
+            kind = self.list_filter.currentData()
             self.model.set_filters(
                 text=self.filter_edit.text(),
-                list_kind=self.list_filter.currentData(),
+                list_kind=ListKind(kind) if kind else None,
                 category=self.category_filter.currentData() or "",
                 domain=self.domain_filter.currentData() or "",
             )
@@ -238,6 +245,26 @@ class ListPage(QWidget):
             [(f"{name} ({count:,})", name) for name, count in domains],
         )
 
+    def filter_description(self) -> str:
+        """The filters in force, in Japanese (for the export's 条件 sheet); "" when none."""
+        parts = []
+        text = self.filter_edit.text().strip()
+        if text:
+            parts.append(texts.FILTER_TEXT.format(text=text))
+        for combo, template in (
+            (self.list_filter, texts.FILTER_LIST),
+            (self.category_filter, texts.FILTER_CATEGORY),
+            (self.domain_filter, texts.FILTER_DOMAIN),
+        ):
+            if combo.currentData():
+                label = combo.currentText().rsplit(" (", 1)[0]  # without the "(count)" suffix
+                parts.append(template.format(label=label))
+        return texts.FILTER_JOIN.join(parts)
+
+    def refresh_details(self) -> None:
+        """Show the current row again (its explanation may have been refined)."""
+        self._on_table_current_changed(self.table.currentIndex(), QModelIndex())
+
     @Slot(QModelIndex, QModelIndex)
     def _on_table_current_changed(self, current: QModelIndex, _: QModelIndex) -> None:
         if not current.isValid():
@@ -245,6 +272,9 @@ class ListPage(QWidget):
             return
         entry = self.model.entry_at(current.row())
         explanation = self.model.explanation_at(current.row())
+        source = ""
+        if explanation is not None:
+            source = texts.SOURCE_LLM if explanation.source == "llm" else texts.SOURCE_RULES
         self.details.setPlainText(
             texts.DETAILS_TEMPLATE.format(
                 email=entry.email,
@@ -257,6 +287,7 @@ class ListPage(QWidget):
                     if explanation
                     else texts.NOT_CLASSIFIED
                 ),
+                source=source or "—",
                 explanation=explanation.explanation_ja if explanation else "",
                 action=explanation.action_ja if explanation else "",
             )

@@ -7,17 +7,18 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core.errors import TodokuError
-from app.core.storage.secrets import LLM_KEY, SENDGRID_KEY, mask_secret
+from app.core.storage.secrets import LLM_KEY, SENDGRID_KEY
 from app.core.types import ALL_LISTS, ListKind
 from app.ui import texts
 from app.ui.controller import MainController
@@ -74,6 +75,14 @@ class MainWindow(QMainWindow):
         self.copy_action = self.list_page.copy_action
         self.counts_label = plain_label()
         self.statusBar().addWidget(self.counts_label, 1)
+        # AI refinement runs beside everything else: its progress and note live on the right.
+        self.ai_label = plain_label()
+        self.ai_cancel_button = QToolButton()
+        self.ai_cancel_button.setText(texts.CANCEL)
+        self.ai_cancel_button.setToolTip(texts.LLM_CANCEL_TIP)
+        self.ai_cancel_button.setVisible(False)
+        self.statusBar().addPermanentWidget(self.ai_label)
+        self.statusBar().addPermanentWidget(self.ai_cancel_button)
         self.delivery_alert = DeliveryAlert()
         self.delivery_tab = DeliveryTab()
         self.delivery_view = self.delivery_tab.view
@@ -110,6 +119,18 @@ class MainWindow(QMainWindow):
         controller.model_grew.connect(self._update_counts)
         controller.connection_tested.connect(self._on_controller_connection_tested)
         controller.rows_deleted.connect(self._on_controller_rows_deleted)
+        controller.key_loaded.connect(self._on_controller_key_loaded)
+        export = controller.export
+        export.running.connect(self._on_export_running)
+        export.progress.connect(self.range_bar.set_progress_text)
+        export.done.connect(self._on_controller_fetch_done)
+        export.error_raised.connect(self._on_controller_error_raised)
+        llm = controller.llm
+        llm.running.connect(self._on_llm_running)
+        llm.progress.connect(self.ai_label.setText)
+        llm.done.connect(self.ai_label.setText)
+        llm.refined.connect(self._on_llm_refined)
+        self.ai_cancel_button.clicked.connect(llm.cancel)
         deletion = controller.deletion
         deletion.running.connect(self._on_deletion_running)
         deletion.progress.connect(self.range_bar.set_progress_text)
@@ -134,6 +155,14 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(texts.MENU_FILE)
+        self.export_action = QAction(texts.ACTION_EXPORT, self)
+        self.export_action.setIconText(texts.ACTION_EXPORT_SHORT)
+        self.export_action.setToolTip(texts.ACTION_EXPORT_TIP)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.triggered.connect(self.open_export)
+        file_menu.addAction(self.export_action)
+        self.list_page.export_button.setDefaultAction(self.export_action)
+        file_menu.addSeparator()
         self.settings_action = file_menu.addAction(texts.ACTION_SETTINGS)
         self.settings_action.triggered.connect(self.open_settings)
         file_menu.addSeparator()
@@ -218,6 +247,26 @@ class MainWindow(QMainWindow):
         self._on_controller_mode_changed(self.controller.practice)
 
     @Slot()
+    def open_export(self) -> None:
+        """書き出し…: options dialog, then the export job (progress and キャンセル in the bar)."""
+        controller = self.controller
+        if not self.export_action.isEnabled() or controller.is_busy() or not self.model.total:
+            return
+        date_range = controller.fetched_range or self.range_bar.date_range()
+        choice = controller.export.ask(
+            date_range=date_range, last_folder=self.ui_state.last_export_folder(), parent=self
+        )
+        if choice is None:
+            return
+        self.ui_state.save_export_folder(choice.path.parent)
+        controller.export.start(
+            choice,
+            date_range=date_range,
+            lists=controller.fetched_lists or self.range_bar.chosen_lists(),
+            filter_description=self.list_page.filter_description(),
+        )
+
+    @Slot()
     def delete_checked(self) -> None:
         """Confirm and delete the checked rows (read from the model, never by row number)."""
         if self.model.checked_count and not self.controller.is_busy():
@@ -237,9 +286,14 @@ class MainWindow(QMainWindow):
         if practice:
             title += f" — {texts.PRACTICE_TITLE}"
         else:
-            masked = mask_secret(self.controller.secrets.get(SENDGRID_KEY))
-            title += f" — {texts.LIVE_MODE} ({masked})"
+            # The key itself is read after the first paint (keyring); until then no mask.
+            masked = self.controller.masked_key
+            title += f" — {texts.LIVE_MODE}" + (f" ({masked})" if masked else "")
         self.setWindowTitle(title)
+
+    @Slot()
+    def _on_controller_key_loaded(self) -> None:
+        self._on_controller_mode_changed(self.controller.practice)
 
     @Slot(bool)
     def _on_controller_fetch_running(self, running: bool) -> None:
@@ -252,6 +306,23 @@ class MainWindow(QMainWindow):
         else:
             self.list_page.refresh_filter_choices()
             self._update_counts()
+
+    @Slot(bool)
+    def _on_export_running(self, running: bool) -> None:
+        self._apply_busy()
+        if running:
+            self.status_panel.setVisible(False)
+        self._update_counts()
+
+    @Slot(bool)
+    def _on_llm_running(self, running: bool) -> None:
+        self.ai_cancel_button.setVisible(running)
+
+    @Slot(int)
+    def _on_llm_refined(self, _: int) -> None:
+        self.list_page.refresh_details()
+        self.list_page.refresh_filter_choices()
+        self._update_counts()
 
     @Slot(bool)
     def _on_deletion_running(self, running: bool) -> None:
@@ -267,6 +338,7 @@ class MainWindow(QMainWindow):
         self.banner.switch_button.setEnabled(not busy)
         self.mode_action.setEnabled(not busy)
         self.settings_action.setEnabled(not busy)
+        self.export_action.setEnabled(not busy and self.model.total > 0)
 
     @Slot(str)
     def _on_deletion_notice(self, notice: str) -> None:
@@ -342,6 +414,7 @@ class MainWindow(QMainWindow):
         self.check_shown_action.setEnabled(self.delete_bar.check_shown_button.isEnabled())
         self.uncheck_action.setEnabled(self.delete_bar.uncheck_button.isEnabled())
         self.history_action.setEnabled(available)
+        self.export_action.setEnabled(busy is False and model.total > 0)
         per_list = "　".join(
             f"{kind.label_ja} {model.counts_by_list.get(kind, 0):,}" for kind in ALL_LISTS
         )
@@ -372,6 +445,7 @@ class MainWindow(QMainWindow):
             # After the window is up: a crash may have left deletions unfinished.
             self._startup_checked = True
             QTimer.singleShot(0, self.controller.deletion.check_unfinished)
+            QTimer.singleShot(0, self.controller.load_key_later)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()

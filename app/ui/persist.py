@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 from PySide6.QtWidgets import QHeaderView, QSplitter, QWidget
 
 from app.core.dates import Preset
@@ -101,6 +102,24 @@ class UiState:
             except ValueError:
                 continue
         return tuple(chosen)
+
+    # -- export folder ----------------------------------------------------------------------
+
+    def last_export_folder(self) -> Path:
+        """Where the last export went, if that folder still exists; else Documents or home."""
+        value = self._settings.value("export/folder", "")
+        if isinstance(value, str) and value and Path(value).is_dir():
+            return Path(value)
+        # The OS's own Documents folder (redirected or localised on some Windows PCs).
+        documents = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation
+        )
+        if documents and Path(documents).is_dir():
+            return Path(documents)
+        return Path.home()
+
+    def save_export_folder(self, folder: Path) -> None:
+        self._settings.setValue("export/folder", str(folder))
 
     def sync(self) -> None:
         self._settings.sync()

@@ -41,6 +41,7 @@ DETAILS_TEMPLATE = (
     "種別: {kind}\n"
     "発生日時: {created}\n"
     "ステータス: {status}\n"
+    "説明の出典: {source}\n"
     "\n"
     "■ 理由（受信側サーバーの応答そのまま）\n{reason}\n"
     "\n"
@@ -49,6 +50,8 @@ DETAILS_TEMPLATE = (
     "\n"
     "■ 対応\n{action}\n"
 )
+SOURCE_RULES = "ルール（アプリ内の判定規則）"
+SOURCE_LLM = "AI（ルールの判定を AI が補足した説明です。メールアドレスは伏せて送信しています）"
 NOT_CLASSIFIED = "（分類中）"
 NEEDS_REVIEW = "要確認"
 
@@ -80,6 +83,9 @@ MENU_FILE = "ファイル(&F)"
 MENU_ACCOUNT = "アカウント(&A)"
 MENU_HELP = "ヘルプ(&H)"
 ACTION_SETTINGS = "設定(&S)…"
+ACTION_EXPORT = "書き出し(&E)…"
+ACTION_EXPORT_SHORT = "書き出し…"
+ACTION_EXPORT_TIP = "一覧を Excel（.xlsx）または CSV に書き出します（Ctrl+E）"
 ACTION_QUIT = "終了(&Q)"
 ACTION_COPY = "選択行をコピー"
 ACTION_OPEN_LOG = "ログの保存場所を表示"
@@ -88,6 +94,28 @@ ACTION_UNCHECK_ALL = "チェックをすべて外す"
 COPIED = "{rows:,} 行をコピーしました（Excel に貼り付けられます）。"
 MENU_DELETE = "削除(&D)"
 ACTION_HISTORY = "削除履歴(&H)…"
+
+# Export (the dialog's own strings live in dialogs/export_options.py)
+EXPORTING = "書き出し中… {done:,} / {total:,} 件"
+EXPORT_CANCELLING = "書き出しをキャンセルしています…"
+EXPORT_DONE = "{rows:,} 件を書き出しました: {path}"
+EXPORT_CANCELLED = "書き出しをキャンセルしました（ファイルは作成していません）。"
+FILTER_NONE = "なし"
+FILTER_TEXT = "文字「{text}」を含む"
+FILTER_LIST = "リスト: {label}"
+FILTER_CATEGORY = "分類: {label}"
+FILTER_DOMAIN = "ドメイン: {label}"
+FILTER_JOIN = "、"
+
+# AI refinement (status bar, right side)
+LLM_REFINING = "AI で説明を改善中… {done}/{total}"
+LLM_DONE = "AI への問い合わせ: {requests} 回、キャッシュ利用: {cached} 件"
+LLM_FAILED = "AI による説明の補足はできませんでした（ルールの説明を表示しています）。"
+LLM_FAILED_SUMMARY = (
+    "AI の回答を使えませんでした（ルールの説明を表示しています）。問い合わせ: {requests} 回"
+)
+LLM_CANCELLED = "AI による説明の補足を中止しました（ルールの説明を表示しています）。"
+LLM_CANCEL_TIP = "AI による説明の補足を中止します"
 
 # Tabs
 TAB_LIST = "一覧"
@@ -172,6 +200,11 @@ SETTINGS_LLM_ENABLED = "AI で説明を補足する（メールアドレスは�
 SETTINGS_LLM_BASE_URL = "接続先 URL"
 SETTINGS_LLM_MODEL = "モデル名"
 SETTINGS_LLM_KEY = "API キー"
+SETTINGS_LLM_PRACTICE_NOTE = (
+    "練習モードでは、上の設定に関係なくアプリ内の模擬 AI サーバーを使います"
+    "（外部には送信しません）。"
+    "本番では取得のあとに、伏せたアドレスの理由文だけを指定の接続先に送ります。"
+)
 
 
 def format_jst(moment: datetime) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import os
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +17,51 @@ log = logging.getLogger(__name__)
 
 # work(progress=..., on_page=..., cancel=...) -> result; a core function with its arguments bound.
 JobWork = Callable[..., Any]
+
+HEARTBEAT_MS = 10
+
+
+class GuiPacer:
+    """Lets job threads step back while the GUI thread is starved of the GIL.
+
+    CPython hands the GIL over without priorities. While job threads parse and classify pages,
+    every call from Qt into Python on the GUI thread (a timer, each painted cell) queues behind
+    them, and the window froze for 0.1–0.5 s at a time during a 200k-row fetch
+    (benchmarks/grid.py). The runner's heartbeat timer calls ``beat()`` on the GUI thread every
+    10 ms; a job that finds the last beat older than ``lag_s`` after emitting something, or at a
+    cancellation check, sleeps (GIL released) until the GUI thread beats again, at most
+    ``max_pause_s`` each time. Thread-safe: one float written by the GUI thread, read by jobs.
+    """
+
+    def __init__(self, lag_s: float = 0.03, max_pause_s: float = 0.25) -> None:
+        self.lag_s = lag_s
+        self.max_pause_s = max_pause_s
+        self.active = True  # False while the GUI thread blocks on purpose (wait_idle)
+        self._gui_thread = threading.get_ident()  # made by the runner, on the GUI thread
+        self._last_beat = time.monotonic()
+        self.paused_s = 0.0  # totals, for benchmarks and logs
+        self.pauses = 0
+
+    def beat(self) -> None:
+        """Called on the GUI thread whenever its event loop gets to run."""
+        self._last_beat = time.monotonic()
+
+    def pause_if_lagging(self, cancel: CancelToken) -> float:
+        """On a job thread: wait while the GUI thread is behind; return the seconds waited."""
+        began = time.monotonic()
+        if not self.active or began - self._last_beat < self.lag_s:
+            return 0.0
+        if threading.get_ident() == self._gui_thread:
+            return 0.0  # waiting for our own heartbeat would only add lag
+        now = began
+        while now - self._last_beat >= self.lag_s and now - began < self.max_pause_s:
+            if not self.active or cancel.wait(0.002):
+                break
+            now = time.monotonic()
+        waited = time.monotonic() - began
+        self.pauses += 1
+        self.paused_s += waited
+        return waited
 
 
 class JobSignals(QObject):
@@ -37,33 +82,21 @@ class JobSignals(QObject):
     finished = Signal()
 
 
-class GuiPacer:
-    """Lets job threads step back while the GUI thread is starved of the GIL (prototype)."""
+class PacedCancelToken(CancelToken):
+    """A job's token: every cooperative cancellation check (between pages and batches, STYLE
+    §5.8) is also a point where the job yields to a starved GUI thread, so core functions that
+    emit nothing for a while (e.g. counting a million fetched entries) need no Qt to be polite.
+    """
 
-    def __init__(self, lag_s: float = 0.03, max_pause_s: float = 0.25) -> None:
-        self.lag_s = float(os.environ.get("PACER_LAG", lag_s))
-        self.max_pause_s = max_pause_s
-        self.enabled = os.environ.get("PACER", "1") == "1"
-        self.last_beat = time.monotonic()
-        self.paused_s = 0.0
-        self.pauses = 0
+    def __init__(self) -> None:
+        super().__init__()
+        self.pacer: GuiPacer | None = None
 
-    def beat(self) -> None:
-        self.last_beat = time.monotonic()
-
-    def pause_if_lagging(self, cancel: CancelToken) -> None:
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if now - self.last_beat < self.lag_s:
-            return
-        began = now
-        self.pauses += 1
-        while now - self.last_beat >= self.lag_s and now - began < self.max_pause_s:
-            if cancel.wait(0.002):
-                break
-            now = time.monotonic()
-        self.paused_s += time.monotonic() - began
+    def raise_if_cancelled(self) -> None:
+        pacer = self.pacer
+        if pacer is not None:
+            pacer.pause_if_lagging(self)
+        super().raise_if_cancelled()
 
 
 class Job(QRunnable):
@@ -74,25 +107,32 @@ class Job(QRunnable):
         self.setAutoDelete(False)  # the runner owns the Python object until `finished`
         self.name = name
         self.signals = JobSignals()
-        self.cancel = CancelToken()
+        self.cancel = PacedCancelToken()
         self._work = work
-        self.pacer: GuiPacer | None = None
+
+    @property
+    def pacer(self) -> GuiPacer | None:
+        return self.cancel.pacer
+
+    @pacer.setter
+    def pacer(self, pacer: GuiPacer | None) -> None:  # set by JobRunner.start
+        self.cancel.pacer = pacer
 
     def run(self) -> None:
-        pacer = self.pacer
-        emit_page = self.signals.page.emit
+        emit_progress, emit_page = self.signals.progress.emit, self.signals.page.emit
+        pacer, cancel = self.pacer, self.cancel
+        if pacer is not None:  # after each emit, give a starved GUI thread its turn
 
-        def on_page(page: Any) -> None:
-            emit_page(page)
-            if pacer is not None:
-                pacer.pause_if_lagging(self.cancel)
+            def emit_progress(value: Any) -> None:
+                self.signals.progress.emit(value)
+                pacer.pause_if_lagging(cancel)
+
+            def emit_page(value: Any) -> None:
+                self.signals.page.emit(value)
+                pacer.pause_if_lagging(cancel)
 
         try:
-            result = self._work(
-                progress=self.signals.progress.emit,
-                on_page=on_page,
-                cancel=self.cancel,
-            )
+            result = self._work(progress=emit_progress, on_page=emit_page, cancel=cancel)
         except TodokuError as error:
             self.signals.failed.emit(error)
         except Exception as error:  # keep the traceback for the details pane
@@ -107,25 +147,29 @@ class Job(QRunnable):
 class JobRunner(QObject):
     """Owns a private QThreadPool and a reference to every job until it has finished.
 
+    While jobs run, a heartbeat timer feeds ``pacer`` (see GuiPacer) so jobs yield the GIL
+    when the GUI thread falls behind.
+
     Signals:
         busy_changed: bool, True while any job is running.
     """
 
     busy_changed = Signal(bool)
 
-    def __init__(self, parent: QObject | None = None, max_threads: int = 3) -> None:
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        max_threads: int = 3,
+        pacer: GuiPacer | None = None,
+    ) -> None:
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
         self._jobs: dict[int, Job] = {}
-        self.pacer = GuiPacer()
+        self.pacer = pacer or GuiPacer()
         self._heartbeat = QTimer(self)
-        self._heartbeat.setInterval(10)
+        self._heartbeat.setInterval(HEARTBEAT_MS)
         self._heartbeat.timeout.connect(self._on_heartbeat_timeout)
-
-    @Slot()
-    def _on_heartbeat_timeout(self) -> None:
-        self.pacer.beat()
 
     @property
     def active_jobs(self) -> tuple[Job, ...]:
@@ -150,6 +194,10 @@ class JobRunner(QObject):
         return job
 
     @Slot()
+    def _on_heartbeat_timeout(self) -> None:
+        self.pacer.beat()
+
+    @Slot()
     def _on_job_finished(self) -> None:
         self._jobs.pop(id(self.sender()), None)
         if not self._jobs:
@@ -164,13 +212,19 @@ class JobRunner(QObject):
         """Cancel everything and wait (bounded) for the pool; True if it became idle."""
         self.cancel_all()
         self._pool.clear()  # jobs not yet started never run
-        idle = self._pool.waitForDone(timeout_ms)
+        self._heartbeat.stop()
+        idle = self.wait_idle(timeout_ms)
         if not idle:
             log.warning("jobs still running after %d ms at shutdown", timeout_ms)
         return idle
 
     def wait_idle(self, timeout_ms: int) -> bool:
-        return self._pool.waitForDone(timeout_ms)
+        """Block the GUI thread until the pool is idle (jobs do not wait for its heartbeat)."""
+        self.pacer.active = False
+        try:
+            return self._pool.waitForDone(timeout_ms)
+        finally:
+            self.pacer.active = True
 
     @property
     def pool_active_threads(self) -> int:

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
+    Qt,
+)
+from PySide6.QtWidgets import QTableView
 
 from app.core.types import Explanation, ListKind, SuppressionEntry
 from app.ui.models.entry_table import ENTRY_ROLE, SORT_ROLE, Column, EntryTableModel
 
 BASE = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
+CHECK_ROLE = Qt.ItemDataRole.CheckStateRole
 
 USER_UNKNOWN = Explanation(
     reason="userunknown",
@@ -160,3 +169,53 @@ def test_persistent_selection_follows_its_entry_through_a_sort(model) -> None:
 def test_clear_resets(model) -> None:
     model.clear()
     assert model.rowCount(QModelIndex()) == 0 and model.total == 0
+
+
+class _DataOnlyModel(EntryTableModel):
+    """Qt's own multiData(), which asks data() once per role: the reference for painting."""
+
+    def multiData(self, index, roleDataSpan) -> None:
+        QAbstractTableModel.multiData(self, index, roleDataSpan)
+
+
+def _filled(table: EntryTableModel) -> EntryTableModel:
+    table.append(
+        [
+            entry("Carol@Example.jp", 5),
+            entry("alice@example.com", 9, reason="452 4.2.2 Mailbox full <b>x</b>\tnext\nline"),
+            entry("bob@docomo.ne.jp", 1, ListKind.BLOCKS, reason="550 blocked by policy"),
+            entry("dave@example.com", 3, ListKind.SPAM_REPORTS, reason=""),
+        ],
+        [USER_UNKNOWN, MAILBOX_FULL, USER_UNKNOWN, None],
+    )
+    table.setData(table.index(1, Column.CHECK), Qt.CheckState.Checked.value, CHECK_ROLE)
+    return table
+
+
+def test_multidata_answers_every_role_like_data(model) -> None:
+    model.setData(model.index(2, Column.CHECK), Qt.CheckState.Checked.value, CHECK_ROLE)
+    roles = [Qt.ItemDataRole(role) for role in range(14)] + [ENTRY_ROLE, SORT_ROLE]
+    for row in range(model.rowCount()):
+        for column in Column:
+            index = model.index(row, column)
+            for role in roles:
+                slot = QModelRoleData(role)
+                model.multiData(index, QModelRoleDataSpan(slot))
+                assert slot.data() == model.data(index, role), (row, column, role)
+
+
+def test_a_view_paints_the_same_through_multidata_as_through_data(qtbot) -> None:
+    images = []
+    for table in (_filled(EntryTableModel()), _filled(_DataOnlyModel())):
+        view = QTableView()
+        qtbot.addWidget(view)
+        view.setModel(table)
+        view.resize(1400, 300)
+        images.append(view.grab().toImage())
+    assert images[0] == images[1]
+
+
+def test_rows_are_kept_out_of_the_collector_until_clear(model) -> None:
+    assert gc.get_freeze_count() > 0  # appended rows are frozen (full collections skip them)
+    model.clear()
+    assert gc.get_freeze_count() == 0

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.core.classify.classifier import CATEGORY_LABELS_JA
+from app.core.classify.vocabulary import CATEGORY_LABELS_JA
 from app.core.dates import JST
 from app.core.types import Explanation, SuppressionEntry
 

@@ -102,7 +102,7 @@ class SettingsDialog(QDialog):
         sendgrid_box = QGroupBox(texts.SETTINGS_SENDGRID)
         sendgrid_box.setLayout(sendgrid_form)
 
-        # LLM (stored only; another module uses it)
+        # LLM refinement (ui/llm_controller.py runs it after a fetch)
         self.llm_enabled = QCheckBox(texts.SETTINGS_LLM_ENABLED)
         self.llm_enabled.setChecked(settings.llm_enabled)
         self.llm_base_url = QLineEdit(settings.llm_base_url)
@@ -120,6 +120,10 @@ class SettingsDialog(QDialog):
         llm_form.addRow(texts.SETTINGS_LLM_BASE_URL, self.llm_base_url)
         llm_form.addRow(texts.SETTINGS_LLM_MODEL, self.llm_model)
         llm_form.addRow(texts.SETTINGS_LLM_KEY, self.llm_key_edit)
+        self.llm_note = plain_label(texts.SETTINGS_LLM_PRACTICE_NOTE)
+        self.llm_note.setWordWrap(True)
+        self.llm_note.setStyleSheet("color: #555;")
+        llm_form.addRow(self.llm_note)
         llm_box = QGroupBox(texts.SETTINGS_LLM)
         llm_box.setLayout(llm_form)
 

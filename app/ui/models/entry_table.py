@@ -23,7 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from app.core.classify.classifier import CATEGORY_LABELS_JA
+from app.core.classify.vocabulary import CATEGORY_LABELS_JA
 from app.core.types import ALL_LISTS, Explanation, ListKind, SuppressionEntry
 from app.ui import texts
 from app.ui.safe_text import single_line, tooltip_text
@@ -115,7 +115,7 @@ class EntryTableModel(QAbstractTableModel):
             return None
         return self._value(self._view[index.row()], index.column(), int(role))
 
-    def multiData(self, index: Index, roleDataSpan: Any) -> None:  # noqa: N803 (Qt's name)
+    def multiData(self, index: Index, roleDataSpan: Any) -> None:
         """Every role the delegate asks for (seven per painted cell) in one Python call.
 
         Each call from C++ into Python must take the GIL back from busy job threads; with
@@ -407,6 +407,76 @@ class EntryTableModel(QAbstractTableModel):
         if reset:
             self.endResetModel()
         return len(gone)
+
+    def replace_explanations(
+        self, mapping: dict[tuple[str, str, ListKind, Explanation], Explanation]
+    ) -> int:
+        """Swap refined explanations in: a row whose ``(entry.reason, entry.status,
+        entry.list_kind, explanation)`` is a key of ``mapping`` gets the mapped explanation
+        (the same explanation object may serve rows with different reasons, and the LLM
+        refines per reason, so the explanation alone is not a precise enough key).
+
+        Storage lists are replaced, not mutated (an export may be reading the old ones); the
+        per-column caches are dropped and ``dataChanged`` covers the explanation columns. Rows
+        keep their place: no re-sort or re-filter under the operator's cursor. Returns the
+        number of rows changed.
+        """
+        if not mapping:
+            return 0
+        pool, by_id = self._pool, self._code_by_id
+        codes_of: dict[Explanation, list[int]] = {}
+        for code, explanation in enumerate(pool):
+            if explanation is not None:
+                codes_of.setdefault(explanation, []).append(code)
+        # Keyed by pool code: a row's lookup then hashes two cached strings, an enum and an int.
+        by_code = {
+            (reason, status, kind, code): new
+            for (reason, status, kind, old), new in mapping.items()
+            for code in codes_of.get(old, ())
+        }
+        wanted = {key[3] for key in by_code}
+        if not wanted:
+            return 0
+        entries = self._entries
+        explanations = list(self._explanations)
+        codes = list(self._codes)
+        categories_before: Counter[str] = Counter()
+        categories_after: Counter[str] = Counter()
+        changed = 0
+        for row_id, code in enumerate(self._codes):
+            if code not in wanted:
+                continue
+            entry = entries[row_id]
+            new = by_code.get((entry.reason, entry.status, entry.list_kind, code))
+            if new is None:
+                continue
+            new_code = by_id.get(id(new))
+            if new_code is None:  # the pool keeps the object alive, so its id stays unique
+                new_code = by_id[id(new)] = len(pool)
+                pool.append(new)
+            old = pool[code]
+            assert old is not None
+            categories_before[old.category] += 1
+            categories_after[new.category] += 1
+            explanations[row_id] = new
+            codes[row_id] = new_code
+            changed += 1
+        if not changed:
+            return 0
+        self._explanations = explanations
+        self._codes = codes
+        self._drop_caches()
+        self.counts_by_category.subtract(categories_before)
+        self.counts_by_category.update(categories_after)
+        for name in [name for name, count in self.counts_by_category.items() if count <= 0]:
+            del self.counts_by_category[name]
+        if self._view:
+            self.dataChanged.emit(
+                self.index(0, Column.CAUSE),
+                self.index(len(self._view) - 1, Column.CATEGORY),
+                [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole],
+            )
+        return changed
 
     def set_checked_visible(self, checked: bool) -> None:
         if checked:

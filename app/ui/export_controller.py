@@ -1,0 +1,261 @@
+"""ExportController: the 書き出し dialog, then Excel/CSV writing in a job with row progress."""
+
+from __future__ import annotations
+
+import logging
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, overload
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QWidget
+
+from app import __version__
+from app.core.cancel import CancelToken
+from app.core.errors import CancelledError, TodokuError
+from app.core.storage.secrets import mask_secret
+from app.core.types import DateRange, Explanation, ListKind, SuppressionEntry
+from app.ui import texts
+from app.ui.workers import Job
+
+if TYPE_CHECKING:
+    from app.core.export.columns import ExportRow
+    from app.core.export.context import ExportContext
+    from app.core.export.summary import ExportSummary
+    from app.ui.controller import MainController
+    from app.ui.dialogs.export_options import ExportChoice, ExportOptionsDialog
+
+log = logging.getLogger(__name__)
+
+# run(dialog) -> the operator's choice, or None when the dialog was cancelled
+ExportDialogRunner = Callable[["ExportOptionsDialog"], "ExportChoice | None"]
+
+
+def exec_export_dialog(dialog: ExportOptionsDialog) -> ExportChoice | None:
+    return dialog.choice if dialog.exec() == dialog.DialogCode.Accepted else None
+
+
+class RowSnapshot(Sequence["ExportRow"]):
+    """The rows to export, frozen at the moment the operator chose them.
+
+    Holds the model's storage lists and a copy of the chosen row ids; ExportRow objects are made
+    one at a time while the job writes (on the job thread), so the GUI thread only copies the
+    lists — building a million dataclasses there would freeze the window ~1 s.
+    The export modules are imported here, not at the top: their column table loads the rule
+    engine, which start-up does not need.
+    """
+
+    def __init__(
+        self,
+        entries: Sequence[SuppressionEntry],
+        explanations: Sequence[Explanation | None],
+        ids: Sequence[int] | None,
+    ) -> None:
+        self._entries = entries
+        self._explanations = explanations
+        self._ids = ids
+
+    def __len__(self) -> int:
+        return len(self._entries) if self._ids is None else len(self._ids)
+
+    @overload
+    def __getitem__(self, index: int) -> ExportRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[ExportRow]: ...
+
+    def __getitem__(self, index: int | slice) -> ExportRow | Sequence[ExportRow]:
+        from app.core.export.columns import ExportRow
+
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        row_id = index if self._ids is None else self._ids[index]
+        return ExportRow(self._entries[row_id], self._explanations[row_id])
+
+    def __iter__(self) -> Iterator[ExportRow]:
+        from app.core.export.columns import ExportRow
+
+        entries, explanations = self._entries, self._explanations
+        ids = range(len(entries)) if self._ids is None else self._ids
+        for row_id in ids:
+            yield ExportRow(entries[row_id], explanations[row_id])
+
+
+def snapshot_rows(model: Any, scope: str) -> RowSnapshot:
+    """The rows of ``scope`` ("filtered": visible rows in view order; "all": every row in
+    arrival order), read from the model's storage, never by formatting cells.
+
+    The model offers per-row accessors only (``entry_at``); reading its lists directly keeps
+    this O(1) plus one array copy. The model replaces (never mutates) these lists on deletion
+    and LLM refinement, and appends only during a fetch, which cannot run during an export.
+    """
+    entries = list(model._entries)
+    explanations = list(model._explanations)
+    ids = array("i", model._view) if scope == "filtered" else None
+    return RowSnapshot(entries, explanations, ids)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
+    """Everything the job needs; built on the GUI thread."""
+
+    rows: RowSnapshot
+    context: ExportContext
+    path: Path
+    fmt: str
+
+
+def run_export(
+    request: ExportRequest,
+    *,
+    progress: Callable[[Any], None] | None = None,
+    on_page: Callable[[Any], None] | None = None,
+    cancel: CancelToken | None = None,
+) -> ExportSummary:
+    """``export_xlsx``/``export_csv`` with the job calling convention (imports them lazily:
+    openpyxl is heavy and only needed now)."""
+    del on_page
+
+    def rows_done(done: int, total: int) -> None:
+        if progress is not None:
+            progress((done, total))
+
+    if request.fmt == "csv":
+        from app.core.export.csv_export import export_csv as exporter
+    else:
+        from app.core.export.excel import export_xlsx as exporter
+    return exporter(request.rows, request.context, request.path, progress=rows_done, cancel=cancel)
+
+
+class ExportController(QObject):
+    """Runs one export job at a time for the MainController.
+
+    Signals:
+        running: bool, an export started (True) or ended (False).
+        progress: str, Japanese progress line.
+        done: str, Japanese summary line ("" after an error).
+        error_raised: TodokuError for the status panel.
+    """
+
+    running = Signal(bool)
+    progress = Signal(str)
+    done = Signal(str)
+    error_raised = Signal(object)
+
+    def __init__(
+        self, host: MainController, *, run_dialog: ExportDialogRunner = exec_export_dialog
+    ) -> None:
+        super().__init__(host)
+        self._host = host
+        self._run_dialog = run_dialog
+        self._job: Job | None = None
+        self._path: Path | None = None
+        self.last_summary: ExportSummary | None = None
+
+    def is_running(self) -> bool:
+        return self._job is not None
+
+    def cancel(self) -> None:
+        if self._job is not None and not self._job.cancel.cancelled:
+            self._job.cancel.cancel()
+            self.progress.emit(texts.EXPORT_CANCELLING)
+
+    def ask(
+        self,
+        *,
+        date_range: DateRange,
+        last_folder: Path,
+        parent: QWidget | None = None,
+    ) -> ExportChoice | None:
+        """Run the options dialog for the current grid; None when cancelled."""
+        from app.ui.dialogs.export_options import ExportOptionsDialog
+
+        model = self._host.model
+        dialog = ExportOptionsDialog(
+            date_range=date_range,
+            total_rows=model.total,
+            shown_rows=model.rowCount(),
+            last_folder=last_folder,
+            parent=parent,
+        )
+        try:
+            return self._run_dialog(dialog)
+        finally:
+            dialog.deleteLater()
+
+    def start(
+        self,
+        choice: ExportChoice,
+        *,
+        date_range: DateRange,
+        lists: tuple[ListKind, ...],
+        filter_description: str,
+    ) -> bool:
+        """Write the chosen rows in a job; False when nothing was started."""
+        from app.core.export.context import ExportContext
+
+        host = self._host
+        if host.is_busy() or host.model.total == 0:
+            return False
+        scope = "filtered" if choice.scope == "filtered" else "all"
+        config = host.last_connection
+        if config is None or config.practice:
+            account, subuser, region = texts.ACCOUNT_PRACTICE, "", ""
+        else:
+            account = texts.ACCOUNT_LIVE.format(masked=mask_secret(config.api_key))
+            subuser, region = config.subuser, config.region
+        context = ExportContext(
+            date_range=date_range,
+            account_label=account,
+            subuser=subuser,
+            region=region,
+            lists=lists,
+            filter_description=filter_description if scope == "filtered" else "",
+            exported_at=datetime.now().astimezone(),
+            app_version=__version__,
+            scope=scope,
+        )
+        request = ExportRequest(snapshot_rows(host.model, scope), context, choice.path, choice.fmt)
+        job = Job("export", lambda **kwargs: run_export(request, **kwargs))
+        job.signals.progress.connect(self._on_job_progress)
+        job.signals.succeeded.connect(self._on_job_succeeded)
+        job.signals.failed.connect(self._on_job_failed)
+        job.signals.finished.connect(self._on_job_finished)
+        self._job = job
+        self._path = choice.path
+        self.last_summary = None
+        log.info("export %s (%s, %d rows)", choice.fmt, scope, len(request.rows))
+        host.runner.start(job)
+        self.running.emit(True)
+        self.progress.emit(texts.EXPORTING.format(done=0, total=len(request.rows)))
+        return True
+
+    @Slot(object)
+    def _on_job_progress(self, progress: Any) -> None:
+        if self._job is None or self._job.cancel.cancelled:
+            return
+        done, total = progress
+        self.progress.emit(texts.EXPORTING.format(done=done, total=total))
+
+    @Slot(object)
+    def _on_job_succeeded(self, summary: ExportSummary) -> None:
+        self.last_summary = summary
+        self.done.emit(texts.EXPORT_DONE.format(rows=summary.row_count, path=summary.path))
+
+    @Slot(object)
+    def _on_job_failed(self, error: TodokuError) -> None:
+        if isinstance(error, CancelledError):
+            self.done.emit(texts.EXPORT_CANCELLED)
+            return
+        log.warning("export failed: %s: %s", type(error).__name__, error.message_ja)
+        self.done.emit("")
+        self.error_raised.emit(error)
+
+    @Slot()
+    def _on_job_finished(self) -> None:
+        self._job = None
+        self._path = None
+        self.running.emit(False)

@@ -1,0 +1,231 @@
+"""書き出し from the main window after a practice fetch: the real options dialog (injected runner
+clicks it), the real export job, and the file reopened with openpyxl."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from PySide6.QtCore import Qt
+
+from app.core.export.columns import COLUMNS
+from app.core.export.output import ExportError
+from app.core.types import ListKind
+from app.ui import texts
+from app.ui.dialogs.export_options import ExportOptionsDialog
+from app.ui.models.entry_table import Column
+from app.ui.persist import UiState
+from tests.ui.test_main_window import fetch
+
+EXPORT_TIMEOUT_MS = 20_000
+HEADERS = [column.header_ja for column in COLUMNS]
+
+
+class DialogRunner:
+    """The injected export dialog: sets the fields on the real dialog and clicks 書き出す."""
+
+    def __init__(
+        self, qtbot, *, path: Path | None = None, scope: str = "all", fmt: str = "xlsx", after=None
+    ) -> None:
+        self.qtbot = qtbot
+        self.path = path
+        self.scope = scope
+        self.fmt = fmt
+        self.after = after  # called with the choice before it is returned (e.g. remove the folder)
+        self.opened_with: list[str] = []
+        self.dialogs: list[ExportOptionsDialog] = []
+
+    def __call__(self, dialog: ExportOptionsDialog):
+        # Not qtbot.addWidget: the window deletes the dialog (deleteLater) once it returns.
+        self.dialogs.append(dialog)
+        self.opened_with.append(dialog.path_edit.text())
+        (dialog.csv_radio if self.fmt == "csv" else dialog.xlsx_radio).setChecked(True)
+        (dialog.filtered_radio if self.scope == "filtered" else dialog.all_radio).setChecked(True)
+        if self.path is not None:
+            dialog.path_edit.setText(str(self.path))
+        self.qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        if dialog.choice is not None and self.after is not None:
+            self.after(dialog.choice)
+        return dialog.choice
+
+
+def run_export(qtbot, window) -> None:
+    export = window.controller.export
+    with qtbot.waitSignal(
+        export.running, timeout=EXPORT_TIMEOUT_MS, check_params_cb=lambda r: not r
+    ):
+        window.export_action.trigger()
+    qtbot.waitUntil(lambda: not export.is_running(), timeout=EXPORT_TIMEOUT_MS)
+
+
+def data_rows(path: Path) -> tuple[list, list[tuple]]:
+    workbook = load_workbook(path, read_only=True)
+    try:
+        rows = list(workbook["一覧"].iter_rows(values_only=True))
+        conditions = list(workbook["条件"].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    return rows, conditions
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_export_all_rows_to_xlsx(qtbot, make_window, tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    runner = DialogRunner(qtbot, path=folder / "all.xlsx")
+    window = make_window(run_export_dialog=runner)
+    assert not window.export_action.isEnabled()  # nothing to export yet
+    assert window.export_action.shortcut().toString() == "Ctrl+E"
+    assert window.list_page.export_button.defaultAction() is window.export_action
+    fetch(qtbot, window)
+    total = window.model.total
+    assert total > 0 and window.export_action.isEnabled()
+
+    run_export(qtbot, window)
+
+    path = folder / "all.xlsx"
+    rows, conditions = data_rows(path)
+    assert list(rows[0]) == HEADERS
+    assert len(rows) - 1 == total
+    created = HEADERS.index("発生日時 (JST)")
+    assert all(isinstance(row[created], datetime) for row in rows[1:])
+    emails = sorted(row[HEADERS.index("メールアドレス")] for row in rows[1:])
+    model = window.model
+    assert emails == sorted(model.entry_at(r).email for r in range(model.rowCount()))
+    facts = {row[0]: row[1] for row in conditions if len(row) > 1 and row[0]}
+    assert facts["アカウント"] == texts.ACCOUNT_PRACTICE
+    assert facts["出力範囲"] == "取得したすべての行"
+    status = window.range_bar.progress_label.text()
+    assert status == texts.EXPORT_DONE.format(rows=total, path=path)
+    assert f"{total:,} 件を書き出しました" in status
+    assert not window.status_panel.isVisible()
+    assert leftovers(folder) == ["all.xlsx"]
+    # The folder is remembered for the next export.
+    assert UiState().last_export_folder() == folder
+    window.export_action.trigger()
+    assert runner.opened_with[-1].startswith(str(folder))
+    qtbot.waitUntil(lambda: not window.controller.export.is_running(), timeout=EXPORT_TIMEOUT_MS)
+
+
+def test_export_filtered_rows_keeps_the_view_order(qtbot, make_window, tmp_path: Path) -> None:
+    runner = DialogRunner(qtbot, path=tmp_path / "filtered.csv", scope="filtered", fmt="csv")
+    window = make_window(run_export_dialog=runner)
+    fetch(qtbot, window)
+    page = window.list_page
+    position = next(
+        i
+        for i in range(page.list_filter.count())
+        if page.list_filter.itemData(i) == ListKind.BOUNCES
+    )
+    page.list_filter.setCurrentIndex(position)
+    page.list_filter.activated.emit(position)
+    window.table.horizontalHeader().setSortIndicator(Column.EMAIL, Qt.SortOrder.DescendingOrder)
+    model = window.model
+    shown = model.rowCount()
+    assert 0 < shown < model.total
+    view_order = [model.entry_at(r).email for r in range(shown)]
+    assert view_order == sorted(view_order, reverse=True)
+
+    run_export(qtbot, window)
+
+    import csv
+
+    with (tmp_path / "filtered.csv").open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.reader(stream))
+    assert rows[0] == HEADERS
+    assert [row[HEADERS.index("メールアドレス")] for row in rows[1:]] == view_order
+    assert {row[HEADERS.index("種別")] for row in rows[1:]} == {ListKind.BOUNCES.label_ja}
+    assert f"{shown:,} 件を書き出しました" in window.range_bar.progress_label.text()
+
+
+def test_filter_description_goes_into_the_conditions_sheet(
+    qtbot, make_window, tmp_path: Path
+) -> None:
+    runner = DialogRunner(qtbot, path=tmp_path / "f.xlsx", scope="filtered")
+    window = make_window(run_export_dialog=runner)
+    fetch(qtbot, window)
+    domain = window.model.entry_at(0).domain
+    qtbot.keyClicks(window.filter_edit, domain)
+    qtbot.waitUntil(lambda: window.model.rowCount() < window.model.total, timeout=3000)
+
+    run_export(qtbot, window)
+
+    rows, conditions = data_rows(tmp_path / "f.xlsx")
+    facts = {row[0]: row[1] for row in conditions if len(row) > 1 and row[0]}
+    assert facts["絞り込み条件"] == texts.FILTER_TEXT.format(text=domain)
+    assert facts["出力範囲"] == "絞り込み後の行のみ"
+    assert len(rows) - 1 == window.model.rowCount()
+
+
+def test_cancel_leaves_no_file(qtbot, make_window, tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    window = make_window(run_export_dialog=DialogRunner(qtbot, path=folder / "x.xlsx"))
+    fetch(qtbot, window)
+    export = window.controller.export
+    # キャンセル is pressed as soon as the export is under way: the job checks the token every
+    # 1,000 rows and once more before saving, so it can never finish before seeing it.
+    export.running.connect(
+        lambda running: (
+            running and qtbot.mouseClick(window.range_bar.cancel_button, Qt.MouseButton.LeftButton)
+        )
+    )
+    with qtbot.waitSignal(
+        export.running, timeout=EXPORT_TIMEOUT_MS, check_params_cb=lambda r: not r
+    ):
+        window.export_action.trigger()
+
+    assert leftovers(folder) == []
+    assert window.range_bar.progress_label.text() == texts.EXPORT_CANCELLED
+    assert "キャンセルしました" in texts.EXPORT_CANCELLED
+    assert not window.status_panel.isVisible()
+    assert window.range_bar.fetch_button.isVisible() and window.export_action.isEnabled()
+
+
+@pytest.mark.parametrize("problem", ["folder-removed", "target-is-a-folder"])
+def test_export_error_shows_the_panel(qtbot, make_window, tmp_path: Path, problem) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    if problem == "folder-removed":
+        # The dialog checks the folder; it disappears (USB stick pulled) before the job runs.
+        runner = DialogRunner(qtbot, path=folder / "x.xlsx", after=lambda _: shutil.rmtree(folder))
+        expected = "保存先のフォルダが見つかりません。"
+    else:
+        (folder / "x.xlsx").mkdir()
+        runner = DialogRunner(qtbot, path=folder / "x.xlsx")
+        expected = "同じ名前のフォルダがあるため、保存できません。"
+    window = make_window(run_export_dialog=runner)
+    fetch(qtbot, window)
+
+    run_export(qtbot, window)
+
+    panel = window.status_panel
+    assert panel.isVisible()
+    assert isinstance(panel.error, ExportError)
+    assert panel.message_label.text() == expected
+    assert panel.next_step_label.text() == panel.error.next_step_ja
+    assert window.export_action.isEnabled() and window.range_bar.fetch_button.isEnabled()
+
+
+def test_cancelled_dialog_starts_nothing(qtbot, make_window) -> None:
+    seen: list[ExportOptionsDialog] = []
+
+    def cancel_dialog(dialog: ExportOptionsDialog):
+        seen.append(dialog)
+        assert dialog.all_radio.isChecked()
+        dialog.reject()
+        return None
+
+    window = make_window(run_export_dialog=cancel_dialog)
+    fetch(qtbot, window)
+    before = window.range_bar.progress_label.text()
+    window.export_action.trigger()
+    assert len(seen) == 1
+    assert not window.controller.export.is_running()
+    assert window.range_bar.progress_label.text() == before
