@@ -23,7 +23,7 @@ from app.core.types import (
 log = logging.getLogger(__name__)
 
 ClassifyFunction = Callable[[SuppressionEntry], Explanation]
-CLASSIFY_CHUNK = 50  # entries classified between two cancellation checks
+CLASSIFY_CHUNK = 100  # entries classified between two cancellation checks
 ProviderFactory = Callable[[], Provider]
 
 
