@@ -6,18 +6,22 @@ The first stdout line is the base URL (other tools read it); everything else goe
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
 
+from app.core.dates import JST
 from app.paths import resources_dir
 from app.sandbox.scenarios import generate_records, load_records_jsonl
 from app.sandbox.sendgrid_server import SANDBOX_API_KEY, FaultPlan, SendGridSandbox
 
 _SPAN_SECONDS = 60 * 86400  # generated entries cover the last 60 days
+WATCH_PARENT_ENV = "TODOKU_SANDBOX_WATCH_PARENT"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +35,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--rate-limit", type=int, default=None, help="1 分あたりの上限（省略時は無制限）")
     add("--faults", default="", help="障害注入の確率。例: 429=0.05,500=0.05,drop=0.02,garbage=0.01")
     add("--api-key", default=SANDBOX_API_KEY, help="受け付ける API キー")
+    # Extensions beyond the scripted contract above (optional; other tools need not pass them).
+    add(
+        "--incident-days-ago",
+        type=int,
+        default=None,
+        help="この日数前の日を配信率の低い日（障害日）にする（練習モード用）",
+    )
+
+
+def _watch_parent(stopping: threading.Event) -> None:
+    """With TODOKU_SANDBOX_WATCH_PARENT=1 (set by the app's practice mode), stop when the
+    process that started us is gone, so a killed app leaves no server behind."""
+    if os.environ.get(WATCH_PARENT_ENV) != "1":
+        return
+    parent = os.getppid()
+
+    def watch() -> None:
+        while not stopping.wait(1.0):
+            if os.getppid() != parent:  # re-parented: the app died
+                stopping.set()
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,7 +82,11 @@ def run(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
     )
+    if args.incident_days_ago is not None:
+        incident = datetime.now(tz=JST).date() - timedelta(days=args.incident_days_ago)
+        sandbox.set_bad_day(incident, delivered_ratio=0.88)
     stopping = threading.Event()
+    _watch_parent(stopping)
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
         stopping.set()

@@ -66,16 +66,36 @@ class SandboxHandle(Protocol):
 SandboxFactory = Callable[[], SandboxHandle]
 
 
+PRACTICE_INCIDENT_DAYS_AGO = 3  # practice data shows what a bad delivery day looks like
+
+
 def practice_sandbox() -> SandboxHandle:
-    """The built-in SendGrid imitation with ~60 days of generated data (imported lazily)."""
+    """The built-in SendGrid imitation with ~60 days of generated data (imported lazily).
+
+    It runs as a child process where possible: in the app's process its HTTP threads and
+    records would compete with the GUI thread for the GIL and the garbage collector.
+    """
+    from app.sandbox.sendgrid_server import SANDBOX_API_KEY
+    from app.ui.practice_server import ChildSandbox, cli_command
+
+    if cli_command() is not None:
+        return ChildSandbox(
+            entries=PRACTICE_ENTRIES,
+            seed=20240601,
+            api_key=SANDBOX_API_KEY,
+            incident_days_ago=PRACTICE_INCIDENT_DAYS_AGO,
+        )
+    # A frozen build has no interpreter to run `-m app.cli` with: serve in-process instead.
     from app.sandbox.scenarios import generate_records
-    from app.sandbox.sendgrid_server import SANDBOX_API_KEY, SendGridSandbox
+    from app.sandbox.sendgrid_server import SendGridSandbox
 
     today = today_jst()
     start, _ = unix_bounds(DateRange(today - timedelta(days=PRACTICE_DAYS), today))
     _, end = unix_bounds(DateRange(today, today))
     records = generate_records(PRACTICE_ENTRIES, seed=20240601, start=start, end=end)
-    return SendGridSandbox(records=records, api_keys={SANDBOX_API_KEY: None})
+    sandbox = SendGridSandbox(records=records, api_keys={SANDBOX_API_KEY: None})
+    sandbox.set_bad_day(today - timedelta(days=PRACTICE_INCIDENT_DAYS_AGO), delivered_ratio=0.88)
+    return sandbox
 
 
 def _sandbox_key() -> str:

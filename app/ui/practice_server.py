@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -45,6 +46,7 @@ class ChildSandbox:
         entries: int,
         seed: int,
         api_key: str,
+        incident_days_ago: int | None = None,
         command: Sequence[str] | None = None,
         startup_timeout_s: float = STARTUP_TIMEOUT_S,
     ) -> None:
@@ -62,6 +64,8 @@ class ChildSandbox:
             "--api-key",
             api_key,
         ]
+        if incident_days_ago is not None:
+            self._arguments += ["--incident-days-ago", str(incident_days_ago)]
         self._startup_timeout_s = startup_timeout_s
         self._process: subprocess.Popen[str] | None = None
         self.base_url = ""
@@ -79,6 +83,7 @@ class ChildSandbox:
         process = subprocess.Popen(
             [*self._command, *self._arguments],
             stdin=subprocess.DEVNULL,
+            env={**os.environ, "TODOKU_SANDBOX_WATCH_PARENT": "1"},
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,  # its banner is for people at a terminal
             text=True,
