@@ -122,29 +122,38 @@ def bench_rate_limit(seconds: float) -> None:
                 try:
                     provider.fetch(whole_range(), [ListKind.BOUNCES, ListKind.BLOCKS])
                     fetches += 1
-                except Exception as error:  # counted, reported
+                except Exception as error:  # counted and reported, never hidden
                     failures += 1
                     print(f"  fetch failed: {error}")
     finally:
         stop(process)
     elapsed = time.time() - started
-    ok_per_window: Counter[str] = Counter()
-    for _, status, reset in transport.events:
+    # SendGrid's limits (and the sandbox's) are per endpoint: count each path's own windows.
+    ok_per_window: Counter[tuple[str, str]] = Counter()
+    for path, status, reset in transport.events:
         if status == 200 and reset:
-            ok_per_window[reset] += 1
+            ok_per_window[(path, reset)] += 1
     statuses = Counter(status for _, status, _ in transport.events)
-    windows = sorted(ok_per_window)
-    complete = windows[:-1]  # the last window was cut short when we stopped
-    print(f"[rate limit] --rate-limit 600 (per 60 s window), {elapsed:.0f} s of repeated fetches")
+    print(
+        f"[rate limit] --rate-limit 600 (per endpoint, 60 s windows), {elapsed:.0f} s of "
+        "repeated fetches of bounces + blocks"
+    )
     print(f"  fetches completed: {fetches}, failed: {failures}; statuses: {dict(statuses)}")
-    for reset in windows:
-        mark = "" if reset in complete else " (partial, not counted)"
-        print(f"  window ending {reset}: {ok_per_window[reset]} successful requests{mark}")
-    if complete:
-        achieved = sum(ok_per_window[w] for w in complete) / len(complete)
+    shares = []
+    for path in sorted({path for path, _ in ok_per_window}):
+        windows = sorted(reset for p, reset in ok_per_window if p == path)
+        for reset in windows:
+            # The first and last windows were cut by our start and stop: only whole ones count.
+            whole = reset not in (windows[0], windows[-1])
+            count = ok_per_window[(path, reset)]
+            mark = "" if whole else " (partial, not counted)"
+            print(f"  {path} window ending {reset}: {count} successful requests{mark}")
+            if whole:
+                shares.append(count / 600)
+    if shares:
         print(
-            f"  achieved: {achieved:.0f} requests per full window = {achieved / 600:.0%} of "
-            f"the limit (goal >= 90%, no failed fetch)"
+            f"  achieved: {min(shares):.0%} (worst) / {sum(shares) / len(shares):.0%} (mean) of "
+            "the limit per whole window (goal >= 90%, no failed fetch)"
         )
 
 

@@ -1,0 +1,80 @@
+"""Columns of the entry grid: the Column enum and the text each cell shows."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from app.core.classify.vocabulary import CATEGORY_LABELS_JA
+from app.core.types import ALL_LISTS, Explanation, SuppressionEntry
+from app.ui import texts
+from app.ui.safe_text import single_line, tooltip_text
+
+# Lists sort in the order the toolbar shows them, not alphabetically by their English value.
+KIND_ORDER = {kind: position for position, kind in enumerate(ALL_LISTS)}
+
+
+class Column(IntEnum):
+    CHECK = 0
+    KIND = 1
+    EMAIL = 2
+    DOMAIN = 3
+    CREATED = 4
+    STATUS = 5
+    REASON = 6
+    CAUSE = 7
+    ACTION = 8
+    CATEGORY = 9
+
+
+# Columns whose text and sort key come from the explanation, not the entry: the only ones an
+# LLM refinement changes.
+EXPLANATION_COLUMNS = frozenset({Column.CAUSE, Column.ACTION, Column.CATEGORY})
+
+# Columns with a tooltip (the full text the single-line cell cuts short).
+TOOLTIP_COLUMNS = frozenset({Column.REASON, Column.CAUSE})
+
+
+def category_label(category: str) -> str:
+    """The Japanese name of a classifier category (an unknown one shows as it is)."""
+    return CATEGORY_LABELS_JA.get(category, category)
+
+
+def display_text(
+    entry: SuppressionEntry, explanation: Explanation | None, column: int
+) -> str | None:
+    """What ``column`` shows for one row (``None`` for the check column, which has no text).
+
+    Remote text (reason, and explanations that may quote it) is flattened to one line so a
+    newline or tab in a bounce message cannot stretch or break the grid.
+    """
+    if column == Column.CHECK:
+        return None
+    if column == Column.KIND:
+        return entry.list_kind.label_ja
+    if column == Column.EMAIL:
+        return entry.email
+    if column == Column.DOMAIN:
+        return entry.domain
+    if column == Column.CREATED:
+        return texts.format_jst(entry.created)
+    if column == Column.STATUS:
+        return entry.status
+    if column == Column.REASON:
+        return single_line(entry.reason)
+    if explanation is None:
+        return texts.NOT_CLASSIFIED
+    if column == Column.CAUSE:
+        return single_line(explanation.explanation_ja)
+    if column == Column.ACTION:
+        return single_line(explanation.action_ja)
+    label = category_label(explanation.category)
+    return f"{label}（{texts.NEEDS_REVIEW}）" if explanation.needs_review else label
+
+
+def tooltip(entry: SuppressionEntry, explanation: Explanation | None, column: int) -> str | None:
+    """The full, escaped text behind a cut-short cell (tooltips are rich text: STYLE §4)."""
+    if column == Column.REASON:
+        return tooltip_text(entry.reason)
+    if column == Column.CAUSE:
+        return tooltip_text(explanation.explanation_ja if explanation else "")
+    return None

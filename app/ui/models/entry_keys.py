@@ -1,0 +1,133 @@
+"""Per-row sort keys and filter haystacks of the entry grid: built once, kept compact.
+
+Sorting a million rows with ``sorted(range(n), key=keys.__getitem__)`` is only fast when the
+keys already exist, so each column's keys are computed on first use and then kept in step with
+the rows (extended on append, compacted on delete, dropped when their source changes). The
+address, reason and domain keys double as the text and domain filters' haystacks.
+
+Memory at a million rows (benchmarks/grid.py): dates are an ``array('q')`` of timestamps, lists
+an ``array('b')``; a lower-case address key is the entry's own string when it is already lower
+case (SendGrid's usually are; ``str.lower()`` would copy: ~60 MB); equal reasons share one
+lower-case copy; domains are interned.
+"""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from collections.abc import Collection, Sequence
+from typing import Any, Protocol, TypeAlias
+
+from app.core.types import Explanation, SuppressionEntry
+from app.ui.models.entry_columns import KIND_ORDER, Column
+from app.ui.models.row_ids import Renumbering
+
+Keys: TypeAlias = "list[Any] | array[int]"  # a string: array is not subscriptable at run time
+
+
+class RowSource(Protocol):
+    """The storage the keys are derived from (EntryStore)."""
+
+    entries: list[SuppressionEntry]
+    explanations: list[Explanation | None]
+    checked: set[int]
+
+
+def domain_key(entry: SuppressionEntry) -> str:
+    """The entry's domain, interned: a few thousand domains serve a million rows."""
+    return sys.intern(entry.domain)
+
+
+class EntryKeys:
+    """Lazily built keys per column over the rows of a ``RowSource``.
+
+    Every per-row cache lives in the one ``_built`` dict, so extending, compacting and dropping
+    reach all of them alike: a cache added later cannot be forgotten after a delete or an LLM
+    refinement. The check column has no cache (checks change with every click).
+    """
+
+    def __init__(self, rows: RowSource) -> None:
+        self._rows = rows
+        self._built: dict[Column, Keys] = {}
+
+    def of(self, column: Column) -> Keys:
+        """The keys of every row for ``column``, indexed by row id."""
+        if column == Column.CHECK:
+            checked = self._rows.checked
+            return [row_id in checked for row_id in range(len(self._rows.entries))]
+        keys = self._built.get(column)
+        if keys is None:
+            keys = self._built[column] = _compute(column, self._rows, 0)
+        return keys
+
+    def built(self, column: Column) -> Keys | None:
+        """The keys of ``column`` if already built, else ``None`` (never builds them)."""
+        return self._built.get(column)
+
+    def key(self, column: Column, row_id: int) -> Any:
+        """One row's key (``SortRole``); the check column answers without a million-row list."""
+        if column == Column.CHECK:
+            return row_id in self._rows.checked
+        return self.of(column)[row_id]
+
+    def extend(self, first: int) -> None:
+        """Bring the built keys in step with rows appended from ``first`` on (new rows only)."""
+        for column, keys in self._built.items():
+            keys.extend(_compute(column, self._rows, first))
+
+    def compact(self, renumbering: Renumbering) -> None:
+        """Leave out the keys of deleted rows (much cheaper than rebuilding: no ``lower()``,
+        no ``timestamp()`` per row, and shared strings stay shared)."""
+        for column, keys in self._built.items():
+            self._built[column] = (
+                renumbering.compact_array(keys)
+                if isinstance(keys, array)
+                else renumbering.compact(keys)
+            )
+
+    def drop(self, columns: Collection[Column] | None = None) -> None:
+        """Forget the keys of ``columns`` (all when ``None``); they are rebuilt on next use."""
+        if columns is None:
+            self._built = {}
+            return
+        for column in columns:
+            self._built.pop(column, None)
+
+
+def _compute(column: Column, rows: RowSource, first: int) -> Keys:
+    """Keys of rows ``first``.. for ``column`` (a list, or a compact array for numbers)."""
+    entries: Sequence[SuppressionEntry] = rows.entries[first:] if first else rows.entries
+    if column == Column.KIND:
+        return array("b", [KIND_ORDER[e.list_kind] for e in entries])
+    if column == Column.EMAIL:
+        # Case-insensitive; the text filter searches these too.
+        return [e.email if e.email.islower() else e.email.lower() for e in entries]
+    if column == Column.DOMAIN:
+        return [domain_key(e) for e in entries]
+    if column == Column.CREATED:
+        return array("q", [int(e.created.timestamp()) for e in entries])
+    if column == Column.STATUS:
+        return [e.status for e in entries]
+    if column == Column.REASON:
+        return _lower_reasons(entries)
+    explanations = rows.explanations[first:] if first else rows.explanations
+    if column == Column.CAUSE:
+        return [x.explanation_ja if x else "" for x in explanations]
+    if column == Column.ACTION:
+        return [x.action_ja if x else "" for x in explanations]
+    if column == Column.CATEGORY:
+        return [x.category if x else "" for x in explanations]
+    raise ValueError(f"no cached keys for {column!r}")
+
+
+def _lower_reasons(entries: Sequence[SuppressionEntry]) -> list[str]:
+    # Reasons repeat a lot (same remote server, same text): one lower-case copy per text.
+    lowered: dict[str, str] = {}
+    result = []
+    for entry in entries:
+        reason = entry.reason
+        low = lowered.get(reason)
+        if low is None:
+            low = lowered[reason] = reason if reason.islower() else reason.lower()
+        result.append(low)
+    return result
