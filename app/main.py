@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("app.main")
 
 SELF_TEST_TIMEOUT_MS = 60_000
+JOURNAL_FILE = "journal.sqlite3"
 DESKTOP_FILE_NAME = "todoku"  # packaging/linux/todoku.desktop: docks match the window to it
 
 
@@ -150,18 +151,34 @@ def _install_translator(app: QApplication) -> None:
         log.info("qtbase_ja translation not found in %s", folder)
 
 
+def _import_qt_free_modules() -> None:
+    """Import the Qt-free modules the window needs before PySide6 itself.
+
+    In a run from source, PySide6's import hook reads the source of every module imported
+    after it (to look for ``PySide6`` in it; ~5 ms over these). A frozen build has no sources,
+    so there the order makes no difference.
+    """
+    import app.core.classify.vocabulary
+    import app.core.dates
+    import app.core.services
+    import app.core.storage.settings
+    import app.ui.texts  # noqa: F401 (one name binds all five; flagged only here)
+
+
 def build_window(paths: AppPaths, *, self_test: bool = False) -> tuple[QApplication, MainWindow]:
     """Create (or reuse) the QApplication, wire the services and show the main window.
 
     Nothing here touches the keyring, the network, openpyxl or openai: those wait until the
-    operator needs them, so the window paints as early as possible.
+    operator needs them, so the window paints as early as possible. The deletion journal
+    (SQLite) is opened just after the first paint, by the window; a journal that cannot be
+    opened is reported in the window and leaves deleting disabled.
     """
+    _import_qt_free_modules()
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtGui import QGuiApplication, QIcon
     from PySide6.QtWidgets import QApplication
 
     from app.core.services import LazyClassifier
-    from app.core.storage.journal import DeletionJournal, JournalError
     from app.core.storage.secrets import MemorySecretStore
     from app.core.storage.settings import SettingsStore
     from app.ui.controller import MainController
@@ -186,24 +203,15 @@ def build_window(paths: AppPaths, *, self_test: bool = False) -> tuple[QApplicat
         secrets: SecretStore = MemorySecretStore()  # the self-test never touches the keyring
     else:
         secrets = DeferredKeyringStore()
-    journal: DeletionJournal | None = None
-    journal_error: JournalError | None = None
-    try:
-        journal = DeletionJournal(paths.data_dir / "journal.sqlite3")
-    except JournalError as error:  # shown in the window; deleting stays disabled
-        log.error("deletion journal unavailable: %s", error)
-        journal_error = error
     controller = MainController(
         settings_store=SettingsStore(paths.settings_file),
         secrets=secrets,
         classify=LazyClassifier(rules_dir=paths.resources / "rules"),
-        journal=journal,
+        journal_path=paths.data_dir / JOURNAL_FILE,
         data_dir=paths.data_dir,
     )
     window = MainWindow(controller, UiState(), log_path=str(paths.log_file))
     window.show()
-    if journal_error is not None:
-        window.status_panel.show_error(journal_error)
     return app, window
 
 

@@ -9,6 +9,11 @@ measured in the same run, alternating with the app, so machine load affects both
 The app child also reports which heavy modules were already imported when the window appeared
 (goal: none of openai, openpyxl, app.sandbox, keyring before the first paint).
 
+That first pass runs before Qt paints the window (Qt delivers the window's first paint a pass
+later), so each child also reports when its main window's first paint has been delivered; that
+second figure (and its ratio) is printed for information: it includes painting, which the goal's
+figure does not. Work the app defers "until after the first paint" runs after both figures.
+
 Bytecode: both children may write and reuse .pyc files (in a cache folder inside the throw-away
 HOME, via PYTHONPYCACHEPREFIX), as an installed or frozen app does. Without that, an environment
 with PYTHONDONTWRITEBYTECODE=1 would compile every app module from source on each run, while
@@ -63,7 +68,27 @@ def _probe():
         "loaded": loaded,
         "modules": len(sys.modules),
     }), flush=True)
-    os._exit(0)  # tear-down is not part of start-up; skip it
+
+
+def _watch_first_paint(app):
+    # Print PAINTED right after the main window's first paint event, then exit.
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QMainWindow
+
+    class _PaintWatch(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Paint and isinstance(watched, QMainWindow):
+                app.removeEventFilter(self)
+                QTimer.singleShot(0, _painted)
+            return False
+
+    def _painted():
+        print("PAINTED", flush=True)
+        os._exit(0)  # tear-down is not part of start-up; skip it
+
+    import os
+    app._paint_watch = _PaintWatch()
+    app.installEventFilter(app._paint_watch)
 """
 
 _PROBE = _PROBE.replace("WATCHED_NAMES", repr(WATCHED))
@@ -79,6 +104,7 @@ window = QMainWindow()
 window.resize(1280, 800)
 window.show()
 QTimer.singleShot(0, _probe)
+_watch_first_paint(app)
 app.exec()
 """
 )
@@ -98,6 +124,7 @@ install_excepthook(paths.log_file)
 app, window = build_window(paths)
 from PySide6.QtCore import QTimer
 QTimer.singleShot(0, _probe)
+_watch_first_paint(app)
 app.exec()
 """
 )
@@ -122,7 +149,8 @@ def child_env(home: Path) -> dict[str, str]:
 def time_child(
     code: str, env: dict[str, str], extra_args: tuple[str, ...] = ()
 ) -> tuple[float, dict]:
-    """Seconds from spawn to the probe line, and the probe's report."""
+    """Seconds from spawn to the probe line, and the probe's report (with ``painted_s``: seconds
+    from spawn until the window's first paint had been delivered)."""
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, *extra_args, "-c", code],
@@ -138,6 +166,8 @@ def time_child(
         if line.startswith("PROBE "):
             elapsed = time.perf_counter() - started
             report = json.loads(line[len("PROBE ") :])
+        elif line.startswith("PAINTED") and report is not None:
+            report["painted_s"] = time.perf_counter() - started
             break
     try:
         _, stderr = process.communicate(timeout=30)
@@ -179,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         time_child(APP_CHILD, env)
         app_times: list[float] = []
         baseline_times: list[float] = []
+        painted: dict[str, list[float]] = {"app": [], "baseline": []}
         last_app: dict = {}
         for run in range(args.runs):
             order = [("app", APP_CHILD), ("baseline", BASELINE_CHILD)]
@@ -186,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
                 order.reverse()
             for kind, code in order:
                 elapsed, report = time_child(code, env)
+                painted[kind].append(report.get("painted_s", float("nan")))
                 if kind == "app":
                     app_times.append(elapsed)
                     last_app = report
@@ -202,6 +234,12 @@ def main(argv: list[str] | None = None) -> int:
     verdict = "meets" if ratio <= GOAL_RATIO else "MISSES"
     print(f"ratio: {ratio:.2f}x ({verdict} the ≤ {GOAL_RATIO}x goal)")
     print(f"window at first pass: {last_app['window']} (visible: {last_app['visible']})")
+    app_painted = statistics.median(painted["app"])
+    baseline_painted = statistics.median(painted["baseline"])
+    print(
+        f"first paint delivered (information): bare {baseline_painted * 1000:.0f} ms, "
+        f"Todoku {app_painted * 1000:.0f} ms, ratio {app_painted / baseline_painted:.2f}x"
+    )
     print(f"modules imported at that point: {last_app['modules']}")
     early = last_app["loaded"]
     print("heavy modules already imported: " + (", ".join(early) if early else "none"))

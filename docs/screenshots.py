@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import QApplication, QWidget
 DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS.parent))
 
-from app.core.dates import today_jst  # noqa: E402
 from app.core.errors import AuthError  # noqa: E402
 from app.core.services import LazyClassifier  # noqa: E402
 from app.core.storage.journal import (  # noqa: E402
@@ -33,7 +31,8 @@ from app.core.storage.secrets import MemorySecretStore  # noqa: E402
 from app.core.storage.settings import AppSettings, SettingsStore  # noqa: E402
 from app.core.types import ListKind  # noqa: E402
 from app.paths import resources_dir  # noqa: E402
-from app.ui.controller import MainController, practice_sandbox  # noqa: E402
+from app.ui.connection import in_process_practice_sandbox  # noqa: E402
+from app.ui.controller import MainController  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
 from app.ui.models.entry_table import Column  # noqa: E402
 from app.ui.persist import UiState  # noqa: E402
@@ -60,17 +59,17 @@ def wait_until(condition, timeout_ms: int = 20_000) -> None:
 
 
 class SlowSandbox:
-    """The practice sandbox with latency (to capture the fetching state) and a bad day."""
+    """The practice data (with its incident day) served in this process, so the script can
+    read its records, with latency to capture the fetching state."""
 
     def __init__(self) -> None:
-        self.inner = practice_sandbox()
+        self.inner = in_process_practice_sandbox()
         self.url = ""
 
     def start(self) -> str:
         if not self.url:  # started early (to plant the unfinished deletion), then by the app
             self.url = self.inner.start()
             self.inner.configure(latency_ms=250)
-            self.inner.set_bad_day(today_jst() - timedelta(days=4), delivered_ratio=0.82)
         return self.url
 
     def stop(self) -> None:
@@ -97,10 +96,10 @@ def main() -> int:
     journal = DeletionJournal(root / "journal.sqlite3")
     unfinished_operation(journal, sandbox, sandbox.start())
     settings_store = SettingsStore(root / "settings.json")
-    # The practice data's ordinary days deliver 90-96% (its volume is 20-50x the bounces), so
-    # the shots use a 90% threshold to show one incident day rather than a month of red.
-    # AI refinement on: practice mode uses the built-in OpenAI-compatible imitation.
-    settings_store.save(AppSettings(delivery_threshold=0.90, llm_enabled=True))
+    # The default 97% threshold: ordinary practice days deliver ~98.5%, the one incident day
+    # (3 days ago) falls below it. AI refinement on: practice mode uses the built-in
+    # OpenAI-compatible imitation.
+    settings_store.save(AppSettings(llm_enabled=True))
     export_folder = root / "exports"
     export_folder.mkdir()
 
@@ -195,7 +194,7 @@ def main() -> int:
         save(dialog, "state-settings")
         return False
 
-    window._run_settings_dialog = capture_settings
+    window.settings_flow.run_dialog = capture_settings
     window.open_settings()
     window.close()
     app.processEvents()

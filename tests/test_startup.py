@@ -13,8 +13,24 @@ from app.ui import texts
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Loaded only when the operator needs them (export, AI, practice server, OS keyring, rules).
-DEFERRED = ("openai", "openpyxl", "app.sandbox", "keyring", "httpx", "app.core.classify.rules")
+# Loaded only when the operator needs them (export, AI, practice server, OS keyring, rules)
+# or after the first paint (the deletion journal and machinery, the 配信状況 charts and stats).
+DEFERRED = (
+    "openai",
+    "openpyxl",
+    "app.sandbox",
+    "keyring",
+    "httpx",
+    "app.core.classify.rules",
+    "sqlite3",
+    "app.core.storage.journal",
+    "app.core.deletion",
+    "app.core.stats",
+    "fractions",
+    "decimal",
+    "app.ui.delivery_view",
+    "app.ui.dialogs",
+)
 
 FIRST_PAINT_CHILD = """
 import json, os, sys

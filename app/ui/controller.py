@@ -1,40 +1,36 @@
-"""MainController: app state (practice/live, settings, keys), jobs, and the fetch stream."""
+"""MainController: app state (settings, keys), the shared JobRunner, and the fetch stream."""
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterable
-from datetime import timedelta
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
-from app.core.dates import today_jst, unix_bounds, validate_range
-from app.core.errors import CancelledError, InvalidInputError, TodokuError, UnexpectedError
+from app.core.dates import today_jst, validate_range
+from app.core.errors import CancelledError, TodokuError
 from app.core.services import (
     ClassifiedPage,
     ClassifyFunction,
     ConnectionConfig,
     FetchOutcome,
-    check_permissions,
     fetch_and_classify,
     sendgrid_factory,
 )
-from app.core.storage.journal import DeletionJournal
-from app.core.storage.secrets import LLM_KEY, SENDGRID_KEY, SecretStore, mask_secret
+from app.core.storage.secrets import LLM_KEY, SENDGRID_KEY, SecretStore
 from app.core.storage.settings import AppSettings, SettingsStore
-from app.core.types import (
-    DateRange,
-    Explanation,
-    FetchProgress,
-    ListKind,
-    ListPermissions,
-    SuppressionEntry,
-)
+from app.core.types import DateRange, Explanation, FetchProgress, ListKind, SuppressionEntry
 from app.ui import texts
+from app.ui.connection import (
+    ConnectionController,
+    SandboxFactory,
+    SandboxHandle,
+    practice_sandbox,
+)
 from app.ui.deletion_controller import (
     ConfirmFunction,
     DeletionController,
@@ -50,58 +46,12 @@ from app.ui.llm_controller import CACHE_FILE, LlmController, LlmSandboxFactory, 
 from app.ui.models.entry_table import EntryTableModel
 from app.ui.workers import Job, JobRunner
 
+if TYPE_CHECKING:
+    from app.core.storage.journal import DeletionJournal
+
 log = logging.getLogger(__name__)
 
 PAGE_FLUSH_MS = 50  # pages arriving faster than ~20/s are inserted together
-PRACTICE_ENTRIES = 3000
-PRACTICE_DAYS = 60
-
-
-class SandboxHandle(Protocol):
-    def start(self) -> str: ...
-
-    def stop(self) -> None: ...
-
-
-SandboxFactory = Callable[[], SandboxHandle]
-
-
-PRACTICE_INCIDENT_DAYS_AGO = 3  # practice data shows what a bad delivery day looks like
-
-
-def practice_sandbox() -> SandboxHandle:
-    """The built-in SendGrid imitation with ~60 days of generated data (imported lazily).
-
-    It runs as a child process where possible: in the app's process its HTTP threads and
-    records would compete with the GUI thread for the GIL and the garbage collector.
-    """
-    from app.sandbox.sendgrid_server import SANDBOX_API_KEY
-    from app.ui.practice_server import ChildSandbox, cli_command
-
-    if cli_command() is not None:
-        return ChildSandbox(
-            entries=PRACTICE_ENTRIES,
-            seed=20240601,
-            api_key=SANDBOX_API_KEY,
-            incident_days_ago=PRACTICE_INCIDENT_DAYS_AGO,
-        )
-    # A frozen build has no interpreter to run `-m app.cli` with: serve in-process instead.
-    from app.sandbox.scenarios import generate_records
-    from app.sandbox.sendgrid_server import SendGridSandbox
-
-    today = today_jst()
-    start, _ = unix_bounds(DateRange(today - timedelta(days=PRACTICE_DAYS), today))
-    _, end = unix_bounds(DateRange(today, today))
-    records = generate_records(PRACTICE_ENTRIES, seed=20240601, start=start, end=end)
-    sandbox = SendGridSandbox(records=records, api_keys={SANDBOX_API_KEY: None})
-    sandbox.set_bad_day(today - timedelta(days=PRACTICE_INCIDENT_DAYS_AGO), delivered_ratio=0.88)
-    return sandbox
-
-
-def _sandbox_key() -> str:
-    from app.sandbox.sendgrid_server import SANDBOX_API_KEY
-
-    return SANDBOX_API_KEY
 
 
 class MainController(QObject):
@@ -118,10 +68,11 @@ class MainController(QObject):
         connection_tested: tuple[ListPermissions, ...] or TodokuError.
         key_loaded: the saved SendGrid key was read (``masked_key`` is up to date).
 
-    Deletion lives in ``self.deletion`` (DeletionController), the delivery overview's jobs in
-    ``self.delivery`` (DeliveryController), Excel/CSV export in ``self.export``
-    (ExportController) and AI refinement in ``self.llm`` (LlmController); all share this
-    controller's JobRunner.
+    Practice/live mode and the connection settings live in ``self.connection``
+    (ConnectionController; its signals are repeated here), deletion in ``self.deletion``
+    (DeletionController), the delivery overview's jobs in ``self.delivery``
+    (DeliveryController), Excel/CSV export in ``self.export`` (ExportController) and AI
+    refinement in ``self.llm`` (LlmController); all share this controller's JobRunner.
     """
 
     mode_changed = Signal(bool)
@@ -144,6 +95,7 @@ class MainController(QObject):
         live_base_url: str | None = None,
         max_retries: int = 5,
         journal: DeletionJournal | None = None,
+        journal_path: Path | None = None,
         confirm: ConfirmFunction = ask_confirmation,
         show_delete_result: ResultRunner = show_result_dialog,
         run_history_dialog: HistoryRunner = exec_history_dialog,
@@ -152,6 +104,8 @@ class MainController(QObject):
         data_dir: Path | None = None,
         parent: QObject | None = None,
     ) -> None:
+        """``journal``: an open deletion journal; or ``journal_path``: the file to open after
+        the first paint (``deletion.open_journal``); neither: deleting is unavailable."""
         super().__init__(parent)
         self.settings_store = settings_store
         self.secrets = secrets
@@ -159,11 +113,15 @@ class MainController(QObject):
         self.classify = classify
         self.model = EntryTableModel(self)
         self.runner = JobRunner(self)
-        self._sandbox_factory = sandbox_factory
-        self._live_base_url = live_base_url  # tests point "live" at a loopback sandbox
-        self._max_retries = max_retries  # tests shorten the back-off sequence
-        self.sandbox: SandboxHandle | None = None
-        self._sandbox_url = ""
+        self.connection = ConnectionController(
+            self,
+            sandbox_factory=sandbox_factory,
+            live_base_url=live_base_url,
+            max_retries=max_retries,
+        )
+        self.connection.mode_changed.connect(self.mode_changed)
+        self.connection.key_loaded.connect(self.key_loaded)
+        self.connection.connection_tested.connect(self.connection_tested)
         self._pending: list[ClassifiedPage] = []
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
@@ -181,6 +139,7 @@ class MainController(QObject):
         self.deletion = DeletionController(
             self,
             journal,
+            journal_path=journal_path,
             confirm=confirm,
             show_result=show_delete_result,
             run_history=run_history_dialog,
@@ -191,95 +150,42 @@ class MainController(QObject):
         self.llm = LlmController(
             self, cache_path=data_dir / CACHE_FILE, sandbox_factory=llm_sandbox_factory
         )
-        # The mode comes from the settings file alone: reading the key would probe the OS
-        # keyring (80–100 ms) before the first paint. practice_mode is False only after a switch
-        # to live that found a key; a key removed since is reported at the next live fetch.
-        self.practice = self.settings.practice_mode
-        self.masked_key = ""  # "••••abcd" once the live key has been read
 
-    # -- mode ----------------------------------------------------------------------------
+    # -- mode (ConnectionController) -----------------------------------------------------
+
+    @property
+    def practice(self) -> bool:
+        return self.connection.practice
+
+    @property
+    def masked_key(self) -> str:
+        """ "••••abcd" once the live key has been read ("" before)."""
+        return self.connection.masked_key
+
+    @property
+    def sandbox(self) -> SandboxHandle | None:
+        """The practice sandbox, once a practice job needed it."""
+        return self.connection.sandbox
+
+    @sandbox.setter
+    def sandbox(self, sandbox: SandboxHandle | None) -> None:
+        self.connection.sandbox = sandbox
 
     def has_live_key(self) -> bool:
-        return bool(self._read_live_key())
-
-    def _read_live_key(self) -> str:
-        key = self.secrets.get(SENDGRID_KEY)
-        self.masked_key = mask_secret(key)
-        return key
+        return self.connection.has_live_key()
 
     def load_key_later(self) -> None:
-        """In live mode, read the saved key in a job (for the masked key in the title).
-
-        Called after the first paint: the first keyring access may take 100 ms.
-        """
-        if self.practice or self.masked_key:
-            return
-        job = Job("key", lambda **_: self._read_live_key())
-        job.signals.succeeded.connect(self._on_key_job_succeeded)
-        self.runner.start(job)
-
-    @Slot(object)
-    def _on_key_job_succeeded(self, _: object) -> None:
-        self.key_loaded.emit()
+        self.connection.load_key_later()
 
     def set_practice(self, practice: bool) -> bool:
         """Switch modes explicitly; live needs a saved key. Returns whether the switch happened."""
-        if self.is_busy():
-            return False
-        if not practice and not self.has_live_key():
-            self.error_raised.emit(
-                InvalidInputError(texts.LIVE_NEEDS_KEY, next_step_ja=texts.LIVE_NEEDS_KEY)
-            )
-            return False
-        if practice != self.practice:
-            self.practice = practice
-            self.model.clear()
-            self._save_settings(self.settings.replace(practice_mode=practice))
-            self.mode_changed.emit(practice)
-        return True
+        return self.connection.set_practice(practice)
 
     def connection_config(self) -> ConnectionConfig:
-        if self.practice:
-            return ConnectionConfig(
-                api_key=_sandbox_key(),
-                base_url=self._ensure_sandbox(),
-                practice=True,
-                timeout_s=10.0,
-                max_retries=self._max_retries,
-            )
-        api_key = self._read_live_key()
-        if not api_key:  # removed from the keyring since live mode was chosen
-            self.practice = True
-            self._save_settings(self.settings.replace(practice_mode=True))
-            self.mode_changed.emit(True)
-            raise InvalidInputError(texts.LIVE_NEEDS_KEY, next_step_ja=texts.LIVE_NEEDS_KEY)
-        return self._live_config(api_key)
+        return self.connection.config()
 
-    def _live_config(
-        self, api_key: str, region: str | None = None, subuser: str | None = None
-    ) -> ConnectionConfig:
-        return ConnectionConfig(
-            api_key=api_key,
-            region=region or self.settings.region,
-            subuser=self.settings.subuser if subuser is None else subuser.strip(),
-            base_url=self._live_base_url,
-            timeout_s=self.settings.timeout_s,
-            max_concurrency=self.settings.max_concurrency,
-            max_retries=self._max_retries,
-        )
-
-    def _ensure_sandbox(self) -> str:
-        if self.sandbox is None:
-            try:
-                sandbox = self._sandbox_factory()
-                self._sandbox_url = sandbox.start()
-            except Exception as error:
-                raise TodokuError(
-                    texts.SANDBOX_START_FAILED, detail=UnexpectedError.from_exception(error).detail
-                ) from error
-            self.sandbox = sandbox
-            log.info("practice sandbox listening on %s", self._sandbox_url)
-        return self._sandbox_url
+    def test_connection(self, typed_key: str, region: str, subuser: str) -> None:
+        self.connection.test(typed_key, region, subuser)
 
     # -- fetch ---------------------------------------------------------------------------
 
@@ -427,7 +333,7 @@ class MainController(QObject):
 
     def set_delivery_threshold(self, threshold: float) -> None:
         if threshold != self.settings.delivery_threshold:
-            self._save_settings(self.settings.replace(delivery_threshold=threshold))
+            self.store_settings(self.settings.replace(delivery_threshold=threshold))
 
     # -- settings and keys ---------------------------------------------------------------
 
@@ -437,14 +343,15 @@ class MainController(QObject):
         """Store what the settings dialog returned (keys: None = unchanged, "" = remove)."""
         if sendgrid_key is not None:
             self.secrets.set(SENDGRID_KEY, sendgrid_key)
-            self.masked_key = mask_secret(sendgrid_key)
+            self.connection.key_saved(sendgrid_key)
         if llm_key is not None:
             self.secrets.set(LLM_KEY, llm_key)
-        self._save_settings(settings)
+        self.store_settings(settings)
         if sendgrid_key == "" and not self.practice:
             self.set_practice(True)
 
-    def _save_settings(self, settings: AppSettings) -> None:
+    def store_settings(self, settings: AppSettings) -> None:
+        """Make ``settings`` current and write them; a write failure is shown, not raised."""
         self.settings = settings
         try:
             self.settings_store.save(settings)
@@ -457,24 +364,6 @@ class MainController(QObject):
                 )
             )
 
-    def test_connection(self, typed_key: str, region: str, subuser: str) -> None:
-        """Ask /v3/scopes with the typed key (or the saved one) in a job; reports through
-        ``connection_tested``."""
-        api_key = typed_key.strip() or self.secrets.get(SENDGRID_KEY)
-        config = self._live_config(api_key, region, subuser)
-        job = Job("connection_test", functools.partial(check_permissions, sendgrid_factory(config)))
-        job.signals.succeeded.connect(self._on_test_succeeded)
-        job.signals.failed.connect(self._on_test_failed)
-        self.runner.start(job)
-
-    @Slot(object)
-    def _on_test_succeeded(self, permissions: tuple[ListPermissions, ...]) -> None:
-        self.connection_tested.emit(permissions)
-
-    @Slot(object)
-    def _on_test_failed(self, error: TodokuError) -> None:
-        self.connection_tested.emit(error)
-
     # -- shutdown ------------------------------------------------------------------------
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
@@ -484,16 +373,11 @@ class MainController(QObject):
         self.llm.cancel()
         idle = self.runner.shutdown(timeout_ms)
         self.llm.shutdown()
-        if self.sandbox is not None:
-            try:
-                self.sandbox.stop()
-            except Exception:  # closing anyway; note it for support
-                log.exception("sandbox did not stop cleanly")
-            self.sandbox = None
+        self.connection.stop_sandbox()
         return idle
 
     def close_storage(self) -> None:
-        """At exit, after ``shutdown``: close the deletion journal."""
+        """At exit, after ``shutdown``: close the deletion journal (if it was opened)."""
         journal = self.deletion.journal
         if journal is not None:
             journal.close()

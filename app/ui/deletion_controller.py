@@ -1,37 +1,29 @@
 """DeletionController: confirm → delete with a journal record → drop deleted rows → result/retry;
-start-up reconciliation of unfinished deletions; the 削除履歴 dialog."""
+opening the journal after the first paint, then reconciling unfinished deletions; 削除履歴."""
 
 from __future__ import annotations
 
 import functools
 import logging
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
-from app.core.deletion import (
-    DeleteProgress,
-    DeletionContext,
-    DeletionPlan,
-    DeletionReport,
-    ReconcileSummary,
-    delete_with_record,
-    plan_deletion,
-    reconcile_unfinished,
-    retry_failed,
-    run_with_provider,
-)
 from app.core.errors import TodokuError
 from app.core.services import ConnectionConfig, sendgrid_factory
-from app.core.storage.journal import DeletionJournal, JournalError
 from app.core.storage.secrets import mask_secret
 from app.core.types import DeleteOutcome, DeleteStatus, Explanation, ListKind, SuppressionEntry
 from app.ui import texts
 from app.ui.workers import Job
 
 if TYPE_CHECKING:
+    # Imported where used: the deletion use cases and the SQLite journal (~15 ms with their
+    # dependencies) are not needed for the first paint.
+    from app.core.deletion import DeletionContext, DeletionPlan, DeletionReport
+    from app.core.storage.journal import DeletionJournal
     from app.ui.controller import MainController
     from app.ui.dialogs.history import HistoryDialog
 
@@ -42,7 +34,7 @@ ROW_REMOVAL_MS = 150  # batches finishing faster than this leave the grid togeth
 # confirm(plan, parent, *, practice) -> note ("" = none) when confirmed, None when cancelled
 ConfirmFunction = Callable[..., str | None]
 # show_result(report, parent) -> True when the operator asked to retry the failures
-ResultRunner = Callable[[DeletionReport, QWidget | None], bool]
+ResultRunner = Callable[["DeletionReport", QWidget | None], bool]
 # run_history(dialog) -> the dialog's exec() code (HistoryDialog.RETRY to retry)
 HistoryRunner = Callable[["HistoryDialog"], int]
 
@@ -76,6 +68,7 @@ class DeletionController(QObject):
         done: str, Japanese summary line ("" after an error).
         notice: str, the "前回の削除が途中で終了しました" text after a reconcile.
         error_raised: TodokuError for the status panel.
+        available_changed: bool, the journal could not be opened (False).
     """
 
     running = Signal(bool)
@@ -83,12 +76,14 @@ class DeletionController(QObject):
     done = Signal(str)
     notice = Signal(str)
     error_raised = Signal(object)
+    available_changed = Signal(bool)
 
     def __init__(
         self,
         host: MainController,
         journal: DeletionJournal | None,
         *,
+        journal_path: Path | None = None,
         confirm: ConfirmFunction = ask_confirmation,
         show_result: ResultRunner = show_result_dialog,
         run_history: HistoryRunner = exec_history_dialog,
@@ -96,6 +91,8 @@ class DeletionController(QObject):
         super().__init__(host)
         self._host = host
         self.journal = journal
+        # Opened by ``open_journal`` after the first paint (or on first use), if not given.
+        self._journal_path = journal_path if journal is None else None
         self._confirm = confirm
         self._show_result = show_result
         self._run_history = run_history
@@ -111,7 +108,31 @@ class DeletionController(QObject):
 
     @property
     def available(self) -> bool:
-        return self.journal is not None
+        """A journal is open, or will be (a journal that failed to open disables deleting)."""
+        return self.journal is not None or self._journal_path is not None
+
+    def open_journal(self) -> DeletionJournal | None:
+        """Open the journal file now if it is still pending; None if there is none.
+
+        Opening imports sqlite3 and creates or migrates the file (~8 ms), so start-up calls
+        this after the first paint; any use before that opens it here.
+        """
+        path, self._journal_path = self._journal_path, None
+        if path is not None:
+            from app.core.storage.journal import DeletionJournal, JournalError
+
+            try:
+                self.journal = DeletionJournal(path)
+            except JournalError as error:  # shown in the window; deleting stays disabled
+                log.error("deletion journal unavailable: %s", error)
+                self.available_changed.emit(False)
+                self.error_raised.emit(error)
+        return self.journal
+
+    def _no_journal(self) -> None:
+        from app.core.storage.journal import JournalError
+
+        self.error_raised.emit(JournalError(texts.DELETE_NO_JOURNAL))
 
     def is_running(self) -> bool:
         return self._job is not None
@@ -134,8 +155,9 @@ class DeletionController(QObject):
         parent: QWidget | None = None,
     ) -> bool:
         """Confirm and delete ``items``; False when nothing was started (cancel, busy, error)."""
-        if self.journal is None:
-            self.error_raised.emit(JournalError(texts.DELETE_NO_JOURNAL))
+        journal = self.open_journal()
+        if journal is None:
+            self._no_journal()
             return False
         if self._host.is_busy():
             return False
@@ -147,6 +169,8 @@ class DeletionController(QObject):
         except TodokuError as error:
             self.error_raised.emit(error)
             return False
+        from app.core.deletion import delete_with_record, plan_deletion, run_with_provider
+
         plan = plan_deletion(chosen)
         note = self._confirm(plan, parent, practice=config.practice)
         if note is None:
@@ -157,7 +181,7 @@ class DeletionController(QObject):
             run_with_provider,
             sendgrid_factory(config),
             delete_with_record,
-            self.journal,
+            journal,
             plan,
             context=context,
         )
@@ -166,18 +190,21 @@ class DeletionController(QObject):
 
     def retry(self, operation_id: int, parent: QWidget | None = None) -> bool:
         """Delete again what failed in ``operation_id`` (a new journal operation)."""
-        if self.journal is None or self._host.is_busy():
+        journal = self.open_journal()
+        if journal is None or self._host.is_busy():
             return False
         try:
             config = self._host.connection_config()
         except TodokuError as error:
             self.error_raised.emit(error)
             return False
+        from app.core.deletion import retry_failed, run_with_provider
+
         work = functools.partial(
             run_with_provider,
             sendgrid_factory(config),
             retry_failed,
-            self.journal,
+            journal,
             operation_id,
             context=self._context(config, ""),
         )
@@ -185,6 +212,8 @@ class DeletionController(QObject):
         return True
 
     def _context(self, config: ConnectionConfig, note: str) -> DeletionContext:
+        from app.core.deletion import DeletionContext
+
         if config.practice:
             label = texts.ACCOUNT_PRACTICE
         else:
@@ -214,6 +243,8 @@ class DeletionController(QObject):
 
     @Slot(object)
     def _on_job_progress(self, progress: Any) -> None:
+        from app.core.deletion import DeleteProgress  # loaded already: a job is running
+
         if not isinstance(progress, DeleteProgress):
             return
         if self._job is not None and self._job.cancel.cancelled:
@@ -245,6 +276,8 @@ class DeletionController(QObject):
 
     @Slot(object)
     def _on_job_succeeded(self, result: Any) -> None:
+        from app.core.deletion import DeletionReport, ReconcileSummary
+
         if isinstance(result, DeletionReport):
             self._report = result
             self._flush_removed_rows()
@@ -287,10 +320,13 @@ class DeletionController(QObject):
 
     def check_unfinished(self) -> bool:
         """If a crash left deletions unfinished, check them against the list in a job."""
-        if self.journal is None or self._host.is_busy():
+        from app.core.storage.journal import JournalError
+
+        journal = self.open_journal()
+        if journal is None or self._host.is_busy():
             return False
         try:
-            unfinished = self.journal.unfinished_operations()
+            unfinished = journal.unfinished_operations()
         except JournalError as error:
             self.error_raised.emit(error)
             return False
@@ -302,6 +338,8 @@ class DeletionController(QObject):
             self.error_raised.emit(error)
             return False
         log.info("%d unfinished delete operations: reconciling", len(unfinished))
+        from app.core.deletion import DeletionContext, reconcile_unfinished, run_with_provider
+
         context = DeletionContext(
             practice=config.practice,
             subuser=config.subuser,
@@ -312,7 +350,7 @@ class DeletionController(QObject):
             run_with_provider,
             sendgrid_factory(config),
             reconcile_unfinished,
-            self.journal,
+            journal,
             context=context,
         )
         self._start("reconcile", work, None, texts.RECONCILING)
@@ -321,13 +359,13 @@ class DeletionController(QObject):
     # -- history ---------------------------------------------------------------------------
 
     def open_history(self, parent: QWidget | None = None) -> None:
-        if self.journal is None:
-            self.error_raised.emit(JournalError(texts.DELETE_NO_JOURNAL))
+        journal = self.open_journal()
+        if journal is None:
+            self._no_journal()
             return
         from app.core.storage.journal_export import export_journal_xlsx
         from app.ui.dialogs.history import HistoryDialog
 
-        journal = self.journal
         dialog = HistoryDialog(
             journal,
             parent,

@@ -10,15 +10,16 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 from app.core.cancel import CancelToken
-from app.core.deletion import run_with_provider
 from app.core.errors import CancelledError, TodokuError
 from app.core.services import ClassifiedPage, ConnectionConfig, sendgrid_factory
-from app.core.stats import DailyStats, StatsSource, fetch_daily_stats
 from app.core.types import DateRange, Explanation, SuppressionEntry
-from app.ui.widgets.chart_model import BreakdownChartModel, build_breakdown
 from app.ui.workers import Job
 
 if TYPE_CHECKING:
+    # Imported when the first fetch ends: the stats and chart modules (fractions, decimal)
+    # are not needed for the first paint.
+    from app.core.stats import DailyStats, StatsSource
+    from app.ui.widgets.chart_model import BreakdownChartModel
     from app.ui.workers import JobRunner
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,8 @@ def load_daily_stats(
     cancel: CancelToken | None = None,
 ) -> tuple[DailyStats, ...]:
     """``fetch_daily_stats`` with the job calling convention (progress/on_page unused)."""
+    from app.core.stats import fetch_daily_stats
+
     del progress, on_page
     return fetch_daily_stats(source, date_range, cancel=cancel)
 
@@ -45,6 +48,8 @@ def breakdown_of_pages(
     cancel: CancelToken | None = None,
 ) -> BreakdownChartModel:
     """Count the fetched entries by cause and domain group (~0.5 s per million: a job)."""
+    from app.ui.widgets.chart_model import build_breakdown
+
     del progress, on_page
 
     def pairs() -> Iterator[tuple[SuppressionEntry, Explanation | None]]:
@@ -82,6 +87,8 @@ class DeliveryController(QObject):
         self, config: ConnectionConfig, date_range: DateRange, pages: Sequence[ClassifiedPage]
     ) -> None:
         """Fetch stats for ``date_range`` and count ``pages``, each in its own job."""
+        from app.core.deletion import run_with_provider
+
         self.cancel()
         self._generation += 1
         stats = Job(

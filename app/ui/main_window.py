@@ -3,41 +3,32 @@ grid with its delete bar and details pane (一覧), and the delivery overview (�
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import (
-    QMainWindow,
-    QMessageBox,
-    QTabWidget,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from app.core.errors import TodokuError
-from app.core.storage.secrets import LLM_KEY, SENDGRID_KEY
-from app.core.types import ALL_LISTS, ListKind
+from app.core.types import ListKind
 from app.ui import texts
 from app.ui.controller import MainController
-from app.ui.delivery_tab import DeliveryAlert, DeliveryTab
-from app.ui.dialogs.settings import SettingsDialog
+from app.ui.delivery_alert import DeliveryAlert
+from app.ui.delivery_tab import DeliveryTab
 from app.ui.list_page import ListPage
 from app.ui.persist import UiState
-from app.ui.safe_text import plain_label
+from app.ui.settings_flow import SettingsDialogRunner, SettingsFlow, exec_settings_dialog
 from app.ui.widgets.date_range import DateRangeBar
 from app.ui.widgets.practice_banner import PracticeBanner
 from app.ui.widgets.status_panel import StatusPanel
+from app.ui.window_actions import WindowActions
+from app.ui.window_status_bar import WindowStatusBar
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from app.ui.delivery_view import DeliveryView
 
-SettingsDialogRunner = Callable[[SettingsDialog], bool]
-
-
-def _exec_dialog(dialog: SettingsDialog) -> bool:
-    return dialog.exec() == SettingsDialog.DialogCode.Accepted
+# Start-up work after the first paint; this late if the window is never painted (minimised).
+AFTER_PAINT_FALLBACK_MS = 2000
 
 
 class MainWindow(QMainWindow):
@@ -49,15 +40,14 @@ class MainWindow(QMainWindow):
         ui_state: UiState,
         *,
         log_path: str = "",
-        run_settings_dialog: SettingsDialogRunner = _exec_dialog,
+        run_settings_dialog: SettingsDialogRunner = exec_settings_dialog,
     ) -> None:
         super().__init__()
         self.controller = controller
         self.model = controller.model
         self.ui_state = ui_state
         self.log_path = log_path
-        self._run_settings_dialog = run_settings_dialog
-        self.settings_dialog: SettingsDialog | None = None
+        self.settings_flow = SettingsFlow(controller, run_dialog=run_settings_dialog, parent=self)
         self.setWindowTitle(texts.APP_TITLE)
         self.resize(1280, 800)
 
@@ -73,20 +63,14 @@ class MainWindow(QMainWindow):
         self.splitter = self.list_page.splitter
         self.delete_bar = self.list_page.delete_bar
         self.copy_action = self.list_page.copy_action
-        self.counts_label = plain_label()
-        self.statusBar().addWidget(self.counts_label, 1)
-        # AI refinement runs beside everything else: its progress and note live on the right.
-        self.ai_label = plain_label()
-        self.ai_cancel_button = QToolButton()
-        self.ai_cancel_button.setText(texts.CANCEL)
-        self.ai_cancel_button.setToolTip(texts.LLM_CANCEL_TIP)
-        self.ai_cancel_button.setVisible(False)
-        self.statusBar().addPermanentWidget(self.ai_label)
-        self.statusBar().addPermanentWidget(self.ai_cancel_button)
+        self.status_bar = WindowStatusBar()
+        self.setStatusBar(self.status_bar)
+        self.counts_label = self.status_bar.counts_label
+        self.ai_label = self.status_bar.ai_label
+        self.ai_cancel_button = self.status_bar.ai_cancel_button
         self.delivery_alert = DeliveryAlert()
-        self.delivery_tab = DeliveryTab()
-        self.delivery_view = self.delivery_tab.view
-        self.delivery_view.set_stats((), controller.settings.delivery_threshold)
+        # Only the tab's frame now; its charts are built after the first paint (build_view).
+        self.delivery_tab = DeliveryTab(controller.settings.delivery_threshold)
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -101,9 +85,25 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.delivery_alert)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
-        self._build_menus()
-        self._startup_checked = False
+        self.actions = WindowActions(self)
+        # The menu's actions, by their old names (tests and screenshots reach them here).
+        self.export_action = self.actions.export_action
+        self.delete_action = self.actions.delete_action
+        self.history_action = self.actions.history_action
+        self.list_page.export_button.setDefaultAction(self.export_action)
+        self._painted = False
+        self._after_paint_done = False
 
+        actions = self.actions
+        actions.export_requested.connect(self.open_export)
+        actions.settings_requested.connect(self.open_settings)
+        actions.quit_requested.connect(self.close)
+        actions.check_shown_requested.connect(self.list_page.check_all_shown)
+        actions.uncheck_all_requested.connect(self.list_page.uncheck_all)
+        actions.delete_requested.connect(self.delete_checked)
+        actions.history_requested.connect(self.open_history)
+        actions.mode_switch_requested.connect(self._on_banner_switch_requested)
+        actions.show_log_requested.connect(self._on_show_log_triggered)
         self.range_bar.fetch_requested.connect(self._on_range_bar_fetch_requested)
         self.range_bar.cancel_requested.connect(controller.cancel_running)
         self.banner.switch_requested.connect(self._on_banner_switch_requested)
@@ -117,7 +117,6 @@ class MainWindow(QMainWindow):
         controller.fetch_done.connect(self._on_controller_fetch_done)
         controller.error_raised.connect(self._on_controller_error_raised)
         controller.model_grew.connect(self._update_counts)
-        controller.connection_tested.connect(self._on_controller_connection_tested)
         controller.rows_deleted.connect(self._on_controller_rows_deleted)
         controller.key_loaded.connect(self._on_controller_key_loaded)
         export = controller.export
@@ -137,12 +136,14 @@ class MainWindow(QMainWindow):
         deletion.done.connect(self._on_controller_fetch_done)
         deletion.notice.connect(self._on_deletion_notice)
         deletion.error_raised.connect(self._on_controller_error_raised)
+        deletion.available_changed.connect(self._update_counts)
         delivery = controller.delivery
         delivery.stats_loading.connect(self.delivery_tab.show_loading)
-        delivery.stats_loaded.connect(self._on_delivery_stats_loaded)
-        delivery.stats_failed.connect(self._on_delivery_stats_failed)
-        delivery.breakdown_ready.connect(self.delivery_view.set_breakdown_model)
-        self.delivery_view.threshold_changed.connect(self._on_delivery_threshold_changed)
+        delivery.stats_loaded.connect(self.delivery_tab.show_loaded)
+        delivery.stats_failed.connect(self.delivery_tab.show_error)
+        delivery.breakdown_ready.connect(self.delivery_tab.set_breakdown_model)
+        self.delivery_tab.threshold_changed.connect(controller.set_delivery_threshold)
+        self.delivery_tab.below_days_changed.connect(self._on_delivery_tab_below_days_changed)
         self.delivery_alert.show_requested.connect(self._on_delivery_alert_show_requested)
         self.delete_bar.delete_requested.connect(self.delete_checked)
         self.delete_bar.history_requested.connect(self.open_history)
@@ -151,40 +152,12 @@ class MainWindow(QMainWindow):
         self._on_controller_mode_changed(controller.practice)
         self._update_counts()
 
-    # -- construction --------------------------------------------------------------------
+    @property
+    def delivery_view(self) -> DeliveryView:
+        """The 配信状況 charts (built on first access if the post-paint build has not run)."""
+        return self.delivery_tab.view
 
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu(texts.MENU_FILE)
-        self.export_action = QAction(texts.ACTION_EXPORT, self)
-        self.export_action.setIconText(texts.ACTION_EXPORT_SHORT)
-        self.export_action.setToolTip(texts.ACTION_EXPORT_TIP)
-        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.export_action.triggered.connect(self.open_export)
-        file_menu.addAction(self.export_action)
-        self.list_page.export_button.setDefaultAction(self.export_action)
-        file_menu.addSeparator()
-        self.settings_action = file_menu.addAction(texts.ACTION_SETTINGS)
-        self.settings_action.triggered.connect(self.open_settings)
-        file_menu.addSeparator()
-        quit_action = file_menu.addAction(texts.ACTION_QUIT)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        delete_menu = self.menuBar().addMenu(texts.MENU_DELETE)
-        self.check_shown_action = delete_menu.addAction(texts.CHECK_SHOWN)
-        self.check_shown_action.triggered.connect(self.list_page.check_all_shown)
-        self.uncheck_action = delete_menu.addAction(texts.UNCHECK_ALL)
-        self.uncheck_action.triggered.connect(self.list_page.uncheck_all)
-        self.delete_action = delete_menu.addAction(texts.DELETE_CHECKED)
-        self.delete_action.triggered.connect(self.delete_checked)
-        delete_menu.addSeparator()
-        self.history_action = delete_menu.addAction(texts.ACTION_HISTORY)
-        self.history_action.triggered.connect(self.open_history)
-        account = self.menuBar().addMenu(texts.MENU_ACCOUNT)
-        self.mode_action = account.addAction(texts.PRACTICE_TO_LIVE)
-        self.mode_action.triggered.connect(self._on_banner_switch_requested)
-        help_menu = self.menuBar().addMenu(texts.MENU_HELP)
-        log_action = help_menu.addAction(texts.ACTION_OPEN_LOG)
-        log_action.triggered.connect(self._on_show_log_triggered)
+    # -- construction --------------------------------------------------------------------
 
     def _restore_state(self) -> None:
         self.ui_state.restore_widget("main", self)
@@ -222,28 +195,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_settings(self) -> None:
-        secrets = self.controller.secrets
-        dialog = SettingsDialog(
-            self.controller.settings,
-            saved_sendgrid_key=secrets.get(SENDGRID_KEY),
-            saved_llm_key=secrets.get(LLM_KEY),
-            keys_persistent=secrets.persistent,
-            key_store_where_ja=secrets.where_ja,
-            parent=self,
-        )
-        dialog.test_requested.connect(self.controller.test_connection)
-        self.settings_dialog = dialog
-        try:
-            if self._run_settings_dialog(dialog):
-                self.controller.save_settings(
-                    dialog.result_settings(), dialog.new_sendgrid_key(), dialog.new_llm_key()
-                )
-                log.info(
-                    "settings saved (key %s)", "set" if dialog.new_sendgrid_key() else "unchanged"
-                )
-        finally:
-            self.settings_dialog = None
-            dialog.deleteLater()
+        self.settings_flow.open(self)
         self._on_controller_mode_changed(self.controller.practice)
 
     @Slot()
@@ -281,7 +233,7 @@ class MainWindow(QMainWindow):
     @Slot(bool)
     def _on_controller_mode_changed(self, practice: bool) -> None:
         self.banner.setVisible(practice)
-        self.mode_action.setText(texts.PRACTICE_TO_LIVE if practice else texts.LIVE_TO_PRACTICE)
+        self.actions.show_mode(practice)
         title = texts.APP_TITLE
         if practice:
             title += f" — {texts.PRACTICE_TITLE}"
@@ -300,8 +252,7 @@ class MainWindow(QMainWindow):
         self._apply_busy()
         if running:
             self.status_panel.setVisible(False)
-            self.delivery_alert.update_days(0, self.delivery_view.threshold)
-            self.tabs.setTabText(1, texts.TAB_DELIVERY)
+            self._on_delivery_tab_below_days_changed(0)  # until the new stats arrive
             self.details.clear()
         else:
             self.list_page.refresh_filter_choices()
@@ -336,9 +287,7 @@ class MainWindow(QMainWindow):
         busy = self.controller.is_busy()
         self.range_bar.set_busy(busy)
         self.banner.switch_button.setEnabled(not busy)
-        self.mode_action.setEnabled(not busy)
-        self.settings_action.setEnabled(not busy)
-        self.export_action.setEnabled(not busy and self.model.total > 0)
+        self.actions.set_busy(busy, has_rows=self.model.total > 0)
 
     @Slot(str)
     def _on_deletion_notice(self, notice: str) -> None:
@@ -354,27 +303,9 @@ class MainWindow(QMainWindow):
         self.list_page.refresh_filter_choices()
         self._update_counts()
 
-    @Slot(object)
-    def _on_delivery_stats_loaded(self, loaded) -> None:
-        daily, _ = loaded
-        threshold = self.controller.settings.delivery_threshold
-        self.delivery_tab.show_stats(daily, threshold)
-        self._update_delivery_alert()
-
-    @Slot(object)
-    def _on_delivery_stats_failed(self, error: TodokuError) -> None:
-        self.delivery_tab.show_error(error, self.controller.settings.delivery_threshold)
-        self._update_delivery_alert()
-
-    @Slot(float)
-    def _on_delivery_threshold_changed(self, threshold: float) -> None:
-        self.controller.set_delivery_threshold(threshold)
-        self._update_delivery_alert()
-
-    def _update_delivery_alert(self) -> None:
-        report = self.delivery_view.report
-        below = len(report.below_days) if report is not None else 0
-        self.delivery_alert.update_days(below, self.delivery_view.threshold)
+    @Slot(int)
+    def _on_delivery_tab_below_days_changed(self, below: int) -> None:
+        self.delivery_alert.update_days(below, self.delivery_tab.threshold)
         self.tabs.setTabText(1, texts.TAB_DELIVERY_ALERT if below else texts.TAB_DELIVERY)
 
     @Slot()
@@ -388,11 +319,6 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_controller_error_raised(self, error: TodokuError) -> None:
         self.status_panel.show_error(error)
-
-    @Slot(object)
-    def _on_controller_connection_tested(self, outcome) -> None:
-        if self.settings_dialog is not None:
-            self.settings_dialog.show_test_result(outcome)
 
     @Slot()
     def _on_model_reset(self) -> None:
@@ -408,23 +334,21 @@ class MainWindow(QMainWindow):
         self.delete_bar.set_state(
             shown=model.rowCount(), checked=checked, busy=busy, available=available
         )
-        can_delete = self.delete_bar.delete_button.isEnabled()
-        for action in (self.delete_action, self.list_page.delete_action):
-            action.setEnabled(can_delete)
-        self.check_shown_action.setEnabled(self.delete_bar.check_shown_button.isEnabled())
-        self.uncheck_action.setEnabled(self.delete_bar.uncheck_button.isEnabled())
-        self.history_action.setEnabled(available)
-        self.export_action.setEnabled(busy is False and model.total > 0)
-        per_list = "　".join(
-            f"{kind.label_ja} {model.counts_by_list.get(kind, 0):,}" for kind in ALL_LISTS
+        bar = self.delete_bar
+        can_delete = bar.delete_button.isEnabled()
+        self.list_page.delete_action.setEnabled(can_delete)
+        self.actions.set_delete_state(
+            can_delete=can_delete,
+            can_check=bar.check_shown_button.isEnabled(),
+            can_uncheck=bar.uncheck_button.isEnabled(),
+            available=available,
         )
-        top = model.counts_by_category.most_common(4)
-        per_category = "　".join(f"{model.category_label(n)} {c:,}" for n, c in top)
-        self.counts_label.setText(per_list + (f"　｜　{per_category}" if per_category else ""))
+        self.export_action.setEnabled(busy is False and model.total > 0)
+        self.status_bar.show_counts(model)
 
     @Slot(str)
     def _on_list_page_status_message(self, text: str) -> None:
-        self.statusBar().showMessage(text, 4000)
+        self.status_bar.showMessage(text, 4000)
 
     @Slot()
     def _on_show_log_triggered(self) -> None:
@@ -441,11 +365,26 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if not self._startup_checked:
-            # After the window is up: a crash may have left deletions unfinished.
-            self._startup_checked = True
-            QTimer.singleShot(0, self.controller.deletion.check_unfinished)
-            QTimer.singleShot(0, self.controller.load_key_later)
+        if not self._painted:  # in case no paint ever comes (e.g. started minimised)
+            QTimer.singleShot(AFTER_PAINT_FALLBACK_MS, self._after_first_paint)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self._after_first_paint)
+
+    @Slot()
+    def _after_first_paint(self) -> None:
+        """Start-up work the first paint does not wait for, each step in its own pass of the
+        event loop: open the deletion journal and reconcile what a crash left unfinished, read
+        the live key (keyring), build the 配信状況 charts."""
+        if self._after_paint_done:
+            return
+        self._after_paint_done = True
+        QTimer.singleShot(0, self.controller.deletion.check_unfinished)  # opens the journal
+        QTimer.singleShot(0, self.controller.load_key_later)
+        QTimer.singleShot(0, self.delivery_tab.build_view)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()

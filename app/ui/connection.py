@@ -1,0 +1,241 @@
+"""ConnectionController: practice or live account, the practice sandbox, the saved SendGrid key
+and the connection settings every job is built from."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Protocol
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from app.core.dates import today_jst, unix_bounds
+from app.core.errors import InvalidInputError, TodokuError, UnexpectedError
+from app.core.services import ConnectionConfig, check_permissions, sendgrid_factory
+from app.core.storage.secrets import SENDGRID_KEY, mask_secret
+from app.core.types import DateRange, ListPermissions
+from app.ui import texts
+from app.ui.workers import Job
+
+if TYPE_CHECKING:
+    from app.sandbox.sendgrid_server import SendGridSandbox
+    from app.ui.controller import MainController
+
+log = logging.getLogger(__name__)
+
+PRACTICE_ENTRIES = 3000
+PRACTICE_DAYS = 60
+PRACTICE_SEED = 20240601
+PRACTICE_INCIDENT_DAYS_AGO = 3  # practice data shows what a bad delivery day looks like
+PRACTICE_INCIDENT_RATIO = 0.88
+
+
+class SandboxHandle(Protocol):
+    def start(self) -> str: ...
+
+    def stop(self) -> None: ...
+
+
+SandboxFactory = Callable[[], SandboxHandle]
+
+
+def practice_sandbox() -> SandboxHandle:
+    """The built-in SendGrid imitation with ~60 days of generated data (imported lazily).
+
+    It runs as a child process where possible: in the app's process its HTTP threads and
+    records would compete with the GUI thread for the GIL and the garbage collector.
+    """
+    from app.sandbox.sendgrid_server import SANDBOX_API_KEY
+    from app.ui.practice_server import ChildSandbox, cli_command
+
+    if cli_command() is not None:
+        return ChildSandbox(
+            entries=PRACTICE_ENTRIES,
+            seed=PRACTICE_SEED,
+            api_key=SANDBOX_API_KEY,
+            incident_days_ago=PRACTICE_INCIDENT_DAYS_AGO,
+        )
+    # A frozen build has no interpreter to run `-m app.cli` with: serve in-process instead.
+    return in_process_practice_sandbox()
+
+
+def in_process_practice_sandbox() -> SendGridSandbox:
+    """The same practice data served from this process (frozen builds; the screenshots)."""
+    from app.sandbox.scenarios import generate_records
+    from app.sandbox.sendgrid_server import SANDBOX_API_KEY, SendGridSandbox
+
+    today = today_jst()
+    start, _ = unix_bounds(DateRange(today - timedelta(days=PRACTICE_DAYS), today))
+    _, end = unix_bounds(DateRange(today, today))
+    records = generate_records(PRACTICE_ENTRIES, seed=PRACTICE_SEED, start=start, end=end)
+    sandbox = SendGridSandbox(records=records, api_keys={SANDBOX_API_KEY: None})
+    sandbox.set_bad_day(
+        today - timedelta(days=PRACTICE_INCIDENT_DAYS_AGO),
+        delivered_ratio=PRACTICE_INCIDENT_RATIO,
+    )
+    return sandbox
+
+
+def _sandbox_key() -> str:
+    from app.sandbox.sendgrid_server import SANDBOX_API_KEY
+
+    return SANDBOX_API_KEY
+
+
+class ConnectionController(QObject):
+    """Which account the app talks to, and how (for the MainController).
+
+    Signals:
+        mode_changed: bool, True in practice mode.
+        key_loaded: the saved SendGrid key was read (``masked_key`` is up to date).
+        connection_tested: tuple[ListPermissions, ...] or TodokuError.
+    """
+
+    mode_changed = Signal(bool)
+    key_loaded = Signal()
+    connection_tested = Signal(object)
+
+    def __init__(
+        self,
+        host: MainController,
+        *,
+        sandbox_factory: SandboxFactory = practice_sandbox,
+        live_base_url: str | None = None,
+        max_retries: int = 5,
+    ) -> None:
+        super().__init__(host)
+        self._host = host
+        self._sandbox_factory = sandbox_factory
+        self._live_base_url = live_base_url  # tests point "live" at a loopback sandbox
+        self._max_retries = max_retries  # tests shorten the back-off sequence
+        self.sandbox: SandboxHandle | None = None
+        self._sandbox_url = ""
+        # The mode comes from the settings file alone: reading the key would probe the OS
+        # keyring (80–100 ms) before the first paint. practice_mode is False only after a switch
+        # to live that found a key; a key removed since is reported at the next live fetch.
+        self.practice = host.settings.practice_mode
+        self.masked_key = ""  # "••••abcd" once the live key has been read
+
+    # -- the live key --------------------------------------------------------------------
+
+    def has_live_key(self) -> bool:
+        return bool(self._read_live_key())
+
+    def _read_live_key(self) -> str:
+        key = self._host.secrets.get(SENDGRID_KEY)
+        self.masked_key = mask_secret(key)
+        return key
+
+    def key_saved(self, sendgrid_key: str) -> None:
+        """The settings dialog stored a new key ("" = removed)."""
+        self.masked_key = mask_secret(sendgrid_key)
+
+    def load_key_later(self) -> None:
+        """In live mode, read the saved key in a job (for the masked key in the title).
+
+        Called after the first paint: the first keyring access may take 100 ms.
+        """
+        if self.practice or self.masked_key:
+            return
+        job = Job("key", lambda **_: self._read_live_key())
+        job.signals.succeeded.connect(self._on_key_job_succeeded)
+        self._host.runner.start(job)
+
+    @Slot(object)
+    def _on_key_job_succeeded(self, _: object) -> None:
+        self.key_loaded.emit()
+
+    # -- mode ----------------------------------------------------------------------------
+
+    def set_practice(self, practice: bool) -> bool:
+        """Switch modes explicitly; live needs a saved key. Returns whether the switch happened."""
+        host = self._host
+        if host.is_busy():
+            return False
+        if not practice and not self.has_live_key():
+            host.error_raised.emit(
+                InvalidInputError(texts.LIVE_NEEDS_KEY, next_step_ja=texts.LIVE_NEEDS_KEY)
+            )
+            return False
+        if practice != self.practice:
+            self.practice = practice
+            host.model.clear()
+            host.store_settings(host.settings.replace(practice_mode=practice))
+            self.mode_changed.emit(practice)
+        return True
+
+    def config(self) -> ConnectionConfig:
+        """Where the next job connects: the practice sandbox (started on first use) or the
+        live account with the saved key. Raises TodokuError when neither is possible."""
+        if self.practice:
+            return ConnectionConfig(
+                api_key=_sandbox_key(),
+                base_url=self._ensure_sandbox(),
+                practice=True,
+                timeout_s=10.0,
+                max_retries=self._max_retries,
+            )
+        api_key = self._read_live_key()
+        if not api_key:  # removed from the keyring since live mode was chosen
+            self.practice = True
+            self._host.store_settings(self._host.settings.replace(practice_mode=True))
+            self.mode_changed.emit(True)
+            raise InvalidInputError(texts.LIVE_NEEDS_KEY, next_step_ja=texts.LIVE_NEEDS_KEY)
+        return self._live_config(api_key)
+
+    def _live_config(
+        self, api_key: str, region: str | None = None, subuser: str | None = None
+    ) -> ConnectionConfig:
+        settings = self._host.settings
+        return ConnectionConfig(
+            api_key=api_key,
+            region=region or settings.region,
+            subuser=settings.subuser if subuser is None else subuser.strip(),
+            base_url=self._live_base_url,
+            timeout_s=settings.timeout_s,
+            max_concurrency=settings.max_concurrency,
+            max_retries=self._max_retries,
+        )
+
+    def _ensure_sandbox(self) -> str:
+        if self.sandbox is None:
+            try:
+                sandbox = self._sandbox_factory()
+                self._sandbox_url = sandbox.start()
+            except Exception as error:
+                raise TodokuError(
+                    texts.SANDBOX_START_FAILED, detail=UnexpectedError.from_exception(error).detail
+                ) from error
+            self.sandbox = sandbox
+            log.info("practice sandbox listening on %s", self._sandbox_url)
+        return self._sandbox_url
+
+    def stop_sandbox(self) -> None:
+        if self.sandbox is not None:
+            try:
+                self.sandbox.stop()
+            except Exception:  # closing anyway; note it for support
+                log.exception("sandbox did not stop cleanly")
+            self.sandbox = None
+
+    # -- connection test -----------------------------------------------------------------
+
+    def test(self, typed_key: str, region: str, subuser: str) -> None:
+        """Ask /v3/scopes with the typed key (or the saved one) in a job; reports through
+        ``connection_tested``."""
+        api_key = typed_key.strip() or self._host.secrets.get(SENDGRID_KEY)
+        config = self._live_config(api_key, region, subuser)
+        job = Job("connection_test", functools.partial(check_permissions, sendgrid_factory(config)))
+        job.signals.succeeded.connect(self._on_test_succeeded)
+        job.signals.failed.connect(self._on_test_failed)
+        self._host.runner.start(job)
+
+    @Slot(object)
+    def _on_test_succeeded(self, permissions: tuple[ListPermissions, ...]) -> None:
+        self.connection_tested.emit(permissions)
+
+    @Slot(object)
+    def _on_test_failed(self, error: TodokuError) -> None:
+        self.connection_tested.emit(error)

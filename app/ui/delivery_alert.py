@@ -1,0 +1,55 @@
+"""DeliveryAlert: the main window's one-line warning when a day fell below the threshold."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QToolButton, QWidget
+
+from app.ui import texts
+from app.ui.safe_text import plain_label
+
+_ALERT_STYLE = (
+    "#deliveryAlert { background: #fde8e8; border: 1px solid #e8a0a0; border-radius: 4px; }"
+)
+
+
+class DeliveryAlert(QFrame):
+    """A one-line, non-modal warning in the main window when a day fell below the threshold.
+
+    Signals:
+        show_requested: 配信状況を見る was pressed.
+    """
+
+    show_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("deliveryAlert")
+        self.setStyleSheet(_ALERT_STYLE)
+        self.label = plain_label("")
+        self.label.setWordWrap(True)
+        self.label.setStyleSheet("color: #a61b1b; font-weight: bold;")
+        self.show_button = QPushButton(texts.DELIVERY_ALERT_SHOW)
+        self.close_button = QToolButton()
+        self.close_button.setText("×")
+        self.close_button.setToolTip(texts.DISMISS_TOOLTIP)
+        self.close_button.setAutoRaise(True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 4, 6, 4)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.show_button)
+        layout.addWidget(self.close_button)
+        self.show_button.clicked.connect(self.show_requested)
+        self.close_button.clicked.connect(self.hide)
+        self.setVisible(False)
+
+    def update_days(self, below_days: int, threshold: float) -> None:
+        """Show the warning when ``below_days`` > 0, hide it otherwise."""
+        if below_days:
+            # Here, not at the top: app.core.stats is not needed before the first paint.
+            from app.core.stats import format_percent
+
+            self.label.setText(
+                texts.DELIVERY_ALERT.format(threshold=format_percent(threshold), count=below_days)
+            )
+        self.setVisible(below_days > 0)

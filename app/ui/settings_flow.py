@@ -1,0 +1,78 @@
+"""SettingsFlow: the 設定 dialog from opening to saving, with its connection test."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtWidgets import QDialog, QWidget
+
+from app.core.storage.secrets import LLM_KEY, SENDGRID_KEY
+
+if TYPE_CHECKING:
+    from app.ui.controller import MainController
+    from app.ui.dialogs.settings import SettingsDialog
+
+log = logging.getLogger(__name__)
+
+# run(dialog) -> True when the operator saved
+SettingsDialogRunner = Callable[["SettingsDialog"], bool]
+
+
+def exec_settings_dialog(dialog: SettingsDialog) -> bool:
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+class SettingsFlow(QObject):
+    """Opens the dialog with the current settings and saved keys, relays 接続テスト results to
+    it while it is open, and hands what the operator saved to the controller."""
+
+    def __init__(
+        self,
+        controller: MainController,
+        *,
+        run_dialog: SettingsDialogRunner = exec_settings_dialog,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self.run_dialog = run_dialog  # tests and the screenshots drive the dialog themselves
+        self.dialog: SettingsDialog | None = None
+        controller.connection_tested.connect(self._on_controller_connection_tested)
+
+    def open(self, parent: QWidget | None = None) -> bool:
+        """Run the dialog; True when settings were saved."""
+        from app.ui.dialogs.settings import SettingsDialog  # not needed for the first paint
+
+        controller = self._controller
+        secrets = controller.secrets
+        dialog = SettingsDialog(
+            controller.settings,
+            saved_sendgrid_key=secrets.get(SENDGRID_KEY),
+            saved_llm_key=secrets.get(LLM_KEY),
+            keys_persistent=secrets.persistent,
+            key_store_where_ja=secrets.where_ja,
+            parent=parent,
+        )
+        dialog.test_requested.connect(controller.test_connection)
+        self.dialog = dialog
+        try:
+            saved = self.run_dialog(dialog)
+            if saved:
+                controller.save_settings(
+                    dialog.result_settings(), dialog.new_sendgrid_key(), dialog.new_llm_key()
+                )
+                log.info(
+                    "settings saved (key %s)", "set" if dialog.new_sendgrid_key() else "unchanged"
+                )
+        finally:
+            self.dialog = None
+            dialog.deleteLater()
+        return saved
+
+    @Slot(object)
+    def _on_controller_connection_tested(self, outcome: object) -> None:
+        if self.dialog is not None:
+            self.dialog.show_test_result(outcome)

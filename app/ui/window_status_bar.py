@@ -1,0 +1,39 @@
+"""WindowStatusBar: the grid's counts per list and category on the left, AI refinement's
+progress or note and its キャンセル button on the right."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QStatusBar, QToolButton, QWidget
+
+from app.core.types import ALL_LISTS
+from app.ui import texts
+from app.ui.models.entry_table import EntryTableModel
+from app.ui.safe_text import plain_label
+
+TOP_CATEGORIES = 4
+
+
+class WindowStatusBar(QStatusBar):
+    """The main window's status bar (short notes still go through ``showMessage``)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.counts_label = plain_label()
+        self.addWidget(self.counts_label, 1)
+        # AI refinement runs beside everything else: its progress and note live on the right.
+        self.ai_label = plain_label()
+        self.ai_cancel_button = QToolButton()
+        self.ai_cancel_button.setText(texts.CANCEL)
+        self.ai_cancel_button.setToolTip(texts.LLM_CANCEL_TIP)
+        self.ai_cancel_button.setVisible(False)
+        self.addPermanentWidget(self.ai_label)
+        self.addPermanentWidget(self.ai_cancel_button)
+
+    def show_counts(self, model: EntryTableModel) -> None:
+        """Rows per list, then the most common categories."""
+        per_list = "　".join(
+            f"{kind.label_ja} {model.counts_by_list.get(kind, 0):,}" for kind in ALL_LISTS
+        )
+        top = model.counts_by_category.most_common(TOP_CATEGORIES)
+        per_category = "　".join(f"{model.category_label(n)} {c:,}" for n, c in top)
+        self.counts_label.setText(per_list + (f"　｜　{per_category}" if per_category else ""))
