@@ -327,3 +327,24 @@ def test_delete_cancel_reports_unattempted_addresses(make_sandbox) -> None:
     assert [o.status for o in outcomes[:3]] == [DeleteStatus.DELETED] * 3
     assert all(o.status is DeleteStatus.FAILED for o in outcomes[3:])
     assert len(sandbox.records("unsubscribes")) == 7
+
+
+def test_unknown_error_payloads_are_logged_and_kept_in_the_detail(make_sandbox, caplog) -> None:
+    sandbox = make_sandbox([bounce(1)])
+    sandbox.fail_next(1, status=418)  # a status and message this client has never seen
+    with provider_for(sandbox) as provider, pytest.raises(UnexpectedPayloadError) as caught:
+        provider.fetch(RANGE, [ListKind.BOUNCES])
+    assert "HTTP 418" in caught.value.message_ja + caught.value.detail
+    assert "scripted failure" in caught.value.detail
+    logged = [r for r in caplog.records if r.levelname == "WARNING" and "418" in r.getMessage()]
+    assert logged and "scripted failure" in logged[0].getMessage()
+    assert API_KEY not in caplog.text
+
+
+def test_html_gateway_pages_become_a_server_error_with_the_page_kept(make_sandbox, caplog) -> None:
+    sandbox = make_sandbox([bounce(1)])
+    sandbox.fail_next(5, status=502)
+    with provider_for(sandbox, max_retries=1) as provider, pytest.raises(ServerError) as caught:
+        provider.fetch(RANGE, [ListKind.BOUNCES])
+    assert "HTTP 502" in caught.value.detail and "<html" in caught.value.detail.lower()
+    assert any("502" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
