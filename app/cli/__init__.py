@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from types import ModuleType
 
 _COMMANDS: dict[str, tuple[str, str]] = {
     "fetch": ("app.cli.fetch_cmd", "サプレッションリストを取得して JSON Lines などに書き出す"),
@@ -20,11 +21,11 @@ _COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def _build_parser(argv: list[str]) -> tuple[argparse.ArgumentParser, object | None]:
+def _build_parser(argv: list[str]) -> tuple[argparse.ArgumentParser, ModuleType | None]:
     parser = argparse.ArgumentParser(prog="todoku-cli", description="Todoku コマンドライン")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = argv[0] if argv else None
-    chosen = None
+    chosen: ModuleType | None = None
     for name, (module_name, help_text) in _COMMANDS.items():
         sub = subparsers.add_parser(name, help=help_text, description=help_text)
         if name == wanted:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from fractions import Fraction
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from app.core.cancel import CancelToken
 from app.core.errors import InvalidInputError, UnexpectedPayloadError
@@ -145,7 +145,9 @@ def parse_stats(payload: Any, date_range: DateRange) -> tuple[DailyStats, ...]:
     for offset in range(date_range.days):
         day = date_range.start + timedelta(days=offset)
         if day in sums:
-            result.append(DailyStats(day, **sums[day]))
+            # The keys are METRIC_NAMES, DailyStats' int fields; mypy cannot tell them from
+            # has_data (bool), hence the cast.
+            result.append(DailyStats(day, **cast("dict[str, Any]", sums[day])))
         else:
             result.append(DailyStats(day, has_data=False))
     return tuple(result)

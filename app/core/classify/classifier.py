@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TypeVar
 
 from app.core.classify.hosts import domain_of, host_group
 from app.core.classify.rules import (
@@ -38,6 +39,8 @@ _FIXED_BY_LIST = {
     ListKind.UNSUBSCRIBES: "unsubscribed",
 }
 _ZERO_DIGITS = bytes.maketrans(b"0123456789", b"0000000000")
+_Key = TypeVar("_Key")
+_Value = TypeVar("_Value")
 
 
 def raw_key(reason_text: str, email: str) -> tuple[str, bytes]:
@@ -109,10 +112,11 @@ class Classifier:
         kind: str = list_kind or ""  # a StrEnum member is a str: no .value lookup needed
         reason_text = reason_text or ""
         status = status.strip() if status else ""
+        host: str | None  # None only between the memo lookup and its fallback below
         host = ""
         if email:
             domain = email[email.rfind("@") + 1 :]
-            host = self._hosts.get(domain)  # type: ignore[assignment]
+            host = self._hosts.get(domain)
             if host is None:
                 host = host_group(domain_of(email)) if "@" in email else ""
                 self._remember(self._hosts, domain, host)
@@ -179,7 +183,7 @@ class Classifier:
             self._fixed_memo[list_kind] = cached
         return cached
 
-    def _remember(self, memo: dict, key: object, value: object) -> None:  # type: ignore[type-arg]
+    def _remember(self, memo: dict[_Key, _Value], key: _Key, value: _Value) -> None:
         if len(memo) >= self._memo_size:
             # Cheap bound: forget everything rather than track recency; refilling is fast.
             memo.clear()

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypedDict
 
 from app.core.cancel import CancelToken, ProgressCallback, ignore_progress
 from app.core.classify.cache import (
@@ -98,6 +98,14 @@ class _BatchError(Exception):
 
 class _Cancelled(Exception):
     pass
+
+
+class _Texts(TypedDict):
+    """The Japanese texts merge() takes from the LLM (typed so ``**texts`` is checked)."""
+
+    label_ja: str
+    explanation_ja: str
+    action_ja: str
 
 
 ClientFactory = Callable[[LlmSettings], Any]
@@ -261,7 +269,11 @@ class LlmRefiner:
                 close()  # also aborts a request still running after a cancel
 
     def _request(
-        self, client: Any, pool: ThreadPoolExecutor, messages: list[dict], cancel: CancelToken
+        self,
+        client: Any,
+        pool: ThreadPoolExecutor,
+        messages: list[dict[str, str]],
+        cancel: CancelToken,
     ) -> str:
         import openai
 
@@ -332,8 +344,9 @@ def merge(rule: Explanation, ref: Refinement) -> Explanation | None:
       (rule OR LLM): a permanent failure is never downgraded to a temporary one.
     ``needs_review`` stays as the rules set it: the text was still not understood by rules.
     """
-    texts = {"label_ja": ref.label_ja, "explanation_ja": ref.explanation_ja}
-    texts["action_ja"] = ref.action_ja
+    texts = _Texts(
+        label_ja=ref.label_ja, explanation_ja=ref.explanation_ja, action_ja=ref.action_ja
+    )
     confident = not rule.needs_review and rule.reason in CATEGORY_OF
     confident = confident and rule.reason not in _UNCERTAIN
     if confident:
@@ -372,7 +385,7 @@ def _messages(
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
 
-def _result_or_cancel(future: Future, cancel: CancelToken) -> Any:
+def _result_or_cancel(future: Future[Any], cancel: CancelToken) -> Any:
     while True:
         try:
             return future.result(timeout=0.05)

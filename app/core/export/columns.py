@@ -49,6 +49,7 @@ class Column:
     width: float
     wrap: bool = False
     is_datetime: bool = False
+    repeats: bool = False  # few distinct values (labels, explanations): writers may memoise
 
 
 def _created_jst(row: ExportRow) -> datetime:
@@ -73,16 +74,16 @@ def _label_text(row: ExportRow) -> str:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("list", "種別", lambda row: row.entry.list_kind.label_ja, 14),
+    Column("list", "種別", lambda row: row.entry.list_kind.label_ja, 14, repeats=True),
     Column("email", "メールアドレス", lambda row: row.entry.email, 32),
-    Column("domain", "ドメイン", lambda row: row.entry.domain, 22),
+    Column("domain", "ドメイン", lambda row: row.entry.domain, 22, repeats=True),
     Column("created", "発生日時 (JST)", _created_jst, 20, is_datetime=True),
-    Column("status", "ステータス", lambda row: row.entry.status, 11),
+    Column("status", "ステータス", lambda row: row.entry.status, 11, repeats=True),
     Column("reason", "理由", lambda row: row.entry.reason, 60, wrap=True),
-    Column("explanation", "原因", _explanation_text, 46, wrap=True),
-    Column("action", "対応", _action_text, 46, wrap=True),
-    Column("category", "分類", _category_text, 22),
+    Column("explanation", "原因", _explanation_text, 46, wrap=True, repeats=True),
+    Column("action", "対応", _action_text, 46, wrap=True, repeats=True),
+    Column("category", "分類", _category_text, 22, repeats=True),
     # ラベル: the short name of the reason (e.g. 宛先不明); 分類 alone is too coarse to act on.
-    Column("label", "ラベル", _label_text, 22),
+    Column("label", "ラベル", _label_text, 22, repeats=True),
 )
 COLUMN_KEYS: tuple[str, ...] = tuple(column.key for column in COLUMNS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,6 +63,7 @@ def export_xlsx(
         workbook = Workbook(write_only=True)
         try:
             styles = ExcelStyles.create()
+            styles.wrap_text_by_default(workbook)
             writer = _RowWriter(workbook, styles, max_rows_per_sheet)
             _write_rows(writer, rows, counter, progress, cancel)
             write_summary_sheet(workbook, styles, counter, context)
@@ -107,6 +108,10 @@ def _write_rows(
         progress(total, total)
 
 
+_UNSEEN: Any = object()
+_MEMO_LIMIT = 50_000  # distinct texts per column kept; beyond that, clean each time
+
+
 class _RowWriter:
     """Appends rows to 一覧 sheets, opening the next sheet when one is full.
 
@@ -122,9 +127,18 @@ class _RowWriter:
         self._sheet: Any = None
         self._sheet_rows = 0
         self.sheet_titles: list[str] = []
-        self._getters = tuple(column.value for column in COLUMNS)
+        # Typed Any: which getter returns a datetime (is_datetime) and which text is per-column
+        # data mypy cannot follow; casting in the per-cell loop would cost a call per cell.
+        self._getters: tuple[Callable[[ExportRow], Any], ...] = tuple(
+            column.value for column in COLUMNS
+        )
         self._date_index = next(i for i, column in enumerate(COLUMNS) if column.is_datetime)
-        self._wrap = tuple(column.wrap for column in COLUMNS)
+        # Cleaned text of the columns with few distinct values, per column (None = the text
+        # needs the formula guard). Unique columns (address, raw reason) are cleaned each time:
+        # memoising them would only grow memory.
+        self._memos: tuple[dict[str, str | None] | None, ...] = tuple(
+            {} if column.repeats else None for column in COLUMNS
+        )
         self._cells: list[Cell] = []
         self._guarded_cells: list[Cell] = []
         self._open_sheet()
@@ -144,7 +158,7 @@ class _RowWriter:
             value = getter(row)
             if index == self._date_index:
                 # Excel has no time zones: store the JST wall-clock time; the header says (JST).
-                created = value.replace(tzinfo=None)  # type: ignore[union-attr]
+                created = value.replace(tzinfo=None)
                 cell = self._cells[index]
                 cell.value = created
                 values.append(cell)
@@ -152,15 +166,25 @@ class _RowWriter:
             if not value:
                 values.append(None)
                 continue
-            text = clean_text(value)  # type: ignore[arg-type]
+            memo = self._memos[index]
+            if memo is not None:
+                safe = memo.get(value, _UNSEEN)
+                if safe is _UNSEEN:
+                    text = clean_text(value)
+                    safe = None if needs_text_guard(text) else text
+                    if len(memo) < _MEMO_LIMIT:
+                        memo[value] = safe
+                if safe is not None:
+                    values.append(safe)
+                    continue
+            text = clean_text(value)
             if needs_text_guard(text):
                 # Formula-looking text goes through a cell forced to type "s" (text) and marked
                 # quotePrefix, so Excel keeps it as text even after the user edits the cell.
                 cell = self._guarded_cells[index]
-            elif self._wrap[index]:
-                cell = self._cells[index]
             else:
-                # Plain text needs no style: a bare str is the cheapest thing to append.
+                # Plain text needs no style (the workbook's default format wraps it): a bare
+                # str is the cheapest thing to append.
                 values.append(text)
                 continue
             cell.value = text

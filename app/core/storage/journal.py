@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 from app.core.dates import JST
 from app.core.storage.journal_records import (
@@ -44,6 +45,7 @@ __all__ = [
 
 SCHEMA_VERSION = 1
 _BUSY_TIMEOUT_S = 10.0
+_Result = TypeVar("_Result")  # what a _write() transaction returns
 
 
 def _migrate_to_1(connection: sqlite3.Connection) -> None:
@@ -164,7 +166,7 @@ class DeletionJournal:
             connection.close()
         self._local = threading.local()
 
-    def _write(self, work: Callable[[sqlite3.Connection], object]) -> object:
+    def _write(self, work: Callable[[sqlite3.Connection], _Result]) -> _Result:
         connection = self._connection()
         try:
             connection.execute("BEGIN IMMEDIATE")
@@ -178,7 +180,8 @@ class DeletionJournal:
         except sqlite3.Error as error:
             raise JournalError(detail=f"{type(error).__name__}: {error} ({self.path})") from error
 
-    def _read(self, sql: str, parameters: Sequence[object] = ()) -> list[tuple[object, ...]]:
+    # Rows are Any, as sqlite3 types them: _operation()/_entry() convert every field.
+    def _read(self, sql: str, parameters: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         try:
             return self._connection().execute(sql, parameters).fetchall()
         except sqlite3.Error as error:
@@ -209,7 +212,7 @@ class DeletionJournal:
 
     @property
     def schema_version(self) -> int:
-        return int(self._read("SELECT version FROM schema_version")[0][0])  # type: ignore[call-overload]
+        return int(self._read("SELECT version FROM schema_version")[0][0])
 
     def integrity_check(self) -> str:
         """SQLite's own check: ``ok`` when the file is sound."""
@@ -266,7 +269,7 @@ class DeletionJournal:
             )
             return operation_id
 
-        return int(self._write(work))  # type: ignore[call-overload]
+        return self._write(work)
 
     def set_state(self, operation_id: int, state: OperationState) -> None:
         """Change an operation's state; a final state also sets ``finished_at``."""
@@ -371,11 +374,11 @@ class DeletionJournal:
         return tuple(_entry(row) for row in self._read(sql + " ORDER BY seq", parameters))
 
 
-def _operation(row: tuple[object, ...]) -> OperationRecord:
+def _operation(row: tuple[Any, ...]) -> OperationRecord:
     return OperationRecord(
-        id=int(row[0]),  # type: ignore[call-overload]
+        id=int(row[0]),
         started_at=_parse_stamp(str(row[1])) or datetime.min.replace(tzinfo=UTC),
-        finished_at=_parse_stamp(row[2]),  # type: ignore[arg-type]
+        finished_at=_parse_stamp(row[2]),
         os_user=str(row[3]),
         account_label=str(row[4]),
         subuser=str(row[5]),
@@ -384,21 +387,21 @@ def _operation(row: tuple[object, ...]) -> OperationRecord:
         practice=bool(row[8]),
         note=str(row[9]),
         state=OperationState(str(row[10])),
-        retry_of=None if row[11] is None else int(row[11]),  # type: ignore[call-overload]
-        total=int(row[12]),  # type: ignore[call-overload]
-        succeeded=int(row[13]),  # type: ignore[call-overload]
-        failed=int(row[14]),  # type: ignore[call-overload]
-        pending=int(row[15]),  # type: ignore[call-overload]
+        retry_of=None if row[11] is None else int(row[11]),
+        total=int(row[12]),
+        succeeded=int(row[13]),
+        failed=int(row[14]),
+        pending=int(row[15]),
     )
 
 
-def _entry(row: tuple[object, ...]) -> EntryRecord:
+def _entry(row: tuple[Any, ...]) -> EntryRecord:
     return EntryRecord(
-        operation_id=int(row[0]),  # type: ignore[call-overload]
-        seq=int(row[1]),  # type: ignore[call-overload]
+        operation_id=int(row[0]),
+        seq=int(row[1]),
         list_kind=ListKind(str(row[2])),
         email=str(row[3]),
-        created=_parse_stamp(row[4]),  # type: ignore[arg-type]
+        created=_parse_stamp(row[4]),
         status=str(row[5]),
         reason=str(row[6]),
         ip=str(row[7]),
