@@ -11,19 +11,15 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-import logging
 import re
-import socket
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 
-logger = logging.getLogger(__name__)
+from app.sandbox.loopback import LoopbackHandler, LoopbackHTTPServer, LoopbackServer
 
 SANDBOX_LLM_KEY = "sk-sandbox"
 SANDBOX_MODEL = "sandbox-model"
@@ -153,7 +149,8 @@ def smart_reply(request_body: Any) -> dict[str, Any]:
     for entry in batch:
         if not isinstance(entry, dict) or type(entry.get("index")) is not int:
             continue
-        hint = entry.get("rule_hint") if isinstance(entry.get("rule_hint"), dict) else {}
+        rule_hint = entry.get("rule_hint")
+        hint: dict[str, Any] = rule_hint if isinstance(rule_hint, dict) else {}
         reason = str(hint.get("reason") or "onhold")
         if not re.fullmatch(r"[a-z]{3,20}", reason) or reason in ("onhold", "undefined"):
             text = str(entry.get("reason_text", ""))
@@ -175,25 +172,10 @@ def smart_reply(request_body: Any) -> dict[str, Any]:
 # -- HTTP plumbing ----------------------------------------------------------------------------
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(LoopbackHandler):
     server_version = "OpenAISandbox/1.0"
-    sys_version = ""
     timeout = 30
     server: _Server
-
-    def setup(self) -> None:
-        super().setup()
-        self.server.sandbox._track(self.connection, add=True)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            self.server.sandbox._track(self.connection, add=False)
-
-    def log_message(self, format: str, *args: object) -> None:
-        logger.debug("%s " + format, self.client_address[0], *args)
 
     def _serve(self) -> None:
         try:
@@ -215,83 +197,39 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = _serve
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+class _Server(LoopbackHTTPServer):
     sandbox: OpenAISandbox
 
-    def handle_error(self, request: object, client_address: object) -> None:
-        logger.debug("connection error from %s", client_address, exc_info=True)
 
+class OpenAISandbox(LoopbackServer[LoggedRequest]):
+    """A local OpenAI-compatible endpoint. Thread-safe; start, point a client, read the log.
 
-class OpenAISandbox:
-    """A local OpenAI-compatible endpoint. Thread-safe; start, point a client, read the log."""
+    ``start()`` returns the base URL, ending in ``/v1``.
+    """
+
+    _server_class = _Server
+    _handler_class = _Handler
+    _url_path = "/v1"
 
     def __init__(
         self, api_key: str = SANDBOX_LLM_KEY, latency_ms: float = 0, host: str = "127.0.0.1"
     ) -> None:
+        super().__init__(host, 0)
         self.api_key = api_key
         self._latency = latency_ms / 1000.0
-        self._address = (host, 0)
         self._lock = threading.Lock()
-        self._log: list[LoggedRequest] = []
         self._script: deque[ScriptedReply] = deque()
         self._ids = itertools.count(1)
         self._stopping = threading.Event()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._connections: set[socket.socket] = set()
-        self.base_url = ""
 
     def start(self) -> str:
-        """Serve in a background thread; returns the base URL, ending in ``/v1``."""
-        if self._server is not None:
-            return self.base_url
         self._stopping.clear()
-        server = _Server(self._address, _Handler)
-        server.sandbox = self
-        host, port = server.server_address[:2]
-        self.base_url = f"http://{host}:{port}/v1"
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
-        )
-        self._thread.start()
-        return self.base_url
+        return super().start()
 
     def stop(self) -> None:
         """Stop serving; delayed answers are abandoned so no handler thread lingers."""
-        server, self._server = self._server, None
-        if server is None:
-            return
         self._stopping.set()
-        server.shutdown()
-        with self._lock:
-            connections = list(self._connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> OpenAISandbox:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def _track(self, connection: socket.socket, *, add: bool) -> None:
-        with self._lock:
-            if add:
-                self._connections.add(connection)
-            else:
-                self._connections.discard(connection)
+        super().stop()
 
     # -- scripting and log --------------------------------------------------------------------
 
@@ -299,15 +237,6 @@ class OpenAISandbox:
         """Queue replies for the next chat requests (one each); then smart replies resume."""
         with self._lock:
             self._script.extend(replies)
-
-    @property
-    def request_log(self) -> list[LoggedRequest]:
-        with self._lock:
-            return list(self._log)
-
-    def clear_log(self) -> None:
-        with self._lock:
-            self._log.clear()
 
     @property
     def chat_requests(self) -> list[LoggedRequest]:
@@ -322,8 +251,7 @@ class OpenAISandbox:
             body: Any = json.loads(raw) if raw else None
         except ValueError:
             body = None
-        with self._lock:
-            self._log.append(LoggedRequest(method, path, headers, body, raw))
+        self._record(LoggedRequest(method, path, headers, body, raw))
         if self._latency:
             self._stopping.wait(self._latency)
         route = path.split("?", 1)[0].rstrip("/")

@@ -6,19 +6,16 @@ where the reference says [unk] the choice is noted at the place it is made.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from enum import Enum
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
+from app.sandbox.loopback import LoopbackHandler, LoopbackHTTPServer, LoopbackServer
 from app.sandbox.scenarios import generate_incident_blocks
 from app.sandbox.sendgrid_endpoints import (
     ApiError,
@@ -63,29 +60,13 @@ class _Unset(Enum):
 _UNSET = _Unset.TOKEN
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, like the real API behind its load balancer
+class _Handler(LoopbackHandler):
+    # HTTP/1.1 (from LoopbackHandler): keep-alive, like the real API behind its load balancer.
     server_version = "SendGridSandbox/1.0"
     timeout = 60  # idle keep-alive connections close after this
     # Headers and body go out in two writes; with Nagle on, the client's delayed ACK adds ~40 ms.
     disable_nagle_algorithm = True
     server: _Server
-
-    def setup(self) -> None:
-        super().setup()
-        self.server.sandbox._track(self.connection, add=True)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            self.server.sandbox._track(self.connection, add=False)
-
-    def version_string(self) -> str:
-        return self.server_version
-
-    def log_message(self, format: str, *args: object) -> None:
-        logger.debug("%s " + format, self.client_address[0], *args)
 
     def _serve(self) -> None:
         try:
@@ -115,22 +96,21 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _serve
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+class _Server(LoopbackHTTPServer):
     request_queue_size = 128  # benchmarks open many connections at once
     sandbox: SendGridSandbox
 
-    def handle_error(self, request: object, client_address: object) -> None:
-        # Clients that hang up (or a stop() during a slow answer) are normal here, not news.
-        logger.debug("connection error from %s", client_address, exc_info=True)
 
-
-class SendGridSandbox:
+class SendGridSandbox(LoopbackServer[LoggedRequest]):
     """A local SendGrid imitation. Start it, point a client at ``base_url``, inspect the log.
 
     Thread-safe: the HTTP server answers each connection on its own thread, and every public
-    method may be called while it runs.
+    method may be called while it runs. ``start()`` returns the base URL (no trailing slash).
     """
+
+    _server_class = _Server
+    _handler_class = _Handler
+    _poll_interval = 0.05
 
     def __init__(
         self,
@@ -153,6 +133,7 @@ class SendGridSandbox:
     ) -> None:
         if limit_over_500 not in ("400", "clamp"):
             raise ValueError("limit_over_500 must be '400' or 'clamp'")
+        super().__init__(host, port)
         keys = {SANDBOX_API_KEY: None} if api_keys is None else api_keys
         self._keys = {key: FULL_SCOPES if s is None else frozenset(s) for key, s in keys.items()}
         self._store = SuppressionStore(records)
@@ -162,66 +143,9 @@ class SendGridSandbox:
         self._latency = latency_ms / 1000.0
         self._limiter = RateLimiter(rate_limit_per_minute, rate_window_seconds)
         self._faults = FaultInjector(faults or FaultPlan(), seed)
-        self._log: list[LoggedRequest] = []
         self._plus_as_space = plus_as_space_in_path
         self._reasons_path = reasons_path
         self._clock = clock
-        self._address = (host, port)
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-        self._connections: set[socket.socket] = set()
-        self.base_url = ""
-
-    # -- lifecycle ------------------------------------------------------------------------------
-
-    def start(self) -> str:
-        """Bind and serve in a background thread; returns the base URL (no trailing slash)."""
-        if self._server is not None:
-            return self.base_url
-        server = _Server(self._address, _Handler)
-        server.sandbox = self
-        host, port = server.server_address[:2]
-        self.base_url = f"http://{host}:{port}"
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self.base_url
-
-    def stop(self) -> None:
-        """Stop serving and close idle keep-alive connections, so no handler thread lingers."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        with self._lock:
-            connections = list(self._connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):  # already closed by the client
-                connection.shutdown(socket.SHUT_RDWR)
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> SendGridSandbox:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def _track(self, connection: socket.socket, *, add: bool) -> None:
-        with self._lock:
-            if add:
-                self._connections.add(connection)
-            else:
-                self._connections.discard(connection)
 
     # -- configuration and data -----------------------------------------------------------------
 
@@ -292,17 +216,6 @@ class SendGridSandbox:
             self._options.bad_days[target] = delivered_ratio
         return count
 
-    # -- request log ----------------------------------------------------------------------------
-
-    @property
-    def request_log(self) -> list[LoggedRequest]:
-        with self._lock:
-            return list(self._log)
-
-    def clear_log(self) -> None:
-        with self._lock:
-            self._log.clear()
-
     # -- request processing ---------------------------------------------------------------------
 
     def _today(self) -> date:
@@ -335,8 +248,7 @@ class SendGridSandbox:
             fault=fault,
             received_at=received_at,
         )
-        with self._lock:
-            self._log.append(entry)
+        self._record(entry)
         return reply
 
     def _answer(

@@ -164,10 +164,8 @@ class DeletionController(QObject):
         chosen = tuple(items)
         if not chosen:
             return False
-        try:
-            config = self._host.connection_config()
-        except TodokuError as error:
-            self.error_raised.emit(error)
+        config = self._connection_config()
+        if config is None:
             return False
         from app.core.deletion import delete_with_record, plan_deletion, run_with_provider
 
@@ -193,10 +191,8 @@ class DeletionController(QObject):
         journal = self.open_journal()
         if journal is None or self._host.is_busy():
             return False
-        try:
-            config = self._host.connection_config()
-        except TodokuError as error:
-            self.error_raised.emit(error)
+        config = self._connection_config()
+        if config is None:
             return False
         from app.core.deletion import retry_failed, run_with_provider
 
@@ -210,6 +206,14 @@ class DeletionController(QObject):
         )
         self._start("delete", work, parent, texts.RETRYING.format(operation_id=operation_id))
         return True
+
+    def _connection_config(self) -> ConnectionConfig | None:
+        """The current account's settings; None (and the error shown) when there are none."""
+        try:
+            return self._host.connection_config()
+        except TodokuError as error:
+            self.error_raised.emit(error)
+            return None
 
     def _context(self, config: ConnectionConfig, note: str) -> DeletionContext:
         from app.core.deletion import DeletionContext
@@ -332,10 +336,8 @@ class DeletionController(QObject):
             return False
         if not unfinished:
             return False
-        try:
-            config = self._host.connection_config()
-        except TodokuError as error:
-            self.error_raised.emit(error)
+        config = self._connection_config()
+        if config is None:
             return False
         log.info("%d unfinished delete operations: reconciling", len(unfinished))
         from app.core.deletion import DeletionContext, reconcile_unfinished, run_with_provider

@@ -30,7 +30,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from app.ui.safe_text import tooltip_text
-from app.ui.widgets.chart_model import DayPoint, DeliveryChartModel
+from app.ui.widgets.chart_model import AxisTick, DayPoint, DeliveryChartModel
 
 RATE_COLOR = QColor("#1f6fb2")
 BELOW_COLOR = QColor("#d62728")
@@ -154,8 +154,8 @@ class DeliveryChart(QWidget):
         rate, count = self._areas()
         self._paint_legend(painter, metrics)
         self._paint_bands(painter, model, rate, count)
-        self._paint_rate_axis(painter, model, rate, metrics)
-        self._paint_count_axis(painter, model, count, metrics)
+        self._paint_axis(painter, RATE_TITLE, model.rate_ticks, rate, metrics)
+        self._paint_axis(painter, COUNT_TITLE, model.count_ticks, count, metrics, day_axis=True)
         self._paint_bars(painter, model, count)
         self._paint_threshold(painter, model, rate, metrics)
         self._paint_rate_line(painter, model, rate, metrics)
@@ -216,16 +216,24 @@ class DeliveryChart(QWidget):
             painter.fillRect(QRectF(center - width / 2, rate.top(), width, rate.height()), color)
             painter.fillRect(QRectF(center - width / 2, count.top(), width, count.height()), color)
 
-    def _paint_rate_axis(
-        self, painter: QPainter, model: DeliveryChartModel, plot: QRectF, metrics: QFontMetrics
+    def _paint_axis(
+        self,
+        painter: QPainter,
+        title: str,
+        ticks: tuple[AxisTick, ...],
+        plot: QRectF,
+        metrics: QFontMetrics,
+        *,
+        day_axis: bool = False,
     ) -> None:
+        """Bold title, grid lines with right-aligned labels, the left axis (and the day axis)."""
         painter.setPen(TEXT_COLOR)
         title_font = QFont(self.font())
         title_font.setBold(True)
         painter.setFont(title_font)
-        painter.drawText(QPointF(plot.left(), plot.top() - 6), RATE_TITLE)
+        painter.drawText(QPointF(plot.left(), plot.top() - 6), title)
         painter.setFont(self.font())
-        for tick in model.rate_ticks:
+        for tick in ticks:
             y = plot.bottom() - tick.fraction * plot.height()
             painter.setPen(QPen(GRID_COLOR, 1))
             painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
@@ -236,28 +244,8 @@ class DeliveryChart(QWidget):
             )
         painter.setPen(QPen(AXIS_COLOR, 1))
         painter.drawLine(plot.bottomLeft(), plot.topLeft())
-
-    def _paint_count_axis(
-        self, painter: QPainter, model: DeliveryChartModel, plot: QRectF, metrics: QFontMetrics
-    ) -> None:
-        title_font = QFont(self.font())
-        title_font.setBold(True)
-        painter.setFont(title_font)
-        painter.setPen(TEXT_COLOR)
-        painter.drawText(QPointF(plot.left(), plot.top() - 6), COUNT_TITLE)
-        painter.setFont(self.font())
-        for tick in model.count_ticks:
-            y = plot.bottom() - tick.fraction * plot.height()
-            painter.setPen(QPen(GRID_COLOR, 1))
-            painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
-            painter.setPen(AXIS_COLOR)
-            label_rect = QRectF(0, y - metrics.height() / 2, plot.left() - 6, metrics.height())
-            painter.drawText(
-                label_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, tick.label
-            )
-        painter.setPen(QPen(AXIS_COLOR, 1))
-        painter.drawLine(plot.bottomLeft(), plot.topLeft())
-        painter.drawLine(plot.bottomLeft(), plot.bottomRight())
+        if day_axis:
+            painter.drawLine(plot.bottomLeft(), plot.bottomRight())
 
     def _paint_bars(self, painter: QPainter, model: DeliveryChartModel, plot: QRectF) -> None:
         total = len(model.points)
