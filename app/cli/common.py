@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from app.core.errors import InvalidInputError, TodokuError
 from app.core.types import ALL_LISTS, ListKind
+
+if TYPE_CHECKING:  # imported lazily at run time (see make_provider)
+    from app.core.providers.sendgrid import SendGridProvider
 
 API_KEY_ENV = "SENDGRID_API_KEY"
 
@@ -40,8 +44,8 @@ def api_key_from_environment() -> str:
     return key
 
 
-def make_provider(args: argparse.Namespace):  # -> SendGridProvider (import kept lazy)
-    from app.core.providers.sendgrid import SendGridProvider
+def make_provider(args: argparse.Namespace) -> SendGridProvider:
+    from app.core.providers.sendgrid import SendGridProvider  # lazy: keeps other commands light
 
     return SendGridProvider(
         api_key_from_environment(),
