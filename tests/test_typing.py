@@ -40,7 +40,7 @@ def mypy_cache(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     return tmp_path_factory.mktemp("mypy-cache")
 
 
-@pytest.mark.parametrize("package", ["app/core", "app/cli"])
+@pytest.mark.parametrize("package", ["app/core", "app/sandbox", "app/cli"])
 def test_package_is_clean_under_mypy_strict(package: str, mypy_cache: Path) -> None:
     command = [
         sys.executable, "-m", "mypy", "--strict",
