@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from app.core.errors import TodokuError
 from app.core.types import ListKind
@@ -32,7 +32,14 @@ AFTER_PAINT_FALLBACK_MS = 2000
 
 
 class MainWindow(QMainWindow):
-    """Thin: forwards intents to the controller and shows its state."""
+    """Thin: forwards intents to the controller and shows its state.
+
+    Signals:
+        first_painted: the window has been painted once (or never will be: started
+            minimised); start-up work that the first paint does not need may run now.
+    """
+
+    first_painted = Signal()
 
     def __init__(
         self,
@@ -85,16 +92,16 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.delivery_alert)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
-        self.actions = WindowActions(self)
+        self.window_actions = WindowActions(self)
         # The menu's actions, by their old names (tests and screenshots reach them here).
-        self.export_action = self.actions.export_action
-        self.delete_action = self.actions.delete_action
-        self.history_action = self.actions.history_action
+        self.export_action = self.window_actions.export_action
+        self.delete_action = self.window_actions.delete_action
+        self.history_action = self.window_actions.history_action
         self.list_page.export_button.setDefaultAction(self.export_action)
         self._painted = False
         self._after_paint_done = False
 
-        actions = self.actions
+        actions = self.window_actions
         actions.export_requested.connect(self.open_export)
         actions.settings_requested.connect(self.open_settings)
         actions.quit_requested.connect(self.close)
@@ -233,7 +240,7 @@ class MainWindow(QMainWindow):
     @Slot(bool)
     def _on_controller_mode_changed(self, practice: bool) -> None:
         self.banner.setVisible(practice)
-        self.actions.show_mode(practice)
+        self.window_actions.show_mode(practice)
         title = texts.APP_TITLE
         if practice:
             title += f" — {texts.PRACTICE_TITLE}"
@@ -287,7 +294,7 @@ class MainWindow(QMainWindow):
         busy = self.controller.is_busy()
         self.range_bar.set_busy(busy)
         self.banner.switch_button.setEnabled(not busy)
-        self.actions.set_busy(busy, has_rows=self.model.total > 0)
+        self.window_actions.set_busy(busy, has_rows=self.model.total > 0)
 
     @Slot(str)
     def _on_deletion_notice(self, notice: str) -> None:
@@ -337,7 +344,7 @@ class MainWindow(QMainWindow):
         bar = self.delete_bar
         can_delete = bar.delete_button.isEnabled()
         self.list_page.delete_action.setEnabled(can_delete)
-        self.actions.set_delete_state(
+        self.window_actions.set_delete_state(
             can_delete=can_delete,
             can_check=bar.check_shown_button.isEnabled(),
             can_uncheck=bar.uncheck_button.isEnabled(),
@@ -352,6 +359,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_show_log_triggered(self) -> None:
+        from PySide6.QtWidgets import QMessageBox  # its enums cost ~1 ms at start-up
+
         box = QMessageBox(self)
         box.setWindowTitle(texts.ACTION_OPEN_LOG)
         box.setTextFormat(Qt.TextFormat.PlainText)
@@ -382,6 +391,7 @@ class MainWindow(QMainWindow):
         if self._after_paint_done:
             return
         self._after_paint_done = True
+        self.first_painted.emit()
         QTimer.singleShot(0, self.controller.deletion.check_unfinished)  # opens the journal
         QTimer.singleShot(0, self.controller.load_key_later)
         QTimer.singleShot(0, self.delivery_tab.build_view)
