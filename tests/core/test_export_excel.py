@@ -127,7 +127,7 @@ def test_sheets_headers_and_cells(exported: tuple[list[ExportRow], Path]) -> Non
         CATEGORY_LABELS_JA[explained.explanation.category],
         explained.explanation.label_ja,
     ]
-    assert sheet["F3"].alignment.wrap_text
+    assert all(sheet[f"{column}3"].alignment.wrap_text for column in "FGH")  # long texts wrap
     assert "ユーザーが存在しません" in sheet["F3"].value
 
 

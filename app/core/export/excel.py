@@ -109,7 +109,7 @@ def _write_rows(
 
 
 _UNSEEN: Any = object()
-_MEMO_LIMIT = 50_000  # distinct texts per column kept; beyond that, clean each time
+_MEMO_LIMIT = 4_096  # distinct texts kept per column; beyond that, clean each time
 
 
 class _RowWriter:

@@ -44,49 +44,15 @@ class SummaryCounter:
 
     def __init__(self) -> None:
         self.rows = 0
-        # One count per (list, category, domain, day) while rows stream in: a single dict update
-        # per row keeps the export as cheap as a plain loop; the three tables are folded from it
-        # once, when the 集計 sheet is written.
-        self._combined: dict[tuple[ListKind, str | None, str, date], int] = {}
-        self._folded: (
-            tuple[
-                Counter[tuple[ListKind, str | None]], Counter[str], Counter[tuple[date, ListKind]]
-            ]
-            | None
-        ) = None
+        self.by_list_category: Counter[tuple[ListKind, str | None]] = Counter()
+        self.by_domain: Counter[str] = Counter()
+        self.by_day: Counter[tuple[date, ListKind]] = Counter()
 
     def add(self, list_kind: ListKind, category: str | None, domain: str, day: date) -> None:
         self.rows += 1
-        key = (list_kind, category, domain, day)
-        combined = self._combined
-        combined[key] = combined.get(key, 0) + 1
-        self._folded = None
-
-    def _fold(
-        self,
-    ) -> tuple[Counter[tuple[ListKind, str | None]], Counter[str], Counter[tuple[date, ListKind]]]:
-        if self._folded is None:
-            by_list_category: Counter[tuple[ListKind, str | None]] = Counter()
-            by_domain: Counter[str] = Counter()
-            by_day: Counter[tuple[date, ListKind]] = Counter()
-            for (kind, category, domain, day), count in self._combined.items():
-                by_list_category[(kind, category)] += count
-                by_domain[domain] += count
-                by_day[(day, kind)] += count
-            self._folded = (by_list_category, by_domain, by_day)
-        return self._folded
-
-    @property
-    def by_list_category(self) -> Counter[tuple[ListKind, str | None]]:
-        return self._fold()[0]
-
-    @property
-    def by_domain(self) -> Counter[str]:
-        return self._fold()[1]
-
-    @property
-    def by_day(self) -> Counter[tuple[date, ListKind]]:
-        return self._fold()[2]
+        self.by_list_category[(list_kind, category)] += 1
+        self.by_domain[domain] += 1
+        self.by_day[(day, list_kind)] += 1
 
     def lists(self, requested: tuple[ListKind, ...]) -> tuple[ListKind, ...]:
         """The requested lists in their order, then any other list that has rows."""
