@@ -2,22 +2,28 @@
 
 Sorting and filtering run inside the model (STYLE §4); this page only turns widget events into
 model calls and shows the current row's details as plain text.
+
+The grid itself (QTableView, its header and the model's first Python calls) is built just after
+the window's first paint (``ensure_grid``): until then an empty framed area of the same look holds
+its place. Everything that reaches the table builds it first, so nothing waits for that pass.
+``Qt`` (the namespace) is imported only inside the methods that need it: importing it builds
+~95 enum classes (~11 ms), which the first paint does not need.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal, Slot
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QItemSelection, QModelIndex, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
+    QAbstractScrollArea,
     QApplication,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QPlainTextEdit,
     QSplitter,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -28,6 +34,10 @@ from app.ui import texts
 from app.ui.delete_bar import DeleteBar
 from app.ui.models.entry_table import Column, EntryTableModel
 from app.ui.safe_text import clipboard_cell, plain_label
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QTableView
 
 WAIT_CURSOR_ROWS = 100_000
 FILTER_DELAY_MS = 250
@@ -44,6 +54,9 @@ DEFAULT_WIDTHS = {  # fits a 1366-px-wide screen; the operator's widths are reme
     Column.ACTION: 170,
     Column.CATEGORY: 120,
 }
+# Qt enum values set through Qt properties, so building the page needs no ``Qt`` import.
+_VERTICAL = 2  # Qt::Vertical
+_TOOL_BUTTON_TEXT_ONLY = 1  # Qt::ToolButtonTextOnly
 
 
 class ListPage(QWidget):
@@ -52,14 +65,17 @@ class ListPage(QWidget):
     Signals:
         filters_applied: the visible rows changed because a filter changed.
         status_message: str, a short note for the status bar (e.g. rows copied).
+        grid_built: the table now exists (``table``); its header may be restored.
     """
 
     filters_applied = Signal()
     status_message = Signal(str)
+    grid_built = Signal()
 
     def __init__(self, model: EntryTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
+        self._table: QTableView | None = None
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText(texts.FILTER_PLACEHOLDER)
         self.filter_edit.setClearButtonEnabled(True)
@@ -70,14 +86,27 @@ class ListPage(QWidget):
         self.shown_label = plain_label(texts.COUNTS_NONE)
         # The window gives it its 書き出し action (shared with the menu and Ctrl+E).
         self.export_button = QToolButton()
-        self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.export_button.setProperty("toolButtonStyle", _TOOL_BUTTON_TEXT_ONLY)
         self.delete_bar = DeleteBar()
-        self.table = self._build_table()
+        # The table's context-menu actions: made now (the window enables them from the start),
+        # added to the table when it is built.
+        self.copy_action = QAction(texts.ACTION_COPY, self)
+        self.copy_action.triggered.connect(self.copy_selection)
+        self.check_all_action = QAction(texts.ACTION_CHECK_SHOWN, self)
+        self.check_all_action.triggered.connect(self.check_all_shown)
+        self.uncheck_all_action = QAction(texts.ACTION_UNCHECK_ALL, self)
+        self.uncheck_all_action.triggered.connect(self.uncheck_all)
+        self.delete_action = QAction(texts.DELETE_CHECKED, self)
+        self.delete_action.triggered.connect(self.delete_bar.delete_requested)
+        # Until the grid is built: a scroll area's frame and white viewport, as the empty
+        # table's own (its header row appears with it, a pass after the first paint).
+        self._grid_placeholder: QWidget | None = QAbstractScrollArea()
         self.details = QPlainTextEdit()  # plain text only: reasons are untrusted
         self.details.setReadOnly(True)
         self.details.setPlaceholderText(texts.DETAILS_EMPTY)
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(self.table)
+        self.splitter = QSplitter()
+        self.splitter.setProperty("orientation", _VERTICAL)
+        self.splitter.addWidget(self._grid_placeholder)
         self.splitter.addWidget(self.details)
         self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 1)
@@ -105,13 +134,43 @@ class ListPage(QWidget):
         self.list_filter.activated.connect(self._on_filter_combo_activated)
         self.category_filter.activated.connect(self._on_filter_combo_activated)
         self.domain_filter.activated.connect(self._on_filter_combo_activated)
-        self.table.horizontalHeader().sortIndicatorChanged.connect(self._on_header_sort_changed)
-        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
-        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
         self.delete_bar.check_shown_requested.connect(self.check_all_shown)
         self.delete_bar.uncheck_all_requested.connect(self.uncheck_all)
 
+    # -- the grid, built after the first paint -----------------------------------------------
+
+    @property
+    def table(self) -> QTableView:
+        """The grid (built now if the post-paint build has not run yet)."""
+        return self.ensure_grid()
+
+    @property
+    def has_grid(self) -> bool:
+        return self._table is not None
+
+    @Slot()
+    def ensure_grid(self) -> QTableView:
+        """Build the table in the placeholder's place, once; returns it."""
+        if self._table is None:
+            table = self._build_table()
+            self._table = table
+            placeholder, self._grid_placeholder = self._grid_placeholder, None
+            if placeholder is not None:
+                sizes = self.splitter.sizes()
+                self.splitter.replaceWidget(0, table)
+                self.splitter.setSizes(sizes)  # as laid out (or restored) for the placeholder
+                placeholder.deleteLater()
+            header = table.horizontalHeader()
+            header.sortIndicatorChanged.connect(self._on_header_sort_changed)
+            table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
+            table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+            self.grid_built.emit()
+        return self._table
+
     def _build_table(self) -> QTableView:
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
         table = QTableView()
         table.setModel(self.model)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -134,20 +193,13 @@ class ListPage(QWidget):
         header.setHighlightSections(False)
         for column, width in DEFAULT_WIDTHS.items():
             header.resizeSection(column, width)
-        copy = QAction(texts.ACTION_COPY, table)
-        copy.setShortcut(QKeySequence.StandardKey.Copy)
-        copy.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        copy.triggered.connect(self.copy_selection)
-        check_all = QAction(texts.ACTION_CHECK_SHOWN, table)
-        check_all.triggered.connect(self.check_all_shown)
-        uncheck_all = QAction(texts.ACTION_UNCHECK_ALL, table)
-        uncheck_all.triggered.connect(self.uncheck_all)
-        delete = QAction(texts.DELETE_CHECKED, table)
-        delete.triggered.connect(self.delete_bar.delete_requested)
-        table.addActions([copy, check_all, uncheck_all, delete])
-        self.delete_action = delete
+        # (QAction.setShortcut imports ``Qt``: one more reason to wait for the table.)
+        self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
+        self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        table.addActions(
+            [self.copy_action, self.check_all_action, self.uncheck_all_action, self.delete_action]
+        )
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.copy_action = copy
         return table
 
     @Slot()
@@ -174,10 +226,12 @@ class ListPage(QWidget):
     def _busy_cursor_if_large(self) -> bool:
         if self.model.total < WAIT_CURSOR_ROWS:
             return False
+        from PySide6.QtCore import Qt
+
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         return True
 
-    @Slot(int, Qt.SortOrder)
+    @Slot(int, "Qt::SortOrder")  # by name: no ``Qt`` import when the class is made
     def _on_header_sort_changed(self, column: int, order: Qt.SortOrder) -> None:
         if column < 0:
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
@@ -25,6 +25,8 @@ from app.ui.window_actions import WindowActions
 from app.ui.window_status_bar import WindowStatusBar
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QTableView
+
     from app.ui.delivery_view import DeliveryView
 
 # Start-up work after the first paint; this late if the window is never painted (minimised).
@@ -62,10 +64,10 @@ class MainWindow(QMainWindow):
         self.range_bar = DateRangeBar()
         self.status_panel = StatusPanel()
         self.list_page = ListPage(self.model)
-        # The grid's widgets, by their old names (tests and screenshots reach them here).
+        # The grid's widgets, by their old names (tests and screenshots reach them here; the
+        # table itself through the ``table`` property: it is built after the first paint).
         self.filter_edit = self.list_page.filter_edit
         self.shown_label = self.list_page.shown_label
-        self.table = self.list_page.table
         self.details = self.list_page.details
         self.splitter = self.list_page.splitter
         self.delete_bar = self.list_page.delete_bar
@@ -115,6 +117,7 @@ class MainWindow(QMainWindow):
         self.range_bar.cancel_requested.connect(controller.cancel_running)
         self.banner.switch_requested.connect(self._on_banner_switch_requested)
         self.list_page.filters_applied.connect(self._update_counts)
+        self.list_page.grid_built.connect(self._on_list_page_grid_built)
         self.list_page.status_message.connect(self._on_list_page_status_message)
         self.model.dataChanged.connect(self._update_counts)
         self.model.modelReset.connect(self._on_model_reset)
@@ -160,6 +163,11 @@ class MainWindow(QMainWindow):
         self._update_counts()
 
     @property
+    def table(self) -> QTableView:
+        """The grid (built on first access if the post-paint build has not run)."""
+        return self.list_page.table
+
+    @property
     def delivery_view(self) -> DeliveryView:
         """The 配信状況 charts (built on first access if the post-paint build has not run)."""
         return self.delivery_tab.view
@@ -169,7 +177,7 @@ class MainWindow(QMainWindow):
     def _restore_state(self) -> None:
         self.ui_state.restore_widget("main", self)
         self.ui_state.restore_splitter("main", self.splitter)
-        self.ui_state.restore_header("grid", self.table.horizontalHeader())
+        # The grid's header: when the grid is built (_on_list_page_grid_built).
         preset, start, end = self.ui_state.last_range()
         if preset is not None:
             self.range_bar.apply_preset(preset)
@@ -180,7 +188,8 @@ class MainWindow(QMainWindow):
     def save_state(self) -> None:
         self.ui_state.save_widget("main", self)
         self.ui_state.save_splitter("main", self.splitter)
-        self.ui_state.save_header("grid", self.table.horizontalHeader())
+        if self.list_page.has_grid:  # never built (closed at once): the saved header stays
+            self.ui_state.save_header("grid", self.table.horizontalHeader())
         chosen = self.range_bar.date_range()
         self.ui_state.save_range(self.range_bar.preset, chosen.start, chosen.end)
         self.ui_state.save_lists(self.range_bar.chosen_lists())
@@ -188,8 +197,14 @@ class MainWindow(QMainWindow):
 
     # -- intents -------------------------------------------------------------------------
 
+    @Slot()
+    def _on_list_page_grid_built(self) -> None:
+        self.ui_state.restore_header("grid", self.table.horizontalHeader())
+
     @Slot(object, object)
     def _on_range_bar_fetch_requested(self, date_range, lists) -> None:
+        from PySide6.QtCore import Qt
+
         chosen = self.range_bar.date_range()
         self.ui_state.save_range(self.range_bar.preset, chosen.start, chosen.end)
         self.ui_state.save_lists(lists)
@@ -359,6 +374,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_show_log_triggered(self) -> None:
+        from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QMessageBox  # its enums cost ~1 ms at start-up
 
         box = QMessageBox(self)
@@ -386,12 +402,14 @@ class MainWindow(QMainWindow):
     @Slot()
     def _after_first_paint(self) -> None:
         """Start-up work the first paint does not wait for, each step in its own pass of the
-        event loop: open the deletion journal and reconcile what a crash left unfinished, read
-        the live key (keyring), build the 配信状況 charts."""
+        event loop: build the grid (its placeholder was painted), open the deletion journal and
+        reconcile what a crash left unfinished, read the live key (keyring), build the 配信状況
+        charts."""
         if self._after_paint_done:
             return
         self._after_paint_done = True
         self.first_painted.emit()
+        QTimer.singleShot(0, self.list_page.ensure_grid)
         QTimer.singleShot(0, self.controller.deletion.check_unfinished)  # opens the journal
         QTimer.singleShot(0, self.controller.load_key_later)
         QTimer.singleShot(0, self.delivery_tab.build_view)

@@ -3,12 +3,16 @@ progress or note and its キャンセル button on the right."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QStatusBar, QToolButton, QWidget
 
 from app.core.types import ALL_LISTS
 from app.ui import texts
-from app.ui.models.entry_table import EntryTableModel
 from app.ui.safe_text import plain_label
+
+if TYPE_CHECKING:  # the grid model loads after the first paint
+    from app.ui.models.entry_table import EntryTableModel
 
 TOP_CATEGORIES = 4
 

@@ -6,6 +6,10 @@ filter state, roles, and the signals that keep views and persistent indexes righ
 
 ``Column`` and the roles are re-exported here: the rest of the app imports them from this
 module.
+
+The model is made before the window's first paint, its grid after it: so this module refers to
+Qt's enums as ``QtCore.Qt.…`` inside methods only. Importing ``Qt`` builds ~95 enum classes
+(~11 ms), which the first paint does not need; the roles are Qt's (stable) numbers.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6 import QtCore
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex
 
 from app.core.types import Explanation, ListKind, SuppressionEntry
 from app.ui import texts
@@ -30,17 +35,20 @@ __all__ = ["ENTRY_ROLE", "EXPLANATION_ROLE", "SORT_ROLE", "Column", "EntryTableM
 
 Index = QModelIndex | QPersistentModelIndex
 
-ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
-EXPLANATION_ROLE = Qt.ItemDataRole.UserRole + 2
-SORT_ROLE = Qt.ItemDataRole.UserRole + 3
+# Roles as plain ints (Qt::ItemDataRole): `role == _DISPLAY` is also cheaper than an enum
+# lookup per painted cell.
+_DISPLAY = 0  # Qt::DisplayRole
+_EDIT = 2  # Qt::EditRole
+_TOOLTIP = 3  # Qt::ToolTipRole
+_CHECK_STATE = 10  # Qt::CheckStateRole
+_USER = 256  # Qt::UserRole
 
-# Roles as plain ints: `role == _DISPLAY` is cheaper than an enum lookup per painted cell.
-_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
-_CHECK_STATE = int(Qt.ItemDataRole.CheckStateRole)
-_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
-_ENTRY = int(ENTRY_ROLE)
-_EXPLANATION = int(EXPLANATION_ROLE)
-_SORT = int(SORT_ROLE)
+ENTRY_ROLE = _USER + 1
+EXPLANATION_ROLE = _USER + 2
+SORT_ROLE = _USER + 3
+_ENTRY = ENTRY_ROLE
+_EXPLANATION = EXPLANATION_ROLE
+_SORT = SORT_ROLE
 
 # Beyond this many separate runs of removed rows, one reset is cheaper than the removals.
 _MAX_REMOVAL_RUNS = 200
@@ -54,7 +62,7 @@ class EntryTableModel(QAbstractTableModel):
         self._store = EntryStore()
         self._view = row_ids()
         self._order: array[int] | None = None  # ids in sort order; None = arrival order
-        self._sort: tuple[Column, Qt.SortOrder] | None = None
+        self._sort: tuple[Column, QtCore.Qt.SortOrder] | None = None
         self._filter = RowFilter()
 
     # ---- Qt interface -------------------------------------------------------------------
@@ -66,22 +74,23 @@ class EntryTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(Column)
 
     def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+        self, section: int, orientation: QtCore.Qt.Orientation, role: int = _DISPLAY
     ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(Column):
+        horizontal = orientation == QtCore.Qt.Orientation.Horizontal
+        if horizontal and role == _DISPLAY and 0 <= section < len(Column):
             return texts.COLUMN_TITLES[section]
         return None
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
+    def flags(self, index: Index) -> QtCore.Qt.ItemFlag:
+        flag = QtCore.Qt.ItemFlag
         if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+            return flag.NoItemFlags
+        base = flag.ItemIsEnabled | flag.ItemIsSelectable
         if index.column() == Column.CHECK:
-            base |= Qt.ItemFlag.ItemIsUserCheckable
+            base |= flag.ItemIsUserCheckable
         return base
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
         if not index.isValid():
             return None
         return self._value(self._view[index.row()], index.column(), int(role))
@@ -107,7 +116,8 @@ class EntryTableModel(QAbstractTableModel):
             if column != Column.CHECK:
                 return None
             checked = row_id in store.checked
-            return Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
+            state = QtCore.Qt.CheckState
+            return state.Checked if checked else state.Unchecked
         if role == _ENTRY:
             return store.entries[row_id]
         if role == _EXPLANATION:
@@ -118,25 +128,29 @@ class EntryTableModel(QAbstractTableModel):
             return tooltip(store.entries[row_id], store.explanations[row_id], column)
         return None
 
-    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+    def setData(self, index: Index, value: Any, role: int = _EDIT) -> bool:
         if not index.isValid() or index.column() != Column.CHECK:
             return False
-        if role != Qt.ItemDataRole.CheckStateRole:
+        if role != _CHECK_STATE:
             return False
         row_id = self._view[index.row()]
-        if Qt.CheckState(value) == Qt.CheckState.Checked:
+        state = QtCore.Qt.CheckState
+        if state(value) == state.Checked:
             self._store.checked.add(row_id)
         else:
             self._store.checked.discard(row_id)
-        self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
+        self.dataChanged.emit(index, index, [QtCore.Qt.ItemDataRole.CheckStateRole])
         return True
 
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+    def sort(self, column: int, order: QtCore.Qt.SortOrder | None = None) -> None:
+        """Sort by ``column`` (``order``: ascending when not given)."""
+        if order is None:
+            order = QtCore.Qt.SortOrder.AscendingOrder
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
         ids = [self._view[index.row()] for index in persistent]
         self._sort = (Column(column), order)
-        descending = order == Qt.SortOrder.DescendingOrder
+        descending = order == QtCore.Qt.SortOrder.DescendingOrder
         self._order = self._store.sorted_ids(Column(column), descending)
         self._view = self._store.filtered(self._order, self._filter)
         self._remap_persistent(persistent, ids)
@@ -313,7 +327,7 @@ class EntryTableModel(QAbstractTableModel):
             self.dataChanged.emit(
                 self.index(0, Column.CAUSE),
                 self.index(len(self._view) - 1, Column.CATEGORY),
-                [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole],
+                [QtCore.Qt.ItemDataRole.DisplayRole, QtCore.Qt.ItemDataRole.ToolTipRole],
             )
         return changed
 
@@ -326,7 +340,7 @@ class EntryTableModel(QAbstractTableModel):
             self.dataChanged.emit(
                 self.index(0, Column.CHECK),
                 self.index(len(self._view) - 1, Column.CHECK),
-                [Qt.ItemDataRole.CheckStateRole],
+                [QtCore.Qt.ItemDataRole.CheckStateRole],
             )
 
     # ---- internals ----------------------------------------------------------------------
