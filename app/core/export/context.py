@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from app.core.cancel import CancelToken
+from app.core.export.columns import ExportRow
 from app.core.types import DateRange, ListKind
 
 ExportScope = Literal["all", "filtered"]
 RowProgress = Callable[[int, int], None]  # (rows done, rows in total)
+PROGRESS_EVERY = 1000  # rows between progress reports and cancel checks
 
 SCOPE_LABELS_JA: dict[str, str] = {
     "all": "取得したすべての行",
@@ -45,3 +48,24 @@ def default_file_name(date_range: DateRange, ext: str = "xlsx") -> str:
     start = date_range.start.strftime("%Y%m%d")
     end = date_range.end.strftime("%Y%m%d")
     return f"todoku_{start}-{end}.{ext.lstrip('.')}"
+
+
+def paced_rows(
+    rows: Sequence[ExportRow], progress: RowProgress | None, cancel: CancelToken | None
+) -> Iterator[ExportRow]:
+    """``rows`` with the writers' shared cadence: ``progress(0, total)`` first, then a cancel
+    check and a report every ``PROGRESS_EVERY`` rows, and a last check and report at the end."""
+    total = len(rows)
+    if progress is not None:
+        progress(0, total)
+    for done, row in enumerate(rows, 1):
+        yield row
+        if done % PROGRESS_EVERY == 0:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            if progress is not None:
+                progress(done, total)
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    if progress is not None:
+        progress(total, total)

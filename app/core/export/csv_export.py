@@ -11,8 +11,7 @@ from typing import Any
 from app.core.cancel import CancelToken
 from app.core.export.cells import csv_text
 from app.core.export.columns import COLUMNS, ExportRow
-from app.core.export.context import ExportContext, RowProgress
-from app.core.export.excel import PROGRESS_EVERY
+from app.core.export.context import ExportContext, RowProgress, paced_rows
 from app.core.export.output import atomic_output
 from app.core.export.summary import ExportSummary, SummaryCounter
 
@@ -40,38 +39,22 @@ def export_csv(
     """
     path = Path(path)
     counter = SummaryCounter()
-    total = len(rows)
     # Typed Any: the is_datetime getter returns a datetime, the others text; per-column data
     # mypy cannot follow (a cast per value would cost a call in the row loop).
     getters: tuple[Callable[[ExportRow], Any], ...] = tuple(column.value for column in COLUMNS)
     date_index = next(i for i, column in enumerate(COLUMNS) if column.is_datetime)
-    with atomic_output(path) as temp_path:
-        # newline="" hands line endings to the csv module, which writes CRLF (lineterminator).
-        with temp_path.open("w", encoding="utf-8-sig", newline="") as stream:
-            writer = csv.writer(stream, lineterminator="\r\n")
-            writer.writerow([column.header_ja for column in COLUMNS])
-            if progress is not None:
-                progress(0, total)
-            for done, row in enumerate(rows, 1):
-                values = [getter(row) for getter in getters]
-                created = values[date_index]
-                values[date_index] = created.strftime(CSV_DATETIME_FORMAT)
-                writer.writerow([csv_text(value) for value in values])
-                explanation = row.explanation
-                counter.add(
-                    row.entry.list_kind,
-                    explanation.category if explanation is not None else None,
-                    row.entry.domain,
-                    created.date(),
-                )
-                if done % PROGRESS_EVERY == 0:
-                    if cancel is not None:
-                        cancel.raise_if_cancelled()
-                    if progress is not None:
-                        progress(done, total)
-        if cancel is not None:
-            cancel.raise_if_cancelled()
-    if progress is not None:
-        progress(total, total)
+    # newline="" hands line endings to the csv module, which writes CRLF (lineterminator).
+    with (
+        atomic_output(path) as temp_path,
+        temp_path.open("w", encoding="utf-8-sig", newline="") as stream,
+    ):
+        writer = csv.writer(stream, lineterminator="\r\n")
+        writer.writerow([column.header_ja for column in COLUMNS])
+        for row in paced_rows(rows, progress, cancel):
+            values = [getter(row) for getter in getters]
+            created = values[date_index]
+            values[date_index] = created.strftime(CSV_DATETIME_FORMAT)
+            writer.writerow([csv_text(value) for value in values])
+            counter.add_row(row, created)
     logger.info("exported %d rows to csv", counter.rows)
     return counter.build(path, ())

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from app.core.cancel import CancelToken
 from app.core.export.cells import clean_text, needs_text_guard
 from app.core.export.columns import COLUMNS, ExportRow
-from app.core.export.context import ExportContext, RowProgress
+from app.core.export.context import ExportContext, RowProgress, paced_rows
 from app.core.export.excel_report import write_conditions_sheet, write_summary_sheet
 from app.core.export.excel_styles import ExcelStyles
 from app.core.export.output import atomic_output
@@ -26,7 +26,6 @@ logger = logging.getLogger(__name__)
 
 EXCEL_MAX_ROWS = 1_048_576  # rows per worksheet, header included
 DATA_SHEET_TITLE = "一覧"
-PROGRESS_EVERY = 1000  # rows between progress reports and cancel checks
 
 
 def data_sheet_title(number: int) -> str:
@@ -83,29 +82,9 @@ def _write_rows(
     progress: RowProgress | None,
     cancel: CancelToken | None,
 ) -> None:
-    total = len(rows)
-    if progress is not None:
-        progress(0, total)
-    for done, row in enumerate(rows, 1):
-        created = writer.append(row)
-        explanation = row.explanation
-        entry = row.entry
-        counter.add(
-            entry.list_kind,
-            explanation.category if explanation is not None else None,
-            entry.domain,
-            created.date(),
-        )
-        if done % PROGRESS_EVERY == 0:
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            if progress is not None:
-                progress(done, total)
+    for row in paced_rows(rows, progress, cancel):
+        counter.add_row(row, writer.append(row))
     writer.finish()
-    if cancel is not None:
-        cancel.raise_if_cancelled()
-    if progress is not None:
-        progress(total, total)
 
 
 _UNSEEN: Any = object()

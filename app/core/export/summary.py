@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from app.core.export.columns import CATEGORY_ORDER
+from app.core.export.columns import CATEGORY_ORDER, ExportRow
 from app.core.types import DateRange, ListKind
 
 TOP_DOMAINS = 30
@@ -53,6 +53,15 @@ class SummaryCounter:
         self.by_list_category[(list_kind, category)] += 1
         self.by_domain[domain] += 1
         self.by_day[(day, list_kind)] += 1
+
+    def add_row(self, row: ExportRow, created_jst: datetime) -> None:
+        explanation = row.explanation
+        self.add(
+            row.entry.list_kind,
+            explanation.category if explanation is not None else None,
+            row.entry.domain,
+            created_jst.date(),
+        )
 
     def lists(self, requested: tuple[ListKind, ...]) -> tuple[ListKind, ...]:
         """The requested lists in their order, then any other list that has rows."""
