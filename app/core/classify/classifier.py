@@ -10,17 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TypeVar
 
 from app.core.classify.hosts import domain_of, host_group
+from app.core.classify.memo import GenerationalMemo
 from app.core.classify.rules import (
-    LEAD_MATCH,
-    LEAD_START,
+    ZERO_BYTES,
     RuleSet,
+    canonical,
     extract_facts,
     lead_end,
     load_rules,
-    normalise,
     trim_gsmtp,
 )
 from app.core.classify.vocabulary import (
@@ -34,28 +33,28 @@ from app.core.types import Explanation, ListKind, SuppressionEntry
 
 __all__ = ["CATEGORY_LABELS_JA", "Classifier", "default_rules_dir"]
 
+_CODE_CHARS = "#(0123456789 -."  # every character the lead regex of rules.py can match
+_SHORT_RUN = 12  # "550-5.7.26 " and "#550 5.1.1 " fit; "554 5.7.1 192.0.2.1" does not
 _FIXED_BY_LIST = {
     ListKind.SPAM_REPORTS: "feedback",
     ListKind.UNSUBSCRIBES: "unsubscribed",
 }
-_ZERO_DIGITS = bytes.maketrans(b"0123456789", b"0000000000")
-_Key = TypeVar("_Key")
-_Value = TypeVar("_Value")
 
 
-def raw_key(reason_text: str, email: str) -> tuple[str, bytes]:
-    """Level-1 memo key, built with C-level string operations only (no regex pass).
+def digit_key(text: str) -> tuple[str, bytes]:
+    """The part of a memo key that stands for ``text`` up to its digits after the lead.
 
-    The recipient's own address is cut out and every digit after the leading codes is set to
-    0. ``normalise()`` depends on nothing else (it masks addresses and keeps later digits only
-    as 0), so texts with equal keys get equal canonical forms: the memo is exact.
+    ``normalise()`` reads the leading codes as sent and the rest with digits as 0, so texts
+    with equal keys get equal canonical forms. The lead regex only reads characters of
+    ``_CODE_CHARS`` (and one more, which fails it whatever it is), so the run of such
+    characters the text starts with, kept as sent, decides the lead as well: found by a
+    C-level ``lstrip`` instead of the regex. A long run (an IP address after the codes) would
+    make the key as variable as the text, so then the lead itself is kept, marked by a
+    leading NUL that no run of code characters can start with.
     """
-    if "@" in email and " " not in email:
-        reason_text = reason_text.replace(email, "@")
-    reason_text = trim_gsmtp(reason_text)
-    end = lead_end(reason_text)
-    # The lead travels raw; zeroing it inside the bytes too changes nothing and saves a slice.
-    return reason_text[:end], reason_text.encode("utf-8", "surrogatepass").translate(_ZERO_DIGITS)
+    run = len(text) - len(text.lstrip(_CODE_CHARS))
+    lead = text[:run] if run <= _SHORT_RUN else "\0" + text[: lead_end(text)]
+    return lead, text.encode("utf-8", "surrogatepass").translate(ZERO_BYTES)
 
 
 def default_rules_dir() -> Path:
@@ -66,20 +65,26 @@ def default_rules_dir() -> Path:
 class Classifier:
     """Rule-based classifier with bounded memos (one instance may serve a whole fetch).
 
-    Three memos, cheapest first: the level-1 key of ``raw_key()``; the canonical text of
-    ``normalise()``; and, per canonical text, the first matching rule that needs no host, so
-    the same text seen for several recipient host groups runs the regexes once. Each memo is
-    a plain dict whose get/set are atomic in CPython, so sharing an instance between worker
+    Four memos, cheapest first: the text itself (the recipient's address cut out); the key of
+    ``digit_key()`` (later digits as 0); the canonical text of ``normalise()``; and, per
+    canonical text, the first matching rule that needs no host, so the same text seen for
+    several recipient host groups runs the regexes once. Each is a two-generation memo of
+    plain dicts, whose get/set are atomic in CPython, so sharing an instance between worker
     threads is safe (at worst two threads compute the same answer).
     """
 
     def __init__(self, rule_set: RuleSet, memo_size: int = 50_000) -> None:
         self._rules = rule_set
-        self._memo_size = memo_size
-        self._raw_memo: dict[tuple[object, ...], Explanation] = {}
-        self._memo: dict[tuple[str, str, str, str], Explanation] = {}
-        self._generic_memo: dict[tuple[str, str, str], int] = {}
-        self._hosts: dict[str, str] = {}
+        self._exact_memo: GenerationalMemo[tuple[str, str, str, str], Explanation]
+        self._exact_memo = GenerationalMemo(memo_size)
+        # Per digit key: the answer and the last text seen with it.
+        self._raw_memo: GenerationalMemo[tuple[str, bytes, str, str, str], tuple[Explanation, str]]
+        self._raw_memo = GenerationalMemo(memo_size)
+        self._memo: GenerationalMemo[tuple[str, str, str, str], Explanation]
+        self._memo = GenerationalMemo(memo_size)
+        self._generic_memo: GenerationalMemo[tuple[str, str, str], int]
+        self._generic_memo = GenerationalMemo(memo_size)
+        self._hosts: GenerationalMemo[str, str] = GenerationalMemo(memo_size)
         self._fixed_memo: dict[ListKind, Explanation] = {}
 
     @classmethod
@@ -92,7 +97,7 @@ class Classifier:
 
     @property
     def memo_entries(self) -> int:
-        """Distinct canonical keys remembered (for benchmarks and diagnostics)."""
+        """Canonical keys remembered, at most twice the memo size (for benchmarks and tests)."""
         return len(self._memo)
 
     def classify_entry(self, entry: SuppressionEntry) -> Explanation:
@@ -106,73 +111,92 @@ class Classifier:
         list_kind: ListKind | None = None,
     ) -> Explanation:
         """Explain one entry. Never raises for any text; the text is only ever matched."""
-        # Hot path: runs once per entry (up to millions), so it is written for speed.
         if list_kind is ListKind.SPAM_REPORTS or list_kind is ListKind.UNSUBSCRIBES:
             return self._fixed(list_kind)
         kind: str = list_kind or ""  # a StrEnum member is a str: no .value lookup needed
         reason_text = reason_text or ""
-        status = status.strip() if status else ""
-        host: str | None  # None only between the memo lookup and its fallback below
-        host = ""
-        if email:
-            domain = email[email.rfind("@") + 1 :]
-            host = self._hosts.get(domain)
-            if host is None:
-                host = host_group(domain_of(email)) if "@" in email else ""
-                self._remember(self._hosts, domain, host)
-        # raw_key() inlined: this line runs for every entry.
-        text = reason_text.replace(email, "@") if "@" in email and " " not in email else reason_text
+        status = status or ""
+        if "@" in email:
+            host = self._host(email)
+            # The address is cut out (normalise() masks it anyway): equal keys, equal answers.
+            # Not one with a space: "@" in its place would join two words into one token.
+            text = reason_text if " " in email else reason_text.replace(email, "@")
+        else:
+            host, text = "", reason_text
         if text.endswith(" - gsmtp"):
             text = trim_gsmtp(text)
-        end = LEAD_MATCH(text).end() if text[:1] in LEAD_START else 0
-        key1 = (
-            text[:end], text.encode("utf-8", "surrogatepass").translate(_ZERO_DIGITS), status,
-            host, kind,
-        )  # fmt: skip
-        cached = self._raw_memo.get(key1)
-        if cached is not None:
-            return cached
-        text = normalise(reason_text)
-        key2 = (text, status, host, kind)
-        result = self._memo.get(key2)
-        if result is None:
-            result = self._classify_uncached(text, status, host, kind)
-            self._remember(self._memo, key2, result)
-        self._remember(self._raw_memo, key1, result)
-        return result
+        return self._exact_memo.get((text, status, host, kind)) or self._classify_text(
+            text, status, host, kind
+        )
 
     def classify_entries(self, entries: Iterable[SuppressionEntry]) -> list[Explanation]:
         """``classify_entry`` for many entries (a fetched page): same answers, less overhead.
 
-        The memo lookup of ``classify`` is repeated here with everything bound to locals, since
-        at a million entries the per-call cost of a method call is a third of the total.
+        The first memo lookup of ``classify`` is repeated here with everything bound to locals:
+        at a million entries the cost of a method call per entry is a third of the total.
         """
         results: list[Explanation] = []
         append = results.append
-        raw_get = self._raw_memo.get
-        hosts_get = self._hosts.get
+        # Each page binds the current generations afresh; a stale one only costs a slower path.
+        exact_get = self._exact_memo.current.get
+        hosts_get = self._hosts.current.get
         slow = self.classify
-        lead_match, lead_start, zero = LEAD_MATCH, LEAD_START, _ZERO_DIGITS
+        classify_text = self._classify_text
         for entry in entries:
             kind = entry.list_kind
             email = entry.email
-            reason = entry.reason or ""
+            reason = entry.reason
             status = entry.status
             host = hosts_get(email[email.rfind("@") + 1 :]) if "@" in email else None
-            if host is None or kind in _FIXED_BY_LIST or " " in email:
+            if host is None or kind in _FIXED_BY_LIST or " " in email or not reason:
                 append(slow(reason, status, email, kind))
                 continue
-            status = status.strip() if status else ""
             text = reason.replace(email, "@")
             if text.endswith(" - gsmtp"):
                 text = trim_gsmtp(text)
-            end = lead_match(text).end() if text[:1] in lead_start else 0
-            cached = raw_get(
-                (text[:end], text.encode("utf-8", "surrogatepass").translate(zero), status, host,
-                 kind)
-            )  # fmt: skip
-            append(cached if cached is not None else slow(reason, status, email, kind))
+            append(exact_get((text, status, host, kind)) or classify_text(text, status, host, kind))
         return results
+
+    def _host(self, email: str) -> str:
+        domain = email[email.rfind("@") + 1 :]
+        host = self._hosts.get(domain)
+        if host is None:
+            host = host_group(domain_of(email))
+            self._hosts.put(domain, host)
+        return host
+
+    def _classify_text(self, text: str, status: str, host: str, kind: str) -> Explanation:
+        """The memos behind the exact one, for ``text`` (address cut out, Gmail id trimmed).
+
+        Next comes the memo on ``digit_key()``: texts that differ only in digits after the
+        leading codes (IPs, sizes, times) share it. Only texts new to both pay for
+        ``normalise()`` and, when the canonical text is new as well, for the rules. A text
+        joins the exact memo only when it comes twice in a row for its digit key: one that
+        carries a fresh IP each time would fill it for nothing.
+        """
+        exact_key = (text, status, host, kind)
+        result = self._exact_memo.previous.get(exact_key)
+        if result is not None:
+            self._exact_memo.put(exact_key, result)
+            return result
+        stripped = status.strip()
+        key1 = (*digit_key(text), stripped, host, kind)
+        seen = self._raw_memo.get(key1)
+        if seen is not None:
+            result, last_text = seen
+            if text == last_text:
+                self._exact_memo.put(exact_key, result)
+            else:
+                self._raw_memo.put(key1, (result, text))
+            return result
+        form = canonical(text)
+        key2 = (form, stripped, host, kind)
+        result = self._memo.get(key2)
+        if result is None:
+            result = self._classify_uncached(form, stripped, host, kind)
+            self._memo.put(key2, result)
+        self._raw_memo.put(key1, (result, text))
+        return result
 
     def _fixed(self, list_kind: ListKind) -> Explanation:
         cached = self._fixed_memo.get(list_kind)
@@ -183,19 +207,13 @@ class Classifier:
             self._fixed_memo[list_kind] = cached
         return cached
 
-    def _remember(self, memo: dict[_Key, _Value], key: _Key, value: _Value) -> None:
-        if len(memo) >= self._memo_size:
-            # Cheap bound: forget everything rather than track recency; refilling is fast.
-            memo.clear()
-        memo[key] = value
-
     def _classify_uncached(self, text: str, status: str, host: str, kind: str) -> Explanation:
         facts = extract_facts(text, status, host, kind)
         generic_key = (text, status, kind)
         index = self._generic_memo.get(generic_key)
         if index is None:
             index = self._rules.first_generic(facts)
-            self._remember(self._generic_memo, generic_key, index)
+            self._generic_memo.put(generic_key, index)
         index = self._rules.first_for_host(facts, index)
         rules = self._rules.rules
         rule = rules[index] if index < len(rules) else None

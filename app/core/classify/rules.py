@@ -18,7 +18,7 @@ from typing import cast
 
 from app.core.classify.vocabulary import REASONS
 
-_DIGITS_TO_ZERO = str.maketrans("0123456789", "0000000000")
+ZERO_BYTES = bytes.maketrans(b"0123456789", b"0000000000")
 _CODE_PUNCT = "()[]{}<>#,;:.'\"=!?"
 # Digit-bearing tokens shaped like SMTP codes: 550, 5.1.1, 5.7.509, 550-5.1.1 (digits as 0).
 _CODE_SHAPES = frozenset(
@@ -39,6 +39,16 @@ _REPLY = re.compile(r"(?<![\w.])([245]\d\d)(?![\w.])")
 _STATUS = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})\s*")
 
 
+def zero_digits(text: str) -> str:
+    """Every ASCII digit as 0; through bytes, as str.translate costs ~12 ns a character.
+
+    Exact for any text: in UTF-8 the bytes 0x30-0x39 only ever encode the ASCII digits.
+    """
+    return (
+        text.encode("utf-8", "surrogatepass").translate(ZERO_BYTES).decode("utf-8", "surrogatepass")
+    )
+
+
 def trim_gsmtp(text: str) -> str:
     """Drop Gmail's per-message id from "... <id> - gsmtp" so all such replies compare equal."""
     if text.endswith(_GSMTP_TAIL):
@@ -54,45 +64,44 @@ def lead_end(text: str) -> int:
     return LEAD_MATCH(text).end() if text[:1] in LEAD_START else 0
 
 
-def split_lead(text: str) -> tuple[str, str]:
-    """Split a reply into its leading codes and the rest (after trim_gsmtp).
-
-    Only the leading codes keep their digit values in the canonical form; every later digit is
-    noise (IPs, ids, sizes, times) or a code quoted later, which the rules see as "0.0.0"/"000".
-    """
-    text = trim_gsmtp(text)
-    end = lead_end(text)
-    return text[:end], text[end:]
-
-
 def normalise(text: str) -> str:
     """Canonical form the rules match: NFKC, lower case, single spaces, variable tokens masked.
 
     After the leading codes, a whitespace-separated token becomes "#" when it holds an "@" (an
     address) or a digit; a token shaped like an SMTP code keeps its shape with digits as 0
-    (``(#0.0.0)``, ``000``) so rules still see that a code was there. The result depends only
-    on the leading codes and on the rest with its digits zeroed, which is what lets the
-    classifier memoise on a key built with C-level string operations (no regex pass).
+    (``(#0.0.0)``, ``000``) so rules still see that a code was there. Gmail's per-message id
+    is cut first (``trim_gsmtp``).
     """
-    lead, rest = split_lead(text)
+    return canonical(trim_gsmtp(text))
+
+
+def canonical(text: str) -> str:
+    """``normalise()`` of a text already through ``trim_gsmtp`` (trimming twice may cut more).
+
+    Only the leading codes keep their digit values; every later digit is noise (IPs, ids,
+    sizes, times) or a code quoted later, which the rules see as "0.0.0"/"000". So the result
+    depends only on the leading codes and on the rest with its digits zeroed, which is what
+    lets the classifier memoise on a key built with C-level string operations.
+    """
+    end = lead_end(text)
+    lead, rest = text[:end], text[end:]
     if not rest.isascii():
         rest = unicodedata.normalize("NFKC", rest)
-    low = rest.lower()
-    words = low.split()
-    marked = low.translate(_DIGITS_TO_ZERO).split()
+    # Only the zeroed text is read: a token without a 0 or "@" is the same in both forms, and
+    # the masking below only needs where the digits were.
     body = " ".join(
         [
-            word if "0" not in mark and "@" not in word else _mask_token(word, mark)
-            for word, mark in zip(words, marked, strict=True)
+            mark if "0" not in mark and "@" not in mark else _mask_token(mark)
+            for mark in zero_digits(rest.lower()).split()
         ]
     )
     lead = " ".join(lead.split())
     return f"{lead} {body}" if lead and body else lead or body
 
 
-def _mask_token(word: str, mark: str) -> str:
-    """Mask one token that holds a digit or an "@" (only these reach this slower path)."""
-    if "@" in word:
+def _mask_token(mark: str) -> str:
+    """Mask one token (digits already 0) that holds a digit or an "@"."""
+    if "@" in mark:
         return "#"
     bare = mark.strip(_CODE_PUNCT)
     if bare in _CODE_SHAPES:
@@ -101,9 +110,9 @@ def _mask_token(word: str, mark: str) -> str:
     if bare[:3] == "000" and bare[3:4] in ("-", "'") and "0" not in bare[3:]:
         return mark
     # A URL: the host and path name the service (spamhaus.org/query/bl); the query is noise.
-    if "://" in word:
-        head, question, _ = word.partition("?")
-        if "0" not in mark.partition("?")[0]:
+    if "://" in mark:
+        head, question, _ = mark.partition("?")
+        if "0" not in head:
             return head + question + "#"
     return "#"
 
