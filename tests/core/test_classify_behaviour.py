@@ -270,3 +270,12 @@ def test_classify_entries_answers_exactly_like_classify_entry() -> None:
     batch = Classifier.load().classify_entries(entries)
     single = Classifier.load()
     assert batch == [single.classify_entry(entry) for entry in entries]
+
+
+def test_equal_answers_are_one_shared_object() -> None:
+    classifier = Classifier.load()
+    a = classifier.classify("550 5.1.1 <a@example.jp>: User unknown", "5.1.1", "a@example.jp")
+    b = classifier.classify("550 5.1.1 No such user here", "5.1.1", "b@example.jp")
+    # Two texts, two memo entries, one rule and one host group: the very same object.
+    assert a == b
+    assert a is b

@@ -26,7 +26,7 @@ def test_every_streamed_entry_comes_with_its_explanation(make_sandbox) -> None:
         sendgrid_factory(config),
         RANGE,
         (ListKind.BOUNCES,),
-        Classifier.load().classify_entry,
+        Classifier.load().classify_entries,
         on_page=pages.append,
     )
     assert outcome.classified == 1200 == sum(len(page.entries) for page in pages)
@@ -39,16 +39,16 @@ def test_every_streamed_entry_comes_with_its_explanation(make_sandbox) -> None:
 def test_a_cancel_during_classification_stops_before_the_page_is_emitted(make_sandbox) -> None:
     sandbox = make_sandbox([bounce(i) for i in range(500)])  # exactly one page
     config = ConnectionConfig(api_key=API_KEY, base_url=sandbox.base_url, max_retries=0)
-    classify = Classifier.load().classify_entry
+    classify = Classifier.load().classify_entries
     cancel = CancelToken()
     calls = 0
 
-    def classify_then_cancel(entry):
+    def classify_then_cancel(entries):
         nonlocal calls
-        calls += 1
-        if calls == 10:
+        calls += len(entries)
+        if calls >= 10:
             cancel.cancel()  # e.g. the operator pressed Cancel while the page was classified
-        return classify(entry)
+        return classify(entries)
 
     pages: list[ClassifiedPage] = []
     with pytest.raises(CancelledError):
