@@ -29,11 +29,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL_RATIO = 1.5
+CHILD_TIMEOUT_S = 30
 
 # Modules that should wait until the operator needs them (or at least until after first paint).
 WATCHED = (
@@ -161,6 +163,9 @@ def time_child(
         text=True,
     )
     assert process.stdout is not None
+    # A child stuck before its probe (e.g. behind a crash dialog) must not hang the benchmark.
+    watchdog = threading.Timer(CHILD_TIMEOUT_S, process.kill)
+    watchdog.start()
     report = None
     for line in process.stdout:
         if line.startswith("PROBE "):
@@ -169,8 +174,9 @@ def time_child(
         elif line.startswith("PAINTED") and report is not None:
             report["painted_s"] = time.perf_counter() - started
             break
+    watchdog.cancel()
     try:
-        _, stderr = process.communicate(timeout=30)
+        _, stderr = process.communicate(timeout=CHILD_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         process.kill()
         _, stderr = process.communicate()

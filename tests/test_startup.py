@@ -40,7 +40,13 @@ DEFERRED = (
     "app.ui.dialogs",
     "logging.handlers",  # the rotating log file opens after the first paint
     "platformdirs",  # app/paths.py names the per-user folders itself
+    # The controller's invisible parts, built just after the first paint.
+    "app.ui.deletion_controller",
+    "app.ui.delivery_controller",
+    "app.ui.export_controller",
+    "app.ui.llm_controller",
 )
+PARTS = ("deletion", "delivery", "export", "llm")
 
 # Starts the way app.main.run() does; HOME and the XDG folders point into the test's tmp folder.
 FIRST_PAINT_CHILD = """
@@ -56,6 +62,7 @@ install_excepthook(paths.log_file)
 logging.getLogger("app.test").info("before the window: %s", "held in memory")
 app, window = build_window(paths)
 report = {}
+PARTS = PARTS_TUPLE
 
 def first_pass():
     deferred = json.loads(sys.argv[1])
@@ -77,12 +84,15 @@ def first_pass():
 def after_first_paint(attempts=300):
     # The log file opens, the garbage collector resumes and the grid is built once the window
     # was painted.
+    built = [name for name in PARTS if getattr(window.controller, "_" + name) is not None]
     done = paths.log_file.exists() and gc.isenabled() and window.list_page.has_grid
+    done = done and len(built) == len(PARTS)
     if attempts and not done:
         QTimer.singleShot(10, lambda: after_first_paint(attempts - 1))
         return
     report.update(
         grid=window.list_page.has_grid,
+        parts=built,
         collecting=gc.isenabled(),
         log=paths.log_file.read_text(encoding="utf-8") if paths.log_file.exists() else "",
     )
@@ -94,6 +104,8 @@ QTimer.singleShot(0, first_pass)
 QTimer.singleShot(0, after_first_paint)
 app.exec()
 """
+
+FIRST_PAINT_CHILD = FIRST_PAINT_CHILD.replace("PARTS_TUPLE", repr(PARTS))
 
 EARLY_CRASH_CHILD = """
 import json, logging, sys, threading, time
@@ -183,6 +195,7 @@ def test_window_shows_before_heavy_modules_are_imported(tmp_path: Path) -> None:
     # The grid (table, header, the model's first Qt calls) is built just after the first paint.
     assert report["grid_at_first_pass"] is False
     assert report["grid"] is True
+    assert report["parts"] == list(PARTS)
 
 
 def test_crash_before_the_window_still_shows_the_dialog(tmp_path: Path) -> None:

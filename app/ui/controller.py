@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,23 +31,20 @@ from app.ui.connection import (
     SandboxHandle,
     practice_sandbox,
 )
-from app.ui.deletion_controller import (
-    ConfirmFunction,
-    DeletionController,
-    HistoryRunner,
-    ResultRunner,
-    ask_confirmation,
-    exec_history_dialog,
-    show_result_dialog,
-)
-from app.ui.delivery_controller import DeliveryController
-from app.ui.export_controller import ExportController, ExportDialogRunner, exec_export_dialog
-from app.ui.llm_controller import CACHE_FILE, LlmController, LlmSandboxFactory, practice_llm_sandbox
 from app.ui.models.entry_table import EntryTableModel
 from app.ui.workers import Job, JobRunner
 
 if TYPE_CHECKING:
     from app.core.storage.journal import DeletionJournal
+    from app.ui.deletion_controller import (
+        ConfirmFunction,
+        DeletionController,
+        HistoryRunner,
+        ResultRunner,
+    )
+    from app.ui.delivery_controller import DeliveryController
+    from app.ui.export_controller import ExportController, ExportDialogRunner
+    from app.ui.llm_controller import LlmController, LlmSandboxFactory
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +69,8 @@ class MainController(QObject):
     (ConnectionController; its signals are repeated here), deletion in ``self.deletion``
     (DeletionController), the delivery overview's jobs in ``self.delivery``
     (DeliveryController), Excel/CSV export in ``self.export`` (ExportController) and AI
-    refinement in ``self.llm`` (LlmController); all share this controller's JobRunner.
+    refinement in ``self.llm`` (LlmController); all share this controller's JobRunner. Those
+    four are built on first use; ``when_built`` lets the window wire them whenever that is.
     """
 
     mode_changed = Signal(bool)
@@ -96,16 +94,18 @@ class MainController(QObject):
         max_retries: int = 5,
         journal: DeletionJournal | None = None,
         journal_path: Path | None = None,
-        confirm: ConfirmFunction = ask_confirmation,
-        show_delete_result: ResultRunner = show_result_dialog,
-        run_history_dialog: HistoryRunner = exec_history_dialog,
-        run_export_dialog: ExportDialogRunner = exec_export_dialog,
-        llm_sandbox_factory: LlmSandboxFactory = practice_llm_sandbox,
+        confirm: ConfirmFunction | None = None,
+        show_delete_result: ResultRunner | None = None,
+        run_history_dialog: HistoryRunner | None = None,
+        run_export_dialog: ExportDialogRunner | None = None,
+        llm_sandbox_factory: LlmSandboxFactory | None = None,
         data_dir: Path | None = None,
         parent: QObject | None = None,
     ) -> None:
         """``journal``: an open deletion journal; or ``journal_path``: the file to open after
-        the first paint (``deletion.open_journal``); neither: deleting is unavailable."""
+        the first paint (``deletion.open_journal``); neither: deleting is unavailable. The
+        dialog runners and the LLM sandbox factory default to the real ones (tests pass
+        their own)."""
         super().__init__(parent)
         self.settings_store = settings_store
         self.secrets = secrets
@@ -136,20 +136,95 @@ class MainController(QObject):
         self.last_connection: ConnectionConfig | None = None
         self._fetched_pages: list[ClassifiedPage] = []  # for the delivery breakdown
         self._last_progress: FetchProgress | None = None
-        self.deletion = DeletionController(
-            self,
-            journal,
-            journal_path=journal_path,
-            confirm=confirm,
-            show_result=show_delete_result,
-            run_history=run_history_dialog,
-        )
-        self.delivery = DeliveryController(self.runner, self)
-        self.export = ExportController(self, run_dialog=run_export_dialog)
-        data_dir = settings_store.path.parent if data_dir is None else data_dir
-        self.llm = LlmController(
-            self, cache_path=data_dir / CACHE_FILE, sandbox_factory=llm_sandbox_factory
-        )
+        # Deletion, the delivery overview, export and AI refinement stay invisible until used:
+        # each is built on first use (the window asks for them right after its first paint),
+        # so their modules and dialogs load after the window appears.
+        self._journal, self._journal_path = journal, journal_path
+        self._confirm, self._show_delete_result = confirm, show_delete_result
+        self._run_history_dialog, self._run_export_dialog = run_history_dialog, run_export_dialog
+        self._llm_sandbox_factory = llm_sandbox_factory
+        self._data_dir = settings_store.path.parent if data_dir is None else data_dir
+        self._deletion: DeletionController | None = None
+        self._delivery: DeliveryController | None = None
+        self._export: ExportController | None = None
+        self._llm: LlmController | None = None
+        self._wiring: dict[str, list[Callable[[Any], None]]] = {}
+
+    # -- parts built on first use --------------------------------------------------------
+
+    def when_built(self, part: str, wire: Callable[[Any], None]) -> None:
+        """Call ``wire`` with the part named ``part`` ("deletion", "delivery", "export",
+        "llm") once it exists: now if it does, else right after it is built."""
+        built = getattr(self, "_" + part)
+        if built is not None:
+            wire(built)
+        else:
+            self._wiring.setdefault(part, []).append(wire)
+
+    def build_parts(self) -> None:
+        """Build every part now (the window calls this after its first paint)."""
+        for part in (self.deletion, self.delivery, self.export, self.llm):
+            assert part is not None
+
+    def _wire(self, name: str, part: Any) -> None:
+        for wire in self._wiring.pop(name, ()):
+            wire(part)
+
+    @property
+    def deletion(self) -> DeletionController:
+        if self._deletion is None:
+            from app.ui import deletion_controller as module
+
+            self._deletion = module.DeletionController(
+                self,
+                self._journal,
+                journal_path=self._journal_path,
+                confirm=self._confirm or module.ask_confirmation,
+                show_result=self._show_delete_result or module.show_result_dialog,
+                run_history=self._run_history_dialog or module.exec_history_dialog,
+            )
+            self._wire("deletion", self._deletion)
+        return self._deletion
+
+    @property
+    def delivery(self) -> DeliveryController:
+        if self._delivery is None:
+            from app.ui.delivery_controller import DeliveryController
+
+            self._delivery = DeliveryController(self.runner, self)
+            self._wire("delivery", self._delivery)
+        return self._delivery
+
+    @property
+    def export(self) -> ExportController:
+        if self._export is None:
+            from app.ui import export_controller as module
+
+            self._export = module.ExportController(
+                self, run_dialog=self._run_export_dialog or module.exec_export_dialog
+            )
+            self._wire("export", self._export)
+        return self._export
+
+    @property
+    def llm(self) -> LlmController:
+        if self._llm is None:
+            from app.ui import llm_controller as module
+
+            self._llm = module.LlmController(
+                self,
+                cache_path=self._data_dir / module.CACHE_FILE,
+                sandbox_factory=self._llm_sandbox_factory or module.practice_llm_sandbox,
+            )
+            self._wire("llm", self._llm)
+        return self._llm
+
+    def deletion_available(self) -> bool:
+        """A journal is open, or will be (as ``DeletionController.available``, without
+        building that part just to ask)."""
+        if self._deletion is not None:
+            return self._deletion.available
+        return self._journal is not None or self._journal_path is not None
 
     # -- mode (ConnectionController) -----------------------------------------------------
 
@@ -195,13 +270,19 @@ class MainController(QObject):
     def is_busy(self) -> bool:
         """A fetch, an export or a delete/retry/reconcile runs: the other actions wait (one at
         a time). AI refinement does not count: it runs beside them and a new fetch stops it."""
-        return self._fetch_job is not None or self.deletion.is_running() or self.export.is_running()
+        return (
+            self._fetch_job is not None
+            or (self._deletion is not None and self._deletion.is_running())
+            or (self._export is not None and self._export.is_running())
+        )
 
     def cancel_running(self) -> None:
         """キャンセル: stops the fetch, the export or the deletion that is running."""
         self.cancel_fetch()
-        self.export.cancel()
-        self.deletion.cancel()
+        if self._export is not None:
+            self._export.cancel()
+        if self._deletion is not None:
+            self._deletion.cancel()
 
     def start_fetch(self, date_range: DateRange, lists: tuple[ListKind, ...]) -> bool:
         if self.is_busy():
@@ -217,8 +298,10 @@ class MainController(QObject):
         self._fetch_range = date_range
         self._fetch_config = config
         self._last_progress = None
-        self.delivery.cancel()
-        self.llm.cancel()
+        if self._delivery is not None:
+            self._delivery.cancel()
+        if self._llm is not None:
+            self._llm.cancel()
         self.model.clear()
         self.fetched_range, self.fetched_lists = date_range, tuple(lists)
         self.last_connection = config
@@ -369,15 +452,18 @@ class MainController(QObject):
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Cancel every job, wait (bounded) for the pool, stop the sandbox."""
         self._flush_timer.stop()
-        self.deletion.closing()
-        self.llm.cancel()
+        if self._deletion is not None:
+            self._deletion.closing()
+        if self._llm is not None:
+            self._llm.cancel()
         idle = self.runner.shutdown(timeout_ms)
-        self.llm.shutdown()
+        if self._llm is not None:
+            self._llm.shutdown()
         self.connection.stop_sandbox()
         return idle
 
     def close_storage(self) -> None:
         """At exit, after ``shutdown``: close the deletion journal (if it was opened)."""
-        journal = self.deletion.journal
+        journal = self._deletion.journal if self._deletion is not None else None
         if journal is not None:
             journal.close()

@@ -27,7 +27,11 @@ from app.ui.window_status_bar import WindowStatusBar
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QTableView
 
+    from app.ui.deletion_controller import DeletionController
+    from app.ui.delivery_controller import DeliveryController
     from app.ui.delivery_view import DeliveryView
+    from app.ui.export_controller import ExportController
+    from app.ui.llm_controller import LlmController
 
 # Start-up work after the first paint; this late if the window is never painted (minimised).
 AFTER_PAINT_FALLBACK_MS = 2000
@@ -129,29 +133,10 @@ class MainWindow(QMainWindow):
         controller.model_grew.connect(self._update_counts)
         controller.rows_deleted.connect(self._on_controller_rows_deleted)
         controller.key_loaded.connect(self._on_controller_key_loaded)
-        export = controller.export
-        export.running.connect(self._on_export_running)
-        export.progress.connect(self.range_bar.set_progress_text)
-        export.done.connect(self._on_controller_fetch_done)
-        export.error_raised.connect(self._on_controller_error_raised)
-        llm = controller.llm
-        llm.running.connect(self._on_llm_running)
-        llm.progress.connect(self.ai_label.setText)
-        llm.done.connect(self.ai_label.setText)
-        llm.refined.connect(self._on_llm_refined)
-        self.ai_cancel_button.clicked.connect(llm.cancel)
-        deletion = controller.deletion
-        deletion.running.connect(self._on_deletion_running)
-        deletion.progress.connect(self.range_bar.set_progress_text)
-        deletion.done.connect(self._on_controller_fetch_done)
-        deletion.notice.connect(self._on_deletion_notice)
-        deletion.error_raised.connect(self._on_controller_error_raised)
-        deletion.available_changed.connect(self._update_counts)
-        delivery = controller.delivery
-        delivery.stats_loading.connect(self.delivery_tab.show_loading)
-        delivery.stats_loaded.connect(self.delivery_tab.show_loaded)
-        delivery.stats_failed.connect(self.delivery_tab.show_error)
-        delivery.breakdown_ready.connect(self.delivery_tab.set_breakdown_model)
+        controller.when_built("export", self._wire_export)
+        controller.when_built("llm", self._wire_llm)
+        controller.when_built("deletion", self._wire_deletion)
+        controller.when_built("delivery", self._wire_delivery)
         self.delivery_tab.threshold_changed.connect(controller.set_delivery_threshold)
         self.delivery_tab.below_days_changed.connect(self._on_delivery_tab_below_days_changed)
         self.delivery_alert.show_requested.connect(self._on_delivery_alert_show_requested)
@@ -161,6 +146,35 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self._on_controller_mode_changed(controller.practice)
         self._update_counts()
+
+    # -- the controller's parts, wired when built (first use, or just after the first paint)
+
+    def _wire_export(self, export: ExportController) -> None:
+        export.running.connect(self._on_export_running)
+        export.progress.connect(self.range_bar.set_progress_text)
+        export.done.connect(self._on_controller_fetch_done)
+        export.error_raised.connect(self._on_controller_error_raised)
+
+    def _wire_llm(self, llm: LlmController) -> None:
+        llm.running.connect(self._on_llm_running)
+        llm.progress.connect(self.ai_label.setText)
+        llm.done.connect(self.ai_label.setText)
+        llm.refined.connect(self._on_llm_refined)
+        self.ai_cancel_button.clicked.connect(llm.cancel)
+
+    def _wire_deletion(self, deletion: DeletionController) -> None:
+        deletion.running.connect(self._on_deletion_running)
+        deletion.progress.connect(self.range_bar.set_progress_text)
+        deletion.done.connect(self._on_controller_fetch_done)
+        deletion.notice.connect(self._on_deletion_notice)
+        deletion.error_raised.connect(self._on_controller_error_raised)
+        deletion.available_changed.connect(self._update_counts)
+
+    def _wire_delivery(self, delivery: DeliveryController) -> None:
+        delivery.stats_loading.connect(self.delivery_tab.show_loading)
+        delivery.stats_loaded.connect(self.delivery_tab.show_loaded)
+        delivery.stats_failed.connect(self.delivery_tab.show_error)
+        delivery.breakdown_ready.connect(self.delivery_tab.set_breakdown_model)
 
     @property
     def table(self) -> QTableView:
@@ -352,7 +366,7 @@ class MainWindow(QMainWindow):
         model = self.model
         self.shown_label.setText(texts.COUNTS.format(shown=model.rowCount(), total=model.total))
         checked, busy = model.checked_count, self.controller.is_busy()
-        available = self.controller.deletion.available
+        available = self.controller.deletion_available()
         self.delete_bar.set_state(
             shown=model.rowCount(), checked=checked, busy=busy, available=available
         )
@@ -410,9 +424,14 @@ class MainWindow(QMainWindow):
         self._after_paint_done = True
         self.first_painted.emit()
         QTimer.singleShot(0, self.list_page.ensure_grid)
-        QTimer.singleShot(0, self.controller.deletion.check_unfinished)  # opens the journal
+        QTimer.singleShot(0, self.controller.build_parts)
+        QTimer.singleShot(0, self._check_unfinished_deletion)  # opens the journal
         QTimer.singleShot(0, self.controller.load_key_later)
         QTimer.singleShot(0, self.delivery_tab.build_view)
+
+    @Slot()
+    def _check_unfinished_deletion(self) -> None:
+        self.controller.deletion.check_unfinished()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
