@@ -7,11 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from app.ui import texts
 from app.ui.safe_text import plain_label
-
-_DELETE_STYLE = (
-    "QPushButton:enabled { color: #b00020; font-weight: bold; }"
-    "QPushButton:disabled { color: #9a9a9a; }"
-)
+from app.ui.widgets.tint import set_text_colour
 
 
 class DeleteBar(QWidget):
@@ -38,7 +34,7 @@ class DeleteBar(QWidget):
         self.checked_label = plain_label(texts.CHECKED_COUNT.format(checked=0))
         self.history_button = QPushButton(texts.HISTORY_BUTTON)
         self.delete_button = QPushButton(texts.DELETE_CHECKED)
-        self.delete_button.setStyleSheet(_DELETE_STYLE)
+        set_text_colour(self.delete_button, "#b00020", bold=True, disabled_colour="#9a9a9a")
         self.delete_button.setAutoDefault(False)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QToolButton, QWidget
 
 from app.ui import texts
 from app.ui.safe_text import plain_label
-
-_ALERT_STYLE = (
-    "#deliveryAlert { background: #fde8e8; border: 1px solid #e8a0a0; border-radius: 4px; }"
-)
+from app.ui.widgets.tint import TintedFrame, set_text_colour
 
 
-class DeliveryAlert(QFrame):
+class DeliveryAlert(TintedFrame):
     """A one-line, non-modal warning in the main window when a day fell below the threshold.
 
     Signals:
@@ -23,12 +20,11 @@ class DeliveryAlert(QFrame):
     show_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("#fde8e8", "#e8a0a0", parent)
         self.setObjectName("deliveryAlert")
-        self.setStyleSheet(_ALERT_STYLE)
         self.label = plain_label("")
         self.label.setWordWrap(True)
-        self.label.setStyleSheet("color: #a61b1b; font-weight: bold;")
+        set_text_colour(self.label, "#a61b1b", bold=True)
         self.show_button = QPushButton(texts.DELIVERY_ALERT_SHOW)
         self.close_button = QToolButton()
         self.close_button.setText("×")

@@ -20,6 +20,7 @@ from app.core.dates import Preset, preset_range, today_jst
 from app.core.types import ALL_LISTS, DateRange, ListKind
 from app.ui import texts
 from app.ui.safe_text import plain_label
+from app.ui.widgets.tint import set_text_colour
 
 
 def _to_qdate(day: date) -> QDate:
@@ -54,14 +55,14 @@ class DateRangeBar(QWidget):
         self.start_edit = self._date_edit()
         self.end_edit = self._date_edit()
         self.range_error = plain_label()
-        self.range_error.setStyleSheet("color: #c62828;")
+        set_text_colour(self.range_error, "#c62828")
         self.list_boxes: dict[ListKind, QCheckBox] = {}
         self.fetch_button = QPushButton(texts.FETCH)
         self.fetch_button.setDefault(True)
         self.cancel_button = QPushButton(texts.CANCEL)
         self.cancel_button.setVisible(False)
         self.progress_label = plain_label(texts.IDLE)
-        self.progress_label.setStyleSheet("color: #555;")
+        set_text_colour(self.progress_label, "#555555")
 
         top = QHBoxLayout()
         top.addWidget(QLabel(texts.RANGE_LABEL))

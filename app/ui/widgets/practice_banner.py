@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.ui import texts
 from app.ui.safe_text import plain_label
+from app.ui.widgets.tint import TintedFrame, set_text_colour
 
 
-class PracticeBanner(QFrame):
+class PracticeBanner(TintedFrame):
     """A yellow strip with the practice explanation and a button to switch accounts.
 
     Signals:
@@ -19,14 +20,10 @@ class PracticeBanner(QFrame):
     switch_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("#fff4c2", "#e0c050", parent)
         self.setObjectName("practiceBanner")
-        self.setStyleSheet(
-            "#practiceBanner { background: #fff4c2; border: 1px solid #e0c050;"
-            " border-radius: 4px; }"
-        )
         title = QLabel(texts.PRACTICE_TITLE)
-        title.setStyleSheet("font-weight: bold; color: #7a5a00;")
+        set_text_colour(title, "#7a5a00", bold=True)
         self.text_label = plain_label(texts.PRACTICE_TEXT)
         self.switch_button = QPushButton(texts.PRACTICE_TO_LIVE)
         self.switch_button.clicked.connect(self.switch_requested)

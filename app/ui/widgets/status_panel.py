@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -16,9 +15,10 @@ from PySide6.QtWidgets import (
 from app.core.errors import TodokuError
 from app.ui import texts
 from app.ui.safe_text import plain_label
+from app.ui.widgets.tint import TintedFrame, set_text_colour
 
 
-class StatusPanel(QFrame):
+class StatusPanel(TintedFrame):
     """Shows one error at a time (the newest). Hidden until ``show_error``.
 
     Signals:
@@ -28,15 +28,12 @@ class StatusPanel(QFrame):
     dismissed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("#fdecea", "#e57373", parent)
         self.setObjectName("statusPanel")
-        self.setStyleSheet(
-            "#statusPanel { background: #fdecea; border: 1px solid #e57373; border-radius: 4px; }"
-        )
         self.error: TodokuError | None = None
         self.message_label = plain_label()
         self.message_label.setWordWrap(True)
-        self.message_label.setStyleSheet("font-weight: bold; color: #b71c1c;")
+        set_text_colour(self.message_label, "#b71c1c", bold=True)
         self.next_step_label = plain_label()
         self.next_step_label.setWordWrap(True)
         self.details_button = QToolButton()
