@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
-from PySide6.QtWidgets import QHeaderView, QSplitter, QWidget
+from PySide6.QtCore import QByteArray, QSettings
 
 from app.core.dates import Preset
 from app.core.types import ALL_LISTS, ListKind
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QHeaderView, QSplitter, QWidget
 
 ORGANIZATION = "Todoku"
 APPLICATION = "Todoku"
@@ -111,6 +114,8 @@ class UiState:
         if isinstance(value, str) and value and Path(value).is_dir():
             return Path(value)
         # The OS's own Documents folder (redirected or localised on some Windows PCs).
+        from PySide6.QtCore import QStandardPaths  # first use costs ~0.3 ms: not at start-up
+
         documents = QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.DocumentsLocation
         )
