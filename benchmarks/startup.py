@@ -1,6 +1,6 @@
 """Start-up benchmark: spawn → first event-loop pass with the main window shown, vs bare PySide6.
 
-Run: python benchmarks/startup.py [--runs 7] [--importtime]
+Run: python benchmarks/startup.py [--runs 7] [--importtime] [--phases]
 
 Both children run offscreen in a throw-away HOME. The parent times from just before it spawns a
 child until the child prints its probe line from a zero-delay timer, i.e. during the first pass of
@@ -132,6 +132,91 @@ app.exec()
 )
 
 
+# Where the app's time goes, phase by phase: the same start as APP_CHILD, with the imports that
+# build_window() would do taken first, in its order, so each lands in a phase of its own.
+PHASES_CHILD = """
+import time
+t0 = time.perf_counter()
+marks = []
+def mark(name):
+    marks.append((name, time.perf_counter()))
+from app.main import _import_qt_free_modules, build_window, install_excepthook, setup_logging
+from app.paths import user_paths
+mark("app.main and the modules it imports")
+_import_qt_free_modules()
+mark("Qt-free modules the window needs")
+import PySide6.QtWidgets
+mark("PySide6: QtCore, QtGui, QtWidgets")
+import app.ui.main_window
+mark("the window's UI modules")
+paths = user_paths().ensure()
+setup_logging(paths)
+install_excepthook(paths.log_file)
+app, window = build_window(paths)
+mark("build_window: QApplication, controller, MainWindow, show")
+
+def _report():
+    import json, os
+    mark("to the first event-loop pass")
+    previous, phases = t0, []
+    for name, at in marks:
+        phases.append((name, at - previous))
+        previous = at
+    print("PROBE " + json.dumps({"started": t0, "phases": phases}), flush=True)
+    os._exit(0)
+
+from PySide6.QtCore import QTimer
+QTimer.singleShot(0, _report)
+app.exec()
+"""
+
+BASELINE_PHASES_CHILD = """
+import time
+t0 = time.perf_counter()
+marks = []
+def mark(name):
+    marks.append((name, time.perf_counter()))
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+mark("PySide6: QtCore, QtGui, QtWidgets")
+app = QApplication([])
+window = QMainWindow()
+window.resize(1280, 800)
+window.show()
+mark("QApplication, QMainWindow, show")
+
+def _report():
+    import json, os
+    mark("to the first event-loop pass")
+    previous, phases = t0, []
+    for name, at in marks:
+        phases.append((name, at - previous))
+        previous = at
+    print("PROBE " + json.dumps({"started": t0, "phases": phases}), flush=True)
+    os._exit(0)
+
+QTimer.singleShot(0, _report)
+app.exec()
+"""
+
+
+def phase_medians(code: str, env: dict[str, str], runs: int) -> list[tuple[str, float]]:
+    """Median seconds per phase over ``runs`` children, the first phase being the interpreter's
+    own start (spawn to the child's first line: both clocks are CLOCK_MONOTONIC on Linux)."""
+    samples: dict[str, list[float]] = {}
+    order: list[str] = []
+    for _ in range(runs):
+        _, report = time_child(code, env)
+        phases = [
+            ("interpreter start (spawn to first line)", report["started"] - report["spawned_at"])
+        ]
+        for name, seconds in [*phases, *report["phases"]]:
+            if name not in samples:
+                order.append(name)
+            samples.setdefault(name, []).append(seconds)
+    return [(name, statistics.median(samples[name])) for name in order]
+
+
 def child_env(home: Path) -> dict[str, str]:
     """Offscreen, and every per-user directory inside ``home`` (settings, logs, QSettings)."""
     env = dict(os.environ)
@@ -185,6 +270,7 @@ def time_child(
             f"child never reached the event loop (exit {process.returncode}):\n{stderr}"
         )
     report["stderr"] = stderr
+    report["spawned_at"] = started
     return elapsed, report
 
 
@@ -207,6 +293,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--importtime", action="store_true", help="also show the slowest imports")
+    parser.add_argument(
+        "--phases", action="store_true", help="also show where each child's time goes (Linux)"
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="todoku-startup-") as folder:
@@ -230,6 +319,14 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     baseline_times.append(elapsed)
         profile = import_profile(env, 15) if args.importtime else []
+        phases = (
+            [
+                ("bare", phase_medians(BASELINE_PHASES_CHILD, env, args.runs)),
+                ("Todoku", phase_medians(PHASES_CHILD, env, args.runs)),
+            ]
+            if args.phases
+            else []
+        )
 
     app_median = statistics.median(app_times)
     baseline_median = statistics.median(baseline_times)
@@ -256,6 +353,10 @@ def main(argv: list[str] | None = None) -> int:
         print("slowest imports in the app child (cumulative ms):")
         for micros, name in profile:
             print(f"  {micros / 1000:7.1f}  {name}")
+    for label, rows in phases:
+        print(f"phases of the {label} child (median ms; each phase measured on its own):")
+        for name, seconds in rows:
+            print(f"  {seconds * 1000:7.1f}  {name}")
     return 0
 
 
