@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
     from app.core.export.summary import ExportSummary
     from app.ui.controller import MainController
     from app.ui.dialogs.export_options import ExportChoice, ExportOptionsDialog
+    from app.ui.models.entry_table import EntryTableModel
 
 log = logging.getLogger(__name__)
 
@@ -84,18 +84,11 @@ class RowSnapshot(Sequence["ExportRow"]):
             yield ExportRow(entries[row_id], explanations[row_id])
 
 
-def snapshot_rows(model: Any, scope: str) -> RowSnapshot:
+def snapshot_rows(model: EntryTableModel, scope: str) -> RowSnapshot:
     """The rows of ``scope`` ("filtered": visible rows in view order; "all": every row in
-    arrival order), read from the model's storage, never by formatting cells.
-
-    The model offers per-row accessors only (``entry_at``); reading its lists directly keeps
-    this O(1) plus one array copy. The model replaces (never mutates) these lists on deletion
-    and LLM refinement, and appends only during a fetch, which cannot run during an export.
-    """
-    entries = list(model._entries)
-    explanations = list(model._explanations)
-    ids = array("i", model._view) if scope == "filtered" else None
-    return RowSnapshot(entries, explanations, ids)
+    arrival order), read from the model's storage, never by formatting cells. A fetch (the
+    only thing that appends rows) cannot run during an export."""
+    return RowSnapshot(*model.snapshot(shown_only=scope == "filtered"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,7 +52,8 @@ def varied_rows(count: int) -> tuple[list[SuppressionEntry], list]:
 def fresh_copy(model: Model) -> Model:
     """A new model holding the same rows (arrival order) and checks, built with no history."""
     copy = Model()
-    copy.append(list(model._entries), list(model._explanations))
+    entries, explanations, _ = model.snapshot(shown_only=False)
+    copy.append(entries, explanations)
     checked = {id(e) for e, _ in model.checked_items()}
     for row in range(copy.rowCount()):
         if id(copy.entry_at(row)) in checked:

@@ -240,15 +240,19 @@ class EntryTableModel(QAbstractTableModel):
     def counts_by_domain(self) -> Counter[str]:
         return self._store.counts_by_domain
 
-    # app/ui/export_controller.snapshot_rows reads the storage lists under these names (one
-    # O(1) read instead of a million entry_at() calls); keep them until it has a public way.
-    @property
-    def _entries(self) -> list[SuppressionEntry]:
-        return self._store.entries
+    def snapshot(
+        self, *, shown_only: bool
+    ) -> tuple[list[SuppressionEntry], list[Explanation | None], array[int] | None]:
+        """Copies of every entry and explanation in arrival order, and (``shown_only``) the
+        shown rows' ids in view order; None means every row.
 
-    @property
-    def _explanations(self) -> list[Explanation | None]:
-        return self._store.explanations
+        Shallow list copies, O(rows) in C: a million entry_at() calls would freeze the window.
+        The store replaces (never mutates) rows on deletion and refinement, so the copies stay
+        consistent while a job reads them on another thread.
+        """
+        store = self._store
+        view = array("i", self._view) if shown_only else None
+        return list(store.entries), list(store.explanations), view
 
     def entry_at(self, row: int) -> SuppressionEntry:
         return self._store.entries[self._view[row]]
