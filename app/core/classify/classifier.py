@@ -48,11 +48,12 @@ def digit_key(text: str) -> tuple[str, bytes]:
     with equal keys get equal canonical forms. The lead regex only reads characters of
     ``_CODE_CHARS`` (and one more, which fails it whatever it is), so the run of such
     characters the text starts with, kept as sent, decides the lead as well: found by a
-    C-level ``lstrip`` instead of the regex. A long run (an IP address after the codes) would
-    make the key as variable as the text, so then the lead itself is kept, marked by a
-    leading NUL that no run of code characters can start with.
+    C-level ``lstrip`` (of the first few characters only) instead of the regex. A long run
+    (an IP address after the codes) would make the key as variable as the text, so then the
+    lead itself is kept, marked by a leading NUL that no run of code characters can start with.
     """
-    run = len(text) - len(text.lstrip(_CODE_CHARS))
+    head = text[: _SHORT_RUN + 1]
+    run = len(head) - len(head.lstrip(_CODE_CHARS))
     lead = text[:run] if run <= _SHORT_RUN else "\0" + text[: lead_end(text)]
     return lead, text.encode("utf-8", "surrogatepass").translate(ZERO_BYTES)
 
@@ -77,7 +78,7 @@ class Classifier:
         self._rules = rule_set
         self._exact_memo: GenerationalMemo[tuple[str, str, str, str], Explanation]
         self._exact_memo = GenerationalMemo(memo_size)
-        # Per digit key: the answer and the last text seen with it.
+        # Per digit key: the answer and the first text seen with it.
         self._raw_memo: GenerationalMemo[tuple[str, bytes, str, str, str], tuple[Explanation, str]]
         self._raw_memo = GenerationalMemo(memo_size)
         self._memo: GenerationalMemo[tuple[str, str, str, str], Explanation]
@@ -174,23 +175,24 @@ class Classifier:
         Next comes the memo on ``digit_key()``: texts that differ only in digits after the
         leading codes (IPs, sizes, times) share it. Only texts new to both pay for
         ``normalise()`` and, when the canonical text is new as well, for the rules. A text
-        joins the exact memo only when it comes twice in a row for its digit key: one that
-        carries a fresh IP each time would fill it for nothing.
+        joins the exact memo only when it comes again after being the first one seen with its
+        digit key: one that carries a fresh IP each time would fill it for nothing.
         """
         exact_key = (text, status, host, kind)
-        result = self._exact_memo.previous.get(exact_key)
+        exact = self._exact_memo
+        result = exact.previous.get(exact_key)
         if result is not None:
-            self._exact_memo.put(exact_key, result)
+            exact.put(exact_key, result)
             return result
         stripped = status.strip()
-        key1 = (*digit_key(text), stripped, host, kind)
-        seen = self._raw_memo.get(key1)
+        lead, digits = digit_key(text)
+        key1 = (lead, digits, stripped, host, kind)
+        raw = self._raw_memo
+        seen = raw.current.get(key1) or raw.get(key1)  # the plain dict first: most texts hit
         if seen is not None:
-            result, last_text = seen
-            if text == last_text:
-                self._exact_memo.put(exact_key, result)
-            else:
-                self._raw_memo.put(key1, (result, text))
+            result, first_text = seen
+            if text == first_text:
+                exact.put(exact_key, result)
             return result
         form = canonical(text)
         key2 = (form, stripped, host, kind)
@@ -198,7 +200,7 @@ class Classifier:
         if result is None:
             result = self._classify_uncached(form, stripped, host, kind)
             self._memo.put(key2, result)
-        self._raw_memo.put(key1, (result, text))
+        raw.put(key1, (result, text))
         return result
 
     def _fixed(self, list_kind: ListKind) -> Explanation:
