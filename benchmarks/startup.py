@@ -133,13 +133,35 @@ app.exec()
 
 
 # Where the app's time goes, phase by phase: the same start as APP_CHILD, with the imports that
-# build_window() would do taken first, in its order, so each lands in a phase of its own.
-PHASES_CHILD = """
+# build_window() would do taken first, in its order, so each lands in a phase of its own. Both
+# children open with _MARKS and end with _PHASES_REPORT (from the first event-loop pass).
+_MARKS = """
 import time
 t0 = time.perf_counter()
 marks = []
 def mark(name):
     marks.append((name, time.perf_counter()))
+"""
+
+_PHASES_REPORT = """
+def _report():
+    import json, os
+    mark("to the first event-loop pass")
+    previous, phases = t0, []
+    for name, at in marks:
+        phases.append((name, at - previous))
+        previous = at
+    print("PROBE " + json.dumps({"started": t0, "phases": phases}), flush=True)
+    os._exit(0)
+
+from PySide6.QtCore import QTimer
+QTimer.singleShot(0, _report)
+app.exec()
+"""
+
+PHASES_CHILD = (
+    _MARKS
+    + """
 from app.main import _import_qt_free_modules, build_window, install_excepthook, setup_logging
 from app.paths import user_paths
 mark("app.main and the modules it imports")
@@ -154,29 +176,13 @@ setup_logging(paths)
 install_excepthook(paths.log_file)
 app, window = build_window(paths)
 mark("build_window: QApplication, controller, MainWindow, show")
-
-def _report():
-    import json, os
-    mark("to the first event-loop pass")
-    previous, phases = t0, []
-    for name, at in marks:
-        phases.append((name, at - previous))
-        previous = at
-    print("PROBE " + json.dumps({"started": t0, "phases": phases}), flush=True)
-    os._exit(0)
-
-from PySide6.QtCore import QTimer
-QTimer.singleShot(0, _report)
-app.exec()
 """
+    + _PHASES_REPORT
+)
 
-BASELINE_PHASES_CHILD = """
-import time
-t0 = time.perf_counter()
-marks = []
-def mark(name):
-    marks.append((name, time.perf_counter()))
-from PySide6.QtCore import QTimer
+BASELINE_PHASES_CHILD = (
+    _MARKS
+    + """
 from PySide6.QtWidgets import QApplication, QMainWindow
 mark("PySide6: QtCore, QtGui, QtWidgets")
 app = QApplication([])
@@ -184,20 +190,9 @@ window = QMainWindow()
 window.resize(1280, 800)
 window.show()
 mark("QApplication, QMainWindow, show")
-
-def _report():
-    import json, os
-    mark("to the first event-loop pass")
-    previous, phases = t0, []
-    for name, at in marks:
-        phases.append((name, at - previous))
-        previous = at
-    print("PROBE " + json.dumps({"started": t0, "phases": phases}), flush=True)
-    os._exit(0)
-
-QTimer.singleShot(0, _report)
-app.exec()
 """
+    + _PHASES_REPORT
+)
 
 
 def phase_medians(code: str, env: dict[str, str], runs: int) -> list[tuple[str, float]]:
