@@ -249,9 +249,9 @@ def _import_qt_free_modules() -> None:
     after it (to look for ``PySide6`` in it; ~5 ms over these). A frozen build has no sources,
     so there the order makes no difference.
     """
+    import app.core.classify.lazy
     import app.core.classify.vocabulary
     import app.core.dates
-    import app.core.services
     import app.core.storage.settings
     import app.ui.texts  # noqa: F401 (one name binds all five; flagged only here)
 
@@ -294,7 +294,7 @@ def _build_window(paths: AppPaths, *, self_test: bool) -> tuple[QApplication, Ma
     from PySide6.QtGui import QGuiApplication, QIcon
     from PySide6.QtWidgets import QApplication
 
-    from app.core.services import LazyClassifier
+    from app.core.classify.lazy import LazyClassifier
     from app.core.storage.secrets import MemorySecretStore
     from app.core.storage.settings import SettingsStore
     from app.ui.controller import MainController

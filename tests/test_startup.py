@@ -40,7 +40,11 @@ DEFERRED = (
     "app.ui.dialogs",
     "logging.handlers",  # the rotating log file opens after the first paint
     "platformdirs",  # app/paths.py names the per-user folders itself
-    # The controller's invisible parts, built just after the first paint.
+    # The controller's invisible parts, built just after the first paint, and what only jobs
+    # and the settings dialog use.
+    "app.core.services",
+    "app.ui.workers",
+    "app.ui.settings_flow",
     "app.ui.deletion_controller",
     "app.ui.delivery_controller",
     "app.ui.export_controller",

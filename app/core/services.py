@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import logging
-import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from app.core.cancel import CancelToken, ignore_progress
+from app.core.classify.lazy import ClassifyFunction
 from app.core.providers.base import FetchProgressCallback, Provider
 from app.core.types import (
     DateRange,
@@ -22,9 +20,6 @@ from app.core.types import (
 
 log = logging.getLogger(__name__)
 
-# Explains a run of entries, index for index (Classifier.classify_entries): one call per chunk
-# instead of one per entry, as a method call per entry is a third of the cost at a million.
-ClassifyFunction = Callable[[Sequence[SuppressionEntry]], Sequence[Explanation]]
 CLASSIFY_CHUNK = 100  # entries classified between two cancellation checks
 ProviderFactory = Callable[[], Provider]
 
@@ -82,38 +77,6 @@ class FetchOutcome:
 
     result: FetchResult
     classified: int
-
-
-class LazyClassifier:
-    """Loads the rule classifier on first use (on a worker thread), then shares it.
-
-    The classifier is read-only after loading and memoises by text; sharing it across jobs is
-    safe (unlike providers, it holds no connection).
-    """
-
-    def __init__(
-        self,
-        loader: Callable[[], ClassifyFunction] | None = None,
-        rules_dir: Path | None = None,
-    ) -> None:
-        self._loader = loader or functools.partial(_load_rule_classifier, rules_dir)
-        self._classify: ClassifyFunction | None = None
-        self._lock = threading.Lock()
-
-    def __call__(self, entries: Sequence[SuppressionEntry]) -> Sequence[Explanation]:
-        classify = self._classify
-        if classify is None:
-            with self._lock:
-                if self._classify is None:
-                    self._classify = self._loader()
-                classify = self._classify
-        return classify(entries)
-
-
-def _load_rule_classifier(rules_dir: Path | None) -> ClassifyFunction:
-    from app.core.classify.classifier import Classifier
-
-    return Classifier.load(rules_dir).classify_entries
 
 
 def fetch_and_classify(

@@ -13,13 +13,12 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from app.core.dates import today_jst, unix_bounds
 from app.core.errors import InvalidInputError, TodokuError, UnexpectedError
-from app.core.services import ConnectionConfig, check_permissions, sendgrid_factory
 from app.core.storage.secrets import SENDGRID_KEY, mask_secret
 from app.core.types import DateRange, ListPermissions
 from app.ui import texts
-from app.ui.workers import Job
 
 if TYPE_CHECKING:
+    from app.core.services import ConnectionConfig
     from app.sandbox.sendgrid_server import SendGridSandbox
     from app.ui.controller import MainController
 
@@ -139,6 +138,8 @@ class ConnectionController(QObject):
         """
         if self.practice or self.masked_key:
             return
+        from app.ui.workers import Job
+
         job = Job("key", lambda **_: self._read_live_key())
         job.signals.succeeded.connect(self._on_key_job_succeeded)
         self._host.runner.start(job)
@@ -169,6 +170,8 @@ class ConnectionController(QObject):
     def config(self) -> ConnectionConfig:
         """Where the next job connects: the practice sandbox (started on first use) or the
         live account with the saved key. Raises TodokuError when neither is possible."""
+        from app.core.services import ConnectionConfig  # with the first job, not at start-up
+
         if self.practice:
             return ConnectionConfig(
                 api_key=_sandbox_key(),
@@ -188,6 +191,8 @@ class ConnectionController(QObject):
     def _live_config(
         self, api_key: str, region: str | None = None, subuser: str | None = None
     ) -> ConnectionConfig:
+        from app.core.services import ConnectionConfig
+
         settings = self._host.settings
         return ConnectionConfig(
             api_key=api_key,
@@ -225,6 +230,9 @@ class ConnectionController(QObject):
     def test(self, typed_key: str, region: str, subuser: str) -> None:
         """Ask /v3/scopes with the typed key (or the saved one) in a job; reports through
         ``connection_tested``."""
+        from app.core.services import check_permissions, sendgrid_factory
+        from app.ui.workers import Job
+
         api_key = typed_key.strip() or self._host.secrets.get(SENDGRID_KEY)
         config = self._live_config(api_key, region, subuser)
         job = Job("connection_test", functools.partial(check_permissions, sendgrid_factory(config)))

@@ -13,14 +13,6 @@ from PySide6.QtWidgets import QWidget
 
 from app.core.dates import today_jst, validate_range
 from app.core.errors import CancelledError, TodokuError
-from app.core.services import (
-    ClassifiedPage,
-    ClassifyFunction,
-    ConnectionConfig,
-    FetchOutcome,
-    fetch_and_classify,
-    sendgrid_factory,
-)
 from app.core.storage.secrets import LLM_KEY, SENDGRID_KEY, SecretStore
 from app.core.storage.settings import AppSettings, SettingsStore
 from app.core.types import DateRange, Explanation, FetchProgress, ListKind, SuppressionEntry
@@ -32,9 +24,10 @@ from app.ui.connection import (
     practice_sandbox,
 )
 from app.ui.models.entry_table import EntryTableModel
-from app.ui.workers import Job, JobRunner
 
 if TYPE_CHECKING:
+    from app.core.classify.lazy import ClassifyFunction
+    from app.core.services import ClassifiedPage, ConnectionConfig, FetchOutcome
     from app.core.storage.journal import DeletionJournal
     from app.ui.deletion_controller import (
         ConfirmFunction,
@@ -45,6 +38,7 @@ if TYPE_CHECKING:
     from app.ui.delivery_controller import DeliveryController
     from app.ui.export_controller import ExportController, ExportDialogRunner
     from app.ui.llm_controller import LlmController, LlmSandboxFactory
+    from app.ui.workers import Job, JobRunner
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +106,7 @@ class MainController(QObject):
         self.settings: AppSettings = settings_store.load()
         self.classify = classify
         self.model = EntryTableModel(self)
-        self.runner = JobRunner(self)
+        self._runner: JobRunner | None = None  # built with the first job
         self.connection = ConnectionController(
             self,
             sandbox_factory=sandbox_factory,
@@ -151,6 +145,15 @@ class MainController(QObject):
         self._wiring: dict[str, list[Callable[[Any], None]]] = {}
 
     # -- parts built on first use --------------------------------------------------------
+
+    @property
+    def runner(self) -> JobRunner:
+        """The shared pool every job runs on (built on first use: none runs at start-up)."""
+        if self._runner is None:
+            from app.ui.workers import JobRunner
+
+            self._runner = JobRunner(self)
+        return self._runner
 
     def when_built(self, part: str, wire: Callable[[Any], None]) -> None:
         """Call ``wire`` with the part named ``part`` ("deletion", "delivery", "export",
@@ -285,6 +288,9 @@ class MainController(QObject):
             self._deletion.cancel()
 
     def start_fetch(self, date_range: DateRange, lists: tuple[ListKind, ...]) -> bool:
+        from app.core.services import fetch_and_classify, sendgrid_factory
+        from app.ui.workers import Job
+
         if self.is_busy():
             return False
         try:
@@ -456,7 +462,7 @@ class MainController(QObject):
             self._deletion.closing()
         if self._llm is not None:
             self._llm.cancel()
-        idle = self.runner.shutdown(timeout_ms)
+        idle = self._runner.shutdown(timeout_ms) if self._runner is not None else True
         if self._llm is not None:
             self._llm.shutdown()
         self.connection.stop_sandbox()

@@ -17,7 +17,6 @@ from app.ui.delivery_alert import DeliveryAlert
 from app.ui.delivery_tab import DeliveryTab
 from app.ui.list_page import ListPage
 from app.ui.persist import UiState
-from app.ui.settings_flow import SettingsDialogRunner, SettingsFlow, exec_settings_dialog
 from app.ui.widgets.date_range import DateRangeBar
 from app.ui.widgets.practice_banner import PracticeBanner
 from app.ui.widgets.status_panel import StatusPanel
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
     from app.ui.delivery_view import DeliveryView
     from app.ui.export_controller import ExportController
     from app.ui.llm_controller import LlmController
+    from app.ui.settings_flow import SettingsDialogRunner, SettingsFlow
 
 # Start-up work after the first paint; this late if the window is never painted (minimised).
 AFTER_PAINT_FALLBACK_MS = 2000
@@ -53,14 +53,15 @@ class MainWindow(QMainWindow):
         ui_state: UiState,
         *,
         log_path: str = "",
-        run_settings_dialog: SettingsDialogRunner = exec_settings_dialog,
+        run_settings_dialog: SettingsDialogRunner | None = None,
     ) -> None:
         super().__init__()
         self.controller = controller
         self.model = controller.model
         self.ui_state = ui_state
         self.log_path = log_path
-        self.settings_flow = SettingsFlow(controller, run_dialog=run_settings_dialog, parent=self)
+        self._run_settings_dialog = run_settings_dialog  # None: the real dialog
+        self._settings_flow: SettingsFlow | None = None  # built when settings first open
         self.setWindowTitle(texts.APP_TITLE)
         self.resize(1280, 800)
 
@@ -175,6 +176,18 @@ class MainWindow(QMainWindow):
         delivery.stats_loaded.connect(self.delivery_tab.show_loaded)
         delivery.stats_failed.connect(self.delivery_tab.show_error)
         delivery.breakdown_ready.connect(self.delivery_tab.set_breakdown_model)
+
+    @property
+    def settings_flow(self) -> SettingsFlow:
+        if self._settings_flow is None:
+            from app.ui import settings_flow as module
+
+            self._settings_flow = module.SettingsFlow(
+                self.controller,
+                run_dialog=self._run_settings_dialog or module.exec_settings_dialog,
+                parent=self,
+            )
+        return self._settings_flow
 
     @property
     def table(self) -> QTableView:

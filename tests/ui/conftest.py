@@ -12,8 +12,8 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
+from app.core.classify.lazy import LazyClassifier
 from app.core.dates import today_jst, unix_bounds
-from app.core.services import LazyClassifier
 from app.core.storage.secrets import MemorySecretStore
 from app.core.storage.settings import SettingsStore
 from app.core.types import DateRange
