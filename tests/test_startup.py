@@ -43,6 +43,7 @@ DEFERRED = (
     # The controller's invisible parts, built just after the first paint, and what only jobs
     # and the settings dialog use.
     "app.core.services",
+    "app.core.results",
     "app.ui.workers",
     "app.ui.settings_flow",
     "app.ui.deletion_controller",

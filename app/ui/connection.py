@@ -14,10 +14,11 @@ from PySide6.QtCore import QObject, Signal, Slot
 from app.core.dates import today_jst, unix_bounds
 from app.core.errors import InvalidInputError, TodokuError, UnexpectedError
 from app.core.storage.secrets import SENDGRID_KEY, mask_secret
-from app.core.types import DateRange, ListPermissions
+from app.core.types import DateRange
 from app.ui import texts
 
 if TYPE_CHECKING:
+    from app.core.results import ListPermissions
     from app.core.services import ConnectionConfig
     from app.sandbox.sendgrid_server import SendGridSandbox
     from app.ui.controller import MainController

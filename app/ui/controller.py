@@ -15,7 +15,7 @@ from app.core.dates import today_jst, validate_range
 from app.core.errors import CancelledError, TodokuError
 from app.core.storage.secrets import LLM_KEY, SENDGRID_KEY, SecretStore
 from app.core.storage.settings import AppSettings, SettingsStore
-from app.core.types import DateRange, Explanation, FetchProgress, ListKind, SuppressionEntry
+from app.core.types import DateRange, Explanation, ListKind, SuppressionEntry
 from app.ui import texts
 from app.ui.connection import (
     ConnectionController,
@@ -27,6 +27,7 @@ from app.ui.models.entry_table import EntryTableModel
 
 if TYPE_CHECKING:
     from app.core.classify.lazy import ClassifyFunction
+    from app.core.results import FetchProgress
     from app.core.services import ClassifiedPage, ConnectionConfig, FetchOutcome
     from app.core.storage.journal import DeletionJournal
     from app.ui.deletion_controller import (
@@ -340,6 +341,8 @@ class MainController(QObject):
 
     @Slot(object)
     def _on_fetch_progress(self, progress: Any) -> None:
+        from app.core.results import FetchProgress  # loaded already: a fetch is running
+
         if isinstance(progress, FetchProgress):
             self._last_progress = progress
         if self._fetch_job is not None and self._fetch_job.cancel.cancelled:
