@@ -89,7 +89,7 @@ def first_pass():
 def after_first_paint(attempts=300):
     # The log file opens, the garbage collector resumes and the grid is built once the window
     # was painted.
-    built = [name for name in PARTS if getattr(window.controller, "_" + name) is not None]
+    built = [name for name in PARTS if window.controller.parts.built(name) is not None]
     done = paths.log_file.exists() and gc.isenabled() and window.list_page.has_grid
     done = done and len(built) == len(PARTS)
     if attempts and not done:

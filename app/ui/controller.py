@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,7 @@ from app.ui.connection import (
     SandboxHandle,
     practice_sandbox,
 )
+from app.ui.controller_parts import ControllerParts
 from app.ui.models.entry_table import EntryTableModel
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ class MainController(QObject):
     (DeletionController), the delivery overview's jobs in ``self.delivery``
     (DeliveryController), Excel/CSV export in ``self.export`` (ExportController) and AI
     refinement in ``self.llm`` (LlmController); all share this controller's JobRunner. Those
-    four are built on first use; ``when_built`` lets the window wire them whenever that is.
+    four are built on first use (``self.parts``, ControllerParts).
     """
 
     mode_changed = Signal(bool)
@@ -131,21 +132,19 @@ class MainController(QObject):
         self.last_connection: ConnectionConfig | None = None
         self._fetched_pages: list[ClassifiedPage] = []  # for the delivery breakdown
         self._last_progress: FetchProgress | None = None
-        # Deletion, the delivery overview, export and AI refinement stay invisible until used:
-        # each is built on first use (the window asks for them right after its first paint),
-        # so their modules and dialogs load after the window appears.
-        self._journal, self._journal_path = journal, journal_path
-        self._confirm, self._show_delete_result = confirm, show_delete_result
-        self._run_history_dialog, self._run_export_dialog = run_history_dialog, run_export_dialog
-        self._llm_sandbox_factory = llm_sandbox_factory
-        self._data_dir = settings_store.path.parent if data_dir is None else data_dir
-        self._deletion: DeletionController | None = None
-        self._delivery: DeliveryController | None = None
-        self._export: ExportController | None = None
-        self._llm: LlmController | None = None
-        self._wiring: dict[str, list[Callable[[Any], None]]] = {}
+        self.parts = ControllerParts(
+            self,
+            data_dir=settings_store.path.parent if data_dir is None else data_dir,
+            journal=journal,
+            journal_path=journal_path,
+            confirm=confirm,
+            show_delete_result=show_delete_result,
+            run_history_dialog=run_history_dialog,
+            run_export_dialog=run_export_dialog,
+            llm_sandbox_factory=llm_sandbox_factory,
+        )
 
-    # -- parts built on first use --------------------------------------------------------
+    # -- the job runner and the parts, built on first use --------------------------------
 
     @property
     def runner(self) -> JobRunner:
@@ -156,79 +155,29 @@ class MainController(QObject):
             self._runner = JobRunner(self)
         return self._runner
 
-    def when_built(self, part: str, wire: Callable[[Any], None]) -> None:
-        """Call ``wire`` with the part named ``part`` ("deletion", "delivery", "export",
-        "llm") once it exists: now if it does, else right after it is built."""
-        built = getattr(self, "_" + part)
-        if built is not None:
-            wire(built)
-        else:
-            self._wiring.setdefault(part, []).append(wire)
-
-    def build_parts(self) -> None:
-        """Build every part now (the window calls this after its first paint)."""
-        for part in (self.deletion, self.delivery, self.export, self.llm):
-            assert part is not None
-
-    def _wire(self, name: str, part: Any) -> None:
-        for wire in self._wiring.pop(name, ()):
-            wire(part)
+    # Deletion, the delivery overview, export and AI refinement: see ControllerParts.
 
     @property
     def deletion(self) -> DeletionController:
-        if self._deletion is None:
-            from app.ui import deletion_controller as module
-
-            self._deletion = module.DeletionController(
-                self,
-                self._journal,
-                journal_path=self._journal_path,
-                confirm=self._confirm or module.ask_confirmation,
-                show_result=self._show_delete_result or module.show_result_dialog,
-                run_history=self._run_history_dialog or module.exec_history_dialog,
-            )
-            self._wire("deletion", self._deletion)
-        return self._deletion
+        return self.parts.deletion
 
     @property
     def delivery(self) -> DeliveryController:
-        if self._delivery is None:
-            from app.ui.delivery_controller import DeliveryController
-
-            self._delivery = DeliveryController(self.runner, self)
-            self._wire("delivery", self._delivery)
-        return self._delivery
+        return self.parts.delivery
 
     @property
     def export(self) -> ExportController:
-        if self._export is None:
-            from app.ui import export_controller as module
-
-            self._export = module.ExportController(
-                self, run_dialog=self._run_export_dialog or module.exec_export_dialog
-            )
-            self._wire("export", self._export)
-        return self._export
+        return self.parts.export
 
     @property
     def llm(self) -> LlmController:
-        if self._llm is None:
-            from app.ui import llm_controller as module
+        return self.parts.llm
 
-            self._llm = module.LlmController(
-                self,
-                cache_path=self._data_dir / module.CACHE_FILE,
-                sandbox_factory=self._llm_sandbox_factory or module.practice_llm_sandbox,
-            )
-            self._wire("llm", self._llm)
-        return self._llm
-
-    def deletion_available(self) -> bool:
-        """A journal is open, or will be (as ``DeletionController.available``, without
-        building that part just to ask)."""
-        if self._deletion is not None:
-            return self._deletion.available
-        return self._journal is not None or self._journal_path is not None
+    def _cancel_built(self, *names: str) -> None:
+        for name in names:
+            part = self.parts.built(name)
+            if part is not None:  # never built: nothing of it runs
+                part.cancel()
 
     # -- mode (ConnectionController) -----------------------------------------------------
 
@@ -274,19 +223,18 @@ class MainController(QObject):
     def is_busy(self) -> bool:
         """A fetch, an export or a delete/retry/reconcile runs: the other actions wait (one at
         a time). AI refinement does not count: it runs beside them and a new fetch stops it."""
+        built = self.parts.built
+        deletion, export = built("deletion"), built("export")  # one not built yet is idle
         return (
             self._fetch_job is not None
-            or (self._deletion is not None and self._deletion.is_running())
-            or (self._export is not None and self._export.is_running())
+            or (deletion is not None and deletion.is_running())
+            or (export is not None and export.is_running())
         )
 
     def cancel_running(self) -> None:
         """キャンセル: stops the fetch, the export or the deletion that is running."""
         self.cancel_fetch()
-        if self._export is not None:
-            self._export.cancel()
-        if self._deletion is not None:
-            self._deletion.cancel()
+        self._cancel_built("export", "deletion")
 
     def start_fetch(self, date_range: DateRange, lists: tuple[ListKind, ...]) -> bool:
         from app.core.services import fetch_and_classify, sendgrid_factory
@@ -305,10 +253,7 @@ class MainController(QObject):
         self._fetch_range = date_range
         self._fetch_config = config
         self._last_progress = None
-        if self._delivery is not None:
-            self._delivery.cancel()
-        if self._llm is not None:
-            self._llm.cancel()
+        self._cancel_built("delivery", "llm")
         self.model.clear()
         self.fetched_range, self.fetched_lists = date_range, tuple(lists)
         self.last_connection = config
@@ -461,18 +406,20 @@ class MainController(QObject):
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Cancel every job, wait (bounded) for the pool, stop the sandbox."""
         self._flush_timer.stop()
-        if self._deletion is not None:
-            self._deletion.closing()
-        if self._llm is not None:
-            self._llm.cancel()
+        deletion, llm = self.parts.built("deletion"), self.parts.built("llm")
+        if deletion is not None:
+            deletion.closing()
+        if llm is not None:
+            llm.cancel()
         idle = self._runner.shutdown(timeout_ms) if self._runner is not None else True
-        if self._llm is not None:
-            self._llm.shutdown()
+        if llm is not None:
+            llm.shutdown()
         self.connection.stop_sandbox()
         return idle
 
     def close_storage(self) -> None:
         """At exit, after ``shutdown``: close the deletion journal (if it was opened)."""
-        journal = self._deletion.journal if self._deletion is not None else None
+        deletion = self.parts.built("deletion")
+        journal = deletion.journal if deletion is not None else None
         if journal is not None:
             journal.close()

@@ -134,10 +134,11 @@ class MainWindow(QMainWindow):
         controller.model_grew.connect(self._update_counts)
         controller.rows_deleted.connect(self._on_controller_rows_deleted)
         controller.key_loaded.connect(self._on_controller_key_loaded)
-        controller.when_built("export", self._wire_export)
-        controller.when_built("llm", self._wire_llm)
-        controller.when_built("deletion", self._wire_deletion)
-        controller.when_built("delivery", self._wire_delivery)
+        parts = controller.parts
+        parts.when_built("export", self._wire_export)
+        parts.when_built("llm", self._wire_llm)
+        parts.when_built("deletion", self._wire_deletion)
+        parts.when_built("delivery", self._wire_delivery)
         self.delivery_tab.threshold_changed.connect(controller.set_delivery_threshold)
         self.delivery_tab.below_days_changed.connect(self._on_delivery_tab_below_days_changed)
         self.delivery_alert.show_requested.connect(self._on_delivery_alert_show_requested)
@@ -379,7 +380,7 @@ class MainWindow(QMainWindow):
         model = self.model
         self.shown_label.setText(texts.COUNTS.format(shown=model.rowCount(), total=model.total))
         checked, busy = model.checked_count, self.controller.is_busy()
-        available = self.controller.deletion_available()
+        available = self.controller.parts.deletion_available()
         self.delete_bar.set_state(
             shown=model.rowCount(), checked=checked, busy=busy, available=available
         )
@@ -437,7 +438,7 @@ class MainWindow(QMainWindow):
         self._after_paint_done = True
         self.first_painted.emit()
         QTimer.singleShot(0, self.list_page.ensure_grid)
-        QTimer.singleShot(0, self.controller.build_parts)
+        QTimer.singleShot(0, self.controller.parts.build_all)
         QTimer.singleShot(0, self._check_unfinished_deletion)  # opens the journal
         QTimer.singleShot(0, self.controller.load_key_later)
         QTimer.singleShot(0, self.delivery_tab.build_view)
