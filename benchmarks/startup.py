@@ -1,6 +1,6 @@
 """Start-up benchmark: spawn → first event-loop pass with the main window shown, vs bare PySide6.
 
-Run: python benchmarks/startup.py [--runs 7] [--importtime] [--phases]
+Run: python benchmarks/startup.py [--runs 11] [--importtime] [--phases]
 
 Both children run offscreen in a throw-away HOME. The parent times from just before it spawns a
 child until the child prints its probe line from a zero-delay timer, i.e. during the first pass of
@@ -290,7 +290,7 @@ def import_profile(env: dict[str, str], top: int) -> list[tuple[int, str]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=11)  # medians of 11: steadier on a busy machine
     parser.add_argument("--importtime", action="store_true", help="also show the slowest imports")
     parser.add_argument(
         "--phases", action="store_true", help="also show where each child's time goes (Linux)"
