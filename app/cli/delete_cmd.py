@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from app.cli.common import add_connection_arguments, make_provider, report_error
-from app.core.deletion import DeletionContext, DeletionPlan, delete_with_record, plan_for_addresses
+from app.core.deletion.plan import DeletionContext, DeletionPlan, plan_for_addresses
+from app.core.deletion.run import delete_with_record
 from app.core.errors import InvalidInputError, TodokuError
 from app.core.results import DeleteStatus
 from app.core.storage.journal import DeletionJournal

@@ -23,7 +23,8 @@ from app.ui.workers import Job
 if TYPE_CHECKING:
     # Imported where used: the deletion use cases and the SQLite journal (~15 ms with their
     # dependencies) are not needed for the first paint.
-    from app.core.deletion import DeletionContext, DeletionPlan, DeletionReport
+    from app.core.deletion.plan import DeletionContext, DeletionPlan
+    from app.core.deletion.run import DeletionReport
     from app.core.storage.journal import DeletionJournal
     from app.ui.controller import MainController
     from app.ui.dialogs.history import HistoryDialog
@@ -168,7 +169,8 @@ class DeletionController(QObject):
         config = self._connection_config()
         if config is None:
             return False
-        from app.core.deletion import delete_with_record, plan_deletion, run_with_provider
+        from app.core.deletion.plan import plan_deletion
+        from app.core.deletion.run import delete_with_record, run_with_provider
 
         plan = plan_deletion(chosen)
         note = self._confirm(plan, parent, practice=config.practice)
@@ -195,7 +197,7 @@ class DeletionController(QObject):
         config = self._connection_config()
         if config is None:
             return False
-        from app.core.deletion import retry_failed, run_with_provider
+        from app.core.deletion.run import retry_failed, run_with_provider
 
         work = functools.partial(
             run_with_provider,
@@ -217,7 +219,7 @@ class DeletionController(QObject):
             return None
 
     def _context(self, config: ConnectionConfig, note: str) -> DeletionContext:
-        from app.core.deletion import DeletionContext
+        from app.core.deletion.plan import DeletionContext
 
         if config.practice:
             label = texts.ACCOUNT_PRACTICE
@@ -248,7 +250,7 @@ class DeletionController(QObject):
 
     @Slot(object)
     def _on_job_progress(self, progress: Any) -> None:
-        from app.core.deletion import DeleteProgress  # loaded already: a job is running
+        from app.core.deletion.plan import DeleteProgress  # loaded already: a job is running
 
         if not isinstance(progress, DeleteProgress):
             return
@@ -281,7 +283,8 @@ class DeletionController(QObject):
 
     @Slot(object)
     def _on_job_succeeded(self, result: Any) -> None:
-        from app.core.deletion import DeletionReport, ReconcileSummary
+        from app.core.deletion.reconcile import ReconcileSummary
+        from app.core.deletion.run import DeletionReport
 
         if isinstance(result, DeletionReport):
             self._report = result
@@ -341,7 +344,9 @@ class DeletionController(QObject):
         if config is None:
             return False
         log.info("%d unfinished delete operations: reconciling", len(unfinished))
-        from app.core.deletion import DeletionContext, reconcile_unfinished, run_with_provider
+        from app.core.deletion.plan import DeletionContext
+        from app.core.deletion.reconcile import reconcile_unfinished
+        from app.core.deletion.run import run_with_provider
 
         context = DeletionContext(
             practice=config.practice,

@@ -87,7 +87,7 @@ class DeliveryController(QObject):
         self, config: ConnectionConfig, date_range: DateRange, pages: Sequence[ClassifiedPage]
     ) -> None:
         """Fetch stats for ``date_range`` and count ``pages``, each in its own job."""
-        from app.core.deletion import run_with_provider
+        from app.core.deletion.run import run_with_provider
 
         self.cancel()
         self._generation += 1

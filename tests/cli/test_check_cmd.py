@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from app.core.dates import today_jst
-from tests.core.conftest import API_KEY
-from tests.core.test_webhook import WebhookReceiver, refused_url
+from tests.helpers.core_sandbox import API_KEY
+from tests.helpers.webhook_receiver import WebhookReceiver, refused_url
 
 BAD_SUMMARY_START = "過去7日間の配信率: 最低 "
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from app.core.storage.journal import DeletionJournal, EntryResult, OperationState
 from app.core.types import ListKind
 from app.sandbox.sendgrid_server import SandboxRecord
-from tests.core.conftest import API_KEY, RANGE_START
+from tests.helpers.core_sandbox import API_KEY, RANGE_START
 
 
 def record(kind: ListKind, email: str) -> SandboxRecord:

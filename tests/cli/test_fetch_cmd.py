@@ -14,7 +14,7 @@ import pytest
 from app.core.dates import today_jst, unix_bounds
 from app.core.types import DateRange
 from app.sandbox.sendgrid_server import SandboxRecord
-from tests.core.conftest import API_KEY
+from tests.helpers.core_sandbox import API_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = today_jst()

@@ -15,7 +15,7 @@ from app.core.services import (
     sendgrid_factory,
 )
 from app.core.types import ListKind
-from tests.core.conftest import API_KEY, RANGE, bounce
+from tests.helpers.core_sandbox import API_KEY, RANGE, bounce
 
 
 def test_every_streamed_entry_comes_with_its_explanation(make_sandbox) -> None:

@@ -19,7 +19,7 @@ from app.core.stats import (
     summary_ja,
 )
 from app.core.types import DateRange
-from tests.core.conftest import API_KEY
+from tests.helpers.core_sandbox import API_KEY
 
 WEEK = DateRange(date(2026, 11, 24), date(2026, 11, 30))
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from app.sandbox.scenarios import generate_records
-from tests.sandbox.conftest import BASE, TRICKY
+from tests.helpers.sandbox_data import BASE, TRICKY
 
 LISTS = "/v3/suppression/bounces"
 

@@ -9,7 +9,7 @@ import pytest
 import sendgrid
 from python_http_client.exceptions import NotFoundError, UnauthorizedError
 
-from tests.sandbox.conftest import BASE, TRICKY
+from tests.helpers.sandbox_data import BASE, TRICKY
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from app.core.cancel import CancelToken
 from app.core.dates import JST
-from app.core.deletion_plan import DeleteProgress, DeletionContext, same_account
+from app.core.deletion.plan import DeleteProgress, DeletionContext, same_account
 from app.core.errors import CancelledError, TodokuError
 from app.core.storage.journal import (
     DeletionJournal,

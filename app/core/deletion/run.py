@@ -1,8 +1,4 @@
-"""Guided deletion: record the plan, delete list by list recording every result, retry failures.
-
-The plan (``deletion_plan``) and crash reconciliation (``deletion_reconcile``) live beside this
-module; their public names are re-exported here so callers import one module.
-"""
+"""Guided deletion: record the plan, delete list by list recording every result, retry failures."""
 
 from __future__ import annotations
 
@@ -12,27 +8,15 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from app.core.cancel import CancelToken
-from app.core.deletion_plan import (
-    CONSENT_LISTS,
-    PERMANENT_REASONS,
-    TYPED_CONFIRMATION_THRESHOLD,
+from app.core.deletion.plan import (
     UNKNOWN_CREATED,
     DeleteProgress,
     DeletionContext,
     DeletionPlan,
-    ListPlan,
     PlanItem,
     base_host,
-    plan_deletion,
-    plan_for_addresses,
     plan_from_records,
     same_account,
-)
-from app.core.deletion_reconcile import (
-    PRACTICE_GONE_DETAIL,
-    ReconciledOperation,
-    ReconcileSummary,
-    reconcile_unfinished,
 )
 from app.core.errors import InvalidInputError, TodokuError
 from app.core.results import DeleteOutcome, DeleteStatus
@@ -46,31 +30,6 @@ from app.core.storage.journal import (
     ResultUpdate,
 )
 from app.core.types import ALL_LISTS, ListKind
-
-__all__ = [
-    "CANCELLED_DETAIL",
-    "CONSENT_LISTS",
-    "PERMANENT_REASONS",
-    "PRACTICE_GONE_DETAIL",
-    "TYPED_CONFIRMATION_THRESHOLD",
-    "DeleteProgress",
-    "DeletionContext",
-    "DeletionPlan",
-    "DeletionReport",
-    "ListPlan",
-    "ListResult",
-    "PlanItem",
-    "ReconcileSummary",
-    "ReconciledOperation",
-    "delete_with_record",
-    "plan_deletion",
-    "plan_for_addresses",
-    "plan_from_records",
-    "reconcile_unfinished",
-    "retry_failed",
-    "run_with_provider",
-    "same_account",
-]
 
 log = logging.getLogger(__name__)
 
@@ -323,7 +282,7 @@ def run_with_provider(
 ) -> _Result:
     """Build a provider on the calling (worker) thread, run ``work(provider, *args, **kwargs)``,
     close the provider. Lets a Job run ``delete_with_record``, ``retry_failed`` or
-    ``reconcile_unfinished`` with its own client (STYLE §5.9)."""
+    ``reconcile_unfinished`` with its own client (a client is used by one thread only)."""
     provider = make_provider()
     try:
         return work(provider, *args, **kwargs)

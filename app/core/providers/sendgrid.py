@@ -1,11 +1,9 @@
-"""SendGrid v3 suppression lists over httpx: concurrent paging, de-duplication, chunked delete."""
+"""SendGrid v3 suppression lists over httpx: list pages, scopes, stats, chunked delete."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote
@@ -27,11 +25,11 @@ from app.core.providers.base import (
     FetchProgressCallback,
     PageCallback,
 )
+from app.core.providers.paging import OffsetPager
 from app.core.providers.sendgrid_http import SendGridHttp, ensure_list
 from app.core.results import (
     DeleteOutcome,
     DeleteStatus,
-    FetchProgress,
     FetchResult,
     ListPermissions,
 )
@@ -43,7 +41,6 @@ GLOBAL_BASE_URL = "https://api.sendgrid.com"
 EU_BASE_URL = "https://api.eu.sendgrid.com"
 PAGE_LIMIT = 500  # the API's maximum page size
 DELETE_CHUNK = 100  # SendGrid documents no maximum for `emails`; stay modest
-_MAX_VERIFY_PASSES = 3
 
 _READ_SCOPES = {
     ListKind.BOUNCES: ("suppression.bounces.read",),
@@ -67,30 +64,11 @@ def base_url_for_region(region: str) -> str:
     return EU_BASE_URL if region.lower() == "eu" else GLOBAL_BASE_URL
 
 
-@dataclass
-class _ListScan:
-    """Paging state of one list during a fetch."""
-
-    kind: ListKind
-    next_offset: int = 0
-    end_offset: int | None = None  # offset of the first short page seen
-    pages_done: int = 0
-    in_flight: int = 0
-    window: int = 1  # pages to keep in flight; doubles while pages come back full
-    last_page_len: int = -1
-    seen_duplicates: bool = False
-    page_lengths: dict[int, int] = field(default_factory=dict)
-    first_page: tuple[str, ...] = ()  # addresses of page 0, to notice changes at the head
-
-    def wants_more(self) -> bool:
-        return self.end_offset is None or self.next_offset <= self.end_offset
-
-
 class SendGridProvider:
     """SendGrid's suppression lists for one API key (and optional subuser).
 
-    Not shared across threads: each job builds its own provider. Internally, pages are fetched
-    by a small private thread pool; callbacks run on the thread that called ``fetch``.
+    Not shared across threads: each job builds its own provider. Pages are read by
+    ``paging.OffsetPager``; callbacks run on the thread that called ``fetch``.
     """
 
     name = "sendgrid"
@@ -188,156 +166,25 @@ class SendGridProvider:
         on_page: PageCallback | None = None,
         cancel: CancelToken | None = None,
     ) -> FetchResult:
-        kinds = tuple(dict.fromkeys(lists))  # keep order, drop repeats
         start_time, end_time = unix_bounds(date_range)
         requests_before, retries_before = self._http.requests_made, self._http.retries
-        collected: dict[tuple[ListKind, str], SuppressionEntry] = {}
         interned: dict[str, str] = {}
-        notes: list[str] = []
-
-        def accept(kind: ListKind, items: list[Any], page_note: str) -> tuple[bool, int]:
-            fresh: list[SuppressionEntry] = []
-            duplicates = 0
-            for item in items:
-                email = item.get("email") if isinstance(item, dict) else None
-                if not isinstance(email, str) or not email:
-                    raise UnexpectedPayloadError(
-                        detail=f"{page_note}: item without email: {str(item)[:200]}"
-                    )
-                key = (kind, email.lower())
-                if key in collected:
-                    duplicates += 1
-                    continue
-                entry = _parse_entry(kind, email, item, interned, page_note)
-                collected[key] = entry
-                fresh.append(entry)
-            if fresh and on_page is not None:
-                on_page(tuple(fresh))
-            return duplicates > 0, len(fresh)
-
-        scans = [_ListScan(kind) for kind in kinds]
-        self._scan(scans, start_time, end_time, accept, progress, collected, cancel)
-        # Entries deleted (or added) by someone else while we paged shift later pages, so an
-        # offset scan can skip addresses. Re-check the lists whose size looks different now.
-        for verify_pass in range(_MAX_VERIFY_PASSES):
-            with ThreadPoolExecutor(self._concurrency, thread_name_prefix="sendgrid-check") as pool:
-                changed = list(
-                    pool.map(
-                        lambda scan: (
-                            scan.seen_duplicates
-                            or self._list_changed(scan, start_time, end_time, cancel)
-                        ),
-                        scans,
-                    )
-                )
-            uncertain = [scan.kind for scan, moved in zip(scans, changed, strict=True) if moved]
-            if not uncertain:
-                break
-            note = f"再確認 {verify_pass + 1} 回目: {', '.join(k.value for k in uncertain)}"
-            log.info("lists changed while fetching; %s", note)
-            notes.append(note)
-            scans = [_ListScan(kind) for kind in uncertain]
-            self._scan(scans, start_time, end_time, accept, progress, collected, cancel)
-        else:
-            notes.append("取得中にリストが変化し続けたため、一部が最新でない可能性があります。")
-
+        pager = OffsetPager(
+            lambda kind, offset, token: self._get_page(kind, start_time, end_time, offset, token),
+            lambda kind, email, item, note: _parse_entry(kind, email, item, interned, note),
+            page_limit=PAGE_LIMIT,
+            concurrency=self._concurrency,
+            progress=progress,
+            on_page=on_page,
+            cancel=cancel,
+        )
+        entries = pager.fetch(tuple(dict.fromkeys(lists)))  # keep order, drop repeats
         return FetchResult(
-            entries=tuple(collected.values()),
+            entries=entries,
             requests_made=self._http.requests_made - requests_before,
             retries=self._http.retries - retries_before,
-            notes=tuple(notes),
+            notes=tuple(pager.notes),
         )
-
-    def _scan(
-        self,
-        scans: list[_ListScan],
-        start_time: int,
-        end_time: int,
-        accept: Any,
-        progress: FetchProgressCallback | None,
-        collected: dict[tuple[ListKind, str], SuppressionEntry],
-        cancel: CancelToken | None,
-    ) -> None:
-        """Page every list concurrently; each list ramps up its window while pages are full."""
-        pending: dict[Future[list[Any]], tuple[_ListScan, int]] = {}
-        # Pages share a child token so a failed page stops its siblings without cancelling the
-        # caller's token.
-        outer = cancel
-        cancel = outer.child() if outer is not None else CancelToken()
-        with ThreadPoolExecutor(self._concurrency, thread_name_prefix="sendgrid-page") as pool:
-
-            def submit_more() -> None:
-                for scan in scans:
-                    while (
-                        scan.wants_more()
-                        and scan.in_flight < scan.window
-                        and len(pending) < self._concurrency
-                    ):
-                        offset = scan.next_offset
-                        scan.next_offset += PAGE_LIMIT
-                        scan.in_flight += 1
-                        future = pool.submit(
-                            self._get_page, scan.kind, start_time, end_time, offset, cancel
-                        )
-                        pending[future] = (scan, offset)
-
-            try:
-                submit_more()
-                while pending:
-                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    arrived: list[tuple[_ListScan, int, list[Any]]] = []
-                    for future in done:
-                        scan, offset = pending.pop(future)
-                        scan.in_flight -= 1
-                        items = future.result()  # re-raises the page's TodokuError
-                        scan.pages_done += 1
-                        scan.page_lengths[offset] = len(items)
-                        if offset == 0:
-                            scan.first_page = _emails_of(items)
-                        if len(items) < PAGE_LIMIT:
-                            if scan.end_offset is None or offset < scan.end_offset:
-                                scan.end_offset = offset
-                        else:
-                            scan.window = min(self._concurrency, scan.window * 2)
-                        arrived.append((scan, offset, items))
-                    # Send the next requests before parsing: the network keeps working while
-                    # this thread turns JSON into entries.
-                    submit_more()
-                    for scan, offset, items in arrived:
-                        dup, _ = accept(scan.kind, items, f"{scan.kind.value}@{offset}")
-                        scan.seen_duplicates |= dup
-                        if progress is not None:
-                            progress(FetchProgress(scan.kind, scan.pages_done, len(collected)))
-                    if outer is not None:
-                        outer.raise_if_cancelled()
-            except BaseException:
-                cancel.cancel()  # stop the other pages quickly; they check it before sending
-                for future in pending:
-                    future.cancel()
-                raise
-
-    def _list_changed(
-        self, scan: _ListScan, start_time: int, end_time: int, cancel: CancelToken | None
-    ) -> bool:
-        """Re-read the first and the last page: if either differs, the list changed meanwhile.
-
-        Deleting an entry shifts every later page by one, so the last page notices deletions made
-        after it was read, and the first page notices deletions among the newest entries (where
-        other operators and bounce purges act). A deletion in the middle of a long list between
-        two page reads can still go unnoticed; a full second pass would be needed for that.
-        """
-        if scan.end_offset is None:
-            return False
-        expected = scan.page_lengths.get(scan.end_offset, 0)
-        if scan.end_offset == 0 and expected == 0:
-            return False  # an empty list: nothing could have been skipped
-        items = self._get_page(scan.kind, start_time, end_time, scan.end_offset, cancel)
-        if len(items) != expected:
-            return True
-        if scan.end_offset == 0:
-            return _emails_of(items) != scan.first_page
-        head = self._get_page(scan.kind, start_time, end_time, 0, cancel)
-        return _emails_of(head) != scan.first_page
 
     def _get_page(
         self,
@@ -496,10 +343,6 @@ def permissions_from_scopes(scopes: frozenset[str]) -> tuple[ListPermissions, ..
         )
         for kind in ALL_LISTS
     )
-
-
-def _emails_of(items: list[Any]) -> tuple[str, ...]:
-    return tuple(str(item.get("email", "")) for item in items if isinstance(item, dict))
 
 
 def _failed(kind: ListKind, email: str, error: TodokuError) -> DeleteOutcome:

@@ -151,6 +151,7 @@ class DeletionJournal:
             connection = sqlite3.connect(
                 self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
             )
+            connection.row_factory = sqlite3.Row
             connection.execute("PRAGMA synchronous=FULL")
             connection.execute("PRAGMA foreign_keys=ON")
             self._local.connection = connection
@@ -180,8 +181,7 @@ class DeletionJournal:
         except sqlite3.Error as error:
             raise JournalError(detail=f"{type(error).__name__}: {error} ({self.path})") from error
 
-    # Rows are Any, as sqlite3 types them: _operation()/_entry() convert every field.
-    def _read(self, sql: str, parameters: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+    def _read(self, sql: str, parameters: Sequence[object] = ()) -> list[sqlite3.Row]:
         try:
             return self._connection().execute(sql, parameters).fetchall()
         except sqlite3.Error as error:
@@ -309,13 +309,13 @@ class DeletionJournal:
     _OPERATION_SELECT = (
         "SELECT o.id, o.started_at, o.finished_at, o.os_user, o.account_label, o.subuser,"
         " o.region, o.base_host, o.practice, o.note, o.state, o.retry_of,"
-        " (SELECT COUNT(*) FROM operation_entries e WHERE e.operation_id = o.id),"
+        " (SELECT COUNT(*) FROM operation_entries e WHERE e.operation_id = o.id) AS total,"
         " (SELECT COUNT(*) FROM operation_entries e WHERE e.operation_id = o.id"
-        "   AND e.result IN ('deleted', 'not_found', 'gone')),"
+        "   AND e.result IN ('deleted', 'not_found', 'gone')) AS succeeded,"
         " (SELECT COUNT(*) FROM operation_entries e WHERE e.operation_id = o.id"
-        "   AND e.result IN ('failed', 'still_listed')),"
+        "   AND e.result IN ('failed', 'still_listed')) AS failed,"
         " (SELECT COUNT(*) FROM operation_entries e WHERE e.operation_id = o.id"
-        "   AND e.result = 'pending')"
+        "   AND e.result = 'pending') AS pending"
         " FROM operations o"
     )
 
@@ -374,41 +374,28 @@ class DeletionJournal:
         return tuple(_entry(row) for row in self._read(sql + " ORDER BY seq", parameters))
 
 
-def _operation(row: tuple[Any, ...]) -> OperationRecord:
+# Columns are selected under the record's field names; only fields stored as text or integers
+# of another type are converted.
+def _operation(row: sqlite3.Row) -> OperationRecord:
     return OperationRecord(
-        id=int(row[0]),
-        started_at=_parse_stamp(str(row[1])) or datetime.min.replace(tzinfo=UTC),
-        finished_at=_parse_stamp(row[2]),
-        os_user=str(row[3]),
-        account_label=str(row[4]),
-        subuser=str(row[5]),
-        region=str(row[6]),
-        base_host=str(row[7]),
-        practice=bool(row[8]),
-        note=str(row[9]),
-        state=OperationState(str(row[10])),
-        retry_of=None if row[11] is None else int(row[11]),
-        total=int(row[12]),
-        succeeded=int(row[13]),
-        failed=int(row[14]),
-        pending=int(row[15]),
+        **_as_stored(row, "started_at", "finished_at", "practice", "state"),
+        started_at=_parse_stamp(row["started_at"]) or datetime.min.replace(tzinfo=UTC),
+        finished_at=_parse_stamp(row["finished_at"]),
+        practice=bool(row["practice"]),
+        state=OperationState(row["state"]),
     )
 
 
-def _entry(row: tuple[Any, ...]) -> EntryRecord:
+def _entry(row: sqlite3.Row) -> EntryRecord:
     return EntryRecord(
-        operation_id=int(row[0]),
-        seq=int(row[1]),
-        list_kind=ListKind(str(row[2])),
-        email=str(row[3]),
-        created=_parse_stamp(row[4]),
-        status=str(row[5]),
-        reason=str(row[6]),
-        ip=str(row[7]),
-        explanation_reason=str(row[8]),
-        explanation_label=str(row[9]),
-        explanation_permanent=bool(row[10]),
-        result=EntryResult(str(row[11])),
-        detail=str(row[12]),
-        updated_at=_parse_stamp(str(row[13])) or datetime.min.replace(tzinfo=UTC),
+        **_as_stored(row, "list_kind", "created", "explanation_permanent", "result", "updated_at"),
+        list_kind=ListKind(row["list_kind"]),
+        created=_parse_stamp(row["created"]),
+        explanation_permanent=bool(row["explanation_permanent"]),
+        result=EntryResult(row["result"]),
+        updated_at=_parse_stamp(row["updated_at"]) or datetime.min.replace(tzinfo=UTC),
     )
+
+
+def _as_stored(row: sqlite3.Row, *converted: str) -> dict[str, Any]:
+    return {name: value for name, value in dict(row).items() if name not in converted}

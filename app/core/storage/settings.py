@@ -16,22 +16,33 @@ SCHEMA_VERSION = 1
 REGIONS = ("global", "eu")
 
 
+def _within(default: float, low: float, high: float, *, low_open: bool = False) -> Any:
+    """A number field valid in ``low..high`` (``low`` itself excluded when ``low_open``)."""
+    return field(default=default, metadata={"range": (low, high, low_open)})
+
+
+def _one_of(default: str, choices: tuple[str, ...]) -> Any:
+    return field(default=default, metadata={"choices": choices})
+
+
 @dataclass(frozen=True, slots=True)
 class AppSettings:
     """Business settings (API keys are NOT here: they live in the SecretStore).
 
     ``extra`` keeps keys this version does not know, so a newer file survives an older app.
+    A value read from the file is checked against its field's type, range and choices.
     """
 
-    region: str = "global"
+    region: str = _one_of("global", REGIONS)
     subuser: str = ""
     practice_mode: bool = True
-    timeout_s: float = 30.0
-    max_concurrency: int = 4
+    timeout_s: float = _within(30.0, 1.0, 600.0)  # seconds
+    max_concurrency: int = _within(4, 1, 32)
     llm_enabled: bool = False
     llm_base_url: str = ""
     llm_model: str = ""
-    delivery_threshold: float = 0.97  # 配信状況: a day below this delivery rate is flagged
+    # 配信状況: a day below this delivery rate is flagged.
+    delivery_threshold: float = _within(0.97, 0.0, 1.0, low_open=True)
     alert_webhook_url: str = ""  # todoku-cli check posts here when --slack-webhook is not given
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -43,28 +54,26 @@ _FIELDS = {f.name: f for f in dataclasses.fields(AppSettings) if f.name != "extr
 _DEFAULTS = AppSettings()
 
 
-def _checked(name: str, value: Any) -> Any:
-    """The value if it has the declared type (and range), else the default with a log line."""
-    default = getattr(_DEFAULTS, name)
-    ok: bool
-    if isinstance(default, bool):
-        ok = isinstance(value, bool)
-    elif isinstance(default, int):
-        ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 32
-    elif isinstance(default, float):
-        # Ratios (the threshold) live in (0, 1]; durations (timeouts) in seconds, 1..600.
-        low, high = (0.0, 1.0) if name == "delivery_threshold" else (1.0, 600.0)
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        ok = ok and (low < value <= high if low == 0.0 else low <= value <= high)
-        value = float(value) if ok else value
+def _valid(default: Any, value: Any, metadata: Any) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, float):
+        ok = isinstance(value, int | float)
     else:
-        ok = isinstance(value, str)
-    if ok and name == "region":
-        ok = value in REGIONS
-    if not ok:
+        ok = isinstance(value, type(default))
+    if ok and "range" in metadata:
+        low, high, low_open = metadata["range"]
+        ok = (low < value if low_open else low <= value) and value <= high
+    return ok and value in metadata.get("choices", (value,))
+
+
+def _checked(name: str, value: Any) -> Any:
+    """The value if it has the declared type, range and choices, else the default (logged)."""
+    default = getattr(_DEFAULTS, name)
+    if not _valid(default, value, _FIELDS[name].metadata):
         log.warning("settings: bad value for %s (%r); using default %r", name, value, default)
         return default
-    return value
+    return float(value) if isinstance(default, float) else value
 
 
 def settings_from_dict(data: dict[str, Any]) -> AppSettings:

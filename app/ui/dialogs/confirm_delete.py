@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.deletion import DeletionPlan
+from app.core.deletion.plan import DeletionPlan
 from app.ui.dialogs import deletion_texts as texts
 from app.ui.safe_text import plain_label
 

@@ -254,7 +254,7 @@ def test_classify_entries_answers_exactly_like_classify_entry() -> None:
 
     from app.core.types import SuppressionEntry
 
-    shipped = Path(__file__).resolve().parents[2] / "resources/sandbox/bounce-reasons.jsonl"
+    shipped = Path(__file__).resolve().parents[3] / "resources/sandbox/bounce-reasons.jsonl"
     rows = [json.loads(line) for line in shipped.read_text(encoding="utf-8").splitlines()]
     created = datetime(2026, 11, 1, tzinfo=UTC)
     domains = ("docomo.ne.jp", "gmail.com", "city.example.lg.jp", "example.co.jp")

@@ -11,7 +11,7 @@ from app.core.classify.classifier import Classifier
 THRESHOLD = 0.90
 # The labelled set ships with the project (the sandbox draws its reasons from the same file),
 # so this test runs on every machine; TODOKU_BOUNCE_DEV_DATA can point at a newer copy.
-_SHIPPED = Path(__file__).resolve().parents[2] / "resources" / "sandbox" / "bounce-reasons.jsonl"
+_SHIPPED = Path(__file__).resolve().parents[3] / "resources" / "sandbox" / "bounce-reasons.jsonl"
 
 
 def _dev_rows() -> list[dict[str, object]]:

@@ -11,7 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from app.core.dates import today_jst
-from app.core.deletion import DeletionContext, delete_with_record, plan_deletion
+from app.core.deletion.plan import DeletionContext, plan_deletion
+from app.core.deletion.run import delete_with_record
 from app.core.providers.sendgrid import SendGridProvider
 from app.core.storage.journal import DeletionJournal
 from app.core.types import ALL_LISTS, DateRange

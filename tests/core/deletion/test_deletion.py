@@ -12,22 +12,22 @@ from pathlib import Path
 import pytest
 
 from app.core.cancel import CancelToken
-from app.core.deletion import (
-    CANCELLED_DETAIL,
-    DeleteProgress,
-    DeletionContext,
-    delete_with_record,
-    plan_deletion,
-    plan_for_addresses,
-    reconcile_unfinished,
-    retry_failed,
-    run_with_provider,
-)
-from app.core.deletion_plan import (
+from app.core.deletion.plan import (
     WARNING_BLOCKS,
     WARNING_INVALID,
     WARNING_SPAM,
     WARNING_UNSUBSCRIBES,
+    DeleteProgress,
+    DeletionContext,
+    plan_deletion,
+    plan_for_addresses,
+)
+from app.core.deletion.reconcile import reconcile_unfinished
+from app.core.deletion.run import (
+    CANCELLED_DETAIL,
+    delete_with_record,
+    retry_failed,
+    run_with_provider,
 )
 from app.core.errors import InvalidInputError
 from app.core.providers.sendgrid import SendGridProvider
@@ -39,7 +39,7 @@ from app.core.storage.journal import (
 )
 from app.core.types import Explanation, ListKind, SuppressionEntry
 from app.sandbox.sendgrid_server import SandboxRecord, SendGridSandbox
-from tests.core.conftest import API_KEY
+from tests.helpers.core_sandbox import API_KEY
 
 CREATED = datetime(2026, 11, 3, tzinfo=UTC)
 

@@ -14,14 +14,15 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from app.core.deletion import DeletionContext, reconcile_unfinished
+from app.core.deletion.plan import DeletionContext
+from app.core.deletion.reconcile import reconcile_unfinished
 from app.core.providers.sendgrid import SendGridProvider
 from app.core.storage.journal import DeletionJournal, EntryResult, OperationState
 from app.core.storage.journal_export import ENTRIES_SHEET, export_journal_xlsx
 
 API_KEY = "SG.kill-test-key"
 CHILD = Path(__file__).with_name("crash_delete_child.py")
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 ENTRIES = 300
 TIMEOUT_S = 30.0
 

@@ -15,7 +15,7 @@ from app.core.export.cells import REPLACEMENT_CHAR
 from app.core.export.columns import CATEGORY_LABELS_JA, COLUMNS, ExportRow
 from app.core.export.csv_export import export_csv
 from app.core.types import Explanation, ListKind, SuppressionEntry
-from tests.core.test_export_excel import make_context, make_rows
+from tests.helpers.export_rows import make_context, make_rows
 
 
 def read_back(path: Path) -> list[list[str]]:

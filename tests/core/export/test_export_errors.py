@@ -20,7 +20,7 @@ import pytest
 
 from app.core.export.excel import export_xlsx
 from app.core.export.output import ExportError
-from tests.core.test_export_excel import make_context, make_rows
+from tests.helpers.export_rows import make_context, make_rows
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 SETPRIV = shutil.which("setpriv")
@@ -32,7 +32,7 @@ CHILD = textwrap.dedent(
     from pathlib import Path
     from app.core.export.excel import export_xlsx
     from app.core.export.output import ExportError
-    from tests.core.test_export_excel import make_context, make_rows
+    from tests.helpers.export_rows import make_context, make_rows
 
     target, rows, file_size_limit = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
     if file_size_limit:
@@ -57,7 +57,7 @@ def run_child(target: Path, *, rows: int = 20, drop_caps: bool, file_size_limit:
         if SETPRIV is None:
             pytest.skip("running as root and setpriv is missing: cannot make a write fail")
         command = [SETPRIV, *DROP_CAPS, *command]
-    repo = Path(__file__).resolve().parents[2]
+    repo = Path(__file__).resolve().parents[3]
     done = subprocess.run(command, cwd=repo, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])

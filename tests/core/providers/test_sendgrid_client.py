@@ -20,7 +20,7 @@ from app.core.providers.sendgrid import EU_BASE_URL, SendGridProvider, base_url_
 from app.core.results import DeleteStatus
 from app.core.types import ALL_LISTS, ListKind
 from app.sandbox.sendgrid_server import FaultPlan, SandboxRecord
-from tests.core.conftest import API_KEY, RANGE, RANGE_END, RANGE_START, bounce
+from tests.helpers.core_sandbox import API_KEY, RANGE, RANGE_END, RANGE_START, bounce
 
 
 def provider_for(sandbox, **kwargs) -> SendGridProvider:

@@ -1,0 +1,42 @@
+"""A real SendGrid sandbox on loopback per test (``make_sandbox``) and records in a known range."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+
+import pytest
+
+from app.core.dates import unix_bounds
+from app.core.types import DateRange
+from app.sandbox.sendgrid_server import SandboxRecord, SendGridSandbox
+
+API_KEY = "SG.test-key"
+RANGE = DateRange(date(2026, 11, 1), date(2026, 11, 10))
+RANGE_START, RANGE_END = unix_bounds(RANGE)
+
+
+def bounce(index: int, created: int | None = None, kind: str = "bounces") -> SandboxRecord:
+    return SandboxRecord(
+        list_kind=kind,
+        email=f"user{index:06d}@example.jp",
+        created=created if created is not None else RANGE_START + index % (RANGE_END - RANGE_START),
+        reason="550 5.1.1 <user@example.jp>: Recipient address rejected: User unknown",
+        status="5.1.1",
+    )
+
+
+@pytest.fixture
+def make_sandbox() -> Iterator[Callable[..., SendGridSandbox]]:
+    started: list[SendGridSandbox] = []
+
+    def factory(records: list[SandboxRecord] = (), **kwargs: object) -> SendGridSandbox:
+        kwargs.setdefault("api_keys", {API_KEY: None})
+        sandbox = SendGridSandbox(records=list(records), **kwargs)
+        sandbox.start()
+        started.append(sandbox)
+        return sandbox
+
+    yield factory
+    for sandbox in started:
+        sandbox.stop()

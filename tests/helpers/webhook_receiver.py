@@ -1,0 +1,59 @@
+"""An incoming-webhook imitation on loopback, and a loopback URL nobody listens on."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class WebhookReceiver:
+    """An incoming-webhook imitation on 127.0.0.1: records bodies, answers ``status``."""
+
+    def __init__(self, status: int = 200) -> None:
+        self.status = status
+        self.posts: list[tuple[str, str, bytes]] = []  # (path, content type, body)
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # stdlib handler naming
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                receiver.posts.append((self.path, self.headers.get("Content-Type", ""), body))
+                answer = b"ok" if receiver.status == 200 else b"internal_error"
+                self.send_response(receiver.status)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, format: str, *args: object) -> None:  # stdlib signature
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        host, port = self._server.server_address[:2]
+        self.url = f"http://{host}:{port}/services/T000/B000/secret-token"
+
+    def __enter__(self) -> WebhookReceiver:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def texts(self) -> list[str]:
+        return [json.loads(body)["text"] for _, _, body in self.posts]
+
+
+def refused_url() -> str:
+    """A loopback URL nobody listens on (bound, then closed)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/services/T000/B000/secret-token"
