@@ -13,7 +13,7 @@ from pathlib import Path
 
 from app.core.classify.classifier import Classifier
 
-# The project's copy of shared/data/bounce-reasons-dev.jsonl (identical; the sandbox uses it too).
+# Labeled bounce texts (resources/sandbox/README.md; the sandbox uses them too).
 DEFAULT_DATA = (
     Path(__file__).resolve().parents[1] / "resources" / "sandbox" / "bounce-reasons.jsonl"
 )

@@ -1,4 +1,4 @@
-"""Keeps the Qt-free layers clean under ``mypy --strict`` (STYLE.md §9) with the project config."""
+"""Keeps the Qt-free layers clean under ``mypy --strict`` with the project config."""
 
 from __future__ import annotations
 

@@ -112,7 +112,7 @@ def _match(parts: list[str]) -> tuple[Route | None, set[str]]:
     if parts == ["v3", "stats"]:
         return Route("stats", "/v3/stats", _scopes("stats.read", "stats.global.read")), {"GET"}
     if len(parts) in (4, 5) and parts[:4] in _CLASSIFICATION_PATHS:
-        # Both spellings exist in the wild (reference §3); scope undocumented: bounce read.
+        # Both spellings exist in the wild (docs/sendgrid-notes.md); scope undocumented: bounce read.
         read = _scopes("suppression.bounces.read", "suppression.read")
         name = parts[4] if len(parts) == 5 else None
         family = "/v3/suppression/bounces/classifications" + ("/{c}" if name else "")
@@ -137,7 +137,7 @@ def _match(parts: list[str]) -> tuple[Route | None, set[str]]:
 
 
 def render_item(record: SandboxRecord) -> dict[str, object]:
-    """The list item shape of reference §2.2 (``created`` always an int)."""
+    """A list item as SendGrid shapes it (docs/sendgrid-notes.md; ``created`` always an int)."""
     kind = record.list_kind
     item: dict[str, object] = {"created": record.created, "email": record.email}
     if kind in ("bounces", "blocks", "invalid_emails"):
@@ -196,7 +196,7 @@ def _email_list(value: object, name: str) -> list[str]:
 
 @dataclass(slots=True)
 class EndpointOptions:
-    limit_over_500: str = "400"  # or "clamp" (reference §10.3: real reaction unknown)
+    limit_over_500: str = "400"  # or "clamp" (SendGrid's real reaction is undocumented)
     default_limit: int = MAX_LIMIT  # legacy docs: 500 when omitted
     link_header: bool = True
     seed: int = 0

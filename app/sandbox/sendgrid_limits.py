@@ -128,6 +128,6 @@ class FaultInjector:
             return Reply(429, reply.body, headers=rate_headers)
         if status == 500:  # the spec's 500 example has no "field"
             return Reply(500, b'{"errors":[{"message":"internal server error"}]}')
-        if status >= 500:  # gateways answer with HTML (reference §7: parse 5xx defensively)
+        if status >= 500:  # gateways answer with HTML, not JSON (docs/sendgrid-notes.md)
             return Reply(status, _GATEWAY_PAGE % status, "text/html")
         return ApiError(status, "scripted failure").reply()

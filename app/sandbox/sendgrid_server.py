@@ -1,7 +1,7 @@
 """SendGrid v3 suppression API imitation on 127.0.0.1: auth, scopes, limits, faults, request log.
 
-Used by practice mode, tests and benchmarks. Behaviour follows shared/reference/sendgrid-api.md;
-where the reference says [unk] the choice is noted at the place it is made.
+Used by practice mode, tests and benchmarks. Behaviour follows docs/sendgrid-notes.md; where
+SendGrid documents nothing the choice is noted at the place it is made.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from app.core.classify.template import HELP_HOSTS
 
 log = logging.getLogger(__name__)
 
-# bounce-reasons.md §2 (vocabulary) and §3 (SendGrid classification by meaning).
+# Each reason's SendGrid classification, by meaning (docs/bounce-reasons.md).
 CATEGORY_OF: dict[str, str] = {
     **dict.fromkeys(("userunknown", "hostunknown", "hasmoved", "notaccept"), "Invalid Address"),
     **dict.fromkeys(("mailboxfull", "suspend", "filtered", "systemfull"), "Mailbox Unavailable"),

@@ -17,7 +17,8 @@ DeleteProgressCallback = Callable[[int, int], None]  # done, total
 class Provider(Protocol):
     """A mail service whose suppression lists Todoku can read and clean.
 
-    Implementations are not shared across threads: each job builds its own (see STYLE §5.9).
+    Implementations are not shared across threads: each job builds its own
+    (docs/architecture.md, "Jobs and cancellation").
     Every failure is raised as a ``TodokuError`` subclass.
     """
 
