@@ -87,7 +87,7 @@ class DateRange:
 class Explanation:
     """Why an entry is on its list and what to do, in Japanese.
 
-    ``reason`` is a name from the vocabulary of docs/bounce-reasons.md in lower case (``userunknown``,
+    ``reason`` is a name of the vocabulary in docs/bounce-reasons.md (``userunknown``,
     ``filtered``, ... ``onhold`` when nothing understood the text). ``category`` is the
     SendGrid-style classification (``Invalid Address``, ``Mailbox Unavailable``, ``Reputation``,
     ``Content``, ``Frequency or Volume Too High``, ``Technical Failure``, ``Unclassified``).

@@ -112,7 +112,7 @@ def _match(parts: list[str]) -> tuple[Route | None, set[str]]:
     if parts == ["v3", "stats"]:
         return Route("stats", "/v3/stats", _scopes("stats.read", "stats.global.read")), {"GET"}
     if len(parts) in (4, 5) and parts[:4] in _CLASSIFICATION_PATHS:
-        # Both spellings exist in the wild (docs/sendgrid-notes.md); scope undocumented: bounce read.
+        # Both spellings are in use (docs/sendgrid-notes.md); scope undocumented: bounce read.
         read = _scopes("suppression.bounces.read", "suppression.read")
         name = parts[4] if len(parts) == 5 else None
         family = "/v3/suppression/bounces/classifications" + ("/{c}" if name else "")

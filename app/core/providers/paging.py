@@ -52,33 +52,23 @@ class _ListScan:
         return self.end_offset is None or self.next_offset <= self.end_offset
 
 
+@dataclass
 class OffsetPager:
-    """One fetch: page ``kinds``, collect new entries, re-read lists that changed meanwhile.
+    """One fetch: page the lists, collect new entries, re-read lists that changed meanwhile.
 
-    Pages are read by a private thread pool of ``concurrency`` threads; ``parse``, ``on_page``
-    and ``progress`` run on the thread that called ``fetch``.
+    ``read_page`` runs on a private pool of ``concurrency`` threads; ``parse``, ``on_page`` and
+    ``progress`` run on the thread that called ``fetch``.
     """
 
-    def __init__(
-        self,
-        read_page: ReadPage,
-        parse: ParseEntry,
-        *,
-        page_limit: int,
-        concurrency: int,
-        progress: FetchProgressCallback | None = None,
-        on_page: PageCallback | None = None,
-        cancel: CancelToken | None = None,
-    ) -> None:
-        self._read_page = read_page
-        self._parse = parse
-        self._page_limit = page_limit
-        self._concurrency = concurrency
-        self._progress = progress
-        self._on_page = on_page
-        self._cancel = cancel
-        self.collected: dict[tuple[ListKind, str], SuppressionEntry] = {}
-        self.notes: list[str] = []
+    read_page: ReadPage
+    parse: ParseEntry
+    page_limit: int
+    concurrency: int
+    progress: FetchProgressCallback | None = None
+    on_page: PageCallback | None = None
+    cancel: CancelToken | None = None
+    collected: dict[tuple[ListKind, str], SuppressionEntry] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def fetch(self, kinds: Sequence[ListKind]) -> tuple[SuppressionEntry, ...]:
         scans = [_ListScan(kind) for kind in kinds]
@@ -86,7 +76,7 @@ class OffsetPager:
         # Entries deleted (or added) by someone else while we paged shift later pages, so an
         # offset scan can skip addresses. Re-check the lists whose size looks different now.
         for verify_pass in range(MAX_VERIFY_PASSES):
-            with ThreadPoolExecutor(self._concurrency, thread_name_prefix="page-check") as pool:
+            with ThreadPoolExecutor(self.concurrency, thread_name_prefix="page-check") as pool:
                 changed = list(
                     pool.map(lambda scan: scan.seen_duplicates or self._list_changed(scan), scans)
                 )
@@ -118,11 +108,11 @@ class OffsetPager:
             if key in self.collected:
                 duplicates = True
                 continue
-            entry = self._parse(kind, email, item, page_note)
+            entry = self.parse(kind, email, item, page_note)
             self.collected[key] = entry
             fresh.append(entry)
-        if fresh and self._on_page is not None:
-            self._on_page(tuple(fresh))
+        if fresh and self.on_page is not None:
+            self.on_page(tuple(fresh))
         return duplicates
 
     def _scan(self, scans: list[_ListScan]) -> None:
@@ -130,21 +120,21 @@ class OffsetPager:
         pending: dict[Future[list[Any]], tuple[_ListScan, int]] = {}
         # Pages share a child token so a failed page stops its siblings without cancelling the
         # caller's token.
-        outer = self._cancel
+        outer = self.cancel
         cancel = outer.child() if outer is not None else CancelToken()
-        with ThreadPoolExecutor(self._concurrency, thread_name_prefix="page") as pool:
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="page") as pool:
 
             def submit_more() -> None:
                 for scan in scans:
                     while (
                         scan.wants_more()
                         and scan.in_flight < scan.window
-                        and len(pending) < self._concurrency
+                        and len(pending) < self.concurrency
                     ):
                         offset = scan.next_offset
-                        scan.next_offset += self._page_limit
+                        scan.next_offset += self.page_limit
                         scan.in_flight += 1
-                        future = pool.submit(self._read_page, scan.kind, offset, cancel)
+                        future = pool.submit(self.read_page, scan.kind, offset, cancel)
                         pending[future] = (scan, offset)
 
             try:
@@ -160,11 +150,11 @@ class OffsetPager:
                         scan.page_lengths[offset] = len(items)
                         if offset == 0:
                             scan.first_page = _emails_of(items)
-                        if len(items) < self._page_limit:
+                        if len(items) < self.page_limit:
                             if scan.end_offset is None or offset < scan.end_offset:
                                 scan.end_offset = offset
                         else:
-                            scan.window = min(self._concurrency, scan.window * 2)
+                            scan.window = min(self.concurrency, scan.window * 2)
                         arrived.append((scan, offset, items))
                     # Send the next requests before parsing: the network keeps working while
                     # this thread turns JSON into entries.
@@ -173,8 +163,8 @@ class OffsetPager:
                         scan.seen_duplicates |= self._accept(
                             scan.kind, items, f"{scan.kind.value}@{offset}"
                         )
-                        if self._progress is not None:
-                            self._progress(
+                        if self.progress is not None:
+                            self.progress(
                                 FetchProgress(scan.kind, scan.pages_done, len(self.collected))
                             )
                     if outer is not None:
@@ -198,12 +188,12 @@ class OffsetPager:
         expected = scan.page_lengths.get(scan.end_offset, 0)
         if scan.end_offset == 0 and expected == 0:
             return False  # an empty list: nothing could have been skipped
-        items = self._read_page(scan.kind, scan.end_offset, self._cancel)
+        items = self.read_page(scan.kind, scan.end_offset, self.cancel)
         if len(items) != expected:
             return True
         if scan.end_offset == 0:
             return _emails_of(items) != scan.first_page
-        head = self._read_page(scan.kind, 0, self._cancel)
+        head = self.read_page(scan.kind, 0, self.cancel)
         return _emails_of(head) != scan.first_page
 
 

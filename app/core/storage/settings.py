@@ -16,33 +16,27 @@ SCHEMA_VERSION = 1
 REGIONS = ("global", "eu")
 
 
-def _within(default: float, low: float, high: float, *, low_open: bool = False) -> Any:
-    """A number field valid in ``low..high`` (``low`` itself excluded when ``low_open``)."""
-    return field(default=default, metadata={"range": (low, high, low_open)})
-
-
-def _one_of(default: str, choices: tuple[str, ...]) -> Any:
-    return field(default=default, metadata={"choices": choices})
-
-
 @dataclass(frozen=True, slots=True)
 class AppSettings:
     """Business settings (API keys are NOT here: they live in the SecretStore).
 
     ``extra`` keeps keys this version does not know, so a newer file survives an older app.
-    A value read from the file is checked against its field's type, range and choices.
+    A value read from the file is checked against its field's type and the ``range`` (inclusive
+    unless ``low_open``) and ``choices`` declared in the field's metadata.
     """
 
-    region: str = _one_of("global", REGIONS)
+    region: str = field(default="global", metadata={"choices": REGIONS})
     subuser: str = ""
     practice_mode: bool = True
-    timeout_s: float = _within(30.0, 1.0, 600.0)  # seconds
-    max_concurrency: int = _within(4, 1, 32)
+    timeout_s: float = field(default=30.0, metadata={"range": (1.0, 600.0)})  # seconds
+    max_concurrency: int = field(default=4, metadata={"range": (1, 32)})
     llm_enabled: bool = False
     llm_base_url: str = ""
     llm_model: str = ""
-    # 配信状況: a day below this delivery rate is flagged.
-    delivery_threshold: float = _within(0.97, 0.0, 1.0, low_open=True)
+    # 配信状況: a day below this delivery rate is flagged (0 itself is no threshold).
+    delivery_threshold: float = field(
+        default=0.97, metadata={"range": (0.0, 1.0), "low_open": True}
+    )
     alert_webhook_url: str = ""  # todoku-cli check posts here when --slack-webhook is not given
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -54,17 +48,14 @@ _FIELDS = {f.name: f for f in dataclasses.fields(AppSettings) if f.name != "extr
 _DEFAULTS = AppSettings()
 
 
-def _valid(default: Any, value: Any, metadata: Any) -> bool:
+def _valid(default: Any, value: Any, rules: Any) -> bool:
     if isinstance(default, bool) or isinstance(value, bool):
         return isinstance(default, bool) and isinstance(value, bool)
-    if isinstance(default, float):
-        ok = isinstance(value, int | float)
-    else:
-        ok = isinstance(value, type(default))
-    if ok and "range" in metadata:
-        low, high, low_open = metadata["range"]
-        ok = (low < value if low_open else low <= value) and value <= high
-    return ok and value in metadata.get("choices", (value,))
+    ok = isinstance(value, int | float if isinstance(default, float) else type(default))
+    if ok and "range" in rules:
+        low, high = rules["range"]
+        ok = (low < value if rules.get("low_open") else low <= value) and value <= high
+    return ok and value in rules.get("choices", (value,))
 
 
 def _checked(name: str, value: Any) -> Any:
