@@ -33,6 +33,24 @@ class LoopbackHandler(BaseHTTPRequestHandler):
         finally:
             self.server.track(self.connection, add=False)
 
+    def parse_request(self) -> bool:
+        # http.server answers a method without a ``do_*`` method with 501; a real API (and any
+        # well-behaved server) says 405 and lists what it does serve in ``Allow``.
+        if not super().parse_request():
+            return False
+        if hasattr(self, "do_" + self.command):
+            return True
+        allowed = sorted(name[3:] for name in dir(self) if name.startswith("do_"))
+        self.send_response(405)
+        self.send_header("Allow", ", ".join(allowed))
+        self.send_header("Content-Type", "application/json")
+        body = b'{"errors":[{"message":"method not allowed"}]}'
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        return False
+
     def version_string(self) -> str:
         return self.server_version  # no Python version in the Server header
 

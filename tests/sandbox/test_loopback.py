@@ -79,3 +79,17 @@ def test_restart_after_stop_serves_again(kind: str) -> None:
         assert reply.status_code == 200
     finally:
         sandbox.stop()
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND"])
+def test_a_method_the_sandbox_does_not_serve_gets_405_with_allow(kind: str, method: str) -> None:
+    _, path, auth, _ = SANDBOXES[kind]
+    with new_sandbox(kind) as sandbox:
+        reply = httpx.request(
+            method, sandbox.base_url + path, headers={"Authorization": auth}, timeout=5
+        )
+        served = {name[3:] for name in dir(type(sandbox)._handler_class) if name.startswith("do_")}
+    assert reply.status_code == 405
+    allowed = {part.strip() for part in reply.headers["allow"].split(",")}
+    assert allowed == served
+    assert "GET" in allowed

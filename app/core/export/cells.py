@@ -46,9 +46,9 @@ def needs_text_guard(text: str) -> bool:
 
 
 def csv_text(text: str) -> str:
-    """Clean ``text`` and prefix ``'`` where a spreadsheet would otherwise see a formula."""
+    """Clean ``text`` and prefix ``'`` where a spreadsheet would see a formula or an error value."""
     text = clean_text(text)
-    if text and text[0] in FORMULA_TRIGGERS:
+    if needs_text_guard(text):
         return "'" + text
     return text
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 EXCEL_MAX_ROWS = 1_048_576  # rows per worksheet, header included
 DATA_SHEET_TITLE = "一覧"
+LINE_HEIGHT_PT = 15.0  # one line of 11 pt text, Excel's default row height
+MAX_ROW_LINES = 27  # Excel caps a row at 409 pt
 
 
 def data_sheet_title(number: int) -> str:
@@ -62,7 +65,6 @@ def export_xlsx(
         workbook = Workbook(write_only=True)
         try:
             styles = ExcelStyles.create()
-            styles.wrap_text_by_default(workbook)
             writer = _RowWriter(workbook, styles, max_rows_per_sheet)
             _write_rows(writer, rows, counter, progress, cancel)
             write_summary_sheet(workbook, styles, counter, context)
@@ -112,6 +114,8 @@ class _RowWriter:
             column.value for column in COLUMNS
         )
         self._date_index = next(i for i, column in enumerate(COLUMNS) if column.is_datetime)
+        self._wrap_widths = tuple(column.width if column.wrap else 0 for column in COLUMNS)
+        self._row_lines = 1
         # Cleaned text of the columns with few distinct values, per column (None = the text
         # needs the formula guard). Unique columns (address, raw reason) are cleaned each time:
         # memoising them would only grow memory.
@@ -133,6 +137,7 @@ class _RowWriter:
             self._open_sheet()
         values: list[Any] = []
         created: datetime | None = None
+        self._row_lines = 1
         for index, getter in enumerate(self._getters):
             value = getter(row)
             if index == self._date_index:
@@ -154,25 +159,44 @@ class _RowWriter:
                     if len(memo) < _MEMO_LIMIT:
                         memo[value] = safe
                 if safe is not None:
-                    values.append(safe)
+                    values.append(self._plain(index, safe))
                     continue
             text = clean_text(value)
-            if needs_text_guard(text):
-                # Formula-looking text goes through a cell forced to type "s" (text) and marked
-                # quotePrefix, so Excel keeps it as text even after the user edits the cell.
-                cell = self._guarded_cells[index]
-            else:
-                # Plain text needs no style (the workbook's default format wraps it): a bare
-                # str is the cheapest thing to append.
-                values.append(text)
+            if not needs_text_guard(text):
+                values.append(self._plain(index, text))
                 continue
+            # Formula-looking text goes through a cell forced to type "s" (text) and marked
+            # quotePrefix, so Excel keeps it as text even after the user edits the cell.
+            cell = self._guarded_cells[index]
             cell.value = text
             cell.data_type = "s"
             values.append(cell)
-        self._sheet.append(values)
-        self._sheet_rows += 1
+        self._append(values)
         assert created is not None
         return created
+
+    def _plain(self, index: int, text: str) -> Any:
+        # Every cell carries its column's style (top-aligned; long columns wrap): LibreOffice
+        # applies no default format to unstyled cells, so bare values would sit at the bottom
+        # of a tall row, away from the text they belong to.
+        width = self._wrap_widths[index]
+        if width:
+            self._row_lines = max(self._row_lines, estimated_lines(text, width))
+        cell = self._cells[index]
+        cell.value = text
+        return cell
+
+    def _append(self, values: list[Any]) -> None:
+        # LibreOffice does not grow a row to fit wrapped text when it opens a workbook (Excel
+        # does), so wrapped cells would show one clipped line: rows that need more lines get an
+        # explicit height. Write-only mode writes the row's dimensions as it appends the row;
+        # dropping them afterwards keeps memory flat.
+        row_number = self._sheet_rows + 1
+        if self._row_lines > 1:
+            self._sheet.row_dimensions[row_number].height = row_height(self._row_lines)
+        self._sheet.append(values)
+        self._sheet.row_dimensions.pop(row_number, None)
+        self._sheet_rows = row_number
 
     def finish(self) -> None:
         """Set the filter range on the current sheet (write-only mode writes it at close)."""
@@ -198,6 +222,22 @@ class _RowWriter:
         self._sheet = sheet
         self._sheet_rows = 1
         self.sheet_titles.append(title)
+
+
+def estimated_lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes in a wrapping cell ``width`` characters wide (estimated).
+
+    A full-width character is about two widths of a digit, the unit of Excel's column width.
+    UTF-8 spends three bytes on a CJK character and one on ASCII, so (bytes + characters) / 2
+    is that display width, counted at C speed (1 for ASCII, 2 for kana and kanji).
+    """
+    lines = text.count("\n") + 1
+    display = (len(text.encode("utf-8", "surrogatepass")) + len(text)) / 2
+    return max(lines, math.ceil(display / max(width - 1, 1)))
+
+
+def row_height(lines: int) -> float:
+    return min(lines, MAX_ROW_LINES) * LINE_HEIGHT_PT
 
 
 def _discard_unsaved_sheets(workbook: Workbook) -> None:

@@ -10,7 +10,13 @@ from app.core.dates import JST
 from app.core.export.cells import clean_text, needs_text_guard
 from app.core.export.columns import category_label_ja
 from app.core.export.context import SCOPE_LABELS_JA, ExportContext
-from app.core.export.excel_styles import COUNT_FORMAT, DATE_FORMAT, DATETIME_FORMAT, ExcelStyles
+from app.core.export.excel_styles import (
+    COUNT_FORMAT,
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    ExcelStyles,
+    prepare_print,
+)
 from app.core.export.summary import TOP_DOMAINS, SummaryCounter
 
 SUMMARY_SHEET_TITLE = "集計"
@@ -47,6 +53,7 @@ class _SheetBuilder:
         text = clean_text(value)
         cell = WriteOnlyCell(self.sheet, text)
         cell.data_type = "s"  # never a formula or an error value, whatever the text
+        cell.alignment = self.styles.wrap_alignment
         if needs_text_guard(text):
             cell.quotePrefix = True
         if font is not None:
@@ -83,6 +90,7 @@ def write_summary_sheet(
 ) -> None:
     """Counts by list × category, by recipient domain (top 30 and その他) and by JST day."""
     sheet = workbook.create_sheet(SUMMARY_SHEET_TITLE)
+    prepare_print(sheet)
     sheet.column_dimensions["A"].width = 34
     for letter in "BCDEFGH":
         sheet.column_dimensions[letter].width = 14
@@ -159,6 +167,7 @@ def write_conditions_sheet(
 ) -> None:
     """What the rows are: range, account, lists, filter, when and by which version."""
     sheet = workbook.create_sheet(CONDITIONS_SHEET_TITLE)
+    prepare_print(sheet)
     sheet.column_dimensions["A"].width = 22
     sheet.column_dimensions["B"].width = 70
     out = _SheetBuilder(sheet, styles)

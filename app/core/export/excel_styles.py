@@ -12,6 +12,7 @@ DATE_FORMAT = "yyyy/mm/dd"
 COUNT_FORMAT = "#,##0"
 HEADER_FILL_COLOR = "1F4E78"  # dark blue; white bold text on it stays readable when printed
 HEADER_FONT_COLOR = "FFFFFF"
+PAPER_SIZE_A4 = 9  # ECMA-376 paper size code (openpyxl's Worksheet.PAPERSIZE_A4)
 
 
 @dataclass(frozen=True)
@@ -44,23 +45,6 @@ class ExcelStyles:
             last_column_letter=get_column_letter(len(COLUMNS)),
         )
 
-    def wrap_text_by_default(self, workbook: Any) -> None:
-        """Make the workbook's default cell format (xf 0) wrap text, aligned to the top.
-
-        Every text cell written without a style then wraps, so the long columns need no style of
-        their own: openpyxl's price for a styled cell (a new cell object, a style lookup) made
-        the export ~1.3x a plain loop of the same values. Numbers keep the General format, so
-        unstyled counts still read as counts. Must run before any cell is written.
-        """
-        from openpyxl.styles.cell_style import StyleArray
-        from openpyxl.utils.indexed_list import IndexedList
-
-        # WORKAROUND: openpyxl has no public way to change xf 0; it keeps the formats in these
-        # two private lists (checked against openpyxl 3.1; tests reread the saved styles).
-        default = StyleArray()
-        default.alignmentId = workbook._alignments.add(self.wrap_alignment)
-        workbook._cell_styles = IndexedList([default])
-
     def prepare_data_sheet(self, sheet: Any) -> None:
         """Widths, frozen header and print set-up; write-only mode needs them before any row."""
         from openpyxl.utils import get_column_letter
@@ -69,7 +53,7 @@ class ExcelStyles:
             sheet.column_dimensions[get_column_letter(index)].width = column.width
         sheet.freeze_panes = "A2"
         sheet.print_title_rows = "1:1"  # the header repeats on every printed page
-        sheet.page_setup.orientation = "landscape"
+        prepare_print(sheet)
 
     def header_cell(self, sheet: Any, text: str) -> Any:
         from openpyxl.cell import WriteOnlyCell
@@ -84,3 +68,23 @@ class ExcelStyles:
         cell.alignment = self.wrap_alignment if column.wrap else self.top_alignment
         if column.is_datetime:
             cell.number_format = DATETIME_FORMAT
+
+
+def prepare_print(sheet: Any) -> None:
+    """A4 landscape, one page wide (as many pages tall as needed), page numbers in the footer.
+
+    Without this a printer or LibreOffice falls back to Letter at 100 %, and the 一覧 sheet spans
+    several page widths: 原因 and 対応 then print hundreds of pages after the addresses they
+    explain. Write-only sheets need it before the first row.
+    """
+    from openpyxl.worksheet.page import PageMargins
+
+    sheet.page_setup.paperSize = PAPER_SIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # 0 = no limit: long lists continue on more pages
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins = PageMargins(
+        left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3
+    )
+    sheet.oddFooter.center.text = "&P / &N"

@@ -75,6 +75,8 @@ def test_hostile_texts_are_defused_and_multiline_text_survives(tmp_path: Path) -
         "\t=1",
         "\r=1",
         "a\x00\x07\x1b",
+        "#N/A",
+        "#DIV/0!",
     ]
     created = datetime(2025, 3, 2, tzinfo=UTC)
     rows = [
@@ -95,6 +97,8 @@ def test_hostile_texts_are_defused_and_multiline_text_survives(tmp_path: Path) -
         "'\t=1",
         "'\n=1",
         f"a{REPLACEMENT_CHAR * 3}",
+        "'#N/A",  # Excel would read the bare literal as an error value
+        "'#DIV/0!",
     ]
     assert [record[9] for record in records] == [record[5] for record in records]
     assert all(record[6] == "行1\n行2" for record in records)

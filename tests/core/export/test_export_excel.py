@@ -16,7 +16,7 @@ from app.core.dates import JST
 from app.core.errors import CancelledError
 from app.core.export.cells import REPLACEMENT_CHAR
 from app.core.export.columns import CATEGORY_LABELS_JA, COLUMNS, ExportRow
-from app.core.export.excel import export_xlsx
+from app.core.export.excel import LINE_HEIGHT_PT, estimated_lines, export_xlsx
 from app.core.types import Explanation, ListKind, SuppressionEntry
 from tests.helpers.export_rows import RANGE, make_context, make_rows
 
@@ -76,8 +76,50 @@ def test_sheets_headers_and_cells(exported: tuple[list[ExportRow], Path]) -> Non
         CATEGORY_LABELS_JA[explained.explanation.category],
         explained.explanation.label_ja,
     ]
-    assert all(sheet[f"{column}3"].alignment.wrap_text for column in "FGH")  # long texts wrap
+    # Long texts wrap through a style of their own on every row (LibreOffice ignores the
+    # default format's alignment); short columns keep one line.
+    for row in (2, 3):
+        assert all(
+            sheet[f"{column}{row}"].alignment.wrap_text
+            for column in "FGH"
+            if sheet[f"{column}{row}"].value
+        )
+    assert all(sheet[f"{column}3"].has_style for column in "FGH")
+    assert not sheet["B3"].alignment.wrap_text
+    assert sheet["B3"].alignment.vertical == "top"  # beside a tall wrapped cell, at its top
+    # LibreOffice does not grow rows to fit wrapped text: the export sets the height.
+    assert sheet.row_dimensions[3].height == 2 * LINE_HEIGHT_PT  # 原因 needs two lines
     assert "ユーザーが存在しません" in sheet["F3"].value
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "lines"),
+    [
+        ("a" * 40, 46, 1),
+        ("a" * 46, 46, 2),  # a cell's padding takes about one character
+        ("あ" * 20, 46, 1),
+        ("あ" * 30, 46, 2),  # full-width characters count twice
+        ("一行目\n二行目\n三行目", 46, 3),
+        ("x" * 900, 46, 20),
+    ],
+)
+def test_estimated_lines(text: str, width: int, lines: int) -> None:
+    assert estimated_lines(text, width) == lines
+
+
+def test_every_sheet_prints_a4_landscape_one_page_wide(
+    exported: tuple[list[ExportRow], Path],
+) -> None:
+    _, path = exported
+    book = load_workbook(path)
+    for sheet in book.worksheets:
+        setup = sheet.page_setup
+        assert (setup.paperSize, setup.orientation) == (9, "landscape"), sheet.title
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0), sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        assert sheet.page_margins.left < 0.75  # narrower than the default margins
+        assert "&P" in sheet.oddFooter.center.text
+    assert book["一覧"].print_title_rows == "$1:$1"  # the header repeats on every page
 
 
 def test_summary_sheet_matches_counts_computed_from_the_entries(
