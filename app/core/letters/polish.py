@@ -31,7 +31,7 @@ _FACT_RE = re.compile(
     "|".join(f"(?:{p})" for p in (_URL, _EMAIL, _DATE, _IPV4, _IPV6, _TIME, _DOMAIN, _NUMBER)),
     re.IGNORECASE,
 )
-_PLACEHOLDER_RE = re.compile(r"【[^】]*を記入】")
+_PLACEHOLDER_RE = re.compile(r"【[^【】]*を記入】")
 MAX_POLISHED_CHARS = 20_000
 
 SYSTEM_PROMPT = (
