@@ -15,7 +15,9 @@ from app.core.types import Explanation, SuppressionEntry
 
 def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--jsonl", required=True, help="todoku-cli fetch --jsonl で書き出したファイル（- は標準入力）"
+        "--jsonl",
+        required=True,
+        help="todoku-cli fetch --jsonl で書き出したファイル（- は標準入力）",
     )
     parser.add_argument(
         "--settings",
@@ -72,7 +74,9 @@ def read_classified(path: str) -> list[tuple[SuppressionEntry, Explanation]]:
     except (OSError, UnicodeDecodeError) as error:
         raise InvalidInputError(
             "JSON Lines ファイルを読めません。",
-            next_step_ja="todoku-cli fetch --jsonl で書き出した UTF-8 のファイルを指定してください。",
+            next_step_ja=(
+                "todoku-cli fetch --jsonl で書き出した UTF-8 のファイルを指定してください。"
+            ),
             detail=str(error),
         ) from None
     for problem in problems:

@@ -39,7 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = _EPILOG
     add_input_arguments(parser)
-    parser.add_argument("--batch", action="store_true", help="すべての宛先を 1 件のチケットにまとめる")
+    parser.add_argument(
+        "--batch", action="store_true", help="すべての宛先を 1 件のチケットにまとめる"
+    )
     parser.add_argument("--base-url", help="Zendesk の URL（練習用の模擬サーバーなど）")
     parser.add_argument(
         "--requester-is-recipient",

@@ -259,7 +259,7 @@ class ZendeskSandbox(LoopbackServer[LoggedRequest]):
         if now - self._window_start >= 60:
             self._window_start, self._window_used = now, 0
         if self._window_used >= self.rate_limit_per_minute:
-            headers = [("Retry-After", str(self.retry_after_s))] + self._limit_headers()
+            headers = [("Retry-After", str(self.retry_after_s)), *self._limit_headers()]
             return 429, {"error": "APIRateLimitExceeded"}, headers
         self._window_used += 1
         return None
@@ -445,7 +445,7 @@ class ZendeskSandbox(LoopbackServer[LoggedRequest]):
                 if not ok:
                     return False
             if key == "":
-                haystack = (ticket.subject + " " + " ".join(c["body"] for c in ticket.comments))
+                haystack = ticket.subject + " " + " ".join(c["body"] for c in ticket.comments)
                 if value.lower() not in haystack.lower():
                     return False
         return True

@@ -35,7 +35,9 @@ NOW = datetime(2026, 1, 15, 3, 0, tzinfo=UTC)
 CLASSIFIER = Classifier.load()
 
 
-def entry(email: str, reason: str, kind: ListKind = ListKind.BOUNCES, ts: int = 1764900000) -> SuppressionEntry:
+def entry(
+    email: str, reason: str, kind: ListKind = ListKind.BOUNCES, ts: int = 1764900000
+) -> SuppressionEntry:
     return SuppressionEntry(kind, email, datetime.fromtimestamp(ts, tz=UTC), "5.7.1", reason)
 
 
@@ -43,15 +45,25 @@ def pair(e: SuppressionEntry) -> tuple[SuppressionEntry, object]:
     return e, CLASSIFIER.classify_entry(e)
 
 
-# -- rendering --------------------------------------------------------------------------------
+# -- rendering ---------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     "hostile",
-    ["{{sender_domain}}", "{sender_domain}", "${HOME}", "{0}", "%(x)s", r"\1 \g<0>", "{{ org_name }}"],
+    [
+        "{{sender_domain}}",
+        "{sender_domain}",
+        "${HOME}",
+        "{0}",
+        "%(x)s",
+        r"\1 \g<0>",
+        "{{ org_name }}",
+    ],
 )
 def test_values_are_never_read_as_template_text(hostile: str) -> None:
-    out = render("A {{evidence}} B {{sender_domain}}", {"evidence": hostile, "sender_domain": "d.example"})
+    out = render(
+        "A {{evidence}} B {{sender_domain}}", {"evidence": hostile, "sender_domain": "d.example"}
+    )
     assert out == f"A {hostile} B d.example"
 
 
@@ -71,20 +83,26 @@ def test_bounce_reason_with_template_syntax_stays_literal_in_a_letter() -> None:
     assert "送信元ドメイン　　: 【送信元ドメインを記入】" in body
 
 
-# -- templates ----------------------------------------------------------------------------------
+# -- templates ---------------------------------------------------------------------------------
 
 
 def test_shipped_templates_load_and_declare_what_they_use() -> None:
     templates = load_templates()
     assert set(templates.templates) == {
-        "municipal", "company", "carrier", "consumer_mailbox_full", "consumer_typo",
+        "municipal",
+        "company",
+        "carrier",
+        "consumer_mailbox_full",
+        "consumer_typo",
     }
     assert templates.warnings_ja == ()
     assert {"docomo", "au", "softbank", "other"} <= set(templates.get("carrier").blocks)
 
 
 def test_undeclared_variable_is_rejected() -> None:
-    text = 'kind = "company"\nvariables = ["org_name"]\nsubject = "x {{sender_domain}}"\nbody = "y"\n'
+    text = (
+        'kind = "company"\nvariables = ["org_name"]\nsubject = "x {{sender_domain}}"\nbody = "y"\n'
+    )
     with pytest.raises(TemplateError, match="sender_domain"):
         parse_template("company", text)
 
@@ -93,7 +111,9 @@ def test_unknown_variable_and_kind_are_rejected() -> None:
     with pytest.raises(TemplateError, match="kind"):
         parse_template("x", 'kind = "spam"\nvariables = []\nsubject = "s"\nbody = "b"\n')
     with pytest.raises(TemplateError, match="password"):
-        parse_template("x", 'kind = "company"\nvariables = ["password"]\nsubject = "s"\nbody = "b"\n')
+        parse_template(
+            "x", 'kind = "company"\nvariables = ["password"]\nsubject = "s"\nbody = "b"\n'
+        )
 
 
 def test_user_file_of_the_same_name_wins(tmp_path: Path) -> None:
@@ -109,7 +129,9 @@ def test_user_file_of_the_same_name_wins(tmp_path: Path) -> None:
 
 
 def test_broken_override_falls_back_with_a_japanese_warning(tmp_path: Path) -> None:
-    (tmp_path / "municipal.toml").write_text('kind = "municipal"\nsubject = "壊れ', encoding="utf-8")
+    (tmp_path / "municipal.toml").write_text(
+        'kind = "municipal"\nsubject = "壊れ', encoding="utf-8"
+    )
     (tmp_path / "carrier.toml").write_text(
         'kind = "carrier"\nvariables = []\nsubject = "{{org_name}}"\nbody = "b"\n', encoding="utf-8"
     )
@@ -122,7 +144,7 @@ def test_broken_override_falls_back_with_a_japanese_warning(tmp_path: Path) -> N
     assert any("org_name" in w for w in templates.warnings_ja)
 
 
-# -- typos ----------------------------------------------------------------------------------------
+# -- typos -------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -158,7 +180,7 @@ def test_suggest_address_keeps_the_local_part() -> None:
     assert suggest_address("no-at-sign") == ""
 
 
-# -- chooser and composition ------------------------------------------------------------------------
+# -- chooser and composition -------------------------------------------------------------------
 
 
 def test_chooser_picks_the_kind_from_group_and_reason() -> None:
@@ -187,8 +209,16 @@ def test_no_letter_for_unsubscribes_or_free_mail_reputation() -> None:
 
 def test_one_letter_per_municipality_and_one_per_consumer() -> None:
     pairs = [
-        pair(entry("a@city.example.lg.jp", "554 5.7.1 blocked by policy", ListKind.BLOCKS, 1764900000)),
-        pair(entry("b@city.example.lg.jp", "554 5.7.1 blocked by policy", ListKind.BLOCKS, 1764990000)),
+        pair(
+            entry(
+                "a@city.example.lg.jp", "554 5.7.1 blocked by policy", ListKind.BLOCKS, 1764900000
+            )
+        ),
+        pair(
+            entry(
+                "b@city.example.lg.jp", "554 5.7.1 blocked by policy", ListKind.BLOCKS, 1764990000
+            )
+        ),
         pair(entry("c@town.example.lg.jp", "554 5.7.1 blocked by policy", ListKind.BLOCKS)),
         pair(entry("x@docomo.ne.jp", "550 Unknown user")),
         pair(entry("y@docomo.ne.jp", "550 Unknown user")),
@@ -229,7 +259,9 @@ def test_kind_filter_keeps_only_that_kind() -> None:
     ],
 )
 def test_carrier_letter_shows_that_carriers_steps(email: str, marker: str, absent: str) -> None:
-    letters = compose_letters([pair(entry(email, "550 Unknown user"))], load_templates(), FACTS, NOW)  # type: ignore[list-item]
+    letters = compose_letters(
+        [pair(entry(email, "550 Unknown user"))], load_templates(), FACTS, NOW
+    )  # type: ignore[list-item]
     assert len(letters) == 1 and letters[0].letter_id == "carrier"
     assert marker in letters[0].body and absent not in letters[0].body
     assert "「mail.todoku.example」を" in letters[0].body
@@ -255,6 +287,6 @@ def test_sender_fields_round_trip_through_settings() -> None:
     assert back == settings
     old_file = settings_from_dict({"schema_version": 1, "region": "eu"})
     assert old_file.sender_domain == "" and old_file.zendesk_subdomain == ""
-    assert SenderFacts.from_settings(AppSettings(sender_ips="1.2.3.4  5.6.7.8、9.9.9.9")).sender_ips == (
-        "1.2.3.4, 5.6.7.8, 9.9.9.9"
-    )
+    assert SenderFacts.from_settings(
+        AppSettings(sender_ips="1.2.3.4  5.6.7.8、9.9.9.9")
+    ).sender_ips == ("1.2.3.4, 5.6.7.8, 9.9.9.9")

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from app.core.classify.classifier import Classifier
 from app.core.classify.llm import LlmSettings
 from app.core.letters.compose import SenderFacts, compose_letters
 from app.core.letters.polish import check_polish, extract_facts, polish_letter
 from app.core.letters.templates import load_templates
-from app.core.classify.classifier import Classifier
 from app.core.types import ListKind, SuppressionEntry
 from app.sandbox.openai_server import OpenAISandbox, ScriptedReply
 
@@ -42,7 +42,9 @@ def company_letter():  # type: ignore[no-untyped-def]
 
 
 def test_facts_are_found_in_full_width_text_too() -> None:
-    facts = extract_facts("ＩＰ：２０３．０．１１３．５、連絡は info@example.jp、2025年3月13日 10:00")
+    facts = extract_facts(
+        "ＩＰ：２０３．０．１１３．５、連絡は info@example.jp、2025年3月13日 10:00"
+    )
     assert {"203.0.113.5", "info@example.jp", "2025年3月13日", "10:00"} <= facts
 
 
@@ -57,7 +59,9 @@ def test_rewording_passes_new_facts_fail() -> None:
 
 def test_polish_is_applied_when_it_only_rewords(sandbox: OpenAISandbox) -> None:
     letter = company_letter()
-    reworded = letter.body.replace("突然のご連絡にて失礼いたします。", "突然のご連絡を差し上げる失礼をお許しください。")
+    reworded = letter.body.replace(
+        "突然のご連絡にて失礼いたします。", "突然のご連絡を差し上げる失礼をお許しください。"
+    )
     sandbox.script(ScriptedReply(content=reworded))
     result = polish_letter(letter, llm(sandbox.start()))
     assert result.applied, result.problems

@@ -47,26 +47,37 @@ class Sleeps(list[float]):
         self.append(seconds)
 
 
-def client_for(server: ZendeskSandbox, sleeps: Sleeps | None = None, **kwargs: object) -> ZendeskClient:
-    account = ZendeskAccount.create("", SANDBOX_ZENDESK_EMAIL, SANDBOX_ZENDESK_TOKEN, server.base_url)
+def client_for(
+    server: ZendeskSandbox, sleeps: Sleeps | None = None, **kwargs: object
+) -> ZendeskClient:
+    account = ZendeskAccount.create(
+        "", SANDBOX_ZENDESK_EMAIL, SANDBOX_ZENDESK_TOKEN, server.base_url
+    )
     return ZendeskClient(account, sleep=sleeps if sleeps is not None else Sleeps(), **kwargs)  # type: ignore[arg-type]
 
 
-def item(email: str, reason: str = "550 Unknown user", kind: ListKind = ListKind.BOUNCES) -> EscalationItem:
+def item(
+    email: str, reason: str = "550 Unknown user", kind: ListKind = ListKind.BOUNCES
+) -> EscalationItem:
     entry = SuppressionEntry(kind, email, datetime(2025, 12, 5, 3, 0, tzinfo=UTC), "5.0.0", reason)
     explanation = CLASSIFIER.classify_entry(entry)
     letters = compose_letters(
-        [(entry, explanation)], load_templates(), SenderFacts(org_name="株式会社トドク"), datetime.now(UTC)
+        [(entry, explanation)],
+        load_templates(),
+        SenderFacts(org_name="株式会社トドク"),
+        datetime.now(UTC),
     )
     return EscalationItem(entry, explanation, letters[0] if letters else None)
 
 
-# -- account -------------------------------------------------------------------------------------
+# -- account -----------------------------------------------------------------------------------
 
 
 def test_account_from_settings_and_keyring() -> None:
     secrets = MemorySecretStore()
-    settings = AppSettings(zendesk_subdomain="https://Acme.zendesk.com/", zendesk_email="agent@acme.jp")
+    settings = AppSettings(
+        zendesk_subdomain="https://Acme.zendesk.com/", zendesk_email="agent@acme.jp"
+    )
     with pytest.raises(ZendeskSettingsError, match="API トークン"):
         account_from(settings, secrets)
     secrets.set(ZENDESK_TOKEN, "tok")
@@ -78,13 +89,16 @@ def test_account_from_settings_and_keyring() -> None:
         normalise_subdomain("bad_sub domain")
 
 
-# -- create, comment, duplicates ----------------------------------------------------------------------
+# -- create, comment, duplicates ---------------------------------------------------------------
 
 
 def test_ticket_per_recipient_with_internal_note_tags_and_letter(server: ZendeskSandbox) -> None:
     with client_for(server) as client:
         outcomes = Escalator(client).escalate(
-            [item("hanako@docomo.ne.jp"), item("yamada@corp.example.co.jp", "550 5.7.1 rejected by policy")],
+            [
+                item("hanako@docomo.ne.jp"),
+                item("yamada@corp.example.co.jp", "550 5.7.1 rejected by policy"),
+            ],
             batch=False,
         )
     assert [o.created for o in outcomes] == [True, True]
@@ -142,8 +156,10 @@ def test_requester_mode_finds_a_ticket_made_elsewhere_by_search(server: ZendeskS
 
 def test_requester_is_the_recipient_when_asked(server: ZendeskSandbox) -> None:
     with client_for(server) as client:
-        Escalator(client, requester_is_recipient=True).escalate([item("x@corp.example.co.jp")], batch=False)
-    posted = [r for r in server.request_log if r.method == "POST"][0].body["ticket"]
+        Escalator(client, requester_is_recipient=True).escalate(
+            [item("x@corp.example.co.jp")], batch=False
+        )
+    posted = next(r for r in server.request_log if r.method == "POST").body["ticket"]
     assert posted["requester"] == {"email": "x@corp.example.co.jp", "name": "x"}
     assert posted["comment"]["public"] is False
 
@@ -157,7 +173,9 @@ def test_batch_makes_one_ticket_and_reuses_it(server: ZendeskSandbox) -> None:
     assert again[0].ticket_id == first[0].ticket_id and not again[0].created
     assert len(server.tickets()) == 1
     assert server.tickets()[0]["subject"].startswith("[Todoku] 配信できない宛先 2 件")
-    assert "requester" not in [r for r in server.request_log if r.method == "POST"][0].body["ticket"]
+    assert (
+        "requester" not in next(r for r in server.request_log if r.method == "POST").body["ticket"]
+    )
     assert external_id_for(["B@x.jp", "a@x.jp"]) == external_id_for(["a@x.jp", "b@x.jp"])
 
 
@@ -178,7 +196,7 @@ def test_create_failing_before_apply_is_retried(server: ZendeskSandbox) -> None:
     assert len([r for r in server.request_log if r.method == "POST"]) == 2
 
 
-# -- limits and errors ------------------------------------------------------------------------------
+# -- limits and errors -------------------------------------------------------------------------
 
 
 def test_429_waits_for_retry_after_then_succeeds(server: ZendeskSandbox) -> None:
@@ -220,9 +238,8 @@ def test_5xx_that_never_ends_gives_a_japanese_server_error(server: ZendeskSandbo
 
 def test_revoked_token_is_a_typed_auth_error_and_nothing_is_written(server: ZendeskSandbox) -> None:
     server.revoke_token()
-    with client_for(server) as client:
-        with pytest.raises(ZendeskAuthError) as caught:
-            Escalator(client).escalate([item("a@corp.example.co.jp")], batch=False)
+    with client_for(server) as client, pytest.raises(ZendeskAuthError) as caught:
+        Escalator(client).escalate([item("a@corp.example.co.jp")], batch=False)
     assert "API トークン" in caught.value.message_ja
     assert SANDBOX_ZENDESK_TOKEN not in caught.value.detail
     assert server.tickets() == []
@@ -245,7 +262,9 @@ def test_wrong_token_sends_the_documented_basic_header(server: ZendeskSandbox) -
         (404, ZendeskNotFoundError, "サブドメイン"),
     ],
 )
-def test_403_and_404_are_typed(server: ZendeskSandbox, status: int, error_type: type, words: str) -> None:
+def test_403_and_404_are_typed(
+    server: ZendeskSandbox, status: int, error_type: type, words: str
+) -> None:
     server.inject(Fault(status=status, body={"error": "x"}))
     with client_for(server) as client, pytest.raises(error_type) as caught:
         client.me()

@@ -92,7 +92,9 @@ def choose_letter(entry: SuppressionEntry, explanation: Explanation) -> Choice:
         return Choice("", "自治体の宛先ですが、受信許可で解決する原因ではありません。")
     if group in CARRIER_GROUPS:
         if reason in _REFUSALS or reason in _CARRIER_EXTRA:
-            return Choice(CARRIER, "携帯電話会社の迷惑メール対策で受信されていない可能性があります。")
+            return Choice(
+                CARRIER, "携帯電話会社の迷惑メール対策で受信されていない可能性があります。"
+            )
         return Choice("", "携帯電話の宛先ですが、受信設定で解決する原因ではありません。")
     if group in _FREE_MAIL_GROUPS:
         return Choice(

@@ -64,7 +64,9 @@ def check_polish(original: str, polished: str) -> list[str]:
     added = [fact for fact in added if not any(fact in k for k in known)]
     if added:
         problems.append("元の文にない情報が加わっています: " + "、".join(added[:10]))
-    lost = [mark for mark in dict.fromkeys(_PLACEHOLDER_RE.findall(original)) if mark not in polished]
+    lost = [
+        mark for mark in dict.fromkeys(_PLACEHOLDER_RE.findall(original)) if mark not in polished
+    ]
     if lost:
         problems.append("記入欄が消えています（推測で埋めた可能性）: " + "、".join(lost))
     if _quoted_lines(original) != _quoted_lines(polished):
@@ -113,7 +115,9 @@ def polish_letter(
         )
         content = response.choices[0].message.content
     except Exception as error:  # any client/network failure: the letter stays as it was
-        return PolishResult(letter, False, (f"AI に接続できませんでした（{type(error).__name__}）。",))
+        return PolishResult(
+            letter, False, (f"AI に接続できませんでした（{type(error).__name__}）。",)
+        )
     if not isinstance(content, str):
         return PolishResult(letter, False, ("AI の応答が空でした。",))
     polished = content.strip("\n") + "\n"

@@ -79,7 +79,7 @@ def parse_template(letter_id: str, text: str, path: Path | None = None) -> Lette
         raise TemplateError(f"TOML として読めません（{error}）") from None
     kind_text = data.get("kind")
     try:
-        kind = LetterKind(kind_text)
+        kind = LetterKind(str(kind_text))
     except ValueError:
         names = ", ".join(k.value for k in LetterKind)
         raise TemplateError(f"kind は {names} のいずれかにしてください") from None
@@ -95,9 +95,7 @@ def parse_template(letter_id: str, text: str, path: Path | None = None) -> Lette
     if unknown:
         raise TemplateError(f"使えない変数名があります: {', '.join(unknown)}")
     blocks_raw: Any = data.get("blocks", {})
-    if not isinstance(blocks_raw, dict) or not all(
-        isinstance(v, str) for v in blocks_raw.values()
-    ):
+    if not isinstance(blocks_raw, dict) or not all(isinstance(v, str) for v in blocks_raw.values()):
         raise TemplateError("blocks は「名前 = 文字列」の表にしてください")
     blocks: dict[str, str] = dict(blocks_raw)
     used = names_in(subject) | names_in(body)
@@ -153,7 +151,9 @@ def load_templates(shipped_dir: Path | None = None, user_dir: Path | None = None
             try:
                 template = _read(path)
             except TemplateError as error:
-                fallback = "同梱のテンプレートを使います" if path.stem in templates else "使いません"
+                fallback = (
+                    "同梱のテンプレートを使います" if path.stem in templates else "使いません"
+                )
                 warnings.append(
                     f"連絡文テンプレート「{path.name}」（{path.parent}）を読み込めないため、"
                     f"{fallback}。理由: {error}"

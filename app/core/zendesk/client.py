@@ -84,9 +84,7 @@ class ZendeskAccount:
         if not base_url and not subdomain.strip():
             missing.insert(0, "サブドメイン")
         if missing:
-            raise ZendeskSettingsError(
-                f"Zendesk の {'・'.join(missing)} が設定されていません。"
-            )
+            raise ZendeskSettingsError(f"Zendesk の{'・'.join(missing)}が設定されていません。")
         sub = normalise_subdomain(subdomain) if subdomain.strip() else "sandbox"
         return cls(sub, email.strip(), api_token.strip(), base_url.strip())
 
@@ -253,9 +251,7 @@ def _excerpt(response: httpx.Response, limit: int = 300) -> str:
     return response.text[:limit].replace("\n", " ")
 
 
-def _client_error(
-    status: int, method: str, path: str, response: httpx.Response
-) -> ZendeskError:
+def _client_error(status: int, method: str, path: str, response: httpx.Response) -> ZendeskError:
     detail = f"{method} {path}: HTTP {status} {_excerpt(response)}"
     if status == 401:
         return ZendeskAuthError(detail=detail)
@@ -265,9 +261,7 @@ def _client_error(
         return ZendeskNotFoundError(detail=detail)
     if status == 422:
         return ZendeskValidationError(detail=_validation_detail(response) or detail)
-    return ZendeskError(
-        f"Zendesk が要求を受け付けませんでした（HTTP {status}）。", detail=detail
-    )
+    return ZendeskError(f"Zendesk が要求を受け付けませんでした（HTTP {status}）。", detail=detail)
 
 
 def _validation_detail(response: httpx.Response) -> str:

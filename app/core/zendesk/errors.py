@@ -33,7 +33,8 @@ class ZendeskForbiddenError(ZendeskError):
 
     default_message_ja = "この Zendesk アカウントには、この操作の権限がありません。"
     default_next_step_ja = (
-        "エージェントのロールにチケットの作成・更新の権限があるか、Zendesk の管理者に確認してください。"
+        "エージェントのロールにチケットの作成・更新の権限があるか、"
+        "Zendesk の管理者に確認してください。"
     )
 
 
@@ -42,7 +43,8 @@ class ZendeskNotFoundError(ZendeskError):
 
     default_message_ja = "Zendesk のアカウントまたはチケットが見つかりません。"
     default_next_step_ja = (
-        "設定画面のサブドメイン（https://サブドメイン.zendesk.com の部分）が正しいか確認してください。"
+        "設定画面のサブドメイン（https://サブドメイン.zendesk.com の部分）が"
+        "正しいか確認してください。"
     )
 
 
@@ -51,7 +53,7 @@ class ZendeskValidationError(ZendeskError):
 
     default_message_ja = "Zendesk がチケットの内容を受け付けませんでした。"
     default_next_step_ja = (
-        "詳細に表示された項目（必須のカスタムフィールドなど）を Zendesk の管理者に確認してください。"
+        "詳細に表示された項目（必須のカスタムフィールドなど）をZendesk の管理者に確認してください。"
     )
 
 

@@ -170,9 +170,7 @@ class Escalator:
         return ticket
 
     def _find_open(self, external_id: str, emails: tuple[str, ...]) -> int | None:
-        candidates = [
-            t for t in self._client.tickets_by_external_id(external_id) if _is_open(t)
-        ]
+        candidates = [t for t in self._client.tickets_by_external_id(external_id) if _is_open(t)]
         if not candidates and self._requester_is_recipient and len(emails) == 1:
             query = f"type:ticket tags:todoku requester:{emails[0]} status<solved"
             candidates = [t for t in self._client.search_tickets(query) if _is_open(t)]
