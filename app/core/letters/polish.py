@@ -12,11 +12,11 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from app.core.classify.llm import LlmSettings
+# The same lazily built, retry-free ``openai`` client as the classifier's refinement.
+from app.core.classify.llm import ClientFactory, LlmSettings
+from app.core.classify.llm import _default_client as default_client
 from app.core.letters.compose import Letter
 
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
@@ -83,20 +83,6 @@ class PolishResult:
     problems: tuple[str, ...] = ()
 
 
-ClientFactory = Callable[[LlmSettings], Any]
-
-
-def _default_client(settings: LlmSettings) -> Any:
-    import openai  # heavy: only when a polish is asked for
-
-    return openai.OpenAI(
-        base_url=settings.base_url.strip(),
-        api_key=settings.api_key,
-        timeout=settings.timeout_s,
-        max_retries=0,
-    )
-
-
 def polish_letter(
     letter: Letter, settings: LlmSettings, client_factory: ClientFactory | None = None
 ) -> PolishResult:
@@ -104,7 +90,7 @@ def polish_letter(
     if not settings.usable:
         return PolishResult(letter, False, ("AI による文面の調整は設定されていません。",))
     try:
-        client = (client_factory or _default_client)(settings)
+        client = (client_factory or default_client)(settings)
         response = client.chat.completions.create(
             model=settings.model,
             temperature=0,
