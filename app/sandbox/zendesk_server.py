@@ -111,11 +111,7 @@ class _Handler(LoopbackHandler):
     server: _Server
 
     def _serve(self) -> None:
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = 0
-        raw = self.rfile.read(length) if length > 0 else b""
+        raw = self.read_body()
         headers = {name.lower(): value for name, value in self.headers.items()}
         reply = self.server.sandbox._process(self.command, self.path, headers, raw)
         if reply is None:  # a dropped connection
@@ -125,14 +121,7 @@ class _Handler(LoopbackHandler):
             return
         status, body, extra = reply
         data = json.dumps(body, ensure_ascii=False).encode()
-        with contextlib.suppress(OSError):
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in extra:
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
+        self.send_body(status, data, extra, "application/json; charset=utf-8")
 
     do_GET = do_POST = do_PUT = do_DELETE = _serve
 
