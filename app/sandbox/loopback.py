@@ -6,6 +6,7 @@ import contextlib
 import logging
 import socket
 import threading
+from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from socketserver import BaseRequestHandler
 from types import TracebackType
@@ -50,6 +51,31 @@ class LoopbackHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
         return False
+
+    def read_body(self) -> bytes:
+        """The request body (empty when there is none or Content-Length is not a number)."""
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = 0
+        return self.rfile.read(length) if length > 0 else b""
+
+    def send_body(
+        self,
+        status: int,
+        body: bytes,
+        extra_headers: Iterable[tuple[str, str]] = (),
+        content_type: str = "application/json",
+    ) -> None:
+        """Answer with ``body``; a client that already hung up is not an error here."""
+        with contextlib.suppress(OSError):
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in extra_headers:
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
 
     def version_string(self) -> str:
         return self.server_version  # no Python version in the Server header

@@ -8,7 +8,6 @@ Convention: ``start()`` returns a base URL ending in ``/v1`` (the ``openai`` cli
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import re
@@ -178,21 +177,10 @@ class _Handler(LoopbackHandler):
     server: _Server
 
     def _serve(self) -> None:
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = 0
-        raw = self.rfile.read(length) if length > 0 else b""
+        raw = self.read_body()
         headers = {name.lower(): value for name, value in self.headers.items()}
         status, body, extra = self.server.sandbox._process(self.command, self.path, headers, raw)
-        with contextlib.suppress(OSError):  # the client may have timed out and hung up
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in extra:
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
+        self.send_body(status, body, extra)
 
     do_GET = do_POST = do_PUT = do_DELETE = _serve
 

@@ -11,6 +11,7 @@ log = logging.getLogger(__name__)
 SERVICE_NAME = "Todoku"
 SENDGRID_KEY = "sendgrid_api_key"
 LLM_KEY = "llm_api_key"
+ZENDESK_TOKEN = "zendesk_api_token"
 
 
 class SecretStore(Protocol):

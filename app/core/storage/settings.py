@@ -38,6 +38,17 @@ class AppSettings:
         default=0.97, metadata={"range": (0.0, 1.0), "low_open": True}
     )
     alert_webhook_url: str = ""  # todoku-cli check posts here when --slack-webhook is not given
+    # 連絡文 (app/core/letters): the sender's own facts. Letters never invent them: an empty value
+    # renders as a visible 【…を記入】 placeholder.
+    sender_org_name: str = ""
+    sender_domain: str = ""  # our sending domain (the From / Return-Path domain)
+    sender_ips: str = ""  # our sending IP addresses, comma or space separated
+    sender_contact: str = ""  # 担当者名・電話・メールアドレス, as it should appear in letters
+    sender_auth_status: str = ""  # e.g. "SPF pass / DKIM pass / DMARC pass"
+    # Zendesk (app/core/zendesk): the API token is in the SecretStore, never here.
+    zendesk_subdomain: str = ""
+    zendesk_email: str = ""
+    zendesk_requester_is_recipient: bool = False  # the bounced recipient becomes the requester
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def replace(self, **changes: Any) -> AppSettings:

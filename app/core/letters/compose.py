@@ -1,0 +1,184 @@
+"""A letter group + the sender's facts → a plain-text ``Letter`` (subject and body).
+
+Sender facts come from the settings the operator filled in; nothing here guesses them. The
+bounce evidence is quoted line by line ("> ") with control characters removed and a length cap,
+so a reason is shown exactly as the remote server wrote it and is never read as template text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.core.classify.hosts import host_group
+from app.core.dates import JST
+from app.core.letters.chooser import CARRIER, LetterGroup, group_for_letters
+from app.core.letters.render import PLACEHOLDER_RE, placeholder, render
+from app.core.letters.templates import LetterKind, LetterTemplate, TemplateSet
+from app.core.storage.settings import AppSettings
+from app.core.types import Explanation, SuppressionEntry
+
+MAX_QUOTED_CHARS = 600  # per reason: enough for any real SMTP reply, not for a pasted novel
+MAX_LISTED_ENTRIES = 50  # a letter lists at most this many addresses and replies
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_PLACEHOLDER_MARK_RE = re.compile(r"【[^【】]*を記入】")
+
+
+@dataclass(frozen=True, slots=True)
+class SenderFacts:
+    """What the organisation says about itself; an empty field renders as a placeholder."""
+
+    org_name: str = ""
+    sender_domain: str = ""
+    sender_ips: str = ""
+    contact: str = ""
+    auth_status: str = ""
+
+    @classmethod
+    def from_settings(cls, settings: AppSettings) -> SenderFacts:
+        return cls(
+            org_name=settings.sender_org_name.strip(),
+            sender_domain=settings.sender_domain.strip(),
+            sender_ips=", ".join(_split_ips(settings.sender_ips)),
+            contact=settings.sender_contact.strip(),
+            auth_status=settings.sender_auth_status.strip(),
+        )
+
+
+def _split_ips(text: str) -> list[str]:
+    return [part for part in re.split(r"[\s,、]+", text.strip()) if part]
+
+
+@dataclass(frozen=True, slots=True)
+class Letter:
+    letter_id: str
+    kind: LetterKind
+    title: str
+    side: str
+    recipients: tuple[str, ...]
+    subject: str
+    body: str
+
+    @property
+    def missing_ja(self) -> tuple[str, ...]:
+        """The 【…を記入】 placeholders left in the letter, in order, once each."""
+        seen = dict.fromkeys(_PLACEHOLDER_MARK_RE.findall(self.subject + "\n" + self.body))
+        return tuple(seen)
+
+    def as_text(self) -> str:
+        """What "copy" and "save" put out: the subject line, a blank line, the body."""
+        return f"件名: {self.subject}\n\n{self.body.rstrip()}\n"
+
+
+def quote_untrusted(text: str, prefix: str = "    > ") -> str:
+    """Untrusted remote text as quoted plain-text lines (control and bidi characters removed)."""
+    cleaned = _CONTROL_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if len(cleaned) > MAX_QUOTED_CHARS:
+        cleaned = cleaned[:MAX_QUOTED_CHARS] + "…（以下省略）"
+    lines = [line.strip() for line in cleaned.split("\n") if line.strip()] or ["（応答の記録なし）"]
+    return "\n".join(prefix + line for line in lines)
+
+
+def _jst(moment: datetime) -> str:
+    return moment.astimezone(JST).strftime("%Y年%m月%d日 %H:%M")
+
+
+def _evidence(group: LetterGroup) -> str:
+    blocks = []
+    for item in group.items[:MAX_LISTED_ENTRIES]:
+        entry = item.entry
+        status = f"（{_CONTROL_RE.sub('', entry.status)}）" if entry.status.strip() else ""
+        blocks.append(
+            f"  ・{_jst(entry.created)}（日本時間） 宛先 {_safe(entry.email)}{status}\n"
+            + quote_untrusted(entry.reason)
+        )
+    return "\n".join(blocks) + _more(group)
+
+
+def _more(group: LetterGroup) -> str:
+    extra = len(group.items) - MAX_LISTED_ENTRIES
+    return f"\n  ほか {extra} 件" if extra > 0 else ""
+
+
+def _safe(text: str) -> str:
+    return _CONTROL_RE.sub("", text).strip()
+
+
+def _carrier_steps(template: LetterTemplate, email: str) -> str:
+    group = host_group(email.rpartition("@")[2])
+    return (template.blocks.get(group) or template.blocks.get("other", "")).strip("\n")
+
+
+def group_values(
+    group: LetterGroup, facts: SenderFacts, template: LetterTemplate, today: datetime
+) -> dict[str, str]:
+    entries: list[SuppressionEntry] = [item.entry for item in group.items]
+    times = sorted(entry.created for entry in entries)
+    first_item = group.items[0]
+    values = {
+        "org_name": facts.org_name,
+        "sender_domain": facts.sender_domain,
+        "sender_ips": facts.sender_ips,
+        "contact": facts.contact,
+        "auth_status": facts.auth_status,
+        "recipient_domain": _safe(entries[0].domain),
+        "recipient_addresses": "\n".join(
+            f"  ・{_safe(e.email)}" for e in entries[:MAX_LISTED_ENTRIES]
+        )
+        + _more(group),
+        "recipient_count": str(len({e.email.lower() for e in entries})),
+        "first_rejected_jst": _jst(times[0]),
+        "last_rejected_jst": _jst(times[-1]),
+        "evidence": _evidence(group),
+        "reason_label": _safe(first_item.explanation.label_ja),
+        "original_address": _safe(entries[0].email),
+        "suggested_address": first_item.choice.suggested_address,
+        "today_jst": today.astimezone(JST).strftime("%Y年%m月%d日"),
+    }
+    if group.letter_id == CARRIER:
+        # Blocks are organisation-edited template text: render them with the same values first;
+        # the result is then inserted as data like any other value.
+        values["carrier_steps"] = render(_carrier_steps(template, entries[0].email), values)
+    return values
+
+
+def compose_letter(
+    group: LetterGroup, templates: TemplateSet, facts: SenderFacts, today: datetime
+) -> Letter:
+    template = templates.get(group.letter_id)
+    values = group_values(group, facts, template, today)
+    subject = render(template.subject, values).replace("\n", " ").strip()
+    return Letter(
+        letter_id=group.letter_id,
+        kind=template.kind,
+        title=template.title,
+        side=group.side,
+        recipients=tuple(dict.fromkeys(item.entry.email for item in group.items)),
+        subject=subject,
+        body=render(template.body, values),
+    )
+
+
+def compose_letters(
+    pairs: Iterable[tuple[SuppressionEntry, Explanation]],
+    templates: TemplateSet,
+    facts: SenderFacts,
+    today: datetime,
+    kind: LetterKind | None = None,
+) -> list[Letter]:
+    """Every letter the selected entries call for (optionally of one kind only)."""
+    groups, _left_out = group_for_letters(pairs, kind)
+    return [compose_letter(group, templates, facts, today) for group in groups]
+
+
+__all__ = [
+    "PLACEHOLDER_RE",
+    "Letter",
+    "SenderFacts",
+    "compose_letter",
+    "compose_letters",
+    "placeholder",
+    "quote_untrusted",
+]

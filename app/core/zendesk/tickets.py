@@ -1,0 +1,184 @@
+"""Bounced recipients → Zendesk tickets, without duplicates.
+
+One ticket per recipient (or one for a batch) carries, as an internal note (``public: false``,
+so the customer is never mailed by Zendesk), the Japanese explanation of every entry and the
+customer letter as a draft. Tags: ``todoku``, ``todoku_<reason>``, ``todoku_<list>``.
+
+Duplicates: each ticket gets an ``external_id`` derived from its recipient(s). Before creating,
+the escalator lists tickets with that external id (immediate, unlike the Search API, whose index
+lags a few minutes) and, when the requester is the recipient, also searches
+``type:ticket tags:todoku requester:<address> status<solved``. An unsolved match gets a new
+internal note instead of a second ticket. If a create fails in a way that leaves it unknown
+whether Zendesk applied it, the escalator looks again before retrying.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from app.core.dates import JST
+from app.core.letters.compose import Letter, quote_untrusted
+from app.core.types import Explanation, SuppressionEntry
+from app.core.zendesk.client import OPEN_STATUSES, ZendeskClient, ZendeskUncertainError
+
+MAX_CREATE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationItem:
+    entry: SuppressionEntry
+    explanation: Explanation
+    letter: Letter | None = None  # the customer letter to attach as a draft, if one fits
+
+
+@dataclass(frozen=True, slots=True)
+class TicketOutcome:
+    ticket_id: int
+    url: str
+    created: bool  # False: an open ticket existed and got a new internal note
+    recipients: tuple[str, ...]
+
+    @property
+    def action_ja(self) -> str:
+        return "新規作成" if self.created else "既存チケットに追記"
+
+
+def external_id_for(emails: Iterable[str]) -> str:
+    addresses = sorted({email.strip().lower() for email in emails})
+    if len(addresses) == 1:
+        return f"todoku:{addresses[0]}"
+    digest = hashlib.sha256("\n".join(addresses).encode()).hexdigest()[:20]
+    return f"todoku-batch:{digest}"
+
+
+def tags_for(items: Iterable[EscalationItem]) -> list[str]:
+    tags = {"todoku"}
+    for item in items:
+        tags.add(f"todoku_{item.explanation.reason}")
+        tags.add(f"todoku_{item.entry.list_kind.value}")
+    return sorted(tags)
+
+
+def _jst(moment: datetime) -> str:
+    return moment.astimezone(JST).strftime("%Y-%m-%d %H:%M（日本時間）")
+
+
+def note_body(items: list[EscalationItem], now: datetime, *, follow_up: bool) -> str:
+    """The internal note: explanation per entry, then each customer letter as a draft."""
+    head = (
+        f"Todoku から追記しました（{_jst(now)}）。同じ宛先がまた配信停止リストに載っています。"
+        if follow_up
+        else f"Todoku が登録しました（{_jst(now)}）。配信できなかった宛先の記録です。"
+    )
+    parts = [head, "", "■ 宛先と原因"]
+    for item in items:
+        entry, explanation = item.entry, item.explanation
+        parts += [
+            f"・{entry.email}（{entry.list_kind.label_ja}、{_jst(entry.created)}）",
+            f"  原因: {explanation.label_ja}",
+            f"  説明: {explanation.explanation_ja}",
+            f"  対処: {explanation.action_ja}",
+            "  受信側サーバーの応答（引用）:",
+            quote_untrusted(entry.reason),
+        ]
+    letters = list({id(i.letter): i.letter for i in items if i.letter is not None}.values())
+    for letter in letters:
+        parts += [
+            "",
+            f"■ 連絡文の下書き（未送信）: {letter.title}",
+            letter.as_text().rstrip(),
+        ]
+    return "\n".join(parts) + "\n"
+
+
+def subject_for(items: list[EscalationItem]) -> str:
+    if len({i.entry.email.lower() for i in items}) == 1:
+        item = items[0]
+        return f"[Todoku] 配信できない宛先: {item.entry.email}（{item.explanation.label_ja}）"
+    domains = sorted({i.entry.domain for i in items})
+    shown = "、".join(domains[:3]) + (" ほか" if len(domains) > 3 else "")
+    count = len({i.entry.email.lower() for i in items})
+    return f"[Todoku] 配信できない宛先 {count} 件（{shown}）"
+
+
+class Escalator:
+    def __init__(
+        self,
+        client: ZendeskClient,
+        *,
+        requester_is_recipient: bool = False,
+        clock: Callable[[], datetime] = lambda: datetime.now(tz=JST),
+    ) -> None:
+        self._client = client
+        self._requester_is_recipient = requester_is_recipient
+        self._clock = clock
+        # Tickets made in this session: found even before Zendesk indexes them.
+        self._made: dict[str, int] = {}
+
+    def escalate(self, items: Iterable[EscalationItem], *, batch: bool) -> list[TicketOutcome]:
+        """One ticket per recipient (``batch=False``) or one for everything; in input order."""
+        units: dict[str, list[EscalationItem]] = {}
+        for item in items:
+            key = "batch" if batch else item.entry.email.lower()
+            units.setdefault(key, []).append(item)
+        return [self.escalate_unit(unit) for unit in units.values() if unit]
+
+    def escalate_unit(self, items: list[EscalationItem]) -> TicketOutcome:
+        emails = tuple(dict.fromkeys(i.entry.email for i in items))
+        external_id = external_id_for(emails)
+        existing = self._find_open(external_id, emails)
+        if existing is not None:
+            self._client.add_comment(existing, note_body(items, self._clock(), follow_up=True))
+            return self._outcome(existing, created=False, emails=emails)
+        ticket = self._ticket_payload(items, emails, external_id)
+        for attempt in range(1, MAX_CREATE_ATTEMPTS + 1):
+            try:
+                created = self._client.create_ticket(ticket)
+            except ZendeskUncertainError:
+                found = self._find_open(external_id, emails)
+                if found is not None:  # the failed attempt did create it
+                    self._made[external_id] = found
+                    return self._outcome(found, created=True, emails=emails)
+                if attempt == MAX_CREATE_ATTEMPTS:
+                    raise
+                continue
+            ticket_id = int(created["id"])
+            self._made[external_id] = ticket_id
+            return self._outcome(ticket_id, created=True, emails=emails)
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    def _outcome(self, ticket_id: int, *, created: bool, emails: tuple[str, ...]) -> TicketOutcome:
+        return TicketOutcome(ticket_id, self._client.account.ticket_url(ticket_id), created, emails)
+
+    def _ticket_payload(
+        self, items: list[EscalationItem], emails: tuple[str, ...], external_id: str
+    ) -> dict[str, Any]:
+        ticket: dict[str, Any] = {
+            "subject": subject_for(items),
+            "comment": {"body": note_body(items, self._clock(), follow_up=False), "public": False},
+            "tags": tags_for(items),
+            "external_id": external_id,
+            "type": "task",
+        }
+        if self._requester_is_recipient and len(emails) == 1:
+            # Zendesk finds or creates the end user by address; name defaults to the local part.
+            ticket["requester"] = {"email": emails[0], "name": emails[0].partition("@")[0]}
+        return ticket
+
+    def _find_open(self, external_id: str, emails: tuple[str, ...]) -> int | None:
+        candidates = [t for t in self._client.tickets_by_external_id(external_id) if _is_open(t)]
+        if not candidates and self._requester_is_recipient and len(emails) == 1:
+            query = f"type:ticket tags:todoku requester:{emails[0]} status<solved"
+            candidates = [t for t in self._client.search_tickets(query) if _is_open(t)]
+        if candidates:
+            return min(int(t["id"]) for t in candidates)
+        made = self._made.get(external_id)
+        return made
+
+
+def _is_open(ticket: dict[str, Any]) -> bool:
+    return isinstance(ticket.get("id"), int) and ticket.get("status") in OPEN_STATUSES

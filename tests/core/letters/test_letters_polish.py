@@ -1,0 +1,90 @@
+"""AI polish of a letter: accepted only when it adds no fact (against the OpenAI imitation)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from app.core.classify.classifier import Classifier
+from app.core.classify.llm import LlmSettings
+from app.core.letters.compose import SenderFacts, compose_letters
+from app.core.letters.polish import check_polish, extract_facts, polish_letter
+from app.core.letters.templates import load_templates
+from app.core.types import ListKind, SuppressionEntry
+from app.sandbox.openai_server import OpenAISandbox, ScriptedReply
+
+KEY = "sk-test-letters"
+
+
+@pytest.fixture
+def sandbox() -> Iterator[OpenAISandbox]:
+    with OpenAISandbox(api_key=KEY) as server:
+        yield server
+
+
+def llm(base_url: str) -> LlmSettings:
+    return LlmSettings(base_url, model="sandbox-model", api_key=KEY, enabled=True, timeout_s=5.0)
+
+
+def company_letter():  # type: ignore[no-untyped-def]
+    entry = SuppressionEntry(
+        ListKind.BOUNCES,
+        "yamada@corp.example.co.jp",
+        datetime(2025, 12, 5, 4, 46, tzinfo=UTC),
+        "5.7.1",
+        "550 5.7.1 Message rejected due to local policy",
+    )
+    pairs = [(entry, Classifier.load().classify_entry(entry))]
+    facts = SenderFacts(org_name="株式会社トドク", sender_domain="mail.todoku.example")
+    return compose_letters(pairs, load_templates(), facts, datetime(2026, 1, 1, tzinfo=UTC))[0]
+
+
+def test_facts_are_found_in_full_width_text_too() -> None:
+    facts = extract_facts(
+        "ＩＰ：２０３．０．１１３．５、連絡は info@example.jp、2025年3月13日 10:00"
+    )
+    assert {"203.0.113.5", "info@example.jp", "2025年3月13日", "10:00"} <= facts
+
+
+def test_rewording_passes_new_facts_fail() -> None:
+    original = "送信元: mail.todoku.example\n    > 550 5.7.1 denied\n【担当者名・連絡先を記入】\n"
+    assert check_polish(original, original.replace("送信元", "弊社の送信元")) == []
+    assert check_polish(original, original + "電話 03-1234-5678\n")
+    assert check_polish(original, original + "https://todoku.example/help\n")
+    assert check_polish(original, original.replace("【担当者名・連絡先を記入】", "山田"))
+    assert check_polish(original, original.replace("> 550 5.7.1 denied", "> 拒否されました"))
+
+
+def test_polish_is_applied_when_it_only_rewords(sandbox: OpenAISandbox) -> None:
+    letter = company_letter()
+    reworded = letter.body.replace(
+        "突然のご連絡にて失礼いたします。", "突然のご連絡を差し上げる失礼をお許しください。"
+    )
+    sandbox.script(ScriptedReply(content=reworded))
+    result = polish_letter(letter, llm(sandbox.start()))
+    assert result.applied, result.problems
+    assert "失礼をお許しください" in result.letter.body
+    assert result.letter.subject == letter.subject
+    sent = sandbox.chat_requests[-1].body["messages"][1]["content"]
+    assert sent == letter.body
+
+
+def test_polish_that_invents_a_fact_is_refused(sandbox: OpenAISandbox) -> None:
+    letter = company_letter()
+    invented = letter.body.replace("【送信元 IP アドレスを記入】", "198.51.100.7")
+    sandbox.script(ScriptedReply(content=invented))
+    result = polish_letter(letter, llm(sandbox.start()))
+    assert not result.applied
+    assert result.letter == letter
+    assert any("198.51.100.7" in p for p in result.problems)
+
+
+def test_endpoint_failure_keeps_the_letter(sandbox: OpenAISandbox) -> None:
+    letter = company_letter()
+    sandbox.script(ScriptedReply.server_error(500))
+    result = polish_letter(letter, llm(sandbox.start()))
+    assert not result.applied and result.letter == letter
+    unusable = polish_letter(letter, LlmSettings("", model="", api_key=""))
+    assert not unusable.applied and "設定されていません" in unusable.problems[0]
