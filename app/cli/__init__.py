@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from types import ModuleType
 
@@ -43,6 +44,10 @@ def _build_parser(argv: list[str]) -> tuple[argparse.ArgumentParser, ModuleType 
 
 
 def main(argv: list[str] | None = None) -> int:
+    # The commands tell the user what happened in Japanese; the library's English log lines
+    # (e.g. "no keyring backend") would otherwise reach the terminal through logging's
+    # last-resort handler.
+    logging.getLogger().addHandler(logging.NullHandler())
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser, module = _build_parser(args_list)
     args = parser.parse_args(args_list)

@@ -7,7 +7,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from app.core.errors import InvalidInputError, TodokuError
+from app.core.errors import AuthError, InvalidInputError, ScopeError, TodokuError
 from app.core.types import ALL_LISTS, ListKind
 
 if TYPE_CHECKING:  # imported lazily at run time (see make_provider)
@@ -73,7 +73,24 @@ def parse_lists(text: str | None) -> tuple[ListKind, ...]:
 def report_error(error: TodokuError) -> int:
     """Japanese message and next step on stderr; technical detail after them."""
     print(f"エラー: {error.message_ja}", file=sys.stderr)
-    print(f"対処: {error.next_step_ja}", file=sys.stderr)
+    print(f"対処: {_next_step_for_the_terminal(error)}", file=sys.stderr)
     if error.detail:
         print(f"詳細: {error.detail}", file=sys.stderr)
     return 1
+
+
+def _next_step_for_the_terminal(error: TodokuError) -> str:
+    # The errors' next steps speak of the app's settings screen; a key that came from the
+    # environment is fixed there instead.
+    if os.environ.get(API_KEY_ENV, "").strip():
+        if isinstance(error, AuthError):
+            return (
+                f"環境変数 {API_KEY_ENV} のキーを確認し、"
+                "必要なら SendGrid で新しいキーを発行して設定し直してください。"
+            )
+        if isinstance(error, ScopeError):
+            return (
+                f"環境変数 {API_KEY_ENV} のキーに必要な権限がありません。"
+                "SendGrid の管理画面で権限を付けたキーを発行し、設定し直してください。"
+            )
+    return error.next_step_ja

@@ -1,21 +1,32 @@
 """`todoku-cli delete`: remove listed addresses from one suppression list, after confirmation,
-recording every address in the deletion journal before and after the request."""
+recording every address in the deletion journal before and after the request.
+
+Each address is looked up first, so the journal keeps the entry as SendGrid had it (reason,
+status, date) — the one copy left once the entry is gone. Addresses not on the list are
+reported and not sent.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.cli.common import add_connection_arguments, make_provider, report_error
-from app.core.deletion.plan import DeletionContext, DeletionPlan, plan_for_addresses
+from app.core.deletion.plan import DeletionContext, DeletionPlan, plan_deletion
 from app.core.deletion.run import delete_with_record
 from app.core.errors import InvalidInputError, TodokuError
 from app.core.results import DeleteStatus
 from app.core.storage.journal import DeletionJournal
-from app.core.types import ListKind
+from app.core.types import ListKind, SuppressionEntry
+
+if TYPE_CHECKING:
+    from app.core.providers.sendgrid import SendGridProvider
 
 EXIT_USAGE = 2
+LOOKUP_PROGRESS_EVERY = 50
+NOT_LISTED = "すでにリストにありません"
 SHOWN_ADDRESSES = 20
 CONSENT_NEEDED = (
     "迷惑メール報告・配信停止の削除には、受信者本人の同意が必要です。"
@@ -73,6 +84,30 @@ def journal_path(args: argparse.Namespace) -> Path:
     return user_paths().data_dir / "journal.sqlite3"
 
 
+def look_up(
+    provider: SendGridProvider, kind: ListKind, emails: list[str]
+) -> list[SuppressionEntry]:
+    """The listed entries of ``emails`` (in file order); unlisted addresses are printed."""
+    entries: list[SuppressionEntry] = []
+    for done, email in enumerate(emails, 1):
+        entry = provider.lookup(kind, email)
+        if entry is None:
+            print(f"{DeleteStatus.NOT_FOUND.value}\t{email}\t{NOT_LISTED}")
+        else:
+            entries.append(entry)
+        if done % LOOKUP_PROGRESS_EVERY == 0 or done == len(emails):
+            print(f"確認中… {done}/{len(emails)} 件", file=sys.stderr)
+    return entries
+
+
+def explained_plan(entries: list[SuppressionEntry]) -> DeletionPlan:
+    """A plan whose journal rows carry each entry's explanation, as the window's do."""
+    from app.core.classify.classifier import Classifier
+
+    explanations = Classifier.load().classify_entries(entries)
+    return plan_deletion(zip(entries, explanations, strict=True))
+
+
 def _describe(kind: ListKind, plan: DeletionPlan) -> None:
     emails = [item.entry.email for item in plan.items]
     print(f"{kind.label_ja}リストから次の {plan.total} 件を削除します。", file=sys.stderr)
@@ -111,31 +146,37 @@ def run(args: argparse.Namespace) -> int:
         emails = read_emails(Path(args.emails_file))
     except TodokuError as error:
         return report_error(error)
-    plan = plan_for_addresses(kind, emails)
-    _describe(kind, plan)
-    if args.yes:
-        if plan.requires_consent and not args.consent:
-            print(f"エラー: {CONSENT_NEEDED}", file=sys.stderr)
-            return EXIT_USAGE
-    elif not _confirm(plan):
-        return 1
     context = DeletionContext(
         account_label="CLI", subuser=args.subuser, region=args.region, note=args.note
     )
     try:
-        journal = DeletionJournal(journal_path(args))
-        try:
-            with make_provider(args) as provider:
+        with make_provider(args) as provider:
+            entries = look_up(provider, kind, emails)
+            not_listed = len(emails) - len(entries)
+            if not entries:
+                print(f"{kind.label_ja}リストに該当するアドレスはありません。", file=sys.stderr)
+                return 0
+            plan = explained_plan(entries)
+            _describe(kind, plan)
+            if args.yes:
+                if plan.requires_consent and not args.consent:
+                    print(f"エラー: {CONSENT_NEEDED}", file=sys.stderr)
+                    return EXIT_USAGE
+            elif not _confirm(plan):
+                return 1
+            journal = DeletionJournal(journal_path(args))
+            try:
                 report = delete_with_record(provider, journal, plan, context=context)
-        finally:
-            journal.close()
+            finally:
+                journal.close()
     except TodokuError as error:
         return report_error(error)
     for outcome in report.outcomes:
         print(f"{outcome.status.value}\t{outcome.email}\t{outcome.detail}")
+    gone = not_listed + sum(o.status is DeleteStatus.NOT_FOUND for o in report.outcomes)
     print(
         f"削除 {sum(o.status is DeleteStatus.DELETED for o in report.outcomes)} 件、"
-        f"リストになし {sum(o.status is DeleteStatus.NOT_FOUND for o in report.outcomes)} 件、"
+        f"リストになし {gone} 件、"
         f"失敗 {len(report.failed)} 件（削除履歴の記録番号 #{report.operation_id}）",
         file=sys.stderr,
     )

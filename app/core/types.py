@@ -7,7 +7,7 @@ app/core/results.py: the window needs none of it before it appears.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 
@@ -43,6 +43,11 @@ _LIST_LABELS_JA = {
 }
 
 ALL_LISTS: tuple[ListKind, ...] = tuple(ListKind)
+
+
+# An entry whose creation time nobody told us (an address given alone, a global unsubscribe):
+# kept as a sentinel so entries stay one type; the journal stores no date for it.
+UNKNOWN_CREATED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)

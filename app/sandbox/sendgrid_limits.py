@@ -94,18 +94,20 @@ class FaultInjector:
         self._rng = random.Random(seed)
         self._scripted: list[ScriptedFault] = []
 
-    def script(self, kind: str, count: int, path_prefix: str | None) -> None:
+    def script(
+        self, kind: str, count: int, path_prefix: str | None, method: str | None = None
+    ) -> None:
         if kind not in ("drop", "garbage") and not kind.isdigit():
             raise ValueError(f"status must be an HTTP status, 'drop' or 'garbage', got {kind!r}")
         if count > 0:
             with self._lock:
-                self._scripted.append(ScriptedFault(kind, count, path_prefix))
+                self._scripted.append(ScriptedFault(kind, count, path_prefix, method))
 
-    def draw(self, path: str) -> str | None:
+    def draw(self, path: str, method: str = "GET") -> str | None:
         """The fault for this request, if any: scripted ones first, in the order queued."""
         with self._lock:
             for scripted in self._scripted:
-                if scripted.path_prefix is None or path.startswith(scripted.path_prefix):
+                if scripted.matches(path, method):
                     scripted.remaining -= 1
                     if scripted.remaining <= 0:
                         self._scripted.remove(scripted)

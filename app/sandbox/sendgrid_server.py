@@ -176,13 +176,20 @@ class SendGridSandbox(LoopbackServer[LoggedRequest]):
             window = float(rate_window_seconds)
         self._limiter.configure(limit=limit, window_seconds=window)
 
-    def fail_next(self, n: int, status: int | str = 500, path_prefix: str | None = None) -> None:
-        """Make the next ``n`` requests (whose raw path starts with ``path_prefix``) fail.
+    def fail_next(
+        self,
+        n: int,
+        status: int | str = 500,
+        path_prefix: str | None = None,
+        method: str | None = None,
+    ) -> None:
+        """Make the next ``n`` requests fail: those whose raw path starts with ``path_prefix``
+        and whose method is ``method`` (None: any).
 
         ``status`` is an HTTP status (429 gets rate-limit headers, 500 SendGrid's error body,
         other 5xx an HTML gateway page) or ``"drop"`` / ``"garbage"``.
         """
-        self._faults.script(str(status), n, path_prefix)
+        self._faults.script(str(status), n, path_prefix, method)
 
     def add_records(self, records: Iterable[SandboxRecord]) -> None:
         self._store.add(records)
@@ -281,7 +288,7 @@ class SendGridSandbox(LoopbackServer[LoggedRequest]):
         if route.scopes and not route.scopes & granted:
             return _add_headers(ApiError(403, "access forbidden").reply(), rate_headers), None
         # Faults come after every check and before any change: a faulted DELETE deletes nothing.
-        fault = self._faults.draw(path)
+        fault = self._faults.draw(path, method)
         if fault is not None:
             return self._faults.reply(fault, self._limiter.fault_headers(now)), fault
         try:

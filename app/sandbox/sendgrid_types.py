@@ -138,3 +138,9 @@ class ScriptedFault:
     kind: str  # "drop", "garbage" or an HTTP status code as text
     remaining: int
     path_prefix: str | None = None
+    method: str | None = None  # None: any method
+
+    def matches(self, path: str, method: str) -> bool:
+        return (self.path_prefix is None or path.startswith(self.path_prefix)) and (
+            self.method is None or self.method == method
+        )

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from app.core.storage.journal import DeletionJournal, EntryResult, OperationState
 from app.core.types import ListKind
 from app.sandbox.sendgrid_server import SandboxRecord
 from tests.helpers.core_sandbox import API_KEY, RANGE_START
+
+CREATED = datetime.fromtimestamp(RANGE_START, UTC)
 
 
 def record(kind: ListKind, email: str) -> SandboxRecord:
@@ -85,7 +90,9 @@ def test_yes_deletes_and_records_every_address(make_sandbox, tmp_path: Path) -> 
         assert operation.base_host == sandbox.base_url.removeprefix("http://")
         entries = journal.entries(operation.id)
         assert [(e.email, e.result) for e in entries] == [(e, EntryResult.DELETED) for e in targets]
-        assert all(e.created is None for e in entries)  # bare addresses: no date known
+        # Looked up before the delete: the journal keeps what SendGrid cannot give back.
+        assert all((e.created, e.reason) == (CREATED, "x") for e in entries)
+        assert all(e.explanation_label for e in entries)
     finally:
         journal.close()
 
@@ -148,7 +155,7 @@ def test_partial_failure_exits_1_and_is_recorded(make_sandbox, tmp_path: Path) -
     targets = ["a@example.jp", "b@example.jp", "c@example.jp"]
     sandbox = make_sandbox([record(ListKind.BOUNCES, e) for e in targets])
     # The bulk request fails, then the first one-by-one delete; the other two go through.
-    sandbox.fail_next(2, 400, path_prefix="/v3/suppression/bounces")
+    sandbox.fail_next(2, 400, path_prefix="/v3/suppression/bounces", method="DELETE")
     journal_file = tmp_path / "journal.sqlite3"
     result = run_delete(
         sandbox, tmp_path, targets, "--list", "bounces", "--yes", "--journal", str(journal_file)
@@ -163,5 +170,55 @@ def test_partial_failure_exits_1_and_is_recorded(make_sandbox, tmp_path: Path) -
     try:
         (operation,) = journal.list_operations()
         assert (operation.succeeded, operation.failed) == (2, 1)
+    finally:
+        journal.close()
+
+
+def test_kill_9_mid_delete_leaves_every_deleted_address_journaled_with_its_reason(
+    make_sandbox, tmp_path: Path
+) -> None:
+    targets = ["a@example.jp", "b@example.jp", "c@example.jp"]
+    # Latency keeps the DELETE in flight long enough to kill the CLI while it waits.
+    sandbox = make_sandbox([record(ListKind.BOUNCES, e) for e in targets], latency_ms=700)
+    journal_file = tmp_path / "journal.sqlite3"
+    emails_file = tmp_path / "emails.txt"
+    emails_file.write_text("\n".join(targets) + "\n", encoding="utf-8")
+    env = dict(os.environ, SENDGRID_API_KEY=API_KEY, PYTHONIOENCODING="utf-8")
+    command = [sys.executable, "-m", "app.cli", "delete", "--base-url", sandbox.base_url]
+    command += ["--emails-file", str(emails_file), "--list", "bounces", "--yes"]
+    command += ["--journal", str(journal_file)]
+    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while not (journal_file.exists() and _operations(journal_file)):
+            assert child.poll() is None, child.communicate()
+            assert time.monotonic() < deadline, "the CLI never journaled its plan"
+            time.sleep(0.02)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == -signal.SIGKILL
+    deadline = time.monotonic() + 10
+    while sandbox.records("bounces") and time.monotonic() < deadline:
+        time.sleep(0.05)  # the request that was in flight still lands at the server
+    assert sandbox.records("bounces") == []
+
+    journal = DeletionJournal(journal_file)
+    try:
+        (operation,) = journal.list_operations()
+        entries = journal.entries(operation.id)
+        assert sorted(e.email for e in entries) == targets
+        assert all((e.reason, e.created) == ("x", CREATED) for e in entries)
+    finally:
+        journal.close()
+
+
+def _operations(journal_file: Path) -> list:
+    journal = DeletionJournal(journal_file)
+    try:
+        return journal.list_operations()
     finally:
         journal.close()

@@ -105,6 +105,18 @@ def test_bad_key_exits_non_zero_with_japanese_message(sandbox) -> None:
     assert result.returncode != 0
     assert "API キー" in result.stderr
     assert "SG.wrong-key" not in result.stderr
+    # The key came from the environment: the advice says where to fix it, not the app's screen.
+    assert "環境変数 SENDGRID_API_KEY" in result.stderr
+    assert "設定画面" not in result.stderr
+
+
+def test_no_english_log_line_reaches_the_terminal(sandbox) -> None:
+    # No keyring backend on this machine is the usual cause of "secrets: no keyring backend".
+    env_key = ""
+    result = run_cli(*dates(), "--base-url", sandbox.base_url, key=env_key)
+    assert result.returncode != 0
+    assert "API キー" in result.stderr
+    assert not [line for line in result.stderr.splitlines() if line.isascii() and line.strip()]
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from app.core.storage.journal_records import EntryRecord, OperationRecord
-from app.core.types import ALL_LISTS, Explanation, ListKind, SuppressionEntry
+from app.core.types import ALL_LISTS, UNKNOWN_CREATED, Explanation, ListKind, SuppressionEntry
 
 TYPED_CONFIRMATION_THRESHOLD = 100  # from this many entries the operator types the count
 CONSENT_LISTS = frozenset((ListKind.SPAM_REPORTS, ListKind.UNSUBSCRIBES))
@@ -139,10 +138,6 @@ def plan_deletion(
         permanent = sum(item.permanent for item in chosen) if kind is ListKind.BOUNCES else 0
         lists.append(ListPlan(kind, chosen, _warnings(kind, permanent), permanent))
     return DeletionPlan(tuple(lists))
-
-
-# For addresses given without their entry (todoku-cli delete): the journal stores no date.
-UNKNOWN_CREATED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def plan_for_addresses(list_kind: ListKind, emails: Iterable[str]) -> DeletionPlan:

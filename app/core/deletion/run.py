@@ -9,7 +9,6 @@ from typing import Any, Protocol, TypeVar
 
 from app.core.cancel import CancelToken
 from app.core.deletion.plan import (
-    UNKNOWN_CREATED,
     DeleteProgress,
     DeletionContext,
     DeletionPlan,
@@ -29,7 +28,7 @@ from app.core.storage.journal import (
     OperationState,
     ResultUpdate,
 )
-from app.core.types import ALL_LISTS, ListKind
+from app.core.types import ALL_LISTS, UNKNOWN_CREATED, ListKind
 
 log = logging.getLogger(__name__)
 

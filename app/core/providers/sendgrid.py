@@ -33,7 +33,7 @@ from app.core.results import (
     FetchResult,
     ListPermissions,
 )
-from app.core.types import ALL_LISTS, DateRange, ListKind, SuppressionEntry
+from app.core.types import ALL_LISTS, UNKNOWN_CREATED, DateRange, ListKind, SuppressionEntry
 
 log = logging.getLogger(__name__)
 
@@ -308,8 +308,14 @@ class SendGridProvider:
             return DeleteOutcome(kind, email, DeleteStatus.NOT_FOUND, "すでにリストにありません")
         return DeleteOutcome(kind, email, DeleteStatus.DELETED)
 
-    def is_listed(self, kind: ListKind, email: str, cancel: CancelToken | None = None) -> bool:
-        """Whether ``email`` is still on ``kind`` (used to reconcile an interrupted delete)."""
+    def lookup(
+        self, kind: ListKind, email: str, cancel: CancelToken | None = None
+    ) -> SuppressionEntry | None:
+        """The entry of ``email`` on ``kind`` as SendGrid keeps it, or None when not listed.
+
+        The CLI looks each address up before deleting so the journal keeps the reason and date
+        that SendGrid cannot give back afterwards. Global unsubscribes carry no date.
+        """
         segment = quote(email, safe="")
         if kind is ListKind.UNSUBSCRIBES:
             path = f"/v3/asm/suppressions/global/{segment}"
@@ -323,14 +329,20 @@ class SendGridProvider:
             accept_statuses=(404,),
             cancel=cancel,
         )
-        if result.status == 404 or result.payload in (None, {}, []):
-            return False
-        if isinstance(result.payload, list):
-            return any(
-                isinstance(item, dict) and str(item.get("email", "")).lower() == email.lower()
-                for item in result.payload
-            )
-        return isinstance(result.payload, dict) and bool(result.payload.get("recipient_email"))
+        payload = result.payload
+        if result.status == 404 or payload in (None, {}, []):
+            return None
+        if isinstance(payload, dict) and payload.get("recipient_email"):
+            return SuppressionEntry(kind, email, UNKNOWN_CREATED)
+        if isinstance(payload, list):
+            for item in payload:
+                if isinstance(item, dict) and str(item.get("email", "")).lower() == email.lower():
+                    return _parse_entry(kind, email, item, {}, f"GET {path}")
+        return None
+
+    def is_listed(self, kind: ListKind, email: str, cancel: CancelToken | None = None) -> bool:
+        """Whether ``email`` is still on ``kind`` (used to reconcile an interrupted delete)."""
+        return self.lookup(kind, email, cancel) is not None
 
 
 def permissions_from_scopes(scopes: frozenset[str]) -> tuple[ListPermissions, ...]:
