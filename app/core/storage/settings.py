@@ -33,6 +33,7 @@ class AppSettings:
     llm_model: str = ""
     delivery_threshold: float = 0.97  # 配信状況: a day below this delivery rate is flagged
     alert_webhook_url: str = ""  # todoku-cli check posts here when --slack-webhook is not given
+    history_retention_days: int = 400  # 取得履歴: entries not seen for this long are dropped
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def replace(self, **changes: Any) -> AppSettings:
@@ -50,7 +51,9 @@ def _checked(name: str, value: Any) -> Any:
     if isinstance(default, bool):
         ok = isinstance(value, bool)
     elif isinstance(default, int):
-        ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 32
+        # Counts (concurrency) are 1..32; the history's retention is in days, 1..3650.
+        high = 3650 if name == "history_retention_days" else 32
+        ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= high
     elif isinstance(default, float):
         # Ratios (the threshold) live in (0, 1]; durations (timeouts) in seconds, 1..600.
         low, high = (0.0, 1.0) if name == "delivery_threshold" else (1.0, 600.0)
