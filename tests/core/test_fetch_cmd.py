@@ -37,6 +37,12 @@ def run_cli(*args: str, key: str = API_KEY) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.fixture(autouse=True)
+def private_data_dir(monkeypatch, tmp_path: Path) -> None:
+    """The CLI keeps its fetch history in the user's data folder: a temporary one here."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
 @pytest.fixture
 def sandbox(make_sandbox):
     return make_sandbox(
