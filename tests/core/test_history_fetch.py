@@ -129,3 +129,32 @@ def test_overlap_catches_a_late_write_just_behind_the_high_water_mark(world) -> 
     sandbox.add_records([record(9000, newest - OVERLAP_S + 5)])
     second = fetch(sandbox, store, journal, clock)
     assert ("user09000@example.jp" in {e.email for e in second.entries})
+
+
+def test_an_address_deleted_twice_that_keeps_coming_back_is_a_recurrence(world, tmp_path) -> None:
+    from app.core.history.recurrence import confirm_lines, confirm_sentence, details_line, grid_label
+
+    sandbox, store, _ = world
+    now = [datetime(2026, 11, 22, tzinfo=UTC)]
+    journal = DeletionJournal(tmp_path / "clocked-journal.sqlite3", clock=lambda: now[0])
+    fetch(sandbox, store, journal, lambda: now[0])
+    email = "user00007@example.jp"
+    for round_ in range(2):
+        now[0] += timedelta(days=1)
+        delete_with_journal(sandbox, journal, ListKind.BOUNCES, [email])
+        now[0] += timedelta(days=1)
+        created = int(now[0].timestamp())
+        sandbox.add_records([SandboxRecord("bounces", email, created, f"550 5.1.1 round {round_}", "5.1.1")])
+        now[0] += timedelta(hours=12)
+        fetch(sandbox, store, journal, lambda: now[0])
+    found = store.recurrences(ACCOUNT, [email.upper()])
+    recurrence = found[email]
+    assert recurrence.count == 2
+    assert [r.reason for r in recurrence.returns] == ["550 5.1.1 round 0", "550 5.1.1 round 1"]
+    assert grid_label(recurrence) == "再発 2"
+    assert confirm_sentence(recurrence) == (
+        "このアドレスは過去 2 回削除し、そのたびに再びバウンスしています。削除しても届きません"
+    )
+    assert "round 1" in confirm_lines(recurrence)[2] and details_line(recurrence).startswith("再発 2 回")
+    assert store.recurrences(ACCOUNT, ["user00008@example.jp"]) == {}
+    journal.close()
