@@ -164,9 +164,7 @@ def _run_with_history(
                 flush=True,
             )
 
-    fetched = fetch_into_history(
-        args, lambda: make_provider(args), date_range, lists, progress=show_progress
-    )
+    fetched = fetch_into_history(args, make_provider, date_range, lists, progress=show_progress)
     if args.jsonl or not (args.xlsx or args.csv):
         with ExitStack() as stack:
             out: TextIO = (

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from app.core.history.incremental import HistoryFetch
 from app.core.providers.base import FetchProgressCallback, Provider
-from app.core.storage.history.interface import AccountKey, HistoryError
+from app.core.storage.history.interface import AccountKey, Deletion, HistoryError
 from app.core.types import DateRange, ListKind
 
 HISTORY_FILE = "history.sqlite3"
@@ -27,7 +27,10 @@ def add_history_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--account",
-        help=f"履歴上のアカウント名（既定: {DEFAULT_ACCOUNT}、--base-url 指定時は {PRACTICE_ACCOUNT}）",
+        help=(
+            f"履歴上のアカウント名（既定: {DEFAULT_ACCOUNT}、"
+            f"--base-url 指定時は {PRACTICE_ACCOUNT}）"
+        ),
     )
 
 
@@ -67,7 +70,7 @@ def warn(error: HistoryError) -> None:
 
 def fetch_into_history(
     args: argparse.Namespace,
-    make_provider: Callable[[], Provider],
+    make_provider: Callable[[argparse.Namespace], Provider],
     date_range: DateRange,
     lists: tuple[ListKind, ...],
     *,
@@ -88,7 +91,7 @@ def fetch_into_history(
             warn(store.recovery_notice)
     except HistoryError as error:
         warn(error)
-    deletions = ()
+    deletions: tuple[Deletion, ...] = ()
     path = journal_path(args)
     if store is not None and path.exists():
         try:
@@ -101,8 +104,10 @@ def fetch_into_history(
             print(f"注意: {error.message_ja}（再発と削除済みの判定を省きます）", file=sys.stderr)
     classifier = Classifier.load()
     try:
+        # Tails of an incremental fetch are paged one request at a time (see fetch_with_history).
+        tail_args = argparse.Namespace(**{**vars(args), "concurrency": 1})
         return fetch_with_history(
-            make_provider,
+            lambda: make_provider(args),
             store,
             account,
             date_range,
@@ -111,6 +116,7 @@ def fetch_into_history(
             deletions=deletions,
             full=bool(getattr(args, "full", False)),
             progress=progress,
+            make_tail_provider=lambda: make_provider(tail_args),
         )
     finally:
         if store is not None:

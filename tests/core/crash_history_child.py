@@ -34,8 +34,17 @@ def entries(count: int, prefix: str) -> list[SuppressionEntry]:
 
 def write(store: SqliteHistoryStore, rows: list[SuppressionEntry], day: int) -> None:
     store.record_fetch(
-        FetchWrite(ACCOUNT, ALL_LISTS, START, START + 2_600_000, dict.fromkeys(ALL_LISTS, START),
-                   True, datetime(2026, 12, day, tzinfo=UTC) + timedelta(hours=1), rows, None)
+        FetchWrite(
+            ACCOUNT,
+            ALL_LISTS,
+            START,
+            START + 2_600_000,
+            dict.fromkeys(ALL_LISTS, START),
+            True,
+            datetime(2026, 12, day, tzinfo=UTC) + timedelta(hours=1),
+            rows,
+            None,
+        )
     )
 
 

@@ -164,5 +164,7 @@ def test_fetch_records_history_and_the_second_run_is_incremental(sandbox, tmp_pa
     bare = run_cli(*dates(), "--no-history", "--base-url", sandbox.base_url, "--quiet")
     assert bare.returncode == 0 and len(bare.stdout.splitlines()) == 3
     xlsx = tmp_path / "whole.xlsx"
-    again = run_cli(*dates(), "--base-url", sandbox.base_url, "--history", str(history), "--xlsx", str(xlsx))
+    again = run_cli(
+        *dates(), "--base-url", sandbox.base_url, "--history", str(history), "--xlsx", str(xlsx)
+    )
     assert again.returncode == 0 and "差分取得" in again.stderr and xlsx.exists()

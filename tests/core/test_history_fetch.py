@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from app.sandbox.sendgrid_server import SandboxRecord
 
 from app.core.dates import unix_bounds
 from app.core.history.incremental import OVERLAP_S, fetch_with_history
@@ -14,9 +13,16 @@ from app.core.history.journal_link import journal_deletions
 from app.core.providers.sendgrid import SendGridProvider
 from app.core.storage.history import AccountKey, GoneBy
 from app.core.storage.history.sqlite_store import SqliteHistoryStore
-from app.core.storage.journal import DeletionJournal, EntryResult, NewEntry, OperationMeta
-from app.core.storage.journal import OperationState, ResultUpdate
+from app.core.storage.journal import (
+    DeletionJournal,
+    EntryResult,
+    NewEntry,
+    OperationMeta,
+    OperationState,
+    ResultUpdate,
+)
 from app.core.types import ALL_LISTS, DateRange, ListKind
+from app.sandbox.sendgrid_server import SandboxRecord
 from tests.core.conftest import API_KEY
 
 RANGE = DateRange(datetime(2026, 11, 1).date(), datetime(2026, 11, 30).date())
@@ -92,7 +98,9 @@ def test_incremental_asks_only_the_tail_and_equals_a_full_fetch(world) -> None:
     # Between fetches: 40 new entries, 2 deleted by Todoku (journal), 1 re-bounce moved forward.
     newest = START + 1499 * 1200
     sandbox.add_records([record(5000 + i, newest + 60 + i, "bounces") for i in range(40)])
-    delete_with_journal(sandbox, journal, ListKind.BOUNCES, ["user00001@example.jp", "user01490@example.jp"])
+    delete_with_journal(
+        sandbox, journal, ListKind.BOUNCES, ["user00001@example.jp", "user01490@example.jp"]
+    )
     sandbox.add_records([record(2, newest + 30)])  # user00002 bounces again (blocks list? no: i%3)
     second = fetch(sandbox, store, journal, clock)
     assert second.incremental
@@ -103,7 +111,9 @@ def test_incremental_asks_only_the_tail_and_equals_a_full_fetch(world) -> None:
     assert len(second.new_keys) == 41  # 40 new + the re-bounce
     # The store shows the same rows as the result.
     view = store.open_range(ACCOUNT, START, END, ALL_LISTS)
-    assert {(e.list_kind.value, e.email, int(e.created.timestamp()), e.reason) for e in view.entries()} == rows_of(bare)
+    assert {
+        (e.list_kind.value, e.email, int(e.created.timestamp()), e.reason) for e in view.entries()
+    } == rows_of(bare)
 
 
 def test_full_pass_marks_entries_removed_elsewhere(world) -> None:
@@ -113,7 +123,9 @@ def test_full_pass_marks_entries_removed_elsewhere(world) -> None:
     sandbox.remove("bounces", "user00004@example.jp")  # the console, not Todoku
     delete_with_journal(sandbox, journal, ListKind.BOUNCES, ["user00005@example.jp"])
     full = fetch(sandbox, store, journal, clock, full=True)
-    gone = {(email, why) for _, email, why, _ in store.gone_in_range(ACCOUNT, START, END, ALL_LISTS)}
+    gone = {
+        (email, why) for _, email, why, _ in store.gone_in_range(ACCOUNT, START, END, ALL_LISTS)
+    }
     assert gone == {
         ("user00004@example.jp", GoneBy.ELSEWHERE),
         ("user00005@example.jp", GoneBy.TODOKU),
@@ -128,11 +140,16 @@ def test_overlap_catches_a_late_write_just_behind_the_high_water_mark(world) -> 
     newest = START + 1499 * 1200
     sandbox.add_records([record(9000, newest - OVERLAP_S + 5)])
     second = fetch(sandbox, store, journal, clock)
-    assert ("user09000@example.jp" in {e.email for e in second.entries})
+    assert "user09000@example.jp" in {e.email for e in second.entries}
 
 
 def test_an_address_deleted_twice_that_keeps_coming_back_is_a_recurrence(world, tmp_path) -> None:
-    from app.core.history.recurrence import confirm_lines, confirm_sentence, details_line, grid_label
+    from app.core.history.recurrence import (
+        confirm_lines,
+        confirm_sentence,
+        details_line,
+        grid_label,
+    )
 
     sandbox, store, _ = world
     now = [datetime(2026, 11, 22, tzinfo=UTC)]
@@ -144,7 +161,9 @@ def test_an_address_deleted_twice_that_keeps_coming_back_is_a_recurrence(world, 
         delete_with_journal(sandbox, journal, ListKind.BOUNCES, [email])
         now[0] += timedelta(days=1)
         created = int(now[0].timestamp())
-        sandbox.add_records([SandboxRecord("bounces", email, created, f"550 5.1.1 round {round_}", "5.1.1")])
+        sandbox.add_records(
+            [SandboxRecord("bounces", email, created, f"550 5.1.1 round {round_}", "5.1.1")]
+        )
         now[0] += timedelta(hours=12)
         fetch(sandbox, store, journal, lambda: now[0])
     found = store.recurrences(ACCOUNT, [email.upper()])
@@ -155,6 +174,8 @@ def test_an_address_deleted_twice_that_keeps_coming_back_is_a_recurrence(world, 
     assert confirm_sentence(recurrence) == (
         "このアドレスは過去 2 回削除し、そのたびに再びバウンスしています。削除しても届きません"
     )
-    assert "round 1" in confirm_lines(recurrence)[2] and details_line(recurrence).startswith("再発 2 回")
+    assert "round 1" in confirm_lines(recurrence)[2] and details_line(recurrence).startswith(
+        "再発 2 回"
+    )
     assert store.recurrences(ACCOUNT, ["user00008@example.jp"]) == {}
     journal.close()

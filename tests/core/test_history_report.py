@@ -13,30 +13,61 @@ from openpyxl import load_workbook
 
 from app.core.history.report import build_monthly_report
 from app.core.history.report_xlsx import write_report_xlsx
+from app.core.history.trends import bounds, month_range, trend_by_domain_group
 from app.core.storage.history import AccountKey, Deletion, FetchWrite, TrendBucket
 from app.core.storage.history.sqlite_store import SqliteHistoryStore
 from app.core.types import ALL_LISTS, Explanation, ListKind, SuppressionEntry
-from app.core.history.trends import bounds, month_range, trend_by_domain_group
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = AccountKey(account="本番")
-UNKNOWN = Explanation("userunknown", "Invalid Address", True, "宛先不明", "宛先のアドレスが存在しません。", "アドレスを確認してください。")
-FULL = Explanation("mailboxfull", "Mailbox Unavailable", False, "容量超過", "受信箱がいっぱいです。", "時間をおいて送ってください。")
+UNKNOWN = Explanation(
+    "userunknown",
+    "Invalid Address",
+    True,
+    "宛先不明",
+    "宛先のアドレスが存在しません。",
+    "アドレスを確認してください。",
+)
+FULL = Explanation(
+    "mailboxfull",
+    "Mailbox Unavailable",
+    False,
+    "容量超過",
+    "受信箱がいっぱいです。",
+    "時間をおいて送ってください。",
+)
 
 
 def at(day: date, hour: int = 12) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
-def entry(email: str, day: date, kind: ListKind = ListKind.BOUNCES, reason: str = "") -> SuppressionEntry:
-    return SuppressionEntry(kind, email, at(day), "5.1.1", reason or f"550 5.1.1 <{email}>: User unknown")
+def entry(
+    email: str, day: date, kind: ListKind = ListKind.BOUNCES, reason: str = ""
+) -> SuppressionEntry:
+    return SuppressionEntry(
+        kind, email, at(day), "5.1.1", reason or f"550 5.1.1 <{email}>: User unknown"
+    )
 
 
 def write(store, entries, explanations, when: datetime, deletions=()) -> None:
-    start, end = bounds(month_range(date(2026, 10, 1)))[0], bounds(month_range(date(2026, 11, 1)))[1]
+    start, end = (
+        bounds(month_range(date(2026, 10, 1)))[0],
+        bounds(month_range(date(2026, 11, 1)))[1],
+    )
     store.record_fetch(
-        FetchWrite(ACCOUNT, ALL_LISTS, start, end, dict.fromkeys(ALL_LISTS, start), False, when,
-                   entries, explanations, deletions)
+        FetchWrite(
+            ACCOUNT,
+            ALL_LISTS,
+            start,
+            end,
+            dict.fromkeys(ALL_LISTS, start),
+            False,
+            when,
+            entries,
+            explanations,
+            deletions,
+        )
     )
 
 
@@ -45,28 +76,48 @@ def store(tmp_path: Path):
     store = SqliteHistoryStore(tmp_path / "history.sqlite3")
     october = [entry(f"a{i}@docomo.ne.jp", date(2026, 10, 5)) for i in range(3)]
     november = [entry(f"b{i}@docomo.ne.jp", date(2026, 11, 3)) for i in range(5)]
-    november += [entry(f"c{i}@gmail.com", date(2026, 11, 4), ListKind.BLOCKS, "=cmd|' /C calc'!A0") for i in range(2)]
+    november += [
+        entry(f"c{i}@gmail.com", date(2026, 11, 4), ListKind.BLOCKS, "=cmd|' /C calc'!A0")
+        for i in range(2)
+    ]
     rows = october + november
     explanations = [UNKNOWN] * 8 + [FULL] * 2
     write(store, rows, explanations, datetime(2026, 11, 5, tzinfo=UTC))
     # a0 was deleted by Todoku on Nov 6 and came back on Nov 20: a 再発.
     back = entry("a0@docomo.ne.jp", date(2026, 11, 20), reason="550 5.1.1 again")
-    gone = Deletion(ListKind.BOUNCES, "a0@docomo.ne.jp", datetime(2026, 11, 6, tzinfo=UTC), at(date(2026, 10, 5)), "x")
-    write(store, [*rows, back], [*explanations, UNKNOWN], datetime(2026, 11, 21, tzinfo=UTC), [gone])
+    gone = Deletion(
+        ListKind.BOUNCES,
+        "a0@docomo.ne.jp",
+        datetime(2026, 11, 6, tzinfo=UTC),
+        at(date(2026, 10, 5)),
+        "x",
+    )
+    write(
+        store, [*rows, back], [*explanations, UNKNOWN], datetime(2026, 11, 21, tzinfo=UTC), [gone]
+    )
     yield store
     store.close()
 
 
 def test_report_counts_changes_causes_and_returns(store) -> None:
-    report = build_monthly_report(store, ACCOUNT, date(2026, 11, 1), now=datetime(2026, 12, 1, tzinfo=UTC))
+    report = build_monthly_report(
+        store, ACCOUNT, date(2026, 11, 1), now=datetime(2026, 12, 1, tzinfo=UTC)
+    )
     # a0 moved to November (its new listing), so October has 2 and November 8.
     assert (report.total.current, report.total.previous) == (8, 2)
     assert report.total.change_ja() == "+6 件（+300.0%）"
-    assert [(c.label, c.current) for c in report.by_list if c.current] == [("バウンス", 6), ("ブロック", 2)]
-    assert report.causes[0].label_ja == "宛先不明" and report.causes[0].explanation_ja.startswith("宛先")
+    assert [(c.label, c.current) for c in report.by_list if c.current] == [
+        ("バウンス", 6),
+        ("ブロック", 2),
+    ]
+    assert report.causes[0].label_ja == "宛先不明" and report.causes[0].explanation_ja.startswith(
+        "宛先"
+    )
     assert [(r.email, r.reason) for r in report.returns] == [("a0@docomo.ne.jp", "550 5.1.1 again")]
     assert "統計" in report.delivery_note
-    groups = trend_by_domain_group(store, ACCOUNT, month_range(date(2026, 11, 1)), TrendBucket.MONTH)
+    groups = trend_by_domain_group(
+        store, ACCOUNT, month_range(date(2026, 11, 1)), TrendBucket.MONTH
+    )
     assert groups.at("2026-11")["docomo"] == 6 and groups.at("2026-11")["Gmail"] == 2
 
 
@@ -92,14 +143,29 @@ def run_cli(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
     env["XDG_DATA_HOME"] = str(data)
     return subprocess.run(
         [sys.executable, "-m", "app.cli", "report", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, encoding="utf-8", timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
     )
 
 
 def test_cli_report_writes_xlsx_and_refuses_unknown_accounts(store, tmp_path: Path) -> None:
     history = str(store.path)
     out = tmp_path / "m.xlsx"
-    done = run_cli("--month", "2026-11", "--account", "本番", "--history", history, "--xlsx", str(out), data=tmp_path)
+    done = run_cli(
+        "--month",
+        "2026-11",
+        "--account",
+        "本番",
+        "--history",
+        history,
+        "--xlsx",
+        str(out),
+        data=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     assert load_workbook(out)["概要"]["A1"].value == "月次レポート 2026年11月"
     text = run_cli("--month", "2026-11", "--account", "本番", "--history", history, data=tmp_path)

@@ -24,11 +24,17 @@ from app.core.storage.history import (
     FetchWrite,
     HistoryDiskFullError,
     HistorySchemaTooNewError,
+    sqlite_schema,
 )
-from app.core.storage.history import sqlite_schema
 from app.core.storage.history.sqlite_store import SqliteHistoryStore
-from app.core.storage.journal import DeletionJournal, EntryResult, NewEntry, OperationMeta, ResultUpdate
-from app.core.types import ALL_LISTS, DateRange, ListKind, SuppressionEntry
+from app.core.storage.journal import (
+    DeletionJournal,
+    EntryResult,
+    NewEntry,
+    OperationMeta,
+    ResultUpdate,
+)
+from app.core.types import ALL_LISTS, ListKind, SuppressionEntry
 from tests.core.conftest import API_KEY, RANGE, RANGE_END, RANGE_START, bounce
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,15 +46,28 @@ WHEN = datetime(2026, 11, 20, tzinfo=UTC)
 def entry(i: int, kind: ListKind = ListKind.BOUNCES, email: str = "") -> SuppressionEntry:
     email = email or f"user{i}@example.jp"
     return SuppressionEntry(
-        kind, email, datetime.fromtimestamp(RANGE_START + i * 60, tz=UTC), "5.1.1",
+        kind,
+        email,
+        datetime.fromtimestamp(RANGE_START + i * 60, tz=UTC),
+        "5.1.1",
         f"550 5.1.1 <{email}>: Recipient address rejected: User unknown",
     )
 
 
 def write(store, rows, *, account=ACCOUNT, when=WHEN, deletions=()) -> object:
     return store.record_fetch(
-        FetchWrite(account, ALL_LISTS, RANGE_START, RANGE_END, dict.fromkeys(ALL_LISTS, RANGE_START),
-                   True, when, rows, None, deletions)
+        FetchWrite(
+            account,
+            ALL_LISTS,
+            RANGE_START,
+            RANGE_END,
+            dict.fromkeys(ALL_LISTS, RANGE_START),
+            True,
+            when,
+            rows,
+            None,
+            deletions,
+        )
     )
 
 
@@ -63,7 +82,10 @@ def test_two_accounts_never_mix_and_reasons_are_stored_once(tmp_path: Path) -> N
     assert len(store.open_range(ACCOUNT, RANGE_START, RANGE_END, ALL_LISTS)) == 50
     other = store.open_range(OTHER, RANGE_START, RANGE_END, ALL_LISTS)
     assert [e.email for e in other.entries()] == ["user1@example.jp"]
-    assert other.entries()[0].reason == "550 5.1.1 <user1@example.jp>: Recipient address rejected: User unknown"
+    assert (
+        other.entries()[0].reason
+        == "550 5.1.1 <user1@example.jp>: Recipient address rejected: User unknown"
+    )
     # 50 reasons that differ only by the address: one template (plus status, IP "", domain).
     assert store._read("SELECT COUNT(*) FROM texts")[0][0] == 4
     store.close()
@@ -74,7 +96,9 @@ def test_corrupt_and_foreign_files_are_moved_aside_not_deleted(tmp_path: Path) -
     path.write_bytes(b"this is not a database at all" * 100)
     original = digest(path)
     store = SqliteHistoryStore(path)
-    assert store.recovery_notice is not None and "作り直しました" in store.recovery_notice.message_ja
+    assert (
+        store.recovery_notice is not None and "作り直しました" in store.recovery_notice.message_ja
+    )
     aside = [p for p in tmp_path.iterdir() if ".broken-" in p.name]
     assert len(aside) == 1 and digest(aside[0]) == original
     write(store, [entry(1)])
@@ -87,7 +111,10 @@ def test_corrupt_and_foreign_files_are_moved_aside_not_deleted(tmp_path: Path) -
     other.close()
     before = digest(foreign)
     store = SqliteHistoryStore(foreign)
-    assert store.recovery_notice is not None and "Todoku のものではない" in store.recovery_notice.message_ja
+    assert (
+        store.recovery_notice is not None
+        and "Todoku のものではない" in store.recovery_notice.message_ja
+    )
     kept = next(p for p in tmp_path.iterdir() if p.name.startswith("f.sqlite3.broken-"))
     assert digest(kept) == before
     store.close()
@@ -131,13 +158,16 @@ def test_schema_1_file_migrates_forward_keeping_its_rows(tmp_path: Path) -> None
     connection.execute("INSERT INTO accounts VALUES (1, 'sendgrid', '本番', '', 'global', 0)")
     connection.execute("INSERT INTO texts VALUES (1, '')")
     connection.execute(
-        "INSERT INTO entries VALUES (1, 1, 0, 'old@example.jp', ?, 1, 1, 1, 1, NULL, 0, 0, 1, NULL, NULL)",
+        "INSERT INTO entries VALUES"
+        " (1, 1, 0, 'old@example.jp', ?, 1, 1, 1, 1, NULL, 0, 0, 1, NULL, NULL)",
         (RANGE_START + 5,),
     )
     connection.close()
     store = SqliteHistoryStore(path)
     assert store.schema_version() == 2
-    assert [e.email for e in store.open_range(ACCOUNT, RANGE_START, RANGE_END, ALL_LISTS).entries()] == ["old@example.jp"]
+    assert [
+        e.email for e in store.open_range(ACCOUNT, RANGE_START, RANGE_END, ALL_LISTS).entries()
+    ] == ["old@example.jp"]
     assert store.recurrences(ACCOUNT) == {}  # the returns table of schema 2 exists
     store.close()
 
@@ -146,10 +176,16 @@ def test_full_disk_is_reported_and_the_fetch_result_kept(make_sandbox, tmp_path:
     store = SqliteHistoryStore(tmp_path / "h.sqlite3", max_bytes=120_000)
     with pytest.raises(HistoryDiskFullError):
         write(store, [entry(i) for i in range(5000)])
-    assert len(store.open_range(ACCOUNT, RANGE_START, RANGE_END, ALL_LISTS)) == 0  # nothing half-written
+    assert (
+        len(store.open_range(ACCOUNT, RANGE_START, RANGE_END, ALL_LISTS)) == 0
+    )  # nothing half-written
     sandbox = make_sandbox([bounce(i) for i in range(3000)])
     result = fetch_with_history(
-        lambda: SendGridProvider(API_KEY, base_url=sandbox.base_url), store, ACCOUNT, RANGE, ALL_LISTS
+        lambda: SendGridProvider(API_KEY, base_url=sandbox.base_url),
+        store,
+        ACCOUNT,
+        RANGE,
+        ALL_LISTS,
     )
     assert len(result.entries) == 3000
     assert isinstance(result.history_error, HistoryDiskFullError)
@@ -162,7 +198,9 @@ def test_kill_9_during_a_history_write_leaves_no_half_fetch(tmp_path: Path) -> N
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     child = subprocess.Popen(
         [sys.executable, str(ROOT / "tests" / "core" / "crash_history_child.py"), str(path)],
-        stdout=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         assert child.stdout is not None
@@ -187,22 +225,33 @@ def test_kill_9_during_a_history_write_leaves_no_half_fetch(tmp_path: Path) -> N
 def test_erase_address_everywhere_and_mask_the_journal(tmp_path: Path) -> None:
     store = SqliteHistoryStore(tmp_path / "h.sqlite3")
     victim = "Taro.Yamada@example.jp"
-    back = SuppressionEntry(ListKind.BOUNCES, victim, WHEN - timedelta(days=1), "5.1.1", f"550 <{victim}>")
+    back = SuppressionEntry(
+        ListKind.BOUNCES, victim, WHEN - timedelta(days=1), "5.1.1", f"550 <{victim}>"
+    )
     rows = [back, entry(2), entry(3, ListKind.BLOCKS, email=victim.lower())]
-    deletion = Deletion(ListKind.BOUNCES, victim, WHEN - timedelta(days=3), WHEN - timedelta(days=5), "x")
+    deletion = Deletion(
+        ListKind.BOUNCES, victim, WHEN - timedelta(days=3), WHEN - timedelta(days=5), "x"
+    )
     write(store, rows, deletions=[deletion])
     assert store.recurrences(ACCOUNT)
     journal = DeletionJournal(tmp_path / "journal.sqlite3")
-    op = journal.create_operation(OperationMeta(note="月末の整理"), [
-        NewEntry(ListKind.BOUNCES, victim, reason=f"550 <{victim}> unknown"),
-        NewEntry(ListKind.BLOCKS, victim.lower()),
-        NewEntry(ListKind.BOUNCES, "keep@example.jp"),
-    ])
+    op = journal.create_operation(
+        OperationMeta(note="月末の整理"),
+        [
+            NewEntry(ListKind.BOUNCES, victim, reason=f"550 <{victim}> unknown"),
+            NewEntry(ListKind.BLOCKS, victim.lower()),
+            NewEntry(ListKind.BOUNCES, "keep@example.jp"),
+        ],
+    )
     journal.record_results(op, [ResultUpdate(ListKind.BOUNCES, victim, EntryResult.DELETED)])
     cache = ExplanationCache(tmp_path / "cache.sqlite3")
     ref = Refinement("userunknown", "Invalid Address", True, "宛先不明", "説明", "対処")
-    cache.put_many([(CacheKey(f"550 <{victim.lower()}>", "5.1", "bounces", "m", "1"), ref),
-                    (CacheKey("550 <email>", "5.1", "bounces", "m", "1"), ref)])
+    cache.put_many(
+        [
+            (CacheKey(f"550 <{victim.lower()}>", "5.1", "bounces", "m", "1"), ref),
+            (CacheKey("550 <email>", "5.1", "bounces", "m", "1"), ref),
+        ]
+    )
 
     counts = erase_address(victim, history=store, journal=journal, cache=cache)
     assert (counts.history_rows, counts.journal_rows_masked, counts.cache_rows) == (2, 2, 1)
@@ -225,5 +274,7 @@ def test_retention_drops_rows_not_seen_for_long(tmp_path: Path) -> None:
     write(store, [entry(1)], when=WHEN - timedelta(days=500))
     write(store, [entry(2)], when=WHEN)
     assert store.purge_older_than(WHEN - timedelta(days=400)) == 1
-    assert [e.email for e in store.open_range(ACCOUNT, RANGE_START, RANGE_END, ALL_LISTS).entries()] == ["user2@example.jp"]
+    assert [
+        e.email for e in store.open_range(ACCOUNT, RANGE_START, RANGE_END, ALL_LISTS).entries()
+    ] == ["user2@example.jp"]
     store.close()

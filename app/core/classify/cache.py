@@ -189,7 +189,9 @@ class ExplanationCache:
         operator asked to erase; templates mask addresses, this catches what slipped through)."""
         if not text.strip():
             return 0
-        like = "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        like = (
+            "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
         with self._lock, self._conn:
             cursor = self._conn.execute(
                 "DELETE FROM refinement WHERE template LIKE ?1 ESCAPE '\\'"

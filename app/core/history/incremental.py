@@ -88,6 +88,7 @@ def fetch_with_history(
     on_page: PageCallback | None = None,
     cancel: CancelToken | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    make_tail_provider: Callable[[], Provider] | None = None,
 ) -> HistoryFetch:
     """Fetch ``lists`` over ``date_range``; incremental where history covers it, unless ``full``.
 
@@ -95,6 +96,9 @@ def fetch_with_history(
     app.core.history.journal_link.journal_deletions): rows Todoku deleted leave the result
     without a full pass, and addresses that come back are recorded as 再発.
     ``on_page`` receives only what the provider returned now.
+    ``make_tail_provider``, when given, serves the tail windows of an incremental fetch: a tail
+    is a page or two, so a provider that pages one request at a time (SendGrid with
+    ``max_concurrency=1``) sends no speculative request past the end and costs no time.
     """
     kinds = tuple(dict.fromkeys(lists))
     range_start, range_end = unix_bounds(date_range)
@@ -133,20 +137,22 @@ def fetch_with_history(
     groups: dict[int, list[ListKind]] = {}
     for kind, start in asked.items():
         groups.setdefault(start, []).append(kind)
-    provider = make_provider()
-    try:
-        for start, group in groups.items():
-            window: DateRange = date_range
-            if start > range_start:
-                window = TimeWindow(date_range.start, date_range.end, start, range_end)
+    for start, group in groups.items():
+        window: DateRange = date_range
+        factory = make_provider
+        if start > range_start:
+            window = TimeWindow(date_range.start, date_range.end, start, range_end)
+            factory = make_tail_provider or make_provider
+        provider = factory()
+        try:
             result = provider.fetch(
                 window, tuple(group), progress=progress, on_page=keep_page, cancel=cancel
             )
-            requests += result.requests_made
-            retries += result.retries
-            notes.extend(result.notes)
-    finally:
-        provider.close()
+        finally:
+            provider.close()
+        requests += result.requests_made
+        retries += result.retries
+        notes.extend(result.notes)
     fetched_at = clock()
 
     explanations: list[Explanation] | None = None
@@ -235,7 +241,9 @@ def _merge(
         if before is None or before[0].created != entry.created:
             new_keys.add(key)
         merged[key] = (entry, explanations[index] if explanations is not None else None)
-    ordered = sorted(merged.values(), key=lambda pair: (pair[0].created, pair[0].email), reverse=True)
+    ordered = sorted(
+        merged.values(), key=lambda pair: (pair[0].created, pair[0].email), reverse=True
+    )
     return (
         tuple(pair[0] for pair in ordered),
         tuple(pair[1] for pair in ordered),

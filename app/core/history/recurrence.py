@@ -32,9 +32,7 @@ def confirm_sentence(recurrence: Recurrence) -> str:
     """The delete confirmation's warning, e.g. 「このアドレスは過去 2 回削除し、そのたびに再び
     バウンスしています。削除しても届きません」."""
     if recurrence.count == 1:
-        return (
-            f"このアドレスは過去 1 回削除しましたが、{_again(recurrence)}。削除しても届きません"
-        )
+        return f"このアドレスは過去 1 回削除しましたが、{_again(recurrence)}。削除しても届きません"
     return (
         f"このアドレスは過去 {recurrence.count} 回削除し、そのたびに{_again(recurrence)}。"
         "削除しても届きません"
@@ -48,7 +46,9 @@ def return_line(item: Return) -> str:
     reason = " ".join(item.reason.split())
     if len(reason) > REASON_PREVIEW:
         reason = reason[: REASON_PREVIEW - 1] + "…"
-    return f"{deleted} に削除 → {back} に再登録（{item.list_kind.label_ja}）: {reason or '理由なし'}"
+    return (
+        f"{deleted} に削除 → {back} に再登録（{item.list_kind.label_ja}）: {reason or '理由なし'}"
+    )
 
 
 def confirm_lines(recurrence: Recurrence) -> list[str]:

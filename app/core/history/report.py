@@ -116,7 +116,9 @@ class MonthlyReport:
         return None if self.delivery is None else self.delivery.rate
 
 
-def _changes(current: dict[str, int], previous: dict[str, int], order: Sequence[str]) -> tuple[Change, ...]:
+def _changes(
+    current: dict[str, int], previous: dict[str, int], order: Sequence[str]
+) -> tuple[Change, ...]:
     keys = list(order) + sorted(k for k in set(current) | set(previous) if k not in order)
     return tuple(Change(k, current.get(k, 0), previous.get(k, 0)) for k in keys)
 
@@ -142,7 +144,13 @@ def build_monthly_report(
         current: dict[str, int] = {}
         previous: dict[str, int] = {}
         for item in store.counts(account, start, end, TrendBucket.MONTH, key):
-            target = current if item.bucket == this_key else previous if item.bucket == last_key else None
+            target = (
+                current
+                if item.bucket == this_key
+                else previous
+                if item.bucket == last_key
+                else None
+            )
             if target is not None:
                 target[item.key] = target.get(item.key, 0) + item.count
         return current, previous
@@ -172,14 +180,20 @@ def build_monthly_report(
     top = sorted(dom_now.items(), key=lambda item: (-item[1], item[0]))[:TOP_DOMAINS]
     top_domains = tuple(Change(d, c, dom_before.get(d, 0)) for d, c in top)
     growing = sorted(
-        (DomainGrowth(d, dom_before.get(d, 0), c) for d, c in dom_now.items() if c > dom_before.get(d, 0)),
+        (
+            DomainGrowth(d, dom_before.get(d, 0), c)
+            for d, c in dom_now.items()
+            if c > dom_before.get(d, 0)
+        ),
         key=lambda g: (-g.change, g.domain),
     )[:TOP_DOMAINS]
 
     cause_now, cause_before = split(TrendKey.CAUSE)
     explained = store.explanations_by_label(account)
     causes = []
-    for label, count in sorted(cause_now.items(), key=lambda item: (-item[1], item[0]))[:TOP_CAUSES]:
+    for label, count in sorted(cause_now.items(), key=lambda item: (-item[1], item[0]))[
+        :TOP_CAUSES
+    ]:
         explanation = explained.get(label)
         causes.append(
             CauseLine(

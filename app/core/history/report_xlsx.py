@@ -30,12 +30,15 @@ PERCENT_FORMAT = "0.0%"
 class ReportWriteError(TodokuError):
     default_message_ja = "月次レポートを保存できませんでした。"
     default_next_step_ja = (
-        "保存先のフォルダ、空き容量、同じ名前のファイルが Excel で開かれていないかを確認してください。"
+        "保存先のフォルダ、空き容量、同じ名前のファイルが Excel で開かれていないかを"
+        "確認してください。"
     )
 
 
 class _Sheet:
-    def __init__(self, workbook: Any, title: str, styles: ExcelStyles, widths: Sequence[float]) -> None:
+    def __init__(
+        self, workbook: Any, title: str, styles: ExcelStyles, widths: Sequence[float]
+    ) -> None:
         from openpyxl.utils import get_column_letter
 
         self.sheet = workbook.create_sheet(title)
@@ -125,7 +128,10 @@ def _summary(workbook: Any, report: MonthlyReport, styles: ExcelStyles) -> None:
     s.title(f"月次レポート {report.month_label}")
     account = report.account
     facts = (
-        ("アカウント", account.account + (f"（サブユーザー {account.subuser}）" if account.subuser else "")),
+        (
+            "アカウント",
+            account.account + (f"（サブユーザー {account.subuser}）" if account.subuser else ""),
+        ),
         ("リージョン", account.region),
         ("期間", f"{report.period.start:%Y/%m/%d} 〜 {report.period.end:%Y/%m/%d}（日本時間）"),
         ("作成日時", f"{report.generated_at.astimezone(JST):%Y/%m/%d %H:%M}"),
@@ -256,7 +262,11 @@ def report_text(report: MonthlyReport) -> str:
         f"月次レポート {report.month_label}（{report.account.account}）",
         f"合計 {report.total.current:,} 件 前月比 {report.total.change_ja()}",
     ]
-    lines += [f"  {c.label}: {c.current:,} 件（{c.change_ja()}）" for c in report.by_list if c.current or c.previous]
+    lines += [
+        f"  {c.label}: {c.current:,} 件（{c.change_ja()}）"
+        for c in report.by_list
+        if c.current or c.previous
+    ]
     if report.delivery is not None and report.delivery.rate is not None:
         lines.append(f"配信率: {format_percent(report.delivery.rate)}")
     else:

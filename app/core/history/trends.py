@@ -159,9 +159,11 @@ def recurrence_trend(
     counts = []
     for item in store.returns_between(account, start, end):
         day = item.returned_at.astimezone(JST).date()
-        key = f"{day:%Y-%m}" if bucket is TrendBucket.MONTH else (
-            day - timedelta(days=day.weekday())
-        ).isoformat()
+        key = (
+            f"{day:%Y-%m}"
+            if bucket is TrendBucket.MONTH
+            else (day - timedelta(days=day.weekday())).isoformat()
+        )
         counts.append(BucketCount(key, RECURRENCE_KEY, 1))
     return _table(counts, labels, [RECURRENCE_KEY])
 

@@ -52,8 +52,8 @@ def _checked(name: str, value: Any) -> Any:
         ok = isinstance(value, bool)
     elif isinstance(default, int):
         # Counts (concurrency) are 1..32; the history's retention is in days, 1..3650.
-        high = 3650 if name == "history_retention_days" else 32
-        ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= high
+        most = 3650 if name == "history_retention_days" else 32
+        ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= most
     elif isinstance(default, float):
         # Ratios (the threshold) live in (0, 1]; durations (timeouts) in seconds, 1..600.
         low, high = (0.0, 1.0) if name == "delivery_threshold" else (1.0, 600.0)

@@ -26,7 +26,8 @@ class HistoryError(TodokuError):
 
     default_message_ja = "取得履歴を読み書きできませんでした。"
     default_next_step_ja = (
-        "取得した一覧はそのまま使えます。ディスクの空き容量とデータフォルダの権限を確認してください。"
+        "取得した一覧はそのまま使えます。"
+        "ディスクの空き容量とデータフォルダの権限を確認してください。"
     )
 
 
@@ -40,7 +41,8 @@ class HistoryDiskFullError(HistoryError):
 class HistorySchemaTooNewError(HistoryError):
     default_message_ja = "取得履歴のファイルが新しい版の Todoku で作られているため、開けません。"
     default_next_step_ja = (
-        "Todoku を最新版に更新してください。ファイルには手を加えていません（履歴なしで動作します）。"
+        "Todoku を最新版に更新してください。"
+        "ファイルには手を加えていません（履歴なしで動作します）。"
     )
 
 
@@ -278,7 +280,9 @@ class HistoryStorage(Protocol):
         ...
 
     # -- 再発 ----------------------------------------------------------------------------------
-    def recurrences(self, account: AccountKey, emails: Iterable[str] | None = None) -> dict[str, Recurrence]:
+    def recurrences(
+        self, account: AccountKey, emails: Iterable[str] | None = None
+    ) -> dict[str, Recurrence]:
         """再発 by lower-cased address (all addresses when ``emails`` is None)."""
         ...
 

@@ -138,21 +138,17 @@ class SqliteHistoryStore:
 
     # -- accounts ------------------------------------------------------------------------------
 
-    def _account_id(self, account: AccountKey, connection: sqlite3.Connection | None = None) -> int | None:
-        conn = connection or self._connection()
-        key = (account.provider, account.account, account.subuser, account.region, int(account.practice))
-        row = conn.execute(
-            "SELECT id FROM accounts WHERE provider=? AND account=? AND subuser=? AND region=?"
-            " AND practice=?",
-            key,
-        ).fetchone()
-        if row is not None or connection is None:
-            return None if row is None else int(row[0])
-        cursor = conn.execute(
-            "INSERT INTO accounts (provider, account, subuser, region, practice) VALUES (?,?,?,?,?)",
-            key,
+    def _account_id(self, account: AccountKey) -> int | None:
+        row = (
+            self._connection()
+            .execute(
+                "SELECT id FROM accounts WHERE provider=? AND account=? AND subuser=?"
+                " AND region=? AND practice=?",
+                _account_tuple(account),
+            )
+            .fetchone()
         )
-        return int(cursor.lastrowid or 0)
+        return None if row is None else int(row[0])
 
     def _read_account(self, account: AccountKey) -> int | None:
         try:
@@ -266,8 +262,7 @@ class SqliteHistoryStore:
             for chunk in _chunks(sorted({e.lower() for e in emails})):
                 marks = ",".join("?" * len(chunk))
                 rows += self._read(
-                    f"{self._RETURN_SELECT} WHERE r.account_id=?"
-                    f" AND lower(r.email) IN ({marks})",
+                    f"{self._RETURN_SELECT} WHERE r.account_id=? AND lower(r.email) IN ({marks})",
                     (account_id, *chunk),
                 )
         grouped: dict[str, list[Return]] = {}
@@ -322,7 +317,7 @@ class SqliteHistoryStore:
     def explanations_by_label(self, account: AccountKey) -> dict[str, Explanation]:
         del account  # explanations are shared text, not account data
         found: dict[str, Explanation] = {}
-        for body, in self._read("SELECT body FROM explanations ORDER BY id"):
+        for (body,) in self._read("SELECT body FROM explanations ORDER BY id"):
             explanation = Explanation(**json.loads(body))
             found.setdefault(explanation.label_ja, explanation)
         return found
@@ -409,27 +404,27 @@ class _Merge:
         return FetchSummary(fetch_id, new, returned, gone_elsewhere, gone_todoku)
 
     def _account(self) -> int:
-        a = self.w.account
-        key = (a.provider, a.account, a.subuser, a.region, int(a.practice))
+        key = _account_tuple(self.w.account)
+        self.c.execute(
+            "INSERT OR IGNORE INTO accounts (provider, account, subuser, region, practice)"
+            " VALUES (?,?,?,?,?)",
+            key,
+        )
         row = self.c.execute(
             "SELECT id FROM accounts WHERE provider=? AND account=? AND subuser=? AND region=?"
             " AND practice=?",
             key,
         ).fetchone()
-        if row is not None:
-            return int(row[0])
-        cursor = self.c.execute(
-            "INSERT INTO accounts (provider, account, subuser, region, practice) VALUES (?,?,?,?,?)",
-            key,
-        )
-        return int(cursor.lastrowid or 0)
+        return int(row[0])
 
     def _text_id(self, text: str) -> int:
         found = self.text_ids.get(text)
         if found is None:
             row = self.c.execute("SELECT id FROM texts WHERE text=?", (text,)).fetchone()
             if row is None:
-                found = int(self.c.execute("INSERT INTO texts (text) VALUES (?)", (text,)).lastrowid or 0)
+                found = int(
+                    self.c.execute("INSERT INTO texts (text) VALUES (?)", (text,)).lastrowid or 0
+                )
             else:
                 found = int(row[0])
             self.text_ids[text] = found
@@ -456,7 +451,13 @@ class _Merge:
     def _apply_deletions(self, account_id: int) -> int:
         """Close rows the journal says Todoku deleted after the fetch that last saw them."""
         rows = [
-            (_seconds(d.deleted_at), account_id, LIST_CODE[d.list_kind], d.email, _seconds(d.deleted_at))
+            (
+                _seconds(d.deleted_at),
+                account_id,
+                LIST_CODE[d.list_kind],
+                d.email,
+                _seconds(d.deleted_at),
+            )
             for d in self.w.deletions
         ]
         before = self.c.total_changes
@@ -503,7 +504,8 @@ class _Merge:
         existing: dict[tuple[int, str], tuple[int, int, str | None]] = {}
         for row_id, code, email, created, gone_by in self.c.execute(
             "SELECT e.id, e.list, e.email, e.created, e.gone_by FROM temp.incoming i"
-            " JOIN entries e ON e.account_id=? AND e.list=i.list AND e.email=i.email COLLATE NOCASE",
+            " JOIN entries e ON e.account_id=? AND e.list=i.list"
+            " AND e.email=i.email COLLATE NOCASE",
             (account_id,),
         ):
             existing[(code, email.lower())] = (row_id, created, gone_by)
@@ -514,14 +516,36 @@ class _Merge:
             old = existing.get((code, email.lower()))
             if old is None:
                 inserts.append(
-                    (account_id, code, email, created, domain_id, status_id, reason_id, ip_id,
-                     expl_id, self.now, self.now, fetch_id)
+                    (
+                        account_id,
+                        code,
+                        email,
+                        created,
+                        domain_id,
+                        status_id,
+                        reason_id,
+                        ip_id,
+                        expl_id,
+                        self.now,
+                        self.now,
+                        fetch_id,
+                    )
                 )
             elif old[2] is not None or old[1] != created:
                 # Back on the list, or listed anew (SendGrid moves ``created`` on a new bounce).
                 relisted.append(
-                    (email, created, domain_id, status_id, reason_id, ip_id, expl_id, self.now,
-                     fetch_id, old[0])
+                    (
+                        email,
+                        created,
+                        domain_id,
+                        status_id,
+                        reason_id,
+                        ip_id,
+                        expl_id,
+                        self.now,
+                        fetch_id,
+                        old[0],
+                    )
                 )
             else:
                 seen.append((status_id, reason_id, ip_id, expl_id, self.now, old[0]))
@@ -572,8 +596,15 @@ class _Merge:
                 if created is None or created <= deleted_at:
                     continue
                 rows.append(
-                    (account_id, key[0], entry.email, _seconds(deleted_at), _seconds(created),
-                     self._text_id(reason_to_template(reason, entry.email)), self.now)
+                    (
+                        account_id,
+                        key[0],
+                        entry.email,
+                        _seconds(deleted_at),
+                        _seconds(created),
+                        self._text_id(reason_to_template(reason, entry.email)),
+                        self.now,
+                    )
                 )
         before = self.c.total_changes
         self.c.executemany(
@@ -605,7 +636,8 @@ class _Merge:
         for kind in self.w.lists:
             code = LIST_CODE[kind]
             row = self.c.execute(
-                "SELECT start_time, end_time, high_water FROM coverage WHERE account_id=? AND list=?",
+                "SELECT start_time, end_time, high_water FROM coverage"
+                " WHERE account_id=? AND list=?",
                 (account_id, code),
             ).fetchone()
             asked = self.w.asked_start.get(kind, self.w.range_start)
@@ -643,6 +675,16 @@ def _scrub_texts(connection: sqlite3.Connection, address: str) -> None:
                 f"UPDATE {table} SET {column}=? WHERE {column}=?", (twin[0], text_id)
             )
         connection.execute("DELETE FROM texts WHERE id=?", (text_id,))
+
+
+def _account_tuple(account: AccountKey) -> tuple[str, str, str, str, int]:
+    return (
+        account.provider,
+        account.account,
+        account.subuser,
+        account.region,
+        int(account.practice),
+    )
 
 
 def _return(row: Sequence[Any]) -> Return:
