@@ -44,6 +44,10 @@ class _Sheet:
         self.sheet = workbook.create_sheet(title)
         self.styles = styles
         self.row = 1
+        from openpyxl.styles import Alignment
+
+        # Centred: most columns below a header hold numbers, which sit at the right.
+        self._header_alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         for index, width in enumerate(widths, 1):
             self.sheet.column_dimensions[get_column_letter(index)].width = width
         setup = self.sheet.page_setup
@@ -61,9 +65,28 @@ class _Sheet:
         if needs_text_guard(text):
             cell.quotePrefix = True
         cell.alignment = self.styles.wrap_alignment if wrap else self.styles.top_alignment
+        if wrap:
+            self._fit_height(column, text)
         if font is not None:
             cell.font = font
         return cell
+
+    def _fit_height(self, column: int, text: str) -> None:
+        """Give the row the height its wrapped text needs.
+
+        LibreOffice (and Excel until a row is edited) keeps the default height for rows of a
+        generated file, so wrapped text would be clipped to one line on paper. A full-width
+        character takes about two width units.
+        """
+        from openpyxl.utils import get_column_letter
+
+        width = self.sheet.column_dimensions[get_column_letter(column)].width or 10
+        lines = 0
+        for paragraph in text.split("\n") or [""]:
+            units = sum(2 if ord(char) > 0x2E7F else 1 for char in paragraph)
+            lines += max(1, -(-units // max(1, int(width) - 1)))
+        dimension = self.sheet.row_dimensions[self.row]
+        dimension.height = max(dimension.height or 15.0, 15.0 * lines)
 
     def number(self, column: int, value: float | int | None, fmt: str = COUNT_FORMAT) -> None:
         cell = self.sheet.cell(row=self.row, column=column)
@@ -79,7 +102,7 @@ class _Sheet:
         for column, name in enumerate(names, 1):
             cell = self.text(column, name, font=self.styles.header_font)
             cell.fill = self.styles.header_fill
-            cell.alignment = self.styles.header_alignment
+            cell.alignment = self._header_alignment
         if repeat:
             self.sheet.print_title_rows = f"{self.row}:{self.row}"
             self.sheet.freeze_panes = f"A{self.row + 1}"
