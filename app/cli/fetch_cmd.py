@@ -95,6 +95,17 @@ def _write_files(
             print(f"\nCSV に書き出しました: {args.csv}", file=sys.stderr)
 
 
+def _show_progress(args: argparse.Namespace, step: FetchProgress) -> None:
+    if not args.quiet:
+        print(
+            f"\r取得中: {step.list_kind.label_ja} {step.pages_done} ページ、"
+            f"合計 {step.entries_so_far} 件",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         date_range = validate_range(
@@ -120,14 +131,7 @@ def run(args: argparse.Namespace) -> int:
                     out.write(json.dumps(entry_to_json(entry), ensure_ascii=False) + "\n")
 
             def show_progress(step: FetchProgress) -> None:
-                if not args.quiet:
-                    print(
-                        f"\r取得中: {step.list_kind.label_ja} {step.pages_done} ページ、"
-                        f"合計 {step.entries_so_far} 件",
-                        end="",
-                        file=sys.stderr,
-                        flush=True,
-                    )
+                _show_progress(args, step)
 
             result = provider.fetch(
                 date_range, lists, progress=show_progress, on_page=write_page, cancel=CancelToken()
@@ -155,14 +159,7 @@ def _run_with_history(
     """Fetch through history (incremental unless --full), then write the whole range."""
 
     def show_progress(step: FetchProgress) -> None:
-        if not args.quiet:
-            print(
-                f"\r取得中: {step.list_kind.label_ja} {step.pages_done} ページ、"
-                f"合計 {step.entries_so_far} 件",
-                end="",
-                file=sys.stderr,
-                flush=True,
-            )
+        _show_progress(args, step)
 
     fetched = fetch_into_history(args, make_provider, date_range, lists, progress=show_progress)
     if args.jsonl or not (args.xlsx or args.csv):
