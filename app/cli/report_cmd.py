@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--month", required=True, help="対象の月 YYYY-MM（日本時間）")
     parser.add_argument("--xlsx", help="Excel ブック（グラフ付き）の出力先")
-    parser.add_argument("--pdf", help="PDF の出力先（この版では未対応）")
+    parser.add_argument("--pdf", help="PDF（A4 横）の出力先。Qt で印刷します")
     add_history_arguments(parser)
     parser.add_argument(
         "--stats",
@@ -40,11 +40,6 @@ def run(args: argparse.Namespace) -> int:
         from app.core.storage.history.sqlite_store import SqliteHistoryStore
         from app.core.storage.journal import DeletionJournal
 
-        if args.pdf:
-            raise InvalidInputError(
-                "PDF の出力はこの版の todoku-cli ではまだ使えません。",
-                next_step_ja="--xlsx で Excel ブックを作り、Excel から PDF に保存してください。",
-            )
         month = parse_month(args.month)
         path = history_path(args)
         if not path.exists():
@@ -75,7 +70,13 @@ def run(args: argparse.Namespace) -> int:
         if args.xlsx:
             write_report_xlsx(report, Path(args.xlsx))
             print(f"Excel に書き出しました: {args.xlsx}", file=sys.stderr)
-        else:
+        if args.pdf:
+            # Only this path loads Qt (app.report_pdf lives outside the Qt-free packages).
+            from app.report_pdf import write_report_pdf
+
+            write_report_pdf(report, Path(args.pdf))
+            print(f"PDF に書き出しました: {args.pdf}", file=sys.stderr)
+        if not (args.xlsx or args.pdf):
             print(report_text(report))
         return 0
     except TodokuError as error:

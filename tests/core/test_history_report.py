@@ -174,3 +174,30 @@ def test_cli_report_writes_xlsx_and_refuses_unknown_accounts(store, tmp_path: Pa
     assert wrong.returncode == 1 and "本番" in wrong.stderr
     bad = run_cli("--month", "2026/11", "--history", history, data=tmp_path)
     assert bad.returncode == 1 and "YYYY-MM" in bad.stderr
+
+
+def test_cli_report_pdf_is_printed_by_qt_only_on_that_path(store, tmp_path: Path) -> None:
+    history = str(store.path)
+    pdf = tmp_path / "m.pdf"
+    done = run_cli(
+        "--month",
+        "2026-11",
+        "--account",
+        "本番",
+        "--history",
+        history,
+        "--pdf",
+        str(pdf),
+        data=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 5000
+    # The other paths of the command never load Qt.
+    code = (
+        "import sys; from app.cli import main\n"
+        f"main(['report', '--month', '2026-11', '--account', '本番', '--history', {history!r},"
+        f" '--xlsx', {str(tmp_path / 'x.xlsx')!r}])\n"
+        "sys.exit(1 if [m for m in sys.modules if m.startswith('PySide6')] else 0)\n"
+    )
+    light = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, timeout=120)
+    assert light.returncode == 0, light.stderr
