@@ -201,3 +201,25 @@ def test_cli_report_pdf_is_printed_by_qt_only_on_that_path(store, tmp_path: Path
     )
     light = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, timeout=120)
     assert light.returncode == 0, light.stderr
+
+
+def test_weekly_trends_growing_domains_and_recurrence_counts(store) -> None:
+    from app.core.history.trends import (
+        recurrence_trend,
+        top_growing_domains,
+        trend_by_category,
+    )
+    from app.core.types import DateRange
+
+    november = DateRange(date(2026, 11, 1), date(2026, 11, 30))
+    weekly = trend_by_category(store, ACCOUNT, november, TrendBucket.WEEK)
+    assert weekly.buckets[0] == "2026-10-26" and weekly.buckets[-1] == "2026-11-30"
+    assert weekly.at("2026-11-02")["無効なアドレス"] == 5  # Nov 3 (b*) belongs to the week of Nov 2
+    assert sum(weekly.total()) == 8
+    growing = top_growing_domains(store, ACCOUNT, date(2026, 11, 1))
+    assert [(g.domain, g.previous, g.current) for g in growing] == [
+        ("docomo.ne.jp", 2, 6),
+        ("gmail.com", 0, 2),
+    ]
+    returns = recurrence_trend(store, ACCOUNT, november, TrendBucket.WEEK)
+    assert returns.at("2026-11-16")["再発"] == 1 and sum(returns.total()) == 1

@@ -177,7 +177,7 @@ def fetch_with_history(
                     range_start=range_start,
                     range_end=range_end,
                     asked_start=asked,
-                    full=True,  # every asked window was read completely: absent rows are gone
+                    full=not incremental,
                     fetched_at=fetched_at,
                     entries=fetched,
                     explanations=explanations,

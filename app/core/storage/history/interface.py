@@ -109,8 +109,10 @@ class FetchWrite:
     lists: tuple[ListKind, ...]
     range_start: int  # the whole range the operator asked for (Unix seconds, inclusive)
     range_end: int
-    asked_start: dict[ListKind, int]  # per list, where the provider was actually asked from
-    full: bool  # every entry of the range was asked for: missing rows are 他所で削除
+    # Per list, where the provider was asked from; rows of [asked_start, range_end] it did not
+    # return are 他所で削除 (unless the journal says Todoku deleted them).
+    asked_start: dict[ListKind, int]
+    full: bool  # every list was asked for the whole range (kept in the fetch record)
     fetched_at: datetime
     entries: Sequence[SuppressionEntry]
     explanations: Sequence[Explanation] | None  # index for index with entries, or None
