@@ -57,13 +57,17 @@ DOMAINS = (
 )
 
 
-def best(runs: int, work: Callable[[], object]) -> float:
-    times = []
+def paired(
+    runs: int, baseline: Callable[[], object], measured: Callable[[], object]
+) -> tuple[float, float]:
+    """Best time of each, the two run alternately so a busy neighbour slows both alike."""
+    times: tuple[list[float], list[float]] = ([], [])
     for _ in range(runs):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return min(times)
+        for slot, work in enumerate((baseline, measured)):
+            started = time.perf_counter()
+            work()
+            times[slot].append(time.perf_counter() - started)
+    return min(times[0]), min(times[1])
 
 
 # -- 1. incremental fetch -----------------------------------------------------------------------
@@ -322,8 +326,9 @@ def large_history(entries: int, days: int, runs: int, folder: Path) -> None:
         for sql, low, high in queries:
             bare_connection.execute(sql, (account_id, low, high)).fetchall()
 
-    sql_time = best(runs, aggregate)
-    report_time = best(runs, lambda: build_monthly_report(store, ACCOUNT, month))
+    sql_time, report_time = paired(
+        runs, aggregate, lambda: build_monthly_report(store, ACCOUNT, month)
+    )
     print(
         f"monthly report over {total:,} entries: bare SQL {sql_time * 1000:.0f} ms, "
         f"build_monthly_report {report_time * 1000:.0f} ms → ratio {report_time / sql_time:.2f} "
