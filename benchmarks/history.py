@@ -291,12 +291,13 @@ def large_history(entries: int, days: int, runs: int, folder: Path) -> None:
     bare_connection = sqlite3.connect(path)
     account_id = bare_connection.execute("SELECT id FROM accounts").fetchone()[0]
     count = len(bare_connection.execute(bare_sql, (account_id, start, end)).fetchall())
-    bare = best(
-        runs, lambda: bare_connection.execute(bare_sql, (account_id, start, end)).fetchall()
+    bare, opened = paired(
+        runs,
+        lambda: bare_connection.execute(bare_sql, (account_id, start, end)).fetchall(),
+        lambda: store.open_range(ACCOUNT, start, end, ALL_LISTS),
     )
-    opened = best(runs, lambda: store.open_range(ACCOUNT, start, end, ALL_LISTS))
-    objects = best(
-        max(1, runs // 2), lambda: store.open_range(ACCOUNT, start, end, ALL_LISTS).entries()
+    _, objects = paired(
+        1, lambda: None, lambda: store.open_range(ACCOUNT, start, end, ALL_LISTS).entries()
     )
     print(
         f"open 30-day range ({count:,} rows): bare SELECT {bare * 1000:.0f} ms, open_range "
