@@ -51,13 +51,16 @@ def journal_path(args: argparse.Namespace) -> Path:
 
 
 def account_key(args: argparse.Namespace) -> AccountKey:
-    practice = bool(getattr(args, "base_url", None))
-    name = getattr(args, "account", None) or (PRACTICE_ACCOUNT if practice else DEFAULT_ACCOUNT)
+    """The history account of a CLI run. ``practice`` stays False: `todoku-cli delete` records
+    its journal rows that way, and 再発 matches journal rows on (subuser, region, practice); a
+    sandbox run is kept apart by its account name (練習) instead."""
+    name = getattr(args, "account", None) or (
+        PRACTICE_ACCOUNT if getattr(args, "base_url", None) else DEFAULT_ACCOUNT
+    )
     return AccountKey(
         account=name,
         subuser=getattr(args, "subuser", "") or "",
         region=getattr(args, "region", "global") or "global",
-        practice=practice,
     )
 
 
