@@ -23,11 +23,11 @@ from app.core.storage.journal import (
 )
 from app.core.types import ALL_LISTS, DateRange, ListKind
 from app.sandbox.sendgrid_server import SandboxRecord
-from tests.core.conftest import API_KEY
 
 RANGE = DateRange(datetime(2026, 11, 1).date(), datetime(2026, 11, 30).date())
 START, END = unix_bounds(RANGE)
 ACCOUNT = AccountKey(account="テスト")
+API_KEY = "SG.history-test-key"
 
 
 def record(i: int, created: int, kind: str = "bounces") -> SandboxRecord:
@@ -53,7 +53,7 @@ class Clock:
 @pytest.fixture
 def world(make_sandbox, tmp_path: Path):
     records = [record(i, START + i * 1200, "bounces" if i % 3 else "blocks") for i in range(1500)]
-    sandbox = make_sandbox(records)
+    sandbox = make_sandbox(records, api_keys={API_KEY: None})
     store = SqliteHistoryStore(tmp_path / "history.sqlite3")
     journal = DeletionJournal(tmp_path / "journal.sqlite3")
     yield sandbox, store, journal

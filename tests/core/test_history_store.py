@@ -9,12 +9,13 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from app.core.classify.cache import CacheKey, ExplanationCache, Refinement
+from app.core.dates import unix_bounds
 from app.core.history.incremental import fetch_with_history
 from app.core.history.journal_link import erase_address
 from app.core.providers.sendgrid import SendGridProvider
@@ -34,10 +35,13 @@ from app.core.storage.journal import (
     OperationMeta,
     ResultUpdate,
 )
-from app.core.types import ALL_LISTS, ListKind, SuppressionEntry
-from tests.core.conftest import API_KEY, RANGE, RANGE_END, RANGE_START, bounce
+from app.core.types import ALL_LISTS, DateRange, ListKind, SuppressionEntry
+from app.sandbox.sendgrid_server import SandboxRecord
 
 ROOT = Path(__file__).resolve().parents[2]
+API_KEY = "SG.history-test-key"
+RANGE = DateRange(date(2026, 11, 1), date(2026, 11, 10))
+RANGE_START, RANGE_END = unix_bounds(RANGE)
 ACCOUNT = AccountKey(account="本番")
 OTHER = AccountKey(account="本番", subuser="shop")
 WHEN = datetime(2026, 11, 20, tzinfo=UTC)
@@ -179,7 +183,13 @@ def test_full_disk_is_reported_and_the_fetch_result_kept(make_sandbox, tmp_path:
     assert (
         len(store.open_range(ACCOUNT, RANGE_START, RANGE_END, ALL_LISTS)) == 0
     )  # nothing half-written
-    sandbox = make_sandbox([bounce(i) for i in range(3000)])
+    sandbox = make_sandbox(
+        [
+            SandboxRecord("bounces", f"b{i}@example.jp", RANGE_START + i, "550 5.1.1", "5.1.1")
+            for i in range(3000)
+        ],
+        api_keys={API_KEY: None},
+    )
     result = fetch_with_history(
         lambda: SendGridProvider(API_KEY, base_url=sandbox.base_url),
         store,
