@@ -12,11 +12,16 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.core.dates import JST
 from app.core.errors import TodokuError
 from app.core.history.report import Change, MonthlyReport
 from app.core.stats import format_percent
+
+if TYPE_CHECKING:  # Qt loads only when a PDF is printed
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QTextCharFormat, QTextDocument
 
 FONT_FAMILIES = ("Noto Sans CJK JP", "Yu Gothic UI", "Meiryo", "Hiragino Sans", "Noto Sans JP")
 CHART_SIZE = (1800, 520)  # pixels of the trend image (scaled to the page width)
@@ -97,8 +102,8 @@ class _Writer:
         self.heading = QTextCharFormat(self.bold)
         self.heading.setFontPointSize(11)
 
-    def line(self, text: str, fmt: object = None) -> None:
-        self.cursor.insertText(text, fmt or self.plain)  # type: ignore[arg-type]
+    def line(self, text: str, fmt: QTextCharFormat | None = None) -> None:
+        self.cursor.insertText(text, fmt or self.plain)
         self.cursor.insertBlock()
 
     def table(
@@ -151,7 +156,7 @@ class _Writer:
             percent=60,
         )
 
-    def fill(self, report: MonthlyReport, document: object, chart_url: object) -> None:
+    def fill(self, report: MonthlyReport, document: QTextDocument, chart_url: QUrl) -> None:
         account = report.account
         self.line(f"月次レポート {report.month_label}", self.title)
         who = account.account + (f"（サブユーザー {account.subuser}）" if account.subuser else "")
@@ -226,12 +231,11 @@ class _Writer:
         else:
             self.line("この月の再発はありません。")
 
-    def _chart(self, report: MonthlyReport, document: object, url: object) -> None:
+    def _chart(self, report: MonthlyReport, document: QTextDocument, url: QUrl) -> None:
         """Stacked columns per month, one colour per category, drawn with QPainter."""
         from PySide6.QtCore import QRectF, Qt
         from PySide6.QtGui import QColor, QFont, QImage, QPainter, QTextDocument, QTextImageFormat
 
-        assert isinstance(document, QTextDocument)
         colours = (
             "#1f77b4",
             "#ff7f0e",
@@ -284,7 +288,7 @@ class _Writer:
         painter.end()
         document.addResource(QTextDocument.ResourceType.ImageResource, url, image)
         image_format = QTextImageFormat()
-        image_format.setName(url.toString())  # type: ignore[attr-defined]
+        image_format.setName(url.toString())
         image_format.setWidth(680)
         image_format.setHeight(680 * height / width)
         self.cursor.insertImage(image_format)
