@@ -21,6 +21,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("app.cli.check_cmd", "配信率を確認し、しきい値を下回ったら通知する"),
     "letter": ("app.cli.letter_cmd", "取得結果の宛先に送る連絡文（日本語）を作る"),
     "zendesk": ("app.cli.zendesk_cmd", "取得結果の宛先ごとに Zendesk のチケットを作る・追記する"),
+    "report": ("app.cli.report_cmd", "取得履歴から月次レポートを作る（Excel など）"),
 }
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from app.cli.common import add_connection_arguments, make_provider, parse_lists, report_error
+from app.cli.history_args import add_history_arguments, fetch_into_history
 from app.core.cancel import CancelToken
 from app.core.dates import JST, parse_iso_date, today_jst, validate_range
 from app.core.errors import TodokuError
@@ -32,6 +33,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--csv", help="CSV（UTF-8 BOM 付き、Excel 向け）の出力先")
     parser.add_argument("--concurrency", type=int, default=8, help="同時に取得するページ数")
     parser.add_argument("--quiet", action="store_true", help="進捗を表示しない")
+    add_history_arguments(parser)
+    parser.add_argument(
+        "--no-history", action="store_true", help="取得履歴に記録しない（毎回すべて取得）"
+    )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="全件再取得: 履歴があっても範囲全体を取得し、他所で削除されたものを記録する",
+    )
     add_connection_arguments(parser)
 
 
@@ -85,12 +95,25 @@ def _write_files(
             print(f"\nCSV に書き出しました: {args.csv}", file=sys.stderr)
 
 
+def _show_progress(args: argparse.Namespace, step: FetchProgress) -> None:
+    if not args.quiet:
+        print(
+            f"\r取得中: {step.list_kind.label_ja} {step.pages_done} ページ、"
+            f"合計 {step.entries_so_far} 件",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         date_range = validate_range(
             DateRange(parse_iso_date(args.date_from), parse_iso_date(args.date_to)), today_jst()
         )
         lists = parse_lists(args.lists)
+        if not args.no_history:
+            return _run_with_history(args, date_range, lists)
         with ExitStack() as stack:
             provider = stack.enter_context(make_provider(args))
             out: TextIO | None
@@ -108,14 +131,7 @@ def run(args: argparse.Namespace) -> int:
                     out.write(json.dumps(entry_to_json(entry), ensure_ascii=False) + "\n")
 
             def show_progress(step: FetchProgress) -> None:
-                if not args.quiet:
-                    print(
-                        f"\r取得中: {step.list_kind.label_ja} {step.pages_done} ページ、"
-                        f"合計 {step.entries_so_far} 件",
-                        end="",
-                        file=sys.stderr,
-                        flush=True,
-                    )
+                _show_progress(args, step)
 
             result = provider.fetch(
                 date_range, lists, progress=show_progress, on_page=write_page, cancel=CancelToken()
@@ -135,3 +151,42 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("\n中断しました。", file=sys.stderr)
         return 130
+
+
+def _run_with_history(
+    args: argparse.Namespace, date_range: DateRange, lists: tuple[ListKind, ...]
+) -> int:
+    """Fetch through history (incremental unless --full), then write the whole range."""
+
+    def show_progress(step: FetchProgress) -> None:
+        _show_progress(args, step)
+
+    fetched = fetch_into_history(args, make_provider, date_range, lists, progress=show_progress)
+    if args.jsonl or not (args.xlsx or args.csv):
+        with ExitStack() as stack:
+            out: TextIO = (
+                stack.enter_context(open(args.jsonl, "w", encoding="utf-8", newline="\n"))
+                if args.jsonl
+                else sys.stdout
+            )
+            for entry in fetched.entries:
+                row = entry_to_json(entry)
+                row["new"] = entry.key in fetched.new_keys  # 新着: not listed at the last fetch
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    if args.xlsx or args.csv:
+        _write_files(args, date_range, lists, fetched.entries)
+    if not args.quiet:
+        way = "差分取得" if fetched.incremental else "全件取得"
+        print(
+            f"\n完了: {len(fetched.entries)} 件（{way}、新着 {len(fetched.new_keys)} 件、"
+            f"リクエスト {fetched.requests_made} 回）",
+            file=sys.stderr,
+        )
+        for note in fetched.notes:
+            print(f"注意: {note}", file=sys.stderr)
+    if fetched.history_error is not None:
+        error = fetched.history_error
+        print(f"注意: {error.message_ja} {error.next_step_ja}", file=sys.stderr)
+        if error.detail:
+            print(f"詳細: {error.detail}", file=sys.stderr)
+    return 0

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from enum import StrEnum
 
 from app.core.errors import InvalidInputError
-from app.core.types import DateRange
+from app.core.types import DateRange, TimeWindow
 
 # A fixed +9:00: Japan has had no DST since 1951, so for every date SendGrid can hold this
 # equals ZoneInfo("Asia/Tokyo"), without zoneinfo's import (it pulls sysconfig: ~1.5 ms at
@@ -82,7 +82,9 @@ def validate_range(date_range: DateRange, today: date) -> DateRange:
 
 def unix_bounds(date_range: DateRange) -> tuple[int, int]:
     """SendGrid ``start_time``/``end_time``: 00:00:00 JST of the first day to 23:59:59 JST of the
-    last day, both inclusive, in Unix seconds."""
+    last day, both inclusive, in Unix seconds. A ``TimeWindow`` gives its exact seconds."""
+    if isinstance(date_range, TimeWindow):
+        return date_range.start_time, date_range.end_time
     start = datetime.combine(date_range.start, time(0, 0, 0), tzinfo=JST)
     end = datetime.combine(date_range.end, time(23, 59, 59), tzinfo=JST)
     return int(start.timestamp()), int(end.timestamp())

@@ -89,6 +89,18 @@ class DateRange:
 
 
 @dataclass(frozen=True, slots=True)
+class TimeWindow(DateRange):
+    """A range narrowed to exact Unix seconds (both inclusive) inside its calendar days.
+
+    An incremental fetch asks only for the tail of a range history already holds; a provider
+    that turns ranges into bounds with ``app.core.dates.unix_bounds`` honours it unchanged.
+    """
+
+    start_time: int = 0
+    end_time: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Explanation:
     """Why an entry is on its list and what to do, in Japanese.
 

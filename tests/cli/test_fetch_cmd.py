@@ -37,6 +37,12 @@ def run_cli(*args: str, key: str = API_KEY) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.fixture(autouse=True)
+def private_data_dir(monkeypatch, tmp_path: Path) -> None:
+    """The CLI keeps its fetch history in the user's data folder: a temporary one here."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
 @pytest.fixture
 def sandbox(make_sandbox):
     return make_sandbox(
@@ -141,3 +147,36 @@ def test_unreadable_date_and_list_names(sandbox) -> None:
     result = run_cli(*dates(), "--lists", "bounce", "--base-url", sandbox.base_url)
     assert result.returncode != 0 and "リスト名" in result.stderr
     assert sandbox.request_log == []
+
+
+def test_fetch_records_history_and_the_second_run_is_incremental(sandbox, tmp_path: Path) -> None:
+    history = tmp_path / "history.sqlite3"
+    first = run_cli(*dates(), "--base-url", sandbox.base_url, "--history", str(history))
+    assert first.returncode == 0, first.stderr
+    assert "全件取得" in first.stderr and history.exists()
+    sandbox.add_records(
+        [SandboxRecord("bounces", "new@example.jp", END - 10, "550 5.1.1 User unknown", "5.1.1")]
+    )
+    # Removed elsewhere, inside the window the incremental pass asks for (it is the newest
+    # block): noticed without --full.
+    sandbox.remove("blocks", "hanako@docomo.ne.jp")
+    second = run_cli(*dates(), "--base-url", sandbox.base_url, "--history", str(history))
+    assert second.returncode == 0, second.stderr
+    assert "差分取得" in second.stderr and "新着 1 件" in second.stderr
+    rows = [json.loads(line) for line in second.stdout.splitlines()]
+    assert {r["email"] for r in rows if r["new"]} == {"new@example.jp"}
+    assert len(rows) == 3  # the whole range, not only the tail
+    full = run_cli(*dates(), "--full", "--base-url", sandbox.base_url, "--history", str(history))
+    assert "全件取得" in full.stderr
+    assert sorted(json.loads(line)["email"] for line in full.stdout.splitlines()) == [
+        "jiro@gmail.com",
+        "new@example.jp",
+        "taro+news@city.example.lg.jp",
+    ]
+    bare = run_cli(*dates(), "--no-history", "--base-url", sandbox.base_url, "--quiet")
+    assert bare.returncode == 0 and len(bare.stdout.splitlines()) == 3
+    xlsx = tmp_path / "whole.xlsx"
+    again = run_cli(
+        *dates(), "--base-url", sandbox.base_url, "--history", str(history), "--xlsx", str(xlsx)
+    )
+    assert again.returncode == 0 and "差分取得" in again.stderr and xlsx.exists()

@@ -184,6 +184,23 @@ class ExplanationCache:
         with self._lock:
             return int(self._conn.execute("SELECT COUNT(*) FROM refinement").fetchone()[0])
 
+    def forget_text(self, text: str) -> int:
+        """Drop cached refinements whose template or reply mentions ``text`` (an address the
+        operator asked to erase; templates mask addresses, this catches what slipped through)."""
+        if not text.strip():
+            return 0
+        like = (
+            "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
+        with self._lock, self._conn:
+            cursor = self._conn.execute(
+                "DELETE FROM refinement WHERE template LIKE ?1 ESCAPE '\\'"
+                " OR label_ja LIKE ?1 ESCAPE '\\' OR explanation_ja LIKE ?1 ESCAPE '\\'"
+                " OR action_ja LIKE ?1 ESCAPE '\\'",
+                (like,),
+            )
+            return int(cursor.rowcount)
+
     def clear(self) -> None:
         with self._lock, self._conn:
             self._conn.execute("DELETE FROM refinement")

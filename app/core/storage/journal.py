@@ -304,7 +304,62 @@ class DeletionJournal:
 
         self._write(work)
 
+    def mask_address(self, email: str) -> int:
+        """「このアドレスの記録を消す」: keep each audit row, replace the address and its reason.
+
+        The row still says that an operation deleted *an* address from a list, when and with
+        which result (the audit trail holds); who the recipient was is gone. Each masked row
+        gets its own token because an operation's (list, address) pairs must stay unique.
+        """
+        address = email.strip()
+        if not address:
+            return 0
+
+        def work(connection: sqlite3.Connection) -> int:
+            connection.execute("PRAGMA secure_delete=ON")  # zero the freed text in the file
+            rows = connection.execute(
+                "SELECT id FROM operation_entries WHERE email = ? COLLATE NOCASE", (address,)
+            ).fetchall()
+            for (row_id,) in rows:
+                connection.execute(
+                    "UPDATE operation_entries SET email = ?, reason = '', ip = '', detail = ''"
+                    " WHERE id = ?",
+                    (f"（消去済み #{row_id}）", row_id),
+                )
+            return len(rows)
+
+        try:
+            return self._write(work)
+        finally:
+            self._connection().execute("PRAGMA secure_delete=OFF")
+
     # -- reads -------------------------------------------------------------------------------
+
+    def successful_deletions(
+        self, *, subuser: str, region: str, practice: bool
+    ) -> tuple[tuple[ListKind, str, datetime, datetime | None, str], ...]:
+        """Every address removed by Todoku for one account: (list, email, when, created, reason).
+
+        ``when`` is the moment the result was recorded; oldest first.
+        """
+        marks = ",".join("?" * len(SUCCESS_RESULTS))
+        rows = self._read(
+            "SELECT e.list_kind, e.email, e.updated_at, e.created, e.reason"
+            " FROM operation_entries e JOIN operations o ON o.id = e.operation_id"
+            f" WHERE o.subuser = ? AND o.region = ? AND o.practice = ? AND e.result IN ({marks})"
+            " ORDER BY e.updated_at",
+            [subuser, region, int(practice), *sorted(r.value for r in SUCCESS_RESULTS)],
+        )
+        return tuple(
+            (
+                ListKind(str(row[0])),
+                str(row[1]),
+                _parse_stamp(str(row[2])) or datetime.min.replace(tzinfo=UTC),
+                _parse_stamp(row[3]),
+                str(row[4]),
+            )
+            for row in rows
+        )
 
     _OPERATION_SELECT = (
         "SELECT o.id, o.started_at, o.finished_at, o.os_user, o.account_label, o.subuser,"

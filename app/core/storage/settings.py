@@ -49,6 +49,8 @@ class AppSettings:
     zendesk_subdomain: str = ""
     zendesk_email: str = ""
     zendesk_requester_is_recipient: bool = False  # the bounced recipient becomes the requester
+    # 取得履歴: entries not seen for this many days are dropped.
+    history_retention_days: int = field(default=400, metadata={"range": (1, 3650)})
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def replace(self, **changes: Any) -> AppSettings:

@@ -1,0 +1,270 @@
+"""The monthly report for managers: figures of one JST month against the month before.
+
+``build_monthly_report`` gathers everything from history, the deletion journal and (when
+readable) the month's delivery stats; ``report_xlsx.write_report_xlsx`` lays it out. The
+report window will show the same ``MonthlyReport``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from app.core.dates import JST
+from app.core.domain_groups import DomainGroup, domain_group
+from app.core.export.columns import category_label_ja
+from app.core.history.trends import (
+    DomainGrowth,
+    TrendTable,
+    bounds,
+    month_range,
+    previous_month,
+    trend_by_category,
+)
+from app.core.stats import DailyStats, evaluate
+from app.core.storage.history.interface import (
+    AccountKey,
+    HistoryStorage,
+    Return,
+    TrendBucket,
+    TrendKey,
+)
+from app.core.storage.journal import DeletionJournal, OperationQuery, OperationState
+from app.core.types import DateRange, ListKind
+
+TOP_DOMAINS = 10
+TOP_CAUSES = 10
+TREND_MONTHS = 12
+NOT_EXPLAINED = "（未分類）"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A count this month and last month."""
+
+    label: str
+    current: int
+    previous: int
+
+    @property
+    def difference(self) -> int:
+        return self.current - self.previous
+
+    @property
+    def ratio(self) -> float | None:
+        """Relative change (0.25 = +25 %); None when last month had nothing."""
+        return None if self.previous == 0 else self.difference / self.previous
+
+    def change_ja(self) -> str:
+        sign = "+" if self.difference > 0 else ""
+        ratio = self.ratio
+        percent = "前月 0 件" if ratio is None else f"{sign}{ratio * 100:.1f}%"
+        return f"{sign}{self.difference:,} 件（{percent}）"
+
+
+@dataclass(frozen=True, slots=True)
+class CauseLine:
+    label_ja: str
+    category_ja: str
+    count: int
+    previous: int
+    explanation_ja: str
+    action_ja: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeletionLine:
+    """One delete operation of the month, from the journal."""
+
+    operation_id: int
+    started_at: datetime
+    os_user: str
+    state_ja: str
+    total: int
+    succeeded: int
+    failed: int
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class MonthlyReport:
+    account: AccountKey
+    month: date  # the first day
+    period: DateRange
+    generated_at: datetime
+    total: Change
+    by_list: tuple[Change, ...]
+    by_category: tuple[Change, ...]
+    by_group: tuple[Change, ...]
+    top_domains: tuple[Change, ...]
+    growing: tuple[DomainGrowth, ...]
+    causes: tuple[CauseLine, ...]
+    deletions: tuple[DeletionLine, ...]
+    returns: tuple[Return, ...]
+    trend: TrendTable  # the last TREND_MONTHS months by category
+    delivery: DailyStats | None = None  # the month's totals when stats were readable
+    delivery_note: str = ""  # why the delivery rate is missing, when it is
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def month_label(self) -> str:
+        return f"{self.month.year}年{self.month.month}月"
+
+    @property
+    def delivery_rate(self) -> float | None:
+        return None if self.delivery is None else self.delivery.rate
+
+
+def _changes(
+    current: dict[str, int], previous: dict[str, int], order: Sequence[str]
+) -> tuple[Change, ...]:
+    keys = list(order) + sorted(k for k in set(current) | set(previous) if k not in order)
+    return tuple(Change(k, current.get(k, 0), previous.get(k, 0)) for k in keys)
+
+
+def build_monthly_report(
+    store: HistoryStorage,
+    account: AccountKey,
+    month: date,
+    *,
+    journal: DeletionJournal | None = None,
+    daily_stats: Sequence[DailyStats] | None = None,
+    delivery_note: str = "",
+    now: datetime | None = None,
+) -> MonthlyReport:
+    """Everything the report shows for ``month`` (any day of it) of ``account``."""
+    first = month.replace(day=1)
+    before = previous_month(first)
+    period = month_range(first)
+    this_key, last_key = f"{first:%Y-%m}", f"{before:%Y-%m}"
+    start, end = bounds(DateRange(before, period.end))
+
+    def split(key: TrendKey) -> tuple[dict[str, int], dict[str, int]]:
+        current: dict[str, int] = {}
+        previous: dict[str, int] = {}
+        for item in store.counts(account, start, end, TrendBucket.MONTH, key):
+            target = (
+                current
+                if item.bucket == this_key
+                else previous
+                if item.bucket == last_key
+                else None
+            )
+            if target is not None:
+                target[item.key] = target.get(item.key, 0) + item.count
+        return current, previous
+
+    lists_now, lists_before = split(TrendKey.LIST)
+    by_list = tuple(
+        Change(kind.label_ja, lists_now.get(kind.value, 0), lists_before.get(kind.value, 0))
+        for kind in ListKind
+    )
+    total = Change("合計", sum(lists_now.values()), sum(lists_before.values()))
+
+    cat_now, cat_before = split(TrendKey.CATEGORY)
+    by_category = tuple(
+        Change(category_label_ja(c.label or None), c.current, c.previous)
+        for c in _changes(cat_now, cat_before, [])
+        if c.current or c.previous
+    )
+
+    dom_now, dom_before = split(TrendKey.DOMAIN)
+    group_now: dict[str, int] = {}
+    group_before: dict[str, int] = {}
+    for source, target in ((dom_now, group_now), (dom_before, group_before)):
+        for domain, count in source.items():
+            label = domain_group(domain).label_ja
+            target[label] = target.get(label, 0) + count
+    by_group = _changes(group_now, group_before, [g.label_ja for g in DomainGroup])
+    top = sorted(dom_now.items(), key=lambda item: (-item[1], item[0]))[:TOP_DOMAINS]
+    top_domains = tuple(Change(d, c, dom_before.get(d, 0)) for d, c in top)
+    growing = sorted(
+        (
+            DomainGrowth(d, dom_before.get(d, 0), c)
+            for d, c in dom_now.items()
+            if c > dom_before.get(d, 0)
+        ),
+        key=lambda g: (-g.change, g.domain),
+    )[:TOP_DOMAINS]
+
+    cause_now, cause_before = split(TrendKey.CAUSE)
+    explained = store.explanations_by_label(account)
+    causes = []
+    for label, count in sorted(cause_now.items(), key=lambda item: (-item[1], item[0]))[
+        :TOP_CAUSES
+    ]:
+        explanation = explained.get(label)
+        causes.append(
+            CauseLine(
+                label or NOT_EXPLAINED,
+                category_label_ja(explanation.category) if explanation else "",
+                count,
+                cause_before.get(label, 0),
+                explanation.explanation_ja if explanation else "",
+                explanation.action_ja if explanation else "",
+            )
+        )
+
+    trend_start = first
+    for _ in range(TREND_MONTHS - 1):
+        trend_start = previous_month(trend_start)
+    trend = trend_by_category(store, account, DateRange(trend_start, period.end), TrendBucket.MONTH)
+
+    month_start, month_end = bounds(period)
+    returns = store.returns_between(account, month_start, month_end)
+
+    delivery: DailyStats | None = None
+    if daily_stats:
+        delivery = evaluate(daily_stats, 0.97).totals
+        if not delivery.has_data:
+            delivery, delivery_note = None, delivery_note or "この月の配信データがありません。"
+    elif not delivery_note:
+        delivery_note = "配信状況（統計）を読めなかったため、配信率は載せていません。"
+
+    return MonthlyReport(
+        account=account,
+        month=first,
+        period=period,
+        generated_at=now or datetime.now(UTC),
+        total=total,
+        by_list=by_list,
+        by_category=by_category,
+        by_group=by_group,
+        top_domains=top_domains,
+        growing=tuple(growing),
+        causes=tuple(causes),
+        deletions=_deletions(journal, account, period),
+        returns=returns,
+        trend=trend,
+        delivery=delivery,
+        delivery_note=delivery_note,
+    )
+
+
+def _deletions(
+    journal: DeletionJournal | None, account: AccountKey, period: DateRange
+) -> tuple[DeletionLine, ...]:
+    if journal is None:
+        return ()
+    operations = journal.list_operations(
+        OperationQuery(start=period.start, end=period.end, limit=100_000)
+    )
+    lines = [
+        DeletionLine(
+            operation_id=op.id,
+            started_at=op.started_at.astimezone(JST),
+            os_user=op.os_user,
+            state_ja=op.state.label_ja,
+            total=op.total,
+            succeeded=op.succeeded,
+            failed=op.failed,
+            note=op.note,
+        )
+        for op in operations
+        if op.subuser == account.subuser
+        and op.region == account.region
+        and op.practice == account.practice
+        and op.state is not OperationState.PENDING
+    ]
+    return tuple(sorted(lines, key=lambda line: line.started_at))

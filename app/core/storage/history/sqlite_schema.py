@@ -1,0 +1,166 @@
+"""The SQLite history file: schema, forward migrations, and what to do with a bad file.
+
+Identity: ``PRAGMA application_id`` marks the file as Todoku's history, ``PRAGMA user_version``
+holds the schema version (both live in the file header, so they can be read without trusting
+any table). A file that is not SQLite, fails ``quick_check``, or is another program's database
+is renamed (never deleted) and a new file is started; a file from a newer Todoku is refused
+untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from app.core.storage.history.interface import (
+    HistoryError,
+    HistoryRecovered,
+    HistorySchemaTooNewError,
+)
+
+log = logging.getLogger(__name__)
+
+APPLICATION_ID = 0x546F4869  # "ToHi": Todoku history
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _migrate_to_1(connection: sqlite3.Connection) -> None:
+    statements = (
+        """CREATE TABLE accounts (
+            id INTEGER PRIMARY KEY,
+            provider TEXT NOT NULL, account TEXT NOT NULL, subuser TEXT NOT NULL,
+            region TEXT NOT NULL, practice INTEGER NOT NULL,
+            UNIQUE (provider, account, subuser, region, practice))""",
+        # Reason templates, statuses, IPs and domains, each stored once.
+        "CREATE TABLE texts (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE)",
+        """CREATE TABLE explanations (
+            id INTEGER PRIMARY KEY, category TEXT NOT NULL, label TEXT NOT NULL,
+            body TEXT NOT NULL UNIQUE)""",
+        """CREATE TABLE fetches (
+            id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES accounts(id),
+            fetched_at INTEGER NOT NULL, range_start INTEGER NOT NULL,
+            range_end INTEGER NOT NULL, full INTEGER NOT NULL, lists TEXT NOT NULL,
+            entries INTEGER NOT NULL, new INTEGER NOT NULL, requests INTEGER NOT NULL)""",
+        """CREATE TABLE coverage (
+            account_id INTEGER NOT NULL, list INTEGER NOT NULL,
+            start_time INTEGER NOT NULL, end_time INTEGER NOT NULL, high_water INTEGER NOT NULL,
+            PRIMARY KEY (account_id, list)) WITHOUT ROWID""",
+        # One row per (account, list, address): the address's current or last listing.
+        """CREATE TABLE entries (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL, list INTEGER NOT NULL, email TEXT NOT NULL,
+            created INTEGER NOT NULL, domain_id INTEGER NOT NULL, status_id INTEGER NOT NULL,
+            reason_id INTEGER NOT NULL, ip_id INTEGER NOT NULL, explanation_id INTEGER,
+            first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,
+            listed_fetch INTEGER NOT NULL, gone_by TEXT, gone_at INTEGER)""",
+        "CREATE UNIQUE INDEX entries_key ON entries (account_id, list, email COLLATE NOCASE)",
+        "CREATE INDEX entries_created ON entries (account_id, created)",
+    )
+    for statement in statements:
+        connection.execute(statement)
+
+
+def _migrate_to_2(connection: sqlite3.Connection) -> None:
+    # 再発 (added in schema 2): one row per Todoku deletion that was followed by a new listing.
+    connection.execute(
+        """CREATE TABLE returns (
+            id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, list INTEGER NOT NULL,
+            email TEXT NOT NULL, deleted_at INTEGER NOT NULL, returned_at INTEGER NOT NULL,
+            reason_id INTEGER NOT NULL, noticed_at INTEGER NOT NULL,
+            UNIQUE (account_id, list, email COLLATE NOCASE, deleted_at))"""
+    )
+    connection.execute("CREATE INDEX returns_returned ON returns (account_id, returned_at)")
+
+
+# Migration N+1 is MIGRATIONS[N]; each runs inside the transaction that bumps user_version.
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_1, _migrate_to_2)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class BadFile(Exception):
+    """The file is not a usable Todoku history (corrupt or foreign): move it aside."""
+
+
+def connect(path: Path, timeout_s: float) -> sqlite3.Connection:
+    connection = sqlite3.connect(
+        path, timeout=timeout_s, isolation_level=None, check_same_thread=False
+    )
+    # FULL: a committed fetch survives a power cut, not only a killed process.
+    connection.execute("PRAGMA synchronous=FULL")
+    return connection
+
+
+def inspect(path: Path, timeout_s: float) -> None:
+    """Raise ``BadFile`` for a corrupt or foreign file, ``HistorySchemaTooNewError`` for a newer
+    one; return quietly for a missing, empty or sound file. Writes nothing."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise HistoryError(detail=f"{type(error).__name__}: {error} ({path})") from error
+    if not header:
+        return  # an empty file: SQLite starts a database in it
+    if header != SQLITE_HEADER:
+        raise BadFile(f"not an SQLite file: header {header[:16]!r}")
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=timeout_s)
+        try:
+            app_id = int(connection.execute("PRAGMA application_id").fetchone()[0])
+            version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+            tables = int(connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0])
+            if app_id != APPLICATION_ID and tables:
+                raise BadFile(f"foreign database: application_id={app_id:#x}, {tables} objects")
+            if app_id == APPLICATION_ID and version > SCHEMA_VERSION:
+                raise HistorySchemaTooNewError(
+                    detail=f"schema {version} > {SCHEMA_VERSION} ({path})"
+                )
+            check = str(connection.execute("PRAGMA quick_check").fetchone()[0])
+            if check != "ok":
+                raise BadFile(f"quick_check: {check[:300]}")
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as error:
+        raise BadFile(f"{type(error).__name__}: {error}") from error
+
+
+def move_aside(path: Path, reason: str, now: datetime | None = None) -> HistoryRecovered:
+    """Rename the file (and its WAL/SHM companions) next to itself; return the notice."""
+    moment = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.broken-{moment}")
+    suffix = 1
+    while aside.exists():
+        suffix += 1
+        aside = path.with_name(f"{path.name}.broken-{moment}-{suffix}")
+    try:
+        path.replace(aside)
+        for companion in ("-wal", "-shm"):
+            extra = path.with_name(path.name + companion)
+            if extra.exists():
+                extra.replace(aside.with_name(aside.name + companion))
+    except OSError as error:
+        raise HistoryError(detail=f"move aside failed: {error} ({path})") from error
+    log.warning("history file unusable (%s); moved to %s", reason, aside.name)
+    return HistoryRecovered(detail=f"{reason}; 退避先: {aside}")
+
+
+def migrate(connection: sqlite3.Connection, path: Path) -> None:
+    """Bring the schema to SCHEMA_VERSION in one transaction (a failure leaves it unchanged)."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:  # another process upgraded it since inspect()
+            raise HistorySchemaTooNewError(detail=f"schema {version} > {SCHEMA_VERSION} ({path})")
+        for migration in MIGRATIONS[version:]:
+            migration(connection)
+        if version < SCHEMA_VERSION:
+            connection.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise

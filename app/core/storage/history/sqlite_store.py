@@ -1,0 +1,711 @@
+"""SqliteHistoryStore: the history in one SQLite file (WAL) next to the deletion journal."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from app.core.storage.history import sqlite_schema
+from app.core.storage.history.interface import (
+    LIST_CODE,
+    LIST_CODES,
+    AccountKey,
+    BucketCount,
+    Coverage,
+    FetchSummary,
+    FetchWrite,
+    GoneBy,
+    HistoryDiskFullError,
+    HistoryError,
+    HistoryRecovered,
+    HistoryRows,
+    Recurrence,
+    Return,
+    TrendBucket,
+    TrendKey,
+    expand_reason,
+    reason_to_template,
+    stamp,
+)
+from app.core.types import Explanation, ListKind
+
+HISTORY_FILE = "history.sqlite3"
+_BUSY_TIMEOUT_S = 10.0
+_JST_OFFSET_S = 9 * 3600
+_CHUNK = 500  # ids per IN (...) list: well under SQLite's variable limit
+_Result = TypeVar("_Result")
+
+_BUCKET_SQL = {
+    TrendBucket.MONTH: f"strftime('%Y-%m', e.created + {_JST_OFFSET_S}, 'unixepoch')",
+    # The Monday of the JST week: 'weekday 0' moves to the coming Sunday, then back six days.
+    TrendBucket.WEEK: f"date(e.created + {_JST_OFFSET_S}, 'unixepoch', 'weekday 0', '-6 days')",
+}
+
+
+def _seconds(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+class SqliteHistoryStore:
+    """The ``HistoryStorage`` of one user's machine. Safe to use from several threads.
+
+    Each thread has its own connection; WAL lets the GUI thread read while a worker writes.
+    ``max_bytes`` caps the file (SQLite answers "disk full" beyond it, as a real full disk
+    does); None means no cap.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        max_bytes: int | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.path = Path(path)
+        self._max_bytes = max_bytes
+        self._clock = clock
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self.recovery_notice: HistoryRecovered | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                sqlite_schema.inspect(self.path, _BUSY_TIMEOUT_S)
+            except sqlite_schema.BadFile as bad:
+                self.recovery_notice = sqlite_schema.move_aside(self.path, str(bad), clock())
+            connection = self._connection()
+            connection.execute("PRAGMA journal_mode=WAL")  # persistent: stored in the file
+            sqlite_schema.migrate(connection, self.path)
+        except sqlite3.Error as error:
+            self.close()
+            raise _history_error(error, self.path) from error
+        except (OSError, HistoryError):
+            self.close()
+            raise
+
+    # -- connections ---------------------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite_schema.connect(self.path, _BUSY_TIMEOUT_S)
+            if self._max_bytes is not None:
+                page_size = int(connection.execute("PRAGMA page_size").fetchone()[0])
+                connection.execute(f"PRAGMA max_page_count={max(1, self._max_bytes // page_size)}")
+            self._local.connection = connection
+            with self._lock:
+                self._connections.append(connection)
+        return connection
+
+    def close(self) -> None:
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for connection in connections:
+            connection.close()
+        self._local = threading.local()
+
+    def _write(self, work: Callable[[sqlite3.Connection], _Result]) -> _Result:
+        connection = self._connection()
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(connection)
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+            return result
+        except sqlite3.Error as error:
+            raise _history_error(error, self.path) from error
+
+    def _read(self, sql: str, parameters: Sequence[object] = ()) -> list[Any]:
+        try:
+            return self._connection().execute(sql, parameters).fetchall()
+        except sqlite3.Error as error:
+            raise _history_error(error, self.path) from error
+
+    def schema_version(self) -> int:
+        return int(self._read("PRAGMA user_version")[0][0])
+
+    # -- accounts ------------------------------------------------------------------------------
+
+    def _account_id(self, account: AccountKey) -> int | None:
+        row = (
+            self._connection()
+            .execute(
+                "SELECT id FROM accounts WHERE provider=? AND account=? AND subuser=?"
+                " AND region=? AND practice=?",
+                _account_tuple(account),
+            )
+            .fetchone()
+        )
+        return None if row is None else int(row[0])
+
+    def _read_account(self, account: AccountKey) -> int | None:
+        try:
+            return self._account_id(account)
+        except sqlite3.Error as error:
+            raise _history_error(error, self.path) from error
+
+    def accounts(self) -> tuple[AccountKey, ...]:
+        rows = self._read(
+            "SELECT provider, account, subuser, region, practice FROM accounts ORDER BY id"
+        )
+        return tuple(AccountKey(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows)
+
+    # -- fetch bookkeeping ---------------------------------------------------------------------
+
+    def coverage(self, account: AccountKey, lists: Iterable[ListKind]) -> dict[ListKind, Coverage]:
+        account_id = self._read_account(account)
+        if account_id is None:
+            return {}
+        wanted = {LIST_CODE[kind] for kind in lists}
+        rows = self._read(
+            "SELECT list, start_time, end_time, high_water FROM coverage WHERE account_id=?",
+            (account_id,),
+        )
+        return {
+            LIST_CODES[r[0]]: Coverage(LIST_CODES[r[0]], int(r[1]), int(r[2]), int(r[3]))
+            for r in rows
+            if r[0] in wanted
+        }
+
+    def record_fetch(self, write: FetchWrite) -> FetchSummary:
+        return self._write(lambda connection: _Merge(connection, write).run())
+
+    def open_range(
+        self, account: AccountKey, start: int, end: int, lists: Iterable[ListKind]
+    ) -> HistoryRows:
+        account_id = self._read_account(account)
+        if account_id is None:
+            return HistoryRows([], {}, {}, 0)
+        codes = sorted({LIST_CODE[kind] for kind in lists})
+        sql = (
+            "SELECT list, email, created, status_id, reason_id, explanation_id, first_seen,"
+            " last_seen, listed_fetch FROM entries WHERE account_id=? AND created BETWEEN ? AND ?"
+            " AND gone_at IS NULL"
+        )
+        if len(codes) < len(LIST_CODES):
+            sql += f" AND list IN ({','.join(str(code) for code in codes)})"
+        rows = self._read(sql, (account_id, start, end))
+        text_ids = {row[3] for row in rows} | {row[4] for row in rows}
+        explanation_ids = {row[5] for row in rows if row[5] is not None}
+        latest = self._read("SELECT MAX(id) FROM fetches WHERE account_id=?", (account_id,))
+        return HistoryRows(
+            rows,
+            self._texts(text_ids),
+            self._explanations(explanation_ids),
+            int(latest[0][0] or 0),
+        )
+
+    def _texts(self, ids: Iterable[int]) -> dict[int, str]:
+        texts: dict[int, str] = {}
+        for chunk in _chunks(sorted(ids)):
+            marks = ",".join("?" * len(chunk))
+            texts.update(self._read(f"SELECT id, text FROM texts WHERE id IN ({marks})", chunk))
+        return texts
+
+    def _explanations(self, ids: Iterable[int]) -> dict[int, Explanation]:
+        found: dict[int, Explanation] = {}
+        for chunk in _chunks(sorted(ids)):
+            marks = ",".join("?" * len(chunk))
+            for explanation_id, body in self._read(
+                f"SELECT id, body FROM explanations WHERE id IN ({marks})", chunk
+            ):
+                found[int(explanation_id)] = Explanation(**json.loads(body))
+        return found
+
+    def gone_in_range(
+        self, account: AccountKey, start: int, end: int, lists: Iterable[ListKind]
+    ) -> list[tuple[ListKind, str, GoneBy, datetime]]:
+        account_id = self._read_account(account)
+        if account_id is None:
+            return []
+        codes = {LIST_CODE[kind] for kind in lists}
+        rows = self._read(
+            "SELECT list, email, gone_by, gone_at FROM entries WHERE account_id=?"
+            " AND created BETWEEN ? AND ? AND gone_at IS NOT NULL ORDER BY gone_at, email",
+            (account_id, start, end),
+        )
+        return [
+            (LIST_CODES[r[0]], r[1], GoneBy(r[2]), datetime.fromtimestamp(r[3], tz=UTC))
+            for r in rows
+            if r[0] in codes
+        ]
+
+    # -- 再発 ----------------------------------------------------------------------------------
+
+    _RETURN_SELECT = (
+        "SELECT r.list, r.email, r.deleted_at, r.returned_at, t.text, r.noticed_at"
+        " FROM returns r JOIN texts t ON t.id = r.reason_id"
+    )
+
+    def recurrences(
+        self, account: AccountKey, emails: Iterable[str] | None = None
+    ) -> dict[str, Recurrence]:
+        account_id = self._read_account(account)
+        if account_id is None:
+            return {}
+        rows: list[Any] = []
+        if emails is None:
+            rows = self._read(f"{self._RETURN_SELECT} WHERE r.account_id=?", (account_id,))
+        else:
+            for chunk in _chunks(sorted({e.lower() for e in emails})):
+                marks = ",".join("?" * len(chunk))
+                rows += self._read(
+                    f"{self._RETURN_SELECT} WHERE r.account_id=? AND lower(r.email) IN ({marks})",
+                    (account_id, *chunk),
+                )
+        grouped: dict[str, list[Return]] = {}
+        for row in rows:
+            item = _return(row)
+            grouped.setdefault(item.email.lower(), []).append(item)
+        return {
+            key: Recurrence(items[0].email, tuple(sorted(items, key=lambda r: r.deleted_at)))
+            for key, items in grouped.items()
+        }
+
+    def returns_between(self, account: AccountKey, start: int, end: int) -> tuple[Return, ...]:
+        account_id = self._read_account(account)
+        if account_id is None:
+            return ()
+        rows = self._read(
+            f"{self._RETURN_SELECT} WHERE r.account_id=? AND r.returned_at BETWEEN ? AND ?"
+            " ORDER BY r.returned_at, r.email",
+            (account_id, start, end),
+        )
+        return tuple(_return(row) for row in rows)
+
+    # -- trends and report ---------------------------------------------------------------------
+
+    def counts(
+        self, account: AccountKey, start: int, end: int, bucket: TrendBucket, key: TrendKey
+    ) -> list[BucketCount]:
+        account_id = self._read_account(account)
+        if account_id is None:
+            return []
+        bucket_sql = _BUCKET_SQL[bucket]
+        if key is TrendKey.CATEGORY or key is TrendKey.CAUSE:
+            column = "x.category" if key is TrendKey.CATEGORY else "x.label"
+            sql = (
+                f"SELECT {bucket_sql} AS b, {column}, COUNT(*) FROM entries e"
+                " LEFT JOIN explanations x ON x.id = e.explanation_id"
+                " WHERE e.account_id=? AND e.created BETWEEN ? AND ? GROUP BY b, 2"
+            )
+            rows = self._read(sql, (account_id, start, end))
+            return [BucketCount(r[0], r[1] or "", int(r[2])) for r in rows]
+        column = "e.domain_id" if key is TrendKey.DOMAIN else "e.list"
+        sql = (
+            f"SELECT {bucket_sql} AS b, {column}, COUNT(*) FROM entries e"
+            " WHERE e.account_id=? AND e.created BETWEEN ? AND ? GROUP BY b, 2"
+        )
+        rows = self._read(sql, (account_id, start, end))
+        if key is TrendKey.LIST:
+            return [BucketCount(r[0], LIST_CODES[r[1]].value, int(r[2])) for r in rows]
+        names = self._texts({r[1] for r in rows})
+        return [BucketCount(r[0], names.get(r[1], ""), int(r[2])) for r in rows]
+
+    def explanations_by_label(self, account: AccountKey) -> dict[str, Explanation]:
+        del account  # explanations are shared text, not account data
+        found: dict[str, Explanation] = {}
+        for (body,) in self._read("SELECT body FROM explanations ORDER BY id"):
+            explanation = Explanation(**json.loads(body))
+            found.setdefault(explanation.label_ja, explanation)
+        return found
+
+    # -- privacy and upkeep --------------------------------------------------------------------
+
+    def erase_address(self, email: str) -> int:
+        address = email.strip()
+        if not address:
+            return 0
+
+        def work(connection: sqlite3.Connection) -> int:
+            # Freed pages are zeroed, so the address does not linger in the file's free space.
+            connection.execute("PRAGMA secure_delete=ON")
+            removed = connection.execute(
+                "DELETE FROM entries WHERE email = ? COLLATE NOCASE", (address,)
+            ).rowcount
+            connection.execute("DELETE FROM returns WHERE email = ? COLLATE NOCASE", (address,))
+            _scrub_texts(connection, address)
+            return int(removed)
+
+        try:
+            return self._write(work)
+        finally:
+            self._connection().execute("PRAGMA secure_delete=OFF")
+
+    def purge_older_than(self, cutoff: datetime) -> int:
+        seconds = _seconds(cutoff)
+
+        def work(connection: sqlite3.Connection) -> int:
+            removed = connection.execute(
+                "DELETE FROM entries WHERE last_seen < ?", (seconds,)
+            ).rowcount
+            connection.execute("DELETE FROM returns WHERE noticed_at < ?", (seconds,))
+            connection.execute("DELETE FROM fetches WHERE fetched_at < ?", (seconds,))
+            return int(removed)
+
+        return self._write(work)
+
+    def size_bytes(self) -> int:
+        """The file's size (pages in use × page size; the WAL is not counted)."""
+        pages = int(self._read("PRAGMA page_count")[0][0])
+        return pages * int(self._read("PRAGMA page_size")[0][0])
+
+
+class _Merge:
+    """One fetch merged into history inside the caller's transaction."""
+
+    def __init__(self, connection: sqlite3.Connection, write: FetchWrite) -> None:
+        self.c = connection
+        self.w = write
+        self.now = _seconds(write.fetched_at)
+        self.text_ids: dict[str, int] = {}
+        self.explanation_ids: dict[str, int] = {}
+
+    def run(self) -> FetchSummary:
+        w, c = self.w, self.c
+        account_id = self._account()
+        fetch_id = int(
+            c.execute(
+                "INSERT INTO fetches (account_id, fetched_at, range_start, range_end, full, lists,"
+                " entries, new, requests) VALUES (?,?,?,?,?,?,?,0,?)",
+                (
+                    account_id,
+                    self.now,
+                    w.range_start,
+                    w.range_end,
+                    int(w.full),
+                    ",".join(kind.value for kind in w.lists),
+                    len(w.entries),
+                    w.requests,
+                ),
+            ).lastrowid
+            or 0
+        )
+        gone_todoku = self._apply_deletions(account_id)
+        incoming = self._stage(account_id)
+        new = self._merge(account_id, fetch_id, incoming)
+        returned = self._record_returns(account_id)
+        gone_elsewhere = self._mark_missing(account_id)
+        self._update_coverage(account_id)
+        c.execute("UPDATE fetches SET new=? WHERE id=?", (new, fetch_id))
+        c.execute("DROP TABLE temp.incoming")
+        return FetchSummary(fetch_id, new, returned, gone_elsewhere, gone_todoku)
+
+    def _account(self) -> int:
+        key = _account_tuple(self.w.account)
+        self.c.execute(
+            "INSERT OR IGNORE INTO accounts (provider, account, subuser, region, practice)"
+            " VALUES (?,?,?,?,?)",
+            key,
+        )
+        row = self.c.execute(
+            "SELECT id FROM accounts WHERE provider=? AND account=? AND subuser=? AND region=?"
+            " AND practice=?",
+            key,
+        ).fetchone()
+        return int(row[0])
+
+    def _text_id(self, text: str) -> int:
+        found = self.text_ids.get(text)
+        if found is None:
+            row = self.c.execute("SELECT id FROM texts WHERE text=?", (text,)).fetchone()
+            if row is None:
+                found = int(
+                    self.c.execute("INSERT INTO texts (text) VALUES (?)", (text,)).lastrowid or 0
+                )
+            else:
+                found = int(row[0])
+            self.text_ids[text] = found
+        return found
+
+    def _explanation_id(self, explanation: Explanation) -> int:
+        body = json.dumps(asdict(explanation), ensure_ascii=False, sort_keys=True)
+        found = self.explanation_ids.get(body)
+        if found is None:
+            row = self.c.execute("SELECT id FROM explanations WHERE body=?", (body,)).fetchone()
+            if row is None:
+                found = int(
+                    self.c.execute(
+                        "INSERT INTO explanations (category, label, body) VALUES (?,?,?)",
+                        (explanation.category, explanation.label_ja, body),
+                    ).lastrowid
+                    or 0
+                )
+            else:
+                found = int(row[0])
+            self.explanation_ids[body] = found
+        return found
+
+    def _apply_deletions(self, account_id: int) -> int:
+        """Close rows the journal says Todoku deleted after the fetch that last saw them."""
+        rows = [
+            (
+                _seconds(d.deleted_at),
+                account_id,
+                LIST_CODE[d.list_kind],
+                d.email,
+                _seconds(d.deleted_at),
+            )
+            for d in self.w.deletions
+        ]
+        before = self.c.total_changes
+        self.c.executemany(
+            "UPDATE entries SET gone_by='todoku', gone_at=? WHERE account_id=? AND list=?"
+            " AND email=? COLLATE NOCASE AND gone_at IS NULL AND last_seen <= ?",
+            rows,
+        )
+        return self.c.total_changes - before
+
+    def _stage(self, account_id: int) -> list[tuple[Any, ...]]:
+        """The fetched entries as rows, also copied into temp.incoming for set-based steps."""
+        w = self.w
+        explanations = w.explanations
+        staged: list[tuple[Any, ...]] = []
+        for index, entry in enumerate(w.entries):
+            explanation_id = (
+                self._explanation_id(explanations[index]) if explanations is not None else None
+            )
+            staged.append(
+                (
+                    LIST_CODE[entry.list_kind],
+                    entry.email,
+                    _seconds(entry.created),
+                    self._text_id(entry.domain),
+                    self._text_id(entry.status),
+                    self._text_id(reason_to_template(entry.reason, entry.email)),
+                    self._text_id(entry.ip),
+                    explanation_id,
+                )
+            )
+        self.c.execute("DROP TABLE IF EXISTS temp.incoming")
+        self.c.execute(
+            "CREATE TEMP TABLE incoming (list INTEGER, email TEXT, created INTEGER,"
+            " domain_id INTEGER, status_id INTEGER, reason_id INTEGER, ip_id INTEGER,"
+            " explanation_id INTEGER)"
+        )
+        self.c.executemany("INSERT INTO temp.incoming VALUES (?,?,?,?,?,?,?,?)", staged)
+        self.c.execute("CREATE INDEX temp.incoming_key ON incoming (list, email COLLATE NOCASE)")
+        del account_id
+        return staged
+
+    def _merge(self, account_id: int, fetch_id: int, staged: list[tuple[Any, ...]]) -> int:
+        existing: dict[tuple[int, str], tuple[int, int, str | None]] = {}
+        for row_id, code, email, created, gone_by in self.c.execute(
+            "SELECT e.id, e.list, e.email, e.created, e.gone_by FROM temp.incoming i"
+            " JOIN entries e ON e.account_id=? AND e.list=i.list"
+            " AND e.email=i.email COLLATE NOCASE",
+            (account_id,),
+        ):
+            existing[(code, email.lower())] = (row_id, created, gone_by)
+        inserts: list[tuple[Any, ...]] = []
+        relisted: list[tuple[Any, ...]] = []
+        seen: list[tuple[Any, ...]] = []
+        for code, email, created, domain_id, status_id, reason_id, ip_id, expl_id in staged:
+            old = existing.get((code, email.lower()))
+            if old is None:
+                inserts.append(
+                    (
+                        account_id,
+                        code,
+                        email,
+                        created,
+                        domain_id,
+                        status_id,
+                        reason_id,
+                        ip_id,
+                        expl_id,
+                        self.now,
+                        self.now,
+                        fetch_id,
+                    )
+                )
+            elif old[2] is not None or old[1] != created:
+                # Back on the list, or listed anew (SendGrid moves ``created`` on a new bounce).
+                relisted.append(
+                    (
+                        email,
+                        created,
+                        domain_id,
+                        status_id,
+                        reason_id,
+                        ip_id,
+                        expl_id,
+                        self.now,
+                        fetch_id,
+                        old[0],
+                    )
+                )
+            else:
+                seen.append((status_id, reason_id, ip_id, expl_id, self.now, old[0]))
+        self.c.executemany(
+            "INSERT INTO entries (account_id, list, email, created, domain_id, status_id,"
+            " reason_id, ip_id, explanation_id, first_seen, last_seen, listed_fetch)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            inserts,
+        )
+        self.c.executemany(
+            "UPDATE entries SET email=?, created=?, domain_id=?, status_id=?, reason_id=?,"
+            " ip_id=?, explanation_id=?, last_seen=?, listed_fetch=?, gone_by=NULL,"
+            " gone_at=NULL WHERE id=?",
+            relisted,
+        )
+        self.c.executemany(
+            "UPDATE entries SET status_id=?, reason_id=?, ip_id=?, explanation_id=?, last_seen=?"
+            " WHERE id=?",
+            seen,
+        )
+        return len(inserts) + len(relisted)
+
+    def _record_returns(self, account_id: int) -> int:
+        """再発: each Todoku deletion of an address later listed again on the same list.
+
+        The listing after deletion i is the one deletion i+1 removed (the journal keeps its
+        ``created``/reason), or, for the last deletion, the listing this fetch saw.
+        """
+        by_key: dict[tuple[int, str], list[datetime]] = {}
+        for deletion in self.w.deletions:
+            key = (LIST_CODE[deletion.list_kind], deletion.email.lower())
+            by_key.setdefault(key, []).append(deletion.deleted_at)
+        if not by_key:
+            return 0
+        journal_rows = {
+            (LIST_CODE[d.list_kind], d.email.lower(), d.deleted_at): d for d in self.w.deletions
+        }
+        rows: list[tuple[Any, ...]] = []
+        for entry in self.w.entries:
+            key = (LIST_CODE[entry.list_kind], entry.email.lower())
+            times = sorted(set(by_key.get(key, ())))
+            for position, deleted_at in enumerate(times):
+                if position + 1 < len(times):
+                    later = journal_rows[(*key, times[position + 1])]
+                    created, reason = later.created, later.reason
+                else:
+                    created, reason = entry.created, entry.reason
+                if created is None or created <= deleted_at:
+                    continue
+                rows.append(
+                    (
+                        account_id,
+                        key[0],
+                        entry.email,
+                        _seconds(deleted_at),
+                        _seconds(created),
+                        self._text_id(reason_to_template(reason, entry.email)),
+                        self.now,
+                    )
+                )
+        before = self.c.total_changes
+        self.c.executemany(
+            "INSERT OR IGNORE INTO returns (account_id, list, email, deleted_at, returned_at,"
+            " reason_id, noticed_at) VALUES (?,?,?,?,?,?,?)",
+            rows,
+        )
+        return self.c.total_changes - before
+
+    def _mark_missing(self, account_id: int) -> int:
+        """他所で削除: rows inside a window the provider was fully asked for, but not returned."""
+        before = self.c.total_changes
+        for kind in self.w.lists:
+            start = self.w.asked_start.get(kind, self.w.range_start)
+            self.c.execute(
+                "UPDATE entries SET gone_by='elsewhere', gone_at=? WHERE account_id=? AND list=?"
+                " AND created BETWEEN ? AND ? AND gone_at IS NULL AND NOT EXISTS (SELECT 1 FROM"
+                " temp.incoming i WHERE i.list=entries.list AND i.email=entries.email"
+                " COLLATE NOCASE)",
+                (self.now, account_id, LIST_CODE[kind], start, self.w.range_end),
+            )
+        return self.c.total_changes - before
+
+    def _update_coverage(self, account_id: int) -> None:
+        newest: dict[int, int] = {}
+        for entry in self.w.entries:
+            code = LIST_CODE[entry.list_kind]
+            newest[code] = max(newest.get(code, 0), _seconds(entry.created))
+        for kind in self.w.lists:
+            code = LIST_CODE[kind]
+            row = self.c.execute(
+                "SELECT start_time, end_time, high_water FROM coverage"
+                " WHERE account_id=? AND list=?",
+                (account_id, code),
+            ).fetchone()
+            asked = self.w.asked_start.get(kind, self.w.range_start)
+            start, end, high = self.w.range_start, self.w.range_end, self.w.range_start
+            # Contiguous with what is held (asked from inside it): the windows join.
+            if row is not None and row[0] <= asked <= row[1] + 1:
+                start, end, high = min(row[0], start), max(row[1], end), max(row[2], high)
+            high = max(high, newest.get(code, 0))
+            self.c.execute(
+                "INSERT OR REPLACE INTO coverage (account_id, list, start_time, end_time,"
+                " high_water) VALUES (?,?,?,?,?)",
+                (account_id, code, start, end, high),
+            )
+
+
+def _scrub_texts(connection: sqlite3.Connection, address: str) -> None:
+    """Replace the address inside stored texts (reasons quoting it in another case)."""
+    pattern = re.compile(re.escape(address), re.IGNORECASE)
+    like = "%" + address.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    for text_id, text in connection.execute(
+        "SELECT id, text FROM texts WHERE text LIKE ? ESCAPE '\\'", (like,)
+    ).fetchall():
+        cleaned = pattern.sub("<消去済み>", text)
+        twin = connection.execute("SELECT id FROM texts WHERE text=?", (cleaned,)).fetchone()
+        if twin is None:
+            connection.execute("UPDATE texts SET text=? WHERE id=?", (cleaned, text_id))
+            continue
+        # The cleaned text exists already: point every user at it, drop this one.
+        for table, column in (
+            ("entries", "reason_id"),
+            ("entries", "status_id"),
+            ("returns", "reason_id"),
+        ):
+            connection.execute(
+                f"UPDATE {table} SET {column}=? WHERE {column}=?", (twin[0], text_id)
+            )
+        connection.execute("DELETE FROM texts WHERE id=?", (text_id,))
+
+
+def _account_tuple(account: AccountKey) -> tuple[str, str, str, str, int]:
+    return (
+        account.provider,
+        account.account,
+        account.subuser,
+        account.region,
+        int(account.practice),
+    )
+
+
+def _return(row: Sequence[Any]) -> Return:
+    return Return(
+        list_kind=LIST_CODES[row[0]],
+        email=row[1],
+        deleted_at=stamp(row[2]) or datetime.min.replace(tzinfo=UTC),
+        returned_at=stamp(row[3]) or datetime.min.replace(tzinfo=UTC),
+        reason=expand_reason(row[4], row[1]),
+        noticed_at=stamp(row[5]) or datetime.min.replace(tzinfo=UTC),
+    )
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[list[Any]]:
+    for first in range(0, len(items), _CHUNK):
+        yield list(items[first : first + _CHUNK])
+
+
+def _history_error(error: sqlite3.Error, path: Path) -> HistoryError:
+    detail = f"{type(error).__name__}: {error} ({path})"
+    code = getattr(error, "sqlite_errorcode", None)
+    if code == sqlite3.SQLITE_FULL or "database or disk is full" in str(error):
+        return HistoryDiskFullError(detail=detail)
+    return HistoryError(detail=detail)
