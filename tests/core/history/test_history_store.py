@@ -207,7 +207,7 @@ def test_kill_9_during_a_history_write_leaves_no_half_fetch(tmp_path: Path) -> N
     path = tmp_path / "h.sqlite3"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     child = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "core" / "history" / "crash_history_child.py"), str(path)],
+        [sys.executable, str(Path(__file__).with_name("crash_history_child.py")), str(path)],
         stdout=subprocess.PIPE,
         text=True,
         env=env,
