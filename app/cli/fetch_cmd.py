@@ -10,7 +10,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from app.cli.common import add_connection_arguments, make_provider, parse_lists, report_error
+from app.cli.common import (
+    add_connection_arguments,
+    add_provider_arguments,
+    make_any_provider,
+    parse_lists,
+    report_error,
+)
 from app.core.cancel import CancelToken
 from app.core.dates import JST, parse_iso_date, today_jst, validate_range
 from app.core.errors import TodokuError
@@ -33,6 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="同時に取得するページ数")
     parser.add_argument("--quiet", action="store_true", help="進捗を表示しない")
     add_connection_arguments(parser)
+    add_provider_arguments(parser)
 
 
 def entry_to_json(entry: SuppressionEntry) -> dict[str, object]:
@@ -92,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         )
         lists = parse_lists(args.lists)
         with ExitStack() as stack:
-            provider = stack.enter_context(make_provider(args))
+            provider = stack.enter_context(make_any_provider(args))
             out: TextIO | None
             if args.jsonl:
                 out = stack.enter_context(open(args.jsonl, "w", encoding="utf-8", newline="\n"))

@@ -16,6 +16,7 @@ import json
 import threading
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 from urllib.parse import parse_qs
 
 from app.sandbox.esp_practice import PracticeRecord, cmc_code
@@ -47,9 +48,9 @@ class CmcSandbox(EspSandbox):
         users: dict[tuple[str, str], frozenset[str]] | None = None,
         server_compositions: Iterable[str] = (SANDBOX_SERVER,),
         cancel_api: bool = False,
-        **options: object,
+        **options: Any,
     ) -> None:
-        super().__init__(**options)  # type: ignore[arg-type]
+        super().__init__(**options)
         self._users = (
             {(SANDBOX_API_USER, SANDBOX_API_KEY): frozenset({"read", "cancel"})}
             if users is None

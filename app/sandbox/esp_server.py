@@ -126,7 +126,7 @@ class EspSandbox(LoopbackServer[EspRequest]):
         *,
         latency_ms: float | _Unset = _UNSET,
         faults: FaultPlan | _Unset = _UNSET,
-        rate_limit: int | None | _Unset = _UNSET,
+        rate_limit: int | _Unset | None = _UNSET,
         rate_window_seconds: float | _Unset = _UNSET,
     ) -> None:
         """Change behaviour while serving; only the arguments given change."""

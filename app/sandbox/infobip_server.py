@@ -31,7 +31,12 @@ _FLAGS = {
     "OVER_QUOTA": ("readOverquotas", "deleteOverquotas"),
 }
 FULL_ACCESS: dict[str, bool] = {flag: True for pair in _FLAGS.values() for flag in pair}
-_KIND_TYPE = {"bounce": "BOUNCE", "block": "BOUNCE", "complaint": "COMPLAINT", "over_quota": "OVER_QUOTA"}
+_KIND_TYPE = {
+    "bounce": "BOUNCE",
+    "block": "BOUNCE",
+    "complaint": "COMPLAINT",
+    "over_quota": "OVER_QUOTA",
+}
 
 
 def _iso(seconds: int) -> str:
@@ -55,9 +60,9 @@ class InfobipSandbox(EspSandbox):
         records: Iterable[PracticeRecord] = (),
         *,
         keys: dict[str, dict[str, dict[str, bool]]] | None = None,
-        **options: object,
+        **options: Any,
     ) -> None:
-        super().__init__(**options)  # type: ignore[arg-type]
+        super().__init__(**options)
         self._keys = (
             {SANDBOX_API_KEY: {domain: dict(FULL_ACCESS) for domain in PRACTICE_DOMAINS}}
             if keys is None
@@ -121,7 +126,9 @@ class InfobipSandbox(EspSandbox):
             reply = self._list(access, query)
         else:
             reply = self._delete(access, body)
-        return Reply(reply.status, reply.body, reply.content_type, reply.headers + rate_headers), None
+        return Reply(
+            reply.status, reply.body, reply.content_type, reply.headers + rate_headers
+        ), None
 
     def _domains(self, access: dict[str, dict[str, bool]], query: dict[str, list[str]]) -> Reply:
         page, size, error = _paging(query, default_size=100, max_size=None)

@@ -16,6 +16,7 @@ import re
 import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import unquote
 
 from app.core.providers.aws_sigv4 import signature, string_to_sign
@@ -33,7 +34,8 @@ MAX_PAGE_SIZE = 1000
 _BASE = "/v2/email/suppression/addresses"
 _AUTH_RE = re.compile(
     r"^AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<day>\d{8})/(?P<region>[^/]+)/"
-    r"(?P<service>[^/]+)/aws4_request, ?SignedHeaders=(?P<signed>[^,]+), ?Signature=(?P<sig>[0-9a-f]+)$"
+    r"(?P<service>[^/]+)/aws4_request, ?SignedHeaders=(?P<signed>[^,]+), ?"
+    r"Signature=(?P<sig>[0-9a-f]+)$"
 )
 _REASONS = ("BOUNCE", "COMPLAINT")
 
@@ -59,9 +61,9 @@ class SesSandbox(EspSandbox):
         *,
         credentials: dict[str, tuple[str, frozenset[str]]] | None = None,
         region: str = SANDBOX_REGION,
-        **options: object,
+        **options: Any,
     ) -> None:
-        super().__init__(**options)  # type: ignore[arg-type]
+        super().__init__(**options)
         self._credentials = (
             {SANDBOX_ACCESS_KEY_ID: (SANDBOX_SECRET, frozenset({"list", "get", "delete"}))}
             if credentials is None
@@ -156,7 +158,7 @@ class SesSandbox(EspSandbox):
         if match["region"] != self._region:
             return key, "InvalidSignatureException"
         signed = match["signed"].split(";")
-        raw_path, _, raw_query = self._raw_target.get(threading.get_ident(), (path, ""))
+        raw_path, _, raw_query = self._raw_target.get(threading.get_ident(), (path, "", ""))
         scope = f"{match['day']}/{match['region']}/{match['service']}/aws4_request"
         text = string_to_sign(
             method=method,
@@ -243,4 +245,3 @@ class SesSandbox(EspSandbox):
                 "Attributes": {"MessageId": row["MessageId"], "FeedbackId": ""},
             }
         return Reply(200, json.dumps({"SuppressedDestination": destination}).encode("utf-8"))
-

@@ -68,6 +68,10 @@ class Provider(Protocol):
 
     def close(self) -> None: ...
 
+    def __enter__(self) -> Provider: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
 
 class GuidedDeletion(Protocol):
     """A provider where some lists are cleaned by hand in its console (CMC blocks)."""

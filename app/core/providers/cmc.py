@@ -94,7 +94,8 @@ def _classify(request: httpx.Request, response: httpx.Response, detail: str) -> 
     if status == 400 and messages:
         return InvalidInputError(
             "カスタマーズメールクラウドが要求内容を受け付けませんでした。",
-            next_step_ja="期間やサーバー構成名を確認してください。" + (f"（{text}）" if text else ""),
+            next_step_ja="期間やサーバー構成名を確認してください。"
+            + (f"（{text}）" if text else ""),
             detail=detail,
         )
     return generic_error(WORDING, status, detail)
@@ -208,7 +209,10 @@ class CmcProvider:
         kinds = tuple(k for k in dict.fromkeys(lists) if k in SUPPORTED_LISTS)
         requests_before, retries_before = self._http.requests_made, self._http.retries
         collector = EntryCollector(on_page, progress)
-        period = {"start_date": date_range.start.isoformat(), "end_date": date_range.end.isoformat()}
+        period = {
+            "start_date": date_range.start.isoformat(),
+            "end_date": date_range.end.isoformat(),
+        }
 
         def get_page(kind: ListKind, number: int, token: CancelToken) -> list[Any]:
             return self._list_page(kind, period, number, token)
@@ -289,7 +293,10 @@ class CmcProvider:
         return DeletionGuidance(
             provider=self.name,
             list_kind=list_kind,
-            title_ja=f"カスタマーズメールクラウドの配信停止（ブロック）を解除する手順（{len(unique)} 件）",
+            title_ja=(
+                "カスタマーズメールクラウドの配信停止（ブロック）を解除する手順"
+                f"（{len(unique)} 件）"
+            ),
             steps_ja=(
                 f"{CONSOLE_NAME_JA}に、ブロックを解除できる権限のあるユーザーでログインします。",
                 "「配信停止」（ブロック）タブを開きます。",
@@ -297,7 +304,8 @@ class CmcProvider:
                 "検索欄に下のアドレスを入力して検索し、配信停止状態であることを確認します。",
                 "該当するアドレスを選び、解除を実行します"
                 "（スタンダードプランでは、アドレスごとに解除を申請します）。",
-                "すべてのアドレスを処理したら、Todoku でもう一度取得し、一覧から消えたことを確認します。",
+                "すべてのアドレスを処理したら、Todoku でもう一度取得し、"
+                "一覧から消えたことを確認します。",
             ),
             emails=unique,
             notes_ja=(
@@ -346,7 +354,9 @@ class CmcProvider:
         try:
             block_id = self._block_ids.get(email.lower()) or self._find_block_id(email, cancel)
             if block_id is None:
-                return DeleteOutcome(kind, email, DeleteStatus.NOT_FOUND, "すでにリストにありません")
+                return DeleteOutcome(
+                    kind, email, DeleteStatus.NOT_FOUND, "すでにリストにありません"
+                )
             self._http.call(
                 "POST",
                 "/transaction/v2/blocks/cancel.json",

@@ -1,7 +1,8 @@
 """Customers Mail Cloud bounce status codes (1–11, 99) with Japanese labels and explanations.
 
-Labels 1–10 are the vendor's Japanese wording on its Bounces page; 11 and 99 appear only on the
-English page ("Unsubscribed address", "Others"), so their Japanese labels are ours (docs/providers.md).
+Labels 1–10 are the vendor's Japanese wording on its Bounces page; 11 and 99 appear only on
+the English page ("Unsubscribed address", "Others"), so their Japanese labels are ours
+(docs/providers.md).
 """
 
 from __future__ import annotations
@@ -18,16 +19,30 @@ class CmcStatus:
 
 
 _STATUSES = (
-    CmcStatus("1", "ホスト不明", "宛先ドメインが DNS で見つかりませんでした。ドメイン名の誤りが考えられます。", True),
-    CmcStatus("2", "ユーザ不明", "宛先のメールボックスが存在しません。アドレスの誤りか、退会・廃止です。", True),
+    CmcStatus(
+        "1",
+        "ホスト不明",
+        "宛先ドメインが DNS で見つかりませんでした。ドメイン名の誤りが考えられます。",
+        True,
+    ),
+    CmcStatus(
+        "2",
+        "ユーザ不明",
+        "宛先のメールボックスが存在しません。アドレスの誤りか、退会・廃止です。",
+        True,
+    ),
     CmcStatus(
         "3",
         "再送タイムアウト",
         "接続できない・一時エラーが続くなどで、再送期間内に届けられませんでした。",
         False,
     ),
-    CmcStatus("4", "受信拒否", "受信側サーバーのポリシー（迷惑メール対策など）で拒否されました。", False),
-    CmcStatus("5", "容量オーバー", "受信者のメールボックスまたはサーバーの容量がいっぱいです。", False),
+    CmcStatus(
+        "4", "受信拒否", "受信側サーバーのポリシー（迷惑メール対策など）で拒否されました。", False
+    ),
+    CmcStatus(
+        "5", "容量オーバー", "受信者のメールボックスまたはサーバーの容量がいっぱいです。", False
+    ),
     CmcStatus(
         "6",
         "転送エラー",
@@ -59,7 +74,12 @@ def status_for(code: str) -> CmcStatus:
     text = str(code).strip()
     return STATUS_BY_CODE.get(
         text,
-        CmcStatus(text, f"不明なコード {text}", "カスタマーズメールクラウドの資料にないコードです。", False),
+        CmcStatus(
+            text,
+            f"不明なコード {text}",
+            "カスタマーズメールクラウドの資料にないコードです。",
+            False,
+        ),
     )
 
 

@@ -100,7 +100,9 @@ def generic_error(wording: ProviderWording, status: int, detail: str) -> TodokuE
     if status >= 500:
         return ServerError(
             f"{name} のサーバーでエラーが発生しました。",
-            next_step_ja=f"しばらく待ってからもう一度お試しください。{name} の稼働状況も確認してください。",
+            next_step_ja=(
+                f"しばらく待ってからもう一度お試しください。{name} の稼働状況も確認してください。"
+            ),
             detail=detail,
         )
     return UnexpectedPayloadError(

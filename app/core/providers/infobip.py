@@ -35,8 +35,8 @@ from app.core.errors import (
 from app.core.providers.base import DeleteProgressCallback, FetchProgressCallback, PageCallback
 from app.core.providers.collect import EntryCollector
 from app.core.providers.esp_http import EspHttp, ProviderWording, generic_error, json_errors_excerpt
-from app.core.providers.page_scan import scan_numbered_pages
 from app.core.providers.pacing import RequestPacer
+from app.core.providers.page_scan import scan_numbered_pages
 from app.core.results import DeleteOutcome, DeleteStatus, FetchResult, ListPermissions
 from app.core.types import DateRange, ListKind, SuppressionEntry
 
@@ -56,7 +56,11 @@ TYPE_FOR_LIST = {
 LIST_FOR_TYPE = {value: key for key, value in TYPE_FOR_LIST.items()}
 SUPPORTED_LISTS: tuple[ListKind, ...] = tuple(TYPE_FOR_LIST)
 # Permission flags of /email/1/suppressions/domains per suppression type.
-_READ_FLAG = {"BOUNCE": "readBounces", "COMPLAINT": "readComplaints", "OVER_QUOTA": "readOverquotas"}
+_READ_FLAG = {
+    "BOUNCE": "readBounces",
+    "COMPLAINT": "readComplaints",
+    "OVER_QUOTA": "readOverquotas",
+}
 _DELETE_FLAG = {
     "BOUNCE": "deleteBounces",
     "COMPLAINT": "deleteComplaints",
@@ -122,7 +126,9 @@ def _error_text(payload: Any) -> str:
 
 
 def _iso_millis(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return (
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    )
 
 
 def created_bounds(date_range: DateRange) -> tuple[str, str]:
@@ -398,7 +404,9 @@ class InfobipProvider:
             raise
         except TodokuError as error:
             if isinstance(error, AuthError | PermissionDeniedError) or len(chunk) == 1:
-                return {e: DeleteOutcome(kind, e, DeleteStatus.FAILED, error.message_ja) for e in chunk}
+                return {
+                    e: DeleteOutcome(kind, e, DeleteStatus.FAILED, error.message_ja) for e in chunk
+                }
             log.info("bulk delete of %d failed (%s); trying one by one", len(chunk), error)
             result: dict[str, DeleteOutcome] = {}
             for email in chunk:

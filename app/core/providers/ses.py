@@ -85,11 +85,11 @@ def error_type(response: httpx.Response) -> str:
     """``NotFoundException`` from ``x-amzn-ErrorType: NotFoundException:http://…`` or the body."""
     header = response.headers.get("x-amzn-errortype", "")
     if header:
-        return header.split(":", 1)[0].strip()
+        return str(header).split(":", 1)[0].strip()
     payload = json_errors_excerpt(response)
     if isinstance(payload, dict):
         kind = str(payload.get("__type") or payload.get("code") or "")
-        return kind.rsplit("#", 1)[-1]
+        return str(kind.rsplit("#", 1)[-1])
     return ""
 
 
@@ -299,9 +299,7 @@ class SesProvider:
             for email in emails
         )
 
-    def _delete_one(
-        self, kind: ListKind, email: str, cancel: CancelToken | None
-    ) -> DeleteOutcome:
+    def _delete_one(self, kind: ListKind, email: str, cancel: CancelToken | None) -> DeleteOutcome:
         try:
             result = self._http.call(
                 "DELETE",
