@@ -125,13 +125,16 @@ def _account_provider(args: argparse.Namespace, account: Account) -> Provider:
     from app.core.accounts import load_credentials
     from app.core.providers.factory import build_provider
 
-    try:
-        from app.core.storage.secrets import KeyringSecretStore
+    credentials = load_credentials(account, None)
+    if any(name not in credentials for name in account.secret_names()):
+        # The keyring only when the environment lacks something: probing it costs time and,
+        # on a machine without one, a warning line.
+        try:
+            from app.core.storage.secrets import KeyringSecretStore
 
-        secrets: KeyringSecretStore | None = KeyringSecretStore()
-    except Exception:
-        secrets = None
-    credentials = load_credentials(account, secrets)
+            credentials = load_credentials(account, KeyringSecretStore())
+        except Exception:
+            pass
     return build_provider(
         account,
         credentials,

@@ -151,6 +151,7 @@ class InfobipProvider:
         domains: Sequence[str] = (),
         max_concurrency: int = 8,
         rate_per_second: float | None = DEFAULT_RATE_PER_SECOND,
+        page_size: int = PAGE_SIZE,
         timeout_s: float = 30.0,
         max_retries: int = 5,
         retry_backoff_s: float = 0.5,
@@ -164,6 +165,7 @@ class InfobipProvider:
         self.base_url = base_url.rstrip("/")
         if "://" not in self.base_url:
             self.base_url = "https://" + self.base_url
+        self._page_size = max(1, min(PAGE_SIZE, page_size))
         self._only_domains = tuple(d.strip().lower() for d in domains if d.strip())
         self._concurrency = max(1, min(16, max_concurrency))
         self._client = httpx.Client(
@@ -270,6 +272,11 @@ class InfobipProvider:
             for d in domains
             if TYPE_FOR_LIST[kind] in d.can_read
         ]
+        if kinds and not streams:
+            raise PermissionDeniedError(
+                "この Infobip の API キーでは、選んだ抑制リストをどのドメインでも参照できません。",
+                next_step_ja=WORDING.permission_hint_ja,
+            )
         created_from, created_to = created_bounds(date_range)
         collector = EntryCollector(on_page, progress)
 
@@ -281,7 +288,7 @@ class InfobipProvider:
                 "createdDateFrom": created_from,
                 "createdDateTo": created_to,
                 "page": number,
-                "size": PAGE_SIZE,
+                "size": self._page_size,
             }
             result = self._http.call("GET", "/email/1/suppressions", params=params, cancel=token)
             return _results(result.payload, f"suppressions {domain} {kind_type} page {number}")
@@ -295,7 +302,7 @@ class InfobipProvider:
         scan_numbered_pages(
             streams,
             get_page,
-            page_size=PAGE_SIZE,
+            page_size=self._page_size,
             concurrency=self._concurrency,
             accept=accept,
             cancel=cancel,

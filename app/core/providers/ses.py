@@ -125,7 +125,7 @@ def date_slices(date_range: DateRange, count: int) -> list[tuple[str, str]]:
     """``count`` consecutive (StartDate, EndDate) pairs covering the JST days, overlapping by 1 s
     so an address added exactly at a boundary is found whether the bounds are open or closed."""
     start = datetime.combine(date_range.start, time(0, 0), tzinfo=JST)
-    end = datetime.combine(date_range.end, time(0, 0), tzinfo=JST) + timedelta(days=1)
+    end = datetime.combine(date_range.end, time(23, 59, 59), tzinfo=JST)  # inclusive, as SendGrid
     count = max(1, count)
     step = (end - start) / count
     bounds = [start + step * index for index in range(count)] + [end]
@@ -148,6 +148,7 @@ class SesProvider:
         base_url: str | None = None,
         max_concurrency: int = 8,
         slices_per_reason: int | None = None,
+        page_size: int = PAGE_SIZE,
         timeout_s: float = 30.0,
         max_retries: int = 5,
         retry_backoff_s: float = 0.5,
@@ -162,6 +163,7 @@ class SesProvider:
         self.base_url = (base_url or endpoint_for_region(region)).rstrip("/")
         self._concurrency = max(1, min(16, max_concurrency))
         self._slices = slices_per_reason
+        self._page_size = max(1, page_size)
         self._client = httpx.Client(
             base_url=self.base_url,
             headers={
@@ -240,7 +242,7 @@ class SesProvider:
                 "Reason": reason,
                 "StartDate": start,
                 "EndDate": end,
-                "PageSize": str(PAGE_SIZE),
+                "PageSize": str(self._page_size),
             }
             if token:
                 params["NextToken"] = token
