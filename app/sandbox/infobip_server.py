@@ -30,7 +30,13 @@ _FLAGS = {
     "COMPLAINT": ("readComplaints", "deleteComplaints"),
     "OVER_QUOTA": ("readOverquotas", "deleteOverquotas"),
 }
-FULL_ACCESS: dict[str, bool] = {flag: True for pair in _FLAGS.values() for flag in pair}
+# Every flag of a domain in the documented response (the official client requires the create
+# flags too, though only BOUNCE and COMPLAINT can be created).
+FULL_ACCESS: dict[str, bool] = {
+    **{flag: True for pair in _FLAGS.values() for flag in pair},
+    "createBounces": True,
+    "createComplaints": True,
+}
 _KIND_TYPE = {
     "bounce": "BOUNCE",
     "block": "BOUNCE",
