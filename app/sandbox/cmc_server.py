@@ -62,6 +62,7 @@ class CmcSandbox(EspSandbox):
         self._bounces: list[dict[str, str]] = []
         self._blocks: list[dict[str, str]] = []
         self._next_id = 1
+        self._matches: dict[tuple[str, str, str, str], list[dict[str, str]]] = {}
         self.add_records(records)
 
     def add_records(self, records: Iterable[PracticeRecord]) -> None:
@@ -98,6 +99,7 @@ class CmcSandbox(EspSandbox):
             # Newest first, like a console list; ties by address keep paging stable.
             self._bounces.sort(key=lambda r: (r["created"], r["to"]), reverse=True)
             self._blocks.sort(key=lambda r: (r["created"], r["email"]), reverse=True)
+            self._matches.clear()
 
     def emails(self, resource: str) -> set[str]:
         """Addresses currently listed (blocks not cancelled), for tests."""
@@ -158,27 +160,36 @@ class CmcSandbox(EspSandbox):
         if start and end and start > end:
             return self._error_reply(400, "02-004", "start_date は end_date 以前にしてください")
         email = params.get("email", "")
-        address_field = "to" if resource == "bounces" else "email"
         with self._data_lock:
-            source = self._bounces if resource == "bounces" else self._blocks
-            matched = [
-                row
-                for row in source
-                if (not start or row["created"][:10] >= start)
-                and (not end or row["created"][:10] <= end)
-                and (not email or email in row[address_field])
-                and (resource == "bounces" or not row["removed"])
-            ]
+            # Paging re-reads the same filter many times: keep its result until data changes.
+            cache_key = (resource, start, end, email)
+            matched = self._matches.get(cache_key)
+            if matched is None:
+                matched = self._filter(resource, start, end, email)
+                self._matches[cache_key] = matched
         chunk = matched[page * rows : (page + 1) * rows]
         if resource == "blocks":
             chunk = [{k: v for k, v in row.items() if k != "removed"} for row in chunk]
         return Reply(200, json.dumps({resource: chunk}, ensure_ascii=False).encode("utf-8"))
+
+    def _filter(self, resource: str, start: str, end: str, email: str) -> list[dict[str, str]]:
+        address_field = "to" if resource == "bounces" else "email"
+        source = self._bounces if resource == "bounces" else self._blocks
+        return [
+            row
+            for row in source
+            if (not start or row["created"][:10] >= start)
+            and (not end or row["created"][:10] <= end)
+            and (not email or email in row[address_field])
+            and (resource == "bounces" or not row["removed"])
+        ]
 
     def _cancel(self, block_id: str) -> Reply:
         with self._data_lock:
             for row in self._blocks:
                 if row["id"] == block_id and not row["removed"]:
                     row["removed"] = "1"
+                    self._matches.clear()
                     return Reply(200, b"{}")
         return self._error_reply(404, "03-001", "指定された配信停止情報が見つかりません")
 

@@ -14,6 +14,7 @@ import base64
 import json
 import re
 import threading
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -73,6 +74,9 @@ class SesSandbox(EspSandbox):
         self._raw_target: dict[int, tuple[str, str, str]] = {}  # handler thread → raw target
         self._data_lock = threading.Lock()
         self._rows: dict[str, dict[str, object]] = {}  # lower-case address → summary
+        self._ordered: list[dict[str, object]] | None = None  # cache, rebuilt after changes
+        self._times: list[float] = []
+        self._pages: dict[tuple[tuple[str, ...], float, float, int, int], bytes] = {}
         self.add_records(records)
 
     def add_records(self, records: Iterable[PracticeRecord]) -> None:
@@ -87,6 +91,8 @@ class SesSandbox(EspSandbox):
                     "LastUpdateTime": record.created,
                     "MessageId": f"0106018{record.created:x}-practice",
                 }
+            self._ordered = None
+            self._pages.clear()
 
     def emails(self, reason: str | None = None) -> set[str]:
         with self._data_lock:
@@ -208,25 +214,37 @@ class SesSandbox(EspSandbox):
             except ValueError:
                 return self._error_reply(400, "InvalidNextTokenException", "Invalid NextToken")
         low_s, high_s = low.timestamp(), high.timestamp()
+        cache_key = (tuple(sorted(reasons)), low_s, high_s, offset, size)
         with self._data_lock:
-            matched = sorted(
-                (
-                    row
-                    for row in self._rows.values()
-                    if (not reasons or row["Reason"] in reasons)
-                    and low_s <= float(row["LastUpdateTime"]) <= high_s  # type: ignore[arg-type]
-                ),
-                key=lambda r: (-float(r["LastUpdateTime"]), str(r["EmailAddress"])),  # type: ignore[arg-type]
-            )
-        chunk = matched[offset : offset + size]
-        payload: dict[str, object] = {
-            "SuppressedDestinationSummaries": [
-                {k: row[k] for k in ("EmailAddress", "Reason", "LastUpdateTime")} for row in chunk
+            cached = self._pages.get(cache_key)  # kept until the data changes (see Infobip)
+            if cached is not None:
+                return Reply(200, cached)
+            if self._ordered is None:
+                # Newest first, ties by address: a stable order for offset-based tokens.
+                self._ordered = sorted(
+                    self._rows.values(),
+                    key=lambda r: (-float(r["LastUpdateTime"]), str(r["EmailAddress"])),  # type: ignore[arg-type]
+                )
+                self._times = [-float(r["LastUpdateTime"]) for r in self._ordered]  # type: ignore[arg-type]
+                self._pages.clear()
+            first = bisect_left(self._times, -high_s)
+            last = bisect_right(self._times, -low_s)
+            matched = [
+                row for row in self._ordered[first:last] if not reasons or row["Reason"] in reasons
             ]
-        }
-        if offset + size < len(matched):
-            payload["NextToken"] = base64.urlsafe_b64encode(str(offset + size).encode()).decode()
-        return Reply(200, json.dumps(payload).encode("utf-8"))
+            chunk = matched[offset : offset + size]
+            payload: dict[str, object] = {
+                "SuppressedDestinationSummaries": [
+                    {k: row[k] for k in ("EmailAddress", "Reason", "LastUpdateTime")}
+                    for row in chunk
+                ]
+            }
+            if offset + size < len(matched):
+                token = base64.urlsafe_b64encode(str(offset + size).encode()).decode()
+                payload["NextToken"] = token
+            body = json.dumps(payload).encode("utf-8")
+            self._pages[cache_key] = body
+        return Reply(200, body)
 
     def _one(self, operation: str, address: str) -> Reply:
         with self._data_lock:
@@ -237,6 +255,8 @@ class SesSandbox(EspSandbox):
                 )
             if operation == "delete":
                 del self._rows[address.lower()]
+                self._ordered = None
+                self._pages.clear()
                 return Reply(200, b"{}")
             destination = {
                 "EmailAddress": row["EmailAddress"],

@@ -56,7 +56,9 @@ def test_boto3_lists_with_filters_and_next_token(ses_sandbox) -> None:
         if not token:
             break
     expected = {
-        r.email for r in dataset() if r.kind in ("bounce", "block") and BASE <= r.created <= BASE + 86400
+        r.email
+        for r in dataset()
+        if r.kind in ("bounce", "block") and BASE <= r.created <= BASE + 86400
     }
     assert {item["EmailAddress"] for item in seen} == expected
     assert calls >= 2

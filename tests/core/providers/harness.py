@@ -96,7 +96,9 @@ def sendgrid_harness() -> Iterator[Harness]:
         "suppression.blocks.read",
         "suppression.spam_reports.read",
     }
-    with SendGridSandbox(records, api_keys={"SG.full": None, "SG.read": readonly, "SG.none": set()}) as sandbox:
+    with SendGridSandbox(
+        records, api_keys={"SG.full": None, "SG.read": readonly, "SG.none": set()}
+    ) as sandbox:
 
         def make(role: str = "full", **options: Any) -> SendGridProvider:
             key = {"full": "SG.full", "readonly": "SG.read", "bad": "SG.wrong", "noread": "SG.none"}
@@ -226,4 +228,3 @@ HARNESSES = {
     "infobip": infobip_harness,
     "ses": ses_harness,
 }
-
