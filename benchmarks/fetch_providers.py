@@ -129,6 +129,8 @@ def bench_concurrency(provider: str, entries: int) -> bool:
     process, base_url = start(provider, "--entries", str(entries), "--latency-ms", "50")
     try:
         date_range = whole_range()
+        # The imitations cache encoded pages: warm them for both runs alike (as the SendGrid part).
+        sequential(provider, base_url, date_range)
         t0 = time.perf_counter()
         baseline_count, baseline_requests = sequential(provider, base_url, date_range)
         baseline = time.perf_counter() - t0
@@ -141,8 +143,7 @@ def bench_concurrency(provider: str, entries: int) -> bool:
         process.wait(timeout=10)
     print(f"[{provider} concurrency] imitation entries={entries}, 50 ms latency, every list")
     print(
-        f"  sequential loop: {baseline_count} rows, {baseline_requests} requests, "
-        f"{baseline:.2f} s"
+        f"  sequential loop: {baseline_count} rows, {baseline_requests} requests, {baseline:.2f} s"
     )
     print(
         f"  todoku fetch:    {len(result.entries)} entries, {result.requests_made} requests, "
@@ -178,33 +179,60 @@ def bench_faults(provider: str, entries: int) -> bool:
     return same
 
 
-def bench_infobip_rate(seconds: float, entries: int) -> bool:
-    """Repeated full fetches against an imitation that enforces 100 requests per second."""
-    from app.sandbox.infobip_server import PUBLISHED_RATE_LIMIT
+_RATE_SERVER = """
+import sys, time
+from app.sandbox.esp_practice import generate_practice
+from app.sandbox.practice import practice_sandbox
+now = int(time.time())
+records = generate_practice(int(sys.argv[1]), 7, now - 59 * 86400, now)
+sandbox = practice_sandbox("infobip", records=records, latency_ms=50)
+sandbox.configure(rate_limit=100, rate_window_seconds=1.0)
+print(sandbox.start(), flush=True)
+sys.stdin.read()  # until the benchmark closes our stdin
+for r in sandbox.request_log:
+    print(int(r.received_at), r.status)
+sandbox.stop()
+"""
 
-    now = int(time.time())
-    records = generate_practice(entries, 7, now - 59 * 86400, now)
-    sandbox = practice_sandbox("infobip", records=records, latency_ms=50)
-    sandbox.configure(rate_limit=PUBLISHED_RATE_LIMIT, rate_window_seconds=1.0)
+
+def bench_infobip_rate(seconds: float, entries: int) -> bool:
+    """Repeated full fetches against an imitation (its own process, so the server does not
+    share our GIL) that enforces the published 100 requests per second per account.
+
+    Pages of 100 rows keep the client's parsing small, so what is measured is pacing and
+    concurrency, which is what "use the published limit" asks of the client.
+    """
+    from app.core.providers.infobip import InfobipProvider
+    from app.sandbox.infobip_server import PUBLISHED_RATE_LIMIT, SANDBOX_API_KEY
+
+    process = subprocess.Popen(
+        [sys.executable, "-c", _RATE_SERVER, str(entries)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None and process.stdin is not None
+    base_url = process.stdout.readline().strip()
     fetches = failures = 0
-    with sandbox:
-        started = time.time()
-        with build("infobip", sandbox.base_url) as client:
-            while time.time() - started < seconds:
-                try:
-                    client.fetch(whole_range(), client.supported_lists())
-                    fetches += 1
-                except Exception as error:  # counted and reported, never hidden
-                    failures += 1
-                    print(f"  fetch failed: {error}")
-        log = sandbox.request_log
-    per_second: Counter[int] = Counter(int(r.received_at) for r in log if r.status == 200)
-    statuses = Counter(r.status for r in log)
+    started = time.time()
+    with InfobipProvider(base_url, SANDBOX_API_KEY, page_size=100) as client:
+        while time.time() - started < seconds:
+            try:
+                client.fetch(whole_range(), client.supported_lists())
+                fetches += 1
+            except Exception as error:  # counted and reported, never hidden
+                failures += 1
+                print(f"  fetch failed: {error}")
+    output, _ = process.communicate("", timeout=60)
+    log = [tuple(int(x) for x in line.split()) for line in output.splitlines() if line.strip()]
+    per_second: Counter[int] = Counter(second for second, status in log if status == 200)
+    statuses = Counter(status for _, status in log)
     windows = sorted(per_second)[1:-1]  # first and last are cut by start and stop
     shares = [per_second[w] / PUBLISHED_RATE_LIMIT for w in windows]
     print(
-        f"[infobip rate] imitation enforces {PUBLISHED_RATE_LIMIT} req/s, 50 ms latency, "
-        f"{seconds:.0f} s of repeated fetches ({entries} entries)"
+        f"[infobip rate] imitation (own process) enforces {PUBLISHED_RATE_LIMIT} req/s, 50 ms "
+        f"latency, {seconds:.0f} s of repeated fetches ({entries} entries, pages of 100)"
     )
     print(f"  fetches: {fetches}, failed: {failures}; statuses: {dict(statuses)}")
     if shares:

@@ -30,9 +30,11 @@ class EntryCollector:
 
     def add_page(self, kind: ListKind, entries: Iterable[SuppressionEntry]) -> None:
         fresh = []
+        known = self.entries
         for entry in entries:
-            if entry.key not in self.entries:
-                self.entries[entry.key] = entry
+            key = (entry.list_kind, entry.email.lower())  # entry.key, without a property call
+            if key not in known:
+                known[key] = entry
                 fresh.append(entry)
         self.pages[kind] = self.pages.get(kind, 0) + 1
         if fresh and self._on_page is not None:

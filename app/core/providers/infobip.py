@@ -53,6 +53,7 @@ TYPE_FOR_LIST = {
     ListKind.SPAM_REPORTS: "COMPLAINT",
     ListKind.BLOCKS: "OVER_QUOTA",
 }
+_ZERO = timedelta(0)
 LIST_FOR_TYPE = {value: key for key, value in TYPE_FOR_LIST.items()}
 SUPPORTED_LISTS: tuple[ListKind, ...] = tuple(TYPE_FOR_LIST)
 # Permission flags of /email/1/suppressions/domains per suppression type.
@@ -189,7 +190,7 @@ class InfobipProvider:
             pacer=RequestPacer(rate_per_second) if rate_per_second else None,
         )
         self._domains: tuple[DomainAccess, ...] | None = None
-        self._seen: dict[tuple[ListKind, str], set[str]] = {}  # (list, address) → domains
+        self._seen: dict[tuple[ListKind, str], tuple[str, ...]] = {}  # (list, address) → domains
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -322,7 +323,12 @@ class InfobipProvider:
                 detail=f"suppression without emailAddress: {str(item)[:200]}",
             )
         email = item["emailAddress"]
-        self._seen.setdefault((kind, email.lower()), set()).add(domain)
+        key = (kind, email.lower())
+        known = self._seen.get(key)
+        if known is None:
+            self._seen[key] = (domain,)  # a tuple: most addresses sit on one domain
+        elif domain not in known:
+            self._seen[key] = (*known, domain)
         created = _parse_created(item.get("createdDate"))
         return SuppressionEntry(
             kind,
@@ -450,11 +456,11 @@ def _parse_created(value: Any) -> datetime:
     """``2024-08-14T14:02:17.366Z`` or ``…+0000`` (both documented)."""
     text = str(value or "")
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text)  # Python 3.11 reads "Z" and "+0000" itself
     except ValueError:
         raise UnexpectedPayloadError(
             "Infobip から想定外の形式の応答が返りました。", detail=f"bad createdDate {value!r}"
         ) from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+        return moment.replace(tzinfo=UTC)
+    return moment if moment.utcoffset() == _ZERO else moment.astimezone(UTC)
