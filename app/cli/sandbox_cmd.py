@@ -12,9 +12,11 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from app.core.dates import JST
 from app.paths import resources_dir
@@ -67,12 +69,12 @@ def _watch_parent(stopping: threading.Event) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _other_provider(args: argparse.Namespace, faults: FaultPlan) -> LoopbackServer[object]:
+def _other_provider(args: argparse.Namespace, faults: FaultPlan) -> LoopbackServer[Any]:
     """The CMC / Infobip / SES imitation with the same flags as SendGrid's."""
     from app.sandbox.practice import practice_sandbox
 
     reasons = resources_dir() / "sandbox" / "bounce-reasons.jsonl"
-    return practice_sandbox(  # type: ignore[return-value]
+    return practice_sandbox(
         args.provider,
         entries=args.entries,
         seed=args.seed,
@@ -126,32 +128,14 @@ def run(args: argparse.Namespace) -> int:
     if args.incident_days_ago is not None:
         incident = datetime.now(tz=JST).date() - timedelta(days=args.incident_days_ago)
         sandbox.set_bad_day(incident, delivered_ratio=0.88)
-    stopping = threading.Event()
-    _watch_parent(stopping)
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        stopping.set()
-
-    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        base_url = sandbox.start()
-        print(base_url, flush=True)
-        print(
+    return _serve(
+        sandbox,
+        lambda base_url: (
             f"練習用 SendGrid 模擬サーバーを起動しました（{len(records)} 件）。\n"
             f"接続先 URL: {base_url}\nAPI キー: {args.api_key}\n"
-            "本物のメールや API キーは使われません。終了するには Ctrl+C を押してください。",
-            file=sys.stderr,
-            flush=True,
-        )
-        # A timed wait keeps the main thread responsive to signals on every platform.
-        while not stopping.wait(0.5):
-            pass
-    finally:
-        sandbox.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    print("模擬サーバーを停止しました。", file=sys.stderr, flush=True)
-    return 0
+            "本物のメールや API キーは使われません。終了するには Ctrl+C を押してください。"
+        ),
+    )
 
 
 def _run_other(args: argparse.Namespace) -> int:
@@ -163,10 +147,19 @@ def _run_other(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as error:
         print(f"todoku-cli sandbox: 起動できません: {error}", file=sys.stderr)
         return 2
-    return _serve(sandbox, f"練習用 {args.provider} 模擬サーバー", _credentials_text(args))
+    credentials = _credentials_text(args)
+    return _serve(
+        sandbox,
+        lambda base_url: (
+            f"練習用 {args.provider} 模擬サーバーを起動しました。\n接続先 URL: {base_url}\n"
+            f"{credentials}\n"
+            "本物のメールや認証情報は使われません。終了するには Ctrl+C を押してください。"
+        ),
+    )
 
 
-def _serve(sandbox: LoopbackServer[object], title: str, credentials: str) -> int:
+def _serve(sandbox: LoopbackServer[Any], banner: Callable[[str], str]) -> int:
+    """Serve until SIGINT/SIGTERM (or the parent app dies): base URL first on stdout."""
     stopping = threading.Event()
     _watch_parent(stopping)
 
@@ -177,12 +170,8 @@ def _serve(sandbox: LoopbackServer[object], title: str, credentials: str) -> int
     try:
         base_url = sandbox.start()
         print(base_url, flush=True)
-        print(
-            f"{title}を起動しました。\n接続先 URL: {base_url}\n{credentials}\n"
-            "本物のメールや認証情報は使われません。終了するには Ctrl+C を押してください。",
-            file=sys.stderr,
-            flush=True,
-        )
+        print(banner(base_url), file=sys.stderr, flush=True)
+        # A timed wait keeps the main thread responsive to signals on every platform.
         while not stopping.wait(0.5):
             pass
     finally:

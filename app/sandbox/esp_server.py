@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 from urllib.parse import parse_qs, urlsplit
 
-from app.sandbox.loopback import LoopbackHandler, LoopbackHTTPServer, LoopbackServer
+from app.sandbox.loopback import LoopbackHTTPServer, LoopbackServer, ReplyHandler
 from app.sandbox.sendgrid_endpoints import Reply
 from app.sandbox.sendgrid_limits import FaultInjector, Headers, RateLimiter
 from app.sandbox.sendgrid_types import FaultPlan
@@ -51,41 +51,12 @@ class _Unset(Enum):
 _UNSET = _Unset.TOKEN
 
 
-class _Handler(LoopbackHandler):
-    timeout = 60
-    disable_nagle_algorithm = True  # headers and body are two writes; see the SendGrid sandbox
+class _Handler(ReplyHandler):
     server: _Server
 
     @property
     def server_version(self) -> str:  # type: ignore[override]
         return type(self.server.sandbox).__name__ + "/1.0"
-
-    def _serve(self) -> None:
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            self.send_error(400, "bad Content-Length")
-            return
-        body = self.rfile.read(length) if length > 0 else b""
-        headers: dict[str, str] = {}
-        for name, value in self.headers.items():
-            key = name.lower()
-            headers[key] = f"{headers[key]}, {value}" if key in headers else value
-        reply = self.server.sandbox._process(self.command, self.path, headers, body)
-        if reply is None:  # injected "drop": close without a byte of answer
-            self.close_connection = True
-            return
-        self.send_response(reply.status)
-        for name, value in reply.headers:
-            self.send_header(name, value)
-        if reply.status != 204:
-            self.send_header("Content-Type", reply.content_type)
-            self.send_header("Content-Length", str(len(reply.body)))
-        self.end_headers()
-        if reply.status != 204:
-            self.wfile.write(reply.body)
-
-    do_GET = do_POST = do_DELETE = do_PUT = _serve
 
 
 class _Server(LoopbackHTTPServer):

@@ -21,7 +21,6 @@ from typing import Any
 
 import httpx
 
-from app import __version__
 from app.core.cancel import CancelToken
 from app.core.dates import JST
 from app.core.errors import (
@@ -36,11 +35,11 @@ from app.core.providers.base import DeleteProgressCallback, FetchProgressCallbac
 from app.core.providers.cmc_codes import describe_status, status_for
 from app.core.providers.collect import EntryCollector
 from app.core.providers.esp_http import (
-    EspHttp,
     ProviderWording,
     generic_error,
     json_errors_excerpt,
 )
+from app.core.providers.http_provider import HttpProvider, delete_each
 from app.core.providers.page_scan import scan_numbered_pages
 from app.core.results import (
     DeleteMode,
@@ -111,7 +110,7 @@ def _error_messages(payload: Any) -> list[str]:
     ]
 
 
-class CmcProvider:
+class CmcProvider(HttpProvider):
     """One CMC server composition's bounces and blocks. Not shared across threads."""
 
     name = "cmc"
@@ -130,52 +129,25 @@ class CmcProvider:
         block_cancel_api: bool = False,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        super().__init__(
+            base_url or DEFAULT_BASE_URL,
+            # The API words its error messages in Japanese when asked.
+            headers={"Accept-Language": "ja"},
+            wording=WORDING,
+            classify=_classify,
+            max_concurrency=max_concurrency,
+            timeout_s=timeout_s,
+            max_retries=max_retries,
+            retry_backoff_s=retry_backoff_s,
+            transport=transport,
+        )
         self._auth = {
             "api_user": api_user,
             "api_key": api_key,
             "server_composition": server_composition,
         }
         self.block_cancel_api = block_cancel_api
-        self._concurrency = max(1, min(16, max_concurrency))
-        self._client = httpx.Client(
-            base_url=self.base_url,
-            headers={
-                "Accept": "application/json",
-                "Accept-Language": "ja",  # the API words its error messages in Japanese
-                "User-Agent": f"todoku/{__version__} (+python-httpx)",
-            },
-            timeout=httpx.Timeout(timeout_s, connect=min(10.0, timeout_s)),
-            transport=transport,
-            limits=httpx.Limits(max_connections=self._concurrency + 2),
-            follow_redirects=False,
-        )
-        self._http = EspHttp(
-            self._client,
-            wording=WORDING,
-            classify=_classify,
-            max_retries=max_retries,
-            backoff_base_s=retry_backoff_s,
-        )
         self._block_ids: dict[str, str] = {}  # address (lower case) → block id, from fetches
-
-    # -- lifecycle ---------------------------------------------------------------------------
-
-    def close(self) -> None:
-        self._client.close()
-
-    def __enter__(self) -> CmcProvider:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:  # never show the key
-        return f"CmcProvider(base_url={self.base_url!r})"
-
-    @property
-    def requests_made(self) -> int:
-        return self._http.requests_made
 
     # -- capabilities ------------------------------------------------------------------------
 
@@ -207,7 +179,7 @@ class CmcProvider:
         cancel: CancelToken | None = None,
     ) -> FetchResult:
         kinds = tuple(k for k in dict.fromkeys(lists) if k in SUPPORTED_LISTS)
-        requests_before, retries_before = self._http.requests_made, self._http.retries
+        before = self._counters()
         collector = EntryCollector(on_page, progress)
         period = {
             "start_date": date_range.start.isoformat(),
@@ -229,11 +201,7 @@ class CmcProvider:
             accept=accept,
             cancel=cancel,
         )
-        return FetchResult(
-            entries=tuple(collector.entries.values()),
-            requests_made=self._http.requests_made - requests_before,
-            retries=self._http.retries - retries_before,
-        )
+        return self._result(collector, before)
 
     def _list_page(
         self, kind: ListKind, extra: dict[str, str], number: int, cancel: CancelToken
@@ -332,27 +300,13 @@ class CmcProvider:
                 else "バウンスは配信履歴のため削除できません"
             )
             return tuple(DeleteOutcome(list_kind, e, DeleteStatus.FAILED, detail) for e in emails)
-        outcomes: dict[str, DeleteOutcome] = {}
-        unique = list(dict.fromkeys(emails))
-        try:
-            for email in unique:
-                if cancel is not None:
-                    cancel.raise_if_cancelled()
-                outcomes[email] = self._cancel_block(email, cancel or CancelToken())
-                if progress is not None:
-                    progress(len(outcomes), len(unique))
-        except CancelledError:
-            pass
-        return tuple(
-            outcomes.get(email)
-            or DeleteOutcome(list_kind, email, DeleteStatus.FAILED, "キャンセルしたため未実行")
-            for email in emails
-        )
+        return delete_each(list_kind, emails, self._cancel_block, progress=progress, cancel=cancel)
 
-    def _cancel_block(self, email: str, cancel: CancelToken) -> DeleteOutcome:
+    def _cancel_block(self, email: str, cancel: CancelToken | None) -> DeleteOutcome:
         kind = ListKind.BLOCKS
+        token = cancel or CancelToken()
         try:
-            block_id = self._block_ids.get(email.lower()) or self._find_block_id(email, cancel)
+            block_id = self._block_ids.get(email.lower()) or self._find_block_id(email, token)
             if block_id is None:
                 return DeleteOutcome(
                     kind, email, DeleteStatus.NOT_FOUND, "すでにリストにありません"
@@ -362,7 +316,7 @@ class CmcProvider:
                 "/transaction/v2/blocks/cancel.json",
                 form={**self._auth, "id": block_id},
                 expect_json=False,
-                cancel=cancel,
+                cancel=token,
             )
         except CancelledError:
             raise

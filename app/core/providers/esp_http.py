@@ -31,13 +31,16 @@ from app.core.errors import (
 )
 from app.core.providers.pacing import RequestPacer
 
+# Provider-neutral despite the module's name: request line, query, status, body excerpt; never
+# headers or request bodies (CMC sends its api_key in the form body).
+from app.core.providers.sendgrid_errors import describe
+
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 _BACKOFF_CAP_SECONDS = 8.0
 _MAX_RATE_LIMIT_WAITS = 6
 _MAX_SERVER_WAIT_SECONDS = 65.0
-_BODY_EXCERPT = 500
 
 Classify = Callable[[httpx.Request, httpx.Response, str], TodokuError]
 Sign = Callable[[httpx.Request], None]
@@ -56,24 +59,6 @@ class ProviderWording:
     name_ja: str
     credentials_hint_ja: str
     permission_hint_ja: str
-
-
-def describe(request: httpx.Request, response: httpx.Response | None, note: str = "") -> str:
-    """Technical detail for the details pane and the log; never headers (they hold secrets).
-
-    Form bodies hold CMC's ``api_key``, so request bodies are never included either.
-    """
-    parts = [f"{request.method} {request.url.copy_with(query=None)}"]
-    if request.url.query:
-        parts.append(f"query: {request.url.query.decode('ascii', 'replace')}")
-    if response is not None:
-        parts.append(f"HTTP {response.status_code}")
-        body = response.content[:_BODY_EXCERPT].decode("utf-8", "replace")
-        if body:
-            parts.append(f"body: {body}")
-    if note:
-        parts.append(note)
-    return "\n".join(parts)
 
 
 def generic_error(wording: ProviderWording, status: int, detail: str) -> TodokuError:

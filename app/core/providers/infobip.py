@@ -20,7 +20,6 @@ from typing import Any
 
 import httpx
 
-from app import __version__
 from app.core.cancel import CancelToken
 from app.core.dates import JST
 from app.core.errors import (
@@ -34,7 +33,8 @@ from app.core.errors import (
 )
 from app.core.providers.base import DeleteProgressCallback, FetchProgressCallback, PageCallback
 from app.core.providers.collect import EntryCollector
-from app.core.providers.esp_http import EspHttp, ProviderWording, generic_error, json_errors_excerpt
+from app.core.providers.esp_http import ProviderWording, generic_error, json_errors_excerpt
+from app.core.providers.http_provider import HttpProvider, in_input_order
 from app.core.providers.pacing import RequestPacer
 from app.core.providers.page_scan import scan_numbered_pages
 from app.core.results import DeleteOutcome, DeleteStatus, FetchResult, ListPermissions
@@ -139,7 +139,7 @@ def created_bounds(date_range: DateRange) -> tuple[str, str]:
     return _iso_millis(start), _iso_millis(end - timedelta(milliseconds=1))
 
 
-class InfobipProvider:
+class InfobipProvider(HttpProvider):
     """One Infobip account's email suppressions. Not shared across threads."""
 
     name = "infobip"
@@ -161,54 +161,27 @@ class InfobipProvider:
         if not base_url:
             raise ProviderSetupError(
                 "Infobip のベース URL が設定されていません。",
-                next_step_ja="Infobip の管理画面に表示される URL（例: https://xxxxx.api.infobip.com）を設定してください。",
+                next_step_ja=(
+                    "Infobip の管理画面に表示される URL（例: https://xxxxx.api.infobip.com）を"
+                    "設定してください。"
+                ),
             )
-        self.base_url = base_url.rstrip("/")
-        if "://" not in self.base_url:
-            self.base_url = "https://" + self.base_url
-        self._page_size = max(1, min(PAGE_SIZE, page_size))
-        self._only_domains = tuple(d.strip().lower() for d in domains if d.strip())
-        self._concurrency = max(1, min(16, max_concurrency))
-        self._client = httpx.Client(
-            base_url=self.base_url,
-            headers={
-                "Authorization": f"App {api_key}",
-                "Accept": "application/json",
-                "User-Agent": f"todoku/{__version__} (+python-httpx)",
-            },
-            timeout=httpx.Timeout(timeout_s, connect=min(10.0, timeout_s)),
-            transport=transport,
-            limits=httpx.Limits(max_connections=self._concurrency + 2),
-            follow_redirects=False,
-        )
-        self._http = EspHttp(
-            self._client,
+        super().__init__(
+            base_url if "://" in base_url else "https://" + base_url,
+            headers={"Authorization": f"App {api_key}"},
             wording=WORDING,
             classify=_classify,
+            max_concurrency=max_concurrency,
+            timeout_s=timeout_s,
             max_retries=max_retries,
-            backoff_base_s=retry_backoff_s,
+            retry_backoff_s=retry_backoff_s,
+            transport=transport,
             pacer=RequestPacer(rate_per_second) if rate_per_second else None,
         )
+        self._page_size = max(1, min(PAGE_SIZE, page_size))
+        self._only_domains = tuple(d.strip().lower() for d in domains if d.strip())
         self._domains: tuple[DomainAccess, ...] | None = None
         self._seen: dict[tuple[ListKind, str], tuple[str, ...]] = {}  # (list, address) → domains
-
-    # -- lifecycle ---------------------------------------------------------------------------
-
-    def close(self) -> None:
-        self._client.close()
-
-    def __enter__(self) -> InfobipProvider:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"InfobipProvider(base_url={self.base_url!r})"
-
-    @property
-    def requests_made(self) -> int:
-        return self._http.requests_made
 
     # -- capabilities ------------------------------------------------------------------------
 
@@ -260,7 +233,7 @@ class InfobipProvider:
         cancel: CancelToken | None = None,
     ) -> FetchResult:
         kinds = tuple(k for k in dict.fromkeys(lists) if k in SUPPORTED_LISTS)
-        requests_before, retries_before = self._http.requests_made, self._http.retries
+        before = self._counters()
         domains = self.domains(cancel)
         if not domains:
             raise ProviderSetupError(
@@ -308,11 +281,7 @@ class InfobipProvider:
             accept=accept,
             cancel=cancel,
         )
-        return FetchResult(
-            entries=tuple(collector.entries.values()),
-            requests_made=self._http.requests_made - requests_before,
-            retries=self._http.retries - retries_before,
-        )
+        return self._result(collector, before)
 
     def _parse(
         self, kind: ListKind, domain: str, item: Any, collector: EntryCollector
@@ -394,11 +363,7 @@ class InfobipProvider:
                         progress(done_count, len(unique))
         except CancelledError:
             pass
-        return tuple(
-            outcomes.get(email)
-            or DeleteOutcome(list_kind, email, DeleteStatus.FAILED, "キャンセルしたため未実行")
-            for email in emails
-        )
+        return in_input_order(list_kind, emails, outcomes)
 
     def _delete_chunk(
         self,

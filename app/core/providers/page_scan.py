@@ -8,7 +8,7 @@ costs one request and a long list soon keeps ``concurrency`` pages in flight. Ca
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -82,10 +82,15 @@ def scan_numbered_pages(
                 if outer is not None:
                     outer.raise_if_cancelled()
         except BaseException:
-            inner.cancel()
-            for future in pending:
-                future.cancel()
+            _stop(inner, pending)
             raise
+
+
+def _stop(token: CancelToken, pending: Iterable[Future[Any]]) -> None:
+    """Stop sibling requests quickly after a failure: they check the token before sending."""
+    token.cancel()
+    for future in pending:
+        future.cancel()
 
 
 def state_end_passed(states: Sequence[_Stream[StreamT]], key: StreamT, number: int) -> bool:
@@ -137,7 +142,5 @@ def scan_token_chains(
                 if outer is not None:
                     outer.raise_if_cancelled()
         except BaseException:
-            inner.cancel()
-            for future in pending:
-                future.cancel()
+            _stop(inner, pending)
             raise

@@ -25,7 +25,6 @@ from urllib.parse import quote
 
 import httpx
 
-from app import __version__
 from app.core.cancel import CancelToken
 from app.core.dates import JST
 from app.core.errors import (
@@ -40,7 +39,8 @@ from app.core.errors import (
 from app.core.providers.aws_sigv4 import AwsCredentials, SigV4Signer
 from app.core.providers.base import DeleteProgressCallback, FetchProgressCallback, PageCallback
 from app.core.providers.collect import EntryCollector
-from app.core.providers.esp_http import EspHttp, ProviderWording, generic_error, json_errors_excerpt
+from app.core.providers.esp_http import ProviderWording, generic_error, json_errors_excerpt
+from app.core.providers.http_provider import HttpProvider, delete_each
 from app.core.providers.page_scan import scan_token_chains
 from app.core.results import DeleteOutcome, DeleteStatus, FetchResult, ListPermissions
 from app.core.types import DateRange, ListKind, SuppressionEntry
@@ -135,7 +135,7 @@ def date_slices(date_range: DateRange, count: int) -> list[tuple[str, str]]:
     ]
 
 
-class SesProvider:
+class SesProvider(HttpProvider):
     """One AWS account's SES suppression list in one region. Not shared across threads."""
 
     name = "ses"
@@ -159,48 +159,21 @@ class SesProvider:
                 "Amazon SES のリージョンが設定されていません。",
                 next_step_ja="設定画面でリージョン（例: ap-northeast-1）を指定してください。",
             )
-        self.region = region
-        self.base_url = (base_url or endpoint_for_region(region)).rstrip("/")
-        self._concurrency = max(1, min(16, max_concurrency))
-        self._slices = slices_per_reason
-        self._page_size = max(1, page_size)
-        self._client = httpx.Client(
-            base_url=self.base_url,
-            headers={
-                "Accept": "application/json",
-                "User-Agent": f"todoku/{__version__} (+python-httpx)",
-            },
-            timeout=httpx.Timeout(timeout_s, connect=min(10.0, timeout_s)),
-            transport=transport,
-            limits=httpx.Limits(max_connections=self._concurrency + 2),
-            follow_redirects=False,
-        )
-        self._http = EspHttp(
-            self._client,
+        super().__init__(
+            base_url or endpoint_for_region(region),
+            headers={},
             wording=WORDING,
             classify=_classify,
+            max_concurrency=max_concurrency,
+            timeout_s=timeout_s,
             max_retries=max_retries,
-            backoff_base_s=retry_backoff_s,
+            retry_backoff_s=retry_backoff_s,
+            transport=transport,
             sign=SigV4Signer(credentials, region, "ses"),
         )
-
-    # -- lifecycle ---------------------------------------------------------------------------
-
-    def close(self) -> None:
-        self._client.close()
-
-    def __enter__(self) -> SesProvider:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"SesProvider(region={self.region!r}, base_url={self.base_url!r})"
-
-    @property
-    def requests_made(self) -> int:
-        return self._http.requests_made
+        self.region = region
+        self._slices = slices_per_reason
+        self._page_size = max(1, page_size)
 
     # -- capabilities ------------------------------------------------------------------------
 
@@ -225,7 +198,7 @@ class SesProvider:
         cancel: CancelToken | None = None,
     ) -> FetchResult:
         kinds = tuple(k for k in dict.fromkeys(lists) if k in SUPPORTED_LISTS)
-        requests_before, retries_before = self._http.requests_made, self._http.retries
+        before = self._counters()
         collector = EntryCollector(on_page, progress)
         slices = self._slices or max(1, min(date_range.days, self._concurrency))
         chains = [
@@ -266,11 +239,7 @@ class SesProvider:
         scan_token_chains(
             chains, get_page, concurrency=self._concurrency, accept=accept, cancel=cancel
         )
-        return FetchResult(
-            entries=tuple(collector.entries.values()),
-            requests_made=self._http.requests_made - requests_before,
-            retries=self._http.retries - retries_before,
-        )
+        return self._result(collector, before)
 
     # -- delete ------------------------------------------------------------------------------
 
@@ -284,22 +253,11 @@ class SesProvider:
     ) -> tuple[DeleteOutcome, ...]:
         """``DeleteSuppressedDestination`` per address. SES holds one reason per address, so
         this removes the address from the account-level list whatever its reason."""
-        unique = list(dict.fromkeys(emails))
-        outcomes: dict[str, DeleteOutcome] = {}
-        try:
-            for email in unique:
-                if cancel is not None:
-                    cancel.raise_if_cancelled()
-                outcomes[email] = self._delete_one(list_kind, email, cancel)
-                if progress is not None:
-                    progress(len(outcomes), len(unique))
-        except CancelledError:
-            pass
-        return tuple(
-            outcomes.get(email)
-            or DeleteOutcome(list_kind, email, DeleteStatus.FAILED, "キャンセルしたため未実行")
-            for email in emails
-        )
+
+        def one(email: str, token: CancelToken | None) -> DeleteOutcome:
+            return self._delete_one(list_kind, email, token)
+
+        return delete_each(list_kind, emails, one, progress=progress, cancel=cancel)
 
     def _delete_one(self, kind: ListKind, email: str, cancel: CancelToken | None) -> DeleteOutcome:
         try:
