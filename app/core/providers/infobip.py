@@ -54,6 +54,7 @@ TYPE_FOR_LIST = {
     ListKind.BLOCKS: "OVER_QUOTA",
 }
 _ZERO = timedelta(0)
+ASYNC_DELETE_DETAIL = "削除を受け付けました（Infobip 側の反映には少し時間がかかる場合があります）"
 LIST_FOR_TYPE = {value: key for key, value in TYPE_FOR_LIST.items()}
 SUPPORTED_LISTS: tuple[ListKind, ...] = tuple(TYPE_FOR_LIST)
 # Permission flags of /email/1/suppressions/domains per suppression type.
@@ -392,7 +393,9 @@ class InfobipProvider(HttpProvider):
             return result
         for email in chunk:
             self._seen.pop((kind, email.lower()), None)
-        return {e: DeleteOutcome(kind, e, DeleteStatus.DELETED) for e in chunk}
+        # Infobip accepts the request and deletes asynchronously: the address can still show in
+        # a fetch made right after.
+        return {e: DeleteOutcome(kind, e, DeleteStatus.DELETED, ASYNC_DELETE_DETAIL) for e in chunk}
 
 
 def _results(payload: Any, note: str) -> list[Any]:
