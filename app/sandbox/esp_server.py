@@ -11,14 +11,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import Enum
 from urllib.parse import parse_qs, urlsplit
 
 from app.sandbox.loopback import LoopbackHTTPServer, LoopbackServer, ReplyHandler
 from app.sandbox.sendgrid_endpoints import Reply
 from app.sandbox.sendgrid_limits import FaultInjector, Headers, RateLimiter
-from app.sandbox.sendgrid_types import FaultPlan
+from app.sandbox.sendgrid_types import FaultPlan, LoggedRequest
 
 logger = logging.getLogger(__name__)
 
@@ -29,19 +28,8 @@ HTML_ERROR_PAGE = (
 HTML_TYPE = "text/html; charset=utf-8"
 
 
-@dataclass(frozen=True, slots=True)
-class EspRequest:
-    """One request an imitation received. ``path`` is raw (percent-encoded), without query;
-    ``status`` 0 means the connection was dropped; ``fault`` names an injected fault."""
-
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: bytes
-    status: int
-    fault: str | None
-    received_at: float = 0.0
+# One logged request: the SendGrid imitation's record serves every imitation.
+EspRequest = LoggedRequest
 
 
 class _Unset(Enum):

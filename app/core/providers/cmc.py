@@ -24,10 +24,8 @@ import httpx
 from app.core.cancel import CancelToken
 from app.core.dates import JST
 from app.core.errors import (
-    AuthError,
     CancelledError,
     InvalidInputError,
-    PermissionDeniedError,
     TodokuError,
     UnexpectedPayloadError,
 )
@@ -75,29 +73,14 @@ WORDING = ProviderWording(
 
 
 def _classify(request: httpx.Request, response: httpx.Response, detail: str) -> TodokuError:
-    status = response.status_code
     messages = _error_messages(json_errors_excerpt(response))
-    text = "; ".join(messages)
-    if status == 401:
-        return AuthError(
-            "カスタマーズメールクラウドの認証に失敗しました。",
-            next_step_ja=WORDING.credentials_hint_ja,
-            detail=detail,
-        )
-    if status == 403:
-        return PermissionDeniedError(
-            "この API ユーザーには、配信データを参照・操作する権限がありません。",
-            next_step_ja=WORDING.permission_hint_ja,
-            detail=detail,
-        )
-    if status == 400 and messages:
+    if response.status_code == 400 and messages:
         return InvalidInputError(
             "カスタマーズメールクラウドが要求内容を受け付けませんでした。",
-            next_step_ja="期間やサーバー構成名を確認してください。"
-            + (f"（{text}）" if text else ""),
+            next_step_ja=f"期間やサーバー構成名を確認してください。（{'; '.join(messages)}）",
             detail=detail,
         )
-    return generic_error(WORDING, status, detail)
+    return generic_error(WORDING, response.status_code, detail)
 
 
 def _error_messages(payload: Any) -> list[str]:

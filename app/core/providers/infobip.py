@@ -90,27 +90,14 @@ class DomainAccess:
 
 
 def _classify(request: httpx.Request, response: httpx.Response, detail: str) -> TodokuError:
-    status = response.status_code
-    text = _error_text(json_errors_excerpt(response))
-    if status == 401:
-        return AuthError(
-            "Infobip の API キーが正しくないか、無効になっています。",
-            next_step_ja=WORDING.credentials_hint_ja,
-            detail=detail,
-        )
-    if status == 403:
-        return PermissionDeniedError(
-            "この Infobip の API キーには、この操作の権限がありません。",
-            next_step_ja=WORDING.permission_hint_ja,
-            detail=detail,
-        )
-    if status == 400:
+    if response.status_code == 400:
+        text = _error_text(json_errors_excerpt(response))
         return InvalidInputError(
             "Infobip が要求内容を受け付けませんでした。",
             next_step_ja="期間やドメインを確認してください。" + (f"（{text}）" if text else ""),
             detail=detail,
         )
-    return generic_error(WORDING, status, detail)
+    return generic_error(WORDING, response.status_code, detail)
 
 
 def _error_text(payload: Any) -> str:
