@@ -1,7 +1,10 @@
 """Fetch benchmark: concurrency vs a sequential loop, rate-limit use, and fault tolerance.
 
 Run: python benchmarks/fetch.py [--entries 100000] [--rate-seconds 130]
+        [--providers sendgrid,cmc,infobip,ses] [--smoke]
 Every figure is measured in this run against the sandbox CLI (`todoku-cli sandbox`) on loopback.
+The CMC, Infobip and SES parts live in benchmarks/fetch_providers.py. ``--smoke`` runs every
+part on tiny data (tests/test_benchmark_fetch_smoke.py) and exits 1 if any entry set differs.
 """
 
 from __future__ import annotations
@@ -159,7 +162,7 @@ def bench_rate_limit(seconds: float) -> None:
         )
 
 
-def bench_faults(entries: int) -> None:
+def bench_faults(entries: int) -> bool:
     faults = "429=0.05,500=0.05,drop=0.02,garbage=0.01"
     # Both servers load the same data file, so the two fetches must agree entry for entry.
     data = Path(tempfile.mkdtemp()) / "entries.jsonl"
@@ -182,6 +185,7 @@ def bench_faults(entries: int) -> None:
         f"{result.requests_made} requests, {result.retries} retries"
     )
     print(f"  entry sets equal: {same}")
+    return same
 
 
 def write_data_file(path: Path, count: int) -> None:
@@ -206,13 +210,24 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--rate-seconds", type=float, default=130.0)
     parser.add_argument("--skip-rate", action="store_true")
+    parser.add_argument("--providers", default="sendgrid,cmc,infobip,ses")
+    parser.add_argument("--smoke", action="store_true", help="tiny data, no SendGrid rate part")
     args = parser.parse_args()
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}, {date.today()}")
-    bench_concurrency(args.entries)
-    bench_faults(20_000)
-    if not args.skip_rate:
-        bench_rate_limit(args.rate_seconds)
+    providers = {name.strip() for name in args.providers.split(",")}
+    ok = True
+    if "sendgrid" in providers:
+        bench_concurrency(3000 if args.smoke else args.entries)
+        ok &= bench_faults(1000 if args.smoke else 20_000)
+        if not args.skip_rate and not args.smoke:
+            bench_rate_limit(args.rate_seconds)
+    if providers & {"cmc", "infobip", "ses"}:
+        from benchmarks import fetch_providers
+
+        ok &= fetch_providers.run(args.smoke, providers)
+    if not ok:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -5,21 +5,39 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from app.core.errors import AuthError, InvalidInputError, ScopeError, TodokuError
 from app.core.types import ALL_LISTS, ListKind
 
 if TYPE_CHECKING:  # imported lazily at run time (see make_provider)
+    from app.core.accounts import Account
+    from app.core.providers.base import Provider
     from app.core.providers.sendgrid import SendGridProvider
 
 API_KEY_ENV = "SENDGRID_API_KEY"
+PROVIDER_CHOICES = ("sendgrid", "cmc", "infobip", "ses")
 
 
 def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", help="API の URL（練習用サーバーなど。既定: SendGrid）")
     parser.add_argument("--region", choices=("global", "eu"), default="global")
     parser.add_argument("--subuser", default="", help="サブユーザー名（on-behalf-of）")
+
+
+def add_provider_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--provider`` and ``--account`` (fetch, delete). Without them nothing changes."""
+    parser.add_argument(
+        "--provider",
+        choices=PROVIDER_CHOICES,
+        default=None,
+        help="配信サービス（既定: sendgrid、または --account のサービス）",
+    )
+    parser.add_argument("--account", default=None, help="設定画面に登録したアカウント名")
+    parser.add_argument(
+        "--aws-region", default=None, help="Amazon SES のリージョン（既定: AWS_REGION）"
+    )
 
 
 def api_key_from_environment() -> str:
@@ -44,6 +62,52 @@ def api_key_from_environment() -> str:
     return key
 
 
+def selected_account(args: argparse.Namespace) -> Account | None:
+    """The account ``--provider``/``--account`` point at; None for the classic SendGrid path."""
+    provider = getattr(args, "provider", None)
+    name = getattr(args, "account", None)
+    if name is None and provider in (None, "sendgrid"):
+        return None
+    from app.core.accounts import Account, ProviderName, find_account
+
+    if name is not None:
+        from app.core.storage.settings import SettingsStore
+        from app.paths import user_paths
+
+        settings = SettingsStore(user_paths().settings_file).load()
+        account = find_account(settings.all_accounts(), name)
+        if provider is not None and account.provider.value != provider:
+            raise InvalidInputError(
+                f"アカウント「{name}」は {account.provider.label_ja} のアカウントです。",
+                next_step_ja="--provider を外すか、アカウント名を確認してください。",
+            )
+    else:
+        account = Account(f"CLI（{provider}）", ProviderName(str(provider)))
+    if account.provider is ProviderName.SENDGRID:
+        account = replace(account, region=args.region, subuser=args.subuser or account.subuser)
+    elif account.provider is ProviderName.SES:
+        region = getattr(args, "aws_region", None)
+        if region:
+            account = replace(account, region=region)
+    return account
+
+
+def account_description(args: argparse.Namespace) -> str:
+    """For the journal: provider and account, so every record says where it was made."""
+    account = selected_account(args)
+    if account is None:
+        return "CLI"
+    return f"CLI {account.provider.value}:{account.name}"
+
+
+def make_any_provider(args: argparse.Namespace) -> Provider:
+    """The provider ``--provider``/``--account`` choose (fetch, delete); SendGrid by default."""
+    account = selected_account(args)
+    if account is not None:
+        return _account_provider(args, account)
+    return make_provider(args)
+
+
 def make_provider(args: argparse.Namespace) -> SendGridProvider:
     from app.core.providers.sendgrid import SendGridProvider  # lazy: keeps other commands light
 
@@ -52,6 +116,29 @@ def make_provider(args: argparse.Namespace) -> SendGridProvider:
         base_url=args.base_url,
         region=args.region,
         subuser=args.subuser,
+        max_concurrency=getattr(args, "concurrency", 8),
+    )
+
+
+def _account_provider(args: argparse.Namespace, account: Account) -> Provider:
+    """Credentials from the environment first, then the keyring (as for SendGrid)."""
+    from app.core.accounts import load_credentials
+    from app.core.provider_factory import build_provider
+
+    credentials = load_credentials(account, None)
+    if any(name not in credentials for name in account.secret_names()):
+        # The keyring only when the environment lacks something: probing it costs time and,
+        # on a machine without one, a warning line.
+        try:
+            from app.core.storage.secrets import KeyringSecretStore
+
+            credentials = load_credentials(account, KeyringSecretStore())
+        except Exception:
+            pass
+    return build_provider(
+        account,
+        credentials,
+        base_url=args.base_url,
         max_concurrency=getattr(args, "concurrency", 8),
     )
 

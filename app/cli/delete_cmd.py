@@ -13,8 +13,19 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli.common import add_connection_arguments, make_provider, report_error
-from app.core.deletion.plan import DeletionContext, DeletionPlan, plan_deletion
+from app.cli.common import (
+    account_description,
+    add_connection_arguments,
+    add_provider_arguments,
+    make_any_provider,
+    report_error,
+)
+from app.core.deletion.plan import (
+    DeletionContext,
+    DeletionPlan,
+    plan_deletion,
+    plan_for_addresses,
+)
 from app.core.deletion.run import delete_with_record
 from app.core.errors import InvalidInputError, TodokuError
 from app.core.results import DeleteStatus
@@ -22,11 +33,12 @@ from app.core.storage.journal import DeletionJournal
 from app.core.types import ListKind, SuppressionEntry
 
 if TYPE_CHECKING:
-    from app.core.providers.sendgrid import SendGridProvider
+    from app.core.providers.base import Provider
 
 EXIT_USAGE = 2
 LOOKUP_PROGRESS_EVERY = 50
 NOT_LISTED = "すでにリストにありません"
+EXIT_GUIDANCE = 3  # nothing deleted: the provider needs its console (the guide is on stdout)
 SHOWN_ADDRESSES = 20
 CONSENT_NEEDED = (
     "迷惑メール報告・配信停止の削除には、受信者本人の同意が必要です。"
@@ -58,6 +70,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="削除履歴のファイル（既定: アプリと同じデータフォルダの journal.sqlite3）",
     )
     add_connection_arguments(parser)
+    add_provider_arguments(parser)
 
 
 def read_emails(path: Path) -> list[str]:
@@ -84,13 +97,22 @@ def journal_path(args: argparse.Namespace) -> Path:
     return user_paths().data_dir / "journal.sqlite3"
 
 
-def look_up(
-    provider: SendGridProvider, kind: ListKind, emails: list[str]
-) -> list[SuppressionEntry]:
-    """The listed entries of ``emails`` (in file order); unlisted addresses are printed."""
+def look_up(provider: Provider, kind: ListKind, emails: list[str]) -> list[SuppressionEntry]:
+    """The listed entries of ``emails`` (in file order); unlisted addresses are printed.
+
+    A provider without a one-address lookup gets the bare addresses: the journal then keeps
+    the address and list but not the reason (said on the terminal).
+    """
+    lookup = getattr(provider, "lookup", None)
+    if lookup is None:
+        print(
+            "注意: このサービスでは削除前に理由を読めないため、アドレスだけを記録します。",
+            file=sys.stderr,
+        )
+        return [item.entry for item in plan_for_addresses(kind, emails).items]
     entries: list[SuppressionEntry] = []
     for done, email in enumerate(emails, 1):
-        entry = provider.lookup(kind, email)
+        entry = lookup(kind, email)
         if entry is None:
             print(f"{DeleteStatus.NOT_FOUND.value}\t{email}\t{NOT_LISTED}")
         else:
@@ -137,6 +159,40 @@ def _confirm(plan: DeletionPlan) -> bool:
     return input("削除しますか？ [y/N]: ").strip().lower() in ("y", "yes")
 
 
+def _show_guidance(args: argparse.Namespace, kind: ListKind, emails: list[str]) -> int | None:
+    """For a list the provider cleans only in its console (CMC blocks): print the Japanese
+    guide with the addresses, send nothing, record nothing. None: delete as usual."""
+    if getattr(args, "provider", None) in (None, "sendgrid") and args.account is None:
+        return None
+    from app.core.providers.base import deletion_guidance, deletion_mode
+    from app.core.results import DeleteMode
+
+    try:
+        with make_any_provider(args) as provider:
+            mode = deletion_mode(provider, kind)
+            if mode is DeleteMode.API:
+                if kind not in provider.supported_lists():
+                    raise InvalidInputError(f"このサービスには{kind.label_ja}リストがありません。")
+                return None
+            if mode is DeleteMode.NONE:
+                raise InvalidInputError(
+                    f"{kind.label_ja}は配信履歴のため、このサービスでは削除できません。",
+                    next_step_ja="配信停止（ブロック）リストの解除を検討してください。",
+                )
+            guide = deletion_guidance(provider, kind, emails)
+    except TodokuError as error:
+        return report_error(error)
+    if guide is None:  # unreachable: the mode above was GUIDANCE
+        return None
+    print(guide.as_text())
+    print(
+        "このサービスでは API で削除できないため、何も送信していません。"
+        "上の手順で解除してください。",
+        file=sys.stderr,
+    )
+    return EXIT_GUIDANCE
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         kind = ListKind.parse(args.list_name)
@@ -146,11 +202,17 @@ def run(args: argparse.Namespace) -> int:
         emails = read_emails(Path(args.emails_file))
     except TodokuError as error:
         return report_error(error)
+    guided = _show_guidance(args, kind, emails)
+    if guided is not None:
+        return guided
     context = DeletionContext(
-        account_label="CLI", subuser=args.subuser, region=args.region, note=args.note
+        account_label=account_description(args),
+        subuser=args.subuser,
+        region=args.region,
+        note=args.note,
     )
     try:
-        with make_provider(args) as provider:
+        with make_any_provider(args) as provider:
             entries = look_up(provider, kind, emails)
             not_listed = len(emails) - len(entries)
             if not entries:

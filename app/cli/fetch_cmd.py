@@ -10,7 +10,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from app.cli.common import add_connection_arguments, make_provider, parse_lists, report_error
+from app.cli.common import (
+    add_connection_arguments,
+    add_provider_arguments,
+    make_any_provider,
+    parse_lists,
+    report_error,
+)
 from app.cli.history_args import add_history_arguments, fetch_into_history
 from app.core.cancel import CancelToken
 from app.core.dates import JST, parse_iso_date, today_jst, validate_range
@@ -33,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--csv", help="CSV（UTF-8 BOM 付き、Excel 向け）の出力先")
     parser.add_argument("--concurrency", type=int, default=8, help="同時に取得するページ数")
     parser.add_argument("--quiet", action="store_true", help="進捗を表示しない")
-    add_history_arguments(parser)
+    add_history_arguments(parser, with_account=False)
     parser.add_argument(
         "--no-history", action="store_true", help="取得履歴に記録しない（毎回すべて取得）"
     )
@@ -43,6 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="全件再取得: 履歴があっても範囲全体を取得し、他所で削除されたものを記録する",
     )
     add_connection_arguments(parser)
+    add_provider_arguments(parser)
 
 
 def entry_to_json(entry: SuppressionEntry) -> dict[str, object]:
@@ -115,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.no_history:
             return _run_with_history(args, date_range, lists)
         with ExitStack() as stack:
-            provider = stack.enter_context(make_provider(args))
+            provider = stack.enter_context(make_any_provider(args))
             out: TextIO | None
             if args.jsonl:
                 out = stack.enter_context(open(args.jsonl, "w", encoding="utf-8", newline="\n"))
@@ -161,7 +168,7 @@ def _run_with_history(
     def show_progress(step: FetchProgress) -> None:
         _show_progress(args, step)
 
-    fetched = fetch_into_history(args, make_provider, date_range, lists, progress=show_progress)
+    fetched = fetch_into_history(args, make_any_provider, date_range, lists, progress=show_progress)
     if args.jsonl or not (args.xlsx or args.csv):
         with ExitStack() as stack:
             out: TextIO = (

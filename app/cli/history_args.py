@@ -18,13 +18,17 @@ DEFAULT_ACCOUNT = "既定"
 PRACTICE_ACCOUNT = "練習"
 
 
-def add_history_arguments(parser: argparse.ArgumentParser) -> None:
+def add_history_arguments(parser: argparse.ArgumentParser, *, with_account: bool = True) -> None:
+    """``--history``/``--journal`` files, and ``--account`` unless the command already has it
+    (fetch takes the provider's ``--account``, which names the history account too)."""
     parser.add_argument(
         "--history", help=f"取得履歴のファイル（既定: アプリと同じデータフォルダの {HISTORY_FILE}）"
     )
     parser.add_argument(
         "--journal", help=f"削除履歴のファイル（既定: アプリと同じデータフォルダの {JOURNAL_FILE}）"
     )
+    if not with_account:
+        return
     parser.add_argument(
         "--account",
         help=(
@@ -57,7 +61,9 @@ def account_key(args: argparse.Namespace) -> AccountKey:
     name = getattr(args, "account", None) or (
         PRACTICE_ACCOUNT if getattr(args, "base_url", None) else DEFAULT_ACCOUNT
     )
+    provider = getattr(args, "provider", None) or "sendgrid"
     return AccountKey(
+        provider=provider,
         account=name,
         subuser=getattr(args, "subuser", "") or "",
         region=getattr(args, "region", "global") or "global",

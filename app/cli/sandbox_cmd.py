@@ -1,4 +1,5 @@
-"""`todoku-cli sandbox`: run the SendGrid imitation on loopback until interrupted.
+"""`todoku-cli sandbox`: run a provider's imitation (SendGrid by default) on loopback until
+interrupted.
 
 The first stdout line is the base URL (other tools read it); everything else goes to stderr.
 """
@@ -11,12 +12,15 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from app.core.dates import JST
 from app.paths import resources_dir
+from app.sandbox.loopback import LoopbackServer
 from app.sandbox.scenarios import generate_records, load_records_jsonl
 from app.sandbox.sendgrid_server import SANDBOX_API_KEY, FaultPlan, SendGridSandbox
 
@@ -34,7 +38,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--latency-ms", type=float, default=0.0, help="応答ごとに加える遅延（ミリ秒）")
     add("--rate-limit", type=int, default=None, help="1 分あたりの上限（省略時は無制限）")
     add("--faults", default="", help="障害注入の確率。例: 429=0.05,500=0.05,drop=0.02,garbage=0.01")
-    add("--api-key", default=SANDBOX_API_KEY, help="受け付ける API キー")
+    add("--api-key", default=None, help="受け付ける API キー（既定: 練習用のキー）")
+    add(
+        "--provider",
+        choices=("sendgrid", "cmc", "infobip", "ses"),
+        default="sendgrid",
+        help="模擬する配信サービス（既定: sendgrid）",
+    )
     # Extensions beyond the scripted contract above (optional; other tools need not pass them).
     add(
         "--incident-days-ago",
@@ -59,7 +69,40 @@ def _watch_parent(stopping: threading.Event) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+def _other_provider(args: argparse.Namespace, faults: FaultPlan) -> LoopbackServer[Any]:
+    """The CMC / Infobip / SES imitation with the same flags as SendGrid's."""
+    from app.sandbox.practice import practice_sandbox
+
+    reasons = resources_dir() / "sandbox" / "bounce-reasons.jsonl"
+    return practice_sandbox(
+        args.provider,
+        entries=args.entries,
+        seed=args.seed,
+        latency_ms=args.latency_ms,
+        rate_limit_per_minute=args.rate_limit,
+        faults=faults,
+        host=args.host,
+        port=args.port,
+        reasons_path=reasons,
+        api_key=args.api_key,
+    )
+
+
+def _credentials_text(args: argparse.Namespace) -> str:
+    from app.sandbox.practice import practice_credentials
+
+    values = practice_credentials(args.provider)
+    if args.api_key:
+        secret = "secret_access_key" if args.provider == "ses" else "api_key"
+        values[secret] = args.api_key
+    return "\n".join(f"{name}: {value}" for name, value in values.items())
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.provider != "sendgrid":
+        return _run_other(args)
+    if args.api_key is None:
+        args.api_key = SANDBOX_API_KEY
     try:
         faults = FaultPlan.parse(args.faults)
         if args.data is not None:
@@ -85,6 +128,38 @@ def run(args: argparse.Namespace) -> int:
     if args.incident_days_ago is not None:
         incident = datetime.now(tz=JST).date() - timedelta(days=args.incident_days_ago)
         sandbox.set_bad_day(incident, delivered_ratio=0.88)
+    return _serve(
+        sandbox,
+        lambda base_url: (
+            f"練習用 SendGrid 模擬サーバーを起動しました（{len(records)} 件）。\n"
+            f"接続先 URL: {base_url}\nAPI キー: {args.api_key}\n"
+            "本物のメールや API キーは使われません。終了するには Ctrl+C を押してください。"
+        ),
+    )
+
+
+def _run_other(args: argparse.Namespace) -> int:
+    try:
+        faults = FaultPlan.parse(args.faults)
+        if args.data is not None:
+            raise ValueError("--data は sendgrid の模擬サーバーでのみ使えます")
+        sandbox = _other_provider(args, faults)
+    except (OSError, ValueError) as error:
+        print(f"todoku-cli sandbox: 起動できません: {error}", file=sys.stderr)
+        return 2
+    credentials = _credentials_text(args)
+    return _serve(
+        sandbox,
+        lambda base_url: (
+            f"練習用 {args.provider} 模擬サーバーを起動しました。\n接続先 URL: {base_url}\n"
+            f"{credentials}\n"
+            "本物のメールや認証情報は使われません。終了するには Ctrl+C を押してください。"
+        ),
+    )
+
+
+def _serve(sandbox: LoopbackServer[Any], banner: Callable[[str], str]) -> int:
+    """Serve until SIGINT/SIGTERM (or the parent app dies): base URL first on stdout."""
     stopping = threading.Event()
     _watch_parent(stopping)
 
@@ -95,13 +170,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         base_url = sandbox.start()
         print(base_url, flush=True)
-        print(
-            f"練習用 SendGrid 模擬サーバーを起動しました（{len(records)} 件）。\n"
-            f"接続先 URL: {base_url}\nAPI キー: {args.api_key}\n"
-            "本物のメールや API キーは使われません。終了するには Ctrl+C を押してください。",
-            file=sys.stderr,
-            flush=True,
-        )
+        print(banner(base_url), file=sys.stderr, flush=True)
         # A timed wait keeps the main thread responsive to signals on every platform.
         while not stopping.wait(0.5):
             pass

@@ -113,3 +113,17 @@ class UnexpectedError(TodokuError):
     def from_exception(cls, error: BaseException) -> UnexpectedError:
         detail = "".join(traceback.format_exception(type(error), error, error.__traceback__))
         return cls(detail=detail)
+
+
+class PermissionDeniedError(TodokuError):
+    """The credentials work but may not do this (a provider without SendGrid-style scopes)."""
+
+    default_message_ja = "この認証情報には、この操作の権限がありません。"
+    default_next_step_ja = "管理画面で API ユーザーやキーの権限を確認してください。"
+
+
+class ProviderSetupError(TodokuError):
+    """An account lacks something the provider needs (a domain, a region, credentials)."""
+
+    default_message_ja = "アカウントの設定が足りません。"
+    default_next_step_ja = "設定画面でアカウントの接続情報を確認してください。"

@@ -58,3 +58,37 @@ class FetchResult:
     requests_made: int = 0
     retries: int = 0
     notes: tuple[str, ...] = field(default=())
+
+
+class DeleteMode(StrEnum):
+    """How a provider removes an address from one list (see ``base.deletion_mode``)."""
+
+    API = "api"  # ``Provider.delete`` sends the request
+    GUIDANCE = "guidance"  # no confirmed API: ``deletion_guidance`` tells the operator the steps
+    NONE = "none"  # the list is history (CMC bounces): nothing to remove
+
+
+@dataclass(frozen=True, slots=True)
+class DeletionGuidance:
+    """Step-by-step Japanese instructions for removing addresses by hand in a provider's console.
+
+    ``emails`` are the selected addresses, in the operator's order; every text is plain text.
+    """
+
+    provider: str
+    list_kind: ListKind
+    title_ja: str
+    steps_ja: tuple[str, ...]
+    emails: tuple[str, ...]
+    notes_ja: tuple[str, ...] = ()
+
+    def as_text(self) -> str:
+        """The whole guide as plain text (for the CLI, the clipboard and a text file)."""
+        lines = [self.title_ja, ""]
+        lines += [f"{number}. {step}" for number, step in enumerate(self.steps_ja, start=1)]
+        if self.notes_ja:
+            lines.append("")
+            lines += [f"※ {note}" for note in self.notes_ja]
+        lines += ["", f"対象のアドレス（{len(self.emails)} 件）:"]
+        lines += [f"  {email}" for email in self.emails]
+        return "\n".join(lines)

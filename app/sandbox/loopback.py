@@ -87,6 +87,43 @@ class LoopbackHandler(BaseHTTPRequestHandler):
         )
 
 
+class ReplyHandler(LoopbackHandler):
+    """Hands every request to ``server.sandbox._process(method, target, headers, body)`` and
+    writes what it returns (``status``, ``headers``, ``content_type``, ``body``); ``None`` means
+    an injected drop: the connection closes without a byte of answer."""
+
+    timeout = 60  # idle keep-alive connections close after this
+    # Headers and body go out in two writes; with Nagle on, the client's delayed ACK adds ~40 ms.
+    disable_nagle_algorithm = True
+
+    def _serve(self) -> None:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            self.send_error(400, "bad Content-Length")
+            return
+        body = self.rfile.read(length) if length > 0 else b""
+        headers: dict[str, str] = {}
+        for name, value in self.headers.items():
+            key = name.lower()
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        reply = self.server.sandbox._process(self.command, self.path, headers, body)
+        if reply is None:
+            self.close_connection = True
+            return
+        self.send_response(reply.status)
+        for name, value in reply.headers:
+            self.send_header(name, value)
+        if reply.status != 204:
+            self.send_header("Content-Type", reply.content_type)
+            self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()
+        if reply.status != 204:
+            self.wfile.write(reply.body)
+
+    do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _serve
+
+
 class LoopbackHTTPServer(ThreadingHTTPServer):
     """A threading HTTP server that knows its open connections.
 

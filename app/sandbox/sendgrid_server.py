@@ -15,7 +15,7 @@ from enum import Enum
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from app.sandbox.loopback import LoopbackHandler, LoopbackHTTPServer, LoopbackServer
+from app.sandbox.loopback import LoopbackHTTPServer, LoopbackServer, ReplyHandler
 from app.sandbox.scenarios import generate_incident_blocks
 from app.sandbox.sendgrid_endpoints import (
     ApiError,
@@ -60,40 +60,10 @@ class _Unset(Enum):
 _UNSET = _Unset.TOKEN
 
 
-class _Handler(LoopbackHandler):
+class _Handler(ReplyHandler):
     # HTTP/1.1 (from LoopbackHandler): keep-alive, like the real API behind its load balancer.
     server_version = "SendGridSandbox/1.0"
-    timeout = 60  # idle keep-alive connections close after this
-    # Headers and body go out in two writes; with Nagle on, the client's delayed ACK adds ~40 ms.
-    disable_nagle_algorithm = True
     server: _Server
-
-    def _serve(self) -> None:
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            self.send_error(400, "bad Content-Length")
-            return
-        body = self.rfile.read(length) if length > 0 else b""
-        headers: dict[str, str] = {}
-        for name, value in self.headers.items():
-            key = name.lower()
-            headers[key] = f"{headers[key]}, {value}" if key in headers else value
-        reply = self.server.sandbox._process(self.command, self.path, headers, body)
-        if reply is None:  # injected "drop": close without a single byte of answer
-            self.close_connection = True
-            return
-        self.send_response(reply.status)
-        for name, value in reply.headers:
-            self.send_header(name, value)
-        if reply.status != 204:
-            self.send_header("Content-Type", reply.content_type)
-            self.send_header("Content-Length", str(len(reply.body)))
-        self.end_headers()
-        if reply.status != 204:
-            self.wfile.write(reply.body)
-
-    do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _serve
 
 
 class _Server(LoopbackHTTPServer):

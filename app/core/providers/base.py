@@ -1,4 +1,8 @@
-"""The provider interface every mail service implements (SendGrid now; CMC, Infobip later)."""
+"""The provider interface every mail service implements (SendGrid, CMC, Infobip, Amazon SES).
+
+Optional capabilities are plain methods a provider may lack; read them through the helpers at
+the end of this module (``deletion_mode``, ``deletion_guidance``) so older providers keep working.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,14 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
 from app.core.cancel import CancelToken
-from app.core.results import DeleteOutcome, FetchProgress, FetchResult, ListPermissions
+from app.core.results import (
+    DeleteMode,
+    DeleteOutcome,
+    DeletionGuidance,
+    FetchProgress,
+    FetchResult,
+    ListPermissions,
+)
 from app.core.types import DateRange, ListKind, SuppressionEntry
 
 PageCallback = Callable[[tuple[SuppressionEntry, ...]], None]
@@ -57,3 +68,35 @@ class Provider(Protocol):
         ...
 
     def close(self) -> None: ...
+
+    def __enter__(self) -> Provider: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
+class GuidedDeletion(Protocol):
+    """A provider where some lists are cleaned by hand in its console (CMC blocks)."""
+
+    def delete_mode(self, list_kind: ListKind) -> DeleteMode: ...
+
+    def deletion_guidance(self, list_kind: ListKind, emails: Sequence[str]) -> DeletionGuidance: ...
+
+
+def deletion_mode(provider: object, list_kind: ListKind) -> DeleteMode:
+    """How ``provider`` removes addresses from ``list_kind``; ``API`` for providers that do not
+    say (SendGrid), so existing providers need no change."""
+    method = getattr(provider, "delete_mode", None)
+    if method is None:
+        return DeleteMode.API
+    mode = method(list_kind)
+    return mode if isinstance(mode, DeleteMode) else DeleteMode(mode)
+
+
+def deletion_guidance(
+    provider: object, list_kind: ListKind, emails: Sequence[str]
+) -> DeletionGuidance | None:
+    """The provider's hand-cleaning guide for ``emails``, or None when it deletes by API."""
+    if deletion_mode(provider, list_kind) is not DeleteMode.GUIDANCE:
+        return None
+    guide: DeletionGuidance = provider.deletion_guidance(list_kind, emails)  # type: ignore[attr-defined]
+    return guide

@@ -10,9 +10,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.core.accounts import (
+    DEFAULT_ACCOUNT_NAME,
+    Account,
+    account_from_dict,
+    account_to_dict,
+    default_account,
+)
+
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+# 2: accounts (``accounts``, ``active_account``). A version-1 file has neither and reads as the
+# default SendGrid account alone, with its key where it always was.
+SCHEMA_VERSION = 2
 REGIONS = ("global", "eu")
 
 
@@ -51,13 +61,29 @@ class AppSettings:
     zendesk_requester_is_recipient: bool = False  # the bounced recipient becomes the requester
     # 取得履歴: entries not seen for this many days are dropped.
     history_retention_days: int = field(default=400, metadata={"range": (1, 3650)})
+    # Accounts besides the default SendGrid one (whose region/subuser are the fields above).
+    accounts: tuple[Account, ...] = ()
+    active_account: str = ""  # empty: the default SendGrid account
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def replace(self, **changes: Any) -> AppSettings:
         return dataclasses.replace(self, **changes)
 
+    def all_accounts(self) -> tuple[Account, ...]:
+        """The default SendGrid account first, then the others in the order saved."""
+        default = default_account(self.region, self.subuser)
+        return (default, *(a for a in self.accounts if a.name != DEFAULT_ACCOUNT_NAME))
+
+    def current_account(self) -> Account:
+        """The account the window works on (the default one if the saved name is gone)."""
+        for account in self.all_accounts():
+            if account.name == (self.active_account or DEFAULT_ACCOUNT_NAME):
+                return account
+        return self.all_accounts()[0]
+
 
 _FIELDS = {f.name: f for f in dataclasses.fields(AppSettings) if f.name != "extra"}
+_SPECIAL = ("accounts",)
 _DEFAULTS = AppSettings()
 
 
@@ -80,18 +106,37 @@ def _checked(name: str, value: Any) -> Any:
     return float(value) if isinstance(default, float) else value
 
 
+def _accounts(value: Any) -> tuple[Account, ...]:
+    if not isinstance(value, list):
+        log.warning("settings: accounts is not a list; ignoring it")
+        return ()
+    accounts: list[Account] = []
+    for item in value:
+        account = account_from_dict(item) if isinstance(item, dict) else None
+        if account is None or any(a.name == account.name for a in accounts):
+            log.warning("settings: skipping an unreadable or repeated account")
+            continue
+        accounts.append(account)
+    return tuple(accounts)
+
+
 def settings_from_dict(data: dict[str, Any]) -> AppSettings:
-    """Build settings from parsed JSON; unknown keys go to ``extra``."""
+    """Build settings from parsed JSON; unknown keys go to ``extra``.
+
+    Migration: version 1 had no accounts; its fields mean the same in version 2, so reading it
+    needs no rewrite (the next save writes version 2).
+    """
     version = data.get("schema_version", SCHEMA_VERSION)
-    if version != SCHEMA_VERSION:
-        # Only version 1 exists; a future migration step goes here.
+    if version not in (1, SCHEMA_VERSION):
         log.info("settings: schema_version %r read as %d", version, SCHEMA_VERSION)
     known: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     for key, value in data.items():
         if key == "schema_version":
             continue
-        if key in _FIELDS:
+        if key == "accounts":
+            known[key] = _accounts(value)
+        elif key in _FIELDS:
             known[key] = _checked(key, value)
         else:
             extra[key] = value
@@ -100,7 +145,8 @@ def settings_from_dict(data: dict[str, Any]) -> AppSettings:
 
 def settings_to_dict(settings: AppSettings) -> dict[str, Any]:
     data: dict[str, Any] = dict(settings.extra)
-    data.update({name: getattr(settings, name) for name in _FIELDS})
+    data.update({name: getattr(settings, name) for name in _FIELDS if name not in _SPECIAL})
+    data["accounts"] = [account_to_dict(account) for account in settings.accounts]
     data["schema_version"] = SCHEMA_VERSION
     return data
 

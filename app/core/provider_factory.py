@@ -1,0 +1,108 @@
+"""Build the provider for an account: the one place that knows every provider's constructor.
+
+Provider modules are imported only here and only when built, so the window and the other CLI
+commands never pay for a provider they do not use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from app.core.accounts import ENVIRONMENT, Account, ProviderName
+from app.core.errors import ProviderSetupError
+from app.core.providers.base import Provider
+
+
+def _missing(account: Account, names: list[str]) -> ProviderSetupError:
+    variables = ENVIRONMENT[account.provider]
+    hints = "、".join(
+        f"{name}（環境変数 {variables[name]}）" if name in variables else name for name in names
+    )
+    return ProviderSetupError(
+        f"{account.label_ja} の接続情報が足りません: {', '.join(names)}",
+        next_step_ja=f"設定画面でアカウントの認証情報を保存するか、次を設定してください: {hints}",
+    )
+
+
+def build_provider(
+    account: Account,
+    credentials: Mapping[str, str],
+    *,
+    base_url: str | None = None,
+    timeout_s: float = 30.0,
+    max_concurrency: int = 8,
+) -> Provider:
+    """A ready provider for ``account``; ``credentials`` come from ``accounts.load_credentials``.
+
+    ``base_url`` overrides the account's URL (practice mode and tests point it at an imitation).
+    Raises ``ProviderSetupError`` (Japanese) when something the provider needs is missing.
+    """
+    url = base_url or account.base_url or None
+    if account.provider is ProviderName.SENDGRID:
+        from app.core.providers.sendgrid import SendGridProvider
+
+        if not credentials.get("api_key"):
+            raise _missing(account, ["api_key"])
+        return SendGridProvider(
+            credentials["api_key"],
+            base_url=url,
+            region=account.region or "global",
+            subuser=account.subuser,
+            max_concurrency=max_concurrency,
+            timeout_s=timeout_s,
+        )
+    if account.provider is ProviderName.CMC:
+        from app.core.providers.cmc import CmcProvider
+
+        server = credentials.get("server_composition") or account.server_composition
+        missing = [n for n in ("api_user", "api_key") if not credentials.get(n)]
+        if not server:
+            missing.append("server_composition")
+        if missing:
+            raise _missing(account, missing)
+        return CmcProvider(
+            credentials["api_user"],
+            credentials["api_key"],
+            server,
+            base_url=url,
+            max_concurrency=max_concurrency,
+            timeout_s=timeout_s,
+            block_cancel_api=account.cmc_block_cancel_api,
+        )
+    if account.provider is ProviderName.INFOBIP:
+        from app.core.providers.infobip import InfobipProvider
+
+        infobip_url = base_url or credentials.get("base_url") or account.base_url
+        missing = [n for n in ("api_key",) if not credentials.get(n)]
+        if not infobip_url:
+            missing.append("base_url")
+        if missing:
+            raise _missing(account, missing)
+        return InfobipProvider(
+            infobip_url,
+            credentials["api_key"],
+            domains=account.infobip_domains,
+            max_concurrency=max_concurrency,
+            timeout_s=timeout_s,
+        )
+    from app.core.providers.aws_credentials import region_from_environment, resolve_credentials
+    from app.core.providers.aws_sigv4 import AwsCredentials
+    from app.core.providers.ses import SesProvider
+
+    explicit = None
+    if credentials.get("access_key_id") and credentials.get("secret_access_key"):
+        explicit = AwsCredentials(
+            credentials["access_key_id"],
+            credentials["secret_access_key"],
+            credentials.get("session_token", ""),
+        )
+    elif account.aws_credentials == "keys":
+        raise _missing(account, ["access_key_id", "secret_access_key"])
+    resolved = resolve_credentials(explicit, profile=account.aws_profile)
+    return SesProvider(
+        account.region or region_from_environment(),
+        resolved,
+        base_url=url,
+        max_concurrency=max_concurrency,
+        timeout_s=timeout_s,
+    )

@@ -1,0 +1,95 @@
+"""Where SES credentials come from: an explicit key pair, else the standard AWS chain.
+
+The chain order follows the AWS SDKs' documented default: environment variables
+(``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN``), then the shared
+credentials file (``AWS_SHARED_CREDENTIALS_FILE`` or ``~/.aws/credentials``, profile
+``AWS_PROFILE`` or ``default``). Anything further (SSO, assume-role, instance metadata) needs
+botocore: it is used when installed, imported here only, at fetch time, never at start-up.
+"""
+
+from __future__ import annotations
+
+import configparser
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from app.core.errors import ProviderSetupError
+from app.core.providers.aws_sigv4 import AwsCredentials
+
+log = logging.getLogger(__name__)
+
+
+def region_from_environment(environ: Mapping[str, str] | None = None) -> str:
+    env = os.environ if environ is None else environ
+    return (env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "").strip()
+
+
+def resolve_credentials(
+    explicit: AwsCredentials | None = None,
+    *,
+    profile: str = "",
+    environ: Mapping[str, str] | None = None,
+    use_botocore: bool = True,
+) -> AwsCredentials:
+    """The first credentials found; a Japanese ``ProviderSetupError`` when there are none."""
+    if explicit is not None and explicit.access_key_id and explicit.secret_access_key:
+        return explicit
+    env = os.environ if environ is None else environ
+    key_id = env.get("AWS_ACCESS_KEY_ID", "").strip()
+    secret = env.get("AWS_SECRET_ACCESS_KEY", "").strip()
+    if key_id and secret:
+        return AwsCredentials(key_id, secret, env.get("AWS_SESSION_TOKEN", "").strip())
+    chosen_profile = profile or env.get("AWS_PROFILE", "") or "default"
+    from_file = _from_shared_file(env, chosen_profile)
+    if from_file is not None:
+        return from_file
+    if use_botocore:
+        found = _from_botocore(chosen_profile)
+        if found is not None:
+            return found
+    raise ProviderSetupError(
+        "Amazon SES の認証情報が見つかりません。",
+        next_step_ja=(
+            "設定画面でアクセスキー ID とシークレットアクセスキーを保存するか、"
+            "環境変数 AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY、"
+            "または ~/.aws/credentials のプロファイルを用意してください。"
+        ),
+    )
+
+
+def _from_shared_file(env: Mapping[str, str], profile: str) -> AwsCredentials | None:
+    path = Path(env.get("AWS_SHARED_CREDENTIALS_FILE") or Path.home() / ".aws" / "credentials")
+    parser = configparser.RawConfigParser()
+    try:
+        if not parser.read(path, encoding="utf-8"):
+            return None
+    except (OSError, configparser.Error) as error:
+        log.warning("aws: cannot read the shared credentials file (%s)", type(error).__name__)
+        return None
+    if not parser.has_section(profile):
+        return None
+    section = parser[profile]
+    key_id = section.get("aws_access_key_id", "").strip()
+    secret = section.get("aws_secret_access_key", "").strip()
+    if not key_id or not secret:
+        return None
+    return AwsCredentials(key_id, secret, section.get("aws_session_token", "").strip())
+
+
+def _from_botocore(profile: str) -> AwsCredentials | None:
+    try:
+        import botocore.session  # type: ignore[import-untyped]  # optional, heavy: only here
+    except ImportError:
+        return None
+    try:
+        session = botocore.session.Session(profile=None if profile == "default" else profile)
+        found = session.get_credentials()
+        if found is None:
+            return None
+        frozen = found.get_frozen_credentials()
+    except Exception as error:  # any chain failure means "not found here"
+        log.info("aws: botocore credential chain failed (%s)", type(error).__name__)
+        return None
+    return AwsCredentials(frozen.access_key, frozen.secret_key, frozen.token or "")

@@ -1,0 +1,146 @@
+"""Concurrent paging shared by the page-number APIs (CMC, Infobip) and token chains (SES).
+
+Page-number lists carry no total count, so a list ends at its first short page. Each list starts
+with one page in flight and doubles its window while pages come back full, so a one-page list
+costs one request and a long list soon keeps ``concurrency`` pages in flight. Callbacks
+(``accept``) run on the calling thread, in arrival order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from app.core.cancel import CancelToken
+
+StreamT = TypeVar("StreamT", bound=Hashable)
+
+
+@dataclass
+class _Stream(Generic[StreamT]):
+    key: StreamT
+    next_page: int = 0
+    end_page: int | None = None  # first short page seen
+    in_flight: int = 0
+    window: int = 1
+
+    def wants_more(self) -> bool:
+        return self.end_page is None or self.next_page <= self.end_page
+
+
+def scan_numbered_pages(
+    streams: Sequence[StreamT],
+    get_page: Callable[[StreamT, int, CancelToken], list[Any]],
+    *,
+    page_size: int,
+    concurrency: int,
+    accept: Callable[[StreamT, int, list[Any]], None],
+    cancel: CancelToken | None = None,
+) -> None:
+    """Read every page of every stream; ``accept(stream, page_number, items)`` per page."""
+    outer = cancel
+    inner = outer.child() if outer is not None else CancelToken()
+    states = [_Stream(key) for key in streams]
+    pending: dict[Future[list[Any]], tuple[_Stream[StreamT], int]] = {}
+    with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="provider-page") as pool:
+
+        def submit_more() -> None:
+            for state in states:
+                while (
+                    state.wants_more()
+                    and state.in_flight < state.window
+                    and len(pending) < concurrency
+                ):
+                    number = state.next_page
+                    state.next_page += 1
+                    state.in_flight += 1
+                    future = pool.submit(get_page, state.key, number, inner)
+                    pending[future] = (state, number)
+
+        try:
+            submit_more()
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                arrived = []
+                for future in done:
+                    state, number = pending.pop(future)
+                    state.in_flight -= 1
+                    items = future.result()  # re-raises the page's TodokuError
+                    if len(items) < page_size:
+                        if state.end_page is None or number < state.end_page:
+                            state.end_page = number
+                    else:
+                        state.window = min(concurrency, state.window * 2)
+                    arrived.append((state.key, number, items))
+                submit_more()  # keep the network busy while this thread parses
+                for key, number, items in arrived:
+                    if state_end_passed(states, key, number):
+                        continue  # a page past the end (read speculatively) holds nothing new
+                    accept(key, number, items)
+                if outer is not None:
+                    outer.raise_if_cancelled()
+        except BaseException:
+            _stop(inner, pending)
+            raise
+
+
+def _stop(token: CancelToken, pending: Iterable[Future[Any]]) -> None:
+    """Stop sibling requests quickly after a failure: they check the token before sending."""
+    token.cancel()
+    for future in pending:
+        future.cancel()
+
+
+def state_end_passed(states: Sequence[_Stream[StreamT]], key: StreamT, number: int) -> bool:
+    for state in states:
+        if state.key == key:
+            return state.end_page is not None and number > state.end_page
+    return False
+
+
+ChainT = TypeVar("ChainT", bound=Hashable)
+
+
+def scan_token_chains(
+    chains: Sequence[ChainT],
+    get_page: Callable[[ChainT, str | None, CancelToken], tuple[list[Any], str | None]],
+    *,
+    concurrency: int,
+    accept: Callable[[ChainT, list[Any]], None],
+    cancel: CancelToken | None = None,
+) -> None:
+    """Follow each chain's ``NextToken`` to its end; chains run concurrently.
+
+    A token API has no parallel pages inside one chain; splitting the request (by date slice,
+    by reason) into independent chains is what lets several requests fly at once.
+    """
+    outer = cancel
+    inner = outer.child() if outer is not None else CancelToken()
+    pending: dict[Future[tuple[list[Any], str | None]], ChainT] = {}
+    queue = list(chains)
+    with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="provider-chain") as pool:
+        try:
+            while queue and len(pending) < concurrency:
+                chain = queue.pop(0)
+                pending[pool.submit(get_page, chain, None, inner)] = chain
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                arrived = []
+                for future in done:
+                    chain = pending.pop(future)
+                    items, token = future.result()
+                    if token:
+                        pending[pool.submit(get_page, chain, token, inner)] = chain
+                    arrived.append((chain, items))
+                while queue and len(pending) < concurrency:
+                    chain = queue.pop(0)
+                    pending[pool.submit(get_page, chain, None, inner)] = chain
+                for chain, items in arrived:
+                    accept(chain, items)
+                if outer is not None:
+                    outer.raise_if_cancelled()
+        except BaseException:
+            _stop(inner, pending)
+            raise
