@@ -247,7 +247,7 @@ def bench_stream(rows: int, separate_process: bool, repeat: int) -> list[tuple[i
     window, ``repeat`` times; before each fetch, the same heartbeat runs 2 s with nothing else.
 
     ``separate_process``: the practice sandbox is a ``todoku-cli sandbox`` child process
-    (app.ui.practice_server.ChildSandbox). Otherwise it runs in this process, as the practice
+    (app.ui.connection.practice_server.ChildSandbox). Otherwise it runs in this process, as the practice
     mode of the original controller does. Either way it is started before the measurement.
     Returns (idle longest gap, fetch longest gap) per run.
     """
@@ -260,10 +260,10 @@ def bench_stream(rows: int, separate_process: bool, repeat: int) -> list[tuple[i
     from app.core.storage.secrets import MemorySecretStore
     from app.core.storage.settings import SettingsStore
     from app.sandbox.sendgrid_server import SANDBOX_API_KEY, SendGridSandbox
+    from app.ui.connection.practice_server import ChildSandbox
     from app.ui.controller import MainController
     from app.ui.main_window import MainWindow
     from app.ui.persist import UiState
-    from app.ui.practice_server import ChildSandbox
 
     app = QApplication.instance() or QApplication([])
     where = "a child process" if separate_process else "this process"

@@ -31,7 +31,7 @@ from app.core.storage.secrets import MemorySecretStore  # noqa: E402
 from app.core.storage.settings import AppSettings, SettingsStore  # noqa: E402
 from app.core.types import ListKind  # noqa: E402
 from app.paths import resources_dir  # noqa: E402
-from app.ui.connection import in_process_practice_sandbox  # noqa: E402
+from app.ui.connection.controller import in_process_practice_sandbox  # noqa: E402
 from app.ui.controller import MainController  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
 from app.ui.models.entry_table import Column  # noqa: E402

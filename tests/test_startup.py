@@ -36,7 +36,7 @@ DEFERRED = (
     "app.core.stats",
     "fractions",
     "decimal",
-    "app.ui.delivery_view",
+    "app.ui.delivery.view",
     "app.ui.dialogs",
     "logging.handlers",  # the rotating log file opens after the first paint
     "platformdirs",  # app/paths.py names the per-user folders itself
@@ -45,11 +45,11 @@ DEFERRED = (
     "app.core.services",
     "app.core.results",
     "app.ui.workers",
-    "app.ui.settings_flow",
-    "app.ui.deletion_controller",
-    "app.ui.delivery_controller",
-    "app.ui.export_controller",
-    "app.ui.llm_controller",
+    "app.ui.connection.settings_flow",
+    "app.ui.delete.controller",
+    "app.ui.delivery.controller",
+    "app.ui.export.controller",
+    "app.ui.ai.controller",
 )
 PARTS = ("deletion", "delivery", "export", "llm")
 

@@ -17,7 +17,7 @@ from app.core.storage.secrets import LLM_KEY, SENDGRID_KEY, SecretStore
 from app.core.storage.settings import AppSettings, SettingsStore
 from app.core.types import DateRange, Explanation, ListKind, SuppressionEntry
 from app.ui import texts
-from app.ui.connection import (
+from app.ui.connection.controller import (
     ConnectionController,
     SandboxFactory,
     SandboxHandle,
@@ -31,15 +31,15 @@ if TYPE_CHECKING:
     from app.core.results import FetchProgress
     from app.core.services import ClassifiedPage, ConnectionConfig, FetchOutcome
     from app.core.storage.journal import DeletionJournal
-    from app.ui.deletion_controller import (
+    from app.ui.ai.controller import LlmController, LlmSandboxFactory
+    from app.ui.delete.controller import (
         ConfirmFunction,
         DeletionController,
         HistoryRunner,
         ResultRunner,
     )
-    from app.ui.delivery_controller import DeliveryController
-    from app.ui.export_controller import ExportController, ExportDialogRunner
-    from app.ui.llm_controller import LlmController, LlmSandboxFactory
+    from app.ui.delivery.controller import DeliveryController
+    from app.ui.export.controller import ExportController, ExportDialogRunner
     from app.ui.workers import Job, JobRunner
 
 log = logging.getLogger(__name__)

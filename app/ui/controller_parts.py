@@ -14,16 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from app.core.storage.journal import DeletionJournal
+    from app.ui.ai.controller import LlmController, LlmSandboxFactory
     from app.ui.controller import MainController
-    from app.ui.deletion_controller import (
+    from app.ui.delete.controller import (
         ConfirmFunction,
         DeletionController,
         HistoryRunner,
         ResultRunner,
     )
-    from app.ui.delivery_controller import DeliveryController
-    from app.ui.export_controller import ExportController, ExportDialogRunner
-    from app.ui.llm_controller import LlmController, LlmSandboxFactory
+    from app.ui.delivery.controller import DeliveryController
+    from app.ui.export.controller import ExportController, ExportDialogRunner
 
 PART_NAMES = ("deletion", "delivery", "export", "llm")
 
@@ -83,7 +83,7 @@ class ControllerParts:
     def deletion(self) -> DeletionController:
         part = self._built.get("deletion")
         if part is None:
-            from app.ui import deletion_controller as module
+            from app.ui.delete import controller as module
 
             part = self._add(
                 "deletion",
@@ -102,7 +102,7 @@ class ControllerParts:
     def delivery(self) -> DeliveryController:
         part = self._built.get("delivery")
         if part is None:
-            from app.ui.delivery_controller import DeliveryController
+            from app.ui.delivery.controller import DeliveryController
 
             part = self._add("delivery", DeliveryController(self._host.runner, self._host))
         return part
@@ -111,7 +111,7 @@ class ControllerParts:
     def export(self) -> ExportController:
         part = self._built.get("export")
         if part is None:
-            from app.ui import export_controller as module
+            from app.ui.export import controller as module
 
             run_dialog = self._run_export_dialog or module.exec_export_dialog
             part = self._add("export", module.ExportController(self._host, run_dialog=run_dialog))
@@ -121,7 +121,7 @@ class ControllerParts:
     def llm(self) -> LlmController:
         part = self._built.get("llm")
         if part is None:
-            from app.ui import llm_controller as module
+            from app.ui.ai import controller as module
 
             part = self._add(
                 "llm",

@@ -12,13 +12,13 @@ from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 from app.core.errors import TodokuError
 from app.core.types import ListKind
 from app.ui import texts
+from app.ui.connection.practice_banner import PracticeBanner
 from app.ui.controller import MainController
-from app.ui.delivery_alert import DeliveryAlert
-from app.ui.delivery_tab import DeliveryTab
-from app.ui.list_page import ListPage
+from app.ui.delivery.alert import DeliveryAlert
+from app.ui.delivery.tab import DeliveryTab
+from app.ui.fetch.date_range import DateRangeBar
+from app.ui.fetch.list_page import ListPage
 from app.ui.persist import UiState
-from app.ui.widgets.date_range import DateRangeBar
-from app.ui.widgets.practice_banner import PracticeBanner
 from app.ui.widgets.status_panel import StatusPanel
 from app.ui.window_actions import WindowActions
 from app.ui.window_status_bar import WindowStatusBar
@@ -26,12 +26,12 @@ from app.ui.window_status_bar import WindowStatusBar
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QTableView
 
-    from app.ui.deletion_controller import DeletionController
-    from app.ui.delivery_controller import DeliveryController
-    from app.ui.delivery_view import DeliveryView
-    from app.ui.export_controller import ExportController
-    from app.ui.llm_controller import LlmController
-    from app.ui.settings_flow import SettingsDialogRunner, SettingsFlow
+    from app.ui.ai.controller import LlmController
+    from app.ui.connection.settings_flow import SettingsDialogRunner, SettingsFlow
+    from app.ui.delete.controller import DeletionController
+    from app.ui.delivery.controller import DeliveryController
+    from app.ui.delivery.view import DeliveryView
+    from app.ui.export.controller import ExportController
 
 # Start-up work after the first paint; this late if the window is never painted (minimised).
 AFTER_PAINT_FALLBACK_MS = 2000
@@ -181,7 +181,7 @@ class MainWindow(QMainWindow):
     @property
     def settings_flow(self) -> SettingsFlow:
         if self._settings_flow is None:
-            from app.ui import settings_flow as module
+            from app.ui.connection import settings_flow as module
 
             self._settings_flow = module.SettingsFlow(
                 self.controller,

@@ -30,7 +30,7 @@ from app.core.providers.sendgrid import SendGridProvider
 from app.core.storage.journal import DeletionJournal
 from app.core.types import Explanation, ListKind, SuppressionEntry
 from app.sandbox.sendgrid_server import SandboxRecord, SendGridSandbox
-from app.ui.dialogs.confirm_delete import ConfirmDeleteDialog, ask_delete_confirmation
+from app.ui.delete.confirm_delete import ConfirmDeleteDialog, ask_delete_confirmation
 
 API_KEY = "SG.ui-test-key"
 CREATED = datetime(2026, 11, 3, tzinfo=UTC)

@@ -16,7 +16,7 @@ from app.core.providers.sendgrid import SendGridProvider
 from app.core.storage.journal import DeletionJournal
 from app.core.types import ListKind, SuppressionEntry
 from app.sandbox.sendgrid_server import SandboxRecord, SendGridSandbox
-from app.ui.dialogs.delete_result import DeleteResultDialog
+from app.ui.delete.delete_result import DeleteResultDialog
 
 API_KEY = "SG.ui-test-key"
 CREATED = datetime(2026, 11, 3, tzinfo=UTC)

@@ -23,8 +23,8 @@ from app.core.storage.secrets import SENDGRID_KEY
 from app.core.types import ListKind
 from app.sandbox.sendgrid_server import SandboxRecord, SendGridSandbox
 from app.ui import texts
-from app.ui.dialogs.delete_result import DeleteResultDialog
-from app.ui.dialogs.history import HistoryDialog
+from app.ui.delete.delete_result import DeleteResultDialog
+from app.ui.delete.history_dialog import HistoryDialog
 from app.ui.models.entry_table import ENTRY_ROLE, Column
 from tests.ui.conftest import TEST_KEY
 from tests.ui.test_main_window import fetch

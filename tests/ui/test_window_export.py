@@ -15,7 +15,7 @@ from app.core.export.columns import COLUMNS
 from app.core.export.output import ExportError
 from app.core.types import ListKind
 from app.ui import texts
-from app.ui.dialogs.export_options import ExportOptionsDialog
+from app.ui.export.options_dialog import ExportOptionsDialog
 from app.ui.models.entry_table import Column
 from app.ui.persist import UiState
 from tests.ui.test_main_window import fetch

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QTableView
 from app.core.storage.journal import JournalError
 from app.core.types import ListKind
 from app.ui import texts
-from app.ui.list_page import DEFAULT_WIDTHS
+from app.ui.fetch.list_page import DEFAULT_WIDTHS
 from app.ui.models import entry_table
 from app.ui.models.entry_table import Column
 from app.ui.safe_text import plain_label

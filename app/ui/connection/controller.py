@@ -48,7 +48,7 @@ def practice_sandbox() -> SandboxHandle:
     records would compete with the GUI thread for the GIL and the garbage collector.
     """
     from app.sandbox.sendgrid_server import SANDBOX_API_KEY
-    from app.ui.practice_server import ChildSandbox, cli_command
+    from app.ui.connection.practice_server import ChildSandbox, cli_command
 
     if cli_command() is not None:
         return ChildSandbox(

@@ -102,7 +102,7 @@ class SettingsDialog(QDialog):
         sendgrid_box = QGroupBox(texts.SETTINGS_SENDGRID)
         sendgrid_box.setLayout(sendgrid_form)
 
-        # LLM refinement (ui/llm_controller.py runs it after a fetch)
+        # LLM refinement (app/ui/ai/controller.py runs it after a fetch)
         self.llm_enabled = QCheckBox(texts.SETTINGS_LLM_ENABLED)
         self.llm_enabled.setChecked(settings.llm_enabled)
         self.llm_base_url = QLineEdit(settings.llm_base_url)

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QDialog, QWidget
 from app.core.storage.secrets import LLM_KEY, SENDGRID_KEY
 
 if TYPE_CHECKING:
+    from app.ui.connection.settings_dialog import SettingsDialog
     from app.ui.controller import MainController
-    from app.ui.dialogs.settings import SettingsDialog
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,9 @@ class SettingsFlow(QObject):
 
     def open(self, parent: QWidget | None = None) -> bool:
         """Run the dialog; True when settings were saved."""
-        from app.ui.dialogs.settings import SettingsDialog  # not needed for the first paint
+        from app.ui.connection.settings_dialog import (
+            SettingsDialog,  # not needed for the first paint
+        )
 
         controller = self._controller
         secrets = controller.secrets

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from app.core.deletion import DeletionContext, DeletionPlan, DeletionReport
     from app.core.storage.journal import DeletionJournal
     from app.ui.controller import MainController
-    from app.ui.dialogs.history import HistoryDialog
+    from app.ui.delete.history_dialog import HistoryDialog
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +41,13 @@ HistoryRunner = Callable[["HistoryDialog"], int]
 
 
 def ask_confirmation(plan: DeletionPlan, parent: QWidget | None, *, practice: bool) -> str | None:
-    from app.ui.dialogs.confirm_delete import ask_delete_confirmation
+    from app.ui.delete.confirm_delete import ask_delete_confirmation
 
     return ask_delete_confirmation(plan, parent, practice=practice)
 
 
 def show_result_dialog(report: DeletionReport, parent: QWidget | None) -> bool:
-    from app.ui.dialogs.delete_result import DeleteResultDialog
+    from app.ui.delete.delete_result import DeleteResultDialog
 
     dialog = DeleteResultDialog(report, parent)
     try:
@@ -367,7 +367,7 @@ class DeletionController(QObject):
             self._no_journal()
             return
         from app.core.storage.journal_export import export_journal_xlsx
-        from app.ui.dialogs.history import HistoryDialog
+        from app.ui.delete.history_dialog import HistoryDialog
 
         dialog = HistoryDialog(
             journal,

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from app.core.export.context import ExportContext
     from app.core.export.summary import ExportSummary
     from app.ui.controller import MainController
-    from app.ui.dialogs.export_options import ExportChoice, ExportOptionsDialog
+    from app.ui.export.options_dialog import ExportChoice, ExportOptionsDialog
     from app.ui.models.entry_table import EntryTableModel
 
 log = logging.getLogger(__name__)
@@ -164,7 +164,7 @@ class ExportController(QObject):
         parent: QWidget | None = None,
     ) -> ExportChoice | None:
         """Run the options dialog for the current grid; None when cancelled."""
-        from app.ui.dialogs.export_options import ExportOptionsDialog
+        from app.ui.export.options_dialog import ExportOptionsDialog
 
         model = self._host.model
         dialog = ExportOptionsDialog(

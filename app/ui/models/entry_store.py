@@ -6,7 +6,7 @@ millions of times at 1M rows (STYLE §4), so sorting and filtering run over thes
 ``sorted()`` and comprehensions instead.
 
 Storage lists are replaced, never mutated, by deletion and LLM refinement: an export may
-still be reading the old ones (app/ui/export_controller.py). Appending mutates them, but a
+still be reading the old ones (app/ui/export/controller.py). Appending mutates them, but a
 fetch and an export never run at the same time.
 """
 
