@@ -256,7 +256,7 @@ def bench_stream(rows: int, separate_process: bool, repeat: int) -> list[tuple[i
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.core.services import LazyClassifier
+    from app.core.classify import LazyClassifier
     from app.core.storage.secrets import MemorySecretStore
     from app.core.storage.settings import SettingsStore
     from app.sandbox.sendgrid_server import SANDBOX_API_KEY, SendGridSandbox

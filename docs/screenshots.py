@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS.parent))
 
-from app.core.classify.lazy import LazyClassifier  # noqa: E402
+from app.core.classify import LazyClassifier  # noqa: E402
 from app.core.errors import AuthError  # noqa: E402
 from app.core.storage.journal import (  # noqa: E402
     DeletionJournal,

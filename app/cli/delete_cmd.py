@@ -10,9 +10,8 @@ from pathlib import Path
 from app.cli.common import add_connection_arguments, make_provider, report_error
 from app.core.deletion import DeletionContext, DeletionPlan, delete_with_record, plan_for_addresses
 from app.core.errors import InvalidInputError, TodokuError
-from app.core.results import DeleteStatus
 from app.core.storage.journal import DeletionJournal
-from app.core.types import ListKind
+from app.core.types import DeleteStatus, ListKind
 
 EXIT_USAGE = 2
 SHOWN_ADDRESSES = 20

@@ -35,7 +35,6 @@ from app.core.deletion_reconcile import (
     reconcile_unfinished,
 )
 from app.core.errors import InvalidInputError, TodokuError
-from app.core.results import DeleteOutcome, DeleteStatus
 from app.core.storage.journal import (
     FAILURE_RESULTS,
     DeletionJournal,
@@ -45,7 +44,7 @@ from app.core.storage.journal import (
     OperationState,
     ResultUpdate,
 )
-from app.core.types import ALL_LISTS, ListKind
+from app.core.types import ALL_LISTS, DeleteOutcome, DeleteStatus, ListKind
 
 __all__ = [
     "CANCELLED_DETAIL",

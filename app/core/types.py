@@ -1,12 +1,9 @@
-"""Frozen domain types that cross layers: list kinds, entries, date ranges, explanations.
-
-What providers report back (fetch progress and results, permissions, delete outcomes) lives in
-app/core/results.py: the window needs none of it before it appears.
-"""
+"""Frozen domain types that cross layers: list kinds, entries, date ranges, explanations, and
+what providers report back (fetch progress and results, permissions, delete outcomes)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -103,3 +100,50 @@ class Explanation:
     source: str = "rules"
     rule_id: str = ""
     needs_review: bool = False  # 要確認: no rule understood the text
+
+class DeleteStatus(StrEnum):
+    DELETED = "deleted"
+    NOT_FOUND = "not_found"  # already gone: the goal (address not listed) holds
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteOutcome:
+    """What happened to one address of a delete request."""
+
+    list_kind: ListKind
+    email: str
+    status: DeleteStatus
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not DeleteStatus.FAILED
+
+
+@dataclass(frozen=True, slots=True)
+class FetchProgress:
+    """Progress of a fetch, reported after every page."""
+
+    list_kind: ListKind
+    pages_done: int
+    entries_so_far: int  # over all lists of this fetch, after de-duplication
+
+
+@dataclass(frozen=True, slots=True)
+class ListPermissions:
+    """What an API key may do with one list."""
+
+    list_kind: ListKind
+    can_read: bool
+    can_delete: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """Every entry of the requested lists and range, de-duplicated by (list, address)."""
+
+    entries: tuple[SuppressionEntry, ...]
+    requests_made: int = 0
+    retries: int = 0
+    notes: tuple[str, ...] = field(default=())

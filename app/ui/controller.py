@@ -27,10 +27,10 @@ from app.ui.controller_parts import ControllerParts
 from app.ui.models.entry_table import EntryTableModel
 
 if TYPE_CHECKING:
-    from app.core.classify.lazy import ClassifyFunction
-    from app.core.results import FetchProgress
+    from app.core.classify import ClassifyFunction
     from app.core.services import ClassifiedPage, ConnectionConfig, FetchOutcome
     from app.core.storage.journal import DeletionJournal
+    from app.core.types import FetchProgress
     from app.ui.ai.controller import LlmController, LlmSandboxFactory
     from app.ui.delete.controller import (
         ConfirmFunction,
@@ -286,7 +286,7 @@ class MainController(QObject):
 
     @Slot(object)
     def _on_fetch_progress(self, progress: Any) -> None:
-        from app.core.results import FetchProgress  # loaded already: a fetch is running
+        from app.core.types import FetchProgress  # loaded already: a fetch is running
 
         if isinstance(progress, FetchProgress):
             self._last_progress = progress

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from app.core.classify.lazy import LazyClassifier
+from app.core.classify import LazyClassifier
 from app.core.dates import today_jst, unix_bounds
 from app.core.storage.secrets import MemorySecretStore
 from app.core.storage.settings import SettingsStore

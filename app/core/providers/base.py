@@ -6,8 +6,15 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
 from app.core.cancel import CancelToken
-from app.core.results import DeleteOutcome, FetchProgress, FetchResult, ListPermissions
-from app.core.types import DateRange, ListKind, SuppressionEntry
+from app.core.types import (
+    DateRange,
+    DeleteOutcome,
+    FetchProgress,
+    FetchResult,
+    ListKind,
+    ListPermissions,
+    SuppressionEntry,
+)
 
 PageCallback = Callable[[tuple[SuppressionEntry, ...]], None]
 FetchProgressCallback = Callable[[FetchProgress], None]

@@ -28,14 +28,17 @@ from app.core.providers.base import (
     PageCallback,
 )
 from app.core.providers.sendgrid_http import SendGridHttp, ensure_list
-from app.core.results import (
+from app.core.types import (
+    ALL_LISTS,
+    DateRange,
     DeleteOutcome,
     DeleteStatus,
     FetchProgress,
     FetchResult,
+    ListKind,
     ListPermissions,
+    SuppressionEntry,
 )
-from app.core.types import ALL_LISTS, DateRange, ListKind, SuppressionEntry
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from app.core.types import DateRange
 from app.ui import texts
 
 if TYPE_CHECKING:
-    from app.core.results import ListPermissions
     from app.core.services import ConnectionConfig
+    from app.core.types import ListPermissions
     from app.sandbox.sendgrid_server import SendGridSandbox
     from app.ui.controller import MainController
 

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import TodokuError
-from app.core.results import ListPermissions
 from app.core.storage.secrets import mask_secret
 from app.core.storage.settings import AppSettings
+from app.core.types import ListPermissions
 from app.ui import texts
 from app.ui.safe_text import plain_label
 

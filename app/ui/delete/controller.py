@@ -13,10 +13,9 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from app.core.errors import TodokuError
-from app.core.results import DeleteOutcome, DeleteStatus
 from app.core.services import ConnectionConfig, sendgrid_factory
 from app.core.storage.secrets import mask_secret
-from app.core.types import Explanation, ListKind, SuppressionEntry
+from app.core.types import DeleteOutcome, DeleteStatus, Explanation, ListKind, SuppressionEntry
 from app.ui import texts
 from app.ui.workers import Job
 
