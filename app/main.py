@@ -250,13 +250,13 @@ def _self_test(app, window) -> int:
         app.quit()
 
     def start() -> None:
-        controller.set_practice(True)
-        if not controller.start_fetch(window.range_bar.date_range(), window.selected_kinds()):
+        controller.connection.set_practice(True)
+        if not controller.fetch.start(window.range_bar.date_range(), window.selected_kinds()):
             print("self-test: fetch did not start", file=sys.stderr)
             window.close()
             app.quit()
 
-    controller.fetch_running.connect(finished)
+    controller.fetch.running.connect(finished)
     QTimer.singleShot(0, start)
     QTimer.singleShot(SELF_TEST_TIMEOUT_MS, app.quit)
     app.exec()

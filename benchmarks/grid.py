@@ -287,22 +287,22 @@ def bench_stream(rows: int, separate_process: bool, repeat: int) -> list[tuple[i
         classify=LazyClassifier(),
         sandbox_factory=factory,
     )
-    assert controller.practice
+    assert controller.connection.practice
     window = MainWindow(controller, UiState())
     window.resize(1380, 860)
     window.show()
     today = today_jst()
     window.range_bar.set_range(today - timedelta(days=61), today)
     flush_times: list[float] = []
-    original_flush = controller._flush_pages
+    original_flush = controller.fetch._flush_pages
 
     def timed_flush() -> None:
         began = time.perf_counter()
         original_flush()
         flush_times.append((time.perf_counter() - began) * 1000)
 
-    controller._flush_timer.timeout.disconnect()
-    controller._flush_timer.timeout.connect(timed_flush)
+    controller.fetch._flush_timer.timeout.disconnect()
+    controller.fetch._flush_timer.timeout.connect(timed_flush)
     full_collections: list[float] = []
     collection_began = [0.0]
 
@@ -320,10 +320,10 @@ def bench_stream(rows: int, separate_process: bool, repeat: int) -> list[tuple[i
     )
     for run in range(1, repeat + 1):
         # A fresh sandbox per run: its rate-limit headers would otherwise slow later runs.
-        if controller.sandbox is not None:
-            controller.sandbox.stop()
-            controller.sandbox = None
-        controller.connection_config()  # starts the sandbox
+        if controller.connection.sandbox is not None:
+            controller.connection.sandbox.stop()
+            controller.connection.sandbox = None
+        controller.connection.config()  # starts the sandbox
         idle_began = time.perf_counter()
         full_collections.clear()
         gc.callbacks.append(on_gc)
@@ -339,15 +339,15 @@ def bench_stream(rows: int, separate_process: bool, repeat: int) -> list[tuple[i
 
         def fetch(quit_loop) -> None:
             # The heartbeat keeps running 0.5 s after the fetch ends, to catch its tail.
-            controller.fetch_running.connect(
+            controller.fetch.running.connect(
                 lambda running: None if running else QTimer.singleShot(500, quit_loop)
             )
-            controller.start_fetch(window.range_bar.date_range(), window.range_bar.chosen_lists())
+            controller.fetch.start(window.range_bar.date_range(), window.range_bar.chosen_lists())
 
         gaps = heartbeat_gaps(fetch)
         elapsed = time.perf_counter() - began - 0.5
         gc.callbacks.remove(on_gc)
-        controller.fetch_running.disconnect()
+        controller.fetch.running.disconnect()
         if window.status_panel.error is not None:
             print(f"  ERROR: {window.status_panel.error!r}")
         idle_ms = sorted(g for g, _ in idle)
