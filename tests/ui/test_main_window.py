@@ -17,21 +17,9 @@ from app.core.errors import (
 )
 from app.core.storage.secrets import SENDGRID_KEY
 from app.core.types import ListKind
-from app.sandbox.sendgrid_server import SendGridSandbox
 from app.ui import texts
 from app.ui.models.entry_table import ENTRY_ROLE, Column
-from tests.ui.conftest import TEST_KEY, SandboxFactory, recent_records
-
-FETCH_TIMEOUT_MS = 15_000
-
-
-def fetch(qtbot, window, lists=None) -> None:
-    if lists is not None:
-        window.range_bar.set_lists(lists)
-    with qtbot.waitSignal(
-        window.controller.fetch.running, timeout=FETCH_TIMEOUT_MS, check_params_cb=lambda r: not r
-    ):
-        qtbot.mouseClick(window.range_bar.fetch_button, Qt.MouseButton.LeftButton)
+from tests.helpers.ui import FETCH_TIMEOUT_MS, TEST_KEY, SandboxFactory, fetch, recent_records
 
 
 def expected_count(records, window, lists) -> int:
@@ -122,17 +110,6 @@ def test_copy_selected_rows_as_tab_separated_text(qtbot, make_window) -> None:
     cells = lines[1].split("\t")
     assert len(cells) == len(Column) - 1
     assert cells[1] == window.model.entry_at(0).email
-
-
-@pytest.fixture
-def live_sandbox():
-    sandbox = SendGridSandbox(
-        records=recent_records(600),
-        api_keys={TEST_KEY: None, "SG.bounces-only": {"suppression.bounces.read"}},
-    )
-    sandbox.start()
-    yield sandbox
-    sandbox.stop()
 
 
 @pytest.mark.parametrize(

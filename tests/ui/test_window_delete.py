@@ -26,8 +26,7 @@ from app.ui import texts
 from app.ui.delete.delete_result import DeleteResultDialog
 from app.ui.delete.history_dialog import HistoryDialog
 from app.ui.models.entry_table import ENTRY_ROLE, Column
-from tests.ui.conftest import TEST_KEY
-from tests.ui.test_main_window import fetch
+from tests.helpers.ui import TEST_KEY, check_rows, fetch
 
 DELETE_TIMEOUT_MS = 15_000
 
@@ -69,15 +68,6 @@ class ResultRunner:
         button = dialog.retry_button if retry else dialog.close_button
         self.qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
         return dialog.result() == DeleteResultDialog.RETRY
-
-
-def check_rows(window, rows: list[int]) -> list:
-    model = window.model
-    for row in rows:
-        model.setData(
-            model.index(row, Column.CHECK), Qt.CheckState.Checked, Qt.ItemDataRole.CheckStateRole
-        )
-    return [model.index(row, 0).data(ENTRY_ROLE) for row in rows]
 
 
 def grid_keys(window) -> Counter:

@@ -14,7 +14,7 @@ from app.core.errors import ScopeError
 from app.core.storage.secrets import SENDGRID_KEY
 from app.core.types import ListKind
 from app.ui import texts
-from tests.ui.test_main_window import fetch, live_sandbox  # noqa: F401 (fixture)
+from tests.helpers.ui import fetch
 
 STATS_TIMEOUT_MS = 10_000
 
@@ -92,7 +92,7 @@ def test_stats_failure_is_explained_in_the_tab_and_spares_the_grid(
     qtbot,
     make_window,
     secrets,
-    live_sandbox,  # noqa: F811
+    live_sandbox,
 ) -> None:
     secrets.set(SENDGRID_KEY, "SG.bounces-only")  # may read bounces, not stats → 403
     window = make_window(live_base_url=live_sandbox.base_url)

@@ -18,7 +18,7 @@ from app.ui import texts
 from app.ui.export.options_dialog import ExportOptionsDialog
 from app.ui.models.entry_table import Column
 from app.ui.persist import UiState
-from tests.ui.test_main_window import fetch
+from tests.helpers.ui import fetch
 
 EXPORT_TIMEOUT_MS = 20_000
 HEADERS = [column.header_ja for column in COLUMNS]

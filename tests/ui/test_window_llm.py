@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 from app.sandbox.openai_server import OpenAISandbox, ScriptedReply
 from app.ui import texts
 from app.ui.ai.controller import CACHE_FILE
-from tests.ui.test_main_window import fetch
+from tests.helpers.ui import fetch
 
 REFINE_TIMEOUT_MS = 20_000
 

@@ -16,8 +16,7 @@ from app.ui.fetch.list_page import DEFAULT_WIDTHS
 from app.ui.models import entry_table
 from app.ui.models.entry_table import Column
 from app.ui.safe_text import plain_label
-from tests.ui.test_main_window import fetch
-from tests.ui.test_window_delete import check_rows
+from tests.helpers.ui import check_rows, fetch
 
 
 def test_journal_and_delivery_charts_wait_for_the_first_paint(
