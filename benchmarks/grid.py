@@ -247,8 +247,8 @@ def bench_stream(rows: int, separate_process: bool, repeat: int) -> list[tuple[i
     window, ``repeat`` times; before each fetch, the same heartbeat runs 2 s with nothing else.
 
     ``separate_process``: the practice sandbox is a ``todoku-cli sandbox`` child process
-    (app.ui.connection.practice_server.ChildSandbox). Otherwise it runs in this process, as the practice
-    mode of the original controller does. Either way it is started before the measurement.
+    (app.ui.connection.practice_server.ChildSandbox). Otherwise it runs in this process, as the
+    practice mode of the original controller does. Either way it is started before the measurement.
     Returns (idle longest gap, fetch longest gap) per run.
     """
     import tempfile
@@ -394,7 +394,10 @@ def main() -> int:
         help="where the practice sandbox runs for (d)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="fetches per variant of (d)")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes (the test suite's run)")
     args = parser.parse_args()
+    if args.smoke:
+        args.rows, args.stream, args.stream_in, args.repeat = 2000, 2000, "same", 1
     if args.rows:
         bench_model(args.rows)
     if args.stream and args.stream_in in ("both", "child"):

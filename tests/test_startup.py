@@ -180,3 +180,17 @@ def test_records_reach_the_log_file_when_the_program_exits(tmp_path: Path) -> No
     assert "WARNING MainThread tests.exit: said just before exiting" in log_file.read_text(
         encoding="utf-8"
     )
+
+
+def test_startup_benchmark_smoke() -> None:
+    """benchmarks/startup.py still runs (one child of each kind) and finds no heavy import."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "startup.py"), "--smoke"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ratio: " in result.stdout
+    assert "heavy modules already imported: none" in result.stdout

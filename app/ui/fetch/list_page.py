@@ -1,6 +1,6 @@
 """ListPage (一覧 tab): filters, delete bar, the grid and the details pane.
 
-Sorting and filtering run inside the model (STYLE §4); this page only turns widget events into
+Sorting and filtering run inside the model (docs/ui.md); this page only turns widget events into
 model calls and shows the current row's details as plain text.
 
 The grid itself (QTableView, its header and the model's first Python calls) is built just after

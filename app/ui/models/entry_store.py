@@ -2,7 +2,7 @@
 
 No Qt classes here: the model (entry_table.py) turns these operations into Qt signals. Rows
 are ids into parallel lists; a QSortFilterProxyModel would call ``data()`` from Python
-millions of times at 1M rows (STYLE §4), so sorting and filtering run over these lists with
+millions of times at 1M rows (docs/ui.md), so sorting and filtering run over these lists with
 ``sorted()`` and comprehensions instead.
 
 Storage lists are replaced, never mutated, by deletion and LLM refinement: an export may
