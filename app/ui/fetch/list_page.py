@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.core.types import ALL_LISTS, ListKind
 from app.ui import texts
-from app.ui.delete.delete_bar import DeleteBar
+from app.ui.fetch.delete_bar import DeleteBar
 from app.ui.models.entry_table import Column, EntryTableModel
 from app.ui.safe_text import clipboard_cell, plain_label
 
