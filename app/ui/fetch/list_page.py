@@ -292,9 +292,7 @@ class ListPage(QWidget):
             texts.ALL_CATEGORIES,
             [(f"{self.model.category_label(n)} ({count:,})", n) for n, count in categories],
         )
-        by_domain = self.model.counts_by_domain
-        # Empty at start-up: most_common(n) would import heapq before the window appears.
-        domains = by_domain.most_common(MAX_DOMAINS_IN_FILTER) if by_domain else []
+        domains = self.model.counts_by_domain.most_common(MAX_DOMAINS_IN_FILTER)
         self._fill_combo(
             self.domain_filter,
             texts.ALL_DOMAINS,
