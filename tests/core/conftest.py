@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
+from app.sandbox.sendgrid_server import SandboxRecord, SendGridSandbox
 
 from app.core.dates import unix_bounds
 from app.core.types import DateRange
-from app.sandbox.sendgrid_server import SandboxRecord, SendGridSandbox
 
 API_KEY = "SG.test-key"
 RANGE = DateRange(date(2026, 11, 1), date(2026, 11, 10))

@@ -125,7 +125,7 @@ def run_export(
 
 
 class ExportController(FeatureController):
-    """Runs one export job at a time for the MainController.
+    """Runs one export job at a time (the runner's exclusive lane).
 
     Signals:
         running / progress / done / failed: see FeatureController.
