@@ -377,13 +377,13 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._painted:  # in case no paint ever comes (e.g. started minimised)
-            QTimer.singleShot(AFTER_PAINT_FALLBACK_MS, self._after_first_paint)
+            QTimer.singleShot(AFTER_PAINT_FALLBACK_MS, self, self._after_first_paint)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
-            QTimer.singleShot(0, self._after_first_paint)
+            QTimer.singleShot(0, self, self._after_first_paint)
 
     @Slot()
     def _after_first_paint(self) -> None:
@@ -395,10 +395,11 @@ class MainWindow(QMainWindow):
             return
         self._after_paint_done = True
         self.first_painted.emit()
-        QTimer.singleShot(0, self.list_page.ensure_grid)
-        QTimer.singleShot(0, self.controller.deletion.check_unfinished)  # opens the journal
-        QTimer.singleShot(0, self.controller.connection.load_key_later)
-        QTimer.singleShot(0, self.delivery_tab.build_view)
+        # With the window as context: a window closed and deleted before then runs none of them.
+        QTimer.singleShot(0, self, self.list_page.ensure_grid)
+        QTimer.singleShot(0, self, self.controller.deletion.check_unfinished)  # opens the journal
+        QTimer.singleShot(0, self, self.controller.connection.load_key_later)
+        QTimer.singleShot(0, self, self.delivery_tab.build_view)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
