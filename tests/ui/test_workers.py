@@ -111,9 +111,9 @@ def test_cancel_still_stops_a_paused_job(qtbot) -> None:
     job.signals.failed.connect(failures.append)
     runner.start(job)
     time.sleep(0.2)  # the job is paused at its first check (the GUI never beats in time)
-    job.cancel.cancel()
+    # Armed before the cancel: a queued signal reaches only receivers connected when it is sent.
     with qtbot.waitSignal(job.signals.finished, timeout=5000):
-        pass
+        job.cancel.cancel()
     assert len(done) < 20 and isinstance(failures[0], CancelledError)
     assert runner.wait_idle(5000)
 
