@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import gc
 import logging
 import os
 import sys
@@ -31,9 +29,6 @@ DESKTOP_FILE_NAME = "todoku"  # packaging/linux/todoku.desktop: docks match the 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"
 LOG_MAX_BYTES = 1_000_000
 LOG_BACKUPS = 3
-# Records held in memory before the log file opens; a start-up logs a handful. Reaching this
-# opens the file at once: records are dropped only if the file cannot be opened at all.
-MAX_EARLY_RECORDS = 1000
 
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:
@@ -49,104 +44,24 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def setup_logging(paths: AppPaths, level: int = logging.INFO) -> None:
-    """Log to a rotating file in the per-user log dir. API keys never reach a log call.
+    """Log to a rotating file in the per-user log dir. API keys never reach a log call."""
+    import logging.handlers
 
-    The file itself opens after the window's first paint (``open_log_file``): opening it
-    imports ``logging.handlers`` (socket, pickle, queue: ~4 ms) and touches the disk. Until
-    then records wait in memory, in order and with their own timestamps; they are written when
-    the file opens, which also happens when a crash is reported, when the program exits, and
-    when ``MAX_EARLY_RECORDS`` have piled up.
-    """
+    handler = logging.handlers.RotatingFileHandler(
+        paths.log_file, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
     root = logging.getLogger()
     root.setLevel(level)
-    root.addHandler(_EarlyLogBuffer(paths.log_file))
+    root.addHandler(handler)
     # httpx logs every request URL at INFO; quieter by default.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-
-
-def open_log_file() -> None:
-    """Open the log file ``setup_logging`` prepared and write the records held until now.
-
-    Idempotent; does nothing if ``setup_logging`` was not called.
-    """
-    for handler in logging.getLogger().handlers[:]:
-        if isinstance(handler, _EarlyLogBuffer):
-            handler.open_file()
-
-
-class _EarlyLogBuffer(logging.Handler):
-    """Holds records in memory until the log file opens, then hands its place over to it."""
-
-    def __init__(self, log_file: Path) -> None:
-        super().__init__()
-        self._log_file = log_file
-        self._held: list[logging.LogRecord] = []
-        self._file: logging.Handler | None = None
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if self._file is not None:
-            # Another thread read the handler list just before the swap: pass it on.
-            self._file.handle(record)
-            return
-        try:
-            self._held.append(_detached(record))
-        except Exception:
-            self.handleError(record)
-            return
-        if len(self._held) >= MAX_EARLY_RECORDS:
-            try:
-                self.open_file()
-            except OSError:  # the file cannot be opened: report it, keep the newest records
-                self.handleError(record)
-                del self._held[: -MAX_EARLY_RECORDS // 2]
-
-    def open_file(self) -> None:
-        with self.lock:  # the same (re-entrant) lock emit() runs under: no record slips by
-            if self._file is not None:
-                return
-            import logging.handlers
-
-            file = logging.handlers.RotatingFileHandler(
-                self._log_file, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
-            )
-            file.setFormatter(logging.Formatter(LOG_FORMAT))
-            for record in self._held:
-                file.handle(record)
-            self._held.clear()
-            self._file = file
-            # One in-place swap: a logging thread sees either this buffer (which now passes
-            # records on) or the file, never both, so nothing is written twice or lost.
-            handlers = logging.getLogger().handlers
-            if self in handlers:
-                handlers[handlers.index(self)] = file
-
-    def flush(self) -> None:
-        """Called by ``logging.shutdown`` at exit: held records must reach the file."""
-        if self._held:
-            self.open_file()
-        if self._file is not None:
-            self._file.flush()
-
-
-def _detached(record: logging.LogRecord) -> logging.LogRecord:
-    """A copy of ``record`` with its message and traceback already rendered to text.
-
-    Held records must not keep arguments that may change before they are written, nor the
-    frames of a live traceback.
-    """
-    message = record.getMessage()
-    exception_text = record.exc_text
-    if record.exc_info and not exception_text:
-        exception_text = logging.Formatter().formatException(record.exc_info)
-    held = logging.makeLogRecord(record.__dict__)
-    held.msg, held.args, held.exc_info, held.exc_text = message, None, None, exception_text
-    return held
 
 
 def _close_log_handlers() -> None:
     root = logging.getLogger()
     for handler in root.handlers[:]:
-        if isinstance(handler, (logging.FileHandler, _EarlyLogBuffer)):
+        if isinstance(handler, logging.FileHandler):
             root.removeHandler(handler)
             handler.close()
 
@@ -160,10 +75,6 @@ def install_excepthook(log_file: Path) -> None:
 
     def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
         detail = "".join(traceback.format_exception(kind, error, tb))
-        # A crash before the first paint: the file must exist now. If the log folder is not
-        # writable, the dialog must still appear.
-        with contextlib.suppress(Exception):
-            open_log_file()
         log.error("unhandled exception\n%s", detail)
         if issubclass(kind, KeyboardInterrupt):
             sys.__excepthook__(kind, error, tb)
@@ -242,59 +153,19 @@ def _install_translator(app: QApplication) -> None:
         log.info("qtbase_ja translation not found in %s", folder)
 
 
-def _import_qt_free_modules() -> None:
-    """Import the Qt-free modules the window needs before PySide6 itself.
-
-    In a run from source, PySide6's import hook reads the source of every module imported
-    after it (to look for ``PySide6`` in it; ~5 ms over these). A frozen build has no sources,
-    so there the order makes no difference.
-    """
-    import app.core.classify.lazy
-    import app.core.classify.vocabulary
-    import app.core.dates
-    import app.core.storage.settings
-    import app.ui.texts  # noqa: F401 (one name binds all five; flagged only here)
-
-
 def build_window(paths: AppPaths, *, self_test: bool = False) -> tuple[QApplication, MainWindow]:
     """Create (or reuse) the QApplication, wire the services and show the main window.
 
     Nothing here touches the keyring, the network, openpyxl or openai: those wait until the
     operator needs them, so the window paints as early as possible. The deletion journal
     (SQLite) is opened just after the first paint, by the window; a journal that cannot be
-    opened is reported in the window and leaves deleting disabled. The log file opens then
-    too (``setup_logging``).
-
-    The cyclic garbage collector pauses until the first paint: it would run ~50 times while
-    the modules and widgets are created and find next to nothing to free (5–7 ms measured).
-    Reference counting frees memory as usual meanwhile.
+    opened is reported in the window and leaves deleting disabled.
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        app, window = _build_window(paths, self_test=self_test)
-    except BaseException:
-        if collecting:
-            gc.enable()  # no first paint will come
-        raise
-    # Both run after the first paint; the window's own after-paint steps follow in later passes.
-    window.first_painted.connect(open_log_file)
-    if collecting:
-        window.first_painted.connect(_resume_garbage_collection)
-    return app, window
-
-
-def _resume_garbage_collection() -> None:
-    gc.enable()
-
-
-def _build_window(paths: AppPaths, *, self_test: bool) -> tuple[QApplication, MainWindow]:
-    _import_qt_free_modules()
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtGui import QGuiApplication, QIcon
     from PySide6.QtWidgets import QApplication
 
-    from app.core.classify.lazy import LazyClassifier
+    from app.core.classify import LazyClassifier
     from app.core.storage.secrets import MemorySecretStore
     from app.core.storage.settings import SettingsStore
     from app.ui.controller import MainController
@@ -351,7 +222,6 @@ def run(argv: list[str] | None = None) -> int:
             return app.exec()
         finally:
             window.controller.close_storage()
-            open_log_file()  # closed before the first paint: the held records still go out
     finally:
         if self_test_root is not None:
             import shutil
@@ -380,13 +250,13 @@ def _self_test(app, window) -> int:
         app.quit()
 
     def start() -> None:
-        controller.set_practice(True)
-        if not controller.start_fetch(window.range_bar.date_range(), window.selected_kinds()):
+        controller.connection.set_practice(True)
+        if not controller.fetch.start(window.range_bar.date_range(), window.selected_kinds()):
             print("self-test: fetch did not start", file=sys.stderr)
             window.close()
             app.quit()
 
-    controller.fetch_running.connect(finished)
+    controller.fetch.running.connect(finished)
     QTimer.singleShot(0, start)
     QTimer.singleShot(SELF_TEST_TIMEOUT_MS, app.quit)
     app.exec()

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import posixpath
 import sys
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,63 +41,14 @@ class AppPaths:
 
 
 def user_paths() -> AppPaths:
-    """The per-user directories of this OS, the same ones ``platformdirs`` names."""
-    data_dir, log_dir = user_dirs(sys.platform, os.environ)
-    return AppPaths(data_dir=Path(data_dir), log_dir=Path(log_dir), resources=resources_dir())
+    """The per-user data and log folders of this OS, as ``platformdirs`` names them."""
+    import platformdirs
 
-
-def user_dirs(platform: str, environ: Mapping[str, str]) -> tuple[str, str]:
-    """(data dir, log dir) of ``platformdirs.user_data_dir/user_log_dir("Todoku", "Todoku")``.
-
-    Importing platformdirs costs ~4 ms of start-up (it pulls in ``tempfile``, ``random``,
-    ``shutil`` and compiles regexes), so Linux and macOS use these few lines instead; they give
-    the same answer as the platformdirs version the app ships with (tests/test_paths.py compares
-    them), so settings and journals stay where earlier versions put them. Windows still asks
-    platformdirs: the folder comes from the shell's Known Folder API there, which an
-    environment variable only usually matches.
-    """
-    if platform == "win32":
-        from platformdirs.windows import Windows
-
-        dirs = Windows(APP_NAME, APP_AUTHOR)
-        return dirs.user_data_dir, dirs.user_log_dir
-    if platform == "darwin":
-        # XDG variables, when set, win over the macOS folders for data (not for logs).
-        data_base = _xdg_home(environ, "XDG_DATA_HOME") or _expand_home(
-            environ, "~/Library/Application Support"
-        )
-        return _join(data_base), _join(_expand_home(environ, "~/Library/Logs"))
-    # Linux and the BSDs: the XDG base directory spec; logs in a "log" folder of the state dir.
-    data_base = _xdg_home(environ, "XDG_DATA_HOME") or _expand_home(environ, "~/.local/share")
-    state_base = _xdg_home(environ, "XDG_STATE_HOME") or _expand_home(environ, "~/.local/state")
-    return _join(data_base), os.path.join(_join(state_base), "log")
-
-
-def _join(base: str) -> str:
-    return os.path.join(base, APP_NAME)
-
-
-def _xdg_home(environ: Mapping[str, str], name: str) -> str | None:
-    """An XDG variable counts only when it holds an absolute path (the spec says to ignore
-    relative ones)."""
-    value = environ.get(name, "")
-    return value if posixpath.isabs(value) else None
-
-
-def _expand_home(environ: Mapping[str, str], path: str) -> str:
-    """``~/...`` below the home folder; a relative ``HOME`` counts as unset (as platformdirs)."""
-    home = environ.get("HOME")
-    if home is None or not posixpath.isabs(home):
-        import pwd  # only when HOME is missing or unusable
-
-        try:
-            home = pwd.getpwuid(os.getuid()).pw_dir
-        except KeyError:  # no passwd entry (some containers)
-            home = None
-    expanded = path if home is None else (home.rstrip("/") + path[1:] or "/")
-    if not posixpath.isabs(expanded):
-        raise RuntimeError(f"could not determine the home directory for {path!r}")
-    return expanded
+    return AppPaths(
+        data_dir=Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR)),
+        log_dir=Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR)),
+        resources=resources_dir(),
+    )
 
 
 def paths_under(root: Path) -> AppPaths:

@@ -247,8 +247,8 @@ def bench_stream(rows: int, separate_process: bool, repeat: int) -> list[tuple[i
     window, ``repeat`` times; before each fetch, the same heartbeat runs 2 s with nothing else.
 
     ``separate_process``: the practice sandbox is a ``todoku-cli sandbox`` child process
-    (app.ui.practice_server.ChildSandbox). Otherwise it runs in this process, as the practice
-    mode of the original controller does. Either way it is started before the measurement.
+    (app.ui.connection.practice_server.ChildSandbox). Otherwise it runs in this process, as the
+    practice mode of the original controller does. Either way it is started before the measurement.
     Returns (idle longest gap, fetch longest gap) per run.
     """
     import tempfile
@@ -256,14 +256,14 @@ def bench_stream(rows: int, separate_process: bool, repeat: int) -> list[tuple[i
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.core.services import LazyClassifier
+    from app.core.classify import LazyClassifier
     from app.core.storage.secrets import MemorySecretStore
     from app.core.storage.settings import SettingsStore
     from app.sandbox.sendgrid_server import SANDBOX_API_KEY, SendGridSandbox
+    from app.ui.connection.practice_server import ChildSandbox
     from app.ui.controller import MainController
     from app.ui.main_window import MainWindow
     from app.ui.persist import UiState
-    from app.ui.practice_server import ChildSandbox
 
     app = QApplication.instance() or QApplication([])
     where = "a child process" if separate_process else "this process"
@@ -287,22 +287,22 @@ def bench_stream(rows: int, separate_process: bool, repeat: int) -> list[tuple[i
         classify=LazyClassifier(),
         sandbox_factory=factory,
     )
-    assert controller.practice
+    assert controller.connection.practice
     window = MainWindow(controller, UiState())
     window.resize(1380, 860)
     window.show()
     today = today_jst()
     window.range_bar.set_range(today - timedelta(days=61), today)
     flush_times: list[float] = []
-    original_flush = controller._flush_pages
+    original_flush = controller.fetch._flush_pages
 
     def timed_flush() -> None:
         began = time.perf_counter()
         original_flush()
         flush_times.append((time.perf_counter() - began) * 1000)
 
-    controller._flush_timer.timeout.disconnect()
-    controller._flush_timer.timeout.connect(timed_flush)
+    controller.fetch._flush_timer.timeout.disconnect()
+    controller.fetch._flush_timer.timeout.connect(timed_flush)
     full_collections: list[float] = []
     collection_began = [0.0]
 
@@ -320,10 +320,10 @@ def bench_stream(rows: int, separate_process: bool, repeat: int) -> list[tuple[i
     )
     for run in range(1, repeat + 1):
         # A fresh sandbox per run: its rate-limit headers would otherwise slow later runs.
-        if controller.sandbox is not None:
-            controller.sandbox.stop()
-            controller.sandbox = None
-        controller.connection_config()  # starts the sandbox
+        if controller.connection.sandbox is not None:
+            controller.connection.sandbox.stop()
+            controller.connection.sandbox = None
+        controller.connection.config()  # starts the sandbox
         idle_began = time.perf_counter()
         full_collections.clear()
         gc.callbacks.append(on_gc)
@@ -339,15 +339,15 @@ def bench_stream(rows: int, separate_process: bool, repeat: int) -> list[tuple[i
 
         def fetch(quit_loop) -> None:
             # The heartbeat keeps running 0.5 s after the fetch ends, to catch its tail.
-            controller.fetch_running.connect(
+            controller.fetch.running.connect(
                 lambda running: None if running else QTimer.singleShot(500, quit_loop)
             )
-            controller.start_fetch(window.range_bar.date_range(), window.range_bar.chosen_lists())
+            controller.fetch.start(window.range_bar.date_range(), window.range_bar.chosen_lists())
 
         gaps = heartbeat_gaps(fetch)
         elapsed = time.perf_counter() - began - 0.5
         gc.callbacks.remove(on_gc)
-        controller.fetch_running.disconnect()
+        controller.fetch.running.disconnect()
         if window.status_panel.error is not None:
             print(f"  ERROR: {window.status_panel.error!r}")
         idle_ms = sorted(g for g, _ in idle)
@@ -394,7 +394,10 @@ def main() -> int:
         help="where the practice sandbox runs for (d)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="fetches per variant of (d)")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes (the test suite's run)")
     args = parser.parse_args()
+    if args.smoke:
+        args.rows, args.stream, args.stream_in, args.repeat = 2000, 2000, "same", 1
     if args.rows:
         bench_model(args.rows)
     if args.stream and args.stream_in in ("both", "child"):

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS.parent))
 
-from app.core.classify.lazy import LazyClassifier  # noqa: E402
+from app.core.classify import LazyClassifier  # noqa: E402
 from app.core.errors import AuthError  # noqa: E402
 from app.core.storage.journal import (  # noqa: E402
     DeletionJournal,
@@ -31,7 +31,7 @@ from app.core.storage.secrets import MemorySecretStore  # noqa: E402
 from app.core.storage.settings import AppSettings, SettingsStore  # noqa: E402
 from app.core.types import ListKind  # noqa: E402
 from app.paths import resources_dir  # noqa: E402
-from app.ui.connection import in_process_practice_sandbox  # noqa: E402
+from app.ui.connection.controller import in_process_practice_sandbox  # noqa: E402
 from app.ui.controller import MainController  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
 from app.ui.models.entry_table import Column  # noqa: E402
@@ -133,9 +133,9 @@ def main() -> int:
 
     window.range_bar.apply_preset(Preset.LAST_30_DAYS)
     window.range_bar.fetch_button.click()
-    wait_until(lambda: controller.model.total > 300 or not controller.fetch_is_running())
+    wait_until(lambda: controller.model.total > 300 or not controller.fetch.is_running())
     save(window, "state-fetching")
-    while controller.fetch_is_running():
+    while controller.fetch.is_running():
         wait(100)
     wait_until(lambda: not controller.llm.is_running())
     wait_until(lambda: window.delivery_view.report is not None)
@@ -161,15 +161,15 @@ def main() -> int:
         ),
         0,
     )
-    sizes = window.splitter.sizes()
-    window.splitter.setSizes([sum(sizes) - 300, 300])
+    sizes = window.list_page.splitter.sizes()
+    window.list_page.splitter.setSizes([sum(sizes) - 300, 300])
     window.table.selectRow(refined)
     window.table.scrollTo(model.index(refined, 0))
     wait(200)
     save(window, "state-ai")
-    window.splitter.setSizes(sizes)
+    window.list_page.splitter.setSizes(sizes)
 
-    window.export_action.trigger()
+    window.window_actions.export_action.trigger()
     wait_until(lambda: not controller.export.is_running())
     wait(200)
     save(window, "state-exported")
@@ -179,7 +179,7 @@ def main() -> int:
     save(window, "delivery-tab")
     window.tabs.setCurrentIndex(0)
 
-    controller.error_raised.emit(
+    controller.fetch.failed.emit(
         AuthError(detail="HTTP 401 GET /v3/suppression/bounces: authorization required")
     )
     window.status_panel.details_button.click()

@@ -22,7 +22,7 @@ from app.core.errors import AuthError
 from app.core.providers.sendgrid import SendGridProvider
 from app.core.storage.secrets import SENDGRID_KEY, KeyringSecretStore, MemorySecretStore
 from app.core.types import DateRange, Explanation, ListKind
-from app.main import install_excepthook, open_log_file, setup_logging
+from app.main import install_excepthook, setup_logging
 from app.paths import AppPaths, paths_under
 from app.sandbox.openai_server import OpenAISandbox
 from app.sandbox.sendgrid_server import SendGridSandbox
@@ -202,7 +202,6 @@ def test_llm_wrong_key_never_logged(app_log, tmp_path):
 
 
 def test_log_rotates_at_its_size_limit(app_log):
-    open_log_file()  # the app opens it after the first paint (tests/test_startup.py)
     handlers = [
         handler
         for handler in logging.getLogger().handlers

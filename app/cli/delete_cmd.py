@@ -28,9 +28,8 @@ from app.core.deletion.plan import (
 )
 from app.core.deletion.run import delete_with_record
 from app.core.errors import InvalidInputError, TodokuError
-from app.core.results import DeleteStatus
 from app.core.storage.journal import DeletionJournal
-from app.core.types import ListKind, SuppressionEntry
+from app.core.types import DeleteStatus, ListKind, SuppressionEntry
 
 if TYPE_CHECKING:
     from app.core.providers.base import Provider
@@ -165,7 +164,7 @@ def _show_guidance(args: argparse.Namespace, kind: ListKind, emails: list[str]) 
     if getattr(args, "provider", None) in (None, "sendgrid") and args.account is None:
         return None
     from app.core.providers.base import deletion_guidance, deletion_mode
-    from app.core.results import DeleteMode
+    from app.core.types import DeleteMode
 
     try:
         with make_any_provider(args) as provider:

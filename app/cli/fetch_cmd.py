@@ -21,8 +21,7 @@ from app.cli.history_args import add_history_arguments, fetch_into_history
 from app.core.cancel import CancelToken
 from app.core.dates import JST, parse_iso_date, today_jst, validate_range
 from app.core.errors import TodokuError
-from app.core.results import FetchProgress
-from app.core.types import DateRange, ListKind, SuppressionEntry
+from app.core.types import DateRange, FetchProgress, ListKind, SuppressionEntry
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -7,10 +7,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from app.core.cancel import CancelToken, ignore_progress
-from app.core.classify.lazy import ClassifyFunction
+from app.core.classify import ClassifyFunction
 from app.core.providers.base import FetchProgressCallback, Provider
-from app.core.results import FetchResult, ListPermissions
-from app.core.types import DateRange, Explanation, ListKind, SuppressionEntry
+from app.core.types import (
+    DateRange,
+    Explanation,
+    FetchResult,
+    ListKind,
+    ListPermissions,
+    SuppressionEntry,
+)
 
 log = logging.getLogger(__name__)
 

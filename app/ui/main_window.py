@@ -3,22 +3,23 @@ grid with its delete bar and details pane (一覧), and the delivery overview (�
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
-from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from app.core.errors import TodokuError
 from app.core.types import ListKind
 from app.ui import texts
+from app.ui.connection.practice_banner import PracticeBanner
 from app.ui.controller import MainController
-from app.ui.delivery_alert import DeliveryAlert
-from app.ui.delivery_tab import DeliveryTab
-from app.ui.list_page import ListPage
+from app.ui.delivery.alert import DeliveryAlert
+from app.ui.delivery.tab import DeliveryTab
+from app.ui.fetch.date_range import DateRangeBar
+from app.ui.fetch.list_page import ListPage
 from app.ui.persist import UiState
-from app.ui.widgets.date_range import DateRangeBar
-from app.ui.widgets.practice_banner import PracticeBanner
 from app.ui.widgets.status_panel import StatusPanel
 from app.ui.window_actions import WindowActions
 from app.ui.window_status_bar import WindowStatusBar
@@ -26,12 +27,9 @@ from app.ui.window_status_bar import WindowStatusBar
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QTableView
 
-    from app.ui.deletion_controller import DeletionController
-    from app.ui.delivery_controller import DeliveryController
-    from app.ui.delivery_view import DeliveryView
-    from app.ui.export_controller import ExportController
-    from app.ui.llm_controller import LlmController
-    from app.ui.settings_flow import SettingsDialogRunner, SettingsFlow
+    from app.ui.connection.settings_flow import SettingsDialogRunner, SettingsFlow
+    from app.ui.delivery.view import DeliveryView
+    from app.ui.feature import FeatureController
 
 # Start-up work after the first paint; this late if the window is never painted (minimised).
 AFTER_PAINT_FALLBACK_MS = 2000
@@ -69,19 +67,8 @@ class MainWindow(QMainWindow):
         self.range_bar = DateRangeBar()
         self.status_panel = StatusPanel()
         self.list_page = ListPage(self.model)
-        # The grid's widgets, by their old names (tests and screenshots reach them here; the
-        # table itself through the ``table`` property: it is built after the first paint).
-        self.filter_edit = self.list_page.filter_edit
-        self.shown_label = self.list_page.shown_label
-        self.details = self.list_page.details
-        self.splitter = self.list_page.splitter
-        self.delete_bar = self.list_page.delete_bar
-        self.copy_action = self.list_page.copy_action
         self.status_bar = WindowStatusBar()
         self.setStatusBar(self.status_bar)
-        self.counts_label = self.status_bar.counts_label
-        self.ai_label = self.status_bar.ai_label
-        self.ai_cancel_button = self.status_bar.ai_cancel_button
         self.delivery_alert = DeliveryAlert()
         # Only the tab's frame now; its charts are built after the first paint (build_view).
         self.delivery_tab = DeliveryTab(controller.settings.delivery_threshold)
@@ -100,11 +87,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.window_actions = WindowActions(self)
-        # The menu's actions, by their old names (tests and screenshots reach them here).
-        self.export_action = self.window_actions.export_action
-        self.delete_action = self.window_actions.delete_action
-        self.history_action = self.window_actions.history_action
-        self.list_page.export_button.setDefaultAction(self.export_action)
+        self.list_page.export_button.setDefaultAction(self.window_actions.export_action)
         self._painted = False
         self._after_paint_done = False
 
@@ -126,65 +109,55 @@ class MainWindow(QMainWindow):
         self.list_page.status_message.connect(self._on_list_page_status_message)
         self.model.dataChanged.connect(self._update_counts)
         self.model.modelReset.connect(self._on_model_reset)
-        controller.mode_changed.connect(self._on_controller_mode_changed)
-        controller.fetch_running.connect(self._on_controller_fetch_running)
-        controller.fetch_progress.connect(self.range_bar.set_progress_text)
-        controller.fetch_done.connect(self._on_controller_fetch_done)
-        controller.error_raised.connect(self._on_controller_error_raised)
-        controller.model_grew.connect(self._update_counts)
-        controller.rows_deleted.connect(self._on_controller_rows_deleted)
-        controller.key_loaded.connect(self._on_controller_key_loaded)
-        parts = controller.parts
-        parts.when_built("export", self._wire_export)
-        parts.when_built("llm", self._wire_llm)
-        parts.when_built("deletion", self._wire_deletion)
-        parts.when_built("delivery", self._wire_delivery)
+        for feature in controller.features:
+            self._wire(feature)
+        self._wire(controller.llm, show=self.status_bar.ai_label.setText)
+        fetch, deletion, connection = controller.fetch, controller.deletion, controller.connection
+        fetch.running.connect(self._on_fetch_running)
+        fetch.grew.connect(self._update_counts)
+        deletion.notice.connect(self._on_deletion_notice)
+        deletion.available_changed.connect(self._update_counts)
+        deletion.rows_removed.connect(self._on_deletion_rows_removed)
+        connection.mode_changed.connect(self._on_connection_mode_changed)
+        connection.key_loaded.connect(self._on_connection_key_loaded)
+        controller.settings_keeper.store_failed.connect(self.status_panel.show_error)
+        controller.llm.running.connect(self.status_bar.ai_cancel_button.setVisible)
+        controller.llm.refined.connect(self._on_llm_refined)
+        self.status_bar.ai_cancel_button.clicked.connect(controller.llm.cancel)
+        delivery, tab = controller.delivery, self.delivery_tab
+        delivery.stats_loading.connect(tab.show_loading)
+        delivery.stats_loaded.connect(tab.show_loaded)
+        delivery.stats_failed.connect(tab.show_error)
+        delivery.breakdown_ready.connect(tab.set_breakdown_model)
         self.delivery_tab.threshold_changed.connect(controller.set_delivery_threshold)
         self.delivery_tab.below_days_changed.connect(self._on_delivery_tab_below_days_changed)
         self.delivery_alert.show_requested.connect(self._on_delivery_alert_show_requested)
-        self.delete_bar.delete_requested.connect(self.delete_checked)
-        self.delete_bar.history_requested.connect(self.open_history)
+        self.list_page.delete_bar.delete_requested.connect(self.delete_checked)
+        self.list_page.delete_bar.history_requested.connect(self.open_history)
 
         self._restore_state()
-        self._on_controller_mode_changed(controller.practice)
+        self._on_connection_mode_changed(controller.connection.practice)
         self._update_counts()
 
-    # -- the controller's parts, wired when built (first use, or just after the first paint)
-
-    def _wire_export(self, export: ExportController) -> None:
-        export.running.connect(self._on_export_running)
-        export.progress.connect(self.range_bar.set_progress_text)
-        export.done.connect(self._on_controller_fetch_done)
-        export.error_raised.connect(self._on_controller_error_raised)
-
-    def _wire_llm(self, llm: LlmController) -> None:
-        llm.running.connect(self._on_llm_running)
-        llm.progress.connect(self.ai_label.setText)
-        llm.done.connect(self.ai_label.setText)
-        llm.refined.connect(self._on_llm_refined)
-        self.ai_cancel_button.clicked.connect(llm.cancel)
-
-    def _wire_deletion(self, deletion: DeletionController) -> None:
-        deletion.running.connect(self._on_deletion_running)
-        deletion.progress.connect(self.range_bar.set_progress_text)
-        deletion.done.connect(self._on_controller_fetch_done)
-        deletion.notice.connect(self._on_deletion_notice)
-        deletion.error_raised.connect(self._on_controller_error_raised)
-        deletion.available_changed.connect(self._update_counts)
-
-    def _wire_delivery(self, delivery: DeliveryController) -> None:
-        delivery.stats_loading.connect(self.delivery_tab.show_loading)
-        delivery.stats_loaded.connect(self.delivery_tab.show_loaded)
-        delivery.stats_failed.connect(self.delivery_tab.show_error)
-        delivery.breakdown_ready.connect(self.delivery_tab.set_breakdown_model)
+    def _wire(self, feature: FeatureController, show: Callable[[str], None] | None = None) -> None:
+        """The same wiring for every feature: progress and summary lines in ``show`` (the range
+        bar's line unless given), errors in the status panel, busy state while it runs."""
+        if show is None:
+            feature.running.connect(self._on_feature_running)
+            feature.progress.connect(self.range_bar.set_progress_text)
+            feature.done.connect(self._on_feature_done)
+        else:
+            feature.progress.connect(show)
+            feature.done.connect(show)
+        feature.failed.connect(self.status_panel.show_error)
 
     @property
     def settings_flow(self) -> SettingsFlow:
         if self._settings_flow is None:
-            from app.ui import settings_flow as module
+            from app.ui.connection import settings_flow as module
 
             self._settings_flow = module.SettingsFlow(
-                self.controller,
+                self.controller.connection,
                 run_dialog=self._run_settings_dialog or module.exec_settings_dialog,
                 parent=self,
             )
@@ -204,7 +177,7 @@ class MainWindow(QMainWindow):
 
     def _restore_state(self) -> None:
         self.ui_state.restore_widget("main", self)
-        self.ui_state.restore_splitter("main", self.splitter)
+        self.ui_state.restore_splitter("main", self.list_page.splitter)
         # The grid's header: when the grid is built (_on_list_page_grid_built).
         preset, start, end = self.ui_state.last_range()
         if preset is not None:
@@ -215,7 +188,7 @@ class MainWindow(QMainWindow):
 
     def save_state(self) -> None:
         self.ui_state.save_widget("main", self)
-        self.ui_state.save_splitter("main", self.splitter)
+        self.ui_state.save_splitter("main", self.list_page.splitter)
         if self.list_page.has_grid:  # never built (closed at once): the saved header stays
             self.ui_state.save_header("grid", self.table.horizontalHeader())
         chosen = self.range_bar.date_range()
@@ -237,24 +210,30 @@ class MainWindow(QMainWindow):
         self.ui_state.save_range(self.range_bar.preset, chosen.start, chosen.end)
         self.ui_state.save_lists(lists)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.controller.start_fetch(date_range, lists)
+        self.controller.fetch.start(date_range, lists)
 
     @Slot()
     def _on_banner_switch_requested(self) -> None:
-        self.controller.set_practice(not self.controller.practice)
+        connection = self.controller.connection
+        connection.set_practice(not connection.practice)
 
     @Slot()
     def open_settings(self) -> None:
         self.settings_flow.open(self)
-        self._on_controller_mode_changed(self.controller.practice)
+        self._on_connection_mode_changed(self.controller.connection.practice)
 
     @Slot()
     def open_export(self) -> None:
         """書き出し…: options dialog, then the export job (progress and キャンセル in the bar)."""
         controller = self.controller
-        if not self.export_action.isEnabled() or controller.is_busy() or not self.model.total:
+        if (
+            not self.window_actions.export_action.isEnabled()
+            or controller.is_busy()
+            or not self.model.total
+        ):
             return
-        date_range = controller.fetched_range or self.range_bar.date_range()
+        fetch = controller.fetch
+        date_range = fetch.fetched_range or self.range_bar.date_range()
         choice = controller.export.ask(
             date_range=date_range, last_folder=self.ui_state.last_export_folder(), parent=self
         )
@@ -264,7 +243,7 @@ class MainWindow(QMainWindow):
         controller.export.start(
             choice,
             date_range=date_range,
-            lists=controller.fetched_lists or self.range_bar.chosen_lists(),
+            lists=fetch.fetched_lists or self.range_bar.chosen_lists(),
             filter_description=self.list_page.filter_description(),
         )
 
@@ -272,7 +251,7 @@ class MainWindow(QMainWindow):
     def delete_checked(self) -> None:
         """Confirm and delete the checked rows (read from the model, never by row number)."""
         if self.model.checked_count and not self.controller.is_busy():
-            self.controller.start_delete(parent=self)
+            self.controller.deletion.start(self.model.checked_items(), self)
 
     @Slot()
     def open_history(self) -> None:
@@ -281,7 +260,7 @@ class MainWindow(QMainWindow):
     # -- controller state ----------------------------------------------------------------
 
     @Slot(bool)
-    def _on_controller_mode_changed(self, practice: bool) -> None:
+    def _on_connection_mode_changed(self, practice: bool) -> None:
         self.banner.setVisible(practice)
         self.window_actions.show_mode(practice)
         title = texts.APP_TITLE
@@ -289,47 +268,33 @@ class MainWindow(QMainWindow):
             title += f" — {texts.PRACTICE_TITLE}"
         else:
             # The key itself is read after the first paint (keyring); until then no mask.
-            masked = self.controller.masked_key
+            masked = self.controller.connection.masked_key
             title += f" — {texts.LIVE_MODE}" + (f" ({masked})" if masked else "")
         self.setWindowTitle(title)
 
     @Slot()
-    def _on_controller_key_loaded(self) -> None:
-        self._on_controller_mode_changed(self.controller.practice)
+    def _on_connection_key_loaded(self) -> None:
+        self._on_connection_mode_changed(self.controller.connection.practice)
 
     @Slot(bool)
-    def _on_controller_fetch_running(self, running: bool) -> None:
-        self._apply_busy()
-        if running:
-            self.status_panel.setVisible(False)
-            self._on_delivery_tab_below_days_changed(0)  # until the new stats arrive
-            self.details.clear()
-        else:
-            self.list_page.refresh_filter_choices()
-            self._update_counts()
-
-    @Slot(bool)
-    def _on_export_running(self, running: bool) -> None:
+    def _on_feature_running(self, running: bool) -> None:
         self._apply_busy()
         if running:
             self.status_panel.setVisible(False)
         self._update_counts()
 
     @Slot(bool)
-    def _on_llm_running(self, running: bool) -> None:
-        self.ai_cancel_button.setVisible(running)
+    def _on_fetch_running(self, running: bool) -> None:
+        if running:
+            self._on_delivery_tab_below_days_changed(0)  # until the new stats arrive
+            self.list_page.details.clear()
+        else:
+            self.list_page.refresh_filter_choices()
 
     @Slot(int)
     def _on_llm_refined(self, _: int) -> None:
         self.list_page.refresh_details()
         self.list_page.refresh_filter_choices()
-        self._update_counts()
-
-    @Slot(bool)
-    def _on_deletion_running(self, running: bool) -> None:
-        self._apply_busy()
-        if running:
-            self.status_panel.setVisible(False)
         self._update_counts()
 
     def _apply_busy(self) -> None:
@@ -349,7 +314,7 @@ class MainWindow(QMainWindow):
         self.status_panel.message_label.setText(notice)
 
     @Slot(int)
-    def _on_controller_rows_deleted(self, _: int) -> None:
+    def _on_deletion_rows_removed(self, _: int) -> None:
         self.list_page.refresh_filter_choices()
         self._update_counts()
 
@@ -363,28 +328,22 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.delivery_tab)
 
     @Slot(str)
-    def _on_controller_fetch_done(self, summary: str) -> None:
+    def _on_feature_done(self, summary: str) -> None:
         self.range_bar.set_progress_text(summary or texts.IDLE)
-
-    @Slot(object)
-    def _on_controller_error_raised(self, error: TodokuError) -> None:
-        self.status_panel.show_error(error)
 
     @Slot()
     def _on_model_reset(self) -> None:
-        self.details.clear()
+        self.list_page.details.clear()
         self._update_counts()
 
     @Slot()
     def _update_counts(self, *_: object) -> None:
-        model = self.model
-        self.shown_label.setText(texts.COUNTS.format(shown=model.rowCount(), total=model.total))
+        model, page = self.model, self.list_page
+        page.shown_label.setText(texts.COUNTS.format(shown=model.rowCount(), total=model.total))
         checked, busy = model.checked_count, self.controller.is_busy()
-        available = self.controller.parts.deletion_available()
-        self.delete_bar.set_state(
-            shown=model.rowCount(), checked=checked, busy=busy, available=available
-        )
-        bar = self.delete_bar
+        available = self.controller.deletion.available
+        bar = page.delete_bar
+        bar.set_state(shown=model.rowCount(), checked=checked, busy=busy, available=available)
         can_delete = bar.delete_button.isEnabled()
         self.list_page.delete_action.setEnabled(can_delete)
         self.window_actions.set_delete_state(
@@ -393,7 +352,7 @@ class MainWindow(QMainWindow):
             can_uncheck=bar.uncheck_button.isEnabled(),
             available=available,
         )
-        self.export_action.setEnabled(busy is False and model.total > 0)
+        self.window_actions.export_action.setEnabled(busy is False and model.total > 0)
         self.status_bar.show_counts(model)
 
     @Slot(str)
@@ -402,8 +361,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_show_log_triggered(self) -> None:
-        from PySide6.QtCore import Qt
-        from PySide6.QtWidgets import QMessageBox  # its enums cost ~1 ms at start-up
+        from PySide6.QtCore import Qt  # the Qt namespace's enums take ~11 ms to build
 
         box = QMessageBox(self)
         box.setWindowTitle(texts.ACTION_OPEN_LOG)
@@ -419,13 +377,13 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._painted:  # in case no paint ever comes (e.g. started minimised)
-            QTimer.singleShot(AFTER_PAINT_FALLBACK_MS, self._after_first_paint)
+            QTimer.singleShot(AFTER_PAINT_FALLBACK_MS, self, self._after_first_paint)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
-            QTimer.singleShot(0, self._after_first_paint)
+            QTimer.singleShot(0, self, self._after_first_paint)
 
     @Slot()
     def _after_first_paint(self) -> None:
@@ -437,15 +395,11 @@ class MainWindow(QMainWindow):
             return
         self._after_paint_done = True
         self.first_painted.emit()
-        QTimer.singleShot(0, self.list_page.ensure_grid)
-        QTimer.singleShot(0, self.controller.parts.build_all)
-        QTimer.singleShot(0, self._check_unfinished_deletion)  # opens the journal
-        QTimer.singleShot(0, self.controller.load_key_later)
-        QTimer.singleShot(0, self.delivery_tab.build_view)
-
-    @Slot()
-    def _check_unfinished_deletion(self) -> None:
-        self.controller.deletion.check_unfinished()
+        # With the window as context: a window closed and deleted before then runs none of them.
+        QTimer.singleShot(0, self, self.list_page.ensure_grid)
+        QTimer.singleShot(0, self, self.controller.deletion.check_unfinished)  # opens the journal
+        QTimer.singleShot(0, self, self.controller.connection.load_key_later)
+        QTimer.singleShot(0, self, self.delivery_tab.build_view)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()

@@ -1,4 +1,6 @@
-"""QSettings comfort state: window geometry, splitter and column widths, last range and lists."""
+"""What the app remembers: the operator's settings (SettingsKeeper, settings.json) and the
+QSettings comfort state (UiState: window geometry, splitter and column widths, last range and
+lists)."""
 
 from __future__ import annotations
 
@@ -6,9 +8,11 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QObject, QSettings, QStandardPaths, Signal
 
 from app.core.dates import Preset
+from app.core.errors import TodokuError
+from app.core.storage.settings import AppSettings, SettingsStore
 from app.core.types import ALL_LISTS, ListKind
 
 if TYPE_CHECKING:
@@ -16,6 +20,36 @@ if TYPE_CHECKING:
 
 ORGANIZATION = "Todoku"
 APPLICATION = "Todoku"
+
+
+class SettingsKeeper(QObject):
+    """The current settings, shared by the features that read them; ``store`` writes them.
+
+    Signals:
+        store_failed: TodokuError, the settings file could not be written.
+    """
+
+    store_failed = Signal(object)
+
+    def __init__(self, store: SettingsStore, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.path = store.path
+        self._store = store
+        self.current: AppSettings = store.load()
+
+    def store(self, settings: AppSettings) -> None:
+        """Make ``settings`` current and write them; a write failure is reported, not raised."""
+        self.current = settings
+        try:
+            self._store.save(settings)
+        except OSError as error:
+            self.store_failed.emit(
+                TodokuError(
+                    "設定を保存できませんでした。",
+                    next_step_ja="保存先のフォルダーの空き容量や権限を確認してください。",
+                    detail=f"{type(error).__name__}: {error}",
+                )
+            )
 
 
 class UiState:
@@ -114,8 +148,6 @@ class UiState:
         if isinstance(value, str) and value and Path(value).is_dir():
             return Path(value)
         # The OS's own Documents folder (redirected or localised on some Windows PCs).
-        from PySide6.QtCore import QStandardPaths  # first use costs ~0.3 ms: not at start-up
-
         documents = QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.DocumentsLocation
         )

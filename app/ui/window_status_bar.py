@@ -38,8 +38,6 @@ class WindowStatusBar(QStatusBar):
         per_list = "　".join(
             f"{kind.label_ja} {model.counts_by_list.get(kind, 0):,}" for kind in ALL_LISTS
         )
-        counts = model.counts_by_category
-        # Empty at start-up: most_common(n) would import heapq before the window appears.
-        top = counts.most_common(TOP_CATEGORIES) if counts else []
+        top = model.counts_by_category.most_common(TOP_CATEGORIES)
         per_category = "　".join(f"{model.category_label(n)} {c:,}" for n, c in top)
         self.counts_label.setText(per_list + (f"　｜　{per_category}" if per_category else ""))

@@ -1,4 +1,5 @@
-"""Jobs on a private thread pool: Job (QRunnable), JobSignals (QObject), JobRunner (STYLE §5)."""
+"""Jobs on a private thread pool: Job (QRunnable), JobSignals (QObject), JobRunner with its
+exclusive lane (one fetch, delete or export at a time)."""
 
 from __future__ import annotations
 
@@ -72,6 +73,8 @@ class JobSignals(QObject):
         page: one page of streamed results (e.g. ClassifiedPage).
         succeeded: the work's return value.
         failed: a TodokuError.
+        released: the work has ended; the runner frees the job's lane (before ``finished``,
+            so whoever reacts to ``finished`` may start the next job at once).
         finished: always last, after succeeded or failed (also on cancel).
     """
 
@@ -79,13 +82,14 @@ class JobSignals(QObject):
     page = Signal(object)
     succeeded = Signal(object)
     failed = Signal(object)
+    released = Signal()
     finished = Signal()
 
 
 class PacedCancelToken(CancelToken):
-    """A job's token: every cooperative cancellation check (between pages and batches, STYLE
-    §5.8) is also a point where the job yields to a starved GUI thread, so core functions that
-    emit nothing for a while (e.g. counting a million fetched entries) need no Qt to be polite.
+    """A job's token: every cooperative cancellation check (between pages and batches) is also
+    a point where the job yields to a starved GUI thread, so core functions that emit nothing
+    for a while (e.g. counting a million fetched entries) need no Qt to be polite.
     """
 
     def __init__(self) -> None:
@@ -141,11 +145,17 @@ class Job(QRunnable):
         else:
             self.signals.succeeded.emit(result)
         finally:
+            self.signals.released.emit()
             self.signals.finished.emit()
 
 
 class JobRunner(QObject):
     """Owns a private QThreadPool and a reference to every job until it has finished.
+
+    The exclusive lane holds at most one job: a fetch, a delete (retry, reconcile) or an export,
+    because each of them reads or changes the grid's rows or the suppression lists. A second
+    exclusive job is refused (``start`` returns False); other jobs (statistics, AI refinement,
+    the connection test) run beside it.
 
     While jobs run, a heartbeat timer feeds ``pacer`` (see GuiPacer) so jobs yield the GIL
     when the GUI thread falls behind.
@@ -166,6 +176,7 @@ class JobRunner(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
         self._jobs: dict[int, Job] = {}
+        self._exclusive: Job | None = None
         self.pacer = pacer or GuiPacer()
         self._heartbeat = QTimer(self)
         self._heartbeat.setInterval(HEARTBEAT_MS)
@@ -178,12 +189,22 @@ class JobRunner(QObject):
     def is_running(self, name: str) -> bool:
         return any(job.name == name for job in self._jobs.values())
 
-    def start(self, job: Job) -> Job:
+    @property
+    def exclusive_busy(self) -> bool:
+        """A job of the exclusive lane runs: other fetches, deletes and exports must wait."""
+        return self._exclusive is not None
+
+    def start(self, job: Job, *, exclusive: bool = False) -> bool:
+        """Run ``job``; False (and not started) when it is exclusive and the lane is taken."""
+        if exclusive:
+            if self._exclusive is not None:
+                return False
+            self._exclusive = job
         was_busy = bool(self._jobs)
         self._jobs[id(job.signals)] = job
         # A bound slot of this GUI-thread object: the call is queued to the GUI thread (a lambda
         # would run on the worker thread).
-        job.signals.finished.connect(self._on_job_finished)
+        job.signals.released.connect(self._on_job_released)
         job.pacer = self.pacer
         if not was_busy:
             self.pacer.beat()
@@ -191,15 +212,17 @@ class JobRunner(QObject):
         self._pool.start(job)
         if not was_busy:
             self.busy_changed.emit(True)
-        return job
+        return True
 
     @Slot()
     def _on_heartbeat_timeout(self) -> None:
         self.pacer.beat()
 
     @Slot()
-    def _on_job_finished(self) -> None:
-        self._jobs.pop(id(self.sender()), None)
+    def _on_job_released(self) -> None:
+        job = self._jobs.pop(id(self.sender()), None)
+        if job is not None and job is self._exclusive:
+            self._exclusive = None
         if not self._jobs:
             self._heartbeat.stop()
             self.busy_changed.emit(False)

@@ -5,26 +5,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from app.core.classify.lazy import LazyClassifier
-from app.core.dates import today_jst, unix_bounds
+from app.core.classify import LazyClassifier
 from app.core.storage.secrets import MemorySecretStore
 from app.core.storage.settings import SettingsStore
-from app.core.types import DateRange
 from app.paths import resources_dir
-from app.sandbox.scenarios import generate_records
 from app.sandbox.sendgrid_server import SendGridSandbox
 from app.ui.controller import MainController
 from app.ui.main_window import MainWindow
 from app.ui.persist import UiState
-
-TEST_KEY = "SG.test-key-for-loopback-only"
+from tests.helpers.ui import TEST_KEY, SandboxFactory, recent_records
 
 
 @pytest.fixture(autouse=True)
@@ -41,32 +36,6 @@ def qsettings_in_tmp(tmp_path: Path) -> Iterator[Path]:
 def classify() -> LazyClassifier:
     """The real rule classifier, loaded once for the session."""
     return LazyClassifier(rules_dir=resources_dir() / "rules")
-
-
-def recent_records(count: int, seed: int = 7, days: int = 20):
-    today = today_jst()
-    start, _ = unix_bounds(DateRange(today - timedelta(days=days), today))
-    _, end = unix_bounds(DateRange(today, today))
-    return generate_records(count, seed=seed, start=start, end=end)
-
-
-class SandboxFactory:
-    """Builds the sandbox the controller starts in practice mode, and remembers it."""
-
-    def __init__(self, records, latency_ms: float = 0, extra_keys=None) -> None:
-        self.records = records
-        self.latency_ms = latency_ms
-        self.extra_keys = extra_keys or {}
-        self.sandbox: SendGridSandbox | None = None
-
-    def __call__(self) -> SendGridSandbox:
-        from app.sandbox.sendgrid_server import SANDBOX_API_KEY
-
-        keys = {SANDBOX_API_KEY: None, **self.extra_keys}
-        self.sandbox = SendGridSandbox(
-            records=self.records, api_keys=keys, latency_ms=self.latency_ms
-        )
-        return self.sandbox
 
 
 @pytest.fixture
@@ -124,3 +93,14 @@ def make_window(qtbot, tmp_path: Path, secrets, classify, sandbox_factory):
     QApplication.processEvents()
     if leftovers:
         pytest.fail(f"test left jobs running: {leftovers}")
+
+
+@pytest.fixture
+def live_sandbox():
+    sandbox = SendGridSandbox(
+        records=recent_records(600),
+        api_keys={TEST_KEY: None, "SG.bounces-only": {"suppression.bounces.read"}},
+    )
+    sandbox.start()
+    yield sandbox
+    sandbox.stop()

@@ -12,25 +12,22 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
-from app.core.deletion import (
-    DeletionContext,
-    DeletionPlan,
-    DeletionReport,
-    delete_with_record,
-    plan_deletion,
-)
-from app.core.deletion_plan import (
+from app.core.deletion.plan import (
     WARNING_BLOCKS,
     WARNING_BOUNCE_RESUME,
     WARNING_INVALID,
     WARNING_SPAM,
     WARNING_UNSUBSCRIBES,
+    DeletionContext,
+    DeletionPlan,
+    plan_deletion,
 )
+from app.core.deletion.run import DeletionReport, delete_with_record
 from app.core.providers.sendgrid import SendGridProvider
 from app.core.storage.journal import DeletionJournal
 from app.core.types import Explanation, ListKind, SuppressionEntry
 from app.sandbox.sendgrid_server import SandboxRecord, SendGridSandbox
-from app.ui.dialogs.confirm_delete import ConfirmDeleteDialog, ask_delete_confirmation
+from app.ui.delete.confirm_delete import ConfirmDeleteDialog, ask_delete_confirmation
 
 API_KEY = "SG.ui-test-key"
 CREATED = datetime(2026, 11, 3, tzinfo=UTC)

@@ -11,12 +11,13 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
-from app.core.deletion import DeletionContext, delete_with_record, plan_deletion, retry_failed
+from app.core.deletion.plan import DeletionContext, plan_deletion
+from app.core.deletion.run import delete_with_record, retry_failed
 from app.core.providers.sendgrid import SendGridProvider
 from app.core.storage.journal import DeletionJournal
 from app.core.types import ListKind, SuppressionEntry
 from app.sandbox.sendgrid_server import SandboxRecord, SendGridSandbox
-from app.ui.dialogs.delete_result import DeleteResultDialog
+from app.ui.delete.delete_result import DeleteResultDialog
 
 API_KEY = "SG.ui-test-key"
 CREATED = datetime(2026, 11, 3, tzinfo=UTC)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.core.stats import DailyStats
 from app.core.types import Explanation, ListKind, SuppressionEntry
-from app.ui.delivery_view import DeliveryView
+from app.ui.delivery.view import DeliveryView
 from app.ui.widgets.chart_model import build_breakdown, build_delivery_chart
 
 START = date(2026, 11, 24)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import (
@@ -15,32 +14,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QTableView
 
-from app.core.types import Explanation, ListKind, SuppressionEntry
+from app.core.types import ListKind
 from app.ui.models.entry_table import ENTRY_ROLE, SORT_ROLE, Column, EntryTableModel
+from tests.helpers.ui import MAILBOX_FULL, USER_UNKNOWN, entry
 
-BASE = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
 CHECK_ROLE = Qt.ItemDataRole.CheckStateRole
-
-USER_UNKNOWN = Explanation(
-    reason="userunknown",
-    category="Invalid Address",
-    permanent=True,
-    label_ja="宛先不明",
-    explanation_ja="宛先のメールアドレスが存在しません。",
-    action_ja="アドレスを確認してください。",
-)
-MAILBOX_FULL = Explanation(
-    reason="mailboxfull",
-    category="Mailbox Unavailable",
-    permanent=False,
-    label_ja="容量超過",
-    explanation_ja="受信者のメールボックスが一杯です。",
-    action_ja="時間をおいて再送してください。",
-)
-
-
-def entry(email: str, hours: int, kind=ListKind.BOUNCES, reason="550 5.1.1 user unknown"):
-    return SuppressionEntry(kind, email, BASE + timedelta(hours=hours), "5.1.1", reason)
 
 
 @pytest.fixture

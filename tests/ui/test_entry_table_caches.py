@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from app.core.types import ListKind, SuppressionEntry
 from app.ui.models.entry_table import ENTRY_ROLE, EXPLANATION_ROLE, SORT_ROLE, Column
 from app.ui.models.entry_table import EntryTableModel as Model
-from tests.ui.test_entry_table import MAILBOX_FULL, USER_UNKNOWN, entry
+from tests.helpers.ui import MAILBOX_FULL, USER_UNKNOWN, entry
 
 ASC, DESC = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
 CHECK_ROLE = Qt.ItemDataRole.CheckStateRole

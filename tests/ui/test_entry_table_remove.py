@@ -6,7 +6,7 @@ from PySide6.QtCore import QModelIndex, Qt
 
 from app.core.types import ListKind
 from app.ui.models.entry_table import ENTRY_ROLE, Column, EntryTableModel
-from tests.ui.test_entry_table import MAILBOX_FULL, USER_UNKNOWN, entry
+from tests.helpers.ui import MAILBOX_FULL, USER_UNKNOWN, entry
 
 
 def build(count: int) -> EntryTableModel:

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from app.core.types import DateRange
-from app.ui.dialogs.export_options import ExportOptionsDialog
+from app.ui.export.options_dialog import ExportOptionsDialog
 
 RANGE = DateRange(date(2026, 11, 1), date(2026, 11, 30))
 

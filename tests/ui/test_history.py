@@ -23,7 +23,7 @@ from app.core.storage.journal import (
 )
 from app.core.storage.journal_export import ENTRIES_SHEET, export_journal_xlsx
 from app.core.types import ListKind
-from app.ui.dialogs.history import HistoryDialog
+from app.ui.delete.history_dialog import HistoryDialog
 
 CREATED = datetime(2026, 11, 3, tzinfo=UTC)
 HOSTILE_NOTE = '<b>太字</b> =HYPERLINK("x")'

@@ -17,21 +17,9 @@ from app.core.errors import (
 )
 from app.core.storage.secrets import SENDGRID_KEY
 from app.core.types import ListKind
-from app.sandbox.sendgrid_server import SendGridSandbox
 from app.ui import texts
 from app.ui.models.entry_table import ENTRY_ROLE, Column
-from tests.ui.conftest import TEST_KEY, SandboxFactory, recent_records
-
-FETCH_TIMEOUT_MS = 15_000
-
-
-def fetch(qtbot, window, lists=None) -> None:
-    if lists is not None:
-        window.range_bar.set_lists(lists)
-    with qtbot.waitSignal(
-        window.controller.fetch_running, timeout=FETCH_TIMEOUT_MS, check_params_cb=lambda r: not r
-    ):
-        qtbot.mouseClick(window.range_bar.fetch_button, Qt.MouseButton.LeftButton)
+from tests.helpers.ui import FETCH_TIMEOUT_MS, TEST_KEY, SandboxFactory, fetch, recent_records
 
 
 def expected_count(records, window, lists) -> int:
@@ -58,7 +46,7 @@ def test_practice_fetch_fills_the_grid(qtbot, make_window, sandbox_factory) -> N
     assert bounce_requests[0].query["start_time"] in (str(start), [str(start)])
     assert not window.status_panel.isVisible()
     assert f"{model.total:,} 件" in window.range_bar.progress_label.text()
-    assert "バウンス" in window.counts_label.text()
+    assert "バウンス" in window.status_bar.counts_label.text()
 
 
 def test_rows_stream_in_before_the_fetch_finishes(qtbot, make_window) -> None:
@@ -67,7 +55,7 @@ def test_rows_stream_in_before_the_fetch_finishes(qtbot, make_window) -> None:
     window.range_bar.set_lists((ListKind.BOUNCES,))
     running_at_first_rows: list[bool] = []
     window.model.rowsInserted.connect(
-        lambda *_: running_at_first_rows.append(window.controller.fetch_is_running())
+        lambda *_: running_at_first_rows.append(window.controller.fetch.is_running())
     )
     from app.core.dates import Preset
 
@@ -81,11 +69,11 @@ def test_rows_stream_in_before_the_fetch_finishes(qtbot, make_window) -> None:
 def test_cancel_stops_the_fetch_and_says_so(qtbot, make_window) -> None:
     factory = SandboxFactory(recent_records(4000, days=30), latency_ms=400)
     window = make_window(sandbox_factory=factory)
-    with qtbot.waitSignal(window.controller.fetch_running, timeout=FETCH_TIMEOUT_MS):
+    with qtbot.waitSignal(window.controller.fetch.running, timeout=FETCH_TIMEOUT_MS):
         qtbot.mouseClick(window.range_bar.fetch_button, Qt.MouseButton.LeftButton)
     assert window.range_bar.cancel_button.isVisible()
     assert not window.range_bar.fetch_button.isVisible()
-    with qtbot.waitSignal(window.controller.fetch_running, timeout=FETCH_TIMEOUT_MS):
+    with qtbot.waitSignal(window.controller.fetch.running, timeout=FETCH_TIMEOUT_MS):
         qtbot.mouseClick(window.range_bar.cancel_button, Qt.MouseButton.LeftButton)
     assert "キャンセル" in window.range_bar.progress_label.text()
     assert not window.status_panel.isVisible()
@@ -101,14 +89,14 @@ def test_sort_and_filter_from_the_window(qtbot, make_window) -> None:
     created = [model.index(r, 0).data(ENTRY_ROLE).created for r in range(model.rowCount())]
     assert created == sorted(created, reverse=True)
     domain = model.index(0, Column.DOMAIN).data()
-    qtbot.keyClicks(window.filter_edit, domain.upper())
+    qtbot.keyClicks(window.list_page.filter_edit, domain.upper())
     qtbot.waitUntil(lambda: model.rowCount() < model.total, timeout=3000)
     for row in range(model.rowCount()):
         entry = model.index(row, 0).data(ENTRY_ROLE)
         explanation = model.explanation_at(row)
         haystack = f"{entry.email} {entry.reason} {explanation.explanation_ja}".lower()
         assert domain in haystack or domain in explanation.action_ja.lower()
-    shown = window.shown_label.text()
+    shown = window.list_page.shown_label.text()
     assert f"{model.rowCount():,}" in shown and f"{model.total:,}" in shown
 
 
@@ -116,23 +104,12 @@ def test_copy_selected_rows_as_tab_separated_text(qtbot, make_window) -> None:
     window = make_window()
     fetch(qtbot, window)
     window.table.selectRow(0)
-    window.copy_action.trigger()
+    window.list_page.copy_action.trigger()
     lines = QGuiApplication.clipboard().text().split("\r\n")
     assert lines[0].split("\t")[:3] == ["種別", "メールアドレス", "ドメイン"]
     cells = lines[1].split("\t")
     assert len(cells) == len(Column) - 1
     assert cells[1] == window.model.entry_at(0).email
-
-
-@pytest.fixture
-def live_sandbox():
-    sandbox = SendGridSandbox(
-        records=recent_records(600),
-        api_keys={TEST_KEY: None, "SG.bounces-only": {"suppression.bounces.read"}},
-    )
-    sandbox.start()
-    yield sandbox
-    sandbox.stop()
 
 
 @pytest.mark.parametrize(
@@ -151,7 +128,7 @@ def test_errors_show_in_the_panel(
 ) -> None:
     secrets.set(SENDGRID_KEY, key)
     window = make_window(live_base_url=live_sandbox.base_url)
-    assert window.controller.set_practice(False)
+    assert window.controller.connection.set_practice(False)
     assert not window.banner.isVisible()
     if fault is not None:
         live_sandbox.fail_next(20, fault, path_prefix="/v3/suppression/blocks")
@@ -173,7 +150,7 @@ def test_errors_show_in_the_panel(
 def test_live_mode_needs_a_key(qtbot, make_window) -> None:
     window = make_window()
     qtbot.mouseClick(window.banner.switch_button, Qt.MouseButton.LeftButton)
-    assert window.controller.practice
+    assert window.controller.connection.practice
     assert window.banner.isVisible()
     assert window.status_panel.isVisible()
     assert window.status_panel.message_label.text() == texts.LIVE_NEEDS_KEY
@@ -204,7 +181,7 @@ def test_settings_dialog_saves_key_and_tests_the_connection(
     assert secrets.get(SENDGRID_KEY) == "SG.bounces-only"
     assert window.controller.settings.region == "eu"
     assert '"region": "eu"' in (tmp_path / "data" / "settings.json").read_text(encoding="utf-8")
-    assert window.controller.set_practice(False)
+    assert window.controller.connection.set_practice(False)
     assert "••••only" in window.windowTitle()
 
 
@@ -233,12 +210,12 @@ def test_inverted_range_disables_fetch_with_a_red_note(qtbot, make_window) -> No
 def test_window_closes_cleanly_while_a_fetch_runs(qtbot, make_window) -> None:
     factory = SandboxFactory(recent_records(4000, days=30), latency_ms=300)
     window = make_window(sandbox_factory=factory)
-    with qtbot.waitSignal(window.controller.fetch_running, timeout=FETCH_TIMEOUT_MS):
+    with qtbot.waitSignal(window.controller.fetch.running, timeout=FETCH_TIMEOUT_MS):
         qtbot.mouseClick(window.range_bar.fetch_button, Qt.MouseButton.LeftButton)
     window.close()
     assert window.controller.runner.active_jobs == () or window.controller.runner.wait_idle(0)
     assert window.controller.runner.pool_active_threads == 0
-    assert window.controller.sandbox is None
+    assert window.controller.connection.sandbox is None
 
 
 def test_ui_state_is_written_under_the_test_dir(qsettings_in_tmp) -> None:

@@ -12,7 +12,7 @@ from app.core.dates import today_jst
 from app.core.providers.sendgrid import SendGridProvider
 from app.core.types import ALL_LISTS, DateRange
 from app.sandbox.sendgrid_server import SANDBOX_API_KEY
-from app.ui.practice_server import ChildSandbox, cli_command
+from app.ui.connection.practice_server import ChildSandbox, cli_command
 
 
 def test_child_serves_the_generated_entries_and_stops() -> None:

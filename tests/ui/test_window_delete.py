@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from app.core.deletion import DeletionPlan, DeletionReport
+from app.core.deletion.plan import DeletionPlan
+from app.core.deletion.run import DeletionReport
 from app.core.storage.journal import (
     DeletionJournal,
     EntryResult,
@@ -23,11 +24,10 @@ from app.core.storage.secrets import SENDGRID_KEY
 from app.core.types import ListKind
 from app.sandbox.sendgrid_server import SandboxRecord, SendGridSandbox
 from app.ui import texts
-from app.ui.dialogs.delete_result import DeleteResultDialog
-from app.ui.dialogs.history import HistoryDialog
+from app.ui.delete.delete_result import DeleteResultDialog
+from app.ui.delete.history_dialog import HistoryDialog
 from app.ui.models.entry_table import ENTRY_ROLE, Column
-from tests.ui.conftest import TEST_KEY
-from tests.ui.test_main_window import fetch
+from tests.helpers.ui import TEST_KEY, check_rows, fetch
 
 DELETE_TIMEOUT_MS = 15_000
 
@@ -71,15 +71,6 @@ class ResultRunner:
         return dialog.result() == DeleteResultDialog.RETRY
 
 
-def check_rows(window, rows: list[int]) -> list:
-    model = window.model
-    for row in rows:
-        model.setData(
-            model.index(row, Column.CHECK), Qt.CheckState.Checked, Qt.ItemDataRole.CheckStateRole
-        )
-    return [model.index(row, 0).data(ENTRY_ROLE) for row in rows]
-
-
 def grid_keys(window) -> Counter:
     model = window.model
     return Counter(model.index(r, 0).data(ENTRY_ROLE).key for r in range(model.rowCount()))
@@ -91,7 +82,7 @@ def run_delete(qtbot, window) -> None:
     with qtbot.waitSignal(
         deletion.running, timeout=DELETE_TIMEOUT_MS, check_params_cb=lambda r: not r
     ):
-        qtbot.mouseClick(window.delete_bar.delete_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(window.list_page.delete_bar.delete_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not deletion.is_running(), timeout=DELETE_TIMEOUT_MS)
 
 
@@ -108,13 +99,13 @@ def test_delete_removes_exactly_the_checked_rows(
     fetch(qtbot, window, lists=(ListKind.BOUNCES, ListKind.BLOCKS))
     sandbox = sandbox_factory.sandbox
     model = window.model
-    assert not window.delete_bar.delete_button.isEnabled()  # nothing checked yet
+    assert not window.list_page.delete_bar.delete_button.isEnabled()  # nothing checked yet
     window.table.horizontalHeader().setSortIndicator(Column.EMAIL, Qt.SortOrder.AscendingOrder)
     chosen = check_rows(window, [0, 3, 7])
     # Re-sorting moves the rows: what gets deleted is read from the model, not row numbers.
     window.table.horizontalHeader().setSortIndicator(Column.CREATED, Qt.SortOrder.DescendingOrder)
-    assert "3 件" in window.delete_bar.delete_button.text()
-    assert window.delete_bar.checked_label.text() == texts.CHECKED_COUNT.format(checked=3)
+    assert "3 件" in window.list_page.delete_bar.delete_button.text()
+    assert window.list_page.delete_bar.checked_label.text() == texts.CHECKED_COUNT.format(checked=3)
     before_grid = grid_keys(window)
     before_sandbox = {kind: len(sandbox.records(kind.value)) for kind in ListKind}
     sandbox.clear_log()
@@ -128,7 +119,7 @@ def test_delete_removes_exactly_the_checked_rows(
     assert grid_keys(window) == expected
     assert model.total == sum(before_grid.values()) - 3
     assert model.checked_count == 0
-    assert not window.delete_bar.delete_button.isEnabled()
+    assert not window.list_page.delete_bar.delete_button.isEnabled()
     sent = Counter()
     for request in delete_requests(sandbox):
         kind = request.path.rsplit("/", 1)[1]
@@ -158,7 +149,7 @@ def test_cancel_at_confirmation_sends_nothing(qtbot, make_window, sandbox_factor
     check_rows(window, [1, 2])
     before = grid_keys(window)
     sandbox.clear_log()
-    qtbot.mouseClick(window.delete_bar.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.list_page.delete_bar.delete_button, Qt.MouseButton.LeftButton)
     qtbot.wait(100)
     assert len(confirm.calls) == 1
     assert not window.controller.deletion.is_running()
@@ -183,7 +174,9 @@ def test_partial_failure_keeps_failed_rows_and_the_result_dialog_retries(
     sandbox.fail_next(2, 400, path_prefix="/v3/suppression/bounces")
     before = grid_keys(window)
     removed_first: list = []
-    window.controller.rows_deleted.connect(lambda n: removed_first.append(grid_keys(window)))
+    window.controller.deletion.rows_removed.connect(
+        lambda n: removed_first.append(grid_keys(window))
+    )
 
     run_delete(qtbot, window)
 
@@ -235,7 +228,7 @@ def test_history_action_opens_the_dialog_and_retries_an_operation(
         timeout=DELETE_TIMEOUT_MS,
         check_params_cb=lambda r: not r,
     ):
-        window.history_action.trigger()
+        window.window_actions.history_action.trigger()
     assert len(seen) == 1 and seen_rows == [1]
     assert len(results.reports) == 2 and not results.reports[1].failed
     assert not {e.key for e in chosen} & set(grid_keys(window))
@@ -253,11 +246,11 @@ def test_cancel_during_delete_keeps_unsent_rows(
     sandbox.configure(latency_ms=250)  # unsubscribes: one request per address
     deletion = window.controller.deletion
     with qtbot.waitSignal(deletion.running, timeout=DELETE_TIMEOUT_MS):
-        qtbot.mouseClick(window.delete_bar.delete_button, Qt.MouseButton.LeftButton)
-    assert not window.delete_bar.delete_button.isEnabled()
+        qtbot.mouseClick(window.list_page.delete_bar.delete_button, Qt.MouseButton.LeftButton)
+    assert not window.list_page.delete_bar.delete_button.isEnabled()
     assert window.range_bar.cancel_button.isVisible()
     assert not window.range_bar.fetch_button.isVisible()
-    assert not window.controller.start_fetch(window.range_bar.date_range(), (ListKind.BOUNCES,))
+    assert not window.controller.fetch.start(window.range_bar.date_range(), (ListKind.BOUNCES,))
     with qtbot.waitSignal(deletion.running, timeout=DELETE_TIMEOUT_MS):
         qtbot.mouseClick(window.range_bar.cancel_button, Qt.MouseButton.LeftButton)
     (report,) = results.reports
@@ -279,23 +272,23 @@ def test_select_all_shown_checks_only_the_filtered_rows(qtbot, make_window, jour
     window.list_page.domain_filter.setCurrentIndex(window.list_page.domain_filter.findData(domain))
     window.list_page.domain_filter.activated.emit(window.list_page.domain_filter.currentIndex())
     assert 0 < model.rowCount() < model.total
-    qtbot.mouseClick(window.delete_bar.check_shown_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.list_page.delete_bar.check_shown_button, Qt.MouseButton.LeftButton)
     assert model.checked_count == model.rowCount()
     assert {e.domain for e, _ in model.checked_items()} == {domain}
-    assert window.delete_bar.delete_button.isEnabled()
-    assert window.delete_action.isEnabled()
-    qtbot.mouseClick(window.delete_bar.uncheck_button, Qt.MouseButton.LeftButton)
+    assert window.list_page.delete_bar.delete_button.isEnabled()
+    assert window.window_actions.delete_action.isEnabled()
+    qtbot.mouseClick(window.list_page.delete_bar.uncheck_button, Qt.MouseButton.LeftButton)
     assert model.checked_count == 0
-    assert not window.delete_bar.delete_button.isEnabled()
+    assert not window.list_page.delete_bar.delete_button.isEnabled()
 
 
 def test_without_a_journal_delete_is_disabled(qtbot, make_window) -> None:
     window = make_window()  # journal=None: main.py passes None when the file cannot be opened
     fetch(qtbot, window, lists=(ListKind.BOUNCES,))
     check_rows(window, [0])
-    assert not window.delete_bar.delete_button.isEnabled()
-    assert window.delete_bar.delete_button.toolTip() == texts.DELETE_NO_JOURNAL
-    assert not window.history_action.isEnabled()
+    assert not window.list_page.delete_bar.delete_button.isEnabled()
+    assert window.list_page.delete_bar.delete_button.toolTip() == texts.DELETE_NO_JOURNAL
+    assert not window.window_actions.history_action.isEnabled()
 
 
 def test_unfinished_operation_notice_at_start_up(qtbot, make_window, secrets, tmp_path, journal):
@@ -316,7 +309,7 @@ def test_unfinished_operation_notice_at_start_up(qtbot, make_window, secrets, tm
         settings_file.write_text(json.dumps({"practice_mode": False}), encoding="utf-8")
 
         window = make_window(journal=journal, live_base_url=sandbox.base_url)
-        assert not window.controller.practice
+        assert not window.controller.connection.practice
         panel = window.status_panel
         qtbot.waitUntil(panel.isVisible, timeout=DELETE_TIMEOUT_MS)
         qtbot.waitUntil(lambda: not window.controller.deletion.is_running(), timeout=5000)

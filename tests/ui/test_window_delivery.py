@@ -14,7 +14,7 @@ from app.core.errors import ScopeError
 from app.core.storage.secrets import SENDGRID_KEY
 from app.core.types import ListKind
 from app.ui import texts
-from tests.ui.test_main_window import fetch, live_sandbox  # noqa: F401 (fixture)
+from tests.helpers.ui import fetch
 
 STATS_TIMEOUT_MS = 10_000
 
@@ -59,7 +59,7 @@ def test_fetch_fills_the_tab_with_daily_stats_for_the_same_range(
 
 def test_a_bad_day_warns_in_the_main_window(qtbot, make_window, sandbox_factory) -> None:
     window = make_window()
-    window.controller.connection_config()  # starts the practice sandbox
+    window.controller.connection.config()  # starts the practice sandbox
     bad_day = today_jst() - timedelta(days=2)
     sandbox_factory.sandbox.set_bad_day(bad_day, delivered_ratio=0.80)
     fetch(qtbot, window)
@@ -81,7 +81,7 @@ def test_a_bad_day_warns_in_the_main_window(qtbot, make_window, sandbox_factory)
     assert not alert.isVisible()
     assert window.tabs.tabText(1) == texts.TAB_DELIVERY
     assert window.controller.settings.delivery_threshold == 0.7
-    saved = json.loads(window.controller.settings_store.path.read_text(encoding="utf-8"))
+    saved = json.loads(window.controller.settings_keeper.path.read_text(encoding="utf-8"))
     assert saved["delivery_threshold"] == 0.7
     window.close()
     again = make_window()
@@ -92,11 +92,11 @@ def test_stats_failure_is_explained_in_the_tab_and_spares_the_grid(
     qtbot,
     make_window,
     secrets,
-    live_sandbox,  # noqa: F811
+    live_sandbox,
 ) -> None:
     secrets.set(SENDGRID_KEY, "SG.bounces-only")  # may read bounces, not stats → 403
     window = make_window(live_base_url=live_sandbox.base_url)
-    assert window.controller.set_practice(False)
+    assert window.controller.connection.set_practice(False)
     fetch(qtbot, window, lists=(ListKind.BOUNCES,))
     wait_for_stats(qtbot, window)
     assert window.model.total > 0

@@ -15,10 +15,10 @@ from app.core.export.columns import COLUMNS
 from app.core.export.output import ExportError
 from app.core.types import ListKind
 from app.ui import texts
-from app.ui.dialogs.export_options import ExportOptionsDialog
+from app.ui.export.options_dialog import ExportOptionsDialog
 from app.ui.models.entry_table import Column
 from app.ui.persist import UiState
-from tests.ui.test_main_window import fetch
+from tests.helpers.ui import fetch
 
 EXPORT_TIMEOUT_MS = 20_000
 HEADERS = [column.header_ja for column in COLUMNS]
@@ -57,7 +57,7 @@ def run_export(qtbot, window) -> None:
     with qtbot.waitSignal(
         export.running, timeout=EXPORT_TIMEOUT_MS, check_params_cb=lambda r: not r
     ):
-        window.export_action.trigger()
+        window.window_actions.export_action.trigger()
     qtbot.waitUntil(lambda: not export.is_running(), timeout=EXPORT_TIMEOUT_MS)
 
 
@@ -80,12 +80,12 @@ def test_export_all_rows_to_xlsx(qtbot, make_window, tmp_path: Path) -> None:
     folder.mkdir()
     runner = DialogRunner(qtbot, path=folder / "all.xlsx")
     window = make_window(run_export_dialog=runner)
-    assert not window.export_action.isEnabled()  # nothing to export yet
-    assert window.export_action.shortcut().toString() == "Ctrl+E"
-    assert window.list_page.export_button.defaultAction() is window.export_action
+    assert not window.window_actions.export_action.isEnabled()  # nothing to export yet
+    assert window.window_actions.export_action.shortcut().toString() == "Ctrl+E"
+    assert window.list_page.export_button.defaultAction() is window.window_actions.export_action
     fetch(qtbot, window)
     total = window.model.total
-    assert total > 0 and window.export_action.isEnabled()
+    assert total > 0 and window.window_actions.export_action.isEnabled()
 
     run_export(qtbot, window)
 
@@ -108,7 +108,7 @@ def test_export_all_rows_to_xlsx(qtbot, make_window, tmp_path: Path) -> None:
     assert leftovers(folder) == ["all.xlsx"]
     # The folder is remembered for the next export.
     assert UiState().last_export_folder() == folder
-    window.export_action.trigger()
+    window.window_actions.export_action.trigger()
     assert runner.opened_with[-1].startswith(str(folder))
     qtbot.waitUntil(lambda: not window.controller.export.is_running(), timeout=EXPORT_TIMEOUT_MS)
 
@@ -151,7 +151,7 @@ def test_filter_description_goes_into_the_conditions_sheet(
     window = make_window(run_export_dialog=runner)
     fetch(qtbot, window)
     domain = window.model.entry_at(0).domain
-    qtbot.keyClicks(window.filter_edit, domain)
+    qtbot.keyClicks(window.list_page.filter_edit, domain)
     qtbot.waitUntil(lambda: window.model.rowCount() < window.model.total, timeout=3000)
 
     run_export(qtbot, window)
@@ -179,13 +179,16 @@ def test_cancel_leaves_no_file(qtbot, make_window, tmp_path: Path) -> None:
     with qtbot.waitSignal(
         export.running, timeout=EXPORT_TIMEOUT_MS, check_params_cb=lambda r: not r
     ):
-        window.export_action.trigger()
+        window.window_actions.export_action.trigger()
 
     assert leftovers(folder) == []
     assert window.range_bar.progress_label.text() == texts.EXPORT_CANCELLED
     assert "キャンセルしました" in texts.EXPORT_CANCELLED
     assert not window.status_panel.isVisible()
-    assert window.range_bar.fetch_button.isVisible() and window.export_action.isEnabled()
+    assert (
+        window.range_bar.fetch_button.isVisible()
+        and window.window_actions.export_action.isEnabled()
+    )
 
 
 @pytest.mark.parametrize("problem", ["folder-removed", "target-is-a-folder"])
@@ -210,7 +213,10 @@ def test_export_error_shows_the_panel(qtbot, make_window, tmp_path: Path, proble
     assert isinstance(panel.error, ExportError)
     assert panel.message_label.text() == expected
     assert panel.next_step_label.text() == panel.error.next_step_ja
-    assert window.export_action.isEnabled() and window.range_bar.fetch_button.isEnabled()
+    assert (
+        window.window_actions.export_action.isEnabled()
+        and window.range_bar.fetch_button.isEnabled()
+    )
 
 
 def test_cancelled_dialog_starts_nothing(qtbot, make_window) -> None:
@@ -225,7 +231,7 @@ def test_cancelled_dialog_starts_nothing(qtbot, make_window) -> None:
     window = make_window(run_export_dialog=cancel_dialog)
     fetch(qtbot, window)
     before = window.range_bar.progress_label.text()
-    window.export_action.trigger()
+    window.window_actions.export_action.trigger()
     assert len(seen) == 1
     assert not window.controller.export.is_running()
     assert window.range_bar.progress_label.text() == before

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from app.sandbox.openai_server import OpenAISandbox, ScriptedReply
 from app.ui import texts
-from app.ui.llm_controller import CACHE_FILE
-from tests.ui.test_main_window import fetch
+from app.ui.ai.controller import CACHE_FILE
+from tests.helpers.ui import fetch
 
 REFINE_TIMEOUT_MS = 20_000
 
@@ -83,8 +83,10 @@ def test_refined_explanations_reach_the_grid_and_the_details(
     rows = explanations(window)
     refined = [row for row, x in enumerate(rows) if x is not None and x.source == "llm"]
     assert refined, "no row was refined"
-    assert window.ai_label.text() == texts.LLM_DONE.format(requests=result.requests_made, cached=0)
-    assert not window.ai_cancel_button.isVisible()
+    assert window.status_bar.ai_label.text() == texts.LLM_DONE.format(
+        requests=result.requests_made, cached=0
+    )
+    assert not window.status_bar.ai_cancel_button.isVisible()
     # The grid shows the refined text, and the details pane names the source.
     row = refined[0]
     model = window.model
@@ -92,7 +94,7 @@ def test_refined_explanations_reach_the_grid_and_the_details(
     window.table.selectionModel().setCurrentIndex(
         model.index(row, 2), QItemSelectionModel.SelectionFlag.ClearAndSelect
     )
-    details = window.details.toPlainText()
+    details = window.list_page.details.toPlainText()
     assert f"説明の出典: {texts.SOURCE_LLM}\n" in details
     assert rows[row].explanation_ja in details
     assert model.entry_at(row).reason in details  # the raw text stays visible
@@ -101,7 +103,7 @@ def test_refined_explanations_reach_the_grid_and_the_details(
         window.table.selectionModel().setCurrentIndex(
             model.index(rules_rows[0], 2), QItemSelectionModel.SelectionFlag.ClearAndSelect
         )
-        assert f"説明の出典: {texts.SOURCE_RULES}\n" in window.details.toPlainText()
+        assert f"説明の出典: {texts.SOURCE_RULES}\n" in window.list_page.details.toPlainText()
     assert (tmp_path / "data" / CACHE_FILE).is_file()
 
 
@@ -149,7 +151,7 @@ def test_second_fetch_of_the_same_data_uses_the_cache(
     assert sandbox.request_log == []
     assert second.requests_made == 0
     assert second.templates_from_cache == second.templates_total > 0
-    assert window.ai_label.text() == texts.LLM_DONE.format(
+    assert window.status_bar.ai_label.text() == texts.LLM_DONE.format(
         requests=0, cached=second.templates_from_cache
     )
     assert any(x is not None and x.source == "llm" for x in explanations(window))
@@ -164,7 +166,7 @@ def test_llm_disabled_sends_nothing(qtbot, make_window, tmp_path: Path, llm_fact
     assert llm_factory.built == 0 and llm_factory.sandbox is None
     assert all(x is None or x.source == "rules" for x in explanations(window))
     assert window.controller.llm.last_result is None
-    assert window.ai_label.text() == ""
+    assert window.status_bar.ai_label.text() == ""
     assert not (tmp_path / "data" / CACHE_FILE).exists()
 
 
@@ -185,7 +187,7 @@ def test_hostile_or_failing_replies_keep_the_rule_text(
     rows = explanations(window)
     assert rows and all(x is not None and x.source == "rules" for x in rows)
     assert all("<b>" not in (x.label_ja + x.explanation_ja) for x in rows)
-    note = window.ai_label.text()
+    note = window.status_bar.ai_label.text()
     assert note.startswith("AI の回答を使えませんでした") or note == texts.LLM_FAILED
     # Never a modal error: no dialog opened, the error panel stays hidden.
     assert not [
@@ -200,10 +202,10 @@ def test_cancel_keeps_the_rule_text(qtbot, make_window, tmp_path: Path) -> None:
     window = make_window(llm_sandbox_factory=slow)
     llm = window.controller.llm
     fetch(qtbot, window)
-    qtbot.waitUntil(window.ai_cancel_button.isVisible, timeout=5000)
-    assert window.ai_label.text().startswith("AI で説明を改善中…")
-    window.ai_cancel_button.click()
+    qtbot.waitUntil(window.status_bar.ai_cancel_button.isVisible, timeout=5000)
+    assert window.status_bar.ai_label.text().startswith("AI で説明を改善中…")
+    window.status_bar.ai_cancel_button.click()
     qtbot.waitUntil(lambda: not llm.is_running(), timeout=REFINE_TIMEOUT_MS)
     assert all(x is None or x.source == "rules" for x in explanations(window))
-    assert not window.ai_cancel_button.isVisible()
-    assert window.ai_label.text() == texts.LLM_CANCELLED
+    assert not window.status_bar.ai_cancel_button.isVisible()
+    assert window.status_bar.ai_label.text() == texts.LLM_CANCELLED

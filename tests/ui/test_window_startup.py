@@ -12,12 +12,11 @@ from PySide6.QtWidgets import QTableView
 from app.core.storage.journal import JournalError
 from app.core.types import ListKind
 from app.ui import texts
-from app.ui.list_page import DEFAULT_WIDTHS
+from app.ui.fetch.list_page import DEFAULT_WIDTHS
 from app.ui.models import entry_table
 from app.ui.models.entry_table import Column
 from app.ui.safe_text import plain_label
-from tests.ui.test_main_window import fetch
-from tests.ui.test_window_delete import check_rows
+from tests.helpers.ui import check_rows, fetch
 
 
 def test_journal_and_delivery_charts_wait_for_the_first_paint(
@@ -29,14 +28,14 @@ def test_journal_and_delivery_charts_wait_for_the_first_paint(
     # Built and shown, not yet painted: nothing opened, but deleting already looks available.
     assert deletion.journal is None and not path.exists()
     assert not window.delivery_tab.has_view
-    assert deletion.available and window.delete_bar.history_button.isEnabled()
+    assert deletion.available and window.list_page.delete_bar.history_button.isEnabled()
     qtbot.waitUntil(lambda: deletion.journal is not None and window.delivery_tab.has_view)
     assert path.is_file()
     assert window.delivery_view.threshold == window.controller.settings.delivery_threshold
     assert not window.status_panel.isVisible()
     fetch(qtbot, window, lists=(ListKind.BOUNCES,))
     check_rows(window, [0])
-    assert window.delete_bar.delete_button.isEnabled()
+    assert window.list_page.delete_bar.delete_button.isEnabled()
 
 
 def test_a_journal_that_cannot_be_opened_is_shown_and_disables_deleting(
@@ -48,12 +47,12 @@ def test_a_journal_that_cannot_be_opened_is_shown_and_disables_deleting(
     qtbot.waitUntil(window.status_panel.isVisible)
     assert isinstance(window.status_panel.error, JournalError)
     assert not window.controller.deletion.available
-    assert not window.history_action.isEnabled()
-    assert not window.delete_bar.history_button.isEnabled()
+    assert not window.window_actions.history_action.isEnabled()
+    assert not window.list_page.delete_bar.history_button.isEnabled()
     fetch(qtbot, window, lists=(ListKind.BOUNCES,))
     check_rows(window, [0])
-    assert not window.delete_bar.delete_button.isEnabled()
-    assert window.delete_bar.delete_button.toolTip() == texts.DELETE_NO_JOURNAL
+    assert not window.list_page.delete_bar.delete_button.isEnabled()
+    assert window.list_page.delete_bar.delete_button.toolTip() == texts.DELETE_NO_JOURNAL
 
 
 def test_delivery_tab_opened_before_the_post_paint_build_shows_its_charts(
@@ -69,20 +68,23 @@ def test_grid_is_built_after_the_first_paint_in_its_placeholders_place(qtbot, ma
     window = make_window()
     page = window.list_page
     assert not page.has_grid
-    assert not isinstance(window.splitter.widget(0), QTableView)
-    sizes = window.splitter.sizes()  # laid out when shown
+    assert not isinstance(window.list_page.splitter.widget(0), QTableView)
+    sizes = window.list_page.splitter.sizes()  # laid out when shown
     assert sizes[0] > 0
     qtbot.waitUntil(lambda: page.has_grid)
     table = window.table
-    assert window.splitter.count() == 2 and window.splitter.widget(0) is table
+    assert window.list_page.splitter.count() == 2 and window.list_page.splitter.widget(0) is table
     qtbot.wait(20)  # a layout pass after the swap must not move the splitter
-    assert window.splitter.sizes() == sizes
+    assert window.list_page.splitter.sizes() == sizes
     header = table.horizontalHeader()
     assert header.sectionSize(Column.EMAIL) == DEFAULT_WIDTHS[Column.EMAIL]
     assert table.model() is window.model
-    assert window.copy_action in table.actions()
+    assert window.list_page.copy_action in table.actions()
     assert window.list_page.delete_action in table.actions()
-    assert window.copy_action.shortcutContext() == Qt.ShortcutContext.WidgetWithChildrenShortcut
+    assert (
+        window.list_page.copy_action.shortcutContext()
+        == Qt.ShortcutContext.WidgetWithChildrenShortcut
+    )
 
 
 def test_using_the_grid_before_the_post_paint_build_builds_it_at_once(qtbot, make_window) -> None:
@@ -95,7 +97,7 @@ def test_using_the_grid_before_the_post_paint_build_builds_it_at_once(qtbot, mak
     fetch(qtbot, window, lists=(ListKind.BOUNCES,))
     assert window.table.model().rowCount() == window.model.total > 0
     window.table.selectRow(0)
-    assert window.model.entry_at(0).email in window.details.toPlainText()
+    assert window.model.entry_at(0).email in window.list_page.details.toPlainText()
 
 
 def test_column_widths_are_restored_when_the_grid_is_built(qtbot, make_window) -> None:

@@ -92,7 +92,8 @@ def test_job_pauses_while_the_gui_thread_is_busy_then_delivers_everything(qtbot)
 def test_a_job_that_only_checks_for_cancel_also_pauses(qtbot) -> None:
     runner = JobRunner(pacer=GuiPacer(lag_s=0.05, max_pause_s=30.0))
     done: list[int] = []
-    job = runner.start(Job("silent", _silent_work(done)))
+    job = Job("silent", _silent_work(done))
+    runner.start(job)
     time.sleep(0.6)  # no heartbeat: unpaced, all 20 batches take ~0.2 s
     during_block = len(done)
     with qtbot.waitSignal(job.signals.finished, timeout=10_000):
@@ -110,9 +111,9 @@ def test_cancel_still_stops_a_paused_job(qtbot) -> None:
     job.signals.failed.connect(failures.append)
     runner.start(job)
     time.sleep(0.2)  # the job is paused at its first check (the GUI never beats in time)
-    job.cancel.cancel()
+    # Armed before the cancel: a queued signal reaches only receivers connected when it is sent.
     with qtbot.waitSignal(job.signals.finished, timeout=5000):
-        pass
+        job.cancel.cancel()
     assert len(done) < 20 and isinstance(failures[0], CancelledError)
     assert runner.wait_idle(5000)
 

@@ -18,7 +18,6 @@ from app.core.deletion.plan import (
     same_account,
 )
 from app.core.errors import InvalidInputError, TodokuError
-from app.core.results import DeleteOutcome, DeleteStatus
 from app.core.storage.journal import (
     FAILURE_RESULTS,
     DeletionJournal,
@@ -28,7 +27,7 @@ from app.core.storage.journal import (
     OperationState,
     ResultUpdate,
 )
-from app.core.types import ALL_LISTS, UNKNOWN_CREATED, ListKind
+from app.core.types import ALL_LISTS, UNKNOWN_CREATED, DeleteOutcome, DeleteStatus, ListKind
 
 log = logging.getLogger(__name__)
 

@@ -10,15 +10,17 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
 from app.core.cancel import CancelToken
-from app.core.results import (
+from app.core.types import (
+    DateRange,
     DeleteMode,
     DeleteOutcome,
     DeletionGuidance,
     FetchProgress,
     FetchResult,
+    ListKind,
     ListPermissions,
+    SuppressionEntry,
 )
-from app.core.types import DateRange, ListKind, SuppressionEntry
 
 PageCallback = Callable[[tuple[SuppressionEntry, ...]], None]
 FetchProgressCallback = Callable[[FetchProgress], None]

@@ -39,15 +39,17 @@ from app.core.providers.esp_http import (
 )
 from app.core.providers.http_provider import HttpProvider, delete_each
 from app.core.providers.page_scan import scan_numbered_pages
-from app.core.results import (
+from app.core.types import (
+    DateRange,
     DeleteMode,
     DeleteOutcome,
     DeleteStatus,
     DeletionGuidance,
     FetchResult,
+    ListKind,
     ListPermissions,
+    SuppressionEntry,
 )
-from app.core.types import DateRange, ListKind, SuppressionEntry
 
 log = logging.getLogger(__name__)
 

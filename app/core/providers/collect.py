@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from app.core.providers.base import FetchProgressCallback, PageCallback
-from app.core.results import FetchProgress
-from app.core.types import ListKind, SuppressionEntry
+from app.core.types import FetchProgress, ListKind, SuppressionEntry
 
 
 class EntryCollector:

@@ -14,8 +14,7 @@ from app.core.providers.base import DeleteProgressCallback
 from app.core.providers.collect import EntryCollector
 from app.core.providers.esp_http import Classify, EspHttp, ProviderWording, Sign
 from app.core.providers.pacing import RequestPacer
-from app.core.results import DeleteOutcome, DeleteStatus, FetchResult
-from app.core.types import ListKind
+from app.core.types import DeleteOutcome, DeleteStatus, FetchResult, ListKind
 
 CANCELLED_DETAIL = "キャンセルしたため未実行"
 

@@ -37,8 +37,15 @@ from app.core.providers.esp_http import ProviderWording, generic_error, json_err
 from app.core.providers.http_provider import HttpProvider, in_input_order
 from app.core.providers.pacing import RequestPacer
 from app.core.providers.page_scan import scan_numbered_pages
-from app.core.results import DeleteOutcome, DeleteStatus, FetchResult, ListPermissions
-from app.core.types import DateRange, ListKind, SuppressionEntry
+from app.core.types import (
+    DateRange,
+    DeleteOutcome,
+    DeleteStatus,
+    FetchResult,
+    ListKind,
+    ListPermissions,
+    SuppressionEntry,
+)
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,7 @@ from typing import Any
 from app.core.cancel import CancelToken
 from app.core.errors import UnexpectedPayloadError
 from app.core.providers.base import FetchProgressCallback, PageCallback
-from app.core.results import FetchProgress
-from app.core.types import ListKind, SuppressionEntry
+from app.core.types import FetchProgress, ListKind, SuppressionEntry
 
 log = logging.getLogger(__name__)
 

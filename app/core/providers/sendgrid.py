@@ -27,13 +27,17 @@ from app.core.providers.base import (
 )
 from app.core.providers.paging import OffsetPager
 from app.core.providers.sendgrid_http import SendGridHttp, ensure_list
-from app.core.results import (
+from app.core.types import (
+    ALL_LISTS,
+    UNKNOWN_CREATED,
+    DateRange,
     DeleteOutcome,
     DeleteStatus,
     FetchResult,
+    ListKind,
     ListPermissions,
+    SuppressionEntry,
 )
-from app.core.types import ALL_LISTS, UNKNOWN_CREATED, DateRange, ListKind, SuppressionEntry
 
 log = logging.getLogger(__name__)
 

@@ -42,8 +42,15 @@ from app.core.providers.collect import EntryCollector
 from app.core.providers.esp_http import ProviderWording, generic_error, json_errors_excerpt
 from app.core.providers.http_provider import HttpProvider, delete_each
 from app.core.providers.page_scan import scan_token_chains
-from app.core.results import DeleteOutcome, DeleteStatus, FetchResult, ListPermissions
-from app.core.types import DateRange, ListKind, SuppressionEntry
+from app.core.types import (
+    DateRange,
+    DeleteOutcome,
+    DeleteStatus,
+    FetchResult,
+    ListKind,
+    ListPermissions,
+    SuppressionEntry,
+)
 
 log = logging.getLogger(__name__)
 

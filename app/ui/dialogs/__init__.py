@@ -1,1 +1,1 @@
-"""Dialogs: settings, error details."""
+"""Dialogs no feature owns (error details)."""

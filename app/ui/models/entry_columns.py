@@ -72,7 +72,7 @@ def display_text(
 
 
 def tooltip(entry: SuppressionEntry, explanation: Explanation | None, column: int) -> str | None:
-    """The full, escaped text behind a cut-short cell (tooltips are rich text: STYLE §4)."""
+    """The full text behind a cut-short cell, escaped: Qt renders tooltips as rich text."""
     if column == Column.REASON:
         return tooltip_text(entry.reason)
     if column == Column.CAUSE:

@@ -2,11 +2,11 @@
 
 No Qt classes here: the model (entry_table.py) turns these operations into Qt signals. Rows
 are ids into parallel lists; a QSortFilterProxyModel would call ``data()`` from Python
-millions of times at 1M rows (STYLE §4), so sorting and filtering run over these lists with
+millions of times at 1M rows (docs/ui.md), so sorting and filtering run over these lists with
 ``sorted()`` and comprehensions instead.
 
 Storage lists are replaced, never mutated, by deletion and LLM refinement: an export may
-still be reading the old ones (app/ui/export_controller.py). Appending mutates them, but a
+still be reading the old ones (app/ui/export/controller.py). Appending mutates them, but a
 fetch and an export never run at the same time.
 """
 

@@ -28,8 +28,7 @@ class StatusPanel(TintedFrame):
     dismissed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("#fdecea", "#e57373", parent)
-        self.setObjectName("statusPanel")
+        super().__init__("statusPanel", "#fdecea", "#e57373", parent)
         self.error: TodokuError | None = None
         self.message_label = plain_label()
         self.message_label.setWordWrap(True)

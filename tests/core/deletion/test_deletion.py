@@ -31,13 +31,12 @@ from app.core.deletion.run import (
 )
 from app.core.errors import InvalidInputError
 from app.core.providers.sendgrid import SendGridProvider
-from app.core.results import DeleteStatus
 from app.core.storage.journal import (
     DeletionJournal,
     EntryResult,
     OperationState,
 )
-from app.core.types import Explanation, ListKind, SuppressionEntry
+from app.core.types import DeleteStatus, Explanation, ListKind, SuppressionEntry
 from app.sandbox.sendgrid_server import SandboxRecord, SendGridSandbox
 from tests.helpers.core_sandbox import API_KEY
 

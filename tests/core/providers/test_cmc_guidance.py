@@ -5,8 +5,7 @@ from __future__ import annotations
 from app.core.providers.base import deletion_guidance, deletion_mode
 from app.core.providers.cmc import GUIDANCE_DETAIL, CmcProvider
 from app.core.providers.cmc_codes import describe_status, status_for
-from app.core.results import DeleteMode, DeleteStatus
-from app.core.types import ListKind
+from app.core.types import DeleteMode, DeleteStatus, ListKind
 from app.sandbox import cmc_server
 from tests.core.providers.harness import RANGE, dataset
 

@@ -17,7 +17,7 @@ from app.core.errors import (
     TodokuError,
     UnexpectedPayloadError,
 )
-from app.core.results import DeleteStatus
+from app.core.types import DeleteStatus
 from app.sandbox.sendgrid_types import FaultPlan
 from tests.core.providers.harness import HARNESSES, RANGE, Harness
 

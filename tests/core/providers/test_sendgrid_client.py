@@ -17,8 +17,7 @@ from app.core.errors import (
     UnexpectedPayloadError,
 )
 from app.core.providers.sendgrid import EU_BASE_URL, SendGridProvider, base_url_for_region
-from app.core.results import DeleteStatus
-from app.core.types import ALL_LISTS, ListKind
+from app.core.types import ALL_LISTS, DeleteStatus, ListKind
 from app.sandbox.sendgrid_server import FaultPlan, SandboxRecord
 from tests.helpers.core_sandbox import API_KEY, RANGE, RANGE_END, RANGE_START, bounce
 

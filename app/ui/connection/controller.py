@@ -1,5 +1,5 @@
-"""ConnectionController: practice or live account, the practice sandbox, the saved SendGrid key
-and the connection settings every job is built from."""
+"""ConnectionController: practice or live account, the practice sandbox, the saved keys and
+the settings every job's connection is built from; the 接続テスト job."""
 
 from __future__ import annotations
 
@@ -13,15 +13,18 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from app.core.dates import today_jst, unix_bounds
 from app.core.errors import InvalidInputError, TodokuError, UnexpectedError
-from app.core.storage.secrets import SENDGRID_KEY, mask_secret
+from app.core.storage.secrets import LLM_KEY, SENDGRID_KEY, SecretStore, mask_secret
+from app.core.storage.settings import AppSettings
 from app.core.types import DateRange
 from app.ui import texts
+from app.ui.feature import FeatureController
+from app.ui.persist import SettingsKeeper
+from app.ui.workers import Job, JobRunner
 
 if TYPE_CHECKING:
-    from app.core.results import ListPermissions
     from app.core.services import ConnectionConfig
+    from app.core.types import ListPermissions
     from app.sandbox.sendgrid_server import SendGridSandbox
-    from app.ui.controller import MainController
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +51,7 @@ def practice_sandbox() -> SandboxHandle:
     records would compete with the GUI thread for the GIL and the garbage collector.
     """
     from app.sandbox.sendgrid_server import SANDBOX_API_KEY
-    from app.ui.practice_server import ChildSandbox, cli_command
+    from app.ui.connection.practice_server import ChildSandbox, cli_command
 
     if cli_command() is not None:
         return ChildSandbox(
@@ -84,29 +87,35 @@ def _sandbox_key() -> str:
     return SANDBOX_API_KEY
 
 
-class ConnectionController(QObject):
-    """Which account the app talks to, and how (for the MainController).
+class ConnectionController(FeatureController):
+    """Which account the app talks to, and how.
 
-    Signals:
+    Signals (besides running / progress / done / failed):
         mode_changed: bool, True in practice mode.
+        switched: the operator switched modes: the grid's rows belong to the other account.
         key_loaded: the saved SendGrid key was read (``masked_key`` is up to date).
         connection_tested: tuple[ListPermissions, ...] or TodokuError.
     """
 
     mode_changed = Signal(bool)
+    switched = Signal()
     key_loaded = Signal()
     connection_tested = Signal(object)
 
     def __init__(
         self,
-        host: MainController,
+        runner: JobRunner,
+        settings: SettingsKeeper,
+        secrets: SecretStore,
         *,
         sandbox_factory: SandboxFactory = practice_sandbox,
         live_base_url: str | None = None,
         max_retries: int = 5,
+        parent: QObject | None = None,
     ) -> None:
-        super().__init__(host)
-        self._host = host
+        super().__init__(runner, parent)
+        self.settings = settings
+        self.secrets = secrets
         self._sandbox_factory = sandbox_factory
         self._live_base_url = live_base_url  # tests point "live" at a loopback sandbox
         self._max_retries = max_retries  # tests shorten the back-off sequence
@@ -115,7 +124,7 @@ class ConnectionController(QObject):
         # The mode comes from the settings file alone: reading the key would probe the OS
         # keyring (80–100 ms) before the first paint. practice_mode is False only after a switch
         # to live that found a key; a key removed since is reported at the next live fetch.
-        self.practice = host.settings.practice_mode
+        self.practice = settings.current.practice_mode
         self.masked_key = ""  # "••••abcd" once the live key has been read
 
     # -- the live key --------------------------------------------------------------------
@@ -124,13 +133,22 @@ class ConnectionController(QObject):
         return bool(self._read_live_key())
 
     def _read_live_key(self) -> str:
-        key = self._host.secrets.get(SENDGRID_KEY)
+        key = self.secrets.get(SENDGRID_KEY)
         self.masked_key = mask_secret(key)
         return key
 
-    def key_saved(self, sendgrid_key: str) -> None:
-        """The settings dialog stored a new key ("" = removed)."""
-        self.masked_key = mask_secret(sendgrid_key)
+    def save_settings(
+        self, settings: AppSettings, sendgrid_key: str | None, llm_key: str | None
+    ) -> None:
+        """Store what the settings dialog returned (keys: None = unchanged, "" = remove)."""
+        if sendgrid_key is not None:
+            self.secrets.set(SENDGRID_KEY, sendgrid_key)
+            self.masked_key = mask_secret(sendgrid_key)
+        if llm_key is not None:
+            self.secrets.set(LLM_KEY, llm_key)
+        self.settings.store(settings)
+        if sendgrid_key == "" and not self.practice:
+            self.set_practice(True)
 
     def load_key_later(self) -> None:
         """In live mode, read the saved key in a job (for the masked key in the title).
@@ -139,11 +157,9 @@ class ConnectionController(QObject):
         """
         if self.practice or self.masked_key:
             return
-        from app.ui.workers import Job
-
         job = Job("key", lambda **_: self._read_live_key())
         job.signals.succeeded.connect(self._on_key_job_succeeded)
-        self._host.runner.start(job)
+        self.runner.start(job)
 
     @Slot(object)
     def _on_key_job_succeeded(self, _: object) -> None:
@@ -153,18 +169,17 @@ class ConnectionController(QObject):
 
     def set_practice(self, practice: bool) -> bool:
         """Switch modes explicitly; live needs a saved key. Returns whether the switch happened."""
-        host = self._host
-        if host.is_busy():
+        if self.runner.exclusive_busy:
             return False
         if not practice and not self.has_live_key():
-            host.error_raised.emit(
+            self.failed.emit(
                 InvalidInputError(texts.LIVE_NEEDS_KEY, next_step_ja=texts.LIVE_NEEDS_KEY)
             )
             return False
         if practice != self.practice:
             self.practice = practice
-            host.model.clear()
-            host.store_settings(host.settings.replace(practice_mode=practice))
+            self.switched.emit()
+            self.settings.store(self.settings.current.replace(practice_mode=practice))
             self.mode_changed.emit(practice)
         return True
 
@@ -184,7 +199,7 @@ class ConnectionController(QObject):
         api_key = self._read_live_key()
         if not api_key:  # removed from the keyring since live mode was chosen
             self.practice = True
-            self._host.store_settings(self._host.settings.replace(practice_mode=True))
+            self.settings.store(self.settings.current.replace(practice_mode=True))
             self.mode_changed.emit(True)
             raise InvalidInputError(texts.LIVE_NEEDS_KEY, next_step_ja=texts.LIVE_NEEDS_KEY)
         return self._live_config(api_key)
@@ -194,7 +209,7 @@ class ConnectionController(QObject):
     ) -> ConnectionConfig:
         from app.core.services import ConnectionConfig
 
-        settings = self._host.settings
+        settings = self.settings.current
         return ConnectionConfig(
             api_key=api_key,
             region=region or settings.region,
@@ -232,14 +247,13 @@ class ConnectionController(QObject):
         """Ask /v3/scopes with the typed key (or the saved one) in a job; reports through
         ``connection_tested``."""
         from app.core.services import check_permissions, sendgrid_factory
-        from app.ui.workers import Job
 
-        api_key = typed_key.strip() or self._host.secrets.get(SENDGRID_KEY)
+        api_key = typed_key.strip() or self.secrets.get(SENDGRID_KEY)
         config = self._live_config(api_key, region, subuser)
         job = Job("connection_test", functools.partial(check_permissions, sendgrid_factory(config)))
         job.signals.succeeded.connect(self._on_test_succeeded)
         job.signals.failed.connect(self._on_test_failed)
-        self._host.runner.start(job)
+        self.runner.start(job)
 
     @Slot(object)
     def _on_test_succeeded(self, permissions: tuple[ListPermissions, ...]) -> None:

@@ -42,7 +42,7 @@ from app.core.storage.journal import (
     OperationQuery,
     OperationRecord,
 )
-from app.ui.dialogs import deletion_texts as texts
+from app.ui.delete import deletion_texts as texts
 from app.ui.safe_text import plain_label, single_line, tooltip_text
 from app.ui.texts import format_jst
 

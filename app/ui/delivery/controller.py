@@ -11,16 +11,15 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from app.core.cancel import CancelToken
 from app.core.errors import CancelledError, TodokuError
-from app.core.services import ClassifiedPage, ConnectionConfig, sendgrid_factory
 from app.core.types import DateRange, Explanation, SuppressionEntry
-from app.ui.workers import Job
+from app.ui.workers import Job, JobRunner
 
 if TYPE_CHECKING:
     # Imported when the first fetch ends: the stats and chart modules (fractions, decimal)
     # are not needed for the first paint.
+    from app.core.services import ClassifiedPage, ConnectionConfig
     from app.core.stats import DailyStats, StatsSource
     from app.ui.widgets.chart_model import BreakdownChartModel
-    from app.ui.workers import JobRunner
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +87,7 @@ class DeliveryController(QObject):
     ) -> None:
         """Fetch stats for ``date_range`` and count ``pages``, each in its own job."""
         from app.core.deletion.run import run_with_provider
+        from app.core.services import sendgrid_factory
 
         self.cancel()
         self._generation += 1

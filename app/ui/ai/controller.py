@@ -18,16 +18,18 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from app.core.cancel import CancelToken
 from app.core.errors import CancelledError, TodokuError, UnexpectedError
-from app.core.storage.secrets import LLM_KEY
+from app.core.storage.secrets import LLM_KEY, SecretStore
 from app.core.types import Explanation, ListKind
 from app.ui import texts
-from app.ui.workers import Job
+from app.ui.feature import FeatureController
+from app.ui.persist import SettingsKeeper
+from app.ui.workers import Job, JobRunner
 
 if TYPE_CHECKING:
     from app.core.classify.cache import ExplanationCache
     from app.core.classify.llm import RefineResult
     from app.core.services import ClassifiedPage
-    from app.ui.controller import MainController
+    from app.ui.models.entry_table import EntryTableModel
 
 log = logging.getLogger(__name__)
 
@@ -90,30 +92,36 @@ class RefineRequest:
     practice: bool
 
 
-class LlmController(QObject):
+class LlmController(FeatureController):
     """Starts one refinement job per successful fetch; a newer fetch supersedes older results.
 
-    Signals:
+    Refinement runs beside the exclusive lane (a new fetch supersedes it) and never fails
+    loudly: ``failed`` stays silent, ``done`` carries a short note instead.
+
+    Signals (besides running / progress / done):
         running: bool, a refinement started (True) or ended (False).
         progress: str, "AI で説明を改善中… n/m".
         done: str, the summary or a short plain-text note ("" = nothing to say).
         refined: int, rows whose explanation the LLM improved (after they were swapped in).
     """
 
-    running = Signal(bool)
-    progress = Signal(str)
-    done = Signal(str)
     refined = Signal(int)
 
     def __init__(
         self,
-        host: MainController,
+        runner: JobRunner,
+        model: EntryTableModel,
+        settings: SettingsKeeper,
+        secrets: SecretStore,
         *,
         cache_path: Path,
         sandbox_factory: LlmSandboxFactory = practice_llm_sandbox,
+        parent: QObject | None = None,
     ) -> None:
-        super().__init__(host)
-        self._host = host
+        super().__init__(runner, parent)
+        self._model = model
+        self._settings = settings
+        self._secrets = secrets
         self._cache_path = cache_path
         self._sandbox_factory = sandbox_factory
         self.sandbox: LlmSandboxHandle | None = None
@@ -128,12 +136,12 @@ class LlmController(QObject):
     def is_running(self) -> bool:
         return bool(self._jobs)
 
-    def enabled(self) -> bool:
+    def enabled(self, practice: bool) -> bool:
         """The operator switched AI refinement on (practice uses the built-in imitation)."""
-        settings = self._host.settings
+        settings = self._settings.current
         if not settings.llm_enabled:
             return False
-        if self._host.practice:
+        if practice:
             return True
         return bool(settings.llm_base_url.strip() and settings.llm_model.strip())
 
@@ -149,9 +157,9 @@ class LlmController(QObject):
         """Refine the explanations of the fetched ``pages`` in a job; False when AI refinement
         is off or there is nothing to refine."""
         self.cancel()
-        if not pages or not self.enabled():
+        if not pages or not self.enabled(practice):
             return False
-        settings = self._host.settings
+        settings = self._settings.current
         try:
             if practice:
                 from app.sandbox.openai_server import SANDBOX_MODEL
@@ -168,7 +176,7 @@ class LlmController(QObject):
             self.done.emit(texts.LLM_FAILED)
             return False
         request = RefineRequest(pages, base_url, model, api_key, timeout_s, practice)
-        secrets = self._host.secrets
+        secrets = self._secrets
 
         def work(**kwargs: Any) -> RefineOutcome:
             return run_refinement(request, cache, lambda: secrets.get(LLM_KEY), **kwargs)
@@ -182,7 +190,7 @@ class LlmController(QObject):
         self._jobs[id(job.signals)] = (job, self._generation)
         self.last_result = None
         log.info("LLM refinement after a fetch of %d pages (practice=%s)", len(pages), practice)
-        self._host.runner.start(job)
+        self.runner.start(job)
         if not was_running:
             self.running.emit(True)
         self.progress.emit(texts.LLM_REFINING.format(done=0, total="…"))
@@ -228,7 +236,7 @@ class LlmController(QObject):
             for item, new in zip(items, result.explanations, strict=True)
             if new is not item[3]
         }
-        changed = self._host.model.replace_explanations(mapping) if mapping else 0
+        changed = self._model.replace_explanations(mapping) if mapping else 0
         if result.cancelled:
             self.done.emit(texts.LLM_CANCELLED)
         elif result.failures and not mapping and result.requests_made:

@@ -1,6 +1,6 @@
 """ListPage (一覧 tab): filters, delete bar, the grid and the details pane.
 
-Sorting and filtering run inside the model (STYLE §4); this page only turns widget events into
+Sorting and filtering run inside the model (docs/ui.md); this page only turns widget events into
 model calls and shows the current row's details as plain text.
 
 The grid itself (QTableView, its header and the model's first Python calls) is built just after
@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.core.types import ALL_LISTS, ListKind
 from app.ui import texts
-from app.ui.delete_bar import DeleteBar
+from app.ui.fetch.delete_bar import DeleteBar
 from app.ui.models.entry_table import Column, EntryTableModel
 from app.ui.safe_text import clipboard_cell, plain_label
 
@@ -292,9 +292,7 @@ class ListPage(QWidget):
             texts.ALL_CATEGORIES,
             [(f"{self.model.category_label(n)} ({count:,})", n) for n, count in categories],
         )
-        by_domain = self.model.counts_by_domain
-        # Empty at start-up: most_common(n) would import heapq before the window appears.
-        domains = by_domain.most_common(MAX_DOMAINS_IN_FILTER) if by_domain else []
+        domains = self.model.counts_by_domain.most_common(MAX_DOMAINS_IN_FILTER)
         self._fill_combo(
             self.domain_filter,
             texts.ALL_DOMAINS,

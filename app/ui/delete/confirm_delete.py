@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.deletion.plan import DeletionPlan
-from app.ui.dialogs import deletion_texts as texts
+from app.ui.delete import deletion_texts as texts
 from app.ui.safe_text import plain_label
 
 _WARNING_STYLE = "QFrame#warnings { background: #fff4e5; border: 1px solid #f0b35a; }"

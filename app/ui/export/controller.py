@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QWidget
 
 from app import __version__
@@ -18,14 +18,15 @@ from app.core.errors import CancelledError, TodokuError
 from app.core.storage.secrets import mask_secret
 from app.core.types import DateRange, Explanation, ListKind, SuppressionEntry
 from app.ui import texts
-from app.ui.workers import Job
+from app.ui.feature import FeatureController
+from app.ui.workers import JobRunner
 
 if TYPE_CHECKING:
     from app.core.export.columns import ExportRow
     from app.core.export.context import ExportContext
     from app.core.export.summary import ExportSummary
-    from app.ui.controller import MainController
-    from app.ui.dialogs.export_options import ExportChoice, ExportOptionsDialog
+    from app.core.services import ConnectionConfig
+    from app.ui.export.options_dialog import ExportChoice, ExportOptionsDialog
     from app.ui.models.entry_table import EntryTableModel
 
 log = logging.getLogger(__name__)
@@ -123,38 +124,29 @@ def run_export(
     return exporter(request.rows, request.context, request.path, progress=rows_done, cancel=cancel)
 
 
-class ExportController(QObject):
-    """Runs one export job at a time for the MainController.
+class ExportController(FeatureController):
+    """Runs one export job at a time (the runner's exclusive lane).
 
     Signals:
-        running: bool, an export started (True) or ended (False).
-        progress: str, Japanese progress line.
-        done: str, Japanese summary line ("" after an error).
-        error_raised: TodokuError for the status panel.
+        running / progress / done / failed: see FeatureController.
     """
 
-    running = Signal(bool)
-    progress = Signal(str)
-    done = Signal(str)
-    error_raised = Signal(object)
+    CANCELLING = texts.EXPORT_CANCELLING
 
     def __init__(
-        self, host: MainController, *, run_dialog: ExportDialogRunner = exec_export_dialog
+        self,
+        runner: JobRunner,
+        model: EntryTableModel,
+        *,
+        fetched_connection: Callable[[], ConnectionConfig | None],
+        run_dialog: ExportDialogRunner = exec_export_dialog,
+        parent: QObject | None = None,
     ) -> None:
-        super().__init__(host)
-        self._host = host
+        super().__init__(runner, parent)
+        self._model = model
+        self._fetched_connection = fetched_connection  # the account the rows came from
         self._run_dialog = run_dialog
-        self._job: Job | None = None
-        self._path: Path | None = None
         self.last_summary: ExportSummary | None = None
-
-    def is_running(self) -> bool:
-        return self._job is not None
-
-    def cancel(self) -> None:
-        if self._job is not None and not self._job.cancel.cancelled:
-            self._job.cancel.cancel()
-            self.progress.emit(texts.EXPORT_CANCELLING)
 
     def ask(
         self,
@@ -164,9 +156,9 @@ class ExportController(QObject):
         parent: QWidget | None = None,
     ) -> ExportChoice | None:
         """Run the options dialog for the current grid; None when cancelled."""
-        from app.ui.dialogs.export_options import ExportOptionsDialog
+        from app.ui.export.options_dialog import ExportOptionsDialog
 
-        model = self._host.model
+        model = self._model
         dialog = ExportOptionsDialog(
             date_range=date_range,
             total_rows=model.total,
@@ -190,11 +182,10 @@ class ExportController(QObject):
         """Write the chosen rows in a job; False when nothing was started."""
         from app.core.export.context import ExportContext
 
-        host = self._host
-        if host.is_busy() or host.model.total == 0:
+        if self.runner.exclusive_busy or self._model.total == 0:
             return False
         scope = "filtered" if choice.scope == "filtered" else "all"
-        config = host.last_connection
+        config = self._fetched_connection()
         if config is None or config.practice:
             account, subuser, region = texts.ACCOUNT_PRACTICE, "", ""
         else:
@@ -211,44 +202,28 @@ class ExportController(QObject):
             app_version=__version__,
             scope=scope,
         )
-        request = ExportRequest(snapshot_rows(host.model, scope), context, choice.path, choice.fmt)
-        job = Job("export", lambda **kwargs: run_export(request, **kwargs))
-        job.signals.progress.connect(self._on_job_progress)
-        job.signals.succeeded.connect(self._on_job_succeeded)
-        job.signals.failed.connect(self._on_job_failed)
-        job.signals.finished.connect(self._on_job_finished)
-        self._job = job
-        self._path = choice.path
+        request = ExportRequest(snapshot_rows(self._model, scope), context, choice.path, choice.fmt)
         self.last_summary = None
         log.info("export %s (%s, %d rows)", choice.fmt, scope, len(request.rows))
-        host.runner.start(job)
-        self.running.emit(True)
-        self.progress.emit(texts.EXPORTING.format(done=0, total=len(request.rows)))
-        return True
+        first_line = texts.EXPORTING.format(done=0, total=len(request.rows))
+        return self.run("export", lambda **kwargs: run_export(request, **kwargs), first_line)
 
     @Slot(object)
-    def _on_job_progress(self, progress: Any) -> None:
-        if self._job is None or self._job.cancel.cancelled:
+    def on_progress(self, progress: Any) -> None:
+        if self.job is None or self.job.cancel.cancelled:
             return
         done, total = progress
         self.progress.emit(texts.EXPORTING.format(done=done, total=total))
 
     @Slot(object)
-    def _on_job_succeeded(self, summary: ExportSummary) -> None:
+    def on_succeeded(self, summary: ExportSummary) -> None:
         self.last_summary = summary
         self.done.emit(texts.EXPORT_DONE.format(rows=summary.row_count, path=summary.path))
 
     @Slot(object)
-    def _on_job_failed(self, error: TodokuError) -> None:
+    def on_failed(self, error: TodokuError) -> None:
         if isinstance(error, CancelledError):
             self.done.emit(texts.EXPORT_CANCELLED)
             return
         log.warning("export failed: %s: %s", type(error).__name__, error.message_ja)
-        self.done.emit("")
-        self.error_raised.emit(error)
-
-    @Slot()
-    def _on_job_finished(self) -> None:
-        self._job = None
-        self._path = None
-        self.running.emit(False)
+        super().on_failed(error)

@@ -21,7 +21,7 @@ from app.ui.safe_text import plain_label
 
 if TYPE_CHECKING:
     from app.core.stats import DailyStats
-    from app.ui.delivery_view import DeliveryView
+    from app.ui.delivery.view import DeliveryView
     from app.ui.widgets.chart_model import BreakdownChartModel
 
 _MESSAGE_STYLES = {
@@ -59,7 +59,7 @@ class DeliveryTab(QWidget):
     def view(self) -> DeliveryView:
         """The chart view, built on first access."""
         if self._view is None:
-            from app.ui.delivery_view import DeliveryView
+            from app.ui.delivery.view import DeliveryView
 
             view = DeliveryView()
             view.set_stats((), self._threshold)

@@ -13,21 +13,21 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from app.core.errors import TodokuError
-from app.core.results import DeleteOutcome, DeleteStatus
-from app.core.services import ConnectionConfig, sendgrid_factory
 from app.core.storage.secrets import mask_secret
-from app.core.types import Explanation, ListKind, SuppressionEntry
+from app.core.types import DeleteOutcome, DeleteStatus, Explanation, ListKind, SuppressionEntry
 from app.ui import texts
-from app.ui.workers import Job
+from app.ui.feature import FeatureController
+from app.ui.models.entry_table import EntryTableModel
+from app.ui.workers import JobRunner
 
 if TYPE_CHECKING:
     # Imported where used: the deletion use cases and the SQLite journal (~15 ms with their
     # dependencies) are not needed for the first paint.
     from app.core.deletion.plan import DeletionContext, DeletionPlan
     from app.core.deletion.run import DeletionReport
+    from app.core.services import ConnectionConfig
     from app.core.storage.journal import DeletionJournal
-    from app.ui.controller import MainController
-    from app.ui.dialogs.history import HistoryDialog
+    from app.ui.delete.history_dialog import HistoryDialog
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +42,13 @@ HistoryRunner = Callable[["HistoryDialog"], int]
 
 
 def ask_confirmation(plan: DeletionPlan, parent: QWidget | None, *, practice: bool) -> str | None:
-    from app.ui.dialogs.confirm_delete import ask_delete_confirmation
+    from app.ui.delete.confirm_delete import ask_delete_confirmation
 
     return ask_delete_confirmation(plan, parent, practice=practice)
 
 
 def show_result_dialog(report: DeletionReport, parent: QWidget | None) -> bool:
-    from app.ui.dialogs.delete_result import DeleteResultDialog
+    from app.ui.delete.delete_result import DeleteResultDialog
 
     dialog = DeleteResultDialog(report, parent)
     try:
@@ -61,44 +61,43 @@ def exec_history_dialog(dialog: HistoryDialog) -> int:
     return dialog.exec()
 
 
-class DeletionController(QObject):
-    """Runs delete, retry and reconcile jobs (one at a time) for the MainController.
+class DeletionController(FeatureController):
+    """Runs delete, retry and reconcile jobs (in the runner's exclusive lane).
 
-    Signals:
-        running: bool, a delete, retry or reconcile job started (True) or ended (False).
-        progress: str, Japanese progress line.
-        done: str, Japanese summary line ("" after an error).
+    Signals (besides running / progress / done / failed):
         notice: str, the "前回の削除が途中で終了しました" text after a reconcile.
-        error_raised: TodokuError for the status panel.
         available_changed: bool, the journal could not be opened (False).
+        rows_removed: int, rows of deleted addresses left the grid (counts changed).
     """
 
-    running = Signal(bool)
-    progress = Signal(str)
-    done = Signal(str)
     notice = Signal(str)
-    error_raised = Signal(object)
     available_changed = Signal(bool)
+    rows_removed = Signal(int)
+
+    CANCELLING = texts.DELETE_CANCELLING
 
     def __init__(
         self,
-        host: MainController,
-        journal: DeletionJournal | None,
+        runner: JobRunner,
+        model: EntryTableModel,
         *,
+        connect: Callable[[], ConnectionConfig],
+        journal: DeletionJournal | None = None,
         journal_path: Path | None = None,
         confirm: ConfirmFunction = ask_confirmation,
         show_result: ResultRunner = show_result_dialog,
         run_history: HistoryRunner = exec_history_dialog,
+        parent: QObject | None = None,
     ) -> None:
-        super().__init__(host)
-        self._host = host
+        super().__init__(runner, parent)
+        self._model = model
+        self._connect = connect
         self.journal = journal
         # Opened by ``open_journal`` after the first paint (or on first use), if not given.
         self._journal_path = journal_path if journal is None else None
         self._confirm = confirm
         self._show_result = show_result
         self._run_history = run_history
-        self._job: Job | None = None
         self._closing = False
         self._parent: QWidget | None = None
         self._report: DeletionReport | None = None
@@ -128,26 +127,18 @@ class DeletionController(QObject):
             except JournalError as error:  # shown in the window; deleting stays disabled
                 log.error("deletion journal unavailable: %s", error)
                 self.available_changed.emit(False)
-                self.error_raised.emit(error)
+                self.failed.emit(error)
         return self.journal
 
     def _no_journal(self) -> None:
         from app.core.storage.journal import JournalError
 
-        self.error_raised.emit(JournalError(texts.DELETE_NO_JOURNAL))
-
-    def is_running(self) -> bool:
-        return self._job is not None
+        self.failed.emit(JournalError(texts.DELETE_NO_JOURNAL))
 
     def closing(self) -> None:
         """The window is closing: a job ending now opens no dialog and starts no retry."""
         self._closing = True
         self._removal_timer.stop()
-
-    def cancel(self) -> None:
-        if self._job is not None and not self._job.cancel.cancelled:
-            self._job.cancel.cancel()
-            self.progress.emit(texts.DELETE_CANCELLING)
 
     # -- delete ----------------------------------------------------------------------------
 
@@ -161,7 +152,7 @@ class DeletionController(QObject):
         if journal is None:
             self._no_journal()
             return False
-        if self._host.is_busy():
+        if self.runner.exclusive_busy:
             return False
         chosen = tuple(items)
         if not chosen:
@@ -171,6 +162,7 @@ class DeletionController(QObject):
             return False
         from app.core.deletion.plan import plan_deletion
         from app.core.deletion.run import delete_with_record, run_with_provider
+        from app.core.services import sendgrid_factory
 
         plan = plan_deletion(chosen)
         note = self._confirm(plan, parent, practice=config.practice)
@@ -186,18 +178,18 @@ class DeletionController(QObject):
             plan,
             context=context,
         )
-        self._start("delete", work, parent, texts.DELETE_STARTING.format(total=plan.total))
-        return True
+        return self._start("delete", work, parent, texts.DELETE_STARTING.format(total=plan.total))
 
     def retry(self, operation_id: int, parent: QWidget | None = None) -> bool:
         """Delete again what failed in ``operation_id`` (a new journal operation)."""
         journal = self.open_journal()
-        if journal is None or self._host.is_busy():
+        if journal is None or self.runner.exclusive_busy:
             return False
         config = self._connection_config()
         if config is None:
             return False
         from app.core.deletion.run import retry_failed, run_with_provider
+        from app.core.services import sendgrid_factory
 
         work = functools.partial(
             run_with_provider,
@@ -207,15 +199,14 @@ class DeletionController(QObject):
             operation_id,
             context=self._context(config, ""),
         )
-        self._start("delete", work, parent, texts.RETRYING.format(operation_id=operation_id))
-        return True
+        return self._start("delete", work, parent, texts.RETRYING.format(operation_id=operation_id))
 
     def _connection_config(self) -> ConnectionConfig | None:
         """The current account's settings; None (and the error shown) when there are none."""
         try:
-            return self._host.connection_config()
+            return self._connect()
         except TodokuError as error:
-            self.error_raised.emit(error)
+            self.failed.emit(error)
             return None
 
     def _context(self, config: ConnectionConfig, note: str) -> DeletionContext:
@@ -234,29 +225,22 @@ class DeletionController(QObject):
             base_url=config.base_url or "",
         )
 
-    def _start(self, name: str, work: Any, parent: QWidget | None, first_line: str) -> None:
-        job = Job(name, work)
-        job.signals.progress.connect(self._on_job_progress)
-        job.signals.page.connect(self._on_job_page)
-        job.signals.succeeded.connect(self._on_job_succeeded)
-        job.signals.failed.connect(self._on_job_failed)
-        job.signals.finished.connect(self._on_job_finished)
-        self._job = job
-        self._parent = parent
+    def _start(self, name: str, work: Any, parent: QWidget | None, first_line: str) -> bool:
         self._report = None
-        self._host.runner.start(job)
-        self.running.emit(True)
-        self.progress.emit(first_line)
+        if not self.run(name, work, first_line):
+            return False
+        self._parent = parent
+        return True
 
     @Slot(object)
-    def _on_job_progress(self, progress: Any) -> None:
+    def on_progress(self, progress: Any) -> None:
         from app.core.deletion.plan import DeleteProgress  # loaded already: a job is running
 
         if not isinstance(progress, DeleteProgress):
             return
-        if self._job is not None and self._job.cancel.cancelled:
+        if self.job is not None and self.job.cancel.cancelled:
             return
-        if self._job is not None and self._job.name == "reconcile":
+        if self.job is not None and self.job.name == "reconcile":
             return
         self.progress.emit(
             texts.DELETING.format(
@@ -265,24 +249,26 @@ class DeletionController(QObject):
         )
 
     @Slot(object)
-    def _on_job_page(self, outcomes: tuple[DeleteOutcome, ...]) -> None:
+    def on_page(self, outcomes: tuple[DeleteOutcome, ...]) -> None:
         # Rows leave the grid only when the address is really off the list.
         self._removed.extend(
             (o.list_kind, o.email) for o in outcomes if o.status is not DeleteStatus.FAILED
         )
         if not self._removal_timer.isActive():
             # Removing rows compacts the model (~0.3 s at 1M rows): big grids flush less often.
-            self._removal_timer.start(max(ROW_REMOVAL_MS, self._host.model.total // 1000))
+            self._removal_timer.start(max(ROW_REMOVAL_MS, self._model.total // 1000))
 
     @Slot()
     def _flush_removed_rows(self) -> None:
         if not self._removed:
             return
         keys, self._removed = self._removed, []
-        self._host.remove_rows(keys)
+        removed = self._model.remove_entries(keys)
+        log.info("removed %d deleted rows from the grid", removed)
+        self.rows_removed.emit(removed)
 
     @Slot(object)
-    def _on_job_succeeded(self, result: Any) -> None:
+    def on_succeeded(self, result: Any) -> None:
         from app.core.deletion.reconcile import ReconcileSummary
         from app.core.deletion.run import DeletionReport
 
@@ -303,23 +289,21 @@ class DeletionController(QObject):
             if result.notice_ja:
                 self.notice.emit(result.notice_ja)
             elif result.error is not None:
-                self.error_raised.emit(result.error)
+                self.failed.emit(result.error)
 
     @Slot(object)
-    def _on_job_failed(self, error: TodokuError) -> None:
+    def on_failed(self, error: TodokuError) -> None:
         self._flush_removed_rows()
         log.warning("deletion job failed: %s: %s", type(error).__name__, error.message_ja)
-        self.done.emit("")
-        self.error_raised.emit(error)
+        super().on_failed(error)
 
-    @Slot()
-    def _on_job_finished(self) -> None:
+    def on_finished(self) -> None:
         self._removal_timer.stop()
         self._flush_removed_rows()
-        self._job = None
+
+    def after_running(self) -> None:
         report, self._report = self._report, None
         parent, self._parent = self._parent, None
-        self.running.emit(False)
         # The job has fully ended before the dialog opens, so a retry can start right away.
         if report is not None and not self._closing and self._show_result(report, parent):
             self.retry(report.operation_id, parent)
@@ -331,12 +315,12 @@ class DeletionController(QObject):
         from app.core.storage.journal import JournalError
 
         journal = self.open_journal()
-        if journal is None or self._host.is_busy():
+        if journal is None or self.runner.exclusive_busy:
             return False
         try:
             unfinished = journal.unfinished_operations()
         except JournalError as error:
-            self.error_raised.emit(error)
+            self.failed.emit(error)
             return False
         if not unfinished:
             return False
@@ -347,6 +331,7 @@ class DeletionController(QObject):
         from app.core.deletion.plan import DeletionContext
         from app.core.deletion.reconcile import reconcile_unfinished
         from app.core.deletion.run import run_with_provider
+        from app.core.services import sendgrid_factory
 
         context = DeletionContext(
             practice=config.practice,
@@ -361,8 +346,7 @@ class DeletionController(QObject):
             journal,
             context=context,
         )
-        self._start("reconcile", work, None, texts.RECONCILING)
-        return True
+        return self._start("reconcile", work, None, texts.RECONCILING)
 
     # -- history ---------------------------------------------------------------------------
 
@@ -372,7 +356,7 @@ class DeletionController(QObject):
             self._no_journal()
             return
         from app.core.storage.journal_export import export_journal_xlsx
-        from app.ui.dialogs.history import HistoryDialog
+        from app.ui.delete.history_dialog import HistoryDialog
 
         dialog = HistoryDialog(
             journal,

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.deletion.run import DeletionReport
-from app.ui.dialogs import deletion_texts as texts
+from app.ui.delete import deletion_texts as texts
 from app.ui.safe_text import clipboard_cell, plain_label
 
 

@@ -20,8 +20,7 @@ class DeliveryAlert(TintedFrame):
     show_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("#fde8e8", "#e8a0a0", parent)
-        self.setObjectName("deliveryAlert")
+        super().__init__("deliveryAlert", "#fde8e8", "#e8a0a0", parent)
         self.label = plain_label("")
         self.label.setWordWrap(True)
         set_text_colour(self.label, "#a61b1b", bold=True)

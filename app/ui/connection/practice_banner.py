@@ -20,8 +20,7 @@ class PracticeBanner(TintedFrame):
     switch_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("#fff4c2", "#e0c050", parent)
-        self.setObjectName("practiceBanner")
+        super().__init__("practiceBanner", "#fff4c2", "#e0c050", parent)
         title = QLabel(texts.PRACTICE_TITLE)
         set_text_colour(title, "#7a5a00", bold=True)
         self.text_label = plain_label(texts.PRACTICE_TEXT)

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import TodokuError
-from app.core.results import ListPermissions
 from app.core.storage.secrets import mask_secret
 from app.core.storage.settings import AppSettings
+from app.core.types import ListPermissions
 from app.ui import texts
 from app.ui.safe_text import plain_label
 
@@ -102,7 +102,7 @@ class SettingsDialog(QDialog):
         sendgrid_box = QGroupBox(texts.SETTINGS_SENDGRID)
         sendgrid_box.setLayout(sendgrid_form)
 
-        # LLM refinement (ui/llm_controller.py runs it after a fetch)
+        # LLM refinement (app/ui/ai/controller.py runs it after a fetch)
         self.llm_enabled = QCheckBox(texts.SETTINGS_LLM_ENABLED)
         self.llm_enabled.setChecked(settings.llm_enabled)
         self.llm_base_url = QLineEdit(settings.llm_base_url)

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QDialog, QWidget
 from app.core.storage.secrets import LLM_KEY, SENDGRID_KEY
 
 if TYPE_CHECKING:
-    from app.ui.controller import MainController
-    from app.ui.dialogs.settings import SettingsDialog
+    from app.ui.connection.controller import ConnectionController
+    from app.ui.connection.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +27,11 @@ def exec_settings_dialog(dialog: SettingsDialog) -> bool:
 
 class SettingsFlow(QObject):
     """Opens the dialog with the current settings and saved keys, relays 接続テスト results to
-    it while it is open, and hands what the operator saved to the controller."""
+    it while it is open, and hands what the operator saved to the connection."""
 
     def __init__(
         self,
-        controller: MainController,
+        controller: ConnectionController,
         *,
         run_dialog: SettingsDialogRunner = exec_settings_dialog,
         parent: QObject | None = None,
@@ -44,19 +44,21 @@ class SettingsFlow(QObject):
 
     def open(self, parent: QWidget | None = None) -> bool:
         """Run the dialog; True when settings were saved."""
-        from app.ui.dialogs.settings import SettingsDialog  # not needed for the first paint
+        from app.ui.connection.settings_dialog import (
+            SettingsDialog,  # not needed for the first paint
+        )
 
         controller = self._controller
         secrets = controller.secrets
         dialog = SettingsDialog(
-            controller.settings,
+            controller.settings.current,
             saved_sendgrid_key=secrets.get(SENDGRID_KEY),
             saved_llm_key=secrets.get(LLM_KEY),
             keys_persistent=secrets.persistent,
             key_store_where_ja=secrets.where_ja,
             parent=parent,
         )
-        dialog.test_requested.connect(controller.test_connection)
+        dialog.test_requested.connect(controller.test)
         self.dialog = dialog
         try:
             saved = self.run_dialog(dialog)

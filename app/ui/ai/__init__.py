@@ -1,0 +1,1 @@
+"""AI refinement of the explanations (optional, after a fetch)."""

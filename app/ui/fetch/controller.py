@@ -1,0 +1,153 @@
+"""FetchController: fetch and classify the chosen lists in a job, streaming pages into the grid."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from app.core.dates import today_jst, validate_range
+from app.core.errors import CancelledError, TodokuError
+from app.core.types import DateRange, FetchProgress, ListKind
+from app.ui import texts
+from app.ui.feature import FeatureController
+from app.ui.models.entry_table import EntryTableModel
+from app.ui.workers import JobRunner
+
+if TYPE_CHECKING:
+    from app.core.classify import ClassifyFunction
+    from app.core.services import ClassifiedPage, ConnectionConfig, FetchOutcome
+
+log = logging.getLogger(__name__)
+
+PAGE_FLUSH_MS = 50  # pages arriving faster than ~20/s are inserted together
+
+
+class FetchController(FeatureController):
+    """Runs one fetch at a time (the runner's exclusive lane) and keeps the model fed.
+
+    Signals (besides running / progress / done / failed):
+        grew: rows were appended (counts changed).
+        fetched: (ConnectionConfig, DateRange, tuple[ClassifiedPage, ...]) after a fetch
+            succeeded: the delivery overview and AI refinement start from it.
+    """
+
+    grew = Signal()
+    fetched = Signal(object, object, object)
+
+    CANCELLING = texts.CANCELLING
+
+    def __init__(
+        self,
+        runner: JobRunner,
+        model: EntryTableModel,
+        *,
+        connect: Callable[[], ConnectionConfig],
+        classify: ClassifyFunction,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(runner, parent)
+        self._model = model
+        self._connect = connect
+        self._classify = classify
+        self._pending: list[ClassifiedPage] = []
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(PAGE_FLUSH_MS)
+        self._flush_timer.timeout.connect(self._flush_pages)
+        self._last_progress: FetchProgress | None = None
+        self._pages: list[ClassifiedPage] = []  # for the delivery breakdown and the AI
+        # What the rows in the grid came from (kept after the fetch, for exports).
+        self.fetched_range: DateRange | None = None
+        self.fetched_lists: tuple[ListKind, ...] = ()
+        self.last_connection: ConnectionConfig | None = None
+
+    def start(self, date_range: DateRange, lists: tuple[ListKind, ...]) -> bool:
+        from app.core.services import fetch_and_classify, sendgrid_factory
+
+        if self.runner.exclusive_busy:
+            return False
+        try:
+            date_range = validate_range(date_range, today_jst())
+            config = self._connect()
+        except TodokuError as error:
+            self.failed.emit(error)
+            return False
+        self._pending.clear()
+        self._pages = []
+        self._last_progress = None
+        self._model.clear()
+        self.fetched_range, self.fetched_lists = date_range, tuple(lists)
+        self.last_connection = config
+        work = functools.partial(
+            fetch_and_classify, sendgrid_factory(config), date_range, lists, self._classify
+        )
+        log.info(
+            "fetch %s..%s lists=%s practice=%s",
+            date_range.start,
+            date_range.end,
+            ",".join(lists),
+            config.practice,
+        )
+        return self.run("fetch", work, texts.FETCHING.format(entries=0, pages=0))
+
+    def stop_timers(self) -> None:
+        self._flush_timer.stop()
+
+    @Slot(object)
+    def on_progress(self, progress: Any) -> None:
+        if isinstance(progress, FetchProgress):
+            self._last_progress = progress
+        if self.job is not None and self.job.cancel.cancelled:
+            return
+        progress = self._last_progress
+        entries = max(self._model.total, progress.entries_so_far if progress else 0)
+        pages = progress.pages_done if progress else 0
+        self.progress.emit(texts.FETCHING.format(entries=entries, pages=pages))
+
+    @Slot(object)
+    def on_page(self, page: ClassifiedPage) -> None:
+        self._pending.append(page)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    @Slot()
+    def _flush_pages(self) -> None:
+        if not self._pending:
+            return
+        pages, self._pending = self._pending, []
+        self._pages.extend(pages)
+        entries = [entry for page in pages for entry in page.entries]
+        explanations = [explanation for page in pages for explanation in page.explanations]
+        self._model.append(entries, explanations)
+        self.grew.emit()
+
+    @Slot(object)
+    def on_succeeded(self, outcome: FetchOutcome) -> None:
+        self._flush_pages()
+        if self._model.total != len(outcome.result.entries):
+            log.warning(
+                "streamed %d rows but the fetch returned %d",
+                self._model.total,
+                len(outcome.result.entries),
+            )
+        self.done.emit(texts.FETCH_DONE.format(entries=self._model.total))
+        if self.last_connection is not None and self.fetched_range is not None:
+            self.fetched.emit(self.last_connection, self.fetched_range, tuple(self._pages))
+
+    @Slot(object)
+    def on_failed(self, error: TodokuError) -> None:
+        self._flush_pages()
+        if isinstance(error, CancelledError):
+            self.done.emit(texts.FETCH_CANCELLED.format(entries=self._model.total))
+            return
+        log.warning("fetch failed: %s: %s", type(error).__name__, error.message_ja)
+        super().on_failed(error)
+
+    def on_finished(self) -> None:
+        self._flush_timer.stop()
+        self._flush_pages()
+        self._model.resort()

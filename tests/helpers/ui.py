@@ -1,0 +1,84 @@
+"""Shared by the UI tests: loopback sandbox data, a fetch through the window, checked rows and
+small model entries. Plain functions and classes (fixtures stay in conftest.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import Qt
+
+from app.core.dates import today_jst, unix_bounds
+from app.core.types import DateRange, Explanation, ListKind, SuppressionEntry
+from app.sandbox.scenarios import generate_records
+from app.sandbox.sendgrid_server import SendGridSandbox
+from app.ui.models.entry_table import ENTRY_ROLE, Column
+
+TEST_KEY = "SG.test-key-for-loopback-only"
+FETCH_TIMEOUT_MS = 15_000
+BASE = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
+
+
+def recent_records(count: int, seed: int = 7, days: int = 20):
+    today = today_jst()
+    start, _ = unix_bounds(DateRange(today - timedelta(days=days), today))
+    _, end = unix_bounds(DateRange(today, today))
+    return generate_records(count, seed=seed, start=start, end=end)
+
+
+class SandboxFactory:
+    """Builds the sandbox the controller starts in practice mode, and remembers it."""
+
+    def __init__(self, records, latency_ms: float = 0, extra_keys=None) -> None:
+        self.records = records
+        self.latency_ms = latency_ms
+        self.extra_keys = extra_keys or {}
+        self.sandbox: SendGridSandbox | None = None
+
+    def __call__(self) -> SendGridSandbox:
+        from app.sandbox.sendgrid_server import SANDBOX_API_KEY
+
+        keys = {SANDBOX_API_KEY: None, **self.extra_keys}
+        self.sandbox = SendGridSandbox(
+            records=self.records, api_keys=keys, latency_ms=self.latency_ms
+        )
+        return self.sandbox
+
+
+def fetch(qtbot, window, lists=None) -> None:
+    if lists is not None:
+        window.range_bar.set_lists(lists)
+    with qtbot.waitSignal(
+        window.controller.fetch.running, timeout=FETCH_TIMEOUT_MS, check_params_cb=lambda r: not r
+    ):
+        qtbot.mouseClick(window.range_bar.fetch_button, Qt.MouseButton.LeftButton)
+
+
+def check_rows(window, rows: list[int]) -> list:
+    model = window.model
+    for row in rows:
+        model.setData(
+            model.index(row, Column.CHECK), Qt.CheckState.Checked, Qt.ItemDataRole.CheckStateRole
+        )
+    return [model.index(row, 0).data(ENTRY_ROLE) for row in rows]
+
+
+USER_UNKNOWN = Explanation(
+    reason="userunknown",
+    category="Invalid Address",
+    permanent=True,
+    label_ja="宛先不明",
+    explanation_ja="宛先のメールアドレスが存在しません。",
+    action_ja="アドレスを確認してください。",
+)
+MAILBOX_FULL = Explanation(
+    reason="mailboxfull",
+    category="Mailbox Unavailable",
+    permanent=False,
+    label_ja="容量超過",
+    explanation_ja="受信者のメールボックスが一杯です。",
+    action_ja="時間をおいて再送してください。",
+)
+
+
+def entry(email: str, hours: int, kind=ListKind.BOUNCES, reason="550 5.1.1 user unknown"):
+    return SuppressionEntry(kind, email, BASE + timedelta(hours=hours), "5.1.1", reason)
