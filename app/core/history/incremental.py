@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from app.core.cancel import CancelToken
-from app.core.classify.lazy import ClassifyFunction
+from app.core.classify import ClassifyFunction
 from app.core.dates import unix_bounds
 from app.core.providers.base import FetchProgressCallback, PageCallback, Provider
 from app.core.storage.history.interface import (
