@@ -18,6 +18,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "classify": ("app.cli.classify_cmd", "バウンス理由を分類する（JSON Lines 入出力）"),
     "sandbox": ("app.cli.sandbox_cmd", "練習用の SendGrid 模擬サーバーを起動する"),
     "check": ("app.cli.check_cmd", "配信率を確認し、しきい値を下回ったら通知する"),
+    "dmarc": ("app.cli.dmarc_cmd", "DMARC 集計レポートを読み、送信元ごとに判定する"),
 }
 
 

@@ -138,14 +138,14 @@ class ImapReportSource:
     def _message_blobs(self, uid: bytes) -> Iterator[ReportBlob]:
         client = self._require()
         origin = f"IMAP {self._settings.folder} UID {uid.decode()}"
-        status, data = client.uid("FETCH", uid, "(RFC822.SIZE)")
+        status, data = client.uid("FETCH", uid.decode(), "(RFC822.SIZE)")
         match = _SIZE_RE.search(data[0] if data and isinstance(data[0], bytes) else b"")
         if status == "OK" and match and int(match.group(1)) > MAX_MESSAGE_BYTES:
             self.problems.append(
                 ImportProblem(origin, "メールが大きすぎるため読み込みませんでした。")
             )
             return
-        status, data = client.uid("FETCH", uid, "(BODY.PEEK[])")
+        status, data = client.uid("FETCH", uid.decode(), "(BODY.PEEK[])")
         raw = next((part[1] for part in data if isinstance(part, tuple)), None)
         if status != "OK" or not isinstance(raw, bytes):
             self.problems.append(ImportProblem(origin, "メールを取得できませんでした。"))

@@ -78,6 +78,10 @@ class _SheetBuilder:
         self.sheet.append(list(values))
 
 
+# Public name for other workbooks (the DMARC export) that write sheets the same way.
+SheetBuilder = _SheetBuilder
+
+
 def write_summary_sheet(
     workbook: Any, styles: ExcelStyles, counter: SummaryCounter, context: ExportContext
 ) -> None:
