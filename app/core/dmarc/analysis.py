@@ -8,14 +8,16 @@ frozen tuples for the UI, the CLI and the export.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from app.core.dates import JST
-from app.core.dmarc.model import AggregateReport, ImportProblem, PublishedPolicy
+from app.core.dmarc.model import AggregateReport, ImportProblem, PublishedPolicy, ReportRecord
 from app.core.dmarc.verdict import (
     VERDICT_ORDER,
+    RecordVerdict,
     Verdict,
     advice_ja,
     judge_record,
@@ -23,6 +25,8 @@ from app.core.dmarc.verdict import (
 )
 
 _MAX_DOMAINS_KEPT = 50  # auth domains remembered per source (a spoofer may rotate thousands)
+_MAX_PATTERNS = 100_000  # judged result patterns remembered (bounded: memory stays flat)
+_MAX_PATTERNS_PER_SOURCE = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,10 +132,41 @@ class _SourceTotals:
     spf_domains: Counter[tuple[str, str]] = field(default_factory=Counter)
     dkim_domains: Counter[tuple[str, str]] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
-    verdicts: Counter[tuple[Verdict, str]] = field(default_factory=Counter)
+    verdicts: Counter[RecordVerdict] = field(default_factory=Counter)
     reporters: set[str] = field(default_factory=set)
     first_day: date = date.max
     last_day: date = date.min
+    patterns: dict[tuple[Any, ...], int] = field(default_factory=dict)
+
+    def fold(
+        self,
+        pattern: tuple[Any, ...],
+        count: int,
+        judge: Callable[[tuple[Any, ...]], RecordVerdict],
+    ) -> None:
+        """Add ``count`` messages of one result pattern to the detail counters."""
+        _, disposition, dkim_aligned, spf_aligned, reasons, _, _, dkim_results, spf_results = (
+            pattern
+        )
+        if dkim_aligned == "pass" or spf_aligned == "pass":
+            self.dmarc_pass += count
+        if spf_aligned == "pass":
+            self.spf_pass += count
+        if dkim_aligned == "pass":
+            self.dkim_pass += count
+        self.dispositions[disposition or "none"] += count
+        for result in spf_results:
+            _count_domain(self.spf_domains, (result.domain, result.result), count)
+        for result in dkim_results:
+            _count_domain(self.dkim_domains, (result.domain, result.result), count)
+        for reason in reasons:
+            self.reasons[reason] += count
+        self.verdicts[judge(pattern)] += count
+
+    def fold_all(self, judge: Callable[[tuple[Any, ...]], RecordVerdict]) -> None:
+        patterns, self.patterns = self.patterns, {}
+        for pattern, count in patterns.items():
+            self.fold(pattern, count, judge)
 
 
 class DmarcAnalysis:
@@ -143,6 +178,7 @@ class DmarcAnalysis:
         self._days: dict[date, list[int]] = {}  # day → [messages, pass, reports]
         self._policies: dict[str, tuple[datetime, PublishedPolicy]] = {}
         self._schemas: Counter[str] = Counter()
+        self._judged: dict[tuple[object, ...], RecordVerdict] = {}
         self.reports = 0
 
     def add_all(self, reports: Iterable[AggregateReport]) -> DmarcAnalysis:
@@ -162,38 +198,50 @@ class DmarcAnalysis:
         reporter[0] += 1
         day_totals = self._days.setdefault(day, [0, 0, 0])
         day_totals[2] += 1
+        sources = self._sources
+        org_name = report.org_name
         for record in report.records:
             count = record.count
-            passed = count if record.dmarc_pass else 0
+            passed = count if record.dkim_aligned == "pass" or record.spf_aligned == "pass" else 0
             reporter[1] += count
             reporter[2] += passed
             day_totals[0] += count
             day_totals[1] += passed
-            header_from = record.header_from or domain
-            key = (record.source_ip, header_from)
-            totals = self._sources.get(key)
+            key = (record.source_ip, record.header_from or domain)
+            totals = sources.get(key)
             if totals is None:
-                totals = self._sources[key] = _SourceTotals()
+                totals = sources[key] = _SourceTotals()
             totals.messages += count
-            totals.dmarc_pass += passed
-            if record.spf_aligned == "pass":
-                totals.spf_pass += count
-            if record.dkim_aligned == "pass":
-                totals.dkim_pass += count
-            totals.dispositions[record.disposition or "none"] += count
-            for result in record.spf_results:
-                _count_domain(totals.spf_domains, (result.domain, result.result), count)
-            for result in record.dkim_results:
-                _count_domain(totals.dkim_domains, (result.domain, result.result), count)
-            for reason in record.reasons:
-                totals.reasons[reason] += count
-            judged = judge_record(record, domain)
-            totals.verdicts[(judged.verdict, judged.service)] += count
-            totals.reporters.add(report.org_name)
-            totals.first_day = min(totals.first_day, day)
-            totals.last_day = max(totals.last_day, day)
+            # The hot path only counts result patterns (everything but IP and count); the
+            # detail counters are built from them in result(), once per pattern.
+            pattern = (domain, *record[2:])
+            patterns = totals.patterns
+            if pattern in patterns:
+                patterns[pattern] += count
+            elif len(patterns) < _MAX_PATTERNS_PER_SOURCE:
+                patterns[pattern] = count
+            else:  # a source with endless variations: fold now so memory stays flat
+                totals.fold(pattern, count, self._judge)
+            if org_name not in totals.reporters:
+                totals.reporters.add(org_name)
+            if day < totals.first_day:
+                totals.first_day = day
+            if day > totals.last_day:
+                totals.last_day = day
+
+    def _judge(self, pattern: tuple[Any, ...]) -> RecordVerdict:
+        judged = self._judged.get(pattern)
+        if judged is None:
+            domain, *fields = pattern
+            judged = judge_record(ReportRecord("", 0, *fields), domain)
+            if len(self._judged) >= _MAX_PATTERNS:
+                self._judged.clear()
+            self._judged[pattern] = judged
+        return judged
 
     def result(self, *, duplicates: int = 0, problems: Iterable[ImportProblem] = ()) -> DmarcResult:
+        for totals in self._sources.values():
+            totals.fold_all(self._judge)
         sources = [_source_view(key, totals) for key, totals in self._sources.items()]
         sources.sort(
             key=lambda s: (
@@ -232,12 +280,13 @@ def _count_domain(counter: Counter[tuple[str, str]], key: tuple[str, str], count
 
 def _source_view(key: tuple[str, str], totals: _SourceTotals) -> SourceView:
     source_ip, header_from = key
-    failing = [(pair, n) for pair, n in totals.verdicts.items() if pair[0] is not Verdict.OK]
+    failing = [
+        (judged, n) for judged, n in totals.verdicts.items() if judged.verdict is not Verdict.OK
+    ]
     if failing:
         # The explanation covering the most failing mail wins; on a tie the more urgent one.
-        (verdict, service), _ = min(
-            failing, key=lambda item: (-item[1], VERDICT_ORDER.index(item[0][0]))
-        )
+        best, _ = min(failing, key=lambda item: (-item[1], VERDICT_ORDER.index(item[0].verdict)))
+        verdict, service = best.verdict, best.service
     else:
         verdict, service = Verdict.OK, ""
     return SourceView(

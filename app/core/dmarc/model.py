@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 SchemaName = Literal["rfc7489", "rfc9990"]
 
 
-@dataclass(frozen=True, slots=True)
-class AuthResult:
-    """One ``auth_results`` entry: the raw DKIM or SPF verdict for one domain (not yet aligned)."""
+class AuthResult(NamedTuple):
+    """One ``auth_results`` entry: the raw DKIM or SPF verdict for one domain (not yet aligned).
+
+    A NamedTuple rather than a frozen dataclass: an import builds millions of these and
+    records, and a tuple is built several times faster (measured in benchmarks/dmarc.py).
+    """
 
     method: Literal["dkim", "spf"]
     domain: str
@@ -21,9 +24,8 @@ class AuthResult:
     scope: str = ""  # spf only: mfrom or helo
 
 
-@dataclass(frozen=True, slots=True)
-class ReportRecord:
-    """One ``record``: messages from one source IP with identical results."""
+class ReportRecord(NamedTuple):
+    """One ``record``: messages from one source IP with identical results (immutable)."""
 
     source_ip: str
     count: int

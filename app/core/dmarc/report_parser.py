@@ -42,8 +42,7 @@ class _Tags:
     """Element names qualified with the document's namespace (``find`` matches exact names,
     and a plain name keeps ``find`` on ElementTree's fast C path)."""
 
-    def __init__(self, namespace: str) -> None:
-        prefix = f"{{{namespace}}}" if namespace else ""
+    def __init__(self, prefix: str) -> None:
         self.prefix = prefix
         self.report_metadata = prefix + "report_metadata"
         self.org_name = prefix + "org_name"
@@ -82,15 +81,17 @@ class _Tags:
 
 
 def report_from_element(root: ET.Element, origin: str) -> AggregateReport:
-    namespace, _, local = (
-        root.tag[1:].rpartition("}") if root.tag[:1] == "{" else ("", "", root.tag)
-    )
+    if root.tag[:1] == "{":  # parsed with namespace processing (the defusedxml path)
+        namespace, _, local = root.tag[1:].rpartition("}")
+        tags = _Tags(f"{{{namespace}}}")
+    else:  # the fast path: plain names, the default namespace kept as an attribute
+        namespace, local = root.get("xmlns", ""), root.tag
+        tags = _Tags("")
     if local != "feedback":
         raise ReportFileError(
             "DMARC 集計レポートではありません（XML の最上位が feedback ではありません）。",
             detail=f"{origin}: root element {root.tag!r}",
         )
-    tags = _Tags(namespace)
     metadata = _required(root, tags.report_metadata, "report_metadata", origin)
     report_id = _text(metadata, tags.report_id)
     org_name = _text(metadata, tags.org_name)
@@ -105,7 +106,7 @@ def report_from_element(root: ET.Element, origin: str) -> AggregateReport:
     end = _timestamp(_text(date_range, tags.end), "end", origin)
     policy_element = _required(root, tags.policy_published, "policy_published", origin)
     policy = _policy(policy_element, tags, origin)
-    records = tuple(_record(element, tags, origin) for element in root.iterfind(tags.record))
+    records = _records(root, tags, origin)
     schema: SchemaName = "rfc9990" if namespace == RFC9990_NAMESPACE else "rfc7489"
     if schema == "rfc7489" and any(
         policy_element.find(tags.prefix + n) is not None for n in _RFC9990_ONLY
@@ -147,73 +148,109 @@ def _policy(element: ET.Element, tags: _Tags, origin: str) -> PublishedPolicy:
     )
 
 
-def _record(element: ET.Element, tags: _Tags, origin: str) -> ReportRecord:
-    row = _required(element, tags.row, "record/row", origin)
-    source_ip = _text(row, tags.source_ip)
-    if not source_ip:
-        raise _missing("row/source_ip", origin)
-    count_text = _text(row, tags.count)
+def _records(root: ET.Element, tags: _Tags, origin: str) -> tuple[ReportRecord, ...]:
+    """Every ``record``. The hot loop of an import: tag names and methods are bound to locals
+    and texts read with ``findtext`` (ElementTree's C fast path for plain names)."""
+    t_row, t_ip, t_count = tags.row, tags.source_ip, tags.count
+    t_evaluated, t_disposition, t_dkim, t_spf = (
+        tags.policy_evaluated,
+        tags.disposition,
+        tags.dkim,
+        tags.spf,
+    )
+    t_reason, t_type, t_identifiers = tags.reason, tags.type, tags.identifiers
+    t_header_from, t_envelope_from, t_auth = tags.header_from, tags.envelope_from, tags.auth_results
+    t_domain, t_result, t_selector, t_scope = tags.domain, tags.result, tags.selector, tags.scope
+    records: list[ReportRecord] = []
+    for element in root.findall(tags.record):
+        row = element.find(t_row)
+        if row is None:
+            raise _missing("record/row", origin)
+        source_ip = (row.findtext(t_ip) or "").strip()
+        if not source_ip:
+            raise _missing("row/source_ip", origin)
+        count = _count(row.findtext(t_count) or "", origin)
+        evaluated = row.find(t_evaluated)
+        if evaluated is None:
+            disposition = dkim = spf = ""
+            reasons: tuple[str, ...] = ()
+        else:
+            disposition = (evaluated.findtext(t_disposition) or "").strip().lower()
+            dkim = (evaluated.findtext(t_dkim) or "").strip().lower()
+            spf = (evaluated.findtext(t_spf) or "").strip().lower()
+            reasons = (
+                tuple(
+                    (reason.findtext(t_type) or "").strip().lower()
+                    for reason in evaluated.findall(t_reason)
+                )
+                if len(evaluated) > 3
+                else ()
+            )
+        identifiers = element.find(t_identifiers)
+        if identifiers is None:
+            header_from = envelope_from = ""
+        else:
+            header_from = (identifiers.findtext(t_header_from) or "").strip().lower()
+            envelope_from = (identifiers.findtext(t_envelope_from) or "").strip().lower()
+        auth = element.find(t_auth)
+        if auth is None:
+            dkim_results: tuple[AuthResult, ...] = ()
+            spf_results: tuple[AuthResult, ...] = ()
+        else:
+            dkim_results = tuple(
+                [
+                    AuthResult(
+                        "dkim",
+                        (result.findtext(t_domain) or "").strip().lower(),
+                        (result.findtext(t_result) or "").strip().lower(),
+                        (result.findtext(t_selector) or "").strip(),
+                        "",
+                    )
+                    for result in auth.findall(t_dkim)
+                ]
+            )
+            spf_results = tuple(
+                [
+                    AuthResult(
+                        "spf",
+                        (result.findtext(t_domain) or "").strip().lower(),
+                        (result.findtext(t_result) or "").strip().lower(),
+                        "",
+                        (result.findtext(t_scope) or "").strip().lower(),
+                    )
+                    for result in auth.findall(t_spf)
+                ]
+            )
+        records.append(
+            ReportRecord(
+                source_ip,
+                count,
+                disposition,
+                dkim,
+                spf,
+                reasons,
+                header_from,
+                envelope_from,
+                dkim_results,
+                spf_results,
+            )
+        )
+    return tuple(records)
+
+
+def _count(text: str, origin: str) -> int:
     try:
-        count = int(count_text)
+        count = int(text)
     except ValueError:
         raise ReportFileError(
-            f"メッセージ数（count）が数値ではありません: {count_text[:40]!r}",
-            detail=f"{origin}: count {count_text[:80]!r}",
+            f"メッセージ数（count）が数値ではありません: {text.strip()[:40]!r}",
+            detail=f"{origin}: count {text[:80]!r}",
         ) from None
     if not 0 <= count <= _MAX_COUNT:
         raise ReportFileError(
             "メッセージ数（count）が範囲外です。", detail=f"{origin}: count {count}"
         )
-    evaluated = row.find(tags.policy_evaluated)
-    if evaluated is None:
-        disposition = dkim = spf = ""
-        reasons: tuple[str, ...] = ()
-    else:
-        disposition = _text(evaluated, tags.disposition).lower()
-        dkim = _text(evaluated, tags.dkim).lower()
-        spf = _text(evaluated, tags.spf).lower()
-        reasons = tuple(
-            _text(reason, tags.type).lower() for reason in evaluated.iterfind(tags.reason)
-        )
-    identifiers = element.find(tags.identifiers)
-    header_from = envelope_from = ""
-    if identifiers is not None:
-        header_from = _text(identifiers, tags.header_from).lower()
-        envelope_from = _text(identifiers, tags.envelope_from).lower()
-    dkim_results: list[AuthResult] = []
-    spf_results: list[AuthResult] = []
-    auth = element.find(tags.auth_results)
-    if auth is not None:
-        for result in auth.iterfind(tags.dkim):
-            dkim_results.append(
-                AuthResult(
-                    "dkim",
-                    _text(result, tags.domain).lower(),
-                    _text(result, tags.result).lower(),
-                    selector=_text(result, tags.selector),
-                )
-            )
-        for result in auth.iterfind(tags.spf):
-            spf_results.append(
-                AuthResult(
-                    "spf",
-                    _text(result, tags.domain).lower(),
-                    _text(result, tags.result).lower(),
-                    scope=_text(result, tags.scope).lower(),
-                )
-            )
-    return ReportRecord(
-        source_ip=source_ip,
-        count=count,
-        disposition=disposition,
-        dkim_aligned=dkim,
-        spf_aligned=spf,
-        reasons=reasons,
-        header_from=header_from,
-        envelope_from=envelope_from,
-        dkim_results=tuple(dkim_results),
-        spf_results=tuple(spf_results),
-    )
+    return count
 
 
 def _text(element: ET.Element, tag: str) -> str:

@@ -13,8 +13,8 @@ DMARC passes when SPF or DKIM passes *for a domain aligned with the From: domain
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from app.core.dmarc.model import ReportRecord
 
@@ -130,8 +130,9 @@ def service_name(domain: str) -> str:
     return ""
 
 
-@dataclass(frozen=True, slots=True)
-class RecordVerdict:
+class RecordVerdict(NamedTuple):
+    """A tuple: counted per pattern in the import's hot loop, where hashing must be cheap."""
+
     verdict: Verdict
     service: str = ""  # the sending service whose own domain passed (認証の設定漏れ)
 
