@@ -228,3 +228,43 @@ def test_truncated_and_damaged_archives_are_reported() -> None:
         list(unpack(ReportBlob("bad.zip", b"PK\x03\x04garbage")))
     with pytest.raises(ReportFileError, match="XML ファイルがありません"):
         list(unpack(ReportBlob("none.zip", _zip({"readme.txt": b"hi"}))))
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        # The DOCTYPE after a comment and a processing instruction is still in the prolog.
+        b'<?xml version="1.0"?><!-- <feedback> --><?pi <feedback>?><!DOCTYPE f [<!ENTITY a "b">]>'
+        b"<feedback/>",
+        # UTF-16 hides "<!DOCTYPE" from a byte search: that document takes the defusedxml path.
+        BILLION_LAUGHS.replace(b'<?xml version="1.0"?>', b"").decode().encode("utf-16"),
+        # A declared encoding the byte check cannot read also goes to defusedxml.
+        BILLION_LAUGHS.replace(b'version="1.0"', b'version="1.0" encoding="utf-16"')
+        .decode()
+        .encode("utf-16"),
+    ],
+)
+def test_a_dtd_is_refused_however_it_is_dressed(document: bytes) -> None:
+    with pytest.raises(UnsafeReportError):
+        parse_report(document, "dressed.xml")
+
+
+def test_utf16_and_prefixed_namespace_reports_still_read() -> None:
+    utf16 = RFC7489.replace(b'encoding="UTF-8"', b'encoding="UTF-16"').decode().encode("utf-16")
+    assert parse_report(utf16, "u16.xml").report_id == "1234567890"
+    prefixed = (
+        RFC9990.replace(b'<feedback xmlns="', b'<d:feedback xmlns:d="')
+        .replace(b"<", b"<d:")
+        .replace(b"<d:/", b"</d:")
+        .replace(b"<d:?xml", b"<?xml")
+        .replace(b"<d:d:", b"<d:")
+        .replace(b"</d:d:", b"</d:")
+    )
+    report = parse_report(prefixed, "prefixed.xml")
+    assert report.schema == "rfc9990" and report.records[0].count == 3
+
+
+def test_undeclared_entity_reference_is_broken_xml_not_expanded() -> None:
+    doc = RFC7489.replace(b"<org_name>google.com", b"<org_name>&xxe;google.com")
+    with pytest.raises(ReportFileError, match="XML の形式が壊れている"):
+        parse_report(doc, "undeclared.xml")
