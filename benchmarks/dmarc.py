@@ -144,7 +144,8 @@ def main(argv: list[str]) -> int:
         base = statistics.median(run["seconds"] for run in runs["baseline"])
         ours = statistics.median(run["seconds"] for run in runs["ours"])
         print(
-            f"baseline (stdlib decompress + ElementTree.fromstring): {base:.2f} s (median of {args.repeat})"
+            f"baseline (stdlib decompress + ElementTree.fromstring): {base:.2f} s "
+            f"(median of {args.repeat})"
         )
         print(f"ours (analyse_reports: limited unpack + safe parse + aggregate): {ours:.2f} s")
         print(f"ratio ours/baseline: {ours / base:.2f}x (goal <= 1.5x)")
