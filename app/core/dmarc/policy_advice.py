@@ -36,7 +36,8 @@ def policy_advice_ja(policy: PublishedPolicy | None, result: DmarcResult) -> tup
         if ready:
             steps.append(
                 "正規の送信元はすべて合格しています。p=quarantine に進めましょう"
-                "（不安なら pct=25 など一部から。RFC 9989 の形式では t=y で試行）。"
+                "（不安なら t=y の試行モードから。RFC 7489 の pct=25 なども古い受信者には"
+                "効きますが、RFC 9989 で廃止されました）。"
             )
         else:
             steps.append("p=none のまま、上の送信元が合格するのをレポートで確認してください。")

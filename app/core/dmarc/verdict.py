@@ -183,7 +183,8 @@ def advice_ja(verdict: Verdict, service: str = "", *, from_domain: str = "") -> 
         if service == "SendGrid":
             return (
                 "SendGrid の管理画面（Settings → Sender Authentication）でドメイン認証を行い、"
-                f"表示される CNAME を {domain} の DNS に登録してください。"
+                "表示される DNS レコード（通常は CNAME 3 件）を"
+                f" {domain} の DNS に登録してください。"
                 "登録後は SPF・DKIM が自社ドメインとして合格します。"
             )
         who = service or "この送信元のサービス"
