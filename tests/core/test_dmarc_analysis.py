@@ -20,7 +20,7 @@ from app.sandbox.dmarc_reports import generate_reports, pack, write_report_files
 def _record(**overrides: object) -> ReportRecord:
     values: dict[str, object] = {
         "source_ip": "192.0.2.1",
-        "count": 5,
+        "messages": 5,
         "disposition": "none",
         "dkim_aligned": "fail",
         "spf_aligned": "fail",

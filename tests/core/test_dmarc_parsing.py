@@ -81,7 +81,7 @@ def test_reads_the_rfc7489_schema() -> None:
     assert report.policy.domain == "example.co.jp"
     assert (report.policy.p, report.policy.pct) == ("none", 100)
     (record,) = report.records
-    assert (record.source_ip, record.count, record.dmarc_pass) == ("192.0.2.10", 12, True)
+    assert (record.source_ip, record.messages, record.dmarc_pass) == ("192.0.2.10", 12, True)
     assert record.dkim_results[0].selector == "s1"
     assert record.spf_results[0].scope == ""  # optional and missing: empty, not an error
 
@@ -261,7 +261,7 @@ def test_utf16_and_prefixed_namespace_reports_still_read() -> None:
         .replace(b"</d:d:", b"</d:")
     )
     report = parse_report(prefixed, "prefixed.xml")
-    assert report.schema == "rfc9990" and report.records[0].count == 3
+    assert report.schema == "rfc9990" and report.records[0].messages == 3
 
 
 def test_undeclared_entity_reference_is_broken_xml_not_expanded() -> None:

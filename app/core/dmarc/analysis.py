@@ -201,7 +201,7 @@ class DmarcAnalysis:
         sources = self._sources
         org_name = report.org_name
         for record in report.records:
-            count = record.count
+            count = record.messages
             passed = count if record.dkim_aligned == "pass" or record.spf_aligned == "pass" else 0
             reporter[1] += count
             reporter[2] += passed

@@ -28,7 +28,7 @@ class ReportRecord(NamedTuple):
     """One ``record``: messages from one source IP with identical results (immutable)."""
 
     source_ip: str
-    count: int
+    messages: int  # the report's ``count`` (a tuple already has a count() method)
     disposition: str  # none / quarantine / reject (RFC 9990 adds pass)
     dkim_aligned: str  # policy_evaluated/dkim: "pass" or "fail" (DKIM pass *and* aligned)
     spf_aligned: str  # policy_evaluated/spf
@@ -80,7 +80,7 @@ class AggregateReport:
 
     @property
     def message_count(self) -> int:
-        return sum(record.count for record in self.records)
+        return sum(record.messages for record in self.records)
 
 
 @dataclass(frozen=True, slots=True)
