@@ -93,6 +93,8 @@ def test_json_and_xlsx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert sheet.max_row == 1 + len(data["sources"])
     assert isinstance(sheet["F2"].value, int)  # counts are numbers, not text
     summary = [cell for row in workbook["集計"].iter_rows() for cell in row if cell.value]
+    labels = [cell.value for cell in summary]
+    assert {"報告元別", "KDDI", "docomo.ne.jp", "日付"} <= set(labels)
     hostile = [cell for cell in summary if str(cell.value).startswith("=HYPERLINK")]
     assert hostile and all(cell.data_type == "s" for cell in hostile)  # text, never a formula
     conditions = workbook["条件"]

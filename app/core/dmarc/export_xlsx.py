@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from app.core.dates import JST
-from app.core.dmarc.analysis import DmarcResult, SourceView
+from app.core.dmarc.analysis import DayView, DmarcResult, ReporterView, SourceView
 from app.core.export.excel_report import SheetBuilder
-from app.core.export.excel_styles import COUNT_FORMAT, ExcelStyles
+from app.core.export.excel_styles import ExcelStyles
 from app.core.export.output import atomic_output
 
 LIST_SHEET = "一覧"
@@ -157,34 +157,22 @@ def _write_summary(workbook: Any, styles: ExcelStyles, result: DmarcResult) -> N
     for verdict, count in result.verdict_counts().items():
         out.row([out.text(verdict.label_ja), out.count(count)])
     out.row([])
-    out.row([out.text("報告元別", font=bold)])
-    headers = ("報告元", "レポート数", "メッセージ数", "DMARC 合格", "DMARC 失敗")
-    out.row([out.header(h) for h in headers])
-    for reporter in result.reporters:
-        out.row(
-            [
-                out.text(reporter.org_name),
-                out.count(reporter.reports),
-                out.count(reporter.messages),
-                out.count(reporter.dmarc_pass),
-                out.count(reporter.dmarc_fail),
-            ]
-        )
-    out.row([])
-    out.row([out.text("日別（日本時間。各レポート期間の中央の日）", font=bold)])
-    out.row(
-        [out.header(h) for h in ("日付", "レポート数", "メッセージ数", "DMARC 合格", "DMARC 失敗")]
+    series: tuple[tuple[str, str, list[tuple[Any, ReporterView | DayView]]], ...] = (
+        ("報告元別", "報告元", [(out.text(r.org_name), r) for r in result.reporters]),
+        (
+            "日別（日本時間。各レポート期間の中央の日）",
+            "日付",
+            [(out.moment(d.day), d) for d in result.days],
+        ),
     )
-    for day in result.days:
-        out.row(
-            [
-                out.moment(day.day),
-                out.count(day.reports),
-                out.count(day.messages),
-                out.count(day.dmarc_pass),
-                out.count(day.dmarc_fail, number_format=COUNT_FORMAT),
-            ]
-        )
+    for title, first_header, rows in series:
+        out.row([out.text(title, font=bold)])
+        headers = (first_header, "レポート数", "メッセージ数", "DMARC 合格", "DMARC 失敗")
+        out.row([out.header(h) for h in headers])
+        for label, view in rows:
+            counts = (view.reports, view.messages, view.dmarc_pass, view.dmarc_fail)
+            out.row([label, *(out.count(n) for n in counts)])
+        out.row([])
 
 
 def _write_conditions(
