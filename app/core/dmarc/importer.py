@@ -41,13 +41,20 @@ class ReportImporter:
         self.reports_read = 0
 
     def read_blob(self, blob: ReportBlob) -> Iterator[AggregateReport]:
-        """The new reports in ``blob`` (an XML file, a gzip, or a zip of several)."""
-        try:
-            documents = list(unpack(blob, self._limits))
-        except ReportFileError as error:
-            self._problem(blob.origin, error)
-            return
-        for document in documents:
+        """The new reports in ``blob`` (an XML file, a gzip, or a zip of several).
+
+        Zip members are unpacked one at a time. When a member breaks a limit or is damaged,
+        the members already read stay read and the file is listed with the reason.
+        """
+        documents = unpack(blob, self._limits)
+        while True:
+            try:
+                document = next(documents)
+            except StopIteration:
+                return
+            except ReportFileError as error:
+                self._problem(blob.origin, error)
+                return
             try:
                 report = parse_report(document.data, document.origin)
             except ReportFileError as error:
