@@ -161,3 +161,32 @@ def test_nothing_listens_is_a_connection_error(dovecot: DovecotServer) -> None:
         ImapReportSource(_settings(dovecot, "INBOX", port=closed_port), "x"),
     ):
         pass
+
+
+def test_cli_reads_the_mailbox(
+    dovecot: DovecotServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main
+
+    folder = _fill_folder(dovecot, [report_email(r) for r in generate_reports(4, seed=8)], "cli")
+    monkeypatch.setenv("TODOKU_IMAP_PASSWORD", dovecot.password)
+    code = main(
+        [
+            "dmarc",
+            "--imap-folder",
+            folder,
+            "--imap-host",
+            "127.0.0.1",
+            "--imap-port",
+            str(dovecot.port),
+            "--imap-user",
+            dovecot.username,
+            "--imap-cafile",
+            str(dovecot.cert),
+            "--no-dns",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 3  # the generated senders include spoofers
+    assert "DMARC レポート 4 件" in out
+    assert _flags_and_count(dovecot, folder)[0] == 4  # nothing deleted without --imap-delete
