@@ -78,10 +78,6 @@ class _SheetBuilder:
         self.sheet.append(list(values))
 
 
-# Public name for other workbooks (the DMARC export) that write sheets the same way.
-SheetBuilder = _SheetBuilder
-
-
 def write_summary_sheet(
     workbook: Any, styles: ExcelStyles, counter: SummaryCounter, context: ExportContext
 ) -> None:
@@ -186,3 +182,7 @@ def write_conditions_sheet(
         out.row([out.text(label, font=styles.bold_font), value])
     out.row([])
     out.row([out.text("日時はすべて日本時間 (JST) です。")])
+
+
+# Public name for other workbooks (the DMARC export) that write sheets the same way.
+SheetBuilder = _SheetBuilder
