@@ -3,7 +3,8 @@
 Same conventions as the suppression export (app/core/export): write-only openpyxl, header
 styles from ExcelStyles, every untrusted text (reporter names, domains, file names) through
 SheetBuilder.text so it can never become a formula, the file moved into place only when
-complete. Sheets print on A4 landscape, fitted to the page width, with the header repeated.
+complete. Sheets print on A4 landscape, fitted to the page width (``prepare_print``), and 一覧
+repeats its header on every page.
 """
 
 from __future__ import annotations
@@ -17,13 +18,12 @@ from typing import Any
 from app.core.dates import JST
 from app.core.dmarc.analysis import DayView, DmarcResult, ReporterView, SourceView
 from app.core.export.excel_report import SheetBuilder
-from app.core.export.excel_styles import ExcelStyles
+from app.core.export.excel_styles import ExcelStyles, prepare_print
 from app.core.export.output import atomic_output
 
 LIST_SHEET = "一覧"
 SUMMARY_SHEET = "集計"
 CONDITIONS_SHEET = "条件"
-PAPER_SIZE_A4 = "9"  # ECMA-376 paper size code (openpyxl: Worksheet.PAPERSIZE_A4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,17 +74,6 @@ def export_dmarc_xlsx(result: DmarcResult, context: DmarcExportContext, path: Pa
     return path
 
 
-def _print_setup(sheet: Any, *, repeat_header: bool) -> None:
-    """A4 landscape, fitted to one page wide (as many pages down as needed)."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = PAPER_SIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    if repeat_header:
-        sheet.print_title_rows = "1:1"
-
-
 def _write_sources(workbook: Any, styles: ExcelStyles, sources: Sequence[SourceView]) -> None:
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
@@ -93,7 +82,8 @@ def _write_sources(workbook: Any, styles: ExcelStyles, sources: Sequence[SourceV
     for index, (_, width, _) in enumerate(_SOURCE_COLUMNS, 1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
-    _print_setup(sheet, repeat_header=True)
+    prepare_print(sheet)
+    sheet.print_title_rows = "1:1"  # the header repeats on every printed page
     out = SheetBuilder(sheet, styles)
     out.row([out.header(header) for header, _, _ in _SOURCE_COLUMNS])
     wrap = Alignment(vertical="top", wrap_text=True)
@@ -142,7 +132,7 @@ def _write_summary(workbook: Any, styles: ExcelStyles, result: DmarcResult) -> N
     sheet.column_dimensions["A"].width = 30
     for letter in "BCDE":
         sheet.column_dimensions[letter].width = 14
-    _print_setup(sheet, repeat_header=False)
+    prepare_print(sheet)
     out = SheetBuilder(sheet, styles)
     bold = styles.bold_font
     out.row([out.text(SUMMARY_SHEET, font=styles.title_font)])
@@ -181,7 +171,7 @@ def _write_conditions(
     sheet = workbook.create_sheet(CONDITIONS_SHEET)
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 90
-    _print_setup(sheet, repeat_header=False)
+    prepare_print(sheet)
     out = SheetBuilder(sheet, styles)
     exported_at = context.exported_at.astimezone(JST).replace(tzinfo=None)
     period = (

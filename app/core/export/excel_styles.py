@@ -12,6 +12,7 @@ DATE_FORMAT = "yyyy/mm/dd"
 COUNT_FORMAT = "#,##0"
 HEADER_FILL_COLOR = "1F4E78"  # dark blue; white bold text on it stays readable when printed
 HEADER_FONT_COLOR = "FFFFFF"
+PAPER_SIZE_A4 = 9  # ECMA-376 paper size code (openpyxl's Worksheet.PAPERSIZE_A4)
 
 
 @dataclass(frozen=True)
@@ -84,3 +85,23 @@ class ExcelStyles:
         cell.alignment = self.wrap_alignment if column.wrap else self.top_alignment
         if column.is_datetime:
             cell.number_format = DATETIME_FORMAT
+
+
+def prepare_print(sheet: Any) -> None:
+    """A4 landscape, one page wide (as many pages tall as needed), page numbers in the footer.
+
+    Without this a printer or LibreOffice falls back to Letter at 100 %, and the 一覧 sheet spans
+    several page widths: 原因 and 対応 then print hundreds of pages after the addresses they
+    explain. Write-only sheets need it before the first row.
+    """
+    from openpyxl.worksheet.page import PageMargins
+
+    sheet.page_setup.paperSize = PAPER_SIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # 0 = no limit: long lists continue on more pages
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins = PageMargins(
+        left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3
+    )
+    sheet.oddFooter.center.text = "&P / &N"
