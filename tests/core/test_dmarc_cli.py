@@ -162,3 +162,25 @@ def test_usage_and_imap_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "PATH か --imap-folder" in capsys.readouterr().err
     assert main(["dmarc", "--imap-folder", "INBOX", "--no-dns"]) == 1
     assert "IMAP サーバーとユーザー名が指定されていません" in capsys.readouterr().err
+
+
+def test_summary_advises_from_the_published_policy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], dns_server: DnsSandbox
+) -> None:
+    folder = _reports(tmp_path / "r", 5)  # the reports saw p=none; DNS now says quarantine
+    main(["dmarc", str(folder), "--dns-server", f"127.0.0.1:{dns_server.port}"])
+    out = capsys.readouterr().out
+    assert "DNS example.co.jp: DMARC=v=DMARC1; p=quarantine" in out
+    assert "p=quarantine のまま、設定漏れを直してから p=reject に進めてください。" in out
+    assert "mail.example.co.jp" not in out  # passing sources are not listed, failing ones are
+    assert "203.0.113.66（逆引き名なし）" in out
+
+
+def test_imap_password_comes_from_the_secret_store() -> None:
+    from app.core.dmarc.imap_source import IMAP_PASSWORD_SECRET, imap_password
+    from app.core.storage.secrets import MemorySecretStore
+
+    store = MemorySecretStore()
+    assert imap_password(store) == ""
+    store.set(IMAP_PASSWORD_SECRET, "from-keyring")
+    assert imap_password(store) == "from-keyring"
