@@ -15,6 +15,7 @@ from types import ModuleType
 
 _COMMANDS: dict[str, tuple[str, str]] = {
     "fetch": ("app.cli.fetch_cmd", "サプレッションリストを取得して JSON Lines などに書き出す"),
+    "dmarc": ("app.cli.dmarc_cmd", "DMARC 集計レポートを読み、送信元ごとに判定する"),
     "delete": ("app.cli.delete_cmd", "指定したアドレスをサプレッションリストから削除する"),
     "classify": ("app.cli.classify_cmd", "バウンス理由を分類する（JSON Lines 入出力）"),
     "sandbox": ("app.cli.sandbox_cmd", "練習用の SendGrid 模擬サーバーを起動する"),

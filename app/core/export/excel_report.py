@@ -191,3 +191,7 @@ def write_conditions_sheet(
         out.row([out.text(label, font=styles.bold_font), value])
     out.row([])
     out.row([out.text("日時はすべて日本時間 (JST) です。")])
+
+
+# Public name for other workbooks (the DMARC export) that write sheets the same way.
+SheetBuilder = _SheetBuilder

@@ -1,0 +1,310 @@
+"""Aggregate reports into views: per sending source, per reporter, per day, and a summary.
+
+``DmarcAnalysis.add(report)`` folds one report in and keeps only counters, so memory depends
+on the number of distinct sources and days, not on the number of reports. ``result()`` returns
+frozen tuples for the UI, the CLI and the export.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from app.core.dates import JST
+from app.core.dmarc.model import AggregateReport, ImportProblem, PublishedPolicy, ReportRecord
+from app.core.dmarc.verdict import (
+    VERDICT_ORDER,
+    RecordVerdict,
+    Verdict,
+    advice_ja,
+    judge_record,
+    verdict_label_ja,
+)
+
+_MAX_DOMAINS_KEPT = 50  # auth domains remembered per source (a spoofer may rotate thousands)
+_MAX_PATTERNS = 100_000  # judged result patterns remembered (bounded: memory stays flat)
+_MAX_PATTERNS_PER_SOURCE = 256
+
+
+@dataclass(frozen=True, slots=True)
+class SourceView:
+    """One sending source (IP address × From: domain) over all imported reports."""
+
+    source_ip: str
+    header_from: str
+    messages: int
+    dmarc_pass: int
+    spf_aligned_pass: int
+    dkim_aligned_pass: int
+    dispositions: tuple[tuple[str, int], ...]  # ("none", 120), ("quarantine", 3) ...
+    spf_domains: tuple[tuple[str, str, int], ...]  # (domain, result, messages), most first
+    dkim_domains: tuple[tuple[str, str, int], ...]
+    reasons: tuple[tuple[str, int], ...]
+    reporters: tuple[str, ...]
+    verdict: Verdict
+    service: str
+    verdict_ja: str
+    advice_ja: str
+    first_day: date
+    last_day: date
+    reverse_name: str = ""  # filled by dns_check.resolve_sources when DNS can be asked
+    organisation: str = ""
+    name_note_ja: str = "逆引き未確認"
+
+    @property
+    def dmarc_fail(self) -> int:
+        return self.messages - self.dmarc_pass
+
+    @property
+    def fails_alignment(self) -> bool:
+        return self.dmarc_fail > 0
+
+
+@dataclass(frozen=True, slots=True)
+class ReporterView:
+    org_name: str
+    reports: int
+    messages: int
+    dmarc_pass: int
+
+    @property
+    def dmarc_fail(self) -> int:
+        return self.messages - self.dmarc_pass
+
+
+@dataclass(frozen=True, slots=True)
+class DayView:
+    """One JST calendar day (the middle of each report's period decides its day)."""
+
+    day: date
+    messages: int
+    dmarc_pass: int
+    reports: int
+
+    @property
+    def dmarc_fail(self) -> int:
+        return self.messages - self.dmarc_pass
+
+
+@dataclass(frozen=True, slots=True)
+class DmarcResult:
+    """Everything a DMARC screen, the CLI or the export shows."""
+
+    sources: tuple[SourceView, ...]  # failing first, then by messages
+    reporters: tuple[ReporterView, ...]
+    days: tuple[DayView, ...]
+    domains: tuple[str, ...]
+    policies: tuple[PublishedPolicy, ...]  # latest policy seen per domain
+    reports: int
+    duplicates: int
+    problems: tuple[ImportProblem, ...]
+    schemas: tuple[tuple[str, int], ...]  # ("rfc7489", 10), ("rfc9990", 2)
+    first_day: date | None
+    last_day: date | None
+
+    @property
+    def messages(self) -> int:
+        return sum(source.messages for source in self.sources)
+
+    @property
+    def dmarc_pass(self) -> int:
+        return sum(source.dmarc_pass for source in self.sources)
+
+    @property
+    def failing_sources(self) -> tuple[SourceView, ...]:
+        return tuple(source for source in self.sources if source.fails_alignment)
+
+    def verdict_counts(self) -> dict[Verdict, int]:
+        counts = Counter(source.verdict for source in self.sources)
+        return {verdict: counts[verdict] for verdict in VERDICT_ORDER}
+
+
+@dataclass(slots=True)
+class _SourceTotals:
+    messages: int = 0
+    dmarc_pass: int = 0
+    spf_pass: int = 0
+    dkim_pass: int = 0
+    dispositions: Counter[str] = field(default_factory=Counter)
+    spf_domains: Counter[tuple[str, str]] = field(default_factory=Counter)
+    dkim_domains: Counter[tuple[str, str]] = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)
+    verdicts: Counter[RecordVerdict] = field(default_factory=Counter)
+    reporters: set[str] = field(default_factory=set)
+    first_day: date = date.max
+    last_day: date = date.min
+    patterns: dict[tuple[Any, ...], int] = field(default_factory=dict)
+
+    def fold(
+        self,
+        pattern: tuple[Any, ...],
+        count: int,
+        judge: Callable[[tuple[Any, ...]], RecordVerdict],
+    ) -> None:
+        """Add ``count`` messages of one result pattern to the detail counters."""
+        _, disposition, dkim_aligned, spf_aligned, reasons, _, _, dkim_results, spf_results = (
+            pattern
+        )
+        if dkim_aligned == "pass" or spf_aligned == "pass":
+            self.dmarc_pass += count
+        if spf_aligned == "pass":
+            self.spf_pass += count
+        if dkim_aligned == "pass":
+            self.dkim_pass += count
+        self.dispositions[disposition or "none"] += count
+        for result in spf_results:
+            _count_domain(self.spf_domains, (result.domain, result.result), count)
+        for result in dkim_results:
+            _count_domain(self.dkim_domains, (result.domain, result.result), count)
+        for reason in reasons:
+            self.reasons[reason] += count
+        self.verdicts[judge(pattern)] += count
+
+    def fold_all(self, judge: Callable[[tuple[Any, ...]], RecordVerdict]) -> None:
+        patterns, self.patterns = self.patterns, {}
+        for pattern, count in patterns.items():
+            self.fold(pattern, count, judge)
+
+
+class DmarcAnalysis:
+    """Accumulates reports; cheap to feed one at a time."""
+
+    def __init__(self) -> None:
+        self._sources: dict[tuple[str, str], _SourceTotals] = {}
+        self._reporters: dict[str, list[int]] = {}  # org → [reports, messages, pass]
+        self._days: dict[date, list[int]] = {}  # day → [messages, pass, reports]
+        self._policies: dict[str, tuple[datetime, PublishedPolicy]] = {}
+        self._schemas: Counter[str] = Counter()
+        self._judged: dict[tuple[object, ...], RecordVerdict] = {}
+        self.reports = 0
+
+    def add_all(self, reports: Iterable[AggregateReport]) -> DmarcAnalysis:
+        for report in reports:
+            self.add(report)
+        return self
+
+    def add(self, report: AggregateReport) -> None:
+        self.reports += 1
+        self._schemas[report.schema] += 1
+        domain = report.policy.domain
+        known = self._policies.get(domain)
+        if known is None or known[0] <= report.end:
+            self._policies[domain] = (report.end, report.policy)
+        day = (report.begin + (report.end - report.begin) / 2).astimezone(JST).date()
+        reporter = self._reporters.setdefault(report.org_name, [0, 0, 0])
+        reporter[0] += 1
+        day_totals = self._days.setdefault(day, [0, 0, 0])
+        day_totals[2] += 1
+        sources = self._sources
+        org_name = report.org_name
+        for record in report.records:
+            count = record.messages
+            passed = count if record.dkim_aligned == "pass" or record.spf_aligned == "pass" else 0
+            reporter[1] += count
+            reporter[2] += passed
+            day_totals[0] += count
+            day_totals[1] += passed
+            key = (record.source_ip, record.header_from or domain)
+            totals = sources.get(key)
+            if totals is None:
+                totals = sources[key] = _SourceTotals()
+            totals.messages += count
+            # The hot path only counts result patterns (everything but IP and count); the
+            # detail counters are built from them in result(), once per pattern.
+            pattern = (domain, *record[2:])
+            patterns = totals.patterns
+            if pattern in patterns:
+                patterns[pattern] += count
+            elif len(patterns) < _MAX_PATTERNS_PER_SOURCE:
+                patterns[pattern] = count
+            else:  # a source with endless variations: fold now so memory stays flat
+                totals.fold(pattern, count, self._judge)
+            if org_name not in totals.reporters:
+                totals.reporters.add(org_name)
+            if day < totals.first_day:
+                totals.first_day = day
+            if day > totals.last_day:
+                totals.last_day = day
+
+    def _judge(self, pattern: tuple[Any, ...]) -> RecordVerdict:
+        judged = self._judged.get(pattern)
+        if judged is None:
+            domain, *fields = pattern
+            judged = judge_record(ReportRecord("", 0, *fields), domain)
+            if len(self._judged) >= _MAX_PATTERNS:
+                self._judged.clear()
+            self._judged[pattern] = judged
+        return judged
+
+    def result(self, *, duplicates: int = 0, problems: Iterable[ImportProblem] = ()) -> DmarcResult:
+        for totals in self._sources.values():
+            totals.fold_all(self._judge)
+        sources = [_source_view(key, totals) for key, totals in self._sources.items()]
+        sources.sort(
+            key=lambda s: (
+                s.dmarc_fail == 0,
+                VERDICT_ORDER.index(s.verdict),
+                -s.messages,
+                s.source_ip,
+            )
+        )
+        reporters = sorted(
+            (ReporterView(org, *totals) for org, totals in self._reporters.items()),
+            key=lambda r: (-r.messages, r.org_name),
+        )
+        days = tuple(DayView(day, *totals) for day, totals in sorted(self._days.items()))
+        return DmarcResult(
+            sources=tuple(sources),
+            reporters=tuple(reporters),
+            days=days,
+            domains=tuple(sorted(self._policies)),
+            policies=tuple(
+                policy for _, policy in (self._policies[d] for d in sorted(self._policies))
+            ),
+            reports=self.reports,
+            duplicates=duplicates,
+            problems=tuple(problems),
+            schemas=tuple(sorted(self._schemas.items())),
+            first_day=days[0].day if days else None,
+            last_day=days[-1].day if days else None,
+        )
+
+
+def _count_domain(counter: Counter[tuple[str, str]], key: tuple[str, str], count: int) -> None:
+    if key in counter or len(counter) < _MAX_DOMAINS_KEPT:
+        counter[key] += count
+
+
+def _source_view(key: tuple[str, str], totals: _SourceTotals) -> SourceView:
+    source_ip, header_from = key
+    failing = [
+        (judged, n) for judged, n in totals.verdicts.items() if judged.verdict is not Verdict.OK
+    ]
+    if failing:
+        # The explanation covering the most failing mail wins; on a tie the more urgent one.
+        best, _ = min(failing, key=lambda item: (-item[1], VERDICT_ORDER.index(item[0].verdict)))
+        verdict, service = best.verdict, best.service
+    else:
+        verdict, service = Verdict.OK, ""
+    return SourceView(
+        source_ip=source_ip,
+        header_from=header_from,
+        messages=totals.messages,
+        dmarc_pass=totals.dmarc_pass,
+        spf_aligned_pass=totals.spf_pass,
+        dkim_aligned_pass=totals.dkim_pass,
+        dispositions=tuple(totals.dispositions.most_common()),
+        spf_domains=tuple((d, r, n) for (d, r), n in totals.spf_domains.most_common()),
+        dkim_domains=tuple((d, r, n) for (d, r), n in totals.dkim_domains.most_common()),
+        reasons=tuple(totals.reasons.most_common()),
+        reporters=tuple(sorted(totals.reporters)),
+        verdict=verdict,
+        service=service,
+        verdict_ja=verdict_label_ja(verdict, service),
+        advice_ja=advice_ja(verdict, service, from_domain=header_from),
+        first_day=totals.first_day,
+        last_day=totals.last_day,
+    )

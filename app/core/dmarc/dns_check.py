@@ -1,0 +1,197 @@
+"""The domain's published DMARC, SPF and DKIM records over DNS, and reverse names of sources.
+
+dnspython is used (imported here only, never at app start): the standard library can resolve
+addresses and PTR names through the system, but has no TXT query, and its PTR lookup cannot be
+given a timeout. Every query has a short total lifetime and the first failure to reach a
+server stops the rest, so an offline machine gets its Japanese answer in seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from app.core.dmarc.analysis import SourceView
+from app.core.dmarc.errors import DnsUnavailableError
+from app.core.dmarc.model import PublishedPolicy
+from app.core.dmarc.verdict import service_name
+
+if TYPE_CHECKING:
+    import dns.resolver
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LIFETIME = 2.0  # seconds for one query, retries included
+OFFLINE_NOTE_JA = "DNS に問い合わせできないため未確認（オフライン）"
+NO_PTR_NOTE_JA = "逆引き名なし"
+NOT_CHECKED_NOTE_JA = "逆引きは確認していません"
+TOO_MANY_NOTE_JA = "未確認（送信元が多いため省略）"
+MAX_REVERSE_LOOKUPS = 200  # sources are sorted failing-first, so the ones that matter come first
+
+
+@dataclass(frozen=True, slots=True)
+class DnsRecord:
+    """One looked-up TXT record: ``text`` is "" when none exists."""
+
+    name: str
+    text: str
+    found: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DomainCheck:
+    domain: str
+    dmarc: DnsRecord
+    spf: DnsRecord
+    dkim: tuple[DnsRecord, ...]  # one per selector asked
+    dmarc_tags: dict[str, str]
+    problems_ja: tuple[str, ...]
+
+
+def make_resolver(
+    nameserver: str | None = None, port: int = 53, lifetime: float = DEFAULT_LIFETIME
+) -> dns.resolver.Resolver:
+    """The system's resolver, or one that asks only ``nameserver`` (an IP) on ``port``."""
+    import dns.resolver
+
+    try:
+        resolver = dns.resolver.Resolver(configure=nameserver is None)
+    except dns.resolver.NoResolverConfiguration as error:
+        raise DnsUnavailableError(detail=f"no resolver configuration: {error}") from None
+    if nameserver is not None:
+        resolver.nameservers = [nameserver]
+        resolver.port = port
+    resolver.lifetime = lifetime
+    resolver.timeout = min(lifetime, 2.0)
+    return resolver
+
+
+def parse_tag_list(text: str) -> dict[str, str]:
+    """``v=DMARC1; p=none; rua=mailto:a@b`` → {"v": "DMARC1", "p": "none", ...} (RFC 7489 §6.4)."""
+    tags: dict[str, str] = {}
+    for part in text.split(";"):
+        name, sep, value = part.partition("=")
+        if sep:
+            tags.setdefault(name.strip().lower(), value.strip())
+    return tags
+
+
+def check_domain(
+    domain: str, resolver: dns.resolver.Resolver, *, dkim_selectors: Sequence[str] = ()
+) -> DomainCheck:
+    """Look up ``_dmarc.<domain>``, the SPF record and ``<selector>._domainkey.<domain>``.
+
+    Raises:
+        DnsUnavailableError: no DNS server answered (offline, blocked, timeout).
+    """
+    domain = domain.strip(".").lower()
+    dmarc = _txt(resolver, f"_dmarc.{domain}", "v=dmarc1")
+    spf = _txt(resolver, domain, "v=spf1")
+    dkim = tuple(
+        _txt(resolver, f"{selector}._domainkey.{domain}", "") for selector in dkim_selectors
+    )
+    tags = parse_tag_list(dmarc.text) if dmarc.found else {}
+    problems: list[str] = []
+    if not dmarc.found:
+        problems.append(
+            f"_dmarc.{domain} に DMARC レコードがありません。"
+            "まず v=DMARC1; p=none; rua=mailto:（レポートの受け取り先）を公開してください。"
+        )
+    elif not tags.get("rua"):
+        problems.append("DMARC レコードに rua（集計レポートの送付先）がありません。")
+    if not spf.found:
+        problems.append(f"{domain} に SPF レコード（v=spf1 ...）がありません。")
+    elif spf.text.rstrip().endswith("+all"):
+        problems.append(
+            "SPF が +all で終わっています。誰でも送信できてしまうため ~all か -all に。"
+        )
+    problems.extend(
+        f"DKIM の公開鍵 {record.name} が見つかりません。" for record in dkim if not record.found
+    )
+    return DomainCheck(domain, dmarc, spf, dkim, tags, tuple(problems))
+
+
+def policy_from_tags(domain: str, tags: dict[str, str]) -> PublishedPolicy | None:
+    """The published record as a ``PublishedPolicy`` (None when there is no DMARC record)."""
+    if not tags:
+        return None
+    pct_text = tags.get("pct", "")
+    return PublishedPolicy(
+        domain=domain,
+        p=tags.get("p", "").lower(),
+        sp=tags.get("sp", "").lower(),
+        np=tags.get("np", "").lower(),
+        adkim=tags.get("adkim", "r").lower(),
+        aspf=tags.get("aspf", "r").lower(),
+        pct=int(pct_text) if pct_text.isdigit() else None,
+        testing=tags.get("t", "").lower(),
+    )
+
+
+def _txt(resolver: dns.resolver.Resolver, name: str, prefix: str) -> DnsRecord:
+    import dns.exception
+    import dns.resolver
+
+    try:
+        answer = resolver.resolve(name, "TXT", raise_on_no_answer=False)
+    except dns.resolver.NXDOMAIN:
+        return DnsRecord(name, "", False)
+    except (dns.exception.Timeout, dns.resolver.NoNameservers, OSError) as error:
+        raise DnsUnavailableError(detail=f"{name}: {type(error).__name__}: {error}") from None
+    texts = [
+        b"".join(rdata.strings).decode("utf-8", errors="replace") for rdata in answer.rrset or ()
+    ]
+    matching = [text for text in texts if text.lower().startswith(prefix)] if prefix else texts
+    return DnsRecord(name, matching[0] if matching else "", bool(matching))
+
+
+def resolve_sources(
+    sources: Sequence[SourceView],
+    resolver: dns.resolver.Resolver | None,
+    *,
+    max_lookups: int = MAX_REVERSE_LOOKUPS,
+    unchecked_note_ja: str = OFFLINE_NOTE_JA,
+) -> tuple[SourceView, ...]:
+    """``sources`` with reverse names and, where the name tells, the organisation.
+
+    Without a resolver, or after the first query that reaches no server, the remaining sources
+    are marked as unchecked (offline) instead of waiting for each to time out.
+    """
+    if resolver is None:
+        return tuple(replace(source, name_note_ja=unchecked_note_ja) for source in sources)
+    import dns.exception
+    import dns.resolver
+    import dns.reversename
+
+    resolved: list[SourceView] = []
+    offline = False
+    names: dict[str, str] = {}
+    for source in sources:
+        if offline:
+            resolved.append(replace(source, name_note_ja=OFFLINE_NOTE_JA))
+            continue
+        name = names.get(source.source_ip)
+        if name is None and len(names) >= max_lookups:
+            resolved.append(replace(source, name_note_ja=TOO_MANY_NOTE_JA))
+            continue
+        if name is None:
+            try:
+                query = dns.reversename.from_address(source.source_ip)
+                answer = resolver.resolve(query, "PTR", raise_on_no_answer=False)
+                name = str(answer.rrset[0]).rstrip(".") if answer.rrset else ""
+            except (dns.resolver.NXDOMAIN, dns.exception.SyntaxError, ValueError):
+                name = ""
+            except (dns.exception.Timeout, dns.resolver.NoNameservers, OSError) as error:
+                log.info("dmarc: reverse lookups stopped: %s", type(error).__name__)
+                offline = True
+                resolved.append(replace(source, name_note_ja=OFFLINE_NOTE_JA))
+                continue
+            names[source.source_ip] = name
+        organisation = service_name(name) if name else ""
+        note = "" if name else NO_PTR_NOTE_JA
+        resolved.append(
+            replace(source, reverse_name=name, organisation=organisation, name_note_ja=note)
+        )
+    return tuple(resolved)

@@ -1,0 +1,270 @@
+"""Read report attachments from a mailbox folder over IMAP with TLS (imaplib, standard library).
+
+The folder is opened read-only (EXAMINE, RFC 3501 §6.3.2) and bodies are fetched with
+``BODY.PEEK[]`` so not even the \\Seen flag changes. Messages are deleted only through
+``delete()``, which the caller invokes when the operator asked for it; that reopens the folder
+writable. The password comes from the caller (the OS keyring via ``SecretStore``, or an
+environment variable in the CLI) and never appears in logs or errors.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import email
+import email.policy
+import imaplib
+import logging
+import re
+import ssl
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from types import TracebackType
+
+from app.core.cancel import CancelToken
+from app.core.dmarc.errors import ImapError
+from app.core.dmarc.model import ImportProblem, ReportBlob
+from app.core.storage.secrets import SecretStore
+
+log = logging.getLogger(__name__)
+
+IMAP_PASSWORD_SECRET = "dmarc_imap_password"  # name of the password in the OS keyring
+IMAPS_PORT = 993
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+_REPORT_TYPES = frozenset(
+    (
+        "application/gzip",
+        "application/x-gzip",
+        "application/zip",
+        "application/x-zip-compressed",
+        "application/xml",
+        "text/xml",
+        "application/octet-stream",
+    )
+)
+_SIZE_RE = re.compile(rb"RFC822\.SIZE (\d+)")
+
+
+@dataclass(frozen=True, slots=True)
+class ImapSettings:
+    """Where the reports are. ``cafile`` trusts an extra certificate (a company's own CA or a
+    self-signed test server); the system's trust store is used as well when it is None."""
+
+    host: str
+    username: str
+    folder: str = "INBOX"
+    port: int = IMAPS_PORT
+    cafile: Path | None = None
+    timeout: float = 30.0
+
+
+def imap_password(store: SecretStore) -> str:
+    return store.get(IMAP_PASSWORD_SECRET)
+
+
+class ImapReportSource:
+    """A logged-in, read-only view of one folder; use as a context manager.
+
+    Attributes:
+        problems: messages that held no report or could not be read.
+        uids_read: UIDs of the messages whose attachments were handed out.
+    """
+
+    def __init__(self, settings: ImapSettings, password: str) -> None:
+        self._settings = settings
+        self._password = password
+        self._client: imaplib.IMAP4_SSL | None = None
+        self.problems: list[ImportProblem] = []
+        self.uids_read: list[bytes] = []
+
+    def __enter__(self) -> ImapReportSource:
+        self._client = self._connect()
+        self._select(readonly=True)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                client.logout()
+            except (imaplib.IMAP4.error, OSError):
+                log.info("imap: logout failed (connection already closed)")
+
+    def message_uids(self) -> list[bytes]:
+        status, data = self._require().uid("SEARCH", "ALL")
+        if status != "OK":
+            raise ImapError("フォルダ内のメールを一覧できませんでした。", detail=str(data)[:300])
+        return data[0].split() if data and data[0] else []
+
+    def blobs(
+        self,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Iterator[ReportBlob]:
+        """Each report attachment of each message in the folder, oldest first."""
+        uids = self.message_uids()
+        for done, uid in enumerate(uids, 1):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            yield from self._message_blobs(uid)
+            if progress is not None:
+                progress(done, len(uids))
+
+    def delete(self, uids: Sequence[bytes]) -> int:
+        """Delete these messages (only when the operator asked); returns how many."""
+        if not uids:
+            return 0
+        client = self._require()
+        self._select(readonly=False)
+        try:
+            status, data = client.uid(
+                "STORE", b",".join(uids).decode(), "+FLAGS.SILENT", r"(\Deleted)"
+            )
+            if status != "OK":
+                raise ImapError("メールを削除できませんでした。", detail=str(data)[:300])
+            client.expunge()
+        finally:
+            self._select(readonly=True)
+        return len(uids)
+
+    def _message_blobs(self, uid: bytes) -> Iterator[ReportBlob]:
+        client = self._require()
+        origin = f"IMAP {self._settings.folder} UID {uid.decode()}"
+        status, data = client.uid("FETCH", uid.decode(), "(RFC822.SIZE)")
+        match = _SIZE_RE.search(data[0] if data and isinstance(data[0], bytes) else b"")
+        if status == "OK" and match and int(match.group(1)) > MAX_MESSAGE_BYTES:
+            self.problems.append(
+                ImportProblem(origin, "メールが大きすぎるため読み込みませんでした。")
+            )
+            return
+        status, data = client.uid("FETCH", uid.decode(), "(BODY.PEEK[])")
+        raw = next((part[1] for part in data if isinstance(part, tuple)), None)
+        if status != "OK" or not isinstance(raw, bytes):
+            self.problems.append(ImportProblem(origin, "メールを取得できませんでした。"))
+            return
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        found = False
+        for index, (name, payload) in enumerate(_report_attachments(message), 1):
+            found = True
+            yield ReportBlob(f"{origin} › {name or f'添付{index}'}", payload)
+        if found:
+            self.uids_read.append(uid)
+        else:
+            subject = str(message.get("Subject", ""))[:80]
+            self.problems.append(
+                ImportProblem(
+                    origin,
+                    "DMARC レポートの添付ファイルがないメールです。",
+                    detail=f"subject: {subject}",
+                )
+            )
+
+    def _connect(self) -> imaplib.IMAP4_SSL:
+        settings = self._settings
+        try:
+            context = ssl.create_default_context(
+                cafile=str(settings.cafile) if settings.cafile else None
+            )
+            if settings.cafile:
+                context.load_default_certs()
+            client = imaplib.IMAP4_SSL(
+                settings.host, settings.port, ssl_context=context, timeout=settings.timeout
+            )
+        except ssl.SSLCertVerificationError as error:
+            raise ImapError(
+                "メールサーバーの証明書を確認できないため、接続を中止しました。",
+                next_step_ja=(
+                    "サーバー名が正しいか確認してください。社内の証明書を使うサーバーなら、"
+                    "その証明書（CA）のファイルを指定してください。"
+                ),
+                detail=f"{settings.host}:{settings.port}: {error}",
+            ) from None
+        except (OSError, imaplib.IMAP4.error) as error:
+            raise ImapError(
+                "メールサーバーに接続できませんでした。",
+                next_step_ja=(
+                    "サーバー名とポート（TLS は通常 993）を確認してください。"
+                    "社外のネットワークからは接続できないサーバーもあります。"
+                ),
+                detail=f"{settings.host}:{settings.port}: {type(error).__name__}: {error}",
+            ) from None
+        try:
+            client.login(settings.username, self._password)
+        except (TimeoutError, imaplib.IMAP4.error, OSError) as error:
+            with contextlib.suppress(Exception):
+                client.logout()
+            raise ImapError(
+                "メールサーバーにログインできませんでした。",
+                next_step_ja="ユーザー名とパスワード（アプリ用パスワードが必要なサービスもあります）を確認してください。",
+                detail=f"{settings.username}@{settings.host}: {type(error).__name__}",
+            ) from None
+        return client
+
+    def _select(self, *, readonly: bool) -> None:
+        client = self._require()
+        folder = self._settings.folder
+        status, data = client.select(_quote(folder), readonly=readonly)
+        if status != "OK":
+            raise ImapError(
+                f"フォルダ「{folder}」を開けませんでした。",
+                next_step_ja="フォルダ名（大文字・小文字、階層の区切り）を確認してください。",
+                detail=str(data)[:300],
+            )
+
+    def _require(self) -> imaplib.IMAP4_SSL:
+        if self._client is None:
+            raise RuntimeError("ImapReportSource is used outside its with-block")
+        return self._client
+
+
+def _report_attachments(message: EmailMessage) -> Iterator[tuple[str, bytes]]:
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        content_type = part.get_content_type()
+        name = part.get_filename() or ""
+        lowered = name.lower()
+        named_like_report = lowered.endswith((".xml", ".gz", ".zip"))
+        if content_type in _REPORT_TYPES or named_like_report:
+            if content_type == "application/octet-stream" and not named_like_report:
+                continue
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes) and payload:
+                yield name, payload
+
+
+def _quote(folder: str) -> str:
+    """IMAP quoted string in modified UTF-7: folders with spaces or quotes must be quoted
+    (RFC 3501 §4.3) and non-ASCII names (DMARCレポート) encoded (RFC 3501 §5.1.3)."""
+    encoded = encode_mailbox_name(folder)
+    return '"' + encoded.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def encode_mailbox_name(name: str) -> str:
+    """Modified UTF-7 (RFC 3501 §5.1.3): ``&`` becomes ``&-``; non-ASCII runs become
+    ``&`` + base64 of UTF-16BE with ``,`` for ``/`` + ``-``."""
+    out: list[str] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        if pending:
+            raw = "".join(pending).encode("utf-16-be")
+            out.append("&" + base64.b64encode(raw).decode().rstrip("=").replace("/", ",") + "-")
+            pending.clear()
+
+    for char in name:
+        if 0x20 <= ord(char) <= 0x7E:
+            flush()
+            out.append("&-" if char == "&" else char)
+        else:
+            pending.append(char)
+    flush()
+    return "".join(out)

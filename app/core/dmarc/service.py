@@ -1,0 +1,99 @@
+"""The DMARC use cases the UI tab and the CLI call: import + analyse, then check DNS.
+
+Typical use (each call is blocking; the UI runs it in a job with ``progress`` and ``cancel``)::
+
+    result = analyse_reports(paths=[folder], progress=on_progress, cancel=token)
+    checks = check_published_records(result.domains, make_resolver())  # may say "offline"
+    export_dmarc_xlsx(result, context, path)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.core.cancel import CancelToken
+from app.core.dmarc.analysis import DmarcAnalysis, DmarcResult
+from app.core.dmarc.archive import DEFAULT_LIMITS, UnpackLimits
+from app.core.dmarc.errors import DnsUnavailableError
+from app.core.dmarc.imap_source import ImapReportSource, ImapSettings
+from app.core.dmarc.importer import ReportImporter
+
+if TYPE_CHECKING:
+    import dns.resolver
+
+    from app.core.dmarc.dns_check import DomainCheck
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class MailboxRequest:
+    settings: ImapSettings
+    password: str
+    delete_after_import: bool = False  # only when the operator explicitly asked
+
+
+def analyse_reports(
+    *,
+    paths: Sequence[Path] = (),
+    mailbox: MailboxRequest | None = None,
+    limits: UnpackLimits = DEFAULT_LIMITS,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> DmarcResult:
+    """Import reports from files/folders and/or an IMAP folder and aggregate them.
+
+    Bad files are listed in ``result.problems`` (Japanese reasons); the rest is analysed.
+
+    Raises:
+        ImapError: the mailbox could not be opened (files given alongside are not read then).
+        CancelledError: ``cancel`` was set.
+    """
+    importer = ReportImporter(limits)
+    analysis = DmarcAnalysis()
+    if paths:
+        analysis.add_all(importer.read_paths(paths, progress=progress, cancel=cancel))
+    mailbox_problems = []
+    if mailbox is not None:
+        with ImapReportSource(mailbox.settings, mailbox.password) as source:
+            analysis.add_all(
+                importer.read_blobs(source.blobs(progress=progress, cancel=cancel), cancel=cancel)
+            )
+            mailbox_problems = list(source.problems)
+            if mailbox.delete_after_import:
+                source.delete(source.uids_read)
+    return analysis.result(
+        duplicates=importer.duplicates, problems=[*importer.problems, *mailbox_problems]
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedCheck:
+    """DNS results per domain, or why there are none (``offline_ja``)."""
+
+    checks: tuple[DomainCheck, ...]
+    offline_ja: str = ""
+    detail: str = ""
+
+
+def check_published_records(
+    domains: Sequence[str],
+    resolver: dns.resolver.Resolver | None,
+    *,
+    dkim_selectors: Sequence[str] = (),
+) -> PublishedCheck:
+    """Look up each domain's records; stop at the first sign that DNS is unreachable."""
+    from app.core.dmarc.dns_check import check_domain
+
+    if resolver is None:
+        return PublishedCheck((), DnsUnavailableError.default_message_ja)
+    checks: list[DomainCheck] = []
+    try:
+        for domain in domains:
+            checks.append(check_domain(domain, resolver, dkim_selectors=dkim_selectors))
+    except DnsUnavailableError as error:
+        return PublishedCheck(tuple(checks), error.message_ja, error.detail)
+    return PublishedCheck(tuple(checks))

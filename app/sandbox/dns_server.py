@@ -1,0 +1,79 @@
+"""A tiny authoritative DNS imitation on 127.0.0.1 (UDP) for the DMARC record checks.
+
+Answers TXT and PTR questions from a dict; anything else gets NXDOMAIN. Lets the tests and
+practice mode exercise the real resolver code over loopback without the internet.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Mapping
+
+import dns.message
+import dns.name
+import dns.rcode
+import dns.rdataclass
+import dns.rdatatype
+import dns.rrset
+
+
+class DnsSandbox:
+    """``records`` maps (name, "TXT"|"PTR") to answers; names without a trailing dot."""
+
+    def __init__(self, records: Mapping[tuple[str, str], list[str]]) -> None:
+        self._records = {
+            (name.lower().rstrip("."), kind): list(v) for (name, kind), v in records.items()
+        }
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.settimeout(0.2)
+        self.port: int = self._socket.getsockname()[1]
+        self.questions: list[tuple[str, str]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="dns-sandbox", daemon=True)
+
+    def start(self) -> DnsSandbox:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self._socket.close()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                data, peer = self._socket.recvfrom(4096)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            try:
+                query = dns.message.from_wire(data)
+            except Exception:  # a malformed packet is dropped, as real servers do
+                continue
+            self._socket.sendto(self._answer(query).to_wire(), peer)
+
+    def _answer(self, query: dns.message.Message) -> dns.message.Message:
+        response = dns.message.make_response(query)
+        response.flags |= 0x0400  # AA: authoritative
+        question = query.question[0]
+        name = question.name.to_text().lower().rstrip(".")
+        kind = dns.rdatatype.to_text(question.rdtype)
+        self.questions.append((name, kind))
+        answers = self._records.get((name, kind))
+        if answers is None:
+            if not any(known == name for known, _ in self._records):
+                response.set_rcode(dns.rcode.NXDOMAIN)
+            return response
+        if kind == "TXT":
+            texts = ['"' + a.replace("\\", "\\\\").replace('"', '\\"') + '"' for a in answers]
+        else:
+            texts = [a.rstrip(".") + "." for a in answers]
+        rrset = dns.rrset.from_text_list(
+            question.name, 300, dns.rdataclass.IN, question.rdtype, texts
+        )
+        response.answer.append(rrset)
+        return response

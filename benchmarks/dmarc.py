@@ -1,0 +1,161 @@
+"""Benchmark: DMARC import (unpack + safe parse + aggregate) against a bare ElementTree parse.
+
+Run:  python benchmarks/dmarc.py [--reports 2000] [--records 160] [--repeat 3] [--smoke]
+
+Generates ``--reports`` aggregate reports (app/sandbox/dmarc_reports.py; each reporter packs its
+own way, so the folder is a mix of .zip, .xml.gz and .xml) with about ``--records`` records
+each (~600 bytes of XML per record). Then, in fresh child processes, alternating:
+
+* baseline: read each file, decompress with the standard library (gzip / zipfile) and
+  ``xml.etree.ElementTree.fromstring`` the XML — nothing else;
+* ours: ``analyse_reports(paths=[folder])`` — limited decompression, defusedxml parse,
+  de-duplication, per-source verdicts and reporter/day views.
+
+Prints the median seconds of each, the ratio (goal ≤ 1.5×), and each child's RSS growth (peak
+RSS minus RSS after imports; goal ≤ +100 MB whatever the count). ``--smoke`` runs a tiny size
+once so the test suite keeps the script working.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def _rss_kib() -> int:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * resource.getpagesize() // 1024
+
+
+def _baseline(folder: Path) -> int:
+    import xml.etree.ElementTree as ET
+
+    elements = 0
+    for path in sorted(folder.iterdir()):
+        data = path.read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            documents = [gzip.decompress(data)]
+        elif data[:4] == b"PK\x03\x04":
+            with zipfile.ZipFile(path) as archive:
+                documents = [archive.read(name) for name in archive.namelist()]
+        else:
+            documents = [data]
+        for document in documents:
+            root = ET.fromstring(document)
+            elements += len(root)
+    return elements
+
+
+def _ours(folder: Path) -> int:
+    from app.core.dmarc.service import analyse_reports
+
+    result = analyse_reports(paths=[folder])
+    if result.problems:
+        raise SystemExit(f"unexpected problems: {result.problems[:3]}")
+    return result.reports
+
+
+def child(kind: str, folder: Path) -> None:
+    import xml.etree.ElementTree  # noqa: F401 - imports before the RSS baseline, for both kinds
+
+    if kind == "ours":
+        import defusedxml.ElementTree  # noqa: F401
+
+        import app.core.dmarc.service  # noqa: F401
+    start_rss = _rss_kib()
+    started = time.perf_counter()
+    count = _baseline(folder) if kind == "baseline" else _ours(folder)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"seconds": seconds, "rss_growth_mib": (peak - start_rss) / 1024, "n": count}))
+
+
+def _run_child(kind: str, folder: Path) -> dict[str, float]:
+    output = subprocess.run(
+        [sys.executable, __file__, "--child", kind, "--folder", str(folder)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def generate(folder: Path, reports: int, records: int) -> tuple[int, int]:
+    """Write the reports; return (files, bytes of XML before packing)."""
+    from app.sandbox.dmarc_reports import generate_reports, pack
+
+    folder.mkdir(parents=True, exist_ok=True)
+    xml_bytes = 0
+    extra = max(0, records - 9)  # the sender kinds already give 9 records per report
+    for report in generate_reports(reports, seed=2026, extra_spoof_records=extra):
+        name, data = pack(report)
+        (folder / name).write_bytes(data)
+        xml_bytes += len(report.xml)
+    return reports, xml_bytes
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reports", type=int, default=2000)
+    parser.add_argument("--records", type=int, default=160)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--child", choices=("ours", "baseline"))
+    parser.add_argument("--folder", type=Path)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args.child, args.folder)
+        return 0
+    if args.smoke:
+        args.reports, args.records, args.repeat = 20, 12, 1
+    with tempfile.TemporaryDirectory(prefix="dmarc-bench-") as temp:
+        folder = Path(temp) / "reports"
+        started = time.perf_counter()
+        files, xml_bytes = generate(folder, args.reports, args.records)
+        packed = sum(path.stat().st_size for path in folder.iterdir())
+        kinds = {}
+        for path in folder.iterdir():
+            suffix = path.suffix
+            kinds[suffix] = kinds.get(suffix, 0) + 1
+        mix = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
+        print(
+            f"generated {files:,} reports ({mix}): "
+            f"{xml_bytes / 1e6:,.1f} MB of XML, {packed / 1e6:,.1f} MB on disk "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        runs: dict[str, list[dict[str, float]]] = {"baseline": [], "ours": []}
+        for _ in range(args.repeat):
+            for kind in ("baseline", "ours"):
+                runs[kind].append(_run_child(kind, folder))
+        base = statistics.median(run["seconds"] for run in runs["baseline"])
+        ours = statistics.median(run["seconds"] for run in runs["ours"])
+        print(
+            f"baseline (stdlib decompress + ElementTree.fromstring): {base:.2f} s "
+            f"(median of {args.repeat})"
+        )
+        print(f"ours (analyse_reports: limited unpack + safe parse + aggregate): {ours:.2f} s")
+        print(f"ratio ours/baseline: {ours / base:.2f}x (goal <= 1.5x)")
+        print(f"throughput ours: {xml_bytes / 1e6 / ours:,.1f} MB XML/s")
+        for kind in ("baseline", "ours"):
+            growth = max(run["rss_growth_mib"] for run in runs[kind])
+            print(f"RSS growth {kind}: {growth:,.1f} MiB (max of {args.repeat}; goal ours <= 100)")
+        assert all(run["n"] for run in runs["ours"]), "no report was read"
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,186 @@
+"""`todoku-cli dmarc`: exit codes, Japanese summary, JSON, xlsx, and DNS over a loopback server."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from app.cli import main
+from app.core.dmarc.dns_check import check_domain, make_resolver
+from app.core.dmarc.errors import DnsUnavailableError
+from app.sandbox.dmarc_reports import generate_reports, write_report_files
+from app.sandbox.dns_server import DnsSandbox
+
+DOMAIN_RECORDS = {
+    ("_dmarc.example.co.jp", "TXT"): ["v=DMARC1; p=quarantine; rua=mailto:dmarc@example.co.jp"],
+    ("example.co.jp", "TXT"): ["google-site-verification=abc", "v=spf1 include:sendgrid.net -all"],
+    ("s1._domainkey.example.co.jp", "TXT"): ["v=DKIM1; k=rsa; p=MIIBIjANBgkq"],
+    ("10.2.0.192.in-addr.arpa", "PTR"): ["mail.example.co.jp"],
+    ("21.100.51.198.in-addr.arpa", "PTR"): ["o1.ptr1234.sendgrid.net"],
+}
+
+
+@pytest.fixture
+def dns_server() -> Iterator[DnsSandbox]:
+    server = DnsSandbox(DOMAIN_RECORDS).start()
+    yield server
+    server.stop()
+
+
+def _closed_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _reports(folder: Path, count: int = 10, **kwargs: object) -> Path:
+    write_report_files(folder, generate_reports(count, **kwargs))  # type: ignore[arg-type]
+    return folder
+
+
+def test_failing_sources_exit_3_with_a_japanese_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["dmarc", str(_reports(tmp_path / "r")), "--no-dns"])
+    out = capsys.readouterr().out
+    assert code == 3
+    assert "DMARC レポート 10 件" in out
+    assert "[なりすましの疑い] 203.0.113.6" in out
+    assert "[認証の設定漏れ（例: SendGrid のドメイン認証が未設定）] 198.51.100.21" in out
+    assert "逆引きは確認していません" in out
+
+
+def test_all_passing_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "ok"
+    folder.mkdir()
+    for index, report in enumerate(generate_reports(3)):
+        xml = report.xml.decode()
+        # Keep only the records of the company's own server (192.0.2.x): all pass.
+        head, _, rest = xml.partition("<record>")
+        records = ["<record>" + part for part in rest.split("<record>")]
+        kept = [r.replace("</feedback>", "") for r in records if "<source_ip>192.0.2." in r]
+        (folder / f"{index}.xml").write_text(head + "".join(kept) + "</feedback>")
+    assert main(["dmarc", str(folder), "--no-dns"]) == 0
+    assert "すべての送信元が DMARC に合格しています" in capsys.readouterr().out
+
+
+def test_json_and_xlsx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _reports(tmp_path / "r", 5)
+    (folder / "broken.xml").write_bytes(b"<feedback>")
+    hostile_report = next(generate_reports(1, seed=99)).xml.replace(
+        b"<org_name>google.com</org_name>", b"<org_name>=HYPERLINK(&quot;x&quot;)</org_name>"
+    )
+    (folder / "hostile.xml").write_bytes(hostile_report)
+    target = tmp_path / "dmarc.xlsx"
+    code = main(["dmarc", str(folder), "--no-dns", "--json", "--xlsx", str(target)])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 3 and data["fails_alignment"] is True
+    assert data["reports"] == 6 and len(data["problems"]) == 1
+    verdicts = {s["source_ip"]: s["verdict"] for s in data["sources"]}
+    assert verdicts["198.51.100.21"] == "misconfigured"
+    workbook = openpyxl.load_workbook(target)
+    assert workbook.sheetnames == ["一覧", "集計", "条件"]
+    sheet = workbook["一覧"]
+    assert sheet["A1"].value == "判定" and sheet.print_title_rows == "$1:$1"
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+    assert sheet.max_row == 1 + len(data["sources"])
+    assert isinstance(sheet["F2"].value, int)  # counts are numbers, not text
+    summary = [cell for row in workbook["集計"].iter_rows() for cell in row if cell.value]
+    labels = [cell.value for cell in summary]
+    assert {"報告元別", "KDDI", "docomo.ne.jp", "日付"} <= set(labels)
+    hostile = [cell for cell in summary if str(cell.value).startswith("=HYPERLINK")]
+    assert hostile and all(cell.data_type == "s" for cell in hostile)  # text, never a formula
+    conditions = workbook["条件"]
+    cells = [cell for row in conditions.iter_rows() for cell in row if cell.value]
+    assert any(
+        cell.value == "XML の形式が壊れているため読み取れません（1 行目 11 文字目付近）。"
+        for cell in cells
+    )
+
+
+def test_dns_records_and_reverse_names_over_loopback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], dns_server: DnsSandbox
+) -> None:
+    folder = _reports(tmp_path / "r", 5)
+    code = main(
+        [
+            "dmarc",
+            str(folder),
+            "--dns-server",
+            f"127.0.0.1:{dns_server.port}",
+            "--json",
+            "--dkim-selector",
+            "s1",
+            "--dkim-selector",
+            "missing",
+        ]
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert code == 3
+    (check,) = data["dns"]["checks"]
+    assert check["dmarc"].startswith("v=DMARC1; p=quarantine")
+    assert check["spf"] == "v=spf1 include:sendgrid.net -all"
+    assert check["problems_ja"] == [
+        "DKIM の公開鍵 missing._domainkey.example.co.jp が見つかりません。"
+    ]
+    sources = {s["source_ip"]: s for s in data["sources"]}
+    assert sources["192.0.2.10"]["reverse_name"] == "mail.example.co.jp"
+    assert sources["198.51.100.21"]["organisation"] == "SendGrid"
+    assert sources["203.0.113.66"]["name_note"] == "逆引き名なし"
+    assert ("_dmarc.example.co.jp", "TXT") in dns_server.questions
+
+
+def test_offline_dns_fails_fast_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _reports(tmp_path / "r", 2)
+    started = time.perf_counter()
+    code = main(["dmarc", str(folder), "--dns-server", f"127.0.0.1:{_closed_udp_port()}"])
+    elapsed = time.perf_counter() - started
+    out = capsys.readouterr().out
+    assert code == 3
+    assert "DNS に問い合わせできないため、公開レコードを確認できませんでした" in out
+    assert "（DNS に問い合わせできないため未確認（オフライン））" in out
+    assert elapsed < 6  # one query's lifetime (2 s), then no further lookups
+
+
+def test_check_domain_raises_when_nothing_answers() -> None:
+    resolver = make_resolver("127.0.0.1", _closed_udp_port(), lifetime=0.5)
+    with pytest.raises(DnsUnavailableError, match="DNS に問い合わせできない"):
+        check_domain("example.co.jp", resolver)
+
+
+def test_usage_and_imap_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["dmarc"]) == 2
+    assert "PATH か --imap-folder" in capsys.readouterr().err
+    assert main(["dmarc", "--imap-folder", "INBOX", "--no-dns"]) == 1
+    assert "IMAP サーバーとユーザー名が指定されていません" in capsys.readouterr().err
+
+
+def test_summary_advises_from_the_published_policy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], dns_server: DnsSandbox
+) -> None:
+    folder = _reports(tmp_path / "r", 5)  # the reports saw p=none; DNS now says quarantine
+    main(["dmarc", str(folder), "--dns-server", f"127.0.0.1:{dns_server.port}"])
+    out = capsys.readouterr().out
+    assert "DNS example.co.jp: DMARC=v=DMARC1; p=quarantine" in out
+    assert "p=quarantine のまま、設定漏れを直してから p=reject に進めてください。" in out
+    assert "mail.example.co.jp" not in out  # passing sources are not listed, failing ones are
+    assert "203.0.113.66（逆引き名なし）" in out
+
+
+def test_imap_password_comes_from_the_secret_store() -> None:
+    from app.core.dmarc.imap_source import IMAP_PASSWORD_SECRET, imap_password
+    from app.core.storage.secrets import MemorySecretStore
+
+    store = MemorySecretStore()
+    assert imap_password(store) == ""
+    store.set(IMAP_PASSWORD_SECRET, "from-keyring")
+    assert imap_password(store) == "from-keyring"
