@@ -21,8 +21,8 @@ import httpx
 
 from app.core.accounts import Account, ProviderName
 from app.core.dates import today_jst
-from app.core.providers.aws_sigv4 import AwsCredentials, SigV4Signer
 from app.core.provider_factory import build_provider
+from app.core.providers.aws_sigv4 import AwsCredentials, SigV4Signer
 from app.core.providers.infobip import created_bounds
 from app.core.providers.ses import LIST_PATH
 from app.core.types import DateRange

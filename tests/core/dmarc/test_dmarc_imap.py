@@ -14,7 +14,7 @@ from app.core.dmarc.errors import ImapError
 from app.core.dmarc.imap_source import ImapReportSource, ImapSettings, encode_mailbox_name
 from app.core.dmarc.importer import ReportImporter
 from app.sandbox.dmarc_reports import generate_reports, report_email
-from tests.core.dovecot_server import DovecotServer, find_dovecot
+from tests.helpers.dovecot_server import DovecotServer, find_dovecot
 
 _folders = count(1)
 
