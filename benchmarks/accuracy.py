@@ -1,6 +1,6 @@
 """Accuracy of the offline classifier on the labelled dev set (reason_text + status only).
 
-Usage: python benchmarks/accuracy.py [path/to/bounce-reasons-dev.jsonl] [--quiet]
+Usage: python benchmarks/accuracy.py [path/to/bounce-reasons-dev.jsonl] [--quiet] [--smoke]
 Counts ``alt_reasons`` as correct. Prints overall accuracy, a per-reason table and every miss.
 """
 
@@ -45,6 +45,8 @@ def main(argv: list[str]) -> int:
     args = [a for a in argv if not a.startswith("--")]
     path = Path(args[0]) if args else DEFAULT_DATA
     rows = load_rows(path)
+    if "--smoke" in argv:  # the test suite's tiny run
+        rows = rows[:20]
     correct, total, right, misses = evaluate(Classifier.load(), rows)
     print(f"overall: {correct}/{len(rows)} = {100 * correct / len(rows):.1f}%")
     print(f"{'reason':<16}{'count':>6}{'correct':>9}{'%':>8}")

@@ -71,7 +71,10 @@ def main() -> int:
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--smoke", action="store_true", help="a tiny run (the test suite's)")
     args = parser.parse_args()
+    if args.smoke:
+        args.entries, args.rounds = 2_000, 1
 
     classifier = Classifier.load()
     rng = random.Random(args.seed)

@@ -268,7 +268,10 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-memory", action="store_true", help="skip the memory subprocesses")
     parser.add_argument("--memory-child", choices=sorted(WRITERS), help=argparse.SUPPRESS)
+    parser.add_argument("--smoke", action="store_true", help="a tiny run (the test suite's)")
     args = parser.parse_args()
+    if args.smoke:
+        args.rows, args.repeat, args.no_memory = 300, 1, True
     if args.memory_child:
         _memory_child(args.memory_child, args.rows)
         return 0

@@ -112,7 +112,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=25)
+    parser.add_argument("--smoke", action="store_true", help="a tiny run (the test suite's)")
     args = parser.parse_args()
+    if args.smoke:
+        args.entries = 2_000
 
     entries = build_entries(args.entries)
     texts = [text for text, *_ in entries]
