@@ -200,6 +200,8 @@ def test_kill_9_mid_delete_leaves_every_deleted_address_journaled_with_its_reaso
         if child.poll() is None:
             child.kill()
             child.wait()
+        child.stdout.close()
+        child.stderr.close()
     assert child.returncode == -signal.SIGKILL
     deadline = time.monotonic() + 10
     while sandbox.records("bounces") and time.monotonic() < deadline:

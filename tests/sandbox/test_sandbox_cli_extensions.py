@@ -35,6 +35,7 @@ def test_incident_day_has_a_low_delivery_rate() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+        process.stdout.close()
     rates = {
         day["date"]: day["stats"][0]["metrics"]["delivered"]
         / day["stats"][0]["metrics"]["requests"]

@@ -81,7 +81,12 @@ class ImapReportSource:
 
     def __enter__(self) -> ImapReportSource:
         self._client = self._connect()
-        self._select(readonly=True)
+        try:
+            self._select(readonly=True)
+        except BaseException:
+            # __exit__ does not run when __enter__ fails: log out here, or the socket leaks.
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def __exit__(

@@ -181,7 +181,8 @@ def test_status_class():
 
 
 def test_dev_data_leaves_no_address_ip_or_long_digit_run():
-    texts = [json.loads(line)["reason_text"] for line in DEV_DATA.open(encoding="utf-8")]
+    lines = DEV_DATA.read_text(encoding="utf-8").splitlines()
+    texts = [json.loads(line)["reason_text"] for line in lines if line.strip()]
     ipv4 = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
     for text in texts:
         masked = reason_template(text)

@@ -55,6 +55,7 @@ def sandbox_url() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        process.stdout.close()
 
 
 def test_kill_9_mid_operation_then_reconcile(sandbox_url: str, tmp_path: Path) -> None:
@@ -91,6 +92,8 @@ def test_kill_9_mid_operation_then_reconcile(sandbox_url: str, tmp_path: Path) -
             child.kill()
             child.wait()
     output = child.stdout.read() if child.stdout else ""
+    child.stdout.close()
+    child.stderr.close()
     assert child.returncode == -signal.SIGKILL
     assert "finished" not in output
 
@@ -126,7 +129,9 @@ def test_kill_9_mid_operation_then_reconcile(sandbox_url: str, tmp_path: Path) -
 
     target = tmp_path / "history.xlsx"
     export_journal_xlsx(journal, target)
-    rows = list(load_workbook(target, read_only=True)[ENTRIES_SHEET].iter_rows(values_only=True))
+    book = load_workbook(target, read_only=True)  # read-only keeps the file open until close
+    rows = list(book[ENTRIES_SHEET].iter_rows(values_only=True))
+    book.close()
     assert len(rows) == operation.total + 1
     exported = {(row[2], row[3]) for row in rows[1:]}
     assert exported == {(entry.email, entry.result.label_ja) for entry in entries}

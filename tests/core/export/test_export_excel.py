@@ -126,7 +126,9 @@ def test_summary_sheet_matches_counts_computed_from_the_entries(
     exported: tuple[list[ExportRow], Path],
 ) -> None:
     rows, path = exported
-    sheet_rows = list(load_workbook(path, read_only=True)["集計"].iter_rows(values_only=True))
+    book = load_workbook(path, read_only=True)
+    sheet_rows = list(book["集計"].iter_rows(values_only=True))
+    book.close()
     context = make_context()
     extra_lists = [k for k in ListKind if k not in context.lists]
     lists = list(context.lists) + extra_lists  # every list has rows in make_rows

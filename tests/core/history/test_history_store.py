@@ -223,6 +223,8 @@ def test_kill_9_during_a_history_write_leaves_no_half_fetch(tmp_path: Path) -> N
     finally:
         if child.poll() is None:
             child.kill()
+            child.wait()
+        child.stdout.close()
     store = SqliteHistoryStore(path)
     account = AccountKey(account="kill")
     assert store.recovery_notice is None
