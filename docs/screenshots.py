@@ -201,6 +201,12 @@ def letter_states(root: Path) -> None:
     select(COMPANY.email, CARRIER.email, MAILBOX_FULL.email)
     window.create_tickets()
     wait_until(lambda: not controller.zendesk.is_running())
+    model = window.model
+    carrier_row = next(
+        r for r in range(model.rowCount()) if model.entry_at(r).email == CARRIER.email
+    )
+    window.table.setCurrentIndex(model.index(carrier_row, 1))
+    window.list_page.splitter.setSizes([220, 400])  # the ticket link is under the details
     wait(300)
     save(window, "letters-window")
     window.close()

@@ -37,7 +37,9 @@ def window(make_window):
         answer(dialog)
         return True
 
-    win = make_window(run_letter_dialog=lambda dialog: dialog.show(), run_contact_settings=run_settings)
+    win = make_window(
+        run_letter_dialog=lambda dialog: dialog.show(), run_contact_settings=run_settings
+    )
     win.settings_answers = settings_answers
     win.model.append(list(ALL), classified(*ALL))
     win.list_page.ensure_grid()
@@ -67,7 +69,12 @@ def open_for(window, *emails: str):
 @pytest.mark.parametrize(
     ("entry", "kind", "letter_id", "must_read"),
     [
-        (MUNICIPAL, LetterKind.MUNICIPAL, "municipal", ["city.yokohama.lg.jp", "LGWAN", "受信許可"]),
+        (
+            MUNICIPAL,
+            LetterKind.MUNICIPAL,
+            "municipal",
+            ["city.yokohama.lg.jp", "LGWAN", "受信許可"],
+        ),
         (COMPANY, LetterKind.COMPANY, "company", ["zen.spamhaus.org", "SPF / DKIM / DMARC"]),
         (CARRIER, LetterKind.CARRIER, "carrier", ["受信リスト設定", "mail.todoku.example"]),
         (TYPO, LetterKind.CONSUMER, "consumer_typo", ["hanako@gmail.com", "hanako@gmial.com"]),

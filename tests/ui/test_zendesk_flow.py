@@ -74,7 +74,10 @@ def test_create_then_duplicate_is_appended(qtbot, window, zendesk):
     assert not cancelled and [o.created for o in outcomes] == [True, True]
     tickets = zendesk.tickets()
     assert len(tickets) == 2
-    assert {t["external_id"] for t in tickets} == {f"todoku:{COMPANY.email}", f"todoku:{CARRIER.email}"}
+    assert {t["external_id"] for t in tickets} == {
+        f"todoku:{COMPANY.email}",
+        f"todoku:{CARRIER.email}",
+    }
     # The customer letter rides along as a draft in the internal note.
     carrier_ticket = next(t for t in tickets if t["external_id"] == f"todoku:{CARRIER.email}")
     note = zendesk.comments(carrier_ticket["id"])[0]
@@ -92,7 +95,9 @@ def test_create_then_duplicate_is_appended(qtbot, window, zendesk):
     assert len(posts) == 2  # the duplicate made no new ticket
 
     # The link is in the details pane of that address, and survives in the data folder.
-    row = next(r for r in range(window.model.rowCount()) if window.model.entry_at(r).email == CARRIER.email)
+    row = next(
+        r for r in range(window.model.rowCount()) if window.model.entry_at(r).email == CARRIER.email
+    )
     window.table.setCurrentIndex(window.model.index(row, 1))
     details = window.list_page.details.toPlainText()
     assert "■ Zendesk チケット" in details and outcomes[0].url in details and "追記" in details
@@ -139,7 +144,9 @@ def test_cancel_during_a_rate_limit_wait(qtbot, window, zendesk):
     zendesk.inject(Fault(status=429, retry_after=30, method="POST"))
     zendesk_controller = window.controller.zendesk
     select(window, COMPANY.email)
-    with qtbot.waitSignal(zendesk_controller.running, check_params_cb=lambda r: not r, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(
+        zendesk_controller.running, check_params_cb=lambda r: not r, timeout=TIMEOUT_MS
+    ):
         window.contact_actions.zendesk_action.trigger()
         qtbot.waitUntil(lambda: "待っています" in window.range_bar.progress_label.text())
         window.controller.cancel_running()

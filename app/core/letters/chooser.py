@@ -191,4 +191,3 @@ def group_as_kind(
         if all(i.entry.key != entry.key for i in items):
             items.append(LetterItem(entry, explanation, choice))
     return [LetterGroup(lid, side, tuple(items)) for (lid, side), items in groups.items()], left_out
-

@@ -37,7 +37,7 @@ class DeleteBar(QWidget):
         self.delete_button = QPushButton(texts.DELETE_CHECKED)
         set_text_colour(self.delete_button, "#b00020", bold=True, disabled_colour="#9a9a9a")
         self.delete_button.setAutoDefault(False)
-        layout = QHBoxLayout(self)
+        layout = self._layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.check_shown_button)
         layout.addWidget(self.uncheck_button)
@@ -57,8 +57,7 @@ class DeleteBar(QWidget):
         button = QToolButton()
         button.setDefaultAction(action)
         button.setProperty("toolButtonStyle", 1)  # Qt::ToolButtonTextOnly, without ``Qt``
-        layout = self.layout()
-        layout.insertWidget(layout.indexOf(self.history_button), button)
+        self._layout.insertWidget(self._layout.indexOf(self.history_button), button)
         return button
 
     def set_state(self, *, shown: int, checked: int, busy: bool, available: bool) -> None:

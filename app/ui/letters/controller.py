@@ -195,7 +195,10 @@ class LettersController(FeatureController):
                     secrets.set(ZENDESK_TOKEN, token)
                 elif token == "":
                     secrets.delete(ZENDESK_TOKEN)
-                log.info("contact settings saved (token %s)", "changed" if token is not None else "unchanged")
+                log.info(
+                    "contact settings saved (token %s)",
+                    "changed" if token is not None else "unchanged",
+                )
         finally:
             if self._zendesk is not None:
                 self._zendesk.tested.disconnect(dialog.zendesk_page.show_test_result)

@@ -145,7 +145,9 @@ class LetterDialog(QDialog):
         return self._choices.sets[self.kind]
 
     def select_kind(self, kind: LetterKind | None) -> None:
-        self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(kind.value if kind else None)))
+        self.kind_combo.setCurrentIndex(
+            max(0, self.kind_combo.findData(kind.value if kind else None))
+        )
 
     def set_choices(self, choices: LetterChoices) -> None:
         """New letters (e.g. after the sender facts were filled in); keeps kind and position."""
@@ -188,7 +190,9 @@ class LetterDialog(QDialog):
         self.letter_combo.blockSignals(True)
         self.letter_combo.clear()
         for letter in self._letters:
-            self.letter_combo.addItem(texts.LETTER_ITEM.format(title=letter.title, side=letter.side))
+            self.letter_combo.addItem(
+                texts.LETTER_ITEM.format(title=letter.title, side=letter.side)
+            )
         self.letter_combo.setCurrentIndex(min(max(0, position), len(self._letters) - 1))
         self.letter_combo.setEnabled(len(self._letters) > 1)
         self.letter_combo.blockSignals(False)

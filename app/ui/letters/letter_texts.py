@@ -7,7 +7,9 @@ MENU_CONTACT = "連絡(&C)"
 ACTION_LETTERS = "連絡文を作成…"
 ACTION_LETTERS_TIP = "選んだ行（なければチェックした行）の宛先の相手に送る連絡文を作ります。"
 ACTION_ZENDESK = "Zendesk チケットを作成…"
-ACTION_ZENDESK_TIP = "選んだ行（なければチェックした行）を Zendesk のチケットとしてサポート担当へ渡します。"
+ACTION_ZENDESK_TIP = (
+    "選んだ行（なければチェックした行）を Zendesk のチケットとしてサポート担当へ渡します。"
+)
 ACTION_CONTACT_SETTINGS = "送信元の情報と Zendesk の設定…"
 NOTHING_SELECTED = "一覧で行を選ぶか、チェックを付けてから実行してください。"
 NOT_CLASSIFIED_SKIPPED = "分類が終わっていない {count} 件は除きました。"
@@ -18,13 +20,12 @@ KIND_LABEL = "連絡文の種類"
 KIND_AUTO = "原因から自動で選ぶ（おすすめ）"
 LETTER_LABEL = "連絡文"
 LETTER_ITEM = "{title} — {side}"
-NO_LETTER = (
-    "選んだ宛先には、この種類の連絡文はありません。\n\n{reasons}"
-)
+NO_LETTER = "選んだ宛先には、この種類の連絡文はありません。\n\n{reasons}"
 LEFT_OUT_HEAD = "連絡文の対象外: {count} 件"
 LEFT_OUT_LINE = "・{email}: {why}"
 OVERRIDE_WARNING = (
-    "注意: 原因の判定と異なる種類を選んでいます。内容が事実と合っているか、送る前に必ず確認してください。"
+    "注意: 原因の判定と異なる種類を選んでいます。"
+    "内容が事実と合っているか、送る前に必ず確認してください。"
 )
 MISSING_HEAD = "未記入の項目があります（本文の【…を記入】の部分）: {items}"
 MISSING_NONE = "送信元の情報はすべて入っています。送る前に本文を読み、内容を確認してください。"
@@ -99,7 +100,9 @@ TICKETS_PRACTICE = "練習モード: このパソコンの中の Zendesk の模�
 TICKETS_START = "作成する"
 TICKETS_STARTING = "Zendesk に接続しています…"
 TICKETS_PROGRESS = "Zendesk チケット {done} / {total} 件目を処理中…"
-TICKETS_WAITING = "Zendesk の利用回数の上限に達したため {seconds:.0f} 秒待っています…（{done} / {total}）"
+TICKETS_WAITING = (
+    "Zendesk の利用回数の上限に達したため {seconds:.0f} 秒待っています…（{done} / {total}）"
+)
 TICKETS_DONE = "Zendesk: 新規 {created} 件、既存チケットへ追記 {appended} 件。"
 TICKETS_CANCELLED = "Zendesk への登録をキャンセルしました（{done} 件は処理済み）。"
 TICKETS_CANCELLING = "Zendesk への登録をキャンセルしています…"

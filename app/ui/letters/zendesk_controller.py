@@ -76,9 +76,9 @@ def ask_ticket_mode(recipients: int, practice: bool, parent: QWidget | None) -> 
 def show_ticket_result(
     outcomes: list[TicketOutcome], cancelled: bool, parent: QWidget | None
 ) -> None:
-    from app.ui.letters.ticket_dialogs import TicketResultDialog
-
     from PySide6.QtCore import Qt
+
+    from app.ui.letters.ticket_dialogs import TicketResultDialog
 
     dialog = TicketResultDialog(outcomes, cancelled=cancelled, parent=parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
@@ -299,9 +299,7 @@ class ZendeskController(FeatureController):
         self._parent_widget = parent
 
         def work(**kwargs: Any) -> list[TicketOutcome]:
-            return escalate_units(
-                unit_list, maker, requester_is_recipient=requester, **kwargs
-            )
+            return escalate_units(unit_list, maker, requester_is_recipient=requester, **kwargs)
 
         log.info("zendesk: %d ticket(s) for %d recipient(s)", len(unit_list), recipients)
         return self.run("zendesk", work, texts.TICKETS_STARTING)
