@@ -242,3 +242,18 @@ def test_polish_refused_when_it_adds_a_fact(qtbot, ai_window, llm):
     assert dialog.text.toPlainText() == original.as_text()
     status = dialog.status_label.text()
     assert "使いませんでした" in status and "9999" in status
+
+
+def test_no_letter_fits_says_why(window):
+    from app.core.types import ListKind, SuppressionEntry
+    from tests.helpers.letters import WHEN
+
+    free_mail = SuppressionEntry(
+        ListKind.BOUNCES, "someone@gmail.com", WHEN, "5.1.1", "550 5.1.1 User unknown"
+    )
+    window.model.append([free_mail], classified(free_mail))
+    dialog = open_for(window, free_mail.email)
+    assert dialog.current_letter is None
+    assert "この種類の連絡文はありません" in dialog.text.toPlainText()
+    assert "someone@gmail.com" in dialog.text.toPlainText()
+    assert not dialog.copy_button.isEnabled() and not dialog.save_button.isEnabled()
