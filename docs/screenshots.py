@@ -101,6 +101,7 @@ def letter_states(root: Path) -> None:
         MUNICIPAL,
         TYPO,
         classified,
+        select_rows,
         with_sender_facts,
     )
 
@@ -151,17 +152,7 @@ def letter_states(root: Path) -> None:
     wait(200)
 
     def select(*emails: str) -> None:
-        from PySide6.QtCore import QItemSelectionModel
-
-        table, model = window.table, window.model
-        table.clearSelection()
-        for row in range(model.rowCount()):
-            if model.entry_at(row).email in emails:
-                table.selectionModel().select(
-                    model.index(row, 1),
-                    QItemSelectionModel.SelectionFlag.Select
-                    | QItemSelectionModel.SelectionFlag.Rows,
-                )
+        select_rows(window, *emails)
 
     for name, entry in (
         ("letters-municipal", MUNICIPAL),

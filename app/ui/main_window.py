@@ -236,25 +236,24 @@ class MainWindow(QMainWindow):
             )
         return pairs
 
-    @Slot()
-    def open_letters(self) -> None:
+    def _pairs_or_hint(self) -> list:
         pairs = self.selected_pairs()
         if not pairs:
             from app.ui.letters import letter_texts
 
             self.status_bar.showMessage(letter_texts.NOTHING_SELECTED, 4000)
-            return
-        self.controller.letters.open(pairs, self)
+        return pairs
+
+    @Slot()
+    def open_letters(self) -> None:
+        pairs = self._pairs_or_hint()
+        if pairs:
+            self.controller.letters.open(pairs, self)
 
     @Slot()
     def create_tickets(self) -> None:
-        pairs = self.selected_pairs()
-        if not pairs:
-            from app.ui.letters import letter_texts
-
-            self.status_bar.showMessage(letter_texts.NOTHING_SELECTED, 4000)
-            return
-        if not self.controller.is_busy():
+        pairs = self._pairs_or_hint()
+        if pairs and not self.controller.is_busy():
             self.controller.zendesk.start(pairs, self)
 
     @Slot()

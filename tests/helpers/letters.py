@@ -68,3 +68,15 @@ def classified(*entries: SuppressionEntry):
 
 def with_sender_facts(settings: AppSettings, **changes: str) -> AppSettings:
     return settings.replace(**{**SENDER_SETTINGS, **changes})
+
+
+def select_rows(window, *emails: str) -> None:
+    """Select (highlight, not check) the grid rows of these addresses."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    table, model = window.table, window.model
+    table.clearSelection()
+    for row in range(model.rowCount()):
+        if model.entry_at(row).email in emails:
+            table.selectionModel().select(model.index(row, 1), flags)

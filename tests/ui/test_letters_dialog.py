@@ -4,7 +4,6 @@ save, hostile reasons kept literal, and the optional AI polish against the OpenA
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QPlainTextEdit
 
@@ -19,6 +18,7 @@ from tests.helpers.letters import (
     MUNICIPAL,
     TYPO,
     classified,
+    select_rows,
     with_sender_facts,
 )
 
@@ -47,15 +47,7 @@ def window(make_window):
     return win
 
 
-def select(window, *emails: str) -> None:
-    table, model = window.table, window.model
-    table.clearSelection()
-    for row in range(model.rowCount()):
-        if model.entry_at(row).email in emails:
-            table.selectionModel().select(
-                model.index(row, 1),
-                QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
-            )
+select = select_rows
 
 
 def open_for(window, *emails: str):

@@ -7,12 +7,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel
 
 from app.core.storage.secrets import ZENDESK_TOKEN
 from app.core.zendesk.errors import ZendeskAuthError
 from app.sandbox.zendesk_server import Fault, ZendeskSandbox
-from tests.helpers.letters import CARRIER, COMPANY, MAILBOX_FULL, classified
+from tests.helpers.letters import CARRIER, COMPANY, MAILBOX_FULL, classified, select_rows
 
 ROWS = (COMPANY, CARRIER, MAILBOX_FULL)
 TIMEOUT_MS = 15_000
@@ -49,15 +48,7 @@ def window(make_window, zendesk):
     return win
 
 
-def select(window, *emails: str) -> None:
-    table, model = window.table, window.model
-    table.clearSelection()
-    for row in range(model.rowCount()):
-        if model.entry_at(row).email in emails:
-            table.selectionModel().select(
-                model.index(row, 1),
-                QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
-            )
+select = select_rows
 
 
 def run_tickets(qtbot, window, *emails: str) -> None:

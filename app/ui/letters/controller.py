@@ -23,6 +23,7 @@ from app.core.storage.secrets import LLM_KEY, ZENDESK_TOKEN, SecretStore
 from app.core.types import Explanation, SuppressionEntry
 from app.ui.feature import FeatureController
 from app.ui.letters import letter_texts as texts
+from app.ui.letters.lazy_sandbox import LazySandbox
 from app.ui.persist import SettingsKeeper
 from app.ui.workers import JobRunner
 
@@ -99,9 +100,7 @@ class LettersController(FeatureController):
         self._zendesk = zendesk
         self.run_dialog = run_dialog
         self.run_settings = run_settings
-        self._llm_sandbox_factory = llm_sandbox_factory
-        self.llm_sandbox: LlmSandboxHandle | None = None
-        self._llm_url = ""
+        self.llm_sandbox = LazySandbox(llm_sandbox_factory, "OpenAI")
         self._clock = clock
         self.dialog: LetterDialog | None = None
         self.settings_dialog: ContactSettingsDialog | None = None
@@ -227,8 +226,8 @@ class LettersController(FeatureController):
             if self._practice():
                 from app.sandbox.openai_server import SANDBOX_MODEL
 
-                base_url, model = self._ensure_llm_sandbox(), SANDBOX_MODEL
-                api_key = self.llm_sandbox.api_key if self.llm_sandbox else ""
+                base_url, model = self.llm_sandbox.start(), SANDBOX_MODEL
+                api_key = self.llm_sandbox.handle.api_key if self.llm_sandbox.handle else ""
                 timeout_s = PRACTICE_TIMEOUT_S
             else:
                 base_url, model = settings.llm_base_url.strip(), settings.llm_model.strip()
@@ -251,13 +250,6 @@ class LettersController(FeatureController):
         self._polishing = letter
         return self.run("polish-letter", work, texts.POLISHING, exclusive=False)
 
-    def _ensure_llm_sandbox(self) -> str:
-        if self.llm_sandbox is None:
-            sandbox = self._llm_sandbox_factory()
-            self._llm_url = sandbox.start()
-            self.llm_sandbox = sandbox
-        return self._llm_url
-
     def on_succeeded(self, result: Any) -> None:
         letter, self._polishing = self._polishing, None
         if self.dialog is not None and letter is not None:
@@ -273,9 +265,4 @@ class LettersController(FeatureController):
 
     def shutdown(self) -> None:
         """After the pool is idle: stop the practice AI imitation."""
-        if self.llm_sandbox is not None:
-            try:
-                self.llm_sandbox.stop()
-            except Exception:  # closing anyway; note it for support
-                log.exception("LLM imitation did not stop cleanly")
-            self.llm_sandbox = None
+        self.llm_sandbox.stop()

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QDialog, QWidget
@@ -25,6 +25,7 @@ from app.core.storage.secrets import ZENDESK_TOKEN, SecretStore
 from app.core.types import Explanation, SuppressionEntry
 from app.ui.feature import FeatureController
 from app.ui.letters import letter_texts as texts
+from app.ui.letters.lazy_sandbox import LazySandbox, SandboxHandle
 from app.ui.persist import SettingsKeeper
 from app.ui.workers import Job, JobRunner
 
@@ -38,15 +39,7 @@ log = logging.getLogger(__name__)
 Pairs = Sequence[tuple[SuppressionEntry, Explanation]]
 
 
-class ZendeskSandboxHandle(Protocol):
-    base_url: str
-
-    def start(self) -> str: ...
-
-    def stop(self) -> None: ...
-
-
-ZendeskSandboxFactory = Callable[[], ZendeskSandboxHandle]
+ZendeskSandboxFactory = Callable[[], SandboxHandle]
 # ask(recipient count, practice, parent) -> None (cancelled), False (per recipient), True (batch)
 AskFunction = Callable[[int, bool, QWidget | None], bool | None]
 # show(outcomes, cancelled, parent)
@@ -55,7 +48,7 @@ ResultRunner = Callable[[list["TicketOutcome"], bool, QWidget | None], None]
 LettersFunction = Callable[[Pairs], list["Letter"]]
 
 
-def practice_zendesk_sandbox() -> ZendeskSandboxHandle:
+def practice_zendesk_sandbox() -> SandboxHandle:
     from app.sandbox.zendesk_server import ZendeskSandbox
 
     return ZendeskSandbox()
@@ -173,8 +166,7 @@ class ZendeskController(FeatureController):
         self._letters = letters
         self._links_path = links_path
         self._links: TicketLinks | None = None
-        self._sandbox_factory = sandbox_factory
-        self.sandbox: ZendeskSandboxHandle | None = None
+        self.sandbox = LazySandbox(sandbox_factory, "Zendesk")
         self.ask = ask
         self.show_result = show_result
         self._outcomes: list[TicketOutcome] = []
@@ -209,14 +201,6 @@ class ZendeskController(FeatureController):
 
     # -- accounts ------------------------------------------------------------------------
 
-    def _ensure_sandbox(self) -> str:
-        if self.sandbox is None:
-            sandbox = self._sandbox_factory()
-            sandbox.start()
-            self.sandbox = sandbox
-            log.info("practice Zendesk imitation at %s", sandbox.base_url)
-        return self.sandbox.base_url
-
     def account_maker(
         self, subdomain: str | None = None, email: str | None = None, token: str = ""
     ) -> Callable[[], ZendeskAccount]:
@@ -227,7 +211,7 @@ class ZendeskController(FeatureController):
         if self.practice:
             from app.sandbox.zendesk_server import SANDBOX_ZENDESK_EMAIL, SANDBOX_ZENDESK_TOKEN
 
-            base_url = self._ensure_sandbox()
+            base_url = self.sandbox.start()
             return lambda: ZendeskAccount.create(
                 "", SANDBOX_ZENDESK_EMAIL, SANDBOX_ZENDESK_TOKEN, base_url
             )
@@ -346,9 +330,4 @@ class ZendeskController(FeatureController):
 
     def shutdown(self) -> None:
         """After the pool is idle: stop the practice imitation."""
-        if self.sandbox is not None:
-            try:
-                self.sandbox.stop()
-            except Exception:  # closing anyway; note it for support
-                log.exception("Zendesk imitation did not stop cleanly")
-            self.sandbox = None
+        self.sandbox.stop()
