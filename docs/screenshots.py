@@ -197,7 +197,7 @@ def letter_states(root: Path) -> None:
         r for r in range(model.rowCount()) if model.entry_at(r).email == CARRIER.email
     )
     window.table.setCurrentIndex(model.index(carrier_row, 1))
-    window.list_page.splitter.setSizes([220, 400])  # the ticket link is under the details
+    window.list_page.splitter.setSizes([130, 500])  # the ticket link is under the details
     wait(300)
     save(window, "letters-window")
     window.close()
