@@ -88,8 +88,131 @@ def unfinished_operation(journal: DeletionJournal, sandbox: SlowSandbox, url: st
     journal.set_state(operation_id, OperationState.RUNNING)
 
 
+def letter_states(root: Path) -> None:
+    """連絡文: the dialog for each letter kind (with the sender facts filled in, one with them
+    missing), the 送信元の情報 and Zendesk settings pages, and a Zendesk result (practice
+    mode: the built-in imitation). Rows are planted in the grid, classified by the rules."""
+    from app.core.letters import LetterKind
+    from tests.helpers.letters import (
+        CARRIER,
+        COMPANY,
+        HOSTILE,
+        MAILBOX_FULL,
+        MUNICIPAL,
+        TYPO,
+        classified,
+        select_rows,
+        with_sender_facts,
+    )
+
+    rows = (MUNICIPAL, COMPANY, CARRIER, TYPO, MAILBOX_FULL, HOSTILE)
+    settings_store = SettingsStore(root / "letters-settings.json")
+    settings_store.save(with_sender_facts(AppSettings()))
+
+    def show_dialog(dialog) -> None:
+        dialog.show()
+        wait(300)
+
+    def result(outcomes, cancelled, parent) -> None:
+        from app.ui.letters.ticket_dialogs import TicketResultDialog
+
+        dialog = TicketResultDialog(outcomes, cancelled=cancelled, parent=parent)
+        dialog.show()
+        wait(300)
+        save(dialog, "letters-zendesk-result")
+        dialog.close()
+
+    def capture_contact_settings(dialog) -> bool:
+        show_dialog(dialog)
+        save(dialog, "letters-settings-sender")
+        dialog.tabs.setCurrentIndex(1)
+        dialog.zendesk_page.test_button.click()
+        wait_until(lambda: dialog.zendesk_page.test_button.isEnabled())
+        wait(200)
+        save(dialog, "letters-settings-zendesk")
+        return False
+
+    controller = MainController(
+        settings_store=settings_store,
+        secrets=MemorySecretStore(),
+        classify=LazyClassifier(rules_dir=resources_dir() / "rules"),
+        data_dir=root / "letters-data",
+        run_letter_dialog=show_dialog,
+        run_contact_settings=capture_contact_settings,
+        ask_ticket_mode=lambda recipients, practice, parent: False,
+        show_ticket_result=result,
+    )
+    window = MainWindow(controller, UiState(), log_path=str(root / "todoku.log"))
+    window.resize(1366, 768)
+    window.show()
+    wait(500)
+    window.model.append(list(rows), classified(*rows))
+    window.list_page.ensure_grid()
+    window._update_counts()
+    wait(200)
+
+    def select(*emails: str) -> None:
+        select_rows(window, *emails)
+
+    for name, entry in (
+        ("letters-municipal", MUNICIPAL),
+        ("letters-company", COMPANY),
+        ("letters-carrier", CARRIER),
+        ("letters-consumer-typo", TYPO),
+        ("letters-consumer-mailbox-full", MAILBOX_FULL),
+    ):
+        select(entry.email)
+        window.open_letters()
+        dialog = controller.letters.dialog
+        save(dialog, name)
+        print("----", name, "----")
+        print(dialog.text.toPlainText())
+        dialog.close()
+
+    # Several rows at once, forced to one kind: the warning, the letter chooser.
+    select(MUNICIPAL.email, COMPANY.email, HOSTILE.email)
+    window.open_letters()
+    dialog = controller.letters.dialog
+    dialog.select_kind(LetterKind.COMPANY)
+    dialog.letter_combo.setCurrentIndex(dialog.letter_combo.count() - 1)
+    wait(200)
+    save(dialog, "letters-forced-kind")
+    dialog.close()
+
+    # Sender facts missing: the placeholders and the list under the letter.
+    controller.settings_keeper.store(AppSettings())
+    select(COMPANY.email)
+    window.open_letters()
+    save(controller.letters.dialog, "letters-missing-facts")
+    controller.letters.dialog.close()
+    controller.settings_keeper.store(with_sender_facts(AppSettings()))
+
+    window.open_contact_settings()
+
+    select(COMPANY.email, CARRIER.email, MAILBOX_FULL.email)
+    window.create_tickets()
+    wait_until(lambda: not controller.zendesk.is_running())
+    model = window.model
+    carrier_row = next(
+        r for r in range(model.rowCount()) if model.entry_at(r).email == CARRIER.email
+    )
+    window.table.setCurrentIndex(model.index(carrier_row, 1))
+    window.list_page.splitter.setSizes([130, 500])  # the ticket link is under the details
+    wait(300)
+    save(window, "letters-window")
+    window.close()
+    app = QApplication.instance()
+    if app is not None:
+        app.processEvents()
+
+
 def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    if "--letters" in sys.argv[1:]:  # only the 連絡文 / Zendesk states
+        root = Path(tempfile.mkdtemp(prefix="todoku-shots-"))
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(root / "qt"))
+        letter_states(root)
+        return 0
     root = Path(tempfile.mkdtemp(prefix="todoku-shots-"))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(root / "qt"))
     sandbox = SlowSandbox()
@@ -199,6 +322,7 @@ def main() -> int:
     window.close()
     app.processEvents()
     journal.close()
+    letter_states(root)
     return 0
 
 

@@ -17,6 +17,8 @@ from app.ui.delivery.controller import DeliveryController
 from app.ui.export import controller as export
 from app.ui.feature import FeatureController
 from app.ui.fetch.controller import FetchController
+from app.ui.letters import controller as letters
+from app.ui.letters import zendesk_controller as zendesk
 from app.ui.models.entry_table import EntryTableModel
 from app.ui.persist import SettingsKeeper
 from app.ui.workers import JobRunner
@@ -28,7 +30,8 @@ if TYPE_CHECKING:
 
 class MainController(QObject):
     """The shared parts (job runner, entry model, settings, secrets) and the features built
-    from them: ``connection``, ``fetch``, ``deletion``, ``delivery``, ``export``, ``llm``.
+    from them: ``connection``, ``fetch``, ``deletion``, ``delivery``, ``export``, ``llm``,
+    ``letters``, ``zendesk``.
 
     Only ``MainController`` knows all of them; a feature knows only the parts it was given and
     reports through its signals. The dialog runners and the sandbox factories default to the
@@ -52,6 +55,11 @@ class MainController(QObject):
         run_export_dialog: export.ExportDialogRunner = export.exec_export_dialog,
         llm_sandbox_factory: ai.LlmSandboxFactory = ai.practice_llm_sandbox,
         data_dir: Path | None = None,
+        run_letter_dialog: letters.LetterDialogRunner = letters.exec_letter_dialog,
+        run_contact_settings: letters.ContactSettingsRunner = letters.exec_contact_settings,
+        zendesk_sandbox_factory: zendesk.ZendeskSandboxFactory = zendesk.practice_zendesk_sandbox,
+        ask_ticket_mode: zendesk.AskFunction = zendesk.ask_ticket_mode,
+        show_ticket_result: zendesk.ResultRunner = zendesk.show_ticket_result,
         parent: QObject | None = None,
     ) -> None:
         """``journal``: an open deletion journal; or ``journal_path``: the file to open after
@@ -102,6 +110,32 @@ class MainController(QObject):
             sandbox_factory=llm_sandbox_factory,
             parent=self,
         )
+        # 連絡文 and Zendesk (app/ui/letters): the letters are the tickets' drafts.
+        practice = lambda: self.connection.practice  # noqa: E731
+        self.zendesk = zendesk.ZendeskController(
+            runner,
+            self.settings_keeper,
+            secrets,
+            practice=practice,
+            letters=lambda pairs: self.letters.letters_for(pairs),
+            links_path=data_dir,
+            sandbox_factory=zendesk_sandbox_factory,
+            ask=ask_ticket_mode,
+            show_result=show_ticket_result,
+            parent=self,
+        )
+        self.letters = letters.LettersController(
+            runner,
+            self.settings_keeper,
+            secrets,
+            practice=practice,
+            user_letters_dir=data_dir / letters.USER_LETTERS_FOLDER,
+            zendesk=self.zendesk,
+            run_dialog=run_letter_dialog,
+            run_settings=run_contact_settings,
+            llm_sandbox_factory=llm_sandbox_factory,
+            parent=self,
+        )
         self.connection.switched.connect(model.clear)
         self.fetch.running.connect(self._on_fetch_running)
         self.fetch.fetched.connect(self._on_fetch_fetched)
@@ -110,7 +144,7 @@ class MainController(QObject):
     def features(self) -> tuple[FeatureController, ...]:
         """The features whose lines go to the range bar (AI refinement has its own, in the
         status bar)."""
-        return (self.connection, self.fetch, self.deletion, self.export)
+        return (self.connection, self.fetch, self.deletion, self.export, self.zendesk)
 
     @property
     def settings(self) -> AppSettings:
@@ -123,7 +157,7 @@ class MainController(QObject):
 
     def cancel_running(self) -> None:
         """キャンセル: stops the fetch, the export or the deletion that is running."""
-        for feature in (self.fetch, self.export, self.deletion):
+        for feature in (self.fetch, self.export, self.deletion, self.zendesk):
             feature.cancel()
 
     def set_delivery_threshold(self, threshold: float) -> None:
@@ -152,6 +186,8 @@ class MainController(QObject):
         self.llm.cancel()
         idle = self.runner.shutdown(timeout_ms)
         self.llm.shutdown()
+        self.letters.shutdown()
+        self.zendesk.shutdown()
         self.connection.stop_sandbox()
         return idle
 

@@ -19,6 +19,7 @@ from app.ui.delivery.alert import DeliveryAlert
 from app.ui.delivery.tab import DeliveryTab
 from app.ui.fetch.date_range import DateRangeBar
 from app.ui.fetch.list_page import ListPage
+from app.ui.letters.actions import ContactActions
 from app.ui.persist import UiState
 from app.ui.widgets.status_panel import StatusPanel
 from app.ui.window_actions import WindowActions
@@ -88,6 +89,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.window_actions = WindowActions(self)
         self.list_page.export_button.setDefaultAction(self.window_actions.export_action)
+        self.contact_actions = ContactActions(self)
+        self.list_page.delete_bar.add_action(self.contact_actions.letters_action)
+        self.list_page.delete_bar.add_action(self.contact_actions.zendesk_action)
+        self.list_page.details_footer = controller.zendesk.details_text
         self._painted = False
         self._after_paint_done = False
 
@@ -112,6 +117,12 @@ class MainWindow(QMainWindow):
         for feature in controller.features:
             self._wire(feature)
         self._wire(controller.llm, show=self.status_bar.ai_label.setText)
+        self._wire(controller.letters, show=self._on_list_page_status_message)
+        contact = self.contact_actions
+        contact.letters_requested.connect(self.open_letters)
+        contact.zendesk_requested.connect(self.create_tickets)
+        contact.settings_requested.connect(self.open_contact_settings)
+        controller.zendesk.tickets_made.connect(self._on_zendesk_tickets_made)
         fetch, deletion, connection = controller.fetch, controller.deletion, controller.connection
         fetch.running.connect(self._on_fetch_running)
         fetch.grew.connect(self._update_counts)
@@ -201,6 +212,58 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_list_page_grid_built(self) -> None:
         self.ui_state.restore_header("grid", self.table.horizontalHeader())
+        contact = self.contact_actions
+        self.table.addActions([contact.letters_action, contact.zendesk_action])
+
+    def selected_pairs(self) -> list:
+        """(entry, explanation) of the selected rows, or of the checked rows when none is
+        selected; rows still being classified are left out (and counted in the status bar)."""
+        model = self.model
+        rows = []
+        if self.list_page.has_grid:
+            rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        items = (
+            [(model.entry_at(r), model.explanation_at(r)) for r in rows]
+            if rows
+            else list(model.checked_items())
+        )
+        pairs = [(entry, explanation) for entry, explanation in items if explanation is not None]
+        if len(pairs) < len(items):
+            from app.ui.letters import letter_texts
+
+            self.status_bar.showMessage(
+                letter_texts.NOT_CLASSIFIED_SKIPPED.format(count=len(items) - len(pairs)), 4000
+            )
+        return pairs
+
+    def _pairs_or_hint(self) -> list:
+        pairs = self.selected_pairs()
+        if not pairs:
+            from app.ui.letters import letter_texts
+
+            self.status_bar.showMessage(letter_texts.NOTHING_SELECTED, 4000)
+        return pairs
+
+    @Slot()
+    def open_letters(self) -> None:
+        pairs = self._pairs_or_hint()
+        if pairs:
+            self.controller.letters.open(pairs, self)
+
+    @Slot()
+    def create_tickets(self) -> None:
+        pairs = self._pairs_or_hint()
+        if pairs and not self.controller.is_busy():
+            self.controller.zendesk.start(pairs, self)
+
+    @Slot()
+    def open_contact_settings(self) -> None:
+        self.controller.letters.open_settings(self)
+
+    @Slot(object)
+    def _on_zendesk_tickets_made(self, _: object) -> None:
+        if self.list_page.has_grid:
+            self.list_page.refresh_details()
 
     @Slot(object, object)
     def _on_range_bar_fetch_requested(self, date_range, lists) -> None:
@@ -353,6 +416,7 @@ class MainWindow(QMainWindow):
             available=available,
         )
         self.window_actions.export_action.setEnabled(busy is False and model.total > 0)
+        self.contact_actions.set_state(has_rows=model.total > 0, busy=busy)
         self.status_bar.show_counts(model)
 
     @Slot(str)

@@ -151,3 +151,43 @@ def group_for_letters(
         if all(i.entry.key != entry.key for i in items):
             items.append(item)
     return [LetterGroup(lid, side, tuple(items)) for (lid, side), items in groups.items()], left_out
+
+
+OVERRIDDEN_WHY_JA = "原因の判定とは別の種類が選ばれました。"
+
+
+def _forced_letter_id(kind: LetterKind, choice: Choice, email: str) -> str:
+    if choice.kind is kind:
+        return choice.letter_id
+    if kind is LetterKind.MUNICIPAL:
+        return MUNICIPAL
+    if kind is LetterKind.COMPANY:
+        return COMPANY
+    if kind is LetterKind.CARRIER:
+        return CARRIER
+    return CONSUMER_TYPO if suggest_address(email) else CONSUMER_MAILBOX_FULL
+
+
+def group_as_kind(
+    pairs: Iterable[tuple[SuppressionEntry, Explanation]], kind: LetterKind
+) -> tuple[list[LetterGroup], list[LetterItem]]:
+    """Like ``group_for_letters``, but every entry gets a letter of ``kind`` (the operator
+    overrode the chooser). Spam reports and unsubscribes stay out: writing to someone who asked
+    not to be mailed is never right. An item whose own choice differs keeps ``why_ja`` saying
+    so, for the UI to warn."""
+    groups: dict[tuple[str, str], list[LetterItem]] = {}
+    left_out: list[LetterItem] = []
+    for entry, explanation in pairs:
+        choice = choose_letter(entry, explanation)
+        if entry.list_kind in (ListKind.SPAM_REPORTS, ListKind.UNSUBSCRIBES):
+            left_out.append(LetterItem(entry, explanation, choice))
+            continue
+        letter_id = _forced_letter_id(kind, choice, entry.email)
+        if letter_id != choice.letter_id:
+            suggestion = suggest_address(entry.email) if letter_id == CONSUMER_TYPO else ""
+            choice = Choice(letter_id, OVERRIDDEN_WHY_JA, suggestion)
+        key = (letter_id, recipient_side(letter_id, entry))
+        items = groups.setdefault(key, [])
+        if all(i.entry.key != entry.key for i in items):
+            items.append(LetterItem(entry, explanation, choice))
+    return [LetterGroup(lid, side, tuple(items)) for (lid, side), items in groups.items()], left_out

@@ -81,8 +81,20 @@ def quote_untrusted(text: str, prefix: str = "    > ") -> str:
     return "\n".join(prefix + line for line in lines)
 
 
+def _jst_date(moment: datetime) -> str:
+    # No leading zeros: 2026年12月1日 is how Japanese letters write a date.
+    local = moment.astimezone(JST)
+    return f"{local.year}年{local.month}月{local.day}日"
+
+
 def _jst(moment: datetime) -> str:
-    return moment.astimezone(JST).strftime("%Y年%m月%d日 %H:%M")
+    return f"{_jst_date(moment)} {moment.astimezone(JST):%H:%M}"
+
+
+def _period(first: datetime, last: datetime) -> str:
+    """One time when all rejections share it ("12:00 ～ 12:00" reads like an error)."""
+    start, end = _jst(first), _jst(last)
+    return start if start == end else f"{start} ～ {end}"
 
 
 def _evidence(group: LetterGroup) -> str:
@@ -131,11 +143,12 @@ def group_values(
         "recipient_count": str(len({e.email.lower() for e in entries})),
         "first_rejected_jst": _jst(times[0]),
         "last_rejected_jst": _jst(times[-1]),
+        "rejected_period_jst": _period(times[0], times[-1]),
         "evidence": _evidence(group),
         "reason_label": _safe(first_item.explanation.label_ja),
         "original_address": _safe(entries[0].email),
         "suggested_address": first_item.choice.suggested_address,
-        "today_jst": today.astimezone(JST).strftime("%Y年%m月%d日"),
+        "today_jst": _jst_date(today),
     }
     if group.letter_id == CARRIER:
         # Blocks are organisation-edited template text: render them with the same values first;

@@ -89,6 +89,7 @@ def polish_letter(
     """Ask the endpoint for better wording; keep the original unless ``check_polish`` passes."""
     if not settings.usable:
         return PolishResult(letter, False, ("AI による文面の調整は設定されていません。",))
+    client = None
     try:
         client = (client_factory or default_client)(settings)
         response = client.chat.completions.create(
@@ -104,6 +105,11 @@ def polish_letter(
         return PolishResult(
             letter, False, (f"AI に接続できませんでした（{type(error).__name__}）。",)
         )
+    finally:
+        # The client's connection pool would otherwise wait for the garbage collector.
+        close = getattr(client, "close", None)
+        if callable(close):
+            close()
     if not isinstance(content, str):
         return PolishResult(letter, False, ("AI の応答が空でした。",))
     polished = content.strip("\n") + "\n"

@@ -25,6 +25,7 @@ KNOWN_VARIABLES: dict[str, str] = {
     "recipient_count": "宛先の件数",
     "first_rejected_jst": "最初に拒否された日時",
     "last_rejected_jst": "最後に拒否された日時",
+    "rejected_period_jst": "拒否された日時",
     "evidence": "受信側サーバーの応答",
     "reason_label": "原因",
     "original_address": "登録されているアドレス",

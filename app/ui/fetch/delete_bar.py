@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QToolButton, QWidget
 
 from app.ui import texts
 from app.ui.safe_text import plain_label
@@ -36,7 +37,7 @@ class DeleteBar(QWidget):
         self.delete_button = QPushButton(texts.DELETE_CHECKED)
         set_text_colour(self.delete_button, "#b00020", bold=True, disabled_colour="#9a9a9a")
         self.delete_button.setAutoDefault(False)
-        layout = QHBoxLayout(self)
+        layout = self._layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.check_shown_button)
         layout.addWidget(self.uncheck_button)
@@ -50,6 +51,14 @@ class DeleteBar(QWidget):
         self.delete_button.clicked.connect(self.delete_requested)
         self.history_button.clicked.connect(self.history_requested)
         self.set_state(shown=0, checked=0, busy=False, available=True)
+
+    def add_action(self, action: QAction) -> QToolButton:
+        """A button for another feature's action (e.g. 連絡文を作成…), left of 削除履歴."""
+        button = QToolButton()
+        button.setDefaultAction(action)
+        button.setProperty("toolButtonStyle", 1)  # Qt::ToolButtonTextOnly, without ``Qt``
+        self._layout.insertWidget(self._layout.indexOf(self.history_button), button)
+        return button
 
     def set_state(self, *, shown: int, checked: int, busy: bool, available: bool) -> None:
         """Enable what makes sense: delete needs a checked row, no running job and a journal."""

@@ -12,6 +12,7 @@ its place. Everything that reaches the table builds it first, so nothing waits f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QModelIndex, QTimer, Signal, Slot
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.types import ALL_LISTS, ListKind
+from app.core.types import ALL_LISTS, ListKind, SuppressionEntry
 from app.ui import texts
 from app.ui.fetch.delete_bar import DeleteBar
 from app.ui.models.entry_table import Column, EntryTableModel
@@ -76,6 +77,8 @@ class ListPage(QWidget):
         super().__init__(parent)
         self.model = model
         self._table: QTableView | None = None
+        # Lines another feature adds under the details (e.g. the Zendesk ticket link).
+        self.details_footer: Callable[[SuppressionEntry], str] | None = None
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText(texts.FILTER_PLACEHOLDER)
         self.filter_edit.setClearButtonEnabled(True)
@@ -345,6 +348,7 @@ class ListPage(QWidget):
                 explanation=explanation.explanation_ja if explanation else "",
                 action=explanation.action_ja if explanation else "",
             )
+            + (self.details_footer(entry) if self.details_footer else "")
         )
 
     @Slot(QItemSelection, QItemSelection)

@@ -235,7 +235,7 @@ def test_one_letter_per_municipality_and_one_per_consumer() -> None:
     assert letter.recipients == ("a@city.example.lg.jp", "b@city.example.lg.jp")
     assert "受信を拒否された宛先（2 件）" in letter.body
     # JST times: 1764900000 = 2025-12-05 11:00 JST ... 1764990000 = 2025-12-06 12:00 JST
-    assert "2025年12月05日 11:00 ～ 2025年12月06日 12:00" in letter.body
+    assert "2025年12月5日 11:00 ～ 2025年12月6日 12:00" in letter.body
     assert "203.0.113.10, 203.0.113.11" in letter.body
     assert letter.missing_ja == ()
 
@@ -290,3 +290,34 @@ def test_sender_fields_round_trip_through_settings() -> None:
     assert SenderFacts.from_settings(
         AppSettings(sender_ips="1.2.3.4  5.6.7.8、9.9.9.9")
     ).sender_ips == ("1.2.3.4, 5.6.7.8, 9.9.9.9")
+
+
+def test_one_rejection_time_is_written_once() -> None:
+    one = entry("a@city.example.lg.jp", "550 5.7.1 Relaying denied", ListKind.BLOCKS)
+    letters = compose_letters([pair(one)], load_templates(), FACTS, NOW)  # type: ignore[list-item]
+    assert "2025年12月5日 11:00" in letters[0].body
+    assert "～" not in letters[0].body
+    assert "2026年1月15日" in letters[0].body  # today, no leading zeros
+
+
+def test_group_as_kind_forces_the_kind_and_marks_overrides() -> None:
+    from app.core.letters.chooser import OVERRIDDEN_WHY_JA, group_as_kind
+
+    municipal = entry("a@city.example.lg.jp", "550 5.7.1 Relaying denied", ListKind.BLOCKS)
+    typo = entry("hanako@gmial.com", "550 5.1.1 User unknown")
+    spam = entry("c@example.co.jp", "", ListKind.SPAM_REPORTS)
+    pairs = [pair(municipal), pair(typo), pair(spam)]
+    groups, left_out = group_as_kind(pairs, LetterKind.COMPANY)  # type: ignore[arg-type]
+    assert [(g.letter_id, g.side) for g in groups] == [
+        ("company", "city.example.lg.jp"),
+        ("company", "gmial.com"),
+    ]
+    assert all(i.choice.why_ja == OVERRIDDEN_WHY_JA for g in groups for i in g.items)
+    assert [i.entry.email for i in left_out] == ["c@example.co.jp"]  # never a spam reporter
+    groups, _ = group_as_kind(pairs, LetterKind.CONSUMER)  # type: ignore[arg-type]
+    assert [(g.letter_id, g.side) for g in groups] == [
+        ("consumer_mailbox_full", "a@city.example.lg.jp"),
+        ("consumer_typo", "hanako@gmial.com"),
+    ]
+    assert groups[1].items[0].choice.why_ja != OVERRIDDEN_WHY_JA  # its own choice already
+    assert groups[1].items[0].choice.suggested_address == "hanako@gmail.com"

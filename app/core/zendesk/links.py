@@ -1,0 +1,100 @@
+"""Which Zendesk ticket each bounced address went to: a small JSON file in the data folder.
+
+The details pane shows the link of the selected address; it survives restarts so an operator
+can find the ticket a colleague made yesterday. Only addresses and ticket links are kept (no
+reason text, no token). A missing or unreadable file starts empty: the links are a convenience,
+Zendesk itself stays the record.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from app.core.zendesk.tickets import TicketOutcome
+
+log = logging.getLogger(__name__)
+
+LINKS_FILE = "zendesk_tickets.json"
+MAX_LINKS = 20_000  # oldest dropped beyond this: the file stays small
+
+
+@dataclass(frozen=True, slots=True)
+class TicketLink:
+    url: str
+    ticket_id: int
+    when: str  # ISO 8601 with offset, when Todoku created or appended to the ticket
+    created: bool
+
+
+class TicketLinks:
+    """Address (lower case) → the last ticket Todoku used for it. Thread-safe."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._path = path
+        self._lock = threading.Lock()
+        self._links: dict[str, TicketLink] = {}
+        if path is not None:
+            self._links = _read(path)
+
+    def get(self, email: str) -> TicketLink | None:
+        with self._lock:
+            return self._links.get(email.strip().lower())
+
+    def remember(self, outcomes: list[TicketOutcome], when: datetime) -> None:
+        with self._lock:
+            for outcome in outcomes:
+                link = TicketLink(outcome.url, outcome.ticket_id, when.isoformat(), outcome.created)
+                for email in outcome.recipients:
+                    key = email.strip().lower()
+                    self._links.pop(key, None)  # re-insert: newest last
+                    self._links[key] = link
+            while len(self._links) > MAX_LINKS:
+                del self._links[next(iter(self._links))]
+            if self._path is not None:
+                _write(self._path, self._links)
+
+
+def _read(path: Path) -> dict[str, TicketLink]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        log.warning("ticket links not read (%s); starting empty", type(error).__name__)
+        return {}
+    links: dict[str, TicketLink] = {}
+    for email, item in (data.get("links") or {}).items() if isinstance(data, dict) else ():
+        try:
+            links[str(email)] = TicketLink(
+                str(item["url"]), int(item["ticket_id"]), str(item["when"]), bool(item["created"])
+            )
+        except (KeyError, TypeError, ValueError):
+            continue
+    return links
+
+
+def _write(path: Path, links: dict[str, TicketLink]) -> None:
+    payload = {
+        "links": {
+            email: {
+                "url": link.url,
+                "ticket_id": link.ticket_id,
+                "when": link.when,
+                "created": link.created,
+            }
+            for email, link in links.items()
+        }
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as error:  # the tickets exist in Zendesk either way; note and go on
+        log.warning("ticket links not saved (%s)", type(error).__name__)

@@ -1,0 +1,219 @@
+"""Settings pages of the feature: 送信元の情報 (sender facts for letters) and Zendesk, and the
+dialog that holds them. Pages take the settings and expose edited values; the dialog never
+touches the keyring or the network (接続テスト is a signal, its answer comes back)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.errors import TodokuError
+from app.core.storage.secrets import mask_secret
+from app.core.storage.settings import AppSettings
+from app.ui.letters import letter_texts as texts
+from app.ui.safe_text import plain_label
+
+PAGE_SENDER, PAGE_ZENDESK = 0, 1
+
+
+def _note(text: str) -> QWidget:
+    label = plain_label(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #555;")
+    return label
+
+
+class SenderFactsPage(QWidget):
+    """送信元の情報: what letters say about the sender; empty stays empty (a visible mark)."""
+
+    def __init__(self, settings: AppSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.org_edit = self._edit(settings.sender_org_name, texts.SENDER_ORG_HINT)
+        self.domain_edit = self._edit(settings.sender_domain, texts.SENDER_DOMAIN_HINT)
+        self.ips_edit = self._edit(settings.sender_ips, texts.SENDER_IPS_HINT)
+        self.contact_edit = self._edit(settings.sender_contact, texts.SENDER_CONTACT_HINT)
+        self.auth_edit = self._edit(settings.sender_auth_status, texts.SENDER_AUTH_HINT)
+        form = QFormLayout(self)
+        form.addRow(_note(texts.SENDER_NOTE))
+        form.addRow(texts.SENDER_ORG, self.org_edit)
+        form.addRow(texts.SENDER_DOMAIN, self.domain_edit)
+        form.addRow(texts.SENDER_IPS, self.ips_edit)
+        form.addRow(texts.SENDER_CONTACT, self.contact_edit)
+        form.addRow(texts.SENDER_AUTH, self.auth_edit)
+
+    @staticmethod
+    def _edit(value: str, hint: str) -> QLineEdit:
+        edit = QLineEdit(value)
+        edit.setPlaceholderText(hint)
+        edit.setMinimumWidth(380)
+        return edit
+
+    def apply(self, settings: AppSettings) -> AppSettings:
+        return settings.replace(
+            sender_org_name=self.org_edit.text().strip(),
+            sender_domain=self.domain_edit.text().strip(),
+            sender_ips=self.ips_edit.text().strip(),
+            sender_contact=self.contact_edit.text().strip(),
+            sender_auth_status=self.auth_edit.text().strip(),
+        )
+
+
+class ZendeskPage(QWidget):
+    """Zendesk: subdomain, agent e-mail, API token (masked; stored only in the keyring),
+    requester option and 接続テスト.
+
+    Signals:
+        test_requested: (subdomain, email, token typed or "" for the saved one).
+    """
+
+    test_requested = Signal(str, str, str)
+
+    def __init__(
+        self,
+        settings: AppSettings,
+        *,
+        saved_token: str,
+        key_store_where_ja: str,
+        practice: bool,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._has_saved_token = bool(saved_token)
+        self._clear_token = False
+        self.subdomain_edit = QLineEdit(settings.zendesk_subdomain)
+        self.subdomain_edit.setPlaceholderText(texts.ZENDESK_SUBDOMAIN_HINT)
+        self.email_edit = QLineEdit(settings.zendesk_email)
+        self.email_edit.setPlaceholderText("agent@example.co.jp")
+        self.token_edit = QLineEdit()
+        self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token_edit.setPlaceholderText(
+            texts.ZENDESK_TOKEN_SAVED.format(masked=mask_secret(saved_token))
+            if saved_token
+            else texts.ZENDESK_TOKEN_NONE
+        )
+        self.clear_token_button = QPushButton(texts.ZENDESK_CLEAR_TOKEN)
+        self.clear_token_button.setEnabled(self._has_saved_token)
+        self.clear_token_button.clicked.connect(self._on_clear_token_clicked)
+        self.requester_check = QCheckBox(texts.ZENDESK_REQUESTER)
+        self.requester_check.setToolTip(texts.ZENDESK_REQUESTER_TIP)
+        self.requester_check.setChecked(settings.zendesk_requester_is_recipient)
+        self.test_button = QPushButton(texts.ZENDESK_TEST)
+        self.test_button.clicked.connect(self._on_test_clicked)
+        self.test_result = plain_label(texts.ZENDESK_TEST_PRACTICE if practice else "")
+        self.test_result.setWordWrap(True)
+        token_row = QHBoxLayout()
+        token_row.addWidget(self.token_edit, 1)
+        token_row.addWidget(self.clear_token_button)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_button)
+        test_row.addWidget(self.test_result, 1)
+        form = QFormLayout(self)
+        form.addRow(_note(texts.ZENDESK_NOTE))
+        form.addRow(texts.ZENDESK_SUBDOMAIN, self.subdomain_edit)
+        form.addRow(texts.ZENDESK_EMAIL, self.email_edit)
+        form.addRow(texts.ZENDESK_TOKEN, token_row)
+        form.addRow("", _note(texts.ZENDESK_STORE.format(where=key_store_where_ja)))
+        form.addRow(self.requester_check)
+        form.addRow(_note(texts.ZENDESK_REQUESTER_TIP))
+        form.addRow(test_row)
+
+    def apply(self, settings: AppSettings) -> AppSettings:
+        return settings.replace(
+            zendesk_subdomain=self.subdomain_edit.text().strip(),
+            zendesk_email=self.email_edit.text().strip(),
+            zendesk_requester_is_recipient=self.requester_check.isChecked(),
+        )
+
+    def new_token(self) -> str | None:
+        """The token to store: None = keep the saved one, "" = remove it."""
+        typed = self.token_edit.text().strip()
+        if typed:
+            return typed
+        return "" if self._clear_token else None
+
+    def show_test_result(self, outcome: dict | TodokuError) -> None:
+        self.test_button.setEnabled(True)
+        if isinstance(outcome, TodokuError):
+            self.test_result.setStyleSheet("color: #c62828;")
+            self.test_result.setText(f"{outcome.message_ja}\n{outcome.next_step_ja}")
+            return
+        self.test_result.setStyleSheet("color: #1b5e20;")
+        self.test_result.setText(
+            texts.ZENDESK_TEST_OK.format(
+                name=str(outcome.get("name", "")), email=str(outcome.get("email", ""))
+            )
+        )
+
+    @Slot()
+    def _on_test_clicked(self) -> None:
+        self.test_button.setEnabled(False)
+        self.test_result.setStyleSheet("")
+        self.test_result.setText(texts.ZENDESK_TESTING)
+        token = "" if self._clear_token else self.token_edit.text().strip()
+        self.test_requested.emit(self.subdomain_edit.text(), self.email_edit.text(), token)
+
+    @Slot()
+    def _on_clear_token_clicked(self) -> None:
+        self._clear_token = True
+        self._has_saved_token = False
+        self.token_edit.clear()
+        self.token_edit.setPlaceholderText(texts.ZENDESK_TOKEN_NONE)
+        self.clear_token_button.setEnabled(False)
+
+
+class ContactSettingsDialog(QDialog):
+    """Both pages in tabs; ``result_settings`` and ``new_token`` are the outcome."""
+
+    def __init__(
+        self,
+        settings: AppSettings,
+        *,
+        saved_token: str,
+        key_store_where_ja: str,
+        practice: bool,
+        page: int = PAGE_SENDER,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(texts.CONTACT_SETTINGS_TITLE)
+        self.setMinimumWidth(620)
+        self._settings = settings
+        self.sender_page = SenderFactsPage(settings)
+        self.zendesk_page = ZendeskPage(
+            settings,
+            saved_token=saved_token,
+            key_store_where_ja=key_store_where_ja,
+            practice=practice,
+        )
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.sender_page, texts.PAGE_SENDER)
+        self.tabs.addTab(self.zendesk_page, texts.PAGE_ZENDESK)
+        self.tabs.setCurrentIndex(page)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText(texts.SAVE_BUTTON)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(texts.CANCEL_BUTTON)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.buttons = buttons
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(buttons)
+
+    def result_settings(self) -> AppSettings:
+        return self.zendesk_page.apply(self.sender_page.apply(self._settings))
+
+    def new_token(self) -> str | None:
+        return self.zendesk_page.new_token()

@@ -1,0 +1,251 @@
+"""連絡文 from the grid: the chooser's letter per kind, kind override, missing facts, copy and
+save, hostile reasons kept literal, and the optional AI polish against the OpenAI imitation."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QPlainTextEdit
+
+from app.core.letters import LetterKind
+from app.sandbox.openai_server import OpenAISandbox, ScriptedReply
+from tests.helpers.letters import (
+    CARRIER,
+    COMPANY,
+    HOSTILE,
+    HOSTILE_REASON,
+    MAILBOX_FULL,
+    MUNICIPAL,
+    TYPO,
+    classified,
+    select_rows,
+    with_sender_facts,
+)
+
+ALL = (MUNICIPAL, COMPANY, CARRIER, TYPO, MAILBOX_FULL, HOSTILE)
+
+
+@pytest.fixture
+def window(make_window):
+    """A window whose letter dialog is shown without a modal loop, with the rows above."""
+    settings_answers: list = []
+
+    def run_settings(dialog) -> bool:
+        answer = settings_answers.pop(0) if settings_answers else None
+        if answer is None:
+            return False
+        answer(dialog)
+        return True
+
+    win = make_window(
+        run_letter_dialog=lambda dialog: dialog.show(), run_contact_settings=run_settings
+    )
+    win.settings_answers = settings_answers
+    win.model.append(list(ALL), classified(*ALL))
+    win.list_page.ensure_grid()
+    win._update_counts()  # as a fetch's `grew` would
+    return win
+
+
+select = select_rows
+
+
+def open_for(window, *emails: str):
+    select(window, *emails)
+    window.contact_actions.letters_action.trigger()
+    dialog = window.controller.letters.dialog
+    assert dialog is not None and dialog.isVisible()
+    return dialog
+
+
+@pytest.mark.parametrize(
+    ("entry", "kind", "letter_id", "must_read"),
+    [
+        (
+            MUNICIPAL,
+            LetterKind.MUNICIPAL,
+            "municipal",
+            ["city.yokohama.lg.jp", "LGWAN", "受信許可"],
+        ),
+        (COMPANY, LetterKind.COMPANY, "company", ["zen.spamhaus.org", "SPF / DKIM / DMARC"]),
+        (CARRIER, LetterKind.CARRIER, "carrier", ["受信リスト設定", "mail.todoku.example"]),
+        (TYPO, LetterKind.CONSUMER, "consumer_typo", ["hanako@gmail.com", "hanako@gmial.com"]),
+        (MAILBOX_FULL, LetterKind.CONSUMER, "consumer_mailbox_full", ["受信箱", "空き"]),
+    ],
+)
+def test_each_kind_from_a_suitable_entry(window, entry, kind, letter_id, must_read):
+    window.controller.settings_keeper.store(with_sender_facts(window.controller.settings))
+    dialog = open_for(window, entry.email)
+    letter = dialog.current_letter
+    assert letter is not None and letter.letter_id == letter_id and letter.kind is kind
+    shown = dialog.text.toPlainText()
+    assert shown == letter.as_text()
+    for text in must_read:
+        assert text in shown
+    assert letter.missing_ja == ()
+    assert "すべて入っています" in dialog.missing_label.text()
+    assert not dialog.warning_label.isVisible()
+
+
+def test_several_entries_and_changing_the_kind(window):
+    dialog = open_for(window, MUNICIPAL.email, CARRIER.email, TYPO.email)
+    assert dialog.letter_combo.count() == 3
+    assert dialog.letter_combo.isEnabled()
+    # Forcing the company kind: one letter per domain, with a warning that it is not the
+    # kind the causes call for.
+    dialog.select_kind(LetterKind.COMPANY)
+    assert {dialog._letters[i].kind for i in range(dialog.letter_combo.count())} == {
+        LetterKind.COMPANY
+    }
+    assert dialog.warning_label.isVisible()
+    assert "異なる種類" in dialog.warning_label.text()
+    dialog.select_kind(None)
+    assert not dialog.warning_label.isVisible()
+
+
+def test_kind_without_a_letter_says_why(window):
+    dialog = open_for(window, TYPO.email)
+    dialog.select_kind(LetterKind.MUNICIPAL)
+    # Forcing is allowed (the operator decides), but spam reports would stay out; here the
+    # consumer still gets a municipal letter with the warning.
+    assert dialog.current_letter is not None
+    assert dialog.warning_label.isVisible()
+
+
+def test_missing_facts_are_listed_and_filled_in_through_settings(window):
+    dialog = open_for(window, COMPANY.email)
+    letter = dialog.current_letter
+    assert "【送信元ドメインを記入】" in letter.missing_ja
+    assert "【送信元ドメインを記入】" in dialog.missing_label.text()
+    assert dialog.fill_in_button.isVisible()
+
+    def fill(settings_dialog) -> None:
+        assert settings_dialog.tabs.currentIndex() == 0  # 送信元の情報
+        page = settings_dialog.sender_page
+        page.org_edit.setText("株式会社トドク")
+        page.domain_edit.setText("mail.todoku.example")
+        page.ips_edit.setText("203.0.113.10 203.0.113.11")
+        page.contact_edit.setText("配信担当 山田")
+        page.auth_edit.setText("SPF pass / DKIM pass / DMARC pass")
+
+    window.settings_answers.append(fill)
+    dialog.fill_in_button.click()
+    assert window.controller.settings.sender_domain == "mail.todoku.example"
+    assert dialog.current_letter.missing_ja == ()
+    assert "203.0.113.10, 203.0.113.11" in dialog.text.toPlainText()
+
+
+def test_hostile_reason_stays_literal_and_plain(window):
+    window.controller.settings_keeper.store(with_sender_facts(window.controller.settings))
+    dialog = open_for(window, HOSTILE.email)
+    shown = dialog.text.toPlainText()
+    # Quoted exactly as the server wrote it: no substitution, no markup, no formula.
+    assert f"    > {HOSTILE_REASON}" in shown
+    assert shown.count("mail.todoku.example") == dialog.current_letter.as_text().count(
+        "mail.todoku.example"
+    )
+    assert "{sender_domain} {{org_name}} <b>bold</b>" in shown
+    assert isinstance(dialog.text, QPlainTextEdit)
+    # Every label that can carry an address, a reason or an AI answer is plain text.
+    for label in (
+        dialog.missing_label,
+        dialog.left_out_label,
+        dialog.warning_label,
+        dialog.status_label,
+    ):
+        assert label.textFormat().name == "PlainText"
+    assert dialog.letter_combo.currentText().endswith("hostile-corp.co.jp")
+
+
+def test_copy_and_save(window, tmp_path):
+    dialog = open_for(window, MAILBOX_FULL.email)
+    dialog.copy_button.click()
+    assert QGuiApplication.clipboard().text() == dialog.current_letter.as_text()
+    target = tmp_path / dialog.suggested_file_name()
+    dialog._ask_path = lambda parent, name: target
+    dialog.save_button.click()
+    assert target.read_text(encoding="utf-8") == dialog.current_letter.as_text()
+    assert str(target) in dialog.status_label.text()
+    dialog._ask_path = lambda parent, name: tmp_path / "missing-folder" / "x.txt"
+    dialog.save_button.click()
+    assert "保存できませんでした" in dialog.status_label.text()
+
+
+def test_nothing_selected_says_so(window):
+    window.table.clearSelection()
+    window.contact_actions.letters_action.trigger()
+    assert window.controller.letters.dialog is None
+    assert "行を選ぶ" in window.status_bar.currentMessage()
+
+
+def test_polish_off_without_ai(window):
+    dialog = open_for(window, MAILBOX_FULL.email)
+    assert not dialog.polish_button.isEnabled()
+
+
+@pytest.fixture
+def llm():
+    sandbox = OpenAISandbox()
+    yield sandbox
+    sandbox.stop()
+
+
+@pytest.fixture
+def ai_window(make_window, llm):
+    win = make_window(
+        run_letter_dialog=lambda dialog: dialog.show(), llm_sandbox_factory=lambda: llm
+    )
+    controller = win.controller
+    controller.settings_keeper.store(
+        with_sender_facts(controller.settings).replace(llm_enabled=True)
+    )
+    win.model.append(list(ALL), classified(*ALL))
+    win.list_page.ensure_grid()
+    win._update_counts()  # as a fetch's `grew` would
+    return win
+
+
+def polish(qtbot, window, dialog) -> None:
+    letters = window.controller.letters
+    with qtbot.waitSignal(letters.running, check_params_cb=lambda r: not r, timeout=10_000):
+        dialog.polish_button.click()
+
+
+def test_polish_accepted_when_it_adds_no_fact(qtbot, ai_window, llm):
+    dialog = open_for(ai_window, MAILBOX_FULL.email)
+    original = dialog.current_letter
+    polished = original.body.replace("誠にありがとうございます。", "心より御礼申し上げます。")
+    assert polished != original.body
+    llm.script(ScriptedReply(content=polished))
+    polish(qtbot, ai_window, dialog)
+    assert dialog.current_letter.body.strip() == polished.strip()
+    assert "心より御礼申し上げます" in dialog.text.toPlainText()
+    assert "整えた文面にしました" in dialog.status_label.text()
+    assert len(llm.chat_requests) == 1
+
+
+def test_polish_refused_when_it_adds_a_fact(qtbot, ai_window, llm):
+    dialog = open_for(ai_window, COMPANY.email)
+    original = dialog.current_letter
+    invented = original.body + "\n追伸: 03-9999-9999 までお電話ください。\n"
+    llm.script(ScriptedReply(content=invented))
+    polish(qtbot, ai_window, dialog)
+    assert dialog.current_letter is original
+    assert dialog.text.toPlainText() == original.as_text()
+    status = dialog.status_label.text()
+    assert "使いませんでした" in status and "9999" in status
+
+
+def test_no_letter_fits_says_why(window):
+    from app.core.types import ListKind, SuppressionEntry
+    from tests.helpers.letters import WHEN
+
+    free_mail = SuppressionEntry(
+        ListKind.BOUNCES, "someone@gmail.com", WHEN, "5.1.1", "550 5.1.1 User unknown"
+    )
+    window.model.append([free_mail], classified(free_mail))
+    dialog = open_for(window, free_mail.email)
+    assert dialog.current_letter is None
+    assert "この種類の連絡文はありません" in dialog.text.toPlainText()
+    assert "someone@gmail.com" in dialog.text.toPlainText()
+    assert not dialog.copy_button.isEnabled() and not dialog.save_button.isEnabled()
