@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self.list_page.export_button.setDefaultAction(self.window_actions.export_action)
         self._painted = False
         self._after_paint_done = False
+        self._shown_practice = controller.connection.practice
 
         actions = self.window_actions
         actions.export_requested.connect(self.open_export)
@@ -104,6 +105,7 @@ class MainWindow(QMainWindow):
         self.range_bar.fetch_requested.connect(self._on_range_bar_fetch_requested)
         self.range_bar.cancel_requested.connect(controller.cancel_running)
         self.banner.switch_requested.connect(self._on_banner_switch_requested)
+        self.status_panel.settings_requested.connect(self._on_status_panel_settings_requested)
         self.list_page.filters_applied.connect(self._update_counts)
         self.list_page.grid_built.connect(self._on_list_page_grid_built)
         self.list_page.status_message.connect(self._on_list_page_status_message)
@@ -219,8 +221,14 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_settings(self) -> None:
-        self.settings_flow.open(self)
+        if self.settings_flow.open(self):
+            self.status_panel.clear_if_fixed_in_settings()
         self._on_connection_mode_changed(self.controller.connection.practice)
+
+    @Slot()
+    def _on_status_panel_settings_requested(self) -> None:
+        if self.window_actions.settings_action.isEnabled():  # not while a job runs
+            self.open_settings()
 
     @Slot()
     def open_export(self) -> None:
@@ -261,6 +269,9 @@ class MainWindow(QMainWindow):
 
     @Slot(bool)
     def _on_connection_mode_changed(self, practice: bool) -> None:
+        if practice != self._shown_practice:  # an error about the other account is stale
+            self._shown_practice = practice
+            self.status_panel.clear_if_fixed_in_settings()
         self.banner.setVisible(practice)
         self.window_actions.show_mode(practice)
         title = texts.APP_TITLE

@@ -75,7 +75,8 @@ PRACTICE_TEXT = "練習用のデータです。削除しても実際の SendGrid
 PRACTICE_TO_LIVE = "本番のアカウントに切り替える"
 LIVE_TO_PRACTICE = "練習モードに切り替える"
 LIVE_MODE = "本番アカウント"
-LIVE_NEEDS_KEY = "本番のアカウントを使うには、設定画面で SendGrid の API キーを保存してください。"
+LIVE_NEEDS_KEY = "本番のアカウントには API キーが必要です（まだ保存されていません）。"
+LIVE_NEEDS_KEY_NEXT = "設定画面で SendGrid の API キーを保存してから、本番に切り替えてください。"
 SANDBOX_START_FAILED = "練習用サーバーを起動できませんでした。"
 
 # Menus and buttons
@@ -160,6 +161,10 @@ STATS_FAILED_NEXT = "一覧の取得結果には影響ありません。{next_st
 # Status panel / error dialog
 ERROR_CAUSE = "原因"
 ERROR_NEXT_STEP = "次にすること"
+OPEN_SETTINGS = "設定を開く…"
+# Next steps containing these send the operator to the settings: the panel offers 設定を開く,
+# and the settings dialog itself says この画面 instead.
+SETTINGS_MARKERS = ("設定画面", "設定で")
 DETAILS_SHOW = "詳細 ▸"
 DETAILS_HIDE = "詳細 ▾"
 DISMISS_TOOLTIP = "閉じる"

@@ -173,7 +173,7 @@ class ConnectionController(FeatureController):
             return False
         if not practice and not self.has_live_key():
             self.failed.emit(
-                InvalidInputError(texts.LIVE_NEEDS_KEY, next_step_ja=texts.LIVE_NEEDS_KEY)
+                InvalidInputError(texts.LIVE_NEEDS_KEY, next_step_ja=texts.LIVE_NEEDS_KEY_NEXT)
             )
             return False
         if practice != self.practice:
@@ -201,7 +201,7 @@ class ConnectionController(FeatureController):
             self.practice = True
             self.settings.store(self.settings.current.replace(practice_mode=True))
             self.mode_changed.emit(True)
-            raise InvalidInputError(texts.LIVE_NEEDS_KEY, next_step_ja=texts.LIVE_NEEDS_KEY)
+            raise InvalidInputError(texts.LIVE_NEEDS_KEY, next_step_ja=texts.LIVE_NEEDS_KEY_NEXT)
         return self._live_config(api_key)
 
     def _live_config(

