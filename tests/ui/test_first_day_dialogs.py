@@ -48,3 +48,51 @@ def test_result_numbers_sit_under_their_headers(qtbot: QtBot) -> None:
             assert header.width() <= max(header.sizeHint().width(), value.sizeHint().width()) + 4
     assert [label.text() for label in dialog.value_labels[0]] == ["バウンス", "3", "1", "0"]
     dialog.done(QDialog.DialogCode.Rejected)
+
+
+def _settings_dialog(qtbot: QtBot, *, persistent: bool = False):
+    from app.core.storage.settings import AppSettings
+    from app.ui.connection.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(
+        AppSettings(),
+        saved_sendgrid_key="SG.saved-key-abcd",
+        saved_llm_key="",
+        keys_persistent=persistent,
+        key_store_where_ja="メモリ内（アプリを閉じると消えます）",
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_connection_test_lines_show_without_resizing(qtbot: QtBot) -> None:
+    from app.core.types import ALL_LISTS, ListPermissions
+
+    dialog = _settings_dialog(qtbot)
+    before = dialog.height()
+    dialog.show_test_result(tuple(ListPermissions(kind, True, False) for kind in ALL_LISTS))
+    qtbot.wait(10)
+    label = dialog.test_result
+    assert len(label.text().splitlines()) == 1 + len(ALL_LISTS)
+    # Every line is visible: the label got the height its text needs at its width, and lies
+    # inside the dialog.
+    assert label.height() >= label.heightForWidth(label.width())
+    assert label.mapTo(dialog, label.rect().bottomLeft()).y() <= dialog.height()
+    assert dialog.height() >= before
+    assert dialog.height() <= 768
+
+
+def test_settings_dialog_says_things_once_and_never_points_to_itself(qtbot: QtBot) -> None:
+    from app.core.errors import AuthError
+
+    dialog = _settings_dialog(qtbot)
+    shown = [dialog.store_label, dialog.store_warning]
+    visible = [label.text() for label in shown if label.isVisible()]
+    assert visible == [dialog.store_warning.text()]  # the keyring message once
+    dialog.show_test_result(AuthError())
+    assert "設定画面" not in dialog.test_result.text()
+    assert "この画面で" in dialog.test_result.text()
+    persistent = _settings_dialog(qtbot, persistent=True)
+    assert persistent.store_label.isVisible() and not persistent.store_warning.isVisible()

@@ -25,6 +25,11 @@ from app.ui import texts
 from app.ui.safe_text import plain_label
 
 
+def here(next_step_ja: str) -> str:
+    """A next step read inside the settings dialog: "設定画面で" is this very dialog."""
+    return next_step_ja.replace("アプリの設定画面", "この画面").replace("設定画面", "この画面")
+
+
 class SettingsDialog(QDialog):
     """Takes the current settings and masked keys; exposes the edited values.
 
@@ -77,8 +82,11 @@ class SettingsDialog(QDialog):
         self.test_button.clicked.connect(self._on_test_clicked)
         self.test_result = plain_label()
         self.test_result.setWordWrap(True)
+        # One line about where keys are kept: where they are, or (no OS store) the warning,
+        # which already says "in memory until the app closes".
         self.store_label = plain_label(texts.SETTINGS_KEY_STORE.format(where=key_store_where_ja))
         self.store_label.setWordWrap(True)
+        self.store_label.setVisible(keys_persistent)
         self.store_warning = plain_label(texts.SETTINGS_KEY_STORE_WARNING)
         self.store_warning.setWordWrap(True)
         self.store_warning.setStyleSheet("color: #b26a00;")
@@ -92,13 +100,16 @@ class SettingsDialog(QDialog):
         saved_row.addWidget(self.clear_key_button)
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
-        test_row.addWidget(self.test_result, 1)
+        test_row.addStretch(1)
         sendgrid_form = QFormLayout()
         sendgrid_form.addRow(texts.SETTINGS_API_KEY, key_row)
         sendgrid_form.addRow("", saved_row)
         sendgrid_form.addRow(texts.SETTINGS_REGION, self.region_combo)
         sendgrid_form.addRow(texts.SETTINGS_SUBUSER, self.subuser_edit)
         sendgrid_form.addRow("", test_row)
+        # Its own full-width row: beside the button a word-wrapped label was squeezed into a
+        # narrow column and its 5 permission lines clipped until the dialog was resized.
+        sendgrid_form.addRow(self.test_result)
         sendgrid_box = QGroupBox(texts.SETTINGS_SENDGRID)
         sendgrid_box.setLayout(sendgrid_form)
 
@@ -176,7 +187,8 @@ class SettingsDialog(QDialog):
         self.test_button.setEnabled(True)
         if isinstance(outcome, TodokuError):
             self.test_result.setStyleSheet("color: #c62828;")
-            self.test_result.setText(f"{outcome.message_ja}\n{outcome.next_step_ja}")
+            self.test_result.setText(f"{outcome.message_ja}\n{here(outcome.next_step_ja)}")
+            self._fit_test_result()
             return
         lines = [texts.SETTINGS_TEST_OK]
         for permission in outcome:
@@ -189,6 +201,21 @@ class SettingsDialog(QDialog):
             )
         self.test_result.setStyleSheet("color: #1b5e20;")
         self.test_result.setText("\n".join(lines))
+        self._fit_test_result()
+
+    def _fit_test_result(self) -> None:
+        """Grow the dialog so the result's lines show at once (a word-wrapped label's height
+        depends on its width, which the dialog's minimum size does not account for)."""
+        layout = self.layout()
+        layout.activate()
+        width = self.width()
+        needed = (
+            layout.totalHeightForWidth(width)
+            if layout.hasHeightForWidth()
+            else layout.totalSizeHint().height()
+        )
+        if needed > self.height():
+            self.resize(width, needed)
 
     @Slot()
     def _on_test_clicked(self) -> None:
