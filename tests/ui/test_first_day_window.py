@@ -49,3 +49,37 @@ def test_an_error_not_fixed_in_settings_has_no_settings_button(qtbot, make_windo
     assert window.status_panel.isVisible()
     assert not window.status_panel.settings_button.isVisible()
     assert window.status_panel.next_step_label.isVisible()
+
+
+def test_delivery_breakdown_follows_a_deletion(qtbot, make_window, tmp_path) -> None:
+    from app.core.storage.journal import DeletionJournal
+    from app.core.types import ListKind
+    from tests.helpers.ui import check_rows, fetch
+
+    journal = DeletionJournal(tmp_path / "journal.sqlite3")
+    window = make_window(
+        journal=journal,
+        confirm=lambda plan, parent, *, practice: "",
+        show_delete_result=lambda report, parent: False,
+    )
+    fetch(qtbot, window, lists=(ListKind.BOUNCES,))
+    view = window.delivery_view
+    qtbot.waitUntil(lambda: view.breakdown_chart.model() is not None, timeout=10_000)
+    before = window.model.total
+    assert view.breakdown_chart.model().total == before
+    check_rows(window, [0, 1, 2])
+    deletion = window.controller.deletion
+    with qtbot.waitSignal(deletion.rows_removed, timeout=15_000):
+        qtbot.mouseClick(window.list_page.delete_bar.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not deletion.is_running(), timeout=15_000)
+    assert window.model.total == before - 3
+    # 全 n 件 and every category count agree with the grid (and so with the status bar).
+    qtbot.waitUntil(lambda: view.breakdown_chart.model().total == before - 3, timeout=5_000)
+    categories = view.breakdown_chart.model().sections[0]
+    shown = {row.label: row.count for row in categories.rows}
+    expected = {
+        window.model.category_label(name): count
+        for name, count in window.model.counts_by_category.items()
+    }
+    assert shown == expected
+    journal.close()
