@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.core.dates import JST
+from app.core.glossary import term
 
-APP_TITLE = "Todoku — SendGrid 配信停止リスト確認"
+# The umbrella term and the mode names come from resources/glossary.toml (docs/glossary.md).
+LISTS_TERM = term("lists")
+APP_TITLE = term("app_title")
 
 # Range and lists
 RANGE_LABEL = "期間（日本時間）"

@@ -3,13 +3,15 @@ until the lead merges them into ui/texts.py)."""
 
 from __future__ import annotations
 
+from app.core.glossary import term
+
 # Confirmation
 CONFIRM_TITLE = "削除の確認"
 CONFIRM_TITLE_PRACTICE = "削除の確認（練習モード）"
 CONFIRM_PRACTICE = (
     "練習モード: 練習用サーバーのデータから削除します。実際の SendGrid には影響しません。"
 )
-CONFIRM_HEADLINE = "次の {total:,} 件をサプレッションリストから削除します。"
+CONFIRM_HEADLINE = "次の {total:,} 件を" + term("lists") + "から削除します。"
 CONFIRM_COUNT_LINE = "{label}: {count:,} 件"
 CONFIRM_IRREVERSIBLE = "SendGrid では削除した項目を元に戻せません。"
 CONFIRM_IRREVERSIBLE_PRACTICE = "（練習用のデータは、アプリを起動し直すと元に戻ります。）"
