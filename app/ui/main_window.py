@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QVBoxLayout,
 from app.core.errors import TodokuError
 from app.core.types import ListKind
 from app.ui import texts
+from app.ui.connection.live_marker import LiveMarker
 from app.ui.connection.practice_banner import PracticeBanner
 from app.ui.controller import MainController
 from app.ui.delivery.alert import DeliveryAlert
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
 
         self.banner = PracticeBanner()
+        self.live_marker = LiveMarker()
         self.range_bar = DateRangeBar()
         self.status_panel = StatusPanel()
         self.list_page = ListPage(self.model)
@@ -81,6 +83,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)
         layout.addWidget(self.banner)
+        layout.addWidget(self.live_marker)
         layout.addWidget(self.range_bar)
         layout.addWidget(self.status_panel)
         layout.addWidget(self.delivery_alert)
@@ -105,6 +108,7 @@ class MainWindow(QMainWindow):
         self.range_bar.fetch_requested.connect(self._on_range_bar_fetch_requested)
         self.range_bar.cancel_requested.connect(controller.cancel_running)
         self.banner.switch_requested.connect(self._on_banner_switch_requested)
+        self.live_marker.switch_requested.connect(self._on_banner_switch_requested)
         self.status_panel.settings_requested.connect(self._on_status_panel_settings_requested)
         self.list_page.filters_applied.connect(self._update_counts)
         self.list_page.grid_built.connect(self._on_list_page_grid_built)
@@ -273,6 +277,8 @@ class MainWindow(QMainWindow):
             self._shown_practice = practice
             self.status_panel.clear_if_fixed_in_settings()
         self.banner.setVisible(practice)
+        self.live_marker.setVisible(not practice)
+        self.live_marker.set_account(self.controller.connection.masked_key)
         self.window_actions.show_mode(practice)
         title = texts.APP_TITLE
         if practice:
@@ -313,6 +319,7 @@ class MainWindow(QMainWindow):
         busy = self.controller.is_busy()
         self.range_bar.set_busy(busy)
         self.banner.switch_button.setEnabled(not busy)
+        self.live_marker.switch_button.setEnabled(not busy)
         self.window_actions.set_busy(busy, has_rows=self.model.total > 0)
 
     @Slot(str)

@@ -96,3 +96,59 @@ def test_settings_dialog_says_things_once_and_never_points_to_itself(qtbot: QtBo
     assert "この画面で" in dialog.test_result.text()
     persistent = _settings_dialog(qtbot, persistent=True)
     assert persistent.store_label.isVisible() and not persistent.store_warning.isVisible()
+
+
+def _big_plan():
+    """All five lists, 150 entries: every warning, the consent box and the typed count."""
+    from datetime import UTC, datetime
+
+    from app.core.deletion.plan import plan_deletion
+    from app.core.types import ALL_LISTS, Explanation, SuppressionEntry
+
+    created = datetime(2026, 11, 3, tzinfo=UTC)
+    explanation = Explanation("userunknown", "Invalid Address", True, "x", "y", "z")
+    return plan_deletion(
+        (SuppressionEntry(kind, f"{kind.value}{n}@example.jp", created), explanation)
+        for kind in ALL_LISTS
+        for n in range(30)
+    )
+
+
+def test_live_delete_dialog_fits_a_laptop_keeps_still_and_says_honban(qtbot: QtBot) -> None:
+    from app.ui.delete.confirm_delete import ConfirmDeleteDialog
+
+    plan = _big_plan()
+    assert plan.requires_typed_confirmation and plan.requires_consent
+    dialog = ConfirmDeleteDialog(plan, practice=False)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    # 768 px screen, minus a task bar and the title bar (~70 px): the dialog and its minimum.
+    assert dialog.height() <= 680 and dialog.minimumSizeHint().height() <= 680
+    assert dialog.width() <= 1366
+    assert dialog.mode_banner.isVisible() and "本番" in dialog.mode_banner.text()
+    assert dialog.mode_banner.objectName() == "liveBanner"
+    # Every warning line is shown whole.
+    for label in dialog.warning_labels:
+        assert label.height() >= label.heightForWidth(label.width())
+    assert dialog.count_edit is not None and dialog.count_hint is not None
+    before = (dialog.size(), dialog.note_edit.geometry(), dialog.delete_button.geometry())
+    dialog.count_edit.setText("12")  # the mismatch note appears
+    qtbot.wait(10)
+    assert dialog.count_hint.isVisible() and dialog.count_hint.text()
+    after = (dialog.size(), dialog.note_edit.geometry(), dialog.delete_button.geometry())
+    assert after == before
+    dialog.count_edit.setText("150")
+    qtbot.wait(10)
+    assert (dialog.size(), dialog.note_edit.geometry()) == before[:2]
+
+
+def test_practice_delete_dialog_keeps_its_yellow_banner(qtbot: QtBot) -> None:
+    from app.ui.delete.confirm_delete import ConfirmDeleteDialog
+
+    dialog = ConfirmDeleteDialog(_big_plan(), practice=True)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.mode_banner.objectName() == "practiceBanner"
+    assert "本番" not in dialog.mode_banner.text()
+    assert dialog.height() <= 680

@@ -83,3 +83,18 @@ def test_delivery_breakdown_follows_a_deletion(qtbot, make_window, tmp_path) -> 
     }
     assert shown == expected
     journal.close()
+
+
+def test_live_mode_shows_a_honban_marker_in_the_window(qtbot, make_window, secrets) -> None:
+    secrets.set(SENDGRID_KEY, TEST_KEY)
+    window = make_window()
+    window.resize(*LAPTOP)
+    assert window.banner.isVisible() and not window.live_marker.isVisible()
+    assert window.controller.connection.set_practice(False)
+    assert not window.banner.isVisible()
+    assert window.live_marker.isVisible()
+    assert "本番" in window.live_marker.badge.text()
+    assert window.controller.connection.masked_key in window.live_marker.text_label.text()
+    qtbot.mouseClick(window.live_marker.switch_button, Qt.MouseButton.LeftButton)
+    assert window.controller.connection.practice
+    assert window.banner.isVisible() and not window.live_marker.isVisible()
