@@ -26,6 +26,18 @@ NO_LIST_CHOSEN = "リストを1つ以上選んでください"
 IDLE = "期間とリストを選んで「取得」を押してください。"
 FETCHING = "取得中… {entries:,} 件（{pages} ページ）"
 CANCELLING = "キャンセルしています…"
+FETCH_RETRYING = (
+    "{cause}。再試行しています（{attempt}/{max} 回目・約 {seconds} 秒後）… "
+    "続けて失敗した場合はエラーを表示します。"
+)
+FETCH_RATE_LIMITED = (
+    "SendGrid の利用回数の上限に達しました。解除を待って再試行しています（{attempt} 回目）…"
+)
+RETRY_CAUSES = {
+    "network": "SendGrid に接続できません",
+    "server": "SendGrid が一時的にエラーを返しています",
+    "payload": "SendGrid の応答が不完全でした",
+}
 FETCH_DONE = "{entries:,} 件を取得しました。"
 FETCH_CANCELLED = "取得をキャンセルしました（{entries:,} 件まで表示しています）。"
 COUNTS_NONE = "表示中 0 件"

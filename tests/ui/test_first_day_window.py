@@ -98,3 +98,30 @@ def test_live_mode_shows_a_honban_marker_in_the_window(qtbot, make_window, secre
     qtbot.mouseClick(window.live_marker.switch_button, Qt.MouseButton.LeftButton)
     assert window.controller.connection.practice
     assert window.banner.isVisible() and not window.live_marker.isVisible()
+
+
+def test_an_unreachable_sendgrid_says_it_is_retrying_then_shows_the_error(
+    qtbot, make_window, secrets
+) -> None:
+    import socket
+
+    from app.core.errors import NetworkError
+    from tests.helpers.ui import fetch
+
+    with socket.socket() as probe:  # a loopback port nobody listens on: connection refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    secrets.set(SENDGRID_KEY, TEST_KEY)
+    window = make_window(live_base_url=f"http://127.0.0.1:{port}", max_retries=2)
+    assert window.controller.connection.set_practice(False)
+    lines: list[str] = []
+    window.controller.fetch.progress.connect(lines.append)
+    fetch(qtbot, window)
+    retrying = [line for line in lines if "再試行" in line]
+    assert retrying, lines
+    assert "SendGrid に接続できません" in retrying[0]
+    assert "1/2 回目" in retrying[0] and any("2/2 回目" in line for line in retrying)
+    # Then it stops, with the error in the panel and no progress line left standing.
+    assert isinstance(window.status_panel.error, NetworkError)
+    assert "取得中" not in window.range_bar.progress_label.text()
+    assert "再試行" not in window.range_bar.progress_label.text()
