@@ -20,7 +20,7 @@ RETIRED = ("配信停止リスト", "サプレッションリスト")
 def test_every_list_and_category_has_its_label_from_the_glossary() -> None:
     raw = tomllib.loads(glossary.glossary_path().read_text(encoding="utf-8"))
     assert {kind.label_ja for kind in ALL_LISTS} == set(raw["lists"].values())
-    assert CATEGORY_LABELS_JA == raw["categories"]
+    assert raw["categories"] == CATEGORY_LABELS_JA
     assert list(CATEGORY_LABELS_JA) == list(raw["categories"])  # charts keep this order
 
 

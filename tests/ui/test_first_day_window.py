@@ -125,3 +125,45 @@ def test_an_unreachable_sendgrid_says_it_is_retrying_then_shows_the_error(
     assert isinstance(window.status_panel.error, NetworkError)
     assert "取得中" not in window.range_bar.progress_label.text()
     assert "再試行" not in window.range_bar.progress_label.text()
+
+
+def test_every_column_and_the_whole_advice_fit_at_1280x800(qtbot, make_window) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+    from PySide6.QtGui import QTextCursor
+
+    from app.ui.models.entry_table import Column
+    from tests.helpers.ui import fetch
+
+    window = make_window()
+    window.resize(1280, 800)
+    fetch(qtbot, window)
+    table = window.table
+    qtbot.wait(20)
+    header = table.horizontalHeader()
+    # 対応 and 分類 are whole inside the grid's viewport (no horizontal scrolling to find them).
+    for column in (Column.ACTION, Column.CATEGORY):
+        right = header.sectionViewportPosition(column) + header.sectionSize(column)
+        assert right <= table.viewport().width(), column
+    assert header.sectionSize(Column.CATEGORY) >= 100
+    assert not table.horizontalScrollBar().isVisible()
+    # The longest advice of the fetched rows: its 原因 and 対応 show without scrolling.
+    model = window.model
+    longest = max(
+        range(model.rowCount()),
+        key=lambda r: (
+            len((model.explanation_at(r).explanation_ja or "") + model.explanation_at(r).action_ja)
+            if model.explanation_at(r)
+            else 0
+        ),
+    )
+    table.selectionModel().setCurrentIndex(
+        model.index(longest, Column.EMAIL), QItemSelectionModel.SelectionFlag.ClearAndSelect
+    )
+    details = window.list_page.details
+    text = details.toPlainText()
+    action = model.explanation_at(longest).action_ja
+    end_of_action = text.index(action) + len(action)
+    cursor = QTextCursor(details.document())
+    cursor.setPosition(end_of_action)
+    assert details.cursorRect(cursor).bottom() <= details.viewport().height()
+    assert details.height() >= 150

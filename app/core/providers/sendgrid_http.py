@@ -15,12 +15,12 @@ import httpx
 from app.core.cancel import CancelToken
 from app.core.errors import RateLimitError, TodokuError, UnexpectedPayloadError
 from app.core.providers.rate_budget import RateBudget
-from app.core.retry_notice import RetryCause, RetryListener, RetryNotice
 from app.core.providers.sendgrid_errors import (
     describe,
     error_for_status,
     network_error,
 )
+from app.core.retry_notice import RetryCause, RetryListener, RetryNotice
 
 log = logging.getLogger(__name__)
 

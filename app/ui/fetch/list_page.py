@@ -42,18 +42,21 @@ if TYPE_CHECKING:
 WAIT_CURSOR_ROWS = 100_000
 FILTER_DELAY_MS = 250
 MAX_DOMAINS_IN_FILTER = 200
-DEFAULT_WIDTHS = {  # fits a 1366-px-wide screen; the operator's widths are remembered
+# Every column, 対応 and 分類 included, fits the grid of a 1280-px-wide window (the last one
+# stretches); the operator's widths are remembered.
+DEFAULT_WIDTHS = {
     Column.CHECK: 28,
-    Column.KIND: 100,
-    Column.EMAIL: 220,
-    Column.DOMAIN: 120,
-    Column.CREATED: 122,
-    Column.STATUS: 60,
-    Column.REASON: 240,
-    Column.CAUSE: 210,
+    Column.KIND: 84,
+    Column.EMAIL: 196,
+    Column.DOMAIN: 108,
+    Column.CREATED: 118,
+    Column.STATUS: 56,
+    Column.REASON: 180,
+    Column.CAUSE: 190,
     Column.ACTION: 170,
-    Column.CATEGORY: 120,
+    Column.CATEGORY: 110,
 }
+DETAILS_MIN_HEIGHT = 150  # 原因 and 対応 of a typical row without scrolling
 # Qt enum values set through Qt properties, so building the page needs no ``Qt`` import.
 _VERTICAL = 2  # Qt::Vertical
 _TOOL_BUTTON_TEXT_ONLY = 1  # Qt::ToolButtonTextOnly
@@ -108,9 +111,10 @@ class ListPage(QWidget):
         self.splitter.setProperty("orientation", _VERTICAL)
         self.splitter.addWidget(self._grid_placeholder)
         self.splitter.addWidget(self.details)
-        self.splitter.setStretchFactor(0, 4)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([560, 150])
+        self.details.setMinimumHeight(DETAILS_MIN_HEIGHT)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([380, 250])
 
         filters = QHBoxLayout()
         filters.addWidget(self.filter_edit, 3)
