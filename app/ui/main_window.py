@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         self.live_marker.switch_requested.connect(self._on_banner_switch_requested)
         self.status_panel.settings_requested.connect(self._on_status_panel_settings_requested)
         self.list_page.filters_applied.connect(self._update_counts)
+        self.list_page.highlight_changed.connect(self._update_counts)
         self.list_page.grid_built.connect(self._on_list_page_grid_built)
         self.list_page.status_message.connect(self._on_list_page_status_message)
         self.model.dataChanged.connect(self._update_counts)
@@ -361,7 +362,13 @@ class MainWindow(QMainWindow):
         checked, busy = model.checked_count, self.controller.is_busy()
         available = self.controller.deletion.available
         bar = page.delete_bar
-        bar.set_state(shown=model.rowCount(), checked=checked, busy=busy, available=available)
+        bar.set_state(
+            shown=model.rowCount(),
+            checked=checked,
+            busy=busy,
+            available=available,
+            highlighted=page.highlighted_count,
+        )
         can_delete = bar.delete_button.isEnabled()
         self.list_page.delete_action.setEnabled(can_delete)
         self.window_actions.set_delete_state(

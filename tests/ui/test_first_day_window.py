@@ -167,3 +167,40 @@ def test_every_column_and_the_whole_advice_fit_at_1280x800(qtbot, make_window) -
     cursor.setPosition(end_of_action)
     assert details.cursorRect(cursor).bottom() <= details.viewport().height()
     assert details.height() >= 150
+
+
+def test_a_highlighted_row_is_not_counted_and_the_bar_says_so(
+    qtbot, make_window, tmp_path
+) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    from app.core.storage.journal import DeletionJournal
+    from app.ui.models.entry_table import Column
+    from tests.helpers.ui import fetch
+
+    journal = DeletionJournal(tmp_path / "journal.sqlite3")
+    window = make_window(journal=journal)
+    fetch(qtbot, window)
+    bar, table, model = window.list_page.delete_bar, window.table, window.model
+    assert bar.checked_label.text() == texts.CHECKED_COUNT.format(checked=0)
+    flags = (
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+    )
+    table.selectionModel().select(model.index(2, Column.EMAIL), flags)
+    # Highlighted but not ticked: nothing to delete, and the count explains why.
+    assert model.checked_count == 0
+    assert bar.checked_label.text() == texts.CHECKED_NONE_HIGHLIGHTED
+    assert not bar.delete_button.isEnabled()
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Space)  # Space ticks the highlighted row
+    assert model.checked_count == 1
+    assert (
+        model.index(2, Column.CHECK).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+    )
+    assert bar.checked_label.text() == texts.CHECKED_COUNT.format(checked=1)
+    assert bar.delete_button.isEnabled()
+    assert bar.delete_button.text() == texts.DELETE_CHECKED_COUNT.format(checked=1)
+    qtbot.keyClick(table, Qt.Key.Key_Space)  # and again unticks it
+    assert model.checked_count == 0
+    window.close()
+    journal.close()

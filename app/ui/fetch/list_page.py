@@ -69,11 +69,13 @@ class ListPage(QWidget):
         filters_applied: the visible rows changed because a filter changed.
         status_message: str, a short note for the status bar (e.g. rows copied).
         grid_built: the table now exists (``table``); its header may be restored.
+        highlight_changed: the highlighted (selected) rows changed (``highlighted_count``).
     """
 
     filters_applied = Signal()
     status_message = Signal(str)
     grid_built = Signal()
+    highlight_changed = Signal()
 
     def __init__(self, model: EntryTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,6 +101,8 @@ class ListPage(QWidget):
         self.check_all_action.triggered.connect(self.check_all_shown)
         self.uncheck_all_action = QAction(texts.ACTION_UNCHECK_ALL, self)
         self.uncheck_all_action.triggered.connect(self.uncheck_all)
+        self.toggle_check_action = QAction(texts.ACTION_TOGGLE_CHECK, self)
+        self.toggle_check_action.triggered.connect(self.toggle_highlighted_checks)
         self.delete_action = QAction(texts.DELETE_CHECKED, self)
         self.delete_action.triggered.connect(self.delete_bar.delete_requested)
         # Until the grid is built: a scroll area's frame and white viewport, as the empty
@@ -200,8 +204,17 @@ class ListPage(QWidget):
         # (QAction.setShortcut imports ``Qt``: one more reason to wait for the table.)
         self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
         self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # Space ticks the highlighted rows: the bridge from "selected" to "checked".
+        self.toggle_check_action.setShortcut(QKeySequence("Space"))
+        self.toggle_check_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         table.addActions(
-            [self.copy_action, self.check_all_action, self.uncheck_all_action, self.delete_action]
+            [
+                self.copy_action,
+                self.toggle_check_action,
+                self.check_all_action,
+                self.uncheck_all_action,
+                self.delete_action,
+            ]
         )
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         return table
@@ -213,6 +226,27 @@ class ListPage(QWidget):
     @Slot()
     def uncheck_all(self) -> None:
         self.model.set_checked_visible(False)
+
+    @property
+    def highlighted_count(self) -> int:
+        if self._table is None:
+            return 0
+        return len(self._table.selectionModel().selectedRows())
+
+    @Slot()
+    def toggle_highlighted_checks(self) -> None:
+        """Tick the highlighted rows (or untick them when all are ticked already)."""
+        from PySide6.QtCore import Qt
+
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        if not rows:
+            return
+        model, role = self.model, Qt.ItemDataRole.CheckStateRole
+        indexes = [model.index(row, Column.CHECK) for row in rows]
+        all_checked = all(i.data(role) == Qt.CheckState.Checked for i in indexes)
+        state = Qt.CheckState.Unchecked if all_checked else Qt.CheckState.Checked
+        for index in indexes:
+            model.setData(index, state, role)
 
     @Slot()
     def copy_selection(self) -> None:
@@ -353,4 +387,7 @@ class ListPage(QWidget):
 
     @Slot(QItemSelection, QItemSelection)
     def _on_table_selection_changed(self, *_: object) -> None:
-        self.copy_action.setEnabled(self.table.selectionModel().hasSelection())
+        selected = self.table.selectionModel().hasSelection()
+        self.copy_action.setEnabled(selected)
+        self.toggle_check_action.setEnabled(selected)
+        self.highlight_changed.emit()
