@@ -105,6 +105,9 @@ class MainWindow(QMainWindow):
         actions.history_requested.connect(self.open_history)
         actions.mode_switch_requested.connect(self._on_banner_switch_requested)
         actions.show_log_requested.connect(self._on_show_log_triggered)
+        actions.usage_requested.connect(self._on_usage_requested)
+        actions.shortcuts_requested.connect(self._on_shortcuts_requested)
+        actions.about_requested.connect(self._on_about_requested)
         self.range_bar.fetch_requested.connect(self._on_range_bar_fetch_requested)
         self.range_bar.cancel_requested.connect(controller.cancel_running)
         self.banner.switch_requested.connect(self._on_banner_switch_requested)
@@ -386,13 +389,39 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_show_log_triggered(self) -> None:
+        self._show_note(
+            texts.ACTION_OPEN_LOG, texts.ERROR_DIALOG_LOG.format(path=self.log_path or "—")
+        )
+
+    @Slot()
+    def _on_usage_requested(self) -> None:
+        self._show_note(texts.USAGE_TITLE, texts.USAGE_TEXT)
+
+    @Slot()
+    def _on_shortcuts_requested(self) -> None:
+        self._show_note(texts.SHORTCUTS_TITLE, texts.SHORTCUTS_TEXT)
+
+    @Slot()
+    def _on_about_requested(self) -> None:
+        from app import __version__
+
+        text = texts.ABOUT_TEXT.format(
+            version=__version__, title=texts.APP_TITLE, log=self.log_path or "—"
+        )
+        self._show_note(texts.ABOUT_TITLE, text)
+
+    def _show_note(self, title: str, text: str) -> QMessageBox:
+        """A plain-text note (window-modal, not blocking); kept as ``last_note`` for tests."""
         from PySide6.QtCore import Qt  # the Qt namespace's enums take ~11 ms to build
 
         box = QMessageBox(self)
-        box.setWindowTitle(texts.ACTION_OPEN_LOG)
+        box.setWindowTitle(title)
         box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(texts.ERROR_DIALOG_LOG.format(path=self.log_path or "—"))
+        box.setText(text)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+        self.last_note = box
+        return box
 
     # -- lifecycle -----------------------------------------------------------------------
 

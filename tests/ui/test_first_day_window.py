@@ -204,3 +204,44 @@ def test_a_highlighted_row_is_not_counted_and_the_bar_says_so(
     assert model.checked_count == 0
     window.close()
     journal.close()
+
+
+def test_menus_put_settings_in_tools_and_help_explains_the_app(qtbot, make_window) -> None:
+    from app import __version__
+
+    window = make_window()
+    menus = {
+        action.text(): action.menu() for action in window.menuBar().actions() if action.menu()
+    }
+    assert list(menus) == [
+        texts.MENU_FILE,
+        texts.MENU_DELETE,
+        texts.MENU_ACCOUNT,
+        texts.MENU_TOOLS,
+        texts.MENU_HELP,
+    ]
+    actions = window.window_actions
+    assert actions.settings_action not in menus[texts.MENU_FILE].actions()
+    assert actions.settings_action in menus[texts.MENU_TOOLS].actions()
+    help_texts = [a.text() for a in menus[texts.MENU_HELP].actions() if not a.isSeparator()]
+    assert help_texts == [
+        texts.ACTION_USAGE,
+        texts.ACTION_SHORTCUTS,
+        texts.ACTION_OPEN_LOG,
+        texts.ACTION_ABOUT,
+    ]
+    actions.usage_action.trigger()
+    assert texts.LISTS_TERM in window.last_note.text() and "チェック" in window.last_note.text()
+    assert window.last_note.textFormat() is Qt.TextFormat.PlainText
+    window.last_note.close()
+    actions.shortcuts_action.trigger()
+    for key in ("Ctrl+E", "Ctrl+C", "Space", "F1"):
+        assert key in window.last_note.text()
+    window.last_note.close()
+    actions.about_action.trigger()
+    assert __version__ in window.last_note.text()
+    assert str(window.log_path) in window.last_note.text()
+    window.last_note.close()
+    # The shortcut the help lists opens 設定.
+    assert actions.settings_action.shortcut().toString() == "Ctrl+,"
+    assert actions.usage_action.shortcut().toString() == "F1"
