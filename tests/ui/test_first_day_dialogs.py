@@ -152,3 +152,36 @@ def test_practice_delete_dialog_keeps_its_yellow_banner(qtbot: QtBot) -> None:
     assert dialog.mode_banner.objectName() == "practiceBanner"
     assert "本番" not in dialog.mode_banner.text()
     assert dialog.height() <= 680
+
+
+def test_a_whole_date_typed_over_a_select_all_is_taken(qtbot: QtBot) -> None:
+    from datetime import date
+
+    from PySide6.QtCore import QDate, QLocale
+
+    from app.ui.widgets.date_edit import JapaneseDateEdit
+
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    try:
+        edit = JapaneseDateEdit(date(2026, 1, 9))
+        qtbot.addWidget(edit)
+        edit.show()
+        edit.setFocus()
+        for typed in ("2026/11/05", "20250302"):
+            edit.lineEdit().selectAll()
+            qtbot.keyClicks(edit, typed)
+            assert edit.date() == QDate.fromString(typed.replace("/", ""), "yyyyMMdd"), edit.text()
+        # Japanese whatever the OS locale: week from Sunday, Japanese day names.
+        calendar = edit.calendarWidget()
+        assert calendar.firstDayOfWeek() is Qt.DayOfWeek.Sunday
+        assert calendar.locale().language() is QLocale.Language.Japanese
+        assert calendar.locale().dayName(7, QLocale.FormatType.ShortFormat) == "日"
+        assert edit.locale().language() is QLocale.Language.Japanese
+        qtbot.keyClick(edit, Qt.Key.Key_Return)  # the typed form is shown as yyyy/MM/dd
+        assert edit.text() == "2025/03/02"
+        edit.lineEdit().selectAll()
+        qtbot.keyClicks(edit, "2025/13/40")  # no such date: the last good one stays
+        qtbot.keyClick(edit, Qt.Key.Key_Return)
+        assert edit.date() == QDate(2025, 3, 2)
+    finally:
+        QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))

@@ -169,9 +169,7 @@ def test_every_column_and_the_whole_advice_fit_at_1280x800(qtbot, make_window) -
     assert details.height() >= 150
 
 
-def test_a_highlighted_row_is_not_counted_and_the_bar_says_so(
-    qtbot, make_window, tmp_path
-) -> None:
+def test_a_highlighted_row_is_not_counted_and_the_bar_says_so(qtbot, make_window, tmp_path) -> None:
     from PySide6.QtCore import QItemSelectionModel
 
     from app.core.storage.journal import DeletionJournal
@@ -210,9 +208,7 @@ def test_menus_put_settings_in_tools_and_help_explains_the_app(qtbot, make_windo
     from app import __version__
 
     window = make_window()
-    menus = {
-        action.text(): action.menu() for action in window.menuBar().actions() if action.menu()
-    }
+    menus = {action.text(): action.menu() for action in window.menuBar().actions() if action.menu()}
     assert list(menus) == [
         texts.MENU_FILE,
         texts.MENU_DELETE,
@@ -245,3 +241,17 @@ def test_menus_put_settings_in_tools_and_help_explains_the_app(qtbot, make_windo
     # The shortcut the help lists opens 設定.
     assert actions.settings_action.shortcut().toString() == "Ctrl+,"
     assert actions.usage_action.shortcut().toString() == "F1"
+
+
+def test_the_range_bar_takes_a_typed_date_and_has_a_japanese_calendar(qtbot, make_window) -> None:
+    from PySide6.QtCore import QDate
+
+    window = make_window()
+    edit = window.range_bar.start_edit
+    edit.setFocus()
+    edit.lineEdit().selectAll()
+    qtbot.keyClicks(edit, "2026/10/01")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert edit.date() == QDate(2026, 10, 1)
+    assert window.range_bar.date_range().start.isoformat() == "2026-10-01"
+    assert edit.calendarWidget().firstDayOfWeek() is Qt.DayOfWeek.Sunday
