@@ -241,6 +241,13 @@ SETTINGS_REGION = "リージョン"
 SETTINGS_REGION_GLOBAL = "グローバル（api.sendgrid.com）"
 SETTINGS_REGION_EU = "EU（api.eu.sendgrid.com）"
 SETTINGS_SUBUSER = "サブユーザー（任意）"
+SETTINGS_ADVANCED = "詳細設定"
+SETTINGS_BASE_URL = "接続先 URL（任意）"
+SETTINGS_BASE_URL_PLACEHOLDER = "空欄: リージョンの標準（api.sendgrid.com など）"
+SETTINGS_BASE_URL_NOTE = (
+    "SendGrid と同じ API を持つ別の接続先（社内の API ゲートウェイやプロキシ、手動で起動した"
+    "練習用サーバーなど）を使う場合だけ入力します。取得・削除・接続テストのすべてに使います。"
+)
 SETTINGS_TEST = "接続テスト"
 SETTINGS_TESTING = "確認しています…"
 SETTINGS_TEST_NEEDS_KEY = "API キーを入力してから接続テストを押してください。"

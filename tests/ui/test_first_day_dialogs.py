@@ -185,3 +185,48 @@ def test_a_whole_date_typed_over_a_select_all_is_taken(qtbot: QtBot) -> None:
         assert edit.date() == QDate(2025, 3, 2)
     finally:
         QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
+
+
+def test_base_url_setting_is_validated_tested_and_used_by_fetch(
+    qtbot: QtBot, make_window, secrets, live_sandbox
+) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from app.core.storage.secrets import SENDGRID_KEY
+    from app.ui import texts
+    from tests.helpers.ui import TEST_KEY, fetch
+
+    typed_url = live_sandbox.base_url + "/v3/"
+    seen: dict[str, object] = {}
+
+    def run_dialog(dialog) -> bool:
+        qtbot.addWidget(dialog)
+        dialog.show()
+        save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+        assert not dialog.advanced_box.isChecked()  # folded until needed
+        dialog.advanced_box.setChecked(True)
+        dialog.key_edit.setText(TEST_KEY)
+        dialog.base_url_edit.setText("http://sendgrid-proxy.example.co.jp")
+        qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+        seen["refused"] = dialog.base_url_error.text()
+        seen["still_open"] = dialog.result() != QDialog.DialogCode.Accepted
+        dialog.base_url_edit.setText(typed_url)
+        live_sandbox.clear_log()
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: texts.SETTINGS_TEST_OK in dialog.test_result.text(), timeout=5000)
+        seen["tested"] = [r.path for r in live_sandbox.request_log]
+        qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+        return dialog.result() == QDialog.DialogCode.Accepted
+
+    window = make_window(run_settings_dialog=run_dialog)  # no test override of the live URL
+    window.open_settings()
+    assert "http://" in str(seen["refused"]) and seen["still_open"]
+    assert seen["tested"] == ["/v3/scopes"]  # the test went to the typed URL, before saving
+    assert secrets.get(SENDGRID_KEY) == TEST_KEY
+    assert window.controller.settings.sendgrid_base_url == live_sandbox.base_url
+    assert window.controller.connection.set_practice(False)
+    assert window.controller.connection.config().base_url == live_sandbox.base_url
+    live_sandbox.clear_log()
+    fetch(qtbot, window)
+    assert window.model.total > 0
+    assert any(r.path.startswith("/v3/suppression/") for r in live_sandbox.request_log)

@@ -113,6 +113,28 @@ class SettingsDialog(QDialog):
         sendgrid_box = QGroupBox(texts.SETTINGS_SENDGRID)
         sendgrid_box.setLayout(sendgrid_form)
 
+        # 詳細設定: folded away, as few operators need it; open when a URL is saved.
+        self.base_url_edit = QLineEdit(settings.sendgrid_base_url)
+        self.base_url_edit.setPlaceholderText(texts.SETTINGS_BASE_URL_PLACEHOLDER)
+        self.base_url_error = plain_label()
+        self.base_url_error.setWordWrap(True)
+        self.base_url_error.setStyleSheet("color: #c62828;")
+        self.base_url_error.setVisible(False)
+        base_url_note = plain_label(texts.SETTINGS_BASE_URL_NOTE)
+        base_url_note.setWordWrap(True)
+        base_url_note.setStyleSheet("color: #555;")
+        advanced_form = QFormLayout()
+        advanced_form.addRow(texts.SETTINGS_BASE_URL, self.base_url_edit)
+        advanced_form.addRow(self.base_url_error)
+        advanced_form.addRow(base_url_note)
+        self.advanced_box = QGroupBox(texts.SETTINGS_ADVANCED)
+        self.advanced_box.setCheckable(True)
+        self.advanced_box.setChecked(bool(settings.sendgrid_base_url))
+        self.advanced_box.setLayout(advanced_form)
+        self._advanced_widgets = (self.base_url_edit, base_url_note)
+        self._on_advanced_toggled(self.advanced_box.isChecked())
+        self.advanced_box.toggled.connect(self._on_advanced_toggled)
+
         # LLM refinement (app/ui/ai/controller.py runs it after a fetch)
         self.llm_enabled = QCheckBox(texts.SETTINGS_LLM_ENABLED)
         self.llm_enabled.setChecked(settings.llm_enabled)
@@ -143,12 +165,13 @@ class SettingsDialog(QDialog):
         )
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("キャンセル")
-        buttons.accepted.connect(self.accept)
+        buttons.accepted.connect(self._on_save_clicked)
         buttons.rejected.connect(self.reject)
         self.buttons = buttons
 
         layout = QVBoxLayout(self)
         layout.addWidget(sendgrid_box)
+        layout.addWidget(self.advanced_box)
         layout.addWidget(self.store_label)
         layout.addWidget(self.store_warning)
         layout.addWidget(llm_box)
@@ -156,8 +179,15 @@ class SettingsDialog(QDialog):
 
     # -- outcome -------------------------------------------------------------------------
 
+    def typed_base_url(self) -> str:
+        """The 詳細設定 URL as typed ("" when the section is folded: the region's host)."""
+        return self.base_url_edit.text().strip() if self.advanced_box.isChecked() else ""
+
     def result_settings(self) -> AppSettings:
+        from app.core.base_url import normalize_base_url
+
         return self._settings.replace(
+            sendgrid_base_url=normalize_base_url(self.typed_base_url()),
             region=self.region_combo.currentData(),
             subuser=self.subuser_edit.text().strip(),
             llm_enabled=self.llm_enabled.isChecked(),
@@ -226,6 +256,35 @@ class SettingsDialog(QDialog):
             return
         self.show_test_running()
         self.test_requested.emit(typed, self.region_combo.currentData(), self.subuser_edit.text())
+
+    @Slot(bool)
+    def _on_advanced_toggled(self, shown: bool) -> None:
+        for widget in self._advanced_widgets:
+            widget.setVisible(shown)
+        if not shown:
+            self.base_url_error.setVisible(False)
+
+    def base_url_problem(self) -> str:
+        """"" when the typed URL can be saved, else why not (in Japanese)."""
+        from app.core.base_url import normalize_base_url
+        from app.core.errors import InvalidInputError
+
+        try:
+            normalize_base_url(self.typed_base_url())
+        except InvalidInputError as error:
+            return error.message_ja
+        return ""
+
+    @Slot()
+    def _on_save_clicked(self) -> None:
+        """Save only a URL the key may be sent to; otherwise say why and stay open."""
+        problem = self.base_url_problem()
+        self.base_url_error.setText(problem)
+        self.base_url_error.setVisible(bool(problem))
+        if problem:
+            self.base_url_edit.setFocus()
+            return
+        self.accept()
 
     @Slot(bool)
     def _on_show_key_toggled(self, shown: bool) -> None:
