@@ -251,9 +251,7 @@ class ConnectionController(FeatureController):
 
     # -- connection test -----------------------------------------------------------------
 
-    def test(
-        self, typed_key: str, region: str, subuser: str, base_url: str | None = None
-    ) -> None:
+    def test(self, typed_key: str, region: str, subuser: str, base_url: str | None = None) -> None:
         """Ask /v3/scopes with the typed key (or the saved one) in a job; reports through
         ``connection_tested``. ``base_url``: as typed in the dialog (None: the saved one)."""
         from app.core.services import check_permissions, sendgrid_factory

@@ -265,7 +265,7 @@ class SettingsDialog(QDialog):
             self.base_url_error.setVisible(False)
 
     def base_url_problem(self) -> str:
-        """"" when the typed URL can be saved, else why not (in Japanese)."""
+        """The reason the typed URL cannot be saved (in Japanese); "" when it can."""
         from app.core.base_url import normalize_base_url
         from app.core.errors import InvalidInputError
 
