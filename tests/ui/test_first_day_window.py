@@ -255,3 +255,20 @@ def test_the_range_bar_takes_a_typed_date_and_has_a_japanese_calendar(qtbot, mak
     assert edit.date() == QDate(2026, 10, 1)
     assert window.range_bar.date_range().start.isoformat() == "2026-10-01"
     assert edit.calendarWidget().firstDayOfWeek() is Qt.DayOfWeek.Sunday
+
+
+def test_the_window_fits_a_laptop_with_every_banner_shown(qtbot, make_window) -> None:
+    from app.core.errors import NetworkError
+
+    window = make_window()
+    window.resize(*LAPTOP)
+    window.list_page.ensure_grid()
+    window.delivery_tab.build_view()
+    window.status_panel.show_error(NetworkError())
+    window.delivery_alert.update_days(2, 0.97)
+    qtbot.wait(20)
+    assert window.status_panel.isVisible() and window.delivery_alert.isVisible()
+    # 768 px minus a task bar and the title bar: the window never insists on more.
+    assert window.minimumSizeHint().height() <= 680
+    assert window.height() <= LAPTOP[1]
+    assert window.list_page.details.height() >= 100
