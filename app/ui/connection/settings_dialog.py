@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -54,7 +55,7 @@ class SettingsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(texts.SETTINGS_TITLE)
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(640)  # wider, not taller: fits 768 px with every section open
         self._settings = settings
         self._has_saved_key = bool(saved_sendgrid_key)
         self._clear_key = False
@@ -82,6 +83,7 @@ class SettingsDialog(QDialog):
         self.test_button.clicked.connect(self._on_test_clicked)
         self.test_result = plain_label()
         self.test_result.setWordWrap(True)
+        self.test_result.setVisible(False)  # no empty row until there is a result
         # One line about where keys are kept: where they are, or (no OS store) the warning,
         # which already says "in memory until the app closes".
         self.store_label = plain_label(texts.SETTINGS_KEY_STORE.format(where=key_store_where_ja))
@@ -212,6 +214,7 @@ class SettingsDialog(QDialog):
         self.test_button.setEnabled(False)
         self.test_result.setStyleSheet("")
         self.test_result.setText(texts.SETTINGS_TESTING)
+        self.test_result.setVisible(True)
 
     def show_test_result(self, outcome: tuple[ListPermissions, ...] | TodokuError) -> None:
         self.test_button.setEnabled(True)
@@ -233,8 +236,16 @@ class SettingsDialog(QDialog):
         self.test_result.setText("\n".join(lines))
         self._fit_test_result()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._grow_to_fit()
+
     def _fit_test_result(self) -> None:
-        """Grow the dialog so the result's lines show at once (a word-wrapped label's height
+        self.test_result.setVisible(True)
+        self._grow_to_fit()
+
+    def _grow_to_fit(self) -> None:
+        """Grow the dialog so every word-wrapped line shows at once (a wrapped label's height
         depends on its width, which the dialog's minimum size does not account for)."""
         layout = self.layout()
         layout.activate()
@@ -253,6 +264,7 @@ class SettingsDialog(QDialog):
         if not typed and (not self._has_saved_key or self._clear_key):
             self.test_result.setStyleSheet("color: #c62828;")
             self.test_result.setText(texts.SETTINGS_TEST_NEEDS_KEY)
+            self._fit_test_result()
             return
         self.show_test_running()
         self.test_requested.emit(typed, self.region_combo.currentData(), self.subuser_edit.text())
@@ -263,6 +275,8 @@ class SettingsDialog(QDialog):
             widget.setVisible(shown)
         if not shown:
             self.base_url_error.setVisible(False)
+        if self.isVisible():
+            self._grow_to_fit()
 
     def base_url_problem(self) -> str:
         """The reason the typed URL cannot be saved (in Japanese); "" when it can."""
@@ -281,6 +295,7 @@ class SettingsDialog(QDialog):
         problem = self.base_url_problem()
         self.base_url_error.setText(problem)
         self.base_url_error.setVisible(bool(problem))
+        self._grow_to_fit()
         if problem:
             self.base_url_edit.setFocus()
             return
