@@ -171,7 +171,7 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.buttons = buttons
 
-        layout = QVBoxLayout(self)
+        layout = self._main_layout = QVBoxLayout(self)
         layout.addWidget(sendgrid_box)
         layout.addWidget(self.advanced_box)
         layout.addWidget(self.store_label)
@@ -247,7 +247,7 @@ class SettingsDialog(QDialog):
     def _grow_to_fit(self) -> None:
         """Grow the dialog so every word-wrapped line shows at once (a wrapped label's height
         depends on its width, which the dialog's minimum size does not account for)."""
-        layout = self.layout()
+        layout = self._main_layout
         layout.activate()
         width = self.width()
         needed = (

@@ -68,7 +68,7 @@ class ConfirmDeleteDialog(QDialog):
         # Fits a 1366×768 laptop with its task bar: warnings and addresses side by side, the
         # counts on one row, the typed count and the note in a form (issue 13: it was 765 px).
         self.resize(DIALOG_WIDTH, DIALOG_HEIGHT)
-        layout = QVBoxLayout(self)
+        layout = self._main_layout = QVBoxLayout(self)
         layout.setSpacing(6)
 
         if practice:
@@ -112,7 +112,7 @@ class ConfirmDeleteDialog(QDialog):
             self._warnings_frame = frame
             frame.setObjectName("warnings")
             frame.setStyleSheet(_WARNING_STYLE)
-            frame_layout = QVBoxLayout(frame)
+            frame_layout = self._warnings_layout = QVBoxLayout(frame)
             frame_layout.setSpacing(4)
             title = plain_label("⚠ " + texts.CONFIRM_WARNINGS, frame)
             title.setFont(bold)
@@ -221,8 +221,8 @@ class ConfirmDeleteDialog(QDialog):
         # which scrolls, gives up the height instead.
         if self._warnings_frame is None:
             return
-        self.layout().activate()  # the frame's width for the dialog's current width
-        inner = self._warnings_frame.layout().contentsMargins()
+        self._main_layout.activate()  # the frame's width for the dialog's current width
+        inner = self._warnings_layout.contentsMargins()
         frame = self._warnings_frame.frameWidth() * 2
         width = self._warnings_frame.width() - inner.left() - inner.right() - frame
         for label in self.warning_labels:

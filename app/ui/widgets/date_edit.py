@@ -41,7 +41,7 @@ class JapaneseDateEdit(QDateEdit):
         if day is not None:
             self.setDate(QDate(day.year, day.month, day.day))
 
-    def validate(self, text: str, pos: int) -> object:
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         # A whole date in a common form is taken as it is; what could still become one is let
         # through while typing; anything else goes to Qt's section-wise validation.
         if parse_typed_date(text) is not None:
