@@ -51,10 +51,10 @@ DEFAULT_WIDTHS = {
     Column.DOMAIN: 108,
     Column.CREATED: 118,
     Column.STATUS: 56,
-    Column.REASON: 180,
+    Column.REASON: 170,
     Column.CAUSE: 190,
     Column.ACTION: 170,
-    Column.CATEGORY: 110,
+    Column.CATEGORY: 120,
 }
 DETAILS_MIN_HEIGHT = 150  # 原因 and 対応 of a typical row without scrolling
 # Qt enum values set through Qt properties, so building the page needs no ``Qt`` import.
