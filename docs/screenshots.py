@@ -1,10 +1,12 @@
 """Screenshots of the main states (start-up notice, empty, fetching, grid with checked rows,
 grid after AI refinement with the details pane, export dialog and its result, delivery tab with a
-bad day, error, settings) into docs/.
+bad day, error with 設定を開く, live mode with its 本番 marker, the live delete confirmation,
+settings with 詳細設定) into docs/, at the size of a 1366×768 laptop.
 
 Run under a real X server so fonts and styles match a desktop:
-    xvfb-run -a -s "-screen 0 1400x900x24" /work/venv/bin/python docs/screenshots.py
-The window runs in practice mode against the built-in sandbox; nothing leaves the machine.
+    xvfb-run -a -s "-screen 0 1366x768x24" /work/venv/bin/python docs/screenshots.py
+The window runs against the built-in sandbox (practice mode, then "live" mode pointed at the
+same sandbox); nothing leaves the machine.
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ from app.core.storage.journal import (  # noqa: E402
     OperationMeta,
     OperationState,
 )
-from app.core.storage.secrets import MemorySecretStore  # noqa: E402
+from app.core.storage.secrets import SENDGRID_KEY, MemorySecretStore  # noqa: E402
 from app.core.storage.settings import AppSettings, SettingsStore  # noqa: E402
 from app.core.types import ListKind  # noqa: E402
 from app.paths import resources_dir  # noqa: E402
+from app.sandbox.sendgrid_server import SANDBOX_API_KEY  # noqa: E402
 from app.ui.connection.controller import in_process_practice_sandbox  # noqa: E402
 from app.ui.controller import MainController  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
@@ -234,16 +237,31 @@ def main() -> int:
         dialog.save_button.click()
         return dialog.choice
 
+    def capture_confirm(plan, parent, *, practice: bool):
+        from app.ui.delete.confirm_delete import ConfirmDeleteDialog
+
+        dialog = ConfirmDeleteDialog(plan, parent, practice=practice)
+        dialog.show()
+        wait(300)
+        save(dialog, "confirm-delete")
+        dialog.close()
+        dialog.deleteLater()
+        return None  # cancelled: nothing is deleted
+
+    secrets = MemorySecretStore()
+    secrets.set(SENDGRID_KEY, SANDBOX_API_KEY)  # "live" is the same loopback sandbox
     controller = MainController(
         settings_store=settings_store,
         run_export_dialog=capture_export_dialog,
-        secrets=MemorySecretStore(),
+        confirm=capture_confirm,
+        live_base_url=sandbox.start(),
+        secrets=secrets,
         classify=LazyClassifier(rules_dir=resources_dir() / "rules"),
         sandbox_factory=lambda: sandbox,
         journal=journal,
     )
     window = MainWindow(controller, UiState(), log_path=str(root / "todoku.log"))
-    window.resize(1380, 860)
+    window.resize(1366, 768)
     window.show()
     wait_until(lambda: window.status_panel.isVisible() and not controller.is_busy())
     wait(300)
@@ -305,14 +323,34 @@ def main() -> int:
     controller.fetch.failed.emit(
         AuthError(detail="HTTP 401 GET /v3/suppression/bounces: authorization required")
     )
-    window.status_panel.details_button.click()
     wait(200)
     save(window, "state-error")
     window.status_panel.close_button.click()
 
+    # Live mode: the 本番 marker; then the live delete confirmation for 120 checked rows.
+    controller.connection.set_practice(False)
+    window.range_bar.fetch_button.click()
+    wait_until(lambda: not controller.fetch.is_running())
+    wait_until(lambda: not controller.llm.is_running())
+    wait(300)
+    window.table.selectRow(0)
+    wait(200)
+    save(window, "state-live")
+    for row in range(120):
+        window.model.setData(
+            window.model.index(row, Column.CHECK),
+            Qt.CheckState.Checked,
+            Qt.ItemDataRole.CheckStateRole,
+        )
+    window.delete_checked()
+    wait_until(lambda: not controller.is_busy())
+    window.list_page.uncheck_all()
+
     def capture_settings(dialog) -> bool:
         dialog.show()
         dialog.key_edit.setText("SG.example-not-a-real-key-1234")
+        dialog.advanced_box.setChecked(True)
+        dialog.base_url_edit.setText("https://sendgrid-proxy.example.co.jp")
         wait(300)
         save(dialog, "state-settings")
         return False

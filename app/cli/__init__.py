@@ -13,10 +13,13 @@ import logging
 import sys
 from types import ModuleType
 
+from app.core.glossary import term
+
+_LISTS = term("lists")  # resources/glossary.toml: the window says the same
 _COMMANDS: dict[str, tuple[str, str]] = {
-    "fetch": ("app.cli.fetch_cmd", "サプレッションリストを取得して JSON Lines などに書き出す"),
+    "fetch": ("app.cli.fetch_cmd", f"{_LISTS}を取得して JSON Lines などに書き出す"),
     "dmarc": ("app.cli.dmarc_cmd", "DMARC 集計レポートを読み、送信元ごとに判定する"),
-    "delete": ("app.cli.delete_cmd", "指定したアドレスをサプレッションリストから削除する"),
+    "delete": ("app.cli.delete_cmd", f"指定したアドレスを{_LISTS}から削除する"),
     "classify": ("app.cli.classify_cmd", "バウンス理由を分類する（JSON Lines 入出力）"),
     "sandbox": ("app.cli.sandbox_cmd", "練習用の SendGrid 模擬サーバーを起動する"),
     "check": ("app.cli.check_cmd", "配信率を確認し、しきい値を下回ったら通知する"),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from app.core.cancel import CancelToken, ignore_progress
 from app.core.classify import ClassifyFunction
 from app.core.providers.base import FetchProgressCallback, Provider
+from app.core.retry_notice import RetryListener
 from app.core.types import (
     DateRange,
     Explanation,
@@ -88,11 +89,14 @@ def fetch_and_classify(
     progress: FetchProgressCallback | None = None,
     on_page: Callable[[ClassifiedPage], None] | None = None,
     cancel: CancelToken | None = None,
+    on_retry: RetryListener | None = None,
 ) -> FetchOutcome:
     """Fetch ``lists`` for ``date_range`` and explain every entry page by page.
 
     The provider is created here (on the calling worker thread) and closed before returning.
     ``on_page`` receives each page already classified, so the GUI thread only inserts rows.
+    ``on_retry`` hears each retry before its wait (providers that offer
+    ``set_retry_listener``; the others retry silently).
     """
     emit_page = on_page or ignore_progress
     counted = 0
@@ -111,6 +115,9 @@ def fetch_and_classify(
         emit_page(ClassifiedPage(page, explanations))
 
     provider = make_provider()
+    listen = getattr(provider, "set_retry_listener", None)
+    if on_retry is not None and listen is not None:
+        listen(on_retry)
     try:
         result = provider.fetch(
             date_range, tuple(lists), progress=progress, on_page=classify_page, cancel=cancel

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
+from app.core.glossary import list_label
+
 
 class ListKind(StrEnum):
     """A SendGrid suppression list. The value is the list's path segment in the v3 API."""
@@ -19,7 +21,7 @@ class ListKind(StrEnum):
 
     @property
     def label_ja(self) -> str:
-        return _LIST_LABELS_JA[self]
+        return list_label(self.value)  # resources/glossary.toml
 
     @classmethod
     def parse(cls, text: str) -> ListKind:
@@ -30,14 +32,6 @@ class ListKind(StrEnum):
             names = ", ".join(kind.value for kind in cls)
             raise ValueError(f"unknown list {text!r}; expected one of {names}") from None
 
-
-_LIST_LABELS_JA = {
-    ListKind.BOUNCES: "バウンス",
-    ListKind.BLOCKS: "ブロック",
-    ListKind.INVALID_EMAILS: "無効アドレス",
-    ListKind.SPAM_REPORTS: "迷惑メール報告",
-    ListKind.UNSUBSCRIBES: "配信停止",
-}
 
 ALL_LISTS: tuple[ListKind, ...] = tuple(ListKind)
 

@@ -139,6 +139,8 @@ class MainController(QObject):
         self.connection.switched.connect(model.clear)
         self.fetch.running.connect(self._on_fetch_running)
         self.fetch.fetched.connect(self._on_fetch_fetched)
+        self.deletion.rows_removed.connect(self._on_rows_changed)
+        self.llm.refined.connect(self._on_rows_changed)
 
     @property
     def features(self) -> tuple[FeatureController, ...]:
@@ -176,6 +178,12 @@ class MainController(QObject):
         self.delivery.refresh(config, date_range, pages)
         # Optional AI refinement of the explanations (only if the operator enabled it).
         self.llm.start(pages, config.practice)
+
+    @Slot()
+    def _on_rows_changed(self, *_: object) -> None:
+        # Deleted rows or refined categories: 配信状況's breakdown follows the grid.
+        entries, explanations, _view = self.model.snapshot(shown_only=False)
+        self.delivery.recount(entries, explanations)
 
     # -- shutdown ------------------------------------------------------------------------
 

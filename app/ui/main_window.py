@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QVBoxLayout,
 from app.core.errors import TodokuError
 from app.core.types import ListKind
 from app.ui import texts
+from app.ui.connection.live_marker import LiveMarker
 from app.ui.connection.practice_banner import PracticeBanner
 from app.ui.controller import MainController
 from app.ui.delivery.alert import DeliveryAlert
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
 
         self.banner = PracticeBanner()
+        self.live_marker = LiveMarker()
         self.range_bar = DateRangeBar()
         self.status_panel = StatusPanel()
         self.list_page = ListPage(self.model)
@@ -82,6 +84,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)
         layout.addWidget(self.banner)
+        layout.addWidget(self.live_marker)
         layout.addWidget(self.range_bar)
         layout.addWidget(self.status_panel)
         layout.addWidget(self.delivery_alert)
@@ -95,6 +98,7 @@ class MainWindow(QMainWindow):
         self.list_page.details_footer = controller.zendesk.details_text
         self._painted = False
         self._after_paint_done = False
+        self._shown_practice = controller.connection.practice
 
         actions = self.window_actions
         actions.export_requested.connect(self.open_export)
@@ -106,10 +110,16 @@ class MainWindow(QMainWindow):
         actions.history_requested.connect(self.open_history)
         actions.mode_switch_requested.connect(self._on_banner_switch_requested)
         actions.show_log_requested.connect(self._on_show_log_triggered)
+        actions.usage_requested.connect(self._on_usage_requested)
+        actions.shortcuts_requested.connect(self._on_shortcuts_requested)
+        actions.about_requested.connect(self._on_about_requested)
         self.range_bar.fetch_requested.connect(self._on_range_bar_fetch_requested)
         self.range_bar.cancel_requested.connect(controller.cancel_running)
         self.banner.switch_requested.connect(self._on_banner_switch_requested)
+        self.live_marker.switch_requested.connect(self._on_banner_switch_requested)
+        self.status_panel.settings_requested.connect(self._on_status_panel_settings_requested)
         self.list_page.filters_applied.connect(self._update_counts)
+        self.list_page.highlight_changed.connect(self._update_counts)
         self.list_page.grid_built.connect(self._on_list_page_grid_built)
         self.list_page.status_message.connect(self._on_list_page_status_message)
         self.model.dataChanged.connect(self._update_counts)
@@ -282,8 +292,14 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_settings(self) -> None:
-        self.settings_flow.open(self)
+        if self.settings_flow.open(self):
+            self.status_panel.clear_if_fixed_in_settings()
         self._on_connection_mode_changed(self.controller.connection.practice)
+
+    @Slot()
+    def _on_status_panel_settings_requested(self) -> None:
+        if self.window_actions.settings_action.isEnabled():  # not while a job runs
+            self.open_settings()
 
     @Slot()
     def open_export(self) -> None:
@@ -324,7 +340,12 @@ class MainWindow(QMainWindow):
 
     @Slot(bool)
     def _on_connection_mode_changed(self, practice: bool) -> None:
+        if practice != self._shown_practice:  # an error about the other account is stale
+            self._shown_practice = practice
+            self.status_panel.clear_if_fixed_in_settings()
         self.banner.setVisible(practice)
+        self.live_marker.setVisible(not practice)
+        self.live_marker.set_account(self.controller.connection.masked_key)
         self.window_actions.show_mode(practice)
         title = texts.APP_TITLE
         if practice:
@@ -365,6 +386,7 @@ class MainWindow(QMainWindow):
         busy = self.controller.is_busy()
         self.range_bar.set_busy(busy)
         self.banner.switch_button.setEnabled(not busy)
+        self.live_marker.switch_button.setEnabled(not busy)
         self.window_actions.set_busy(busy, has_rows=self.model.total > 0)
 
     @Slot(str)
@@ -406,7 +428,13 @@ class MainWindow(QMainWindow):
         checked, busy = model.checked_count, self.controller.is_busy()
         available = self.controller.deletion.available
         bar = page.delete_bar
-        bar.set_state(shown=model.rowCount(), checked=checked, busy=busy, available=available)
+        bar.set_state(
+            shown=model.rowCount(),
+            checked=checked,
+            busy=busy,
+            available=available,
+            highlighted=page.highlighted_count,
+        )
         can_delete = bar.delete_button.isEnabled()
         self.list_page.delete_action.setEnabled(can_delete)
         self.window_actions.set_delete_state(
@@ -425,13 +453,39 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_show_log_triggered(self) -> None:
+        self._show_note(
+            texts.ACTION_OPEN_LOG, texts.ERROR_DIALOG_LOG.format(path=self.log_path or "—")
+        )
+
+    @Slot()
+    def _on_usage_requested(self) -> None:
+        self._show_note(texts.USAGE_TITLE, texts.USAGE_TEXT)
+
+    @Slot()
+    def _on_shortcuts_requested(self) -> None:
+        self._show_note(texts.SHORTCUTS_TITLE, texts.SHORTCUTS_TEXT)
+
+    @Slot()
+    def _on_about_requested(self) -> None:
+        from app import __version__
+
+        text = texts.ABOUT_TEXT.format(
+            version=__version__, title=texts.APP_TITLE, log=self.log_path or "—"
+        )
+        self._show_note(texts.ABOUT_TITLE, text)
+
+    def _show_note(self, title: str, text: str) -> QMessageBox:
+        """A plain-text note (window-modal, not blocking); kept as ``last_note`` for tests."""
         from PySide6.QtCore import Qt  # the Qt namespace's enums take ~11 ms to build
 
         box = QMessageBox(self)
-        box.setWindowTitle(texts.ACTION_OPEN_LOG)
+        box.setWindowTitle(title)
         box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(texts.ERROR_DIALOG_LOG.format(path=self.log_path or "—"))
+        box.setText(text)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+        self.last_note = box
+        return box
 
     # -- lifecycle -----------------------------------------------------------------------
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.core.dates import JST
+from app.core.glossary import term
 
-APP_TITLE = "Todoku — SendGrid 配信停止リスト確認"
+# The umbrella term and the mode names come from resources/glossary.toml (docs/glossary.md).
+LISTS_TERM = term("lists")
+APP_TITLE = term("app_title")
 
 # Range and lists
 RANGE_LABEL = "期間（日本時間）"
@@ -23,11 +26,27 @@ NO_LIST_CHOSEN = "リストを1つ以上選んでください"
 IDLE = "期間とリストを選んで「取得」を押してください。"
 FETCHING = "取得中… {entries:,} 件（{pages} ページ）"
 CANCELLING = "キャンセルしています…"
+FETCH_RETRYING = (
+    "{cause}。再試行しています（{attempt}/{max} 回目・約 {seconds} 秒後）… "
+    "続けて失敗した場合はエラーを表示します。"
+)
+FETCH_RATE_LIMITED = (
+    "SendGrid の利用回数の上限に達しました。解除を待って再試行しています（{attempt} 回目）…"
+)
+RETRY_CAUSES = {
+    "network": "SendGrid に接続できません",
+    "server": "SendGrid が一時的にエラーを返しています",
+    "payload": "SendGrid の応答が不完全でした",
+}
 FETCH_DONE = "{entries:,} 件を取得しました。"
 FETCH_CANCELLED = "取得をキャンセルしました（{entries:,} 件まで表示しています）。"
 COUNTS_NONE = "表示中 0 件"
 COUNTS = "表示中 {shown:,} / 全 {total:,} 件"
-CHECKED_COUNT = "選択 {checked:,} 件"
+CHECKED_COUNT = "チェック {checked:,} 件"
+# Highlighting a row (clicking it) is not ticking it: said where the count is.
+CHECKED_NONE_HIGHLIGHTED = (
+    "チェック 0 件 — 色の付いた行は削除の対象になりません（左端の□か Space キーでチェック）"
+)
 SORTING = "並べ替えています…"
 
 # Filters
@@ -36,19 +55,19 @@ ALL_LISTS = "すべてのリスト"
 ALL_CATEGORIES = "すべての分類"
 ALL_DOMAINS = "すべてのドメイン"
 DETAILS_EMPTY = "行を選ぶと、理由の全文と説明がここに表示されます。"
+# 原因 and 対応 first: what the operator acts on is visible without scrolling (issue 13);
+# the raw reason and the record's facts follow.
 DETAILS_TEMPLATE = (
-    "メールアドレス: {email}\n"
-    "種別: {kind}\n"
-    "発生日時: {created}\n"
-    "ステータス: {status}\n"
-    "説明の出典: {source}\n"
-    "\n"
-    "■ 理由（受信側サーバーの応答そのまま）\n{reason}\n"
-    "\n"
     "■ 分類: {category}\n"
     "■ 原因\n{explanation}\n"
     "\n"
     "■ 対応\n{action}\n"
+    "\n"
+    "■ 理由（受信側サーバーの応答そのまま）\n{reason}\n"
+    "\n"
+    "メールアドレス: {email}\n"
+    "種別: {kind}　発生日時: {created}　ステータス: {status}\n"
+    "説明の出典: {source}\n"
 )
 SOURCE_RULES = "ルール（アプリ内の判定規則）"
 SOURCE_LLM = "AI（ルールの判定を AI が補足した説明です。メールアドレスは伏せて送信しています）"
@@ -75,19 +94,54 @@ PRACTICE_TEXT = "練習用のデータです。削除しても実際の SendGrid
 PRACTICE_TO_LIVE = "本番のアカウントに切り替える"
 LIVE_TO_PRACTICE = "練習モードに切り替える"
 LIVE_MODE = "本番アカウント"
-LIVE_NEEDS_KEY = "本番のアカウントを使うには、設定画面で SendGrid の API キーを保存してください。"
+LIVE_BADGE = "本番"
+LIVE_TEXT = "本番アカウント{account}: 実際の SendGrid のデータです。削除すると元に戻せません。"
+LIVE_NEEDS_KEY = "本番のアカウントには API キーが必要です（まだ保存されていません）。"
+LIVE_NEEDS_KEY_NEXT = "設定画面で SendGrid の API キーを保存してから、本番に切り替えてください。"
 SANDBOX_START_FAILED = "練習用サーバーを起動できませんでした。"
 
 # Menus and buttons
 MENU_FILE = "ファイル(&F)"
 MENU_ACCOUNT = "アカウント(&A)"
 MENU_HELP = "ヘルプ(&H)"
+MENU_TOOLS = "ツール(&T)"
 ACTION_SETTINGS = "設定(&S)…"
+ACTION_USAGE = "使い方(&U)"
+ACTION_SHORTCUTS = "キーボード操作(&K)"
+ACTION_ABOUT = "バージョン情報(&A)"
+USAGE_TITLE = "使い方"
+USAGE_TEXT = (
+    f"Todoku は、SendGrid の{LISTS_TERM}（SendGrid の画面では Suppressions）を日本語で"
+    "確認・整理するアプリです。\n"
+    "\n"
+    "1. 期間と対象リストを選び、「取得」を押します。\n"
+    "2. 行を選ぶと、下の欄に原因と対応が表示されます。分類・ドメイン・文字で絞り込めます。\n"
+    "3. 一覧は「書き出し…」で Excel または CSV に保存できます。\n"
+    "4. 削除するには、行の左端の□にチェックを付け（行を選んで Space キーでも可）、"
+    "「チェックした n 件を削除…」を押します。確認画面で内容を確かめてから削除します。\n"
+    "5. 「配信状況」タブで日ごとの配信率と原因の内訳を確認できます。\n"
+    "\n"
+    f"{PRACTICE_TITLE}では練習用のデータを使います（実際の SendGrid には影響しません）。"
+    "本番のアカウントを使うには、ツール → 設定 で API キーを保存してから、"
+    "アカウント → 本番のアカウントに切り替える を選びます。"
+)
+SHORTCUTS_TITLE = "キーボード操作"
+SHORTCUTS_TEXT = (
+    "Ctrl+E\t書き出し\n"
+    "Ctrl+C\t選んだ行をコピー（Excel に貼り付けられます）\n"
+    "Space\t選んだ行のチェックを切り替え\n"
+    "Ctrl+,\t設定\n"
+    "F1\t使い方\n"
+    "Ctrl+Q\t終了"
+)
+ABOUT_TITLE = "バージョン情報"
+ABOUT_TEXT = "Todoku {version}\n{title}\n\nログの保存場所: {log}"
 ACTION_EXPORT = "書き出し(&E)…"
 ACTION_EXPORT_SHORT = "書き出し…"
 ACTION_EXPORT_TIP = "一覧を Excel（.xlsx）または CSV に書き出します（Ctrl+E）"
 ACTION_QUIT = "終了(&Q)"
-ACTION_COPY = "選択行をコピー"
+ACTION_COPY = "選んだ行をコピー"
+ACTION_TOGGLE_CHECK = "選んだ行のチェックを切り替え"
 ACTION_OPEN_LOG = "ログの保存場所を表示"
 ACTION_CHECK_SHOWN = "表示中の行をすべてチェック"
 ACTION_UNCHECK_ALL = "チェックをすべて外す"
@@ -123,12 +177,12 @@ TAB_DELIVERY = "配信状況"
 TAB_DELIVERY_ALERT = "配信状況 ⚠"
 
 # Deletion (the dialogs' own strings live in dialogs/deletion_texts.py)
-CHECK_SHOWN = "表示中をすべて選択"
+CHECK_SHOWN = "表示中をすべてチェック"
 CHECK_SHOWN_TIP = "絞り込みで表示されている行にすべてチェックを付けます"
-UNCHECK_ALL = "選択解除"
+UNCHECK_ALL = "チェックをすべて外す"
 UNCHECK_ALL_TIP = "すべての行のチェックを外します"
-DELETE_CHECKED = "選択した項目を削除"
-DELETE_CHECKED_COUNT = "選択した {checked:,} 件を削除…"
+DELETE_CHECKED = "チェックした項目を削除"
+DELETE_CHECKED_COUNT = "チェックした {checked:,} 件を削除…"
 DELETE_NEEDS_CHECK = "削除する行の左端にチェックを付けてください。"
 DELETE_BUSY = "取得または削除の実行中は削除できません。"
 DELETE_NO_JOURNAL = "削除履歴を開けないため、削除は使えません。"
@@ -160,6 +214,10 @@ STATS_FAILED_NEXT = "一覧の取得結果には影響ありません。{next_st
 # Status panel / error dialog
 ERROR_CAUSE = "原因"
 ERROR_NEXT_STEP = "次にすること"
+OPEN_SETTINGS = "設定を開く…"
+# Next steps containing these send the operator to the settings: the panel offers 設定を開く,
+# and the settings dialog itself says この画面 instead.
+SETTINGS_MARKERS = ("設定画面", "設定で")
 DETAILS_SHOW = "詳細 ▸"
 DETAILS_HIDE = "詳細 ▾"
 DISMISS_TOOLTIP = "閉じる"
@@ -183,6 +241,13 @@ SETTINGS_REGION = "リージョン"
 SETTINGS_REGION_GLOBAL = "グローバル（api.sendgrid.com）"
 SETTINGS_REGION_EU = "EU（api.eu.sendgrid.com）"
 SETTINGS_SUBUSER = "サブユーザー（任意）"
+SETTINGS_ADVANCED = "詳細設定"
+SETTINGS_BASE_URL = "接続先 URL（任意）"
+SETTINGS_BASE_URL_PLACEHOLDER = "空欄: リージョンの標準（api.sendgrid.com など）"
+SETTINGS_BASE_URL_NOTE = (
+    "SendGrid と同じ API を持つ別の接続先（社内の API ゲートウェイやプロキシ、手動で起動した"
+    "練習用サーバーなど）を使う場合だけ入力します。取得・削除・接続テストのすべてに使います。"
+)
 SETTINGS_TEST = "接続テスト"
 SETTINGS_TESTING = "確認しています…"
 SETTINGS_TEST_NEEDS_KEY = "API キーを入力してから接続テストを押してください。"

@@ -1,5 +1,6 @@
 """WindowActions: the main window's menu bar and the actions it shares with buttons and
-shortcuts (書き出し, 設定, 削除, 削除履歴, practice/live switch, log location)."""
+shortcuts (書き出し, 削除, 削除履歴, practice/live switch, ツール → 設定, ヘルプ: 使い方, キーボード
+操作, log location, バージョン情報)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ class WindowActions(QObject):
         history_requested: 削除履歴….
         mode_switch_requested: switch between practice and live.
         show_log_requested: ログの保存場所を表示.
+        usage_requested: 使い方 (F1).
+        shortcuts_requested: キーボード操作.
+        about_requested: バージョン情報.
     """
 
     export_requested = Signal()
@@ -34,6 +38,9 @@ class WindowActions(QObject):
     history_requested = Signal()
     mode_switch_requested = Signal()
     show_log_requested = Signal()
+    usage_requested = Signal()
+    shortcuts_requested = Signal()
+    about_requested = Signal()
 
     def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
@@ -47,9 +54,6 @@ class WindowActions(QObject):
         self.export_action.setShortcuts([QKeySequence("Ctrl+E")])
         self.export_action.triggered.connect(self.export_requested)
         file_menu.addAction(self.export_action)
-        file_menu.addSeparator()
-        self.settings_action = file_menu.addAction(texts.ACTION_SETTINGS)
-        self.settings_action.triggered.connect(self.settings_requested)
         file_menu.addSeparator()
         quit_action = file_menu.addAction(texts.ACTION_QUIT)
         quit_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Quit)])
@@ -67,9 +71,23 @@ class WindowActions(QObject):
         account = menu_bar.addMenu(texts.MENU_ACCOUNT)
         self.mode_action = account.addAction(texts.PRACTICE_TO_LIVE)
         self.mode_action.triggered.connect(self.mode_switch_requested)
-        help_menu = menu_bar.addMenu(texts.MENU_HELP)
+        # 設定 in a menu of its own, where Japanese desktop apps keep it (ツール), not under
+        # ファイル; other tools' windows can join it.
+        self.tools_menu = menu_bar.addMenu(texts.MENU_TOOLS)
+        self.settings_action = self.tools_menu.addAction(texts.ACTION_SETTINGS)
+        self.settings_action.setShortcuts([QKeySequence("Ctrl+,")])
+        self.settings_action.triggered.connect(self.settings_requested)
+        self.help_menu = help_menu = menu_bar.addMenu(texts.MENU_HELP)
+        self.usage_action = help_menu.addAction(texts.ACTION_USAGE)
+        self.usage_action.setShortcuts([QKeySequence("F1")])
+        self.usage_action.triggered.connect(self.usage_requested)
+        self.shortcuts_action = help_menu.addAction(texts.ACTION_SHORTCUTS)
+        self.shortcuts_action.triggered.connect(self.shortcuts_requested)
+        help_menu.addSeparator()
         log_action = help_menu.addAction(texts.ACTION_OPEN_LOG)
         log_action.triggered.connect(self.show_log_requested)
+        self.about_action = help_menu.addAction(texts.ACTION_ABOUT)
+        self.about_action.triggered.connect(self.about_requested)
 
     def show_mode(self, practice: bool) -> None:
         self.mode_action.setText(texts.PRACTICE_TO_LIVE if practice else texts.LIVE_TO_PRACTICE)

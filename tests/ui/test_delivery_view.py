@@ -123,7 +123,7 @@ def test_breakdown_counts_by_category_and_domain_group() -> None:
     assert categories.title == "原因の分類別"
     assert [(r.label, r.count) for r in categories.rows] == [
         ("無効なアドレス", 3),
-        ("評判", 1),
+        ("送信元の評判で拒否", 1),
         ("分類中", 1),
     ]
     assert categories.rows[0].fraction == 1.0 and categories.rows[1].fraction == pytest.approx(

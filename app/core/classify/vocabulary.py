@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.core.glossary import category_labels
+
 INVALID_ADDRESS = "Invalid Address"
 MAILBOX_UNAVAILABLE = "Mailbox Unavailable"
 REPUTATION = "Reputation"
@@ -22,17 +24,7 @@ UNCLASSIFIED = "Unclassified"
 SPAM_REPORT = "Spam Report"
 UNSUBSCRIBE = "Unsubscribe"
 
-CATEGORY_LABELS_JA: dict[str, str] = {
-    INVALID_ADDRESS: "無効なアドレス",
-    MAILBOX_UNAVAILABLE: "受信箱が使えない",
-    REPUTATION: "評判",
-    CONTENT: "内容",
-    FREQUENCY: "送信量・頻度",
-    TECHNICAL: "技術的な問題",
-    UNCLASSIFIED: "未分類",
-    SPAM_REPORT: "迷惑メール報告",
-    UNSUBSCRIBE: "配信停止",
-}
+CATEGORY_LABELS_JA: dict[str, str] = category_labels()  # resources/glossary.toml
 
 NEEDS_REVIEW_LABEL = "要確認"
 

@@ -27,6 +27,7 @@ from app.core.providers.base import (
 )
 from app.core.providers.paging import OffsetPager
 from app.core.providers.sendgrid_http import SendGridHttp, ensure_list
+from app.core.retry_notice import RetryListener
 from app.core.types import (
     ALL_LISTS,
     UNKNOWN_CREATED,
@@ -128,6 +129,10 @@ class SendGridProvider:
     @property
     def requests_made(self) -> int:
         return self._http.requests_made
+
+    def set_retry_listener(self, listener: RetryListener | None) -> None:
+        """Told before each retry's wait, on the thread that retries."""
+        self._http.on_retry = listener
 
     # -- capabilities ------------------------------------------------------------------------
 

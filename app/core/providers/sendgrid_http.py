@@ -20,6 +20,7 @@ from app.core.providers.sendgrid_errors import (
     error_for_status,
     network_error,
 )
+from app.core.retry_notice import RetryCause, RetryListener, RetryNotice
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +46,11 @@ class SendGridHttp:
         backoff_base_s: float = 0.5,
         budget: RateBudget | None = None,
         sleep: Callable[[float, CancelToken | None], None] | None = None,
+        on_retry: RetryListener | None = None,
     ) -> None:
         self._client = client
+        # Told before each wait (any thread): the window shows "retrying" instead of silence.
+        self.on_retry = on_retry
         self._max_retries = max_retries
         self._backoff_base_s = backoff_base_s
         self._budget = budget or RateBudget()
@@ -88,7 +92,9 @@ class SendGridHttp:
                 failures += 1
                 if failures > self._max_retries:
                     raise network_error(request, error) from error
-                self._back_off(failures, cancel, f"{type(error).__name__} on {path}")
+                self._back_off(
+                    failures, cancel, f"{type(error).__name__} on {path}", RetryCause.NETWORK
+                )
                 continue
             self._budget.release(bucket, response.headers)
             status = response.status_code
@@ -99,13 +105,14 @@ class SendGridHttp:
                 reset = _reset_epoch(response)
                 self._budget.exhausted(bucket, reset)
                 self._count_retry()
+                self._notify(RetryCause.RATE_LIMIT, rate_waits, _MAX_RATE_LIMIT_WAITS, 0.0)
                 log.info("429 on %s; waiting for the rate-limit reset", path)
                 continue  # acquire() waits until the reset
             if status in _RETRY_STATUSES:
                 failures += 1
                 if failures > self._max_retries:
                     raise error_for_status(request, response, scope=scope)
-                self._back_off(failures, cancel, f"HTTP {status} on {path}")
+                self._back_off(failures, cancel, f"HTTP {status} on {path}", RetryCause.SERVER)
                 continue
             if 200 <= status < 300 or status in accept_statuses:
                 if not expect_json or not response.content.strip():
@@ -119,16 +126,26 @@ class SendGridHttp:
                         raise UnexpectedPayloadError(
                             detail=describe(request, response, f"JSON: {error}")
                         ) from error
-                    self._back_off(failures, cancel, f"malformed body on {path}")
+                    self._back_off(
+                        failures, cancel, f"malformed body on {path}", RetryCause.PAYLOAD
+                    )
                     continue
             raise error_for_status(request, response, scope=scope)
 
-    def _back_off(self, failures: int, cancel: CancelToken | None, why: str) -> None:
+    def _back_off(
+        self, failures: int, cancel: CancelToken | None, why: str, cause: RetryCause
+    ) -> None:
         self._count_retry()
         delay = min(_BACKOFF_CAP_SECONDS, self._backoff_base_s * 2 ** (failures - 1))
         delay *= random.uniform(0.5, 1.0)  # full jitter keeps parallel pages from retrying in step
         log.info("retrying after %s (attempt %d, %.2f s)", why, failures, delay)
+        self._notify(cause, failures, self._max_retries, delay)
         self._sleep(delay, cancel)
+
+    def _notify(self, cause: RetryCause, attempt: int, max_retries: int, delay: float) -> None:
+        listener = self.on_retry
+        if listener is not None:
+            listener(RetryNotice(cause, attempt, max_retries, delay))
 
     def _count_retry(self) -> None:
         with self._lock:

@@ -37,6 +37,9 @@ class AppSettings:
 
     region: str = field(default="global", metadata={"choices": REGIONS})
     subuser: str = ""
+    # 詳細設定: a SendGrid-compatible host to use instead of the region's (a company gateway or
+    # proxy, a sandbox started by hand); "" = the region's. Checked by app/core/base_url.py.
+    sendgrid_base_url: str = ""
     practice_mode: bool = True
     timeout_s: float = field(default=30.0, metadata={"range": (1.0, 600.0)})  # seconds
     max_concurrency: int = field(default=4, metadata={"range": (1, 32)})

@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from app.core.dates import JST
+from app.core.glossary import term
 from app.core.letters.compose import Letter, quote_untrusted
 from app.core.types import Explanation, SuppressionEntry
 from app.core.zendesk.client import OPEN_STATUSES, ZendeskClient, ZendeskUncertainError
@@ -70,7 +71,8 @@ def _jst(moment: datetime) -> str:
 def note_body(items: list[EscalationItem], now: datetime, *, follow_up: bool) -> str:
     """The internal note: explanation per entry, then each customer letter as a draft."""
     head = (
-        f"Todoku から追記しました（{_jst(now)}）。同じ宛先がまた配信停止リストに載っています。"
+        f"Todoku から追記しました（{_jst(now)}）。同じ宛先がまた"
+        f"{term('lists')}に載っています。"
         if follow_up
         else f"Todoku が登録しました（{_jst(now)}）。配信できなかった宛先の記録です。"
     )

@@ -173,7 +173,7 @@ class ConnectionController(FeatureController):
             return False
         if not practice and not self.has_live_key():
             self.failed.emit(
-                InvalidInputError(texts.LIVE_NEEDS_KEY, next_step_ja=texts.LIVE_NEEDS_KEY)
+                InvalidInputError(texts.LIVE_NEEDS_KEY, next_step_ja=texts.LIVE_NEEDS_KEY_NEXT)
             )
             return False
         if practice != self.practice:
@@ -201,20 +201,28 @@ class ConnectionController(FeatureController):
             self.practice = True
             self.settings.store(self.settings.current.replace(practice_mode=True))
             self.mode_changed.emit(True)
-            raise InvalidInputError(texts.LIVE_NEEDS_KEY, next_step_ja=texts.LIVE_NEEDS_KEY)
+            raise InvalidInputError(texts.LIVE_NEEDS_KEY, next_step_ja=texts.LIVE_NEEDS_KEY_NEXT)
         return self._live_config(api_key)
 
     def _live_config(
-        self, api_key: str, region: str | None = None, subuser: str | None = None
+        self,
+        api_key: str,
+        region: str | None = None,
+        subuser: str | None = None,
+        base_url: str | None = None,
     ) -> ConnectionConfig:
+        """The live connection; ``base_url``: the one typed in the dialog (None: the saved
+        setting). Raises InvalidInputError for a base URL the key must not go to."""
+        from app.core.base_url import normalize_base_url
         from app.core.services import ConnectionConfig
 
         settings = self.settings.current
+        typed = settings.sendgrid_base_url if base_url is None else base_url
         return ConnectionConfig(
             api_key=api_key,
             region=region or settings.region,
             subuser=settings.subuser if subuser is None else subuser.strip(),
-            base_url=self._live_base_url,
+            base_url=self._live_base_url or normalize_base_url(typed) or None,
             timeout_s=settings.timeout_s,
             max_concurrency=settings.max_concurrency,
             max_retries=self._max_retries,
@@ -243,13 +251,17 @@ class ConnectionController(FeatureController):
 
     # -- connection test -----------------------------------------------------------------
 
-    def test(self, typed_key: str, region: str, subuser: str) -> None:
+    def test(self, typed_key: str, region: str, subuser: str, base_url: str | None = None) -> None:
         """Ask /v3/scopes with the typed key (or the saved one) in a job; reports through
-        ``connection_tested``."""
+        ``connection_tested``. ``base_url``: as typed in the dialog (None: the saved one)."""
         from app.core.services import check_permissions, sendgrid_factory
 
         api_key = typed_key.strip() or self.secrets.get(SENDGRID_KEY)
-        config = self._live_config(api_key, region, subuser)
+        try:
+            config = self._live_config(api_key, region, subuser, base_url)
+        except TodokuError as error:
+            self.connection_tested.emit(error)
+            return
         job = Job("connection_test", functools.partial(check_permissions, sendgrid_factory(config)))
         job.signals.succeeded.connect(self._on_test_succeeded)
         job.signals.failed.connect(self._on_test_failed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,6 +24,11 @@ from app.core.storage.settings import AppSettings
 from app.core.types import ListPermissions
 from app.ui import texts
 from app.ui.safe_text import plain_label
+
+
+def here(next_step_ja: str) -> str:
+    """A next step read inside the settings dialog: "設定画面で" is this very dialog."""
+    return next_step_ja.replace("アプリの設定画面", "この画面").replace("設定画面", "この画面")
 
 
 class SettingsDialog(QDialog):
@@ -49,7 +55,7 @@ class SettingsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(texts.SETTINGS_TITLE)
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(640)  # wider, not taller: fits 768 px with every section open
         self._settings = settings
         self._has_saved_key = bool(saved_sendgrid_key)
         self._clear_key = False
@@ -77,8 +83,12 @@ class SettingsDialog(QDialog):
         self.test_button.clicked.connect(self._on_test_clicked)
         self.test_result = plain_label()
         self.test_result.setWordWrap(True)
+        self.test_result.setVisible(False)  # no empty row until there is a result
+        # One line about where keys are kept: where they are, or (no OS store) the warning,
+        # which already says "in memory until the app closes".
         self.store_label = plain_label(texts.SETTINGS_KEY_STORE.format(where=key_store_where_ja))
         self.store_label.setWordWrap(True)
+        self.store_label.setVisible(keys_persistent)
         self.store_warning = plain_label(texts.SETTINGS_KEY_STORE_WARNING)
         self.store_warning.setWordWrap(True)
         self.store_warning.setStyleSheet("color: #b26a00;")
@@ -92,15 +102,40 @@ class SettingsDialog(QDialog):
         saved_row.addWidget(self.clear_key_button)
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
-        test_row.addWidget(self.test_result, 1)
+        test_row.addStretch(1)
         sendgrid_form = QFormLayout()
         sendgrid_form.addRow(texts.SETTINGS_API_KEY, key_row)
         sendgrid_form.addRow("", saved_row)
         sendgrid_form.addRow(texts.SETTINGS_REGION, self.region_combo)
         sendgrid_form.addRow(texts.SETTINGS_SUBUSER, self.subuser_edit)
         sendgrid_form.addRow("", test_row)
+        # Its own full-width row: beside the button a word-wrapped label was squeezed into a
+        # narrow column and its 5 permission lines clipped until the dialog was resized.
+        sendgrid_form.addRow(self.test_result)
         sendgrid_box = QGroupBox(texts.SETTINGS_SENDGRID)
         sendgrid_box.setLayout(sendgrid_form)
+
+        # 詳細設定: folded away, as few operators need it; open when a URL is saved.
+        self.base_url_edit = QLineEdit(settings.sendgrid_base_url)
+        self.base_url_edit.setPlaceholderText(texts.SETTINGS_BASE_URL_PLACEHOLDER)
+        self.base_url_error = plain_label()
+        self.base_url_error.setWordWrap(True)
+        self.base_url_error.setStyleSheet("color: #c62828;")
+        self.base_url_error.setVisible(False)
+        base_url_note = plain_label(texts.SETTINGS_BASE_URL_NOTE)
+        base_url_note.setWordWrap(True)
+        base_url_note.setStyleSheet("color: #555;")
+        advanced_form = QFormLayout()
+        advanced_form.addRow(texts.SETTINGS_BASE_URL, self.base_url_edit)
+        advanced_form.addRow(self.base_url_error)
+        advanced_form.addRow(base_url_note)
+        self.advanced_box = QGroupBox(texts.SETTINGS_ADVANCED)
+        self.advanced_box.setCheckable(True)
+        self.advanced_box.setChecked(bool(settings.sendgrid_base_url))
+        self.advanced_box.setLayout(advanced_form)
+        self._advanced_widgets = (self.base_url_edit, base_url_note)
+        self._on_advanced_toggled(self.advanced_box.isChecked())
+        self.advanced_box.toggled.connect(self._on_advanced_toggled)
 
         # LLM refinement (app/ui/ai/controller.py runs it after a fetch)
         self.llm_enabled = QCheckBox(texts.SETTINGS_LLM_ENABLED)
@@ -132,12 +167,13 @@ class SettingsDialog(QDialog):
         )
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("キャンセル")
-        buttons.accepted.connect(self.accept)
+        buttons.accepted.connect(self._on_save_clicked)
         buttons.rejected.connect(self.reject)
         self.buttons = buttons
 
-        layout = QVBoxLayout(self)
+        layout = self._main_layout = QVBoxLayout(self)
         layout.addWidget(sendgrid_box)
+        layout.addWidget(self.advanced_box)
         layout.addWidget(self.store_label)
         layout.addWidget(self.store_warning)
         layout.addWidget(llm_box)
@@ -145,8 +181,15 @@ class SettingsDialog(QDialog):
 
     # -- outcome -------------------------------------------------------------------------
 
+    def typed_base_url(self) -> str:
+        """The 詳細設定 URL as typed ("" when the section is folded: the region's host)."""
+        return self.base_url_edit.text().strip() if self.advanced_box.isChecked() else ""
+
     def result_settings(self) -> AppSettings:
+        from app.core.base_url import normalize_base_url
+
         return self._settings.replace(
+            sendgrid_base_url=normalize_base_url(self.typed_base_url()),
             region=self.region_combo.currentData(),
             subuser=self.subuser_edit.text().strip(),
             llm_enabled=self.llm_enabled.isChecked(),
@@ -171,12 +214,14 @@ class SettingsDialog(QDialog):
         self.test_button.setEnabled(False)
         self.test_result.setStyleSheet("")
         self.test_result.setText(texts.SETTINGS_TESTING)
+        self.test_result.setVisible(True)
 
     def show_test_result(self, outcome: tuple[ListPermissions, ...] | TodokuError) -> None:
         self.test_button.setEnabled(True)
         if isinstance(outcome, TodokuError):
             self.test_result.setStyleSheet("color: #c62828;")
-            self.test_result.setText(f"{outcome.message_ja}\n{outcome.next_step_ja}")
+            self.test_result.setText(f"{outcome.message_ja}\n{here(outcome.next_step_ja)}")
+            self._fit_test_result()
             return
         lines = [texts.SETTINGS_TEST_OK]
         for permission in outcome:
@@ -189,6 +234,29 @@ class SettingsDialog(QDialog):
             )
         self.test_result.setStyleSheet("color: #1b5e20;")
         self.test_result.setText("\n".join(lines))
+        self._fit_test_result()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._grow_to_fit()
+
+    def _fit_test_result(self) -> None:
+        self.test_result.setVisible(True)
+        self._grow_to_fit()
+
+    def _grow_to_fit(self) -> None:
+        """Grow the dialog so every word-wrapped line shows at once (a wrapped label's height
+        depends on its width, which the dialog's minimum size does not account for)."""
+        layout = self._main_layout
+        layout.activate()
+        width = self.width()
+        needed = (
+            layout.totalHeightForWidth(width)
+            if layout.hasHeightForWidth()
+            else layout.totalSizeHint().height()
+        )
+        if needed > self.height():
+            self.resize(width, needed)
 
     @Slot()
     def _on_test_clicked(self) -> None:
@@ -196,9 +264,42 @@ class SettingsDialog(QDialog):
         if not typed and (not self._has_saved_key or self._clear_key):
             self.test_result.setStyleSheet("color: #c62828;")
             self.test_result.setText(texts.SETTINGS_TEST_NEEDS_KEY)
+            self._fit_test_result()
             return
         self.show_test_running()
         self.test_requested.emit(typed, self.region_combo.currentData(), self.subuser_edit.text())
+
+    @Slot(bool)
+    def _on_advanced_toggled(self, shown: bool) -> None:
+        for widget in self._advanced_widgets:
+            widget.setVisible(shown)
+        if not shown:
+            self.base_url_error.setVisible(False)
+        if self.isVisible():
+            self._grow_to_fit()
+
+    def base_url_problem(self) -> str:
+        """The reason the typed URL cannot be saved (in Japanese); "" when it can."""
+        from app.core.base_url import normalize_base_url
+        from app.core.errors import InvalidInputError
+
+        try:
+            normalize_base_url(self.typed_base_url())
+        except InvalidInputError as error:
+            return error.message_ja
+        return ""
+
+    @Slot()
+    def _on_save_clicked(self) -> None:
+        """Save only a URL the key may be sent to; otherwise say why and stay open."""
+        problem = self.base_url_problem()
+        self.base_url_error.setText(problem)
+        self.base_url_error.setVisible(bool(problem))
+        self._grow_to_fit()
+        if problem:
+            self.base_url_edit.setFocus()
+            return
+        self.accept()
 
     @Slot(bool)
     def _on_show_key_toggled(self, shown: bool) -> None:

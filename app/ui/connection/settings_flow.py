@@ -58,7 +58,7 @@ class SettingsFlow(QObject):
             key_store_where_ja=secrets.where_ja,
             parent=parent,
         )
-        dialog.test_requested.connect(controller.test)
+        dialog.test_requested.connect(self._on_dialog_test_requested)
         self.dialog = dialog
         try:
             saved = self.run_dialog(dialog)
@@ -73,6 +73,12 @@ class SettingsFlow(QObject):
             self.dialog = None
             dialog.deleteLater()
         return saved
+
+    @Slot(str, str, str)
+    def _on_dialog_test_requested(self, typed_key: str, region: str, subuser: str) -> None:
+        # The test uses the base URL as typed, so it can be tried before saving.
+        base_url = self.dialog.typed_base_url() if self.dialog is not None else None
+        self._controller.test(typed_key, region, subuser, base_url)
 
     @Slot(object)
     def _on_controller_connection_tested(self, outcome: object) -> None:

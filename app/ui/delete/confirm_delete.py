@@ -10,7 +10,9 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -26,6 +28,9 @@ from app.ui.safe_text import plain_label
 _WARNING_STYLE = "QFrame#warnings { background: #fff4e5; border: 1px solid #f0b35a; }"
 _PRACTICE_STYLE = "background: #fff3b0; color: #5a4500; padding: 6px; font-weight: bold;"
 _IRREVERSIBLE_STYLE = "color: #b00020; font-weight: bold;"
+_LIVE_STYLE = "background: #b00020; color: white; padding: 6px; font-weight: bold;"
+DIALOG_WIDTH = 900
+DIALOG_HEIGHT = 600
 
 
 def normalize_number(text: str) -> str:
@@ -60,8 +65,11 @@ class ConfirmDeleteDialog(QDialog):
         self.practice = practice
         self.setWindowTitle(texts.CONFIRM_TITLE_PRACTICE if practice else texts.CONFIRM_TITLE)
         self.setModal(True)
-        self.resize(680, 720)
-        layout = QVBoxLayout(self)
+        # Fits a 1366×768 laptop with its task bar: warnings and addresses side by side, the
+        # counts on one row, the typed count and the note in a form (issue 13: it was 765 px).
+        self.resize(DIALOG_WIDTH, DIALOG_HEIGHT)
+        layout = self._main_layout = QVBoxLayout(self)
+        layout.setSpacing(6)
 
         if practice:
             banner = plain_label(texts.CONFIRM_PRACTICE, self)
@@ -69,6 +77,13 @@ class ConfirmDeleteDialog(QDialog):
             banner.setWordWrap(True)
             banner.setStyleSheet(_PRACTICE_STYLE)
             layout.addWidget(banner)
+        else:  # as visible as practice mode's yellow banner: this one deletes for real
+            banner = plain_label(texts.CONFIRM_LIVE, self)
+            banner.setObjectName("liveBanner")
+            banner.setWordWrap(True)
+            banner.setStyleSheet(_LIVE_STYLE)
+            layout.addWidget(banner)
+        self.mode_banner = banner
         self.practice_banner_shown = practice
 
         headline = plain_label(texts.CONFIRM_HEADLINE.format(total=plan.total), self)
@@ -78,13 +93,18 @@ class ConfirmDeleteDialog(QDialog):
         headline.setFont(bold)
         layout.addWidget(headline)
         self.count_labels: list[QLabel] = []
+        counts_row = QHBoxLayout()
+        counts_row.setSpacing(18)
         for kind, count in plan.counts:
             label = plain_label(
                 "・" + texts.CONFIRM_COUNT_LINE.format(label=kind.label_ja, count=count), self
             )
             self.count_labels.append(label)
-            layout.addWidget(label)
+            counts_row.addWidget(label)
+        counts_row.addStretch(1)
+        layout.addLayout(counts_row)
 
+        middle = QHBoxLayout()
         self.warning_labels: list[QLabel] = []
         self._warnings_frame: QFrame | None = None
         if plan.warnings:
@@ -92,7 +112,8 @@ class ConfirmDeleteDialog(QDialog):
             self._warnings_frame = frame
             frame.setObjectName("warnings")
             frame.setStyleSheet(_WARNING_STYLE)
-            frame_layout = QVBoxLayout(frame)
+            frame_layout = self._warnings_layout = QVBoxLayout(frame)
+            frame_layout.setSpacing(4)
             title = plain_label("⚠ " + texts.CONFIRM_WARNINGS, frame)
             title.setFont(bold)
             frame_layout.addWidget(title)
@@ -103,9 +124,11 @@ class ConfirmDeleteDialog(QDialog):
                 label.setWordWrap(True)
                 self.warning_labels.append(label)
                 frame_layout.addWidget(label)
-            layout.addWidget(frame)
+            frame_layout.addStretch(1)
+            middle.addWidget(frame, 3)
 
-        layout.addWidget(plain_label(texts.CONFIRM_ADDRESSES, self))
+        addresses_column = QVBoxLayout()
+        addresses_column.addWidget(plain_label(texts.CONFIRM_ADDRESSES, self))
         self.addresses = QPlainTextEdit(self)
         self.addresses.setReadOnly(True)  # still selectable and copyable
         self.addresses.setTextInteractionFlags(
@@ -116,7 +139,9 @@ class ConfirmDeleteDialog(QDialog):
         self.addresses.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.addresses.setPlainText(address_listing(plan))
         self.addresses.setMinimumHeight(120)
-        layout.addWidget(self.addresses, 1)
+        addresses_column.addWidget(self.addresses, 1)
+        middle.addLayout(addresses_column, 2)
+        layout.addLayout(middle, 1)
 
         irreversible = plain_label(texts.CONFIRM_IRREVERSIBLE, self)
         irreversible.setStyleSheet(_IRREVERSIBLE_STYLE)
@@ -131,6 +156,8 @@ class ConfirmDeleteDialog(QDialog):
             self.consent_box.toggled.connect(self._update_gate)
             layout.addWidget(self.consent_box)
 
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.count_edit: QLineEdit | None = None
         self.count_hint: QLabel | None = None
         if plan.requires_typed_confirmation:
@@ -141,17 +168,25 @@ class ConfirmDeleteDialog(QDialog):
             self.count_edit = QLineEdit(self)
             self.count_edit.setPlaceholderText(texts.CONFIRM_TYPE_PLACEHOLDER.format(number=number))
             self.count_edit.setMaxLength(12)
+            self.count_edit.setMaximumWidth(180)
             self.count_edit.textChanged.connect(self._update_gate)
-            layout.addWidget(self.count_edit)
+            # The mismatch note sits beside the field and keeps its place while hidden, so
+            # nothing below moves when it appears.
             self.count_hint = plain_label("", self)
             self.count_hint.setStyleSheet("color: #b00020;")
-            layout.addWidget(self.count_hint)
+            policy = self.count_hint.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            self.count_hint.setSizePolicy(policy)
+            count_row = QHBoxLayout()
+            count_row.addWidget(self.count_edit)
+            count_row.addWidget(self.count_hint, 1)
+            form.addRow(texts.CONFIRM_TYPE_LABEL, count_row)
 
-        layout.addWidget(plain_label(texts.CONFIRM_NOTE, self))
         self.note_edit = QLineEdit(self)
         self.note_edit.setPlaceholderText(texts.CONFIRM_NOTE_PLACEHOLDER)
         self.note_edit.setMaxLength(500)
-        layout.addWidget(self.note_edit)
+        form.addRow(texts.CONFIRM_NOTE, self.note_edit)
+        layout.addLayout(form)
 
         buttons = QDialogButtonBox(self)
         self.delete_button = QPushButton(texts.CONFIRM_DELETE, self)
@@ -186,10 +221,10 @@ class ConfirmDeleteDialog(QDialog):
         # which scrolls, gives up the height instead.
         if self._warnings_frame is None:
             return
-        outer = self.layout().contentsMargins()
-        inner = self._warnings_frame.layout().contentsMargins()
+        self._main_layout.activate()  # the frame's width for the dialog's current width
+        inner = self._warnings_layout.contentsMargins()
         frame = self._warnings_frame.frameWidth() * 2
-        width = self.width() - outer.left() - outer.right() - inner.left() - inner.right() - frame
+        width = self._warnings_frame.width() - inner.left() - inner.right() - frame
         for label in self.warning_labels:
             needed = label.heightForWidth(max(100, width))
             if needed > 0 and label.minimumHeight() != needed:

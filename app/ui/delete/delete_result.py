@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QGridLayout,
+    QLabel,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -58,11 +59,21 @@ class DeleteResultDialog(QDialog):
         if report.practice:
             layout.addWidget(plain_label(texts.RESULT_PRACTICE, self))
 
+        # Numbers sit right-aligned under right-aligned headers, and the columns keep their
+        # natural width (a stretching last column takes the rest): spread across the dialog,
+        # a left-aligned header and a right-aligned number read as belonging to the next column.
         grid = QGridLayout()
+        grid.setHorizontalSpacing(24)
+        self.header_labels: list[QLabel] = []
         for column, header in enumerate(texts.RESULT_HEADERS):
             label = plain_label(header, self)
             label.setFont(bold)
+            if column:
+                label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.header_labels.append(label)
             grid.addWidget(label, 0, column)
+        grid.setColumnStretch(len(texts.RESULT_HEADERS), 1)
+        self.value_labels: list[list[QLabel]] = []
         for row, result in enumerate(report.per_list, 1):
             values = (
                 result.list_kind.label_ja,
@@ -70,8 +81,11 @@ class DeleteResultDialog(QDialog):
                 f"{result.not_found:,}",
                 f"{result.failed:,}",
             )
+            row_labels: list[QLabel] = []
+            self.value_labels.append(row_labels)
             for column, value in enumerate(values):
                 label = plain_label(value, self)
+                row_labels.append(label)
                 if column:
                     label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if column == 3 and result.failed:

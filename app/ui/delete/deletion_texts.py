@@ -3,20 +3,24 @@ until the lead merges them into ui/texts.py)."""
 
 from __future__ import annotations
 
+from app.core.glossary import term
+
 # Confirmation
 CONFIRM_TITLE = "削除の確認"
 CONFIRM_TITLE_PRACTICE = "削除の確認（練習モード）"
 CONFIRM_PRACTICE = (
     "練習モード: 練習用サーバーのデータから削除します。実際の SendGrid には影響しません。"
 )
-CONFIRM_HEADLINE = "次の {total:,} 件をサプレッションリストから削除します。"
+CONFIRM_LIVE = "本番: 実際の SendGrid アカウントから削除します（練習用のデータではありません）。"
+CONFIRM_HEADLINE = "次の {total:,} 件を" + term("lists") + "から削除します。"
 CONFIRM_COUNT_LINE = "{label}: {count:,} 件"
 CONFIRM_IRREVERSIBLE = "SendGrid では削除した項目を元に戻せません。"
 CONFIRM_IRREVERSIBLE_PRACTICE = "（練習用のデータは、アプリを起動し直すと元に戻ります。）"
 CONFIRM_WARNINGS = "削除する前に確認してください"
 CONFIRM_WARNING_LINE = "【{label}】{text}"
 CONFIRM_ADDRESSES = "削除するアドレス（選択してコピーできます）"
-CONFIRM_TYPE_COUNT = "件数が多いため、確認として削除する件数「{number}」を入力してください:"
+CONFIRM_TYPE_COUNT = "件数が多いため、確認として削除する件数「{number}」を下に入力してください。"
+CONFIRM_TYPE_LABEL = "削除する件数"
 CONFIRM_TYPE_PLACEHOLDER = "{number} と入力"
 CONFIRM_TYPE_MISMATCH = "入力された数が件数と一致しません。"
 CONFIRM_CONSENT = (

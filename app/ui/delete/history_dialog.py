@@ -9,7 +9,6 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QDate,
     QItemSelection,
     QModelIndex,
     QPersistentModelIndex,
@@ -45,6 +44,7 @@ from app.core.storage.journal import (
 from app.ui.delete import deletion_texts as texts
 from app.ui.safe_text import plain_label, single_line, tooltip_text
 from app.ui.texts import format_jst
+from app.ui.widgets.date_edit import JapaneseDateEdit
 
 SEARCH_DELAY_MS = 250
 OPERATION_WIDTHS = (130, 90, 60, 60, 60, 150, 260)
@@ -259,10 +259,7 @@ class HistoryDialog(QDialog):
         self.refresh()
 
     def _date_edit(self, day: date) -> QDateEdit:
-        edit = QDateEdit(QDate(day.year, day.month, day.day), self)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy/MM/dd")
-        return edit
+        return JapaneseDateEdit(day, self)
 
     # -- reading -------------------------------------------------------------------------------
 

@@ -60,6 +60,23 @@ def breakdown_of_pages(
     return build_breakdown(pairs())
 
 
+def breakdown_of_rows(
+    entries: Sequence[SuppressionEntry],
+    explanations: Sequence[Explanation | None],
+    *,
+    progress: Callable[[Any], None] | None = None,
+    on_page: Callable[[Any], None] | None = None,
+    cancel: CancelToken | None = None,
+) -> BreakdownChartModel:
+    """The same count over the grid's rows as they are now (after a deletion)."""
+    from app.ui.widgets.chart_model import build_breakdown
+
+    del progress, on_page
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    return build_breakdown(zip(entries, explanations, strict=False))
+
+
 class DeliveryController(QObject):
     """Starts the stats and breakdown jobs; a newer fetch supersedes older results.
 
@@ -81,6 +98,7 @@ class DeliveryController(QObject):
         self._generation = 0  # results of an older fetch's jobs are dropped
         # id(job.signals) -> (job, generation, range); kept until the job's `finished`
         self._jobs: dict[int, tuple[Job, int, DateRange]] = {}
+        self._last_range: DateRange | None = None
 
     def refresh(
         self, config: ConnectionConfig, date_range: DateRange, pages: Sequence[ClassifiedPage]
@@ -91,6 +109,7 @@ class DeliveryController(QObject):
 
         self.cancel()
         self._generation += 1
+        self._last_range = date_range
         stats = Job(
             "stats",
             functools.partial(
@@ -106,6 +125,19 @@ class DeliveryController(QObject):
             self._jobs[id(job.signals)] = (job, self._generation, date_range)
             self._runner.start(job)
         self.stats_loading.emit()
+
+    def recount(
+        self, entries: Sequence[SuppressionEntry], explanations: Sequence[Explanation | None]
+    ) -> None:
+        """The grid's rows changed (a deletion): count them again, so the breakdown agrees with
+        the status bar. The daily stats stay (they count sends, not list entries)."""
+        if self._last_range is None:  # nothing fetched yet: no breakdown to correct
+            return
+        job = Job("breakdown", functools.partial(breakdown_of_rows, entries, explanations))
+        job.signals.succeeded.connect(self._on_breakdown_succeeded)
+        job.signals.finished.connect(self._on_job_finished)
+        self._jobs[id(job.signals)] = (job, self._generation, self._last_range)
+        self._runner.start(job)
 
     def cancel(self) -> None:
         for job, _, _ in self._jobs.values():

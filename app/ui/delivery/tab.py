@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from app.core.errors import TodokuError
 from app.ui import texts
@@ -64,8 +64,15 @@ class DeliveryTab(QWidget):
             view = DeliveryView()
             view.set_stats((), self._threshold)
             view.threshold_changed.connect(self._on_view_threshold_changed)
-            self._layout.addWidget(view, 1)
+            # In a scroll area: the charts' minimum height (~500 px) must not set the window's,
+            # which has to fit a 1366×768 laptop with the alert and error banners shown.
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidget(view)
+            self._layout.addWidget(scroll, 1)
             if self.isVisible():
+                scroll.show()
                 view.show()
             self._view = view
         return self._view

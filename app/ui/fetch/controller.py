@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.core.dates import today_jst, validate_range
 from app.core.errors import CancelledError, TodokuError
+from app.core.retry_notice import RetryCause, RetryNotice
 from app.core.types import DateRange, FetchProgress, ListKind
 from app.ui import texts
 from app.ui.feature import FeatureController
@@ -33,10 +34,13 @@ class FetchController(FeatureController):
         grew: rows were appended (counts changed).
         fetched: (ConnectionConfig, DateRange, tuple[ClassifiedPage, ...]) after a fetch
             succeeded: the delivery overview and AI refinement start from it.
+        retrying: RetryNotice, emitted on the worker thread before a retry's wait (queued to
+            this controller, which turns it into a progress line).
     """
 
     grew = Signal()
     fetched = Signal(object, object, object)
+    retrying = Signal(object)
 
     CANCELLING = texts.CANCELLING
 
@@ -56,6 +60,7 @@ class FetchController(FeatureController):
         self._pending: list[ClassifiedPage] = []
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
+        self.retrying.connect(self._on_retrying)
         self._flush_timer.setInterval(PAGE_FLUSH_MS)
         self._flush_timer.timeout.connect(self._flush_pages)
         self._last_progress: FetchProgress | None = None
@@ -83,7 +88,12 @@ class FetchController(FeatureController):
         self.fetched_range, self.fetched_lists = date_range, tuple(lists)
         self.last_connection = config
         work = functools.partial(
-            fetch_and_classify, sendgrid_factory(config), date_range, lists, self._classify
+            fetch_and_classify,
+            sendgrid_factory(config),
+            date_range,
+            lists,
+            self._classify,
+            on_retry=self.retrying.emit,
         )
         log.info(
             "fetch %s..%s lists=%s practice=%s",
@@ -107,6 +117,23 @@ class FetchController(FeatureController):
         entries = max(self._model.total, progress.entries_so_far if progress else 0)
         pages = progress.pages_done if progress else 0
         self.progress.emit(texts.FETCHING.format(entries=entries, pages=pages))
+
+    @Slot(object)
+    def _on_retrying(self, notice: RetryNotice) -> None:
+        """Say that the app is retrying, how often and when, instead of a line that stands
+        still; the error follows when the retries are used up."""
+        if self.job is None or self.job.cancel.cancelled:
+            return
+        if notice.cause is RetryCause.RATE_LIMIT:
+            line = texts.FETCH_RATE_LIMITED.format(attempt=notice.attempt)
+        else:
+            line = texts.FETCH_RETRYING.format(
+                cause=texts.RETRY_CAUSES.get(notice.cause.value, ""),
+                attempt=notice.attempt,
+                max=notice.max_retries,
+                seconds=max(1, round(notice.delay_s)),
+            )
+        self.progress.emit(line)
 
     @Slot(object)
     def on_page(self, page: ClassifiedPage) -> None:

@@ -20,6 +20,7 @@ from app.core.dates import Preset, preset_range, today_jst
 from app.core.types import ALL_LISTS, DateRange, ListKind
 from app.ui import texts
 from app.ui.safe_text import plain_label
+from app.ui.widgets.date_edit import JapaneseDateEdit
 from app.ui.widgets.tint import set_text_colour
 
 
@@ -97,9 +98,7 @@ class DateRangeBar(QWidget):
         self.apply_preset(Preset.LAST_7_DAYS)
 
     def _date_edit(self) -> QDateEdit:
-        edit = QDateEdit()
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy/MM/dd")
+        edit = JapaneseDateEdit()
         edit.setMinimumWidth(120)
         return edit
 

@@ -15,9 +15,9 @@ class DeleteBar(QWidget):
     """Buttons only; the window decides what they do and when they are enabled.
 
     Signals:
-        check_shown_requested: 表示中をすべて選択.
-        uncheck_all_requested: 選択解除.
-        delete_requested: 選択した項目を削除.
+        check_shown_requested: 表示中をすべてチェック.
+        uncheck_all_requested: チェックをすべて外す.
+        delete_requested: チェックした項目を削除.
         history_requested: 削除履歴.
     """
 
@@ -60,9 +60,19 @@ class DeleteBar(QWidget):
         self._layout.insertWidget(self._layout.indexOf(self.history_button), button)
         return button
 
-    def set_state(self, *, shown: int, checked: int, busy: bool, available: bool) -> None:
-        """Enable what makes sense: delete needs a checked row, no running job and a journal."""
-        self.checked_label.setText(texts.CHECKED_COUNT.format(checked=checked))
+    def set_state(
+        self, *, shown: int, checked: int, busy: bool, available: bool, highlighted: int = 0
+    ) -> None:
+        """Enable what makes sense: delete needs a checked row, no running job and a journal.
+
+        ``highlighted``: rows selected (coloured) in the grid. Only ticked rows are deleted; with
+        rows highlighted and none ticked, the count says so rather than a bare 0.
+        """
+        self.checked_label.setText(
+            texts.CHECKED_NONE_HIGHLIGHTED
+            if highlighted and not checked
+            else texts.CHECKED_COUNT.format(checked=checked)
+        )
         # Ticking rows is harmless while a job runs; only the delete itself must wait.
         self.check_shown_button.setEnabled(shown > 0)
         self.uncheck_button.setEnabled(checked > 0)

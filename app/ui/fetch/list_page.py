@@ -43,18 +43,21 @@ if TYPE_CHECKING:
 WAIT_CURSOR_ROWS = 100_000
 FILTER_DELAY_MS = 250
 MAX_DOMAINS_IN_FILTER = 200
-DEFAULT_WIDTHS = {  # fits a 1366-px-wide screen; the operator's widths are remembered
+# Every column, 対応 and 分類 included, fits the grid of a 1280-px-wide window (the last one
+# stretches); the operator's widths are remembered.
+DEFAULT_WIDTHS = {
     Column.CHECK: 28,
-    Column.KIND: 100,
-    Column.EMAIL: 220,
-    Column.DOMAIN: 120,
-    Column.CREATED: 122,
-    Column.STATUS: 60,
-    Column.REASON: 240,
-    Column.CAUSE: 210,
+    Column.KIND: 84,
+    Column.EMAIL: 196,
+    Column.DOMAIN: 108,
+    Column.CREATED: 118,
+    Column.STATUS: 56,
+    Column.REASON: 170,
+    Column.CAUSE: 190,
     Column.ACTION: 170,
     Column.CATEGORY: 120,
 }
+DETAILS_MIN_HEIGHT = 150  # 原因 and 対応 of a typical row without scrolling
 # Qt enum values set through Qt properties, so building the page needs no ``Qt`` import.
 _VERTICAL = 2  # Qt::Vertical
 _TOOL_BUTTON_TEXT_ONLY = 1  # Qt::ToolButtonTextOnly
@@ -67,11 +70,13 @@ class ListPage(QWidget):
         filters_applied: the visible rows changed because a filter changed.
         status_message: str, a short note for the status bar (e.g. rows copied).
         grid_built: the table now exists (``table``); its header may be restored.
+        highlight_changed: the highlighted (selected) rows changed (``highlighted_count``).
     """
 
     filters_applied = Signal()
     status_message = Signal(str)
     grid_built = Signal()
+    highlight_changed = Signal()
 
     def __init__(self, model: EntryTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,6 +104,8 @@ class ListPage(QWidget):
         self.check_all_action.triggered.connect(self.check_all_shown)
         self.uncheck_all_action = QAction(texts.ACTION_UNCHECK_ALL, self)
         self.uncheck_all_action.triggered.connect(self.uncheck_all)
+        self.toggle_check_action = QAction(texts.ACTION_TOGGLE_CHECK, self)
+        self.toggle_check_action.triggered.connect(self.toggle_highlighted_checks)
         self.delete_action = QAction(texts.DELETE_CHECKED, self)
         self.delete_action.triggered.connect(self.delete_bar.delete_requested)
         # Until the grid is built: a scroll area's frame and white viewport, as the empty
@@ -111,9 +118,10 @@ class ListPage(QWidget):
         self.splitter.setProperty("orientation", _VERTICAL)
         self.splitter.addWidget(self._grid_placeholder)
         self.splitter.addWidget(self.details)
-        self.splitter.setStretchFactor(0, 4)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([560, 150])
+        self.details.setMinimumHeight(DETAILS_MIN_HEIGHT)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([380, 250])
 
         filters = QHBoxLayout()
         filters.addWidget(self.filter_edit, 3)
@@ -199,8 +207,17 @@ class ListPage(QWidget):
         # (QAction.setShortcut imports ``Qt``: one more reason to wait for the table.)
         self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
         self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # Space ticks the highlighted rows: the bridge from "selected" to "checked".
+        self.toggle_check_action.setShortcut(QKeySequence("Space"))
+        self.toggle_check_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         table.addActions(
-            [self.copy_action, self.check_all_action, self.uncheck_all_action, self.delete_action]
+            [
+                self.copy_action,
+                self.toggle_check_action,
+                self.check_all_action,
+                self.uncheck_all_action,
+                self.delete_action,
+            ]
         )
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         return table
@@ -212,6 +229,27 @@ class ListPage(QWidget):
     @Slot()
     def uncheck_all(self) -> None:
         self.model.set_checked_visible(False)
+
+    @property
+    def highlighted_count(self) -> int:
+        if self._table is None:
+            return 0
+        return len(self._table.selectionModel().selectedRows())
+
+    @Slot()
+    def toggle_highlighted_checks(self) -> None:
+        """Tick the highlighted rows (or untick them when all are ticked already)."""
+        from PySide6.QtCore import Qt
+
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        if not rows:
+            return
+        model, role = self.model, Qt.ItemDataRole.CheckStateRole
+        indexes = [model.index(row, Column.CHECK) for row in rows]
+        all_checked = all(i.data(role) == Qt.CheckState.Checked for i in indexes)
+        state = Qt.CheckState.Unchecked if all_checked else Qt.CheckState.Checked
+        for index in indexes:
+            model.setData(index, state, role)
 
     @Slot()
     def copy_selection(self) -> None:
@@ -353,4 +391,7 @@ class ListPage(QWidget):
 
     @Slot(QItemSelection, QItemSelection)
     def _on_table_selection_changed(self, *_: object) -> None:
-        self.copy_action.setEnabled(self.table.selectionModel().hasSelection())
+        selected = self.table.selectionModel().hasSelection()
+        self.copy_action.setEnabled(selected)
+        self.toggle_check_action.setEnabled(selected)
+        self.highlight_changed.emit()

@@ -1,4 +1,5 @@
-"""Error panel: the Japanese cause and next step stay until dismissed; 詳細 expands the detail."""
+"""Error panel: the Japanese cause and next step stay until dismissed or their cause is gone;
+詳細 expands the detail; 設定を開く appears when the fix is in the settings."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
+    QPushButton,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -18,14 +20,21 @@ from app.ui.safe_text import plain_label
 from app.ui.widgets.tint import TintedFrame, set_text_colour
 
 
+def fixed_in_settings(error: TodokuError) -> bool:
+    """The error's next step sends the operator to the settings (key, region, account…)."""
+    return any(marker in error.next_step_ja for marker in texts.SETTINGS_MARKERS)
+
+
 class StatusPanel(TintedFrame):
     """Shows one error at a time (the newest). Hidden until ``show_error``.
 
     Signals:
         dismissed: the × button was pressed.
+        settings_requested: 設定を開く was pressed.
     """
 
     dismissed = Signal()
+    settings_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("statusPanel", "#fdecea", "#e57373", parent)
@@ -39,6 +48,8 @@ class StatusPanel(TintedFrame):
         self.details_button.setText(texts.DETAILS_SHOW)
         self.details_button.setAutoRaise(True)
         self.details_button.setCheckable(True)
+        self.settings_button = QPushButton(texts.OPEN_SETTINGS)
+        self.settings_button.setVisible(False)
         self.close_button = QToolButton()
         self.close_button.setText("×")
         self.close_button.setToolTip(texts.DISMISS_TOOLTIP)
@@ -50,10 +61,12 @@ class StatusPanel(TintedFrame):
 
         header = QHBoxLayout()
         header.addWidget(self.message_label, 1)
+        header.addWidget(self.settings_button)
         header.addWidget(self.details_button)
         header.addWidget(self.close_button)
         next_row = QHBoxLayout()
-        next_row.addWidget(QLabel(texts.ERROR_NEXT_STEP + ":"))
+        self.next_step_title = QLabel(texts.ERROR_NEXT_STEP + ":")
+        next_row.addWidget(self.next_step_title)
         next_row.addWidget(self.next_step_label, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
@@ -63,16 +76,33 @@ class StatusPanel(TintedFrame):
 
         self.details_button.toggled.connect(self._on_details_toggled)
         self.close_button.clicked.connect(self._on_close_clicked)
+        self.settings_button.clicked.connect(self.settings_requested)
         self.setVisible(False)
 
     def show_error(self, error: TodokuError) -> None:
         self.error = error
         self.message_label.setText(error.message_ja)
         self.next_step_label.setText(error.next_step_ja)
+        # A message that already says what to do is not repeated as the next step.
+        repeated = error.next_step_ja.strip() in ("", error.message_ja.strip())
+        self.next_step_title.setVisible(not repeated)
+        self.next_step_label.setVisible(not repeated)
+        self.settings_button.setVisible(fixed_in_settings(error))
         detail = error.detail or type(error).__name__
         self.detail_text.setPlainText(f"{type(error).__name__}\n{detail}")
         self.details_button.setChecked(False)
         self.setVisible(True)
+
+    def clear(self) -> None:
+        """The error's cause is gone (e.g. the key was saved): hide it."""
+        self.error = None
+        self.setVisible(False)
+
+    def clear_if_fixed_in_settings(self) -> None:
+        """After the settings were saved or the account switched, an error whose fix was in
+        the settings no longer describes the current state."""
+        if self.error is not None and fixed_in_settings(self.error):
+            self.clear()
 
     @Slot(bool)
     def _on_details_toggled(self, shown: bool) -> None:
@@ -81,6 +111,5 @@ class StatusPanel(TintedFrame):
 
     @Slot()
     def _on_close_clicked(self) -> None:
-        self.error = None
-        self.setVisible(False)
+        self.clear()
         self.dismissed.emit()

@@ -1,0 +1,42 @@
+"""The 本番 marker: visible whenever the window talks to the real account, as the practice
+banner is in practice mode, so the operator always knows which data a deletion touches."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from app.ui import texts
+from app.ui.safe_text import plain_label
+from app.ui.widgets.tint import TintedFrame, set_text_colour
+
+
+class LiveMarker(TintedFrame):
+    """A red-edged strip: 本番, the masked key, and a button back to practice mode.
+
+    Signals:
+        switch_requested: the operator asked to switch to practice mode.
+    """
+
+    switch_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("liveMarker", "#fdecea", "#c62828", parent)
+        self.badge = QLabel(texts.LIVE_BADGE)
+        self.badge.setStyleSheet(
+            "QLabel { background: #c62828; color: white; font-weight: bold;"
+            " padding: 1px 8px; border-radius: 3px; }"
+        )
+        self.text_label = plain_label(texts.LIVE_TEXT.format(account=""))
+        set_text_colour(self.text_label, "#7f1212")
+        self.switch_button = QPushButton(texts.LIVE_TO_PRACTICE)
+        self.switch_button.clicked.connect(self.switch_requested)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 4, 10, 4)
+        layout.addWidget(self.badge)
+        layout.addWidget(self.text_label, 1)
+        layout.addWidget(self.switch_button)
+
+    def set_account(self, masked_key: str) -> None:
+        account = f"（キー {masked_key}）" if masked_key else ""
+        self.text_label.setText(texts.LIVE_TEXT.format(account=account))

@@ -1,0 +1,74 @@
+"""JapaneseDateEdit: a yyyy/MM/dd field whose calendar is Japanese whatever the OS locale (week
+from Sunday, Japanese month and day names), and which accepts a whole date typed over a
+select-all."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import QCalendarWidget, QDateEdit, QWidget
+
+DISPLAY_FORMAT = "yyyy/MM/dd"
+
+
+def japanese_locale() -> QLocale:
+    return QLocale(QLocale.Language.Japanese, QLocale.Country.Japan)
+
+
+class JapaneseDateEdit(QDateEdit):
+    """A date field for Japanese dates.
+
+    Typing over the whole selected text (Ctrl+A) used to be ignored: Qt validated the first
+    digit as the whole yyyy/MM/dd and rejected it. Here a date being typed is let through and a
+    whole one (``2026/11/05``, ``2026-11-5``, ``20261105``) is taken as typed.
+    """
+
+    def __init__(self, day: date | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        locale = japanese_locale()
+        self.setLocale(locale)
+        self.setDisplayFormat(DISPLAY_FORMAT)
+        self.setCalendarPopup(True)
+        calendar = QCalendarWidget(self)
+        calendar.setLocale(locale)
+        calendar.setFirstDayOfWeek(Qt.DayOfWeek.Sunday)  # as Japanese calendars are printed
+        calendar.setGridVisible(True)
+        self.setCalendarWidget(calendar)
+        if day is not None:
+            self.setDate(QDate(day.year, day.month, day.day))
+
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        # A whole date in a common form is taken as it is; what could still become one is let
+        # through while typing; anything else goes to Qt's section-wise validation.
+        if parse_typed_date(text) is not None:
+            return QValidator.State.Acceptable, text, pos
+        if _PARTIAL_DATE.fullmatch(text.strip()):
+            return QValidator.State.Intermediate, text, pos
+        return super().validate(text, pos)
+
+    def dateTimeFromText(self, text: str) -> QDateTime:
+        typed = parse_typed_date(text)
+        if typed is not None:
+            return QDateTime(QDate(typed.year, typed.month, typed.day), QTime(0, 0))
+        return super().dateTimeFromText(text)
+
+
+# Digits with / - . separators (or none), up to a whole yyyy/MM/dd: a date being typed.
+_PARTIAL_DATE = re.compile(r"\d{0,4}([/.\-]\d{0,2}([/.\-]\d{0,2})?)?|\d{5,8}")
+_WHOLE_DATE = re.compile(r"(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})|(\d{4})(\d{2})(\d{2})")
+
+
+def parse_typed_date(text: str) -> date | None:
+    """``2026/11/05``, ``2026-11-5``, ``2026.11.05`` or ``20261105`` (full-width digits too)."""
+    match = _WHOLE_DATE.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    if match is None:
+        return None
+    year, month, day = (int(g) for g in match.groups() if g is not None)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None

@@ -1,0 +1,45 @@
+"""The SendGrid-compatible base URL setting: what may receive the API key."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.base_url import normalize_base_url
+from app.core.errors import InvalidInputError
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("", ""),
+        ("  https://sendgrid-proxy.example.co.jp/  ", "https://sendgrid-proxy.example.co.jp"),
+        ("https://gw.example.co.jp/sendgrid/v3/", "https://gw.example.co.jp/sendgrid"),
+        ("HTTPS://gw.example.co.jp:8443", "https://gw.example.co.jp:8443"),
+        ("http://127.0.0.1:8025", "http://127.0.0.1:8025"),
+        ("http://localhost:8025/v3", "http://localhost:8025"),
+        ("http://[::1]:8025", "http://[::1]:8025"),
+    ],
+)
+def test_accepted_urls_are_normalised(typed: str, expected: str) -> None:
+    assert normalize_base_url(typed) == expected
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "sendgrid-proxy.example.co.jp",  # no scheme
+        "ftp://gw.example.co.jp",
+        "https://",
+        "http://gw.example.co.jp",  # the key would cross the network unencrypted
+        "http://10.0.0.5:8080",
+        "https://user:secret@gw.example.co.jp",
+        "https://gw.example.co.jp/?key=1",
+        "https://gw.example.co.jp/#x",
+        "https://gw.example.co.jp:99999",
+    ],
+)
+def test_urls_the_key_must_not_go_to_are_refused(typed: str) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        normalize_base_url(typed)
+    assert caught.value.message_ja and "設定画面" in caught.value.next_step_ja
+    assert "secret" not in caught.value.message_ja

@@ -1,0 +1,275 @@
+"""Issue 13, the main window on an operator's first day: the error banner follows its cause,
+the live marker, retry notices, the details pane, selection counts, menus, 配信状況 after a
+deletion. Sizes are checked at 1366×768."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from app.core.errors import AuthError, NetworkError
+from app.core.storage.secrets import SENDGRID_KEY
+from app.ui import texts
+from tests.helpers.ui import TEST_KEY
+
+LAPTOP = (1366, 768)
+
+
+def test_key_banner_offers_settings_and_goes_once_the_key_is_saved(
+    qtbot, make_window, secrets, live_sandbox
+) -> None:
+    def save_key(dialog) -> bool:
+        qtbot.addWidget(dialog)
+        dialog.key_edit.setText(TEST_KEY)
+        return True
+
+    window = make_window(live_base_url=live_sandbox.base_url, run_settings_dialog=save_key)
+    window.resize(*LAPTOP)
+    qtbot.mouseClick(window.banner.switch_button, Qt.MouseButton.LeftButton)
+    panel = window.status_panel
+    assert panel.isVisible()
+    # One sentence once: the title says what is wrong, 次にすること what to do.
+    assert panel.message_label.text() == texts.LIVE_NEEDS_KEY
+    assert panel.next_step_label.text() == texts.LIVE_NEEDS_KEY_NEXT
+    assert panel.message_label.text() != panel.next_step_label.text()
+    assert panel.settings_button.isVisible()
+    qtbot.mouseClick(panel.settings_button, Qt.MouseButton.LeftButton)  # opens 設定, saves
+    assert secrets.get(SENDGRID_KEY) == TEST_KEY
+    assert not panel.isVisible()
+    # Shown again, then the switch to 本番 (the cause is gone) clears it too.
+    window.controller.connection.failed.emit(AuthError())
+    assert panel.isVisible() and panel.settings_button.isVisible()
+    qtbot.mouseClick(window.banner.switch_button, Qt.MouseButton.LeftButton)
+    assert not window.controller.connection.practice
+    assert not panel.isVisible()
+
+
+def test_an_error_not_fixed_in_settings_has_no_settings_button(qtbot, make_window) -> None:
+    window = make_window()
+    window.status_panel.show_error(NetworkError())
+    assert window.status_panel.isVisible()
+    assert not window.status_panel.settings_button.isVisible()
+    assert window.status_panel.next_step_label.isVisible()
+
+
+def test_delivery_breakdown_follows_a_deletion(qtbot, make_window, tmp_path) -> None:
+    from app.core.storage.journal import DeletionJournal
+    from app.core.types import ListKind
+    from tests.helpers.ui import check_rows, fetch
+
+    journal = DeletionJournal(tmp_path / "journal.sqlite3")
+    window = make_window(
+        journal=journal,
+        confirm=lambda plan, parent, *, practice: "",
+        show_delete_result=lambda report, parent: False,
+    )
+    fetch(qtbot, window, lists=(ListKind.BOUNCES,))
+    view = window.delivery_view
+    qtbot.waitUntil(lambda: view.breakdown_chart.model() is not None, timeout=10_000)
+    before = window.model.total
+    assert view.breakdown_chart.model().total == before
+    check_rows(window, [0, 1, 2])
+    deletion = window.controller.deletion
+    with qtbot.waitSignal(deletion.rows_removed, timeout=15_000):
+        qtbot.mouseClick(window.list_page.delete_bar.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not deletion.is_running(), timeout=15_000)
+    assert window.model.total == before - 3
+    # 全 n 件 and every category count agree with the grid (and so with the status bar).
+    qtbot.waitUntil(lambda: view.breakdown_chart.model().total == before - 3, timeout=5_000)
+    categories = view.breakdown_chart.model().sections[0]
+    shown = {row.label: row.count for row in categories.rows}
+    expected = {
+        window.model.category_label(name): count
+        for name, count in window.model.counts_by_category.items()
+    }
+    assert shown == expected
+    journal.close()
+
+
+def test_live_mode_shows_a_honban_marker_in_the_window(qtbot, make_window, secrets) -> None:
+    secrets.set(SENDGRID_KEY, TEST_KEY)
+    window = make_window()
+    window.resize(*LAPTOP)
+    assert window.banner.isVisible() and not window.live_marker.isVisible()
+    assert window.controller.connection.set_practice(False)
+    assert not window.banner.isVisible()
+    assert window.live_marker.isVisible()
+    assert "本番" in window.live_marker.badge.text()
+    assert window.controller.connection.masked_key in window.live_marker.text_label.text()
+    qtbot.mouseClick(window.live_marker.switch_button, Qt.MouseButton.LeftButton)
+    assert window.controller.connection.practice
+    assert window.banner.isVisible() and not window.live_marker.isVisible()
+
+
+def test_an_unreachable_sendgrid_says_it_is_retrying_then_shows_the_error(
+    qtbot, make_window, secrets
+) -> None:
+    import socket
+
+    from app.core.errors import NetworkError
+    from tests.helpers.ui import fetch
+
+    with socket.socket() as probe:  # a loopback port nobody listens on: connection refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    secrets.set(SENDGRID_KEY, TEST_KEY)
+    window = make_window(live_base_url=f"http://127.0.0.1:{port}", max_retries=2)
+    assert window.controller.connection.set_practice(False)
+    lines: list[str] = []
+    window.controller.fetch.progress.connect(lines.append)
+    fetch(qtbot, window)
+    retrying = [line for line in lines if "再試行" in line]
+    assert retrying, lines
+    assert "SendGrid に接続できません" in retrying[0]
+    assert "1/2 回目" in retrying[0] and any("2/2 回目" in line for line in retrying)
+    # Then it stops, with the error in the panel and no progress line left standing.
+    assert isinstance(window.status_panel.error, NetworkError)
+    assert "取得中" not in window.range_bar.progress_label.text()
+    assert "再試行" not in window.range_bar.progress_label.text()
+
+
+def test_every_column_and_the_whole_advice_fit_at_1280x800(qtbot, make_window) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+    from PySide6.QtGui import QTextCursor
+
+    from app.ui.models.entry_table import Column
+    from tests.helpers.ui import fetch
+
+    window = make_window()
+    window.resize(1280, 800)
+    fetch(qtbot, window)
+    table = window.table
+    qtbot.wait(20)
+    header = table.horizontalHeader()
+    # 対応 and 分類 are whole inside the grid's viewport (no horizontal scrolling to find them).
+    for column in (Column.ACTION, Column.CATEGORY):
+        right = header.sectionViewportPosition(column) + header.sectionSize(column)
+        assert right <= table.viewport().width(), column
+    assert header.sectionSize(Column.CATEGORY) >= 100
+    assert not table.horizontalScrollBar().isVisible()
+    # The longest advice of the fetched rows: its 原因 and 対応 show without scrolling.
+    model = window.model
+    longest = max(
+        range(model.rowCount()),
+        key=lambda r: (
+            len((model.explanation_at(r).explanation_ja or "") + model.explanation_at(r).action_ja)
+            if model.explanation_at(r)
+            else 0
+        ),
+    )
+    table.selectionModel().setCurrentIndex(
+        model.index(longest, Column.EMAIL), QItemSelectionModel.SelectionFlag.ClearAndSelect
+    )
+    details = window.list_page.details
+    text = details.toPlainText()
+    action = model.explanation_at(longest).action_ja
+    end_of_action = text.index(action) + len(action)
+    cursor = QTextCursor(details.document())
+    cursor.setPosition(end_of_action)
+    assert details.cursorRect(cursor).bottom() <= details.viewport().height()
+    assert details.height() >= 150
+
+
+def test_a_highlighted_row_is_not_counted_and_the_bar_says_so(qtbot, make_window, tmp_path) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    from app.core.storage.journal import DeletionJournal
+    from app.ui.models.entry_table import Column
+    from tests.helpers.ui import fetch
+
+    journal = DeletionJournal(tmp_path / "journal.sqlite3")
+    window = make_window(journal=journal)
+    fetch(qtbot, window)
+    bar, table, model = window.list_page.delete_bar, window.table, window.model
+    assert bar.checked_label.text() == texts.CHECKED_COUNT.format(checked=0)
+    flags = (
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+    )
+    table.selectionModel().select(model.index(2, Column.EMAIL), flags)
+    # Highlighted but not ticked: nothing to delete, and the count explains why.
+    assert model.checked_count == 0
+    assert bar.checked_label.text() == texts.CHECKED_NONE_HIGHLIGHTED
+    assert not bar.delete_button.isEnabled()
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Space)  # Space ticks the highlighted row
+    assert model.checked_count == 1
+    assert (
+        model.index(2, Column.CHECK).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+    )
+    assert bar.checked_label.text() == texts.CHECKED_COUNT.format(checked=1)
+    assert bar.delete_button.isEnabled()
+    assert bar.delete_button.text() == texts.DELETE_CHECKED_COUNT.format(checked=1)
+    qtbot.keyClick(table, Qt.Key.Key_Space)  # and again unticks it
+    assert model.checked_count == 0
+    window.close()
+    journal.close()
+
+
+def test_menus_put_settings_in_tools_and_help_explains_the_app(qtbot, make_window) -> None:
+    from app import __version__
+
+    window = make_window()
+    menus = {action.text(): action.menu() for action in window.menuBar().actions() if action.menu()}
+    # Features add menus of their own (連絡…) between ツール and ヘルプ; ヘルプ stays last.
+    assert list(menus)[:4] == [
+        texts.MENU_FILE,
+        texts.MENU_DELETE,
+        texts.MENU_ACCOUNT,
+        texts.MENU_TOOLS,
+    ]
+    assert list(menus)[-1] == texts.MENU_HELP
+    actions = window.window_actions
+    assert actions.settings_action not in menus[texts.MENU_FILE].actions()
+    assert actions.settings_action in menus[texts.MENU_TOOLS].actions()
+    help_texts = [a.text() for a in menus[texts.MENU_HELP].actions() if not a.isSeparator()]
+    assert help_texts == [
+        texts.ACTION_USAGE,
+        texts.ACTION_SHORTCUTS,
+        texts.ACTION_OPEN_LOG,
+        texts.ACTION_ABOUT,
+    ]
+    actions.usage_action.trigger()
+    assert texts.LISTS_TERM in window.last_note.text() and "チェック" in window.last_note.text()
+    assert window.last_note.textFormat() is Qt.TextFormat.PlainText
+    window.last_note.close()
+    actions.shortcuts_action.trigger()
+    for key in ("Ctrl+E", "Ctrl+C", "Space", "F1"):
+        assert key in window.last_note.text()
+    window.last_note.close()
+    actions.about_action.trigger()
+    assert __version__ in window.last_note.text()
+    assert str(window.log_path) in window.last_note.text()
+    window.last_note.close()
+    # The shortcut the help lists opens 設定.
+    assert actions.settings_action.shortcut().toString() == "Ctrl+,"
+    assert actions.usage_action.shortcut().toString() == "F1"
+
+
+def test_the_range_bar_takes_a_typed_date_and_has_a_japanese_calendar(qtbot, make_window) -> None:
+    from PySide6.QtCore import QDate
+
+    window = make_window()
+    edit = window.range_bar.start_edit
+    edit.setFocus()
+    edit.lineEdit().selectAll()
+    qtbot.keyClicks(edit, "2026/10/01")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert edit.date() == QDate(2026, 10, 1)
+    assert window.range_bar.date_range().start.isoformat() == "2026-10-01"
+    assert edit.calendarWidget().firstDayOfWeek() is Qt.DayOfWeek.Sunday
+
+
+def test_the_window_fits_a_laptop_with_every_banner_shown(qtbot, make_window) -> None:
+    from app.core.errors import NetworkError
+
+    window = make_window()
+    window.resize(*LAPTOP)
+    window.list_page.ensure_grid()
+    window.delivery_tab.build_view()
+    window.status_panel.show_error(NetworkError())
+    window.delivery_alert.update_days(2, 0.97)
+    qtbot.wait(20)
+    assert window.status_panel.isVisible() and window.delivery_alert.isVisible()
+    # 768 px minus a task bar and the title bar: the window never insists on more.
+    assert window.minimumSizeHint().height() <= 680
+    assert window.height() <= LAPTOP[1]
+    assert window.list_page.details.height() >= 100
