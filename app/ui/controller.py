@@ -14,6 +14,7 @@ from app.ui.ai import controller as ai
 from app.ui.connection.controller import ConnectionController, SandboxFactory, practice_sandbox
 from app.ui.delete import controller as delete
 from app.ui.delivery.controller import DeliveryController
+from app.ui.dmarc.controller import DmarcController
 from app.ui.export import controller as export
 from app.ui.feature import FeatureController
 from app.ui.fetch.controller import FetchController
@@ -102,6 +103,9 @@ class MainController(QObject):
             sandbox_factory=llm_sandbox_factory,
             parent=self,
         )
+        self.dmarc = DmarcController(
+            runner, secrets, is_practice=lambda: self.connection.practice, parent=self
+        )
         self.connection.switched.connect(model.clear)
         self.fetch.running.connect(self._on_fetch_running)
         self.fetch.fetched.connect(self._on_fetch_fetched)
@@ -123,7 +127,7 @@ class MainController(QObject):
 
     def cancel_running(self) -> None:
         """キャンセル: stops the fetch, the export or the deletion that is running."""
-        for feature in (self.fetch, self.export, self.deletion):
+        for feature in (self.fetch, self.export, self.deletion, self.dmarc):
             feature.cancel()
 
     def set_delivery_threshold(self, threshold: float) -> None:

@@ -17,6 +17,7 @@ from app.ui.connection.practice_banner import PracticeBanner
 from app.ui.controller import MainController
 from app.ui.delivery.alert import DeliveryAlert
 from app.ui.delivery.tab import DeliveryTab
+from app.ui.dmarc.tab import DmarcTab, connect_dmarc
 from app.ui.fetch.date_range import DateRangeBar
 from app.ui.fetch.list_page import ListPage
 from app.ui.persist import UiState
@@ -77,6 +78,8 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.list_page, texts.TAB_LIST)
         self.tabs.addTab(self.delivery_tab, texts.TAB_DELIVERY)
+        self.dmarc_tab = DmarcTab(password_stored=controller.dmarc.has_stored_password)
+        self.tabs.addTab(self.dmarc_tab, "DMARC")
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)
@@ -112,6 +115,10 @@ class MainWindow(QMainWindow):
         for feature in controller.features:
             self._wire(feature)
         self._wire(controller.llm, show=self.status_bar.ai_label.setText)
+        self._wire(controller.dmarc, show=self.dmarc_tab.set_status)
+        connect_dmarc(self.dmarc_tab, controller.dmarc)
+        controller.connection.mode_changed.connect(self.dmarc_tab.set_practice)
+        self.dmarc_tab.set_practice(controller.connection.practice)
         fetch, deletion, connection = controller.fetch, controller.deletion, controller.connection
         fetch.running.connect(self._on_fetch_running)
         fetch.grew.connect(self._update_counts)
