@@ -14,7 +14,7 @@ from app.ui.ai import controller as ai
 from app.ui.connection.controller import ConnectionController, SandboxFactory, practice_sandbox
 from app.ui.delete import controller as delete
 from app.ui.delivery.controller import DeliveryController
-from app.ui.dmarc.controller import DmarcController
+from app.ui.dmarc.controller import DmarcController, ResolverFactory, system_resolver
 from app.ui.export import controller as export
 from app.ui.feature import FeatureController
 from app.ui.fetch.controller import FetchController
@@ -53,6 +53,7 @@ class MainController(QObject):
         run_export_dialog: export.ExportDialogRunner = export.exec_export_dialog,
         llm_sandbox_factory: ai.LlmSandboxFactory = ai.practice_llm_sandbox,
         data_dir: Path | None = None,
+        dmarc_resolver: ResolverFactory = system_resolver,
         parent: QObject | None = None,
     ) -> None:
         """``journal``: an open deletion journal; or ``journal_path``: the file to open after
@@ -104,7 +105,11 @@ class MainController(QObject):
             parent=self,
         )
         self.dmarc = DmarcController(
-            runner, secrets, is_practice=lambda: self.connection.practice, parent=self
+            runner,
+            secrets,
+            is_practice=lambda: self.connection.practice,
+            live_resolver=dmarc_resolver,
+            parent=self,
         )
         self.connection.switched.connect(model.clear)
         self.fetch.running.connect(self._on_fetch_running)

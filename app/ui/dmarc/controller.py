@@ -364,5 +364,9 @@ def imap_settings(choice: Any) -> ImapSettings:
     from app.core.dmarc.imap_source import ImapSettings
 
     return ImapSettings(
-        host=choice.host, username=choice.username, folder=choice.folder, port=choice.port
+        host=choice.host,
+        username=choice.username,
+        folder=choice.folder,
+        port=choice.port,
+        cafile=Path(choice.cafile) if choice.cafile else None,
     )

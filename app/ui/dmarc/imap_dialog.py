@@ -29,6 +29,7 @@ class ImapChoice:
     username: str
     folder: str
     password: str  # "" = use the stored one
+    cafile: str = ""  # an extra CA certificate to trust (a company CA), "" = the system's only
 
 
 class ImapDialog(QDialog):
@@ -41,6 +42,7 @@ class ImapDialog(QDialog):
         port: int = IMAPS_PORT,
         username: str = "",
         folder: str = "INBOX",
+        cafile: str = "",
         password_stored: bool = False,
         parent: QWidget | None = None,
     ) -> None:
@@ -59,6 +61,8 @@ class ImapDialog(QDialog):
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         if password_stored:
             self.password_edit.setPlaceholderText(texts.IMAP_PASSWORD_KEPT)
+        self.cafile_edit = QLineEdit(cafile)
+        self.cafile_edit.setPlaceholderText(texts.IMAP_CAFILE_PLACEHOLDER)
         self.tls_check = QCheckBox(texts.IMAP_TLS)
         self.tls_check.setChecked(True)
         self.tls_check.setEnabled(False)  # imaplib.IMAP4_SSL only: shown so the user knows
@@ -69,6 +73,7 @@ class ImapDialog(QDialog):
         form.addRow(texts.IMAP_FOLDER, self.folder_edit)
         form.addRow(texts.IMAP_PASSWORD, self.password_edit)
         form.addRow("", self.tls_check)
+        form.addRow(texts.IMAP_CAFILE, self.cafile_edit)
         note = plain_label(texts.IMAP_READ_ONLY)
         note.setWordWrap(True)
         self.error_label = plain_label("")
@@ -96,7 +101,8 @@ class ImapDialog(QDialog):
             self.error_label.setText(texts.IMAP_MISSING)
             self.error_label.setVisible(True)
             return
-        self.choice = ImapChoice(host, self.port_spin.value(), user, folder, password)
+        cafile = self.cafile_edit.text().strip()
+        self.choice = ImapChoice(host, self.port_spin.value(), user, folder, password, cafile)
         self.accept()
 
 

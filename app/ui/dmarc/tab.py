@@ -168,8 +168,11 @@ class DmarcTab(QWidget):
 
     @Slot(str)
     def set_status(self, text: str) -> None:
-        """Progress and summary lines; "" after an error (the error is in the status panel)."""
+        """Progress and summary lines; "" after an error (the error is in the status panel).
+        The import's summary stays in its own line, so it is not repeated here."""
         self.status_label.setText(text or texts.FAILED_LINE)
+        summary = self.summary_label
+        self.status_label.setVisible(not (summary.isVisibleTo(self) and text == summary.text()))
 
     @Slot(bool)
     def set_busy(self, busy: bool) -> None:
@@ -198,9 +201,7 @@ class DmarcTab(QWidget):
     @Slot(object)
     def show_imported(self, imported: Any) -> None:
         """DmarcController.imported: a new result replaces the shown one."""
-        from app.ui.dmarc.presentation import problems_text
-
-        from app.ui.dmarc.presentation import summary_line
+        from app.ui.dmarc.presentation import problems_text, summary_line
 
         result = imported.result
         self._result = result
@@ -267,6 +268,7 @@ class DmarcTab(QWidget):
             port=int(str(settings.value("imap_port", 993))),
             username=str(settings.value("imap_user", "")),
             folder=str(settings.value("imap_folder", "INBOX")),
+            cafile=str(settings.value("imap_cafile", "")),
             password_stored=self._password_stored(),
             parent=self,
         )
@@ -281,6 +283,7 @@ class DmarcTab(QWidget):
             ("imap_port", choice.port),
             ("imap_user", choice.username),
             ("imap_folder", choice.folder),
+            ("imap_cafile", choice.cafile),
         ):
             settings.setValue(key, value)
         self.imap_chosen.emit(choice)

@@ -81,6 +81,8 @@ IMAP_FOLDER = "フォルダ"
 IMAP_PASSWORD = "パスワード"
 IMAP_PASSWORD_KEPT = "（保存済み。変更するときだけ入力）"
 IMAP_TLS = "TLS で接続（常に有効。暗号化しない接続はしません）"
+IMAP_CAFILE = "CA 証明書"
+IMAP_CAFILE_PLACEHOLDER = "社内の認証局を使うときだけ: PEM ファイルのパス（任意）"
 IMAP_READ_ONLY = (
     "メールは読み取るだけで、既読にも削除にもしません。パスワードは OS の資格情報ストア"
     "（キーリング）に保存します。"
