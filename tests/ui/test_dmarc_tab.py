@@ -261,18 +261,20 @@ def test_practice_reports_and_the_practice_dns_check(qtbot, make_window):
     assert tab.view.sections.currentIndex() == 2
 
 
-def test_practice_button_only_in_practice_mode(qtbot, make_window, secrets):
+def test_practice_button_only_in_practice_mode(qtbot, make_window, secrets, live_sandbox):
+    from app.core.storage.secrets import SENDGRID_KEY
     from tests.helpers.ui import TEST_KEY
 
-    secrets.set("sendgrid_api_key", TEST_KEY)
-    window = make_window()
+    secrets.set(SENDGRID_KEY, TEST_KEY)
+    window = make_window(live_base_url=live_sandbox.base_url)
     tab = window.dmarc_tab
     window.tabs.setCurrentWidget(tab)
-    practice = window.controller.connection.practice
-    assert tab.practice_button.isVisible() == practice
-    tab.set_practice(False)
+    assert window.controller.connection.set_practice(True)
+    assert tab.practice_button.isVisible()
+    assert window.controller.connection.set_practice(False)
     assert not tab.practice_button.isVisible()
-    assert not window.controller.dmarc.load_practice() or practice
+    assert not window.controller.dmarc.load_practice()  # live mode: no made-up reports
+    assert window.controller.dmarc.job is None
 
 
 def test_dns_check_offline_says_so(qtbot, offline_window, tmp_path):

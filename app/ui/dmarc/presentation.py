@@ -32,7 +32,7 @@ VERDICT_COLOURS: dict[Verdict, tuple[str, str]] = {
     Verdict.SPOOFED: ("#fde8e8", "#a61b1b"),
 }
 REPORTER_SECTION = "報告元別のメッセージ数"
-REPORTER_FAIL_SECTION = "報告元別の DMARC 失敗"
+REPORTER_FAIL_SECTION = "報告元別の DMARC 失敗（% はその報告元での失敗率）"
 
 
 def reverse_text(source: SourceView) -> str:
@@ -47,8 +47,9 @@ def reverse_text(source: SourceView) -> str:
 
 
 def auth_text(aligned_pass: int, messages: int, domains: Sequence[tuple[str, str, int]]) -> str:
-    """ "整合 120/150 · sendgrid.net=pass" — the aligned passes, then the top raw result."""
-    text = f"整合 {aligned_pass:,}/{messages:,}"
+    """ "120/150 · sendgrid.net=pass": aligned passes of all messages (the column title says
+    整合), then the raw result for the most frequent domain."""
+    text = f"{aligned_pass:,}/{messages:,}"
     if domains:
         domain, result, _ = domains[0]
         text += f" · {domain}={result}"

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Signal, Slot
+from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -213,8 +213,14 @@ class DmarcTab(QWidget):
         self.problems_label.setText(texts.PROBLEMS_TITLE.format(count=len(result.problems)))
         self.problems_box.setPlainText(problems)
         lines = min(4, max(1, len(result.problems)))  # room for up to 4, then it scrolls
-        line_height = self.problems_box.fontMetrics().lineSpacing()
-        self.problems_box.setFixedHeight(lines * line_height + 14)
+        box = self.problems_box
+        margins = 2 * (box.frameWidth() + int(box.document().documentMargin())) + 8
+        box.setFixedHeight(lines * box.fontMetrics().lineSpacing() + margins)
+        box.setVerticalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAsNeeded
+            if len(result.problems) > lines
+            else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )
         self.problems_label.setVisible(bool(problems))
         self.problems_box.setVisible(bool(problems))
         self.export_button.setEnabled(not self._busy)

@@ -35,7 +35,7 @@ from app.ui.widgets.breakdown_chart import BreakdownChart
 
 REPORTER_TITLE = "報告元別（メッセージ数と DMARC 失敗）"
 REPORTER_EMPTY = "レポートを読み込むと、報告元ごとの件数がここに表示されます"
-_COLUMN_WIDTHS = (250, 120, 230, 130, 90, 190, 190, 120)
+_COLUMN_WIDTHS = (200, 110, 200, 120, 80, 150, 150, 100)
 
 
 def _plain_box(placeholder: str) -> QPlainTextEdit:
@@ -80,7 +80,7 @@ class DmarcView(QWidget):
         splitter.addWidget(self.details)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([900, 320])
+        splitter.setSizes([1000, 300])
         self.splitter = splitter
 
         self.day_chart = DayChart()
