@@ -21,7 +21,7 @@ from app.ui.dmarc import texts
 from app.ui.dmarc.controller import PRACTICE_BROKEN_NAME
 from app.ui.dmarc.imap_dialog import ImapChoice, ImapDialog
 from app.ui.dmarc.source_table import SOURCE_ROLE
-from tests.helpers.dovecot_server import DovecotServer, find_dovecot
+from tests.helpers.dovecot_server import DovecotServer, running_dovecot
 
 JOB_TIMEOUT_MS = 30_000
 BROKEN_NAME = "broken!example.co.jp!1.xml.gz"
@@ -72,6 +72,19 @@ def start_and_wait(qtbot, window, start) -> None:
         start()
 
 
+def click_and_wait(qtbot, window, button) -> None:
+    """Click ``button`` and wait until the DMARC job it starts has ended."""
+    start_and_wait(qtbot, window, lambda: qtbot.mouseClick(button, Qt.MouseButton.LeftButton))
+
+
+def import_folder(qtbot, window, folder: Path, count: int = 15) -> None:
+    """Generated reports in ``folder``, opened with フォルダを開く (the dialog answered)."""
+    tab = window.dmarc_tab
+    write_mixed_reports(folder, count)
+    tab.choose_folder = lambda parent, start: [folder]
+    click_and_wait(qtbot, window, tab.folder_button)
+
+
 def table_texts(view) -> list[list[str]]:
     model = view.proxy
     return [
@@ -82,12 +95,7 @@ def table_texts(view) -> list[list[str]]:
 
 def test_folder_import_fills_the_table_and_lists_the_broken_file(qtbot, offline_window, tmp_path):
     window, tab = offline_window, offline_window.dmarc_tab
-    folder = tmp_path / "reports"
-    write_mixed_reports(folder)
-    tab.choose_folder = lambda parent, start: [folder]
-    start_and_wait(
-        qtbot, window, lambda: qtbot.mouseClick(tab.folder_button, Qt.MouseButton.LeftButton)
-    )
+    import_folder(qtbot, window, tmp_path / "reports")
 
     result = window.controller.dmarc.current.result
     assert result.reports == 15
@@ -185,9 +193,7 @@ def test_hostile_report_text_stays_plain_and_exports_as_text(qtbot, offline_wind
     report = tmp_path / "hostile.xml"
     report.write_bytes(hostile_report())
     tab.choose_files = lambda parent, start: [report]
-    start_and_wait(
-        qtbot, window, lambda: qtbot.mouseClick(tab.files_button, Qt.MouseButton.LeftButton)
-    )
+    click_and_wait(qtbot, window, tab.files_button)
 
     view = tab.view
     [row] = table_texts(view)
@@ -203,9 +209,7 @@ def test_hostile_report_text_stays_plain_and_exports_as_text(qtbot, offline_wind
 
     target = tmp_path / "out.xlsx"
     tab.choose_save_path = lambda parent, start: target
-    start_and_wait(
-        qtbot, window, lambda: qtbot.mouseClick(tab.export_button, Qt.MouseButton.LeftButton)
-    )
+    click_and_wait(qtbot, window, tab.export_button)
     workbook = load_workbook(target)
     cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
     hostile = [cell for cell in cells if isinstance(cell.value, str) and "HYPERLINK" in cell.value]
@@ -218,15 +222,11 @@ def test_export_writes_a_workbook(qtbot, make_window, tmp_path):
     tab = window.dmarc_tab
     window.tabs.setCurrentWidget(tab)
     assert tab.practice_button.isVisible()
-    start_and_wait(
-        qtbot, window, lambda: qtbot.mouseClick(tab.practice_button, Qt.MouseButton.LeftButton)
-    )
+    click_and_wait(qtbot, window, tab.practice_button)
     result = window.controller.dmarc.current.result
     target = tmp_path / "dmarc.xlsx"
     tab.choose_save_path = lambda parent, start: target
-    start_and_wait(
-        qtbot, window, lambda: qtbot.mouseClick(tab.export_button, Qt.MouseButton.LeftButton)
-    )
+    click_and_wait(qtbot, window, tab.export_button)
     assert tab.status_label.text() == texts.EXPORT_DONE.format(path=target)
     workbook = load_workbook(target)
     assert workbook.sheetnames == ["一覧", "集計", "条件"]
@@ -241,9 +241,7 @@ def test_practice_reports_and_the_practice_dns_check(qtbot, make_window):
     window = make_window()
     tab = window.dmarc_tab
     window.tabs.setCurrentWidget(tab)
-    start_and_wait(
-        qtbot, window, lambda: qtbot.mouseClick(tab.practice_button, Qt.MouseButton.LeftButton)
-    )
+    click_and_wait(qtbot, window, tab.practice_button)
     result = window.controller.dmarc.current.result
     assert result.reports == 40 and result.duplicates == 1
     assert PRACTICE_BROKEN_NAME in tab.problems_box.toPlainText()
@@ -251,9 +249,7 @@ def test_practice_reports_and_the_practice_dns_check(qtbot, make_window):
     assert reverse["192.0.2.10"] == "mail1.example.co.jp"
     assert "SendGrid" in reverse["198.51.100.21"]  # organisation from the reverse name
     tab.view.selectors_edit.setText("s1")
-    start_and_wait(
-        qtbot, window, lambda: qtbot.mouseClick(tab.view.check_button, Qt.MouseButton.LeftButton)
-    )
+    click_and_wait(qtbot, window, tab.view.check_button)
     text = tab.view.domain_box.toPlainText()
     assert "v=DMARC1; p=none" in text
     assert "DKIM（s1._domainkey.example.co.jp）: あり" in text
@@ -279,15 +275,8 @@ def test_practice_button_only_in_practice_mode(qtbot, make_window, secrets, live
 
 def test_dns_check_offline_says_so(qtbot, offline_window, tmp_path):
     window, tab = offline_window, offline_window.dmarc_tab
-    folder = tmp_path / "reports"
-    write_mixed_reports(folder, count=5)
-    tab.choose_folder = lambda parent, start: [folder]
-    start_and_wait(
-        qtbot, window, lambda: qtbot.mouseClick(tab.folder_button, Qt.MouseButton.LeftButton)
-    )
-    start_and_wait(
-        qtbot, window, lambda: qtbot.mouseClick(tab.view.check_button, Qt.MouseButton.LeftButton)
-    )
+    import_folder(qtbot, window, tmp_path / "reports", count=5)
+    click_and_wait(qtbot, window, tab.view.check_button)
     assert tab.status_label.text() == texts.DNS_OFFLINE
     text = tab.view.domain_box.toPlainText()
     assert "DNS: DNS に問い合わせできないため" in text
@@ -315,15 +304,7 @@ def test_cancel_keeps_the_shown_result(qtbot, offline_window, tmp_path):
 
 @pytest.fixture(scope="module")
 def dovecot() -> Iterator[DovecotServer]:
-    binary = find_dovecot()
-    if binary is None:
-        pytest.skip("dovecot is not installed (apt-get install dovecot-imapd; .ci/run does)")
-    server = DovecotServer(binary)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from running_dovecot()
 
 
 def test_imap_dialog_reads_a_real_mailbox_and_keeps_the_password_in_the_store(
@@ -356,9 +337,7 @@ def test_imap_dialog_reads_a_real_mailbox_and_keeps_the_password_in_the_store(
         return dialog.choice
 
     tab.run_imap_dialog = answer
-    start_and_wait(
-        qtbot, window, lambda: qtbot.mouseClick(tab.imap_button, Qt.MouseButton.LeftButton)
-    )
+    click_and_wait(qtbot, window, tab.imap_button)
     assert secrets.get(IMAP_PASSWORD_SECRET) == dovecot.password
     assert window.controller.dmarc.current.result.reports == 5
     assert tab.view.proxy.rowCount() > 0
@@ -388,12 +367,7 @@ def test_imap_dialog_asks_for_missing_fields(qtbot):
 
 def test_selected_row_drives_the_details(qtbot, offline_window, tmp_path):
     window, tab = offline_window, offline_window.dmarc_tab
-    folder = tmp_path / "reports"
-    write_mixed_reports(folder, count=5)
-    tab.choose_folder = lambda parent, start: [folder]
-    start_and_wait(
-        qtbot, window, lambda: qtbot.mouseClick(tab.folder_button, Qt.MouseButton.LeftButton)
-    )
+    import_folder(qtbot, window, tmp_path / "reports", count=5)
     view = tab.view
     last = view.proxy.rowCount() - 1
     view.table.selectRow(last)

@@ -82,7 +82,7 @@ class VerdictBadgeDelegate(QStyledItemDelegate):
             return
         background, foreground = VERDICT_COLOURS[source.verdict]
         painter.save()
-        if option.state & QStyle.StateFlag.State_Selected:  # type: ignore[operator]
+        if option.state & QStyle.StateFlag.State_Selected:
             painter.fillRect(option.rect, option.palette.highlight())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(option.rect).adjusted(3, 3, -3, -3)
