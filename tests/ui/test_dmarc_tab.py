@@ -374,3 +374,30 @@ def test_selected_row_drives_the_details(qtbot, offline_window, tmp_path):
     source = view.proxy.index(last, 0).data(SOURCE_ROLE)
     assert view.details.toPlainText().splitlines()[0] == f"判定: {source.verdict_ja}"
     assert source.source_ip in view.details.toPlainText()
+
+
+def test_a_wrong_imap_password_is_explained_and_nothing_is_replaced(
+    qtbot, offline_window, secrets, dovecot
+):
+    from app.core.dmarc.errors import ImapError
+
+    window, tab = offline_window, offline_window.dmarc_tab
+
+    def answer(dialog: ImapDialog):
+        dialog.host_edit.setText("127.0.0.1")
+        dialog.port_spin.setValue(dovecot.port)
+        dialog.user_edit.setText(dovecot.username)
+        dialog.folder_edit.setText("INBOX")
+        dialog.password_edit.setText("wrong-password")
+        dialog.cafile_edit.setText(str(dovecot.cert))
+        qtbot.mouseClick(dialog.read_button, Qt.MouseButton.LeftButton)
+        return dialog.choice
+
+    tab.run_imap_dialog = answer
+    click_and_wait(qtbot, window, tab.imap_button)
+    panel = window.status_panel
+    assert panel.isVisible() and isinstance(panel.error, ImapError)
+    assert panel.message_label.text() == panel.error.message_ja
+    assert tab.status_label.text() == texts.FAILED_LINE
+    assert window.controller.dmarc.current is None
+    assert "wrong-password" not in panel.error.detail
