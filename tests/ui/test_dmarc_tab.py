@@ -401,3 +401,4 @@ def test_a_wrong_imap_password_is_explained_and_nothing_is_replaced(
     assert tab.status_label.text() == texts.FAILED_LINE
     assert window.controller.dmarc.current is None
     assert "wrong-password" not in panel.error.detail
+    assert secrets.get(IMAP_PASSWORD_SECRET) == ""  # a rejected password is not kept

@@ -158,6 +158,7 @@ class DmarcController(FeatureController):
         self.last_check: Checked | None = None
         self._kind = ""  # "import", "check" or "export": what the running job does
         self._pending: tuple[tuple[str, ...], bool] = ((), False)  # the import's inputs
+        self._new_password = ""  # typed in the IMAP dialog, stored after a successful read
 
     # -- intents ---------------------------------------------------------------------------
 
@@ -173,20 +174,23 @@ class DmarcController(FeatureController):
         )
 
     def import_mailbox(self, settings: ImapSettings, password: str = "") -> bool:
-        """Read an IMAP folder (read-only). A new ``password`` is stored in the keyring first;
-        empty means the stored one."""
+        """Read an IMAP folder (read-only). A new ``password`` goes to the keyring once the
+        import has succeeded; empty means the stored one."""
         from app.core.dmarc.imap_source import IMAP_PASSWORD_SECRET
         from app.core.dmarc.service import MailboxRequest
 
-        if password:
-            self._secrets.set(IMAP_PASSWORD_SECRET, password)
-        else:
+        # A typed password is kept once the server has accepted it, so a typo is not stored.
+        new_password = password
+        if not password:
             password = self._secrets.get(IMAP_PASSWORD_SECRET)
         mailbox = MailboxRequest(settings, password)
         label = f"IMAP {settings.username}@{settings.host}:{settings.port}/{settings.folder}"
         resolve = self._resolver_context()
         return self._start_import(
-            (label,), lambda **kw: analyse((), mailbox, resolve, **kw), practice=False
+            (label,),
+            lambda **kw: analyse((), mailbox, resolve, **kw),
+            practice=False,
+            new_password=new_password,
         )
 
     @Slot(object)
@@ -271,10 +275,16 @@ class DmarcController(FeatureController):
     # -- job results -----------------------------------------------------------------------
 
     def _start_import(
-        self, inputs: tuple[str, ...], work: Callable[..., DmarcResult], *, practice: bool
+        self,
+        inputs: tuple[str, ...],
+        work: Callable[..., DmarcResult],
+        *,
+        practice: bool,
+        new_password: str = "",
     ) -> bool:
         if self.job is not None:
             return False
+        self._new_password = new_password
         self._pending = (inputs, practice)
         self._kind = "import"
         log.info("dmarc import: %d input(s), practice=%s", len(inputs), practice)
@@ -305,6 +315,10 @@ class DmarcController(FeatureController):
         from app.ui.dmarc.presentation import summary_line
 
         if self._kind == "import":
+            if self._new_password:
+                from app.core.dmarc.imap_source import IMAP_PASSWORD_SECRET
+
+                self._secrets.set(IMAP_PASSWORD_SECRET, self._new_password)
             inputs, practice = self._pending
             self.current = Imported(outcome, inputs, practice)
             self.last_check = None
@@ -321,6 +335,7 @@ class DmarcController(FeatureController):
 
     @Slot(object)
     def on_failed(self, error: TodokuError) -> None:
+        self._new_password = ""
         if isinstance(error, CancelledError):
             cancelled = texts.EXPORT_CANCELLED if self._kind == "export" else texts.IMPORT_CANCELLED
             self.done.emit(cancelled)
