@@ -119,7 +119,14 @@ def test_folder_import_fills_the_table_and_lists_the_broken_file(qtbot, offline_
     assert "対応:" in tab.view.details.toPlainText()
     assert tab.export_button.isEnabled()
     # The charts got the days and reporters.
-    assert len(tab.view.day_chart.model().bars) == 3
+    chart = tab.view.day_chart
+    assert len(chart.model().bars) == 3
+    tab.view.sections.setCurrentIndex(1)
+    chart.resize(600, 300)
+    first_day = result.days[0]
+    tooltip = chart.tooltip_at(chart._plot().left() + 1)
+    assert f"メッセージ {first_day.messages:,} 通" in tooltip
+    assert f"失敗 {first_day.dmarc_fail:,} 通" in tooltip
     assert tab.view.reporter_chart.model().total == result.messages
 
 

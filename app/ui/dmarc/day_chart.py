@@ -6,31 +6,22 @@ from the Qt-free ``presentation.DayChartModel``."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QMouseEvent, QPainter, QPaintEvent
-from PySide6.QtWidgets import QToolTip, QWidget
+from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtWidgets import QWidget
 
 from app.ui.dmarc.presentation import DayChartModel
-from app.ui.safe_text import tooltip_text
-from app.ui.widgets.delivery_chart import (
-    AXIS_COLOR,
-    BELOW_COLOR,
-    GRID_COLOR,
-    HOVER_BAND,
-    RATE_COLOR,
-    TEXT_COLOR,
-)
+from app.ui.widgets.day_columns import AXIS_COLOR, TEXT_COLOR, DayColumnsChart, paint_value_axis
+from app.ui.widgets.delivery_chart import BELOW_COLOR, HOVER_BAND, RATE_COLOR
 
 TITLE = "日別のメッセージ数（日本時間）"
 EMPTY_TEXT = "レポートを読み込むと、日ごとの DMARC 合格・失敗がここに表示されます"
 LEGEND = ((RATE_COLOR, "DMARC 合格"), (BELOW_COLOR, "DMARC 失敗"))
 
 
-class DayChart(QWidget):
+class DayChart(DayColumnsChart):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._model: DayChartModel | None = None
-        self._hover: int | None = None
-        self.setMouseTracking(True)
         self.setMinimumSize(360, 220)
 
     def set_model(self, model: DayChartModel | None) -> None:
@@ -49,7 +40,7 @@ class DayChart(QWidget):
         line = metrics.height()
         count_max = self._model.count_max if self._model else 1
         left = metrics.horizontalAdvance(f"{count_max:,}") + 14
-        top = 2 * line + 18
+        top = 2 * line + 18  # the legend, then the axis title
         return QRectF(
             left,
             top,
@@ -70,33 +61,11 @@ class DayChart(QWidget):
         index = self.day_at(x)
         return "" if index is None or self._model is None else self._model.bars[index].tooltip
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # Qt override
-        index = self.day_at(event.position().x())
-        if index != self._hover:
-            self._hover = index
-            self.update()
-        text = self.tooltip_at(event.position().x())
-        if text:
-            QToolTip.showText(event.globalPosition().toPoint(), tooltip_text(text), self)
-        else:
-            QToolTip.hideText()
-        super().mouseMoveEvent(event)
-
-    def leaveEvent(self, event: object) -> None:  # Qt override
-        self._hover = None
-        self.update()
-
     def paintEvent(self, event: QPaintEvent) -> None:  # Qt override
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), Qt.GlobalColor.white)
         metrics = QFontMetrics(self.font())
-        bold = QFont(self.font())
-        bold.setBold(True)
-        painter.setFont(bold)
-        painter.setPen(TEXT_COLOR)
-        painter.drawText(QPointF(8, 6 + metrics.ascent()), TITLE)
-        painter.setFont(self.font())
         model = self._model
         if model is None or model.empty:
             painter.setPen(AXIS_COLOR)
@@ -107,23 +76,13 @@ class DayChart(QWidget):
             )
             return
         x = 8.0
-        y = 10 + metrics.height()
         for colour, label in LEGEND:
-            painter.fillRect(QRectF(x, y + 3, 12, metrics.height() - 6), colour)
+            painter.fillRect(QRectF(x, 9, 12, metrics.height() - 6), colour)
             painter.setPen(TEXT_COLOR)
-            painter.drawText(QPointF(x + 16, y + metrics.ascent()), label)
+            painter.drawText(QPointF(x + 16, 6 + metrics.ascent()), label)
             x += 16 + metrics.horizontalAdvance(label) + 18
         plot = self._plot()
-        for value, fraction in model.ticks:
-            ty = plot.bottom() - plot.height() * fraction
-            painter.setPen(GRID_COLOR)
-            painter.drawLine(QPointF(plot.left(), ty), QPointF(plot.right(), ty))
-            painter.setPen(AXIS_COLOR)
-            painter.drawText(
-                QRectF(0, ty - metrics.height() / 2, plot.left() - 6, metrics.height()),
-                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                f"{value:,}",
-            )
+        paint_value_axis(painter, self.font(), TITLE, model.ticks, plot, metrics, day_axis=True)
         count = len(model.bars)
         width = plot.width() / count
         every = max(1, int(metrics.horizontalAdvance("12/31") * 1.6 // max(1.0, width)) + 1)
@@ -146,5 +105,3 @@ class DayChart(QWidget):
                     Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
                     bar.label,
                 )
-        painter.setPen(AXIS_COLOR)
-        painter.drawLine(plot.bottomLeft(), plot.bottomRight())

@@ -16,6 +16,7 @@ from app.core.dmarc.dns_check import OFFLINE_NOTE_JA
 from app.core.dmarc.verdict import VERDICT_ORDER, Verdict
 from app.ui.dmarc import texts
 from app.ui.widgets.chart_model import (
+    AxisTick,
     BreakdownChartModel,
     BreakdownRow,
     BreakdownSection,
@@ -200,7 +201,7 @@ class DayBar:
 class DayChartModel:
     bars: tuple[DayBar, ...]
     count_max: int
-    ticks: tuple[tuple[int, float], ...]  # (value, fraction)
+    ticks: tuple[AxisTick, ...]
 
     @property
     def empty(self) -> bool:
@@ -223,7 +224,9 @@ def day_chart(days: Sequence[DayView]) -> DayChartModel:
         )
         for day in days
     )
-    ticks = tuple((value, value / count_max) for value in range(0, count_max + 1, step))
+    ticks = tuple(
+        AxisTick(value, value / count_max, f"{value:,}") for value in range(0, count_max + 1, step)
+    )
     return DayChartModel(bars, count_max, ticks)
 
 
