@@ -409,3 +409,22 @@ def test_a_wrong_imap_password_is_explained_and_nothing_is_replaced(
     assert window.controller.dmarc.current is None
     assert "wrong-password" not in panel.error.detail
     assert secrets.get(IMAP_PASSWORD_SECRET) == ""  # a rejected password is not kept
+
+
+def test_columns_sort_by_their_values(qtbot, offline_window, tmp_path):
+    window, tab = offline_window, offline_window.dmarc_tab
+    import_folder(qtbot, window, tmp_path / "reports", count=5)
+    view = tab.view
+    column_of = {title: index for index, title in enumerate(texts.COLUMN_TITLES)}
+
+    def sources() -> list:
+        return [view.proxy.index(r, 0).data(SOURCE_ROLE) for r in range(view.proxy.rowCount())]
+
+    view.table.sortByColumn(column_of["メッセージ数"], Qt.SortOrder.DescendingOrder)
+    counts = [source.messages for source in sources()]
+    assert counts == sorted(counts, reverse=True) and len(set(counts)) > 1
+    view.table.sortByColumn(column_of["送信元 IP"], Qt.SortOrder.AscendingOrder)
+    ips = [tuple(int(part) for part in s.source_ip.split(".")) for s in sources()]
+    assert ips == sorted(ips)  # numerically: 192.0.2.10 before 203.0.113.40
+    view.table.sortByColumn(column_of["判定"], Qt.SortOrder.AscendingOrder)
+    assert sources()[0].verdict.value == "なりすましの疑い"

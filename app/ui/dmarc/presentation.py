@@ -78,10 +78,10 @@ def cell_texts(source: SourceView) -> tuple[str, ...]:
 
 
 def sort_keys(source: SourceView) -> tuple[object, ...]:
-    """Sortable values per column (numbers sort as numbers)."""
+    """Sort values per column, as numbers or strings (what the sort proxy can compare)."""
     return (
         VERDICT_ORDER.index(source.verdict),
-        tuple(int(part) if part.isdigit() else 0 for part in source.source_ip.split(".")),
+        _ip_sort_key(source.source_ip),
         reverse_text(source),
         source.header_from,
         source.messages,
@@ -89,6 +89,18 @@ def sort_keys(source: SourceView) -> tuple[object, ...]:
         source.dkim_aligned_pass / max(1, source.messages),
         dispositions_text(source),
     )
+
+
+def _ip_sort_key(text: str) -> str:
+    """A string that sorts addresses numerically (Qt's sort proxy compares strings and
+    numbers, not Python tuples): IPv4 before IPv6, unreadable text last."""
+    import ipaddress
+
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return "9:" + text
+    return f"{address.version}:{int(address):032x}"
 
 
 def details_text(source: SourceView) -> str:
