@@ -428,3 +428,19 @@ def test_columns_sort_by_their_values(qtbot, offline_window, tmp_path):
     assert ips == sorted(ips)  # numerically: 192.0.2.10 before 203.0.113.40
     view.table.sortByColumn(column_of["判定"], Qt.SortOrder.AscendingOrder)
     assert sources()[0].verdict.value == "なりすましの疑い"
+
+
+def test_cancelled_export_leaves_no_file(qtbot, offline_window, tmp_path):
+    window, tab = offline_window, offline_window.dmarc_tab
+    import_folder(qtbot, window, tmp_path / "reports", count=5)
+    target = tmp_path / "cancelled.xlsx"
+    tab.choose_save_path = lambda parent, start: target
+
+    def start_then_cancel() -> None:
+        qtbot.mouseClick(tab.export_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(tab.cancel_button, Qt.MouseButton.LeftButton)
+
+    start_and_wait(qtbot, window, start_then_cancel)
+    assert tab.status_label.text() == texts.EXPORT_CANCELLED
+    assert not target.exists()
+    assert list(tmp_path.glob("*.xlsx*")) == []  # no temporary file either

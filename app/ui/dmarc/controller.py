@@ -41,6 +41,11 @@ log = logging.getLogger(__name__)
 ResolverFactory = Callable[[], "dns.resolver.Resolver | None"]
 PRACTICE_REPORTS = 40  # eight days from each of the five reporters
 PRACTICE_BROKEN_NAME = "壊れたレポート.xml.gz"
+_CANCELLED = {
+    "import": texts.IMPORT_CANCELLED,
+    "check": texts.CHECK_CANCELLED,
+    "export": texts.EXPORT_CANCELLED,
+}
 
 
 def system_resolver() -> dns.resolver.Resolver | None:
@@ -226,13 +231,15 @@ class DmarcController(FeatureController):
         result = current.result
         selectors = tuple(s for s in dkim_selectors if s)
 
-        def work(**kw: Any) -> Checked:
+        def work(*, cancel: CancelToken | None = None, **_: Any) -> Checked:
             from app.core.dmarc.service import check_published_records
 
             with resolve() as resolver:
                 published = check_published_records(
                     result.domains, resolver, dkim_selectors=selectors
                 )
+            if cancel is not None:  # each query is bounded (2 s): checked once at the end
+                cancel.raise_if_cancelled()
             return Checked(published, _advice(result, published))
 
         self._kind = "check"
@@ -337,8 +344,7 @@ class DmarcController(FeatureController):
     def on_failed(self, error: TodokuError) -> None:
         self._new_password = ""
         if isinstance(error, CancelledError):
-            cancelled = texts.EXPORT_CANCELLED if self._kind == "export" else texts.IMPORT_CANCELLED
-            self.done.emit(cancelled)
+            self.done.emit(_CANCELLED[self._kind])
             return
         log.warning("dmarc %s failed: %s: %s", self._kind, type(error).__name__, error.message_ja)
         super().on_failed(error)

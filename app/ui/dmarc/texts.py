@@ -42,6 +42,7 @@ NOTHING_READ = "読み込めるレポートがありませんでした（読み�
 PROBLEMS_TITLE = "読み込めなかったファイル（{count:,} 件）— ほかのファイルは読み込みました"
 
 CHECKING_DNS = "DNS で公開レコードを確認しています…"
+CHECK_CANCELLED = "公開レコードの確認をキャンセルしました"
 DNS_DONE = "公開レコードを確認しました。"
 DNS_OFFLINE = "オフラインのため、公開レコードは確認できませんでした。"
 DNS_NOT_YET = (
