@@ -130,11 +130,14 @@ def test_folder_import_fills_the_table_and_lists_the_broken_file(qtbot, offline_
     assert tab.view.reporter_chart.model().total == result.messages
 
 
-def test_dropped_files_are_imported(qtbot, offline_window, tmp_path):
-    window, tab = offline_window, offline_window.dmarc_tab
-    paths = write_mixed_reports(tmp_path / "dropped", count=6)
+def url_mime(urls: list[QUrl]) -> QMimeData:
     mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
+    mime.setUrls(urls)
+    return mime
+
+
+def drag_enter(tab, mime: QMimeData) -> bool:
+    """Send a drag entering the tab; True when the tab accepts it."""
     enter = QDragEnterEvent(
         tab.rect().center(),
         Qt.DropAction.CopyAction,
@@ -142,8 +145,16 @@ def test_dropped_files_are_imported(qtbot, offline_window, tmp_path):
         Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
+    enter.setAccepted(False)
     tab.dragEnterEvent(enter)
-    assert enter.isAccepted()
+    return enter.isAccepted()
+
+
+def test_dropped_files_are_imported(qtbot, offline_window, tmp_path):
+    window, tab = offline_window, offline_window.dmarc_tab
+    paths = write_mixed_reports(tmp_path / "dropped", count=6)
+    mime = url_mime([QUrl.fromLocalFile(str(path)) for path in paths])
+    assert drag_enter(tab, mime)
     drop = QDropEvent(
         QPointF(tab.rect().center()),
         Qt.DropAction.CopyAction,
@@ -161,18 +172,7 @@ def test_dropped_files_are_imported(qtbot, offline_window, tmp_path):
 
 def test_a_drop_of_non_files_is_refused(qtbot, offline_window):
     tab = offline_window.dmarc_tab
-    mime = QMimeData()
-    mime.setUrls([QUrl("https://example.com/report.xml")])
-    enter = QDragEnterEvent(
-        tab.rect().center(),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    enter.setAccepted(False)
-    tab.dragEnterEvent(enter)
-    assert not enter.isAccepted()
+    assert not drag_enter(tab, url_mime([QUrl("https://example.com/report.xml")]))
 
 
 def hostile_report() -> bytes:
