@@ -79,7 +79,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.list_page, texts.TAB_LIST)
         self.tabs.addTab(self.delivery_tab, texts.TAB_DELIVERY)
         self.dmarc_tab = DmarcTab(password_stored=controller.dmarc.has_stored_password)
-        self.tabs.addTab(self.dmarc_tab, "DMARC")
+        self.tabs.addTab(self.dmarc_tab, DmarcTab.TITLE)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)

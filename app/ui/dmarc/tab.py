@@ -71,6 +71,8 @@ class DmarcTab(QWidget):
     cancel_requested: stop the running DMARC job.
     """
 
+    TITLE = texts.TAB_TITLE
+
     paths_chosen = Signal(object)
     imap_chosen = Signal(object)
     practice_requested = Signal()
