@@ -1,12 +1,14 @@
 """Screenshots of the main states (start-up notice, empty, fetching, grid with checked rows,
 grid after AI refinement with the details pane, export dialog and its result, delivery tab with a
 bad day, error with 設定を開く, live mode with its 本番 marker, the live delete confirmation,
-settings with 詳細設定) into docs/, at the size of a 1366×768 laptop.
+settings with 詳細設定, DMARC tab) into docs/, at the size of a 1366×768 laptop.
 
 Run under a real X server so fonts and styles match a desktop:
     xvfb-run -a -s "-screen 0 1366x768x24" /work/venv/bin/python docs/screenshots.py
 The window runs against the built-in sandbox (practice mode, then "live" mode pointed at the
 same sandbox); nothing leaves the machine.
+``--dmarc`` takes only the DMARC tab's states, at the screen's size (run it once under
+``Xvfb -screen 0 1366x768x24`` and once under ``1280x800x24``); the full run takes them at both.
 """
 
 from __future__ import annotations
@@ -209,7 +211,68 @@ def letter_states(root: Path) -> None:
         app.processEvents()
 
 
+DMARC_SIZES = ((1366, 768), (1280, 800))  # the small laptop screens operators use
+
+
+def dmarc_states(window: MainWindow, sizes=DMARC_SIZES) -> None:
+    """The DMARC tab: empty (practice hint), the practice reports per source, the charts, the
+    published records with the policy advice, and the IMAP dialog, at each size."""
+    from app.ui.dmarc.imap_dialog import ImapDialog
+
+    controller, tab = window.controller, window.dmarc_tab
+    old_size = window.size()
+    window.tabs.setCurrentWidget(tab)
+    for width, height in sizes:
+        window.resize(width, height)
+        wait(300)
+        save(window, f"dmarc-empty-{width}x{height}")
+    tab.practice_button.click()
+    wait_until(lambda: controller.dmarc.current is not None and not controller.dmarc.is_running())
+    tab.view.selectors_edit.setText("s1")
+    tab.view.check_button.click()
+    wait_until(
+        lambda: controller.dmarc.last_check is not None and not controller.dmarc.is_running()
+    )
+    tab.view.table.selectRow(3)  # the SendGrid source without domain authentication
+    for width, height in sizes:
+        window.resize(width, height)
+        for index, name in enumerate(("sources", "charts", "domain")):
+            tab.view.sections.setCurrentIndex(index)
+            wait(300)
+            save(window, f"dmarc-{name}-{width}x{height}")
+    tab.view.sections.setCurrentIndex(0)
+    dialog = ImapDialog(host="imap.example.co.jp", username="dmarc@example.co.jp", parent=window)
+    dialog.show()
+    wait(300)
+    save(dialog, "dmarc-imap-dialog")
+    dialog.close()
+    window.resize(old_size)
+    window.tabs.setCurrentIndex(0)
+
+
+def dmarc_only() -> int:
+    """``--dmarc``: the DMARC tab's states at the screen's size (see the module doc)."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    root = Path(tempfile.mkdtemp(prefix="todoku-shots-"))
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(root / "qt"))
+    controller = MainController(
+        settings_store=SettingsStore(root / "settings.json"),
+        secrets=MemorySecretStore(),
+        classify=LazyClassifier(rules_dir=resources_dir() / "rules"),
+    )
+    window = MainWindow(controller, UiState(), log_path=str(root / "todoku.log"))
+    window.show()
+    wait(500)
+    size = app.primaryScreen().size()
+    dmarc_states(window, sizes=((size.width(), size.height()),))
+    window.close()
+    app.processEvents()
+    return 0
+
+
 def main() -> int:
+    if "--dmarc" in sys.argv[1:]:
+        return dmarc_only()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     if "--letters" in sys.argv[1:]:  # only the 連絡文 / Zendesk states
         root = Path(tempfile.mkdtemp(prefix="todoku-shots-"))
@@ -319,6 +382,8 @@ def main() -> int:
     wait(400)
     save(window, "delivery-tab")
     window.tabs.setCurrentIndex(0)
+
+    dmarc_states(window)
 
     controller.fetch.failed.emit(
         AuthError(detail="HTTP 401 GET /v3/suppression/bounces: authorization required")

@@ -16,8 +16,18 @@ from app.ui import texts
 ROOT = Path(__file__).resolve().parents[1]
 
 # Each costs 10 ms or more to import (or probes the OS, as keyring does) and no first paint
-# needs it: the AI client, Excel, the OS keyring, HTTP, the SQLite journal, the practice servers.
-HEAVY = ("openai", "openpyxl", "keyring", "httpx", "sqlite3", "app.sandbox")
+# needs it: the AI client, Excel, the OS keyring, HTTP, the SQLite journal, the practice servers,
+# the DMARC report core and dnspython (the DMARC tab imports them when it is first shown).
+HEAVY = (
+    "openai",
+    "openpyxl",
+    "keyring",
+    "httpx",
+    "sqlite3",
+    "app.sandbox",
+    "app.core.dmarc",
+    "dns",
+)
 
 # Starts the way app.main.run() does; HOME and the XDG folders point into the test's tmp folder.
 FIRST_PAINT_CHILD = """

@@ -279,3 +279,24 @@ def report_email(report: GeneratedReport, *, to: str = "dmarc@example.co.jp") ->
     maintype = "text" if subtype == "xml" else "application"
     message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return bytes(message)
+
+
+def practice_dns_records(domain: str = DEFAULT_DOMAIN) -> dict[tuple[str, str], list[str]]:
+    """What the practice domain publishes, for ``dns_server.DnsSandbox``: DMARC at p=none with
+    rua, SPF that includes SendGrid, a DKIM key for selector s1, and reverse names for the own
+    servers and the SendGrid addresses (spoofers and forwarders have none)."""
+    records: dict[tuple[str, str], list[str]] = {
+        (f"_dmarc.{domain}", "TXT"): [f"v=DMARC1; p=none; rua=mailto:dmarc@{domain}"],
+        (domain, "TXT"): ["v=spf1 ip4:192.0.2.0/24 include:sendgrid.net ~all"],
+        (f"s1._domainkey.{domain}", "TXT"): ["v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A"],
+    }
+    names = {
+        "192.0.2.10": f"mail1.{domain}",
+        "192.0.2.11": f"mail2.{domain}",
+        "198.51.100.20": "o1.ptr2045.sendgrid.net",
+        "198.51.100.21": "o2.ptr7781.sendgrid.net",
+    }
+    for ip, name in names.items():
+        reverse = ".".join(reversed(ip.split("."))) + ".in-addr.arpa"
+        records[(reverse, "PTR")] = [name + "."]
+    return records

@@ -14,6 +14,7 @@ from app.ui.ai import controller as ai
 from app.ui.connection.controller import ConnectionController, SandboxFactory, practice_sandbox
 from app.ui.delete import controller as delete
 from app.ui.delivery.controller import DeliveryController
+from app.ui.dmarc.controller import DmarcController, ResolverFactory, system_resolver
 from app.ui.export import controller as export
 from app.ui.feature import FeatureController
 from app.ui.fetch.controller import FetchController
@@ -60,6 +61,7 @@ class MainController(QObject):
         zendesk_sandbox_factory: zendesk.ZendeskSandboxFactory = zendesk.practice_zendesk_sandbox,
         ask_ticket_mode: zendesk.AskFunction = zendesk.ask_ticket_mode,
         show_ticket_result: zendesk.ResultRunner = zendesk.show_ticket_result,
+        dmarc_resolver: ResolverFactory = system_resolver,
         parent: QObject | None = None,
     ) -> None:
         """``journal``: an open deletion journal; or ``journal_path``: the file to open after
@@ -136,6 +138,13 @@ class MainController(QObject):
             llm_sandbox_factory=llm_sandbox_factory,
             parent=self,
         )
+        self.dmarc = DmarcController(
+            runner,
+            secrets,
+            is_practice=lambda: self.connection.practice,
+            live_resolver=dmarc_resolver,
+            parent=self,
+        )
         self.connection.switched.connect(model.clear)
         self.fetch.running.connect(self._on_fetch_running)
         self.fetch.fetched.connect(self._on_fetch_fetched)
@@ -159,7 +168,7 @@ class MainController(QObject):
 
     def cancel_running(self) -> None:
         """キャンセル: stops the fetch, the export or the deletion that is running."""
-        for feature in (self.fetch, self.export, self.deletion, self.zendesk):
+        for feature in (self.fetch, self.export, self.deletion, self.zendesk, self.dmarc):
             feature.cancel()
 
     def set_delivery_threshold(self, threshold: float) -> None:

@@ -18,6 +18,7 @@ from app.ui.connection.practice_banner import PracticeBanner
 from app.ui.controller import MainController
 from app.ui.delivery.alert import DeliveryAlert
 from app.ui.delivery.tab import DeliveryTab
+from app.ui.dmarc.tab import DmarcTab, connect_dmarc
 from app.ui.fetch.date_range import DateRangeBar
 from app.ui.fetch.list_page import ListPage
 from app.ui.letters.actions import ContactActions
@@ -80,6 +81,8 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.list_page, texts.TAB_LIST)
         self.tabs.addTab(self.delivery_tab, texts.TAB_DELIVERY)
+        self.dmarc_tab = DmarcTab(password_stored=controller.dmarc.has_stored_password)
+        self.tabs.addTab(self.dmarc_tab, DmarcTab.TITLE)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)
@@ -133,6 +136,10 @@ class MainWindow(QMainWindow):
         contact.zendesk_requested.connect(self.create_tickets)
         contact.settings_requested.connect(self.open_contact_settings)
         controller.zendesk.tickets_made.connect(self._on_zendesk_tickets_made)
+        self._wire(controller.dmarc, show=self.dmarc_tab.set_status)
+        connect_dmarc(self.dmarc_tab, controller.dmarc)
+        controller.connection.mode_changed.connect(self.dmarc_tab.set_practice)
+        self.dmarc_tab.set_practice(controller.connection.practice)
         fetch, deletion, connection = controller.fetch, controller.deletion, controller.connection
         fetch.running.connect(self._on_fetch_running)
         fetch.grew.connect(self._update_counts)

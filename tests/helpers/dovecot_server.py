@@ -15,6 +15,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 DOVECOT_CANDIDATES = ("/usr/sbin/dovecot", "/usr/local/sbin/dovecot")
@@ -169,3 +170,19 @@ def _group_of(user: str) -> str:
     import grp
 
     return grp.getgrgid(pwd.getpwnam(user).pw_gid).gr_name
+
+
+def running_dovecot() -> Iterator[DovecotServer]:
+    """For a fixture (``yield from``): a started server, stopped afterwards; the test is
+    skipped only when no dovecot binary exists."""
+    import pytest
+
+    binary = find_dovecot()
+    if binary is None:
+        pytest.skip("dovecot is not installed (apt-get install dovecot-imapd; .ci/run does)")
+    server = DovecotServer(binary)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -26,8 +26,16 @@ _SECTION_GAP = 14
 class BreakdownChart(QWidget):
     """Paints a BreakdownChartModel; hover a bar for its count and share (plain tooltip)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        title: str = TITLE,
+        empty_text: str = EMPTY_TEXT,
+    ) -> None:
         super().__init__(parent)
+        self._title = title
+        self._empty_text = empty_text
         self._model: BreakdownChartModel | None = None
         self.setMouseTracking(True)
         self.setMinimumSize(300, 220)
@@ -90,7 +98,7 @@ class BreakdownChart(QWidget):
         bold.setBold(True)
         painter.setFont(bold)
         painter.setPen(TEXT_COLOR)
-        painter.drawText(QPointF(8, 6 + metrics.ascent()), TITLE)
+        painter.drawText(QPointF(8, 6 + metrics.ascent()), self._title)
         model = self._model
         if model is None or model.empty:
             painter.setFont(self.font())
@@ -98,7 +106,7 @@ class BreakdownChart(QWidget):
             painter.drawText(
                 self.rect().adjusted(12, 0, -12, 0),
                 Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                EMPTY_TEXT,
+                self._empty_text,
             )
             return
         rows = self._rows()

@@ -79,7 +79,7 @@ def build_delivery_chart(daily: Sequence[DailyStats], threshold: float) -> Deliv
     check_threshold(threshold)
     rates = [day.rate for day in daily if day.rate is not None]
     rate_min, rate_step = _rate_axis(min([threshold, *rates]))
-    count_max, count_step = _count_axis(max((max(d.bounces, d.blocks) for d in daily), default=0))
+    count_max, count_step = count_axis(max((max(d.bounces, d.blocks) for d in daily), default=0))
 
     def rate_fraction(rate: float) -> float:
         return (rate - rate_min) / (1.0 - rate_min)
@@ -146,7 +146,7 @@ def _rate_axis(lowest: float) -> tuple[float, float]:
     return max(0.0, round(bottom, 4)), step
 
 
-def _count_axis(largest: int) -> tuple[int, int]:
+def count_axis(largest: int) -> tuple[int, int]:
     """(top, step) with a round step (1, 2, 5 × 10^k) and at most 5 steps."""
     if largest <= 0:
         return 1, 1
@@ -220,15 +220,15 @@ def _section(title: str, counts: Sequence[tuple[str, int]], total: int) -> Break
             label=label,
             count=count,
             fraction=count / largest if largest else 0.0,
-            share_text=_share(count, total),
-            tooltip=f"{title} — {label}: {count:,} 件（全体の {_share(count, total)}）",
+            share_text=percent_share(count, total),
+            tooltip=f"{title} — {label}: {count:,} 件（全体の {percent_share(count, total)}）",
         )
         for label, count in counts
     )
     return BreakdownSection(title=title, rows=rows, total=total)
 
 
-def _share(count: int, total: int) -> str:
+def percent_share(count: int, total: int) -> str:
     if total <= 0:
         return "0%"
     per_mille = round(count * 1000 / total)

@@ -21,16 +21,20 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
-    QMouseEvent,
     QPainter,
     QPainterPath,
     QPaintEvent,
     QPen,
 )
-from PySide6.QtWidgets import QToolTip, QWidget
+from PySide6.QtWidgets import QWidget
 
-from app.ui.safe_text import tooltip_text
 from app.ui.widgets.chart_model import AxisTick, DayPoint, DeliveryChartModel
+from app.ui.widgets.day_columns import (
+    AXIS_COLOR,
+    TEXT_COLOR,
+    DayColumnsChart,
+    paint_value_axis,
+)
 
 RATE_COLOR = QColor("#1f6fb2")
 BELOW_COLOR = QColor("#d62728")
@@ -40,9 +44,6 @@ THRESHOLD_COLOR = QColor("#d62728")
 BOUNCE_COLOR = QColor("#f0a30a")
 BLOCK_COLOR = QColor("#7b4fa0")
 NO_DATA_COLOR = QColor("#9a9a9a")
-GRID_COLOR = QColor("#e3e3e3")
-AXIS_COLOR = QColor("#555555")
-TEXT_COLOR = QColor("#222222")
 
 RATE_TITLE = "配信率（配信成功 ÷ リクエスト）"
 COUNT_TITLE = "バウンス・ブロック（件数）"
@@ -57,14 +58,12 @@ LEGEND = (
 )
 
 
-class DeliveryChart(QWidget):
+class DeliveryChart(DayColumnsChart):
     """Paints a DeliveryChartModel; hover a day for its numbers (plain-text tooltip)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._model: DeliveryChartModel | None = None
-        self._hover: int | None = None
-        self.setMouseTracking(True)
         self.setMinimumSize(420, 300)
 
     # -- data ------------------------------------------------------------------------------------
@@ -119,25 +118,6 @@ class DeliveryChart(QWidget):
         if index is None or self._model is None:
             return ""
         return self._model.points[index].tooltip
-
-    # -- events ----------------------------------------------------------------------------------
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # Qt override
-        index = self.day_at(event.position().x())
-        if index != self._hover:
-            self._hover = index
-            self.update()
-        text = self.tooltip_at(event.position().x())
-        if text:
-            QToolTip.showText(event.globalPosition().toPoint(), tooltip_text(text), self)
-        else:
-            QToolTip.hideText()
-        super().mouseMoveEvent(event)
-
-    def leaveEvent(self, event: object) -> None:  # Qt override
-        self._hover = None
-        self.update()
-        super().leaveEvent(event)  # type: ignore[arg-type]
 
     # -- painting --------------------------------------------------------------------------------
 
@@ -226,26 +206,7 @@ class DeliveryChart(QWidget):
         *,
         day_axis: bool = False,
     ) -> None:
-        """Bold title, grid lines with right-aligned labels, the left axis (and the day axis)."""
-        painter.setPen(TEXT_COLOR)
-        title_font = QFont(self.font())
-        title_font.setBold(True)
-        painter.setFont(title_font)
-        painter.drawText(QPointF(plot.left(), plot.top() - 6), title)
-        painter.setFont(self.font())
-        for tick in ticks:
-            y = plot.bottom() - tick.fraction * plot.height()
-            painter.setPen(QPen(GRID_COLOR, 1))
-            painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
-            painter.setPen(AXIS_COLOR)
-            label_rect = QRectF(0, y - metrics.height() / 2, plot.left() - 6, metrics.height())
-            painter.drawText(
-                label_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, tick.label
-            )
-        painter.setPen(QPen(AXIS_COLOR, 1))
-        painter.drawLine(plot.bottomLeft(), plot.topLeft())
-        if day_axis:
-            painter.drawLine(plot.bottomLeft(), plot.bottomRight())
+        paint_value_axis(painter, self.font(), title, ticks, plot, metrics, day_axis=day_axis)
 
     def _paint_bars(self, painter: QPainter, model: DeliveryChartModel, plot: QRectF) -> None:
         total = len(model.points)

@@ -14,22 +14,14 @@ from app.core.dmarc.errors import ImapError
 from app.core.dmarc.imap_source import ImapReportSource, ImapSettings, encode_mailbox_name
 from app.core.dmarc.importer import ReportImporter
 from app.sandbox.dmarc_reports import generate_reports, report_email
-from tests.helpers.dovecot_server import DovecotServer, find_dovecot
+from tests.helpers.dovecot_server import DovecotServer, running_dovecot
 
 _folders = count(1)
 
 
 @pytest.fixture(scope="module")
 def dovecot() -> Iterator[DovecotServer]:
-    binary = find_dovecot()
-    if binary is None:
-        pytest.skip("dovecot is not installed (apt-get install dovecot-imapd; .ci/run does)")
-    server = DovecotServer(binary)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from running_dovecot()
 
 
 def _admin(server: DovecotServer) -> imaplib.IMAP4_SSL:

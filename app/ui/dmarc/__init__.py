@@ -1,0 +1,1 @@
+"""DMARC tab: import aggregate reports, explain each sending source, check DNS, export."""

@@ -1,0 +1,96 @@
+"""The per-source table: a small model over ``SourceView`` rows (a few hundred at most, so a
+sort proxy is fine here) and a delegate that paints the verdict as a coloured badge."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from app.core.dmarc.analysis import SourceView
+from app.ui.dmarc import texts
+from app.ui.dmarc.presentation import VERDICT_COLOURS, cell_texts, details_text, sort_keys
+from app.ui.safe_text import single_line, tooltip_text
+
+SOURCE_ROLE = Qt.ItemDataRole.UserRole + 1
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+VERDICT_COLUMN = 0
+_NUMERIC_COLUMNS = (4,)
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+
+class SourceTableModel(QAbstractTableModel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._sources: tuple[SourceView, ...] = ()
+        self._cells: list[tuple[str, ...]] = []
+
+    def set_sources(self, sources: Sequence[SourceView]) -> None:
+        self.beginResetModel()
+        self._sources = tuple(sources)
+        self._cells = [tuple(single_line(text) for text in cell_texts(s)) for s in self._sources]
+        self.endResetModel()
+
+    def source(self, row: int) -> SourceView:
+        return self._sources[row]
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 (Qt API)
+        return 0 if parent.isValid() else len(self._sources)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 (Qt API)
+        return 0 if parent.isValid() else len(texts.COLUMN_TITLES)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return texts.COLUMN_TITLES[section]
+        return None
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, column = index.row(), index.column()
+        source = self._sources[row]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._cells[row][column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            # Tooltips are rich text in Qt: report content is escaped (safe_text).
+            return tooltip_text(
+                details_text(source) if column == VERDICT_COLUMN else cell_texts(source)[column]
+            )
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in _NUMERIC_COLUMNS:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == SORT_ROLE:
+            return sort_keys(source)[column]
+        if role == SOURCE_ROLE:
+            return source
+        return None
+
+
+class VerdictBadgeDelegate(QStyledItemDelegate):
+    """The verdict cell as a rounded badge in the verdict's colours (text painted as text)."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
+        source = index.data(SOURCE_ROLE)
+        if not isinstance(source, SourceView):
+            super().paint(painter, option, index)
+            return
+        background, foreground = VERDICT_COLOURS[source.verdict]
+        painter.save()
+        if option.state & QStyle.StateFlag.State_Selected:
+            painter.fillRect(option.rect, option.palette.highlight())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(option.rect).adjusted(3, 3, -3, -3)
+        painter.setPen(QColor(foreground))
+        painter.setBrush(QColor(background))
+        painter.drawRoundedRect(rect, 6, 6)
+        text = option.fontMetrics.elidedText(
+            str(index.data()), Qt.TextElideMode.ElideRight, int(rect.width()) - 12
+        )
+        painter.drawText(rect.adjusted(6, 0, -6, 0), Qt.AlignmentFlag.AlignVCenter, text)
+        painter.restore()
