@@ -17,12 +17,15 @@ from app.ui.delivery.controller import DeliveryController
 from app.ui.export import controller as export
 from app.ui.feature import FeatureController
 from app.ui.fetch.controller import FetchController
+from app.ui.history.controller import HistoryController
+from app.ui.history.session import HistorySession
 from app.ui.models.entry_table import EntryTableModel
 from app.ui.persist import SettingsKeeper
 from app.ui.workers import JobRunner
 
 if TYPE_CHECKING:
     from app.core.classify import ClassifyFunction
+    from app.core.storage.history import HistoryStorage
     from app.core.storage.journal import DeletionJournal
 
 
@@ -52,10 +55,14 @@ class MainController(QObject):
         run_export_dialog: export.ExportDialogRunner = export.exec_export_dialog,
         llm_sandbox_factory: ai.LlmSandboxFactory = ai.practice_llm_sandbox,
         data_dir: Path | None = None,
+        history_path: Path | None = None,
+        history_store: HistoryStorage | None = None,
         parent: QObject | None = None,
     ) -> None:
         """``journal``: an open deletion journal; or ``journal_path``: the file to open after
-        the first paint (``deletion.open_journal``); neither: deleting is unavailable."""
+        the first paint (``deletion.open_journal``); neither: deleting is unavailable.
+        ``history_store`` or ``history_path`` (opened by the first job that needs it): the
+        fetch history; neither: fetches are not recorded (no 新着, 再発, 推移)."""
         super().__init__(parent)
         self.settings_keeper = SettingsKeeper(settings_store, self)
         self.secrets = secrets
@@ -72,7 +79,14 @@ class MainController(QObject):
             parent=self,
         )
         connect = self.connection.config
-        self.fetch = FetchController(runner, model, connect=connect, classify=classify, parent=self)
+        self.fetch = FetchController(
+            runner,
+            model,
+            connect=connect,
+            classify=classify,
+            history_work=lambda *fetch: self.history.fetch_work(*fetch),
+            parent=self,
+        )
         self.deletion = delete.DeletionController(
             runner,
             model,
@@ -82,6 +96,7 @@ class MainController(QObject):
             confirm=confirm,
             show_result=show_delete_result,
             run_history=run_history_dialog,
+            recurrence_lines=lambda emails: self.history.recurrence_lines(emails),
             parent=self,
         )
         self.delivery = DeliveryController(runner, self)
@@ -102,7 +117,20 @@ class MainController(QObject):
             sandbox_factory=llm_sandbox_factory,
             parent=self,
         )
+        self.history = HistoryController(
+            runner,
+            model,
+            session=HistorySession(history_path, store=history_store),
+            connect=connect,
+            classify=classify,
+            retention_days=lambda: self.settings.history_retention_days,
+            journal=self.deletion.open_journal,
+            cache_path=data_dir / ai.CACHE_FILE,
+            parent=self,
+        )
         self.connection.switched.connect(model.clear)
+        self.connection.switched.connect(self.history.clear)
+        self.fetch.whole_range_fetched.connect(self.history.show_fetched)
         self.fetch.running.connect(self._on_fetch_running)
         self.fetch.fetched.connect(self._on_fetch_fetched)
 
@@ -123,7 +151,7 @@ class MainController(QObject):
 
     def cancel_running(self) -> None:
         """キャンセル: stops the fetch, the export or the deletion that is running."""
-        for feature in (self.fetch, self.export, self.deletion):
+        for feature in (self.fetch, self.export, self.deletion, self.history):
             feature.cancel()
 
     def set_delivery_threshold(self, threshold: float) -> None:
@@ -150,6 +178,7 @@ class MainController(QObject):
         self.fetch.stop_timers()
         self.deletion.closing()
         self.llm.cancel()
+        self.history.cancel()
         idle = self.runner.shutdown(timeout_ms)
         self.llm.shutdown()
         self.connection.stop_sandbox()
@@ -159,3 +188,4 @@ class MainController(QObject):
         """At exit, after ``shutdown``: close the deletion journal (if it was opened)."""
         if self.deletion.journal is not None:
             self.deletion.journal.close()
+        self.history.shutdown()

@@ -10,15 +10,18 @@ from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
+from app.core.dates import today_jst
 from app.core.errors import TodokuError
 from app.core.types import ListKind
 from app.ui import texts
+from app.ui.history import texts as history_texts
 from app.ui.connection.practice_banner import PracticeBanner
 from app.ui.controller import MainController
 from app.ui.delivery.alert import DeliveryAlert
 from app.ui.delivery.tab import DeliveryTab
 from app.ui.fetch.date_range import DateRangeBar
 from app.ui.fetch.list_page import ListPage
+from app.ui.history.window_part import HistoryPart
 from app.ui.persist import UiState
 from app.ui.widgets.status_panel import StatusPanel
 from app.ui.window_actions import WindowActions
@@ -77,6 +80,17 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.list_page, texts.TAB_LIST)
         self.tabs.addTab(self.delivery_tab, texts.TAB_DELIVERY)
+        self.history_part = HistoryPart(
+            controller.history,
+            controller.settings_keeper,
+            window=self,
+            show_error=self.status_panel.show_error,
+            select_tab=self.tabs.setCurrentWidget,
+            today=today_jst,
+        )
+        self.tabs.addTab(self.history_part.trends_tab, history_texts.TAB_TRENDS)
+        # 他所で削除 rows: above the grid, apart from it (they are no longer on the list).
+        self.list_page.layout().insertWidget(2, self.history_part.gone_panel)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)
@@ -87,6 +101,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.window_actions = WindowActions(self)
+        self.history_part.add_menu(self.menuBar())
         self.list_page.export_button.setDefaultAction(self.window_actions.export_action)
         self._painted = False
         self._after_paint_done = False
@@ -102,6 +117,10 @@ class MainWindow(QMainWindow):
         actions.mode_switch_requested.connect(self._on_banner_switch_requested)
         actions.show_log_requested.connect(self._on_show_log_triggered)
         self.range_bar.fetch_requested.connect(self._on_range_bar_fetch_requested)
+        self.range_bar.full_fetch_requested.connect(self._on_range_bar_full_fetch_requested)
+        self.history_part.full_fetch_requested.connect(self.range_bar.full_fetch_button.click)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        controller.fetch.whole_range_fetched.connect(self._on_fetch_whole_range_fetched)
         self.range_bar.cancel_requested.connect(controller.cancel_running)
         self.banner.switch_requested.connect(self._on_banner_switch_requested)
         self.list_page.filters_applied.connect(self._update_counts)
@@ -203,14 +222,27 @@ class MainWindow(QMainWindow):
         self.ui_state.restore_header("grid", self.table.horizontalHeader())
 
     @Slot(object, object)
-    def _on_range_bar_fetch_requested(self, date_range, lists) -> None:
+    def _on_range_bar_fetch_requested(self, date_range, lists, full: bool = False) -> None:
         from PySide6.QtCore import Qt
 
         chosen = self.range_bar.date_range()
         self.ui_state.save_range(self.range_bar.preset, chosen.start, chosen.end)
         self.ui_state.save_lists(lists)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.controller.fetch.start(date_range, lists)
+        self.controller.fetch.start(date_range, lists, full=full)
+
+    @Slot(object, object)
+    def _on_range_bar_full_fetch_requested(self, date_range, lists) -> None:
+        self._on_range_bar_fetch_requested(date_range, lists, full=True)
+
+    @Slot(int)
+    def _on_tabs_current_changed(self, _: int) -> None:
+        if self.tabs.currentWidget() is self.history_part.trends_tab:
+            self.history_part.refresh_trends_if_stale()
+
+    @Slot(object)
+    def _on_fetch_whole_range_fetched(self, _: object) -> None:
+        self.history_part.history_changed()
 
     @Slot()
     def _on_banner_switch_requested(self) -> None:

@@ -97,3 +97,4 @@ ERASE_CONFIRM = (
 )
 ERASE_RUNNING = "記録を消しています…"
 ERASED = "消しました: 取得履歴 {history:,} 行、削除履歴 {journal:,} 行を伏せ字、キャッシュ {cache:,} 行。"
+ERASE_BUSY = "取得・削除の実行中は消せません。終わってからもう一度押してください。"
