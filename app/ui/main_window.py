@@ -14,13 +14,13 @@ from app.core.dates import today_jst
 from app.core.errors import TodokuError
 from app.core.types import ListKind
 from app.ui import texts
-from app.ui.history import texts as history_texts
 from app.ui.connection.practice_banner import PracticeBanner
 from app.ui.controller import MainController
 from app.ui.delivery.alert import DeliveryAlert
 from app.ui.delivery.tab import DeliveryTab
 from app.ui.fetch.date_range import DateRangeBar
 from app.ui.fetch.list_page import ListPage
+from app.ui.history import texts as history_texts
 from app.ui.history.window_part import HistoryPart
 from app.ui.persist import UiState
 from app.ui.widgets.status_panel import StatusPanel

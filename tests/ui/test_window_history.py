@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from app.core.dates import today_jst, unix_bounds
 from app.core.storage.history import HistoryDiskFullError, HistoryRecovered
 from app.core.storage.history.sqlite_store import SqliteHistoryStore
 from app.core.storage.journal import DeletionJournal
-from app.core.types import DateRange, ListKind
+from app.core.types import ListKind
 from app.sandbox.sendgrid_server import SandboxRecord
 from app.ui.history import texts as history_texts
 from app.ui.history.report_dialog import ReportDialog
@@ -365,7 +364,8 @@ def test_settings_store_retention_and_erase_an_address(
     window.history_part.settings_action.trigger()
 
     assert window.controller.settings.history_retention_days == 90
-    assert "伏せ字" not in confirmations[0] and "消去済み" in confirmations[0]
+    # The confirmation says what happens in the journal: audit rows kept, the address masked.
+    assert "監査のため" in confirmations[0] and "消去済み" in confirmations[0]
     store = controller.session.open()
     assert store is not None
     rows = store.open_range(

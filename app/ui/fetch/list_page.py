@@ -341,9 +341,7 @@ class ListPage(QWidget):
             source = texts.SOURCE_LLM if explanation.source == "llm" else texts.SOURCE_RULES
         note = self.model.note_at(current.row())
         mark = self.model.mark_at(current.row())
-        history = "".join(
-            f"■ {texts.DETAILS_HISTORY}: {line}\n" for line in (mark, note) if line
-        )
+        history = "".join(f"■ {texts.DETAILS_HISTORY}: {line}\n" for line in (mark, note) if line)
         self.details.setPlainText(
             history
             + texts.DETAILS_TEMPLATE.format(

@@ -229,4 +229,3 @@ class HistoryController(FeatureController):
 
     def shutdown(self) -> None:
         self.session.close()
-

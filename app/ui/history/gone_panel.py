@@ -52,6 +52,8 @@ class GonePanel(TintedFrame):
                 QTreeWidgetItem([row.list_kind.label_ja, row.email, row.label_ja, noticed])
             )
         if len(self.rows) > MAX_SHOWN:
-            items.append(QTreeWidgetItem(["", texts.GONE_MORE.format(count=len(self.rows) - MAX_SHOWN)]))
+            items.append(
+                QTreeWidgetItem(["", texts.GONE_MORE.format(count=len(self.rows) - MAX_SHOWN)])
+            )
         self.tree.addTopLevelItems(items)
         self.setVisible(bool(self.rows))

@@ -99,6 +99,7 @@ def build_report(
     cancel: CancelToken | None = None,
 ) -> MonthlyReport:
     from app.core.history.report import build_monthly_report
+    from app.ui.history import texts
 
     del progress, on_page, cancel
     return build_monthly_report(
@@ -106,7 +107,7 @@ def build_report(
         account,
         month,
         journal=journal,
-        delivery_note="配信統計はレポート画面では読みません（todoku-cli report --stats で取得できます）",
+        delivery_note=texts.REPORT_NO_STATS,
     )
 
 

@@ -67,9 +67,7 @@ class ReportDialog(QDialog):
     cancel_requested = Signal()
     open_folder_requested = Signal(object)
 
-    def __init__(
-        self, months: list[date], folder: Path, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, months: list[date], folder: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(texts.REPORT_TITLE)
         self.resize(620, 520)
@@ -185,7 +183,9 @@ class ReportDialog(QDialog):
 
     @Slot()
     def _on_choose_clicked(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, texts.REPORT_FOLDER, self.folder_edit.text())
+        folder = QFileDialog.getExistingDirectory(
+            self, texts.REPORT_FOLDER, self.folder_edit.text()
+        )
         if folder:
             self.folder_edit.setText(folder)
 

@@ -40,9 +40,7 @@ def account_for(config: ConnectionConfig, name: str = "") -> AccountKey:
 class HistorySession:
     """One store per window, shared by its jobs (the SQLite store is safe across threads)."""
 
-    def __init__(
-        self, path: Path | None = None, *, store: HistoryStorage | None = None
-    ) -> None:
+    def __init__(self, path: Path | None = None, *, store: HistoryStorage | None = None) -> None:
         self.path = path
         self._store = store
         self._tried = store is not None

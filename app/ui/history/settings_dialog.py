@@ -33,7 +33,9 @@ def ask_erase(parent: QWidget, text: str) -> bool:
     box.setWindowTitle(texts.ERASE_CONFIRM_TITLE)
     box.setTextFormat(Qt.TextFormat.PlainText)  # the address is typed by the operator
     box.setText(text)
-    erase = box.addButton(texts.SETTINGS_ERASE_BUTTON.rstrip("…"), QMessageBox.ButtonRole.AcceptRole)
+    erase = box.addButton(
+        texts.SETTINGS_ERASE_BUTTON.rstrip("…"), QMessageBox.ButtonRole.AcceptRole
+    )
     cancel = box.addButton(texts.REPORT_CANCEL, QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(cancel)
     box.exec()

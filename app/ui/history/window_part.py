@@ -236,4 +236,3 @@ class HistoryPart(QObject):
                     cache=counts.cache_rows,
                 )
             )
-
