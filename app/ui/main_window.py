@@ -90,7 +90,9 @@ class MainWindow(QMainWindow):
         )
         self.tabs.addTab(self.history_part.trends_tab, history_texts.TAB_TRENDS)
         # 他所で削除 rows: above the grid, apart from it (they are no longer on the list).
-        self.list_page.layout().insertWidget(2, self.history_part.gone_panel)
+        page_layout = self.list_page.layout()
+        assert isinstance(page_layout, QVBoxLayout)
+        page_layout.insertWidget(2, self.history_part.gone_panel)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)

@@ -16,7 +16,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from app.core.types import Explanation, ListKind, SuppressionEntry
 from app.ui.models.entry_columns import EXPLANATION_COLUMNS, Column, category_label
@@ -174,9 +174,9 @@ class EntryStore:
             domains = self.keys.of(Column.DOMAIN)
             rows = [i for i in rows if domains[i] == wanted]
         if row_filter.mark:
-            wanted = row_filter.mark
-            marks = self.keys.of(Column.HISTORY)
-            rows = [i for i in rows if wanted in marks[i]]
+            mark = row_filter.mark
+            marks = cast("list[str]", self.keys.of(Column.HISTORY))
+            rows = [i for i in rows if mark in marks[i]]
         return rows if isinstance(rows, list) else list(rows)
 
     # ---- deleting --------------------------------------------------------------------------

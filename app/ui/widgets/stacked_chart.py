@@ -8,7 +8,7 @@ exactly what is drawn: every column's segments, its total and its tooltip.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
@@ -77,7 +77,7 @@ class StackedChartModel:
 def build_stacked(
     title: str,
     buckets: Sequence[str],
-    series: dict[str, Sequence[int]],
+    series: Mapping[str, Sequence[int]],
     *,
     drop_empty_series: bool = True,
 ) -> StackedChartModel:
