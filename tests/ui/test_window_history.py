@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
-from app.core.dates import today_jst, unix_bounds
+from app.core.dates import JST, today_jst, unix_bounds
 from app.core.storage.history import HistoryDiskFullError, HistoryRecovered
 from app.core.storage.history.sqlite_store import SqliteHistoryStore
 from app.core.storage.journal import DeletionJournal
@@ -307,8 +308,20 @@ def test_monthly_report_saves_xlsx_and_pdf(qtbot, make_window, tmp_path, history
     controller = window.controller.history
 
     def script(dialog: ReportDialog) -> int:
+        # Last month (the default) first, then this month, where the fetched rows are.
         qtbot.waitUntil(lambda: dialog.report is not None, timeout=FETCH_TIMEOUT_MS)
-        assert "件数:" in dialog.preview.toPlainText()
+        last_month = (today_jst().replace(day=1) - timedelta(days=1)).replace(day=1)
+        assert dialog.report.month == last_month
+        dialog.month_combo.setCurrentIndex(0)
+        dialog.month_combo.activated.emit(0)
+        qtbot.waitUntil(lambda: dialog.report is not None, timeout=FETCH_TIMEOUT_MS)
+        qtbot.waitUntil(lambda: not controller.is_running())
+        in_month = sum(
+            1
+            for i in range(window.model.total)
+            if window.model.entry_at(i).created.astimezone(JST).month == today_jst().month
+        )
+        assert f"件数: {in_month:,} 件" in dialog.preview.toPlainText()
         dialog.folder_edit.setText(str(folder))
         with qtbot.waitSignal(controller.report_saved, timeout=60_000):
             qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)

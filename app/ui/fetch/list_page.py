@@ -53,7 +53,7 @@ DEFAULT_WIDTHS = {  # fits a 1366-px-wide screen; the operator's widths are reme
     Column.CAUSE: 210,
     Column.ACTION: 170,
     Column.CATEGORY: 120,
-    Column.HISTORY: 64,
+    Column.HISTORY: 96,
 }
 # Qt enum values set through Qt properties, so building the page needs no ``Qt`` import.
 _VERTICAL = 2  # Qt::Vertical
@@ -339,9 +339,11 @@ class ListPage(QWidget):
         source = ""
         if explanation is not None:
             source = texts.SOURCE_LLM if explanation.source == "llm" else texts.SOURCE_RULES
-        note = self.model.note_at(current.row())
-        mark = self.model.mark_at(current.row())
-        history = "".join(f"■ {texts.DETAILS_HISTORY}: {line}\n" for line in (mark, note) if line)
+        # From the fetch history: 新着, and the 再発 line (how often, the last return).
+        mark, note = self.model.mark_at(current.row()), self.model.note_at(current.row())
+        parts = [part for part in mark.split("・") if part and not (note and "再発" in part)]
+        history = " / ".join([*parts, note] if note else parts)
+        history = f"■ {texts.DETAILS_HISTORY}: {history}\n" if history else ""
         self.details.setPlainText(
             history
             + texts.DETAILS_TEMPLATE.format(

@@ -76,6 +76,9 @@ class HistoryController(FeatureController):
         self.recurrences: dict[str, Recurrence] = {}
         self.account: AccountKey | None = None  # of the rows in the grid
         self._erasing = ""
+        # One job of this feature at a time: a request made meanwhile waits for it (the
+        # latest one only: an older view or month is no longer wanted).
+        self._waiting: Callable[[], bool] | None = None
 
     @property
     def enabled(self) -> bool:
@@ -152,9 +155,23 @@ class HistoryController(FeatureController):
             self.failed.emit(error)
             return None
 
+    def _after_current(self, request: Callable[[], bool]) -> bool:
+        """True when ``request`` must wait for the job of this feature that is running."""
+        if self.job is None:
+            return False
+        self._waiting = request
+        return True
+
+    def after_running(self) -> None:
+        request, self._waiting = self._waiting, None
+        if request is not None:
+            request()
+
     def load_trends(self, today: date, months: int, bucket: TrendBucket) -> bool:
         from app.ui.history.jobs import load_trends
 
+        if self._after_current(lambda: self.load_trends(today, months, bucket)):
+            return True
         account = self.current_account()
         if account is None:
             return False
@@ -164,6 +181,8 @@ class HistoryController(FeatureController):
     def build_report(self, month: date) -> bool:
         from app.ui.history.jobs import build_report
 
+        if self._after_current(lambda: self.build_report(month)):
+            return True
         account = self.current_account()
         if account is None:
             return False
@@ -174,6 +193,8 @@ class HistoryController(FeatureController):
     def save_report(self, report: MonthlyReport, xlsx: Path | None, pdf: Path | None) -> bool:
         from app.ui.history.jobs import save_report
 
+        if self._after_current(lambda: self.save_report(report, xlsx, pdf)):
+            return True
         work = functools.partial(save_report, report, xlsx, pdf)
         first = texts.REPORT_SAVING.format(step="")
         return self.run("save-report", work, first, exclusive=False)
@@ -226,6 +247,10 @@ class HistoryController(FeatureController):
             return
         log.warning("history job failed: %s", error.message_ja)
         super().on_failed(error)
+
+    def cancel(self) -> None:
+        self._waiting = None
+        super().cancel()
 
     def shutdown(self) -> None:
         self.session.close()

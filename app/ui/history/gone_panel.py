@@ -20,6 +20,7 @@ from app.ui.widgets.tint import TintedFrame
 if TYPE_CHECKING:
     from app.ui.history.fetch_work import GoneRow
 
+SHOWN_ROWS = 3  # rows visible without scrolling
 MAX_SHOWN = 500  # a full pass rarely finds more; the count says how many there are
 
 
@@ -31,7 +32,6 @@ class GonePanel(TintedFrame):
         self.tree.setHeaderLabels(list(texts.GONE_HEADERS))
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
-        self.tree.setMaximumHeight(110)
         for column, width in enumerate((100, 260, 90)):
             self.tree.setColumnWidth(column, width)
         layout = QVBoxLayout(self)
@@ -56,4 +56,9 @@ class GonePanel(TintedFrame):
                 QTreeWidgetItem(["", texts.GONE_MORE.format(count=len(self.rows) - MAX_SHOWN)])
             )
         self.tree.addTopLevelItems(items)
+        # As tall as its rows, up to SHOWN_ROWS (then it scrolls): the grid keeps the room.
+        row = self.tree.sizeHintForRow(0) if items else 0
+        header = self.tree.header().sizeHint().height()
+        frame = self.tree.frameWidth() * 2
+        self.tree.setFixedHeight(header + frame + row * min(len(items), SHOWN_ROWS) + 2)
         self.setVisible(bool(self.rows))

@@ -77,6 +77,8 @@ class ReportDialog(QDialog):
         self.month_combo = QComboBox()
         for month in months:
             self.month_combo.addItem(f"{month.year}年{month.month}月", month)
+        # The last complete month is what a monthly report is usually about.
+        self.month_combo.setCurrentIndex(1 if len(months) > 1 else 0)
         self.preview = QPlainTextEdit()  # plain text: domains and causes come from remote data
         self.preview.setReadOnly(True)
         self.xlsx_box = QCheckBox(texts.REPORT_XLSX)

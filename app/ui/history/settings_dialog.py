@@ -84,9 +84,11 @@ class HistorySettingsDialog(QDialog):
         erase_layout = QVBoxLayout(erase_group)
         erase_layout.addLayout(erase_row)
         erase_layout.addWidget(self.erase_status)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        buttons = QDialogButtonBox()
+        self.save_button = buttons.addButton(
+            texts.SETTINGS_SAVE, QDialogButtonBox.ButtonRole.AcceptRole
         )
+        buttons.addButton(texts.REPORT_CANCEL, QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -77,14 +77,16 @@ SETTINGS_TITLE = "取得履歴の設定"
 SETTINGS_RETENTION = "記録を残す日数"
 SETTINGS_RETENTION_SUFFIX = " 日"
 SETTINGS_RETENTION_HINT = (
-    "最後に一覧で見てからこの日数を過ぎた記録は、次の取得のあとで消えます（既定 400 日）。"
+    "最後に取得で見てからこの日数を過ぎた記録は、次の取得のあとで消えます（既定 400 日）。"
 )
 SETTINGS_ERASE_GROUP = "このアドレスの記録を消す"
 SETTINGS_ERASE_PLACEHOLDER = "user@example.com"
 SETTINGS_ERASE_BUTTON = "記録を消す…"
 SETTINGS_ERASE_HINT = (
     "取得履歴（すべてのアカウント）と AI 説明のキャッシュから、このアドレスを消します。"
+    "削除履歴は監査の記録として残し、アドレスだけを伏せ字にします。"
 )
+SETTINGS_SAVE = "保存"
 SETTINGS_ERASE_INVALID = "メールアドレスを入力してください。"
 ERASE_CONFIRM_TITLE = "記録を消す"
 ERASE_CONFIRM = (
