@@ -234,6 +234,9 @@ def history_states(root: Path, size: tuple[int, int], suffix: str = "") -> None:
 def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     if "--history" in sys.argv:  # only the fetch-history states (quicker while working on them)
+        qt = Path(tempfile.mkdtemp(prefix="todoku-shots-qt-"))
+        for settings_format in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
+            QSettings.setPath(settings_format, QSettings.Scope.UserScope, str(qt))
         for size, suffix in (((1366, 768), ""), ((1280, 800), "-1280")):
             history_states(Path(tempfile.mkdtemp(prefix="todoku-history-shots-")), size, suffix)
         return 0

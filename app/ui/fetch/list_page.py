@@ -53,7 +53,7 @@ DEFAULT_WIDTHS = {  # fits a 1366-px-wide screen; the operator's widths are reme
     Column.CAUSE: 210,
     Column.ACTION: 170,
     Column.CATEGORY: 120,
-    Column.HISTORY: 96,
+    Column.HISTORY: 104,
 }
 # Qt enum values set through Qt properties, so building the page needs no ``Qt`` import.
 _VERTICAL = 2  # Qt::Vertical

@@ -203,6 +203,8 @@ class HistoryController(FeatureController):
         """「このアドレスの記録を消す」 (exclusive: no fetch or delete writes meanwhile)."""
         from app.ui.history.jobs import erase_address
 
+        if self.job is not None:
+            return False
         work = functools.partial(
             erase_address, self.session, email, self._journal(), self._cache_path
         )

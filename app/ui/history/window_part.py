@@ -159,7 +159,9 @@ class HistoryPart(QObject):
             self.report_dialog = None
             folder = Path(dialog.folder_edit.text().strip() or ".")
             self.last_report_folder = folder
-            self.controller.cancel()
+            job = self.controller.job
+            if job is not None and job.name in ("report", "save-report"):
+                self.controller.cancel()
             dialog.deleteLater()
 
     @Slot(object, object, object)
