@@ -6,7 +6,6 @@ without losing the fetched rows."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from PySide6.QtCore import Qt
 from app.core.dates import JST, today_jst, unix_bounds
 from app.core.storage.history import HistoryDiskFullError, HistoryRecovered
 from app.core.storage.history.sqlite_store import SqliteHistoryStore
-from app.core.storage.journal import DeletionJournal
 from app.core.types import ListKind
 from app.sandbox.sendgrid_server import SandboxRecord
 from app.ui.history import texts as history_texts
@@ -47,13 +45,6 @@ def history_factory() -> SandboxFactory:
     # 40 bounces over the last five days, the newest an hour old.
     now = now_s()
     return SandboxFactory([record(i, now - 3600 - i * 10_000) for i in range(40)])
-
-
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[DeletionJournal]:
-    opened = DeletionJournal(tmp_path / "data" / "journal.sqlite3")
-    yield opened
-    opened.close()
 
 
 class Confirmer:
