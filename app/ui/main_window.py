@@ -22,6 +22,7 @@ from app.ui.fetch.date_range import DateRangeBar
 from app.ui.fetch.list_page import ListPage
 from app.ui.history import texts as history_texts
 from app.ui.history.window_part import HistoryPart
+from app.ui.models.entry_table import Column
 from app.ui.persist import UiState
 from app.ui.widgets.status_panel import StatusPanel
 from app.ui.window_actions import WindowActions
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
             today=today_jst,
         )
         self.tabs.addTab(self.history_part.trends_tab, history_texts.TAB_TRENDS)
+        self.list_page.mark_filter.setVisible(controller.history.enabled)
         # 他所で削除 rows: above the grid, apart from it (they are no longer on the list).
         page_layout = self.list_page.layout()
         assert isinstance(page_layout, QVBoxLayout)
@@ -222,6 +224,8 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_list_page_grid_built(self) -> None:
         self.ui_state.restore_header("grid", self.table.horizontalHeader())
+        # Without a fetch history (no file given) there is nothing to mark.
+        self.table.setColumnHidden(Column.HISTORY, not self.controller.history.enabled)
 
     @Slot(object, object)
     def _on_range_bar_fetch_requested(self, date_range, lists, full: bool = False) -> None:
