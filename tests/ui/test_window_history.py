@@ -99,9 +99,13 @@ def test_incremental_second_fetch_marks_new_rows_and_matches_a_full_pass(
     qtbot, make_window, tmp_path, history_factory
 ) -> None:
     window = history_window(make_window, tmp_path, history_factory)
+    grew: list[bool] = []
+    window.controller.fetch.grew.connect(lambda: grew.append(window.controller.fetch.is_running()))
     first = fetch_result(qtbot, window)
     sandbox = history_factory.sandbox
     assert not first.fetch.incremental
+    assert len(grew) >= 2  # a full pass shows its pages as they come, then the range
+    grew.clear()
     assert window.model.total == 40
     # Everything is new the first time history sees it.
     assert set(marks_by_email(window).values()) == {"新着"}
@@ -110,6 +114,7 @@ def test_incremental_second_fetch_marks_new_rows_and_matches_a_full_pass(
     sandbox.add_records([record(100 + i, now - 120 + i) for i in range(3)])
     sandbox.clear_log()
     second = fetch_result(qtbot, window)
+    assert grew == [True]  # incremental: the merged range once, at the end
 
     range_start, _ = unix_bounds(window.range_bar.date_range())
     assert second.fetch.incremental

@@ -27,7 +27,8 @@ PAGE_FLUSH_MS = 50  # pages arriving faster than ~20/s are inserted together
 
 # history_work(config, date_range, lists, full) -> the job's work, or None to fetch without
 # history. Its result has ``entries``, ``explanations`` (the whole range, index for index) and
-# ``summary_ja`` (the line shown when done); it streams no pages, progress only.
+# ``summary_ja`` (the line shown when done). Pages it streams (a full pass) are shown as they
+# come and replaced by the whole range at the end.
 HistoryWork = Callable[["ConnectionConfig", DateRange, tuple[ListKind, ...], bool], JobWork | None]
 
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from app.core.classify import ClassifyFunction
     from app.core.history.incremental import HistoryFetch
     from app.core.providers.base import FetchProgressCallback, Provider
-    from app.core.storage.history import AccountKey, Recurrence
+    from app.core.storage.history import AccountKey, HistoryStorage, Recurrence
     from app.core.storage.journal import DeletionJournal
     from app.ui.history.session import HistorySession
 
@@ -118,8 +118,6 @@ def fetch_recording_history(
 ) -> HistoryFetchResult:
     """Fetch through history (incremental where it covers the range, unless ``full``) and read
     back what the grid marks. History trouble never costs the fetch: it becomes a notice."""
-    del on_page  # the whole range is inserted when the job ends (an incremental fetch
-    # returns only the tail, so streamed pages would not be the range)
     from app.core.dates import unix_bounds
     from app.core.history.incremental import fetch_with_history
     from app.core.history.journal_link import journal_deletions
@@ -128,6 +126,9 @@ def fetch_recording_history(
     store = session.open()
     notices: list[TodokuError] = list(session.take_notices())
     deletions = journal_deletions(journal, account) if journal is not None and store else ()
+    stream = None
+    if on_page is not None and _full_pass(store, account, date_range, lists, full):
+        stream = _classified_pages(on_page, classify)
     outcome = fetch_with_history(
         make_provider,
         store,
@@ -139,6 +140,7 @@ def fetch_recording_history(
         full=full,
         retention_days=retention_days,
         progress=progress,
+        on_page=stream,
         cancel=cancel,
         make_tail_provider=make_tail_provider,
     )
@@ -170,3 +172,40 @@ def fetch_recording_history(
     return HistoryFetchResult(
         account, outcome, marks, notes, recurrences, gone, tuple(notices), full
     )
+
+
+def _full_pass(
+    store: HistoryStorage | None,
+    account: AccountKey,
+    date_range: DateRange,
+    lists: tuple[ListKind, ...],
+    full: bool,
+) -> bool:
+    """Every list will be asked for the whole range (no history yet, or 全件再取得): its pages
+    are the range, so the grid may show them as they come. An incremental fetch returns only
+    the tail; its rows are inserted when the job ends, merged with history."""
+    if full or store is None:
+        return True
+    from app.core.dates import unix_bounds
+    from app.core.history.incremental import plan_asks
+    from app.core.storage.history import HistoryError
+
+    start, end = unix_bounds(date_range)
+    try:
+        asked = plan_asks(store.coverage(account, lists), lists, start, end, full=False)
+    except HistoryError:
+        return True  # fetch_with_history falls back to a full pass and says why
+    return all(first == start for first in asked.values())
+
+
+def _classified_pages(
+    on_page: Callable[..., None], classify: ClassifyFunction
+) -> Callable[[tuple[SuppressionEntry, ...]], None]:
+    """Pages for the grid while a full pass runs (the classifier's memo makes the second
+    pass over the same reasons at the end cheap)."""
+    from app.core.services import ClassifiedPage
+
+    def emit(page: tuple[SuppressionEntry, ...]) -> None:
+        on_page(ClassifiedPage(page, tuple(classify(page))))
+
+    return emit
