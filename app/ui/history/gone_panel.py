@@ -57,8 +57,8 @@ class GonePanel(TintedFrame):
             )
         self.tree.addTopLevelItems(items)
         # As tall as its rows, up to SHOWN_ROWS (then it scrolls): the grid keeps the room.
-        row = self.tree.sizeHintForRow(0) if items else 0
+        row_height = self.tree.sizeHintForRow(0) if items else 0
         header = self.tree.header().sizeHint().height()
         frame = self.tree.frameWidth() * 2
-        self.tree.setFixedHeight(header + frame + row * min(len(items), SHOWN_ROWS) + 2)
+        self.tree.setFixedHeight(header + frame + row_height * min(len(items), SHOWN_ROWS) + 2)
         self.setVisible(bool(self.rows))
