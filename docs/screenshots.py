@@ -1,6 +1,8 @@
 """Screenshots of the main states (start-up notice, empty, fetching, grid with checked rows,
 grid after AI refinement with the details pane, export dialog and its result, delivery tab with a
-bad day, error, settings) into docs/.
+bad day, error, settings) into docs/, then the fetch-history states (history-*.png: 新着/再発 in
+the grid with the 他所で削除 panel, the 再発 warning on deletion, 推移, 月次レポート, 取得履歴の設定).
+``--history`` makes only those, at 1366×768 and 1280×800 (history-*-1280.png).
 
 Run under a real X server so fonts and styles match a desktop:
     xvfb-run -a -s "-screen 0 1400x900x24" /work/venv/bin/python docs/screenshots.py
