@@ -169,6 +169,7 @@ def build_window(paths: AppPaths, *, self_test: bool = False) -> tuple[QApplicat
     from app.core.storage.secrets import MemorySecretStore
     from app.core.storage.settings import SettingsStore
     from app.ui.controller import MainController
+    from app.ui.history.session import HISTORY_FILE
     from app.ui.main_window import MainWindow
     from app.ui.persist import APPLICATION, ORGANIZATION, UiState
 
@@ -196,6 +197,7 @@ def build_window(paths: AppPaths, *, self_test: bool = False) -> tuple[QApplicat
         classify=LazyClassifier(rules_dir=paths.resources / "rules"),
         journal_path=paths.data_dir / JOURNAL_FILE,
         data_dir=paths.data_dir,
+        history_path=paths.data_dir / HISTORY_FILE,
     )
     window = MainWindow(controller, UiState(), log_path=str(paths.log_file))
     window.show()

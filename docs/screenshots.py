@@ -1,7 +1,10 @@
 """Screenshots of the main states (start-up notice, empty, fetching, grid with checked rows,
 grid after AI refinement with the details pane, export dialog and its result, delivery tab with a
 bad day, error with 設定を開く, live mode with its 本番 marker, the live delete confirmation,
-settings with 詳細設定, DMARC tab) into docs/, at the size of a 1366×768 laptop.
+settings with 詳細設定, DMARC tab) into docs/, at the size of a 1366×768 laptop, then the
+fetch-history states (history-*.png: 新着/再発 in the grid with the 他所で削除 panel, the 再発
+warning on deletion, 推移, 月次レポート, 取得履歴の設定). ``--history`` makes only those, at
+1366×768 and 1280×800 (history-*-1280.png).
 
 Run under a real X server so fonts and styles match a desktop:
     xvfb-run -a -s "-screen 0 1366x768x24" /work/venv/bin/python docs/screenshots.py
@@ -211,6 +214,149 @@ def letter_states(root: Path) -> None:
         app.processEvents()
 
 
+def history_states(root: Path, size: tuple[int, int], suffix: str = "") -> None:
+    """取得履歴: 新着 and 再発 in the grid with the 他所で削除 panel, the 再発 warning in the
+    delete confirmation, the 推移 tab, the monthly report and the history settings.
+
+    Six months of practice data are fetched once, then between two fetches two addresses are
+    deleted by Todoku and bounce again (再発), a few new ones bounce (新着) and one is removed
+    outside Todoku (他所で削除, seen by 全件再取得)."""
+    import time
+    from datetime import timedelta
+
+    from app.core.dates import today_jst, unix_bounds
+    from app.core.deletion.plan import DeletionPlan
+    from app.core.types import DateRange
+    from app.sandbox.scenarios import generate_records
+    from app.sandbox.sendgrid_server import SANDBOX_API_KEY, SandboxRecord, SendGridSandbox
+    from app.ui.delete.confirm_delete import ConfirmDeleteDialog
+
+    today = today_jst()
+    span = DateRange(today - timedelta(days=180), today)
+    start, end = unix_bounds(span)
+    now = int(time.time())
+    records = generate_records(3000, seed=15, start=start, end=min(end, now - 3600))
+    sandbox = SendGridSandbox(records=records, api_keys={SANDBOX_API_KEY: None})
+    journal = DeletionJournal(root / "journal.sqlite3")
+    shown: list[ConfirmDeleteDialog] = []
+
+    def confirm(plan: DeletionPlan, parent, *, practice: bool, recurrences=None):
+        if not recurrences:
+            return "練習: 宛先不明を整理"
+        dialog = ConfirmDeleteDialog(plan, parent, practice=practice, recurrences=recurrences)
+        dialog.show()
+        wait(300)
+        save(dialog, f"history-confirm{suffix}")
+        shown.append(dialog)
+        dialog.close()
+        return None
+
+    controller = MainController(
+        settings_store=SettingsStore(root / "settings.json"),
+        secrets=MemorySecretStore(),
+        classify=LazyClassifier(rules_dir=resources_dir() / "rules"),
+        sandbox_factory=lambda: sandbox,
+        journal=journal,
+        confirm=confirm,
+        show_delete_result=lambda report, parent: False,
+        history_path=root / "history.sqlite3",
+    )
+    window = MainWindow(controller, UiState(), log_path=str(root / "todoku.log"))
+    window.resize(*size)
+    window.show()
+    wait_until(lambda: window.list_page.has_grid)
+    window.range_bar.set_range(span.start, span.end)
+    window.range_bar.set_lists((ListKind.BOUNCES, ListKind.BLOCKS, ListKind.INVALID_EMAILS))
+
+    def fetch(full: bool = False) -> None:
+        button = window.range_bar.full_fetch_button if full else window.range_bar.fetch_button
+        button.click()
+        wait(100)
+        wait_until(lambda: not controller.fetch.is_running(), 60_000)
+        wait(200)
+
+    def delete(emails: set[str]) -> None:
+        model = window.model
+        for row in range(model.rowCount()):
+            if model.entry_at(row).email in emails:
+                model.setData(
+                    model.index(row, Column.CHECK),
+                    Qt.CheckState.Checked,
+                    Qt.ItemDataRole.CheckStateRole,
+                )
+        window.list_page.delete_bar.delete_button.click()
+        wait(100)
+        wait_until(lambda: not controller.deletion.is_running(), 30_000)
+
+    fetch()
+    bounces = sandbox.records("bounces")
+    returning = [bounces[5], bounces[9]]
+    delete({r.email for r in returning})
+    wait(1100)  # history counts deletions in whole seconds
+    later = int(time.time()) + 5
+    sandbox.add_records(
+        [
+            SandboxRecord(
+                "bounces", r.email, later + i, "550 5.1.1 The email account does not exist", "5.1.1"
+            )
+            for i, r in enumerate(returning)
+        ]
+    )
+    sandbox.add_records(
+        [
+            SandboxRecord("bounces", f"new{i}@example.co.jp", later + 10 + i, "552 mailbox full")
+            for i in range(4)
+        ]
+    )
+    sandbox.remove("bounces", bounces[20].email)  # the SendGrid console, not Todoku
+    fetch(full=True)
+    header = window.table.horizontalHeader()
+    header.setSortIndicator(Column.HISTORY, Qt.SortOrder.DescendingOrder)
+    wait(200)
+    model = window.model
+    recurring = next(r for r in range(model.rowCount()) if "再発" in model.mark_at(r))
+    window.table.selectRow(recurring)
+    window.table.scrollTo(model.index(0, 0))
+    wait(300)
+    save(window, f"history-grid{suffix}")
+
+    delete({model.entry_at(recurring).email})  # the confirmation is captured and cancelled
+
+    tab = window.history_part.trends_tab
+    window.tabs.setCurrentWidget(tab)
+    wait_until(lambda: tab.data is not None)
+    wait(400)
+    save(window, f"history-trends{suffix}")
+    window.tabs.setCurrentIndex(0)
+
+    reports = root / "reports"
+    reports.mkdir()
+
+    def run_dialog(dialog) -> int:
+        dialog.show()
+        if hasattr(dialog, "preview"):
+            wait_until(lambda: dialog.report is not None)
+            dialog.folder_edit.setText(str(reports))
+            dialog.save_button.click()
+            wait(100)
+            wait_until(lambda: bool(dialog.saved), 60_000)
+            wait(300)
+            save(dialog, f"history-report{suffix}")
+        else:
+            dialog.erase_edit.setText(returning[0].email)
+            wait(300)
+            save(dialog, f"history-settings{suffix}")
+        return 0
+
+    window.history_part.run_dialog = run_dialog
+    window.history_part.report_action.trigger()
+    window.history_part.settings_action.trigger()
+    window.close()
+    QApplication.processEvents()
+    journal.close()
+    sandbox.stop()
+
+
 DMARC_SIZES = ((1366, 768), (1280, 800))  # the small laptop screens operators use
 
 
@@ -274,6 +420,13 @@ def main() -> int:
     if "--dmarc" in sys.argv[1:]:
         return dmarc_only()
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    if "--history" in sys.argv:  # only the fetch-history states (quicker while working on them)
+        qt = Path(tempfile.mkdtemp(prefix="todoku-shots-qt-"))
+        for settings_format in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
+            QSettings.setPath(settings_format, QSettings.Scope.UserScope, str(qt))
+        for size, suffix in (((1366, 768), ""), ((1280, 800), "-1280")):
+            history_states(Path(tempfile.mkdtemp(prefix="todoku-history-shots-")), size, suffix)
+        return 0
     if "--letters" in sys.argv[1:]:  # only the 連絡文 / Zendesk states
         root = Path(tempfile.mkdtemp(prefix="todoku-shots-"))
         QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(root / "qt"))
@@ -426,6 +579,7 @@ def main() -> int:
     app.processEvents()
     journal.close()
     letter_states(root)
+    history_states(Path(tempfile.mkdtemp(prefix="todoku-history-shots-")), (1366, 768))
     return 0
 
 

@@ -18,6 +18,8 @@ from app.ui.dmarc.controller import DmarcController, ResolverFactory, system_res
 from app.ui.export import controller as export
 from app.ui.feature import FeatureController
 from app.ui.fetch.controller import FetchController
+from app.ui.history.controller import HistoryController
+from app.ui.history.session import HistorySession
 from app.ui.letters import controller as letters
 from app.ui.letters import zendesk_controller as zendesk
 from app.ui.models.entry_table import EntryTableModel
@@ -26,6 +28,7 @@ from app.ui.workers import JobRunner
 
 if TYPE_CHECKING:
     from app.core.classify import ClassifyFunction
+    from app.core.storage.history import HistoryStorage
     from app.core.storage.journal import DeletionJournal
 
 
@@ -62,10 +65,14 @@ class MainController(QObject):
         ask_ticket_mode: zendesk.AskFunction = zendesk.ask_ticket_mode,
         show_ticket_result: zendesk.ResultRunner = zendesk.show_ticket_result,
         dmarc_resolver: ResolverFactory = system_resolver,
+        history_path: Path | None = None,
+        history_store: HistoryStorage | None = None,
         parent: QObject | None = None,
     ) -> None:
         """``journal``: an open deletion journal; or ``journal_path``: the file to open after
-        the first paint (``deletion.open_journal``); neither: deleting is unavailable."""
+        the first paint (``deletion.open_journal``); neither: deleting is unavailable.
+        ``history_store`` or ``history_path`` (opened by the first job that needs it): the
+        fetch history; neither: fetches are not recorded (no 新着, 再発, 推移)."""
         super().__init__(parent)
         self.settings_keeper = SettingsKeeper(settings_store, self)
         self.secrets = secrets
@@ -82,7 +89,14 @@ class MainController(QObject):
             parent=self,
         )
         connect = self.connection.config
-        self.fetch = FetchController(runner, model, connect=connect, classify=classify, parent=self)
+        self.fetch = FetchController(
+            runner,
+            model,
+            connect=connect,
+            classify=classify,
+            history_work=lambda *fetch: self.history.fetch_work(*fetch),
+            parent=self,
+        )
         self.deletion = delete.DeletionController(
             runner,
             model,
@@ -92,6 +106,7 @@ class MainController(QObject):
             confirm=confirm,
             show_result=show_delete_result,
             run_history=run_history_dialog,
+            recurrence_lines=lambda emails: self.history.recurrence_lines(emails),
             parent=self,
         )
         self.delivery = DeliveryController(runner, self)
@@ -145,7 +160,20 @@ class MainController(QObject):
             live_resolver=dmarc_resolver,
             parent=self,
         )
+        self.history = HistoryController(
+            runner,
+            model,
+            session=HistorySession(history_path, store=history_store),
+            connect=connect,
+            classify=classify,
+            retention_days=lambda: self.settings.history_retention_days,
+            journal=self.deletion.open_journal,
+            cache_path=data_dir / ai.CACHE_FILE,
+            parent=self,
+        )
         self.connection.switched.connect(model.clear)
+        self.connection.switched.connect(self.history.clear)
+        self.fetch.whole_range_fetched.connect(self.history.show_fetched)
         self.fetch.running.connect(self._on_fetch_running)
         self.fetch.fetched.connect(self._on_fetch_fetched)
         self.deletion.rows_removed.connect(self._on_rows_changed)
@@ -168,7 +196,9 @@ class MainController(QObject):
 
     def cancel_running(self) -> None:
         """キャンセル: stops the fetch, the export or the deletion that is running."""
-        for feature in (self.fetch, self.export, self.deletion, self.zendesk, self.dmarc):
+        for feature in (
+            self.fetch, self.export, self.deletion, self.history, self.zendesk, self.dmarc
+        ):
             feature.cancel()
 
     def set_delivery_threshold(self, threshold: float) -> None:
@@ -201,6 +231,7 @@ class MainController(QObject):
         self.fetch.stop_timers()
         self.deletion.closing()
         self.llm.cancel()
+        self.history.cancel()
         idle = self.runner.shutdown(timeout_ms)
         self.llm.shutdown()
         self.letters.shutdown()
@@ -212,3 +243,4 @@ class MainController(QObject):
         """At exit, after ``shutdown``: close the deletion journal (if it was opened)."""
         if self.deletion.journal is not None:
             self.deletion.journal.close()
+        self.history.shutdown()

@@ -10,6 +10,7 @@ from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
+from app.core.dates import today_jst
 from app.core.errors import TodokuError
 from app.core.types import ListKind
 from app.ui import texts
@@ -21,7 +22,10 @@ from app.ui.delivery.tab import DeliveryTab
 from app.ui.dmarc.tab import DmarcTab, connect_dmarc
 from app.ui.fetch.date_range import DateRangeBar
 from app.ui.fetch.list_page import ListPage
+from app.ui.history import texts as history_texts
+from app.ui.history.window_part import HistoryPart
 from app.ui.letters.actions import ContactActions
+from app.ui.models.entry_table import Column
 from app.ui.persist import UiState
 from app.ui.widgets.status_panel import StatusPanel
 from app.ui.window_actions import WindowActions
@@ -83,6 +87,20 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.delivery_tab, texts.TAB_DELIVERY)
         self.dmarc_tab = DmarcTab(password_stored=controller.dmarc.has_stored_password)
         self.tabs.addTab(self.dmarc_tab, DmarcTab.TITLE)
+        self.history_part = HistoryPart(
+            controller.history,
+            controller.settings_keeper,
+            window=self,
+            show_error=self.status_panel.show_error,
+            select_tab=self.tabs.setCurrentWidget,
+            today=today_jst,
+        )
+        self.tabs.addTab(self.history_part.trends_tab, history_texts.TAB_TRENDS)
+        self.list_page.mark_filter.setVisible(controller.history.enabled)
+        # 他所で削除 rows: above the grid, apart from it (they are no longer on the list).
+        page_layout = self.list_page.layout()
+        assert isinstance(page_layout, QVBoxLayout)
+        page_layout.insertWidget(2, self.history_part.gone_panel)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)
@@ -94,6 +112,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.window_actions = WindowActions(self)
+        self.history_part.add_menu(self.menuBar())
         self.list_page.export_button.setDefaultAction(self.window_actions.export_action)
         self.contact_actions = ContactActions(self)
         self.list_page.delete_bar.add_action(self.contact_actions.letters_action)
@@ -117,6 +136,10 @@ class MainWindow(QMainWindow):
         actions.shortcuts_requested.connect(self._on_shortcuts_requested)
         actions.about_requested.connect(self._on_about_requested)
         self.range_bar.fetch_requested.connect(self._on_range_bar_fetch_requested)
+        self.range_bar.full_fetch_requested.connect(self._on_range_bar_full_fetch_requested)
+        self.history_part.full_fetch_requested.connect(self.range_bar.full_fetch_button.click)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        controller.fetch.whole_range_fetched.connect(self._on_fetch_whole_range_fetched)
         self.range_bar.cancel_requested.connect(controller.cancel_running)
         self.banner.switch_requested.connect(self._on_banner_switch_requested)
         self.live_marker.switch_requested.connect(self._on_banner_switch_requested)
@@ -281,16 +304,31 @@ class MainWindow(QMainWindow):
     def _on_zendesk_tickets_made(self, _: object) -> None:
         if self.list_page.has_grid:
             self.list_page.refresh_details()
+        # Without a fetch history (no file given) there is nothing to mark.
+        self.table.setColumnHidden(Column.HISTORY, not self.controller.history.enabled)
 
     @Slot(object, object)
-    def _on_range_bar_fetch_requested(self, date_range, lists) -> None:
+    def _on_range_bar_fetch_requested(self, date_range, lists, full: bool = False) -> None:
         from PySide6.QtCore import Qt
 
         chosen = self.range_bar.date_range()
         self.ui_state.save_range(self.range_bar.preset, chosen.start, chosen.end)
         self.ui_state.save_lists(lists)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.controller.fetch.start(date_range, lists)
+        self.controller.fetch.start(date_range, lists, full=full)
+
+    @Slot(object, object)
+    def _on_range_bar_full_fetch_requested(self, date_range, lists) -> None:
+        self._on_range_bar_fetch_requested(date_range, lists, full=True)
+
+    @Slot(int)
+    def _on_tabs_current_changed(self, _: int) -> None:
+        if self.tabs.currentWidget() is self.history_part.trends_tab:
+            self.history_part.refresh_trends_if_stale()
+
+    @Slot(object)
+    def _on_fetch_whole_range_fetched(self, _: object) -> None:
+        self.history_part.history_changed()
 
     @Slot()
     def _on_banner_switch_requested(self) -> None:

@@ -17,6 +17,11 @@ RANGE_TO = "〜"
 PRESET_PLACEHOLDER = "期間を選ぶ…"
 LISTS_LABEL = "対象リスト"
 FETCH = "取得"
+FULL_FETCH = "全件再取得"
+FULL_FETCH_TIP = (
+    "取得履歴があっても範囲全体を取得し直します。"
+    "コンソールや他のツールで削除されたアドレス（他所で削除）もわかります。"
+)
 CANCEL = "キャンセル"
 RANGE_INVERTED = "開始日が終了日より後です"
 RANGE_FUTURE = "開始日が未来の日付です"
@@ -69,6 +74,8 @@ DETAILS_TEMPLATE = (
     "種別: {kind}　発生日時: {created}　ステータス: {status}\n"
     "説明の出典: {source}\n"
 )
+DETAILS_HISTORY = "取得履歴"
+MARK_FILTERS = (("履歴: すべて", ""), ("新着のみ", "新着"), ("再発のみ", "再発"))
 SOURCE_RULES = "ルール（アプリ内の判定規則）"
 SOURCE_LLM = "AI（ルールの判定を AI が補足した説明です。メールアドレスは伏せて送信しています）"
 NOT_CLASSIFIED = "（分類中）"
@@ -86,6 +93,7 @@ COLUMN_TITLES = (
     "原因",
     "対応",
     "分類",
+    "履歴",
 )
 
 # Practice mode and account
@@ -159,6 +167,7 @@ FILTER_TEXT = "文字「{text}」を含む"
 FILTER_LIST = "リスト: {label}"
 FILTER_CATEGORY = "分類: {label}"
 FILTER_DOMAIN = "ドメイン: {label}"
+FILTER_MARK = "{label}"
 FILTER_JOIN = "、"
 
 # AI refinement (status bar, right side)

@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from app.core.classify import LazyClassifier
+from app.core.storage.journal import DeletionJournal
 from app.core.storage.secrets import MemorySecretStore
 from app.core.storage.settings import SettingsStore
 from app.paths import resources_dir
@@ -104,3 +105,11 @@ def live_sandbox():
     sandbox.start()
     yield sandbox
     sandbox.stop()
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Iterator[DeletionJournal]:
+    """A deletion journal in the test's data folder (where the window would open it)."""
+    opened = DeletionJournal(tmp_path / "data" / "journal.sqlite3")
+    yield opened
+    opened.close()

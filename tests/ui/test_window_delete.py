@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 
 from app.core.deletion.plan import DeletionPlan
 from app.core.deletion.run import DeletionReport
 from app.core.storage.journal import (
-    DeletionJournal,
     EntryResult,
     NewEntry,
     OperationMeta,
@@ -30,13 +26,6 @@ from app.ui.models.entry_table import ENTRY_ROLE, Column
 from tests.helpers.ui import TEST_KEY, check_rows, fetch
 
 DELETE_TIMEOUT_MS = 15_000
-
-
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[DeletionJournal]:
-    opened = DeletionJournal(tmp_path / "data" / "journal.sqlite3")
-    yield opened
-    opened.close()
 
 
 class Confirmer:

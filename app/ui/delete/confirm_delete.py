@@ -58,10 +58,18 @@ class ConfirmDeleteDialog(QDialog):
     """
 
     def __init__(
-        self, plan: DeletionPlan, parent: QWidget | None = None, *, practice: bool = False
+        self,
+        plan: DeletionPlan,
+        parent: QWidget | None = None,
+        *,
+        practice: bool = False,
+        recurrences: dict[str, list[str]] | None = None,
     ) -> None:
+        """``recurrences``: address → the 再発 sentence and one line per return (from the
+        fetch history), shown as a warning: deleting these again will not make them reach."""
         super().__init__(parent)
         self.plan = plan
+        self.recurrences = dict(recurrences or {})
         self.practice = practice
         self.setWindowTitle(texts.CONFIRM_TITLE_PRACTICE if practice else texts.CONFIRM_TITLE)
         self.setModal(True)
@@ -106,8 +114,9 @@ class ConfirmDeleteDialog(QDialog):
 
         middle = QHBoxLayout()
         self.warning_labels: list[QLabel] = []
+        self.recurrence_labels: list[QLabel] = []
         self._warnings_frame: QFrame | None = None
-        if plan.warnings:
+        if plan.warnings or self.recurrences:
             frame = QFrame(self)
             self._warnings_frame = frame
             frame.setObjectName("warnings")
@@ -124,6 +133,21 @@ class ConfirmDeleteDialog(QDialog):
                 label.setWordWrap(True)
                 self.warning_labels.append(label)
                 frame_layout.addWidget(label)
+            for email, lines in list(self.recurrences.items())[: texts.CONFIRM_RECURRENCE_MAX]:
+                label = plain_label(
+                    texts.CONFIRM_RECURRENCE.format(email=email, sentence=lines[0])
+                    + "".join(f"\n　・{line}" for line in lines[1:]),
+                    frame,
+                )
+                label.setWordWrap(True)
+                self.warning_labels.append(label)
+                self.recurrence_labels.append(label)
+                frame_layout.addWidget(label)
+            hidden = len(self.recurrences) - texts.CONFIRM_RECURRENCE_MAX
+            if hidden > 0:
+                more = plain_label(texts.CONFIRM_RECURRENCE_MORE.format(count=hidden), frame)
+                self.warning_labels.append(more)
+                frame_layout.addWidget(more)
             frame_layout.addStretch(1)
             middle.addWidget(frame, 3)
 
@@ -265,13 +289,17 @@ class ConfirmDeleteDialog(QDialog):
 
 
 def ask_delete_confirmation(
-    plan: DeletionPlan, parent: QWidget | None = None, *, practice: bool = False
+    plan: DeletionPlan,
+    parent: QWidget | None = None,
+    *,
+    practice: bool = False,
+    recurrences: dict[str, list[str]] | None = None,
 ) -> str | None:
     """Show the dialog; return the note ("" when none) if confirmed, ``None`` if cancelled.
 
     This is the confirmation callable the controller receives (tests inject their own).
     """
-    dialog = ConfirmDeleteDialog(plan, parent, practice=practice)
+    dialog = ConfirmDeleteDialog(plan, parent, practice=practice, recurrences=recurrences)
     try:
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
         return dialog.note if accepted else None

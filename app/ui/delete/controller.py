@@ -35,16 +35,24 @@ ROW_REMOVAL_MS = 150  # batches finishing faster than this leave the grid togeth
 
 # confirm(plan, parent, *, practice) -> note ("" = none) when confirmed, None when cancelled
 ConfirmFunction = Callable[..., str | None]
+# recurrence_lines(addresses) -> address -> the 再発 sentence and one line per return (history)
+RecurrenceLines = Callable[[list[str]], dict[str, list[str]]]
 # show_result(report, parent) -> True when the operator asked to retry the failures
 ResultRunner = Callable[["DeletionReport", QWidget | None], bool]
 # run_history(dialog) -> the dialog's exec() code (HistoryDialog.RETRY to retry)
 HistoryRunner = Callable[["HistoryDialog"], int]
 
 
-def ask_confirmation(plan: DeletionPlan, parent: QWidget | None, *, practice: bool) -> str | None:
+def ask_confirmation(
+    plan: DeletionPlan,
+    parent: QWidget | None,
+    *,
+    practice: bool,
+    recurrences: dict[str, list[str]] | None = None,
+) -> str | None:
     from app.ui.delete.confirm_delete import ask_delete_confirmation
 
-    return ask_delete_confirmation(plan, parent, practice=practice)
+    return ask_delete_confirmation(plan, parent, practice=practice, recurrences=recurrences)
 
 
 def show_result_dialog(report: DeletionReport, parent: QWidget | None) -> bool:
@@ -87,9 +95,11 @@ class DeletionController(FeatureController):
         confirm: ConfirmFunction = ask_confirmation,
         show_result: ResultRunner = show_result_dialog,
         run_history: HistoryRunner = exec_history_dialog,
+        recurrence_lines: RecurrenceLines | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(runner, parent)
+        self._recurrence_lines = recurrence_lines
         self._model = model
         self._connect = connect
         self.journal = journal
@@ -165,7 +175,13 @@ class DeletionController(FeatureController):
         from app.core.services import sendgrid_factory
 
         plan = plan_deletion(chosen)
-        note = self._confirm(plan, parent, practice=config.practice)
+        # 再発 (from the fetch history): passed only when there is some, so a confirmation
+        # function that knows nothing of history keeps working.
+        returning = {}
+        if self._recurrence_lines is not None:
+            returning = self._recurrence_lines([entry.email for entry, _ in chosen])
+        extra = {"recurrences": returning} if returning else {}
+        note = self._confirm(plan, parent, practice=config.practice, **extra)
         if note is None:
             log.info("delete of %d addresses cancelled at confirmation", plan.total)
             return False

@@ -63,3 +63,8 @@ HISTORY_EXPORT_DONE = "{operations:,} 件の操作（{entries:,} 行）を書き
 HISTORY_EXPORT_FAILED = "書き出せませんでした: {message}"
 HISTORY_RETRY = "この操作の失敗分を再試行"
 HISTORY_CLOSE = "閉じる"
+
+# 再発 (from the fetch history): the address, then the sentence of app.core.history.recurrence
+CONFIRM_RECURRENCE = "再発: {email} — {sentence}"
+CONFIRM_RECURRENCE_MAX = 5
+CONFIRM_RECURRENCE_MORE = "ほか {count:,} 件のアドレスも再発しています。"

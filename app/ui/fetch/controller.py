@@ -16,7 +16,7 @@ from app.core.types import DateRange, FetchProgress, ListKind
 from app.ui import texts
 from app.ui.feature import FeatureController
 from app.ui.models.entry_table import EntryTableModel
-from app.ui.workers import JobRunner
+from app.ui.workers import JobRunner, JobWork
 
 if TYPE_CHECKING:
     from app.core.classify import ClassifyFunction
@@ -25,6 +25,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PAGE_FLUSH_MS = 50  # pages arriving faster than ~20/s are inserted together
+
+# history_work(config, date_range, lists, full) -> the job's work, or None to fetch without
+# history. Its result has ``entries``, ``explanations`` (the whole range, index for index) and
+# ``summary_ja`` (the line shown when done). Pages it streams (a full pass) are shown as they
+# come and replaced by the whole range at the end.
+HistoryWork = Callable[["ConnectionConfig", DateRange, tuple[ListKind, ...], bool], JobWork | None]
 
 
 class FetchController(FeatureController):
@@ -36,11 +42,14 @@ class FetchController(FeatureController):
             succeeded: the delivery overview and AI refinement start from it.
         retrying: RetryNotice, emitted on the worker thread before a retry's wait (queued to
             this controller, which turns it into a progress line).
+        whole_range_fetched: the result of a ``history_work`` job, once its rows are in the
+            model (before ``fetched``): the history feature marks 新着 and 再発 from it.
     """
 
     grew = Signal()
     fetched = Signal(object, object, object)
     retrying = Signal(object)
+    whole_range_fetched = Signal(object)
 
     CANCELLING = texts.CANCELLING
 
@@ -51,9 +60,11 @@ class FetchController(FeatureController):
         *,
         connect: Callable[[], ConnectionConfig],
         classify: ClassifyFunction,
+        history_work: HistoryWork | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(runner, parent)
+        self._history_work = history_work
         self._model = model
         self._connect = connect
         self._classify = classify
@@ -70,7 +81,11 @@ class FetchController(FeatureController):
         self.fetched_lists: tuple[ListKind, ...] = ()
         self.last_connection: ConnectionConfig | None = None
 
-    def start(self, date_range: DateRange, lists: tuple[ListKind, ...]) -> bool:
+    def start(
+        self, date_range: DateRange, lists: tuple[ListKind, ...], *, full: bool = False
+    ) -> bool:
+        """Fetch ``lists`` over ``date_range``; through history when the window has one
+        (incremental where it covers the range, unless ``full``: 全件再取得)."""
         from app.core.services import fetch_and_classify, sendgrid_factory
 
         if self.runner.exclusive_busy:
@@ -87,20 +102,25 @@ class FetchController(FeatureController):
         self._model.clear()
         self.fetched_range, self.fetched_lists = date_range, tuple(lists)
         self.last_connection = config
-        work = functools.partial(
-            fetch_and_classify,
-            sendgrid_factory(config),
-            date_range,
-            lists,
-            self._classify,
-            on_retry=self.retrying.emit,
-        )
+        work = None
+        if self._history_work is not None:
+            work = self._history_work(config, date_range, tuple(lists), full)
+        if work is None:
+            work = functools.partial(
+                fetch_and_classify,
+                sendgrid_factory(config),
+                date_range,
+                lists,
+                self._classify,
+                on_retry=self.retrying.emit,
+            )
         log.info(
-            "fetch %s..%s lists=%s practice=%s",
+            "fetch %s..%s lists=%s practice=%s full=%s",
             date_range.start,
             date_range.end,
             ",".join(lists),
             config.practice,
+            full,
         )
         return self.run("fetch", work, texts.FETCHING.format(entries=0, pages=0))
 
@@ -154,6 +174,19 @@ class FetchController(FeatureController):
 
     @Slot(object)
     def on_succeeded(self, outcome: FetchOutcome) -> None:
+        from app.core.services import ClassifiedPage, FetchOutcome
+
+        if not isinstance(outcome, FetchOutcome):  # a history_work result: the whole range
+            self._pending.clear()
+            self._model.clear()
+            self._model.append(outcome.entries, outcome.explanations)
+            self._pages = [ClassifiedPage(tuple(outcome.entries), tuple(outcome.explanations))]
+            self.grew.emit()
+            self.whole_range_fetched.emit(outcome)
+            self.done.emit(outcome.summary_ja)
+            if self.last_connection is not None and self.fetched_range is not None:
+                self.fetched.emit(self.last_connection, self.fetched_range, tuple(self._pages))
+            return
         self._flush_pages()
         if self._model.total != len(outcome.result.entries):
             log.warning(

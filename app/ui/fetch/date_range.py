@@ -38,9 +38,12 @@ class DateRangeBar(QWidget):
     Signals:
         fetch_requested: (DateRange, tuple[ListKind, ...]) when 取得 is pressed on valid input.
         cancel_requested: キャンセル pressed.
+        full_fetch_requested: (DateRange, tuple[ListKind, ...]) when 全件再取得 is pressed: a
+            full pass even where history covers the range (notices 他所で削除).
     """
 
     fetch_requested = Signal(object, object)
+    full_fetch_requested = Signal(object, object)
     cancel_requested = Signal()
 
     def __init__(self, today: date | None = None, parent: QWidget | None = None) -> None:
@@ -60,6 +63,8 @@ class DateRangeBar(QWidget):
         self.list_boxes: dict[ListKind, QCheckBox] = {}
         self.fetch_button = QPushButton(texts.FETCH)
         self.fetch_button.setDefault(True)
+        self.full_fetch_button = QPushButton(texts.FULL_FETCH)
+        self.full_fetch_button.setToolTip(texts.FULL_FETCH_TIP)
         self.cancel_button = QPushButton(texts.CANCEL)
         self.cancel_button.setVisible(False)
         self.progress_label = plain_label(texts.IDLE)
@@ -74,6 +79,7 @@ class DateRangeBar(QWidget):
         top.addWidget(self.range_error)
         top.addStretch(1)
         top.addWidget(self.fetch_button)
+        top.addWidget(self.full_fetch_button)
         top.addWidget(self.cancel_button)
         lists_row = QHBoxLayout()
         lists_row.addWidget(QLabel(texts.LISTS_LABEL))
@@ -94,6 +100,7 @@ class DateRangeBar(QWidget):
         self.start_edit.dateChanged.connect(self._on_date_edited)
         self.end_edit.dateChanged.connect(self._on_date_edited)
         self.fetch_button.clicked.connect(self._on_fetch_clicked)
+        self.full_fetch_button.clicked.connect(self._on_full_fetch_clicked)
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.apply_preset(Preset.LAST_7_DAYS)
 
@@ -138,6 +145,7 @@ class DateRangeBar(QWidget):
         for widget in inputs:
             widget.setEnabled(not busy)
         self.fetch_button.setVisible(not busy)
+        self.full_fetch_button.setVisible(not busy)
         self.cancel_button.setVisible(busy)
         self.cancel_button.setEnabled(busy)
         self._validate()
@@ -183,9 +191,16 @@ class DateRangeBar(QWidget):
         problem = self.problem()
         self.range_error.setText(problem)
         self.fetch_button.setEnabled(not problem and not self._busy)
+        self.full_fetch_button.setEnabled(not problem and not self._busy)
 
     @Slot()
     def _on_fetch_clicked(self) -> None:
         if self.problem() or self._busy:
             return
         self.fetch_requested.emit(self.date_range(), self.chosen_lists())
+
+    @Slot()
+    def _on_full_fetch_clicked(self) -> None:
+        if self.problem() or self._busy:
+            return
+        self.full_fetch_requested.emit(self.date_range(), self.chosen_lists())

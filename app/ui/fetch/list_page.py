@@ -48,14 +48,15 @@ MAX_DOMAINS_IN_FILTER = 200
 DEFAULT_WIDTHS = {
     Column.CHECK: 28,
     Column.KIND: 84,
-    Column.EMAIL: 196,
-    Column.DOMAIN: 108,
+    Column.EMAIL: 170,
+    Column.DOMAIN: 94,
     Column.CREATED: 118,
     Column.STATUS: 56,
-    Column.REASON: 170,
+    Column.REASON: 150,
     Column.CAUSE: 190,
-    Column.ACTION: 170,
+    Column.ACTION: 164,
     Column.CATEGORY: 120,
+    Column.HISTORY: 64,  # 新着 / 再発 n: short words
 }
 DETAILS_MIN_HEIGHT = 150  # 原因 and 対応 of a typical row without scrolling
 # Qt enum values set through Qt properties, so building the page needs no ``Qt`` import.
@@ -91,6 +92,9 @@ class ListPage(QWidget):
         self.category_filter = QComboBox()
         self.domain_filter = QComboBox()
         self.domain_filter.setMinimumWidth(160)
+        self.mark_filter = QComboBox()  # 履歴: 新着 / 再発 (marks from the fetch history)
+        for label, mark in texts.MARK_FILTERS:
+            self.mark_filter.addItem(label, mark)
         self.shown_label = plain_label(texts.COUNTS_NONE)
         # The window gives it its 書き出し action (shared with the menu and Ctrl+E).
         self.export_button = QToolButton()
@@ -128,6 +132,7 @@ class ListPage(QWidget):
         filters.addWidget(self.list_filter, 1)
         filters.addWidget(self.category_filter, 1)
         filters.addWidget(self.domain_filter, 1)
+        filters.addWidget(self.mark_filter)
         filters.addWidget(self.shown_label)
         filters.addWidget(self.export_button)
         layout = QVBoxLayout(self)
@@ -145,6 +150,7 @@ class ListPage(QWidget):
         self.list_filter.activated.connect(self._on_filter_combo_activated)
         self.category_filter.activated.connect(self._on_filter_combo_activated)
         self.domain_filter.activated.connect(self._on_filter_combo_activated)
+        self.mark_filter.activated.connect(self._on_filter_combo_activated)
         self.delete_bar.check_shown_requested.connect(self.check_all_shown)
         self.delete_bar.uncheck_all_requested.connect(self.uncheck_all)
 
@@ -204,6 +210,8 @@ class ListPage(QWidget):
         header.setHighlightSections(False)
         for column, width in DEFAULT_WIDTHS.items():
             header.resizeSection(column, width)
+        # 履歴 is the last column of the model (saved headers stay valid) but is read first.
+        header.moveSection(header.visualIndex(Column.HISTORY), 1)
         # (QAction.setShortcut imports ``Qt``: one more reason to wait for the table.)
         self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
         self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -301,6 +309,7 @@ class ListPage(QWidget):
                 list_kind=ListKind(kind) if kind else None,
                 category=self.category_filter.currentData() or "",
                 domain=self.domain_filter.currentData() or "",
+                mark=self.mark_filter.currentData() or "",
             )
         finally:
             if busy:
@@ -350,6 +359,7 @@ class ListPage(QWidget):
             (self.list_filter, texts.FILTER_LIST),
             (self.category_filter, texts.FILTER_CATEGORY),
             (self.domain_filter, texts.FILTER_DOMAIN),
+            (self.mark_filter, texts.FILTER_MARK),
         ):
             if combo.currentData():
                 label = combo.currentText().rsplit(" (", 1)[0]  # without the "(count)" suffix
@@ -370,8 +380,14 @@ class ListPage(QWidget):
         source = ""
         if explanation is not None:
             source = texts.SOURCE_LLM if explanation.source == "llm" else texts.SOURCE_RULES
+        # From the fetch history: 新着, and the 再発 line (how often, the last return).
+        mark, note = self.model.mark_at(current.row()), self.model.note_at(current.row())
+        parts = [part for part in mark.split("・") if part and not (note and "再発" in part)]
+        history = " / ".join([*parts, note] if note else parts)
+        history = f"■ {texts.DETAILS_HISTORY}: {history}\n" if history else ""
         self.details.setPlainText(
-            texts.DETAILS_TEMPLATE.format(
+            history
+            + texts.DETAILS_TEMPLATE.format(
                 email=entry.email,
                 kind=entry.list_kind.label_ja,
                 created=texts.format_jst(entry.created),

@@ -24,6 +24,7 @@ class Column(IntEnum):
     CAUSE = 7
     ACTION = 8
     CATEGORY = 9
+    HISTORY = 10  # 新着 / 再発 (from the fetch history); last, so saved headers stay valid
 
 
 # Columns whose text and sort key come from the explanation, not the entry: the only ones an
@@ -61,6 +62,8 @@ def display_text(
         return entry.status
     if column == Column.REASON:
         return single_line(entry.reason)
+    if column == Column.HISTORY:
+        return ""  # the model answers from its marks (EntryStore.marks)
     if explanation is None:
         return texts.NOT_CLASSIFIED
     if column == Column.CAUSE:

@@ -18,7 +18,7 @@ from array import array
 from collections.abc import Collection, Sequence
 from typing import Any, Protocol, TypeAlias
 
-from app.core.types import Explanation, SuppressionEntry
+from app.core.types import Explanation, ListKind, SuppressionEntry
 from app.ui.models.entry_columns import KIND_ORDER, Column
 from app.ui.models.row_ids import Renumbering
 
@@ -31,6 +31,7 @@ class RowSource(Protocol):
     entries: list[SuppressionEntry]
     explanations: list[Explanation | None]
     checked: set[int]
+    marks: dict[tuple[ListKind, str], str]
 
 
 def domain_key(entry: SuppressionEntry) -> str:
@@ -110,6 +111,9 @@ def _compute(column: Column, rows: RowSource, first: int) -> Keys:
         return [e.status for e in entries]
     if column == Column.REASON:
         return _lower_reasons(entries)
+    if column == Column.HISTORY:
+        marks = rows.marks
+        return [marks.get(e.key, "") for e in entries] if marks else [""] * len(entries)
     explanations = rows.explanations[first:] if first else rows.explanations
     if column == Column.CAUSE:
         return [x.explanation_ja if x else "" for x in explanations]

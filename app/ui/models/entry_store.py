@@ -16,7 +16,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from app.core.types import Explanation, ListKind, SuppressionEntry
 from app.ui.models.entry_columns import EXPLANATION_COLUMNS, Column, category_label
@@ -38,10 +38,11 @@ class RowFilter:
     list_kind: ListKind | None = None
     category: str = ""
     domain: str = ""
+    mark: str = ""  # part of the 履歴 column's text: 新着 or 再発
 
     @property
     def active(self) -> bool:
-        return bool(self.text or self.list_kind or self.category or self.domain)
+        return bool(self.text or self.list_kind or self.category or self.domain or self.mark)
 
 
 class EntryStore:
@@ -59,6 +60,10 @@ class EntryStore:
         self.counts_by_list: Counter[ListKind] = Counter()
         self.counts_by_category: Counter[str] = Counter()
         self.counts_by_domain: Counter[str] = Counter()
+        # From the fetch history: the 履歴 column per (list, lower-case address) and the
+        # details pane's line per lower-case address. Side tables: most rows have neither.
+        self.marks: dict[tuple[ListKind, str], str] = {}
+        self.notes: dict[str, str] = {}
         self.keys = EntryKeys(self)
         self._pool: list[Explanation | None] = [None]
         self._code_by_id: dict[int, int] = {id(None): 0}
@@ -168,6 +173,10 @@ class EntryStore:
             wanted = row_filter.domain
             domains = self.keys.of(Column.DOMAIN)
             rows = [i for i in rows if domains[i] == wanted]
+        if row_filter.mark:
+            mark = row_filter.mark
+            marks = cast("list[str]", self.keys.of(Column.HISTORY))
+            rows = [i for i in rows if mark in marks[i]]
         return rows if isinstance(rows, list) else list(rows)
 
     # ---- deleting --------------------------------------------------------------------------

@@ -40,6 +40,7 @@ Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = 0  # Qt::DisplayRole
 _EDIT = 2  # Qt::EditRole
 _TOOLTIP = 3  # Qt::ToolTipRole
+_BACKGROUND = 8  # Qt::BackgroundRole
 _CHECK_STATE = 10  # Qt::CheckStateRole
 _USER = 256  # Qt::UserRole
 
@@ -110,6 +111,11 @@ class EntryTableModel(QAbstractTableModel):
 
     def _value(self, row_id: int, column: int, role: int) -> Any:
         store = self._store
+        if column == Column.HISTORY and role in (_DISPLAY, _BACKGROUND):
+            mark = store.marks.get(store.entries[row_id].key, "") if store.marks else ""
+            if role == _DISPLAY:
+                return mark
+            return _mark_colour(mark) if mark else None
         if role == _DISPLAY:
             return display_text(store.entries[row_id], store.explanations[row_id], column)
         if role == _CHECK_STATE:
@@ -196,6 +202,39 @@ class EntryTableModel(QAbstractTableModel):
         if self._sort is not None:
             self.sort(self._sort[0], self._sort[1])
 
+    def set_marks(
+        self, marks: dict[tuple[ListKind, str], str], notes: dict[str, str] | None = None
+    ) -> None:
+        """The 履歴 column's text per ``entry.key`` (新着, 再発 2…) and the details pane's extra
+        line per lower-case address; replaces the previous ones."""
+        store = self._store
+        store.marks = dict(marks)
+        store.notes = dict(notes or {})
+        store.keys.drop({Column.HISTORY})
+        if self._filter.mark or (self._sort is not None and self._sort[0] == Column.HISTORY):
+            self.beginResetModel()
+            if self._sort is not None and self._sort[0] == Column.HISTORY:
+                descending = self._sort[1] == QtCore.Qt.SortOrder.DescendingOrder
+                self._order = store.sorted_ids(Column.HISTORY, descending)
+            base = self._order if self._order is not None else range(len(store))
+            self._view = store.filtered(base, self._filter)
+            self.endResetModel()
+        elif self._view:
+            self.dataChanged.emit(
+                self.index(0, Column.HISTORY),
+                self.index(len(self._view) - 1, Column.HISTORY),
+                [QtCore.Qt.ItemDataRole.DisplayRole, QtCore.Qt.ItemDataRole.BackgroundRole],
+            )
+
+    def mark_at(self, row: int) -> str:
+        store = self._store
+        return store.marks.get(store.entries[self._view[row]].key, "") if store.marks else ""
+
+    def note_at(self, row: int) -> str:
+        """The details pane's history line of a row (再発 …), "" when none."""
+        store = self._store
+        return store.notes.get(store.entries[self._view[row]].email.lower(), "")
+
     # ---- filtering ----------------------------------------------------------------------
 
     def set_filters(
@@ -205,6 +244,7 @@ class EntryTableModel(QAbstractTableModel):
         list_kind: ListKind | bool | None = False,
         category: str | None = None,
         domain: str | None = None,
+        mark: str | None = None,
     ) -> None:
         """Change any of the filters (``False``/``None`` = leave as is) and rebuild the view."""
         changes: dict[str, Any] = {}
@@ -216,6 +256,8 @@ class EntryTableModel(QAbstractTableModel):
             changes["category"] = category
         if domain is not None:
             changes["domain"] = domain.lower()
+        if mark is not None:
+            changes["mark"] = mark
         self._filter = dataclasses.replace(self._filter, **changes)
         self.beginResetModel()
         base = self._order if self._order is not None else range(len(self._store))
@@ -281,8 +323,9 @@ class EntryTableModel(QAbstractTableModel):
         """Every column's display text (for the clipboard)."""
         row_id = self._view[row]
         entry, explanation = self._store.entries[row_id], self._store.explanations[row_id]
+        mark = self._store.marks.get(entry.key, "") if self._store.marks else ""
         return [
-            display_text(entry, explanation, column) or ""
+            mark if column == Column.HISTORY else display_text(entry, explanation, column) or ""
             for column in Column
             if column != Column.CHECK
         ]
@@ -359,6 +402,13 @@ class EntryTableModel(QAbstractTableModel):
             row = position.get(row_id)
             new_indexes.append(QModelIndex() if row is None else self.index(row, index.column()))
         self.changePersistentIndexList(persistent, new_indexes)
+
+
+def _mark_colour(mark: str) -> Any:
+    from PySide6.QtGui import QColor
+
+    # 再発 warns (orange), 新着 informs (blue); both pale so the text stays readable.
+    return QColor("#ffe0b2") if "再発" in mark else QColor("#dcebff")
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:

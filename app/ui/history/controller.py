@@ -1,0 +1,258 @@
+"""HistoryController: fetch through history, marks in the grid, 再発 for the delete confirmation,
+推移 tables, the monthly report and 「このアドレスの記録を消す」, each as a job."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import logging
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from app.core.errors import CancelledError, TodokuError
+from app.core.types import DateRange, ListKind
+from app.ui.feature import FeatureController
+from app.ui.history import texts
+from app.ui.history.session import HistorySession, account_for
+from app.ui.models.entry_table import EntryTableModel
+from app.ui.workers import JobRunner, JobWork
+
+if TYPE_CHECKING:
+    from app.core.classify import ClassifyFunction
+    from app.core.history.report import MonthlyReport
+    from app.core.services import ConnectionConfig
+    from app.core.storage.history import AccountKey, Recurrence, TrendBucket
+    from app.core.storage.journal import DeletionJournal
+    from app.ui.history.fetch_work import HistoryFetchResult
+
+log = logging.getLogger(__name__)
+
+
+class HistoryController(FeatureController):
+    """The window's history (opened lazily by the first job that needs it).
+
+    Signals (besides running / progress / done / failed):
+        notice: TodokuError, history trouble to show in the status panel (the fetched rows
+            stay in the window).
+        gone_changed: tuple[GoneRow, ...], 他所で削除 rows of the fetched range.
+        trends_ready: TrendData for the 推移 tab.
+        report_ready: MonthlyReport for the report dialog's preview.
+        report_saved: tuple[Path, ...], the files written.
+        erased: (email, ErasedCounts) after 「このアドレスの記録を消す」.
+    """
+
+    notice = Signal(object)
+    gone_changed = Signal(object)
+    trends_ready = Signal(object)
+    report_ready = Signal(object)
+    report_saved = Signal(object)
+    erased = Signal(str, object)
+
+    def __init__(
+        self,
+        runner: JobRunner,
+        model: EntryTableModel,
+        *,
+        session: HistorySession,
+        connect: Callable[[], ConnectionConfig],
+        classify: ClassifyFunction,
+        retention_days: Callable[[], int],
+        journal: Callable[[], DeletionJournal | None],
+        cache_path: Path | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(runner, parent)
+        self.session = session
+        self._model = model
+        self._connect = connect
+        self._classify = classify
+        self._retention_days = retention_days
+        self._journal = journal
+        self._cache_path = cache_path
+        self.recurrences: dict[str, Recurrence] = {}
+        self.account: AccountKey | None = None  # of the rows in the grid
+        self._erasing = ""
+        # One job of this feature at a time: a request made meanwhile waits for it (the
+        # latest one only: an older view or month is no longer wanted).
+        self._waiting: Callable[[], bool] | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.session.enabled
+
+    # -- fetch (the fetch feature runs it; see FetchController.history_work) -----------------
+
+    def fetch_work(
+        self,
+        config: ConnectionConfig,
+        date_range: DateRange,
+        lists: tuple[ListKind, ...],
+        full: bool,
+    ) -> JobWork | None:
+        """The fetch job's work through history; None when this window has no history."""
+        if not self.session.enabled:
+            return None
+        from app.core.services import sendgrid_factory
+        from app.ui.history.fetch_work import fetch_recording_history
+
+        self.recurrences = {}
+        # A tail is a page or two: one request at a time sends nothing past its end.
+        tail = sendgrid_factory(dataclasses.replace(config, max_concurrency=1))
+        return functools.partial(
+            fetch_recording_history,
+            self.session,
+            sendgrid_factory(config),
+            tail,
+            account_for(config),
+            date_range,
+            lists,
+            self._classify,
+            self._journal(),  # opened on the GUI thread (the deletion feature owns it)
+            full,
+            self._retention_days(),
+        )
+
+    @Slot(object)
+    def show_fetched(self, result: HistoryFetchResult) -> None:
+        """The fetch's rows are in the model: mark them and pass on what history noticed."""
+        self.account = result.account
+        self.recurrences = dict(result.recurrences)
+        self._model.set_marks(result.marks, result.notes)
+        self.gone_changed.emit(result.gone)
+        for notice in result.notices:
+            self.notice.emit(notice)
+
+    def clear(self) -> None:
+        """The grid was emptied (another account): nothing of the old rows applies."""
+        self.recurrences = {}
+        self.account = None
+        self.gone_changed.emit(())
+
+    def recurrence_lines(self, emails: list[str]) -> dict[str, list[str]]:
+        """For the delete confirmation: address → the 再発 sentence and one line per return."""
+        from app.core.history.recurrence import confirm_lines
+
+        found: dict[str, list[str]] = {}
+        for email in emails:
+            recurrence = self.recurrences.get(email.lower())
+            if recurrence is not None and recurrence.count:
+                found[email] = confirm_lines(recurrence)
+        return found
+
+    # -- jobs of this feature -----------------------------------------------------------------
+
+    def current_account(self) -> AccountKey | None:
+        """The account of the rows shown, else of the current connection (None: error shown)."""
+        if self.account is not None:
+            return self.account
+        try:
+            return account_for(self._connect())
+        except TodokuError as error:
+            self.failed.emit(error)
+            return None
+
+    def _after_current(self, request: Callable[[], bool]) -> bool:
+        """True when ``request`` must wait for the job of this feature that is running."""
+        if self.job is None:
+            return False
+        self._waiting = request
+        return True
+
+    def after_running(self) -> None:
+        request, self._waiting = self._waiting, None
+        if request is not None:
+            request()
+
+    def load_trends(self, today: date, months: int, bucket: TrendBucket) -> bool:
+        from app.ui.history.jobs import load_trends
+
+        if self._after_current(lambda: self.load_trends(today, months, bucket)):
+            return True
+        account = self.current_account()
+        if account is None:
+            return False
+        work = functools.partial(load_trends, self.session, account, today, months, bucket)
+        return self.run("trends", work, texts.TRENDS_LOADING, exclusive=False)
+
+    def build_report(self, month: date) -> bool:
+        from app.ui.history.jobs import build_report
+
+        if self._after_current(lambda: self.build_report(month)):
+            return True
+        account = self.current_account()
+        if account is None:
+            return False
+        work = functools.partial(build_report, self.session, account, month, self._journal())
+        line = texts.REPORT_BUILDING.format(month=f"{month.year}年{month.month}月")
+        return self.run("report", work, line, exclusive=False)
+
+    def save_report(self, report: MonthlyReport, xlsx: Path | None, pdf: Path | None) -> bool:
+        from app.ui.history.jobs import save_report
+
+        if self._after_current(lambda: self.save_report(report, xlsx, pdf)):
+            return True
+        work = functools.partial(save_report, report, xlsx, pdf)
+        first = texts.REPORT_SAVING.format(step="")
+        return self.run("save-report", work, first, exclusive=False)
+
+    def erase(self, email: str) -> bool:
+        """「このアドレスの記録を消す」 (exclusive: no fetch or delete writes meanwhile)."""
+        from app.ui.history.jobs import erase_address
+
+        if self.job is not None:
+            return False
+        work = functools.partial(
+            erase_address, self.session, email, self._journal(), self._cache_path
+        )
+        if not self.run("erase", work, texts.ERASE_RUNNING):
+            return False
+        self._erasing = email
+        return True
+
+    @Slot(object)
+    def on_progress(self, progress: Any) -> None:
+        if isinstance(progress, str):
+            self.progress.emit(progress)
+
+    @Slot(object)
+    def on_succeeded(self, result: Any) -> None:
+        name = self.job.name if self.job is not None else ""
+        if name == "trends":
+            self.trends_ready.emit(result)
+            self.done.emit("")
+        elif name == "report":
+            self.report_ready.emit(result)
+            self.done.emit("")
+        elif name == "save-report":
+            self.report_saved.emit(result)
+            self.done.emit(texts.REPORT_SAVED.format(files="、".join(p.name for p in result)))
+        elif name == "erase":
+            email, self._erasing = self._erasing, ""
+            self.recurrences.pop(email.lower(), None)
+            self.erased.emit(email, result)
+            self.done.emit(
+                texts.ERASED.format(
+                    history=result.history_rows,
+                    journal=result.journal_rows_masked,
+                    cache=result.cache_rows,
+                )
+            )
+
+    @Slot(object)
+    def on_failed(self, error: TodokuError) -> None:
+        if isinstance(error, CancelledError):
+            self.done.emit(texts.REPORT_CANCELLED)
+            return
+        log.warning("history job failed: %s", error.message_ja)
+        super().on_failed(error)
+
+    def cancel(self) -> None:
+        self._waiting = None
+        super().cancel()
+
+    def shutdown(self) -> None:
+        self.session.close()

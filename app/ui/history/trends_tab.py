@@ -1,0 +1,149 @@
+"""TrendsTab (推移): monthly or weekly counts by category and by domain group, 再発 per period
+and the domains that grew this month, from the fetch history. Charts are painted like the
+配信状況 tab's (app/ui/widgets/stacked_chart.py); the tables come from a job (TrendData)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.history import texts
+from app.ui.safe_text import plain_label
+from app.ui.widgets.stacked_chart import StackedColumnChart, build_stacked
+
+if TYPE_CHECKING:
+    from app.ui.history.jobs import TrendData
+
+MONTH, WEEK = "month", "week"  # TrendBucket values (the enum loads with the history core)
+
+
+class TrendsTab(QWidget):
+    """Signals:
+    refresh_requested: (months: int, bucket: str) — the operator changed the view or pressed
+        更新; the window runs the job and hands the result to ``show_trends``.
+    """
+
+    refresh_requested = Signal(int, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bucket_combo = QComboBox()
+        self.bucket_combo.addItem(texts.TRENDS_MONTH, MONTH)
+        self.bucket_combo.addItem(texts.TRENDS_WEEK, WEEK)
+        self.span_combo = QComboBox()
+        for months, label in texts.TRENDS_SPANS:
+            self.span_combo.addItem(label, months)
+        self.span_combo.setCurrentIndex(1)
+        self.refresh_button = QPushButton(texts.TRENDS_REFRESH)
+        self.account_label = plain_label("")
+        self.state_label = plain_label(texts.TRENDS_EMPTY)
+        self.category_chart = StackedColumnChart(texts.CHART_EMPTY)
+        self.group_chart = StackedColumnChart(texts.CHART_EMPTY)
+        self.recurrence_chart = StackedColumnChart(texts.CHART_EMPTY)
+        self.growing_title = QLabel(texts.TRENDS_GROWING)
+        bold = self.growing_title.font()
+        bold.setBold(True)
+        self.growing_title.setFont(bold)
+        self.growing = QPlainTextEdit()  # plain text: domains come from remote data
+        self.growing.setReadOnly(True)
+        self.recurrence_total = plain_label("")
+        self.data: TrendData | None = None
+        self.stale = True  # a fetch changed history since the tables were read
+
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel(texts.TRENDS_SPAN))
+        controls.addWidget(self.span_combo)
+        controls.addWidget(self.bucket_combo)
+        controls.addWidget(self.refresh_button)
+        controls.addSpacing(12)
+        controls.addWidget(self.account_label)
+        controls.addWidget(self.state_label, 1)
+        side = QVBoxLayout()
+        side.addWidget(self.growing_title)
+        side.addWidget(self.growing, 1)
+        side.addWidget(self.recurrence_total)
+        side_box = QWidget()
+        side_box.setLayout(side)
+        grid = QGridLayout()
+        grid.addWidget(self.category_chart, 0, 0)
+        grid.addWidget(self.group_chart, 0, 1)
+        grid.addWidget(self.recurrence_chart, 1, 0)
+        grid.addWidget(side_box, 1, 1)
+        grid.setRowStretch(0, 3)
+        grid.setRowStretch(1, 2)
+        # The charts scroll: their minimum height must not set the window's, which has to fit
+        # a 1366×768 laptop with every banner shown.
+        charts = QWidget()
+        charts.setLayout(grid)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(charts)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 6, 4, 4)
+        layout.addLayout(controls)
+        layout.addWidget(scroll, 1)
+
+        self.bucket_combo.activated.connect(self._on_view_changed)
+        self.span_combo.activated.connect(self._on_view_changed)
+        self.refresh_button.clicked.connect(self.request_refresh)
+
+    @property
+    def months(self) -> int:
+        return int(self.span_combo.currentData())
+
+    @property
+    def bucket(self) -> str:
+        return str(self.bucket_combo.currentData())
+
+    @Slot()
+    def request_refresh(self) -> None:
+        self.state_label.setText(texts.TRENDS_LOADING)
+        self.refresh_requested.emit(self.months, self.bucket)
+
+    @Slot(int)
+    def _on_view_changed(self, _: int) -> None:
+        self.request_refresh()
+
+    def show_trends(self, data: TrendData) -> None:
+        self.data = data
+        self.stale = False
+        unit = texts.TRENDS_MONTH if data.bucket == MONTH else texts.TRENDS_WEEK
+        self.account_label.setText(texts.TRENDS_ACCOUNT.format(account=data.account.account))
+        self.state_label.setText("" if not data.empty else texts.TRENDS_EMPTY)
+        for chart, title, table in (
+            (self.category_chart, texts.TRENDS_BY_CATEGORY, data.by_category),
+            (self.group_chart, texts.TRENDS_BY_GROUP, data.by_group),
+            (self.recurrence_chart, texts.TRENDS_RECURRENCE, data.recurrence),
+        ):
+            chart.set_model(build_stacked(f"{title}（{unit}・件数）", table.buckets, table.series))
+        lines = [
+            texts.TRENDS_GROWING_LINE.format(
+                domain=item.domain,
+                previous=item.previous,
+                current=item.current,
+                change=item.change,
+            )
+            for item in data.growing
+        ]
+        self.growing_title.setText(f"{texts.TRENDS_GROWING}: {data.month:%Y-%m}")
+        self.growing.setPlainText("\n".join(lines) or texts.TRENDS_GROWING_NONE)
+        self.recurrence_total.setText(
+            texts.TRENDS_RECURRENCE_TOTAL.format(count=sum(data.recurrence.total()))
+        )
+
+    def show_failed(self) -> None:
+        self.state_label.setText("")
