@@ -5,7 +5,8 @@ listens on 127.0.0.1 at a free port and on a unix socket in that dir, trusts loc
 password, no TLS: loopback only, gone at ``stop``). initdb refuses to run as root, so under root
 the server runs as the ``postgres`` user the Debian package creates (or ``nobody``).
 
-Durability is relaxed (``fsync=off``): the cluster dies with the test run anyway.
+Durability is relaxed to ``fsync=off`` (the cluster dies with the test run) but commits stay
+synchronous, so a server stopped with ``kill`` keeps every committed row (the OS has it).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ class PostgresServer:
         )
         options = (
             f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.socket_dir}"
-            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            " -c fsync=off -c full_page_writes=off"
             " -c max_connections=200 -c shared_buffers=64MB"
         )
         subprocess.run(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import sqlite3
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -101,6 +102,9 @@ def _migrate_to_1(connection: sqlite3.Connection) -> None:
 def _migrate_to_2(connection: sqlite3.Connection) -> None:
     # The name the team sees (team mode); rows written before it show the OS user.
     connection.execute("ALTER TABLE operations ADD COLUMN display_name TEXT NOT NULL DEFAULT ''")
+    # Which journal a row came from once it is moved to a shared store (the file may move).
+    connection.execute("CREATE TABLE journal_identity (uid TEXT NOT NULL)")
+    connection.execute("INSERT INTO journal_identity VALUES (?)", (str(uuid.uuid4()),))
 
 
 # Migration N+1 is MIGRATIONS[N]; each runs inside the transaction that bumps the version.
@@ -224,6 +228,11 @@ class DeletionJournal:
     @property
     def schema_version(self) -> int:
         return int(self._read("SELECT version FROM schema_version")[0][0])
+
+    @property
+    def identity(self) -> str:
+        """A random id made with the file: marks its rows when they move to a shared store."""
+        return str(self._read("SELECT uid FROM journal_identity")[0][0])
 
     def integrity_check(self) -> str:
         """SQLite's own check: ``ok`` when the file is sound."""
