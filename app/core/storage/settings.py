@@ -14,6 +14,8 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 REGIONS = ("global", "eu")
+# libpq's sslmode values; team mode requires TLS unless the administrator says otherwise.
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,14 @@ class AppSettings:
     zendesk_subdomain: str = ""
     zendesk_email: str = ""
     zendesk_requester_is_recipient: bool = False  # the bounced recipient becomes the requester
+    # 共有データベース (team mode, docs/team-mode.md): the journal a team shares on PostgreSQL.
+    # The password is in the SecretStore (shared_db_password_key), never here.
+    shared_db_enabled: bool = False
+    shared_db_host: str = ""
+    shared_db_port: int = field(default=5432, metadata={"range": (1, 65535)})
+    shared_db_name: str = "todoku"
+    shared_db_user: str = ""
+    shared_db_sslmode: str = field(default="require", metadata={"choices": SSL_MODES})
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def replace(self, **changes: Any) -> AppSettings:

@@ -15,12 +15,12 @@ from urllib.parse import unquote, urlsplit
 
 from app.core.errors import InvalidInputError
 from app.core.storage.journal_records import SharedStoreUnavailableError
+from app.core.storage.settings import SSL_MODES
 
 if TYPE_CHECKING:
     from app.core.storage.secrets import SecretStore
     from app.core.storage.settings import AppSettings
 
-SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 CONNECT_TIMEOUT_S = 10
 
 
