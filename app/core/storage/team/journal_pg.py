@@ -374,15 +374,22 @@ class PostgresJournal:
         observed_at: datetime | None,
         client_key: str | None,
     ) -> None:
+        # One statement (a data-modifying CTE runs to completion): atomic without BEGIN/COMMIT
+        # round trips. A final state also releases what the operation still claims.
         connection.execute(
-            "INSERT INTO todoku.operation_states (operation_id, state, observed_at, client_key)"
-            " VALUES (%s, %s, %s, %s) ON CONFLICT (client_key) DO NOTHING",
-            (operation_id, state.value, observed_at, client_key),
+            "WITH state AS (INSERT INTO todoku.operation_states"
+            " (operation_id, state, observed_at, client_key) VALUES (%s, %s, %s, %s)"
+            " ON CONFLICT (client_key) DO NOTHING RETURNING 1)"
+            " DELETE FROM todoku.active_claims WHERE operation_id = %s AND %s",
+            (
+                operation_id,
+                state.value,
+                observed_at,
+                client_key,
+                operation_id,
+                state in _FINAL_STATES,
+            ),
         )
-        if state in _FINAL_STATES:
-            connection.execute(
-                "DELETE FROM todoku.active_claims WHERE operation_id = %s", (operation_id,)
-            )
 
     def set_state(self, operation_id: int, state: OperationState) -> None:
         payload = {
@@ -408,7 +415,7 @@ class PostgresJournal:
 
         try:
             self.flush_outbox()
-            self._run(lambda connection: _APPLY[kind](self, connection, payload), write=True)
+            self._run(_applier(self, kind, payload))  # one statement: atomic on its own
         except SharedStoreUnavailableError:
             if self._outbox is None:
                 raise
@@ -428,23 +435,23 @@ class PostgresJournal:
     def _apply_results(self, connection: Any, payload: dict[str, Any]) -> None:
         operation_id = int(payload["operation_id"])
         rows: list[list[str]] = payload["rows"]
-        columns = list(zip(*rows, strict=True))
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        final = [row[2] != EntryResult.PENDING.value for row in rows]
+        norms = [row[1].lower() for row in rows]
+        # One statement: the results, and the release of the claims of final ones.
         connection.execute(
-            "INSERT INTO todoku.entry_results (entry_id, result, detail, observed_at, client_key)"
-            " SELECT e.id, v.result, v.detail, v.observed_at, v.client_key"
-            " FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::timestamptz[],"
-            " %s::uuid[]) AS v(kind, email, result, detail, observed_at, client_key)"
+            "WITH v AS (SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[],"
+            " %s::timestamptz[], %s::uuid[], %s::text[], %s::bool[])"
+            " AS v(kind, email, result, detail, observed_at, client_key, norm, final)),"
+            " results AS (INSERT INTO todoku.entry_results"
+            " (entry_id, result, detail, observed_at, client_key)"
+            " SELECT e.id, v.result, v.detail, v.observed_at, v.client_key FROM v"
             " JOIN todoku.operation_entries e ON e.operation_id = %s AND e.list_kind = v.kind"
-            " AND e.email = v.email ON CONFLICT (client_key) DO NOTHING",
-            (*(list(column) for column in columns), operation_id),
+            " AND e.email = v.email ON CONFLICT (client_key) DO NOTHING RETURNING 1)"
+            " DELETE FROM todoku.active_claims c USING v WHERE c.operation_id = %s"
+            " AND v.final AND c.list_kind = v.kind AND c.email_norm = v.norm",
+            (*columns, norms, final, operation_id, operation_id),
         )
-        final = [(r[0], r[1].lower()) for r in rows if r[2] != EntryResult.PENDING.value]
-        if final:
-            connection.execute(
-                "DELETE FROM todoku.active_claims WHERE operation_id = %s"
-                " AND (list_kind, email_norm) IN (SELECT * FROM unnest(%s::text[], %s::text[]))",
-                (operation_id, [k for k, _ in final], [e for _, e in final]),
-            )
 
     def flush_outbox(self) -> int:
         """Send what the outbox kept, oldest first; returns how many writes were sent."""
@@ -452,9 +459,7 @@ class PostgresJournal:
             return 0
         sent = 0
         for item_id, kind, payload in self._outbox.pending(self._outbox_key):
-            self._run(
-                lambda connection, k=kind, p=payload: _APPLY[k](self, connection, p), write=True
-            )
+            self._run(_applier(self, kind, payload))
             self._outbox.remove(item_id)
             sent += 1
         if sent:
@@ -647,6 +652,10 @@ _APPLY: dict[str, Callable[[PostgresJournal, Any, dict[str, Any]], None]] = {
     "state": PostgresJournal._apply_state,
     "results": PostgresJournal._apply_results,
 }
+
+
+def _applier(store: PostgresJournal, kind: str, payload: dict[str, Any]) -> Callable[[Any], None]:
+    return lambda connection: _APPLY[kind](store, connection, payload)
 
 
 def _entry_values(seq: int, entry: NewEntry) -> tuple[object, ...]:

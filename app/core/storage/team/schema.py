@@ -118,8 +118,11 @@ BEGIN
 END $$;
 
 -- Who wrote a row comes from the login, not from the client: only 削除可 operators may write
--- deletions; the name the team sees is the one the administrator registered.
-CREATE FUNCTION todoku.stamp_operator() RETURNS trigger LANGUAGE plpgsql AS $$
+-- deletions; the name the team sees is the one the administrator registered. The operation row
+-- is stamped per row; results and states are checked once per statement (a batch of results is
+-- one statement) and get their time and login from column defaults the app may not override
+-- (column-level INSERT grants, see GRANTS).
+CREATE FUNCTION todoku.deleting_operator() RETURNS text LANGUAGE plpgsql STABLE AS $$
 DECLARE
     who record;
 BEGIN
@@ -129,26 +132,34 @@ BEGIN
             coalesce(who.role, 'not registered')
             USING ERRCODE = '42501', HINT = 'todoku-view-only';
     END IF;
+    RETURN who.display_name;
+END $$;
+
+CREATE FUNCTION todoku.stamp_operation() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    registered_name text;
+BEGIN
+    registered_name := todoku.deleting_operator();
     NEW.db_user := session_user;
-    IF TG_TABLE_NAME = 'operations' THEN
-        IF NEW.origin IS NULL THEN
-            NEW.started_at := now();
-            NEW.display_name := who.display_name;
-        END IF;
-    ELSIF TG_TABLE_NAME = 'entry_results' THEN
-        NEW.recorded_at := now();
-    ELSIF TG_TABLE_NAME = 'operation_states' THEN
-        NEW.at := now();
+    IF NEW.origin IS NULL THEN
+        NEW.started_at := now();
+        NEW.display_name := registered_name;
     END IF;
     RETURN NEW;
 END $$;
 
-CREATE TRIGGER stamp_operator BEFORE INSERT ON todoku.operations
-    FOR EACH ROW EXECUTE FUNCTION todoku.stamp_operator();
-CREATE TRIGGER stamp_operator BEFORE INSERT ON todoku.entry_results
-    FOR EACH ROW EXECUTE FUNCTION todoku.stamp_operator();
-CREATE TRIGGER stamp_operator BEFORE INSERT ON todoku.operation_states
-    FOR EACH ROW EXECUTE FUNCTION todoku.stamp_operator();
+CREATE FUNCTION todoku.check_operator() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM todoku.deleting_operator();
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER stamp_operation BEFORE INSERT ON todoku.operations
+    FOR EACH ROW EXECUTE FUNCTION todoku.stamp_operation();
+CREATE TRIGGER check_operator BEFORE INSERT ON todoku.entry_results
+    FOR EACH STATEMENT EXECUTE FUNCTION todoku.check_operator();
+CREATE TRIGGER check_operator BEFORE INSERT ON todoku.operation_states
+    FOR EACH STATEMENT EXECUTE FUNCTION todoku.check_operator();
 """ + "".join(
     f"""
 CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON todoku.{table}
@@ -163,7 +174,11 @@ CREATE TRIGGER append_only_truncate BEFORE TRUNCATE ON todoku.{table}
 GRANTS = f"""
 GRANT USAGE ON SCHEMA todoku TO {APP_ROLE};
 GRANT SELECT ON ALL TABLES IN SCHEMA todoku TO {APP_ROLE};
-GRANT INSERT ON {", ".join("todoku." + t for t in _AUDIT_TABLES)} TO {APP_ROLE};
+GRANT INSERT ON todoku.operations, todoku.operation_entries TO {APP_ROLE};
+GRANT INSERT (entry_id, result, detail, observed_at, client_key) ON todoku.entry_results
+    TO {APP_ROLE};
+GRANT INSERT (operation_id, state, observed_at, client_key) ON todoku.operation_states
+    TO {APP_ROLE};
 GRANT INSERT, DELETE ON todoku.active_claims TO {APP_ROLE};
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA todoku TO {APP_ROLE};
 REVOKE ALL ON todoku.operators FROM {APP_ROLE};
