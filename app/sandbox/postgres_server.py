@@ -18,7 +18,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 SUPERUSER = "todoku_super"
@@ -82,29 +81,7 @@ class PostgresServer:
             capture_output=True,
             cwd=self.root,
         )
-        options = (
-            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.socket_dir}"
-            " -c fsync=off -c full_page_writes=off"
-            " -c max_connections=200 -c shared_buffers=64MB"
-        )
-        subprocess.run(
-            self._command(
-                "pg_ctl",
-                "-D",
-                str(self.data),
-                "-l",
-                str(self.root / "server.log"),
-                "-o",
-                options,
-                "-w",
-                "-t",
-                "60",
-                "start",
-            ),
-            check=True,
-            capture_output=True,
-            cwd=self.root,
-        )
+        self._pg_ctl_start()
         self.started = True
         return self
 
@@ -128,7 +105,15 @@ class PostgresServer:
 
     def restart(self) -> None:
         """Start again after ``kill`` (same port, same data)."""
-        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.socket_dir} -c fsync=off"
+        self._pg_ctl_start()
+
+    def _pg_ctl_start(self) -> None:
+        # -w waits until the server accepts connections.
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.socket_dir}"
+            " -c fsync=off -c full_page_writes=off"
+            " -c max_connections=200 -c shared_buffers=64MB"
+        )
         subprocess.run(
             self._command(
                 "pg_ctl",
@@ -147,15 +132,6 @@ class PostgresServer:
             capture_output=True,
             cwd=self.root,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            probe = subprocess.run(
-                self._command("pg_isready", "-h", "127.0.0.1", "-p", str(self.port)),
-                capture_output=True,
-            )
-            if probe.returncode == 0:
-                return
-            time.sleep(0.2)
 
     def url(self, user: str = SUPERUSER, database: str = "postgres") -> str:
         return f"postgresql://{user}@127.0.0.1:{self.port}/{database}?sslmode=disable"

@@ -7,11 +7,10 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app.core.dates import JST
 from app.core.storage.journal_records import (
     FAILURE_RESULTS,
     SUCCESS_RESULTS,
@@ -383,21 +382,21 @@ class DeletionJournal:
         query = query or OperationQuery()
         clauses: list[str] = []
         parameters: list[object] = []
-        text = query.text.strip()
-        if text:
-            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = query.contains_pattern
+        if pattern:
             clauses.append(
                 "(o.note LIKE ? ESCAPE '\\' OR o.account_label LIKE ? ESCAPE '\\'"
                 " OR o.os_user LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM operation_entries e"
                 " WHERE e.operation_id = o.id AND e.email LIKE ? ESCAPE '\\'))"
             )
             parameters += [pattern] * 4
-        if query.start is not None:
+        first, after = query.started_bounds()
+        if first is not None:
             clauses.append("o.started_at >= ?")
-            parameters.append(_stamp(datetime.combine(query.start, time(), JST)))
-        if query.end is not None:
+            parameters.append(_stamp(first))
+        if after is not None:
             clauses.append("o.started_at < ?")
-            parameters.append(_stamp(datetime.combine(query.end + timedelta(days=1), time(), JST)))
+            parameters.append(_stamp(after))
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         sql = f"{self._OPERATION_SELECT}{where} ORDER BY o.started_at DESC, o.id DESC LIMIT ?"
         parameters.append(max(1, query.limit))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from app.core.dates import JST
@@ -257,3 +257,21 @@ class OperationQuery:
     start: date | None = None
     end: date | None = None
     limit: int = 1000
+
+    @property
+    def contains_pattern(self) -> str:
+        """``text`` as a LIKE pattern matching it anywhere (backslash escapes); "" for none."""
+        text = self.text.strip()
+        if not text:
+            return ""
+        return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+    def started_bounds(self) -> tuple[datetime | None, datetime | None]:
+        """[from, before): JST midnight of ``start`` and of the day after ``end``."""
+        first = None if self.start is None else datetime.combine(self.start, time(), JST)
+        after = (
+            None
+            if self.end is None
+            else datetime.combine(self.end + timedelta(days=1), time(), JST)
+        )
+        return first, after

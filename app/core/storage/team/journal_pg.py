@@ -24,11 +24,10 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app.core.dates import JST
 from app.core.storage.journal import current_os_user
 from app.core.storage.journal_records import (
     SUCCESS_RESULTS,
@@ -532,21 +531,21 @@ class PostgresJournal:
         query = query or OperationQuery()
         clauses: list[str] = []
         parameters: list[object] = []
-        text = query.text.strip()
-        if text:
-            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = query.contains_pattern
+        if pattern:
             clauses.append(
                 "(o.note ILIKE %s OR o.account_label ILIKE %s OR o.os_user ILIKE %s"
                 " OR o.display_name ILIKE %s OR EXISTS (SELECT 1 FROM todoku.operation_entries x"
                 " WHERE x.operation_id = o.id AND x.email ILIKE %s))"
             )
             parameters += [pattern] * 5
-        if query.start is not None:
+        first, after = query.started_bounds()
+        if first is not None:
             clauses.append("o.started_at >= %s")
-            parameters.append(_jst_midnight(query.start))
-        if query.end is not None:
+            parameters.append(first)
+        if after is not None:
             clauses.append("o.started_at < %s")
-            parameters.append(_jst_midnight(query.end + timedelta(days=1)))
+            parameters.append(after)
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         sql = (
             f"{self._OPERATION_SELECT}{where}{self._GROUP}"
@@ -685,10 +684,6 @@ def _as_new(entry: EntryRecord) -> NewEntry:
         entry.explanation_label,
         entry.explanation_permanent,
     )
-
-
-def _jst_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), JST)
 
 
 def _operation(row: Sequence[Any]) -> OperationRecord:
