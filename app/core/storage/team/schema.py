@@ -170,6 +170,63 @@ CREATE TRIGGER append_only_truncate BEFORE TRUNCATE ON todoku.{table}
     for table in _AUDIT_TABLES
 )
 
+# Fetch history (issue 15's HistoryStorage on the server; team/history_pg.py). Not audit: the
+# app updates rows as fetches merge and deletes them for 「このアドレスの記録を消す」 and retention.
+# Times are Unix seconds (bigint), as the SQLite history keeps them.
+_MIGRATION_2 = """
+CREATE TABLE todoku.history_accounts (
+    id bigserial PRIMARY KEY,
+    provider text NOT NULL, account text NOT NULL, subuser text NOT NULL,
+    region text NOT NULL, practice boolean NOT NULL,
+    UNIQUE (provider, account, subuser, region, practice)
+);
+CREATE TABLE todoku.history_texts (id bigserial PRIMARY KEY, text text NOT NULL UNIQUE);
+CREATE TABLE todoku.history_explanations (
+    id bigserial PRIMARY KEY, category text NOT NULL, label text NOT NULL,
+    body text NOT NULL UNIQUE
+);
+CREATE TABLE todoku.history_fetches (
+    id bigserial PRIMARY KEY,
+    account_id bigint NOT NULL REFERENCES todoku.history_accounts(id),
+    fetched_at bigint NOT NULL, range_start bigint NOT NULL, range_end bigint NOT NULL,
+    full_pass boolean NOT NULL, lists text NOT NULL, entries integer NOT NULL,
+    new integer NOT NULL, requests integer NOT NULL,
+    db_user text NOT NULL DEFAULT session_user
+);
+CREATE TABLE todoku.history_coverage (
+    account_id bigint NOT NULL, list smallint NOT NULL,
+    start_time bigint NOT NULL, end_time bigint NOT NULL, high_water bigint NOT NULL,
+    PRIMARY KEY (account_id, list)
+);
+CREATE TABLE todoku.history_entries (
+    id bigserial PRIMARY KEY,
+    account_id bigint NOT NULL, list smallint NOT NULL, email text NOT NULL,
+    created bigint NOT NULL, domain_id bigint NOT NULL, status_id bigint NOT NULL,
+    reason_id bigint NOT NULL, ip_id bigint NOT NULL, explanation_id bigint,
+    first_seen bigint NOT NULL, last_seen bigint NOT NULL, listed_fetch bigint NOT NULL,
+    gone_by text, gone_at bigint
+);
+CREATE UNIQUE INDEX history_entries_key ON todoku.history_entries (account_id, list, lower(email));
+CREATE INDEX history_entries_created ON todoku.history_entries (account_id, created);
+CREATE TABLE todoku.history_returns (
+    id bigserial PRIMARY KEY, account_id bigint NOT NULL, list smallint NOT NULL,
+    email text NOT NULL, deleted_at bigint NOT NULL, returned_at bigint NOT NULL,
+    reason_id bigint NOT NULL, noticed_at bigint NOT NULL
+);
+CREATE UNIQUE INDEX history_returns_key
+    ON todoku.history_returns (account_id, list, lower(email), deleted_at);
+CREATE INDEX history_returns_returned ON todoku.history_returns (account_id, returned_at);
+"""
+_HISTORY_TABLES = (
+    "history_accounts",
+    "history_texts",
+    "history_explanations",
+    "history_fetches",
+    "history_coverage",
+    "history_entries",
+    "history_returns",
+)
+
 # Grants are re-applied after every migration (new tables get them too).
 GRANTS = f"""
 GRANT USAGE ON SCHEMA todoku TO {APP_ROLE};
@@ -183,10 +240,11 @@ GRANT INSERT, DELETE ON todoku.active_claims TO {APP_ROLE};
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA todoku TO {APP_ROLE};
 REVOKE ALL ON todoku.operators FROM {APP_ROLE};
 GRANT SELECT ON todoku.operators TO {APP_ROLE};
+GRANT INSERT, UPDATE, DELETE ON {", ".join("todoku." + t for t in _HISTORY_TABLES)} TO {APP_ROLE};
 """
 
 # Migration N+1 is MIGRATIONS[N].
-MIGRATIONS: tuple[str, ...] = (_MIGRATION_1,)
+MIGRATIONS: tuple[str, ...] = (_MIGRATION_1, _MIGRATION_2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,41 @@
+"""Fetched-entry history: the storage interface and its SQLite backend (see docs/history.md)."""
+
+from app.core.storage.history.interface import (
+    AccountKey,
+    BucketCount,
+    Coverage,
+    Deletion,
+    FetchSummary,
+    FetchWrite,
+    GoneBy,
+    HistoryDiskFullError,
+    HistoryError,
+    HistoryRecovered,
+    HistoryRows,
+    HistorySchemaTooNewError,
+    HistoryStorage,
+    Recurrence,
+    Return,
+    TrendBucket,
+    TrendKey,
+)
+
+__all__ = [
+    "AccountKey",
+    "BucketCount",
+    "Coverage",
+    "Deletion",
+    "FetchSummary",
+    "FetchWrite",
+    "GoneBy",
+    "HistoryDiskFullError",
+    "HistoryError",
+    "HistoryRecovered",
+    "HistoryRows",
+    "HistorySchemaTooNewError",
+    "HistoryStorage",
+    "Recurrence",
+    "Return",
+    "TrendBucket",
+    "TrendKey",
+]
