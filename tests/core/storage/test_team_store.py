@@ -247,3 +247,36 @@ def test_moving_this_pcs_journal_is_idempotent(
     )
     assert moved.started_at == local.operation(op_id).started_at  # type: ignore[union-attr]
     local.close()
+
+
+def test_mask_address_keeps_the_audit_row_and_records_the_erasure(
+    team: Callable[..., PostgresJournal], postgres_server: PostgresServer
+) -> None:
+    store = team("tanaka")
+    claim = store.claim_operation(META, entries(2))
+    assert claim.operation_id is not None
+    store.record_results(
+        claim.operation_id,
+        [ResultUpdate(ListKind.BOUNCES, "user0@example.jp", EntryResult.DELETED, "ok user0")],
+    )
+    assert [
+        d[1] for d in store.successful_deletions(subuser="", region="global", practice=False)
+    ] == ["user0@example.jp"]
+    with pytest.raises(JournalPermissionError):
+        team("sato").mask_address("user0@example.jp")
+    assert store.mask_address("USER0@example.jp") == 1
+    masked, kept = store.entries(claim.operation_id)
+    assert masked.email.startswith("（消去済み #") and masked.reason == "" and masked.detail == ""
+    assert masked.result is EntryResult.DELETED and kept.email == "user1@example.jp"
+    database = team.database  # type: ignore[attr-defined]
+    with psycopg.connect(postgres_server.url(database=database), autocommit=True) as owner:
+        assert owner.execute("SELECT masked_rows, db_user FROM todoku.erasures").fetchall() == [
+            (1, "tanaka")
+        ]
+        found = owner.execute(
+            "SELECT count(*) FROM todoku.operation_entries WHERE email ILIKE '%user0%'"
+        ).fetchone()
+        assert found == (0,)
+        # The append-only rule is back in force after the erasure.
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            owner.execute("UPDATE todoku.operation_entries SET reason = 'x'")

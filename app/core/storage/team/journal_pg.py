@@ -587,6 +587,36 @@ class PostgresJournal:
             _entry(row) for row in self._run(lambda c: c.execute(sql, parameters).fetchall())
         )
 
+    # -- what the history (issue 15) asks of the journal ---------------------------------------
+
+    def successful_deletions(
+        self, *, subuser: str, region: str, practice: bool
+    ) -> tuple[tuple[ListKind, str, datetime, datetime | None, str], ...]:
+        """Every address removed by Todoku for one account: (list, email, when, created, reason),
+        oldest first (the same answer as the SQLite journal's method of that name)."""
+        rows = self._run(
+            lambda c: c.execute(
+                "SELECT e.list_kind, e.email, e.updated_at, e.created, e.reason"
+                " FROM todoku.entry_current e JOIN todoku.operations o ON o.id = e.operation_id"
+                " WHERE o.subuser = %s AND o.region = %s AND o.practice = %s"
+                " AND e.result = ANY(%s) ORDER BY e.updated_at",
+                (subuser, region, practice, _SUCCESS),
+            ).fetchall()
+        )
+        return tuple((ListKind(r[0]), str(r[1]), r[2], r[3], str(r[4])) for r in rows)
+
+    def mask_address(self, email: str) -> int:
+        """「このアドレスの記録を消す」: keep each audit row, replace the address, reason and IP
+        (server function ``todoku.mask_address``; the erasure itself is recorded, without the
+        address). Refused for 閲覧 operators."""
+        address = email.strip()
+        if not address:
+            return 0
+        row = self._run(
+            lambda c: c.execute("SELECT todoku.mask_address(%s)", (address,)).fetchone()
+        )
+        return int(row[0])
+
     # -- moving a PC's journal in (team/import_local.py) -------------------------------------
 
     def import_operation(

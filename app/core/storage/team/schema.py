@@ -227,6 +227,46 @@ _HISTORY_TABLES = (
     "history_returns",
 )
 
+# 「このアドレスの記録を消す」 (issue 15) on the shared journal: the audit row stays (who deleted
+# what kind of entry, when, with which result) but the address, reason and IP are replaced, as
+# the SQLite journal does. It is the only way to change an audit row: a SECURITY DEFINER
+# function (runs as the owner, checks the caller is 削除可) that lifts the append-only trigger
+# inside its own transaction and records the erasure (never the address) in ``erasures``.
+_MIGRATION_3 = """
+CREATE TABLE todoku.erasures (
+    id bigserial PRIMARY KEY,
+    at timestamptz NOT NULL DEFAULT now(),
+    db_user text NOT NULL DEFAULT session_user,
+    masked_rows integer NOT NULL
+);
+CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON todoku.erasures
+    FOR EACH ROW EXECUTE FUNCTION todoku.refuse_change();
+CREATE FUNCTION todoku.mask_address(address text) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    masked integer;
+BEGIN
+    PERFORM todoku.deleting_operator();
+    ALTER TABLE todoku.operation_entries DISABLE TRIGGER append_only;
+    ALTER TABLE todoku.entry_results DISABLE TRIGGER append_only;
+    WITH hit AS (
+        UPDATE todoku.operation_entries
+        SET email = '（消去済み #' || id || '）', reason = '', ip = ''
+        WHERE lower(email) = lower(btrim(address)) RETURNING id
+    ), cleared AS (
+        UPDATE todoku.entry_results r SET detail = '' FROM hit WHERE r.entry_id = hit.id
+        RETURNING 1
+    )
+    SELECT count(*) INTO masked FROM hit;
+    ALTER TABLE todoku.operation_entries ENABLE TRIGGER append_only;
+    ALTER TABLE todoku.entry_results ENABLE TRIGGER append_only;
+    DELETE FROM todoku.active_claims WHERE email_norm = lower(btrim(address));
+    INSERT INTO todoku.erasures (masked_rows) VALUES (masked);
+    RETURN masked;
+END $$;
+REVOKE ALL ON FUNCTION todoku.mask_address(text) FROM PUBLIC;
+"""
+
 # Grants are re-applied after every migration (new tables get them too).
 GRANTS = f"""
 GRANT USAGE ON SCHEMA todoku TO {APP_ROLE};
@@ -241,10 +281,11 @@ GRANT USAGE ON ALL SEQUENCES IN SCHEMA todoku TO {APP_ROLE};
 REVOKE ALL ON todoku.operators FROM {APP_ROLE};
 GRANT SELECT ON todoku.operators TO {APP_ROLE};
 GRANT INSERT, UPDATE, DELETE ON {", ".join("todoku." + t for t in _HISTORY_TABLES)} TO {APP_ROLE};
+GRANT EXECUTE ON FUNCTION todoku.mask_address(text) TO {APP_ROLE};
 """
 
 # Migration N+1 is MIGRATIONS[N].
-MIGRATIONS: tuple[str, ...] = (_MIGRATION_1, _MIGRATION_2)
+MIGRATIONS: tuple[str, ...] = (_MIGRATION_1, _MIGRATION_2, _MIGRATION_3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
