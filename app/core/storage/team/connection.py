@@ -9,6 +9,7 @@ opened, so the app and ``import app.cli`` start without it.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -136,3 +137,32 @@ def unavailable(database_label: str, error: BaseException) -> SharedStoreUnavail
             detail=f"{database_label}: {text}",
         )
     return SharedStoreUnavailableError(detail=f"{database_label}: {type(error).__name__}: {text}")
+
+
+class ThreadConnections:
+    """One autocommit psycopg connection per thread (a connection serialises its users), opened
+    on first use and again after it broke; ``close_all`` closes every thread's."""
+
+    def __init__(self, conninfo: str) -> None:
+        self._conninfo = conninfo
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[Any] = []
+
+    def get(self) -> Any:
+        connection = getattr(self._local, "connection", None)
+        if connection is None or connection.closed or connection.broken:
+            import psycopg
+
+            connection = psycopg.connect(self._conninfo, autocommit=True)
+            self._local.connection = connection
+            with self._lock:
+                self._connections.append(connection)
+        return connection
+
+    def close_all(self) -> None:
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for connection in connections:
+            connection.close()
+        self._local = threading.local()

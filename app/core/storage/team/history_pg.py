@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -47,7 +46,7 @@ from app.core.storage.history.interface import (
     stamp,
 )
 from app.core.storage.journal_records import JournalError, JournalSchemaTooNewError
-from app.core.storage.team.connection import SharedDatabase
+from app.core.storage.team.connection import SharedDatabase, ThreadConnections
 from app.core.storage.team.migrate import check_version
 from app.core.types import Explanation, ListKind
 
@@ -80,29 +79,17 @@ class PostgresHistoryStore:
         self.database = database
         self._conninfo = database.conninfo()
         self._clock = clock
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._connections: list[Any] = []
+        self._connections = ThreadConnections(self._conninfo)
         self.recovery_notice: HistoryRecovered | None = None  # a server is never moved aside
         self._version = self._run(lambda c: check_version(c, database.label))
 
     # -- connections ---------------------------------------------------------------------------
 
     def _connection(self) -> Any:
-        connection = getattr(self._local, "connection", None)
-        if connection is None or connection.closed or connection.broken:
-            connection = self._psycopg.connect(self._conninfo, autocommit=True)
-            self._local.connection = connection
-            with self._lock:
-                self._connections.append(connection)
-        return connection
+        return self._connections.get()
 
     def close(self) -> None:
-        with self._lock:
-            connections, self._connections = self._connections, []
-        for connection in connections:
-            connection.close()
-        self._local = threading.local()
+        self._connections.close_all()
 
     def _run(self, work: Callable[[Any], _T], *, write: bool = False) -> _T:
         psycopg = self._psycopg

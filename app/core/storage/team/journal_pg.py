@@ -48,7 +48,7 @@ from app.core.storage.journal_records import (
     OperatorRole,
     ResultUpdate,
 )
-from app.core.storage.team.connection import SharedDatabase, unavailable
+from app.core.storage.team.connection import SharedDatabase, ThreadConnections, unavailable
 from app.core.storage.team.migrate import check_version
 from app.core.storage.team.outbox import LocalOutbox
 from app.core.types import ListKind
@@ -87,9 +87,8 @@ class PostgresJournal:
         self.database = database
         self._conninfo = database.conninfo()
         self._os_user = os_user or current_os_user()
-        self._local = threading.local()
+        self._connections = ThreadConnections(self._conninfo)
         self._lock = threading.Lock()
-        self._connections: list[Any] = []
         self._lock_connection: Any = None
         self._held: set[int] = set()
         self._outbox = LocalOutbox(outbox_path) if outbox_path is not None else None
@@ -100,23 +99,15 @@ class PostgresJournal:
     # -- connections -------------------------------------------------------------------------
 
     def _connection(self) -> Any:
-        connection = getattr(self._local, "connection", None)
-        if connection is None or connection.closed or connection.broken:
-            connection = self._psycopg.connect(self._conninfo, autocommit=True)
-            self._local.connection = connection
-            with self._lock:
-                self._connections.append(connection)
-        return connection
+        return self._connections.get()
 
     def close(self) -> None:
+        self._connections.close_all()
         with self._lock:
-            connections, self._connections = self._connections, []
             lock_connection, self._lock_connection = self._lock_connection, None
             self._held.clear()
-        for connection in [*connections, lock_connection]:
-            if connection is not None:
-                connection.close()
-        self._local = threading.local()
+        if lock_connection is not None:
+            lock_connection.close()
         if self._outbox is not None:
             self._outbox.close()
 
@@ -258,19 +249,7 @@ class PostgresJournal:
             " (SELECT * FROM unnest(%s::text[], %s::text[]))",
             (scope, [k for k, _ in keys], [e for _, e in keys]),
         ).fetchall()
-        held = {}
-        for kind, email_norm, op_id, started, os_user, name in rows:
-            entry = remaining[(kind, email_norm)]
-            held[(kind, email_norm)] = ClaimConflict(
-                entry.list_kind,
-                entry.email,
-                ClaimState.IN_PROGRESS,
-                int(op_id),
-                str(name or os_user),
-                str(os_user),
-                started,
-            )
-        return held
+        return _conflicts(rows, remaining, ClaimState.IN_PROGRESS)
 
     def _already_deleted(
         self, connection: Any, meta: OperationMeta, claimed: dict[tuple[str, str], NewEntry]
@@ -299,19 +278,7 @@ class PostgresJournal:
                 _SUCCESS,
             ),
         ).fetchall()
-        found = {}
-        for kind, email_norm, op_id, at, os_user, name in rows:
-            entry = claimed[(kind, email_norm)]
-            found[(kind, email_norm)] = ClaimConflict(
-                entry.list_kind,
-                entry.email,
-                ClaimState.DELETED,
-                int(op_id),
-                str(name or os_user),
-                str(os_user),
-                at,
-            )
-        return found
+        return _conflicts(rows, claimed, ClaimState.DELETED)
 
     def create_operation(self, meta: OperationMeta, entries: Sequence[NewEntry]) -> int:
         def work(connection: Any) -> int:
@@ -681,6 +648,19 @@ _APPLY: dict[str, Callable[[PostgresJournal, Any, dict[str, Any]], None]] = {
     "state": PostgresJournal._apply_state,
     "results": PostgresJournal._apply_results,
 }
+
+
+def _conflicts(
+    rows: Sequence[Sequence[Any]], entries: dict[tuple[str, str], NewEntry], state: ClaimState
+) -> dict[tuple[str, str], ClaimConflict]:
+    """Rows of (list, lower-cased address, operation, when, OS user, name) as conflicts."""
+    found = {}
+    for kind, email_norm, op_id, at, os_user, name in rows:
+        entry = entries[(kind, email_norm)]
+        found[(kind, email_norm)] = ClaimConflict(
+            entry.list_kind, entry.email, state, int(op_id), str(name or os_user), str(os_user), at
+        )
+    return found
 
 
 def _applier(store: PostgresJournal, kind: str, payload: dict[str, Any]) -> Callable[[Any], None]:
