@@ -72,7 +72,8 @@ class JournalStore(Protocol):
     def take_over(self, operation_id: int) -> bool:
         """Hold ``operation_id`` for this process (to run or reconcile it).
 
-        False when a live process elsewhere holds it (it is still running there): leave it.
+        False when a live process holds it (it is still running there, or in this process):
+        leave it.
         SQLite: always True. Held until ``release`` or ``close``.
         """
         ...

@@ -154,9 +154,12 @@ def test_live_operation_is_left_alone_and_a_crashed_one_is_taken_over(
     # Machine A dies (its connections close): B may now take it over.
     machine_a.close()
     deadline = time.monotonic() + 10  # the server ends the dead session asynchronously
-    while not machine_b.take_over(claim.operation_id) and time.monotonic() < deadline:
+    taken = machine_b.take_over(claim.operation_id)
+    while not taken and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert machine_b.take_over(claim.operation_id)
+        taken = machine_b.take_over(claim.operation_id)
+    assert taken
+    assert not machine_b.take_over(claim.operation_id)  # held by this process: leave it
     machine_b.release(claim.operation_id)
 
 

@@ -200,7 +200,7 @@ class PostgresJournal:
                     conflicts.append(conflict)
                     remaining.pop(key)
                 # What is left was released between the two statements: claim it again.
-            for key, entry in remaining.items():  # still contended after the retries
+            for entry in remaining.values():  # still contended after the retries
                 conflicts.append(
                     ClaimConflict(
                         entry.list_kind,
@@ -212,7 +212,6 @@ class PostgresJournal:
                         datetime.now(UTC),
                     )
                 )
-                del key
             deleted = self._already_deleted(connection, meta, claimed)
             if deleted:
                 connection.execute(
@@ -449,7 +448,7 @@ class PostgresJournal:
         def work() -> bool:
             with self._lock:
                 if operation_id in self._held:
-                    return True
+                    return False  # this process runs it (e.g. a delete in a worker thread)
                 connection = self._lock_connection
                 if connection is None or connection.closed or connection.broken:
                     connection = self._psycopg.connect(self._conninfo, autocommit=True)
