@@ -174,3 +174,40 @@ def test_same_as_sqlite(open_pg: Callable[[], PostgresHistoryStore], tmp_path: P
                     pg.counts(account, low, high, bucket, key), key=repr
                 )
     sq.close()
+
+
+def test_moving_this_pcs_history_file_is_idempotent(
+    open_pg: Callable[[], PostgresHistoryStore], tmp_path: Path
+) -> None:
+    sqlite_store = pytest.importorskip("app.core.storage.history.sqlite_store")
+    from app.core.storage.team.import_local import move_local_history
+
+    local = sqlite_store.SqliteHistoryStore(tmp_path / "history.sqlite3")
+    when = datetime(2026, 11, 20, tzinfo=UTC)
+    local.record_fetch(fetch([entry(i) for i in range(6)], when=when, explanations=[EXPLAINED] * 6))
+    deleted_at = when + timedelta(hours=1)
+    back = entry(0, created=int((deleted_at + timedelta(hours=1)).timestamp()))
+    local.record_fetch(
+        fetch(
+            [back, entry(2), entry(3), entry(4)],
+            when=when + timedelta(days=1),
+            deletions=[
+                Deletion(ListKind.BOUNCES, "user0@example.jp", deleted_at, entry(0).created)
+            ],
+        )
+    )
+    local.close()
+    shared = open_pg()
+    first = move_local_history(tmp_path / "history.sqlite3", shared)
+    again = move_local_history(tmp_path / "history.sqlite3", shared)
+    assert (first.entries, first.returns) == (6, 1) and (again.entries, again.returns) == (0, 0)
+    local = sqlite_store.SqliteHistoryStore(tmp_path / "history.sqlite3")
+    span = (BASE, BASE + 86400 * 30, ALL_LISTS)
+    mine, team = local.open_range(ACCOUNT, *span), shared.open_range(ACCOUNT, *span)
+    assert sorted(repr(e) for e in mine.entries()) == sorted(repr(e) for e in team.entries())
+    assert sorted(local.gone_in_range(ACCOUNT, *span)) == sorted(
+        shared.gone_in_range(ACCOUNT, *span)
+    )
+    assert local.recurrences(ACCOUNT) == shared.recurrences(ACCOUNT)
+    assert local.coverage(ACCOUNT, ALL_LISTS) == shared.coverage(ACCOUNT, ALL_LISTS)
+    local.close()
