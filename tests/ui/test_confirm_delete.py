@@ -8,13 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from app.core.deletion_plan import (
-    WARNING_BLOCKS,
-    WARNING_BOUNCE_RESUME,
-    WARNING_INVALID,
-    WARNING_SPAM,
-    WARNING_UNSUBSCRIBES,
-)
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
@@ -25,6 +18,13 @@ from app.core.deletion import (
     DeletionReport,
     delete_with_record,
     plan_deletion,
+)
+from app.core.deletion_plan import (
+    WARNING_BLOCKS,
+    WARNING_BOUNCE_RESUME,
+    WARNING_INVALID,
+    WARNING_SPAM,
+    WARNING_UNSUBSCRIBES,
 )
 from app.core.providers.sendgrid import SendGridProvider
 from app.core.storage.journal import DeletionJournal
