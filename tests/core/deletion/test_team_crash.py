@@ -120,3 +120,62 @@ def test_crashed_operation_is_reconciled_from_another_machine(
         assert [e.email for e in again.claimed] == ([still.email] if still else [])
     finally:
         other.close()
+
+
+def test_server_going_away_mid_deletion_loses_no_journal_row(
+    postgres_server: PostgresServer,
+    team_database: Callable[..., str],
+    make_sandbox,
+    tmp_path: Path,
+) -> None:
+    from app.core.deletion.plan import DeletionContext, plan_deletion
+    from app.core.deletion.run import delete_with_record
+    from app.core.storage.journal_records import OperationState, SharedStoreUnavailableError
+
+    name = team_database({"tanaka": ("田中", "delete")})
+    today = today_jst()
+    start, _ = unix_bounds(DateRange(today - timedelta(days=3), today))
+    sandbox = make_sandbox(
+        [
+            SandboxRecord("bounces", f"g{i:04d}@example.jp", start + i, "550 x")
+            for i in range(COUNT)
+        ],
+        api_keys={KEY: None},
+        latency_ms=400,
+    )
+    admin_url = postgres_server.url(database=name)
+    store = PostgresJournal(
+        parse_database_url(postgres_server.url("tanaka", name)),
+        outbox_path=tmp_path / "outbox.sqlite3",
+    )
+    with SendGridProvider(KEY, base_url=sandbox.base_url) as provider:
+        fetched = provider.fetch(DateRange(today - timedelta(days=3), today), [ListKind.BOUNCES])
+        plan = plan_deletion((entry, None) for entry in fetched.entries)
+
+        def kill_after_first_batch() -> None:
+            deadline = time.monotonic() + 30
+            while _deleted_so_far(admin_url) == 0 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            postgres_server.kill()
+
+        import threading
+
+        killer = threading.Thread(target=kill_after_first_batch)
+        killer.start()
+        try:
+            with pytest.raises(SharedStoreUnavailableError) as raised:
+                delete_with_record(provider, store, plan, context=DeletionContext("本番"))
+        finally:
+            killer.join()
+            postgres_server.restart()
+    assert raised.value.message_ja == "共有データベースに接続できません。"
+    kept = store.outbox_count()
+    assert kept >= 2  # the results learnt while the server was away, and the state
+    assert store.flush_outbox() == kept
+    (operation,) = store.list_operations()
+    entries = store.entries(operation.id)
+    deleted_at_imitation = COUNT - len(sandbox.records("bounces"))
+    assert sum(e.result.value == "deleted" for e in entries) == deleted_at_imitation
+    assert deleted_at_imitation >= 200  # the batch in flight at the kill is journaled too
+    assert operation.state is OperationState.INTERRUPTED  # reconcile finishes it
+    store.close()
