@@ -181,3 +181,42 @@ def test_view_operator_cannot_delete_from_the_cli(
     assert result.returncode == 1
     assert "閲覧のみ" in result.stderr
     assert not [r for r in sandbox.request_log if r.method == "DELETE"]
+
+
+def test_administrator_flow_from_the_printed_roles_script(
+    postgres_server: PostgresServer, tmp_path: Path
+) -> None:
+    """`db roles` → psql as superuser → `db upgrade` as the administrator → register an operator
+    → the operator claims. Logins are renamed so this test can share the session's cluster."""
+    printed = cli(tmp_path, "db", "roles", "--database", "postgresql://a@h/roles_db").stdout
+    script = printed.replace("todoku_admin", "roles_admin").replace("tanaka", "roles_tanaka")
+    (tmp_path / "roles.sql").write_text(script, encoding="utf-8")
+    psql = postgres_server.bindir / "psql"
+    result = subprocess.run(
+        [str(psql), "-X", "-v", "ON_ERROR_STOP=1", "-f", str(tmp_path / "roles.sql"),
+         postgres_server.url().replace("?sslmode=disable", "")],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    upgrade = cli(
+        tmp_path, "db", "upgrade", "--database", postgres_server.url("roles_admin", "roles_db")
+    )
+    assert upgrade.returncode == 0, upgrade.stderr
+    with psycopg.connect(postgres_server.url("roles_admin", "roles_db"), autocommit=True) as admin:
+        admin.execute(
+            "INSERT INTO todoku.operators (db_user, display_name, role)"
+            " VALUES ('roles_tanaka', '田中', 'delete')"
+        )
+    from app.core.storage.journal_records import NewEntry, OperationMeta
+    from app.core.storage.team.connection import parse_database_url
+    from app.core.storage.team.journal_pg import PostgresJournal
+
+    store = PostgresJournal(parse_database_url(postgres_server.url("roles_tanaka", "roles_db")))
+    try:
+        claim = store.claim_operation(
+            OperationMeta("本番"), [NewEntry(ListKind.BOUNCES, "a@example.jp")]
+        )
+        assert claim.operation_id is not None
+        assert store.current_operator().display_name == "田中"
+    finally:
+        store.close()
