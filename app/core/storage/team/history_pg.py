@@ -37,6 +37,7 @@ from app.core.storage.history.interface import (
     HistoryRecovered,
     HistoryRows,
     HistorySchemaTooNewError,
+    HistoryStorage,
     Recurrence,
     Return,
     TrendBucket,
@@ -758,3 +759,8 @@ def _return(row: Sequence[Any]) -> Return:
         reason=expand_reason(row[4], row[1]),
         noticed_at=stamp(row[5]) or datetime.min.replace(tzinfo=UTC),
     )
+
+
+def _conforms(store: PostgresHistoryStore) -> HistoryStorage:
+    """Never called: makes mypy check that the store implements the Protocol."""
+    return store
