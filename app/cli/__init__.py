@@ -26,6 +26,10 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "letter": ("app.cli.letter_cmd", "取得結果の宛先に送る連絡文（日本語）を作る"),
     "zendesk": ("app.cli.zendesk_cmd", "取得結果の宛先ごとに Zendesk のチケットを作る・追記する"),
     "report": ("app.cli.report_cmd", "取得履歴から月次レポートを作る（Excel など）"),
+    "db": (
+        "app.cli.db_cmd",
+        "共有データベース（チーム利用）の作成・更新、ロール作成用 SQL の表示",
+    ),
 }
 
 

@@ -20,6 +20,7 @@ from app.cli.common import (
     make_any_provider,
     report_error,
 )
+from app.cli.shared_store import add_database_argument, open_cli_journal
 from app.core.deletion.plan import (
     DeletionContext,
     DeletionPlan,
@@ -28,13 +29,13 @@ from app.core.deletion.plan import (
 )
 from app.core.deletion.run import delete_with_record
 from app.core.errors import InvalidInputError, TodokuError
-from app.core.storage.journal import DeletionJournal
 from app.core.types import DeleteStatus, ListKind, SuppressionEntry
 
 if TYPE_CHECKING:
     from app.core.providers.base import Provider
 
 EXIT_USAGE = 2
+CONFLICT_STATUS = "skipped"  # claimed by another operator's operation, or already deleted
 LOOKUP_PROGRESS_EVERY = 50
 NOT_LISTED = "すでにリストにありません"
 EXIT_GUIDANCE = 3  # nothing deleted: the provider needs its console (the guide is on stdout)
@@ -68,6 +69,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="削除履歴のファイル（既定: アプリと同じデータフォルダの journal.sqlite3）",
     )
+    add_database_argument(parser)
     add_connection_arguments(parser)
     add_provider_arguments(parser)
 
@@ -225,7 +227,7 @@ def run(args: argparse.Namespace) -> int:
                     return EXIT_USAGE
             elif not _confirm(plan):
                 return 1
-            journal = DeletionJournal(journal_path(args))
+            journal = open_cli_journal(args, journal_path(args))
             try:
                 report = delete_with_record(provider, journal, plan, context=context)
             finally:
@@ -234,11 +236,19 @@ def run(args: argparse.Namespace) -> int:
         return report_error(error)
     for outcome in report.outcomes:
         print(f"{outcome.status.value}\t{outcome.email}\t{outcome.detail}")
+    for conflict in report.conflicts:  # another operator holds or already deleted it: not sent
+        print(f"{CONFLICT_STATUS}\t{conflict.email}\t{conflict.label_ja}")
     gone = not_listed + sum(o.status is DeleteStatus.NOT_FOUND for o in report.outcomes)
     print(
         f"削除 {sum(o.status is DeleteStatus.DELETED for o in report.outcomes)} 件、"
         f"リストになし {gone} 件、"
-        f"失敗 {len(report.failed)} 件（削除履歴の記録番号 #{report.operation_id}）",
+        f"失敗 {len(report.failed)} 件"
+        + (
+            f"、ほかの担当者が削除済み・削除中 {len(report.conflicts)} 件"
+            if report.conflicts
+            else ""
+        )
+        + (f"（削除履歴の記録番号 #{report.operation_id}）" if report.operation_id else ""),
         file=sys.stderr,
     )
     return 1 if report.failed else 0

@@ -7,9 +7,20 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from app.cli.shared_store import (
+    add_database_argument,
+    database_from_args,
+    open_cli_history,
+    open_cli_journal,
+)
 from app.core.history.incremental import HistoryFetch
 from app.core.providers.base import FetchProgressCallback, Provider
-from app.core.storage.history.interface import AccountKey, Deletion, HistoryError
+from app.core.storage.history.interface import (
+    AccountKey,
+    Deletion,
+    HistoryError,
+    HistoryStorage,
+)
 from app.core.types import DateRange, ListKind
 
 HISTORY_FILE = "history.sqlite3"
@@ -20,7 +31,9 @@ PRACTICE_ACCOUNT = "練習"
 
 def add_history_arguments(parser: argparse.ArgumentParser, *, with_account: bool = True) -> None:
     """``--history``/``--journal`` files, and ``--account`` unless the command already has it
-    (fetch takes the provider's ``--account``, which names the history account too)."""
+    (fetch takes the provider's ``--account``, which names the history account too), and
+    ``--database`` for a team's shared store."""
+    add_database_argument(parser)
     parser.add_argument(
         "--history", help=f"取得履歴のファイル（既定: アプリと同じデータフォルダの {HISTORY_FILE}）"
     )
@@ -89,22 +102,21 @@ def fetch_into_history(
     from app.core.classify.classifier import Classifier
     from app.core.history.incremental import fetch_with_history
     from app.core.history.journal_link import journal_deletions
-    from app.core.storage.history.sqlite_store import SqliteHistoryStore
-    from app.core.storage.journal import DeletionJournal, JournalError
+    from app.core.storage.journal import JournalError
 
     account = account_key(args)
-    store: SqliteHistoryStore | None = None
+    store: HistoryStorage | None = None
     try:
-        store = SqliteHistoryStore(history_path(args))
+        store = open_cli_history(args, history_path(args))
         if store.recovery_notice is not None:
             warn(store.recovery_notice)
     except HistoryError as error:
         warn(error)
     deletions: tuple[Deletion, ...] = ()
     path = journal_path(args)
-    if store is not None and path.exists():
+    if store is not None and (path.exists() or database_from_args(args) is not None):
         try:
-            journal = DeletionJournal(path)
+            journal = open_cli_journal(args, path)
             try:
                 deletions = journal_deletions(journal, account)
             finally:

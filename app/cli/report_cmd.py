@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from app.cli.common import report_error
 from app.cli.history_args import account_key, add_history_arguments, history_path, journal_path
+from app.cli.shared_store import database_from_args, open_cli_history, open_cli_journal
 from app.core.errors import InvalidInputError, TodokuError
 from app.core.types import DateRange
 
@@ -37,12 +38,10 @@ def run(args: argparse.Namespace) -> int:
         from app.core.history.report import build_monthly_report
         from app.core.history.report_xlsx import report_text, write_report_xlsx
         from app.core.history.trends import month_range, parse_month
-        from app.core.storage.history.sqlite_store import SqliteHistoryStore
-        from app.core.storage.journal import DeletionJournal
-
         month = parse_month(args.month)
         path = history_path(args)
-        if not path.exists():
+        shared = database_from_args(args) is not None
+        if not shared and not path.exists():
             raise InvalidInputError(
                 "取得履歴がまだありません。",
                 next_step_ja="先に todoku-cli fetch（またはアプリ）で対象の月を取得してください。",
@@ -50,8 +49,12 @@ def run(args: argparse.Namespace) -> int:
             )
         account = account_key(args)
         daily, note = _daily_stats(args, month_range(month)) if args.stats else (None, "")
-        store = SqliteHistoryStore(path)
-        journal = DeletionJournal(journal_path(args)) if journal_path(args).exists() else None
+        store = open_cli_history(args, path)
+        journal = (
+            open_cli_journal(args, journal_path(args))
+            if shared or journal_path(args).exists()
+            else None
+        )
         try:
             known = store.accounts()
             if account not in known:

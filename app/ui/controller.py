@@ -197,7 +197,12 @@ class MainController(QObject):
     def cancel_running(self) -> None:
         """キャンセル: stops the fetch, the export or the deletion that is running."""
         for feature in (
-            self.fetch, self.export, self.deletion, self.history, self.zendesk, self.dmarc
+            self.fetch,
+            self.export,
+            self.deletion,
+            self.history,
+            self.zendesk,
+            self.dmarc,
         ):
             feature.cancel()
 

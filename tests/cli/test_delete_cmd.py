@@ -203,19 +203,20 @@ def test_kill_9_mid_delete_leaves_every_deleted_address_journaled_with_its_reaso
         child.stdout.close()
         child.stderr.close()
     assert child.returncode == -signal.SIGKILL
-    deadline = time.monotonic() + 10
-    while sandbox.records("bounces") and time.monotonic() < deadline:
-        time.sleep(0.05)  # the request that was in flight still lands at the server
-    assert sandbox.records("bounces") == []
+    time.sleep(1.5)  # a request in flight at the kill still lands at the server
+    deleted = set(targets) - {r.email for r in sandbox.records("bounces")}
 
     journal = DeletionJournal(journal_file)
     try:
         (operation,) = journal.list_operations()
-        entries = journal.entries(operation.id)
-        assert sorted(e.email for e in entries) == targets
-        assert all((e.reason, e.created) == ("x", CREATED) for e in entries)
+        entries = {e.email: e for e in journal.entries(operation.id)}
     finally:
         journal.close()
+    # The plan was journaled in full before any request: every address that is gone from
+    # SendGrid (whether the kill came before or after the request) keeps its reason and date.
+    assert sorted(entries) == targets
+    assert deleted <= set(entries)
+    assert all((e.reason, e.created) == ("x", CREATED) for e in entries.values())
 
 
 def _operations(journal_file: Path) -> list:

@@ -13,14 +13,14 @@ from app.core.cancel import CancelToken
 from app.core.dates import JST
 from app.core.deletion.plan import DeleteProgress, DeletionContext, same_account
 from app.core.errors import CancelledError, TodokuError
-from app.core.storage.journal import (
-    DeletionJournal,
+from app.core.storage.journal_records import (
     EntryRecord,
     EntryResult,
     OperationRecord,
     OperationState,
     ResultUpdate,
 )
+from app.core.storage.journal_store import JournalStore
 from app.core.types import ListKind
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,8 @@ class ReconciledOperation:
 class ReconcileSummary:
     operations: tuple[ReconciledOperation, ...] = ()
     skipped_operation_ids: tuple[int, ...] = ()  # made with another account: left for later
+    # Shared store: still running on another machine (its process holds it): left alone.
+    running_elsewhere_ids: tuple[int, ...] = ()
     error: TodokuError | None = field(default=None, compare=False)
 
     @property
@@ -79,7 +81,7 @@ PRACTICE_GONE_DETAIL = "練習用サーバーが終了したため確認でき�
 
 def reconcile_unfinished(
     provider: ListingProvider,
-    journal: DeletionJournal,
+    journal: JournalStore,
     *,
     context: DeletionContext | None = None,
     progress: Callable[[Any], None] | None = None,
@@ -100,19 +102,15 @@ def reconcile_unfinished(
     base_url = str(getattr(provider, "base_url", ""))
     reconciled: list[ReconciledOperation] = []
     skipped: list[int] = []
+    elsewhere: list[int] = []
     error: TodokuError | None = None
     for operation in journal.unfinished_operations():
-        if context is not None and not same_account(operation, context, base_url):
-            if operation.practice and context.practice:
-                reconciled.append(_close_unverifiable(journal, operation))
-            else:
-                skipped.append(operation.id)
+        if not journal.take_over(operation.id):
+            elsewhere.append(operation.id)
             continue
-        entries = journal.entries(operation.id)
-        pending = [e for e in entries if e.result is EntryResult.PENDING]
         try:
-            gone, still = _check(
-                provider, journal, operation.id, pending, concurrency, progress, cancel
+            outcome = _reconcile_one(
+                provider, journal, operation, context, base_url, concurrency, progress, cancel
             )
         except CancelledError:
             raise
@@ -120,20 +118,46 @@ def reconcile_unfinished(
             log.warning("reconcile of operation %d stopped: %s", operation.id, failure)
             error = failure
             break
-        journal.set_state(operation.id, OperationState.RECONCILED)
-        reconciled.append(
-            ReconciledOperation(
-                operation.id,
-                operation.started_at,
-                operation.total,
-                recorded_ok=sum(e.result.succeeded for e in entries),
-                recorded_failed=sum(e.result is EntryResult.FAILED for e in entries),
-                gone=gone,
-                still_listed=still,
-                unchecked=0,
-            )
-        )
-    return ReconcileSummary(tuple(reconciled), tuple(skipped), error)
+        finally:
+            journal.release(operation.id)
+        if outcome is None:
+            skipped.append(operation.id)
+        else:
+            reconciled.append(outcome)
+    return ReconcileSummary(
+        tuple(reconciled), tuple(skipped), running_elsewhere_ids=tuple(elsewhere), error=error
+    )
+
+
+def _reconcile_one(
+    provider: ListingProvider,
+    journal: JournalStore,
+    operation: OperationRecord,
+    context: DeletionContext | None,
+    base_url: str,
+    concurrency: int,
+    progress: Callable[[Any], None] | None,
+    cancel: CancelToken | None,
+) -> ReconciledOperation | None:
+    """Check one operation (None: another account's, left for later)."""
+    if context is not None and not same_account(operation, context, base_url):
+        if operation.practice and context.practice:
+            return _close_unverifiable(journal, operation)
+        return None
+    entries = journal.entries(operation.id)
+    pending = [e for e in entries if e.result is EntryResult.PENDING]
+    gone, still = _check(provider, journal, operation.id, pending, concurrency, progress, cancel)
+    journal.set_state(operation.id, OperationState.RECONCILED)
+    return ReconciledOperation(
+        operation.id,
+        operation.started_at,
+        operation.total,
+        recorded_ok=sum(e.result.succeeded for e in entries),
+        recorded_failed=sum(e.result is EntryResult.FAILED for e in entries),
+        gone=gone,
+        still_listed=still,
+        unchecked=0,
+    )
 
 
 _RECORD_EVERY = 25  # look-ups per journal write
@@ -141,7 +165,7 @@ _RECORD_EVERY = 25  # look-ups per journal write
 
 def _check(
     provider: ListingProvider,
-    journal: DeletionJournal,
+    journal: JournalStore,
     operation_id: int,
     pending: list[EntryRecord],
     concurrency: int,
@@ -181,9 +205,7 @@ def _check(
     return gone, still
 
 
-def _close_unverifiable(
-    journal: DeletionJournal, operation: OperationRecord
-) -> ReconciledOperation:
+def _close_unverifiable(journal: JournalStore, operation: OperationRecord) -> ReconciledOperation:
     entries = journal.entries(operation.id)
     pending = [e for e in entries if e.result is EntryResult.PENDING]
     journal.record_results(

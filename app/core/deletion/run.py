@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar
 
 from app.core.cancel import CancelToken
@@ -18,15 +18,16 @@ from app.core.deletion.plan import (
     same_account,
 )
 from app.core.errors import InvalidInputError, TodokuError
-from app.core.storage.journal import (
+from app.core.storage.journal_records import (
     FAILURE_RESULTS,
-    DeletionJournal,
+    ClaimConflict,
     EntryResult,
     NewEntry,
     OperationMeta,
     OperationState,
     ResultUpdate,
 )
+from app.core.storage.journal_store import JournalStore
 from app.core.types import ALL_LISTS, UNKNOWN_CREATED, DeleteOutcome, DeleteStatus, ListKind
 
 log = logging.getLogger(__name__)
@@ -63,12 +64,18 @@ class ListResult:
 
 @dataclass(frozen=True, slots=True)
 class DeletionReport:
-    """The result of one operation: one outcome per planned address, in plan order."""
+    """The result of one operation: one outcome per claimed address, in plan order.
+
+    ``conflicts`` are the planned addresses another operation holds or already deleted: they
+    were not sent and have no outcome (the window shows ``ClaimConflict.label_ja``, e.g.
+    「田中さんが 10:42 に削除済み」). ``operation_id`` is 0 when every address conflicted.
+    """
 
     operation_id: int
     outcomes: tuple[DeleteOutcome, ...]
     cancelled: bool = False
     practice: bool = False
+    conflicts: tuple[ClaimConflict, ...] = ()
 
     @property
     def failed(self) -> tuple[DeleteOutcome, ...]:
@@ -124,7 +131,7 @@ def _new_entry(item: PlanItem) -> NewEntry:
 
 def delete_with_record(
     provider: DeletingProvider,
-    journal: DeletionJournal,
+    journal: JournalStore,
     plan: DeletionPlan,
     *,
     context: DeletionContext,
@@ -135,11 +142,12 @@ def delete_with_record(
 ) -> DeletionReport:
     """Record the plan, then delete list by list, recording each batch's results as they come.
 
-    Nothing is sent before the operation and all its entries are committed to the journal; if
-    that write fails, ``JournalError`` is raised and no request is made. ``progress`` receives
-    ``DeleteProgress``; ``on_page`` receives each recorded batch as ``tuple[DeleteOutcome, ...]``
-    (so a window can drop deleted rows as they go). On cancel the addresses not yet sent are
-    reported as failed with ``CANCELLED_DETAIL`` (they can be retried).
+    Nothing is sent before the operation and all its entries are claimed in the journal; if
+    that write fails, ``JournalError`` is raised and no request is made. Addresses another
+    operation holds or already deleted are left out (``DeletionReport.conflicts``).
+    ``progress`` receives ``DeleteProgress``; ``on_page`` receives each recorded batch as
+    ``tuple[DeleteOutcome, ...]`` (so a window can drop deleted rows as they go). On cancel the
+    addresses not yet sent are reported as failed with ``CANCELLED_DETAIL`` (they can be retried).
     """
     if plan.total == 0:
         raise InvalidInputError("削除するアドレスが選ばれていません。")
@@ -153,7 +161,48 @@ def delete_with_record(
         note=context.note.strip(),
         retry_of=retry_of,
     )
-    operation_id = journal.create_operation(meta, [_new_entry(item) for item in plan.items])
+    claim = journal.claim_operation(meta, [_new_entry(item) for item in plan.items])
+    if claim.operation_id is None:
+        log.info("delete: every address is held or already deleted by another operation")
+        return DeletionReport(0, (), practice=context.practice, conflicts=claim.conflicts)
+    operation_id = claim.operation_id
+    taken = {(entry.list_kind, entry.email) for entry in claim.claimed}
+    plan = DeletionPlan(
+        tuple(
+            replace(lp, items=kept)
+            for lp in plan.lists
+            if (kept := tuple(i for i in lp.items if (i.entry.list_kind, i.entry.email) in taken))
+        )
+    )
+    # Held while it runs: another machine's reconcile leaves a live operation alone.
+    journal.take_over(operation_id)
+    try:
+        return _run_claimed(
+            provider,
+            journal,
+            plan,
+            operation_id,
+            claim.conflicts,
+            context,
+            progress,
+            on_page,
+            cancel,
+        )
+    finally:
+        journal.release(operation_id)
+
+
+def _run_claimed(
+    provider: DeletingProvider,
+    journal: JournalStore,
+    plan: DeletionPlan,
+    operation_id: int,
+    conflicts: tuple[ClaimConflict, ...],
+    context: DeletionContext,
+    progress: Callable[[Any], None] | None,
+    on_page: Callable[[Any], None] | None,
+    cancel: CancelToken | None,
+) -> DeletionReport:
     journal.set_state(operation_id, OperationState.RUNNING)
     log.info("delete operation %d: %d addresses", operation_id, plan.total)
     outcomes: dict[tuple[ListKind, str], DeleteOutcome] = {}
@@ -216,7 +265,9 @@ def delete_with_record(
             log.exception("could not mark operation %d interrupted", operation_id)
         raise
     ordered = tuple(outcomes[(item.entry.list_kind, item.entry.email)] for item in plan.items)
-    report = DeletionReport(operation_id, ordered, cancelled=cancelled, practice=context.practice)
+    report = DeletionReport(
+        operation_id, ordered, cancelled=cancelled, practice=context.practice, conflicts=conflicts
+    )
     log.info(
         "delete operation %d done: %d ok, %d failed%s",
         operation_id,
@@ -229,7 +280,7 @@ def delete_with_record(
 
 def retry_failed(
     provider: DeletingProvider,
-    journal: DeletionJournal,
+    journal: JournalStore,
     operation_id: int,
     *,
     context: DeletionContext,

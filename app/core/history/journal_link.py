@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from app.core.classify.cache import ExplanationCache
 from app.core.storage.history.interface import AccountKey, Deletion, HistoryStorage
-from app.core.storage.journal import DeletionJournal
+from app.core.storage.journal_store import JournalStore
 
 
-def journal_deletions(journal: DeletionJournal, account: AccountKey) -> tuple[Deletion, ...]:
+def journal_deletions(journal: JournalStore, account: AccountKey) -> tuple[Deletion, ...]:
     """Successful deletes of ``account`` (same subuser, region and practice flag), oldest first.
 
     The journal names accounts by subuser and region; two parent accounts with different API
@@ -34,7 +34,7 @@ def erase_address(
     email: str,
     *,
     history: HistoryStorage | None = None,
-    journal: DeletionJournal | None = None,
+    journal: JournalStore | None = None,
     cache: ExplanationCache | None = None,
 ) -> ErasedCounts:
     """Erase ``email`` from history (rows, 再発, reason texts) and the explanation cache; in the

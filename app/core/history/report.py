@@ -30,7 +30,8 @@ from app.core.storage.history.interface import (
     TrendBucket,
     TrendKey,
 )
-from app.core.storage.journal import DeletionJournal, OperationQuery, OperationState
+from app.core.storage.journal_records import OperationQuery, OperationState
+from app.core.storage.journal_store import JournalStore
 from app.core.types import DateRange, ListKind
 
 TOP_DOMAINS = 10
@@ -128,7 +129,7 @@ def build_monthly_report(
     account: AccountKey,
     month: date,
     *,
-    journal: DeletionJournal | None = None,
+    journal: JournalStore | None = None,
     daily_stats: Sequence[DailyStats] | None = None,
     delivery_note: str = "",
     now: datetime | None = None,
@@ -243,7 +244,7 @@ def build_monthly_report(
 
 
 def _deletions(
-    journal: DeletionJournal | None, account: AccountKey, period: DateRange
+    journal: JournalStore | None, account: AccountKey, period: DateRange
 ) -> tuple[DeletionLine, ...]:
     if journal is None:
         return ()

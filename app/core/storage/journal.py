@@ -5,24 +5,30 @@ from __future__ import annotations
 import getpass
 import sqlite3
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app.core.dates import JST
 from app.core.storage.journal_records import (
     FAILURE_RESULTS,
     SUCCESS_RESULTS,
     UNFINISHED_STATES,
+    Claim,
+    ClaimConflict,
+    ClaimState,
     EntryRecord,
     EntryResult,
     JournalError,
+    JournalSchemaTooNewError,
     NewEntry,
     OperationMeta,
     OperationQuery,
     OperationRecord,
     OperationState,
+    Operator,
+    OperatorRole,
     ResultUpdate,
 )
 from app.core.types import ListKind
@@ -43,7 +49,7 @@ __all__ = [
     "ResultUpdate",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _BUSY_TIMEOUT_S = 10.0
 _Result = TypeVar("_Result")  # what a _write() transaction returns
 
@@ -92,8 +98,16 @@ def _migrate_to_1(connection: sqlite3.Connection) -> None:
             connection.execute(statement)
 
 
+def _migrate_to_2(connection: sqlite3.Connection) -> None:
+    # The name the team sees (team mode); rows written before it show the OS user.
+    connection.execute("ALTER TABLE operations ADD COLUMN display_name TEXT NOT NULL DEFAULT ''")
+    # Which journal a row came from once it is moved to a shared store (the file may move).
+    connection.execute("CREATE TABLE journal_identity (uid TEXT NOT NULL)")
+    connection.execute("INSERT INTO journal_identity VALUES (?)", (str(uuid.uuid4()),))
+
+
 # Migration N+1 is MIGRATIONS[N]; each runs inside the transaction that bumps the version.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_1,)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_1, _migrate_to_2)
 
 
 def _now() -> datetime:
@@ -137,10 +151,12 @@ class DeletionJournal:
             connection = self._connection()
             connection.execute("PRAGMA journal_mode=WAL")  # persistent: stored in the file
             self._migrate(connection)
-        except sqlite3.Error as error:
+        except (sqlite3.Error, OSError) as error:
+            self.close()
             raise JournalError(detail=f"{type(error).__name__}: {error} ({self.path})") from error
-        except OSError as error:
-            raise JournalError(detail=f"{type(error).__name__}: {error} ({self.path})") from error
+        except BaseException:  # e.g. a schema newer than this app: nobody will close us
+            self.close()
+            raise
 
     # -- connections -------------------------------------------------------------------------
 
@@ -194,7 +210,7 @@ class DeletionJournal:
             row = connection.execute("SELECT version FROM schema_version").fetchone()
             version = 0 if row is None else int(row[0])
             if version > len(MIGRATIONS):
-                raise JournalError(
+                raise JournalSchemaTooNewError(
                     "削除履歴のファイルが新しい版の Todoku で作られているため、開けません。",
                     next_step_ja="Todoku を最新版に更新してください。",
                     detail=f"schema {version} > {len(MIGRATIONS)} ({self.path})",
@@ -214,62 +230,106 @@ class DeletionJournal:
     def schema_version(self) -> int:
         return int(self._read("SELECT version FROM schema_version")[0][0])
 
+    @property
+    def identity(self) -> str:
+        """A random id made with the file: marks its rows when they move to a shared store."""
+        return str(self._read("SELECT uid FROM journal_identity")[0][0])
+
     def integrity_check(self) -> str:
         """SQLite's own check: ``ok`` when the file is sound."""
         return str(self._read("PRAGMA integrity_check")[0][0])
 
     # -- writes ------------------------------------------------------------------------------
 
-    def create_operation(self, meta: OperationMeta, entries: Sequence[NewEntry]) -> int:
-        """Write the operation and every entry (result ``pending``) in one committed transaction."""
-        now = _stamp(self._clock())
+    @property
+    def shared(self) -> bool:
+        return False
 
-        def work(connection: sqlite3.Connection) -> int:
-            cursor = connection.execute(
-                "INSERT INTO operations (started_at, os_user, account_label, subuser, region,"
-                " base_host, practice, note, state, retry_of) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (
-                    now,
-                    meta.os_user or current_os_user(),
-                    meta.account_label,
-                    meta.subuser,
-                    meta.region,
-                    meta.base_host,
-                    int(meta.practice),
-                    meta.note,
-                    OperationState.PENDING.value,
-                    meta.retry_of,
-                ),
-            )
-            operation_id = int(cursor.lastrowid or 0)
-            connection.executemany(
-                "INSERT INTO operation_entries (operation_id, seq, list_kind, email, created,"
-                " status, reason, ip, explanation_reason, explanation_label,"
-                " explanation_permanent, result, detail, updated_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    (
-                        operation_id,
-                        seq,
-                        entry.list_kind.value,
-                        entry.email,
-                        _stamp(entry.created) if entry.created is not None else None,
-                        entry.status,
-                        entry.reason,
-                        entry.ip,
-                        entry.explanation_reason,
-                        entry.explanation_label,
-                        int(entry.explanation_permanent),
-                        EntryResult.PENDING.value,
-                        "",
-                        now,
-                    )
-                    for seq, entry in enumerate(entries)
-                ),
-            )
-            return operation_id
+    def current_operator(self) -> Operator:
+        user = current_os_user()
+        return Operator(db_user="", display_name=user, role=OperatorRole.DELETE)
+
+    def take_over(self, operation_id: int) -> bool:
+        del operation_id  # one PC: the window runs reconcile at start, before any delete
+        return True
+
+    def release(self, operation_id: int) -> None:
+        del operation_id
+
+    def claim_operation(self, meta: OperationMeta, entries: Sequence[NewEntry]) -> Claim:
+        """See ``JournalStore.claim_operation``; BEGIN IMMEDIATE makes check and write one step
+        against other processes of this PC (the window and todoku-cli)."""
+
+        def work(connection: sqlite3.Connection) -> Claim:
+            claimed: list[NewEntry] = []
+            conflicts: list[ClaimConflict] = []
+            for entry in entries:
+                conflict = _sqlite_conflict(connection, meta, entry)
+                if conflict is None:
+                    claimed.append(entry)
+                else:
+                    conflicts.append(conflict)
+            if not claimed:
+                return Claim(None, (), tuple(conflicts))
+            operation_id = self._insert_operation(connection, meta, claimed)
+            return Claim(operation_id, tuple(claimed), tuple(conflicts))
 
         return self._write(work)
+
+    def create_operation(self, meta: OperationMeta, entries: Sequence[NewEntry]) -> int:
+        """Write the operation and every entry (result ``pending``) in one committed transaction."""
+        return self._write(lambda connection: self._insert_operation(connection, meta, entries))
+
+    def _insert_operation(
+        self, connection: sqlite3.Connection, meta: OperationMeta, entries: Sequence[NewEntry]
+    ) -> int:
+        now = _stamp(self._clock())
+        os_user = meta.os_user or current_os_user()
+        cursor = connection.execute(
+            "INSERT INTO operations (started_at, os_user, account_label, subuser, region,"
+            " base_host, practice, note, state, retry_of, display_name)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                now,
+                os_user,
+                meta.account_label,
+                meta.subuser,
+                meta.region,
+                meta.base_host,
+                int(meta.practice),
+                meta.note,
+                OperationState.PENDING.value,
+                meta.retry_of,
+                meta.display_name or os_user,
+            ),
+        )
+        operation_id = int(cursor.lastrowid or 0)
+        connection.executemany(
+            "INSERT INTO operation_entries (operation_id, seq, list_kind, email, created,"
+            " status, reason, ip, explanation_reason, explanation_label,"
+            " explanation_permanent, result, detail, updated_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                (
+                    operation_id,
+                    seq,
+                    entry.list_kind.value,
+                    entry.email,
+                    _stamp(entry.created) if entry.created is not None else None,
+                    entry.status,
+                    entry.reason,
+                    entry.ip,
+                    entry.explanation_reason,
+                    entry.explanation_label,
+                    int(entry.explanation_permanent),
+                    EntryResult.PENDING.value,
+                    "",
+                    now,
+                )
+                for seq, entry in enumerate(entries)
+            ),
+        )
+        return operation_id
 
     def set_state(self, operation_id: int, state: OperationState) -> None:
         """Change an operation's state; a final state also sets ``finished_at``."""
@@ -363,7 +423,7 @@ class DeletionJournal:
 
     _OPERATION_SELECT = (
         "SELECT o.id, o.started_at, o.finished_at, o.os_user, o.account_label, o.subuser,"
-        " o.region, o.base_host, o.practice, o.note, o.state, o.retry_of,"
+        " o.region, o.base_host, o.practice, o.note, o.state, o.retry_of, o.display_name,"
         " (SELECT COUNT(*) FROM operation_entries e WHERE e.operation_id = o.id) AS total,"
         " (SELECT COUNT(*) FROM operation_entries e WHERE e.operation_id = o.id"
         "   AND e.result IN ('deleted', 'not_found', 'gone')) AS succeeded,"
@@ -379,21 +439,21 @@ class DeletionJournal:
         query = query or OperationQuery()
         clauses: list[str] = []
         parameters: list[object] = []
-        text = query.text.strip()
-        if text:
-            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = query.contains_pattern
+        if pattern:
             clauses.append(
                 "(o.note LIKE ? ESCAPE '\\' OR o.account_label LIKE ? ESCAPE '\\'"
                 " OR o.os_user LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM operation_entries e"
                 " WHERE e.operation_id = o.id AND e.email LIKE ? ESCAPE '\\'))"
             )
             parameters += [pattern] * 4
-        if query.start is not None:
+        first, after = query.started_bounds()
+        if first is not None:
             clauses.append("o.started_at >= ?")
-            parameters.append(_stamp(datetime.combine(query.start, time(), JST)))
-        if query.end is not None:
+            parameters.append(_stamp(first))
+        if after is not None:
             clauses.append("o.started_at < ?")
-            parameters.append(_stamp(datetime.combine(query.end + timedelta(days=1), time(), JST)))
+            parameters.append(_stamp(after))
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         sql = f"{self._OPERATION_SELECT}{where} ORDER BY o.started_at DESC, o.id DESC LIMIT ?"
         parameters.append(max(1, query.limit))
@@ -427,6 +487,53 @@ class DeletionJournal:
             sql += f" AND result IN ({','.join('?' * len(wanted))})"
             parameters += wanted
         return tuple(_entry(row) for row in self._read(sql + " ORDER BY seq", parameters))
+
+
+_SAME_ACCOUNT = (
+    " JOIN operations o ON o.id = e.operation_id WHERE e.list_kind = ? AND e.email = ?"
+    " COLLATE NOCASE AND o.base_host = ? AND o.subuser = ? AND o.region = ? AND o.practice = ?"
+)
+
+
+def _sqlite_conflict(
+    connection: sqlite3.Connection, meta: OperationMeta, entry: NewEntry
+) -> ClaimConflict | None:
+    """Who already holds or deleted ``entry`` in this journal (None: free to claim)."""
+    account = (
+        entry.list_kind.value,
+        entry.email,
+        meta.base_host,
+        meta.subuser,
+        meta.region,
+        int(meta.practice),
+    )
+    row = connection.execute(
+        "SELECT o.id, o.started_at, o.os_user, o.display_name FROM operation_entries e"
+        f"{_SAME_ACCOUNT} AND e.result = 'pending' AND o.state IN ('pending', 'running')"
+        " ORDER BY o.id LIMIT 1",
+        account,
+    ).fetchone()
+    state = ClaimState.IN_PROGRESS
+    if row is None and entry.created is not None:
+        marks = ",".join("?" * len(SUCCESS_RESULTS))
+        row = connection.execute(
+            "SELECT o.id, e.updated_at, o.os_user, o.display_name FROM operation_entries e"
+            f"{_SAME_ACCOUNT} AND e.result IN ({marks}) AND e.updated_at >= ?"
+            " ORDER BY e.updated_at DESC LIMIT 1",
+            (*account, *sorted(r.value for r in SUCCESS_RESULTS), _stamp(entry.created)),
+        ).fetchone()
+        state = ClaimState.DELETED
+    if row is None:
+        return None
+    return ClaimConflict(
+        entry.list_kind,
+        entry.email,
+        state,
+        int(row[0]),
+        str(row[3] or row[2]),
+        str(row[2]),
+        _parse_stamp(row[1]) or datetime.min.replace(tzinfo=UTC),
+    )
 
 
 # Columns are selected under the record's field names; only fields stored as text or integers

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
+from app.core.dates import JST
 from app.core.errors import TodokuError
 from app.core.types import ListKind
 
@@ -18,6 +19,95 @@ class JournalError(TodokuError):
         "ディスクの空き容量とデータフォルダの権限を確認してください。"
         "記録できない間は削除を実行しません。"
     )
+
+
+class JournalSchemaTooNewError(JournalError):
+    default_message_ja = (
+        "削除履歴のデータベースが新しい版の Todoku で作られているため、開けません。"
+    )
+    default_next_step_ja = "Todoku を最新版に更新してください。データベースには手を加えていません。"
+
+
+class JournalPermissionError(JournalError):
+    """The store refused a claim: this operator may only view (閲覧), or is not registered."""
+
+    default_message_ja = "この担当者には削除の権限がありません（閲覧のみ）。"
+    default_next_step_ja = (
+        "削除が必要な場合は、共有データベースの管理者に「削除可」の権限を依頼してください。"
+    )
+
+
+class SharedStoreUnavailableError(JournalError):
+    """The shared database could not be reached (or went away during an operation)."""
+
+    default_message_ja = "共有データベースに接続できません。"
+    default_next_step_ja = (
+        "ネットワークと共有データベースの設定（ホスト・ポート・ユーザー）を確認してください。"
+        "書き込めなかった削除の記録はこのPCに保存してあり、次に接続できたときに送ります。"
+    )
+
+
+class OperatorRole(StrEnum):
+    """What an administrator lets an operator do in the shared store."""
+
+    VIEW = "view"  # 閲覧: view, export, letters
+    DELETE = "delete"  # 削除可: also delete
+
+    @property
+    def label_ja(self) -> str:
+        return "閲覧" if self is OperatorRole.VIEW else "削除可"
+
+
+@dataclass(frozen=True, slots=True)
+class Operator:
+    """Who is using the store: the database login, the name the team sees, and the role."""
+
+    db_user: str
+    display_name: str
+    role: OperatorRole
+    registered: bool = True  # False: not in the operators table (treated as 閲覧)
+
+    @property
+    def may_delete(self) -> bool:
+        return self.role is OperatorRole.DELETE
+
+
+class ClaimState(StrEnum):
+    IN_PROGRESS = "in_progress"  # claimed by an unfinished operation (possibly a crashed one)
+    DELETED = "deleted"  # already removed by an earlier operation after this listing appeared
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimConflict:
+    """An address the store would not claim, and who has it (「〇〇さんが 10:42 に削除済み」)."""
+
+    list_kind: ListKind
+    email: str
+    state: ClaimState
+    operation_id: int
+    display_name: str  # the operator's name as the administrator registered it (or OS user)
+    os_user: str
+    at: datetime  # when it was deleted, or when the claiming operation started
+
+    @property
+    def label_ja(self) -> str:
+        when = self.at.astimezone(JST).strftime("%H:%M")
+        if self.at.astimezone(JST).date() != datetime.now(JST).date():
+            when = self.at.astimezone(JST).strftime("%m/%d %H:%M")
+        name = self.display_name or self.os_user or "別の担当者"
+        if self.state is ClaimState.DELETED:
+            return f"{name}さんが {when} に削除済み"
+        return f"{name}さんが {when} から削除中"
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What ``claim_operation`` took: the operation (None when nothing was left to claim), the
+    entries it holds, and those another operation holds or already deleted."""
+
+    operation_id: int | None
+    claimed: tuple[NewEntry, ...]
+    conflicts: tuple[ClaimConflict, ...]
 
 
 class OperationState(StrEnum):
@@ -83,6 +173,8 @@ class OperationMeta:
     note: str = ""
     os_user: str = ""  # empty: filled with the OS login name
     retry_of: int | None = None
+    # SQLite: as given (empty: the OS user); the shared store writes the registered name.
+    display_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +212,7 @@ class OperationRecord:
     succeeded: int
     failed: int
     pending: int
+    display_name: str = ""
 
     @property
     def unfinished(self) -> bool:
@@ -164,3 +257,21 @@ class OperationQuery:
     start: date | None = None
     end: date | None = None
     limit: int = 1000
+
+    @property
+    def contains_pattern(self) -> str:
+        """``text`` as a LIKE pattern matching it anywhere (backslash escapes); "" for none."""
+        text = self.text.strip()
+        if not text:
+            return ""
+        return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+    def started_bounds(self) -> tuple[datetime | None, datetime | None]:
+        """[from, before): JST midnight of ``start`` and of the day after ``end``."""
+        first = None if self.start is None else datetime.combine(self.start, time(), JST)
+        after = (
+            None
+            if self.end is None
+            else datetime.combine(self.end + timedelta(days=1), time(), JST)
+        )
+        return first, after

@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 # default SendGrid account alone, with its key where it always was.
 SCHEMA_VERSION = 2
 REGIONS = ("global", "eu")
+# libpq's sslmode values; team mode requires TLS unless the administrator says otherwise.
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,14 @@ class AppSettings:
     # Accounts besides the default SendGrid one (whose region/subuser are the fields above).
     accounts: tuple[Account, ...] = ()
     active_account: str = ""  # empty: the default SendGrid account
+    # 共有データベース (team mode, docs/team-mode.md): the journal a team shares on PostgreSQL.
+    # The password is in the SecretStore (shared_db_password_key), never here.
+    shared_db_enabled: bool = False
+    shared_db_host: str = ""
+    shared_db_port: int = field(default=5432, metadata={"range": (1, 65535)})
+    shared_db_name: str = "todoku"
+    shared_db_user: str = ""
+    shared_db_sslmode: str = field(default="require", metadata={"choices": SSL_MODES})
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def replace(self, **changes: Any) -> AppSettings:

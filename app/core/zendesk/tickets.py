@@ -71,8 +71,7 @@ def _jst(moment: datetime) -> str:
 def note_body(items: list[EscalationItem], now: datetime, *, follow_up: bool) -> str:
     """The internal note: explanation per entry, then each customer letter as a draft."""
     head = (
-        f"Todoku から追記しました（{_jst(now)}）。同じ宛先がまた"
-        f"{term('lists')}に載っています。"
+        f"Todoku から追記しました（{_jst(now)}）。同じ宛先がまた{term('lists')}に載っています。"
         if follow_up
         else f"Todoku が登録しました（{_jst(now)}）。配信できなかった宛先の記録です。"
     )

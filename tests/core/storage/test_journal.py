@@ -71,7 +71,7 @@ def test_operation_and_entries_are_committed_before_anything_else(tmp_path: Path
 
 def test_wal_mode_full_sync_and_schema_version(tmp_path: Path) -> None:
     journal = DeletionJournal(tmp_path / "j.sqlite3")
-    assert journal.schema_version == 1
+    assert journal.schema_version == 2  # 2: operations.display_name (team mode)
     connection = journal._connection()
     assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert connection.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL

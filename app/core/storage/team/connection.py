@@ -1,0 +1,168 @@
+"""Where the shared database is: settings or a ``postgresql://`` URL → psycopg connection text.
+
+The password is never in settings or a URL written to disk: it comes from ``PGPASSWORD`` (the
+CLI), the URL itself when the operator typed one, or the OS keyring under
+``shared_db_password_key(user, host)``. psycopg (libpq) is imported only when a connection is
+opened, so the app and ``import app.cli`` start without it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+
+from app.core.errors import InvalidInputError
+from app.core.storage.journal_records import SharedStoreUnavailableError
+from app.core.storage.settings import SSL_MODES
+
+if TYPE_CHECKING:
+    from app.core.storage.secrets import SecretStore
+    from app.core.storage.settings import AppSettings
+
+CONNECT_TIMEOUT_S = 10
+
+
+def shared_db_password_key(user: str, host: str) -> str:
+    """The keyring name of an operator's database password (one per login and server)."""
+    return f"shared_db_password:{user}@{host}"
+
+
+@dataclass(frozen=True, slots=True)
+class SharedDatabase:
+    """One shared store: host, port, database, login, TLS mode, and the password (not stored)."""
+
+    host: str
+    port: int = 5432
+    dbname: str = "todoku"
+    user: str = ""
+    sslmode: str = "require"
+    password: str = ""
+
+    def conninfo(self) -> str:
+        """libpq connection parameters (the password included: never log this)."""
+        from psycopg.conninfo import make_conninfo
+
+        params: dict[str, Any] = {
+            "host": self.host,
+            "port": self.port,
+            "dbname": self.dbname,
+            "sslmode": self.sslmode,
+            "connect_timeout": CONNECT_TIMEOUT_S,
+            "application_name": "todoku",
+        }
+        if self.user:
+            params["user"] = self.user
+        if self.password:
+            params["password"] = self.password
+        return make_conninfo("", **params)
+
+    @property
+    def label(self) -> str:
+        """For messages: user@host:port/db, without the password."""
+        who = f"{self.user}@" if self.user else ""
+        return f"{who}{self.host}:{self.port}/{self.dbname}"
+
+    def with_password(self, password: str) -> SharedDatabase:
+        return replace(self, password=password)
+
+
+def parse_database_url(url: str) -> SharedDatabase:
+    """``postgresql://user[:password]@host[:port]/db[?sslmode=…]`` (as ``--database`` takes it).
+
+    Without ``sslmode`` the URL gets ``require`` (TLS by default), except on loopback where
+    ``prefer`` lets a local test server without certificates work.
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("postgresql", "postgres") or not parts.hostname:
+        raise InvalidInputError(
+            "共有データベースの指定を読み取れません。",
+            next_step_ja=(
+                "postgresql://ユーザー名@ホスト名:5432/データベース名 の形で指定してください。"
+            ),
+            detail=f"scheme={parts.scheme!r}",
+        )
+    query = dict(pair.split("=", 1) for pair in parts.query.split("&") if "=" in pair)
+    host = parts.hostname
+    default_mode = "prefer" if host in ("127.0.0.1", "localhost", "::1") else "require"
+    sslmode = query.get("sslmode", default_mode)
+    if sslmode not in SSL_MODES:
+        raise InvalidInputError(
+            f"sslmode「{sslmode}」は使えません。",
+            next_step_ja="require, verify-ca, verify-full などを指定してください。",
+        )
+    return SharedDatabase(
+        host=host,
+        port=parts.port or 5432,
+        dbname=unquote(parts.path.lstrip("/")) or "todoku",
+        user=unquote(parts.username or ""),
+        sslmode=sslmode,
+        password=unquote(parts.password or ""),
+    )
+
+
+def database_from_settings(settings: AppSettings) -> SharedDatabase | None:
+    """The shared store the settings name (None: this PC keeps its own SQLite journal)."""
+    if not settings.shared_db_enabled or not settings.shared_db_host:
+        return None
+    return SharedDatabase(
+        host=settings.shared_db_host,
+        port=settings.shared_db_port,
+        dbname=settings.shared_db_name,
+        user=settings.shared_db_user,
+        sslmode=settings.shared_db_sslmode,
+    )
+
+
+def with_password(database: SharedDatabase, secrets: SecretStore | None) -> SharedDatabase:
+    """Fill in the password: as given, else ``PGPASSWORD``, else the keyring (else none: libpq
+    may still find ~/.pgpass or use a certificate)."""
+    if database.password:
+        return database
+    password = os.environ.get("PGPASSWORD", "")
+    if not password and secrets is not None:
+        password = secrets.get(shared_db_password_key(database.user, database.host))
+    return database.with_password(password)
+
+
+def unavailable(database_label: str, error: BaseException) -> SharedStoreUnavailableError:
+    """The Japanese error for a server that cannot be reached or went away."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if "password authentication failed" in text or "no password supplied" in text:
+        return SharedStoreUnavailableError(
+            "共有データベースにログインできません（ユーザー名またはパスワードが違います）。",
+            next_step_ja="設定の「共有データベース」のユーザー名とパスワードを確認してください。",
+            detail=f"{database_label}: {text}",
+        )
+    return SharedStoreUnavailableError(detail=f"{database_label}: {type(error).__name__}: {text}")
+
+
+class ThreadConnections:
+    """One autocommit psycopg connection per thread (a connection serialises its users), opened
+    on first use and again after it broke; ``close_all`` closes every thread's."""
+
+    def __init__(self, conninfo: str) -> None:
+        self._conninfo = conninfo
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[Any] = []
+
+    def get(self) -> Any:
+        connection = getattr(self._local, "connection", None)
+        if connection is None or connection.closed or connection.broken:
+            import psycopg
+
+            connection = psycopg.connect(self._conninfo, autocommit=True)
+            self._local.connection = connection
+            with self._lock:
+                self._connections.append(connection)
+        return connection
+
+    def close_all(self) -> None:
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for connection in connections:
+            connection.close()
+        self._local = threading.local()
