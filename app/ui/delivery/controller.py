@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+STATS_ONLY_SENDGRID = (
+    "配信統計は SendGrid のアカウントでのみ表示できます（{provider} の統計は取得しません）。"
+)
+STATS_ONLY_SENDGRID_NEXT = "抑制リストの内訳（原因とドメイン）は下のグラフで確認できます。"
+
 
 def load_daily_stats(
     source: StatsSource,
@@ -91,6 +96,11 @@ class DeliveryController(QObject):
 
         self.cancel()
         self._generation += 1
+        account = config.account
+        if account is not None and account.provider.value != "sendgrid":
+            # Only SendGrid has a delivery-statistics API: the breakdown alone, and say why.
+            self._refresh_breakdown_only(account.provider.label_ja, date_range, pages)
+            return
         stats = Job(
             "stats",
             functools.partial(
@@ -106,6 +116,22 @@ class DeliveryController(QObject):
             self._jobs[id(job.signals)] = (job, self._generation, date_range)
             self._runner.start(job)
         self.stats_loading.emit()
+
+    def _refresh_breakdown_only(
+        self, provider_label: str, date_range: DateRange, pages: Sequence[ClassifiedPage]
+    ) -> None:
+        breakdown = Job("breakdown", functools.partial(breakdown_of_pages, tuple(pages)))
+        breakdown.signals.succeeded.connect(self._on_breakdown_succeeded)
+        breakdown.signals.finished.connect(self._on_job_finished)
+        self._jobs[id(breakdown.signals)] = (breakdown, self._generation, date_range)
+        self._runner.start(breakdown)
+        self.stats_loading.emit()
+        self.stats_failed.emit(
+            TodokuError(
+                STATS_ONLY_SENDGRID.format(provider=provider_label),
+                next_step_ja=STATS_ONLY_SENDGRID_NEXT,
+            )
+        )
 
     def cancel(self) -> None:
         for job, _, _ in self._jobs.values():

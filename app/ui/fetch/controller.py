@@ -66,7 +66,7 @@ class FetchController(FeatureController):
         self.last_connection: ConnectionConfig | None = None
 
     def start(self, date_range: DateRange, lists: tuple[ListKind, ...]) -> bool:
-        from app.core.services import fetch_and_classify, sendgrid_factory
+        from app.core.services import fetch_and_classify, provider_factory
 
         if self.runner.exclusive_busy:
             return False
@@ -83,7 +83,7 @@ class FetchController(FeatureController):
         self.fetched_range, self.fetched_lists = date_range, tuple(lists)
         self.last_connection = config
         work = functools.partial(
-            fetch_and_classify, sendgrid_factory(config), date_range, lists, self._classify
+            fetch_and_classify, provider_factory(config), date_range, lists, self._classify
         )
         log.info(
             "fetch %s..%s lists=%s practice=%s",
