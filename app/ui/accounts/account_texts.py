@@ -77,7 +77,10 @@ LIVE_NEEDS_CREDENTIALS = (
 )
 SWITCHED_TO_PRACTICE = "「{label}」の認証情報が保存されていないため、練習モードに切り替えました。"
 SWITCHED = "アカウントを「{label}」に切り替えました。"
-PRACTICE_TEXT = "練習用のデータです（{provider} の模擬サーバー）。削除しても実際の {provider} には影響しません。"
+PRACTICE_TEXT = (
+    "練習用のデータです（{provider} の模擬サーバー）。削除しても実際の {provider} には"
+    "影響しません。"
+)
 
 # Journal and export: what the account was (provider and account name travel together).
 JOURNAL_PRACTICE = "練習モード {provider}:{name}"
