@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
@@ -15,6 +15,8 @@ from app.ui.accounts import account_texts as texts
 from app.ui.accounts.manage_dialog import AccountRow, AccountsDialog
 
 if TYPE_CHECKING:
+    from app.core.errors import TodokuError
+    from app.core.types import ListPermissions
     from app.ui.accounts.controller import AccountsController
     from app.ui.accounts.edit_dialog import AccountEditDialog
 
@@ -154,7 +156,7 @@ class AccountsFlow(QObject):
 
     @Slot(object)
     def _on_controller_connection_tested(self, outcome: object) -> None:
-        name, result = outcome  # type: ignore[misc]
+        name, result = cast("tuple[str, tuple[ListPermissions, ...] | TodokuError]", outcome)
         if self.edit_dialog is not None:
             self.edit_dialog.show_test_result(result)
         elif self.dialog is not None:
