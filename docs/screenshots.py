@@ -1,6 +1,6 @@
 """Screenshots of the main states (start-up notice, empty, fetching, grid with checked rows,
 grid after AI refinement with the details pane, export dialog and its result, delivery tab with a
-bad day, error, settings) into docs/.
+bad day, error, settings) into docs/; then the accounts feature's (docs/screenshots_accounts.py).
 
 Run under a real X server so fonts and styles match a desktop:
     xvfb-run -a -s "-screen 0 1400x900x24" /work/venv/bin/python docs/screenshots.py
@@ -199,6 +199,10 @@ def main() -> int:
     window.close()
     app.processEvents()
     journal.close()
+
+    from docs.screenshots_accounts import capture_accounts  # accounts of every provider
+
+    capture_accounts(root)
     return 0
 
 

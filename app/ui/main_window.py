@@ -145,6 +145,7 @@ class MainWindow(QMainWindow):
         delivery.stats_loading.connect(tab.show_loading)
         delivery.stats_loaded.connect(tab.show_loaded)
         delivery.stats_failed.connect(tab.show_error)
+        delivery.stats_unavailable.connect(tab.show_unavailable)
         delivery.breakdown_ready.connect(tab.set_breakdown_model)
         self.delivery_tab.threshold_changed.connect(controller.set_delivery_threshold)
         self.delivery_tab.below_days_changed.connect(self._on_delivery_tab_below_days_changed)

@@ -258,6 +258,8 @@ def test_switch_and_fetch_each_provider_in_practice_mode(
     assert {e.list_kind for e in entries} <= shown
     sandbox = sandboxes.built[provider]
     assert sandbox.request_log, "the fetch went to this provider's imitation"
+    # 配信状況: no SendGrid statistics for this account, said as a note; the breakdown stays.
+    assert "SendGrid のアカウントでのみ" in window.delivery_tab.message
     if provider is ProviderName.CMC:  # CMC's status codes come with their Japanese label
         assert any("ユーザ不明" in e.status for e in entries)
     # The cause column is filled for every row (same grid, same classifier).

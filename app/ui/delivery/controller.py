@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STATS_ONLY_SENDGRID = (
-    "配信統計は SendGrid のアカウントでのみ表示できます（{provider} の統計は取得しません）。"
+    "配信統計は SendGrid のアカウントでのみ表示できます（Todoku は {provider} の配信統計に"
+    "まだ対応していません）。"
 )
 STATS_ONLY_SENDGRID_NEXT = "抑制リストの内訳（原因とドメイン）は下のグラフで確認できます。"
 
@@ -72,12 +73,14 @@ class DeliveryController(QObject):
         stats_loading: a stats request started.
         stats_loaded: (tuple[DailyStats, ...], DateRange).
         stats_failed: TodokuError (shown in the tab; never blocks the grid).
+        stats_unavailable: str, Todoku reads no statistics for the account's provider.
         breakdown_ready: BreakdownChartModel.
     """
 
     stats_loading = Signal()
     stats_loaded = Signal(object)
     stats_failed = Signal(object)
+    stats_unavailable = Signal(str)
     breakdown_ready = Signal(object)
 
     def __init__(self, runner: JobRunner, parent: QObject | None = None) -> None:
@@ -98,7 +101,7 @@ class DeliveryController(QObject):
         self._generation += 1
         account = config.account
         if account is not None and account.provider.value != "sendgrid":
-            # Only SendGrid has a delivery-statistics API: the breakdown alone, and say why.
+            # Todoku reads delivery statistics from SendGrid only: the breakdown alone, and why.
             self._refresh_breakdown_only(account.provider.label_ja, date_range, pages)
             return
         stats = Job(
@@ -125,12 +128,8 @@ class DeliveryController(QObject):
         breakdown.signals.finished.connect(self._on_job_finished)
         self._jobs[id(breakdown.signals)] = (breakdown, self._generation, date_range)
         self._runner.start(breakdown)
-        self.stats_loading.emit()
-        self.stats_failed.emit(
-            TodokuError(
-                STATS_ONLY_SENDGRID.format(provider=provider_label),
-                next_step_ja=STATS_ONLY_SENDGRID_NEXT,
-            )
+        self.stats_unavailable.emit(
+            STATS_ONLY_SENDGRID.format(provider=provider_label) + "\n" + STATS_ONLY_SENDGRID_NEXT
         )
 
     def cancel(self) -> None:
