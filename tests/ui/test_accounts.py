@@ -17,6 +17,7 @@ from app.core.errors import AuthError
 from app.core.storage.journal import DeletionJournal
 from app.core.types import ALL_LISTS, DeleteMode, ListKind
 from app.sandbox.practice import practice_credentials, practice_region, practice_sandbox
+from app.ui import texts as shell_texts
 from app.ui.accounts import account_texts
 from app.ui.accounts.edit_dialog import AccountEditDialog
 from app.ui.accounts.guidance_dialog import GuidanceDialog
@@ -428,7 +429,7 @@ def test_connection_test_per_account_against_the_imitation(qtbot, make_window, p
             and {p.list_kind for p in permissions}
             and all(p.can_read for p in permissions)
         )
-        assert account_texts.TEST_OK in dialog.result_label.text()
+        assert shell_texts.SETTINGS_TEST_OK in dialog.result_label.text()
         wrong = {k: "wrong" for k in practice_credentials(provider.value)}
         wrong.pop("server_composition", None)
         with qtbot.waitSignal(accounts.connection_tested, timeout=FETCH_TIMEOUT_MS) as bad:

@@ -31,6 +31,7 @@ from app.core.errors import TodokuError
 from app.core.types import ListPermissions
 from app.ui.accounts import account_texts as texts
 from app.ui.safe_text import plain_label
+from app.ui.widgets.test_outcome import show_test_outcome
 from app.ui.widgets.tint import set_text_colour
 
 SES_REGIONS = (
@@ -285,21 +286,7 @@ class AccountEditDialog(QDialog):
 
     def show_test_result(self, outcome: tuple[ListPermissions, ...] | TodokuError) -> None:
         self.test_button.setEnabled(True)
-        if isinstance(outcome, TodokuError):
-            set_text_colour(self.test_result, "#c62828")
-            self.test_result.setText(f"{outcome.message_ja}\n{outcome.next_step_ja}")
-            return
-        lines = [texts.TEST_OK]
-        for permission in outcome:
-            lines.append(
-                texts.TEST_LIST.format(
-                    label=permission.list_kind.label_ja,
-                    read=texts.YES if permission.can_read else texts.NO,
-                    delete=texts.YES if permission.can_delete else texts.NO,
-                )
-            )
-        set_text_colour(self.test_result, "#1b5e20")
-        self.test_result.setText("\n".join(lines))
+        show_test_outcome(self.test_result, outcome)
 
     @Slot()
     def _on_test_clicked(self) -> None:

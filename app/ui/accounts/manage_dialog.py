@@ -24,6 +24,7 @@ from app.core.errors import TodokuError
 from app.core.types import ListPermissions
 from app.ui.accounts import account_texts as texts
 from app.ui.safe_text import plain_label
+from app.ui.widgets.test_outcome import show_test_outcome
 from app.ui.widgets.tint import set_text_colour
 
 _NAME_ROLE = 256  # Qt.ItemDataRole.UserRole
@@ -131,21 +132,7 @@ class AccountsDialog(QDialog):
         self, name: str, outcome: tuple[ListPermissions, ...] | TodokuError
     ) -> None:
         self.test_button.setEnabled(True)
-        if isinstance(outcome, TodokuError):
-            set_text_colour(self.result_label, "#c62828")
-            self.result_label.setText(f"{name}: {outcome.message_ja}\n{outcome.next_step_ja}")
-            return
-        lines = [f"{name}: {texts.TEST_OK}"]
-        lines += [
-            texts.TEST_LIST.format(
-                label=p.list_kind.label_ja,
-                read=texts.YES if p.can_read else texts.NO,
-                delete=texts.YES if p.can_delete else texts.NO,
-            )
-            for p in outcome
-        ]
-        set_text_colour(self.result_label, "#1b5e20")
-        self.result_label.setText("  ".join(lines))
+        show_test_outcome(self.result_label, outcome, prefix=f"{name}: ")
 
     def show_message(self, text: str) -> None:
         set_text_colour(self.result_label, "#555555")
