@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 from app.core.accounts import Account, ProviderName
 from app.core.errors import AuthError
 from app.core.storage.journal import DeletionJournal
-from app.core.types import ALL_LISTS, DeleteMode, ListKind
+from app.core.types import ALL_LISTS, DateRange, DeleteMode, ListKind
 from app.sandbox.practice import practice_credentials, practice_region, practice_sandbox
 from app.ui import texts as shell_texts
 from app.ui.accounts import account_texts
@@ -438,3 +438,32 @@ def test_connection_test_per_account_against_the_imitation(qtbot, make_window, p
         flow.dialog = None
     finally:
         sandbox.stop()
+
+
+def test_practice_mode_runs_each_other_provider_as_a_child_process() -> None:
+    """The window's default factory: `todoku-cli sandbox --provider` in a child, reached with
+    the imitation's practice credentials."""
+    from app.core.dates import today_jst
+    from app.core.provider_factory import build_provider
+    from app.ui.connection.controller import provider_practice_sandbox
+
+    for provider in OTHERS:
+        sandbox = provider_practice_sandbox(provider.value)
+        url = sandbox.start()
+        try:
+            account = Account(
+                "練習",
+                provider,
+                server_composition="x",
+                region=practice_region(provider.value),
+                aws_credentials="keys",
+            )
+            credentials = practice_credentials(provider.value)
+            today = today_jst()
+            with build_provider(account, credentials, base_url=url) as client:
+                result = client.fetch(
+                    DateRange(today - timedelta(days=61), today), client.supported_lists()
+                )
+            assert len(result.entries) > 100, provider
+        finally:
+            sandbox.stop()
