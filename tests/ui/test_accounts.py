@@ -5,6 +5,7 @@ request, the journal naming provider and account, 接続テスト against the lo
 from __future__ import annotations
 
 import json
+import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -153,8 +154,9 @@ def check_where(window, predicate, limit: int = 10**9) -> list:
 
 
 def test_add_an_account_of_each_provider_keeps_secrets_out_of_the_settings_file(
-    make_window, secrets
+    make_window, secrets, caplog
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     window = make_window()
     for provider in ProviderName:
         add_account(window, provider)
@@ -173,6 +175,7 @@ def test_add_an_account_of_each_provider_keeps_secrets_out_of_the_settings_file(
         account = by_name[NAMES[provider]]
         for name, value in values.items():
             assert value not in text  # never in settings.json
+            assert value not in caplog.text  # nor in the log
             assert secrets.get(account.secret_name(name)) == value  # only in the keyring
     stored = json.loads(text)
     assert stored["schema_version"] == 2 and len(stored["accounts"]) == 4
@@ -400,7 +403,10 @@ def test_guidance_dialog_copies_and_saves_the_guide(qtbot, tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("provider", OTHERS, ids=lambda p: p.value)
-def test_connection_test_per_account_against_the_imitation(qtbot, make_window, provider) -> None:
+def test_connection_test_per_account_against_the_imitation(
+    qtbot, make_window, provider, caplog
+) -> None:
+    caplog.set_level(logging.DEBUG)
     window = make_window()
     sandbox = practice_sandbox(provider.value, entries=50, seed=2)
     url = sandbox.start()
@@ -435,6 +441,11 @@ def test_connection_test_per_account_against_the_imitation(qtbot, make_window, p
         with qtbot.waitSignal(accounts.connection_tested, timeout=FETCH_TIMEOUT_MS) as bad:
             accounts.test(account, wrong)
         assert isinstance(bad.args[0][1], AuthError)
+        secret = practice_credentials(provider.value)
+        secret.pop("server_composition", None)
+        secret.pop("access_key_id", None)  # an AWS key id is an identifier, not a secret
+        for value in secret.values():
+            assert value not in caplog.text
         flow.dialog = None
     finally:
         sandbox.stop()
