@@ -4,7 +4,8 @@ bad day, error with 設定を開く, live mode with its 本番 marker, the live 
 settings with 詳細設定, DMARC tab) into docs/, at the size of a 1366×768 laptop, then the
 fetch-history states (history-*.png: 新着/再発 in the grid with the 他所で削除 panel, the 再発
 warning on deletion, 推移, 月次レポート, 取得履歴の設定). ``--history`` makes only those, at
-1366×768 and 1280×800 (history-*-1280.png).
+1366×768 and 1280×800 (history-*-1280.png). The accounts
+feature's states come from docs/screenshots_accounts.py.
 
 Run under a real X server so fonts and styles match a desktop:
     xvfb-run -a -s "-screen 0 1366x768x24" /work/venv/bin/python docs/screenshots.py
@@ -580,6 +581,10 @@ def main() -> int:
     journal.close()
     letter_states(root)
     history_states(Path(tempfile.mkdtemp(prefix="todoku-history-shots-")), (1366, 768))
+
+    from docs.screenshots_accounts import capture_accounts  # accounts of every provider
+
+    capture_accounts(root)
     return 0
 
 

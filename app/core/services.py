@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from app.core.cancel import CancelToken, ignore_progress
 from app.core.classify import ClassifyFunction
@@ -19,6 +20,9 @@ from app.core.types import (
     SuppressionEntry,
 )
 
+if TYPE_CHECKING:
+    from app.core.accounts import Account
+
 log = logging.getLogger(__name__)
 
 CLASSIFY_CHUNK = 100  # entries classified between two cancellation checks
@@ -27,7 +31,12 @@ ProviderFactory = Callable[[], Provider]
 
 @dataclass(frozen=True, slots=True)
 class ConnectionConfig:
-    """How to reach SendGrid (or the practice sandbox). ``api_key`` never goes to a log."""
+    """How to reach SendGrid (or the practice sandbox). ``api_key`` never goes to a log.
+
+    ``account`` (with its ``credentials``) is set for an account of another provider (CMC,
+    Infobip, SES): ``provider_factory`` then builds that provider. ``account_label`` is what the
+    deletion journal and the export record as the account ("" = the SendGrid wording).
+    """
 
     api_key: str
     region: str = "global"
@@ -37,11 +46,15 @@ class ConnectionConfig:
     max_concurrency: int = 4
     max_retries: int = 5
     practice: bool = False
+    account: Account | None = None
+    credentials: Mapping[str, str] = field(default_factory=dict, compare=False)
+    account_label: str = ""
 
     def __repr__(self) -> str:  # keep the key out of any accidental log line or traceback
         return (
             f"ConnectionConfig(region={self.region!r}, subuser={self.subuser!r}, "
-            f"base_url={self.base_url!r}, practice={self.practice})"
+            f"base_url={self.base_url!r}, practice={self.practice}, "
+            f"account={self.account.name if self.account else None!r})"
         )
 
 
@@ -59,6 +72,27 @@ def sendgrid_factory(config: ConnectionConfig) -> ProviderFactory:
             max_concurrency=config.max_concurrency,
             timeout_s=config.timeout_s,
             max_retries=config.max_retries,
+        )
+
+    return make
+
+
+def provider_factory(config: ConnectionConfig) -> ProviderFactory:
+    """A factory for the config's provider: SendGrid as ``sendgrid_factory``, any other
+    account's provider through ``provider_factory.build_provider`` (imported when built)."""
+    account = config.account
+    if account is None or account.provider.value == "sendgrid":
+        return sendgrid_factory(config)
+
+    def make() -> Provider:
+        from app.core.provider_factory import build_provider
+
+        return build_provider(
+            account,
+            config.credentials,
+            base_url=config.base_url,
+            timeout_s=config.timeout_s,
+            max_concurrency=config.max_concurrency,
         )
 
     return make

@@ -10,8 +10,15 @@ from PySide6.QtCore import QObject, Slot
 
 from app.core.storage.secrets import SecretStore
 from app.core.storage.settings import AppSettings, SettingsStore
+from app.ui.accounts import controller as accounts
+from app.ui.accounts.practice_sandboxes import ProviderSandboxFactory
 from app.ui.ai import controller as ai
-from app.ui.connection.controller import ConnectionController, SandboxFactory, practice_sandbox
+from app.ui.connection.controller import (
+    ConnectionController,
+    SandboxFactory,
+    practice_sandbox,
+    provider_practice_sandbox,
+)
 from app.ui.delete import controller as delete
 from app.ui.delivery.controller import DeliveryController
 from app.ui.dmarc.controller import DmarcController, ResolverFactory, system_resolver
@@ -58,6 +65,8 @@ class MainController(QObject):
         run_history_dialog: delete.HistoryRunner = delete.exec_history_dialog,
         run_export_dialog: export.ExportDialogRunner = export.exec_export_dialog,
         llm_sandbox_factory: ai.LlmSandboxFactory = ai.practice_llm_sandbox,
+        provider_sandbox_factory: ProviderSandboxFactory = provider_practice_sandbox,
+        show_guidance: accounts.GuidanceRunner = accounts.run_guidance_dialog,
         data_dir: Path | None = None,
         run_letter_dialog: letters.LetterDialogRunner = letters.exec_letter_dialog,
         run_contact_settings: letters.ContactSettingsRunner = letters.exec_contact_settings,
@@ -88,7 +97,21 @@ class MainController(QObject):
             max_retries=max_retries,
             parent=self,
         )
-        connect = self.connection.config
+        # Accounts of every provider: the default SendGrid account is the connection's.
+        self.accounts = accounts.AccountsController(
+            runner,
+            self.settings_keeper,
+            secrets,
+            is_practice=lambda: self.connection.practice,
+            sendgrid_config=self.connection.config,
+            sandbox_factory=provider_sandbox_factory,
+            show_guidance=show_guidance,
+            live_base_url=live_base_url,
+            max_retries=max_retries,
+            parent=self,
+        )
+        self.connection.live_problem = self.accounts.live_problem
+        connect = self.accounts.config
         self.fetch = FetchController(
             runner,
             model,
@@ -174,6 +197,9 @@ class MainController(QObject):
         self.connection.switched.connect(model.clear)
         self.connection.switched.connect(self.history.clear)
         self.fetch.whole_range_fetched.connect(self.history.show_fetched)
+        self.accounts.switched.connect(model.clear)
+        self.accounts.live_unavailable.connect(self._on_accounts_live_unavailable)
+        self.accounts.switched.connect(self.history.clear)
         self.fetch.running.connect(self._on_fetch_running)
         self.fetch.fetched.connect(self._on_fetch_fetched)
         self.deletion.rows_removed.connect(self._on_rows_changed)
@@ -183,7 +209,14 @@ class MainController(QObject):
     def features(self) -> tuple[FeatureController, ...]:
         """The features whose lines go to the range bar (AI refinement has its own, in the
         status bar)."""
-        return (self.connection, self.fetch, self.deletion, self.export, self.zendesk)
+        return (
+            self.connection,
+            self.accounts,
+            self.fetch,
+            self.deletion,
+            self.export,
+            self.zendesk,
+        )
 
     @property
     def settings(self) -> AppSettings:
@@ -209,6 +242,10 @@ class MainController(QObject):
     def set_delivery_threshold(self, threshold: float) -> None:
         if threshold != self.settings.delivery_threshold:
             self.settings_keeper.store(self.settings.replace(delivery_threshold=threshold))
+
+    @Slot()
+    def _on_accounts_live_unavailable(self) -> None:
+        self.connection.set_practice(True)
 
     @Slot(bool)
     def _on_fetch_running(self, running: bool) -> None:
@@ -242,6 +279,7 @@ class MainController(QObject):
         self.letters.shutdown()
         self.zendesk.shutdown()
         self.connection.stop_sandbox()
+        self.accounts.stop_sandboxes()
         return idle
 
     def close_storage(self) -> None:

@@ -14,6 +14,8 @@ from app.core.dates import today_jst
 from app.core.errors import TodokuError
 from app.core.types import ListKind
 from app.ui import texts
+from app.ui.accounts import account_texts
+from app.ui.accounts.account_bar import AccountBar
 from app.ui.connection.live_marker import LiveMarker
 from app.ui.connection.practice_banner import PracticeBanner
 from app.ui.controller import MainController
@@ -34,6 +36,8 @@ from app.ui.window_status_bar import WindowStatusBar
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QTableView
 
+    from app.core.accounts import Account
+    from app.ui.accounts.manage_flow import AccountsFlow
     from app.ui.connection.settings_flow import SettingsDialogRunner, SettingsFlow
     from app.ui.delivery.view import DeliveryView
     from app.ui.feature import FeatureController
@@ -67,6 +71,7 @@ class MainWindow(QMainWindow):
         self.log_path = log_path
         self._run_settings_dialog = run_settings_dialog  # None: the real dialog
         self._settings_flow: SettingsFlow | None = None  # built when settings first open
+        self._accounts_flow: AccountsFlow | None = None  # built when アカウントの管理 first opens
         self.setWindowTitle(texts.APP_TITLE)
         self.resize(1280, 800)
 
@@ -113,6 +118,12 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.window_actions = WindowActions(self)
         self.history_part.add_menu(self.menuBar())
+        # Which account the window is on, and the switch: at the right of the menu bar.
+        self.account_bar = AccountBar()
+        self.menuBar().setCornerWidget(self.account_bar)
+        self.manage_accounts_action = self.window_actions.account_menu.addAction(
+            account_texts.MANAGE_ACTION
+        )
         self.list_page.export_button.setDefaultAction(self.window_actions.export_action)
         self.contact_actions = ContactActions(self)
         self.list_page.delete_bar.add_action(self.contact_actions.letters_action)
@@ -172,6 +183,12 @@ class MainWindow(QMainWindow):
         connection.mode_changed.connect(self._on_connection_mode_changed)
         connection.key_loaded.connect(self._on_connection_key_loaded)
         controller.settings_keeper.store_failed.connect(self.status_panel.show_error)
+        accounts = controller.accounts
+        accounts.account_changed.connect(self._on_accounts_account_changed)
+        accounts.accounts_changed.connect(self._on_accounts_accounts_changed)
+        self.account_bar.switch_requested.connect(self._on_account_bar_switch_requested)
+        self.account_bar.manage_requested.connect(self.open_accounts)
+        self.manage_accounts_action.triggered.connect(self.open_accounts)
         controller.llm.running.connect(self.status_bar.ai_cancel_button.setVisible)
         controller.llm.refined.connect(self._on_llm_refined)
         self.status_bar.ai_cancel_button.clicked.connect(controller.llm.cancel)
@@ -179,6 +196,7 @@ class MainWindow(QMainWindow):
         delivery.stats_loading.connect(tab.show_loading)
         delivery.stats_loaded.connect(tab.show_loaded)
         delivery.stats_failed.connect(tab.show_error)
+        delivery.stats_unavailable.connect(tab.show_unavailable)
         delivery.breakdown_ready.connect(tab.set_breakdown_model)
         self.delivery_tab.threshold_changed.connect(controller.set_delivery_threshold)
         self.delivery_tab.below_days_changed.connect(self._on_delivery_tab_below_days_changed)
@@ -187,7 +205,7 @@ class MainWindow(QMainWindow):
         self.list_page.delete_bar.history_requested.connect(self.open_history)
 
         self._restore_state()
-        self._on_connection_mode_changed(controller.connection.practice)
+        self._on_accounts_account_changed(accounts.current)
         self._update_counts()
 
     def _wire(self, feature: FeatureController, show: Callable[[str], None] | None = None) -> None:
@@ -341,6 +359,39 @@ class MainWindow(QMainWindow):
             self.status_panel.clear_if_fixed_in_settings()
         self._on_connection_mode_changed(self.controller.connection.practice)
 
+    @property
+    def accounts_flow(self) -> AccountsFlow:
+        if self._accounts_flow is None:
+            from app.ui.accounts.manage_flow import AccountsFlow
+
+            self._accounts_flow = AccountsFlow(self.controller.accounts, parent=self)
+        return self._accounts_flow
+
+    @Slot()
+    def open_accounts(self) -> None:
+        """アカウントの管理…: add, edit, remove, test and choose accounts of every provider."""
+        if not self.controller.is_busy():
+            self.accounts_flow.open(self)
+
+    @Slot(str)
+    def _on_account_bar_switch_requested(self, name: str) -> None:
+        accounts = self.controller.accounts
+        if not accounts.switch(name):  # refused (busy): the chooser shows the account again
+            self.account_bar.set_accounts(accounts.accounts(), accounts.current.name)
+
+    @Slot()
+    def _on_accounts_accounts_changed(self) -> None:
+        accounts = self.controller.accounts
+        self.account_bar.set_accounts(accounts.accounts(), accounts.current.name)
+
+    @Slot(object)
+    def _on_accounts_account_changed(self, account: Account) -> None:
+        from app.ui.accounts.account_facts import supported_lists
+
+        self._on_accounts_accounts_changed()
+        self.range_bar.set_available_lists(supported_lists(account.provider))
+        self._on_connection_mode_changed(self.controller.connection.practice)
+
     @Slot()
     def _on_status_panel_settings_requested(self) -> None:
         if self.window_actions.settings_action.isEnabled():  # not while a job runs
@@ -375,7 +426,10 @@ class MainWindow(QMainWindow):
     def delete_checked(self) -> None:
         """Confirm and delete the checked rows (read from the model, never by row number)."""
         if self.model.checked_count and not self.controller.is_busy():
-            self.controller.deletion.start(self.model.checked_items(), self)
+            # Lists without a delete API (CMC) get the provider's guide instead; nothing is sent.
+            items = self.controller.accounts.guide_deletion(self.model.checked_items(), self)
+            if items:
+                self.controller.deletion.start(items, self)
 
     @Slot()
     def open_history(self) -> None:
@@ -392,14 +446,26 @@ class MainWindow(QMainWindow):
         self.live_marker.setVisible(not practice)
         self.live_marker.set_account(self.controller.connection.masked_key)
         self.window_actions.show_mode(practice)
-        title = texts.APP_TITLE
+        account = self.controller.accounts.current
+        title = texts.APP_TITLE if account.is_default else account_texts.APP_TITLE
+        if not account.is_default:  # which account, where it is not today's SendGrid one
+            title += f" — {account.label_ja}"
         if practice:
             title += f" — {texts.PRACTICE_TITLE}"
-        else:
+        elif account.is_default:
             # The key itself is read after the first paint (keyring); until then no mask.
             masked = self.controller.connection.masked_key
             title += f" — {texts.LIVE_MODE}" + (f" ({masked})" if masked else "")
+        else:
+            title += f" — {texts.LIVE_MODE}"
         self.setWindowTitle(title)
+        provider = account.provider.label_ja
+        self.banner.text_label.setText(
+            texts.PRACTICE_TEXT
+            if account.is_default
+            else account_texts.PRACTICE_TEXT.format(provider=provider)
+        )
+        self.account_bar.set_mode(practice, texts.PRACTICE_TITLE if practice else texts.LIVE_MODE)
 
     @Slot()
     def _on_connection_key_loaded(self) -> None:
@@ -432,6 +498,7 @@ class MainWindow(QMainWindow):
         self.range_bar.set_busy(busy)
         self.banner.switch_button.setEnabled(not busy)
         self.live_marker.switch_button.setEnabled(not busy)
+        self.account_bar.set_busy(busy)
         self.window_actions.set_busy(busy, has_rows=self.model.total > 0)
 
     @Slot(str)

@@ -69,6 +69,7 @@ class WindowActions(QObject):
         self.history_action = delete_menu.addAction(texts.ACTION_HISTORY)
         self.history_action.triggered.connect(self.history_requested)
         account = menu_bar.addMenu(texts.MENU_ACCOUNT)
+        self.account_menu = account  # the accounts feature adds アカウントの管理… here
         self.mode_action = account.addAction(texts.PRACTICE_TO_LIVE)
         self.mode_action.triggered.connect(self.mode_switch_requested)
         # 設定 in a menu of its own, where Japanese desktop apps keep it (ツール), not under

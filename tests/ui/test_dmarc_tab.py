@@ -432,7 +432,9 @@ def test_columns_sort_by_their_values(qtbot, offline_window, tmp_path):
 
 def test_cancelled_export_leaves_no_file(qtbot, offline_window, tmp_path):
     window, tab = offline_window, offline_window.dmarc_tab
-    import_folder(qtbot, window, tmp_path / "reports", count=5)
+    # Enough reports that the export is still running when キャンセル is clicked right after
+    # starting it, even on a busy machine (with 5 it could finish first).
+    import_folder(qtbot, window, tmp_path / "reports", count=80)
     target = tmp_path / "cancelled.xlsx"
     tab.choose_save_path = lambda parent, start: target
 

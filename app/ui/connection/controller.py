@@ -64,6 +64,25 @@ def practice_sandbox() -> SandboxHandle:
     return in_process_practice_sandbox()
 
 
+def provider_practice_sandbox(provider: str) -> SandboxHandle:
+    """Practice mode's CMC, Infobip or SES imitation, as a child process like SendGrid's
+    (``todoku-cli sandbox --provider``); in a frozen build, served in-process."""
+    from app.ui.connection.practice_server import ChildSandbox, cli_command
+
+    if cli_command() is not None:
+        return ChildSandbox(
+            entries=PRACTICE_ENTRIES, seed=PRACTICE_SEED, api_key=None, provider=str(provider)
+        )
+    from app.paths import resources_dir
+    from app.sandbox.practice import practice_sandbox as imitation
+
+    reasons = resources_dir() / "sandbox" / "bounce-reasons.jsonl"
+    sandbox: SandboxHandle = imitation(
+        str(provider), entries=PRACTICE_ENTRIES, seed=PRACTICE_SEED, reasons_path=reasons
+    )
+    return sandbox
+
+
 def in_process_practice_sandbox() -> SendGridSandbox:
     """The same practice data served from this process (frozen builds; the screenshots)."""
     from app.sandbox.scenarios import generate_records
@@ -126,6 +145,9 @@ class ConnectionController(FeatureController):
         # to live that found a key; a key removed since is reported at the next live fetch.
         self.practice = settings.current.practice_mode
         self.masked_key = ""  # "••••abcd" once the live key has been read
+        # Set by the accounts feature: why live mode cannot run on the current account ("" when
+        # it can). None: the default SendGrid account's key alone decides.
+        self.live_problem: Callable[[], str] | None = None
 
     # -- the live key --------------------------------------------------------------------
 
@@ -171,11 +193,16 @@ class ConnectionController(FeatureController):
         """Switch modes explicitly; live needs a saved key. Returns whether the switch happened."""
         if self.runner.exclusive_busy:
             return False
-        if not practice and not self.has_live_key():
-            self.failed.emit(
-                InvalidInputError(texts.LIVE_NEEDS_KEY, next_step_ja=texts.LIVE_NEEDS_KEY_NEXT)
-            )
-            return False
+        if not practice:
+            problem = self.live_problem() if self.live_problem is not None else ""
+            if self.live_problem is None and not self.has_live_key():
+                problem = texts.LIVE_NEEDS_KEY
+            if problem:
+                next_step = (
+                    texts.LIVE_NEEDS_KEY_NEXT if problem == texts.LIVE_NEEDS_KEY else problem
+                )
+                self.failed.emit(InvalidInputError(problem, next_step_ja=next_step))
+                return False
         if practice != self.practice:
             self.practice = practice
             self.switched.emit()

@@ -37,7 +37,8 @@ class ChildSandbox:
 
     ``start()`` blocks until the child prints its base URL on its first stdout line (~0.1 s for
     practice-sized data); a child that neither prints nor exits within ``startup_timeout_s`` is
-    killed. The API key is the sandbox's own, never a real one.
+    killed. The API key is the sandbox's own, never a real one. ``provider`` picks another
+    service's imitation (``todoku-cli sandbox --provider``).
     """
 
     def __init__(
@@ -45,10 +46,11 @@ class ChildSandbox:
         *,
         entries: int,
         seed: int,
-        api_key: str,
+        api_key: str | None,
         incident_days_ago: int | None = None,
         command: Sequence[str] | None = None,
         startup_timeout_s: float = STARTUP_TIMEOUT_S,
+        provider: str = "sendgrid",
     ) -> None:
         self._command = list(command) if command is not None else cli_command()
         self._arguments = [
@@ -61,9 +63,11 @@ class ChildSandbox:
             str(entries),
             "--seed",
             str(seed),
-            "--api-key",
-            api_key,
         ]
+        if api_key is not None:  # None: the imitation's own practice credentials
+            self._arguments += ["--api-key", api_key]
+        if provider != "sendgrid":  # CMC, Infobip, SES: their imitation, same flags
+            self._arguments += ["--provider", provider]
         if incident_days_ago is not None:
             self._arguments += ["--incident-days-ago", str(incident_days_ago)]
         self._startup_timeout_s = startup_timeout_s

@@ -24,6 +24,7 @@ from app.core.storage.settings import AppSettings
 from app.core.types import ListPermissions
 from app.ui import texts
 from app.ui.safe_text import plain_label
+from app.ui.widgets.test_outcome import show_test_outcome
 
 
 def here(next_step_ja: str) -> str:
@@ -218,22 +219,7 @@ class SettingsDialog(QDialog):
 
     def show_test_result(self, outcome: tuple[ListPermissions, ...] | TodokuError) -> None:
         self.test_button.setEnabled(True)
-        if isinstance(outcome, TodokuError):
-            self.test_result.setStyleSheet("color: #c62828;")
-            self.test_result.setText(f"{outcome.message_ja}\n{here(outcome.next_step_ja)}")
-            self._fit_test_result()
-            return
-        lines = [texts.SETTINGS_TEST_OK]
-        for permission in outcome:
-            lines.append(
-                texts.SETTINGS_TEST_LIST.format(
-                    label=permission.list_kind.label_ja,
-                    read=texts.SETTINGS_YES if permission.can_read else texts.SETTINGS_NO,
-                    delete=texts.SETTINGS_YES if permission.can_delete else texts.SETTINGS_NO,
-                )
-            )
-        self.test_result.setStyleSheet("color: #1b5e20;")
-        self.test_result.setText("\n".join(lines))
+        show_test_outcome(self.test_result, outcome, next_step=here)
         self._fit_test_result()
 
     def showEvent(self, event: QShowEvent) -> None:

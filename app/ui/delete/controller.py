@@ -172,7 +172,7 @@ class DeletionController(FeatureController):
             return False
         from app.core.deletion.plan import plan_deletion
         from app.core.deletion.run import delete_with_record, run_with_provider
-        from app.core.services import sendgrid_factory
+        from app.core.services import provider_factory
 
         plan = plan_deletion(chosen)
         # 再発 (from the fetch history): passed only when there is some, so a confirmation
@@ -188,7 +188,7 @@ class DeletionController(FeatureController):
         context = self._context(config, note)
         work = functools.partial(
             run_with_provider,
-            sendgrid_factory(config),
+            provider_factory(config),
             delete_with_record,
             journal,
             plan,
@@ -205,11 +205,11 @@ class DeletionController(FeatureController):
         if config is None:
             return False
         from app.core.deletion.run import retry_failed, run_with_provider
-        from app.core.services import sendgrid_factory
+        from app.core.services import provider_factory
 
         work = functools.partial(
             run_with_provider,
-            sendgrid_factory(config),
+            provider_factory(config),
             retry_failed,
             journal,
             operation_id,
@@ -228,7 +228,9 @@ class DeletionController(FeatureController):
     def _context(self, config: ConnectionConfig, note: str) -> DeletionContext:
         from app.core.deletion.plan import DeletionContext
 
-        if config.practice:
+        if config.account_label:  # another account: its provider and name ("練習モード cmc:本番")
+            label = config.account_label
+        elif config.practice:
             label = texts.ACCOUNT_PRACTICE
         else:
             label = texts.ACCOUNT_LIVE.format(masked=mask_secret(config.api_key))
@@ -347,7 +349,7 @@ class DeletionController(FeatureController):
         from app.core.deletion.plan import DeletionContext
         from app.core.deletion.reconcile import reconcile_unfinished
         from app.core.deletion.run import run_with_provider
-        from app.core.services import sendgrid_factory
+        from app.core.services import provider_factory
 
         context = DeletionContext(
             practice=config.practice,
@@ -357,7 +359,7 @@ class DeletionController(FeatureController):
         )
         work = functools.partial(
             run_with_provider,
-            sendgrid_factory(config),
+            provider_factory(config),
             reconcile_unfinished,
             journal,
             context=context,

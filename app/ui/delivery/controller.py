@@ -23,6 +23,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+STATS_ONLY_SENDGRID = (
+    "配信統計は SendGrid のアカウントでのみ表示できます（Todoku は {provider} の配信統計に"
+    "まだ対応していません）。"
+)
+STATS_ONLY_SENDGRID_NEXT = "抑制リストの内訳（原因とドメイン）は下のグラフで確認できます。"
+
 
 def load_daily_stats(
     source: StatsSource,
@@ -84,12 +90,14 @@ class DeliveryController(QObject):
         stats_loading: a stats request started.
         stats_loaded: (tuple[DailyStats, ...], DateRange).
         stats_failed: TodokuError (shown in the tab; never blocks the grid).
+        stats_unavailable: str, Todoku reads no statistics for the account's provider.
         breakdown_ready: BreakdownChartModel.
     """
 
     stats_loading = Signal()
     stats_loaded = Signal(object)
     stats_failed = Signal(object)
+    stats_unavailable = Signal(str)
     breakdown_ready = Signal(object)
 
     def __init__(self, runner: JobRunner, parent: QObject | None = None) -> None:
@@ -110,6 +118,11 @@ class DeliveryController(QObject):
         self.cancel()
         self._generation += 1
         self._last_range = date_range
+        account = config.account
+        if account is not None and account.provider.value != "sendgrid":
+            # Todoku reads delivery statistics from SendGrid only: the breakdown alone, and why.
+            self._refresh_breakdown_only(account.provider.label_ja, date_range, pages)
+            return
         stats = Job(
             "stats",
             functools.partial(
@@ -138,6 +151,18 @@ class DeliveryController(QObject):
         job.signals.finished.connect(self._on_job_finished)
         self._jobs[id(job.signals)] = (job, self._generation, self._last_range)
         self._runner.start(job)
+
+    def _refresh_breakdown_only(
+        self, provider_label: str, date_range: DateRange, pages: Sequence[ClassifiedPage]
+    ) -> None:
+        breakdown = Job("breakdown", functools.partial(breakdown_of_pages, tuple(pages)))
+        breakdown.signals.succeeded.connect(self._on_breakdown_succeeded)
+        breakdown.signals.finished.connect(self._on_job_finished)
+        self._jobs[id(breakdown.signals)] = (breakdown, self._generation, date_range)
+        self._runner.start(breakdown)
+        self.stats_unavailable.emit(
+            STATS_ONLY_SENDGRID.format(provider=provider_label) + "\n" + STATS_ONLY_SENDGRID_NEXT
+        )
 
     def cancel(self) -> None:
         for job, _, _ in self._jobs.values():

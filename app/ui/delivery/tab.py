@@ -124,6 +124,13 @@ class DeliveryTab(QWidget):
         self._message("error", text)
         self.below_days_changed.emit(0)
 
+    @Slot(str)
+    def show_unavailable(self, text: str) -> None:
+        """No statistics for the account's provider: said calmly, not as an error."""
+        self.view.set_stats((), self._threshold)
+        self._message("info", text)
+        self.below_days_changed.emit(0)
+
     @Slot(object)
     def set_breakdown_model(self, model: BreakdownChartModel | None) -> None:
         self.view.set_breakdown_model(model)

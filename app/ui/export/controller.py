@@ -186,7 +186,9 @@ class ExportController(FeatureController):
             return False
         scope = "filtered" if choice.scope == "filtered" else "all"
         config = self._fetched_connection()
-        if config is None or config.practice:
+        if config is not None and config.account_label:  # another account: provider and name
+            account, subuser, region = config.account_label, config.subuser, config.region
+        elif config is None or config.practice:
             account, subuser, region = texts.ACCOUNT_PRACTICE, "", ""
         else:
             account = texts.ACCOUNT_LIVE.format(masked=mask_secret(config.api_key))

@@ -86,7 +86,7 @@ class FetchController(FeatureController):
     ) -> bool:
         """Fetch ``lists`` over ``date_range``; through history when the window has one
         (incremental where it covers the range, unless ``full``: 全件再取得)."""
-        from app.core.services import fetch_and_classify, sendgrid_factory
+        from app.core.services import fetch_and_classify, provider_factory
 
         if self.runner.exclusive_busy:
             return False
@@ -108,7 +108,7 @@ class FetchController(FeatureController):
         if work is None:
             work = functools.partial(
                 fetch_and_classify,
-                sendgrid_factory(config),
+                provider_factory(config),
                 date_range,
                 lists,
                 self._classify,

@@ -61,6 +61,7 @@ class DateRangeBar(QWidget):
         self.range_error = plain_label()
         set_text_colour(self.range_error, "#c62828")
         self.list_boxes: dict[ListKind, QCheckBox] = {}
+        self._available: tuple[ListKind, ...] = ALL_LISTS  # the account's provider has these
         self.fetch_button = QPushButton(texts.FETCH)
         self.fetch_button.setDefault(True)
         self.full_fetch_button = QPushButton(texts.FULL_FETCH)
@@ -119,7 +120,18 @@ class DateRangeBar(QWidget):
         return DateRange(_from_qdate(self.start_edit.date()), _from_qdate(self.end_edit.date()))
 
     def chosen_lists(self) -> tuple[ListKind, ...]:
-        return tuple(kind for kind, box in self.list_boxes.items() if box.isChecked())
+        return tuple(
+            kind
+            for kind, box in self.list_boxes.items()
+            if box.isChecked() and kind in self._available
+        )
+
+    def set_available_lists(self, kinds: tuple[ListKind, ...]) -> None:
+        """Lists the account's provider does not have are hidden and never chosen."""
+        self._available = tuple(kinds)
+        for kind, box in self.list_boxes.items():
+            box.setHidden(kind not in self._available)
+        self._validate()
 
     def apply_preset(self, preset: Preset) -> None:
         chosen = preset_range(preset, self._today)

@@ -338,3 +338,28 @@ def test_cli_plan_from_bare_addresses_records_no_date(
     assert not report.failed
     assert [e.created for e in journal.entries(report.operation_id)] == [None, None]
     assert sandbox.records("invalid_emails") == []
+
+
+def test_reconcile_skips_what_a_provider_cannot_look_up(journal: DeletionJournal) -> None:
+    """An Infobip operation left unfinished stays so (skipped), with no lookup request."""
+    from app.core.accounts import Account, ProviderName
+    from app.core.provider_factory import build_provider
+    from app.core.storage.journal import NewEntry, OperationMeta
+    from app.sandbox.practice import practice_credentials, practice_sandbox
+
+    sandbox = practice_sandbox("infobip", entries=20)
+    url = sandbox.start()
+    try:
+        account = Account("本番", ProviderName.INFOBIP)
+        with build_provider(account, practice_credentials("infobip"), base_url=url) as provider:
+            meta = OperationMeta(base_host=url.removeprefix("http://"))
+            op_id = journal.create_operation(meta, [NewEntry(ListKind.BOUNCES, "a@example.jp")])
+            journal.set_state(op_id, OperationState.RUNNING)
+            summary = reconcile_unfinished(provider, journal, context=DeletionContext())
+        assert summary.skipped_operation_ids == (op_id,)
+        assert summary.operations == () and summary.error is None
+        assert sandbox.request_log == []
+        op = journal.operation(op_id)
+        assert op is not None and op.state is OperationState.RUNNING
+    finally:
+        sandbox.stop()

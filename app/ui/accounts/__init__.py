@@ -1,0 +1,1 @@
+"""アカウント: accounts of every provider, switching between them, and deletion guidance."""

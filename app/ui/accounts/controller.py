@@ -1,0 +1,382 @@
+"""AccountsController: the accounts of every provider, which one the window is on, saving them
+(secrets only in the SecretStore), 接続テスト per account, practice imitations of CMC, Infobip and
+SES, and the hand-cleaning guide where a provider has no delete API."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QWidget
+
+from app.core.accounts import (
+    Account,
+    ProviderName,
+    forget_credentials,
+    load_credentials,
+    save_credentials,
+)
+from app.core.errors import InvalidInputError, TodokuError, UnexpectedError
+from app.core.storage.secrets import SecretStore
+from app.ui.accounts import account_facts as facts
+from app.ui.accounts import account_texts as texts
+from app.ui.accounts.delete_routing import Item, split_by_mode
+from app.ui.accounts.practice_sandboxes import (
+    ProviderSandboxFactory,
+    SandboxHandle,
+    practice_credentials,
+    practice_region,
+)
+from app.ui.feature import FeatureController
+from app.ui.persist import SettingsKeeper
+from app.ui.workers import Job, JobRunner
+
+if TYPE_CHECKING:
+    from app.core.services import ConnectionConfig
+    from app.core.types import DeletionGuidance, ListKind, ListPermissions
+
+log = logging.getLogger(__name__)
+
+PRACTICE_TIMEOUT_S = 10.0
+
+# show_guidance(guides, history, provider_label, api_count, parent): the guide for the rows a
+# provider cannot delete by API (nothing is sent).
+GuidanceRunner = Callable[
+    [tuple["DeletionGuidance", ...], dict["ListKind", int], str, int, QWidget | None], None
+]
+
+
+def run_guidance_dialog(
+    guides: tuple[DeletionGuidance, ...],
+    history: dict[ListKind, int],
+    provider_label: str,
+    api_count: int,
+    parent: QWidget | None,
+) -> None:
+    from app.ui.accounts.guidance_dialog import GuidanceDialog
+
+    dialog = GuidanceDialog(guides, history, provider_label, api_count, parent)
+    try:
+        dialog.exec()
+    finally:
+        dialog.deleteLater()
+
+
+class AccountsController(FeatureController):
+    """Accounts live in the settings (``AppSettings.accounts``, ``active_account``); the default
+    SendGrid account is today's key, region and subuser, reached through ``sendgrid_config``
+    (the connection feature: practice sandbox or the saved key).
+
+    Signals (besides running / progress / done / failed):
+        switched: the window moved to another account: the grid's rows belong to the old one.
+        account_changed: Account, the account the window is on (after a switch or an edit).
+        accounts_changed: an account was added, edited or removed.
+        live_unavailable: the window is live but the new account has no credentials: the
+            window goes to practice mode.
+        connection_tested: (account name, tuple[ListPermissions, ...] or TodokuError).
+    """
+
+    switched = Signal()
+    account_changed = Signal(object)
+    accounts_changed = Signal()
+    live_unavailable = Signal()
+    connection_tested = Signal(object)
+
+    def __init__(
+        self,
+        runner: JobRunner,
+        settings: SettingsKeeper,
+        secrets: SecretStore,
+        *,
+        is_practice: Callable[[], bool],
+        sendgrid_config: Callable[[], ConnectionConfig],
+        sandbox_factory: ProviderSandboxFactory,
+        show_guidance: GuidanceRunner = run_guidance_dialog,
+        live_base_url: str | None = None,
+        max_retries: int = 5,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(runner, parent)
+        self.settings = settings
+        self.secrets = secrets
+        self._is_practice = is_practice
+        self._sendgrid_config = sendgrid_config
+        self._sandbox_factory = sandbox_factory
+        self._show_guidance = show_guidance
+        self._live_base_url = live_base_url  # tests point SendGrid's "live" at a sandbox
+        self._max_retries = max_retries
+        self.sandboxes: dict[ProviderName, tuple[SandboxHandle, str]] = {}
+        self._testing = ""
+
+    # -- reading -------------------------------------------------------------------------
+
+    @property
+    def current(self) -> Account:
+        return self.settings.current.current_account()
+
+    def accounts(self) -> tuple[Account, ...]:
+        return self.settings.current.all_accounts()
+
+    def has_credentials(self, account: Account) -> bool:
+        return not facts.missing_fields(account, self.secrets)
+
+    def masked_secrets(self, account: Account) -> dict[str, str]:
+        """Field → masked saved value (for the edit dialog's placeholders); never the value."""
+        from app.core.storage.secrets import mask_secret
+
+        saved = {}
+        for name, key in account.secret_names().items():
+            value = self.secrets.get(key)
+            if value:
+                saved[name] = mask_secret(value)
+        return saved
+
+    def live_problem(self) -> str:
+        """Why live mode cannot run on the current account ("" when it can)."""
+        account = self.current
+        if not facts.missing_fields(account, self.secrets):
+            return ""
+        if account.is_default:
+            from app.ui import texts as shell_texts
+
+            return shell_texts.LIVE_NEEDS_KEY
+        return texts.LIVE_NEEDS_CREDENTIALS.format(label=account.label_ja)
+
+    # -- where jobs connect --------------------------------------------------------------
+
+    def config(self) -> ConnectionConfig:
+        """Where the next job connects for the current account (practice imitation or live).
+
+        The default SendGrid account is the connection feature's, unchanged; any other account
+        carries itself, its credentials and its journal label. Raises TodokuError.
+        """
+        from app.core.services import ConnectionConfig
+
+        account = self.current
+        practice = self._is_practice()
+        if account.is_default:
+            return self._sendgrid_config()
+        label = facts.journal_label(account, practice)
+        if account.provider is ProviderName.SENDGRID and practice:
+            base = self._sendgrid_config()  # SendGrid's own practice sandbox
+            return dataclasses.replace(base, account=account, account_label=label)
+        if practice:
+            provider = account.provider
+            imitated = facts.practice_account(account, practice_region(provider))
+            return ConnectionConfig(
+                api_key="",
+                region=imitated.region,
+                base_url=self._ensure_sandbox(provider),
+                practice=True,
+                timeout_s=PRACTICE_TIMEOUT_S,
+                max_retries=self._max_retries,
+                account=imitated,
+                credentials=practice_credentials(provider),
+                account_label=label,
+            )
+        if facts.missing_fields(account, self.secrets):
+            problem = self.live_problem()
+            raise InvalidInputError(problem, next_step_ja=problem)
+        return self._live_config(account, {}, label)
+
+    def _live_config(
+        self, account: Account, typed: Mapping[str, str], label: str = ""
+    ) -> ConnectionConfig:
+        from app.core.services import ConnectionConfig
+
+        settings = self.settings.current
+        credentials = load_credentials(account, self.secrets, use_environment=False)
+        credentials.update({k: v for k, v in typed.items() if v})
+        base_url = account.base_url or None
+        sendgrid = account.provider is ProviderName.SENDGRID
+        if sendgrid:
+            base_url = base_url or self._live_base_url
+        return ConnectionConfig(
+            api_key=credentials.get("api_key", "") if sendgrid else "",
+            region=account.region or ("global" if sendgrid else ""),
+            subuser=account.subuser,
+            base_url=base_url,
+            timeout_s=settings.timeout_s,
+            max_concurrency=settings.max_concurrency,
+            max_retries=self._max_retries,
+            account=account,
+            credentials=credentials,
+            account_label=label,
+        )
+
+    def _ensure_sandbox(self, provider: ProviderName) -> str:
+        known = self.sandboxes.get(provider)
+        if known is not None:
+            return known[1]
+        try:
+            sandbox = self._sandbox_factory(provider)
+            url = sandbox.start()
+        except Exception as error:
+            from app.ui import texts as shell_texts
+
+            raise TodokuError(
+                shell_texts.SANDBOX_START_FAILED,
+                detail=UnexpectedError.from_exception(error).detail,
+            ) from error
+        self.sandboxes[provider] = (sandbox, url)
+        log.info("practice %s imitation listening on %s", provider.value, url)
+        return url
+
+    def stop_sandboxes(self) -> None:
+        sandboxes, self.sandboxes = self.sandboxes, {}
+        for provider, (sandbox, _) in sandboxes.items():
+            try:
+                sandbox.stop()
+            except Exception:  # closing anyway; note it for support
+                log.exception("%s practice imitation did not stop cleanly", provider.value)
+
+    # -- switching -----------------------------------------------------------------------
+
+    def switch(self, name: str) -> bool:
+        """Make ``name`` the window's account; the grid is cleared (``switched``)."""
+        settings = self.settings.current
+        if name == settings.current_account().name:
+            return True
+        if self.runner.exclusive_busy:
+            self.failed.emit(InvalidInputError(texts.BUSY, next_step_ja=texts.BUSY))
+            return False
+        account = next((a for a in settings.all_accounts() if a.name == name), None)
+        if account is None:
+            return False
+        self.settings.store(settings.replace(active_account="" if account.is_default else name))
+        log.info("switched to account %s:%s", account.provider.value, account.name)
+        self.switched.emit()
+        self.account_changed.emit(account)
+        if not self._is_practice() and self.live_problem():
+            self.live_unavailable.emit()
+            self.done.emit(texts.SWITCHED_TO_PRACTICE.format(label=account.label_ja))
+        else:
+            self.done.emit(texts.SWITCHED.format(label=account.label_ja))
+        return True
+
+    # -- saving --------------------------------------------------------------------------
+
+    def save_account(
+        self, account: Account, credentials: Mapping[str, str], previous: Account | None = None
+    ) -> None:
+        """Add ``account`` or replace ``previous`` (same name); typed secrets go to the keyring
+        only (an empty mapping keeps what is saved). The settings file never sees a secret."""
+        settings = self.settings.current
+        if previous is not None:  # e.g. SES keys → chain: the old key pair leaves the keyring
+            for field_name, key in previous.secret_names().items():
+                if field_name not in account.secret_names():
+                    self.secrets.delete(key)
+        save_credentials(account, self.secrets, credentials)
+        if account.is_default:
+            settings = settings.replace(region=account.region or "global", subuser=account.subuser)
+        else:
+            others = list(settings.accounts)
+            names = [a.name for a in others]
+            if account.name in names:
+                others[names.index(account.name)] = account
+            else:
+                others.append(account)
+            settings = settings.replace(accounts=tuple(others))
+        self.settings.store(settings)
+        log.info(
+            "account %s:%s saved (%d secrets typed)",
+            account.provider.value,
+            account.name,
+            len([v for v in credentials.values() if v]),
+        )
+        self.accounts_changed.emit()
+        if account.name == self.current.name:
+            self.account_changed.emit(self.current)
+
+    def remove_account(self, name: str) -> bool:
+        """Remove a (non-default) account and its secrets; the window returns to the default
+        account if it was on this one."""
+        settings = self.settings.current
+        account = next((a for a in settings.accounts if a.name == name), None)
+        if account is None or account.is_default:
+            return False
+        active = account.name == settings.current_account().name
+        if active and self.runner.exclusive_busy:
+            self.failed.emit(InvalidInputError(texts.BUSY, next_step_ja=texts.BUSY))
+            return False
+        forget_credentials(account, self.secrets)
+        remaining = tuple(a for a in settings.accounts if a.name != name)
+        self.settings.store(
+            settings.replace(
+                accounts=remaining, active_account="" if active else settings.active_account
+            )
+        )
+        log.info("account %s:%s removed", account.provider.value, account.name)
+        self.accounts_changed.emit()
+        if active:
+            self.switched.emit()
+            self.account_changed.emit(self.current)
+        return True
+
+    # -- 接続テスト -------------------------------------------------------------------------
+
+    def test(self, account: Account, typed: Mapping[str, str]) -> None:
+        """Ask the provider which lists the credentials (typed, else saved) may read and
+        delete, in a job; reports through ``connection_tested``."""
+        from app.core.services import check_permissions, provider_factory
+
+        self._testing = account.name
+        try:
+            config = self._live_config(account, typed)
+        except TodokuError as error:
+            self.connection_tested.emit((account.name, error))
+            return
+        job = Job("account_test", functools.partial(check_permissions, provider_factory(config)))
+        job.signals.succeeded.connect(self._on_test_succeeded)
+        job.signals.failed.connect(self._on_test_failed)
+        self.runner.start(job)
+
+    @Slot(object)
+    def _on_test_succeeded(self, permissions: tuple[ListPermissions, ...]) -> None:
+        self.connection_tested.emit((self._testing, permissions))
+
+    @Slot(object)
+    def _on_test_failed(self, error: TodokuError) -> None:
+        self.connection_tested.emit((self._testing, error))
+
+    # -- deletion where the API has none -------------------------------------------------
+
+    def guide_deletion(self, items: Iterable[Item], parent: QWidget | None = None) -> list[Item]:
+        """Show the provider's console guide for rows it cannot delete by API (CMC blocks) and
+        say why history lists cannot be cleaned (CMC bounces); nothing is sent for them.
+        Returns the rows that go through the usual confirmation and deletion."""
+        chosen = list(items)
+        account = self.current
+        if account.provider is ProviderName.SENDGRID or not chosen:
+            return chosen
+        from app.core.providers.base import deletion_guidance, deletion_mode
+        from app.core.services import provider_factory
+
+        try:
+            provider = provider_factory(self.config())()
+        except TodokuError as error:
+            self.failed.emit(error)
+            return []
+        try:
+            split = split_by_mode(chosen, lambda kind: deletion_mode(provider, kind))
+            guides = tuple(
+                guide
+                for kind, emails in split.guided.items()
+                if (guide := deletion_guidance(provider, kind, emails)) is not None
+            )
+        finally:
+            provider.close()
+        if guides or split.history:
+            log.info(
+                "deletion guidance shown: %d addresses guided, %d history rows, nothing sent",
+                sum(len(g.emails) for g in guides),
+                sum(split.history.values()),
+            )
+            self._show_guidance(
+                guides, split.history, account.provider.label_ja, len(split.api), parent
+            )
+        return split.api
