@@ -28,8 +28,9 @@ from app.core.classify.vocabulary import (
     CATEGORY_LABELS_JA,
     NEEDS_REVIEW_REASONS,
     REASONS,
+    ReasonInfo,
 )
-from app.core.types import Explanation, ListKind, SuppressionEntry
+from app.core.types import DeleteEffect, Explanation, ListKind, SuppressionEntry
 
 __all__ = ["CATEGORY_LABELS_JA", "Classifier", "default_rules_dir"]
 
@@ -56,6 +57,15 @@ def digit_key(text: str) -> tuple[str, bytes]:
     run = len(head) - len(head.lstrip(_CODE_CHARS))
     lead = text[:run] if run <= _SHORT_RUN else "\0" + text[: lead_end(text)]
     return lead, text.encode("utf-8", "surrogatepass").translate(ZERO_BYTES)
+
+
+def delete_effect(kind: str, info: ReasonInfo) -> DeleteEffect:
+    """What deleting the entry does, from its list first and then its cause."""
+    if kind == ListKind.BLOCKS:
+        return DeleteEffect.NO_EFFECT  # SendGrid keeps sending to blocked addresses anyway
+    if kind == ListKind.SPAM_REPORTS or kind == ListKind.UNSUBSCRIBES:
+        return DeleteEffect.HARMFUL
+    return info.bounce_delete_effect
 
 
 def default_rules_dir() -> Path:
@@ -255,7 +265,7 @@ class Classifier:
         answer = Explanation(
             reason=reason,
             category=info.category,
-            # A 4xx answer is never "the address is dead", whatever the words say.
+            # A 4xx answer is never permanent, whatever the words say.
             permanent=info.permanent and not temporary,
             label_ja=info.label_ja,
             explanation_ja=explanation,
@@ -263,5 +273,6 @@ class Classifier:
             source="rules",
             rule_id=rule_id,
             needs_review=reason in NEEDS_REVIEW_REASONS,
+            delete_effect=delete_effect(kind, info),
         )
         return self._interned.setdefault(answer, answer)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.core.types import DeleteEffect
+
 INVALID_ADDRESS = "Invalid Address"
 MAILBOX_UNAVAILABLE = "Mailbox Unavailable"
 REPUTATION = "Reputation"
@@ -43,11 +45,26 @@ class ReasonInfo:
 
     name: str
     category: str
-    permanent: bool  # the address itself is dead (Sisimai "hard"): waiting will not help
+    # Sending again later fails until someone changes something (the address, the recipient's
+    # settings, our sending setup or reputation). A 4xx reply still makes it temporary.
+    permanent: bool
     label_ja: str
     explanation_ja: str
     fix_ja: str
     delete_ja: str
+
+    @property
+    def bounce_delete_effect(self) -> DeleteEffect:
+        """Deleting a bounce/invalid-email entry: ``resend`` only when waiting alone cures it."""
+        return DeleteEffect.RESEND if self.name in TRANSIENT_REASONS else DeleteEffect.AFTER_FIX
+
+
+# Causes that go away by themselves (greylisting and rate limits come out as speeding etc.):
+# never ``permanent``, whatever the reply class, and deleting the entry lets mail go again.
+TRANSIENT_REASONS = frozenset(
+    {"mailboxfull", "systemfull", "speeding", "toomanyconn", "expired", "networkerror",
+     "systemerror", "mailererror"}
+)  # fmt: skip
 
 
 # Shared delete advice, so the same situation is always worded the same way.
@@ -126,7 +143,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "suspend",
         MAILBOX_UNAVAILABLE,
-        False,
+        True,
         "アカウント停止",
         "アドレスは存在しますが、アカウントが停止・凍結されているか、長い間使われていません。"
         "事実上使われていないアドレスであることが多いです。",
@@ -137,7 +154,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "filtered",
         MAILBOX_UNAVAILABLE,
-        False,
+        True,
         "受信者側の設定で拒否",
         "受信者側の迷惑メール設定や受信ルールで、このメールが拒否されました。"
         "携帯電話会社などでは、受信拒否の場合でも「ユーザー不明」と返すことがあります。",
@@ -158,7 +175,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "rejected",
         TECHNICAL,
-        False,
+        True,
         "差出人を拒否",
         "受信側が、差出人のアドレスやドメインを理由にメールを拒否しました。"
         "メーリングリストの会員でない、差出人ドメインを確認できない、などが原因です。",
@@ -170,7 +187,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "blocked",
         REPUTATION,
-        False,
+        True,
         "送信元サーバーをブロック",
         "受信側が、送信元の IP アドレスやサーバーを理由に受け取りを拒否しました。"
         "ブロックリスト（迷惑メール送信元の一覧）への掲載などが原因です。",
@@ -182,7 +199,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "badreputation",
         REPUTATION,
-        False,
+        True,
         "送信元の評判が低い",
         "送信元の IP アドレスやドメインの評判（レピュテーション）が低いため、受信側が受け取りを"
         "拒否または保留しました。苦情や宛先不明のメールが多いと評判が下がります。",
@@ -193,7 +210,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "authfailure",
         TECHNICAL,
-        False,
+        True,
         "送信ドメイン認証の失敗",
         "SPF/DKIM/DMARC（送信ドメイン認証：なりすましでないことを示す仕組み）の確認に失敗したため、"
         "受信側が拒否しました。送信側の設定の問題です。",
@@ -204,7 +221,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "requireptr",
         TECHNICAL,
-        False,
+        True,
         "逆引き（PTR）の未設定",
         "送信元 IP アドレスの逆引き設定（PTR レコード：IP アドレスからサーバー名を調べる設定）が"
         "ないか正しくないため、拒否されました。送信側の設定の問題です。",
@@ -215,7 +232,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "notcompliantrfc",
         CONTENT,
-        False,
+        True,
         "メール形式の規格違反",
         "メールの形式が規格（RFC 5322）に合っていないため拒否されました。"
         "件名や差出人のヘッダー（メールの見出し情報）が重複している、などが原因です。",
@@ -225,7 +242,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "contenterror",
         CONTENT,
-        False,
+        True,
         "ヘッダー・構造の不備",
         "メールのヘッダーや MIME 構造（本文や添付ファイルの組み立て方）に、受信側が受け付けない"
         "部分がありました。日本語の件名の符号化（エンコード）の誤りなどが原因です。",
@@ -235,7 +252,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "spamdetected",
         CONTENT,
-        False,
+        True,
         "迷惑メールと判定",
         "受信側のフィルターが、このメールを迷惑メールと判定して拒否しました。"
         "本文、リンク先の URL、宛先リストの質などが影響します。",
@@ -245,7 +262,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "virusdetected",
         CONTENT,
-        False,
+        True,
         "ウイルス・危険な添付ファイル",
         "メールにウイルスや危険な添付ファイルが含まれていると判定されました。"
         "実行ファイルや圧縮ファイルの添付が原因になることがあります。",
@@ -255,7 +272,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "policyviolation",
         CONTENT,
-        False,
+        True,
         "受信側のポリシーで拒否",
         "受信側の運用方針（ポリシー）に合わないため拒否されました。"
         "添付ファイルの制限や、決まった相手からしか受け取らない設定などが原因です。",
@@ -265,7 +282,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "securityerror",
         TECHNICAL,
-        False,
+        True,
         "セキュリティ条件を満たさない",
         "受信側が求めるセキュリティ上の条件（認証など）を満たしていないため拒否されました。"
         "多くは送信側の設定の問題です。",
@@ -276,7 +293,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "failedstarttls",
         TECHNICAL,
-        False,
+        True,
         "暗号化通信ができない",
         "受信側が暗号化通信（TLS）を必須にしていますが、暗号化した接続ができませんでした。"
         "送信経路の設定の問題です。",
@@ -287,7 +304,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "norelaying",
         TECHNICAL,
-        False,
+        True,
         "中継を拒否",
         "受信側のサーバーが、このアドレス宛てのメールは扱っていないとして拒否しました。"
         "ドメイン部分の入力ミスや、受信側のメールサーバーの設定誤りが考えられます。",
@@ -299,7 +316,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "mesgtoobig",
         CONTENT,
-        False,
+        True,
         "メールのサイズ超過",
         "メールのサイズ（または 1 行の長さ）が、受信側のサーバーの上限を超えていました。"
         "大きな画像や添付ファイルが原因です。",
@@ -309,7 +326,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "exceedlimit",
         CONTENT,
-        False,
+        True,
         "受信側の上限を超過",
         "メールのサイズなどが、受信側で決められた上限を超えていました。"
         "実質的にはサイズ超過と同じ問題です。",
@@ -373,7 +390,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "syntaxerror",
         TECHNICAL,
-        False,
+        True,
         "通信手順の誤り",
         "メールを渡すときのサーバー同士のやり取り（SMTP の手順）に、受信側が誤りを見つけました。"
         "送信システム側の問題で、受信者に原因はありません。",
