@@ -181,6 +181,8 @@ class Rule:
     delete_ja: str = ""
     examples: tuple[Example, ...] = ()
     source_file: str = ""
+    sources: tuple[str, ...] = ()  # ids of sources.toml: the public pages this rule stands on
+    temporary: bool = False  # the text names a condition that passes by itself (greylisting)
 
     def matches(self, facts: Facts) -> bool:
         if self.hosts and facts.host not in self.hosts:
@@ -256,8 +258,12 @@ class RuleError(ValueError):
 
 _RULE_KEYS = {
     "id", "reason", "any", "all", "none", "codes", "no_codes", "reply", "hosts", "lists",
-    "explanation_ja", "fix_ja", "delete_ja", "examples", "note",
+    "explanation_ja", "fix_ja", "delete_ja", "examples", "note", "sources", "temporary",
 }  # fmt: skip
+# A file declaring `layer = "hosts"` is a mailbox-provider catalogue: every rule in it must name
+# the host groups it is for, so provider knowledge can never fire for another provider's users.
+HOST_LAYER = "hosts"
+SOURCES_FILE = "sources.toml"
 _LIST_KINDS = {"bounces", "blocks", "invalid_emails", "spam_reports", "unsubscribes"}
 
 
@@ -291,7 +297,10 @@ def _example(raw: object, where: str) -> Example:
     raise RuleError(f"{where}: an example is a string or {{text=..., status=..., email=...}}")
 
 
-def _rule(raw: dict[str, object], source: str, seen: set[str]) -> Rule:
+def _rule(
+    raw: dict[str, object], source: str, seen: set[str], known_sources: frozenset[str],
+    host_layer: bool,
+) -> Rule:  # fmt: skip
     rule_id = raw.get("id")
     where = f"{source}: rule {rule_id!r}"
     if not isinstance(rule_id, str) or not rule_id or rule_id in seen:
@@ -313,6 +322,17 @@ def _rule(raw: dict[str, object], source: str, seen: set[str]) -> Rule:
     )
     if not examples:
         raise RuleError(f"{where}: every rule needs at least one example")
+    sources = raw.get("sources")
+    if not isinstance(sources, list) or not sources or not all(isinstance(x, str) for x in sources):
+        raise RuleError(f"{where}: every rule names its public sources (sources = [...])")
+    unknown_sources = set(sources) - known_sources
+    if unknown_sources:
+        raise RuleError(f"{where}: sources not in {SOURCES_FILE}: {sorted(unknown_sources)}")
+    if host_layer and not raw.get("hosts"):
+        raise RuleError(f"{where}: a host-catalogue rule needs hosts = [...]")
+    temporary = raw.get("temporary", False)
+    if not isinstance(temporary, bool):
+        raise RuleError(f"{where}: temporary is true or false")
     texts = {key: raw.get(key, "") for key in ("explanation_ja", "fix_ja", "delete_ja")}
     if not all(isinstance(value, str) for value in texts.values()):
         raise RuleError(f"{where}: Japanese texts must be strings")
@@ -332,14 +352,33 @@ def _rule(raw: dict[str, object], source: str, seen: set[str]) -> Rule:
         delete_ja=str(texts["delete_ja"]),
         examples=examples,
         source_file=source,
+        sources=tuple(sources),
+        temporary=temporary,
     )
 
 
+def load_sources(rules_dir: Path) -> dict[str, dict[str, str]]:
+    """``sources.toml``: id -> {title, url} of every public page a rule may cite."""
+    path = rules_dir / SOURCES_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise RuleError(f"{SOURCES_FILE}: {error}") from None
+    table = data.get("source", {})
+    for key, value in table.items():
+        if not isinstance(value, dict) or not isinstance(value.get("title"), str):
+            raise RuleError(f"{SOURCES_FILE}: source {key!r} needs a title")
+        if not isinstance(value.get("url"), str):
+            raise RuleError(f"{SOURCES_FILE}: source {key!r} needs a url")
+    return table
+
+
 def load_rules(rules_dir: Path) -> RuleSet:
-    """Read every ``*.toml`` in name order; rules keep file order, then in-file order."""
-    files = sorted(rules_dir.glob("*.toml"))
+    """Read every rule ``*.toml`` in name order; rules keep file order, then in-file order."""
+    files = sorted(path for path in rules_dir.glob("*.toml") if path.name != SOURCES_FILE)
     if not files:
         raise RuleError(f"no rule files in {rules_dir}")
+    known_sources = frozenset(load_sources(rules_dir))
     rules: list[Rule] = []
     advice: list[Advice] = []
     seen: set[str] = set()
@@ -348,7 +387,10 @@ def load_rules(rules_dir: Path) -> RuleSet:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as error:
             raise RuleError(f"{path.name}: {error}") from None
-        rules.extend(_rule(raw, path.name, seen) for raw in data.get("rule", []))
+        host_layer = data.get("layer") == HOST_LAYER
+        rules.extend(
+            _rule(raw, path.name, seen, known_sources, host_layer) for raw in data.get("rule", [])
+        )
         for raw in data.get("advice", []):
             if not isinstance(raw.get("fix_ja"), str) or not raw.get("hosts"):
                 raise RuleError(f"{path.name}: advice {raw.get('id')!r} needs hosts and fix_ja")

@@ -471,3 +471,67 @@ BLOCK_DELETE_JA = (
     "ブロックの記録があっても次の送信は通常どおり試みられるため、一覧から削除しても"
     "配信結果は変わりません。原因を直すことが大切です。"
 )
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownTextHint:
+    """What an unrecognised reply still tells through its codes (for 要確認 entries)."""
+
+    explanation_ja: str
+    fix_ja: str
+    permanent: bool
+
+
+# RFC 3463 subject digit (X.<subject>.Z) -> whose side the problem is on, in plain Japanese.
+_SUBJECT_JA = {
+    "1": ("宛先のアドレス", "アドレスが正しいか、受信者に確認してください。"),
+    "2": ("受信者のメールボックス", "受信者に、メールボックスの状態を確認してもらってください。"),
+    "3": ("受信側のメールサーバー", "受信者のシステム担当者に確認してもらってください。"),
+    "4": ("配送経路（ネットワークや DNS）", "宛先ドメインのメールサーバーに届くか確認してください。"),
+    "5": ("サーバー同士のやり取り（SMTP の手順）", "SendGrid サポートに原文を添えて問い合わせてください。"),
+    "6": ("メールの内容や形式", "メールの形式（文字コード、添付ファイル）を見直してください。"),
+    "7": (
+        "送信側の認証・評判や受信側の運用方針",
+        "送信ドメイン認証（SPF/DKIM/DMARC）と送信元の評判を確認してください。",
+    ),
+}
+_SENDER_ADDRESS_JA = (
+    "差出人（送信側）のアドレス",
+    "差出人アドレスとバウンス用ドメインの DNS 設定を確認してください。",
+)
+
+
+def unknown_text_hint(code: str, reply: str) -> UnknownTextHint:
+    """A 要確認 explanation from what the codes tell: temporary or not, and whose side.
+
+    The wording of the reply was not understood, so nothing here guesses a cause; it only
+    reads the class digit (4 = temporary, 5 = permanent) and the RFC 3463 subject digit.
+    """
+    first = code[:1] or reply[:1]
+    parts = code.split(".")
+    subject = parts[1] if len(parts) == 3 and parts[1] != "0" else ""
+    if subject == "1" and parts[2] in ("7", "8"):
+        side, fix = _SENDER_ADDRESS_JA
+    else:
+        side, fix = _SUBJECT_JA.get(subject, ("", ""))
+    if first == "4":
+        text = (
+            "受信側は「一時的なエラー」（4xx）と回答しています。原因の文面は自動では判定できません"
+            "でしたが、時間をおけば届く可能性があります。"
+        )
+        fix = "原文を確認し、数時間から 1 日ほどおいてから再送してください。" + fix
+    elif first == "5":
+        text = (
+            "受信側は「恒久的なエラー」（5xx）と回答しています。原因の文面は自動では判定できません"
+            "でしたが、何かを直さない限り、同じ宛先への再送はまた失敗します。"
+        )
+        fix = "理由の欄の原文を確認してください。" + fix
+    else:
+        text = (
+            "受信側の応答には、一時的か恒久的かを示すコードがなく、原因を自動では判定できません"
+            "でした。推測はせずに、理由の欄の原文をそのまま確認してください。"
+        )
+        fix = "原文を読んでも分からない場合は、SendGrid サポートや受信者のシステム担当者に確認してください。"
+    if side:
+        text += f"応答のコードからは、問題は{side}に関するものと読み取れます。"
+    return UnknownTextHint(text, fix, permanent=first == "5")
