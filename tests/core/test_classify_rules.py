@@ -64,17 +64,30 @@ def _rules_dir(path: Path, **files: str) -> Path:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ('[[rule]]\nid = "x"\nreason = "nosuchreason"\nexamples = ["a"]\n' + _SRC, "unknown reason"),
+        (
+            '[[rule]]\nid = "x"\nreason = "nosuchreason"\nexamples = ["a"]\n' + _SRC,
+            "unknown reason",
+        ),
         ('[[rule]]\nid = "x"\nreason = "blocked"\nany = ["("]\nexamples = ["a"]\n' + _SRC, "x"),
         ('[[rule]]\nid = "x"\nreason = "blocked"\nany = ["a"]\n' + _SRC, "example"),
-        ('[[rule]]\nid = "x"\nreason = "blocked"\nexamples = ["a"]\nwhen = 1\n' + _SRC, "unknown keys"),
-        ('[[rule]]\nid = "x"\nreason = "blocked"\ncodes = ["5.*.x"]\nexamples = ["a"]\n' + _SRC, "code"),
+        (
+            '[[rule]]\nid = "x"\nreason = "blocked"\nexamples = ["a"]\nwhen = 1\n' + _SRC,
+            "unknown keys",
+        ),
+        (
+            '[[rule]]\nid = "x"\nreason = "blocked"\ncodes = ["5.*.x"]\nexamples = ["a"]\n' + _SRC,
+            "code",
+        ),
         ("[[rule]\n", "20-bad.toml"),
         ('[[rule]]\nid = "x"\nreason = "blocked"\nany = ["a"]\nexamples = ["a"]\n', "sources"),
         ('[[rule]]\nid = "x"\nreason = "blocked"\nsources = ["nope"]\nexamples = ["a"]\n', "nope"),
         # A mailbox-provider catalogue cannot hold a rule that would fire for every host.
-        ('layer = "hosts"\n[[rule]]\nid = "x"\nreason = "filtered"\nany = ["unknown user"]\n'
-         + _SRC + 'examples = ["a"]\n', "needs hosts"),
+        (
+            'layer = "hosts"\n[[rule]]\nid = "x"\nreason = "filtered"\nany = ["unknown user"]\n'
+            + _SRC
+            + 'examples = ["a"]\n',
+            "needs hosts",
+        ),
     ],
 )
 def test_malformed_rule_files_are_refused(tmp_path: Path, body: str, message: str) -> None:
@@ -89,7 +102,9 @@ def test_duplicate_rule_ids_are_refused(tmp_path: Path) -> None:
 
 
 def test_explicit_rules_dir_is_used(tmp_path: Path) -> None:
-    rule = '[[rule]]\nid = "everything-blocked"\nreason = "blocked"\nany = ["."]\nexamples = ["x"]\n'
+    rule = (
+        '[[rule]]\nid = "everything-blocked"\nreason = "blocked"\nany = ["."]\nexamples = ["x"]\n'
+    )
     classifier = Classifier.load(_rules_dir(tmp_path, **{"only.toml": rule + _SRC}))
     assert classifier.classify("550 5.1.1 user unknown").rule_id == "everything-blocked"
     assert Classifier.load(default_rules_dir()).classify("550 5.1.1 user unknown").reason == (

@@ -19,7 +19,8 @@ CLASSIFIER = Classifier.load()
     "text",
     [
         "451 4.7.1 Greylisting in action, please come back later",
-        "450 4.2.0 <nao@example.org>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.org.html",
+        "450 4.2.0 <nao@example.org>: Recipient address rejected: Greylisted,"
+        " see http://postgrey.schweikert.ch/help/example.org.html",
         "451 4.7.1 <kei@example.net>: Recipient address rejected: Greylisted for 300 seconds",
         "450 4.7.1 Try again later, you are greylisted",
         "451 Temporary local problem: greylisted, please retry in 5 minutes",
@@ -30,7 +31,9 @@ def test_greylisting_is_a_temporary_delay(text: str) -> None:
     got = CLASSIFIER.classify(text, "", "a@example.org")
     assert got.permanent is False and got.delete_effect is DeleteEffect.RESEND
     assert got.reason not in {"blocked", "filtered", "spamdetected"}
-    assert "グレーリスト" in got.explanation_ja and "解除" not in got.action_ja.replace("解除申請や", "")
+    assert "グレーリスト" in got.explanation_ja and "解除" not in got.action_ja.replace(
+        "解除申請や", ""
+    )
 
 
 @pytest.mark.parametrize(
@@ -38,7 +41,8 @@ def test_greylisting_is_a_temporary_delay(text: str) -> None:
 )
 def test_yahoo_5_7_9_is_sender_authentication(email: str) -> None:
     got = CLASSIFIER.classify(
-        "554 5.7.9 Message not accepted for policy reasons.  See https://senders.yahooinc.com/error-codes",
+        "554 5.7.9 Message not accepted for policy reasons.  See"
+        " https://senders.yahooinc.com/error-codes",
         "5.7.9",
         email,
     )
@@ -47,7 +51,9 @@ def test_yahoo_5_7_9_is_sender_authentication(email: str) -> None:
 
 
 def test_policy_reasons_elsewhere_still_points_at_authentication_first() -> None:
-    got = CLASSIFIER.classify("550 5.7.9 Message not accepted for policy reasons", "5.7.9", "a@example.jp")
+    got = CLASSIFIER.classify(
+        "550 5.7.9 Message not accepted for policy reasons", "5.7.9", "a@example.jp"
+    )
     assert got.reason == "policyviolation"
     assert "認証" in got.action_ja
 
@@ -55,9 +61,11 @@ def test_policy_reasons_elsewhere_still_points_at_authentication_first() -> None
 @pytest.mark.parametrize(
     "text",
     [
-        "554 5.7.1 Service unavailable; Client host [203.0.113.7] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/203.0.113.7",
+        "554 5.7.1 Service unavailable; Client host [203.0.113.7] blocked"
+        " using zen.spamhaus.org; https://www.spamhaus.org/query/ip/203.0.113.7",
         "550 5.7.1 Rejected: 203.0.113.7 listed at b.barracudacentral.org",
-        "554 5.7.1 Email blocked by b.barracudacentral.org - see http://www.barracudacentral.org/reputation?ip=203.0.113.7",
+        "554 5.7.1 Email blocked by b.barracudacentral.org - see"
+        " http://www.barracudacentral.org/reputation?ip=203.0.113.7",
         "550 5.7.1 Mail from 203.0.113.7 refused - listed in bl.spamcop.net",
         "421 4.7.1 Your IP 203.0.113.7 is on our blacklist, see https://www.spamhaus.org/",
     ],
@@ -88,7 +96,9 @@ def test_x_1_7_and_x_1_8_are_about_the_sender(text: str) -> None:
     "text",
     [
         "550 5.7.1 Please turn on SMTP Authentication in your mail client.",
-        "550 Please turn on SMTP Authentication in your mail client. (cpanel.example.net) [203.0.113.9]:41234 is not permitted to relay through this server without authentication.",
+        "550 Please turn on SMTP Authentication in your mail client."
+        " (cpanel.example.net) [203.0.113.9]:41234 is not permitted to relay"
+        " through this server without authentication.",
         "530 5.7.1 Authentication required",
     ],
 )
@@ -99,7 +109,9 @@ def test_smtp_auth_wording_is_not_sendgrid_domain_authentication(text: str) -> N
     assert "関係" in got.action_ja or got.reason == "norelaying"
 
 
-@pytest.mark.parametrize("email", ["umi@i.softbank.jp", "sora@softbank.ne.jp", "riku@ymobile.ne.jp"])
+@pytest.mark.parametrize(
+    "email", ["umi@i.softbank.jp", "sora@softbank.ne.jp", "riku@ymobile.ne.jp"]
+)
 def test_softbank_access_denied_is_the_recipients_filter(email: str) -> None:
     got = CLASSIFIER.classify(
         f"550 5.7.1 <{email}>: Recipient address rejected: Access denied", "5.7.1", email
@@ -110,7 +122,9 @@ def test_softbank_access_denied_is_the_recipients_filter(email: str) -> None:
 
 def test_the_same_access_denied_elsewhere_is_not_softbank() -> None:
     got = CLASSIFIER.classify(
-        "550 5.4.1 Recipient address rejected: Access denied. AS(201806281)", "5.4.1", "a@contoso.com"
+        "550 5.4.1 Recipient address rejected: Access denied. AS(201806281)",
+        "5.4.1",
+        "a@contoso.com",
     )
     assert got.reason == "userunknown"
     assert "ソフトバンク" not in got.explanation_ja + got.action_ja
@@ -119,7 +133,8 @@ def test_the_same_access_denied_elsewhere_is_not_softbank() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "421-4.7.0 Try again later, closing connection. (EHLO) For more information, go to https://support.google.com/a/answer/3221692 - gsmtp",
+        "421-4.7.0 Try again later, closing connection. (EHLO) For more"
+        " information, go to https://support.google.com/a/answer/3221692 - gsmtp",
         "421 4.7.0 Try again later, closing connection. (MAIL) 5a1c2e3f.4 - gsmtp",
     ],
 )
@@ -132,10 +147,26 @@ def test_gmail_421_try_again_later_is_temporary(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "email"),
     [
-        ("421 mwinf5c20 ME Service refuse. Veuillez essayer plus tard. Service refused, please try later. OFR005_104 [104]", "a@orange.fr"),
-        ("421 mwinf5c21 ME Service refuse. Veuillez essayer plus tard. Service refused, please try later. OFR005_102 [102]", "b@wanadoo.fr"),
-        ("421 smtp.laposte.net Service refuse. Veuillez essayer plus tard. Service refused, please try later. LPN007_510", "c@laposte.net"),
-        ("421 mwinf5c22 ME Trop de connexions, veuillez verifier votre configuration. Too many connections, slow down. OFR005_104 [104]", "d@orange.fr"),
+        (
+            "421 mwinf5c20 ME Service refuse. Veuillez essayer plus tard. Service"
+            " refused, please try later. OFR005_104 [104]",
+            "a@orange.fr",
+        ),
+        (
+            "421 mwinf5c21 ME Service refuse. Veuillez essayer plus tard. Service"
+            " refused, please try later. OFR005_102 [102]",
+            "b@wanadoo.fr",
+        ),
+        (
+            "421 smtp.laposte.net Service refuse. Veuillez essayer plus tard."
+            " Service refused, please try later. LPN007_510",
+            "c@laposte.net",
+        ),
+        (
+            "421 mwinf5c22 ME Trop de connexions, veuillez verifier votre"
+            " configuration. Too many connections, slow down. OFR005_104 [104]",
+            "d@orange.fr",
+        ),
     ],
 )
 def test_orange_throttling_is_temporary_and_not_a_reception_filter(text: str, email: str) -> None:
@@ -157,9 +188,7 @@ def test_plain_japanese_refusal_is_the_recipients_filter(text: str) -> None:
     assert got.reason == "filtered" and not got.needs_review
 
 
-@pytest.mark.parametrize(
-    "text", ["550 Unknown user yuki.t@docomo.ne.jp", "550 5.2.0 Unknown user"]
-)
+@pytest.mark.parametrize("text", ["550 Unknown user yuki.t@docomo.ne.jp", "550 5.2.0 Unknown user"])
 def test_docomo_filter_advice_says_no_bounce_is_not_delivered(text: str) -> None:
     got = CLASSIFIER.classify(text, "5.2.0", "yuki.t@docomo.ne.jp")
     assert got.reason == "filtered"
@@ -184,14 +213,17 @@ def test_no_rule_in_the_host_catalogue_lacks_a_host_group() -> None:
     "text",
     [
         "421 4.7.0 Too many concurrent SMTP connections; please try again later",
-        "450 4.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional messages from being delivered.",
+        "450 4.2.1 The user you are trying to contact is receiving mail at a"
+        " rate that prevents additional messages from being delivered.",
         "452 4.2.2 Mailbox full",
         "552 5.2.2 Mailbox full",
         "451 4.3.0 Temporary server error. Please try again later",
         "450 4.7.1 Greylisted",
         "550 5.4.5 Daily user sending limit exceeded.",
-        "421 4.7.0 [TSS04] Messages from 203.0.113.5 temporarily deferred due to unexpected volume or user complaints",
-        "451 4.7.650 The mail server [203.0.113.5] has been temporarily rate limited due to IP reputation.",
+        "421 4.7.0 [TSS04] Messages from 203.0.113.5 temporarily deferred due"
+        " to unexpected volume or user complaints",
+        "451 4.7.650 The mail server [203.0.113.5] has been temporarily rate"
+        " limited due to IP reputation.",
     ],
 )
 def test_temporary_texts_are_never_permanent(text: str) -> None:
