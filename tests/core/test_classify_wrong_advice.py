@@ -247,3 +247,16 @@ def test_unknown_texts_say_what_the_codes_tell(text: str, status: str, words: st
     assert words in got.explanation_ja and "原文" in got.explanation_ja
     assert got.permanent is text.startswith("5")
     assert got.delete_effect is DeleteEffect.AFTER_FIX
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a" * 200_000, "550 " + "x " * 50_000, "550 5.1.1 " + "((((" * 5000, "\x00\u202e" * 1000],
+)
+def test_hostile_long_texts_are_answered_quickly(text: str) -> None:
+    import time
+
+    started = time.perf_counter()
+    got = CLASSIFIER.classify(text, "", "a@example.jp")
+    assert time.perf_counter() - started < 0.5
+    assert got.explanation_ja and got.action_ja

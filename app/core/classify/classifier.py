@@ -36,6 +36,7 @@ from app.core.types import DeleteEffect, Explanation, ListKind, SuppressionEntry
 
 __all__ = ["CATEGORY_LABELS_JA", "Classifier", "default_rules_dir"]
 
+MATCH_CHARS = 3000  # how much of a reason the rules read
 _CODE_CHARS = "#(0123456789 -."  # every character the lead regex of rules.py can match
 _SHORT_RUN = 12  # "550-5.7.26 " and "#550 5.1.1 " fit; "554 5.7.1 192.0.2.1" does not
 _QUOTED = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+").findall
@@ -211,7 +212,9 @@ class Classifier:
             if text == first_text:
                 exact.put(exact_key, result)
             return result
-        form = canonical(text)
+        # Only the head is matched: real replies state their cause within a few hundred
+        # characters, and a hostile 200 kB reason would otherwise cost seconds of regex scans.
+        form = canonical(text[:MATCH_CHARS])
         key2 = (form, stripped, host, kind)
         result = self._memo.get(key2)
         if result is None:
