@@ -364,12 +364,13 @@ def load_sources(rules_dir: Path) -> dict[str, dict[str, str]]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise RuleError(f"{SOURCES_FILE}: {error}") from None
-    table = data.get("source", {})
-    for key, value in table.items():
+    table: dict[str, dict[str, str]] = {}
+    for key, value in data.get("source", {}).items():
         if not isinstance(value, dict) or not isinstance(value.get("title"), str):
             raise RuleError(f"{SOURCES_FILE}: source {key!r} needs a title")
         if not isinstance(value.get("url"), str):
             raise RuleError(f"{SOURCES_FILE}: source {key!r} needs a url")
+        table[key] = {"title": value["title"], "url": value["url"]}
     return table
 
 
