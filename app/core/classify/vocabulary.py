@@ -8,6 +8,7 @@ suppression list helps or hurts. The classifier joins them into ``Explanation.ac
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from app.core.types import DeleteEffect
@@ -480,6 +481,7 @@ class UnknownTextHint:
     explanation_ja: str
     fix_ja: str
     permanent: bool
+    temporary: bool
 
 
 # RFC 3463 subject digit (X.<subject>.Z) -> whose side the problem is on, in plain Japanese.
@@ -507,13 +509,18 @@ _SENDER_ADDRESS_JA = (
 )
 
 
-def unknown_text_hint(code: str, reply: str) -> UnknownTextHint:
+# Words that call a failure temporary when no code does ("try again later", 一時的, しばらく).
+_TEMPORARY_WORDS = re.compile(r"temporar|try again|try later|retry|一時的|しばらく|時間をおいて")
+
+
+def unknown_text_hint(code: str, reply: str, reply_text: str = "") -> UnknownTextHint:
     """A 要確認 explanation from what the codes tell: temporary or not, and whose side.
 
     The wording of the reply was not understood, so nothing here guesses a cause; it only
-    reads the class digit (4 = temporary, 5 = permanent) and the RFC 3463 subject digit.
+    reads the class digit (4 = temporary, 5 = permanent) and the RFC 3463 subject digit, and,
+    when there is no code at all, words that call the failure temporary.
     """
-    first = code[:1] or reply[:1]
+    first = code[:1] or reply[:1] or ("4" if _TEMPORARY_WORDS.search(reply_text) else "")
     parts = code.split(".")
     subject = parts[1] if len(parts) == 3 and parts[1] != "0" else ""
     if subject == "1" and parts[2] in ("7", "8"):
@@ -543,4 +550,4 @@ def unknown_text_hint(code: str, reply: str) -> UnknownTextHint:
         )
     if side:
         text += f"応答のコードからは、問題は{side}に関するものと読み取れます。"
-    return UnknownTextHint(text, fix, permanent=first == "5")
+    return UnknownTextHint(text, fix, permanent=first == "5", temporary=first == "4")
