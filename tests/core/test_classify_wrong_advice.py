@@ -263,6 +263,8 @@ def test_hostile_long_texts_are_answered_quickly(text: str) -> None:
 
 
 def test_an_unknown_text_without_codes_that_says_temporary_is_temporary() -> None:
-    got = CLASSIFIER.classify("一時的なエラーのため、しばらくしてから再送してください", "", "a@example.jp")
+    got = CLASSIFIER.classify(
+        "一時的なエラーのため、しばらくしてから再送してください", "", "a@example.jp"
+    )
     assert (got.reason, got.permanent) == ("onhold", False)
     assert "一時的" in got.explanation_ja
