@@ -140,8 +140,10 @@ def test_the_same_access_denied_elsewhere_is_not_softbank() -> None:
 )
 def test_gmail_421_try_again_later_is_temporary(text: str) -> None:
     got = CLASSIFIER.classify(text, "4.7.0", "a@gmail.com")
-    assert got.permanent is False and got.reason in {"speeding", "toomanyconn", "badreputation"}
-    assert "認証" not in got.label_ja
+    assert got.permanent is False and got.delete_effect is DeleteEffect.RESEND
+    assert got.reason in {"speeding", "toomanyconn", "badreputation", "blocked"}
+    assert "認証" not in got.label_ja and "一時的" in got.explanation_ja
+    assert "解除" not in got.action_ja and "ドメイン認証" not in got.action_ja
 
 
 @pytest.mark.parametrize(
