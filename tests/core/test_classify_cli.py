@@ -29,7 +29,7 @@ def test_one_output_line_per_input_line_in_order() -> None:
     lines = [
         {"reason_text": "550 5.1.1 <a@example.jp>: User unknown", "status": "5.1.1"},
         {"reason_text": "452 4.2.2 Mailbox full", "status": "4.2.2", "email": "b@example.jp"},
-        {"reason_text": "550 Unknown user c@docomo.ne.jp", "status": "5.0.0",
+        {"reason_text": "550 Unknown user c@docomo.ne.jp", "status": "5.2.0",
          "email": "c@docomo.ne.jp"},
         {"reason_text": "", "status": ""},
         {"reason_text": "qwzx blorp", "status": "", "extra": 1},
