@@ -270,3 +270,17 @@ def test_an_unknown_text_without_codes_that_says_temporary_is_temporary() -> Non
     )
     assert (got.reason, got.permanent) == ("onhold", False)
     assert "一時的" in got.explanation_ja
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "550 5.1.1 User\u200b unknown",
+        "550 5.1.1 Ｕｓｅｒ ｕｎｋｎｏｗｎ",
+        "550 5.1.1 \u202eUser unknown\u202c",
+        "550 5.1.1 Us\u00ader un\u200dknown",
+    ],
+)
+def test_invisible_and_full_width_characters_do_not_hide_a_phrase(text: str) -> None:
+    got = CLASSIFIER.classify(text, "", "a@example.jp")
+    assert (got.reason, got.rule_id) == ("userunknown", "user-unknown")

@@ -33,6 +33,10 @@ _LEAD = re.compile(
 LEAD_MATCH = cast("Callable[[str], re.Match[str]]", _LEAD.match)
 LEAD_START = frozenset("#(2345")  # a lead can only start with one of these
 _GSMTP_TAIL = " - gsmtp"
+_INVISIBLE = dict.fromkeys(
+    [0x00AD, 0x061C, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065),
+     0xFEFF],
+)  # fmt: skip
 _HAS_DIGIT = re.compile(r"[0-9]").search
 _ENHANCED = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?!\w|\.\d)")
 _REPLY = re.compile(r"(?<![\w.])([245]\d\d)(?![\w.])")
@@ -86,7 +90,9 @@ def canonical(text: str) -> str:
     end = lead_end(text)
     lead, rest = text[:end], text[end:]
     if not rest.isascii():
-        rest = unicodedata.normalize("NFKC", rest)
+        # Invisible format characters (zero-width, bidi controls) could split a phrase so no
+        # rule sees it; NFKC folds full-width letters and compatibility forms.
+        rest = unicodedata.normalize("NFKC", rest).translate(_INVISIBLE)
     # Only the zeroed text is read: a token without a 0 or "@" is the same in both forms, and
     # the masking below only needs where the digits were.
     body = " ".join(
