@@ -93,9 +93,8 @@ def report(name: str, classifier: Classifier, rows: list[dict[str, object]], qui
     correct, total, right, misses = evaluate(classifier, rows)
     print(f"== {name}: {correct}/{len(rows)} = {100 * correct / len(rows):.1f}%")
     plain = evaluate(without_dev_rules(classifier), rows)[0]
-    print(
-        f"   without rules citing {DEV_SOURCE}: {plain}/{len(rows)} = {100 * plain / len(rows):.1f}%"
-    )
+    share = 100 * plain / len(rows)
+    print(f"   without rules citing {DEV_SOURCE}: {plain}/{len(rows)} = {share:.1f}%")
     labelled, perm_right, temp_called_perm = permanent_score(classifier, rows)
     if labelled:
         print(
