@@ -119,3 +119,42 @@ def test_every_rule_cites_known_public_sources() -> None:
     assert all(entry["url"].startswith(("https://", "http://")) for entry in sources.values())
     for rule in CLASSIFIER.rule_set.rules:
         assert rule.sources and set(rule.sources) <= set(sources), rule.id
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literal"),
+    [
+        ("user unknown", "user unknown"),
+        ("users? unknown", "user"),
+        ("mail ?box", "mail"),
+        ("Over Quota", "over quota"),
+        ("relay(ing)? denied", "relay"),
+        ("ab|cd", ""),
+        ("a[b|c]d|e", ""),
+        ("(a|b) c", ""),
+        ("\\bspf\\b", ""),
+    ],
+)
+def test_lead_literal_is_what_every_match_starts_with(pattern: str, literal: str) -> None:
+    from app.core.classify.rules import lead_literal
+
+    assert lead_literal(pattern) == literal
+
+
+def test_literal_guards_never_change_which_rule_matches() -> None:
+    """The substring guard only skips regexes that could not match: compare with plain search."""
+    import json
+
+    from app.core.classify.rules import canonical
+
+    path = Path(__file__).resolve().parents[2] / "resources" / "sandbox" / "bounce-reasons.jsonl"
+    texts = [json.loads(line)["reason_text"] for line in path.open(encoding="utf-8")]
+    texts += [example.text for rule in CLASSIFIER.rule_set.rules for example in rule.examples]
+    for text in texts:
+        form = canonical(text)
+        for rule in CLASSIFIER.rule_set.rules:
+            plain = not rule.any or any(pattern.search(form) for pattern in rule.any)
+            guarded = not rule.any_guarded or any(
+                literal in form and pattern.search(form) for literal, pattern in rule.any_guarded
+            )
+            assert plain == guarded, (rule.id, text)

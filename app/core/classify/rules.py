@@ -189,6 +189,9 @@ class Rule:
     source_file: str = ""
     sources: tuple[str, ...] = ()  # ids of sources.toml: the public pages this rule stands on
     temporary: bool = False  # the text names a condition that passes by itself (greylisting)
+    # (literal, pattern) per `any` pattern: a pattern runs only when its required leading
+    # literal is in the text (a C-level substring test), which skips most regex scans.
+    any_guarded: tuple[tuple[str, re.Pattern[str]], ...] = ()
 
     def matches(self, facts: Facts) -> bool:
         if self.hosts and facts.host not in self.hosts:
@@ -202,7 +205,9 @@ class Rule:
         if self.reply is not None and not self.reply.fullmatch(facts.reply):
             return False
         text = facts.text
-        if self.any and not any(pattern.search(text) for pattern in self.any):
+        if self.any_guarded and not any(
+            literal in text and pattern.search(text) for literal, pattern in self.any_guarded
+        ):
             return False
         if not all(pattern.search(text) for pattern in self.all):
             return False
@@ -273,6 +278,42 @@ SOURCES_FILE = "sources.toml"
 _LIST_KINDS = {"bounces", "blocks", "invalid_emails", "spam_reports", "unsubscribes"}
 
 
+_META = set("\\.^$*+?{}[]()|")
+
+
+def lead_literal(pattern: str) -> str:
+    """The literal text every match of ``pattern`` starts with (lower case), "" when unsure.
+
+    Only the characters before the first metacharacter count, minus one made optional by a
+    following ``?``/``*``/``{``; a pattern with a top-level ``|`` has none.
+    """
+    depth = 0
+    in_class = escaped = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return ""
+    literal: list[str] = []
+    for char in pattern:
+        if char in _META:
+            if char in "?*{" and literal:
+                literal.pop()
+            break
+        literal.append(char)
+    return "".join(literal).lower()
+
+
 def _globs(patterns: Iterable[str], where: str) -> re.Pattern[str] | None:
     patterns = list(patterns)
     if not patterns:
@@ -339,13 +380,15 @@ def _rule(
     temporary = raw.get("temporary", False)
     if not isinstance(temporary, bool):
         raise RuleError(f"{where}: temporary is true or false")
+    any_patterns = _regexes(raw.get("any", []), where)
     texts = {key: raw.get(key, "") for key in ("explanation_ja", "fix_ja", "delete_ja")}
     if not all(isinstance(value, str) for value in texts.values()):
         raise RuleError(f"{where}: Japanese texts must be strings")
     return Rule(
         id=rule_id,
         reason=str(reason),
-        any=_regexes(raw.get("any", []), where),
+        any=any_patterns,
+        any_guarded=tuple((lead_literal(p.pattern), p) for p in any_patterns),
         all=_regexes(raw.get("all", []), where),
         none=_regexes(raw.get("none", []), where),
         codes=_globs(cast("Iterable[str]", raw.get("codes", [])), where),
