@@ -21,7 +21,7 @@ from app.core.classify.classifier import Classifier
 from app.core.classify.rules import RuleSet
 
 ROOT = Path(__file__).resolve().parents[1]
-# The labelled dev set (texts and labels from Sisimai's public test fixtures; the sandbox uses it too).
+# The labelled dev set: texts and labels from Sisimai's public test fixtures (the sandbox uses it).
 DEFAULT_DATA = ROOT / "resources" / "sandbox" / "bounce-reasons.jsonl"
 OWN_CATALOGUE = ROOT / "benchmarks" / "data" / "own-catalogue.jsonl"
 DEV_SOURCE = "dev-set"
