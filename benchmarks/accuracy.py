@@ -50,9 +50,11 @@ def evaluate(classifier: Classifier, rows: list[dict[str, object]]):
 
 
 def classify_row(classifier: Classifier, row: dict[str, object]):
-    return classifier.classify(
-        str(row["reason_text"]), str(row.get("status") or ""), str(row.get("email") or "")
-    )
+    """A row's address, or one at its ``recipient_domain``: host groups count, as in the app."""
+    email = str(row.get("email") or "")
+    if not email and row.get("recipient_domain"):
+        email = f"someone@{row['recipient_domain']}"
+    return classifier.classify(str(row["reason_text"]), str(row.get("status") or ""), email)
 
 
 def permanent_score(classifier: Classifier, rows: list[dict[str, object]]) -> tuple[int, int, int]:

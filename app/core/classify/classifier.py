@@ -63,12 +63,16 @@ def digit_key(text: str) -> tuple[str, bytes]:
     return lead, text.encode("utf-8", "surrogatepass").translate(ZERO_BYTES)
 
 
-def delete_effect(kind: str, info: ReasonInfo, *, passes: bool = False) -> DeleteEffect:
+def delete_effect(
+    kind: str, info: ReasonInfo, *, passes: bool = False, lasting: bool = False
+) -> DeleteEffect:
     """What deleting the entry does, from its list first and then its cause."""
     if kind == ListKind.BLOCKS:
         return DeleteEffect.NO_EFFECT  # SendGrid keeps sending to blocked addresses anyway
     if kind == ListKind.SPAM_REPORTS or kind == ListKind.UNSUBSCRIBES:
         return DeleteEffect.HARMFUL
+    if lasting:
+        return DeleteEffect.AFTER_FIX
     return DeleteEffect.RESEND if passes else info.bounce_delete_effect
 
 
@@ -246,6 +250,7 @@ class Classifier:
             return self._build(
                 rule.reason, rule.id, rule.explanation_ja, rule.fix_ja, rule.delete_ja, host,
                 kind, temporary=facts.temporary or rule.temporary, passes=rule.temporary,
+                lasting=rule.lasting,
             )  # fmt: skip
         if not text and not status:
             return self._build("undefined", "", "", "", "", host, kind, temporary=False)
@@ -269,6 +274,7 @@ class Classifier:
         temporary: bool,
         passes: bool = False,
         known_permanent: bool = False,
+        lasting: bool = False,
     ) -> Explanation:
         """``passes``: the rule says the condition goes away by itself (greylisting), so deleting
         the entry lets mail go again; ``known_permanent``: an unknown text with a permanent code."""
@@ -286,13 +292,13 @@ class Classifier:
             reason=reason,
             category=info.category,
             # A 4xx answer is never permanent, whatever the words say.
-            permanent=(info.permanent or known_permanent) and not temporary,
+            permanent=lasting or (info.permanent or known_permanent) and not temporary,
             label_ja=info.label_ja,
             explanation_ja=explanation,
             action_ja=action,
             source="rules",
             rule_id=rule_id,
             needs_review=reason in NEEDS_REVIEW_REASONS,
-            delete_effect=delete_effect(kind, info, passes=passes),
+            delete_effect=delete_effect(kind, info, passes=passes, lasting=lasting),
         )
         return self._interned.setdefault(answer, answer)

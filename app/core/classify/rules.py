@@ -189,6 +189,9 @@ class Rule:
     source_file: str = ""
     sources: tuple[str, ...] = ()  # ids of sources.toml: the public pages this rule stands on
     temporary: bool = False  # the text names a condition that passes by itself (greylisting)
+    # The text names a refusal that lasts until someone changes something, even in a 4xx reply
+    # ("TLS required", "permanently deferred", a mail loop): permanent whatever the class says.
+    lasting: bool = False
     # (literal, pattern) per `any` pattern: a pattern runs only when its required leading
     # literal is in the text (a C-level substring test), which skips most regex scans.
     any_guarded: tuple[tuple[str, re.Pattern[str]], ...] = ()
@@ -269,7 +272,7 @@ class RuleError(ValueError):
 
 _RULE_KEYS = {
     "id", "reason", "any", "all", "none", "codes", "no_codes", "reply", "hosts", "lists",
-    "explanation_ja", "fix_ja", "delete_ja", "examples", "note", "sources", "temporary",
+    "explanation_ja", "fix_ja", "delete_ja", "examples", "note", "sources", "temporary", "lasting",
 }  # fmt: skip
 # A file declaring `layer = "hosts"` is a mailbox-provider catalogue: every rule in it must name
 # the host groups it is for, so provider knowledge can never fire for another provider's users.
@@ -378,8 +381,9 @@ def _rule(
     if host_layer and not raw.get("hosts"):
         raise RuleError(f"{where}: a host-catalogue rule needs hosts = [...]")
     temporary = raw.get("temporary", False)
-    if not isinstance(temporary, bool):
-        raise RuleError(f"{where}: temporary is true or false")
+    lasting = raw.get("lasting", False)
+    if not isinstance(temporary, bool) or not isinstance(lasting, bool) or temporary and lasting:
+        raise RuleError(f"{where}: temporary and lasting are true or false, not both true")
     any_patterns = _regexes(raw.get("any", []), where)
     texts = {key: raw.get(key, "") for key in ("explanation_ja", "fix_ja", "delete_ja")}
     if not all(isinstance(value, str) for value in texts.values()):
@@ -403,6 +407,7 @@ def _rule(
         source_file=source,
         sources=tuple(sources),
         temporary=temporary,
+        lasting=lasting,
     )
 
 
