@@ -291,8 +291,9 @@ class Classifier:
         answer = Explanation(
             reason=reason,
             category=info.category,
-            # A 4xx answer is never permanent, whatever the words say.
-            permanent=lasting or (info.permanent or known_permanent) and not temporary,
+            # A 4xx answer is temporary unless the rule knows the refusal lasts until a change
+            # (a mail loop, "TLS required", "permanently deferred"); rate limits never last.
+            permanent=lasting or ((info.permanent or known_permanent) and not temporary),
             label_ja=info.label_ja,
             explanation_ja=explanation,
             action_ja=action,

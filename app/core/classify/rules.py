@@ -382,7 +382,7 @@ def _rule(
         raise RuleError(f"{where}: a host-catalogue rule needs hosts = [...]")
     temporary = raw.get("temporary", False)
     lasting = raw.get("lasting", False)
-    if not isinstance(temporary, bool) or not isinstance(lasting, bool) or temporary and lasting:
+    if not isinstance(temporary, bool) or not isinstance(lasting, bool) or (temporary and lasting):
         raise RuleError(f"{where}: temporary and lasting are true or false, not both true")
     any_patterns = _regexes(raw.get("any", []), where)
     texts = {key: raw.get(key, "") for key in ("explanation_ja", "fix_ja", "delete_ja")}
