@@ -1,7 +1,16 @@
-"""Accuracy of the offline classifier on the labelled dev set (reason_text + status only).
+"""Accuracy of the offline classifier, per labelled set (reason_text + status + recipient domain).
 
-Usage: python benchmarks/accuracy.py [path/to/bounce-reasons-dev.jsonl] [--quiet]
-Counts ``alt_reasons`` as correct. Prints overall accuracy, a per-reason table and every miss.
+Usage: python benchmarks/accuracy.py [path.jsonl ...] [--quiet] [--smoke]
+
+Without a path it scores both sets, each on its own: the dev set (resources/sandbox/
+bounce-reasons.jsonl, texts from Sisimai's fixtures) and the provider catalogue
+(benchmarks/data/provider-catalogue.jsonl, replies from the providers' published error pages).
+Counts ``alt_reasons`` as correct. For each set: overall accuracy, a per-reason table, the
+``permanent`` flag where the line carries one, how many temporary texts came out permanent, and
+(unless --quiet) every miss. Then "rules that cite only one source, scored on the other": the
+catalogue lines decided by rules that exist only because of the dev set (``sources = ["dev-set"]``)
+and the dev lines decided by rules that cite only public catalogues. ``--smoke`` scores the first
+lines of each set only (the test suite runs it so this script cannot rot).
 """
 
 from __future__ import annotations
@@ -9,55 +18,161 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from app.core.classify.classifier import Classifier
+from app.core.types import ListKind
 
-# The project's copy of shared/data/bounce-reasons-dev.jsonl (identical; the sandbox uses it too).
-DEFAULT_DATA = (
-    Path(__file__).resolve().parents[1] / "resources" / "sandbox" / "bounce-reasons.jsonl"
-)
+ROOT = Path(__file__).resolve().parents[1]
+DEV_SET = ROOT / "resources" / "sandbox" / "bounce-reasons.jsonl"
+CATALOGUE_SET = ROOT / "benchmarks" / "data" / "provider-catalogue.jsonl"
+DEV_SOURCE = "dev-set"  # the source id of rules that exist only because of a dev line
+SMOKE_LINES = 12
 
 
-def load_rows(path: Path) -> list[dict[str, object]]:
+def load_rows(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+        rows = [json.loads(line) for line in handle if line.strip()]
+    return rows[:limit] if limit is not None else rows
 
 
-def evaluate(classifier: Classifier, rows: list[dict[str, object]]):
-    """Return (correct count, per-reason Counter pairs, misses)."""
-    total: Counter[str] = Counter()
-    right: Counter[str] = Counter()
-    misses = []
+@dataclass
+class Scored:
+    """One line and what the classifier said about it."""
+
+    row: dict[str, Any]
+    reason: str
+    rule_id: str
+    permanent: bool | None  # None until Explanation carries the flag
+
+    @property
+    def expected(self) -> str:
+        return str(self.row["expected_reason"])
+
+    @property
+    def right(self) -> bool:
+        accepted = {self.expected, *(str(alt) for alt in self.row.get("alt_reasons") or [])}
+        return self.reason in accepted
+
+
+@dataclass
+class Report:
+    name: str
+    scored: list[Scored] = field(default_factory=list)
+
+    @property
+    def correct(self) -> int:
+        return sum(item.right for item in self.scored)
+
+
+def classify_rows(classifier: Classifier, rows: Iterable[dict[str, Any]]) -> list[Scored]:
+    scored = []
     for row in rows:
-        expected = str(row["expected_reason"])
-        accepted = {expected, *(str(alt) for alt in row.get("alt_reasons") or [])}
-        got = classifier.classify(str(row["reason_text"]), str(row.get("status") or ""))
-        total[expected] += 1
-        if got.reason in accepted:
-            right[expected] += 1
-        else:
-            misses.append((expected, got.reason, got.rule_id, row))
-    return sum(right.values()), total, right, misses
+        domain = str(row.get("recipient_domain") or "")
+        kind = row.get("list")
+        got = classifier.classify(
+            str(row["reason_text"]),
+            str(row.get("status") or ""),
+            f"user@{domain}" if domain else "",
+            ListKind(kind) if kind else None,
+        )
+        permanent = getattr(got, "permanent", None)
+        scored.append(Scored(row, got.reason, got.rule_id, permanent))
+    return scored
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "-"
+
+
+def print_report(report: Report, *, quiet: bool) -> None:
+    total = len(report.scored)
+    print(f"== {report.name}: {total} lines")
+    print(f"overall: {report.correct}/{total} = {_percent(report.correct, total)}")
+    print_permanent(report.scored, quiet=quiet)
+    by_reason: Counter[str] = Counter(item.expected for item in report.scored)
+    right: Counter[str] = Counter(item.expected for item in report.scored if item.right)
+    print(f"{'reason':<16}{'count':>6}{'correct':>9}{'%':>8}")
+    for reason, count in sorted(by_reason.items(), key=lambda pair: (-pair[1], pair[0])):
+        print(f"{reason:<16}{count:>6}{right[reason]:>9}{_percent(right[reason], count):>8}")
+    if not quiet:
+        misses = [item for item in report.scored if not item.right]
+        print(f"misclassified ({len(misses)}):")
+        for item in misses:
+            print(f"- expected {item.expected}, got {item.reason} [{item.rule_id or '-'}]", end="")
+            print(f" status={item.row.get('status')!r} domain={item.row.get('recipient_domain')!r}")
+            print(f"    {_short(item.row)}")
+    print()
+
+
+def print_permanent(scored: Sequence[Scored], *, quiet: bool) -> None:
+    labelled = [item for item in scored if isinstance(item.row.get("permanent"), bool)]
+    if not labelled:
+        return
+    known = [item for item in labelled if item.permanent is not None]
+    if not known:
+        print("permanent: not measured (Explanation has no permanent flag)")
+        return
+    agree = sum(item.permanent == item.row["permanent"] for item in known)
+    temporary = [item for item in known if item.row["permanent"] is False]
+    called_permanent = [item for item in temporary if item.permanent]
+    print(f"permanent right: {agree}/{len(known)} = {_percent(agree, len(known))}")
+    print(f"temporary texts called permanent: {len(called_permanent)} of {len(temporary)}")
+    if not quiet:
+        for item in called_permanent:
+            print(f"  ! {item.reason} [{item.rule_id or '-'}] {_short(item.row)}")
+
+
+def rule_sources(classifier: Classifier) -> dict[str, frozenset[str]] | None:
+    """Rule id -> the source ids it cites; ``None`` when no rule carries a ``sources`` field."""
+    rules = classifier.rule_set.rules
+    cited = {rule.id: frozenset(getattr(rule, "sources", None) or ()) for rule in rules}
+    return cited if any(cited.values()) else None
+
+
+def print_cross(dev: Report, catalogue: Report, sources: dict[str, frozenset[str]] | None) -> None:
+    print("== rules that cite only one source, scored on the other")
+    if sources is None:
+        print("not measured: no rule carries a `sources` field")
+        return
+    dev_only = {rule for rule, cited in sources.items() if cited == {DEV_SOURCE}}
+    catalogue_only = {rule for rule, cited in sources.items() if cited and DEV_SOURCE not in cited}
+    uncited = sum(1 for cited in sources.values() if not cited)
+    print(f"rules: {len(dev_only)} dev-only, {len(catalogue_only)} catalogue-only, ", end="")
+    print(f"{uncited} without sources")
+    for label, report, chosen in (
+        ("catalogue set, decided by dev-only rules", catalogue, dev_only),
+        ("dev set, decided by catalogue-only rules", dev, catalogue_only),
+    ):
+        picked = [item for item in report.scored if item.rule_id in chosen]
+        good = sum(item.right for item in picked)
+        print(f"{label}: {good}/{len(picked)} = {_percent(good, len(picked))}")
+
+
+def _short(row: dict[str, Any]) -> str:
+    return str(row["reason_text"]).replace("\n", " ")[:160]
 
 
 def main(argv: list[str]) -> int:
-    args = [a for a in argv if not a.startswith("--")]
-    path = Path(args[0]) if args else DEFAULT_DATA
-    rows = load_rows(path)
-    correct, total, right, misses = evaluate(Classifier.load(), rows)
-    print(f"overall: {correct}/{len(rows)} = {100 * correct / len(rows):.1f}%")
-    print(f"{'reason':<16}{'count':>6}{'correct':>9}{'%':>8}")
-    for reason, count in sorted(total.items(), key=lambda item: (-item[1], item[0])):
-        print(f"{reason:<16}{count:>6}{right[reason]:>9}{100 * right[reason] / count:>7.0f}%")
-    if "--quiet" not in argv:
-        print(f"\nmisclassified ({len(misses)}):")
-        for expected, got, rule_id, row in misses:
-            text = str(row["reason_text"]).replace("\n", " ")[:160]
-            print(
-                f"- expected {expected}, got {got} [{rule_id or '-'}] status={row.get('status')!r}"
-            )
-            print(f"    {text}")
+    quiet = "--quiet" in argv
+    limit = SMOKE_LINES if "--smoke" in argv else None
+    paths = [Path(arg) for arg in argv if not arg.startswith("--")]
+    classifier = Classifier.load()
+    if paths:
+        for path in paths:
+            scored = classify_rows(classifier, load_rows(path, limit))
+            print_report(Report(str(path), scored), quiet=quiet)
+        return 0
+    dev = Report("dev set (resources/sandbox/bounce-reasons.jsonl)")
+    dev.scored = classify_rows(classifier, load_rows(DEV_SET, limit))
+    catalogue = Report("provider catalogue (benchmarks/data/provider-catalogue.jsonl)")
+    catalogue.scored = classify_rows(classifier, load_rows(CATALOGUE_SET, limit))
+    print_report(dev, quiet=quiet)
+    print_report(catalogue, quiet=quiet)
+    print_cross(dev, catalogue, rule_sources(classifier))
     return 0
 
 
