@@ -137,7 +137,11 @@ def test_sent_payload_is_data_in_the_user_message(sandbox, cache):
     assert request.body["response_format"] == {"type": "json_object"}
     payload = json.loads(messages[1]["content"])
     assert [item["index"] for item in payload["items"]] == [0, 1, 2]
-    assert payload["items"][0]["rule_hint"] == {"reason": "onhold", "permanent": False}
+    assert payload["items"][0]["rule_hint"] == {
+        "reason": "onhold",
+        "permanent": False,
+        "delete_effect": "resend",
+    }
     assert request.headers["authorization"] == f"Bearer {KEY}"
 
 
