@@ -182,3 +182,24 @@ def test_the_sandbox_default_answers_never_trip_the_guard(sandbox, cache, classi
         prose = {"action_ja": merged.action_ja, "explanation_ja": merged.explanation_ja}
         effect = delete_effect_of(rule, kind)
         assert not contradictions(prose, permanent=rule.permanent, delete_effect=effect)
+
+
+def test_the_rules_own_texts_pass_the_guard(classifier) -> None:
+    """A faithful rewording of the rule's own advice must never be refused."""
+    root = Path(__file__).resolve().parents[2]
+    rows = []
+    for path in (
+        "resources/sandbox/bounce-reasons.jsonl",
+        "benchmarks/data/provider-catalogue.jsonl",
+    ):
+        lines = (root / path).read_text("utf-8").splitlines()
+        rows.extend(json.loads(line) for line in lines if line.strip())
+    refused = set()
+    for row in rows:
+        for kind in (ListKind.BOUNCES, ListKind.BLOCKS, ListKind.INVALID_EMAILS):
+            rule = classifier.classify(row["reason_text"], row.get("status") or "", "", kind)
+            prose = {"explanation_ja": rule.explanation_ja, "action_ja": rule.action_ja}
+            effect = delete_effect_of(rule, kind)
+            if contradictions(prose, permanent=rule.permanent, delete_effect=effect):
+                refused.add((rule.reason, kind.value, rule.permanent, rule.action_ja[:60]))
+    assert not refused

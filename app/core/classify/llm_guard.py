@@ -40,6 +40,7 @@ _ADVISES_DELETE = re.compile(
 _NEGATED_DELETE = re.compile(
     r"削除しても|削除せず|削除しない|削除は(不要|しない|避け|意味|効果)|削除(する)?前に"
     r"|効果(は|が)?(あり|ない)|変わりません|意味(は|が)?(あり|ない)|再送されません|届きません"
+    r"|再び(バウンス|拒否|戻)|また(バウンス|拒否|戻)|同じ理由"  # a warning, not advice
 )
 _MAILBOX_CLEANUP = re.compile(r"メール(を|の)削除|受信箱|メールボックス|容量|ストレージ")
 _LIST = re.compile(r"一覧|リスト|抑止|サプレッション")
