@@ -268,7 +268,9 @@ def answer(entry: dict[str, Any]) -> dict[str, Any]:
         permanent = not temporary and (bool(hint.get("permanent")) or reason in _HARD)
     else:
         permanent = bool(hint.get("permanent"))
-    effect = str(hint.get("delete_effect") or ("after_fix" if permanent else "resend"))
+    effect = str(hint.get("delete_effect") or "")
+    if effect not in ("no_effect", "harmful"):  # the list decides those; else the cause does
+        effect = "after_fix" if permanent else "resend"
     label, cause, step = _REASON_TEXTS[reason]
     group = next(iter(_GROUP.findall(text)), "")
     explanation = (
