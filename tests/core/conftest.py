@@ -1,17 +1,21 @@
-"""Fixtures for core tests: a real SendGrid sandbox on loopback, per test."""
+"""Fixtures for core tests: real SendGrid and OpenAI sandboxes on loopback, per test."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
+from app.sandbox.openai_server import OpenAISandbox
 from app.sandbox.sendgrid_server import SandboxRecord, SendGridSandbox
 
+from app.core.classify.cache import ExplanationCache
 from app.core.dates import unix_bounds
 from app.core.types import DateRange
 
 API_KEY = "SG.test-key"
+LLM_KEY = "sk-sandbox-test-key-0123456789"
 RANGE = DateRange(date(2026, 11, 1), date(2026, 11, 10))
 RANGE_START, RANGE_END = unix_bounds(RANGE)
 
@@ -40,3 +44,16 @@ def make_sandbox() -> Iterator[Callable[..., SendGridSandbox]]:
     yield factory
     for sandbox in started:
         sandbox.stop()
+
+
+@pytest.fixture
+def sandbox() -> Iterator[OpenAISandbox]:
+    """The OpenAI imitation (LLM tests); modules that need a SendGrid one define their own."""
+    with OpenAISandbox(api_key=LLM_KEY) as server:
+        yield server
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Iterator[ExplanationCache]:
+    with ExplanationCache(tmp_path / "llm-cache.sqlite3") as c:
+        yield c

@@ -8,8 +8,6 @@ import math
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -18,8 +16,9 @@ from app.core.classify.cache import ExplanationCache
 from app.core.classify.llm import SYSTEM_PROMPT, LlmRefiner, LlmSettings, RefineProgress
 from app.core.types import Explanation, ListKind
 from app.sandbox.openai_server import OpenAISandbox, ScriptedReply
+from tests.core.conftest import LLM_KEY
 
-KEY = "sk-sandbox-test-key-0123456789"
+KEY = LLM_KEY
 
 HARD = Explanation(
     "userunknown", "Invalid Address", True, "宛先なし", "規則の説明", "規則の対処", rule_id="r1"
@@ -32,18 +31,6 @@ UNSURE_HARD = Explanation(
 )
 
 Item = tuple[str, str, ListKind, Explanation]
-
-
-@pytest.fixture
-def sandbox() -> Iterator[OpenAISandbox]:
-    with OpenAISandbox(api_key=KEY) as server:
-        yield server
-
-
-@pytest.fixture
-def cache(tmp_path: Path) -> Iterator[ExplanationCache]:
-    with ExplanationCache(tmp_path / "llm-cache.sqlite3") as c:
-        yield c
 
 
 def settings(base_url: str, **changes) -> LlmSettings:

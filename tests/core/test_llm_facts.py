@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import platform
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +16,8 @@ from app.core.classify.llm import LlmRefiner, LlmSettings
 from app.core.classify.llm_guard import contradictions, delete_effect_of
 from app.core.types import Explanation, ListKind
 from app.sandbox.openai_server import OpenAISandbox, ScriptedReply
+from tests.core.conftest import LLM_KEY as KEY
 
-KEY = "sk-sandbox-facts-0123456789"
 SPAMHAUS = (
     "550 5.7.1 Service unavailable, Client host [149.72.120.31] blocked using Spamhaus. To "
     "request removal from this list see https://www.spamhaus.org/query/ip/149.72.120.31 "
@@ -26,18 +25,6 @@ SPAMHAUS = (
 )
 GREYLISTED = "450 4.2.0 <kuro@example.com>: Recipient address rejected: Greylisted, see "
 FULL = "452 4.2.2 The recipient's inbox is out of storage space. ab12cd - gsmtp"
-
-
-@pytest.fixture
-def sandbox() -> Iterator[OpenAISandbox]:
-    with OpenAISandbox(api_key=KEY) as server:
-        yield server
-
-
-@pytest.fixture
-def cache(tmp_path: Path) -> Iterator[ExplanationCache]:
-    with ExplanationCache(tmp_path / "llm-cache.sqlite3") as c:
-        yield c
 
 
 @pytest.fixture(scope="module")
