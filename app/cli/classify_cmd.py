@@ -9,17 +9,28 @@ from pathlib import Path
 from typing import BinaryIO
 
 from app.core.classify.classifier import Classifier
+from app.core.types import ListKind
 
-_OUTPUT_KEYS = ("reason", "category", "permanent", "label_ja", "explanation_ja", "action_ja")
+_OUTPUT_KEYS = (
+    "reason", "category", "permanent", "label_ja", "explanation_ja", "action_ja", "delete_effect",
+)  # fmt: skip
 
 _EPILOG = """\
 入力: 標準入力に 1 行 1 件の JSON オブジェクト（UTF-8）。
-  {"reason_text": "550 5.1.1 ... User unknown", "status": "5.1.1", "email": "a@example.jp"}
+  {"reason_text": "550 5.1.1 ... User unknown", "status": "5.1.1", "email": "a@example.jp",
+   "list": "bounces"}
   reason_text は必須の文字列、status と email は省略できる文字列です（ほかのキーは無視します）。
+  list は省略できる一覧の名前です: bounces（既定）, blocks, invalid_emails, spam_reports,
+  unsubscribes。一覧によって、削除したときの意味と対応の説明が変わります。
 
 出力: 標準出力に、入力 1 行につき必ず 1 行の JSON オブジェクト（UTF-8、入力と同じ順番）。
   {"reason": ..., "category": ..., "permanent": ..., "label_ja": ...,
-   "explanation_ja": ..., "action_ja": ..., "source": "rules"}
+   "explanation_ja": ..., "action_ja": ..., "delete_effect": ..., "source": "rules"}
+  permanent: true なら、何かを直さない限り（アドレス、受信者の設定、送信側の設定や評判）
+  再送しても失敗します。false なら、時間をおくだけで届く見込みがあります。
+  delete_effect: 一覧から削除したときの効果。resend（削除すれば再送できる）、
+  after_fix（原因を直してから削除）、no_effect（ブロック: 削除しても配信は変わらない）、
+  harmful（迷惑メール報告・配信停止: 本人の同意なく削除してはいけない）。
 
 読めない行（JSON でない、オブジェクトでない、型が違う、UTF-8 でない）や空の行には、
 その行の代わりに {"error": "日本語の説明", "line": 行番号} を出力し、処理を続けます。
@@ -44,8 +55,11 @@ def _error(message: str, line_number: int) -> dict[str, object]:
     return {"error": message, "line": line_number}
 
 
-def _parse_line(raw: bytes, line_number: int) -> tuple[str, str, str] | dict[str, object]:
-    """Return (reason_text, status, email) or an error object for this line."""
+_Parsed = tuple[str, str, str, ListKind]
+
+
+def _parse_line(raw: bytes, line_number: int) -> _Parsed | dict[str, object]:
+    """Return (reason_text, status, email, list) or an error object for this line."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -69,7 +83,18 @@ def _parse_line(raw: bytes, line_number: int) -> tuple[str, str, str] | dict[str
         if not isinstance(value, str):
             return _error(f"{key} は文字列で指定してください。", line_number)
         fields.append(value)
-    return reason_text, fields[0], fields[1]
+    list_name = data.get("list")
+    if list_name is None or list_name == "":
+        list_kind = ListKind.BOUNCES
+    elif not isinstance(list_name, str):
+        return _error("list は文字列で指定してください。", line_number)
+    else:
+        try:
+            list_kind = ListKind.parse(list_name)
+        except ValueError:
+            names = ", ".join(kind.value for kind in ListKind)
+            return _error(f"list は {names} のどれかで指定してください。", line_number)
+    return reason_text, fields[0], fields[1], list_kind
 
 
 def classify_stream(classifier: Classifier, source: BinaryIO, sink: BinaryIO, flush: bool) -> int:
@@ -82,6 +107,7 @@ def classify_stream(classifier: Classifier, source: BinaryIO, sink: BinaryIO, fl
         else:
             explanation = classifier.classify(*parsed)
             record = {key: getattr(explanation, key) for key in _OUTPUT_KEYS}
+            record["delete_effect"] = str(explanation.delete_effect)
             record["source"] = explanation.source
         sink.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
         if flush:

@@ -45,6 +45,22 @@ _LIST_LABELS_JA = {
 ALL_LISTS: tuple[ListKind, ...] = tuple(ListKind)
 
 
+class DeleteEffect(StrEnum):
+    """What deleting an entry from its suppression list does (machine-readable advice).
+
+    ``resend``: the cause was temporary; deleting lets SendGrid send to the address again.
+    ``after_fix``: delete only after the cause (address, recipient settings, our sending
+    setup or reputation) is fixed, or the next send fails the same way. ``no_effect``: a
+    block is no suppression, SendGrid keeps trying anyway. ``harmful``: spam reports and
+    unsubscribes; deleting without the recipient's consent resumes unwanted mail.
+    """
+
+    RESEND = "resend"
+    AFTER_FIX = "after_fix"
+    NO_EFFECT = "no_effect"
+    HARMFUL = "harmful"
+
+
 @dataclass(frozen=True, slots=True)
 class SuppressionEntry:
     """One address on one suppression list, as the provider reported it.
@@ -92,6 +108,9 @@ class Explanation:
     SendGrid-style classification (``Invalid Address``, ``Mailbox Unavailable``, ``Reputation``,
     ``Content``, ``Frequency or Volume Too High``, ``Technical Failure``, ``Unclassified``).
     ``source`` is ``rules`` or ``llm``. Every text here is plain text, never markup.
+    ``permanent``: sending again later fails until someone changes something (the address, the
+    recipient's settings, our sending setup or reputation); false when waiting alone can succeed
+    (greylisting, rate limits, a full mailbox, an outage). ``delete_effect``: see DeleteEffect.
     """
 
     reason: str
@@ -103,3 +122,4 @@ class Explanation:
     source: str = "rules"
     rule_id: str = ""
     needs_review: bool = False  # 要確認: no rule understood the text
+    delete_effect: DeleteEffect = DeleteEffect.AFTER_FIX

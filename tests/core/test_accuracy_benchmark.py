@@ -36,7 +36,7 @@ def test_smoke_run_scores_both_sets() -> None:
     assert done.returncode == 0, done.stderr
     assert "== dev set" in done.stdout
     assert "== provider catalogue" in done.stdout
-    assert done.stdout.count("overall: ") == 2
+    assert done.stdout.count("overall: ") >= 2  # and the own catalogue, when present
     assert "rules that cite only one source" in done.stdout
 
 

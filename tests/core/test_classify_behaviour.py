@@ -104,17 +104,22 @@ def test_invalid_emails_are_explained_as_invalid_addresses(classifier: Classifie
     assert syntax.reason == "invalidaddress" and "形式" in syntax.explanation_ja
 
 
-def test_docomo_unknown_user_is_a_reception_filter(classifier: Classifier) -> None:
+def test_docomo_unknown_user_is_a_reception_filter_only_with_status_5_2_0(
+    classifier: Classifier,
+) -> None:
+    # Before 13 March 2025 a filter refusal came after DATA with Status 5.2.0.
     got = classifier.classify(
-        "550 Unknown user hanako.0123@docomo.ne.jp", "5.0.0", "hanako.0123@docomo.ne.jp"
+        "550 Unknown user hanako.0123@docomo.ne.jp", "5.2.0", "hanako.0123@docomo.ne.jp"
     )
     assert got.reason == "filtered" and got.category == "Mailbox Unavailable"
     assert "指定受信" in got.explanation_ja and "迷惑メール対策設定" in got.action_ja
     assert "受信設定待ち" in got.action_ja
-    # The same words with a 5.1.1 status (refused at RCPT) mean the address does not exist.
-    got = classifier.classify("550 5.1.1 Unknown user", "5.1.1", "x@docomo.ne.jp")
+    # Since then docomo files filtered mail in the spam folder: "Unknown user" is the address.
+    got = classifier.classify(
+        "550 Unknown user hanako.0123@docomo.ne.jp", "5.0.0", "hanako.0123@docomo.ne.jp"
+    )
     assert got.reason == "userunknown"
-    assert "受信拒否" in got.action_ja  # carrier advice is still added
+    assert "迷惑メールフォルダ" in got.action_ja  # no bounce is no proof of delivery
 
 
 def test_au_empty_address_refusal_is_filtered_without_a_domain(classifier: Classifier) -> None:
@@ -172,7 +177,7 @@ def test_hostile_text_never_changes_the_fixed_texts(classifier: Classifier, text
 def test_classify_entry_uses_every_field(classifier: Classifier) -> None:
     entry = SuppressionEntry(
         ListKind.BLOCKS, "x@docomo.ne.jp", datetime(2025, 1, 1, tzinfo=UTC),
-        status="5.0.0", reason="550 Unknown user x@docomo.ne.jp",
+        status="5.2.0", reason="550 Unknown user x@docomo.ne.jp",
     )  # fmt: skip
     got = classifier.classify_entry(entry)
     assert got.reason == "filtered" and "ブロック" in got.explanation_ja

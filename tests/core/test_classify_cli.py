@@ -11,6 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT_KEYS = {
     "reason", "category", "permanent", "label_ja", "explanation_ja", "action_ja", "source",
+    "delete_effect",
 }  # fmt: skip
 
 
@@ -28,7 +29,7 @@ def test_one_output_line_per_input_line_in_order() -> None:
     lines = [
         {"reason_text": "550 5.1.1 <a@example.jp>: User unknown", "status": "5.1.1"},
         {"reason_text": "452 4.2.2 Mailbox full", "status": "4.2.2", "email": "b@example.jp"},
-        {"reason_text": "550 Unknown user c@docomo.ne.jp", "status": "5.0.0",
+        {"reason_text": "550 Unknown user c@docomo.ne.jp", "status": "5.2.0",
          "email": "c@docomo.ne.jp"},
         {"reason_text": "", "status": ""},
         {"reason_text": "qwzx blorp", "status": "", "extra": 1},
@@ -100,3 +101,31 @@ def test_help_states_the_contract() -> None:
 def test_unreadable_rules_dir_exits_2(tmp_path: Path) -> None:
     result = _run(b"{}\n", "--rules-dir", str(tmp_path))
     assert result.returncode == 2 and result.stdout == b""
+
+
+def test_the_list_decides_the_delete_effect_and_the_advice() -> None:
+    text = "554 5.7.1 Service unavailable; Client host [192.0.2.9] blocked using zen.spamhaus.org"
+    lines = [
+        {"reason_text": text, "status": "5.7.1"},
+        {"reason_text": text, "status": "5.7.1", "list": "blocks"},
+        {"reason_text": text, "status": "5.7.1", "list": "bounces"},
+        {"reason_text": "", "list": "spam_reports"},
+        {"reason_text": "", "list": "UNSUBSCRIBES"},
+        {"reason_text": "452 4.2.2 Mailbox full", "status": "4.2.2", "list": "bounces"},
+        {"reason_text": "Invalid email address", "list": "invalid_emails"},
+        {"reason_text": text, "list": "blockz"},
+        {"reason_text": text, "list": 3},
+    ]
+    stdin = "".join(json.dumps(line) + "\n" for line in lines).encode("utf-8")
+    result = _run(stdin)
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    records = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    effects = [r.get("delete_effect") for r in records]
+    assert effects[:7] == [
+        "after_fix", "no_effect", "after_fix", "harmful", "harmful", "resend", "after_fix",
+    ]  # fmt: skip
+    assert records[0] == records[2]  # "bounces" is the default
+    # A block row never hears that deleting it lets mail go again.
+    assert "削除しても" in records[1]["action_ja"] and "再送できます" not in records[1]["action_ja"]
+    assert records[0]["permanent"] is True and records[5]["permanent"] is False
+    assert [set(r) for r in records[7:]] == [{"error", "line"}, {"error", "line"}]

@@ -42,3 +42,39 @@ def test_every_dev_row_gets_a_complete_japanese_explanation() -> None:
         assert got.label_ja and got.explanation_ja and got.action_ja
         assert got.explanation_ja.endswith("。") and got.action_ja.endswith("。")
         assert got.source == "rules"
+
+
+def test_accuracy_benchmark_scores_each_set_and_the_permanent_flag(capsys) -> None:
+    """Smoke run of benchmarks/accuracy.py on our own catalogue set (provider/MTA wording)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from benchmarks import accuracy
+
+    assert accuracy.main([str(accuracy.OWN_CATALOGUE), "--quiet", "--by-source"]) == 0
+    out = capsys.readouterr().out
+    assert "own-catalogue.jsonl" in out and "right answers by rule source" in out
+    rows = accuracy.load_rows(accuracy.OWN_CATALOGUE)
+    classifier = Classifier.load()
+    correct = accuracy.evaluate(classifier, rows)[0]
+    labelled, permanent_right, temporary_called_permanent = accuracy.permanent_score(
+        classifier, rows
+    )
+    assert correct / len(rows) >= 0.95
+    assert permanent_right / labelled >= 0.95
+    assert temporary_called_permanent == 0
+
+
+def test_classify_speed_benchmark_runs() -> None:
+    """Smoke run of benchmarks/classify.py (a few thousand entries) so it cannot rot."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "benchmarks/classify.py", "--entries", "3000"],
+        cwd=root, capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "ratio classify/json.loads" in result.stdout

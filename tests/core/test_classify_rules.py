@@ -50,38 +50,111 @@ def test_examples_are_not_copies_of_dev_fixtures() -> None:
     assert copied == []
 
 
+_SOURCES = '[source.t]\ntitle = "a test page"\nurl = "https://example.org/"\n'
+_SRC = 'sources = ["t"]\n'
+
+
+def _rules_dir(path: Path, **files: str) -> Path:
+    (path / "sources.toml").write_text(_SOURCES, encoding="utf-8")
+    for name, body in files.items():
+        (path / name).write_text(body, encoding="utf-8")
+    return path
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ('[[rule]]\nid = "x"\nreason = "nosuchreason"\nexamples = ["a"]\n', "unknown reason"),
-        ('[[rule]]\nid = "x"\nreason = "blocked"\nany = ["("]\nexamples = ["a"]\n', "x"),
-        ('[[rule]]\nid = "x"\nreason = "blocked"\nany = ["a"]\n', "example"),
-        ('[[rule]]\nid = "x"\nreason = "blocked"\nexamples = ["a"]\nwhen = 1\n', "unknown keys"),
-        ('[[rule]]\nid = "x"\nreason = "blocked"\ncodes = ["5.*.x"]\nexamples = ["a"]\n', "code"),
+        (
+            '[[rule]]\nid = "x"\nreason = "nosuchreason"\nexamples = ["a"]\n' + _SRC,
+            "unknown reason",
+        ),
+        ('[[rule]]\nid = "x"\nreason = "blocked"\nany = ["("]\nexamples = ["a"]\n' + _SRC, "x"),
+        ('[[rule]]\nid = "x"\nreason = "blocked"\nany = ["a"]\n' + _SRC, "example"),
+        (
+            '[[rule]]\nid = "x"\nreason = "blocked"\nexamples = ["a"]\nwhen = 1\n' + _SRC,
+            "unknown keys",
+        ),
+        (
+            '[[rule]]\nid = "x"\nreason = "blocked"\ncodes = ["5.*.x"]\nexamples = ["a"]\n' + _SRC,
+            "code",
+        ),
         ("[[rule]\n", "20-bad.toml"),
+        ('[[rule]]\nid = "x"\nreason = "blocked"\nany = ["a"]\nexamples = ["a"]\n', "sources"),
+        ('[[rule]]\nid = "x"\nreason = "blocked"\nsources = ["nope"]\nexamples = ["a"]\n', "nope"),
+        # A mailbox-provider catalogue cannot hold a rule that would fire for every host.
+        (
+            'layer = "hosts"\n[[rule]]\nid = "x"\nreason = "filtered"\nany = ["unknown user"]\n'
+            + _SRC
+            + 'examples = ["a"]\n',
+            "needs hosts",
+        ),
     ],
 )
 def test_malformed_rule_files_are_refused(tmp_path: Path, body: str, message: str) -> None:
-    (tmp_path / "20-bad.toml").write_text(body, encoding="utf-8")
     with pytest.raises(RuleError, match=message):
-        load_rules(tmp_path)
+        load_rules(_rules_dir(tmp_path, **{"20-bad.toml": body}))
 
 
 def test_duplicate_rule_ids_are_refused(tmp_path: Path) -> None:
-    rule = '[[rule]]\nid = "same"\nreason = "blocked"\nany = ["a"]\nexamples = ["a"]\n'
-    (tmp_path / "a.toml").write_text(rule, encoding="utf-8")
-    (tmp_path / "b.toml").write_text(rule, encoding="utf-8")
+    rule = '[[rule]]\nid = "same"\nreason = "blocked"\nany = ["a"]\nexamples = ["a"]\n' + _SRC
     with pytest.raises(RuleError, match="duplicate"):
-        load_rules(tmp_path)
+        load_rules(_rules_dir(tmp_path, **{"a.toml": rule, "b.toml": rule}))
 
 
 def test_explicit_rules_dir_is_used(tmp_path: Path) -> None:
-    (tmp_path / "only.toml").write_text(
-        '[[rule]]\nid = "everything-blocked"\nreason = "blocked"\nany = ["."]\nexamples = ["x"]\n',
-        encoding="utf-8",
+    rule = (
+        '[[rule]]\nid = "everything-blocked"\nreason = "blocked"\nany = ["."]\nexamples = ["x"]\n'
     )
-    classifier = Classifier.load(tmp_path)
+    classifier = Classifier.load(_rules_dir(tmp_path, **{"only.toml": rule + _SRC}))
     assert classifier.classify("550 5.1.1 user unknown").rule_id == "everything-blocked"
     assert Classifier.load(default_rules_dir()).classify("550 5.1.1 user unknown").reason == (
         "userunknown"
     )
+
+
+def test_every_rule_cites_known_public_sources() -> None:
+    from app.core.classify.rules import load_sources
+
+    sources = load_sources(default_rules_dir())
+    assert all(entry["url"].startswith(("https://", "http://")) for entry in sources.values())
+    for rule in CLASSIFIER.rule_set.rules:
+        assert rule.sources and set(rule.sources) <= set(sources), rule.id
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literal"),
+    [
+        ("user unknown", "user unknown"),
+        ("users? unknown", "user"),
+        ("mail ?box", "mail"),
+        ("Over Quota", "over quota"),
+        ("relay(ing)? denied", "relay"),
+        ("ab|cd", ""),
+        ("a[b|c]d|e", ""),
+        ("(a|b) c", ""),
+        ("\\bspf\\b", ""),
+    ],
+)
+def test_lead_literal_is_what_every_match_starts_with(pattern: str, literal: str) -> None:
+    from app.core.classify.rules import lead_literal
+
+    assert lead_literal(pattern) == literal
+
+
+def test_literal_guards_never_change_which_rule_matches() -> None:
+    """The substring guard only skips regexes that could not match: compare with plain search."""
+    import json
+
+    from app.core.classify.rules import canonical
+
+    path = Path(__file__).resolve().parents[2] / "resources" / "sandbox" / "bounce-reasons.jsonl"
+    texts = [json.loads(line)["reason_text"] for line in path.open(encoding="utf-8")]
+    texts += [example.text for rule in CLASSIFIER.rule_set.rules for example in rule.examples]
+    for text in texts:
+        form = canonical(text)
+        for rule in CLASSIFIER.rule_set.rules:
+            plain = not rule.any or any(pattern.search(form) for pattern in rule.any)
+            guarded = not rule.any_guarded or any(
+                literal in form and pattern.search(form) for literal, pattern in rule.any_guarded
+            )
+            assert plain == guarded, (rule.id, text)

@@ -14,7 +14,7 @@ import pytest
 from app.core.cancel import CancelToken
 from app.core.classify.cache import ExplanationCache
 from app.core.classify.llm import SYSTEM_PROMPT, LlmRefiner, LlmSettings, RefineProgress
-from app.core.types import Explanation, ListKind
+from app.core.types import DeleteEffect, Explanation, ListKind
 from app.sandbox.openai_server import OpenAISandbox, ScriptedReply
 from tests.core.conftest import LLM_KEY
 
@@ -24,7 +24,14 @@ HARD = Explanation(
     "userunknown", "Invalid Address", True, "宛先なし", "規則の説明", "規則の対処", rule_id="r1"
 )
 UNSURE = Explanation(
-    "onhold", "Unclassified", False, "判定保留", "規則: 不明", "原文を確認", needs_review=True
+    "onhold",
+    "Unclassified",
+    False,
+    "判定保留",
+    "規則: 不明",
+    "原文を確認",
+    needs_review=True,
+    delete_effect=DeleteEffect.RESEND,  # temporary as far as the rules know
 )
 UNSURE_HARD = Explanation(
     "onhold", "Unclassified", True, "判定保留", "規則: 不明", "原文を確認", needs_review=True

@@ -13,47 +13,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.core.classify.template import HELP_HOSTS
+from app.core.classify.vocabulary import REASONS as REASON_TABLE
 
 log = logging.getLogger(__name__)
 
-# bounce-reasons.md §2 (vocabulary) and §3 (SendGrid classification by meaning).
-CATEGORY_OF: dict[str, str] = {
-    **dict.fromkeys(("userunknown", "hostunknown", "hasmoved", "notaccept"), "Invalid Address"),
-    **dict.fromkeys(("mailboxfull", "suspend", "filtered", "systemfull"), "Mailbox Unavailable"),
-    **dict.fromkeys(("blocked", "badreputation"), "Reputation"),
-    **dict.fromkeys(
-        (
-            "spamdetected",
-            "virusdetected",
-            "policyviolation",
-            "contenterror",
-            "notcompliantrfc",
-            "mesgtoobig",
-            "exceedlimit",
-        ),
-        "Content",
-    ),
-    **dict.fromkeys(("speeding", "toomanyconn"), "Frequency or Volume Too High"),
-    **dict.fromkeys(
-        (
-            "authfailure",
-            "requireptr",
-            "failedstarttls",
-            "securityerror",
-            "norelaying",
-            "rejected",
-            "networkerror",
-            "systemerror",
-            "syntaxerror",
-            "mailererror",
-            "expired",
-        ),
-        "Technical Failure",
-    ),
-    **dict.fromkeys(
-        ("suppressed", "onhold", "undefined", "delivered", "feedback", "vacation"), "Unclassified"
-    ),
-}
+# One vocabulary: the reason table of vocabulary.py decides every category, so a reason lands
+# in the same category whether or not AI refinement ran.
+CATEGORY_OF: dict[str, str] = {name: info.category for name, info in REASON_TABLE.items()}
 REASONS: tuple[str, ...] = tuple(CATEGORY_OF)
 LABEL_MAX = 40
 TEXT_MAX = 400

@@ -8,6 +8,7 @@ memoised on the normalised text, the status, the recipient's host group and the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -28,13 +29,17 @@ from app.core.classify.vocabulary import (
     CATEGORY_LABELS_JA,
     NEEDS_REVIEW_REASONS,
     REASONS,
+    ReasonInfo,
+    unknown_text_hint,
 )
-from app.core.types import Explanation, ListKind, SuppressionEntry
+from app.core.types import DeleteEffect, Explanation, ListKind, SuppressionEntry
 
 __all__ = ["CATEGORY_LABELS_JA", "Classifier", "default_rules_dir"]
 
+MATCH_CHARS = 3000  # how much of a reason the rules read
 _CODE_CHARS = "#(0123456789 -."  # every character the lead regex of rules.py can match
 _SHORT_RUN = 12  # "550-5.7.26 " and "#550 5.1.1 " fit; "554 5.7.1 192.0.2.1" does not
+_QUOTED = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+").findall
 _FIXED_BY_LIST = {
     ListKind.SPAM_REPORTS: "feedback",
     ListKind.UNSUBSCRIBES: "unsubscribed",
@@ -56,6 +61,15 @@ def digit_key(text: str) -> tuple[str, bytes]:
     run = len(head) - len(head.lstrip(_CODE_CHARS))
     lead = text[:run] if run <= _SHORT_RUN else "\0" + text[: lead_end(text)]
     return lead, text.encode("utf-8", "surrogatepass").translate(ZERO_BYTES)
+
+
+def delete_effect(kind: str, info: ReasonInfo, *, passes: bool = False) -> DeleteEffect:
+    """What deleting the entry does, from its list first and then its cause."""
+    if kind == ListKind.BLOCKS:
+        return DeleteEffect.NO_EFFECT  # SendGrid keeps sending to blocked addresses anyway
+    if kind == ListKind.SPAM_REPORTS or kind == ListKind.UNSUBSCRIBES:
+        return DeleteEffect.HARMFUL
+    return DeleteEffect.RESEND if passes else info.bounce_delete_effect
 
 
 def default_rules_dir() -> Path:
@@ -126,7 +140,11 @@ class Classifier:
             # Not one with a space: "@" in its place would join two words into one token.
             text = reason_text if " " in email else reason_text.replace(email, "@")
         else:
-            host, text = "", reason_text
+            # No address given (a pasted reply): the recipient address the reply quotes still
+            # names the receiving host group, as it would for the entry's own address.
+            quoted = _QUOTED(reason_text) if "@" in reason_text else []
+            host = self._host(quoted[0]) if quoted else ""
+            text = reason_text
         if text.endswith(" - gsmtp"):
             text = trim_gsmtp(text)
         return self._exact_memo.get((text, status, host, kind)) or self._classify_text(
@@ -194,7 +212,9 @@ class Classifier:
             if text == first_text:
                 exact.put(exact_key, result)
             return result
-        form = canonical(text)
+        # Only the head is matched: real replies state their cause within a few hundred
+        # characters, and a hostile 200 kB reason would otherwise cost seconds of regex scans.
+        form = canonical(text[:MATCH_CHARS])
         key2 = (form, stripped, host, kind)
         result = self._memo.get(key2)
         if result is None:
@@ -225,10 +245,16 @@ class Classifier:
         if rule is not None:
             return self._build(
                 rule.reason, rule.id, rule.explanation_ja, rule.fix_ja, rule.delete_ja, host,
-                kind, temporary=facts.temporary,
+                kind, temporary=facts.temporary or rule.temporary, passes=rule.temporary,
             )  # fmt: skip
-        reason = "onhold" if text or status else "undefined"
-        return self._build(reason, "", "", "", "", host, kind, temporary=facts.temporary)
+        if not text and not status:
+            return self._build("undefined", "", "", "", "", host, kind, temporary=False)
+        # 要確認, but say what the codes do tell: temporary or not, and whose side it is on.
+        hint = unknown_text_hint(facts.code, facts.reply, text)
+        return self._build(
+            "onhold", "", hint.explanation_ja, hint.fix_ja, "", host, kind,
+            temporary=facts.temporary or hint.temporary, known_permanent=hint.permanent,
+        )  # fmt: skip
 
     def _build(
         self,
@@ -241,7 +267,11 @@ class Classifier:
         kind: str,
         *,
         temporary: bool,
+        passes: bool = False,
+        known_permanent: bool = False,
     ) -> Explanation:
+        """``passes``: the rule says the condition goes away by itself (greylisting), so deleting
+        the entry lets mail go again; ``known_permanent``: an unknown text with a permanent code."""
         info = REASONS[reason]
         explanation = explanation_ja or info.explanation_ja
         fix = fix_ja or info.fix_ja
@@ -255,13 +285,14 @@ class Classifier:
         answer = Explanation(
             reason=reason,
             category=info.category,
-            # A 4xx answer is never "the address is dead", whatever the words say.
-            permanent=info.permanent and not temporary,
+            # A 4xx answer is never permanent, whatever the words say.
+            permanent=(info.permanent or known_permanent) and not temporary,
             label_ja=info.label_ja,
             explanation_ja=explanation,
             action_ja=action,
             source="rules",
             rule_id=rule_id,
             needs_review=reason in NEEDS_REVIEW_REASONS,
+            delete_effect=delete_effect(kind, info, passes=passes),
         )
         return self._interned.setdefault(answer, answer)

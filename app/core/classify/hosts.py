@@ -38,6 +38,14 @@ HOST_GROUP_DOMAINS: dict[str, tuple[str, ...]] = {
     ),
     # MVNOs reuse carrier-style reception filters (mineo answered "User unknown" for a filter).
     "mvno": ("mineo.jp", "rakumail.jp"),
+    # European mailbox providers with their own documented reply codes (Orange OFR..., GMX/WEB.DE).
+    "orange": ("orange.fr", "wanadoo.fr"),
+    "gmx": ("gmx.de", "gmx.net", "gmx.com", "gmx.at", "gmx.ch", "web.de"),
+    # Japanese ISPs: each documents its own reception filter (受信拒否設定) for subscribers.
+    "ocn": ("ocn.ne.jp",),
+    "biglobe": ("biglobe.ne.jp",),
+    "nifty": ("nifty.com",),
+    "sonet": ("so-net.ne.jp",),
     # Municipal domains: mail passes LGWAN gateways with strict attachment and sender policies.
     "lgjp": ("lg.jp",),
 }

@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from app.core.classify.cache import CATEGORY_OF, Refinement
-from app.core.types import Explanation, ListKind
+from app.core.types import DeleteEffect, Explanation, ListKind
 
-RESEND = "resend"
-AFTER_FIX = "after_fix"
-NO_EFFECT = "no_effect"
-HARMFUL = "harmful"
+RESEND = str(DeleteEffect.RESEND)
+AFTER_FIX = str(DeleteEffect.AFTER_FIX)
+NO_EFFECT = str(DeleteEffect.NO_EFFECT)
+HARMFUL = str(DeleteEffect.HARMFUL)
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|\n")
 
@@ -40,13 +40,15 @@ _ADVISES_DELETE = re.compile(
 _NEGATED_DELETE = re.compile(
     r"削除しても|削除せず|削除しない|削除は(不要|しない|避け|意味|効果)|削除(する)?前に"
     r"|効果(は|が)?(あり|ない)|変わりません|意味(は|が)?(あり|ない)|再送されません|届きません"
-    r"|再び(バウンス|拒否|戻)|また(バウンス|拒否|戻)|同じ理由"  # a warning, not advice
+    r"|再び(バウンス|拒否|戻)|また(バウンス|拒否|戻)|同じ理由|下が(る|り)|悪化|逆効果"  # warnings
 )
 _MAILBOX_CLEANUP = re.compile(r"メール(を|の)削除|受信箱|メールボックス|容量|ストレージ")
 _LIST = re.compile(r"一覧|リスト|抑止|サプレッション")
 _ADVISES_RESEND = re.compile(r"再送(して|を)(ください|しましょう|お試し)|再送信(して|を)ください")
 # "Delete after fixing the cause" is the guidance of after_fix rows.
-_CONDITIONED = re.compile(r"(解消|修正|直し|直して|設定|対応|確認|許可|登録|変更|改善|解除され)")
+_CONDITIONED = re.compile(
+    r"(解消|修正|直し|直して|設定|対応|確認|許可|登録|変更|改善|回復|解除され)|てから|た後|したら"
+)
 
 _CALLS_PERMANENT = re.compile(
     r"恒久的|永続的|永久に|二度と(届|送|配信)|何度(送|再送)って?も|(待って|時間が(経|た)って)も(届|解消|改善|変わ)"
@@ -61,15 +63,12 @@ _CALLS_TEMPORARY = re.compile(
 
 
 def delete_effect_of(rule: Explanation, list_kind: str) -> str:
-    """The rule's delete effect; derived from the list and ``permanent`` while the field is new."""
-    declared: Any = getattr(rule, "delete_effect", None)
-    if declared:
-        return str(getattr(declared, "value", declared))
+    """The rule's delete effect (the list decides for blocks, spam reports and unsubscribes)."""
     if list_kind == ListKind.BLOCKS:
         return NO_EFFECT  # SendGrid retries blocked addresses on its own
     if list_kind in (ListKind.SPAM_REPORTS, ListKind.UNSUBSCRIBES):
         return HARMFUL  # the recipient asked not to be mailed
-    return AFTER_FIX if rule.permanent else RESEND
+    return str(rule.delete_effect)
 
 
 def contradictions(texts: dict[str, str], *, permanent: bool, delete_effect: str) -> list[str]:
@@ -152,6 +151,9 @@ def merge(
         facts = replace(
             rule, reason=ref.reason, category=CATEGORY_OF[ref.reason], permanent=permanent
         )
+        if delete_effect_of(rule, list_kind) in (RESEND, AFTER_FIX):  # the list does not decide
+            effect = DeleteEffect.AFTER_FIX if permanent else DeleteEffect.RESEND
+            facts = replace(facts, delete_effect=effect)
     effect = delete_effect_of(facts, list_kind)
     texts = _Texts(
         label_ja=ref.label_ja, explanation_ja=ref.explanation_ja, action_ja=ref.action_ja

@@ -33,6 +33,10 @@ _LEAD = re.compile(
 LEAD_MATCH = cast("Callable[[str], re.Match[str]]", _LEAD.match)
 LEAD_START = frozenset("#(2345")  # a lead can only start with one of these
 _GSMTP_TAIL = " - gsmtp"
+_INVISIBLE = dict.fromkeys(
+    [0x00AD, 0x061C, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065),
+     0xFEFF],
+)  # fmt: skip
 _HAS_DIGIT = re.compile(r"[0-9]").search
 _ENHANCED = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?!\w|\.\d)")
 _REPLY = re.compile(r"(?<![\w.])([245]\d\d)(?![\w.])")
@@ -86,7 +90,9 @@ def canonical(text: str) -> str:
     end = lead_end(text)
     lead, rest = text[:end], text[end:]
     if not rest.isascii():
-        rest = unicodedata.normalize("NFKC", rest)
+        # Invisible format characters (zero-width, bidi controls) could split a phrase so no
+        # rule sees it; NFKC folds full-width letters and compatibility forms.
+        rest = unicodedata.normalize("NFKC", rest).translate(_INVISIBLE)
     # Only the zeroed text is read: a token without a 0 or "@" is the same in both forms, and
     # the masking below only needs where the digits were.
     body = " ".join(
@@ -181,6 +187,11 @@ class Rule:
     delete_ja: str = ""
     examples: tuple[Example, ...] = ()
     source_file: str = ""
+    sources: tuple[str, ...] = ()  # ids of sources.toml: the public pages this rule stands on
+    temporary: bool = False  # the text names a condition that passes by itself (greylisting)
+    # (literal, pattern) per `any` pattern: a pattern runs only when its required leading
+    # literal is in the text (a C-level substring test), which skips most regex scans.
+    any_guarded: tuple[tuple[str, re.Pattern[str]], ...] = ()
 
     def matches(self, facts: Facts) -> bool:
         if self.hosts and facts.host not in self.hosts:
@@ -194,7 +205,9 @@ class Rule:
         if self.reply is not None and not self.reply.fullmatch(facts.reply):
             return False
         text = facts.text
-        if self.any and not any(pattern.search(text) for pattern in self.any):
+        if self.any_guarded and not any(
+            literal in text and pattern.search(text) for literal, pattern in self.any_guarded
+        ):
             return False
         if not all(pattern.search(text) for pattern in self.all):
             return False
@@ -256,9 +269,49 @@ class RuleError(ValueError):
 
 _RULE_KEYS = {
     "id", "reason", "any", "all", "none", "codes", "no_codes", "reply", "hosts", "lists",
-    "explanation_ja", "fix_ja", "delete_ja", "examples", "note",
+    "explanation_ja", "fix_ja", "delete_ja", "examples", "note", "sources", "temporary",
 }  # fmt: skip
+# A file declaring `layer = "hosts"` is a mailbox-provider catalogue: every rule in it must name
+# the host groups it is for, so provider knowledge can never fire for another provider's users.
+HOST_LAYER = "hosts"
+SOURCES_FILE = "sources.toml"
 _LIST_KINDS = {"bounces", "blocks", "invalid_emails", "spam_reports", "unsubscribes"}
+
+
+_META = set("\\.^$*+?{}[]()|")
+
+
+def lead_literal(pattern: str) -> str:
+    """The literal text every match of ``pattern`` starts with (lower case), "" when unsure.
+
+    Only the characters before the first metacharacter count, minus one made optional by a
+    following ``?``/``*``/``{``; a pattern with a top-level ``|`` has none.
+    """
+    depth = 0
+    in_class = escaped = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return ""
+    literal: list[str] = []
+    for char in pattern:
+        if char in _META:
+            if char in "?*{" and literal:
+                literal.pop()
+            break
+        literal.append(char)
+    return "".join(literal).lower()
 
 
 def _globs(patterns: Iterable[str], where: str) -> re.Pattern[str] | None:
@@ -291,7 +344,10 @@ def _example(raw: object, where: str) -> Example:
     raise RuleError(f"{where}: an example is a string or {{text=..., status=..., email=...}}")
 
 
-def _rule(raw: dict[str, object], source: str, seen: set[str]) -> Rule:
+def _rule(
+    raw: dict[str, object], source: str, seen: set[str], known_sources: frozenset[str],
+    host_layer: bool,
+) -> Rule:  # fmt: skip
     rule_id = raw.get("id")
     where = f"{source}: rule {rule_id!r}"
     if not isinstance(rule_id, str) or not rule_id or rule_id in seen:
@@ -313,13 +369,26 @@ def _rule(raw: dict[str, object], source: str, seen: set[str]) -> Rule:
     )
     if not examples:
         raise RuleError(f"{where}: every rule needs at least one example")
+    sources = raw.get("sources")
+    if not isinstance(sources, list) or not sources or not all(isinstance(x, str) for x in sources):
+        raise RuleError(f"{where}: every rule names its public sources (sources = [...])")
+    unknown_sources = set(sources) - known_sources
+    if unknown_sources:
+        raise RuleError(f"{where}: sources not in {SOURCES_FILE}: {sorted(unknown_sources)}")
+    if host_layer and not raw.get("hosts"):
+        raise RuleError(f"{where}: a host-catalogue rule needs hosts = [...]")
+    temporary = raw.get("temporary", False)
+    if not isinstance(temporary, bool):
+        raise RuleError(f"{where}: temporary is true or false")
+    any_patterns = _regexes(raw.get("any", []), where)
     texts = {key: raw.get(key, "") for key in ("explanation_ja", "fix_ja", "delete_ja")}
     if not all(isinstance(value, str) for value in texts.values()):
         raise RuleError(f"{where}: Japanese texts must be strings")
     return Rule(
         id=rule_id,
         reason=str(reason),
-        any=_regexes(raw.get("any", []), where),
+        any=any_patterns,
+        any_guarded=tuple((lead_literal(p.pattern), p) for p in any_patterns),
         all=_regexes(raw.get("all", []), where),
         none=_regexes(raw.get("none", []), where),
         codes=_globs(cast("Iterable[str]", raw.get("codes", [])), where),
@@ -332,14 +401,34 @@ def _rule(raw: dict[str, object], source: str, seen: set[str]) -> Rule:
         delete_ja=str(texts["delete_ja"]),
         examples=examples,
         source_file=source,
+        sources=tuple(sources),
+        temporary=temporary,
     )
 
 
+def load_sources(rules_dir: Path) -> dict[str, dict[str, str]]:
+    """``sources.toml``: id -> {title, url} of every public page a rule may cite."""
+    path = rules_dir / SOURCES_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise RuleError(f"{SOURCES_FILE}: {error}") from None
+    table: dict[str, dict[str, str]] = {}
+    for key, value in data.get("source", {}).items():
+        if not isinstance(value, dict) or not isinstance(value.get("title"), str):
+            raise RuleError(f"{SOURCES_FILE}: source {key!r} needs a title")
+        if not isinstance(value.get("url"), str):
+            raise RuleError(f"{SOURCES_FILE}: source {key!r} needs a url")
+        table[key] = {"title": value["title"], "url": value["url"]}
+    return table
+
+
 def load_rules(rules_dir: Path) -> RuleSet:
-    """Read every ``*.toml`` in name order; rules keep file order, then in-file order."""
-    files = sorted(rules_dir.glob("*.toml"))
+    """Read every rule ``*.toml`` in name order; rules keep file order, then in-file order."""
+    files = sorted(path for path in rules_dir.glob("*.toml") if path.name != SOURCES_FILE)
     if not files:
         raise RuleError(f"no rule files in {rules_dir}")
+    known_sources = frozenset(load_sources(rules_dir))
     rules: list[Rule] = []
     advice: list[Advice] = []
     seen: set[str] = set()
@@ -348,7 +437,10 @@ def load_rules(rules_dir: Path) -> RuleSet:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as error:
             raise RuleError(f"{path.name}: {error}") from None
-        rules.extend(_rule(raw, path.name, seen) for raw in data.get("rule", []))
+        host_layer = data.get("layer") == HOST_LAYER
+        rules.extend(
+            _rule(raw, path.name, seen, known_sources, host_layer) for raw in data.get("rule", [])
+        )
         for raw in data.get("advice", []):
             if not isinstance(raw.get("fix_ja"), str) or not raw.get("hosts"):
                 raise RuleError(f"{path.name}: advice {raw.get('id')!r} needs hosts and fix_ja")

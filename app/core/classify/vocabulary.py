@@ -8,7 +8,10 @@ suppression list helps or hurts. The classifier joins them into ``Explanation.ac
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from app.core.types import DeleteEffect
 
 INVALID_ADDRESS = "Invalid Address"
 MAILBOX_UNAVAILABLE = "Mailbox Unavailable"
@@ -43,11 +46,26 @@ class ReasonInfo:
 
     name: str
     category: str
-    permanent: bool  # the address itself is dead (Sisimai "hard"): waiting will not help
+    # Sending again later fails until someone changes something (the address, the recipient's
+    # settings, our sending setup or reputation). A 4xx reply still makes it temporary.
+    permanent: bool
     label_ja: str
     explanation_ja: str
     fix_ja: str
     delete_ja: str
+
+    @property
+    def bounce_delete_effect(self) -> DeleteEffect:
+        """Deleting a bounce/invalid-email entry: ``resend`` only when waiting alone cures it."""
+        return DeleteEffect.RESEND if self.name in TRANSIENT_REASONS else DeleteEffect.AFTER_FIX
+
+
+# Causes that go away by themselves (greylisting and rate limits come out as speeding etc.):
+# never ``permanent``, whatever the reply class, and deleting the entry lets mail go again.
+TRANSIENT_REASONS = frozenset(
+    {"mailboxfull", "systemfull", "speeding", "toomanyconn", "expired", "networkerror",
+     "systemerror", "mailererror"}
+)  # fmt: skip
 
 
 # Shared delete advice, so the same situation is always worded the same way.
@@ -126,7 +144,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "suspend",
         MAILBOX_UNAVAILABLE,
-        False,
+        True,
         "アカウント停止",
         "アドレスは存在しますが、アカウントが停止・凍結されているか、長い間使われていません。"
         "事実上使われていないアドレスであることが多いです。",
@@ -137,7 +155,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "filtered",
         MAILBOX_UNAVAILABLE,
-        False,
+        True,
         "受信者側の設定で拒否",
         "受信者側の迷惑メール設定や受信ルールで、このメールが拒否されました。"
         "携帯電話会社などでは、受信拒否の場合でも「ユーザー不明」と返すことがあります。",
@@ -158,7 +176,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "rejected",
         TECHNICAL,
-        False,
+        True,
         "差出人を拒否",
         "受信側が、差出人のアドレスやドメインを理由にメールを拒否しました。"
         "メーリングリストの会員でない、差出人ドメインを確認できない、などが原因です。",
@@ -170,7 +188,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "blocked",
         REPUTATION,
-        False,
+        True,
         "送信元サーバーをブロック",
         "受信側が、送信元の IP アドレスやサーバーを理由に受け取りを拒否しました。"
         "ブロックリスト（迷惑メール送信元の一覧）への掲載などが原因です。",
@@ -182,7 +200,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "badreputation",
         REPUTATION,
-        False,
+        True,
         "送信元の評判が低い",
         "送信元の IP アドレスやドメインの評判（レピュテーション）が低いため、受信側が受け取りを"
         "拒否または保留しました。苦情や宛先不明のメールが多いと評判が下がります。",
@@ -193,7 +211,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "authfailure",
         TECHNICAL,
-        False,
+        True,
         "送信ドメイン認証の失敗",
         "SPF/DKIM/DMARC（送信ドメイン認証：なりすましでないことを示す仕組み）の確認に失敗したため、"
         "受信側が拒否しました。送信側の設定の問題です。",
@@ -204,7 +222,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "requireptr",
         TECHNICAL,
-        False,
+        True,
         "逆引き（PTR）の未設定",
         "送信元 IP アドレスの逆引き設定（PTR レコード：IP アドレスからサーバー名を調べる設定）が"
         "ないか正しくないため、拒否されました。送信側の設定の問題です。",
@@ -215,7 +233,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "notcompliantrfc",
         CONTENT,
-        False,
+        True,
         "メール形式の規格違反",
         "メールの形式が規格（RFC 5322）に合っていないため拒否されました。"
         "件名や差出人のヘッダー（メールの見出し情報）が重複している、などが原因です。",
@@ -225,7 +243,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "contenterror",
         CONTENT,
-        False,
+        True,
         "ヘッダー・構造の不備",
         "メールのヘッダーや MIME 構造（本文や添付ファイルの組み立て方）に、受信側が受け付けない"
         "部分がありました。日本語の件名の符号化（エンコード）の誤りなどが原因です。",
@@ -235,7 +253,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "spamdetected",
         CONTENT,
-        False,
+        True,
         "迷惑メールと判定",
         "受信側のフィルターが、このメールを迷惑メールと判定して拒否しました。"
         "本文、リンク先の URL、宛先リストの質などが影響します。",
@@ -245,7 +263,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "virusdetected",
         CONTENT,
-        False,
+        True,
         "ウイルス・危険な添付ファイル",
         "メールにウイルスや危険な添付ファイルが含まれていると判定されました。"
         "実行ファイルや圧縮ファイルの添付が原因になることがあります。",
@@ -255,7 +273,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "policyviolation",
         CONTENT,
-        False,
+        True,
         "受信側のポリシーで拒否",
         "受信側の運用方針（ポリシー）に合わないため拒否されました。"
         "添付ファイルの制限や、決まった相手からしか受け取らない設定などが原因です。",
@@ -265,7 +283,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "securityerror",
         TECHNICAL,
-        False,
+        True,
         "セキュリティ条件を満たさない",
         "受信側が求めるセキュリティ上の条件（認証など）を満たしていないため拒否されました。"
         "多くは送信側の設定の問題です。",
@@ -276,7 +294,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "failedstarttls",
         TECHNICAL,
-        False,
+        True,
         "暗号化通信ができない",
         "受信側が暗号化通信（TLS）を必須にしていますが、暗号化した接続ができませんでした。"
         "送信経路の設定の問題です。",
@@ -287,7 +305,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "norelaying",
         TECHNICAL,
-        False,
+        True,
         "中継を拒否",
         "受信側のサーバーが、このアドレス宛てのメールは扱っていないとして拒否しました。"
         "ドメイン部分の入力ミスや、受信側のメールサーバーの設定誤りが考えられます。",
@@ -299,7 +317,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "mesgtoobig",
         CONTENT,
-        False,
+        True,
         "メールのサイズ超過",
         "メールのサイズ（または 1 行の長さ）が、受信側のサーバーの上限を超えていました。"
         "大きな画像や添付ファイルが原因です。",
@@ -309,7 +327,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "exceedlimit",
         CONTENT,
-        False,
+        True,
         "受信側の上限を超過",
         "メールのサイズなどが、受信側で決められた上限を超えていました。"
         "実質的にはサイズ超過と同じ問題です。",
@@ -373,7 +391,7 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "syntaxerror",
         TECHNICAL,
-        False,
+        True,
         "通信手順の誤り",
         "メールを渡すときのサーバー同士のやり取り（SMTP の手順）に、受信側が誤りを見つけました。"
         "送信システム側の問題で、受信者に原因はありません。",
@@ -454,3 +472,82 @@ BLOCK_DELETE_JA = (
     "ブロックの記録があっても次の送信は通常どおり試みられるため、一覧から削除しても"
     "配信結果は変わりません。原因を直すことが大切です。"
 )
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownTextHint:
+    """What an unrecognised reply still tells through its codes (for 要確認 entries)."""
+
+    explanation_ja: str
+    fix_ja: str
+    permanent: bool
+    temporary: bool
+
+
+# RFC 3463 subject digit (X.<subject>.Z) -> whose side the problem is on, in plain Japanese.
+_SUBJECT_JA = {
+    "1": ("宛先のアドレス", "アドレスが正しいか、受信者に確認してください。"),
+    "2": ("受信者のメールボックス", "受信者に、メールボックスの状態を確認してもらってください。"),
+    "3": ("受信側のメールサーバー", "受信者のシステム担当者に確認してもらってください。"),
+    "4": (
+        "配送経路（ネットワークや DNS）",
+        "宛先ドメインのメールサーバーに届くか確認してください。",
+    ),
+    "5": (
+        "サーバー同士のやり取り（SMTP の手順）",
+        "SendGrid サポートに原文を添えて問い合わせてください。",
+    ),
+    "6": ("メールの内容や形式", "メールの形式（文字コード、添付ファイル）を見直してください。"),
+    "7": (
+        "送信側の認証・評判や受信側の運用方針",
+        "送信ドメイン認証（SPF/DKIM/DMARC）と送信元の評判を確認してください。",
+    ),
+}
+_SENDER_ADDRESS_JA = (
+    "差出人（送信側）のアドレス",
+    "差出人アドレスとバウンス用ドメインの DNS 設定を確認してください。",
+)
+
+
+# Words that call a failure temporary when no code does ("try again later", 一時的, しばらく).
+_TEMPORARY_WORDS = re.compile(r"temporar|try again|try later|retry|一時的|しばらく|時間をおいて")
+
+
+def unknown_text_hint(code: str, reply: str, reply_text: str = "") -> UnknownTextHint:
+    """A 要確認 explanation from what the codes tell: temporary or not, and whose side.
+
+    The wording of the reply was not understood, so nothing here guesses a cause; it only
+    reads the class digit (4 = temporary, 5 = permanent) and the RFC 3463 subject digit, and,
+    when there is no code at all, words that call the failure temporary.
+    """
+    first = code[:1] or reply[:1] or ("4" if _TEMPORARY_WORDS.search(reply_text) else "")
+    parts = code.split(".")
+    subject = parts[1] if len(parts) == 3 and parts[1] != "0" else ""
+    if subject == "1" and parts[2] in ("7", "8"):
+        side, fix = _SENDER_ADDRESS_JA
+    else:
+        side, fix = _SUBJECT_JA.get(subject, ("", ""))
+    if first == "4":
+        text = (
+            "受信側は「一時的なエラー」（4xx）と回答しています。原因の文面は自動では判定できません"
+            "でしたが、時間をおけば届く可能性があります。推測はせずに、理由の欄の原文を確認してください。"
+        )
+        fix = "原文を確認し、数時間から 1 日ほどおいてから再送してください。" + fix
+    elif first == "5":
+        text = (
+            "受信側は「恒久的なエラー」（5xx）と回答しています。原因の文面は自動では判定できません"
+            "でしたが、何かを直さない限り、同じ宛先への再送はまた失敗します。"
+            "推測はせずに、理由の欄の原文を確認してください。"
+        )
+    else:
+        text = (
+            "受信側の応答には、一時的か恒久的かを示すコードがなく、原因を自動では判定できません"
+            "でした。推測はせずに、理由の欄の原文をそのまま確認してください。"
+        )
+        fix = (
+            "原文を読んでも分からない場合は、"
+            "SendGrid サポートや受信者のシステム担当者に確認してください。"
+        )
+    if side:
+        text += f"応答のコードからは、問題は{side}に関するものと読み取れます。"
+    return UnknownTextHint(text, fix, permanent=first == "5", temporary=first == "4")

@@ -1,0 +1,49 @@
+"""Advice as data: ``permanent`` and ``delete_effect`` agree with the list and the cause."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.classify.cache import CATEGORY_OF, REASONS
+from app.core.classify.classifier import Classifier
+from app.core.classify.vocabulary import REASONS as REASON_TABLE
+from app.core.classify.vocabulary import TRANSIENT_REASONS
+from app.core.types import DeleteEffect, ListKind
+
+CLASSIFIER = Classifier.load()
+
+
+def test_one_vocabulary_for_rules_and_refinement() -> None:
+    assert set(REASONS) == set(REASON_TABLE)
+    assert all(CATEGORY_OF[name] == info.category for name, info in REASON_TABLE.items())
+
+
+def test_transient_reasons_are_never_permanent() -> None:
+    for name in TRANSIENT_REASONS:
+        assert REASON_TABLE[name].permanent is False, name
+        assert REASON_TABLE[name].bounce_delete_effect is DeleteEffect.RESEND
+
+
+@pytest.mark.parametrize(
+    ("kind", "effect"),
+    [
+        (ListKind.BLOCKS, DeleteEffect.NO_EFFECT),
+        (ListKind.SPAM_REPORTS, DeleteEffect.HARMFUL),
+        (ListKind.UNSUBSCRIBES, DeleteEffect.HARMFUL),
+        (ListKind.BOUNCES, DeleteEffect.AFTER_FIX),
+        (ListKind.INVALID_EMAILS, DeleteEffect.AFTER_FIX),
+    ],
+)
+def test_delete_effect_follows_the_list(kind: ListKind, effect: DeleteEffect) -> None:
+    text = "550 5.7.1 Service unavailable, client host blocked using bl.spamcop.net"
+    assert CLASSIFIER.classify(text, "5.7.1", "a@example.jp", kind).delete_effect is effect
+
+
+def test_a_temporary_bounce_may_be_resent_after_deleting() -> None:
+    got = CLASSIFIER.classify("452 4.2.2 Mailbox full", "4.2.2", "a@example.jp", ListKind.BOUNCES)
+    assert (got.permanent, got.delete_effect) == (False, DeleteEffect.RESEND)
+
+
+def test_a_4xx_reply_is_never_permanent() -> None:
+    got = CLASSIFIER.classify("450 4.1.1 <a@example.jp>: Recipient address rejected: User unknown")
+    assert got.permanent is False
