@@ -152,8 +152,8 @@ def merge(
             rule, reason=ref.reason, category=CATEGORY_OF[ref.reason], permanent=permanent
         )
         if delete_effect_of(rule, list_kind) in (RESEND, AFTER_FIX):  # the list does not decide
-            effect = DeleteEffect.AFTER_FIX if permanent else DeleteEffect.RESEND
-            facts = replace(facts, delete_effect=effect)
+            follows = DeleteEffect.AFTER_FIX if permanent else DeleteEffect.RESEND
+            facts = replace(facts, delete_effect=follows)
     effect = delete_effect_of(facts, list_kind)
     texts = _Texts(
         label_ja=ref.label_ja, explanation_ja=ref.explanation_ja, action_ja=ref.action_ja
