@@ -7,12 +7,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from app.sandbox.openai_server import OpenAISandbox
-from app.sandbox.sendgrid_server import SandboxRecord, SendGridSandbox
 
 from app.core.classify.cache import ExplanationCache
 from app.core.dates import unix_bounds
 from app.core.types import DateRange
+from app.sandbox.openai_server import OpenAISandbox
+from app.sandbox.sendgrid_server import SandboxRecord, SendGridSandbox
 
 API_KEY = "SG.test-key"
 LLM_KEY = "sk-sandbox-test-key-0123456789"
