@@ -1,13 +1,19 @@
-"""Accuracy of the offline classifier on labelled sets, each scored on its own.
+"""Accuracy of the offline classifier, per labelled set (reason_text + status + recipient domain).
 
-Usage: python benchmarks/accuracy.py [SET.jsonl ...] [--quiet] [--by-source]
+Usage: python benchmarks/accuracy.py [path.jsonl ...] [--quiet] [--smoke] [--by-source]
 
-Without paths it scores the dev set (resources/sandbox/bounce-reasons.jsonl, texts from Sisimai's
-public fixtures) and our own catalogue set (benchmarks/data/own-catalogue.jsonl, texts written
-in the wording the mailbox providers and MTAs document, written before their rules). Counts
-``alt_reasons`` as correct. A row may carry ``email`` (its host group then counts, as in the app)
-and ``permanent`` (then the ``permanent`` flag is scored too). ``--by-source`` scores the rules
-by the sources they cite: a rule citing only ``dev-set`` must not carry the other sets.
+Without a path it scores each set on its own: the dev set (resources/sandbox/bounce-reasons.jsonl,
+texts from Sisimai's public fixtures), the provider catalogue (benchmarks/data/
+provider-catalogue.jsonl, replies from the providers' published error pages, labelled apart from
+the rules) and the rule author's own catalogue (benchmarks/data/own-catalogue.jsonl) when present.
+Counts ``alt_reasons`` as correct. A line's ``email`` or ``recipient_domain`` gives the recipient
+host group, as in the app. For each set: overall accuracy, the accuracy without the rules that
+cite only the dev set, a per-reason table, the ``permanent`` flag where the line carries one, how
+many temporary texts came out permanent, and (unless --quiet) every miss. Then "rules that cite
+only one source, scored on the other": the catalogue lines decided by rules that exist only
+because of the dev set (``sources = ["dev-set"]``) and the dev lines decided by rules that cite
+only public catalogues. ``--by-source`` adds the right answers per cited source. ``--smoke``
+scores the first lines of each set only (the test suite runs it so this script cannot rot).
 """
 
 from __future__ import annotations
@@ -15,115 +21,193 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from app.core.classify.classifier import Classifier
 from app.core.classify.rules import RuleSet
+from app.core.types import ListKind
 
 ROOT = Path(__file__).resolve().parents[1]
-# The labelled dev set: texts and labels from Sisimai's public test fixtures (the sandbox uses it).
-DEFAULT_DATA = ROOT / "resources" / "sandbox" / "bounce-reasons.jsonl"
+DEV_SET = ROOT / "resources" / "sandbox" / "bounce-reasons.jsonl"
+CATALOGUE_SET = ROOT / "benchmarks" / "data" / "provider-catalogue.jsonl"
 OWN_CATALOGUE = ROOT / "benchmarks" / "data" / "own-catalogue.jsonl"
-DEV_SOURCE = "dev-set"
+DEV_SOURCE = "dev-set"  # the source id of rules that exist only because of a dev line
+SMOKE_LINES = 12
 
 
-def load_rows(path: Path) -> list[dict[str, object]]:
+def load_rows(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+        rows = [json.loads(line) for line in handle if line.strip()]
+    return rows[:limit] if limit is not None else rows
 
 
-def evaluate(classifier: Classifier, rows: list[dict[str, object]]):
-    """Return (correct count, per-reason Counter pairs, misses)."""
-    total: Counter[str] = Counter()
-    right: Counter[str] = Counter()
-    misses = []
+@dataclass
+class Scored:
+    """One line and what the classifier said about it."""
+
+    row: dict[str, Any]
+    reason: str
+    rule_id: str
+    permanent: bool | None  # None until Explanation carries the flag
+
+    @property
+    def expected(self) -> str:
+        return str(self.row["expected_reason"])
+
+    @property
+    def right(self) -> bool:
+        accepted = {self.expected, *(str(alt) for alt in self.row.get("alt_reasons") or [])}
+        return self.reason in accepted
+
+
+@dataclass
+class Report:
+    name: str
+    scored: list[Scored] = field(default_factory=list)
+
+    @property
+    def correct(self) -> int:
+        return sum(item.right for item in self.scored)
+
+
+def classify_rows(classifier: Classifier, rows: Iterable[dict[str, Any]]) -> list[Scored]:
+    scored = []
     for row in rows:
-        expected = str(row["expected_reason"])
-        accepted = {expected, *(str(alt) for alt in row.get("alt_reasons") or [])}
-        got = classify_row(classifier, row)
-        total[expected] += 1
-        if got.reason in accepted:
-            right[expected] += 1
-        else:
-            misses.append((expected, got.reason, got.rule_id, row))
-    return sum(right.values()), total, right, misses
+        domain = str(row.get("recipient_domain") or "")
+        email = str(row.get("email") or (f"user@{domain}" if domain else ""))
+        kind = row.get("list")
+        got = classifier.classify(
+            str(row["reason_text"]),
+            str(row.get("status") or ""),
+            email,
+            ListKind(kind) if kind else None,
+        )
+        permanent = getattr(got, "permanent", None)
+        scored.append(Scored(row, got.reason, got.rule_id, permanent))
+    return scored
 
 
-def classify_row(classifier: Classifier, row: dict[str, object]):
-    """A row's address, or one at its ``recipient_domain``: host groups count, as in the app."""
-    email = str(row.get("email") or "")
-    if not email and row.get("recipient_domain"):
-        email = f"someone@{row['recipient_domain']}"
-    return classifier.classify(str(row["reason_text"]), str(row.get("status") or ""), email)
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "-"
 
 
-def permanent_score(classifier: Classifier, rows: list[dict[str, object]]) -> tuple[int, int, int]:
-    """(rows with a permanent label, rows right, temporary rows called permanent)."""
-    labelled = [row for row in rows if isinstance(row.get("permanent"), bool)]
-    right = wrong_temporary = 0
-    for row in labelled:
-        got = classify_row(classifier, row).permanent
-        right += got is row["permanent"]
-        wrong_temporary += got and row["permanent"] is False
-    return len(labelled), right, wrong_temporary
+def print_report(report: Report, *, quiet: bool, plain: Report | None = None) -> None:
+    total = len(report.scored)
+    print(f"== {report.name}: {total} lines")
+    print(f"overall: {report.correct}/{total} = {_percent(report.correct, total)}")
+    if plain is not None:
+        print(f"without rules citing {DEV_SOURCE}: {plain.correct}/{total}", end="")
+        print(f" = {_percent(plain.correct, total)}")
+    print_permanent(report.scored, quiet=quiet)
+    by_reason: Counter[str] = Counter(item.expected for item in report.scored)
+    right: Counter[str] = Counter(item.expected for item in report.scored if item.right)
+    print(f"{'reason':<16}{'count':>6}{'correct':>9}{'%':>8}")
+    for reason, count in sorted(by_reason.items(), key=lambda pair: (-pair[1], pair[0])):
+        print(f"{reason:<16}{count:>6}{right[reason]:>9}{_percent(right[reason], count):>8}")
+    if not quiet:
+        misses = [item for item in report.scored if not item.right]
+        print(f"misclassified ({len(misses)}):")
+        for item in misses:
+            print(f"- expected {item.expected}, got {item.reason} [{item.rule_id or '-'}]", end="")
+            print(f" status={item.row.get('status')!r} domain={item.row.get('recipient_domain')!r}")
+            print(f"    {_short(item.row)}")
+    print()
 
 
-def by_source(classifier: Classifier, sets: dict[str, list[dict[str, object]]]) -> None:
-    """How many right answers each rule source carries per set (dev-only rules should carry none
-    outside the dev set)."""
-    sources = {rule.id: rule.sources for rule in classifier.rule_set.rules}
-    for name, rows in sets.items():
-        carried: Counter[str] = Counter()
-        for row in rows:
-            got = classify_row(classifier, row)
-            accepted = {str(row["expected_reason"]), *(row.get("alt_reasons") or [])}
-            if got.reason in accepted:
-                for source in sources.get(got.rule_id, ("(none)",)):
-                    carried[source] += 1
-        listing = ", ".join(f"{source} {count}" for source, count in carried.most_common())
-        print(f"  {name}: right answers by rule source: {listing}")
+def print_permanent(scored: Sequence[Scored], *, quiet: bool) -> None:
+    labelled = [item for item in scored if isinstance(item.row.get("permanent"), bool)]
+    if not labelled:
+        return
+    known = [item for item in labelled if item.permanent is not None]
+    if not known:
+        print("permanent: not measured (Explanation has no permanent flag)")
+        return
+    agree = sum(item.permanent == item.row["permanent"] for item in known)
+    temporary = [item for item in known if item.row["permanent"] is False]
+    called_permanent = [item for item in temporary if item.permanent]
+    print(f"permanent right: {agree}/{len(known)} = {_percent(agree, len(known))}")
+    print(f"temporary texts called permanent: {len(called_permanent)} of {len(temporary)}")
+    if not quiet:
+        for item in called_permanent:
+            print(f"  ! {item.reason} [{item.rule_id or '-'}] {_short(item.row)}")
+
+
+def rule_sources(classifier: Classifier) -> dict[str, frozenset[str]] | None:
+    """Rule id -> the source ids it cites; ``None`` when no rule carries a ``sources`` field."""
+    rules = classifier.rule_set.rules
+    cited = {rule.id: frozenset(getattr(rule, "sources", None) or ()) for rule in rules}
+    return cited if any(cited.values()) else None
+
+
+def print_cross(dev: Report, catalogue: Report, sources: dict[str, frozenset[str]] | None) -> None:
+    print("== rules that cite only one source, scored on the other")
+    if sources is None:
+        print("not measured: no rule carries a `sources` field")
+        return
+    dev_only = {rule for rule, cited in sources.items() if cited == {DEV_SOURCE}}
+    catalogue_only = {rule for rule, cited in sources.items() if cited and DEV_SOURCE not in cited}
+    uncited = sum(1 for cited in sources.values() if not cited)
+    print(f"rules: {len(dev_only)} dev-only, {len(catalogue_only)} catalogue-only, ", end="")
+    print(f"{uncited} without sources")
+    for label, report, chosen in (
+        ("catalogue set, decided by dev-only rules", catalogue, dev_only),
+        ("dev set, decided by catalogue-only rules", dev, catalogue_only),
+    ):
+        picked = [item for item in report.scored if item.rule_id in chosen]
+        good = sum(item.right for item in picked)
+        print(f"{label}: {good}/{len(picked)} = {_percent(good, len(picked))}")
 
 
 def without_dev_rules(classifier: Classifier) -> Classifier:
     """The same rules minus those that cite the dev set (they exist for one of its lines)."""
     rules = classifier.rule_set
-    kept = tuple(rule for rule in rules.rules if DEV_SOURCE not in rule.sources)
+    kept = tuple(r for r in rules.rules if DEV_SOURCE not in (getattr(r, "sources", ()) or ()))
     return Classifier(RuleSet(kept, rules.advice))
 
 
-def report(name: str, classifier: Classifier, rows: list[dict[str, object]], quiet: bool) -> None:
-    correct, total, right, misses = evaluate(classifier, rows)
-    print(f"== {name}: {correct}/{len(rows)} = {100 * correct / len(rows):.1f}%")
-    plain = evaluate(without_dev_rules(classifier), rows)[0]
-    share = 100 * plain / len(rows)
-    print(f"   without rules citing {DEV_SOURCE}: {plain}/{len(rows)} = {share:.1f}%")
-    labelled, perm_right, temp_called_perm = permanent_score(classifier, rows)
-    if labelled:
-        print(
-            f"   permanent right: {perm_right}/{labelled} = {100 * perm_right / labelled:.1f}%;"
-            f" temporary texts called permanent: {temp_called_perm}"
-        )
-    if quiet:
+def print_by_source(reports: Sequence[Report], sources: dict[str, frozenset[str]] | None) -> None:
+    if sources is None:
         return
-    print(f"{'reason':<16}{'count':>6}{'correct':>9}{'%':>8}")
-    for reason, count in sorted(total.items(), key=lambda item: (-item[1], item[0])):
-        print(f"{reason:<16}{count:>6}{right[reason]:>9}{100 * right[reason] / count:>7.0f}%")
-    print(f"\nmisclassified ({len(misses)}):")
-    for expected, got, rule_id, row in misses:
-        text = str(row["reason_text"]).replace("\n", " ")[:160]
-        print(f"- expected {expected}, got {got} [{rule_id or '-'}] status={row.get('status')!r}")
-        print(f"    {text}")
+    for report in reports:
+        carried: Counter[str] = Counter()
+        for item in report.scored:
+            if item.right:
+                carried.update(sources.get(item.rule_id) or ("(none)",))
+        listing = ", ".join(f"{source} {count}" for source, count in carried.most_common())
+        print(f"{report.name}: right answers by rule source: {listing}")
+
+
+def _short(row: dict[str, Any]) -> str:
+    return str(row["reason_text"]).replace("\n", " ")[:160]
 
 
 def main(argv: list[str]) -> int:
-    args = [a for a in argv if not a.startswith("--")]
-    paths = [Path(a) for a in args] or [DEFAULT_DATA, OWN_CATALOGUE]
+    quiet = "--quiet" in argv
+    limit = SMOKE_LINES if "--smoke" in argv else None
+    paths = [Path(arg) for arg in argv if not arg.startswith("--")]
     classifier = Classifier.load()
-    sets = {path.name: load_rows(path) for path in paths}
-    for name, rows in sets.items():
-        report(name, classifier, rows, "--quiet" in argv)
+    plain_classifier = without_dev_rules(classifier)
+    sources = rule_sources(classifier)
+    named = [(str(path), path) for path in paths] or [
+        ("dev set (resources/sandbox/bounce-reasons.jsonl)", DEV_SET),
+        ("provider catalogue (benchmarks/data/provider-catalogue.jsonl)", CATALOGUE_SET),
+        *([("own catalogue (benchmarks/data/own-catalogue.jsonl)", OWN_CATALOGUE)]
+          if OWN_CATALOGUE.exists() else []),
+    ]  # fmt: skip
+    reports = []
+    for name, path in named:
+        rows = load_rows(path, limit)
+        report = Report(name, classify_rows(classifier, rows))
+        plain = Report(name, classify_rows(plain_classifier, rows))
+        print_report(report, quiet=quiet, plain=plain if sources is not None else None)
+        reports.append(report)
+    if not paths:
+        print_cross(reports[0], reports[1], sources)
     if "--by-source" in argv:
-        by_source(classifier, sets)
+        print_by_source(reports, sources)
     return 0
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 import threading
 import time
 from collections import deque
@@ -19,6 +18,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.sandbox.loopback import LoopbackHandler, LoopbackHTTPServer, LoopbackServer
+from app.sandbox.openai_answers import smart_reply
+
+__all__ = [
+    "SANDBOX_LLM_KEY",
+    "SANDBOX_MODEL",
+    "LoggedRequest",
+    "OpenAISandbox",
+    "ScriptedReply",
+    "smart_reply",
+]
 
 SANDBOX_LLM_KEY = "sk-sandbox"
 SANDBOX_MODEL = "sandbox-model"
@@ -100,72 +109,6 @@ def _each(reply: dict[str, Any], **changes: Any) -> dict[str, Any]:
 
 def _error(message: str, kind: str, code: str | None) -> dict[str, Any]:
     return {"error": {"message": message, "type": kind, "param": None, "code": code}}
-
-
-# -- the default "smart" answer ---------------------------------------------------------------
-
-_LABELS = {
-    "userunknown": "宛先アドレス不存在",
-    "hostunknown": "宛先ドメイン不存在",
-    "hasmoved": "移転済み",
-    "notaccept": "受信しないドメイン",
-    "mailboxfull": "容量超過",
-    "suspend": "アカウント停止",
-    "filtered": "受信側フィルタで拒否",
-    "rejected": "差出人を拒否",
-    "blocked": "送信元IP/ホストで拒否",
-    "badreputation": "送信元の評判不良",
-    "authfailure": "送信ドメイン認証の失敗",
-    "spamdetected": "迷惑メール判定",
-    "speeding": "受信側の速度制限",
-    "expired": "配送期限切れ",
-    "systemerror": "受信側システム障害",
-    "onhold": "判定保留",
-}
-_HARD = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"})
-# Deterministic guesses for texts the rules left open: first match wins.
-_GUESSES = (
-    (re.compile(r"(?i)user unknown|no such user|does not exist|invalid recipient"), "userunknown"),
-    (re.compile(r"(?i)quota|mailbox (is )?full|storage"), "mailboxfull"),
-    (re.compile(r"(?i)dmarc|spf|dkim|unauthenticated"), "authfailure"),
-    (re.compile(r"(?i)spam"), "spamdetected"),
-    (re.compile(r"(?i)block|blacklist|denylist|dnsbl"), "blocked"),
-    (re.compile(r"(?i)reputation"), "badreputation"),
-    (re.compile(r"(?i)rate|too many|slow down"), "speeding"),
-    (re.compile(r"(?i)disabled|suspended|inactive"), "suspend"),
-    (re.compile(r"(?i)timed? ?out|expired"), "expired"),
-)
-
-
-def smart_reply(request_body: Any) -> dict[str, Any]:
-    """A plausible, valid answer for every item of the batch in the last user message."""
-    items: list[dict[str, Any]] = []
-    try:
-        user = [m for m in request_body["messages"] if m.get("role") == "user"][-1]
-        batch = json.loads(user["content"])["items"]
-    except (KeyError, IndexError, TypeError, AttributeError, ValueError):
-        batch = []
-    for entry in batch:
-        if not isinstance(entry, dict) or type(entry.get("index")) is not int:
-            continue
-        rule_hint = entry.get("rule_hint")
-        hint: dict[str, Any] = rule_hint if isinstance(rule_hint, dict) else {}
-        reason = str(hint.get("reason") or "onhold")
-        if not re.fullmatch(r"[a-z]{3,20}", reason) or reason in ("onhold", "undefined"):
-            text = str(entry.get("reason_text", ""))
-            reason = next((r for pattern, r in _GUESSES if pattern.search(text)), "onhold")
-        label = _LABELS.get(reason, f"配送エラー（{reason}）")
-        items.append(
-            {
-                "index": entry["index"],
-                "reason": reason,
-                "permanent": bool(hint.get("permanent")) or reason in _HARD,
-                "label_ja": label,
-                "explanation_ja": f"受信側の応答から「{label}」と判断しました（サンドボックス）。",
-                "action_ja": "原因を確認し、解消してから配信を再開してください。",
-            }
-        )
-    return {"items": items}
 
 
 # -- HTTP plumbing ----------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from app.core.classify.vocabulary import (
     BLOCK_DELETE_JA,
     BLOCK_NOTE_JA,
     CATEGORY_LABELS_JA,
+    DELETE_AFTER_FIX_JA,
     NEEDS_REVIEW_REASONS,
     REASONS,
     ReasonInfo,
@@ -283,17 +284,21 @@ class Classifier:
         fix = fix_ja or info.fix_ja
         for advice in self._rules.advice_for(host, reason):
             fix += advice.fix_ja
+        # A 4xx answer is temporary unless the rule knows the refusal lasts until a change
+        # (a mail loop, "TLS required", "permanently deferred"); rate limits never last.
+        permanent = lasting or ((info.permanent or known_permanent) and not temporary)
         if kind == ListKind.BLOCKS:
             explanation = BLOCK_NOTE_JA + explanation
             action = BLOCK_DELETE_JA + fix
+        elif delete_ja:
+            action = fix + delete_ja
         else:
-            action = fix + (delete_ja or info.delete_ja)
+            lasts_unlike_usual = permanent and not info.permanent
+            action = fix + (DELETE_AFTER_FIX_JA if lasts_unlike_usual else info.delete_ja)
         answer = Explanation(
             reason=reason,
             category=info.category,
-            # A 4xx answer is temporary unless the rule knows the refusal lasts until a change
-            # (a mail loop, "TLS required", "permanently deferred"); rate limits never last.
-            permanent=lasting or ((info.permanent or known_permanent) and not temporary),
+            permanent=permanent,
             label_ja=info.label_ja,
             explanation_ja=explanation,
             action_ja=action,

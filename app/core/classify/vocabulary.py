@@ -69,6 +69,9 @@ _DELETE_AFTER_FIX = (
     "原因を直す前に一覧から削除しても、同じ理由でまた拒否されます。"
     "原因を直してから削除してください。"
 )
+# For a reason that is usually temporary when a rule knows this refusal lasts (a mail loop,
+# "TLS required"): its usual "delete in a few days" advice would contradict the flag.
+DELETE_AFTER_FIX_JA = _DELETE_AFTER_FIX
 
 _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(

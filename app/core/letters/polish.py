@@ -15,8 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 
 # The same lazily built, retry-free ``openai`` client as the classifier's refinement.
-from app.core.classify.llm import ClientFactory, LlmSettings
-from app.core.classify.llm import _default_client as default_client
+from app.core.classify.llm import LlmSettings
+from app.core.classify.llm_client import ClientFactory, default_client
 from app.core.letters.compose import Letter
 
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"

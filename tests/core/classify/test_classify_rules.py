@@ -145,8 +145,9 @@ def test_literal_guards_never_change_which_rule_matches() -> None:
 
     from app.core.classify.rules import canonical
 
-    path = Path(__file__).resolve().parents[2] / "resources" / "sandbox" / "bounce-reasons.jsonl"
-    texts = [json.loads(line)["reason_text"] for line in path.open(encoding="utf-8")]
+    path = Path(__file__).resolve().parents[3] / "resources" / "sandbox" / "bounce-reasons.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    texts = [json.loads(line)["reason_text"] for line in lines if line.strip()]
     texts += [example.text for rule in CLASSIFIER.rule_set.rules for example in rule.examples]
     for text in texts:
         form = canonical(text)

@@ -8,42 +8,36 @@ import math
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from app.core.cancel import CancelToken
 from app.core.classify.cache import ExplanationCache
 from app.core.classify.llm import SYSTEM_PROMPT, LlmRefiner, LlmSettings, RefineProgress
-from app.core.types import Explanation, ListKind
+from app.core.types import DeleteEffect, Explanation, ListKind
 from app.sandbox.openai_server import OpenAISandbox, ScriptedReply
+from tests.helpers.llm import LLM_KEY
 
-KEY = "sk-sandbox-test-key-0123456789"
+KEY = LLM_KEY
 
 HARD = Explanation(
     "userunknown", "Invalid Address", True, "宛先なし", "規則の説明", "規則の対処", rule_id="r1"
 )
 UNSURE = Explanation(
-    "onhold", "Unclassified", False, "判定保留", "規則: 不明", "原文を確認", needs_review=True
+    "onhold",
+    "Unclassified",
+    False,
+    "判定保留",
+    "規則: 不明",
+    "原文を確認",
+    needs_review=True,
+    delete_effect=DeleteEffect.RESEND,  # temporary as far as the rules know
 )
 UNSURE_HARD = Explanation(
     "onhold", "Unclassified", True, "判定保留", "規則: 不明", "原文を確認", needs_review=True
 )
 
 Item = tuple[str, str, ListKind, Explanation]
-
-
-@pytest.fixture
-def sandbox() -> Iterator[OpenAISandbox]:
-    with OpenAISandbox(api_key=KEY) as server:
-        yield server
-
-
-@pytest.fixture
-def cache(tmp_path: Path) -> Iterator[ExplanationCache]:
-    with ExplanationCache(tmp_path / "llm-cache.sqlite3") as c:
-        yield c
 
 
 def settings(base_url: str, **changes) -> LlmSettings:
@@ -137,7 +131,11 @@ def test_sent_payload_is_data_in_the_user_message(sandbox, cache):
     assert request.body["response_format"] == {"type": "json_object"}
     payload = json.loads(messages[1]["content"])
     assert [item["index"] for item in payload["items"]] == [0, 1, 2]
-    assert payload["items"][0]["rule_hint"] == {"reason": "onhold", "permanent": False}
+    assert payload["items"][0]["rule_hint"] == {
+        "reason": "onhold",
+        "permanent": False,
+        "delete_effect": "resend",
+    }
     assert request.headers["authorization"] == f"Bearer {KEY}"
 
 

@@ -1,0 +1,166 @@
+"""Checks an LLM's Japanese prose against the facts the rules decided, before it is shown.
+
+The LLM may reword an explanation; it may not change what the operator should do. Three facts
+are the rules' alone: whether sending again later can succeed (``permanent``), what deleting the
+row from its list does (the delete effect: ``resend``, ``after_fix``, ``no_effect`` for blocks,
+``harmful`` for spam reports and unsubscribes), and the list's meaning. A reply whose prose
+contradicts one of them (advising deletion or a resend for a block or a spam report, calling a
+temporary cause permanent, promising that waiting fixes a permanent one) is refused as a whole:
+the rule texts stay. A reply that merely leaves out the delete guidance gets the rule's own
+delete sentences appended, so the guidance is never dropped.
+
+The checks read sentences, not words: "削除しても変わりません" (deleting changes nothing) is the
+right advice for a block, "削除すると再送できます" is the wrong one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TypedDict
+
+from app.core.classify.cache import CATEGORY_OF, Refinement
+from app.core.types import DeleteEffect, Explanation, ListKind
+
+RESEND = str(DeleteEffect.RESEND)
+AFTER_FIX = str(DeleteEffect.AFTER_FIX)
+NO_EFFECT = str(DeleteEffect.NO_EFFECT)
+HARMFUL = str(DeleteEffect.HARMFUL)
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])|\n")
+
+_DELETE = re.compile(r"削除|解除|一覧から外|リストから外")
+# Deleting (or resending) presented as the thing to do, or as what makes mail flow again.
+_ADVISES_DELETE = re.compile(
+    r"削除(して|し、|を|すれば|すると|後(に|は)?|で)[^。]*?(再送|再開|届く|届きます|送れ|配信でき|受け取れ)"
+    r"|(削除|解除)(して|を)?(ください|しましょう|しても問題|して構いません|をおすすめ|を推奨|するのが)"
+    r"|(すぐ|ただちに|直ちに|今すぐ)に?(削除|解除)"
+)
+# The same words, negated or conditioned: "削除しても変わりません", "削除しないで".
+_NEGATED_DELETE = re.compile(
+    r"削除しても|削除せず|削除しない|削除は(不要|しない|避け|意味|効果)|削除(する)?前に"
+    r"|効果(は|が)?(あり|ない)|変わりません|意味(は|が)?(あり|ない)|再送されません|届きません"
+    r"|再び(バウンス|拒否|戻)|また(バウンス|拒否|戻)|同じ理由|下が(る|り)|悪化|逆効果"  # warnings
+)
+_MAILBOX_CLEANUP = re.compile(r"メール(を|の)削除|受信箱|メールボックス|容量|ストレージ")
+_LIST = re.compile(r"一覧|リスト|抑止|サプレッション")
+_ADVISES_RESEND = re.compile(r"再送(して|を)(ください|しましょう|お試し)|再送信(して|を)ください")
+# "Delete after fixing the cause" is the guidance of after_fix rows.
+_CONDITIONED = re.compile(
+    r"(解消|修正|直し|直して|設定|対応|確認|許可|登録|変更|改善|回復|解除され)|てから|た後|したら"
+)
+
+_CALLS_PERMANENT = re.compile(
+    r"恒久的|永続的|永久に|二度と(届|送|配信)|何度(送|再送)って?も|(待って|時間が(経|た)って)も(届|解消|改善|変わ)"
+    r"|再送しても(届|無駄|同じ|解決)|自然に(は)?解消(しません|されません)"
+)
+_CALLS_TEMPORARY = re.compile(
+    r"一時的な(もの|問題|エラー|障害|原因|制限|不具合)(です|なので|のため|にすぎ|に過ぎ)|一時的です"
+    r"|原因は一時的"
+    r"|(時間を?(おけ|置け|空け|あけ)|しばらく(待て|待つと|すると)|時間が(経|た)て)ば?[^。]*?(届|解消|送れ|配信)"
+    r"|自動的に(再送|再試行)され[^。]*?(届|配信)"
+)
+
+
+def delete_effect_of(rule: Explanation, list_kind: str) -> str:
+    """The rule's delete effect (the list decides for blocks, spam reports and unsubscribes)."""
+    if list_kind == ListKind.BLOCKS:
+        return NO_EFFECT  # SendGrid retries blocked addresses on its own
+    if list_kind in (ListKind.SPAM_REPORTS, ListKind.UNSUBSCRIBES):
+        return HARMFUL  # the recipient asked not to be mailed
+    return str(rule.delete_effect)
+
+
+def contradictions(texts: dict[str, str], *, permanent: bool, delete_effect: str) -> list[str]:
+    """Short English lines for the log, one per statement that contradicts the rule facts."""
+    problems: list[str] = []
+    for name, text in texts.items():
+        for sentence in _sentences(text):
+            problem = _contradiction(sentence, permanent=permanent, delete_effect=delete_effect)
+            if problem:
+                problems.append(f"{name}: {problem}")
+    return problems
+
+
+def with_delete_guidance(rule_action: str, llm_action: str) -> str:
+    """``llm_action``, plus the rule's delete sentences when the LLM left deletion unmentioned."""
+    if _DELETE.search(llm_action):
+        return llm_action
+    guidance = [s for s in _sentences(rule_action) if _DELETE.search(s)]
+    if not guidance:
+        return llm_action
+    return llm_action.rstrip() + "".join(guidance)
+
+
+def _sentences(text: str) -> list[str]:
+    return [part for part in _SENTENCE_END.split(text) if part and part.strip()]
+
+
+def _contradiction(sentence: str, *, permanent: bool, delete_effect: str) -> str:
+    negated = bool(_NEGATED_DELETE.search(sentence))
+    # "不要なメールを削除すれば受け取れます" is mailbox housekeeping, not the list's row.
+    housekeeping = bool(_MAILBOX_CLEANUP.search(sentence)) and not _LIST.search(sentence)
+    advises_delete = bool(_ADVISES_DELETE.search(sentence)) and not (negated or housekeeping)
+    if delete_effect in (NO_EFFECT, HARMFUL) and advises_delete:
+        return f"advises deletion although deleting is {delete_effect}"
+    if delete_effect == HARMFUL and _ADVISES_RESEND.search(sentence):
+        return "advises a resend to a recipient who refused mail"
+    if delete_effect == AFTER_FIX and advises_delete and not _CONDITIONED.search(sentence):
+        return "advises deletion before the cause is fixed"
+    if not permanent and _CALLS_PERMANENT.search(sentence):
+        return "calls a temporary cause permanent"
+    if permanent and _CALLS_TEMPORARY.search(sentence):
+        return "says waiting fixes a permanent cause"
+    return ""
+
+
+class _Texts(TypedDict):
+    """The Japanese texts merge() takes from the LLM (typed so ``**texts`` is checked)."""
+
+    label_ja: str
+    explanation_ja: str
+    action_ja: str
+
+
+_UNCERTAIN = frozenset({"onhold", "undefined"})
+
+
+def merge(
+    rule: Explanation, ref: Refinement, *, list_kind: str = "", temporary_reply: bool = False
+) -> Explanation | str:
+    """Combine a rule result with a validated refinement, or say (a str) why the rule stays.
+
+    Policy: the LLM never decides the facts on its own where they contradict the rules.
+    - A confident rule (a known reason, not 要確認) keeps its reason, category, ``permanent``
+      and delete effect; the LLM only rewrites the Japanese texts, and only when it names the
+      same reason (otherwise its texts would explain a different cause than the label shows).
+    - An uncertain rule (onhold/undefined or needs_review) takes the LLM's reason, with the
+      category from our own table. ``permanent`` may become stricter (rule OR LLM) except on a
+      4xx reply, which is temporary whatever the model thinks.
+    - Either way the prose is checked against the final facts (``contradictions``) and the
+      rule's delete sentences are appended when the LLM left deletion out.
+    ``needs_review`` stays as the rules set it: the text was still not understood by rules.
+    """
+    confident = not rule.needs_review and rule.reason in CATEGORY_OF
+    confident = confident and rule.reason not in _UNCERTAIN
+    if confident and ref.reason != rule.reason:
+        return f"LLM said {ref.reason}, rules said {rule.reason}"
+    facts = rule
+    if not confident:
+        permanent = rule.permanent or (ref.permanent and not temporary_reply)
+        facts = replace(
+            rule, reason=ref.reason, category=CATEGORY_OF[ref.reason], permanent=permanent
+        )
+        if delete_effect_of(rule, list_kind) in (RESEND, AFTER_FIX):  # the list does not decide
+            follows = DeleteEffect.AFTER_FIX if permanent else DeleteEffect.RESEND
+            facts = replace(facts, delete_effect=follows)
+    effect = delete_effect_of(facts, list_kind)
+    texts = _Texts(
+        label_ja=ref.label_ja, explanation_ja=ref.explanation_ja, action_ja=ref.action_ja
+    )
+    prose = {name: str(value) for name, value in texts.items()}
+    problems = contradictions(prose, permanent=facts.permanent, delete_effect=effect)
+    if problems:
+        return "LLM text contradicts the rule facts (" + "; ".join(problems[:3]) + ")"
+    texts["action_ja"] = with_delete_guidance(rule.action_ja, ref.action_ja)
+    return replace(facts, source="llm", **texts)
