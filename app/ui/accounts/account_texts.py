@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-APP_TITLE = "Todoku — 配信停止リスト確認"
+from app.core.glossary import term
+
+# Any provider's account: the title names no service (the default account's says SendGrid).
+APP_TITLE = f"Todoku — {term('lists')}"
 ACCOUNT_LABEL = "アカウント:"
 MANAGE = "管理…"
 MANAGE_ACTION = "アカウントの管理…"
