@@ -478,3 +478,31 @@ def test_practice_mode_runs_each_other_provider_as_a_child_process() -> None:
             assert len(result.entries) > 100, provider
         finally:
             sandbox.stop()
+
+
+def test_history_keeps_each_accounts_rows_apart(qtbot, make_window, sandboxes, tmp_path) -> None:
+    from app.core.dates import unix_bounds
+    from app.core.storage.history.sqlite_store import SqliteHistoryStore
+
+    path = tmp_path / "data" / "history.sqlite3"
+    window = make_window(provider_sandbox_factory=sandboxes, history_path=path)
+    fetch_wide(qtbot, window)  # the default SendGrid account's practice rows
+    add_account(window, ProviderName.INFOBIP)
+    bar = window.account_bar
+    bar.combo.setCurrentIndex(bar.combo.findData(NAMES[ProviderName.INFOBIP]))
+    bar.combo.activated.emit(bar.combo.currentIndex())
+    fetch_wide(qtbot, window)
+    infobip_emails = {entry.email for entry in grid_entries(window)}
+    assert infobip_emails
+
+    store = SqliteHistoryStore(path)
+    try:
+        accounts = {account.provider: account for account in store.accounts()}
+        assert set(accounts) == {"sendgrid", "infobip"}  # two accounts, never one mix
+        assert accounts["infobip"].account == NAMES[ProviderName.INFOBIP]
+        today = window.range_bar._today
+        start, end = unix_bounds(DateRange(today - timedelta(days=30), today))
+        rows = store.open_range(accounts["infobip"], start, end, ALL_LISTS)
+        assert {entry.email for entry in rows.entries()} == infobip_emails
+    finally:
+        store.close()

@@ -96,16 +96,16 @@ class HistoryController(FeatureController):
         """The fetch job's work through history; None when this window has no history."""
         if not self.session.enabled:
             return None
-        from app.core.services import sendgrid_factory
+        from app.core.services import provider_factory
         from app.ui.history.fetch_work import fetch_recording_history
 
         self.recurrences = {}
         # A tail is a page or two: one request at a time sends nothing past its end.
-        tail = sendgrid_factory(dataclasses.replace(config, max_concurrency=1))
+        tail = provider_factory(dataclasses.replace(config, max_concurrency=1))
         return functools.partial(
             fetch_recording_history,
             self.session,
-            sendgrid_factory(config),
+            provider_factory(config),
             tail,
             account_for(config),
             date_range,

@@ -31,6 +31,16 @@ def account_for(config: ConnectionConfig, name: str = "") -> AccountKey:
     account; the journal matches deletions on (subuser, region, practice)."""
     from app.core.storage.history import AccountKey
 
+    account = config.account
+    if account is not None and account.provider.value != "sendgrid":
+        # Another provider's account (CMC, Infobip, SES): its own rows, never the default's.
+        return AccountKey(
+            provider=account.provider.value,
+            account=name or account.name,
+            subuser=account.subuser,
+            region=account.region,
+            practice=config.practice,
+        )
     label = name or (PRACTICE_ACCOUNT if config.practice else DEFAULT_ACCOUNT)
     return AccountKey(
         account=label, subuser=config.subuser, region=config.region, practice=config.practice
