@@ -96,7 +96,10 @@ class Account:
 
     @property
     def label_ja(self) -> str:
-        """``"本番（Infobip）"``: what the window shows to say which account it is on."""
+        """``"本番（Infobip）"``: what the window shows to say which account it is on; the
+        default account is ``"SendGrid（既定）"`` rather than repeating the service's name."""
+        if self.is_default:
+            return f"{self.name}（既定）"
         return f"{self.name}（{self.provider.label_ja}）"
 
     @property

@@ -182,7 +182,7 @@ def test_add_an_account_of_each_provider_keeps_secrets_out_of_the_settings_file(
     # The chooser in the menu bar lists them; the default SendGrid account stays first.
     combo = window.account_bar.combo
     assert [combo.itemText(i) for i in range(combo.count())][:2] == [
-        "SendGrid（SendGrid）",
+        "SendGrid（既定）",
         "サブ（SendGrid）",
     ]
 
