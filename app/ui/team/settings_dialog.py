@@ -172,7 +172,7 @@ class SharedDatabaseDialog(QDialog):
 
     # -- the controller answers ------------------------------------------------------------
 
-    def show_result(self, text: str, ok: bool) -> None:
+    def show_result(self, ok: bool, text: str) -> None:
         set_text_colour(self.result_label, OK_COLOUR if ok else ERROR_COLOUR)
         self.result_label.setText(text)
 
@@ -196,7 +196,7 @@ class SharedDatabaseDialog(QDialog):
     def _check(self) -> bool:
         problem = self.problem()
         if problem:
-            self.show_result(problem, ok=False)
+            self.show_result(False, problem)
         return not problem
 
     @Slot()
