@@ -56,6 +56,8 @@ class DeleteResultDialog(QDialog):
         ok, failed = len(report.succeeded), len(report.failed)
         if not report.outcomes and report.conflicts:
             summary = texts.RESULT_NOTHING_CLAIMED
+        elif not failed and report.conflicts:  # not "all": some were another operator's
+            summary = texts.RESULT_OK_BESIDE_CONFLICTS.format(ok=ok)
         elif not failed:
             summary = texts.RESULT_ALL_OK.format(ok=ok)
         else:

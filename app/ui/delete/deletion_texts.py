@@ -71,6 +71,7 @@ CONFIRM_RECURRENCE_MORE = "ほか {count:,} 件のアドレスも再発してい
 
 # Team mode (shared store): addresses another operator had, and a 閲覧 operator.
 RESULT_CONFLICTS = "ほかの担当者が扱っていたため送らなかった項目（{count:,} 件）"
+RESULT_OK_BESIDE_CONFLICTS = "{ok:,} 件をリストから削除しました。"
 RESULT_CONFLICT_LINE = "{label}\t{email}\t{who}"
 RESULT_NOTHING_CLAIMED = (
     "すべてほかの担当者が削除済みまたは削除中のため、今回は何も送っていません。"

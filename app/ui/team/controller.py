@@ -39,10 +39,10 @@ def _check_connection(database: SharedDatabase, data_dir: Path, **_: Any) -> str
 
 class TeamController(FeatureController):
     """Signals (besides running / progress / done / failed):
-        tested: (ok, text) — the 接続テスト's summary_ja or the Japanese error.
-        moved: (ok, text) — what the move copied, or why it stopped.
-        moving: (done, total) — operations of the journal copied so far.
-        saved: the settings changed (the deletion journal is opened again).
+    tested: (ok, text) — the 接続テスト's summary_ja or the Japanese error.
+    moved: (ok, text) — what the move copied, or why it stopped.
+    moving: (done, total) — operations of the journal copied so far.
+    saved: the settings changed (the deletion journal is opened again).
     """
 
     tested = Signal(bool, str)

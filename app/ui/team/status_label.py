@@ -27,9 +27,8 @@ def show_team_state(
         return
     parts = []
     if operator is not None:
-        parts.append(
-            texts.STATUS_SHARED.format(name=operator.display_name, role=operator.role.label_ja)
-        )
+        role = operator.role.label_ja + (texts.STATUS_NO_DELETE if refusal else "")
+        parts.append(texts.STATUS_SHARED.format(name=operator.display_name, role=role))
     if outbox:
         parts.append(texts.STATUS_OUTBOX.format(count=outbox))
     label.setText("　".join(parts))

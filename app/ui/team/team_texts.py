@@ -46,4 +46,5 @@ BUSY = "ほかの処理（取得・削除・書き出し）が終わってから
 
 # The window: status bar and why deletion is off.
 STATUS_SHARED = "共有データベース: {name}（{role}）"
+STATUS_NO_DELETE = "・削除はできません"
 STATUS_OUTBOX = "未送信の記録 {count:,} 件（次の書き込みで再送します）"
