@@ -16,9 +16,11 @@ from PySide6.QtWidgets import QDialog
 from app.core.deletion.plan import plan_deletion
 from app.core.deletion.run import delete_with_record, run_with_provider
 from app.core.services import provider_factory
+from app.core.storage.journal_records import SharedStoreUnavailableError
 from app.core.storage.settings import AppSettings, SettingsStore
 from app.core.storage.team.connection import parse_database_url, shared_db_password_key
 from app.core.storage.team.journal_pg import PostgresJournal
+from app.core.types import ListKind
 from app.sandbox.postgres_server import PostgresServer
 from app.ui.delete import deletion_texts
 from app.ui.delete.delete_result import DeleteResultDialog
@@ -247,3 +249,54 @@ def test_overlapping_deletions_show_who_deleted_first(
     header = deletion_texts.RESULT_CONFLICTS.format(count=2)
     assert any(label.text() == header for label in dialog.findChildren(type(dialog.summary_label)))
     assert "2 件はほかの担当者が削除済みまたは削除中" in window.range_bar.progress_label.text()
+
+
+def test_server_going_away_mid_delete_gives_japanese_error_and_shows_unsent_rows(
+    qtbot, make_team_window, tmp_path, sandbox_factory, postgres_server, team_database
+) -> None:
+    name = team_database({"tanaka": ("田中", "delete")})
+    write_team_settings(tmp_path, postgres_server, name, "tanaka")
+    results = ResultRunner(qtbot)
+    window = make_team_window(
+        journal_path=tmp_path / "data" / "journal.sqlite3",
+        confirm=Confirmer(),
+        show_delete_result=results,
+    )
+    deletion = window.controller.deletion
+    qtbot.waitUntil(lambda: deletion.journal is not None, timeout=TIMEOUT_MS)
+    fetch(qtbot, window, lists=(ListKind.BOUNCES, ListKind.BLOCKS))
+    model = window.model
+    kinds = [model.index(r, 0).data(ENTRY_ROLE).list_kind for r in range(model.rowCount())]
+    # One row of each list: two requests, the server goes away after the first is recorded.
+    check_rows(window, [kinds.index(ListKind.BOUNCES), kinds.index(ListKind.BLOCKS)])
+    sandbox_factory.sandbox.configure(latency_ms=1500)
+    killed: list[bool] = []
+
+    def kill_once(_page: object) -> None:
+        if not killed:
+            killed.append(True)
+            postgres_server.kill()
+
+    try:
+        with qtbot.waitSignal(deletion.failed, timeout=TIMEOUT_MS) as failed:
+            qtbot.mouseClick(window.list_page.delete_bar.delete_button, Qt.MouseButton.LeftButton)
+            deletion.job.signals.page.connect(kill_once)
+        qtbot.waitUntil(lambda: not deletion.is_running(), timeout=TIMEOUT_MS)
+        (error,) = failed.args
+        assert killed and "共有データベース" in error.message_ja
+        assert "共有データベース" in window.status_panel.message_label.text()
+        assert deletion.outbox_waiting > 0
+        status = window.team_status.text()
+        assert window.team_status.isVisible()
+        assert f"未送信の記録 {deletion.outbox_waiting} 件" in status
+        assert results.reports == []  # no result dialog after an error
+    finally:
+        if killed:
+            postgres_server.restart()
+    # Back again: the kept rows are sent. This thread's idle connection died with the server
+    # and psycopg notices only on use, so the first write may still fail (reported to core).
+    try:
+        sent = deletion.journal.flush_outbox()
+    except SharedStoreUnavailableError:
+        sent = deletion.journal.flush_outbox()
+    assert sent > 0 and deletion.journal.outbox_count() == 0
