@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from app.core.deletion.plan import DeletionContext, DeletionPlan
     from app.core.deletion.run import DeletionReport
     from app.core.services import ConnectionConfig
-    from app.core.storage.journal import DeletionJournal
     from app.core.storage.journal_records import Operator
     from app.core.storage.journal_store import JournalStore
     from app.ui.delete.history_dialog import HistoryDialog
@@ -97,7 +96,7 @@ class DeletionController(FeatureController):
         model: EntryTableModel,
         *,
         connect: Callable[[], ConnectionConfig],
-        journal: DeletionJournal | None = None,
+        journal: JournalStore | None = None,
         journal_path: Path | None = None,
         open_store: StoreOpener | None = None,
         confirm: ConfirmFunction = ask_confirmation,
@@ -110,7 +109,7 @@ class DeletionController(FeatureController):
         self._recurrence_lines = recurrence_lines
         self._model = model
         self._connect = connect
-        self.journal = journal
+        self.journal: JournalStore | None = journal
         # Opened by ``open_journal`` after the first paint (or on first use), if not given.
         self._journal_path = journal_path if journal is None else None
         # Team mode (docs/team-mode.md): ``open_store`` opens what the settings name, the
@@ -136,7 +135,7 @@ class DeletionController(FeatureController):
         """A journal is open, or will be (a journal that failed to open disables deleting)."""
         return self.journal is not None or self._journal_path is not None
 
-    def open_journal(self) -> DeletionJournal | None:
+    def open_journal(self) -> JournalStore | None:
         """Open the journal file now if it is still pending; None if there is none.
 
         Opening imports sqlite3 and creates or migrates the file (~8 ms), so start-up calls
