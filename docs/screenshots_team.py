@@ -15,8 +15,8 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
 
 DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS.parent))
@@ -35,28 +35,9 @@ from app.ui.delete.delete_result import DeleteResultDialog  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
 from app.ui.models.entry_table import Column  # noqa: E402
 from app.ui.persist import UiState  # noqa: E402
+from docs.screenshots_accounts import save, wait, wait_until  # noqa: E402
 
 SIZES = ((1366, 768, ""), (1280, 800, "-1280"))
-
-
-def wait(ms: int) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-
-
-def wait_until(condition, timeout_ms: int = 20_000) -> None:
-    waited = 0
-    while not condition() and waited < timeout_ms:
-        wait(50)
-        waited += 50
-
-
-def save(widget: QWidget, name: str) -> Path:
-    path = DOCS / f"{name}.png"
-    widget.grab().save(str(path))
-    print("saved", path)
-    return path
 
 
 def conflict_report() -> DeletionReport:

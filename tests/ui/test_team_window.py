@@ -69,6 +69,15 @@ def write_team_settings(tmp_path: Path, server: PostgresServer, name: str, user:
     )
 
 
+def shared_window(qtbot, make_team_window, tmp_path, server, name: str, user: str, **options):
+    """A window whose settings name the shared store as ``user``, its journal open."""
+    write_team_settings(tmp_path, server, name, user)
+    window = make_team_window(journal_path=tmp_path / "data" / "journal.sqlite3", **options)
+    journal_open = lambda: window.controller.deletion.journal is not None  # noqa: E731
+    qtbot.waitUntil(journal_open, timeout=TIMEOUT_MS)
+    return window
+
+
 def fill(dialog: SharedDatabaseDialog, server: PostgresServer, name: str, user: str) -> None:
     dialog.enabled_check.setChecked(True)
     dialog.host_edit.setText("127.0.0.1")
@@ -168,15 +177,11 @@ def test_view_operator_cannot_delete_from_the_window(
     qtbot, make_team_window, tmp_path, sandbox_factory, postgres_server, team_database
 ) -> None:
     name = team_database({"sato": ("佐藤", "view")})
-    write_team_settings(tmp_path, postgres_server, name, "sato")
     confirm = Confirmer()
-    window = make_team_window(
-        journal_path=tmp_path / "data" / "journal.sqlite3",
-        confirm=confirm,
-        show_delete_result=ResultRunner(qtbot),
+    window = shared_window(
+        qtbot, make_team_window, tmp_path, postgres_server, name, "sato", confirm=confirm
     )
     deletion = window.controller.deletion
-    qtbot.waitUntil(lambda: deletion.journal is not None, timeout=TIMEOUT_MS)
     fetch(qtbot, window)
     check_rows(window, [0, 1])
     button = window.list_page.delete_bar.delete_button
@@ -197,15 +202,12 @@ def test_overlapping_deletions_show_who_deleted_first(
     qtbot, make_team_window, tmp_path, sandbox_factory, postgres_server, team_database
 ) -> None:
     name = team_database({"tanaka": ("田中", "delete"), "yamada": ("山田", "delete")})
-    write_team_settings(tmp_path, postgres_server, name, "yamada")
     results = ResultRunner(qtbot)
-    window = make_team_window(
-        journal_path=tmp_path / "data" / "journal.sqlite3",
-        confirm=Confirmer(),
-        show_delete_result=results,
-    )
+    window = shared_window(
+        qtbot, make_team_window, tmp_path, postgres_server, name, "yamada",
+        confirm=Confirmer(), show_delete_result=results,
+    )  # fmt: skip
     deletion = window.controller.deletion
-    qtbot.waitUntil(lambda: deletion.journal is not None, timeout=TIMEOUT_MS)
     fetch(qtbot, window)
     # Listings created before now: the store counts a deletion as done only for a listing that
     # was there before it (the practice data also holds later hours of today).
@@ -255,15 +257,12 @@ def test_server_going_away_mid_delete_gives_japanese_error_and_shows_unsent_rows
     qtbot, make_team_window, tmp_path, sandbox_factory, postgres_server, team_database
 ) -> None:
     name = team_database({"tanaka": ("田中", "delete")})
-    write_team_settings(tmp_path, postgres_server, name, "tanaka")
     results = ResultRunner(qtbot)
-    window = make_team_window(
-        journal_path=tmp_path / "data" / "journal.sqlite3",
-        confirm=Confirmer(),
-        show_delete_result=results,
-    )
+    window = shared_window(
+        qtbot, make_team_window, tmp_path, postgres_server, name, "tanaka",
+        confirm=Confirmer(), show_delete_result=results,
+    )  # fmt: skip
     deletion = window.controller.deletion
-    qtbot.waitUntil(lambda: deletion.journal is not None, timeout=TIMEOUT_MS)
     fetch(qtbot, window, lists=(ListKind.BOUNCES, ListKind.BLOCKS))
     model = window.model
     kinds = [model.index(r, 0).data(ENTRY_ROLE).list_kind for r in range(model.rowCount())]
