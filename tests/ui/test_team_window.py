@@ -299,3 +299,33 @@ def test_server_going_away_mid_delete_gives_japanese_error_and_shows_unsent_rows
     except SharedStoreUnavailableError:
         sent = deletion.journal.flush_outbox()
     assert sent > 0 and deletion.journal.outbox_count() == 0
+
+
+def test_an_operation_running_on_another_pc_is_named_and_left_alone(
+    qtbot, make_team_window, tmp_path, postgres_server, team_database
+) -> None:
+    from app.core.storage.journal_records import NewEntry, OperationMeta, OperationState
+
+    name = team_database({"tanaka": ("田中", "delete"), "yamada": ("山田", "delete")})
+    other = PostgresJournal(
+        parse_database_url(postgres_server.url("tanaka", name)),
+        outbox_path=tmp_path / "tanaka-outbox.sqlite3",
+    )
+    try:
+        created = datetime.now(UTC) - timedelta(hours=1)
+        meta = OperationMeta("練習モード", "", "global", "127.0.0.1", True, "田中の削除")
+        claim = other.claim_operation(
+            meta, [NewEntry(ListKind.BOUNCES, "a@example.jp", created, "5.1.1", "550")]
+        )
+        assert claim.operation_id is not None
+        other.set_state(claim.operation_id, OperationState.RUNNING)
+        assert other.take_over(claim.operation_id)  # 田中's process is alive and holds it
+        window = shared_window(qtbot, make_team_window, tmp_path, postgres_server, name, "yamada")
+        deletion = window.controller.deletion
+        line = window.range_bar.progress_label
+        qtbot.waitUntil(lambda: "ほかのPCで削除中" in line.text(), timeout=TIMEOUT_MS)
+        assert f"田中さん・記録番号 #{claim.operation_id}" in line.text()
+        record = deletion.journal.operation(claim.operation_id)
+        assert record is not None and record.state is OperationState.RUNNING  # left alone
+    finally:
+        other.close()

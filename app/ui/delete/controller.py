@@ -118,6 +118,7 @@ class DeletionController(FeatureController):
         self._local_path = self._journal_path
         self.operator: Operator | None = None  # who this login is in the shared store
         self.outbox_waiting = 0  # results kept on this PC while the shared store was away
+        self._who_runs: dict[int, str] = {}  # unfinished operation → the operator's name
         self._confirm = confirm
         self._show_result = show_result
         self._run_history = run_history
@@ -368,7 +369,16 @@ class DeletionController(FeatureController):
             log.info("delete operation %d: %d ok, %d failed", result.operation_id, ok, failed)
             self.done.emit(line)
         elif isinstance(result, ReconcileSummary):
-            self.done.emit("")
+            # Shared store: operations another PC is running now were left alone; say whose.
+            elsewhere = result.running_elsewhere_ids
+            names = "、".join(
+                deletion_texts.RUNNING_ELSEWHERE_ONE.format(
+                    name=self._who_runs.get(i, ""), operation_id=i
+                )
+                for i in elsewhere
+            )
+            line = deletion_texts.RUNNING_ELSEWHERE.format(names=names) if elsewhere else ""
+            self.done.emit(line)
             if result.notice_ja:
                 self.notice.emit(result.notice_ja)
             elif result.error is not None:
@@ -410,6 +420,7 @@ class DeletionController(FeatureController):
             return False
         if not unfinished:
             return False
+        self._who_runs = {op.id: op.display_name or op.os_user for op in unfinished}
         config = self._connection_config()
         if config is None:
             return False

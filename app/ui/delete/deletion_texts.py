@@ -81,3 +81,5 @@ VIEW_ONLY = (
     "{name}さんは「閲覧」の担当者のため削除できません。"
     "削除が必要なときは管理者に「削除可」への変更を依頼してください。"
 )
+RUNNING_ELSEWHERE = "ほかのPCで削除中の操作があります（{names}）。終わるまでそのままにします。"
+RUNNING_ELSEWHERE_ONE = "{name}さん・記録番号 #{operation_id}"
