@@ -329,3 +329,44 @@ def test_an_operation_running_on_another_pc_is_named_and_left_alone(
         assert record is not None and record.state is OperationState.RUNNING  # left alone
     finally:
         other.close()
+
+
+def test_moving_this_pcs_journal_is_a_job_and_idempotent(
+    qtbot, make_team_window, tmp_path, postgres_server, team_database
+) -> None:
+    from app.core.storage.journal import DeletionJournal
+    from app.core.storage.journal_records import NewEntry, OperationMeta, OperationState
+
+    name = team_database({"tanaka": ("田中", "delete")})
+    local = DeletionJournal(tmp_path / "data" / "journal.sqlite3")
+    created = datetime.now(UTC) - timedelta(days=2)
+    meta = OperationMeta("本番", "", "global", "api.sendgrid.com", False, "前の削除")
+    for number in range(3):
+        entry = NewEntry(ListKind.BOUNCES, f"old{number}@example.jp", created, "5.1.1", "550")
+        local.set_state(local.create_operation(meta, [entry]), OperationState.DONE)
+    local.close()
+    window = make_team_window(journal_path=tmp_path / "data" / "journal.sqlite3")
+    team = window.controller.team
+    dialog = team.make_dialog(window)
+    qtbot.addWidget(dialog)
+    fill(dialog, postgres_server, name, "tanaka")
+    counts: list[tuple[int, int]] = []
+    team.moving.connect(lambda done, total: counts.append((done, total)))
+    lines = []
+    for _ in range(2):
+        with qtbot.waitSignal(team.moved, timeout=TIMEOUT_MS) as moved:
+            qtbot.mouseClick(dialog.move_button, Qt.MouseButton.LeftButton)
+            assert not dialog.cancel_button.isHidden() and not dialog.test_button.isEnabled()
+        qtbot.waitUntil(lambda: not team.is_running(), timeout=TIMEOUT_MS)
+        assert moved.args[0] is True
+        lines.append(dialog.result_label.text())
+    team.detach()
+    assert lines[0].startswith("移しました。削除履歴 3 件（移動済みだったもの 0 件）")
+    assert lines[1].startswith("移しました。削除履歴 0 件（移動済みだったもの 3 件）")
+    assert counts[:3] == [(1, 3), (2, 3), (3, 3)]
+    assert dialog.test_button.isEnabled() and dialog.cancel_button.isHidden()
+    shared = PostgresJournal(parse_database_url(postgres_server.url("tanaka", name)))
+    try:
+        assert sorted(op.note for op in shared.list_operations()) == ["前の削除"] * 3
+    finally:
+        shared.close()
