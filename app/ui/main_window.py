@@ -29,6 +29,7 @@ from app.ui.history.window_part import HistoryPart
 from app.ui.letters.actions import ContactActions
 from app.ui.models.entry_table import Column
 from app.ui.persist import UiState
+from app.ui.safe_text import tooltip_text
 from app.ui.team import team_texts
 from app.ui.team.status_label import show_team_state, team_status_label
 from app.ui.widgets.status_panel import StatusPanel
@@ -564,7 +565,7 @@ class MainWindow(QMainWindow):
         refusal = self.controller.deletion.refusal  # a 閲覧 operator of the shared store
         if refusal:
             bar.delete_button.setEnabled(False)
-            bar.delete_button.setToolTip(refusal)
+            bar.delete_button.setToolTip(tooltip_text(refusal))  # names come from the store
         deletion = self.controller.deletion
         show_team_state(
             self.team_status,

@@ -190,7 +190,7 @@ def test_view_operator_cannot_delete_from_the_window(
     assert not button.isEnabled() and "閲覧" in button.toolTip()
     assert not window.window_actions.delete_action.isEnabled()
     status = window.team_status.text()
-    assert "佐藤（閲覧・削除はできません）" in status and "閲覧" in window.team_status.toolTip()
+    assert "共有DB: 佐藤（閲覧・削除不可）" in status and "閲覧" in window.team_status.toolTip()
     sandbox_factory.sandbox.clear_log()
     window.delete_checked()  # the menu or a shortcut getting through anyway
     assert confirm.calls == [] and delete_requests(sandbox_factory.sandbox) == []

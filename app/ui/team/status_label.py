@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.core.storage.journal_records import Operator
-from app.ui.safe_text import plain_label
+from app.ui.safe_text import plain_label, tooltip_text
 from app.ui.team import team_texts as texts
 from app.ui.widgets.tint import set_text_colour
 
@@ -33,5 +33,6 @@ def show_team_state(
         parts.append(texts.STATUS_OUTBOX.format(count=outbox))
     label.setText("　".join(parts))
     set_text_colour(label, "#b00020" if outbox else "#333333")
-    label.setToolTip(refusal)
+    tips = [text for text in (refusal, texts.STATUS_OUTBOX_TIP if outbox else "") if text]
+    label.setToolTip(tooltip_text("\n".join(tips)))  # the name comes from the shared store
     label.setVisible(bool(parts))

@@ -45,6 +45,9 @@ NEED_USER = "ユーザー名を入力してください。"
 BUSY = "ほかの処理（取得・削除・書き出し）が終わってから実行してください。"
 
 # The window: status bar and why deletion is off.
-STATUS_SHARED = "共有データベース: {name}（{role}）"
-STATUS_NO_DELETE = "・削除はできません"
-STATUS_OUTBOX = "未送信の記録 {count:,} 件（次の書き込みで再送します）"
+STATUS_SHARED = "共有DB: {name}（{role}）"  # short: the status bar fits 1280 px
+STATUS_NO_DELETE = "・削除不可"
+STATUS_OUTBOX = "未送信の記録 {count:,} 件"
+STATUS_OUTBOX_TIP = (
+    "共有データベースに書けなかった記録がこのPCに残っています。次の書き込みで自動的に再送します。"
+)
