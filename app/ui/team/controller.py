@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 from app.core.errors import CancelledError, TodokuError
 from app.core.storage.secrets import SecretStore
 from app.core.storage.team.connection import SharedDatabase, shared_db_password_key
+from app.ui import texts as common_texts
 from app.ui.feature import FeatureController
 from app.ui.persist import SettingsKeeper
 from app.ui.team import team_texts as texts
@@ -50,7 +51,7 @@ class TeamController(FeatureController):
     moving = Signal(int, int)
     saved = Signal()
 
-    CANCELLING = "キャンセルしています…"
+    CANCELLING = common_texts.CANCELLING
 
     def __init__(
         self,
