@@ -5,7 +5,8 @@ settings with 詳細設定, DMARC tab) into docs/, at the size of a 1366×768 la
 fetch-history states (history-*.png: 新着/再発 in the grid with the 他所で削除 panel, the 再発
 warning on deletion, 推移, 月次レポート, 取得履歴の設定). ``--history`` makes only those, at
 1366×768 and 1280×800 (history-*-1280.png). The accounts
-feature's states come from docs/screenshots_accounts.py.
+feature's states come from docs/screenshots_accounts.py, team mode's (team-*.png) from
+docs/screenshots_team.py.
 
 Run under a real X server so fonts and styles match a desktop:
     xvfb-run -a -s "-screen 0 1366x768x24" /work/venv/bin/python docs/screenshots.py
@@ -585,6 +586,10 @@ def main() -> int:
     from docs.screenshots_accounts import capture_accounts  # accounts of every provider
 
     capture_accounts(root)
+
+    from docs.screenshots_team import capture_team  # 共有データベース (needs postgresql)
+
+    capture_team(root)
     return 0
 
 

@@ -31,12 +31,14 @@ from app.ui.letters import controller as letters
 from app.ui.letters import zendesk_controller as zendesk
 from app.ui.models.entry_table import EntryTableModel
 from app.ui.persist import SettingsKeeper
+from app.ui.team import controller as team
 from app.ui.workers import JobRunner
 
 if TYPE_CHECKING:
     from app.core.classify import ClassifyFunction
     from app.core.storage.history import HistoryStorage
     from app.core.storage.journal import DeletionJournal
+    from app.core.storage.journal_store import JournalStore
 
 
 class MainController(QObject):
@@ -73,6 +75,7 @@ class MainController(QObject):
         zendesk_sandbox_factory: zendesk.ZendeskSandboxFactory = zendesk.practice_zendesk_sandbox,
         ask_ticket_mode: zendesk.AskFunction = zendesk.ask_ticket_mode,
         show_ticket_result: zendesk.ResultRunner = zendesk.show_ticket_result,
+        run_team_dialog: team.TeamDialogRunner = team.exec_team_dialog,
         dmarc_resolver: ResolverFactory = system_resolver,
         history_path: Path | None = None,
         history_store: HistoryStorage | None = None,
@@ -120,12 +123,15 @@ class MainController(QObject):
             history_work=lambda *fetch: self.history.fetch_work(*fetch),
             parent=self,
         )
+        data_dir = settings_store.path.parent if data_dir is None else data_dir
         self.deletion = delete.DeletionController(
             runner,
             model,
             connect=connect,
             journal=journal,
             journal_path=journal_path,
+            # Team mode: the shared store when the settings name one (docs/team-mode.md).
+            open_store=None if journal_path is None else self._store_opener(data_dir, journal_path),
             confirm=confirm,
             show_result=show_delete_result,
             run_history=run_history_dialog,
@@ -140,7 +146,6 @@ class MainController(QObject):
             run_dialog=run_export_dialog,
             parent=self,
         )
-        data_dir = settings_store.path.parent if data_dir is None else data_dir
         self.llm = ai.LlmController(
             runner,
             model,
@@ -194,6 +199,17 @@ class MainController(QObject):
             cache_path=data_dir / ai.CACHE_FILE,
             parent=self,
         )
+        # 共有データベース (app/ui/team): settings, 接続テスト, moving this PC's records.
+        self.team = team.TeamController(
+            runner,
+            self.settings_keeper,
+            secrets,
+            data_dir=data_dir,
+            journal_path=journal_path or data_dir / "journal.sqlite3",
+            run_dialog=run_team_dialog,
+            parent=self,
+        )
+        self.team.saved.connect(self.deletion.reopen)
         self.connection.switched.connect(model.clear)
         self.connection.switched.connect(self.history.clear)
         self.fetch.whole_range_fetched.connect(self.history.show_fetched)
@@ -204,6 +220,16 @@ class MainController(QObject):
         self.fetch.fetched.connect(self._on_fetch_fetched)
         self.deletion.rows_removed.connect(self._on_rows_changed)
         self.llm.refined.connect(self._on_rows_changed)
+
+    def _store_opener(self, data_dir: Path, journal_path: Path) -> delete.StoreOpener:
+        def open_store() -> JournalStore:
+            from app.core.storage.team.open import open_journal
+
+            return open_journal(
+                self.settings, data_dir, secrets=self.secrets, local_path=journal_path
+            )
+
+        return open_store
 
     @property
     def features(self) -> tuple[FeatureController, ...]:
@@ -236,6 +262,7 @@ class MainController(QObject):
             self.history,
             self.zendesk,
             self.dmarc,
+            self.team,
         ):
             feature.cancel()
 

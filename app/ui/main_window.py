@@ -29,6 +29,9 @@ from app.ui.history.window_part import HistoryPart
 from app.ui.letters.actions import ContactActions
 from app.ui.models.entry_table import Column
 from app.ui.persist import UiState
+from app.ui.safe_text import tooltip_text
+from app.ui.team import team_texts
+from app.ui.team.status_label import show_team_state, team_status_label
 from app.ui.widgets.status_panel import StatusPanel
 from app.ui.window_actions import WindowActions
 from app.ui.window_status_bar import WindowStatusBar
@@ -124,6 +127,10 @@ class MainWindow(QMainWindow):
         self.manage_accounts_action = self.window_actions.account_menu.addAction(
             account_texts.MANAGE_ACTION
         )
+        # 共有データベース (team mode): ツール menu, and who/what waits in the status bar.
+        self.team_action = self.window_actions.tools_menu.addAction(team_texts.ACTION)
+        self.team_status = team_status_label()
+        self.status_bar.addPermanentWidget(self.team_status)
         self.list_page.export_button.setDefaultAction(self.window_actions.export_action)
         self.contact_actions = ContactActions(self)
         self.list_page.delete_bar.add_action(self.contact_actions.letters_action)
@@ -180,6 +187,9 @@ class MainWindow(QMainWindow):
         deletion.notice.connect(self._on_deletion_notice)
         deletion.available_changed.connect(self._update_counts)
         deletion.rows_removed.connect(self._on_deletion_rows_removed)
+        deletion.store_changed.connect(self._update_counts)
+        self.team_action.triggered.connect(self.open_team_settings)
+        controller.team.running.connect(self._on_feature_running)
         connection.mode_changed.connect(self._on_connection_mode_changed)
         connection.key_loaded.connect(self._on_connection_key_loaded)
         controller.settings_keeper.store_failed.connect(self.status_panel.show_error)
@@ -432,6 +442,10 @@ class MainWindow(QMainWindow):
                 self.controller.deletion.start(items, self)
 
     @Slot()
+    def open_team_settings(self) -> None:
+        self.controller.team.open_settings(self)
+
+    @Slot()
     def open_history(self) -> None:
         self.controller.deletion.open_history(self)
 
@@ -500,6 +514,7 @@ class MainWindow(QMainWindow):
         self.live_marker.switch_button.setEnabled(not busy)
         self.account_bar.set_busy(busy)
         self.window_actions.set_busy(busy, has_rows=self.model.total > 0)
+        self.team_action.setEnabled(not busy)
 
     @Slot(str)
     def _on_deletion_notice(self, notice: str) -> None:
@@ -546,6 +561,18 @@ class MainWindow(QMainWindow):
             busy=busy,
             available=available,
             highlighted=page.highlighted_count,
+        )
+        refusal = self.controller.deletion.refusal  # a 閲覧 operator of the shared store
+        if refusal:
+            bar.delete_button.setEnabled(False)
+            bar.delete_button.setToolTip(tooltip_text(refusal))  # names come from the store
+        deletion = self.controller.deletion
+        show_team_state(
+            self.team_status,
+            shared=deletion.shared,
+            operator=deletion.operator,
+            outbox=deletion.outbox_waiting,
+            refusal=refusal,
         )
         can_delete = bar.delete_button.isEnabled()
         self.list_page.delete_action.setEnabled(can_delete)

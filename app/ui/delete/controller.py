@@ -16,6 +16,7 @@ from app.core.errors import TodokuError
 from app.core.storage.secrets import mask_secret
 from app.core.types import DeleteOutcome, DeleteStatus, Explanation, ListKind, SuppressionEntry
 from app.ui import texts
+from app.ui.delete import deletion_texts
 from app.ui.feature import FeatureController
 from app.ui.models.entry_table import EntryTableModel
 from app.ui.workers import JobRunner
@@ -26,7 +27,8 @@ if TYPE_CHECKING:
     from app.core.deletion.plan import DeletionContext, DeletionPlan
     from app.core.deletion.run import DeletionReport
     from app.core.services import ConnectionConfig
-    from app.core.storage.journal import DeletionJournal
+    from app.core.storage.journal_records import Operator
+    from app.core.storage.journal_store import JournalStore
     from app.ui.delete.history_dialog import HistoryDialog
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,8 @@ RecurrenceLines = Callable[[list[str]], dict[str, list[str]]]
 ResultRunner = Callable[["DeletionReport", QWidget | None], bool]
 # run_history(dialog) -> the dialog's exec() code (HistoryDialog.RETRY to retry)
 HistoryRunner = Callable[["HistoryDialog"], int]
+# open_store() -> the journal the settings name (SQLite here, or the team's shared store)
+StoreOpener = Callable[[], "JournalStore"]
 
 
 def ask_confirmation(
@@ -76,11 +80,13 @@ class DeletionController(FeatureController):
         notice: str, the "前回の削除が途中で終了しました" text after a reconcile.
         available_changed: bool, the journal could not be opened (False).
         rows_removed: int, rows of deleted addresses left the grid (counts changed).
+        store_changed: the journal was (re)opened: shared or not, operator, unsent rows.
     """
 
     notice = Signal(str)
     available_changed = Signal(bool)
     rows_removed = Signal(int)
+    store_changed = Signal()
 
     CANCELLING = texts.DELETE_CANCELLING
 
@@ -90,8 +96,9 @@ class DeletionController(FeatureController):
         model: EntryTableModel,
         *,
         connect: Callable[[], ConnectionConfig],
-        journal: DeletionJournal | None = None,
+        journal: JournalStore | None = None,
         journal_path: Path | None = None,
+        open_store: StoreOpener | None = None,
         confirm: ConfirmFunction = ask_confirmation,
         show_result: ResultRunner = show_result_dialog,
         run_history: HistoryRunner = exec_history_dialog,
@@ -102,9 +109,16 @@ class DeletionController(FeatureController):
         self._recurrence_lines = recurrence_lines
         self._model = model
         self._connect = connect
-        self.journal = journal
+        self.journal: JournalStore | None = journal
         # Opened by ``open_journal`` after the first paint (or on first use), if not given.
         self._journal_path = journal_path if journal is None else None
+        # Team mode (docs/team-mode.md): ``open_store`` opens what the settings name, the
+        # SQLite file at ``journal_path`` by default; ``reopen`` after the settings change.
+        self._open_store = open_store
+        self._local_path = self._journal_path
+        self.operator: Operator | None = None  # who this login is in the shared store
+        self.outbox_waiting = 0  # results kept on this PC while the shared store was away
+        self._who_runs: dict[int, str] = {}  # unfinished operation → the operator's name
         self._confirm = confirm
         self._show_result = show_result
         self._run_history = run_history
@@ -122,7 +136,7 @@ class DeletionController(FeatureController):
         """A journal is open, or will be (a journal that failed to open disables deleting)."""
         return self.journal is not None or self._journal_path is not None
 
-    def open_journal(self) -> DeletionJournal | None:
+    def open_journal(self) -> JournalStore | None:
         """Open the journal file now if it is still pending; None if there is none.
 
         Opening imports sqlite3 and creates or migrates the file (~8 ms), so start-up calls
@@ -133,12 +147,57 @@ class DeletionController(FeatureController):
             from app.core.storage.journal import DeletionJournal, JournalError
 
             try:
-                self.journal = DeletionJournal(path)
+                if self._open_store is not None:
+                    self.journal = self._open_store()
+                else:
+                    self.journal = DeletionJournal(path)
+                self._read_store_state()
             except JournalError as error:  # shown in the window; deleting stays disabled
-                log.error("deletion journal unavailable: %s", error)
+                log.error("deletion journal unavailable: %s", type(error).__name__)
+                if self.journal is not None:
+                    self.journal.close()
+                    self.journal = None
                 self.available_changed.emit(False)
                 self.failed.emit(error)
+            self.store_changed.emit()
         return self.journal
+
+    def _read_store_state(self) -> None:
+        """Who this operator is in the shared store (閲覧 / 削除可) and what waits to be sent."""
+        journal = self.journal
+        if journal is None or not journal.shared:
+            self.operator, self.outbox_waiting = None, 0
+            return
+        self.operator = journal.current_operator()
+        self._count_outbox()
+
+    def _count_outbox(self) -> None:
+        count = getattr(self.journal, "outbox_count", None)  # the PostgreSQL store only
+        self.outbox_waiting = int(count()) if callable(count) else 0
+
+    @property
+    def shared(self) -> bool:
+        return self.journal is not None and self.journal.shared
+
+    @property
+    def refusal(self) -> str:
+        """Why this operator may not delete ("" = may): a 閲覧 operator of the shared store."""
+        if self.operator is not None and not self.operator.may_delete:
+            return deletion_texts.VIEW_ONLY.format(name=self.operator.display_name)
+        return ""
+
+    def reopen(self) -> bool:
+        """The settings changed: close the journal; the next use opens what they name now.
+        Refused (False) while a delete runs."""
+        if self.runner.exclusive_busy or self._local_path is None:
+            return False
+        if self.journal is not None:
+            self.journal.close()
+        self.journal, self.operator, self.outbox_waiting = None, None, 0
+        self._journal_path = self._local_path
+        self.available_changed.emit(True)
+        self.open_journal()
+        return True
 
     def _no_journal(self) -> None:
         from app.core.storage.journal import JournalError
@@ -161,6 +220,11 @@ class DeletionController(FeatureController):
         journal = self.open_journal()
         if journal is None:
             self._no_journal()
+            return False
+        if self.refusal:  # the store refuses the claim too; say so before the confirmation
+            from app.core.storage.journal_records import JournalPermissionError
+
+            self.failed.emit(JournalPermissionError(self.refusal))
             return False
         if self.runner.exclusive_busy:
             return False
@@ -300,10 +364,21 @@ class DeletionController(FeatureController):
                 line = texts.DELETE_DONE_PARTIAL.format(ok=ok, failed=failed)
             else:
                 line = texts.DELETE_DONE.format(ok=ok)
+            if result.conflicts:
+                line += deletion_texts.DONE_CONFLICTS.format(count=len(result.conflicts))
             log.info("delete operation %d: %d ok, %d failed", result.operation_id, ok, failed)
             self.done.emit(line)
         elif isinstance(result, ReconcileSummary):
-            self.done.emit("")
+            # Shared store: operations another PC is running now were left alone; say whose.
+            elsewhere = result.running_elsewhere_ids
+            names = "、".join(
+                deletion_texts.RUNNING_ELSEWHERE_ONE.format(
+                    name=self._who_runs.get(i, ""), operation_id=i
+                )
+                for i in elsewhere
+            )
+            line = deletion_texts.RUNNING_ELSEWHERE.format(names=names) if elsewhere else ""
+            self.done.emit(line)
             if result.notice_ja:
                 self.notice.emit(result.notice_ja)
             elif result.error is not None:
@@ -318,6 +393,9 @@ class DeletionController(FeatureController):
     def on_finished(self) -> None:
         self._removal_timer.stop()
         self._flush_removed_rows()
+        if self.shared:  # results the server missed wait in the outbox: the status bar says so
+            self._count_outbox()
+            self.store_changed.emit()
 
     def after_running(self) -> None:
         report, self._report = self._report, None
@@ -342,6 +420,7 @@ class DeletionController(FeatureController):
             return False
         if not unfinished:
             return False
+        self._who_runs = {op.id: op.display_name or op.os_user for op in unfinished}
         config = self._connection_config()
         if config is None:
             return False

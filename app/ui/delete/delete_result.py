@@ -30,6 +30,16 @@ def failure_listing(report: DeletionReport) -> str:
     )
 
 
+def conflict_listing(report: DeletionReport) -> str:
+    """One line per address another operator had: list, address, 「田中さんが 10:42 に削除済み」."""
+    return "\n".join(
+        texts.RESULT_CONFLICT_LINE.format(
+            label=c.list_kind.label_ja, email=c.email, who=clipboard_cell(c.label_ja)
+        )
+        for c in report.conflicts
+    )
+
+
 class DeleteResultDialog(QDialog):
     """Shows what a deletion did. ``exec()`` returns ``RETRY`` when the operator asked to retry
     the failed addresses (the caller runs ``retry_failed``); this dialog calls no service."""
@@ -40,15 +50,18 @@ class DeleteResultDialog(QDialog):
         super().__init__(parent)
         self.report = report
         self.setWindowTitle(texts.RESULT_TITLE)
-        self.resize(600, 420 if report.failed else 260)
+        self.resize(600, 420 if report.failed or report.conflicts else 260)
         layout = QVBoxLayout(self)
 
         ok, failed = len(report.succeeded), len(report.failed)
-        summary = (
-            texts.RESULT_ALL_OK.format(ok=ok)
-            if not failed
-            else texts.RESULT_PARTIAL.format(ok=ok, failed=failed)
-        )
+        if not report.outcomes and report.conflicts:
+            summary = texts.RESULT_NOTHING_CLAIMED
+        elif not failed and report.conflicts:  # not "all": some were another operator's
+            summary = texts.RESULT_OK_BESIDE_CONFLICTS.format(ok=ok)
+        elif not failed:
+            summary = texts.RESULT_ALL_OK.format(ok=ok)
+        else:
+            summary = texts.RESULT_PARTIAL.format(ok=ok, failed=failed)
         self.summary_label = plain_label(summary, self)
         bold = QFont(self.summary_label.font())
         bold.setBold(True)
@@ -101,9 +114,22 @@ class DeleteResultDialog(QDialog):
             self.failures.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
             self.failures.setPlainText(failure_listing(report))
             layout.addWidget(self.failures, 1)
-        layout.addWidget(
-            plain_label(texts.RESULT_RECORDED.format(operation_id=report.operation_id), self)
-        )
+        # Team mode: what was not sent because another operator had it (plain text: names
+        # come from the shared store).
+        self.conflicts: QPlainTextEdit | None = None
+        if report.conflicts:
+            layout.addWidget(
+                plain_label(texts.RESULT_CONFLICTS.format(count=len(report.conflicts)), self)
+            )
+            self.conflicts = QPlainTextEdit(self)
+            self.conflicts.setReadOnly(True)
+            self.conflicts.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+            self.conflicts.setPlainText(conflict_listing(report))
+            layout.addWidget(self.conflicts, 1)
+        if report.operation_id:  # 0: every address conflicted, nothing was recorded
+            layout.addWidget(
+                plain_label(texts.RESULT_RECORDED.format(operation_id=report.operation_id), self)
+            )
 
         buttons = QDialogButtonBox(self)
         self.retry_button = QPushButton(texts.RESULT_RETRY, self)

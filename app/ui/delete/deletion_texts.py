@@ -68,3 +68,18 @@ HISTORY_CLOSE = "閉じる"
 CONFIRM_RECURRENCE = "再発: {email} — {sentence}"
 CONFIRM_RECURRENCE_MAX = 5
 CONFIRM_RECURRENCE_MORE = "ほか {count:,} 件のアドレスも再発しています。"
+
+# Team mode (shared store): addresses another operator had, and a 閲覧 operator.
+RESULT_CONFLICTS = "ほかの担当者が扱っていたため送らなかった項目（{count:,} 件）"
+RESULT_OK_BESIDE_CONFLICTS = "{ok:,} 件をリストから削除しました。"
+RESULT_CONFLICT_LINE = "{label}\t{email}\t{who}"
+RESULT_NOTHING_CLAIMED = (
+    "すべてほかの担当者が削除済みまたは削除中のため、今回は何も送っていません。"
+)
+DONE_CONFLICTS = "（{count:,} 件はほかの担当者が削除済みまたは削除中）"
+VIEW_ONLY = (
+    "{name}さんは「閲覧」の担当者のため削除できません。"
+    "削除が必要なときは管理者に「削除可」への変更を依頼してください。"
+)
+RUNNING_ELSEWHERE = "ほかのPCで削除中の操作があります（{names}）。終わるまでそのままにします。"
+RUNNING_ELSEWHERE_ONE = "{name}さん・記録番号 #{operation_id}"

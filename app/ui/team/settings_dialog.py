@@ -1,0 +1,216 @@
+"""SharedDatabaseDialog: 共有データベース (host, port, database, login, TLS, password),
+接続テスト and 「このPCの記録を共有データベースへ移す」. It asks; the controller runs the jobs
+and answers through ``show_*``. It never reads the keyring: it is told whether a password is
+stored and hands a typed one back apart from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.storage.settings import SSL_MODES
+from app.core.storage.team.connection import SharedDatabase
+from app.ui import texts as common_texts
+from app.ui.safe_text import plain_label
+from app.ui.team import team_texts as texts
+from app.ui.widgets.tint import set_text_colour
+
+OK_COLOUR = "#1b5e20"
+ERROR_COLOUR = "#b00020"
+
+
+@dataclass(frozen=True, slots=True)
+class TeamValues:
+    """What the dialog edits (the settings' shared_db_* fields)."""
+
+    enabled: bool = False
+    host: str = ""
+    port: int = 5432
+    name: str = "todoku"
+    user: str = ""
+    sslmode: str = "require"
+
+
+class SharedDatabaseDialog(QDialog):
+    """Signals: test_requested, move_requested, cancel_requested (the controller answers)."""
+
+    test_requested = Signal()
+    move_requested = Signal()
+    cancel_requested = Signal()
+
+    def __init__(
+        self, values: TeamValues, *, password_stored: bool, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(texts.TITLE)
+        self.setMinimumWidth(560)
+        layout = QVBoxLayout(self)
+        intro = plain_label(texts.INTRO, self)
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.enabled_check = QCheckBox(texts.ENABLED, self)
+        self.enabled_check.setChecked(values.enabled)
+        layout.addWidget(self.enabled_check)
+
+        form = QFormLayout()
+        self.host_edit = QLineEdit(values.host, self)
+        self.host_edit.setPlaceholderText("db.example.jp")
+        self.port_spin = QSpinBox(self)
+        self.port_spin.setRange(1, 65535)
+        self.port_spin.setValue(values.port)
+        self.name_edit = QLineEdit(values.name, self)
+        self.user_edit = QLineEdit(values.user, self)
+        self.ssl_combo = QComboBox(self)
+        for mode in ("require", "verify-ca", "verify-full", "prefer", "allow", "disable"):
+            assert mode in SSL_MODES
+            self.ssl_combo.addItem(texts.SSL_LABELS[mode], mode)
+        self.ssl_combo.setCurrentIndex(max(0, self.ssl_combo.findData(values.sslmode)))
+        self.password_edit = QLineEdit(self)
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_stored = password_stored
+        if password_stored:
+            self.password_edit.setPlaceholderText(texts.PASSWORD_STORED)
+        form.addRow(texts.HOST, self.host_edit)
+        form.addRow(texts.PORT, self.port_spin)
+        form.addRow(texts.DATABASE, self.name_edit)
+        form.addRow(texts.USER, self.user_edit)
+        form.addRow(texts.SSLMODE, self.ssl_combo)
+        form.addRow(texts.PASSWORD, self.password_edit)
+        layout.addLayout(form)
+        note = plain_label(texts.PASSWORD_NOTE, self)
+        note.setWordWrap(True)
+        layout.addWidget(note)
+
+        row = QHBoxLayout()
+        self.test_button = QPushButton(texts.TEST, self)
+        self.test_button.setAutoDefault(False)
+        self.move_button = QPushButton(texts.MOVE, self)
+        self.move_button.setToolTip(texts.MOVE_TIP)
+        self.move_button.setAutoDefault(False)
+        self.cancel_button = QPushButton(common_texts.CANCEL, self)
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.setVisible(False)
+        row.addWidget(self.test_button)
+        row.addWidget(self.move_button)
+        row.addWidget(self.cancel_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.progress_bar = QProgressBar(self)
+        self.progress_bar.setVisible(False)
+        policy = self.progress_bar.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # nothing jumps when it comes and goes
+        self.progress_bar.setSizePolicy(policy)
+        layout.addWidget(self.progress_bar)
+        # Server messages are untrusted text: plain only.
+        self.result_label = plain_label("", self)
+        self.result_label.setWordWrap(True)
+        self.result_label.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
+        layout.addWidget(self.result_label)
+        layout.addStretch(1)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.accepted.connect(self._on_save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.test_button.clicked.connect(self._on_test_clicked)
+        self.move_button.clicked.connect(self._on_move_clicked)
+        self.cancel_button.clicked.connect(self.cancel_requested)
+
+    # -- what the operator entered --------------------------------------------------------
+
+    def values(self) -> TeamValues:
+        return TeamValues(
+            enabled=self.enabled_check.isChecked(),
+            host=self.host_edit.text().strip(),
+            port=self.port_spin.value(),
+            name=self.name_edit.text().strip() or "todoku",
+            user=self.user_edit.text().strip(),
+            sslmode=str(self.ssl_combo.currentData()),
+        )
+
+    def typed_password(self) -> str:
+        """The password typed now ("" = keep the stored one)."""
+        return self.password_edit.text()
+
+    def database(self) -> SharedDatabase:
+        """The server as entered, with the typed password (if any)."""
+        values = self.values()
+        return SharedDatabase(
+            host=values.host,
+            port=values.port,
+            dbname=values.name,
+            user=values.user,
+            sslmode=values.sslmode,
+            password=self.typed_password(),
+        )
+
+    def problem(self) -> str:
+        """Why the server cannot be tried yet ("" = it can)."""
+        values = self.values()
+        if not values.host:
+            return texts.NEED_HOST
+        if not values.user:
+            return texts.NEED_USER
+        return ""
+
+    # -- the controller answers ------------------------------------------------------------
+
+    def show_result(self, ok: bool, text: str) -> None:
+        set_text_colour(self.result_label, OK_COLOUR if ok else ERROR_COLOUR)
+        self.result_label.setText(text)
+
+    def show_running(self, running: bool, line: str = "") -> None:
+        for widget in (self.test_button, self.move_button, self.buttons):
+            widget.setEnabled(not running)
+        self.cancel_button.setVisible(running)
+        self.progress_bar.setVisible(running)
+        if running:
+            self.progress_bar.setRange(0, 0)  # busy until the first count
+            self.result_label.setStyleSheet("")
+            self.result_label.setText(line)
+
+    def show_progress(self, done: int, total: int, line: str) -> None:
+        self.progress_bar.setRange(0, max(total, 1))
+        self.progress_bar.setValue(done)
+        self.result_label.setText(line)
+
+    # -- buttons ---------------------------------------------------------------------------
+
+    def _check(self) -> bool:
+        problem = self.problem()
+        if problem:
+            self.show_result(False, problem)
+        return not problem
+
+    @Slot()
+    def _on_test_clicked(self) -> None:
+        if self._check():
+            self.test_requested.emit()
+
+    @Slot()
+    def _on_move_clicked(self) -> None:
+        if self._check():
+            self.move_requested.emit()
+
+    @Slot()
+    def _on_save(self) -> None:
+        if self.enabled_check.isChecked() and not self._check():
+            return
+        self.accept()

@@ -1,0 +1,38 @@
+"""TeamStatusLabel: in the status bar while the shared store is in use — who this operator is
+in the team (閲覧 / 削除可) and how many results wait on this PC to be sent."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+from app.core.storage.journal_records import Operator
+from app.ui.safe_text import plain_label, tooltip_text
+from app.ui.team import team_texts as texts
+from app.ui.widgets.tint import set_text_colour
+
+
+def team_status_label(parent: QWidget | None = None) -> QLabel:
+    label = plain_label("", parent)
+    label.setVisible(False)
+    return label
+
+
+def show_team_state(
+    label: QLabel, *, shared: bool, operator: Operator | None, outbox: int, refusal: str
+) -> None:
+    """Hidden with the SQLite journal; else 「共有データベース: 佐藤（閲覧）」 and, when rows wait,
+    「未送信の記録 3 件…」 in red. ``refusal`` (why deletion is off) is the tooltip."""
+    if not shared:
+        label.setVisible(False)
+        return
+    parts = []
+    if operator is not None:
+        role = operator.role.label_ja + (texts.STATUS_NO_DELETE if refusal else "")
+        parts.append(texts.STATUS_SHARED.format(name=operator.display_name, role=role))
+    if outbox:
+        parts.append(texts.STATUS_OUTBOX.format(count=outbox))
+    label.setText("　".join(parts))
+    set_text_colour(label, "#b00020" if outbox else "#333333")
+    tips = [text for text in (refusal, texts.STATUS_OUTBOX_TIP if outbox else "") if text]
+    label.setToolTip(tooltip_text("\n".join(tips)))  # the name comes from the shared store
+    label.setVisible(bool(parts))
