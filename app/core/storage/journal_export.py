@@ -12,7 +12,8 @@ from typing import Any
 from app.core.dates import JST
 from app.core.export.cells import clean_text, needs_text_guard
 from app.core.export.output import atomic_output
-from app.core.storage.journal import DeletionJournal, OperationQuery, OperationRecord
+from app.core.storage.journal_records import OperationQuery, OperationRecord
+from app.core.storage.journal_store import JournalStore
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def _excel_time(moment: datetime | None) -> datetime | None:
 
 
 def export_journal_xlsx(
-    journal: DeletionJournal,
+    journal: JournalStore,
     path: Path,
     *,
     query: OperationQuery | None = None,

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from app.core.history.report import MonthlyReport
     from app.core.services import ConnectionConfig
     from app.core.storage.history import AccountKey, Recurrence, TrendBucket
-    from app.core.storage.journal import DeletionJournal
+    from app.core.storage.journal_store import JournalStore
     from app.ui.history.fetch_work import HistoryFetchResult
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ class HistoryController(FeatureController):
         connect: Callable[[], ConnectionConfig],
         classify: ClassifyFunction,
         retention_days: Callable[[], int],
-        journal: Callable[[], DeletionJournal | None],
+        journal: Callable[[], JournalStore | None],
         cache_path: Path | None = None,
         parent: QObject | None = None,
     ) -> None:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from app.core.history.incremental import HistoryFetch
     from app.core.providers.base import FetchProgressCallback, Provider
     from app.core.storage.history import AccountKey, HistoryStorage, Recurrence
-    from app.core.storage.journal import DeletionJournal
+    from app.core.storage.journal_store import JournalStore
     from app.ui.history.session import HistorySession
 
 NEW_MARK = "新着"
@@ -108,7 +108,7 @@ def fetch_recording_history(
     date_range: DateRange,
     lists: tuple[ListKind, ...],
     classify: ClassifyFunction,
-    journal: DeletionJournal | None,
+    journal: JournalStore | None,
     full: bool,
     retention_days: int,
     *,

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from app.core.history.report import MonthlyReport
     from app.core.history.trends import DomainGrowth, TrendTable
     from app.core.storage.history import AccountKey, HistoryStorage, TrendBucket
-    from app.core.storage.journal import DeletionJournal
+    from app.core.storage.journal_store import JournalStore
     from app.ui.history.session import HistorySession
 
 
@@ -92,7 +92,7 @@ def build_report(
     session: HistorySession,
     account: AccountKey,
     month: date,
-    journal: DeletionJournal | None,
+    journal: JournalStore | None,
     *,
     progress: Any = None,
     on_page: Any = None,
@@ -155,7 +155,7 @@ def _write_pdf(report: MonthlyReport, path: Path) -> None:
 def erase_address(
     session: HistorySession,
     email: str,
-    journal: DeletionJournal | None,
+    journal: JournalStore | None,
     cache_path: Path | None,
     *,
     progress: Any = None,
