@@ -218,9 +218,9 @@ class DmarcAnalysis:
             # key holds the From: domain, so the pattern needs no policy domain.
             pattern = record[2:]
             patterns = totals.patterns
-            known = patterns.get(pattern)  # one look-up: hashing a pattern is not free
-            if known is not None:
-                patterns[pattern] = known + count
+            counted = patterns.get(pattern)  # one look-up: hashing a pattern is not free
+            if counted is not None:
+                patterns[pattern] = counted + count
             elif len(patterns) < _MAX_PATTERNS_PER_SOURCE:
                 patterns[pattern] = count
             else:  # a source with endless variations: fold now so memory stays flat
