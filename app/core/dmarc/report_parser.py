@@ -11,6 +11,7 @@ elements may be missing (many reporters leave out ``sp``, ``fo``, ``envelope_fro
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from app.core.dmarc.errors import ReportFileError
@@ -148,6 +149,38 @@ def _policy(element: ET.Element, tags: _Tags, origin: str) -> PublishedPolicy:
     )
 
 
+class _Cleaned(dict[str | None, str]):
+    """Raw element text → trimmed lower-case text ("" for a missing element), remembered.
+
+    A report repeats a handful of values (pass, fail, none, its domains) thousands of times;
+    one dictionary look-up replaces ``(text or "").strip().lower()`` and every record then
+    shares one string object per value.
+    """
+
+    def __init__(self) -> None:
+        super().__init__({None: ""})
+
+    def __missing__(self, text: str | None) -> str:
+        cleaned = self[text] = text.strip().lower() if text else ""
+        return cleaned
+
+
+_RawAuthResult = tuple[str | None, str | None, str | None]
+
+
+class _AuthResults(dict[_RawAuthResult, AuthResult]):
+    """Raw texts of one ``auth_results`` entry (domain, result, selector or scope) → its
+    AuthResult, built once per report: the same servers sign and pass the same way."""
+
+    def __init__(self, build: Callable[[str | None, str | None, str | None], AuthResult]) -> None:
+        super().__init__()
+        self._build = build
+
+    def __missing__(self, raw: _RawAuthResult) -> AuthResult:
+        built = self[raw] = self._build(*raw)
+        return built
+
+
 def _records(root: ET.Element, tags: _Tags, origin: str) -> tuple[ReportRecord, ...]:
     """Every ``record``. The hot loop of an import: tag names and methods are bound to locals
     and texts read with ``findtext`` (ElementTree's C fast path for plain names)."""
@@ -161,6 +194,17 @@ def _records(root: ET.Element, tags: _Tags, origin: str) -> tuple[ReportRecord, 
     t_reason, t_type, t_identifiers = tags.reason, tags.type, tags.identifiers
     t_header_from, t_envelope_from, t_auth = tags.header_from, tags.envelope_from, tags.auth_results
     t_domain, t_result, t_selector, t_scope = tags.domain, tags.result, tags.selector, tags.scope
+    clean = _Cleaned()
+    dkim_result = _AuthResults(
+        lambda domain, result, selector: AuthResult(
+            "dkim", clean[domain], clean[result], (selector or "").strip(), ""
+        )
+    )
+    spf_result = _AuthResults(
+        lambda domain, result, scope: AuthResult(
+            "spf", clean[domain], clean[result], "", clean[scope]
+        )
+    )
     records: list[ReportRecord] = []
     for element in root.findall(tags.record):
         row = element.find(t_row)
@@ -175,14 +219,11 @@ def _records(root: ET.Element, tags: _Tags, origin: str) -> tuple[ReportRecord, 
             disposition = dkim = spf = ""
             reasons: tuple[str, ...] = ()
         else:
-            disposition = (evaluated.findtext(t_disposition) or "").strip().lower()
-            dkim = (evaluated.findtext(t_dkim) or "").strip().lower()
-            spf = (evaluated.findtext(t_spf) or "").strip().lower()
+            disposition = clean[evaluated.findtext(t_disposition)]
+            dkim = clean[evaluated.findtext(t_dkim)]
+            spf = clean[evaluated.findtext(t_spf)]
             reasons = (
-                tuple(
-                    (reason.findtext(t_type) or "").strip().lower()
-                    for reason in evaluated.findall(t_reason)
-                )
+                tuple([clean[reason.findtext(t_type)] for reason in evaluated.findall(t_reason)])
                 if len(evaluated) > 3
                 else ()
             )
@@ -190,8 +231,8 @@ def _records(root: ET.Element, tags: _Tags, origin: str) -> tuple[ReportRecord, 
         if identifiers is None:
             header_from = envelope_from = ""
         else:
-            header_from = (identifiers.findtext(t_header_from) or "").strip().lower()
-            envelope_from = (identifiers.findtext(t_envelope_from) or "").strip().lower()
+            header_from = clean[identifiers.findtext(t_header_from)]
+            envelope_from = clean[identifiers.findtext(t_envelope_from)]
         auth = element.find(t_auth)
         if auth is None:
             dkim_results: tuple[AuthResult, ...] = ()
@@ -199,25 +240,21 @@ def _records(root: ET.Element, tags: _Tags, origin: str) -> tuple[ReportRecord, 
         else:
             dkim_results = tuple(
                 [
-                    AuthResult(
-                        "dkim",
-                        (result.findtext(t_domain) or "").strip().lower(),
-                        (result.findtext(t_result) or "").strip().lower(),
-                        (result.findtext(t_selector) or "").strip(),
-                        "",
-                    )
+                    dkim_result[
+                        result.findtext(t_domain),
+                        result.findtext(t_result),
+                        result.findtext(t_selector),
+                    ]
                     for result in auth.findall(t_dkim)
                 ]
             )
             spf_results = tuple(
                 [
-                    AuthResult(
-                        "spf",
-                        (result.findtext(t_domain) or "").strip().lower(),
-                        (result.findtext(t_result) or "").strip().lower(),
-                        "",
-                        (result.findtext(t_scope) or "").strip().lower(),
-                    )
+                    spf_result[
+                        result.findtext(t_domain),
+                        result.findtext(t_result),
+                        result.findtext(t_scope),
+                    ]
                     for result in auth.findall(t_spf)
                 ]
             )
