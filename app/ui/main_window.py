@@ -21,7 +21,7 @@ from app.ui.connection.practice_banner import PracticeBanner
 from app.ui.controller import MainController
 from app.ui.delivery.alert import DeliveryAlert
 from app.ui.delivery.tab import DeliveryTab
-from app.ui.dmarc.tab import DmarcTab, connect_dmarc
+from app.ui.dmarc import texts as dmarc_texts
 from app.ui.fetch.date_range import DateRangeBar
 from app.ui.fetch.list_page import ListPage
 from app.ui.history import texts as history_texts
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from app.ui.accounts.manage_flow import AccountsFlow
     from app.ui.connection.settings_flow import SettingsDialogRunner, SettingsFlow
     from app.ui.delivery.view import DeliveryView
+    from app.ui.dmarc.tab import DmarcTab
     from app.ui.feature import FeatureController
 
 # Start-up work after the first paint; this late if the window is never painted (minimised).
@@ -93,8 +94,11 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.list_page, texts.TAB_LIST)
         self.tabs.addTab(self.delivery_tab, texts.TAB_DELIVERY)
-        self.dmarc_tab = DmarcTab(password_stored=controller.dmarc.has_stored_password)
-        self.tabs.addTab(self.dmarc_tab, DmarcTab.TITLE)
+        # DMARC: an empty page until the first paint is done (or the tab is opened); the tab
+        # itself is built by ``dmarc_tab`` (about 25 ms of Qt classes the first paint needs not).
+        self._dmarc_tab: DmarcTab | None = None
+        self._dmarc_placeholder = QWidget()
+        self.tabs.addTab(self._dmarc_placeholder, dmarc_texts.TAB_TITLE)
         self.history_part = HistoryPart(
             controller.history,
             controller.settings_keeper,
@@ -177,10 +181,7 @@ class MainWindow(QMainWindow):
         contact.zendesk_requested.connect(self.create_tickets)
         contact.settings_requested.connect(self.open_contact_settings)
         controller.zendesk.tickets_made.connect(self._on_zendesk_tickets_made)
-        self._wire(controller.dmarc, show=self.dmarc_tab.set_status)
-        connect_dmarc(self.dmarc_tab, controller.dmarc)
-        controller.connection.mode_changed.connect(self.dmarc_tab.set_practice)
-        self.dmarc_tab.set_practice(controller.connection.practice)
+        self.tabs.currentChanged.connect(self._build_dmarc_tab_when_shown)
         fetch, deletion, connection = controller.fetch, controller.deletion, controller.connection
         fetch.running.connect(self._on_fetch_running)
         fetch.grew.connect(self._update_counts)
@@ -657,6 +658,37 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self, self.controller.deletion.check_unfinished)  # opens the journal
         QTimer.singleShot(0, self, self.controller.connection.load_key_later)
         QTimer.singleShot(0, self, self.delivery_tab.build_view)
+        QTimer.singleShot(0, self, self._build_dmarc_tab)
+
+    @property
+    def dmarc_tab(self) -> DmarcTab:
+        """The DMARC tab, built (and wired to its controller) on first use."""
+        if self._dmarc_tab is None:
+            from app.ui.dmarc.tab import DmarcTab, connect_dmarc
+
+            controller = self.controller
+            tab = DmarcTab(password_stored=controller.dmarc.has_stored_password)
+            index = self.tabs.indexOf(self._dmarc_placeholder)
+            current = self.tabs.currentIndex()
+            self._dmarc_tab = tab  # before the swap: it may emit currentChanged
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, tab, dmarc_texts.TAB_TITLE)
+            self.tabs.setCurrentIndex(current)
+            self._dmarc_placeholder.deleteLater()
+            self._wire(controller.dmarc, show=tab.set_status)
+            connect_dmarc(tab, controller.dmarc)
+            controller.connection.mode_changed.connect(tab.set_practice)
+            tab.set_practice(controller.connection.practice)
+        return self._dmarc_tab
+
+    @Slot()
+    def _build_dmarc_tab(self) -> None:
+        self.dmarc_tab  # noqa: B018  (the property builds it)
+
+    @Slot(int)
+    def _build_dmarc_tab_when_shown(self, index: int) -> None:
+        if self._dmarc_tab is None and self.tabs.widget(index) is self._dmarc_placeholder:
+            self._build_dmarc_tab()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
