@@ -7,25 +7,27 @@ import functools
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QDialog, QWidget
 
 from app.core.errors import CancelledError, TodokuError
 from app.core.storage.secrets import SecretStore
-from app.core.storage.team.connection import SharedDatabase, shared_db_password_key
 from app.ui import texts as common_texts
 from app.ui.feature import FeatureController
 from app.ui.persist import SettingsKeeper
 from app.ui.team import team_texts as texts
-from app.ui.team.settings_dialog import SharedDatabaseDialog, TeamValues
 from app.ui.workers import JobRunner
+
+if TYPE_CHECKING:  # the dialog and the connection code load when the dialog is first opened
+    from app.core.storage.team.connection import SharedDatabase
+    from app.ui.team.settings_dialog import SharedDatabaseDialog, TeamValues
 
 log = logging.getLogger(__name__)
 
 # run_dialog(dialog) -> the dialog's exec() code
-TeamDialogRunner = Callable[[SharedDatabaseDialog], int]
+TeamDialogRunner = Callable[["SharedDatabaseDialog"], int]
 
 
 def exec_team_dialog(dialog: SharedDatabaseDialog) -> int:
@@ -75,6 +77,8 @@ class TeamController(FeatureController):
     # -- the dialog ------------------------------------------------------------------------
 
     def values(self) -> TeamValues:
+        from app.ui.team.settings_dialog import TeamValues
+
         s = self._keeper.current
         return TeamValues(
             enabled=s.shared_db_enabled,
@@ -86,9 +90,13 @@ class TeamController(FeatureController):
         )
 
     def password_stored(self, user: str, host: str) -> bool:
+        from app.core.storage.team.connection import shared_db_password_key
+
         return bool(user and host and self._secrets.get(shared_db_password_key(user, host)))
 
     def make_dialog(self, parent: QWidget | None = None) -> SharedDatabaseDialog:
+        from app.ui.team.settings_dialog import SharedDatabaseDialog
+
         values = self.values()
         dialog = SharedDatabaseDialog(
             values, password_stored=self.password_stored(values.user, values.host), parent=parent
@@ -134,6 +142,8 @@ class TeamController(FeatureController):
 
     def save(self, values: TeamValues, password: str) -> None:
         """Settings to settings.json; a typed password to the keyring only."""
+        from app.core.storage.team.connection import shared_db_password_key
+
         if password and values.user and values.host:
             self._secrets.set(shared_db_password_key(values.user, values.host), password)
         current = self._keeper.current
