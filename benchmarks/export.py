@@ -26,6 +26,7 @@ from app.core.dates import JST
 from app.core.export.columns import CATEGORY_LABELS_JA, COLUMNS, ExportRow
 from app.core.export.context import ExportContext
 from app.core.export.excel import export_xlsx
+from app.core.glossary import delete_effect_label, permanence_label
 from app.core.types import DateRange, Explanation, ListKind, SuppressionEntry
 
 HEADERS = [column.header_ja for column in COLUMNS]
@@ -160,6 +161,8 @@ def naive_export(rows: list[ExportRow], path: Path) -> None:
                 explanation.action_ja,
                 CATEGORY_LABELS_JA[explanation.category],
                 explanation.label_ja,
+                delete_effect_label(explanation.delete_effect),
+                permanence_label(explanation.permanent),
             ]
         )
     workbook.save(path)
@@ -202,6 +205,8 @@ def styled_naive_export(rows: list[ExportRow], path: Path) -> None:
                 styled(explanation.action_ja, wrap),
                 CATEGORY_LABELS_JA[explanation.category],
                 explanation.label_ja,
+                delete_effect_label(explanation.delete_effect),
+                permanence_label(explanation.permanent),
             ]
         )
     workbook.save(path)

@@ -178,7 +178,7 @@ def _show_guidance(args: argparse.Namespace, kind: ListKind, emails: list[str]) 
             if mode is DeleteMode.NONE:
                 raise InvalidInputError(
                     f"{kind.label_ja}は配信履歴のため、このサービスでは削除できません。",
-                    next_step_ja="配信停止（ブロック）リストの解除を検討してください。",
+                    next_step_ja="ブロック（管理画面では「配信停止」）からの解除を検討してください。",
                 )
             guide = deletion_guidance(provider, kind, emails)
     except TodokuError as error:

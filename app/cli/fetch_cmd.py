@@ -8,7 +8,7 @@ import sys
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from app.cli.common import (
     add_connection_arguments,
@@ -21,10 +21,23 @@ from app.cli.history_args import add_history_arguments, fetch_into_history
 from app.core.cancel import CancelToken
 from app.core.dates import JST, parse_iso_date, today_jst, validate_range
 from app.core.errors import TodokuError
-from app.core.types import DateRange, FetchProgress, ListKind, SuppressionEntry
+from app.core.types import DateRange, Explanation, FetchProgress, ListKind, SuppressionEntry
+
+if TYPE_CHECKING:
+    from app.core.classify.classifier import Classifier
+
+_EPILOG = """\
+出力（JSON Lines）: 1 行に 1 件。list, email, created, created_jst, status, reason, ip に加えて、
+  permanent: true なら、何かを直さない限り再送しても失敗します（false: 時間をおけば届く見込み）。
+  delete_effect: 一覧から削除したときの効果。resend（再送できる）、after_fix（原因を直してから）、
+  no_effect（ブロック: 変化なし）、harmful（迷惑メール報告・配信停止: 同意なく削除しない）。
+  取得履歴を使うときは new（前回の取得になかった新着）も付きます。
+"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = _EPILOG
     parser.add_argument("--from", dest="date_from", required=True, help="開始日 YYYY-MM-DD（JST）")
     parser.add_argument(
         "--to", dest="date_to", required=True, help="終了日 YYYY-MM-DD（JST、この日を含む）"
@@ -51,8 +64,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_provider_arguments(parser)
 
 
-def entry_to_json(entry: SuppressionEntry) -> dict[str, object]:
-    return {
+def entry_to_json(
+    entry: SuppressionEntry, explanation: Explanation | None = None
+) -> dict[str, object]:
+    """One output line; with an explanation, also what deleting does (fields are only added,
+    never renamed: scripts read this)."""
+    row: dict[str, object] = {
         "list": entry.list_kind.value,
         "email": entry.email,
         "created": int(entry.created.timestamp()),
@@ -61,6 +78,16 @@ def entry_to_json(entry: SuppressionEntry) -> dict[str, object]:
         "reason": entry.reason,
         "ip": entry.ip,
     }
+    if explanation is not None:
+        row["permanent"] = explanation.permanent
+        row["delete_effect"] = str(explanation.delete_effect)
+    return row
+
+
+def _classifier() -> Classifier:
+    from app.core.classify.classifier import Classifier
+
+    return Classifier.load()
 
 
 def _write_files(
@@ -130,11 +157,14 @@ def run(args: argparse.Namespace) -> int:
             else:
                 out = sys.stdout
 
+            classifier = _classifier() if out is not None else None
+
             def write_page(entries: tuple[SuppressionEntry, ...]) -> None:
-                if out is None:
+                if out is None or classifier is None:
                     return
                 for entry in entries:
-                    out.write(json.dumps(entry_to_json(entry), ensure_ascii=False) + "\n")
+                    row = entry_to_json(entry, classifier.classify_entry(entry))
+                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
             def show_progress(step: FetchProgress) -> None:
                 _show_progress(args, step)
@@ -175,8 +205,9 @@ def _run_with_history(
                 if args.jsonl
                 else sys.stdout
             )
+            classifier = _classifier()
             for entry in fetched.entries:
-                row = entry_to_json(entry)
+                row = entry_to_json(entry, classifier.classify_entry(entry))
                 row["new"] = entry.key in fetched.new_keys  # 新着: not listed at the last fetch
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
     if args.xlsx or args.csv:

@@ -41,3 +41,16 @@ def list_label(api_name: str) -> str:
 def category_labels() -> dict[str, str]:
     """Category name -> Japanese label, in the glossary's order (charts and reports use it)."""
     return dict(_table()["categories"])
+
+
+@functools.cache  # grids and exports ask once per row
+def delete_effect_label(effect: str) -> str:
+    """What deleting does, by DeleteEffect value (``after_fix`` -> 原因を直してから)."""
+    value: str = _table()["delete_effects"][effect]
+    return value
+
+
+def permanence_label(permanent: bool) -> str:
+    """一時的 (waiting alone can succeed) or 恒久的 (someone must change something first)."""
+    value: str = _table()["permanence"]["permanent" if permanent else "temporary"]
+    return value

@@ -67,6 +67,7 @@ DETAILS_TEMPLATE = (
     "■ 原因\n{explanation}\n"
     "\n"
     "■ 対応\n{action}\n"
+    "{effect}"
     "\n"
     "■ 理由（受信側サーバーの応答そのまま）\n{reason}\n"
     "\n"
@@ -75,6 +76,12 @@ DETAILS_TEMPLATE = (
     "説明の出典: {source}\n"
 )
 DETAILS_HISTORY = "取得履歴"
+# 削除すると (DeleteEffect) and 一時的 / 恒久的 (Explanation.permanent): words from the glossary.
+DELETE_EFFECT_SUMMARY = "削除すると: {effect}　／　{permanence}: {note}"
+PERMANENCE_NOTES = {
+    False: "時間をおけば届く見込みがあります",
+    True: "何かを直さない限り、再送しても届きません",
+}
 MARK_FILTERS = (("履歴: すべて", ""), ("新着のみ", "新着"), ("再発のみ", "再発"))
 SOURCE_RULES = "ルール（アプリ内の判定規則）"
 SOURCE_LLM = "AI（ルールの判定を AI が補足した説明です。メールアドレスは伏せて送信しています）"
@@ -94,6 +101,7 @@ COLUMN_TITLES = (
     "対応",
     "分類",
     "履歴",
+    "削除すると",
 )
 
 # Practice mode and account

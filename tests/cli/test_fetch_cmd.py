@@ -76,6 +76,13 @@ def test_fetch_writes_one_json_object_per_entry(sandbox, tmp_path: Path) -> None
     spam = next(r for r in rows if r["list"] == "spam_reports")
     assert spam["ip"] == "192.0.2.1" and spam["created"] == START + 60
     assert spam["created_jst"].endswith("+09:00")
+    # What deleting would do, as `todoku-cli classify` says it (fields added, none renamed).
+    assert spam["delete_effect"] == "harmful" and spam["permanent"] is True
+    bounce = next(r for r in rows if r["list"] == "bounces")
+    assert bounce["delete_effect"] == "after_fix" and bounce["permanent"] is True
+    block = next(r for r in rows if r["list"] == "blocks")
+    assert block["delete_effect"] == "no_effect"
+    assert set(block) >= {"list", "email", "created", "created_jst", "status", "reason", "ip"}
 
 
 def test_fetch_to_stdout_with_chosen_lists(sandbox) -> None:
@@ -165,6 +172,7 @@ def test_fetch_records_history_and_the_second_run_is_incremental(sandbox, tmp_pa
     assert "差分取得" in second.stderr and "新着 1 件" in second.stderr
     rows = [json.loads(line) for line in second.stdout.splitlines()]
     assert {r["email"] for r in rows if r["new"]} == {"new@example.jp"}
+    assert all(r["delete_effect"] in ("resend", "after_fix", "no_effect", "harmful") for r in rows)
     assert len(rows) == 3  # the whole range, not only the tail
     full = run_cli(*dates(), "--full", "--base-url", sandbox.base_url, "--history", str(history))
     assert "全件取得" in full.stderr
@@ -175,6 +183,8 @@ def test_fetch_records_history_and_the_second_run_is_incremental(sandbox, tmp_pa
     ]
     bare = run_cli(*dates(), "--no-history", "--base-url", sandbox.base_url, "--quiet")
     assert bare.returncode == 0 and len(bare.stdout.splitlines()) == 3
+    bare_rows = [json.loads(line) for line in bare.stdout.splitlines()]
+    assert {r["email"]: r["delete_effect"] for r in bare_rows}["jiro@gmail.com"] == "harmful"
     xlsx = tmp_path / "whole.xlsx"
     again = run_cli(
         *dates(), "--base-url", sandbox.base_url, "--history", str(history), "--xlsx", str(xlsx)

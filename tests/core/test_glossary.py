@@ -14,7 +14,7 @@ from app.core.types import ALL_LISTS
 
 ROOT = Path(__file__).resolve().parents[2]
 # What the app used to call the lists together (issue 13): neither may come back.
-RETIRED = ("配信停止リスト", "サプレッションリスト")
+RETIRED = ("配信停止リスト", "サプレッションリスト", "送信停止の一覧")
 
 
 def test_every_list_and_category_has_its_label_from_the_glossary() -> None:
@@ -36,7 +36,10 @@ def test_the_umbrella_term_is_no_list_name_and_categories_say_what_happened() ->
 
 def test_no_retired_wording_is_left_in_the_app() -> None:
     found = []
-    for path in sorted((ROOT / "app").rglob("*.py")):
+    # The app's code and the texts it shows from data (rules, letters); the glossary itself
+    # names SendGrid's word on purpose (lists_sendgrid).
+    data = [p for p in (ROOT / "resources").rglob("*.toml") if p.name != "glossary.toml"]
+    for path in sorted([*(ROOT / "app").rglob("*.py"), *data]):
         text = path.read_text(encoding="utf-8")
         for word in RETIRED:
             if word in text:

@@ -197,3 +197,24 @@ def test_rows_are_kept_out_of_the_collector_until_clear(model) -> None:
     assert gc.get_freeze_count() > 0  # appended rows are frozen (full collections skip them)
     model.clear()
     assert gc.get_freeze_count() == 0
+
+
+def test_delete_effect_column_says_what_deleting_does_and_sorts_safe_deletes_first(model) -> None:
+    from app.core.glossary import delete_effect_label
+    from app.core.types import DeleteEffect
+
+    by_email = {
+        model.index(row, Column.EMAIL).data(): model.index(row, Column.DELETE_EFFECT)
+        for row in range(model.rowCount())
+    }
+    full = by_email["alice@example.com"]
+    assert full.data() == delete_effect_label(MAILBOX_FULL.delete_effect)
+    tooltip = full.data(Qt.ItemDataRole.ToolTipRole)
+    assert "一時的" in tooltip and "恒久的" not in tooltip  # a full mailbox passes by itself
+    unknown_tip = by_email["Carol@Example.jp"].data(Qt.ItemDataRole.ToolTipRole)
+    assert "恒久的" in unknown_tip and delete_effect_label(DeleteEffect.AFTER_FIX) in unknown_tip
+    assert by_email["dave@example.com"].data() == "（分類中）"  # not classified yet
+    model.sort(Column.DELETE_EFFECT, Qt.SortOrder.AscendingOrder)
+    order = [model.index(row, Column.DELETE_EFFECT).data(SORT_ROLE) for row in range(4)]
+    assert order == sorted(order)
+    assert model.index(0, Column.EMAIL).data() == "dave@example.com"  # unclassified first (-1)

@@ -163,7 +163,9 @@ def test_refinement_reaches_filter_sort_and_counts_without_moving_rows(
     with qtbot.waitSignal(model.dataChanged) as changed:
         assert model.replace_explanations(mapping) == len(target)
 
-    assert changed.args[0].column() == Column.CAUSE and changed.args[1].column() == Column.CATEGORY
+    # Every explanation column: 原因 through 削除すると (the last one).
+    assert changed.args[0].column() == Column.CAUSE
+    assert changed.args[1].column() == Column.DELETE_EFFECT
     # Rows stay where they are (no re-filter under the operator's cursor), showing the new text.
     assert [e for e, _ in shown(model)] == [e for e, _ in before]
     refined_rows = [r for r, (e, _) in enumerate(before) if e in target]

@@ -131,6 +131,8 @@ def test_every_column_and_the_whole_advice_fit_at_1280x800(qtbot, make_window) -
     from PySide6.QtCore import QItemSelectionModel
     from PySide6.QtGui import QTextCursor
 
+    from app.core import glossary
+    from app.core.types import DeleteEffect
     from app.ui.models.entry_table import Column
     from tests.helpers.ui import fetch
 
@@ -140,11 +142,22 @@ def test_every_column_and_the_whole_advice_fit_at_1280x800(qtbot, make_window) -
     table = window.table
     qtbot.wait(20)
     header = table.horizontalHeader()
-    # 対応 and 分類 are whole inside the grid's viewport (no horizontal scrolling to find them).
-    for column in (Column.ACTION, Column.CATEGORY):
+    # 対応, 削除すると and 分類 are whole inside the grid's viewport (no horizontal scrolling to
+    # find them), 削除すると right after 対応, and its longest label is not cut short.
+    for column in (Column.ACTION, Column.DELETE_EFFECT, Column.CATEGORY):
+        assert not header.isSectionHidden(column), column
         right = header.sectionViewportPosition(column) + header.sectionSize(column)
         assert right <= table.viewport().width(), column
+    assert header.visualIndex(Column.DELETE_EFFECT) == header.visualIndex(Column.ACTION) + 1
     assert header.sectionSize(Column.CATEGORY) >= 100
+    metrics = table.fontMetrics()
+    longest_effect = max(
+        (glossary.delete_effect_label(effect) for effect in DeleteEffect),
+        key=metrics.horizontalAdvance,
+    )
+    assert metrics.horizontalAdvance(longest_effect) + 6 <= header.sectionSize(
+        Column.DELETE_EFFECT
+    )
     assert not table.horizontalScrollBar().isVisible()
     # The longest advice of the fetched rows: its 原因 and 対応 show without scrolling.
     model = window.model
@@ -162,6 +175,12 @@ def test_every_column_and_the_whole_advice_fit_at_1280x800(qtbot, make_window) -
     details = window.list_page.details
     text = details.toPlainText()
     action = model.explanation_at(longest).action_ja
+    # Under 対応: what deleting does and whether the cause passes by itself.
+    chosen = model.explanation_at(longest)
+    effect_line = next(line for line in text.splitlines() if line.startswith("■ 削除すると: "))
+    assert glossary.delete_effect_label(chosen.delete_effect) in effect_line
+    assert glossary.permanence_label(chosen.permanent) in effect_line
+    assert text.index(action) < text.index(effect_line) < text.index("■ 理由")
     end_of_action = text.index(action) + len(action)
     cursor = QTextCursor(details.document())
     cursor.setPosition(end_of_action)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from app.core.classify.vocabulary import CATEGORY_LABELS_JA
 from app.core.dates import JST
+from app.core.glossary import delete_effect_label, permanence_label
 from app.core.types import Explanation, SuppressionEntry
 
 # One source for category labels, shared with the grid (the seven SendGrid classifications plus
@@ -73,6 +74,16 @@ def _label_text(row: ExportRow) -> str:
     return row.explanation.label_ja if row.explanation is not None else ""
 
 
+def _delete_effect_text(row: ExportRow) -> str:
+    explanation = row.explanation
+    return delete_effect_label(explanation.delete_effect) if explanation is not None else ""
+
+
+def _permanence_text(row: ExportRow) -> str:
+    explanation = row.explanation
+    return permanence_label(explanation.permanent) if explanation is not None else ""
+
+
 COLUMNS: tuple[Column, ...] = (
     Column("list", "種別", lambda row: row.entry.list_kind.label_ja, 14, repeats=True),
     Column("email", "メールアドレス", lambda row: row.entry.email, 32),
@@ -85,5 +96,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("category", "分類", _category_text, 22, repeats=True),
     # ラベル: the short name of the reason (e.g. 宛先不明); 分類 alone is too coarse to act on.
     Column("label", "ラベル", _label_text, 22, repeats=True),
+    # Last, so sheets and scripts that read the earlier columns by position keep working.
+    Column("delete_effect", "削除すると", _delete_effect_text, 22, repeats=True),
+    Column("permanence", "一時的／恒久的", _permanence_text, 14, repeats=True),
 )
 COLUMN_KEYS: tuple[str, ...] = tuple(column.key for column in COLUMNS)

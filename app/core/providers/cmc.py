@@ -247,7 +247,7 @@ class CmcProvider(HttpProvider):
             provider=self.name,
             list_kind=list_kind,
             title_ja=(
-                "カスタマーズメールクラウドの配信停止（ブロック）を解除する手順"
+                "カスタマーズメールクラウドのブロック（管理画面の「配信停止」）を解除する手順"
                 f"（{len(unique)} 件）"
             ),
             steps_ja=(

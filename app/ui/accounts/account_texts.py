@@ -53,7 +53,8 @@ SENDGRID_SUBUSER = "サブユーザー（任意）:"
 CMC_USER = "API ユーザー（api_user）:"
 CMC_KEY = "API キー（api_key）:"
 CMC_SERVER = "サーバー構成（server_composition）:"
-CMC_CANCEL_API = "配信停止（ブロック）の解除を API で行う（未確認の API・通常はオフ）"
+# 「配信停止」 is the CMC console's own tab name for what the grid shows as ブロック.
+CMC_CANCEL_API = "ブロック（管理画面の「配信停止」）の解除を API で行う（未確認の API・通常はオフ）"
 CMC_CANCEL_NOTE = (
     "カスタマーズメールクラウドのブロック解除 API は公開資料で確認できていません。"
     "オフのままなら、削除の代わりに管理画面での解除手順を表示し、何も送信しません。"
@@ -97,7 +98,7 @@ GUIDANCE_FILE_FILTER = "テキストファイル (*.txt)"
 NONE_TITLE = "削除できないリスト"
 NONE_TEXT = (
     "{provider} の「{label}」（{count} 件）は配信の履歴（記録）で、API でも管理画面でも"
-    "削除するものではありません。送信を止める必要がある場合は、配信停止（ブロック）など"
-    "送信側のリストで管理してください。"
+    "削除するものではありません。送信を止める必要がある場合は、ブロック（管理画面では"
+    "「配信停止」）など送信側のリストで管理してください。"
 )
 API_CONTINUES = "API で削除できる {count} 件は、このあと通常の確認画面で削除できます。"

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from app.core.types import ALL_LISTS, ListKind, SuppressionEntry
 from app.ui import texts
 from app.ui.fetch.delete_bar import DeleteBar
+from app.ui.models.entry_columns import effect_summary
 from app.ui.models.entry_table import Column, EntryTableModel
 from app.ui.safe_text import clipboard_cell, plain_label
 
@@ -43,20 +44,23 @@ if TYPE_CHECKING:
 WAIT_CURSOR_ROWS = 100_000
 FILTER_DELAY_MS = 250
 MAX_DOMAINS_IN_FILTER = 200
-# Every column, 対応 and 分類 included, fits the grid of a 1280-px-wide window (the last one
-# stretches); the operator's widths are remembered.
+# Every column, 対応, 削除すると and 分類 included, fits the grid of a 1280-px-wide window (1240 px
+# of viewport; the last one stretches); the operator's widths are remembered. 削除すると got its
+# 130 px mostly from 理由 (the server's raw, usually English reply: cut short at any width, whole
+# in its tooltip and the details pane) and a little from 原因 (tooltip), 対応, address and domain.
 DEFAULT_WIDTHS = {
     Column.CHECK: 28,
     Column.KIND: 84,
-    Column.EMAIL: 170,
-    Column.DOMAIN: 94,
+    Column.EMAIL: 156,
+    Column.DOMAIN: 90,
     Column.CREATED: 118,
     Column.STATUS: 56,
-    Column.REASON: 150,
-    Column.CAUSE: 190,
-    Column.ACTION: 164,
-    Column.CATEGORY: 120,
+    Column.REASON: 100,
+    Column.CAUSE: 152,
+    Column.ACTION: 150,
+    Column.CATEGORY: 108,
     Column.HISTORY: 64,  # 新着 / 再発 n: short words
+    Column.DELETE_EFFECT: 130,  # the longest label (変化なし（ブロック）) is 10 characters
 }
 DETAILS_MIN_HEIGHT = 150  # 原因 and 対応 of a typical row without scrolling
 # Qt enum values set through Qt properties, so building the page needs no ``Qt`` import.
@@ -212,6 +216,10 @@ class ListPage(QWidget):
             header.resizeSection(column, width)
         # 履歴 is the last column of the model (saved headers stay valid) but is read first.
         header.moveSection(header.visualIndex(Column.HISTORY), 1)
+        # 削除すると is read right after 対応 (both answer "what do I do"); 分類 stays last.
+        header.moveSection(
+            header.visualIndex(Column.DELETE_EFFECT), header.visualIndex(Column.CATEGORY)
+        )
         # (QAction.setShortcut imports ``Qt``: one more reason to wait for the table.)
         self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
         self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -401,6 +409,7 @@ class ListPage(QWidget):
                 source=source or "—",
                 explanation=explanation.explanation_ja if explanation else "",
                 action=explanation.action_ja if explanation else "",
+                effect=f"■ {effect_summary(explanation)}\n" if explanation else "",
             )
             + (self.details_footer(entry) if self.details_footer else "")
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from app.core.glossary import term
+
 HOW_INCREMENTAL = "差分取得"
 HOW_FULL = "全件取得"
 FETCH_DONE = "{entries:,} 件を表示しています（{how}）。"
@@ -96,7 +98,7 @@ ERASE_CONFIRM = (
     "・AI 説明のキャッシュ: このアドレスを含む行を消します。\n"
     "・削除履歴: 監査のため操作の記録（いつ・誰が・何件・結果）は残し、"
     "アドレスを「（消去済み #番号）」に置き換え、理由などを空にします。\n\n"
-    "SendGrid のリストからは削除しません。消しますか？"
+    f"配信サービスの{term('lists')}からは削除しません。消しますか？"
 )
 ERASE_RUNNING = "記録を消しています…"
 ERASED = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 from app.core.classify.vocabulary import CATEGORY_LABELS_JA
+from app.core.glossary import delete_effect_label, permanence_label
 from app.core.types import ALL_LISTS, Explanation, SuppressionEntry
 from app.ui import texts
 from app.ui.safe_text import single_line, tooltip_text
@@ -25,14 +26,17 @@ class Column(IntEnum):
     ACTION = 8
     CATEGORY = 9
     HISTORY = 10  # 新着 / 再発 (from the fetch history); last, so saved headers stay valid
+    DELETE_EFFECT = 11  # 削除すると: what deleting the row does (shown beside 対応)
 
 
 # Columns whose text and sort key come from the explanation, not the entry: the only ones an
 # LLM refinement changes.
-EXPLANATION_COLUMNS = frozenset({Column.CAUSE, Column.ACTION, Column.CATEGORY})
+EXPLANATION_COLUMNS = frozenset(
+    {Column.CAUSE, Column.ACTION, Column.CATEGORY, Column.DELETE_EFFECT}
+)
 
 # Columns with a tooltip (the full text the single-line cell cuts short).
-TOOLTIP_COLUMNS = frozenset({Column.REASON, Column.CAUSE})
+TOOLTIP_COLUMNS = frozenset({Column.REASON, Column.CAUSE, Column.DELETE_EFFECT})
 
 
 def category_label(category: str) -> str:
@@ -70,6 +74,8 @@ def display_text(
         return single_line(explanation.explanation_ja)
     if column == Column.ACTION:
         return single_line(explanation.action_ja)
+    if column == Column.DELETE_EFFECT:
+        return delete_effect_label(explanation.delete_effect)
     label = category_label(explanation.category)
     return f"{label}（{texts.NEEDS_REVIEW}）" if explanation.needs_review else label
 
@@ -80,4 +86,15 @@ def tooltip(entry: SuppressionEntry, explanation: Explanation | None, column: in
         return tooltip_text(entry.reason)
     if column == Column.CAUSE:
         return tooltip_text(explanation.explanation_ja if explanation else "")
+    if column == Column.DELETE_EFFECT and explanation is not None:
+        return tooltip_text(effect_summary(explanation))
     return None
+
+
+def effect_summary(explanation: Explanation) -> str:
+    """削除すると and 一時的 / 恒久的 in one line: the grid's tooltip and the details pane."""
+    return texts.DELETE_EFFECT_SUMMARY.format(
+        effect=delete_effect_label(explanation.delete_effect),
+        permanence=permanence_label(explanation.permanent),
+        note=texts.PERMANENCE_NOTES[explanation.permanent],
+    )

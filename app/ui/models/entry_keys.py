@@ -18,10 +18,11 @@ from array import array
 from collections.abc import Collection, Sequence
 from typing import Any, Protocol, TypeAlias
 
-from app.core.types import Explanation, ListKind, SuppressionEntry
+from app.core.types import DeleteEffect, Explanation, ListKind, SuppressionEntry
 from app.ui.models.entry_columns import KIND_ORDER, Column
 from app.ui.models.row_ids import Renumbering
 
+EFFECT_ORDER = {effect: position for position, effect in enumerate(DeleteEffect)}
 Keys: TypeAlias = "list[Any] | array[int]"  # a string: array is not subscriptable at run time
 
 
@@ -121,6 +122,9 @@ def _compute(column: Column, rows: RowSource, first: int) -> Keys:
         return [x.action_ja if x else "" for x in explanations]
     if column == Column.CATEGORY:
         return [x.category if x else "" for x in explanations]
+    if column == Column.DELETE_EFFECT:
+        # Sorts the safe deletes first: 再送できる, 原因を直してから, 変化なし, 削除しない.
+        return array("b", [EFFECT_ORDER[x.delete_effect] if x else -1 for x in explanations])
     raise ValueError(f"no cached keys for {column!r}")
 
 

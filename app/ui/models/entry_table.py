@@ -372,8 +372,8 @@ class EntryTableModel(QAbstractTableModel):
         changed = self._store.replace_explanations(mapping)
         if changed and self._view:
             self.dataChanged.emit(
-                self.index(0, Column.CAUSE),
-                self.index(len(self._view) - 1, Column.CATEGORY),
+                self.index(0, Column.CAUSE),  # through 削除すると, the last explanation column
+                self.index(len(self._view) - 1, Column.DELETE_EFFECT),
                 [QtCore.Qt.ItemDataRole.DisplayRole, QtCore.Qt.ItemDataRole.ToolTipRole],
             )
         return changed

@@ -47,3 +47,45 @@ def test_a_temporary_bounce_may_be_resent_after_deleting() -> None:
 def test_a_4xx_reply_is_never_permanent() -> None:
     got = CLASSIFIER.classify("450 4.1.1 <a@example.jp>: Recipient address rejected: User unknown")
     assert got.permanent is False
+
+
+def _texts_shown_to_operators() -> list[tuple[str, str]]:
+    """(where, text) of every Japanese text the rules and the vocabulary give an operator."""
+    import ast
+    import tomllib
+    from pathlib import Path
+
+    from app.core.classify import vocabulary
+    from app.core.classify.classifier import default_rules_dir
+
+    found = []
+    tree = ast.parse(Path(vocabulary.__file__).read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if any(ord(char) > 0x3000 for char in node.value):  # Japanese, not a docstring
+                found.append((f"vocabulary.py:{node.lineno}", node.value))
+    for path in sorted(Path(default_rules_dir()).glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for table in (*data.get("rule", ()), *data.get("advice", ())):
+            # SendGrid's own lists and its own drop message: SendGrid is who acted there.
+            if table.get("id") == "sendgrid-drop" or "invalid_emails" in table.get("lists", ()):
+                continue
+            for key, value in table.items():
+                if key.endswith("_ja"):
+                    found.append((f"{path.name}:{table.get('id', '?')}", value))
+    return found
+
+
+def test_advice_names_sendgrid_only_as_an_example_of_the_sending_service() -> None:
+    # Rows of CMC, Infobip and SES accounts get the same advice: 配信サービス is the subject,
+    # SendGrid only an example 「（SendGrid など）」 or a name of its screen 「SendGrid では …」.
+    import re
+
+    texts = _texts_shown_to_operators()
+    assert len(texts) > 100
+    bare = [
+        (where, text)
+        for where, text in texts
+        if re.sub(r"（SendGrid など）|SendGrid では", "", text).count("SendGrid")
+    ]
+    assert bare == []

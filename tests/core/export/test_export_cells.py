@@ -89,6 +89,8 @@ def test_columns_follow_the_agreed_order() -> None:
         "対応",
         "分類",
         "ラベル",
+        "削除すると",
+        "一時的／恒久的",
     ]
     assert [column.key for column in COLUMNS if column.wrap] == ["reason", "explanation", "action"]
     assert [column.key for column in COLUMNS if column.is_datetime] == ["created"]
@@ -114,3 +116,31 @@ def test_default_file_name() -> None:
     date_range = DateRange(date(2025, 4, 1), date(2025, 4, 30))
     assert default_file_name(date_range) == "todoku_20250401-20250430.xlsx"
     assert default_file_name(date_range, ext="csv") == "todoku_20250401-20250430.csv"
+
+
+def test_delete_effect_and_permanence_columns_use_the_glossary_words() -> None:
+    from datetime import UTC, datetime
+
+    from app.core.export.columns import ExportRow
+    from app.core.types import DeleteEffect, Explanation, ListKind, SuppressionEntry
+
+    by_key = {column.key: column for column in COLUMNS}
+    entry = SuppressionEntry(ListKind.BLOCKS, "a@example.jp", datetime(2025, 1, 1, tzinfo=UTC))
+    explanation = Explanation(
+        "ratelimited", "Frequency or Volume Too High", False, "送信量", "説明", "対応",
+        delete_effect=DeleteEffect.NO_EFFECT,
+    )  # fmt: skip
+    row = ExportRow(entry, explanation)
+    assert by_key["delete_effect"].value(row) == "変化なし（ブロック）"
+    assert by_key["permanence"].value(row) == "一時的"
+    permanent = ExportRow(entry, Explanation("userunknown", "Invalid Address", True, "", "", ""))
+    assert by_key["delete_effect"].value(permanent) == "原因を直してから"  # the default effect
+    assert by_key["permanence"].value(permanent) == "恒久的"
+    assert by_key["delete_effect"].value(ExportRow(entry)) == ""  # not classified: empty
+    # Every effect has a label, and none starts like a formula.
+    from app.core.export.cells import needs_text_guard
+    from app.core.glossary import delete_effect_label
+
+    labels = [delete_effect_label(effect) for effect in DeleteEffect]
+    assert len(set(labels)) == len(DeleteEffect)
+    assert not any(needs_text_guard(label) for label in labels)

@@ -14,6 +14,7 @@ from app.core.errors import CancelledError
 from app.core.export.cells import REPLACEMENT_CHAR
 from app.core.export.columns import CATEGORY_LABELS_JA, COLUMNS, ExportRow
 from app.core.export.csv_export import export_csv
+from app.core.glossary import delete_effect_label, permanence_label
 from app.core.types import Explanation, ListKind, SuppressionEntry
 from tests.helpers.export_rows import make_context, make_rows
 
@@ -46,13 +47,15 @@ def test_bom_crlf_and_round_trip(tmp_path: Path) -> None:
             entry.reason,
         ]
         if explanation is None:
-            assert record[6:] == ["", "", "（未判定）", ""]
+            assert record[6:] == ["", "", "（未判定）", "", "", ""]
         else:
             assert record[6:] == [
                 explanation.explanation_ja,
                 explanation.action_ja,
                 CATEGORY_LABELS_JA[explanation.category],
                 explanation.label_ja,
+                delete_effect_label(explanation.delete_effect),
+                permanence_label(explanation.permanent),
             ]
     assert summary.row_count == len(rows)
 

@@ -17,6 +17,7 @@ from app.core.errors import CancelledError
 from app.core.export.cells import REPLACEMENT_CHAR
 from app.core.export.columns import CATEGORY_LABELS_JA, COLUMNS, ExportRow
 from app.core.export.excel import LINE_HEIGHT_PT, estimated_lines, export_xlsx
+from app.core.glossary import delete_effect_label, permanence_label
 from app.core.types import Explanation, ListKind, SuppressionEntry
 from tests.helpers.export_rows import RANGE, make_context, make_rows
 
@@ -55,7 +56,7 @@ def test_sheets_headers_and_cells(exported: tuple[list[ExportRow], Path]) -> Non
     assert [cell.value for cell in sheet[1]] == HEADERS
     assert sheet.max_row == len(rows) + 1
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:J{len(rows) + 1}"
+    assert sheet.auto_filter.ref == f"A1:L{len(rows) + 1}"
     assert sheet.column_dimensions["F"].width == 60
     header = sheet["A1"]
     assert header.font.bold and header.font.color.rgb.endswith("FFFFFF")
@@ -64,17 +65,19 @@ def test_sheets_headers_and_cells(exported: tuple[list[ExportRow], Path]) -> Non
     first, explained = rows[0], rows[1]
     row2 = [cell.value for cell in sheet[2]]
     assert row2[:3] == ["バウンス", first.entry.email, first.entry.domain]
-    assert row2[6:10] == [None, None, "（未判定）", None]  # no explanation
+    assert row2[6:12] == [None, None, "（未判定）", None, None, None]  # no explanation
     created = sheet["D2"]
     assert created.is_date
     assert created.number_format == "yyyy/mm/dd hh:mm:ss"
     assert created.value == first.entry.created.astimezone(JST).replace(tzinfo=None)
-    assert [cell.value for cell in sheet[3]][5:10] == [
+    assert [cell.value for cell in sheet[3]][5:12] == [
         explained.entry.reason,
         explained.explanation.explanation_ja,
         explained.explanation.action_ja,
         CATEGORY_LABELS_JA[explained.explanation.category],
         explained.explanation.label_ja,
+        delete_effect_label(explained.explanation.delete_effect),
+        permanence_label(explained.explanation.permanent),
     ]
     # Long texts wrap through a style of their own on every row (LibreOffice ignores the
     # default format's alignment); short columns keep one line.
