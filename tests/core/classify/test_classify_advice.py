@@ -61,9 +61,9 @@ def _texts_shown_to_operators() -> list[tuple[str, str]]:
     found = []
     tree = ast.parse(Path(vocabulary.__file__).read_text(encoding="utf-8"))
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if any(ord(char) > 0x3000 for char in node.value):  # Japanese, not a docstring
-                found.append((f"vocabulary.py:{node.lineno}", node.value))
+        is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
+        if is_text and any(ord(char) > 0x3000 for char in node.value):  # Japanese, not a doc
+            found.append((f"vocabulary.py:{node.lineno}", node.value))
     for path in sorted(Path(default_rules_dir()).glob("*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         for table in (*data.get("rule", ()), *data.get("advice", ())):
