@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -22,10 +23,10 @@ from PySide6.QtWidgets import (
 
 from app.ui.history import texts
 from app.ui.safe_text import plain_label
-from app.ui.widgets.stacked_chart import StackedColumnChart, build_stacked
 
 if TYPE_CHECKING:
     from app.ui.history.jobs import TrendData
+    from app.ui.widgets.stacked_chart import StackedColumnChart
 
 MONTH, WEEK = "month", "week"  # TrendBucket values (the enum loads with the history core)
 
@@ -50,9 +51,6 @@ class TrendsTab(QWidget):
         self.refresh_button = QPushButton(texts.TRENDS_REFRESH)
         self.account_label = plain_label("")
         self.state_label = plain_label(texts.TRENDS_EMPTY)
-        self.category_chart = StackedColumnChart(texts.CHART_EMPTY)
-        self.group_chart = StackedColumnChart(texts.CHART_EMPTY)
-        self.recurrence_chart = StackedColumnChart(texts.CHART_EMPTY)
         self.growing_title = QLabel(texts.TRENDS_GROWING)
         bold = self.growing_title.font()
         bold.setBold(True)
@@ -77,10 +75,8 @@ class TrendsTab(QWidget):
         side.addWidget(self.recurrence_total)
         side_box = QWidget()
         side_box.setLayout(side)
-        grid = QGridLayout()
-        grid.addWidget(self.category_chart, 0, 0)
-        grid.addWidget(self.group_chart, 0, 1)
-        grid.addWidget(self.recurrence_chart, 1, 0)
+        grid = self._grid = QGridLayout()
+        self._charts: tuple[StackedColumnChart, ...] = ()  # built when first shown or filled
         grid.addWidget(side_box, 1, 1)
         grid.setRowStretch(0, 3)
         grid.setRowStretch(1, 2)
@@ -118,7 +114,35 @@ class TrendsTab(QWidget):
     def _on_view_changed(self, _: int) -> None:
         self.request_refresh()
 
+    def _ensure_charts(self) -> tuple[StackedColumnChart, ...]:
+        """The three charts, built on first need: the chart code costs start-up ~30 ms."""
+        if not self._charts:
+            from app.ui.widgets.stacked_chart import StackedColumnChart
+
+            self._charts = tuple(StackedColumnChart(texts.CHART_EMPTY) for _ in range(3))
+            for chart, (row, column) in zip(self._charts, ((0, 0), (0, 1), (1, 0)), strict=True):
+                self._grid.addWidget(chart, row, column)
+        return self._charts
+
+    @property
+    def category_chart(self) -> StackedColumnChart:
+        return self._ensure_charts()[0]
+
+    @property
+    def group_chart(self) -> StackedColumnChart:
+        return self._ensure_charts()[1]
+
+    @property
+    def recurrence_chart(self) -> StackedColumnChart:
+        return self._ensure_charts()[2]
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._ensure_charts()
+        super().showEvent(event)
+
     def show_trends(self, data: TrendData) -> None:
+        from app.ui.widgets.stacked_chart import build_stacked
+
         self.data = data
         self.stale = False
         unit = texts.TRENDS_MONTH if data.bucket == MONTH else texts.TRENDS_WEEK
