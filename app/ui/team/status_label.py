@@ -3,9 +3,12 @@ in the team (閲覧 / 削除可) and how many results wait on this PC to be sent
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QLabel, QWidget
 
-from app.core.storage.journal_records import Operator
+if TYPE_CHECKING:  # the journal's records load with the journal, after the first paint
+    from app.core.storage.journal_records import Operator
 from app.ui.safe_text import plain_label, tooltip_text
 from app.ui.team import team_texts as texts
 from app.ui.widgets.tint import set_text_colour
