@@ -19,7 +19,7 @@ BENCHMARKS = ROOT / "benchmarks"
 # Imported by another script, not run alone.
 MODULES = {"fetch_providers.py"}
 # Run by their own test modules here (they check more of the output).
-OWN_TESTS = {"fetch.py", "dmarc.py", "history.py", "grid.py", "startup.py"}
+OWN_TESTS = {"fetch.py", "dmarc.py", "history.py", "grid.py", "startup.py", "team.py"}
 
 
 def scripts() -> list[str]:

@@ -12,7 +12,7 @@ import pytest
 
 from app.sandbox.postgres_server import find_bindir
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
