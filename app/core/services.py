@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from app.core.cancel import CancelToken, ignore_progress
-from app.core.classify import ClassifyFunction
+from app.core.classify import ClassifyFunction, explain_blocks_as_suppressions
 from app.core.providers.base import FetchProgressCallback, Provider
 from app.core.retry_notice import RetryListener
 from app.core.types import (
@@ -149,6 +149,8 @@ def fetch_and_classify(
         emit_page(ClassifiedPage(page, explanations))
 
     provider = make_provider()
+    if getattr(provider, "blocks_suppress", False):
+        classify = explain_blocks_as_suppressions(classify)
     listen = getattr(provider, "set_retry_listener", None)
     if on_retry is not None and listen is not None:
         listen(on_retry)

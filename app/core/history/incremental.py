@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from app.core.cancel import CancelToken
-from app.core.classify import ClassifyFunction
+from app.core.classify import ClassifyFunction, explain_blocks_as_suppressions
 from app.core.dates import unix_bounds
 from app.core.providers.base import FetchProgressCallback, PageCallback, Provider
 from app.core.storage.history.interface import (
@@ -134,6 +134,7 @@ def fetch_with_history(
         if on_page is not None:
             on_page(page)
 
+    blocks_suppress = False
     groups: dict[int, list[ListKind]] = {}
     for kind, start in asked.items():
         groups.setdefault(start, []).append(kind)
@@ -144,6 +145,7 @@ def fetch_with_history(
             window = TimeWindow(date_range.start, date_range.end, start, range_end)
             factory = make_tail_provider or make_provider
         provider = factory()
+        blocks_suppress = blocks_suppress or bool(getattr(provider, "blocks_suppress", False))
         try:
             result = provider.fetch(
                 window, tuple(group), progress=progress, on_page=keep_page, cancel=cancel
@@ -157,6 +159,8 @@ def fetch_with_history(
 
     explanations: list[Explanation] | None = None
     if classify is not None:
+        if blocks_suppress:
+            classify = explain_blocks_as_suppressions(classify)
         explanations = []
         for first in range(0, len(fetched), 500):
             if cancel is not None:

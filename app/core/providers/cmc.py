@@ -99,6 +99,9 @@ class CmcProvider(HttpProvider):
     """One CMC server composition's bounces and blocks. Not shared across threads."""
 
     name = "cmc"
+    # Its block list is a suppression: deleting an entry lets mail go to it again (unlike
+    # SendGrid's blocks); the classifier explains those rows as suppressions.
+    blocks_suppress = True
 
     def __init__(
         self,

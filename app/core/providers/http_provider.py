@@ -20,10 +20,13 @@ CANCELLED_DETAIL = "キャンセルしたため未実行"
 
 
 class HttpProvider:
-    """Base of a provider over one httpx client. Not shared across threads (STYLE §5.9);
-    its own page threads share the client, which httpx allows."""
+    """Base of a provider over one httpx client. Not shared across threads (each job builds
+    its own; docs/architecture.md); its own page threads share the client, which httpx allows."""
 
     name = ""
+    # True where the provider's list mapped onto our ブロック stops delivery (a suppression):
+    # the classifier then explains those rows as the bounce list's (app.core.classify).
+    blocks_suppress = False
 
     def __init__(
         self,

@@ -138,6 +138,9 @@ class InfobipProvider(HttpProvider):
     """One Infobip account's email suppressions. Not shared across threads."""
 
     name = "infobip"
+    # Its block list is a suppression: deleting an entry lets mail go to it again (unlike
+    # SendGrid's blocks); the classifier explains those rows as suppressions.
+    blocks_suppress = True
 
     def __init__(
         self,
