@@ -61,7 +61,7 @@ class PostgresServer:
     def _command(self, *args: str) -> list[str]:
         command = [str(self.bindir / args[0]), *args[1:]]
         if self._run_as:
-            return ["runuser", "-u", self._run_as, "--", *command]
+            return [_runuser(), "-u", self._run_as, "--", *command]
         return command
 
     def start(self) -> PostgresServer:
@@ -135,6 +135,17 @@ class PostgresServer:
 
     def url(self, user: str = SUPERUSER, database: str = "postgres") -> str:
         return f"postgresql://{user}@127.0.0.1:{self.port}/{database}?sslmode=disable"
+
+
+def _runuser() -> str:
+    """runuser (util-linux) lives in /usr/sbin or /sbin, which a minimal PATH may leave out."""
+    found = shutil.which("runuser")
+    if found:
+        return found
+    for candidate in ("/usr/sbin/runuser", "/sbin/runuser"):
+        if Path(candidate).is_file():
+            return candidate
+    return "runuser"  # not found: the FileNotFoundError names it
 
 
 def _service_user() -> str:
