@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import sqlite3
-import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -31,6 +30,7 @@ from app.core.storage.journal_records import (
     OperatorRole,
     ResultUpdate,
 )
+from app.core.storage.thread_connections import ThreadConnections
 from app.core.types import ListKind
 
 __all__ = [
@@ -143,9 +143,7 @@ class DeletionJournal:
     def __init__(self, path: Path, *, clock: Callable[[], datetime] = _now) -> None:
         self.path = Path(path)
         self._clock = clock
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
+        self._connections = ThreadConnections(self._open_connection)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = self._connection()
@@ -161,27 +159,21 @@ class DeletionJournal:
     # -- connections -------------------------------------------------------------------------
 
     def _connection(self) -> sqlite3.Connection:
-        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
-        if connection is None:
-            # Autocommit mode; transactions are opened explicitly (BEGIN IMMEDIATE for writes).
-            connection = sqlite3.connect(
-                self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-            )
-            connection.row_factory = sqlite3.Row
-            connection.execute("PRAGMA synchronous=FULL")
-            connection.execute("PRAGMA foreign_keys=ON")
-            self._local.connection = connection
-            with self._lock:
-                self._connections.append(connection)
+        return self._connections.get()
+
+    def _open_connection(self) -> sqlite3.Connection:
+        # Autocommit mode; transactions are opened explicitly (BEGIN IMMEDIATE for writes).
+        connection = sqlite3.connect(
+            self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+        connection.row_factory = sqlite3.Row
+        connection.execute("PRAGMA synchronous=FULL")
+        connection.execute("PRAGMA foreign_keys=ON")
         return connection
 
     def close(self) -> None:
         """Close every thread's connection (call when no thread uses the journal any more)."""
-        with self._lock:
-            connections, self._connections = self._connections, []
-        for connection in connections:
-            connection.close()
-        self._local = threading.local()
+        self._connections.close_all()
 
     def _write(self, work: Callable[[sqlite3.Connection], _Result]) -> _Result:
         connection = self._connection()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -34,6 +33,7 @@ from app.core.storage.history.interface import (
     reason_to_template,
     stamp,
 )
+from app.core.storage.thread_connections import ThreadConnections
 from app.core.types import Explanation, ListKind
 
 HISTORY_FILE = "history.sqlite3"
@@ -71,9 +71,7 @@ class SqliteHistoryStore:
         self.path = Path(path)
         self._max_bytes = max_bytes
         self._clock = clock
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
+        self._connections = ThreadConnections(self._open_connection)
         self.recovery_notice: HistoryRecovered | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -94,23 +92,17 @@ class SqliteHistoryStore:
     # -- connections ---------------------------------------------------------------------------
 
     def _connection(self) -> sqlite3.Connection:
-        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = sqlite_schema.connect(self.path, _BUSY_TIMEOUT_S)
-            if self._max_bytes is not None:
-                page_size = int(connection.execute("PRAGMA page_size").fetchone()[0])
-                connection.execute(f"PRAGMA max_page_count={max(1, self._max_bytes // page_size)}")
-            self._local.connection = connection
-            with self._lock:
-                self._connections.append(connection)
+        return self._connections.get()
+
+    def _open_connection(self) -> sqlite3.Connection:
+        connection = sqlite_schema.connect(self.path, _BUSY_TIMEOUT_S)
+        if self._max_bytes is not None:
+            page_size = int(connection.execute("PRAGMA page_size").fetchone()[0])
+            connection.execute(f"PRAGMA max_page_count={max(1, self._max_bytes // page_size)}")
         return connection
 
     def close(self) -> None:
-        with self._lock:
-            connections, self._connections = self._connections, []
-        for connection in connections:
-            connection.close()
-        self._local = threading.local()
+        self._connections.close_all()
 
     def _write(self, work: Callable[[sqlite3.Connection], _Result]) -> _Result:
         connection = self._connection()

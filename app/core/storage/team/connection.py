@@ -9,7 +9,6 @@ opened, so the app and ``import app.cli`` start without it.
 from __future__ import annotations
 
 import os
-import threading
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -17,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 from app.core.errors import InvalidInputError
 from app.core.storage.journal_records import SharedStoreUnavailableError
 from app.core.storage.settings import SSL_MODES
+from app.core.storage.thread_connections import ThreadConnections
 
 if TYPE_CHECKING:
     from app.core.storage.secrets import SecretStore
@@ -139,30 +139,12 @@ def unavailable(database_label: str, error: BaseException) -> SharedStoreUnavail
     return SharedStoreUnavailableError(detail=f"{database_label}: {type(error).__name__}: {text}")
 
 
-class ThreadConnections:
-    """One autocommit psycopg connection per thread (a connection serialises its users), opened
-    on first use and again after it broke; ``close_all`` closes every thread's."""
+def pg_connections(conninfo: str) -> ThreadConnections[Any]:
+    """One autocommit psycopg connection per thread, opened again after it broke."""
 
-    def __init__(self, conninfo: str) -> None:
-        self._conninfo = conninfo
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._connections: list[Any] = []
+    def open_connection() -> Any:
+        import psycopg
 
-    def get(self) -> Any:
-        connection = getattr(self._local, "connection", None)
-        if connection is None or connection.closed or connection.broken:
-            import psycopg
+        return psycopg.connect(conninfo, autocommit=True)
 
-            connection = psycopg.connect(self._conninfo, autocommit=True)
-            self._local.connection = connection
-            with self._lock:
-                self._connections.append(connection)
-        return connection
-
-    def close_all(self) -> None:
-        with self._lock:
-            connections, self._connections = self._connections, []
-        for connection in connections:
-            connection.close()
-        self._local = threading.local()
+    return ThreadConnections(open_connection, lambda c: not (c.closed or c.broken))

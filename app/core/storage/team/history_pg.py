@@ -47,7 +47,7 @@ from app.core.storage.history.interface import (
     stamp,
 )
 from app.core.storage.journal_records import JournalError, JournalSchemaTooNewError
-from app.core.storage.team.connection import SharedDatabase, ThreadConnections
+from app.core.storage.team.connection import SharedDatabase, pg_connections
 from app.core.storage.team.migrate import check_version
 from app.core.types import Explanation, ListKind
 
@@ -92,7 +92,7 @@ class PostgresHistoryStore:
         self.database = database
         self._conninfo = database.conninfo()
         self._clock = clock
-        self._connections = ThreadConnections(self._conninfo)
+        self._connections = pg_connections(self._conninfo)
         self.recovery_notice: HistoryRecovered | None = None  # a server is never moved aside
         try:
             self._version = self._run(lambda c: check_version(c, database.label))

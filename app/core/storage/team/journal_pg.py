@@ -48,7 +48,7 @@ from app.core.storage.journal_records import (
     OperatorRole,
     ResultUpdate,
 )
-from app.core.storage.team.connection import SharedDatabase, ThreadConnections, unavailable
+from app.core.storage.team.connection import SharedDatabase, pg_connections, unavailable
 from app.core.storage.team.migrate import check_version
 from app.core.storage.team.outbox import LocalOutbox
 from app.core.types import ListKind
@@ -87,7 +87,7 @@ class PostgresJournal:
         self.database = database
         self._conninfo = database.conninfo()
         self._os_user = os_user or current_os_user()
-        self._connections = ThreadConnections(self._conninfo)
+        self._connections = pg_connections(self._conninfo)
         self._lock = threading.Lock()
         self._lock_connection: Any = None
         self._held: set[int] = set()
