@@ -5,7 +5,9 @@ Usage: python benchmarks/accuracy.py [path.jsonl ...] [--quiet] [--smoke] [--by-
 Without a path it scores each set on its own: the dev set (resources/sandbox/bounce-reasons.jsonl,
 texts from Sisimai's public fixtures), the provider catalogue (benchmarks/data/
 provider-catalogue.jsonl, replies from the providers' published error pages, labelled apart from
-the rules) and the rule author's own catalogue (benchmarks/data/own-catalogue.jsonl) when present.
+the rules), the rule author's own catalogue (benchmarks/data/own-catalogue.jsonl) and the blind
+catalogue (benchmarks/data/blind-catalogue.jsonl, labelled without sight of rules or classifier)
+when present.
 Counts ``alt_reasons`` as correct. A line's ``email`` or ``recipient_domain`` gives the recipient
 host group, as in the app. For each set: overall accuracy, the accuracy without the rules that
 cite only the dev set, a per-reason table, the ``permanent`` flag where the line carries one, how
@@ -34,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DEV_SET = ROOT / "resources" / "sandbox" / "bounce-reasons.jsonl"
 CATALOGUE_SET = ROOT / "benchmarks" / "data" / "provider-catalogue.jsonl"
 OWN_CATALOGUE = ROOT / "benchmarks" / "data" / "own-catalogue.jsonl"
+# Labelled without sight of the rules, the classifier or the other sets (benchmarks/data/README.md).
+BLIND_CATALOGUE = ROOT / "benchmarks" / "data" / "blind-catalogue.jsonl"
 DEV_SOURCE = "dev-set"  # the source id of rules that exist only because of a dev line
 SMOKE_LINES = 12
 
@@ -196,6 +200,8 @@ def main(argv: list[str]) -> int:
         ("provider catalogue (benchmarks/data/provider-catalogue.jsonl)", CATALOGUE_SET),
         *([("own catalogue (benchmarks/data/own-catalogue.jsonl)", OWN_CATALOGUE)]
           if OWN_CATALOGUE.exists() else []),
+        *([("blind catalogue (benchmarks/data/blind-catalogue.jsonl)", BLIND_CATALOGUE)]
+          if BLIND_CATALOGUE.exists() else []),
     ]  # fmt: skip
     reports = []
     for name, path in named:
