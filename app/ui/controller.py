@@ -132,6 +132,7 @@ class MainController(QObject):
             journal_path=journal_path,
             # Team mode: the shared store when the settings name one (docs/team-mode.md).
             open_store=None if journal_path is None else self._store_opener(data_dir, journal_path),
+            server_named=self._server_named,
             confirm=confirm,
             show_result=show_delete_result,
             run_history=run_history_dialog,
@@ -230,6 +231,9 @@ class MainController(QObject):
             )
 
         return open_store
+
+    def _server_named(self) -> bool:
+        return bool(self.settings.shared_db_enabled and self.settings.shared_db_host)
 
     @property
     def features(self) -> tuple[FeatureController, ...]:

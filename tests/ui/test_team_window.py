@@ -163,7 +163,9 @@ def test_settings_saved_without_the_password_and_connection_test(
     assert secrets.get(shared_db_password_key(PASSWORD_LOGIN, "127.0.0.1")) == PASSWORD
     # The window now writes to the shared journal, with the password from the keyring.
     deletion = window.controller.deletion
-    assert deletion.shared and deletion.operator.display_name == "鈴木"
+    assert deletion.shared  # opened by a job, off the GUI thread
+    qtbot.waitUntil(lambda: deletion.operator is not None, timeout=TIMEOUT_MS)
+    assert deletion.journal.shared and deletion.operator.display_name == "鈴木"
     assert window.team_status.isVisible() and "鈴木（削除可）" in window.team_status.text()
 
     # Opened again: the stored password is used when the field stays empty.
@@ -371,3 +373,60 @@ def test_moving_this_pcs_journal_is_a_job_and_idempotent(
         assert sorted(op.note for op in shared.list_operations()) == ["前の削除"] * 3
     finally:
         shared.close()
+
+
+def test_an_unreachable_server_is_opened_off_the_gui_thread(
+    qtbot, make_team_window, tmp_path, secrets
+) -> None:
+    """A server that takes connections but never answers (a listening socket nobody accepts
+    on): libpq waits for the startup reply up to connect_timeout. The window keeps processing
+    events, says 接続中…, keeps deletion off; when the server goes, a Japanese error."""
+    import socket
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    silent = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    port = silent.getsockname()[1]
+    try:
+        SettingsStore(tmp_path / "data" / "settings.json").save(
+            AppSettings(
+                shared_db_enabled=True,
+                shared_db_host="127.0.0.1",
+                shared_db_port=port,
+                shared_db_name="todoku",
+                shared_db_user="tanaka",
+                shared_db_sslmode="disable",
+            )
+        )
+        window = make_team_window(journal_path=tmp_path / "data" / "journal.sqlite3")
+        deletion = window.controller.deletion
+        qtbot.waitUntil(lambda: deletion.connecting, timeout=TIMEOUT_MS)
+        ticks: list[float] = []
+        timer = QTimer()
+        timer.setInterval(20)
+        timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+        timer.start()
+        began = time.monotonic()
+        qtbot.wait(1500)
+        timer.stop()
+        # The GUI thread ran its timer throughout: no gap near the 10 s connect timeout.
+        assert deletion.connecting and deletion.journal is None
+        assert len(ticks) >= 30, len(ticks)
+        gaps = [b - a for a, b in zip([began, *ticks], ticks, strict=False)]
+        assert max(gaps) < 0.5, max(gaps)
+        assert window.team_status.isVisible() and "接続中" in window.team_status.text()
+        button = window.list_page.delete_bar.delete_button
+        assert not button.isEnabled() and "接続しています" in button.toolTip()
+        assert not deletion.start((), window)  # deleting meanwhile is refused with the reason
+        assert "接続しています" in window.status_panel.message_label.text()
+    finally:
+        silent.close()  # the waiting connections are reset: libpq gives up at once
+    qtbot.waitUntil(lambda: not deletion.connecting, timeout=TIMEOUT_MS)
+    assert deletion.journal is None and deletion.unreachable is not None
+    assert "共有データベースに接続できません" in window.status_panel.message_label.text()
+    assert "接続できません" in window.team_status.text()
+    assert not window.list_page.delete_bar.delete_button.isEnabled()
+    assert "自動的に接続し直します" in window.list_page.delete_bar.delete_button.toolTip()
