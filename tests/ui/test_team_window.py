@@ -5,6 +5,7 @@ delete, and two operators' overlapping deletions shown as 「〇〇さんが 10:
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -430,3 +431,84 @@ def test_an_unreachable_server_is_opened_off_the_gui_thread(
     assert "接続できません" in window.team_status.text()
     assert not window.list_page.delete_bar.delete_button.isEnabled()
     assert "自動的に接続し直します" in window.list_page.delete_bar.delete_button.toolTip()
+
+
+class SameSandbox:
+    """A second window's practice sandbox: the first window's (one SendGrid account seen from
+    two PCs); stopping is left to the window that started it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def __call__(self) -> SameSandbox:
+        return self
+
+    def start(self) -> str:
+        return self.url
+
+    def stop(self) -> None:
+        pass
+
+
+def test_two_windows_share_the_history_and_its_recurrences(
+    qtbot, make_team_window, tmp_path, postgres_server, team_database
+) -> None:
+    """Team mode: the fetch history is the shared server's, so the 再発 that 田中's window
+    recorded (deleted twice, listed again twice) is what 山田's window shows too."""
+    from tests.helpers.ui import SandboxFactory
+    from tests.ui.test_window_history import (
+        Confirmer as HistoryConfirmer,
+    )
+    from tests.ui.test_window_history import (
+        delete_email,
+        fetch_result,
+        marks_by_email,
+        now_s,
+        record,
+    )
+
+    name = team_database({"tanaka": ("田中", "delete"), "yamada": ("山田", "delete")})
+    now = now_s()
+    factory = SandboxFactory([record(i, now - 3600 - i * 10_000) for i in range(40)])
+    history_path = tmp_path / "data" / "history.sqlite3"
+    tanaka = shared_window(
+        qtbot, make_team_window, tmp_path, postgres_server, name, "tanaka",
+        sandbox_factory=factory, history_path=history_path, confirm=HistoryConfirmer(),
+        show_delete_result=lambda report, parent: False,
+    )  # fmt: skip
+    tanaka.range_bar.set_lists((ListKind.BOUNCES,))
+    email = "user0005@example.jp"
+    fetch_result(qtbot, tanaka)
+    assert tanaka.controller.history.session.shared
+    for round_ in range(2):  # deleted by 田中, then it bounces again: twice
+        time.sleep(1.1 * round_)  # history keeps deletion times in whole seconds
+        delete_email(qtbot, tanaka, email)
+        factory.sandbox.add_records(
+            [record(5, now_s() + 2 + round_, f"550 5.1.1 mailbox gone (round {round_})")]
+        )
+        fetch_result(qtbot, tanaka)
+    assert "再発 2" in marks_by_email(tanaka)[email]
+
+    # 山田 on another PC: the same SendGrid account, the same shared store, another login.
+    confirm = HistoryConfirmer()
+    yamada = shared_window(
+        qtbot, make_team_window, tmp_path, postgres_server, name, "yamada",
+        sandbox_factory=SameSandbox(tanaka.controller.connection._sandbox_url),
+        history_path=tmp_path / "yamada" / "history.sqlite3", confirm=confirm,
+        show_delete_result=lambda report, parent: False,
+    )  # fmt: skip
+    yamada.range_bar.set_lists((ListKind.BOUNCES,))
+    fetch_result(qtbot, yamada)
+    assert yamada.controller.history.session.shared
+    assert yamada.controller.history.recurrences[email].count == 2
+    marks = marks_by_email(yamada)
+    assert "再発 2" in marks[email]
+    assert sum("再発" in mark for mark in marks.values()) == 1
+    # Every other row: already in the team's history from 田中's fetches, nothing to mark.
+    assert {mark for address, mark in marks.items() if address != email} == {""}
+    # 山田's delete confirmation shows the team's 再発 lines.
+    delete_email(qtbot, yamada, email)
+    lines = confirm.recurrences[-1][email]
+    assert len(lines) == 3 and "round 0" in lines[1] and "round 1" in lines[2]
+    # Nothing went to either PC's SQLite history file.
+    assert not history_path.exists() and not (tmp_path / "yamada" / "history.sqlite3").exists()
