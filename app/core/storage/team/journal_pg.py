@@ -257,7 +257,10 @@ class PostgresJournal:
     def _already_deleted(
         self, connection: Any, meta: OperationMeta, claimed: dict[tuple[str, str], NewEntry]
     ) -> dict[tuple[str, str], ClaimConflict]:
-        """Claimed entries whose listing an earlier operation already removed."""
+        """Claimed entries whose listing an earlier operation already removed: the same listing
+        (same ``created``, its identity: this holds whatever the clocks say, e.g. a provider
+        stamping ``created`` ahead of the PC that recorded the deletion), or any listing
+        removed after it was created."""
         dated = [(key, entry) for key, entry in claimed.items() if entry.created is not None]
         if not dated:
             return {}
@@ -268,7 +271,7 @@ class PostgresJournal:
             "   FROM todoku.entry_current c JOIN todoku.operations o ON o.id = c.operation_id"
             "   WHERE lower(c.email) = v.e AND c.list_kind = v.k AND o.base_host = %s"
             "   AND o.subuser = %s AND o.region = %s AND o.practice = %s"
-            "   AND c.result = ANY(%s) AND c.updated_at >= v.created"
+            "   AND c.result = ANY(%s) AND (c.created = v.created OR c.updated_at >= v.created)"
             "   ORDER BY c.updated_at DESC LIMIT 1) d ON true",
             (
                 [key[0] for key, _ in dated],
