@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QDialog
 from app.core.deletion.plan import plan_deletion
 from app.core.deletion.run import delete_with_record, run_with_provider
 from app.core.services import provider_factory
-from app.core.storage.journal_records import SharedStoreUnavailableError
+from app.core.storage.journal_records import OperationState
 from app.core.storage.settings import AppSettings, SettingsStore
 from app.core.storage.team.connection import parse_database_url, shared_db_password_key
 from app.core.storage.team.journal_pg import PostgresJournal
@@ -296,13 +296,24 @@ def test_server_going_away_mid_delete_gives_japanese_error_and_shows_unsent_rows
     finally:
         if killed:
             postgres_server.restart()
-    # Back again: the kept rows are sent. This thread's idle connection died with the server
-    # and psycopg notices only on use, so the first write may still fail (reported to core).
-    try:
-        sent = deletion.journal.flush_outbox()
-    except SharedStoreUnavailableError:
-        sent = deletion.journal.flush_outbox()
-    assert sent > 0 and deletion.journal.outbox_count() == 0
+    # Back again: the window's timer resends the kept rows in a job (its thread's idle
+    # connection died with the server: the store connects again by itself), once each.
+    waiting = deletion.outbox_waiting
+    deletion._server_timer.setInterval(100)  # 30 s in use
+    qtbot.waitUntil(lambda: deletion.outbox_waiting == 0, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not window.controller.runner.is_running("resend"))
+    assert deletion.journal.outbox_count() == 0 and "未送信" not in window.team_status.text()
+    (operation,) = deletion.journal.list_operations()
+    results = [e.result.value for e in deletion.journal.entries(operation.id)]
+    # Both deletions reached the imitation; their results (and the operation's end) were kept
+    # while the server was away and are now stored, each once.
+    assert results == ["deleted", "deleted"] and waiting >= 2
+    assert operation.state is not OperationState.PENDING
+    with psycopg.connect(postgres_server.url(database=name)) as raw:
+        stored = raw.execute(
+            "SELECT count(*), count(DISTINCT client_key) FROM todoku.entry_results"
+        ).fetchone()
+    assert stored == (2, 2)
 
 
 def test_an_operation_running_on_another_pc_is_named_and_left_alone(
