@@ -439,6 +439,7 @@ def test_an_unreachable_server_is_opened_off_the_gui_thread(
     qtbot.waitUntil(lambda: not deletion.connecting, timeout=TIMEOUT_MS)
     assert deletion.journal is None and deletion.unreachable is not None
     assert "共有データベースに接続できません" in window.status_panel.message_label.text()
+    assert "30 秒ごとに接続し直します" in deletion.unreachable.next_step_ja
     assert "接続できません" in window.team_status.text()
     assert not window.list_page.delete_bar.delete_button.isEnabled()
     assert "自動的に接続し直します" in window.list_page.delete_bar.delete_button.toolTip()

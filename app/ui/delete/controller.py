@@ -233,6 +233,16 @@ class DeletionController(FeatureController):
             self._after_stale_connect()
             return
         log.warning("shared journal unavailable: %s", type(error).__name__)
+        from app.core.storage.journal_records import SharedStoreUnavailableError
+
+        if type(error) is SharedStoreUnavailableError and (
+            error.next_step_ja == SharedStoreUnavailableError.default_next_step_ja
+        ):  # nothing was written yet: say what opening needs, not where unsent rows went
+            error = SharedStoreUnavailableError(
+                error.message_ja,
+                next_step_ja=deletion_texts.CONNECT_FAILED_NEXT,
+                detail=error.detail,
+            )
         self.unreachable = error
         self.store_changed.emit()
         self.failed.emit(error)
