@@ -191,17 +191,12 @@ class DeletionController(FeatureController):
     def _connect_store(self) -> bool:
         """Open the shared store in a job; the window keeps working and says 接続中…"""
         from app.ui.delete.store_opening import open_store
-        from app.ui.workers import Job
 
         opener = self._open_store
         if self.connecting or opener is None or self._closing:
             return False
-        job = Job("connect", functools.partial(open_store, opener))
-        job.signals.succeeded.connect(self._on_connected)
-        job.signals.failed.connect(self._on_connect_failed)
-        job.signals.finished.connect(lambda: self._jobs.discard(job))
-        self.runner.start(job)
-        self._jobs.add(job)
+        work = functools.partial(open_store, opener)
+        self._side_job("connect", work, self._on_connected, self._on_connect_failed)
         self.connecting = True
         self._server_timer.start()
         self.store_changed.emit()
@@ -270,18 +265,31 @@ class DeletionController(FeatureController):
     def resend_kept(self) -> bool:
         """Send the rows kept on this PC in a job (a delete's own writes send them too)."""
         from app.ui.delete.store_opening import resend_kept
-        from app.ui.workers import Job
 
         journal = self.journal
         if journal is None or not journal.shared or self.runner.is_running("resend"):
             return False
-        job = Job("resend", functools.partial(resend_kept, journal))
-        job.signals.succeeded.connect(self._on_resent)
-        job.signals.failed.connect(self._on_resend_failed)
+        work = functools.partial(resend_kept, journal)
+        self._side_job("resend", work, self._on_resent, self._on_resend_failed)
+        return True
+
+    def _side_job(
+        self,
+        name: str,
+        work: Any,
+        succeeded: Callable[[Any], None],
+        failed: Callable[[Any], None],
+    ) -> None:
+        """A job beside the feature's one (delete/retry/reconcile), outside the exclusive lane:
+        it neither shows as running nor blocks a fetch or an export."""
+        from app.ui.workers import Job
+
+        job = Job(name, work)
+        job.signals.succeeded.connect(succeeded)
+        job.signals.failed.connect(failed)
         job.signals.finished.connect(lambda: self._jobs.discard(job))
         self.runner.start(job)
         self._jobs.add(job)
-        return True
 
     @Slot(object)
     def _on_resent(self, waiting: int) -> None:

@@ -265,6 +265,16 @@ def test_a_terminated_session_is_reconnected_once_transparently(
         history.close()
 
 
+def kept_while_away(server: PostgresServer, write: Callable[[], None]) -> None:
+    """``write`` while the server is down: it fails in Japanese (and is kept); then restart."""
+    server.kill()
+    try:
+        with pytest.raises(SharedStoreUnavailableError):
+            write()
+    finally:
+        server.restart()
+
+
 def test_a_restarted_server_is_reconnected_and_kept_rows_are_sent_once(
     team: Callable[..., PostgresJournal], postgres_server: PostgresServer
 ) -> None:
@@ -277,12 +287,7 @@ def test_a_restarted_server_is_reconnected_and_kept_rows_are_sent_once(
     postgres_server.restart()
     store.set_state(op_id, OperationState.RUNNING)  # no error: connected again once
     assert store.outbox_count() == 0
-    postgres_server.kill()
-    try:
-        with pytest.raises(SharedStoreUnavailableError):
-            store.set_state(op_id, OperationState.RUNNING)
-    finally:
-        postgres_server.restart()
+    kept_while_away(postgres_server, lambda: store.set_state(op_id, OperationState.RUNNING))
     assert store.outbox_count() == 1
     # The server is back: this thread's connection died with the old one. The next write
     # reconnects by itself, sends the kept row first, then its own.
@@ -297,12 +302,7 @@ def test_a_restarted_server_is_reconnected_and_kept_rows_are_sent_once(
     assert count_rows(postgres_server, name, "operation_states") == 3  # pending, running ×2
 
     # Kept rows are also sent on their own (the window's timer calls flush_outbox).
-    postgres_server.kill()
-    try:
-        with pytest.raises(SharedStoreUnavailableError):
-            store.set_state(op_id, OperationState.DONE)
-    finally:
-        postgres_server.restart()
+    kept_while_away(postgres_server, lambda: store.set_state(op_id, OperationState.DONE))
     assert store.flush_outbox() == 1 and store.outbox_count() == 0
     record = store.operation(op_id)
     assert record is not None and record.state is OperationState.DONE
