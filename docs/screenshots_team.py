@@ -1,7 +1,8 @@
 """Screenshots of team mode (issue 18, docs/team-mode.md) at 1366×768 and 1280×800:
 the 共有データベース dialog after a 接続テスト, the window of a 閲覧 operator (deletion off,
 who is connected in the status bar), and the delete result listing addresses another operator
-had deleted first (「田中さんが 10:42 に削除済み」).
+had deleted first (「田中さんが 10:42 に削除済み」), and the window while the shared store is
+still connecting (a server that never answers) and after it could not connect.
 
 Needs Debian's ``postgresql`` package (a throw-away server on loopback, as the tests use) and a
 real X server (see docs/screenshots.py, which calls ``capture_team``):
@@ -10,6 +11,7 @@ real X server (see docs/screenshots.py, which calls ``capture_team``):
 
 from __future__ import annotations
 
+import socket
 import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -68,6 +70,54 @@ def capture_team(root: Path) -> None:
         _capture(root, server)
     finally:
         server.stop()
+    _capture_unreachable(root)
+
+
+def _capture_unreachable(root: Path) -> None:
+    """A listening socket nobody answers: 接続中…, then (socket closed) 接続できません."""
+    silent = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    store = SettingsStore(root / "unreachable" / "settings.json")
+    store.save(
+        AppSettings(
+            shared_db_enabled=True,
+            shared_db_host="127.0.0.1",
+            shared_db_port=silent.getsockname()[1],
+            shared_db_name="todoku",
+            shared_db_user="tanaka",
+            shared_db_sslmode="disable",
+        )
+    )
+    controller = MainController(
+        settings_store=store,
+        secrets=MemorySecretStore(),
+        classify=LazyClassifier(rules_dir=resources_dir() / "rules"),
+        sandbox_factory=in_process_practice_sandbox,
+        journal_path=root / "unreachable" / "journal.sqlite3",
+        data_dir=root / "unreachable",
+    )
+    window = MainWindow(controller, UiState(), log_path=str(root / "todoku.log"))
+    window.show()
+    try:
+        wait_until(lambda: controller.deletion.connecting)
+        window.range_bar.fetch_button.click()
+        wait_until(lambda: not controller.fetch.is_running() and controller.model.total > 0)
+        for width, height, suffix in SIZES:
+            window.resize(width, height)
+            wait(400)
+            save(window, f"team-window-connecting{suffix}")
+    finally:
+        silent.close()
+    wait_until(lambda: not controller.deletion.connecting)
+    for width, height, suffix in SIZES:
+        window.resize(width, height)
+        wait(400)
+        save(window, f"team-window-unreachable{suffix}")
+    wait_until(lambda: not controller.runner.active_jobs)
+    window.close()
+    controller.close_storage()
+    QApplication.processEvents()
 
 
 def _capture(root: Path, server: PostgresServer) -> None:

@@ -3,6 +3,7 @@ them to each other through signals. It holds no state of its own besides those p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -132,6 +133,7 @@ class MainController(QObject):
             journal_path=journal_path,
             # Team mode: the shared store when the settings name one (docs/team-mode.md).
             open_store=None if journal_path is None else self._store_opener(data_dir, journal_path),
+            server_named=self._server_named,
             confirm=confirm,
             show_result=show_delete_result,
             run_history=run_history_dialog,
@@ -191,7 +193,11 @@ class MainController(QObject):
         self.history = HistoryController(
             runner,
             model,
-            session=HistorySession(history_path, store=history_store),
+            session=HistorySession(
+                history_path,
+                store=history_store,
+                open_store=None if history_path is None else self._history_opener(history_path),
+            ),
             connect=connect,
             classify=classify,
             retention_days=lambda: self.settings.history_retention_days,
@@ -210,6 +216,7 @@ class MainController(QObject):
             parent=self,
         )
         self.team.saved.connect(self.deletion.reopen)
+        self.team.saved.connect(self.history.session.reset)
         self.connection.switched.connect(model.clear)
         self.connection.switched.connect(self.history.clear)
         self.fetch.whole_range_fetched.connect(self.history.show_fetched)
@@ -230,6 +237,27 @@ class MainController(QObject):
             )
 
         return open_store
+
+    def _history_opener(self, history_path: Path) -> Callable[[], HistoryStorage]:
+        """Team mode: the history on the shared server (its 再発 flags are the team's); else
+        the SQLite file. Called on a job's thread (the first job that needs history)."""
+
+        def open_history() -> HistoryStorage:
+            from app.core.storage.team.connection import database_from_settings, with_password
+
+            database = database_from_settings(self.settings)
+            if database is None:
+                from app.core.storage.history.sqlite_store import SqliteHistoryStore
+
+                return SqliteHistoryStore(history_path)
+            from app.core.storage.team.history_pg import PostgresHistoryStore
+
+            return PostgresHistoryStore(with_password(database, self.secrets))
+
+        return open_history
+
+    def _server_named(self) -> bool:
+        return bool(self.settings.shared_db_enabled and self.settings.shared_db_host)
 
     @property
     def features(self) -> tuple[FeatureController, ...]:

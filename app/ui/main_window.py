@@ -574,6 +574,8 @@ class MainWindow(QMainWindow):
             operator=deletion.operator,
             outbox=deletion.outbox_waiting,
             refusal=refusal,
+            connecting=deletion.connecting,
+            unreachable=deletion.unreachable is not None,
         )
         can_delete = bar.delete_button.isEnabled()
         self.list_page.delete_action.setEnabled(can_delete)

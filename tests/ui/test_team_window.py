@@ -5,6 +5,7 @@ delete, and two operators' overlapping deletions shown as 「〇〇さんが 10:
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import QDialog
 from app.core.deletion.plan import plan_deletion
 from app.core.deletion.run import delete_with_record, run_with_provider
 from app.core.services import provider_factory
-from app.core.storage.journal_records import SharedStoreUnavailableError
+from app.core.storage.journal_records import OperationState
 from app.core.storage.settings import AppSettings, SettingsStore
 from app.core.storage.team.connection import parse_database_url, shared_db_password_key
 from app.core.storage.team.journal_pg import PostgresJournal
@@ -163,7 +164,9 @@ def test_settings_saved_without_the_password_and_connection_test(
     assert secrets.get(shared_db_password_key(PASSWORD_LOGIN, "127.0.0.1")) == PASSWORD
     # The window now writes to the shared journal, with the password from the keyring.
     deletion = window.controller.deletion
-    assert deletion.shared and deletion.operator.display_name == "鈴木"
+    assert deletion.shared  # opened by a job, off the GUI thread
+    qtbot.waitUntil(lambda: deletion.operator is not None, timeout=TIMEOUT_MS)
+    assert deletion.journal.shared and deletion.operator.display_name == "鈴木"
     assert window.team_status.isVisible() and "鈴木（削除可）" in window.team_status.text()
 
     # Opened again: the stored password is used when the field stays empty.
@@ -293,13 +296,24 @@ def test_server_going_away_mid_delete_gives_japanese_error_and_shows_unsent_rows
     finally:
         if killed:
             postgres_server.restart()
-    # Back again: the kept rows are sent. This thread's idle connection died with the server
-    # and psycopg notices only on use, so the first write may still fail (reported to core).
-    try:
-        sent = deletion.journal.flush_outbox()
-    except SharedStoreUnavailableError:
-        sent = deletion.journal.flush_outbox()
-    assert sent > 0 and deletion.journal.outbox_count() == 0
+    # Back again: the window's timer resends the kept rows in a job (its thread's idle
+    # connection died with the server: the store connects again by itself), once each.
+    waiting = deletion.outbox_waiting
+    deletion._server_timer.setInterval(100)  # 30 s in use
+    qtbot.waitUntil(lambda: deletion.outbox_waiting == 0, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not window.controller.runner.is_running("resend"))
+    assert deletion.journal.outbox_count() == 0 and "未送信" not in window.team_status.text()
+    (operation,) = deletion.journal.list_operations()
+    results = [e.result.value for e in deletion.journal.entries(operation.id)]
+    # Both deletions reached the imitation; their results (and the operation's end) were kept
+    # while the server was away and are now stored, each once.
+    assert results == ["deleted", "deleted"] and waiting >= 2
+    assert operation.state is not OperationState.PENDING
+    with psycopg.connect(postgres_server.url(database=name)) as raw:
+        stored = raw.execute(
+            "SELECT count(*), count(DISTINCT client_key) FROM todoku.entry_results"
+        ).fetchone()
+    assert stored == (2, 2)
 
 
 def test_an_operation_running_on_another_pc_is_named_and_left_alone(
@@ -371,3 +385,142 @@ def test_moving_this_pcs_journal_is_a_job_and_idempotent(
         assert sorted(op.note for op in shared.list_operations()) == ["前の削除"] * 3
     finally:
         shared.close()
+
+
+def test_an_unreachable_server_is_opened_off_the_gui_thread(
+    qtbot, make_team_window, tmp_path, secrets
+) -> None:
+    """A server that takes connections but never answers (a listening socket nobody accepts
+    on): libpq waits for the startup reply up to connect_timeout. The window keeps processing
+    events, says 接続中…, keeps deletion off; when the server goes, a Japanese error."""
+    import socket
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    silent = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    port = silent.getsockname()[1]
+    try:
+        SettingsStore(tmp_path / "data" / "settings.json").save(
+            AppSettings(
+                shared_db_enabled=True,
+                shared_db_host="127.0.0.1",
+                shared_db_port=port,
+                shared_db_name="todoku",
+                shared_db_user="tanaka",
+                shared_db_sslmode="disable",
+            )
+        )
+        window = make_team_window(journal_path=tmp_path / "data" / "journal.sqlite3")
+        deletion = window.controller.deletion
+        qtbot.waitUntil(lambda: deletion.connecting, timeout=TIMEOUT_MS)
+        ticks: list[float] = []
+        timer = QTimer()
+        timer.setInterval(20)
+        timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+        timer.start()
+        began = time.monotonic()
+        qtbot.wait(1500)
+        timer.stop()
+        # The GUI thread ran its timer throughout: no gap near the 10 s connect timeout.
+        assert deletion.connecting and deletion.journal is None
+        assert len(ticks) >= 30, len(ticks)
+        gaps = [b - a for a, b in zip([began, *ticks], ticks, strict=False)]
+        assert max(gaps) < 0.5, max(gaps)
+        assert window.team_status.isVisible() and "接続中" in window.team_status.text()
+        button = window.list_page.delete_bar.delete_button
+        assert not button.isEnabled() and "接続しています" in button.toolTip()
+        assert not deletion.start((), window)  # deleting meanwhile is refused with the reason
+        assert "接続しています" in window.status_panel.message_label.text()
+    finally:
+        silent.close()  # the waiting connections are reset: libpq gives up at once
+    qtbot.waitUntil(lambda: not deletion.connecting, timeout=TIMEOUT_MS)
+    assert deletion.journal is None and deletion.unreachable is not None
+    assert "共有データベースに接続できません" in window.status_panel.message_label.text()
+    assert "30 秒ごとに接続し直します" in deletion.unreachable.next_step_ja
+    assert "接続できません" in window.team_status.text()
+    assert not window.list_page.delete_bar.delete_button.isEnabled()
+    assert "自動的に接続し直します" in window.list_page.delete_bar.delete_button.toolTip()
+
+
+class SameSandbox:
+    """A second window's practice sandbox: the first window's (one SendGrid account seen from
+    two PCs); stopping is left to the window that started it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def __call__(self) -> SameSandbox:
+        return self
+
+    def start(self) -> str:
+        return self.url
+
+    def stop(self) -> None:
+        pass
+
+
+def test_two_windows_share_the_history_and_its_recurrences(
+    qtbot, make_team_window, tmp_path, postgres_server, team_database
+) -> None:
+    """Team mode: the fetch history is the shared server's, so the 再発 that 田中's window
+    recorded (deleted twice, listed again twice) is what 山田's window shows too."""
+    from tests.helpers.ui import SandboxFactory
+    from tests.ui.test_window_history import (
+        Confirmer as HistoryConfirmer,
+    )
+    from tests.ui.test_window_history import (
+        delete_email,
+        fetch_result,
+        marks_by_email,
+        now_s,
+        record,
+    )
+
+    name = team_database({"tanaka": ("田中", "delete"), "yamada": ("山田", "delete")})
+    now = now_s()
+    factory = SandboxFactory([record(i, now - 3600 - i * 10_000) for i in range(40)])
+    history_path = tmp_path / "data" / "history.sqlite3"
+    tanaka = shared_window(
+        qtbot, make_team_window, tmp_path, postgres_server, name, "tanaka",
+        sandbox_factory=factory, history_path=history_path, confirm=HistoryConfirmer(),
+        show_delete_result=lambda report, parent: False,
+    )  # fmt: skip
+    tanaka.range_bar.set_lists((ListKind.BOUNCES,))
+    email = "user0005@example.jp"
+    fetch_result(qtbot, tanaka)
+    assert tanaka.controller.history.session.shared
+    for round_ in range(2):  # deleted by 田中, then it bounces again: twice
+        time.sleep(1.1 * round_)  # history keeps deletion times in whole seconds
+        delete_email(qtbot, tanaka, email)
+        factory.sandbox.add_records(
+            [record(5, now_s() + 2 + round_, f"550 5.1.1 mailbox gone (round {round_})")]
+        )
+        fetch_result(qtbot, tanaka)
+    assert "再発 2" in marks_by_email(tanaka)[email]
+
+    # 山田 on another PC: the same SendGrid account, the same shared store, another login.
+    confirm = HistoryConfirmer()
+    yamada = shared_window(
+        qtbot, make_team_window, tmp_path, postgres_server, name, "yamada",
+        sandbox_factory=SameSandbox(tanaka.controller.connection._sandbox_url),
+        history_path=tmp_path / "yamada" / "history.sqlite3", confirm=confirm,
+        show_delete_result=lambda report, parent: False,
+    )  # fmt: skip
+    yamada.range_bar.set_lists((ListKind.BOUNCES,))
+    fetch_result(qtbot, yamada)
+    assert yamada.controller.history.session.shared
+    assert yamada.controller.history.recurrences[email].count == 2
+    marks = marks_by_email(yamada)
+    assert "再発 2" in marks[email]
+    assert sum("再発" in mark for mark in marks.values()) == 1
+    # Every other row: already in the team's history from 田中's fetches, nothing to mark.
+    assert {mark for address, mark in marks.items() if address != email} == {""}
+    # 山田's delete confirmation shows the team's 再発 lines.
+    delete_email(qtbot, yamada, email)
+    lines = confirm.recurrences[-1][email]
+    assert len(lines) == 3 and "round 0" in lines[1] and "round 1" in lines[2]
+    # Nothing went to either PC's SQLite history file.
+    assert not history_path.exists() and not (tmp_path / "yamada" / "history.sqlite3").exists()

@@ -507,12 +507,17 @@ def _sqlite_conflict(
     ).fetchone()
     state = ClaimState.IN_PROGRESS
     if row is None and entry.created is not None:
+        # Already removed: the same listing (same ``created``: its identity, whatever the
+        # clocks say), or any listing deleted after it was created. The identity test is what
+        # holds when the provider's clock runs ahead of this PC's (created > deleted at).
         marks = ",".join("?" * len(SUCCESS_RESULTS))
+        created = _stamp(entry.created)
         row = connection.execute(
             "SELECT o.id, e.updated_at, o.os_user, o.display_name FROM operation_entries e"
-            f"{_SAME_ACCOUNT} AND e.result IN ({marks}) AND e.updated_at >= ?"
+            f"{_SAME_ACCOUNT} AND e.result IN ({marks})"
+            " AND (e.created = ? OR e.updated_at >= ?)"
             " ORDER BY e.updated_at DESC LIMIT 1",
-            (*account, *sorted(r.value for r in SUCCESS_RESULTS), _stamp(entry.created)),
+            (*account, *sorted(r.value for r in SUCCESS_RESULTS), created, created),
         ).fetchone()
         state = ClaimState.DELETED
     if row is None:

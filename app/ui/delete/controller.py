@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ROW_REMOVAL_MS = 150  # batches finishing faster than this leave the grid together
+# Team mode: how often an unreachable shared store is tried again, and kept rows resent.
+SERVER_RETRY_MS = 30_000
 
 # confirm(plan, parent, *, practice) -> note ("" = none) when confirmed, None when cancelled
 ConfirmFunction = Callable[..., str | None]
@@ -45,6 +47,8 @@ ResultRunner = Callable[["DeletionReport", QWidget | None], bool]
 HistoryRunner = Callable[["HistoryDialog"], int]
 # open_store() -> the journal the settings name (SQLite here, or the team's shared store)
 StoreOpener = Callable[[], "JournalStore"]
+# server_named() -> True when the settings name a shared store (opened off the GUI thread)
+ServerNamed = Callable[[], bool]
 
 
 def ask_confirmation(
@@ -99,6 +103,7 @@ class DeletionController(FeatureController):
         journal: JournalStore | None = None,
         journal_path: Path | None = None,
         open_store: StoreOpener | None = None,
+        server_named: ServerNamed | None = None,
         confirm: ConfirmFunction = ask_confirmation,
         show_result: ResultRunner = show_result_dialog,
         run_history: HistoryRunner = exec_history_dialog,
@@ -116,6 +121,17 @@ class DeletionController(FeatureController):
         # SQLite file at ``journal_path`` by default; ``reopen`` after the settings change.
         self._open_store = open_store
         self._local_path = self._journal_path
+        # A shared store is opened by a job (``_connect_store``): ``connecting`` while it runs;
+        # ``unreachable`` the error of the last attempt, retried every SERVER_RETRY_MS.
+        self._server_named = server_named
+        self.connecting = False
+        self.unreachable: TodokuError | None = None
+        self._reconcile_when_open = False
+        self._reopen_when_connected = False  # the settings changed while connecting
+        self._server_timer = QTimer(self)
+        self._server_timer.setInterval(SERVER_RETRY_MS)
+        self._server_timer.timeout.connect(self._on_server_timer)
+        self._jobs: set[Any] = set()  # connect / resend jobs (outside the feature's one job)
         self.operator: Operator | None = None  # who this login is in the shared store
         self.outbox_waiting = 0  # results kept on this PC while the shared store was away
         self._who_runs: dict[int, str] = {}  # unfinished operation → the operator's name
@@ -142,6 +158,11 @@ class DeletionController(FeatureController):
         Opening imports sqlite3 and creates or migrates the file (~8 ms), so start-up calls
         this after the first paint; any use before that opens it here.
         """
+        if self.connecting:
+            return None  # the job hands the store over when it has connected
+        if self._journal_path is not None and self._wants_server():
+            self._connect_store()
+            return None
         path, self._journal_path = self._journal_path, None
         if path is not None:
             from app.core.storage.journal import DeletionJournal, JournalError
@@ -162,6 +183,126 @@ class DeletionController(FeatureController):
             self.store_changed.emit()
         return self.journal
 
+    def _wants_server(self) -> bool:
+        return self._open_store is not None and bool(self._server_named and self._server_named())
+
+    # -- the shared store, off the GUI thread ------------------------------------------------
+
+    def _connect_store(self) -> bool:
+        """Open the shared store in a job; the window keeps working and says 接続中…"""
+        from app.ui.delete.store_opening import open_store
+
+        opener = self._open_store
+        if self.connecting or opener is None or self._closing:
+            return False
+        work = functools.partial(open_store, opener)
+        self._side_job("connect", work, self._on_connected, self._on_connect_failed)
+        self.connecting = True
+        self._server_timer.start()
+        self.store_changed.emit()
+        return True
+
+    @Slot(object)
+    def _on_connected(self, opened: Any) -> None:
+        self.connecting = False
+        if self._closing or self._journal_path is None or self._reopen_when_connected:
+            opened.journal.close()  # the window is closing, or the settings changed meanwhile
+            self._after_stale_connect()
+            return
+        self._journal_path = None
+        self.journal, self.operator = opened.journal, opened.operator
+        self.outbox_waiting, self.unreachable = opened.outbox_waiting, None
+        log.info("shared journal opened (%d rows waiting on this PC)", self.outbox_waiting)
+        self.available_changed.emit(True)
+        self.store_changed.emit()
+        reconcile, self._reconcile_when_open = self._reconcile_when_open, False
+        if reconcile and opened.unfinished:
+            self._reconcile(opened.journal, opened.unfinished)
+
+    @Slot(object)
+    def _on_connect_failed(self, error: TodokuError) -> None:
+        """Deleting stays off (nothing is sent without a claim in the shared store); fetching
+        and exports go on; the timer tries again."""
+        self.connecting = False
+        if self._closing or self._reopen_when_connected:
+            self._after_stale_connect()
+            return
+        log.warning("shared journal unavailable: %s", type(error).__name__)
+        from app.core.storage.journal_records import SharedStoreUnavailableError
+
+        if type(error) is SharedStoreUnavailableError and (
+            error.next_step_ja == SharedStoreUnavailableError.default_next_step_ja
+        ):  # nothing was written yet: say what opening needs, not where unsent rows went
+            error = SharedStoreUnavailableError(
+                error.message_ja,
+                next_step_ja=deletion_texts.CONNECT_FAILED_NEXT,
+                detail=error.detail,
+            )
+        self.unreachable = error
+        self.store_changed.emit()
+        self.failed.emit(error)
+
+    def _after_stale_connect(self) -> None:
+        if self._reopen_when_connected and not self._closing:
+            self._reopen_when_connected = False
+            self.open_journal()  # what the settings name now
+        self.store_changed.emit()
+
+    @Slot()
+    def _on_server_timer(self) -> None:
+        if self._closing or self.connecting:
+            return
+        if self.journal is None:
+            if self._journal_path is not None and self._wants_server():
+                self._connect_store()
+            else:
+                self._server_timer.stop()
+        elif not self.journal.shared:
+            self._server_timer.stop()
+        elif self.outbox_waiting and not self.runner.exclusive_busy:
+            self.resend_kept()
+
+    def resend_kept(self) -> bool:
+        """Send the rows kept on this PC in a job (a delete's own writes send them too)."""
+        from app.ui.delete.store_opening import resend_kept
+
+        journal = self.journal
+        if journal is None or not journal.shared or self.runner.is_running("resend"):
+            return False
+        work = functools.partial(resend_kept, journal)
+        self._side_job("resend", work, self._on_resent, self._on_resend_failed)
+        return True
+
+    def _side_job(
+        self,
+        name: str,
+        work: Any,
+        succeeded: Callable[[Any], None],
+        failed: Callable[[Any], None],
+    ) -> None:
+        """A job beside the feature's one (delete/retry/reconcile), outside the exclusive lane:
+        it neither shows as running nor blocks a fetch or an export."""
+        from app.ui.workers import Job
+
+        job = Job(name, work)
+        job.signals.succeeded.connect(succeeded)
+        job.signals.failed.connect(failed)
+        job.signals.finished.connect(lambda: self._jobs.discard(job))
+        self.runner.start(job)
+        self._jobs.add(job)
+
+    @Slot(object)
+    def _on_resent(self, waiting: int) -> None:
+        if waiting != self.outbox_waiting:
+            log.info("shared journal: %d kept rows still waiting", waiting)
+        self.outbox_waiting = int(waiting)
+        self.store_changed.emit()
+
+    @Slot(object)
+    def _on_resend_failed(self, error: TodokuError) -> None:
+        # Still away: the rows stay kept, the status bar keeps counting them; no new dialog.
+        log.info("kept rows not sent yet: %s", type(error).__name__)
+
     def _read_store_state(self) -> None:
         """Who this operator is in the shared store (閲覧 / 削除可) and what waits to be sent."""
         journal = self.journal
@@ -172,16 +313,27 @@ class DeletionController(FeatureController):
         self._count_outbox()
 
     def _count_outbox(self) -> None:
-        count = getattr(self.journal, "outbox_count", None)  # the PostgreSQL store only
-        self.outbox_waiting = int(count()) if callable(count) else 0
+        from app.ui.delete.store_opening import outbox_count
+
+        self.outbox_waiting = 0 if self.journal is None else outbox_count(self.journal)
+        if self.outbox_waiting and self._wants_server():
+            self._server_timer.start()
 
     @property
     def shared(self) -> bool:
-        return self.journal is not None and self.journal.shared
+        """The shared store is in use, or being connected to."""
+        if self.journal is not None:
+            return self.journal.shared
+        return self.connecting or self.unreachable is not None
 
     @property
     def refusal(self) -> str:
-        """Why this operator may not delete ("" = may): a 閲覧 operator of the shared store."""
+        """Why this operator may not delete ("" = may): still connecting to the shared store,
+        the shared store unreachable, or a 閲覧 operator of it."""
+        if self.journal is None and self.connecting:
+            return deletion_texts.CONNECTING_WAIT
+        if self.journal is None and self.unreachable is not None:
+            return deletion_texts.UNREACHABLE
         if self.operator is not None and not self.operator.may_delete:
             return deletion_texts.VIEW_ONLY.format(name=self.operator.display_name)
         return ""
@@ -191,9 +343,13 @@ class DeletionController(FeatureController):
         Refused (False) while a delete runs."""
         if self.runner.exclusive_busy or self._local_path is None:
             return False
+        if self.connecting:  # the job's store is for the old settings: opened again after it
+            self._reopen_when_connected = True
+            return True
         if self.journal is not None:
             self.journal.close()
         self.journal, self.operator, self.outbox_waiting = None, None, 0
+        self.unreachable = None
         self._journal_path = self._local_path
         self.available_changed.emit(True)
         self.open_journal()
@@ -201,13 +357,20 @@ class DeletionController(FeatureController):
 
     def _no_journal(self) -> None:
         from app.core.storage.journal import JournalError
+        from app.core.storage.journal_records import SharedStoreUnavailableError
 
-        self.failed.emit(JournalError(texts.DELETE_NO_JOURNAL))
+        if self.connecting:
+            self.failed.emit(JournalError(deletion_texts.CONNECTING_WAIT))
+        elif self.unreachable is not None:
+            self.failed.emit(SharedStoreUnavailableError(deletion_texts.UNREACHABLE))
+        else:
+            self.failed.emit(JournalError(texts.DELETE_NO_JOURNAL))
 
     def closing(self) -> None:
         """The window is closing: a job ending now opens no dialog and starts no retry."""
         self._closing = True
         self._removal_timer.stop()
+        self._server_timer.stop()
 
     # -- delete ----------------------------------------------------------------------------
 
@@ -410,6 +573,11 @@ class DeletionController(FeatureController):
         """If a crash left deletions unfinished, check them against the list in a job."""
         from app.core.storage.journal import JournalError
 
+        if self.journal is None and (self.connecting or self._wants_server()):
+            # The shared store: the job reads the unfinished operations; reconcile follows.
+            self._reconcile_when_open = True
+            self.open_journal()
+            return False
         journal = self.open_journal()
         if journal is None or self.runner.exclusive_busy:
             return False
@@ -418,7 +586,10 @@ class DeletionController(FeatureController):
         except JournalError as error:
             self.failed.emit(error)
             return False
-        if not unfinished:
+        return self._reconcile(journal, unfinished)
+
+    def _reconcile(self, journal: JournalStore, unfinished: tuple[Any, ...]) -> bool:
+        if not unfinished or self.runner.exclusive_busy:
             return False
         self._who_runs = {op.id: op.display_name or op.os_user for op in unfinished}
         config = self._connection_config()

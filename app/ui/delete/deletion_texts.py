@@ -83,3 +83,19 @@ VIEW_ONLY = (
 )
 RUNNING_ELSEWHERE = "ほかのPCで削除中の操作があります（{names}）。終わるまでそのままにします。"
 RUNNING_ELSEWHERE_ONE = "{name}さん・記録番号 #{operation_id}"
+
+# Team mode: the shared store is opened (and its kept rows resent) off the GUI thread.
+CONNECTING = "共有データベースに接続しています…"
+CONNECTING_WAIT = (
+    "共有データベースに接続しています。接続が終わると削除できるようになります。"
+    "しばらくお待ちください。"
+)
+CONNECT_FAILED_NEXT = (
+    "ネットワークと「ツール → 共有データベース…」の設定（ホスト・ポート・ユーザー）を"
+    "確認してください。"
+    "つながるまで削除は使えません（取得・書き出しは使えます）。30 秒ごとに接続し直します。"
+)
+UNREACHABLE = (
+    "共有データベースに接続できないため、削除は使えません（取得・書き出しは使えます）。"
+    "自動的に接続し直します。"
+)

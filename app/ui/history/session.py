@@ -4,12 +4,19 @@ Opening imports sqlite3 and checks the file (``PRAGMA quick_check``), so it neve
 before the first paint: the first fetch's job (or a 推移/レポート job) opens it on its worker
 thread. A file that cannot be opened leaves the window working without history; the reason is
 kept as a notice for the status panel, shown once.
+
+Team mode: ``open_store`` opens what the settings name — the shared PostgreSQL history
+(``team/history_pg.py``) when they name a server, so 新着 / 他所で削除 / 再発 are the team's —
+else the SQLite file. A server that cannot be reached is tried again ``RETRY_S`` later (not at
+every job: each attempt may wait for the connect timeout); ``reset`` follows new settings.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +31,7 @@ log = logging.getLogger(__name__)
 HISTORY_FILE = "history.sqlite3"  # the CLI's name too: both read the same history
 DEFAULT_ACCOUNT = "既定"
 PRACTICE_ACCOUNT = "練習"
+RETRY_S = 60.0  # a store that would not open (the shared server away) is tried again after this
 
 
 def account_for(config: ConnectionConfig, name: str = "") -> AccountKey:
@@ -50,9 +58,19 @@ def account_for(config: ConnectionConfig, name: str = "") -> AccountKey:
 class HistorySession:
     """One store per window, shared by its jobs (the SQLite store is safe across threads)."""
 
-    def __init__(self, path: Path | None = None, *, store: HistoryStorage | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        store: HistoryStorage | None = None,
+        open_store: Callable[[], HistoryStorage] | None = None,
+    ) -> None:
+        """``open_store`` (with ``path``): opens what the settings name; default the SQLite
+        file at ``path``."""
         self.path = path
         self._store = store
+        self._open_store = open_store
+        self._retry_at: float | None = None  # monotonic time of the next try after a failure
         self._tried = store is not None
         self._lock = threading.Lock()
         self._notices: list[TodokuError] = []
@@ -60,33 +78,58 @@ class HistorySession:
     @property
     def enabled(self) -> bool:
         """A store is open, or a file is known to open on first use."""
-        return self._store is not None or (self.path is not None and not self._tried)
+        if self._store is not None:
+            return True
+        return self.path is not None and (not self._tried or self._retry_at is not None)
 
     def open(self) -> HistoryStorage | None:
         """The store, opened now if needed (call from a worker thread); None without history."""
         with self._lock:
-            if self._tried:
+            retry = self._retry_at is not None and time.monotonic() >= self._retry_at
+            if self._tried and not retry:
                 return self._store
-            self._tried = True
+            self._tried, self._retry_at = True, None
             if self.path is None:
                 return None
             from app.core.storage.history.interface import HistoryError
             from app.core.storage.history.sqlite_store import SqliteHistoryStore
 
             try:
-                store = SqliteHistoryStore(self.path)
-            except HistoryError as error:  # too new a schema, unwritable folder: no history
-                log.warning("history unavailable: %s", error)
+                if self._open_store is not None:
+                    store = self._open_store()
+                else:
+                    store = SqliteHistoryStore(self.path)
+            except TodokuError as error:  # too new a schema, unwritable folder, server away
+                log.warning("history unavailable: %s", type(error).__name__)
                 self._notices.append(error)
+                self._retry_later()
                 return None
             except OSError as error:
                 log.warning("history unavailable: %s", error)
                 self._notices.append(HistoryError(detail=f"{type(error).__name__}: {error}"))
+                self._retry_later()
                 return None
             if store.recovery_notice is not None:
                 self._notices.append(store.recovery_notice)
             self._store = store
             return store
+
+    def _retry_later(self) -> None:
+        if self._open_store is not None:  # a shared server may come back; a file stays broken
+            self._retry_at = time.monotonic() + RETRY_S
+
+    def reset(self) -> None:
+        """The settings changed: close the store; the next job opens what they name now."""
+        with self._lock:
+            store, self._store = self._store, None
+            self._tried, self._retry_at = False, None
+        if store is not None:
+            store.close()
+
+    @property
+    def shared(self) -> bool:
+        """The open store is the team's (on the server)."""
+        return bool(getattr(self._store, "database", None))
 
     def take_notices(self) -> tuple[TodokuError, ...]:
         """Notices not shown yet (a damaged file moved aside, a file that would not open)."""

@@ -21,21 +21,33 @@ def team_status_label(parent: QWidget | None = None) -> QLabel:
 
 
 def show_team_state(
-    label: QLabel, *, shared: bool, operator: Operator | None, outbox: int, refusal: str
+    label: QLabel,
+    *,
+    shared: bool,
+    operator: Operator | None,
+    outbox: int,
+    refusal: str,
+    connecting: bool = False,
+    unreachable: bool = False,
 ) -> None:
-    """Hidden with the SQLite journal; else 「共有データベース: 佐藤（閲覧）」 and, when rows wait,
-    「未送信の記録 3 件…」 in red. ``refusal`` (why deletion is off) is the tooltip."""
+    """Hidden with the SQLite journal; else 「共有データベース: 佐藤（閲覧）」 (or 接続中… /
+    接続できません while the store is not open) and, when rows wait, 「未送信の記録 3 件…」 in red.
+    ``refusal`` (why deletion is off) is the tooltip."""
     if not shared:
         label.setVisible(False)
         return
     parts = []
+    if operator is None and connecting:
+        parts.append(texts.STATUS_CONNECTING)
+    elif operator is None and unreachable:
+        parts.append(texts.STATUS_UNREACHABLE)
     if operator is not None:
         role = operator.role.label_ja + (texts.STATUS_NO_DELETE if refusal else "")
         parts.append(texts.STATUS_SHARED.format(name=operator.display_name, role=role))
     if outbox:
         parts.append(texts.STATUS_OUTBOX.format(count=outbox))
     label.setText("　".join(parts))
-    set_text_colour(label, "#b00020" if outbox else "#333333")
+    set_text_colour(label, "#b00020" if outbox or (unreachable and operator is None) else "#333333")
     tips = [text for text in (refusal, texts.STATUS_OUTBOX_TIP if outbox else "") if text]
     label.setToolTip(tooltip_text("\n".join(tips)))  # the name comes from the shared store
     label.setVisible(bool(parts))

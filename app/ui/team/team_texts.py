@@ -47,6 +47,8 @@ BUSY = "ほかの処理（取得・削除・書き出し）が終わってから
 # The window: status bar and why deletion is off.
 STATUS_SHARED = "共有DB: {name}（{role}）"  # short: the status bar fits 1280 px
 STATUS_NO_DELETE = "・削除不可"
+STATUS_CONNECTING = "共有DB: 接続中…"
+STATUS_UNREACHABLE = "共有DB: 接続できません（再試行します）"
 STATUS_OUTBOX = "未送信の記録 {count:,} 件"
 STATUS_OUTBOX_TIP = (
     "共有データベースに書けなかった記録がこのPCに残っています。次の書き込みで自動的に再送します。"

@@ -175,6 +175,35 @@ def test_a_deleted_listing_is_not_claimed_again_but_a_newer_listing_is(
     assert nothing.operation_id is None and len(nothing.conflicts) == 1
 
 
+def test_a_listing_stamped_ahead_of_the_clock_is_deleted_once(open_store: OpenStore) -> None:
+    """Clock skew: the provider stamps ``created`` an hour ahead of the clock that records the
+    deletion (the result's time is then *before* the listing's). The same listing must still
+    not be claimed again; a later listing of the address (再発) still may."""
+    ahead = datetime.now(UTC) + timedelta(hours=1)
+    first, second = open_store("tanaka"), open_store("suzuki")
+    claim = first.claim_operation(META, entries(2, created=ahead))
+    assert claim.operation_id is not None
+    first.set_state(claim.operation_id, OperationState.RUNNING)
+    first.record_results(
+        claim.operation_id,
+        [ResultUpdate(e.list_kind, e.email, EntryResult.DELETED) for e in claim.claimed],
+    )
+    first.set_state(claim.operation_id, OperationState.DONE)  # every claim released
+
+    again = second.claim_operation(META, entries(2, created=ahead))
+    assert again.operation_id is None and again.claimed == ()
+    assert sorted(c.email for c in again.conflicts) == ["user0@example.jp", "user1@example.jp"]
+    assert all(c.state is ClaimState.DELETED for c in again.conflicts)
+    assert {c.operation_id for c in again.conflicts} == {claim.operation_id}
+    # Upper-case in another listing of the grid: the same entry all the same.
+    shouted = [NewEntry(ListKind.BOUNCES, "USER0@EXAMPLE.JP", ahead, "5.1.1", "550")]
+    assert second.claim_operation(META, shouted).operation_id is None
+    # Listed again after that (a newer created, still ahead of the clock): may be deleted.
+    relisted = second.claim_operation(META, entries(1, created=ahead + timedelta(minutes=30)))
+    assert relisted.operation_id is not None and not relisted.conflicts
+    second.set_state(relisted.operation_id, OperationState.DONE)
+
+
 def test_done_operation_releases_claims_of_unrecorded_entries(open_store: OpenStore) -> None:
     store = open_store()
     claim = store.claim_operation(META, entries(1, created=None))

@@ -201,6 +201,114 @@ def test_server_going_away_keeps_results_locally_and_sends_them_later(
     assert record is not None and record.state is OperationState.INTERRUPTED
 
 
+def terminate_sessions(server: PostgresServer, database: str) -> int:
+    """End every session of ``database`` from the server side (as a restart or an idle-session
+    timeout would): each client finds out only when it next uses its connection."""
+    with psycopg.connect(server.url(), autocommit=True) as admin:
+        rows = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            (database,),
+        ).fetchall()
+    time.sleep(0.2)  # the backends exit asynchronously
+    return len(rows)
+
+
+def count_rows(server: PostgresServer, database: str, table: str) -> int:
+    with psycopg.connect(server.url(database=database)) as raw:
+        row = raw.execute(f"SELECT count(*) FROM todoku.{table}").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_a_terminated_session_is_reconnected_once_transparently(
+    team: Callable[..., PostgresJournal], postgres_server: PostgresServer
+) -> None:
+    """The first write after the server ended the session neither fails nor goes to the
+    outbox, and every row is stored exactly once (reads, single statements, transactions)."""
+    from app.core.storage.team.history_pg import PostgresHistoryStore
+
+    name = team.database  # type: ignore[attr-defined]
+    store = team("tanaka")
+    claim = store.claim_operation(META, entries(3))
+    assert claim.operation_id is not None
+    op_id = claim.operation_id
+
+    assert terminate_sessions(postgres_server, name) >= 1
+    store.set_state(op_id, OperationState.RUNNING)  # a single statement (autocommit)
+    assert terminate_sessions(postgres_server, name) >= 1
+    store.record_results(
+        op_id,
+        [
+            ResultUpdate(ListKind.BOUNCES, "user0@example.jp", EntryResult.DELETED),
+            ResultUpdate(ListKind.BOUNCES, "user1@example.jp", EntryResult.NOT_FOUND),
+        ],
+    )
+    assert terminate_sessions(postgres_server, name) >= 1
+    assert [e.result.value for e in store.entries(op_id)] == ["deleted", "not_found", "pending"]
+    assert terminate_sessions(postgres_server, name) >= 1
+    again = store.claim_operation(META, entries(1, prefix="next"))  # a transaction
+    assert again.operation_id is not None and not again.conflicts
+    assert terminate_sessions(postgres_server, name) >= 1
+    assert store.take_over(again.operation_id)  # the advisory-lock connection too
+    assert store.outbox_count() == 0
+    assert count_rows(postgres_server, name, "entry_results") == 2
+    assert count_rows(postgres_server, name, "operations") == 2
+    assert count_rows(postgres_server, name, "operation_states") == 3  # pending, running, pending
+
+    history = PostgresHistoryStore(store.database)
+    try:
+        assert history.accounts() == ()
+        assert terminate_sessions(postgres_server, name) >= 1
+        assert history.accounts() == ()
+    finally:
+        history.close()
+
+
+def kept_while_away(server: PostgresServer, write: Callable[[], None]) -> None:
+    """``write`` while the server is down: it fails in Japanese (and is kept); then restart."""
+    server.kill()
+    try:
+        with pytest.raises(SharedStoreUnavailableError):
+            write()
+    finally:
+        server.restart()
+
+
+def test_a_restarted_server_is_reconnected_and_kept_rows_are_sent_once(
+    team: Callable[..., PostgresJournal], postgres_server: PostgresServer
+) -> None:
+    name = team.database  # type: ignore[attr-defined]
+    store = team("tanaka")
+    claim = store.claim_operation(META, entries(2))
+    assert claim.operation_id is not None
+    op_id = claim.operation_id
+    postgres_server.kill()  # restarted while this store's connection sits idle
+    postgres_server.restart()
+    store.set_state(op_id, OperationState.RUNNING)  # no error: connected again once
+    assert store.outbox_count() == 0
+    kept_while_away(postgres_server, lambda: store.set_state(op_id, OperationState.RUNNING))
+    assert store.outbox_count() == 1
+    # The server is back: this thread's connection died with the old one. The next write
+    # reconnects by itself, sends the kept row first, then its own.
+    store.record_results(
+        op_id, [ResultUpdate(ListKind.BOUNCES, "user0@example.jp", EntryResult.DELETED)]
+    )
+    assert store.outbox_count() == 0
+    assert store.flush_outbox() == 0
+    record = store.operation(op_id)
+    assert record is not None and record.state is OperationState.RUNNING
+    assert count_rows(postgres_server, name, "entry_results") == 1
+    assert count_rows(postgres_server, name, "operation_states") == 3  # pending, running ×2
+
+    # Kept rows are also sent on their own (the window's timer calls flush_outbox).
+    kept_while_away(postgres_server, lambda: store.set_state(op_id, OperationState.DONE))
+    assert store.flush_outbox() == 1 and store.outbox_count() == 0
+    record = store.operation(op_id)
+    assert record is not None and record.state is OperationState.DONE
+    assert count_rows(postgres_server, name, "operation_states") == 4
+
+
 def test_resent_write_is_not_stored_twice(team: Callable[..., PostgresJournal]) -> None:
     store = team("tanaka")
     claim = store.claim_operation(META, entries(1))

@@ -8,9 +8,11 @@ opened, so the app and ``import app.cli`` start without it.
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from app.core.errors import InvalidInputError
@@ -22,7 +24,10 @@ if TYPE_CHECKING:
     from app.core.storage.secrets import SecretStore
     from app.core.storage.settings import AppSettings
 
+log = logging.getLogger(__name__)
+
 CONNECT_TIMEOUT_S = 10
+_T = TypeVar("_T")
 
 
 def shared_db_password_key(user: str, host: str) -> str:
@@ -148,3 +153,52 @@ def pg_connections(conninfo: str) -> ThreadConnections[Any]:
         return psycopg.connect(conninfo, autocommit=True)
 
     return ThreadConnections(open_connection, lambda c: not (c.closed or c.broken))
+
+
+def run_reconnecting(
+    connections: ThreadConnections[Any],
+    work: Callable[[Any], _T],
+    *,
+    write: bool = False,
+    retry_on: tuple[type[BaseException], ...] = (),
+    attempts: int = 1,
+) -> _T:
+    """Run ``work(connection)`` on this thread's connection (in one transaction when ``write``).
+
+    An idle connection whose server restarted, or whose session was terminated, looks fine
+    until it is used: the first statement fails and the connection is then ``broken``. Such a
+    failure is retried once on a new connection, but only when nothing of the work can have
+    committed: a read, a single statement made idempotent by the caller (the outbox's
+    ``client_key``), or a transaction that failed before its COMMIT was sent. A COMMIT that was
+    sent and got no answer may have committed, so it is not run again: the caller's error
+    handling (the outbox) decides. A connection that cannot be opened at all is not retried
+    (it would only double the wait for an unreachable server).
+
+    ``retry_on`` (deadlocks, serialization failures) run the transaction again up to
+    ``attempts`` times on the same connection.
+    """
+    import psycopg
+
+    reconnected = False
+    while True:
+        connection = connections.get()
+        commit_sent = False
+        try:
+            if not write:
+                return work(connection)
+            for attempt in range(max(1, attempts)):
+                try:
+                    with connection.transaction():
+                        result = work(connection)
+                        commit_sent = True  # the block's end sends COMMIT
+                    return result
+                except retry_on:
+                    commit_sent = False
+                    if attempt >= attempts - 1:
+                        raise
+            raise AssertionError("unreachable")
+        except psycopg.OperationalError:
+            if reconnected or commit_sent or not connection.broken:
+                raise
+            reconnected = True
+            log.info("shared database connection was lost; connecting again once")

@@ -47,7 +47,7 @@ from app.core.storage.history.interface import (
     stamp,
 )
 from app.core.storage.journal_records import JournalError, JournalSchemaTooNewError
-from app.core.storage.team.connection import SharedDatabase, pg_connections
+from app.core.storage.team.connection import SharedDatabase, pg_connections, run_reconnecting
 from app.core.storage.team.migrate import check_version
 from app.core.types import Explanation, ListKind
 
@@ -112,11 +112,7 @@ class PostgresHistoryStore:
         psycopg = self._psycopg
         label = self.database.label
         try:
-            connection = self._connection()
-            if not write:
-                return work(connection)
-            with connection.transaction():
-                return work(connection)
+            return run_reconnecting(self._connections, work, write=write)
         except JournalSchemaTooNewError as error:
             raise HistorySchemaTooNewError(
                 "共有データベースの取得履歴が新しい版の Todoku で更新されているため、使えません。",

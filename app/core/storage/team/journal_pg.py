@@ -48,7 +48,12 @@ from app.core.storage.journal_records import (
     OperatorRole,
     ResultUpdate,
 )
-from app.core.storage.team.connection import SharedDatabase, pg_connections, unavailable
+from app.core.storage.team.connection import (
+    SharedDatabase,
+    pg_connections,
+    run_reconnecting,
+    unavailable,
+)
 from app.core.storage.team.migrate import check_version
 from app.core.storage.team.outbox import LocalOutbox
 from app.core.types import ListKind
@@ -92,6 +97,10 @@ class PostgresJournal:
         self._lock_connection: Any = None
         self._held: set[int] = set()
         self._outbox = LocalOutbox(outbox_path) if outbox_path is not None else None
+        # Kept writes go out oldest first and before any newer write (a result after the state
+        # that released its claim would let another operator claim the entry too early), so
+        # a resend (a timer's job) and a delete's own writes take turns.
+        self._outbox_lock = threading.RLock()
         self._outbox_key = database.label
         try:
             self._schema_version = self._run(lambda c: check_version(c, database.label))
@@ -119,20 +128,13 @@ class PostgresJournal:
         """Run ``work(connection)`` (in one transaction when ``write``); map errors to Japanese."""
         psycopg = self._psycopg
         try:
-            connection = self._connection()
-            if not write:
-                return work(connection)
-            for attempt in range(_RETRIES):
-                try:
-                    with connection.transaction():
-                        return work(connection)
-                except (
-                    psycopg.errors.DeadlockDetected,
-                    psycopg.errors.SerializationFailure,
-                ):
-                    if attempt == _RETRIES - 1:
-                        raise
-            raise AssertionError("unreachable")
+            return run_reconnecting(
+                self._connections,
+                work,
+                write=write,
+                retry_on=(psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure),
+                attempts=_RETRIES,
+            )
         except JournalError:
             raise
         except psycopg.errors.InsufficientPrivilege as error:
@@ -257,7 +259,10 @@ class PostgresJournal:
     def _already_deleted(
         self, connection: Any, meta: OperationMeta, claimed: dict[tuple[str, str], NewEntry]
     ) -> dict[tuple[str, str], ClaimConflict]:
-        """Claimed entries whose listing an earlier operation already removed."""
+        """Claimed entries whose listing an earlier operation already removed: the same listing
+        (same ``created``, its identity: this holds whatever the clocks say, e.g. a provider
+        stamping ``created`` ahead of the PC that recorded the deletion), or any listing
+        removed after it was created."""
         dated = [(key, entry) for key, entry in claimed.items() if entry.created is not None]
         if not dated:
             return {}
@@ -268,7 +273,7 @@ class PostgresJournal:
             "   FROM todoku.entry_current c JOIN todoku.operations o ON o.id = c.operation_id"
             "   WHERE lower(c.email) = v.e AND c.list_kind = v.k AND o.base_host = %s"
             "   AND o.subuser = %s AND o.region = %s AND o.practice = %s"
-            "   AND c.result = ANY(%s) AND c.updated_at >= v.created"
+            "   AND c.result = ANY(%s) AND (c.created = v.created OR c.updated_at >= v.created)"
             "   ORDER BY c.updated_at DESC LIMIT 1) d ON true",
             (
                 [key[0] for key, _ in dated],
@@ -382,15 +387,16 @@ class PostgresJournal:
         """Write now; if the server cannot be reached, keep it in the outbox and say so."""
         from app.core.storage.journal_records import SharedStoreUnavailableError
 
-        try:
-            self.flush_outbox()
-            self._run(_applier(self, kind, payload))  # one statement: atomic on its own
-        except SharedStoreUnavailableError:
-            if self._outbox is None:
+        with self._outbox_lock:
+            try:
+                self.flush_outbox()
+                self._run(_applier(self, kind, payload))  # one statement: atomic on its own
+            except SharedStoreUnavailableError:
+                if self._outbox is None:
+                    raise
+                self._outbox.add(self._outbox_key, kind, payload)
+                log.warning("shared journal unreachable: %s kept in the local outbox", kind)
                 raise
-            self._outbox.add(self._outbox_key, kind, payload)
-            log.warning("shared journal unreachable: %s kept in the local outbox", kind)
-            raise
 
     def _apply_state(self, connection: Any, payload: dict[str, Any]) -> None:
         self._insert_state(
@@ -427,10 +433,11 @@ class PostgresJournal:
         if self._outbox is None:
             return 0
         sent = 0
-        for item_id, kind, payload in self._outbox.pending(self._outbox_key):
-            self._run(_applier(self, kind, payload))
-            self._outbox.remove(item_id)
-            sent += 1
+        with self._outbox_lock:
+            for item_id, kind, payload in self._outbox.pending(self._outbox_key):
+                self._run(_applier(self, kind, payload))  # client_key: stored once if resent
+                self._outbox.remove(item_id)
+                sent += 1
         if sent:
             log.info("shared journal: %d kept writes sent", sent)
         return sent
@@ -458,9 +465,20 @@ class PostgresJournal:
                     connection = self._psycopg.connect(self._conninfo, autocommit=True)
                     self._lock_connection = connection
                     self._held.clear()
-                row = connection.execute(
-                    "SELECT pg_try_advisory_lock(%s, %s)", (_LOCK_SPACE, operation_id)
-                ).fetchone()
+                try:
+                    row = connection.execute(
+                        "SELECT pg_try_advisory_lock(%s, %s)", (_LOCK_SPACE, operation_id)
+                    ).fetchone()
+                except self._psycopg.OperationalError:
+                    if not connection.broken:
+                        raise
+                    # The server restarted: the locks of that session went with it.
+                    connection = self._psycopg.connect(self._conninfo, autocommit=True)
+                    self._lock_connection = connection
+                    self._held.clear()
+                    row = connection.execute(
+                        "SELECT pg_try_advisory_lock(%s, %s)", (_LOCK_SPACE, operation_id)
+                    ).fetchone()
                 if row[0]:
                     self._held.add(operation_id)
                 return bool(row[0])
