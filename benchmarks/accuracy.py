@@ -154,21 +154,27 @@ def _accepted(row: dict[str, Any]) -> set[str]:
 
 def input_key(row: dict[str, Any]) -> tuple[str, str, str]:
     """What the classifier sees of a line: its normalised text (addresses and digits after the
-    leading codes masked), its status and the recipient's host group."""
+    leading codes masked, and here host names too: "name=example.org" and "name=example.net"
+    are the same reply), its status and the recipient's host group."""
     text = str(row["reason_text"])
     # As the classifier does: without a recipient, the address the reply quotes names the host.
     quoted = _QUOTED_ADDRESS.search(text)
     domain = str(row.get("recipient_domain") or (quoted.group(1) if quoted else ""))
-    return normalise(text), str(row.get("status") or "").strip(), host_group(domain)
+    return (
+        _HOST_NAME.sub("#", normalise(text)),
+        str(row.get("status") or "").strip(),
+        host_group(domain),
+    )
 
 
 _QUOTED_ADDRESS = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
+_HOST_NAME = re.compile(r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b")
 _NOT_A_WORD = re.compile(r"[^\w\s]|[\d_]")
 
 
 def wording_key(row: dict[str, Any]) -> str:
     """Only the words of a line: leading codes, addresses, digits and punctuation dropped."""
-    text = normalise(str(row["reason_text"]))
+    text = _HOST_NAME.sub("#", normalise(str(row["reason_text"])))
     return " ".join(_NOT_A_WORD.sub(" ", text[lead_end(text) :]).split())
 
 
@@ -196,7 +202,7 @@ def print_ambiguity(rows: Sequence[dict[str, Any]]) -> None:
     equal texts can hold different labels; no rule can get every one of them right."""
     total = len(rows)
     for label, key in (
-        ("same normalised text, status and host group", input_key),
+        ("same normalised text (hosts masked), status and host group", input_key),
         ("same words once codes, addresses, digits, punctuation dropped", wording_key),
     ):
         ambiguous, groups, best = ambiguity(rows, key)

@@ -40,7 +40,7 @@ def test_smoke_run_scores_both_sets() -> None:
     assert "== provider catalogue" in done.stdout
     assert done.stdout.count("overall: ") >= 2  # and the own catalogue, when present
     assert "rules that cite only one source" in done.stdout
-    assert "ambiguous (same normalised text, status and host group)" in done.stdout
+    assert "ambiguous (same normalised text (hosts masked), status and host group)" in done.stdout
 
 
 def _accuracy_module() -> ModuleType:
