@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.core.glossary import category_labels
+from app.core.glossary import category_labels, term
 from app.core.types import DeleteEffect
 
 INVALID_ADDRESS = "Invalid Address"
@@ -27,6 +27,7 @@ SPAM_REPORT = "Spam Report"
 UNSUBSCRIBE = "Unsubscribe"
 
 CATEGORY_LABELS_JA: dict[str, str] = category_labels()  # resources/glossary.toml
+_LISTS = term("lists")  # the five lists together (届かない宛先リスト), resources/glossary.toml
 
 NEEDS_REVIEW_LABEL = "要確認"
 
@@ -408,9 +409,9 @@ _REASONS: tuple[ReasonInfo, ...] = (
         TECHNICAL,
         False,
         "送信側で送信を止めた",
-        "送信サービス自身が、このアドレスを送信停止の対象として送りませんでした。"
-        "受信側に拒否されたわけではありません。",
-        "最初に送信停止の対象になった理由を確認してください。",
+        f"配信サービス自身が、このアドレスは{_LISTS}（バウンス・配信停止など）に"
+        "載っているとして送りませんでした。受信側に拒否されたわけではありません。",
+        f"最初に{_LISTS}に載った理由（どの一覧に載っているか）を確認してください。",
         "削除すると送信が再開されます。元の理由が解消していることを確かめてから削除してください。",
     ),
     ReasonInfo(
@@ -462,8 +463,14 @@ REASONS: dict[str, ReasonInfo] = {info.name: info for info in _REASONS}
 
 NEEDS_REVIEW_REASONS = frozenset({"onhold", "undefined"})
 
-# Blocks are not a suppression: SendGrid keeps trying later sends, so the framing differs.
-BLOCK_NOTE_JA = "これは「ブロック」の記録で、送信停止リストではありません。"
+# Blocks are not a suppression: SendGrid keeps trying later sends, so the framing differs. Said
+# as what is different about blocks (docs/glossary.md), not as what they are not: blocks are one
+# of the lists (glossary term "lists"), and 配信停止 is another list's name. Providers whose block list
+# does suppress (CMC, Infobip) never get this text (explain_blocks_as_suppressions).
+BLOCK_NOTE_JA = (
+    "これは「ブロック」の記録です。ブロックに載っていても、"
+    "配信サービス（SendGrid など）は次の送信を止めません（ほかの一覧との違いです）。"
+)
 BLOCK_DELETE_JA = (
     "ブロックの記録があっても次の送信は通常どおり試みられるため、一覧から削除しても"
     "配信結果は変わりません。原因を直すことが大切です。"

@@ -79,7 +79,7 @@ def test_blocks_are_explained_as_blocks(classifier: Classifier) -> None:
     assert bounce.reason == block.reason == "blocked"
     assert (
         "ブロック" in block.explanation_ja
-        and "送信停止リストではありません" in block.explanation_ja
+        and "次の送信を止めません" in block.explanation_ja
     )
     assert "削除しても配信結果は変わりません" in block.action_ja
     assert "削除しても配信結果は変わりません" not in bounce.action_ja
