@@ -463,10 +463,11 @@ REASONS: dict[str, ReasonInfo] = {info.name: info for info in _REASONS}
 
 NEEDS_REVIEW_REASONS = frozenset({"onhold", "undefined"})
 
-# Blocks are not a suppression: SendGrid keeps trying later sends, so the framing differs. Said
-# as what is different about blocks (docs/glossary.md), not as what they are not: blocks are one
-# of the lists (glossary term "lists"), and 配信停止 is another list's name. Providers whose block list
-# does suppress (CMC, Infobip) never get this text (explain_blocks_as_suppressions).
+# Blocks are not a suppression: SendGrid keeps trying later sends, so the framing differs.
+# Said as what is different about blocks (docs/glossary.md), not as what they are not: blocks
+# are one of the lists (glossary term "lists"), and 配信停止 is another list's name. Providers
+# whose block list does suppress (CMC, Infobip) never get this text
+# (explain_blocks_as_suppressions).
 BLOCK_NOTE_JA = (
     "これは「ブロック」の記録です。ブロックに載っていても、"
     "配信サービス（SendGrid など）は次の送信を止めません（ほかの一覧との違いです）。"
