@@ -513,8 +513,20 @@ _SENDER_ADDRESS_JA = (
 )
 
 
-# Words that call a failure temporary when no code does ("try again later", 一時的, しばらく).
-_TEMPORARY_WORDS = re.compile(r"temporar|try again|try later|retry|一時的|しばらく|時間をおいて")
+# Words that call a failure temporary ("try again later", 一時的, しばらく) in the languages
+# servers answer in: English, Japanese, German, French, Spanish, Portuguese, Italian, Russian,
+# Chinese, Korean. The text is lower-cased and NFKC-folded before it gets here.
+_TEMPORARY_WORDS = re.compile(
+    r"temporar|try again|try later|retry|一時的|しばらく|時間をおいて|時間を置いて"
+    r"|später|vorübergehend|erneut versuchen"
+    r"|plus tard|temporairement|réessayer"
+    r"|más tarde|temporalmente|inténtelo de nuevo|intentar de nuevo"
+    r"|mais tarde|temporariamente|tente novamente"
+    r"|più tardi|temporaneamente|riprova"
+    r"|позже|временно"
+    r"|稍后|暂时|稍後|暫時"
+    r"|잠시 후|일시적|나중에 다시"
+)
 
 
 def unknown_text_hint(code: str, reply: str, reply_text: str = "") -> UnknownTextHint:
@@ -524,7 +536,8 @@ def unknown_text_hint(code: str, reply: str, reply_text: str = "") -> UnknownTex
     reads the class digit (4 = temporary, 5 = permanent) and the RFC 3463 subject digit, and,
     when there is no code at all, words that call the failure temporary.
     """
-    first = code[:1] or reply[:1] or ("4" if _TEMPORARY_WORDS.search(reply_text) else "")
+    retry_later = bool(_TEMPORARY_WORDS.search(reply_text))
+    first = code[:1] or reply[:1] or ("4" if retry_later else "")
     parts = code.split(".")
     subject = parts[1] if len(parts) == 3 and parts[1] != "0" else ""
     if subject == "1" and parts[2] in ("7", "8"):
@@ -537,6 +550,17 @@ def unknown_text_hint(code: str, reply: str, reply_text: str = "") -> UnknownTex
             "でしたが、時間をおけば届く可能性があります。推測はせずに、理由の欄の原文を確認してください。"
         )
         fix = "原文を確認し、数時間から 1 日ほどおいてから再送してください。" + fix
+    elif first == "5" and retry_later:
+        # A 5xx reply whose words ask to come back later ("550 Zu viele Verbindungen, bitte
+        # später erneut versuchen"): the words are the more specific statement, and a temporary
+        # condition must never be reported as permanent.
+        text = (
+            "受信側のコードは「恒久的なエラー」（5xx）ですが、文面では時間をおいて再試行するよう"
+            "求めています。原因の文面は自動では判定できませんでしたが、一時的な拒否として扱います。"
+            "推測はせずに、理由の欄の原文を確認してください。"
+        )
+        fix = "原文を確認し、数時間から 1 日ほどおいてから再送してください。" + fix
+        first = "4"
     elif first == "5":
         text = (
             "受信側は「恒久的なエラー」（5xx）と回答しています。原因の文面は自動では判定できません"

@@ -233,6 +233,41 @@ def test_temporary_texts_are_never_permanent(text: str) -> None:
         assert CLASSIFIER.classify(text, "", "a@example.jp", kind).permanent is False
 
 
+# Greylisting, rate limits and "come back later" in the languages servers answer in, written
+# after the behaviour public pages document: greylisting as a temporary deferral (bytecamp.net
+# "Fehlermeldungen bei Zustellproblemen", postgrey.schweikert.ch), connection and rate limits
+# that lift by themselves (bytecamp.net, new-faq.comservice-ffo.de "SMTP-Fehlermeldungen",
+# Orange's "Veuillez essayer plus tard"), NetEase's frequency limit (MI:SFQ, 请控制发送频率).
+# Several come with a 5xx code, as some servers send: the words must still win.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "450 4.2.0 Recipient address rejected: Greylisted - Greylisting aktiv, bitte später"
+        " erneut versuchen",
+        "550 Zu viele Verbindungen von Ihrer IP-Adresse, bitte später erneut versuchen",
+        "550 Sendelimit erreicht, bitte versuchen Sie es in einigen Stunden erneut",
+        "421 Service refuse. Veuillez essayer plus tard. Service refused, please try later.",
+        "550 Trop de connexions simultanées, veuillez réessayer plus tard",
+        "554 Demasiadas conexiones simultáneas, inténtelo de nuevo más tarde",
+        "550 Límite de envío superado temporalmente, inténtelo más tarde",
+        "550 Muitas conexões simultâneas, tente novamente mais tarde",
+        "550 Troppe connessioni, riprovare più tardi",
+        "550 Слишком много соединений, попробуйте позже",
+        "550 发送频率过快，请稍后再试",
+        "451 MI:SFQ 发信人在15分钟内累计发送邮件数量超过限制，请控制发送频率",
+        "554 일시적인 오류입니다. 잠시 후 다시 시도해 주십시오",
+        "550 5.7.1 グレーリスティングのため一時的に受信を保留しています",
+        "550 送信数が上限に達しました。しばらくしてから再度お試しください",
+        "接続数が多すぎます。時間をおいて再送してください",
+    ],
+)
+def test_temporary_texts_in_other_languages_are_never_permanent(text: str) -> None:
+    for kind in (ListKind.BOUNCES, ListKind.BLOCKS):
+        for email in ("a@example.jp", "b@example.de", "c@163.com"):
+            got = CLASSIFIER.classify(text, "", email, kind)
+            assert got.permanent is False, (got.reason, got.rule_id)
+
+
 @pytest.mark.parametrize(
     ("text", "status", "words"),
     [
