@@ -226,6 +226,10 @@ def test_no_rule_in_the_host_catalogue_lacks_a_host_group() -> None:
         " to unexpected volume or user complaints",
         "451 4.7.650 The mail server [203.0.113.5] has been temporarily rate"
         " limited due to IP reputation.",
+        # The same refusals sent with a 5xx code: the words call them temporary.
+        "554 5.7.1 Your IP has been temporarily blocked, try again later",
+        "554 5.7.0 Temporarily rate limited due to IP reputation",
+        "550 5.7.1 Message temporarily deferred - try again later",
     ],
 )
 def test_temporary_texts_are_never_permanent(text: str) -> None:
