@@ -528,6 +528,12 @@ _TEMPORARY_WORDS = re.compile(
     r"|잠시 후|일시적|나중에 다시"
 )
 
+# ... unless they say retrying is useless ("do not retry", "retrying will not succeed").
+_NO_RETRY = re.compile(
+    r"(do not|don.t|never|no) retry|retrying will not|will not succeed|won.t succeed"
+    r"|再送しないで|再送しても"
+)
+
 
 def unknown_text_hint(code: str, reply: str, reply_text: str = "") -> UnknownTextHint:
     """A 要確認 explanation from what the codes tell: temporary or not, and whose side.
@@ -536,7 +542,7 @@ def unknown_text_hint(code: str, reply: str, reply_text: str = "") -> UnknownTex
     reads the class digit (4 = temporary, 5 = permanent) and the RFC 3463 subject digit, and,
     when there is no code at all, words that call the failure temporary.
     """
-    retry_later = bool(_TEMPORARY_WORDS.search(reply_text))
+    retry_later = bool(_TEMPORARY_WORDS.search(reply_text)) and not _NO_RETRY.search(reply_text)
     first = code[:1] or reply[:1] or ("4" if retry_later else "")
     parts = code.split(".")
     subject = parts[1] if len(parts) == 3 and parts[1] != "0" else ""

@@ -323,3 +323,21 @@ def test_an_unknown_text_without_codes_that_says_temporary_is_temporary() -> Non
 def test_invisible_and_full_width_characters_do_not_hide_a_phrase(text: str) -> None:
     got = CLASSIFIER.classify(text, "", "a@example.jp")
     assert (got.reason, got.rule_id) == ("userunknown", "user-unknown")
+
+
+@pytest.mark.parametrize(
+    ("text", "permanent"),
+    [
+        ("554 5.0.0 Zorblax, please try again later", False),
+        ("550 Zorblax, bitte später erneut versuchen", False),
+        ("554 5.0.0 Zorblax. Do not retry.", True),
+        ("554 Zorblax; retrying will not succeed", True),
+    ],
+)
+def test_an_unknown_5xx_text_that_asks_to_retry_later_is_temporary(
+    text: str, permanent: bool
+) -> None:
+    got = CLASSIFIER.classify(text, "", "a@example.jp")
+    assert (got.reason, got.permanent) == ("onhold", permanent)
+    if not permanent:
+        assert "再試行" in got.explanation_ja
