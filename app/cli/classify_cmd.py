@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import BinaryIO
 
+from app.cli.common import PROVIDER_CHOICES
 from app.core.classify.classifier import Classifier
 from app.core.types import ListKind
 
@@ -22,6 +23,10 @@ _EPILOG = """\
   reason_text は必須の文字列、status と email は省略できる文字列です（ほかのキーは無視します）。
   list は省略できる一覧の名前です: bounces（既定）, blocks, invalid_emails, spam_reports,
   unsubscribes。一覧によって、削除したときの意味と対応の説明が変わります。
+  provider は省略できる配信サービスの名前です: sendgrid（既定。--provider で変えられます）,
+  cmc, infobip, ses。カスタマーズメールクラウド（管理画面の「配信停止」）と Infobip
+  （OVER_QUOTA）のブロックは送信を止める一覧なので、バウンスと同じ説明と delete_effect
+  （resend または after_fix）になります。SendGrid のブロックは送信を止めないので no_effect です。
 
 出力: 標準出力に、入力 1 行につき必ず 1 行の JSON オブジェクト（UTF-8、入力と同じ順番）。
   {"reason": ..., "category": ..., "permanent": ..., "label_ja": ...,
@@ -44,6 +49,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = _EPILOG
     parser.add_argument(
+        "--provider",
+        choices=PROVIDER_CHOICES,
+        default="sendgrid",
+        help="入力行に provider がないときの配信サービス（既定: sendgrid）",
+    )
+    parser.add_argument(
         "--rules-dir",
         type=Path,
         default=None,
@@ -55,11 +66,13 @@ def _error(message: str, line_number: int) -> dict[str, object]:
     return {"error": message, "line": line_number}
 
 
-_Parsed = tuple[str, str, str, ListKind]
+_Parsed = tuple[str, str, str, ListKind, str]
 
 
-def _parse_line(raw: bytes, line_number: int) -> _Parsed | dict[str, object]:
-    """Return (reason_text, status, email, list) or an error object for this line."""
+def _parse_line(
+    raw: bytes, line_number: int, default_provider: str = "sendgrid"
+) -> _Parsed | dict[str, object]:
+    """Return (reason_text, status, email, list, provider) or an error object for this line."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -94,18 +107,49 @@ def _parse_line(raw: bytes, line_number: int) -> _Parsed | dict[str, object]:
         except ValueError:
             names = ", ".join(kind.value for kind in ListKind)
             return _error(f"list は {names} のどれかで指定してください。", line_number)
-    return reason_text, fields[0], fields[1], list_kind
+    provider = data.get("provider")
+    if provider is None or provider == "":
+        provider = default_provider
+    elif not isinstance(provider, str) or provider.strip().lower() not in PROVIDER_CHOICES:
+        names = ", ".join(PROVIDER_CHOICES)
+        return _error(f"provider は {names} のどれかで指定してください。", line_number)
+    return reason_text, fields[0], fields[1], list_kind, provider.strip().lower()
 
 
-def classify_stream(classifier: Classifier, source: BinaryIO, sink: BinaryIO, flush: bool) -> int:
-    """Classify every line of ``source`` into ``sink``; return the number of lines read."""
+def _blocks_suppress(provider: str, known: dict[str, bool]) -> bool:
+    """The provider's ``blocks_suppress``, looked up once per provider named in the input."""
+    answer = known.get(provider)
+    if answer is None:
+        from app.core.accounts import ProviderName
+        from app.core.provider_factory import blocks_suppress
+
+        answer = known[provider] = blocks_suppress(ProviderName(provider))
+    return answer
+
+
+def classify_stream(
+    classifier: Classifier,
+    source: BinaryIO,
+    sink: BinaryIO,
+    flush: bool,
+    default_provider: str = "sendgrid",
+) -> int:
+    """Classify every line of ``source`` into ``sink``; return the number of lines read.
+
+    A block row of a provider whose block list suppresses (CMC, Infobip) is explained as a
+    bounce row, as the window and the fetch do: deleting it lets mail go again there, while
+    SendGrid's advice for blocks ("deleting changes nothing") would be wrong."""
+    suppressing: dict[str, bool] = {"sendgrid": False}
     line_number = 0
     for line_number, raw in enumerate(source, start=1):
-        parsed = _parse_line(raw.rstrip(b"\r\n"), line_number)
+        parsed = _parse_line(raw.rstrip(b"\r\n"), line_number, default_provider)
         if isinstance(parsed, dict):
             record = parsed
         else:
-            explanation = classifier.classify(*parsed)
+            text, status, email, kind, provider = parsed
+            if kind is ListKind.BLOCKS and _blocks_suppress(provider, suppressing):
+                kind = ListKind.BOUNCES
+            explanation = classifier.classify(text, status, email, kind)
             record = {key: getattr(explanation, key) for key in _OUTPUT_KEYS}
             record["delete_effect"] = str(explanation.delete_effect)
             record["source"] = explanation.source
@@ -124,5 +168,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     # Bytes in, bytes out: the output is UTF-8 whatever the locale says.
     interactive = sys.stdin.isatty()
-    classify_stream(classifier, sys.stdin.buffer, sys.stdout.buffer, flush=interactive)
+    classify_stream(
+        classifier, sys.stdin.buffer, sys.stdout.buffer, flush=interactive,
+        default_provider=args.provider,
+    )  # fmt: skip
     return 0

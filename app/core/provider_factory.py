@@ -106,3 +106,29 @@ def build_provider(
         max_concurrency=max_concurrency,
         timeout_s=timeout_s,
     )
+
+
+def blocks_suppress(provider: ProviderName) -> bool:
+    """Whether ``provider``'s block list is a suppression (CMC's 配信停止, Infobip's OVER_QUOTA):
+    deleting a row there lets mail go again, unlike SendGrid's blocks, which it retries anyway.
+
+    Read from the provider class itself (its ``blocks_suppress``), so the classify command and
+    the fetch agree; only that provider's module is imported, without building one."""
+    chosen: type
+    if provider is ProviderName.CMC:
+        from app.core.providers.cmc import CmcProvider
+
+        chosen = CmcProvider
+    elif provider is ProviderName.INFOBIP:
+        from app.core.providers.infobip import InfobipProvider
+
+        chosen = InfobipProvider
+    elif provider is ProviderName.SES:
+        from app.core.providers.ses import SesProvider
+
+        chosen = SesProvider
+    else:
+        from app.core.providers.sendgrid import SendGridProvider
+
+        chosen = SendGridProvider
+    return bool(getattr(chosen, "blocks_suppress", False))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 from app.core.classify.cache import CATEGORY_OF
 
@@ -40,6 +42,35 @@ def test_smoke_run_scores_both_sets() -> None:
     assert "== blind catalogue" in done.stdout
     assert done.stdout.count("overall: ") >= 2  # and the own catalogue, when present
     assert "rules that cite only one source" in done.stdout
+    assert "ambiguous (same normalised text (hosts masked), status and host group)" in done.stdout
+
+
+def _accuracy_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("accuracy", ROOT / "benchmarks" / "accuracy.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("accuracy", module)  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_ceiling_counts_equal_texts_with_labels_their_alternatives_do_not_cover() -> None:
+    accuracy = _accuracy_module()
+    ambiguity, key = accuracy.ambiguity, accuracy.input_key
+
+    def row(text: str, label: str, *alts: str) -> dict[str, object]:
+        return {"reason_text": text, "status": "", "expected_reason": label, "alt_reasons": alts}
+
+    rows = [
+        row("550 Unknown user a@example.net", "filtered"),
+        row("550 Unknown user b@example.org", "filtered"),
+        row("550 Unknown user c@example.com", "userunknown"),
+        row("550 Unknown user d@example.com", "rejected", "filtered"),  # covered by its alt
+        row("552 Mailbox full", "mailboxfull"),
+    ]
+    # One group of four: "filtered" is accepted by three, so one line cannot be right.
+    assert ambiguity(rows, key) == (1, 1, 4)
+    assert ambiguity(rows[:2] + rows[3:], key) == (0, 0, 4)
 
 
 def test_catalogue_lines_are_labelled_in_the_vocabulary_with_a_source() -> None:

@@ -129,3 +129,59 @@ def test_the_list_decides_the_delete_effect_and_the_advice() -> None:
     assert "削除しても" in records[1]["action_ja"] and "再送できます" not in records[1]["action_ja"]
     assert records[0]["permanent"] is True and records[5]["permanent"] is False
     assert [set(r) for r in records[7:]] == [{"error", "line"}, {"error", "line"}]
+
+
+def _records(result: subprocess.CompletedProcess[bytes]) -> list[dict[str, object]]:
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    return [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+
+
+def test_the_provider_decides_what_a_block_row_means() -> None:
+    # CMC's 配信停止 and Infobip's OVER_QUOTA stop sending: deleting such a "block" lets mail go
+    # again, so it gets the bounce list's advice. SendGrid's blocks stop nothing.
+    text = "554 5.7.1 Service unavailable; Client host [192.0.2.9] blocked using zen.spamhaus.org"
+    full = "452 4.2.2 Mailbox full"
+    lines = [
+        {"reason_text": text, "status": "5.7.1", "list": "blocks"},
+        {"reason_text": text, "status": "5.7.1", "list": "blocks", "provider": "sendgrid"},
+        {"reason_text": text, "status": "5.7.1", "list": "blocks", "provider": "cmc"},
+        {"reason_text": full, "status": "4.2.2", "list": "blocks", "provider": "Infobip"},
+        {"reason_text": text, "status": "5.7.1", "list": "bounces", "provider": "cmc"},
+        {"reason_text": text, "status": "5.7.1", "list": "blocks", "provider": "ses"},
+        {"reason_text": text, "list": "blocks", "provider": "mailchimp"},
+        {"reason_text": text, "list": "blocks", "provider": 3},
+    ]
+    stdin = "".join(json.dumps(line) + "\n" for line in lines).encode("utf-8")
+    records = _records(_run(stdin))
+    effects = [r.get("delete_effect") for r in records]
+    assert effects[:6] == [
+        "no_effect",
+        "no_effect",
+        "after_fix",
+        "resend",
+        "after_fix",
+        "no_effect",
+    ]
+    assert records[0] == records[1]  # sendgrid is the default
+    assert records[2] == records[4]  # a CMC block reads as a CMC bounce
+    for record in records[2:4]:
+        assert "削除しても配信結果は変わりません" not in str(record["action_ja"])
+        assert "次の送信を止めません" not in str(record["explanation_ja"])
+    assert "次の送信を止めません" in str(records[0]["explanation_ja"])
+    assert "削除しても配信結果は変わりません" in str(records[0]["action_ja"])
+    assert all(set(r) == OUTPUT_KEYS for r in records[:6])  # no field renamed or added
+    assert [set(r) for r in records[6:]] == [{"error", "line"}, {"error", "line"}]
+    assert all("provider" in str(r["error"]) for r in records[6:])
+
+
+def test_the_provider_option_is_the_default_for_lines_without_one() -> None:
+    text = "554 5.7.1 Service unavailable; Client host [192.0.2.9] blocked using zen.spamhaus.org"
+    lines = [
+        {"reason_text": text, "status": "5.7.1", "list": "blocks"},
+        {"reason_text": text, "status": "5.7.1", "list": "blocks", "provider": "sendgrid"},
+    ]
+    stdin = "".join(json.dumps(line) + "\n" for line in lines).encode("utf-8")
+    records = _records(_run(stdin, "--provider", "infobip"))
+    assert [r["delete_effect"] for r in records] == ["after_fix", "no_effect"]
+    bad = _run(stdin, "--provider", "mailchimp")
+    assert bad.returncode == 2 and bad.stdout == b""  # argparse refuses an unknown name

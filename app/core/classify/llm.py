@@ -29,7 +29,9 @@ from app.core.types import Explanation, ListKind
 
 log = logging.getLogger(__name__)
 
-PROMPT_VERSION = "2"  # 2: rule_hint carries the delete effect; wider masking
+# 2: rule_hint carries the delete effect; wider masking. 3: the sending service is not always
+# SendGrid (CMC, Infobip, SES): the prompt names none, and a block's effect comes from the hint.
+PROMPT_VERSION = "3"
 
 MAX_REPLY_CHARS = 200_000  # 25 items x 3 texts x 400 chars fits many times over
 
@@ -45,8 +47,10 @@ SYSTEM_PROMPT = (
     "of an offline rule engine: keep its reason unless the text clearly says otherwise. "
     "Never contradict its permanent flag or its delete_effect (what deleting the row from its "
     "list does: resend = sending resumes, after_fix = delete only after the cause is fixed, "
-    "no_effect = a block, SendGrid retries by itself, harmful = the recipient refused mail); "
-    "action_ja must keep that deletion advice.\n"
+    "no_effect = a block that stops no sending, so deleting it changes nothing, harmful = the "
+    "recipient refused mail); action_ja must keep that deletion advice.\n"
+    "The sending service may be SendGrid, Customers Mail Cloud, Infobip or Amazon SES: call it "
+    "配信サービス and name no service; each list's meaning is given by delete_effect.\n"
     "Plain text only: no HTML, no markdown, no URLs, no placeholders, no e-mail addresses "
     "(write 宛先アドレス instead).\n"
     'Reply with one JSON object: {"items": [{"index": <int>, "reason": <string>, '

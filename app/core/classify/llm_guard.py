@@ -65,7 +65,11 @@ _CALLS_TEMPORARY = re.compile(
 def delete_effect_of(rule: Explanation, list_kind: str) -> str:
     """The rule's delete effect (the list decides for blocks, spam reports and unsubscribes)."""
     if list_kind == ListKind.BLOCKS:
-        return NO_EFFECT  # SendGrid retries blocked addresses on its own
+        # SendGrid keeps sending to blocked addresses: deleting changes nothing. A provider whose
+        # block list does stop sending (CMC's 配信停止, Infobip's OVER_QUOTA) had its block rows
+        # explained as bounces (explain_blocks_as_suppressions), and the rule result says so.
+        effect = str(rule.delete_effect)
+        return effect if effect in (RESEND, AFTER_FIX) else NO_EFFECT
     if list_kind in (ListKind.SPAM_REPORTS, ListKind.UNSUBSCRIBES):
         return HARMFUL  # the recipient asked not to be mailed
     return str(rule.delete_effect)

@@ -41,6 +41,14 @@ _HAS_DIGIT = re.compile(r"[0-9]").search
 _ENHANCED = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?!\w|\.\d)")
 _REPLY = re.compile(r"(?<![\w.])([245]\d\d)(?![\w.])")
 _STATUS = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})\s*")
+# The refusal itself called temporary: "temporarily deferred/blocked/rate limited/rejected",
+# "temporary failure/error/block". Not a bare "try again later": blocklist replies say that too,
+# and a listing lasts until it is removed.
+_SAYS_TEMPORARY = re.compile(
+    r"\btemporarily (deferred|delayed|blocked|rate[ -]?limited|limited|rejected|refused|"
+    r"throttled|suspended|unavailable|disabled|not available)"
+    r"|\btemporary (failure|error|problem|block|rejection|deferral|limit)"
+)
 
 
 def zero_digits(text: str) -> str:
@@ -132,12 +140,16 @@ class Facts:
     reply: str  # first SMTP reply code in the text ("550"), "" when none
     host: str  # host group of the recipient domain (see hosts.py), "" when none
     list_kind: str  # ListKind value, "" when unknown
+    says_temporary: bool = False  # the words call the refusal temporary ("temporarily blocked")
 
     @property
     def temporary(self) -> bool:
-        """A 4xx reply or 4.x.x status: the receiving side called it temporary."""
+        """A 4xx reply or 4.x.x status, or words that call the refusal itself temporary: the
+        receiving side said it will pass. Some servers send "temporarily deferred" or
+        "temporarily rate limited" with a 5xx code; the words are the more specific statement.
+        A rule marked ``lasting`` still wins (Yahoo's "permanently deferred" in a 421)."""
         first = self.code[:1] or self.reply[:1]
-        return first == "4"
+        return first == "4" or self.says_temporary
 
 
 def extract_facts(text: str, status: str, host: str = "", list_kind: str = "") -> Facts:
@@ -155,7 +167,9 @@ def extract_facts(text: str, status: str, host: str = "", list_kind: str = "") -
         (c for c in candidates if not c.endswith(".0.0")), candidates[0] if candidates else ""
     )
     reply_match = _REPLY.search(text)
-    return Facts(text, code, reply_match.group(1) if reply_match else "", host, list_kind)
+    reply = reply_match.group(1) if reply_match else ""
+    says_temporary = "tempor" in text and _SAYS_TEMPORARY.search(text) is not None
+    return Facts(text, code, reply, host, list_kind, says_temporary)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.core.glossary import category_labels
+from app.core.glossary import category_labels, term
 from app.core.types import DeleteEffect
 
 INVALID_ADDRESS = "Invalid Address"
@@ -27,6 +27,7 @@ SPAM_REPORT = "Spam Report"
 UNSUBSCRIBE = "Unsubscribe"
 
 CATEGORY_LABELS_JA: dict[str, str] = category_labels()  # resources/glossary.toml
+_LISTS = term("lists")  # the five lists together (届かない宛先リスト), resources/glossary.toml
 
 NEEDS_REVIEW_LABEL = "要確認"
 
@@ -408,9 +409,9 @@ _REASONS: tuple[ReasonInfo, ...] = (
         TECHNICAL,
         False,
         "送信側で送信を止めた",
-        "送信サービス自身が、このアドレスを送信停止の対象として送りませんでした。"
-        "受信側に拒否されたわけではありません。",
-        "最初に送信停止の対象になった理由を確認してください。",
+        f"配信サービス自身が、このアドレスは{_LISTS}（バウンス・配信停止など）に"
+        "載っているとして送りませんでした。受信側に拒否されたわけではありません。",
+        f"最初に{_LISTS}に載った理由（どの一覧に載っているか）を確認してください。",
         "削除すると送信が再開されます。元の理由が解消していることを確かめてから削除してください。",
     ),
     ReasonInfo(
@@ -463,7 +464,14 @@ REASONS: dict[str, ReasonInfo] = {info.name: info for info in _REASONS}
 NEEDS_REVIEW_REASONS = frozenset({"onhold", "undefined"})
 
 # Blocks are not a suppression: SendGrid keeps trying later sends, so the framing differs.
-BLOCK_NOTE_JA = "これは「ブロック」の記録で、送信停止リストではありません。"
+# Said as what is different about blocks (docs/glossary.md), not as what they are not: blocks
+# are one of the lists (glossary term "lists"), and 配信停止 is another list's name. Providers
+# whose block list does suppress (CMC, Infobip) never get this text
+# (explain_blocks_as_suppressions).
+BLOCK_NOTE_JA = (
+    "これは「ブロック」の記録です。ブロックに載っていても、"
+    "配信サービス（SendGrid など）は次の送信を止めません（ほかの一覧との違いです）。"
+)
 BLOCK_DELETE_JA = (
     "ブロックの記録があっても次の送信は通常どおり試みられるため、一覧から削除しても"
     "配信結果は変わりません。原因を直すことが大切です。"
@@ -505,8 +513,26 @@ _SENDER_ADDRESS_JA = (
 )
 
 
-# Words that call a failure temporary when no code does ("try again later", 一時的, しばらく).
-_TEMPORARY_WORDS = re.compile(r"temporar|try again|try later|retry|一時的|しばらく|時間をおいて")
+# Words that call a failure temporary ("try again later", 一時的, しばらく) in the languages
+# servers answer in: English, Japanese, German, French, Spanish, Portuguese, Italian, Russian,
+# Chinese, Korean. The text is lower-cased and NFKC-folded before it gets here.
+_TEMPORARY_WORDS = re.compile(
+    r"temporar|try again|try later|retry|一時的|しばらく|時間をおいて|時間を置いて"
+    r"|später|vorübergehend|erneut versuchen"
+    r"|plus tard|temporairement|réessayer"
+    r"|más tarde|temporalmente|inténtelo de nuevo|intentar de nuevo"
+    r"|mais tarde|temporariamente|tente novamente"
+    r"|più tardi|temporaneamente|riprova"
+    r"|позже|временно"
+    r"|稍后|暂时|稍後|暫時"
+    r"|잠시 후|일시적|나중에 다시"
+)
+
+# ... unless they say retrying is useless ("do not retry", "retrying will not succeed").
+_NO_RETRY = re.compile(
+    r"(do not|don.t|never|no) retry|retrying will not|will not succeed|won.t succeed"
+    r"|再送しないで|再送しても"
+)
 
 
 def unknown_text_hint(code: str, reply: str, reply_text: str = "") -> UnknownTextHint:
@@ -516,7 +542,8 @@ def unknown_text_hint(code: str, reply: str, reply_text: str = "") -> UnknownTex
     reads the class digit (4 = temporary, 5 = permanent) and the RFC 3463 subject digit, and,
     when there is no code at all, words that call the failure temporary.
     """
-    first = code[:1] or reply[:1] or ("4" if _TEMPORARY_WORDS.search(reply_text) else "")
+    retry_later = bool(_TEMPORARY_WORDS.search(reply_text)) and not _NO_RETRY.search(reply_text)
+    first = code[:1] or reply[:1] or ("4" if retry_later else "")
     parts = code.split(".")
     subject = parts[1] if len(parts) == 3 and parts[1] != "0" else ""
     if subject == "1" and parts[2] in ("7", "8"):
@@ -529,6 +556,17 @@ def unknown_text_hint(code: str, reply: str, reply_text: str = "") -> UnknownTex
             "でしたが、時間をおけば届く可能性があります。推測はせずに、理由の欄の原文を確認してください。"
         )
         fix = "原文を確認し、数時間から 1 日ほどおいてから再送してください。" + fix
+    elif first == "5" and retry_later:
+        # A 5xx reply whose words ask to come back later ("550 Zu viele Verbindungen, bitte
+        # später erneut versuchen"): the words are the more specific statement, and a temporary
+        # condition must never be reported as permanent.
+        text = (
+            "受信側のコードは「恒久的なエラー」（5xx）ですが、文面では時間をおいて再試行するよう"
+            "求めています。原因の文面は自動では判定できませんでしたが、一時的な拒否として扱います。"
+            "推測はせずに、理由の欄の原文を確認してください。"
+        )
+        fix = "原文を確認し、数時間から 1 日ほどおいてから再送してください。" + fix
+        first = "4"
     elif first == "5":
         text = (
             "受信側は「恒久的なエラー」（5xx）と回答しています。原因の文面は自動では判定できません"

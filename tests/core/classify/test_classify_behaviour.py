@@ -77,10 +77,7 @@ def test_blocks_are_explained_as_blocks(classifier: Classifier) -> None:
     bounce = classifier.classify(text, "5.7.1", "a@example.jp", ListKind.BOUNCES)
     block = classifier.classify(text, "5.7.1", "a@example.jp", ListKind.BLOCKS)
     assert bounce.reason == block.reason == "blocked"
-    assert (
-        "ブロック" in block.explanation_ja
-        and "送信停止リストではありません" in block.explanation_ja
-    )
+    assert "ブロック" in block.explanation_ja and "次の送信を止めません" in block.explanation_ja
     assert "削除しても配信結果は変わりません" in block.action_ja
     assert "削除しても配信結果は変わりません" not in bounce.action_ja
 

@@ -226,11 +226,50 @@ def test_no_rule_in_the_host_catalogue_lacks_a_host_group() -> None:
         " to unexpected volume or user complaints",
         "451 4.7.650 The mail server [203.0.113.5] has been temporarily rate"
         " limited due to IP reputation.",
+        # The same refusals sent with a 5xx code: the words call them temporary.
+        "554 5.7.1 Your IP has been temporarily blocked, try again later",
+        "554 5.7.0 Temporarily rate limited due to IP reputation",
+        "550 5.7.1 Message temporarily deferred - try again later",
     ],
 )
 def test_temporary_texts_are_never_permanent(text: str) -> None:
     for kind in (ListKind.BOUNCES, ListKind.BLOCKS):
         assert CLASSIFIER.classify(text, "", "a@example.jp", kind).permanent is False
+
+
+# Greylisting, rate limits and "come back later" in the languages servers answer in, written
+# after the behaviour public pages document: greylisting as a temporary deferral (bytecamp.net
+# "Fehlermeldungen bei Zustellproblemen", postgrey.schweikert.ch), connection and rate limits
+# that lift by themselves (bytecamp.net, new-faq.comservice-ffo.de "SMTP-Fehlermeldungen",
+# Orange's "Veuillez essayer plus tard"), NetEase's frequency limit (MI:SFQ, 请控制发送频率).
+# Several come with a 5xx code, as some servers send: the words must still win.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "450 4.2.0 Recipient address rejected: Greylisted - Greylisting aktiv, bitte später"
+        " erneut versuchen",
+        "550 Zu viele Verbindungen von Ihrer IP-Adresse, bitte später erneut versuchen",
+        "550 Sendelimit erreicht, bitte versuchen Sie es in einigen Stunden erneut",
+        "421 Service refuse. Veuillez essayer plus tard. Service refused, please try later.",
+        "550 Trop de connexions simultanées, veuillez réessayer plus tard",
+        "554 Demasiadas conexiones simultáneas, inténtelo de nuevo más tarde",
+        "550 Límite de envío superado temporalmente, inténtelo más tarde",
+        "550 Muitas conexões simultâneas, tente novamente mais tarde",
+        "550 Troppe connessioni, riprovare più tardi",
+        "550 Слишком много соединений, попробуйте позже",
+        "550 发送频率过快，请稍后再试",
+        "451 MI:SFQ 发信人在15分钟内累计发送邮件数量超过限制，请控制发送频率",
+        "554 일시적인 오류입니다. 잠시 후 다시 시도해 주십시오",
+        "550 5.7.1 グレーリスティングのため一時的に受信を保留しています",
+        "550 送信数が上限に達しました。しばらくしてから再度お試しください",
+        "接続数が多すぎます。時間をおいて再送してください",
+    ],
+)
+def test_temporary_texts_in_other_languages_are_never_permanent(text: str) -> None:
+    for kind in (ListKind.BOUNCES, ListKind.BLOCKS):
+        for email in ("a@example.jp", "b@example.de", "c@163.com"):
+            got = CLASSIFIER.classify(text, "", email, kind)
+            assert got.permanent is False, (got.reason, got.rule_id)
 
 
 @pytest.mark.parametrize(
@@ -284,3 +323,21 @@ def test_an_unknown_text_without_codes_that_says_temporary_is_temporary() -> Non
 def test_invisible_and_full_width_characters_do_not_hide_a_phrase(text: str) -> None:
     got = CLASSIFIER.classify(text, "", "a@example.jp")
     assert (got.reason, got.rule_id) == ("userunknown", "user-unknown")
+
+
+@pytest.mark.parametrize(
+    ("text", "permanent"),
+    [
+        ("554 5.0.0 Zorblax, please try again later", False),
+        ("550 Zorblax, bitte später erneut versuchen", False),
+        ("554 5.0.0 Zorblax. Do not retry.", True),
+        ("554 Zorblax; retrying will not succeed", True),
+    ],
+)
+def test_an_unknown_5xx_text_that_asks_to_retry_later_is_temporary(
+    text: str, permanent: bool
+) -> None:
+    got = CLASSIFIER.classify(text, "", "a@example.jp")
+    assert (got.reason, got.permanent) == ("onhold", permanent)
+    if not permanent:
+        assert "再試行" in got.explanation_ja

@@ -190,3 +190,58 @@ def test_the_rules_own_texts_pass_the_guard(classifier) -> None:
             if contradictions(prose, permanent=rule.permanent, delete_effect=effect):
                 refused.add((rule.reason, kind.value, rule.permanent, rule.action_ja[:60]))
     assert not refused
+
+
+def test_a_block_of_a_provider_whose_blocks_stop_sending_keeps_its_bounce_advice(
+    sandbox, cache, classifier
+) -> None:
+    # CMC's 配信停止 / Infobip's OVER_QUOTA rows are explained as bounces; the AI path must not
+    # turn them back into SendGrid's "deleting a block changes nothing".
+    from datetime import UTC, datetime
+
+    from app.core.classify import explain_blocks_as_suppressions
+    from app.core.types import SuppressionEntry
+
+    entry = SuppressionEntry(
+        ListKind.BLOCKS, "kuro@example.com", datetime(2026, 1, 1, tzinfo=UTC), "5.7.1", SPAMHAUS
+    )
+    (cmc_rule,) = explain_blocks_as_suppressions(classifier.classify_entries)([entry])
+    sendgrid_rule = classifier.classify_entry(entry)
+    assert (str(cmc_rule.delete_effect), str(sendgrid_rule.delete_effect)) == (
+        "after_fix",
+        "no_effect",
+    )
+    assert delete_effect_of(cmc_rule, ListKind.BLOCKS) == "after_fix"
+
+    result = refiner(sandbox.start(), cache).refine(
+        [(SPAMHAUS, "5.7.1", ListKind.BLOCKS, cmc_rule)]
+    )
+
+    assert sent_items(sandbox)[0]["rule_hint"]["delete_effect"] == "after_fix"
+    (merged,) = result.explanations
+    assert merged.source == "llm", result.failures
+    assert str(merged.delete_effect) == "after_fix"
+    assert "影響しません" not in merged.action_ja and "削除" in merged.action_ja
+
+
+def test_the_prompt_and_the_practice_answers_name_sendgrid_only_as_an_example() -> None:
+    # Rows of CMC, Infobip and SES accounts are refined with the same prompt and practice
+    # answers: 配信サービス is the subject, SendGrid at most an example or its screen's name.
+    import ast
+    import re
+
+    from app.core.classify.llm import SYSTEM_PROMPT
+    from app.sandbox import openai_answers
+
+    tree = ast.parse(Path(openai_answers.__file__).read_text(encoding="utf-8"))
+    texts = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and any(ord(char) > 0x3000 for char in node.value)
+    ]
+    assert len(texts) > 50
+    bare = [t for t in texts if re.sub(r"（SendGrid など）|SendGrid では", "", t).count("SendGrid")]
+    assert bare == []
+    assert "SendGrid retries" not in SYSTEM_PROMPT and "配信サービス" in SYSTEM_PROMPT
