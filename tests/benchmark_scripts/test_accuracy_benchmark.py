@@ -15,6 +15,7 @@ from app.core.classify.cache import CATEGORY_OF
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "benchmarks" / "data" / "provider-catalogue.jsonl"
 BLIND_CATALOGUE = ROOT / "benchmarks" / "data" / "blind-catalogue.jsonl"
+BLIND_TWO = ROOT / "benchmarks" / "data" / "blind-two.jsonl"
 _FIELDS = {
     "reason_text": str,
     "status": str,
@@ -40,6 +41,7 @@ def test_smoke_run_scores_both_sets() -> None:
     assert "== dev set" in done.stdout
     assert "== provider catalogue" in done.stdout
     assert "== blind catalogue" in done.stdout
+    assert "== blind two" in done.stdout
     assert done.stdout.count("overall: ") >= 2  # and the own catalogue, when present
     assert "rules that cite only one source" in done.stdout
     assert "ambiguous (same normalised text (hosts masked), status and host group)" in done.stdout
@@ -93,14 +95,17 @@ def test_catalogue_lines_are_labelled_in_the_vocabulary_with_a_source() -> None:
             assert row["permanent"] is False, row["reason_text"]
 
 
-def test_blind_catalogue_lines_are_labelled_in_the_vocabulary_with_a_source() -> None:
-    rows = [json.loads(line) for line in BLIND_CATALOGUE.read_text("utf-8").splitlines() if line]
+def _assert_blind_set(path: Path, module: str, kinds: set[str] | None = None) -> None:
+    """Well-formed, labelled in the vocabulary, and greylisting is never called lasting."""
+    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
     assert 150 <= len(rows) <= 250
     seen = set()
     for row in rows:
         for name, kind in _FIELDS.items():
             assert isinstance(row.get(name), kind), (name, row["reason_text"][:60])
-        assert row["module"] == "blind"
+        assert row["module"] == module
+        if kinds is not None:
+            assert row["kind"] in kinds, row["kind"]
         for reason in (row["expected_reason"], *row["alt_reasons"]):
             assert reason in CATEGORY_OF, reason
         assert row["source_url"].startswith(("https://", "http://"))
@@ -112,3 +117,11 @@ def test_blind_catalogue_lines_are_labelled_in_the_vocabulary_with_a_source() ->
     for row in rows:
         if "greylist" in row["reason_text"].lower() or "graylist" in row["reason_text"].lower():
             assert row["permanent"] is False, row["reason_text"]
+
+
+def test_blind_catalogue_lines_are_labelled_in_the_vocabulary_with_a_source() -> None:
+    _assert_blind_set(BLIND_CATALOGUE, "blind")
+
+
+def test_blind_two_lines_are_labelled_in_the_vocabulary_with_a_source() -> None:
+    _assert_blind_set(BLIND_TWO, "blind-two", {"published-text", "documented-behaviour"})
