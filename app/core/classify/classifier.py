@@ -31,6 +31,7 @@ from app.core.classify.vocabulary import (
     NEEDS_REVIEW_REASONS,
     REASONS,
     ReasonInfo,
+    invites_retry,
     unknown_text_hint,
 )
 from app.core.types import DeleteEffect, Explanation, ListKind, SuppressionEntry
@@ -248,10 +249,13 @@ class Classifier:
         rules = self._rules.rules
         rule = rules[index] if index < len(rules) else None
         if rule is not None:
+            # A 4xx reply that itself says "try again later" is temporary even when the rule
+            # knows such refusals usually last (a missing PTR record, a loop): the server says so.
+            lasting = rule.lasting and not (facts.temporary and invites_retry(text))
             return self._build(
                 rule.reason, rule.id, rule.explanation_ja, rule.fix_ja, rule.delete_ja, host,
                 kind, temporary=facts.temporary or rule.temporary, passes=rule.temporary,
-                lasting=rule.lasting,
+                lasting=lasting,
             )  # fmt: skip
         if not text and not status:
             return self._build("undefined", "", "", "", "", host, kind, temporary=False)
