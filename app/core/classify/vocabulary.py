@@ -515,7 +515,9 @@ _RETRY_INVITED = re.compile(
     r"|réessayer plus tard|später (erneut|nochmal|wieder)|m[aá]s tarde|mais tarde"
     r"|一時的|しばらく(して|たって|経って|時間)|時間をおいて"
 )
-_RETRY_REFUSED = re.compile(r"permanent|not succeed|will not|won.t succeed|do not retry|don.t retry")
+_RETRY_REFUSED = re.compile(
+    r"permanent|not succeed|will not|won.t succeed|do not retry|don.t retry"
+)
 
 
 def invites_retry(reply_text: str) -> bool:

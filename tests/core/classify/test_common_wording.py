@@ -183,3 +183,16 @@ def test_lasting_4xx_refusals_without_a_retry_invitation_stay_permanent(text: st
 def test_broader_wording_does_not_take_over_more_specific_families(text: str) -> None:
     got = CLASSIFIER.classify(text, "", EMAIL)
     assert got.rule_id in {"block-list", "greylisting"} and got.permanent is False
+
+
+def test_cpanel_greylisting_reads_as_greylisting() -> None:
+    got = CLASSIFIER.classify(
+        "451 198.51.100.20 is not yet authorized to deliver mail from <a@example.jp> to"
+        " <b@example.net>. Please try later.",
+        "",
+        "b@example.net",
+    )
+    assert got.permanent is False and got.delete_effect is DeleteEffect.RESEND
+    assert "グレーリスト" in got.explanation_ja and "解除申請" not in got.action_ja.replace(
+        "解除申請や", ""
+    )
