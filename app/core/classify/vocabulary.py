@@ -507,23 +507,6 @@ _SENDER_ADDRESS_JA = (
 
 # Words that call a failure temporary when no code does ("try again later", 一時的, しばらく).
 _TEMPORARY_WORDS = re.compile(r"temporar|try again|try later|retry|一時的|しばらく|時間をおいて")
-# A reply that itself invites a later retry ("421 Reverse DNS failure: Try again later"): in a
-# 4xx reply this outweighs a rule's knowledge that such refusals usually last. Not when the same
-# reply says retrying is useless (Yahoo's "permanently deferred; Retrying will NOT succeed").
-_RETRY_INVITED = re.compile(
-    r"try (again )?later|please (try again|retry)|retry later|come back later|temporar"
-    r"|réessayer plus tard|später (erneut|nochmal|wieder)|m[aá]s tarde|mais tarde"
-    r"|一時的|しばらく(して|たって|経って|時間)|時間をおいて"
-)
-_RETRY_REFUSED = re.compile(
-    r"permanent|not succeed|will not|won.t succeed|do not retry|don.t retry"
-)
-
-
-def invites_retry(reply_text: str) -> bool:
-    """The reply says waiting and retrying may succeed (checked by the classifier for 4xx)."""
-    return bool(_RETRY_INVITED.search(reply_text)) and not _RETRY_REFUSED.search(reply_text)
-
 
 
 def unknown_text_hint(code: str, reply: str, reply_text: str = "") -> UnknownTextHint:

@@ -113,7 +113,7 @@ def test_temporary_wording_is_understood_and_never_permanent(text: str, reason: 
         # the sender's address or domain
         ("550 5.7.1 Message requires a valid sender address", "rejected"),
         ("554 5.7.1 Fake sender detected", "rejected"),
-        ("550 Rejecting spoofed e-mail from your domain", "rejected"),
+        ("550 Rejecting spoofed e-mail from your domain", "authfailure"),
         ("550 5.7.1 Sender domain must resolve", "rejected"),
         # RFC 5321's bare 554 text
         ("554 5.0.0 Transaction failed", "rejected"),
