@@ -24,7 +24,7 @@ def _classify(text: str) -> tuple[str, bool]:
 
 # (text, reason) of texts that name a condition that passes by itself: never permanent.
 TEMPORARY = [
-    # busy / temporarily unavailable / try again later (RFC 5321 421/451, MTA defaults)
+    # busy / temporarily unavailable (RFC 5321 421/451, MTA defaults)
     ("421 mail.example.net Server too busy, come back in a few minutes", "systemerror"),
     ("450 4.3.2 The mail system is busy, please try again later", "systemerror"),
     ("451 Local service temporarily unavailable", "systemerror"),
@@ -196,3 +196,10 @@ def test_cpanel_greylisting_reads_as_greylisting() -> None:
     assert "グレーリスト" in got.explanation_ja and "解除申請" not in got.action_ja.replace(
         "解除申請や", ""
     )
+
+
+@pytest.mark.parametrize(
+    "text", ["451 Please try again later", "450 4.0.0 Temporary failure", "451 一時的なエラーです"]
+)
+def test_a_bare_try_again_later_names_no_cause_and_stays_a_temporary_review(text: str) -> None:
+    assert _classify(text) == ("onhold", False)
