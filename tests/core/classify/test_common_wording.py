@@ -59,9 +59,14 @@ TEMPORARY = [
     ("552 A caixa postal do destinatário está cheia", "mailboxfull"),
     ("452 Cota de armazenamento excedida", "mailboxfull"),
     ("552 メールボックスの容量がいっぱいです", "mailboxfull"),
+    ("552 Votre boîte aux lettres est pleine", "mailboxfull"),
+    ("452 Das Postfach ist überfüllt", "mailboxfull"),
     # delivery time expired, in several languages
     ("550 5.4.7 Tiempo de entrega expirado", "expired"),
     ("554 Tempo de entrega esgotado", "expired"),
+    ("550 Zustellfrist abgelaufen", "expired"),
+    ("550 Tempo limite di consegna superato", "expired"),
+    ("550 邮件发送超时", "expired"),
     ("550 Cannot send message for 5 days", "expired"),
     ("550 Could not deliver message for the past 72 hours", "expired"),
 ]
