@@ -104,6 +104,8 @@ def test_temporary_wording_is_understood_and_never_permanent(text: str, reason: 
         ("550 The mailbox has expired for lack of use", "suspend"),
         ("550 User suspended", "suspend"),
         ("550 La cuenta está suspendida", "suspend"),
+        ("550 El buzón está bloqueado", "suspend"),
+        ("550 Requested action not taken: mailbox unavailable (user frozen)", "suspend"),
         ("550 アカウントが停止されています", "suspend"),
         # unknown recipient: Domino's localized directory text, Japanese, Spanish, Portuguese
         ("550 jdoe@example.es no se encuentra en el Directorio de Domino", "userunknown"),
