@@ -11,15 +11,16 @@ elements may be missing (many reporters leave out ``sp``, ``fo``, ``envelope_fro
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from app.core.dmarc.errors import ReportFileError
 from app.core.dmarc.model import (
     AggregateReport,
     AuthResult,
+    PatternValues,
     PublishedPolicy,
-    ReportRecord,
+    RecordPattern,
+    ReportRow,
     SchemaName,
 )
 from app.core.dmarc.safe_xml import parse_xml
@@ -29,14 +30,17 @@ _RFC9990_ONLY = ("np", "testing", "discovery_method")
 _MAX_COUNT = 10**12  # a count beyond this is a broken report, not mail
 
 
-def parse_report(data: bytes, origin: str) -> AggregateReport:
+def parse_report(data: bytes, origin: str, patterns: PatternTable | None = None) -> AggregateReport:
     """Parse ``data`` (uncompressed XML) into a report.
+
+    ``patterns`` is shared by the reports of one import (see PatternTable); without it the
+    report gets a table of its own.
 
     Raises:
         UnsafeReportError: DTD/entity declarations.
         ReportFileError: not XML, not an aggregate report, or a required element is missing.
     """
-    return report_from_element(parse_xml(data, origin), origin)
+    return report_from_element(parse_xml(data, origin), origin, patterns)
 
 
 class _Tags:
@@ -81,7 +85,9 @@ class _Tags:
         self.scope = prefix + "scope"
 
 
-def report_from_element(root: ET.Element, origin: str) -> AggregateReport:
+def report_from_element(
+    root: ET.Element, origin: str, patterns: PatternTable | None = None
+) -> AggregateReport:
     if root.tag[:1] == "{":  # parsed with namespace processing (the defusedxml path)
         namespace, _, local = root.tag[1:].rpartition("}")
         tags = _Tags(f"{{{namespace}}}")
@@ -107,7 +113,7 @@ def report_from_element(root: ET.Element, origin: str) -> AggregateReport:
     end = _timestamp(_text(date_range, tags.end), "end", origin)
     policy_element = _required(root, tags.policy_published, "policy_published", origin)
     policy = _policy(policy_element, tags, origin)
-    records = _records(root, tags, origin)
+    rows = _records(root, tags, origin, PatternTable() if patterns is None else patterns)
     schema: SchemaName = "rfc9990" if namespace == RFC9990_NAMESPACE else "rfc7489"
     if schema == "rfc7489" and any(
         policy_element.find(tags.prefix + n) is not None for n in _RFC9990_ONLY
@@ -120,7 +126,7 @@ def report_from_element(root: ET.Element, origin: str) -> AggregateReport:
         begin=begin,
         end=end,
         policy=policy,
-        records=records,
+        rows=rows,
         schema=schema,
         origin=origin,
     )
@@ -149,145 +155,146 @@ def _policy(element: ET.Element, tags: _Tags, origin: str) -> PublishedPolicy:
     )
 
 
-class _Cleaned(dict[str | None, str]):
-    """Raw element text → trimmed lower-case text ("" for a missing element), remembered.
+_Raw = tuple[object, ...]  # a record's raw texts, the key of PatternTable
 
-    A report repeats a handful of values (pass, fail, none, its domains) thousands of times;
-    one dictionary look-up replaces ``(text or "").strip().lower()`` and every record then
-    shares one string object per value.
+
+class PatternTable(dict[_Raw, RecordPattern]):
+    """Raw texts of a record (everything but source IP and count) → its RecordPattern.
+
+    One table serves a whole import (the importer passes it to every ``parse_report``): the
+    same servers pass and fail the same way in report after report, so nearly every record
+    finds its pattern here with one look-up, instead of cleaning a dozen texts and building
+    nested tuples again. The pattern is a function of the raw texts alone, so a hit is exact.
+    Bounded: when full it starts again (memory stays flat; equal patterns are merged by
+    content where it matters, analysis._SourceTotals.fold).
     """
 
+    MAX_PATTERNS = 50_000
+
     def __init__(self) -> None:
-        super().__init__({None: ""})
-
-    def __missing__(self, text: str | None) -> str:
-        cleaned = self[text] = text.strip().lower() if text else ""
-        return cleaned
-
-
-_RawAuthResult = tuple[str | None, str | None, str | None]
-
-
-class _AuthResults(dict[_RawAuthResult, AuthResult]):
-    """Raw texts of one ``auth_results`` entry (domain, result, selector or scope) → its
-    AuthResult, built once per report: the same servers sign and pass the same way."""
-
-    def __init__(self, build: Callable[[str | None, str | None, str | None], AuthResult]) -> None:
         super().__init__()
-        self._build = build
+        self._texts: dict[str, str] = {}  # one string object per cleaned value
 
-    def __missing__(self, raw: _RawAuthResult) -> AuthResult:
-        built = self[raw] = self._build(*raw)
-        return built
+    def __missing__(self, raw: _Raw) -> RecordPattern:
+        if len(self) >= self.MAX_PATTERNS:
+            self.clear()
+            self._texts.clear()
+        pattern = self[raw] = RecordPattern(self._values(raw))
+        return pattern
+
+    def _clean(self, text: object, *, lower: bool = True) -> str:
+        """Trimmed (lower-case) text, "" for a missing element."""
+        if not isinstance(text, str):
+            return ""
+        cleaned = text.strip().lower() if lower else text.strip()
+        return self._texts.setdefault(cleaned, cleaned)
+
+    def _values(self, raw: _Raw) -> PatternValues:
+        # Layout of the key, written by _records: disposition, dkim, spf, raw reason types,
+        # header_from, envelope_from, then (domain, result, selector) per DKIM result, the
+        # marker _SPF, and (domain, result, scope) per SPF result.
+        clean = self._clean
+        disposition, dkim, spf, reasons, header_from, envelope_from = raw[:6]
+        marker = raw.index(_SPF, 6)
+        dkim_raw, spf_raw = raw[6:marker], raw[marker + 1 :]
+        assert isinstance(reasons, tuple)
+        return (
+            clean(disposition),
+            clean(dkim),
+            clean(spf),
+            tuple(clean(reason) for reason in reasons),
+            clean(header_from),
+            clean(envelope_from),
+            tuple(
+                AuthResult(
+                    "dkim",
+                    clean(dkim_raw[i]),
+                    clean(dkim_raw[i + 1]),
+                    clean(dkim_raw[i + 2], lower=False),
+                )
+                for i in range(0, len(dkim_raw), 3)
+            ),
+            tuple(
+                AuthResult(
+                    "spf", clean(spf_raw[i]), clean(spf_raw[i + 1]), "", clean(spf_raw[i + 2])
+                )
+                for i in range(0, len(spf_raw), 3)
+            ),
+        )
 
 
-def _records(root: ET.Element, tags: _Tags, origin: str) -> tuple[ReportRecord, ...]:
-    """Every ``record``. The hot loop of an import: tag names and methods are bound to locals
-    and texts read with ``findtext`` (ElementTree's C fast path for plain names)."""
+_SPF = 0  # marks where the SPF results start in a raw key (texts are str or None, never 0)
+_NO_TEXTS = (None, None, None)
+
+
+def _records(
+    root: ET.Element, tags: _Tags, origin: str, patterns: PatternTable
+) -> tuple[ReportRow, ...]:
+    """Every ``record`` as (source IP, count, pattern). The hot loop of an import: it reads
+    the raw texts with ``findtext`` (ElementTree's C fast path for plain names), several at
+    a time through ``map``, and looks the pattern up by them."""
     t_row, t_ip, t_count = tags.row, tags.source_ip, tags.count
-    t_evaluated, t_disposition, t_dkim, t_spf = (
-        tags.policy_evaluated,
-        tags.disposition,
-        tags.dkim,
-        tags.spf,
-    )
-    t_reason, t_type, t_identifiers = tags.reason, tags.type, tags.identifiers
-    t_header_from, t_envelope_from, t_auth = tags.header_from, tags.envelope_from, tags.auth_results
-    t_domain, t_result, t_selector, t_scope = tags.domain, tags.result, tags.selector, tags.scope
-    clean = _Cleaned()
-    dkim_result = _AuthResults(
-        lambda domain, result, selector: AuthResult(
-            "dkim", clean[domain], clean[result], (selector or "").strip(), ""
-        )
-    )
-    spf_result = _AuthResults(
-        lambda domain, result, scope: AuthResult(
-            "spf", clean[domain], clean[result], "", clean[scope]
-        )
-    )
-    records: list[ReportRecord] = []
+    t_evaluated, t_identifiers, t_auth = tags.policy_evaluated, tags.identifiers, tags.auth_results
+    t_reason, t_type, t_dkim, t_spf = tags.reason, tags.type, tags.dkim, tags.spf
+    evaluated_tags = (tags.disposition, tags.dkim, tags.spf)
+    identifier_tags = (tags.header_from, tags.envelope_from)
+    dkim_tags = (tags.domain, tags.result, tags.selector)
+    spf_tags = (tags.domain, tags.result, tags.scope)
+    rows: list[ReportRow] = []
+    append = rows.append
     for element in root.findall(tags.record):
         row = element.find(t_row)
         if row is None:
             raise _missing("record/row", origin)
-        source_ip = (row.findtext(t_ip) or "").strip()
+        source_ip = row.findtext(t_ip)
+        source_ip = source_ip.strip() if source_ip else ""
         if not source_ip:
             raise _missing("row/source_ip", origin)
-        count = _count(row.findtext(t_count) or "", origin)
+        count_text = row.findtext(t_count) or ""
+        try:
+            count = int(count_text)
+        except ValueError:
+            count = -1
+        if not 0 <= count <= _MAX_COUNT:
+            raise _bad_count(count_text, origin)
         evaluated = row.find(t_evaluated)
+        raw: list[object]
         if evaluated is None:
-            disposition = dkim = spf = ""
-            reasons: tuple[str, ...] = ()
+            raw = [*_NO_TEXTS, ()]
         else:
-            disposition = clean[evaluated.findtext(t_disposition)]
-            dkim = clean[evaluated.findtext(t_dkim)]
-            spf = clean[evaluated.findtext(t_spf)]
-            reasons = (
-                tuple([clean[reason.findtext(t_type)] for reason in evaluated.findall(t_reason)])
+            raw = [*map(evaluated.findtext, evaluated_tags)]
+            # Override reasons follow disposition, dkim and spf; most records have none.
+            raw.append(
+                tuple([reason.findtext(t_type) for reason in evaluated.findall(t_reason)])
                 if len(evaluated) > 3
                 else ()
             )
         identifiers = element.find(t_identifiers)
-        if identifiers is None:
-            header_from = envelope_from = ""
-        else:
-            header_from = clean[identifiers.findtext(t_header_from)]
-            envelope_from = clean[identifiers.findtext(t_envelope_from)]
+        raw += _NO_TEXTS[:2] if identifiers is None else map(identifiers.findtext, identifier_tags)
         auth = element.find(t_auth)
         if auth is None:
-            dkim_results: tuple[AuthResult, ...] = ()
-            spf_results: tuple[AuthResult, ...] = ()
+            raw.append(_SPF)
         else:
-            dkim_results = tuple(
-                [
-                    dkim_result[
-                        result.findtext(t_domain),
-                        result.findtext(t_result),
-                        result.findtext(t_selector),
-                    ]
-                    for result in auth.findall(t_dkim)
-                ]
-            )
-            spf_results = tuple(
-                [
-                    spf_result[
-                        result.findtext(t_domain),
-                        result.findtext(t_result),
-                        result.findtext(t_scope),
-                    ]
-                    for result in auth.findall(t_spf)
-                ]
-            )
-        records.append(
-            ReportRecord(
-                source_ip,
-                count,
-                disposition,
-                dkim,
-                spf,
-                reasons,
-                header_from,
-                envelope_from,
-                dkim_results,
-                spf_results,
-            )
-        )
-    return tuple(records)
+            for result in auth.findall(t_dkim):
+                raw += map(result.findtext, dkim_tags)
+            raw.append(_SPF)
+            for result in auth.findall(t_spf):
+                raw += map(result.findtext, spf_tags)
+        append((source_ip, count, patterns[tuple(raw)]))
+    return tuple(rows)
 
 
-def _count(text: str, origin: str) -> int:
+def _bad_count(text: str, origin: str) -> ReportFileError:
     try:
-        count = int(text)
+        int(text)
     except ValueError:
-        raise ReportFileError(
+        return ReportFileError(
             f"メッセージ数（count）が数値ではありません: {text.strip()[:40]!r}",
             detail=f"{origin}: count {text[:80]!r}",
-        ) from None
-    if not 0 <= count <= _MAX_COUNT:
-        raise ReportFileError(
-            "メッセージ数（count）が範囲外です。", detail=f"{origin}: count {count}"
         )
-    return count
+    return ReportFileError(
+        "メッセージ数（count）が範囲外です。", detail=f"{origin}: count {int(text)}"
+    )
 
 
 def _text(element: ET.Element, tag: str) -> str:
