@@ -224,22 +224,26 @@ class PatternTable(dict[_Raw, RecordPattern]):
 
 
 _SPF = 0  # marks where the SPF results start in a raw key (texts are str or None, never 0)
-_NO_TEXTS = (None, None, None)
 
 
 def _records(
     root: ET.Element, tags: _Tags, origin: str, patterns: PatternTable
 ) -> tuple[ReportRow, ...]:
     """Every ``record`` as (source IP, count, pattern). The hot loop of an import: it reads
-    the raw texts with ``findtext`` (ElementTree's C fast path for plain names), several at
-    a time through ``map``, and looks the pattern up by them."""
+    the raw texts with ``findtext`` (ElementTree's C fast path for plain names) and looks the
+    pattern up by them; nothing else is built per record."""
     t_row, t_ip, t_count = tags.row, tags.source_ip, tags.count
     t_evaluated, t_identifiers, t_auth = tags.policy_evaluated, tags.identifiers, tags.auth_results
-    t_reason, t_type, t_dkim, t_spf = tags.reason, tags.type, tags.dkim, tags.spf
-    evaluated_tags = (tags.disposition, tags.dkim, tags.spf)
-    identifier_tags = (tags.header_from, tags.envelope_from)
-    dkim_tags = (tags.domain, tags.result, tags.selector)
-    spf_tags = (tags.domain, tags.result, tags.scope)
+    t_disposition, t_dkim, t_spf, t_reason, t_type = (
+        tags.disposition,
+        tags.dkim,
+        tags.spf,
+        tags.reason,
+        tags.type,
+    )
+    t_header_from, t_envelope_from = tags.header_from, tags.envelope_from
+    t_domain, t_result, t_selector, t_scope = tags.domain, tags.result, tags.selector, tags.scope
+    max_count = _MAX_COUNT
     rows: list[ReportRow] = []
     append = rows.append
     for element in root.findall(tags.record):
@@ -255,31 +259,41 @@ def _records(
             count = int(count_text)
         except ValueError:
             count = -1
-        if not 0 <= count <= _MAX_COUNT:
+        if not 0 <= count <= max_count:
             raise _bad_count(count_text, origin)
+        # The key's layout is read back by PatternTable._values.
         evaluated = row.find(t_evaluated)
         raw: list[object]
         if evaluated is None:
-            raw = [*_NO_TEXTS, ()]
+            raw = [None, None, None, ()]
         else:
-            raw = [*map(evaluated.findtext, evaluated_tags)]
-            # Override reasons follow disposition, dkim and spf; most records have none.
-            raw.append(
+            text = evaluated.findtext
+            raw = [
+                text(t_disposition),
+                text(t_dkim),
+                text(t_spf),
+                # Override reasons follow disposition, dkim and spf; most records have none.
                 tuple([reason.findtext(t_type) for reason in evaluated.findall(t_reason)])
                 if len(evaluated) > 3
-                else ()
-            )
+                else (),
+            ]
         identifiers = element.find(t_identifiers)
-        raw += _NO_TEXTS[:2] if identifiers is None else map(identifiers.findtext, identifier_tags)
-        auth = element.find(t_auth)
-        if auth is None:
-            raw.append(_SPF)
+        if identifiers is None:
+            raw += (None, None)
         else:
+            text = identifiers.findtext
+            raw += (text(t_header_from), text(t_envelope_from))
+        auth = element.find(t_auth)
+        if auth is not None:
             for result in auth.findall(t_dkim):
-                raw += map(result.findtext, dkim_tags)
+                text = result.findtext
+                raw += (text(t_domain), text(t_result), text(t_selector))
             raw.append(_SPF)
             for result in auth.findall(t_spf):
-                raw += map(result.findtext, spf_tags)
+                text = result.findtext
+                raw += (text(t_domain), text(t_result), text(t_scope))
+        else:
+            raw.append(_SPF)
         append((source_ip, count, patterns[tuple(raw)]))
     return tuple(rows)
 
