@@ -34,13 +34,16 @@ def parse_report(data: bytes, origin: str, patterns: PatternTable | None = None)
     """Parse ``data`` (uncompressed XML) into a report.
 
     ``patterns`` is shared by the reports of one import (see PatternTable); without it the
-    report gets a table of its own.
+    report gets a table of its own. Records are read while the document is parsed and then
+    dropped from the tree (``_RecordReader``); the checks and their order are the same as
+    for a whole tree: broken XML first, then the report's metadata, then the records.
 
     Raises:
         UnsafeReportError: DTD/entity declarations.
         ReportFileError: not XML, not an aggregate report, or a required element is missing.
     """
-    return report_from_element(parse_xml(data, origin), origin, patterns)
+    reader = _RecordReader(origin, PatternTable() if patterns is None else patterns)
+    return report_from_element(parse_xml(data, origin, reader.take_closed), origin, reader=reader)
 
 
 class _Tags:
@@ -85,15 +88,75 @@ class _Tags:
         self.scope = prefix + "scope"
 
 
+def _root_tags(root: ET.Element) -> tuple[str, str, _Tags]:
+    """The root's namespace and local name, and the element names in that namespace."""
+    tag = root.tag
+    if tag[:1] == "{":
+        namespace, _, local = tag[1:].rpartition("}")
+    else:
+        namespace, local = "", tag
+    tags = _TAGS.get(namespace)
+    if tags is None:
+        tags = _Tags(f"{{{namespace}}}" if namespace else "")
+        if len(_TAGS) < 16:  # a few namespaces are real; more come from odd files
+            _TAGS[namespace] = tags
+    return namespace, local, tags
+
+
+_TAGS: dict[str, _Tags] = {}
+
+
+class _RecordReader:
+    """Reads the ``record`` children while the document is still being parsed.
+
+    ``take_closed`` (safe_xml.parse_xml's ``consume``) turns the complete records into rows
+    and removes them from the tree, so their memory is reused for the next piece of the
+    document while it is still in the processor's cache. Other children (metadata, policy)
+    stay for report_from_element. A bad record is remembered, not raised: the document may
+    still turn out broken, or miss its metadata, and those are reported first.
+    """
+
+    def __init__(self, origin: str, patterns: PatternTable) -> None:
+        self.origin = origin
+        self.patterns = patterns
+        self.rows: list[ReportRow] = []
+        self.error: ReportFileError | None = None
+        self._kept = 0  # leading children of the root that are not records
+
+    def take_closed(self, root: ET.Element) -> None:
+        closed = len(root) - 1  # the last child may still be open
+        if self.error is not None or closed <= self._kept:
+            return
+        _, local, tags = _root_tags(root)
+        if local != "feedback":
+            return  # not a report: report_from_element says so
+        kept = self._kept
+        children = root[kept:closed]
+        t_record = tags.record
+        others = [child for child in children if child.tag != t_record]
+        try:
+            self.take(children if not others else [c for c in children if c.tag == t_record], tags)
+        except ReportFileError as error:
+            self.error = error
+            return
+        root[kept:closed] = others
+        self._kept = kept + len(others)
+
+    def take(self, records: list[ET.Element], tags: _Tags) -> None:
+        _records(records, tags, self.origin, self.patterns, self.rows)
+
+
 def report_from_element(
-    root: ET.Element, origin: str, patterns: PatternTable | None = None
+    root: ET.Element,
+    origin: str,
+    patterns: PatternTable | None = None,
+    *,
+    reader: _RecordReader | None = None,
 ) -> AggregateReport:
-    if root.tag[:1] == "{":  # parsed with namespace processing (the defusedxml path)
-        namespace, _, local = root.tag[1:].rpartition("}")
-        tags = _Tags(f"{{{namespace}}}")
-    else:  # the fast path: plain names, the default namespace kept as an attribute
-        namespace, local = root.get("xmlns", ""), root.tag
-        tags = _Tags("")
+    """The report in a parsed tree (plus what ``reader`` took out of it while parsing)."""
+    if reader is None:
+        reader = _RecordReader(origin, PatternTable() if patterns is None else patterns)
+    namespace, local, tags = _root_tags(root)
     if local != "feedback":
         raise ReportFileError(
             "DMARC 集計レポートではありません（XML の最上位が feedback ではありません）。",
@@ -113,7 +176,9 @@ def report_from_element(
     end = _timestamp(_text(date_range, tags.end), "end", origin)
     policy_element = _required(root, tags.policy_published, "policy_published", origin)
     policy = _policy(policy_element, tags, origin)
-    rows = _records(root, tags, origin, PatternTable() if patterns is None else patterns)
+    if reader.error is not None:
+        raise reader.error
+    reader.take(root.findall(tags.record), tags)
     schema: SchemaName = "rfc9990" if namespace == RFC9990_NAMESPACE else "rfc7489"
     if schema == "rfc7489" and any(
         policy_element.find(tags.prefix + n) is not None for n in _RFC9990_ONLY
@@ -126,7 +191,7 @@ def report_from_element(
         begin=begin,
         end=end,
         policy=policy,
-        rows=rows,
+        rows=tuple(reader.rows),
         schema=schema,
         origin=origin,
     )
@@ -169,14 +234,13 @@ class PatternTable(dict[_Raw, RecordPattern]):
     content where it matters, analysis._SourceTotals.fold).
     """
 
-    MAX_PATTERNS = 50_000
-
-    def __init__(self) -> None:
+    def __init__(self, max_patterns: int = 50_000) -> None:
         super().__init__()
+        self._max_patterns = max_patterns
         self._texts: dict[str, str] = {}  # one string object per cleaned value
 
     def __missing__(self, raw: _Raw) -> RecordPattern:
-        if len(self) >= self.MAX_PATTERNS:
+        if len(self) >= self._max_patterns:
             self.clear()
             self._texts.clear()
         pattern = self[raw] = RecordPattern(self._values(raw))
@@ -227,11 +291,15 @@ _SPF = 0  # marks where the SPF results start in a raw key (texts are str or Non
 
 
 def _records(
-    root: ET.Element, tags: _Tags, origin: str, patterns: PatternTable
-) -> tuple[ReportRow, ...]:
-    """Every ``record`` as (source IP, count, pattern). The hot loop of an import: it reads
-    the raw texts with ``findtext`` (ElementTree's C fast path for plain names) and looks the
-    pattern up by them; nothing else is built per record."""
+    records: list[ET.Element],
+    tags: _Tags,
+    origin: str,
+    patterns: PatternTable,
+    rows: list[ReportRow],
+) -> None:
+    """Append each ``record`` to ``rows`` as (source IP, count, pattern). The hot loop of an
+    import: it reads the raw texts with ``findtext`` (ElementTree's C fast path for plain
+    names) and looks the pattern up by them; nothing else is built per record."""
     t_row, t_ip, t_count = tags.row, tags.source_ip, tags.count
     t_evaluated, t_identifiers, t_auth = tags.policy_evaluated, tags.identifiers, tags.auth_results
     t_disposition, t_dkim, t_spf, t_reason, t_type = (
@@ -244,9 +312,8 @@ def _records(
     t_header_from, t_envelope_from = tags.header_from, tags.envelope_from
     t_domain, t_result, t_selector, t_scope = tags.domain, tags.result, tags.selector, tags.scope
     max_count = _MAX_COUNT
-    rows: list[ReportRow] = []
     append = rows.append
-    for element in root.findall(tags.record):
+    for element in records:
         row = element.find(t_row)
         if row is None:
             raise _missing("record/row", origin)
@@ -295,7 +362,6 @@ def _records(
         else:
             raw.append(_SPF)
         append((source_ip, count, patterns[tuple(raw)]))
-    return tuple(rows)
 
 
 def _bad_count(text: str, origin: str) -> ReportFileError:
