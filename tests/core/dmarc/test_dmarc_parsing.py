@@ -316,6 +316,8 @@ def test_a_large_report_keeps_the_order_of_its_problems() -> None:
         parse_report(bad_record, "bad.xml")
     with pytest.raises(ReportFileError, match="XML の形式が壊れている"):
         parse_report(bad_record.replace(b"</feedback>", b"</feedbak>"), "broken.xml")
+    with pytest.raises(ReportFileError, match="XML の形式が壊れている"):
+        parse_report(bad_record[:-100], "truncated.xml")  # the end never comes
     with pytest.raises(ReportFileError, match="必須の要素「report_id」"):
         parse_report(bad_record.replace(b"<report_id>1234567890</report_id>", b""), "x.xml")
     not_dmarc = _large(RFC7489).replace(b"feedback>", b"feedbackx>")
