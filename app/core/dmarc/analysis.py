@@ -11,10 +11,16 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from app.core.dates import JST
-from app.core.dmarc.model import AggregateReport, ImportProblem, PublishedPolicy, ReportRecord
+from app.core.dmarc.model import (
+    AggregateReport,
+    ImportProblem,
+    PatternValues,
+    PublishedPolicy,
+    RecordPattern,
+    ReportRecord,
+)
 from app.core.dmarc.verdict import (
     VERDICT_ORDER,
     RecordVerdict,
@@ -136,19 +142,18 @@ class _SourceTotals:
     reporters: set[str] = field(default_factory=set)
     first_day: date = date.max
     last_day: date = date.min
-    patterns: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    patterns: dict[RecordPattern, int] = field(default_factory=dict)
     last_report: int = 0  # the DmarcAnalysis.reports number that last counted this source
 
     def fold(
-        self,
-        pattern: tuple[Any, ...],
-        count: int,
-        judge: Callable[[tuple[Any, ...]], RecordVerdict],
+        self, pattern: RecordPattern, count: int, judge: Callable[[RecordPattern], RecordVerdict]
     ) -> None:
-        """Add ``count`` messages of one result pattern (``ReportRecord[2:]``) to the detail
-        counters."""
-        disposition, dkim_aligned, spf_aligned, reasons, _, _, dkim_results, spf_results = pattern
-        if dkim_aligned == "pass" or spf_aligned == "pass":
+        """Add ``count`` messages of one result pattern to the detail counters (these merge
+        equal patterns by content, whichever object carries them)."""
+        disposition, dkim_aligned, spf_aligned, reasons, _, _, dkim_results, spf_results = (
+            pattern.values
+        )
+        if pattern.dmarc_pass:
             self.dmarc_pass += count
         if spf_aligned == "pass":
             self.spf_pass += count
@@ -163,7 +168,7 @@ class _SourceTotals:
             self.reasons[reason] += count
         self.verdicts[judge(pattern)] += count
 
-    def fold_all(self, judge: Callable[[tuple[Any, ...]], RecordVerdict]) -> None:
+    def fold_all(self, judge: Callable[[RecordPattern], RecordVerdict]) -> None:
         patterns, self.patterns = self.patterns, {}
         for pattern, count in patterns.items():
             self.fold(pattern, count, judge)
@@ -178,7 +183,7 @@ class DmarcAnalysis:
         self._days: dict[date, list[int]] = {}  # day → [messages, pass, reports]
         self._policies: dict[str, tuple[datetime, PublishedPolicy]] = {}
         self._schemas: Counter[str] = Counter()
-        self._judged: dict[tuple[str, tuple[object, ...]], RecordVerdict] = {}
+        self._judged: dict[tuple[str, PatternValues], RecordVerdict] = {}
         self.reports = 0
 
     def add_all(self, reports: Iterable[AggregateReport]) -> DmarcAnalysis:
@@ -202,23 +207,21 @@ class DmarcAnalysis:
         org_name = report.org_name
         stamp = self.reports
         messages = passed = 0
-        for record in report.records:
-            # One unpacking instead of attribute look-ups: this loop runs once per record.
-            source_ip, count, _, dkim_aligned, spf_aligned, _, header_from, _, _, _ = record
+        for source_ip, count, pattern in report.rows:  # runs once per record
             messages += count
-            if dkim_aligned == "pass" or spf_aligned == "pass":
+            if pattern.dmarc_pass:
                 passed += count
-            key = (source_ip, header_from or domain)
+            key = (source_ip, pattern.header_from or domain)
             totals = sources.get(key)
             if totals is None:
                 totals = sources[key] = _SourceTotals()
             totals.messages += count
-            # The hot path only counts result patterns (everything but IP and count); the
-            # detail counters are built from them in result(), once per pattern. The source
-            # key holds the From: domain, so the pattern needs no policy domain.
-            pattern = record[2:]
+            # The hot path only counts result patterns (one shared object per pattern, hashed
+            # by identity); the detail counters are built from them in result(), once per
+            # pattern. The source key holds the From: domain, so the pattern needs no policy
+            # domain.
             patterns = totals.patterns
-            counted = patterns.get(pattern)  # one look-up: hashing a pattern is not free
+            counted = patterns.get(pattern)
             if counted is not None:
                 patterns[pattern] = counted + count
             elif len(patterns) < _MAX_PATTERNS_PER_SOURCE:
@@ -237,14 +240,14 @@ class DmarcAnalysis:
         day_totals[0] += messages
         day_totals[1] += passed
 
-    def _judge_for(self, from_domain: str) -> Callable[[tuple[Any, ...]], RecordVerdict]:
-        return lambda pattern: self._judge(from_domain, pattern)
+    def _judge_for(self, from_domain: str) -> Callable[[RecordPattern], RecordVerdict]:
+        return lambda pattern: self._judge(from_domain, pattern.values)
 
-    def _judge(self, from_domain: str, pattern: tuple[Any, ...]) -> RecordVerdict:
-        key = (from_domain, pattern)
+    def _judge(self, from_domain: str, values: PatternValues) -> RecordVerdict:
+        key = (from_domain, values)  # by content: judged once however many objects carry it
         judged = self._judged.get(key)
         if judged is None:
-            judged = judge_record(ReportRecord("", 0, *pattern), from_domain)
+            judged = judge_record(ReportRecord("", 0, *values), from_domain)
             if len(self._judged) >= _MAX_PATTERNS:
                 self._judged.clear()
             self._judged[key] = judged

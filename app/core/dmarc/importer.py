@@ -16,7 +16,7 @@ from app.core.cancel import CancelToken
 from app.core.dmarc.archive import DEFAULT_LIMITS, GZIP_MAGIC, ZIP_MAGIC, UnpackLimits, unpack
 from app.core.dmarc.errors import ReportFileError
 from app.core.dmarc.model import AggregateReport, ImportProblem, ReportBlob
-from app.core.dmarc.report_parser import parse_report
+from app.core.dmarc.report_parser import PatternTable, parse_report
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ class ReportImporter:
     def __init__(self, limits: UnpackLimits = DEFAULT_LIMITS) -> None:
         self._limits = limits
         self._seen: set[tuple[str, str]] = set()
+        self._patterns = PatternTable()  # shared by every report of this import
         self.problems: list[ImportProblem] = []
         self.duplicates = 0
         self.reports_read = 0
@@ -56,7 +57,7 @@ class ReportImporter:
                 self._problem(blob.origin, error)
                 return
             try:
-                report = parse_report(document.data, document.origin)
+                report = parse_report(document.data, document.origin, self._patterns)
             except ReportFileError as error:
                 self._problem(document.origin, error)
                 continue

@@ -44,6 +44,37 @@ class ReportRecord(NamedTuple):
         return self.dkim_aligned == "pass" or self.spf_aligned == "pass"
 
 
+# What a record says besides its source IP and count: ReportRecord[2:].
+PatternValues = tuple[
+    str, str, str, tuple[str, ...], str, str, tuple[AuthResult, ...], tuple[AuthResult, ...]
+]
+
+
+class RecordPattern:
+    """The results of a record (``ReportRecord[2:]``), one object per distinct pattern.
+
+    Hashed and compared by identity, on purpose: the parser hands out one object for all the
+    records of an import that carry the same texts (report_parser.PatternTable), so the
+    import's counters key on it without hashing its nested results again for every record.
+    Two equal patterns may still be two objects (the table is bounded); counters that must
+    merge them compare ``values``.
+    """
+
+    __slots__ = ("dmarc_pass", "header_from", "values")
+
+    def __init__(self, values: PatternValues) -> None:
+        self.values = values
+        self.header_from = values[4]
+        # DMARC passes when DKIM or SPF passed *and* aligned (RFC 7489 §3.1, §4.2).
+        self.dmarc_pass = values[1] == "pass" or values[2] == "pass"
+
+    def __repr__(self) -> str:
+        return f"RecordPattern{self.values!r}"
+
+
+ReportRow = tuple[str, int, RecordPattern]  # source IP, messages, results
+
+
 @dataclass(frozen=True, slots=True)
 class PublishedPolicy:
     """``policy_published``: the DMARC record the receiver found for the domain."""
@@ -69,9 +100,17 @@ class AggregateReport:
     begin: datetime  # UTC, aware
     end: datetime
     policy: PublishedPolicy
-    records: tuple[ReportRecord, ...]
+    rows: tuple[ReportRow, ...]  # one per ``record``; ``records`` spells them out
     schema: SchemaName
     origin: str  # file name (and zip member) or IMAP message, for the operator
+
+    @property
+    def records(self) -> tuple[ReportRecord, ...]:
+        """The records as named tuples (built on demand; the import counts ``rows``)."""
+        return tuple(
+            ReportRecord(source_ip, messages, *pattern.values)
+            for source_ip, messages, pattern in self.rows
+        )
 
     @property
     def key(self) -> tuple[str, str]:
@@ -80,7 +119,7 @@ class AggregateReport:
 
     @property
     def message_count(self) -> int:
-        return sum(record.messages for record in self.records)
+        return sum(messages for _, messages, _ in self.rows)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,15 +11,16 @@ elements may be missing (many reporters leave out ``sp``, ``fo``, ``envelope_fro
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from app.core.dmarc.errors import ReportFileError
 from app.core.dmarc.model import (
     AggregateReport,
     AuthResult,
+    PatternValues,
     PublishedPolicy,
-    ReportRecord,
+    RecordPattern,
+    ReportRow,
     SchemaName,
 )
 from app.core.dmarc.safe_xml import parse_xml
@@ -29,14 +30,20 @@ _RFC9990_ONLY = ("np", "testing", "discovery_method")
 _MAX_COUNT = 10**12  # a count beyond this is a broken report, not mail
 
 
-def parse_report(data: bytes, origin: str) -> AggregateReport:
+def parse_report(data: bytes, origin: str, patterns: PatternTable | None = None) -> AggregateReport:
     """Parse ``data`` (uncompressed XML) into a report.
+
+    ``patterns`` is shared by the reports of one import (see PatternTable); without it the
+    report gets a table of its own. Records are read while the document is parsed and then
+    dropped from the tree (``_RecordReader``); the checks and their order are the same as
+    for a whole tree: broken XML first, then the report's metadata, then the records.
 
     Raises:
         UnsafeReportError: DTD/entity declarations.
         ReportFileError: not XML, not an aggregate report, or a required element is missing.
     """
-    return report_from_element(parse_xml(data, origin), origin)
+    reader = _RecordReader(origin, PatternTable() if patterns is None else patterns)
+    return report_from_element(parse_xml(data, origin, reader.take_closed), origin, reader=reader)
 
 
 class _Tags:
@@ -81,13 +88,75 @@ class _Tags:
         self.scope = prefix + "scope"
 
 
-def report_from_element(root: ET.Element, origin: str) -> AggregateReport:
-    if root.tag[:1] == "{":  # parsed with namespace processing (the defusedxml path)
-        namespace, _, local = root.tag[1:].rpartition("}")
-        tags = _Tags(f"{{{namespace}}}")
-    else:  # the fast path: plain names, the default namespace kept as an attribute
-        namespace, local = root.get("xmlns", ""), root.tag
-        tags = _Tags("")
+def _root_tags(root: ET.Element) -> tuple[str, str, _Tags]:
+    """The root's namespace and local name, and the element names in that namespace."""
+    tag = root.tag
+    if tag[:1] == "{":
+        namespace, _, local = tag[1:].rpartition("}")
+    else:
+        namespace, local = "", tag
+    tags = _TAGS.get(namespace)
+    if tags is None:
+        tags = _Tags(f"{{{namespace}}}" if namespace else "")
+        if len(_TAGS) < 16:  # a few namespaces are real; more come from odd files
+            _TAGS[namespace] = tags
+    return namespace, local, tags
+
+
+_TAGS: dict[str, _Tags] = {}
+
+
+class _RecordReader:
+    """Reads the ``record`` children while the document is still being parsed.
+
+    ``take_closed`` (safe_xml.parse_xml's ``consume``) turns the complete records into rows
+    and removes them from the tree, so their memory is reused for the next piece of the
+    document while it is still in the processor's cache. Other children (metadata, policy)
+    stay for report_from_element. A bad record is remembered, not raised: the document may
+    still turn out broken, or miss its metadata, and those are reported first.
+    """
+
+    def __init__(self, origin: str, patterns: PatternTable) -> None:
+        self.origin = origin
+        self.patterns = patterns
+        self.rows: list[ReportRow] = []
+        self.error: ReportFileError | None = None
+        self._kept = 0  # leading children of the root that are not records
+
+    def take_closed(self, root: ET.Element) -> None:
+        closed = len(root) - 1  # the last child may still be open
+        if self.error is not None or closed <= self._kept:
+            return
+        _, local, tags = _root_tags(root)
+        if local != "feedback":
+            return  # not a report: report_from_element says so
+        kept = self._kept
+        children = root[kept:closed]
+        t_record = tags.record
+        others = [child for child in children if child.tag != t_record]
+        try:
+            self.take(children if not others else [c for c in children if c.tag == t_record], tags)
+        except ReportFileError as error:
+            self.error = error
+            return
+        root[kept:closed] = others
+        self._kept = kept + len(others)
+
+    def take(self, records: list[ET.Element], tags: _Tags) -> None:
+        _records(records, tags, self.origin, self.patterns, self.rows)
+
+
+def report_from_element(
+    root: ET.Element,
+    origin: str,
+    patterns: PatternTable | None = None,
+    *,
+    reader: _RecordReader | None = None,
+) -> AggregateReport:
+    """The report in a parsed tree (plus what ``reader`` took out of it while parsing)."""
+    if reader is None:
+        reader = _RecordReader(origin, PatternTable() if patterns is None else patterns)
+    namespace, local, tags = _root_tags(root)
     if local != "feedback":
         raise ReportFileError(
             "DMARC 集計レポートではありません（XML の最上位が feedback ではありません）。",
@@ -107,7 +176,9 @@ def report_from_element(root: ET.Element, origin: str) -> AggregateReport:
     end = _timestamp(_text(date_range, tags.end), "end", origin)
     policy_element = _required(root, tags.policy_published, "policy_published", origin)
     policy = _policy(policy_element, tags, origin)
-    records = _records(root, tags, origin)
+    if reader.error is not None:
+        raise reader.error
+    reader.take(root.findall(tags.record), tags)
     schema: SchemaName = "rfc9990" if namespace == RFC9990_NAMESPACE else "rfc7489"
     if schema == "rfc7489" and any(
         policy_element.find(tags.prefix + n) is not None for n in _RFC9990_ONLY
@@ -120,7 +191,7 @@ def report_from_element(root: ET.Element, origin: str) -> AggregateReport:
         begin=begin,
         end=end,
         policy=policy,
-        records=records,
+        rows=tuple(reader.rows),
         schema=schema,
         origin=origin,
     )
@@ -149,145 +220,161 @@ def _policy(element: ET.Element, tags: _Tags, origin: str) -> PublishedPolicy:
     )
 
 
-class _Cleaned(dict[str | None, str]):
-    """Raw element text → trimmed lower-case text ("" for a missing element), remembered.
+_Raw = tuple[object, ...]  # a record's raw texts, the key of PatternTable
 
-    A report repeats a handful of values (pass, fail, none, its domains) thousands of times;
-    one dictionary look-up replaces ``(text or "").strip().lower()`` and every record then
-    shares one string object per value.
+
+class PatternTable(dict[_Raw, RecordPattern]):
+    """Raw texts of a record (everything but source IP and count) → its RecordPattern.
+
+    One table serves a whole import (the importer passes it to every ``parse_report``): the
+    same servers pass and fail the same way in report after report, so nearly every record
+    finds its pattern here with one look-up, instead of cleaning a dozen texts and building
+    nested tuples again. The pattern is a function of the raw texts alone, so a hit is exact.
+    Bounded: when full it starts again (memory stays flat; equal patterns are merged by
+    content where it matters, analysis._SourceTotals.fold).
     """
 
-    def __init__(self) -> None:
-        super().__init__({None: ""})
-
-    def __missing__(self, text: str | None) -> str:
-        cleaned = self[text] = text.strip().lower() if text else ""
-        return cleaned
-
-
-_RawAuthResult = tuple[str | None, str | None, str | None]
-
-
-class _AuthResults(dict[_RawAuthResult, AuthResult]):
-    """Raw texts of one ``auth_results`` entry (domain, result, selector or scope) → its
-    AuthResult, built once per report: the same servers sign and pass the same way."""
-
-    def __init__(self, build: Callable[[str | None, str | None, str | None], AuthResult]) -> None:
+    def __init__(self, max_patterns: int = 50_000) -> None:
         super().__init__()
-        self._build = build
+        self._max_patterns = max_patterns
+        self._texts: dict[str, str] = {}  # one string object per cleaned value
 
-    def __missing__(self, raw: _RawAuthResult) -> AuthResult:
-        built = self[raw] = self._build(*raw)
-        return built
+    def __missing__(self, raw: _Raw) -> RecordPattern:
+        if len(self) >= self._max_patterns:
+            self.clear()
+            self._texts.clear()
+        pattern = self[raw] = RecordPattern(self._values(raw))
+        return pattern
+
+    def _clean(self, text: object, *, lower: bool = True) -> str:
+        """Trimmed (lower-case) text, "" for a missing element."""
+        if not isinstance(text, str):
+            return ""
+        cleaned = text.strip().lower() if lower else text.strip()
+        return self._texts.setdefault(cleaned, cleaned)
+
+    def _values(self, raw: _Raw) -> PatternValues:
+        # Layout of the key, written by _records: disposition, dkim, spf, raw reason types,
+        # header_from, envelope_from, then (domain, result, selector) per DKIM result, the
+        # marker _SPF, and (domain, result, scope) per SPF result.
+        clean = self._clean
+        disposition, dkim, spf, reasons, header_from, envelope_from = raw[:6]
+        marker = raw.index(_SPF, 6)
+        dkim_raw, spf_raw = raw[6:marker], raw[marker + 1 :]
+        assert isinstance(reasons, tuple)
+        return (
+            clean(disposition),
+            clean(dkim),
+            clean(spf),
+            tuple(clean(reason) for reason in reasons),
+            clean(header_from),
+            clean(envelope_from),
+            tuple(
+                AuthResult(
+                    "dkim",
+                    clean(dkim_raw[i]),
+                    clean(dkim_raw[i + 1]),
+                    clean(dkim_raw[i + 2], lower=False),
+                )
+                for i in range(0, len(dkim_raw), 3)
+            ),
+            tuple(
+                AuthResult(
+                    "spf", clean(spf_raw[i]), clean(spf_raw[i + 1]), "", clean(spf_raw[i + 2])
+                )
+                for i in range(0, len(spf_raw), 3)
+            ),
+        )
 
 
-def _records(root: ET.Element, tags: _Tags, origin: str) -> tuple[ReportRecord, ...]:
-    """Every ``record``. The hot loop of an import: tag names and methods are bound to locals
-    and texts read with ``findtext`` (ElementTree's C fast path for plain names)."""
+_SPF = 0  # marks where the SPF results start in a raw key (texts are str or None, never 0)
+
+
+def _records(
+    records: list[ET.Element],
+    tags: _Tags,
+    origin: str,
+    patterns: PatternTable,
+    rows: list[ReportRow],
+) -> None:
+    """Append each ``record`` to ``rows`` as (source IP, count, pattern). The hot loop of an
+    import: it reads the raw texts with ``findtext`` (ElementTree's C fast path for plain
+    names) and looks the pattern up by them; nothing else is built per record."""
     t_row, t_ip, t_count = tags.row, tags.source_ip, tags.count
-    t_evaluated, t_disposition, t_dkim, t_spf = (
-        tags.policy_evaluated,
+    t_evaluated, t_identifiers, t_auth = tags.policy_evaluated, tags.identifiers, tags.auth_results
+    t_disposition, t_dkim, t_spf, t_reason, t_type = (
         tags.disposition,
         tags.dkim,
         tags.spf,
+        tags.reason,
+        tags.type,
     )
-    t_reason, t_type, t_identifiers = tags.reason, tags.type, tags.identifiers
-    t_header_from, t_envelope_from, t_auth = tags.header_from, tags.envelope_from, tags.auth_results
+    t_header_from, t_envelope_from = tags.header_from, tags.envelope_from
     t_domain, t_result, t_selector, t_scope = tags.domain, tags.result, tags.selector, tags.scope
-    clean = _Cleaned()
-    dkim_result = _AuthResults(
-        lambda domain, result, selector: AuthResult(
-            "dkim", clean[domain], clean[result], (selector or "").strip(), ""
-        )
-    )
-    spf_result = _AuthResults(
-        lambda domain, result, scope: AuthResult(
-            "spf", clean[domain], clean[result], "", clean[scope]
-        )
-    )
-    records: list[ReportRecord] = []
-    for element in root.findall(tags.record):
+    max_count = _MAX_COUNT
+    append = rows.append
+    for element in records:
         row = element.find(t_row)
         if row is None:
             raise _missing("record/row", origin)
-        source_ip = (row.findtext(t_ip) or "").strip()
+        source_ip = row.findtext(t_ip)
+        source_ip = source_ip.strip() if source_ip else ""
         if not source_ip:
             raise _missing("row/source_ip", origin)
-        count = _count(row.findtext(t_count) or "", origin)
+        count_text = row.findtext(t_count) or ""
+        try:
+            count = int(count_text)
+        except ValueError:
+            count = -1
+        if not 0 <= count <= max_count:
+            raise _bad_count(count_text, origin)
+        # The key's layout is read back by PatternTable._values.
         evaluated = row.find(t_evaluated)
+        raw: list[object]
         if evaluated is None:
-            disposition = dkim = spf = ""
-            reasons: tuple[str, ...] = ()
+            raw = [None, None, None, ()]
         else:
-            disposition = clean[evaluated.findtext(t_disposition)]
-            dkim = clean[evaluated.findtext(t_dkim)]
-            spf = clean[evaluated.findtext(t_spf)]
-            reasons = (
-                tuple([clean[reason.findtext(t_type)] for reason in evaluated.findall(t_reason)])
+            text = evaluated.findtext
+            raw = [
+                text(t_disposition),
+                text(t_dkim),
+                text(t_spf),
+                # Override reasons follow disposition, dkim and spf; most records have none.
+                tuple([reason.findtext(t_type) for reason in evaluated.findall(t_reason)])
                 if len(evaluated) > 3
-                else ()
-            )
+                else (),
+            ]
         identifiers = element.find(t_identifiers)
         if identifiers is None:
-            header_from = envelope_from = ""
+            raw += (None, None)
         else:
-            header_from = clean[identifiers.findtext(t_header_from)]
-            envelope_from = clean[identifiers.findtext(t_envelope_from)]
+            text = identifiers.findtext
+            raw += (text(t_header_from), text(t_envelope_from))
         auth = element.find(t_auth)
-        if auth is None:
-            dkim_results: tuple[AuthResult, ...] = ()
-            spf_results: tuple[AuthResult, ...] = ()
+        if auth is not None:
+            for result in auth.findall(t_dkim):
+                text = result.findtext
+                raw += (text(t_domain), text(t_result), text(t_selector))
+            raw.append(_SPF)
+            for result in auth.findall(t_spf):
+                text = result.findtext
+                raw += (text(t_domain), text(t_result), text(t_scope))
         else:
-            dkim_results = tuple(
-                [
-                    dkim_result[
-                        result.findtext(t_domain),
-                        result.findtext(t_result),
-                        result.findtext(t_selector),
-                    ]
-                    for result in auth.findall(t_dkim)
-                ]
-            )
-            spf_results = tuple(
-                [
-                    spf_result[
-                        result.findtext(t_domain),
-                        result.findtext(t_result),
-                        result.findtext(t_scope),
-                    ]
-                    for result in auth.findall(t_spf)
-                ]
-            )
-        records.append(
-            ReportRecord(
-                source_ip,
-                count,
-                disposition,
-                dkim,
-                spf,
-                reasons,
-                header_from,
-                envelope_from,
-                dkim_results,
-                spf_results,
-            )
-        )
-    return tuple(records)
+            raw.append(_SPF)
+        append((source_ip, count, patterns[tuple(raw)]))
 
 
-def _count(text: str, origin: str) -> int:
+def _bad_count(text: str, origin: str) -> ReportFileError:
     try:
-        count = int(text)
+        int(text)
     except ValueError:
-        raise ReportFileError(
+        return ReportFileError(
             f"メッセージ数（count）が数値ではありません: {text.strip()[:40]!r}",
             detail=f"{origin}: count {text[:80]!r}",
-        ) from None
-    if not 0 <= count <= _MAX_COUNT:
-        raise ReportFileError(
-            "メッセージ数（count）が範囲外です。", detail=f"{origin}: count {count}"
         )
-    return count
+    return ReportFileError(
+        "メッセージ数（count）が範囲外です。", detail=f"{origin}: count {int(text)}"
+    )
 
 
 def _text(element: ET.Element, tag: str) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 
 from app.core.dmarc.errors import ReportFileError, UnsafeReportError
 
@@ -38,8 +39,22 @@ _PROLOG_ENCODINGS = frozenset(
 )
 
 
-def parse_xml(data: bytes, origin: str) -> ET.Element:
+ConsumeChildren = Callable[[ET.Element], None]
+# Fed to expat in pieces of this size when a caller consumes the tree as it grows: a piece's
+# new elements are read while they are still in the processor's cache, and the memory of the
+# children the caller took out is reused for the next piece (measured on the benchmark's
+# reports: 4 to 16 KiB alike, 32 KiB and the whole document at once slower).
+_FEED_CHUNK = 8 * 1024
+
+
+def parse_xml(data: bytes, origin: str, consume: ConsumeChildren | None = None) -> ET.Element:
     """Return the root element of ``data``.
+
+    With ``consume``, the document is parsed piece by piece and after each piece
+    ``consume(root)`` is called with the tree built so far: every child of the root except
+    the last one is then complete, and ``consume`` may take complete children out (so a
+    large document never sits in memory whole). What it leaves is in the returned root. On
+    the rare path through defusedxml (see above) ``consume`` is not called.
 
     Raises:
         UnsafeReportError: the document declares a DTD (and so possibly entities).
@@ -56,11 +71,35 @@ def parse_xml(data: bytes, origin: str) -> ET.Element:
     if prolog_declares_dtd(data):
         raise UnsafeReportError(UNSAFE_MESSAGE_JA, detail=f"{origin}: DOCTYPE in the prolog")
     try:
-        return ET.fromstring(data)
+        if consume is None or len(data) <= _FEED_CHUNK:
+            return ET.fromstring(data)
+        return _parse_in_pieces(data, consume)
     except ET.ParseError as error:
         raise ReportFileError(
             _not_xml_message(data, error.position), detail=f"{origin}: {error}"
         ) from None
+
+
+def _parse_in_pieces(data: bytes, consume: ConsumeChildren) -> ET.Element:
+    builder = ET.TreeBuilder()
+    parser = ET.XMLParser(target=builder)
+    view = memoryview(data)
+    root: ET.Element | None = None
+    peek = True
+    for start in range(0, len(data), _FEED_CHUNK):
+        parser.feed(view[start : start + _FEED_CHUNK])
+        if root is None and peek:
+            # ElementTree's C TreeBuilder hands out its root at any time (close() only returns
+            # it); the pure-Python fallback insists on the end of the document: then the
+            # caller simply gets the whole tree at the end.
+            try:
+                root = builder.close()
+            except AssertionError:
+                peek = False
+        if root is not None:
+            consume(root)
+    whole: ET.Element = parser.close()
+    return whole
 
 
 def _prolog_is_readable(data: bytes) -> bool:

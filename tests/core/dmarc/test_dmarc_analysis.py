@@ -11,6 +11,7 @@ from app.core.cancel import CancelToken
 from app.core.dmarc.analysis import DmarcAnalysis
 from app.core.dmarc.model import AuthResult, PublishedPolicy, ReportRecord
 from app.core.dmarc.policy_advice import policy_advice_ja
+from app.core.dmarc.report_parser import PatternTable, parse_report
 from app.core.dmarc.service import analyse_reports
 from app.core.dmarc.verdict import Verdict, aligned, judge_record, organizational_domain
 from app.core.errors import CancelledError
@@ -166,3 +167,19 @@ def test_advice_moves_the_policy_step_by_step(tmp_path: Path) -> None:
     assert any("p=reject に進めましょう" in s for s in steps)
     assert any("pct=50" in s for s in steps)
     assert "DMARC レコードが見つかりません" in policy_advice_ja(None, clean)[0]
+
+
+def test_a_full_pattern_table_starts_again_without_changing_the_result() -> None:
+    # Records share one pattern object per distinct result; when the bounded table starts
+    # again, equal patterns arrive as new objects and must still be counted together.
+    reports = list(generate_reports(15, seed=3, extra_spoof_records=40))
+
+    def analyse(table: PatternTable) -> object:
+        analysis = DmarcAnalysis()
+        for report in reports:
+            analysis.add(parse_report(report.xml, report.file_name, table))
+        return analysis.result()
+
+    small = PatternTable(max_patterns=2)
+    assert analyse(small) == analyse(PatternTable())
+    assert len(small) <= 2

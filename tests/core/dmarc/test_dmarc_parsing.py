@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import time
+import xml.etree.ElementTree as ET
 import zipfile
 from datetime import UTC, datetime
 
@@ -13,7 +15,7 @@ import pytest
 from app.core.dmarc.archive import UnpackLimits, gunzip_limited, unpack
 from app.core.dmarc.errors import ReportFileError, UnsafeReportError
 from app.core.dmarc.model import ReportBlob
-from app.core.dmarc.report_parser import parse_report
+from app.core.dmarc.report_parser import parse_report, report_from_element
 
 RFC7489 = b"""<?xml version="1.0" encoding="UTF-8" ?>
 <feedback>
@@ -268,3 +270,65 @@ def test_undeclared_entity_reference_is_broken_xml_not_expanded() -> None:
     doc = RFC7489.replace(b"<org_name>google.com", b"<org_name>&xxe;google.com")
     with pytest.raises(ReportFileError, match="XML の形式が壊れている"):
         parse_report(doc, "undeclared.xml")
+
+
+def _large(report: bytes, copies: int = 400) -> bytes:
+    """``report`` with its record repeated ``copies`` times (each from another address and
+    every third one with other results, an unknown element among them), so the document is
+    parsed in many pieces and its records are read while it is parsed."""
+    head, rest = report.split(b"<record>", 1)
+    record, tail = rest.rsplit(b"</record>", 1)
+    records = []
+    for index in range(copies):
+        address = f"<source_ip>198.51.100.{index % 250}</source_ip>".encode()
+        copy = re.sub(rb"<source_ip>[^<]*</source_ip>", address, record)
+        if index % 3 == 0:
+            copy = copy.replace(b"<result>pass</result>", b"<result>fail</result>")
+        records.append(b"<record>" + copy + b"</record>")
+        if index == copies // 2:
+            records.append(b"<extension><note>a reporter's own element</note></extension>")
+    return head + b"\n".join(records) + tail
+
+
+@pytest.mark.parametrize("report", [RFC7489, RFC9990])
+def test_a_large_report_read_while_parsing_equals_the_whole_tree(report: bytes) -> None:
+    document = _large(report)
+    assert len(document) > 10 * 16 * 1024  # many pieces of the streamed parse (8 KiB each)
+    streamed = parse_report(document, "big.xml")
+    whole = report_from_element(ET.fromstring(document), "big.xml")
+    assert len(streamed.records) == 400
+    assert streamed.records == whole.records
+    assert (streamed.report_id, streamed.policy, streamed.schema) == (
+        whole.report_id,
+        whole.policy,
+        whole.schema,
+    )
+    assert len({record.source_ip for record in streamed.records}) == 250
+    if report is RFC7489:  # its DKIM and SPF results were varied
+        assert len({record[2:] for record in streamed.records}) == 2
+
+
+def test_a_large_report_keeps_the_order_of_its_problems() -> None:
+    # A bad record early in a large document is reported only when nothing more basic is wrong:
+    # broken XML first, then missing metadata, as for a small document.
+    bad_record = _large(RFC7489).replace(b"<count>12</count>", b"<count>many</count>", 1)
+    with pytest.raises(ReportFileError, match="数値ではありません"):
+        parse_report(bad_record, "bad.xml")
+    with pytest.raises(ReportFileError, match="XML の形式が壊れている"):
+        parse_report(bad_record.replace(b"</feedback>", b"</feedbak>"), "broken.xml")
+    with pytest.raises(ReportFileError, match="XML の形式が壊れている"):
+        parse_report(bad_record[:-100], "truncated.xml")  # the end never comes
+    with pytest.raises(ReportFileError, match="必須の要素「report_id」"):
+        parse_report(bad_record.replace(b"<report_id>1234567890</report_id>", b""), "x.xml")
+    not_dmarc = _large(RFC7489).replace(b"feedback>", b"feedbackx>")
+    with pytest.raises(ReportFileError, match="feedback ではありません"):
+        parse_report(not_dmarc, "other.xml")
+
+
+def test_a_large_document_with_a_dtd_is_refused_before_parsing() -> None:
+    body = _large(RFC7489).split(b"?>", 1)[1]
+    bomb = BILLION_LAUGHS.split(b"<feedback>", 1)[0] + body
+    started = time.perf_counter()
+    with pytest.raises(UnsafeReportError, match="安全のため"):
+        parse_report(bomb, "lol-large.xml")
+    assert time.perf_counter() - started < 1.0
