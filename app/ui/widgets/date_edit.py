@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QDateTime, QLocale, QTime
