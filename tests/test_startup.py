@@ -28,6 +28,14 @@ HEAVY = (
     "app.core.dmarc",
     "dns",
 )
+# Features the first paint shows nothing of: built just after it (build_later_features).
+LATER_FEATURES = (
+    "app.ui.ai.controller",
+    "app.ui.letters.controller",
+    "app.ui.letters.zendesk_controller",
+    "app.ui.dmarc.controller",
+    "app.ui.team.controller",
+)
 
 # Starts the way app.main.run() does; HOME and the XDG folders point into the test's tmp folder.
 FIRST_PAINT_CHILD = """
@@ -44,11 +52,14 @@ logging.getLogger("app.test").info("before the window")
 app, window = build_window(paths)
 report = {}
 
-def first_pass():
-    heavy = json.loads(sys.argv[1])
-    loaded = [
-        n for n in heavy if n in sys.modules or any(m.startswith(n + ".") for m in sys.modules)
+def imported(names):
+    return [
+        n for n in names if n in sys.modules or any(m.startswith(n + ".") for m in sys.modules)
     ]
+
+def first_pass():
+    loaded = imported(json.loads(sys.argv[1]))
+    later_loaded = imported(json.loads(sys.argv[2]))
     report.update(
         visible=window.isVisible(),
         practice=window.controller.connection.practice,
@@ -56,18 +67,26 @@ def first_pass():
         icon=not app.windowIcon().isNull(),
         desktop=app.desktopFileName(),
         loaded=loaded,
+        later_loaded_at_first_pass=later_loaded,
+        later_at_first_pass=window.controller.later_built,
         grid_at_first_pass=window.list_page.has_grid,
         log_dir=str(paths.log_dir),
     )
 
 def after_first_paint(attempts=300):
-    # The grid is built once the window was painted.
-    if attempts and not window.list_page.has_grid:
+    # The grid and the later features are built once the window was painted.
+    built = lambda: window.list_page.has_grid and window.controller.later_built
+    if attempts and not built():
         QTimer.singleShot(10, lambda: after_first_paint(attempts - 1))
         return
     for handler in logging.getLogger().handlers:
         handler.flush()
-    report.update(grid=window.list_page.has_grid, log=paths.log_file.read_text(encoding="utf-8"))
+    report.update(
+        grid=window.list_page.has_grid,
+        later=window.controller.later_built,
+        later_loaded=imported(json.loads(sys.argv[2])),
+        log=paths.log_file.read_text(encoding="utf-8"),
+    )
     print("PROBE " + json.dumps(report), flush=True)
     os._exit(0)
 
@@ -148,7 +167,9 @@ def run_child(code: str, *args: str, home: Path) -> subprocess.CompletedProcess[
 
 
 def test_window_shows_before_heavy_modules_are_imported(tmp_path: Path) -> None:
-    result = run_child(FIRST_PAINT_CHILD, json.dumps(HEAVY), home=tmp_path)
+    result = run_child(
+        FIRST_PAINT_CHILD, json.dumps(HEAVY), json.dumps(LATER_FEATURES), home=tmp_path
+    )
     lines = [line for line in result.stdout.splitlines() if line.startswith("PROBE ")]
     assert lines, result.stderr
     report = json.loads(lines[0][len("PROBE ") :])
@@ -159,9 +180,13 @@ def test_window_shows_before_heavy_modules_are_imported(tmp_path: Path) -> None:
     assert report["loaded"] == []
     assert report["log_dir"] == str(tmp_path / ".local" / "state" / "Todoku" / "log")
     assert "INFO MainThread app.test: before the window" in report["log"]
-    # The grid (table, header, the model's first Qt calls) is built just after the first paint.
+    # The grid (table, header, the model's first Qt calls) is built just after the first paint,
+    # and so are the features the first paint shows nothing of.
     assert report["grid_at_first_pass"] is False
     assert report["grid"] is True
+    assert report["later_loaded_at_first_pass"] == []
+    assert report["later_loaded"] == list(LATER_FEATURES)
+    assert report["later_at_first_pass"] is False and report["later"] is True
 
 
 def test_crash_before_the_window_still_shows_the_dialog(tmp_path: Path) -> None:

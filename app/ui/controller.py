@@ -1,19 +1,25 @@
 """MainController: builds every feature controller from the narrow parts it uses and wires
-them to each other through signals. It holds no state of its own besides those parts."""
+them to each other through signals. It holds no state of its own besides those parts.
+
+The features the first paint shows nothing of (AI refinement, 連絡文 and Zendesk, DMARC, 共有
+データベース) are built together by ``build_later_features``: by the window just after its first
+paint, or earlier by the first use of one of them. Importing their modules costs about 10 ms
+that the first paint need not wait for.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from app.core.storage.secrets import SecretStore
 from app.core.storage.settings import AppSettings, SettingsStore
 from app.ui.accounts import controller as accounts
 from app.ui.accounts.practice_sandboxes import ProviderSandboxFactory
-from app.ui.ai import controller as ai
+from app.ui.ai import CACHE_FILE as EXPLANATION_CACHE_FILE
 from app.ui.connection.controller import (
     ConnectionController,
     SandboxFactory,
@@ -22,17 +28,13 @@ from app.ui.connection.controller import (
 )
 from app.ui.delete import controller as delete
 from app.ui.delivery.controller import DeliveryController
-from app.ui.dmarc.controller import DmarcController, ResolverFactory, system_resolver
 from app.ui.export import controller as export
 from app.ui.feature import FeatureController
 from app.ui.fetch.controller import FetchController
 from app.ui.history.controller import HistoryController
 from app.ui.history.session import HistorySession
-from app.ui.letters import controller as letters
-from app.ui.letters import zendesk_controller as zendesk
 from app.ui.models.entry_table import EntryTableModel
 from app.ui.persist import SettingsKeeper
-from app.ui.team import controller as team
 from app.ui.workers import JobRunner
 
 if TYPE_CHECKING:
@@ -40,17 +42,29 @@ if TYPE_CHECKING:
     from app.core.storage.history import HistoryStorage
     from app.core.storage.journal import DeletionJournal
     from app.core.storage.journal_store import JournalStore
+    from app.ui.ai import controller as ai
+    from app.ui.dmarc.controller import DmarcController, ResolverFactory
+    from app.ui.letters import controller as letters
+    from app.ui.letters import zendesk_controller as zendesk
+    from app.ui.team import controller as team
 
 
 class MainController(QObject):
     """The shared parts (job runner, entry model, settings, secrets) and the features built
-    from them: ``connection``, ``fetch``, ``deletion``, ``delivery``, ``export``, ``llm``,
-    ``letters``, ``zendesk``.
+    from them: ``connection``, ``accounts``, ``fetch``, ``deletion``, ``delivery``, ``export``,
+    ``history``; and, built by ``build_later_features`` (or by the first access to one of
+    them), ``llm``, ``letters``, ``zendesk``, ``dmarc``, ``team``.
 
     Only ``MainController`` knows all of them; a feature knows only the parts it was given and
     reports through its signals. The dialog runners and the sandbox factories default to the
-    real ones (tests pass their own).
+    real ones (tests pass their own; ``None`` means the feature's own default).
+
+    Signals:
+        later_features_built: ``build_later_features`` has built the later features; the
+            window wires them.
     """
+
+    later_features_built = Signal()
 
     def __init__(
         self,
@@ -67,17 +81,17 @@ class MainController(QObject):
         show_delete_result: delete.ResultRunner = delete.show_result_dialog,
         run_history_dialog: delete.HistoryRunner = delete.exec_history_dialog,
         run_export_dialog: export.ExportDialogRunner = export.exec_export_dialog,
-        llm_sandbox_factory: ai.LlmSandboxFactory = ai.practice_llm_sandbox,
+        llm_sandbox_factory: ai.LlmSandboxFactory | None = None,
         provider_sandbox_factory: ProviderSandboxFactory = provider_practice_sandbox,
         show_guidance: accounts.GuidanceRunner = accounts.run_guidance_dialog,
         data_dir: Path | None = None,
-        run_letter_dialog: letters.LetterDialogRunner = letters.exec_letter_dialog,
-        run_contact_settings: letters.ContactSettingsRunner = letters.exec_contact_settings,
-        zendesk_sandbox_factory: zendesk.ZendeskSandboxFactory = zendesk.practice_zendesk_sandbox,
-        ask_ticket_mode: zendesk.AskFunction = zendesk.ask_ticket_mode,
-        show_ticket_result: zendesk.ResultRunner = zendesk.show_ticket_result,
-        run_team_dialog: team.TeamDialogRunner = team.exec_team_dialog,
-        dmarc_resolver: ResolverFactory = system_resolver,
+        run_letter_dialog: letters.LetterDialogRunner | None = None,
+        run_contact_settings: letters.ContactSettingsRunner | None = None,
+        zendesk_sandbox_factory: zendesk.ZendeskSandboxFactory | None = None,
+        ask_ticket_mode: zendesk.AskFunction | None = None,
+        show_ticket_result: zendesk.ResultRunner | None = None,
+        run_team_dialog: team.TeamDialogRunner | None = None,
+        dmarc_resolver: ResolverFactory | None = None,
         history_path: Path | None = None,
         history_store: HistoryStorage | None = None,
         parent: QObject | None = None,
@@ -148,48 +162,6 @@ class MainController(QObject):
             run_dialog=run_export_dialog,
             parent=self,
         )
-        self.llm = ai.LlmController(
-            runner,
-            model,
-            self.settings_keeper,
-            secrets,
-            cache_path=data_dir / ai.CACHE_FILE,
-            sandbox_factory=llm_sandbox_factory,
-            parent=self,
-        )
-        # 連絡文 and Zendesk (app/ui/letters): the letters are the tickets' drafts.
-        practice = lambda: self.connection.practice  # noqa: E731
-        self.zendesk = zendesk.ZendeskController(
-            runner,
-            self.settings_keeper,
-            secrets,
-            practice=practice,
-            letters=lambda pairs: self.letters.letters_for(pairs),
-            links_path=data_dir,
-            sandbox_factory=zendesk_sandbox_factory,
-            ask=ask_ticket_mode,
-            show_result=show_ticket_result,
-            parent=self,
-        )
-        self.letters = letters.LettersController(
-            runner,
-            self.settings_keeper,
-            secrets,
-            practice=practice,
-            user_letters_dir=data_dir / letters.USER_LETTERS_FOLDER,
-            zendesk=self.zendesk,
-            run_dialog=run_letter_dialog,
-            run_settings=run_contact_settings,
-            llm_sandbox_factory=llm_sandbox_factory,
-            parent=self,
-        )
-        self.dmarc = DmarcController(
-            runner,
-            secrets,
-            is_practice=lambda: self.connection.practice,
-            live_resolver=dmarc_resolver,
-            parent=self,
-        )
         self.history = HistoryController(
             runner,
             model,
@@ -202,21 +174,23 @@ class MainController(QObject):
             classify=classify,
             retention_days=lambda: self.settings.history_retention_days,
             journal=self.deletion.open_journal,
-            cache_path=data_dir / ai.CACHE_FILE,
+            cache_path=data_dir / EXPLANATION_CACHE_FILE,
             parent=self,
         )
-        # 共有データベース (app/ui/team): settings, 接続テスト, moving this PC's records.
-        self.team = team.TeamController(
-            runner,
-            self.settings_keeper,
-            secrets,
+        # What build_later_features gives the later features (None: their own default).
+        self._later_options: dict[str, Any] = dict(
             data_dir=data_dir,
             journal_path=journal_path or data_dir / "journal.sqlite3",
-            run_dialog=run_team_dialog,
-            parent=self,
+            llm_sandbox_factory=llm_sandbox_factory,
+            run_letter_dialog=run_letter_dialog,
+            run_contact_settings=run_contact_settings,
+            zendesk_sandbox_factory=zendesk_sandbox_factory,
+            ask_ticket_mode=ask_ticket_mode,
+            show_ticket_result=show_ticket_result,
+            run_team_dialog=run_team_dialog,
+            dmarc_resolver=dmarc_resolver,
         )
-        self.team.saved.connect(self.deletion.reopen)
-        self.team.saved.connect(self.history.session.reset)
+        self.later_built = False
         self.connection.switched.connect(model.clear)
         self.connection.switched.connect(self.history.clear)
         self.fetch.whole_range_fetched.connect(self.history.show_fetched)
@@ -226,7 +200,107 @@ class MainController(QObject):
         self.fetch.running.connect(self._on_fetch_running)
         self.fetch.fetched.connect(self._on_fetch_fetched)
         self.deletion.rows_removed.connect(self._on_rows_changed)
-        self.llm.refined.connect(self._on_rows_changed)
+
+    def build_later_features(self) -> None:
+        """Build AI refinement, 連絡文, Zendesk, DMARC and 共有データベース (once), then emit
+        ``later_features_built``."""
+        if self.later_built:
+            return
+        self.later_built = True  # first: the window's wiring reads the properties below
+        from app.ui.ai import controller as ai
+        from app.ui.dmarc.controller import DmarcController
+        from app.ui.letters import controller as letters
+        from app.ui.letters import zendesk_controller as zendesk
+        from app.ui.team import controller as team
+
+        runner, model, keeper, secrets = self.runner, self.model, self.settings_keeper, self.secrets
+        options = self._later_options
+        data_dir = options["data_dir"]
+        practice = lambda: self.connection.practice  # noqa: E731
+        self._llm = ai.LlmController(
+            runner,
+            model,
+            keeper,
+            secrets,
+            cache_path=data_dir / EXPLANATION_CACHE_FILE,
+            **_given(sandbox_factory=options["llm_sandbox_factory"]),
+            parent=self,
+        )
+        # 連絡文 and Zendesk (app/ui/letters): the letters are the tickets' drafts.
+        self._zendesk = zendesk.ZendeskController(
+            runner,
+            keeper,
+            secrets,
+            practice=practice,
+            letters=lambda pairs: self._letters.letters_for(pairs),
+            links_path=data_dir,
+            **_given(
+                sandbox_factory=options["zendesk_sandbox_factory"],
+                ask=options["ask_ticket_mode"],
+                show_result=options["show_ticket_result"],
+            ),
+            parent=self,
+        )
+        self._letters = letters.LettersController(
+            runner,
+            keeper,
+            secrets,
+            practice=practice,
+            user_letters_dir=data_dir / letters.USER_LETTERS_FOLDER,
+            zendesk=self._zendesk,
+            **_given(
+                run_dialog=options["run_letter_dialog"],
+                run_settings=options["run_contact_settings"],
+                llm_sandbox_factory=options["llm_sandbox_factory"],
+            ),
+            parent=self,
+        )
+        self._dmarc = DmarcController(
+            runner,
+            secrets,
+            is_practice=practice,
+            **_given(live_resolver=options["dmarc_resolver"]),
+            parent=self,
+        )
+        # 共有データベース (app/ui/team): settings, 接続テスト, moving this PC's records.
+        self._team = team.TeamController(
+            runner,
+            keeper,
+            secrets,
+            data_dir=data_dir,
+            journal_path=options["journal_path"],
+            **_given(run_dialog=options["run_team_dialog"]),
+            parent=self,
+        )
+        self._team.saved.connect(self.deletion.reopen)
+        self._team.saved.connect(self.history.session.reset)
+        self._llm.refined.connect(self._on_rows_changed)
+        self.later_features_built.emit()
+
+    @property
+    def llm(self) -> ai.LlmController:
+        self.build_later_features()
+        return self._llm
+
+    @property
+    def letters(self) -> letters.LettersController:
+        self.build_later_features()
+        return self._letters
+
+    @property
+    def zendesk(self) -> zendesk.ZendeskController:
+        self.build_later_features()
+        return self._zendesk
+
+    @property
+    def dmarc(self) -> DmarcController:
+        self.build_later_features()
+        return self._dmarc
+
+    @property
+    def team(self) -> team.TeamController:
+        self.build_later_features()
+        return self._team
 
     def _store_opener(self, data_dir: Path, journal_path: Path) -> delete.StoreOpener:
         def open_store() -> JournalStore:
@@ -262,15 +336,8 @@ class MainController(QObject):
     @property
     def features(self) -> tuple[FeatureController, ...]:
         """The features whose lines go to the range bar (AI refinement has its own, in the
-        status bar)."""
-        return (
-            self.connection,
-            self.accounts,
-            self.fetch,
-            self.deletion,
-            self.export,
-            self.zendesk,
-        )
+        status bar); Zendesk's go there too, wired when it is built."""
+        return (self.connection, self.accounts, self.fetch, self.deletion, self.export)
 
     @property
     def settings(self) -> AppSettings:
@@ -283,15 +350,8 @@ class MainController(QObject):
 
     def cancel_running(self) -> None:
         """キャンセル: stops the fetch, the export or the deletion that is running."""
-        for feature in (
-            self.fetch,
-            self.export,
-            self.deletion,
-            self.history,
-            self.zendesk,
-            self.dmarc,
-            self.team,
-        ):
+        later = (self._zendesk, self._dmarc, self._team) if self.later_built else ()
+        for feature in (self.fetch, self.export, self.deletion, self.history, *later):
             feature.cancel()
 
     def set_delivery_threshold(self, threshold: float) -> None:
@@ -306,7 +366,8 @@ class MainController(QObject):
     def _on_fetch_running(self, running: bool) -> None:
         if running:  # the new rows replace the old: so do their statistics and refinements
             self.delivery.cancel()
-            self.llm.cancel()
+            if self.later_built:
+                self._llm.cancel()
 
     @Slot(object, object, object)
     def _on_fetch_fetched(self, config, date_range, pages) -> None:
@@ -327,12 +388,14 @@ class MainController(QObject):
         """Cancel every job, wait (bounded) for the pool, stop the sandboxes."""
         self.fetch.stop_timers()
         self.deletion.closing()
-        self.llm.cancel()
+        if self.later_built:
+            self._llm.cancel()
         self.history.cancel()
         idle = self.runner.shutdown(timeout_ms)
-        self.llm.shutdown()
-        self.letters.shutdown()
-        self.zendesk.shutdown()
+        if self.later_built:
+            self._llm.shutdown()
+            self._letters.shutdown()
+            self._zendesk.shutdown()
         self.connection.stop_sandbox()
         self.accounts.stop_sandboxes()
         return idle
@@ -342,3 +405,8 @@ class MainController(QObject):
         if self.deletion.journal is not None:
             self.deletion.journal.close()
         self.history.shutdown()
+
+
+def _given(**options: Any) -> dict[str, Any]:
+    """The options a caller gave (not None); the others keep the feature's own defaults."""
+    return {name: value for name, value in options.items() if value is not None}

@@ -139,7 +139,6 @@ class MainWindow(QMainWindow):
         self.contact_actions = ContactActions(self)
         self.list_page.delete_bar.add_action(self.contact_actions.letters_action)
         self.list_page.delete_bar.add_action(self.contact_actions.zendesk_action)
-        self.list_page.details_footer = controller.zendesk.details_text
         self._painted = False
         self._after_paint_done = False
         self._shown_practice = controller.connection.practice
@@ -174,13 +173,11 @@ class MainWindow(QMainWindow):
         self.model.modelReset.connect(self._on_model_reset)
         for feature in controller.features:
             self._wire(feature)
-        self._wire(controller.llm, show=self.status_bar.ai_label.setText)
-        self._wire(controller.letters, show=self._on_list_page_status_message)
         contact = self.contact_actions
         contact.letters_requested.connect(self.open_letters)
         contact.zendesk_requested.connect(self.create_tickets)
         contact.settings_requested.connect(self.open_contact_settings)
-        controller.zendesk.tickets_made.connect(self._on_zendesk_tickets_made)
+        controller.later_features_built.connect(self._wire_later_features)
         self.tabs.currentChanged.connect(self._build_dmarc_tab_when_shown)
         fetch, deletion, connection = controller.fetch, controller.deletion, controller.connection
         fetch.running.connect(self._on_fetch_running)
@@ -190,7 +187,6 @@ class MainWindow(QMainWindow):
         deletion.rows_removed.connect(self._on_deletion_rows_removed)
         deletion.store_changed.connect(self._update_counts)
         self.team_action.triggered.connect(self.open_team_settings)
-        controller.team.running.connect(self._on_feature_running)
         connection.mode_changed.connect(self._on_connection_mode_changed)
         connection.key_loaded.connect(self._on_connection_key_loaded)
         controller.settings_keeper.store_failed.connect(self.status_panel.show_error)
@@ -200,9 +196,6 @@ class MainWindow(QMainWindow):
         self.account_bar.switch_requested.connect(self._on_account_bar_switch_requested)
         self.account_bar.manage_requested.connect(self.open_accounts)
         self.manage_accounts_action.triggered.connect(self.open_accounts)
-        controller.llm.running.connect(self.status_bar.ai_cancel_button.setVisible)
-        controller.llm.refined.connect(self._on_llm_refined)
-        self.status_bar.ai_cancel_button.clicked.connect(controller.llm.cancel)
         delivery, tab = controller.delivery, self.delivery_tab
         delivery.stats_loading.connect(tab.show_loading)
         delivery.stats_loaded.connect(tab.show_loaded)
@@ -218,6 +211,8 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self._on_accounts_account_changed(accounts.current)
         self._update_counts()
+        if controller.later_built:
+            self._wire_later_features()
 
     def _wire(self, feature: FeatureController, show: Callable[[str], None] | None = None) -> None:
         """The same wiring for every feature: progress and summary lines in ``show`` (the range
@@ -230,6 +225,21 @@ class MainWindow(QMainWindow):
             feature.progress.connect(show)
             feature.done.connect(show)
         feature.failed.connect(self.status_panel.show_error)
+
+    @Slot()
+    def _wire_later_features(self) -> None:
+        """AI refinement, 連絡文, Zendesk and 共有データベース, once the controller built them
+        (just after the first paint, or on first use); DMARC is wired with its tab."""
+        controller = self.controller
+        self._wire(controller.zendesk)
+        self._wire(controller.llm, show=self.status_bar.ai_label.setText)
+        self._wire(controller.letters, show=self._on_list_page_status_message)
+        controller.zendesk.tickets_made.connect(self._on_zendesk_tickets_made)
+        self.list_page.details_footer = controller.zendesk.details_text
+        controller.team.running.connect(self._on_feature_running)
+        controller.llm.running.connect(self.status_bar.ai_cancel_button.setVisible)
+        controller.llm.refined.connect(self._on_llm_refined)
+        self.status_bar.ai_cancel_button.clicked.connect(controller.llm.cancel)
 
     @property
     def settings_flow(self) -> SettingsFlow:
@@ -650,7 +660,8 @@ class MainWindow(QMainWindow):
         """Start-up work the first paint does not wait for, each step in its own pass of the
         event loop: build the grid (its placeholder was painted), open the deletion journal and
         reconcile what a crash left unfinished, read the live key (keyring), build the 配信状況
-        charts."""
+        charts, the features the first paint shows nothing of (AI refinement, 連絡文, Zendesk,
+        DMARC, 共有データベース) and the DMARC tab."""
         if self._after_paint_done:
             return
         self._after_paint_done = True
@@ -660,6 +671,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self, self.controller.deletion.check_unfinished)  # opens the journal
         QTimer.singleShot(0, self, self.controller.connection.load_key_later)
         QTimer.singleShot(0, self, self.delivery_tab.build_view)
+        QTimer.singleShot(0, self, self.controller.build_later_features)
         QTimer.singleShot(0, self, self._build_dmarc_tab)
 
     @property

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from app.sandbox.openai_server import OpenAISandbox, ScriptedReply
 from app.ui import texts
-from app.ui.ai.controller import CACHE_FILE
+from app.ui.ai import CACHE_FILE
 from tests.helpers.ui import fetch
 
 REFINE_TIMEOUT_MS = 20_000

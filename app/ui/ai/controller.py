@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CACHE_FILE = "explanations.sqlite3"
 PRACTICE_TIMEOUT_S = 10.0
 
 # (reason text, status, list, rule explanation): what the refiner explains, and the key the

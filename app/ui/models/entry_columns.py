@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from app.core.classify.vocabulary import CATEGORY_LABELS_JA
-from app.core.glossary import delete_effect_label, permanence_label
+from app.core.glossary import category_labels, delete_effect_label, permanence_label
 from app.core.types import ALL_LISTS, Explanation, SuppressionEntry
 from app.ui import texts
 from app.ui.safe_text import single_line, tooltip_text
@@ -38,10 +37,13 @@ EXPLANATION_COLUMNS = frozenset(
 # Columns with a tooltip (the full text the single-line cell cuts short).
 TOOLTIP_COLUMNS = frozenset({Column.REASON, Column.CAUSE, Column.DELETE_EFFECT})
 
+# From the glossary, as the classifier's own: the grid needs the names, not its rule vocabulary.
+_CATEGORY_LABELS = category_labels()
+
 
 def category_label(category: str) -> str:
     """The Japanese name of a classifier category (an unknown one shows as it is)."""
-    return CATEGORY_LABELS_JA.get(category, category)
+    return _CATEGORY_LABELS.get(category, category)
 
 
 def display_text(

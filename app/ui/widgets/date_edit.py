@@ -1,16 +1,24 @@
 """JapaneseDateEdit: a yyyy/MM/dd field whose calendar is Japanese whatever the OS locale (week
 from Sunday, Japanese month and day names), and which accepts a whole date typed over a
-select-all."""
+select-all.
+
+The calendar is built when it is first needed (the popup opens from a press on the field's
+arrow): a ``QCalendarWidget`` and the first use of the ``Qt`` namespace (its enums are built on
+first access) cost about 30 ms, which the range bar's first paint does not need."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from datetime import date
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime
+from PySide6.QtCore import QDate, QDateTime, QLocale, QTime
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QCalendarWidget, QDateEdit, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QMouseEvent
 
 DISPLAY_FORMAT = "yyyy/MM/dd"
 
@@ -29,17 +37,31 @@ class JapaneseDateEdit(QDateEdit):
 
     def __init__(self, day: date | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        locale = japanese_locale()
-        self.setLocale(locale)
+        self.setLocale(japanese_locale())
         self.setDisplayFormat(DISPLAY_FORMAT)
         self.setCalendarPopup(True)
-        calendar = QCalendarWidget(self)
-        calendar.setLocale(locale)
-        calendar.setFirstDayOfWeek(Qt.DayOfWeek.Sunday)  # as Japanese calendars are printed
-        calendar.setGridVisible(True)
-        self.setCalendarWidget(calendar)
+        self._calendar: QCalendarWidget | None = None  # built by calendarWidget()
         if day is not None:
             self.setDate(QDate(day.year, day.month, day.day))
+
+    def calendarWidget(self) -> QCalendarWidget:
+        """The popup's Japanese calendar, built on first use."""
+        if self._calendar is None:
+            from PySide6.QtCore import Qt  # here, not at import: see the module's docstring
+
+            calendar = QCalendarWidget(self)
+            calendar.setLocale(japanese_locale())
+            calendar.setFirstDayOfWeek(Qt.DayOfWeek.Sunday)  # as Japanese calendars are printed
+            calendar.setGridVisible(True)
+            self.setCalendarWidget(calendar)
+            self._calendar = calendar
+        return self._calendar
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        # A press on the arrow opens the popup (desktop Qt opens it from no key): build the
+        # calendar first, so that Qt shows ours rather than a default one of its own.
+        self.calendarWidget()
+        super().mousePressEvent(event)
 
     def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         # A whole date in a common form is taken as it is; what could still become one is let
