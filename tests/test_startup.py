@@ -16,8 +16,9 @@ from app.ui import texts
 ROOT = Path(__file__).resolve().parents[1]
 
 # Each costs 10 ms or more to import (or probes the OS, as keyring does) and no first paint
-# needs it: the AI client, Excel, the OS keyring, HTTP, the SQLite journal, the practice servers,
-# the DMARC report core and dnspython (the DMARC tab imports them when it is first shown).
+# needs it: the AI client, Excel, the OS keyring, HTTP, the SQLite journal, the practice servers.
+# The DMARC core and dnspython are reached only through the DMARC feature, which LATER_FEATURES
+# keeps out of the first paint.
 HEAVY = (
     "openai",
     "openpyxl",
@@ -25,8 +26,6 @@ HEAVY = (
     "httpx",
     "sqlite3",
     "app.sandbox",
-    "app.core.dmarc",
-    "dns",
 )
 # Features the first paint shows nothing of: built just after it (build_later_features).
 LATER_FEATURES = (

@@ -265,8 +265,19 @@ class MainWindow(QMainWindow):
 
     # -- construction --------------------------------------------------------------------
 
+    def _fit_to_screen(self) -> None:
+        """First run: 1280x800 is taller than the common 1366x768 laptop screen, where the status
+        bar (progress, cancel) would hang below the taskbar; shrink to the screen's free height."""
+        screen = self.screen()
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        frame = 40  # the window manager's title bar and borders are not known before showing
+        self.resize(self.width(), min(self.height(), max(free.height() - frame, 480)))
+
     def _restore_state(self) -> None:
-        self.ui_state.restore_widget("main", self)
+        if not self.ui_state.restore_widget("main", self):
+            self._fit_to_screen()
         self.ui_state.restore_splitter("main", self.list_page.splitter)
         # The grid's header: when the grid is built (_on_list_page_grid_built).
         preset, start, end = self.ui_state.last_range()
