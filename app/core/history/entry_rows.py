@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import compress
 from operator import itemgetter
-from typing import overload
+from typing import Any, cast, overload
 
 from app.core.storage.history.interface import LIST_CODES, HistoryRows, StoredRow
 from app.core.types import ListKind, SuppressionEntry
@@ -53,7 +53,7 @@ class EntryRows(Sequence[SuppressionEntry]):
         """``items`` (default: all of ``rows.rows``) left undecoded; the list is adopted."""
         items = rows.rows if items is None else items
         made = cls.__new__(cls)
-        made._items, made._source, made._stored = items, rows, len(items)
+        made._items, made._source, made._stored = cast(list[Item], items), rows, len(items)
         return made
 
     # ---- Sequence ----------------------------------------------------------------------------
@@ -79,11 +79,13 @@ class EntryRows(Sequence[SuppressionEntry]):
 
     def __iter__(self) -> Iterator[SuppressionEntry]:
         if not self._stored:
-            yield from self._items  # type: ignore[misc]  # only entries when nothing is stored
+            # Only built entries when nothing is stored.
+            yield from cast(list[SuppressionEntry], self._items)
             return
-        decode = self._source.entry_of  # type: ignore[union-attr]
-        for item in self._items:
-            yield decode(item) if type(item) is tuple else item  # type: ignore[arg-type,misc]
+        decode = cast(HistoryRows, self._source).entry_of
+        items: list[Any] = self._items
+        for item in items:
+            yield decode(item) if type(item) is tuple else item
 
     def __repr__(self) -> str:
         return f"EntryRows({len(self._items)} rows, {self._stored} stored)"
@@ -138,49 +140,50 @@ class EntryRows(Sequence[SuppressionEntry]):
     # ---- whole columns, without building entries -------------------------------------------
     # ``first`` skips the rows before it (the grid extends its keys with new rows only).
 
-    def _slice(self, first: int) -> list[Item]:
+    def _slice(self, first: int) -> list[Any]:
+        """Items from ``first`` (typed loosely: each column read tells the two kinds apart)."""
         return self._items[first:] if first else self._items
 
     def plain(self, first: int = 0) -> list[SuppressionEntry] | None:
         """The items from ``first`` when they are all built entries (the fast path), else None."""
-        return None if self._stored else self._slice(first)  # type: ignore[return-value]
+        return None if self._stored else self._slice(first)
 
     def list_kinds(self, first: int = 0) -> list[ListKind]:
         codes = LIST_CODES
         return [
-            codes[item[0]] if type(item) is tuple else item.list_kind  # type: ignore[union-attr,index]
+            codes[item[0]] if type(item) is tuple else item.list_kind
             for item in self._slice(first)
         ]
 
     def emails(self, first: int = 0) -> list[str]:
         items = self._slice(first)
         if not self._stored:
-            return [item.email for item in items]  # type: ignore[union-attr]
+            return [item.email for item in items]
         if self._stored == len(self._items):
-            return list(map(_EMAIL, items))  # type: ignore[arg-type]
-        return [item[1] if type(item) is tuple else item.email for item in items]  # type: ignore[union-attr,index]
+            return list(map(_EMAIL, items))
+        return [item[1] if type(item) is tuple else item.email for item in items]
 
     def created_seconds(self, first: int = 0) -> list[int]:
         """``created`` as Unix seconds."""
         items = self._slice(first)
         if self._stored == len(self._items):
-            return list(map(_CREATED, items))  # type: ignore[arg-type]
+            return list(map(_CREATED, items))
         return [
-            item[2] if type(item) is tuple else int(item.created.timestamp())  # type: ignore[union-attr,index,misc]
+            item[2] if type(item) is tuple else int(item.created.timestamp())
             for item in items
         ]
 
     def statuses(self, first: int = 0) -> list[str]:
-        source = self._source
+        source: Any = self._source
         return [
-            source.status_of(item) if type(item) is tuple else item.status  # type: ignore[union-attr,arg-type]
+            source.status_of(item) if type(item) is tuple else item.status
             for item in self._slice(first)
         ]
 
     def reasons(self, first: int = 0) -> list[str]:
-        source = self._source
+        source: Any = self._source
         return [
-            source.reason_of(item) if type(item) is tuple else item.reason  # type: ignore[union-attr,arg-type]
+            source.reason_of(item) if type(item) is tuple else item.reason
             for item in self._slice(first)
         ]
 

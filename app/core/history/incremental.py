@@ -13,12 +13,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
+from typing import Any
 
 from app.core.cancel import CancelToken
 from app.core.classify import ClassifyFunction, explain_blocks_as_suppressions
 from app.core.dates import unix_bounds
-from app.core.providers.base import FetchProgressCallback, PageCallback, Provider
 from app.core.history.entry_rows import EntryRows, Item
+from app.core.providers.base import FetchProgressCallback, PageCallback, Provider
 from app.core.storage.history.interface import (
     LIST_CODE,
     LIST_CODES,
@@ -283,7 +284,9 @@ def merge_range(
     # ascending (stored rows sort in C by their tuple fields), the few fetched rows placed
     # by bisection, then reversed.
     kept.sort(key=_STORED_ORDER)
-    explanation_of = old.explanations.get if old is not None else {}.get
+    # Keyed by explanation id; a row without one (None) gets None.
+    known: dict[Any, Explanation] = old.explanations if old is not None else {}
+    explanation_of = known.get
     items: list[Item] = []
     explained: list[Explanation | None] = []
     position = 0

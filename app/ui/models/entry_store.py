@@ -18,8 +18,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+from app.core.history.entry_rows import EntryRows
 from app.core.types import Explanation, ListKind, SuppressionEntry
-from app.ui.models.entry_columns import EXPLANATION_COLUMNS, Column, category_label
+from app.ui.models.entry_columns import EXPLANATION_COLUMNS, KIND_ORDER, Column, category_label
 from app.ui.models.entry_keys import EntryKeys, domain_key
 from app.ui.models.row_ids import Renumbering, row_ids
 
@@ -54,7 +55,10 @@ class EntryStore:
     """
 
     def __init__(self) -> None:
-        self.entries: list[SuppressionEntry] = []
+        # Built entries, or rows read from history kept as stored tuples and decoded when a
+        # cell shows them (app/core/history/entry_rows.py): a 150k-row range fills the grid
+        # without 150k objects.
+        self.entries = EntryRows()
         self.explanations: list[Explanation | None] = []
         self.checked: set[int] = set()
         self.counts_by_list: Counter[ListKind] = Counter()
@@ -77,20 +81,31 @@ class EntryStore:
     def append(
         self, entries: Sequence[SuppressionEntry], explanations: Sequence[Explanation | None]
     ) -> range:
-        """Add rows at the end; returns their ids."""
+        """Add rows at the end; returns their ids. ``entries`` may be an ``EntryRows`` (a
+        history read): its stored rows are kept as they are, counted from whole columns."""
         first = len(self.entries)
         self.entries.extend(entries)
         self.explanations.extend(explanations)
         self.keys.extend(first)
-        self.counts_by_list.update(entry.list_kind for entry in entries)
+        plain = self.entries.plain(first)
+        if plain is not None:
+            self.counts_by_list.update(entry.list_kind for entry in plain)
+        else:
+            self.counts_by_list.update(self.entries.list_counts(first))
         codes, code_by_id = self._codes, self._code_by_id
         for explanation in explanations:
             code = code_by_id.get(id(explanation))  # inline fast path: one lookup per row
             codes.append(self._code_of(explanation) if code is None else code)
-        self.counts_by_category.update(
-            explanation.category for explanation in explanations if explanation is not None
-        )
-        self.counts_by_domain.update(domain_key(entry) for entry in entries)
+        # Counted per explanation code in C, then one category lookup per code.
+        pool = self._pool
+        for code, count in Counter(codes[first:] if first else codes).items():
+            explanation = pool[code]
+            if explanation is not None:
+                self.counts_by_category[explanation.category] += count
+        if plain is not None:
+            self.counts_by_domain.update(domain_key(entry) for entry in plain)
+        else:
+            self.counts_by_domain.update(cast("list[str]", self.keys.of(Column.DOMAIN))[first:])
         return range(first, len(self.entries))
 
     def checked_ids(self) -> list[int]:
@@ -159,9 +174,9 @@ class EntryStore:
                     if needle in e or needle in r
                 ]
         if row_filter.list_kind is not None:
-            kind = row_filter.list_kind
-            entries = self.entries
-            rows = [i for i in rows if entries[i].list_kind is kind]
+            kind = KIND_ORDER[row_filter.list_kind]
+            kinds = self.keys.of(Column.KIND)
+            rows = [i for i in rows if kinds[i] == kind]
         if row_filter.category:
             wanted = row_filter.category
             codes_wanted = {
@@ -188,16 +203,10 @@ class EntryStore:
             return set()
         emails = {email for _, email in wanted}
         entries = self.entries
-        # The address test first: it rules out almost every row without building a key tuple.
-        # Lower-case addresses already built for sorting or the text filter save a million
-        # lower() calls (~0.15 s at 1M rows; a delete calls this once per batch).
-        lower_emails = self.keys.built(Column.EMAIL)
-        if lower_emails is None:
-            return {
-                i
-                for i, entry in enumerate(entries)
-                if entry.email.lower() in emails and entry.key in wanted
-            }
+        # The address test first: it rules out almost every row without building a key tuple
+        # (or decoding a stored row). The lower-case address keys are built once and kept:
+        # a million lower() calls cost ~0.15 s, and a delete calls this once per batch.
+        lower_emails = self.keys.of(Column.EMAIL)
         return {
             i
             for i, email in enumerate(lower_emails)
@@ -214,7 +223,7 @@ class EntryStore:
         renumbering = Renumbering(len(self.entries), gone)
         removed = [self.entries[i] for i in sorted(gone)]
         removed_explanations = [self.explanations[i] for i in sorted(gone)]
-        self.entries = renumbering.compact(self.entries)
+        self.entries = self.entries.compress(renumbering.keep)
         self.explanations = renumbering.compact(self.explanations)
         self._codes = renumbering.compact(self._codes)
         self.checked = renumbering.apply_to_set(self.checked)
