@@ -27,6 +27,7 @@ Item = SuppressionEntry | StoredRow
 _LIST_CODE = itemgetter(0)
 _EMAIL = itemgetter(1)
 _CREATED = itemgetter(2)
+_DOMAIN = itemgetter(9)
 
 
 class EntryRows(Sequence[SuppressionEntry]):
@@ -150,6 +151,8 @@ class EntryRows(Sequence[SuppressionEntry]):
 
     def list_kinds(self, first: int = 0) -> list[ListKind]:
         codes = LIST_CODES
+        if self._stored == len(self._items):
+            return list(map(codes.__getitem__, map(_LIST_CODE, self._slice(first))))
         return [
             codes[item[0]] if type(item) is tuple else item.list_kind
             for item in self._slice(first)
@@ -171,6 +174,16 @@ class EntryRows(Sequence[SuppressionEntry]):
         return [
             item[2] if type(item) is tuple else int(item.created.timestamp())
             for item in items
+        ]
+
+    def domains(self, first: int = 0) -> list[str]:
+        """``entry.domain`` of every row; stored rows share one string per domain."""
+        source: Any = self._source
+        items = self._slice(first)
+        if self._stored == len(self._items):
+            return list(map(source.texts.get, map(_DOMAIN, items)))
+        return [
+            source.domain_of(item) if type(item) is tuple else item.domain for item in items
         ]
 
     def statuses(self, first: int = 0) -> list[str]:

@@ -12,7 +12,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from operator import itemgetter
+from operator import itemgetter, lt
 from typing import Any
 
 from app.core.cancel import CancelToken
@@ -283,7 +283,12 @@ def merge_range(
     # Newest first, as the provider lists them: (created, address, list) descending. Built
     # ascending (stored rows sort in C by their tuple fields), the few fetched rows placed
     # by bisection, then reversed.
-    kept.sort(key=_STORED_ORDER)
+    # SQLite reads the range through its (account, created) index, so the rows usually come in
+    # ascending ``created`` already: when strictly ascending (no tie to break) the order is
+    # final, and a C-level check spares the sort (~0.1 s at 150k rows).
+    created = list(map(_CREATED, kept))
+    if not all(map(lt, created, created[1:])):
+        kept.sort(key=_STORED_ORDER)
     # Keyed by explanation id; a row without one (None) gets None.
     known: dict[Any, Explanation] = old.explanations if old is not None else {}
     explanation_of = known.get

@@ -129,7 +129,7 @@ def _compute_columns(column: Column, rows: RowSource, first: int) -> Keys:
     if column == Column.EMAIL:
         return [e if e.islower() else e.lower() for e in entries.emails(first)]
     if column == Column.DOMAIN:
-        return _domains(entries.emails(first))
+        return entries.domains(first)
     if column == Column.CREATED:
         return array("q", entries.created_seconds(first))
     if column == Column.STATUS:
@@ -142,19 +142,6 @@ def _compute_columns(column: Column, rows: RowSource, first: int) -> Keys:
             return [""] * (len(entries) - first)
         return [marks.get(key, "") for key in entries.keys(first)]
     return _explanation_keys(column, rows, first)
-
-
-def _domains(emails: Sequence[str]) -> list[str]:
-    """``domain_key`` of each address: one lower() and intern per distinct domain part."""
-    seen: dict[str, str] = {}
-    result = []
-    for email in emails:
-        part = email[email.rfind("@") + 1 :]
-        domain = seen.get(part)
-        if domain is None:
-            domain = seen[part] = sys.intern(part.lower())
-        result.append(domain)
-    return result
 
 
 def _lower_texts(values: Sequence[str]) -> list[str]:

@@ -16,6 +16,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import ge, le
 from typing import Any, cast
 
 from app.core.history.entry_rows import EntryRows
@@ -92,10 +93,11 @@ class EntryStore:
             self.counts_by_list.update(entry.list_kind for entry in plain)
         else:
             self.counts_by_list.update(self.entries.list_counts(first))
+        # Explanations are few distinct objects: register those, then map every row in C.
         codes, code_by_id = self._codes, self._code_by_id
-        for explanation in explanations:
-            code = code_by_id.get(id(explanation))  # inline fast path: one lookup per row
-            codes.append(self._code_of(explanation) if code is None else code)
+        for explanation in dict(zip(map(id, explanations), explanations)).values():
+            self._code_of(explanation)
+        codes.extend(map(code_by_id.__getitem__, map(id, explanations)))
         # Counted per explanation code in C, then one category lookup per code.
         pool = self._pool
         for code, count in Counter(codes[first:] if first else codes).items():
@@ -116,6 +118,11 @@ class EntryStore:
 
     def sorted_ids(self, column: Column, descending: bool) -> array[int]:
         keys = self.keys.of(column)
+        # Rows that arrive in the wanted order already (a history range comes newest first)
+        # keep it: a C-level check instead of a sort (~0.05 s at 150k rows). The result is
+        # the same either way: equal keys stay in arrival order.
+        if all(map(ge if descending else le, keys, keys[1:])):
+            return row_ids(range(len(keys)))
         # reverse=True keeps equal keys in arrival order, like the ascending sort does.
         return row_ids(sorted(range(len(keys)), key=keys.__getitem__, reverse=descending))
 

@@ -179,15 +179,16 @@ def stamp(seconds: int | None) -> datetime | None:
 
 
 # (list_code, email, created, status_id, reason_id, explanation_id, first_seen, last_seen,
-# listed_fetch): one row of ``entries`` as open_range reads it.
-StoredRow = tuple[int, str, int, int, int, int | None, int, int, int]
+# listed_fetch, domain_id): one row of ``entries`` as open_range reads it.
+StoredRow = tuple[int, str, int, int, int, int | None, int, int, int, int]
 
 
 class HistoryRows:
     """Rows of one range as stored: light tuples, objects built only when a row is shown.
 
-    ``rows[i]`` is ``(list_code, email, created, status_id, reason_id, explanation_id,
-    first_seen, last_seen, listed_fetch)``; ``texts`` and ``explanations`` resolve the ids.
+    ``rows[i]`` is a ``StoredRow`` (list_code, email, created, status_id, reason_id,
+    explanation_id, first_seen, last_seen, listed_fetch, domain_id); ``texts`` and
+    ``explanations`` resolve the ids (a domain text is the address's lower-case domain).
     Building 150k frozen dataclasses up front would cost more than reading the rows.
     """
 
@@ -217,7 +218,7 @@ class HistoryRows:
     # One stored row (an item of ``rows``) decoded; the grid keeps such rows and decodes only
     # what it shows (app/core/history/entry_rows.py).
     def entry_of(self, row: StoredRow) -> SuppressionEntry:
-        code, email, created, status_id, reason_id, _, _, _, _ = row
+        code, email, created, status_id, reason_id = row[:5]
         return SuppressionEntry(
             LIST_CODES[code],
             email,
@@ -232,6 +233,9 @@ class HistoryRows:
 
     def status_of(self, row: StoredRow) -> str:
         return self.texts.get(row[3], "")
+
+    def domain_of(self, row: StoredRow) -> str:
+        return self.texts.get(row[9], "")
 
     def reason_of(self, row: StoredRow) -> str:
         return expand_reason(self.texts.get(row[4], ""), row[1])

@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -47,6 +48,9 @@ _BUCKET_SQL = {
     # The Monday of the JST week: 'weekday 0' moves to the coming Sunday, then back six days.
     TrendBucket.WEEK: f"date(e.created + {_JST_OFFSET_S}, 'unixepoch', 'weekday 0', '-6 days')",
 }
+
+
+_STATUS, _REASON, _DOMAIN = itemgetter(3), itemgetter(4), itemgetter(9)  # of an open_range row
 
 
 def _seconds(moment: datetime) -> int:
@@ -183,14 +187,15 @@ class SqliteHistoryStore:
         codes = sorted({LIST_CODE[kind] for kind in lists})
         sql = (
             "SELECT list, email, created, status_id, reason_id, explanation_id, first_seen,"
-            " last_seen, listed_fetch FROM entries WHERE account_id=? AND created BETWEEN ? AND ?"
-            " AND gone_at IS NULL"
+            " last_seen, listed_fetch, domain_id FROM entries WHERE account_id=?"
+            " AND created BETWEEN ? AND ? AND gone_at IS NULL"
         )
         if len(codes) < len(LIST_CODES):
             sql += f" AND list IN ({','.join(str(code) for code in codes)})"
         rows = self._read(sql, (account_id, start, end))
-        text_ids = {row[3] for row in rows} | {row[4] for row in rows}
-        explanation_ids = {row[5] for row in rows if row[5] is not None}
+        # Statuses, reason templates and domains: a few hundred distinct ids (sets built in C).
+        text_ids = set(map(_STATUS, rows)) | set(map(_REASON, rows)) | set(map(_DOMAIN, rows))
+        explanation_ids = set(map(itemgetter(5), rows)) - {None}
         latest = self._read("SELECT MAX(id) FROM fetches WHERE account_id=?", (account_id,))
         return HistoryRows(
             rows,
@@ -495,8 +500,11 @@ class _Merge:
     def _merge(self, account_id: int, fetch_id: int, staged: list[tuple[Any, ...]]) -> int:
         existing: dict[tuple[int, str], tuple[int, int, str | None]] = {}
         for row_id, code, email, created, gone_by in self.c.execute(
+            # CROSS JOIN keeps the fetched rows as the outer loop: with a plain JOIN the
+            # planner scanned every entry of history when the tail was small (0.2 s per
+            # million rows for an incremental fetch that returned nothing).
             "SELECT e.id, e.list, e.email, e.created, e.gone_by FROM temp.incoming i"
-            " JOIN entries e ON e.account_id=? AND e.list=i.list"
+            " CROSS JOIN entries e ON e.account_id=? AND e.list=i.list"
             " AND e.email=i.email COLLATE NOCASE",
             (account_id,),
         ):
