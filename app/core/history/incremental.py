@@ -251,13 +251,15 @@ def merge_range(
             now[entry.key] = index
 
     kept: list[StoredRow] = []
+    created: list[int] = []
     old_created: dict[Key, int] = {}  # of the old rows whose address was fetched now
     if old is not None and old.rows:
         kept = old.rows
         # Per list code, the first second the provider answered for (lists not asked have no
         # rows here: open_range read only the asked lists).
         cut = [asked.get(kind, range_end + 1) for kind in LIST_CODES]
-        if min(cut) <= max(map(_CREATED, kept)):
+        created = list(map(_CREATED, kept))
+        if min(cut) <= max(created):
             kept = [row for row in kept if row[2] < cut[row[0]]]
         touched = {email for _, email in now} | {email for _, email in deleted_after}
         if touched:
@@ -286,7 +288,8 @@ def merge_range(
     # SQLite reads the range through its (account, created) index, so the rows usually come in
     # ascending ``created`` already: when strictly ascending (no tie to break) the order is
     # final, and a C-level check spares the sort (~0.1 s at 150k rows).
-    created = list(map(_CREATED, kept))
+    if len(created) != len(kept):  # rows left out above
+        created = list(map(_CREATED, kept))
     if not all(map(lt, created, created[1:])):
         kept.sort(key=_STORED_ORDER)
     # Keyed by explanation id; a row without one (None) gets None.

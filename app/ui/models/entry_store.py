@@ -93,11 +93,21 @@ class EntryStore:
             self.counts_by_list.update(entry.list_kind for entry in plain)
         else:
             self.counts_by_list.update(self.entries.list_counts(first))
-        # Explanations are few distinct objects: register those, then map every row in C.
-        codes, code_by_id = self._codes, self._code_by_id
-        for explanation in dict(zip(map(id, explanations), explanations)).values():
-            self._code_of(explanation)
-        codes.extend(map(code_by_id.__getitem__, map(id, explanations)))
+        # Explanations are few distinct objects: every row's code is looked up in C; only rows
+        # whose explanation is not pooled yet (the first page, a history read's few fetched
+        # rows) take the Python path. A history read's explanations are pooled up front.
+        source = entries.source if isinstance(entries, EntryRows) else None
+        if source is not None:
+            for explanation in source.explanations.values():
+                self._code_of(explanation)
+        code_by_id = self._code_by_id
+        new_codes = list(map(code_by_id.get, map(id, explanations)))
+        if None in new_codes:
+            for index, code in enumerate(new_codes):
+                if code is None:
+                    new_codes[index] = self._code_of(explanations[index])
+        codes = self._codes
+        codes.extend(cast("list[int]", new_codes))
         # Counted per explanation code in C, then one category lookup per code.
         pool = self._pool
         for code, count in Counter(codes[first:] if first else codes).items():
@@ -107,7 +117,7 @@ class EntryStore:
         if plain is not None:
             self.counts_by_domain.update(domain_key(entry) for entry in plain)
         else:
-            self.counts_by_domain.update(cast("list[str]", self.keys.of(Column.DOMAIN))[first:])
+            self.counts_by_domain.update(self.entries.domain_counts(first))
         return range(first, len(self.entries))
 
     def checked_ids(self) -> list[int]:

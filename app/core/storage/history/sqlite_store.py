@@ -50,7 +50,8 @@ _BUCKET_SQL = {
 }
 
 
-_STATUS, _REASON, _DOMAIN = itemgetter(3), itemgetter(4), itemgetter(9)  # of an open_range row
+# Fields of an open_range row (a StoredRow).
+_STATUS, _REASON, _EXPLANATION, _DOMAIN = itemgetter(3), itemgetter(4), itemgetter(5), itemgetter(9)
 
 
 def _seconds(moment: datetime) -> int:
@@ -193,16 +194,33 @@ class SqliteHistoryStore:
         if len(codes) < len(LIST_CODES):
             sql += f" AND list IN ({','.join(str(code) for code in codes)})"
         rows = self._read(sql, (account_id, start, end))
-        # Statuses, reason templates and domains: a few hundred distinct ids (sets built in C).
-        text_ids = set(map(_STATUS, rows)) | set(map(_REASON, rows)) | set(map(_DOMAIN, rows))
-        explanation_ids = set(map(itemgetter(5), rows)) - {None}
         latest = self._read("SELECT MAX(id) FROM fetches WHERE account_id=?", (account_id,))
         return HistoryRows(
-            rows,
-            self._texts(text_ids),
-            self._explanations(explanation_ids),
-            int(latest[0][0] or 0),
+            rows, self._texts_of(rows), self._explanations_of(rows), int(latest[0][0] or 0)
         )
+
+    # Statuses, reason templates, domains and explanations are a few hundred to a few thousand
+    # distinct ids. When their table is small beside the rows read, reading it whole is cheaper
+    # than collecting the ids row by row (each pass over 150k rows costs ~8 ms).
+    def _texts_of(self, rows: list[Any]) -> dict[int, str]:
+        if self._small_beside("texts", len(rows)):
+            return dict(self._read("SELECT id, text FROM texts"))
+        return self._texts(
+            set(map(_STATUS, rows)) | set(map(_REASON, rows)) | set(map(_DOMAIN, rows))
+        )
+
+    def _explanations_of(self, rows: list[Any]) -> dict[int, Explanation]:
+        if self._small_beside("explanations", len(rows)):
+            return {
+                int(explanation_id): Explanation(**json.loads(body))
+                for explanation_id, body in self._read("SELECT id, body FROM explanations")
+            }
+        return self._explanations(set(map(_EXPLANATION, rows)) - {None})
+
+    def _small_beside(self, table: str, rows: int) -> bool:
+        # MAX(id) bounds the row count and is one index step (the rowid's b-tree).
+        highest = self._read(f"SELECT MAX(id) FROM {table}")[0][0] or 0  # a fixed name
+        return rows >= 64 and highest * 8 <= rows
 
     def _texts(self, ids: Iterable[int]) -> dict[int, str]:
         texts: dict[int, str] = {}
