@@ -271,6 +271,11 @@ class EntryTableModel(QAbstractTableModel):
         return len(self._store)
 
     @property
+    def history_rows_stored(self) -> int:
+        """Rows still held as history's stored tuples (not decoded): for tests and screenshots."""
+        return self._store.entries.stored
+
+    @property
     def counts_by_list(self) -> Counter[ListKind]:
         return self._store.counts_by_list
 
