@@ -111,9 +111,9 @@ class EntryStore:
         # Counted per explanation code in C, then one category lookup per code.
         pool = self._pool
         for code, count in Counter(codes[first:] if first else codes).items():
-            explanation = pool[code]
-            if explanation is not None:
-                self.counts_by_category[explanation.category] += count
+            pooled = pool[code]
+            if pooled is not None:
+                self.counts_by_category[pooled.category] += count
         if plain is not None:
             self.counts_by_domain.update(domain_key(entry) for entry in plain)
         else:

@@ -4,7 +4,7 @@ as entries built one by one, read column by column without decoding every row.""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,16 +18,10 @@ from app.core.providers.sendgrid import SendGridProvider
 from app.core.storage.history import AccountKey
 from app.core.storage.history.interface import LIST_CODE
 from app.core.storage.history.sqlite_store import SqliteHistoryStore
-from app.core.storage.journal import (
-    DeletionJournal,
-    EntryResult,
-    NewEntry,
-    OperationMeta,
-    OperationState,
-    ResultUpdate,
-)
+from app.core.storage.journal import DeletionJournal
 from app.core.types import ALL_LISTS, DateRange, ListKind, SuppressionEntry
 from app.sandbox.sendgrid_server import SandboxRecord
+from tests.core.history.test_history_fetch import Clock, delete_with_journal
 
 RANGE = DateRange(datetime(2026, 11, 1).date(), datetime(2026, 11, 30).date())
 START, END = unix_bounds(RANGE)
@@ -41,15 +35,6 @@ def record(i: int, created: int, kind: str) -> SandboxRecord:
     # second (ties the order must break the same way every time).
     email = f"User{i:04d}@Example.JP" if i % 7 == 0 else f"user{i:04d}@d{i % 13}.example.jp"
     return SandboxRecord(kind, email, created, f"550 5.1.1 <{email}>: unknown {i % 5}", "5.1.1")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 12, 1, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(minutes=5)
-        return self.now
 
 
 @pytest.fixture
@@ -99,14 +84,7 @@ def second_fetch(world):
     sandbox.add_records(record(2000 + i, newest + 60 + i // 2, KINDS[i % 5]) for i in range(30))
     sandbox.add_records([record(14, newest + 90, KINDS[14 % 5])])  # re-bounce: created moves
     gone = record(21, 0, KINDS[21 % 5])
-    op = journal.create_operation(
-        OperationMeta(account_label="親"), [NewEntry(ListKind(gone.list_kind), gone.email)]
-    )
-    sandbox.remove(gone.list_kind, gone.email)
-    journal.record_results(
-        op, [ResultUpdate(ListKind(gone.list_kind), gone.email, EntryResult.DELETED)]
-    )
-    journal.set_state(op, OperationState.DONE)
+    delete_with_journal(sandbox, journal, ListKind(gone.list_kind), [gone.email])
     second = fetch(sandbox, store, journal, clock, classify)
     bare = fetch(sandbox, store, journal, clock, classify, history=False)
     return second, bare, classify
