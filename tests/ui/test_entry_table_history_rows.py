@@ -184,3 +184,21 @@ def test_checked_rows_deletion_and_export_snapshot_match(models, history_rows) -
     before = list(entries)
     lazy.remove_entries([before[0].key])
     assert list(entries) == before
+
+
+def test_llm_refinement_changes_the_same_rows(models, history_rows) -> None:
+    import dataclasses
+
+    lazy, eager = models
+    rows, explanations = history_rows
+    mapping = {}
+    for index in (0, 40, 150, 300):  # stored rows and a fetched one, several reasons
+        entry, old = rows[index], explanations[index]
+        assert old is not None
+        mapping[(entry.reason, entry.status, entry.list_kind, old)] = dataclasses.replace(
+            old, explanation_ja=f"AI による説明 {index}", category="mailboxfull"
+        )
+    changed = lazy.replace_explanations(mapping)
+    assert changed == eager.replace_explanations(mapping) >= 4
+    assert table(lazy) == table(eager)
+    assert lazy.counts_by_category == eager.counts_by_category

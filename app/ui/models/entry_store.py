@@ -278,7 +278,8 @@ class EntryStore:
         wanted = {key[3] for key in by_code}
         if not wanted:
             return 0
-        entries, pool = self.entries, self._pool
+        pool = self._pool
+        fields = _RowFields(self.entries)
         explanations = list(self.explanations)
         codes = list(self._codes)
         categories_before: Counter[str] = Counter()
@@ -287,8 +288,7 @@ class EntryStore:
         for row_id, code in enumerate(self._codes):
             if code not in wanted:
                 continue
-            entry = entries[row_id]
-            new = by_code.get((entry.reason, entry.status, entry.list_kind, code))
+            new = by_code.get((*fields.of(row_id), code))
             if new is None:
                 continue
             old = pool[code]
@@ -315,6 +315,26 @@ class EntryStore:
             code = self._code_by_id[id(explanation)] = len(self._pool)
             self._pool.append(explanation)
         return code
+
+
+class _RowFields:
+    """(reason, status, list) of a row, for matching refinements. Rows read from history are
+    not decoded one by one (a refinement may touch most rows, on the GUI thread): their
+    columns are read whole, once, on the first row asked for."""
+
+    def __init__(self, entries: EntryRows) -> None:
+        self._entries = entries
+        self._columns: tuple[list[str], list[str], list[ListKind]] | None = None
+
+    def of(self, row_id: int) -> tuple[str, str, ListKind]:
+        entries = self._entries
+        if not entries.stored:
+            entry = entries[row_id]
+            return entry.reason, entry.status, entry.list_kind
+        if self._columns is None:
+            self._columns = (entries.reasons(), entries.statuses(), entries.list_kinds())
+        reasons, statuses, kinds = self._columns
+        return reasons[row_id], statuses[row_id], kinds[row_id]
 
 
 def _drop_empty(counter: Counter[Any]) -> None:
