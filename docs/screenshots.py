@@ -3,7 +3,8 @@ grid after AI refinement with the details pane, export dialog and its result, de
 bad day, error with 設定を開く, live mode with its 本番 marker, the live delete confirmation,
 settings with 詳細設定, DMARC tab) into docs/, at the size of a 1366×768 laptop, then the
 fetch-history states (history-*.png: 新着/再発 in the grid with the 他所で削除 panel, the 再発
-warning on deletion, 推移, 月次レポート, 取得履歴の設定). ``--history`` makes only those, at
+warning on deletion, 推移, 月次レポート, 取得履歴の設定, and the grid after an incremental fetch,
+filled from history's stored rows). ``--history`` makes only those, at
 1366×768 and 1280×800 (history-*-1280.png). The accounts
 feature's states come from docs/screenshots_accounts.py, team mode's (team-*.png) from
 docs/screenshots_team.py.
@@ -353,6 +354,24 @@ def history_states(root: Path, size: tuple[int, int], suffix: str = "") -> None:
     window.history_part.run_dialog = run_dialog
     window.history_part.report_action.trigger()
     window.history_part.settings_action.trigger()
+
+    # 取得 again with history covering the range: only the tail is asked for, and the grid is
+    # filled from history's rows kept as stored tuples (decoded only for the rows painted).
+    newest = int(time.time()) + 60
+    sandbox.add_records(
+        [
+            SandboxRecord("bounces", f"tail{i}@docomo.ne.jp", newest + i, "550 5.1.1 unknown")
+            for i in range(3)
+        ]
+    )
+    fetch()
+    header.setSortIndicator(Column.CREATED, Qt.SortOrder.DescendingOrder)
+    window.table.selectRow(5)
+    window.table.scrollTo(model.index(0, 0))
+    wait(300)
+    stored = model.history_rows_stored
+    print(f"incremental fetch: {model.total} rows in the grid, {stored} of them stored tuples")
+    save(window, f"history-incremental{suffix}")
     window.close()
     QApplication.processEvents()
     journal.close()

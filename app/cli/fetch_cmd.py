@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
@@ -94,7 +95,7 @@ def _write_files(
     args: argparse.Namespace,
     date_range: DateRange,
     lists: tuple[ListKind, ...],
-    entries: tuple[SuppressionEntry, ...],
+    entries: Sequence[SuppressionEntry],
 ) -> None:
     """The same workbook / CSV the window exports: every entry with its explanation."""
     from app import __version__

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -102,7 +102,7 @@ def provider_factory(config: ConnectionConfig) -> ProviderFactory:
 class ClassifiedPage:
     """One page of new entries and their explanations, index for index."""
 
-    entries: tuple[SuppressionEntry, ...]
+    entries: Sequence[SuppressionEntry]  # a tuple, or the EntryRows of a history fetch
     explanations: tuple[Explanation, ...]
 
 

@@ -21,5 +21,5 @@ def test_history_benchmark_smoke_run() -> None:
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert out.count("rows identical to a full fetch: True") == 2
-    for words in ("bytes per entry", "open 30-day range", "monthly report over"):
+    for words in ("bytes per entry", "open 30-day range", "window path", "monthly report over"):
         assert words in out

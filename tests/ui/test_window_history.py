@@ -115,6 +115,8 @@ def test_incremental_second_fetch_marks_new_rows_and_matches_a_full_pass(
     assert second.fetch.incremental
     assert min(asked_starts(sandbox)) > range_start  # only the tail was asked for
     assert window.model.total == 43
+    # The rows history held fill the grid as stored tuples (the tail's are built entries).
+    assert 0 < window.model.history_rows_stored < 43
     marks = marks_by_email(window)
     new = {email for email, mark in marks.items() if mark == "新着"}
     assert new == {f"user{100 + i:04d}@example.jp" for i in range(3)}
@@ -131,13 +133,23 @@ def test_incremental_second_fetch_marks_new_rows_and_matches_a_full_pass(
     combo.setCurrentIndex(0)
     combo.activated.emit(0)
     incremental_rows = {window.model.entry_at(r).key for r in range(window.model.rowCount())}
+    incremental_cells = grid_cells(window)
     sandbox.clear_log()
     full = fetch_result(qtbot, window, full=True)
     assert not full.fetch.incremental
     assert asked_starts(sandbox) == {range_start}
+    assert window.model.history_rows_stored == 0  # a full pass: every row came from SendGrid
     assert {window.model.entry_at(r).key for r in range(window.model.rowCount())} == (
         incremental_rows
     )
+    # What the grid shows is the same, cell for cell (履歴 marks aside: nothing is new now).
+    assert grid_cells(window) == incremental_cells
+
+
+def grid_cells(window) -> set[tuple[str, ...]]:
+    model = window.model
+    shown = [c for c in Column if c not in (Column.CHECK, Column.HISTORY)]
+    return {tuple(model.index(r, c).data() for c in shown) for r in range(model.rowCount())}
 
 
 def test_a_full_pass_shows_rows_while_it_runs(qtbot, make_window, tmp_path) -> None:

@@ -184,14 +184,16 @@ class OffsetPager:
         """
         if scan.end_offset is None:
             return False
+        if scan.end_offset == 0:
+            # The whole list came in one answer (a short first page): no offset could move
+            # between two reads, so nothing was skipped. A re-read would only notice entries
+            # added or removed after that answer, which any fetch misses. (This keeps the tail
+            # of an incremental fetch at one request per list.)
+            return False
         expected = scan.page_lengths.get(scan.end_offset, 0)
-        if scan.end_offset == 0 and expected == 0:
-            return False  # an empty list: nothing could have been skipped
         items = self.read_page(scan.kind, scan.end_offset, self.cancel)
         if len(items) != expected:
             return True
-        if scan.end_offset == 0:
-            return _emails_of(items) != scan.first_page
         head = self.read_page(scan.kind, 0, self.cancel)
         return _emails_of(head) != scan.first_page
 

@@ -179,8 +179,10 @@ class FetchController(FeatureController):
         if not isinstance(outcome, FetchOutcome):  # a history_work result: the whole range
             self._pending.clear()
             self._model.clear()
+            # Rows history held stay stored tuples in the grid (decoded when shown); the
+            # delivery breakdown and the AI read the same sequence in their jobs.
             self._model.append(outcome.entries, outcome.explanations)
-            self._pages = [ClassifiedPage(tuple(outcome.entries), tuple(outcome.explanations))]
+            self._pages = [ClassifiedPage(outcome.entries, tuple(outcome.explanations))]
             self.grew.emit()
             self.whole_range_fetched.emit(outcome)
             self.done.emit(outcome.summary_ja)

@@ -18,6 +18,7 @@ from app.core.types import DateRange, Explanation, ListKind, SuppressionEntry
 if TYPE_CHECKING:
     from app.core.cancel import CancelToken
     from app.core.classify import ClassifyFunction
+    from app.core.history.entry_rows import EntryRows
     from app.core.history.incremental import HistoryFetch
     from app.core.providers.base import FetchProgressCallback, Provider
     from app.core.storage.history import AccountKey, HistoryStorage, Recurrence
@@ -52,8 +53,9 @@ class HistoryFetchResult:
     full: bool
 
     @property
-    def entries(self) -> tuple[SuppressionEntry, ...]:
-        return self.fetch.entries
+    def entries(self) -> EntryRows:
+        """The whole range; rows history held stay stored tuples until shown."""
+        return self.fetch.rows
 
     @property
     def explanations(self) -> tuple[Explanation | None, ...]:
@@ -65,7 +67,7 @@ class HistoryFetchResult:
 
         fetch = self.fetch
         how = texts.HOW_INCREMENTAL if fetch.incremental else texts.HOW_FULL
-        line = texts.FETCH_DONE.format(entries=len(fetch.entries), how=how)
+        line = texts.FETCH_DONE.format(entries=len(fetch.rows), how=how)
         if fetch.new_keys:
             line += texts.FETCH_NEW.format(new=len(fetch.new_keys))
         recurring = sum(1 for mark in self.marks.values() if "再発" in mark)
@@ -77,7 +79,7 @@ class HistoryFetchResult:
 
 
 def row_marks(
-    entries: tuple[SuppressionEntry, ...],
+    rows: EntryRows,
     new_keys: frozenset[tuple[ListKind, str]],
     recurrences: dict[str, Recurrence],
 ) -> tuple[dict[tuple[ListKind, str], str], dict[str, str]]:
@@ -88,15 +90,21 @@ def row_marks(
     for key in new_keys:
         marks[key] = NEW_MARK
     notes: dict[str, str] = {}
-    if recurrences:
-        for entry in entries:
-            recurrence = recurrences.get(entry.email.lower())
-            label = grid_label(recurrence)
-            if not label or recurrence is None:
+    labelled = {
+        email: label
+        for email, recurrence in recurrences.items()
+        if (label := grid_label(recurrence))
+    }
+    if labelled:
+        # Whole columns (no entry decoded per row), the address test before the key.
+        for kind, email in zip(rows.list_kinds(), rows.emails(), strict=True):
+            lower = email.lower()
+            found = labelled.get(lower)
+            if found is None:
                 continue
-            key = entry.key
-            marks[key] = f"{marks[key]}{MARK_JOIN}{label}" if key in marks else label
-            notes[key[1]] = details_line(recurrence)
+            key = (kind, lower)
+            marks[key] = f"{marks[key]}{MARK_JOIN}{found}" if key in marks else found
+            notes[lower] = details_line(recurrences[lower])
     return marks, notes
 
 
@@ -169,7 +177,7 @@ def fetch_recording_history(
             )
         except HistoryError as error:
             notices.append(error)
-    marks, notes = row_marks(outcome.entries, outcome.new_keys, recurrences)
+    marks, notes = row_marks(outcome.rows, outcome.new_keys, recurrences)
     return HistoryFetchResult(
         account, outcome, marks, notes, recurrences, gone, tuple(notices), full
     )

@@ -18,6 +18,7 @@ from array import array
 from collections.abc import Collection, Sequence
 from typing import Any, Protocol, TypeAlias
 
+from app.core.history.entry_rows import EntryRows
 from app.core.types import DeleteEffect, Explanation, ListKind, SuppressionEntry
 from app.ui.models.entry_columns import KIND_ORDER, Column
 from app.ui.models.row_ids import Renumbering
@@ -29,7 +30,7 @@ Keys: TypeAlias = "list[Any] | array[int]"  # a string: array is not subscriptab
 class RowSource(Protocol):
     """The storage the keys are derived from (EntryStore)."""
 
-    entries: list[SuppressionEntry]
+    entries: EntryRows
     explanations: list[Explanation | None]
     checked: set[int]
     marks: dict[tuple[ListKind, str], str]
@@ -98,7 +99,9 @@ class EntryKeys:
 
 def _compute(column: Column, rows: RowSource, first: int) -> Keys:
     """Keys of rows ``first``.. for ``column`` (a list, or a compact array for numbers)."""
-    entries: Sequence[SuppressionEntry] = rows.entries[first:] if first else rows.entries
+    entries = rows.entries.plain(first)
+    if entries is None:  # rows read from history: whole columns of the stored tuples
+        return _compute_columns(column, rows, first)
     if column == Column.KIND:
         return array("b", [KIND_ORDER[e.list_kind] for e in entries])
     if column == Column.EMAIL:
@@ -115,6 +118,45 @@ def _compute(column: Column, rows: RowSource, first: int) -> Keys:
     if column == Column.HISTORY:
         marks = rows.marks
         return [marks.get(e.key, "") for e in entries] if marks else [""] * len(entries)
+    return _explanation_keys(column, rows, first)
+
+
+def _compute_columns(column: Column, rows: RowSource, first: int) -> Keys:
+    """The same keys as ``_compute``, read column by column (no entry built per row)."""
+    entries = rows.entries
+    if column == Column.KIND:
+        return array("b", [KIND_ORDER[kind] for kind in entries.list_kinds(first)])
+    if column == Column.EMAIL:
+        return [e if e.islower() else e.lower() for e in entries.emails(first)]
+    if column == Column.DOMAIN:
+        return entries.domains(first)
+    if column == Column.CREATED:
+        return array("q", entries.created_seconds(first))
+    if column == Column.STATUS:
+        return entries.statuses(first)
+    if column == Column.REASON:
+        return _lower_texts(entries.reasons(first))
+    if column == Column.HISTORY:
+        marks = rows.marks
+        if not marks:
+            return [""] * (len(entries) - first)
+        return [marks.get(key, "") for key in entries.keys(first)]
+    return _explanation_keys(column, rows, first)
+
+
+def _lower_texts(values: Sequence[str]) -> list[str]:
+    # Reasons repeat a lot (same remote server, same text): one lower-case copy per text.
+    lowered: dict[str, str] = {}
+    result = []
+    for value in values:
+        low = lowered.get(value)
+        if low is None:
+            low = lowered[value] = value if value.islower() else value.lower()
+        result.append(low)
+    return result
+
+
+def _explanation_keys(column: Column, rows: RowSource, first: int) -> Keys:
     explanations = rows.explanations[first:] if first else rows.explanations
     if column == Column.CAUSE:
         return [x.explanation_ja if x else "" for x in explanations]
@@ -129,13 +171,4 @@ def _compute(column: Column, rows: RowSource, first: int) -> Keys:
 
 
 def _lower_reasons(entries: Sequence[SuppressionEntry]) -> list[str]:
-    # Reasons repeat a lot (same remote server, same text): one lower-case copy per text.
-    lowered: dict[str, str] = {}
-    result = []
-    for entry in entries:
-        reason = entry.reason
-        low = lowered.get(reason)
-        if low is None:
-            low = lowered[reason] = reason if reason.islower() else reason.lower()
-        result.append(low)
-    return result
+    return _lower_texts([entry.reason for entry in entries])

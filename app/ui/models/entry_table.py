@@ -271,6 +271,11 @@ class EntryTableModel(QAbstractTableModel):
         return len(self._store)
 
     @property
+    def history_rows_stored(self) -> int:
+        """Rows still held as history's stored tuples (not decoded): for tests and screenshots."""
+        return self._store.entries.stored
+
+    @property
     def counts_by_list(self) -> Counter[ListKind]:
         return self._store.counts_by_list
 
@@ -284,7 +289,7 @@ class EntryTableModel(QAbstractTableModel):
 
     def snapshot(
         self, *, shown_only: bool
-    ) -> tuple[list[SuppressionEntry], list[Explanation | None], array[int] | None]:
+    ) -> tuple[Sequence[SuppressionEntry], list[Explanation | None], array[int] | None]:
         """Copies of every entry and explanation in arrival order, and (``shown_only``) the
         shown rows' ids in view order; None means every row.
 
@@ -294,7 +299,8 @@ class EntryTableModel(QAbstractTableModel):
         """
         store = self._store
         view = array("i", self._view) if shown_only else None
-        return list(store.entries), list(store.explanations), view
+        # Rows read from history stay stored tuples in the copy; the export job decodes them.
+        return store.entries.copy(), list(store.explanations), view
 
     def entry_at(self, row: int) -> SuppressionEntry:
         return self._store.entries[self._view[row]]

@@ -16,7 +16,22 @@ ROW_ID = "i"  # array typecode of row ids: 4 bytes each, no int object per row
 
 def row_ids(ids: Iterable[int] = ()) -> array[int]:
     """A compact array of row ids."""
+    if isinstance(ids, range) and ids.step == 1 and ids.start >= 0:
+        return _consecutive(ids.start, ids.stop)
     return array(ROW_ID, ids)
+
+
+_IDENTITY = array(ROW_ID)  # 0, 1, 2, …: grown on demand, sliced (a memcpy) for a range
+
+
+def _consecutive(start: int, stop: int) -> array[int]:
+    """``array(range(start, stop))`` without an int object per id: building it from a range
+    costs ~12 ms per 150k ids; a slice of a kept identity array, well under 1 ms."""
+    global _IDENTITY
+    if stop > len(_IDENTITY):
+        grown = max(stop, 2 * len(_IDENTITY))
+        _IDENTITY = _IDENTITY + array(ROW_ID, range(len(_IDENTITY), grown))
+    return _IDENTITY[start:stop]
 
 
 class Renumbering:

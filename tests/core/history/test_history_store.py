@@ -168,11 +168,23 @@ def test_schema_1_file_migrates_forward_keeping_its_rows(tmp_path: Path) -> None
     )
     connection.close()
     store = SqliteHistoryStore(path)
-    assert store.schema_version() == 2
+    assert store.schema_version() == 3
     assert [
         e.email for e in store.open_range(ACCOUNT, RANGE_START, RANGE_END, ALL_LISTS).entries()
     ] == ["old@example.jp"]
     assert store.recurrences(ACCOUNT) == {}  # the returns table of schema 2 exists
+    # Schema 3: the indexes that keep the purge and the 他所で削除 read off a full scan.
+    check = sqlite3.connect(path)
+    plans = [
+        " ".join(str(part) for row in check.execute(f"EXPLAIN QUERY PLAN {sql}") for part in row)
+        for sql in (
+            "DELETE FROM entries WHERE last_seen < 5",
+            "SELECT email FROM entries WHERE account_id=1 AND created BETWEEN 0 AND 9"
+            " AND gone_at IS NOT NULL",
+        )
+    ]
+    check.close()
+    assert "entries_last_seen" in plans[0] and "entries_gone" in plans[1]
     store.close()
 
 

@@ -53,6 +53,18 @@ def test_fetch_pages_until_a_short_page(make_sandbox, count: int) -> None:
     assert all(r.query["end_time"] == [str(RANGE_END)] for r in requests)
 
 
+@pytest.mark.parametrize(("count", "reads"), [(0, 1), (1, 1), (499, 1), (501, 2 + 2)])
+def test_a_list_answered_in_one_page_is_not_read_again(make_sandbox, count, reads) -> None:
+    """One short first page is the whole list in one answer: no offset moved between reads,
+    so no re-check is sent (the tail of an incremental fetch stays one request per list).
+    Paged lists are still re-checked (last page and head)."""
+    sandbox = make_sandbox([bounce(i) for i in range(count)])
+    with provider_for(sandbox, max_concurrency=1) as provider:
+        result = provider.fetch(RANGE, [ListKind.BOUNCES])
+    assert len(result.entries) == count
+    assert len(list_requests(sandbox)) == reads
+
+
 def test_fetch_100k_entries_no_duplicates_no_gaps(make_sandbox) -> None:
     sandbox = make_sandbox([bounce(i) for i in range(100_000)])
     pages: list[int] = []

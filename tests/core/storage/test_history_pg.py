@@ -8,12 +8,14 @@ once the SQLite history store is in the tree (merged from the history branch).
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from app.core.history.entry_rows import EntryRows
 from app.core.storage.history import (
     AccountKey,
     Deletion,
@@ -162,6 +164,14 @@ def test_same_as_sqlite(open_pg: Callable[[], PostgresHistoryStore], tmp_path: P
         ra, rb = (s.open_range(account, low, high, ALL_LISTS) for s in (sq, pg))
         assert sorted((repr(ra.entry(i)), ra.is_new(i)) for i in range(len(ra))) == sorted(
             (repr(rb.entry(i)), rb.is_new(i)) for i in range(len(rb))
+        )
+        # The grid reads whole columns of the stored rows (domains from their domain id).
+        la, lb = EntryRows.of_history(ra), EntryRows.of_history(rb)
+        assert lb.domains() == [e.domain for e in lb] and lb.domain_counts() == Counter(
+            e.domain for e in lb
+        )
+        assert sorted(zip(la.emails(), la.domains(), la.reasons(), strict=True)) == sorted(
+            zip(lb.emails(), lb.domains(), lb.reasons(), strict=True)
         )
         assert sorted(sq.gone_in_range(account, low, high, ALL_LISTS)) == sorted(
             pg.gone_in_range(account, low, high, ALL_LISTS)

@@ -178,11 +178,17 @@ def stamp(seconds: int | None) -> datetime | None:
     return None if seconds is None else datetime.fromtimestamp(seconds, tz=UTC)
 
 
+# (list_code, email, created, status_id, reason_id, explanation_id, first_seen, last_seen,
+# listed_fetch, domain_id): one row of ``entries`` as open_range reads it.
+StoredRow = tuple[int, str, int, int, int, int | None, int, int, int, int]
+
+
 class HistoryRows:
     """Rows of one range as stored: light tuples, objects built only when a row is shown.
 
-    ``rows[i]`` is ``(list_code, email, created, status_id, reason_id, explanation_id,
-    first_seen, last_seen, listed_fetch)``; ``texts`` and ``explanations`` resolve the ids.
+    ``rows[i]`` is a ``StoredRow`` (list_code, email, created, status_id, reason_id,
+    explanation_id, first_seen, last_seen, listed_fetch, domain_id); ``texts`` and
+    ``explanations`` resolve the ids (a domain text is the address's lower-case domain).
     Building 150k frozen dataclasses up front would cost more than reading the rows.
     """
 
@@ -190,7 +196,7 @@ class HistoryRows:
 
     def __init__(
         self,
-        rows: list[tuple[int, str, int, int, int, int | None, int, int, int]],
+        rows: list[StoredRow],
         texts: dict[int, str],
         explanations: dict[int, Explanation],
         latest_fetch: int,
@@ -204,7 +210,15 @@ class HistoryRows:
         return len(self.rows)
 
     def entry(self, index: int) -> SuppressionEntry:
-        code, email, created, status_id, reason_id, _, _, _, _ = self.rows[index]
+        return self.entry_of(self.rows[index])
+
+    def explanation(self, index: int) -> Explanation | None:
+        return self.explanation_of(self.rows[index])
+
+    # One stored row (an item of ``rows``) decoded; the grid keeps such rows and decodes only
+    # what it shows (app/core/history/entry_rows.py).
+    def entry_of(self, row: StoredRow) -> SuppressionEntry:
+        code, email, created, status_id, reason_id = row[:5]
         return SuppressionEntry(
             LIST_CODES[code],
             email,
@@ -213,9 +227,18 @@ class HistoryRows:
             expand_reason(self.texts.get(reason_id, ""), email),
         )
 
-    def explanation(self, index: int) -> Explanation | None:
-        explanation_id = self.rows[index][5]
+    def explanation_of(self, row: StoredRow) -> Explanation | None:
+        explanation_id = row[5]
         return None if explanation_id is None else self.explanations.get(explanation_id)
+
+    def status_of(self, row: StoredRow) -> str:
+        return self.texts.get(row[3], "")
+
+    def domain_of(self, row: StoredRow) -> str:
+        return self.texts.get(row[9], "")
+
+    def reason_of(self, row: StoredRow) -> str:
+        return expand_reason(self.texts.get(row[4], ""), row[1])
 
     def is_new(self, index: int) -> bool:
         """新着: first listed by the most recent fetch of this account."""

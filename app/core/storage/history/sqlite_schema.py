@@ -75,8 +75,23 @@ def _migrate_to_2(connection: sqlite3.Connection) -> None:
     connection.execute("CREATE INDEX returns_returned ON returns (account_id, returned_at)")
 
 
+def _migrate_to_3(connection: sqlite3.Connection) -> None:
+    # The retention purge after each fetch (DELETE … WHERE last_seen < ?) scanned every row
+    # without it: ~0.15 s per million rows on every fetch, old rows or not.
+    connection.execute("CREATE INDEX entries_last_seen ON entries (last_seen)")
+    # 他所で削除 rows of a range (read after each fetch): a partial index holds only the few
+    # rows no longer listed, instead of reading every row of the range to find them.
+    connection.execute(
+        "CREATE INDEX entries_gone ON entries (account_id, created) WHERE gone_at IS NOT NULL"
+    )
+
+
 # Migration N+1 is MIGRATIONS[N]; each runs inside the transaction that bumps user_version.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_1, _migrate_to_2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _migrate_to_1,
+    _migrate_to_2,
+    _migrate_to_3,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -186,12 +186,14 @@ class PostgresHistoryStore:
             return HistoryRows([], {}, {}, 0)
         codes = sorted({LIST_CODE[kind] for kind in lists})
         rows = self._read(
+            # The StoredRow fields (interface.py), domain_id last: the grid reads domains
+            # from it without decoding rows.
             "SELECT list, email, created, status_id, reason_id, explanation_id, first_seen,"
-            " last_seen, listed_fetch FROM todoku.history_entries WHERE account_id=%s"
+            " last_seen, listed_fetch, domain_id FROM todoku.history_entries WHERE account_id=%s"
             " AND created BETWEEN %s AND %s AND gone_at IS NULL AND list = ANY(%s)",
             (account_id, start, end, codes),
         )
-        text_ids = {row[3] for row in rows} | {row[4] for row in rows}
+        text_ids = {row[3] for row in rows} | {row[4] for row in rows} | {row[9] for row in rows}
         explanation_ids = {row[5] for row in rows if row[5] is not None}
         latest = self._read(
             "SELECT max(id) FROM todoku.history_fetches WHERE account_id=%s", (account_id,)

@@ -56,7 +56,7 @@ def move_local_journal(
 # -- the fetch history -------------------------------------------------------------------------
 
 HISTORY_APPLICATION_ID = 0x546F4869  # the SQLite history file's mark (history/sqlite_schema.py)
-KNOWN_HISTORY_VERSION = 2
+KNOWN_HISTORY_VERSION = 3
 
 
 @dataclass(frozen=True, slots=True)
