@@ -164,7 +164,8 @@ NOT_THIS_CUE = [
     # a sending/relay quota is ours, not the recipient's mailbox
     ("554 You've reached your daily relay quota", "mailboxfull"),
     # an SPF check that could not run (RFC 7208 temperror) is no authentication failure
-    ("451 4.4.3 Temporary error occurred during SPF verification", "authfailure"),
+    ("451 4.4.3 SPF temperror: DNS timeout, will retry", "authfailure"),
+    ("451 Error while checking the DKIM key, retry later", "authfailure"),
     # a malformed HELO argument with a syntax code is a syntax error (RFC 5321 501)
     ("501 5.5.4 HELO argument invalid", "blocked"),
     # "mailbox unavailable" alone is RFC 5321's generic 550 text, not an unknown user
