@@ -16,6 +16,7 @@ import json
 import random
 import re
 import time
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,7 +49,10 @@ def _templates(classifier: Classifier) -> list[tuple[str, str]]:
 
 def _entries(templates: list[tuple[str, str]], count: int, rng: random.Random) -> list[dict]:
     weights = [1 / (rank + 1) for rank in range(len(templates))]  # Zipf-like skew
-    rng.shuffle(templates)
+    # Rank by a hash of each text, not by a shuffle: a shuffle let every rule added to
+    # resources/rules reorder the whole mix (and so the measured ratio); with a fixed key a new
+    # template only takes its own place.
+    templates.sort(key=lambda template: zlib.crc32(template[0].encode("utf-8")))
     picks = rng.choices(range(len(templates)), weights=weights, k=count)
     entries = []
     for index in picks:

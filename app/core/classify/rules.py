@@ -24,6 +24,8 @@ _CODE_PUNCT = "()[]{}<>#,;:.'\"=!?"
 _CODE_SHAPES = frozenset(
     {"000", "0.0.0", "0.0.00", "0.0.000", "000-0.0.0", "000-0.0.00", "000-0.0.000"}
 )
+# Continuation markers of a multi-line reply (RFC 5321 4.2.1: "code-" on every line but the last).
+_CONTINUATIONS = frozenset({"000-0.0.0", "000-0.0.00", "000-0.0.000"})
 # The codes a reply starts with: "550 5.1.1 ", "550-5.7.26 ", "#550 5.7.1 ", "5.3.0 ", "421 ".
 _LEAD = re.compile(
     r"[#(]{0,2}(?:[245][0-9][0-9][ -]+)*(?:#?[245]\.[0-9]{1,3}\.[0-9]{1,3}(?![0-9.]))?"
@@ -109,6 +111,11 @@ def canonical(text: str) -> str:
             for mark in zero_digits(rest.lower()).split()
         ]
     )
+    if "000-0." in body:
+        # A multi-line reply joined into one text repeats its codes at every line
+        # ("450-4.2.1 The user ... 450-4.2.1 prevents additional messages"): those markers
+        # sit inside the sentence, so drop them and let the phrase read as written.
+        body = " ".join(token for token in body.split(" ") if token not in _CONTINUATIONS)
     lead = " ".join(lead.split())
     return f"{lead} {body}" if lead and body else lead or body
 

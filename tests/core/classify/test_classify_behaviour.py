@@ -201,6 +201,25 @@ def test_normalise_masks_variable_parts_and_keeps_codes() -> None:
     assert normalise(text) == "550 5.1.1 # from # # (#0.0.0)"
 
 
+def test_a_multi_line_reply_reads_as_one_sentence(classifier: Classifier) -> None:
+    # Gmail and Postfix join the lines of a multi-line reply, each line keeping its
+    # "450-4.2.1" prefix; the markers inside the sentence must not hide the phrase.
+    joined = (
+        "450-4.2.1 The user you are trying to contact is receiving mail at a rate that "
+        "450-4.2.1 prevents additional messages from being delivered. Please resend your "
+        "450-4.2.1 message at a later point."
+    )
+    assert normalise(joined).startswith("450-4.2.1 the user you are trying")
+    assert "000-0.0.0" not in normalise(joined)
+    one_line = joined.replace("450-4.2.1 prevents", "prevents").replace(
+        "450-4.2.1 message", "message"
+    )
+    single = classifier.classify(one_line, "4.2.1", "a@gmail.com")
+    multi = classifier.classify(joined, "4.2.1", "a@gmail.com")
+    assert multi.reason == single.reason == "speeding"
+    assert multi.permanent is False
+
+
 def test_memo_gives_the_same_answer_as_a_fresh_classifier() -> None:
     shared = Classifier.load()
     texts = [
