@@ -113,7 +113,7 @@ class UiState:
     def last_range(self) -> tuple[Preset | None, date | None, date | None]:
         preset_text = self._settings.value("range/preset", "")
         try:
-            preset = Preset(preset_text) if preset_text else None
+            preset = Preset(preset_text) if isinstance(preset_text, str) and preset_text else None
         except ValueError:
             preset = None
         return preset, self._date("range/start"), self._date("range/end")

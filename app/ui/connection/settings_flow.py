@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QDialog, QWidget
 from app.core.storage.secrets import LLM_KEY, SENDGRID_KEY
 
 if TYPE_CHECKING:
+    from app.core.errors import TodokuError
+    from app.core.types import ListPermissions
     from app.ui.connection.controller import ConnectionController
     from app.ui.connection.settings_dialog import SettingsDialog
 
@@ -81,6 +83,8 @@ class SettingsFlow(QObject):
         self._controller.test(typed_key, region, subuser, base_url)
 
     @Slot(object)
-    def _on_controller_connection_tested(self, outcome: object) -> None:
+    def _on_controller_connection_tested(
+        self, outcome: tuple[ListPermissions, ...] | TodokuError
+    ) -> None:
         if self.dialog is not None:
             self.dialog.show_test_result(outcome)

@@ -23,7 +23,7 @@ from app.ui.workers import JobRunner
 
 if TYPE_CHECKING:
     from app.core.export.columns import ExportRow
-    from app.core.export.context import ExportContext
+    from app.core.export.context import ExportContext, ExportScope
     from app.core.export.summary import ExportSummary
     from app.core.services import ConnectionConfig
     from app.ui.export.options_dialog import ExportChoice, ExportOptionsDialog
@@ -85,7 +85,7 @@ class RowSnapshot(Sequence["ExportRow"]):
             yield ExportRow(entries[row_id], explanations[row_id])
 
 
-def snapshot_rows(model: EntryTableModel, scope: str) -> RowSnapshot:
+def snapshot_rows(model: EntryTableModel, scope: ExportScope) -> RowSnapshot:
     """The rows of ``scope`` ("filtered": visible rows in view order; "all": every row in
     arrival order), read from the model's storage, never by formatting cells. A fetch (the
     only thing that appends rows) cannot run during an export."""
@@ -184,7 +184,7 @@ class ExportController(FeatureController):
 
         if self.runner.exclusive_busy or self._model.total == 0:
             return False
-        scope = "filtered" if choice.scope == "filtered" else "all"
+        scope: ExportScope = "filtered" if choice.scope == "filtered" else "all"
         config = self._fetched_connection()
         if config is not None and config.account_label:  # another account: provider and name
             account, subuser, region = config.account_label, config.subuser, config.region

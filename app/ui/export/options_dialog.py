@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.export.context import default_file_name
+from app.core.export.context import ExportScope, default_file_name
 from app.core.types import DateRange
 
 
@@ -29,7 +29,7 @@ class ExportChoice:
     """What the operator chose. ``scope`` is ``all`` or ``filtered``; ``fmt`` is xlsx or csv."""
 
     path: Path
-    scope: str
+    scope: ExportScope
     fmt: str
 
 
@@ -131,7 +131,7 @@ class ExportOptionsDialog(QDialog):
                 f"フォルダ「{path.parent}」が見つかりません。別の保存先を選んでください。"
             )
             return
-        scope = "filtered" if self.filtered_radio.isChecked() else "all"
+        scope: ExportScope = "filtered" if self.filtered_radio.isChecked() else "all"
         self.choice = ExportChoice(path=path, scope=scope, fmt=self.fmt)
         self.accept()
 

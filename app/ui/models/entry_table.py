@@ -398,7 +398,7 @@ class EntryTableModel(QAbstractTableModel):
 
     # ---- internals ----------------------------------------------------------------------
 
-    def _remap_persistent(self, persistent: list[QPersistentModelIndex], ids: list[int]) -> None:
+    def _remap_persistent(self, persistent: list[QModelIndex], ids: list[int]) -> None:
         if not persistent:
             return
         wanted = set(ids)  # a few selected rows: no million-entry position dict
