@@ -1,0 +1,280 @@
+"""削除履歴… in team mode: the shared journal is read by a job, and the dialog opens with the
+data; a server that stops answering never holds the window (real PostgreSQL behind a loopback
+relay that can go silent)."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import struct
+import threading
+import time
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QTimer
+
+from app.core.storage.journal_records import (
+    EntryResult,
+    NewEntry,
+    OperationMeta,
+    OperationState,
+    ResultUpdate,
+)
+from app.core.storage.settings import AppSettings, SettingsStore
+from app.core.storage.team.connection import parse_database_url
+from app.core.storage.team.journal_pg import PostgresJournal
+from app.core.types import ListKind
+from app.ui.delete import deletion_texts
+from app.ui.delete.history_dialog import HistoryDialog
+from tests.ui.test_team_window import TIMEOUT_MS, make_team_window, no_pgpassword  # noqa: F401
+
+CREATED = datetime(2026, 11, 3, tzinfo=UTC)
+
+
+class SilentRelay:
+    """A loopback TCP relay to the test server. ``go_silent()`` turns it into a server that
+    never answers: what the client sends is dropped, new connections are accepted and left
+    waiting. ``close()`` resets every connection (the client then fails at once)."""
+
+    def __init__(self, port: int) -> None:
+        self._target = ("127.0.0.1", port)
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._silent = threading.Event()
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _keep(self, *sockets: socket.socket) -> None:
+        with self._lock:
+            self._sockets.extend(sockets)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return  # closed
+            self._keep(client)
+            if self._silent.is_set():
+                continue  # accepted, never answered
+            upstream = socket.create_connection(self._target)
+            self._keep(upstream)
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                if not self._silent.is_set():
+                    sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
+
+    def go_silent(self) -> None:
+        self._silent.set()
+
+    def close(self) -> None:
+        self._silent.set()
+        self._listener.close()
+        with self._lock:
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                sock.close()
+
+
+def record_operations(url: str, count: int) -> list[int]:
+    """``count`` finished operations by 田中 from another PC, newest last, one result."""
+    store = PostgresJournal(parse_database_url(url))
+    try:
+        ids = []
+        for number in range(count):
+            meta = OperationMeta("本番", "", "global", "api.sendgrid.com", False, f"メモ{number}")
+            emails = [f"op{number}-{i}@example.jp" for i in range(3)]
+            ids.append(
+                store.create_operation(
+                    meta, [NewEntry(ListKind.BOUNCES, email, CREATED) for email in emails]
+                )
+            )
+        store.record_results(
+            ids[-1], [ResultUpdate(ListKind.BOUNCES, "op1-0@example.jp", EntryResult.DELETED)]
+        )
+        for operation_id in ids:  # finished: nothing for the window's start-up reconcile
+            store.set_state(operation_id, OperationState.DONE)
+        return ids
+    finally:
+        store.close()
+
+
+def team_window(qtbot, make_team_window, tmp_path, port: int, name: str, **options):  # noqa: F811
+    SettingsStore(tmp_path / "data" / "settings.json").save(
+        AppSettings(
+            shared_db_enabled=True,
+            shared_db_host="127.0.0.1",
+            shared_db_port=port,
+            shared_db_name=name,
+            shared_db_user="tanaka",
+            shared_db_sslmode="disable",
+        )
+    )
+    window = make_team_window(journal_path=tmp_path / "data" / "journal.sqlite3", **options)
+    deletion = window.controller.deletion
+    qtbot.waitUntil(lambda: deletion.journal is not None, timeout=TIMEOUT_MS)
+    return window
+
+
+class Shown:
+    """run_history_dialog: what the dialog showed when it opened, then closes it."""
+
+    def __init__(self) -> None:
+        self.operations: list[list[str]] = []
+        self.entries: list[list[str]] = []
+
+    def __call__(self, dialog: HistoryDialog) -> int:
+        model, entries = dialog.operations_model, dialog.entries_model
+        self.operations.append([model.index(r, 6).data() for r in range(model.rowCount())])
+        self.entries.append([entries.index(r, 1).data() for r in range(entries.rowCount())])
+        return 0
+
+
+def test_history_is_read_by_a_job_and_the_dialog_opens_with_it(
+    qtbot,
+    make_team_window,  # noqa: F811
+    tmp_path,
+    postgres_server,
+    team_database,
+) -> None:
+    name = team_database()
+    record_operations(postgres_server.url("tanaka", name), 2)
+    shown = Shown()
+    window = team_window(
+        qtbot, make_team_window, tmp_path, postgres_server.port, name, run_history_dialog=shown
+    )
+    deletion = window.controller.deletion
+    lines: list[str] = []
+    deletion.progress.connect(lines.append)
+    with qtbot.waitSignal(deletion.running, timeout=TIMEOUT_MS, check_params_cb=lambda r: not r):
+        window.window_actions.history_action.trigger()
+        assert deletion.is_running() and not shown.operations  # reading, not yet shown
+    assert shown.operations == [["メモ1", "メモ0"]]  # newest first
+    assert shown.entries == [[f"op1-{i}@example.jp" for i in range(3)]]
+    assert lines[0] == deletion_texts.HISTORY_READING
+    assert any("のアドレス" in line for line in lines)
+
+
+def test_a_silent_server_never_holds_the_window_and_gives_a_japanese_error(
+    qtbot,
+    make_team_window,  # noqa: F811
+    tmp_path,
+    postgres_server,
+    team_database,
+) -> None:
+    name = team_database()
+    record_operations(postgres_server.url("tanaka", name), 2)
+    relay = SilentRelay(postgres_server.port)
+    shown = Shown()
+    try:
+        window = team_window(qtbot, make_team_window, tmp_path, relay.port, name,
+                             run_history_dialog=shown)  # fmt: skip
+        deletion = window.controller.deletion
+        relay.go_silent()
+        began = time.monotonic()
+        window.window_actions.history_action.trigger()
+        assert time.monotonic() - began < 0.5
+        assert deletion.is_running()
+        ticks: list[float] = []
+        timer = QTimer()
+        timer.setInterval(20)
+        timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+        timer.start()
+        began = time.monotonic()
+        qtbot.wait(1500)
+        timer.stop()
+        # The GUI thread ran its timer throughout while the read waited for an answer.
+        assert deletion.is_running() and not shown.operations
+        assert len(ticks) >= 30, len(ticks)
+        gaps = [b - a for a, b in zip([began, *ticks], ticks, strict=False)]
+        assert max(gaps) < 0.5, max(gaps)
+        assert "削除履歴を読み込んでいます" in window.range_bar.progress_label.text()
+        assert window.range_bar.cancel_button.isVisible()
+    finally:
+        relay.close()  # the waiting reads fail; the reconnect finds nobody listening
+    qtbot.waitUntil(lambda: not deletion.is_running(), timeout=TIMEOUT_MS)
+    assert shown.operations == []  # no dialog without its data
+    assert "共有データベースに接続できません" in window.status_panel.message_label.text()
+    assert window.status_panel.isVisible()
+
+
+def test_cancelling_the_read_opens_nothing_and_shows_no_error(
+    qtbot,
+    make_team_window,  # noqa: F811
+    tmp_path,
+    postgres_server,
+    team_database,
+) -> None:
+    name = team_database()
+    relay = SilentRelay(postgres_server.port)
+    shown = Shown()
+    try:
+        window = team_window(qtbot, make_team_window, tmp_path, relay.port, name,
+                             run_history_dialog=shown)  # fmt: skip
+        deletion = window.controller.deletion
+        relay.go_silent()
+        window.window_actions.history_action.trigger()
+        qtbot.wait(200)
+        window.range_bar.cancel_button.click()
+        assert "キャンセルしています" in window.range_bar.progress_label.text()
+    finally:
+        relay.close()
+    qtbot.waitUntil(lambda: not deletion.is_running(), timeout=TIMEOUT_MS)
+    assert shown.operations == []
+    assert window.range_bar.progress_label.text() == deletion_texts.HISTORY_READ_CANCELLED
+    assert not window.status_panel.isVisible()
+
+
+def test_searching_in_the_open_dialog_reads_beside_the_window(
+    qtbot,
+    make_team_window,  # noqa: F811
+    tmp_path,
+    postgres_server,
+    team_database,
+) -> None:
+    """The dialog opened with its data; a search (and another operation's addresses) are read
+    by jobs too: the server going silent meanwhile holds neither the dialog nor the window."""
+    name = team_database()
+    record_operations(postgres_server.url("tanaka", name), 2)
+    relay = SilentRelay(postgres_server.port)
+    seen: dict[str, object] = {}
+
+    def run_history(dialog: HistoryDialog) -> int:
+        dialog.operations_view.selectRow(1)  # メモ0: read beside, then shown
+        qtbot.waitUntil(lambda: dialog.entries_model.rowCount() == 3, timeout=TIMEOUT_MS)
+        seen["entries"] = dialog.entries_model.index(0, 1).data()
+        relay.go_silent()
+        began = time.monotonic()
+        dialog.search_edit.setText("メモ1")
+        dialog.refresh()  # what the search timer calls
+        seen["refresh_s"] = time.monotonic() - began
+        seen["reading"] = dialog.status_label.text()
+        relay.close()
+        qtbot.waitUntil(lambda: "接続できません" in dialog.status_label.text(), timeout=TIMEOUT_MS)
+        seen["error"] = dialog.status_label.text()
+        return 0
+
+    try:
+        window = team_window(qtbot, make_team_window, tmp_path, relay.port, name,
+                             run_history_dialog=run_history)  # fmt: skip
+        deletion = window.controller.deletion
+        with qtbot.waitSignal(
+            deletion.running, timeout=TIMEOUT_MS, check_params_cb=lambda r: not r
+        ):
+            window.window_actions.history_action.trigger()
+        qtbot.waitUntil(lambda: "error" in seen, timeout=TIMEOUT_MS)
+    finally:
+        relay.close()
+    assert seen["entries"] == "op0-0@example.jp"
+    assert seen["refresh_s"] < 0.5
+    assert seen["reading"] == deletion_texts.HISTORY_READING
+    assert "共有データベースに接続できません" in str(seen["error"])
