@@ -5,9 +5,11 @@ relay that can go silent)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
-from PySide6.QtCore import QTimer
+import pytest
 
 from app.core.storage.journal_records import (
     EntryResult,
@@ -23,6 +25,7 @@ from app.core.types import ListKind
 from app.ui.delete import deletion_texts
 from app.ui.delete.history_dialog import HistoryDialog
 from tests.helpers.silent_relay import SilentRelay
+from tests.helpers.ui import gui_pauses
 from tests.ui.test_team_window import TIMEOUT_MS, make_team_window, no_pgpassword  # noqa: F401
 
 CREATED = datetime(2026, 11, 3, tzinfo=UTC)
@@ -51,21 +54,37 @@ def record_operations(url: str, count: int) -> list[int]:
         store.close()
 
 
-def team_window(qtbot, make_team_window, tmp_path, port: int, name: str, **options):  # noqa: F811
-    SettingsStore(tmp_path / "data" / "settings.json").save(
-        AppSettings(
-            shared_db_enabled=True,
-            shared_db_host="127.0.0.1",
-            shared_db_port=port,
-            shared_db_name=name,
-            shared_db_user="tanaka",
-            shared_db_sslmode="disable",
+@pytest.fixture
+def database(postgres_server, team_database) -> str:
+    """A team database holding two finished operations of 田中's."""
+    name = team_database()
+    record_operations(postgres_server.url("tanaka", name), 2)
+    return name
+
+
+@pytest.fixture
+def open_window(qtbot, make_team_window, tmp_path, database):  # noqa: F811
+    """open_window(port, run_history) -> a window logged in as 田中, its journal open."""
+
+    def open_at(port: int, run_history) -> object:
+        SettingsStore(tmp_path / "data" / "settings.json").save(
+            AppSettings(
+                shared_db_enabled=True,
+                shared_db_host="127.0.0.1",
+                shared_db_port=port,
+                shared_db_name=database,
+                shared_db_user="tanaka",
+                shared_db_sslmode="disable",
+            )
         )
-    )
-    window = make_team_window(journal_path=tmp_path / "data" / "journal.sqlite3", **options)
-    deletion = window.controller.deletion
-    qtbot.waitUntil(lambda: deletion.journal is not None, timeout=TIMEOUT_MS)
-    return window
+        window = make_team_window(
+            journal_path=tmp_path / "data" / "journal.sqlite3", run_history_dialog=run_history
+        )
+        deletion = window.controller.deletion
+        qtbot.waitUntil(lambda: deletion.journal is not None, timeout=TIMEOUT_MS)
+        return window
+
+    return open_at
 
 
 class Shown:
@@ -83,18 +102,10 @@ class Shown:
 
 
 def test_history_is_read_by_a_job_and_the_dialog_opens_with_it(
-    qtbot,
-    make_team_window,  # noqa: F811
-    tmp_path,
-    postgres_server,
-    team_database,
+    qtbot, open_window, postgres_server
 ) -> None:
-    name = team_database()
-    record_operations(postgres_server.url("tanaka", name), 2)
     shown = Shown()
-    window = team_window(
-        qtbot, make_team_window, tmp_path, postgres_server.port, name, run_history_dialog=shown
-    )
+    window = open_window(postgres_server.port, shown)
     deletion = window.controller.deletion
     lines: list[str] = []
     deletion.progress.connect(lines.append)
@@ -107,39 +118,36 @@ def test_history_is_read_by_a_job_and_the_dialog_opens_with_it(
     assert any("のアドレス" in line for line in lines)
 
 
-def test_a_silent_server_never_holds_the_window_and_gives_a_japanese_error(
-    qtbot,
-    make_team_window,  # noqa: F811
-    tmp_path,
-    postgres_server,
-    team_database,
-) -> None:
-    name = team_database()
-    record_operations(postgres_server.url("tanaka", name), 2)
+@pytest.fixture
+def relay(postgres_server) -> Iterator[SilentRelay]:
     relay = SilentRelay(postgres_server.port)
+    yield relay
+    relay.close()
+
+
+def read_from_silent_server(open_window, relay: SilentRelay) -> tuple[Any, Shown]:
+    """A window (connected through ``relay``) whose 削除履歴 read went to a silent server."""
     shown = Shown()
+    window = open_window(relay.port, shown)
+    relay.go_silent()
+    began = time.monotonic()
+    window.window_actions.history_action.trigger()
+    assert time.monotonic() - began < 0.5  # the click returned at once
+    assert window.controller.deletion.is_running()
+    return window, shown
+
+
+def test_a_silent_server_never_holds_the_window_and_gives_a_japanese_error(
+    qtbot, open_window, relay
+) -> None:
     try:
-        window = team_window(qtbot, make_team_window, tmp_path, relay.port, name,
-                             run_history_dialog=shown)  # fmt: skip
+        window, shown = read_from_silent_server(open_window, relay)
         deletion = window.controller.deletion
-        relay.go_silent()
-        began = time.monotonic()
-        window.window_actions.history_action.trigger()
-        assert time.monotonic() - began < 0.5
-        assert deletion.is_running()
-        ticks: list[float] = []
-        timer = QTimer()
-        timer.setInterval(20)
-        timer.timeout.connect(lambda: ticks.append(time.monotonic()))
-        timer.start()
-        began = time.monotonic()
-        qtbot.wait(1500)
-        timer.stop()
+        ticks, longest = gui_pauses(qtbot, 1500)
         # The GUI thread ran its timer throughout while the read waited for an answer.
         assert deletion.is_running() and not shown.operations
-        assert len(ticks) >= 30, len(ticks)
-        gaps = [b - a for a, b in zip([began, *ticks], ticks, strict=False)]
-        assert max(gaps) < 0.5, max(gaps)
+        assert ticks >= 30, ticks
+        assert longest < 0.5, longest
         assert "削除履歴を読み込んでいます" in window.range_bar.progress_label.text()
         assert window.range_bar.cancel_button.isVisible()
     finally:
@@ -150,22 +158,10 @@ def test_a_silent_server_never_holds_the_window_and_gives_a_japanese_error(
     assert window.status_panel.isVisible()
 
 
-def test_cancelling_the_read_opens_nothing_and_shows_no_error(
-    qtbot,
-    make_team_window,  # noqa: F811
-    tmp_path,
-    postgres_server,
-    team_database,
-) -> None:
-    name = team_database()
-    relay = SilentRelay(postgres_server.port)
-    shown = Shown()
+def test_cancelling_the_read_opens_nothing_and_shows_no_error(qtbot, open_window, relay) -> None:
     try:
-        window = team_window(qtbot, make_team_window, tmp_path, relay.port, name,
-                             run_history_dialog=shown)  # fmt: skip
+        window, shown = read_from_silent_server(open_window, relay)
         deletion = window.controller.deletion
-        relay.go_silent()
-        window.window_actions.history_action.trigger()
         qtbot.wait(200)
         window.range_bar.cancel_button.click()
         assert "キャンセルしています" in window.range_bar.progress_label.text()
@@ -177,18 +173,9 @@ def test_cancelling_the_read_opens_nothing_and_shows_no_error(
     assert not window.status_panel.isVisible()
 
 
-def test_searching_in_the_open_dialog_reads_beside_the_window(
-    qtbot,
-    make_team_window,  # noqa: F811
-    tmp_path,
-    postgres_server,
-    team_database,
-) -> None:
+def test_searching_in_the_open_dialog_reads_beside_the_window(qtbot, open_window, relay) -> None:
     """The dialog opened with its data; a search (and another operation's addresses) are read
     by jobs too: the server going silent meanwhile holds neither the dialog nor the window."""
-    name = team_database()
-    record_operations(postgres_server.url("tanaka", name), 2)
-    relay = SilentRelay(postgres_server.port)
     seen: dict[str, object] = {}
 
     def run_history(dialog: HistoryDialog) -> int:
@@ -207,8 +194,7 @@ def test_searching_in_the_open_dialog_reads_beside_the_window(
         return 0
 
     try:
-        window = team_window(qtbot, make_team_window, tmp_path, relay.port, name,
-                             run_history_dialog=run_history)  # fmt: skip
+        window = open_window(relay.port, run_history)
         deletion = window.controller.deletion
         with qtbot.waitSignal(
             deletion.running, timeout=TIMEOUT_MS, check_params_cb=lambda r: not r
