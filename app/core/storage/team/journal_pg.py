@@ -520,12 +520,17 @@ class PostgresJournal:
             with contextlib.suppress(self._psycopg.Error):
                 old.close()
         connection = self._psycopg.connect(self._conninfo, autocommit=True)
-        old_pid, self._lock_pid = self._lock_pid, int(connection.info.backend_pid)
-        for operation_id in sorted(self._held):
-            if not self._lock_again(connection, operation_id, old_pid):
-                self._held.discard(operation_id)
-                self._lost.add(operation_id)
-                log.warning("operation %d was taken over by another session", operation_id)
+        old_pid = self._lock_pid
+        try:
+            for operation_id in sorted(self._held):
+                if not self._lock_again(connection, operation_id, old_pid):
+                    self._held.discard(operation_id)
+                    self._lost.add(operation_id)
+                    log.warning("operation %d was taken over by another session", operation_id)
+        except BaseException:
+            connection.close()  # with the locks it took: the next attempt starts afresh
+            raise
+        self._lock_pid = int(connection.info.backend_pid)
         if self._held:
             log.info("lock session reconnected; %d operation locks taken again", len(self._held))
         self._lock_connection = connection
