@@ -173,9 +173,11 @@ def test_cancelling_the_read_opens_nothing_and_shows_no_error(qtbot, open_window
     assert not window.status_panel.isVisible()
 
 
-def test_searching_in_the_open_dialog_reads_beside_the_window(qtbot, open_window, relay) -> None:
-    """The dialog opened with its data; a search (and another operation's addresses) are read
-    by jobs too: the server going silent meanwhile holds neither the dialog nor the window."""
+def test_searching_in_the_open_dialog_reads_beside_the_window(
+    qtbot, open_window, relay, tmp_path
+) -> None:
+    """The dialog opened with its data; a search, another operation's addresses and an export
+    are jobs too: the server going silent meanwhile holds neither the dialog nor the window."""
     seen: dict[str, object] = {}
 
     def run_history(dialog: HistoryDialog) -> int:
@@ -188,6 +190,9 @@ def test_searching_in_the_open_dialog_reads_beside_the_window(qtbot, open_window
         dialog.refresh()  # what the search timer calls
         seen["refresh_s"] = time.monotonic() - began
         seen["reading"] = dialog.status_label.text()
+        began = time.monotonic()
+        seen["export_started"] = dialog.export_to(tmp_path / "silent.xlsx")
+        seen["export_s"] = time.monotonic() - began
         relay.close()
         qtbot.waitUntil(lambda: "接続できません" in dialog.status_label.text(), timeout=TIMEOUT_MS)
         seen["error"] = dialog.status_label.text()
@@ -205,5 +210,27 @@ def test_searching_in_the_open_dialog_reads_beside_the_window(qtbot, open_window
         relay.close()
     assert seen["entries"] == "op0-0@example.jp"
     assert seen["refresh_s"] < 0.5
+    assert seen["export_started"] and seen["export_s"] < 0.5
+    assert not (tmp_path / "silent.xlsx").exists()
     assert seen["reading"] == deletion_texts.HISTORY_READING
     assert "共有データベースに接続できません" in str(seen["error"])
+
+
+def test_exporting_from_the_dialog_is_a_job_too(
+    qtbot, open_window, postgres_server, tmp_path
+) -> None:
+    target = tmp_path / "削除履歴.xlsx"
+    seen: list[str] = []
+
+    def run_history(dialog: HistoryDialog) -> int:
+        assert dialog.export_to(target)
+        assert dialog.status_label.text() == deletion_texts.HISTORY_EXPORTING
+        qtbot.waitUntil(lambda: "書き出しました" in dialog.status_label.text(), timeout=TIMEOUT_MS)
+        seen.append(dialog.status_label.text())
+        return 0
+
+    window = open_window(postgres_server.port, run_history)
+    window.controller.deletion.open_history(window)
+    qtbot.waitUntil(lambda: bool(seen), timeout=TIMEOUT_MS)
+    assert seen[0].startswith("2 件の操作（6 行）を書き出しました")
+    assert target.stat().st_size > 0

@@ -61,6 +61,7 @@ HISTORY_EXPORT_DIALOG = "削除履歴を Excel に書き出す"
 HISTORY_EXPORT_FILTER = "Excel ブック (*.xlsx)"
 HISTORY_EXPORT_DONE = "{operations:,} 件の操作（{entries:,} 行）を書き出しました: {path}"
 HISTORY_EXPORT_FAILED = "書き出せませんでした: {message}"
+HISTORY_EXPORTING = "共有データベースから読み込んで書き出しています…"
 HISTORY_RETRY = "この操作の失敗分を再試行"
 HISTORY_CLOSE = "閉じる"
 # Shared store: the dialog's data is read by a job first (the server may be slow or away).

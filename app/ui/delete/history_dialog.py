@@ -310,12 +310,19 @@ class HistoryDialog(QDialog):
             operations = ()
         self._show_operations(operations, selected)
 
-    def _read(self, kind: str, read: Callable[[], Any], show: Callable[[Any], None]) -> None:
+    def _read(
+        self,
+        kind: str,
+        read: Callable[[], Any],
+        show: Callable[[Any], None],
+        waiting: str = texts.HISTORY_READING,
+        failure: str = "{message}",
+    ) -> None:
         """Through the reader: show the answer unless a newer read of its kind started or the
-        dialog closed meanwhile; an error goes to the status line."""
+        dialog closed meanwhile; meanwhile ``waiting``, an error in ``failure`` (status line)."""
         assert self._reader is not None
         number = self._reads[kind] = self._reads.get(kind, 0) + 1
-        self.status_label.setText(texts.HISTORY_READING)
+        self.status_label.setText(waiting)
 
         def current() -> bool:
             return isValid(self) and not self._closed and number == self._reads[kind]
@@ -327,7 +334,7 @@ class HistoryDialog(QDialog):
 
         def failed(error: TodokuError) -> None:
             if current():
-                self.status_label.setText(error.user_text())
+                self.status_label.setText(failure.format(message=error.user_text()))
 
         self._reader(read, done, failed)
 
@@ -425,9 +432,12 @@ class HistoryDialog(QDialog):
             self.export_to(Path(path))
 
     def export_to(self, path: Path) -> bool:
-        """Export the operations now listed. Runs on the GUI thread with a wait cursor: the
-        journal is small (a few thousand rows take well under a second)."""
+        """Export the operations now listed. The local journal is small (a few thousand rows
+        take well under a second): written on the GUI thread with a wait cursor. With a reader
+        (the shared store) the export is a job: True means started, the status line says how
+        it ended."""
         assert self._exporter is not None
+        exporter = self._exporter
         if path.suffix.lower() != ".xlsx":
             path = path.with_name(path.name + ".xlsx")
         ids = tuple(
@@ -435,20 +445,32 @@ class HistoryDialog(QDialog):
             for row in range(self.operations_model.rowCount())
             if isinstance(record := self.operations_model.record(row), OperationRecord)
         )
+        if self._reader is not None:
+            self._read(
+                "export",
+                lambda: exporter(path, ids),
+                lambda summary: self._show_exported(summary, path),
+                texts.HISTORY_EXPORTING,
+                texts.HISTORY_EXPORT_FAILED,
+            )
+            return True
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            summary = self._exporter(path, ids)
+            summary = exporter(path, ids)
         except TodokuError as error:
             self.status_label.setText(texts.HISTORY_EXPORT_FAILED.format(message=error.user_text()))
             return False
         finally:
             QGuiApplication.restoreOverrideCursor()
+        self._show_exported(summary, path)
+        return True
+
+    def _show_exported(self, summary: Any, path: Path) -> None:
         self.status_label.setText(
             texts.HISTORY_EXPORT_DONE.format(
                 operations=summary.operations, entries=summary.entries, path=path
             )
         )
-        return True
 
     @Slot()
     def _on_retry_clicked(self) -> None:
