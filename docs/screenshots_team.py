@@ -68,6 +68,9 @@ def capture_team(root: Path) -> None:
             server, "todoku", {"tanaka": ("田中", "delete"), "sato": ("佐藤", "view")}
         )
         _capture(root, server)
+        from docs.screenshots_team_history import capture_team_history
+
+        capture_team_history(root, server)
     finally:
         server.stop()
     _capture_unreachable(root)

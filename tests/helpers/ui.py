@@ -82,3 +82,22 @@ MAILBOX_FULL = Explanation(
 
 def entry(email: str, hours: int, kind=ListKind.BOUNCES, reason="550 5.1.1 user unknown"):
     return SuppressionEntry(kind, email, BASE + timedelta(hours=hours), "5.1.1", reason)
+
+
+def gui_pauses(qtbot, ms: int) -> tuple[int, float]:
+    """Wait ``ms`` with a 20 ms timer running on the GUI thread: (ticks seen, longest gap in
+    seconds). A GUI thread held by a blocking call shows as few ticks and a long gap."""
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start()
+    began = time.monotonic()
+    qtbot.wait(ms)
+    timer.stop()
+    gaps = [b - a for a, b in zip([began, *ticks], ticks, strict=False)]
+    return len(ticks), max(gaps, default=ms / 1000)

@@ -25,6 +25,7 @@ from app.core.storage.journal_records import (
     NewEntry,
     OperationMeta,
     OperationState,
+    OperationTakenOverError,
     ResultUpdate,
 )
 from app.core.storage.journal_store import JournalStore
@@ -218,6 +219,9 @@ def _run_claimed(
                     cancelled = True
                     break
                 batch = emails[start : start + size]
+                # The shared store's lock session may have ended since the last batch; if
+                # another PC took the operation over meanwhile, no further request goes out.
+                journal.ensure_held(operation_id)
                 results = provider.delete(kind, batch, cancel=cancel)
                 journal.record_results(
                     operation_id,
@@ -237,6 +241,7 @@ def _run_claimed(
                 break
         if cancel is not None and cancel.cancelled:
             cancelled = True
+        journal.ensure_held(operation_id)  # closing the record is the holder's to do
         not_sent = [
             DeleteOutcome(
                 item.entry.list_kind, item.entry.email, DeleteStatus.FAILED, CANCELLED_DETAIL
@@ -254,6 +259,11 @@ def _run_claimed(
             )
             outcomes.update({(o.list_kind, o.email): o for o in not_sent})
         journal.set_state(operation_id, OperationState.DONE)
+    except OperationTakenOverError:
+        # Another PC is reconciling it now: its record is theirs to close (a state written
+        # here would reopen it); what this process recorded stays.
+        log.warning("delete operation %d stopped: taken over by another machine", operation_id)
+        raise
     except BaseException:
         # Requests may have been sent whose results are unknown: leave them pending and let
         # reconcile_unfinished check the list. (A killed process never gets here; its operation

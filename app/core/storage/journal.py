@@ -248,6 +248,9 @@ class DeletionJournal:
     def release(self, operation_id: int) -> None:
         del operation_id
 
+    def ensure_held(self, operation_id: int) -> None:
+        del operation_id  # one PC: nobody else can take an operation over
+
     def claim_operation(self, meta: OperationMeta, entries: Sequence[NewEntry]) -> Claim:
         """See ``JournalStore.claim_operation``; BEGIN IMMEDIATE makes check and write one step
         against other processes of this PC (the window and todoku-cli)."""

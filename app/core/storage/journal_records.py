@@ -47,6 +47,23 @@ class SharedStoreUnavailableError(JournalError):
     )
 
 
+class OperationTakenOverError(JournalError):
+    """This process lost the lock that marks one of its operations as running here (its
+    session to the shared store ended) and another PC took the operation over meanwhile."""
+
+    def __init__(self, operation_id: int, *, detail: str = "") -> None:
+        super().__init__(
+            f"共有データベースとの接続が切れている間に、この削除（#{operation_id}）を"
+            "別のPCが引き継いだため、このPCでの削除を止めました。",
+            next_step_ja=(
+                "これ以上の削除は送っていません。送信済みの結果は削除履歴に記録されています。"
+                "引き継いだPCの確認が終わってから、削除履歴で結果を確かめてください。"
+            ),
+            detail=detail or f"operation {operation_id}: advisory lock held by another session",
+        )
+        self.operation_id = operation_id
+
+
 class OperatorRole(StrEnum):
     """What an administrator lets an operator do in the shared store."""
 

@@ -82,6 +82,12 @@ class JournalStore(Protocol):
 
     def release(self, operation_id: int) -> None: ...
 
+    def ensure_held(self, operation_id: int) -> None:
+        """Before more work on an operation this process holds: raise
+        ``OperationTakenOverError`` when another machine took it over meanwhile (the shared
+        store's lock session ended; a new one could not take the lock back). SQLite: no-op."""
+        ...
+
     # -- reads -------------------------------------------------------------------------------
     def list_operations(
         self, query: OperationQuery | None = None

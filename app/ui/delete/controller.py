@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from app.core.storage.journal_records import Operator
     from app.core.storage.journal_store import JournalStore
     from app.ui.delete.history_dialog import HistoryDialog
+    from app.ui.delete.history_loading import HistorySnapshot
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +142,7 @@ class DeletionController(FeatureController):
         self._closing = False
         self._parent: QWidget | None = None
         self._report: DeletionReport | None = None
+        self._snapshot: HistorySnapshot | None = None  # 削除履歴 read by the job, to show
         self._removed: list[tuple[ListKind, str]] = []
         self._removal_timer = QTimer(self)
         self._removal_timer.setSingleShot(True)
@@ -272,6 +274,14 @@ class DeletionController(FeatureController):
         work = functools.partial(resend_kept, journal)
         self._side_job("resend", work, self._on_resent, self._on_resend_failed)
         return True
+
+    def cancel(self) -> None:
+        job = self.job
+        if job is not None and job.name == "history" and not job.cancel.cancelled:
+            job.cancel.cancel()  # a read already sent still waits for its answer
+            self.progress.emit(deletion_texts.HISTORY_CANCELLING)
+            return
+        super().cancel()
 
     def _side_job(
         self,
@@ -471,7 +481,7 @@ class DeletionController(FeatureController):
         )
 
     def _start(self, name: str, work: Any, parent: QWidget | None, first_line: str) -> bool:
-        self._report = None
+        self._report, self._snapshot = None, None
         if not self.run(name, work, first_line):
             return False
         self._parent = parent
@@ -481,9 +491,12 @@ class DeletionController(FeatureController):
     def on_progress(self, progress: Any) -> None:
         from app.core.deletion.plan import DeleteProgress  # loaded already: a job is running
 
-        if not isinstance(progress, DeleteProgress):
-            return
         if self.job is not None and self.job.cancel.cancelled:
+            return
+        if isinstance(progress, str):  # reading 削除履歴
+            self.progress.emit(progress)
+            return
+        if not isinstance(progress, DeleteProgress):
             return
         if self.job is not None and self.job.name == "reconcile":
             return
@@ -516,8 +529,12 @@ class DeletionController(FeatureController):
     def on_succeeded(self, result: Any) -> None:
         from app.core.deletion.reconcile import ReconcileSummary
         from app.core.deletion.run import DeletionReport
+        from app.ui.delete.history_loading import HistorySnapshot
 
-        if isinstance(result, DeletionReport):
+        if isinstance(result, HistorySnapshot):
+            self._snapshot = result  # the dialog opens once the job has ended
+            self.done.emit("")
+        elif isinstance(result, DeletionReport):
             self._report = result
             self._flush_removed_rows()
             ok, failed = len(result.succeeded), len(result.failed)
@@ -549,6 +566,12 @@ class DeletionController(FeatureController):
 
     @Slot(object)
     def on_failed(self, error: TodokuError) -> None:
+        job = self.job
+        if job is not None and job.name == "history" and job.cancel.cancelled:
+            # The operator asked for it (a read that failed meanwhile changes nothing): no panel.
+            del error
+            self.done.emit(deletion_texts.HISTORY_READ_CANCELLED)
+            return
         self._flush_removed_rows()
         log.warning("deletion job failed: %s: %s", type(error).__name__, error.message_ja)
         super().on_failed(error)
@@ -563,6 +586,9 @@ class DeletionController(FeatureController):
     def after_running(self) -> None:
         report, self._report = self._report, None
         parent, self._parent = self._parent, None
+        snapshot, self._snapshot = self._snapshot, None
+        if snapshot is not None and self.journal is not None and not self._closing:
+            self._show_history(self.journal, parent, snapshot)
         # The job has fully ended before the dialog opens, so a retry can start right away.
         if report is not None and not self._closing and self._show_result(report, parent):
             self.retry(report.operation_id, parent)
@@ -618,11 +644,29 @@ class DeletionController(FeatureController):
 
     # -- history ---------------------------------------------------------------------------
 
-    def open_history(self, parent: QWidget | None = None) -> None:
+    def open_history(self, parent: QWidget | None = None) -> bool:
+        """削除履歴. The shared store's is read by a job first (progress line, キャンセル) and
+        the dialog opens with the data when it ends. While a fetch, export or delete holds the
+        lane, the dialog opens at once and reads beside it (its status line says so).
+        False when nothing was opened or started."""
         journal = self.open_journal()
         if journal is None:
             self._no_journal()
-            return
+            return False
+        if not journal.shared or self.runner.exclusive_busy:
+            # SQLite on this PC: a few milliseconds. The shared store beside a running job:
+            # the dialog's reads are jobs of their own (``_read_beside``).
+            self._show_history(journal, parent, None)
+            return True
+        from app.core.storage.journal_records import OperationQuery
+        from app.ui.delete.history_loading import read_history
+
+        work = functools.partial(read_history, journal, OperationQuery())
+        return self._start("history", work, parent, deletion_texts.HISTORY_READING)
+
+    def _show_history(
+        self, journal: JournalStore, parent: QWidget | None, snapshot: HistorySnapshot | None
+    ) -> None:
         from app.core.storage.journal_export import export_journal_xlsx
         from app.ui.delete.history_dialog import HistoryDialog
 
@@ -630,6 +674,8 @@ class DeletionController(FeatureController):
             journal,
             parent,
             exporter=lambda path, ids: export_journal_xlsx(journal, path, operation_ids=ids),
+            snapshot=snapshot,
+            reader=self._read_beside if journal.shared else None,
         )
         try:
             code = self._run_history(dialog)
@@ -638,3 +684,13 @@ class DeletionController(FeatureController):
             dialog.deleteLater()
         if code == HistoryDialog.RETRY and operation_id is not None:
             self.retry(operation_id, parent)
+
+    def _read_beside(
+        self,
+        read: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_failed: Callable[[Any], None],
+    ) -> None:
+        """The open 削除履歴's further reads (a search, another operation's addresses) on a
+        job beside the others, so a slow shared store never holds the window."""
+        self._side_job("history-read", lambda **_: read(), on_done, on_failed)

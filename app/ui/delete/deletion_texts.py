@@ -61,8 +61,16 @@ HISTORY_EXPORT_DIALOG = "削除履歴を Excel に書き出す"
 HISTORY_EXPORT_FILTER = "Excel ブック (*.xlsx)"
 HISTORY_EXPORT_DONE = "{operations:,} 件の操作（{entries:,} 行）を書き出しました: {path}"
 HISTORY_EXPORT_FAILED = "書き出せませんでした: {message}"
+HISTORY_EXPORTING = "共有データベースから読み込んで書き出しています…"
 HISTORY_RETRY = "この操作の失敗分を再試行"
 HISTORY_CLOSE = "閉じる"
+# Shared store: the dialog's data is read by a job first (the server may be slow or away).
+HISTORY_READING = "共有データベースから削除履歴を読み込んでいます…"
+HISTORY_READING_ENTRIES = "共有データベースから削除履歴（#{id} のアドレス）を読み込んでいます…"
+HISTORY_READ_CANCELLED = "削除履歴の読み込みをキャンセルしました。"
+HISTORY_CANCELLING = (
+    "削除履歴の読み込みをキャンセルしています…（送信中の問い合わせは応答を待ちます）"
+)
 
 # 再発 (from the fetch history): the address, then the sentence of app.core.history.recurrence
 CONFIRM_RECURRENCE = "再発: {email} — {sentence}"

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from app.core.dates import today_jst
 from app.core.errors import TodokuError
@@ -42,6 +43,7 @@ from app.core.storage.journal import (
     OperationRecord,
 )
 from app.ui.delete import deletion_texts as texts
+from app.ui.delete.history_loading import HistorySnapshot
 from app.ui.safe_text import plain_label, single_line, tooltip_text
 from app.ui.texts import format_jst
 from app.ui.widgets.date_edit import JapaneseDateEdit
@@ -65,6 +67,11 @@ class HistorySource(Protocol):
 
 # exporter(path, operation_ids) -> a result with .operations and .entries (JournalExportSummary)
 HistoryExporter = Callable[[Path, tuple[int, ...]], Any]
+# reader(read, on_done, on_failed): run ``read()`` off the GUI thread, then call back on it (the
+# shared store: a read goes over the network). Without one the dialog reads directly (SQLite).
+HistoryReader = Callable[
+    [Callable[[], Any], Callable[[Any], None], Callable[[TodokuError], None]], None
+]
 
 
 class _RowsModel(QAbstractTableModel):
@@ -178,10 +185,20 @@ class HistoryDialog(QDialog):
         *,
         exporter: HistoryExporter | None = None,
         today: date | None = None,
+        snapshot: HistorySnapshot | None = None,
+        reader: HistoryReader | None = None,
     ) -> None:
         super().__init__(parent)
         self._source = source
         self._exporter = exporter
+        self._reader = reader
+        # Entries read with the snapshot (the first operation's), shown without a new read.
+        self._entries_read: dict[int, tuple[EntryRecord, ...]] = (
+            dict(snapshot.entries) if snapshot is not None else {}
+        )
+        # Reads started per kind ("operations", "entries"): an older answer is dropped.
+        self._reads: dict[str, int] = {}
+        self._closed = False
         self.retry_operation_id: int | None = None
         self.setWindowTitle(texts.HISTORY_TITLE)
         self.resize(1000, 640)
@@ -255,8 +272,12 @@ class HistoryDialog(QDialog):
         self.export_button.clicked.connect(self._on_export_clicked)
         self.retry_button.clicked.connect(self._on_retry_clicked)
         self.close_button.clicked.connect(self.reject)
-        self._on_dates_toggled(False)
-        self.refresh()
+        self.start_edit.setEnabled(False)
+        self.end_edit.setEnabled(False)
+        if snapshot is not None:
+            self._show_operations(snapshot.operations, None)
+        else:
+            self.refresh()
 
     def _date_edit(self, day: date) -> QDateEdit:
         return JapaneseDateEdit(day, self)
@@ -274,11 +295,56 @@ class HistoryDialog(QDialog):
     def refresh(self) -> None:
         """Re-run the search; keeps the selected operation selected when it is still listed."""
         selected = self.selected_operation()
+        query = self.query()
+        if self._reader is not None:
+            self._read(
+                "operations",
+                lambda: self._source.list_operations(query),
+                lambda operations: self._show_operations(operations, selected),
+            )
+            return
         try:
-            operations = self._source.list_operations(self.query())
+            operations = self._source.list_operations(query)
         except TodokuError as error:
             self.status_label.setText(error.user_text())
             operations = ()
+        self._show_operations(operations, selected)
+
+    def _read(
+        self,
+        kind: str,
+        read: Callable[[], Any],
+        show: Callable[[Any], None],
+        waiting: str = texts.HISTORY_READING,
+        failure: str = "{message}",
+    ) -> None:
+        """Through the reader: show the answer unless a newer read of its kind started or the
+        dialog closed meanwhile; meanwhile ``waiting``, an error in ``failure`` (status line)."""
+        assert self._reader is not None
+        number = self._reads[kind] = self._reads.get(kind, 0) + 1
+        self.status_label.setText(waiting)
+
+        def current() -> bool:
+            return isValid(self) and not self._closed and number == self._reads[kind]
+
+        def done(result: Any) -> None:
+            if current():
+                self.status_label.setText("")
+                show(result)
+
+        def failed(error: TodokuError) -> None:
+            if current():
+                self.status_label.setText(failure.format(message=error.user_text()))
+
+        self._reader(read, done, failed)
+
+    def done(self, code: int) -> None:
+        self._closed = True  # a read still running answers into nothing
+        super().done(code)
+
+    def _show_operations(
+        self, operations: Sequence[OperationRecord], selected: OperationRecord | None
+    ) -> None:
         self.operations_model.set_rows(
             [operation_row(op) for op in operations],
             operations,
@@ -308,11 +374,26 @@ class HistoryDialog(QDialog):
             self.detail_label.setText(texts.HISTORY_SELECT)
             self.retry_button.setEnabled(False)
             return
+        if op.id in self._entries_read:
+            self._show_operation_entries(op, self._entries_read.pop(op.id))
+            return
+        if self._reader is not None:
+            self.entries_model.set_rows([], [], [])
+            self.retry_button.setEnabled(False)
+            self._read(
+                "entries",
+                lambda: self._source.entries(op.id),
+                lambda entries: self._show_operation_entries(op, entries),
+            )
+            return
         try:
             entries = self._source.entries(op.id)
         except TodokuError as error:
             self.status_label.setText(error.user_text())
             entries = ()
+        self._show_operation_entries(op, entries)
+
+    def _show_operation_entries(self, op: OperationRecord, entries: Sequence[EntryRecord]) -> None:
         rows = [entry_row(e) for e in entries]
         full = [(*row[:3], e.detail, row[4], row[5]) for row, e in zip(rows, entries, strict=True)]
         self.entries_model.set_rows(rows, entries, full)
@@ -351,9 +432,12 @@ class HistoryDialog(QDialog):
             self.export_to(Path(path))
 
     def export_to(self, path: Path) -> bool:
-        """Export the operations now listed. Runs on the GUI thread with a wait cursor: the
-        journal is small (a few thousand rows take well under a second)."""
+        """Export the operations now listed. The local journal is small (a few thousand rows
+        take well under a second): written on the GUI thread with a wait cursor. With a reader
+        (the shared store) the export is a job: True means started, the status line says how
+        it ended."""
         assert self._exporter is not None
+        exporter = self._exporter
         if path.suffix.lower() != ".xlsx":
             path = path.with_name(path.name + ".xlsx")
         ids = tuple(
@@ -361,20 +445,32 @@ class HistoryDialog(QDialog):
             for row in range(self.operations_model.rowCount())
             if isinstance(record := self.operations_model.record(row), OperationRecord)
         )
+        if self._reader is not None:
+            self._read(
+                "export",
+                lambda: exporter(path, ids),
+                lambda summary: self._show_exported(summary, path),
+                texts.HISTORY_EXPORTING,
+                texts.HISTORY_EXPORT_FAILED,
+            )
+            return True
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            summary = self._exporter(path, ids)
+            summary = exporter(path, ids)
         except TodokuError as error:
             self.status_label.setText(texts.HISTORY_EXPORT_FAILED.format(message=error.user_text()))
             return False
         finally:
             QGuiApplication.restoreOverrideCursor()
+        self._show_exported(summary, path)
+        return True
+
+    def _show_exported(self, summary: Any, path: Path) -> None:
         self.status_label.setText(
             texts.HISTORY_EXPORT_DONE.format(
                 operations=summary.operations, entries=summary.entries, path=path
             )
         )
-        return True
 
     @Slot()
     def _on_retry_clicked(self) -> None:

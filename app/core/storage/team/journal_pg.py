@@ -22,8 +22,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -44,6 +45,7 @@ from app.core.storage.journal_records import (
     OperationQuery,
     OperationRecord,
     OperationState,
+    OperationTakenOverError,
     Operator,
     OperatorRole,
     ResultUpdate,
@@ -63,6 +65,7 @@ log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 _LOCK_SPACE = 0x746F  # first key of the two-key advisory locks on operation ids ("to")
 _RETRIES = 3  # deadlock / serialization retries of a claim
+_OLD_SESSION_WAIT_S = 2.0  # a terminated lock session's server process exits within this
 _SUCCESS = sorted(result.value for result in SUCCESS_RESULTS)
 _FINAL_STATES = (OperationState.DONE, OperationState.RECONCILED)
 
@@ -95,7 +98,11 @@ class PostgresJournal:
         self._connections = pg_connections(self._conninfo)
         self._lock = threading.Lock()
         self._lock_connection: Any = None
-        self._held: set[int] = set()
+        self._held: set[int] = set()  # operations this process runs or reconciles (locked)
+        # Held ones whose lock could not be taken again after the lock session ended: another
+        # PC took them over meanwhile, so this process must do no more work on them.
+        self._lost: set[int] = set()
+        self._lock_pid = 0  # the server process of the lock session (to recognise its locks)
         self._outbox = LocalOutbox(outbox_path) if outbox_path is not None else None
         # Kept writes go out oldest first and before any newer write (a result after the state
         # that released its claim would let another operator claim the entry too early), so
@@ -119,6 +126,7 @@ class PostgresJournal:
         with self._lock:
             lock_connection, self._lock_connection = self._lock_connection, None
             self._held.clear()
+            self._lost.clear()
         if lock_connection is not None:
             lock_connection.close()
         if self._outbox is not None:
@@ -127,7 +135,7 @@ class PostgresJournal:
     def _run(self, work: Callable[[Any], _T], *, write: bool = False) -> _T:
         """Run ``work(connection)`` (in one transaction when ``write``); map errors to Japanese."""
         psycopg = self._psycopg
-        try:
+        with self._errors_in_japanese():
             return run_reconnecting(
                 self._connections,
                 work,
@@ -135,6 +143,12 @@ class PostgresJournal:
                 retry_on=(psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure),
                 attempts=_RETRIES,
             )
+
+    @contextlib.contextmanager
+    def _errors_in_japanese(self) -> Iterator[None]:
+        psycopg = self._psycopg
+        try:
+            yield
         except JournalError:
             raise
         except psycopg.errors.InsufficientPrivilege as error:
@@ -458,35 +472,95 @@ class PostgresJournal:
     def take_over(self, operation_id: int) -> bool:
         def work() -> bool:
             with self._lock:
-                if operation_id in self._held:
+                if operation_id in self._held or operation_id in self._lost:
                     return False  # this process runs it (e.g. a delete in a worker thread)
-                connection = self._lock_connection
-                if connection is None or connection.closed or connection.broken:
-                    connection = self._psycopg.connect(self._conninfo, autocommit=True)
-                    self._lock_connection = connection
-                    self._held.clear()
-                try:
-                    row = connection.execute(
-                        "SELECT pg_try_advisory_lock(%s, %s)", (_LOCK_SPACE, operation_id)
-                    ).fetchone()
-                except self._psycopg.OperationalError:
-                    if not connection.broken:
-                        raise
-                    # The server restarted: the locks of that session went with it.
-                    connection = self._psycopg.connect(self._conninfo, autocommit=True)
-                    self._lock_connection = connection
-                    self._held.clear()
-                    row = connection.execute(
-                        "SELECT pg_try_advisory_lock(%s, %s)", (_LOCK_SPACE, operation_id)
-                    ).fetchone()
+                row = self._on_lock_session(
+                    "SELECT pg_try_advisory_lock(%s, %s)", (_LOCK_SPACE, operation_id)
+                )
                 if row[0]:
                     self._held.add(operation_id)
                 return bool(row[0])
 
-        return self._run(lambda _connection: work())
+        with self._errors_in_japanese():
+            return work()
+
+    def ensure_held(self, operation_id: int) -> None:
+        """Before more work on an operation this process holds: make sure it still does.
+
+        Checks the lock session is alive (a round trip); if it ended, a new one takes every held
+        lock again first. Raises ``OperationTakenOverError`` when another PC took this operation
+        over while the session was gone (``SharedStoreUnavailableError`` when the server cannot
+        be reached: then nothing is known, and the caller stops too).
+        """
+        with self._errors_in_japanese(), self._lock:
+            if operation_id in self._held:
+                self._on_lock_session("SELECT 1", ())
+            if operation_id not in self._held:
+                raise OperationTakenOverError(operation_id, detail=self.database.label)
+
+    def _on_lock_session(self, sql: str, parameters: tuple[object, ...]) -> Any:
+        """One statement on the advisory-lock connection (``self._lock`` held). A session that
+        ended while idle (server restart, ``pg_terminate_backend``, an idle timeout) took its
+        locks with it: the new session takes them again *before* the statement runs."""
+        connection = self._lock_connection
+        if connection is None or connection.closed or connection.broken:
+            connection = self._new_lock_session()
+        try:
+            return connection.execute(sql, parameters).fetchone()
+        except self._psycopg.OperationalError:
+            if not connection.broken:
+                raise
+            return self._new_lock_session().execute(sql, parameters).fetchone()
+
+    def _new_lock_session(self) -> Any:
+        """Connect the lock session again and take back the lock of every held operation; one
+        that another session took meanwhile moves to ``_lost`` (``self._lock`` held)."""
+        old, self._lock_connection = self._lock_connection, None
+        if old is not None:
+            with contextlib.suppress(self._psycopg.Error):
+                old.close()
+        connection = self._psycopg.connect(self._conninfo, autocommit=True)
+        old_pid = self._lock_pid
+        try:
+            for operation_id in sorted(self._held):
+                if not self._lock_again(connection, operation_id, old_pid):
+                    self._held.discard(operation_id)
+                    self._lost.add(operation_id)
+                    log.warning("operation %d was taken over by another session", operation_id)
+        except BaseException:
+            connection.close()  # with the locks it took: the next attempt starts afresh
+            raise
+        self._lock_pid = int(connection.info.backend_pid)
+        if self._held:
+            log.info("lock session reconnected; %d operation locks taken again", len(self._held))
+        self._lock_connection = connection
+        return connection
+
+    def _lock_again(self, connection: Any, operation_id: int, old_pid: int) -> bool:
+        """Take an operation's lock on a new session. The old session's server process exits
+        asynchronously after it was terminated, so while *it* still holds the lock, wait for it
+        (up to ``_OLD_SESSION_WAIT_S``); a lock held by any other session is lost to us."""
+        deadline = time.monotonic() + _OLD_SESSION_WAIT_S
+        while True:
+            row = connection.execute(
+                "SELECT pg_try_advisory_lock(%s, %s)", (_LOCK_SPACE, operation_id)
+            ).fetchone()
+            if row[0]:
+                return True
+            holder = connection.execute(
+                # Two-key advisory locks: classid and objid are the keys, objsubid is 2.
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND classid::bigint = %s AND objid::bigint = %s AND objsubid = 2",
+                (_LOCK_SPACE, operation_id),
+            ).fetchone()
+            gone_meanwhile = holder is None  # released between the two statements
+            if time.monotonic() >= deadline or not (gone_meanwhile or int(holder[0]) == old_pid):
+                return False
+            time.sleep(0.05)
 
     def release(self, operation_id: int) -> None:
         with self._lock:
+            self._lost.discard(operation_id)
             if operation_id not in self._held:
                 return
             self._held.discard(operation_id)
