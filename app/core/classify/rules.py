@@ -43,7 +43,8 @@ _HAS_DIGIT = re.compile(r"[0-9]").search
 # Where a word meets a bracketed part inside one token: before an opening bracket that follows
 # something else, after a closing bracket followed by more than punctuation.
 _GLUE_AT = r"(?<=[^\s(\[<])(?=[(\[<])|(?<=[)\]>])(?=[^\s)\]>.,;:!?'\"])"
-_GLUED = re.compile(_GLUE_AT).search
+_BRACKETS = frozenset("()[]<>")
+_CLOSING = ")]>.,;:!?'\""  # what may follow a closing bracket without gluing a word to it
 _GLUE_SPLIT = re.compile(_GLUE_AT).split
 _HOST_NAME = re.compile(r"[\w-]+(?:\.[\w-]+)+\.?").fullmatch
 # The text a sending MTA writes around the remote server's reply, at the start of the reason
@@ -79,8 +80,6 @@ _WRAPPER = re.compile(
 )
 _QMAIL_STAGES = frozenset({"connect", "helo", "mail", "rcpt", "data", "end_of_data"})
 _QMAIL_GIVING_UP = re.compile(r"(?:^| )giving up on \S+$").sub
-# Literals every wrapper holds, as the MTAs write them: a C-level test before the pattern.
-_WRAPPER_MARKS = ("said:", "SMTP error from remote", "<<<", "refused to talk to me:")
 _STAGE_TAGS = {
     **dict.fromkeys(("connect", "connect_postfix", "connect_exim"), "(in reply to initial connection)"),
     **dict.fromkeys(("helo", "helo_exim", "helo_sendmail"), "(in reply to helo command)"),
@@ -139,9 +138,11 @@ def wrapper_match(text: str) -> re.Match[str] | None:
     Its end is where the remote server's reply starts. The marks are tested as written, before
     the pattern, so texts without a wrapper pay a few substring tests only.
     """
-    for mark in _WRAPPER_MARKS:
-        if mark in text:
-            return _WRAPPER.match(text)
+    if (
+        "said:" in text or "SMTP error from remote" in text or "<<<" in text
+        or "refused to talk to me:" in text
+    ):  # fmt: skip
+        return _WRAPPER.match(text)
     return None
 
 
@@ -210,7 +211,7 @@ def _canonical_reply(text: str) -> str:
     return f"{lead} {body}" if lead and body else lead or body
 
 
-def _mask_token(mark: str) -> str:
+def _mask_token(mark: str, glue: bool = True) -> str:
     """Mask one token (digits already 0) that holds a digit or an "@".
 
     A word glued to a bracketed part ("denied.(f-secure/virusgw0.example.jp)",
@@ -218,11 +219,16 @@ def _mask_token(mark: str) -> str:
     digit or address is masked and the word stays readable. A host name glued to its address
     ("mx.example.net[0.0.0.0]:00:") is masked with it, as before: it names no cause.
     """
-    if "://" not in mark and _GLUED(mark):
+    # Brackets only at the ends ("[0.0.0.0]", "<@>", "(#0.0.0).") glue nothing: a C-level test
+    # that spares most tokens the split pattern (which could not match them either).
+    if (
+        glue and not _BRACKETS.isdisjoint(mark.lstrip("([<").rstrip(_CLOSING))
+        and "://" not in mark and len(split := _GLUE_SPLIT(mark)) > 1
+    ):  # fmt: skip
         pieces = [
             piece if "0" not in piece and "@" not in piece and not _HOST_NAME(piece)
-            else _mask_piece(piece)
-            for piece in _GLUE_SPLIT(mark)
+            else _mask_token(piece, glue=False)
+            for piece in split
             if piece
         ]  # fmt: skip
         # Neighbouring masked pieces are one variable part: "#", not "# #".
@@ -230,11 +236,6 @@ def _mask_token(mark: str) -> str:
             piece for index, piece in enumerate(pieces)
             if piece != "#" or index == 0 or pieces[index - 1] != "#"
         )  # fmt: skip
-    return _mask_piece(mark)
-
-
-def _mask_piece(mark: str) -> str:
-    """Mask one token or glued piece that holds a digit or an "@" (or names a host)."""
     if "@" in mark:
         return "#"
     bare = mark.strip(_CODE_PUNCT)
