@@ -55,8 +55,8 @@ _HOST_NAME = re.compile(r"[\w-]+(?:\.[\w-]+)+\.?").fullmatch
 _WRAPPER = re.compile(
     r"""\s{0,8}(?:<[^<>\s]{0,320}>:?\s{1,8})?(?:
       # qmail-remote: "<ip> does not like recipient.\nRemote host said: <reply>"
-      (?:connected\ to\ \S{1,255}\ but\ (?:(?P<connect>greeting\ failed)|(?P<helo>my\ name\ was\ rejected)
-          |(?P<mail>sender\ was\ rejected))
+      (?:connected\ to\ \S{1,255}\ but\ (?:(?P<connect>greeting\ failed)
+          |(?P<helo>my\ name\ was\ rejected)|(?P<mail>sender\ was\ rejected))
        |\S{1,255}\ (?:(?P<rcpt>does\ not\ like\ recipient)|(?P<data>failed\ on\ data\ command)
           |(?P<end_of_data>failed\ after\ i\ sent\ the\ message)))
       \.?\s{1,8}remote\ host\ said:
@@ -81,7 +81,9 @@ _WRAPPER = re.compile(
 _QMAIL_STAGES = frozenset({"connect", "helo", "mail", "rcpt", "data", "end_of_data"})
 _QMAIL_GIVING_UP = re.compile(r"(?:^| )giving up on \S+$").sub
 _STAGE_TAGS = {
-    **dict.fromkeys(("connect", "connect_postfix", "connect_exim"), "(in reply to initial connection)"),
+    **dict.fromkeys(
+        ("connect", "connect_postfix", "connect_exim"), "(in reply to initial connection)"
+    ),
     **dict.fromkeys(("helo", "helo_exim", "helo_sendmail"), "(in reply to helo command)"),
     **dict.fromkeys(("mail", "mail_exim", "mail_sendmail"), "(in reply to mail from command)"),
     # qmail's own words for a refused recipient: Sisimai's qmail decoder reads them as an

@@ -114,22 +114,31 @@ def test_a_reply_with_codes_only_is_read_by_the_code_layer(classifier: Classifie
     )  # fmt: skip
     assert (full.reason, full.permanent) == ("mailboxfull", False)
     unknown = classifier.classify(
-        "192.0.2.1 does not like recipient.\nRemote host said: 550 5.1.1 <taro@example.jp>", "", ADDR
+        "192.0.2.1 does not like recipient.\nRemote host said: 550 5.1.1 <taro@example.jp>",
+        "",
+        ADDR,
     )
     assert unknown.reason == "userunknown"
 
 
 def test_the_stage_is_kept_as_a_tag() -> None:
-    assert normalise(
-        "192.0.2.1 failed after I sent the message.\nRemote host said: 554 5.7.1 rejected"
-    ) == "554 5.7.1 rejected (in reply to end of data command)"
-    assert normalise(
-        "SMTP error from remote mail server after initial connection: 554 mx.example.jp"
-    ) == "554 mx.example.jp (in reply to initial connection)"
+    assert (
+        normalise(
+            "192.0.2.1 failed after I sent the message.\nRemote host said: 554 5.7.1 rejected"
+        )
+        == "554 5.7.1 rejected (in reply to end of data command)"
+    )
+    assert (
+        normalise("SMTP error from remote mail server after initial connection: 554 mx.example.jp")
+        == "554 mx.example.jp (in reply to initial connection)"
+    )
     # Postfix writes the stage itself: no second tag.
-    assert normalise(
-        "host mx.example.jp[192.0.2.1] said: 550 5.7.1 denied (in reply to MAIL FROM command)"
-    ) == "550 5.7.1 denied (in reply to mail from command)"
+    assert (
+        normalise(
+            "host mx.example.jp[192.0.2.1] said: 550 5.7.1 denied (in reply to MAIL FROM command)"
+        )
+        == "550 5.7.1 denied (in reply to mail from command)"
+    )
 
 
 def test_a_reply_that_names_no_cause_falls_back_to_the_stage(classifier: Classifier) -> None:
@@ -142,7 +151,8 @@ def test_a_reply_that_names_no_cause_falls_back_to_the_stage(classifier: Classif
     )
     assert sender.reason == "rejected"
     recipient = classifier.classify(
-        "192.0.2.1 does not like recipient.\nRemote host said: 550 not here\nGiving up on 192.0.2.1."
+        "192.0.2.1 does not like recipient.\nRemote host said: 550 not here\n"
+        "Giving up on 192.0.2.1."
     )
     assert recipient.reason == "userunknown"
     # qmail's "Giving up on <host>." is its own wording, not an expiry.
