@@ -22,6 +22,7 @@ from app.core.classify.rules import (
     lead_end,
     load_rules,
     trim_gsmtp,
+    wrapper_match,
 )
 from app.core.classify.vocabulary import (
     BLOCK_DELETE_JA,
@@ -69,10 +70,17 @@ def digit_key(text: str) -> tuple[str, bytes]:
     (an IP address after the codes) would make the key as variable as the text, so then the
     lead itself is kept, marked by a leading NUL that no run of code characters can start with.
     """
+    digits = text.encode("utf-8", "surrogatepass").translate(ZERO_BYTES)
+    wrapped = wrapper_match(text)
+    if wrapped is not None:
+        # A sending MTA's wrapper: the reply it quotes has the lead (its place depends on the
+        # zeroed text only); SOH marks such keys apart from the two kinds below.
+        reply = text[wrapped.end() :]
+        return "\1" + reply[: lead_end(reply)], digits
     head = text[: _SHORT_RUN + 1]
     run = len(head) - len(head.lstrip(_CODE_CHARS))
     lead = text[:run] if run <= _SHORT_RUN else "\0" + text[: lead_end(text)]
-    return lead, text.encode("utf-8", "surrogatepass").translate(ZERO_BYTES)
+    return lead, digits
 
 
 def delete_effect(

@@ -40,6 +40,62 @@ _INVISIBLE = dict.fromkeys(
      0xFEFF],
 )  # fmt: skip
 _HAS_DIGIT = re.compile(r"[0-9]").search
+# Where a word meets a bracketed part inside one token: before an opening bracket that follows
+# something else, after a closing bracket followed by more than punctuation.
+_GLUE_AT = r"(?<=[^\s(\[<])(?=[(\[<])|(?<=[)\]>])(?=[^\s)\]>.,;:!?'\"])"
+_BRACKETS = frozenset("()[]<>")
+_CLOSING = ")]>.,;:!?'\""  # what may follow a closing bracket without gluing a word to it
+_GLUE_SPLIT = re.compile(_GLUE_AT).split
+_HOST_NAME = re.compile(r"[\w-]+(?:\.[\w-]+)+\.?").fullmatch
+# The text a sending MTA writes around the remote server's reply, at the start of the reason
+# (docs/classification.md, "Wrappers"). Each named group marks the SMTP stage it names. Digits
+# are only ever matched by classes that hold all of them, so a match depends on the text with
+# its digits zeroed alone (what the classifier's digit key relies on), and every variable part
+# is bounded, so a match ends long before the 3,000 characters the rules read.
+_WRAPPER = re.compile(
+    r"""\s{0,8}(?:<[^<>\s]{0,320}>:?\s{1,8})?(?:
+      # qmail-remote: "<ip> does not like recipient.\nRemote host said: <reply>"
+      (?:connected\ to\ \S{1,255}\ but\ (?:(?P<connect>greeting\ failed)
+          |(?P<helo>my\ name\ was\ rejected)|(?P<mail>sender\ was\ rejected))
+       |\S{1,255}\ (?:(?P<rcpt>does\ not\ like\ recipient)|(?P<data>failed\ on\ data\ command)
+          |(?P<end_of_data>failed\ after\ i\ sent\ the\ message)))
+      \.?\s{1,8}remote\ host\ said:
+      # Postfix smtp(8): "host <name>[<ip>] said: <reply> (in reply to <command> command)"
+     |host\ \S{1,300}\ (?:said|(?P<connect_postfix>refused\ to\ talk\ to\ me)):
+      # Exim smtp transport: "[host <name> [<ip>]] SMTP error from remote mail server after
+      # <command>[:<addr>]: [host <name> [<ip>]:] <reply>"
+     |(?:host\ \S{1,255}\ \[[^\]\s]{1,64}\]:?\s{1,8})?
+      smtp\ error\ from\ remote\ (?:mail\ server|server|mailer)\ after\ (?:pipelined\ )?
+      (?:(?P<connect_exim>initial\ connection)|(?P<end_of_data_exim>end\ of\ data)
+       |(?P<rcpt_exim>rcpt\ to|rcpt)|(?P<mail_exim>mail\ from|mail)|(?P<data_exim>data)
+       |(?P<helo_exim>helo|ehlo))
+      (?::?<[^<>]{0,320}>)?[^:<>]{0,80}:(?:\s{1,8}host\ \S{1,255}\ \[[^\]\s]{1,64}\]:)?
+      # Sendmail: "... while talking to <host>.: >>> RCPT To:<addr> <<< <reply>"
+     |(?:\.\.\.\ while\ talking\ to\ \S{1,255}:\s{1,8})?>>>\ ?
+      (?:(?P<rcpt_sendmail>rcpt\ to)|(?P<mail_sendmail>mail\ from)|(?P<data_sendmail>data)
+       |(?P<end_of_data_sendmail>\.)|(?P<helo_sendmail>helo|ehlo))
+      (?::?\s{0,8}<[^<>]{0,320}>)?[^<>]{0,80}?\s{0,8}<<<
+    )\s*""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_QMAIL_STAGES = frozenset({"connect", "helo", "mail", "rcpt", "data", "end_of_data"})
+_QMAIL_GIVING_UP = re.compile(r"(?:^| )giving up on \S+$").sub
+_STAGE_TAGS = {
+    **dict.fromkeys(
+        ("connect", "connect_postfix", "connect_exim"), "(in reply to initial connection)"
+    ),
+    **dict.fromkeys(("helo", "helo_exim", "helo_sendmail"), "(in reply to helo command)"),
+    **dict.fromkeys(("mail", "mail_exim", "mail_sendmail"), "(in reply to mail from command)"),
+    # qmail's own words for a refused recipient: Sisimai's qmail decoder reads them as an
+    # unknown user when the reply names no other cause (the stage rule of 45-cues.toml).
+    "rcpt": "(in reply to rcpt to command, qmail)",
+    **dict.fromkeys(("rcpt_exim", "rcpt_sendmail"), "(in reply to rcpt to command)"),
+    **dict.fromkeys(("data", "data_exim", "data_sendmail"), "(in reply to data command)"),
+    **dict.fromkeys(
+        ("end_of_data", "end_of_data_exim", "end_of_data_sendmail"),
+        "(in reply to end of data command)",
+    ),
+}  # fmt: skip
 _ENHANCED = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?!\w|\.\d)")
 _REPLY = re.compile(r"(?<![\w.])([245]\d\d)(?![\w.])")
 _STATUS = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})\s*")
@@ -78,6 +134,20 @@ def lead_end(text: str) -> int:
     return LEAD_MATCH(text).end() if text[:1] in LEAD_START else 0
 
 
+def wrapper_match(text: str) -> re.Match[str] | None:
+    """The sending MTA's wrapper ``text`` starts with (qmail, Postfix, Exim, Sendmail), if any.
+
+    Its end is where the remote server's reply starts. The marks are tested as written, before
+    the pattern, so texts without a wrapper pay a few substring tests only.
+    """
+    if (
+        "said:" in text or "SMTP error from remote" in text or "<<<" in text
+        or "refused to talk to me:" in text
+    ):  # fmt: skip
+        return _WRAPPER.match(text)
+    return None
+
+
 def normalise(text: str) -> str:
     """Canonical form the rules match: NFKC, lower case, single spaces, variable tokens masked.
 
@@ -96,7 +166,30 @@ def canonical(text: str) -> str:
     sizes, times) or a code quoted later, which the rules see as "0.0.0"/"000". So the result
     depends only on the leading codes and on the rest with its digits zeroed, which is what
     lets the classifier memoise on a key built with C-level string operations.
+
+    A text that starts with a sending MTA's wrapper (``wrapper_match``) is read as the remote
+    reply it quotes, whose own leading codes then count as the lead, followed by a stage tag
+    in Postfix's words ("(in reply to end of data command)") when the wrapper names the SMTP
+    stage and the reply does not. The wrapper is found by a pattern that treats every digit
+    alike, so this too depends only on the zeroed text and the reply's leading codes.
     """
+    wrapped = wrapper_match(text)
+    if wrapped is None:
+        return _canonical_reply(text)
+    reply = _canonical_reply(text[wrapped.end() :])
+    stage = next((key for key, value in wrapped.groupdict().items() if value), "")
+    if stage in _QMAIL_STAGES:
+        # qmail-remote ends with its own "Giving up on <host>." when no recipient was taken:
+        # wrapper text too (it stops this delivery, it does not say the message expired).
+        reply = _QMAIL_GIVING_UP(" ", reply).strip()
+    tag = _STAGE_TAGS.get(stage, "")
+    if not tag or "(in reply to " in reply:
+        return reply
+    return f"{reply} {tag}" if reply else tag
+
+
+def _canonical_reply(text: str) -> str:
+    """``canonical()`` of a text that is the reply itself (no wrapper)."""
     end = lead_end(text)
     lead, rest = text[:end], text[end:]
     if not rest.isascii():
@@ -120,8 +213,31 @@ def canonical(text: str) -> str:
     return f"{lead} {body}" if lead and body else lead or body
 
 
-def _mask_token(mark: str) -> str:
-    """Mask one token (digits already 0) that holds a digit or an "@"."""
+def _mask_token(mark: str, glue: bool = True) -> str:
+    """Mask one token (digits already 0) that holds a digit or an "@".
+
+    A word glued to a bracketed part ("denied.(f-secure/virusgw0.example.jp)",
+    "unknown(#0.0.0)", "rejected<@>") is split there first, so only the part that holds the
+    digit or address is masked and the word stays readable. A host name glued to its address
+    ("mx.example.net[0.0.0.0]:00:") is masked with it, as before: it names no cause.
+    """
+    # Brackets only at the ends ("[0.0.0.0]", "<@>", "(#0.0.0).") glue nothing: a C-level test
+    # that spares most tokens the split pattern (which could not match them either).
+    if (
+        glue and not _BRACKETS.isdisjoint(mark.lstrip("([<").rstrip(_CLOSING))
+        and "://" not in mark and len(split := _GLUE_SPLIT(mark)) > 1
+    ):  # fmt: skip
+        pieces = [
+            piece if "0" not in piece and "@" not in piece and not _HOST_NAME(piece)
+            else _mask_token(piece, glue=False)
+            for piece in split
+            if piece
+        ]  # fmt: skip
+        # Neighbouring masked pieces are one variable part: "#", not "# #".
+        return " ".join(
+            piece for index, piece in enumerate(pieces)
+            if piece != "#" or index == 0 or pieces[index - 1] != "#"
+        )  # fmt: skip
     if "@" in mark:
         return "#"
     bare = mark.strip(_CODE_PUNCT)
