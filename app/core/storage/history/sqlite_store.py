@@ -30,9 +30,14 @@ from app.core.storage.history.interface import (
     Return,
     TrendBucket,
     TrendKey,
-    expand_reason,
     reason_to_template,
-    stamp,
+)
+from app.core.storage.history.stored_rows import (
+    RETURN_COLUMNS,
+    epoch_seconds,
+    gone_from_row,
+    recurrences_from_rows,
+    return_from_row,
 )
 from app.core.storage.thread_connections import ThreadConnections
 from app.core.types import Explanation, ListKind
@@ -52,10 +57,6 @@ _BUCKET_SQL = {
 
 # Fields of an open_range row (a StoredRow).
 _STATUS, _REASON, _EXPLANATION, _DOMAIN = itemgetter(3), itemgetter(4), itemgetter(5), itemgetter(9)
-
-
-def _seconds(moment: datetime) -> int:
-    return int(moment.timestamp())
 
 
 class SqliteHistoryStore:
@@ -251,18 +252,11 @@ class SqliteHistoryStore:
             " AND created BETWEEN ? AND ? AND gone_at IS NOT NULL ORDER BY gone_at, email",
             (account_id, start, end),
         )
-        return [
-            (LIST_CODES[r[0]], r[1], GoneBy(r[2]), datetime.fromtimestamp(r[3], tz=UTC))
-            for r in rows
-            if r[0] in codes
-        ]
+        return [gone_from_row(r) for r in rows if r[0] in codes]
 
     # -- 再発 ----------------------------------------------------------------------------------
 
-    _RETURN_SELECT = (
-        "SELECT r.list, r.email, r.deleted_at, r.returned_at, t.text, r.noticed_at"
-        " FROM returns r JOIN texts t ON t.id = r.reason_id"
-    )
+    _RETURN_SELECT = f"SELECT {RETURN_COLUMNS} FROM returns r JOIN texts t ON t.id = r.reason_id"
 
     def recurrences(
         self, account: AccountKey, emails: Iterable[str] | None = None
@@ -280,14 +274,7 @@ class SqliteHistoryStore:
                     f"{self._RETURN_SELECT} WHERE r.account_id=? AND lower(r.email) IN ({marks})",
                     (account_id, *chunk),
                 )
-        grouped: dict[str, list[Return]] = {}
-        for row in rows:
-            item = _return(row)
-            grouped.setdefault(item.email.lower(), []).append(item)
-        return {
-            key: Recurrence(items[0].email, tuple(sorted(items, key=lambda r: r.deleted_at)))
-            for key, items in grouped.items()
-        }
+        return recurrences_from_rows(rows)
 
     def returns_between(self, account: AccountKey, start: int, end: int) -> tuple[Return, ...]:
         account_id = self._read_account(account)
@@ -298,7 +285,7 @@ class SqliteHistoryStore:
             " ORDER BY r.returned_at, r.email",
             (account_id, start, end),
         )
-        return tuple(_return(row) for row in rows)
+        return tuple(return_from_row(row) for row in rows)
 
     # -- trends and report ---------------------------------------------------------------------
 
@@ -360,7 +347,7 @@ class SqliteHistoryStore:
             self._connection().execute("PRAGMA secure_delete=OFF")
 
     def purge_older_than(self, cutoff: datetime) -> int:
-        seconds = _seconds(cutoff)
+        seconds = epoch_seconds(cutoff)
 
         def work(connection: sqlite3.Connection) -> int:
             removed = connection.execute(
@@ -384,7 +371,7 @@ class _Merge:
     def __init__(self, connection: sqlite3.Connection, write: FetchWrite) -> None:
         self.c = connection
         self.w = write
-        self.now = _seconds(write.fetched_at)
+        self.now = epoch_seconds(write.fetched_at)
         self.text_ids: dict[str, int] = {}
         self.explanation_ids: dict[str, int] = {}
 
@@ -467,11 +454,11 @@ class _Merge:
         """Close rows the journal says Todoku deleted after the fetch that last saw them."""
         rows = [
             (
-                _seconds(d.deleted_at),
+                epoch_seconds(d.deleted_at),
                 account_id,
                 LIST_CODE[d.list_kind],
                 d.email,
-                _seconds(d.deleted_at),
+                epoch_seconds(d.deleted_at),
             )
             for d in self.w.deletions
         ]
@@ -496,7 +483,7 @@ class _Merge:
                 (
                     LIST_CODE[entry.list_kind],
                     entry.email,
-                    _seconds(entry.created),
+                    epoch_seconds(entry.created),
                     self._text_id(entry.domain),
                     self._text_id(entry.status),
                     self._text_id(reason_to_template(entry.reason, entry.email)),
@@ -618,8 +605,8 @@ class _Merge:
                         account_id,
                         key[0],
                         entry.email,
-                        _seconds(deleted_at),
-                        _seconds(created),
+                        epoch_seconds(deleted_at),
+                        epoch_seconds(created),
                         self._text_id(reason_to_template(reason, entry.email)),
                         self.now,
                     )
@@ -650,7 +637,7 @@ class _Merge:
         newest: dict[int, int] = {}
         for entry in self.w.entries:
             code = LIST_CODE[entry.list_kind]
-            newest[code] = max(newest.get(code, 0), _seconds(entry.created))
+            newest[code] = max(newest.get(code, 0), epoch_seconds(entry.created))
         for kind in self.w.lists:
             code = LIST_CODE[kind]
             row = self.c.execute(
@@ -702,17 +689,6 @@ def _account_tuple(account: AccountKey) -> tuple[str, str, str, str, int]:
         account.subuser,
         account.region,
         int(account.practice),
-    )
-
-
-def _return(row: Sequence[Any]) -> Return:
-    return Return(
-        list_kind=LIST_CODES[row[0]],
-        email=row[1],
-        deleted_at=stamp(row[2]) or datetime.min.replace(tzinfo=UTC),
-        returned_at=stamp(row[3]) or datetime.min.replace(tzinfo=UTC),
-        reason=expand_reason(row[4], row[1]),
-        noticed_at=stamp(row[5]) or datetime.min.replace(tzinfo=UTC),
     )
 
 

@@ -42,9 +42,14 @@ from app.core.storage.history.interface import (
     Return,
     TrendBucket,
     TrendKey,
-    expand_reason,
     reason_to_template,
-    stamp,
+)
+from app.core.storage.history.stored_rows import (
+    RETURN_COLUMNS,
+    epoch_seconds,
+    gone_from_row,
+    recurrences_from_rows,
+    return_from_row,
 )
 from app.core.storage.journal_records import JournalError, JournalSchemaTooNewError
 from app.core.storage.team.connection import SharedDatabase, pg_connections, run_reconnecting
@@ -71,10 +76,6 @@ class HistorySnapshot:
     entries: tuple[tuple[Any, ...], ...]  # account_id … gone_at, as the file's entries table
     coverage: tuple[tuple[Any, ...], ...]
     returns: tuple[tuple[Any, ...], ...]
-
-
-def _seconds(moment: datetime) -> int:
-    return int(moment.timestamp())
 
 
 class PostgresHistoryStore:
@@ -234,15 +235,12 @@ class PostgresHistoryStore:
             " ORDER BY gone_at, email",
             (account_id, start, end, codes),
         )
-        return [
-            (LIST_CODES[r[0]], r[1], GoneBy(r[2]), datetime.fromtimestamp(r[3], tz=UTC))
-            for r in rows
-        ]
+        return [gone_from_row(r) for r in rows]
 
     # -- 再発 ----------------------------------------------------------------------------------
 
     _RETURN_SELECT = (
-        "SELECT r.list, r.email, r.deleted_at, r.returned_at, t.text, r.noticed_at"
+        f"SELECT {RETURN_COLUMNS}"
         " FROM todoku.history_returns r JOIN todoku.history_texts t ON t.id = r.reason_id"
     )
 
@@ -259,14 +257,7 @@ class PostgresHistoryStore:
                 f"{self._RETURN_SELECT} WHERE r.account_id=%s AND lower(r.email) = ANY(%s)",
                 (account_id, sorted({e.lower() for e in emails})),
             )
-        grouped: dict[str, list[Return]] = {}
-        for row in rows:
-            item = _return(row)
-            grouped.setdefault(item.email.lower(), []).append(item)
-        return {
-            key: Recurrence(items[0].email, tuple(sorted(items, key=lambda r: r.deleted_at)))
-            for key, items in grouped.items()
-        }
+        return recurrences_from_rows(rows)
 
     def returns_between(self, account: AccountKey, start: int, end: int) -> tuple[Return, ...]:
         account_id = self._account_id(account)
@@ -277,7 +268,7 @@ class PostgresHistoryStore:
             " ORDER BY r.returned_at, r.email",
             (account_id, start, end),
         )
-        return tuple(_return(row) for row in rows)
+        return tuple(return_from_row(row) for row in rows)
 
     # -- trends and report ---------------------------------------------------------------------
 
@@ -342,7 +333,7 @@ class PostgresHistoryStore:
         return self._run(work, write=True)
 
     def purge_older_than(self, cutoff: datetime) -> int:
-        seconds = _seconds(cutoff)
+        seconds = epoch_seconds(cutoff)
 
         def work(connection: Any) -> int:
             removed = connection.execute(
@@ -457,7 +448,7 @@ class _Merge:
     def __init__(self, connection: Any, write: FetchWrite) -> None:
         self.c = connection
         self.w = write
-        self.now = _seconds(write.fetched_at)
+        self.now = epoch_seconds(write.fetched_at)
 
     def run(self) -> FetchSummary:
         w, c = self.w, self.c
@@ -541,7 +532,7 @@ class _Merge:
             (
                 [LIST_CODE[d.list_kind] for d in deletions],
                 [d.email.lower() for d in deletions],
-                [_seconds(d.deleted_at) for d in deletions],
+                [epoch_seconds(d.deleted_at) for d in deletions],
                 account_id,
             ),
         )
@@ -568,7 +559,7 @@ class _Merge:
                 (
                     LIST_CODE[entry.list_kind],
                     entry.email,
-                    _seconds(entry.created),
+                    epoch_seconds(entry.created),
                     ids[entry.domain],
                     ids[entry.status],
                     ids[templates[index]],
@@ -655,7 +646,7 @@ class _Merge:
                 if created is None or created <= deleted_at:
                     continue
                 rows.append(
-                    (key[0], entry.email, _seconds(deleted_at), _seconds(created),
+                    (key[0], entry.email, epoch_seconds(deleted_at), epoch_seconds(created),
                      reason_to_template(reason, entry.email))
                 )  # fmt: skip
         if not rows:
@@ -697,7 +688,7 @@ class _Merge:
         newest: dict[int, int] = {}
         for entry in self.w.entries:
             code = LIST_CODE[entry.list_kind]
-            newest[code] = max(newest.get(code, 0), _seconds(entry.created))
+            newest[code] = max(newest.get(code, 0), epoch_seconds(entry.created))
         for kind in self.w.lists:
             code = LIST_CODE[kind]
             row = self.c.execute(
@@ -750,17 +741,6 @@ def _scrub_texts(connection: Any, address: str) -> None:
 
 def _account_tuple(account: AccountKey) -> tuple[str, str, str, str, bool]:
     return (account.provider, account.account, account.subuser, account.region, account.practice)
-
-
-def _return(row: Sequence[Any]) -> Return:
-    return Return(
-        list_kind=LIST_CODES[row[0]],
-        email=row[1],
-        deleted_at=stamp(row[2]) or datetime.min.replace(tzinfo=UTC),
-        returned_at=stamp(row[3]) or datetime.min.replace(tzinfo=UTC),
-        reason=expand_reason(row[4], row[1]),
-        noticed_at=stamp(row[5]) or datetime.min.replace(tzinfo=UTC),
-    )
 
 
 def _conforms(store: PostgresHistoryStore) -> HistoryStorage:
