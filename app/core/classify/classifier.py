@@ -32,6 +32,7 @@ from app.core.classify.vocabulary import (
     NEEDS_REVIEW_REASONS,
     REASONS,
     ReasonInfo,
+    asks_for_retry,
     unknown_text_hint,
 )
 from app.core.types import DeleteEffect, Explanation, ListKind, SuppressionEntry
@@ -42,17 +43,6 @@ MATCH_CHARS = 3000  # how much of a reason the rules read
 _CODE_CHARS = "#(0123456789 -."  # every character the lead regex of rules.py can match
 _SHORT_RUN = 12  # "550-5.7.26 " and "#550 5.1.1 " fit; "554 5.7.1 192.0.2.1" does not
 _QUOTED = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+").findall
-# A reply that itself invites a later retry ("421 Reverse DNS failure: Try again later"): in a
-# 4xx reply this outweighs a rule's knowledge that such refusals usually last. Not when the same
-# reply says retrying is useless (Yahoo's "permanently deferred; Retrying will NOT succeed").
-_RETRY_INVITED = re.compile(
-    r"try (again )?later|please (try again|retry)|retry later|come back later|temporar"
-    r"|réessayer plus tard|später (erneut|nochmal|wieder)|m[aá]s tarde|mais tarde"
-    r"|一時的|しばらく(して|たって|経って|時間)|時間をおいて"
-).search
-_RETRY_REFUSED = re.compile(
-    r"permanent|not succeed|will not|won.t succeed|do not retry|don.t retry"
-).search
 _FIXED_BY_LIST = {
     ListKind.SPAM_REPORTS: "feedback",
     ListKind.UNSUBSCRIBES: "unsubscribed",
@@ -269,9 +259,7 @@ class Classifier:
         if rule is not None:
             # A 4xx reply that itself says "try again later" is temporary even when the rule
             # knows such refusals usually last (a missing PTR record, a loop): the server says so.
-            lasting = rule.lasting and not (
-                facts.temporary and _RETRY_INVITED(text) and not _RETRY_REFUSED(text)
-            )
+            lasting = rule.lasting and not (facts.temporary and asks_for_retry(text))
             return self._build(
                 rule.reason, rule.id, rule.explanation_ja, rule.fix_ja, rule.delete_ja, host,
                 kind, temporary=facts.temporary or rule.temporary, passes=rule.temporary,

@@ -526,13 +526,20 @@ _TEMPORARY_WORDS = re.compile(
     r"|позже|временно"
     r"|稍后|暂时|稍後|暫時"
     r"|잠시 후|일시적|나중에 다시"
+    r"|come back later|mas tarde"
 )
 
-# ... unless they say retrying is useless ("do not retry", "retrying will not succeed").
+# ... unless they say retrying is useless ("do not retry", Yahoo's "permanently deferred;
+# retrying will NOT succeed").
 _NO_RETRY = re.compile(
-    r"(do not|don.t|never|no) retry|retrying will not|will not succeed|won.t succeed"
-    r"|再送しないで|再送しても"
+    r"(do not|don.t|never|no) retry|retrying will not|will not|not succeed|won.t succeed"
+    r"|permanent|再送しないで|再送しても"
 )
+
+
+def asks_for_retry(text: str) -> bool:
+    """The reply's own words ask to come back later, and do not also say that is useless."""
+    return bool(_TEMPORARY_WORDS.search(text)) and not _NO_RETRY.search(text)
 
 
 def unknown_text_hint(code: str, reply: str, reply_text: str = "") -> UnknownTextHint:
@@ -542,7 +549,7 @@ def unknown_text_hint(code: str, reply: str, reply_text: str = "") -> UnknownTex
     reads the class digit (4 = temporary, 5 = permanent) and the RFC 3463 subject digit, and,
     when there is no code at all, words that call the failure temporary.
     """
-    retry_later = bool(_TEMPORARY_WORDS.search(reply_text)) and not _NO_RETRY.search(reply_text)
+    retry_later = asks_for_retry(reply_text)
     first = code[:1] or reply[:1] or ("4" if retry_later else "")
     parts = code.split(".")
     subject = parts[1] if len(parts) == 3 and parts[1] != "0" else ""
