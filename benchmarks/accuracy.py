@@ -7,8 +7,8 @@ texts from Sisimai's public fixtures), the provider catalogue (benchmarks/data/
 provider-catalogue.jsonl, replies from the providers' published error pages, labelled apart from
 the rules), the rule author's own catalogue (benchmarks/data/own-catalogue.jsonl) and the blind
 catalogue (benchmarks/data/blind-catalogue.jsonl, labelled without sight of rules or classifier)
-and the second and third blind sets (benchmarks/data/blind-two.jsonl and blind-three.jsonl, made
-the same way from other sources)
+and the second, third and fourth blind sets (benchmarks/data/blind-two.jsonl, blind-three.jsonl
+and blind-four.jsonl, made the same way from other sources)
 when present.
 Counts ``alt_reasons`` as correct. A line's ``email`` or ``recipient_domain`` gives the recipient
 host group, as in the app. For each set: overall accuracy, the accuracy without the rules that
@@ -49,6 +49,8 @@ BLIND_CATALOGUE = ROOT / "benchmarks" / "data" / "blind-catalogue.jsonl"
 BLIND_TWO = ROOT / "benchmarks" / "data" / "blind-two.jsonl"
 # A third blind set, from sources none of the other sets cite (benchmarks/data/README.md).
 BLIND_THREE = ROOT / "benchmarks" / "data" / "blind-three.jsonl"
+# A fourth blind set, again from sources none of the other sets cite (benchmarks/data/README.md).
+BLIND_FOUR = ROOT / "benchmarks" / "data" / "blind-four.jsonl"
 DEV_SOURCE = "dev-set"  # the source id of rules that exist only because of a dev line
 SMOKE_LINES = 12
 
@@ -287,6 +289,8 @@ def main(argv: list[str]) -> int:
           if BLIND_TWO.exists() else []),
         *([("blind three (benchmarks/data/blind-three.jsonl)", BLIND_THREE)]
           if BLIND_THREE.exists() else []),
+        *([("blind four (benchmarks/data/blind-four.jsonl)", BLIND_FOUR)]
+          if BLIND_FOUR.exists() else []),
     ]  # fmt: skip
     reports = []
     for name, path in named:

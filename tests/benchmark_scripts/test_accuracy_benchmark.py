@@ -17,6 +17,7 @@ CATALOGUE = ROOT / "benchmarks" / "data" / "provider-catalogue.jsonl"
 BLIND_CATALOGUE = ROOT / "benchmarks" / "data" / "blind-catalogue.jsonl"
 BLIND_TWO = ROOT / "benchmarks" / "data" / "blind-two.jsonl"
 BLIND_THREE = ROOT / "benchmarks" / "data" / "blind-three.jsonl"
+BLIND_FOUR = ROOT / "benchmarks" / "data" / "blind-four.jsonl"
 _FIELDS = {
     "reason_text": str,
     "status": str,
@@ -44,6 +45,7 @@ def test_smoke_run_scores_both_sets() -> None:
     assert "== blind catalogue" in done.stdout
     assert "== blind two" in done.stdout
     assert "== blind three" in done.stdout
+    assert "== blind four" in done.stdout
     assert done.stdout.count("overall: ") >= 2  # and the own catalogue, when present
     assert "rules that cite only one source" in done.stdout
     assert "ambiguous (same normalised text (hosts masked), status and host group)" in done.stdout
@@ -131,3 +133,7 @@ def test_blind_two_lines_are_labelled_in_the_vocabulary_with_a_source() -> None:
 
 def test_blind_three_lines_are_labelled_in_the_vocabulary_with_a_source() -> None:
     _assert_blind_set(BLIND_THREE, "blind-three", {"published-text", "documented-behaviour"})
+
+
+def test_blind_four_lines_are_labelled_in_the_vocabulary_with_a_source() -> None:
+    _assert_blind_set(BLIND_FOUR, "blind-four", {"published-text", "documented-behaviour"})
