@@ -8,9 +8,9 @@ provider-catalogue.jsonl, replies from the providers' published error pages, lab
 the rules), the rule author's own catalogue (benchmarks/data/own-catalogue.jsonl) and the blind
 catalogue (benchmarks/data/blind-catalogue.jsonl, labelled without sight of rules or classifier)
 and the second and third blind sets (benchmarks/data/blind-two.jsonl and blind-three.jsonl, made
-the same way from other sources), and the Sisimai lexicon set (benchmarks/data/sisimai-lexicon.jsonl:
-one short reply per phrase of the labeler's reason modules; agreement with its lexicon, not unseen
-text) when present.
+the same way from other sources), and the Sisimai lexicon set
+(benchmarks/data/sisimai-lexicon.jsonl: one short reply per phrase of the labeler's reason
+modules; agreement with its lexicon, not unseen text) when present.
 Counts ``alt_reasons`` as correct. A line's ``email`` or ``recipient_domain`` gives the recipient
 host group, as in the app. For each set: overall accuracy, the accuracy without the rules that
 cite only the dev set, a per-reason table, the ``permanent`` flag where the line carries one, how
