@@ -18,6 +18,7 @@ BLIND_CATALOGUE = ROOT / "benchmarks" / "data" / "blind-catalogue.jsonl"
 BLIND_TWO = ROOT / "benchmarks" / "data" / "blind-two.jsonl"
 BLIND_THREE = ROOT / "benchmarks" / "data" / "blind-three.jsonl"
 BLIND_FOUR = ROOT / "benchmarks" / "data" / "blind-four.jsonl"
+SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
 _FIELDS = {
     "reason_text": str,
     "status": str,
@@ -46,6 +47,7 @@ def test_smoke_run_scores_both_sets() -> None:
     assert "== blind two" in done.stdout
     assert "== blind three" in done.stdout
     assert "== blind four" in done.stdout
+    assert "== sisimai lexicon" in done.stdout
     assert done.stdout.count("overall: ") >= 2  # and the own catalogue, when present
     assert "rules that cite only one source" in done.stdout
     assert "ambiguous (same normalised text (hosts masked), status and host group)" in done.stdout
@@ -137,3 +139,39 @@ def test_blind_three_lines_are_labelled_in_the_vocabulary_with_a_source() -> Non
 
 def test_blind_four_lines_are_labelled_in_the_vocabulary_with_a_source() -> None:
     _assert_blind_set(BLIND_FOUR, "blind-four", {"published-text", "documented-behaviour"})
+
+
+def _holds_pattern(text: str, pattern: str | list[str]) -> bool:
+    """Sisimai's test: a string is a substring; a pair's parts occur in order (moji.Aligned)."""
+    parts = [pattern] if isinstance(pattern, str) else pattern
+    at = 0
+    for part in parts:
+        found = text.find(part, at)
+        if found < 0:
+            return False
+        at = found + len(part)
+    return True
+
+
+def test_sisimai_lexicon_lines_carry_their_phrase_and_leave_the_code_neutral() -> None:
+    rows = [json.loads(line) for line in SISIMAI_LEXICON.read_text("utf-8").splitlines() if line]
+    assert len(rows) >= 400
+    texts = set()
+    for row in rows:
+        text = row["reason_text"]
+        assert row["module"] == "sisimai-lexicon" and row["kind"] == "labeler-lexicon"
+        assert row["source_url"].startswith(
+            "https://github.com/sisimai/go-sisimai/blob/main/reason/why-"
+        )
+        for reason in (row["expected_reason"], *row["alt_reasons"]):
+            assert reason in CATEGORY_OF, reason
+        # The text decides: no status, and an enhanced code in the text only as X.0.0 (or the
+        # code the phrase itself carries, as "#5.1.1 bad address" does).
+        assert row["status"] == ""
+        assert _holds_pattern(text.lower(), row["sisimai_pattern"]), text
+        assert text not in texts, text
+        texts.add(text)
+        # Never a temporary text labelled permanent (a 4xx reply here is always temporary
+        # unless it names a mail loop, which lasts until someone fixes the routing).
+        if text.startswith("4") or "try again" in text.lower():
+            assert row["permanent"] is False, text
