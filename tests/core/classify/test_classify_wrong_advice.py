@@ -277,6 +277,11 @@ def test_yahoos_5_7_9_is_read_from_its_help_page_whatever_the_address(email: str
     assert got.reason == "authfailure" and "添付" not in got.action_ja
 
 
+def test_verizon_addresses_live_on_yahoos_system_and_read_its_codes() -> None:
+    got = CLASSIFIER.classify("550 5.7.9 Message not accepted for policy reasons", "", "m@verizon.net")
+    assert got.reason == "authfailure"
+
+
 @pytest.mark.parametrize(
     ("text", "email"),
     [
