@@ -453,3 +453,38 @@ def test_a_delay_notice_is_not_called_an_expiry(text: str) -> None:
 def test_a_final_expiry_keeps_the_expiry_wording() -> None:
     got = CLASSIFIER.classify("4.4.7 Message delayed ; Message expired, connection timed out")
     assert got.reason == "expired" and got.rule_id != "delay-notice-still-retrying"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "550 5.7.1 IP address blacklisted by recipient",
+        "554 Sender IP blocklisted by the receiver",
+        "550 Rejected: your server is on the recipient's own deny list",
+        "550 5.7.1 Connection refused: host found in local blacklist",
+    ],
+)
+def test_a_recipients_own_block_list_is_not_told_the_public_list_story(text: str) -> None:
+    got = CLASSIFIER.classify(text, "", "a@example.jp")
+    assert got.reason == "blocked" and got.permanent is True
+    assert "Spamhaus などの公開リストではなく" in got.explanation_ja
+    assert "check.spamhaus.org" not in got.action_ja and "システム担当者" in got.action_ja
+
+
+@pytest.mark.parametrize("text", ["554 5.7.9 Header error", "550 5.7.1 Header error in message"])
+def test_a_header_error_points_at_the_header_not_attachments(text: str) -> None:
+    got = CLASSIFIER.classify(text, "", "a@gmail.com")
+    assert "ヘッダー" in got.explanation_ja and "添付ファイルの制限" not in got.explanation_ja
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "554 email rejected due to security policies - MCSpamSignature.sa.2.2",
+        "554 Email rejected due to security policies - https://community.mimecast.com/docs/DOC-1369#554",
+    ],
+)
+def test_mimecasts_security_policy_refusal_is_its_signature_filter(text: str) -> None:
+    got = CLASSIFIER.classify(text, "", "a@example.co.uk")
+    assert got.reason == "policyviolation"
+    assert "シグネチャ" in got.explanation_ja and "添付ファイルの制限" not in got.explanation_ja
