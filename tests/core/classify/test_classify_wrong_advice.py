@@ -488,3 +488,15 @@ def test_mimecasts_security_policy_refusal_is_its_signature_filter(text: str) ->
     got = CLASSIFIER.classify(text, "", "a@example.co.uk")
     assert got.reason == "policyviolation"
     assert "シグネチャ" in got.explanation_ja and "添付ファイルの制限" not in got.explanation_ja
+
+
+@pytest.mark.parametrize("region", ["AP-NORTHEAST-1", "US-EAST-1", "EU-WEST-2"])
+def test_an_unverified_ses_identity_is_the_sending_accounts_setting(region: str) -> None:
+    got = CLASSIFIER.classify(
+        f"554 Message rejected: Email address is not verified. The following identities failed"
+        f" the check in region {region}: news@example.jp",
+        "",
+        "a@example.co.jp",
+    )
+    assert "SES" in got.explanation_ja and "検証" in got.action_ja
+    assert "受信者のシステム担当者" not in got.action_ja
