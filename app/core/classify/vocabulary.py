@@ -284,10 +284,13 @@ _REASONS: tuple[ReasonInfo, ...] = (
         TECHNICAL,
         True,
         "セキュリティ条件を満たさない",
-        "受信側が求めるセキュリティ上の条件（認証など）を満たしていないため拒否されました。"
-        "多くは送信側の設定の問題です。",
-        "配信サービス（SendGrid など）の送信者認証の設定を確認してください。解決しない場合は"
-        "配信サービスのサポートに問い合わせてください。",
+        "受信側が求めるセキュリティ上の条件（送信元の認証や、受信側のアクセス制限など）を"
+        "満たしていないため拒否されました。送信側の設定のことも、受信側の制限のこともあります。",
+        # Not "the sender's authentication" alone: a bare "Access denied" is as often the
+        # receiver's own access list (Sendmail's access db), which no setting of ours changes.
+        "差出人ドメインの送信ドメイン認証（SPF/DKIM/DMARC）が通っているかを確認してください。"
+        "問題がなければ、受信者を通じて先方のシステム担当者に、送信元からの受信が許可されているか"
+        "確認してもらってください。",
         _DELETE_AFTER_FIX,
     ),
     ReasonInfo(

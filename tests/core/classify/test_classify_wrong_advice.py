@@ -500,3 +500,17 @@ def test_an_unverified_ses_identity_is_the_sending_accounts_setting(region: str)
     )
     assert "SES" in got.explanation_ja and "検証" in got.action_ja
     assert "受信者のシステム担当者" not in got.action_ja
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "#550 5.7.1 RESOLVER.RST.AuthRequired; authentication required ##rfc822;a@example.co.jp",
+        "Your message can't be delivered because delivery to this address is restricted.",
+    ],
+)
+def test_an_exchange_group_for_internal_senders_is_not_told_the_mx_story(text: str) -> None:
+    got = CLASSIFIER.classify(text, "5.7.1", "a@example.co.jp")
+    assert got.reason == "securityerror"
+    assert "MX" not in got.explanation_ja + got.action_ja
+    assert "組織の内部" in got.explanation_ja
