@@ -45,8 +45,8 @@ _NAME_CHARS = r"[\u4e00-\u9fff\u3005\u30a0-\u30ffA-Za-z]"
 # 鈴木 一郎様): both parts go, or the family name would still travel.
 _KANJI_KANA = r"[\u4e00-\u9fff\u3005\u30a0-\u30ff]"
 _HONORIFIC = re.compile(
-    rf"(?<!{_NAME_CHARS})({_KANJI_KANA}{{1,12}}[ \u3000]{_KANJI_KANA}{{1,12}}|{_NAME_CHARS}{{1,12}})"
-    r"[ \u3000]?"
+    rf"(?<!{_NAME_CHARS})"
+    rf"({_KANJI_KANA}{{1,12}}[ \u3000]{_KANJI_KANA}{{1,12}}|{_NAME_CHARS}{{1,12}})[ \u3000]?"
     r"(様|さま|さん|殿|くん|ちゃん)(?![子々式相])"  # not 様子, 様々, 様式, 様相
 )
 # The same honorifics written in Latin letters after a capitalised name (Tanaka-san, Sato sama).

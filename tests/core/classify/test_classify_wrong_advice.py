@@ -218,7 +218,8 @@ def test_docomo_knowledge_never_fires_for_other_hosts(email: str) -> None:
      "c@city.kyoto.lg.jp", "n@nifty.com"],
 )  # fmt: skip
 @pytest.mark.parametrize(
-    "text", ["550 5.2.0 Unknown user {e}", "550 Unknown user {e}", "550 5.2.0 <{e}>... User unknown"]
+    "text",
+    ["550 5.2.0 Unknown user {e}", "550 Unknown user {e}", "550 5.2.0 <{e}>... User unknown"],
 )
 def test_a_filter_at_a_non_carrier_host_is_told_no_carrier_story(text: str, email: str) -> None:
     got = CLASSIFIER.classify(text.format(e=email), "5.2.0", email)
@@ -278,7 +279,8 @@ def test_yahoos_5_7_9_is_read_from_its_help_page_whatever_the_address(email: str
 
 
 def test_verizon_addresses_live_on_yahoos_system_and_read_its_codes() -> None:
-    got = CLASSIFIER.classify("550 5.7.9 Message not accepted for policy reasons", "", "m@verizon.net")
+    text = "550 5.7.9 Message not accepted for policy reasons"
+    got = CLASSIFIER.classify(text, "", "m@verizon.net")
     assert got.reason == "authfailure"
 
 
