@@ -505,3 +505,20 @@ def test_a_named_cause_is_explained_as_itself(
     words = got.explanation_ja + got.action_ja
     assert got.reason == reason, got.rule_id
     assert says in words and never not in words, got.rule_id
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "530 5.7.57 Client not authenticated to send mail",
+        "530 5.7.57 Client not authenticated to send anonymous mail during MAIL FROM",
+        "550 5.7.1 SMTP認証が必要です",
+        "554 SMTP AUTH required",
+        "550 SMTP-Authentifizierung erforderlich",
+        "530 Autenticación SMTP requerida",
+    ],
+)
+def test_a_receiver_asking_for_smtp_login_is_never_told_our_authentication(text: str) -> None:
+    got = CLASSIFIER.classify(text, "", "a@example.jp")
+    assert got.reason == "securityerror" and got.rule_id == "smtp-auth-turn-on"
+    assert "送信者認証の設定" not in got.action_ja and "MX" in got.explanation_ja
