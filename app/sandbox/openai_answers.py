@@ -48,7 +48,7 @@ _REASON_TEXTS: dict[str, tuple[str, str, str]] = {
     ),
     "filtered": (
         "受信側フィルタで拒否",
-        "受信者側の受信設定（指定受信や迷惑メールフィルター）がこのメールを拒否しました。",
+        "受信者側の受信設定（迷惑メールフィルターや受け取る相手の指定）がこのメールを拒否しました。",
         "受信者に送信ドメインを受信許可リストへ登録してもらってください。",
     ),
     "rejected": (
@@ -132,7 +132,7 @@ _REASON_TEXTS: dict[str, tuple[str, str, str]] = {
     ),
     "speeding": (
         "受信側の速度制限",
-        "受信側が短時間に届くメールの数を制限しています（グレイリスティングを含む）。",
+        "受信側が短時間に届くメールの数を制限しています。",
         "宛先ドメインごとの送信速度を下げ、配信を時間帯に分散してください。",
     ),
     "toomanyconn": (
@@ -216,6 +216,13 @@ _PROVIDERS = {
     "lg.jp": "自治体",
 }
 _CARRIERS = frozenset({"docomo", "au", "softbank", "rakuten"})
+_GREYLISTING = re.compile(r"(?i)gr[ae]y-?list")
+_GREYLISTING_TEXTS = (
+    "グレイリスティング（一時保留）",
+    "受信側が、初めての送信元からのメールをグレイリスティングという仕組みでわざと一度だけ保留しました。"
+    "迷惑メール対策の正常な動作です。",
+    "対応は不要です。配信サービスが自動で再送し、通常は数分から数十分で届きます。",
+)
 _HARD = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"})
 _GUESSES = (
     (re.compile(r"(?i)gr[ae]ylist"), "speeding"),
@@ -274,10 +281,11 @@ def answer(entry: dict[str, Any]) -> dict[str, Any]:
     if effect not in ("no_effect", "harmful"):  # the list decides those; else the cause does
         effect = "after_fix" if permanent else "resend"
     label, cause, step = _REASON_TEXTS[reason]
+    if _GREYLISTING.search(text):
+        # A deliberate one-off hold, not a rate limit: nothing to slow down or fix.
+        label, cause, step = _GREYLISTING_TEXTS
     group = next(iter(_GROUP.findall(text)), "")
-    explanation = (
-        _clues(text, reply, status, group) + cause + _greylisting(text) + _outlook(permanent)
-    )
+    explanation = _clues(text, reply, status, group) + cause + _outlook(permanent)
     action = step + _carrier_step(reason, group) + _DELETE_ADVICE.get(effect, "")
     return {
         "index": entry["index"],
@@ -306,12 +314,6 @@ def _clues(text: str, reply: str, status: str, group: str) -> str:
     if auth:
         parts.append("/".join(auth) + " の結果に触れています")
     return "、".join(parts) + "。" if parts else ""
-
-
-def _greylisting(text: str) -> str:
-    if re.search(r"(?i)gr[ae]ylist", text):
-        return "初めての送信元を一度保留するグレイリスティングで、正常な動作です。"
-    return ""
 
 
 def _outlook(permanent: bool) -> str:

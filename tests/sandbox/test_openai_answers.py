@@ -65,3 +65,31 @@ def test_open_texts_are_guessed_from_their_wording_and_4xx_stays_temporary() -> 
     )
     assert grey["reason"] == "speeding" and grey["permanent"] is False
     assert "グレイリスティング" in str(grey["explanation_ja"])
+
+
+def test_greylisting_is_answered_as_a_hold_that_needs_nothing_not_as_a_rate_limit() -> None:
+    for text, reason in (
+        ("451 4.7.1 Greylisting in action, please come back later", "speeding"),
+        ("450 4.2.0 <email>: Recipient address rejected: Greylisted, see <url>", "onhold"),
+        ("451 4.7.1 You are grey-listed. Please retry", "speeding"),
+    ):
+        (answer,) = ask({"reason_text": text, "rule_hint": hint(reason, False, "resend")})
+        assert answer["permanent"] is False
+        assert "対応は不要" in str(answer["action_ja"])
+        assert "送信速度" not in str(answer["action_ja"])
+        assert "制限" not in str(answer["explanation_ja"])
+
+
+def test_a_filter_is_told_the_carriers_allow_list_only_at_a_carrier() -> None:
+    elsewhere, docomo = ask(
+        {
+            "reason_text": "550 5.7.1 Message rejected by recipient rules <host:gmail>",
+            "rule_hint": hint("filtered", True, "after_fix"),
+        },
+        {
+            "reason_text": "550 5.7.1 Message rejected by recipient rules <host:docomo>",
+            "rule_hint": hint("filtered", True, "after_fix"),
+        },
+    )
+    assert "指定受信" not in str(elsewhere["explanation_ja"]) + str(elsewhere["action_ja"])
+    assert "指定受信" in str(docomo["action_ja"])

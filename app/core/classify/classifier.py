@@ -295,7 +295,8 @@ class Classifier:
         explanation = explanation_ja or info.explanation_ja
         fix = fix_ja or info.fix_ja
         for advice in self._rules.advice_for(host, reason):
-            fix += advice.fix_ja
+            if not (advice.generic_fix_only and fix_ja):
+                fix += advice.fix_ja
         # A 4xx answer is temporary unless the rule knows the refusal lasts until a change
         # (a mail loop, "TLS required", "permanently deferred"); rate limits never last.
         permanent = lasting or ((info.permanent or known_permanent) and not temporary)

@@ -21,7 +21,9 @@ HOST_GROUP_DOMAINS: dict[str, tuple[str, ...]] = {
         "live.jp",
         "msn.com",
     ),
-    "yahoo": ("yahoo.com", "ymail.com", "rocketmail.com", "aol.com"),
+    # verizon.net mailboxes live on AOL's (now Yahoo's) mail system since 2017 (sources.toml
+    # aol-verizon-migration), so Yahoo's codes mean the same there.
+    "yahoo": ("yahoo.com", "ymail.com", "rocketmail.com", "aol.com", "verizon.net"),
     # Yahoo! JAPAN is a separate operator with its own filters and wording.
     "yahoojp": ("yahoo.co.jp", "ybb.ne.jp"),
     "icloud": ("icloud.com", "me.com", "mac.com"),

@@ -362,6 +362,9 @@ class Advice:
     hosts: frozenset[str]
     reasons: frozenset[str]  # empty = every reason
     fix_ja: str
+    # Only where the reason's generic next step is used: a rule with its own fix_ja for this
+    # host group already says it (the carriers' 指定受信), and saying it twice reads as noise.
+    generic_fix_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -592,6 +595,7 @@ def load_rules(rules_dir: Path) -> RuleSet:
                     frozenset(raw["hosts"]),
                     frozenset(raw.get("reasons", [])),
                     raw["fix_ja"],
+                    raw.get("generic_fix_only") is True,
                 )
             )
     return RuleSet(tuple(rules), tuple(advice))

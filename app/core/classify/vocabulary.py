@@ -152,9 +152,12 @@ _REASONS: tuple[ReasonInfo, ...] = (
         MAILBOX_UNAVAILABLE,
         True,
         "受信者側の設定で拒否",
-        "受信者側の迷惑メール設定や受信ルールで、このメールが拒否されました。"
-        "携帯電話会社などでは、受信拒否の場合でも「ユーザー不明」と返すことがあります。",
-        "受信者に、送信元ドメインを受信許可リスト（指定受信リスト）に追加してもらってください。",
+        "受信者側の迷惑メール設定や受信ルール（受け取る相手の指定など）で、このメールが拒否されました。"
+        "アドレスそのものは使われている可能性があります。",
+        # Host-neutral on purpose: the carriers' name for the list (指定受信) is added for their
+        # addresses only (resources/rules/50-host-advice.toml), never told at Gmail or a company.
+        "受信者に、迷惑メール設定の受信許可リスト（受け取る相手の一覧）に送信元のドメインを"
+        "追加してもらってください。",
         "受信者が設定を変えたと確認できてから、一覧から削除してください。"
         "それより前に削除すると、再送してもまた拒否されます。",
     ),
@@ -281,10 +284,13 @@ _REASONS: tuple[ReasonInfo, ...] = (
         TECHNICAL,
         True,
         "セキュリティ条件を満たさない",
-        "受信側が求めるセキュリティ上の条件（認証など）を満たしていないため拒否されました。"
-        "多くは送信側の設定の問題です。",
-        "配信サービス（SendGrid など）の送信者認証の設定を確認してください。解決しない場合は"
-        "配信サービスのサポートに問い合わせてください。",
+        "受信側が求めるセキュリティ上の条件（送信元の認証や、受信側のアクセス制限など）を"
+        "満たしていないため拒否されました。送信側の設定のことも、受信側の制限のこともあります。",
+        # Not "the sender's authentication" alone: a bare "Access denied" is as often the
+        # receiver's own access list (Sendmail's access db), which no setting of ours changes.
+        "差出人ドメインの送信ドメイン認証（SPF/DKIM/DMARC）が通っているかを確認してください。"
+        "問題がなければ、受信者を通じて先方のシステム担当者に、送信元からの受信が許可されているか"
+        "確認してもらってください。",
         _DELETE_AFTER_FIX,
     ),
     ReasonInfo(

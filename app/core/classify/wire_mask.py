@@ -5,8 +5,8 @@ and some names as they are. On the wire to an LLM endpoint three more things mus
 and one must survive:
 - a sending IP inside a kept help URL (``https://www.spamhaus.org/query/ip/192.0.2.1``,
   ``…q.cgi?ip=…``): it names our sending infrastructure, so it becomes ``<ip>``;
-- a Japanese personal name with an honorific (``山田太郎様``, ``田中さん``) becomes
-  ``<name>様``; generic forms of address (お客様, ご担当者様, 皆様) stay;
+- a Japanese personal name with an honorific (``山田太郎様``, ``田中さん``, ``鈴木 一郎 様``,
+  ``Tanaka-san``) becomes ``<name>様``; generic forms of address (お客様, ご担当者様, 皆様) stay;
 - an Exchange organisation/site/server path (``MSEXCH:IMS:Contoso Ltd:FirstSite:EXCH01``)
   becomes ``MSEXCH:IMS:<org>``;
 - diagnostic ids that carry meaning and name nobody (Microsoft ``AS(201806281)``,
@@ -41,10 +41,16 @@ _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.]*\d)")
 _IPV6 = re.compile(r"(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
 
 _NAME_CHARS = r"[\u4e00-\u9fff\u3005\u30a0-\u30ffA-Za-z]"
+# A name is one run of name characters, or two with one space between (family and given name,
+# 鈴木 一郎様): both parts go, or the family name would still travel.
+_KANJI_KANA = r"[\u4e00-\u9fff\u3005\u30a0-\u30ff]"
 _HONORIFIC = re.compile(
-    rf"(?<!{_NAME_CHARS})({_NAME_CHARS}{{1,12}})[ \u3000]?"
+    rf"(?<!{_NAME_CHARS})"
+    rf"({_KANJI_KANA}{{1,12}}[ \u3000]{_KANJI_KANA}{{1,12}}|{_NAME_CHARS}{{1,12}})[ \u3000]?"
     r"(様|さま|さん|殿|くん|ちゃん)(?![子々式相])"  # not 様子, 様々, 様式, 様相
 )
+# The same honorifics written in Latin letters after a capitalised name (Tanaka-san, Sato sama).
+_LATIN_HONORIFIC = re.compile(r"\b[A-Z][a-z]{1,20}(?:[ -][A-Z][a-z]{1,20})?[ -](sama|san|dono)\b")
 # Forms of address that name nobody, and words that merely end in 様 (同様 = likewise).
 _NOT_A_NAME = frozenset(
     {
@@ -79,6 +85,7 @@ def mask_personal(text: str) -> str:
     """Mask IP literals (also inside kept URLs) and honorific personal names."""
     text = _IPV4.sub(_ipv4_or_keep, text)
     text = _IPV6.sub(_ipv6_or_keep, text)
+    text = _LATIN_HONORIFIC.sub(lambda m: f"<name>-{m.group(1)}", text)
     return _HONORIFIC.sub(_name_or_keep, text)
 
 
@@ -116,6 +123,15 @@ def _ipv6_or_keep(match: re.Match[str]) -> str:
 
 def _name_or_keep(match: re.Match[str]) -> str:
     name, honorific = match.group(1), match.group(2)
-    if name in _NOT_A_NAME or any(name.endswith(word) for word in ("担当者", "各位", "皆")):
+    first, space, rest = name.rpartition(" ") if " " in name else name.rpartition("\u3000")
+    if space and _is_a_name(rest) and not _is_a_name(first):
+        return f"{first}{space}<name>{honorific}"  # 受信者 佐藤様: only the name goes
+    if not _is_a_name(name if not space else rest):
         return match.group(0)
     return f"<name>{honorific}"
+
+
+def _is_a_name(word: str) -> bool:
+    return word not in _NOT_A_NAME and not any(
+        word.endswith(generic) for generic in ("担当者", "各位", "皆")
+    )

@@ -183,6 +183,11 @@ def test_orange_throttling_is_temporary_and_not_a_reception_filter(text: str, em
         "このメールアドレスは受信を拒否しています",
         "550 受信者の設定により、このメールは受信を拒否されました",
         "宛先のお客様は、このメールの受け取りを拒否しています。",
+        # The recipient's settings named without 拒否 ("could not receive", "not allowed"):
+        "迷惑メール設定により、受信者はこのメールを受け取れませんでした",
+        "受信を許可されていない送信者です",
+        "550 お客様のご設定により、このメールは受信できませんでした",
+        "受信者は許可された送信者以外からのメールを受け取らない設定にしています",
     ],
 )
 def test_plain_japanese_refusal_is_the_recipients_filter(text: str) -> None:
@@ -203,6 +208,93 @@ def test_docomo_knowledge_never_fires_for_other_hosts(email: str) -> None:
     assert got.reason == "userunknown"
     text = got.explanation_ja + got.action_ja
     assert "ドコモ" not in text and "指定受信" not in text and "携帯" not in text
+
+
+# The same words with the DSN status 5.2.0 (refused after the address was accepted) read as a
+# reception filter at any host, as Sisimai reads them; the story must still be host-neutral.
+@pytest.mark.parametrize(
+    "email",
+    ["kenta@gmail.com", "s.ito@hotmail.co.jp", "info@example.co.jp", "g@icloud.com",
+     "c@city.kyoto.lg.jp", "n@nifty.com"],
+)  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    ["550 5.2.0 Unknown user {e}", "550 Unknown user {e}", "550 5.2.0 <{e}>... User unknown"],
+)
+def test_a_filter_at_a_non_carrier_host_is_told_no_carrier_story(text: str, email: str) -> None:
+    got = CLASSIFIER.classify(text.format(e=email), "5.2.0", email)
+    words = got.explanation_ja + got.action_ja
+    for carrier_word in ("ドコモ", "指定受信", "携帯", "au ", "ソフトバンク"):
+        assert carrier_word not in words, (got.rule_id, carrier_word)
+
+
+@pytest.mark.parametrize(
+    ("email", "own", "others"),
+    [
+        ("yuki@docomo.ne.jp", "迷惑メール対策設定", ("au ", "ソフトバンク")),
+        ("nana@ezweb.ne.jp", "迷惑メールフィルター", ("ドコモ", "ソフトバンク")),
+        ("umi@i.softbank.jp", "迷惑メールブロック設定", ("ドコモ", "au ")),
+    ],
+)
+def test_a_generic_filter_at_a_carrier_names_that_carriers_setting_only(
+    email: str, own: str, others: tuple[str, ...]
+) -> None:
+    got = CLASSIFIER.classify("550 5.7.1 Message rejected by recipient's filter setting", "", email)
+    assert got.reason == "filtered"
+    assert own in got.action_ja
+    for other in others:
+        assert other not in got.action_ja
+
+
+# A carrier's own wording rule decides only for its wording: a DMARC, greylisting, block-list or
+# sender refusal at a SoftBank address keeps the reason its words state.
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("550 5.7.26 Unauthenticated email from example.jp is not accepted due to domain's"
+         " DMARC policy.", "authfailure"),
+        ("450 4.2.0 <umi@i.softbank.jp>: Recipient address rejected: Greylisted", "speeding"),
+        ("554 5.7.1 Service unavailable; Client host [203.0.113.7] blocked using"
+         " zen.spamhaus.org", "blocked"),
+        ("550 5.1.8 <bounce@em.example.jp>: Sender address rejected: Domain not found",
+         "rejected"),
+        ("550 5.7.1 Message content rejected, UBE", "spamdetected"),
+    ],
+)  # fmt: skip
+def test_softbank_addresses_keep_the_reason_their_reply_states(text: str, reason: str) -> None:
+    got = CLASSIFIER.classify(text, "", "umi@i.softbank.jp")
+    assert got.reason == reason, got.rule_id
+    assert "迷惑メールブロック設定" not in got.explanation_ja
+
+
+@pytest.mark.parametrize("email", ["ken@att.net", "mio@verizon.net", "info@example.com", ""])
+def test_yahoos_5_7_9_is_read_from_its_help_page_whatever_the_address(email: str) -> None:
+    got = CLASSIFIER.classify(
+        "554 5.7.9 Message not accepted for policy reasons.  See"
+        " https://senders.yahooinc.com/error-codes",
+        "5.7.9",
+        email,
+    )
+    assert got.reason == "authfailure" and "添付" not in got.action_ja
+
+
+def test_verizon_addresses_live_on_yahoos_system_and_read_its_codes() -> None:
+    text = "550 5.7.9 Message not accepted for policy reasons"
+    got = CLASSIFIER.classify(text, "", "m@verizon.net")
+    assert got.reason == "authfailure"
+
+
+@pytest.mark.parametrize(
+    ("text", "email"),
+    [
+        ("554 5.7.9 Header error", "nana@gmail.com"),
+        ("554 email rejected due to security policies - MCSpamSignature.sa.2.2", "a@hotmail.co.jp"),
+        ("550 5.7.1 Message rejected due to local policy", "b@example.jp"),
+    ],
+)
+def test_policy_refusals_elsewhere_tell_no_yahoo_story(text: str, email: str) -> None:
+    got = CLASSIFIER.classify(text, "", email)
+    assert "Yahoo" not in got.explanation_ja + got.action_ja, got.rule_id
 
 
 def test_no_rule_in_the_host_catalogue_lacks_a_host_group() -> None:
@@ -341,3 +433,92 @@ def test_an_unknown_5xx_text_that_asks_to_retry_later_is_temporary(
     assert (got.reason, got.permanent) == ("onhold", permanent)
     if not permanent:
         assert "再試行" in got.explanation_ja
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Delivery to the following recipient has been delayed: Message will be retried for 2"
+        " more day(s)",
+        "Message will be retried for 3 more day(s) Technical details of temporary failure: The"
+        " recipient server did not accept our requests to connect.",
+        "Warning: message still undelivered after 4 hours. Delivery attempts will continue",
+    ],
+)
+def test_a_delay_notice_is_not_called_an_expiry(text: str) -> None:
+    got = CLASSIFIER.classify(text, "", "a@example.jp")
+    assert got.permanent is False and got.delete_effect is DeleteEffect.RESEND
+    assert "期限内に届けられませんでした" not in got.explanation_ja
+    assert "遅れて" in got.explanation_ja
+
+
+def test_a_final_expiry_keeps_the_expiry_wording() -> None:
+    got = CLASSIFIER.classify("4.4.7 Message delayed ; Message expired, connection timed out")
+    assert got.reason == "expired" and got.rule_id != "delay-notice-still-retrying"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "550 5.7.1 IP address blacklisted by recipient",
+        "554 Sender IP blocklisted by the receiver",
+        "550 Rejected: your server is on the recipient's own deny list",
+        "550 5.7.1 Connection refused: host found in local blacklist",
+    ],
+)
+def test_a_recipients_own_block_list_is_not_told_the_public_list_story(text: str) -> None:
+    got = CLASSIFIER.classify(text, "", "a@example.jp")
+    assert got.reason == "blocked" and got.permanent is True
+    assert "Spamhaus などの公開リストではなく" in got.explanation_ja
+    assert "check.spamhaus.org" not in got.action_ja and "システム担当者" in got.action_ja
+
+
+# Replies that name their own cause, whose reason's generic text (or a broader rule's story)
+# would send the operator the wrong way: each must be explained as what it names.
+@pytest.mark.parametrize(
+    ("text", "email", "reason", "says", "never"),
+    [
+        ("554 5.7.9 Header error", "a@gmail.com", "policyviolation", "ヘッダー",
+         "添付ファイルの制限"),
+        ("550 5.7.1 Header error in message", "a@example.jp", "policyviolation", "ヘッダー",
+         "添付ファイルの制限"),
+        ("554 email rejected due to security policies - MCSpamSignature.sa.2.2", "a@example.co.uk",
+         "policyviolation", "シグネチャ", "添付ファイルの制限"),
+        ("554 Email rejected due to security policies - https://community.mimecast.com/docs/"
+         "DOC-1369#554", "a@example.co.uk", "policyviolation", "シグネチャ", "Yahoo"),
+        ("554 Message rejected: Email address is not verified. The following identities failed the"
+         " check in region AP-NORTHEAST-1: news@example.jp", "a@example.co.jp", "norelaying",
+         "Amazon SES", "受信者のシステム担当者"),
+        ("554 Message rejected: Email address is not verified. The following identities failed the"
+         " check in region EU-WEST-2: info@example.com", "b@example.com", "norelaying",
+         "サンドボックス", "受信側のサーバーが、このアドレス宛て"),
+        ("#550 5.7.1 RESOLVER.RST.AuthRequired; authentication required ##rfc822;a@example.co.jp",
+         "a@example.co.jp", "securityerror", "組織の内部", "MX"),
+        ("Your message can't be delivered because delivery to this address is restricted.",
+         "a@example.co.jp", "securityerror", "組織の内部", "MX"),
+    ],
+)  # fmt: skip
+def test_a_named_cause_is_explained_as_itself(
+    text: str, email: str, reason: str, says: str, never: str
+) -> None:
+    got = CLASSIFIER.classify(text, "", email)
+    words = got.explanation_ja + got.action_ja
+    assert got.reason == reason, got.rule_id
+    assert says in words and never not in words, got.rule_id
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "530 5.7.57 Client not authenticated to send mail",
+        "530 5.7.57 Client not authenticated to send anonymous mail during MAIL FROM",
+        "550 5.7.1 SMTP認証が必要です",
+        "554 SMTP AUTH required",
+        "550 SMTP-Authentifizierung erforderlich",
+        "530 Autenticación SMTP requerida",
+    ],
+)
+def test_a_receiver_asking_for_smtp_login_is_never_told_our_authentication(text: str) -> None:
+    got = CLASSIFIER.classify(text, "", "a@example.jp")
+    assert got.reason == "securityerror" and got.rule_id == "smtp-auth-turn-on"
+    assert "送信者認証の設定" not in got.action_ja and "MX" in got.explanation_ja

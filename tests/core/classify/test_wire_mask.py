@@ -36,3 +36,15 @@ def test_exchange_organisation_is_masked_and_diagnostic_ids_are_kept() -> None:
 def test_text_that_already_contains_our_marks_is_masked_without_keeping_ids() -> None:
     masked = wire_template("550 zqkeepazq AS(12345) sent by 192.0.2.7")
     assert "192.0.2.7" not in masked
+
+
+def test_spaced_and_romaji_names_with_honorifics_are_masked_whole() -> None:
+    masked = wire_template(
+        "550 5.2.0 鈴木 一郎 様、高橋　花子さん、Tanaka-san、Taro Yamada-sama。受信者 佐藤様。"
+        "ご担当者 様、お客様 各位"
+    )
+    for secret in ("鈴木", "一郎", "高橋", "花子", "Tanaka", "Taro", "Yamada", "佐藤"):
+        assert secret not in masked
+    assert masked.count("<name>") == 5
+    for kept in ("受信者 <name>様", "ご担当者 様", "お客様 各位"):
+        assert kept in masked
