@@ -49,9 +49,7 @@ COUNTS_NONE = "表示中 0 件"
 COUNTS = "表示中 {shown:,} / 全 {total:,} 件"
 CHECKED_COUNT = "チェック {checked:,} 件"
 # Highlighting a row (clicking it) is not ticking it: said where the count is.
-CHECKED_NONE_HIGHLIGHTED = (
-    "チェック 0 件 — 色の付いた行は削除の対象になりません（左端の□か Space キーでチェック）"
-)
+CHECKED_NONE_HIGHLIGHTED = "チェック 0 件（色の付いた行は削除されません。□か Space でチェック）"
 SORTING = "並べ替えています…"
 
 # Filters

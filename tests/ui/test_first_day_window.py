@@ -307,3 +307,43 @@ def test_the_window_fits_a_laptop_with_every_banner_shown(qtbot, make_window) ->
     assert window.minimumSizeHint().height() <= 680
     assert window.height() <= LAPTOP[1]
     assert window.list_page.details.height() >= 100
+
+
+def test_the_delete_bar_never_makes_the_window_wider_than_a_1280_screen(
+    qtbot, make_window, tmp_path
+) -> None:
+    """The count's hint (a highlighted row, nothing ticked) and a large count on the delete
+    button used to raise the window's minimum width above 1280 px: on a 1280×800 laptop the
+    window then grew past the screen's edge and the 削除 button was off screen."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    from app.core.storage.journal import DeletionJournal
+    from app.ui.models.entry_table import Column
+    from tests.helpers.ui import check_rows, fetch
+
+    journal = DeletionJournal(tmp_path / "journal.sqlite3")
+    window = make_window(journal=journal)
+    window.resize(1280, 800)
+    fetch(qtbot, window)
+    bar, model = window.list_page.delete_bar, window.model
+    window.table.selectionModel().select(
+        model.index(2, Column.EMAIL),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    assert bar.checked_label.text() == texts.CHECKED_NONE_HIGHLIGHTED
+    qtbot.wait(20)
+    # The hint is not cut short at 1280 px.
+    label = bar.checked_label
+    assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width()
+    # A window manager's border takes a few pixels of the 1280.
+    assert window.minimumSizeHint().width() <= 1270
+    assert window.width() <= 1280
+    check_rows(window, list(range(model.rowCount())))
+    assert f"{model.rowCount():,}" in bar.delete_button.text()
+    qtbot.wait(20)
+    assert window.minimumSizeHint().width() <= 1270
+    assert window.width() <= 1280
+    # The whole count stays readable where a narrow window cuts it short.
+    assert bar.checked_label.toolTip() == bar.checked_label.text()
+    window.close()
+    journal.close()
