@@ -141,9 +141,11 @@ USAGE_TEXT = (
 )
 SHORTCUTS_TITLE = "キーボード操作"
 SHORTCUTS_TEXT = (
+    "Enter\t取得（期間・リストの欄で）\n"
     "Ctrl+E\t書き出し\n"
     "Ctrl+C\t選んだ行をコピー（Excel に貼り付けられます）\n"
     "Space\t選んだ行のチェックを切り替え\n"
+    "Ctrl+L\t連絡文を作成\n"
     "Ctrl+,\t設定\n"
     "F1\t使い方\n"
     "Ctrl+Q\t終了"

@@ -275,9 +275,12 @@ def test_the_range_bar_takes_a_typed_date_and_has_a_japanese_calendar(qtbot, mak
     edit.setFocus()
     edit.lineEdit().selectAll()
     qtbot.keyClicks(edit, "2026/10/01")
-    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    with qtbot.waitSignal(window.controller.fetch.running, timeout=30_000) as started:
+        qtbot.keyClick(edit, Qt.Key.Key_Return)  # takes the date, then fetches (as 取得)
+    assert started.args == [True]
     assert edit.date() == QDate(2026, 10, 1)
     assert window.range_bar.date_range().start.isoformat() == "2026-10-01"
+    qtbot.waitUntil(lambda: not window.controller.fetch.is_running(), timeout=30_000)
     # The calendar is built on first use: a press on the arrow opens the Japanese one.
     window.show()
     qtbot.waitExposed(window)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Signal, Slot
+from PySide6.QtCore import QDate, Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -204,6 +205,16 @@ class DateRangeBar(QWidget):
         self.range_error.setText(problem)
         self.fetch_button.setEnabled(not problem and not self._busy)
         self.full_fetch_button.setEnabled(not problem and not self._busy)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter in a date field, the preset or a list box fetches, as 取得 (the default button)
+        would in a dialog: a main window has no default button. The date field has already
+        taken the typed date when the key reaches the bar."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+            event.accept()
+            self._on_fetch_clicked()
+            return
+        super().keyPressEvent(event)
 
     @Slot()
     def _on_fetch_clicked(self) -> None:
