@@ -31,7 +31,10 @@ def test_enter_in_a_date_field_fetches_the_typed_range(qtbot) -> None:
     box = bar.list_boxes[ListKind.BLOCKS]
     box.setFocus()
     with qtbot.waitSignal(bar.fetch_requested, timeout=1000):
-        qtbot.keyClick(box, Qt.Key.Key_Enter)
+        qtbot.keyClick(box, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+    # Ctrl+Enter is not Enter.
+    with qtbot.assertNotEmitted(bar.fetch_requested):
+        qtbot.keyClick(box, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
 
 
 def test_enter_does_not_fetch_what_the_fetch_button_refuses(qtbot) -> None:

@@ -210,7 +210,8 @@ class DateRangeBar(QWidget):
         """Enter in a date field, the preset or a list box fetches, as 取得 (the default button)
         would in a dialog: a main window has no default button. The date field has already
         taken the typed date when the key reaches the bar."""
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+        plain = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier  # the keypad's Enter
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not plain:
             event.accept()
             self._on_fetch_clicked()
             return
