@@ -51,3 +51,23 @@ def test_enter_does_not_fetch_what_the_fetch_button_refuses(qtbot) -> None:
     bar.set_busy(True)  # a fetch is running: Enter starts no second one
     with qtbot.assertNotEmitted(bar.fetch_requested):
         qtbot.keyClick(bar.start_edit, Qt.Key.Key_Return)
+
+
+def test_enter_keeps_the_preset_while_its_dates_are_unchanged(qtbot) -> None:
+    from app.core.dates import Preset
+
+    bar = DateRangeBar(today=TODAY)
+    qtbot.addWidget(bar)
+    bar.show()
+    bar.apply_preset(Preset.LAST_30_DAYS)
+    bar.start_edit.setFocus()
+    with qtbot.waitSignal(bar.fetch_requested, timeout=1000):
+        qtbot.keyClick(bar.start_edit, Qt.Key.Key_Return)
+    assert bar.preset is Preset.LAST_30_DAYS
+    assert bar.preset_combo.currentText() == Preset.LAST_30_DAYS.label_ja
+    # A date typed by hand is no longer the preset.
+    bar.start_edit.lineEdit().selectAll()
+    qtbot.keyClicks(bar.start_edit, "2026/11/20")
+    qtbot.keyClick(bar.start_edit, Qt.Key.Key_Return)
+    assert bar.preset is None
+    assert bar.preset_combo.currentIndex() == 0

@@ -195,8 +195,11 @@ class DateRangeBar(QWidget):
 
     @Slot()
     def _on_date_edited(self) -> None:
-        self._preset = None
-        self.preset_combo.setCurrentIndex(0)
+        # Enter in a date field re-emits dateChanged with the same date: the preset stays
+        # while the dates still are its range.
+        if self._preset is None or self.date_range() != preset_range(self._preset, self._today):
+            self._preset = None
+            self.preset_combo.setCurrentIndex(0)
         self._validate()
 
     @Slot()
