@@ -350,3 +350,21 @@ def test_the_delete_bar_never_makes_the_window_wider_than_a_1280_screen(
     assert bar.checked_label.toolTip() == bar.checked_label.text()
     window.close()
     journal.close()
+
+
+def test_every_column_title_is_whole_at_1280x800(qtbot, make_window) -> None:
+    """ステータス was cut to ステータ at its default width."""
+    from app.ui.models.entry_table import Column
+    from tests.helpers.ui import fetch
+
+    window = make_window()
+    window.resize(1280, 800)
+    fetch(qtbot, window)
+    header = window.table.horizontalHeader()
+    metrics = header.fontMetrics()
+    for column in Column:
+        if header.isSectionHidden(column) or column is Column.CHECK:
+            continue
+        title = window.model.headerData(column, Qt.Orientation.Horizontal)
+        assert metrics.horizontalAdvance(title) + 12 <= header.sectionSize(column), title
+    assert not window.table.horizontalScrollBar().isVisible()

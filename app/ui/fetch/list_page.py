@@ -54,8 +54,8 @@ DEFAULT_WIDTHS = {
     Column.EMAIL: 156,
     Column.DOMAIN: 90,
     Column.CREATED: 118,
-    Column.STATUS: 56,
-    Column.REASON: 100,
+    Column.STATUS: 72,  # its title ステータス is 5 characters; the codes (5.1.1) are shorter
+    Column.REASON: 84,  # the whole reason is in the details pane
     Column.CAUSE: 152,
     Column.ACTION: 150,
     Column.CATEGORY: 108,
