@@ -563,6 +563,10 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_feature_done(self, summary: str) -> None:
+        # After an error (no summary) the panel says what went wrong; the line says what the
+        # grid holds, not 「取得」を押してください over a full grid.
+        if not summary and self.model.total:
+            summary = texts.SHOWING.format(total=self.model.total)
         self.range_bar.set_progress_text(summary or texts.IDLE)
 
     @Slot()

@@ -29,6 +29,7 @@ NO_LIST_CHOSEN = "リストを1つ以上選んでください"
 
 # Progress and status
 IDLE = "期間とリストを選んで「取得」を押してください。"
+SHOWING = "{total:,} 件を表示しています。"
 FETCHING = "取得中… {entries:,} 件（{pages} ページ）"
 CANCELLING = "キャンセルしています…"
 FETCH_RETRYING = (
