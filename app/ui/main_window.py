@@ -211,6 +211,9 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self._on_accounts_account_changed(accounts.current)
         self._update_counts()
+        # The first key a new operator presses (Enter, Space) fetches; by creation order the
+        # focus would start on the banner's 本番のアカウントに切り替える.
+        self.range_bar.fetch_button.setFocus()
         if controller.later_built:
             self._wire_later_features()
 

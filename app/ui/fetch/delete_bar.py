@@ -44,6 +44,7 @@ class DeleteBar(QWidget):
         self.delete_button = QPushButton(texts.DELETE_CHECKED)
         set_text_colour(self.delete_button, "#b00020", bold=True, disabled_colour="#9a9a9a")
         self.delete_button.setAutoDefault(False)
+        self._added: list[QToolButton] = []  # other features' buttons (add_action)
         layout = self._layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.check_shown_button)
@@ -64,6 +65,9 @@ class DeleteBar(QWidget):
         button.setDefaultAction(action)
         button.setProperty("toolButtonStyle", 1)  # Qt::ToolButtonTextOnly, without ``Qt``
         self._layout.insertWidget(self._layout.indexOf(self.history_button), button)
+        # Tab reaches it where it stands (before 削除履歴), not after the rest of the window.
+        QWidget.setTabOrder(self._added[-1] if self._added else self.uncheck_button, button)
+        self._added.append(button)
         return button
 
     def set_state(

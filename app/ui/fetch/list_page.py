@@ -185,6 +185,10 @@ class ListPage(QWidget):
             header.sortIndicatorChanged.connect(self._on_header_sort_changed)
             table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
             table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+            # Built after the window: Tab reaches the grid after the bar above it (not last),
+            # and the details under it after the grid.
+            QWidget.setTabOrder(self.delete_bar.delete_button, table)
+            QWidget.setTabOrder(table, self.details)
             self.grid_built.emit()
         return self._table
 
@@ -197,6 +201,8 @@ class ListPage(QWidget):
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         table.setWordWrap(False)
+        # Tab leaves the grid (the arrow keys move between cells): no keyboard trap.
+        table.setTabKeyNavigation(False)
         table.setAlternatingRowColors(True)
         table.setTextElideMode(Qt.TextElideMode.ElideRight)
         table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
