@@ -353,7 +353,7 @@ def test_the_delete_bar_never_makes_the_window_wider_than_a_1280_screen(
 
 
 def test_every_column_title_is_whole_at_1280x800(qtbot, make_window) -> None:
-    """ステータス was cut to ステータ at its default width."""
+    """ステータス was cut to ステータ at its default width, 迷惑メール報告 to 迷惑メール…."""
     from app.ui.models.entry_table import Column
     from tests.helpers.ui import fetch
 
@@ -367,4 +367,12 @@ def test_every_column_title_is_whole_at_1280x800(qtbot, make_window) -> None:
             continue
         title = window.model.headerData(column, Qt.Orientation.Horizontal)
         assert metrics.horizontalAdvance(title) + 12 <= header.sectionSize(column), title
+    # The longest list name (迷惑メール報告 was cut to 迷惑メール…) and a date and time.
+    from app.core.types import ALL_LISTS
+
+    cells = window.table.fontMetrics()
+    longest_kind = max((kind.label_ja for kind in ALL_LISTS), key=cells.horizontalAdvance)
+    assert cells.horizontalAdvance(longest_kind) + 8 <= header.sectionSize(Column.KIND)
+    created = window.model.index(0, Column.CREATED).data()
+    assert cells.horizontalAdvance(created) + 8 <= header.sectionSize(Column.CREATED), created
     assert not window.table.horizontalScrollBar().isVisible()

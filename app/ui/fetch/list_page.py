@@ -50,14 +50,14 @@ MAX_DOMAINS_IN_FILTER = 200
 # in its tooltip and the details pane) and a little from 原因 (tooltip), 対応, address and domain.
 DEFAULT_WIDTHS = {
     Column.CHECK: 28,
-    Column.KIND: 84,
+    Column.KIND: 100,  # 迷惑メール報告, the longest list name, whole
     Column.EMAIL: 156,
     Column.DOMAIN: 90,
     Column.CREATED: 118,
     Column.STATUS: 72,  # its title ステータス is 5 characters; the codes (5.1.1) are shorter
     Column.REASON: 84,  # the whole reason is in the details pane
-    Column.CAUSE: 152,
-    Column.ACTION: 150,
+    Column.CAUSE: 144,  # 原因 and 対応 are whole in the details pane
+    Column.ACTION: 142,
     Column.CATEGORY: 108,
     Column.HISTORY: 64,  # 新着 / 再発 n: short words
     Column.DELETE_EFFECT: 130,  # the longest label (変化なし（ブロック）) is 10 characters
