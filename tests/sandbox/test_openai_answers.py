@@ -65,3 +65,24 @@ def test_open_texts_are_guessed_from_their_wording_and_4xx_stays_temporary() -> 
     )
     assert grey["reason"] == "speeding" and grey["permanent"] is False
     assert "グレイリスティング" in str(grey["explanation_ja"])
+
+
+def test_the_clues_read_as_one_japanese_sentence() -> None:
+    """「ドコモの受信サーバーの応答です、応答コードは 550。」 joined two sentences with a comma."""
+    (docomo,) = ask(
+        {
+            "reason_text": "550 Unknown user <email:docomo>",
+            "rule_hint": hint("filtered", True, "after_fix"),
+        }
+    )
+    assert str(docomo["explanation_ja"]).startswith(
+        "ドコモの受信サーバーの応答で、応答コードは 550。"
+    )
+    assert "です、" not in str(docomo["explanation_ja"])
+    (bare,) = ask(
+        {
+            "reason_text": "Unknown user <email:docomo>",
+            "rule_hint": hint("filtered", True, "after_fix"),
+        }
+    )
+    assert str(bare["explanation_ja"]).startswith("ドコモの受信サーバーの応答です。")
