@@ -37,7 +37,9 @@ class DeleteBar(QWidget):
         # 1280 px screen (cut short there; the tooltip keeps the whole text).
         self.checked_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.checked_label.setMinimumWidth(
-            self.checked_label.fontMetrics().horizontalAdvance(texts.CHECKED_COUNT.format(checked=0))
+            self.checked_label.fontMetrics().horizontalAdvance(
+                texts.CHECKED_COUNT.format(checked=0)
+            )
             + 40
         )
         self.history_button = QPushButton(texts.HISTORY_BUTTON)
