@@ -348,6 +348,15 @@ def test_the_delete_bar_never_makes_the_window_wider_than_a_1280_screen(
     assert window.width() <= 1280
     # The whole count stays readable where a narrow window cuts it short.
     assert bar.checked_label.toolTip() == bar.checked_label.text()
+    # Nor does the status bar: counts per list and category beside the AI note.
+    status = window.status_bar
+    status.counts_label.setText("バウンス 12,345　" * 12)
+    status.ai_label.setText("AI への問い合わせ: 9 回、キャッシュ利用: 183 件")
+    qtbot.wait(20)
+    assert window.minimumSizeHint().width() <= 1270
+    assert window.width() <= 1280
+    status.show_counts(model)
+    assert "バウンス" in status.counts_label.toolTip()
     window.close()
     journal.close()
 
