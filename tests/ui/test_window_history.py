@@ -25,7 +25,7 @@ from app.ui.widgets.stacked_chart import series_color
 from tests.helpers.ui import FETCH_TIMEOUT_MS, SandboxFactory, check_rows, fetch
 
 RECURRENCE_SENTENCE = (
-    "このアドレスは過去 2 回削除し、そのたびに再びバウンスしています。削除しても届きません"
+    "このアドレスは過去 2 回削除し、そのたびに再びバウンスしています。削除しても届きません。"
 )
 
 
