@@ -21,7 +21,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "dmarc": ("app.cli.dmarc_cmd", "DMARC 集計レポートを読み、送信元ごとに判定する"),
     "delete": ("app.cli.delete_cmd", f"指定したアドレスを{_LISTS}から削除する"),
     "classify": ("app.cli.classify_cmd", "バウンス理由を分類する（JSON Lines 入出力）"),
-    "sandbox": ("app.cli.sandbox_cmd", "練習用の SendGrid 模擬サーバーを起動する"),
+    "sandbox": ("app.cli.sandbox_cmd", "練習用の模擬サーバー（既定は SendGrid）を起動する"),
     "check": ("app.cli.check_cmd", "配信率を確認し、しきい値を下回ったら通知する"),
     "letter": ("app.cli.letter_cmd", "取得結果の宛先に送る連絡文（日本語）を作る"),
     "zendesk": ("app.cli.zendesk_cmd", "取得結果の宛先ごとに Zendesk のチケットを作る・追記する"),

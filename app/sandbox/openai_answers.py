@@ -300,7 +300,7 @@ def answer(entry: dict[str, Any]) -> dict[str, Any]:
 def _clues(text: str, reply: str, status: str, group: str) -> str:
     parts = []
     if group in _PROVIDERS:
-        parts.append(f"{_PROVIDERS[group]}の受信サーバーの応答です")
+        parts.append(f"{_PROVIDERS[group]}の受信サーバーの応答で")  # …の応答で、応答コードは 550。
     code = " ".join(c for c in (reply, status) if c)
     if code:
         parts.append(f"応答コードは {code}")
@@ -313,6 +313,8 @@ def _clues(text: str, reply: str, status: str, group: str) -> str:
     auth = sorted({m.upper() for m in _AUTH.findall(text)})
     if auth:
         parts.append("/".join(auth) + " の結果に触れています")
+    if parts == [f"{_PROVIDERS.get(group, '')}の受信サーバーの応答で"]:
+        return parts[0] + "す。"  # nothing else to say: …の応答です。
     return "、".join(parts) + "。" if parts else ""
 
 

@@ -211,6 +211,9 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self._on_accounts_account_changed(accounts.current)
         self._update_counts()
+        # The first key a new operator presses (Enter, Space) fetches; by creation order the
+        # focus would start on the banner's 本番のアカウントに切り替える.
+        self.range_bar.fetch_button.setFocus()
         if controller.later_built:
             self._wire_later_features()
 
@@ -563,6 +566,10 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_feature_done(self, summary: str) -> None:
+        # After an error (no summary) the panel says what went wrong; the line says what the
+        # grid holds, not 「取得」を押してください over a full grid.
+        if not summary and self.model.total:
+            summary = texts.SHOWING.format(total=self.model.total)
         self.range_bar.set_progress_text(summary or texts.IDLE)
 
     @Slot()

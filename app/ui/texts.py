@@ -29,6 +29,7 @@ NO_LIST_CHOSEN = "リストを1つ以上選んでください"
 
 # Progress and status
 IDLE = "期間とリストを選んで「取得」を押してください。"
+SHOWING = "{total:,} 件を表示しています。"
 FETCHING = "取得中… {entries:,} 件（{pages} ページ）"
 CANCELLING = "キャンセルしています…"
 FETCH_RETRYING = (
@@ -49,9 +50,7 @@ COUNTS_NONE = "表示中 0 件"
 COUNTS = "表示中 {shown:,} / 全 {total:,} 件"
 CHECKED_COUNT = "チェック {checked:,} 件"
 # Highlighting a row (clicking it) is not ticking it: said where the count is.
-CHECKED_NONE_HIGHLIGHTED = (
-    "チェック 0 件 — 色の付いた行は削除の対象になりません（左端の□か Space キーでチェック）"
-)
+CHECKED_NONE_HIGHLIGHTED = "チェック 0 件（色の付いた行は削除されません。□か Space でチェック）"
 SORTING = "並べ替えています…"
 
 # Filters
@@ -143,9 +142,11 @@ USAGE_TEXT = (
 )
 SHORTCUTS_TITLE = "キーボード操作"
 SHORTCUTS_TEXT = (
+    "Enter\t取得（期間・リストの欄で）\n"
     "Ctrl+E\t書き出し\n"
     "Ctrl+C\t選んだ行をコピー（Excel に貼り付けられます）\n"
     "Space\t選んだ行のチェックを切り替え\n"
+    "Ctrl+L\t連絡文を作成\n"
     "Ctrl+,\t設定\n"
     "F1\t使い方\n"
     "Ctrl+Q\t終了"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QStatusBar, QToolButton, QWidget
+from PySide6.QtWidgets import QSizePolicy, QStatusBar, QToolButton, QWidget
 
 from app.core.types import ALL_LISTS
 from app.ui import texts
-from app.ui.safe_text import plain_label
+from app.ui.safe_text import plain_label, tooltip_text
 
 if TYPE_CHECKING:  # the grid model loads after the first paint
     from app.ui.models.entry_table import EntryTableModel
@@ -23,6 +23,9 @@ class WindowStatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.counts_label = plain_label()
+        # Counts of five lists and four categories, beside the AI note, came to ~1,300 px and
+        # widened the window past a 1280 px screen: cut short instead (the tooltip has it all).
+        self.counts_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.addWidget(self.counts_label, 1)
         # AI refinement runs beside everything else: its progress and note live on the right.
         self.ai_label = plain_label()
@@ -40,4 +43,6 @@ class WindowStatusBar(QStatusBar):
         )
         top = model.counts_by_category.most_common(TOP_CATEGORIES)
         per_category = "　".join(f"{model.category_label(n)} {c:,}" for n, c in top)
-        self.counts_label.setText(per_list + (f"　｜　{per_category}" if per_category else ""))
+        counts = per_list + (f"　｜　{per_category}" if per_category else "")
+        self.counts_label.setText(counts)
+        self.counts_label.setToolTip(tooltip_text(counts))

@@ -93,3 +93,24 @@ def test_a_filter_is_told_the_carriers_allow_list_only_at_a_carrier() -> None:
     )
     assert "指定受信" not in str(elsewhere["explanation_ja"]) + str(elsewhere["action_ja"])
     assert "指定受信" in str(docomo["action_ja"])
+
+
+def test_the_clues_read_as_one_japanese_sentence() -> None:
+    """「ドコモの受信サーバーの応答です、応答コードは 550。」 joined two sentences with a comma."""
+    (docomo,) = ask(
+        {
+            "reason_text": "550 Unknown user <email:docomo>",
+            "rule_hint": hint("filtered", True, "after_fix"),
+        }
+    )
+    assert str(docomo["explanation_ja"]).startswith(
+        "ドコモの受信サーバーの応答で、応答コードは 550。"
+    )
+    assert "です、" not in str(docomo["explanation_ja"])
+    (bare,) = ask(
+        {
+            "reason_text": "Unknown user <email:docomo>",
+            "rule_hint": hint("filtered", True, "after_fix"),
+        }
+    )
+    assert str(bare["explanation_ja"]).startswith("ドコモの受信サーバーの応答です。")

@@ -506,3 +506,14 @@ def test_history_keeps_each_accounts_rows_apart(qtbot, make_window, sandboxes, t
         assert {entry.email for entry in rows.entries()} == infobip_emails
     finally:
         store.close()
+
+
+def test_the_default_account_says_kitei_once_in_the_list() -> None:
+    """The list read 「SendGrid（既定）（既定）（使用中）」: the label already has （既定）."""
+    from app.core.accounts import default_account
+    from app.ui.accounts.manage_dialog import AccountRow
+
+    line = AccountRow(default_account(), current=True, saved=False).text().splitlines()[0]
+    assert line == "SendGrid（既定）" + account_texts.CURRENT_MARK
+    other = Account(name="本番", provider=ProviderName.INFOBIP)
+    assert AccountRow(other, current=False, saved=True).text().splitlines()[0] == "本番（Infobip）"

@@ -275,9 +275,12 @@ def test_the_range_bar_takes_a_typed_date_and_has_a_japanese_calendar(qtbot, mak
     edit.setFocus()
     edit.lineEdit().selectAll()
     qtbot.keyClicks(edit, "2026/10/01")
-    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    with qtbot.waitSignal(window.controller.fetch.running, timeout=30_000) as started:
+        qtbot.keyClick(edit, Qt.Key.Key_Return)  # takes the date, then fetches (as 取得)
+    assert started.args == [True]
     assert edit.date() == QDate(2026, 10, 1)
     assert window.range_bar.date_range().start.isoformat() == "2026-10-01"
+    qtbot.waitUntil(lambda: not window.controller.fetch.is_running(), timeout=30_000)
     # The calendar is built on first use: a press on the arrow opens the Japanese one.
     window.show()
     qtbot.waitExposed(window)
@@ -307,3 +310,78 @@ def test_the_window_fits_a_laptop_with_every_banner_shown(qtbot, make_window) ->
     assert window.minimumSizeHint().height() <= 680
     assert window.height() <= LAPTOP[1]
     assert window.list_page.details.height() >= 100
+
+
+def test_the_delete_bar_never_makes_the_window_wider_than_a_1280_screen(
+    qtbot, make_window, tmp_path
+) -> None:
+    """The count's hint (a highlighted row, nothing ticked) and a large count on the delete
+    button used to raise the window's minimum width above 1280 px: on a 1280×800 laptop the
+    window then grew past the screen's edge and the 削除 button was off screen."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    from app.core.storage.journal import DeletionJournal
+    from app.ui.models.entry_table import Column
+    from tests.helpers.ui import check_rows, fetch
+
+    journal = DeletionJournal(tmp_path / "journal.sqlite3")
+    window = make_window(journal=journal)
+    window.resize(1280, 800)
+    fetch(qtbot, window)
+    bar, model = window.list_page.delete_bar, window.model
+    window.table.selectionModel().select(
+        model.index(2, Column.EMAIL),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    assert bar.checked_label.text() == texts.CHECKED_NONE_HIGHLIGHTED
+    qtbot.wait(20)
+    # The hint is not cut short at 1280 px.
+    label = bar.checked_label
+    assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width()
+    # A window manager's border takes a few pixels of the 1280.
+    assert window.minimumSizeHint().width() <= 1270
+    assert window.width() <= 1280
+    check_rows(window, list(range(model.rowCount())))
+    assert f"{model.rowCount():,}" in bar.delete_button.text()
+    qtbot.wait(20)
+    assert window.minimumSizeHint().width() <= 1270
+    assert window.width() <= 1280
+    # The whole count stays readable where a narrow window cuts it short.
+    assert bar.checked_label.toolTip() == bar.checked_label.text()
+    # Nor does the status bar: counts per list and category beside the AI note.
+    status = window.status_bar
+    status.counts_label.setText("バウンス 12,345　" * 12)
+    status.ai_label.setText("AI への問い合わせ: 9 回、キャッシュ利用: 183 件")
+    qtbot.wait(20)
+    assert window.minimumSizeHint().width() <= 1270
+    assert window.width() <= 1280
+    status.show_counts(model)
+    assert "バウンス" in status.counts_label.toolTip()
+    window.close()
+    journal.close()
+
+
+def test_every_column_title_is_whole_at_1280x800(qtbot, make_window) -> None:
+    """ステータス was cut to ステータ at its default width, 迷惑メール報告 to 迷惑メール…."""
+    from app.ui.models.entry_table import Column
+    from tests.helpers.ui import fetch
+
+    window = make_window()
+    window.resize(1280, 800)
+    fetch(qtbot, window)
+    header = window.table.horizontalHeader()
+    metrics = header.fontMetrics()
+    for column in Column:
+        if header.isSectionHidden(column) or column is Column.CHECK:
+            continue
+        title = window.model.headerData(column, Qt.Orientation.Horizontal)
+        assert metrics.horizontalAdvance(title) + 12 <= header.sectionSize(column), title
+    # The longest list name (迷惑メール報告 was cut to 迷惑メール…) and a date and time.
+    from app.core.types import ALL_LISTS
+
+    cells = window.table.fontMetrics()
+    longest_kind = max((kind.label_ja for kind in ALL_LISTS), key=cells.horizontalAdvance)
+    assert cells.horizontalAdvance(longest_kind) + 8 <= header.sectionSize(Column.KIND)
+    created = window.model.index(0, Column.CREATED).data()
+    assert cells.horizontalAdvance(created) + 8 <= header.sectionSize(Column.CREATED), created
+    assert not window.table.horizontalScrollBar().isVisible()

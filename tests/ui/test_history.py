@@ -161,3 +161,27 @@ def test_export_writes_the_listed_operations_formula_safe(
     assert not failing.export_to(tmp_path / "no-such-folder" / "x.xlsx")
     assert "書き出せませんでした" in failing.status_label.text()
     assert not open_dialog(qtbot, journal).export_button.isEnabled()
+
+
+def test_export_suggests_the_home_folder_not_the_working_folder(
+    qtbot: QtBot, journal: DeletionJournal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started by run.py, the working folder is the program's own: the save dialog opened there."""
+    from PySide6.QtWidgets import QFileDialog
+
+    asked: list[str] = []
+
+    def answer(parent, caption, suggested, file_filter):  # Qt's modal dialog, answered
+        asked.append(suggested)
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(answer))
+    exporter = functools.partial(
+        lambda j, path, ids: export_journal_xlsx(j, path, operation_ids=ids), journal
+    )
+    dialog = open_dialog(qtbot, journal, exporter=exporter)
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    assert len(asked) == 1
+    suggested = Path(asked[0])
+    assert suggested.parent == Path.home()
+    assert suggested.name.startswith("削除履歴_") and suggested.suffix == ".xlsx"

@@ -213,6 +213,9 @@ def test_export_error_shows_the_panel(qtbot, make_window, tmp_path: Path, proble
     assert isinstance(panel.error, ExportError)
     assert panel.message_label.text() == expected
     assert panel.next_step_label.text() == panel.error.next_step_ja
+    # The line under the range still describes the grid (not 「取得」を押してください).
+    progress = window.range_bar.progress_label.text()
+    assert progress == texts.SHOWING.format(total=window.model.total), progress
     assert (
         window.window_actions.export_action.isEnabled()
         and window.range_bar.fetch_button.isEnabled()

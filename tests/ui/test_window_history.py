@@ -25,7 +25,7 @@ from app.ui.widgets.stacked_chart import series_color
 from tests.helpers.ui import FETCH_TIMEOUT_MS, SandboxFactory, check_rows, fetch
 
 RECURRENCE_SENTENCE = (
-    "このアドレスは過去 2 回削除し、そのたびに再びバウンスしています。削除しても届きません"
+    "このアドレスは過去 2 回削除し、そのたびに再びバウンスしています。削除しても届きません。"
 )
 
 
@@ -123,6 +123,7 @@ def test_incremental_second_fetch_marks_new_rows_and_matches_a_full_pass(
     assert all(mark == "" for email, mark in marks.items() if email not in new)
     assert "新着 3 件" in window.range_bar.progress_label.text()
     assert "差分取得" in window.range_bar.progress_label.text()
+    assert "。 " not in window.range_bar.progress_label.text()  # no space after 。 (Japanese)
 
     # 新着のみ: the filter leaves exactly the new rows.
     combo = window.list_page.mark_filter

@@ -30,12 +30,14 @@ def _again(recurrence: Recurrence) -> str:
 
 def confirm_sentence(recurrence: Recurrence) -> str:
     """The delete confirmation's warning, e.g. 「このアドレスは過去 2 回削除し、そのたびに再び
-    バウンスしています。削除しても届きません」."""
+    バウンスしています。削除しても届きません。」."""
     if recurrence.count == 1:
-        return f"このアドレスは過去 1 回削除しましたが、{_again(recurrence)}。削除しても届きません"
+        return (
+            f"このアドレスは過去 1 回削除しましたが、{_again(recurrence)}。削除しても届きません。"
+        )
     return (
         f"このアドレスは過去 {recurrence.count} 回削除し、そのたびに{_again(recurrence)}。"
-        "削除しても届きません"
+        "削除しても届きません。"
     )
 
 

@@ -37,9 +37,7 @@ class AccountRow:
     saved: bool
 
     def text(self) -> str:
-        marks = ""
-        if self.account.is_default:
-            marks += texts.DEFAULT_MARK
+        marks = ""  # the default account's label already says （既定）
         if self.current:
             marks += texts.CURRENT_MARK
         if self.account.provider is ProviderName.SES and self.account.aws_credentials == "chain":

@@ -424,9 +424,11 @@ class HistoryDialog(QDialog):
     def _on_export_clicked(self) -> None:
         if self._exporter is None:
             return
-        name = f"削除履歴_{today_jst():%Y%m%d}.xlsx"
+        # In the home folder: a bare name opened the dialog in the process's working folder
+        # (the program's own folder when started by run.py or a shortcut).
+        suggested = Path.home() / f"削除履歴_{today_jst():%Y%m%d}.xlsx"
         path, _ = QFileDialog.getSaveFileName(
-            self, texts.HISTORY_EXPORT_DIALOG, name, texts.HISTORY_EXPORT_FILTER
+            self, texts.HISTORY_EXPORT_DIALOG, str(suggested), texts.HISTORY_EXPORT_FILTER
         )
         if path:
             self.export_to(Path(path))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Signal, Slot
+from PySide6.QtCore import QDate, Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -194,8 +195,11 @@ class DateRangeBar(QWidget):
 
     @Slot()
     def _on_date_edited(self) -> None:
-        self._preset = None
-        self.preset_combo.setCurrentIndex(0)
+        # Enter in a date field re-emits dateChanged with the same date: the preset stays
+        # while the dates still are its range.
+        if self._preset is None or self.date_range() != preset_range(self._preset, self._today):
+            self._preset = None
+            self.preset_combo.setCurrentIndex(0)
         self._validate()
 
     @Slot()
@@ -204,6 +208,17 @@ class DateRangeBar(QWidget):
         self.range_error.setText(problem)
         self.fetch_button.setEnabled(not problem and not self._busy)
         self.full_fetch_button.setEnabled(not problem and not self._busy)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter in a date field, the preset or a list box fetches, as 取得 (the default button)
+        would in a dialog: a main window has no default button. The date field has already
+        taken the typed date when the key reaches the bar."""
+        plain = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier  # the keypad's Enter
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not plain:
+            event.accept()
+            self._on_fetch_clicked()
+            return
+        super().keyPressEvent(event)
 
     @Slot()
     def _on_fetch_clicked(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QToolButton, QWidget
 
 from app.ui import texts
 from app.ui.safe_text import plain_label
@@ -33,17 +33,26 @@ class DeleteBar(QWidget):
         self.uncheck_button = QPushButton(texts.UNCHECK_ALL)
         self.uncheck_button.setToolTip(texts.UNCHECK_ALL_TIP)
         self.checked_label = plain_label(texts.CHECKED_COUNT.format(checked=0))
+        # The count's hint is long: it takes the free space but never widens the window past a
+        # 1280 px screen (cut short there; the tooltip keeps the whole text).
+        self.checked_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.checked_label.setMinimumWidth(
+            self.checked_label.fontMetrics().horizontalAdvance(
+                texts.CHECKED_COUNT.format(checked=0)
+            )
+            + 40
+        )
         self.history_button = QPushButton(texts.HISTORY_BUTTON)
         self.delete_button = QPushButton(texts.DELETE_CHECKED)
         set_text_colour(self.delete_button, "#b00020", bold=True, disabled_colour="#9a9a9a")
         self.delete_button.setAutoDefault(False)
+        self._added: list[QToolButton] = []  # other features' buttons (add_action)
         layout = self._layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.check_shown_button)
         layout.addWidget(self.uncheck_button)
         layout.addSpacing(8)
-        layout.addWidget(self.checked_label)
-        layout.addStretch(1)
+        layout.addWidget(self.checked_label, 1)
         layout.addWidget(self.history_button)
         layout.addWidget(self.delete_button)
         self.check_shown_button.clicked.connect(self.check_shown_requested)
@@ -58,6 +67,9 @@ class DeleteBar(QWidget):
         button.setDefaultAction(action)
         button.setProperty("toolButtonStyle", 1)  # Qt::ToolButtonTextOnly, without ``Qt``
         self._layout.insertWidget(self._layout.indexOf(self.history_button), button)
+        # Tab reaches it where it stands (before 削除履歴), not after the rest of the window.
+        QWidget.setTabOrder(self._added[-1] if self._added else self.uncheck_button, button)
+        self._added.append(button)
         return button
 
     def set_state(
@@ -68,11 +80,13 @@ class DeleteBar(QWidget):
         ``highlighted``: rows selected (coloured) in the grid. Only ticked rows are deleted; with
         rows highlighted and none ticked, the count says so rather than a bare 0.
         """
-        self.checked_label.setText(
+        count = (
             texts.CHECKED_NONE_HIGHLIGHTED
             if highlighted and not checked
             else texts.CHECKED_COUNT.format(checked=checked)
         )
+        self.checked_label.setText(count)
+        self.checked_label.setToolTip(count)
         # Ticking rows is harmless while a job runs; only the delete itself must wait.
         self.check_shown_button.setEnabled(shown > 0)
         self.uncheck_button.setEnabled(checked > 0)

@@ -7,9 +7,9 @@ from app.core.glossary import term
 HOW_INCREMENTAL = "差分取得"
 HOW_FULL = "全件取得"
 FETCH_DONE = "{entries:,} 件を表示しています（{how}）。"
-FETCH_NEW = " 新着 {new:,} 件。"
-FETCH_RECURRING = " 再発 {count:,} 件。"
-FETCH_GONE = " 他所で削除 {count:,} 件を検出。"
+FETCH_NEW = "新着 {new:,} 件。"
+FETCH_RECURRING = "再発 {count:,} 件。"
+FETCH_GONE = "他所で削除 {count:,} 件を検出。"
 
 # 他所で削除
 GONE_TITLE = "他所で削除（全件再取得で、Todoku 以外による削除を検出）: {count:,} 件"

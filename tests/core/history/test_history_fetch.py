@@ -172,7 +172,7 @@ def test_an_address_deleted_twice_that_keeps_coming_back_is_a_recurrence(world, 
     assert [r.reason for r in recurrence.returns] == ["550 5.1.1 round 0", "550 5.1.1 round 1"]
     assert grid_label(recurrence) == "再発 2"
     assert confirm_sentence(recurrence) == (
-        "このアドレスは過去 2 回削除し、そのたびに再びバウンスしています。削除しても届きません"
+        "このアドレスは過去 2 回削除し、そのたびに再びバウンスしています。削除しても届きません。"
     )
     assert "round 1" in confirm_lines(recurrence)[2] and details_line(recurrence).startswith(
         "再発 2 回"
