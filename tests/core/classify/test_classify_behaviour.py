@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
-from app.core.classify.classifier import CATEGORY_LABELS_JA, Classifier, digit_key
+from app.core.classify.classifier import (
+    CATEGORY_LABELS_JA,
+    MATCH_CHARS,
+    Classifier,
+    digit_key,
+)
 from app.core.classify.rules import normalise
 from app.core.classify.vocabulary import REASONS
 from app.core.types import ListKind, SuppressionEntry
@@ -300,3 +308,31 @@ def test_equal_answers_are_one_shared_object() -> None:
     # Two texts, two memo entries, one rule and one host group: the very same object.
     assert a == b
     assert a is b
+
+
+def test_a_quoted_recipient_counts_only_in_the_head_the_rules_read(classifier: Classifier) -> None:
+    """The address a pasted reply quotes names the host group, but only within MATCH_CHARS."""
+    reply = "550 5.7.1 Message rejected for <kikaku@city.example.lg.jp>"
+    assert "LGWAN" in classifier.classify(reply, "5.7.1").action_ja
+    far = "550 5.7.1 Message rejected " + "x " * MATCH_CHARS + "<kikaku@city.example.lg.jp>"
+    assert "LGWAN" not in classifier.classify(far, "5.7.1").action_ja
+
+
+# Texts that made the quoted-address search quadratic (each took about an hour at 1 MB).
+_BLOWUP = ["a" * 1_000_000 + "@", "@" + "a" * 1_000_000, "a." * 500_000 + "@"]
+
+
+def test_megabyte_reasons_built_to_backtrack_finish() -> None:
+    """A hang guard, not a speed measurement (benchmarks/hostile_text.py measures): a child
+    process classifies each text and must finish at all; before the fix it ran for an hour."""
+    script = (
+        "from app.core.classify.classifier import Classifier\n"
+        "from tests.core.classify.test_classify_behaviour import _BLOWUP\n"
+        "c = Classifier.load()\n"
+        "print([c.classify(text).reason for text in _BLOWUP])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    assert done.stdout.strip() == "['onhold', 'onhold', 'onhold']"
