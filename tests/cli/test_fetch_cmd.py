@@ -190,3 +190,24 @@ def test_fetch_records_history_and_the_second_run_is_incremental(sandbox, tmp_pa
         *dates(), "--base-url", sandbox.base_url, "--history", str(history), "--xlsx", str(xlsx)
     )
     assert again.returncode == 0 and "差分取得" in again.stderr and xlsx.exists()
+
+
+@pytest.mark.parametrize("history", [[], ["--no-history"]])
+def test_a_jsonl_target_that_cannot_be_written_fails_before_fetching(
+    sandbox, tmp_path: Path, history: list[str]
+) -> None:
+    missing = tmp_path / "no-such-folder" / "entries.jsonl"
+    result = run_cli(*dates(), "--base-url", sandbox.base_url, "--jsonl", str(missing), *history)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "保存先のフォルダが見つかりません" in result.stderr
+    assert sandbox.request_log == []  # nothing fetched (nor recorded) for an output never made
+
+
+def test_a_jsonl_file_appears_only_when_complete(sandbox, tmp_path: Path) -> None:
+    out = tmp_path / "entries.jsonl"
+    out.write_text("older\n", encoding="utf-8")
+    result = run_cli(*dates(), "--base-url", sandbox.base_url, "--jsonl", str(out), "--no-history")
+    assert result.returncode == 0, result.stderr
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 3
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
