@@ -229,6 +229,20 @@ HOSTILE = {
         mutate=lambda r: {"items": [{**i, "category": "Content"} for i in r["items"]]}
     ),
     "bare_list": ScriptedReply(mutate=lambda r: r["items"]),
+    "deep_json": ScriptedReply(content="[" * 90_000 + "]" * 90_000),
+    "script_tag": ScriptedReply(
+        mutate=lambda r: {
+            "items": [{**i, "explanation_ja": "<script>alert(1)</script>"} for i in r["items"]]
+        }
+    ),
+    "zero_width": ScriptedReply(
+        mutate=lambda r: {"items": [{**i, "label_ja": "削\u200b除可"} for i in r["items"]]}
+    ),
+    "null_texts": ScriptedReply(
+        mutate=lambda r: {"items": [{**i, "action_ja": None} for i in r["items"]]}
+    ),
+    "items_not_objects": ScriptedReply(mutate=lambda r: {"items": [1, "x", None]}),
+    "empty_content": ScriptedReply(content="   "),
 }
 
 
