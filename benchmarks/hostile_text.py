@@ -46,6 +46,7 @@ def _crafted(chars: int) -> dict[str, str]:
         "(<a@)*N": "<a@" * (chars // 3),
         "(*N": "(" * chars,
         "full-width": "ａ" * chars,
+        "NFKC 18-fold (U+FDFA)": "\ufdfa" * chars,
         "zero-width": "\u200b" * chars,
         "japanese": "あ" * chars,
         "NUL": "\0" * chars,

@@ -11,6 +11,7 @@ import pytest
 
 from app.core.classify.classifier import (
     CATEGORY_LABELS_JA,
+    FORM_CHARS,
     MATCH_CHARS,
     Classifier,
     digit_key,
@@ -333,3 +334,15 @@ def test_megabyte_reasons_built_to_backtrack_finish() -> None:
         cwd=Path(__file__).resolve().parents[3],
     )
     assert done.stdout.strip() == "['onhold', 'onhold', 'onhold']"
+
+
+def test_the_rules_read_a_bounded_normalised_form_even_when_nfkc_expands_it() -> None:
+    """U+FDFA is one character that NFKC turns into 18: 3,000 of them made a 54,000-character
+    text for the rules (half a second per classify). The form is cut at FORM_CHARS, so words
+    that only come after the expansion has filled it are not read."""
+    expanded = "\ufdfa" * 200  # 3,600 characters once normalised
+    assert len(normalise(expanded)) > FORM_CHARS
+    got = Classifier.load().classify(expanded + " user unknown")
+    assert got.reason == "onhold"
+    # Unexpanded text of the same length keeps its words: the cut is after the expansion only.
+    assert Classifier.load().classify("x" * 200 + " user unknown").reason == "userunknown"
