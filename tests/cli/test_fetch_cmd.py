@@ -211,3 +211,18 @@ def test_a_jsonl_file_appears_only_when_complete(sandbox, tmp_path: Path) -> Non
     assert result.returncode == 0, result.stderr
     assert len(out.read_text(encoding="utf-8").splitlines()) == 3
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["http://api.example.net", "https://user:secret@proxy.example.net", "javascript:alert(1)",
+     "http://[::1"],
+)  # fmt: skip
+def test_a_base_url_the_key_must_not_go_to_is_refused_before_any_request(base_url: str) -> None:
+    """As in the settings screen: plain http only to this computer (the key would cross the
+    network unencrypted), no credentials in the URL, a URL at all. Was: the key was sent, or
+    an httpx traceback for "http://[::1"."""
+    result = run_cli(*dates(), "--base-url", base_url)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "詳細: base URL:" in result.stderr  # refused by the check, not by the network
