@@ -93,7 +93,7 @@ def _pattern_inputs(pattern: re.Pattern[str], chars: int) -> list[tuple[str, str
 
 
 def pattern_ratio(
-    rules: RuleSet, chars: int, limit: int | None
+    rules: RuleSet, chars: int, limit: int | None, rounds: int
 ) -> tuple[float, str, str, float]:
     """(worst crafted ÷ plain search time, rule id, input, its seconds) over every pattern."""
     plain = _plain(chars, _FILLER)
@@ -106,7 +106,7 @@ def pattern_ratio(
     for rule_id, pattern in patterns[:limit]:
         base = max(_best_of(3, lambda p=pattern: p.search(plain)), 1e-6)
         for name, text in _pattern_inputs(pattern, chars):
-            took = _best_of(1, lambda p=pattern, t=text: p.search(t))
+            took = _best_of(rounds, lambda p=pattern, t=text: p.search(t))
             if took / base > worst[0]:
                 worst = (took / base, rule_id, f"{name} on /{pattern.pattern[:60]}/", took)
     return worst
@@ -128,7 +128,7 @@ def main() -> int:
     print(f"classify, {args.chars:,}-character reasons: plain {plain * 1000:.2f} ms")
     print(f"  worst crafted / plain ratio: {ratio:.1f} ({name})")
 
-    ratio, rule_id, what, took = pattern_ratio(rules, head, limit)
+    ratio, rule_id, what, took = pattern_ratio(rules, head, limit, args.rounds)
     print(f"rule patterns on {head:,}-character heads (what the classifier reads):")
     print(f"  worst crafted / plain search ratio: {ratio:.1f} (rule {rule_id}: {what})")
     print(f"  that search took {took * 1000:.2f} ms")
