@@ -19,6 +19,7 @@ from app.core.classify.rules import (
     RuleSet,
     canonical,
     extract_facts,
+    fold_codes,
     lead_end,
     load_rules,
     trim_gsmtp,
@@ -225,6 +226,10 @@ class Classifier:
             exact.put(exact_key, result)
             return result
         stripped = status.strip()
+        if not text.isascii():
+            # Before both keys, so they read the same codes: "５５０ ５．７．１" has those of
+            # "550 5.7.1". Only the head the rules read is folded (NFKC may expand 18-fold).
+            text = fold_codes(text[:MATCH_CHARS])
         lead, digits = digit_key(text)
         key1 = (lead, digits, stripped, host, kind)
         raw = self._raw_memo

@@ -346,3 +346,36 @@ def test_the_rules_read_a_bounded_normalised_form_even_when_nfkc_expands_it() ->
     assert got.reason == "onhold"
     # Unexpanded text of the same length keeps its words: the cut is after the expansion only.
     assert Classifier.load().classify("x" * 200 + " user unknown").reason == "userunknown"
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        # full-width, as some Japanese gateways send
+        "５５０ ５．７．１ Ｍｅｓｓａｇｅ ｒｅｊｅｃｔｅｄ",
+        "550\u200b 5.7.1 Message rejected",  # zero-width space glued to the reply code
+        "\u202e550 5.7.1 Message rejected",  # a bidi override in front
+        "550\u30005.7.1 Message rejected",  # an ideographic space between the codes
+        "550\u00a05.7.1\u00a0Message rejected",  # no-break spaces
+    ],
+)
+def test_folded_codes_count_like_ascii_ones(classifier: Classifier, variant: str) -> None:
+    """Was: the leading codes were read before NFKC, so "５５０ ５．７．１" lost its values
+    (550 5.7.1 → "000 0.0.0") and the reply came out 要確認 instead of its ASCII answer."""
+    plain = classifier.classify("550 5.7.1 Message rejected", "", "a@example.co.jp")
+    got = classifier.classify(variant, "", "a@example.co.jp")
+    assert got == plain
+    assert normalise(variant) == normalise("550 5.7.1 Message rejected")
+
+
+def test_folded_texts_keep_the_memo_exact() -> None:
+    """Texts that differ only in a full-width code must not share an answer through the memo."""
+    memo = Classifier.load()
+    texts = [
+        "５５０ ５．７．１ Ｍｅｓｓａｇｅ ｒｅｊｅｃｔｅｄ",
+        "４５２ ４．２．２ Ｍｅｓｓａｇｅ ｒｅｊｅｃｔｅｄ",
+        "550\u200b 5.1.1 user unknown",
+        "452\u200b 4.2.2 user unknown",
+    ]
+    for text in texts * 2:
+        assert memo.classify(text) == Classifier.load().classify(text), text
