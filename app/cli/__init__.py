@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from types import ModuleType
 
@@ -66,7 +67,17 @@ def main(argv: list[str] | None = None) -> int:
     if module is None:
         print(f"todoku-cli: コマンド「{args.command}」はまだ利用できません。", file=sys.stderr)
         return 2
-    return int(module.run(args))
+    try:
+        return int(module.run(args))
+    except BrokenPipeError:
+        # The reader went away (`todoku-cli classify < in | head`): not an error worth a
+        # traceback. Python's signal docs: point stdout at devnull so the interpreter's
+        # final flush does not fail again, and exit 1.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        print(f"todoku-cli {args.command}: 中断しました（Ctrl+C）。", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -38,7 +38,8 @@ _EPILOG = """\
   harmful（迷惑メール報告・配信停止: 本人の同意なく削除してはいけない）。
 
 読めない行（JSON でない、オブジェクトでない、型が違う、UTF-8 でない）や空の行には、
-その行の代わりに {"error": "日本語の説明", "line": 行番号} を出力し、処理を続けます。
+その行の代わりに {"error": "日本語の説明", "line": 行番号} を出力し、処理を続けます
+（入れ子が深すぎる JSON も同じです。1 行目の先頭の BOM は読み飛ばします）。
 行番号は 1 から数えます。終了コードは、入力を最後まで処理できれば 0 です
 （エラー行があっても 0）。ルールファイルを読めないときは 2 を返します。
 このコマンドはオフラインのルールだけで判定します（source は常に "rules"）。
@@ -79,10 +80,15 @@ def _parse_line(
         return _error("この行は UTF-8 として読めません。", line_number)
     if not text.strip():
         return _error("空の行です。1 行に 1 件の JSON オブジェクトを書いてください。", line_number)
+    if line_number == 1 and text.startswith("\ufeff"):
+        text = text[1:]  # the byte order mark Windows Notepad writes before the first line
     try:
         data = json.loads(text)
     except ValueError:
         return _error("この行は JSON として読めません。", line_number)
+    except RecursionError:
+        # json nests one Python call per bracket: [[[[... 100,000 deep overflows the stack.
+        return _error("この行は JSON の入れ子が深すぎて読めません。", line_number)
     if not isinstance(data, dict):
         return _error("1 行に 1 つの JSON オブジェクト（{...}）を書いてください。", line_number)
     reason_text = data.get("reason_text")

@@ -108,9 +108,19 @@ def make_any_provider(args: argparse.Namespace) -> Provider:
     return make_provider(args)
 
 
+def check_base_url(base_url: str | None) -> None:
+    """Refuse a ``--base-url`` no credentials may be sent to, as the settings screen does
+    (app/core/base_url.py): plain http to another computer, a user name in it, not a URL."""
+    if base_url:
+        from app.core.base_url import normalize_base_url
+
+        normalize_base_url(base_url)
+
+
 def make_provider(args: argparse.Namespace) -> SendGridProvider:
     from app.core.providers.sendgrid import SendGridProvider  # lazy: keeps other commands light
 
+    check_base_url(args.base_url)
     return SendGridProvider(
         api_key_from_environment(),
         base_url=args.base_url,
@@ -125,6 +135,7 @@ def _account_provider(args: argparse.Namespace, account: Account) -> Provider:
     from app.core.accounts import load_credentials
     from app.core.provider_factory import build_provider
 
+    check_base_url(args.base_url)
     credentials = load_credentials(account, None)
     if any(name not in credentials for name in account.secret_names()):
         # The keyring only when the environment lacks something: probing it costs time and,

@@ -83,6 +83,16 @@ def read_emails(path: Path) -> list[str]:
             next_step_ja="ファイルの場所と名前を確認してください。",
             detail=str(error),
         ) from None
+    except UnicodeDecodeError as error:
+        # Not guessed as Shift_JIS: a deletion must act on exactly the addresses written.
+        raise InvalidInputError(
+            f"ファイル「{path}」は UTF-8 として読めません。",
+            next_step_ja=(
+                "UTF-8 で保存し直してください（Excel なら「CSV UTF-8」、メモ帳なら"
+                "文字コード「UTF-8」で保存）。"
+            ),
+            detail=str(error),
+        ) from None
     emails = [line.strip() for line in text.splitlines()]
     emails = list(dict.fromkeys(e for e in emails if e and not e.startswith("#")))
     if not emails:

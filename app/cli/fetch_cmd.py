@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
@@ -140,19 +141,44 @@ def _show_progress(args: argparse.Namespace, step: FetchProgress) -> None:
         )
 
 
+@contextlib.contextmanager
+def _jsonl_output(path: str) -> Iterator[TextIO]:
+    """The --jsonl file, written beside its target and moved into place when complete: a
+    missing folder, a full disk or no permission is a Japanese ExportError, not a traceback,
+    and a failed run leaves no half-written file."""
+    from app.core.export.output import atomic_output
+
+    with (
+        atomic_output(Path(path)) as temp_path,
+        temp_path.open("w", encoding="utf-8", newline="\n") as stream,
+    ):
+        yield stream
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Fail before any request (and before the history records a fetch) when an output file
+    cannot possibly be written."""
+    from app.core.export.output import check_target
+
+    for path in (args.jsonl, args.xlsx, args.csv):
+        if path:
+            check_target(Path(path))
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         date_range = validate_range(
             DateRange(parse_iso_date(args.date_from), parse_iso_date(args.date_to)), today_jst()
         )
         lists = parse_lists(args.lists)
+        _check_outputs(args)
         if not args.no_history:
             return _run_with_history(args, date_range, lists)
         with ExitStack() as stack:
             provider = stack.enter_context(make_any_provider(args))
             out: TextIO | None
             if args.jsonl:
-                out = stack.enter_context(open(args.jsonl, "w", encoding="utf-8", newline="\n"))
+                out = stack.enter_context(_jsonl_output(args.jsonl))
             elif args.xlsx or args.csv:
                 out = None  # the files are the output; stdout stays quiet
             else:
@@ -202,7 +228,7 @@ def _run_with_history(
     if args.jsonl or not (args.xlsx or args.csv):
         with ExitStack() as stack:
             out: TextIO = (
-                stack.enter_context(open(args.jsonl, "w", encoding="utf-8", newline="\n"))
+                stack.enter_context(_jsonl_output(args.jsonl))
                 if args.jsonl
                 else sys.stdout
             )

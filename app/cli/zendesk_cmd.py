@@ -8,7 +8,7 @@ import os
 import sys
 from datetime import datetime
 
-from app.cli.common import report_error
+from app.cli.common import check_base_url, report_error
 from app.cli.letter_input import (
     add_input_arguments,
     load_letter_templates,
@@ -60,6 +60,7 @@ def _account(args: argparse.Namespace, settings: AppSettings) -> ZendeskAccount:
             token = KeyringSecretStore().get(ZENDESK_TOKEN)
         except Exception:
             token = ""
+    check_base_url(args.base_url)  # the API token goes wherever it points
     return ZendeskAccount.create(
         os.environ.get(SUBDOMAIN_ENV, "") or settings.zendesk_subdomain,
         os.environ.get(EMAIL_ENV, "") or settings.zendesk_email,

@@ -37,10 +37,13 @@ def normalize_base_url(text: str) -> str:
     text = text.strip()
     if not text:
         return ""
-    parts = urlsplit(text)
-    scheme, host = parts.scheme.lower(), parts.hostname or ""
+    try:
+        parts = urlsplit(text)
+        scheme, host = parts.scheme.lower(), parts.hostname or ""
+    except ValueError:  # "http://[::1": an unclosed IPv6 bracket
+        scheme = host = ""
     problem = ""
-    if scheme not in ("http", "https") or not host:
+    if not host or scheme not in ("http", "https"):
         problem = "接続先 URL の形式が正しくありません。"
     elif parts.username is not None or parts.password is not None:
         problem = "接続先 URL にユーザー名やパスワードを含めないでください。"

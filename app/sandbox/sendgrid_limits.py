@@ -22,6 +22,9 @@ _GARBAGE_BODIES = (
     ),
 )
 _GATEWAY_PAGE = b"<html><body><h1>%d</h1>upstream error</body></html>"
+# JSON nested deeper than a recursive parser can follow: a broken or hostile proxy's answer.
+_DEEP_BODY = b"[" * 100_000 + b"]" * 100_000
+_ODD_RESET = "429 reset="  # a 429 whose X-RateLimit-Reset says "429 reset=<this text>"
 
 
 def limit_headers(limit: int, remaining: int, reset: int) -> Headers:
@@ -97,8 +100,12 @@ class FaultInjector:
     def script(
         self, kind: str, count: int, path_prefix: str | None, method: str | None = None
     ) -> None:
-        if kind not in ("drop", "garbage") and not kind.isdigit():
-            raise ValueError(f"status must be an HTTP status, 'drop' or 'garbage', got {kind!r}")
+        known = kind in ("drop", "garbage", "deep") or kind.startswith(_ODD_RESET)
+        if not known and not kind.isdigit():
+            raise ValueError(
+                "status must be an HTTP status, 'drop', 'garbage', 'deep' or "
+                f"'{_ODD_RESET}<value>', got {kind!r}"
+            )
         if count > 0:
             with self._lock:
                 self._scripted.append(ScriptedFault(kind, count, path_prefix, method))
@@ -124,6 +131,14 @@ class FaultInjector:
             with self._lock:
                 body, content_type = self._rng.choice(_GARBAGE_BODIES)
             return Reply(200, body, content_type)
+        if fault == "deep":
+            return Reply(200, _DEEP_BODY, "application/json")
+        if fault.startswith(_ODD_RESET):
+            odd = tuple(
+                (name, fault[len(_ODD_RESET) :] if name == "X-RateLimit-Reset" else value)
+                for name, value in rate_headers
+            )
+            return Reply(429, ApiError(429, "too many requests").reply().body, headers=odd)
         status = int(fault)
         if status == 429:
             reply = ApiError(429, "too many requests").reply()

@@ -157,7 +157,8 @@ class SendGridSandbox(LoopbackServer[LoggedRequest]):
         and whose method is ``method`` (None: any).
 
         ``status`` is an HTTP status (429 gets rate-limit headers, 500 SendGrid's error body,
-        other 5xx an HTML gateway page) or ``"drop"`` / ``"garbage"``.
+        other 5xx an HTML gateway page), ``"drop"`` / ``"garbage"``, ``"deep"`` (a 200 whose JSON
+        nests 100,000 deep) or ``"429 reset=VALUE"`` (a 429 whose X-RateLimit-Reset is VALUE).
         """
         self._faults.script(str(status), n, path_prefix, method)
 

@@ -185,3 +185,42 @@ def test_the_provider_option_is_the_default_for_lines_without_one() -> None:
     assert [r["delete_effect"] for r in records] == ["after_fix", "no_effect"]
     bad = _run(stdin, "--provider", "mailchimp")
     assert bad.returncode == 2 and bad.stdout == b""  # argparse refuses an unknown name
+
+
+def test_json_nested_too_deep_is_an_error_line_not_a_traceback() -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    stdin = deep + b"\n" + b'{"reason_text": "550 5.1.1 User unknown"}\n'
+    result = _run(stdin)
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    assert b"Traceback" not in result.stderr
+    first, second = (json.loads(line) for line in result.stdout.decode("utf-8").splitlines())
+    assert first == {"error": "この行は JSON の入れ子が深すぎて読めません。", "line": 1}
+    assert second["reason"] == "userunknown"
+
+
+def test_a_byte_order_mark_before_the_first_line_is_skipped() -> None:
+    stdin = b'\xef\xbb\xbf{"reason_text": "550 5.1.1 User unknown"}\n'
+    stdin += b'\xef\xbb\xbf{"reason_text": "550 5.1.1 User unknown"}\n'  # not a file start
+    records = [json.loads(line) for line in _run(stdin).stdout.decode("utf-8").splitlines()]
+    assert records[0]["reason"] == "userunknown"
+    assert records[1] == {"error": "この行は JSON として読めません。", "line": 2}
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    """`todoku-cli classify < big.jsonl | head -1`: the pipe closes while we still write."""
+    source = tmp_path / "big.jsonl"
+    source.write_bytes(b'{"reason_text": "550 5.1.1 User unknown"}\n' * 200_000)
+    with (
+        source.open("rb") as stdin,
+        subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "classify"], stdin=stdin,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+        ) as child,
+    ):  # fmt: skip
+        assert child.stdout is not None and child.stderr is not None
+        child.stdout.readline()
+        child.stdout.close()  # what `head -1` does after its line
+        stderr = child.stderr.read()
+        child.wait(timeout=60)
+    assert b"Traceback" not in stderr, stderr.decode("utf-8", "replace")
+    assert child.returncode == 1

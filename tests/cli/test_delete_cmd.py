@@ -225,3 +225,21 @@ def _operations(journal_file: Path) -> list:
         return journal.list_operations()
     finally:
         journal.close()
+
+
+def test_an_emails_file_that_is_not_utf8_is_a_japanese_error(make_sandbox, tmp_path: Path) -> None:
+    """A list saved as Shift_JIS (Excel's plain "CSV") or UTF-16: refused, nothing deleted."""
+    sandbox = make_sandbox([record(ListKind.BOUNCES, "a@example.jp")])
+    emails_file = tmp_path / "sjis.txt"
+    emails_file.write_bytes("# 削除する\na@example.jp\n".encode("cp932"))
+    env = {**os.environ, "SENDGRID_API_KEY": API_KEY, "PYTHONIOENCODING": "utf-8"}
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "delete", "--base-url", sandbox.base_url,
+         "--emails-file", str(emails_file), "--list", "bounces", "--yes"],
+        capture_output=True, text=True, encoding="utf-8", env=env, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "UTF-8 として読めません" in result.stderr
+    assert deletes(sandbox) == []

@@ -190,3 +190,39 @@ def test_fetch_records_history_and_the_second_run_is_incremental(sandbox, tmp_pa
         *dates(), "--base-url", sandbox.base_url, "--history", str(history), "--xlsx", str(xlsx)
     )
     assert again.returncode == 0 and "差分取得" in again.stderr and xlsx.exists()
+
+
+@pytest.mark.parametrize("history", [[], ["--no-history"]])
+def test_a_jsonl_target_that_cannot_be_written_fails_before_fetching(
+    sandbox, tmp_path: Path, history: list[str]
+) -> None:
+    missing = tmp_path / "no-such-folder" / "entries.jsonl"
+    result = run_cli(*dates(), "--base-url", sandbox.base_url, "--jsonl", str(missing), *history)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "保存先のフォルダが見つかりません" in result.stderr
+    assert sandbox.request_log == []  # nothing fetched (nor recorded) for an output never made
+
+
+def test_a_jsonl_file_appears_only_when_complete(sandbox, tmp_path: Path) -> None:
+    out = tmp_path / "entries.jsonl"
+    out.write_text("older\n", encoding="utf-8")
+    result = run_cli(*dates(), "--base-url", sandbox.base_url, "--jsonl", str(out), "--no-history")
+    assert result.returncode == 0, result.stderr
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 3
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["http://api.example.net", "https://user:secret@proxy.example.net", "javascript:alert(1)",
+     "http://[::1"],
+)  # fmt: skip
+def test_a_base_url_the_key_must_not_go_to_is_refused_before_any_request(base_url: str) -> None:
+    """As in the settings screen: plain http only to this computer (the key would cross the
+    network unencrypted), no credentials in the URL, a URL at all. Was: the key was sent, or
+    an httpx traceback for "http://[::1"."""
+    result = run_cli(*dates(), "--base-url", base_url)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "詳細: base URL:" in result.stderr  # refused by the check, not by the network

@@ -36,6 +36,8 @@ def test_accepted_urls_are_normalised(typed: str, expected: str) -> None:
         "https://gw.example.co.jp/?key=1",
         "https://gw.example.co.jp/#x",
         "https://gw.example.co.jp:99999",
+        "http://[::1",  # urlsplit raises ValueError for the unclosed bracket
+        "https://[gw.example.co.jp",
     ],
 )
 def test_urls_the_key_must_not_go_to_are_refused(typed: str) -> None:

@@ -19,6 +19,7 @@ from app.core.classify.rules import (
     RuleSet,
     canonical,
     extract_facts,
+    fold_codes,
     lead_end,
     load_rules,
     trim_gsmtp,
@@ -40,9 +41,15 @@ from app.core.types import DeleteEffect, Explanation, ListKind, SuppressionEntry
 __all__ = ["CATEGORY_LABELS_JA", "Classifier", "default_rules_dir"]
 
 MATCH_CHARS = 3000  # how much of a reason the rules read
+# ... and how long its normalised form may be: NFKC expands some characters up to 18-fold
+# (U+FDFA), so 3,000 of them made a 54,000-character text and one classify took half a second.
+# The margin keeps the stage tag canonical() appends to a wrapped reply of full length.
+FORM_CHARS = MATCH_CHARS + 64
 _CODE_CHARS = "#(0123456789 -."  # every character the lead regex of rules.py can match
 _SHORT_RUN = 12  # "550-5.7.26 " and "#550 5.1.1 " fit; "554 5.7.1 192.0.2.1" does not
-_QUOTED = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+").findall
+# Bounded like real addresses (RFC 5321 4.5.3.1: a local part of at most 64 octets, labels of
+# at most 63): unbounded runs made findall quadratic, and "a" * 100_000 + "@" took 36 s.
+_QUOTED = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+").findall
 _FIXED_BY_LIST = {
     ListKind.SPAM_REPORTS: "feedback",
     ListKind.UNSUBSCRIBES: "unsubscribed",
@@ -156,7 +163,9 @@ class Classifier:
         else:
             # No address given (a pasted reply): the recipient address the reply quotes still
             # names the receiving host group, as it would for the entry's own address.
-            quoted = _QUOTED(reason_text) if "@" in reason_text else []
+            # Read in the head only, like the rules (MATCH_CHARS).
+            head = reason_text[:MATCH_CHARS]
+            quoted = _QUOTED(head) if "@" in head else []
             host = self._host(quoted[0]) if quoted else ""
             text = reason_text
         if text.endswith(" - gsmtp"):
@@ -217,6 +226,10 @@ class Classifier:
             exact.put(exact_key, result)
             return result
         stripped = status.strip()
+        if not text.isascii():
+            # Before both keys, so they read the same codes: "５５０ ５．７．１" has those of
+            # "550 5.7.1". Only the head the rules read is folded (NFKC may expand 18-fold).
+            text = fold_codes(text[:MATCH_CHARS])
         lead, digits = digit_key(text)
         key1 = (lead, digits, stripped, host, kind)
         raw = self._raw_memo
@@ -228,7 +241,7 @@ class Classifier:
             return result
         # Only the head is matched: real replies state their cause within a few hundred
         # characters, and a hostile 200 kB reason would otherwise cost seconds of regex scans.
-        form = canonical(text[:MATCH_CHARS])
+        form = canonical(text[:MATCH_CHARS])[:FORM_CHARS]
         key2 = (form, stripped, host, kind)
         result = self._memo.get(key2)
         if result is None:

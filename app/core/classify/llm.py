@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sqlite3
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -241,7 +242,12 @@ class LlmRefiner:
                 transport_failures = 0
                 failures.extend(f"{tag}: {problem}" for problem in problems)
                 fresh = [(batch[index], ref) for index, ref in sorted(answers.items())]
-                self.cache.put_many(fresh)
+                try:
+                    self.cache.put_many(fresh)
+                except sqlite3.Error as exc:
+                    # A full disk, or another process holding the cache: the answers still
+                    # count for this run, they are only not remembered for the next one.
+                    failures.append(f"{tag}: cache not written ({type(exc).__name__}: {exc})")
                 for key, ref in fresh:
                     self._apply(key, ref, units[key], items, explanations, failures)
                 missing = len(batch) - len(answers)

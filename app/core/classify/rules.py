@@ -40,6 +40,15 @@ _INVISIBLE = dict.fromkeys(
      0xFEFF],
 )  # fmt: skip
 _HAS_DIGIT = re.compile(r"[0-9]").search
+# Characters that NFKC or the removal of invisible characters turn into, or take out of the way
+# of, what the lead regex reads: full-width digits and # ( - ., Unicode spaces, zero-width and
+# bidi controls ("５５０ ５．７．１", "550\u200b 5.1.1"). The lead keeps its digit values, so it
+# must be read after folding, not before.
+_FOLDS_INTO_CODES = re.compile(
+    "[\uff03\uff08\uff0d\uff0e\uff10-\uff19\u00a0\u2000-\u200a\u3000"
+    + "".join(chr(code) for code in _INVISIBLE)
+    + "]"
+).search
 # Where a word meets a bracketed part inside one token: before an opening bracket that follows
 # something else, after a closing bracket followed by more than punctuation.
 _GLUE_AT = r"(?<=[^\s(\[<])(?=[(\[<])|(?<=[)\]>])(?=[^\s)\]>.,;:!?'\"])"
@@ -129,6 +138,19 @@ def trim_gsmtp(text: str) -> str:
     return text
 
 
+def fold_codes(text: str) -> str:
+    """``text`` NFKC-folded and without invisible characters when it holds a character that
+    could become part of the leading codes; otherwise ``text`` itself (the common case, at the
+    cost of one ``isascii``).
+
+    The classifier applies it before the digit key and the canonical form are taken, so both
+    read the same codes: a full-width "５５０ ５．７．１" then counts as "550 5.7.1".
+    """
+    if text.isascii() or _FOLDS_INTO_CODES(text) is None:
+        return text
+    return unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+
+
 def lead_end(text: str) -> int:
     """Length of the codes a reply starts with ("550 5.1.1"), 0 when it starts otherwise."""
     return LEAD_MATCH(text).end() if text[:1] in LEAD_START else 0
@@ -154,9 +176,9 @@ def normalise(text: str) -> str:
     After the leading codes, a whitespace-separated token becomes "#" when it holds an "@" (an
     address) or a digit; a token shaped like an SMTP code keeps its shape with digits as 0
     (``(#0.0.0)``, ``000``) so rules still see that a code was there. Gmail's per-message id
-    is cut first (``trim_gsmtp``).
+    is cut first (``trim_gsmtp``); characters that fold into codes are folded (``fold_codes``).
     """
-    return canonical(trim_gsmtp(text))
+    return canonical(fold_codes(trim_gsmtp(text)))
 
 
 def canonical(text: str) -> str:

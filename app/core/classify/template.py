@@ -103,6 +103,22 @@ for _i, _group in enumerate(sorted(set(_PROVIDER_DOMAINS.values()) | set(_SUFFIX
     _TRANSLATE[ord(_host_mark)] = f"<host:{_group}>"
 
 MAX_TEMPLATE_CHARS = 1000
+# How much of a reason is masked: like the classifier's head (classifier.MATCH_CHARS), far more
+# than a template keeps, and a bound on the regex work per entry (a hostile 100 kB reason took
+# 0.2-1.1 s, for every entry that carried it).
+READ_CHARS = 3000
+
+
+def read_head(text: str, limit: int = READ_CHARS) -> str:
+    """The first ``limit`` characters of ``text``, without the token the cut went through: half
+    an address or IP address would escape the masks that need the whole of it."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    if head[-1:].isspace() or text[limit].isspace():
+        return head
+    parts = head.rsplit(maxsplit=1)
+    return parts[0] if len(parts) == 2 else ""
 
 
 @lru_cache(maxsize=4096)
@@ -303,10 +319,11 @@ def reason_template(text: str, *, recipient: str = "") -> str:
     if not text:
         return ""
     kept: list[str] = []
-    s = text
+    s = read_head(text)
     if not s.isascii():
-        # NFKC folds full-width forms (ｕｓｅｒ＠ｅｘａｍｐｌｅ．ｊｐ) for the ASCII patterns.
-        s = _INVISIBLE.sub("", unicodedata.normalize("NFKC", s))
+        # NFKC folds full-width forms (ｕｓｅｒ＠ｅｘａｍｐｌｅ．ｊｐ) for the ASCII patterns; it
+        # may also make one character 18 (U+FDFA), hence the second cut.
+        s = read_head(_INVISIBLE.sub("", unicodedata.normalize("NFKC", s)))
     if not s.isprintable():
         s = _CONTROL.sub(" ", s)
     if recipient:

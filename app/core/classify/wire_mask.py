@@ -20,7 +20,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from app.core.classify.template import reason_template
+from app.core.classify.template import read_head, reason_template
 
 # Ids kept verbatim. Each is replaced by a letters-only word before masking (plain lower-case
 # words pass the template unchanged) and put back afterwards.
@@ -65,6 +65,7 @@ _NOT_A_NAME = frozenset(
 def wire_template(text: str, *, recipient: str = "") -> str:
     """``reason_template`` with the wire gaps closed (see the module docstring)."""
     kept: list[str] = []
+    text = read_head(text)  # before the substitutions below, which run on the whole text
 
     def protect(match: re.Match[str]) -> str:
         kept.append(match.group(0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Characters XML 1.0 forbids (openpyxl's ILLEGAL_CHARACTERS_RE covers the C0 controls only), plus
 # lone surrogates and U+FFFE/U+FFFF, which would make the UTF-8 encoder or Excel's parser fail.
@@ -14,6 +15,11 @@ EXCEL_MAX_CELL_CHARS = 32_767  # counted in UTF-16 code units, as Excel stores t
 # A cell starting with one of these can be read as a formula by Excel (or a CSV importer).
 # Line feed is not in the usual OWASP list; we add it because a CR is turned into one below.
 FORMULA_TRIGGERS = frozenset("=+-@\t\r\n")
+
+# Blanks a spreadsheet may skip before it looks for a formula (" =1+1"): ASCII and ideographic
+# spaces, no-break space. Tab and line feed are triggers themselves.
+_LEADING_BLANKS = " \u3000\u00a0"
+_ASCII_TRIGGERS = frozenset("=+-@")
 
 # Text equal to one of these would be stored by openpyxl as an error value, not as text.
 EXCEL_ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
@@ -42,7 +48,22 @@ def clean_text(text: str) -> str:
 
 def needs_text_guard(text: str) -> bool:
     """True when a spreadsheet could take ``text`` for a formula or an error value."""
-    return bool(text) and (text[0] in FORMULA_TRIGGERS or text in EXCEL_ERROR_CODES)
+    if not text:
+        return False
+    first = text[0]
+    if first in FORMULA_TRIGGERS or text in EXCEL_ERROR_CODES:
+        return True
+    if first in _LEADING_BLANKS:
+        # " =1+1": guarded as well; some importers strip the blank before reading the cell.
+        rest = text.lstrip(_LEADING_BLANKS)
+        if not rest:
+            return False
+        first = rest[0]
+        if first in FORMULA_TRIGGERS:
+            return True
+    # Full-width and small forms (＝ ＋ － ＠, ﹦ ﹢ ﹣ ﹫): Japanese Excel turns a leading
+    # full-width "＝" typed into a cell into a formula, so such text is guarded like "=".
+    return first >= "\x80" and unicodedata.normalize("NFKC", first) in _ASCII_TRIGGERS
 
 
 def csv_text(text: str) -> str:

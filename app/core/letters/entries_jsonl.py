@@ -29,7 +29,9 @@ def read_entries(lines: Iterable[str]) -> tuple[list[SuppressionEntry], list[Jso
             continue
         try:
             entries.append(entry_from_json(json.loads(line)))
-        except (ValueError, TypeError, KeyError) as error:
+        # RecursionError: JSON nested too deep; OverflowError/OSError: a created time no
+        # datetime can hold (1e20, or negative on Windows).
+        except (ValueError, TypeError, KeyError, RecursionError, OverflowError, OSError) as error:
             problems.append(JsonlProblem(number, f"{number} 行目を読めません（{error}）"))
     return entries, problems
 

@@ -175,8 +175,9 @@ class EspHttp:
                     return CallResult(status, None)
                 try:
                     return CallResult(status, json.loads(response.content))
-                except ValueError as error:
-                    # An HTML page or a cut-off body on 2xx: treated like a dropped connection.
+                except (ValueError, RecursionError) as error:
+                    # An HTML page, a cut-off body or JSON nested too deep for the parser, on
+                    # 2xx: treated like a dropped connection.
                     failures += 1
                     if failures > self._max_retries:
                         raise UnexpectedPayloadError(
@@ -255,5 +256,5 @@ def json_errors_excerpt(response: httpx.Response) -> Any:
     """The parsed body of an error response, or None when it is not JSON (an HTML page)."""
     try:
         return json.loads(response.content or b"null")
-    except ValueError:
+    except (ValueError, RecursionError):
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
@@ -55,7 +56,7 @@ class RateBudget:
                     # Responses may arrive out of order: only a newer (or same) window counts.
                     if previous_reset is not None and reset > previous_reset:
                         self._remaining.pop(bucket, None)
-                    self._reset_at[bucket] = float(reset)
+                    self._reset_at[bucket] = self._bounded(float(reset))
                     if remaining is not None:
                         known = self._remaining.get(bucket)
                         self._remaining[bucket] = (
@@ -70,7 +71,14 @@ class RateBudget:
         """A 429 arrived: nothing remains until ``reset_at`` (or a short pause if unknown)."""
         with self._lock:
             self._remaining[bucket] = 0
-            self._reset_at[bucket] = reset_at if reset_at is not None else self._clock() + 1.0
+            now = self._clock()
+            self._reset_at[bucket] = now + 1.0 if reset_at is None else self._bounded(reset_at, now)
+
+    def _bounded(self, reset_at: float, now: float | None = None) -> float:
+        """``reset_at`` no later than one window from now: a reset years away (or infinite)
+        would otherwise make every later request wait in 65 s steps for ever."""
+        limit = (self._clock() if now is None else now) + _MAX_WAIT_SECONDS
+        return reset_at if reset_at <= limit else limit
 
     def _wait_seconds(self, bucket: str) -> float:
         remaining = self._remaining.get(bucket)
@@ -96,6 +104,8 @@ def _int_header(headers: Mapping[str, str], name: str) -> int | None:
     if value is None:
         return None
     try:
-        return int(float(value))
+        number = float(value)
     except (TypeError, ValueError):
         return None
+    # "inf" and "nan" parse as floats: int() of them raises, and neither says anything usable.
+    return int(number) if math.isfinite(number) else None

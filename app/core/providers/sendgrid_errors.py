@@ -36,7 +36,7 @@ def error_messages(response: httpx.Response) -> list[str]:
     """The ``errors[].message`` strings of a SendGrid error body, or [] when it is not one."""
     try:
         payload = json.loads(response.content or b"null")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested too deep to parse
         return []
     if not isinstance(payload, dict) or not isinstance(payload.get("errors"), list):
         return []

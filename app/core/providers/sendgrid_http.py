@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import threading
 from collections.abc import Callable, Collection
@@ -119,8 +120,9 @@ class SendGridHttp:
                     return CallResult(status, None)
                 try:
                     return CallResult(status, json.loads(response.content))
-                except ValueError as error:
-                    # A truncated or HTML body on 200 is treated like a dropped connection.
+                except (ValueError, RecursionError) as error:
+                    # A truncated or HTML body on 200 is treated like a dropped connection;
+                    # so is JSON nested deeper than the parser's recursion limit.
                     failures += 1
                     if failures > self._max_retries:
                         raise UnexpectedPayloadError(
@@ -155,9 +157,11 @@ class SendGridHttp:
 def _reset_epoch(response: httpx.Response) -> float | None:
     value = response.headers.get("x-ratelimit-reset")
     try:
-        return float(value) if value is not None else None
+        reset = float(value) if value is not None else None
     except ValueError:
         return None
+    # "nan" and "inf" parse as floats; a NaN reset would make every wait NaN (sleep raises).
+    return reset if reset is not None and math.isfinite(reset) else None
 
 
 def _cancellable_sleep(seconds: float, cancel: CancelToken | None) -> None:

@@ -180,7 +180,7 @@ class SettingsStore:
             return AppSettings()
         try:
             data = json.loads(text)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             log.warning("settings: %s is not JSON (%s); using defaults", self.path, error)
             return AppSettings()
         if not isinstance(data, dict):

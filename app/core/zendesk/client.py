@@ -214,7 +214,7 @@ class ZendeskClient:
                 raise _client_error(status, method, path, response)
             try:
                 data = response.json()
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested too deep to parse
                 raise ZendeskServerError(
                     "Zendesk から想定外の形式の応答が返りました。",
                     detail=f"{method} {path}: HTTP {status} {_excerpt(response)}",
@@ -268,7 +268,7 @@ def _validation_detail(response: httpx.Response) -> str:
     """``{"error": "RecordInvalid", "details": {"field": [{"description": ...}]}}`` → lines."""
     try:
         data = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return ""
     if not isinstance(data, dict):
         return ""

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
-from app.core.classify.classifier import CATEGORY_LABELS_JA, Classifier, digit_key
+from app.core.classify.classifier import (
+    CATEGORY_LABELS_JA,
+    FORM_CHARS,
+    MATCH_CHARS,
+    Classifier,
+    digit_key,
+)
 from app.core.classify.rules import normalise
 from app.core.classify.vocabulary import REASONS
 from app.core.types import ListKind, SuppressionEntry
@@ -300,3 +309,73 @@ def test_equal_answers_are_one_shared_object() -> None:
     # Two texts, two memo entries, one rule and one host group: the very same object.
     assert a == b
     assert a is b
+
+
+def test_a_quoted_recipient_counts_only_in_the_head_the_rules_read(classifier: Classifier) -> None:
+    """The address a pasted reply quotes names the host group, but only within MATCH_CHARS."""
+    reply = "550 5.7.1 Message rejected for <kikaku@city.example.lg.jp>"
+    assert "LGWAN" in classifier.classify(reply, "5.7.1").action_ja
+    far = "550 5.7.1 Message rejected " + "x " * MATCH_CHARS + "<kikaku@city.example.lg.jp>"
+    assert "LGWAN" not in classifier.classify(far, "5.7.1").action_ja
+
+
+def test_megabyte_reasons_built_to_backtrack_finish() -> None:
+    """A hang guard, not a speed measurement (benchmarks/hostile_text.py measures): a child
+    process classifies each text and must finish at all; before the fix it ran for an hour."""
+    script = (
+        "from app.core.classify.classifier import Classifier\n"
+        "c = Classifier.load()\n"
+        # Texts that made the quoted-address search quadratic (about an hour each at 1 MB).
+        "texts = ['a' * 1_000_000 + '@', '@' + 'a' * 1_000_000, 'a.' * 500_000 + '@']\n"
+        "print([c.classify(text).reason for text in texts])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    assert done.stdout.strip() == "['onhold', 'onhold', 'onhold']"
+
+
+def test_the_rules_read_a_bounded_normalised_form_even_when_nfkc_expands_it() -> None:
+    """U+FDFA is one character that NFKC turns into 18: 3,000 of them made a 54,000-character
+    text for the rules (half a second per classify). The form is cut at FORM_CHARS, so words
+    that only come after the expansion has filled it are not read."""
+    expanded = "\ufdfa" * 200  # 3,600 characters once normalised
+    assert len(normalise(expanded)) > FORM_CHARS
+    got = Classifier.load().classify(expanded + " user unknown")
+    assert got.reason == "onhold"
+    # Unexpanded text of the same length keeps its words: the cut is after the expansion only.
+    assert Classifier.load().classify("x" * 200 + " user unknown").reason == "userunknown"
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        # full-width, as some Japanese gateways send
+        "５５０ ５．７．１ Ｍｅｓｓａｇｅ ｒｅｊｅｃｔｅｄ",
+        "550\u200b 5.7.1 Message rejected",  # zero-width space glued to the reply code
+        "\u202e550 5.7.1 Message rejected",  # a bidi override in front
+        "550\u30005.7.1 Message rejected",  # an ideographic space between the codes
+        "550\u00a05.7.1\u00a0Message rejected",  # no-break spaces
+    ],
+)
+def test_folded_codes_count_like_ascii_ones(classifier: Classifier, variant: str) -> None:
+    """Was: the leading codes were read before NFKC, so "５５０ ５．７．１" lost its values
+    (550 5.7.1 → "000 0.0.0") and the reply came out 要確認 instead of its ASCII answer."""
+    plain = classifier.classify("550 5.7.1 Message rejected", "", "a@example.co.jp")
+    got = classifier.classify(variant, "", "a@example.co.jp")
+    assert got == plain
+    assert normalise(variant) == normalise("550 5.7.1 Message rejected")
+
+
+def test_folded_texts_keep_the_memo_exact() -> None:
+    """Texts that differ only in a full-width code must not share an answer through the memo."""
+    memo = Classifier.load()
+    texts = [
+        "５５０ ５．７．１ Ｍｅｓｓａｇｅ ｒｅｊｅｃｔｅｄ",
+        "４５２ ４．２．２ Ｍｅｓｓａｇｅ ｒｅｊｅｃｔｅｄ",
+        "550\u200b 5.1.1 user unknown",
+        "452\u200b 4.2.2 user unknown",
+    ]
+    for text in texts * 2:
+        assert memo.classify(text) == Classifier.load().classify(text), text

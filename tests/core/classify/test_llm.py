@@ -229,6 +229,20 @@ HOSTILE = {
         mutate=lambda r: {"items": [{**i, "category": "Content"} for i in r["items"]]}
     ),
     "bare_list": ScriptedReply(mutate=lambda r: r["items"]),
+    "deep_json": ScriptedReply(content="[" * 90_000 + "]" * 90_000),
+    "script_tag": ScriptedReply(
+        mutate=lambda r: {
+            "items": [{**i, "explanation_ja": "<script>alert(1)</script>"} for i in r["items"]]
+        }
+    ),
+    "zero_width": ScriptedReply(
+        mutate=lambda r: {"items": [{**i, "label_ja": "削\u200b除可"} for i in r["items"]]}
+    ),
+    "null_texts": ScriptedReply(
+        mutate=lambda r: {"items": [{**i, "action_ja": None} for i in r["items"]]}
+    ),
+    "items_not_objects": ScriptedReply(mutate=lambda r: {"items": [1, "x", None]}),
+    "empty_content": ScriptedReply(content="   "),
 }
 
 
@@ -431,3 +445,20 @@ def test_empty_reasons_are_not_sent(sandbox, cache):
     items = [("", "", ListKind.UNSUBSCRIBES, UNSURE), ("   ", "", ListKind.SPAM_REPORTS, UNSURE)]
     result = LlmRefiner(settings(sandbox.base_url), cache).refine(items)
     assert result.templates_total == 0 and result.requests_made == 0
+
+
+def test_a_cache_that_cannot_be_written_loses_no_answer(sandbox, cache):
+    """Another process holds the cache file's write lock (as a full disk would also refuse the
+    write): the validated answers are still applied; only remembering them fails, and says so.
+    Was: the sqlite3 error escaped refine() and the whole refinement was lost. Takes the
+    cache's 10 s busy timeout."""
+    other = sqlite3.connect(cache.path, timeout=0)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        result = LlmRefiner(settings(sandbox.base_url), cache).refine(distinct_items(3))
+    finally:
+        other.rollback()
+        other.close()
+    assert all(e.source == "llm" for e in result.explanations)
+    assert any("cache not written" in line for line in result.failures)
+    assert len(cache) == 0

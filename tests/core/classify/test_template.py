@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from app.core.classify.template import domain_group, reason_template, status_class
+from app.core.classify.template import (
+    MAX_TEMPLATE_CHARS,
+    READ_CHARS,
+    domain_group,
+    read_head,
+    reason_template,
+    status_class,
+)
+from app.core.classify.wire_mask import wire_template
 
 DEV_DATA = Path(__file__).resolve().parents[3] / "resources/sandbox/bounce-reasons.jsonl"
 
@@ -197,3 +205,34 @@ def test_dev_data_leaves_no_address_ip_or_long_digit_run():
         for code in codes:
             if not re.search(rf"\d\.{re.escape(code)}|{re.escape(code)}\.\d", text):
                 assert code in masked, (code, masked)
+
+
+_LONG_URLS = ("https://spam.example.net/check?q=" + "a" * 268 + " ") * 9  # 2,718 chars → 9 <url>
+
+
+def test_only_the_head_of_a_reason_is_masked() -> None:
+    """The masks run on READ_CHARS characters at most (a hostile 100 kB reason took up to a
+    second per entry): words after the head never reach the template, even when the masks
+    shorten the head far below the template's own limit."""
+    text = _LONG_URLS + "word " * 60 + "quotaexceeded-after-the-head"
+    assert len(text) > READ_CHARS
+    template = reason_template(text)
+    assert len(template) < MAX_TEMPLATE_CHARS
+    assert "quotaexceeded" not in template and template.startswith("<url>")
+
+
+@pytest.mark.parametrize("keep", range(1, 22))
+def test_the_cut_never_leaves_half_an_address(keep: int) -> None:
+    """Cut inside "tanaka.taro@example.jp", the part before "@" would not look like an address
+    to the masks: the token the cut goes through is dropped whole."""
+    head = _LONG_URLS + "see "
+    text = head + "x" * (READ_CHARS - len(head) - keep) + " tanaka.taro@example.jp unavailable"
+    for template in (reason_template(text), wire_template(text)):
+        assert "tanaka" not in template and "taro" not in template
+
+
+def test_read_head_keeps_short_text_and_whole_tokens() -> None:
+    assert read_head("550 5.1.1 user unknown") == "550 5.1.1 user unknown"
+    assert read_head("ab cd", 3) == "ab "
+    assert read_head("ab cdef", 4) == "ab"
+    assert read_head("abcdef", 3) == ""  # one token: nothing safe to keep

@@ -144,3 +144,18 @@ def test_delete_effect_and_permanence_columns_use_the_glossary_words() -> None:
     labels = [delete_effect_label(effect) for effect in DeleteEffect]
     assert len(set(labels)) == len(DeleteEffect)
     assert not any(needs_text_guard(label) for label in labels)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["＝HYPERLINK(\"http://x\",\"y\")", "＋81", "－1+2", "＠SUM(A1)", "﹦1", "﹢1", "﹣1", "﹫x",
+     " =1+1", "   @SUM(A1)", "\u3000=1", "\u00a0+1", " \u3000－1", " \t=1"],
+)  # fmt: skip
+def test_full_width_triggers_and_blanks_before_a_trigger_need_a_guard(text: str) -> None:
+    assert needs_text_guard(clean_text(text))
+    assert csv_text(text) == "'" + clean_text(text)
+
+
+@pytest.mark.parametrize("text", [" ", "\u3000", " 550 5.1.1", "　宛先不明", "ー", "−1"])
+def test_blanks_and_look_alikes_that_are_no_trigger_need_no_guard(text: str) -> None:
+    assert not needs_text_guard(text)

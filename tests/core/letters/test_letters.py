@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -321,3 +322,11 @@ def test_group_as_kind_forces_the_kind_and_marks_overrides() -> None:
     ]
     assert groups[1].items[0].choice.why_ja != OVERRIDDEN_WHY_JA  # its own choice already
     assert groups[1].items[0].choice.suggested_address == "hanako@gmail.com"
+
+
+def test_a_line_nested_too_deep_is_a_problem_of_its_own() -> None:
+    good = json.dumps({"email": "a@example.jp", "list": "bounces", "created": 0})
+    huge = json.dumps({"email": "b@example.jp", "list": "bounces", "created": 1e20})
+    entries, problems = read_entries(["[" * 100_000 + "]" * 100_000, good, huge])
+    assert [problem.line for problem in problems] == [1, 3]
+    assert [entry.email for entry in entries] == ["a@example.jp"]

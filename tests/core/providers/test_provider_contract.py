@@ -58,7 +58,9 @@ def test_entries_are_the_same_under_faults(harness: Harness) -> None:
     assert faults  # the plan really injected faults
 
 
-@pytest.mark.parametrize("fault", ["429", "500", "503", "drop", "garbage"])
+@pytest.mark.parametrize(
+    "fault", ["429", "500", "503", "drop", "garbage", "deep", "429 reset=inf", "429 reset=nan"]
+)
 def test_scripted_fault_is_retried(harness: Harness, fault: str) -> None:
     harness.sandbox.fail_next(2, fault, harness.fault_path)
     with harness.make() as provider:

@@ -110,3 +110,22 @@ def test_cancel_ends_a_wait_early() -> None:
     with pytest.raises(CancelledError):
         budget.acquire("bounces", token)
     assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("reset", [1e12, float("inf")])
+def test_a_reset_years_away_waits_one_window_at_most(reset: float) -> None:
+    """A 429 naming a reset far away (or infinite) must not stall every later request."""
+    clock = Clock()
+    budget = RateBudget(clock=clock)
+    budget.exhausted("bounces", reset)
+    assert blocks(budget)
+    clock.now += 66.0  # one window (65 s) and a little more
+    assert not blocks(budget)
+
+
+@pytest.mark.parametrize("reset", ["inf", "nan", "-inf", "1e400", "soon"])
+def test_a_reset_header_that_is_no_finite_number_is_ignored(reset: str) -> None:
+    clock = Clock()
+    budget = RateBudget(clock=clock)
+    budget.release("bounces", headers(0, reset))  # used to raise OverflowError for "inf"
+    assert blocks(budget)  # nothing remains: a short pause until a response tells more

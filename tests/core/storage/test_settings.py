@@ -47,3 +47,13 @@ def test_garbled_file_gives_defaults(tmp_path: Path, caplog) -> None:
     with caplog.at_level(logging.WARNING):
         assert SettingsStore(path).load() == AppSettings()
     assert "not JSON" in caplog.text
+
+
+def test_a_settings_file_nested_too_deep_gives_defaults(tmp_path: Path, caplog) -> None:
+    """json raises RecursionError, not ValueError, past its nesting limit: the app must still
+    start (with defaults), as for any other unreadable file."""
+    path = tmp_path / "settings.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        assert SettingsStore(path).load() == AppSettings()
+    assert "not JSON" in caplog.text
