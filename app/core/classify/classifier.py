@@ -21,6 +21,7 @@ from app.core.classify.rules import (
     extract_facts,
     lead_end,
     load_rules,
+    provider_ids,
     trim_gsmtp,
     wrapper_match,
 )
@@ -47,6 +48,9 @@ _FIXED_BY_LIST = {
     ListKind.SPAM_REPORTS: "feedback",
     ListKind.UNSUBSCRIBES: "unsubscribed",
 }
+
+
+RawKey = tuple[str, bytes, str, str, str]  # digit_key(text), status, host group, list kind
 
 
 def digit_key(text: str) -> tuple[str, bytes]:
@@ -106,9 +110,12 @@ class Classifier:
         self._rules = rule_set
         self._exact_memo: GenerationalMemo[tuple[str, str, str, str], Explanation]
         self._exact_memo = GenerationalMemo(memo_size)
-        # Per digit key: the answer and the first text seen with it.
-        self._raw_memo: GenerationalMemo[tuple[str, bytes, str, str, str], tuple[Explanation, str]]
+        # Per digit key: the answer and the first text seen with it; None when the text holds
+        # provider ids, whose digits then key the answer in the id memo.
+        self._raw_memo: GenerationalMemo[RawKey, tuple[Explanation | None, str]]
         self._raw_memo = GenerationalMemo(memo_size)
+        self._id_memo: GenerationalMemo[tuple[RawKey, tuple[str, ...]], Explanation]
+        self._id_memo = GenerationalMemo(memo_size)
         self._memo: GenerationalMemo[tuple[str, str, str, str], Explanation]
         self._memo = GenerationalMemo(memo_size)
         self._generic_memo: GenerationalMemo[tuple[str, str, str], int]
@@ -222,19 +229,47 @@ class Classifier:
         raw = self._raw_memo
         seen = raw.current.get(key1) or raw.get(key1)  # the plain dict first: most texts hit
         if seen is not None:
-            result, first_text = seen
-            if text == first_text:
-                exact.put(exact_key, result)
-            return result
+            known, first_text = seen
+            if known is not None:
+                if text == first_text:
+                    exact.put(exact_key, known)
+                return known
         # Only the head is matched: real replies state their cause within a few hundred
         # characters, and a hostile 200 kB reason would otherwise cost seconds of regex scans.
-        form = canonical(text[:MATCH_CHARS])
-        key2 = (form, stripped, host, kind)
+        head = text[:MATCH_CHARS]
+        # Provider ids ("OFR_416", "[TSS04]"): their digits are part of the message. Whether a
+        # text has any depends on its digit key alone, so a key seen before tells.
+        ids = provider_ids(head)
+        if ids:
+            if seen is None:
+                raw.put(key1, (None, ""))
+            return self._classify_with_ids(head, key1, ids)
+        result = self._classify_form(head, stripped, host, kind)
+        raw.put(key1, (result, text))
+        return result
+
+    def _classify_with_ids(self, head: str, key1: RawKey, ids: tuple[str, ...]) -> Explanation:
+        """A text whose provider ids decide: the digit key plus the ids' own digits.
+
+        Texts with equal digit keys hold ids at the same places (``provider_ids`` reads digits
+        only through [0-9]), so equal ids as well mean equal canonical forms.
+        """
+        key = (key1, ids)
+        result = self._id_memo.get(key)
+        if result is None:
+            _, _, status, host, kind = key1
+            result = self._classify_form(head, status, host, kind)
+            self._id_memo.put(key, result)
+        return result
+
+    def _classify_form(self, head: str, status: str, host: str, kind: str) -> Explanation:
+        """The canonical text's memo, then the rules."""
+        form = canonical(head)
+        key2 = (form, status, host, kind)
         result = self._memo.get(key2)
         if result is None:
-            result = self._classify_uncached(form, stripped, host, kind)
+            result = self._classify_uncached(form, status, host, kind)
             self._memo.put(key2, result)
-        raw.put(key1, (result, text))
         return result
 
     def _fixed(self, list_kind: ListKind) -> Explanation:

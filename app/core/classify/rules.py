@@ -96,6 +96,26 @@ _STAGE_TAGS = {
         "(in reply to end of data command)",
     ),
 }  # fmt: skip
+# Provider reply ids whose digits are the message (docs/classification.md, "Provider ids"): Yahoo
+# and AOL Sender Hub [TSS04] [TS01] [BL21] [PH01], Apple [HM08] [CS01] [HME1], Orange / La Poste
+# OFR005_104 OFR_416 LPN007_420 LPN416 LPNAAA_101 OUK_513, GoDaddy IB504, Microsoft S3150,
+# Spectrum AUP#I1000 and Cox AUP#IPBL0001, Facebook POL-P7 RCP-P2, AOL's legacy RLY:B1 DYN:T1.
+# Digits appear only as [0-9]: where an id is depends on the text with its digits zeroed alone,
+# which is what lets the classifier key its memo on the ids' own digits (provider_ids).
+_ID_CORE = (
+    r"(?:tss?|bl|ph|hm|cs)[0-9]{2}|hme[0-9]{1,2}"
+    r"|(?:ofr|lpn|ouk)[a-z]{0,3}[0-9]{0,3}_[0-9]{3}|lpn[0-9]{3}"
+    r"|ib[0-9]{3}|s[0-9]{4}|aup\#[a-z]{0,6}[0-9]{3,5}"
+    r"|(?:pol|rcp|msg|int|dns|con)-[pt][0-9]"
+    r"|(?:rly|con|dyn|hvu|dns|rtr|isp|htm|fsv|ipt|gen|sdi|mpt):[a-z]{1,3}[0-9]{1,2}"
+)
+_ID_CHARS = "a-z0-9_#:-"  # what an id is made of: a match must be a whole run of these
+_ID_SEARCH = re.compile(
+    rf"(?<![{_ID_CHARS}])(?:{_ID_CORE})(?![{_ID_CHARS}])", re.IGNORECASE | re.ASCII
+).findall
+_ID_FULL = re.compile(rf"(?:{_ID_CORE})", re.ASCII).fullmatch
+_ID_RUN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_#:-")
+_ID_EDGES = "()[]{}<>.,;'\"!?"  # punctuation around an id token ("[tss04]", "(s3150).")
 _ENHANCED = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?!\w|\.\d)")
 _REPLY = re.compile(r"(?<![\w.])([245]\d\d)(?![\w.])")
 _STATUS = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})\s*")
@@ -148,6 +168,17 @@ def wrapper_match(text: str) -> re.Match[str] | None:
     return None
 
 
+def provider_ids(text: str) -> tuple[str, ...]:
+    """The provider ids in ``text`` (lower case, in order): every id ``canonical`` keeps is one.
+
+    Which ids there are depends on the text with its digits zeroed alone; the ids' own digits
+    are what the classifier adds to its digit key when there are any.
+    """
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    return tuple(match.lower() for match in _ID_SEARCH(text))
+
+
 def normalise(text: str) -> str:
     """Canonical form the rules match: NFKC, lower case, single spaces, variable tokens masked.
 
@@ -176,7 +207,8 @@ def canonical(text: str) -> str:
     wrapped = wrapper_match(text)
     if wrapped is None:
         return _canonical_reply(text)
-    reply = _canonical_reply(text[wrapped.end() :])
+    start = wrapped.end()
+    reply = _canonical_reply(text[start:], text[start - 1 : start].lower())
     stage = next((key for key, value in wrapped.groupdict().items() if value), "")
     if stage in _QMAIL_STAGES:
         # qmail-remote ends with its own "Giving up on <host>." when no recipient was taken:
@@ -188,22 +220,29 @@ def canonical(text: str) -> str:
     return f"{reply} {tag}" if reply else tag
 
 
-def _canonical_reply(text: str) -> str:
-    """``canonical()`` of a text that is the reply itself (no wrapper)."""
+def _canonical_reply(text: str, before: str = "") -> str:
+    """``canonical()`` of a text that is the reply itself (no wrapper); ``before`` is the
+    character the reply follows in the whole text ("" at its start)."""
     end = lead_end(text)
     lead, rest = text[:end], text[end:]
+    if end:
+        before = text[end - 1].lower()
     if not rest.isascii():
         # Invisible format characters (zero-width, bidi controls) could split a phrase so no
         # rule sees it; NFKC folds full-width letters and compatibility forms.
         rest = unicodedata.normalize("NFKC", rest).translate(_INVISIBLE)
+    lowered = rest.lower()
     # Only the zeroed text is read: a token without a 0 or "@" is the same in both forms, and
-    # the masking below only needs where the digits were.
+    # the masking below only needs where the digits were. Provider ids keep their digits.
+    marks = zero_digits(lowered).split()
+    ids = _id_tokens(lowered, before) if _ID_SEARCH(rest) else ()
     body = " ".join(
         [
-            mark if "0" not in mark and "@" not in mark else _mask_token(mark)
-            for mark in zero_digits(rest.lower()).split()
+            mark if "0" not in mark and "@" not in mark
+            else ids[index] if ids and ids[index] else _mask_token(mark)
+            for index, mark in enumerate(marks)
         ]
-    )
+    )  # fmt: skip
     if "000-0." in body:
         # A multi-line reply joined into one text repeats its codes at every line
         # ("450-4.2.1 The user ... 450-4.2.1 prevents additional messages"): those markers
@@ -211,6 +250,20 @@ def _canonical_reply(text: str) -> str:
         body = " ".join(token for token in body.split(" ") if token not in _CONTINUATIONS)
     lead = " ".join(lead.split())
     return f"{lead} {body}" if lead and body else lead or body
+
+
+def _id_tokens(lowered: str, before: str) -> list[str]:
+    """Per whitespace token of ``lowered``: the token itself when it is a provider id (inside
+    punctuation such as "[tss04]"), else "".
+
+    An id must be a whole run of id characters, as ``provider_ids`` finds it, so a first token
+    glued to the lead or wrapper before it ("550-tss04") is not one.
+    """
+    tokens = lowered.split()
+    kept = [token if _ID_FULL(token.strip(_ID_EDGES)) else "" for token in tokens]
+    if kept and kept[0] and before and before in _ID_RUN_CHARS and lowered[:1] in _ID_RUN_CHARS:
+        kept[0] = ""
+    return kept
 
 
 def _mask_token(mark: str, glue: bool = True) -> str:
