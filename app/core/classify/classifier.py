@@ -21,6 +21,7 @@ from app.core.classify.rules import (
     extract_facts,
     lead_end,
     load_rules,
+    provider_id_spans,
     provider_ids,
     trim_gsmtp,
     wrapper_match,
@@ -114,8 +115,11 @@ class Classifier:
         # provider ids, whose digits then key the answer in the id memo.
         self._raw_memo: GenerationalMemo[RawKey, tuple[Explanation | None, str]]
         self._raw_memo = GenerationalMemo(memo_size)
-        self._id_memo: GenerationalMemo[tuple[RawKey, tuple[str, ...]], Explanation]
+        self._id_memo: GenerationalMemo[tuple[RawKey, tuple[str, ...]], tuple[Explanation, str]]
         self._id_memo = GenerationalMemo(memo_size)
+        # Per digit key of an ASCII text with ids: where they are (the same for the whole key).
+        self._id_spans: GenerationalMemo[RawKey, tuple[tuple[int, int], ...]]
+        self._id_spans = GenerationalMemo(memo_size)
         self._memo: GenerationalMemo[tuple[str, str, str, str], Explanation]
         self._memo = GenerationalMemo(memo_size)
         self._generic_memo: GenerationalMemo[tuple[str, str, str], int]
@@ -238,33 +242,49 @@ class Classifier:
         # characters, and a hostile 200 kB reason would otherwise cost seconds of regex scans.
         head = text[:MATCH_CHARS]
         # Provider ids ("OFR_416", "[TSS04]"): their digits are part of the message. Whether a
-        # text has any depends on its digit key alone, so a key seen before tells.
-        ids = provider_ids(head)
+        # text has any, and where, depends on its digit key alone, so a key seen before tells.
+        if head.isascii():
+            spans = self._id_spans.get(key1) if seen is not None else None
+            if spans is None:  # a new key (or its places were dropped from the memo)
+                spans = provider_id_spans(head)
+            ids = tuple([head[start:end] for start, end in spans]) if spans else ()
+        else:
+            spans, ids = (), provider_ids(head)
         if ids:
             if seen is None:
                 raw.put(key1, (None, ""))
-            return self._classify_with_ids(head, key1, ids)
-        result = self._classify_form(head, stripped, host, kind)
+            if spans:
+                self._id_spans.put(key1, spans)
+            result, first_text = self._classify_with_ids(text, key1, ids)
+            if text == first_text:
+                exact.put(exact_key, result)
+            return result
+        result = self._classify_form(head, stripped, host, kind, ids=False)
         raw.put(key1, (result, text))
         return result
 
-    def _classify_with_ids(self, head: str, key1: RawKey, ids: tuple[str, ...]) -> Explanation:
+    def _classify_with_ids(
+        self, text: str, key1: RawKey, ids: tuple[str, ...]
+    ) -> tuple[Explanation, str]:
         """A text whose provider ids decide: the digit key plus the ids' own digits.
 
         Texts with equal digit keys hold ids at the same places (``provider_ids`` reads digits
-        only through [0-9]), so equal ids as well mean equal canonical forms.
+        only through [0-9]), so equal ids as well mean equal canonical forms. Returns the answer
+        and the first text seen with the key, as the digit-key memo does.
         """
         key = (key1, ids)
-        result = self._id_memo.get(key)
-        if result is None:
+        seen = self._id_memo.get(key)
+        if seen is None:
             _, _, status, host, kind = key1
-            result = self._classify_form(head, status, host, kind)
-            self._id_memo.put(key, result)
-        return result
+            seen = (self._classify_form(text[:MATCH_CHARS], status, host, kind), text)
+            self._id_memo.put(key, seen)
+        return seen
 
-    def _classify_form(self, head: str, status: str, host: str, kind: str) -> Explanation:
-        """The canonical text's memo, then the rules."""
-        form = canonical(head)
+    def _classify_form(
+        self, head: str, status: str, host: str, kind: str, ids: bool = True
+    ) -> Explanation:
+        """The canonical text's memo, then the rules (``ids``: as for ``canonical``)."""
+        form = canonical(head, ids)
         key2 = (form, status, host, kind)
         result = self._memo.get(key2)
         if result is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import string
 import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -100,22 +101,35 @@ _STAGE_TAGS = {
 # and AOL Sender Hub [TSS04] [TS01] [BL21] [PH01], Apple [HM08] [CS01] [HME1], Orange / La Poste
 # OFR005_104 OFR_416 LPN007_420 LPN416 LPNAAA_101 OUK_513, GoDaddy IB504, Microsoft S3150,
 # Spectrum AUP#I1000 and Cox AUP#IPBL0001, Facebook POL-P7 RCP-P2, AOL's legacy RLY:B1 DYN:T1.
-# Digits appear only as [0-9]: where an id is depends on the text with its digits zeroed alone,
+# Written in capitals, as the providers send them; every alternative starts with a letter and
+# digits appear only as [0-9], so where ids are depends on the text with its digits zeroed alone,
 # which is what lets the classifier key its memo on the ids' own digits (provider_ids).
-_ID_CORE = (
-    r"(?:tss?|bl|ph|hm|cs)[0-9]{2}|hme[0-9]{1,2}"
-    r"|(?:ofr|lpn|ouk)[a-z]{0,3}[0-9]{0,3}_[0-9]{3}|lpn[0-9]{3}"
-    r"|ib[0-9]{3}|s[0-9]{4}|aup\#[a-z]{0,6}[0-9]{3,5}"
-    r"|(?:pol|rcp|msg|int|dns|con)-[pt][0-9]"
-    r"|(?:rly|con|dyn|hvu|dns|rtr|isp|htm|fsv|ipt|gen|sdi|mpt):[a-z]{1,3}[0-9]{1,2}"
-)
-_ID_CHARS = "a-z0-9_#:-"  # what an id is made of: a match must be a whole run of these
-_ID_SEARCH = re.compile(
-    rf"(?<![{_ID_CHARS}])(?:{_ID_CORE})(?![{_ID_CHARS}])", re.IGNORECASE | re.ASCII
-).findall
-_ID_FULL = re.compile(rf"(?:{_ID_CORE})", re.ASCII).fullmatch
-_ID_RUN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_#:-")
-_ID_EDGES = "()[]{}<>.,;'\"!?"  # punctuation around an id token ("[tss04]", "(s3150).")
+_ID_CORE = "|".join(
+    [
+        *(f"{name}[0-9]{{2}}" for name in ("TSS", "TS", "BL", "PH", "HM", "CS")),
+        "HME[0-9]{1,2}",
+        *(f"{name}[A-Z]{{0,3}}[0-9]{{0,3}}_[0-9]{{3}}" for name in ("OFR", "LPN", "OUK")),
+        "LPN[0-9]{3}", "IB[0-9]{3}", "S[0-9]{4}", "AUP#[A-Z]{0,6}[0-9]{3,5}",
+        *(f"{name}-[PT][0-9]" for name in ("POL", "RCP", "MSG", "INT", "DNS", "CON")),
+        *(f"{name}:[A-Z]{{1,3}}[0-9]{{1,2}}" for name in ("RLY", "CON", "DYN", "HVU", "DNS")),
+    ]
+)  # fmt: skip
+_ID_RUN_CHARS = frozenset(string.ascii_letters + string.digits + "_#:-")  # what ids are made of
+# An id is a whole run of id characters: the end is checked here, the start by provider_ids
+# (a look-behind first would cost the scan its fast start).
+_ID_FIND = re.compile(rf"(?:{_ID_CORE})(?![A-Za-z0-9_#:-])").finditer
+_ID_FULL = re.compile(_ID_CORE).fullmatch
+# Every id has a capital, "_" or "#" right before a digit: a C-level test of that shape (capitals
+# as "A", digits as "0") spares most texts the scan, which costs more than the rest of the key.
+_ID_SHAPE = bytearray(b" " * 256)
+for _char in string.ascii_uppercase:
+    _ID_SHAPE[ord(_char)] = ord("A")
+for _char in string.digits:
+    _ID_SHAPE[ord(_char)] = ord("0")
+for _char in "_#":
+    _ID_SHAPE[ord(_char)] = ord(_char)
+_ID_SHAPES = bytes(_ID_SHAPE)
+_ID_EDGES = "()[]{}<>.,;'\"!?"  # punctuation around an id token ("[TSS04]", "(S3150).")
 _ENHANCED = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?!\w|\.\d)")
 _REPLY = re.compile(r"(?<![\w.])([245]\d\d)(?![\w.])")
 _STATUS = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})\s*")
@@ -168,15 +182,35 @@ def wrapper_match(text: str) -> re.Match[str] | None:
     return None
 
 
-def provider_ids(text: str) -> tuple[str, ...]:
-    """The provider ids in ``text`` (lower case, in order): every id ``canonical`` keeps is one.
+def may_hold_ids(text: str) -> bool:
+    """False when ``text`` cannot hold a provider id (no capital, "_" or "#" before a digit)."""
+    if not text.isascii():
+        return True
+    shape = text.encode("ascii").translate(_ID_SHAPES)
+    return b"A0" in shape or b"_0" in shape or b"#0" in shape
 
-    Which ids there are depends on the text with its digits zeroed alone; the ids' own digits
-    are what the classifier adds to its digit key when there are any.
+
+def provider_id_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Where the provider ids of an ASCII ``text`` are (start, end), in order.
+
+    The places depend on the text with its digits zeroed alone: texts with equal digit keys
+    have their ids at the same places, and only the ids' own digits can tell them apart.
     """
+    if not may_hold_ids(text):
+        return ()
+    return tuple(
+        match.span() for match in _ID_FIND(text)
+        if not match.start() or text[match.start() - 1] not in _ID_RUN_CHARS
+    )  # fmt: skip
+
+
+def provider_ids(text: str) -> tuple[str, ...]:
+    """The provider ids in ``text`` (as sent, in order): every id ``canonical`` keeps is one."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
-    return tuple(match.lower() for match in _ID_SEARCH(text))
+        if text.isascii() and not may_hold_ids(text):
+            return ()
+    return tuple(text[start:end] for start, end in provider_id_spans(text))
 
 
 def normalise(text: str) -> str:
@@ -190,7 +224,7 @@ def normalise(text: str) -> str:
     return canonical(trim_gsmtp(text))
 
 
-def canonical(text: str) -> str:
+def canonical(text: str, ids: bool = True) -> str:
     """``normalise()`` of a text already through ``trim_gsmtp`` (trimming twice may cut more).
 
     Only the leading codes keep their digit values; every later digit is noise (IPs, ids,
@@ -203,12 +237,15 @@ def canonical(text: str) -> str:
     in Postfix's words ("(in reply to end of data command)") when the wrapper names the SMTP
     stage and the reply does not. The wrapper is found by a pattern that treats every digit
     alike, so this too depends only on the zeroed text and the reply's leading codes.
+
+    Provider ids ("[TSS04]", "OFR_416", see ``provider_ids``) are the exception: they keep
+    their digits (in lower case). ``ids=False`` tells that ``provider_ids(text)`` is empty.
     """
     wrapped = wrapper_match(text)
     if wrapped is None:
-        return _canonical_reply(text)
+        return _canonical_reply(text, "", ids)
     start = wrapped.end()
-    reply = _canonical_reply(text[start:], text[start - 1 : start].lower())
+    reply = _canonical_reply(text[start:], text[start - 1 : start], ids)
     stage = next((key for key, value in wrapped.groupdict().items() if value), "")
     if stage in _QMAIL_STAGES:
         # qmail-remote ends with its own "Giving up on <host>." when no recipient was taken:
@@ -220,26 +257,26 @@ def canonical(text: str) -> str:
     return f"{reply} {tag}" if reply else tag
 
 
-def _canonical_reply(text: str, before: str = "") -> str:
+def _canonical_reply(text: str, before: str, ids: bool) -> str:
     """``canonical()`` of a text that is the reply itself (no wrapper); ``before`` is the
-    character the reply follows in the whole text ("" at its start)."""
+    character the reply follows in the whole text ("" at its start); ``ids`` False when the
+    caller knows there are no provider ids (``provider_ids`` found none)."""
     end = lead_end(text)
     lead, rest = text[:end], text[end:]
     if end:
-        before = text[end - 1].lower()
+        before = text[end - 1]
     if not rest.isascii():
         # Invisible format characters (zero-width, bidi controls) could split a phrase so no
         # rule sees it; NFKC folds full-width letters and compatibility forms.
         rest = unicodedata.normalize("NFKC", rest).translate(_INVISIBLE)
-    lowered = rest.lower()
     # Only the zeroed text is read: a token without a 0 or "@" is the same in both forms, and
     # the masking below only needs where the digits were. Provider ids keep their digits.
-    marks = zero_digits(lowered).split()
-    ids = _id_tokens(lowered, before) if _ID_SEARCH(rest) else ()
+    marks = zero_digits(rest.lower()).split()
+    kept = _id_tokens(rest, before) if ids and may_hold_ids(rest) else ()
     body = " ".join(
         [
             mark if "0" not in mark and "@" not in mark
-            else ids[index] if ids and ids[index] else _mask_token(mark)
+            else kept[index] if kept and kept[index] else _mask_token(mark)
             for index, mark in enumerate(marks)
         ]
     )  # fmt: skip
@@ -252,16 +289,16 @@ def _canonical_reply(text: str, before: str = "") -> str:
     return f"{lead} {body}" if lead and body else lead or body
 
 
-def _id_tokens(lowered: str, before: str) -> list[str]:
-    """Per whitespace token of ``lowered``: the token itself when it is a provider id (inside
-    punctuation such as "[tss04]"), else "".
+def _id_tokens(rest: str, before: str) -> list[str]:
+    """Per whitespace token of ``rest``: the token in lower case when it is a provider id
+    (inside punctuation such as "[TSS04]"), else "".
 
     An id must be a whole run of id characters, as ``provider_ids`` finds it, so a first token
-    glued to the lead or wrapper before it ("550-tss04") is not one.
+    glued to the lead or wrapper before it ("550-TSS04") is not one.
     """
-    tokens = lowered.split()
-    kept = [token if _ID_FULL(token.strip(_ID_EDGES)) else "" for token in tokens]
-    if kept and kept[0] and before and before in _ID_RUN_CHARS and lowered[:1] in _ID_RUN_CHARS:
+    tokens = rest.split()
+    kept = [token.lower() if _ID_FULL(token.strip(_ID_EDGES)) else "" for token in tokens]
+    if kept and kept[0] and before and before in _ID_RUN_CHARS and rest[:1] in _ID_RUN_CHARS:
         kept[0] = ""
     return kept
 
