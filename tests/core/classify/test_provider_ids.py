@@ -90,3 +90,23 @@ def test_texts_differing_only_in_an_id_get_each_their_own_answer() -> None:
         for reason, text in texts.items():
             assert warm.classify(text, "", "jean@orange.fr").reason == reason
             assert warm.classify(text, "").reason == reason  # the id decides without a domain
+
+
+@pytest.mark.parametrize(
+    ("text", "host_rule", "email"),
+    [
+        ("550 Requested action not taken: mailbox unavailable", "outlook-mailbox-unavailable",
+         "hanako@hotmail.com"),
+        ("550 5.1.1 <bob@example.net> recipient rejected", "cox-recipient-rejected", "bob@cox.net"),
+        ("541 5.4.1 Mail rejected by destination domain", "zoho-rejected-by-destination",
+         "ken@zoho.com"),
+        ("554 mx.example.net ESMTP not accepting connections", "icloud-not-accepting-connections",
+         "nao@icloud.com"),
+    ],
+)
+def test_host_wording_fires_only_for_its_host(text: str, host_rule: str, email: str) -> None:
+    """Generic words mean the provider's story only at the provider's own domains."""
+    classifier = Classifier(CLASSIFIER.rule_set)
+    assert classifier.classify(text, "", email).rule_id == host_rule
+    for other in ("taro@gmail.com", "sales@example.co.jp", ""):
+        assert classifier.classify(text, "", other).rule_id != host_rule, other
