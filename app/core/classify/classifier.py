@@ -17,7 +17,7 @@ from app.core.classify.memo import GenerationalMemo
 from app.core.classify.rules import (
     ZERO_BYTES,
     RuleSet,
-    canonical,
+    canonical_ids,
     extract_facts,
     lead_end,
     load_rules,
@@ -241,27 +241,33 @@ class Classifier:
         # Only the head is matched: real replies state their cause within a few hundred
         # characters, and a hostile 200 kB reason would otherwise cost seconds of regex scans.
         head = text[:MATCH_CHARS]
-        # Provider ids ("OFR_416", "[TSS04]"): their digits are part of the message. Whether a
-        # text has any, and where, depends on its digit key alone, so a key seen before tells.
-        if head.isascii():
-            spans = self._id_spans.get(key1) if seen is not None else None
-            if spans is None:  # a new key (or its places were dropped from the memo)
-                spans = provider_id_spans(head)
-            ids = tuple([head[start:end] for start, end in spans]) if spans else ()
-        else:
-            spans, ids = (), provider_ids(head)
-        if ids:
-            if seen is None:
-                raw.put(key1, (None, ""))
-            if spans:
-                self._id_spans.put(key1, spans)
-            result, first_text = self._classify_with_ids(text, key1, ids)
+        if seen is not None:
+            # A key whose texts hold provider ids ("OFR_416", "[TSS04]"): their digits are part
+            # of the message, so they join the key.
+            result, first_text = self._classify_with_ids(text, key1, self._ids(head, key1))
             if text == first_text:
                 exact.put(exact_key, result)
             return result
-        result = self._classify_form(head, stripped, host, kind, ids=False)
-        raw.put(key1, (result, text))
+        form, has_ids = canonical_ids(head)
+        result = self._classify_form(form, stripped, host, kind)
+        if has_ids:
+            # Whether a text holds ids, and where, depends on its digit key alone: the mark
+            # tells every later text with this key to add its ids.
+            raw.put(key1, (None, ""))
+            self._id_memo.put((key1, self._ids(head, key1)), (result, text))
+        else:
+            raw.put(key1, (result, text))
         return result
+
+    def _ids(self, head: str, key1: RawKey) -> tuple[str, ...]:
+        """The provider ids of ``head``, from the places memoised for its digit key."""
+        if not head.isascii():
+            return provider_ids(head)
+        spans = self._id_spans.get(key1)
+        if spans is None:  # a new key (or its places were dropped from the memo)
+            spans = provider_id_spans(head)
+            self._id_spans.put(key1, spans)
+        return tuple([head[start:end] for start, end in spans])
 
     def _classify_with_ids(
         self, text: str, key1: RawKey, ids: tuple[str, ...]
@@ -276,15 +282,13 @@ class Classifier:
         seen = self._id_memo.get(key)
         if seen is None:
             _, _, status, host, kind = key1
-            seen = (self._classify_form(text[:MATCH_CHARS], status, host, kind), text)
+            form = canonical_ids(text[:MATCH_CHARS])[0]
+            seen = (self._classify_form(form, status, host, kind), text)
             self._id_memo.put(key, seen)
         return seen
 
-    def _classify_form(
-        self, head: str, status: str, host: str, kind: str, ids: bool = True
-    ) -> Explanation:
-        """The canonical text's memo, then the rules (``ids``: as for ``canonical``)."""
-        form = canonical(head, ids)
+    def _classify_form(self, form: str, status: str, host: str, kind: str) -> Explanation:
+        """The canonical text's memo, then the rules."""
         key2 = (form, status, host, kind)
         result = self._memo.get(key2)
         if result is None:

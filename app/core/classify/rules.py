@@ -224,7 +224,12 @@ def normalise(text: str) -> str:
     return canonical(trim_gsmtp(text))
 
 
-def canonical(text: str, ids: bool = True) -> str:
+def canonical(text: str) -> str:
+    """``normalise()`` of a text already through ``trim_gsmtp`` (see ``canonical_ids``)."""
+    return canonical_ids(text)[0]
+
+
+def canonical_ids(text: str) -> tuple[str, bool]:
     """``normalise()`` of a text already through ``trim_gsmtp`` (trimming twice may cut more).
 
     Only the leading codes keep their digit values; every later digit is noise (IPs, ids,
@@ -239,13 +244,14 @@ def canonical(text: str, ids: bool = True) -> str:
     alike, so this too depends only on the zeroed text and the reply's leading codes.
 
     Provider ids ("[TSS04]", "OFR_416", see ``provider_ids``) are the exception: they keep
-    their digits (in lower case). ``ids=False`` tells that ``provider_ids(text)`` is empty.
+    their digits (in lower case). The flag tells whether the form holds one; it depends on the
+    zeroed text alone, and every id kept is one ``provider_ids(text)`` finds.
     """
     wrapped = wrapper_match(text)
     if wrapped is None:
-        return _canonical_reply(text, "", ids)
+        return _canonical_reply(text, "")
     start = wrapped.end()
-    reply = _canonical_reply(text[start:], text[start - 1 : start], ids)
+    reply, ids = _canonical_reply(text[start:], text[start - 1 : start])
     stage = next((key for key, value in wrapped.groupdict().items() if value), "")
     if stage in _QMAIL_STAGES:
         # qmail-remote ends with its own "Giving up on <host>." when no recipient was taken:
@@ -253,14 +259,13 @@ def canonical(text: str, ids: bool = True) -> str:
         reply = _QMAIL_GIVING_UP(" ", reply).strip()
     tag = _STAGE_TAGS.get(stage, "")
     if not tag or "(in reply to " in reply:
-        return reply
-    return f"{reply} {tag}" if reply else tag
+        return reply, ids
+    return (f"{reply} {tag}" if reply else tag), ids
 
 
-def _canonical_reply(text: str, before: str, ids: bool) -> str:
-    """``canonical()`` of a text that is the reply itself (no wrapper); ``before`` is the
-    character the reply follows in the whole text ("" at its start); ``ids`` False when the
-    caller knows there are no provider ids (``provider_ids`` found none)."""
+def _canonical_reply(text: str, before: str) -> tuple[str, bool]:
+    """``canonical_ids()`` of a text that is the reply itself (no wrapper); ``before`` is the
+    character the reply follows in the whole text ("" at its start)."""
     end = lead_end(text)
     lead, rest = text[:end], text[end:]
     if end:
@@ -272,21 +277,26 @@ def _canonical_reply(text: str, before: str, ids: bool) -> str:
     # Only the zeroed text is read: a token without a 0 or "@" is the same in both forms, and
     # the masking below only needs where the digits were. Provider ids keep their digits.
     marks = zero_digits(rest.lower()).split()
-    kept = _id_tokens(rest, before) if ids and may_hold_ids(rest) else ()
-    body = " ".join(
-        [
-            mark if "0" not in mark and "@" not in mark
-            else kept[index] if kept and kept[index] else _mask_token(mark)
-            for index, mark in enumerate(marks)
-        ]
-    )  # fmt: skip
+    # Provider ids are rare: a C-level shape test, then one scan, before any per-token work.
+    kept = _id_tokens(rest, before) if may_hold_ids(rest) and next(_ID_FIND(rest), None) else []
+    if any(kept):
+        body = " ".join(
+            [
+                mark if "0" not in mark and "@" not in mark else kept[index] or _mask_token(mark)
+                for index, mark in enumerate(marks)
+            ]
+        )
+    else:
+        body = " ".join(
+            [mark if "0" not in mark and "@" not in mark else _mask_token(mark) for mark in marks]
+        )
     if "000-0." in body:
         # A multi-line reply joined into one text repeats its codes at every line
         # ("450-4.2.1 The user ... 450-4.2.1 prevents additional messages"): those markers
         # sit inside the sentence, so drop them and let the phrase read as written.
         body = " ".join(token for token in body.split(" ") if token not in _CONTINUATIONS)
     lead = " ".join(lead.split())
-    return f"{lead} {body}" if lead and body else lead or body
+    return (f"{lead} {body}" if lead and body else lead or body), any(kept)
 
 
 def _id_tokens(rest: str, before: str) -> list[str]:
