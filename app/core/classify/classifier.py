@@ -249,7 +249,7 @@ class Classifier:
                 exact.put(exact_key, result)
             return result
         form, has_ids = canonical_ids(head)
-        result = self._classify_form(form, stripped, host, kind)
+        result = self._classify_form(form, stripped, host, kind, has_ids)
         if has_ids:
             # Whether a text holds ids, and where, depends on its digit key alone: the mark
             # tells every later text with this key to add its ids.
@@ -282,17 +282,19 @@ class Classifier:
         seen = self._id_memo.get(key)
         if seen is None:
             _, _, status, host, kind = key1
-            form = canonical_ids(text[:MATCH_CHARS])[0]
-            seen = (self._classify_form(form, status, host, kind), text)
+            form, has_ids = canonical_ids(text[:MATCH_CHARS])
+            seen = (self._classify_form(form, status, host, kind, has_ids), text)
             self._id_memo.put(key, seen)
         return seen
 
-    def _classify_form(self, form: str, status: str, host: str, kind: str) -> Explanation:
-        """The canonical text's memo, then the rules."""
+    def _classify_form(
+        self, form: str, status: str, host: str, kind: str, ids: bool
+    ) -> Explanation:
+        """The canonical text's memo, then the rules (``ids``: the form holds a provider id)."""
         key2 = (form, status, host, kind)
         result = self._memo.get(key2)
         if result is None:
-            result = self._classify_uncached(form, status, host, kind)
+            result = self._classify_uncached(form, status, host, kind, ids)
             self._memo.put(key2, result)
         return result
 
@@ -305,8 +307,10 @@ class Classifier:
             self._fixed_memo[list_kind] = cached
         return cached
 
-    def _classify_uncached(self, text: str, status: str, host: str, kind: str) -> Explanation:
-        facts = extract_facts(text, status, host, kind)
+    def _classify_uncached(
+        self, text: str, status: str, host: str, kind: str, ids: bool
+    ) -> Explanation:
+        facts = extract_facts(text, status, host, kind, ids)
         generic_key = (text, status, kind)
         index = self._generic_memo.get(generic_key)
         if index is None:

@@ -13,7 +13,7 @@ import string
 import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
@@ -129,6 +129,7 @@ for _char in string.digits:
 for _char in "_#":
     _ID_SHAPE[ord(_char)] = ord(_char)
 _ID_SHAPES = bytes(_ID_SHAPE)
+_ID_LITERAL = re.compile(r"[a-z_][1-9]").search  # a literal only a kept provider id can hold
 _ID_EDGES = "()[]{}<>.,;'\"!?"  # punctuation around an id token ("[TSS04]", "(S3150).")
 _ENHANCED = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?!\w|\.\d)")
 _REPLY = re.compile(r"(?<![\w.])([245]\d\d)(?![\w.])")
@@ -278,7 +279,9 @@ def _canonical_reply(text: str, before: str) -> tuple[str, bool]:
     # the masking below only needs where the digits were. Provider ids keep their digits.
     marks = zero_digits(rest.lower()).split()
     # Provider ids are rare: a C-level shape test, then one scan, before any per-token work.
-    kept = _id_tokens(rest, before) if may_hold_ids(rest) and next(_ID_FIND(rest), None) else []
+    shape = rest.encode("utf-8", "surrogatepass").translate(_ID_SHAPES)
+    may_hold = b"A0" in shape or b"_0" in shape or b"#0" in shape
+    kept = _id_tokens(rest, before) if may_hold and next(_ID_FIND(rest), None) else []
     if any(kept):
         body = " ".join(
             [
@@ -364,6 +367,7 @@ class Facts:
     host: str  # host group of the recipient domain (see hosts.py), "" when none
     list_kind: str  # ListKind value, "" when unknown
     says_temporary: bool = False  # the words call the refusal temporary ("temporarily blocked")
+    ids: bool = False  # the text holds a provider id ("ofr_416"), see canonical_ids
 
     @property
     def temporary(self) -> bool:
@@ -375,7 +379,9 @@ class Facts:
         return first == "4" or self.says_temporary
 
 
-def extract_facts(text: str, status: str, host: str = "", list_kind: str = "") -> Facts:
+def extract_facts(
+    text: str, status: str, host: str = "", list_kind: str = "", ids: bool = False
+) -> Facts:
     """Find codes in an already normalised text and a raw status field.
 
     The code written in the text usually says more than the status field (``550 5.7.26 ...``
@@ -392,7 +398,7 @@ def extract_facts(text: str, status: str, host: str = "", list_kind: str = "") -
     reply_match = _REPLY.search(text)
     reply = reply_match.group(1) if reply_match else ""
     says_temporary = "tempor" in text and _SAYS_TEMPORARY.search(text) is not None
-    return Facts(text, code, reply, host, list_kind, says_temporary)
+    return Facts(text, code, reply, host, list_kind, says_temporary, ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,6 +438,9 @@ class Rule:
     # (literal, pattern) per `any` pattern: a pattern runs only when its required leading
     # literal is in the text (a C-level substring test), which skips most regex scans.
     any_guarded: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    # Every `any` pattern starts with a letter or "_" next to a digit 1-9 ("_416", "ib504"):
+    # after the leading codes only a provider id keeps such digits, so without one it cannot match.
+    needs_id: bool = False
 
     def matches(self, facts: Facts) -> bool:
         if self.hosts and facts.host not in self.hosts:
@@ -468,6 +477,16 @@ class Advice:
 class RuleSet:
     rules: tuple[Rule, ...]
     advice: tuple[Advice, ...]
+    # Indexes of the rules without a host condition, all of them and those a text without a
+    # provider id can match: ``first_generic`` walks one list instead of testing every rule.
+    generic: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    generic_without_ids: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        generic = tuple(index for index, rule in enumerate(self.rules) if not rule.hosts)
+        object.__setattr__(self, "generic", generic)
+        plain = tuple(index for index in generic if not self.rules[index].needs_id)
+        object.__setattr__(self, "generic_without_ids", plain)
 
     def first_match(self, facts: Facts) -> Rule | None:
         index = self.first_for_host(facts, self.first_generic(facts))
@@ -479,10 +498,11 @@ class RuleSet:
         Split from the host rules so the classifier can memoise it once per text for every
         recipient host group, instead of re-running every regex per group.
         """
-        for index, rule in enumerate(self.rules):
-            if not rule.hosts and rule.matches(facts):
+        rules = self.rules
+        for index in self.generic if facts.ids else self.generic_without_ids:
+            if rules[index].matches(facts):
                 return index
-        return len(self.rules)
+        return len(rules)
 
     def first_for_host(self, facts: Facts, limit: int) -> int:
         """Index of the first host rule before ``limit`` that matches, else ``limit``."""
@@ -625,11 +645,13 @@ def _rule(
     texts = {key: raw.get(key, "") for key in ("explanation_ja", "fix_ja", "delete_ja")}
     if not all(isinstance(value, str) for value in texts.values()):
         raise RuleError(f"{where}: Japanese texts must be strings")
+    guarded = tuple((lead_literal(p.pattern), p) for p in any_patterns)
     return Rule(
         id=rule_id,
         reason=str(reason),
         any=any_patterns,
-        any_guarded=tuple((lead_literal(p.pattern), p) for p in any_patterns),
+        any_guarded=guarded,
+        needs_id=bool(guarded) and all(_ID_LITERAL(literal) for literal, _ in guarded),
         all=_regexes(raw.get("all", []), where),
         none=_regexes(raw.get("none", []), where),
         codes=_globs(cast("Iterable[str]", raw.get("codes", [])), where),
