@@ -17,11 +17,13 @@ from app.core.classify.memo import GenerationalMemo
 from app.core.classify.rules import (
     ZERO_BYTES,
     RuleSet,
-    canonical,
+    canonical_ids,
     extract_facts,
     fold_codes,
     lead_end,
     load_rules,
+    provider_id_spans,
+    provider_ids,
     trim_gsmtp,
     wrapper_match,
 )
@@ -54,6 +56,9 @@ _FIXED_BY_LIST = {
     ListKind.SPAM_REPORTS: "feedback",
     ListKind.UNSUBSCRIBES: "unsubscribed",
 }
+
+
+RawKey = tuple[str, bytes, str, str, str]  # digit_key(text), status, host group, list kind
 
 
 def digit_key(text: str) -> tuple[str, bytes]:
@@ -113,9 +118,15 @@ class Classifier:
         self._rules = rule_set
         self._exact_memo: GenerationalMemo[tuple[str, str, str, str], Explanation]
         self._exact_memo = GenerationalMemo(memo_size)
-        # Per digit key: the answer and the first text seen with it.
-        self._raw_memo: GenerationalMemo[tuple[str, bytes, str, str, str], tuple[Explanation, str]]
+        # Per digit key: the answer and the first text seen with it; None when the text holds
+        # provider ids, whose digits then key the answer in the id memo.
+        self._raw_memo: GenerationalMemo[RawKey, tuple[Explanation | None, str]]
         self._raw_memo = GenerationalMemo(memo_size)
+        self._id_memo: GenerationalMemo[tuple[RawKey, tuple[str, ...]], tuple[Explanation, str]]
+        self._id_memo = GenerationalMemo(memo_size)
+        # Per digit key of an ASCII text with ids: where they are (the same for the whole key).
+        self._id_spans: GenerationalMemo[RawKey, tuple[tuple[int, int], ...]]
+        self._id_spans = GenerationalMemo(memo_size)
         self._memo: GenerationalMemo[tuple[str, str, str, str], Explanation]
         self._memo = GenerationalMemo(memo_size)
         self._generic_memo: GenerationalMemo[tuple[str, str, str], int]
@@ -235,19 +246,71 @@ class Classifier:
         raw = self._raw_memo
         seen = raw.current.get(key1) or raw.get(key1)  # the plain dict first: most texts hit
         if seen is not None:
-            result, first_text = seen
+            known, first_text = seen
+            if known is not None:
+                if text == first_text:
+                    exact.put(exact_key, known)
+                return known
+        # Only the head is matched: real replies state their cause within a few hundred
+        # characters, and a hostile 200 kB reason would otherwise cost seconds of regex scans.
+        head = text[:MATCH_CHARS]
+        if seen is not None:
+            # A key whose texts hold provider ids ("OFR_416", "[TSS04]"): their digits are part
+            # of the message, so they join the key.
+            result, first_text = self._classify_with_ids(text, key1, self._ids(head, key1))
             if text == first_text:
                 exact.put(exact_key, result)
             return result
-        # Only the head is matched: real replies state their cause within a few hundred
-        # characters, and a hostile 200 kB reason would otherwise cost seconds of regex scans.
-        form = canonical(text[:MATCH_CHARS])[:FORM_CHARS]
-        key2 = (form, stripped, host, kind)
+        form, has_ids = canonical_ids(head)
+        form = form[:FORM_CHARS]  # NFKC may lengthen even the head
+        result = self._classify_form(form, stripped, host, kind, has_ids)
+        if has_ids:
+            # Whether a text holds ids, and where, depends on its digit key alone: the mark
+            # tells every later text with this key to add its ids.
+            raw.put(key1, (None, ""))
+            self._id_memo.put((key1, self._ids(head, key1)), (result, text))
+        else:
+            raw.put(key1, (result, text))
+        return result
+
+    def _ids(self, head: str, key1: RawKey) -> tuple[str, ...]:
+        """The provider ids of ``head``, from the places memoised for its digit key."""
+        if not head.isascii():
+            return provider_ids(head)
+        spans = self._id_spans.get(key1)
+        if spans is None:  # a new key (or its places were dropped from the memo)
+            spans = provider_id_spans(head)
+            self._id_spans.put(key1, spans)
+        return tuple([head[start:end] for start, end in spans])
+
+    def _classify_with_ids(
+        self, text: str, key1: RawKey, ids: tuple[str, ...]
+    ) -> tuple[Explanation, str]:
+        """A text whose provider ids decide: the digit key plus the ids' own digits.
+
+        Texts with equal digit keys hold ids at the same places (``provider_ids`` reads digits
+        only through [0-9]), so equal ids as well mean equal canonical forms. Returns the answer
+        and the first text seen with the key, as the digit-key memo does.
+        """
+        key = (key1, ids)
+        seen = self._id_memo.get(key)
+        if seen is None:
+            _, _, status, host, kind = key1
+            form, has_ids = canonical_ids(text[:MATCH_CHARS])
+            form = form[:FORM_CHARS]
+            seen = (self._classify_form(form, status, host, kind, has_ids), text)
+            self._id_memo.put(key, seen)
+        return seen
+
+    def _classify_form(
+        self, form: str, status: str, host: str, kind: str, ids: bool
+    ) -> Explanation:
+        """The canonical text's memo, then the rules (``ids``: the form holds a provider id)."""
+        key2 = (form, status, host, kind)
         result = self._memo.get(key2)
         if result is None:
-            result = self._classify_uncached(form, stripped, host, kind)
+            result = self._classify_uncached(form, status, host, kind, ids)
             self._memo.put(key2, result)
-        raw.put(key1, (result, text))
         return result
 
     def _fixed(self, list_kind: ListKind) -> Explanation:
@@ -259,8 +322,10 @@ class Classifier:
             self._fixed_memo[list_kind] = cached
         return cached
 
-    def _classify_uncached(self, text: str, status: str, host: str, kind: str) -> Explanation:
-        facts = extract_facts(text, status, host, kind)
+    def _classify_uncached(
+        self, text: str, status: str, host: str, kind: str, ids: bool
+    ) -> Explanation:
+        facts = extract_facts(text, status, host, kind, ids)
         generic_key = (text, status, kind)
         index = self._generic_memo.get(generic_key)
         if index is None:

@@ -43,6 +43,11 @@ HOST_GROUP_DOMAINS: dict[str, tuple[str, ...]] = {
     # European mailbox providers with their own documented reply codes (Orange OFR..., GMX/WEB.DE).
     "orange": ("orange.fr", "wanadoo.fr"),
     "gmx": ("gmx.de", "gmx.net", "gmx.com", "gmx.at", "gmx.ch", "web.de"),
+    # North American ISPs and Zoho, whose plain wordings ("recipient rejected", "Mail rejected by
+    # destination domain") mean something specific there (go-sisimai rhost tables).
+    "cox": ("cox.net",),
+    "spectrum": ("charter.net", "spectrum.net"),
+    "zoho": ("zoho.com", "zohomail.com", "zoho.eu", "zoho.in", "zoho.jp", "zohomail.jp"),
     # Japanese ISPs: each documents its own reception filter (受信拒否設定) for subscribers.
     "ocn": ("ocn.ne.jp",),
     "biglobe": ("biglobe.ne.jp",),

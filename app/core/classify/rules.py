@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import string
 import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
@@ -105,6 +106,40 @@ _STAGE_TAGS = {
         "(in reply to end of data command)",
     ),
 }  # fmt: skip
+# Provider reply ids whose digits are the message (docs/classification.md, "Provider ids"): Yahoo
+# and AOL Sender Hub [TSS04] [TS01] [BL21] [PH01], Apple [HM08] [CS01] [HME1], Orange / La Poste
+# OFR005_104 OFR_416 LPN007_420 LPN416 LPNAAA_101 OUK_513, GoDaddy IB504, Microsoft S3150,
+# Spectrum AUP#I1000 and Cox AUP#IPBL0001, Facebook POL-P7 RCP-P2, AOL's legacy RLY:B1 DYN:T1.
+# Written in capitals, as the providers send them; every alternative starts with a letter and
+# digits appear only as [0-9], so where ids are depends on the text with its digits zeroed alone,
+# which is what lets the classifier key its memo on the ids' own digits (provider_ids).
+_ID_CORE = "|".join(
+    [
+        *(f"{name}[0-9]{{2}}" for name in ("TSS", "TS", "BL", "PH", "HM", "CS")),
+        "HME[0-9]{1,2}",
+        *(f"{name}[A-Z]{{0,3}}[0-9]{{0,3}}_[0-9]{{3}}" for name in ("OFR", "LPN", "OUK")),
+        "LPN[0-9]{3}", "IB[0-9]{3}", "S[0-9]{4}", "AUP#[A-Z]{0,6}[0-9]{3,5}",
+        *(f"{name}-[PT][0-9]" for name in ("POL", "RCP", "MSG", "INT", "DNS", "CON")),
+        *(f"{name}:[A-Z]{{1,3}}[0-9]{{1,2}}" for name in ("RLY", "CON", "DYN", "HVU", "DNS")),
+    ]
+)  # fmt: skip
+_ID_RUN_CHARS = frozenset(string.ascii_letters + string.digits + "_#:-")  # what ids are made of
+# An id is a whole run of id characters: the end is checked here, the start by provider_ids
+# (a look-behind first would cost the scan its fast start).
+_ID_FIND = re.compile(rf"(?:{_ID_CORE})(?![A-Za-z0-9_#:-])").finditer
+_ID_FULL = re.compile(_ID_CORE).fullmatch
+# Every id has a capital, "_" or "#" right before a digit: a C-level test of that shape (capitals
+# as "A", digits as "0") spares most texts the scan, which costs more than the rest of the key.
+_ID_SHAPE = bytearray(b" " * 256)
+for _char in string.ascii_uppercase:
+    _ID_SHAPE[ord(_char)] = ord("A")
+for _char in string.digits:
+    _ID_SHAPE[ord(_char)] = ord("0")
+for _char in "_#":
+    _ID_SHAPE[ord(_char)] = ord(_char)
+_ID_SHAPES = bytes(_ID_SHAPE)
+_ID_LITERAL = re.compile(r"[a-z_][1-9]").search  # a literal only a kept provider id can hold
+_ID_EDGES = "()[]{}<>.,;'\"!?"  # punctuation around an id token ("[TSS04]", "(S3150).")
 _ENHANCED = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?!\w|\.\d)")
 _REPLY = re.compile(r"(?<![\w.])([245]\d\d)(?![\w.])")
 _STATUS = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})\s*")
@@ -170,6 +205,37 @@ def wrapper_match(text: str) -> re.Match[str] | None:
     return None
 
 
+def may_hold_ids(text: str) -> bool:
+    """False when ``text`` cannot hold a provider id (no capital, "_" or "#" before a digit)."""
+    if not text.isascii():
+        return True
+    shape = text.encode("ascii").translate(_ID_SHAPES)
+    return b"A0" in shape or b"_0" in shape or b"#0" in shape
+
+
+def provider_id_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Where the provider ids of an ASCII ``text`` are (start, end), in order.
+
+    The places depend on the text with its digits zeroed alone: texts with equal digit keys
+    have their ids at the same places, and only the ids' own digits can tell them apart.
+    """
+    if not may_hold_ids(text):
+        return ()
+    return tuple(
+        match.span() for match in _ID_FIND(text)
+        if not match.start() or text[match.start() - 1] not in _ID_RUN_CHARS
+    )  # fmt: skip
+
+
+def provider_ids(text: str) -> tuple[str, ...]:
+    """The provider ids in ``text`` (as sent, in order): every id ``canonical`` keeps is one."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+        if text.isascii() and not may_hold_ids(text):
+            return ()
+    return tuple(text[start:end] for start, end in provider_id_spans(text))
+
+
 def normalise(text: str) -> str:
     """Canonical form the rules match: NFKC, lower case, single spaces, variable tokens masked.
 
@@ -182,6 +248,11 @@ def normalise(text: str) -> str:
 
 
 def canonical(text: str) -> str:
+    """``normalise()`` of a text already through ``trim_gsmtp`` (see ``canonical_ids``)."""
+    return canonical_ids(text)[0]
+
+
+def canonical_ids(text: str) -> tuple[str, bool]:
     """``normalise()`` of a text already through ``trim_gsmtp`` (trimming twice may cut more).
 
     Only the leading codes keep their digit values; every later digit is noise (IPs, ids,
@@ -194,11 +265,16 @@ def canonical(text: str) -> str:
     in Postfix's words ("(in reply to end of data command)") when the wrapper names the SMTP
     stage and the reply does not. The wrapper is found by a pattern that treats every digit
     alike, so this too depends only on the zeroed text and the reply's leading codes.
+
+    Provider ids ("[TSS04]", "OFR_416", see ``provider_ids``) are the exception: they keep
+    their digits (in lower case). The flag tells whether the form holds one; it depends on the
+    zeroed text alone, and every id kept is one ``provider_ids(text)`` finds.
     """
     wrapped = wrapper_match(text)
     if wrapped is None:
-        return _canonical_reply(text)
-    reply = _canonical_reply(text[wrapped.end() :])
+        return _canonical_reply(text, "")
+    start = wrapped.end()
+    reply, ids = _canonical_reply(text[start:], text[start - 1 : start])
     stage = next((key for key, value in wrapped.groupdict().items() if value), "")
     if stage in _QMAIL_STAGES:
         # qmail-remote ends with its own "Giving up on <host>." when no recipient was taken:
@@ -206,33 +282,60 @@ def canonical(text: str) -> str:
         reply = _QMAIL_GIVING_UP(" ", reply).strip()
     tag = _STAGE_TAGS.get(stage, "")
     if not tag or "(in reply to " in reply:
-        return reply
-    return f"{reply} {tag}" if reply else tag
+        return reply, ids
+    return (f"{reply} {tag}" if reply else tag), ids
 
 
-def _canonical_reply(text: str) -> str:
-    """``canonical()`` of a text that is the reply itself (no wrapper)."""
+def _canonical_reply(text: str, before: str) -> tuple[str, bool]:
+    """``canonical_ids()`` of a text that is the reply itself (no wrapper); ``before`` is the
+    character the reply follows in the whole text ("" at its start)."""
     end = lead_end(text)
     lead, rest = text[:end], text[end:]
+    if end:
+        before = text[end - 1]
     if not rest.isascii():
         # Invisible format characters (zero-width, bidi controls) could split a phrase so no
         # rule sees it; NFKC folds full-width letters and compatibility forms.
         rest = unicodedata.normalize("NFKC", rest).translate(_INVISIBLE)
     # Only the zeroed text is read: a token without a 0 or "@" is the same in both forms, and
-    # the masking below only needs where the digits were.
-    body = " ".join(
-        [
-            mark if "0" not in mark and "@" not in mark else _mask_token(mark)
-            for mark in zero_digits(rest.lower()).split()
-        ]
-    )
+    # the masking below only needs where the digits were. Provider ids keep their digits.
+    marks = zero_digits(rest.lower()).split()
+    # Provider ids are rare: a C-level shape test, then one scan, before any per-token work.
+    shape = rest.encode("utf-8", "surrogatepass").translate(_ID_SHAPES)
+    may_hold = b"A0" in shape or b"_0" in shape or b"#0" in shape
+    kept = _id_tokens(rest, before) if may_hold and next(_ID_FIND(rest), None) else []
+    if any(kept):
+        body = " ".join(
+            [
+                mark if "0" not in mark and "@" not in mark else kept[index] or _mask_token(mark)
+                for index, mark in enumerate(marks)
+            ]
+        )
+    else:
+        body = " ".join(
+            [mark if "0" not in mark and "@" not in mark else _mask_token(mark) for mark in marks]
+        )
     if "000-0." in body:
         # A multi-line reply joined into one text repeats its codes at every line
         # ("450-4.2.1 The user ... 450-4.2.1 prevents additional messages"): those markers
         # sit inside the sentence, so drop them and let the phrase read as written.
         body = " ".join(token for token in body.split(" ") if token not in _CONTINUATIONS)
     lead = " ".join(lead.split())
-    return f"{lead} {body}" if lead and body else lead or body
+    return (f"{lead} {body}" if lead and body else lead or body), any(kept)
+
+
+def _id_tokens(rest: str, before: str) -> list[str]:
+    """Per whitespace token of ``rest``: the token in lower case when it is a provider id
+    (inside punctuation such as "[TSS04]"), else "".
+
+    An id must be a whole run of id characters, as ``provider_ids`` finds it, so a first token
+    glued to the lead or wrapper before it ("550-TSS04") is not one.
+    """
+    tokens = rest.split()
+    kept = [token.lower() if _ID_FULL(token.strip(_ID_EDGES)) else "" for token in tokens]
+    if kept and kept[0] and before and before in _ID_RUN_CHARS and rest[:1] in _ID_RUN_CHARS:
+        kept[0] = ""
+    return kept
 
 
 def _mask_token(mark: str, glue: bool = True) -> str:
@@ -286,6 +389,7 @@ class Facts:
     host: str  # host group of the recipient domain (see hosts.py), "" when none
     list_kind: str  # ListKind value, "" when unknown
     says_temporary: bool = False  # the words call the refusal temporary ("temporarily blocked")
+    ids: bool = False  # the text holds a provider id ("ofr_416"), see canonical_ids
 
     @property
     def temporary(self) -> bool:
@@ -297,7 +401,9 @@ class Facts:
         return first == "4" or self.says_temporary
 
 
-def extract_facts(text: str, status: str, host: str = "", list_kind: str = "") -> Facts:
+def extract_facts(
+    text: str, status: str, host: str = "", list_kind: str = "", ids: bool = False
+) -> Facts:
     """Find codes in an already normalised text and a raw status field.
 
     The code written in the text usually says more than the status field (``550 5.7.26 ...``
@@ -314,7 +420,7 @@ def extract_facts(text: str, status: str, host: str = "", list_kind: str = "") -
     reply_match = _REPLY.search(text)
     reply = reply_match.group(1) if reply_match else ""
     says_temporary = "tempor" in text and _SAYS_TEMPORARY.search(text) is not None
-    return Facts(text, code, reply, host, list_kind, says_temporary)
+    return Facts(text, code, reply, host, list_kind, says_temporary, ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,6 +460,9 @@ class Rule:
     # (literal, pattern) per `any` pattern: a pattern runs only when its required leading
     # literal is in the text (a C-level substring test), which skips most regex scans.
     any_guarded: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    # Every `any` pattern starts with a letter or "_" next to a digit 1-9 ("_416", "ib504"):
+    # after the leading codes only a provider id keeps such digits, so without one it cannot match.
+    needs_id: bool = False
 
     def matches(self, facts: Facts) -> bool:
         if self.hosts and facts.host not in self.hosts:
@@ -393,6 +502,16 @@ class Advice:
 class RuleSet:
     rules: tuple[Rule, ...]
     advice: tuple[Advice, ...]
+    # Indexes of the rules without a host condition, all of them and those a text without a
+    # provider id can match: ``first_generic`` walks one list instead of testing every rule.
+    generic: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    generic_without_ids: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        generic = tuple(index for index, rule in enumerate(self.rules) if not rule.hosts)
+        object.__setattr__(self, "generic", generic)
+        plain = tuple(index for index in generic if not self.rules[index].needs_id)
+        object.__setattr__(self, "generic_without_ids", plain)
 
     def first_match(self, facts: Facts) -> Rule | None:
         index = self.first_for_host(facts, self.first_generic(facts))
@@ -404,10 +523,11 @@ class RuleSet:
         Split from the host rules so the classifier can memoise it once per text for every
         recipient host group, instead of re-running every regex per group.
         """
-        for index, rule in enumerate(self.rules):
-            if not rule.hosts and rule.matches(facts):
+        rules = self.rules
+        for index in self.generic if facts.ids else self.generic_without_ids:
+            if rules[index].matches(facts):
                 return index
-        return len(self.rules)
+        return len(rules)
 
     def first_for_host(self, facts: Facts, limit: int) -> int:
         """Index of the first host rule before ``limit`` that matches, else ``limit``."""
@@ -550,11 +670,13 @@ def _rule(
     texts = {key: raw.get(key, "") for key in ("explanation_ja", "fix_ja", "delete_ja")}
     if not all(isinstance(value, str) for value in texts.values()):
         raise RuleError(f"{where}: Japanese texts must be strings")
+    guarded = tuple((lead_literal(p.pattern), p) for p in any_patterns)
     return Rule(
         id=rule_id,
         reason=str(reason),
         any=any_patterns,
-        any_guarded=tuple((lead_literal(p.pattern), p) for p in any_patterns),
+        any_guarded=guarded,
+        needs_id=bool(guarded) and all(_ID_LITERAL(literal) for literal, _ in guarded),
         all=_regexes(raw.get("all", []), where),
         none=_regexes(raw.get("none", []), where),
         codes=_globs(cast("Iterable[str]", raw.get("codes", [])), where),

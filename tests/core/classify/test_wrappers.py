@@ -16,7 +16,7 @@ import random
 import pytest
 
 from app.core.classify.classifier import Classifier, digit_key
-from app.core.classify.rules import canonical, extract_facts, normalise
+from app.core.classify.rules import canonical, extract_facts, normalise, provider_ids
 
 ADDR = "taro@example.jp"
 
@@ -203,10 +203,14 @@ def test_digit_key_stays_exact_with_wrappers_and_glued_tokens() -> None:
         "Connected to 10.0.0.1 but sender was rejected. Remote host said: ",
         "550 ", "451 ", "5.1.1 ", "4.7.1 ", "x(#5.1.1) ", "word[1.2.3.4] ", "a<b@c.jp> ",
         "user unknown ", "12 ", "Giving up on 10.0.0.1.", "(in reply to RCPT TO command)",
+        # Provider ids keep their digits: the key then adds the ids themselves.
+        "[TSS04] ", "OFR_416 ", "LPN007_420. ", "(S3150) ", "IB504", "AUP#I1000 ", "RCP-P2 ",
+        "RLY:B1 ", "550-", "TS01", "x", ":",
     ]  # fmt: skip
-    forms: dict[tuple[str, bytes], str] = {}
+    forms: dict[tuple[tuple[str, bytes], tuple[str, ...]], str] = {}
     for _ in range(20_000):
         text = "".join(rng.choice(parts) for _ in range(rng.randrange(1, 5)))
         text = "".join(str(rng.randrange(10)) if ch.isdigit() else ch for ch in text)
-        assert forms.setdefault(digit_key(text), canonical(text)) == canonical(text), text
+        key = (digit_key(text), provider_ids(text))
+        assert forms.setdefault(key, canonical(text)) == canonical(text), text
     assert len(forms) > 1_000
