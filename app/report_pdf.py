@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.core.accounts import region_label_ja
 from app.core.dates import JST
 from app.core.errors import TodokuError
 from app.core.history.report import Change, MonthlyReport
@@ -161,7 +162,7 @@ class _Writer:
         self.line(f"月次レポート {report.month_label}", self.title)
         who = account.account + (f"（サブユーザー {account.subuser}）" if account.subuser else "")
         self.line(
-            f"アカウント: {who}　リージョン: {account.region}　期間: "
+            f"アカウント: {who}　リージョン: {region_label_ja(account.region)}　期間: "
             f"{report.period.start:%Y/%m/%d} 〜 {report.period.end:%Y/%m/%d}（日本時間）　"
             f"作成: {report.generated_at.astimezone(JST):%Y/%m/%d %H:%M}"
         )

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from app.core.accounts import region_label_ja
 from app.core.dates import JST
 from app.core.export.cells import clean_text, needs_text_guard
 from app.core.export.columns import category_label_ja
@@ -176,7 +177,7 @@ def write_conditions_sheet(
         ("期間", out.text(range_text(context))),
         ("アカウント", out.text(context.account_label or NONE_TEXT)),
         ("サブユーザー", out.text(context.subuser or NONE_TEXT)),
-        ("リージョン", out.text(context.region or NONE_TEXT)),
+        ("リージョン", out.text(region_label_ja(context.region) or NONE_TEXT)),
         ("対象リスト", out.text("、".join(kind.label_ja for kind in context.lists) or NONE_TEXT)),
         ("絞り込み条件", out.text(context.filter_description or NONE_TEXT)),
         ("出力範囲", out.text(SCOPE_LABELS_JA.get(context.scope, context.scope))),

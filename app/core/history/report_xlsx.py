@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from app.core.accounts import region_label_ja
 from app.core.dates import JST
 from app.core.errors import TodokuError
 from app.core.export.cells import clean_text, needs_text_guard
@@ -155,7 +156,7 @@ def _summary(workbook: Any, report: MonthlyReport, styles: ExcelStyles) -> None:
             "アカウント",
             account.account + (f"（サブユーザー {account.subuser}）" if account.subuser else ""),
         ),
-        ("リージョン", account.region),
+        ("リージョン", region_label_ja(account.region)),
         ("期間", f"{report.period.start:%Y/%m/%d} 〜 {report.period.end:%Y/%m/%d}（日本時間）"),
         ("作成日時", f"{report.generated_at.astimezone(JST):%Y/%m/%d %H:%M}"),
     )
