@@ -150,6 +150,7 @@ def provider_domains(module: str, text: str) -> tuple[str, ...]:
     lowered = text.lower()
     return next((domains for mark, domains in _PROVIDER_MARKS if mark in lowered), ())
 
+
 _ADDRESS = re.compile(r"[\w.+'%-]+@[\w-]+(?:\.[\w-]+)+")
 _STATUS = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
 _SERVICE_LOCALS = ("postmaster", "mailer-daemon", "abuse", "noreply", "no-reply", "root")
@@ -181,9 +182,7 @@ class ReasonTemplate:
         return f"{local}@{self.domains[len(local) % len(self.domains)]}"
 
 
-def _template(
-    text: str, status: str, label: str, domains: tuple[str, ...] = ()
-) -> ReasonTemplate:
+def _template(text: str, status: str, label: str, domains: tuple[str, ...] = ()) -> ReasonTemplate:
     parts: list[str] = []
     last = 0
     for match in _ADDRESS.finditer(text):

@@ -6,7 +6,6 @@ without losing the fetched rows."""
 from __future__ import annotations
 
 import re
-
 import time
 from datetime import timedelta
 from pathlib import Path

@@ -149,8 +149,7 @@ def test_malformed_mx_answer_is_a_dns_problem_not_a_null_mx(status: str) -> None
 
 def test_null_mx_still_reads_as_a_domain_that_takes_no_mail() -> None:
     got = CLASSIFIER.classify(
-        "556 5.1.10 Recipient address rejected: Domain example.com does not accept mail"
-        " (nullMX)",
+        "556 5.1.10 Recipient address rejected: Domain example.com does not accept mail (nullMX)",
         "",
         "a@example.com",
     )
