@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.core.accounts import region_label_ja
 from app.core.dates import JST
 from app.core.errors import TodokuError
 from app.core.history.report import Change, MonthlyReport
+from app.core.regions import region_label_ja
 from app.core.stats import format_percent
 
 if TYPE_CHECKING:  # Qt loads only when a PDF is printed

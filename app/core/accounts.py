@@ -223,13 +223,3 @@ def forget_credentials(account: Account, secrets: SecretStore) -> None:
     """Remove every secret of a deleted account from the keyring."""
     for secret_name in account.secret_names().values():
         secrets.delete(secret_name)
-
-
-# SendGrid's two regions in the words of the settings screen; another provider's region (an AWS
-# region such as ap-northeast-1) is a name the operator typed and is shown as it is.
-_REGION_LABELS_JA = {"global": "グローバル", "eu": "EU"}
-
-
-def region_label_ja(region: str) -> str:
-    """The region as reports print it: 「グローバル」, 「EU」, or the provider's own name."""
-    return _REGION_LABELS_JA.get(region.strip().lower(), region)

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from app.core.accounts import region_label_ja
 from app.core.dates import JST
 from app.core.export.cells import clean_text, needs_text_guard
 from app.core.export.columns import category_label_ja
@@ -19,6 +18,7 @@ from app.core.export.excel_styles import (
     prepare_print,
 )
 from app.core.export.summary import TOP_DOMAINS, SummaryCounter
+from app.core.regions import region_label_ja
 
 SUMMARY_SHEET_TITLE = "集計"
 CONDITIONS_SHEET_TITLE = "条件"

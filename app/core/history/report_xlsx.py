@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from app.core.accounts import region_label_ja
 from app.core.dates import JST
 from app.core.errors import TodokuError
 from app.core.export.cells import clean_text, needs_text_guard
 from app.core.export.excel_styles import COUNT_FORMAT, ExcelStyles
 from app.core.history.report import Change, MonthlyReport
+from app.core.regions import region_label_ja
 from app.core.stats import format_percent
 
 SUMMARY_TITLE = "概要"
