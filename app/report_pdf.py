@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from app.core.dates import JST
 from app.core.errors import TodokuError
 from app.core.history.report import Change, MonthlyReport
+from app.core.regions import region_label_ja
 from app.core.stats import format_percent
 
 if TYPE_CHECKING:  # Qt loads only when a PDF is printed
@@ -161,7 +162,7 @@ class _Writer:
         self.line(f"月次レポート {report.month_label}", self.title)
         who = account.account + (f"（サブユーザー {account.subuser}）" if account.subuser else "")
         self.line(
-            f"アカウント: {who}　リージョン: {account.region}　期間: "
+            f"アカウント: {who}　リージョン: {region_label_ja(account.region)}　期間: "
             f"{report.period.start:%Y/%m/%d} 〜 {report.period.end:%Y/%m/%d}（日本時間）　"
             f"作成: {report.generated_at.astimezone(JST):%Y/%m/%d %H:%M}"
         )

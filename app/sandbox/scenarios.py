@@ -104,6 +104,53 @@ _BLOCK_LABELS = frozenset(
 )
 # Weight common hard bounces up: most real bounce lists are dominated by unknown users.
 _BOUNCE_WEIGHTS = {"userunknown": 4, "mailboxfull": 2, "hostunknown": 2, "suspend": 2}
+# A reply written by one mailbox provider only ever reaches its own users: La Poste's "LPN006"
+# at a docomo address would make the app add a ドコモ note to a French reply. The labelled lines
+# name the decoder module that read them (Sisimai's rhost:<provider> / provider lhost); these
+# recipient domains are where such a reply comes from. Modules not listed (the MTAs: Postfix,
+# Exim, Sendmail ...; the sending-side services: SES, WorkMail) answer for any domain.
+PROVIDER_DOMAINS: dict[str, tuple[str, ...]] = {
+    "rhost:FrancePTT": ("orange.fr", "wanadoo.fr", "laposte.net"),
+    "rhost:Tencent": ("qq.com", "foxmail.com"),
+    "rhost:Google": ("gmail.com",),
+    "Gmail": ("gmail.com",),
+    "GoogleGroups": ("googlegroups.com", *(f"{company}.co.jp" for company in _COMPANIES)),
+    "rhost:Microsoft": ("hotmail.com", "outlook.jp", "hotmail.co.jp"),
+    "Outlook": ("hotmail.com", "outlook.jp", "hotmail.co.jp"),
+    "rhost:Apple": ("icloud.com",),
+    "rhost:Aol": ("aol.com",),
+    "rhost:NTTDOCOMO": ("docomo.ne.jp",),
+    "EZweb": ("ezweb.ne.jp", "au.com"),
+    "KDDI": ("ezweb.ne.jp", "au.com"),
+    "Biglobe": ("biglobe.ne.jp",),
+    "Yandex": ("yandex.ru",),
+    "MailRu": ("mail.ru",),
+    "rhost:Facebook": ("facebook.com",),
+    # Google Workspace serves company domains: a Workspace group reply goes to a company.
+    "rhost:GSuite": tuple(f"{company}.co.jp" for company in _COMPANIES),
+}
+# The module is the decoder that read the whole bounce mail (a Sendmail relay may carry La Poste's
+# reply), so the provider's own marks in the text count too.
+_PROVIDER_MARKS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("lpn0", PROVIDER_DOMAINS["rhost:FrancePTT"]),
+    ("ofr0", PROVIDER_DOMAINS["rhost:FrancePTT"]),
+    ("laposte", PROVIDER_DOMAINS["rhost:FrancePTT"]),
+    ("service.mail.qq.com", PROVIDER_DOMAINS["rhost:Tencent"]),
+    ("groups.google.com", PROVIDER_DOMAINS["GoogleGroups"]),
+    ("support.google.com/mail", PROVIDER_DOMAINS["Gmail"]),
+    ("gmail", PROVIDER_DOMAINS["Gmail"]),
+    ("email account that you tried to reach", PROVIDER_DOMAINS["Gmail"]),
+)
+
+
+def provider_domains(module: str, text: str) -> tuple[str, ...]:
+    """Recipient domains a labelled reply fits (() = any domain): by module, then by text."""
+    if module in PROVIDER_DOMAINS:
+        return PROVIDER_DOMAINS[module]
+    lowered = text.lower()
+    return next((domains for mark, domains in _PROVIDER_MARKS if mark in lowered), ())
+
+
 _ADDRESS = re.compile(r"[\w.+'%-]+@[\w-]+(?:\.[\w-]+)+")
 _STATUS = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
 _SERVICE_LOCALS = ("postmaster", "mailer-daemon", "abuse", "noreply", "no-reply", "root")
@@ -116,12 +163,26 @@ class ReasonTemplate:
     parts: tuple[str, ...]
     status: str
     label: str
+    domains: tuple[str, ...] = ()  # recipient domains this provider's reply fits; () = any
 
     def render(self, email: str) -> str:
         return email.join(self.parts)
 
+    def recipient(self, email: str) -> str:
+        """``email`` moved to one of this reply's provider domains when it is at another one.
 
-def _template(text: str, status: str, label: str) -> ReasonTemplate:
+        The domain is picked from the local part, not the generator's random stream, so every
+        other record of a seed stays as it was.
+        """
+        if not self.domains:
+            return email
+        local, _, domain = email.rpartition("@")
+        if domain.lower() in self.domains:
+            return email
+        return f"{local}@{self.domains[len(local) % len(self.domains)]}"
+
+
+def _template(text: str, status: str, label: str, domains: tuple[str, ...] = ()) -> ReasonTemplate:
     parts: list[str] = []
     last = 0
     for match in _ADDRESS.finditer(text):
@@ -131,7 +192,7 @@ def _template(text: str, status: str, label: str) -> ReasonTemplate:
         parts.append(text[last : match.start()])
         last = match.end()
     parts.append(text[last:])
-    return ReasonTemplate(tuple(parts), status, label)
+    return ReasonTemplate(tuple(parts), status, label, domains)
 
 
 def load_reason_templates(path: Path | None = None) -> dict[str, list[ReasonTemplate]]:
@@ -150,10 +211,11 @@ def load_reason_templates(path: Path | None = None) -> dict[str, list[ReasonTemp
             # Prefer the code the bounce carried, then one quoted in the text; no invented codes.
             found = _STATUS.search(text)
             status = item.get("status") or (found.group(1) if found else "")
+            domains = provider_domains(str(item.get("module") or ""), text)
             if label in _BLOCK_LABELS or status.startswith("4"):
-                pools["blocks"].append(_template(text, status or "4.0.0", label))
+                pools["blocks"].append(_template(text, status or "4.0.0", label, domains))
             else:
-                template = _template(text, status or "5.0.0", label)
+                template = _template(text, status or "5.0.0", label, domains)
                 pools["bounces"].extend([template] * _BOUNCE_WEIGHTS.get(label, 1))
     if not pools["bounces"] or not pools["blocks"]:
         raise ValueError(f"{source}: needs both bounce-like and block-like reasons")
@@ -272,6 +334,13 @@ def _generate(
     bounce_pool, block_pool = pools["bounces"], pools["blocks"]
     for position, kind in enumerate(kinds):
         email = tricky[position][1] if position in tricky else maker.make(kind)
+        template: ReasonTemplate | None = None
+        if kind == "bounces" or kind == "blocks":
+            # Drawn right after the address, as before, so a seed gives the same records.
+            pool = bounce_pool if kind == "bounces" else block_pool
+            template = pool[int(rng.random() * len(pool))]
+            if position not in tricky:
+                email = template.recipient(email)
         lowered = email.lower()
         taken = seen[kind]
         if lowered in taken:
@@ -283,9 +352,7 @@ def _generate(
             lowered = email.lower()
         taken.add(lowered)
         created = created_values[position]
-        if kind == "bounces" or kind == "blocks":
-            pool = bounce_pool if kind == "bounces" else block_pool
-            template = pool[int(rng.random() * len(pool))]
+        if template is not None:
             append(SandboxRecord(kind, email, created, template.render(email), template.status))
         elif kind == "invalid_emails":
             reason = _INVALID_REASONS[int(rng.random() * invalid_count)]
@@ -306,6 +373,7 @@ def generate_incident_blocks(
         t
         for t in load_reason_templates(reasons_path)["blocks"]
         if t.label in {"blocked", "badreputation", "toomanyconn", "speeding"}
+        and (not t.domains or "docomo.ne.jp" in t.domains)  # no other provider's reply at docomo
     ]
     maker = _AddressMaker(rng)
     records = []

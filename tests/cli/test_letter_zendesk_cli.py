@@ -79,7 +79,8 @@ def test_fetch_output_reads_back_into_the_same_entries() -> None:
             1,
             "件名: 【ご確認のお願い】mail.todoku.example からのメールの受信拒否について",
         ),
-        ("carrier", 3, "件名: メール受信設定のお願い（株式会社トドク）"),
+        # au and SoftBank; docomo's 5.0.0 "Unknown user" is a gone address (docs/letters.md).
+        ("carrier", 2, "件名: メール受信設定のお願い（株式会社トドク）"),
         (
             "consumer",
             2,
@@ -181,7 +182,8 @@ def test_zendesk_batch_makes_one_ticket(zendesk: ZendeskSandbox, settings_file: 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [f"{zendesk.base_url}/agent/tickets/1"]
     body = zendesk.comments(1)[0]["body"]
-    assert body.count("■ 連絡文の下書き") == 7  # 2 lg.jp addresses share one letter
+    # 2 lg.jp addresses share one letter; docomo's gone address gets none (docs/letters.md)
+    assert body.count("■ 連絡文の下書き") == 6
 
 
 def test_zendesk_revoked_token_fails_in_japanese(

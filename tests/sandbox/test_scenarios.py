@@ -134,3 +134,37 @@ def test_bad_lines_name_file_and_line(tmp_path: Path, line: str, message: str) -
 def test_generation_arguments_are_checked() -> None:
     with pytest.raises(ValueError):
         generate_records(10, seed=1, start=END, end=START)
+
+
+def test_provider_replies_go_to_that_providers_recipients() -> None:
+    """La Poste's LPN/OFR, QQ's frequency limits, Google Groups ... never at a docomo address."""
+    # Which labelled lines are one provider's: the same marks, read from the data file here.
+    markers = {
+        "lpn0": ("orange.fr", "wanadoo.fr", "laposte.net"),
+        "ofr0": ("orange.fr", "wanadoo.fr", "laposte.net"),
+        "service.mail.qq.com": ("qq.com", "foxmail.com"),
+    }
+    tricky = {email for _, email in TRICKY_EMAILS}  # kept as they are, on purpose
+    seen = Counter()
+    for record in generate_records(20000, seed=11, start=START, end=END):
+        reason = record.reason.lower()
+        if record.email in tricky:
+            continue
+        if "groups.google.com" in reason:  # a group: at googlegroups.com or a company's domain
+            assert not record.email.endswith(("docomo.ne.jp", "ezweb.ne.jp", "gmail.com"))
+        for marker, domains in markers.items():
+            if marker in reason:
+                seen[marker] += 1
+                assert record.email.rpartition("@")[2].lower() in domains, (record.email, reason)
+    assert all(seen[marker] > 0 for marker in markers), seen
+
+
+def test_incident_blocks_at_docomo_carry_no_other_providers_reply() -> None:
+    from app.sandbox.scenarios import generate_incident_blocks
+
+    blocks = generate_incident_blocks(2000, seed=3, start=START, end=END)
+    assert not any(
+        mark in record.reason.lower()
+        for record in blocks
+        for mark in ("lpn0", "ofr0", "service.mail.qq.com", "google")
+    )

@@ -5,6 +5,7 @@ without losing the fetched rows."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -342,6 +343,10 @@ def test_monthly_report_saves_xlsx_and_pdf(qtbot, make_window, tmp_path, history
             if window.model.entry_at(i).created.astimezone(JST).month == today_jst().month
         )
         assert f"件数: {in_month:,} 件" in dialog.preview.toPlainText()
+        # The delivery rate is read from the connected (sandbox) SendGrid account's stats, as
+        # `todoku-cli report --stats` does: no "run the CLI" note.
+        assert dialog.report.delivery is not None, dialog.report.delivery_note
+        assert re.search(r"配信率: \d+\.\d%", dialog.preview.toPlainText())
         dialog.folder_edit.setText(str(folder))
         with qtbot.waitSignal(controller.report_saved, timeout=60_000):
             qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
@@ -362,6 +367,9 @@ def test_monthly_report_saves_xlsx_and_pdf(qtbot, make_window, tmp_path, history
 
     book = load_workbook(xlsx)
     assert "概要" in book.sheetnames
+    cells = [str(cell.value) for row in book["概要"].iter_rows() for cell in row if cell.value]
+    assert "グローバル" in cells and "global" not in cells  # the region in Japanese
+    assert "配信率" in cells
     assert pdf.read_bytes().startswith(b"%PDF")
     assert pdf.stat().st_size > 1000
 

@@ -18,6 +18,7 @@ from app.core.export.excel_styles import (
     prepare_print,
 )
 from app.core.export.summary import TOP_DOMAINS, SummaryCounter
+from app.core.regions import region_label_ja
 
 SUMMARY_SHEET_TITLE = "集計"
 CONDITIONS_SHEET_TITLE = "条件"
@@ -176,7 +177,7 @@ def write_conditions_sheet(
         ("期間", out.text(range_text(context))),
         ("アカウント", out.text(context.account_label or NONE_TEXT)),
         ("サブユーザー", out.text(context.subuser or NONE_TEXT)),
-        ("リージョン", out.text(context.region or NONE_TEXT)),
+        ("リージョン", out.text(region_label_ja(context.region) or NONE_TEXT)),
         ("対象リスト", out.text("、".join(kind.label_ja for kind in context.lists) or NONE_TEXT)),
         ("絞り込み条件", out.text(context.filter_description or NONE_TEXT)),
         ("出力範囲", out.text(SCOPE_LABELS_JA.get(context.scope, context.scope))),

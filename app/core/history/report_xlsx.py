@@ -16,6 +16,7 @@ from app.core.errors import TodokuError
 from app.core.export.cells import clean_text, needs_text_guard
 from app.core.export.excel_styles import COUNT_FORMAT, ExcelStyles
 from app.core.history.report import Change, MonthlyReport
+from app.core.regions import region_label_ja
 from app.core.stats import format_percent
 
 SUMMARY_TITLE = "概要"
@@ -155,7 +156,7 @@ def _summary(workbook: Any, report: MonthlyReport, styles: ExcelStyles) -> None:
             "アカウント",
             account.account + (f"（サブユーザー {account.subuser}）" if account.subuser else ""),
         ),
-        ("リージョン", account.region),
+        ("リージョン", region_label_ja(account.region)),
         ("期間", f"{report.period.start:%Y/%m/%d} 〜 {report.period.end:%Y/%m/%d}（日本時間）"),
         ("作成日時", f"{report.generated_at.astimezone(JST):%Y/%m/%d %H:%M}"),
     )

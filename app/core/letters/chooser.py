@@ -52,9 +52,12 @@ _REFUSALS = frozenset(
 # A municipal gateway (LGWAN relay) that does not know us answers with relay or unclassified
 # refusals too; its IT desk is still the one to ask.
 _MUNICIPAL_EXTRA = frozenset({"norelaying", "onhold", "undefined", "systemerror"})
-# Japanese carriers have long answered "User unknown" for mail their reception filter refused,
-# so on a carrier domain these also call for the 指定受信 letter (which says so).
-_CARRIER_EXTRA = frozenset({"userunknown", "onhold", "undefined"})
+# Unclassified carrier refusals may still be the reception filter: the 指定受信 letter costs the
+# customer nothing. "userunknown" is not here: the classifier already reads a carrier's "User
+# unknown" that is a filter as "filtered" (docomo before 2025-03-13, au and MVNOs without an
+# echoed address; resources/rules/20-hosts.toml), so what stays "userunknown" means the address is
+# gone, and asking its owner to change a setting would contradict the explanation beside it.
+_CARRIER_EXTRA = frozenset({"onhold", "undefined"})
 _FREE_MAIL_GROUPS = frozenset({"gmail", "microsoft", "yahoo", "yahoojp", "icloud"})
 
 

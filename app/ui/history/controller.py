@@ -186,9 +186,31 @@ class HistoryController(FeatureController):
         account = self.current_account()
         if account is None:
             return False
-        work = functools.partial(build_report, self.session, account, month, self._journal())
+        work = functools.partial(
+            build_report,
+            self.session,
+            account,
+            month,
+            self._journal(),
+            stats=self._stats_source(account),
+        )
         line = texts.REPORT_BUILDING.format(month=f"{month.year}年{month.month}月")
         return self.run("report", work, line, exclusive=False)
+
+    def _stats_source(self, account: AccountKey) -> Callable[[], Any] | None:
+        """The connected provider for the report's delivery rate: only SendGrid's stats are read
+        (as ``todoku-cli report --stats``), and only for the report's own account."""
+        try:
+            config = self._connect()
+        except TodokuError:
+            return None  # no connection: the report says how to get the rate
+        if config.account is not None and config.account.provider.value != "sendgrid":
+            return None
+        if account_for(config) != account:
+            return None
+        from app.core.services import provider_factory
+
+        return provider_factory(config)
 
     def save_report(self, report: MonthlyReport, xlsx: Path | None, pdf: Path | None) -> bool:
         from app.ui.history.jobs import save_report

@@ -3,6 +3,7 @@ erasing an address. Plain functions with the job shape (progress, on_page, cance
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from app.core.history.journal_link import ErasedCounts
     from app.core.history.report import MonthlyReport
     from app.core.history.trends import DomainGrowth, TrendTable
+    from app.core.stats import DailyStats
     from app.core.storage.history import AccountKey, HistoryStorage, TrendBucket
     from app.core.storage.journal_store import JournalStore
     from app.ui.history.session import HistorySession
@@ -94,21 +96,51 @@ def build_report(
     month: date,
     journal: JournalStore | None,
     *,
+    stats: Callable[[], Any] | None = None,
     progress: Any = None,
     on_page: Any = None,
     cancel: CancelToken | None = None,
 ) -> MonthlyReport:
+    """The month's report; ``stats`` makes the connected SendGrid provider whose delivery
+    stats give the delivery rate (what ``todoku-cli report --stats`` reads), None when the
+    connection is not this report's SendGrid account."""
     from app.core.history.report import build_monthly_report
     from app.ui.history import texts
 
-    del progress, on_page, cancel
+    del on_page
+    daily, note = None, texts.REPORT_NO_STATS
+    if stats is not None:
+        if progress is not None:
+            progress(texts.REPORT_READING_STATS)
+        daily, note = _month_stats(stats, month, cancel)
+    if cancel is not None:
+        cancel.raise_if_cancelled()
     return build_monthly_report(
         _store(session),
         account,
         month,
         journal=journal,
-        delivery_note=texts.REPORT_NO_STATS,
+        daily_stats=daily,
+        delivery_note=note,
     )
+
+
+def _month_stats(
+    stats: Callable[[], Any], month: date, cancel: CancelToken | None
+) -> tuple[tuple[DailyStats, ...] | None, str]:
+    """The month's daily stats, or None and the Japanese reason they could not be read."""
+    from app.core.errors import CancelledError
+    from app.core.history.trends import month_range
+    from app.core.stats import fetch_daily_stats
+    from app.ui.history import texts
+
+    try:
+        with stats() as provider:
+            return fetch_daily_stats(provider, month_range(month.replace(day=1)), cancel), ""
+    except CancelledError:
+        raise
+    except TodokuError as error:
+        return None, texts.REPORT_STATS_FAILED.format(message=error.message_ja)
 
 
 def save_report(

@@ -106,4 +106,11 @@ ERASED = (
     "キャッシュ {cache:,} 行。"
 )
 ERASE_BUSY = "取得・削除の実行中は消せません。終わってからもう一度押してください。"
-REPORT_NO_STATS = "配信率はレポート画面では読みません（todoku-cli report --stats で取得できます）"
+# The report reads the month's delivery stats from the connected SendGrid account; these say
+# why a report has no delivery rate when it could not.
+REPORT_NO_STATS = (
+    "配信率は載せていません。配信率は SendGrid のアカウントの配信状況から読むため、"
+    "このレポートのアカウントに接続してから作り直してください。"
+)
+REPORT_STATS_FAILED = "配信状況を読めなかったため、配信率は載せていません（{message}）"
+REPORT_READING_STATS = "この月の配信状況（配信率）を読んでいます…"

@@ -178,7 +178,7 @@ def test_conditions_sheet_says_what_was_exported(exported: tuple[list[ExportRow]
     assert items["期間"] == "2025/03/01 〜 2025/03/10（10日間、日本時間）"
     assert items["アカウント"] == "本番アカウント"
     assert items["サブユーザー"] == "marketing"
-    assert items["リージョン"] == "global"
+    assert items["リージョン"] == "グローバル"  # SendGrid's "global", in Japanese
     assert items["対象リスト"] == "バウンス、ブロック、無効アドレス"
     assert items["絞り込み条件"] == "ドメイン: example.jp"
     assert items["出力範囲"] == "絞り込み後の行のみ"

@@ -223,3 +223,16 @@ def test_weekly_trends_growing_domains_and_recurrence_counts(store) -> None:
     ]
     returns = recurrence_trend(store, ACCOUNT, november, TrendBucket.WEEK)
     assert returns.at("2026-11-16")["再発"] == 1 and sum(returns.total()) == 1
+
+
+@pytest.mark.parametrize(("region", "shown"), [("global", "グローバル"), ("eu", "EU")])
+def test_report_xlsx_names_the_region_in_japanese(
+    store, tmp_path: Path, region: str, shown: str
+) -> None:
+    import dataclasses
+
+    account = dataclasses.replace(ACCOUNT, region=region)
+    path = tmp_path / "r.xlsx"
+    write_report_xlsx(build_monthly_report(store, account, date(2026, 11, 1)), path)
+    cells = [str(c.value) for row in load_workbook(path)["概要"].iter_rows() for c in row]
+    assert shown in cells and region not in cells

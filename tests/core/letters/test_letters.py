@@ -37,9 +37,13 @@ CLASSIFIER = Classifier.load()
 
 
 def entry(
-    email: str, reason: str, kind: ListKind = ListKind.BOUNCES, ts: int = 1764900000
+    email: str,
+    reason: str,
+    kind: ListKind = ListKind.BOUNCES,
+    ts: int = 1764900000,
+    status: str = "5.7.1",
 ) -> SuppressionEntry:
-    return SuppressionEntry(kind, email, datetime.fromtimestamp(ts, tz=UTC), "5.7.1", reason)
+    return SuppressionEntry(kind, email, datetime.fromtimestamp(ts, tz=UTC), status, reason)
 
 
 def pair(e: SuppressionEntry) -> tuple[SuppressionEntry, object]:
@@ -192,7 +196,9 @@ def test_chooser_picks_the_kind_from_group_and_reason() -> None:
         "soumu@city.example.lg.jp": "municipal",
         "kikaku@city.example.lg.jp": "municipal",
         "yamada@corp.example.co.jp": "company",
-        "hanako@docomo.ne.jp": "carrier",
+        # docomo's "Unknown user" with 5.0.0: since 2025-03-13 the address is gone (rule
+        # docomo-unknown-user), so no 指定受信 letter (docs/letters.md, "one source of truth").
+        "hanako@docomo.ne.jp": "",
         "taro@ezweb.ne.jp": "carrier",
         "jiro@i.softbank.jp": "carrier",
         "suzuki@gmail.com": "consumer_mailbox_full",
@@ -221,8 +227,9 @@ def test_one_letter_per_municipality_and_one_per_consumer() -> None:
             )
         ),
         pair(entry("c@town.example.lg.jp", "554 5.7.1 blocked by policy", ListKind.BLOCKS)),
-        pair(entry("x@docomo.ne.jp", "550 Unknown user")),
-        pair(entry("y@docomo.ne.jp", "550 Unknown user")),
+        # docomo's reception filter before 2025-03-13: "Unknown user" with status 5.2.0.
+        pair(entry("x@docomo.ne.jp", "550 Unknown user", status="5.2.0")),
+        pair(entry("y@docomo.ne.jp", "550 Unknown user", status="5.2.0")),
     ]
     groups, left_out = group_for_letters(pairs)  # type: ignore[arg-type]
     assert left_out == []
@@ -250,18 +257,30 @@ def test_kind_filter_keeps_only_that_kind() -> None:
     assert "sato@gmial.com" in typo.body and "sato@gmail.com" in typo.body
 
 
+# Each carrier's reception-filter refusal as the classifier reads it (filtered).
+_FILTER_REPLIES = {
+    "docomo": ("550 Unknown user", "5.2.0"),
+    "au": ("550 : User unknown", "5.0.0"),
+    "softbank": ("550 5.7.1 Recipient address rejected: Access denied", "5.7.1"),
+    "mvno": ("550 5.0.0 User unknown", "5.0.0"),
+}
+
+
 @pytest.mark.parametrize(
-    ("email", "marker", "absent"),
+    ("email", "carrier", "marker", "absent"),
     [
-        ("h@docomo.ne.jp", "2025年3月13日", "My SoftBank"),
-        ("t@ezweb.ne.jp", "受信リストに登録", "My docomo"),
-        ("j@i.softbank.jp", "受信許可リスト設定", "My docomo"),
-        ("m@mineo.jp", "ご利用の携帯電話会社", "My docomo"),
+        ("h@docomo.ne.jp", "docomo", "2025年3月13日", "My SoftBank"),
+        ("t@ezweb.ne.jp", "au", "受信リストに登録", "My docomo"),
+        ("j@i.softbank.jp", "softbank", "受信許可リスト設定", "My docomo"),
+        ("m@mineo.jp", "mvno", "ご利用の携帯電話会社", "My docomo"),
     ],
 )
-def test_carrier_letter_shows_that_carriers_steps(email: str, marker: str, absent: str) -> None:
+def test_carrier_letter_shows_that_carriers_steps(
+    email: str, carrier: str, marker: str, absent: str
+) -> None:
+    text, status = _FILTER_REPLIES[carrier]
     letters = compose_letters(
-        [pair(entry(email, "550 Unknown user"))], load_templates(), FACTS, NOW
+        [pair(entry(email, text, status=status))], load_templates(), FACTS, NOW
     )  # type: ignore[list-item]
     assert len(letters) == 1 and letters[0].letter_id == "carrier"
     assert marker in letters[0].body and absent not in letters[0].body
@@ -330,3 +349,21 @@ def test_a_line_nested_too_deep_is_a_problem_of_its_own() -> None:
     entries, problems = read_entries(["[" * 100_000 + "]" * 100_000, good, huge])
     assert [problem.line for problem in problems] == [1, 3]
     assert [entry.email for entry in entries] == ["a@example.jp"]
+
+
+@pytest.mark.parametrize(
+    ("email", "text", "status"),
+    [
+        # docomo since 2025-03-13: filtered mail goes to the spam folder, so this is the address.
+        ("ichiro@docomo.ne.jp", "550 Unknown user ichiro@docomo.ne.jp", "5.0.0"),
+        ("k@ezweb.ne.jp", "550 <k@ezweb.ne.jp>: User unknown", ""),  # au echoes a missing address
+        ("s@softbank.ne.jp", "550 5.1.1 <s@softbank.ne.jp>: Recipient address rejected", "5.1.1"),
+    ],
+)
+def test_letter_follows_the_classification_for_a_carrier_address_that_is_gone(
+    email: str, text: str, status: str
+) -> None:
+    """One source of truth: the classifier said the address is gone, so no 指定受信 letter."""
+    e, explanation = pair(entry(email, text, status=status))
+    assert explanation.reason == "userunknown"  # type: ignore[attr-defined]
+    assert choose_letter(e, explanation).letter_id == ""  # type: ignore[arg-type]

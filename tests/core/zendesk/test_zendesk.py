@@ -57,9 +57,12 @@ def client_for(
 
 
 def item(
-    email: str, reason: str = "550 Unknown user", kind: ListKind = ListKind.BOUNCES
+    email: str,
+    reason: str = "550 Unknown user",
+    kind: ListKind = ListKind.BOUNCES,
+    status: str = "5.0.0",
 ) -> EscalationItem:
-    entry = SuppressionEntry(kind, email, datetime(2025, 12, 5, 3, 0, tzinfo=UTC), "5.0.0", reason)
+    entry = SuppressionEntry(kind, email, datetime(2025, 12, 5, 3, 0, tzinfo=UTC), status, reason)
     explanation = CLASSIFIER.classify_entry(entry)
     letters = compose_letters(
         [(entry, explanation)],
@@ -96,7 +99,8 @@ def test_ticket_per_recipient_with_internal_note_tags_and_letter(server: Zendesk
     with client_for(server) as client:
         outcomes = Escalator(client).escalate(
             [
-                item("hanako@docomo.ne.jp"),
+                # docomo's reception filter (5.2.0): the 指定受信 letter goes with the ticket.
+                item("hanako@docomo.ne.jp", status="5.2.0"),
                 item("yamada@corp.example.co.jp", "550 5.7.1 rejected by policy"),
             ],
             batch=False,
