@@ -52,6 +52,22 @@ _SHORT_RUN = 12  # "550-5.7.26 " and "#550 5.1.1 " fit; "554 5.7.1 192.0.2.1" do
 # Bounded like real addresses (RFC 5321 4.5.3.1: a local part of at most 64 octets, labels of
 # at most 63): unbounded runs made findall quadratic, and "a" * 100_000 + "@" took 36 s.
 _QUOTED = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+").findall
+# Runs in a zeroed text that normalise() masks whatever their length or letters: an IPv4
+# address ("000.0.00.0") and a stand-alone hex id of 8+ characters with a digit ("00DC000D...",
+# a Microsoft or queue id). Each is a whole token or a whole piece of one, never next to a word
+# character, a dot or the other characters provider ids are made of ("AUP#100.2.3.4" holds an
+# id), so no id, code or word changes. Only used for unwrapped ASCII texts shorter than
+# MATCH_CHARS: there the form is the lead plus masked tokens, while a wrapper's bounded
+# patterns and the cut at MATCH_CHARS depend on lengths.
+_IP_RUNS = re.compile(rb"(?<![\w.#:-])0{1,3}\.0{1,3}\.0{1,3}\.0{1,3}(?![\w.#:-])").sub
+_HEX_RUNS = re.compile(rb"(?<![\w.#:-])(?=[0a-fA-F]*0)[0a-fA-F]{8,}(?![\w.#:-])").sub
+
+
+def loose_digits(digits: bytes) -> bytes:
+    """The zeroed text with those runs written one way: equal results, equal canonical forms."""
+    return _HEX_RUNS(b"00000000", _IP_RUNS(b"0.0.0.0", digits))
+
+
 _FIXED_BY_LIST = {
     ListKind.SPAM_REPORTS: "feedback",
     ListKind.UNSUBSCRIBES: "unsubscribed",
@@ -124,6 +140,9 @@ class Classifier:
         self._raw_memo = GenerationalMemo(memo_size)
         self._id_memo: GenerationalMemo[tuple[RawKey, tuple[str, ...]], tuple[Explanation, str]]
         self._id_memo = GenerationalMemo(memo_size)
+        # Per lead and zeroed text (IPv4 addresses and hex ids written one way where safe, see
+        # loose_digits): the canonical form of a text without provider ids.
+        self._forms: GenerationalMemo[tuple[str, bytes], str] = GenerationalMemo(memo_size)
         # Per digit key of an ASCII text with ids: where they are (the same for the whole key).
         self._id_spans: GenerationalMemo[RawKey, tuple[tuple[int, int], ...]]
         self._id_spans = GenerationalMemo(memo_size)
@@ -204,7 +223,7 @@ class Classifier:
             reason = entry.reason
             status = entry.status
             host = hosts_get(email[email.rfind("@") + 1 :]) if "@" in email else None
-            if host is None or kind in _FIXED_BY_LIST or " " in email or not reason:
+            if host is None or kind in _FIXED_BY_LIST or " " in email or reason is None:
                 append(slow(reason, status, email, kind))
                 continue
             text = reason.replace(email, "@")
@@ -261,8 +280,24 @@ class Classifier:
             if text == first_text:
                 exact.put(exact_key, result)
             return result
-        form, has_ids = canonical_ids(head)
-        form = form[:FORM_CHARS]  # NFKC may lengthen even the head
+        # The canonical form depends on the lead and the zeroed text alone (not on the status,
+        # host group or list): one normalise() serves every recipient host group. IPv4
+        # addresses of other lengths and other hex ids give another digit key but the same form,
+        # so the key reads them one way where that is safe (see loose_digits).
+        loose = (
+            loose_digits(digits)
+            if lead[:1] != "\1" and len(text) < MATCH_CHARS and text.isascii()
+            else digits
+        )
+        form_key = (lead, loose)
+        form = self._forms.get(form_key)
+        if form is None:
+            form, has_ids = canonical_ids(head)
+            form = form[:FORM_CHARS]  # NFKC may lengthen even the head
+            if not has_ids:  # a form with ids depends on their digits too
+                self._forms.put(form_key, form)
+        else:
+            has_ids = False
         result = self._classify_form(form, stripped, host, kind, has_ids)
         if has_ids:
             # Whether a text holds ids, and where, depends on its digit key alone: the mark

@@ -460,6 +460,9 @@ class Rule:
     # (literal, pattern) per `any` pattern: a pattern runs only when its required leading
     # literal is in the text (a C-level substring test), which skips most regex scans.
     any_guarded: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    # Those literals once each: when none is in the text (most rules, most texts), one C-level
+    # pass says so without a Python step per pattern.
+    any_literals: tuple[str, ...] = ()
     # Every `any` pattern starts with a letter or "_" next to a digit 1-9 ("_416", "ib504"):
     # after the leading codes only a provider id keeps such digits, so without one it cannot match.
     needs_id: bool = False
@@ -476,8 +479,11 @@ class Rule:
         if self.reply is not None and not self.reply.fullmatch(facts.reply):
             return False
         text = facts.text
-        if self.any_guarded and not any(
-            literal in text and pattern.search(text) for literal, pattern in self.any_guarded
+        if self.any_guarded and not (
+            any(map(text.__contains__, self.any_literals))
+            and any(
+                literal in text and pattern.search(text) for literal, pattern in self.any_guarded
+            )
         ):
             return False
         if not all(pattern.search(text) for pattern in self.all):
@@ -506,12 +512,19 @@ class RuleSet:
     # provider id can match: ``first_generic`` walks one list instead of testing every rule.
     generic: tuple[int, ...] = field(init=False, repr=False, compare=False)
     generic_without_ids: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    # Per host group, in order, the indexes of the rules limited to it (``first_for_host``).
+    by_host: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         generic = tuple(index for index, rule in enumerate(self.rules) if not rule.hosts)
         object.__setattr__(self, "generic", generic)
         plain = tuple(index for index in generic if not self.rules[index].needs_id)
         object.__setattr__(self, "generic_without_ids", plain)
+        by_host: dict[str, list[int]] = {}
+        for index, rule in enumerate(self.rules):
+            for host in rule.hosts:
+                by_host.setdefault(host, []).append(index)
+        object.__setattr__(self, "by_host", {h: tuple(i) for h, i in by_host.items()})
 
     def first_match(self, facts: Facts) -> Rule | None:
         index = self.first_for_host(facts, self.first_generic(facts))
@@ -531,11 +544,12 @@ class RuleSet:
 
     def first_for_host(self, facts: Facts, limit: int) -> int:
         """Index of the first host rule before ``limit`` that matches, else ``limit``."""
-        if facts.host:
-            for index in range(limit):
-                rule = self.rules[index]
-                if rule.hosts and rule.matches(facts):
-                    return index
+        rules = self.rules
+        for index in self.by_host.get(facts.host, ()) if facts.host else ():
+            if index >= limit:
+                break
+            if rules[index].matches(facts):
+                return index
         return limit
 
     def advice_for(self, host: str, reason: str) -> tuple[Advice, ...]:
@@ -676,6 +690,7 @@ def _rule(
         reason=str(reason),
         any=any_patterns,
         any_guarded=guarded,
+        any_literals=tuple(dict.fromkeys(literal for literal, _ in guarded)),
         needs_id=bool(guarded) and all(_ID_LITERAL(literal) for literal, _ in guarded),
         all=_regexes(raw.get("all", []), where),
         none=_regexes(raw.get("none", []), where),

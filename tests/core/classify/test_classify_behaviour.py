@@ -275,6 +275,68 @@ def test_digit_key_is_exact_for_the_canonical_form() -> None:
     assert len(forms) > 1_000  # the texts really did vary
 
 
+def test_the_loose_key_is_exact_for_the_canonical_form() -> None:
+    """Texts whose keys differ only in IPv4 lengths or hex ids share a form memo entry: equal
+    loose keys must mean equal canonical forms, whatever stands next to those runs."""
+    import random
+
+    from app.core.classify.classifier import loose_digits
+    from app.core.classify.rules import canonical_ids
+
+    rng = random.Random(6)
+
+    def ip() -> str:
+        return ".".join(str(rng.randrange(256)) for _ in range(4))
+
+    def hex_id() -> str:
+        digits = f"{rng.getrandbits(64):016x}"[: rng.randrange(6, 17)]
+        return digits.upper() if rng.random() < 0.5 else digits
+
+    pieces = [ip, hex_id, lambda: rng.choice(
+        ["550", "550-", "5.7.1", "5.7.26", "5.7.509", "4.4.7", "user", "unknown", "AUP#",
+         "OFR_416", "[TSS04]", "IB", "deadbeefcafe", "from", "x", "@", "<@>", "http://mx.example/",
+         "?id="]
+    )]  # fmt: skip
+    separators = ["", " ", " ", ".", "-", ":", "#", "_", "[", "]", "(", ")", "'", "/", ","]
+    forms: dict[tuple[str, bytes], str] = {}
+    exact_keys: set[tuple[str, bytes]] = set()
+    reused = 0  # texts new to the exact key whose form came from the memo
+    for _ in range(30_000):
+        text = "".join(
+            rng.choice(pieces)() + rng.choice(separators) for _ in range(rng.randrange(1, 7))
+        )
+        lead, digits = digit_key(text)
+        if lead[:1] == "\1":  # a wrapper: the classifier keeps the exact digits there
+            continue
+        form, ids = canonical_ids(text)
+        if ids:  # forms with provider ids are not shared
+            continue
+        key = (lead, loose_digits(digits))
+        reused += key in forms and (lead, digits) not in exact_keys
+        exact_keys.add((lead, digits))
+        assert forms.setdefault(key, form) == form, text
+    assert reused > 500, reused  # runs really were loosened and keys shared
+
+
+def test_replies_that_differ_in_ips_and_hex_ids_get_the_answer_of_a_fresh_classifier() -> None:
+    shared = Classifier.load()
+    for text, status in [
+        ("550 5.7.1 Connections not accepted from servers without a valid sender domain. "
+         "Fix reverse DNS for {ip}", "5.0.0"),
+        ("550 5.7.509 Access denied, sending domain [EXAMPLE.JP] does not pass DMARC "
+         "verification and has a DMARC policy of reject. [DB1PEPF0000 {ip} {hex}]", "5.7.509"),
+        ("554 5.7.1 Service unavailable; Client host [{ip}] blocked using AUP#{ip}", ""),
+        ("421 4.7.0 [TSS04] Messages from {ip} temporarily deferred {hex}", ""),
+    ]:  # fmt: skip
+        for ip, hex_id in [("192.0.2.1", "08DC953DDFEF8CDC"), ("10.200.30.4", "1a2b3c4d5e"),
+                           ("203.0.113.250", "ffff0000aaaa")]:  # fmt: skip
+            filled = text.format(ip=ip, hex=hex_id)
+            for email in ("a@gmail.com", "b@example.jp"):
+                assert shared.classify(filled, status, email) == Classifier.load().classify(
+                    filled, status, email
+                ), filled
+
+
 def test_the_memo_is_bounded() -> None:
     small = Classifier(Classifier.load().rule_set, memo_size=10)
     for number in range(50):
