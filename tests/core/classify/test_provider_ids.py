@@ -33,7 +33,7 @@ DIGIT_PATTERNS = [
 
 def test_the_list_of_digit_patterns_is_not_empty() -> None:
     ids = {param.values[0].id for param in DIGIT_PATTERNS}
-    assert {"yahoo-deferred-reputation", "orange-invalid-recipient"} <= ids
+    assert {"yahoo-policy-ph01", "orange-invalid-recipient"} <= ids
 
 
 @pytest.mark.parametrize(("rule", "pattern"), DIGIT_PATTERNS)
