@@ -107,8 +107,8 @@ _STAGE_TAGS = {
     ),
 }  # fmt: skip
 # Provider reply ids whose digits are the message (docs/classification.md, "Provider ids"): Yahoo
-# and AOL Sender Hub [TSS04] [TS01] [GL01] [BL21] [PH01], Apple [HM08] [CS01] [HME1], Orange / La Poste
-# OFR005_104 OFR_416 LPN007_420 LPN416 LPNAAA_101 OUK_513, GoDaddy IB504, Microsoft S3150,
+# and AOL Sender Hub [TSS04] [TS01] [GL01] [BL21] [PH01], Apple [HM08] [CS01] [HME1], Orange /
+# La Poste OFR005_104 OFR_416 LPN007_420 LPN416 LPNAAA_101 OUK_513, GoDaddy IB504, Microsoft S3150,
 # Spectrum AUP#I1000 and Cox AUP#IPBL0001, Facebook POL-P7 RCP-P2, AOL's legacy RLY:B1 DYN:T1.
 # Written as the providers send them (capitals; Orange's also in lower case); every alternative
 # starts with a letter and digits appear only as [0-9], so where ids are depends on the text with
