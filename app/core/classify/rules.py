@@ -107,17 +107,21 @@ _STAGE_TAGS = {
     ),
 }  # fmt: skip
 # Provider reply ids whose digits are the message (docs/classification.md, "Provider ids"): Yahoo
-# and AOL Sender Hub [TSS04] [TS01] [BL21] [PH01], Apple [HM08] [CS01] [HME1], Orange / La Poste
-# OFR005_104 OFR_416 LPN007_420 LPN416 LPNAAA_101 OUK_513, GoDaddy IB504, Microsoft S3150,
+# and AOL Sender Hub [TSS04] [TS01] [GL01] [BL21] [PH01], Apple [HM08] [CS01] [HME1], Orange /
+# La Poste OFR005_104 OFR_416 LPN007_420 LPN416 LPNAAA_101 OUK_513, GoDaddy IB504, Microsoft S3150,
 # Spectrum AUP#I1000 and Cox AUP#IPBL0001, Facebook POL-P7 RCP-P2, AOL's legacy RLY:B1 DYN:T1.
-# Written in capitals, as the providers send them; every alternative starts with a letter and
-# digits appear only as [0-9], so where ids are depends on the text with its digits zeroed alone,
-# which is what lets the classifier key its memo on the ids' own digits (provider_ids).
+# Written as the providers send them (capitals; Orange's also in lower case); every alternative
+# starts with a letter and digits appear only as [0-9], so where ids are depends on the text with
+# its digits zeroed alone, which is what lets the classifier key its memo on the ids' own digits
+# (provider_ids).
 _ID_CORE = "|".join(
     [
-        *(f"{name}[0-9]{{2}}" for name in ("TSS", "TS", "BL", "PH", "HM", "CS")),
+        *(f"{name}[0-9]{{2}}" for name in ("TSS", "TS", "GL", "BL", "PH", "HM", "CS")),
         "HME[0-9]{1,2}",
         *(f"{name}[A-Z]{{0,3}}[0-9]{{0,3}}_[0-9]{{3}}" for name in ("OFR", "LPN", "OUK")),
+        # Orange's relays also write them in lower case ("Mail rejected. ofr_506 [506]", as
+        # Sisimai's Exim decoder quotes one): the "_" before the digits still marks the shape.
+        *(f"{name}[a-z]{{0,3}}[0-9]{{0,3}}_[0-9]{{3}}" for name in ("ofr", "lpn", "ouk")),
         "LPN[0-9]{3}", "IB[0-9]{3}", "S[0-9]{4}", "AUP#[A-Z]{0,6}[0-9]{3,5}",
         *(f"{name}-[PT][0-9]" for name in ("POL", "RCP", "MSG", "INT", "DNS", "CON")),
         *(f"{name}:[A-Z]{{1,3}}[0-9]{{1,2}}" for name in ("RLY", "CON", "DYN", "HVU", "DNS")),
