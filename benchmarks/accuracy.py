@@ -55,6 +55,9 @@ BLIND_FOUR = ROOT / "benchmarks" / "data" / "blind-four.jsonl"
 # Not unseen text: one reply per phrase of Sisimai's reason modules, to measure how far our rules
 # agree with the labeler's own lexicon (benchmarks/data/README.md).
 SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
+# Agreement with the message tables of Sisimai's per-MTA decoders (go-sisimai lhost/via-*.go);
+# built from the same knowledge the rules cite, so not a generalisation figure either.
+SISIMAI_LHOST = ROOT / "benchmarks" / "data" / "sisimai-lhost.jsonl"
 DEV_SOURCE = "dev-set"  # the source id of rules that exist only because of a dev line
 SMOKE_LINES = 12
 
@@ -297,6 +300,8 @@ def main(argv: list[str]) -> int:
           if BLIND_FOUR.exists() else []),
         *([("sisimai lexicon (benchmarks/data/sisimai-lexicon.jsonl)", SISIMAI_LEXICON)]
           if SISIMAI_LEXICON.exists() else []),
+        *([("sisimai lhost (benchmarks/data/sisimai-lhost.jsonl)", SISIMAI_LHOST)]
+          if SISIMAI_LHOST.exists() else []),
     ]  # fmt: skip
     reports = []
     for name, path in named:
