@@ -19,6 +19,7 @@ BLIND_TWO = ROOT / "benchmarks" / "data" / "blind-two.jsonl"
 BLIND_THREE = ROOT / "benchmarks" / "data" / "blind-three.jsonl"
 BLIND_FOUR = ROOT / "benchmarks" / "data" / "blind-four.jsonl"
 SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
+SISIMAI_LHOST = ROOT / "benchmarks" / "data" / "sisimai-lhost.jsonl"
 _FIELDS = {
     "reason_text": str,
     "status": str,
@@ -48,6 +49,7 @@ def test_smoke_run_scores_both_sets() -> None:
     assert "== blind three" in done.stdout
     assert "== blind four" in done.stdout
     assert "== sisimai lexicon" in done.stdout
+    assert "== sisimai lhost" in done.stdout
     assert done.stdout.count("overall: ") >= 2  # and the own catalogue, when present
     assert "rules that cite only one source" in done.stdout
     assert "ambiguous (same normalised text (hosts masked), status and host group)" in done.stdout
@@ -174,4 +176,26 @@ def test_sisimai_lexicon_lines_carry_their_phrase_and_leave_the_code_neutral() -
         # Never a temporary text labelled permanent (a 4xx reply here is always temporary
         # unless it names a mail loop, which lasts until someone fixes the routing).
         if text.startswith("4") or "try again" in text.lower():
+            assert row["permanent"] is False, text
+
+
+def test_sisimai_lhost_lines_carry_their_phrase_and_never_call_a_deferral_permanent() -> None:
+    rows = [json.loads(line) for line in SISIMAI_LHOST.read_text("utf-8").splitlines() if line]
+    assert len(rows) >= 80
+    texts = set()
+    for row in rows:
+        text = row["reason_text"]
+        assert row["module"] == "sisimai-lhost" and row["kind"] == "labeler-lhost"
+        assert row["source_url"].startswith(
+            "https://github.com/sisimai/go-sisimai/blob/main/lhost/via-"
+        )
+        for reason in (row["expected_reason"], *row["alt_reasons"]):
+            assert reason in CATEGORY_OF, reason
+        assert row["status"] == ""
+        # The decoders' tables are substring tests (moji.ContainsAny, case-insensitive).
+        assert row["sisimai_pattern"].lower().strip() in text.lower(), text
+        assert text not in texts, text
+        texts.add(text)
+        # qmail's "(#4.x.x)" and a 4xx reply are temporary whatever the reason.
+        if text.startswith("4") or "(#4." in text or "temporar" in text.lower():
             assert row["permanent"] is False, text
