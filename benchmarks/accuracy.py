@@ -10,7 +10,9 @@ catalogue (benchmarks/data/blind-catalogue.jsonl, labelled without sight of rule
 and the second, third and fourth blind sets (benchmarks/data/blind-two.jsonl, blind-three.jsonl
 and blind-four.jsonl, made the same way from other sources), and the Sisimai lexicon set
 (benchmarks/data/sisimai-lexicon.jsonl: one short reply per phrase of the labeler's reason
-modules; agreement with its lexicon, not unseen text) when present.
+modules; agreement with its lexicon, not unseen text) and the Sisimai lhost set
+(benchmarks/data/sisimai-lhost.jsonl: the message tables of its per-MTA decoders; agreement
+again, not generalisation) when present.
 Counts ``alt_reasons`` as correct. A line's ``email`` or ``recipient_domain`` gives the recipient
 host group, as in the app. For each set: overall accuracy, the accuracy without the rules that
 cite only the dev set, a per-reason table, the ``permanent`` flag where the line carries one, how
