@@ -10,7 +10,9 @@ catalogue (benchmarks/data/blind-catalogue.jsonl, labelled without sight of rule
 and the second, third and fourth blind sets (benchmarks/data/blind-two.jsonl, blind-three.jsonl
 and blind-four.jsonl, made the same way from other sources), and the Sisimai lexicon set
 (benchmarks/data/sisimai-lexicon.jsonl: one short reply per phrase of the labeler's reason
-modules; agreement with its lexicon, not unseen text) when present.
+modules; agreement with its lexicon, not unseen text) and the Sisimai lhost set
+(benchmarks/data/sisimai-lhost.jsonl: the message tables of its per-MTA decoders; agreement
+again, not generalisation) when present.
 Counts ``alt_reasons`` as correct. A line's ``email`` or ``recipient_domain`` gives the recipient
 host group, as in the app. For each set: overall accuracy, the accuracy without the rules that
 cite only the dev set, a per-reason table, the ``permanent`` flag where the line carries one, how
@@ -55,6 +57,9 @@ BLIND_FOUR = ROOT / "benchmarks" / "data" / "blind-four.jsonl"
 # Not unseen text: one reply per phrase of Sisimai's reason modules, to measure how far our rules
 # agree with the labeler's own lexicon (benchmarks/data/README.md).
 SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
+# Agreement with the message tables of Sisimai's per-MTA decoders (go-sisimai lhost/via-*.go);
+# built from the same knowledge the rules cite, so not a generalisation figure either.
+SISIMAI_LHOST = ROOT / "benchmarks" / "data" / "sisimai-lhost.jsonl"
 DEV_SOURCE = "dev-set"  # the source id of rules that exist only because of a dev line
 SMOKE_LINES = 12
 
@@ -297,6 +302,8 @@ def main(argv: list[str]) -> int:
           if BLIND_FOUR.exists() else []),
         *([("sisimai lexicon (benchmarks/data/sisimai-lexicon.jsonl)", SISIMAI_LEXICON)]
           if SISIMAI_LEXICON.exists() else []),
+        *([("sisimai lhost (benchmarks/data/sisimai-lhost.jsonl)", SISIMAI_LHOST)]
+          if SISIMAI_LHOST.exists() else []),
     ]  # fmt: skip
     reports = []
     for name, path in named:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from app.core.classify.cache import CATEGORY_OF
 
@@ -19,6 +20,7 @@ BLIND_TWO = ROOT / "benchmarks" / "data" / "blind-two.jsonl"
 BLIND_THREE = ROOT / "benchmarks" / "data" / "blind-three.jsonl"
 BLIND_FOUR = ROOT / "benchmarks" / "data" / "blind-four.jsonl"
 SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
+SISIMAI_LHOST = ROOT / "benchmarks" / "data" / "sisimai-lhost.jsonl"
 _FIELDS = {
     "reason_text": str,
     "status": str,
@@ -48,6 +50,7 @@ def test_smoke_run_scores_both_sets() -> None:
     assert "== blind three" in done.stdout
     assert "== blind four" in done.stdout
     assert "== sisimai lexicon" in done.stdout
+    assert "== sisimai lhost" in done.stdout
     assert done.stdout.count("overall: ") >= 2  # and the own catalogue, when present
     assert "rules that cite only one source" in done.stdout
     assert "ambiguous (same normalised text (hosts masked), status and host group)" in done.stdout
@@ -153,25 +156,47 @@ def _holds_pattern(text: str, pattern: str | list[str]) -> bool:
     return True
 
 
-def test_sisimai_lexicon_lines_carry_their_phrase_and_leave_the_code_neutral() -> None:
-    rows = [json.loads(line) for line in SISIMAI_LEXICON.read_text("utf-8").splitlines() if line]
-    assert len(rows) >= 400
+def _labeler_rows(path: Path, module: str, folder: str) -> list[dict[str, Any]]:
+    """The lines of a set built from Sisimai's tables, after the checks every such line passes:
+    its module and kind, a go-sisimai file as source, known reasons, no status (the text
+    decides), and no text twice."""
+    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
     texts = set()
     for row in rows:
         text = row["reason_text"]
-        assert row["module"] == "sisimai-lexicon" and row["kind"] == "labeler-lexicon"
+        assert row["module"] == module and row["kind"] == module.replace("sisimai", "labeler")
         assert row["source_url"].startswith(
-            "https://github.com/sisimai/go-sisimai/blob/main/reason/why-"
+            f"https://github.com/sisimai/go-sisimai/blob/main/{folder}"
         )
         for reason in (row["expected_reason"], *row["alt_reasons"]):
             assert reason in CATEGORY_OF, reason
-        # The text decides: no status, and an enhanced code in the text only as X.0.0 (or the
-        # code the phrase itself carries, as "#5.1.1 bad address" does).
         assert row["status"] == ""
-        assert _holds_pattern(text.lower(), row["sisimai_pattern"]), text
         assert text not in texts, text
         texts.add(text)
+    return rows
+
+
+def test_sisimai_lexicon_lines_carry_their_phrase_and_leave_the_code_neutral() -> None:
+    rows = _labeler_rows(SISIMAI_LEXICON, "sisimai-lexicon", "reason/why-")
+    assert len(rows) >= 400
+    for row in rows:
+        text = row["reason_text"]
+        # An enhanced code in the text only as X.0.0 (or the code the phrase itself carries,
+        # as "#5.1.1 bad address" does).
+        assert _holds_pattern(text.lower(), row["sisimai_pattern"]), text
         # Never a temporary text labelled permanent (a 4xx reply here is always temporary
         # unless it names a mail loop, which lasts until someone fixes the routing).
         if text.startswith("4") or "try again" in text.lower():
+            assert row["permanent"] is False, text
+
+
+def test_sisimai_lhost_lines_carry_their_phrase_and_never_call_a_deferral_permanent() -> None:
+    rows = _labeler_rows(SISIMAI_LHOST, "sisimai-lhost", "lhost/via-")
+    assert len(rows) >= 100
+    for row in rows:
+        text = row["reason_text"]
+        # The decoders' tables are substring tests (moji.ContainsAny, case-insensitive).
+        assert row["sisimai_pattern"].lower().strip() in text.lower(), text
+        # qmail's "(#4.x.x)" and a 4xx reply are temporary whatever the reason.
+        if text.startswith("4") or "(#4." in text or "temporar" in text.lower():
             assert row["permanent"] is False, text

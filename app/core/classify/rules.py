@@ -73,8 +73,9 @@ _WRAPPER = re.compile(
       # Postfix smtp(8): "host <name>[<ip>] said: <reply> (in reply to <command> command)"
      |host\ \S{1,300}\ (?:said|(?P<connect_postfix>refused\ to\ talk\ to\ me)):
       # Exim smtp transport: "[host <name> [<ip>]] SMTP error from remote mail server after
-      # <command>[:<addr>]: [host <name> [<ip>]:] <reply>"
-     |(?:host\ \S{1,255}\ \[[^\]\s]{1,64}\]:?\s{1,8})?
+      # <command>[:<addr>]: [host <name> [<ip>]:] <reply>"; in a delay warning the same line
+      # follows "Delay reason: " (deliver.c), and the quoted 4xx reply must stay the lead.
+     |(?:delay\ reason:\s{1,8})?(?:host\ \S{1,255}\ \[[^\]\s]{1,64}\]:?\s{1,8})?
       smtp\ error\ from\ remote\ (?:mail\ server|server|mailer)\ after\ (?:pipelined\ )?
       (?:(?P<connect_exim>initial\ connection)|(?P<end_of_data_exim>end\ of\ data)
        |(?P<rcpt_exim>rcpt\ to|rcpt)|(?P<mail_exim>mail\ from|mail)|(?P<data_exim>data)

@@ -72,6 +72,13 @@ WRAPPED = [
         "550 5.7.1 Message rejected as spam",
         "spamdetected", True,
     ),
+    # Exim's delay warning puts "Delay reason: " before the same line; the 4xx reply leads,
+    # so the delay is never reported as permanent (go-sisimai lhost/via-exim.go, delayedfor).
+    (
+        "Delay reason: SMTP error from remote mail server after MAIL FROM:<news@example.jp> "
+        "SIZE=1024:\n450 4.1.8 <news@example.jp>: Sender address rejected: Domain not found",
+        "rejected", False,
+    ),
     # Sendmail
     (
         "... while talking to mx.example.jp.:\n>>> RCPT To:<taro@example.jp>\n<<< 550 5.1.1 "
