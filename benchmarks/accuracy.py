@@ -7,11 +7,11 @@ texts from Sisimai's public fixtures), the provider catalogue (benchmarks/data/
 provider-catalogue.jsonl, replies from the providers' published error pages, labelled apart from
 the rules), the rule author's own catalogue (benchmarks/data/own-catalogue.jsonl) and the blind
 catalogue (benchmarks/data/blind-catalogue.jsonl, labelled without sight of rules or classifier)
-and the second, third and fourth blind sets (benchmarks/data/blind-two.jsonl, blind-three.jsonl
-and blind-four.jsonl, made the same way from other sources), and the Sisimai lexicon set
-(benchmarks/data/sisimai-lexicon.jsonl: one short reply per phrase of the labeler's reason
-modules; agreement with its lexicon, not unseen text) and the Sisimai lhost set
-(benchmarks/data/sisimai-lhost.jsonl: the message tables of its per-MTA decoders; agreement
+and the second, third, fourth and fifth blind sets (benchmarks/data/blind-two.jsonl,
+blind-three.jsonl, blind-four.jsonl and blind-five.jsonl, made the same way from other sources),
+and the Sisimai lexicon set (benchmarks/data/sisimai-lexicon.jsonl: one short reply per phrase of
+the labeler's reason modules; agreement with its lexicon, not unseen text) and the Sisimai lhost
+set (benchmarks/data/sisimai-lhost.jsonl: the message tables of its per-MTA decoders; agreement
 again, not generalisation) when present.
 Counts ``alt_reasons`` as correct. A line's ``email`` or ``recipient_domain`` gives the recipient
 host group, as in the app. For each set: overall accuracy, the accuracy without the rules that
@@ -54,6 +54,8 @@ BLIND_TWO = ROOT / "benchmarks" / "data" / "blind-two.jsonl"
 BLIND_THREE = ROOT / "benchmarks" / "data" / "blind-three.jsonl"
 # A fourth blind set, again from sources none of the other sets cite (benchmarks/data/README.md).
 BLIND_FOUR = ROOT / "benchmarks" / "data" / "blind-four.jsonl"
+# A fifth blind set, again from sources none of the other sets cite (benchmarks/data/README.md).
+BLIND_FIVE = ROOT / "benchmarks" / "data" / "blind-five.jsonl"
 # Not unseen text: one reply per phrase of Sisimai's reason modules, to measure how far our rules
 # agree with the labeler's own lexicon (benchmarks/data/README.md).
 SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
@@ -300,6 +302,8 @@ def main(argv: list[str]) -> int:
           if BLIND_THREE.exists() else []),
         *([("blind four (benchmarks/data/blind-four.jsonl)", BLIND_FOUR)]
           if BLIND_FOUR.exists() else []),
+        *([("blind five (benchmarks/data/blind-five.jsonl)", BLIND_FIVE)]
+          if BLIND_FIVE.exists() else []),
         *([("sisimai lexicon (benchmarks/data/sisimai-lexicon.jsonl)", SISIMAI_LEXICON)]
           if SISIMAI_LEXICON.exists() else []),
         *([("sisimai lhost (benchmarks/data/sisimai-lhost.jsonl)", SISIMAI_LHOST)]

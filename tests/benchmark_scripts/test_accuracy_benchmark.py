@@ -19,6 +19,7 @@ BLIND_CATALOGUE = ROOT / "benchmarks" / "data" / "blind-catalogue.jsonl"
 BLIND_TWO = ROOT / "benchmarks" / "data" / "blind-two.jsonl"
 BLIND_THREE = ROOT / "benchmarks" / "data" / "blind-three.jsonl"
 BLIND_FOUR = ROOT / "benchmarks" / "data" / "blind-four.jsonl"
+BLIND_FIVE = ROOT / "benchmarks" / "data" / "blind-five.jsonl"
 SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
 SISIMAI_LHOST = ROOT / "benchmarks" / "data" / "sisimai-lhost.jsonl"
 _FIELDS = {
@@ -49,6 +50,7 @@ def test_smoke_run_scores_both_sets() -> None:
     assert "== blind two" in done.stdout
     assert "== blind three" in done.stdout
     assert "== blind four" in done.stdout
+    assert "== blind five" in done.stdout
     assert "== sisimai lexicon" in done.stdout
     assert "== sisimai lhost" in done.stdout
     assert done.stdout.count("overall: ") >= 2  # and the own catalogue, when present
@@ -142,6 +144,10 @@ def test_blind_three_lines_are_labelled_in_the_vocabulary_with_a_source() -> Non
 
 def test_blind_four_lines_are_labelled_in_the_vocabulary_with_a_source() -> None:
     _assert_blind_set(BLIND_FOUR, "blind-four", {"published-text", "documented-behaviour"})
+
+
+def test_blind_five_lines_are_labelled_in_the_vocabulary_with_a_source() -> None:
+    _assert_blind_set(BLIND_FIVE, "blind-five", {"published-text", "documented-behaviour"})
 
 
 def _holds_pattern(text: str, pattern: str | list[str]) -> bool:
