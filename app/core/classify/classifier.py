@@ -68,6 +68,12 @@ def loose_digits(digits: bytes) -> bytes:
     return _HEX_RUNS(b"00000000", _IP_RUNS(b"0.0.0.0", digits))
 
 
+def _canonical_head(head: str) -> tuple[str, bool]:
+    """``canonical_ids`` of the head the rules read, cut to FORM_CHARS (NFKC may lengthen it)."""
+    form, ids = canonical_ids(head)
+    return form[:FORM_CHARS], ids
+
+
 _FIXED_BY_LIST = {
     ListKind.SPAM_REPORTS: "feedback",
     ListKind.UNSUBSCRIBES: "unsubscribed",
@@ -292,8 +298,7 @@ class Classifier:
         form_key = (lead, loose)
         form = self._forms.get(form_key)
         if form is None:
-            form, has_ids = canonical_ids(head)
-            form = form[:FORM_CHARS]  # NFKC may lengthen even the head
+            form, has_ids = _canonical_head(head)
             if not has_ids:  # a form with ids depends on their digits too
                 self._forms.put(form_key, form)
         else:
@@ -331,8 +336,7 @@ class Classifier:
         seen = self._id_memo.get(key)
         if seen is None:
             _, _, status, host, kind = key1
-            form, has_ids = canonical_ids(text[:MATCH_CHARS])
-            form = form[:FORM_CHARS]
+            form, has_ids = _canonical_head(text[:MATCH_CHARS])
             seen = (self._classify_form(form, status, host, kind, has_ids), text)
             self._id_memo.put(key, seen)
         return seen

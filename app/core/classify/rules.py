@@ -211,10 +211,11 @@ def wrapper_match(text: str) -> re.Match[str] | None:
 
 
 def may_hold_ids(text: str) -> bool:
-    """False when ``text`` cannot hold a provider id (no capital, "_" or "#" before a digit)."""
-    if not text.isascii():
-        return True
-    shape = text.encode("ascii").translate(_ID_SHAPES)
+    """False when ``text`` cannot hold a provider id (no capital, "_" or "#" before a digit).
+
+    Exact for any text: in UTF-8 every byte of a non-ASCII character is 0x80 or above, which the
+    shape table maps to neither a capital nor a digit."""
+    shape = text.encode("utf-8", "surrogatepass").translate(_ID_SHAPES)
     return b"A0" in shape or b"_0" in shape or b"#0" in shape
 
 
@@ -236,8 +237,6 @@ def provider_ids(text: str) -> tuple[str, ...]:
     """The provider ids in ``text`` (as sent, in order): every id ``canonical`` keeps is one."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
-        if text.isascii() and not may_hold_ids(text):
-            return ()
     return tuple(text[start:end] for start, end in provider_id_spans(text))
 
 
@@ -306,9 +305,7 @@ def _canonical_reply(text: str, before: str) -> tuple[str, bool]:
     # the masking below only needs where the digits were. Provider ids keep their digits.
     marks = zero_digits(rest.lower()).split()
     # Provider ids are rare: a C-level shape test, then one scan, before any per-token work.
-    shape = rest.encode("utf-8", "surrogatepass").translate(_ID_SHAPES)
-    may_hold = b"A0" in shape or b"_0" in shape or b"#0" in shape
-    kept = _id_tokens(rest, before) if may_hold and next(_ID_FIND(rest), None) else []
+    kept = _id_tokens(rest, before) if may_hold_ids(rest) and next(_ID_FIND(rest), None) else []
     if any(kept):
         body = " ".join(
             [
@@ -465,9 +462,6 @@ class Rule:
     # (literal, pattern) per `any` pattern: a pattern runs only when its required leading
     # literal is in the text (a C-level substring test), which skips most regex scans.
     any_guarded: tuple[tuple[str, re.Pattern[str]], ...] = ()
-    # Those literals once each: when none is in the text (most rules, most texts), one C-level
-    # pass says so without a Python step per pattern.
-    any_literals: tuple[str, ...] = ()
     # Every `any` pattern starts with a letter or "_" next to a digit 1-9 ("_416", "ib504"):
     # after the leading codes only a provider id keeps such digits, so without one it cannot match.
     needs_id: bool = False
@@ -484,11 +478,8 @@ class Rule:
         if self.reply is not None and not self.reply.fullmatch(facts.reply):
             return False
         text = facts.text
-        if self.any_guarded and not (
-            any(map(text.__contains__, self.any_literals))
-            and any(
-                literal in text and pattern.search(text) for literal, pattern in self.any_guarded
-            )
+        if self.any_guarded and not any(
+            literal in text and pattern.search(text) for literal, pattern in self.any_guarded
         ):
             return False
         if not all(pattern.search(text) for pattern in self.all):
@@ -695,7 +686,6 @@ def _rule(
         reason=str(reason),
         any=any_patterns,
         any_guarded=guarded,
-        any_literals=tuple(dict.fromkeys(literal for literal, _ in guarded)),
         needs_id=bool(guarded) and all(_ID_LITERAL(literal) for literal, _ in guarded),
         all=_regexes(raw.get("all", []), where),
         none=_regexes(raw.get("none", []), where),

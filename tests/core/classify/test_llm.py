@@ -201,6 +201,12 @@ def test_corrupt_cache_file_is_set_aside(tmp_path):
 
 # -- hostile or failing replies keep the rule result -----------------------------------------
 
+
+def _every_item(**fields: object) -> ScriptedReply:
+    """A reply whose every item has ``fields`` set to these values."""
+    return ScriptedReply(mutate=lambda r: {"items": [{**i, **fields} for i in r["items"]]})
+
+
 HOSTILE = {
     "invalid_json": ScriptedReply.invalid_json(),
     "off_schema": ScriptedReply.off_schema(),
@@ -211,36 +217,16 @@ HOSTILE = {
     "refused": ScriptedReply.refused(),
     "http_429": ScriptedReply.rate_limited(),
     "http_500": ScriptedReply.server_error(),
-    "phishing_link": ScriptedReply(
-        mutate=lambda r: {
-            "items": [{**i, "action_ja": "http://evil.example/login で再登録"} for i in r["items"]]
-        }
-    ),
-    "address_in_text": ScriptedReply(
-        mutate=lambda r: {"items": [{**i, "label_ja": "a@b.example"} for i in r["items"]]}
-    ),
-    "string_permanent": ScriptedReply(
-        mutate=lambda r: {"items": [{**i, "permanent": "false"} for i in r["items"]]}
-    ),
-    "bidi_control": ScriptedReply(
-        mutate=lambda r: {"items": [{**i, "label_ja": "削除\u202e可"} for i in r["items"]]}
-    ),
-    "extra_key": ScriptedReply(
-        mutate=lambda r: {"items": [{**i, "category": "Content"} for i in r["items"]]}
-    ),
+    "phishing_link": _every_item(action_ja="http://evil.example/login で再登録"),
+    "address_in_text": _every_item(label_ja="a@b.example"),
+    "string_permanent": _every_item(permanent="false"),
+    "bidi_control": _every_item(label_ja="削除\u202e可"),
+    "extra_key": _every_item(category="Content"),
     "bare_list": ScriptedReply(mutate=lambda r: r["items"]),
     "deep_json": ScriptedReply(content="[" * 90_000 + "]" * 90_000),
-    "script_tag": ScriptedReply(
-        mutate=lambda r: {
-            "items": [{**i, "explanation_ja": "<script>alert(1)</script>"} for i in r["items"]]
-        }
-    ),
-    "zero_width": ScriptedReply(
-        mutate=lambda r: {"items": [{**i, "label_ja": "削\u200b除可"} for i in r["items"]]}
-    ),
-    "null_texts": ScriptedReply(
-        mutate=lambda r: {"items": [{**i, "action_ja": None} for i in r["items"]]}
-    ),
+    "script_tag": _every_item(explanation_ja="<script>alert(1)</script>"),
+    "zero_width": _every_item(label_ja="削\u200b除可"),
+    "null_texts": _every_item(action_ja=None),
     "items_not_objects": ScriptedReply(mutate=lambda r: {"items": [1, "x", None]}),
     "empty_content": ScriptedReply(content="   "),
 }
@@ -332,7 +318,7 @@ def test_llm_cannot_downgrade_or_overrule_a_confident_rule(sandbox, cache):
 
 def test_confident_rule_gets_texts_only(sandbox, cache):
     sandbox.script(
-        ScriptedReply(mutate=lambda r: {"items": [{**i, "permanent": False} for i in r["items"]]})
+        _every_item(permanent=False)
     )
     (refined,) = (
         LlmRefiner(settings(sandbox.base_url), cache)
