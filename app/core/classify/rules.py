@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import cast
 
 from app.core.classify.literals import required_literals
-from app.core.classify.vocabulary import REASONS
+from app.core.classify.vocabulary import REASONS, asks_to_come_back_later
 
 ZERO_BYTES = bytes.maketrans(b"0123456789", b"0000000000")
 _CODE_PUNCT = "()[]{}<>#,;:.'\"=!?"
@@ -391,7 +391,8 @@ class Facts:
     reply: str  # first SMTP reply code in the text ("550"), "" when none
     host: str  # host group of the recipient domain (see hosts.py), "" when none
     list_kind: str  # ListKind value, "" when unknown
-    says_temporary: bool = False  # the words call the refusal temporary ("temporarily blocked")
+    # The words call the refusal temporary ("temporarily blocked") or ask to come back later.
+    says_temporary: bool = False
     ids: bool = False  # the text holds a provider id ("ofr_416"), see canonical_ids
 
     @property
@@ -422,7 +423,9 @@ def extract_facts(
     )
     reply_match = _REPLY.search(text)
     reply = reply_match.group(1) if reply_match else ""
-    says_temporary = "tempor" in text and _SAYS_TEMPORARY.search(text) is not None
+    says_temporary = (
+        "tempor" in text and _SAYS_TEMPORARY.search(text) is not None
+    ) or asks_to_come_back_later(text)
     return Facts(text, code, reply, host, list_kind, says_temporary, ids)
 
 
