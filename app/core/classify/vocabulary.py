@@ -549,7 +549,7 @@ _NO_RETRY = re.compile(
 # code. A bare "try again" is not: "check for typos and try again" asks for a change first.
 _COME_BACK_LATER = re.compile(
     r"(try|retry|resend|send|come back)\w* (\w+ ){0,3}"
-    r"(later|again (in|after) [0-9]|again shortly|in a (few|little) )"
+    r"(later|again (in|after) [#0-9]|again shortly|in a (few|little) )"
     r"|しばらく(時間を(お|置)いて|経って|たって|してから)|時間を(お|置)いて"
     r"|plus tard|später|más tarde|mais tarde|più tardi|позже|稍后|稍後|잠시 후|나중에 다시"
 )
