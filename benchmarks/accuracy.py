@@ -56,6 +56,7 @@ BLIND_THREE = ROOT / "benchmarks" / "data" / "blind-three.jsonl"
 BLIND_FOUR = ROOT / "benchmarks" / "data" / "blind-four.jsonl"
 # A fifth blind set, again from sources none of the other sets cite (benchmarks/data/README.md).
 BLIND_FIVE = ROOT / "benchmarks" / "data" / "blind-five.jsonl"
+BLIND_SIX = ROOT / "benchmarks" / "data" / "blind-six.jsonl"
 # Not unseen text: one reply per phrase of Sisimai's reason modules, to measure how far our rules
 # agree with the labeler's own lexicon (benchmarks/data/README.md).
 SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
@@ -304,6 +305,8 @@ def main(argv: list[str]) -> int:
           if BLIND_FOUR.exists() else []),
         *([("blind five (benchmarks/data/blind-five.jsonl)", BLIND_FIVE)]
           if BLIND_FIVE.exists() else []),
+        *([("blind six (benchmarks/data/blind-six.jsonl)", BLIND_SIX)]
+          if BLIND_SIX.exists() else []),
         *([("sisimai lexicon (benchmarks/data/sisimai-lexicon.jsonl)", SISIMAI_LEXICON)]
           if SISIMAI_LEXICON.exists() else []),
         *([("sisimai lhost (benchmarks/data/sisimai-lhost.jsonl)", SISIMAI_LHOST)]

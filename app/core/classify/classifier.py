@@ -59,13 +59,23 @@ _QUOTED = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+").findall
 # id), so no id, code or word changes. Only used for unwrapped ASCII texts shorter than
 # MATCH_CHARS: there the form is the lead plus masked tokens, while a wrapper's bounded
 # patterns and the cut at MATCH_CHARS depend on lengths.
-_IP_RUNS = re.compile(rb"(?<![\w.#:-])0{1,3}\.0{1,3}\.0{1,3}\.0{1,3}(?![\w.#:-])").sub
-_HEX_RUNS = re.compile(rb"(?<![\w.#:-])(?=[0a-fA-F]*0)[0a-fA-F]{8,}(?![\w.#:-])").sub
+# Both patterns start with the run's first character and look behind it from there: a pattern
+# that starts with a look-behind is tried at every position, one that starts with a character
+# (set) lets the regex engine skip to candidates, which halves the time on a typical reply.
+_IP_RUNS = re.compile(rb"0(?<![\w.#:-].)0{0,2}\.0{1,3}\.0{1,3}\.0{1,3}(?![\w.#:-])").sub
+_HEX_RUNS = re.compile(rb"[0a-fA-F](?<![\w.#:-].)[0a-fA-F]{7,}(?![\w.#:-])").sub
+
+
+def _hex_id(match: re.Match[bytes]) -> bytes:
+    run = match.group()
+    return b"00000000" if b"0" in run else run  # a run without a digit is a word ("deadbeef")
 
 
 def loose_digits(digits: bytes) -> bytes:
     """The zeroed text with those runs written one way: equal results, equal canonical forms."""
-    return _HEX_RUNS(b"00000000", _IP_RUNS(b"0.0.0.0", digits))
+    if b"0.0" in digits:  # every zeroed IPv4 address holds it
+        digits = _IP_RUNS(b"0.0.0.0", digits)
+    return _HEX_RUNS(_hex_id, digits)
 
 
 def _canonical_head(head: str) -> tuple[str, bool]:

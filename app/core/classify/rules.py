@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from app.core.classify.vocabulary import REASONS
+from app.core.classify.literals import required_literals
+from app.core.classify.vocabulary import REASONS, asks_to_come_back_later
 
 ZERO_BYTES = bytes.maketrans(b"0123456789", b"0000000000")
 _CODE_PUNCT = "()[]{}<>#,;:.'\"=!?"
@@ -390,7 +391,8 @@ class Facts:
     reply: str  # first SMTP reply code in the text ("550"), "" when none
     host: str  # host group of the recipient domain (see hosts.py), "" when none
     list_kind: str  # ListKind value, "" when unknown
-    says_temporary: bool = False  # the words call the refusal temporary ("temporarily blocked")
+    # The words call the refusal temporary ("temporarily blocked") or ask to come back later.
+    says_temporary: bool = False
     ids: bool = False  # the text holds a provider id ("ofr_416"), see canonical_ids
 
     @property
@@ -421,8 +423,25 @@ def extract_facts(
     )
     reply_match = _REPLY.search(text)
     reply = reply_match.group(1) if reply_match else ""
-    says_temporary = "tempor" in text and _SAYS_TEMPORARY.search(text) is not None
+    says_temporary = (
+        "tempor" in text and _SAYS_TEMPORARY.search(text) is not None
+    ) or asks_to_come_back_later(text)
     return Facts(text, code, reply, host, list_kind, says_temporary, ids)
+
+
+def any_matches(guarded: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...], text: str) -> bool:
+    """Whether one of the guarded patterns matches ``text``: each regex runs only when one of
+    its literals is in the text (or it has none)."""
+    for literals, pattern in guarded:
+        if literals:
+            for literal in literals:
+                if literal in text:
+                    break
+            else:
+                continue  # none of its literals: this pattern cannot match
+        if pattern.search(text):
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,9 +478,10 @@ class Rule:
     # The text names a refusal that lasts until someone changes something, even in a 4xx reply
     # ("TLS required", "permanently deferred", a mail loop): permanent whatever the class says.
     lasting: bool = False
-    # (literal, pattern) per `any` pattern: a pattern runs only when its required leading
-    # literal is in the text (a C-level substring test), which skips most regex scans.
-    any_guarded: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    # (literals, pattern) per `any` pattern: a pattern runs only when one of the literals every
+    # match contains is in the text (C-level substring tests), which skips most regex scans;
+    # () for a pattern without such literals, which always runs.
+    any_guarded: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = ()
     # Every `any` pattern starts with a letter or "_" next to a digit 1-9 ("_416", "ib504"):
     # after the leading codes only a provider id keeps such digits, so without one it cannot match.
     needs_id: bool = False
@@ -478,9 +498,7 @@ class Rule:
         if self.reply is not None and not self.reply.fullmatch(facts.reply):
             return False
         text = facts.text
-        if self.any_guarded and not any(
-            literal in text and pattern.search(text) for literal, pattern in self.any_guarded
-        ):
+        if self.any_guarded and not any_matches(self.any_guarded, text):
             return False
         if not all(pattern.search(text) for pattern in self.all):
             return False
@@ -573,42 +591,6 @@ SOURCES_FILE = "sources.toml"
 _LIST_KINDS = {"bounces", "blocks", "invalid_emails", "spam_reports", "unsubscribes"}
 
 
-_META = set("\\.^$*+?{}[]()|")
-
-
-def lead_literal(pattern: str) -> str:
-    """The literal text every match of ``pattern`` starts with (lower case), "" when unsure.
-
-    Only the characters before the first metacharacter count, minus one made optional by a
-    following ``?``/``*``/``{``; a pattern with a top-level ``|`` has none.
-    """
-    depth = 0
-    in_class = escaped = False
-    for char in pattern:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            return ""
-    literal: list[str] = []
-    for char in pattern:
-        if char in _META:
-            if char in "?*{" and literal:
-                literal.pop()
-            break
-        literal.append(char)
-    return "".join(literal).lower()
-
-
 def _globs(patterns: Iterable[str], where: str) -> re.Pattern[str] | None:
     patterns = list(patterns)
     if not patterns:
@@ -680,13 +662,14 @@ def _rule(
     texts = {key: raw.get(key, "") for key in ("explanation_ja", "fix_ja", "delete_ja")}
     if not all(isinstance(value, str) for value in texts.values()):
         raise RuleError(f"{where}: Japanese texts must be strings")
-    guarded = tuple((lead_literal(p.pattern), p) for p in any_patterns)
+    guarded = tuple((required_literals(p.pattern), p) for p in any_patterns)
     return Rule(
         id=rule_id,
         reason=str(reason),
         any=any_patterns,
         any_guarded=guarded,
-        needs_id=bool(guarded) and all(_ID_LITERAL(literal) for literal, _ in guarded),
+        needs_id=bool(guarded)
+        and all(literals and all(map(_ID_LITERAL, literals)) for literals, _ in guarded),
         all=_regexes(raw.get("all", []), where),
         none=_regexes(raw.get("none", []), where),
         codes=_globs(cast("Iterable[str]", raw.get("codes", [])), where),

@@ -544,6 +544,22 @@ _NO_RETRY = re.compile(
 )
 
 
+# Narrower: the reply asks to send again after some time ("try again later", "retry in 60
+# seconds", しばらくしてから), which is the definition of a temporary refusal even under a 5xx
+# code. A bare "try again" is not: "check for typos and try again" asks for a change first.
+_COME_BACK_LATER = re.compile(
+    r"(try|retry|resend|send|come back)\w* (\w+ ){0,3}"
+    r"(later|again (in|after) [#0-9]|again shortly|in a (few|little) )"
+    r"|しばらく(時間を(お|置)いて|経って|たって|してから)|時間を(お|置)いて"
+    r"|plus tard|später|más tarde|mais tarde|più tardi|позже|稍后|稍後|잠시 후|나중에 다시"
+)
+
+
+def asks_to_come_back_later(text: str) -> bool:
+    """The reply asks to send again after a while, and does not also say that is useless."""
+    return bool(_COME_BACK_LATER.search(text)) and not _NO_RETRY.search(text)
+
+
 def asks_for_retry(text: str) -> bool:
     """The reply's own words ask to come back later, and do not also say that is useless."""
     return bool(_TEMPORARY_WORDS.search(text)) and not _NO_RETRY.search(text)
