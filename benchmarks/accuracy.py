@@ -12,7 +12,8 @@ blind-three.jsonl, blind-four.jsonl and blind-five.jsonl, made the same way from
 and the Sisimai lexicon set (benchmarks/data/sisimai-lexicon.jsonl: one short reply per phrase of
 the labeler's reason modules; agreement with its lexicon, not unseen text) and the Sisimai lhost
 set (benchmarks/data/sisimai-lhost.jsonl: the message tables of its per-MTA decoders; agreement
-again, not generalisation) when present.
+again, not generalisation) and the MTA source set (benchmarks/data/mta-source.jsonl: replies
+filled in from the MTAs' own source strings) when present.
 Counts ``alt_reasons`` as correct. A line's ``email`` or ``recipient_domain`` gives the recipient
 host group, as in the app. For each set: overall accuracy, the accuracy without the rules that
 cite only the dev set, a per-reason table, the ``permanent`` flag where the line carries one, how
@@ -63,6 +64,10 @@ SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
 # Agreement with the message tables of Sisimai's per-MTA decoders (go-sisimai lhost/via-*.go);
 # built from the same knowledge the rules cite, so not a generalisation figure either.
 SISIMAI_LHOST = ROOT / "benchmarks" / "data" / "sisimai-lhost.jsonl"
+# Replies filled in from the message strings of the MTAs' and filters' own source code and docs
+# (Postfix, Exim, Sendmail, qmail, OpenSMTPD, Haraka, Dovecot, ...), labelled from what the source
+# says the condition is (benchmarks/data/README.md).
+MTA_SOURCE = ROOT / "benchmarks" / "data" / "mta-source.jsonl"
 DEV_SOURCE = "dev-set"  # the source id of rules that exist only because of a dev line
 SMOKE_LINES = 12
 
@@ -311,6 +316,8 @@ def main(argv: list[str]) -> int:
           if SISIMAI_LEXICON.exists() else []),
         *([("sisimai lhost (benchmarks/data/sisimai-lhost.jsonl)", SISIMAI_LHOST)]
           if SISIMAI_LHOST.exists() else []),
+        *([("mta source (benchmarks/data/mta-source.jsonl)", MTA_SOURCE)]
+          if MTA_SOURCE.exists() else []),
     ]  # fmt: skip
     reports = []
     for name, path in named:

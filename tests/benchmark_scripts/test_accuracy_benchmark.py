@@ -23,6 +23,7 @@ BLIND_FIVE = ROOT / "benchmarks" / "data" / "blind-five.jsonl"
 BLIND_SIX = ROOT / "benchmarks" / "data" / "blind-six.jsonl"
 SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
 SISIMAI_LHOST = ROOT / "benchmarks" / "data" / "sisimai-lhost.jsonl"
+MTA_SOURCE = ROOT / "benchmarks" / "data" / "mta-source.jsonl"
 _FIELDS = {
     "reason_text": str,
     "status": str,
@@ -54,6 +55,7 @@ def test_smoke_run_scores_both_sets() -> None:
     assert "== blind five" in done.stdout
     assert "== sisimai lexicon" in done.stdout
     assert "== sisimai lhost" in done.stdout
+    assert "== mta source" in done.stdout
     assert done.stdout.count("overall: ") >= 2  # and the own catalogue, when present
     assert "rules that cite only one source" in done.stdout
     assert "ambiguous (same normalised text (hosts masked), status and host group)" in done.stdout
@@ -215,3 +217,27 @@ def test_sisimai_lhost_lines_carry_their_phrase_and_never_call_a_deferral_perman
         # qmail's "(#4.x.x)" and a 4xx reply are temporary whatever the reason.
         if text.startswith("4") or "(#4." in text or "temporar" in text.lower():
             assert row["permanent"] is False, text
+
+
+def test_mta_source_lines_cite_their_source_and_never_call_a_deferral_permanent() -> None:
+    rows = [json.loads(line) for line in MTA_SOURCE.read_text("utf-8").splitlines() if line]
+    assert len(rows) >= 120
+    texts = set()
+    for row in rows:
+        text = row["reason_text"]
+        for name, kind in _FIELDS.items():
+            assert isinstance(row[name], kind), (name, text)
+        assert row["kind"] == "source-string" and row["module"], text
+        assert row["source_url"].startswith("http"), text
+        for reason in (row["expected_reason"], *row["alt_reasons"]):
+            assert reason in CATEGORY_OF or reason == "onhold", reason
+        assert text not in texts, text
+        texts.add(text)
+        # A 4xx reply or status, qmail's "(#4.x.x)", "try again" or a deferral is temporary.
+        lowered = text.lower()
+        if (
+            text.startswith("4") or row["status"].startswith("4") or "(#4." in text
+            or "try again" in lowered or "try later" in lowered or "deferred" in lowered
+        ):
+            assert row["permanent"] is False, text
+
