@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
+from app.core.classify.literal_index import LiteralIndex
 from app.core.classify.literals import required_literals
 from app.core.classify.vocabulary import REASONS, asks_to_come_back_later
 
@@ -528,6 +529,9 @@ class RuleSet:
     generic_without_ids: tuple[int, ...] = field(init=False, repr=False, compare=False)
     # Per host group, in order, the indexes of the rules limited to it (``first_for_host``).
     by_host: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
+    # The generic rules a text may match, found by one scan for all their guard literals.
+    generic_index: LiteralIndex = field(init=False, repr=False, compare=False)
+    generic_without_ids_index: LiteralIndex = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         generic = tuple(index for index, rule in enumerate(self.rules) if not rule.hosts)
@@ -539,6 +543,8 @@ class RuleSet:
             for host in rule.hosts:
                 by_host.setdefault(host, []).append(index)
         object.__setattr__(self, "by_host", {h: tuple(i) for h, i in by_host.items()})
+        object.__setattr__(self, "generic_index", LiteralIndex(self.rules, generic))
+        object.__setattr__(self, "generic_without_ids_index", LiteralIndex(self.rules, plain))
 
     def first_match(self, facts: Facts) -> Rule | None:
         index = self.first_for_host(facts, self.first_generic(facts))
@@ -551,9 +557,10 @@ class RuleSet:
         recipient host group, instead of re-running every regex per group.
         """
         rules = self.rules
-        for index in self.generic if facts.ids else self.generic_without_ids:
-            if rules[index].matches(facts):
-                return index
+        index = self.generic_index if facts.ids else self.generic_without_ids_index
+        for candidate in index.candidates(facts.text):
+            if rules[candidate].matches(facts):
+                return candidate
         return len(rules)
 
     def first_for_host(self, facts: Facts, limit: int) -> int:
