@@ -62,6 +62,9 @@ SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
 # Agreement with the message tables of Sisimai's per-MTA decoders (go-sisimai lhost/via-*.go);
 # built from the same knowledge the rules cite, so not a generalisation figure either.
 SISIMAI_LHOST = ROOT / "benchmarks" / "data" / "sisimai-lhost.jsonl"
+# Replies of the Japanese market (carriers, ISPs, hosting, M365/Workspace tenants, lg.jp gateways,
+# Japanese-language replies), each labelled from its public source (benchmarks/data/README.md).
+JP_MARKET = ROOT / "benchmarks" / "data" / "jp-market.jsonl"
 DEV_SOURCE = "dev-set"  # the source id of rules that exist only because of a dev line
 SMOKE_LINES = 12
 
@@ -308,6 +311,8 @@ def main(argv: list[str]) -> int:
           if SISIMAI_LEXICON.exists() else []),
         *([("sisimai lhost (benchmarks/data/sisimai-lhost.jsonl)", SISIMAI_LHOST)]
           if SISIMAI_LHOST.exists() else []),
+        *([("jp market (benchmarks/data/jp-market.jsonl)", JP_MARKET)]
+          if JP_MARKET.exists() else []),
     ]  # fmt: skip
     reports = []
     for name, path in named:

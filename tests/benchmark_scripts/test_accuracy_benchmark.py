@@ -22,6 +22,7 @@ BLIND_FOUR = ROOT / "benchmarks" / "data" / "blind-four.jsonl"
 BLIND_FIVE = ROOT / "benchmarks" / "data" / "blind-five.jsonl"
 SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
 SISIMAI_LHOST = ROOT / "benchmarks" / "data" / "sisimai-lhost.jsonl"
+JP_MARKET = ROOT / "benchmarks" / "data" / "jp-market.jsonl"
 _FIELDS = {
     "reason_text": str,
     "status": str,
@@ -53,6 +54,7 @@ def test_smoke_run_scores_both_sets() -> None:
     assert "== blind five" in done.stdout
     assert "== sisimai lexicon" in done.stdout
     assert "== sisimai lhost" in done.stdout
+    assert "== jp market" in done.stdout
     assert done.stdout.count("overall: ") >= 2  # and the own catalogue, when present
     assert "rules that cite only one source" in done.stdout
     assert "ambiguous (same normalised text (hosts masked), status and host group)" in done.stdout
@@ -206,3 +208,31 @@ def test_sisimai_lhost_lines_carry_their_phrase_and_never_call_a_deferral_perman
         # qmail's "(#4.x.x)" and a 4xx reply are temporary whatever the reason.
         if text.startswith("4") or "(#4." in text or "temporar" in text.lower():
             assert row["permanent"] is False, text
+
+
+def test_jp_market_lines_are_labelled_and_never_call_a_deferral_permanent() -> None:
+    """The Japanese-market set: well-formed, in the vocabulary, each with its public source, and
+    no 4xx reply, greylisting or 「しばらくしてから」 text labelled permanent (the only 4xx lines
+    labelled lasting are Google's TLS-required and IP-allow-list refusals, which say so)."""
+    rows = [json.loads(line) for line in JP_MARKET.read_text("utf-8").splitlines() if line]
+    assert 100 <= len(rows) <= 200
+    seen = set()
+    for row in rows:
+        for name, kind in _FIELDS.items():
+            assert isinstance(row.get(name), kind), (name, row["reason_text"][:60])
+        assert row["language"] in {"ja", "en"}
+        assert row["kind"] in {"documented-reply", "documented-behaviour"}
+        for reason in (row["expected_reason"], *row["alt_reasons"]):
+            assert reason in CATEGORY_OF, reason
+        assert row["source_url"].startswith(("https://", "http://"))
+        key = (row["reason_text"], row["status"], row["recipient_domain"])
+        assert key not in seen, key
+        seen.add(key)
+        text = row["reason_text"]
+        deferral = text.startswith("4") or row["status"].startswith("4")
+        if "greylist" in text.lower() or "しばらくしてから" in text or (
+            deferral and "TLS required" not in text and "whitelist" not in text
+        ):
+            assert row["permanent"] is False, text
+    assert sum(row["permanent"] is False for row in rows) >= 0.3 * len(rows)
+    assert sum(row["language"] == "ja" for row in rows) >= 20
