@@ -68,6 +68,9 @@ SISIMAI_LHOST = ROOT / "benchmarks" / "data" / "sisimai-lhost.jsonl"
 # (Postfix, Exim, Sendmail, qmail, OpenSMTPD, Haraka, Dovecot, ...), labelled from what the source
 # says the condition is (benchmarks/data/README.md).
 MTA_SOURCE = ROOT / "benchmarks" / "data" / "mta-source.jsonl"
+# Replies of the Japanese market (carriers, ISPs, hosting, M365/Workspace tenants, lg.jp gateways,
+# Japanese-language replies), each labelled from its public source (benchmarks/data/README.md).
+JP_MARKET = ROOT / "benchmarks" / "data" / "jp-market.jsonl"
 DEV_SOURCE = "dev-set"  # the source id of rules that exist only because of a dev line
 SMOKE_LINES = 12
 
@@ -318,6 +321,8 @@ def main(argv: list[str]) -> int:
           if SISIMAI_LHOST.exists() else []),
         *([("mta source (benchmarks/data/mta-source.jsonl)", MTA_SOURCE)]
           if MTA_SOURCE.exists() else []),
+        *([("jp market (benchmarks/data/jp-market.jsonl)", JP_MARKET)]
+          if JP_MARKET.exists() else []),
     ]  # fmt: skip
     reports = []
     for name, path in named:

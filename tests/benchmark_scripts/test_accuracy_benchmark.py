@@ -24,6 +24,7 @@ BLIND_SIX = ROOT / "benchmarks" / "data" / "blind-six.jsonl"
 SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
 SISIMAI_LHOST = ROOT / "benchmarks" / "data" / "sisimai-lhost.jsonl"
 MTA_SOURCE = ROOT / "benchmarks" / "data" / "mta-source.jsonl"
+JP_MARKET = ROOT / "benchmarks" / "data" / "jp-market.jsonl"
 _FIELDS = {
     "reason_text": str,
     "status": str,
@@ -56,6 +57,7 @@ def test_smoke_run_scores_both_sets() -> None:
     assert "== sisimai lexicon" in done.stdout
     assert "== sisimai lhost" in done.stdout
     assert "== mta source" in done.stdout
+    assert "== jp market" in done.stdout
     assert done.stdout.count("overall: ") >= 2  # and the own catalogue, when present
     assert "rules that cite only one source" in done.stdout
     assert "ambiguous (same normalised text (hosts masked), status and host group)" in done.stdout
@@ -241,3 +243,30 @@ def test_mta_source_lines_cite_their_source_and_never_call_a_deferral_permanent(
         ):
             assert row["permanent"] is False, text
 
+
+def test_jp_market_lines_are_labelled_and_never_call_a_deferral_permanent() -> None:
+    """The Japanese-market set: well-formed, in the vocabulary, each with its public source, and
+    no 4xx reply, greylisting or 「しばらくしてから」 text labelled permanent (the only 4xx lines
+    labelled lasting are Google's TLS-required and IP-allow-list refusals, which say so)."""
+    rows = [json.loads(line) for line in JP_MARKET.read_text("utf-8").splitlines() if line]
+    assert 100 <= len(rows) <= 200
+    seen = set()
+    for row in rows:
+        for name, kind in _FIELDS.items():
+            assert isinstance(row.get(name), kind), (name, row["reason_text"][:60])
+        assert row["language"] in {"ja", "en"}
+        assert row["kind"] in {"documented-reply", "documented-behaviour"}
+        for reason in (row["expected_reason"], *row["alt_reasons"]):
+            assert reason in CATEGORY_OF, reason
+        assert row["source_url"].startswith(("https://", "http://"))
+        key = (row["reason_text"], row["status"], row["recipient_domain"])
+        assert key not in seen, key
+        seen.add(key)
+        text = row["reason_text"]
+        deferral = text.startswith("4") or row["status"].startswith("4")
+        if "greylist" in text.lower() or "しばらくしてから" in text or (
+            deferral and "TLS required" not in text and "whitelist" not in text
+        ):
+            assert row["permanent"] is False, text
+    assert sum(row["permanent"] is False for row in rows) >= 0.3 * len(rows)
+    assert sum(row["language"] == "ja" for row in rows) >= 20

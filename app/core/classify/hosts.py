@@ -53,6 +53,9 @@ HOST_GROUP_DOMAINS: dict[str, tuple[str, ...]] = {
     "biglobe": ("biglobe.ne.jp",),
     "nifty": ("nifty.com",),
     "sonet": ("so-net.ne.jp",),
+    # J:COM (cable ISP) refuses a sender domain without DNS records with SoftBank's wording
+    # ("553 <domain> does not exist"; Sendmagic's J:COM note).
+    "jcom": ("jcom.home.ne.jp", "jcom.zaq.ne.jp"),
     # Municipal domains: mail passes LGWAN gateways with strict attachment and sender policies.
     "lgjp": ("lg.jp",),
 }
