@@ -68,6 +68,10 @@ SISIMAI_LHOST = ROOT / "benchmarks" / "data" / "sisimai-lhost.jsonl"
 # (Postfix, Exim, Sendmail, qmail, OpenSMTPD, Haraka, Dovecot, ...), labelled from what the source
 # says the condition is (benchmarks/data/README.md).
 MTA_SOURCE = ROOT / "benchmarks" / "data" / "mta-source.jsonl"
+# Replies of commercial mail gateways and hosted mail services (Mimecast, Barracuda, Cisco,
+# Symantec, Vade/OX, Sophos, Hornetsecurity, T-Online, Korean portals ...), filled in from their
+# published documentation and labelled from what it says (benchmarks/data/README.md).
+VENDOR_DOCS = ROOT / "benchmarks" / "data" / "vendor-docs.jsonl"
 DEV_SOURCE = "dev-set"  # the source id of rules that exist only because of a dev line
 SMOKE_LINES = 12
 
@@ -318,6 +322,8 @@ def main(argv: list[str]) -> int:
           if SISIMAI_LHOST.exists() else []),
         *([("mta source (benchmarks/data/mta-source.jsonl)", MTA_SOURCE)]
           if MTA_SOURCE.exists() else []),
+        *([("vendor docs (benchmarks/data/vendor-docs.jsonl)", VENDOR_DOCS)]
+          if VENDOR_DOCS.exists() else []),
     ]  # fmt: skip
     reports = []
     for name, path in named:
