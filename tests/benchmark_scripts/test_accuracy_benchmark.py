@@ -245,7 +245,7 @@ def test_mta_source_lines_cite_their_source_and_never_call_a_deferral_permanent(
 
 
 
-def test_vendor_docs_lines_cite_their_page_and_call_a_deferral_permanent_only_when_it_says_so() -> None:
+def test_vendor_docs_lines_cite_their_page_and_call_deferrals_permanent_only_if_said() -> None:
     rows = [json.loads(line) for line in VENDOR_DOCS.read_text("utf-8").splitlines() if line]
     assert len(rows) >= 150
     temporary = sum(1 for row in rows if row["permanent"] is False)
