@@ -71,6 +71,10 @@ MTA_SOURCE = ROOT / "benchmarks" / "data" / "mta-source.jsonl"
 # Replies of the Japanese market (carriers, ISPs, hosting, M365/Workspace tenants, lg.jp gateways,
 # Japanese-language replies), each labelled from its public source (benchmarks/data/README.md).
 JP_MARKET = ROOT / "benchmarks" / "data" / "jp-market.jsonl"
+# Replies of commercial mail gateways and hosted mail services (Mimecast, Barracuda, Cisco,
+# Symantec, Vade/OX, Sophos, Hornetsecurity, T-Online, Korean portals ...), filled in from their
+# published documentation and labelled from what it says (benchmarks/data/README.md).
+VENDOR_DOCS = ROOT / "benchmarks" / "data" / "vendor-docs.jsonl"
 DEV_SOURCE = "dev-set"  # the source id of rules that exist only because of a dev line
 SMOKE_LINES = 12
 
@@ -323,6 +327,8 @@ def main(argv: list[str]) -> int:
           if MTA_SOURCE.exists() else []),
         *([("jp market (benchmarks/data/jp-market.jsonl)", JP_MARKET)]
           if JP_MARKET.exists() else []),
+        *([("vendor docs (benchmarks/data/vendor-docs.jsonl)", VENDOR_DOCS)]
+          if VENDOR_DOCS.exists() else []),
     ]  # fmt: skip
     reports = []
     for name, path in named:

@@ -25,6 +25,7 @@ SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
 SISIMAI_LHOST = ROOT / "benchmarks" / "data" / "sisimai-lhost.jsonl"
 MTA_SOURCE = ROOT / "benchmarks" / "data" / "mta-source.jsonl"
 JP_MARKET = ROOT / "benchmarks" / "data" / "jp-market.jsonl"
+VENDOR_DOCS = ROOT / "benchmarks" / "data" / "vendor-docs.jsonl"
 _FIELDS = {
     "reason_text": str,
     "status": str,
@@ -54,10 +55,12 @@ def test_smoke_run_scores_both_sets() -> None:
     assert "== blind three" in done.stdout
     assert "== blind four" in done.stdout
     assert "== blind five" in done.stdout
+    assert "== blind six" in done.stdout
     assert "== sisimai lexicon" in done.stdout
     assert "== sisimai lhost" in done.stdout
     assert "== mta source" in done.stdout
     assert "== jp market" in done.stdout
+    assert "== vendor docs" in done.stdout
     assert done.stdout.count("overall: ") >= 2  # and the own catalogue, when present
     assert "rules that cite only one source" in done.stdout
     assert "ambiguous (same normalised text (hosts masked), status and host group)" in done.stdout
@@ -270,3 +273,27 @@ def test_jp_market_lines_are_labelled_and_never_call_a_deferral_permanent() -> N
             assert row["permanent"] is False, text
     assert sum(row["permanent"] is False for row in rows) >= 0.3 * len(rows)
     assert sum(row["language"] == "ja" for row in rows) >= 20
+
+
+def test_vendor_docs_lines_cite_their_page_and_call_deferrals_permanent_only_if_said() -> None:
+    rows = [json.loads(line) for line in VENDOR_DOCS.read_text("utf-8").splitlines() if line]
+    assert len(rows) >= 150
+    temporary = sum(1 for row in rows if row["permanent"] is False)
+    assert 0.3 <= temporary / len(rows) <= 0.45  # the set keeps its share of deferrals
+    texts = set()
+    for row in rows:
+        text = row["reason_text"]
+        for name, kind in _FIELDS.items():
+            assert isinstance(row[name], kind), (name, text)
+        assert row["kind"] in {"documented-reply", "documented-behaviour"}, text
+        assert row["module"] and row["source_url"].startswith("http"), text
+        for reason in (row["expected_reason"], *row["alt_reasons"]):
+            assert reason in CATEGORY_OF or reason == "onhold", reason
+        assert text.lower() not in texts, text
+        texts.add(text.lower())
+        # A 4xx reply or a "try again" is temporary, unless its own words say waiting cannot
+        # help (an IP that must be registered, a sender on the recipient's block policy).
+        lowered = text.lower()
+        if text.startswith("4") or "try again" in lowered or "deferred" in lowered:
+            lasting = "you must register your ip" in lowered or "sender address blocked" in lowered
+            assert row["permanent"] is lasting, text

@@ -112,7 +112,9 @@ _STAGE_TAGS = {
 # Provider reply ids whose digits are the message (docs/classification.md, "Provider ids"): Yahoo
 # and AOL Sender Hub [TSS04] [TS01] [GL01] [BL21] [PH01], Apple [HM08] [CS01] [HME1], Orange /
 # La Poste OFR005_104 OFR_416 LPN007_420 LPN416 LPNAAA_101 OUK_513, GoDaddy IB504, Microsoft S3150,
-# Spectrum AUP#I1000 and Cox AUP#IPBL0001, Facebook POL-P7 RCP-P2, AOL's legacy RLY:B1 DYN:T1.
+# Spectrum AUP#I1000 and Cox AUP#IPBL0001, Facebook POL-P7 RCP-P2, AOL's legacy RLY:B1 DYN:T1,
+# Vade Secure / OX's OXSUS0001_101 OXSEU0001_403, Sophos Central Email's XGEMAIL_0011 and SFR's
+# SFR_IN_104.
 # Written as the providers send them (capitals; Orange's also in lower case); every alternative
 # starts with a letter and digits appear only as [0-9], so where ids are depends on the text with
 # its digits zeroed alone, which is what lets the classifier key its memo on the ids' own digits
@@ -128,6 +130,7 @@ _ID_CORE = "|".join(
         "LPN[0-9]{3}", "IB[0-9]{3}", "S[0-9]{4}", "AUP#[A-Z]{0,6}[0-9]{3,5}",
         *(f"{name}-[PT][0-9]" for name in ("POL", "RCP", "MSG", "INT", "DNS", "CON")),
         *(f"{name}:[A-Z]{{1,3}}[0-9]{{1,2}}" for name in ("RLY", "CON", "DYN", "HVU", "DNS")),
+        "OXS[A-Z]{0,2}[0-9]{4}_[0-9]{3}", "XGEMAIL_[0-9]{4}", "SFR_IN_[0-9]{3}",
     ]
 )  # fmt: skip
 _ID_RUN_CHARS = frozenset(string.ascii_letters + string.digits + "_#:-")  # what ids are made of
