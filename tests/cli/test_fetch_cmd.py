@@ -226,3 +226,28 @@ def test_a_base_url_the_key_must_not_go_to_is_refused_before_any_request(base_ur
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "詳細: base URL:" in result.stderr  # refused by the check, not by the network
+
+
+def test_a_lone_surrogate_from_the_server_does_not_lose_the_fetch(
+    make_sandbox, tmp_path: Path
+) -> None:
+    """A reply with "\\ud800" escapes (a broken proxy or a hostile server) once ended the fetch
+    with a UnicodeEncodeError traceback from the history's SQLite insert."""
+    sandbox = make_sandbox(
+        [
+            SandboxRecord("bounces", "a\ud800@example.jp", START + 60, "550 \udfff x", "5.1.1"),
+            SandboxRecord("bounces", "b@example.jp", START + 120, "550 5.1.1 unknown", "5.1.1"),
+        ]
+    )
+    jsonl, csv_path, xlsx = tmp_path / "out.jsonl", tmp_path / "out.csv", tmp_path / "out.xlsx"
+    result = run_cli(
+        "--from", RANGE.start.isoformat(), "--to", RANGE.end.isoformat(),
+        "--base-url", sandbox.base_url,
+        "--jsonl", str(jsonl), "--csv", str(csv_path), "--xlsx", str(xlsx),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    emails = {json.loads(line)["email"] for line in jsonl.read_text(encoding="utf-8").splitlines()}
+    assert emails == {"a\ufffd@example.jp", "b@example.jp"}
+    assert "a\ufffd@example.jp" in csv_path.read_text(encoding="utf-8-sig")
+    assert xlsx.stat().st_size > 0

@@ -134,6 +134,34 @@ def test_letter_rejects_an_unknown_kind_and_a_missing_file(tmp_path: Path) -> No
     assert missing.returncode == 1 and "JSON Lines ファイルを読めません" in missing.stderr
 
 
+def test_letter_from_a_file_with_lone_surrogate_escapes(
+    settings_file: Path, tmp_path: Path
+) -> None:
+    """json.loads turns "\\ud800" into a lone surrogate; printing the letter then raised
+    UnicodeEncodeError after the first letters were out. The character shows as U+FFFD."""
+    source = tmp_path / "odd.jsonl"
+    source.write_text(
+        json.dumps(
+            {
+                "list": "blocks",
+                "email": "a\ud800@city.example.lg.jp",
+                "created": 1764900000,
+                "status": "5.7.1",
+                "reason": "550 5.7.1 \udfff rejected by policy",
+            }
+        )  # ensure_ascii: the file holds the escapes, as a broken writer would leave them
+        + "\n",
+        encoding="utf-8",
+    )
+    result = run_cli(
+        "letter", "--kind", "municipal", "--jsonl", str(source),
+        "--settings", str(settings_file), "--letters-dir", str(tmp_path / "none"),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "a\ufffd@city.example.lg.jp" in result.stdout
+    assert "550 5.7.1 \ufffd rejected by policy" in result.stdout
+
+
 @pytest.fixture
 def zendesk() -> Iterator[ZendeskSandbox]:
     with ZendeskSandbox() as server:
