@@ -422,10 +422,11 @@ def _parse_created(value: Any) -> datetime:
     text = str(value or "")
     try:
         moment = datetime.fromisoformat(text)  # Python 3.11 reads "Z" and "+0000" itself
-    except ValueError:
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
+        # OverflowError: "0001-01-01T00:00:00+05:00" lies before the first UTC moment.
+        return moment if moment.utcoffset() == _ZERO else moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise UnexpectedPayloadError(
             "Infobip から想定外の形式の応答が返りました。", detail=f"bad createdDate {value!r}"
         ) from None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment if moment.utcoffset() == _ZERO else moment.astimezone(UTC)
