@@ -229,6 +229,12 @@ HOSTILE = {
     "null_texts": _every_item(action_ja=None),
     "items_not_objects": ScriptedReply(mutate=lambda r: {"items": [1, "x", None]}),
     "empty_content": ScriptedReply(content="   "),
+    # A lone surrogate, escaped in the reply's JSON or in the content's own JSON: the cache's
+    # SQLite insert raised UnicodeEncodeError and the whole refinement was lost.
+    "lone_surrogate": _every_item(label_ja="原因\ud800です"),
+    "lone_surrogate_escape": ScriptedReply(
+        mutate=lambda r: json.dumps({"items": [{**i, "action_ja": "\udfff"} for i in r["items"]]})
+    ),
 }
 
 
@@ -317,9 +323,7 @@ def test_llm_cannot_downgrade_or_overrule_a_confident_rule(sandbox, cache):
 
 
 def test_confident_rule_gets_texts_only(sandbox, cache):
-    sandbox.script(
-        _every_item(permanent=False)
-    )
+    sandbox.script(_every_item(permanent=False))
     (refined,) = (
         LlmRefiner(settings(sandbox.base_url), cache)
         .refine(distinct_items(1, rule=HARD))
