@@ -8,7 +8,6 @@ import ssl
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -28,6 +27,7 @@ from app.core.providers.base import (
     PageCallback,
 )
 from app.core.providers.paging import OffsetPager
+from app.core.providers.path_segment import path_segment
 from app.core.providers.sendgrid_http import SendGridHttp, ensure_list
 from app.core.retry_notice import RetryListener
 from app.core.types import (
@@ -71,12 +71,12 @@ def base_url_for_region(region: str) -> str:
     return EU_BASE_URL if region.lower() == "eu" else GLOBAL_BASE_URL
 
 
-
 @functools.cache
 def _tls_context() -> ssl.SSLContext:
     """httpx's default TLS context, built once per process: building it reads the CA bundle
     (~25 ms), and every fetch makes new providers (a fetch through history, two)."""
     return httpx.create_ssl_context()
+
 
 class SendGridProvider:
     """SendGrid's suppression lists for one API key (and optional subuser).
@@ -304,7 +304,7 @@ class SendGridProvider:
 
     def _delete_one(self, kind: ListKind, email: str, cancel: CancelToken | None) -> DeleteOutcome:
         # The address is a path segment: '+', '/', '%' and non-ASCII must be percent-encoded.
-        segment = quote(email, safe="")
+        segment = path_segment(email)
         if kind is ListKind.UNSUBSCRIBES:
             path, scope = f"/v3/asm/suppressions/global/{segment}", _DELETE_SCOPES[kind][0]
         else:
@@ -335,7 +335,7 @@ class SendGridProvider:
         The CLI looks each address up before deleting so the journal keeps the reason and date
         that SendGrid cannot give back afterwards. Global unsubscribes carry no date.
         """
-        segment = quote(email, safe="")
+        segment = path_segment(email)
         if kind is ListKind.UNSUBSCRIBES:
             path = f"/v3/asm/suppressions/global/{segment}"
         else:
