@@ -103,6 +103,16 @@ def test_unreadable_rules_dir_exits_2(tmp_path: Path) -> None:
     assert result.returncode == 2 and result.stdout == b""
 
 
+def test_a_rules_file_nested_too_deep_exits_2_without_a_traceback(tmp_path: Path) -> None:
+    """tomllib raises RecursionError (not TOMLDecodeError) past its nesting limit."""
+    (tmp_path / "sources.toml").write_text("", encoding="utf-8")
+    (tmp_path / "10-deep.toml").write_text("x = " + "[" * 100_000, encoding="utf-8")
+    result = _run(b'{"reason_text": "x"}\n', "--rules-dir", str(tmp_path))
+    assert result.returncode == 2 and result.stdout == b""
+    assert b"Traceback" not in result.stderr
+    assert "ルールファイルを読めません" in result.stderr.decode("utf-8")
+
+
 def test_the_list_decides_the_delete_effect_and_the_advice() -> None:
     text = "554 5.7.1 Service unavailable; Client host [192.0.2.9] blocked using zen.spamhaus.org"
     lines = [
