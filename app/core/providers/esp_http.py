@@ -29,6 +29,7 @@ from app.core.errors import (
     TodokuError,
     UnexpectedPayloadError,
 )
+from app.core.providers.bounded_read import send_bounded
 from app.core.providers.pacing import RequestPacer
 
 # Provider-neutral despite the module's name: request line, query, status, body excerpt; never
@@ -150,7 +151,7 @@ class EspHttp:
             try:
                 with self._lock:
                     self.requests_made += 1
-                response = self._client.send(request)
+                response = send_bounded(self._client, request, self._wording.name_ja)
             except httpx.TransportError as error:
                 failures += 1
                 if failures > self._max_retries:

@@ -15,6 +15,7 @@ import httpx
 from app.core import untrusted_json
 from app.core.cancel import CancelToken
 from app.core.errors import RateLimitError, TodokuError, UnexpectedPayloadError
+from app.core.providers.bounded_read import send_bounded
 from app.core.providers.rate_budget import RateBudget
 from app.core.providers.sendgrid_errors import (
     describe,
@@ -87,7 +88,7 @@ class SendGridHttp:
             try:
                 with self._lock:
                     self.requests_made += 1
-                response = self._client.send(request)
+                response = send_bounded(self._client, request, "SendGrid")
             except httpx.TransportError as error:
                 self._budget.release(bucket, None)
                 failures += 1
