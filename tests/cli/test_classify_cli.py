@@ -234,3 +234,22 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
         child.wait(timeout=60)
     assert b"Traceback" not in stderr, stderr.decode("utf-8", "replace")
     assert child.returncode == 1
+
+
+def test_an_endless_line_is_one_error_and_the_next_lines_are_classified() -> None:
+    """Every line was read whole before parsing: a file without newlines (or `yes x | ...`)
+    took all memory. A line past the limit is an error line; its rest is skipped unkept."""
+    import io
+
+    from app.cli.classify_cmd import classify_stream
+    from app.core.classify.classifier import Classifier
+
+    good = b'{"reason_text": "550 5.1.1 User unknown", "status": "5.1.1"}'
+    source = io.BytesIO(b"x" * 5000 + b"\n" + good + b"\n" + b"y" * 3000 + b"\r\n" + good)
+    sink = io.BytesIO()
+    lines = classify_stream(Classifier.load(), source, sink, flush=False, max_line_bytes=1000)
+    out = [json.loads(line) for line in sink.getvalue().splitlines()]
+    assert lines == 4 and len(out) == 4
+    assert out[0] == {"error": "行が長すぎます（1,000 バイトまで）。", "line": 1}
+    assert out[2] == {"error": "行が長すぎます（1,000 バイトまで）。", "line": 3}
+    assert out[1]["reason"] == out[3]["reason"] == "userunknown"
