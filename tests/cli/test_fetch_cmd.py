@@ -251,3 +251,11 @@ def test_a_lone_surrogate_from_the_server_does_not_lose_the_fetch(
     assert emails == {"a\ufffd@example.jp", "b@example.jp"}
     assert "a\ufffd@example.jp" in csv_path.read_text(encoding="utf-8-sig")
     assert xlsx.stat().st_size > 0
+
+
+def test_a_base_url_whose_host_cannot_be_asked_is_refused_before_sending() -> None:
+    """ "https://xn--" passed the URL check and failed in a worker thread with idna's IDNAError."""
+    result = run_cli("--from", "2026-12-01", "--to", "2026-12-02", "--base-url", "https://xn--")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "接続先 URL の形式が正しくありません" in result.stderr
