@@ -26,7 +26,7 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _host_can_be_asked(url: str) -> bool:
+def host_can_be_asked(url: str) -> bool:
     """Whether httpx and the resolver accept the URL's host: a control character, a lone
     surrogate, an "xn--" label the idna package cannot decode or a label over 63 letters
     otherwise surfaced as InvalidURL / IDNAError / UnicodeError from a fetch's worker thread."""
@@ -75,7 +75,7 @@ def normalize_base_url(text: str) -> str:
         except ValueError:
             problem = "接続先 URL のポート番号が正しくありません。"
         else:
-            if not _host_can_be_asked(text):
+            if not host_can_be_asked(text):
                 problem = "接続先 URL の形式が正しくありません。"
     if problem:
         raise InvalidInputError(problem, next_step_ja=_NEXT_STEP, detail=f"base URL: {text!r}")

@@ -452,3 +452,15 @@ def test_a_cache_that_cannot_be_written_loses_no_answer(sandbox, cache):
     assert all(e.source == "llm" for e in result.explanations)
     assert any("cache not written" in line for line in result.failures)
     assert len(cache) == 0
+
+
+@pytest.mark.parametrize(
+    "base_url", ["http://[::1", "https://\x00/v1", "https://ai\udc80.example/v1", "https://xn--/v1"]
+)
+def test_a_malformed_endpoint_keeps_the_rule_results(cache, base_url: str) -> None:
+    """The openai client raised httpx.InvalidURL out of refine() for these."""
+    items = distinct_items(2)
+    result = LlmRefiner(settings(base_url), cache).refine(items)
+    assert result.explanations == [rule for *_, rule in items]
+    assert result.requests_made == 0
+    assert result.failures == ["LLM settings incomplete; rules kept"]
