@@ -259,3 +259,14 @@ def test_a_base_url_whose_host_cannot_be_asked_is_refused_before_sending() -> No
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "接続先 URL の形式が正しくありません" in result.stderr
+
+
+def test_a_key_pasted_with_a_zero_width_space_is_a_japanese_error(sandbox) -> None:
+    result = run_cli(
+        "--from", RANGE.start.isoformat(), "--to", RANGE.end.isoformat(),
+        "--base-url", sandbox.base_url, "--no-history",
+        key=API_KEY + "\u200b",
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "API キーに使えない文字" in result.stderr

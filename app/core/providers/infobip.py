@@ -31,6 +31,7 @@ from app.core.errors import (
     TodokuError,
     UnexpectedPayloadError,
 )
+from app.core.header_text import header_value
 from app.core.providers.base import DeleteProgressCallback, FetchProgressCallback, PageCallback
 from app.core.providers.collect import EntryCollector
 from app.core.providers.esp_http import ProviderWording, generic_error, json_errors_excerpt
@@ -166,7 +167,7 @@ class InfobipProvider(HttpProvider):
             )
         super().__init__(
             base_url if "://" in base_url else "https://" + base_url,
-            headers={"Authorization": f"App {api_key}"},
+            headers={"Authorization": f"App {header_value(api_key, 'Infobip の API キー')}"},
             wording=WORDING,
             classify=_classify,
             max_concurrency=max_concurrency,

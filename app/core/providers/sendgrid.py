@@ -21,6 +21,7 @@ from app.core.errors import (
     TodokuError,
     UnexpectedPayloadError,
 )
+from app.core.header_text import header_value
 from app.core.providers.base import (
     DeleteProgressCallback,
     FetchProgressCallback,
@@ -101,12 +102,12 @@ class SendGridProvider:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         headers = {
-            "Authorization": f"Bearer {api_key}",
+            "Authorization": f"Bearer {header_value(api_key, 'SendGrid の API キー')}",
             "Accept": "application/json",
             "User-Agent": f"todoku/{__version__} (+python-httpx)",
         }
         if subuser:
-            headers["on-behalf-of"] = subuser
+            headers["on-behalf-of"] = header_value(subuser, "サブユーザー名")
         self.base_url = (base_url or base_url_for_region(region)).rstrip("/")
         self._concurrency = max(1, min(16, max_concurrency))
         self._client = httpx.Client(
