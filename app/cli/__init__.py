@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import logging
 import os
 import sys
@@ -77,11 +78,25 @@ def _undecodable_option(args: argparse.Namespace) -> str | None:
     return None
 
 
+def _never_fail_on_output_encoding() -> None:
+    """Write a character the output encoding lacks as ``\\U0001f600`` instead of raising.
+
+    On Windows, output redirected to a file (``todoku-cli letter ... > letters.txt``) is
+    encoded in the ANSI code page (cp932 in Japan), which has no emoji and no U+FFFD: one such
+    character in a bounce reason stopped the command half-way with UnicodeEncodeError. stderr
+    already behaves this way by default; stdout gets the same.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
     # The commands tell the user what happened in Japanese; the library's English log lines
     # (e.g. "no keyring backend") would otherwise reach the terminal through logging's
     # last-resort handler.
     logging.getLogger().addHandler(logging.NullHandler())
+    _never_fail_on_output_encoding()
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser, module = _build_parser(args_list)
     args = parser.parse_args(args_list)

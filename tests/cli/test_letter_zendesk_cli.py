@@ -250,3 +250,29 @@ def test_zendesk_without_credentials_says_what_is_missing(settings_file: Path) -
     )
     assert result.returncode == 1
     assert "API トークンが設定されていません" in result.stderr
+
+
+def test_letter_redirected_to_a_cp932_file_does_not_stop_at_an_emoji(
+    settings_file: Path, tmp_path: Path
+) -> None:
+    """Windows encodes redirected output in the ANSI code page (cp932 in Japan): an emoji in a
+    reason raised UnicodeEncodeError half-way through the letters. PYTHONIOENCODING plays it."""
+    source = tmp_path / "emoji.jsonl"
+    entry = {
+        "list": "blocks",
+        "email": "a@city.example.lg.jp",
+        "created": 1764900000,
+        "status": "5.7.1",
+        "reason": "550 5.7.1 rejected \U0001f600 by policy",
+    }
+    source.write_text(json.dumps(entry, ensure_ascii=False) + "\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "cp932"}
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "letter", "--kind", "municipal", "--jsonl", str(source),
+         "--settings", str(settings_file), "--letters-dir", str(tmp_path / "none")],
+        cwd=ROOT, env=env, capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr.decode("cp932", "replace")
+    out = result.stdout.decode("cp932")
+    assert "550 5.7.1 rejected \\U0001f600 by policy" in out  # visible, not dropped
+    assert out.startswith("=====") and "件名: " in out
