@@ -270,3 +270,19 @@ def test_a_key_pasted_with_a_zero_width_space_is_a_japanese_error(sandbox) -> No
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "API キーに使えない文字" in result.stderr
+
+
+def test_jsonl_on_a_cp932_stdout_is_valid_json_with_the_same_text(make_sandbox) -> None:
+    """Windows encodes redirected stdout in cp932: an emoji in a reason raised
+    UnicodeEncodeError; with escapes every line stays JSON and round-trips."""
+    reason = "550 5.1.1 \U0001f600 ユーザー不明 \ufffd"
+    sandbox = make_sandbox([SandboxRecord("bounces", "a@example.jp", START + 60, reason, "5.1.1")])
+    env = {**os.environ, "SENDGRID_API_KEY": API_KEY, "PYTHONIOENCODING": "cp932"}
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "fetch", "--from", RANGE.start.isoformat(),
+         "--to", RANGE.end.isoformat(), "--base-url", sandbox.base_url, "--no-history"],
+        cwd=ROOT, env=env, capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr.decode("cp932", "replace")
+    (line,) = result.stdout.decode("cp932").splitlines()
+    assert json.loads(line)["reason"] == reason
