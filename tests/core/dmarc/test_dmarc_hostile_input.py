@@ -112,3 +112,30 @@ def test_a_selector_dns_cannot_ask_for_is_a_missing_key(dns_server: DnsSandbox) 
     check = check_domain("example.co.jp", resolver, dkim_selectors=("a b..c",))
     assert check.dmarc.found
     assert "DKIM の公開鍵 a b..c._domainkey.example.co.jp が見つかりません。" in check.problems_ja
+
+
+def test_a_named_pipe_called_report_xml_is_listed_not_waited_on(tmp_path: Path) -> None:
+    """Reading a FIFO waits for a writer: the import (CLI and tab) hung forever."""
+    import os
+    import threading
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    os.mkfifo(folder / "report.xml")
+    (folder / "good.xml").write_bytes(_report("UTF-8", "ok-1"))
+    importer = ReportImporter()
+    found: list[object] = []
+    worker = threading.Thread(
+        target=lambda: found.extend(importer.read_paths([folder, folder / "report.xml"])),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(timeout=10)
+    if worker.is_alive():  # unblock the reader so the test process can end
+        with open(folder / "report.xml", "wb"):
+            pass
+        pytest.fail("the import waited on the named pipe")
+    assert [getattr(r, "report_id", None) for r in found] == ["ok-1"]
+    assert [(Path(p.origin).name, p.reason_ja) for p in importer.problems] == [
+        ("report.xml", "通常のファイルではないため読み込みませんでした。")
+    ] * 2
