@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import logging
 import os
 import sys
@@ -53,11 +54,49 @@ def _build_parser(argv: list[str]) -> tuple[argparse.ArgumentParser, ModuleType 
     return parser, chosen
 
 
+# Options whose values are file names: a Linux file name may hold bytes that are not UTF-8,
+# which Python keeps as lone surrogates (surrogateescape) and open() turns back into the bytes.
+_PATH_OPTIONS = frozenset(
+    ("paths", "jsonl", "xlsx", "csv", "pdf", "journal", "emails_file", "settings", "letters_dir")
+)
+
+_OPTION_NAMES = {"date_from": "--from", "date_to": "--to"}  # dest → what the user typed
+
+
+def _undecodable_option(args: argparse.Namespace) -> str | None:
+    """The first non-path option whose value holds bytes that are not UTF-8.
+
+    Python keeps such argv bytes as lone surrogates; as a note, an account name or a folder
+    they then fail at the first encoder (SQLite, a header, the terminal) with a traceback.
+    """
+    for name, value in vars(args).items():
+        if name in _PATH_OPTIONS:
+            continue
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and any("\ud800" <= char <= "\udfff" for char in text):
+                return _OPTION_NAMES.get(name, "--" + name.replace("_", "-"))
+    return None
+
+
+def _never_fail_on_output_encoding() -> None:
+    """Write a character the output encoding lacks as ``\\U0001f600`` instead of raising.
+
+    On Windows, output redirected to a file (``todoku-cli letter ... > letters.txt``) is
+    encoded in the ANSI code page (cp932 in Japan), which has no emoji and no U+FFFD: one such
+    character in a bounce reason stopped the command half-way with UnicodeEncodeError. stderr
+    already behaves this way by default; stdout gets the same.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
     # The commands tell the user what happened in Japanese; the library's English log lines
     # (e.g. "no keyring backend") would otherwise reach the terminal through logging's
     # last-resort handler.
     logging.getLogger().addHandler(logging.NullHandler())
+    _never_fail_on_output_encoding()
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser, module = _build_parser(args_list)
     args = parser.parse_args(args_list)
@@ -66,6 +105,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if module is None:
         print(f"todoku-cli: コマンド「{args.command}」はまだ利用できません。", file=sys.stderr)
+        return 2
+    undecodable = _undecodable_option(args)
+    if undecodable is not None:
+        print(
+            f"todoku-cli {args.command}: {undecodable} の値に UTF-8 として読めない文字が"
+            "含まれています。端末（またはスクリプト）の文字コードを UTF-8 にしてください。",
+            file=sys.stderr,
+        )
         return 2
     try:
         return int(module.run(args))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -39,7 +40,7 @@ _EPILOG = """\
 
 読めない行（JSON でない、オブジェクトでない、型が違う、UTF-8 でない）や空の行には、
 その行の代わりに {"error": "日本語の説明", "line": 行番号} を出力し、処理を続けます
-（入れ子が深すぎる JSON も同じです。1 行目の先頭の BOM は読み飛ばします）。
+（入れ子が深すぎる JSON、64 MB を超える行も同じです。1 行目の先頭の BOM は読み飛ばします）。
 行番号は 1 から数えます。終了コードは、入力を最後まで処理できれば 0 です
 （エラー行があっても 0）。ルールファイルを読めないときは 2 を返します。
 このコマンドはオフラインのルールだけで判定します（source は常に "rules"）。
@@ -68,6 +69,26 @@ def _error(message: str, line_number: int) -> dict[str, object]:
 
 
 _Parsed = tuple[str, str, str, ListKind, str]
+
+# One input line is read whole before it is parsed; past this an endless line (a binary file,
+# "yes | todoku-cli classify" without newlines) would take all memory. Real lines are a few KB.
+MAX_LINE_BYTES = 64 * 1024 * 1024
+_SKIP_CHUNK = 1024 * 1024
+
+
+def _lines(source: BinaryIO, limit: int) -> Iterator[bytes | None]:
+    """The lines of ``source`` (with their line ends); None for a line longer than ``limit``,
+    whose rest is skipped without being kept."""
+    while True:
+        line = source.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line
+            continue
+        while line and not line.endswith(b"\n"):
+            line = source.readline(_SKIP_CHUNK)
+        yield None
 
 
 def _parse_line(
@@ -139,6 +160,7 @@ def classify_stream(
     sink: BinaryIO,
     flush: bool,
     default_provider: str = "sendgrid",
+    max_line_bytes: int = MAX_LINE_BYTES,
 ) -> int:
     """Classify every line of ``source`` into ``sink``; return the number of lines read.
 
@@ -147,8 +169,12 @@ def classify_stream(
     SendGrid's advice for blocks ("deleting changes nothing") would be wrong."""
     suppressing: dict[str, bool] = {"sendgrid": False}
     line_number = 0
-    for line_number, raw in enumerate(source, start=1):
-        parsed = _parse_line(raw.rstrip(b"\r\n"), line_number, default_provider)
+    for line_number, raw in enumerate(_lines(source, max_line_bytes), start=1):
+        parsed = (
+            _error(f"行が長すぎます（{max_line_bytes:,} バイトまで）。", line_number)
+            if raw is None
+            else _parse_line(raw.rstrip(b"\r\n"), line_number, default_provider)
+        )
         if isinstance(parsed, dict):
             record = parsed
         else:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TextIO
 
 from app.core.errors import AuthError, InvalidInputError, ScopeError, TodokuError
 from app.core.types import ALL_LISTS, ListKind
@@ -192,3 +193,13 @@ def _next_step_for_the_terminal(error: TodokuError) -> str:
                 "SendGrid の管理画面で権限を付けたキーを発行し、設定し直してください。"
             )
     return error.next_step_ja
+
+
+def json_text(value: object, stream: TextIO, **options: Any) -> str:
+    """``value`` as JSON for ``stream``: UTF-8 text as it is, ``\\uXXXX`` escapes otherwise.
+
+    Windows encodes redirected stdout in the ANSI code page (cp932), which has no emoji: with
+    escapes every reader still gets valid JSON and the same text (a ``\\U`` escape written by
+    the stream's error handler would not be JSON)."""
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    return json.dumps(value, ensure_ascii=encoding not in ("utf8", "utf8sig"), **options)

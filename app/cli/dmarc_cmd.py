@@ -11,7 +11,6 @@ Unreadable files do not change the code: they are listed with a Japanese reason.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from dataclasses import replace
@@ -19,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli.common import report_error
+from app.cli.common import json_text, report_error
 from app.core.errors import InvalidInputError, TodokuError
 
 if TYPE_CHECKING:  # imported when the command runs, so `todoku-cli --help` stays light
@@ -98,8 +97,7 @@ def run(args: argparse.Namespace) -> int:
         report_error(error)
         return EXIT_FAILED
     if args.json:
-        json.dump(result_json(result, published), sys.stdout, ensure_ascii=False, indent=2)
-        print()
+        print(json_text(result_json(result, published), sys.stdout, indent=2))
     else:
         print(summary_ja(result, published), flush=True)
     return EXIT_ALIGNMENT_FAILS if result.failing_sources else EXIT_OK

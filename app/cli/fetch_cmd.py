@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, TextIO
 from app.cli.common import (
     add_connection_arguments,
     add_provider_arguments,
+    json_text,
     make_any_provider,
     parse_lists,
     report_error,
@@ -191,7 +191,7 @@ def run(args: argparse.Namespace) -> int:
                     return
                 for entry in entries:
                     row = entry_to_json(entry, classifier.classify_entry(entry))
-                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                    out.write(json_text(row, out) + "\n")
 
             def show_progress(step: FetchProgress) -> None:
                 _show_progress(args, step)
@@ -228,15 +228,13 @@ def _run_with_history(
     if args.jsonl or not (args.xlsx or args.csv):
         with ExitStack() as stack:
             out: TextIO = (
-                stack.enter_context(_jsonl_output(args.jsonl))
-                if args.jsonl
-                else sys.stdout
+                stack.enter_context(_jsonl_output(args.jsonl)) if args.jsonl else sys.stdout
             )
             classifier = _classifier()
             for entry in fetched.entries:
                 row = entry_to_json(entry, classifier.classify_entry(entry))
                 row["new"] = entry.key in fetched.new_keys  # 新着: not listed at the last fetch
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                out.write(json_text(row, out) + "\n")
     if args.xlsx or args.csv:
         _write_files(args, date_range, lists, fetched.entries)
     if not args.quiet:

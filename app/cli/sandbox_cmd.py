@@ -25,6 +25,9 @@ from app.sandbox.scenarios import generate_records, load_records_jsonl
 from app.sandbox.sendgrid_server import SANDBOX_API_KEY, FaultPlan, SendGridSandbox
 
 _SPAN_SECONDS = 60 * 86400  # generated entries cover the last 60 days
+# Generated entries are held in memory (about 1 KB each with the indexes); the benchmarks use
+# up to 200,000. Beyond this a typo ("--entries 99999999999") would eat the machine's memory.
+MAX_ENTRIES = 2_000_000
 WATCH_PARENT_ENV = "TODOKU_SANDBOX_WATCH_PARENT"
 
 
@@ -98,7 +101,23 @@ def _credentials_text(args: argparse.Namespace) -> str:
     return "\n".join(f"{name}: {value}" for name, value in values.items())
 
 
+def _check_numbers(args: argparse.Namespace) -> None:
+    if not 0 <= args.entries <= MAX_ENTRIES:
+        raise ValueError(f"--entries は 0 以上 {MAX_ENTRIES:,} 以下にしてください")
+    if not 0 <= args.port <= 65535:
+        raise ValueError("--port は 0〜65535 にしてください（0 = 空きポートを自動選択）")
+    if not 0.0 <= args.latency_ms <= 600_000.0:  # also refuses NaN
+        raise ValueError("--latency-ms は 0 以上（ミリ秒）にしてください")
+    if args.rate_limit is not None and args.rate_limit < 0:  # 0: every request gets a 429
+        raise ValueError("--rate-limit は 0 以上にしてください（省略すると無制限）")
+
+
 def run(args: argparse.Namespace) -> int:
+    try:
+        _check_numbers(args)
+    except ValueError as error:
+        print(f"todoku-cli sandbox: 起動できません: {error}", file=sys.stderr)
+        return 2
     if args.provider != "sendgrid":
         return _run_other(args)
     if args.api_key is None:
@@ -166,9 +185,13 @@ def _serve(sandbox: LoopbackServer[Any], banner: Callable[[str], str]) -> int:
     def request_stop(signum: int, frame: FrameType | None) -> None:
         stopping.set()
 
-    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         base_url = sandbox.start()
+    except OSError as error:  # a --host no interface has, a port in use
+        print(f"todoku-cli sandbox: 起動できません: {error}", file=sys.stderr)
+        return 2
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
         print(base_url, flush=True)
         print(banner(base_url), file=sys.stderr, flush=True)
         # A timed wait keeps the main thread responsive to signals on every platform.

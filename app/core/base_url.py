@@ -26,6 +26,21 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def host_can_be_asked(url: str) -> bool:
+    """Whether httpx and the resolver accept the URL's host: a control character, a lone
+    surrogate, an "xn--" label the idna package cannot decode or a label over 63 letters
+    otherwise surfaced as InvalidURL / IDNAError / UnicodeError from a fetch's worker thread."""
+    import httpx  # lazy: the settings screen imports this module at start-up
+
+    try:
+        parsed = httpx.URL(url)
+        parsed.host  # noqa: B018 - httpx decodes "xn--" labels here (idna.IDNAError)
+        parsed.raw_host.decode("ascii").encode("idna")  # what getaddrinfo does with it
+    except (httpx.InvalidURL, UnicodeError):
+        return False
+    return True
+
+
 def normalize_base_url(text: str) -> str:
     """The URL to build requests on, without a trailing ``/`` or ``/v3`` (the client adds
     ``/v3/...``); "" when empty (the region's own host).
@@ -59,6 +74,9 @@ def normalize_base_url(text: str) -> str:
             parts.port  # noqa: B018 - raises ValueError for a port out of range
         except ValueError:
             problem = "接続先 URL のポート番号が正しくありません。"
+        else:
+            if not host_can_be_asked(text):
+                problem = "接続先 URL の形式が正しくありません。"
     if problem:
         raise InvalidInputError(problem, next_step_ja=_NEXT_STEP, detail=f"base URL: {text!r}")
     path = parts.path.rstrip("/")

@@ -267,9 +267,14 @@ def _item_date(value: Any, index: int) -> date:
         raise UnexpectedPayloadError(detail=f"/v3/stats[{index}].date: {value!r}") from None
 
 
+# No day's count comes near 2**53, the largest integer a float (and so Excel, and a JSON
+# reader in JavaScript) holds exactly; beyond it a ratio can overflow a float (OverflowError).
+MAX_COUNT = 2**53
+
+
 def _count(value: Any, where: str) -> int:
     # bool is an int subclass in Python; JSON true is no count.
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
         raise UnexpectedPayloadError(detail=f"/v3/stats {where}: not a count: {value!r}")
     return value
 

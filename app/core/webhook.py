@@ -31,10 +31,13 @@ class WebhookError(TodokuError):
 
 def masked_url(url: str) -> str:
     """``https://hooks.slack.com/…``: enough to recognise, not enough to post."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:  # "http://[::1": an unclosed IPv6 bracket
+        return "（URL ではありません）"
     if not parts.scheme or not parts.netloc:
         return "（URL ではありません）"
-    host = parts.hostname or ""
     return f"{parts.scheme}://{host}/…"
 
 
@@ -55,20 +58,31 @@ def post_webhook(
     Raises WebhookError with a Japanese message on a bad URL, a connection failure, a timeout
     or a non-2xx answer.
     """
-    parts = urlsplit(url.strip())
+    bad_url = WebhookError(
+        "通知（Webhook）の URL が正しくありません。",
+        next_step_ja="https:// で始まる Incoming Webhook の URL を指定してください。",
+        detail=masked_url(url),
+    )
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        raise bad_url from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise WebhookError(
-            "通知（Webhook）の URL が正しくありません。",
-            next_step_ja="https:// で始まる Incoming Webhook の URL を指定してください。",
-            detail=masked_url(url),
-        )
+        raise bad_url
     where = masked_url(url)
     headers = {"User-Agent": f"todoku/{__version__} (+python-httpx)"}
     try:
         with httpx.Client(
             timeout=httpx.Timeout(timeout_s), transport=transport, follow_redirects=False
         ) as client:
-            response = client.post(url.strip(), json={"text": slack_text(text)}, headers=headers)
+            request = client.build_request(
+                "POST", url.strip(), json={"text": slack_text(text)}, headers=headers
+            )
+            response = client.send(request)
+    except (httpx.InvalidURL, UnicodeError) as error:
+        # A control character, a host IDNA refuses ("xn--", a 64-letter label), a lone
+        # surrogate: httpx or the idna codec refuse the URL before anything is sent.
+        raise bad_url from error
     except httpx.TimeoutException as error:
         raise WebhookError(
             "通知（Webhook）の送信がタイムアウトしました。",

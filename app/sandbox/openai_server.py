@@ -245,4 +245,6 @@ class OpenAISandbox(LoopbackServer[LoggedRequest]):
 
 
 def _encode(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False).encode("utf-8")
+    # backslashreplace: a scripted text with a lone surrogate goes out as the JSON escape
+    # "\ud800", as a broken server would send it; real text is unchanged.
+    return json.dumps(data, ensure_ascii=False).encode("utf-8", errors="backslashreplace")

@@ -53,7 +53,10 @@ def error_body(message: str, field: str | None = None) -> bytes:
 
 
 def json_bytes(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # backslashreplace: a record holding a lone surrogate (a test of broken servers) is served
+    # as the JSON escape "\ud800", as a broken encoder would write it; real text is unchanged.
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8", errors="backslashreplace")
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,6 +103,16 @@ def test_unreadable_rules_dir_exits_2(tmp_path: Path) -> None:
     assert result.returncode == 2 and result.stdout == b""
 
 
+def test_a_rules_file_nested_too_deep_exits_2_without_a_traceback(tmp_path: Path) -> None:
+    """tomllib raises RecursionError (not TOMLDecodeError) past its nesting limit."""
+    (tmp_path / "sources.toml").write_text("", encoding="utf-8")
+    (tmp_path / "10-deep.toml").write_text("x = " + "[" * 100_000, encoding="utf-8")
+    result = _run(b'{"reason_text": "x"}\n', "--rules-dir", str(tmp_path))
+    assert result.returncode == 2 and result.stdout == b""
+    assert b"Traceback" not in result.stderr
+    assert "ルールファイルを読めません" in result.stderr.decode("utf-8")
+
+
 def test_the_list_decides_the_delete_effect_and_the_advice() -> None:
     text = "554 5.7.1 Service unavailable; Client host [192.0.2.9] blocked using zen.spamhaus.org"
     lines = [
@@ -224,3 +234,22 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
         child.wait(timeout=60)
     assert b"Traceback" not in stderr, stderr.decode("utf-8", "replace")
     assert child.returncode == 1
+
+
+def test_an_endless_line_is_one_error_and_the_next_lines_are_classified() -> None:
+    """Every line was read whole before parsing: a file without newlines (or `yes x | ...`)
+    took all memory. A line past the limit is an error line; its rest is skipped unkept."""
+    import io
+
+    from app.cli.classify_cmd import classify_stream
+    from app.core.classify.classifier import Classifier
+
+    good = b'{"reason_text": "550 5.1.1 User unknown", "status": "5.1.1"}'
+    source = io.BytesIO(b"x" * 5000 + b"\n" + good + b"\n" + b"y" * 3000 + b"\r\n" + good)
+    sink = io.BytesIO()
+    lines = classify_stream(Classifier.load(), source, sink, flush=False, max_line_bytes=1000)
+    out = [json.loads(line) for line in sink.getvalue().splitlines()]
+    assert lines == 4 and len(out) == 4
+    assert out[0] == {"error": "行が長すぎます（1,000 バイトまで）。", "line": 1}
+    assert out[2] == {"error": "行が長すぎます（1,000 バイトまで）。", "line": 3}
+    assert out[1]["reason"] == out[3]["reason"] == "userunknown"

@@ -226,3 +226,63 @@ def test_a_base_url_the_key_must_not_go_to_is_refused_before_any_request(base_ur
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "詳細: base URL:" in result.stderr  # refused by the check, not by the network
+
+
+def test_a_lone_surrogate_from_the_server_does_not_lose_the_fetch(
+    make_sandbox, tmp_path: Path
+) -> None:
+    """A reply with "\\ud800" escapes (a broken proxy or a hostile server) once ended the fetch
+    with a UnicodeEncodeError traceback from the history's SQLite insert."""
+    sandbox = make_sandbox(
+        [
+            SandboxRecord("bounces", "a\ud800@example.jp", START + 60, "550 \udfff x", "5.1.1"),
+            SandboxRecord("bounces", "b@example.jp", START + 120, "550 5.1.1 unknown", "5.1.1"),
+        ]
+    )
+    jsonl, csv_path, xlsx = tmp_path / "out.jsonl", tmp_path / "out.csv", tmp_path / "out.xlsx"
+    result = run_cli(
+        "--from", RANGE.start.isoformat(), "--to", RANGE.end.isoformat(),
+        "--base-url", sandbox.base_url,
+        "--jsonl", str(jsonl), "--csv", str(csv_path), "--xlsx", str(xlsx),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    emails = {json.loads(line)["email"] for line in jsonl.read_text(encoding="utf-8").splitlines()}
+    assert emails == {"a\ufffd@example.jp", "b@example.jp"}
+    assert "a\ufffd@example.jp" in csv_path.read_text(encoding="utf-8-sig")
+    assert xlsx.stat().st_size > 0
+
+
+def test_a_base_url_whose_host_cannot_be_asked_is_refused_before_sending() -> None:
+    """ "https://xn--" passed the URL check and failed in a worker thread with idna's IDNAError."""
+    result = run_cli("--from", "2026-12-01", "--to", "2026-12-02", "--base-url", "https://xn--")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "接続先 URL の形式が正しくありません" in result.stderr
+
+
+def test_a_key_pasted_with_a_zero_width_space_is_a_japanese_error(sandbox) -> None:
+    result = run_cli(
+        "--from", RANGE.start.isoformat(), "--to", RANGE.end.isoformat(),
+        "--base-url", sandbox.base_url, "--no-history",
+        key=API_KEY + "\u200b",
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "API キーに使えない文字" in result.stderr
+
+
+def test_jsonl_on_a_cp932_stdout_is_valid_json_with_the_same_text(make_sandbox) -> None:
+    """Windows encodes redirected stdout in cp932: an emoji in a reason raised
+    UnicodeEncodeError; with escapes every line stays JSON and round-trips."""
+    reason = "550 5.1.1 \U0001f600 ユーザー不明 \ufffd"
+    sandbox = make_sandbox([SandboxRecord("bounces", "a@example.jp", START + 60, reason, "5.1.1")])
+    env = {**os.environ, "SENDGRID_API_KEY": API_KEY, "PYTHONIOENCODING": "cp932"}
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "fetch", "--from", RANGE.start.isoformat(),
+         "--to", RANGE.end.isoformat(), "--base-url", sandbox.base_url, "--no-history"],
+        cwd=ROOT, env=env, capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr.decode("cp932", "replace")
+    (line,) = result.stdout.decode("cp932").splitlines()
+    assert json.loads(line)["reason"] == reason

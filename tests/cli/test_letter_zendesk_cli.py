@@ -134,6 +134,34 @@ def test_letter_rejects_an_unknown_kind_and_a_missing_file(tmp_path: Path) -> No
     assert missing.returncode == 1 and "JSON Lines ファイルを読めません" in missing.stderr
 
 
+def test_letter_from_a_file_with_lone_surrogate_escapes(
+    settings_file: Path, tmp_path: Path
+) -> None:
+    """json.loads turns "\\ud800" into a lone surrogate; printing the letter then raised
+    UnicodeEncodeError after the first letters were out. The character shows as U+FFFD."""
+    source = tmp_path / "odd.jsonl"
+    source.write_text(
+        json.dumps(
+            {
+                "list": "blocks",
+                "email": "a\ud800@city.example.lg.jp",
+                "created": 1764900000,
+                "status": "5.7.1",
+                "reason": "550 5.7.1 \udfff rejected by policy",
+            }
+        )  # ensure_ascii: the file holds the escapes, as a broken writer would leave them
+        + "\n",
+        encoding="utf-8",
+    )
+    result = run_cli(
+        "letter", "--kind", "municipal", "--jsonl", str(source),
+        "--settings", str(settings_file), "--letters-dir", str(tmp_path / "none"),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "a\ufffd@city.example.lg.jp" in result.stdout
+    assert "550 5.7.1 \ufffd rejected by policy" in result.stdout
+
+
 @pytest.fixture
 def zendesk() -> Iterator[ZendeskSandbox]:
     with ZendeskSandbox() as server:
@@ -222,3 +250,29 @@ def test_zendesk_without_credentials_says_what_is_missing(settings_file: Path) -
     )
     assert result.returncode == 1
     assert "API トークンが設定されていません" in result.stderr
+
+
+def test_letter_redirected_to_a_cp932_file_does_not_stop_at_an_emoji(
+    settings_file: Path, tmp_path: Path
+) -> None:
+    """Windows encodes redirected output in the ANSI code page (cp932 in Japan): an emoji in a
+    reason raised UnicodeEncodeError half-way through the letters. PYTHONIOENCODING plays it."""
+    source = tmp_path / "emoji.jsonl"
+    entry = {
+        "list": "blocks",
+        "email": "a@city.example.lg.jp",
+        "created": 1764900000,
+        "status": "5.7.1",
+        "reason": "550 5.7.1 rejected \U0001f600 by policy",
+    }
+    source.write_text(json.dumps(entry, ensure_ascii=False) + "\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "cp932"}
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "letter", "--kind", "municipal", "--jsonl", str(source),
+         "--settings", str(settings_file), "--letters-dir", str(tmp_path / "none")],
+        cwd=ROOT, env=env, capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr.decode("cp932", "replace")
+    out = result.stdout.decode("cp932")
+    assert "550 5.7.1 rejected \\U0001f600 by policy" in out  # visible, not dropped
+    assert out.startswith("=====") and "件名: " in out

@@ -38,6 +38,12 @@ def test_accepted_urls_are_normalised(typed: str, expected: str) -> None:
         "https://gw.example.co.jp:99999",
         "http://[::1",  # urlsplit raises ValueError for the unclosed bracket
         "https://[gw.example.co.jp",
+        # Hosts httpx or the resolver refuse only later, from a fetch's worker thread, as
+        # InvalidURL / idna.IDNAError / UnicodeError tracebacks:
+        "https://gw\x00.example.co.jp",
+        "https://xn--.example.co.jp",
+        "https://" + "a" * 64 + ".example.co.jp",
+        "https://gw.example.co.jp/\udc80",
     ],
 )
 def test_urls_the_key_must_not_go_to_are_refused(typed: str) -> None:

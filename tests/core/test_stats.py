@@ -68,6 +68,8 @@ def test_parse_sums_a_day_listed_twice() -> None:
         [item("2026-11-24", requests=True)],
         [item("2026-11-24", delivered=-1)],
         [item("2026-11-24", delivered=None)],
+        # No real count; its rate (delivered / requests) raised OverflowError in the report.
+        [item("2026-11-24", requests=1, delivered=10**400)],
         [{"date": "yesterday", "stats": []}],
         [{"stats": []}],
         [{"date": "2026-11-24", "stats": {"metrics": {}}}],

@@ -41,7 +41,21 @@ def test_connection_refused_raises_japanese_error() -> None:
     assert "secret-token" not in caught.value.detail
 
 
-@pytest.mark.parametrize("url", ["", "hooks.slack.com/services/x", "ftp://example.com/x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "hooks.slack.com/services/x",
+        "ftp://example.com/x",
+        # Each of these escaped as a Python exception (ValueError, httpx.InvalidURL, IDNAError,
+        # UnicodeError, UnicodeEncodeError) from the check command and the delivery alert.
+        "http://[::1/services/x",
+        "http://\x00/services/x",
+        "http://xn--/services/x",
+        "http://" + "a" * 70 + ".example/x",
+        "https://hooks.slack.com/services/\udc80",
+    ],
+)
 def test_bad_url_is_refused_before_sending(url: str) -> None:
     with pytest.raises(WebhookError) as caught:
         post_webhook(url, "テスト")

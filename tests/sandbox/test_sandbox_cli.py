@@ -91,3 +91,30 @@ def test_bad_data_file_is_reported(tmp_path: Path) -> None:
     _, stderr = process.communicate(timeout=20)
     assert process.returncode == 2
     assert "bad.jsonl:1" in stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        # OverflowError from bind() escaped as a traceback
+        (("--port", "99999"), "--port は 0〜65535"),
+        (("--provider", "ses", "--port", "-1"), "--port は 0〜65535"),
+        # socket.gaierror escaped as a traceback
+        (("--host", "no-such-host.invalid"), "起動できません"),
+        (("--provider", "cmc", "--host", "no-such-host.invalid"), "起動できません"),
+        # generated 10^11 records in memory until the machine ran out of it
+        (("--entries", "99999999999"), "--entries は 0 以上 2,000,000 以下"),
+        (("--latency-ms", "nan"), "--latency-ms は 0 以上"),
+    ],
+)
+def test_impossible_options_are_refused_in_japanese(args: tuple[str, ...], message: str) -> None:
+    process = spawn(*args)
+    try:
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:  # still generating or serving: the option was accepted
+            process.kill()
+            process.communicate()
+    assert process.returncode == 2
+    assert stdout == "" and "Traceback" not in stderr
+    assert message in stderr

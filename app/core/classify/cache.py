@@ -24,7 +24,11 @@ REASONS: tuple[str, ...] = tuple(CATEGORY_OF)
 LABEL_MAX = 40
 TEXT_MAX = 400
 _ITEM_KEYS = frozenset({"index", "reason", "permanent", "label_ja", "explanation_ja", "action_ja"})
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+# Lone surrogates too: a reply may escape one ("\\ud800"), and such text has no UTF-8 form
+# (the cache's SQLite insert raised UnicodeEncodeError and lost the whole refinement).
+_CONTROL = re.compile(
+    r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
+)
 _MARKUP = re.compile(r"<\s*[/!?]?\s*[A-Za-z][^>]*>|&#?[A-Za-z0-9]{1,10};")
 _URL_HOST = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]*)://([^/\s?#:]+)")
 _ADDRESS = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")

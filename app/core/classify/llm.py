@@ -13,6 +13,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core.base_url import host_can_be_asked
 from app.core.cancel import CancelToken, ProgressCallback, ignore_progress
 from app.core.classify.cache import (
     CATEGORY_OF,
@@ -78,6 +79,9 @@ class LlmSettings:
             self.enabled
             and self.model.strip()
             and re.match(r"https?://[^/\s]+", self.base_url.strip())
+            # "http://[::1", a control character or a lone surrogate: the openai client raised
+            # httpx.InvalidURL out of refine() instead of keeping the rule results.
+            and host_can_be_asked(self.base_url.strip())
             and self.batch_size > 0
         )
 

@@ -705,6 +705,8 @@ def load_sources(rules_dir: Path) -> dict[str, dict[str, str]]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise RuleError(f"{SOURCES_FILE}: {error}") from None
+    except RecursionError:  # tomllib nests one call per bracket
+        raise RuleError(f"{SOURCES_FILE}: nested too deep") from None
     table: dict[str, dict[str, str]] = {}
     for key, value in data.get("source", {}).items():
         if not isinstance(value, dict) or not isinstance(value.get("title"), str):
@@ -729,6 +731,8 @@ def load_rules(rules_dir: Path) -> RuleSet:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as error:
             raise RuleError(f"{path.name}: {error}") from None
+        except RecursionError:  # "x = [[[[..." 100,000 deep (a --rules-dir file)
+            raise RuleError(f"{path.name}: nested too deep") from None
         host_layer = data.get("layer") == HOST_LAYER
         rules.extend(
             _rule(raw, path.name, seen, known_sources, host_layer) for raw in data.get("rule", [])

@@ -87,6 +87,21 @@ def check_domain(
         DnsUnavailableError: no DNS server answered (offline, blocked, timeout).
     """
     domain = domain.strip(".").lower()
+    if not is_dns_name(f"_dmarc.{domain}"):
+        # The domain comes from the report's XML: an empty label, a 64-character label or a
+        # character IDNA forbids (an RTL override) cannot be asked for, and is no sender's.
+        missing = DnsRecord("", "", False)
+        return DomainCheck(
+            domain,
+            missing,
+            missing,
+            (),
+            {},
+            (
+                f"レポートのドメイン名「{domain}」は DNS の名前として正しくないため、"
+                "確認できません。",
+            ),
+        )
     dmarc = _txt(resolver, f"_dmarc.{domain}", "v=dmarc1")
     spf = _txt(resolver, domain, "v=spf1")
     dkim = tuple(
@@ -130,10 +145,24 @@ def policy_from_tags(domain: str, tags: dict[str, str]) -> PublishedPolicy | Non
     )
 
 
+def is_dns_name(name: str) -> bool:
+    """Whether ``name`` can be asked for: labels of 1 to 63 octets, 255 in all, IDNA-valid."""
+    import dns.exception
+    import dns.name
+
+    try:
+        dns.name.from_text(name)
+    except dns.exception.DNSException:
+        return False
+    return True
+
+
 def _txt(resolver: dns.resolver.Resolver, name: str, prefix: str) -> DnsRecord:
     import dns.exception
     import dns.resolver
 
+    if not is_dns_name(name):  # a --dkim-selector with a space, say: no such record
+        return DnsRecord(name, "", False)
     try:
         answer = resolver.resolve(name, "TXT", raise_on_no_answer=False)
     except dns.resolver.NXDOMAIN:

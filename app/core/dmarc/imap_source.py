@@ -103,7 +103,8 @@ class ImapReportSource:
                 log.info("imap: logout failed (connection already closed)")
 
     def message_uids(self) -> list[bytes]:
-        status, data = self._require().uid("SEARCH", "ALL")
+        with self._talking() as client:
+            status, data = client.uid("SEARCH", "ALL")
         if status != "OK":
             raise ImapError("フォルダ内のメールを一覧できませんでした。", detail=str(data)[:300])
         return data[0].split() if data and data[0] else []
@@ -127,30 +128,30 @@ class ImapReportSource:
         """Delete these messages (only when the operator asked); returns how many."""
         if not uids:
             return 0
-        client = self._require()
         self._select(readonly=False)
         try:
-            status, data = client.uid(
-                "STORE", b",".join(uids).decode(), "+FLAGS.SILENT", r"(\Deleted)"
-            )
-            if status != "OK":
-                raise ImapError("メールを削除できませんでした。", detail=str(data)[:300])
-            client.expunge()
+            with self._talking() as client:
+                status, data = client.uid(
+                    "STORE", b",".join(uids).decode(), "+FLAGS.SILENT", r"(\Deleted)"
+                )
+                if status != "OK":
+                    raise ImapError("メールを削除できませんでした。", detail=str(data)[:300])
+                client.expunge()
         finally:
             self._select(readonly=True)
         return len(uids)
 
     def _message_blobs(self, uid: bytes) -> Iterator[ReportBlob]:
-        client = self._require()
         origin = f"IMAP {self._settings.folder} UID {uid.decode()}"
-        status, data = client.uid("FETCH", uid.decode(), "(RFC822.SIZE)")
-        match = _SIZE_RE.search(data[0] if data and isinstance(data[0], bytes) else b"")
-        if status == "OK" and match and int(match.group(1)) > MAX_MESSAGE_BYTES:
-            self.problems.append(
-                ImportProblem(origin, "メールが大きすぎるため読み込みませんでした。")
-            )
-            return
-        status, data = client.uid("FETCH", uid.decode(), "(BODY.PEEK[])")
+        with self._talking() as client:
+            status, data = client.uid("FETCH", uid.decode(), "(RFC822.SIZE)")
+            match = _SIZE_RE.search(data[0] if data and isinstance(data[0], bytes) else b"")
+            if status == "OK" and match and int(match.group(1)) > MAX_MESSAGE_BYTES:
+                self.problems.append(
+                    ImportProblem(origin, "メールが大きすぎるため読み込みませんでした。")
+                )
+                return
+            status, data = client.uid("FETCH", uid.decode(), "(BODY.PEEK[])")
         raw = next((part[1] for part in data if isinstance(part, tuple)), None)
         if status != "OK" or not isinstance(raw, bytes):
             self.problems.append(ImportProblem(origin, "メールを取得できませんでした。"))
@@ -214,15 +215,30 @@ class ImapReportSource:
         return client
 
     def _select(self, *, readonly: bool) -> None:
-        client = self._require()
         folder = self._settings.folder
-        status, data = client.select(_quote(folder), readonly=readonly)
+        with self._talking() as client:
+            status, data = client.select(_quote(folder), readonly=readonly)
         if status != "OK":
             raise ImapError(
                 f"フォルダ「{folder}」を開けませんでした。",
                 next_step_ja="フォルダ名（大文字・小文字、階層の区切り）を確認してください。",
                 detail=str(data)[:300],
             )
+
+    @contextlib.contextmanager
+    def _talking(self) -> Iterator[imaplib.IMAP4_SSL]:
+        """The logged-in client; a connection that drops or stops answering (the server
+        restarts, a timeout) becomes a Japanese ``ImapError`` instead of imaplib's abort."""
+        client = self._require()
+        try:
+            yield client
+        except (imaplib.IMAP4.error, OSError) as error:
+            settings = self._settings
+            raise ImapError(
+                "メールサーバーとの接続が途中で切れたため、読み込みを中止しました。",
+                next_step_ja="しばらく待ってから、もう一度お試しください。",
+                detail=f"{settings.host}:{settings.port}: {type(error).__name__}: {error}",
+            ) from None
 
     def _require(self) -> imaplib.IMAP4_SSL:
         if self._client is None:

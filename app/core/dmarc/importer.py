@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -103,7 +104,7 @@ class ReportImporter:
             path = Path(path)
             if path.is_dir():
                 files.extend(_report_files_in(path))
-            elif path.is_file():
+            elif path.exists():  # a file, or something else that _file_blobs names
                 files.append(path)
             else:
                 self.problems.append(
@@ -114,7 +115,15 @@ class ReportImporter:
     def _file_blobs(self, files: Sequence[Path]) -> Iterator[ReportBlob]:
         for path in files:
             try:
-                size = path.stat().st_size
+                status = path.stat()
+                size = status.st_size
+                if not stat.S_ISREG(status.st_mode):
+                    # A named pipe (or a device) named report.xml: reading it would wait for
+                    # a writer that never comes, and the import would hang.
+                    self.problems.append(
+                        ImportProblem(str(path), "通常のファイルではないため読み込みませんでした。")
+                    )
+                    continue
                 if size > self._limits.max_total_bytes:
                     self.problems.append(
                         ImportProblem(
@@ -156,6 +165,8 @@ def _report_files_in(folder: Path) -> list[Path]:
 
 
 def _starts_like_report(path: Path) -> bool:
+    if not path.is_file():
+        return False  # a pipe or device cannot be peeked at without waiting on it
     try:
         with path.open("rb") as stream:
             head = stream.read(8)

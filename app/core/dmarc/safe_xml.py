@@ -12,9 +12,12 @@ Two paths apply it:
   DOCTYPE in their prolog — the only place XML allows one — and then parsed by ElementTree's C
   parser. This keeps the import near a bare ``ElementTree`` parse (docs/dmarc.md, benchmark).
   As a second wall, the expat behind it (2.4.1 and later) limits entity amplification itself;
-* any other encoding (UTF-16, or a declared encoding whose bytes the prolog check could not
-  read) goes through ``defusedxml.ElementTree`` with ``forbid_dtd=True``. defusedxml runs a
+* UTF-16 goes through ``defusedxml.ElementTree`` with ``forbid_dtd=True``. defusedxml runs a
   pure-Python ElementTree, several times slower, which is why it is not the everyday path.
+
+Encodings expat cannot read (Shift_JIS, EUC-JP, cp932, UTF-32: pyexpat raises ValueError for
+every multi-byte one) are decoded by Python and the document is read as UTF-8 on the everyday
+path, so the same DOCTYPE check applies to them.
 """
 
 from __future__ import annotations
@@ -37,6 +40,13 @@ _DECLARED_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9
 _PROLOG_ENCODINGS = frozenset(
     ("utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1")
 )
+# Encodings whose bytes are not ASCII where the text is: the declaration cannot be read as
+# bytes, so such a document stays on the defusedxml path (expat reads UTF-16 itself).
+_WIDE_ENCODINGS = ("utf-16", "utf16", "utf-32", "utf32", "ucs-2", "ucs2", "ucs-4", "ucs4")
+_UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")  # expat reads no UTF-32 either
+_DECLARED_ENCODING_TEXT = re.compile(r"""^(<\?xml[^>]*?encoding\s*=\s*["'])[A-Za-z0-9._-]+""")
+# IANA names Python's codecs do not know, as Japanese mail software writes them.
+_ENCODING_ALIASES = {"windows-31j": "cp932", "x-sjis": "shift_jis", "x-euc-jp": "euc_jp"}
 
 
 ConsumeChildren = Callable[[ET.Element], None]
@@ -66,7 +76,17 @@ def parse_xml(data: bytes, origin: str, consume: ConsumeChildren | None = None) 
         data = data[len(_UTF8_BOM) :]
     if data[:1] in (b" ", b"\t", b"\r", b"\n"):
         data = data.lstrip(_WHITESPACE)
+    if data[:4] in _UTF32_BOMS:
+        return parse_xml(_utf32_as_utf8(data, origin), origin, consume)
     if not _prolog_is_readable(data):
+        declared = _DECLARED_ENCODING.match(data[:256])
+        if declared is not None and not declared.group(1).decode().lower().startswith(
+            _WIDE_ENCODINGS
+        ):
+            # Shift_JIS, EUC-JP, cp932, GB2312 ...: expat reads no multi-byte encoding but
+            # UTF-8/16 (pyexpat raises ValueError), so the text is decoded here and read as
+            # UTF-8, on the same checked path as any UTF-8 report.
+            return parse_xml(_as_utf8(data, declared, origin), origin, consume)
         return _parse_defused(data, origin)
     if prolog_declares_dtd(data):
         raise UnsafeReportError(UNSAFE_MESSAGE_JA, detail=f"{origin}: DOCTYPE in the prolog")
@@ -78,6 +98,8 @@ def parse_xml(data: bytes, origin: str, consume: ConsumeChildren | None = None) 
         raise ReportFileError(
             _not_xml_message(data, error.position), detail=f"{origin}: {error}"
         ) from None
+    except (ValueError, LookupError) as error:  # a declaration the prolog check did not see
+        raise _encoding_error(origin, error) from None
 
 
 def _parse_in_pieces(data: bytes, consume: ConsumeChildren) -> ET.Element:
@@ -100,6 +122,34 @@ def _parse_in_pieces(data: bytes, consume: ConsumeChildren) -> ET.Element:
             consume(root)
     whole: ET.Element = parser.close()
     return whole
+
+
+def _as_utf8(data: bytes, declared: re.Match[bytes], origin: str) -> bytes:
+    """``data`` decoded from its declared encoding and re-encoded as UTF-8 (declaration too)."""
+    name = declared.group(1).decode()
+    codec = _ENCODING_ALIASES.get(name.lower(), name)
+    try:
+        text = data[declared.end(1) + 1 :].decode(codec)
+    except LookupError:
+        raise ReportFileError(
+            f"文字コード「{name}」に対応していないため読み取れません。",
+            detail=f"{origin}: unknown encoding {name!r}",
+        ) from None
+    except UnicodeDecodeError as error:
+        raise ReportFileError(
+            f"宣言された文字コード（{name}）として読めない文字があるため読み取れません。",
+            detail=f"{origin}: {error}",
+        ) from None
+    head = data[: declared.start(1)] + b"UTF-8" + data[declared.end(1) : declared.end(1) + 1]
+    return head + text.encode("utf-8")
+
+
+def _utf32_as_utf8(data: bytes, origin: str) -> bytes:
+    try:
+        text = data.decode("utf-32")  # the BOM says which byte order, and is dropped
+    except UnicodeDecodeError as error:
+        raise _encoding_error(origin, error) from None
+    return _DECLARED_ENCODING_TEXT.sub(r"\1UTF-8", text, count=1).encode("utf-8")
 
 
 def _prolog_is_readable(data: bytes) -> bool:
@@ -144,7 +194,18 @@ def _parse_defused(data: bytes, origin: str) -> ET.Element:
         raise ReportFileError(
             _not_xml_message(data, error.position), detail=f"{origin}: {error}"
         ) from None
+    except (ValueError, LookupError) as error:
+        raise _encoding_error(origin, error) from None
     return root
+
+
+def _encoding_error(origin: str, error: Exception) -> ReportFileError:
+    # pyexpat refuses an encoding it cannot read (UTF-32, an unknown name) with these.
+    return ReportFileError(
+        "文字コードに対応していないため読み取れません（UTF-8・UTF-16・Shift_JIS などの"
+        "レポートを読み込めます）。",
+        detail=f"{origin}: {type(error).__name__}: {error}",
+    )
 
 
 def _not_xml_message(data: bytes, position: tuple[int, int]) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from app.core.dates import JST
 from app.core.errors import TodokuError
 from app.core.export.cells import clean_text, needs_text_guard
+from app.core.export.excel import row_height
 from app.core.export.excel_styles import COUNT_FORMAT, ExcelStyles
 from app.core.history.report import Change, MonthlyReport
 from app.core.regions import region_label_ja
@@ -87,7 +88,8 @@ class _Sheet:
             units = sum(2 if ord(char) > 0x2E7F else 1 for char in paragraph)
             lines += max(1, -(-units // max(1, int(width) - 1)))
         dimension = self.sheet.row_dimensions[self.row]
-        dimension.height = max(dimension.height or 15.0, 15.0 * lines)
+        # Excel caps a row at 409 pt: a 32,767-character reason must not ask for 8,000.
+        dimension.height = max(dimension.height or 15.0, row_height(lines))
 
     def number(self, column: int, value: float | int | None, fmt: str = COUNT_FORMAT) -> None:
         cell = self.sheet.cell(row=self.row, column=column)

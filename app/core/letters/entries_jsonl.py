@@ -7,11 +7,11 @@ A line that cannot be read is reported with its line number and skipped.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from app.core import untrusted_json
 from app.core.types import ListKind, SuppressionEntry
 
 
@@ -28,7 +28,7 @@ def read_entries(lines: Iterable[str]) -> tuple[list[SuppressionEntry], list[Jso
         if not line.strip():
             continue
         try:
-            entries.append(entry_from_json(json.loads(line)))
+            entries.append(entry_from_json(untrusted_json.loads(line)))
         # RecursionError: JSON nested too deep; OverflowError/OSError: a created time no
         # datetime can hold (1e20, or negative on Windows).
         except (ValueError, TypeError, KeyError, RecursionError, OverflowError, OSError) as error:

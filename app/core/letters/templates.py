@@ -76,6 +76,8 @@ def parse_template(letter_id: str, text: str, path: Path | None = None) -> Lette
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise TemplateError(f"TOML として読めません（{error}）") from None
+    except RecursionError:  # tomllib nests one call per bracket: "a = [[[[..." 10,000 deep
+        raise TemplateError("TOML の入れ子が深すぎて読めません") from None
     kind_text = data.get("kind")
     try:
         kind = LetterKind(str(kind_text))

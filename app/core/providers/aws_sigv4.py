@@ -16,6 +16,8 @@ from urllib.parse import parse_qsl, quote
 
 import httpx
 
+from app.core.header_text import header_value
+
 ALGORITHM = "AWS4-HMAC-SHA256"
 
 
@@ -99,8 +101,13 @@ class SigV4Signer:
         service: str = "ses",
         clock: type[datetime] = datetime,
     ) -> None:
+        # All of these end up in a header (the secret inside the signature, the rest as text).
+        header_value(credentials.access_key_id, "AWS のアクセスキー ID")
+        header_value(credentials.secret_access_key, "AWS のシークレットアクセスキー")
+        if credentials.session_token:
+            header_value(credentials.session_token, "AWS のセッショントークン")
         self._credentials = credentials
-        self._region = region
+        self._region = header_value(region, "AWS のリージョン")
         self._service = service
         self._clock = clock
 

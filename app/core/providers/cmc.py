@@ -324,7 +324,7 @@ class CmcProvider(HttpProvider):
 def _parse_time(value: Any, note: str) -> datetime:
     """CMC writes ``YYYY-MM-DD hh:mm:ss`` without an offset; the service is Japanese: JST."""
     try:
-        local = datetime.strptime(str(value), _TIME_FORMAT)
-    except ValueError:
+        # OverflowError: 0001-01-01 at JST is before the first UTC moment Python can hold.
+        return datetime.strptime(str(value), _TIME_FORMAT).replace(tzinfo=JST).astimezone(UTC)
+    except (ValueError, OverflowError):
         raise UnexpectedPayloadError(detail=f"{note}: bad created {value!r}") from None
-    return local.replace(tzinfo=JST).astimezone(UTC)

@@ -8,7 +8,6 @@ provider's own ``classify`` function, which sees the final response.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import threading
@@ -19,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from app.core import untrusted_json
 from app.core.cancel import CancelToken
 from app.core.errors import (
     AuthError,
@@ -29,6 +29,7 @@ from app.core.errors import (
     TodokuError,
     UnexpectedPayloadError,
 )
+from app.core.providers.bounded_read import send_bounded
 from app.core.providers.pacing import RequestPacer
 
 # Provider-neutral despite the module's name: request line, query, status, body excerpt; never
@@ -150,7 +151,7 @@ class EspHttp:
             try:
                 with self._lock:
                     self.requests_made += 1
-                response = self._client.send(request)
+                response = send_bounded(self._client, request, self._wording.name_ja)
             except httpx.TransportError as error:
                 failures += 1
                 if failures > self._max_retries:
@@ -174,7 +175,7 @@ class EspHttp:
                 if not expect_json or not response.content.strip():
                     return CallResult(status, None)
                 try:
-                    return CallResult(status, json.loads(response.content))
+                    return CallResult(status, untrusted_json.loads(response.content))
                 except (ValueError, RecursionError) as error:
                     # An HTML page, a cut-off body or JSON nested too deep for the parser, on
                     # 2xx: treated like a dropped connection.
@@ -255,6 +256,6 @@ def _cancellable_sleep(seconds: float, cancel: CancelToken | None) -> None:
 def json_errors_excerpt(response: httpx.Response) -> Any:
     """The parsed body of an error response, or None when it is not JSON (an HTML page)."""
     try:
-        return json.loads(response.content or b"null")
+        return untrusted_json.loads(response.content or b"null")
     except (ValueError, RecursionError):
         return None

@@ -31,6 +31,7 @@ from app.core.errors import (
     TodokuError,
     UnexpectedPayloadError,
 )
+from app.core.header_text import header_value
 from app.core.providers.base import DeleteProgressCallback, FetchProgressCallback, PageCallback
 from app.core.providers.collect import EntryCollector
 from app.core.providers.esp_http import ProviderWording, generic_error, json_errors_excerpt
@@ -166,7 +167,7 @@ class InfobipProvider(HttpProvider):
             )
         super().__init__(
             base_url if "://" in base_url else "https://" + base_url,
-            headers={"Authorization": f"App {api_key}"},
+            headers={"Authorization": f"App {header_value(api_key, 'Infobip の API キー')}"},
             wording=WORDING,
             classify=_classify,
             max_concurrency=max_concurrency,
@@ -422,10 +423,11 @@ def _parse_created(value: Any) -> datetime:
     text = str(value or "")
     try:
         moment = datetime.fromisoformat(text)  # Python 3.11 reads "Z" and "+0000" itself
-    except ValueError:
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
+        # OverflowError: "0001-01-01T00:00:00+05:00" lies before the first UTC moment.
+        return moment if moment.utcoffset() == _ZERO else moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise UnexpectedPayloadError(
             "Infobip から想定外の形式の応答が返りました。", detail=f"bad createdDate {value!r}"
         ) from None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment if moment.utcoffset() == _ZERO else moment.astimezone(UTC)

@@ -8,7 +8,6 @@ import ssl
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -22,12 +21,14 @@ from app.core.errors import (
     TodokuError,
     UnexpectedPayloadError,
 )
+from app.core.header_text import header_value
 from app.core.providers.base import (
     DeleteProgressCallback,
     FetchProgressCallback,
     PageCallback,
 )
 from app.core.providers.paging import OffsetPager
+from app.core.providers.path_segment import path_segment
 from app.core.providers.sendgrid_http import SendGridHttp, ensure_list
 from app.core.retry_notice import RetryListener
 from app.core.types import (
@@ -71,12 +72,12 @@ def base_url_for_region(region: str) -> str:
     return EU_BASE_URL if region.lower() == "eu" else GLOBAL_BASE_URL
 
 
-
 @functools.cache
 def _tls_context() -> ssl.SSLContext:
     """httpx's default TLS context, built once per process: building it reads the CA bundle
     (~25 ms), and every fetch makes new providers (a fetch through history, two)."""
     return httpx.create_ssl_context()
+
 
 class SendGridProvider:
     """SendGrid's suppression lists for one API key (and optional subuser).
@@ -101,12 +102,12 @@ class SendGridProvider:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         headers = {
-            "Authorization": f"Bearer {api_key}",
+            "Authorization": f"Bearer {header_value(api_key, 'SendGrid の API キー')}",
             "Accept": "application/json",
             "User-Agent": f"todoku/{__version__} (+python-httpx)",
         }
         if subuser:
-            headers["on-behalf-of"] = subuser
+            headers["on-behalf-of"] = header_value(subuser, "サブユーザー名")
         self.base_url = (base_url or base_url_for_region(region)).rstrip("/")
         self._concurrency = max(1, min(16, max_concurrency))
         self._client = httpx.Client(
@@ -304,7 +305,7 @@ class SendGridProvider:
 
     def _delete_one(self, kind: ListKind, email: str, cancel: CancelToken | None) -> DeleteOutcome:
         # The address is a path segment: '+', '/', '%' and non-ASCII must be percent-encoded.
-        segment = quote(email, safe="")
+        segment = path_segment(email)
         if kind is ListKind.UNSUBSCRIBES:
             path, scope = f"/v3/asm/suppressions/global/{segment}", _DELETE_SCOPES[kind][0]
         else:
@@ -335,7 +336,7 @@ class SendGridProvider:
         The CLI looks each address up before deleting so the journal keeps the reason and date
         that SendGrid cannot give back afterwards. Global unsubscribes carry no date.
         """
-        segment = quote(email, safe="")
+        segment = path_segment(email)
         if kind is ListKind.UNSUBSCRIBES:
             path = f"/v3/asm/suppressions/global/{segment}"
         else:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 import httpx
 
+from app.core import untrusted_json
 from app.core.errors import (
     AuthError,
     InvalidInputError,
@@ -35,7 +35,7 @@ _KNOWN_MESSAGES = (
 def error_messages(response: httpx.Response) -> list[str]:
     """The ``errors[].message`` strings of a SendGrid error body, or [] when it is not one."""
     try:
-        payload = json.loads(response.content or b"null")
+        payload = untrusted_json.loads(response.content or b"null")
     except (ValueError, RecursionError):  # RecursionError: JSON nested too deep to parse
         return []
     if not isinstance(payload, dict) or not isinstance(payload.get("errors"), list):

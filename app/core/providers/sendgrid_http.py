@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import random
@@ -13,8 +12,10 @@ from typing import Any
 
 import httpx
 
+from app.core import untrusted_json
 from app.core.cancel import CancelToken
 from app.core.errors import RateLimitError, TodokuError, UnexpectedPayloadError
+from app.core.providers.bounded_read import send_bounded
 from app.core.providers.rate_budget import RateBudget
 from app.core.providers.sendgrid_errors import (
     describe,
@@ -87,7 +88,7 @@ class SendGridHttp:
             try:
                 with self._lock:
                     self.requests_made += 1
-                response = self._client.send(request)
+                response = send_bounded(self._client, request, "SendGrid")
             except httpx.TransportError as error:
                 self._budget.release(bucket, None)
                 failures += 1
@@ -119,7 +120,7 @@ class SendGridHttp:
                 if not expect_json or not response.content.strip():
                     return CallResult(status, None)
                 try:
-                    return CallResult(status, json.loads(response.content))
+                    return CallResult(status, untrusted_json.loads(response.content))
                 except (ValueError, RecursionError) as error:
                     # A truncated or HTML body on 200 is treated like a dropped connection;
                     # so is JSON nested deeper than the parser's recursion limit.

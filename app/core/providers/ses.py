@@ -21,7 +21,6 @@ import logging
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -42,6 +41,7 @@ from app.core.providers.collect import EntryCollector
 from app.core.providers.esp_http import ProviderWording, generic_error, json_errors_excerpt
 from app.core.providers.http_provider import HttpProvider, delete_each
 from app.core.providers.page_scan import scan_token_chains
+from app.core.providers.path_segment import path_segment
 from app.core.types import (
     DateRange,
     DeleteOutcome,
@@ -272,7 +272,7 @@ class SesProvider(HttpProvider):
         try:
             result = self._http.call(
                 "DELETE",
-                f"{LIST_PATH}/{quote(email, safe='')}",
+                f"{LIST_PATH}/{path_segment(email)}",
                 expect_json=False,
                 accept_statuses=(404,),
                 cancel=cancel,

@@ -200,7 +200,14 @@ class DeletionJournal:
         try:
             connection.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)")
             row = connection.execute("SELECT version FROM schema_version").fetchone()
-            version = 0 if row is None else int(row[0])
+            version = 0 if row is None else row[0]
+            if not isinstance(version, int) or version < 0:
+                # Another program's database with a table of that name: never migrate it.
+                raise JournalError(
+                    "このファイルは Todoku の削除履歴ではないため、開けません。",
+                    next_step_ja="削除履歴のファイル（--journal）の場所を確認してください。",
+                    detail=f"schema_version {version!r} ({self.path})",
+                )
             if version > len(MIGRATIONS):
                 raise JournalSchemaTooNewError(
                     "削除履歴のファイルが新しい版の Todoku で作られているため、開けません。",

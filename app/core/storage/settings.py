@@ -172,26 +172,53 @@ class SettingsStore:
 
     def load(self) -> AppSettings:
         try:
-            text = self.path.read_text(encoding="utf-8")
+            raw = self.path.read_bytes()
         except FileNotFoundError:
             return AppSettings()
         except OSError as error:
             log.warning("settings: cannot read %s (%s); using defaults", self.path, error)
             return AppSettings()
-        try:
-            data = json.loads(text)
-        except (ValueError, RecursionError) as error:
-            log.warning("settings: %s is not JSON (%s); using defaults", self.path, error)
-            return AppSettings()
-        if not isinstance(data, dict):
-            log.warning("settings: %s holds no object; using defaults", self.path)
-            return AppSettings()
-        return settings_from_dict(data)
+        data = _settings_object(raw, self.path)
+        return AppSettings() if data is None else settings_from_dict(data)
 
     def save(self, settings: AppSettings) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(".json.tmp")
-        temporary.write_text(
-            json.dumps(settings_to_dict(settings), ensure_ascii=False, indent=2), encoding="utf-8"
-        )
+        text = json.dumps(settings_to_dict(settings), ensure_ascii=False, indent=2)
+        # A lone surrogate (a "\ud800" escape in a hand-edited file, read back as it was) has
+        # no UTF-8 form; backslashreplace writes it as that same JSON escape (json.dumps has
+        # already doubled every real backslash), so the file stays valid and round-trips.
+        temporary.write_bytes(text.encode("utf-8", errors="backslashreplace"))
+        self._keep_unreadable_file()
         os.replace(temporary, self.path)  # atomic: a crash never leaves half a file
+
+    def _keep_unreadable_file(self) -> None:
+        """Move a file ``load`` could not read aside before it is replaced: it may hold the
+        user's accounts (a half-written copy, a file saved by another editor), and the
+        defaults the app ran with must not silently overwrite it."""
+        try:
+            raw = self.path.read_bytes()
+        except OSError:
+            return  # absent (the usual first save) or unreadable: nothing to keep
+        if _settings_object(raw, self.path, quiet=True) is None:
+            kept = self.path.with_name(self.path.name + UNREADABLE_SUFFIX)
+            os.replace(self.path, kept)
+            log.warning("settings: the unreadable file was kept as %s", kept)
+
+
+UNREADABLE_SUFFIX = ".unreadable"
+
+
+def _settings_object(raw: bytes, path: Path, *, quiet: bool = False) -> dict[str, Any] | None:
+    """The JSON object in ``raw`` (UTF-8, a BOM allowed as Notepad writes it), else None."""
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
+        if not quiet:
+            log.warning("settings: %s is not JSON (%s); using defaults", path, error)
+        return None
+    if not isinstance(data, dict):
+        if not quiet:
+            log.warning("settings: %s holds no object; using defaults", path)
+        return None
+    return data

@@ -22,6 +22,7 @@ from typing import Any, Self
 
 import httpx
 
+from app.core import untrusted_json
 from app.core.zendesk.errors import (
     ZendeskAuthError,
     ZendeskError,
@@ -213,7 +214,7 @@ class ZendeskClient:
             if status >= 400:
                 raise _client_error(status, method, path, response)
             try:
-                data = response.json()
+                data = untrusted_json.loads(response.content)
             except (ValueError, RecursionError):  # not JSON, or nested too deep to parse
                 raise ZendeskServerError(
                     "Zendesk から想定外の形式の応答が返りました。",
@@ -267,7 +268,7 @@ def _client_error(status: int, method: str, path: str, response: httpx.Response)
 def _validation_detail(response: httpx.Response) -> str:
     """``{"error": "RecordInvalid", "details": {"field": [{"description": ...}]}}`` → lines."""
     try:
-        data = response.json()
+        data = untrusted_json.loads(response.content)
     except (ValueError, RecursionError):
         return ""
     if not isinstance(data, dict):

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from app.core import untrusted_json
+from app.core.dates import JST
 from app.core.zendesk.tickets import TicketOutcome
 
 log = logging.getLogger(__name__)
@@ -62,19 +64,25 @@ class TicketLinks:
 
 def _read(path: Path) -> dict[str, TicketLink]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = untrusted_json.loads(path.read_bytes())
     except FileNotFoundError:
         return {}
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:
         log.warning("ticket links not read (%s); starting empty", type(error).__name__)
         return {}
+    stored = data.get("links") if isinstance(data, dict) else None
+    if not isinstance(stored, dict):  # a hand-edited or foreign file: start empty, as above
+        return {}
     links: dict[str, TicketLink] = {}
-    for email, item in (data.get("links") or {}).items() if isinstance(data, dict) else ():
+    for email, item in stored.items():
         try:
+            when = str(item["when"])
+            # The details pane shows it in JST: a time no datetime can hold is no link.
+            datetime.fromisoformat(when).astimezone(JST)
             links[str(email)] = TicketLink(
-                str(item["url"]), int(item["ticket_id"]), str(item["when"]), bool(item["created"])
+                str(item["url"]), int(item["ticket_id"]), when, bool(item["created"])
             )
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):
             continue
     return links
 

@@ -229,6 +229,12 @@ HOSTILE = {
     "null_texts": _every_item(action_ja=None),
     "items_not_objects": ScriptedReply(mutate=lambda r: {"items": [1, "x", None]}),
     "empty_content": ScriptedReply(content="   "),
+    # A lone surrogate, escaped in the reply's JSON or in the content's own JSON: the cache's
+    # SQLite insert raised UnicodeEncodeError and the whole refinement was lost.
+    "lone_surrogate": _every_item(label_ja="原因\ud800です"),
+    "lone_surrogate_escape": ScriptedReply(
+        mutate=lambda r: json.dumps({"items": [{**i, "action_ja": "\udfff"} for i in r["items"]]})
+    ),
 }
 
 
@@ -317,9 +323,7 @@ def test_llm_cannot_downgrade_or_overrule_a_confident_rule(sandbox, cache):
 
 
 def test_confident_rule_gets_texts_only(sandbox, cache):
-    sandbox.script(
-        _every_item(permanent=False)
-    )
+    sandbox.script(_every_item(permanent=False))
     (refined,) = (
         LlmRefiner(settings(sandbox.base_url), cache)
         .refine(distinct_items(1, rule=HARD))
@@ -448,3 +452,15 @@ def test_a_cache_that_cannot_be_written_loses_no_answer(sandbox, cache):
     assert all(e.source == "llm" for e in result.explanations)
     assert any("cache not written" in line for line in result.failures)
     assert len(cache) == 0
+
+
+@pytest.mark.parametrize(
+    "base_url", ["http://[::1", "https://\x00/v1", "https://ai\udc80.example/v1", "https://xn--/v1"]
+)
+def test_a_malformed_endpoint_keeps_the_rule_results(cache, base_url: str) -> None:
+    """The openai client raised httpx.InvalidURL out of refine() for these."""
+    items = distinct_items(2)
+    result = LlmRefiner(settings(base_url), cache).refine(items)
+    assert result.explanations == [rule for *_, rule in items]
+    assert result.requests_made == 0
+    assert result.failures == ["LLM settings incomplete; rules kept"]

@@ -182,3 +182,24 @@ def test_cli_reads_the_mailbox(
     assert code == 3  # the generated senders include spoofers
     assert "DMARC レポート 4 件" in out
     assert _flags_and_count(dovecot, folder)[0] == 4  # nothing deleted without --imap-delete
+
+
+@pytest.fixture
+def own_dovecot() -> Iterator[DovecotServer]:
+    """A server of this test alone: it is stopped in the middle of a session."""
+    yield from running_dovecot()
+
+
+def test_a_server_that_goes_away_mid_session_is_a_japanese_error(
+    own_dovecot: DovecotServer,
+) -> None:
+    """imaplib's abort (or a socket error) escaped as a traceback from `todoku-cli dmarc`."""
+    folder = _fill_folder(own_dovecot, [report_email(r) for r in generate_reports(2)], "drop")
+    importer = ReportImporter()
+    with (
+        pytest.raises(ImapError, match="接続が途中で切れた") as caught,
+        ImapReportSource(_settings(own_dovecot, folder, timeout=3.0), own_dovecot.password) as src,
+    ):
+        own_dovecot.stop()
+        list(importer.read_blobs(src.blobs()))
+    assert own_dovecot.password not in caught.value.detail

@@ -138,6 +138,27 @@ def test_report_xlsx_has_a_chart_print_setup_and_safe_cells(store, tmp_path: Pat
     assert all(c.data_type != "f" for s in book.worksheets for row in s.iter_rows() for c in row)
 
 
+def test_report_xlsx_keeps_a_huge_reason_within_excel_limits(tmp_path: Path) -> None:
+    """A 40,000-character reason that came back after a deletion: its 再発 row asked for
+    thousands of points of height (Excel stops at 409) before the cap."""
+    store = SqliteHistoryStore(tmp_path / "history.sqlite3")
+    first = entry("z@docomo.ne.jp", date(2026, 10, 5))
+    write(store, [first], [UNKNOWN], datetime(2026, 11, 5, tzinfo=UTC))
+    huge = entry("z@docomo.ne.jp", date(2026, 11, 20), reason="550 " + "長い理由" * 10_000)
+    gone = Deletion(
+        ListKind.BOUNCES, "z@docomo.ne.jp", datetime(2026, 11, 6, tzinfo=UTC), first.created, ""
+    )
+    write(store, [huge], [UNKNOWN], datetime(2026, 11, 21, tzinfo=UTC), [gone])
+    path = tmp_path / "report.xlsx"
+    write_report_xlsx(build_monthly_report(store, ACCOUNT, date(2026, 11, 1)), path)
+    store.close()
+    sheet = load_workbook(path)["再発"]
+    reasons = [c.value for row in sheet.iter_rows() for c in row if str(c.value).startswith("550")]
+    assert len(reasons) == 1 and reasons[0].endswith("（以下省略: 元は40,004文字）")
+    heights = [d.height for d in sheet.row_dimensions.values() if d.height is not None]
+    assert heights and max(heights) <= 409
+
+
 def run_cli(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "SENDGRID_API_KEY"}
     env["XDG_DATA_HOME"] = str(data)

@@ -152,6 +152,16 @@ def test_broken_override_falls_back_with_a_japanese_warning(tmp_path: Path) -> N
 # -- typos -------------------------------------------------------------------------------------
 
 
+def test_an_override_nested_too_deep_falls_back_instead_of_crashing(tmp_path: Path) -> None:
+    """tomllib raised RecursionError (not TOMLDecodeError): todoku-cli letter and the letters
+    tab stopped with a traceback on an organisation's (or an attacker's) template file."""
+    (tmp_path / "company.toml").write_text("a = " + "[" * 100_000, encoding="utf-8")
+    templates = load_templates(user_dir=tmp_path)
+    (warning,) = templates.warnings_ja
+    assert "company.toml" in warning and "入れ子が深すぎて" in warning
+    assert not templates.get("company").overridden
+
+
 @pytest.mark.parametrize(
     ("domain", "expected"),
     [

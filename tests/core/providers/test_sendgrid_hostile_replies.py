@@ -58,3 +58,24 @@ def test_an_odd_rate_limit_reset_is_no_python_error(make_sandbox, reset: str) ->
     assert not worker.is_alive()
     [result] = outcome
     assert isinstance(result, FetchResult | CancelledError), repr(result)
+
+
+def test_a_lone_surrogate_escape_in_a_reply_becomes_a_visible_replacement(make_sandbox) -> None:
+    """JSON may escape a lone UTF-16 surrogate ("\\ud800"); json.loads keeps it, and the first
+    writer that encodes the text (the history's SQLite binding, the JSON Lines file) raised
+    UnicodeEncodeError and lost the whole fetch. It arrives as U+FFFD instead."""
+    from app.sandbox.sendgrid_server import SandboxRecord
+    from tests.helpers.core_sandbox import RANGE_START
+
+    sandbox = make_sandbox(
+        [
+            SandboxRecord("bounces", "a\ud800@example.jp", RANGE_START + 6, "5 \udfff x", "5.1.1"),
+            SandboxRecord("bounces", "ok@example.jp", RANGE_START + 9, "550 \U0001f600", "5.1.1"),
+        ]
+    )
+    with _provider(sandbox) as provider:
+        result = provider.fetch(RANGE, [ListKind.BOUNCES])
+    by_email = {entry.email: entry for entry in result.entries}
+    assert set(by_email) == {"a\ufffd@example.jp", "ok@example.jp"}
+    assert by_email["a\ufffd@example.jp"].reason == "5 \ufffd x"
+    assert by_email["ok@example.jp"].reason == "550 \U0001f600"  # a real pair stays as it was

@@ -217,3 +217,23 @@ def test_export_keeps_formula_text_as_text_and_drops_illegal_characters(tmp_path
             for cell in row:
                 assert cell.data_type != "f"
     journal.close()
+
+
+@pytest.mark.parametrize("version", ["'abc'", "NULL", "-5", "2.5"])
+def test_another_programs_schema_version_table_is_refused_in_japanese(
+    tmp_path: Path, version: str
+) -> None:
+    """int() of the stored version raised ValueError/TypeError (a traceback), and a negative
+    one ran the last migrations on somebody else's database."""
+    path = tmp_path / "other.db"
+    connection = sqlite3.connect(path)
+    connection.executescript(
+        f"CREATE TABLE schema_version(version); INSERT INTO schema_version VALUES({version});"
+    )
+    connection.close()
+    with pytest.raises(JournalError, match="Todoku の削除履歴ではない"):
+        DeletionJournal(path)
+    connection = sqlite3.connect(path)
+    tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master")]
+    connection.close()
+    assert tables == ["schema_version"]  # nothing was added to it

@@ -57,3 +57,51 @@ def test_a_settings_file_nested_too_deep_gives_defaults(tmp_path: Path, caplog) 
     with caplog.at_level(logging.WARNING):
         assert SettingsStore(path).load() == AppSettings()
     assert "not JSON" in caplog.text
+
+
+def test_a_settings_file_that_is_not_utf8_gives_defaults(tmp_path: Path, caplog) -> None:
+    """read_text raised UnicodeDecodeError (not an OSError): the window did not start."""
+    path = tmp_path / "settings.json"
+    path.write_bytes('{"llm_model": "モデル"}'.encode("shift_jis"))
+    with caplog.at_level(logging.WARNING):
+        assert SettingsStore(path).load() == AppSettings()
+    assert "not JSON" in caplog.text
+
+
+def test_a_settings_file_saved_with_a_bom_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"llm_model": "gpt", "subuser": "s"}).encode())
+    loaded = SettingsStore(path).load()
+    assert (loaded.llm_model, loaded.subuser) == ("gpt", "s")
+
+
+def test_a_lone_surrogate_escape_survives_a_save(tmp_path: Path) -> None:
+    """json reads "\\ud800" as a lone surrogate; writing it as UTF-8 raised UnicodeEncodeError,
+    so no setting could be saved any more."""
+    path = tmp_path / "settings.json"
+    path.write_text('{"llm_model": "a\\ud800b", "sender_org_name": "株式会社\\\\x"}')
+    store = SettingsStore(path)
+    loaded = store.load()
+    store.save(loaded.replace(subuser="new"))
+    path.read_bytes().decode("utf-8")  # valid UTF-8
+    again = store.load()
+    assert again.llm_model == "a\ud800b" and again.sender_org_name == "株式会社\\x"
+    assert again.subuser == "new"
+
+
+def test_an_unreadable_settings_file_is_kept_when_new_settings_are_saved(tmp_path: Path) -> None:
+    """The app runs on defaults when the file is unreadable; its first save must not destroy
+    the accounts a half-written or hand-broken file still holds."""
+    path = tmp_path / "settings.json"
+    broken = b'{"accounts": [{"name": "\xe6\x9c\xac\xe7\x95\xaa", "provider": "sendgrid"}], "sub'
+    path.write_bytes(broken)
+    store = SettingsStore(path)
+    store.save(store.load().replace(subuser="after"))
+    assert (tmp_path / "settings.json.unreadable").read_bytes() == broken
+    assert store.load().subuser == "after"
+    store.save(store.load().replace(subuser="again"))  # a readable file is simply replaced
+    assert (tmp_path / "settings.json.unreadable").read_bytes() == broken
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "settings.json",
+        "settings.json.unreadable",
+    ]

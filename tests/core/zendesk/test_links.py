@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from app.core.zendesk.links import TicketLinks
 from app.core.zendesk.tickets import TicketOutcome
 
@@ -33,3 +35,35 @@ def test_unreadable_file_starts_empty(tmp_path: Path) -> None:
     assert links.get("a@example.jp") is None
     links.remember([TicketOutcome(1, "http://z/agent/tickets/1", True, ("a@example.jp",))], WHEN)
     assert TicketLinks(path).get("a@example.jp") is not None
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"links": ["a@example.jp"]}',  # .items() of a list: AttributeError
+        '{"links": "x"}',
+        "[" * 100_000,  # RecursionError
+        '{"links": {"a@example.jp": {"url": "u", "ticket_id": 1, "created": true,'
+        ' "when": "9999-12-31T23:00:00+00:00"}}}',  # OverflowError in the JST details line
+    ],
+)
+def test_a_damaged_links_file_is_no_crash(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "links.json"
+    path.write_text(content, encoding="utf-8")
+    links = TicketLinks(path)
+    assert links.get("a@example.jp") is None
+    links.remember([TicketOutcome(1, "http://z/agent/tickets/1", True, ("a@example.jp",))], WHEN)
+    assert TicketLinks(path).get("a@example.jp") is not None  # the file is usable again
+
+
+def test_a_links_file_with_surrogate_escapes_can_still_be_written(tmp_path: Path) -> None:
+    path = tmp_path / "links.json"
+    path.write_text(
+        '{"links": {"\\ud800@example.jp": {"url": "u", "ticket_id": 1, "created": true,'
+        ' "when": "2026-12-01T09:00:00+09:00"}}}',
+        encoding="utf-8",
+    )
+    links = TicketLinks(path)
+    links.remember([TicketOutcome(2, "http://z/agent/tickets/2", True, ("b@example.jp",))], WHEN)
+    again = TicketLinks(path)
+    assert again.get("\ufffd@example.jp") is not None and again.get("b@example.jp") is not None

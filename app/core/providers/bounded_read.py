@@ -1,0 +1,60 @@
+"""Read a provider's reply with a ceiling on its size.
+
+A page of any list is a few hundred entries (SendGrid: at most 500, a few hundred KB); a server
+that answers with gigabytes, or with a body that never ends, would otherwise be read into
+memory whole by httpx before any check could look at it. The body is streamed instead and the
+read stops at ``MAX_RESPONSE_BYTES`` of *decoded* bytes, which also bounds a gzip bomb sent
+with ``Content-Encoding: gzip``.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from app.core.errors import UnexpectedPayloadError
+
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+
+
+class ResponseTooLargeError(UnexpectedPayloadError):
+    """The reply was larger than any real page; it is not retried (the server means it)."""
+
+
+def send_bounded(
+    client: httpx.Client,
+    request: httpx.Request,
+    service_ja: str,
+    limit: int = MAX_RESPONSE_BYTES,
+) -> httpx.Response:
+    """``client.send(request)`` whose body is read only up to ``limit`` bytes.
+
+    Raises:
+        httpx.TransportError: as ``client.send`` (the caller retries those).
+        ResponseTooLargeError: the body (or its declared length) exceeds ``limit``.
+    """
+    response = client.send(request, stream=True)
+    try:
+        declared = response.headers.get("content-length", "")
+        too_large = declared.isdigit() and int(declared) > limit
+        chunks: list[bytes] = []
+        read = 0
+        if not too_large:
+            for chunk in response.iter_bytes():  # decoded: gzip counts as what it expands to
+                read += len(chunk)
+                if read > limit:
+                    too_large = True
+                    break
+                chunks.append(chunk)
+        if too_large:
+            raise ResponseTooLargeError(
+                f"{service_ja} からの応答が大きすぎるため、読み込みを中止しました。",
+                detail=(
+                    f"{request.method} {request.url.copy_with(query=None)}: HTTP "
+                    f"{response.status_code}, more than {limit:,} bytes"
+                ),
+            )
+        # What httpx's own read() does with the chunks; the response is complete from here on.
+        response._content = b"".join(chunks)
+    finally:
+        response.close()
+    return response
