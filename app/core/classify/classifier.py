@@ -8,6 +8,7 @@ memoised on the normalised text, the status, the recipient's host group and the 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -135,6 +136,23 @@ def default_rules_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "resources" / "rules"
 
 
+def _files_state(rules_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, modification time and size of each rule file: a change to any of them reloads."""
+    try:
+        files = sorted(rules_dir.glob("*.toml"))
+        return tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    except OSError:
+        return ()  # load_rules reports the unreadable directory itself
+
+
+@functools.lru_cache(maxsize=8)
+def _rules_as_on_disk(rules_dir: Path, state: tuple[tuple[str, int, int], ...]) -> RuleSet:
+    """Loading compiles ~2,000 patterns and the literal index (about half a second): done once
+    per directory and file state. A RuleSet is immutable, so sharing it is safe."""
+    del state  # part of the cache key only
+    return load_rules(rules_dir)
+
+
 class Classifier:
     """Rule-based classifier with bounded memos (one instance may serve a whole fetch).
 
@@ -174,7 +192,10 @@ class Classifier:
 
     @classmethod
     def load(cls, rules_dir: Path | None = None, memo_size: int = 50_000) -> Classifier:
-        return cls(load_rules(rules_dir or default_rules_dir()), memo_size)
+        """A classifier with fresh memos over the rules of ``rules_dir``, read once per process
+        while the files stay as they are: every window, account switch and fetch shares them."""
+        directory = rules_dir or default_rules_dir()
+        return cls(_rules_as_on_disk(directory, _files_state(directory)), memo_size)
 
     @property
     def rule_set(self) -> RuleSet:
