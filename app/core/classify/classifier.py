@@ -139,8 +139,8 @@ def default_rules_dir() -> Path:
 def _files_state(rules_dir: Path) -> tuple[tuple[str, int, int], ...]:
     """Name, modification time and size of each rule file: a change to any of them reloads."""
     try:
-        files = sorted(rules_dir.glob("*.toml"))
-        return tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+        stats = [(path.name, path.stat()) for path in sorted(rules_dir.glob("*.toml"))]
+        return tuple((name, stat.st_mtime_ns, stat.st_size) for name, stat in stats)
     except OSError:
         return ()  # load_rules reports the unreadable directory itself
 
@@ -334,7 +334,7 @@ class Classifier:
                 self._forms.put(form_key, form)
         else:
             has_ids = False
-        result = self._classify_form(form, stripped, host, kind, has_ids)
+        result = self._classify_form(form, stripped, host, kind)
         if has_ids:
             # Whether a text holds ids, and where, depends on its digit key alone: the mark
             # tells every later text with this key to add its ids.
@@ -367,19 +367,17 @@ class Classifier:
         seen = self._id_memo.get(key)
         if seen is None:
             _, _, status, host, kind = key1
-            form, has_ids = _canonical_head(text[:MATCH_CHARS])
-            seen = (self._classify_form(form, status, host, kind, has_ids), text)
+            form, _ = _canonical_head(text[:MATCH_CHARS])
+            seen = (self._classify_form(form, status, host, kind), text)
             self._id_memo.put(key, seen)
         return seen
 
-    def _classify_form(
-        self, form: str, status: str, host: str, kind: str, ids: bool
-    ) -> Explanation:
-        """The canonical text's memo, then the rules (``ids``: the form holds a provider id)."""
+    def _classify_form(self, form: str, status: str, host: str, kind: str) -> Explanation:
+        """The canonical text's memo, then the rules."""
         key2 = (form, status, host, kind)
         result = self._memo.get(key2)
         if result is None:
-            result = self._classify_uncached(form, status, host, kind, ids)
+            result = self._classify_uncached(form, status, host, kind)
             self._memo.put(key2, result)
         return result
 
@@ -392,10 +390,8 @@ class Classifier:
             self._fixed_memo[list_kind] = cached
         return cached
 
-    def _classify_uncached(
-        self, text: str, status: str, host: str, kind: str, ids: bool
-    ) -> Explanation:
-        facts = extract_facts(text, status, host, kind, ids)
+    def _classify_uncached(self, text: str, status: str, host: str, kind: str) -> Explanation:
+        facts = extract_facts(text, status, host, kind)
         generic_key = (text, status, kind)
         index = self._generic_memo.get(generic_key)
         if index is None:

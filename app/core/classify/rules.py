@@ -148,7 +148,6 @@ for _char in string.digits:
 for _char in "_#":
     _ID_SHAPE[ord(_char)] = ord(_char)
 _ID_SHAPES = bytes(_ID_SHAPE)
-_ID_LITERAL = re.compile(r"[a-z_][1-9]").search  # a literal only a kept provider id can hold
 _ID_EDGES = "()[]{}<>.,;'\"!?"  # punctuation around an id token ("[TSS04]", "(S3150).")
 _ENHANCED = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?!\w|\.\d)")
 _REPLY = re.compile(r"(?<![\w.])([245]\d\d)(?![\w.])")
@@ -397,7 +396,6 @@ class Facts:
     list_kind: str  # ListKind value, "" when unknown
     # The words call the refusal temporary ("temporarily blocked") or ask to come back later.
     says_temporary: bool = False
-    ids: bool = False  # the text holds a provider id ("ofr_416"), see canonical_ids
 
     @property
     def temporary(self) -> bool:
@@ -410,7 +408,7 @@ class Facts:
 
 
 def extract_facts(
-    text: str, status: str, host: str = "", list_kind: str = "", ids: bool = False
+    text: str, status: str, host: str = "", list_kind: str = ""
 ) -> Facts:
     """Find codes in an already normalised text and a raw status field.
 
@@ -430,7 +428,7 @@ def extract_facts(
     says_temporary = (
         "tempor" in text and _SAYS_TEMPORARY.search(text) is not None
     ) or asks_to_come_back_later(text)
-    return Facts(text, code, reply, host, list_kind, says_temporary, ids)
+    return Facts(text, code, reply, host, list_kind, says_temporary)
 
 
 def any_matches(guarded: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...], text: str) -> bool:
@@ -486,9 +484,6 @@ class Rule:
     # match contains is in the text (C-level substring tests), which skips most regex scans;
     # () for a pattern without such literals, which always runs.
     any_guarded: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = ()
-    # Every `any` pattern starts with a letter or "_" next to a digit 1-9 ("_416", "ib504"):
-    # after the leading codes only a provider id keeps such digits, so without one it cannot match.
-    needs_id: bool = False
 
     def matches(self, facts: Facts) -> bool:
         if self.hosts and facts.host not in self.hosts:
@@ -526,28 +521,24 @@ class Advice:
 class RuleSet:
     rules: tuple[Rule, ...]
     advice: tuple[Advice, ...]
-    # Indexes of the rules without a host condition, all of them and those a text without a
-    # provider id can match: ``first_generic`` walks one list instead of testing every rule.
+    # Indexes of the rules without a host condition, in order.
     generic: tuple[int, ...] = field(init=False, repr=False, compare=False)
-    generic_without_ids: tuple[int, ...] = field(init=False, repr=False, compare=False)
     # Per host group, in order, the indexes of the rules limited to it (``first_for_host``).
     by_host: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
-    # The generic rules a text may match, found by one scan for all their guard literals.
+    # The generic rules a text may match, found by one scan for all their guard literals. A
+    # rule whose literals all hold a provider id's shape ("_416", "ib504") is no candidate for a
+    # text without ids: after the leading codes only a kept id has a letter next to a digit 1-9.
     generic_index: LiteralIndex = field(init=False, repr=False, compare=False)
-    generic_without_ids_index: LiteralIndex = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         generic = tuple(index for index, rule in enumerate(self.rules) if not rule.hosts)
         object.__setattr__(self, "generic", generic)
-        plain = tuple(index for index in generic if not self.rules[index].needs_id)
-        object.__setattr__(self, "generic_without_ids", plain)
         by_host: dict[str, list[int]] = {}
         for index, rule in enumerate(self.rules):
             for host in rule.hosts:
                 by_host.setdefault(host, []).append(index)
         object.__setattr__(self, "by_host", {h: tuple(i) for h, i in by_host.items()})
         object.__setattr__(self, "generic_index", LiteralIndex(self.rules, generic))
-        object.__setattr__(self, "generic_without_ids_index", LiteralIndex(self.rules, plain))
 
     def first_match(self, facts: Facts) -> Rule | None:
         index = self.first_for_host(facts, self.first_generic(facts))
@@ -560,8 +551,7 @@ class RuleSet:
         recipient host group, instead of re-running every regex per group.
         """
         rules = self.rules
-        index = self.generic_index if facts.ids else self.generic_without_ids_index
-        for candidate in index.candidates(facts.text):
+        for candidate in self.generic_index.candidates(facts.text):
             if rules[candidate].matches(facts):
                 return candidate
         return len(rules)
@@ -678,8 +668,6 @@ def _rule(
         reason=str(reason),
         any=any_patterns,
         any_guarded=guarded,
-        needs_id=bool(guarded)
-        and all(literals and all(map(_ID_LITERAL, literals)) for literals, _ in guarded),
         all=_regexes(raw.get("all", []), where),
         none=_regexes(raw.get("none", []), where),
         codes=_globs(cast("Iterable[str]", raw.get("codes", [])), where),

@@ -72,8 +72,6 @@ def test_first_generic_is_the_first_rule_that_matches_for_every_known_text() -> 
         texts += [json.loads(line)["reason_text"] for line in lines if line.strip()]
     rules = rule_set.rules
     for text in texts:
-        for ids in (False, True):
-            facts = extract_facts(canonical(text), "", "", "", ids)
-            order = rule_set.generic if ids else rule_set.generic_without_ids
-            walked = next((i for i in order if rules[i].matches(facts)), len(rules))
-            assert rule_set.first_generic(facts) == walked, text
+        facts = extract_facts(canonical(text), "")
+        walked = next((i for i in rule_set.generic if rules[i].matches(facts)), len(rules))
+        assert rule_set.first_generic(facts) == walked, text
