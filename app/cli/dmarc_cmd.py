@@ -3,9 +3,10 @@
 Exit codes:
     0  every sending source passes DMARC (SPF or DKIM aligned)
     3  at least one source fails alignment (spoofing, forwarding or a set-up gap: see the summary)
-    1  nothing could be judged (mailbox unreachable, workbook not written ...)
+    1  nothing could be judged (mailbox unreachable, workbook not written, not one report read)
     2  wrong arguments
-Unreadable files do not change the code: they are listed with a Japanese reason.
+Unreadable files are listed with a Japanese reason; they change the code only when no report at
+all could be read (a 0 would then claim that every source passed).
 """
 
 from __future__ import annotations
@@ -100,6 +101,10 @@ def run(args: argparse.Namespace) -> int:
         print(json_text(result_json(result, published), sys.stdout, indent=2))
     else:
         print(summary_ja(result, published), flush=True)
+    if not result.reports and result.problems:
+        # Nothing could be read: a 0 would tell a calling script "every source passed".
+        print("エラー: 読み込めたレポートがありません（理由は上の一覧）。", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_ALIGNMENT_FAILS if result.failing_sources else EXIT_OK
 
 

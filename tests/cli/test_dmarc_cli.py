@@ -70,6 +70,28 @@ def test_all_passing_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "すべての送信元が DMARC に合格しています" in capsys.readouterr().out
 
 
+def test_nothing_readable_exits_1_and_says_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only broken files: a script must not read "every source passed" from the exit code."""
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "a.xml").write_bytes(b"<feedback>")
+    (folder / "b.zip").write_bytes(b"PK not a zip")
+    assert main(["dmarc", str(folder), "--no-dns"]) == 1
+    captured = capsys.readouterr()
+    assert "読み込めなかったファイル 2 件" in captured.out
+    assert "読み込めたレポートがありません" in captured.err
+
+
+def test_one_readable_report_among_broken_files_keeps_its_verdict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _reports(tmp_path / "r", 1)
+    (folder / "broken.xml").write_bytes(b"<feedback>")
+    assert main(["dmarc", str(folder), "--no-dns"]) == 3
+
+
 def test_json_and_xlsx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = _reports(tmp_path / "r", 5)
     (folder / "broken.xml").write_bytes(b"<feedback>")
