@@ -423,7 +423,7 @@ class ZendeskSandbox(LoopbackServer[LoggedRequest]):
                 continue
             if key == "tags" and value.lower() not in ticket.tags:
                 return False
-            if key == "requester" and requester.get("email") != value.lower():
+            if key == "requester" and not _wildcard_match(value.lower(), requester.get("email")):
                 return False
             if key == "external_id" and ticket.external_id != value:
                 return False
@@ -438,6 +438,12 @@ class ZendeskSandbox(LoopbackServer[LoggedRequest]):
                 if value.lower() not in haystack.lower():
                     return False
         return True
+
+
+def _wildcard_match(pattern: str, value: object) -> bool:
+    """Zendesk's search reads ``*`` in a value as "any characters"."""
+    regex = ".*".join(re.escape(part) for part in pattern.split("*"))
+    return isinstance(value, str) and re.fullmatch(regex, value) is not None
 
 
 def _split_term(term: str) -> tuple[str, str, str]:

@@ -15,6 +15,7 @@ whether Zendesk applied it, the escalator looks again before retrying.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +28,11 @@ from app.core.types import Explanation, SuppressionEntry
 from app.core.zendesk.client import OPEN_STATUSES, ZendeskClient, ZendeskUncertainError
 
 MAX_CREATE_ATTEMPTS = 3
+# The recipient address comes from the provider's list, i.e. from outside. Zendesk's search
+# language gives meaning to spaces, quotes, ``*`` (wildcard), ``:``/``<``/``>`` and a leading
+# ``-``: ``requester:*@docomo.ne.jp`` would find, and add a note to, another person's ticket. An
+# address with any of them is not searched for; the external id still finds our own tickets.
+_SEARCHABLE_ADDRESS = re.compile(r"[A-Za-z0-9_+.=][A-Za-z0-9_+.=-]*@[A-Za-z0-9.-]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +178,12 @@ class Escalator:
 
     def _find_open(self, external_id: str, emails: tuple[str, ...]) -> int | None:
         candidates = [t for t in self._client.tickets_by_external_id(external_id) if _is_open(t)]
-        if not candidates and self._requester_is_recipient and len(emails) == 1:
+        if (
+            not candidates
+            and self._requester_is_recipient
+            and len(emails) == 1
+            and _SEARCHABLE_ADDRESS.fullmatch(emails[0])
+        ):
             query = f"type:ticket tags:todoku requester:{emails[0]} status<solved"
             candidates = [t for t in self._client.search_tickets(query) if _is_open(t)]
         if candidates:

@@ -158,6 +158,27 @@ def test_requester_mode_finds_a_ticket_made_elsewhere_by_search(server: ZendeskS
     assert search and "requester:hanako@docomo.ne.jp" in search[0].query["query"][0]
 
 
+def test_an_address_with_search_syntax_never_finds_another_persons_ticket(
+    server: ZendeskSandbox,
+) -> None:
+    """The address comes from the bounce list: ``requester:*@docomo.ne.jp`` would match hanako's
+    ticket and put a stranger's bounce note on it."""
+    with client_for(server) as client:
+        theirs = client.create_ticket(
+            {
+                "subject": "花子さんのチケット",
+                "comment": {"body": "b", "public": False},
+                "tags": ["todoku"],
+                "requester": {"email": "hanako@docomo.ne.jp", "name": "hanako"},
+            }
+        )
+        assert client.search_tickets("type:ticket requester:*@docomo.ne.jp")  # the hazard is real
+        outcome = Escalator(client, requester_is_recipient=True).escalate(
+            [item("*@docomo.ne.jp")], batch=False
+        )[0]
+    assert outcome.created and outcome.ticket_id != theirs["id"]
+
+
 def test_requester_is_the_recipient_when_asked(server: ZendeskSandbox) -> None:
     with client_for(server) as client:
         Escalator(client, requester_is_recipient=True).escalate(
