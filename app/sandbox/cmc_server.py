@@ -58,6 +58,8 @@ class CmcSandbox(EspSandbox):
         )
         self._servers = frozenset(server_compositions)
         self._cancel_api = cancel_api
+        # A gateway that drops ``p``: every page is the first one (a client must not loop).
+        self.ignore_page = False
         self._data_lock = threading.Lock()
         self._bounces: list[dict[str, str]] = []
         self._blocks: list[dict[str, str]] = []
@@ -150,7 +152,7 @@ class CmcSandbox(EspSandbox):
 
     def _list(self, resource: str, params: dict[str, str]) -> Reply:
         try:
-            page = int(params.get("p", "0"))
+            page = 0 if self.ignore_page else int(params.get("p", "0"))
             rows = int(params.get("r", "10"))
         except ValueError:
             return self._error_reply(400, "02-002", "p または r が数値ではありません")

@@ -82,6 +82,8 @@ class InfobipSandbox(EspSandbox):
         )
         self._data_lock = threading.Lock()
         self._rows: list[dict[str, str]] = []
+        # A gateway that drops ``page`` on the suppressions list: a client must not loop.
+        self.ignore_page = False
         self.add_records(records)
 
     def add_records(self, records: Iterable[PracticeRecord]) -> None:
@@ -172,6 +174,8 @@ class InfobipSandbox(EspSandbox):
         page, size, error = _paging(query, default_size=100, max_size=MAX_SIZE)
         if error:
             return self._error_reply(400, "BAD_REQUEST", error)
+        if self.ignore_page:
+            page = 0
         low = _parse_time((query.get("createdDateFrom") or [""])[0] or "1970-01-01T00:00:00Z")
         high = _parse_time((query.get("createdDateTo") or [""])[0] or "9999-01-01T00:00:00Z")
         if low is None or high is None:

@@ -204,6 +204,9 @@ class EndpointOptions:
     link_header: bool = True
     seed: int = 0
     bad_days: dict[date, float] = field(default_factory=dict)
+    # A proxy or gateway that drops the offset: every page is the first one, so a pager that
+    # trusts full pages would read forever.
+    ignore_offset: bool = False
 
 
 class Endpoints:
@@ -261,7 +264,7 @@ class Endpoints:
             if self.options.limit_over_500 != "clamp":
                 raise ApiError(400, f"limit must be less than or equal to {MAX_LIMIT}", "limit")
             limit = MAX_LIMIT
-        offset = _integer(query, "offset") or 0
+        offset = 0 if self.options.ignore_offset else _integer(query, "offset") or 0
         start, end = _integer(query, "start_time"), _integer(query, "end_time")
         pattern = (query.get("email") or [""])[0]
         records, total = self.store.page(

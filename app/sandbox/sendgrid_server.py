@@ -127,9 +127,12 @@ class SendGridSandbox(LoopbackServer[LoggedRequest]):
         faults: FaultPlan | _Unset = _UNSET,
         rate_window_seconds: float | _Unset = _UNSET,
         limit_over_500: str | _Unset = _UNSET,
+        ignore_offset: bool | _Unset = _UNSET,
     ) -> None:
         """Change behaviour while serving; only the arguments given change."""
         with self._lock:
+            if not isinstance(ignore_offset, _Unset):
+                self._options.ignore_offset = ignore_offset
             if not isinstance(latency_ms, _Unset):
                 self._latency = float(latency_ms) / 1000.0
             if not isinstance(faults, _Unset):

@@ -71,6 +71,8 @@ class SesSandbox(EspSandbox):
             else credentials
         )
         self._region = region
+        # A broken service that hands back the token it was given: a client must not loop.
+        self.repeat_token = False
         self._raw_target: dict[int, tuple[str, str, str]] = {}  # handler thread → raw target
         self._data_lock = threading.Lock()
         self._rows: dict[str, dict[str, object]] = {}  # lower-case address → summary
@@ -240,10 +242,12 @@ class SesSandbox(EspSandbox):
                 ]
             }
             if offset + size < len(matched):
-                token = base64.urlsafe_b64encode(str(offset + size).encode()).decode()
+                following = offset if self.repeat_token and offset else offset + size
+                token = base64.urlsafe_b64encode(str(following).encode()).decode()
                 payload["NextToken"] = token
             body = json.dumps(payload).encode("utf-8")
-            self._pages[cache_key] = body
+            if not self.repeat_token:
+                self._pages[cache_key] = body
         return Reply(200, body)
 
     def _one(self, operation: str, address: str) -> Reply:

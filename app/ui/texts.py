@@ -45,6 +45,7 @@ RETRY_CAUSES = {
     "payload": "SendGrid の応答が不完全でした",
 }
 FETCH_DONE = "{entries:,} 件を取得しました。"
+FETCH_NOTES = " 注意: {notes}"  # what the provider noticed (a list that changed, repeating pages)
 FETCH_CANCELLED = "取得をキャンセルしました（{entries:,} 件まで表示しています）。"
 COUNTS_NONE = "表示中 0 件"
 COUNTS = "表示中 {shown:,} / 全 {total:,} 件"

@@ -66,6 +66,29 @@ def test_rows_stream_in_before_the_fetch_finishes(qtbot, make_window) -> None:
     assert window.model.total > 500  # more than one page
 
 
+class _ProxyDroppingOffset(SandboxFactory):
+    """A sandbox behind a proxy that drops ``offset``: every page is the first one."""
+
+    def __call__(self):
+        sandbox = super().__call__()
+        sandbox.configure(ignore_offset=True)
+        return sandbox
+
+
+def test_a_server_repeating_its_first_page_ends_the_fetch_and_says_the_grid_is_incomplete(
+    qtbot, make_window
+) -> None:
+    window = make_window(sandbox_factory=_ProxyDroppingOffset(recent_records(4000, days=30)))
+    window.range_bar.set_lists((ListKind.BOUNCES,))
+    from app.core.dates import Preset
+
+    window.range_bar.apply_preset(Preset.LAST_30_DAYS)
+    fetch(qtbot, window)
+    line = window.range_bar.progress_label.text()
+    assert "同じ内容のページを返し続けた" in line and "不完全" in line
+    assert window.range_bar.fetch_button.isEnabled()
+
+
 def test_cancel_stops_the_fetch_and_says_so(qtbot, make_window) -> None:
     factory = SandboxFactory(recent_records(4000, days=30), latency_ms=400)
     window = make_window(sandbox_factory=factory)

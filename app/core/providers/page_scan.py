@@ -14,8 +14,20 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from app.core.cancel import CancelToken
+from app.core.errors import UnexpectedPayloadError
 
 StreamT = TypeVar("StreamT", bound=Hashable)
+
+
+class RepeatedPageError(UnexpectedPayloadError):
+    default_message_ja = (
+        "サーバーが別のページに同じ内容を返し続けたため、取得を止めました。"
+        "表示中の一覧は不完全な可能性があります。"
+    )
+    default_next_step_ja = (
+        "時間をおいてもう一度お試しください。API の前にプロキシがある場合は、その設定も"
+        "確認してください。続く場合は詳細をコピーして担当者に連絡してください。"
+    )
 
 
 @dataclass
@@ -25,6 +37,16 @@ class _Stream(Generic[StreamT]):
     end_page: int | None = None  # first short page seen
     in_flight: int = 0
     window: int = 1
+    full_pages: dict[int, int] | None = None  # hash of a full page's items -> its number
+
+    def check_not_repeated(self, number: int, items: list[Any]) -> None:
+        """A server that ignores the page number answers every page with the first one, and
+        the list would be read forever; no list that pages correctly gives one full page twice."""
+        if self.full_pages is None:
+            self.full_pages = {}
+        seen_at = self.full_pages.setdefault(hash(repr(items)), number)
+        if seen_at != number:
+            raise RepeatedPageError(detail=f"{self.key!r}: page {number} repeats page {seen_at}")
 
     def wants_more(self) -> bool:
         return self.end_page is None or self.next_page <= self.end_page
@@ -73,6 +95,7 @@ def scan_numbered_pages(
                             state.end_page = number
                     else:
                         state.window = min(concurrency, state.window * 2)
+                        state.check_not_repeated(number, items)
                     arrived.append((state.key, number, items))
                 submit_more()  # keep the network busy while this thread parses
                 for key, number, items in arrived:
@@ -120,6 +143,8 @@ def scan_token_chains(
     inner = outer.child() if outer is not None else CancelToken()
     pending: dict[Future[tuple[list[Any], str | None]], ChainT] = {}
     queue = list(chains)
+    # A token that comes back a second time would read the same pages forever.
+    tokens_seen: dict[ChainT, set[str]] = {chain: set() for chain in chains}
     with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="provider-chain") as pool:
         try:
             while queue and len(pending) < concurrency:
@@ -131,7 +156,10 @@ def scan_token_chains(
                 for future in done:
                     chain = pending.pop(future)
                     items, token = future.result()
+                    if token and token in tokens_seen[chain]:
+                        raise RepeatedPageError(detail=f"{chain!r}: NextToken repeats")
                     if token:
+                        tokens_seen[chain].add(token)
                         pending[pool.submit(get_page, chain, token, inner)] = chain
                     arrived.append((chain, items))
                 while queue and len(pending) < concurrency:

@@ -15,12 +15,14 @@ from typing import Any
 
 from app.core.cancel import CancelToken
 from app.core.errors import UnexpectedPayloadError
+from app.core.glossary import list_label
 from app.core.providers.base import FetchProgressCallback, PageCallback
 from app.core.types import FetchProgress, ListKind, SuppressionEntry
 
 log = logging.getLogger(__name__)
 
 MAX_VERIFY_PASSES = 3
+MAX_REPEATED_PAGES = 2
 
 # Reads the raw items of the page of ``kind`` starting at ``offset``.
 ReadPage = Callable[[ListKind, int, CancelToken | None], list[Any]]
@@ -46,6 +48,10 @@ class _ListScan:
     seen_duplicates: bool = False
     page_lengths: dict[int, int] = field(default_factory=dict)
     first_page: tuple[str, ...] = ()  # addresses of page 0, to notice changes at the head
+    # hash of each full page's addresses -> its offset, to notice a server that ignores offset
+    page_at: dict[int, int] = field(default_factory=dict)
+    repeated_pages: int = 0  # full pages equal, address for address, to another offset's page
+    repeating: bool = False  # stopped for that: re-reading it would only repeat the same page
 
     def wants_more(self) -> bool:
         return self.end_offset is None or self.next_offset <= self.end_offset
@@ -77,7 +83,13 @@ class OffsetPager:
         for verify_pass in range(MAX_VERIFY_PASSES):
             with ThreadPoolExecutor(self.concurrency, thread_name_prefix="page-check") as pool:
                 changed = list(
-                    pool.map(lambda scan: scan.seen_duplicates or self._list_changed(scan), scans)
+                    pool.map(
+                        lambda scan: (
+                            not scan.repeating
+                            and (scan.seen_duplicates or self._list_changed(scan))
+                        ),
+                        scans,
+                    )
                 )
             uncertain = [scan.kind for scan, moved in zip(scans, changed, strict=True) if moved]
             if not uncertain:
@@ -92,6 +104,34 @@ class OffsetPager:
                 "取得中にリストが変化し続けたため、一部が最新でない可能性があります。"
             )
         return tuple(self.collected.values())
+
+    def _stop_if_repeating(self, scan: _ListScan, offset: int, items: list[Any]) -> None:
+        """End a list whose server answers different offsets with the same full page.
+
+        A server (or a proxy before it) that ignores ``offset`` answers every page with the
+        first one, and the scan would never end. Entries added or deleted while we page shift
+        later pages by a few addresses, so two offsets never give the same full page in a list
+        that pages correctly."""
+        if len(items) < self.page_limit:
+            return
+        seen_at = scan.page_at.setdefault(hash(_emails_of(items)), offset)
+        if seen_at == offset:
+            return
+        scan.repeated_pages += 1
+        if scan.repeated_pages < MAX_REPEATED_PAGES or scan.end_offset is not None:
+            return
+        scan.end_offset = offset
+        scan.repeating = True
+        log.warning(
+            "%s: the same page came back for %d offsets; paging stopped",
+            scan.kind.value,
+            scan.repeated_pages + 1,
+        )
+        self.notes.append(
+            f"{list_label(scan.kind.value)}: サーバーが同じ内容のページを返し続けたため、"
+            "このリストの取得を途中で止めました。一覧は不完全な可能性があります"
+            "（API の前にプロキシがある場合は、その設定も確認してください）。"
+        )
 
     def _accept(self, kind: ListKind, items: list[Any], page_note: str) -> bool:
         """Keep the page's new entries; whether it held addresses seen before."""
@@ -162,6 +202,7 @@ class OffsetPager:
                         scan.seen_duplicates |= self._accept(
                             scan.kind, items, f"{scan.kind.value}@{offset}"
                         )
+                        self._stop_if_repeating(scan, offset, items)
                         if self.progress is not None:
                             self.progress(
                                 FetchProgress(scan.kind, scan.pages_done, len(self.collected))

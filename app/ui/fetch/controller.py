@@ -185,7 +185,7 @@ class FetchController(FeatureController):
             self._pages = [ClassifiedPage(outcome.entries, tuple(outcome.explanations))]
             self.grew.emit()
             self.whole_range_fetched.emit(outcome)
-            self.done.emit(outcome.summary_ja)
+            self.done.emit(outcome.summary_ja + _notes_line(outcome.fetch.notes))
             if self.last_connection is not None and self.fetched_range is not None:
                 self.fetched.emit(self.last_connection, self.fetched_range, tuple(self._pages))
             return
@@ -196,7 +196,9 @@ class FetchController(FeatureController):
                 self._model.total,
                 len(outcome.result.entries),
             )
-        self.done.emit(texts.FETCH_DONE.format(entries=self._model.total))
+        self.done.emit(
+            texts.FETCH_DONE.format(entries=self._model.total) + _notes_line(outcome.result.notes)
+        )
         if self.last_connection is not None and self.fetched_range is not None:
             self.fetched.emit(self.last_connection, self.fetched_range, tuple(self._pages))
 
@@ -213,3 +215,9 @@ class FetchController(FeatureController):
         self._flush_timer.stop()
         self._flush_pages()
         self._model.resort()
+
+
+def _notes_line(notes: tuple[str, ...]) -> str:
+    """The provider's notes (a list re-read because it changed, paging stopped because the
+    server repeated a page): the operator must know the grid may be incomplete."""
+    return texts.FETCH_NOTES.format(notes=" ".join(notes)) if notes else ""

@@ -70,6 +70,8 @@ class DateRangeBar(QWidget):
         self.cancel_button = QPushButton(texts.CANCEL)
         self.cancel_button.setVisible(False)
         self.progress_label = plain_label(texts.IDLE)
+        # A summary with the provider's notes is long: it wraps instead of widening the window.
+        self.progress_label.setWordWrap(True)
         set_text_colour(self.progress_label, "#555555")
 
         top = QHBoxLayout()

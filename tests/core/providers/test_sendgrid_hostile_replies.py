@@ -79,3 +79,40 @@ def test_a_lone_surrogate_escape_in_a_reply_becomes_a_visible_replacement(make_s
     assert set(by_email) == {"a\ufffd@example.jp", "ok@example.jp"}
     assert by_email["a\ufffd@example.jp"].reason == "5 \ufffd x"
     assert by_email["ok@example.jp"].reason == "550 \U0001f600"  # a real pair stays as it was
+
+
+def test_a_server_that_ignores_offset_ends_the_fetch_with_a_note(make_sandbox) -> None:
+    """A proxy that drops ``offset`` answers every page with the first one: the list would be
+    read forever. The pager stops it after a few full pages with nothing new and says so."""
+    sandbox = make_sandbox([bounce(i) for i in range(1200)])
+    sandbox.configure(ignore_offset=True)
+    result: list[FetchResult] = []
+
+    def fetch() -> None:
+        with _provider(sandbox) as provider:
+            result.append(provider.fetch(RANGE, [ListKind.BOUNCES]))
+
+    worker = threading.Thread(target=fetch, daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "the fetch never ended"
+    [fetched] = result
+    assert len(fetched.entries) == 500  # the one page the server really gave
+    assert any("同じ内容のページを返し続けた" in note for note in fetched.notes)
+
+
+def test_new_entries_arriving_while_paging_do_not_stop_a_long_list(make_sandbox) -> None:
+    """A few new bounces shift later pages by a few addresses, never by whole pages: a long
+    list is still read to its end, with no note about repeating pages."""
+    sandbox = make_sandbox([bounce(i) for i in range(3000)])
+    added = iter(range(10_000, 10_040, 4))
+
+    def on_page(_page) -> None:
+        first = next(added, None)
+        if first is not None:
+            sandbox.add_records([bounce(i) for i in range(first, first + 4)])
+
+    with _provider(sandbox) as provider:
+        fetched = provider.fetch(RANGE, [ListKind.BOUNCES], on_page=on_page)
+    assert len(fetched.entries) >= 3000
+    assert not any("同じ内容のページ" in note for note in fetched.notes)
