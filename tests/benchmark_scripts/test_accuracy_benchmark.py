@@ -21,6 +21,7 @@ BLIND_THREE = ROOT / "benchmarks" / "data" / "blind-three.jsonl"
 BLIND_FOUR = ROOT / "benchmarks" / "data" / "blind-four.jsonl"
 BLIND_FIVE = ROOT / "benchmarks" / "data" / "blind-five.jsonl"
 BLIND_SIX = ROOT / "benchmarks" / "data" / "blind-six.jsonl"
+BLIND_SEVEN = ROOT / "benchmarks" / "data" / "blind-seven.jsonl"
 SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
 SISIMAI_LHOST = ROOT / "benchmarks" / "data" / "sisimai-lhost.jsonl"
 MTA_SOURCE = ROOT / "benchmarks" / "data" / "mta-source.jsonl"
@@ -56,6 +57,7 @@ def test_smoke_run_scores_both_sets() -> None:
     assert "== blind four" in done.stdout
     assert "== blind five" in done.stdout
     assert "== blind six" in done.stdout
+    assert "== blind seven" in done.stdout
     assert "== sisimai lexicon" in done.stdout
     assert "== sisimai lhost" in done.stdout
     assert "== mta source" in done.stdout
@@ -164,6 +166,10 @@ def test_blind_six_lines_are_labelled_in_the_vocabulary_with_a_source() -> None:
     _assert_blind_set(
         BLIND_SIX, "blind-six", {"documented-reply", "documented-behaviour"}, min_lines=120
     )
+
+
+def test_blind_seven_lines_are_labelled_in_the_vocabulary_with_a_source() -> None:
+    _assert_blind_set(BLIND_SEVEN, "blind-seven", {"quoted-reply"})
 
 
 def _holds_pattern(text: str, pattern: str | list[str]) -> bool:
