@@ -82,7 +82,7 @@ class InfobipSandbox(EspSandbox):
         )
         self._data_lock = threading.Lock()
         self._rows: list[dict[str, str]] = []
-        # A gateway that drops ``page`` on the suppressions list: a client must not loop.
+        # A gateway that drops ``page`` (domains and suppressions): a client must not loop.
         self.ignore_page = False
         self.add_records(records)
 
@@ -157,6 +157,8 @@ class InfobipSandbox(EspSandbox):
         page, size, error = _paging(query, default_size=100, max_size=None)
         if error:
             return self._error_reply(400, "BAD_REQUEST", error)
+        if self.ignore_page:
+            page = 0
         names = sorted(access)
         results = [
             {"domainName": name, "dataAccess": "OWNER", **access[name]}

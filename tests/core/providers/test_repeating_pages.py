@@ -60,3 +60,21 @@ def test_lists_still_page_to_their_end(harness: Harness) -> None:
     assert {(e.list_kind, e.email.lower()) for e in result.entries} == harness.expected()
     assert not any("同じ内容" in note for note in result.notes)
 
+
+def test_infobip_domain_listing_behind_a_page_dropping_gateway_ends() -> None:
+    """More domains than one page of ``/suppressions/domains``: the listing must end too."""
+    from app.core.providers.infobip import InfobipProvider
+    from app.core.providers.page_scan import RepeatedPageError
+    from app.sandbox.infobip_server import FULL_ACCESS, InfobipSandbox
+
+    domains = {f"d{i:03d}.example.jp": dict(FULL_ACCESS) for i in range(150)}
+    with InfobipSandbox(keys={"ib-many": domains}) as sandbox:
+        with InfobipProvider(sandbox.base_url, "ib-many", retry_backoff_s=0.01) as provider:
+            assert len(provider.domains()) == 150  # pages correctly: both pages read
+        sandbox.ignore_page = True
+        with (
+            InfobipProvider(sandbox.base_url, "ib-many", retry_backoff_s=0.01) as provider,
+            pytest.raises(RepeatedPageError) as error,
+        ):
+            provider.domains()
+    assert "同じ内容を返し続けた" in error.value.message_ja
