@@ -9,10 +9,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from app.core.cancel import CancelToken
 from app.core.errors import TodokuError, UnexpectedError
+from app.ui.gui_gc import GuiThreadCollector
 
 log = logging.getLogger(__name__)
 
@@ -108,11 +110,14 @@ class Job(QRunnable):
 
     def __init__(self, name: str, work: JobWork) -> None:
         super().__init__()
-        self.setAutoDelete(False)  # the runner owns the Python object until `finished`
+        # Not deleted by the pool: its thread would free the Python object, and with it the
+        # JobSignals of the GUI thread. PySide6 keeps a reference for the pool instead (never
+        # released by itself): JobRunner drops it on the GUI thread once the job has returned.
+        self.setAutoDelete(False)
         self.name = name
         self.signals = JobSignals()
         self.cancel = PacedCancelToken()
-        self._work = work
+        self._work: JobWork | None = work
 
     @property
     def pacer(self) -> GuiPacer | None:
@@ -135,8 +140,9 @@ class Job(QRunnable):
                 self.signals.page.emit(value)
                 pacer.pause_if_lagging(cancel)
 
+        work, self._work = self._work, None  # what it holds (pages, requests) goes with it
         try:
-            result = self._work(progress=emit_progress, on_page=emit_page, cancel=cancel)
+            result = work(progress=emit_progress, on_page=emit_page, cancel=cancel)
         except TodokuError as error:
             self.signals.failed.emit(error)
         except Exception as error:  # keep the traceback for the details pane
@@ -176,11 +182,16 @@ class JobRunner(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
         self._jobs: dict[int, Job] = {}
+        # Released jobs whose pool thread may still be returning from run(): dropped on the GUI
+        # thread once no pool thread runs, so no Job or JobSignals is ever freed on a worker.
+        self._retired: list[Job] = []
         self._exclusive: Job | None = None
         self.pacer = pacer or GuiPacer()
         self._heartbeat = QTimer(self)
         self._heartbeat.setInterval(HEARTBEAT_MS)
         self._heartbeat.timeout.connect(self._on_heartbeat_timeout)
+        GuiThreadCollector.hold()  # released by shutdown()
+        self._holds_collector = True
 
     @property
     def active_jobs(self) -> tuple[Job, ...]:
@@ -202,12 +213,12 @@ class JobRunner(QObject):
             self._exclusive = job
         was_busy = bool(self._jobs)
         self._jobs[id(job.signals)] = job
-        # A bound slot of this GUI-thread object: the call is queued to the GUI thread (a lambda
-        # would run on the worker thread).
+        # A bound slot of this GUI-thread object: the call is queued to the GUI thread.
         job.signals.released.connect(self._on_job_released)
         job.pacer = self.pacer
         if not was_busy:
             self.pacer.beat()
+        if not self._heartbeat.isActive():
             self._heartbeat.start()
         self._pool.start(job)
         if not was_busy:
@@ -217,15 +228,28 @@ class JobRunner(QObject):
     @Slot()
     def _on_heartbeat_timeout(self) -> None:
         self.pacer.beat()
+        self._drop_retired()
+        if not self._jobs and not self._retired:
+            self._heartbeat.stop()
 
     @Slot()
     def _on_job_released(self) -> None:
         job = self._jobs.pop(id(self.sender()), None)
-        if job is not None and job is self._exclusive:
-            self._exclusive = None
-        if not self._jobs:
-            self._heartbeat.stop()
+        if job is not None:
+            self._retired.append(job)
+            if job is self._exclusive:
+                self._exclusive = None
+        if not self._jobs:  # the heartbeat runs on until the retired jobs are dropped
             self.busy_changed.emit(False)
+
+    def _drop_retired(self) -> None:
+        """Free the retired jobs here, on the GUI thread, once no pool thread is inside one."""
+        if not self._retired or self._pool.activeThreadCount():
+            return
+        retired, self._retired = self._retired, []
+        for job in retired:
+            if shiboken6.isValid(job):
+                shiboken6.delete(job)  # gives back the reference PySide6 took for the pool
 
     def cancel_all(self) -> None:
         for job in self._jobs.values():
@@ -239,6 +263,11 @@ class JobRunner(QObject):
         idle = self.wait_idle(timeout_ms)
         if not idle:
             log.warning("jobs still running after %d ms at shutdown", timeout_ms)
+        else:
+            self._drop_retired()
+            if self._holds_collector:  # a thread still running keeps the collection here
+                self._holds_collector = False
+                GuiThreadCollector.release()
         return idle
 
     def wait_idle(self, timeout_ms: int) -> bool:

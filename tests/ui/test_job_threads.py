@@ -1,0 +1,88 @@
+"""Thread safety of the job runner: Qt objects are freed on the GUI thread only, whatever the
+jobs allocate, and a finished job lets go of its work (docs/ui.md, Threads)."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+import weakref
+
+from PySide6.QtCore import QObject
+
+from app.ui.gui_gc import GuiThreadCollector
+from app.ui.workers import Job, JobRunner
+
+
+def _allocating_work(progress, on_page, cancel):
+    """Allocates like a page parse or the rules' load: far past the collector's threshold."""
+    for _ in range(200_000):
+        cycle: list[object] = []
+        cycle.append(cycle)
+    return None
+
+
+def test_garbage_qt_objects_are_freed_on_the_gui_thread_while_a_job_allocates(qtbot) -> None:
+    gui = threading.get_ident()
+    freed_on: list[int] = []
+    runner = JobRunner()
+    try:
+        orphan = QObject()  # a closed dialog whose wrapper sits in a reference cycle
+        orphan.me = orphan  # type: ignore[attr-defined]
+        weakref.finalize(orphan, lambda: freed_on.append(threading.get_ident()))
+        del orphan
+        assert runner.start(Job("allocate", _allocating_work))
+        # The GUI thread waits in Qt, allocating nothing: only the job can start a collection.
+        assert runner.wait_idle(30_000)
+        assert freed_on == [], "a collection ran on the job's thread"
+        qtbot.waitUntil(lambda: bool(freed_on), timeout=5_000)  # the GUI thread's timer
+        assert freed_on == [gui]
+    finally:
+        runner.shutdown()
+
+
+def test_the_collector_gives_collection_back_when_the_last_runner_shuts_down(qtbot) -> None:
+    was_enabled = gc.isenabled()
+    first, second = JobRunner(), JobRunner()
+    assert not gc.isenabled()
+    first.shutdown()
+    assert not gc.isenabled()  # the second runner's threads may still allocate
+    second.shutdown()
+    assert gc.isenabled() == was_enabled
+    assert GuiThreadCollector._instance is not None
+    assert GuiThreadCollector._instance.holders == 0
+
+
+class _SlowToReturn(Job):
+    """A job whose pool thread is descheduled just after ``finished`` (two busy cores)."""
+
+    def run(self) -> None:
+        super().run()
+        time.sleep(0.3)
+
+
+def test_a_finished_job_and_its_work_are_freed_on_the_gui_thread(qtbot) -> None:
+    gui = threading.get_ident()
+    freed: dict[str, int] = {}
+
+    class Pages(list):  # what a breakdown job binds: every page of a fetch
+        pass
+
+    pages = Pages(range(1000))
+    weakref.finalize(pages, lambda: freed.setdefault("work", threading.get_ident()))
+    runner = JobRunner()
+    try:
+        job = _SlowToReturn("breakdown", lambda progress, on_page, cancel, p=pages: len(p))
+        weakref.finalize(job, lambda: freed.setdefault("job", threading.get_ident()))
+        weakref.finalize(job.signals, lambda: freed.setdefault("signals", threading.get_ident()))
+        del pages
+        with qtbot.waitSignal(job.signals.finished, timeout=5_000):
+            runner.start(job)
+        del job
+        # Before the fix PySide6's reference for the pool kept every job, and what its work
+        # bound, for the life of the process.
+        qtbot.waitUntil(lambda: len(freed) == 3, timeout=5_000)
+        assert freed == {"work": freed["work"], "job": gui, "signals": gui}
+        assert runner.active_jobs == () and runner.pool_active_threads == 0
+    finally:
+        runner.shutdown()
