@@ -75,9 +75,12 @@ class JobSignals(QObject):
         page: one page of streamed results (e.g. ClassifiedPage).
         succeeded: the work's return value.
         failed: a TodokuError.
-        released: the work has ended; the runner frees the job's lane (before ``finished``,
-            so whoever reacts to ``finished`` may start the next job at once).
-        finished: always last, after succeeded or failed (also on cancel).
+        released: the work has ended; the runner frees the job's lane and then emits
+            ``finished`` itself, on the GUI thread.
+        finished: always last, after succeeded or failed (also on cancel). Emitted by the
+            runner in the same event as the lane is freed: were it queued from the worker as
+            well, a click handled between the two could start the feature's next job, and the
+            late ``finished`` would then mark that job as ended (not running, not cancellable).
     """
 
     progress = Signal(object)
@@ -151,8 +154,7 @@ class Job(QRunnable):
         else:
             self.signals.succeeded.emit(result)
         finally:
-            self.signals.released.emit()
-            self.signals.finished.emit()
+            self.signals.released.emit()  # JobRunner emits `finished` from its slot
 
 
 class JobRunner(QObject):
@@ -235,12 +237,14 @@ class JobRunner(QObject):
     @Slot()
     def _on_job_released(self) -> None:
         job = self._jobs.pop(id(self.sender()), None)
-        if job is not None:
-            self._retired.append(job)
-            if job is self._exclusive:
-                self._exclusive = None
+        if job is None:
+            return
+        self._retired.append(job)
+        if job is self._exclusive:
+            self._exclusive = None
         if not self._jobs:  # the heartbeat runs on until the retired jobs are dropped
             self.busy_changed.emit(False)
+        job.signals.finished.emit()  # here, with the lane free (see JobSignals)
 
     def _drop_retired(self) -> None:
         """Free the retired jobs here, on the GUI thread, once no pool thread is inside one."""

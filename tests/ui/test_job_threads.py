@@ -8,7 +8,9 @@ import threading
 import time
 import weakref
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Slot
+
+from app.ui.feature import FeatureController
 
 from app.ui.gui_gc import GuiThreadCollector
 from app.ui.workers import Job, JobRunner
@@ -86,3 +88,56 @@ def test_a_finished_job_and_its_work_are_freed_on_the_gui_thread(qtbot) -> None:
         assert runner.active_jobs == () and runner.pool_active_threads == 0
     finally:
         runner.shutdown()
+
+
+class _Operator(QObject):
+    """Clicks 取得 again the moment the lane is free: a slot queued to the GUI thread, as a click
+    handled between two events of the ending job would be."""
+
+    def __init__(self, feature: FeatureController) -> None:
+        super().__init__()
+        self.feature = feature
+        self.second: list[bool] = []
+
+    @Slot()
+    def start_again(self) -> None:
+        self.second.append(self.feature.run("second", _waiting_work, "2"))
+
+
+_first_may_end, _second_may_end = threading.Event(), threading.Event()
+
+
+def _first_work(progress, on_page, cancel):
+    _first_may_end.wait(10)
+    return "first"
+
+
+def _waiting_work(progress, on_page, cancel):
+    _second_may_end.wait(10)
+    return "second"
+
+
+def test_a_job_started_as_the_previous_one_ends_stays_running_and_cancellable(qtbot) -> None:
+    runner = JobRunner()
+    feature = FeatureController(runner)
+    operator = _Operator(feature)
+    running: list[bool] = []
+    feature.running.connect(running.append)
+    _first_may_end.clear()
+    _second_may_end.clear()
+    try:
+        assert feature.run("first", _first_work, "1")
+        feature.job.signals.released.connect(operator.start_again)
+        _first_may_end.set()
+        qtbot.waitUntil(lambda: bool(operator.second), timeout=5_000)
+        assert operator.second == [True]  # the lane was free
+        qtbot.wait(50)  # whatever the first job still had to deliver
+        assert feature.is_running() and feature.job.name == "second"
+        assert running == [True, False, True]  # the first ended before the second began
+        feature.cancel()  # the キャンセル button still reaches it
+        assert feature.job.cancel.cancelled
+    finally:
+        _first_may_end.set()
+        _second_may_end.set()
+        runner.shutdown()
+    qtbot.waitUntil(lambda: running == [True, False, True, False], timeout=5_000)
