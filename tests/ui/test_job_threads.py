@@ -10,9 +10,13 @@ import weakref
 
 from PySide6.QtCore import QObject, Slot
 
+from app.core.storage.secrets import SENDGRID_KEY, MemorySecretStore, mask_secret
+from app.core.storage.settings import SettingsStore
+from app.ui.connection.controller import ConnectionController
 from app.ui.feature import FeatureController
 
 from app.ui.gui_gc import GuiThreadCollector
+from app.ui.persist import SettingsKeeper
 from app.ui.workers import Job, JobRunner
 
 
@@ -141,3 +145,38 @@ def test_a_job_started_as_the_previous_one_ends_stays_running_and_cancellable(qt
         _second_may_end.set()
         runner.shutdown()
     qtbot.waitUntil(lambda: running == [True, False, True, False], timeout=5_000)
+
+
+class _SlowKeyring(MemorySecretStore):
+    """A keyring whose first read on a job thread waits until the test lets it answer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gui = threading.get_ident()
+        self.reading, self.may_answer = threading.Event(), threading.Event()
+
+    def get(self, name: str) -> str:
+        value = super().get(name)
+        if threading.get_ident() != self.gui:
+            self.reading.set()
+            self.may_answer.wait(10)
+        return value
+
+
+def test_a_key_saved_while_the_old_one_is_read_in_a_job_is_the_one_shown(qtbot, tmp_path) -> None:
+    store = SettingsStore(tmp_path / "settings.json")
+    store.save(store.load().replace(practice_mode=False))
+    keyring = _SlowKeyring()
+    keyring.set(SENDGRID_KEY, "SG.old-key-0000")
+    runner = JobRunner()
+    connection = ConnectionController(runner, SettingsKeeper(store), keyring)
+    try:
+        with qtbot.waitSignal(connection.key_loaded, timeout=5_000):
+            connection.load_key_later()  # after the first paint, for the 本番 marker
+            assert keyring.reading.wait(5)
+            connection.save_settings(connection.settings.current, "SG.new-key-1111", None)
+            keyring.may_answer.set()
+        assert connection.masked_key == mask_secret("SG.new-key-1111")
+    finally:
+        keyring.may_answer.set()
+        runner.shutdown()
