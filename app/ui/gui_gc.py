@@ -32,7 +32,6 @@ class GuiThreadCollector(QObject):
     def __init__(self, parent: QObject | None) -> None:
         super().__init__(parent)
         self.holders = 0
-        self.was_enabled = True
         self.thresholds = gc.get_threshold()
         self._last_full = time.monotonic()
         self._timer = QTimer(self)
@@ -47,7 +46,6 @@ class GuiThreadCollector(QObject):
             # Parented to the application, so the timer lives as long as the event loop.
             collector = cls._instance = GuiThreadCollector(QCoreApplication.instance())
         if collector.holders == 0:
-            collector.was_enabled = gc.isenabled()
             gc.disable()
             collector._timer.start()
         collector.holders += 1
@@ -62,12 +60,17 @@ class GuiThreadCollector(QObject):
         if collector.holders == 0:
             collector._timer.stop()
             gc.collect()
-            if collector.was_enabled:
-                gc.enable()
+            # Unconditionally: the app never turns collection off for good, and the state seen at
+            # `hold` may have been a sandbox's bulk-load pause (scenarios.py, sendgrid_store.py).
+            gc.enable()
 
     @Slot()
     def collect_due(self) -> None:
         """What CPython would have collected since the last tick, on this (the GUI) thread."""
+        if gc.isenabled():
+            # A bulk-load pause that began before `hold` (the sandboxes pause collection while
+            # they build records) ended by turning collection back on: off again.
+            gc.disable()
         young, middle, old = gc.get_count()
         first, second, third = self.thresholds
         if first == 0 or young < first:  # a threshold of 0 turns collection off
