@@ -181,3 +181,30 @@ def test_a_key_saved_while_the_old_one_is_read_in_a_job_is_the_one_shown(qtbot, 
     finally:
         keyring.may_answer.set()
         runner.shutdown()
+
+
+def test_storage_stays_open_for_a_job_that_outlives_the_bounded_wait_at_exit(
+    qtbot, make_window, journal
+) -> None:
+    controller = make_window(journal=journal).controller
+    assert controller.deletion.open_journal() is journal
+    writing, may_finish = threading.Event(), threading.Event()
+
+    def record(connection):  # stands in for a deletion batch being recorded
+        writing.set()
+        may_finish.wait(10)
+        return connection.execute("SELECT COUNT(*) FROM operations").fetchone()[0]
+
+    job = Job("slow-record", lambda **_: journal._write(record))
+    results: list[object] = []
+    job.signals.succeeded.connect(results.append)
+    job.signals.failed.connect(results.append)
+    try:
+        controller.runner.start(job)
+        assert writing.wait(5)
+        assert not controller.shutdown(timeout_ms=50)  # the window closed; the job runs on
+        controller.close_storage()  # app.main, once the event loop has ended
+    finally:
+        may_finish.set()
+    qtbot.waitUntil(lambda: bool(results), timeout=5_000)
+    assert results == [0], "the job's connection was closed under it"
