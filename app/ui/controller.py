@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+
 class MainController(QObject):
     """The shared parts (job runner, entry model, settings, secrets) and the features built
     from them: ``connection``, ``accounts``, ``fetch``, ``deletion``, ``delivery``, ``export``,
