@@ -39,7 +39,7 @@ class GuiThreadCollector(QObject):
         self._timer.timeout.connect(self.collect_due)
 
     @classmethod
-    def hold(cls) -> None:
+    def hold(cls) -> CollectorHold:
         """Called on the GUI thread by whatever starts threads that run Python (JobRunner)."""
         collector = cls._instance
         if collector is None:
@@ -49,6 +49,7 @@ class GuiThreadCollector(QObject):
             gc.disable()
             collector._timer.start()
         collector.holders += 1
+        return CollectorHold()
 
     @classmethod
     def release(cls) -> None:
@@ -82,3 +83,16 @@ class GuiThreadCollector(QObject):
         else:
             gc.collect(2)
             self._last_full = time.monotonic()
+
+
+class CollectorHold:
+    """One holder's share: ``release`` counts once however often it is called (a runner's
+    ``shutdown`` and its ``destroyed`` signal may both call it)."""
+
+    def __init__(self) -> None:
+        self.held = True
+
+    def release(self, *_: object) -> None:
+        if self.held:
+            self.held = False
+            GuiThreadCollector.release()

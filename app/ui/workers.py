@@ -192,8 +192,11 @@ class JobRunner(QObject):
         self._heartbeat = QTimer(self)
         self._heartbeat.setInterval(HEARTBEAT_MS)
         self._heartbeat.timeout.connect(self._on_heartbeat_timeout)
-        GuiThreadCollector.hold()  # released by shutdown()
-        self._holds_collector = True
+        # Released by shutdown(), or when a runner that was never shut down is destroyed.
+        # (A lambda: PySide6 holds a bound method's object only weakly, and the hold would be
+        # gone with this wrapper before `destroyed` is emitted.)
+        hold = self._collector_hold = GuiThreadCollector.hold()
+        self.destroyed.connect(lambda *_: hold.release())
 
     @property
     def active_jobs(self) -> tuple[Job, ...]:
@@ -269,9 +272,7 @@ class JobRunner(QObject):
             log.warning("jobs still running after %d ms at shutdown", timeout_ms)
         else:
             self._drop_retired()
-            if self._holds_collector:  # a thread still running keeps the collection here
-                self._holds_collector = False
-                GuiThreadCollector.release()
+            self._collector_hold.release()  # a thread still running keeps collection here
         return idle
 
     def wait_idle(self, timeout_ms: int) -> bool:
