@@ -145,6 +145,8 @@ class Job(QRunnable):
 
         work, self._work = self._work, None  # what it holds (pages, requests) goes with it
         try:
+            if work is None:
+                raise RuntimeError(f"job {self.name} was started twice")
             result = work(progress=emit_progress, on_page=emit_page, cancel=cancel)
         except TodokuError as error:
             self.signals.failed.emit(error)
