@@ -562,6 +562,9 @@ def fast_clicks(qtbot, window) -> None:
         assert accounts.current.name == here
         qtbot.mouseClick(window.range_bar.fetch_button, Qt.MouseButton.LeftButton)
         assert fetching.is_running()
+        bar = window.range_bar
+        assert not fetching.start(bar.date_range(), bar.chosen_lists())  # a second 取得
+        assert [job.name for job in window.controller.runner.active_jobs].count("fetch") == 1
         choose_account(window, there)
         assert accounts.current.name == here  # refused while the fetch runs
         window.controller.cancel_running()
