@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import time
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Slot
 
 CHECK_MS = 100
@@ -42,7 +43,7 @@ class GuiThreadCollector(QObject):
     def hold(cls) -> CollectorHold:
         """Called on the GUI thread by whatever starts threads that run Python (JobRunner)."""
         collector = cls._instance
-        if collector is None:
+        if collector is None or not shiboken6.isValid(collector):  # a new application
             # Parented to the application, so the timer lives as long as the event loop.
             collector = cls._instance = GuiThreadCollector(QCoreApplication.instance())
         if collector.holders == 0:
@@ -55,6 +56,10 @@ class GuiThreadCollector(QObject):
     def release(cls) -> None:
         """The holder's threads have ended: collect here once, then give collection back."""
         collector = cls._instance
+        if collector is not None and not shiboken6.isValid(collector):  # the app has ended
+            cls._instance = None
+            gc.enable()
+            return
         if collector is None or collector.holders == 0:
             return
         collector.holders -= 1
