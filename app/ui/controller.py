@@ -9,6 +9,7 @@ that the first paint need not wait for.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,9 @@ if TYPE_CHECKING:
     from app.ui.letters import controller as letters
     from app.ui.letters import zendesk_controller as zendesk
     from app.ui.team import controller as team
+
+
+log = logging.getLogger(__name__)
 
 
 class MainController(QObject):
@@ -401,7 +405,15 @@ class MainController(QObject):
         return idle
 
     def close_storage(self) -> None:
-        """At exit, after ``shutdown``: close the deletion journal (if it was opened)."""
+        """At exit, after ``shutdown``: close the deletion journal (if it was opened).
+
+        Not while a job outlived shutdown's bounded wait: closing the connection its pool thread
+        is using would lose what it was recording (a deletion batch's results). The process
+        ends next and SQLite keeps what was committed.
+        """
+        if self.runner.pool_active_threads:
+            log.warning("storage left open: a job is still running at exit")
+            return
         if self.deletion.journal is not None:
             self.deletion.journal.close()
         self.history.shutdown()

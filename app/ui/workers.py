@@ -9,10 +9,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from app.core.cancel import CancelToken
 from app.core.errors import TodokuError, UnexpectedError
+from app.ui.gui_gc import GuiThreadCollector
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +75,12 @@ class JobSignals(QObject):
         page: one page of streamed results (e.g. ClassifiedPage).
         succeeded: the work's return value.
         failed: a TodokuError.
-        released: the work has ended; the runner frees the job's lane (before ``finished``,
-            so whoever reacts to ``finished`` may start the next job at once).
-        finished: always last, after succeeded or failed (also on cancel).
+        released: the work has ended; the runner frees the job's lane and then emits
+            ``finished`` itself, on the GUI thread.
+        finished: always last, after succeeded or failed (also on cancel). Emitted by the
+            runner in the same event as the lane is freed: were it queued from the worker as
+            well, a click handled between the two could start the feature's next job, and the
+            late ``finished`` would then mark that job as ended (not running, not cancellable).
     """
 
     progress = Signal(object)
@@ -108,11 +113,14 @@ class Job(QRunnable):
 
     def __init__(self, name: str, work: JobWork) -> None:
         super().__init__()
-        self.setAutoDelete(False)  # the runner owns the Python object until `finished`
+        # Not deleted by the pool: its thread would free the Python object, and with it the
+        # JobSignals of the GUI thread. PySide6 keeps a reference for the pool instead (never
+        # released by itself): JobRunner drops it on the GUI thread once the job has returned.
+        self.setAutoDelete(False)
         self.name = name
         self.signals = JobSignals()
         self.cancel = PacedCancelToken()
-        self._work = work
+        self._work: JobWork | None = work
 
     @property
     def pacer(self) -> GuiPacer | None:
@@ -135,8 +143,11 @@ class Job(QRunnable):
                 self.signals.page.emit(value)
                 pacer.pause_if_lagging(cancel)
 
+        work, self._work = self._work, None  # what it holds (pages, requests) goes with it
         try:
-            result = self._work(progress=emit_progress, on_page=emit_page, cancel=cancel)
+            if work is None:
+                raise RuntimeError(f"job {self.name} was started twice")
+            result = work(progress=emit_progress, on_page=emit_page, cancel=cancel)
         except TodokuError as error:
             self.signals.failed.emit(error)
         except Exception as error:  # keep the traceback for the details pane
@@ -145,8 +156,7 @@ class Job(QRunnable):
         else:
             self.signals.succeeded.emit(result)
         finally:
-            self.signals.released.emit()
-            self.signals.finished.emit()
+            self.signals.released.emit()  # JobRunner emits `finished` from its slot
 
 
 class JobRunner(QObject):
@@ -176,11 +186,19 @@ class JobRunner(QObject):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
         self._jobs: dict[int, Job] = {}
+        # Released jobs whose pool thread may still be returning from run(): dropped on the GUI
+        # thread once no pool thread runs, so no Job or JobSignals is ever freed on a worker.
+        self._retired: list[Job] = []
         self._exclusive: Job | None = None
         self.pacer = pacer or GuiPacer()
         self._heartbeat = QTimer(self)
         self._heartbeat.setInterval(HEARTBEAT_MS)
         self._heartbeat.timeout.connect(self._on_heartbeat_timeout)
+        # Released by shutdown(), or when a runner that was never shut down is destroyed.
+        # (A lambda: PySide6 holds a bound method's object only weakly, and the hold would be
+        # gone with this wrapper before `destroyed` is emitted.)
+        hold = self._collector_hold = GuiThreadCollector.hold()
+        self.destroyed.connect(lambda *_: hold.release())
 
     @property
     def active_jobs(self) -> tuple[Job, ...]:
@@ -202,12 +220,12 @@ class JobRunner(QObject):
             self._exclusive = job
         was_busy = bool(self._jobs)
         self._jobs[id(job.signals)] = job
-        # A bound slot of this GUI-thread object: the call is queued to the GUI thread (a lambda
-        # would run on the worker thread).
+        # A bound slot of this GUI-thread object: the call is queued to the GUI thread.
         job.signals.released.connect(self._on_job_released)
         job.pacer = self.pacer
         if not was_busy:
             self.pacer.beat()
+        if not self._heartbeat.isActive():
             self._heartbeat.start()
         self._pool.start(job)
         if not was_busy:
@@ -217,15 +235,30 @@ class JobRunner(QObject):
     @Slot()
     def _on_heartbeat_timeout(self) -> None:
         self.pacer.beat()
+        self._drop_retired()
+        if not self._jobs and not self._retired:
+            self._heartbeat.stop()
 
     @Slot()
     def _on_job_released(self) -> None:
         job = self._jobs.pop(id(self.sender()), None)
-        if job is not None and job is self._exclusive:
+        if job is None:
+            return
+        self._retired.append(job)
+        if job is self._exclusive:
             self._exclusive = None
-        if not self._jobs:
-            self._heartbeat.stop()
+        if not self._jobs:  # the heartbeat runs on until the retired jobs are dropped
             self.busy_changed.emit(False)
+        job.signals.finished.emit()  # here, with the lane free (see JobSignals)
+
+    def _drop_retired(self) -> None:
+        """Free the retired jobs here, on the GUI thread, once no pool thread is inside one."""
+        if not self._retired or self._pool.activeThreadCount():
+            return
+        retired, self._retired = self._retired, []
+        for job in retired:
+            if shiboken6.isValid(job):
+                shiboken6.delete(job)  # gives back the reference PySide6 took for the pool
 
     def cancel_all(self) -> None:
         for job in self._jobs.values():
@@ -239,6 +272,9 @@ class JobRunner(QObject):
         idle = self.wait_idle(timeout_ms)
         if not idle:
             log.warning("jobs still running after %d ms at shutdown", timeout_ms)
+        else:
+            self._drop_retired()
+            self._collector_hold.release()  # a thread still running keeps collection here
         return idle
 
     def wait_idle(self, timeout_ms: int) -> bool:

@@ -3,6 +3,7 @@ guard that fails any test leaving a job running or the pool busy."""
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -92,6 +93,12 @@ def make_window(qtbot, tmp_path: Path, secrets, classify, sandbox_factory):
         window.close()  # cancels, waits (bounded), stops the sandbox
         window.deleteLater()
     QApplication.processEvents()
+    built.clear()
+    # The windows' objects caught in reference cycles are freed now, on the GUI thread. Left to
+    # the next automatic collection, they would be freed on whichever thread allocates next
+    # (a later test's fetch or provider page threads, with no window holding collection on
+    # the GUI thread: app/ui/gui_gc.py), and Qt objects must not be destroyed off their thread.
+    gc.collect()
     if leftovers:
         pytest.fail(f"test left jobs running: {leftovers}")
 

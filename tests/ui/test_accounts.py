@@ -4,8 +4,10 @@ request, the journal naming provider and account, 接続テスト against the lo
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -517,3 +519,66 @@ def test_the_default_account_says_kitei_once_in_the_list() -> None:
     assert line == "SendGrid（既定）" + account_texts.CURRENT_MARK
     other = Account(name="本番", provider=ProviderName.INFOBIP)
     assert AccountRow(other, current=False, saved=True).text().splitlines()[0] == "本番（Infobip）"
+
+
+# -- fast clicks ----------------------------------------------------------------------------
+
+
+def choose_account(window, name: str) -> None:
+    bar = window.account_bar
+    bar.combo.setCurrentIndex(bar.combo.findData(name))
+    bar.combo.activated.emit(bar.combo.currentIndex())
+
+
+def test_fast_clicks_switch_cancel_refetch_and_close_during_a_fetch(
+    qtbot, make_window, sandboxes
+) -> None:
+    """An operator who clicks fast: 取得, switch (refused), キャンセル and switch at once, 取得 on
+    the other account, again and again; then closes the window while a fetch runs. Meanwhile
+    Python's collector must never run on a job's thread: it would free Qt objects there."""
+    collections_on: set[int] = set()
+
+    def note_collection(phase: str, info: dict) -> None:
+        if phase == "start":
+            collections_on.add(threading.get_ident())
+
+    gc.callbacks.append(note_collection)
+    try:
+        fast_clicks(qtbot, make_window(provider_sandbox_factory=sandboxes))
+    finally:
+        gc.callbacks.remove(note_collection)
+    assert collections_on <= {threading.get_ident()}
+
+
+def fast_clicks(qtbot, window) -> None:
+    add_account(window, ProviderName.INFOBIP)
+    accounts, fetching = window.controller.accounts, window.controller.fetch
+    default, other = accounts.current.name, NAMES[ProviderName.INFOBIP]
+    today = window.range_bar._today
+    window.range_bar.set_range(today - timedelta(days=30), today)
+    window.range_bar.set_lists(ALL_LISTS)
+    for turn in range(6):
+        here, there = (default, other) if turn % 2 == 0 else (other, default)
+        assert accounts.current.name == here
+        qtbot.mouseClick(window.range_bar.fetch_button, Qt.MouseButton.LeftButton)
+        assert fetching.is_running()
+        bar = window.range_bar
+        assert not fetching.start(bar.date_range(), bar.chosen_lists())  # a second 取得
+        assert [job.name for job in window.controller.runner.active_jobs].count("fetch") == 1
+        choose_account(window, there)
+        assert accounts.current.name == here  # refused while the fetch runs
+        window.controller.cancel_running()
+        qtbot.waitUntil(lambda: not window.controller.runner.exclusive_busy, timeout=10_000)
+        choose_account(window, there)  # the moment the lane is free
+        assert accounts.current.name == there and window.model.total == 0
+        assert not fetching.is_running()
+    fetch_wide(qtbot, window)  # on the default account again, to the end
+    assert window.model.total > 0 and not fetching.is_running()
+    assert {e.list_kind for e in grid_entries(window)} == set(ALL_LISTS)  # SendGrid's lists
+    qtbot.mouseClick(window.range_bar.fetch_button, Qt.MouseButton.LeftButton)
+    assert fetching.is_running()
+    runner = window.controller.runner
+    window.close()  # cancels and waits (bounded) for the jobs
+    assert runner.pool_active_threads == 0
+    qtbot.waitUntil(lambda: not runner.active_jobs, timeout=5_000)  # their last events
+    assert not fetching.is_running()

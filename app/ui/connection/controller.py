@@ -145,6 +145,7 @@ class ConnectionController(FeatureController):
         # to live that found a key; a key removed since is reported at the next live fetch.
         self.practice = settings.current.practice_mode
         self.masked_key = ""  # "••••abcd" once the live key has been read
+        self._keys_saved = 0  # a key read in a job before the last save is stale
         # Set by the accounts feature: why live mode cannot run on the current account ("" when
         # it can). None: the default SendGrid account's key alone decides.
         self.live_problem: Callable[[], str] | None = None
@@ -166,6 +167,7 @@ class ConnectionController(FeatureController):
         if sendgrid_key is not None:
             self.secrets.set(SENDGRID_KEY, sendgrid_key)
             self.masked_key = mask_secret(sendgrid_key)
+            self._keys_saved += 1
         if llm_key is not None:
             self.secrets.set(LLM_KEY, llm_key)
         self.settings.store(settings)
@@ -179,12 +181,18 @@ class ConnectionController(FeatureController):
         """
         if self.practice or self.masked_key:
             return
-        job = Job("key", lambda **_: self._read_live_key())
+        # The job only reads; masked_key is set on the GUI thread (the slot), and not at all if
+        # a key was saved meanwhile: the job's older key would hide the new one.
+        secrets, saved = self.secrets, self._keys_saved
+        job = Job("key", lambda **_: (saved, secrets.get(SENDGRID_KEY)))
         job.signals.succeeded.connect(self._on_key_job_succeeded)
         self.runner.start(job)
 
     @Slot(object)
-    def _on_key_job_succeeded(self, _: object) -> None:
+    def _on_key_job_succeeded(self, read: tuple[int, str]) -> None:
+        saved, key = read
+        if saved == self._keys_saved:
+            self.masked_key = mask_secret(key)
         self.key_loaded.emit()
 
     # -- mode ----------------------------------------------------------------------------
