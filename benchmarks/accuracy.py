@@ -75,6 +75,10 @@ JP_MARKET = ROOT / "benchmarks" / "data" / "jp-market.jsonl"
 # Symantec, Vade/OX, Sophos, Hornetsecurity, T-Online, Korean portals ...), filled in from their
 # published documentation and labelled from what it says (benchmarks/data/README.md).
 VENDOR_DOCS = ROOT / "benchmarks" / "data" / "vendor-docs.jsonl"
+# A second pass over published documentation and published NDRs (chasquid, Exchange diagnostic
+# lines, MailChannels, Kerio, Forpsi/konto.pl, Aruba, Japanese ISPs and hosts ...), kept apart
+# from the rules and labelled from what each source says (benchmarks/data/README.md).
+DOCS_TWO = ROOT / "benchmarks" / "data" / "docs-two.jsonl"
 DEV_SOURCE = "dev-set"  # the source id of rules that exist only because of a dev line
 SMOKE_LINES = 12
 
@@ -329,6 +333,8 @@ def main(argv: list[str]) -> int:
           if JP_MARKET.exists() else []),
         *([("vendor docs (benchmarks/data/vendor-docs.jsonl)", VENDOR_DOCS)]
           if VENDOR_DOCS.exists() else []),
+        *([("docs two (benchmarks/data/docs-two.jsonl)", DOCS_TWO)]
+          if DOCS_TWO.exists() else []),
     ]  # fmt: skip
     reports = []
     for name, path in named:

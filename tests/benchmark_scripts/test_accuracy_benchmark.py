@@ -26,6 +26,7 @@ SISIMAI_LHOST = ROOT / "benchmarks" / "data" / "sisimai-lhost.jsonl"
 MTA_SOURCE = ROOT / "benchmarks" / "data" / "mta-source.jsonl"
 JP_MARKET = ROOT / "benchmarks" / "data" / "jp-market.jsonl"
 VENDOR_DOCS = ROOT / "benchmarks" / "data" / "vendor-docs.jsonl"
+DOCS_TWO = ROOT / "benchmarks" / "data" / "docs-two.jsonl"
 _FIELDS = {
     "reason_text": str,
     "status": str,
@@ -61,6 +62,7 @@ def test_smoke_run_scores_both_sets() -> None:
     assert "== mta source" in done.stdout
     assert "== jp market" in done.stdout
     assert "== vendor docs" in done.stdout
+    assert "== docs two" in done.stdout
     assert done.stdout.count("overall: ") >= 2  # and the own catalogue, when present
     assert "rules that cite only one source" in done.stdout
     assert "ambiguous (same normalised text (hosts masked), status and host group)" in done.stdout
@@ -297,3 +299,28 @@ def test_vendor_docs_lines_cite_their_page_and_call_deferrals_permanent_only_if_
         if text.startswith("4") or "try again" in lowered or "deferred" in lowered:
             lasting = "you must register your ip" in lowered or "sender address blocked" in lowered
             assert row["permanent"] is lasting, text
+
+
+def test_docs_two_lines_cite_their_page_and_never_call_a_deferral_permanent() -> None:
+    """The second documentation set: well-formed, in the vocabulary, each line with its public
+    source, no text twice, and no 4xx reply, deferral, quota or "try again" labelled lasting."""
+    rows = [json.loads(line) for line in DOCS_TWO.read_text("utf-8").splitlines() if line]
+    assert 80 <= len(rows) <= 250
+    assert 0.3 <= sum(row["permanent"] is False for row in rows) / len(rows) <= 0.5
+    texts = set()
+    for row in rows:
+        text = row["reason_text"]
+        for name, kind in _FIELDS.items():
+            assert isinstance(row[name], kind), (name, text)
+        assert row["kind"] in {"documented-reply", "documented-behaviour"}, text
+        assert row["module"] and row["source_url"].startswith("http"), text
+        for reason in (row["expected_reason"], *row["alt_reasons"]):
+            assert reason in CATEGORY_OF, reason
+        assert text.lower() not in texts, text
+        texts.add(text.lower())
+        lowered = text.lower()
+        if (
+            text.startswith("4") or row["status"].startswith("4") or "try again" in lowered
+            or "deferred" in lowered or "quota" in lowered and "sending" not in lowered
+        ):
+            assert row["permanent"] is False, text
