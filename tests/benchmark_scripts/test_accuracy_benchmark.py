@@ -321,6 +321,6 @@ def test_docs_two_lines_cite_their_page_and_never_call_a_deferral_permanent() ->
         lowered = text.lower()
         if (
             text.startswith("4") or row["status"].startswith("4") or "try again" in lowered
-            or "deferred" in lowered or "quota" in lowered and "sending" not in lowered
+            or "deferred" in lowered or ("quota" in lowered and "sending" not in lowered)
         ):
             assert row["permanent"] is False, text
