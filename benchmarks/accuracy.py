@@ -13,7 +13,8 @@ and the Sisimai lexicon set (benchmarks/data/sisimai-lexicon.jsonl: one short re
 the labeler's reason modules; agreement with its lexicon, not unseen text) and the Sisimai lhost
 set (benchmarks/data/sisimai-lhost.jsonl: the message tables of its per-MTA decoders; agreement
 again, not generalisation) and the MTA source set (benchmarks/data/mta-source.jsonl: replies
-filled in from the MTAs' own source strings) when present.
+filled in from the MTAs' own source strings), and the documentation sets (jp-market, vendor-docs,
+docs-two) when present.
 Counts ``alt_reasons`` as correct. A line's ``email`` or ``recipient_domain`` gives the recipient
 host group, as in the app. For each set: overall accuracy, the accuracy without the rules that
 cite only the dev set, a per-reason table, the ``permanent`` flag where the line carries one, how
