@@ -63,6 +63,11 @@ _QUOTED = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+").findall
 # Both patterns start with the run's first character and look behind it from there: a pattern
 # that starts with a look-behind is tried at every position, one that starts with a character
 # (set) lets the regex engine skip to candidates, which halves the time on a typical reply.
+# qmail and its descendants (netqmail, notqmail, vpopmail) write the enhanced status code of
+# their own messages at the end, in parentheses after "#": "Sorry, I couldn't find any host by
+# that name. (#4.1.2)". Only the leading codes keep their digits in the canonical form, so this
+# one is read here, as the status a bounce without a status field would have carried.
+_QMAIL_CODE = re.compile(r"\(#([245]\.\d{1,3}\.\d{1,3})\)").search
 _IP_RUNS = re.compile(rb"0(?<![\w.#:-].)0{0,2}\.0{1,3}\.0{1,3}\.0{1,3}(?![\w.#:-])").sub
 _HEX_RUNS = re.compile(rb"[0a-fA-F](?<![\w.#:-].)[0a-fA-F]{7,}(?![\w.#:-])").sub
 
@@ -293,6 +298,9 @@ class Classifier:
             exact.put(exact_key, result)
             return result
         stripped = status.strip()
+        if not stripped and "(#" in text:
+            found = _QMAIL_CODE(text, 0, MATCH_CHARS)
+            stripped = found.group(1) if found else ""
         if not text.isascii():
             # Before both keys, so they read the same codes: "５５０ ５．７．１" has those of
             # "550 5.7.1". Only the head the rules read is folded (NFKC may expand 18-fold).
