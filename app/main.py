@@ -32,11 +32,13 @@ LOG_BACKUPS = 3
 
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="todoku", description="Todoku")
+    from app.cli.japanese_argparse import JapaneseArgumentParser  # no Qt: the frame only
+
+    parser = JapaneseArgumentParser(prog="todoku", description="Todoku")
     parser.add_argument(
         "--self-test",
         action="store_true",
-        help="open the window offscreen against the sandbox, fetch, and exit (0 = OK)",
+        help="画面を表示せずに練習用サーバーから取得して終了する（終了コード 0 = 正常）",
     )
     # Qt's own options (-platform, -style...) pass through untouched.
     args, _ = parser.parse_known_args(argv)
