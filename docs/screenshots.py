@@ -47,6 +47,7 @@ from app.ui.controller import MainController  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
 from app.ui.models.entry_table import Column  # noqa: E402
 from app.ui.persist import UiState  # noqa: E402
+from app.ui.qt_japanese import install_qt_japanese  # noqa: E402
 
 
 def wait(ms: int) -> None:
@@ -420,6 +421,7 @@ def dmarc_states(window: MainWindow, sizes=DMARC_SIZES) -> None:
 def dmarc_only() -> int:
     """``--dmarc``: the DMARC tab's states at the screen's size (see the module doc)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    install_qt_japanese(app)  # Qt's own buttons and menus as the operators see them
     root = Path(tempfile.mkdtemp(prefix="todoku-shots-"))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(root / "qt"))
     controller = MainController(
@@ -441,6 +443,7 @@ def main() -> int:
     if "--dmarc" in sys.argv[1:]:
         return dmarc_only()
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    install_qt_japanese(app)  # Qt's own buttons and menus as the operators see them
     if "--history" in sys.argv:  # only the fetch-history states (quicker while working on them)
         qt = Path(tempfile.mkdtemp(prefix="todoku-shots-qt-"))
         for settings_format in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
