@@ -104,9 +104,9 @@ class JapaneseArgumentParser(argparse.ArgumentParser):
     sub-commands' help and errors are Japanese too.
     """
 
-    def __init__(self, *args: Any, add_help: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *, add_help: bool = True, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", JapaneseHelpFormatter)
-        super().__init__(*args, add_help=False, **kwargs)
+        super().__init__(add_help=False, **kwargs)
         if add_help:  # what add_help=True would add, with a Japanese help text
             self.add_argument("-h", "--help", action="help", help=HELP_TEXT)
 

@@ -46,7 +46,7 @@ class _Gaps(QTranslator):
     None (a null QString) means "not mine" (https://doc.qt.io/qt-6/qtranslator.html#translate).
     """
 
-    def translate(  # type: ignore[override]
+    def translate(
         self, context: str, source: str, disambiguation: str | None = None, n: int = -1
     ) -> str | None:
         return GAPS.get((context, source))
