@@ -32,11 +32,13 @@ LOG_BACKUPS = 3
 
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="todoku", description="Todoku")
+    from app.cli.japanese_argparse import JapaneseArgumentParser  # no Qt: the frame only
+
+    parser = JapaneseArgumentParser(prog="todoku", description="Todoku")
     parser.add_argument(
         "--self-test",
         action="store_true",
-        help="open the window offscreen against the sandbox, fetch, and exit (0 = OK)",
+        help="画面を表示せずに練習用サーバーから取得して終了する（終了コード 0 = 正常）",
     )
     # Qt's own options (-platform, -style...) pass through untouched.
     args, _ = parser.parse_known_args(argv)
@@ -84,9 +86,10 @@ def install_excepthook(log_file: Path) -> None:
 
             from app.ui import texts
             from app.ui.dialogs.error_details import ErrorDetailsDialog
+            from app.ui.qt_japanese import install_qt_japanese
 
-            if QApplication.instance() is None:
-                QApplication(sys.argv[:1])
+            app = QApplication.instance() or QApplication(sys.argv[:1])
+            install_qt_japanese(app)  # the dialog's 閉じる and its text box's context menu
             dialog = ErrorDetailsDialog(
                 texts.CRASH_MESSAGE, texts.CRASH_NEXT_STEP, detail, str(log_file)
             )
@@ -141,18 +144,6 @@ class DeferredKeyringStore:
         self._real().delete(name)
 
 
-def _install_translator(app: QApplication) -> None:
-    """Qt's own texts (standard buttons, context menus of line edits) in Japanese."""
-    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
-
-    translator = QTranslator(app)
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if translator.load(QLocale(QLocale.Language.Japanese), "qtbase", "_", folder):
-        app.installTranslator(translator)
-    else:
-        log.info("qtbase_ja translation not found in %s", folder)
-
-
 def build_window(paths: AppPaths, *, self_test: bool = False) -> tuple[QApplication, MainWindow]:
     """Create (or reuse) the QApplication, wire the services and show the main window.
 
@@ -172,6 +163,7 @@ def build_window(paths: AppPaths, *, self_test: bool = False) -> tuple[QApplicat
     from app.ui.history.session import HISTORY_FILE
     from app.ui.main_window import MainWindow
     from app.ui.persist import APPLICATION, ORGANIZATION, UiState
+    from app.ui.qt_japanese import install_qt_japanese
 
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
@@ -181,7 +173,7 @@ def build_window(paths: AppPaths, *, self_test: bool = False) -> tuple[QApplicat
     icon = paths.resources / "icons" / "todoku.png"
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
-    _install_translator(app)
+    install_qt_japanese(app)  # before any widget: buttons take their text when built
 
     if self_test:
         QSettings.setDefaultFormat(QSettings.Format.IniFormat)
@@ -243,7 +235,13 @@ def _self_test(app, window) -> int:
     def finished(running: bool) -> None:
         if running:
             return
-        ok = controller.model.total > 0 and not window.status_panel.isVisible()
+        from app.ui.qt_japanese import installed_translator
+
+        # A frozen build must carry Qt's Japanese texts too (packaging/todoku.spec).
+        japanese = installed_translator(app) is not None
+        ok = controller.model.total > 0 and not window.status_panel.isVisible() and japanese
+        if not japanese:
+            print("self-test: Qt's Japanese texts (qtbase_ja.qm) were not loaded", file=sys.stderr)
         outcome["code"] = 0 if ok else 1
         print(f"self-test: {controller.model.total} rows, {'OK' if ok else 'FAILED'}")
         if window.status_panel.error is not None:

@@ -1,7 +1,8 @@
 """Screenshots of the main states (start-up notice, empty, fetching, grid with checked rows,
 grid after AI refinement with the details pane, export dialog and its result, delivery tab with a
 bad day, error with 設定を開く, live mode with its 本番 marker, the live delete confirmation,
-settings with 詳細設定, DMARC tab) into docs/, at the size of a 1366×768 laptop, then the
+settings with 詳細設定, DMARC tab, and the texts Qt writes itself, in Japanese: qt-file-dialog,
+qt-context-menu, qt-question) into docs/, at the size of a 1366×768 laptop, then the
 fetch-history states (history-*.png: 新着/再発 in the grid with the 他所で削除 panel, the 再発
 warning on deletion, 推移, 月次レポート, 取得履歴の設定, and the grid after an incremental fetch,
 filled from history's stored rows). ``--history`` makes only those, at
@@ -47,6 +48,7 @@ from app.ui.controller import MainController  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
 from app.ui.models.entry_table import Column  # noqa: E402
 from app.ui.persist import UiState  # noqa: E402
+from app.ui.qt_japanese import install_qt_japanese  # noqa: E402
 
 
 def wait(ms: int) -> None:
@@ -417,9 +419,49 @@ def dmarc_states(window: MainWindow, sizes=DMARC_SIZES) -> None:
     window.tabs.setCurrentIndex(0)
 
 
+def grab_modal_later(name: str, delay_ms: int) -> None:
+    """Save the modal dialog open ``delay_ms`` from now (a static QFileDialog or QMessageBox
+    call blocks until then) and close it."""
+    from PySide6.QtWidgets import QDialog
+
+    def grab() -> None:
+        modal = QApplication.activeModalWidget()
+        if modal is None:
+            print("no dialog for", name)
+            return
+        save(modal, name)
+        if isinstance(modal, QDialog):
+            modal.reject()
+
+    QTimer.singleShot(delay_ms, grab)
+
+
+def qt_japanese_states(window: MainWindow) -> None:
+    """Texts Qt writes itself, in Japanese (app/ui/qt_japanese.py): a text field's context
+    menu and a yes/no question with Qt's standard buttons (Qt's own file dialog: see
+    capture_export_dialog)."""
+    from PySide6.QtCore import QPoint
+
+    from app.ui.accounts.manage_flow import ask_remove
+
+    edit = window.list_page.filter_edit
+    edit.setText("tanaka@example.jp")
+    edit.selectAll()
+    menu = edit.createStandardContextMenu()
+    menu.popup(edit.mapToGlobal(QPoint(20, 10)))
+    wait(300)
+    save(menu, "qt-context-menu")
+    menu.close()
+    edit.clear()
+
+    grab_modal_later("qt-question", 600)
+    ask_remove("CMC本番", window)
+
+
 def dmarc_only() -> int:
     """``--dmarc``: the DMARC tab's states at the screen's size (see the module doc)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    install_qt_japanese(app)  # Qt's own buttons and menus as the operators see them
     root = Path(tempfile.mkdtemp(prefix="todoku-shots-"))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(root / "qt"))
     controller = MainController(
@@ -441,6 +483,7 @@ def main() -> int:
     if "--dmarc" in sys.argv[1:]:
         return dmarc_only()
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    install_qt_japanese(app)  # Qt's own buttons and menus as the operators see them
     if "--history" in sys.argv:  # only the fetch-history states (quicker while working on them)
         qt = Path(tempfile.mkdtemp(prefix="todoku-shots-qt-"))
         for settings_format in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
@@ -471,6 +514,12 @@ def main() -> int:
         dialog.path_edit.setText(str(export_folder / dialog.path_edit.text().rsplit("/", 1)[-1]))
         wait(300)
         save(dialog, "export-dialog")
+        # 参照…: Qt's own file dialog (Linux without a desktop portal), in Japanese.
+        from PySide6.QtWidgets import QPushButton
+
+        browse = next(b for b in dialog.findChildren(QPushButton) if b.text() == "参照…")
+        grab_modal_later("qt-file-dialog", 900)
+        browse.click()
         dialog.save_button.click()
         return dialog.choice
 
@@ -594,6 +643,7 @@ def main() -> int:
         save(dialog, "state-settings")
         return False
 
+    qt_japanese_states(window)
     window.settings_flow.run_dialog = capture_settings
     window.open_settings()
     window.close()

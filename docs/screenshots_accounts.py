@@ -192,6 +192,9 @@ def capture_accounts(root: Path) -> None:
 
 def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from app.ui.qt_japanese import install_qt_japanese
+
+    install_qt_japanese(app)  # Qt's own buttons as the operators see them
     root = Path(tempfile.mkdtemp(prefix="todoku-shots-accounts-"))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(root / "qt"))
     capture_accounts(root)

@@ -193,6 +193,9 @@ def _capture(root: Path, server: PostgresServer) -> None:
 
 def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv)
+    from app.ui.qt_japanese import install_qt_japanese
+
+    install_qt_japanese(app)  # Qt's own buttons as the operators see them
     root = Path(tempfile.mkdtemp(prefix="todoku-team-shots-"))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(root / "qt"))
     assert app is not None

@@ -231,6 +231,8 @@ def test_bundle_contains_lazy_modules_and_resources_but_no_dev_code(bundle):
     assert {"QtCore", "QtGui", "QtWidgets"} <= qt_modules
     assert not {m for m in qt_modules if m.startswith(("QtQml", "QtQuick", "QtWebEngine", "Qt3D"))}
     assert not (internal / "PySide6" / "Qt" / "qml").exists()
+    # Qt's own texts in Japanese (app/ui/qt_japanese.py); the self-test checks they load.
+    assert (internal / "PySide6" / "Qt" / "translations" / "qtbase_ja.qm").is_file()
     for resource in ("rules/10-lists.toml", "sandbox/bounce-reasons.jsonl", "icons/todoku.png"):
         assert (internal / "resources" / resource).is_file(), resource
 

@@ -57,6 +57,9 @@ def imported(names):
     ]
 
 def first_pass():
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
     loaded = imported(json.loads(sys.argv[1]))
     later_loaded = imported(json.loads(sys.argv[2]))
     report.update(
@@ -65,6 +68,7 @@ def first_pass():
         title=window.windowTitle(),
         icon=not app.windowIcon().isNull(),
         desktop=app.desktopFileName(),
+        qt_buttons=[b.text() for b in buttons.buttons()],
         loaded=loaded,
         later_loaded_at_first_pass=later_loaded,
         later_at_first_pass=window.controller.later_built,
@@ -90,6 +94,7 @@ def after_first_paint(attempts=300):
     os._exit(0)
 
 from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QDialogButtonBox
 QTimer.singleShot(0, first_pass)
 QTimer.singleShot(0, after_first_paint)
 app.exec()
@@ -150,6 +155,8 @@ def child_env(home: Path) -> dict[str, str]:
         XDG_DATA_HOME=str(home / ".local" / "share"),
         XDG_STATE_HOME=str(home / ".local" / "state"),
         XDG_CACHE_HOME=str(home / ".cache"),
+        LANG="en_US.UTF-8",  # an English desktop: the window must still be all Japanese
+        LANGUAGE="en_US",
     )
     return env
 
@@ -176,6 +183,8 @@ def test_window_shows_before_heavy_modules_are_imported(tmp_path: Path) -> None:
     assert report["practice"] is False
     assert "本番アカウント" in report["title"]
     assert report["icon"] and report["desktop"] == "todoku"
+    # Qt's own texts are Japanese whatever the OS locale (child_env: English).
+    assert report["qt_buttons"] == ["OK", "キャンセル"]
     assert report["loaded"] == []
     assert report["log_dir"] == str(tmp_path / ".local" / "state" / "Todoku" / "log")
     assert "INFO MainThread app.test: before the window" in report["log"]

@@ -15,6 +15,7 @@ import os
 import sys
 from types import ModuleType
 
+from app.cli.japanese_argparse import JapaneseArgumentParser
 from app.core.glossary import term
 
 _LISTS = term("lists")  # resources/glossary.toml: the window says the same
@@ -36,7 +37,8 @@ _COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def _build_parser(argv: list[str]) -> tuple[argparse.ArgumentParser, ModuleType | None]:
-    parser = argparse.ArgumentParser(prog="todoku-cli", description="Todoku コマンドライン")
+    # The frame (使い方, オプション, errors) in Japanese; sub-commands inherit the class.
+    parser = JapaneseArgumentParser(prog="todoku-cli", description="Todoku コマンドライン")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = argv[0] if argv else None
     chosen: ModuleType | None = None

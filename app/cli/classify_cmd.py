@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from app.cli.common import PROVIDER_CHOICES
+from app.cli.japanese_argparse import JapaneseRawDescriptionHelpFormatter
 from app.core.classify.classifier import Classifier
 from app.core.types import ListKind
 
@@ -48,7 +49,7 @@ _EPILOG = """\
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.formatter_class = JapaneseRawDescriptionHelpFormatter
     parser.epilog = _EPILOG
     parser.add_argument(
         "--provider",

@@ -20,6 +20,7 @@ from app.cli.common import (
     report_error,
 )
 from app.cli.history_args import add_history_arguments, fetch_into_history
+from app.cli.japanese_argparse import JapaneseRawDescriptionHelpFormatter
 from app.core.cancel import CancelToken
 from app.core.dates import JST, parse_iso_date, today_jst, validate_range
 from app.core.errors import TodokuError
@@ -38,7 +39,7 @@ _EPILOG = """\
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.formatter_class = JapaneseRawDescriptionHelpFormatter
     parser.epilog = _EPILOG
     parser.add_argument("--from", dest="date_from", required=True, help="開始日 YYYY-MM-DD（JST）")
     parser.add_argument(

@@ -7,6 +7,7 @@ import sys
 from datetime import datetime
 
 from app.cli.common import report_error
+from app.cli.japanese_argparse import JapaneseRawDescriptionHelpFormatter
 from app.cli.letter_input import (
     add_input_arguments,
     load_letter_templates,
@@ -27,7 +28,7 @@ _EPILOG = """\
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.formatter_class = JapaneseRawDescriptionHelpFormatter
     parser.epilog = _EPILOG
     parser.add_argument(
         "--kind",

@@ -9,6 +9,7 @@ import sys
 from datetime import datetime
 
 from app.cli.common import check_base_url, report_error
+from app.cli.japanese_argparse import JapaneseRawDescriptionHelpFormatter
 from app.cli.letter_input import (
     add_input_arguments,
     load_letter_templates,
@@ -36,7 +37,7 @@ _EPILOG = f"""\
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.formatter_class = JapaneseRawDescriptionHelpFormatter
     parser.epilog = _EPILOG
     add_input_arguments(parser)
     parser.add_argument(

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QSizePolicy, QStatusBar, QToolButton, QWidget
+from PySide6.QtWidgets import QStatusBar, QToolButton, QWidget
 
 from app.core.types import ALL_LISTS
 from app.ui import texts
 from app.ui.safe_text import plain_label, tooltip_text
+from app.ui.widgets.eliding_label import ElidingLabel
 
 if TYPE_CHECKING:  # the grid model loads after the first paint
     from app.ui.models.entry_table import EntryTableModel
@@ -22,10 +23,10 @@ class WindowStatusBar(QStatusBar):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.counts_label = plain_label()
         # Counts of five lists and four categories, beside the AI note, came to ~1,300 px and
-        # widened the window past a 1280 px screen: cut short instead (the tooltip has it all).
-        self.counts_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # widened the window past a 1280 px screen: cut short instead, between two counts and
+        # with "…" (never mid-number); the tooltip has it all.
+        self.counts_label = ElidingLabel("　")
         self.addWidget(self.counts_label, 1)
         # AI refinement runs beside everything else: its progress and note live on the right.
         self.ai_label = plain_label()

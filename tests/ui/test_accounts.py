@@ -399,6 +399,10 @@ def test_guidance_dialog_copies_and_saves_the_guide(qtbot, tmp_path: Path) -> No
     dialog.save_button.click()
     assert target.read_text(encoding="utf-8") == dialog.text
     assert str(target) in dialog.status.text()
+    dialog._ask_path = lambda parent, name: tmp_path  # a folder: the OS says "Is a directory"
+    dialog.save_button.click()
+    assert "同じ名前のフォルダがあるため" in dialog.status.text()
+    assert "directory" not in dialog.status.text()
 
 
 # -- 接続テスト ------------------------------------------------------------------------------

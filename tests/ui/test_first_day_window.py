@@ -357,6 +357,13 @@ def test_the_delete_bar_never_makes_the_window_wider_than_a_1280_screen(
     assert window.width() <= 1280
     status.show_counts(model)
     assert "バウンス" in status.counts_label.toolTip()
+    # Cut short between two counts, with "…", never in the middle of a number (15 for 162).
+    status.counts_label.setText("バウンス 839　ブロック 519　受信箱が使えない 162")
+    whole = status.counts_label.fitted(10_000)
+    assert whole == "バウンス 839　ブロック 519　受信箱が使えない 162"
+    metrics = status.counts_label.fontMetrics()
+    narrow = metrics.horizontalAdvance("バウンス 839　ブロック 519　受信箱が使") + 2
+    assert status.counts_label.fitted(narrow) == "バウンス 839　ブロック 519　…"
     window.close()
     journal.close()
 

@@ -168,7 +168,9 @@ def test_copy_and_save(window, tmp_path):
     assert str(target) in dialog.status_label.text()
     dialog._ask_path = lambda parent, name: tmp_path / "missing-folder" / "x.txt"
     dialog.save_button.click()
-    assert "保存できませんでした" in dialog.status_label.text()
+    # In Japanese, not the OS's English strerror ("No such file or directory").
+    assert "保存先のフォルダが見つかりません" in dialog.status_label.text()
+    assert "No such file" not in dialog.status_label.text()
 
 
 def test_nothing_selected_says_so(window):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,10 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.export.output import export_error_from
 from app.core.types import DeletionGuidance, ListKind
 from app.ui.accounts import account_texts as texts
 from app.ui.safe_text import plain_label
 from app.ui.widgets.tint import set_text_colour
+
+log = logging.getLogger(__name__)
 
 # ask_path(parent, suggested name) -> the chosen file or None (tests answer without a dialog)
 PathAsker = Callable[[QWidget, str], Path | None]
@@ -109,8 +113,15 @@ class GuidanceDialog(QDialog):
         try:
             path.write_text(self.text, encoding="utf-8")
         except OSError as error:
+            # The OS's own text (strerror) is English: say it in Japanese, keep it in the log.
+            failure = export_error_from(error, path)
+            log.warning("guidance not saved: %s", failure.detail)
             set_text_colour(self.status, "#c62828")
-            self.status.setText(texts.GUIDANCE_SAVE_FAILED.format(error=error.strerror or error))
+            self.status.setText(
+                texts.GUIDANCE_SAVE_FAILED.format(
+                    message=failure.message_ja, next_step=failure.next_step_ja
+                )
+            )
             return
         set_text_colour(self.status, "#1b5e20")
         self.status.setText(texts.GUIDANCE_SAVED.format(path=path))

@@ -233,9 +233,12 @@ class LettersController(FeatureController):
                 base_url, model = settings.llm_base_url.strip(), settings.llm_model.strip()
                 api_key, timeout_s = "", settings.timeout_s
         except Exception as error:  # the imitation did not start: say so in the dialog
-            log.warning("letter polish not started: %s", type(error).__name__)
+            # The exception's text is English: it goes to the log, the dialog says it in Japanese.
+            log.warning("letter polish not started: %s: %s", type(error).__name__, error)
             if self.dialog is not None:
-                self.dialog.show_polish_failed(texts.POLISH_REFUSED.format(problems=str(error)))
+                self.dialog.show_polish_failed(
+                    texts.POLISH_REFUSED.format(problems=texts.POLISH_SANDBOX_FAILED)
+                )
             return False
         secrets = self._secrets
 

@@ -6,6 +6,7 @@ plain-text labels, so nothing in a reason is ever interpreted as HTML.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -24,12 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.export.output import export_error_from
 from app.core.letters import LetterKind
 from app.core.letters.compose import Letter
 from app.core.letters.polish import PolishResult
 from app.ui.letters import letter_texts as texts
 from app.ui.letters.letter_sets import LetterChoices, LetterSet
 from app.ui.safe_text import plain_label
+
+log = logging.getLogger(__name__)
 
 # ask_path(dialog, suggested file name) -> the chosen path, or None when cancelled
 AskPath = Callable[[QWidget, str], Path | None]
@@ -257,8 +261,13 @@ class LetterDialog(QDialog):
             # Text mode: the OS's own line endings, so Notepad shows the lines as written.
             path.write_text(letter.as_text(), encoding="utf-8")
         except OSError as error:
+            # The OS's own text (strerror) is English: say it in Japanese, keep it in the log.
+            failure = export_error_from(error, path)
+            log.warning("letter not saved: %s", failure.detail)
             self.status_label.setStyleSheet("color: #c62828;")
-            self.status_label.setText(texts.SAVE_FAILED.format(error=error.strerror or error))
+            self.status_label.setText(
+                texts.SAVE_FAILED.format(message=failure.message_ja, next_step=failure.next_step_ja)
+            )
             return False
         self.status_label.setStyleSheet("")
         self.status_label.setText(texts.SAVED.format(path=path))
