@@ -330,6 +330,7 @@ def test_issues_two_lines_are_quoted_replies_with_their_page_and_honest_permanen
         assert text.lower() not in texts, text
         texts.add(text.lower())
         lowered = text.lower()
-        # Greylisting, "try again", deferrals and quota or rate limits pass by waiting alone.
-        if any(cue in lowered for cue in ("greylist", "try again later", "try again in", "try later", "deferred")):
+        # Greylisting, "try again later", deferrals and rate limits pass by waiting alone.
+        cues = ("greylist", "try again later", "try again in", "try later", "deferred")
+        if any(cue in lowered for cue in cues):
             assert row["permanent"] is False, text
