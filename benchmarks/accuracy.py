@@ -14,8 +14,9 @@ and the Sisimai lexicon set (benchmarks/data/sisimai-lexicon.jsonl: one short re
 the labeler's reason modules; agreement with its lexicon, not unseen text) and the Sisimai lhost
 set (benchmarks/data/sisimai-lhost.jsonl: the message tables of its per-MTA decoders; agreement
 again, not generalisation) and the MTA source set (benchmarks/data/mta-source.jsonl: replies
-filled in from the MTAs' own source strings), and the documentation sets (jp-market, vendor-docs,
-docs-two) when present.
+filled in from the MTAs' own source strings), the documentation sets (jp-market, vendor-docs,
+docs-two) and the issues-two set (benchmarks/data/issues-two.jsonl: replies quoted verbatim in
+public issue threads and help pages) when present.
 Counts ``alt_reasons`` as correct. A line's ``email`` or ``recipient_domain`` gives the recipient
 host group, as in the app. For each set: overall accuracy, the accuracy without the rules that
 cite only the dev set, a per-reason table, the ``permanent`` flag where the line carries one, how
@@ -82,6 +83,9 @@ VENDOR_DOCS = ROOT / "benchmarks" / "data" / "vendor-docs.jsonl"
 # lines, MailChannels, Kerio, Forpsi/konto.pl, Aruba, Japanese ISPs and hosts ...), kept apart
 # from the rules and labelled from what each source says (benchmarks/data/README.md).
 DOCS_TWO = ROOT / "benchmarks" / "data" / "docs-two.jsonl"
+# Replies people quoted verbatim in public issue threads and help pages (not the blind sets'
+# sources), labelled before the first run (benchmarks/data/README.md).
+ISSUES_TWO = ROOT / "benchmarks" / "data" / "issues-two.jsonl"
 DEV_SOURCE = "dev-set"  # the source id of rules that exist only because of a dev line
 SMOKE_LINES = 12
 
@@ -340,6 +344,8 @@ def main(argv: list[str]) -> int:
           if VENDOR_DOCS.exists() else []),
         *([("docs two (benchmarks/data/docs-two.jsonl)", DOCS_TWO)]
           if DOCS_TWO.exists() else []),
+        *([("issues two (benchmarks/data/issues-two.jsonl)", ISSUES_TWO)]
+          if ISSUES_TWO.exists() else []),
     ]  # fmt: skip
     reports = []
     for name, path in named:

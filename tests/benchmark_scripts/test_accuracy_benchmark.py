@@ -28,6 +28,7 @@ MTA_SOURCE = ROOT / "benchmarks" / "data" / "mta-source.jsonl"
 JP_MARKET = ROOT / "benchmarks" / "data" / "jp-market.jsonl"
 VENDOR_DOCS = ROOT / "benchmarks" / "data" / "vendor-docs.jsonl"
 DOCS_TWO = ROOT / "benchmarks" / "data" / "docs-two.jsonl"
+ISSUES_TWO = ROOT / "benchmarks" / "data" / "issues-two.jsonl"
 _FIELDS = {
     "reason_text": str,
     "status": str,
@@ -65,6 +66,7 @@ def test_smoke_run_scores_both_sets() -> None:
     assert "== jp market" in done.stdout
     assert "== vendor docs" in done.stdout
     assert "== docs two" in done.stdout
+    assert "== issues two" in done.stdout
     assert done.stdout.count("overall: ") >= 2  # and the own catalogue, when present
     assert "rules that cite only one source" in done.stdout
     assert "ambiguous (same normalised text (hosts masked), status and host group)" in done.stdout
@@ -329,4 +331,33 @@ def test_docs_two_lines_cite_their_page_and_never_call_a_deferral_permanent() ->
             text.startswith("4") or row["status"].startswith("4") or "try again" in lowered
             or "deferred" in lowered or ("quota" in lowered and "sending" not in lowered)
         ):
+            assert row["permanent"] is False, text
+
+
+def test_issues_two_lines_are_quoted_replies_with_their_page_and_honest_permanence() -> None:
+    rows = [json.loads(line) for line in ISSUES_TWO.read_text("utf-8").splitlines() if line]
+    assert len(rows) >= 120
+    temporary = sum(1 for row in rows if row["permanent"] is False)
+    assert 0.3 <= temporary / len(rows) <= 0.45  # the set keeps its share of deferrals
+    readme = (ROOT / "benchmarks" / "data" / "README.md").read_text("utf-8")
+    own_section = readme.split("# The issues-two set", 1)[1]
+    other_sections = readme.split("# The issues-two set", 1)[0]
+    texts = set()
+    for row in rows:
+        text = row["reason_text"]
+        for name, kind in _FIELDS.items():
+            assert isinstance(row[name], kind), (name, text)
+        assert row["kind"] == "quoted-reply", text
+        assert row["module"] and row["source_url"].startswith("http"), text
+        # Pages the earlier sets cite are not reused (the blind sets' sources above all).
+        assert row["source_url"] not in other_sections, row["source_url"]
+        assert row["source"] in own_section, row["source"]
+        for reason in (row["expected_reason"], *row["alt_reasons"]):
+            assert reason in CATEGORY_OF or reason == "onhold", reason
+        assert text.lower() not in texts, text
+        texts.add(text.lower())
+        lowered = text.lower()
+        # Greylisting, "try again later", deferrals and rate limits pass by waiting alone.
+        cues = ("greylist", "try again later", "try again in", "try later", "deferred")
+        if any(cue in lowered for cue in cues):
             assert row["permanent"] is False, text
