@@ -15,7 +15,7 @@ the labeler's reason modules; agreement with its lexicon, not unseen text) and t
 set (benchmarks/data/sisimai-lhost.jsonl: the message tables of its per-MTA decoders; agreement
 again, not generalisation) and the MTA source set (benchmarks/data/mta-source.jsonl: replies
 filled in from the MTAs' own source strings), and the documentation sets (jp-market, vendor-docs,
-docs-two) when present.
+docs-two, jp-two) when present.
 Counts ``alt_reasons`` as correct. A line's ``email`` or ``recipient_domain`` gives the recipient
 host group, as in the app. For each set: overall accuracy, the accuracy without the rules that
 cite only the dev set, a per-reason table, the ``permanent`` flag where the line carries one, how
@@ -82,6 +82,10 @@ VENDOR_DOCS = ROOT / "benchmarks" / "data" / "vendor-docs.jsonl"
 # lines, MailChannels, Kerio, Forpsi/konto.pl, Aruba, Japanese ISPs and hosts ...), kept apart
 # from the rules and labelled from what each source says (benchmarks/data/README.md).
 DOCS_TWO = ROOT / "benchmarks" / "data" / "docs-two.jsonl"
+# A second Japanese-market set from pages no other set cites (ISPs, hosting, M365/Workspace
+# tenants, SendGrid Japan, enterprise gateways, greylisting), labelled from each page
+# (benchmarks/data/README.md).
+JP_TWO = ROOT / "benchmarks" / "data" / "jp-two.jsonl"
 DEV_SOURCE = "dev-set"  # the source id of rules that exist only because of a dev line
 SMOKE_LINES = 12
 
@@ -340,6 +344,8 @@ def main(argv: list[str]) -> int:
           if VENDOR_DOCS.exists() else []),
         *([("docs two (benchmarks/data/docs-two.jsonl)", DOCS_TWO)]
           if DOCS_TWO.exists() else []),
+        *([("jp two (benchmarks/data/jp-two.jsonl)", JP_TWO)]
+          if JP_TWO.exists() else []),
     ]  # fmt: skip
     reports = []
     for name, path in named:
