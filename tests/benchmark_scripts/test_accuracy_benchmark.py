@@ -349,7 +349,8 @@ def test_jp_two_lines_cite_their_page_and_never_call_a_deferral_permanent() -> N
         lowered = text.lower()
         deferral = text.startswith("4") or row["status"].startswith("4")
         lasting_4xx = "whitelist" in lowered or "tls required" in lowered
-        if (deferral and not lasting_4xx) or "greylist" in lowered or "しばらくしてから" in text or (
-            "try again" in lowered or "delayed" in lowered or "warning" in lowered
+        waiting_words = ("greylist", "try again", "delayed", "warning")
+        if (deferral and not lasting_4xx) or "しばらくしてから" in text or any(
+            word in lowered for word in waiting_words
         ):
             assert row["permanent"] is False, text
