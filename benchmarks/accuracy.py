@@ -15,8 +15,8 @@ the labeler's reason modules; agreement with its lexicon, not unseen text) and t
 set (benchmarks/data/sisimai-lhost.jsonl: the message tables of its per-MTA decoders; agreement
 again, not generalisation) and the MTA source set (benchmarks/data/mta-source.jsonl: replies
 filled in from the MTAs' own source strings), the documentation sets (jp-market, vendor-docs,
-docs-two) and the issues-two set (benchmarks/data/issues-two.jsonl: replies quoted verbatim in
-public issue threads and help pages) when present.
+docs-two, jp-two) and the issues-two set (benchmarks/data/issues-two.jsonl: replies quoted
+verbatim in public issue threads and help pages) when present.
 Counts ``alt_reasons`` as correct. A line's ``email`` or ``recipient_domain`` gives the recipient
 host group, as in the app. For each set: overall accuracy, the accuracy without the rules that
 cite only the dev set, a per-reason table, the ``permanent`` flag where the line carries one, how
@@ -86,6 +86,10 @@ DOCS_TWO = ROOT / "benchmarks" / "data" / "docs-two.jsonl"
 # Replies people quoted verbatim in public issue threads and help pages (not the blind sets'
 # sources), labelled before the first run (benchmarks/data/README.md).
 ISSUES_TWO = ROOT / "benchmarks" / "data" / "issues-two.jsonl"
+# A second Japanese-market set from pages no other set cites (ISPs, hosting, M365/Workspace
+# tenants, SendGrid Japan, enterprise gateways, greylisting), labelled from each page
+# (benchmarks/data/README.md).
+JP_TWO = ROOT / "benchmarks" / "data" / "jp-two.jsonl"
 DEV_SOURCE = "dev-set"  # the source id of rules that exist only because of a dev line
 SMOKE_LINES = 12
 
@@ -346,6 +350,8 @@ def main(argv: list[str]) -> int:
           if DOCS_TWO.exists() else []),
         *([("issues two (benchmarks/data/issues-two.jsonl)", ISSUES_TWO)]
           if ISSUES_TWO.exists() else []),
+        *([("jp two (benchmarks/data/jp-two.jsonl)", JP_TWO)]
+          if JP_TWO.exists() else []),
     ]  # fmt: skip
     reports = []
     for name, path in named:

@@ -29,6 +29,7 @@ JP_MARKET = ROOT / "benchmarks" / "data" / "jp-market.jsonl"
 VENDOR_DOCS = ROOT / "benchmarks" / "data" / "vendor-docs.jsonl"
 DOCS_TWO = ROOT / "benchmarks" / "data" / "docs-two.jsonl"
 ISSUES_TWO = ROOT / "benchmarks" / "data" / "issues-two.jsonl"
+JP_TWO = ROOT / "benchmarks" / "data" / "jp-two.jsonl"
 _FIELDS = {
     "reason_text": str,
     "status": str,
@@ -67,6 +68,7 @@ def test_smoke_run_scores_both_sets() -> None:
     assert "== vendor docs" in done.stdout
     assert "== docs two" in done.stdout
     assert "== issues two" in done.stdout
+    assert "== jp two" in done.stdout
     assert done.stdout.count("overall: ") >= 2  # and the own catalogue, when present
     assert "rules that cite only one source" in done.stdout
     assert "ambiguous (same normalised text (hosts masked), status and host group)" in done.stdout
@@ -360,4 +362,26 @@ def test_issues_two_lines_are_quoted_replies_with_their_page_and_honest_permanen
         # Greylisting, "try again later", deferrals and rate limits pass by waiting alone.
         cues = ("greylist", "try again later", "try again in", "try later", "deferred")
         if any(cue in lowered for cue in cues):
+            assert row["permanent"] is False, text
+
+
+def test_jp_two_lines_cite_their_page_and_never_call_a_deferral_permanent() -> None:
+    """The second Japanese-market set: well-formed, in the vocabulary, each line with its public
+    source, no text twice, a share of Japanese-language and temporary replies, and no 4xx reply,
+    greylisting, delay warning or 「しばらくしてから」 text labelled lasting (the one 4xx line
+    labelled lasting is Google's "IP not in whitelist" / "TLS required" refusal, which says so)."""
+    rows = _documented_rows(JP_TWO, set(CATEGORY_OF))
+    assert 80 <= len(rows) <= 200
+    assert all(row["language"] in {"ja", "en"} for row in rows)
+    assert sum(row["language"] == "ja" for row in rows) >= 20
+    assert 0.3 <= sum(row["permanent"] is False for row in rows) / len(rows) <= 0.5
+    for row in rows:
+        text = row["reason_text"]
+        lowered = text.lower()
+        deferral = text.startswith("4") or row["status"].startswith("4")
+        lasting_4xx = "whitelist" in lowered or "tls required" in lowered
+        waiting_words = ("greylist", "try again", "delayed", "warning")
+        if (deferral and not lasting_4xx) or "しばらくしてから" in text or any(
+            word in lowered for word in waiting_words
+        ):
             assert row["permanent"] is False, text
