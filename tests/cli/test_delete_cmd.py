@@ -243,3 +243,26 @@ def test_an_emails_file_that_is_not_utf8_is_a_japanese_error(make_sandbox, tmp_p
     assert "Traceback" not in result.stderr
     assert "UTF-8 として読めません" in result.stderr
     assert deletes(sandbox) == []
+
+
+def test_an_emails_file_with_an_endless_line_is_refused_by_its_line(
+    make_sandbox, tmp_path: Path
+) -> None:
+    """A binary or a log picked by mistake: the file was read whole (read_text) and a 100 KB
+    "line" went on as an address to look up. Each line is now read up to 64 KB; a longer one
+    refuses the file by its line number, and nothing is deleted."""
+    sandbox = make_sandbox([record(ListKind.BOUNCES, "a@example.jp")])
+    emails_file = tmp_path / "emails.txt"
+    emails_file.write_bytes(b"a@example.jp\n" + b"b" * 100_000 + b"@example.jp\n")
+    env = {**os.environ, "SENDGRID_API_KEY": API_KEY, "PYTHONIOENCODING": "utf-8"}
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "delete", "--base-url", sandbox.base_url,
+         "--emails-file", str(emails_file), "--list", "bounces", "--yes"],
+        capture_output=True, text=True, encoding="utf-8", env=env, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "2 行目が長すぎます" in result.stderr
+    assert deletes(sandbox) == []
+    assert sandbox.request_log == []  # refused before any lookup

@@ -276,3 +276,27 @@ def test_letter_redirected_to_a_cp932_file_does_not_stop_at_an_emoji(
     out = result.stdout.decode("cp932")
     assert "550 5.7.1 rejected \\U0001f600 by policy" in out  # visible, not dropped
     assert out.startswith("=====") and "件名: " in out
+
+
+def test_letter_reads_the_good_lines_around_a_binary_and_an_endless_one(
+    settings_file: Path, tmp_path: Path
+) -> None:
+    """One undecodable line used to refuse the whole file (UnicodeDecodeError out of the text
+    iterator), and a line without end was held in memory whole. Lines are now read one by one,
+    each up to 1 MB: the bad ones are reported by number, the letters of the rest still come."""
+    good = SAMPLE.read_bytes().splitlines(keepends=True)
+    huge = json.dumps(
+        {"list": "bounces", "email": "x@corp.example.co.jp", "created": 1764900000,
+         "reason": "550 " + "z" * 2_000_000}
+    ).encode() + b"\n"  # fmt: skip
+    source = tmp_path / "mixed.jsonl"
+    source.write_bytes(good[0] + b"\xff\xfe\x00garbage\n" + huge + b"".join(good[1:]))
+    result = run_cli(
+        "letter", "--kind", "municipal", "--jsonl", str(source),
+        "--settings", str(settings_file), "--letters-dir", str(tmp_path / "none"),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "2 行目は UTF-8 として読めません" in result.stderr
+    assert "3 行目が長すぎます" in result.stderr
+    assert "zzzz" not in result.stdout
+    assert "soumu@city.example.lg.jp" in result.stdout  # the lines around them still count
