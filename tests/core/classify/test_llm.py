@@ -294,6 +294,33 @@ def test_timeout_falls_back_without_waiting_for_the_server(sandbox, cache):
     assert any("timed out" in line for line in result.failures)
 
 
+def test_a_reply_dripping_past_the_deadline_keeps_the_rules(sandbox, cache):
+    """16 bytes every 0.2 s: no single read waits 1 s, so the client's timeout never fired and
+    the run took as long as the server liked (11 s here, forever for an endless body). The whole
+    request now ends at twice the timeout, and the batch keeps its rule results."""
+    sandbox.script(ScriptedReply.dripping(0.2))
+    items = distinct_items(2)
+    refiner = LlmRefiner(settings(sandbox.base_url, timeout_s=1.0, max_retries=2), cache)
+    started = time.monotonic()
+    result = refiner.refine(items)
+    assert time.monotonic() - started < 5.0
+    assert result.requests_made == 1  # the same server would drip again: not retried
+    assert result.explanations == [rule for *_, rule in items]
+    assert any("still arriving after 2 s" in line for line in result.failures)
+    assert len(cache) == 0
+
+
+def test_a_huge_reply_is_refused_without_being_read_whole(sandbox, cache):
+    """A valid reply followed by 16 MB of blanks (still valid JSON) was read into memory whole
+    and accepted; the read now stops at 4 MB and the batch keeps its rule results."""
+    sandbox.script(ScriptedReply.padded(16 * 1024 * 1024))
+    items = distinct_items(2)
+    result = LlmRefiner(settings(sandbox.base_url, max_retries=0), cache).refine(items)
+    assert result.explanations == [rule for *_, rule in items]
+    assert any("reply over 4,194,304 bytes" in line for line in result.failures)
+    assert len(cache) == 0
+
+
 def test_endpoint_down_stops_after_two_failed_batches(cache):
     with OpenAISandbox(api_key=KEY) as server:
         base_url = server.base_url
