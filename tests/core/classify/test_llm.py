@@ -225,6 +225,9 @@ HOSTILE = {
     "bare_list": ScriptedReply(mutate=lambda r: r["items"]),
     "deep_json": ScriptedReply(content="[" * 90_000 + "]" * 90_000),
     "script_tag": _every_item(explanation_ja="<script>alert(1)</script>"),
+    # No scheme, so no URL for the link check; Zendesk notes render Markdown all the same.
+    "markdown_link": _every_item(action_ja="[再登録はこちら](evil.example/login) から手続き"),
+    "markdown_image": _every_item(explanation_ja="![確認](//evil.example/p.png) を見てください"),
     "zero_width": _every_item(label_ja="削\u200b除可"),
     "null_texts": _every_item(action_ja=None),
     "items_not_objects": ScriptedReply(mutate=lambda r: {"items": [1, "x", None]}),

@@ -119,6 +119,28 @@ def test_ticket_per_recipient_with_internal_note_tags_and_letter(server: Zendesk
     assert "> 550 Unknown user" in note["body"]
 
 
+def test_markdown_in_a_bounce_reason_stays_inert_in_the_note(server: ZendeskSandbox) -> None:
+    """Zendesk renders Markdown in a comment's body. The quoted reason followed a text line, so
+    it continued that paragraph: the link, the remote image and the HTML of the reason became
+    live in the agent's note (and in the letter draft under it). Rendered by a CommonMark
+    renderer, the note now holds them only as code text."""
+    from markdown_it import MarkdownIt
+
+    reason = (
+        "550 5.7.1 [パスワード再設定はこちら](https://evil.example/login) "
+        "![x](https://evil.example/p.png) <a href='https://evil.example'>x</a> **緊急**"
+    )
+    with client_for(server) as client:
+        Escalator(client).escalate(
+            [item("yamada@corp.example.co.jp", reason, status="5.7.1")], batch=False
+        )
+    body = server.comments(1)[0]["body"]
+    assert body.count(reason) == 2  # the note's quote and the letter draft's: text unchanged
+    html = MarkdownIt("commonmark").render(body)
+    assert "<a " not in html and "<img" not in html and "<strong>" not in html
+    assert html.count("<pre><code>&gt; 550 5.7.1 [パスワード再設定はこちら]") == 2
+
+
 def test_second_run_adds_a_note_instead_of_a_duplicate(server: ZendeskSandbox) -> None:
     server.search_delay_s = 3600  # the search index has not caught up: external_id still finds it
     with client_for(server) as client:
