@@ -53,7 +53,10 @@ def default_client(settings: EndpointSettings) -> Any:
     # The streamed read (create_completion) makes the client add "X-Stainless-Raw-Response",
     # its own note to itself: taken off each request just before it goes out, and put back
     # when the reply's headers are in, where the client looks for it again.
-    hooks = {"request": [_hide_sdk_headers], "response": [_restore_sdk_headers]}
+    hooks: dict[str, list[Callable[..., Any]]] = {
+        "request": [_hide_sdk_headers],
+        "response": [_restore_sdk_headers],
+    }
     http_client = openai.DefaultHttpxClient(event_hooks=hooks)
     return openai.OpenAI(**options, default_headers=headers, http_client=http_client)
 
