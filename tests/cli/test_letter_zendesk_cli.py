@@ -54,6 +54,16 @@ def run_cli(
     )
 
 
+def municipal_letters(
+    source: Path, settings_file: Path, tmp_path: Path
+) -> subprocess.CompletedProcess[str]:
+    """`letter --kind municipal` for ``source`` with the test settings and no custom templates."""
+    return run_cli(
+        "letter", "--kind", "municipal", "--jsonl", str(source),
+        "--settings", str(settings_file), "--letters-dir", str(tmp_path / "none"),
+    )  # fmt: skip
+
+
 def test_fetch_output_reads_back_into_the_same_entries() -> None:
     entry = SuppressionEntry(
         ListKind.BLOCKS,
@@ -153,10 +163,7 @@ def test_letter_from_a_file_with_lone_surrogate_escapes(
         + "\n",
         encoding="utf-8",
     )
-    result = run_cli(
-        "letter", "--kind", "municipal", "--jsonl", str(source),
-        "--settings", str(settings_file), "--letters-dir", str(tmp_path / "none"),
-    )  # fmt: skip
+    result = municipal_letters(source, settings_file, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "a\ufffd@city.example.lg.jp" in result.stdout
     assert "550 5.7.1 \ufffd rejected by policy" in result.stdout
@@ -291,10 +298,7 @@ def test_letter_reads_the_good_lines_around_a_binary_and_an_endless_one(
     ).encode() + b"\n"  # fmt: skip
     source = tmp_path / "mixed.jsonl"
     source.write_bytes(good[0] + b"\xff\xfe\x00garbage\n" + huge + b"".join(good[1:]))
-    result = run_cli(
-        "letter", "--kind", "municipal", "--jsonl", str(source),
-        "--settings", str(settings_file), "--letters-dir", str(tmp_path / "none"),
-    )  # fmt: skip
+    result = municipal_letters(source, settings_file, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "2 行目は UTF-8 として読めません" in result.stderr
     assert "3 行目が長すぎます" in result.stderr
