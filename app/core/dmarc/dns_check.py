@@ -140,9 +140,17 @@ def policy_from_tags(domain: str, tags: dict[str, str]) -> PublishedPolicy | Non
         np=tags.get("np", "").lower(),
         adkim=tags.get("adkim", "r").lower(),
         aspf=tags.get("aspf", "r").lower(),
-        pct=int(pct_text) if pct_text.isdigit() else None,
+        pct=_percent(pct_text),
         testing=tags.get("t", "").lower(),
     )
+
+
+def _percent(text: str) -> int | None:
+    """``pct`` as a number, or None. str.isdigit() also accepts "²" and other digits int()
+    refuses, and int() refuses more than 4,300 digits: a published record must not crash us."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        return None  # RFC 7489 allows 0-100; nine digits keep any typo readable
+    return int(text)
 
 
 def is_dns_name(name: str) -> bool:
