@@ -17,7 +17,7 @@ from dataclasses import dataclass
 # The same lazily built, retry-free ``openai`` client as the classifier's refinement.
 from app.core.classify.llm import LlmSettings
 from app.core.classify.llm_client import ClientFactory, create_completion, default_client
-from app.core.letters.compose import Letter
+from app.core.letters.compose import Letter, has_hidden_characters
 
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _URL = r"https?://[^\s）」』>]+"
@@ -71,6 +71,10 @@ def check_polish(original: str, polished: str) -> list[str]:
         problems.append("記入欄が消えています（推測で埋めた可能性）: " + "、".join(lost))
     if _quoted_lines(original) != _quoted_lines(polished):
         problems.append("引用した受信側サーバーの応答が変わっています。")
+    if has_hidden_characters(polished) and not has_hidden_characters(original):
+        # A bidi override or a zero-width space changes what the reader sees, not what the
+        # fact check reads: "moc.elpmaxe@" can display as an address the check never saw.
+        problems.append("見えない制御文字（文字の向きを変える文字など）が含まれています。")
     if len(polished) > MAX_POLISHED_CHARS or not polished.strip():
         problems.append("整えた文が空か、長すぎます。")
     return problems

@@ -115,3 +115,18 @@ def test_a_dripping_reply_keeps_the_letter_within_the_deadline(sandbox: OpenAISa
     assert time.monotonic() - started < 5.0
     assert not result.applied and result.letter == letter
     assert "ReplyTooSlowError" in result.problems[0]
+
+
+def test_a_reply_with_a_bidi_override_or_zero_width_character_is_not_used(
+    sandbox: OpenAISandbox,
+) -> None:
+    """U+202E makes the text after it display right to left: a sentence can show a different
+    address or date than the one the fact check reads. Such a reply was applied as is."""
+    letter = company_letter()
+    for hidden in ("\u202e", "\u200b", "\x1b[2J"):
+        sandbox.script(
+            ScriptedReply(content=letter.body.replace("突然のご連絡", f"突然の{hidden}ご連絡"))
+        )
+        result = polish_letter(letter, llm(sandbox.start()))
+        assert not result.applied and result.letter == letter, repr(hidden)
+        assert any("見えない制御文字" in p for p in result.problems)
