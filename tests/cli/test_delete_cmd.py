@@ -267,3 +267,16 @@ def test_an_emails_file_with_an_endless_line_is_refused_by_its_line(
     assert "2 行目が長すぎます" in result.stderr
     assert deletes(sandbox) == []
     assert sandbox.request_log == []  # refused before any lookup
+
+
+def test_an_emails_file_with_old_mac_line_ends_deletes_every_address(
+    make_sandbox, tmp_path: Path
+) -> None:
+    """Excel for Mac once saved CSV with a lone CR per line: read line by line, the file must
+    still give one address per line (as the whole-file splitlines() did)."""
+    sandbox = make_sandbox(
+        [record(ListKind.BOUNCES, "a@example.jp"), record(ListKind.BOUNCES, "b@example.jp")]
+    )
+    result = delete_from_raw_file(sandbox, tmp_path, b"# list\ra@example.jp\rb@example.jp\r")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["deleted\ta@example.jp\t", "deleted\tb@example.jp\t"]
