@@ -24,6 +24,7 @@ from app.core.export.csv_export import export_csv
 from app.core.export.excel import export_xlsx
 from app.core.export.output import ExportError
 from tests.helpers.export_rows import make_context, make_rows
+from tests.helpers.linked_target import linked_target
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 SETPRIV = shutil.which("setpriv")
@@ -136,16 +137,11 @@ def test_a_symbolic_link_target_updates_the_linked_file_and_keeps_the_link(
 ) -> None:
     """The rename replaced the link itself with a new file: the shared file it pointed to kept
     the old export and the link was gone."""
-    shared = tmp_path / "shared"
-    shared.mkdir()
-    real = shared / "report.xlsx"
-    real.write_bytes(b"old export")
-    link = tmp_path / "report.xlsx"
-    link.symlink_to(real)
+    link, real = linked_target(tmp_path, "report.xlsx")
     export_xlsx(make_rows(3), make_context(), link)
     assert link.is_symlink() and link.resolve() == real
     assert real.read_bytes().startswith(b"PK")  # the new workbook, a zip
-    assert sorted(p.name for p in shared.iterdir()) == ["report.xlsx"]  # no temporary file left
+    assert sorted(p.name for p in real.parent.iterdir()) == ["report.xlsx"]  # no temporary file
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")

@@ -18,6 +18,7 @@ from app.core.history.trends import bounds, month_range, trend_by_domain_group
 from app.core.storage.history import AccountKey, Deletion, FetchWrite, TrendBucket
 from app.core.storage.history.sqlite_store import SqliteHistoryStore
 from app.core.types import ALL_LISTS, Explanation, ListKind, SuppressionEntry
+from tests.helpers.linked_target import linked_target
 
 ROOT = Path(__file__).resolve().parents[3]
 ACCOUNT = AccountKey(account="本番")
@@ -274,16 +275,11 @@ def test_report_xlsx_names_the_region_in_japanese(
 def test_report_xlsx_to_a_symbolic_link_updates_the_linked_file(store, tmp_path: Path) -> None:
     """The report was saved as "<name>.part" and renamed onto the target: a link to the shared
     folder's report.xlsx became a file of its own, and the shared file kept last month's."""
-    shared = tmp_path / "shared"
-    shared.mkdir()
-    real = shared / "report.xlsx"
-    real.write_bytes(b"last month")
-    link = tmp_path / "report.xlsx"
-    link.symlink_to(real)
+    link, real = linked_target(tmp_path, "report.xlsx")
     write_report_xlsx(build_monthly_report(store, ACCOUNT, date(2026, 11, 1)), link)
     assert link.is_symlink()
     assert load_workbook(real).sheetnames[0] == "概要"
-    assert sorted(p.name for p in shared.iterdir()) == ["report.xlsx"]
+    assert sorted(p.name for p in real.parent.iterdir()) == ["report.xlsx"]
 
 
 def test_report_xlsx_into_a_missing_folder_is_the_export_message(store, tmp_path: Path) -> None:
