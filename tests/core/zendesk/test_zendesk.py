@@ -18,6 +18,7 @@ from app.core.zendesk import account_from
 from app.core.zendesk.client import ZendeskAccount, ZendeskClient, normalise_subdomain
 from app.core.zendesk.errors import (
     ZendeskAuthError,
+    ZendeskError,
     ZendeskForbiddenError,
     ZendeskNotFoundError,
     ZendeskRateLimitError,
@@ -333,3 +334,14 @@ def test_search_stops_at_the_documented_1000_results(server: ZendeskSandbox) -> 
     server.inject(Fault(status=422, method="GET", path_contains="search"))
     with client_for(server) as client, pytest.raises(ZendeskValidationError):
         client.search_tickets("type:ticket")
+
+
+def test_a_huge_answer_is_refused_not_read_whole(server: ZendeskSandbox) -> None:
+    """Every reply was read whole by httpx before its JSON was looked at: 40 MB of blanks after
+    a valid answer (or an endless one) went into memory. The read now stops at 32 MB; a
+    ticket that may have been made is looked for again (ZendeskUncertainError), not lost."""
+    server.reply_padding_bytes = 40 * 1024 * 1024
+    with client_for(server) as client, pytest.raises(ZendeskError) as caught:
+        Escalator(client).escalate([item("hanako@docomo.ne.jp")], batch=False)
+    assert caught.value.message_ja == "Zendesk からの応答が大きすぎるため、読み込みを中止しました。"
+    assert "more than 33,554,432 bytes" in caught.value.detail
