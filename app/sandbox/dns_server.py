@@ -6,6 +6,7 @@ practice mode exercise the real resolver code over loopback without the internet
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 from collections.abc import Mapping
@@ -97,4 +98,7 @@ def _txt_strings(text: str, limit: int = 255) -> list[str]:
 
 
 def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A TXT character-string in zone-file form: quotes and backslashes escaped, control
+    characters as \\DDD (RFC 1035 §5.1), so a hostile record can carry them."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\{ord(m.group()):03d}", escaped) + '"'

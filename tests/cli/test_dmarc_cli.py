@@ -206,3 +206,24 @@ def test_imap_password_comes_from_the_secret_store() -> None:
     assert imap_password(store) == ""
     store.set(IMAP_PASSWORD_SECRET, "from-keyring")
     assert imap_password(store) == "from-keyring"
+
+
+def test_control_characters_in_a_dns_record_never_reach_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A TXT record is bytes the domain's owner chose, and the domain can come from a report a
+    stranger sent: an ESC sequence in it (here OSC 0, which retitles the terminal; OSC 52 writes
+    the clipboard) was printed as is by the summary. Each control or bidi character now shows
+    as U+FFFD."""
+    hostile = "v=DMARC1; p=none; \x1b]0;pwned\x07 \u202eexample\x00"
+    records = {**DOMAIN_RECORDS, ("_dmarc.example.co.jp", "TXT"): [hostile]}
+    server = DnsSandbox(records).start()
+    try:
+        folder = _reports(tmp_path / "r", 3)
+        main(["dmarc", str(folder), "--dns-server", f"127.0.0.1:{server.port}"])
+    finally:
+        server.stop()
+    out = capsys.readouterr().out
+    shown = "v=DMARC1; p=none; \ufffd]0;pwned\ufffd \ufffdexample\ufffd"
+    assert f"DNS example.co.jp: DMARC={shown}" in out
+    assert not any(char in out for char in "\x1b\x07\x00\u202e")

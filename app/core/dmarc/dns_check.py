@@ -9,6 +9,7 @@ server stops the rest, so an offline machine gets its Japanese answer in seconds
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -145,6 +146,17 @@ def policy_from_tags(domain: str, tags: dict[str, str]) -> PublishedPolicy | Non
     )
 
 
+# Control characters (C0, DEL, C1) and bidi controls: none belongs in a DMARC, SPF or DKIM
+# record, and printed by `todoku-cli dmarc` an ESC sequence would drive the operator's terminal
+# (retitle it, write the clipboard with OSC 52). The record's domain can come from a report a
+# stranger sent. Each becomes U+FFFD, so the record still shows that something was there.
+_UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _shown(text: str) -> str:
+    return _UNSHOWABLE.sub("\ufffd", text)
+
+
 def _percent(text: str) -> int | None:
     """``pct`` as a number, or None. str.isdigit() also accepts "²" and other digits int()
     refuses, and int() refuses more than 4,300 digits: a published record must not crash us."""
@@ -178,7 +190,8 @@ def _txt(resolver: dns.resolver.Resolver, name: str, prefix: str) -> DnsRecord:
     except (dns.exception.Timeout, dns.resolver.NoNameservers, OSError) as error:
         raise DnsUnavailableError(detail=f"{name}: {type(error).__name__}: {error}") from None
     texts = [
-        b"".join(rdata.strings).decode("utf-8", errors="replace") for rdata in answer.rrset or ()
+        _shown(b"".join(rdata.strings).decode("utf-8", errors="replace"))
+        for rdata in answer.rrset or ()
     ]
     matching = [text for text in texts if text.lower().startswith(prefix)] if prefix else texts
     return DnsRecord(name, matching[0] if matching else "", bool(matching))
