@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TextIO
@@ -193,6 +194,19 @@ def _next_step_for_the_terminal(error: TodokuError) -> str:
                 "SendGrid の管理画面で権限を付けたキーを発行し、設定し直してください。"
             )
     return error.next_step_ja
+
+
+# C0 controls but tab and line feed, DEL, C1 (U+009B is a one-character CSI for terminals
+# that take 8-bit controls) and bidi controls: what a report or record from outside must not
+# send to a terminal. Each shows as U+FFFD.
+_TERMINAL_UNSAFE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def terminal_text(text: str) -> str:
+    """``text`` with every character that could drive or reorder a terminal made visible."""
+    return _TERMINAL_UNSAFE.sub("\ufffd", text)
 
 
 def json_text(value: object, stream: TextIO, **options: Any) -> str:
