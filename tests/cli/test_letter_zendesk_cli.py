@@ -304,3 +304,24 @@ def test_letter_reads_the_good_lines_around_a_binary_and_an_endless_one(
     assert "3 行目が長すぎます" in result.stderr
     assert "zzzz" not in result.stdout
     assert "soumu@city.example.lg.jp" in result.stdout  # the lines around them still count
+
+
+def test_zendesk_progress_carries_no_character_that_drives_the_terminal(
+    zendesk: ZendeskSandbox, settings_file: Path, tmp_path: Path
+) -> None:
+    """The progress line on stderr named each ticket's addresses as read from the fetch file:
+    one holding an ESC sequence (OSC 0 retitles the terminal) or a right-to-left override
+    reached the terminal as is. (The letters themselves were already cleaned.)"""
+    source = tmp_path / "odd.jsonl"
+    entry = {
+        "list": "blocks", "email": "a\u001b]0;x\u0007\u202e@city.example.lg.jp",
+        "created": 1764900000, "status": "5.7.1", "reason": "550 5.7.1 rejected by policy",
+    }  # fmt: skip
+    source.write_text(json.dumps(entry) + "\n", encoding="utf-8")
+    result = run_cli(
+        "zendesk", "--jsonl", str(source), "--base-url", zendesk.base_url,
+        "--settings", str(settings_file), env_extra=zendesk_env(),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "a\ufffd]0;x\ufffd\ufffd@city.example.lg.jp" in result.stderr
+    assert not any(char in result.stderr + result.stdout for char in "\x1b\x07\u202e")
