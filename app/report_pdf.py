@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from app.core.dates import JST
 from app.core.errors import TodokuError
+from app.core.export.output import atomic_output
 from app.core.history.report import Change, MonthlyReport
 from app.core.regions import region_label_ja
 from app.core.stats import format_percent
@@ -59,33 +60,26 @@ def write_report_pdf(report: MonthlyReport, path: Path) -> None:
     app = _application()
     families = set(QFontDatabase.families())
     family = next((name for name in FONT_FAMILIES if name in families), "")
-    partial = path.with_name(path.name + ".part")
-    writer = QPdfWriter(str(partial))
-    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    writer.setPageOrientation(QPageLayout.Orientation.Landscape)
-    writer.setPageMargins(QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter)
-    writer.setTitle(f"月次レポート {report.month_label}")
-    writer.setCreator("Todoku")
-
     document = QTextDocument()
     font = QFont(family, 9) if family else QFont()
     font.setPointSizeF(9)
     document.setDefaultFont(font)
     cursor = QTextCursor(document)
     _Writer(cursor, font).fill(report, document, QUrl("todoku:trend"))
-    ok = True
-    try:
+    # atomic_output, as every export: a fixed "<name>.part" renamed onto the target replaced
+    # a symbolic link (the linked file kept the old report) or a pipe with a regular file.
+    with atomic_output(Path(path)) as target:
+        writer = QPdfWriter(str(target))
+        writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+        writer.setPageOrientation(QPageLayout.Orientation.Landscape)
+        writer.setPageMargins(QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter)
+        writer.setTitle(f"月次レポート {report.month_label}")
+        writer.setCreator("Todoku")
         document.print_(writer)
         del writer  # finishes the file
-        ok = partial.exists() and partial.stat().st_size > 0
-        if ok:
-            partial.replace(path)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise ReportPdfError(detail=f"{type(error).__name__}: {error} ({path})") from error
+        if target.is_file() and target.stat().st_size == 0:  # a pipe has no size to check
+            raise ReportPdfError(detail=f"Qt wrote no PDF ({path})")
     del app
-    if not ok:
-        raise ReportPdfError(detail=f"Qt wrote no PDF ({path})")
 
 
 class _Writer:

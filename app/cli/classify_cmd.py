@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from app.cli.common import PROVIDER_CHOICES
 from app.cli.japanese_argparse import JapaneseRawDescriptionHelpFormatter
+from app.core.bounded_lines import bounded_lines
 from app.core.classify.classifier import Classifier
 from app.core.types import ListKind
 
@@ -74,22 +74,6 @@ _Parsed = tuple[str, str, str, ListKind, str]
 # One input line is read whole before it is parsed; past this an endless line (a binary file,
 # "yes | todoku-cli classify" without newlines) would take all memory. Real lines are a few KB.
 MAX_LINE_BYTES = 64 * 1024 * 1024
-_SKIP_CHUNK = 1024 * 1024
-
-
-def _lines(source: BinaryIO, limit: int) -> Iterator[bytes | None]:
-    """The lines of ``source`` (with their line ends); None for a line longer than ``limit``,
-    whose rest is skipped without being kept."""
-    while True:
-        line = source.readline(limit + 1)
-        if not line:
-            return
-        if len(line) <= limit or line.endswith(b"\n"):
-            yield line
-            continue
-        while line and not line.endswith(b"\n"):
-            line = source.readline(_SKIP_CHUNK)
-        yield None
 
 
 def _parse_line(
@@ -170,7 +154,7 @@ def classify_stream(
     SendGrid's advice for blocks ("deleting changes nothing") would be wrong."""
     suppressing: dict[str, bool] = {"sendgrid": False}
     line_number = 0
-    for line_number, raw in enumerate(_lines(source, max_line_bytes), start=1):
+    for line_number, raw in enumerate(bounded_lines(source, max_line_bytes), start=1):
         parsed = (
             _error(f"行が長すぎます（{max_line_bytes:,} バイトまで）。", line_number)
             if raw is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TextIO
@@ -195,6 +196,22 @@ def _next_step_for_the_terminal(error: TodokuError) -> str:
     return error.next_step_ja
 
 
+# C0 controls but tab and line feed, DEL, C1 (U+009B is a one-character CSI for terminals
+# that take 8-bit controls) and bidi controls: what a report or record from outside must not
+# send to a terminal. Each shows as U+FFFD.
+_TERMINAL_UNSAFE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def terminal_text(text: str) -> str:
+    """``text`` with every character that could drive or reorder a terminal made visible."""
+    return _TERMINAL_UNSAFE.sub("\ufffd", text)
+
+
 def json_text(value: object, stream: TextIO, **options: Any) -> str:
     """``value`` as JSON for ``stream``: UTF-8 text as it is, ``\\uXXXX`` escapes otherwise.
 
@@ -202,4 +219,7 @@ def json_text(value: object, stream: TextIO, **options: Any) -> str:
     escapes every reader still gets valid JSON and the same text (a ``\\U`` escape written by
     the stream's error handler would not be JSON)."""
     encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
-    return json.dumps(value, ensure_ascii=encoding not in ("utf8", "utf8sig"), **options)
+    text = json.dumps(value, ensure_ascii=encoding not in ("utf8", "utf8sig"), **options)
+    # json escapes C0 itself; DEL, C1 and bidi controls in a bounce reason would reach the
+    # terminal raw (reordering the line, or a CSI): escaped too, the same JSON value.
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)

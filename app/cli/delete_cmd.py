@@ -21,6 +21,7 @@ from app.cli.common import (
     report_error,
 )
 from app.cli.shared_store import add_database_argument, open_cli_journal
+from app.core.bounded_lines import TextLine, text_lines
 from app.core.deletion.plan import (
     DeletionContext,
     DeletionPlan,
@@ -74,30 +75,53 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_provider_arguments(parser)
 
 
-def read_emails(path: Path) -> list[str]:
+# An address is at most 254 characters; a line far longer is not an address list (a binary or
+# a log picked by mistake) and is refused by its line number instead of being read whole.
+MAX_EMAIL_LINE_BYTES = 64 * 1024
+
+
+def read_emails(path: Path, max_line_bytes: int = MAX_EMAIL_LINE_BYTES) -> list[str]:
+    """The addresses of ``path``, one a line (``#`` lines and blanks skipped, duplicates once).
+
+    Streamed line by line with each line bounded, so a huge or binary file never sits in
+    memory whole. Any unreadable line refuses the whole file: a deletion must act on exactly
+    the addresses written, never on a guess.
+    """
+    emails: dict[str, None] = {}
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as source:
+            for line in text_lines(source, max_line_bytes):
+                if line.problem_ja:
+                    raise _unreadable_line(path, line)
+                email = line.text.strip()
+                if email and not email.startswith("#"):
+                    emails[email] = None
     except OSError as error:
         raise InvalidInputError(
             f"ファイル「{path}」を読めません。",
             next_step_ja="ファイルの場所と名前を確認してください。",
             detail=str(error),
         ) from None
-    except UnicodeDecodeError as error:
+    if not emails:
+        raise InvalidInputError("ファイルに削除するアドレスがありません。")
+    return list(emails)
+
+
+def _unreadable_line(path: Path, line: TextLine) -> InvalidInputError:
+    problem_ja = line.problem_ja
+    if line.not_utf8:
         # Not guessed as Shift_JIS: a deletion must act on exactly the addresses written.
-        raise InvalidInputError(
-            f"ファイル「{path}」は UTF-8 として読めません。",
+        return InvalidInputError(
+            f"ファイル「{path}」は UTF-8 として読めません（{problem_ja}）。",
             next_step_ja=(
                 "UTF-8 で保存し直してください（Excel なら「CSV UTF-8」、メモ帳なら"
                 "文字コード「UTF-8」で保存）。"
             ),
-            detail=str(error),
-        ) from None
-    emails = [line.strip() for line in text.splitlines()]
-    emails = list(dict.fromkeys(e for e in emails if e and not e.startswith("#")))
-    if not emails:
-        raise InvalidInputError("ファイルに削除するアドレスがありません。")
-    return emails
+        )
+    return InvalidInputError(
+        f"ファイル「{path}」はアドレスの一覧として読めません（{problem_ja}）。",
+        next_step_ja="1 行に 1 つのメールアドレスを書いたテキストファイルを指定してください。",
+    )
 
 
 def journal_path(args: argparse.Namespace) -> Path:

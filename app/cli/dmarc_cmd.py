@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli.common import json_text, report_error
+from app.cli.common import json_text, report_error, terminal_text
 from app.core.errors import InvalidInputError, TodokuError
 
 if TYPE_CHECKING:  # imported when the command runs, so `todoku-cli --help` stays light
@@ -100,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json_text(result_json(result, published), sys.stdout, indent=2))
     else:
-        print(summary_ja(result, published), flush=True)
+        # Reporter names, From domains and DNS records come from strangers' reports.
+        print(terminal_text(summary_ja(result, published)), flush=True)
     if not result.reports and result.problems:
         # Nothing could be read: a 0 would tell a calling script "every source passed".
         print("エラー: 読み込めたレポートがありません（理由は上の一覧）。", file=sys.stderr)

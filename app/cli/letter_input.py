@@ -63,15 +63,15 @@ def load_letter_templates(args: argparse.Namespace) -> TemplateSet:
 def read_classified(path: str) -> list[tuple[SuppressionEntry, Explanation]]:
     """Entries of a fetch file with their rule-based explanations; bad lines are reported."""
     from app.core.classify.classifier import Classifier
-    from app.core.letters.entries_jsonl import read_entries
+    from app.core.letters.entries_jsonl import read_entries_from
 
     try:
         if path == "-":
-            entries, problems = read_entries(sys.stdin)
+            entries, problems = read_entries_from(sys.stdin.buffer)
         else:
-            with open(path, encoding="utf-8") as source:
-                entries, problems = read_entries(source)
-    except (OSError, UnicodeDecodeError) as error:
+            with open(path, "rb") as source:
+                entries, problems = read_entries_from(source)
+    except OSError as error:
         raise InvalidInputError(
             "JSON Lines ファイルを読めません。",
             next_step_ja=(

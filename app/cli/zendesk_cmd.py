@@ -8,7 +8,7 @@ import os
 import sys
 from datetime import datetime
 
-from app.cli.common import check_base_url, report_error
+from app.cli.common import check_base_url, report_error, terminal_text
 from app.cli.japanese_argparse import JapaneseRawDescriptionHelpFormatter
 from app.cli.letter_input import (
     add_input_arguments,
@@ -101,9 +101,10 @@ def run(args: argparse.Namespace) -> int:
             escalator = Escalator(client, requester_is_recipient=requester)
             for outcome in escalator.escalate(items, batch=args.batch):
                 print(outcome.url, flush=True)
+                shown = "、".join(outcome.recipients[:3])
+                more = " ほか" if len(outcome.recipients) > 3 else ""
                 print(
-                    f"{outcome.action_ja}: {outcome.url}（{'、'.join(outcome.recipients[:3])}"
-                    f"{' ほか' if len(outcome.recipients) > 3 else ''}）",
+                    terminal_text(f"{outcome.action_ja}: {outcome.url}（{shown}{more}）"),
                     file=sys.stderr,
                 )
         return 0

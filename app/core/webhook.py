@@ -78,7 +78,13 @@ def post_webhook(
             request = client.build_request(
                 "POST", url.strip(), json={"text": slack_text(text)}, headers=headers
             )
-            response = client.send(request)
+            # Streamed: only an error's first bytes are ever used, and an endpoint answering
+            # with hundreds of megabytes (or without end) must not be read whole.
+            response = client.send(request, stream=True)
+            try:
+                excerpt = b"" if 200 <= response.status_code < 300 else _first_bytes(response)
+            finally:
+                response.close()
     except (httpx.InvalidURL, UnicodeError) as error:
         # A control character, a host IDNA refuses ("xn--", a 64-letter label), a lone
         # surrogate: httpx or the idna codec refuse the URL before anything is sent.
@@ -94,9 +100,19 @@ def post_webhook(
             detail=f"{where}: {type(error).__name__}: {error}",
         ) from error
     if not 200 <= response.status_code < 300:
-        body = response.text[:200].replace("\n", " ")
+        body = excerpt.decode("utf-8", errors="replace")[:200].replace("\n", " ")
         raise WebhookError(
             f"通知（Webhook）の送信先がエラーを返しました（HTTP {response.status_code}）。",
             detail=f"{where}: HTTP {response.status_code}: {body}",
         )
     log.info("webhook notification sent to %s", where)
+
+
+def _first_bytes(response: httpx.Response, limit: int = 4096) -> bytes:
+    """Up to ``limit`` bytes of the (decoded) body, for the error's detail."""
+    kept = b""
+    for chunk in response.iter_bytes():
+        kept += chunk
+        if len(kept) >= limit:
+            break
+    return kept[:limit]

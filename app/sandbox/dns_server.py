@@ -6,6 +6,7 @@ practice mode exercise the real resolver code over loopback without the internet
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 from collections.abc import Mapping
@@ -69,7 +70,10 @@ class DnsSandbox:
                 response.set_rcode(dns.rcode.NXDOMAIN)
             return response
         if kind == "TXT":
-            texts = ['"' + a.replace("\\", "\\\\").replace('"', '\\"') + '"' for a in answers]
+            # TXT data is one or more character-strings of at most 255 octets (RFC 1035 §3.3,
+            # §3.3.14); a longer text is published as several, joined by the reader (RFC 7208
+            # §3.3 says so for SPF).
+            texts = [" ".join(_quoted(part) for part in _txt_strings(a)) for a in answers]
         else:
             texts = [a.rstrip(".") + "." for a in answers]
         rrset = dns.rrset.from_text_list(
@@ -77,3 +81,24 @@ class DnsSandbox:
         )
         response.answer.append(rrset)
         return response
+
+
+def _txt_strings(text: str, limit: int = 255) -> list[str]:
+    """``text`` cut into pieces of at most ``limit`` UTF-8 octets, never inside a character."""
+    pieces: list[str] = []
+    current, size = "", 0
+    for char in text:
+        width = len(char.encode("utf-8"))
+        if size + width > limit:
+            pieces.append(current)
+            current, size = "", 0
+        current += char
+        size += width
+    return [*pieces, current]
+
+
+def _quoted(text: str) -> str:
+    """A TXT character-string in zone-file form: quotes and backslashes escaped, control
+    characters as \\DDD (RFC 1035 §5.1), so a hostile record can carry them."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\{ord(m.group()):03d}", escaped) + '"'

@@ -50,6 +50,9 @@ class ScriptedReply:
 
     ``content`` replaces the message text verbatim; ``mutate`` receives the smart reply
     (a dict) and returns what to send (a dict is JSON-encoded, a str is sent as is).
+    ``padding_bytes`` blanks follow the JSON body (still valid JSON, just huge);
+    ``drip_s`` sends the body in small pieces with that pause between them, a stream that
+    never stalls long enough for a per-read timeout.
     """
 
     status: int = 200
@@ -60,6 +63,16 @@ class ScriptedReply:
     delay_s: float = 0.0
     error: dict[str, Any] | None = None
     headers: tuple[tuple[str, str], ...] = ()
+    padding_bytes: int = 0
+    drip_s: float = 0.0
+
+    @classmethod
+    def padded(cls, size: int) -> ScriptedReply:
+        return cls(padding_bytes=size)
+
+    @classmethod
+    def dripping(cls, pause_s: float) -> ScriptedReply:
+        return cls(drip_s=pause_s)
 
     @classmethod
     def invalid_json(cls) -> ScriptedReply:
@@ -122,8 +135,34 @@ class _Handler(LoopbackHandler):
     def _serve(self) -> None:
         raw = self.read_body()
         headers = {name.lower(): value for name, value in self.headers.items()}
-        status, body, extra = self.server.sandbox._process(self.command, self.path, headers, raw)
-        self.send_body(status, body, extra)
+        answer = self.server.sandbox._answer(self.command, self.path, headers, raw)
+        status, body, extra, drip = answer
+        if drip:
+            self._send_dripping(status, body, extra, drip)
+        else:
+            self.send_body(status, body, extra)
+
+    _DRIP_PIECE = 16
+
+    def _send_dripping(
+        self, status: int, body: bytes, extra: tuple[tuple[str, str], ...], pause_s: float
+    ) -> None:
+        stopping = self.server.sandbox._stopping
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in extra:
+                self.send_header(name, value)
+            self.end_headers()
+            for start in range(0, len(body), self._DRIP_PIECE):
+                self.wfile.write(body[start : start + self._DRIP_PIECE])
+                self.wfile.flush()
+                if stopping.wait(pause_s):
+                    self.close_connection = True
+                    return
+        except OSError:
+            self.close_connection = True  # the client gave up: what it should do
 
     do_GET = do_POST = do_PUT = do_DELETE = _serve
 
@@ -178,6 +217,13 @@ class OpenAISandbox(LoopbackServer[LoggedRequest]):
     def _process(
         self, method: str, path: str, headers: dict[str, str], raw: bytes
     ) -> tuple[int, bytes, tuple[tuple[str, str], ...]]:
+        status, body, extra, _drip = self._answer(method, path, headers, raw)
+        return status, body, extra
+
+    def _answer(
+        self, method: str, path: str, headers: dict[str, str], raw: bytes
+    ) -> tuple[int, bytes, tuple[tuple[str, str], ...], float]:
+        """Status, body, extra headers, and the pause between body pieces (0: all at once)."""
         try:
             body: Any = json.loads(raw) if raw else None
         except ValueError:
@@ -189,25 +235,31 @@ class OpenAISandbox(LoopbackServer[LoggedRequest]):
         if headers.get("authorization", "") != f"Bearer {self.api_key}":
             code = "invalid_api_key"  # OpenAI's own code for a wrong key
             error = _error("Incorrect API key provided.", "invalid_request_error", code)
-            return 401, _encode(error), ()
+            return 401, _encode(error), (), 0.0
         if method == "GET" and route == "/v1/models":
             model = {"id": SANDBOX_MODEL, "object": "model", "created": 0, "owned_by": "sandbox"}
-            return 200, _encode({"object": "list", "data": [model]}), ()
+            return 200, _encode({"object": "list", "data": [model]}), (), 0.0
         if route != "/v1/chat/completions":
-            return 404, _encode(_error(f"Unknown path {route}", "invalid_request_error", None)), ()
+            return (
+                404,
+                _encode(_error(f"Unknown path {route}", "invalid_request_error", None)),
+                (),
+                0.0,
+            )
         if method != "POST":
-            return 405, _encode(_error("Use POST", "invalid_request_error", None)), ()
+            return 405, _encode(_error("Use POST", "invalid_request_error", None)), (), 0.0
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
             error = _error("Request body must be JSON with messages", "invalid_request_error", None)
-            return 400, _encode(error), ()
+            return 400, _encode(error), (), 0.0
         with self._lock:
             scripted = self._script.popleft() if self._script else ScriptedReply()
         if scripted.delay_s and self._stopping.wait(scripted.delay_s):
-            return 503, _encode(_error("Sandbox stopping", "server_error", None)), ()
+            return 503, _encode(_error("Sandbox stopping", "server_error", None)), (), 0.0
         if scripted.status != 200:
             error = scripted.error or _error("Error", "server_error", None)
-            return scripted.status, _encode(error), scripted.headers
-        return 200, _encode(self._completion(body, scripted)), scripted.headers
+            return scripted.status, _encode(error), scripted.headers, 0.0
+        reply = _encode(self._completion(body, scripted)) + b" " * scripted.padding_bytes
+        return 200, reply, scripted.headers, scripted.drip_s
 
     def _completion(self, body: dict[str, Any], scripted: ScriptedReply) -> dict[str, Any]:
         if scripted.content is not None:

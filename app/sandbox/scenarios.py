@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 import random
 import re
 from bisect import bisect_right
@@ -404,6 +405,8 @@ def load_records_jsonl(path: Path | str) -> list[SandboxRecord]:
                 item = json.loads(line)
             except ValueError as error:
                 raise ValueError(f"{where}: not valid JSON ({error})") from None
+            except RecursionError:
+                raise ValueError(f"{where}: JSON nested too deep") from None
             if not isinstance(item, dict):
                 raise ValueError(f"{where}: expected a JSON object")
             records.append(_record_from(item, where))
@@ -416,7 +419,12 @@ def _record_from(item: dict[str, object], where: str) -> SandboxRecord:
         raise ValueError(f"{where}: 'list' must be one of {', '.join(LIST_KINDS)}, got {kind!r}")
     if not isinstance(email, str) or "@" not in email:
         raise ValueError(f"{where}: 'email' must be an address, got {email!r}")
-    if isinstance(created, bool) or not isinstance(created, int | float) or created < 0:
+    if (
+        isinstance(created, bool)
+        or not isinstance(created, int | float)
+        or (isinstance(created, float) and not math.isfinite(created))  # "Infinity", "NaN"
+        or created < 0
+    ):
         raise ValueError(f"{where}: 'created' must be Unix seconds, got {created!r}")
     texts = {}
     for name in ("reason", "status", "ip"):

@@ -121,6 +121,7 @@ class _Handler(LoopbackHandler):
             return
         status, body, extra = reply
         data = json.dumps(body, ensure_ascii=False).encode()
+        data += b" " * self.server.sandbox.reply_padding_bytes  # still JSON, just huge
         self.send_body(status, data, extra, "application/json; charset=utf-8")
 
     do_GET = do_POST = do_PUT = do_DELETE = _serve
@@ -163,6 +164,7 @@ class ZendeskSandbox(LoopbackServer[LoggedRequest]):
         self.rate_limit_per_minute = rate_limit_per_minute
         self.retry_after_s = retry_after_s
         self.search_delay_s = search_delay_s
+        self.reply_padding_bytes = 0  # blanks after every JSON reply: a huge (hostile) answer
         self._lock = threading.Lock()
         self._window_start = time.monotonic()
         self._window_used = 0

@@ -227,19 +227,56 @@ def _operations(journal_file: Path) -> list:
         journal.close()
 
 
-def test_an_emails_file_that_is_not_utf8_is_a_japanese_error(make_sandbox, tmp_path: Path) -> None:
-    """A list saved as Shift_JIS (Excel's plain "CSV") or UTF-16: refused, nothing deleted."""
-    sandbox = make_sandbox([record(ListKind.BOUNCES, "a@example.jp")])
-    emails_file = tmp_path / "sjis.txt"
-    emails_file.write_bytes("# 削除する\na@example.jp\n".encode("cp932"))
+def delete_from_raw_file(sandbox, tmp_path: Path, content: bytes) -> subprocess.CompletedProcess:
+    """`delete --yes` from an emails file holding exactly ``content`` (bytes as written)."""
+    emails_file = tmp_path / "emails-raw.txt"
+    emails_file.write_bytes(content)
     env = {**os.environ, "SENDGRID_API_KEY": API_KEY, "PYTHONIOENCODING": "utf-8"}
     env["XDG_DATA_HOME"] = str(tmp_path / "data")
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "app.cli", "delete", "--base-url", sandbox.base_url,
          "--emails-file", str(emails_file), "--list", "bounces", "--yes"],
         capture_output=True, text=True, encoding="utf-8", env=env, timeout=60, check=False,
     )  # fmt: skip
+
+
+def test_an_emails_file_that_is_not_utf8_is_a_japanese_error(make_sandbox, tmp_path: Path) -> None:
+    """A list saved as Shift_JIS (Excel's plain "CSV") or UTF-16: refused, nothing deleted."""
+    sandbox = make_sandbox([record(ListKind.BOUNCES, "a@example.jp")])
+    result = delete_from_raw_file(
+        sandbox, tmp_path, "# 削除する\na@example.jp\n".encode("cp932")
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "UTF-8 として読めません" in result.stderr
     assert deletes(sandbox) == []
+
+
+def test_an_emails_file_with_an_endless_line_is_refused_by_its_line(
+    make_sandbox, tmp_path: Path
+) -> None:
+    """A binary or a log picked by mistake: the file was read whole (read_text) and a 100 KB
+    "line" went on as an address to look up. Each line is now read up to 64 KB; a longer one
+    refuses the file by its line number, and nothing is deleted."""
+    sandbox = make_sandbox([record(ListKind.BOUNCES, "a@example.jp")])
+    result = delete_from_raw_file(
+        sandbox, tmp_path, b"a@example.jp\n" + b"b" * 100_000 + b"@example.jp\n"
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "2 行目が長すぎます" in result.stderr
+    assert deletes(sandbox) == []
+    assert sandbox.request_log == []  # refused before any lookup
+
+
+def test_an_emails_file_with_old_mac_line_ends_deletes_every_address(
+    make_sandbox, tmp_path: Path
+) -> None:
+    """Excel for Mac once saved CSV with a lone CR per line: read line by line, the file must
+    still give one address per line (as the whole-file splitlines() did)."""
+    sandbox = make_sandbox(
+        [record(ListKind.BOUNCES, "a@example.jp"), record(ListKind.BOUNCES, "b@example.jp")]
+    )
+    result = delete_from_raw_file(sandbox, tmp_path, b"# list\ra@example.jp\rb@example.jp\r")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["deleted\ta@example.jp\t", "deleted\tb@example.jp\t"]

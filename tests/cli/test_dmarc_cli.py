@@ -206,3 +206,55 @@ def test_imap_password_comes_from_the_secret_store() -> None:
     assert imap_password(store) == ""
     store.set(IMAP_PASSWORD_SECRET, "from-keyring")
     assert imap_password(store) == "from-keyring"
+
+
+def test_control_characters_in_a_dns_record_never_reach_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A TXT record is bytes the domain's owner chose, and the domain can come from a report a
+    stranger sent: an ESC sequence in it (here OSC 0, which retitles the terminal; OSC 52 writes
+    the clipboard) was printed as is by the summary. Each control or bidi character now shows
+    as U+FFFD."""
+    hostile = "v=DMARC1; p=none; \x1b]0;pwned\x07 \u202eexample\x00"
+    records = {**DOMAIN_RECORDS, ("_dmarc.example.co.jp", "TXT"): [hostile]}
+    server = DnsSandbox(records).start()
+    try:
+        folder = _reports(tmp_path / "r", 3)
+        main(["dmarc", str(folder), "--dns-server", f"127.0.0.1:{server.port}"])
+    finally:
+        server.stop()
+    out = capsys.readouterr().out
+    shown = "v=DMARC1; p=none; \ufffd]0;pwned\ufffd \ufffdexample\ufffd"
+    assert f"DNS example.co.jp: DMARC={shown}" in out
+    assert not any(char in out for char in "\x1b\x07\x00\u202e")
+
+
+HOSTILE_REPORT = """<?xml version="1.0" encoding="UTF-8"?>
+<feedback>
+  <report_metadata><org_name>stranger</org_name><email>r@stranger.example</email>
+    <report_id>hostile-1</report_id>
+    <date_range><begin>1793491200</begin><end>1793577599</end></date_range></report_metadata>
+  <policy_published><domain>example.co.jp</domain><p>none</p></policy_published>
+  <record>
+    <row><source_ip>203.0.113.9</source_ip><count>5</count>
+      <policy_evaluated><disposition>none</disposition><dkim>fail</dkim><spf>fail</spf>
+      </policy_evaluated></row>
+    <identifiers><header_from>gro.elpmaxe\u202e\u009b2J.example.co.jp</header_from></identifiers>
+    <auth_results><spf><domain>x.example</domain><result>fail</result></spf></auth_results>
+  </record>
+</feedback>
+"""
+
+
+def test_bidi_and_c1_characters_from_a_report_never_reach_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """XML allows U+202E (right-to-left override) and C1 characters such as U+009B (a
+    one-character CSI for terminals taking 8-bit controls): a From domain holding them was
+    printed as is, reordering what the operator reads."""
+    report = tmp_path / "hostile.xml"
+    report.write_text(HOSTILE_REPORT, encoding="utf-8")
+    assert main(["dmarc", str(report), "--no-dns"]) == 3
+    out = capsys.readouterr().out
+    assert "From gro.elpmaxe\ufffd\ufffd2j.example.co.jp" in out  # domains lower-cased
+    assert "\u202e" not in out and "\u009b" not in out

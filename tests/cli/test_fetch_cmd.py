@@ -286,3 +286,35 @@ def test_jsonl_on_a_cp932_stdout_is_valid_json_with_the_same_text(make_sandbox) 
     assert result.returncode == 0, result.stderr.decode("cp932", "replace")
     (line,) = result.stdout.decode("cp932").splitlines()
     assert json.loads(line)["reason"] == reason
+
+
+def test_a_data_folder_that_is_a_file_is_a_warning_and_the_fetch_goes_on(
+    sandbox, tmp_path: Path, monkeypatch
+) -> None:
+    """XDG_DATA_HOME pointing at a file: opening the history raised NotADirectoryError out of
+    `fetch` as a traceback and nothing was written (the window caught it, the CLI did not).
+    Now it is the history warning every other history failure gives, and the entries come."""
+    data = tmp_path / "data-is-a-file"
+    data.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("XDG_DATA_HOME", str(data))
+    result = run_cli(*dates(), "--base-url", sandbox.base_url)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "取得履歴を読み書きできませんでした" in result.stderr
+    assert len(result.stdout.splitlines()) == 3
+    assert data.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_bidi_and_c1_characters_of_a_reason_are_escaped_in_the_json_lines(
+    make_sandbox,
+) -> None:
+    """JSON escapes C0 controls but not U+202E (right-to-left override) or C1 characters such
+    as U+009B (a one-character CSI): a bounce reason holding them reached the terminal raw.
+    They are written as \\u escapes now: the same JSON value, nothing for a terminal to obey."""
+    reason = "550 5.7.1 \u202edenied\u009b2J by policy"
+    sandbox = make_sandbox([SandboxRecord("bounces", "a@example.jp", START + 60, reason, "5.7.1")])
+    result = run_cli(*dates(), "--base-url", sandbox.base_url, "--no-history")
+    assert result.returncode == 0, result.stderr
+    assert "\u202e" not in result.stdout and "\u009b" not in result.stdout
+    assert "\\u202e" in result.stdout
+    assert json.loads(result.stdout.splitlines()[0])["reason"] == reason

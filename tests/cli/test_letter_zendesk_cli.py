@@ -54,6 +54,16 @@ def run_cli(
     )
 
 
+def municipal_letters(
+    source: Path, settings_file: Path, tmp_path: Path
+) -> subprocess.CompletedProcess[str]:
+    """`letter --kind municipal` for ``source`` with the test settings and no custom templates."""
+    return run_cli(
+        "letter", "--kind", "municipal", "--jsonl", str(source),
+        "--settings", str(settings_file), "--letters-dir", str(tmp_path / "none"),
+    )  # fmt: skip
+
+
 def test_fetch_output_reads_back_into_the_same_entries() -> None:
     entry = SuppressionEntry(
         ListKind.BLOCKS,
@@ -153,10 +163,7 @@ def test_letter_from_a_file_with_lone_surrogate_escapes(
         + "\n",
         encoding="utf-8",
     )
-    result = run_cli(
-        "letter", "--kind", "municipal", "--jsonl", str(source),
-        "--settings", str(settings_file), "--letters-dir", str(tmp_path / "none"),
-    )  # fmt: skip
+    result = municipal_letters(source, settings_file, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "a\ufffd@city.example.lg.jp" in result.stdout
     assert "550 5.7.1 \ufffd rejected by policy" in result.stdout
@@ -276,3 +283,45 @@ def test_letter_redirected_to_a_cp932_file_does_not_stop_at_an_emoji(
     out = result.stdout.decode("cp932")
     assert "550 5.7.1 rejected \\U0001f600 by policy" in out  # visible, not dropped
     assert out.startswith("=====") and "件名: " in out
+
+
+def test_letter_reads_the_good_lines_around_a_binary_and_an_endless_one(
+    settings_file: Path, tmp_path: Path
+) -> None:
+    """One undecodable line used to refuse the whole file (UnicodeDecodeError out of the text
+    iterator), and a line without end was held in memory whole. Lines are now read one by one,
+    each up to 1 MB: the bad ones are reported by number, the letters of the rest still come."""
+    good = SAMPLE.read_bytes().splitlines(keepends=True)
+    huge = json.dumps(
+        {"list": "bounces", "email": "x@corp.example.co.jp", "created": 1764900000,
+         "reason": "550 " + "z" * 2_000_000}
+    ).encode() + b"\n"  # fmt: skip
+    source = tmp_path / "mixed.jsonl"
+    source.write_bytes(good[0] + b"\xff\xfe\x00garbage\n" + huge + b"".join(good[1:]))
+    result = municipal_letters(source, settings_file, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "2 行目は UTF-8 として読めません" in result.stderr
+    assert "3 行目が長すぎます" in result.stderr
+    assert "zzzz" not in result.stdout
+    assert "soumu@city.example.lg.jp" in result.stdout  # the lines around them still count
+
+
+def test_zendesk_progress_carries_no_character_that_drives_the_terminal(
+    zendesk: ZendeskSandbox, settings_file: Path, tmp_path: Path
+) -> None:
+    """The progress line on stderr named each ticket's addresses as read from the fetch file:
+    one holding an ESC sequence (OSC 0 retitles the terminal) or a right-to-left override
+    reached the terminal as is. (The letters themselves were already cleaned.)"""
+    source = tmp_path / "odd.jsonl"
+    entry = {
+        "list": "blocks", "email": "a\u001b]0;x\u0007\u202e@city.example.lg.jp",
+        "created": 1764900000, "status": "5.7.1", "reason": "550 5.7.1 rejected by policy",
+    }  # fmt: skip
+    source.write_text(json.dumps(entry) + "\n", encoding="utf-8")
+    result = run_cli(
+        "zendesk", "--jsonl", str(source), "--base-url", zendesk.base_url,
+        "--settings", str(settings_file), env_extra=zendesk_env(),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "a\ufffd]0;x\ufffd\ufffd@city.example.lg.jp" in result.stderr
+    assert not any(char in result.stderr + result.stdout for char in "\x1b\x07\u202e")

@@ -64,3 +64,18 @@ def test_bad_url_is_refused_before_sending(url: str) -> None:
 
 def test_masked_url_keeps_only_scheme_and_host() -> None:
     assert masked_url("https://hooks.slack.com/services/T/B/xyz") == "https://hooks.slack.com/…"
+
+
+@pytest.mark.parametrize("status", [200, 500])
+def test_a_huge_answer_is_not_read(receiver: WebhookReceiver, status: int) -> None:
+    """The reply was read whole before its first 200 characters were used (or, on 2xx, not used
+    at all): an endpoint answering with 300 MB, or without end, took that much memory and
+    time. Only a small excerpt is read now, then the connection is closed."""
+    receiver.status = status
+    receiver.answer_size = 300 * 1024 * 1024
+    if status == 200:
+        post_webhook(receiver.url, "テスト")
+    else:
+        with pytest.raises(WebhookError, match="HTTP 500"):
+            post_webhook(receiver.url, "テスト")
+    assert receiver.answer_sent < 64 * 1024 * 1024

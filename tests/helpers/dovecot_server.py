@@ -18,6 +18,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from tests.helpers.self_signed import make_certificate
+
 DOVECOT_CANDIDATES = ("/usr/sbin/dovecot", "/usr/local/sbin/dovecot")
 
 
@@ -133,31 +135,7 @@ service imap-login {{
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def _make_certificate(self) -> None:
-        openssl = shutil.which("openssl")
-        if openssl is None:
-            raise RuntimeError("openssl is needed to make the test server's certificate")
-        subprocess.run(
-            [
-                openssl,
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                str(self.folder / "key.pem"),
-                "-out",
-                str(self.cert),
-                "-days",
-                "2",
-                "-subj",
-                "/CN=localhost",
-                "-addext",
-                "subjectAltName=DNS:localhost,IP:127.0.0.1",
-            ],
-            check=True,
-            capture_output=True,
-        )
+        make_certificate(self.folder)
 
     def _log_text(self) -> str:
         try:

@@ -14,6 +14,8 @@ class WebhookReceiver:
     def __init__(self, status: int = 200) -> None:
         self.status = status
         self.posts: list[tuple[str, str, bytes]] = []  # (path, content type, body)
+        self.answer_size = 0  # > 0: answer with this many bytes (a hostile or broken endpoint)
+        self.answer_sent = 0  # bytes of that answer actually sent before the client hung up
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -22,11 +24,22 @@ class WebhookReceiver:
                 body = self.rfile.read(length)
                 receiver.posts.append((self.path, self.headers.get("Content-Type", ""), body))
                 answer = b"ok" if receiver.status == 200 else b"internal_error"
+                size = receiver.answer_size or len(answer)
                 self.send_response(receiver.status)
                 self.send_header("Content-Type", "text/plain")
-                self.send_header("Content-Length", str(len(answer)))
+                self.send_header("Content-Length", str(size))
                 self.end_headers()
-                self.wfile.write(answer)
+                if not receiver.answer_size:
+                    self.wfile.write(answer)
+                    return
+                piece = b"x" * 65536
+                try:
+                    while receiver.answer_sent < size:
+                        chunk = piece[: size - receiver.answer_sent]
+                        self.wfile.write(chunk)
+                        receiver.answer_sent += len(chunk)
+                except OSError:
+                    pass  # the client stopped reading: what it should do
 
             def log_message(self, format: str, *args: object) -> None:  # stdlib signature
                 pass

@@ -135,3 +135,20 @@ def test_slow_reply_times_out_and_stop_does_not_hang(sandbox):
     started = time.monotonic()
     sandbox.stop()
     assert time.monotonic() - started < 5  # the delayed handler was released, not awaited
+
+
+def test_padded_and_dripping_replies_are_still_the_same_valid_json(sandbox):
+    """The two hostile shapes the refinement bounds: a huge body (blanks after the JSON) and a
+    body sent in small pieces with pauses; both stay a well-formed completion."""
+    sandbox.script(ScriptedReply.padded(100_000), ScriptedReply.dripping(0.01))
+    body = {"model": "m", "messages": batch_message("550 5.1.1 unknown user")}
+    headers = {"Authorization": f"Bearer {KEY}"}
+    url = sandbox.base_url + "/chat/completions"
+    padded = httpx.post(url, json=body, headers=headers, timeout=5.0)
+    assert len(padded.content) > 100_000 and padded.content.endswith(b" " * 100_000)
+    started = time.monotonic()
+    with httpx.stream("POST", url, json=body, headers=headers, timeout=5.0) as dripping:
+        pieces = list(dripping.iter_raw())
+    assert time.monotonic() - started > 0.1 and len(pieces) > 5
+    for content in (padded.content, b"".join(pieces)):
+        assert json.loads(content)["choices"][0]["message"]["content"]

@@ -84,13 +84,28 @@ def test_data_file_and_custom_key(tmp_path: Path) -> None:
     assert code == 0
 
 
-def test_bad_data_file_is_reported(tmp_path: Path) -> None:
+GOOD_LINE = '{"list": "bounces", "email": "a@example.jp", "created": 1}\n'
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        ("{oops\n", 1),
+        # RecursionError from json.loads escaped as a traceback
+        (GOOD_LINE + "[" * 100_000 + "]" * 100_000 + "\n", 2),
+        # "Infinity" is accepted by json.loads; the sandbox then served invalid JSON
+        (GOOD_LINE.replace("1}", "Infinity}") + GOOD_LINE, 1),
+    ],
+    ids=["not-json", "nested-too-deep", "infinite-created"],
+)
+def test_bad_data_file_is_reported(tmp_path: Path, content: str, line: int) -> None:
     data = tmp_path / "bad.jsonl"
-    data.write_text("{oops\n", encoding="utf-8")
+    data.write_text(content, encoding="utf-8")
     process = spawn("--data", str(data))
     _, stderr = process.communicate(timeout=20)
     assert process.returncode == 2
-    assert "bad.jsonl:1" in stderr
+    assert "Traceback" not in stderr
+    assert f"bad.jsonl:{line}" in stderr
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,9 @@ _ITEM_KEYS = frozenset({"index", "reason", "permanent", "label_ja", "explanation
 _CONTROL = re.compile(
     r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
 )
-_MARKUP = re.compile(r"<\s*[/!?]?\s*[A-Za-z][^>]*>|&#?[A-Za-z0-9]{1,10};")
+# HTML tags and entities, and Markdown links and images ("[text](target)", "![](src)"): the
+# texts go into Zendesk notes, which render Markdown, and a link needs no scheme to be one.
+_MARKUP = re.compile(r"<\s*[/!?]?\s*[A-Za-z][^>]*>|&#?[A-Za-z0-9]{1,10};|\]\s*\(|!\[")
 _URL_HOST = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]*)://([^/\s?#:]+)")
 _ADDRESS = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 

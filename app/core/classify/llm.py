@@ -23,7 +23,14 @@ from app.core.classify.cache import (
     Refinement,
     parse_reply,
 )
-from app.core.classify.llm_client import ClientFactory, default_client, request_headers
+from app.core.classify.llm_client import (
+    ClientFactory,
+    ReplyTooLargeError,
+    ReplyTooSlowError,
+    create_completion,
+    default_client,
+    request_headers,
+)
 from app.core.classify.llm_guard import delete_effect_of, merge
 from app.core.classify.template import status_class
 from app.core.classify.wire_mask import wire_template
@@ -72,6 +79,12 @@ class LlmSettings:
     max_retries: int = 2
     batch_size: int = 25
     enabled: bool = False
+
+    @property
+    def reply_deadline_s(self) -> float:
+        """The whole request, first byte sent to last byte read. ``timeout_s`` bounds each
+        network read only, which a server dripping a byte at a time never trips."""
+        return 2 * self.timeout_s
 
     @property
     def usable(self) -> bool:
@@ -280,7 +293,9 @@ class LlmRefiner:
         for attempt in range(attempts):
             self._count_request()
             future = pool.submit(
-                client.chat.completions.create,
+                create_completion,
+                client,
+                deadline_s=self.settings.reply_deadline_s,
                 model=self.settings.model,
                 messages=messages,
                 response_format={"type": "json_object"},
@@ -293,6 +308,12 @@ class LlmRefiner:
             except openai.APITimeoutError:
                 # A server slower than the timeout stays slow: retrying only multiplies the wait.
                 raise _BatchError("timed out", transport=True) from None
+            except (ReplyTooSlowError, ReplyTooLargeError) as exc:
+                # Same server, same answer next time: not retried, and counted as the endpoint
+                # failing so a run gives up on it after two such batches.
+                raise _BatchError(str(exc), transport=True) from None
+            except ValueError:
+                raise _BatchError("reply is not JSON") from None
             except openai.RateLimitError as exc:
                 problem = "HTTP 429"
                 wait = max(wait, _retry_after(exc.response))
@@ -374,16 +395,19 @@ def _retry_after(response: Any) -> float:
 
 
 def _reply_content(response: Any) -> str:
-    choices = getattr(response, "choices", None) or []
-    if not choices:
+    """The message text of a chat-completion reply (decoded JSON, so any type may arrive)."""
+    choices = response.get("choices") if isinstance(response, dict) else None
+    if not isinstance(choices, list) or not choices:
         raise _BatchError("reply without choices")
-    choice = choices[0]
-    message = getattr(choice, "message", None)
-    if choice.finish_reason == "content_filter" or getattr(message, "refusal", None):
+    choice = choices[0] if isinstance(choices[0], dict) else {}
+    message = choice.get("message")
+    message = message if isinstance(message, dict) else {}
+    finish_reason = choice.get("finish_reason")
+    if finish_reason == "content_filter" or message.get("refusal"):
         raise _BatchError("refused by the model")
-    if choice.finish_reason == "length":
+    if finish_reason == "length":
         raise _BatchError("reply cut off (length)")
-    content = getattr(message, "content", None)
+    content = message.get("content")
     if not isinstance(content, str) or not content.strip():
         raise _BatchError("empty reply")
     if len(content) > MAX_REPLY_CHARS:

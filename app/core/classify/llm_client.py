@@ -10,6 +10,8 @@ client's ``Omit`` marker removes a default header) and the User-Agent names only
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -48,7 +50,29 @@ def default_client(settings: EndpointSettings) -> Any:
     }
     probe.close()
     headers: Any = {**revealing, "User-Agent": USER_AGENT}  # Omit values: typed as str there
-    return openai.OpenAI(**options, default_headers=headers)
+    # The streamed read (create_completion) makes the client add "X-Stainless-Raw-Response",
+    # its own note to itself: taken off each request just before it goes out, and put back
+    # when the reply's headers are in, where the client looks for it again.
+    hooks: dict[str, list[Callable[..., Any]]] = {
+        "request": [_hide_sdk_headers],
+        "response": [_restore_sdk_headers],
+    }
+    http_client = openai.DefaultHttpxClient(event_hooks=hooks)
+    return openai.OpenAI(**options, default_headers=headers, http_client=http_client)
+
+
+_HIDDEN = "todoku_hidden_headers"
+
+
+def _hide_sdk_headers(request: Any) -> None:
+    hidden = {n: v for n, v in request.headers.items() if n.lower().startswith("x-stainless")}
+    for name in hidden:
+        del request.headers[name]
+    request.extensions[_HIDDEN] = hidden
+
+
+def _restore_sdk_headers(response: Any) -> None:
+    response.request.headers.update(response.request.extensions.pop(_HIDDEN, {}))
 
 
 def request_headers() -> dict[str, Any]:
@@ -56,3 +80,55 @@ def request_headers() -> dict[str, Any]:
     import openai
 
     return {name: openai.Omit() for name in _PER_REQUEST}
+
+
+# The largest reply read: 25 items of three texts at most 400 characters, JSON-escaped six bytes
+# a character at worst, is under 1 MB; past this the server is not answering our question.
+MAX_REPLY_BYTES = 4 * 1024 * 1024
+
+
+class ReplyTooLargeError(Exception):
+    """The reply body went past ``MAX_REPLY_BYTES``; the read stopped there."""
+
+
+class ReplyTooSlowError(Exception):
+    """The reply was still arriving at the whole-request deadline; the read stopped there."""
+
+
+def create_completion(
+    client: Any,
+    *,
+    deadline_s: float,
+    max_bytes: int = MAX_REPLY_BYTES,
+    clock: Callable[[], float] = time.monotonic,
+    **request: Any,
+) -> Any:
+    """``client.chat.completions.create(**request)``, its body read with two ceilings.
+
+    The client's own timeout limits each network read, not the whole reply: a server that
+    sends one byte a second never trips it, and a reply of gigabytes would be held in memory
+    whole before any check. The body is streamed instead and the read stops at ``max_bytes``
+    or when ``deadline_s`` seconds have passed since the request went out (both checked per
+    chunk, so a stall is still bounded by the read timeout). Returns the decoded JSON (any
+    type: the caller checks its shape).
+
+    Raises:
+        ReplyTooLargeError, ReplyTooSlowError: as above.
+        openai.APIError subclasses: as ``create`` (status, timeout, connection).
+        ValueError: the body is not JSON.
+    """
+    started = clock()
+    chunks: list[bytes] = []
+    size = 0
+    with client.chat.completions.with_streaming_response.create(**request) as response:
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > max_bytes:
+                raise ReplyTooLargeError(f"reply over {max_bytes:,} bytes")
+            if clock() - started > deadline_s:
+                raise ReplyTooSlowError(f"reply still arriving after {deadline_s:g} s")
+            chunks.append(chunk)
+    try:
+        return json.loads(b"".join(chunks))
+    except RecursionError:
+        raise ValueError("reply nested too deep") from None

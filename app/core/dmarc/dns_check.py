@@ -9,6 +9,7 @@ server stops the rest, so an offline machine gets its Japanese answer in seconds
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -140,9 +141,28 @@ def policy_from_tags(domain: str, tags: dict[str, str]) -> PublishedPolicy | Non
         np=tags.get("np", "").lower(),
         adkim=tags.get("adkim", "r").lower(),
         aspf=tags.get("aspf", "r").lower(),
-        pct=int(pct_text) if pct_text.isdigit() else None,
+        pct=_percent(pct_text),
         testing=tags.get("t", "").lower(),
     )
+
+
+# Control characters (C0, DEL, C1) and bidi controls: none belongs in a DMARC, SPF or DKIM
+# record, and printed by `todoku-cli dmarc` an ESC sequence would drive the operator's terminal
+# (retitle it, write the clipboard with OSC 52). The record's domain can come from a report a
+# stranger sent. Each becomes U+FFFD, so the record still shows that something was there.
+_UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _shown(text: str) -> str:
+    return _UNSHOWABLE.sub("\ufffd", text)
+
+
+def _percent(text: str) -> int | None:
+    """``pct`` as a number, or None. str.isdigit() also accepts "²" and other digits int()
+    refuses, and int() refuses more than 4,300 digits: a published record must not crash us."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        return None  # RFC 7489 allows 0-100; nine digits keep any typo readable
+    return int(text)
 
 
 def is_dns_name(name: str) -> bool:
@@ -170,7 +190,8 @@ def _txt(resolver: dns.resolver.Resolver, name: str, prefix: str) -> DnsRecord:
     except (dns.exception.Timeout, dns.resolver.NoNameservers, OSError) as error:
         raise DnsUnavailableError(detail=f"{name}: {type(error).__name__}: {error}") from None
     texts = [
-        b"".join(rdata.strings).decode("utf-8", errors="replace") for rdata in answer.rrset or ()
+        _shown(b"".join(rdata.strings).decode("utf-8", errors="replace"))
+        for rdata in answer.rrset or ()
     ]
     matching = [text for text in texts if text.lower().startswith(prefix)] if prefix else texts
     return DnsRecord(name, matching[0] if matching else "", bool(matching))

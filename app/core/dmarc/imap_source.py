@@ -45,6 +45,23 @@ _REPORT_TYPES = frozenset(
     )
 )
 _SIZE_RE = re.compile(rb"RFC822\.SIZE (\d+)")
+# A literal is read whole by imaplib once its {size} is announced. RFC822.SIZE is checked first,
+# but a server may announce a small message and then send any size: the read itself is capped.
+MAX_LITERAL_BYTES = MAX_MESSAGE_BYTES + 64 * 1024
+
+
+class _BoundedImap(imaplib.IMAP4_SSL):
+    """``imaplib.IMAP4_SSL`` refusing a literal over ``MAX_LITERAL_BYTES``: the connection is
+    given up (its rest was not read, so no later answer could be told apart). imaplib turns
+    the abort into one of its own, so the refused size is also kept on the client."""
+
+    refused_literal = 0
+
+    def read(self, size: int) -> bytes:
+        if size > MAX_LITERAL_BYTES:
+            self.refused_literal = size
+            raise self.abort(f"literal of {size:,} bytes refused")
+        return super().read(size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +118,9 @@ class ImapReportSource:
                 client.logout()
             except (imaplib.IMAP4.error, OSError):
                 log.info("imap: logout failed (connection already closed)")
+                # logout() closes the socket only after a LOGOUT answer: close it here.
+                with contextlib.suppress(OSError):
+                    client.shutdown()
 
     def message_uids(self) -> list[bytes]:
         with self._talking() as client:
@@ -181,7 +201,7 @@ class ImapReportSource:
             )
             if settings.cafile:
                 context.load_default_certs()
-            client = imaplib.IMAP4_SSL(
+            client = _BoundedImap(
                 settings.host, settings.port, ssl_context=context, timeout=settings.timeout
             )
         except ssl.SSLCertVerificationError as error:
@@ -234,6 +254,15 @@ class ImapReportSource:
             yield client
         except (imaplib.IMAP4.error, OSError) as error:
             settings = self._settings
+            if getattr(client, "refused_literal", 0):
+                raise ImapError(
+                    "メールサーバーが大きすぎるメールを送ってきたため、読み込みを中止しました。",
+                    next_step_ja=(
+                        f"{MAX_MESSAGE_BYTES // (1024 * 1024)} MB を超えるメールをフォルダから"
+                        "移すか、レポートだけを集めたフォルダを指定してください。"
+                    ),
+                    detail=f"{settings.host}:{settings.port}: {error}",
+                ) from None
             raise ImapError(
                 "メールサーバーとの接続が途中で切れたため、読み込みを中止しました。",
                 next_step_ja="しばらく待ってから、もう一度お試しください。",

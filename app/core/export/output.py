@@ -6,6 +6,7 @@ import contextlib
 import errno
 import os
 import secrets
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,21 +80,42 @@ def atomic_output(path: Path) -> Iterator[Path]:
 
     On any failure or cancel the temporary file is removed and ``path`` is untouched (an older
     file there survives). OS errors become ``ExportError``; other exceptions pass through.
+
+    A symbolic link is followed: the file it points to is replaced, the link stays. A target
+    that is not a regular file (``/dev/stdout``, a named pipe, ``/dev/null``) is written
+    directly: a rename would put a regular file in its place (run as root, it replaced the
+    device node ``/dev/full`` itself), and a stream leaves no half file to protect.
     """
     check_target(path)
+    if _is_stream(path):  # stat follows links: /dev/stdout is the pipe or terminal behind it
+        try:
+            yield path
+        except OSError as error:
+            raise export_error_from(error, path) from error
+        return
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
     try:
-        temp_path = _create_temp_file(path)
+        temp_path = _create_temp_file(target)
     except OSError as error:
         raise export_error_from(error, path) from error
     try:
         yield temp_path
-        os.replace(temp_path, path)
+        os.replace(temp_path, target)
     except OSError as error:
         _remove_quietly(temp_path)
         raise export_error_from(error, path) from error
     except BaseException:
         _remove_quietly(temp_path)
         raise
+
+
+def _is_stream(path: Path) -> bool:
+    """True for an existing character or block device, named pipe or socket."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False  # missing (the usual case) or unreadable: the normal path reports it
+    return stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
 def _create_temp_file(path: Path) -> Path:

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from app.core.dates import JST
-from app.core.errors import TodokuError
 from app.core.export.cells import clean_text, needs_text_guard
 from app.core.export.excel import row_height
 from app.core.export.excel_styles import COUNT_FORMAT, ExcelStyles
+from app.core.export.output import atomic_output
 from app.core.history.report import Change, MonthlyReport
 from app.core.regions import region_label_ja
 from app.core.stats import format_percent
@@ -27,14 +27,6 @@ CAUSES_TITLE = "原因"
 DELETIONS_TITLE = "削除"
 RETURNS_TITLE = "再発"
 PERCENT_FORMAT = "0.0%"
-
-
-class ReportWriteError(TodokuError):
-    default_message_ja = "月次レポートを保存できませんでした。"
-    default_next_step_ja = (
-        "保存先のフォルダ、空き容量、同じ名前のファイルが Excel で開かれていないかを"
-        "確認してください。"
-    )
 
 
 class _Sheet:
@@ -128,7 +120,11 @@ class _Sheet:
 
 
 def write_report_xlsx(report: MonthlyReport, path: Path) -> None:
-    """Save ``report`` to ``path`` (written next to it first, then moved: never half a file)."""
+    """Save ``report`` to ``path`` (written next to it first, then moved: never half a file).
+
+    Raises:
+        ExportError: the file could not be written (a Japanese message saying why).
+    """
     from openpyxl import Workbook
 
     workbook = Workbook()
@@ -140,13 +136,11 @@ def write_report_xlsx(report: MonthlyReport, path: Path) -> None:
     _causes(workbook, report, styles)
     _deletions(workbook, report, styles)
     _returns(workbook, report, styles)
-    partial = path.with_name(path.name + ".part")
-    try:
-        workbook.save(partial)
-        partial.replace(path)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise ReportWriteError(detail=f"{type(error).__name__}: {error} ({path})") from error
+    # atomic_output, as every export: a fixed "<name>.part" beside the target replaced a
+    # symbolic link (the linked file kept last month's report) or a pipe with a regular file,
+    # and its OS errors get the export's precise Japanese messages (folder, permission, disk).
+    with atomic_output(Path(path)) as temp_path:
+        workbook.save(temp_path)
 
 
 def _summary(workbook: Any, report: MonthlyReport, styles: ExcelStyles) -> None:

@@ -72,6 +72,11 @@ class Letter:
         return f"件名: {self.subject}\n\n{self.body.rstrip()}\n"
 
 
+def has_hidden_characters(text: str) -> bool:
+    """Whether ``text`` holds a control, zero-width or bidi character (what quotes drop)."""
+    return _CONTROL_RE.search(text) is not None
+
+
 def quote_untrusted(text: str, prefix: str = "    > ") -> str:
     """Untrusted remote text as quoted plain-text lines (control and bidi characters removed)."""
     cleaned = _CONTROL_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -192,6 +197,7 @@ __all__ = [
     "SenderFacts",
     "compose_letter",
     "compose_letters",
+    "has_hidden_characters",
     "placeholder",
     "quote_untrusted",
 ]

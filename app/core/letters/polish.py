@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 # The same lazily built, retry-free ``openai`` client as the classifier's refinement.
 from app.core.classify.llm import LlmSettings
-from app.core.classify.llm_client import ClientFactory, default_client
-from app.core.letters.compose import Letter
+from app.core.classify.llm_client import ClientFactory, create_completion, default_client
+from app.core.letters.compose import Letter, has_hidden_characters
 
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _URL = r"https?://[^\s）」』>]+"
@@ -71,6 +71,10 @@ def check_polish(original: str, polished: str) -> list[str]:
         problems.append("記入欄が消えています（推測で埋めた可能性）: " + "、".join(lost))
     if _quoted_lines(original) != _quoted_lines(polished):
         problems.append("引用した受信側サーバーの応答が変わっています。")
+    if has_hidden_characters(polished) and not has_hidden_characters(original):
+        # A bidi override or a zero-width space changes what the reader sees, not what the
+        # fact check reads: "moc.elpmaxe@" can display as an address the check never saw.
+        problems.append("見えない制御文字（文字の向きを変える文字など）が含まれています。")
     if len(polished) > MAX_POLISHED_CHARS or not polished.strip():
         problems.append("整えた文が空か、長すぎます。")
     return problems
@@ -83,6 +87,21 @@ class PolishResult:
     problems: tuple[str, ...] = ()
 
 
+def max_polished_length(original: str) -> int:
+    """The longest reply taken as a rewording of ``original`` (keigo may add some length)."""
+    return 2 * len(original) + 200
+
+
+def _message_text(response: object) -> object:
+    """``choices[0].message.content`` of a decoded reply, or None when it has another shape."""
+    if not isinstance(response, dict):
+        return None
+    choices = response.get("choices")
+    first = choices[0] if isinstance(choices, list) and choices else None
+    message = first.get("message") if isinstance(first, dict) else None
+    return message.get("content") if isinstance(message, dict) else None
+
+
 def polish_letter(
     letter: Letter, settings: LlmSettings, client_factory: ClientFactory | None = None
 ) -> PolishResult:
@@ -92,7 +111,10 @@ def polish_letter(
     client = None
     try:
         client = (client_factory or default_client)(settings)
-        response = client.chat.completions.create(
+        # Bounded in size and in time (a server dripping its reply never trips the read timeout).
+        response = create_completion(
+            client,
+            deadline_s=settings.reply_deadline_s,
             model=settings.model,
             temperature=0,
             messages=[
@@ -100,7 +122,7 @@ def polish_letter(
                 {"role": "user", "content": letter.body},
             ],
         )
-        content = response.choices[0].message.content
+        content = _message_text(response)
     except Exception as error:  # any client/network failure: the letter stays as it was
         return PolishResult(
             letter, False, (f"AI に接続できませんでした（{type(error).__name__}）。",)
@@ -113,6 +135,10 @@ def polish_letter(
     if not isinstance(content, str):
         return PolishResult(letter, False, ("AI の応答が空でした。",))
     polished = content.strip("\n") + "\n"
+    if len(polished) > max_polished_length(letter.body):
+        # Rewording keeps the length; a reply far longer added text of its own (an instruction
+        # hidden in a bounce reason can ask for a paragraph that holds no checkable fact).
+        return PolishResult(letter, False, ("AI の応答が元の文面より大幅に長いため、使いません。",))
     problems = check_polish(letter.body, polished)
     if problems:
         return PolishResult(letter, False, tuple(problems))

@@ -11,6 +11,7 @@ from typing import Any
 
 from app.core.dates import JST
 from app.core.export.cells import clean_text, needs_text_guard
+from app.core.export.excel import EXCEL_MAX_ROWS
 from app.core.export.output import atomic_output
 from app.core.storage.journal_records import OperationQuery, OperationRecord
 from app.core.storage.journal_store import JournalStore
@@ -74,11 +75,15 @@ def export_journal_xlsx(
     *,
     query: OperationQuery | None = None,
     operation_ids: Sequence[int] | None = None,
+    max_rows_per_sheet: int = EXCEL_MAX_ROWS,
 ) -> JournalExportSummary:
     """Write the operations matching ``query`` (or exactly ``operation_ids``) and their entries.
 
     Every text cell is cleaned of XML-illegal characters, and text a spreadsheet could read as a
-    formula (leading ``=``, ``+``, ``-``, ``@``, tab, CR) is stored as a text cell. The file
+    formula (leading ``=``, ``+``, ``-``, ``@``, tab, CR) is stored as a text cell. A sheet
+    holds at most ``max_rows_per_sheet`` rows, header included (Excel's 1,048,576): the rows
+    after go on 明細(2), 明細(3), … each with the header, as the export's 一覧 sheets do; a
+    longer sheet is a file Excel refuses to open. The file
     appears at ``path`` only when complete (temporary file + ``os.replace``).
 
     Raises:
@@ -139,8 +144,13 @@ def export_journal_xlsx(
             sheet.append(header)
             return sheet
 
-        operations_sheet = add_sheet(OPERATIONS_SHEET, OPERATION_HEADERS, OPERATION_WIDTHS)
-        make = cell_factory(operations_sheet)
+        operations_sheet = _RollingSheet(
+            lambda n: add_sheet(
+                _numbered(OPERATIONS_SHEET, n), OPERATION_HEADERS, OPERATION_WIDTHS
+            ),
+            cell_factory,
+            max_rows_per_sheet,
+        )
         for op in operations:
             values: tuple[object, ...] = (
                 op.id,
@@ -160,10 +170,13 @@ def export_journal_xlsx(
                 op.retry_of,
                 op.note,
             )
-            operations_sheet.append([make(value) for value in values])
+            operations_sheet.append(values)
 
-        entries_sheet = add_sheet(ENTRIES_SHEET, ENTRY_HEADERS, ENTRY_WIDTHS)
-        make = cell_factory(entries_sheet)
+        entries_sheet = _RollingSheet(
+            lambda n: add_sheet(_numbered(ENTRIES_SHEET, n), ENTRY_HEADERS, ENTRY_WIDTHS),
+            cell_factory,
+            max_rows_per_sheet,
+        )
         for op in operations:
             for entry in journal.entries(op.id):
                 values = (
@@ -179,8 +192,43 @@ def export_journal_xlsx(
                     entry.explanation_label,
                     entry.explanation_reason,
                 )
-                entries_sheet.append([make(value) for value in values])
+                entries_sheet.append(values)
                 entry_count += 1
         workbook.save(temp_path)
     log.info("exported %d operations, %d entries of the journal", len(operations), entry_count)
     return JournalExportSummary(path, len(operations), entry_count)
+
+
+def _numbered(title: str, number: int) -> str:
+    """明細, 明細(2), 明細(3), …: the same naming as the export's 一覧 sheets."""
+    return title if number == 1 else f"{title}({number})"
+
+
+class _RollingSheet:
+    """Rows of one kind over as many sheets as Excel's row limit needs (header on each)."""
+
+    def __init__(
+        self,
+        open_sheet: Callable[[int], Any],
+        cell_factory: Callable[[Any], Callable[[object], object]],
+        max_rows: int,
+    ) -> None:
+        if max_rows < 2:
+            raise ValueError("a sheet needs room for its header and one row")
+        self._open_sheet = open_sheet
+        self._cell_factory = cell_factory
+        self._max_rows = max_rows
+        self._number = 0
+        self._start()
+
+    def _start(self) -> None:
+        self._number += 1
+        self._sheet = self._open_sheet(self._number)
+        self._make = self._cell_factory(self._sheet)
+        self._rows = 1  # the header
+
+    def append(self, values: Sequence[object]) -> None:
+        if self._rows >= self._max_rows:
+            self._start()
+        self._sheet.append([self._make(value) for value in values])
+        self._rows += 1

@@ -23,6 +23,7 @@ from typing import Any, Self
 import httpx
 
 from app.core import untrusted_json
+from app.core.providers.bounded_read import ResponseTooLargeError, send_bounded
 from app.core.zendesk.errors import (
     ZendeskAuthError,
     ZendeskError,
@@ -38,6 +39,7 @@ from app.core.zendesk.errors import (
 _SUBDOMAIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 OPEN_STATUSES = frozenset({"new", "open", "pending", "hold"})  # "status<solved" in search terms
 MAX_SEARCH_PAGES = 10  # the Search API stops at 1,000 results (10 pages of 100)
+MAX_REPLY_BYTES = 32 * 1024 * 1024  # 100 tickets with long descriptions stay far below
 
 
 class ZendeskUncertainError(ZendeskServerError):
@@ -185,7 +187,16 @@ class ZendeskClient:
             final = attempt == self._max_attempts
             self.requests_made += 1
             try:
-                response = self._http.request(method, path, params=params, json=json)
+                request = self._http.build_request(method, path, params=params, json=json)
+                # Read up to a ceiling: a reply is a page of at most 100 tickets, and an endless
+                # or gigabyte answer must not be held in memory before any check sees it.
+                response = send_bounded(self._http, request, "Zendesk", MAX_REPLY_BYTES)
+            except ResponseTooLargeError as error:
+                too_large = ZendeskUncertainError if not safe else ZendeskServerError
+                raise too_large(
+                    "Zendesk からの応答が大きすぎるため、読み込みを中止しました。",
+                    detail=error.detail,
+                ) from None
             except httpx.TransportError as error:
                 detail = f"{method} {path}: {type(error).__name__}"
                 if not safe:

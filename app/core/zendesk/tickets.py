@@ -99,7 +99,34 @@ def note_body(items: list[EscalationItem], now: datetime, *, follow_up: bool) ->
             f"■ 連絡文の下書き（未送信）: {letter.title}",
             letter.as_text().rstrip(),
         ]
-    return "\n".join(parts) + "\n"
+    return quotes_as_code_blocks("\n".join(parts)) + "\n"
+
+
+_QUOTE_PREFIX = "    > "  # quote_untrusted's: four spaces, then the mail-style ">"
+
+
+def quotes_as_code_blocks(text: str) -> str:
+    """``text`` with a blank line before every run of quoted (untrusted) lines.
+
+    Zendesk renders Markdown in a comment's ``body``: a bounce reason holding
+    ``[再設定はこちら](https://…)`` or ``![](https://…)`` became a link or a remote image in
+    the agent's note. A line indented four spaces is a code block, shown literally, but only
+    after a blank line: right under a text line it merely continues that paragraph (CommonMark,
+    "Indented code blocks"). The quotes already carry the four spaces; the blank line makes
+    them inert, and reads the same where Markdown is off.
+    """
+    lines = text.split("\n")
+    out: list[str] = []
+    for index, line in enumerate(lines):
+        starts_run = line.startswith(_QUOTE_PREFIX) and (
+            index > 0
+            and lines[index - 1].strip()
+            and not lines[index - 1].startswith(_QUOTE_PREFIX)
+        )
+        if starts_run:
+            out.append("")
+        out.append(line)
+    return "\n".join(out)
 
 
 def subject_for(items: list[EscalationItem]) -> str:

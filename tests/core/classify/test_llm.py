@@ -225,6 +225,9 @@ HOSTILE = {
     "bare_list": ScriptedReply(mutate=lambda r: r["items"]),
     "deep_json": ScriptedReply(content="[" * 90_000 + "]" * 90_000),
     "script_tag": _every_item(explanation_ja="<script>alert(1)</script>"),
+    # No scheme, so no URL for the link check; Zendesk notes render Markdown all the same.
+    "markdown_link": _every_item(action_ja="[再登録はこちら](evil.example/login) から手続き"),
+    "markdown_image": _every_item(explanation_ja="![確認](//evil.example/p.png) を見てください"),
     "zero_width": _every_item(label_ja="削\u200b除可"),
     "null_texts": _every_item(action_ja=None),
     "items_not_objects": ScriptedReply(mutate=lambda r: {"items": [1, "x", None]}),
@@ -281,17 +284,41 @@ def test_one_bad_item_only_loses_that_item(sandbox, cache):
     assert len(cache) == 2
 
 
-def test_timeout_falls_back_without_waiting_for_the_server(sandbox, cache):
-    sandbox.script(ScriptedReply.slow(8.0))
+# A slow server (nothing for 8 s) trips the read timeout; one dripping 16 bytes every 0.2 s
+# never did (no single read waits 1 s), and the run took as long as the server liked (11 s
+# here, forever for an endless body). The whole request now ends at twice the timeout.
+SLOW_SERVERS = {
+    "silent": (ScriptedReply.slow(8.0), 0.3, "timed out"),
+    "dripping": (ScriptedReply.dripping(0.2), 1.0, "still arriving after 2 s"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SLOW_SERVERS))
+def test_a_slow_server_falls_back_without_waiting_for_it(sandbox, cache, name):
+    reply, timeout_s, failure = SLOW_SERVERS[name]
+    sandbox.script(reply)
     items = distinct_items(2)
-    refiner = LlmRefiner(settings(sandbox.base_url, timeout_s=0.3, max_retries=2), cache)
+    refiner = LlmRefiner(settings(sandbox.base_url, timeout_s=timeout_s, max_retries=2), cache)
     started = time.monotonic()
     result = refiner.refine(items)
-    # Behaviour, not speed: a timeout is not retried, so we return long before the 8 s reply.
-    assert time.monotonic() - started < 6.0
+    # Behaviour, not speed: not retried (the same server is as slow again), so we return long
+    # before the server would have finished.
+    assert time.monotonic() - started < 5.0
     assert result.requests_made == 1
     assert result.explanations == [rule for *_, rule in items]
-    assert any("timed out" in line for line in result.failures)
+    assert any(failure in line for line in result.failures)
+    assert len(cache) == 0
+
+
+def test_a_huge_reply_is_refused_without_being_read_whole(sandbox, cache):
+    """A valid reply followed by 16 MB of blanks (still valid JSON) was read into memory whole
+    and accepted; the read now stops at 4 MB and the batch keeps its rule results."""
+    sandbox.script(ScriptedReply.padded(16 * 1024 * 1024))
+    items = distinct_items(2)
+    result = LlmRefiner(settings(sandbox.base_url, max_retries=0), cache).refine(items)
+    assert result.explanations == [rule for *_, rule in items]
+    assert any("reply over 4,194,304 bytes" in line for line in result.failures)
+    assert len(cache) == 0
 
 
 def test_endpoint_down_stops_after_two_failed_batches(cache):

@@ -13,11 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from app.core.dmarc.dns_check import check_domain, make_resolver
-from app.core.dmarc.errors import UnsafeReportError
+from app.core.dmarc.dns_check import check_domain, make_resolver, policy_from_tags
+from app.core.dmarc.errors import ImapError, UnsafeReportError
+from app.core.dmarc.imap_source import MAX_MESSAGE_BYTES, ImapReportSource, ImapSettings
 from app.core.dmarc.importer import ReportImporter
 from app.core.dmarc.report_parser import parse_report
 from app.sandbox.dns_server import DnsSandbox
+from app.sandbox.imap_server import ImapLiar
+from tests.helpers.self_signed import make_certificate
 
 REPORT = """<?xml version="1.0" encoding="{encoding}"?>
 <feedback>
@@ -139,3 +142,36 @@ def test_a_named_pipe_called_report_xml_is_listed_not_waited_on(tmp_path: Path) 
     assert [(Path(p.origin).name, p.reason_ja) for p in importer.problems] == [
         ("report.xml", "通常のファイルではないため読み込みませんでした。")
     ] * 2
+
+
+@pytest.mark.parametrize("pct", ["²", "9" * 5000])
+def test_a_pct_python_cannot_read_as_a_number_is_no_pct_not_a_crash(pct: str) -> None:
+    """A published "pct=²" passed str.isdigit() and then int() raised ValueError, as did 5,000
+    ASCII digits (Python's int() stops at 4,300): `todoku-cli dmarc` and the DMARC tab ended in
+    a traceback while advising on the policy DNS returned."""
+    record = "v=DMARC1; p=quarantine; pct=" + pct
+    server = DnsSandbox({("_dmarc.example.co.jp", "TXT"): [record]}).start()
+    try:
+        resolver = make_resolver("127.0.0.1", server.port, lifetime=1.0)
+        check = check_domain("example.co.jp", resolver, dkim_selectors=())
+    finally:
+        server.stop()
+    assert check.dmarc.found
+    policy = policy_from_tags(check.domain, check.dmarc_tags)
+    assert policy is not None and policy.p == "quarantine" and policy.pct is None
+
+
+def test_an_imap_server_sending_more_than_it_announced_is_stopped(tmp_path: Path) -> None:
+    """RFC822.SIZE said 1,000 bytes, then BODY[] came as an 80 MB literal: imaplib read it into
+    memory whole (any size the server liked). The literal read is now capped at 64 MB."""
+    cert, key = make_certificate(tmp_path)
+    size = MAX_MESSAGE_BYTES + 16 * 1024 * 1024
+    with ImapLiar(cert, key, body_size=size, declared_size=1000) as server:
+        settings = ImapSettings("127.0.0.1", "reports", port=server.port, cafile=cert)
+        with (
+            pytest.raises(ImapError, match="大きすぎるメール") as caught,
+            ImapReportSource(settings, "s3cret-pass") as source,
+        ):
+            list(ReportImporter().read_blobs(source.blobs()))
+    assert "s3cret-pass" not in caught.value.detail
+    assert server.bytes_sent < size  # the client stopped reading and hung up

@@ -11,16 +11,20 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
 
+from app.core.export.csv_export import export_csv
 from app.core.export.excel import export_xlsx
 from app.core.export.output import ExportError
 from tests.helpers.export_rows import make_context, make_rows
+from tests.helpers.linked_target import linked_target
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 SETPRIV = shutil.which("setpriv")
@@ -126,3 +130,36 @@ def test_disk_full_is_reported_and_cleaned_up(tmp_path: Path) -> None:
     assert result["message"] == "ディスクの空き容量が足りないため、保存できませんでした。"
     assert "File too large" in result["detail"]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_symbolic_link_target_updates_the_linked_file_and_keeps_the_link(
+    tmp_path: Path,
+) -> None:
+    """The rename replaced the link itself with a new file: the shared file it pointed to kept
+    the old export and the link was gone."""
+    link, real = linked_target(tmp_path, "report.xlsx")
+    export_xlsx(make_rows(3), make_context(), link)
+    assert link.is_symlink() and link.resolve() == real
+    assert real.read_bytes().startswith(b"PK")  # the new workbook, a zip
+    assert sorted(p.name for p in real.parent.iterdir()) == ["report.xlsx"]  # no temporary file
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_target_is_written_through_not_replaced(tmp_path: Path) -> None:
+    """`--csv pipe` (or /dev/stdout): the rename put a regular file where the pipe was, so the
+    reader at the other end got nothing (and, run as root, `/dev/full` itself was replaced)."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+
+    def read_pipe() -> None:
+        with open(pipe, "rb") as reader:
+            received.append(reader.read())
+
+    reader = threading.Thread(target=read_pipe, daemon=True)  # stuck on open if never written
+    reader.start()
+    export_csv(make_rows(3), make_context(), pipe)
+    reader.join(timeout=10)
+    assert stat.S_ISFIFO(pipe.lstat().st_mode)
+    assert received and received[0].decode("utf-8-sig").count("\n") >= 4  # header + 3 rows
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]

@@ -11,12 +11,14 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from app.core.export.output import ExportError
 from app.core.history.report import build_monthly_report
 from app.core.history.report_xlsx import write_report_xlsx
 from app.core.history.trends import bounds, month_range, trend_by_domain_group
 from app.core.storage.history import AccountKey, Deletion, FetchWrite, TrendBucket
 from app.core.storage.history.sqlite_store import SqliteHistoryStore
 from app.core.types import ALL_LISTS, Explanation, ListKind, SuppressionEntry
+from tests.helpers.linked_target import linked_target
 
 ROOT = Path(__file__).resolve().parents[3]
 ACCOUNT = AccountKey(account="本番")
@@ -213,6 +215,17 @@ def test_cli_report_pdf_is_printed_by_qt_only_on_that_path(store, tmp_path: Path
     )
     assert done.returncode == 0, done.stderr
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 5000
+    # Through a symbolic link, the linked file gets the report and the link stays (the old
+    # "<name>.part" rename replaced the link with a file of its own).
+    link = tmp_path / "link.pdf"
+    link.symlink_to(pdf)
+    pdf.write_bytes(b"old")
+    again = run_cli(
+        "--month", "2026-11", "--account", "本番", "--history", history, "--pdf", str(link),
+        data=tmp_path,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert link.is_symlink() and pdf.read_bytes().startswith(b"%PDF")
     # The other paths of the command never load Qt.
     code = (
         "import sys; from app.cli import main\n"
@@ -257,3 +270,22 @@ def test_report_xlsx_names_the_region_in_japanese(
     write_report_xlsx(build_monthly_report(store, account, date(2026, 11, 1)), path)
     cells = [str(c.value) for row in load_workbook(path)["概要"].iter_rows() for c in row]
     assert shown in cells and region not in cells
+
+
+def test_report_xlsx_to_a_symbolic_link_updates_the_linked_file(store, tmp_path: Path) -> None:
+    """The report was saved as "<name>.part" and renamed onto the target: a link to the shared
+    folder's report.xlsx became a file of its own, and the shared file kept last month's."""
+    link, real = linked_target(tmp_path, "report.xlsx")
+    write_report_xlsx(build_monthly_report(store, ACCOUNT, date(2026, 11, 1)), link)
+    assert link.is_symlink()
+    assert load_workbook(real).sheetnames[0] == "概要"
+    assert sorted(p.name for p in real.parent.iterdir()) == ["report.xlsx"]
+
+
+def test_report_xlsx_into_a_missing_folder_is_the_export_message(store, tmp_path: Path) -> None:
+    with pytest.raises(ExportError) as caught:
+        write_report_xlsx(
+            build_monthly_report(store, ACCOUNT, date(2026, 11, 1)),
+            tmp_path / "no-such-folder" / "report.xlsx",
+        )
+    assert caught.value.message_ja == "保存先のフォルダが見つかりません。"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -88,3 +89,44 @@ def test_endpoint_failure_keeps_the_letter(sandbox: OpenAISandbox) -> None:
     assert not result.applied and result.letter == letter
     unusable = polish_letter(letter, LlmSettings("", model="", api_key=""))
     assert not unusable.applied and "設定されていません" in unusable.problems[0]
+
+
+def test_a_reply_far_longer_than_the_letter_is_not_used(sandbox: OpenAISandbox) -> None:
+    """An instruction hidden in a bounce reason ("add a paragraph asking them to call us")
+    can make a reply that holds no fact check_polish looks for; it was applied as is."""
+    letter = company_letter()
+    padded = letter.body + "ご不明な点がございましたら、お気軽にお問い合わせください。" * 200
+    sandbox.script(ScriptedReply(content=padded))
+    result = polish_letter(letter, llm(sandbox.start()))
+    assert not result.applied and result.letter == letter
+    assert "大幅に長い" in result.problems[0]
+
+
+def test_a_dripping_reply_keeps_the_letter_within_the_deadline(sandbox: OpenAISandbox) -> None:
+    """Sixteen bytes every 0.4 s never trip a 1 s read timeout: polish waited as long as the
+    server kept sending. The whole request now ends at twice the timeout."""
+    letter = company_letter()
+    sandbox.script(ScriptedReply.dripping(0.4))
+    settings = LlmSettings(
+        sandbox.start(), model="sandbox-model", api_key=KEY, enabled=True, timeout_s=1.0
+    )
+    started = time.monotonic()
+    result = polish_letter(letter, settings)
+    assert time.monotonic() - started < 5.0
+    assert not result.applied and result.letter == letter
+    assert "ReplyTooSlowError" in result.problems[0]
+
+
+def test_a_reply_with_a_bidi_override_or_zero_width_character_is_not_used(
+    sandbox: OpenAISandbox,
+) -> None:
+    """U+202E makes the text after it display right to left: a sentence can show a different
+    address or date than the one the fact check reads. Such a reply was applied as is."""
+    letter = company_letter()
+    for hidden in ("\u202e", "\u200b", "\x1b[2J"):
+        sandbox.script(
+            ScriptedReply(content=letter.body.replace("突然のご連絡", f"突然の{hidden}ご連絡"))
+        )
+        result = polish_letter(letter, llm(sandbox.start()))
+        assert not result.applied and result.letter == letter, repr(hidden)
+        assert any("見えない制御文字" in p for p in result.problems)

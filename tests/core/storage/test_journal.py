@@ -177,6 +177,28 @@ HOSTILE = (
 )
 
 
+def test_export_rolls_entries_over_to_more_sheets_at_the_row_limit(tmp_path: Path) -> None:
+    """明細 was one sheet whatever its length: past Excel's 1,048,576 rows the file is one
+    Excel refuses to open. The rows now go on 明細(2), 明細(3), … each with the header (shown
+    here with a limit of 3 rows a sheet: the header and two entries)."""
+    journal = DeletionJournal(tmp_path / "j.sqlite3")
+    emails = [f"u{i}@example.jp" for i in range(5)]
+    entries = [NewEntry(ListKind.BOUNCES, e, CREATED, "5.1.1", "x", "", "") for e in emails]
+    journal.create_operation(OperationMeta(note="n"), entries)
+    target = tmp_path / "history.xlsx"
+    summary = export_journal_xlsx(journal, target, max_rows_per_sheet=3)
+    assert summary.entries == 5
+    workbook = load_workbook(target)
+    names = [f"{ENTRIES_SHEET}", f"{ENTRIES_SHEET}(2)", f"{ENTRIES_SHEET}(3)"]
+    assert workbook.sheetnames == [OPERATIONS_SHEET, *names]
+    found = []
+    for name in names:
+        rows = list(workbook[name].iter_rows(values_only=True))
+        assert rows[0][0] == "操作番号" and len(rows) <= 3
+        found += [row[2] for row in rows[1:]]
+    assert found == emails
+
+
 def test_export_keeps_formula_text_as_text_and_drops_illegal_characters(tmp_path: Path) -> None:
     journal = DeletionJournal(tmp_path / "j.sqlite3")
     hostile_entries = [

@@ -18,6 +18,7 @@ from app.core.zendesk import account_from
 from app.core.zendesk.client import ZendeskAccount, ZendeskClient, normalise_subdomain
 from app.core.zendesk.errors import (
     ZendeskAuthError,
+    ZendeskError,
     ZendeskForbiddenError,
     ZendeskNotFoundError,
     ZendeskRateLimitError,
@@ -117,6 +118,28 @@ def test_ticket_per_recipient_with_internal_note_tags_and_letter(server: Zendesk
     assert "hanako@docomo.ne.jp" in note["body"]
     assert "連絡文の下書き（未送信）" in note["body"] and "2025年3月13日" in note["body"]
     assert "> 550 Unknown user" in note["body"]
+
+
+def test_markdown_in_a_bounce_reason_stays_inert_in_the_note(server: ZendeskSandbox) -> None:
+    """Zendesk renders Markdown in a comment's body. The quoted reason followed a text line, so
+    it continued that paragraph: the link, the remote image and the HTML of the reason became
+    live in the agent's note (and in the letter draft under it). Rendered by a CommonMark
+    renderer, the note now holds them only as code text."""
+    from markdown_it import MarkdownIt
+
+    reason = (
+        "550 5.7.1 [パスワード再設定はこちら](https://evil.example/login) "
+        "![x](https://evil.example/p.png) <a href='https://evil.example'>x</a> **緊急**"
+    )
+    with client_for(server) as client:
+        Escalator(client).escalate(
+            [item("yamada@corp.example.co.jp", reason, status="5.7.1")], batch=False
+        )
+    body = server.comments(1)[0]["body"]
+    assert body.count(reason) == 2  # the note's quote and the letter draft's: text unchanged
+    html = MarkdownIt("commonmark").render(body)
+    assert "<a " not in html and "<img" not in html and "<strong>" not in html
+    assert html.count("<pre><code>&gt; 550 5.7.1 [パスワード再設定はこちら]") == 2
 
 
 def test_second_run_adds_a_note_instead_of_a_duplicate(server: ZendeskSandbox) -> None:
@@ -311,3 +334,14 @@ def test_search_stops_at_the_documented_1000_results(server: ZendeskSandbox) -> 
     server.inject(Fault(status=422, method="GET", path_contains="search"))
     with client_for(server) as client, pytest.raises(ZendeskValidationError):
         client.search_tickets("type:ticket")
+
+
+def test_a_huge_answer_is_refused_not_read_whole(server: ZendeskSandbox) -> None:
+    """Every reply was read whole by httpx before its JSON was looked at: 40 MB of blanks after
+    a valid answer (or an endless one) went into memory. The read now stops at 32 MB; a
+    ticket that may have been made is looked for again (ZendeskUncertainError), not lost."""
+    server.reply_padding_bytes = 40 * 1024 * 1024
+    with client_for(server) as client, pytest.raises(ZendeskError) as caught:
+        Escalator(client).escalate([item("hanako@docomo.ne.jp")], batch=False)
+    assert caught.value.message_ja == "Zendesk からの応答が大きすぎるため、読み込みを中止しました。"
+    assert "more than 33,554,432 bytes" in caught.value.detail

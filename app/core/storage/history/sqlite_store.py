@@ -91,7 +91,12 @@ class SqliteHistoryStore:
         except sqlite3.Error as error:
             self.close()
             raise _history_error(error, self.path) from error
-        except (OSError, HistoryError):
+        except OSError as error:
+            # The data folder is a file, cannot be created or the file cannot be set aside: a
+            # HistoryError like any other, so no caller (the CLI's fetch) shows a traceback.
+            self.close()
+            raise HistoryError(detail=f"{type(error).__name__}: {error} ({self.path})") from error
+        except HistoryError:
             self.close()
             raise
 
