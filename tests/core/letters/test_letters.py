@@ -88,6 +88,17 @@ def test_bounce_reason_with_template_syntax_stays_literal_in_a_letter() -> None:
     assert "送信元ドメイン　　: 【送信元ドメインを記入】" in body
 
 
+def test_c1_controls_in_a_bounce_reason_are_dropped_from_the_quote() -> None:
+    """U+009B (CSI) and U+009D (OSC) drive terminals that take 8-bit controls, and
+    `todoku-cli letter` prints the quoted reason: they went out raw beside the C0 ones."""
+    reason = "550 5.7.1 rejected \u009b2J\u009d0;title\u0007 by \u0085policy"
+    e = entry("soumu@city.example.lg.jp", reason, ListKind.BLOCKS)
+    letters = compose_letters([pair(e)], load_templates(), SenderFacts(org_name="X"), NOW)
+    body = letters[0].body
+    assert "> 550 5.7.1 rejected 2J0;title by policy" in body
+    assert not any("\x80" <= char <= "\x9f" for char in body)
+
+
 # -- templates ---------------------------------------------------------------------------------
 
 
