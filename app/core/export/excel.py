@@ -31,9 +31,14 @@ LINE_HEIGHT_PT = 15.0  # one line of 11 pt text, Excel's default row height
 MAX_ROW_LINES = 27  # Excel caps a row at 409 pt
 
 
+def numbered_sheet_title(title: str, number: int) -> str:
+    """``title``, ``title(2)``, ``title(3)``, ... for the sheets one kind of rows spills over."""
+    return title if number == 1 else f"{title}({number})"
+
+
 def data_sheet_title(number: int) -> str:
     """一覧, 一覧(2), 一覧(3), ... for the sheets that hold the rows."""
-    return DATA_SHEET_TITLE if number == 1 else f"{DATA_SHEET_TITLE}({number})"
+    return numbered_sheet_title(DATA_SHEET_TITLE, number)
 
 
 def export_xlsx(

@@ -11,7 +11,7 @@ from typing import Any
 
 from app.core.dates import JST
 from app.core.export.cells import clean_text, needs_text_guard
-from app.core.export.excel import EXCEL_MAX_ROWS
+from app.core.export.excel import EXCEL_MAX_ROWS, numbered_sheet_title
 from app.core.export.output import atomic_output
 from app.core.storage.journal_records import OperationQuery, OperationRecord
 from app.core.storage.journal_store import JournalStore
@@ -146,7 +146,7 @@ def export_journal_xlsx(
 
         operations_sheet = _RollingSheet(
             lambda n: add_sheet(
-                _numbered(OPERATIONS_SHEET, n), OPERATION_HEADERS, OPERATION_WIDTHS
+                numbered_sheet_title(OPERATIONS_SHEET, n), OPERATION_HEADERS, OPERATION_WIDTHS
             ),
             cell_factory,
             max_rows_per_sheet,
@@ -173,7 +173,9 @@ def export_journal_xlsx(
             operations_sheet.append(values)
 
         entries_sheet = _RollingSheet(
-            lambda n: add_sheet(_numbered(ENTRIES_SHEET, n), ENTRY_HEADERS, ENTRY_WIDTHS),
+            lambda n: add_sheet(
+                numbered_sheet_title(ENTRIES_SHEET, n), ENTRY_HEADERS, ENTRY_WIDTHS
+            ),
             cell_factory,
             max_rows_per_sheet,
         )
@@ -197,11 +199,6 @@ def export_journal_xlsx(
         workbook.save(temp_path)
     log.info("exported %d operations, %d entries of the journal", len(operations), entry_count)
     return JournalExportSummary(path, len(operations), entry_count)
-
-
-def _numbered(title: str, number: int) -> str:
-    """明細, 明細(2), 明細(3), …: the same naming as the export's 一覧 sheets."""
-    return title if number == 1 else f"{title}({number})"
 
 
 class _RollingSheet:
