@@ -214,12 +214,6 @@ class OpenAISandbox(LoopbackServer[LoggedRequest]):
 
     # -- processing ---------------------------------------------------------------------------
 
-    def _process(
-        self, method: str, path: str, headers: dict[str, str], raw: bytes
-    ) -> tuple[int, bytes, tuple[tuple[str, str], ...]]:
-        status, body, extra, _drip = self._answer(method, path, headers, raw)
-        return status, body, extra
-
     def _answer(
         self, method: str, path: str, headers: dict[str, str], raw: bytes
     ) -> tuple[int, bytes, tuple[tuple[str, str], ...], float]:
