@@ -24,9 +24,7 @@ MAX_QUOTED_CHARS = 600  # per reason: enough for any real SMTP reply, not for a 
 MAX_LISTED_ENTRIES = 50  # a letter lists at most this many addresses and replies
 # C1 too: U+009B and U+009D are one-character CSI and OSC for terminals that take 8-bit
 # controls, and `todoku-cli letter` prints the quoted reasons to the terminal.
-_CONTROL_RE = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
-)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _PLACEHOLDER_MARK_RE = re.compile(r"【[^【】]*を記入】")
 
 
