@@ -16,7 +16,13 @@ from dataclasses import dataclass
 
 # The same lazily built, retry-free ``openai`` client as the classifier's refinement.
 from app.core.classify.llm import LlmSettings
-from app.core.classify.llm_client import ClientFactory, create_completion, default_client
+from app.core.classify.llm_client import (
+    ClientFactory,
+    ReplyTooLargeError,
+    ReplyTooSlowError,
+    create_completion,
+    default_client,
+)
 from app.core.letters.compose import Letter, has_hidden_characters
 
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
@@ -123,6 +129,11 @@ def polish_letter(
             ],
         )
         content = _message_text(response)
+    except ReplyTooSlowError:
+        # It did connect: "接続できませんでした" would send the operator to check the network.
+        return PolishResult(letter, False, ("AI の応答が時間内に終わらなかったため、使いません。",))
+    except ReplyTooLargeError:
+        return PolishResult(letter, False, ("AI の応答が大きすぎるため、使いません。",))
     except Exception as error:  # any client/network failure: the letter stays as it was
         return PolishResult(
             letter, False, (f"AI に接続できませんでした（{type(error).__name__}）。",)

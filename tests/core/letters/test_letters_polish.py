@@ -114,7 +114,17 @@ def test_a_dripping_reply_keeps_the_letter_within_the_deadline(sandbox: OpenAISa
     result = polish_letter(letter, settings)
     assert time.monotonic() - started < 5.0
     assert not result.applied and result.letter == letter
-    assert "ReplyTooSlowError" in result.problems[0]
+    assert result.problems == ("AI の応答が時間内に終わらなかったため、使いません。",)
+
+
+def test_a_huge_reply_keeps_the_letter_and_says_why(sandbox: OpenAISandbox) -> None:
+    """Past the 4 MB ceiling the read stops; the endpoint did answer, so the reason given is
+    the size, not "could not connect"."""
+    letter = company_letter()
+    sandbox.script(ScriptedReply.padded(5 * 1024 * 1024))
+    result = polish_letter(letter, llm(sandbox.start()))
+    assert not result.applied and result.letter == letter
+    assert result.problems == ("AI の応答が大きすぎるため、使いません。",)
 
 
 def test_a_reply_with_a_bidi_override_or_zero_width_character_is_not_used(
