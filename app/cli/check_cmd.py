@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from datetime import timedelta
 
 from app.cli.common import add_connection_arguments, make_provider, report_error
@@ -90,10 +89,7 @@ def _notify(url: str, text: str) -> None:
     try:
         post_webhook(url, text)
     except WebhookError as error:
-        print(f"通知エラー: {error.message_ja}", file=sys.stderr)
-        print(f"対処: {error.next_step_ja}", file=sys.stderr)
-        if error.detail:
-            print(f"詳細: {error.detail}", file=sys.stderr)
+        report_error(error, prefix="通知エラー")  # the detail quotes the endpoint's answer
 
 
 def _stored_webhook() -> str:

@@ -170,12 +170,15 @@ def parse_lists(text: str | None) -> tuple[ListKind, ...]:
         ) from None
 
 
-def report_error(error: TodokuError) -> int:
-    """Japanese message and next step on stderr; technical detail after them."""
-    print(f"エラー: {error.message_ja}", file=sys.stderr)
-    print(f"対処: {_next_step_for_the_terminal(error)}", file=sys.stderr)
+def report_error(error: TodokuError, prefix: str = "エラー") -> int:
+    """Japanese message and next step on stderr; technical detail after them.
+
+    The detail often quotes a server's reply (a Zendesk or SendGrid error body, an IMAP
+    answer), and messages name files: all of it goes through ``terminal_text``."""
+    print(terminal_text(f"{prefix}: {error.message_ja}"), file=sys.stderr)
+    print(terminal_text(f"対処: {_next_step_for_the_terminal(error)}"), file=sys.stderr)
     if error.detail:
-        print(f"詳細: {error.detail}", file=sys.stderr)
+        print(terminal_text(f"詳細: {error.detail}"), file=sys.stderr)
     return 1
 
 

@@ -107,6 +107,17 @@ def test_webhook_failure_keeps_result_and_exit_code(
         assert "secret-token" not in result.stderr  # the webhook URL is a credential
 
 
+def test_a_webhook_answer_cannot_drive_the_terminal(make_sandbox, tmp_path: Path) -> None:
+    """The error's detail quotes the endpoint's answer: an ESC sequence (OSC 52 writes the
+    clipboard), a C1 CSI or a right-to-left override in it reached stderr as is."""
+    with WebhookReceiver(status=500) as receiver:
+        receiver.error_answer = "bad\x1b]52;c;aGk=\x07 \u009b2J \u202eevil".encode()
+        result = run_check(make_sandbox(), tmp_path, "--days", "7", "--slack-webhook", receiver.url)
+    assert result.returncode == 0
+    assert "詳細: " in result.stderr and "bad\ufffd]52;c;aGk=\ufffd" in result.stderr
+    assert not any(char in result.stderr for char in "\x1b\x07\u009b\u202e")
+
+
 def test_alert_only_posts_nothing_on_a_good_week(make_sandbox, tmp_path: Path) -> None:
     with WebhookReceiver() as receiver:
         result = run_check(

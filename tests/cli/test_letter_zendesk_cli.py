@@ -17,7 +17,12 @@ from app.cli.fetch_cmd import entry_to_json
 from app.core.letters.entries_jsonl import read_entries
 from app.core.storage.settings import AppSettings, SettingsStore
 from app.core.types import ListKind, SuppressionEntry
-from app.sandbox.zendesk_server import SANDBOX_ZENDESK_EMAIL, SANDBOX_ZENDESK_TOKEN, ZendeskSandbox
+from app.sandbox.zendesk_server import (
+    SANDBOX_ZENDESK_EMAIL,
+    SANDBOX_ZENDESK_TOKEN,
+    Fault,
+    ZendeskSandbox,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "tests" / "data" / "letters" / "sample.jsonl"
@@ -239,6 +244,21 @@ def test_zendesk_revoked_token_fails_in_japanese(
     assert "API トークンが正しくないか、無効になっています" in result.stderr
     assert SANDBOX_ZENDESK_TOKEN not in result.stderr + result.stdout
     assert zendesk.tickets() == []
+
+
+def test_zendesk_error_detail_cannot_drive_the_terminal(
+    zendesk: ZendeskSandbox, settings_file: Path
+) -> None:
+    """The detail of a refused request quotes Zendesk's answer, where JSON leaves C1 and bidi
+    controls raw: U+009B (a one-character CSI) and U+202E reached stderr as is."""
+    zendesk.inject(Fault(status=422, body={"error": "x\u009b2J\u202eevil"}))
+    result = run_cli(
+        "zendesk", "--jsonl", str(SAMPLE), "--base-url", zendesk.base_url,
+        "--settings", str(settings_file), env_extra=zendesk_env(),
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "詳細: " in result.stderr and "x\ufffd2J\ufffdevil" in result.stderr
+    assert not any(char in result.stderr for char in "\u009b\u202e")
 
 
 def test_zendesk_without_credentials_says_what_is_missing(settings_file: Path) -> None:

@@ -15,6 +15,7 @@ class WebhookReceiver:
         self.status = status
         self.posts: list[tuple[str, str, bytes]] = []  # (path, content type, body)
         self.answer_size = 0  # > 0: answer with this many bytes (a hostile or broken endpoint)
+        self.error_answer = b"internal_error"  # the body of a non-200 answer
         self.answer_sent = 0  # bytes of that answer actually sent before the client hung up
         receiver = self
 
@@ -23,7 +24,7 @@ class WebhookReceiver:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
                 receiver.posts.append((self.path, self.headers.get("Content-Type", ""), body))
-                answer = b"ok" if receiver.status == 200 else b"internal_error"
+                answer = b"ok" if receiver.status == 200 else receiver.error_answer
                 size = receiver.answer_size or len(answer)
                 self.send_response(receiver.status)
                 self.send_header("Content-Type", "text/plain")
