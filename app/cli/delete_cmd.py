@@ -19,6 +19,7 @@ from app.cli.common import (
     add_provider_arguments,
     make_any_provider,
     report_error,
+    terminal_text,
 )
 from app.cli.shared_store import add_database_argument, open_cli_journal
 from app.core.bounded_lines import TextLine, text_lines
@@ -268,10 +269,13 @@ def run(args: argparse.Namespace) -> int:
                 journal.close()
     except TodokuError as error:
         return report_error(error)
+    # Addresses come from the operator's file or the provider and details from the server:
+    # neither may drive the terminal.
     for outcome in report.outcomes:
-        print(f"{outcome.status.value}\t{outcome.email}\t{outcome.detail}")
+        email, detail = terminal_text(outcome.email), terminal_text(outcome.detail)
+        print(f"{outcome.status.value}\t{email}\t{detail}")
     for conflict in report.conflicts:  # another operator holds or already deleted it: not sent
-        print(f"{CONFLICT_STATUS}\t{conflict.email}\t{conflict.label_ja}")
+        print(f"{CONFLICT_STATUS}\t{terminal_text(conflict.email)}\t{conflict.label_ja}")
     gone = not_listed + sum(o.status is DeleteStatus.NOT_FOUND for o in report.outcomes)
     print(
         f"削除 {sum(o.status is DeleteStatus.DELETED for o in report.outcomes)} 件、"

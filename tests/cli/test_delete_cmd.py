@@ -280,3 +280,16 @@ def test_an_emails_file_with_old_mac_line_ends_deletes_every_address(
     result = delete_from_raw_file(sandbox, tmp_path, b"# list\ra@example.jp\rb@example.jp\r")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["deleted\ta@example.jp\t", "deleted\tb@example.jp\t"]
+
+
+def test_an_address_with_terminal_controls_is_printed_inert(make_sandbox, tmp_path: Path) -> None:
+    """An address from the operator's file (or the provider) that holds ESC or a C1 control must
+    not drive the terminal when the outcome line prints it."""
+    hostile = "\x1b[8mhidden\x9b31m@example.jp"
+    sandbox = make_sandbox([record(ListKind.BOUNCES, hostile)])
+    journal_file = tmp_path / "journal.sqlite3"
+    result = run_delete(
+        sandbox, tmp_path, [hostile], "--list", "bounces", "--yes", "--journal", str(journal_file)
+    )
+    assert "\x1b" not in result.stdout and "\x9b" not in result.stdout
+    assert "\ufffd[8mhidden\ufffd31m@example.jp" in result.stdout

@@ -302,8 +302,9 @@ def test_a_slow_server_falls_back_without_waiting_for_it(sandbox, cache, name):
     started = time.monotonic()
     result = refiner.refine(items)
     # Behaviour, not speed: not retried (the same server is as slow again), so we return long
-    # before the server would have finished.
-    assert time.monotonic() - started < 5.0
+    # before the server would have finished (8 s silent; the drip lasts over 10 s). The bound
+    # leaves a loaded 2-core CI machine seconds of slack over the 2 s deadline.
+    assert time.monotonic() - started < 7.0
     assert result.requests_made == 1
     assert result.explanations == [rule for *_, rule in items]
     assert any(failure in line for line in result.failures)

@@ -112,7 +112,9 @@ def test_a_dripping_reply_keeps_the_letter_within_the_deadline(sandbox: OpenAISa
     )
     started = time.monotonic()
     result = polish_letter(letter, settings)
-    assert time.monotonic() - started < 5.0
+    # The whole drip lasts well over 20 s; the bound leaves a loaded machine slack over the
+    # 2 s deadline without letting the old behaviour pass.
+    assert time.monotonic() - started < 10.0
     assert not result.applied and result.letter == letter
     assert result.problems == ("AI の応答が時間内に終わらなかったため、使いません。",)
 
