@@ -20,12 +20,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QDate, QPoint, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QDialog,
     QMessageBox,
+    QPushButton,
     QWidget,
 )
 
@@ -63,6 +65,13 @@ HOSTILE_TEXTS = (
 )
 
 
+# Dialogs whose every button is safe in practice mode (copy, retry against the imitation,
+# polish with the built-in AI imitation, save through a file dialog the closer cancels): the
+# closer clicks around in them before it closes them. Settings, accounts, team database and
+# IMAP dialogs are only cancelled: their buttons could reach beyond the loopback sandboxes.
+PLAYABLE_DIALOGS = {"LetterDialog", "TicketAskDialog", "DeleteResultDialog", "HistoryDialog"}
+
+
 class ProviderSandboxes:
     """Other providers' practice imitations, in this process (small data)."""
 
@@ -81,6 +90,7 @@ class ModalCloser:
         self.log = log
         self.stuck: list[str] = []
         self._first_seen: dict[int, float] = {}
+        self._clicks: dict[int, int] = {}
         self.timer = QTimer()
         self.timer.setInterval(15)
         self.timer.timeout.connect(self.tick)
@@ -112,6 +122,16 @@ class ModalCloser:
     def answer(self, dialog: QWidget) -> None:
         accept = self.rng.random() < 0.5
         name = type(dialog).__name__
+        if name in PLAYABLE_DIALOGS and self._clicks.get(id(dialog), 0) < 4:
+            self._clicks[id(dialog)] = self._clicks.get(id(dialog), 0) + 1
+            buttons = [
+                b for b in dialog.findChildren(QPushButton) if b.isVisible() and b.isEnabled()
+            ]
+            if buttons and self.rng.random() < 0.7:
+                button = self.rng.choice(buttons)
+                self.log(f"  dialog {name}: click {button.text()!r}")
+                self.later(button)
+                return
         if isinstance(dialog, ConfirmDeleteDialog):
             assert self.window.controller.connection.practice, "delete confirmation while live"
             if accept:
@@ -121,20 +141,27 @@ class ModalCloser:
                     dialog.count_edit.setText(dialog.plan.confirmation_number)
                 dialog.note_edit.setText(self.rng.choice(HOSTILE_TEXTS)[:500])
                 self.log(f"  dialog {name}: delete")
-                dialog.delete_button.click()
+                self.later(dialog.delete_button)
                 return
         elif isinstance(dialog, QMessageBox):
             buttons = [b for b in dialog.buttons() if b.isEnabled()]
             if buttons:
                 button = self.rng.choice(buttons)
                 self.log(f"  dialog {name} {dialog.text()[:60]!r}: {button.text()!r}")
-                button.click()
+                self.later(button)
                 return
         self.log(f"  dialog {name}: cancel")
         if isinstance(dialog, QDialog):
             dialog.reject()
         else:
             dialog.close()
+
+    @staticmethod
+    def later(button: QAbstractButton) -> None:
+        """Click from a fresh event: a click that opens a nested dialog (a file dialog) would
+        otherwise run inside this timer's slot, and Qt does not fire a timer again while its
+        slot is still running, so nothing would close the nested dialog."""
+        QTimer.singleShot(0, lambda: shiboken6.isValid(button) and button.click())
 
     def stop(self) -> None:
         self.timer.stop()
@@ -340,6 +367,60 @@ class Monkey:
             bar.combo.setCurrentIndex(index)
             bar.combo.activated.emit(index)
 
+    def keys(self) -> None:
+        """Keys on the grid: Space (check), Ctrl+A, Ctrl+C, Delete, moves; Enter on the bar."""
+        table = self.table()
+        rng = self.rng
+        if rng.random() < 0.2 or table is None:
+            self.qtbot.keyClick(self.window.range_bar, Qt.Key.Key_Return)
+            return
+        key, modifier = rng.choice(
+            [
+                (Qt.Key.Key_Space, Qt.KeyboardModifier.NoModifier),
+                (Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier),
+                (Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier),
+                (Qt.Key.Key_Delete, Qt.KeyboardModifier.NoModifier),
+                (Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier),
+                (Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier),
+                (Qt.Key.Key_Home, Qt.KeyboardModifier.NoModifier),
+                (Qt.Key.Key_PageDown, Qt.KeyboardModifier.NoModifier),
+            ]
+        )
+        self.qtbot.keyClick(table, key, modifier)
+
+    def dmarc(self) -> None:
+        """The DMARC tab: practice reports, IMAP dialog, cancel, DNS check of the practice
+        result (loopback DNS only) with odd selectors."""
+        window = self.window
+        tab = window.dmarc_tab
+        window.tabs.setCurrentWidget(tab)
+        current = window.controller.dmarc.current
+        choices = [tab.practice_button, tab.imap_button, tab.cancel_button]
+        if current is not None and current.practice and tab._view is not None:
+            view = tab.view
+            view.selectors_edit.setText(self.rng.choice(HOSTILE_TEXTS))
+            choices.append(view.check_button)
+        self.click(self.rng.choice(choices))
+
+    def trends(self) -> None:
+        window = self.window
+        trends = window.history_part.trends_tab
+        window.tabs.setCurrentWidget(trends)
+        combo = self.rng.choice([trends.bucket_combo, trends.span_combo])
+        if combo.isEnabled() and combo.count():
+            index = self.rng.randrange(combo.count())
+            combo.setCurrentIndex(index)
+            combo.activated.emit(index)
+        if self.rng.random() < 0.5:
+            self.click(trends.refresh_button)
+
+    def delivery(self) -> None:
+        window = self.window
+        window.tabs.setCurrentWidget(window.delivery_tab)
+        view = window.delivery_tab._view
+        if view is not None:
+            view.threshold_spin.setValue(self.rng.choice([0.0, 0.5, 95.0, 99.9, 100.0, 1e9]))
+
     def resize(self) -> None:
         w, h = self.rng.choice([(200, 150), (640, 480), (1366, 768), (1280, 800), (2400, 1600)])
         self.window.resize(w, h)
@@ -371,6 +452,10 @@ class Monkey:
         ("tab", 2),
         ("switch_account", 2),
         ("resize", 1),
+        ("keys", 4),
+        ("dmarc", 2),
+        ("trends", 1),
+        ("delivery", 1),
         ("wait", 6),
         ("settle", 3),
     )
