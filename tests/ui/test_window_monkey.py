@@ -497,8 +497,12 @@ def wait_idle(qtbot, window) -> bool:
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_monkey_on_the_main_window(qtbot, make_window, journal, tmp_path: Path, seed: int):
+def test_monkey_on_the_main_window(
+    qtbot, make_window, sandbox_factory, journal, tmp_path: Path, seed: int
+):
     rng = random.Random(seed)
+    # A slow server now and then: more clicks land while a fetch is still paging.
+    sandbox_factory.latency_ms = rng.choice([0, 0, 5])
     print(f"monkey seed {seed}, {STEPS} steps (replay: TODOKU_MONKEY_SEED={seed})")
     steps: list[str] = []
 
