@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from app.core.cancel import CancelToken
 from app.core.errors import TodokuError, UnexpectedError
-from app.ui.gui_gc import GuiThreadCollector
+from app.ui.gui_thread_collector import GuiThreadCollector
 
 log = logging.getLogger(__name__)
 

@@ -97,7 +97,8 @@ def make_window(qtbot, tmp_path: Path, secrets, classify, sandbox_factory):
     # The windows' objects caught in reference cycles are freed now, on the GUI thread. Left to
     # the next automatic collection, they would be freed on whichever thread allocates next
     # (a later test's fetch or provider page threads, with no window holding collection on
-    # the GUI thread: app/ui/gui_gc.py), and Qt objects must not be destroyed off their thread.
+    # the GUI thread: app/ui/gui_thread_collector.py), and Qt objects must not be destroyed off
+    # their thread.
     gc.collect()
     if leftovers:
         pytest.fail(f"test left jobs running: {leftovers}")

@@ -14,7 +14,7 @@ from app.core.storage.secrets import SENDGRID_KEY, MemorySecretStore, mask_secre
 from app.core.storage.settings import SettingsStore
 from app.ui.connection.controller import ConnectionController
 from app.ui.feature import FeatureController
-from app.ui.gui_gc import GuiThreadCollector
+from app.ui.gui_thread_collector import GuiThreadCollector
 from app.ui.persist import SettingsKeeper
 from app.ui.workers import Job, JobRunner
 
