@@ -163,16 +163,21 @@ def test_solved_ticket_is_not_reused(server: ZendeskSandbox) -> None:
     assert second.created and second.ticket_id != first.ticket_id
 
 
+def hanakos_ticket(client, subject: str) -> dict:
+    """A ticket made outside Todoku (in Zendesk itself) whose requester is hanako@docomo.ne.jp."""
+    return client.create_ticket(
+        {
+            "subject": subject,
+            "comment": {"body": "b", "public": False},
+            "tags": ["todoku"],
+            "requester": {"email": "hanako@docomo.ne.jp", "name": "hanako"},
+        }
+    )
+
+
 def test_requester_mode_finds_a_ticket_made_elsewhere_by_search(server: ZendeskSandbox) -> None:
     with client_for(server) as client:
-        made = client.create_ticket(
-            {
-                "subject": "手で作ったチケット",
-                "comment": {"body": "b", "public": False},
-                "tags": ["todoku"],
-                "requester": {"email": "hanako@docomo.ne.jp", "name": "hanako"},
-            }
-        )
+        made = hanakos_ticket(client, "手で作ったチケット")
         outcome = Escalator(client, requester_is_recipient=True).escalate(
             [item("hanako@docomo.ne.jp")], batch=False
         )[0]
@@ -187,14 +192,7 @@ def test_an_address_with_search_syntax_never_finds_another_persons_ticket(
     """The address comes from the bounce list: ``requester:*@docomo.ne.jp`` would match hanako's
     ticket and put a stranger's bounce note on it."""
     with client_for(server) as client:
-        theirs = client.create_ticket(
-            {
-                "subject": "花子さんのチケット",
-                "comment": {"body": "b", "public": False},
-                "tags": ["todoku"],
-                "requester": {"email": "hanako@docomo.ne.jp", "name": "hanako"},
-            }
-        )
+        theirs = hanakos_ticket(client, "花子さんのチケット")
         assert client.search_tickets("type:ticket requester:*@docomo.ne.jp")  # the hazard is real
         outcome = Escalator(client, requester_is_recipient=True).escalate(
             [item("*@docomo.ne.jp")], batch=False
