@@ -10,6 +10,7 @@ import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TextIO
 
+from app.core.control_chars import BIDI, C0_BUT_TAB_LF, DEL_AND_C1
 from app.core.errors import AuthError, InvalidInputError, ScopeError, TodokuError
 from app.core.types import ALL_LISTS, ListKind
 
@@ -202,12 +203,10 @@ def _next_step_for_the_terminal(error: TodokuError) -> str:
 # C0 controls but tab and line feed, DEL, C1 (U+009B is a one-character CSI for terminals
 # that take 8-bit controls) and bidi controls: what a report or record from outside must not
 # send to a terminal. Each shows as U+FFFD.
-_TERMINAL_UNSAFE = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
+_TERMINAL_UNSAFE = re.compile(f"[{C0_BUT_TAB_LF}{DEL_AND_C1}{BIDI}]")
 
 
-_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_JSON_UNSAFE = re.compile(f"[{DEL_AND_C1}{BIDI}\u2028\u2029]")
 
 
 def terminal_text(text: str) -> str:

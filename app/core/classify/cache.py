@@ -14,6 +14,7 @@ from pathlib import Path
 
 from app.core.classify.template import HELP_HOSTS
 from app.core.classify.vocabulary import REASONS as REASON_TABLE
+from app.core.control_chars import BIDI, C0_BUT_TAB_LF, DEL_AND_C1, ZERO_WIDTH
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ _ITEM_KEYS = frozenset({"index", "reason", "permanent", "label_ja", "explanation
 # Lone surrogates too: a reply may escape one ("\\ud800"), and such text has no UTF-8 form
 # (the cache's SQLite insert raised UnicodeEncodeError and lost the whole refinement).
 _CONTROL = re.compile(
-    r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
+    f"[{C0_BUT_TAB_LF}\t{DEL_AND_C1}{ZERO_WIDTH}{BIDI}\u2060-\u2065\ufeff\ud800-\udfff]"
 )
 # HTML tags and entities, and Markdown links and images ("[text](target)", "![](src)"): the
 # texts go into Zendesk notes, which render Markdown, and a link needs no scheme to be one.

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from app.core.control_chars import BIDI, C0_BUT_TAB_LF, DEL_AND_C1
 from app.core.dmarc.analysis import SourceView
 from app.core.dmarc.errors import DnsUnavailableError
 from app.core.dmarc.model import PublishedPolicy
@@ -150,7 +151,7 @@ def policy_from_tags(domain: str, tags: dict[str, str]) -> PublishedPolicy | Non
 # record, and printed by `todoku-cli dmarc` an ESC sequence would drive the operator's terminal
 # (retitle it, write the clipboard with OSC 52). The record's domain can come from a report a
 # stranger sent. Each becomes U+FFFD, so the record still shows that something was there.
-_UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSHOWABLE = re.compile(f"[{C0_BUT_TAB_LF}\t\n{DEL_AND_C1}{BIDI}]")
 
 
 def _shown(text: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.core.classify.hosts import host_group
+from app.core.control_chars import BIDI, C0_BUT_TAB_LF, DEL_AND_C1, ZERO_WIDTH
 from app.core.dates import JST
 from app.core.letters.chooser import CARRIER, LetterGroup, group_for_letters
 from app.core.letters.render import PLACEHOLDER_RE, placeholder, render
@@ -24,7 +25,7 @@ MAX_QUOTED_CHARS = 600  # per reason: enough for any real SMTP reply, not for a 
 MAX_LISTED_ENTRIES = 50  # a letter lists at most this many addresses and replies
 # C1 too: U+009B and U+009D are one-character CSI and OSC for terminals that take 8-bit
 # controls, and `todoku-cli letter` prints the quoted reasons to the terminal.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_RE = re.compile(f"[{C0_BUT_TAB_LF}{DEL_AND_C1}{ZERO_WIDTH}{BIDI}]")
 _PLACEHOLDER_MARK_RE = re.compile(r"【[^【】]*を記入】")
 
 
