@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from app.core.cancel import CancelToken
@@ -37,13 +37,11 @@ class _Stream(Generic[StreamT]):
     end_page: int | None = None  # first short page seen
     in_flight: int = 0
     window: int = 1
-    full_pages: dict[int, int] | None = None  # hash of a full page's items -> its number
+    full_pages: dict[int, int] = field(default_factory=dict)  # hash of a full page -> its number
 
     def check_not_repeated(self, number: int, items: list[Any]) -> None:
         """A server that ignores the page number answers every page with the first one, and
         the list would be read forever; no list that pages correctly gives one full page twice."""
-        if self.full_pages is None:
-            self.full_pages = {}
         seen_at = self.full_pages.setdefault(hash(repr(items)), number)
         if seen_at != number:
             raise RepeatedPageError(detail=f"{self.key!r}: page {number} repeats page {seen_at}")
