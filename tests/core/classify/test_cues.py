@@ -113,6 +113,39 @@ CUES = [
     ("421 Load average too high, try later", "systemerror", False),
     ("421 Serveur surchargé", "systemerror", False),
     ("421 4.3.2 System not accepting network messages", "systemerror", False),
+    # the receiving system's own faults (RFC 5321 3.8 shutdown, process and memory failures)
+    ("421 mail.example.com is shutting down for maintenance", "systemerror", False),
+    ("451 fork() failed, try again", "systemerror", False),
+    ("451 Cannot allocate memory", "systemerror", False),
+    ("451 Erreur interne du serveur", "systemerror", False),
+    ("451 システム障害のため受信できません", "systemerror", False),
+    # TLS could not be set up (RFC 3207)
+    ("Can't establish TLS with mx.example.com", "failedstarttls", True),
+    ("STARTTLS negotiation failed: no shared cipher", "failedstarttls", True),
+    ("421 4.7.0 TLS handshake failure, try again", "failedstarttls", False),
+    # the connection broke or never came up (RFC 3463 X.4.x)
+    ("421 Socket timeout while reading the reply", "networkerror", False),
+    ("Greeting never received from mx.example.com", "networkerror", False),
+    ("Connection was closed unexpectedly by the server", "networkerror", False),
+    ("451 Name resolution failure for example.com", "networkerror", False),
+    ("Verbindung abgebrochen: Zeitüberschreitung", "networkerror", False),
+    ("连接超时", "networkerror", False),
+    # a delay warning: still queued, not yet delivered
+    ("This message has not yet been delivered; it has been 8 hours on the queue", "expired", False),
+    ("メールの配信が遅れています", "expired", False),
+    # the dialogue out of order (RFC 5321 503)
+    ("503 Need RCPT command", "syntaxerror", True),
+    ("503 5.5.1 Send HELO first", "syntaxerror", True),
+    ("503 sender already given", "syntaxerror", True),
+    # the message's form (RFC 5321 line length, header syntax, bare LF)
+    ("550 Lines too long in message body", "contenterror", True),
+    ("554 Malformed MIME header", "contenterror", True),
+    ("550 Bare LF found in message", "contenterror", True),
+    # more of the families above
+    ("452 4.2.2 Mail folder full", "mailboxfull", False),
+    ("552 Message exceeds the maximum size for this server", "mesgtoobig", True),
+    ("550 Mailbox no longer in use", "suspend", True),
+    ("421 No free connection slots, try later", "toomanyconn", False),
 ]
 
 
