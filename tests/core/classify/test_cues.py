@@ -146,6 +146,15 @@ CUES = [
     ("552 Message exceeds the maximum size for this server", "mesgtoobig", True),
     ("550 Mailbox no longer in use", "suspend", True),
     ("421 No free connection slots, try later", "toomanyconn", False),
+    # user unknown and full mailbox in Japanese, Polish, Dutch and Russian wording
+    ("550 お客様のメールアドレスは現在使われておりません", "userunknown", True),
+    ("550 宛先アドレスが間違っています", "userunknown", True),
+    ("550 Adresat nie istnieje", "userunknown", True),
+    ("550 Onbekende ontvanger", "userunknown", True),
+    ("550 Адрес получателя не существует", "userunknown", True),
+    ("552 Skrzynka odbiorcy jest przepełniona", "mailboxfull", False),
+    ("552 Het postvak is vol", "mailboxfull", False),
+    ("452 Квота почтового ящика превышена", "mailboxfull", False),
 ]
 
 
