@@ -155,6 +155,18 @@ CUES = [
     ("552 Skrzynka odbiorcy jest przepełniona", "mailboxfull", False),
     ("552 Het postvak is vol", "mailboxfull", False),
     ("452 Квота почтового ящика превышена", "mailboxfull", False),
+    # our sender domain refused; a named spam filter; a refused HELO name in other words
+    ("550 Sender domain example.net is not permitted on this server", "rejected", True),
+    ("550 Message refused by SpamAssassin: score 12.3", "spamdetected", True),
+    ("554 Spam check failed for this message", "spamdetected", True),
+    ("550 Use your own hostname in HELO, not an IP", "blocked", True),
+    # sizes, sending quotas in French and Spanish, timeouts, Exim's DNS deferral, delays
+    ("552 Message exceeds the configured size limit of this domain", "mesgtoobig", True),
+    ("450 Cuota de envío superada, inténtelo mañana", "speeding", False),
+    ("451 Session timeout exceeded", "networkerror", False),
+    ("R=dnslookup defer (-1): host lookup did not complete", "networkerror", False),
+    ("Delivery is delayed; we will retry for 2 more days", "expired", False),
+    ("550 发信IP已被限制", "blocked", True),
 ]
 
 
