@@ -137,6 +137,7 @@ CUES = [
     ("503 Need RCPT command", "syntaxerror", True),
     ("503 5.5.1 Send HELO first", "syntaxerror", True),
     ("503 sender already given", "syntaxerror", True),
+    ("555 RCPT TO parameter not recognized", "syntaxerror", True),
     # the message's form (RFC 5321 line length, header syntax, bare LF)
     ("550 Lines too long in message body", "contenterror", True),
     ("554 Malformed MIME header", "contenterror", True),
