@@ -146,6 +146,8 @@ CUES = [
     ("452 4.2.2 Mail folder full", "mailboxfull", False),
     ("552 Message exceeds the maximum size for this server", "mesgtoobig", True),
     ("550 Mailbox no longer in use", "suspend", True),
+    ("550 The account has expired", "suspend", True),
+    ("550 La cuenta ha caducado", "suspend", True),
     ("421 No free connection slots, try later", "toomanyconn", False),
     # user unknown and full mailbox in Japanese, Polish, Dutch and Russian wording
     ("550 お客様のメールアドレスは現在使われておりません", "userunknown", True),
