@@ -23,6 +23,7 @@ BLIND_FIVE = ROOT / "benchmarks" / "data" / "blind-five.jsonl"
 BLIND_SIX = ROOT / "benchmarks" / "data" / "blind-six.jsonl"
 BLIND_SEVEN = ROOT / "benchmarks" / "data" / "blind-seven.jsonl"
 BLIND_EIGHT = ROOT / "benchmarks" / "data" / "blind-eight.jsonl"
+BLIND_NINE = ROOT / "benchmarks" / "data" / "blind-nine.jsonl"
 SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
 SISIMAI_LHOST = ROOT / "benchmarks" / "data" / "sisimai-lhost.jsonl"
 MTA_SOURCE = ROOT / "benchmarks" / "data" / "mta-source.jsonl"
@@ -63,6 +64,7 @@ def test_smoke_run_scores_both_sets() -> None:
     assert "== blind six" in done.stdout
     assert "== blind seven" in done.stdout
     assert "== blind eight" in done.stdout
+    assert "== blind nine" in done.stdout
     assert "== sisimai lexicon" in done.stdout
     assert "== sisimai lhost" in done.stdout
     assert "== mta source" in done.stdout
@@ -187,6 +189,10 @@ def test_blind_seven_lines_are_labelled_in_the_vocabulary_with_a_source() -> Non
 def test_blind_eight_lines_are_labelled_in_the_vocabulary_with_a_source() -> None:
     # Asked for about a third of temporary replies; it has 48 of 152 (32 %).
     _assert_blind_set(BLIND_EIGHT, "blind-eight", {"quoted-reply"}, min_temporary=0.3)
+
+
+def test_blind_nine_lines_are_labelled_in_the_vocabulary_with_a_source() -> None:
+    _assert_blind_set(BLIND_NINE, "blind-nine", {"quoted-reply"})
 
 
 def _holds_pattern(text: str, pattern: str | list[str]) -> bool:
