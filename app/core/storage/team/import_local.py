@@ -20,7 +20,8 @@ from typing import Any
 
 from app.core.storage.journal import DeletionJournal
 from app.core.storage.journal_records import OperationQuery
-from app.core.storage.team.history_pg import HistorySnapshot, PostgresHistoryStore
+from app.core.storage.team.history_pg import PostgresHistoryStore
+from app.core.storage.team.history_pg_import import HistorySnapshot
 from app.core.storage.team.journal_pg import PostgresJournal
 
 _ALL = 1_000_000_000
