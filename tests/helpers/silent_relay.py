@@ -21,11 +21,18 @@ class SilentRelay:
         self._silent = threading.Event()
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
+        self._closed = False
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _keep(self, *sockets: socket.socket) -> None:
         with self._lock:
-            self._sockets.extend(sockets)
+            if not self._closed:
+                self._sockets.extend(sockets)
+                return
+        # accept() returned while close() ran: this connection missed close()'s list and would
+        # otherwise wait forever (a job reading from it outlives the test's shutdown wait).
+        for sock in sockets:
+            _reset(sock)
 
     def _accept(self) -> None:
         while True:
@@ -36,7 +43,11 @@ class SilentRelay:
             self._keep(client)
             if self._silent.is_set():
                 continue  # accepted, never answered
-            upstream = socket.create_connection(self._target)
+            try:
+                upstream = socket.create_connection(self._target)
+            except OSError:
+                _reset(client)
+                continue
             self._keep(upstream)
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
@@ -56,8 +67,14 @@ class SilentRelay:
         self._silent.set()
         self._listener.close()
         with self._lock:
+            self._closed = True
             sockets, self._sockets = self._sockets, []
         for sock in sockets:
-            with contextlib.suppress(OSError):
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                sock.close()
+            _reset(sock)
+
+
+def _reset(sock: socket.socket) -> None:
+    """Close with a reset (linger 0), so the peer fails at once instead of waiting."""
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()
