@@ -170,6 +170,14 @@ CUES = [
     ("R=dnslookup defer (-1): host lookup did not complete", "networkerror", False),
     ("Delivery is delayed; we will retry for 2 more days", "expired", False),
     ("550 发信IP已被限制", "blocked", True),
+    # qmail's relay refusal, a remote side that closed, unknown RCPT, retries given up,
+    # POP before SMTP, a header the standard requires
+    ("553 sorry, that domain isn't in my list of allowed hosts", "norelaying", True),
+    ("Remote end closed connection while sending RCPT", "networkerror", False),
+    ("501 Invalid RCPT TO address", "userunknown", True),
+    ("Delivery failed: all delivery attempts failed for this recipient", "expired", False),
+    ("553 Use POP before SMTP to relay through this server", "securityerror", True),
+    ("554 Message-ID header is malformed", "notcompliantrfc", True),
 ]
 
 
