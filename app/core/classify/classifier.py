@@ -13,21 +13,14 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from app.core.classify.facts import extract_facts
+from app.core.classify.folding import ZERO_BYTES, fold_codes, trim_gsmtp
 from app.core.classify.hosts import domain_of, host_group
 from app.core.classify.memo import GenerationalMemo
-from app.core.classify.rules import (
-    ZERO_BYTES,
-    RuleSet,
-    canonical_ids,
-    extract_facts,
-    fold_codes,
-    lead_end,
-    load_rules,
-    provider_id_spans,
-    provider_ids,
-    trim_gsmtp,
-    wrapper_match,
-)
+from app.core.classify.normalise import canonical_ids, lead_end
+from app.core.classify.provider_ids import provider_id_spans, provider_ids
+from app.core.classify.rule_set import RuleSet
+from app.core.classify.rules import load_rules
 from app.core.classify.vocabulary import (
     BLOCK_DELETE_JA,
     BLOCK_NOTE_JA,
@@ -39,6 +32,7 @@ from app.core.classify.vocabulary import (
     asks_for_retry,
     unknown_text_hint,
 )
+from app.core.classify.wrappers import wrapper_match
 from app.core.types import DeleteEffect, Explanation, ListKind, SuppressionEntry
 
 __all__ = ["CATEGORY_LABELS_JA", "Classifier", "default_rules_dir"]
@@ -48,7 +42,7 @@ MATCH_CHARS = 3000  # how much of a reason the rules read
 # (U+FDFA), so 3,000 of them made a 54,000-character text and one classify took half a second.
 # The margin keeps the stage tag canonical() appends to a wrapped reply of full length.
 FORM_CHARS = MATCH_CHARS + 64
-_CODE_CHARS = "#(0123456789 -."  # every character the lead regex of rules.py can match
+_CODE_CHARS = "#(0123456789 -."  # every character the lead regex of normalise.py can match
 _SHORT_RUN = 12  # "550-5.7.26 " and "#550 5.1.1 " fit; "554 5.7.1 192.0.2.1" does not
 # Bounded like real addresses (RFC 5321 4.5.3.1: a local part of at most 64 octets, labels of
 # at most 63): unbounded runs made findall quadratic, and "a" * 100_000 + "@" took 36 s.
