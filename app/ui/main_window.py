@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from app.core.dates import today_jst
 from app.core.errors import TodokuError
@@ -21,9 +21,10 @@ from app.ui.connection.practice_banner import PracticeBanner
 from app.ui.controller import MainController
 from app.ui.delivery.alert import DeliveryAlert
 from app.ui.delivery.tab import DeliveryTab
-from app.ui.dmarc import texts as dmarc_texts
+from app.ui.dmarc.tab_slot import DmarcTabSlot
 from app.ui.fetch.date_range import DateRangeBar
 from app.ui.fetch.list_page import ListPage
+from app.ui.help_notes import HelpNotes
 from app.ui.history import texts as history_texts
 from app.ui.history.window_part import HistoryPart
 from app.ui.letters.actions import ContactActions
@@ -35,9 +36,10 @@ from app.ui.team.status_label import show_team_state, team_status_label
 from app.ui.widgets.status_panel import StatusPanel
 from app.ui.window_actions import WindowActions
 from app.ui.window_status_bar import WindowStatusBar
+from app.ui.window_title import window_title
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QTableView
+    from PySide6.QtWidgets import QMessageBox, QTableView
 
     from app.core.accounts import Account
     from app.ui.accounts.manage_flow import AccountsFlow
@@ -73,6 +75,7 @@ class MainWindow(QMainWindow):
         self.model = controller.model
         self.ui_state = ui_state
         self.log_path = log_path
+        self.help_notes = HelpNotes(self, log_path)
         self._run_settings_dialog = run_settings_dialog  # None: the real dialog
         self._settings_flow: SettingsFlow | None = None  # built when settings first open
         self._accounts_flow: AccountsFlow | None = None  # built when アカウントの管理 first opens
@@ -96,9 +99,9 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.delivery_tab, texts.TAB_DELIVERY)
         # DMARC: an empty page until the first paint is done (or the tab is opened); the tab
         # itself is built by ``dmarc_tab`` (about 25 ms of Qt classes the first paint needs not).
-        self._dmarc_tab: DmarcTab | None = None
-        self._dmarc_placeholder = QWidget()
-        self.tabs.addTab(self._dmarc_placeholder, dmarc_texts.TAB_TITLE)
+        self._dmarc_slot = DmarcTabSlot(
+            self.tabs, create=self._create_dmarc_tab, wire=self._wire_dmarc_tab, parent=self
+        )
         self.history_part = HistoryPart(
             controller.history,
             controller.settings_keeper,
@@ -152,10 +155,10 @@ class MainWindow(QMainWindow):
         actions.delete_requested.connect(self.delete_checked)
         actions.history_requested.connect(self.open_history)
         actions.mode_switch_requested.connect(self._on_banner_switch_requested)
-        actions.show_log_requested.connect(self._on_show_log_triggered)
-        actions.usage_requested.connect(self._on_usage_requested)
-        actions.shortcuts_requested.connect(self._on_shortcuts_requested)
-        actions.about_requested.connect(self._on_about_requested)
+        actions.show_log_requested.connect(self.help_notes.show_log)
+        actions.usage_requested.connect(self.help_notes.show_usage)
+        actions.shortcuts_requested.connect(self.help_notes.show_shortcuts)
+        actions.about_requested.connect(self.help_notes.show_about)
         self.range_bar.fetch_requested.connect(self._on_range_bar_fetch_requested)
         self.range_bar.full_fetch_requested.connect(self._on_range_bar_full_fetch_requested)
         self.history_part.full_fetch_requested.connect(self.range_bar.full_fetch_button.click)
@@ -178,7 +181,7 @@ class MainWindow(QMainWindow):
         contact.zendesk_requested.connect(self.create_tickets)
         contact.settings_requested.connect(self.open_contact_settings)
         controller.later_features_built.connect(self._wire_later_features)
-        self.tabs.currentChanged.connect(self._build_dmarc_tab_when_shown)
+        self.tabs.currentChanged.connect(self._dmarc_slot.build_when_shown)
         fetch, deletion, connection = controller.fetch, controller.deletion, controller.connection
         fetch.running.connect(self._on_fetch_running)
         fetch.grew.connect(self._update_counts)
@@ -486,18 +489,11 @@ class MainWindow(QMainWindow):
         self.live_marker.set_account(self.controller.connection.masked_key)
         self.window_actions.show_mode(practice)
         account = self.controller.accounts.current
-        title = texts.APP_TITLE if account.is_default else account_texts.APP_TITLE
-        if not account.is_default:  # which account, where it is not today's SendGrid one
-            title += f" — {account.label_ja}"
-        if practice:
-            title += f" — {texts.PRACTICE_TITLE}"
-        elif account.is_default:
-            # The key itself is read after the first paint (keyring); until then no mask.
-            masked = self.controller.connection.masked_key
-            title += f" — {texts.LIVE_MODE}" + (f" ({masked})" if masked else "")
-        else:
-            title += f" — {texts.LIVE_MODE}"
-        self.setWindowTitle(title)
+        self.setWindowTitle(
+            window_title(
+                account, practice=practice, masked_key=self.controller.connection.masked_key
+            )
+        )
         provider = account.provider.label_ja
         self.banner.text_label.setText(
             texts.PRACTICE_TEXT
@@ -621,41 +617,10 @@ class MainWindow(QMainWindow):
     def _on_list_page_status_message(self, text: str) -> None:
         self.status_bar.showMessage(text, 4000)
 
-    @Slot()
-    def _on_show_log_triggered(self) -> None:
-        self._show_note(
-            texts.ACTION_OPEN_LOG, texts.ERROR_DIALOG_LOG.format(path=self.log_path or "—")
-        )
-
-    @Slot()
-    def _on_usage_requested(self) -> None:
-        self._show_note(texts.USAGE_TITLE, texts.USAGE_TEXT)
-
-    @Slot()
-    def _on_shortcuts_requested(self) -> None:
-        self._show_note(texts.SHORTCUTS_TITLE, texts.SHORTCUTS_TEXT)
-
-    @Slot()
-    def _on_about_requested(self) -> None:
-        from app import __version__
-
-        text = texts.ABOUT_TEXT.format(
-            version=__version__, title=texts.APP_TITLE, log=self.log_path or "—"
-        )
-        self._show_note(texts.ABOUT_TITLE, text)
-
-    def _show_note(self, title: str, text: str) -> QMessageBox:
-        """A plain-text note (window-modal, not blocking); kept as ``last_note`` for tests."""
-        from PySide6.QtCore import Qt  # the Qt namespace's enums take ~11 ms to build
-
-        box = QMessageBox(self)
-        box.setWindowTitle(title)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(text)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        self.last_note = box
-        return box
+    @property
+    def last_note(self) -> QMessageBox | None:
+        """The ヘルプ menu's last note (tests read it)."""
+        return self.help_notes.last_note
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -690,37 +655,26 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self, self.controller.connection.load_key_later)
         QTimer.singleShot(0, self, self.delivery_tab.build_view)
         QTimer.singleShot(0, self, self.controller.build_later_features)
-        QTimer.singleShot(0, self, self._build_dmarc_tab)
+        QTimer.singleShot(0, self, self._dmarc_slot.build)
 
     @property
     def dmarc_tab(self) -> DmarcTab:
         """The DMARC tab, built (and wired to its controller) on first use."""
-        if self._dmarc_tab is None:
-            from app.ui.dmarc.tab import DmarcTab, connect_dmarc
+        return self._dmarc_slot.tab()
 
-            controller = self.controller
-            tab = DmarcTab(password_stored=controller.dmarc.has_stored_password)
-            index = self.tabs.indexOf(self._dmarc_placeholder)
-            current = self.tabs.currentIndex()
-            self._dmarc_tab = tab  # before the swap: it may emit currentChanged
-            self.tabs.removeTab(index)
-            self.tabs.insertTab(index, tab, dmarc_texts.TAB_TITLE)
-            self.tabs.setCurrentIndex(current)
-            self._dmarc_placeholder.deleteLater()
-            self._wire(controller.dmarc, show=tab.set_status)
-            connect_dmarc(tab, controller.dmarc)
-            controller.connection.mode_changed.connect(tab.set_practice)
-            tab.set_practice(controller.connection.practice)
-        return self._dmarc_tab
+    def _create_dmarc_tab(self) -> DmarcTab:
+        from app.ui.dmarc.tab import DmarcTab
 
-    @Slot()
-    def _build_dmarc_tab(self) -> None:
-        self.dmarc_tab  # noqa: B018  (the property builds it)
+        return DmarcTab(password_stored=self.controller.dmarc.has_stored_password)
 
-    @Slot(int)
-    def _build_dmarc_tab_when_shown(self, index: int) -> None:
-        if self._dmarc_tab is None and self.tabs.widget(index) is self._dmarc_placeholder:
-            self._build_dmarc_tab()
+    def _wire_dmarc_tab(self, tab: DmarcTab) -> None:
+        from app.ui.dmarc.tab import connect_dmarc
+
+        controller = self.controller
+        self._wire(controller.dmarc, show=tab.set_status)
+        connect_dmarc(tab, controller.dmarc)
+        controller.connection.mode_changed.connect(tab.set_practice)
+        tab.set_practice(controller.connection.practice)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()

@@ -13,75 +13,40 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from app.core.classify.explanations import ExplanationBuilder
+from app.core.classify.facts import extract_facts
+from app.core.classify.folding import fold_codes, trim_gsmtp
 from app.core.classify.hosts import domain_of, host_group
 from app.core.classify.memo import GenerationalMemo
-from app.core.classify.rules import (
-    ZERO_BYTES,
-    RuleSet,
-    canonical_ids,
-    extract_facts,
-    fold_codes,
-    lead_end,
-    load_rules,
-    provider_id_spans,
-    provider_ids,
-    trim_gsmtp,
-    wrapper_match,
-)
+from app.core.classify.memo_keys import RawKey, digit_key, loose_digits
+from app.core.classify.normalise import canonical_ids
+from app.core.classify.provider_ids import provider_id_spans, provider_ids
+from app.core.classify.rule_set import RuleSet
+from app.core.classify.rules import load_rules
 from app.core.classify.vocabulary import (
-    BLOCK_DELETE_JA,
-    BLOCK_NOTE_JA,
     CATEGORY_LABELS_JA,
-    DELETE_AFTER_FIX_JA,
-    NEEDS_REVIEW_REASONS,
-    REASONS,
-    ReasonInfo,
     asks_for_retry,
     unknown_text_hint,
 )
-from app.core.types import DeleteEffect, Explanation, ListKind, SuppressionEntry
+from app.core.types import Explanation, ListKind, SuppressionEntry
 
-__all__ = ["CATEGORY_LABELS_JA", "Classifier", "default_rules_dir"]
+__all__ = [
+    "CATEGORY_LABELS_JA", "Classifier", "default_rules_dir", "digit_key", "loose_digits",
+]  # fmt: skip
 
 MATCH_CHARS = 3000  # how much of a reason the rules read
 # ... and how long its normalised form may be: NFKC expands some characters up to 18-fold
 # (U+FDFA), so 3,000 of them made a 54,000-character text and one classify took half a second.
 # The margin keeps the stage tag canonical() appends to a wrapped reply of full length.
 FORM_CHARS = MATCH_CHARS + 64
-_CODE_CHARS = "#(0123456789 -."  # every character the lead regex of rules.py can match
-_SHORT_RUN = 12  # "550-5.7.26 " and "#550 5.1.1 " fit; "554 5.7.1 192.0.2.1" does not
 # Bounded like real addresses (RFC 5321 4.5.3.1: a local part of at most 64 octets, labels of
 # at most 63): unbounded runs made findall quadratic, and "a" * 100_000 + "@" took 36 s.
 _QUOTED = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+").findall
-# Runs in a zeroed text that normalise() masks whatever their length or letters: an IPv4
-# address ("000.0.00.0") and a stand-alone hex id of 8+ characters with a digit ("00DC000D...",
-# a Microsoft or queue id). Each is a whole token or a whole piece of one, never next to a word
-# character, a dot or the other characters provider ids are made of ("AUP#100.2.3.4" holds an
-# id), so no id, code or word changes. Only used for unwrapped ASCII texts shorter than
-# MATCH_CHARS: there the form is the lead plus masked tokens, while a wrapper's bounded
-# patterns and the cut at MATCH_CHARS depend on lengths.
-# Both patterns start with the run's first character and look behind it from there: a pattern
-# that starts with a look-behind is tried at every position, one that starts with a character
-# (set) lets the regex engine skip to candidates, which halves the time on a typical reply.
 # qmail and its descendants (netqmail, notqmail, vpopmail) write the enhanced status code of
 # their own messages at the end, in parentheses after "#": "Sorry, I couldn't find any host by
 # that name. (#4.1.2)". Only the leading codes keep their digits in the canonical form, so this
 # one is read here, as the status a bounce without a status field would have carried.
 _QMAIL_CODE = re.compile(r"\(#([245]\.\d{1,3}\.\d{1,3})\)").search
-_IP_RUNS = re.compile(rb"0(?<![\w.#:-].)0{0,2}\.0{1,3}\.0{1,3}\.0{1,3}(?![\w.#:-])").sub
-_HEX_RUNS = re.compile(rb"[0a-fA-F](?<![\w.#:-].)[0a-fA-F]{7,}(?![\w.#:-])").sub
-
-
-def _hex_id(match: re.Match[bytes]) -> bytes:
-    run = match.group()
-    return b"00000000" if b"0" in run else run  # a run without a digit is a word ("deadbeef")
-
-
-def loose_digits(digits: bytes) -> bytes:
-    """The zeroed text with those runs written one way: equal results, equal canonical forms."""
-    if b"0.0" in digits:  # every zeroed IPv4 address holds it
-        digits = _IP_RUNS(b"0.0.0.0", digits)
-    return _HEX_RUNS(_hex_id, digits)
 
 
 def _canonical_head(head: str) -> tuple[str, bool]:
@@ -94,46 +59,6 @@ _FIXED_BY_LIST = {
     ListKind.SPAM_REPORTS: "feedback",
     ListKind.UNSUBSCRIBES: "unsubscribed",
 }
-
-
-RawKey = tuple[str, bytes, str, str, str]  # digit_key(text), status, host group, list kind
-
-
-def digit_key(text: str) -> tuple[str, bytes]:
-    """The part of a memo key that stands for ``text`` up to its digits after the lead.
-
-    ``normalise()`` reads the leading codes as sent and the rest with digits as 0, so texts
-    with equal keys get equal canonical forms. The lead regex only reads characters of
-    ``_CODE_CHARS`` (and one more, which fails it whatever it is), so the run of such
-    characters the text starts with, kept as sent, decides the lead as well: found by a
-    C-level ``lstrip`` (of the first few characters only) instead of the regex. A long run
-    (an IP address after the codes) would make the key as variable as the text, so then the
-    lead itself is kept, marked by a leading NUL that no run of code characters can start with.
-    """
-    digits = text.encode("utf-8", "surrogatepass").translate(ZERO_BYTES)
-    wrapped = wrapper_match(text)
-    if wrapped is not None:
-        # A sending MTA's wrapper: the reply it quotes has the lead (its place depends on the
-        # zeroed text only); SOH marks such keys apart from the two kinds below.
-        reply = text[wrapped.end() :]
-        return "\1" + reply[: lead_end(reply)], digits
-    head = text[: _SHORT_RUN + 1]
-    run = len(head) - len(head.lstrip(_CODE_CHARS))
-    lead = text[:run] if run <= _SHORT_RUN else "\0" + text[: lead_end(text)]
-    return lead, digits
-
-
-def delete_effect(
-    kind: str, info: ReasonInfo, *, passes: bool = False, lasting: bool = False
-) -> DeleteEffect:
-    """What deleting the entry does, from its list first and then its cause."""
-    if kind == ListKind.BLOCKS:
-        return DeleteEffect.NO_EFFECT  # SendGrid keeps sending to blocked addresses anyway
-    if kind == ListKind.SPAM_REPORTS or kind == ListKind.UNSUBSCRIBES:
-        return DeleteEffect.HARMFUL
-    if lasting:
-        return DeleteEffect.AFTER_FIX
-    return DeleteEffect.RESEND if passes else info.bounce_delete_effect
 
 
 def default_rules_dir() -> Path:
@@ -191,9 +116,8 @@ class Classifier:
         self._generic_memo = GenerationalMemo(memo_size)
         self._hosts: GenerationalMemo[str, str] = GenerationalMemo(memo_size)
         self._fixed_memo: dict[ListKind, Explanation] = {}
-        # Equal answers are one shared object: at a million rows this saves memory and lets
-        # the grid match its filter once per distinct explanation instead of once per row.
-        self._interned: dict[Explanation, Explanation] = {}
+        # reason, texts, advice -> Explanation (one shared object per equal answer)
+        self._build = ExplanationBuilder(rule_set).build
 
     @classmethod
     def load(cls, rules_dir: Path | None = None, memo_size: int = 50_000) -> Classifier:
@@ -425,51 +349,3 @@ class Classifier:
             "onhold", "", hint.explanation_ja, hint.fix_ja, "", host, kind,
             temporary=facts.temporary or hint.temporary, known_permanent=hint.permanent,
         )  # fmt: skip
-
-    def _build(
-        self,
-        reason: str,
-        rule_id: str,
-        explanation_ja: str,
-        fix_ja: str,
-        delete_ja: str,
-        host: str,
-        kind: str,
-        *,
-        temporary: bool,
-        passes: bool = False,
-        known_permanent: bool = False,
-        lasting: bool = False,
-    ) -> Explanation:
-        """``passes``: the rule says the condition goes away by itself (greylisting), so deleting
-        the entry lets mail go again; ``known_permanent``: an unknown text with a permanent code."""
-        info = REASONS[reason]
-        explanation = explanation_ja or info.explanation_ja
-        fix = fix_ja or info.fix_ja
-        for advice in self._rules.advice_for(host, reason):
-            if not (advice.generic_fix_only and fix_ja):
-                fix += advice.fix_ja
-        # A 4xx answer is temporary unless the rule knows the refusal lasts until a change
-        # (a mail loop, "TLS required", "permanently deferred"); rate limits never last.
-        permanent = lasting or ((info.permanent or known_permanent) and not temporary)
-        if kind == ListKind.BLOCKS:
-            explanation = BLOCK_NOTE_JA + explanation
-            action = BLOCK_DELETE_JA + fix
-        elif delete_ja:
-            action = fix + delete_ja
-        else:
-            lasts_unlike_usual = permanent and not info.permanent
-            action = fix + (DELETE_AFTER_FIX_JA if lasts_unlike_usual else info.delete_ja)
-        answer = Explanation(
-            reason=reason,
-            category=info.category,
-            permanent=permanent,
-            label_ja=info.label_ja,
-            explanation_ja=explanation,
-            action_ja=action,
-            source="rules",
-            rule_id=rule_id,
-            needs_review=reason in NEEDS_REVIEW_REASONS,
-            delete_effect=delete_effect(kind, info, passes=passes, lasting=lasting),
-        )
-        return self._interned.setdefault(answer, answer)

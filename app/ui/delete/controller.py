@@ -17,6 +17,7 @@ from app.core.storage.secrets import mask_secret
 from app.core.types import DeleteOutcome, DeleteStatus, Explanation, ListKind, SuppressionEntry
 from app.ui import texts
 from app.ui.delete import deletion_texts
+from app.ui.delete.journal_link import JournalLink, ServerNamed, StoreOpener
 from app.ui.feature import FeatureController
 from app.ui.models.entry_table import EntryTableModel
 from app.ui.workers import JobRunner
@@ -35,8 +36,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ROW_REMOVAL_MS = 150  # batches finishing faster than this leave the grid together
-# Team mode: how often an unreachable shared store is tried again, and kept rows resent.
-SERVER_RETRY_MS = 30_000
 
 # confirm(plan, parent, *, practice) -> note ("" = none) when confirmed, None when cancelled
 ConfirmFunction = Callable[..., str | None]
@@ -46,10 +45,6 @@ RecurrenceLines = Callable[[list[str]], dict[str, list[str]]]
 ResultRunner = Callable[["DeletionReport", QWidget | None], bool]
 # run_history(dialog) -> the dialog's exec() code (HistoryDialog.RETRY to retry)
 HistoryRunner = Callable[["HistoryDialog"], int]
-# open_store() -> the journal the settings name (SQLite here, or the team's shared store)
-StoreOpener = Callable[[], "JournalStore"]
-# server_named() -> True when the settings name a shared store (opened off the GUI thread)
-ServerNamed = Callable[[], bool]
 
 
 def ask_confirmation(
@@ -115,26 +110,19 @@ class DeletionController(FeatureController):
         self._recurrence_lines = recurrence_lines
         self._model = model
         self._connect = connect
-        self.journal: JournalStore | None = journal
-        # Opened by ``open_journal`` after the first paint (or on first use), if not given.
-        self._journal_path = journal_path if journal is None else None
-        # Team mode (docs/team-mode.md): ``open_store`` opens what the settings name, the
-        # SQLite file at ``journal_path`` by default; ``reopen`` after the settings change.
-        self._open_store = open_store
-        self._local_path = self._journal_path
-        # A shared store is opened by a job (``_connect_store``): ``connecting`` while it runs;
-        # ``unreachable`` the error of the last attempt, retried every SERVER_RETRY_MS.
-        self._server_named = server_named
-        self.connecting = False
-        self.unreachable: TodokuError | None = None
-        self._reconcile_when_open = False
-        self._reopen_when_connected = False  # the settings changed while connecting
-        self._server_timer = QTimer(self)
-        self._server_timer.setInterval(SERVER_RETRY_MS)
-        self._server_timer.timeout.connect(self._on_server_timer)
-        self._jobs: set[Any] = set()  # connect / resend jobs (outside the feature's one job)
-        self.operator: Operator | None = None  # who this login is in the shared store
-        self.outbox_waiting = 0  # results kept on this PC while the shared store was away
+        self._link = JournalLink(
+            runner,
+            journal=journal,
+            journal_path=journal_path,
+            open_store=open_store,
+            server_named=server_named,
+            on_unfinished=self._reconcile,
+            parent=self,
+        )
+        self._link.available_changed.connect(self.available_changed)
+        self._link.store_changed.connect(self.store_changed)
+        self._link.failed.connect(self.failed)
+        self._server_timer = self._link.server_timer  # the retry timer (tests shorten it)
         self._who_runs: dict[int, str] = {}  # unfinished operation → the operator's name
         self._confirm = confirm
         self._show_result = show_result
@@ -149,131 +137,59 @@ class DeletionController(FeatureController):
         self._removal_timer.setInterval(ROW_REMOVAL_MS)
         self._removal_timer.timeout.connect(self._flush_removed_rows)
 
+    # -- the journal (JournalLink): what the window and the deletes read --------------------
+
+    @property
+    def journal(self) -> JournalStore | None:
+        return self._link.journal
+
     @property
     def available(self) -> bool:
         """A journal is open, or will be (a journal that failed to open disables deleting)."""
-        return self.journal is not None or self._journal_path is not None
+        return self._link.available
+
+    @property
+    def connecting(self) -> bool:
+        """A job is opening the shared store."""
+        return self._link.connecting
+
+    @property
+    def unreachable(self) -> TodokuError | None:
+        """Why the shared store could not be opened last time (tried again by a timer)."""
+        return self._link.unreachable
+
+    @property
+    def operator(self) -> Operator | None:
+        """Who this login is in the shared store."""
+        return self._link.operator
+
+    @property
+    def outbox_waiting(self) -> int:
+        """Results kept on this PC while the shared store was away."""
+        return self._link.outbox_waiting
+
+    @property
+    def shared(self) -> bool:
+        """The shared store is in use, or being connected to."""
+        return self._link.shared
+
+    @property
+    def refusal(self) -> str:
+        """Why this operator may not delete ("" = may): see ``JournalLink.refusal``."""
+        return self._link.refusal
 
     def open_journal(self) -> JournalStore | None:
-        """Open the journal file now if it is still pending; None if there is none.
-
-        Opening imports sqlite3 and creates or migrates the file (~8 ms), so start-up calls
-        this after the first paint; any use before that opens it here.
-        """
-        if self.connecting:
-            return None  # the job hands the store over when it has connected
-        if self._journal_path is not None and self._wants_server():
-            self._connect_store()
-            return None
-        path, self._journal_path = self._journal_path, None
-        if path is not None:
-            from app.core.storage.journal import DeletionJournal, JournalError
-
-            try:
-                if self._open_store is not None:
-                    self.journal = self._open_store()
-                else:
-                    self.journal = DeletionJournal(path)
-                self._read_store_state()
-            except JournalError as error:  # shown in the window; deleting stays disabled
-                log.error("deletion journal unavailable: %s", type(error).__name__)
-                if self.journal is not None:
-                    self.journal.close()
-                    self.journal = None
-                self.available_changed.emit(False)
-                self.failed.emit(error)
-            self.store_changed.emit()
-        return self.journal
-
-    def _wants_server(self) -> bool:
-        return self._open_store is not None and bool(self._server_named and self._server_named())
-
-    # -- the shared store, off the GUI thread ------------------------------------------------
-
-    def _connect_store(self) -> bool:
-        """Open the shared store in a job; the window keeps working and says 接続中…"""
-        from app.ui.delete.store_opening import open_store
-
-        opener = self._open_store
-        if self.connecting or opener is None or self._closing:
-            return False
-        work = functools.partial(open_store, opener)
-        self._side_job("connect", work, self._on_connected, self._on_connect_failed)
-        self.connecting = True
-        self._server_timer.start()
-        self.store_changed.emit()
-        return True
-
-    @Slot(object)
-    def _on_connected(self, opened: Any) -> None:
-        self.connecting = False
-        if self._closing or self._journal_path is None or self._reopen_when_connected:
-            opened.journal.close()  # the window is closing, or the settings changed meanwhile
-            self._after_stale_connect()
-            return
-        self._journal_path = None
-        self.journal, self.operator = opened.journal, opened.operator
-        self.outbox_waiting, self.unreachable = opened.outbox_waiting, None
-        log.info("shared journal opened (%d rows waiting on this PC)", self.outbox_waiting)
-        self.available_changed.emit(True)
-        self.store_changed.emit()
-        reconcile, self._reconcile_when_open = self._reconcile_when_open, False
-        if reconcile and opened.unfinished:
-            self._reconcile(opened.journal, opened.unfinished)
-
-    @Slot(object)
-    def _on_connect_failed(self, error: TodokuError) -> None:
-        """Deleting stays off (nothing is sent without a claim in the shared store); fetching
-        and exports go on; the timer tries again."""
-        self.connecting = False
-        if self._closing or self._reopen_when_connected:
-            self._after_stale_connect()
-            return
-        log.warning("shared journal unavailable: %s", type(error).__name__)
-        from app.core.storage.journal_records import SharedStoreUnavailableError
-
-        if type(error) is SharedStoreUnavailableError and (
-            error.next_step_ja == SharedStoreUnavailableError.default_next_step_ja
-        ):  # nothing was written yet: say what opening needs, not where unsent rows went
-            error = SharedStoreUnavailableError(
-                error.message_ja,
-                next_step_ja=deletion_texts.CONNECT_FAILED_NEXT,
-                detail=error.detail,
-            )
-        self.unreachable = error
-        self.store_changed.emit()
-        self.failed.emit(error)
-
-    def _after_stale_connect(self) -> None:
-        if self._reopen_when_connected and not self._closing:
-            self._reopen_when_connected = False
-            self.open_journal()  # what the settings name now
-        self.store_changed.emit()
-
-    @Slot()
-    def _on_server_timer(self) -> None:
-        if self._closing or self.connecting:
-            return
-        if self.journal is None:
-            if self._journal_path is not None and self._wants_server():
-                self._connect_store()
-            else:
-                self._server_timer.stop()
-        elif not self.journal.shared:
-            self._server_timer.stop()
-        elif self.outbox_waiting and not self.runner.exclusive_busy:
-            self.resend_kept()
+        """Open the journal now if it is still pending; None if there is none (or not yet)."""
+        return self._link.open_journal()
 
     def resend_kept(self) -> bool:
         """Send the rows kept on this PC in a job (a delete's own writes send them too)."""
-        from app.ui.delete.store_opening import resend_kept
+        return self._link.resend_kept()
 
-        journal = self.journal
-        if journal is None or not journal.shared or self.runner.is_running("resend"):
-            return False
-        work = functools.partial(resend_kept, journal)
-        self._side_job("resend", work, self._on_resent, self._on_resend_failed)
-        return True
+    def reopen(self) -> bool:
+        """The settings changed: close the journal; the next use opens what they name now.
+        Refused (False) while a delete runs."""
+        return self._link.reopen()
 
     def cancel(self) -> None:
         job = self.job
@@ -282,88 +198,6 @@ class DeletionController(FeatureController):
             self.progress.emit(deletion_texts.HISTORY_CANCELLING)
             return
         super().cancel()
-
-    def _side_job(
-        self,
-        name: str,
-        work: Any,
-        succeeded: Callable[[Any], None],
-        failed: Callable[[Any], None],
-    ) -> None:
-        """A job beside the feature's one (delete/retry/reconcile), outside the exclusive lane:
-        it neither shows as running nor blocks a fetch or an export."""
-        from app.ui.workers import Job
-
-        job = Job(name, work)
-        job.signals.succeeded.connect(succeeded)
-        job.signals.failed.connect(failed)
-        job.signals.finished.connect(lambda: self._jobs.discard(job))
-        self.runner.start(job)
-        self._jobs.add(job)
-
-    @Slot(object)
-    def _on_resent(self, waiting: int) -> None:
-        if waiting != self.outbox_waiting:
-            log.info("shared journal: %d kept rows still waiting", waiting)
-        self.outbox_waiting = int(waiting)
-        self.store_changed.emit()
-
-    @Slot(object)
-    def _on_resend_failed(self, error: TodokuError) -> None:
-        # Still away: the rows stay kept, the status bar keeps counting them; no new dialog.
-        log.info("kept rows not sent yet: %s", type(error).__name__)
-
-    def _read_store_state(self) -> None:
-        """Who this operator is in the shared store (閲覧 / 削除可) and what waits to be sent."""
-        journal = self.journal
-        if journal is None or not journal.shared:
-            self.operator, self.outbox_waiting = None, 0
-            return
-        self.operator = journal.current_operator()
-        self._count_outbox()
-
-    def _count_outbox(self) -> None:
-        from app.ui.delete.store_opening import outbox_count
-
-        self.outbox_waiting = 0 if self.journal is None else outbox_count(self.journal)
-        if self.outbox_waiting and self._wants_server():
-            self._server_timer.start()
-
-    @property
-    def shared(self) -> bool:
-        """The shared store is in use, or being connected to."""
-        if self.journal is not None:
-            return self.journal.shared
-        return self.connecting or self.unreachable is not None
-
-    @property
-    def refusal(self) -> str:
-        """Why this operator may not delete ("" = may): still connecting to the shared store,
-        the shared store unreachable, or a 閲覧 operator of it."""
-        if self.journal is None and self.connecting:
-            return deletion_texts.CONNECTING_WAIT
-        if self.journal is None and self.unreachable is not None:
-            return deletion_texts.UNREACHABLE
-        if self.operator is not None and not self.operator.may_delete:
-            return deletion_texts.VIEW_ONLY.format(name=self.operator.display_name)
-        return ""
-
-    def reopen(self) -> bool:
-        """The settings changed: close the journal; the next use opens what they name now.
-        Refused (False) while a delete runs."""
-        if self.runner.exclusive_busy or self._local_path is None:
-            return False
-        if self.connecting:  # the job's store is for the old settings: opened again after it
-            self._reopen_when_connected = True
-            return True
-        if self.journal is not None:
-            self.journal.close()
-        self.journal, self.operator, self.outbox_waiting = None, None, 0
-        self.unreachable = None
-        self._journal_path = self._local_path
-        self.available_changed.emit(True)
-        self.open_journal()
-        return True
 
     def _no_journal(self) -> None:
         from app.core.storage.journal import JournalError
@@ -380,7 +214,7 @@ class DeletionController(FeatureController):
         """The window is closing: a job ending now opens no dialog and starts no retry."""
         self._closing = True
         self._removal_timer.stop()
-        self._server_timer.stop()
+        self._link.closing()
 
     # -- delete ----------------------------------------------------------------------------
 
@@ -580,7 +414,7 @@ class DeletionController(FeatureController):
         self._removal_timer.stop()
         self._flush_removed_rows()
         if self.shared:  # results the server missed wait in the outbox: the status bar says so
-            self._count_outbox()
+            self._link.count_outbox()
             self.store_changed.emit()
 
     def after_running(self) -> None:
@@ -599,9 +433,9 @@ class DeletionController(FeatureController):
         """If a crash left deletions unfinished, check them against the list in a job."""
         from app.core.storage.journal import JournalError
 
-        if self.journal is None and (self.connecting or self._wants_server()):
+        if self.journal is None and (self.connecting or self._link.wants_server()):
             # The shared store: the job reads the unfinished operations; reconcile follows.
-            self._reconcile_when_open = True
+            self._link.reconcile_when_open = True
             self.open_journal()
             return False
         journal = self.open_journal()
@@ -693,4 +527,4 @@ class DeletionController(FeatureController):
     ) -> None:
         """The open 削除履歴's further reads (a search, another operation's addresses) on a
         job beside the others, so a slow shared store never holds the window."""
-        self._side_job("history-read", lambda **_: read(), on_done, on_failed)
+        self._link.side_job("history-read", lambda **_: read(), on_done, on_failed)

@@ -1,0 +1,172 @@
+"""The canonical form the rules match: NFKC, lower case, one space, variable tokens masked.
+
+Two reasons with the same canonical form always get the same answer, so the classifier memoises
+on it. Only the leading codes keep their digit values; provider ids keep theirs too
+(``provider_ids.py``); a sending MTA's wrapper is replaced by a stage tag (``wrappers.py``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from typing import cast
+
+from app.core.classify.folding import INVISIBLE, fold_codes, trim_gsmtp, zero_digits
+from app.core.classify.provider_ids import ID_FIND, id_tokens, may_hold_ids
+from app.core.classify.wrappers import QMAIL_GIVING_UP, QMAIL_STAGES, STAGE_TAGS, wrapper_match
+
+_CODE_PUNCT = "()[]{}<>#,;:.'\"=!?"
+# Digit-bearing tokens shaped like SMTP codes: 550, 5.1.1, 5.7.509, 550-5.1.1 (digits as 0).
+_CODE_SHAPES = frozenset(
+    {"000", "0.0.0", "0.0.00", "0.0.000", "000-0.0.0", "000-0.0.00", "000-0.0.000"}
+)
+# Continuation markers of a multi-line reply (RFC 5321 4.2.1: "code-" on every line but the last).
+_CONTINUATIONS = frozenset({"000-0.0.0", "000-0.0.00", "000-0.0.000"})
+# The codes a reply starts with: "550 5.1.1 ", "550-5.7.26 ", "#550 5.7.1 ", "5.3.0 ", "421 ".
+_LEAD = re.compile(
+    r"[#(]{0,2}(?:[245][0-9][0-9][ -]+)*(?:#?[245]\.[0-9]{1,3}\.[0-9]{1,3}(?![0-9.]))?"
+)
+# Every part of _LEAD is optional, so match() always succeeds; typed as never-None so the hot
+# paths that call it need no None check (cast: no runtime cost).
+LEAD_MATCH = cast("Callable[[str], re.Match[str]]", _LEAD.match)
+LEAD_START = frozenset("#(2345")  # a lead can only start with one of these
+# Where a word meets a bracketed part inside one token: before an opening bracket that follows
+# something else, after a closing bracket followed by more than punctuation.
+_GLUE_AT = r"(?<=[^\s(\[<])(?=[(\[<])|(?<=[)\]>])(?=[^\s)\]>.,;:!?'\"])"
+_BRACKETS = frozenset("()[]<>")
+_CLOSING = ")]>.,;:!?'\""  # what may follow a closing bracket without gluing a word to it
+_GLUE_SPLIT = re.compile(_GLUE_AT).split
+_HOST_NAME = re.compile(r"[\w-]+(?:\.[\w-]+)+\.?").fullmatch
+
+
+def lead_end(text: str) -> int:
+    """Length of the codes a reply starts with ("550 5.1.1"), 0 when it starts otherwise."""
+    return LEAD_MATCH(text).end() if text[:1] in LEAD_START else 0
+
+
+def normalise(text: str) -> str:
+    """Canonical form the rules match: NFKC, lower case, single spaces, variable tokens masked.
+
+    After the leading codes, a whitespace-separated token becomes "#" when it holds an "@" (an
+    address) or a digit; a token shaped like an SMTP code keeps its shape with digits as 0
+    (``(#0.0.0)``, ``000``) so rules still see that a code was there. Gmail's per-message id
+    is cut first (``trim_gsmtp``); characters that fold into codes are folded (``fold_codes``).
+    """
+    return canonical(fold_codes(trim_gsmtp(text)))
+
+
+def canonical(text: str) -> str:
+    """``normalise()`` of a text already through ``trim_gsmtp`` (see ``canonical_ids``)."""
+    return canonical_ids(text)[0]
+
+
+def canonical_ids(text: str) -> tuple[str, bool]:
+    """``normalise()`` of a text already through ``trim_gsmtp`` (trimming twice may cut more).
+
+    Only the leading codes keep their digit values; every later digit is noise (IPs, ids,
+    sizes, times) or a code quoted later, which the rules see as "0.0.0"/"000". So the result
+    depends only on the leading codes and on the rest with its digits zeroed, which is what
+    lets the classifier memoise on a key built with C-level string operations.
+
+    A text that starts with a sending MTA's wrapper (``wrapper_match``) is read as the remote
+    reply it quotes, whose own leading codes then count as the lead, followed by a stage tag
+    in Postfix's words ("(in reply to end of data command)") when the wrapper names the SMTP
+    stage and the reply does not. The wrapper is found by a pattern that treats every digit
+    alike, so this too depends only on the zeroed text and the reply's leading codes.
+
+    Provider ids ("[TSS04]", "OFR_416", see ``provider_ids``) are the exception: they keep
+    their digits (in lower case). The flag tells whether the form holds one; it depends on the
+    zeroed text alone, and every id kept is one ``provider_ids(text)`` finds.
+    """
+    wrapped = wrapper_match(text)
+    if wrapped is None:
+        return _canonical_reply(text, "")
+    start = wrapped.end()
+    reply, ids = _canonical_reply(text[start:], text[start - 1 : start])
+    stage = next((key for key, value in wrapped.groupdict().items() if value), "")
+    if stage in QMAIL_STAGES:
+        # qmail-remote ends with its own "Giving up on <host>." when no recipient was taken:
+        # wrapper text too (it stops this delivery, it does not say the message expired).
+        reply = QMAIL_GIVING_UP(" ", reply).strip()
+    tag = STAGE_TAGS.get(stage, "")
+    if not tag or "(in reply to " in reply:
+        return reply, ids
+    return (f"{reply} {tag}" if reply else tag), ids
+
+
+def _canonical_reply(text: str, before: str) -> tuple[str, bool]:
+    """``canonical_ids()`` of a text that is the reply itself (no wrapper); ``before`` is the
+    character the reply follows in the whole text ("" at its start)."""
+    end = lead_end(text)
+    lead, rest = text[:end], text[end:]
+    if end:
+        before = text[end - 1]
+    if not rest.isascii():
+        # Invisible format characters (zero-width, bidi controls) could split a phrase so no
+        # rule sees it; NFKC folds full-width letters and compatibility forms.
+        rest = unicodedata.normalize("NFKC", rest).translate(INVISIBLE)
+    # Only the zeroed text is read: a token without a 0 or "@" is the same in both forms, and
+    # the masking below only needs where the digits were. Provider ids keep their digits.
+    marks = zero_digits(rest.lower()).split()
+    # Provider ids are rare: a C-level shape test, then one scan, before any per-token work.
+    kept = id_tokens(rest, before) if may_hold_ids(rest) and next(ID_FIND(rest), None) else []
+    if any(kept):
+        body = " ".join(
+            [
+                mark if "0" not in mark and "@" not in mark else kept[index] or _mask_token(mark)
+                for index, mark in enumerate(marks)
+            ]
+        )
+    else:
+        body = " ".join(
+            [mark if "0" not in mark and "@" not in mark else _mask_token(mark) for mark in marks]
+        )
+    if "000-0." in body:
+        # A multi-line reply joined into one text repeats its codes at every line
+        # ("450-4.2.1 The user ... 450-4.2.1 prevents additional messages"): those markers
+        # sit inside the sentence, so drop them and let the phrase read as written.
+        body = " ".join(token for token in body.split(" ") if token not in _CONTINUATIONS)
+    lead = " ".join(lead.split())
+    return (f"{lead} {body}" if lead and body else lead or body), any(kept)
+
+
+def _mask_token(mark: str, glue: bool = True) -> str:
+    """Mask one token (digits already 0) that holds a digit or an "@".
+
+    A word glued to a bracketed part ("denied.(f-secure/virusgw0.example.jp)",
+    "unknown(#0.0.0)", "rejected<@>") is split there first, so only the part that holds the
+    digit or address is masked and the word stays readable. A host name glued to its address
+    ("mx.example.net[0.0.0.0]:00:") is masked with it, as before: it names no cause.
+    """
+    # Brackets only at the ends ("[0.0.0.0]", "<@>", "(#0.0.0).") glue nothing: a C-level test
+    # that spares most tokens the split pattern (which could not match them either).
+    if (
+        glue and not _BRACKETS.isdisjoint(mark.lstrip("([<").rstrip(_CLOSING))
+        and "://" not in mark and len(split := _GLUE_SPLIT(mark)) > 1
+    ):  # fmt: skip
+        pieces = [
+            piece if "0" not in piece and "@" not in piece and not _HOST_NAME(piece)
+            else _mask_token(piece, glue=False)
+            for piece in split
+            if piece
+        ]  # fmt: skip
+        # Neighbouring masked pieces are one variable part: "#", not "# #".
+        return " ".join(
+            piece for index, piece in enumerate(pieces)
+            if piece != "#" or index == 0 or pieces[index - 1] != "#"
+        )  # fmt: skip
+    if "@" in mark:
+        return "#"
+    bare = mark.strip(_CODE_PUNCT)
+    if bare in _CODE_SHAPES:
+        return mark
+    # A reply code glued to the next word, as in "550-'Unknown": keep the shape and the word.
+    if bare[:3] == "000" and bare[3:4] in ("-", "'") and "0" not in bare[3:]:
+        return mark
+    # A URL: the host and path name the service (spamhaus.org/query/bl); the query is noise.
+    if "://" in mark:
+        head, question, _ = mark.partition("?")
+        if "0" not in head:
+            return head + question + "#"
+    return "#"
