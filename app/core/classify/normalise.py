@@ -23,6 +23,10 @@ _CODE_SHAPES = frozenset(
 )
 # Continuation markers of a multi-line reply (RFC 5321 4.2.1: "code-" on every line but the last).
 _CONTINUATIONS = frozenset({"000-0.0.0", "000-0.0.00", "000-0.0.000"})
+# A bare enhanced code inside the sentence: what is left of a continuation marker when the
+# "code-" part was cut (Gmail's own bounces print "552 5.7.0 ... a potential 5.7.0 security
+# issue. Please visit 5.7.0 https://..."). After a reply code it is a quoted reply's lead, kept.
+_BARE_CODES = frozenset({"0.0.0", "0.0.00", "0.0.000"})
 # The codes a reply starts with: "550 5.1.1 ", "550-5.7.26 ", "#550 5.7.1 ", "5.3.0 ", "421 ".
 _LEAD = re.compile(
     r"[#(]{0,2}(?:[245][0-9][0-9][ -]+)*(?:#?[245]\.[0-9]{1,3}\.[0-9]{1,3}(?![0-9.]))?"
@@ -127,6 +131,12 @@ def _canonical_reply(text: str, before: str) -> tuple[str, bool]:
         # ("450-4.2.1 The user ... 450-4.2.1 prevents additional messages"): those markers
         # sit inside the sentence, so drop them and let the phrase read as written.
         body = " ".join(token for token in body.split(" ") if token not in _CONTINUATIONS)
+    if lead and " 0." in f" {body}":
+        tokens = body.split(" ")
+        body = " ".join(
+            token for index, token in enumerate(tokens)
+            if token not in _BARE_CODES or (index and tokens[index - 1] == "000")
+        )  # fmt: skip
     lead = " ".join(lead.split())
     return (f"{lead} {body}" if lead and body else lead or body), any(kept)
 
