@@ -7,9 +7,9 @@ texts from Sisimai's public fixtures), the provider catalogue (benchmarks/data/
 provider-catalogue.jsonl, replies from the providers' published error pages, labelled apart from
 the rules), the rule author's own catalogue (benchmarks/data/own-catalogue.jsonl) and the blind
 catalogue (benchmarks/data/blind-catalogue.jsonl, labelled without sight of rules or classifier)
-and the second to ninth blind sets (benchmarks/data/blind-two.jsonl, blind-three.jsonl,
-blind-four.jsonl, blind-five.jsonl, blind-six.jsonl, blind-seven.jsonl, blind-eight.jsonl and
-blind-nine.jsonl, made the same way from other sources),
+and the second to tenth blind sets (benchmarks/data/blind-two.jsonl, blind-three.jsonl,
+blind-four.jsonl, blind-five.jsonl, blind-six.jsonl, blind-seven.jsonl, blind-eight.jsonl,
+blind-nine.jsonl and blind-ten.jsonl, made the same way from other sources),
 and the Sisimai lexicon set (benchmarks/data/sisimai-lexicon.jsonl: one short reply per phrase of
 the labeler's reason modules; agreement with its lexicon, not unseen text) and the Sisimai lhost
 set (benchmarks/data/sisimai-lhost.jsonl: the message tables of its per-MTA decoders; agreement
@@ -64,6 +64,7 @@ BLIND_SIX = ROOT / "benchmarks" / "data" / "blind-six.jsonl"
 BLIND_SEVEN = ROOT / "benchmarks" / "data" / "blind-seven.jsonl"
 BLIND_EIGHT = ROOT / "benchmarks" / "data" / "blind-eight.jsonl"
 BLIND_NINE = ROOT / "benchmarks" / "data" / "blind-nine.jsonl"
+BLIND_TEN = ROOT / "benchmarks" / "data" / "blind-ten.jsonl"
 # Not unseen text: one reply per phrase of Sisimai's reason modules, to measure how far our rules
 # agree with the labeler's own lexicon (benchmarks/data/README.md).
 SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
@@ -342,6 +343,8 @@ def main(argv: list[str]) -> int:
           if BLIND_EIGHT.exists() else []),
         *([("blind nine (benchmarks/data/blind-nine.jsonl)", BLIND_NINE)]
           if BLIND_NINE.exists() else []),
+        *([("blind ten (benchmarks/data/blind-ten.jsonl)", BLIND_TEN)]
+          if BLIND_TEN.exists() else []),
         *([("sisimai lexicon (benchmarks/data/sisimai-lexicon.jsonl)", SISIMAI_LEXICON)]
           if SISIMAI_LEXICON.exists() else []),
         *([("sisimai lhost (benchmarks/data/sisimai-lhost.jsonl)", SISIMAI_LHOST)]
