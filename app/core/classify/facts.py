@@ -18,6 +18,12 @@ _SAYS_TEMPORARY = re.compile(
     r"throttled|suspended|unavailable|disabled|not available)"
     r"|\btemporary (failure|error|problem|block|rejection|deferral|limit)"
 )
+# The sending MTA's own log words for "kept in the queue, will retry": Postfix's status=deferred,
+# Exim's "defer (<errno>)", Sendmail's TempFail, DragonFly's "remote delivery deferred", 延期.
+# A line that says so reports a deferral, not a final refusal.
+_SENDER_DEFERRED = re.compile(
+    r"\bstatus=deferred\b|\bdefer #|\btempfail\b|\b(remote )?delivery deferred\b|被?延期"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +65,8 @@ def extract_facts(text: str, status: str, host: str = "", list_kind: str = "") -
     reply_match = _REPLY.search(text)
     reply = reply_match.group(1) if reply_match else ""
     says_temporary = (
-        "tempor" in text and _SAYS_TEMPORARY.search(text) is not None
-    ) or asks_to_come_back_later(text)
+        ("tempor" in text and _SAYS_TEMPORARY.search(text) is not None)
+        or asks_to_come_back_later(text)
+        or (("defer" in text or "延期" in text) and _SENDER_DEFERRED.search(text) is not None)
+    )
     return Facts(text, code, reply, host, list_kind, says_temporary)

@@ -522,3 +522,20 @@ def test_a_receiver_asking_for_smtp_login_is_never_told_our_authentication(text:
     got = CLASSIFIER.classify(text, "", "a@example.jp")
     assert got.reason == "securityerror" and got.rule_id == "smtp-auth-turn-on"
     assert "送信者認証の設定" not in got.action_ja and "MX" in got.explanation_ja
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "R=dnslookup T=remote_smtp defer (-1): host lookup did not complete",
+        "to=<a@example.jp>, relay=none, delay=60, dsn=4.4.1, status=deferred (connect failed)",
+        "relay: TempFail for 66251a40: from=a@example.com, to=b@example.org, stat=Deferred",
+        "dma[1f.2a]: remote delivery deferred: DNS lookup failure: host example.de not found",
+        "由于以下原因导致电子邮件被延期：[对方服务器没有响应]",
+    ],
+)
+def test_a_sending_mta_that_says_it_deferred_reports_a_temporary_failure(text: str) -> None:
+    """Postfix's status=deferred, Exim's "defer (<errno>)", Sendmail's TempFail, 延期: the
+    message is still queued and retried, whatever the cause it quotes."""
+    got = CLASSIFIER.classify(text, "", "a@example.jp")
+    assert got.permanent is False, (got.reason, got.rule_id)
