@@ -177,6 +177,7 @@ CUES = [
     ("501 Invalid RCPT TO address", "userunknown", True),
     ("Delivery failed: all delivery attempts failed for this recipient", "expired", False),
     ("553 Use POP before SMTP to relay through this server", "securityerror", True),
+    ("451 Please authenticate before sending mail", "securityerror", False),
     ("554 Message-ID header is malformed", "notcompliantrfc", True),
 ]
 
@@ -263,3 +264,10 @@ def test_temporary_replies_hitting_a_cue_are_never_permanent() -> None:
     for text in texts:
         got = CLASSIFIER.classify(text, "", EMAIL)
         assert not got.permanent, (text, got.reason, got.rule_id)
+
+
+def test_a_refused_address_in_chinese_is_not_an_ip_block() -> None:
+    """「地址被拒绝」 (address refused) names the recipient's address; only an IP that is
+    「被限制」 is the blocked family's."""
+    assert _cue_reason("550 收件人地址被拒绝") != "blocked"
+    assert _cue_reason("550 发信IP已被限制") == "blocked"
