@@ -25,6 +25,7 @@ from app.core.storage.history import (
     TrendBucket,
     TrendKey,
 )
+from app.core.storage.history.sqlite_store import SqliteHistoryStore
 from app.core.storage.team.connection import parse_database_url
 from app.core.storage.team.history_pg import PostgresHistoryStore
 from app.core.types import ALL_LISTS, Explanation, ListKind, SuppressionEntry
@@ -114,8 +115,7 @@ def test_two_operators_share_one_history_with_new_gone_and_returns(
 
 
 def test_same_as_sqlite(open_pg: Callable[[], PostgresHistoryStore], tmp_path: Path) -> None:
-    sqlite_store = pytest.importorskip("app.core.storage.history.sqlite_store")
-    sq: HistoryStorage = sqlite_store.SqliteHistoryStore(tmp_path / "h.sqlite3")
+    sq: HistoryStorage = SqliteHistoryStore(tmp_path / "h.sqlite3")
     pg: HistoryStorage = open_pg()
     rng = random.Random(3)
     accounts = [ACCOUNT, OTHER]
@@ -189,10 +189,9 @@ def test_same_as_sqlite(open_pg: Callable[[], PostgresHistoryStore], tmp_path: P
 def test_moving_this_pcs_history_file_is_idempotent(
     open_pg: Callable[[], PostgresHistoryStore], tmp_path: Path
 ) -> None:
-    sqlite_store = pytest.importorskip("app.core.storage.history.sqlite_store")
     from app.core.storage.team.import_local import move_local_history
 
-    local = sqlite_store.SqliteHistoryStore(tmp_path / "history.sqlite3")
+    local = SqliteHistoryStore(tmp_path / "history.sqlite3")
     when = datetime(2026, 11, 20, tzinfo=UTC)
     local.record_fetch(fetch([entry(i) for i in range(6)], when=when, explanations=[EXPLAINED] * 6))
     deleted_at = when + timedelta(hours=1)
@@ -211,7 +210,7 @@ def test_moving_this_pcs_history_file_is_idempotent(
     first = move_local_history(tmp_path / "history.sqlite3", shared)
     again = move_local_history(tmp_path / "history.sqlite3", shared)
     assert (first.entries, first.returns) == (6, 1) and (again.entries, again.returns) == (0, 0)
-    local = sqlite_store.SqliteHistoryStore(tmp_path / "history.sqlite3")
+    local = SqliteHistoryStore(tmp_path / "history.sqlite3")
     span = (BASE, BASE + 86400 * 30, ALL_LISTS)
     mine, team = local.open_range(ACCOUNT, *span), shared.open_range(ACCOUNT, *span)
     assert sorted(repr(e) for e in mine.entries()) == sorted(repr(e) for e in team.entries())
