@@ -178,6 +178,14 @@ CUES = [
     ("Delivery failed: all delivery attempts failed for this recipient", "expired", False),
     ("553 Use POP before SMTP to relay through this server", "securityerror", True),
     ("451 Please authenticate before sending mail", "securityerror", False),
+    # the recipient receiving too fast, a TLS minimum not met, a host that takes no mail for
+    # the address, resources unavailable, an attachment policy
+    ("452 The recipient is receiving mail at too high a rate", "speeding", False),
+    ("Delivery failed: TlsRequirementNotMet (the server offered no TLS)", "failedstarttls", True),
+    ("550 We do not host mail for this domain here", "norelaying", True),
+    ("451 Resources temporarily unavailable, please retry", "systemerror", False),
+    ("554 Message refused: blocked attachment types (.exe, .scr)", "policyviolation", True),
+    ("550 添付ファイルの種類が受信禁止に設定されています", "policyviolation", True),
     ("554 Message-ID header is malformed", "notcompliantrfc", True),
 ]
 
