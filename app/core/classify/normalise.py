@@ -131,6 +131,13 @@ def _canonical_reply(text: str, before: str) -> tuple[str, bool]:
         # ("450-4.2.1 The user ... 450-4.2.1 prevents additional messages"): those markers
         # sit inside the sentence, so drop them and let the phrase read as written.
         body = " ".join(token for token in body.split(" ") if token not in _CONTINUATIONS)
+    if " 000-" in f" {body}":
+        # The same marker without its enhanced code, glued to the next line's first word
+        # ("at a rate that 450-prevents additional messages"): keep the word.
+        body = " ".join(
+            token[4:] if token[:4] == "000-" and token[4:5].isalpha() else token
+            for token in body.split(" ")
+        )
     if lead and " 0." in f" {body}":
         tokens = body.split(" ")
         body = " ".join(

@@ -446,3 +446,19 @@ def test_folded_texts_keep_the_memo_exact() -> None:
     ]
     for text in texts * 2:
         assert memo.classify(text) == Classifier.load().classify(text), text
+
+
+def test_continuation_markers_inside_the_sentence_do_not_hide_a_phrase() -> None:
+    """A multi-line reply joined into one text keeps pieces of its line markers: a bare
+    enhanced code ("a potential 5.7.0 security issue") or a reply code glued to the next
+    word ("at a rate that 450-prevents"). Both read as if the marker were not there."""
+    from app.core.classify.normalise import normalise
+
+    assert normalise("552 5.7.0 a potential 5.7.0 security issue") == (
+        "552 5.7.0 a potential security issue"
+    )
+    assert normalise("450 4.2.1 at a rate that 450-prevents additional messages") == (
+        "450 4.2.1 at a rate that prevents additional messages"
+    )
+    # After a reply code a bare enhanced code is a quoted reply's lead and stays.
+    assert "said: 000 0.0.0" in normalise("550 5.1.1 host mx said: 550 5.1.1 User unknown")
