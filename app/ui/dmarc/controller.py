@@ -336,6 +336,11 @@ class DmarcController(FeatureController):
             self.checked.emit(outcome)
             offline = bool(outcome.published.offline_ja)
             self.done.emit(texts.DNS_OFFLINE if offline else texts.DNS_DONE)
+        elif self.job is not None and self.job.cancel.cancelled:
+            # キャンセル was clicked while the window still said 書き出し中 (the file was already
+            # written on the worker thread): the operator's last word wins, so no file stays.
+            Path(outcome).unlink(missing_ok=True)
+            self.done.emit(texts.EXPORT_CANCELLED)
         else:
             self.exported.emit(outcome)
             self.done.emit(texts.EXPORT_DONE.format(path=outcome))
