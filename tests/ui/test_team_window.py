@@ -299,7 +299,7 @@ def test_server_going_away_mid_delete_gives_japanese_error_and_shows_unsent_rows
     # Back again: the window's timer resends the kept rows in a job (its thread's idle
     # connection died with the server: the store connects again by itself), once each.
     waiting = deletion.outbox_waiting
-    deletion._server_timer.setInterval(100)  # 30 s in use
+    deletion._link.server_timer.setInterval(100)  # 30 s in use
     qtbot.waitUntil(lambda: deletion.outbox_waiting == 0, timeout=TIMEOUT_MS)
     qtbot.waitUntil(lambda: not window.controller.runner.is_running("resend"))
     assert deletion.journal.outbox_count() == 0 and "未送信" not in window.team_status.text()

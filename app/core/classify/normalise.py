@@ -21,11 +21,9 @@ _CODE_PUNCT = "()[]{}<>#,;:.'\"=!?"
 _CODE_SHAPES = frozenset(
     {"000", "0.0.0", "0.0.00", "0.0.000", "000-0.0.0", "000-0.0.00", "000-0.0.000"}
 )
-# Continuation markers of a multi-line reply (RFC 5321 4.2.1: "code-" on every line but the last).
+# Continuation markers of a multi-line reply (RFC 5321 4.2.1: "code-" on every line but the last),
+# and what is left of one whose "code-" part was cut (see _without_line_markers).
 _CONTINUATIONS = frozenset({"000-0.0.0", "000-0.0.00", "000-0.0.000"})
-# A bare enhanced code inside the sentence: what is left of a continuation marker when the
-# "code-" part was cut (Gmail's own bounces print "552 5.7.0 ... a potential 5.7.0 security
-# issue. Please visit 5.7.0 https://..."). After a reply code it is a quoted reply's lead, kept.
 _BARE_CODES = frozenset({"0.0.0", "0.0.00", "0.0.000"})
 # The codes a reply starts with: "550 5.1.1 ", "550-5.7.26 ", "#550 5.7.1 ", "5.3.0 ", "421 ".
 _LEAD = re.compile(
@@ -126,26 +124,34 @@ def _canonical_reply(text: str, before: str) -> tuple[str, bool]:
         body = " ".join(
             [mark if "0" not in mark and "@" not in mark else _mask_token(mark) for mark in marks]
         )
-    if "000-0." in body:
-        # A multi-line reply joined into one text repeats its codes at every line
-        # ("450-4.2.1 The user ... 450-4.2.1 prevents additional messages"): those markers
-        # sit inside the sentence, so drop them and let the phrase read as written.
-        body = " ".join(token for token in body.split(" ") if token not in _CONTINUATIONS)
-    if " 000-" in f" {body}":
-        # The same marker without its enhanced code, glued to the next line's first word
-        # ("at a rate that 450-prevents additional messages"): keep the word.
-        body = " ".join(
-            token[4:] if token[:4] == "000-" and token[4:5].isalpha() else token
-            for token in body.split(" ")
-        )
-    if lead and " 0." in f" {body}":
-        tokens = body.split(" ")
-        body = " ".join(
-            token for index, token in enumerate(tokens)
-            if token not in _BARE_CODES or (index and tokens[index - 1] == "000")
-        )  # fmt: skip
+    if "000-" in body or (lead and " 0." in f" {body}"):
+        body = _without_line_markers(body, lead != "")
     lead = " ".join(lead.split())
     return (f"{lead} {body}" if lead and body else lead or body), any(kept)
+
+
+def _without_line_markers(body: str, after_lead: bool) -> str:
+    """A multi-line reply joined into one text repeats its line markers inside the sentence
+    (RFC 5321 4.2.1): drop them so the phrase reads as written. Three leftovers:
+
+    - a full marker, "450-4.2.1 The user ... 450-4.2.1 prevents additional messages";
+    - a marker without its enhanced code glued to the next word, "that 450-prevents": the
+      word stays;
+    - a bare enhanced code, as Gmail's own bounces print "552 5.7.0 ... a potential 5.7.0
+      security issue" (only after a lead; after a reply code it is a quoted reply's lead and
+      stays).
+    """
+    kept: list[str] = []
+    previous = ""
+    for token in body.split(" "):
+        if token in _CONTINUATIONS:
+            continue
+        if token[:4] == "000-" and token[4:5].isalpha():
+            token = token[4:]
+        if not (after_lead and token in _BARE_CODES and previous != "000"):
+            kept.append(token)
+        previous = token
+    return " ".join(kept)
 
 
 def _mask_token(mark: str, glue: bool = True) -> str:

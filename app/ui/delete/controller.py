@@ -122,7 +122,6 @@ class DeletionController(FeatureController):
         self._link.available_changed.connect(self.available_changed)
         self._link.store_changed.connect(self.store_changed)
         self._link.failed.connect(self.failed)
-        self._server_timer = self._link.server_timer  # the retry timer (tests shorten it)
         self._who_runs: dict[int, str] = {}  # unfinished operation → the operator's name
         self._confirm = confirm
         self._show_result = show_result
