@@ -15,7 +15,7 @@ from pathlib import Path
 
 from app.core.classify.explanations import ExplanationBuilder
 from app.core.classify.facts import extract_facts
-from app.core.classify.folding import fold_codes, trim_gsmtp
+from app.core.classify.folding import fold_codes, trim_gsmtp, unfold_qmail_log
 from app.core.classify.hosts import domain_of, host_group
 from app.core.classify.memo import GenerationalMemo
 from app.core.classify.memo_keys import RawKey, digit_key, loose_digits
@@ -221,6 +221,8 @@ class Classifier:
         if result is not None:
             exact.put(exact_key, result)
             return result
+        if "_" in text:
+            text = unfold_qmail_log(text)
         stripped = status.strip()
         if not stripped and "(#" in text:
             found = _QMAIL_CODE(text, 0, MATCH_CHARS)

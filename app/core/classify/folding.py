@@ -1,8 +1,9 @@
 """Cheap folds of a reason text taken before both the canonical form and the memo keys.
 
-Digits zeroed (``zero_digits``), Gmail's per-message id cut (``trim_gsmtp``) and characters that
-fold into the leading codes folded (``fold_codes``): the classifier keys its memos on texts
-through these, and ``normalise()`` starts from them, so both read the same codes.
+Digits zeroed (``zero_digits``), Gmail's per-message id cut (``trim_gsmtp``), qmail's log form
+unfolded (``unfold_qmail_log``) and characters that fold into the leading codes folded
+(``fold_codes``): the classifier keys its memos on texts through these, and ``normalise()``
+starts from them, so both read the same codes.
 """
 
 from __future__ import annotations
@@ -17,6 +18,17 @@ INVISIBLE = dict.fromkeys(
      0xFEFF],
 )  # fmt: skip
 _HAS_DIGIT = re.compile(r"[0-9]").search
+# qmail-send logs qmail-remote's report as one token: every space written "_", every line break
+# "/" ("delivery 245: failure: 192.0.2.48_does_not_like_recipient./Remote_host_said:_550_..."),
+# and bounce tools pass that log line on. The report is the token after "failure:"/"deferral:".
+# Digits are matched by a class that holds them all, so the result depends on the zeroed text
+# alone, as the memo keys require.
+_QMAIL_LOG = re.compile(
+    r"\s*(?:delivery [0-9]+: )?(?:failure|deferral): (\S*_\S*)\s*", re.IGNORECASE
+)
+# A line break of the report: "/" after a sentence's full stop or before a capital
+# ("recipient./Remote_host_said", "User_unknown/Giving_up"); a URL's "/" stays.
+_QMAIL_LINE_BREAK = re.compile(r"(?<=\.)/|/(?=[A-Z]|$)")
 # Characters that NFKC or the removal of invisible characters turn into, or take out of the way
 # of, what the lead regex reads: full-width digits and # ( - ., Unicode spaces, zero-width and
 # bidi controls ("５５０ ５．７．１", "550\u200b 5.1.1"). The lead keeps its digit values, so it
@@ -46,6 +58,17 @@ def trim_gsmtp(text: str) -> str:
         if _HAS_DIGIT(text, cut, len(text) - len(_GSMTP_TAIL)):
             return text[:cut] + _GSMTP_TAIL
     return text
+
+
+def unfold_qmail_log(text: str) -> str:
+    """qmail-remote's report with its spaces and line breaks back, when ``text`` is qmail-send's
+    log form of it ("failure: Sorry,_I_couldn't_find_any_host_named_..._(#5.1.2)/"); otherwise
+    ``text`` itself."""
+    found = _QMAIL_LOG.fullmatch(text) if "_" in text else None
+    if found is None:
+        return text
+    report = _QMAIL_LINE_BREAK.sub(" ", found.group(1)).replace("_", " ")
+    return " ".join(report.split())
 
 
 def fold_codes(text: str) -> str:

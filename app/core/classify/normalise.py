@@ -12,7 +12,13 @@ import unicodedata
 from collections.abc import Callable
 from typing import cast
 
-from app.core.classify.folding import INVISIBLE, fold_codes, trim_gsmtp, zero_digits
+from app.core.classify.folding import (
+    INVISIBLE,
+    fold_codes,
+    trim_gsmtp,
+    unfold_qmail_log,
+    zero_digits,
+)
 from app.core.classify.provider_ids import ID_FIND, id_tokens, may_hold_ids
 from app.core.classify.wrappers import QMAIL_GIVING_UP, QMAIL_STAGES, STAGE_TAGS, wrapper_match
 
@@ -34,8 +40,12 @@ _LEAD = re.compile(
 LEAD_MATCH = cast("Callable[[str], re.Match[str]]", _LEAD.match)
 LEAD_START = frozenset("#(2345")  # a lead can only start with one of these
 # Where a word meets a bracketed part inside one token: before an opening bracket that follows
-# something else, after a closing bracket followed by more than punctuation.
-_GLUE_AT = r"(?<=[^\s(\[<])(?=[(\[<])|(?<=[)\]>])(?=[^\s)\]>.,;:!?'\"])"
+# something else, after a closing bracket followed by more than punctuation, and after a closing
+# bracket and a colon followed by a letter ("<a@example.com>:Quota exceed ...", Coremail).
+_GLUE_AT = (
+    r"(?<=[^\s(\[<])(?=[(\[<])|(?<=[)\]>])(?=[^\s)\]>.,;:!?'\"])"
+    r"|(?<=[)\]>]:)(?=[^\W\d_])"
+)
 _BRACKETS = frozenset("()[]<>")
 _CLOSING = ")]>.,;:!?'\""  # what may follow a closing bracket without gluing a word to it
 _GLUE_SPLIT = re.compile(_GLUE_AT).split
@@ -53,9 +63,10 @@ def normalise(text: str) -> str:
     After the leading codes, a whitespace-separated token becomes "#" when it holds an "@" (an
     address) or a digit; a token shaped like an SMTP code keeps its shape with digits as 0
     (``(#0.0.0)``, ``000``) so rules still see that a code was there. Gmail's per-message id
-    is cut first (``trim_gsmtp``); characters that fold into codes are folded (``fold_codes``).
+    is cut first (``trim_gsmtp``), qmail's log form unfolded (``unfold_qmail_log``); characters
+    that fold into codes are folded (``fold_codes``).
     """
-    return canonical(fold_codes(trim_gsmtp(text)))
+    return canonical(fold_codes(unfold_qmail_log(trim_gsmtp(text))))
 
 
 def canonical(text: str) -> str:

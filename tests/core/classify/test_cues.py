@@ -187,6 +187,21 @@ CUES = [
     ("554 Message refused: blocked attachment types (.exe, .scr)", "policyviolation", True),
     ("550 添付ファイルの種類が受信禁止に設定されています", "policyviolation", True),
     ("554 Message-ID header is malformed", "notcompliantrfc", True),
+    # an application's SMTP client naming the socket error (Node.js codes, Windows Sockets
+    # texts), a server that waited for us, missing header fields, the address itself full,
+    # RFC 5321's forward-path, a named wait, a restricted IP
+    ("SMTP connection failed: connect ECONNREFUSED 192.0.2.9:465", "networkerror", False),
+    ("Error: read ECONNRESET", "networkerror", False),
+    ("Socket error: No connection could be made because the target machine actively refused it",
+     "networkerror", False),
+    ("Send failed: getaddrinfo ENOTFOUND mail.example.invalid", "hostunknown", True),
+    ("421 4.4.2 Timeout waiting for data from client", "networkerror", False),
+    ("554 Message has no Date: header field", "notcompliantrfc", True),
+    ("550 Mail without a Message-ID header is not accepted", "notcompliantrfc", True),
+    ("552 <a@example.org> is full", "mailboxfull", False),
+    ("553 5.7.1 Domain of forward-path not permitted", "norelaying", True),
+    ("450 Please retry in 5 minutes", "speeding", False),
+    ("554 Your server's IP address is restricted", "blocked", True),
 ]
 
 
@@ -279,3 +294,19 @@ def test_a_refused_address_in_chinese_is_not_an_ip_block() -> None:
     「被限制」 is the blocked family's."""
     assert _cue_reason("550 收件人地址被拒绝") != "blocked"
     assert _cue_reason("550 发信IP已被限制") == "blocked"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("554 Your IP is blocked, try again in 60 minutes", "blocked"),
+        ("452 4.2.2 Mailbox full, try again in 1 hour", "mailboxfull"),
+        ("451 4.7.1 Greylisted, please try again in 300 seconds", "speeding"),
+    ],
+)
+def test_a_named_wait_does_not_hide_the_cause(text: str, reason: str) -> None:
+    """"Try again in N minutes" is read after every family: a block or a full mailbox that
+    also names a wait keeps its own reason."""
+    got_reason, _, rule_id = _classify(text)
+    assert got_reason == reason, rule_id
+    assert rule_id != "cue-come-back-in"

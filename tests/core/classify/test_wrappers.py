@@ -16,6 +16,7 @@ import random
 import pytest
 
 from app.core.classify.classifier import Classifier, digit_key
+from app.core.classify.folding import unfold_qmail_log, zero_digits
 from app.core.classify.rules import canonical, extract_facts, normalise, provider_ids
 
 ADDR = "taro@example.jp"
@@ -221,3 +222,58 @@ def test_digit_key_stays_exact_with_wrappers_and_glued_tokens() -> None:
         key = (digit_key(text), provider_ids(text))
         assert forms.setdefault(key, canonical(text)) == canonical(text), text
     assert len(forms) > 1_000
+
+
+# qmail-send's log form of qmail-remote's report: spaces as "_", line breaks as "/" (qmail's
+# log format), as bounce tools pass the log line on.
+QMAIL_LOG = [
+    (
+        "delivery 7: failure: 192.0.2.1_does_not_like_recipient./Remote_host_said:_550_5.1.1_"
+        "<a@example.jp>..._User_unknown/Giving_up_on_192.0.2.1./",
+        "userunknown", True,
+    ),
+    (
+        "deferral: Connected_to_192.0.2.1_but_greeting_failed./Remote_host_said:_421_4.3.2_"
+        "Service_shutting_down/",
+        "systemerror", False,
+    ),
+    (
+        "failure: Sorry,_I_couldn't_find_any_host_named_example.invalid._(#5.1.2)/",
+        "hostunknown", True,
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "reason", "permanent"), QMAIL_LOG)
+def test_qmail_log_lines_are_read_as_the_report(
+    classifier: Classifier, text: str, reason: str, permanent: bool
+) -> None:
+    got = classifier.classify(text, "", "")
+    assert (got.reason, got.permanent) == (reason, permanent), got.rule_id
+
+
+def test_qmail_log_unfolding_keeps_urls_and_leaves_other_texts() -> None:
+    report = unfold_qmail_log(
+        "failure: 192.0.2.1_failed_after_I_sent_the_message./Remote_host_said:_554_5.7.1_"
+        "Rejected_as_spam,_see_https://example.org/help/spam/"
+    )
+    assert report == (
+        "192.0.2.1 failed after I sent the message. Remote host said: 554 5.7.1 Rejected as "
+        "spam, see https://example.org/help/spam"
+    )
+    for text in ("550 5.7.1 Rejected by policy_check_sender", "failure: plain words here"):
+        assert unfold_qmail_log(text) == text
+
+
+def test_qmail_log_unfolding_depends_on_the_zeroed_text_alone() -> None:
+    """The memo keys are taken after the unfolding: it must not read digit values."""
+    rng = random.Random(5)
+    parts = ["delivery 12: ", "failure: ", "deferral: ", "a_b", "_", "/", "./", "9/", "X", "1.2_"]
+    for _ in range(5_000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randrange(1, 7)))
+        assert zero_digits(unfold_qmail_log(text)) == unfold_qmail_log(zero_digits(text)), text
+
+
+def test_an_address_glued_to_the_next_word_by_a_colon_is_masked_alone() -> None:
+    assert normalise("<a@163.com>:Quota exceed the hard limit") == "# quota exceed the hard limit"
+    assert normalise("mx.example.net[192.0.2.1]:25: refused") == "# refused"
