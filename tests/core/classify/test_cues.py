@@ -202,6 +202,13 @@ CUES = [
     ("553 5.7.1 Domain of forward-path not permitted", "norelaying", True),
     ("450 Please retry in 5 minutes", "speeding", False),
     ("554 Your server's IP address is restricted", "blocked", True),
+    ("Delivery failed: the remote server did not answer within the allowed time", "expired", False),
+    ("553 Mail from your domain is not permitted on this system", "rejected", True),
+    ("554 5.7.0 Peer certificate is not yet valid", "failedstarttls", True),
+    ("550 받는 사람이 존재하지 않습니다", "userunknown", True),
+    ("550 Email address is not valid", "userunknown", True),
+    ("421 Too many open sessions: you have reached the maximum number of connections",
+     "toomanyconn", False),
 ]
 
 
