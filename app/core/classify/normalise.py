@@ -190,6 +190,14 @@ def _mask_token(mark: str, glue: bool = True) -> str:
             piece for index, piece in enumerate(pieces)
             if piece != "#" or index == 0 or pieces[index - 1] != "#"
         )  # fmt: skip
+    # A URL: the host and path name the service (spamhaus.org/query/bl, openspf.org/why.html);
+    # the query and the fragment are noise (the sender's address in the query, a code after "#").
+    if "://" in mark:
+        cut = min([at for at in (mark.find("?"), mark.find("#")) if at >= 0] or [len(mark)])
+        head = mark[:cut]
+        if "0" not in head and "@" not in head:
+            return head + ("?#" if mark[cut : cut + 1] == "?" else "#")
+        return "#"
     if "@" in mark:
         return "#"
     bare = mark.strip(_CODE_PUNCT)
@@ -198,9 +206,4 @@ def _mask_token(mark: str, glue: bool = True) -> str:
     # A reply code glued to the next word, as in "550-'Unknown": keep the shape and the word.
     if bare[:3] == "000" and bare[3:4] in ("-", "'") and "0" not in bare[3:]:
         return mark
-    # A URL: the host and path name the service (spamhaus.org/query/bl); the query is noise.
-    if "://" in mark:
-        head, question, _ = mark.partition("?")
-        if "0" not in head:
-            return head + question + "#"
     return "#"

@@ -209,6 +209,10 @@ CUES = [
     ("550 Email address is not valid", "userunknown", True),
     ("421 Too many open sessions: you have reached the maximum number of connections",
      "toomanyconn", False),
+    ("550 5.7.1 Please see http://www.openspf.net/Why?s=mfrom;id=a%40example.org;ip=192.0.2.1",
+     "authfailure", True),
+    ("554 mx.example.comcast.net 192.0.2.7 rejected, see "
+     "http://postmaster.comcast.net/smtp-error-codes.php#ES000010", "blocked", True),
 ]
 
 

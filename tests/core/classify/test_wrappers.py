@@ -277,3 +277,14 @@ def test_qmail_log_unfolding_depends_on_the_zeroed_text_alone() -> None:
 def test_an_address_glued_to_the_next_word_by_a_colon_is_masked_alone() -> None:
     assert normalise("<a@163.com>:Quota exceed the hard limit") == "# quota exceed the hard limit"
     assert normalise("mx.example.net[192.0.2.1]:25: refused") == "# refused"
+
+
+def test_a_urls_query_and_fragment_are_masked_and_its_host_and_path_kept() -> None:
+    """An address in the query or a code after "#" must not hide the page the URL names."""
+    assert normalise("see http://www.openspf.org/why.html?sender=a@example.com&ip=192.0.2.9") == (
+        "see http://www.openspf.org/why.html?#"
+    )
+    assert normalise("see http://postmaster.comcast.net/smtp-error-codes.php#BL000001") == (
+        "see http://postmaster.comcast.net/smtp-error-codes.php#"
+    )
+    assert normalise("see https://www.spamhaus.org/query/ip/192.0.2.9") == "see #"
