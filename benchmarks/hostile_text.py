@@ -50,6 +50,9 @@ def _crafted(chars: int) -> dict[str, str]:
         "zero-width": "\u200b" * chars,
         "japanese": "あ" * chars,
         "NUL": "\0" * chars,
+        # qmail's log form ("failure: a_b_c/...") is unfolded before anything else is read
+        "qmail log (a_)*N+x": "failure: " + "a_" * half + " x",
+        "qmail log (_/)*N": "delivery 1: failure: " + "_/" * half,
     }
     return {name: text[: chars + 1] for name, text in texts.items()}
 
