@@ -321,3 +321,22 @@ def test_a_named_wait_does_not_hide_the_cause(text: str, reason: str) -> None:
     got_reason, _, rule_id = _classify(text)
     assert got_reason == reason, rule_id
     assert rule_id != "cue-come-back-in"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "rule_id"),
+    [
+        # nothing but a request to come back: a greylisting-style deferral
+        ("451 Temporary failure, please try again later.", "speeding", "bare-come-back-later"),
+        ("450 4.7.1 Retry later", "speeding", "bare-come-back-later"),
+        # anything more is read for itself, and a 5xx is no deferral
+        ("451 4.7.1 Try again later: sender blocked", "blocked", "cue-blocked-listed"),
+        ("550 Please try again later", "onhold", ""),
+    ],
+)
+def test_a_bare_come_back_later_is_a_deferral_only_when_nothing_else_is_said(
+    text: str, reason: str, rule_id: str
+) -> None:
+    got_reason, permanent, got_rule = _classify(text)
+    assert (got_reason, got_rule) == (reason, rule_id)
+    assert permanent is False
