@@ -338,10 +338,13 @@ class Classifier:
             # A 4xx reply that itself says "try again later" is temporary even when the rule
             # knows such refusals usually last (a missing PTR record, a loop): the server says so.
             lasting = rule.lasting and not (facts.temporary and asks_for_retry(text))
+            # A reputation verdict enforced as a rate limit ("IP reputation ratelimit in
+            # effect") lets mail through more slowly: it is a rate limit, never permanent.
+            throttled = facts.rate_limited and rule.reason == "badreputation"
             return self._build(
                 rule.reason, rule.id, rule.explanation_ja, rule.fix_ja, rule.delete_ja, host,
-                kind, temporary=facts.temporary or rule.temporary, passes=rule.temporary,
-                lasting=lasting,
+                kind, temporary=facts.temporary or rule.temporary or throttled,
+                passes=rule.temporary, lasting=lasting,
             )  # fmt: skip
         if not text and not status:
             return self._build("undefined", "", "", "", "", host, kind, temporary=False)

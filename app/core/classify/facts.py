@@ -18,6 +18,8 @@ _SAYS_TEMPORARY = re.compile(
     r"throttled|suspended|unavailable|disabled|not available)"
     r"|\btemporary (failure|error|problem|block|rejection|deferral|limit)"
 )
+# A rate limit or throttling named in the reply ("554 5.2.0 IP reputation ratelimit in effect").
+_SAYS_RATE_LIMITED = re.compile(r"\brate[ -]?limit|\bthrottl")
 # The sending MTA's own log words for "kept in the queue, will retry": Postfix's status=deferred,
 # Exim's "defer (<errno>)", Sendmail's TempFail, DragonFly's "remote delivery deferred", 延期.
 # A line that says so reports a deferral, not a final refusal.
@@ -37,6 +39,8 @@ class Facts:
     list_kind: str  # ListKind value, "" when unknown
     # The words call the refusal temporary ("temporarily blocked") or ask to come back later.
     says_temporary: bool = False
+    # The words name a rate limit or throttling.
+    rate_limited: bool = False
 
     @property
     def temporary(self) -> bool:
@@ -69,4 +73,5 @@ def extract_facts(text: str, status: str, host: str = "", list_kind: str = "") -
         or asks_to_come_back_later(text)
         or (("defer" in text or "延期" in text) and _SENDER_DEFERRED.search(text) is not None)
     )
-    return Facts(text, code, reply, host, list_kind, says_temporary)
+    rate_limited = ("rate" in text or "throttl" in text) and bool(_SAYS_RATE_LIMITED.search(text))
+    return Facts(text, code, reply, host, list_kind, says_temporary, rate_limited)

@@ -73,3 +73,16 @@ def test_rate_words_do_not_take_other_causes(
 ) -> None:
     email = "a@gmx.de" if "policy restrictions" in text else "a@example.org"
     assert _classify(text, status, email) == (reason, permanent)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "554 5.7.1 Your IP has a poor reputation: rate limit in effect",
+        "550 5.7.0 Mail from this server is being throttled due to low sender reputation",
+    ],
+)
+def test_a_reputation_enforced_as_a_rate_limit_is_not_permanent(text: str) -> None:
+    """A reputation word decides the reason, but a rate limit still lifts by itself."""
+    _, permanent = _classify(text)
+    assert permanent is False
