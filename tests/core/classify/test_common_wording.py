@@ -200,8 +200,15 @@ def test_cpanel_greylisting_reads_as_greylisting() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    "text", ["451 Please try again later", "450 4.0.0 Temporary failure", "451 一時的なエラーです"]
-)
-def test_a_bare_try_again_later_names_no_cause_and_stays_a_temporary_review(text: str) -> None:
+@pytest.mark.parametrize("text", ["450 4.0.0 Temporary failure", "451 一時的なエラーです"])
+def test_a_bare_temporary_failure_names_no_cause_and_stays_a_temporary_review(text: str) -> None:
     assert _classify(text) == ("onhold", False)
+
+
+def test_a_bare_try_again_later_is_a_deferral_that_blames_nobody() -> None:
+    """Greylisting daemons (OpenBSD spamd) say only this: a deferral that passes on retry, told
+    without naming a cause or asking for a delisting."""
+    got = CLASSIFIER.classify("451 Please try again later", "", "b@example.net")
+    assert (got.reason, got.permanent, got.rule_id) == ("speeding", False, "bare-come-back-later")
+    assert got.delete_effect is DeleteEffect.RESEND
+    assert "解除" not in got.action_ja and "ブロック" not in got.explanation_ja
