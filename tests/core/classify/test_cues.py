@@ -213,6 +213,15 @@ CUES = [
      "authfailure", True),
     ("554 mx.example.comcast.net 192.0.2.7 rejected, see "
      "http://postmaster.comcast.net/smtp-error-codes.php#ES000010", "blocked", True),
+    # Czech, Turkish, Polish, Russian, Dutch, Korean and Japanese wordings of the same families
+    ("550 Adresát neexistuje", "userunknown", True),
+    ("550 Alıcı bulunamadı", "userunknown", True),
+    ("550 Nie ma takiego konta", "userunknown", True),
+    ("554 Письмо отклонено: подозрение на спам", "spamdetected", True),
+    ("452 Het postvak van de gebruiker is overvol", "mailboxfull", False),
+    ("452 사서함이 가득 찼습니다", "mailboxfull", False),
+    ("550 該当するアカウントはありません", "userunknown", True),
+    ("421 サーバーが混雑しています", "systemerror", False),
 ]
 
 
