@@ -25,9 +25,10 @@ _HAS_DIGIT = re.compile(r"[0-9]").search
 # alone, as the memo keys require.
 # One run of non-spaces (not "\S*_\S*", whose two runs would try every split of a long token).
 _QMAIL_LOG = re.compile(r"\s*(?:delivery [0-9]+: )?(?:failure|deferral): (\S+)\s*", re.IGNORECASE)
-# A line break of the report: "/" after a sentence's full stop or before a capital
-# ("recipient./Remote_host_said", "User_unknown/Giving_up"); a URL's "/" stays.
-_QMAIL_LINE_BREAK = re.compile(r"(?<=\.)/|/(?=[A-Z]|$)")
+# A line break of the report: "/" after a sentence's full stop, before a capital or before the
+# next line's reply code ("recipient./Remote_host_said", "User_unknown/Giving_up",
+# "try/550-5.1.1"). Only read in words without "://": a URL's "/" stays.
+_QMAIL_LINE_BREAK = re.compile(r"(?<=\.)/|/(?=[A-Z]|[2-5][0-9][0-9][ -]|$)")
 # Characters that NFKC or the removal of invisible characters turn into, or take out of the way
 # of, what the lead regex reads: full-width digits and # ( - ., Unicode spaces, zero-width and
 # bidi controls ("５５０ ５．７．１", "550\u200b 5.1.1"). The lead keeps its digit values, so it
@@ -66,7 +67,8 @@ def unfold_qmail_log(text: str) -> str:
     found = _QMAIL_LOG.fullmatch(text) if "_" in text else None
     if found is None or "_" not in found.group(1):
         return text
-    report = _QMAIL_LINE_BREAK.sub(" ", found.group(1)).replace("_", " ")
+    words = found.group(1).replace("_", " ").split()
+    report = " ".join(word if "://" in word else _QMAIL_LINE_BREAK.sub(" ", word) for word in words)
     return " ".join(report.split())
 
 

@@ -349,3 +349,34 @@ def test_a_bare_come_back_later_is_a_deferral_only_when_nothing_else_is_said(
     got_reason, permanent, got_rule = _classify(text)
     assert (got_reason, got_rule) == (reason, rule_id)
     assert permanent is False
+
+
+@pytest.mark.parametrize(
+    ("text", "not_reason"),
+    [
+        # the sender's address or an IP is no unknown recipient, in any language
+        ("550 Indirizzo del mittente non valido", "userunknown"),
+        ("550 Účet odesílatele neexistuje", "userunknown"),
+        ("553 Gönderen adresi geçersiz", "userunknown"),
+        ("554 5.7.1 The email address you sent from is invalid", "userunknown"),
+        ("552 Posta kutusunda yeterli alan yok", "userunknown"),
+        # a queue or pool "is full" is the server's, not a mailbox
+        ("451 4.3.0 Queue 3 is full", "mailboxfull"),
+        ("452 4.3.1 Mail queue for host mx2.example.net is full", "mailboxfull"),
+        # a sending quota under a recipient restriction stays a sending quota
+        ("450 4.7.1 <a@example.com>: Recipient address rejected: Hourly quota exceeded for "
+         "sender x@example.net", "mailboxfull"),
+        # limits and malformed arguments are no block of the IP
+        ("421 4.7.0 Your IP is restricted to 100 messages per hour", "blocked"),
+        ("501 5.5.2 Bad IP address literal in HELO", "blocked"),
+        # an address code decides over a named wait or a provider's page
+        ("450 4.1.1 <a@example.com>: Recipient address rejected: unverified address: try again "
+         "in a few minutes", "speeding"),
+        ("550 5.1.1 <a@example.net> Not our customer, see "
+         "http://postmaster.comcast.net/smtp-error-codes.php#DE000001", "blocked"),
+        # "connected, but delivery failed" is no connection failure
+        ("550 连接成功但投递失败", "networkerror"),
+    ],
+)
+def test_new_families_leave_what_they_do_not_name(text: str, not_reason: str) -> None:
+    assert _classify(text)[0] != not_reason

@@ -259,7 +259,15 @@ def test_qmail_log_unfolding_keeps_urls_and_leaves_other_texts() -> None:
     )
     assert report == (
         "192.0.2.1 failed after I sent the message. Remote host said: 554 5.7.1 Rejected as "
-        "spam, see https://example.org/help/spam"
+        "spam, see https://example.org/help/spam/"
+    )
+    # a capital in a URL's path is no line break; the next line's reply code is
+    assert unfold_qmail_log(
+        "failure: 192.0.2.1_does_not_like_recipient./Remote_host_said:_550-5.7.1_Please_see_"
+        "http://www.openspf.org/Why?s=mfrom/550_5.7.1_SPF_fail/"
+    ) == (
+        "192.0.2.1 does not like recipient. Remote host said: 550-5.7.1 Please see "
+        "http://www.openspf.org/Why?s=mfrom/550 5.7.1 SPF fail"
     )
     for text in ("550 5.7.1 Rejected by policy_check_sender", "failure: plain words here"):
         assert unfold_qmail_log(text) == text
