@@ -89,7 +89,27 @@ WRAPPED = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("text", "reason", "permanent"), WRAPPED)
+# qmail-send's log form of qmail-remote's report: spaces as "_", line breaks as "/" (qmail's
+# log format), as bounce tools pass the log line on.
+QMAIL_LOG = [
+    (
+        "delivery 7: failure: 192.0.2.1_does_not_like_recipient./Remote_host_said:_550_5.1.1_"
+        "<a@example.jp>..._User_unknown/Giving_up_on_192.0.2.1./",
+        "userunknown", True,
+    ),
+    (
+        "deferral: Connected_to_192.0.2.1_but_greeting_failed./Remote_host_said:_421_4.3.2_"
+        "Service_shutting_down/",
+        "systemerror", False,
+    ),
+    (
+        "failure: Sorry,_I_couldn't_find_any_host_named_example.invalid._(#5.1.2)/",
+        "hostunknown", True,
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "reason", "permanent"), WRAPPED + QMAIL_LOG)
 def test_the_remote_reply_decides(
     classifier: Classifier, text: str, reason: str, permanent: bool
 ) -> None:
@@ -222,34 +242,6 @@ def test_digit_key_stays_exact_with_wrappers_and_glued_tokens() -> None:
         key = (digit_key(text), provider_ids(text))
         assert forms.setdefault(key, canonical(text)) == canonical(text), text
     assert len(forms) > 1_000
-
-
-# qmail-send's log form of qmail-remote's report: spaces as "_", line breaks as "/" (qmail's
-# log format), as bounce tools pass the log line on.
-QMAIL_LOG = [
-    (
-        "delivery 7: failure: 192.0.2.1_does_not_like_recipient./Remote_host_said:_550_5.1.1_"
-        "<a@example.jp>..._User_unknown/Giving_up_on_192.0.2.1./",
-        "userunknown", True,
-    ),
-    (
-        "deferral: Connected_to_192.0.2.1_but_greeting_failed./Remote_host_said:_421_4.3.2_"
-        "Service_shutting_down/",
-        "systemerror", False,
-    ),
-    (
-        "failure: Sorry,_I_couldn't_find_any_host_named_example.invalid._(#5.1.2)/",
-        "hostunknown", True,
-    ),
-]  # fmt: skip
-
-
-@pytest.mark.parametrize(("text", "reason", "permanent"), QMAIL_LOG)
-def test_qmail_log_lines_are_read_as_the_report(
-    classifier: Classifier, text: str, reason: str, permanent: bool
-) -> None:
-    got = classifier.classify(text, "", "")
-    assert (got.reason, got.permanent) == (reason, permanent), got.rule_id
 
 
 def test_qmail_log_unfolding_keeps_urls_and_leaves_other_texts() -> None:
