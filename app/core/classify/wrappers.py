@@ -32,6 +32,11 @@ _WRAPPER = re.compile(
        |(?P<rcpt_exim>rcpt\ to|rcpt)|(?P<mail_exim>mail\ from|mail)|(?P<data_exim>data)
        |(?P<helo_exim>helo|ehlo))
       (?::?<[^<>]{0,320}>)?[^:<>]{0,80}:(?:\s{1,8}host\ \S{1,255}\ \[[^\]\s]{1,64}\]:)?
+      # RFC 3464's diagnostic-type before the reply, as DSNs and ESP reports copy it
+      # ("Diagnostic-Code: smtp; 550 5.1.1 ...", "smtp;550 ...", "X-Postfix; connect to ..."),
+      # and Exchange's "Remote Server returned '<reply>'": no stage named.
+     |(?:diagnostic-code:\s{0,8})?(?:smtp|x-postfix);\s{0,8}
+     |remote\ server\ returned\ '
       # Sendmail: "... while talking to <host>.: >>> RCPT To:<addr> <<< <reply>"
      |(?:\.\.\.\ while\ talking\ to\ \S{1,255}:\s{1,8})?>>>\ ?
       (?:(?P<rcpt_sendmail>rcpt\ to)|(?P<mail_sendmail>mail\ from)|(?P<data_sendmail>data)
@@ -68,7 +73,7 @@ def wrapper_match(text: str) -> re.Match[str] | None:
     """
     if (
         "said:" in text or "SMTP error from remote" in text or "<<<" in text
-        or "refused to talk to me:" in text
+        or "refused to talk to me:" in text or ";" in text[:40] or "returned '" in text[:40]
     ):  # fmt: skip
         return _WRAPPER.match(text)
     return None

@@ -91,6 +91,15 @@ WRAPPED = [
 
 # qmail-send's log form of qmail-remote's report: spaces as "_", line breaks as "/" (qmail's
 # log format), as bounce tools pass the log line on.
+# RFC 3464's diagnostic-type and Exchange's "Remote Server returned" before the reply.
+DIAGNOSTIC = [
+    ("smtp;550 5.1.1 <a@example.jp>: Recipient address rejected: User unknown", "userunknown",
+     True),
+    ("Diagnostic-Code: smtp; 452 4.2.2 Mailbox full", "mailboxfull", False),
+    ("Remote Server returned '554 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain'",
+     "hostunknown", True),
+]
+
 QMAIL_LOG = [
     (
         "delivery 7: failure: 192.0.2.1_does_not_like_recipient./Remote_host_said:_550_5.1.1_"
@@ -109,7 +118,7 @@ QMAIL_LOG = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("text", "reason", "permanent"), WRAPPED + QMAIL_LOG)
+@pytest.mark.parametrize(("text", "reason", "permanent"), WRAPPED + DIAGNOSTIC + QMAIL_LOG)
 def test_the_remote_reply_decides(
     classifier: Classifier, text: str, reason: str, permanent: bool
 ) -> None:
@@ -233,7 +242,8 @@ def test_digit_key_stays_exact_with_wrappers_and_glued_tokens() -> None:
         "user unknown ", "12 ", "Giving up on 10.0.0.1.", "(in reply to RCPT TO command)",
         # Provider ids keep their digits: the key then adds the ids themselves.
         "[TSS04] ", "OFR_416 ", "LPN007_420. ", "(S3150) ", "IB504", "AUP#I1000 ", "RCP-P2 ",
-        "RLY:B1 ", "550-", "TS01", "x", ":",
+        "RLY:B1 ", "550-", "TS01", "x", ":", "smtp;", "Diagnostic-Code: smtp; ",
+        "Remote Server returned '", "X-Postfix; ",
     ]  # fmt: skip
     forms: dict[tuple[tuple[str, bytes], tuple[str, ...]], str] = {}
     for _ in range(20_000):
