@@ -28,6 +28,7 @@ _QMAIL_LOG = re.compile(r"\s*(?:delivery [0-9]+: )?(?:failure|deferral): (\S+)\s
 # A line break of the report: "/" after a sentence's full stop, before a capital or before the
 # next line's reply code ("recipient./Remote_host_said", "User_unknown/Giving_up",
 # "try/550-5.1.1"). Only read in words without "://": a URL's "/" stays.
+_QMAIL_REPORT_CHARS = 4000
 _QMAIL_LINE_BREAK = re.compile(r"(?<=\.)/|/(?=[A-Z]|[2-5][0-9][0-9][ -]|$)")
 # Characters that NFKC or the removal of invisible characters turn into, or take out of the way
 # of, what the lead regex reads: full-width digits and # ( - ., Unicode spaces, zero-width and
@@ -67,7 +68,9 @@ def unfold_qmail_log(text: str) -> str:
     found = _QMAIL_LOG.fullmatch(text) if "_" in text else None
     if found is None or "_" not in found.group(1):
         return text
-    words = found.group(1).replace("_", " ").split()
+    # The rules read a reason's first 3,000 characters; a report is never near that long, and a
+    # hostile one must not cost a split of 100,000 words.
+    words = found.group(1)[:_QMAIL_REPORT_CHARS].replace("_", " ").split()
     report = " ".join(word if "://" in word else _QMAIL_LINE_BREAK.sub(" ", word) for word in words)
     return " ".join(report.split())
 

@@ -37,6 +37,13 @@ _WRAPPER = re.compile(
       # and Exchange's "Remote Server returned '<reply>'": no stage named.
      |(?:diagnostic-code:\s{0,8})?(?:smtp|x-postfix);\s{0,8}
      |remote\ server\ returned\ '
+      # The words a bounce report puts before the quoted reply (Google's "The response from the
+      # remote server was:", its older "The error that the other server returned was:", Yahoo's
+      # "Remote host said:", "Server replied:", "Error:"), only when a reply code follows.
+     |(?:the\ response(?:\ from\ the\ remote\ server)?\ was|the\ error\ that\ the\ other
+        \ server\ returned\ was|remote\ (?:host|server)\ said|(?:the\ )?(?:remote\ )?server
+        \ (?:replied|responded|said)(?:\ with)?|(?:smtp\ )?error|reason|diagnostics?)
+      :?\s{1,8}(?=[0-9]{3}[\ -])
       # Sendmail: "... while talking to <host>.: >>> RCPT To:<addr> <<< <reply>"
      |(?:\.\.\.\ while\ talking\ to\ \S{1,255}:\s{1,8})?>>>\ ?
       (?:(?P<rcpt_sendmail>rcpt\ to)|(?P<mail_sendmail>mail\ from)|(?P<data_sendmail>data)
@@ -74,6 +81,7 @@ def wrapper_match(text: str) -> re.Match[str] | None:
     if (
         "said:" in text or "SMTP error from remote" in text or "<<<" in text
         or "refused to talk to me:" in text or ";" in text[:40] or "returned '" in text[:40]
+        or ":" in text[:60] or " with " in text[:40]
     ):  # fmt: skip
         return _WRAPPER.match(text)
     return None

@@ -98,6 +98,12 @@ DIAGNOSTIC = [
     ("Diagnostic-Code: smtp; 452 4.2.2 Mailbox full", "mailboxfull", False),
     ("Remote Server returned '554 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain'",
      "hostunknown", True),
+    # a report's words before the quoted reply: its 4xx class still counts
+    ("The response from the remote server was: 450 4.1.1 <a@example.jp>: Recipient address "
+     "rejected: unverified address", "userunknown", False),
+    ("<a@example.jp>: Remote host said: 451 4.7.1 Please try again later", "speeding", False),
+    # no reply code after the words: nothing is cut
+    ("Error: connect ETIMEDOUT 192.0.2.1:25", "networkerror", False),
 ]
 
 QMAIL_LOG = [
@@ -243,7 +249,7 @@ def test_digit_key_stays_exact_with_wrappers_and_glued_tokens() -> None:
         # Provider ids keep their digits: the key then adds the ids themselves.
         "[TSS04] ", "OFR_416 ", "LPN007_420. ", "(S3150) ", "IB504", "AUP#I1000 ", "RCP-P2 ",
         "RLY:B1 ", "550-", "TS01", "x", ":", "smtp;", "Diagnostic-Code: smtp; ",
-        "Remote Server returned '", "X-Postfix; ",
+        "Remote Server returned '", "X-Postfix; ", "The response was: ", "Error: ",
     ]  # fmt: skip
     forms: dict[tuple[tuple[str, bytes], tuple[str, ...]], str] = {}
     for _ in range(20_000):
