@@ -99,7 +99,4 @@ def wrapper_match(text: str) -> re.Match[str] | None:
 
 
 def _has_report_mark(head: str) -> bool:
-    for mark in _REPORT_MARKS:
-        if mark in head:
-            return True
-    return False
+    return any(mark in head for mark in _REPORT_MARKS)
