@@ -96,7 +96,12 @@ def canonical_ids(text: str) -> tuple[str, bool]:
     if wrapped is None:
         return _canonical_reply(text, "")
     start = wrapped.end()
-    reply, ids = _canonical_reply(text[start:], text[start - 1 : start])
+    quoted = text[start:]
+    if wrapped.group().endswith("'") and quoted.rstrip().endswith("'"):
+        # Exchange's "Remote Server returned '<reply>'": the closing quote is the wrapper's too
+        # (a rule anchored at the reply's end must see the reply's own last word).
+        quoted = quoted.rstrip()[:-1]
+    reply, ids = _canonical_reply(quoted, text[start - 1 : start])
     stage = next((key for key, value in wrapped.groupdict().items() if value), "")
     if stage in QMAIL_STAGES:
         # qmail-remote ends with its own "Giving up on <host>." when no recipient was taken:

@@ -376,7 +376,8 @@ def test_a_bare_come_back_later_is_a_deferral_only_when_nothing_else_is_said(
          "http://postmaster.comcast.net/smtp-error-codes.php#DE000001", "blocked"),
         # "connected, but delivery failed" is no connection failure
         ("550 连接成功但投递失败", "networkerror"),
-        # a requirement addressed to bulk senders is no spam verdict on this message
+        # a requirement addressed to bulk senders is no spam verdict on this message (a spam
+        # verdict that points to the bulk senders' guidelines stays one: spam-content's examples)
         ("550 5.7.30 Gmail requires all bulk email senders to set up TLS.", "spamdetected"),
     ],
 )

@@ -104,6 +104,8 @@ DIAGNOSTIC = [
     ("<a@example.jp>: Remote host said: 451 4.7.1 Please try again later", "speeding", False),
     # no reply code after the words: nothing is cut
     ("Error: connect ETIMEDOUT 192.0.2.1:25", "networkerror", False),
+    # Exchange's closing quote belongs to the wrapper: the reply still ends with its own words
+    ("Remote Server returned '451 4.7.1 Please try again later'", "speeding", False),
 ]
 
 QMAIL_LOG = [
