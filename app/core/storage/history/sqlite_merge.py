@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import asdict
-from datetime import datetime
 from typing import Any
 
 from app.core.storage.history.interface import (
@@ -15,6 +14,7 @@ from app.core.storage.history.interface import (
     FetchWrite,
     reason_to_template,
 )
+from app.core.storage.history.relistings import relistings
 from app.core.storage.history.stored_rows import epoch_seconds
 from app.core.types import Explanation
 
@@ -228,43 +228,12 @@ class FetchMerge:
         return len(inserts) + len(relisted)
 
     def _record_returns(self, account_id: int) -> int:
-        """再発: each Todoku deletion of an address later listed again on the same list.
-
-        The listing after deletion i is the one deletion i+1 removed (the journal keeps its
-        ``created``/reason), or, for the last deletion, the listing this fetch saw.
-        """
-        by_key: dict[tuple[int, str], list[datetime]] = {}
-        for deletion in self.w.deletions:
-            key = (LIST_CODE[deletion.list_kind], deletion.email.lower())
-            by_key.setdefault(key, []).append(deletion.deleted_at)
-        if not by_key:
-            return 0
-        journal_rows = {
-            (LIST_CODE[d.list_kind], d.email.lower(), d.deleted_at): d for d in self.w.deletions
-        }
-        rows: list[tuple[Any, ...]] = []
-        for entry in self.w.entries:
-            key = (LIST_CODE[entry.list_kind], entry.email.lower())
-            times = sorted(set(by_key.get(key, ())))
-            for position, deleted_at in enumerate(times):
-                if position + 1 < len(times):
-                    later = journal_rows[(*key, times[position + 1])]
-                    created, reason = later.created, later.reason
-                else:
-                    created, reason = entry.created, entry.reason
-                if created is None or created <= deleted_at:
-                    continue
-                rows.append(
-                    (
-                        account_id,
-                        key[0],
-                        entry.email,
-                        epoch_seconds(deleted_at),
-                        epoch_seconds(created),
-                        self._text_id(reason_to_template(reason, entry.email)),
-                        self.now,
-                    )
-                )
+        """再発: each Todoku deletion of an address later listed again on the same list
+        (``relistings``)."""
+        rows = [
+            (account_id, code, email, deleted_at, returned_at, self._text_id(template), self.now)
+            for code, email, deleted_at, returned_at, template in relistings(self.w)
+        ]
         before = self.c.total_changes
         self.c.executemany(
             "INSERT OR IGNORE INTO returns (account_id, list, email, deleted_at, returned_at,"
