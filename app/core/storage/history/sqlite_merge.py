@@ -14,6 +14,7 @@ from app.core.storage.history.interface import (
     FetchWrite,
     reason_to_template,
 )
+from app.core.storage.history.merge_plan import Stored, plan_merge
 from app.core.storage.history.relistings import relistings
 from app.core.storage.history.stored_rows import epoch_seconds
 from app.core.types import Explanation
@@ -157,7 +158,7 @@ class FetchMerge:
         return staged
 
     def _merge(self, account_id: int, fetch_id: int, staged: list[tuple[Any, ...]]) -> int:
-        existing: dict[tuple[int, str], tuple[int, int, str | None]] = {}
+        existing: Stored = {}
         for row_id, code, email, created, gone_by in self.c.execute(
             # CROSS JOIN keeps the fetched rows as the outer loop: with a plain JOIN the
             # planner scanned every entry of history when the tail was small (0.2 s per
@@ -168,64 +169,25 @@ class FetchMerge:
             (account_id,),
         ):
             existing[(code, email.lower())] = (row_id, created, gone_by)
-        inserts: list[tuple[Any, ...]] = []
-        relisted: list[tuple[Any, ...]] = []
-        seen: list[tuple[Any, ...]] = []
-        for code, email, created, domain_id, status_id, reason_id, ip_id, expl_id in staged:
-            old = existing.get((code, email.lower()))
-            if old is None:
-                inserts.append(
-                    (
-                        account_id,
-                        code,
-                        email,
-                        created,
-                        domain_id,
-                        status_id,
-                        reason_id,
-                        ip_id,
-                        expl_id,
-                        self.now,
-                        self.now,
-                        fetch_id,
-                    )
-                )
-            elif old[2] is not None or old[1] != created:
-                # Back on the list, or listed anew (SendGrid moves ``created`` on a new bounce).
-                relisted.append(
-                    (
-                        email,
-                        created,
-                        domain_id,
-                        status_id,
-                        reason_id,
-                        ip_id,
-                        expl_id,
-                        self.now,
-                        fetch_id,
-                        old[0],
-                    )
-                )
-            else:
-                seen.append((status_id, reason_id, ip_id, expl_id, self.now, old[0]))
+        plan = plan_merge(staged, existing, account_id, fetch_id, self.now)
         self.c.executemany(
             "INSERT INTO entries (account_id, list, email, created, domain_id, status_id,"
             " reason_id, ip_id, explanation_id, first_seen, last_seen, listed_fetch)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            inserts,
+            plan.inserts,
         )
         self.c.executemany(
             "UPDATE entries SET email=?, created=?, domain_id=?, status_id=?, reason_id=?,"
             " ip_id=?, explanation_id=?, last_seen=?, listed_fetch=?, gone_by=NULL,"
             " gone_at=NULL WHERE id=?",
-            relisted,
+            plan.relisted,
         )
         self.c.executemany(
             "UPDATE entries SET status_id=?, reason_id=?, ip_id=?, explanation_id=?, last_seen=?"
             " WHERE id=?",
-            seen,
+            plan.seen,
         )
-        return len(inserts) + len(relisted)
+        return len(plan.inserts) + len(plan.relisted)
 
     def _record_returns(self, account_id: int) -> int:
         """再発: each Todoku deletion of an address later listed again on the same list

@@ -14,6 +14,7 @@ from app.core.storage.history.interface import (
     FetchWrite,
     reason_to_template,
 )
+from app.core.storage.history.merge_plan import Stored, plan_merge
 from app.core.storage.history.relistings import relistings
 from app.core.storage.history.stored_rows import epoch_seconds
 from app.core.storage.team.history_pg_texts import text_ids
@@ -148,7 +149,7 @@ class FetchMerge:
         return staged
 
     def _merge(self, account_id: int, fetch_id: int, staged: list[tuple[Any, ...]]) -> int:
-        existing: dict[tuple[int, str], tuple[int, int, str | None]] = {}
+        existing: Stored = {}
         if staged:
             for row_id, code, email, created, gone_by in self.c.execute(
                 "SELECT e.id, e.list, e.email, e.created, e.gone_by FROM todoku.history_entries e"
@@ -157,24 +158,8 @@ class FetchMerge:
                 ([s[0] for s in staged], [s[1].lower() for s in staged], account_id),
             ).fetchall():
                 existing[(int(code), str(email).lower())] = (int(row_id), int(created), gone_by)
-        inserts: list[tuple[Any, ...]] = []
-        relisted: list[tuple[Any, ...]] = []
-        seen: list[tuple[Any, ...]] = []
-        for code, email, created, domain_id, status_id, reason_id, ip_id, expl_id in staged:
-            old = existing.get((code, email.lower()))
-            if old is None:
-                inserts.append(
-                    (account_id, code, email, created, domain_id, status_id, reason_id, ip_id,
-                     expl_id, self.now, self.now, fetch_id)
-                )  # fmt: skip
-            elif old[2] is not None or old[1] != created:
-                # Back on the list, or listed anew (SendGrid moves ``created`` on a new bounce).
-                relisted.append(
-                    (email, created, domain_id, status_id, reason_id, ip_id, expl_id, self.now,
-                     fetch_id, old[0])
-                )  # fmt: skip
-            else:
-                seen.append((status_id, reason_id, ip_id, expl_id, self.now, old[0]))
+        plan = plan_merge(staged, existing, account_id, fetch_id, self.now)
+        inserts, relisted, seen = plan.inserts, plan.relisted, plan.seen
         with self.c.cursor() as cursor:
             if inserts:
                 cursor.executemany(
