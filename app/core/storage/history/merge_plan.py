@@ -1,11 +1,15 @@
-"""How one fetch's staged rows meet the stored ones, the same for every backend: a new row, a
-row listed again, or a row seen again. The stores differ in how they write the three, not in
-which row is which."""
+"""How one fetch meets what is stored, the same for every backend: which staged row is new,
+listed again or seen again, and how the fetched window joins the window already covered. The
+stores differ in how they read and write, not in these decisions."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from app.core.storage.history.interface import LIST_CODE, FetchWrite
+from app.core.storage.history.stored_rows import epoch_seconds
+from app.core.types import ListKind
 
 # Staged: (list code, email, created, domain id, status id, reason id, ip id, explanation id).
 # Stored, by (list code, lower-cased email): (row id, created, gone_by).
@@ -41,3 +45,24 @@ def plan_merge(
         else:
             plan.seen.append((status_id, reason_id, ip_id, expl_id, now, old[0]))
     return plan
+
+
+def newest_created(write: FetchWrite) -> dict[int, int]:
+    """Per list code, the newest ``created`` (epoch seconds) among the fetched entries."""
+    newest: dict[int, int] = {}
+    for entry in write.entries:
+        code = LIST_CODE[entry.list_kind]
+        newest[code] = max(newest.get(code, 0), epoch_seconds(entry.created))
+    return newest
+
+
+def joined_window(
+    held: tuple[int, int, int] | None, write: FetchWrite, kind: ListKind, newest: dict[int, int]
+) -> tuple[int, int, int]:
+    """(start, end, high water) of the coverage after this fetch, from the stored one."""
+    asked = write.asked_start.get(kind, write.range_start)
+    start, end, high = write.range_start, write.range_end, write.range_start
+    # Contiguous with what is held (asked from inside it): the windows join.
+    if held is not None and held[0] <= asked <= held[1] + 1:
+        start, end, high = min(held[0], start), max(held[1], end), max(held[2], high)
+    return start, end, max(high, newest.get(LIST_CODE[kind], 0))

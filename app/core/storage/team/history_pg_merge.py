@@ -14,7 +14,12 @@ from app.core.storage.history.interface import (
     FetchWrite,
     reason_to_template,
 )
-from app.core.storage.history.merge_plan import Stored, plan_merge
+from app.core.storage.history.merge_plan import (
+    Stored,
+    joined_window,
+    newest_created,
+    plan_merge,
+)
 from app.core.storage.history.relistings import relistings
 from app.core.storage.history.stored_rows import epoch_seconds
 from app.core.storage.team.history_pg_texts import text_ids
@@ -223,10 +228,7 @@ class FetchMerge:
         return marked
 
     def _update_coverage(self, account_id: int) -> None:
-        newest: dict[int, int] = {}
-        for entry in self.w.entries:
-            code = LIST_CODE[entry.list_kind]
-            newest[code] = max(newest.get(code, 0), epoch_seconds(entry.created))
+        newest = newest_created(self.w)
         for kind in self.w.lists:
             code = LIST_CODE[kind]
             row = self.c.execute(
@@ -234,12 +236,7 @@ class FetchMerge:
                 " WHERE account_id=%s AND list=%s",
                 (account_id, code),
             ).fetchone()
-            asked = self.w.asked_start.get(kind, self.w.range_start)
-            start, end, high = self.w.range_start, self.w.range_end, self.w.range_start
-            # Contiguous with what is held (asked from inside it): the windows join.
-            if row is not None and row[0] <= asked <= row[1] + 1:
-                start, end, high = min(row[0], start), max(row[1], end), max(row[2], high)
-            high = max(high, newest.get(code, 0))
+            start, end, high = joined_window(row, self.w, kind, newest)
             self.c.execute(
                 "INSERT INTO todoku.history_coverage (account_id, list, start_time, end_time,"
                 " high_water) VALUES (%s,%s,%s,%s,%s) ON CONFLICT (account_id, list) DO UPDATE"
