@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from app.core.classify.explanations import ExplanationBuilder
-from app.core.classify.facts import extract_facts
+from app.core.classify.facts import Facts, extract_facts, with_host
 from app.core.classify.folding import fold_codes, trim_gsmtp, unfold_qmail_log
 from app.core.classify.hosts import domain_of, host_group
 from app.core.classify.memo import GenerationalMemo
@@ -88,8 +88,8 @@ class Classifier:
 
     Four memos, cheapest first: the text itself (the recipient's address cut out); the key of
     ``digit_key()`` (later digits as 0); the canonical text of ``normalise()``; and, per
-    canonical text, the first matching rule that needs no host, so the same text seen for
-    several recipient host groups runs the regexes once. Each is a two-generation memo of
+    canonical text, its codes and the first matching rule that needs no host, so the same text
+    seen for several recipient host groups runs the regexes once. Each is a two-generation memo of
     plain dicts, whose get/set are atomic in CPython, so sharing an instance between worker
     threads is safe (at worst two threads compute the same answer).
     """
@@ -112,7 +112,7 @@ class Classifier:
         self._id_spans = GenerationalMemo(memo_size)
         self._memo: GenerationalMemo[tuple[str, str, str, str], Explanation]
         self._memo = GenerationalMemo(memo_size)
-        self._generic_memo: GenerationalMemo[tuple[str, str, str], int]
+        self._generic_memo: GenerationalMemo[tuple[str, str, str], tuple[int, Facts]]
         self._generic_memo = GenerationalMemo(memo_size)
         self._hosts: GenerationalMemo[str, str] = GenerationalMemo(memo_size)
         self._fixed_memo: dict[ListKind, Explanation] = {}
@@ -325,12 +325,16 @@ class Classifier:
         return cached
 
     def _classify_uncached(self, text: str, status: str, host: str, kind: str) -> Explanation:
-        facts = extract_facts(text, status, host, kind)
+        # The codes and words of a text (its Facts but the host group) and its first generic
+        # rule are the same for every host group: found once per text, not once per group.
         generic_key = (text, status, kind)
-        index = self._generic_memo.get(generic_key)
-        if index is None:
-            index = self._rules.first_generic(facts)
-            self._generic_memo.put(generic_key, index)
+        seen = self._generic_memo.get(generic_key)
+        if seen is None:
+            plain = extract_facts(text, status, "", kind)
+            seen = (self._rules.first_generic(plain), plain)
+            self._generic_memo.put(generic_key, seen)
+        index, plain = seen
+        facts = plain if not host else with_host(plain, host)
         index = self._rules.first_for_host(facts, index)
         rules = self._rules.rules
         rule = rules[index] if index < len(rules) else None

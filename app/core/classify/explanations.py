@@ -36,6 +36,10 @@ class ExplanationBuilder:
         # Equal answers are one shared object: at a million rows this saves memory and lets
         # the grid match its filter once per distinct explanation instead of once per row.
         self._interned: dict[Explanation, Explanation] = {}
+        # The same arguments, the same answer: one dict lookup instead of the advice search
+        # and an Explanation to hash (the arguments come from a bounded set: rules, reasons,
+        # host groups, lists and the fixed 要確認 hints).
+        self._built: dict[tuple[object, ...], Explanation] = {}
 
     def build(
         self,
@@ -54,6 +58,35 @@ class ExplanationBuilder:
     ) -> Explanation:
         """``passes``: the rule says the condition goes away by itself (greylisting), so deleting
         the entry lets mail go again; ``known_permanent``: an unknown text with a permanent code."""
+        key = (
+            reason, rule_id, explanation_ja, fix_ja, delete_ja, host, kind, temporary, passes,
+            known_permanent, lasting,
+        )  # fmt: skip
+        built = self._built.get(key)
+        if built is None:
+            built = self._build(
+                reason, rule_id, explanation_ja, fix_ja, delete_ja, host, kind,
+                temporary=temporary, passes=passes, known_permanent=known_permanent,
+                lasting=lasting,
+            )  # fmt: skip
+            self._built[key] = built
+        return built
+
+    def _build(
+        self,
+        reason: str,
+        rule_id: str,
+        explanation_ja: str,
+        fix_ja: str,
+        delete_ja: str,
+        host: str,
+        kind: str,
+        *,
+        temporary: bool,
+        passes: bool,
+        known_permanent: bool,
+        lasting: bool,
+    ) -> Explanation:
         info = REASONS[reason]
         explanation = explanation_ja or info.explanation_ja
         fix = fix_ja or info.fix_ja

@@ -75,3 +75,11 @@ def extract_facts(text: str, status: str, host: str = "", list_kind: str = "") -
     )
     rate_limited = ("rate" in text or "throttl" in text) and bool(_SAYS_RATE_LIMITED.search(text))
     return Facts(text, code, reply, host, list_kind, says_temporary, rate_limited)
+
+
+def with_host(facts: Facts, host: str) -> Facts:
+    """``facts`` for a recipient of ``host``: everything else depends on the text alone."""
+    return Facts(
+        facts.text, facts.code, facts.reply, host, facts.list_kind, facts.says_temporary,
+        facts.rate_limited,
+    )  # fmt: skip

@@ -107,6 +107,8 @@ class RuleSet:
     # rule whose literals all hold a provider id's shape ("_416", "ib504") is no candidate for a
     # text without ids: after the leading codes only a kept id has a letter next to a digit 1-9.
     generic_index: LiteralIndex = field(init=False, repr=False, compare=False)
+    # Per host group, in order, the advice for it (``advice_for``).
+    advice_by_host: dict[str, tuple[Advice, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         generic = tuple(index for index, rule in enumerate(self.rules) if not rule.hosts)
@@ -117,6 +119,13 @@ class RuleSet:
                 by_host.setdefault(host, []).append(index)
         object.__setattr__(self, "by_host", {h: tuple(i) for h, i in by_host.items()})
         object.__setattr__(self, "generic_index", LiteralIndex(self.rules, generic))
+        advice_by_host: dict[str, list[Advice]] = {}
+        for item in self.advice:
+            for host in item.hosts:
+                advice_by_host.setdefault(host, []).append(item)
+        object.__setattr__(
+            self, "advice_by_host", {h: tuple(items) for h, items in advice_by_host.items()}
+        )
 
     def first_match(self, facts: Facts) -> Rule | None:
         index = self.first_for_host(facts, self.first_generic(facts))
@@ -145,10 +154,8 @@ class RuleSet:
         return limit
 
     def advice_for(self, host: str, reason: str) -> tuple[Advice, ...]:
-        if not host:
-            return ()
         return tuple(
             item
-            for item in self.advice
-            if host in item.hosts and (not item.reasons or reason in item.reasons)
+            for item in self.advice_by_host.get(host, ())
+            if not item.reasons or reason in item.reasons
         )
