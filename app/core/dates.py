@@ -12,6 +12,10 @@ from app.core.types import DateRange, TimeWindow
 # equals ZoneInfo("Asia/Tokyo"), without zoneinfo's import (it pulls sysconfig: ~1.5 ms at
 # start-up) or a tz database (a bare Windows Python has none).
 JST = timezone(timedelta(hours=9), "JST")
+# The last moment every writer can show: each one shows JST, and Python's datetime ends at
+# 9999-12-31 23:59:59, so a later UTC moment (a provider's "9999-12-31T23:59:59Z") cannot be
+# converted and would crash the table, the exports and the CLI far from where it came in.
+LAST_SHOWABLE = datetime(9999, 12, 31, 23, 59, 59, tzinfo=JST)
 
 
 class Preset(StrEnum):
@@ -87,12 +91,22 @@ def unix_bounds(date_range: DateRange) -> tuple[int, int]:
         return date_range.start_time, date_range.end_time
     start = datetime.combine(date_range.start, time(0, 0, 0), tzinfo=JST)
     end = datetime.combine(date_range.end, time(23, 59, 59), tzinfo=JST)
-    return int(start.timestamp()), int(end.timestamp())
+    # The first hours of 1970-01-01 JST lie before the Unix epoch; SendGrid refuses a negative
+    # time (400), and nothing can be older than the epoch, so the bounds start there.
+    return max(0, int(start.timestamp())), max(0, int(end.timestamp()))
 
 
 def from_unix(seconds: float) -> datetime:
     """Provider timestamp → aware UTC datetime."""
     return datetime.fromtimestamp(int(seconds), tz=UTC)
+
+
+def showable(moment: datetime) -> datetime:
+    """``moment`` if every writer can show it in JST; OverflowError (which the providers'
+    parsers already turn into their payload error) if it lies past ``LAST_SHOWABLE``."""
+    if moment > LAST_SHOWABLE:
+        raise OverflowError(f"{moment.isoformat()} is past {LAST_SHOWABLE.isoformat()}")
+    return moment
 
 
 def parse_iso_date(text: str) -> date:

@@ -6,7 +6,7 @@ import contextlib
 import logging
 import math
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -74,7 +74,7 @@ def export_xlsx(
             _write_rows(writer, rows, counter, progress, cancel)
             write_summary_sheet(workbook, styles, counter, context)
             write_conditions_sheet(workbook, styles, context, counter.rows, writer.sheet_titles)
-            workbook.save(temp_path)
+            _save(workbook, temp_path)
         except BaseException:
             _discard_unsaved_sheets(workbook)
             raise
@@ -243,6 +243,30 @@ def estimated_lines(text: str, width: float) -> int:
 
 def row_height(lines: int) -> float:
     return min(lines, MAX_ROW_LINES) * LINE_HEIGHT_PT
+
+
+def _save(workbook: Workbook, path: Path) -> None:
+    """``workbook.save(path)``, but a failed save leaves no open archive behind.
+
+    openpyxl opens the zip archive itself and closes it only when every part was written; after
+    a failure (a full disk) the archive stays open, and when it is collected ``ZipFile.__del__``
+    tries to write its directory to the same full disk and prints a traceback after our
+    Japanese message. Here the archive is ours: on failure its file is closed without writing.
+    """
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    archive = ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True)
+    try:
+        workbook.properties.modified = datetime.now(tz=UTC).replace(tzinfo=None)
+        ExcelWriter(workbook, archive).save()  # what Workbook.save does, closing the archive
+    except BaseException:
+        handle, archive.fp = archive.fp, None  # close() then has nothing left to write
+        if handle is not None:
+            with contextlib.suppress(OSError):
+                handle.close()
+        raise
 
 
 def _discard_unsaved_sheets(workbook: Workbook) -> None:

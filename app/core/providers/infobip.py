@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from app.core.cancel import CancelToken
-from app.core.dates import JST
+from app.core.dates import JST, showable
 from app.core.errors import (
     AuthError,
     CancelledError,
@@ -428,9 +428,9 @@ def _parse_created(value: Any) -> datetime:
     try:
         moment = datetime.fromisoformat(text)  # Python 3.11 reads "Z" and "+0000" itself
         if moment.tzinfo is None:
-            return moment.replace(tzinfo=UTC)
+            return showable(moment.replace(tzinfo=UTC))
         # OverflowError: "0001-01-01T00:00:00+05:00" lies before the first UTC moment.
-        return moment if moment.utcoffset() == _ZERO else moment.astimezone(UTC)
+        return showable(moment if moment.utcoffset() == _ZERO else moment.astimezone(UTC))
     except (ValueError, OverflowError):
         raise UnexpectedPayloadError(
             "Infobip から想定外の形式の応答が返りました。", detail=f"bad createdDate {value!r}"

@@ -13,7 +13,7 @@ import httpx
 
 from app import __version__
 from app.core.cancel import CancelToken
-from app.core.dates import unix_bounds
+from app.core.dates import showable, unix_bounds
 from app.core.errors import (
     AuthError,
     CancelledError,
@@ -385,7 +385,7 @@ def _parse_entry(
     kind: ListKind, email: str, item: dict[str, Any], interned: dict[str, str], page_note: str
 ) -> SuppressionEntry:
     try:
-        created = datetime.fromtimestamp(int(float(item.get("created", 0))), tz=UTC)
+        created = showable(datetime.fromtimestamp(int(float(item.get("created", 0))), tz=UTC))
     except (TypeError, ValueError, OverflowError, OSError):
         raise UnexpectedPayloadError(
             detail=f"{page_note}: bad created {item.get('created')!r}"

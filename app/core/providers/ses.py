@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 
 from app.core.cancel import CancelToken
-from app.core.dates import JST
+from app.core.dates import JST, showable
 from app.core.errors import (
     AuthError,
     CancelledError,
@@ -290,7 +290,7 @@ def _parse(kind: ListKind, item: Any, status: str) -> SuppressionEntry:
     """One summary; kept lean (a fetch parses up to a million of them on one thread)."""
     try:
         email = item["EmailAddress"]
-        created = datetime.fromtimestamp(item["LastUpdateTime"], UTC)
+        created = showable(datetime.fromtimestamp(item["LastUpdateTime"], UTC))
     except (KeyError, TypeError, ValueError, OverflowError, OSError):
         email = None
     if type(email) is not str:
