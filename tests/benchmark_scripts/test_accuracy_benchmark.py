@@ -29,6 +29,7 @@ BLIND_ELEVEN = ROOT / "benchmarks" / "data" / "blind-eleven.jsonl"
 BLIND_TWELVE = ROOT / "benchmarks" / "data" / "blind-twelve.jsonl"
 BLIND_THIRTEEN = ROOT / "benchmarks" / "data" / "blind-thirteen.jsonl"
 BLIND_FOURTEEN = ROOT / "benchmarks" / "data" / "blind-fourteen.jsonl"
+BLIND_FIFTEEN = ROOT / "benchmarks" / "data" / "blind-fifteen.jsonl"
 SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
 SISIMAI_LHOST = ROOT / "benchmarks" / "data" / "sisimai-lhost.jsonl"
 MTA_SOURCE = ROOT / "benchmarks" / "data" / "mta-source.jsonl"
@@ -75,6 +76,7 @@ def test_smoke_run_scores_both_sets() -> None:
     assert "== blind twelve" in done.stdout
     assert "== blind thirteen" in done.stdout
     assert "== blind fourteen" in done.stdout
+    assert "== blind fifteen" in done.stdout
     assert "== sisimai lexicon" in done.stdout
     assert "== sisimai lhost" in done.stdout
     assert "== mta source" in done.stdout
@@ -445,3 +447,10 @@ def test_jp_two_lines_cite_their_page_and_never_call_a_deferral_permanent() -> N
             word in lowered for word in waiting_words
         ):
             assert row["permanent"] is False, text
+
+
+def test_blind_fifteen_lines_are_labelled_in_the_vocabulary_with_a_source() -> None:
+    # Asked for at least half temporary replies; 49 of 64 are (77 %).
+    _assert_blind_set(
+        BLIND_FIFTEEN, "blind-fifteen", {"quoted-reply"}, min_lines=60, min_temporary=0.5
+    )
