@@ -20,6 +20,7 @@ from app.core.storage.history.interface import (
     HistoryRecovered,
     HistorySchemaTooNewError,
 )
+from app.core.storage.sqlite_files import read_only_uri
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +124,7 @@ def inspect(path: Path, timeout_s: float) -> None:
     if header != SQLITE_HEADER:
         raise BadFile(f"not an SQLite file: header {header[:16]!r}")
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=timeout_s)
+        connection = sqlite3.connect(read_only_uri(path), uri=True, timeout=timeout_s)
         try:
             app_id = int(connection.execute("PRAGMA application_id").fetchone()[0])
             version = int(connection.execute("PRAGMA user_version").fetchone()[0])

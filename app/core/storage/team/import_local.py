@@ -20,6 +20,7 @@ from typing import Any
 
 from app.core.storage.journal import DeletionJournal
 from app.core.storage.journal_records import OperationQuery
+from app.core.storage.sqlite_files import read_only_uri
 from app.core.storage.team.history_pg import PostgresHistoryStore
 from app.core.storage.team.history_pg_import import HistorySnapshot
 from app.core.storage.team.journal_pg import PostgresJournal
@@ -86,7 +87,7 @@ def _read_history_file(path: Path) -> HistorySnapshot:
     if not path.exists():
         return HistorySnapshot((), {}, {}, (), (), ())
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        connection = sqlite3.connect(read_only_uri(path), uri=True)
     except sqlite3.Error as error:
         raise HistoryError(detail=f"{type(error).__name__}: {error} ({path})") from error
     try:
