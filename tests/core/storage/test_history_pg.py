@@ -240,3 +240,19 @@ def test_moving_a_history_file_without_any_return(
     empty = SqliteHistoryStore(tmp_path / "empty.sqlite3")  # a history never fetched into
     empty.close()
     assert move_local_history(tmp_path / "empty.sqlite3", shared) == type(moved)(0, 0)
+
+
+def test_moving_a_history_file_from_a_folder_named_with_a_hash(
+    open_pg: Callable[[], PostgresHistoryStore], tmp_path: Path
+) -> None:
+    """The file is opened as a quoted URI: unquoted, SQLite read "team" (cut at "#") instead."""
+    from app.core.storage.team.import_local import move_local_history
+
+    SqliteHistoryStore(tmp_path / "team").close()  # an empty history where the cut path ends
+    folder = tmp_path / "team#2"
+    local = SqliteHistoryStore(folder / "history.sqlite3")
+    when = datetime(2026, 11, 20, tzinfo=UTC)
+    local.record_fetch(fetch([entry(i) for i in range(3)], when=when, explanations=[EXPLAINED] * 3))
+    local.close()
+    moved = move_local_history(folder / "history.sqlite3", open_pg())
+    assert (moved.entries, moved.returns) == (3, 0)
