@@ -256,3 +256,15 @@ def test_moving_a_history_file_from_a_folder_named_with_a_hash(
     local.close()
     moved = move_local_history(folder / "history.sqlite3", open_pg())
     assert (moved.entries, moved.returns) == (3, 0)
+
+
+def test_moving_a_history_path_that_is_not_a_file_is_refused(
+    open_pg: Callable[[], PostgresHistoryStore], tmp_path: Path
+) -> None:
+    """The same check as the store's: a folder (or a pipe, which would block) is not read."""
+    from app.core.storage.history import HistoryNotAFileError
+    from app.core.storage.team.import_local import move_local_history
+
+    (tmp_path / "history.sqlite3").mkdir()
+    with pytest.raises(HistoryNotAFileError):
+        move_local_history(tmp_path / "history.sqlite3", open_pg())

@@ -46,6 +46,19 @@ class HistorySchemaTooNewError(HistoryError):
     )
 
 
+class HistoryNotAFileError(HistoryError):
+    """The history path is a device, pipe, socket or folder: refused untouched, never read."""
+
+    default_message_ja = (
+        "取得履歴の保存先が通常のファイルではない（デバイス・パイプ・フォルダなど）"
+        "ため、使えません。"
+    )
+    default_next_step_ja = (
+        "取得履歴の保存先には通常のファイル名を指定してください。"
+        "指定された場所には手を加えていません。"
+    )
+
+
 class HistoryRecovered(HistoryError):
     """Not raised: kept on the store as ``recovery_notice`` when a bad file was moved aside."""
 

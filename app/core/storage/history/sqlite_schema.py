@@ -17,10 +17,11 @@ from pathlib import Path
 
 from app.core.storage.history.interface import (
     HistoryError,
+    HistoryNotAFileError,
     HistoryRecovered,
     HistorySchemaTooNewError,
 )
-from app.core.storage.sqlite_files import read_only_uri
+from app.core.storage.sqlite_files import NotARegularFile, read_only_uri, regular_file_header
 
 log = logging.getLogger(__name__)
 
@@ -111,14 +112,16 @@ def connect(path: Path, timeout_s: float) -> sqlite3.Connection:
 
 def inspect(path: Path, timeout_s: float) -> None:
     """Raise ``BadFile`` for a corrupt or foreign file, ``HistorySchemaTooNewError`` for a newer
-    one; return quietly for a missing, empty or sound file. Writes nothing."""
+    one, ``HistoryNotAFileError`` for a device, pipe, socket or folder (never read or moved);
+    return quietly for a missing, empty or sound file. Writes nothing."""
     try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except FileNotFoundError:
-        return
+        header = regular_file_header(path, len(SQLITE_HEADER))
+    except NotARegularFile as error:
+        raise HistoryNotAFileError(detail=str(error)) from error
     except OSError as error:
         raise HistoryError(detail=f"{type(error).__name__}: {error} ({path})") from error
+    if header is None:
+        return
     if not header:
         return  # an empty file: SQLite starts a database in it
     if header != SQLITE_HEADER:
