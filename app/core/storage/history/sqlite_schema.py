@@ -16,8 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from app.core.storage.history.interface import (
+    HistoryDiskFullError,
     HistoryError,
     HistoryNotAFileError,
+    HistoryPermissionError,
     HistoryRecovered,
     HistorySchemaTooNewError,
 )
@@ -101,6 +103,49 @@ class BadFile(Exception):
     """The file is not a usable Todoku history (corrupt or foreign): move it aside."""
 
 
+# SQLite's verdicts on the file's content (https://www.sqlite.org/rescode.html). Any other error
+# (cannot open, read-only, permission, locked, I/O) says nothing about the file: a sound WAL
+# history in a folder the user cannot write fails with SQLITE_CANTOPEN (no -shm file can be
+# made), and was renamed as "broken" for it.
+_CORRUPT_CODES = frozenset((sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB))
+_PERMISSION_CODES = frozenset(
+    (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_AUTH)
+)
+
+
+def _primary_code(error: sqlite3.Error) -> int | None:
+    code = getattr(error, "sqlite_errorcode", None)
+    return None if code is None else int(code) & 0xFF  # extended codes keep it in the low byte
+
+
+def is_corrupt(error: sqlite3.Error) -> bool:
+    """True only when SQLite says the file's content is damaged or not a database."""
+    code = _primary_code(error)
+    if code is not None:
+        return code in _CORRUPT_CODES
+    text = str(error)
+    return "file is not a database" in text or "database disk image is malformed" in text
+
+
+def history_error(error: sqlite3.Error, path: Path) -> HistoryError:
+    """The Japanese error for an SQLite failure on the history file."""
+    detail = f"{type(error).__name__}: {error} ({path})"
+    code = _primary_code(error)
+    if code == sqlite3.SQLITE_FULL or "database or disk is full" in str(error):
+        return HistoryDiskFullError(detail=detail)
+    if code in _PERMISSION_CODES:
+        return HistoryPermissionError(detail=detail)
+    return HistoryError(detail=detail)
+
+
+def os_history_error(error: OSError, path: Path) -> HistoryError:
+    """The Japanese error for a file-system failure (open, mkdir, rename) on the history."""
+    detail = f"{type(error).__name__}: {error} ({path})"
+    if isinstance(error, PermissionError):
+        return HistoryPermissionError(detail=detail)
+    return HistoryError(detail=detail)
+
+
 def connect(path: Path, timeout_s: float) -> sqlite3.Connection:
     connection = sqlite3.connect(
         path, timeout=timeout_s, isolation_level=None, check_same_thread=False
@@ -119,7 +164,7 @@ def inspect(path: Path, timeout_s: float) -> None:
     except NotARegularFile as error:
         raise HistoryNotAFileError(detail=str(error)) from error
     except OSError as error:
-        raise HistoryError(detail=f"{type(error).__name__}: {error} ({path})") from error
+        raise os_history_error(error, path) from error
     if header is None:
         return
     if not header:
@@ -144,7 +189,9 @@ def inspect(path: Path, timeout_s: float) -> None:
         finally:
             connection.close()
     except sqlite3.DatabaseError as error:
-        raise BadFile(f"{type(error).__name__}: {error}") from error
+        if is_corrupt(error):
+            raise BadFile(f"{type(error).__name__}: {error}") from error
+        raise history_error(error, path) from error
 
 
 def move_aside(path: Path, reason: str, now: datetime | None = None) -> HistoryRecovered:
@@ -162,7 +209,9 @@ def move_aside(path: Path, reason: str, now: datetime | None = None) -> HistoryR
             if extra.exists():
                 extra.replace(aside.with_name(aside.name + companion))
     except OSError as error:
-        raise HistoryError(detail=f"move aside failed: {error} ({path})") from error
+        failed = os_history_error(error, path)
+        failed.detail = f"{reason}; move aside failed: {failed.detail}"
+        raise failed from error
     log.warning("history file unusable (%s); moved to %s", reason, aside.name)
     return HistoryRecovered(detail=f"{reason}; 退避先: {aside}")
 

@@ -21,7 +21,6 @@ from app.core.storage.history.interface import (
     FetchSummary,
     FetchWrite,
     GoneBy,
-    HistoryDiskFullError,
     HistoryError,
     HistoryRecovered,
     HistoryRows,
@@ -94,7 +93,7 @@ class SqliteHistoryStore:
             # The data folder is a file, cannot be created or the file cannot be set aside: a
             # HistoryError like any other, so no caller (the CLI's fetch) shows a traceback.
             self.close()
-            raise HistoryError(detail=f"{type(error).__name__}: {error} ({self.path})") from error
+            raise sqlite_schema.os_history_error(error, self.path) from error
         except HistoryError:
             self.close()
             raise
@@ -398,9 +397,4 @@ def _chunks(items: Sequence[Any]) -> Iterator[list[Any]]:
         yield list(items[first : first + _CHUNK])
 
 
-def _history_error(error: sqlite3.Error, path: Path) -> HistoryError:
-    detail = f"{type(error).__name__}: {error} ({path})"
-    code = getattr(error, "sqlite_errorcode", None)
-    if code == sqlite3.SQLITE_FULL or "database or disk is full" in str(error):
-        return HistoryDiskFullError(detail=detail)
-    return HistoryError(detail=detail)
+_history_error = sqlite_schema.history_error
