@@ -29,8 +29,9 @@ class NotARegularFile(Exception):
         self.kind = kind
 
 
-def read_only_uri(path: Path) -> str:
-    """An SQLite URI that opens exactly ``path``, read-only."""
+def read_only_uri(path: Path, *, immutable: bool = False) -> str:
+    """An SQLite URI that opens exactly ``path``, read-only (``immutable``: SQLite also takes no
+    locks and trusts that nobody changes the file while it is open)."""
     absolute = Path(path).absolute()
     if sys.platform == "win32":
         # SQLite's Windows form is file:///C:/folder/name (UTF-8, forward slashes).
@@ -39,7 +40,7 @@ def read_only_uri(path: Path) -> str:
         # The file system's own bytes (a Linux name may be any bytes, not only UTF-8).
         quoted = quote_from_bytes(os.fsencode(absolute), safe="/")
     # An empty authority ("file://") keeps a path that starts with "//" from reading as a host.
-    return f"file://{quoted}?mode=ro"
+    return f"file://{quoted}?mode=ro" + ("&immutable=1" if immutable else "")
 
 
 def _kind(mode: int) -> str:

@@ -10,6 +10,7 @@ untouched.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -155,6 +156,70 @@ def connect(path: Path, timeout_s: float) -> sqlite3.Connection:
     return connection
 
 
+def _read_only_uri(path: Path) -> str:
+    """The URI that reads ``path`` without writing anything, wherever it lies.
+
+    A WAL-mode file needs its ``-shm`` index even to be read; SQLite cannot make one in a folder
+    this user may not write, and refuses (SQLITE_READONLY_CANTINIT, "attempt to write a
+    readonly database"). There, with no ``-wal`` holding data, the file alone is the whole
+    history, and ``immutable=1`` reads it without the index (https://www.sqlite.org/wal.html,
+    "Read-Only Databases"; https://www.sqlite.org/uri.html). Should a user with more rights
+    change it meanwhile, the read may fail (a Japanese error), which a report can afford.
+    """
+    companion = path.with_name(path.name + "-shm")
+    wal = path.with_name(path.name + "-wal")
+    index_unavailable = not companion.exists() and not os.access(path.parent, os.W_OK)
+    wal_empty = not wal.exists() or wal.stat().st_size == 0
+    return read_only_uri(path, immutable=index_unavailable and wal_empty)
+
+
+def connect_read_only(path: Path, timeout_s: float) -> sqlite3.Connection:
+    """A connection that cannot write (SQLite refuses any change with SQLITE_READONLY)."""
+    return sqlite3.connect(
+        _read_only_uri(path),
+        uri=True,
+        timeout=timeout_s,
+        isolation_level=None,
+        check_same_thread=False,
+    )
+
+
+def inspect_read_only(path: Path, timeout_s: float) -> None:
+    """``inspect`` for read-only use (a report): a bad, missing, empty or older file is refused,
+    never repaired, moved or upgraded, since each of those writes."""
+    try:
+        inspect(path, timeout_s)
+    except BadFile as bad:
+        raise HistoryError(
+            "取得履歴のファイルが壊れているか、Todoku のものではないため、読み取れません。",
+            next_step_ja=(
+                "読み取りだけの操作ではファイルに手を加えません。アプリか todoku-cli fetch で"
+                "開くと、元のファイルを残したまま新しく作り直します。"
+            ),
+            detail=f"{bad} ({path})",
+        ) from bad
+    if not path.exists():
+        raise HistoryError(
+            "取得履歴のファイルがありません。",
+            next_step_ja="先に todoku-cli fetch（またはアプリ）で取得してください。",
+            detail=str(path),
+        )
+    try:
+        connection = connect_read_only(path, timeout_s)
+        try:
+            version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            connection.close()
+    except sqlite3.Error as error:
+        raise history_error(error, path) from error
+    if version != SCHEMA_VERSION:
+        raise HistoryError(
+            "取得履歴のファイルが空か古い形式のため、読み取りだけでは開けません。",
+            next_step_ja="アプリか todoku-cli fetch で一度開くと、新しい形式に更新されます。",
+            detail=f"schema {version} < {SCHEMA_VERSION} ({path})",
+        )
+
+
 def inspect(path: Path, timeout_s: float) -> None:
     """Raise ``BadFile`` for a corrupt or foreign file, ``HistorySchemaTooNewError`` for a newer
     one, ``HistoryNotAFileError`` for a device, pipe, socket or folder (never read or moved);
@@ -172,7 +237,7 @@ def inspect(path: Path, timeout_s: float) -> None:
     if header != SQLITE_HEADER:
         raise BadFile(f"not an SQLite file: header {header[:16]!r}")
     try:
-        connection = sqlite3.connect(read_only_uri(path), uri=True, timeout=timeout_s)
+        connection = sqlite3.connect(_read_only_uri(path), uri=True, timeout=timeout_s)
         try:
             app_id = int(connection.execute("PRAGMA application_id").fetchone()[0])
             version = int(connection.execute("PRAGMA user_version").fetchone()[0])
