@@ -59,8 +59,11 @@ def _build_parser(argv: list[str]) -> tuple[argparse.ArgumentParser, ModuleType 
 # Options whose values are file names: a Linux file name may hold bytes that are not UTF-8,
 # which Python keeps as lone surrogates (surrogateescape) and open() turns back into the bytes.
 _PATH_OPTIONS = frozenset(
-    ("paths", "jsonl", "xlsx", "csv", "pdf", "journal", "emails_file", "settings", "letters_dir")
-)
+    (
+        "paths", "jsonl", "xlsx", "csv", "pdf", "journal", "history", "emails_file", "settings",
+        "letters_dir",
+    )
+)  # fmt: skip
 
 _OPTION_NAMES = {"date_from": "--from", "date_to": "--to"}  # dest → what the user typed
 

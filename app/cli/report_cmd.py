@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
             )
         account = account_key(args)
         daily, note = _daily_stats(args, month_range(month)) if args.stats else (None, "")
-        store = open_cli_history(args, path)
+        store = open_cli_history(args, path, read_only=True)
         journal = (
             open_cli_journal(args, journal_path(args))
             if shared or journal_path(args).exists()

@@ -59,13 +59,18 @@ def open_cli_journal(args: argparse.Namespace, local_path: Path) -> JournalStore
     )
 
 
-def open_cli_history(args: argparse.Namespace, local_path: Path) -> HistoryStorage:
-    """The fetch history a CLI command reads and writes (shared store, or the SQLite file)."""
+def open_cli_history(
+    args: argparse.Namespace, local_path: Path, *, read_only: bool = False
+) -> HistoryStorage:
+    """The fetch history a CLI command reads and writes (shared store, or the SQLite file).
+
+    ``read_only`` (a report): the SQLite file is opened read-only, so a history in a folder the
+    user may only read (a backup, another user's folder) still gives its report."""
     database = None if getattr(args, "history", None) else database_from_args(args)
     if database is None:
         from app.core.storage.history.sqlite_store import SqliteHistoryStore
 
-        return SqliteHistoryStore(local_path)
+        return SqliteHistoryStore(local_path, read_only=read_only)
     from app.core.storage.secrets import KeyringSecretStore
     from app.core.storage.team.connection import with_password
     from app.core.storage.team.history_pg import PostgresHistoryStore

@@ -64,3 +64,18 @@ def test_a_file_name_that_is_not_utf8_still_works(make_sandbox, tmp_path: Path) 
     assert result.returncode == 0, result.stderr
     assert os.fsencode(target).endswith(b"out\x93\xfa\x96{.jsonl")
     assert "a@example.jp" in target.read_text(encoding="utf-8")
+
+
+def test_a_history_file_name_that_is_not_utf8_works_like_a_journal_one(
+    make_sandbox, tmp_path: Path
+) -> None:
+    """`--history` is a file name like `--journal`: it was refused as "not UTF-8"."""
+    sandbox = make_sandbox([SandboxRecord(ListKind.BOUNCES.value, "a@example.jp", RANGE_START)])
+    history = tmp_path / f"history{NOT_UTF8}.sqlite3"
+    result = run_cli(
+        tmp_path, "fetch", "--from", "2026-11-01", "--to", "2026-11-10",
+        "--base-url", sandbox.base_url, "--history", str(history),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert os.fsencode(history).endswith(b"history\x93\xfa\x96{.sqlite3")
+    assert history.stat().st_size > 0

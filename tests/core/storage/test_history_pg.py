@@ -220,3 +220,51 @@ def test_moving_this_pcs_history_file_is_idempotent(
     assert local.recurrences(ACCOUNT) == shared.recurrences(ACCOUNT)
     assert local.coverage(ACCOUNT, ALL_LISTS) == shared.coverage(ACCOUNT, ALL_LISTS)
     local.close()
+
+
+
+def test_moving_a_history_file_without_any_return(
+    open_pg: Callable[[], PostgresHistoryStore], tmp_path: Path
+) -> None:
+    """No 再発 row means no result set from the batch insert: it failed "no result available"."""
+    from app.core.storage.team.import_local import move_local_history
+
+    local = SqliteHistoryStore(tmp_path / "history.sqlite3")
+    when = datetime(2026, 11, 20, tzinfo=UTC)
+    local.record_fetch(fetch([entry(i) for i in range(3)], when=when, explanations=[EXPLAINED] * 3))
+    local.close()
+    shared = open_pg()
+    moved = move_local_history(tmp_path / "history.sqlite3", shared)
+    assert (moved.entries, moved.returns) == (3, 0)
+    assert len(shared.open_range(ACCOUNT, BASE, BASE + 86400 * 30, ALL_LISTS)) == 3
+    empty = SqliteHistoryStore(tmp_path / "empty.sqlite3")  # a history never fetched into
+    empty.close()
+    assert move_local_history(tmp_path / "empty.sqlite3", shared) == type(moved)(0, 0)
+
+
+def test_moving_a_history_file_from_a_folder_named_with_a_hash(
+    open_pg: Callable[[], PostgresHistoryStore], tmp_path: Path
+) -> None:
+    """The file is opened as a quoted URI: unquoted, SQLite read "team" (cut at "#") instead."""
+    from app.core.storage.team.import_local import move_local_history
+
+    SqliteHistoryStore(tmp_path / "team").close()  # an empty history where the cut path ends
+    folder = tmp_path / "team#2"
+    local = SqliteHistoryStore(folder / "history.sqlite3")
+    when = datetime(2026, 11, 20, tzinfo=UTC)
+    local.record_fetch(fetch([entry(i) for i in range(3)], when=when, explanations=[EXPLAINED] * 3))
+    local.close()
+    moved = move_local_history(folder / "history.sqlite3", open_pg())
+    assert (moved.entries, moved.returns) == (3, 0)
+
+
+def test_moving_a_history_path_that_is_not_a_file_is_refused(
+    open_pg: Callable[[], PostgresHistoryStore], tmp_path: Path
+) -> None:
+    """The same check as the store's: a folder (or a pipe, which would block) is not read."""
+    from app.core.storage.history import HistoryNotAFileError
+    from app.core.storage.team.import_local import move_local_history
+
+    (tmp_path / "history.sqlite3").mkdir()
+    with pytest.raises(HistoryNotAFileError):
+        move_local_history(tmp_path / "history.sqlite3", open_pg())

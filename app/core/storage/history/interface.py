@@ -46,6 +46,32 @@ class HistorySchemaTooNewError(HistoryError):
     )
 
 
+class HistoryPermissionError(HistoryError):
+    """No permission to read the file or to write where SQLite must (a WAL history needs its
+    ``-shm`` file beside it even to read): the file is left as it is, never called broken."""
+
+    default_message_ja = (
+        "取得履歴のファイルまたはそのフォルダに読み書きの権限がないため、取得履歴を開けません。"
+    )
+    default_next_step_ja = (
+        "取得した一覧はそのまま使えます。取得履歴のファイルとフォルダに、このユーザーの"
+        "読み取りと書き込みの権限があるか確認してください。ファイルには手を加えていません。"
+    )
+
+
+class HistoryNotAFileError(HistoryError):
+    """The history path is a device, pipe, socket or folder: refused untouched, never read."""
+
+    default_message_ja = (
+        "取得履歴の保存先が通常のファイルではない（デバイス・パイプ・フォルダなど）"
+        "ため、使えません。"
+    )
+    default_next_step_ja = (
+        "取得履歴の保存先には通常のファイル名を指定してください。"
+        "指定された場所には手を加えていません。"
+    )
+
+
 class HistoryRecovered(HistoryError):
     """Not raised: kept on the store as ``recovery_notice`` when a bad file was moved aside."""
 

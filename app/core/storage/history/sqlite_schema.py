@@ -10,16 +10,21 @@ untouched.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from app.core.storage.history.interface import (
+    HistoryDiskFullError,
     HistoryError,
+    HistoryNotAFileError,
+    HistoryPermissionError,
     HistoryRecovered,
     HistorySchemaTooNewError,
 )
+from app.core.storage.sqlite_files import NotARegularFile, read_only_uri, regular_file_header
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +104,49 @@ class BadFile(Exception):
     """The file is not a usable Todoku history (corrupt or foreign): move it aside."""
 
 
+# SQLite's verdicts on the file's content (https://www.sqlite.org/rescode.html). Any other error
+# (cannot open, read-only, permission, locked, I/O) says nothing about the file: a sound WAL
+# history in a folder the user cannot write fails with SQLITE_CANTOPEN (no -shm file can be
+# made), and was renamed as "broken" for it.
+_CORRUPT_CODES = frozenset((sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB))
+_PERMISSION_CODES = frozenset(
+    (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_AUTH)
+)
+
+
+def _primary_code(error: sqlite3.Error) -> int | None:
+    code = getattr(error, "sqlite_errorcode", None)
+    return None if code is None else int(code) & 0xFF  # extended codes keep it in the low byte
+
+
+def is_corrupt(error: sqlite3.Error) -> bool:
+    """True only when SQLite says the file's content is damaged or not a database."""
+    code = _primary_code(error)
+    if code is not None:
+        return code in _CORRUPT_CODES
+    text = str(error)
+    return "file is not a database" in text or "database disk image is malformed" in text
+
+
+def history_error(error: sqlite3.Error, path: Path) -> HistoryError:
+    """The Japanese error for an SQLite failure on the history file."""
+    detail = f"{type(error).__name__}: {error} ({path})"
+    code = _primary_code(error)
+    if code == sqlite3.SQLITE_FULL or "database or disk is full" in str(error):
+        return HistoryDiskFullError(detail=detail)
+    if code in _PERMISSION_CODES:
+        return HistoryPermissionError(detail=detail)
+    return HistoryError(detail=detail)
+
+
+def os_history_error(error: OSError, path: Path) -> HistoryError:
+    """The Japanese error for a file-system failure (open, mkdir, rename) on the history."""
+    detail = f"{type(error).__name__}: {error} ({path})"
+    if isinstance(error, PermissionError):
+        return HistoryPermissionError(detail=detail)
+    return HistoryError(detail=detail)
+
+
 def connect(path: Path, timeout_s: float) -> sqlite3.Connection:
     connection = sqlite3.connect(
         path, timeout=timeout_s, isolation_level=None, check_same_thread=False
@@ -108,22 +156,88 @@ def connect(path: Path, timeout_s: float) -> sqlite3.Connection:
     return connection
 
 
+def _read_only_uri(path: Path) -> str:
+    """The URI that reads ``path`` without writing anything, wherever it lies.
+
+    A WAL-mode file needs its ``-shm`` index even to be read; SQLite cannot make one in a folder
+    this user may not write, and refuses (SQLITE_READONLY_CANTINIT, "attempt to write a
+    readonly database"). There, with no ``-wal`` holding data, the file alone is the whole
+    history, and ``immutable=1`` reads it without the index (https://www.sqlite.org/wal.html,
+    "Read-Only Databases"; https://www.sqlite.org/uri.html). Should a user with more rights
+    change it meanwhile, the read may fail (a Japanese error), which a report can afford.
+    """
+    companion = path.with_name(path.name + "-shm")
+    wal = path.with_name(path.name + "-wal")
+    index_unavailable = not companion.exists() and not os.access(path.parent, os.W_OK)
+    wal_empty = not wal.exists() or wal.stat().st_size == 0
+    return read_only_uri(path, immutable=index_unavailable and wal_empty)
+
+
+def connect_read_only(path: Path, timeout_s: float) -> sqlite3.Connection:
+    """A connection that cannot write (SQLite refuses any change with SQLITE_READONLY)."""
+    return sqlite3.connect(
+        _read_only_uri(path),
+        uri=True,
+        timeout=timeout_s,
+        isolation_level=None,
+        check_same_thread=False,
+    )
+
+
+def inspect_read_only(path: Path, timeout_s: float) -> None:
+    """``inspect`` for read-only use (a report): a bad, missing, empty or older file is refused,
+    never repaired, moved or upgraded, since each of those writes."""
+    try:
+        inspect(path, timeout_s)
+    except BadFile as bad:
+        raise HistoryError(
+            "取得履歴のファイルが壊れているか、Todoku のものではないため、読み取れません。",
+            next_step_ja=(
+                "読み取りだけの操作ではファイルに手を加えません。アプリか todoku-cli fetch で"
+                "開くと、元のファイルを残したまま新しく作り直します。"
+            ),
+            detail=f"{bad} ({path})",
+        ) from bad
+    if not path.exists():
+        raise HistoryError(
+            "取得履歴のファイルがありません。",
+            next_step_ja="先に todoku-cli fetch（またはアプリ）で取得してください。",
+            detail=str(path),
+        )
+    try:
+        connection = connect_read_only(path, timeout_s)
+        try:
+            version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            connection.close()
+    except sqlite3.Error as error:
+        raise history_error(error, path) from error
+    if version != SCHEMA_VERSION:
+        raise HistoryError(
+            "取得履歴のファイルが空か古い形式のため、読み取りだけでは開けません。",
+            next_step_ja="アプリか todoku-cli fetch で一度開くと、新しい形式に更新されます。",
+            detail=f"schema {version} < {SCHEMA_VERSION} ({path})",
+        )
+
+
 def inspect(path: Path, timeout_s: float) -> None:
     """Raise ``BadFile`` for a corrupt or foreign file, ``HistorySchemaTooNewError`` for a newer
-    one; return quietly for a missing, empty or sound file. Writes nothing."""
+    one, ``HistoryNotAFileError`` for a device, pipe, socket or folder (never read or moved);
+    return quietly for a missing, empty or sound file. Writes nothing."""
     try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except FileNotFoundError:
-        return
+        header = regular_file_header(path, len(SQLITE_HEADER))
+    except NotARegularFile as error:
+        raise HistoryNotAFileError(detail=str(error)) from error
     except OSError as error:
-        raise HistoryError(detail=f"{type(error).__name__}: {error} ({path})") from error
+        raise os_history_error(error, path) from error
+    if header is None:
+        return
     if not header:
         return  # an empty file: SQLite starts a database in it
     if header != SQLITE_HEADER:
         raise BadFile(f"not an SQLite file: header {header[:16]!r}")
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=timeout_s)
+        connection = sqlite3.connect(_read_only_uri(path), uri=True, timeout=timeout_s)
         try:
             app_id = int(connection.execute("PRAGMA application_id").fetchone()[0])
             version = int(connection.execute("PRAGMA user_version").fetchone()[0])
@@ -140,7 +254,9 @@ def inspect(path: Path, timeout_s: float) -> None:
         finally:
             connection.close()
     except sqlite3.DatabaseError as error:
-        raise BadFile(f"{type(error).__name__}: {error}") from error
+        if is_corrupt(error):
+            raise BadFile(f"{type(error).__name__}: {error}") from error
+        raise history_error(error, path) from error
 
 
 def move_aside(path: Path, reason: str, now: datetime | None = None) -> HistoryRecovered:
@@ -158,7 +274,9 @@ def move_aside(path: Path, reason: str, now: datetime | None = None) -> HistoryR
             if extra.exists():
                 extra.replace(aside.with_name(aside.name + companion))
     except OSError as error:
-        raise HistoryError(detail=f"move aside failed: {error} ({path})") from error
+        failed = os_history_error(error, path)
+        failed.detail = f"{reason}; move aside failed: {failed.detail}"
+        raise failed from error
     log.warning("history file unusable (%s); moved to %s", reason, aside.name)
     return HistoryRecovered(detail=f"{reason}; 退避先: {aside}")
 

@@ -21,7 +21,6 @@ from app.core.storage.history.interface import (
     FetchSummary,
     FetchWrite,
     GoneBy,
-    HistoryDiskFullError,
     HistoryError,
     HistoryRecovered,
     HistoryRows,
@@ -63,7 +62,9 @@ class SqliteHistoryStore:
 
     Each thread has its own connection; WAL lets the GUI thread read while a worker writes.
     ``max_bytes`` caps the file (SQLite answers "disk full" beyond it, as a real full disk
-    does); None means no cap.
+    does); None means no cap. ``read_only`` (a report) never creates, repairs, upgrades or
+    writes the file, so a history in a folder the user may only read still opens; a write
+    then fails with ``HistoryPermissionError``.
     """
 
     def __init__(
@@ -72,13 +73,19 @@ class SqliteHistoryStore:
         *,
         max_bytes: int | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        read_only: bool = False,
     ) -> None:
         self.path = Path(path)
+        self._read_only = read_only
         self._max_bytes = max_bytes
         self._clock = clock
         self._connections = ThreadConnections(self._open_connection)
         self.recovery_notice: HistoryRecovered | None = None
         try:
+            if read_only:
+                sqlite_schema.inspect_read_only(self.path, _BUSY_TIMEOUT_S)
+                self._connection()
+                return
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 sqlite_schema.inspect(self.path, _BUSY_TIMEOUT_S)
@@ -94,7 +101,7 @@ class SqliteHistoryStore:
             # The data folder is a file, cannot be created or the file cannot be set aside: a
             # HistoryError like any other, so no caller (the CLI's fetch) shows a traceback.
             self.close()
-            raise HistoryError(detail=f"{type(error).__name__}: {error} ({self.path})") from error
+            raise sqlite_schema.os_history_error(error, self.path) from error
         except HistoryError:
             self.close()
             raise
@@ -105,6 +112,8 @@ class SqliteHistoryStore:
         return self._connections.get()
 
     def _open_connection(self) -> sqlite3.Connection:
+        if self._read_only:
+            return sqlite_schema.connect_read_only(self.path, _BUSY_TIMEOUT_S)
         connection = sqlite_schema.connect(self.path, _BUSY_TIMEOUT_S)
         if self._max_bytes is not None:
             page_size = int(connection.execute("PRAGMA page_size").fetchone()[0])
@@ -398,9 +407,4 @@ def _chunks(items: Sequence[Any]) -> Iterator[list[Any]]:
         yield list(items[first : first + _CHUNK])
 
 
-def _history_error(error: sqlite3.Error, path: Path) -> HistoryError:
-    detail = f"{type(error).__name__}: {error} ({path})"
-    code = getattr(error, "sqlite_errorcode", None)
-    if code == sqlite3.SQLITE_FULL or "database or disk is full" in str(error):
-        return HistoryDiskFullError(detail=detail)
-    return HistoryError(detail=detail)
+_history_error = sqlite_schema.history_error

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core.storage.team.history_pg_texts import text_ids
+
+if TYPE_CHECKING:
+    import psycopg
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +71,7 @@ def copy_snapshot(c: Any, snap: HistorySnapshot) -> tuple[int, int]:
             ],
             returning=True,
         )  # fmt: skip
-        entries = 0
-        while True:
-            entries += len(cursor.fetchall())
-            if not cursor.nextset():
-                break
+        entries = _returned_rows(cursor)
         cursor.executemany(
             "INSERT INTO todoku.history_returns (account_id, list, email, deleted_at,"
             " returned_at, reason_id, noticed_at) VALUES (%s,%s,%s,%s,%s,%s,%s)"
@@ -83,14 +82,24 @@ def copy_snapshot(c: Any, snap: HistorySnapshot) -> tuple[int, int]:
             ],
             returning=True,
         )
-        returns = 0
-        while True:
-            returns += len(cursor.fetchall())
-            if not cursor.nextset():
-                break
+        returns = _returned_rows(cursor)
         cursor.executemany(
             "INSERT INTO todoku.history_coverage (account_id, list, start_time, end_time,"
             " high_water) VALUES (%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
             [(accounts[a], code, start, end, high) for a, code, start, end, high in snap.coverage],
         )
     return entries, returns
+
+
+def _returned_rows(cursor: psycopg.Cursor[Any]) -> int:
+    """Rows an ``executemany(..., returning=True)`` inserted (one result set per row given).
+
+    No row given means no result set at all, where ``fetchall`` raises "no result available":
+    a history without a single 再発 (or without entries) could not be moved.
+    """
+    count = 0
+    while cursor.pgresult is not None:
+        count += len(cursor.fetchall())
+        if not cursor.nextset():
+            break
+    return count

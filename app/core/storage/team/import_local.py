@@ -20,6 +20,7 @@ from typing import Any
 
 from app.core.storage.journal import DeletionJournal
 from app.core.storage.journal_records import OperationQuery
+from app.core.storage.sqlite_files import NotARegularFile, read_only_uri, regular_file_header
 from app.core.storage.team.history_pg import PostgresHistoryStore
 from app.core.storage.team.history_pg_import import HistorySnapshot
 from app.core.storage.team.journal_pg import PostgresJournal
@@ -81,12 +82,17 @@ def move_local_history(path: Path, shared: PostgresHistoryStore) -> HistoryMoveS
 
 
 def _read_history_file(path: Path) -> HistorySnapshot:
-    from app.core.storage.history.interface import HistoryError
+    from app.core.storage.history.interface import HistoryError, HistoryNotAFileError
 
-    if not path.exists():
-        return HistorySnapshot((), {}, {}, (), (), ())
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        if regular_file_header(path, 0) is None:  # a pipe would block SQLite's open for ever
+            return HistorySnapshot((), {}, {}, (), (), ())
+    except NotARegularFile as error:
+        raise HistoryNotAFileError(detail=str(error)) from error
+    except OSError as error:
+        raise HistoryError(detail=f"{type(error).__name__}: {error} ({path})") from error
+    try:
+        connection = sqlite3.connect(read_only_uri(path), uri=True)
     except sqlite3.Error as error:
         raise HistoryError(detail=f"{type(error).__name__}: {error} ({path})") from error
     try:
