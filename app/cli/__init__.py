@@ -16,6 +16,7 @@ import sys
 from types import ModuleType
 
 from app.cli.japanese_argparse import JapaneseArgumentParser
+from app.cli.std_streams import StdStreamError, flush_stdout, guard_streams, silence_stdout
 from app.core.glossary import term
 
 _LISTS = term("lists")  # resources/glossary.toml: the window says the same
@@ -101,8 +102,35 @@ def main(argv: list[str] | None = None) -> int:
     # (e.g. "no keyring backend") would otherwise reach the terminal through logging's
     # last-resort handler.
     logging.getLogger().addHandler(logging.NullHandler())
+    guard_streams()
     _never_fail_on_output_encoding()
     args_list = list(sys.argv[1:] if argv is None else argv)
+    command = args_list[0] if args_list and args_list[0] in _COMMANDS else ""
+    prefix = f"todoku-cli {command}".rstrip()
+    try:
+        try:
+            code = _parse_and_run(args_list)
+        except SystemExit:  # argparse's --help and usage errors: their text must arrive too
+            flush_stdout()
+            raise
+        flush_stdout()  # here, so a full disk or a closed stdout still changes the exit code
+        return code
+    except BrokenPipeError:
+        # The reader went away (`todoku-cli classify < in | head`): not an error worth a
+        # traceback. Python's signal docs: point stdout at devnull so the interpreter's
+        # final flush does not fail again, and exit 1.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except StdStreamError as error:
+        silence_stdout()
+        print(f"{prefix}: {error.message_ja}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{prefix}: 中断しました（Ctrl+C）。", file=sys.stderr)
+        return 130
+
+
+def _parse_and_run(args_list: list[str]) -> int:
     parser, module = _build_parser(args_list)
     args = parser.parse_args(args_list)
     if args.command is None:
@@ -119,17 +147,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    try:
-        return int(module.run(args))
-    except BrokenPipeError:
-        # The reader went away (`todoku-cli classify < in | head`): not an error worth a
-        # traceback. Python's signal docs: point stdout at devnull so the interpreter's
-        # final flush does not fail again, and exit 1.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
-    except KeyboardInterrupt:
-        print(f"todoku-cli {args.command}: 中断しました（Ctrl+C）。", file=sys.stderr)
-        return 130
+    return int(module.run(args))
 
 
 if __name__ == "__main__":

@@ -160,15 +160,21 @@ def _account_provider(args: argparse.Namespace, account: Account) -> Provider:
 def parse_lists(text: str | None) -> tuple[ListKind, ...]:
     if not text:
         return ALL_LISTS
+    names = ",".join(kind.value for kind in ALL_LISTS)
     try:
-        return tuple(ListKind.parse(part) for part in text.split(",") if part.strip())
+        lists = tuple(ListKind.parse(part) for part in text.split(",") if part.strip())
     except ValueError as error:
-        names = ",".join(kind.value for kind in ALL_LISTS)
         raise InvalidInputError(
             "リスト名を読み取れません。",
             next_step_ja=f"次から選んでください: {names}",
             detail=str(error),
         ) from None
+    if not lists:  # "," or " , ": the command would fetch nothing and report success
+        raise InvalidInputError(
+            "--lists にリスト名がありません。",
+            next_step_ja=f"次から選んでください（すべてなら --lists を省略）: {names}",
+        )
+    return lists
 
 
 def report_error(error: TodokuError, prefix: str = "エラー") -> int:

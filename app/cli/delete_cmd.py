@@ -150,7 +150,7 @@ def look_up(provider: Provider, kind: ListKind, emails: list[str]) -> list[Suppr
     for done, email in enumerate(emails, 1):
         entry = lookup(kind, email)
         if entry is None:
-            print(f"{DeleteStatus.NOT_FOUND.value}\t{email}\t{NOT_LISTED}")
+            print(f"{DeleteStatus.NOT_FOUND.value}\t{terminal_text(email)}\t{NOT_LISTED}")
         else:
             entries.append(entry)
         if done % LOOKUP_PROGRESS_EVERY == 0 or done == len(emails):
@@ -170,11 +170,11 @@ def _describe(kind: ListKind, plan: DeletionPlan) -> None:
     emails = [item.entry.email for item in plan.items]
     print(f"{kind.label_ja}リストから次の {plan.total} 件を削除します。", file=sys.stderr)
     for email in emails[:SHOWN_ADDRESSES]:
-        print(f"  {email}", file=sys.stderr)
+        print(f"  {terminal_text(email)}", file=sys.stderr)
     if len(emails) > SHOWN_ADDRESSES:
         print(f"  …ほか {len(emails) - SHOWN_ADDRESSES} 件", file=sys.stderr)
     for _, warning in plan.warnings:
-        print(f"注意: {warning}", file=sys.stderr)
+        print(terminal_text(f"注意: {warning}"), file=sys.stderr)
     print("SendGrid では削除した項目を元に戻せません。", file=sys.stderr)
 
 
@@ -220,7 +220,7 @@ def _show_guidance(args: argparse.Namespace, kind: ListKind, emails: list[str]) 
         return report_error(error)
     if guide is None:  # unreachable: the mode above was GUIDANCE
         return None
-    print(guide.as_text())
+    print(terminal_text(guide.as_text()))  # the addresses come from the operator's file
     print(
         "このサービスでは API で削除できないため、何も送信していません。"
         "上の手順で解除してください。",

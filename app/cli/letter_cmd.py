@@ -6,7 +6,7 @@ import argparse
 import sys
 from datetime import datetime
 
-from app.cli.common import report_error
+from app.cli.common import report_error, terminal_text
 from app.cli.japanese_argparse import JapaneseRawDescriptionHelpFormatter
 from app.cli.letter_input import (
     add_input_arguments,
@@ -52,9 +52,12 @@ def run(args: argparse.Namespace) -> int:
             letter = compose_letter(group, templates, facts, now)
             if number > 1:
                 print()
+            # The side is a domain or an address from the fetch file, i.e. from outside.
             print(
-                f"===== 連絡文 {number}/{len(groups)}: {letter.title}"
-                f"（相手: {letter.side}、宛先 {len(letter.recipients)} 件） ====="
+                terminal_text(
+                    f"===== 連絡文 {number}/{len(groups)}: {letter.title}"
+                    f"（相手: {letter.side}、宛先 {len(letter.recipients)} 件） ====="
+                )
             )
             print(letter.as_text(), end="")
             if letter.missing_ja:

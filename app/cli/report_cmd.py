@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli.common import report_error
+from app.cli.common import report_error, terminal_text
 from app.cli.history_args import account_key, add_history_arguments, history_path, journal_path
 from app.cli.shared_store import database_from_args, open_cli_history, open_cli_journal
 from app.core.errors import InvalidInputError, TodokuError
@@ -80,7 +80,9 @@ def run(args: argparse.Namespace) -> int:
             write_report_pdf(report, Path(args.pdf))
             print(f"PDF に書き出しました: {args.pdf}", file=sys.stderr)
         if not (args.xlsx or args.pdf):
-            print(report_text(report))
+            # Domains and account names come from the provider's replies: nothing in them may
+            # drive or reorder the terminal.
+            print(terminal_text(report_text(report)))
         return 0
     except TodokuError as error:
         return report_error(error)

@@ -28,6 +28,7 @@ _SPAN_SECONDS = 60 * 86400  # generated entries cover the last 60 days
 # Generated entries are held in memory (about 1 KB each with the indexes); the benchmarks use
 # up to 200,000. Beyond this a typo ("--entries 99999999999") would eat the machine's memory.
 MAX_ENTRIES = 2_000_000
+MAX_INCIDENT_DAYS_AGO = 3650  # ten years back: more than any report or trend looks at
 WATCH_PARENT_ENV = "TODOKU_SANDBOX_WATCH_PARENT"
 
 
@@ -110,6 +111,12 @@ def _check_numbers(args: argparse.Namespace) -> None:
         raise ValueError("--latency-ms は 0 以上（ミリ秒）にしてください")
     if args.rate_limit is not None and args.rate_limit < 0:  # 0: every request gets a 429
         raise ValueError("--rate-limit は 0 以上にしてください（省略すると無制限）")
+    # A day before year 1 is an OverflowError; a negative count names a day to come.
+    days = args.incident_days_ago
+    if days is not None and not 0 <= days <= MAX_INCIDENT_DAYS_AGO:
+        raise ValueError(
+            f"--incident-days-ago は 0〜{MAX_INCIDENT_DAYS_AGO:,} の日数にしてください（0 = 今日）"
+        )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -156,6 +156,15 @@ def test_unreadable_date_and_list_names(sandbox) -> None:
     assert sandbox.request_log == []
 
 
+@pytest.mark.parametrize("lists", [",", " , ,"])
+def test_lists_without_a_name_are_refused(sandbox, lists: str) -> None:
+    # Before, this fetched nothing, printed nothing and exited 0.
+    result = run_cli(*dates(), "--lists", lists, "--base-url", sandbox.base_url, "--no-history")
+    assert result.returncode == 1
+    assert "--lists にリスト名がありません" in result.stderr
+    assert sandbox.request_log == []
+
+
 def test_fetch_records_history_and_the_second_run_is_incremental(sandbox, tmp_path: Path) -> None:
     history = tmp_path / "history.sqlite3"
     first = run_cli(*dates(), "--base-url", sandbox.base_url, "--history", str(history))

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 
 from app.core.dates import today_jst
 
@@ -72,3 +73,16 @@ def test_watched_sandbox_exits_when_its_parent_dies() -> None:
         time.sleep(0.2)
     os.kill(pid, 9)
     raise AssertionError("the sandbox outlived its parent")
+
+
+@pytest.mark.parametrize("days", ["1000000", "-1", "3651"])
+def test_an_impossible_incident_day_is_refused_in_japanese(days: str) -> None:
+    # 1,000,000 days back is before year 1 (an OverflowError traceback); a negative count
+    # named a day still to come and the server started as if nothing were wrong (a timeout).
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "sandbox", "--incident-days-ago", days],
+        cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=30,
+    )  # fmt: skip
+    assert "Traceback" not in result.stderr, result.stderr[-400:]
+    assert result.returncode == 2
+    assert "起動できません: --incident-days-ago は 0〜3,650 の日数にしてください" in result.stderr

@@ -7,6 +7,7 @@ A line that cannot be read is reported with its line number and skipped.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -55,36 +56,72 @@ def read_entries(lines: Iterable[str]) -> tuple[list[SuppressionEntry], list[Jso
     return entries, problems
 
 
+class _BadLine(ValueError):
+    """What is wrong with one line, in Japanese: which field, and why."""
+
+
 def _read_line(
     line: str, number: int, entries: list[SuppressionEntry], problems: list[JsonlProblem]
 ) -> None:
     if not line.strip():
         return
     try:
-        entries.append(entry_from_json(untrusted_json.loads(line)))
-    # RecursionError: JSON nested too deep; OverflowError/OSError: a created time no
-    # datetime can hold (1e20, or negative on Windows).
-    except (ValueError, TypeError, KeyError, RecursionError, OverflowError, OSError) as error:
+        data = untrusted_json.loads(line)
+    except RecursionError:
+        problems.append(JsonlProblem(number, f"{number} 行目を読めません（入れ子が深すぎます）"))
+        return
+    except ValueError:
+        problems.append(JsonlProblem(number, f"{number} 行目を読めません（JSON ではありません）"))
+        return
+    try:
+        entries.append(entry_from_json(data))
+    except _BadLine as error:
         problems.append(JsonlProblem(number, f"{number} 行目を読めません（{error}）"))
 
 
+_FIELDS_NEEDED = ("email", "created", "list")
+
+
 def entry_from_json(data: object) -> SuppressionEntry:
+    """One fetch line's object as an entry; ``_BadLine`` (a ValueError) names what is wrong."""
     if not isinstance(data, dict):
-        raise ValueError("JSON オブジェクトではありません")
+        raise _BadLine("JSON オブジェクト（{…}）ではありません")
+    missing = [key for key in _FIELDS_NEEDED if key not in data]
+    if missing:
+        raise _BadLine(f"項目 {'、'.join(missing)} がありません")
     email = data["email"]
     created = data["created"]
     if not isinstance(email, str) or "@" not in email:
-        raise ValueError("email がメールアドレスではありません")
+        raise _BadLine("email がメールアドレスではありません")
     if not isinstance(created, int | float) or isinstance(created, bool):
-        raise ValueError("created は Unix 時刻（秒）の数値にしてください")
+        raise _BadLine("created は Unix 時刻（秒）の数値にしてください")
+    if not math.isfinite(created):
+        raise _BadLine("created が数ではありません（NaN や無限大）")
     texts = {key: data.get(key) or "" for key in ("status", "reason", "ip")}
     if not all(isinstance(value, str) for value in texts.values()):
-        raise ValueError("status / reason / ip は文字列にしてください")
+        raise _BadLine("status / reason / ip は文字列にしてください")
     return SuppressionEntry(
-        list_kind=ListKind.parse(str(data["list"])),
+        list_kind=_list_kind(data["list"]),
         email=email,
-        created=datetime.fromtimestamp(created, tz=UTC),
+        created=_created(created),
         status=str(texts["status"]),
         reason=str(texts["reason"]),
         ip=str(texts["ip"]),
     )
+
+
+def _list_kind(value: object) -> ListKind:
+    try:
+        return ListKind.parse(str(value))
+    except ValueError:
+        names = "、".join(kind.value for kind in ListKind)
+        raise _BadLine(f"list は次のいずれかにしてください: {names}") from None
+
+
+def _created(seconds: float) -> datetime:
+    # OverflowError/OSError/ValueError: a time no datetime (or the platform's time_t) holds,
+    # such as 1e20, or a negative one on Windows.
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise _BadLine("created（Unix 時刻）が扱える日時の範囲を超えています") from None
