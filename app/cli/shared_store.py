@@ -33,46 +33,11 @@ def database_from_args(args: argparse.Namespace) -> SharedDatabase | None:
 
     url = getattr(args, "database", None)
     if url:
-        check_database_url(url)
         return parse_database_url(url)
     from app.core.storage.settings import SettingsStore
     from app.paths import user_paths
 
     return database_from_settings(SettingsStore(user_paths().settings_file).load())
-
-
-_URL_FORM = "postgresql://ユーザー名@ホスト名:5432/データベース名 の形で指定してください。"
-
-
-def check_database_url(url: str) -> None:
-    """Refuse what the URL parser would turn into a ValueError traceback or a wrong server.
-
-    ``urlsplit`` raises ValueError for an IPv6 host without its closing bracket, and its
-    ``.port`` for a port that is not a number in 0–65535; port 0 would quietly become 5432.
-    The URL may hold a password, so it is never quoted in the message.
-    """
-    from urllib.parse import urlsplit
-
-    from app.core.errors import InvalidInputError
-
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        raise InvalidInputError(
-            "共有データベースのホスト名を読み取れません"
-            "（IPv6 アドレスの [ ] が対になっていません）。",
-            next_step_ja="IPv6 アドレスは postgresql://ユーザー名@[::1]:5432/データベース名 "
-            "のように [ ] で囲んでください。",
-        ) from None
-    try:
-        port = parts.port
-    except ValueError:
-        port = 0
-    if port == 0:
-        raise InvalidInputError(
-            "共有データベースのポート番号が正しくありません（1〜65535 の数字にしてください）。",
-            next_step_ja=f"ポートを省略すると 5432 を使います。{_URL_FORM}",
-        )
 
 
 def open_cli_journal(args: argparse.Namespace, local_path: Path) -> JournalStore:

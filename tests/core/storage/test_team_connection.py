@@ -80,3 +80,20 @@ def test_open_journal_and_connection_check(postgres_server, team_database, tmp_p
     assert not viewer.operator.may_delete and "佐藤（閲覧）" in viewer.summary_ja
     stranger = check_connection(parse_database_url(postgres_server.url(database=name)), tmp_path)
     assert not stranger.operator.registered and "未登録" in stranger.summary_ja
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://tanaka:s3cret@db.example.jp:99999/team",  # past 65535
+        "postgresql://tanaka:s3cret@db.example.jp:abc/team",  # not a number
+        "postgresql://tanaka:s3cret@db.example.jp:0/team",  # would quietly become 5432
+        "postgresql://tanaka:s3cret@[::1/team",  # IPv6 host without its closing bracket
+    ],
+)
+def test_a_url_the_parser_cannot_read_is_a_japanese_error_without_the_password(url: str) -> None:
+    with pytest.raises(InvalidInputError) as raised:
+        parse_database_url(url)
+    error = raised.value
+    assert "共有データベース" in error.message_ja
+    assert "s3cret" not in f"{error.message_ja} {error.next_step_ja} {error.detail}"

@@ -80,7 +80,29 @@ def parse_database_url(url: str) -> SharedDatabase:
     Without ``sslmode`` the URL gets ``require`` (TLS by default), except on loopback where
     ``prefer`` lets a local test server without certificates work.
     """
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # an IPv6 host without its closing bracket
+        raise InvalidInputError(
+            "共有データベースのホスト名を読み取れません"
+            "（IPv6 アドレスの [ ] が対になっていません）。",
+            next_step_ja=(
+                "IPv6 アドレスは postgresql://ユーザー名@[::1]:5432/データベース名 "
+                "のように [ ] で囲んでください。"
+            ),
+        ) from None  # the URL may hold a password: never quoted
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or outside 0-65535
+        port = 0
+    if port == 0:  # port 0 would otherwise quietly become 5432
+        raise InvalidInputError(
+            "共有データベースのポート番号が正しくありません（1〜65535 の数字にしてください）。",
+            next_step_ja=(
+                "ポートを省略すると 5432 を使います。"
+                "postgresql://ユーザー名@ホスト名:5432/データベース名 の形で指定してください。"
+            ),
+        )
     if parts.scheme not in ("postgresql", "postgres") or not parts.hostname:
         raise InvalidInputError(
             "共有データベースの指定を読み取れません。",
@@ -100,7 +122,7 @@ def parse_database_url(url: str) -> SharedDatabase:
         )
     return SharedDatabase(
         host=host,
-        port=parts.port or 5432,
+        port=port or 5432,
         dbname=unquote(parts.path.lstrip("/")) or "todoku",
         user=unquote(parts.username or ""),
         sslmode=sslmode,
