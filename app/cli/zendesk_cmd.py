@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
             client.me()  # a bad or revoked token stops here, before anything is written
             escalator = Escalator(client, requester_is_recipient=requester)
             for outcome in escalator.escalate(items, batch=args.batch):
-                print(outcome.url, flush=True)
+                print(terminal_text(outcome.url), flush=True)  # from the Zendesk reply
                 shown = "、".join(outcome.recipients[:3])
                 more = " ほか" if len(outcome.recipients) > 3 else ""
                 print(
