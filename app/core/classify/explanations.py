@@ -3,6 +3,8 @@ host group's advice, what deleting the entry does, and one shared object per equ
 
 from __future__ import annotations
 
+import functools
+
 from app.core.classify.rule_set import RuleSet
 from app.core.classify.vocabulary import (
     BLOCK_DELETE_JA,
@@ -39,9 +41,9 @@ class ExplanationBuilder:
         # The same arguments, the same answer: one dict lookup instead of the advice search
         # and an Explanation to hash (the arguments come from a bounded set: rules, reasons,
         # host groups, lists and the fixed 要確認 hints).
-        self._built: dict[tuple[object, ...], Explanation] = {}
+        self.build = functools.cache(self._explain)
 
-    def build(
+    def _explain(
         self,
         reason: str,
         rule_id: str,
@@ -58,35 +60,6 @@ class ExplanationBuilder:
     ) -> Explanation:
         """``passes``: the rule says the condition goes away by itself (greylisting), so deleting
         the entry lets mail go again; ``known_permanent``: an unknown text with a permanent code."""
-        key = (
-            reason, rule_id, explanation_ja, fix_ja, delete_ja, host, kind, temporary, passes,
-            known_permanent, lasting,
-        )  # fmt: skip
-        built = self._built.get(key)
-        if built is None:
-            built = self._build(
-                reason, rule_id, explanation_ja, fix_ja, delete_ja, host, kind,
-                temporary=temporary, passes=passes, known_permanent=known_permanent,
-                lasting=lasting,
-            )  # fmt: skip
-            self._built[key] = built
-        return built
-
-    def _build(
-        self,
-        reason: str,
-        rule_id: str,
-        explanation_ja: str,
-        fix_ja: str,
-        delete_ja: str,
-        host: str,
-        kind: str,
-        *,
-        temporary: bool,
-        passes: bool,
-        known_permanent: bool,
-        lasting: bool,
-    ) -> Explanation:
         info = REASONS[reason]
         explanation = explanation_ja or info.explanation_ja
         fix = fix_ja or info.fix_ja
