@@ -287,6 +287,7 @@ class SendGridProvider:
                 bucket=f"{kind.value}:delete",
                 json_body={"emails": chunk},
                 expect_json=False,
+                expect_empty=True,
                 cancel=cancel,
             )
         except CancelledError:
@@ -317,6 +318,7 @@ class SendGridProvider:
                 scope=scope,
                 bucket=f"{kind.value}:delete-one",
                 expect_json=False,
+                expect_empty=True,
                 accept_statuses=(404,),
                 cancel=cancel,
             )

@@ -71,12 +71,17 @@ class SendGridHttp:
         params: dict[str, Any] | None = None,
         json_body: Any = None,
         expect_json: bool = True,
+        expect_empty: bool = False,
         accept_statuses: Collection[int] = (),
         cancel: CancelToken | None = None,
     ) -> CallResult:
         """Send one request, retrying what is worth retrying; raise a TodokuError otherwise.
 
         ``accept_statuses`` lists non-2xx statuses that are answers, not errors (404 on delete-one).
+        ``expect_empty``: success is a 2xx without a body (SendGrid answers a deletion with 204 No
+        Content). A body there (a proxy's error page sent with 200, a cut reply) says nothing
+        about whether the deletion happened, so it is retried like a malformed body and then
+        raised, never taken for success.
         """
         failures = 0
         rate_waits = 0
@@ -115,6 +120,14 @@ class SendGridHttp:
                 if failures > self._max_retries:
                     raise error_for_status(request, response, scope=scope)
                 self._back_off(failures, cancel, f"HTTP {status} on {path}", RetryCause.SERVER)
+                continue
+            if expect_empty and 200 <= status < 300 and response.content.strip():
+                failures += 1
+                if failures > self._max_retries:
+                    raise UnexpectedPayloadError(
+                        detail=describe(request, response, "a body where none is sent")
+                    )
+                self._back_off(failures, cancel, f"unexpected body on {path}", RetryCause.PAYLOAD)
                 continue
             if 200 <= status < 300 or status in accept_statuses:
                 if not expect_json or not response.content.strip():

@@ -116,3 +116,28 @@ def test_new_entries_arriving_while_paging_do_not_stop_a_long_list(make_sandbox)
         fetched = provider.fetch(RANGE, [ListKind.BOUNCES], on_page=on_page)
     assert len(fetched.entries) >= 3000
     assert not any("同じ内容のページ" in note for note in fetched.notes)
+
+
+@pytest.mark.parametrize("fault", ["garbage", "deep"])
+def test_a_delete_answered_with_a_body_is_never_taken_for_done(make_sandbox, fault: str) -> None:
+    """SendGrid answers a deletion with 204 and no body. A 200 carrying a proxy's error page or
+    a cut JSON body says nothing about the deletion: every address that stays listed must come
+    back failed, not deleted (the journal and the grid believe the outcome)."""
+    sandbox = make_sandbox([bounce(i) for i in range(3)])
+    emails = [record.email for record in sandbox.records("bounces")]
+    sandbox.fail_next(100, status=fault, path_prefix="/v3/suppression/bounces", method="DELETE")
+    with _provider(sandbox, max_retries=1) as provider:
+        outcomes = provider.delete(ListKind.BOUNCES, emails)
+    assert {record.email for record in sandbox.records("bounces")} == set(emails)
+    assert [outcome.status.name for outcome in outcomes] == ["FAILED"] * 3
+    assert all("想定外の形式" in outcome.detail for outcome in outcomes)
+
+
+def test_one_delete_answered_with_a_body_is_retried_and_done(make_sandbox) -> None:
+    sandbox = make_sandbox([bounce(i) for i in range(3)])
+    emails = [record.email for record in sandbox.records("bounces")]
+    sandbox.fail_next(1, status="garbage", path_prefix="/v3/suppression/bounces", method="DELETE")
+    with _provider(sandbox, max_retries=2) as provider:
+        outcomes = provider.delete(ListKind.BOUNCES, emails)
+    assert sandbox.records("bounces") == []
+    assert [outcome.status.name for outcome in outcomes] == ["DELETED"] * 3
