@@ -24,10 +24,26 @@ class ExportError(TodokuError):
     default_next_step_ja = "保存先やファイル名を変えて、もう一度お試しください。"
 
 
+def _is_dir(path: Path) -> bool:
+    """``path.is_dir()``, False where the OS cannot even look the name up (too long)."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
 def export_error_from(error: OSError, path: Path) -> ExportError:
     """Translate an OS failure while exporting to ``path`` into a Japanese message and next step."""
     detail = f"{type(error).__name__}: {error} (保存先: {path})"
-    if isinstance(error, FileNotFoundError) and not path.parent.is_dir():
+    if error.errno == errno.ENAMETOOLONG:
+        # Most file systems allow 255 bytes a name: 85 kanji in UTF-8, which a descriptive
+        # Japanese file name reaches easily.
+        return ExportError(
+            "ファイル名（または保存先のパス）が長すぎるため、保存できません。",
+            next_step_ja="ファイル名を短くするか、浅い場所のフォルダに保存してください。",
+            detail=detail,
+        )
+    if isinstance(error, FileNotFoundError) and not _is_dir(path.parent):
         return ExportError(
             "保存先のフォルダが見つかりません。",
             next_step_ja=(
@@ -36,7 +52,7 @@ def export_error_from(error: OSError, path: Path) -> ExportError:
             ),
             detail=detail,
         )
-    if isinstance(error, IsADirectoryError) or path.is_dir():
+    if isinstance(error, IsADirectoryError) or _is_dir(path):
         return ExportError(
             "同じ名前のフォルダがあるため、保存できません。",
             next_step_ja="別のファイル名を指定してください。",
@@ -66,6 +82,17 @@ def export_error_from(error: OSError, path: Path) -> ExportError:
 
 def check_target(path: Path) -> None:
     """Fail before any work when the target cannot possibly be written."""
+    if "\x00" in str(path):  # a NUL pasted into the name: no OS takes it (ValueError, not OSError)
+        raise ExportError(
+            "ファイル名に使えない文字が含まれているため、保存できません。",
+            next_step_ja="ファイル名を入力し直してください。",
+            detail=f"NUL in the path: {str(path)!r}",
+        )
+    try:
+        path.stat()
+    except OSError as error:
+        if error.errno == errno.ENAMETOOLONG:
+            raise export_error_from(error, path) from error
     if path.is_dir():
         raise export_error_from(IsADirectoryError(errno.EISDIR, "is a directory", str(path)), path)
     if not path.parent.is_dir():

@@ -163,3 +163,17 @@ def test_a_named_pipe_target_is_written_through_not_replaced(tmp_path: Path) -> 
     assert stat.S_ISFIFO(pipe.lstat().st_mode)
     assert received and received[0].decode("utf-8-sig").count("\n") >= 4  # header + 3 rows
     assert [p.name for p in tmp_path.iterdir()] == ["pipe"]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("届かない宛先リスト" * 10 + ".xlsx", "長すぎる"),  # 270 bytes: over 255 a name
+        ("a\x00b.xlsx", "使えない文字"),  # a NUL pasted into the name
+    ],
+)
+def test_a_name_the_os_refuses_is_an_export_error(tmp_path: Path, name: str, message: str) -> None:
+    for writer in (export_xlsx, export_csv):
+        with pytest.raises(ExportError, match=message):
+            writer(make_rows(3), make_context(), tmp_path / name)
+    assert list(tmp_path.iterdir()) == []  # no temporary file left behind
