@@ -303,7 +303,9 @@ class CmcProvider(HttpProvider):
                 "POST",
                 "/transaction/v2/blocks/cancel.json",
                 form={**self._auth, "id": block_id},
-                expect_json=False,
+                # The service answers in JSON: a page that is not (a proxy's error page sent
+                # with 200) is retried and then a failure, never "cancelled".
+                expect_json=True,
                 cancel=token,
             )
         except CancelledError:

@@ -132,10 +132,16 @@ class EspHttp:
         json_body: Any = None,
         form: dict[str, str] | None = None,
         expect_json: bool = True,
+        expect_empty: bool = False,
         accept_statuses: Collection[int] = (),
         cancel: CancelToken | None = None,
     ) -> CallResult:
-        """Send one request, retrying what is worth retrying; raise a TodokuError otherwise."""
+        """Send one request, retrying what is worth retrying; raise a TodokuError otherwise.
+
+        ``expect_empty``: success is a 2xx without a body (a deletion the provider answers with
+        204). A body there (a proxy's page sent with 200, a cut reply) says nothing about
+        whether the deletion happened: retried like a malformed body, then raised.
+        """
         failures = 0
         rate_waits = 0
         while True:
@@ -170,6 +176,15 @@ class EspHttp:
                 if failures > self._max_retries:
                     raise self._classify(request, response, describe(request, response))
                 self._back_off(failures, cancel, f"HTTP {status} on {path}")
+                continue
+            if expect_empty and 200 <= status < 300 and response.content.strip():
+                failures += 1
+                if failures > self._max_retries:
+                    raise UnexpectedPayloadError(
+                        f"{self._wording.name_ja} から想定外の形式の応答が返りました。",
+                        detail=describe(request, response, "a body where none is sent"),
+                    )
+                self._back_off(failures, cancel, f"unexpected body on {path}")
                 continue
             if 200 <= status < 300 or status in accept_statuses:
                 if not expect_json or not response.content.strip():

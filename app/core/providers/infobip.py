@@ -379,7 +379,12 @@ class InfobipProvider(HttpProvider):
         body = {"suppressions": [{"domainName": domain, "emailAddress": chunk, "type": kind_type}]}
         try:
             self._http.call(
-                "DELETE", "/email/1/suppressions", json_body=body, expect_json=False, cancel=cancel
+                "DELETE",
+                "/email/1/suppressions",
+                json_body=body,
+                expect_json=False,
+                expect_empty=True,
+                cancel=cancel,
             )
         except CancelledError:
             raise

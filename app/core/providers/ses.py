@@ -273,7 +273,9 @@ class SesProvider(HttpProvider):
             result = self._http.call(
                 "DELETE",
                 f"{LIST_PATH}/{path_segment(email)}",
-                expect_json=False,
+                # Success is 200 with an empty body (or "{}"): parsing it as JSON makes a
+                # proxy's page sent with 200 a retried failure instead of "deleted".
+                expect_json=True,
                 accept_statuses=(404,),
                 cancel=cancel,
             )

@@ -112,3 +112,16 @@ def test_delete_without_permission_changes_nothing(harness: Harness) -> None:
     assert outcomes[0].status is DeleteStatus.FAILED
     assert "権限" in outcomes[0].detail
     assert target in {email.lower() for email in harness.listed(kind)}
+
+
+def test_delete_answered_with_a_page_on_200_is_never_taken_for_done(harness: Harness) -> None:
+    """A proxy's HTML page sent with 200 (or a cut body) says nothing about a deletion: what the
+    provider still lists must not come back deleted, or the deletion history would say so."""
+    kind = harness.delete_kind
+    target = sorted(email for k, email in harness.expected() if k is kind)[0]
+    with harness.make() as provider:
+        provider.fetch(RANGE, [kind])
+        harness.sandbox.fail_next(100, "garbage", harness.fault_path)
+        outcomes = provider.delete(kind, [target])
+    still_listed = target in {email.lower() for email in harness.listed(kind)}
+    assert outcomes[0].status is (DeleteStatus.FAILED if still_listed else DeleteStatus.DELETED)
