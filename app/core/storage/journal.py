@@ -30,6 +30,7 @@ from app.core.storage.journal_records import (
 )
 from app.core.storage.journal_rows import entry_from_row, operation_from_row, parse_stamp, stamp
 from app.core.storage.journal_schema import migrate
+from app.core.storage.sqlite_files import NotARegularFile, regular_file_header
 from app.core.storage.thread_connections import ThreadConnections
 from app.core.types import ListKind
 
@@ -78,6 +79,22 @@ class DeletionJournal:
         self._connections = ThreadConnections(self._open_connection)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            # A named pipe, a device or a folder is no journal: refused untouched, before SQLite
+            # opens it (a pipe gave "disk I/O error", and a read-only open of one can block).
+            regular_file_header(self.path, 0)
+        except NotARegularFile as error:
+            raise JournalError(
+                "削除履歴の保存先が通常のファイルではない（デバイス・パイプ・フォルダなど）"
+                "ため、使えません。",
+                next_step_ja=(
+                    "削除履歴の保存先には通常のファイル名を指定してください。"
+                    "指定された場所には手を加えていません。"
+                ),
+                detail=str(error),
+            ) from None
+        except OSError as error:
+            raise JournalError(detail=f"{type(error).__name__}: {error} ({self.path})") from error
+        try:
             connection = self._connection()
             connection.execute("PRAGMA journal_mode=WAL")  # persistent: stored in the file
             migrate(connection, self.path)

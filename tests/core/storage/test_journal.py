@@ -259,3 +259,36 @@ def test_another_programs_schema_version_table_is_refused_in_japanese(
     tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master")]
     connection.close()
     assert tables == ["schema_version"]  # nothing was added to it
+
+
+def test_a_journal_path_that_is_a_named_pipe_is_refused_without_waiting(tmp_path: Path) -> None:
+    """A named pipe is no journal: it was "disk I/O error" with advice about disk space; now the
+    path is refused untouched before SQLite opens it (in a child process, so a build whose open
+    waits for a writer fails the test instead of hanging the run)."""
+    import os
+    import subprocess
+    import sys
+
+    pipe = tmp_path / "journal.sqlite3"
+    os.mkfifo(pipe)
+    script = (
+        "import sys\nfrom pathlib import Path\n"
+        "from app.core.storage.journal import DeletionJournal, JournalError\n"
+        "try:\n    DeletionJournal(Path(sys.argv[1]))\n"
+        "except JournalError as error:\n    print(error.message_ja)\n"
+    )
+    root = Path(__file__).resolve().parents[3]
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(pipe)],
+        cwd=root, capture_output=True, text=True, encoding="utf-8", timeout=30,
+    )  # fmt: skip
+    assert "通常のファイルではない" in done.stdout, done.stdout + done.stderr
+    assert pipe.is_fifo()  # left as it was
+
+
+def test_a_journal_path_that_is_a_folder_is_refused_untouched(tmp_path: Path) -> None:
+    folder = tmp_path / "journal.sqlite3"
+    folder.mkdir()
+    with pytest.raises(JournalError, match="通常のファイルではない"):
+        DeletionJournal(folder)
+    assert folder.is_dir() and not any(folder.iterdir())
