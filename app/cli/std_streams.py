@@ -33,7 +33,7 @@ class StdStreamError(OSError):
 def _write_failure(code: int) -> StdStreamError:
     if code == errno.EBADF:
         return StdStreamError(code, f"標準出力が閉じられています。{_NO_OUTPUT}")
-    if code in (errno.ENOSPC, errno.EDQUOT):
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):  # no EDQUOT on Windows
         return StdStreamError(code, f"標準出力の書き込み先に空き容量がありません。{_NO_OUTPUT}")
     return StdStreamError(code, f"標準出力に書き込めません（{os.strerror(code)}）。{_NO_OUTPUT}")
 
