@@ -39,3 +39,6 @@ def test_grid_repaints_fast_with_a_one_megabyte_status_cell(qtbot, make_window) 
     # Cut for the cell only: a copy of the row still carries the whole status.
     assert len(window.model.index(0, Column.STATUS).data()) <= 300
     assert "5" * 1_000_000 in window.model.row_text(0)
+    # The details pane shows a bounded head of it too.
+    window.table.setCurrentIndex(window.model.index(0, Column.EMAIL))
+    assert len(window.list_page.details.toPlainText()) < 20_000
