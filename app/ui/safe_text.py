@@ -16,6 +16,15 @@ def single_line(text: str, limit: int = 300) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+def text_head(text: str, limit: int, note: str) -> str:
+    """``text`` itself, or its first ``limit`` characters and ``note`` (formatted with
+    ``total`` and ``shown``) when it is longer: for a plain-text pane that must not lay out
+    megabytes (Qt wraps one unbroken line glyph by glyph, in time that grows with its length)."""
+    if len(text) <= limit:
+        return text
+    return text[:limit] + note.format(total=len(text), shown=limit)
+
+
 def tooltip_text(text: str, limit: int = 2000) -> str:
     """Tooltips are rich text in Qt: escape, keep line breaks, and wrap via <p> (no markup
     from the text itself can survive ``html.escape``)."""

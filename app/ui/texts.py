@@ -76,6 +76,12 @@ DETAILS_TEMPLATE = (
     "説明の出典: {source}\n"
 )
 DETAILS_HISTORY = "取得履歴"
+# Under a field of the details pane that is cut (a broken or hostile server's megabyte reply).
+DETAILS_CUT = (
+    "…\n（長すぎるため、全 {total:,} 文字のうち先頭 {shown:,} 文字だけを表示しています。"
+    "全文は一覧でこの行を選んでコピー（Ctrl+C または右クリック →「選んだ行をコピー」）すると"
+    "取り出せます）"
+)
 # 削除すると (DeleteEffect) and 一時的 / 恒久的 (Explanation.permanent): words from the glossary.
 DELETE_EFFECT_SUMMARY = "削除すると: {effect}　／　{permanence}: {note}"
 PERMANENCE_NOTES = {

@@ -218,3 +218,14 @@ def test_delete_effect_column_says_what_deleting_does_and_sorts_safe_deletes_fir
     order = [model.index(row, Column.DELETE_EFFECT).data(SORT_ROLE) for row in range(4)]
     assert order == sorted(order)
     assert model.index(0, Column.EMAIL).data() == "dave@example.com"  # unclassified first (-1)
+
+
+def test_a_very_long_address_is_cut_in_its_cell_but_copied_whole(qtmodeltester) -> None:
+    # Every repaint elides each painted cell's text again: a megabyte-long address would
+    # cost that on every scroll. The clipboard (row_text) keeps the whole address.
+    address = "a" * 100_000 + "\t@example.com"
+    table = EntryTableModel()
+    table.append([entry(address, 1)], [USER_UNKNOWN])
+    cell = table.index(0, Column.EMAIL).data()
+    assert len(cell) <= 300 and cell.endswith("…") and "\t" not in cell
+    assert address in table.row_text(0)

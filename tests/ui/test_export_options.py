@@ -45,3 +45,12 @@ def test_missing_folder_is_explained_and_nothing_is_chosen(qtbot, tmp_path: Path
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.choice is None
     assert "見つかりません" in dialog.error_label.text()
+
+
+def test_a_folder_name_with_markup_stays_plain_text_in_the_error(qtbot, tmp_path: Path) -> None:
+    # The error quotes the typed folder; "<b>" in it must show as typed, never as bold.
+    dialog = make(qtbot, tmp_path)
+    dialog.path_edit.setText(str(tmp_path / "<b>no-such</b>" / "x.xlsx"))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "<b>no-such</b>" in dialog.error_label.text()
+    assert dialog.error_label.textFormat() == Qt.TextFormat.PlainText

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from app.ui.accounts import account_texts as texts
@@ -38,14 +38,16 @@ def exec_edit_dialog(dialog: AccountEditDialog) -> bool:
 
 
 def ask_remove(name: str, parent: QWidget | None) -> bool:
-    answer = QMessageBox.question(
-        parent,
-        texts.MANAGE_TITLE,
-        texts.REMOVE_CONFIRM.format(name=name),
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.No,
-    )
-    return answer == QMessageBox.StandardButton.Yes
+    # Built by hand, not QMessageBox.question: that one guesses the format (AutoText), and an
+    # account name is free text, so "<img …>" in a name would be rendered as rich text.
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(texts.MANAGE_TITLE)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(texts.REMOVE_CONFIRM.format(name=name))
+    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes
 
 
 class AccountsFlow(QObject):

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.core.export.context import ExportScope, default_file_name
 from app.core.types import DateRange
+from app.ui.safe_text import plain_label
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +82,8 @@ class ExportOptionsDialog(QDialog):
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(browse)
 
-        self.error_label = QLabel()
+        # The error quotes the typed path, which may hold "<": never guessed as rich text.
+        self.error_label = plain_label()
         self.error_label.setStyleSheet("color: #b00020;")
         self.error_label.hide()
 

@@ -35,7 +35,7 @@ from app.ui import texts
 from app.ui.fetch.delete_bar import DeleteBar
 from app.ui.models.entry_columns import effect_summary
 from app.ui.models.entry_table import Column, EntryTableModel
-from app.ui.safe_text import clipboard_cell, plain_label
+from app.ui.safe_text import clipboard_cell, plain_label, text_head
 
 if TYPE_CHECKING:
     from PySide6.QtCore import Qt
@@ -63,6 +63,11 @@ DEFAULT_WIDTHS = {
     Column.DELETE_EFFECT: 130,  # the longest label (変化なし（ブロック）) is 10 characters
 }
 DETAILS_MIN_HEIGHT = 150  # 原因 and 対応 of a typical row without scrolling
+# The most characters of one field (reason, status, address, 原因, 対応) the details pane lays
+# out. QPlainTextEdit wraps an unbroken line glyph by glyph, in time that grows faster than its
+# length: 10,000 characters take ~30 ms, a 1 MB reason blocked the window 18 s (minutes in a
+# narrow pane). Real reasons are a few hundred characters; the rest goes to the clipboard whole.
+DETAILS_FIELD_LIMIT = 5_000
 # Qt enum values set through Qt properties, so building the page needs no ``Qt`` import.
 _VERTICAL = 2  # Qt::Vertical
 _TOOL_BUTTON_TEXT_ONLY = 1  # Qt::ToolButtonTextOnly
@@ -402,19 +407,19 @@ class ListPage(QWidget):
         self.details.setPlainText(
             history
             + texts.DETAILS_TEMPLATE.format(
-                email=entry.email,
+                email=_head(entry.email),
                 kind=entry.list_kind.label_ja,
                 created=texts.format_jst(entry.created),
-                status=entry.status or "—",
-                reason=entry.reason or "—",
+                status=_head(entry.status) or "—",
+                reason=_head(entry.reason) or "—",
                 category=(
                     f"{self.model.category_label(explanation.category)}（{explanation.label_ja}）"
                     if explanation
                     else texts.NOT_CLASSIFIED
                 ),
                 source=source or "—",
-                explanation=explanation.explanation_ja if explanation else "",
-                action=explanation.action_ja if explanation else "",
+                explanation=_head(explanation.explanation_ja) if explanation else "",
+                action=_head(explanation.action_ja) if explanation else "",
                 effect=f"■ {effect_summary(explanation)}\n" if explanation else "",
             )
             + (self.details_footer(entry) if self.details_footer else "")
@@ -426,3 +431,8 @@ class ListPage(QWidget):
         self.copy_action.setEnabled(selected)
         self.toggle_check_action.setEnabled(selected)
         self.highlight_changed.emit()
+
+
+def _head(text: str) -> str:
+    """One field of the details pane, cut with a note when it is too long to lay out."""
+    return text_head(text, DETAILS_FIELD_LIMIT, texts.DETAILS_CUT)

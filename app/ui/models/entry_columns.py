@@ -51,21 +51,23 @@ def display_text(
 ) -> str | None:
     """What ``column`` shows for one row (``None`` for the check column, which has no text).
 
-    Remote text (reason, and explanations that may quote it) is flattened to one line so a
-    newline or tab in a bounce message cannot stretch or break the grid.
+    Remote text (address, status, reason, and explanations that may quote it) is flattened to
+    one line and cut short, so a newline or tab in a bounce message cannot stretch or break the
+    grid, and a megabyte-long value is not elided again on every repaint. ``full_text`` gives
+    the uncut value (the clipboard).
     """
     if column == Column.CHECK:
         return None
     if column == Column.KIND:
         return entry.list_kind.label_ja
     if column == Column.EMAIL:
-        return entry.email
+        return single_line(entry.email)
     if column == Column.DOMAIN:
         return entry.domain
     if column == Column.CREATED:
         return texts.format_jst(entry.created)
     if column == Column.STATUS:
-        return entry.status
+        return single_line(entry.status)
     if column == Column.REASON:
         return single_line(entry.reason)
     if column == Column.HISTORY:
@@ -80,6 +82,24 @@ def display_text(
         return delete_effect_label(explanation.delete_effect)
     label = category_label(explanation.category)
     return f"{label}（{texts.NEEDS_REVIEW}）" if explanation.needs_review else label
+
+
+def full_text(entry: SuppressionEntry, explanation: Explanation | None, column: int) -> str:
+    """What ``column`` holds for one row, uncut (the clipboard); other columns as displayed.
+
+    Line breaks and tabs are left in: the caller flattens them for its own format.
+    """
+    if column == Column.EMAIL:
+        return entry.email
+    if column == Column.STATUS:
+        return entry.status
+    if column == Column.REASON:
+        return entry.reason
+    if explanation is not None and column == Column.CAUSE:
+        return explanation.explanation_ja
+    if explanation is not None and column == Column.ACTION:
+        return explanation.action_ja
+    return display_text(entry, explanation, column) or ""
 
 
 def tooltip(entry: SuppressionEntry, explanation: Explanation | None, column: int) -> str | None:

@@ -26,7 +26,13 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from app.core.types import Explanation, ListKind, SuppressionEntry
 from app.ui import texts
-from app.ui.models.entry_columns import TOOLTIP_COLUMNS, Column, display_text, tooltip
+from app.ui.models.entry_columns import (
+    TOOLTIP_COLUMNS,
+    Column,
+    display_text,
+    full_text,
+    tooltip,
+)
 from app.ui.models.entry_columns import category_label as _category_label
 from app.ui.models.entry_store import EntryStore, RefinementMap, RowFilter
 from app.ui.models.row_ids import row_ids
@@ -326,12 +332,13 @@ class EntryTableModel(QAbstractTableModel):
         return _category_label(category)
 
     def row_text(self, row: int) -> list[str]:
-        """Every column's display text (for the clipboard)."""
+        """Every column's whole text (for the clipboard): the grid's cells cut long values short,
+        but an operator copies rows to paste the reason into a ticket or a spreadsheet."""
         row_id = self._view[row]
         entry, explanation = self._store.entries[row_id], self._store.explanations[row_id]
         mark = self._store.marks.get(entry.key, "") if self._store.marks else ""
         return [
-            mark if column == Column.HISTORY else display_text(entry, explanation, column) or ""
+            mark if column == Column.HISTORY else full_text(entry, explanation, column)
             for column in Column
             if column != Column.CHECK
         ]
