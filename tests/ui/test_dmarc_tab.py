@@ -175,7 +175,7 @@ def test_a_drop_of_non_files_is_refused(qtbot, offline_window):
     assert not drag_enter(tab, url_mime([QUrl("https://example.com/report.xml")]))
 
 
-def hostile_report() -> bytes:
+def hostile_report(header_from: str = HOSTILE_FROM) -> bytes:
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <feedback><report_metadata><org_name>{_x(HOSTILE_ORG)}</org_name>
 <email>a@evil.example</email><report_id>hostile-1</report_id>
@@ -184,8 +184,8 @@ def hostile_report() -> bytes:
 <record><row><source_ip>203.0.113.99</source_ip><count>7</count><policy_evaluated>
 <disposition>none</disposition><dkim>fail</dkim><spf>fail</spf>
 <reason><type>{_x("<img src=x onerror=alert(1)>")}</type></reason></policy_evaluated></row>
-<identifiers><header_from>{_x(HOSTILE_FROM)}</header_from></identifiers>
-<auth_results><spf><domain>{_x(HOSTILE_FROM)}</domain><result>fail</result></spf></auth_results>
+<identifiers><header_from>{_x(header_from)}</header_from></identifiers>
+<auth_results><spf><domain>{_x(header_from)}</domain><result>fail</result></spf></auth_results>
 </record></feedback>""".encode()
 
 
@@ -222,6 +222,20 @@ def test_hostile_report_text_stays_plain_and_exports_as_text(qtbot, offline_wind
     hostile = [cell for cell in cells if isinstance(cell.value, str) and "HYPERLINK" in cell.value]
     assert hostile, "the reporter name was exported"
     assert all(cell.data_type == "s" for cell in hostile)  # text, never a formula ("f")
+
+
+def test_a_megabyte_field_is_cut_in_the_panes(qtbot, offline_window, tmp_path):
+    """One unbroken 400,000-character domain from a stranger's report: Qt would wrap it glyph
+    by glyph for minutes; the panes show a bounded head and say so."""
+    window, tab = offline_window, offline_window.dmarc_tab
+    report = tmp_path / "long.xml"
+    report.write_bytes(hostile_report("a" * 400_000 + ".example.co.jp"))
+    tab.choose_files = lambda parent, start: [report]
+    click_and_wait(qtbot, window, tab.files_button)
+    for pane in (tab.view.details, tab.view.domain_box):
+        text = pane.toPlainText()
+        assert len(text) < texts.PANE_CHARS + 200
+    assert "長すぎるため" in tab.view.details.toPlainText()
 
 
 def test_export_writes_a_workbook(qtbot, make_window, tmp_path):

@@ -91,3 +91,8 @@ IMAP_READ_ONLY = (
 IMAP_READ = "読み込む"
 IMAP_CLOSE = "閉じる"
 IMAP_MISSING = "サーバー・ユーザー名・フォルダ・パスワードを入力してください。"
+
+# A pane's text is cut to this many characters: a report from a stranger may hold a megabyte in
+# one field, and Qt wraps one unbroken line glyph by glyph (seconds to minutes).
+PANE_CHARS = 20_000
+PANE_CUT = "…\n（長すぎるため、全 {total:,} 文字のうち先頭 {shown:,} 文字だけを表示しています）"

@@ -31,6 +31,7 @@ from app.ui.dmarc.source_table import (
     SourceTableModel,
     VerdictBadgeDelegate,
 )
+from app.ui.safe_text import text_head
 from app.ui.widgets.breakdown_chart import BreakdownChart
 
 REPORTER_TITLE = "報告元別（メッセージ数と DMARC 失敗）"
@@ -119,13 +120,13 @@ class DmarcView(QWidget):
         self.details.clear()
         self.day_chart.set_model(day_chart(result.days))
         self.reporter_chart.set_model(reporter_breakdown(result.reporters))
-        self.domain_box.setPlainText(domain_text(result, None))
+        self.domain_box.setPlainText(_pane(domain_text(result, None)))
         self.check_button.setEnabled(bool(result.domains))
         if self.proxy.rowCount():
             self.table.selectRow(0)
 
     def show_check(self, result: DmarcResult, checked: object) -> None:
-        self.domain_box.setPlainText(domain_text(result, checked))
+        self.domain_box.setPlainText(_pane(domain_text(result, checked)))
 
     def set_busy(self, busy: bool) -> None:
         self.check_button.setEnabled(not busy and self.model.rowCount() > 0)
@@ -140,7 +141,7 @@ class DmarcView(QWidget):
     @Slot(QItemSelection, QItemSelection)
     def _on_selection_changed(self, *_: object) -> None:
         source = self.selected_source()
-        self.details.setPlainText("" if source is None else details_text(source))
+        self.details.setPlainText("" if source is None else _pane(details_text(source)))
 
     @Slot()
     def _on_check_clicked(self) -> None:
@@ -148,3 +149,7 @@ class DmarcView(QWidget):
             part.strip() for part in self.selectors_edit.text().replace("、", ",").split(",")
         )
         self.check_requested.emit(tuple(s for s in selectors if s))
+
+
+def _pane(text: str) -> str:
+    return text_head(text, texts.PANE_CHARS, texts.PANE_CUT)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.history import texts
-from app.ui.safe_text import plain_label
+from app.ui.safe_text import plain_label, single_line
 
 if TYPE_CHECKING:
     from app.ui.history.jobs import TrendData
@@ -156,7 +156,7 @@ class TrendsTab(QWidget):
             chart.set_model(build_stacked(f"{title}（{unit}・件数）", table.buckets, table.series))
         lines = [
             texts.TRENDS_GROWING_LINE.format(
-                domain=item.domain,
+                domain=single_line(item.domain, 120),  # a domain from the provider's data
                 previous=item.previous,
                 current=item.current,
                 change=item.change,
