@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from app.core.dates import today_jst
@@ -279,7 +279,8 @@ class MainWindow(QMainWindow):
         VM console) it was also wider, and 取得, 書き出し and 削除 were off-screen. A saved
         size from a larger monitor is cut down the same way.
         """
-        screen = self.screen()
+        # The screen the (restored) window is on, which need not be the primary one yet.
+        screen = QGuiApplication.screenAt(self.geometry().center()) or self.screen()
         if screen is None:
             return
         free = screen.availableGeometry()
