@@ -13,6 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from app.core.errors import DataFolderError, LogFileError, TodokuError
 from app.core.storage.secrets import SecretStore
 from app.paths import AppPaths, paths_under, user_paths
 
@@ -68,7 +69,33 @@ def _close_log_handlers() -> None:
             handler.close()
 
 
-def install_excepthook(log_file: Path) -> None:
+def start_logging(paths: AppPaths) -> LogFileError | None:
+    """Make the log folder and open the log file; on failure the app runs on without one.
+
+    A file where the folder should be, ``todoku.log`` being a folder, or no right to write
+    there must not stop the app: the problem is returned for the window to show once.
+    """
+    try:
+        paths.log_dir.mkdir(parents=True, exist_ok=True)
+        setup_logging(paths)
+    except OSError as error:
+        return LogFileError(str(paths.log_file), error)
+    return None
+
+
+def show_error_dialog(message_ja: str, next_step_ja: str, detail: str, log_file: str) -> None:
+    """The error-details dialog, even before the main window (or the QApplication) exists."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.dialogs.error_details import ErrorDetailsDialog
+    from app.ui.qt_japanese import install_qt_japanese
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    install_qt_japanese(app)  # the dialog's 閉じる and its text box's context menu
+    ErrorDetailsDialog(message_ja, next_step_ja, detail, log_file).exec()
+
+
+def install_excepthook(log_file: Path | None) -> None:
     """Unhandled exceptions on the GUI thread → logged, then the error-details dialog.
 
     A windowed build has no console (stderr is None on Windows), so even a failure before the
@@ -82,18 +109,11 @@ def install_excepthook(log_file: Path) -> None:
             sys.__excepthook__(kind, error, tb)
             return
         try:
-            from PySide6.QtWidgets import QApplication
-
             from app.ui import texts
-            from app.ui.dialogs.error_details import ErrorDetailsDialog
-            from app.ui.qt_japanese import install_qt_japanese
 
-            app = QApplication.instance() or QApplication(sys.argv[:1])
-            install_qt_japanese(app)  # the dialog's 閉じる and its text box's context menu
-            dialog = ErrorDetailsDialog(
-                texts.CRASH_MESSAGE, texts.CRASH_NEXT_STEP, detail, str(log_file)
+            show_error_dialog(
+                texts.CRASH_MESSAGE, texts.CRASH_NEXT_STEP, detail, str(log_file or "")
             )
-            dialog.exec()
         except Exception:  # the dialog itself failed: at least keep stderr (if there is one)
             if sys.stderr is not None:
                 sys.__excepthook__(kind, error, tb)
@@ -144,13 +164,16 @@ class DeferredKeyringStore:
         self._real().delete(name)
 
 
-def build_window(paths: AppPaths, *, self_test: bool = False) -> tuple[QApplication, MainWindow]:
+def build_window(
+    paths: AppPaths, *, self_test: bool = False, problem: TodokuError | None = None
+) -> tuple[QApplication, MainWindow]:
     """Create (or reuse) the QApplication, wire the services and show the main window.
 
     Nothing here touches the keyring, the network, openpyxl or openai: those wait until the
     operator needs them, so the window paints as early as possible. The deletion journal
     (SQLite) is opened just after the first paint, by the window; a journal that cannot be
-    opened is reported in the window and leaves deleting disabled.
+    opened is reported in the window and leaves deleting disabled. ``problem`` (a log file
+    that could not be opened) is shown once in the window's error panel.
     """
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtGui import QGuiApplication, QIcon
@@ -191,8 +214,11 @@ def build_window(paths: AppPaths, *, self_test: bool = False) -> tuple[QApplicat
         data_dir=paths.data_dir,
         history_path=paths.data_dir / HISTORY_FILE,
     )
-    window = MainWindow(controller, UiState(), log_path=str(paths.log_file))
+    log_path = "" if isinstance(problem, LogFileError) else str(paths.log_file)
+    window = MainWindow(controller, UiState(), log_path=log_path)
     window.show()
+    if problem is not None:
+        window.status_panel.show_error(problem)
     return app, window
 
 
@@ -205,11 +231,23 @@ def run(argv: list[str] | None = None) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         self_test_root = Path(tempfile.mkdtemp(prefix="todoku-selftest-"))
     try:
-        paths = (paths_under(self_test_root) if self_test_root else user_paths()).ensure()
-        setup_logging(paths)
-        install_excepthook(paths.log_file)
+        paths = paths_under(self_test_root) if self_test_root else user_paths()
+        # Neither folder may end start-up in a bare traceback (a windowed build shows none):
+        # without a log file the app runs on; without a data folder it says why in a dialog.
+        log_problem = start_logging(paths)
+        log_file = None if log_problem else paths.log_file
+        install_excepthook(log_file)
         log.info("Todoku starting (self-test=%s)", args.self_test)
-        app, window = build_window(paths, self_test=args.self_test)
+        try:
+            paths.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            problem = DataFolderError(str(paths.data_dir), error)
+            log.error("cannot make the data folder: %s", problem.detail)
+            show_error_dialog(
+                problem.message_ja, problem.next_step_ja, problem.detail, str(log_file or "")
+            )
+            return 1
+        app, window = build_window(paths, self_test=args.self_test, problem=log_problem)
         try:
             if args.self_test:
                 return _self_test(app, window)

@@ -127,3 +127,39 @@ class ProviderSetupError(TodokuError):
 
     default_message_ja = "アカウントの設定が足りません。"
     default_next_step_ja = "設定画面でアカウントの接続情報を確認してください。"
+
+
+class FolderSetupError(TodokuError):
+    """A per-user folder or file the app writes to cannot be made (a file in its way, no right).
+
+    Subclasses say which one; the next step names the path so the operator can look there.
+    """
+
+    default_message_ja = "作業用のフォルダを作成できませんでした。"
+    next_step_template_ja = "{path} を確認してください。"
+
+    def __init__(self, path: str, error: OSError) -> None:
+        super().__init__(
+            next_step_ja=self.next_step_template_ja.format(path=path),
+            detail=f"{type(error).__name__}: {error}",
+        )
+
+
+class LogFileError(FolderSetupError):
+    """The log file cannot be opened: the app runs on, without a log file."""
+
+    default_message_ja = "ログファイルを作成できないため、ログを残さずに起動しました。"
+    next_step_template_ja = (
+        "操作はいつもどおりできます。ログを残すには、{path} に同じ名前のファイルやフォルダが"
+        "ないか、書き込みの権限があるかを確認してから、起動し直してください。"
+    )
+
+
+class DataFolderError(FolderSetupError):
+    """The data folder (settings, journal, history) cannot be made: the app cannot start."""
+
+    default_message_ja = "設定や削除記録を保存するフォルダを作成できないため、起動できません。"
+    next_step_template_ja = (
+        "{path} またはその途中のフォルダと同じ名前のファイルがないか、書き込みの権限があるかを"
+        "確認してください。ファイルがあれば名前を変えるか移動してから、もう一度起動してください。"
+    )

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from app.core.dates import today_jst
@@ -272,18 +272,29 @@ class MainWindow(QMainWindow):
     # -- construction --------------------------------------------------------------------
 
     def _fit_to_screen(self) -> None:
-        """First run: 1280x800 is taller than the common 1366x768 laptop screen, where the status
-        bar (progress, cancel) would hang below the taskbar; shrink to the screen's free height."""
-        screen = self.screen()
+        """Shrink the window to the screen's free area, never grow it.
+
+        1280x800 is taller than the common 1366x768 laptop screen, where the status bar
+        (progress, cancel) would hang below the taskbar; on an 800x600 screen (a projector, a
+        VM console) it was also wider, and 取得, 書き出し and 削除 were off-screen. A saved
+        size from a larger monitor is cut down the same way.
+        """
+        # The screen the (restored) window is on, which need not be the primary one yet.
+        screen = QGuiApplication.screenAt(self.geometry().center()) or self.screen()
         if screen is None:
             return
         free = screen.availableGeometry()
         frame = 40  # the window manager's title bar and borders are not known before showing
-        self.resize(self.width(), min(self.height(), max(free.height() - frame, 480)))
+        side = 16
+        width = min(self.width(), max(free.width() - side, self.minimumSizeHint().width()))
+        height = min(self.height(), max(free.height() - frame, 480))
+        self.resize(width, height)
+        if not free.contains(self.frameGeometry()):
+            self.move(free.topLeft())
 
     def _restore_state(self) -> None:
-        if not self.ui_state.restore_widget("main", self):
-            self._fit_to_screen()
+        self.ui_state.restore_widget("main", self)
+        self._fit_to_screen()
         self.ui_state.restore_splitter("main", self.list_page.splitter)
         # The grid's header: when the grid is built (_on_list_page_grid_built).
         preset, start, end = self.ui_state.last_range()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.dmarc import texts
 from app.ui.safe_text import plain_label
+from app.ui.widgets.side_scroller import SideScroller
 
 if TYPE_CHECKING:
     from app.ui.dmarc.controller import DmarcController
@@ -141,7 +142,10 @@ class DmarcTab(QWidget):
 
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(4, 4, 4, 4)
-        self._layout.addLayout(bar)
+        bar_box = QWidget()
+        bar_box.setLayout(bar)
+        bar.setContentsMargins(0, 0, 0, 0)
+        self._layout.addWidget(SideScroller(bar_box))  # scrolls sideways on an 800 px screen
         self._layout.addWidget(self.status_label)
         self._layout.addWidget(self.summary_label)
         self._layout.addWidget(self.problems_label)

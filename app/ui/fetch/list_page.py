@@ -36,6 +36,7 @@ from app.ui.fetch.delete_bar import DeleteBar
 from app.ui.models.entry_columns import effect_summary
 from app.ui.models.entry_table import Column, EntryTableModel
 from app.ui.safe_text import clipboard_cell, plain_label, text_head
+from app.ui.widgets.side_scroller import SideScroller
 
 if TYPE_CHECKING:
     from PySide6.QtCore import Qt
@@ -147,7 +148,8 @@ class ListPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 6, 4, 4)
         layout.addLayout(filters)
-        layout.addWidget(self.delete_bar)
+        # Scrolls sideways on a narrow screen rather than widen the window past it.
+        layout.addWidget(SideScroller(self.delete_bar))
         layout.addWidget(self.splitter, 1)
         self._reset_filter_choices()
 

@@ -51,6 +51,7 @@ class TrendsTab(QWidget):
         self.refresh_button = QPushButton(texts.TRENDS_REFRESH)
         self.account_label = plain_label("")
         self.state_label = plain_label(texts.TRENDS_EMPTY)
+        self.state_label.setWordWrap(True)  # a long note must not widen the window (800 px screens)
         self.growing_title = QLabel(texts.TRENDS_GROWING)
         bold = self.growing_title.font()
         bold.setBold(True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from pathlib import Path
 
 from app.core.storage.settings import SCHEMA_VERSION, AppSettings, SettingsStore
@@ -105,3 +106,19 @@ def test_an_unreadable_settings_file_is_kept_when_new_settings_are_saved(tmp_pat
         "settings.json",
         "settings.json.unreadable",
     ]
+
+
+def test_twenty_thousand_accounts_are_read_in_linear_time(tmp_path: Path, caplog) -> None:
+    # A file grown by a script or a bad merge: each name was once checked against every earlier
+    # one (quadratic, ~11 s here); a repeated name is still skipped and the first one kept.
+    accounts = [{"name": f"acc{i}", "provider": "sendgrid"} for i in range(20_000)]
+    accounts.append({"name": "acc7", "provider": "sendgrid", "region": "eu"})
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"accounts": accounts}), encoding="utf-8")
+    began = time.monotonic()
+    settings = SettingsStore(path).load()
+    elapsed = time.monotonic() - began
+    assert [a.name for a in settings.accounts] == [f"acc{i}" for i in range(20_000)]
+    assert settings.accounts[7].region != "eu"
+    assert "repeated account" in caplog.text
+    assert elapsed < 1.5, f"reading took {elapsed:.1f} s"
