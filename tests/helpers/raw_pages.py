@@ -12,6 +12,8 @@ import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from tests.helpers.quiet_server import QuietHTTPServer
+
 
 @contextmanager
 def raw_pages(body: bytes) -> Iterator[str]:
@@ -29,7 +31,7 @@ def raw_pages(body: bytes) -> Iterator[str]:
             self.end_headers()
             self.wfile.write(reply)
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = QuietHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.helpers.quiet_server import QuietHTTPServer
 
 
 class WebhookReceiver:
@@ -45,7 +47,7 @@ class WebhookReceiver:
             def log_message(self, format: str, *args: object) -> None:  # stdlib signature
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = QuietHTTPServer(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )

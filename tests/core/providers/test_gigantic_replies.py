@@ -12,7 +12,7 @@ import gzip
 import threading
 import tracemalloc
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -21,6 +21,7 @@ from app.core.providers.cmc import CmcProvider
 from app.core.providers.sendgrid import SendGridProvider
 from app.core.types import ListKind
 from tests.helpers.core_sandbox import API_KEY, RANGE
+from tests.helpers.quiet_server import QuietHTTPServer
 
 _CHUNK = b"[" + b" " * (1024 * 1024 - 1)
 
@@ -66,7 +67,7 @@ class _Gigantic(BaseHTTPRequestHandler):
 @pytest.fixture
 def gigantic() -> Iterator[tuple[str, type[_Gigantic]]]:
     handler = type("Handler", (_Gigantic,), {})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = QuietHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -17,7 +17,7 @@ import json
 import threading
 from collections.abc import Iterator
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -29,6 +29,7 @@ from app.core.providers.infobip import InfobipProvider
 from app.core.providers.sendgrid import SendGridProvider
 from app.core.providers.ses import SesProvider
 from app.core.types import DateRange, ListKind
+from tests.helpers.quiet_server import QuietHTTPServer
 
 RANGE = DateRange(date(2026, 11, 1), date(2026, 11, 30))
 
@@ -73,7 +74,7 @@ class _Broken(BaseHTTPRequestHandler):
 @pytest.fixture
 def broken_server() -> Iterator[tuple[str, type[_Broken]]]:
     handler = type("Handler", (_Broken,), {})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = QuietHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}", handler
