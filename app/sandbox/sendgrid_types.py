@@ -89,9 +89,9 @@ class FaultPlan:
     def __post_init__(self) -> None:
         values = (self.p429, self.p500, self.drop, self.garbage)
         if any(not 0.0 <= value <= 1.0 for value in values):
-            raise ValueError(f"fault probabilities must be between 0 and 1: {values}")
+            raise ValueError(f"障害の確率は 0 以上 1 以下にしてください: {values}")
         if sum(values) > 1.0 + 1e-9:
-            raise ValueError(f"fault probabilities must not add up to more than 1: {values}")
+            raise ValueError(f"障害の確率の合計が 1 を超えています: {values}")
 
     @property
     def active(self) -> bool:
@@ -123,11 +123,14 @@ class FaultPlan:
             key = _FAULT_NAMES.get(name.strip().lower())
             if not sep or key is None:
                 names = ", ".join(_FAULT_NAMES)
-                raise ValueError(f"bad fault item {item!r}; expected NAME=P with NAME in {names}")
+                raise ValueError(
+                    f"障害の指定 {item!r} を読み取れません。名前=確率 の形で、名前は {names} の"
+                    "どれかにしてください（例: 429=0.05,drop=0.02）"
+                )
             try:
                 values[key] = float(raw)
             except ValueError:
-                raise ValueError(f"bad probability in {item!r}") from None
+                raise ValueError(f"障害の指定 {item!r} の確率が数値ではありません") from None
         return cls(**values)
 
 

@@ -86,3 +86,18 @@ def test_an_impossible_incident_day_is_refused_in_japanese(days: str) -> None:
     assert "Traceback" not in result.stderr, result.stderr[-400:]
     assert result.returncode == 2
     assert "起動できません: --incident-days-ago は 0〜3,650 の日数にしてください" in result.stderr
+
+
+@pytest.mark.parametrize("faults", ["oops=1", "429=x", "429=2", "429=0.7,500=0.7"])
+def test_a_bad_fault_plan_is_explained_in_japanese(faults: str) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "sandbox", "--faults", faults],
+        cwd=root, capture_output=True, text=True, encoding="utf-8", timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "起動できません: 障害の" in done.stderr, done.stderr
