@@ -60,12 +60,20 @@ class DomainGrowth:
 def parse_month(text: str) -> date:
     """``YYYY-MM`` → the first day of that month, with a Japanese error."""
     try:
-        return datetime.strptime(text.strip(), "%Y-%m").date()
+        first = datetime.strptime(text.strip(), "%Y-%m").date()
     except ValueError:
         raise InvalidInputError(
             f"月「{text}」を読み取れません。",
             next_step_ja="YYYY-MM の形式（例: 2026-11）で指定してください。",
         ) from None
+    # A report also reads the month before (for the change) and the month's last day: the
+    # calendar's first and last months have no such neighbour (``date`` ends at 0001 / 9999).
+    if (first.year, first.month) in ((1, 1), (9999, 12)):
+        raise InvalidInputError(
+            f"月「{text}」は扱えません。",
+            next_step_ja="0001-02 から 9999-11 までの月（例: 2026-11）を指定してください。",
+        )
+    return first
 
 
 def month_range(first: date) -> DateRange:

@@ -1,0 +1,44 @@
+"""`todoku-cli report --month` at the ends of the calendar: 0001-01 has no previous month and
+9999-12 no last-day-plus-one in Python's `date`; the command died with an OverflowError
+traceback, now it refuses the month in Japanese."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from tests.helpers.raw_pages import raw_pages
+
+PAGE = json.dumps(
+    [{"email": "a@example.jp", "created": 1762000000, "reason": "550 5.1.1", "status": "5.1.1"}]
+).encode()
+
+
+@pytest.fixture(autouse=True)
+def private_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("SENDGRID_API_KEY", "SG.test-key")
+
+
+@pytest.mark.parametrize("month", ["0001-01", "9999-12"])
+def test_a_month_at_the_calendar_edge_is_a_japanese_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], month: str
+) -> None:
+    history, journal = str(tmp_path / "h.sqlite3"), str(tmp_path / "j.sqlite3")
+    with raw_pages(PAGE) as url:
+        assert main(
+            ["fetch", "--from", "2025-11-01", "--to", "2025-11-30", "--lists", "bounces",
+             "--base-url", url, "--history", history, "--journal", journal, "--quiet",
+             "--jsonl", str(tmp_path / "out.jsonl")]
+        ) == 0  # fmt: skip
+    capsys.readouterr()
+    code = main(["report", "--month", month, "--account", "練習",
+                 "--history", history, "--journal", journal])  # fmt: skip
+    assert code == 1  # report_error's Japanese message
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "扱えません" in err
