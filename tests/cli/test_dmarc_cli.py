@@ -16,6 +16,7 @@ from app.core.dmarc.dns_check import check_domain, make_resolver
 from app.core.dmarc.errors import DnsUnavailableError
 from app.sandbox.dmarc_reports import generate_reports, write_report_files
 from app.sandbox.dns_server import DnsSandbox
+from tests.core.dmarc.test_dmarc_hostile_input import far_future_report_folder
 
 DOMAIN_RECORDS = {
     ("_dmarc.example.co.jp", "TXT"): ["v=DMARC1; p=quarantine; rua=mailto:dmarc@example.co.jp"],
@@ -90,6 +91,17 @@ def test_one_readable_report_among_broken_files_keeps_its_verdict(
     folder = _reports(tmp_path / "r", 1)
     (folder / "broken.xml").write_bytes(b"<feedback>")
     assert main(["dmarc", str(folder), "--no-dns"]) == 3
+
+
+def test_a_report_dated_past_year_9999_jst_is_a_japanese_problem_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["dmarc", str(far_future_report_folder(tmp_path)), "--no-dns"])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and "OverflowError" not in captured.err
+    assert "読み込めなかったファイル 1 件" in captured.out
+    assert "扱える範囲" in captured.out
+    assert code == 3  # one readable report among broken files
 
 
 def test_json_and_xlsx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

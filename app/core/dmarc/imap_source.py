@@ -86,7 +86,10 @@ class ImapReportSource:
 
     Attributes:
         problems: messages that held no report or could not be read.
-        uids_read: UIDs of the messages whose attachments were handed out.
+        uids_read: UIDs of the messages whose attachments were all handed out and none of
+            them given back through ``keep()``: the only ones ``--imap-delete`` may delete.
+        kept: mail origin (``IMAP folder UID n``) by UID of the messages given back through
+            ``keep()``.
     """
 
     def __init__(self, settings: ImapSettings, password: str) -> None:
@@ -95,6 +98,8 @@ class ImapReportSource:
         self._client: imaplib.IMAP4_SSL | None = None
         self.problems: list[ImportProblem] = []
         self.uids_read: list[bytes] = []
+        self.kept: dict[bytes, str] = {}
+        self._uid_of: dict[str, bytes] = {}  # blob origin -> UID of the mail it came from
 
     def __enter__(self) -> ImapReportSource:
         self._client = self._connect()
@@ -144,6 +149,16 @@ class ImapReportSource:
             if progress is not None:
                 progress(done, len(uids))
 
+    def keep(self, blob: ReportBlob) -> None:
+        """A report in ``blob`` could not be read: its mail must not be deleted, or the report
+        is lost with it (the operator fixes it or asks the sender to send it again)."""
+        uid = self._uid_of.get(blob.origin)
+        if uid is None:
+            return
+        self.kept.setdefault(uid, self._mail_origin(uid))
+        if uid in self.uids_read:
+            self.uids_read.remove(uid)
+
     def delete(self, uids: Sequence[bytes]) -> int:
         """Delete these messages (only when the operator asked); returns how many."""
         if not uids:
@@ -162,7 +177,7 @@ class ImapReportSource:
         return len(uids)
 
     def _message_blobs(self, uid: bytes) -> Iterator[ReportBlob]:
-        origin = f"IMAP {self._settings.folder} UID {uid.decode()}"
+        origin = self._mail_origin(uid)
         with self._talking() as client:
             status, data = client.uid("FETCH", uid.decode(), "(RFC822.SIZE)")
             match = _SIZE_RE.search(data[0] if data and isinstance(data[0], bytes) else b"")
@@ -180,8 +195,10 @@ class ImapReportSource:
         found = False
         for index, (name, payload) in enumerate(_report_attachments(message), 1):
             found = True
-            yield ReportBlob(f"{origin} › {name or f'添付{index}'}", payload)
-        if found:
+            blob = ReportBlob(f"{origin} › {name or f'添付{index}'}", payload)
+            self._uid_of[blob.origin] = uid
+            yield blob
+        if found and uid not in self.kept:
             self.uids_read.append(uid)
         else:
             subject = str(message.get("Subject", ""))[:80]
@@ -192,6 +209,9 @@ class ImapReportSource:
                     detail=f"subject: {subject}",
                 )
             )
+
+    def _mail_origin(self, uid: bytes) -> str:
+        return f"IMAP {self._settings.folder} UID {uid.decode()}"
 
     def _connect(self) -> imaplib.IMAP4_SSL:
         settings = self._settings

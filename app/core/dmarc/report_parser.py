@@ -13,6 +13,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
+from app.core.dates import LAST_SHOWABLE, showable
 from app.core.dmarc.errors import ReportFileError
 from app.core.dmarc.model import (
     AggregateReport,
@@ -398,9 +399,19 @@ def _missing(name: str, origin: str) -> ReportFileError:
 
 def _timestamp(text: str, name: str, origin: str) -> datetime:
     try:
-        return datetime.fromtimestamp(int(text), tz=UTC)
+        moment = datetime.fromtimestamp(int(text), tz=UTC)
     except (ValueError, OverflowError, OSError):
         raise ReportFileError(
             f"レポートの期間（date_range/{name}）を読み取れません: {text[:40]!r}",
             detail=f"{origin}: date_range/{name} {text[:80]!r}",
+        ) from None
+    try:
+        # Every report is shown by its JST day: 9999-12-31T23:59:59Z is valid UTC but has no
+        # JST date, and would stop the whole import in the analysis far from this file.
+        return showable(moment)
+    except OverflowError:
+        raise ReportFileError(
+            f"レポートの期間（date_range/{name}）が扱える範囲"
+            f"（{LAST_SHOWABLE:%Y-%m-%d %H:%M:%S} 日本時間まで）を超えています: {text[:40]!r}",
+            detail=f"{origin}: date_range/{name} {text[:80]!r} is past {LAST_SHOWABLE.isoformat()}",
         ) from None

@@ -9,7 +9,7 @@ Typical use (each call is blocking; the UI runs it in a job with ``progress`` an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +20,7 @@ from app.core.dmarc.archive import DEFAULT_LIMITS, UnpackLimits
 from app.core.dmarc.errors import DnsUnavailableError
 from app.core.dmarc.imap_source import ImapReportSource, ImapSettings
 from app.core.dmarc.importer import ReportImporter
+from app.core.dmarc.model import AggregateReport, ImportProblem
 
 if TYPE_CHECKING:
     import dns.resolver
@@ -34,6 +35,24 @@ class MailboxRequest:
     settings: ImapSettings
     password: str
     delete_after_import: bool = False  # only when the operator explicitly asked
+
+
+_KEPT_JA = "読み込めなかったレポートがあるため、このメールは削除せずに残しました。"
+
+
+def _mailbox_reports(
+    importer: ReportImporter,
+    source: ImapReportSource,
+    progress: Progress | None,
+    cancel: CancelToken | None,
+) -> Iterator[AggregateReport]:
+    """The mailbox's reports; a mail with an attachment the importer could not read (a
+    truncated gzip, bad XML) is given back to ``source`` so that it is never deleted."""
+    for blob in source.blobs(progress=progress, cancel=cancel):
+        problems_before = len(importer.problems)
+        yield from importer.read_blob(blob)
+        if len(importer.problems) > problems_before:
+            source.keep(blob)
 
 
 def analyse_reports(
@@ -59,12 +78,13 @@ def analyse_reports(
     mailbox_problems = []
     if mailbox is not None:
         with ImapReportSource(mailbox.settings, mailbox.password) as source:
-            analysis.add_all(
-                importer.read_blobs(source.blobs(progress=progress, cancel=cancel), cancel=cancel)
-            )
+            analysis.add_all(_mailbox_reports(importer, source, progress, cancel))
             mailbox_problems = list(source.problems)
             if mailbox.delete_after_import:
                 source.delete(source.uids_read)
+                mailbox_problems += [
+                    ImportProblem(origin, _KEPT_JA) for origin in source.kept.values()
+                ]
     return analysis.result(
         duplicates=importer.duplicates, problems=[*importer.problems, *mailbox_problems]
     )

@@ -8,6 +8,7 @@ like "\u202eexample.jp" or "a..jp" taken from a report's XML.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from app.core.dmarc.errors import ImapError, UnsafeReportError
 from app.core.dmarc.imap_source import MAX_MESSAGE_BYTES, ImapReportSource, ImapSettings
 from app.core.dmarc.importer import ReportImporter
 from app.core.dmarc.report_parser import parse_report
+from app.core.dmarc.service import analyse_reports
+from app.sandbox.dmarc_reports import generate_reports, write_report_files
 from app.sandbox.dns_server import DnsSandbox
 from app.sandbox.imap_server import ImapLiar
 from tests.helpers.self_signed import make_certificate
@@ -175,3 +178,27 @@ def test_an_imap_server_sending_more_than_it_announced_is_stopped(tmp_path: Path
             list(ReportImporter().read_blobs(source.blobs()))
     assert "s3cret-pass" not in caught.value.detail
     assert server.bytes_sent < size  # the client stopped reading and hung up
+
+
+_LAST_SECOND = b"253402300799"  # 9999-12-31T23:59:59Z: valid UTC, past 9999-12-31 in JST
+
+
+def far_future_report_folder(tmp_path: Path) -> Path:
+    """One good report and ``zz-hostile.xml``, a report whose period ends in year 10000 JST."""
+    folder = tmp_path / "reports"
+    good, hostile = list(generate_reports(2, seed=11))
+    write_report_files(folder, [good])
+    xml = re.sub(rb"<begin>\d+</begin>", b"<begin>" + _LAST_SECOND + b"</begin>", hostile.xml)
+    xml = re.sub(rb"<end>\d+</end>", b"<end>" + _LAST_SECOND + b"</end>", xml)
+    (folder / "zz-hostile.xml").write_bytes(xml)
+    return folder
+
+
+def test_a_report_dated_past_the_last_jst_second_is_one_problem_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    result = analyse_reports(paths=[far_future_report_folder(tmp_path)])  # was OverflowError
+    assert result.reports == 1
+    [problem] = result.problems
+    assert problem.origin.endswith("zz-hostile.xml")
+    assert "扱える範囲" in problem.reason_ja and "9999-12-31 23:59:59 日本時間" in problem.reason_ja

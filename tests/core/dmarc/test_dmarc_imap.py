@@ -5,6 +5,7 @@ from __future__ import annotations
 import imaplib
 import ssl
 from collections.abc import Iterator
+from email.message import EmailMessage
 from itertools import count
 
 import pytest
@@ -13,7 +14,8 @@ from app.core.dmarc.analysis import DmarcAnalysis
 from app.core.dmarc.errors import ImapError
 from app.core.dmarc.imap_source import ImapReportSource, ImapSettings, encode_mailbox_name
 from app.core.dmarc.importer import ReportImporter
-from app.sandbox.dmarc_reports import generate_reports, report_email
+from app.core.dmarc.service import MailboxRequest, analyse_reports
+from app.sandbox.dmarc_reports import generate_reports, pack, report_email
 from tests.helpers.dovecot_server import DovecotServer, running_dovecot
 
 _folders = count(1)
@@ -115,6 +117,36 @@ def test_deletes_only_when_asked(dovecot: DovecotServer) -> None:
         assert source.delete(source.uids_read) == 3
     remaining, _ = _flags_and_count(dovecot, folder)
     assert remaining == 1  # the mail without a report stays
+
+
+def _broken_report_mail(seed: int) -> bytes:
+    """A report mail whose .xml.gz was cut in transit: the gzip stream is truncated."""
+    name, data = pack(next(iter(generate_reports(1, seed=seed))), "gz")
+    message = EmailMessage()
+    message["From"] = "noreply-dmarc@example.net"
+    message["To"] = "dmarc@example.co.jp"
+    message["Subject"] = "Report domain: example.co.jp"
+    message.set_content("report attached")
+    message.add_attachment(
+        data[: len(data) // 2], maintype="application", subtype="gzip", filename=name
+    )
+    return message.as_bytes()
+
+
+def test_delete_keeps_a_mail_whose_report_could_not_be_read(dovecot: DovecotServer) -> None:
+    good = next(iter(generate_reports(1, seed=5)))
+    folder = _fill_folder(dovecot, [report_email(good), _broken_report_mail(7)], "broken-delete")
+
+    result = analyse_reports(
+        mailbox=MailboxRequest(_settings(dovecot, folder), dovecot.password, True)
+    )
+
+    assert result.reports == 1
+    reasons = [problem.reason_ja for problem in result.problems]
+    assert any("途中で切れています" in reason for reason in reasons)  # why it is unread
+    assert "読み込めなかったレポートがあるため、このメールは削除せずに残しました。" in reasons
+    # Only the read mail went: deleting the broken one would lose its report for good.
+    assert _flags_and_count(dovecot, folder)[0] == 1
 
 
 def test_wrong_password_is_a_japanese_login_error(dovecot: DovecotServer) -> None:

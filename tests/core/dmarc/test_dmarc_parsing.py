@@ -223,6 +223,18 @@ def test_zip_bomb_by_declared_size_and_by_member_count() -> None:
         list(unpack(ReportBlob("many.zip", many), limits))
 
 
+def test_gzip_members_of_a_zip_count_towards_the_total_by_their_expanded_size() -> None:
+    """By compressed size, 100 tiny .xml.gz members expanded to 100 × max_xml_bytes."""
+    limits = UnpackLimits(max_xml_bytes=10_000, max_zip_members=100, max_total_bytes=25_000)
+    member = gzip.compress(b"<feedback>" + b" " * 9_000 + b"</feedback>")  # ~60 bytes
+    bomb = _zip({f"report{index}.xml.gz": member for index in range(5)})  # 5 × 9 KB expanded
+    expanded = 0
+    with pytest.raises(UnsafeReportError, match="圧縮爆弾"):
+        for document in unpack(ReportBlob("bomb.zip", bomb), limits):
+            expanded += len(document.data)
+    assert 0 < expanded <= limits.max_total_bytes
+
+
 def test_truncated_and_damaged_archives_are_reported() -> None:
     with pytest.raises(ReportFileError, match="途中で切れています"):
         list(unpack(ReportBlob("cut.gz", gzip.compress(RFC7489)[:-20])))
