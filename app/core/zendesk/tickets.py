@@ -23,7 +23,7 @@ from typing import Any
 
 from app.core.dates import JST
 from app.core.glossary import term
-from app.core.letters.compose import Letter, quote_untrusted
+from app.core.letters.compose import Letter, quote_untrusted, single_line
 from app.core.types import Explanation, SuppressionEntry
 from app.core.zendesk.client import OPEN_STATUSES, ZendeskClient, ZendeskUncertainError
 
@@ -86,7 +86,7 @@ def note_body(items: list[EscalationItem], now: datetime, *, follow_up: bool) ->
         entry, explanation = item.entry, item.explanation
         parts += [
             f"・宛先（{entry.list_kind.label_ja}、{_jst(entry.created)}）:",
-            quote_untrusted(entry.email),
+            quote_untrusted(single_line(entry.email)),
             f"  原因: {explanation.label_ja}",
             f"  説明: {explanation.explanation_ja}",
             f"  対処: {explanation.action_ja}",
