@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -169,11 +169,23 @@ class Escalator:
 
     def escalate(self, items: Iterable[EscalationItem], *, batch: bool) -> list[TicketOutcome]:
         """One ticket per recipient (``batch=False``) or one for everything; in input order."""
+        return list(self.escalate_each(items, batch=batch))
+
+    def escalate_each(
+        self, items: Iterable[EscalationItem], *, batch: bool
+    ) -> Iterator[TicketOutcome]:
+        """``escalate``, yielding each ticket as soon as it exists.
+
+        A later ticket can fail (a 422 from Zendesk's rules, a lost connection); the caller
+        has by then seen, and can show, every ticket already created, instead of only the error.
+        """
         units: dict[str, list[EscalationItem]] = {}
         for item in items:
             key = "batch" if batch else item.entry.email.lower()
             units.setdefault(key, []).append(item)
-        return [self.escalate_unit(unit) for unit in units.values() if unit]
+        for unit in units.values():
+            if unit:
+                yield self.escalate_unit(unit)
 
     def escalate_unit(self, items: list[EscalationItem]) -> TicketOutcome:
         emails = tuple(dict.fromkeys(i.entry.email for i in items))
