@@ -99,14 +99,27 @@ def run(args: argparse.Namespace) -> int:
         with ZendeskClient(account, timeout_s=settings.timeout_s) as client:
             client.me()  # a bad or revoked token stops here, before anything is written
             escalator = Escalator(client, requester_is_recipient=requester)
-            for outcome in escalator.escalate(items, batch=args.batch):
-                print(terminal_text(outcome.url), flush=True)  # from the Zendesk reply
-                shown = "、".join(outcome.recipients[:3])
-                more = " ほか" if len(outcome.recipients) > 3 else ""
-                print(
-                    terminal_text(f"{outcome.action_ja}: {outcome.url}（{shown}{more}）"),
-                    file=sys.stderr,
-                )
+            # Each URL is printed as soon as its ticket exists: when a later one fails, the
+            # tickets already made are on screen above the error, not lost with it.
+            done = 0
+            try:
+                for outcome in escalator.escalate_each(items, batch=args.batch):
+                    done += 1
+                    print(terminal_text(outcome.url), flush=True)  # from the Zendesk reply
+                    shown = "、".join(outcome.recipients[:3])
+                    more = " ほか" if len(outcome.recipients) > 3 else ""
+                    print(
+                        terminal_text(f"{outcome.action_ja}: {outcome.url}（{shown}{more}）"),
+                        file=sys.stderr,
+                    )
+            except TodokuError:
+                if done:
+                    print(
+                        f"途中で失敗しました。作成・追記済みのチケット {done} 件は上に表示した"
+                        "とおりです（Zendesk に残っています）。",
+                        file=sys.stderr,
+                    )
+                raise
         return 0
     except TodokuError as error:
         return report_error(error)

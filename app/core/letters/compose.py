@@ -27,6 +27,9 @@ MAX_LISTED_ENTRIES = 50  # a letter lists at most this many addresses and replie
 # controls, and `todoku-cli letter` prints the quoted reasons to the terminal.
 _CONTROL_RE = re.compile(f"[{C0_BUT_TAB_LF}{DEL_AND_C1}{ZERO_WIDTH}{BIDI}]")
 _PLACEHOLDER_MARK_RE = re.compile(r"【[^【】]*を記入】")
+# Every line break Python's splitlines knows: an address or status holding one wrote free lines
+# into the letter (a bare "件名: …" line outside the quote, as if the company had written it).
+_LINE_BREAK_RE = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +112,9 @@ def _evidence(group: LetterGroup) -> str:
     blocks = []
     for item in group.items[:MAX_LISTED_ENTRIES]:
         entry = item.entry
-        status = f"（{_CONTROL_RE.sub('', entry.status)}）" if entry.status.strip() else ""
+        status = f"（{single_line(entry.status)}）" if single_line(entry.status) else ""
         blocks.append(
-            f"  ・{_jst(entry.created)}（日本時間） 宛先 {_safe(entry.email)}{status}\n"
+            f"  ・{_jst(entry.created)}（日本時間） 宛先 {single_line(entry.email)}{status}\n"
             + quote_untrusted(entry.reason)
         )
     return "\n".join(blocks) + _more(group)
@@ -122,8 +125,9 @@ def _more(group: LetterGroup) -> str:
     return f"\n  ほか {extra} 件" if extra > 0 else ""
 
 
-def _safe(text: str) -> str:
-    return _CONTROL_RE.sub("", text).strip()
+def single_line(text: str) -> str:
+    """An entry field (address, domain, status) as one line: line breaks become spaces."""
+    return _CONTROL_RE.sub("", _LINE_BREAK_RE.sub(" ", text)).strip()
 
 
 def _carrier_steps(template: LetterTemplate, email: str) -> str:
@@ -143,9 +147,9 @@ def group_values(
         "sender_ips": facts.sender_ips,
         "contact": facts.contact,
         "auth_status": facts.auth_status,
-        "recipient_domain": _safe(entries[0].domain),
+        "recipient_domain": single_line(entries[0].domain),
         "recipient_addresses": "\n".join(
-            f"  ・{_safe(e.email)}" for e in entries[:MAX_LISTED_ENTRIES]
+            f"  ・{single_line(e.email)}" for e in entries[:MAX_LISTED_ENTRIES]
         )
         + _more(group),
         "recipient_count": str(len({e.email.lower() for e in entries})),
@@ -153,9 +157,9 @@ def group_values(
         "last_rejected_jst": _jst(times[-1]),
         "rejected_period_jst": _period(times[0], times[-1]),
         "evidence": _evidence(group),
-        "reason_label": _safe(first_item.explanation.label_ja),
-        "original_address": _safe(entries[0].email),
-        "suggested_address": first_item.choice.suggested_address,
+        "reason_label": single_line(first_item.explanation.label_ja),
+        "original_address": single_line(entries[0].email),
+        "suggested_address": single_line(first_item.choice.suggested_address),
         "today_jst": _jst_date(today),
     }
     if group.letter_id == CARRIER:
@@ -163,7 +167,6 @@ def group_values(
         # the result is then inserted as data like any other value.
         values["carrier_steps"] = render(_carrier_steps(template, entries[0].email), values)
     return values
-
 
 def compose_letter(
     group: LetterGroup, templates: TemplateSet, facts: SenderFacts, today: datetime
@@ -181,7 +184,6 @@ def compose_letter(
         body=render(template.body, values),
     )
 
-
 def compose_letters(
     pairs: Iterable[tuple[SuppressionEntry, Explanation]],
     templates: TemplateSet,
@@ -193,7 +195,6 @@ def compose_letters(
     groups, _left_out = group_for_letters(pairs, kind)
     return [compose_letter(group, templates, facts, today) for group in groups]
 
-
 __all__ = [
     "PLACEHOLDER_RE",
     "Letter",
@@ -203,4 +204,5 @@ __all__ = [
     "has_hidden_characters",
     "placeholder",
     "quote_untrusted",
+    "single_line",
 ]

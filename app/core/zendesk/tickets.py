@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from app.core.dates import JST
 from app.core.glossary import term
-from app.core.letters.compose import Letter, quote_untrusted
+from app.core.letters.compose import Letter, quote_untrusted, single_line
 from app.core.types import Explanation, SuppressionEntry
 from app.core.zendesk.client import OPEN_STATUSES, ZendeskClient, ZendeskUncertainError
 
@@ -85,7 +85,8 @@ def note_body(items: list[EscalationItem], now: datetime, *, follow_up: bool) ->
     for item in items:
         entry, explanation = item.entry, item.explanation
         parts += [
-            f"・{entry.email}（{entry.list_kind.label_ja}、{_jst(entry.created)}）",
+            f"・宛先（{entry.list_kind.label_ja}、{_jst(entry.created)}）:",
+            quote_untrusted(single_line(entry.email)),
             f"  原因: {explanation.label_ja}",
             f"  説明: {explanation.explanation_ja}",
             f"  対処: {explanation.action_ja}",
@@ -97,31 +98,44 @@ def note_body(items: list[EscalationItem], now: datetime, *, follow_up: bool) ->
         parts += [
             "",
             f"■ 連絡文の下書き（未送信）: {letter.title}",
-            letter.as_text().rstrip(),
+            literal_lines(letter.as_text()),
         ]
     return quotes_as_code_blocks("\n".join(parts)) + "\n"
 
 
-_QUOTE_PREFIX = "    > "  # quote_untrusted's: four spaces, then the mail-style ">"
+def literal_lines(text: str) -> str:
+    """``text`` indented four spaces per line: shown literally once it follows a blank line.
+
+    The letter draft carries entry text (addresses, domains, statuses) outside its quotes, so
+    the whole draft is one code block. ``splitlines`` also breaks at U+2028/U+2029/U+0085, so
+    no piece of the draft can start an unindented (Markdown-rendered) line.
+    """
+    return "\n".join(_CODE_INDENT + line if line.strip() else "" for line in text.splitlines())
+
+
+# quote_untrusted's prefix and literal_lines' both start with these four spaces.
+_CODE_INDENT = "    "
 
 
 def quotes_as_code_blocks(text: str) -> str:
-    """``text`` with a blank line before every run of quoted (untrusted) lines.
+    """``text`` with a blank line before every run of indented (untrusted) lines.
 
     Zendesk renders Markdown in a comment's ``body``: a bounce reason holding
     ``[再設定はこちら](https://…)`` or ``![](https://…)`` became a link or a remote image in
     the agent's note. A line indented four spaces is a code block, shown literally, but only
     after a blank line: right under a text line it merely continues that paragraph (CommonMark,
-    "Indented code blocks"). The quotes already carry the four spaces; the blank line makes
-    them inert, and reads the same where Markdown is off.
+    "Indented code blocks"). Every piece of entry text in the note (the address, the reason, the
+    letter draft with its addresses, domains and statuses) is put in such indented lines
+    (``quote_untrusted``, ``literal_lines``); the blank line here makes them all inert, and reads
+    the same where Markdown is off.
     """
     lines = text.split("\n")
     out: list[str] = []
     for index, line in enumerate(lines):
-        starts_run = line.startswith(_QUOTE_PREFIX) and (
+        starts_run = line.startswith(_CODE_INDENT) and (
             index > 0
             and lines[index - 1].strip()
-            and not lines[index - 1].startswith(_QUOTE_PREFIX)
+            and not lines[index - 1].startswith(_CODE_INDENT)
         )
         if starts_run:
             out.append("")
@@ -155,11 +169,23 @@ class Escalator:
 
     def escalate(self, items: Iterable[EscalationItem], *, batch: bool) -> list[TicketOutcome]:
         """One ticket per recipient (``batch=False``) or one for everything; in input order."""
+        return list(self.escalate_each(items, batch=batch))
+
+    def escalate_each(
+        self, items: Iterable[EscalationItem], *, batch: bool
+    ) -> Iterator[TicketOutcome]:
+        """``escalate``, yielding each ticket as soon as it exists.
+
+        A later ticket can fail (a 422 from Zendesk's rules, a lost connection); the caller
+        has by then seen, and can show, every ticket already created, instead of only the error.
+        """
         units: dict[str, list[EscalationItem]] = {}
         for item in items:
             key = "batch" if batch else item.entry.email.lower()
             units.setdefault(key, []).append(item)
-        return [self.escalate_unit(unit) for unit in units.values() if unit]
+        for unit in units.values():
+            if unit:
+                yield self.escalate_unit(unit)
 
     def escalate_unit(self, items: list[EscalationItem]) -> TicketOutcome:
         emails = tuple(dict.fromkeys(i.entry.email for i in items))

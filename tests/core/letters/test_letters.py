@@ -388,3 +388,15 @@ def test_letter_follows_the_classification_for_a_carrier_address_that_is_gone(
     e, explanation = pair(entry(email, text, status=status))
     assert explanation.reason == "userunknown"  # type: ignore[attr-defined]
     assert choose_letter(e, explanation).letter_id == ""  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("brk", ["\n", "\r", "\u2028", "\u2029", "\u0085", "\x0b"])
+def test_a_line_break_in_an_address_or_status_adds_no_line(brk: str) -> None:
+    """The address and status come from the provider or a JSONL file; a line break in them
+    wrote a free line (e.g. a bare "件名: …") into the letter, outside the quote."""
+    injected = "件名: 【至急】パスワード再設定のお願い"
+    address = f"soumu{brk}{injected}{brk}soumu@city.example.lg.jp"
+    e = entry(address, "550 5.7.1 denied", ListKind.BLOCKS, status=f"5.7.1{brk}{injected}")
+    letter = compose_letters([pair(e)], load_templates(), FACTS, NOW)[0]
+    lines = letter.as_text().splitlines()
+    assert [line for line in lines if line.lstrip().startswith(injected)] == []

@@ -139,7 +139,8 @@ def test_markdown_in_a_bounce_reason_stays_inert_in_the_note(server: ZendeskSand
     assert body.count(reason) == 2  # the note's quote and the letter draft's: text unchanged
     html = MarkdownIt("commonmark").render(body)
     assert "<a " not in html and "<img" not in html and "<strong>" not in html
-    assert html.count("<pre><code>&gt; 550 5.7.1 [パスワード再設定はこちら]") == 2
+    assert html.count("<pre><code>&gt; 550 5.7.1 [パスワード再設定はこちら]") == 1  # the quote
+    assert html.count("    &gt; 550 5.7.1 [パスワード再設定はこちら]") == 1  # in the draft's block
 
 
 def test_second_run_adds_a_note_instead_of_a_duplicate(server: ZendeskSandbox) -> None:
