@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from tests.helpers.raw_pages import raw_pages
+from tests.helpers.raw_pages import fetched_history
 
 PAGE = json.dumps(
     [{"email": "a@example.jp", "created": 1762000000, "reason": "550 5.1.1", "status": "5.1.1"}]
@@ -28,13 +28,7 @@ def private_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def test_a_month_at_the_calendar_edge_is_a_japanese_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], month: str
 ) -> None:
-    history, journal = str(tmp_path / "h.sqlite3"), str(tmp_path / "j.sqlite3")
-    with raw_pages(PAGE) as url:
-        assert main(
-            ["fetch", "--from", "2025-11-01", "--to", "2025-11-30", "--lists", "bounces",
-             "--base-url", url, "--history", history, "--journal", journal, "--quiet",
-             "--jsonl", str(tmp_path / "out.jsonl")]
-        ) == 0  # fmt: skip
+    history, journal = fetched_history(tmp_path, PAGE)
     capsys.readouterr()
     code = main(["report", "--month", month, "--account", "練習",
                  "--history", history, "--journal", journal])  # fmt: skip

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from tests.helpers.raw_pages import raw_pages
+from tests.helpers.raw_pages import fetched_history
 
 EMAIL = "a@\u202eevil.jp\x1b]0;pwned\x07"
 PAGE = json.dumps(
@@ -30,13 +30,7 @@ def private_dirs(monkeypatch, tmp_path: Path) -> None:
 
 
 def test_report_lines_never_drive_the_terminal(tmp_path: Path, capsys) -> None:
-    history, journal = str(tmp_path / "h.sqlite3"), str(tmp_path / "j.sqlite3")
-    with raw_pages(PAGE) as url:
-        assert main(
-            ["fetch", "--from", "2025-11-01", "--to", "2025-11-30", "--lists", "bounces",
-             "--base-url", url, "--history", history, "--journal", journal, "--quiet",
-             "--jsonl", str(tmp_path / "out.jsonl")]
-        ) == 0  # fmt: skip
+    history, journal = fetched_history(tmp_path, PAGE)
     capsys.readouterr()
     code = main(["report", "--month", "2025-11", "--account", "練習",
                  "--history", history, "--journal", journal])  # fmt: skip

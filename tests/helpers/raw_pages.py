@@ -11,6 +11,7 @@ import threading
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from tests.helpers.quiet_server import QuietHTTPServer
 
@@ -39,3 +40,18 @@ def raw_pages(body: bytes) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def fetched_history(tmp_path: Path, body: bytes) -> tuple[str, str]:
+    """History and journal files holding one ``todoku-cli fetch`` of November 2025 from a server
+    that answers ``body`` (what ``report`` reads)."""
+    from app.cli import main
+
+    history, journal = str(tmp_path / "h.sqlite3"), str(tmp_path / "j.sqlite3")
+    with raw_pages(body) as url:
+        assert main(
+            ["fetch", "--from", "2025-11-01", "--to", "2025-11-30", "--lists", "bounces",
+             "--base-url", url, "--history", history, "--journal", journal, "--quiet",
+             "--jsonl", str(tmp_path / "out.jsonl")]
+        ) == 0  # fmt: skip
+    return history, journal
