@@ -32,7 +32,7 @@ from app.core.errors import (
 from app.core.providers.base import DeleteProgressCallback, FetchProgressCallback, PageCallback
 from app.core.providers.cmc_codes import describe_status, status_for
 from app.core.providers.collect import EntryCollector
-from app.core.providers.esp_http import (
+from app.core.providers.esp_errors import (
     ProviderWording,
     generic_error,
     json_errors_excerpt,

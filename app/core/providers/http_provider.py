@@ -12,8 +12,9 @@ from app.core.cancel import CancelToken
 from app.core.errors import CancelledError
 from app.core.providers.base import DeleteProgressCallback
 from app.core.providers.collect import EntryCollector
-from app.core.providers.esp_http import Classify, EspHttp, ProviderWording, Sign
-from app.core.providers.pacing import RequestPacer
+from app.core.providers.esp_errors import Classify, ProviderWording, WordedErrors
+from app.core.providers.pacing import RequestPacer, RetryAfterPacing
+from app.core.providers.retrying_http import RetryingHttp, Sign
 from app.core.types import DeleteOutcome, DeleteStatus, FetchResult, ListKind
 
 CANCELLED_DETAIL = "キャンセルしたため未実行"
@@ -57,13 +58,12 @@ class HttpProvider:
             limits=httpx.Limits(max_connections=self._concurrency + 2),
             follow_redirects=False,
         )
-        self._http = EspHttp(
+        self._http = RetryingHttp(
             self._client,
-            wording=wording,
-            classify=classify,
+            errors=WordedErrors(wording, classify),
+            pacing=RetryAfterPacing(pacer),
             max_retries=max_retries,
             backoff_base_s=retry_backoff_s,
-            pacer=pacer,
             sign=sign,
         )
 

@@ -34,7 +34,7 @@ from app.core.errors import (
 from app.core.header_text import header_value
 from app.core.providers.base import DeleteProgressCallback, FetchProgressCallback, PageCallback
 from app.core.providers.collect import EntryCollector
-from app.core.providers.esp_http import ProviderWording, generic_error, json_errors_excerpt
+from app.core.providers.esp_errors import ProviderWording, generic_error, json_errors_excerpt
 from app.core.providers.http_provider import HttpProvider, in_input_order
 from app.core.providers.pacing import RequestPacer
 from app.core.providers.page_scan import RepeatedPageError, scan_numbered_pages

@@ -8,6 +8,8 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 
+import httpx
+
 from app.core.cancel import CancelToken
 
 # Headers are per endpoint; we track them per "bucket" (the path without the address segment).
@@ -74,6 +76,12 @@ class RateBudget:
             now = self._clock()
             self._reset_at[bucket] = now + 1.0 if reset_at is None else self._bounded(reset_at, now)
 
+    def rate_limited(self, bucket: str, response: httpx.Response, fallback_s: float) -> float:
+        """A 429 for ``bucket``: the next ``acquire`` waits for the reset it announces, so the
+        caller waits nothing now (``fallback_s`` is not needed: an unknown reset is 1 s)."""
+        self.exhausted(bucket, _reset_epoch(response))
+        return 0.0
+
     def _bounded(self, reset_at: float, now: float | None = None) -> float:
         """``reset_at`` no later than one window from now: a reset years away (or infinite)
         would otherwise make every later request wait in 65 s steps for ever."""
@@ -109,3 +117,13 @@ def _int_header(headers: Mapping[str, str], name: str) -> int | None:
         return None
     # "inf" and "nan" parse as floats: int() of them raises, and neither says anything usable.
     return int(number) if math.isfinite(number) else None
+
+
+def _reset_epoch(response: httpx.Response) -> float | None:
+    value = response.headers.get("x-ratelimit-reset")
+    try:
+        reset = float(value) if value is not None else None
+    except ValueError:
+        return None
+    # "nan" and "inf" parse as floats; a NaN reset would make every wait NaN (sleep raises).
+    return reset if reset is not None and math.isfinite(reset) else None

@@ -29,7 +29,9 @@ from app.core.providers.base import (
 )
 from app.core.providers.paging import OffsetPager
 from app.core.providers.path_segment import path_segment
-from app.core.providers.sendgrid_http import SendGridHttp, ensure_list
+from app.core.providers.rate_budget import RateBudget
+from app.core.providers.retrying_http import RetryingHttp
+from app.core.providers.sendgrid_errors import SendGridErrors
 from app.core.retry_notice import RetryListener
 from app.core.types import (
     ALL_LISTS,
@@ -119,8 +121,12 @@ class SendGridProvider:
             follow_redirects=False,
             verify=_tls_context(),
         )
-        self._http = SendGridHttp(
-            self._client, max_retries=max_retries, backoff_base_s=retry_backoff_s
+        self._http = RetryingHttp(
+            self._client,
+            errors=SendGridErrors(),
+            pacing=RateBudget(),
+            max_retries=max_retries,
+            backoff_base_s=retry_backoff_s,
         )
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -377,6 +383,14 @@ def permissions_from_scopes(scopes: frozenset[str]) -> tuple[ListPermissions, ..
         )
         for kind in ALL_LISTS
     )
+
+
+def ensure_list(payload: Any, request_note: str) -> list[Any]:
+    if not isinstance(payload, list):
+        raise UnexpectedPayloadError(
+            detail=f"{request_note}: expected a JSON array, got {type(payload).__name__}"
+        )
+    return payload
 
 
 def _failed(kind: ListKind, email: str, error: TodokuError) -> DeleteOutcome:

@@ -17,10 +17,10 @@ from app.core.errors import (
     TodokuError,
     UnexpectedPayloadError,
 )
+from app.core.providers.error_detail import describe
 
 log = logging.getLogger(__name__)
 
-_BODY_EXCERPT = 500
 # Error messages we understand; anything else is logged at WARNING so the team can learn it.
 _KNOWN_MESSAGES = (
     "authorization required",
@@ -45,21 +45,6 @@ def error_messages(response: httpx.Response) -> list[str]:
         if isinstance(item, dict) and isinstance(item.get("message"), str):
             messages.append(item["message"])
     return messages
-
-
-def describe(request: httpx.Request, response: httpx.Response | None, note: str = "") -> str:
-    """Technical detail for the details pane and the log. Never includes the API key."""
-    parts = [f"{request.method} {request.url.copy_with(query=None)}"]
-    if request.url.query:
-        parts.append(f"query: {request.url.query.decode('ascii', 'replace')}")
-    if response is not None:
-        parts.append(f"HTTP {response.status_code}")
-        body = response.content[:_BODY_EXCERPT].decode("utf-8", "replace")
-        if body:
-            parts.append(f"body: {body}")
-    if note:
-        parts.append(note)
-    return "\n".join(parts)
 
 
 def error_for_status(
@@ -110,3 +95,22 @@ def network_error(request: httpx.Request, error: Exception) -> NetworkError:
             detail=describe(request, None, f"{type(error).__name__}: {error}"),
         )
     return NetworkError(detail=describe(request, None, f"{type(error).__name__}: {error}"))
+
+
+class SendGridErrors:
+    """``RetryingHttp``'s wording for SendGrid: the errors' SendGrid-worded defaults, a 403 named
+    by the scope the request needed."""
+
+    service_ja = "SendGrid"
+
+    def network(self, request: httpx.Request, error: httpx.TransportError) -> TodokuError:
+        return network_error(request, error)
+
+    def rate_limited(self, request: httpx.Request, response: httpx.Response) -> TodokuError:
+        return RateLimitError(detail=describe(request, response))
+
+    def status(self, request: httpx.Request, response: httpx.Response, scope: str) -> TodokuError:
+        return error_for_status(request, response, scope=scope)
+
+    def payload(self, request: httpx.Request, response: httpx.Response, note: str) -> TodokuError:
+        return UnexpectedPayloadError(detail=describe(request, response, note))

@@ -38,7 +38,7 @@ from app.core.errors import (
 from app.core.providers.aws_sigv4 import AwsCredentials, SigV4Signer
 from app.core.providers.base import DeleteProgressCallback, FetchProgressCallback, PageCallback
 from app.core.providers.collect import EntryCollector
-from app.core.providers.esp_http import ProviderWording, generic_error, json_errors_excerpt
+from app.core.providers.esp_errors import ProviderWording, generic_error, json_errors_excerpt
 from app.core.providers.http_provider import HttpProvider, delete_each
 from app.core.providers.page_scan import scan_token_chains
 from app.core.providers.path_segment import path_segment

@@ -1,10 +1,12 @@
-"""SendGridHttp against the SendGrid sandbox on loopback: retries, back-off, 429s, cancel."""
+"""RetryingHttp with SendGrid's parts, against the SendGrid sandbox on loopback: retries,
+back-off, 429s, cancel."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -18,7 +20,8 @@ from app.core.errors import (
     UnexpectedPayloadError,
 )
 from app.core.providers.rate_budget import RateBudget
-from app.core.providers.sendgrid_http import SendGridHttp
+from app.core.providers.retrying_http import RetryingHttp
+from app.core.providers.sendgrid_errors import SendGridErrors
 from app.sandbox.sendgrid_server import SendGridSandbox
 from tests.helpers.core_sandbox import API_KEY, bounce
 
@@ -37,13 +40,20 @@ def client(sandbox: SendGridSandbox) -> Iterator[httpx.Client]:
         yield http
 
 
-def http_for(client: httpx.Client, sleeps: list[float], **kwargs: object) -> SendGridHttp:
-    """A SendGridHttp whose back-off pauses are recorded instead of slept."""
+def sendgrid_http(
+    client: httpx.Client, *, budget: RateBudget | None = None, **kwargs: Any
+) -> RetryingHttp:
+    """The retrying client as SendGridProvider builds it."""
+    return RetryingHttp(client, errors=SendGridErrors(), pacing=budget or RateBudget(), **kwargs)
+
+
+def http_for(client: httpx.Client, sleeps: list[float], **kwargs: Any) -> RetryingHttp:
+    """SendGrid's retrying client whose back-off pauses are recorded instead of slept."""
     kwargs.setdefault("max_retries", 3)
-    return SendGridHttp(client, sleep=lambda seconds, _: sleeps.append(seconds), **kwargs)
+    return sendgrid_http(client, sleep=lambda seconds, _: sleeps.append(seconds), **kwargs)
 
 
-def get(http: SendGridHttp, **kwargs: object):
+def get(http: RetryingHttp, **kwargs: Any):
     return http.call("GET", PATH, scope="suppression.bounces.read", bucket="bounces", **kwargs)
 
 
@@ -127,7 +137,7 @@ def test_429s_that_never_stop_become_a_rate_limit_error(sandbox, client) -> None
 
 def test_cancel_interrupts_a_back_off(sandbox, client) -> None:
     sandbox.fail_next(5, status=500, path_prefix=PATH)
-    http = SendGridHttp(client, max_retries=5, backoff_base_s=30.0)  # the real, cancellable sleep
+    http = sendgrid_http(client, max_retries=5, backoff_base_s=30.0)  # the real, cancellable sleep
     token = CancelToken()
     threading.Timer(0.2, token.cancel).start()
     started = time.monotonic()
