@@ -1,6 +1,6 @@
 """Benchmark: export_xlsx against a naive openpyxl write-only loop writing the same cell values.
 
-Run:  /work/venv/bin/python benchmarks/export.py [--rows 100000] [--repeat 3]
+Run:  .venv/bin/python benchmarks/export.py [--rows 100000] [--repeat 3]
 
 Both writers run in the same process, alternating, ``--repeat`` times each; the medians and their
 ratio are printed (goal: ours ≤ 1.0× naive). Memory is measured in fresh subprocesses, one per

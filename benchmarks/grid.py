@@ -1,6 +1,6 @@
 """Grid benchmark: in-model sort/filter at 1M rows vs bare Python baselines, RSS, GUI latency.
 
-    QT_QPA_PLATFORM=offscreen /work/venv/bin/python benchmarks/grid.py [--rows 1000000]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/grid.py [--rows 1000000]
         [--stream 200000] [--stream-in both|child|same] [--repeat 3]
 
 Prints figures and ratios against baselines measured in the same run (goals: sort and filter

@@ -1,6 +1,6 @@
 """LLM refinement cost: requests per distinct template, cache reuse, and masking speed.
 
-Run: /work/venv/bin/python benchmarks/llm_requests.py [--entries 100000] [--batch 25]
+Run: .venv/bin/python benchmarks/llm_requests.py [--entries 100000] [--batch 25]
 Builds entries from ~300 distinct reason wordings with a different address, IP and message id
 in every entry, refines them twice against the local OpenAI sandbox (second run with a new
 refiner and a new cache connection), and prints requests vs templates. Goals: first run

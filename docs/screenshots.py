@@ -11,7 +11,7 @@ feature's states come from docs/screenshots_accounts.py, team mode's (team-*.png
 docs/screenshots_team.py.
 
 Run under a real X server so fonts and styles match a desktop:
-    xvfb-run -a -s "-screen 0 1366x768x24" /work/venv/bin/python docs/screenshots.py
+    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python docs/screenshots.py
 The window runs against the built-in sandbox (practice mode, then "live" mode pointed at the
 same sandbox); nothing leaves the machine.
 ``--dmarc`` takes only the DMARC tab's states, at the screen's size (run it once under
