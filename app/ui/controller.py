@@ -151,6 +151,7 @@ class MainController(QObject):
             runner,
             model,
             connect=connect,
+            fetched_connection=lambda: self.fetch.last_connection,
             journal=journal,
             journal_path=journal_path,
             # Team mode: the shared store when the settings name one (docs/team-mode.md).
