@@ -58,6 +58,35 @@ class ConnectionConfig:
         )
 
 
+def same_lists(fetched: ConnectionConfig, current: ConnectionConfig) -> bool:
+    """Whether ``current`` reaches the suppression lists ``fetched`` read: the same account,
+    key or credentials, subuser, region and server. Practice and live never match; a practice
+    server may have been started again on another port, so there only the imitated account
+    counts (its provider, name and journal label)."""
+    if fetched.practice != current.practice:
+        return False
+    if fetched.practice:
+        return _practice_account(fetched) == _practice_account(current)
+    return _live_account(fetched) == _live_account(current)
+
+
+def _practice_account(config: ConnectionConfig) -> tuple[str, str, str, str]:
+    account = config.account
+    provider = "sendgrid" if account is None else account.provider.value
+    return provider, "" if account is None else account.name, config.account_label, config.subuser
+
+
+def _live_account(config: ConnectionConfig) -> tuple[object, ...]:
+    return (
+        config.api_key,
+        config.region,
+        config.subuser,
+        config.base_url or None,
+        config.account,
+        dict(config.credentials),
+    )
+
+
 def sendgrid_factory(config: ConnectionConfig) -> ProviderFactory:
     """A factory that builds a fresh SendGrid client; call it on the thread that uses it."""
 

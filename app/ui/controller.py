@@ -66,9 +66,13 @@ class MainController(QObject):
     Signals:
         later_features_built: ``build_later_features`` has built the later features; the
             window wires them.
+        switched: where jobs connect changed (practice or live, the account, or 設定's key,
+            server, subuser or region): the grid, its history marks and the delivery overview
+            were cleared, since they belong to the old connection.
     """
 
     later_features_built = Signal()
+    switched = Signal()
 
     def __init__(
         self,
@@ -147,6 +151,7 @@ class MainController(QObject):
             runner,
             model,
             connect=connect,
+            fetched_connection=lambda: self.fetch.last_connection,
             journal=journal,
             journal_path=journal_path,
             # Team mode: the shared store when the settings name one (docs/team-mode.md).
@@ -201,6 +206,8 @@ class MainController(QObject):
         self.accounts.switched.connect(model.clear)
         self.accounts.live_unavailable.connect(self._on_accounts_live_unavailable)
         self.accounts.switched.connect(self.history.clear)
+        self.connection.switched.connect(self._on_switched)
+        self.accounts.switched.connect(self._on_switched)
         self.fetch.running.connect(self._on_fetch_running)
         self.fetch.fetched.connect(self._on_fetch_fetched)
         self.deletion.rows_removed.connect(self._on_rows_changed)
@@ -365,6 +372,14 @@ class MainController(QObject):
     @Slot()
     def _on_accounts_live_unavailable(self) -> None:
         self.connection.set_practice(True)
+
+    @Slot()
+    def _on_switched(self) -> None:
+        # The old connection's statistics and refinements must not land on the new one.
+        self.delivery.clear()
+        if self.later_built:
+            self._llm.cancel()
+        self.switched.emit()
 
     @Slot(bool)
     def _on_fetch_running(self, running: bool) -> None:

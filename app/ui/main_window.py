@@ -208,6 +208,7 @@ class MainWindow(QMainWindow):
         self.delivery_tab.threshold_changed.connect(controller.set_delivery_threshold)
         self.delivery_tab.below_days_changed.connect(self._on_delivery_tab_below_days_changed)
         self.delivery_alert.show_requested.connect(self._on_delivery_alert_show_requested)
+        controller.switched.connect(self._on_controller_switched)
         self.list_page.delete_bar.delete_requested.connect(self.delete_checked)
         self.list_page.delete_bar.history_requested.connect(self.open_history)
 
@@ -566,6 +567,12 @@ class MainWindow(QMainWindow):
     def _on_delivery_tab_below_days_changed(self, below: int) -> None:
         self.delivery_alert.update_days(below, self.delivery_tab.threshold)
         self.tabs.setTabText(1, texts.TAB_DELIVERY_ALERT if below else texts.TAB_DELIVERY)
+
+    @Slot()
+    def _on_controller_switched(self) -> None:
+        # The alert, the 配信状況 tab and the 推移 tables spoke of the old connection.
+        self.delivery_tab.clear()
+        self.history_part.history_changed()
 
     @Slot()
     def _on_delivery_alert_show_requested(self) -> None:

@@ -199,10 +199,24 @@ def base_host(base_url: str) -> str:
     return urlsplit(base_url).netloc if "//" in base_url else base_url
 
 
-def same_account(operation: OperationRecord, context: DeletionContext, base_url: str) -> bool:
-    """Whether ``operation`` was made against the account and server ``context`` points at."""
+def same_server(operation: OperationRecord, context: DeletionContext, base_url: str) -> bool:
+    """Whether ``operation`` was made against the very account and server ``context`` points
+    at (reconciling reads that server's lists to learn what the operation did)."""
     return (
         operation.practice == context.practice
         and operation.subuser == context.subuser
         and operation.base_host == base_host(context.base_url or base_url)
     )
+
+
+def same_account(operation: OperationRecord, context: DeletionContext, base_url: str) -> bool:
+    """Whether ``operation`` was made on the account ``context`` points at (a retry may go
+    there). Every session starts its practice servers afresh on new loopback ports, so a
+    practice operation belongs to the practice account with its journal label (SendGrid's
+    practice server or another provider's imitation) and subuser, whatever its port."""
+    if operation.practice and context.practice:
+        return (
+            operation.account_label == context.account_label
+            and operation.subuser == context.subuser
+        )
+    return same_server(operation, context, base_url)

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from app.core.cancel import CancelToken
 from app.core.dates import JST
-from app.core.deletion.plan import DeleteProgress, DeletionContext, same_account
+from app.core.deletion.plan import DeleteProgress, DeletionContext, same_server
 from app.core.errors import CancelledError, TodokuError
 from app.core.storage.journal_records import (
     EntryRecord,
@@ -147,7 +147,7 @@ def _reconcile_one(
     cancel: CancelToken | None,
 ) -> ReconciledOperation | None:
     """Check one operation (None: another account's, left for later)."""
-    if context is not None and not same_account(operation, context, base_url):
+    if context is not None and not same_server(operation, context, base_url):
         if operation.practice and context.practice:
             return _close_unverifiable(journal, operation)
         return None

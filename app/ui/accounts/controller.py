@@ -72,7 +72,8 @@ class AccountsController(FeatureController):
     (the connection feature: practice sandbox or the saved key).
 
     Signals (besides running / progress / done / failed):
-        switched: the window moved to another account: the grid's rows belong to the old one.
+        switched: the window moved to another account, or the live account it is on was edited
+            to connect elsewhere: the grid's rows belong to the old one.
         account_changed: Account, the account the window is on (after a switch or an edit).
         accounts_changed: an account was added, edited or removed.
         live_unavailable: the window is live but the new account has no credentials: the
@@ -266,6 +267,7 @@ class AccountsController(FeatureController):
         """Add ``account`` or replace ``previous`` (same name); typed secrets go to the keyring
         only (an empty mapping keeps what is saved). The settings file never sees a secret."""
         settings = self.settings.current
+        before = self.current
         if previous is not None:  # e.g. SES keys → chain: the old key pair leaves the keyring
             for field_name, key in previous.secret_names().items():
                 if field_name not in account.secret_names():
@@ -290,6 +292,9 @@ class AccountsController(FeatureController):
         )
         self.accounts_changed.emit()
         if account.name == self.current.name:
+            typed = any(credentials.values())
+            if not self._is_practice() and (typed or self.current != before):
+                self.switched.emit()  # live jobs reach another server or account now
             self.account_changed.emit(self.current)
 
     def remove_account(self, name: str) -> bool:

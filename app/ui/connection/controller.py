@@ -111,7 +111,8 @@ class ConnectionController(FeatureController):
 
     Signals (besides running / progress / done / failed):
         mode_changed: bool, True in practice mode.
-        switched: the operator switched modes: the grid's rows belong to the other account.
+        switched: where jobs connect changed (the mode, or 設定's key, server, subuser or
+            region for the live account): the grid's rows belong to the old connection.
         key_loaded: the saved SendGrid key was read (``masked_key`` is up to date).
         connection_tested: tuple[ListPermissions, ...] or TodokuError.
     """
@@ -170,9 +171,24 @@ class ConnectionController(FeatureController):
             self._keys_saved += 1
         if llm_key is not None:
             self.secrets.set(LLM_KEY, llm_key)
+        previous = self.settings.current
         self.settings.store(settings)
         if sendgrid_key == "" and not self.practice:
             self.set_practice(True)
+        elif self._live_connection_changed(previous, settings, sendgrid_key is not None):
+            self.switched.emit()
+
+    def _live_connection_changed(
+        self, previous: AppSettings, settings: AppSettings, key_typed: bool
+    ) -> bool:
+        """Whether live jobs now reach another account or server: the rows fetched before
+        belong to the old one. Practice mode and the other providers' accounts are unaffected."""
+        if self.practice or not settings.current_account().is_default:
+            return False
+        return key_typed or (
+            (previous.sendgrid_base_url, previous.region, previous.subuser)
+            != (settings.sendgrid_base_url, settings.region, settings.subuser)
+        )
 
     def load_key_later(self) -> None:
         """In live mode, read the saved key in a job (for the masked key in the title).
@@ -234,6 +250,7 @@ class ConnectionController(FeatureController):
         api_key = self._read_live_key()
         if not api_key:  # removed from the keyring since live mode was chosen
             self.practice = True
+            self.switched.emit()  # the rows shown are the live account's
             self.settings.store(self.settings.current.replace(practice_mode=True))
             self.mode_changed.emit(True)
             raise InvalidInputError(texts.LIVE_NEEDS_KEY, next_step_ja=texts.LIVE_NEEDS_KEY_NEXT)

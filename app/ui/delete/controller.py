@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
-from app.core.errors import TodokuError
+from app.core.errors import InvalidInputError, TodokuError
 from app.core.storage.secrets import mask_secret
 from app.core.types import DeleteOutcome, DeleteStatus, Explanation, ListKind, SuppressionEntry
 from app.ui import texts
@@ -96,6 +96,7 @@ class DeletionController(FeatureController):
         model: EntryTableModel,
         *,
         connect: Callable[[], ConnectionConfig],
+        fetched_connection: Callable[[], ConnectionConfig | None] | None = None,
         journal: JournalStore | None = None,
         journal_path: Path | None = None,
         open_store: StoreOpener | None = None,
@@ -110,6 +111,7 @@ class DeletionController(FeatureController):
         self._recurrence_lines = recurrence_lines
         self._model = model
         self._connect = connect
+        self._fetched_connection = fetched_connection  # what the grid's rows came through
         self._link = JournalLink(
             runner,
             journal=journal,
@@ -238,7 +240,7 @@ class DeletionController(FeatureController):
         if not chosen:
             return False
         config = self._connection_config()
-        if config is None:
+        if config is None or not self._rows_fetched_through(config):
             return False
         from app.core.deletion.plan import plan_deletion
         from app.core.deletion.run import delete_with_record, run_with_provider
@@ -294,6 +296,24 @@ class DeletionController(FeatureController):
         except TodokuError as error:
             self.failed.emit(error)
             return None
+
+    def _rows_fetched_through(self, config: ConnectionConfig) -> bool:
+        """Whether the grid's rows came through ``config``'s connection; if not, say so and
+        delete nothing. A switch clears the grid, but a row must never reach a list it was not
+        read from (another account's, where the same address may be listed for a reason the
+        operator never saw)."""
+        from app.core.services import same_lists
+
+        fetched = None if self._fetched_connection is None else self._fetched_connection()
+        if fetched is None or same_lists(fetched, config):
+            return True
+        log.warning("delete refused: the rows were fetched through %r, now %r", fetched, config)
+        self.failed.emit(
+            InvalidInputError(
+                deletion_texts.OTHER_CONNECTION, next_step_ja=deletion_texts.OTHER_CONNECTION_NEXT
+            )
+        )
+        return False
 
     def _context(self, config: ConnectionConfig, note: str) -> DeletionContext:
         from app.core.deletion.plan import DeletionContext

@@ -31,6 +31,13 @@ CONFIRM_NOTE_PLACEHOLDER = "例: 住民から連絡あり"
 CONFIRM_DELETE = "削除する"
 CONFIRM_CANCEL = "キャンセル"
 
+# The rows were fetched through a connection the window no longer uses
+OTHER_CONNECTION = (
+    "表示中の行は、いまとは別の接続先（アカウント、API キー、サブユーザー、リージョン、"
+    "接続先 URL のいずれかが違います）から取得したものです。削除は行っていません。"
+)
+OTHER_CONNECTION_NEXT = "いまの接続先で「取得」し直してから、削除する行を選んでください。"
+
 # Result
 RESULT_TITLE = "削除の結果"
 RESULT_ALL_OK = "{ok:,} 件すべてをリストから削除しました。"

@@ -168,6 +168,13 @@ class DeliveryController(QObject):
         for job, _, _ in self._jobs.values():
             job.cancel.cancel()
 
+    def clear(self) -> None:
+        """The grid's rows belonged to another connection: drop their overview (running jobs
+        are cancelled and whatever they still report is ignored) until the next fetch."""
+        self.cancel()
+        self._generation += 1
+        self._last_range = None
+
     def _current_range(self) -> DateRange | None:
         """The range of the job that sent the signal, if it belongs to the latest refresh."""
         known = self._jobs.get(id(self.sender()))

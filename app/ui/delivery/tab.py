@@ -135,6 +135,16 @@ class DeliveryTab(QWidget):
     def set_breakdown_model(self, model: BreakdownChartModel | None) -> None:
         self.view.set_breakdown_model(model)
 
+    @Slot()
+    def clear(self) -> None:
+        """The rows shown came through another connection: nothing of their overview applies
+        (no stats, no breakdown, no message), as before the first fetch."""
+        if self._view is not None:
+            self._view.set_stats((), self._threshold)
+            self._view.set_breakdown_model(None)
+        self.message_label.setVisible(False)
+        self.below_days_changed.emit(0)
+
     def showEvent(self, event: QShowEvent) -> None:
         self.build_view()  # opened before the post-paint build ran
         super().showEvent(event)

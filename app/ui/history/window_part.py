@@ -126,7 +126,8 @@ class HistoryPart(QObject):
             self.trends_tab.request_refresh()
 
     def history_changed(self) -> None:
-        """A fetch recorded into history: the 推移 tables are out of date."""
+        """A fetch recorded into history, or the window moved to another connection: the 推移
+        tables are out of date."""
         self.trends_tab.stale = True
         if self.trends_tab.isVisible():
             self.trends_tab.request_refresh()

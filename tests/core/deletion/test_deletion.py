@@ -245,6 +245,38 @@ def test_partial_failure_is_recorded_and_retry_deletes_the_rest(
         retry_failed(provider, journal, report.operation_id, context=DeletionContext(practice=True))
 
 
+def test_a_practice_deletion_is_retried_on_the_next_sessions_practice_server(
+    make_sandbox: Callable[..., SendGridSandbox],
+    provider_for: Callable[[SendGridSandbox], SendGridProvider],
+    journal: DeletionJournal,
+) -> None:
+    """Every session starts its practice server afresh on a new port: a retry follows the
+    practice account (its journal label), not the port. A live operation still needs the
+    server it was made on."""
+    addresses = ["a@example.jp", "b@example.jp"]
+    plan = plan_deletion([(entry(ListKind.BOUNCES, a), None) for a in addresses])
+    practice = DeletionContext(account_label="練習モード", practice=True)
+    earlier = make_sandbox([record(ListKind.BOUNCES, a) for a in addresses])
+    earlier.fail_next(3, 400, path_prefix="/v3/suppression/bounces")  # the chunk, then each
+    failed = delete_with_record(provider_for(earlier), journal, plan, context=practice)
+    assert len(failed.failed) == 2
+    live = DeletionContext(account_label="本番")
+    earlier.fail_next(3, 400, path_prefix="/v3/suppression/bounces")
+    failed_live = delete_with_record(provider_for(earlier), journal, plan, context=live)
+    assert len(failed_live.failed) == 2
+
+    later = make_sandbox([record(ListKind.BOUNCES, a) for a in addresses])  # a new port
+    other_imitation = DeletionContext(account_label="練習モード cmc:本番", practice=True)
+    with pytest.raises(InvalidInputError):
+        retry_failed(provider_for(later), journal, failed.operation_id, context=other_imitation)
+    with pytest.raises(InvalidInputError):
+        retry_failed(provider_for(later), journal, failed_live.operation_id, context=live)
+    assert not [r for r in later.request_log if r.method == "DELETE"]
+    retry = retry_failed(provider_for(later), journal, failed.operation_id, context=practice)
+    assert not retry.failed
+    assert emails_on(later, ListKind.BOUNCES) == set()
+
+
 def test_cancel_leaves_unsent_addresses_failed_and_retryable(
     make_sandbox: Callable[..., SendGridSandbox],
     provider_for: Callable[[SendGridSandbox], SendGridProvider],
