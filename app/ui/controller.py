@@ -393,6 +393,7 @@ class MainController(QObject):
         self.fetch.stop_timers()
         self.deletion.closing()
         if self.later_built:
+            self._zendesk.closing()
             self._llm.cancel()
         self.history.cancel()
         idle = self.runner.shutdown(timeout_ms)
