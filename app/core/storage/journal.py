@@ -79,11 +79,12 @@ class DeletionJournal:
         path: Path,
         *,
         clock: Callable[[], datetime] = _now,
-        busy_timeout_s: float = _BUSY_TIMEOUT_S,
+        busy_timeout_s: float | None = None,
     ) -> None:
         self.path = Path(path)
         self._clock = clock
-        self._busy_timeout_s = busy_timeout_s  # how long to wait for another writer's lock
+        # How long to wait for another writer's lock (a second Todoku, todoku-cli).
+        self._busy_timeout_s = _BUSY_TIMEOUT_S if busy_timeout_s is None else busy_timeout_s
         self._connections = ThreadConnections(self._open_connection)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

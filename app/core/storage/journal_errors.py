@@ -38,11 +38,12 @@ class JournalInUseError(JournalError):
     """Another connection (another Todoku window, todoku-cli) held the file's lock past the
     busy wait."""
 
-    def __init__(self, path: Path, *, detail: str = "") -> None:
+    def __init__(self, path: Path, *, next_step_ja: str | None = None, detail: str = "") -> None:
         super().__init__(
             "削除履歴のファイルをほかのプログラム（別の Todoku の画面や todoku-cli の削除など）"
             f"が使用中のため、開けませんでした（{path}）。",
-            next_step_ja=(
+            next_step_ja=next_step_ja
+            or (
                 "ほかの Todoku や todoku-cli の処理が終わってから、もう一度お試しください。"
                 "ファイルには手を加えていません。" + _STILL_OFF
             ),
