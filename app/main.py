@@ -253,6 +253,9 @@ def run(argv: list[str] | None = None) -> int:
                 return _self_test(app, window)
             return app.exec()
         finally:
+            # The window closed without waiting for its jobs: the bounded wait ends here, with
+            # nothing left on screen to freeze (and anything still running is cancelled).
+            window.controller.shutdown()
             window.controller.close_storage()
     finally:
         if self_test_root is not None:

@@ -28,3 +28,10 @@ def test_closing_during_a_slow_request_does_not_hang_the_window(qtbot, make_wind
     # still running) inside closeEvent → MainController.shutdown → JobRunner.shutdown(5000),
     # the event loop blocked all along. A live request may wait up to its 30 s timeout.
     assert blocked < 1.0, f"closing blocked the window for {blocked:.1f} s"
+
+    # The window is gone at once; the bounded wait goes on without it: the request in flight
+    # returns, the cancelled job ends and the practice server is stopped after it.
+    assert not window.isVisible()
+    runner = window.controller.runner
+    qtbot.waitUntil(lambda: not runner.active_jobs and not runner.pool_active_threads, timeout=8000)
+    qtbot.waitUntil(lambda: window.controller.connection.sandbox is None, timeout=2000)
