@@ -36,8 +36,12 @@ def test_a_journal_in_use_elsewhere_is_said_so_and_opened_once_free(
         window = make_window(journal_path=path)
         deletion = window.controller.deletion
         deletion._link.server_timer.setInterval(200)  # 30 s in use
+        errors: list = []
+        deletion.failed.connect(errors.append)
         panel = window.status_panel
         qtbot.waitUntil(lambda: isinstance(panel.error, JournalInUseError), timeout=5000)
+        qtbot.wait(1200)  # tried again a few times meanwhile
+        assert len(errors) == 1, errors  # said once, not at every attempt
         shown = f"{panel.error.message_ja} {panel.error.next_step_ja}"
         assert "使用中" in shown and "空き容量" not in shown, shown
         assert deletion.journal is None

@@ -144,17 +144,24 @@ class JournalLink(QObject):
             return
         from app.core.storage.journal_errors import JournalInUseError
 
-        log.error("deletion journal unavailable: %s", type(error).__name__)
         if isinstance(error, JournalInUseError):
-            # Another program's transaction: deleting waits for it; the timer tries again.
+            # Another program's transaction: deleting waits for it; the timer tries again, and
+            # says so once (not every 30 s over a panel the operator closed).
+            log.warning("deletion journal in use by another program")
+            first = self.in_use is None
             error = JournalInUseError(
                 error.path, next_step_ja=deletion_texts.IN_USE_NEXT, detail=error.detail
             )
             self.in_use = error
             self.server_timer.start()
-        else:  # damaged, too new, not a file…: deleting stays off until the window restarts
-            self._journal_path = None
-            self.available_changed.emit(False)
+            self.store_changed.emit()
+            if first:
+                self.failed.emit(error)
+            return
+        # Damaged, too new, not a file…: deleting stays off until the window is opened again.
+        log.error("deletion journal unavailable: %s", type(error).__name__)
+        self._journal_path = None
+        self.available_changed.emit(False)
         self.store_changed.emit()
         self.failed.emit(error)
 
