@@ -179,7 +179,8 @@ class DeletionController(FeatureController):
         return self._link.refusal
 
     def open_journal(self) -> JournalStore | None:
-        """Open the journal now if it is still pending; None if there is none (or not yet)."""
+        """The open journal; None if there is none, or not yet (a pending journal is opened
+        by a job, started here if none runs: see ``JournalLink.open_journal``)."""
         return self._link.open_journal()
 
     def resend_kept(self) -> bool:
