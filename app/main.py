@@ -171,8 +171,8 @@ def build_window(
 
     Nothing here touches the keyring, the network, openpyxl or openai: those wait until the
     operator needs them, so the window paints as early as possible. The deletion journal
-    (SQLite) is opened just after the first paint, by the window; a journal that cannot be
-    opened is reported in the window and leaves deleting disabled. ``problem`` (a log file
+    (SQLite) is opened just after the first paint, by a job the window starts; a journal that
+    cannot be opened is reported in the window and leaves deleting disabled. ``problem`` (a log file
     that could not be opened) is shown once in the window's error panel.
     """
     from PySide6.QtCore import QCoreApplication, QSettings
@@ -253,6 +253,9 @@ def run(argv: list[str] | None = None) -> int:
                 return _self_test(app, window)
             return app.exec()
         finally:
+            # The window closed without waiting for its jobs: the bounded wait ends here, with
+            # nothing left on screen to freeze (and anything still running is cancelled).
+            window.controller.shutdown()
             window.controller.close_storage()
     finally:
         if self_test_root is not None:

@@ -9,6 +9,7 @@ that the first paint need not wait for.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -47,10 +48,16 @@ if TYPE_CHECKING:
     from app.ui.dmarc.controller import DmarcController, ResolverFactory
     from app.ui.letters import controller as letters
     from app.ui.letters import zendesk_controller as zendesk
+    from app.ui.shutdown_wait import ShutdownWait
     from app.ui.team import controller as team
 
 
 log = logging.getLogger(__name__)
+
+# Closing the window: how long the GUI thread waits for cancelled jobs to stop at their next
+# check before the rest of the bounded wait moves to a timer (a request in flight waits for its
+# answer, up to its timeout).
+SETTLE_MS = 200
 
 
 class MainController(QObject):
@@ -200,6 +207,7 @@ class MainController(QObject):
             dmarc_resolver=dmarc_resolver,
         )
         self.later_built = False
+        self._shutdown_wait: ShutdownWait | None = None  # closing: the bounded wait, by timer
         self.connection.switched.connect(model.clear)
         self.connection.switched.connect(self.history.clear)
         self.fetch.whole_range_fetched.connect(self.history.show_fetched)
@@ -405,12 +413,43 @@ class MainController(QObject):
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Cancel every job, wait (bounded) for the pool, stop the sandboxes."""
+        self.begin_shutdown()
+        return self.finish_shutdown(timeout_ms)
+
+    def close_without_waiting(self, timeout_ms: int = 5000) -> bool:
+        """The window closes: cancel every job, give them ``SETTLE_MS`` to stop at their next
+        check, and make the rest of the bounded wait from a timer (``ShutdownWait``), so the
+        event loop never blocks on a request in flight. True when the pool was idle at once."""
+        self.begin_shutdown()
+        if self.runner.wait_idle(SETTLE_MS):
+            self.finish_shutdown(0)
+            return True
+        from app.ui.shutdown_wait import ShutdownWait
+
+        if self._shutdown_wait is None or not self._shutdown_wait.waiting:
+            finish = functools.partial(self.finish_shutdown, 0)
+            self._shutdown_wait = ShutdownWait(
+                self.runner, finish, timeout_ms - SETTLE_MS, parent=self
+            )
+        return False
+
+    def begin_shutdown(self) -> None:
+        """Cancel every job and stop what would start one (timers, dialogs at a job's end);
+        returns at once."""
         self.fetch.stop_timers()
         self.deletion.closing()
         if self.later_built:
+            self._zendesk.closing()
             self._llm.cancel()
         self.history.cancel()
-        idle = self.runner.shutdown(timeout_ms)
+        self.runner.begin_shutdown()
+
+    def finish_shutdown(self, timeout_ms: int = 5000) -> bool:
+        """After ``begin_shutdown``: wait (bounded) for the pool, stop the sandboxes; True when
+        no job runs any more. Safe to call again (``app.main`` calls it after the event loop)."""
+        if self._shutdown_wait is not None:
+            self._shutdown_wait.stop()
+        idle = self.runner.finish_shutdown(timeout_ms)
         if self.later_built:
             self._llm.shutdown()
             self._letters.shutdown()

@@ -695,6 +695,8 @@ class MainWindow(QMainWindow):
         tab.set_practice(controller.connection.practice)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        """Closes at once: jobs are cancelled and waited for (bounded) without holding the
+        event loop, so a request in flight never leaves a window that does not answer."""
         self.save_state()
-        self.controller.shutdown()
+        self.controller.close_without_waiting()
         super().closeEvent(event)

@@ -266,9 +266,19 @@ class JobRunner(QObject):
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Cancel everything and wait (bounded) for the pool; True if it became idle."""
+        self.begin_shutdown()
+        return self.finish_shutdown(timeout_ms)
+
+    def begin_shutdown(self) -> None:
+        """Cancel every job and drop those not yet started, without waiting for any: the pool
+        winds down while the event loop runs on (``finish_shutdown`` then waits, bounded)."""
         self.cancel_all()
         self._pool.clear()  # jobs not yet started never run
         self._heartbeat.stop()
+        self.pacer.active = False  # no heartbeat any more: jobs must not wait for one
+
+    def finish_shutdown(self, timeout_ms: int) -> bool:
+        """After ``begin_shutdown``: wait up to ``timeout_ms`` for the pool; True if idle."""
         idle = self.wait_idle(timeout_ms)
         if not idle:
             log.warning("jobs still running after %d ms at shutdown", timeout_ms)
@@ -279,11 +289,11 @@ class JobRunner(QObject):
 
     def wait_idle(self, timeout_ms: int) -> bool:
         """Block the GUI thread until the pool is idle (jobs do not wait for its heartbeat)."""
-        self.pacer.active = False
+        active, self.pacer.active = self.pacer.active, False
         try:
             return self._pool.waitForDone(timeout_ms)
         finally:
-            self.pacer.active = True
+            self.pacer.active = active
 
     @property
     def pool_active_threads(self) -> int:

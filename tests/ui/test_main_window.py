@@ -236,9 +236,12 @@ def test_window_closes_cleanly_while_a_fetch_runs(qtbot, make_window) -> None:
     with qtbot.waitSignal(window.controller.fetch.running, timeout=FETCH_TIMEOUT_MS):
         qtbot.mouseClick(window.range_bar.fetch_button, Qt.MouseButton.LeftButton)
     window.close()
-    assert window.controller.runner.active_jobs == () or window.controller.runner.wait_idle(0)
-    assert window.controller.runner.pool_active_threads == 0
-    assert window.controller.connection.sandbox is None
+    # The window goes at once; the bounded wait for the request in flight runs on after it
+    # (docs/ui.md, Threads: Closing), then the practice server is stopped.
+    assert not window.isVisible()
+    runner = window.controller.runner
+    qtbot.waitUntil(lambda: not runner.active_jobs and not runner.pool_active_threads, timeout=6000)
+    qtbot.waitUntil(lambda: window.controller.connection.sandbox is None, timeout=2000)
 
 
 def test_ui_state_is_written_under_the_test_dir(qsettings_in_tmp) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from app.core.storage.journal_conflicts import sqlite_conflict
+from app.core.storage.journal_errors import journal_error
 from app.core.storage.journal_records import (
     FAILURE_RESULTS,
     SUCCESS_RESULTS,
@@ -73,9 +74,17 @@ class DeletionJournal:
     ``synchronous=FULL``, so a record survives a killed process or a power cut.
     """
 
-    def __init__(self, path: Path, *, clock: Callable[[], datetime] = _now) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        clock: Callable[[], datetime] = _now,
+        busy_timeout_s: float | None = None,
+    ) -> None:
         self.path = Path(path)
         self._clock = clock
+        # How long to wait for another writer's lock (a second Todoku, todoku-cli).
+        self._busy_timeout_s = _BUSY_TIMEOUT_S if busy_timeout_s is None else busy_timeout_s
         self._connections = ThreadConnections(self._open_connection)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -93,14 +102,14 @@ class DeletionJournal:
                 detail=str(error),
             ) from None
         except OSError as error:
-            raise JournalError(detail=f"{type(error).__name__}: {error} ({self.path})") from error
+            raise journal_error(error, self.path) from error
         try:
             connection = self._connection()
             connection.execute("PRAGMA journal_mode=WAL")  # persistent: stored in the file
             migrate(connection, self.path)
         except (sqlite3.Error, OSError) as error:
             self.close()
-            raise JournalError(detail=f"{type(error).__name__}: {error} ({self.path})") from error
+            raise journal_error(error, self.path) from error
         except BaseException:  # e.g. a schema newer than this app: nobody will close us
             self.close()
             raise
@@ -113,7 +122,7 @@ class DeletionJournal:
     def _open_connection(self) -> sqlite3.Connection:
         # Autocommit mode; transactions are opened explicitly (BEGIN IMMEDIATE for writes).
         connection = sqlite3.connect(
-            self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            self.path, timeout=self._busy_timeout_s, isolation_level=None, check_same_thread=False
         )
         connection.row_factory = sqlite3.Row
         connection.execute("PRAGMA synchronous=FULL")
@@ -136,13 +145,13 @@ class DeletionJournal:
             connection.execute("COMMIT")
             return result
         except sqlite3.Error as error:
-            raise JournalError(detail=f"{type(error).__name__}: {error} ({self.path})") from error
+            raise journal_error(error, self.path) from error
 
     def _read(self, sql: str, parameters: Sequence[object] = ()) -> list[sqlite3.Row]:
         try:
             return self._connection().execute(sql, parameters).fetchall()
         except sqlite3.Error as error:
-            raise JournalError(detail=f"{type(error).__name__}: {error} ({self.path})") from error
+            raise journal_error(error, self.path) from error
 
     @property
     def schema_version(self) -> int:

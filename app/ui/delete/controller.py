@@ -129,6 +129,7 @@ class DeletionController(FeatureController):
         self._show_result = show_result
         self._run_history = run_history
         self._closing = False
+        self._reconcile_when_idle = False
         self._parent: QWidget | None = None
         self._report: DeletionReport | None = None
         self._snapshot: HistorySnapshot | None = None  # 削除履歴 read by the job, to show
@@ -180,7 +181,8 @@ class DeletionController(FeatureController):
         return self._link.refusal
 
     def open_journal(self) -> JournalStore | None:
-        """Open the journal now if it is still pending; None if there is none (or not yet)."""
+        """The open journal; None if there is none, or not yet (a pending journal is opened
+        by a job, started here if none runs: see ``JournalLink.open_journal``)."""
         return self._link.open_journal()
 
     def resend_kept(self) -> bool:
@@ -208,6 +210,10 @@ class DeletionController(FeatureController):
             self.failed.emit(JournalError(deletion_texts.CONNECTING_WAIT))
         elif self.unreachable is not None:
             self.failed.emit(SharedStoreUnavailableError(deletion_texts.UNREACHABLE))
+        elif self._link.in_use is not None:
+            self.failed.emit(self._link.in_use)
+        elif self._link.opening:
+            self.failed.emit(JournalError(deletion_texts.OPENING_WAIT))
         else:
             self.failed.emit(JournalError(texts.DELETE_NO_JOURNAL))
 
@@ -452,13 +458,13 @@ class DeletionController(FeatureController):
         """If a crash left deletions unfinished, check them against the list in a job."""
         from app.core.storage.journal import JournalError
 
-        if self.journal is None and (self.connecting or self._link.wants_server()):
-            # The shared store: the job reads the unfinished operations; reconcile follows.
+        if self.journal is None:
+            # The job that opens the journal reads the unfinished operations; reconcile follows.
             self._link.reconcile_when_open = True
             self.open_journal()
             return False
-        journal = self.open_journal()
-        if journal is None or self.runner.exclusive_busy:
+        journal = self.journal
+        if self.runner.exclusive_busy:
             return False
         try:
             unfinished = journal.unfinished_operations()
@@ -468,7 +474,14 @@ class DeletionController(FeatureController):
         return self._reconcile(journal, unfinished)
 
     def _reconcile(self, journal: JournalStore, unfinished: tuple[Any, ...]) -> bool:
-        if not unfinished or self.runner.exclusive_busy:
+        if not unfinished or self._closing:
+            return False
+        if self.runner.exclusive_busy:
+            # The journal opened late (another writer held it) and a fetch or an export took
+            # the lane meanwhile: reconcile once every job has ended, not at the next start.
+            if not self._reconcile_when_idle:
+                self._reconcile_when_idle = True
+                self.runner.busy_changed.connect(self._on_runner_busy)
             return False
         self._who_runs = {op.id: op.display_name or op.os_user for op in unfinished}
         config = self._connection_config()
@@ -494,6 +507,15 @@ class DeletionController(FeatureController):
             context=context,
         )
         return self._start("reconcile", work, None, texts.RECONCILING)
+
+    @Slot(bool)
+    def _on_runner_busy(self, busy: bool) -> None:
+        if busy or not self._reconcile_when_idle:
+            return
+        self._reconcile_when_idle = False
+        self.runner.busy_changed.disconnect(self._on_runner_busy)
+        if not self._closing:
+            self.check_unfinished()
 
     # -- history ---------------------------------------------------------------------------
 

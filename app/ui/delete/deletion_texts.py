@@ -114,3 +114,16 @@ UNREACHABLE = (
     "共有データベースに接続できないため、削除は使えません（取得・書き出しは使えます）。"
     "自動的に接続し直します。"
 )
+
+# The SQLite journal is opened by a job too: another writer may hold its lock for seconds.
+OPENING_WAIT = (
+    "削除履歴を開いています。開き終わると削除できるようになります。しばらくお待ちください。"
+)
+IN_USE = (
+    "削除履歴のファイルをほかのプログラム（別の Todoku や todoku-cli）が使用中のため、"
+    "削除は使えません（取得・書き出しは使えます）。自動的に開き直します。"
+)
+IN_USE_NEXT = (
+    "ほかの Todoku の画面や todoku-cli の削除が終わるまで、削除は使えません"
+    "（取得・書き出しは使えます）。30 秒ごとに開き直します。ファイルには手を加えていません。"
+)

@@ -1,9 +1,11 @@
 """JournalLink: the deletion journal the delete controller writes to, and how it is reached.
 
-The SQLite file is opened after the first paint (or on first use). In team mode
-(docs/team-mode.md) the shared store is opened by a job instead, so the window keeps working
-while it connects; an unreachable store is tried again every SERVER_RETRY_MS, and the results
-kept on this PC meanwhile are resent from the same timer.
+The journal is opened by a job after the first paint (or on first use), never on the GUI
+thread: the SQLite file waits up to 10 s for another writer's lock (a second Todoku or
+todoku-cli deleting), and in team mode (docs/team-mode.md) the shared store connects over the
+network. The window keeps working meanwhile, with deleting off until the journal is open. A
+file still in use after the wait, or an unreachable store, is tried again every
+SERVER_RETRY_MS; the results kept on this PC meanwhile are resent from the same timer.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Team mode: how often an unreachable shared store is tried again, and kept rows resent.
+# How often a journal file in use elsewhere or an unreachable shared store is tried again, and
+# (team mode) kept rows resent.
 SERVER_RETRY_MS = 30_000
 
 # open_store() -> the journal the settings name (SQLite here, or the team's shared store)
@@ -76,6 +79,10 @@ class JournalLink(QObject):
         self._server_named = server_named
         self.connecting = False
         self.unreachable: TodokuError | None = None
+        # The SQLite file is opened by a job too (``_open_file``): ``opening`` while it runs;
+        # ``in_use`` when another program held it past the busy wait (retried by the timer).
+        self.opening = False
+        self.in_use: TodokuError | None = None
         self.reconcile_when_open = False  # check_unfinished asked before the store was open
         self._reopen_when_connected = False  # the settings changed while connecting
         self._on_unfinished = on_unfinished
@@ -93,40 +100,71 @@ class JournalLink(QObject):
         return self.journal is not None or self._journal_path is not None
 
     def open_journal(self) -> JournalStore | None:
-        """Open the journal file now if it is still pending; None if there is none.
-
-        Opening imports sqlite3 and creates or migrates the file (~8 ms), so start-up calls
-        this after the first paint; any use before that opens it here.
-        """
-        if self.connecting:
-            return None  # the job hands the store over when it has connected
-        if self._journal_path is not None and self.wants_server():
-            self._connect_store()
+        """The open journal; None if there is none, or not yet: a journal still pending is
+        opened by a job (start-up calls this after the first paint), which hands it over."""
+        if self.connecting or self.opening:
+            return None  # the job hands the store over when it has opened it
+        if self._journal_path is not None:
+            if self.wants_server():
+                self._connect_store()
+            else:
+                self._open_file()
             return None
-        path, self._journal_path = self._journal_path, None
-        if path is not None:
-            from app.core.storage.journal import DeletionJournal, JournalError
-
-            try:
-                if self._open_store is not None:
-                    self.journal = self._open_store()
-                else:
-                    self.journal = DeletionJournal(path)
-                self._read_store_state()
-            except JournalError as error:  # shown in the window; deleting stays disabled
-                log.error("deletion journal unavailable: %s", type(error).__name__)
-                if self.journal is not None:
-                    self.journal.close()
-                    self.journal = None
-                self.available_changed.emit(False)
-                self.failed.emit(error)
-            self.store_changed.emit()
         return self.journal
 
     def wants_server(self) -> bool:
         return self._open_store is not None and bool(self._server_named and self._server_named())
 
-    # -- the shared store, off the GUI thread ------------------------------------------------
+    # -- opening, off the GUI thread ---------------------------------------------------------
+    def _open_file(self) -> bool:
+        """Open the SQLite file in a job (creating or migrating it takes its write lock, which
+        another writer may hold for seconds); deleting waits, the window does not."""
+        from app.ui.delete.store_opening import open_store
+
+        path = self._journal_path
+        if self.opening or path is None or self._closing:
+            return False
+        opener = self._open_store or functools.partial(_sqlite_journal, path)
+        work = functools.partial(open_store, opener)
+        self.side_job("open", work, self._on_opened, self._on_open_failed)
+        self.opening = True
+        self.store_changed.emit()
+        return True
+
+    @Slot(object)
+    def _on_opened(self, opened: Any) -> None:
+        self.opening, self.in_use = False, None
+        self._hand_over(opened)
+
+    @Slot(object)
+    def _on_open_failed(self, error: TodokuError) -> None:
+        self.opening = False
+        if self._closing or self._reopen_when_connected:
+            self._after_stale_connect()
+            return
+        from app.core.storage.journal_errors import JournalInUseError
+
+        if isinstance(error, JournalInUseError):
+            # Another program's transaction: deleting waits for it; the timer tries again, and
+            # says so once (not every 30 s over a panel the operator closed).
+            log.warning("deletion journal in use by another program")
+            first = self.in_use is None
+            error = JournalInUseError(
+                error.path, next_step_ja=deletion_texts.IN_USE_NEXT, detail=error.detail
+            )
+            self.in_use = error
+            self.server_timer.start()
+            self.store_changed.emit()
+            if first:
+                self.failed.emit(error)
+            return
+        # Damaged, too new, not a file…: deleting stays off until the window is opened again.
+        log.error("deletion journal unavailable: %s", type(error).__name__)
+        self._journal_path = None
+        self.available_changed.emit(False)
+        self.store_changed.emit()
+        self.failed.emit(error)
+
     def _connect_store(self) -> bool:
         """Open the shared store in a job; the window keeps working and says 接続中…"""
         from app.ui.delete.store_opening import open_store
@@ -144,6 +182,10 @@ class JournalLink(QObject):
     @Slot(object)
     def _on_connected(self, opened: Any) -> None:
         self.connecting = False
+        self._hand_over(opened)
+
+    def _hand_over(self, opened: Any) -> None:
+        """A job opened the journal (``OpenedStore``): keep it, then reconcile if asked."""
         if self._closing or self._journal_path is None or self._reopen_when_connected:
             opened.journal.close()  # the window is closing, or the settings changed meanwhile
             self._after_stale_connect()
@@ -151,7 +193,10 @@ class JournalLink(QObject):
         self._journal_path = None
         self.journal, self.operator = opened.journal, opened.operator
         self.outbox_waiting, self.unreachable = opened.outbox_waiting, None
-        log.info("shared journal opened (%d rows waiting on this PC)", self.outbox_waiting)
+        if opened.journal.shared:
+            log.info("shared journal opened (%d rows waiting on this PC)", self.outbox_waiting)
+        else:
+            self.server_timer.stop()  # was retrying a file in use
         self.available_changed.emit(True)
         self.store_changed.emit()
         reconcile, self.reconcile_when_open = self.reconcile_when_open, False
@@ -189,11 +234,13 @@ class JournalLink(QObject):
 
     @Slot()
     def _on_server_timer(self) -> None:
-        if self._closing or self.connecting:
+        if self._closing or self.connecting or self.opening:
             return
         if self.journal is None:
             if self._journal_path is not None and self.wants_server():
                 self._connect_store()
+            elif self._journal_path is not None and self.in_use is not None:
+                self._open_file()
             else:
                 self.server_timer.stop()
         elif not self.journal.shared:
@@ -242,15 +289,6 @@ class JournalLink(QObject):
         # Still away: the rows stay kept, the status bar keeps counting them; no new dialog.
         log.info("kept rows not sent yet: %s", type(error).__name__)
 
-    def _read_store_state(self) -> None:
-        """Who this operator is in the shared store (閲覧 / 削除可) and what waits to be sent."""
-        journal = self.journal
-        if journal is None or not journal.shared:
-            self.operator, self.outbox_waiting = None, 0
-            return
-        self.operator = journal.current_operator()
-        self.count_outbox()
-
     def count_outbox(self) -> None:
         from app.ui.delete.store_opening import outbox_count
 
@@ -273,6 +311,10 @@ class JournalLink(QObject):
             return deletion_texts.CONNECTING_WAIT
         if self.journal is None and self.unreachable is not None:
             return deletion_texts.UNREACHABLE
+        if self.journal is None and self.opening:
+            return deletion_texts.OPENING_WAIT
+        if self.journal is None and self.in_use is not None:
+            return deletion_texts.IN_USE
         if self.operator is not None and not self.operator.may_delete:
             return deletion_texts.VIEW_ONLY.format(name=self.operator.display_name)
         return ""
@@ -282,19 +324,26 @@ class JournalLink(QObject):
         Refused (False) while a delete runs."""
         if self.runner.exclusive_busy or self._local_path is None:
             return False
-        if self.connecting:  # the job's store is for the old settings: opened again after it
-            self._reopen_when_connected = True
+        if self.connecting or self.opening:  # the job's store is for the old settings
+            self._reopen_when_connected = True  # opened again after it
             return True
         if self.journal is not None:
             self.journal.close()
         self.journal, self.operator, self.outbox_waiting = None, None, 0
-        self.unreachable = None
+        self.unreachable, self.in_use = None, None
         self._journal_path = self._local_path
         self.available_changed.emit(True)
         self.open_journal()
         return True
 
     def closing(self) -> None:
-        """The window is closing: no store is connected to and no kept row resent any more."""
+        """The window is closing: no store is opened and no kept row resent any more."""
         self._closing = True
         self.server_timer.stop()
+
+
+def _sqlite_journal(path: Path) -> JournalStore:
+    """Job work's opener when no team store is configured: the SQLite file at ``path``."""
+    from app.core.storage.journal import DeletionJournal
+
+    return DeletionJournal(path)

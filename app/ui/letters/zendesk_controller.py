@@ -173,6 +173,7 @@ class ZendeskController(FeatureController):
         self._cancelled = False
         self._parent_widget: QWidget | None = None
         self._test_jobs: dict[int, Job] = {}
+        self._closing = False
 
     @property
     def practice(self) -> bool:
@@ -326,7 +327,13 @@ class ZendeskController(FeatureController):
         outcomes = list(self._outcomes)
         if outcomes:
             self.tickets_made.emit(outcomes)
-            self.show_result(outcomes, self._cancelled, self._parent_widget)
+            if not self._closing:  # no dialog over a window that is gone
+                self.show_result(outcomes, self._cancelled, self._parent_widget)
+
+    def closing(self) -> None:
+        """The window is closing: a ticket job ending now opens no result dialog (the tickets
+        made so far are already in the links file, which the details pane reads)."""
+        self._closing = True
 
     def shutdown(self) -> None:
         """After the pool is idle: stop the practice imitation."""

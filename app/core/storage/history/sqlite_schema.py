@@ -25,6 +25,7 @@ from app.core.storage.history.interface import (
     HistorySchemaTooNewError,
 )
 from app.core.storage.sqlite_files import NotARegularFile, read_only_uri, regular_file_header
+from app.core.storage.sqlite_verdicts import is_corrupt, is_disk_full, is_permission
 
 log = logging.getLogger(__name__)
 
@@ -104,37 +105,12 @@ class BadFile(Exception):
     """The file is not a usable Todoku history (corrupt or foreign): move it aside."""
 
 
-# SQLite's verdicts on the file's content (https://www.sqlite.org/rescode.html). Any other error
-# (cannot open, read-only, permission, locked, I/O) says nothing about the file: a sound WAL
-# history in a folder the user cannot write fails with SQLITE_CANTOPEN (no -shm file can be
-# made), and was renamed as "broken" for it.
-_CORRUPT_CODES = frozenset((sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB))
-_PERMISSION_CODES = frozenset(
-    (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_AUTH)
-)
-
-
-def _primary_code(error: sqlite3.Error) -> int | None:
-    code = getattr(error, "sqlite_errorcode", None)
-    return None if code is None else int(code) & 0xFF  # extended codes keep it in the low byte
-
-
-def is_corrupt(error: sqlite3.Error) -> bool:
-    """True only when SQLite says the file's content is damaged or not a database."""
-    code = _primary_code(error)
-    if code is not None:
-        return code in _CORRUPT_CODES
-    text = str(error)
-    return "file is not a database" in text or "database disk image is malformed" in text
-
-
 def history_error(error: sqlite3.Error, path: Path) -> HistoryError:
     """The Japanese error for an SQLite failure on the history file."""
     detail = f"{type(error).__name__}: {error} ({path})"
-    code = _primary_code(error)
-    if code == sqlite3.SQLITE_FULL or "database or disk is full" in str(error):
+    if is_disk_full(error):
         return HistoryDiskFullError(detail=detail)
-    if code in _PERMISSION_CODES:
+    if is_permission(error):
         return HistoryPermissionError(detail=detail)
     return HistoryError(detail=detail)
 

@@ -52,8 +52,17 @@ from app.core.storage.history.stored_rows import (
     recurrences_from_rows,
     return_from_row,
 )
-from app.core.storage.journal_records import JournalError, JournalSchemaTooNewError
-from app.core.storage.team.connection import SharedDatabase, pg_connections, run_reconnecting
+from app.core.storage.journal_records import (
+    JournalError,
+    JournalSchemaTooNewError,
+    SharedStoreUnavailableError,
+)
+from app.core.storage.team.connection import (
+    SharedDatabase,
+    pg_connections,
+    run_reconnecting,
+    unavailable,
+)
 from app.core.storage.team.history_pg_import import HistorySnapshot, copy_snapshot
 from app.core.storage.team.history_pg_merge import FetchMerge, account_tuple
 from app.core.storage.team.history_pg_texts import scrub_texts
@@ -68,6 +77,31 @@ _BUCKET_SQL = {
         f"to_char(date_trunc('week', to_timestamp(e.created) AT TIME ZONE {_JST}), 'YYYY-MM-DD')"
     ),
 }
+
+
+# The server, not this PC's disk: what the operator (or the administrator) can check.
+_UNREACHABLE_NEXT = (
+    "取得した一覧はそのまま使えます。ネットワーク（VPN など）がつながっているか、"
+    "共有データベースのサーバーが動いているか、接続先の設定（アプリは「ツール → "
+    "共有データベース…」、todoku-cli は --database）のホスト・ポート・ユーザーを確認してください。"
+)
+
+
+def _unreachable(label: str, error: BaseException) -> HistoryError:
+    """The history's error for a server that cannot be reached, refused the login or went away."""
+    journal_side = unavailable(label, error)  # tells a refused login from a missing server
+    login = journal_side.message_ja != SharedStoreUnavailableError.default_message_ja
+    return HistoryError(
+        journal_side.message_ja
+        if login
+        else "共有データベースに接続できないため、取得履歴を読み書きできませんでした。",
+        next_step_ja=(
+            "取得した一覧はそのまま使えます。" + journal_side.next_step_ja
+            if login
+            else _UNREACHABLE_NEXT
+        ),
+        detail=f"{label}: {type(error).__name__}: {str(error).strip()}",
+    )
 
 
 class PostgresHistoryStore:
@@ -118,10 +152,7 @@ class PostgresHistoryStore:
         except psycopg.errors.DiskFull as error:
             raise HistoryDiskFullError(detail=f"{label}: {error}") from None
         except psycopg.OperationalError as error:
-            raise HistoryError(
-                "共有データベースに接続できないため、取得履歴を読み書きできませんでした。",
-                detail=f"{label}: {type(error).__name__}: {str(error).strip()}",
-            ) from None
+            raise _unreachable(label, error) from None
         except psycopg.Error as error:
             raise HistoryError(
                 detail=f"{label}: {type(error).__name__}: {str(error).strip()}"
