@@ -52,13 +52,15 @@ class SettingsDialog(QDialog):
         saved_llm_key: str,
         keys_persistent: bool,
         key_store_where_ja: str,
+        sendgrid_key_unreadable: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(texts.SETTINGS_TITLE)
         self.setMinimumWidth(640)  # wider, not taller: fits 768 px with every section open
         self._settings = settings
-        self._has_saved_key = bool(saved_sendgrid_key)
+        # A key the keyring could not read may well be saved: never shown as 未設定.
+        self._has_saved_key = bool(saved_sendgrid_key) or sendgrid_key_unreadable
         self._clear_key = False
 
         # SendGrid
@@ -67,13 +69,17 @@ class SettingsDialog(QDialog):
         self.key_edit.setPlaceholderText(texts.SETTINGS_API_KEY_PLACEHOLDER)
         self.show_key = QCheckBox(texts.SETTINGS_SHOW)
         self.show_key.toggled.connect(self._on_show_key_toggled)
-        self.saved_key_label = plain_label(
-            texts.SETTINGS_KEY_SAVED.format(masked=mask_secret(saved_sendgrid_key))
-            if saved_sendgrid_key
-            else texts.SETTINGS_KEY_NONE
-        )
+        if sendgrid_key_unreadable:
+            saved_text = texts.SETTINGS_KEY_UNREADABLE
+        elif saved_sendgrid_key:
+            saved_text = texts.SETTINGS_KEY_SAVED.format(masked=mask_secret(saved_sendgrid_key))
+        else:
+            saved_text = texts.SETTINGS_KEY_NONE
+        self.saved_key_label = plain_label(saved_text)
+        self.saved_key_label.setWordWrap(sendgrid_key_unreadable)
         self.clear_key_button = QPushButton(texts.SETTINGS_CLEAR_KEY)
-        self.clear_key_button.setEnabled(self._has_saved_key)
+        # Removing needs the keyring too: offered again once it can be read.
+        self.clear_key_button.setEnabled(bool(saved_sendgrid_key))
         self.clear_key_button.clicked.connect(self._on_clear_key_clicked)
         self.region_combo = QComboBox()
         self.region_combo.addItem(texts.SETTINGS_REGION_GLOBAL, "global")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QDialog, QWidget
 
-from app.core.storage.secrets import LLM_KEY, SENDGRID_KEY
+from app.core.storage.secrets import LLM_KEY, SENDGRID_KEY, SecretStore, SecretsUnreadableError
 
 if TYPE_CHECKING:
     from app.core.errors import TodokuError
@@ -52,12 +52,14 @@ class SettingsFlow(QObject):
 
         controller = self._controller
         secrets = controller.secrets
+        sendgrid_key = _saved(secrets, SENDGRID_KEY)
         dialog = SettingsDialog(
             controller.settings.current,
-            saved_sendgrid_key=secrets.get(SENDGRID_KEY),
-            saved_llm_key=secrets.get(LLM_KEY),
+            saved_sendgrid_key=sendgrid_key or "",
+            saved_llm_key=_saved(secrets, LLM_KEY) or "",
             keys_persistent=secrets.persistent,
             key_store_where_ja=secrets.where_ja,
+            sendgrid_key_unreadable=sendgrid_key is None,
             parent=parent,
         )
         dialog.test_requested.connect(self._on_dialog_test_requested)
@@ -88,3 +90,11 @@ class SettingsFlow(QObject):
     ) -> None:
         if self.dialog is not None:
             self.dialog.show_test_result(outcome)
+
+
+def _saved(secrets: SecretStore, name: str) -> str | None:
+    """The saved secret ("" when none); None when the keyring could not be read."""
+    try:
+        return secrets.get(name)
+    except SecretsUnreadableError:
+        return None

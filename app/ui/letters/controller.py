@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from app.core.dates import JST
 from app.core.errors import TodokuError
-from app.core.storage.secrets import LLM_KEY, ZENDESK_TOKEN, SecretStore
+from app.core.storage.secrets import LLM_KEY, ZENDESK_TOKEN, SecretStore, SecretsUnreadableError
 from app.core.types import Explanation, SuppressionEntry
 from app.ui.feature import FeatureController
 from app.ui.letters import letter_texts as texts
@@ -173,9 +173,14 @@ class LettersController(FeatureController):
         from app.ui.letters.settings_pages import ContactSettingsDialog
 
         secrets = self._secrets
+        try:
+            saved_token = secrets.get(ZENDESK_TOKEN)
+        except SecretsUnreadableError as error:  # the banner says why the token shows as unset
+            self.failed.emit(error)
+            saved_token = ""
         dialog = ContactSettingsDialog(
             self._settings.current,
-            saved_token=secrets.get(ZENDESK_TOKEN),
+            saved_token=saved_token,
             key_store_where_ja=secrets.where_ja,
             practice=self._practice(),
             page=page,
