@@ -4,12 +4,13 @@ a practice server that stopped answering named as the practice server."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
 
-from app.core.storage.secrets import SENDGRID_KEY, KeyringSecretStore
+from app.core.storage.secrets import SENDGRID_KEY, KeyringSecretStore, mask_secret
 from app.ui import texts
 from tests.helpers.os_keyring import ScriptedKeyring, installed_keyring
 from tests.helpers.ui import FETCH_TIMEOUT_MS, TEST_KEY, fetch
@@ -79,3 +80,51 @@ def test_a_practice_server_that_stopped_answering_is_not_blamed_on_the_internet(
     error = failed.args[0]
     assert error.message_ja == texts.PRACTICE_SERVER_UNREACHABLE
     assert "インターネット" not in error.user_text() and "プロキシ" not in error.user_text()
+
+
+def test_the_settings_dialog_opens_before_a_slow_keyring_answers(
+    qtbot, make_window, secrets, os_keyring
+) -> None:
+    secrets.set(SENDGRID_KEY, TEST_KEY)
+    os_keyring.read_delay_s = 0.5
+    seen: dict[str, object] = {}
+
+    def run_dialog(dialog) -> bool:  # called as soon as the dialog is built
+        seen["opened_after_s"] = time.monotonic() - clicked
+        seen["first"] = dialog.saved_key_label.text()
+        qtbot.waitUntil(lambda: not dialog.keys_loading, timeout=5000)
+        seen["then"] = dialog.saved_key_label.text()
+        seen["clear_enabled"] = dialog.clear_key_button.isEnabled()
+        return False
+
+    window = make_window(run_settings_dialog=run_dialog)
+    clicked = time.monotonic()
+    window.window_actions.settings_action.trigger()
+
+    assert seen["opened_after_s"] < 0.3, seen  # not after the keyring's 0.5 s
+    assert seen["first"] == texts.SETTINGS_KEY_LOADING
+    assert seen["then"] == texts.SETTINGS_KEY_SAVED.format(masked=mask_secret(TEST_KEY))
+    assert seen["clear_enabled"]
+
+
+def test_the_zendesk_page_does_not_call_a_token_in_a_locked_keyring_unsaved(
+    qtbot, make_window, secrets, os_keyring
+) -> None:
+    from app.core.storage.secrets import ZENDESK_TOKEN
+    from app.ui.letters import letter_texts
+
+    secrets.set(ZENDESK_TOKEN, "zendesk-token-saved-1234")
+    os_keyring.locked = True
+    seen: list[tuple[str, bool]] = []
+
+    def run_settings(dialog) -> bool:
+        page = dialog.zendesk_page
+        qtbot.waitUntil(lambda: not page.token_loading, timeout=5000)
+        seen.append((page.token_edit.placeholderText(), page.clear_token_button.isEnabled()))
+        return False
+
+    window = make_window(run_contact_settings=run_settings)
+    window.contact_actions.settings_action.trigger()
+
+    assert seen == [(letter_texts.ZENDESK_TOKEN_UNREADABLE, False)]
+    assert "1234" not in seen[0][0]

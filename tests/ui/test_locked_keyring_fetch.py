@@ -56,6 +56,7 @@ def test_the_settings_dialog_does_not_call_a_key_in_a_locked_keyring_unset(
     shown: list[str] = []
 
     def run_dialog(dialog) -> bool:  # the real dialog; read what it says, then cancel
+        qtbot.waitUntil(lambda: not dialog.keys_loading)  # the keys are read in a job
         shown.append(dialog.saved_key_label.text())
         return False
 
