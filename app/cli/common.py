@@ -48,10 +48,12 @@ def api_key_from_environment() -> str:
     key = os.environ.get(API_KEY_ENV, "").strip()
     if key:
         return key
-    try:
-        from app.core.storage.secrets import SENDGRID_KEY, KeyringSecretStore
+    from app.core.storage.secrets import SENDGRID_KEY, KeyringSecretStore, SecretsUnreadableError
 
+    try:
         key = KeyringSecretStore().get(SENDGRID_KEY)
+    except SecretsUnreadableError:
+        raise  # a locked keyring: say so, not "no key found"
     except Exception:
         key = ""
     if not key:

@@ -37,7 +37,7 @@ from app.ui.history.controller import HistoryController
 from app.ui.history.session import HistorySession
 from app.ui.models.entry_table import EntryTableModel
 from app.ui.persist import SettingsKeeper
-from app.ui.workers import JobRunner
+from app.ui.workers import JobRunner, ReadAhead
 
 if TYPE_CHECKING:
     from app.core.classify import ClassifyFunction
@@ -151,6 +151,7 @@ class MainController(QObject):
             connect=connect,
             classify=classify,
             history_work=lambda *fetch: self.history.fetch_work(*fetch),
+            read_ahead=self._read_ahead,
             parent=self,
         )
         data_dir = settings_store.path.parent if data_dir is None else data_dir
@@ -219,6 +220,11 @@ class MainController(QObject):
         self.fetch.running.connect(self._on_fetch_running)
         self.fetch.fetched.connect(self._on_fetch_fetched)
         self.deletion.rows_removed.connect(self._on_rows_changed)
+
+    def _read_ahead(self) -> ReadAhead | None:
+        # The default account's live key; another account's credentials are still read when
+        # its config is built.
+        return self.connection.read_ahead() if self.accounts.current.is_default else None
 
     def build_later_features(self) -> None:
         """Build AI refinement, 連絡文, Zendesk, DMARC and 共有データベース (once), then emit

@@ -121,6 +121,14 @@ LIVE_TEXT = "本番アカウント{account}: 実際の SendGrid のデータで�
 LIVE_NEEDS_KEY = "本番のアカウントには API キーが必要です（まだ保存されていません）。"
 LIVE_NEEDS_KEY_NEXT = "設定画面で SendGrid の API キーを保存してから、本番に切り替えてください。"
 SANDBOX_START_FAILED = "練習用サーバーを起動できませんでした。"
+READING_KEY = "保存済みの API キーを読み込んでいます…"
+PRACTICE_SERVER_UNREACHABLE = (
+    "練習用サーバー（この PC で動く SendGrid の模擬サーバー）に接続できませんでした。"
+)
+PRACTICE_SERVER_UNREACHABLE_NEXT = (
+    "もう一度「取得」を押すと、練習用サーバーを起動し直します。"
+    "続く場合はアプリを再起動してください。"
+)
 
 # Menus and buttons
 MENU_FILE = "ファイル(&F)"
@@ -260,6 +268,11 @@ SETTINGS_API_KEY = "API キー"
 SETTINGS_API_KEY_PLACEHOLDER = "SG. で始まるキーを貼り付けてください"
 SETTINGS_KEY_SAVED = "保存済み: {masked}（変更する場合のみ入力してください）"
 SETTINGS_KEY_NONE = "未設定"
+SETTINGS_KEY_LOADING = "保存済みのキーを確認しています…"
+SETTINGS_KEY_UNREADABLE = (
+    "保存済みのキーを読み取れませんでした（OS の資格情報ストアがロックされているか、"
+    "使えない状態です。ロックを解除してから開き直してください）"
+)
 SETTINGS_SHOW = "表示"
 SETTINGS_CLEAR_KEY = "キーを削除"
 SETTINGS_REGION = "リージョン"

@@ -7,6 +7,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any
 
 import shiboken6
@@ -22,6 +24,16 @@ log = logging.getLogger(__name__)
 JobWork = Callable[..., Any]
 
 HEARTBEAT_MS = 10
+
+
+@dataclass(frozen=True)
+class ReadAhead:
+    """A slow read a GUI-thread call would make (the OS keyring: D-Bus may wait 25 s), done
+    first in a job: ``work`` runs on a pool thread, and inside ``use(result)`` the call takes
+    that result instead of reading again."""
+
+    work: JobWork
+    use: Callable[[Any], AbstractContextManager[None]]
 
 
 class GuiPacer:

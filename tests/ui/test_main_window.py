@@ -187,6 +187,7 @@ def test_settings_dialog_saves_key_and_tests_the_connection(
     def run_dialog(dialog) -> bool:
         qtbot.addWidget(dialog)
         dialog.show()
+        qtbot.waitUntil(lambda: not dialog.keys_loading)  # the keys are read in a job
         assert "メモリ" in dialog.store_label.text() and dialog.store_warning.isVisible()
         qtbot.keyClicks(dialog.key_edit, "SG.bounces-only")
         dialog.region_combo.setCurrentIndex(dialog.region_combo.findData("eu"))

@@ -6,6 +6,8 @@ import contextlib
 import logging
 from typing import Protocol
 
+from app.core.errors import TodokuError
+
 log = logging.getLogger(__name__)
 
 SERVICE_NAME = "Todoku"
@@ -14,9 +16,25 @@ LLM_KEY = "llm_api_key"
 ZENDESK_TOKEN = "zendesk_api_token"
 
 
+class SecretsUnreadableError(TodokuError):
+    """The OS keyring did not answer a read (locked, its unlock prompt dismissed, its daemon
+    gone): whether a secret is saved is unknown, which is not the same as "none saved"."""
+
+    default_message_ja = (
+        "OS の資格情報ストア（キーリング）から保存済みのキーを読み取れませんでした。"
+        "ロックされているか、使えない状態です。"
+    )
+    default_next_step_ja = (
+        "キーリングのロックを解除するか、OS のパスワード管理（Windows の資格情報マネージャー、"
+        "macOS のキーチェーン、Linux のパスワードと鍵など）の状態を確認してから、"
+        "もう一度お試しください。"
+    )
+
+
 class SecretStore(Protocol):
     """Named secrets. ``persistent`` says whether they survive a restart; ``where_ja`` tells the
-    operator where they are kept."""
+    operator where they are kept. ``get`` returns "" when nothing is saved under the name and
+    raises SecretsUnreadableError when the store could not be read."""
 
     @property
     def persistent(self) -> bool: ...
@@ -60,8 +78,10 @@ class MemorySecretStore:
 
 
 class KeyringSecretStore:
-    """The OS keyring via ``keyring``. If the backend is missing or fails, the store switches to
-    memory for the rest of the session and says so (``persistent`` becomes False)."""
+    """The OS keyring via ``keyring``. If the backend is missing or a write fails, the store
+    switches to memory for the rest of the session and says so (``persistent`` becomes False).
+    A failed read raises SecretsUnreadableError instead and changes nothing: a locked keyring
+    usually still holds the key, and the next read may succeed once it is unlocked."""
 
     def __init__(self, service: str = SERVICE_NAME) -> None:
         self._service = service
@@ -106,7 +126,12 @@ class KeyringSecretStore:
 
                 return keyring.get_password(self._service, name) or ""
             except Exception as error:
-                self._fall_back(error)
+                # The class name only, and no chained cause: some backends' messages echo the
+                # secret's name and service.
+                log.warning("secrets: keyring could not be read (%s)", type(error).__name__)
+                raise SecretsUnreadableError(
+                    detail=f"keyring backend {self._backend_name}: {type(error).__name__}"
+                ) from None
         return self._memory.get(name)
 
     def set(self, name: str, value: str) -> None:

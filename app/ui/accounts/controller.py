@@ -4,6 +4,7 @@ SES, and the hand-cleaning guide where a provider has no delete API."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import logging
@@ -21,7 +22,7 @@ from app.core.accounts import (
     save_credentials,
 )
 from app.core.errors import InvalidInputError, TodokuError, UnexpectedError
-from app.core.storage.secrets import SecretStore
+from app.core.storage.secrets import SecretStore, SecretsUnreadableError
 from app.ui.accounts import account_facts as facts
 from app.ui.accounts import account_texts as texts
 from app.ui.accounts.delete_routing import Item, split_by_mode
@@ -123,7 +124,10 @@ class AccountsController(FeatureController):
         return self.settings.current.all_accounts()
 
     def has_credentials(self, account: Account) -> bool:
-        return not facts.missing_fields(account, self.secrets)
+        try:
+            return not facts.missing_fields(account, self.secrets)
+        except SecretsUnreadableError:  # unknown: not shown as missing, the job will say why
+            return True
 
     def masked_secrets(self, account: Account) -> dict[str, str]:
         """Field → masked saved value (for the edit dialog's placeholders); never the value."""
@@ -131,7 +135,10 @@ class AccountsController(FeatureController):
 
         saved = {}
         for name, key in account.secret_names().items():
-            value = self.secrets.get(key)
+            try:
+                value = self.secrets.get(key)
+            except SecretsUnreadableError:  # a locked keyring: the field stays blank (unchanged)
+                continue
             if value:
                 saved[name] = mask_secret(value)
         return saved
@@ -211,6 +218,13 @@ class AccountsController(FeatureController):
 
     def _ensure_sandbox(self, provider: ProviderName) -> str:
         known = self.sandboxes.get(provider)
+        if known is not None and not getattr(known[0], "running", True):
+            # Ended from outside (OOM killer, antivirus, a log-out): start another.
+            log.warning("practice %s imitation is no longer running", provider.value)
+            del self.sandboxes[provider]
+            with contextlib.suppress(Exception):
+                known[0].stop()
+            known = None
         if known is not None:
             return known[1]
         try:
@@ -252,7 +266,11 @@ class AccountsController(FeatureController):
         log.info("switched to account %s:%s", account.provider.value, account.name)
         self.switched.emit()
         self.account_changed.emit(account)
-        if not self._is_practice() and self.live_problem():
+        try:
+            problem = "" if self._is_practice() else self.live_problem()
+        except SecretsUnreadableError:  # unknown: stay live; the next job says why it cannot
+            problem = ""
+        if problem:
             self.live_unavailable.emit()
             self.done.emit(texts.SWITCHED_TO_PRACTICE.format(label=account.label_ja))
         else:

@@ -3,9 +3,10 @@ the settings every job's connection is built from; the 接続テスト job."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
@@ -13,13 +14,19 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from app.core.dates import today_jst, unix_bounds
 from app.core.errors import InvalidInputError, TodokuError, UnexpectedError
-from app.core.storage.secrets import LLM_KEY, SENDGRID_KEY, SecretStore, mask_secret
+from app.core.storage.secrets import (
+    LLM_KEY,
+    SENDGRID_KEY,
+    SecretStore,
+    SecretsUnreadableError,
+    mask_secret,
+)
 from app.core.storage.settings import AppSettings
 from app.core.types import DateRange
 from app.ui import texts
 from app.ui.feature import FeatureController
 from app.ui.persist import SettingsKeeper
-from app.ui.workers import Job, JobRunner
+from app.ui.workers import Job, JobRunner, ReadAhead
 
 if TYPE_CHECKING:
     from app.core.services import ConnectionConfig
@@ -147,6 +154,7 @@ class ConnectionController(FeatureController):
         self.practice = settings.current.practice_mode
         self.masked_key = ""  # "••••abcd" once the live key has been read
         self._keys_saved = 0  # a key read in a job before the last save is stale
+        self._key_read_ahead: str | None = None  # read by a job for the config() being built
         # Set by the accounts feature: why live mode cannot run on the current account ("" when
         # it can). None: the default SendGrid account's key alone decides.
         self.live_problem: Callable[[], str] | None = None
@@ -157,9 +165,32 @@ class ConnectionController(FeatureController):
         return bool(self._read_live_key())
 
     def _read_live_key(self) -> str:
-        key = self.secrets.get(SENDGRID_KEY)
+        """The saved key ("" when none); raises SecretsUnreadableError when the keyring could
+        not be read, which says nothing about whether a key is saved."""
+        key = self._key_read_ahead
+        if key is None:
+            key = self.secrets.get(SENDGRID_KEY)
         self.masked_key = mask_secret(key)
         return key
+
+    def read_ahead(self) -> ReadAhead | None:
+        """The keyring read ``config`` makes in live mode, as a job's work, so that a fetch
+        reads the key off the GUI thread first (a slow keyring froze the window). None in
+        practice mode: there is nothing slow to read."""
+        if self.practice:
+            return None
+        secrets, saved = self.secrets, self._keys_saved
+        return ReadAhead(lambda **_: (saved, secrets.get(SENDGRID_KEY)), self._using_key_read)
+
+    @contextlib.contextmanager
+    def _using_key_read(self, read: tuple[int, str]) -> Iterator[None]:
+        saved, key = read
+        # A key saved while the job read the keyring makes its read stale: read again.
+        self._key_read_ahead = key if saved == self._keys_saved else None
+        try:
+            yield
+        finally:
+            self._key_read_ahead = None
 
     def save_settings(
         self, settings: AppSettings, sendgrid_key: str | None, llm_key: str | None
@@ -218,9 +249,13 @@ class ConnectionController(FeatureController):
         if self.runner.exclusive_busy:
             return False
         if not practice:
-            problem = self.live_problem() if self.live_problem is not None else ""
-            if self.live_problem is None and not self.has_live_key():
-                problem = texts.LIVE_NEEDS_KEY
+            try:
+                problem = self.live_problem() if self.live_problem is not None else ""
+                if self.live_problem is None and not self.has_live_key():
+                    problem = texts.LIVE_NEEDS_KEY
+            except SecretsUnreadableError as error:  # not "no key": say the keyring is locked
+                self.failed.emit(error)
+                return False
             if problem:
                 next_step = (
                     texts.LIVE_NEEDS_KEY_NEXT if problem == texts.LIVE_NEEDS_KEY else problem
@@ -281,6 +316,11 @@ class ConnectionController(FeatureController):
         )
 
     def _ensure_sandbox(self) -> str:
+        if self.sandbox is not None and not getattr(self.sandbox, "running", True):
+            # The child was ended from outside (OOM killer, antivirus, a log-out): start
+            # another rather than hand out a URL nothing listens on any more.
+            log.warning("practice sandbox is no longer running; starting it again")
+            self.stop_sandbox()
         if self.sandbox is None:
             try:
                 sandbox = self._sandbox_factory()
@@ -308,8 +348,8 @@ class ConnectionController(FeatureController):
         ``connection_tested``. ``base_url``: as typed in the dialog (None: the saved one)."""
         from app.core.services import check_permissions, sendgrid_factory
 
-        api_key = typed_key.strip() or self.secrets.get(SENDGRID_KEY)
         try:
+            api_key = typed_key.strip() or self.secrets.get(SENDGRID_KEY)
             config = self._live_config(api_key, region, subuser, base_url)
         except TodokuError as error:
             self.connection_tested.emit(error)

@@ -36,7 +36,9 @@ class SettingsDialog(QDialog):
     """Takes the current settings and masked keys; exposes the edited values.
 
     It never reads or writes the SecretStore and never calls a service: the connection test is
-    requested through a signal and its result handed back with ``show_test_result``.
+    requested through a signal and its result handed back with ``show_test_result``. With
+    ``keys_loading`` it opens before the keys are read (the keyring may be slow) and says so
+    until ``show_saved_keys`` gives them.
 
     Signals:
         test_requested: (api_key or "" for the saved key, region, subuser).
@@ -52,14 +54,17 @@ class SettingsDialog(QDialog):
         saved_llm_key: str,
         keys_persistent: bool,
         key_store_where_ja: str,
+        sendgrid_key_unreadable: bool = False,
+        keys_loading: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(texts.SETTINGS_TITLE)
         self.setMinimumWidth(640)  # wider, not taller: fits 768 px with every section open
         self._settings = settings
-        self._has_saved_key = bool(saved_sendgrid_key)
+        self._has_saved_key = False
         self._clear_key = False
+        self.keys_loading = keys_loading
 
         # SendGrid
         self.key_edit = QLineEdit()
@@ -67,13 +72,8 @@ class SettingsDialog(QDialog):
         self.key_edit.setPlaceholderText(texts.SETTINGS_API_KEY_PLACEHOLDER)
         self.show_key = QCheckBox(texts.SETTINGS_SHOW)
         self.show_key.toggled.connect(self._on_show_key_toggled)
-        self.saved_key_label = plain_label(
-            texts.SETTINGS_KEY_SAVED.format(masked=mask_secret(saved_sendgrid_key))
-            if saved_sendgrid_key
-            else texts.SETTINGS_KEY_NONE
-        )
+        self.saved_key_label = plain_label()
         self.clear_key_button = QPushButton(texts.SETTINGS_CLEAR_KEY)
-        self.clear_key_button.setEnabled(self._has_saved_key)
         self.clear_key_button.clicked.connect(self._on_clear_key_clicked)
         self.region_combo = QComboBox()
         self.region_combo.addItem(texts.SETTINGS_REGION_GLOBAL, "global")
@@ -87,13 +87,11 @@ class SettingsDialog(QDialog):
         self.test_result.setVisible(False)  # no empty row until there is a result
         # One line about where keys are kept: where they are, or (no OS store) the warning,
         # which already says "in memory until the app closes".
-        self.store_label = plain_label(texts.SETTINGS_KEY_STORE.format(where=key_store_where_ja))
+        self.store_label = plain_label()
         self.store_label.setWordWrap(True)
-        self.store_label.setVisible(keys_persistent)
         self.store_warning = plain_label(texts.SETTINGS_KEY_STORE_WARNING)
         self.store_warning.setWordWrap(True)
         self.store_warning.setStyleSheet("color: #b26a00;")
-        self.store_warning.setVisible(not keys_persistent)
 
         key_row = QHBoxLayout()
         key_row.addWidget(self.key_edit, 1)
@@ -146,11 +144,6 @@ class SettingsDialog(QDialog):
         self.llm_model = QLineEdit(settings.llm_model)
         self.llm_key_edit = QLineEdit()
         self.llm_key_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.llm_key_edit.setPlaceholderText(
-            texts.SETTINGS_KEY_SAVED.format(masked=mask_secret(saved_llm_key))
-            if saved_llm_key
-            else texts.SETTINGS_KEY_NONE
-        )
         llm_form = QFormLayout()
         llm_form.addRow(self.llm_enabled)
         llm_form.addRow(texts.SETTINGS_LLM_BASE_URL, self.llm_base_url)
@@ -179,6 +172,56 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.store_warning)
         layout.addWidget(llm_box)
         layout.addWidget(buttons)
+
+        if keys_loading:
+            self.saved_key_label.setText(texts.SETTINGS_KEY_LOADING)
+            self.llm_key_edit.setPlaceholderText(texts.SETTINGS_KEY_LOADING)
+            self.clear_key_button.setEnabled(False)
+            self.store_label.setText(texts.SETTINGS_KEY_STORE.format(where="…"))
+            self.store_warning.setVisible(False)
+        else:
+            self.show_saved_keys(
+                None if sendgrid_key_unreadable else mask_secret(saved_sendgrid_key),
+                mask_secret(saved_llm_key),
+                keys_persistent,
+                key_store_where_ja,
+            )
+
+    def show_saved_keys(
+        self,
+        masked_sendgrid_key: str | None,
+        masked_llm_key: str | None,
+        persistent: bool,
+        where_ja: str,
+    ) -> None:
+        """What is saved, masked ("" none saved; None the keyring could not be read)."""
+        self.keys_loading = False
+        unreadable = masked_sendgrid_key is None
+        # A key the keyring could not read may well be saved: never shown as 未設定.
+        self._has_saved_key = unreadable or bool(masked_sendgrid_key)
+        if self._clear_key:
+            pass  # the operator already chose to remove it
+        elif unreadable:
+            self.saved_key_label.setText(texts.SETTINGS_KEY_UNREADABLE)
+        elif masked_sendgrid_key:
+            self.saved_key_label.setText(
+                texts.SETTINGS_KEY_SAVED.format(masked=masked_sendgrid_key)
+            )
+        else:
+            self.saved_key_label.setText(texts.SETTINGS_KEY_NONE)
+        self.saved_key_label.setWordWrap(unreadable)
+        # Removing needs the keyring too: offered only for a key it could read.
+        self.clear_key_button.setEnabled(bool(masked_sendgrid_key) and not self._clear_key)
+        self.llm_key_edit.setPlaceholderText(
+            texts.SETTINGS_KEY_SAVED.format(masked=masked_llm_key)
+            if masked_llm_key
+            else texts.SETTINGS_KEY_NONE
+        )
+        self.store_label.setText(texts.SETTINGS_KEY_STORE.format(where=where_ja))
+        self.store_label.setVisible(persistent)
+        self.store_warning.setVisible(not persistent)
+        if self.isVisible():
+            self._grow_to_fit()
 
     # -- outcome -------------------------------------------------------------------------
 

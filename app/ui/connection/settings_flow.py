@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QDialog, QWidget
 
-from app.core.storage.secrets import LLM_KEY, SENDGRID_KEY
+from app.core.storage.secrets import (
+    LLM_KEY,
+    SENDGRID_KEY,
+    SecretStore,
+    SecretsUnreadableError,
+    mask_secret,
+)
+from app.ui.workers import Job
 
 if TYPE_CHECKING:
     from app.core.errors import TodokuError
@@ -28,8 +35,9 @@ def exec_settings_dialog(dialog: SettingsDialog) -> bool:
 
 
 class SettingsFlow(QObject):
-    """Opens the dialog with the current settings and saved keys, relays 接続テスト results to
-    it while it is open, and hands what the operator saved to the connection."""
+    """Opens the dialog with the current settings, shows the saved keys (masked) once a job
+    has read them from the keyring, relays 接続テスト results to it while it is open, and hands
+    what the operator saved to the connection."""
 
     def __init__(
         self,
@@ -42,6 +50,7 @@ class SettingsFlow(QObject):
         self._controller = controller
         self.run_dialog = run_dialog  # tests and the screenshots drive the dialog themselves
         self.dialog: SettingsDialog | None = None
+        self._opened = 0  # which dialog a key read belongs to
         controller.connection_tested.connect(self._on_controller_connection_tested)
 
     def open(self, parent: QWidget | None = None) -> bool:
@@ -51,17 +60,24 @@ class SettingsFlow(QObject):
         )
 
         controller = self._controller
-        secrets = controller.secrets
+        # The keyring may take seconds (D-Bus activation, a prompt): the dialog opens at once
+        # and shows the keys when the job has read them.
         dialog = SettingsDialog(
             controller.settings.current,
-            saved_sendgrid_key=secrets.get(SENDGRID_KEY),
-            saved_llm_key=secrets.get(LLM_KEY),
-            keys_persistent=secrets.persistent,
-            key_store_where_ja=secrets.where_ja,
+            saved_sendgrid_key="",
+            saved_llm_key="",
+            keys_persistent=True,
+            key_store_where_ja="",
+            keys_loading=True,
             parent=parent,
         )
         dialog.test_requested.connect(self._on_dialog_test_requested)
         self.dialog = dialog
+        self._opened += 1
+        secrets, opened = controller.secrets, self._opened
+        job = Job("settings-keys", lambda **_: (opened, *_masked_keys(secrets)))
+        job.signals.succeeded.connect(self._on_keys_read)
+        controller.runner.start(job)
         try:
             saved = self.run_dialog(dialog)
             if saved:
@@ -76,6 +92,12 @@ class SettingsFlow(QObject):
             dialog.deleteLater()
         return saved
 
+    @Slot(object)
+    def _on_keys_read(self, read: tuple[Any, ...]) -> None:
+        opened, *keys = read
+        if self.dialog is not None and opened == self._opened:  # still that dialog
+            self.dialog.show_saved_keys(*keys)
+
     @Slot(str, str, str)
     def _on_dialog_test_requested(self, typed_key: str, region: str, subuser: str) -> None:
         # The test uses the base URL as typed, so it can be tried before saving.
@@ -88,3 +110,21 @@ class SettingsFlow(QObject):
     ) -> None:
         if self.dialog is not None:
             self.dialog.show_test_result(outcome)
+
+
+def _masked_keys(secrets: SecretStore) -> tuple[str | None, str | None, bool, str]:
+    """On a job thread: the saved keys masked ("" none; None unreadable), and where they are
+    kept. Only masks leave the job."""
+    return (
+        _masked(secrets, SENDGRID_KEY),
+        _masked(secrets, LLM_KEY),
+        secrets.persistent,
+        secrets.where_ja,
+    )
+
+
+def _masked(secrets: SecretStore, name: str) -> str | None:
+    try:
+        return mask_secret(secrets.get(name))
+    except SecretsUnreadableError:
+        return None

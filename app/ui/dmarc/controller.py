@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from app import __version__
 from app.core.cancel import CancelToken
 from app.core.errors import CancelledError, TodokuError
-from app.core.storage.secrets import SecretStore
+from app.core.storage.secrets import SecretStore, SecretsUnreadableError
 from app.ui.dmarc import texts
 from app.ui.feature import FeatureController
 from app.ui.workers import JobRunner
@@ -187,7 +187,11 @@ class DmarcController(FeatureController):
         # A typed password is kept once the server has accepted it, so a typo is not stored.
         new_password = password
         if not password:
-            password = self._secrets.get(IMAP_PASSWORD_SECRET)
+            try:
+                password = self._secrets.get(IMAP_PASSWORD_SECRET)
+            except SecretsUnreadableError as error:
+                self.failed.emit(error)
+                return False
         mailbox = MailboxRequest(settings, password)
         label = f"IMAP {settings.username}@{settings.host}:{settings.port}/{settings.folder}"
         resolve = self._resolver_context()
@@ -206,7 +210,10 @@ class DmarcController(FeatureController):
     def has_stored_password(self) -> bool:
         from app.core.dmarc.imap_source import IMAP_PASSWORD_SECRET
 
-        return bool(self._secrets.get(IMAP_PASSWORD_SECRET))
+        try:
+            return bool(self._secrets.get(IMAP_PASSWORD_SECRET))
+        except SecretsUnreadableError:  # unknown: the import says why it cannot read it
+            return True
 
     def load_practice(self) -> bool:
         """Practice mode: generated reports for a made-up domain, DNS from the loopback

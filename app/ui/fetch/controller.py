@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.core.dates import today_jst, validate_range
-from app.core.errors import CancelledError, TodokuError
+from app.core.errors import CancelledError, NetworkError, TodokuError
 from app.core.retry_notice import RetryCause, RetryNotice
 from app.core.types import DateRange, FetchProgress, ListKind
 from app.ui import texts
 from app.ui.feature import FeatureController
 from app.ui.models.entry_table import EntryTableModel
-from app.ui.workers import JobRunner, JobWork
+from app.ui.workers import Job, JobRunner, JobWork, ReadAhead
 
 if TYPE_CHECKING:
     from app.core.classify import ClassifyFunction
@@ -61,10 +63,17 @@ class FetchController(FeatureController):
         connect: Callable[[], ConnectionConfig],
         classify: ClassifyFunction,
         history_work: HistoryWork | None = None,
+        read_ahead: Callable[[], ReadAhead | None] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(runner, parent)
         self._history_work = history_work
+        # What ``connect`` would read slowly (the live key in the OS keyring): read in a job
+        # first, so 取得 never blocks the event loop.
+        self._read_ahead = read_ahead
+        self._after_read: Callable[[Any], bool] | None = None
+        self._read: tuple[Any] | None = None
+        self._read_error: TodokuError | None = None
         self._model = model
         self._connect = connect
         self._classify = classify
@@ -86,13 +95,71 @@ class FetchController(FeatureController):
     ) -> bool:
         """Fetch ``lists`` over ``date_range``; through history when the window has one
         (incremental where it covers the range, unless ``full``: 全件再取得)."""
-        from app.core.services import fetch_and_classify, provider_factory
-
         if self.runner.exclusive_busy:
             return False
         try:
             date_range = validate_range(date_range, today_jst())
-            config = self._connect()
+        except TodokuError as error:
+            self.failed.emit(error)
+            return False
+        ahead = self._read_ahead() if self._read_ahead is not None else None
+        if ahead is None:
+            return self._start(date_range, lists, full, contextlib.nullcontext())
+        use = ahead.use
+        return self._read_first(
+            ahead.work, lambda read: self._start(date_range, lists, full, use(read))
+        )
+
+    def _read_first(self, work: JobWork, then: Callable[[Any], bool]) -> bool:
+        """Run ``work`` in the exclusive lane as the fetch's first step (cancellable, and
+        ``running`` all along); ``then(result)`` starts the fetch itself once the lane is free."""
+        job = Job("fetch-read", work)
+        job.signals.succeeded.connect(self._on_read_succeeded)
+        job.signals.failed.connect(self._on_read_failed)
+        job.signals.finished.connect(self._on_read_finished)
+        if not self.runner.start(job, exclusive=True):
+            return False
+        self.job, self._after_read = job, then
+        self._read, self._read_error = None, None
+        self.running.emit(True)
+        self.progress.emit(texts.READING_KEY)
+        return True
+
+    @Slot(object)
+    def _on_read_succeeded(self, result: Any) -> None:
+        self._read = (result,)
+
+    @Slot(object)
+    def _on_read_failed(self, error: TodokuError) -> None:
+        self._read_error = error
+
+    @Slot()
+    def _on_read_finished(self) -> None:
+        job, self.job = self.job, None
+        then, self._after_read = self._after_read, None
+        read, self._read = self._read, None
+        error, self._read_error = self._read_error, None
+        cancelled = job is not None and job.cancel.cancelled
+        if cancelled:
+            self.done.emit(texts.FETCH_CANCELLED.format(entries=self._model.total))
+        elif error is not None:
+            self.on_failed(error)
+        elif read is not None and then is not None and then(read[0]):
+            return  # the fetch runs on: still ``running``
+        self.running.emit(False)
+
+    def _start(
+        self,
+        date_range: DateRange,
+        lists: tuple[ListKind, ...],
+        full: bool,
+        using: AbstractContextManager[None],
+    ) -> bool:
+        from app.core.services import fetch_and_classify, provider_factory
+
+        try:
+            with using:
+                config = self._connect()
         except TodokuError as error:
             self.failed.emit(error)
             return False
@@ -209,6 +276,14 @@ class FetchController(FeatureController):
             self.done.emit(texts.FETCH_CANCELLED.format(entries=self._model.total))
             return
         log.warning("fetch failed: %s: %s", type(error).__name__, error.message_ja)
+        connection = self.last_connection
+        if isinstance(error, NetworkError) and connection is not None and connection.practice:
+            # Not the internet: the practice server on this PC stopped answering.
+            error = TodokuError(
+                texts.PRACTICE_SERVER_UNREACHABLE,
+                next_step_ja=texts.PRACTICE_SERVER_UNREACHABLE_NEXT,
+                detail=error.detail,
+            )
         super().on_failed(error)
 
     def on_finished(self) -> None:

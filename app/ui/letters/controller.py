@@ -19,13 +19,19 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from app.core.dates import JST
 from app.core.errors import TodokuError
-from app.core.storage.secrets import LLM_KEY, ZENDESK_TOKEN, SecretStore
+from app.core.storage.secrets import (
+    LLM_KEY,
+    ZENDESK_TOKEN,
+    SecretStore,
+    SecretsUnreadableError,
+    mask_secret,
+)
 from app.core.types import Explanation, SuppressionEntry
 from app.ui.feature import FeatureController
 from app.ui.letters import letter_texts as texts
 from app.ui.letters.lazy_sandbox import LazySandbox
 from app.ui.persist import SettingsKeeper
-from app.ui.workers import JobRunner
+from app.ui.workers import Job, JobRunner
 
 if TYPE_CHECKING:
     from app.core.letters.compose import Letter
@@ -104,6 +110,7 @@ class LettersController(FeatureController):
         self._clock = clock
         self.dialog: LetterDialog | None = None
         self.settings_dialog: ContactSettingsDialog | None = None
+        self._settings_opened = 0  # which dialog a token read belongs to
         self._pairs: list[tuple[SuppressionEntry, Explanation]] = []
         self._polishing: Letter | None = None
 
@@ -173,14 +180,21 @@ class LettersController(FeatureController):
         from app.ui.letters.settings_pages import ContactSettingsDialog
 
         secrets = self._secrets
+        # The keyring may take seconds: the dialog opens at once, the token (masked) follows.
         dialog = ContactSettingsDialog(
             self._settings.current,
-            saved_token=secrets.get(ZENDESK_TOKEN),
-            key_store_where_ja=secrets.where_ja,
+            saved_token="",
+            key_store_where_ja="",
             practice=self._practice(),
             page=page,
+            token_loading=True,
             parent=parent,
         )
+        self._settings_opened += 1
+        opened = self._settings_opened
+        job = Job("contact-token", lambda **_: (opened, _masked_token(secrets), secrets.where_ja))
+        job.signals.succeeded.connect(self._on_token_read)
+        self.runner.start(job)
         if self._zendesk is not None:
             dialog.zendesk_page.test_requested.connect(self._zendesk.test)
             self._zendesk.tested.connect(dialog.zendesk_page.show_test_result)
@@ -204,6 +218,12 @@ class LettersController(FeatureController):
             self.settings_dialog = None
             dialog.deleteLater()
         return saved
+
+    @Slot(object)
+    def _on_token_read(self, read: tuple[int, str | None, str]) -> None:
+        opened, masked, where_ja = read
+        if self.settings_dialog is not None and opened == self._settings_opened:
+            self.settings_dialog.zendesk_page.show_saved_token(masked, where_ja)
 
     @Slot()
     def _on_dialog_fill_in_requested(self) -> None:
@@ -269,3 +289,12 @@ class LettersController(FeatureController):
     def shutdown(self) -> None:
         """After the pool is idle: stop the practice AI imitation."""
         self.llm_sandbox.stop()
+
+
+def _masked_token(secrets: SecretStore) -> str | None:
+    """On a job thread: the saved Zendesk token masked ("" none; None the keyring could not
+    be read). Only the mask leaves the job."""
+    try:
+        return mask_secret(secrets.get(ZENDESK_TOKEN))
+    except SecretsUnreadableError:
+        return None

@@ -75,6 +75,11 @@ ZENDESK_EMAIL = "エージェントのメールアドレス"
 ZENDESK_TOKEN = "API トークン"
 ZENDESK_TOKEN_SAVED = "保存済み（{masked}）。変更するときだけ入力してください。"
 ZENDESK_TOKEN_NONE = "未保存"
+ZENDESK_TOKEN_LOADING = "保存済みのトークンを確認しています…"
+ZENDESK_TOKEN_UNREADABLE = (
+    "保存済みのトークンを読み取れません"
+    "（OS の資格情報ストアがロックされているか、使えない状態です）"
+)
 ZENDESK_CLEAR_TOKEN = "保存したトークンを削除"
 ZENDESK_REQUESTER = "宛先のアドレスをチケットの依頼者にする"
 ZENDESK_REQUESTER_TIP = (

@@ -86,10 +86,11 @@ class ZendeskPage(QWidget):
         saved_token: str,
         key_store_where_ja: str,
         practice: bool,
+        token_loading: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._has_saved_token = bool(saved_token)
+        self._has_saved_token = False
         self._clear_token = False
         self.subdomain_edit = QLineEdit(settings.zendesk_subdomain)
         self.subdomain_edit.setPlaceholderText(texts.ZENDESK_SUBDOMAIN_HINT)
@@ -97,14 +98,11 @@ class ZendeskPage(QWidget):
         self.email_edit.setPlaceholderText("agent@example.co.jp")
         self.token_edit = QLineEdit()
         self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token_edit.setPlaceholderText(
-            texts.ZENDESK_TOKEN_SAVED.format(masked=mask_secret(saved_token))
-            if saved_token
-            else texts.ZENDESK_TOKEN_NONE
-        )
         self.clear_token_button = QPushButton(texts.ZENDESK_CLEAR_TOKEN)
-        self.clear_token_button.setEnabled(self._has_saved_token)
         self.clear_token_button.clicked.connect(self._on_clear_token_clicked)
+        self.store_note = plain_label()
+        self.store_note.setWordWrap(True)
+        self.store_note.setStyleSheet("color: #555;")
         self.requester_check = QCheckBox(texts.ZENDESK_REQUESTER)
         self.requester_check.setToolTip(texts.ZENDESK_REQUESTER_TIP)
         self.requester_check.setChecked(settings.zendesk_requester_is_recipient)
@@ -123,10 +121,34 @@ class ZendeskPage(QWidget):
         form.addRow(texts.ZENDESK_SUBDOMAIN, self.subdomain_edit)
         form.addRow(texts.ZENDESK_EMAIL, self.email_edit)
         form.addRow(texts.ZENDESK_TOKEN, token_row)
-        form.addRow("", _note(texts.ZENDESK_STORE.format(where=key_store_where_ja)))
+        form.addRow("", self.store_note)
         form.addRow(self.requester_check)
         form.addRow(_note(texts.ZENDESK_REQUESTER_TIP))
         form.addRow(test_row)
+        self.token_loading = token_loading
+        if token_loading:  # the keyring may be slow: shown when a job has read it
+            self.token_edit.setPlaceholderText(texts.ZENDESK_TOKEN_LOADING)
+            self.clear_token_button.setEnabled(False)
+            self.store_note.setText(texts.ZENDESK_STORE.format(where="…"))
+        else:
+            self.show_saved_token(mask_secret(saved_token), key_store_where_ja)
+
+    def show_saved_token(self, masked_token: str | None, where_ja: str) -> None:
+        """The saved token, masked ("" none saved; None the keyring could not be read)."""
+        self.token_loading = False
+        if self._clear_token:
+            return  # the operator already chose to remove it
+        self._has_saved_token = masked_token is None or bool(masked_token)
+        if masked_token is None:
+            placeholder = texts.ZENDESK_TOKEN_UNREADABLE
+        elif masked_token:
+            placeholder = texts.ZENDESK_TOKEN_SAVED.format(masked=masked_token)
+        else:
+            placeholder = texts.ZENDESK_TOKEN_NONE
+        self.token_edit.setPlaceholderText(placeholder)
+        self.token_edit.setToolTip(placeholder)  # a long placeholder is cut in the field
+        self.clear_token_button.setEnabled(bool(masked_token))
+        self.store_note.setText(texts.ZENDESK_STORE.format(where=where_ja))
 
     def apply(self, settings: AppSettings) -> AppSettings:
         return settings.replace(
@@ -183,6 +205,7 @@ class ContactSettingsDialog(QDialog):
         key_store_where_ja: str,
         practice: bool,
         page: int = PAGE_SENDER,
+        token_loading: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -195,6 +218,7 @@ class ContactSettingsDialog(QDialog):
             saved_token=saved_token,
             key_store_where_ja=key_store_where_ja,
             practice=practice,
+            token_loading=token_loading,
         )
         self.tabs = QTabWidget()
         self.tabs.addTab(self.sender_page, texts.PAGE_SENDER)

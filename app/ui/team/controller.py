@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QDialog, QWidget
 
 from app.core.errors import CancelledError, TodokuError
-from app.core.storage.secrets import SecretStore
+from app.core.storage.secrets import SecretStore, SecretsUnreadableError
 from app.ui import texts as common_texts
 from app.ui.feature import FeatureController
 from app.ui.persist import SettingsKeeper
@@ -92,7 +92,12 @@ class TeamController(FeatureController):
     def password_stored(self, user: str, host: str) -> bool:
         from app.core.storage.team.connection import shared_db_password_key
 
-        return bool(user and host and self._secrets.get(shared_db_password_key(user, host)))
+        if not (user and host):
+            return False
+        try:
+            return bool(self._secrets.get(shared_db_password_key(user, host)))
+        except SecretsUnreadableError:  # unknown: connecting says why it cannot read it
+            return True
 
     def make_dialog(self, parent: QWidget | None = None) -> SharedDatabaseDialog:
         from app.ui.team.settings_dialog import SharedDatabaseDialog

@@ -11,6 +11,7 @@ from app.core.storage.secrets import (
     SENDGRID_KEY,
     KeyringSecretStore,
     MemorySecretStore,
+    SecretsUnreadableError,
     mask_secret,
 )
 
@@ -89,3 +90,42 @@ def test_memory_store_and_mask() -> None:
     assert store.get("k") == ""
     assert mask_secret("SG.value-7890") == "••••7890"
     assert mask_secret("") == ""
+
+
+class LockedKeyring(DictKeyring):
+    """Reads fail as the Secret Service's do when its unlock prompt is dismissed; the message
+    names the secret, as some backends' do."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.locked = False
+
+    def get_password(self, service: str, username: str) -> str | None:
+        if self.locked:
+            from keyring.errors import KeyringLocked
+
+            raise KeyringLocked(f"Failed to unlock the collection for {service}/{username}")
+        return super().get_password(service, username)
+
+
+def test_a_locked_keyring_is_not_reported_as_no_secret_saved(restore_keyring, caplog) -> None:
+    backend = LockedKeyring()
+    keyring.set_keyring(backend)
+    store = KeyringSecretStore(service="TodokuTest")
+    store.set(SENDGRID_KEY, "SG.saved-before-lock-4321")
+    backend.locked = True
+
+    with pytest.raises(SecretsUnreadableError) as raised:
+        store.get(SENDGRID_KEY)
+    error = raised.value
+    assert "読み取れません" in error.message_ja and "ロック" in error.message_ja
+    assert "解除" in error.next_step_ja
+    assert error.__cause__ is None and error.__suppress_context__  # the backend's text stays out
+    assert SENDGRID_KEY not in error.detail and "TodokuTest" not in error.detail
+    assert "KeyringLocked" in error.detail
+    assert store.persistent  # one failed read does not move the keys to memory
+
+    backend.locked = False  # unlocked: the saved key is there again
+    assert store.get(SENDGRID_KEY) == "SG.saved-before-lock-4321"
+    assert "SG.saved-before-lock" not in caplog.text
+    assert "keyring could not be read (KeyringLocked)" in caplog.text
