@@ -177,11 +177,16 @@ class FetchController(FeatureController):
         from app.core.services import ClassifiedPage, FetchOutcome
 
         if not isinstance(outcome, FetchOutcome):  # a history_work result: the whole range
+            # Rows ticked while the pages streamed in are ticked again in the whole range
+            # (by list and address: the row numbers change with the refill).
+            ticked = self._model.checked_keys()
             self._pending.clear()
             self._model.clear()
             # Rows history held stay stored tuples in the grid (decoded when shown); the
             # delivery breakdown and the AI read the same sequence in their jobs.
             self._model.append(outcome.entries, outcome.explanations)
+            if ticked:
+                self._model.check_keys(ticked)
             self._pages = [ClassifiedPage(outcome.entries, tuple(outcome.explanations))]
             self.grew.emit()
             self.whole_range_fetched.emit(outcome)
