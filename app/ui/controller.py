@@ -163,6 +163,7 @@ class MainController(QObject):
             runner,
             model,
             fetched_connection=lambda: self.fetch.last_connection,
+            fetch_incomplete=lambda: self.fetch.incomplete,
             run_dialog=run_export_dialog,
             parent=self,
         )

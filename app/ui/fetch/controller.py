@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.core.dates import today_jst, validate_range
 from app.core.errors import CancelledError, TodokuError
+from app.core.export.incomplete import IncompleteFetch
 from app.core.retry_notice import RetryCause, RetryNotice
 from app.core.types import DateRange, FetchProgress, ListKind
 from app.ui import texts
@@ -80,6 +81,9 @@ class FetchController(FeatureController):
         self.fetched_range: DateRange | None = None
         self.fetched_lists: tuple[ListKind, ...] = ()
         self.last_connection: ConnectionConfig | None = None
+        # Set when the fetch stopped before its end (cancelled, or an error): the rows shown
+        # are part of fetched_range and fetched_lists only, and an export must say so.
+        self.incomplete: IncompleteFetch | None = None
 
     def start(
         self, date_range: DateRange, lists: tuple[ListKind, ...], *, full: bool = False
@@ -102,6 +106,7 @@ class FetchController(FeatureController):
         self._model.clear()
         self.fetched_range, self.fetched_lists = date_range, tuple(lists)
         self.last_connection = config
+        self.incomplete = None
         work = None
         if self._history_work is not None:
             work = self._history_work(config, date_range, tuple(lists), full)
@@ -210,6 +215,10 @@ class FetchController(FeatureController):
     @Slot(object)
     def on_failed(self, error: TodokuError) -> None:
         self._flush_pages()
+        self.incomplete = IncompleteFetch(
+            cancelled=isinstance(error, CancelledError),
+            error_ja="" if isinstance(error, CancelledError) else error.message_ja,
+        )
         if isinstance(error, CancelledError):
             self.done.emit(texts.FETCH_CANCELLED.format(entries=self._model.total))
             return
