@@ -176,6 +176,7 @@ class MainController(QObject):
             runner,
             model,
             fetched_connection=lambda: self.fetch.last_connection,
+            fetch_incomplete=lambda: self.fetch.incomplete,
             run_dialog=run_export_dialog,
             parent=self,
         )
@@ -376,8 +377,9 @@ class MainController(QObject):
     def cancel_running(self) -> None:
         """キャンセル: stops the fetch, the export or the deletion that is running."""
         later = (self._zendesk, self._dmarc, self._team) if self.later_built else ()
-        for feature in (self.fetch, self.export, self.deletion, self.history, *later):
+        for feature in (self.fetch, self.export, self.deletion, *later):
             feature.cancel()
+        self.history.cancel_erase()
 
     def set_delivery_threshold(self, threshold: float) -> None:
         if threshold != self.settings.delivery_threshold:

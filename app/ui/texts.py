@@ -185,6 +185,11 @@ ACTION_HISTORY = "削除履歴(&H)…"
 EXPORTING = "書き出し中… {done:,} / {total:,} 件"
 EXPORT_CANCELLING = "書き出しをキャンセルしています…"
 EXPORT_DONE = "{rows:,} 件を書き出しました: {path}"
+EXPORT_DONE_INCOMPLETE = (
+    "{rows:,} 件を書き出しました（取得が途中で止まった一覧です。{where}）: {path}"
+)
+EXPORT_INCOMPLETE_XLSX = "条件シートにそう書きました"
+EXPORT_INCOMPLETE_CSV = "CSV にはそれを書く場所がありません。扱いに注意してください"
 EXPORT_CANCELLED = "書き出しをキャンセルしました（ファイルは作成していません）。"
 FILTER_NONE = "なし"
 FILTER_TEXT = "文字「{text}」を含む"

@@ -127,7 +127,7 @@ def add_account(window, provider: ProviderName) -> None:
 
 def fetch_wide(qtbot, window) -> None:
     """The practice data spans 60 days: fetch the last 30 (every list the provider has)."""
-    today = window.range_bar._today
+    today = window.range_bar.today
     window.range_bar.set_range(today - timedelta(days=30), today)
     window.range_bar.set_lists(ALL_LISTS)
     fetch(qtbot, window)
@@ -506,7 +506,7 @@ def test_history_keeps_each_accounts_rows_apart(qtbot, make_window, sandboxes, t
         accounts = {account.provider: account for account in store.accounts()}
         assert set(accounts) == {"sendgrid", "infobip"}  # two accounts, never one mix
         assert accounts["infobip"].account == NAMES[ProviderName.INFOBIP]
-        today = window.range_bar._today
+        today = window.range_bar.today
         start, end = unix_bounds(DateRange(today - timedelta(days=30), today))
         rows = store.open_range(accounts["infobip"], start, end, ALL_LISTS)
         assert {entry.email for entry in rows.entries()} == infobip_emails
@@ -558,7 +558,7 @@ def fast_clicks(qtbot, window) -> None:
     add_account(window, ProviderName.INFOBIP)
     accounts, fetching = window.controller.accounts, window.controller.fetch
     default, other = accounts.current.name, NAMES[ProviderName.INFOBIP]
-    today = window.range_bar._today
+    today = window.range_bar.today
     window.range_bar.set_range(today - timedelta(days=30), today)
     window.range_bar.set_lists(ALL_LISTS)
     for turn in range(6):

@@ -18,7 +18,7 @@ from app.ui import texts
 from app.ui.export.options_dialog import ExportOptionsDialog
 from app.ui.models.entry_table import Column
 from app.ui.persist import UiState
-from tests.helpers.ui import fetch
+from tests.helpers.ui import SandboxFactory, fetch, recent_records
 
 EXPORT_TIMEOUT_MS = 20_000
 HEADERS = [column.header_ja for column in COLUMNS]
@@ -238,3 +238,40 @@ def test_cancelled_dialog_starts_nothing(qtbot, make_window) -> None:
     assert len(seen) == 1
     assert not window.controller.export.is_running()
     assert window.range_bar.progress_label.text() == before
+
+
+def test_export_after_a_failed_fetch_warns_in_the_dialog_the_file_and_the_line(
+    qtbot, make_window, tmp_path: Path
+) -> None:
+    """A fetch that ended in an error keeps the rows that came in; the export dialog, the
+    workbook and the summary line all say they are part of the range only."""
+    from app.core.export.incomplete import NOTE_LABEL, STATE_LABEL
+
+    factory = SandboxFactory(recent_records(3000))
+    target = tmp_path / "part.xlsx"
+    warnings: list[str] = []
+    runner = DialogRunner(qtbot, path=target)
+    runner.after = lambda _choice: warnings.append(runner.dialogs[-1].incomplete_label.text())
+    window = make_window(sandbox_factory=factory, run_export_dialog=runner)
+    fetch(qtbot, window, lists=(ListKind.BOUNCES,))  # starts the practice server
+    assert window.controller.fetch.incomplete is None
+    assert factory.sandbox is not None
+    # The bounces come in while the blocks fail: retried after a wait (500), then given up.
+    factory.sandbox.fail_next(50, 500, path_prefix="/v3/suppression/blocks")
+    fetch(qtbot, window, lists=(ListKind.BOUNCES, ListKind.BLOCKS))
+    incomplete = window.controller.fetch.incomplete
+    assert incomplete is not None and not incomplete.cancelled and incomplete.error_ja
+    if not window.model.total:
+        pytest.skip("the error came before any page of bounces")  # nothing to export
+
+    run_export(qtbot, window)
+
+    assert "エラーで途中で止まった" in warnings[-1]
+    assert "途中まで" in runner.opened_with[-1]  # the name it offered
+    assert "途中で止まった一覧" in window.range_bar.progress_label.text()
+    rows, conditions = data_rows(target)
+    items = {row[0]: row[1] for row in conditions if len(row) > 1 and row[0]}
+    assert "一部の行だけ" in items[NOTE_LABEL]
+    assert incomplete.error_ja in items[STATE_LABEL]
+    assert "ブロック: 0 件" in items["取得できた行"]
+    assert len(rows) - 1 == window.model.total

@@ -308,6 +308,29 @@ def test_trends_tab_paints_the_recorded_counts(
     assert len(tab.data.by_category.buckets) > len(data.by_category.buckets)
 
 
+def test_a_trends_request_dropped_by_a_cancel_says_so_and_reloads(
+    qtbot, make_window, tmp_path, history_factory
+) -> None:
+    """推移 asked for while the monthly report is being built waits for it; cancelling the
+    report (its dialog's キャンセル) drops the waiting request, and the tab must say so instead
+    of 「取得履歴を集計しています…」 with nothing left to finish it."""
+    window = history_window(make_window, tmp_path, history_factory)
+    fetch_result(qtbot, window)
+    tab = window.history_part.trends_tab
+    controller = window.controller.history
+    assert controller.build_report(today_jst().replace(day=1))
+    tab.request_refresh()  # waits for the report's job
+    assert tab.state_label.text() == history_texts.TRENDS_LOADING
+    controller.cancel()
+    assert tab.state_label.text() == history_texts.TRENDS_CANCELLED
+    qtbot.waitUntil(lambda: not controller.is_running(), timeout=FETCH_TIMEOUT_MS)
+    assert tab.state_label.text() == history_texts.TRENDS_CANCELLED
+    with qtbot.waitSignal(controller.trends_ready, timeout=FETCH_TIMEOUT_MS):
+        tab.refresh_button.click()  # 更新, as the note says
+    assert tab.state_label.text() != history_texts.TRENDS_CANCELLED
+    assert tab.data is not None and not tab.data.empty
+
+
 class DialogDriver:
     """Runs the history dialogs without a modal loop: ``script(dialog)`` drives it."""
 

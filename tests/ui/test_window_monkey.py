@@ -202,7 +202,7 @@ class ExportRunner:
 class Monkey:
     def __init__(self, qtbot, window, rng: random.Random, log: Callable[[str], None]) -> None:
         self.qtbot, self.window, self.rng, self.log = qtbot, window, rng, log
-        self.today: date = window.range_bar._today
+        self.today: date = window.range_bar.today
         self.accounts = [window.controller.accounts.current.name]
 
     # -- helpers -------------------------------------------------------------------------

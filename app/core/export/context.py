@@ -9,6 +9,7 @@ from typing import Literal
 
 from app.core.cancel import CancelToken
 from app.core.export.columns import ExportRow
+from app.core.export.incomplete import IncompleteFetch
 from app.core.types import DateRange, ListKind
 
 ExportScope = Literal["all", "filtered"]
@@ -25,7 +26,9 @@ SCOPE_LABELS_JA: dict[str, str] = {
 class ExportContext:
     """The conditions behind the rows, written to the 条件 sheet so a reader knows what they see.
 
-    ``exported_at`` must be timezone-aware; it is shown in JST.
+    ``exported_at`` must be timezone-aware; it is shown in JST. ``incomplete`` is set when the
+    fetch behind the rows stopped before its end: the workbook then says so on every sheet
+    that names the range.
     """
 
     date_range: DateRange
@@ -37,17 +40,24 @@ class ExportContext:
     exported_at: datetime
     app_version: str
     scope: ExportScope = "all"
+    incomplete: IncompleteFetch | None = None
 
     def __post_init__(self) -> None:
         if self.exported_at.tzinfo is None:
             raise ValueError("exported_at must be timezone-aware")
 
 
-def default_file_name(date_range: DateRange, ext: str = "xlsx") -> str:
-    """``todoku_YYYYMMDD-YYYYMMDD.xlsx`` for the range (JST calendar days)."""
+INCOMPLETE_FILE_SUFFIX = "_途中まで"
+
+
+def default_file_name(date_range: DateRange, ext: str = "xlsx", *, incomplete: bool = False) -> str:
+    """``todoku_YYYYMMDD-YYYYMMDD.xlsx`` for the range (JST calendar days); with
+    ``_途中まで`` before the extension when the fetch stopped early (a CSV has no 条件 sheet:
+    its name is the only place that can say so)."""
     start = date_range.start.strftime("%Y%m%d")
     end = date_range.end.strftime("%Y%m%d")
-    return f"todoku_{start}-{end}.{ext.lstrip('.')}"
+    suffix = INCOMPLETE_FILE_SUFFIX if incomplete else ""
+    return f"todoku_{start}-{end}{suffix}.{ext.lstrip('.')}"
 
 
 def paced_rows(

@@ -74,6 +74,8 @@ def export_xlsx(
             _write_rows(writer, rows, counter, progress, cancel)
             write_summary_sheet(workbook, styles, counter, context)
             write_conditions_sheet(workbook, styles, context, counter.rows, writer.sheet_titles)
+            if context.incomplete is not None:
+                workbook.active = len(workbook.worksheets) - 1  # opens on 条件 and its warning
             _save(workbook, temp_path)
         except BaseException:
             _discard_unsaved_sheets(workbook)

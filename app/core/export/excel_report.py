@@ -14,8 +14,17 @@ from app.core.export.excel_styles import (
     COUNT_FORMAT,
     DATE_FORMAT,
     DATETIME_FORMAT,
+    WARNING_FONT_COLOR,
     ExcelStyles,
     prepare_print,
+)
+from app.core.export.incomplete import (
+    COVERAGE_LABEL,
+    NOTE_LABEL,
+    STATE_LABEL,
+    coverage_text,
+    note_text,
+    state_text,
 )
 from app.core.export.summary import TOP_DOMAINS, SummaryCounter
 from app.core.regions import region_label_ja
@@ -27,6 +36,8 @@ SECTION_DOMAINS = f"受信者ドメイン別（上位{TOP_DOMAINS}件）"
 SECTION_DAYS = "日別（JST）"
 TOTAL_LABEL = "合計"
 NONE_TEXT = "（なし）"
+INCOMPLETE_SCOPE_ALL = "取得できたすべての行（取得は途中まで）"
+CONDITIONS_VALUE_WIDTH = 70
 
 
 def other_domains_label(domain_count: int) -> str:
@@ -47,14 +58,15 @@ class _SheetBuilder:
     def __init__(self, sheet: Any, styles: ExcelStyles) -> None:
         self.sheet = sheet
         self.styles = styles
+        self.rows = 0  # written so far
 
-    def text(self, value: str, *, font: Any = None) -> Any:
+    def text(self, value: str, *, font: Any = None, wrap: bool = True) -> Any:
         from openpyxl.cell import WriteOnlyCell
 
         text = clean_text(value)
         cell = WriteOnlyCell(self.sheet, text)
         cell.data_type = "s"  # never a formula or an error value, whatever the text
-        cell.alignment = self.styles.wrap_alignment
+        cell.alignment = self.styles.wrap_alignment if wrap else self.styles.top_alignment
         if needs_text_guard(text):
             cell.quotePrefix = True
         if font is not None:
@@ -84,6 +96,18 @@ class _SheetBuilder:
 
     def row(self, values: Sequence[Any]) -> None:
         self.sheet.append(list(values))
+        self.rows += 1
+
+    def tall_row(self, values: Sequence[Any], text: str, width: float) -> None:
+        """A row whose ``text`` wraps in a column ``width`` characters wide: LibreOffice does
+        not grow a row to fit wrapped text, so the height is set (before the row is written,
+        as write-only mode requires)."""
+        from app.core.export.excel import estimated_lines, row_height
+
+        lines = estimated_lines(text, width)
+        if lines > 1:
+            self.sheet.row_dimensions[self.rows + 1].height = row_height(lines)
+        self.row(values)
 
 
 def write_summary_sheet(
@@ -102,6 +126,11 @@ def write_summary_sheet(
     out.row([out.text(SUMMARY_SHEET_TITLE, font=styles.title_font)])
     out.row([out.text("期間"), out.text(range_text(context))])
     out.row([out.text("行数"), out.count(counter.rows)])
+    if context.incomplete is not None:
+        # Not wrapped: the note runs on over the empty cells to its right, on one line.
+        warning = styles.warning_font
+        note = out.text(note_text(context.incomplete), font=warning, wrap=False)
+        out.row([out.text(NOTE_LABEL, font=warning), note])
     out.row([])
 
     out.row([out.text(SECTION_LIST_CATEGORY, font=styles.bold_font)])
@@ -170,26 +199,47 @@ def write_conditions_sheet(
     sheet = workbook.create_sheet(CONDITIONS_SHEET_TITLE)
     prepare_print(sheet)
     sheet.column_dimensions["A"].width = 22
-    sheet.column_dimensions["B"].width = 70
+    sheet.column_dimensions["B"].width = CONDITIONS_VALUE_WIDTH
     out = _SheetBuilder(sheet, styles)
     exported_at = context.exported_at.astimezone(JST).replace(tzinfo=None)
-    items: list[tuple[str, Any]] = [
-        ("期間", out.text(range_text(context))),
+    incomplete = context.incomplete
+    scope = SCOPE_LABELS_JA.get(context.scope, context.scope)
+    items: list[tuple[str, Any]] = [("期間", out.text(range_text(context)))]
+    if incomplete is not None:
+        # Next to the range it qualifies; the sheet's tab is red and the workbook opens here.
+        sheet.sheet_properties.tabColor = WARNING_FONT_COLOR
+        sheet.sheet_view.tabSelected = True
+        items += [
+            (STATE_LABEL, out.text(state_text(incomplete), font=styles.warning_font)),
+            (COVERAGE_LABEL, out.text(coverage_text(incomplete))),
+        ]
+        if context.scope == "all":
+            scope = INCOMPLETE_SCOPE_ALL
+    items += [
         ("アカウント", out.text(context.account_label or NONE_TEXT)),
         ("サブユーザー", out.text(context.subuser or NONE_TEXT)),
         ("リージョン", out.text(region_label_ja(context.region) or NONE_TEXT)),
         ("対象リスト", out.text("、".join(kind.label_ja for kind in context.lists) or NONE_TEXT)),
         ("絞り込み条件", out.text(context.filter_description or NONE_TEXT)),
-        ("出力範囲", out.text(SCOPE_LABELS_JA.get(context.scope, context.scope))),
+        ("出力範囲", out.text(scope)),
         ("出力日時 (JST)", out.moment(exported_at)),
         ("アプリのバージョン", out.text(context.app_version)),
         ("行数", out.count(row_count)),
         ("一覧のシート", out.text("、".join(data_sheet_titles))),
     ]
     out.row([out.text(CONDITIONS_SHEET_TITLE, font=styles.title_font)])
+    if incomplete is not None:
+        note = note_text(incomplete)
+        warning = styles.warning_font
+        cells = [out.text(NOTE_LABEL, font=warning), out.text(note, font=warning)]
+        out.tall_row(cells, note, CONDITIONS_VALUE_WIDTH)
     out.row([out.header("項目"), out.header("内容")])
     for label, value in items:
-        out.row([out.text(label, font=styles.bold_font), value])
+        row = [out.text(label, font=styles.bold_font), value]
+        if label in (STATE_LABEL, COVERAGE_LABEL):  # several lines, which must all show
+            out.tall_row(row, value.value, CONDITIONS_VALUE_WIDTH)
+        else:
+            out.row(row)
     out.row([])
     out.row([out.text("日時はすべて日本時間 (JST) です。")])
 

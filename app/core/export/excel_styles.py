@@ -12,6 +12,7 @@ DATE_FORMAT = "yyyy/mm/dd"
 COUNT_FORMAT = "#,##0"
 HEADER_FILL_COLOR = "1F4E78"  # dark blue; white bold text on it stays readable when printed
 HEADER_FONT_COLOR = "FFFFFF"
+WARNING_FONT_COLOR = "C62828"  # the window's error red: rows of a fetch that stopped early
 PAPER_SIZE_A4 = 9  # ECMA-376 paper size code (openpyxl's Worksheet.PAPERSIZE_A4)
 
 
@@ -24,6 +25,7 @@ class ExcelStyles:
     header_alignment: Any
     title_font: Any
     bold_font: Any
+    warning_font: Any
     top_alignment: Any
     wrap_alignment: Any
     last_column_letter: str
@@ -39,6 +41,7 @@ class ExcelStyles:
             header_alignment=Alignment(vertical="center", wrap_text=True),
             title_font=Font(bold=True, size=13),
             bold_font=Font(bold=True),
+            warning_font=Font(bold=True, color=WARNING_FONT_COLOR),
             # Wrapped columns make rows taller; top alignment keeps each row readable as a unit.
             top_alignment=Alignment(vertical="top"),
             wrap_alignment=Alignment(vertical="top", wrap_text=True),

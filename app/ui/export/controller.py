@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from app.ui.workers import JobRunner
 if TYPE_CHECKING:
     from app.core.export.columns import ExportRow
     from app.core.export.context import ExportContext, ExportScope
+    from app.core.export.incomplete import IncompleteFetch, ListCoverage
     from app.core.export.summary import ExportSummary
     from app.core.services import ConnectionConfig
     from app.ui.export.options_dialog import ExportChoice, ExportOptionsDialog
@@ -76,6 +78,20 @@ class RowSnapshot(Sequence["ExportRow"]):
         row_id = index if self._ids is None else self._ids[index]
         return ExportRow(self._entries[row_id], self._explanations[row_id])
 
+    def coverage(self, lists: Sequence[ListKind]) -> tuple[ListCoverage, ...]:
+        """Rows and JST days per list over every row of the grid (not only the exported ones:
+        a filter must not read as a list that was never fetched). Whole columns where the rows
+        are an ``EntryRows`` (stored history rows are not decoded)."""
+        from app.core.export.incomplete import coverage_of
+
+        entries: Any = self._entries
+        if hasattr(entries, "list_kinds") and hasattr(entries, "created_seconds"):
+            kinds, seconds = entries.list_kinds(), entries.created_seconds()
+        else:
+            kinds = [entry.list_kind for entry in self._entries]
+            seconds = [int(entry.created.timestamp()) for entry in self._entries]
+        return coverage_of(lists, kinds, seconds)
+
     def __iter__(self) -> Iterator[ExportRow]:
         from app.core.export.columns import ExportRow
 
@@ -117,11 +133,17 @@ def run_export(
         if progress is not None:
             progress((done, total))
 
+    context = request.context
+    if context.incomplete is not None:
+        coverage = request.rows.coverage(context.lists)
+        context = dataclasses.replace(
+            context, incomplete=context.incomplete.with_coverage(coverage)
+        )
     if request.fmt == "csv":
         from app.core.export.csv_export import export_csv as exporter
     else:
         from app.core.export.excel import export_xlsx as exporter
-    return exporter(request.rows, request.context, request.path, progress=rows_done, cancel=cancel)
+    return exporter(request.rows, context, request.path, progress=rows_done, cancel=cancel)
 
 
 class ExportController(FeatureController):
@@ -139,12 +161,15 @@ class ExportController(FeatureController):
         model: EntryTableModel,
         *,
         fetched_connection: Callable[[], ConnectionConfig | None],
+        fetch_incomplete: Callable[[], IncompleteFetch | None] = lambda: None,
         run_dialog: ExportDialogRunner = exec_export_dialog,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(runner, parent)
         self._model = model
         self._fetched_connection = fetched_connection  # the account the rows came from
+        self._fetch_incomplete = fetch_incomplete  # did that fetch stop before its end?
+        self._exporting: ExportRequest | None = None
         self._run_dialog = run_dialog
         self.last_summary: ExportSummary | None = None
 
@@ -164,6 +189,7 @@ class ExportController(FeatureController):
             total_rows=model.total,
             shown_rows=model.rowCount(),
             last_folder=last_folder,
+            incomplete=self._fetch_incomplete(),
             parent=parent,
         )
         try:
@@ -203,9 +229,11 @@ class ExportController(FeatureController):
             exported_at=datetime.now().astimezone(),
             app_version=__version__,
             scope=scope,
+            incomplete=self._fetch_incomplete(),
         )
         request = ExportRequest(snapshot_rows(self._model, scope), context, choice.path, choice.fmt)
         self.last_summary = None
+        self._exporting = request
         log.info("export %s (%s, %d rows)", choice.fmt, scope, len(request.rows))
         first_line = texts.EXPORTING.format(done=0, total=len(request.rows))
         return self.run("export", lambda **kwargs: run_export(request, **kwargs), first_line)
@@ -220,7 +248,22 @@ class ExportController(FeatureController):
     @Slot(object)
     def on_succeeded(self, summary: ExportSummary) -> None:
         self.last_summary = summary
-        self.done.emit(texts.EXPORT_DONE.format(rows=summary.row_count, path=summary.path))
+        request, self._exporting = self._exporting, None
+        if request is not None and request.context.incomplete is not None:
+            where = (
+                texts.EXPORT_INCOMPLETE_CSV
+                if request.fmt == "csv"
+                else texts.EXPORT_INCOMPLETE_XLSX
+            )
+            line = texts.EXPORT_DONE_INCOMPLETE.format(
+                rows=summary.row_count, where=where, path=summary.path
+            )
+        else:
+            line = texts.EXPORT_DONE.format(rows=summary.row_count, path=summary.path)
+        self.done.emit(line)
+
+    def on_finished(self) -> None:
+        self._exporting = None  # its snapshot holds a copy of every row
 
     @Slot(object)
     def on_failed(self, error: TodokuError) -> None:

@@ -21,8 +21,23 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.export.context import ExportScope, default_file_name
+from app.core.export.incomplete import IncompleteFetch
 from app.core.types import DateRange
 from app.ui.safe_text import plain_label
+
+
+def incomplete_warning(incomplete: IncompleteFetch) -> str:
+    why = (
+        "取得を途中でキャンセルしたため"
+        if incomplete.cancelled
+        else "取得がエラーで途中で止まったため"
+    )
+    return (
+        f"{why}、一覧は期間・リストの一部の行だけです。Excel ブックには条件シートと"
+        "集計シートにそう記します。CSV には書く場所がないため、初めのファイル名に"
+        "「途中まで」を付けています。"
+        "すべての行が必要なときは、取得し直してから書き出してください。"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +59,19 @@ class ExportOptionsDialog(QDialog):
         total_rows: int,
         shown_rows: int,
         last_folder: Path,
+        incomplete: IncompleteFetch | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("書き出し")
         self._date_range = date_range
+        self._incomplete = incomplete is not None
         self.choice: ExportChoice | None = None
+        # The rows of a fetch that stopped early: said before the file is made, and again in it.
+        self.incomplete_label = plain_label(incomplete_warning(incomplete) if incomplete else "")
+        self.incomplete_label.setWordWrap(True)
+        self.incomplete_label.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.incomplete_label.setVisible(incomplete is not None)
 
         format_box = QGroupBox("形式")
         self.xlsx_radio = QRadioButton("Excel ブック（.xlsx）: 一覧・集計・条件の 3 シート")
@@ -75,7 +97,9 @@ class ExportOptionsDialog(QDialog):
         scope_layout.addWidget(self.filtered_radio)
         scope_layout.addWidget(self.all_radio)
 
-        self.path_edit = QLineEdit(str(last_folder / default_file_name(date_range, "xlsx")))
+        self.path_edit = QLineEdit(
+            str(last_folder / default_file_name(date_range, "xlsx", incomplete=self._incomplete))
+        )
         browse = QPushButton("参照…")
         browse.clicked.connect(self._browse)
         path_row = QHBoxLayout()
@@ -94,6 +118,7 @@ class ExportOptionsDialog(QDialog):
         buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.incomplete_label)
         layout.addWidget(format_box)
         layout.addWidget(scope_box)
         layout.addWidget(QLabel("保存先"))
@@ -101,14 +126,18 @@ class ExportOptionsDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         self.xlsx_radio.toggled.connect(self._sync_extension)
-        self.resize(560, self.sizeHint().height())
+        # The warning wraps: its height depends on the width, which sizeHint ignores.
+        self.resize(560, max(self.sizeHint().height(), layout.totalHeightForWidth(560)))
 
     @property
     def fmt(self) -> str:
         return "xlsx" if self.xlsx_radio.isChecked() else "csv"
 
     def _sync_extension(self) -> None:
-        path = Path(self.path_edit.text().strip() or default_file_name(self._date_range))
+        path = Path(
+            self.path_edit.text().strip()
+            or default_file_name(self._date_range, incomplete=self._incomplete)
+        )
         self.path_edit.setText(str(path.with_suffix("." + self.fmt)))
 
     def _browse(self) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.core.dates import today_jst, validate_range
 from app.core.errors import CancelledError, NetworkError, TodokuError
+from app.core.export.incomplete import IncompleteFetch
 from app.core.retry_notice import RetryCause, RetryNotice
 from app.core.types import DateRange, FetchProgress, ListKind
 from app.ui import texts
@@ -89,6 +90,9 @@ class FetchController(FeatureController):
         self.fetched_range: DateRange | None = None
         self.fetched_lists: tuple[ListKind, ...] = ()
         self.last_connection: ConnectionConfig | None = None
+        # Set when the fetch stopped before its end (cancelled, or an error): the rows shown
+        # are part of fetched_range and fetched_lists only, and an export must say so.
+        self.incomplete: IncompleteFetch | None = None
 
     def start(
         self, date_range: DateRange, lists: tuple[ListKind, ...], *, full: bool = False
@@ -169,6 +173,7 @@ class FetchController(FeatureController):
         self._model.clear()
         self.fetched_range, self.fetched_lists = date_range, tuple(lists)
         self.last_connection = config
+        self.incomplete = None
         work = None
         if self._history_work is not None:
             work = self._history_work(config, date_range, tuple(lists), full)
@@ -244,11 +249,16 @@ class FetchController(FeatureController):
         from app.core.services import ClassifiedPage, FetchOutcome
 
         if not isinstance(outcome, FetchOutcome):  # a history_work result: the whole range
+            # Rows ticked while the pages streamed in are ticked again in the whole range
+            # (by list and address: the row numbers change with the refill).
+            ticked = self._model.checked_keys()
             self._pending.clear()
             self._model.clear()
             # Rows history held stay stored tuples in the grid (decoded when shown); the
             # delivery breakdown and the AI read the same sequence in their jobs.
             self._model.append(outcome.entries, outcome.explanations)
+            if ticked:
+                self._model.check_keys(ticked)
             self._pages = [ClassifiedPage(outcome.entries, tuple(outcome.explanations))]
             self.grew.emit()
             self.whole_range_fetched.emit(outcome)
@@ -272,6 +282,10 @@ class FetchController(FeatureController):
     @Slot(object)
     def on_failed(self, error: TodokuError) -> None:
         self._flush_pages()
+        self.incomplete = IncompleteFetch(
+            cancelled=isinstance(error, CancelledError),
+            error_ja="" if isinstance(error, CancelledError) else error.message_ja,
+        )
         if isinstance(error, CancelledError):
             self.done.emit(texts.FETCH_CANCELLED.format(entries=self._model.total))
             return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Signal, Slot
+from PySide6.QtCore import QDate, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -49,7 +49,10 @@ class DateRangeBar(QWidget):
 
     def __init__(self, today: date | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._today = today or today_jst()
+        # A fixed day for tests; otherwise the JST calendar is read whenever it matters, since
+        # the window may stay open past midnight (an office PC that is never shut down).
+        self._fixed_today = today
+        self._shown_day = self.today
         self._preset: Preset | None = None
         self._busy = False
 
@@ -107,6 +110,17 @@ class DateRangeBar(QWidget):
         self.full_fetch_button.clicked.connect(self._on_full_fetch_clicked)
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.apply_preset(Preset.LAST_7_DAYS)
+        # Once a minute: after midnight a chosen preset moves with the calendar and a range
+        # that was refused as the future is accepted.
+        self._day_timer = QTimer(self)
+        self._day_timer.setInterval(60_000)
+        self._day_timer.timeout.connect(self._follow_the_calendar)
+        self._day_timer.start()
+
+    @property
+    def today(self) -> date:
+        """The current JST day (read now: the window may have opened yesterday)."""
+        return self._fixed_today if self._fixed_today is not None else today_jst()
 
     def _date_edit(self) -> QDateEdit:
         edit = JapaneseDateEdit()
@@ -137,7 +151,8 @@ class DateRangeBar(QWidget):
         self._validate()
 
     def apply_preset(self, preset: Preset) -> None:
-        chosen = preset_range(preset, self._today)
+        self._shown_day = self.today
+        chosen = preset_range(preset, self._shown_day)
         self._set_dates(chosen.start, chosen.end)
         self._preset = preset
         self.preset_combo.setCurrentIndex(self.preset_combo.findData(preset.value))
@@ -173,7 +188,7 @@ class DateRangeBar(QWidget):
         chosen = self.date_range()
         if chosen.start > chosen.end:
             return texts.RANGE_INVERTED
-        if chosen.start > self._today:
+        if chosen.start > self.today:
             return texts.RANGE_FUTURE
         if not self.chosen_lists():
             return texts.NO_LIST_CHOSEN
@@ -199,10 +214,19 @@ class DateRangeBar(QWidget):
     def _on_date_edited(self) -> None:
         # Enter in a date field re-emits dateChanged with the same date: the preset stays
         # while the dates still are its range.
-        if self._preset is None or self.date_range() != preset_range(self._preset, self._today):
+        if self._preset is None or self.date_range() != preset_range(self._preset, self._shown_day):
             self._preset = None
             self.preset_combo.setCurrentIndex(0)
         self._validate()
+
+    @Slot()
+    def _follow_the_calendar(self) -> None:
+        """A day has passed since the preset's dates were set: its range is set again (not
+        while a fetch runs, whose range is fixed), and the range checked against today."""
+        if self._preset is not None and not self._busy and self._shown_day != self.today:
+            self.apply_preset(self._preset)
+        else:
+            self._validate()
 
     @Slot()
     def _validate(self) -> None:
@@ -224,12 +248,15 @@ class DateRangeBar(QWidget):
 
     @Slot()
     def _on_fetch_clicked(self) -> None:
+        # 直近7日間 means the seven days up to today, not up to the day the window opened.
+        self._follow_the_calendar()
         if self.problem() or self._busy:
             return
         self.fetch_requested.emit(self.date_range(), self.chosen_lists())
 
     @Slot()
     def _on_full_fetch_clicked(self) -> None:
+        self._follow_the_calendar()
         if self.problem() or self._busy:
             return
         self.full_fetch_requested.emit(self.date_range(), self.chosen_lists())

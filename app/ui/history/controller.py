@@ -40,6 +40,8 @@ class HistoryController(FeatureController):
             stay in the window).
         gone_changed: tuple[GoneRow, ...], 他所で削除 rows of the fetched range.
         trends_ready: TrendData for the 推移 tab.
+        trends_cancelled: the 推移 tables asked for will not come (their job, or the request
+            waiting for another job of this feature, was cancelled).
         report_ready: MonthlyReport for the report dialog's preview.
         report_saved: tuple[Path, ...], the files written.
         erased: (email, ErasedCounts) after 「このアドレスの記録を消す」.
@@ -48,6 +50,7 @@ class HistoryController(FeatureController):
     notice = Signal(object)
     gone_changed = Signal(object)
     trends_ready = Signal(object)
+    trends_cancelled = Signal()
     report_ready = Signal(object)
     report_saved = Signal(object)
     erased = Signal(str, object)
@@ -77,8 +80,8 @@ class HistoryController(FeatureController):
         self.account: AccountKey | None = None  # of the rows in the grid
         self._erasing = ""
         # One job of this feature at a time: a request made meanwhile waits for it (the
-        # latest one only: an older view or month is no longer wanted).
-        self._waiting: Callable[[], bool] | None = None
+        # latest one only: an older view or month is no longer wanted), with its job's name.
+        self._waiting: tuple[str, Callable[[], bool]] | None = None
 
     @property
     def enabled(self) -> bool:
@@ -155,22 +158,31 @@ class HistoryController(FeatureController):
             self.failed.emit(error)
             return None
 
-    def _after_current(self, request: Callable[[], bool]) -> bool:
-        """True when ``request`` must wait for the job of this feature that is running."""
+    def _after_current(self, name: str, request: Callable[[], bool]) -> bool:
+        """True when ``request`` (of a job called ``name``) must wait for the job of this
+        feature that is running."""
         if self.job is None:
             return False
-        self._waiting = request
+        replaced, self._waiting = self._waiting, (name, request)
+        # A 推移 request replaced by a report's will never fill the tab (a newer 推移 one will).
+        if replaced is not None and replaced[0] == "trends" and name != "trends":
+            self.trends_cancelled.emit()
         return True
 
+    def _drop_waiting(self) -> None:
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None and waiting[0] == "trends":
+            self.trends_cancelled.emit()
+
     def after_running(self) -> None:
-        request, self._waiting = self._waiting, None
-        if request is not None:
-            request()
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None and not waiting[1]() and waiting[0] == "trends":
+            self.trends_cancelled.emit()
 
     def load_trends(self, today: date, months: int, bucket: TrendBucket) -> bool:
         from app.ui.history.jobs import load_trends
 
-        if self._after_current(lambda: self.load_trends(today, months, bucket)):
+        if self._after_current("trends", lambda: self.load_trends(today, months, bucket)):
             return True
         account = self.current_account()
         if account is None:
@@ -181,7 +193,7 @@ class HistoryController(FeatureController):
     def build_report(self, month: date) -> bool:
         from app.ui.history.jobs import build_report
 
-        if self._after_current(lambda: self.build_report(month)):
+        if self._after_current("report", lambda: self.build_report(month)):
             return True
         account = self.current_account()
         if account is None:
@@ -215,7 +227,7 @@ class HistoryController(FeatureController):
     def save_report(self, report: MonthlyReport, xlsx: Path | None, pdf: Path | None) -> bool:
         from app.ui.history.jobs import save_report
 
-        if self._after_current(lambda: self.save_report(report, xlsx, pdf)):
+        if self._after_current("save-report", lambda: self.save_report(report, xlsx, pdf)):
             return True
         work = functools.partial(save_report, report, xlsx, pdf)
         first = texts.REPORT_SAVING.format(step="")
@@ -267,14 +279,26 @@ class HistoryController(FeatureController):
     @Slot(object)
     def on_failed(self, error: TodokuError) -> None:
         if isinstance(error, CancelledError):
-            self.done.emit(texts.REPORT_CANCELLED)
+            if self.job is not None and self.job.name == "trends":
+                self.trends_cancelled.emit()
+                self.done.emit("")
+            else:
+                self.done.emit(texts.REPORT_CANCELLED)
             return
         log.warning("history job failed: %s", error.message_ja)
         super().on_failed(error)
 
     def cancel(self) -> None:
-        self._waiting = None
+        self._drop_waiting()
         super().cancel()
+
+    def cancel_erase(self) -> None:
+        """キャンセル of the range bar: it stops the job holding the runner's exclusive lane,
+        which for this feature is only 「このアドレスの記録を消す」. 推移 and the monthly report
+        read history beside a fetch and have their own controls (更新, the report dialog's
+        キャンセル): cancelling them with a fetch left 推移 saying it was loading, for good."""
+        if self.job is not None and self.job.name == "erase":
+            self.cancel()
 
     def shutdown(self) -> None:
         self.session.close()

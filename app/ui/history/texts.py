@@ -35,6 +35,7 @@ TRENDS_SPAN = "期間"
 TRENDS_SPANS = ((6, "直近 6 か月"), (12, "直近 12 か月"), (24, "直近 24 か月"))
 TRENDS_REFRESH = "更新"
 TRENDS_LOADING = "取得履歴を集計しています…"
+TRENDS_CANCELLED = "推移の集計を中止しました。「更新」を押すと集計し直します。"
 TRENDS_EMPTY = "取得履歴がまだありません。一覧タブで取得すると、ここに推移が表示されます。"
 TRENDS_GROWING = "今月に増えたドメイン（前月比）"
 TRENDS_GROWING_NONE = "前月より増えたドメインはありません。"

@@ -172,3 +172,9 @@ class TrendsTab(QWidget):
 
     def show_failed(self) -> None:
         self.state_label.setText("")
+
+    @Slot()
+    def show_cancelled(self) -> None:
+        """The tables asked for will not come: say so, and that 更新 reads them again."""
+        self.stale = True
+        self.state_label.setText(texts.TRENDS_CANCELLED)

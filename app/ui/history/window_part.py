@@ -88,6 +88,7 @@ class HistoryPart(QObject):
         controller.notice.connect(show_error)
         controller.failed.connect(self._on_controller_failed)
         controller.trends_ready.connect(self.trends_tab.show_trends)
+        controller.trends_cancelled.connect(self.trends_tab.show_cancelled)
         controller.report_ready.connect(self._on_controller_report_ready)
         controller.report_saved.connect(self._on_controller_report_saved)
         controller.progress.connect(self._on_controller_progress)
@@ -195,6 +196,9 @@ class HistoryPart(QObject):
 
     @Slot(object)
     def _on_controller_failed(self, error: TodokuError) -> None:
+        job = self.controller.job
+        if job is not None and job.name == "trends":
+            self.trends_tab.show_failed()  # even under an open dialog: 推移 must not keep loading
         if self.report_dialog is not None:
             self.report_dialog.show_error(error)
             return

@@ -391,6 +391,25 @@ class EntryTableModel(QAbstractTableModel):
             )
         return changed
 
+    def checked_keys(self) -> set[tuple[ListKind, str]]:
+        """The ``entry.key`` of every checked row: what a refill must tick again."""
+        entries = self._store.entries
+        return {entries[i].key for i in self._store.checked}
+
+    def check_keys(self, keys: set[tuple[ListKind, str]]) -> int:
+        """Tick the rows whose ``entry.key`` is in ``keys`` (addresses case-blind); returns how
+        many rows are ticked now."""
+        found = self._store.ids_with_keys(keys)
+        if found:
+            self._store.checked.update(found)
+            if self._view:
+                self.dataChanged.emit(
+                    self.index(0, Column.CHECK),
+                    self.index(len(self._view) - 1, Column.CHECK),
+                    [QtCore.Qt.ItemDataRole.CheckStateRole],
+                )
+        return len(self._store.checked)
+
     def set_checked_visible(self, checked: bool) -> None:
         if checked:
             self._store.checked.update(self._view)
