@@ -33,6 +33,7 @@ from app.core.providers.base import DeleteProgressCallback, FetchProgressCallbac
 from app.core.providers.cmc_codes import describe_status, status_for
 from app.core.providers.collect import EntryCollector
 from app.core.providers.esp_errors import (
+    DELETE_UNCONFIRMED_STEP_JA,
     ProviderWording,
     generic_error,
     json_errors_excerpt,
@@ -299,7 +300,7 @@ class CmcProvider(HttpProvider):
                 return DeleteOutcome(
                     kind, email, DeleteStatus.NOT_FOUND, "すでにリストにありません"
                 )
-            self._http.call(
+            result = self._http.call(
                 "POST",
                 "/transaction/v2/blocks/cancel.json",
                 form={**self._auth, "id": block_id},
@@ -308,6 +309,7 @@ class CmcProvider(HttpProvider):
                 expect_json=True,
                 cancel=token,
             )
+            _check_cancelled(result.payload, email)
         except CancelledError:
             raise
         except TodokuError as error:
@@ -321,6 +323,25 @@ class CmcProvider(HttpProvider):
             if isinstance(item, dict) and str(item.get("email", "")).lower() == email.lower():
                 return str(item.get("id"))
         return None
+
+
+def _check_cancelled(payload: Any, email: str) -> None:
+    """Raise unless ``payload`` is a JSON object without errors: CMC words a refusal as
+    ``{"errors": [...]}`` and may send it with 200 (its list answers are read the same way),
+    and an empty or non-object answer is not its own: neither says the block was lifted."""
+    messages = "; ".join(_error_messages(payload))
+    if messages:
+        raise InvalidInputError(
+            f"カスタマーズメールクラウドが解除を受け付けませんでした（{messages[:200]}）。",
+            next_step_ja=DELETE_UNCONFIRMED_STEP_JA,
+            detail=f"blocks/cancel {email}: {str(payload)[:300]}",
+        )
+    if not isinstance(payload, dict) or "errors" in payload:
+        raise UnexpectedPayloadError(
+            "カスタマーズメールクラウドから想定外の応答が返り、解除できたか確かめられませんでした。",
+            next_step_ja=DELETE_UNCONFIRMED_STEP_JA,
+            detail=f"blocks/cancel {email}: {str(payload)[:300]}",
+        )
 
 
 def _parse_time(value: Any, note: str) -> datetime:

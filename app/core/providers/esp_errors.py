@@ -26,6 +26,9 @@ from app.core.providers.error_detail import describe
 
 Classify = Callable[[httpx.Request, httpx.Response, str], TodokuError]
 
+# A deletion answered in a way that does not say whether it happened: only a new fetch can tell.
+DELETE_UNCONFIRMED_STEP_JA = "もう一度取得し、一覧に残っていれば削除し直してください。"
+
 
 @dataclass(frozen=True, slots=True)
 class ProviderWording:

@@ -30,6 +30,8 @@ _BACKOFF_CAP_SECONDS = 8.0
 _MAX_RATE_LIMIT_WAITS = 6  # 429s are waited out separately from other retries, but not forever
 
 Sign = Callable[[httpx.Request], None]
+# Whether a reply with an accepted non-2xx status is the provider's own answer (see ``call``).
+OwnAnswer = Callable[[httpx.Response], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +125,7 @@ class RetryingHttp:
         expect_json: bool = True,
         expect_empty: bool = False,
         accept_statuses: Collection[int] = (),
+        own_answer: OwnAnswer | None = None,
         cancel: CancelToken | None = None,
     ) -> CallResult:
         """Send one request, retrying what is worth retrying; raise a TodokuError otherwise.
@@ -130,6 +133,9 @@ class RetryingHttp:
         ``bucket`` is the rate-limit window the request counts against (where the provider has
         one per endpoint); ``scope`` the permission it needs, named when it is refused.
         ``accept_statuses`` lists non-2xx statuses that are answers, not errors (404 on delete-one).
+        ``own_answer`` tells the provider's own such answer from a proxy's or gateway's page with
+        the same status (SES names its 404 ``NotFoundException``): one it does not recognise is
+        a final error, never an answer, so a gateway's 404 is not read as "not on the list".
         ``expect_empty``: success is a 2xx without a body (a deletion answered with 204 No
         Content). A body there (a proxy's error page sent with 200, a cut reply) says nothing
         about whether the deletion happened, so it is retried like a malformed body and then
@@ -178,6 +184,8 @@ class RetryingHttp:
                     raise self._errors.payload(request, response, "a body where none is sent")
                 self._back_off(failures, cancel, f"unexpected body on {path}", RetryCause.PAYLOAD)
                 continue
+            if status in accept_statuses and own_answer is not None and not own_answer(response):
+                raise self._errors.status(request, response, scope)
             if 200 <= status < 300 or status in accept_statuses:
                 if not expect_json or not response.content.strip():
                     return CallResult(status, None)

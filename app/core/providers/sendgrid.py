@@ -31,7 +31,7 @@ from app.core.providers.paging import OffsetPager
 from app.core.providers.path_segment import path_segment
 from app.core.providers.rate_budget import RateBudget
 from app.core.providers.retrying_http import RetryingHttp
-from app.core.providers.sendgrid_errors import SendGridErrors
+from app.core.providers.sendgrid_errors import SendGridErrors, error_messages
 from app.core.retry_notice import RetryListener
 from app.core.types import (
     ALL_LISTS,
@@ -326,6 +326,8 @@ class SendGridProvider:
                 expect_json=False,
                 expect_empty=True,
                 accept_statuses=(404,),
+                # A gateway's or proxy's 404 page says nothing about the list.
+                own_answer=is_sendgrid_error,
                 cancel=cancel,
             )
         except CancelledError:
@@ -342,7 +344,10 @@ class SendGridProvider:
         """The entry of ``email`` on ``kind`` as SendGrid keeps it, or None when not listed.
 
         The CLI looks each address up before deleting so the journal keeps the reason and date
-        that SendGrid cannot give back afterwards. Global unsubscribes carry no date.
+        that SendGrid cannot give back afterwards; reconciling an interrupted deletion records
+        "gone" on None. So None comes only from SendGrid's own "not listed" (``[]``, ``{}`` for
+        global unsubscribes, or its 404); any other answer raises. Global unsubscribes carry no
+        date.
         """
         segment = path_segment(email)
         if kind is ListKind.UNSUBSCRIBES:
@@ -355,18 +360,27 @@ class SendGridProvider:
             scope=_READ_SCOPES[kind][0],
             bucket=f"{kind.value}:get-one",
             accept_statuses=(404,),
+            own_answer=is_sendgrid_error,
             cancel=cancel,
         )
         payload = result.payload
-        if result.status == 404 or payload in (None, {}, []):
+        if result.status == 404:
             return None
-        if isinstance(payload, dict) and payload.get("recipient_email"):
-            return SuppressionEntry(kind, email, UNKNOWN_CREATED)
-        if isinstance(payload, list):
+        if kind is ListKind.UNSUBSCRIBES and isinstance(payload, dict):
+            if payload == {}:
+                return None
+            if isinstance(payload.get("recipient_email"), str):
+                return SuppressionEntry(kind, email, UNKNOWN_CREATED)
+        elif kind is not ListKind.UNSUBSCRIBES and isinstance(payload, list):
             for item in payload:
                 if isinstance(item, dict) and str(item.get("email", "")).lower() == email.lower():
                     return _parse_entry(kind, email, item, {}, f"GET {path}")
-        return None
+            if not payload:
+                return None
+        raise UnexpectedPayloadError(
+            "SendGrid から想定外の応答が返り、リストに載っているか確かめられませんでした。",
+            detail=f"GET {path}: HTTP {result.status} {str(payload)[:300]}",
+        )
 
     def is_listed(self, kind: ListKind, email: str, cancel: CancelToken | None = None) -> bool:
         """Whether ``email`` is still on ``kind`` (used to reconcile an interrupted delete)."""
@@ -391,6 +405,12 @@ def ensure_list(payload: Any, request_note: str) -> list[Any]:
             detail=f"{request_note}: expected a JSON array, got {type(payload).__name__}"
         )
     return payload
+
+
+def is_sendgrid_error(response: httpx.Response) -> bool:
+    """Whether an error reply is SendGrid's own ``{"errors": [{"message": ...}]}``: a proxy's
+    or gateway's page (HTML, or ``{"message": "Not Found"}``) is not SendGrid's answer."""
+    return bool(error_messages(response))
 
 
 def _failed(kind: ListKind, email: str, error: TodokuError) -> DeleteOutcome:

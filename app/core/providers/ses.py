@@ -38,7 +38,12 @@ from app.core.errors import (
 from app.core.providers.aws_sigv4 import AwsCredentials, SigV4Signer
 from app.core.providers.base import DeleteProgressCallback, FetchProgressCallback, PageCallback
 from app.core.providers.collect import EntryCollector
-from app.core.providers.esp_errors import ProviderWording, generic_error, json_errors_excerpt
+from app.core.providers.esp_errors import (
+    DELETE_UNCONFIRMED_STEP_JA,
+    ProviderWording,
+    generic_error,
+    json_errors_excerpt,
+)
 from app.core.providers.http_provider import HttpProvider, delete_each
 from app.core.providers.page_scan import scan_token_chains
 from app.core.providers.path_segment import path_segment
@@ -277,8 +282,17 @@ class SesProvider(HttpProvider):
                 # proxy's page sent with 200 a retried failure instead of "deleted".
                 expect_json=True,
                 accept_statuses=(404,),
+                own_answer=is_not_found_exception,
                 cancel=cancel,
             )
+            if result.status != 404 and result.payload not in (None, {}):
+                # JSON that is not SES's empty result (a gateway's {"error": ...} sent with
+                # 200) says nothing about whether the address was removed.
+                raise UnexpectedPayloadError(
+                    "Amazon SES から想定外の応答が返り、削除できたか確かめられませんでした。",
+                    next_step_ja=DELETE_UNCONFIRMED_STEP_JA,
+                    detail=f"DELETE {email}: HTTP {result.status} {str(result.payload)[:300]}",
+                )
         except CancelledError:
             raise
         except TodokuError as error:
@@ -286,6 +300,12 @@ class SesProvider(HttpProvider):
         if result.status == 404:
             return DeleteOutcome(kind, email, DeleteStatus.NOT_FOUND, "すでにリストにありません")
         return DeleteOutcome(kind, email, DeleteStatus.DELETED)
+
+
+def is_not_found_exception(response: httpx.Response) -> bool:
+    """SES's own "not on the list": a 404 naming ``NotFoundException`` (an API gateway's or
+    proxy's 404 names no AWS error type, and says nothing about the list)."""
+    return error_type(response) == "NotFoundException"
 
 
 def _parse(kind: ListKind, item: Any, status: str) -> SuppressionEntry:
