@@ -1,10 +1,11 @@
-"""Checks the optional SendGrid-compatible base URL (a company API gateway or proxy, or a sandbox
-started by hand) before any API key is sent to it."""
+"""Checks a provider URL before any API key is sent to it: the optional SendGrid-compatible base
+URL (a company API gateway or proxy, or a sandbox started by hand) and Infobip's per-account
+URL."""
 
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from app.core.errors import InvalidInputError
 
@@ -41,22 +42,40 @@ def host_can_be_asked(url: str) -> bool:
     return True
 
 
-def normalize_base_url(text: str) -> str:
-    """The URL to build requests on, without a trailing ``/`` or ``/v3`` (the client adds
-    ``/v3/...``); "" when empty (the region's own host).
+def shown_url(text: str) -> str:
+    """``text`` fit for an error's 詳細 line and the log: a user name or password before ``@``
+    and anything after ``?`` or ``#`` (where a key is sometimes pasted) become ``***``.
 
-    Raises InvalidInputError for anything the API key must not be sent to: not http(s), no
-    host, a user name or password in the URL, a query or fragment, or plain http to a host
-    other than this computer (the key would cross the network unencrypted).
-    """
+    Works on the raw text, so even a URL ``urlsplit`` cannot parse is never echoed with its
+    secret."""
     text = text.strip()
-    if not text:
-        return ""
+    cut = min((i for i in (text.find("?"), text.find("#")) if i >= 0), default=-1)
+    rest = ""
+    if cut >= 0:
+        text, rest = text[:cut], text[cut] + "***"
+    scheme, sep, after = text.partition("://")
+    if not sep:
+        scheme, after = "", text
+    authority, slash, path = after.partition("/")
+    if "@" in authority:
+        authority = "***@" + authority.rsplit("@", 1)[1]
+    return f"{scheme}{sep}{authority}{slash}{path}{rest}"
+
+
+def refuse_unsafe_url(text: str, *, next_step_ja: str = _NEXT_STEP) -> SplitResult:
+    """The parts of ``text`` (stripped, not empty) when an API key may be sent to it.
+
+    Raises InvalidInputError for anything the key must not be sent to: not http(s), no host, a
+    user name or password in the URL, a query or fragment, or plain http to a host other than
+    this computer (the key would cross the network unencrypted). The error's detail shows the
+    URL through ``shown_url``: a password typed into the URL is the reason for the refusal and
+    must not be printed back to the terminal, the details pane or the log.
+    """
     try:
         parts = urlsplit(text)
         scheme, host = parts.scheme.lower(), parts.hostname or ""
     except ValueError:  # "http://[::1": an unclosed IPv6 bracket
-        scheme = host = ""
+        parts, scheme, host = SplitResult("", "", "", "", ""), "", ""
     problem = ""
     if not host or scheme not in ("http", "https"):
         problem = "接続先 URL の形式が正しくありません。"
@@ -78,8 +97,23 @@ def normalize_base_url(text: str) -> str:
             if not host_can_be_asked(text):
                 problem = "接続先 URL の形式が正しくありません。"
     if problem:
-        raise InvalidInputError(problem, next_step_ja=_NEXT_STEP, detail=f"base URL: {text!r}")
+        raise InvalidInputError(
+            problem, next_step_ja=next_step_ja, detail=f"base URL: {shown_url(text)!r}"
+        )
+    return parts
+
+
+def normalize_base_url(text: str) -> str:
+    """The URL to build requests on, without a trailing ``/`` or ``/v3`` (the client adds
+    ``/v3/...``); "" when empty (the region's own host).
+
+    Raises InvalidInputError (``refuse_unsafe_url``) for a URL the API key must not go to.
+    """
+    text = text.strip()
+    if not text:
+        return ""
+    parts = refuse_unsafe_url(text)
     path = parts.path.rstrip("/")
     if path.lower().endswith("/v3"):
         path = path[: -len("/v3")]
-    return f"{scheme}://{parts.netloc}{path}"
+    return f"{parts.scheme.lower()}://{parts.netloc}{path}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from app.core.accounts import ENVIRONMENT, Account, ProviderName
-from app.core.errors import ProviderSetupError
+from app.core.errors import InvalidInputError, ProviderSetupError
 from app.core.providers.base import Provider
 
 
@@ -24,6 +24,36 @@ def _missing(account: Account, names: list[str]) -> ProviderSetupError:
     )
 
 
+_INFOBIP_URL_STEP = (
+    "Infobip の管理画面に表示される https:// の URL（例: https://xxxxx.api.infobip.com）を、"
+    "ユーザー名やパスワードを付けずに設定してください（環境変数 INFOBIP_BASE_URL、"
+    "または設定画面のアカウント）。"
+)
+
+
+def checked_infobip_url(url: str) -> str:
+    """Infobip's URL as the provider takes it, refused as ``--base-url`` is when the API key
+    must not go there (plain http to another computer, a user name or password in it): the
+    key travels in every request's Authorization header. A bare host name, as Infobip's portal
+    shows it, means https."""
+    from app.core.base_url import refuse_unsafe_url
+
+    url = url.strip()
+    if "://" not in url:
+        url = "https://" + url
+    refuse_unsafe_url(url, next_step_ja=_INFOBIP_URL_STEP)
+    return url
+
+
+def infobip_url_problem(url: str) -> str:
+    """Why the accounts dialog may not save ``url`` as an Infobip URL ("" when it may)."""
+    try:
+        checked_infobip_url(url)
+    except InvalidInputError as error:
+        return error.message_ja
+    return ""
+
+
 def build_provider(
     account: Account,
     credentials: Mapping[str, str],
@@ -35,7 +65,8 @@ def build_provider(
     """A ready provider for ``account``; ``credentials`` come from ``accounts.load_credentials``.
 
     ``base_url`` overrides the account's URL (practice mode and tests point it at an imitation).
-    Raises ``ProviderSetupError`` (Japanese) when something the provider needs is missing.
+    Raises ``ProviderSetupError`` (Japanese) when something the provider needs is missing, and
+    ``InvalidInputError`` for an Infobip URL the API key must not be sent to.
     """
     url = base_url or account.base_url or None
     if account.provider is ProviderName.SENDGRID:
@@ -79,7 +110,7 @@ def build_provider(
         if missing:
             raise _missing(account, missing)
         return InfobipProvider(
-            infobip_url,
+            checked_infobip_url(infobip_url),
             credentials["api_key"],
             domains=account.infobip_domains,
             max_concurrency=max_concurrency,

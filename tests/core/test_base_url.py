@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.base_url import normalize_base_url
+from app.core.base_url import normalize_base_url, shown_url
 from app.core.errors import InvalidInputError
 
 
@@ -51,3 +51,23 @@ def test_urls_the_key_must_not_go_to_are_refused(typed: str) -> None:
         normalize_base_url(typed)
     assert caught.value.message_ja and "設定画面" in caught.value.next_step_ja
     assert "secret" not in caught.value.message_ja
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("https://user:secret@gw.example.co.jp/v3", "https://***@gw.example.co.jp/v3"),
+        ("https://secret@gw.example.co.jp", "https://***@gw.example.co.jp"),
+        ("https://gw.example.co.jp/?key=secret", "https://gw.example.co.jp/?***"),
+        ("user:secret@gw.example.co.jp", "***@gw.example.co.jp"),  # no scheme
+        ("http://user:secret@[::1", "http://***@[::1"),  # not parsable either
+    ],
+)
+def test_the_detail_line_never_repeats_a_secret_in_the_url(typed: str, shown: str) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        normalize_base_url(typed)
+    assert caught.value.detail == f"base URL: {shown!r}"
+
+
+def test_an_at_sign_in_the_path_is_no_user_name() -> None:
+    assert shown_url("https://gw.example.co.jp/a@b") == "https://gw.example.co.jp/a@b"

@@ -202,6 +202,19 @@ def test_names_must_be_unique_and_cmc_needs_its_server(qtbot) -> None:
     assert dialog.new_credentials() == {}  # nothing typed: nothing to store
 
 
+def test_an_infobip_url_the_key_must_not_go_to_cannot_be_saved(qtbot) -> None:
+    dialog = AccountEditDialog(None, saved_secrets={}, taken_names=("SendGrid",))
+    qtbot.addWidget(dialog)
+    dialog.provider_combo.setCurrentIndex(dialog.provider_combo.findData("infobip"))
+    dialog.name_edit.setText("本番")
+    dialog.infobip_url.setText("http://xxxxx.api.infobip.com")
+    assert "http://" in dialog.problem()
+    dialog.infobip_url.setText("https://user:ib-key-0123@xxxxx.api.infobip.com")
+    assert "パスワード" in dialog.problem() and "ib-key-0123" not in dialog.problem()
+    dialog.infobip_url.setText("xxxxx.api.infobip.com")  # as the portal shows it: https
+    assert dialog.problem() == ""
+
+
 def test_editing_ses_from_keys_to_chain_forgets_the_key_pair(make_window, secrets) -> None:
     window = make_window()
     add_account(window, ProviderName.SES)

@@ -119,13 +119,7 @@ class ImapReportSource:
     ) -> None:
         client, self._client = self._client, None
         if client is not None:
-            try:
-                client.logout()
-            except (imaplib.IMAP4.error, OSError):
-                log.info("imap: logout failed (connection already closed)")
-                # logout() closes the socket only after a LOGOUT answer: close it here.
-                with contextlib.suppress(OSError):
-                    client.shutdown()
+            _close(client)
 
     def message_uids(self) -> list[bytes]:
         with self._talking() as client:
@@ -243,16 +237,40 @@ class ImapReportSource:
                 detail=f"{settings.host}:{settings.port}: {type(error).__name__}: {error}",
             ) from None
         try:
-            client.login(settings.username, self._password)
-        except (TimeoutError, imaplib.IMAP4.error, OSError) as error:
-            with contextlib.suppress(Exception):
-                client.logout()
+            self._login(client)
+        except BaseException as error:
+            _close(client)  # the TLS connection is open: a failed login must not leave it so
+            if not isinstance(error, (TimeoutError, imaplib.IMAP4.error, OSError, UnicodeError)):
+                raise  # an ImapError of _login's own, or Ctrl+C
             raise ImapError(
                 "メールサーバーにログインできませんでした。",
                 next_step_ja="ユーザー名とパスワード（アプリ用パスワードが必要なサービスもあります）を確認してください。",
+                # The type only: imaplib's message may quote the command it sent.
                 detail=f"{settings.username}@{settings.host}: {type(error).__name__}",
             ) from None
         return client
+
+    def _login(self, client: imaplib.IMAP4_SSL) -> None:
+        """LOGIN for an ASCII user name and password, as before; otherwise AUTHENTICATE PLAIN,
+        whose SASL message is UTF-8 (RFC 4616; RFC 6855 §5): imaplib's LOGIN can only send
+        ASCII, and raised UnicodeEncodeError for a password typed with a Japanese or full-width
+        character or pasted with a non-breaking space."""
+        username, password = self._settings.username, self._password
+        if username.isascii() and password.isascii():
+            client.login(username, password)
+            return
+        if "AUTH=PLAIN" not in client.capabilities:
+            raise ImapError(
+                "メールサーバーにログインできませんでした。"
+                "このサーバーは英数字と記号以外を含むユーザー名・パスワードを受け付けません。",
+                next_step_ja=(
+                    "全角文字や特殊な空白が混じっていないか確認し、"
+                    "半角の英数字と記号で入力し直してください。"
+                ),
+                detail=f"{username}@{self._settings.host}: no AUTH=PLAIN for a non-ASCII login",
+            )
+        message = f"\0{username}\0{password}".encode()
+        client.authenticate("PLAIN", lambda _challenge: message)
 
     def _select(self, *, readonly: bool) -> None:
         folder = self._settings.folder
@@ -293,6 +311,17 @@ class ImapReportSource:
         if self._client is None:
             raise RuntimeError("ImapReportSource is used outside its with-block")
         return self._client
+
+
+def _close(client: imaplib.IMAP4_SSL) -> None:
+    """Log out, and close the socket whatever the answer."""
+    try:
+        client.logout()
+    except (imaplib.IMAP4.error, OSError, ValueError):
+        log.info("imap: logout failed (connection already closed)")
+        # logout() closes the socket only after a LOGOUT answer: close it here.
+        with contextlib.suppress(OSError, ValueError):
+            client.shutdown()
 
 
 def _report_attachments(message: EmailMessage) -> Iterator[tuple[str, bytes]]:

@@ -9,6 +9,7 @@ botocore: it is used when installed, imported here only, at fetch time, never at
 
 from __future__ import annotations
 
+import codecs
 import configparser
 import logging
 import os
@@ -63,9 +64,15 @@ def _from_shared_file(env: Mapping[str, str], profile: str) -> AwsCredentials | 
     path = Path(env.get("AWS_SHARED_CREDENTIALS_FILE") or Path.home() / ".aws" / "credentials")
     parser = configparser.RawConfigParser()
     try:
-        if not parser.read(path, encoding="utf-8"):
-            return None
-    except (OSError, configparser.Error) as error:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        log.warning("aws: cannot read the shared credentials file (%s)", type(error).__name__)
+        return None
+    try:
+        parser.read_string(_decoded(raw, path))
+    except configparser.Error as error:
         log.warning("aws: cannot read the shared credentials file (%s)", type(error).__name__)
         return None
     if not parser.has_section(profile):
@@ -76,6 +83,29 @@ def _from_shared_file(env: Mapping[str, str], profile: str) -> AwsCredentials | 
     if not key_id or not secret:
         return None
     return AwsCredentials(key_id, secret, section.get("aws_session_token", "").strip())
+
+
+def _decoded(raw: bytes, path: Path) -> str:
+    """The credentials file as text: UTF-8 (with or without a BOM), or UTF-16 with its BOM, as
+    Windows PowerShell 5 writes ``> credentials``. Anything else (a Japanese comment saved in
+    Shift_JIS) is a Japanese error naming the file: guessing a legacy encoding could misread the
+    keys, and "credentials not found" would send the operator looking in the wrong place."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise ProviderSetupError(
+            "AWS の認証情報ファイルを読めません（文字コードが UTF-8 ではありません）。",
+            next_step_ja=(
+                "メモ帳などでファイルを開き、文字コードを UTF-8 にして保存し直してください。"
+                "日本語のコメントは削除しても構いません。"
+            ),
+            # Where, never what: the bytes around the error may be part of a key.
+            detail=f"{path}: {encoding} として読めないバイトがあります（{error.start} バイト目）",
+        ) from None
 
 
 def _from_botocore(profile: str) -> AwsCredentials | None:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.core.accounts import DEFAULT_ACCOUNT_NAME, Account, ProviderName
 from app.core.errors import TodokuError
+from app.core.provider_factory import infobip_url_problem
 from app.core.types import ListPermissions
 from app.ui.accounts import account_texts as texts
 from app.ui.safe_text import plain_label
@@ -280,6 +281,8 @@ class AccountEditDialog(QDialog):
         }.get(self.provider)
         if required is not None and not required[0]:
             return texts.REQUIRED.format(field=required[1].rstrip(":"))
+        if self.provider is ProviderName.INFOBIP:
+            return infobip_url_problem(account.base_url)
         return ""
 
     # -- connection test -----------------------------------------------------------------
