@@ -133,6 +133,7 @@ class RetryingHttp:
         expect_empty: bool = False,
         accept_statuses: Collection[int] = (),
         cancel: CancelToken | None = None,
+        read_only: bool | None = None,
     ) -> CallResult:
         """Send one request, retrying what is worth retrying; raise a TodokuError otherwise.
 
@@ -143,7 +144,13 @@ class RetryingHttp:
         Content). A body there (a proxy's error page sent with 200, a cut reply) says nothing
         about whether the deletion happened, so it is retried like a malformed body and then
         raised, never taken for success.
+        ``read_only``: the request changes nothing (None: only GET and HEAD do), so ``cancel``
+        may also end it while its reply arrives. A request that may change something (a
+        deletion) is read to its end once sent, or to the deadline: cut short, its outcome
+        would be reported as never tried.
         """
+        if read_only is None:
+            read_only = method in ("GET", "HEAD")
         failures = 0
         rate_waits = 0
         while True:
@@ -163,7 +170,7 @@ class RetryingHttp:
                     request,
                     self._errors.service_ja,
                     deadline_s=self._reply_deadline_s,
-                    cancel=cancel,
+                    cancel=cancel if read_only else None,
                 )
             except ReplyTooSlowError as error:
                 log.info("%s on %s: %s", type(error).__name__, path, error)

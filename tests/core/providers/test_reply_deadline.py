@@ -13,9 +13,12 @@ import json
 import threading
 from datetime import date
 
+from app.core.cancel import CancelToken
 from app.core.errors import NetworkError
+from app.core.providers.aws_sigv4 import AwsCredentials
 from app.core.providers.sendgrid import PAGE_LIMIT, SendGridProvider
-from app.core.types import DateRange, ListKind
+from app.core.providers.ses import SesProvider
+from app.core.types import DateRange, DeleteStatus, ListKind
 from tests.helpers.hostile_server import HostileHandler, hostile_server, run_bounded
 
 DAY = DateRange(date(2026, 11, 1), date(2026, 11, 1))
@@ -87,3 +90,45 @@ def test_a_reply_still_arriving_at_the_deadline_is_not_sent_again() -> None:
     assert "時間内に返りませんでした" in caught.message_ja
     assert "ReplyTooSlowError" in caught.detail
     assert next(requests) == 2, "the dribbled page was asked for again"
+
+
+def test_cancel_does_not_cut_a_deletion_whose_reply_is_arriving() -> None:
+    """A deletion already sent may have happened: cut short by キャンセル it was reported as
+    「キャンセルしたため未実行」. It is read to its end (here: to the deadline) instead."""
+    stop = threading.Event()
+
+    def reply(handler: HostileHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.end_headers()
+        handler.close_connection = True
+        try:
+            handler.wfile.write(b"1\r\n{\r\n")
+            while not stop.wait(0.1):
+                handler.wfile.write(b"1\r\n \r\n")
+                handler.wfile.flush()
+        except OSError:
+            return
+
+    cancel = CancelToken()
+    with (
+        hostile_server(reply) as url,
+        SesProvider(
+            "ap-northeast-1",
+            AwsCredentials("AKIDEXAMPLE", "secret"),
+            base_url=url,
+            timeout_s=0.5,
+            max_retries=0,
+        ) as provider,
+    ):
+        threading.Timer(0.3, cancel.cancel).start()
+        ended, outcomes = run_bounded(
+            lambda: provider.delete(ListKind.BOUNCES, ["user@example.jp"], cancel=cancel), 10.0
+        )
+        stop.set()
+    assert ended, "the deletion was still waiting at 10 s"
+    (outcome,) = outcomes
+    assert outcome.status is DeleteStatus.FAILED
+    assert "未実行" not in outcome.detail
+    assert "時間内に返りませんでした" in outcome.detail
