@@ -13,7 +13,6 @@ hand out a new token with every answer while the rows stay the same.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -57,15 +56,10 @@ class _Stream(Generic[StreamT]):
 
 
 def page_identity(items: list[Any]) -> int:
-    """The page as the set of its rows: equal for the same rows in any order (keys included)."""
-    return hash(frozenset(_row_text(item) for item in items))
-
-
-def _row_text(item: Any) -> str:
-    try:
-        return json.dumps(item, sort_keys=True, ensure_ascii=False)
-    except (TypeError, ValueError):  # not parsed JSON: its repr still names the row
-        return repr(item)
+    """The page as the set of its rows: equal for the same rows in any order. (A row's keys
+    keep the order the server's serialiser gives them; ``repr`` is several times cheaper than
+    a canonical JSON text, and this runs on every page of a 100,000-row fetch.)"""
+    return hash(frozenset(map(repr, items)))
 
 
 def scan_numbered_pages(
