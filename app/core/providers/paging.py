@@ -48,8 +48,9 @@ class _ListScan:
     seen_duplicates: bool = False
     page_lengths: dict[int, int] = field(default_factory=dict)
     first_page: tuple[str, ...] = ()  # addresses of page 0, to notice changes at the head
-    # each full page's set of addresses -> its offset, to notice a server that ignores offset
-    page_at: dict[frozenset[str], int] = field(default_factory=dict)
+    # hash of each full page's set of addresses -> its offset, to notice a server that ignores
+    # offset (a hash, not the set: a million-row list has two thousand pages)
+    page_at: dict[int, int] = field(default_factory=dict)
     repeated_pages: int = 0  # full pages holding the same addresses as another offset's page
     repeating: bool = False  # stopped for that: re-reading it would only repeat the same page
 
@@ -115,7 +116,7 @@ class OffsetPager:
         the same full page in a list that pages correctly."""
         if len(items) < self.page_limit:
             return
-        seen_at = scan.page_at.setdefault(frozenset(_emails_of(items)), offset)
+        seen_at = scan.page_at.setdefault(hash(frozenset(_emails_of(items))), offset)
         if seen_at == offset:
             return
         scan.repeated_pages += 1
