@@ -5,12 +5,22 @@ that answers with gigabytes, or with a body that never ends, would otherwise be 
 memory whole by httpx before any check could look at it. The body is streamed instead and the
 read stops at ``MAX_RESPONSE_BYTES`` of *decoded* bytes, which also bounds a gzip bomb sent
 with ``Content-Encoding: gzip``.
+
+httpx's timeout bounds each network read, not the reply: a server (or a stuck proxy) that sends
+a byte every few seconds never trips it, and 64 MB at that pace takes years. A caller may give
+a ``deadline_s`` for the whole exchange, request sent to last byte read, and a cancel token;
+both are checked at every chunk, so a read that stalls completely is still ended by the read
+timeout.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 import httpx
 
+from app.core.cancel import CancelToken
 from app.core.errors import UnexpectedPayloadError
 
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
@@ -20,18 +30,32 @@ class ResponseTooLargeError(UnexpectedPayloadError):
     """The reply was larger than any real page; it is not retried (the server means it)."""
 
 
+class ReplyTooSlowError(httpx.ReadTimeout):
+    """The reply was still arriving at the deadline; the read stopped there. A timeout like
+    httpx's own, so callers word it as a reply that did not come in time."""
+
+
 def send_bounded(
     client: httpx.Client,
     request: httpx.Request,
     service_ja: str,
     limit: int = MAX_RESPONSE_BYTES,
+    *,
+    deadline_s: float | None = None,
+    cancel: CancelToken | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> httpx.Response:
-    """``client.send(request)`` whose body is read only up to ``limit`` bytes.
+    """``client.send(request)`` whose body is read only up to ``limit`` bytes, and only until
+    ``deadline_s`` seconds after the request went out (no deadline when None).
 
     Raises:
         httpx.TransportError: as ``client.send`` (the caller retries those).
+        ReplyTooSlowError: the body was still arriving at the deadline (an
+            ``httpx.TransportError`` too).
         ResponseTooLargeError: the body (or its declared length) exceeds ``limit``.
+        CancelledError: ``cancel`` was set while the body was arriving.
     """
+    started = clock()
     response = client.send(request, stream=True)
     try:
         declared = response.headers.get("content-length", "")
@@ -40,6 +64,13 @@ def send_bounded(
         read = 0
         if not too_large:
             for chunk in response.iter_bytes():  # decoded: gzip counts as what it expands to
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                if deadline_s is not None and clock() - started > deadline_s:
+                    raise ReplyTooSlowError(
+                        f"reply still arriving after {deadline_s:g} s ({read:,} bytes read)",
+                        request=request,
+                    )
                 read += len(chunk)
                 if read > limit:
                     too_large = True

@@ -197,8 +197,13 @@ class CmcProvider(HttpProvider):
     ) -> list[Any]:
         form = {**self._auth, "r": str(PAGE_ROWS), **extra, "p": str(number)}
         resource = _RESOURCE[kind]
+        # A read sent as POST: キャンセル may end it while the page is arriving.
         result = self._http.call(
-            "POST", f"/transaction/v2/{resource}/list.json", form=form, cancel=cancel
+            "POST",
+            f"/transaction/v2/{resource}/list.json",
+            form=form,
+            cancel=cancel,
+            read_only=True,
         )
         payload = result.payload
         if isinstance(payload, dict) and payload.get("errors"):

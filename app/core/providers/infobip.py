@@ -37,7 +37,7 @@ from app.core.providers.collect import EntryCollector
 from app.core.providers.esp_errors import ProviderWording, generic_error, json_errors_excerpt
 from app.core.providers.http_provider import HttpProvider, in_input_order
 from app.core.providers.pacing import RequestPacer
-from app.core.providers.page_scan import RepeatedPageError, scan_numbered_pages
+from app.core.providers.page_scan import RepeatedPageError, page_identity, scan_numbered_pages
 from app.core.types import (
     DateRange,
     DeleteOutcome,
@@ -192,7 +192,7 @@ class InfobipProvider(HttpProvider):
         if self._domains is None:
             found: list[DomainAccess] = []
             page = 0
-            previous: list[Any] = []
+            pages_seen: set[int] = set()
             while True:
                 result = self._http.call(
                     "GET",
@@ -204,9 +204,10 @@ class InfobipProvider(HttpProvider):
                 found += [_domain_access(item) for item in items]
                 if len(items) < DOMAIN_PAGE_SIZE:
                     break
-                if page and items == previous:  # a gateway dropped ``page``: it would never end
+                identity = page_identity(items)  # the same rows in any order
+                if identity in pages_seen:  # a gateway dropped ``page``: it would never end
                     raise RepeatedPageError(detail=f"suppressions/domains page {page}")
-                previous = items
+                pages_seen.add(identity)
                 page += 1
             if self._only_domains:
                 found = [d for d in found if d.domain.lower() in self._only_domains]

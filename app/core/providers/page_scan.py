@@ -4,6 +4,11 @@ Page-number lists carry no total count, so a list ends at its first short page. 
 with one page in flight and doubles its window while pages come back full, so a one-page list
 costs one request and a long list soon keeps ``concurrency`` pages in flight. Callbacks
 (``accept``) run on the calling thread, in arrival order.
+
+A server that ignores the paging parameter (or the gateway before it) would be read forever.
+Pages are therefore compared by the rows they hold, whatever their order (``page_identity``):
+a database without ORDER BY lists the same rows differently each time, and a token chain may
+hand out a new token with every answer while the rows stay the same.
 """
 
 from __future__ import annotations
@@ -37,17 +42,24 @@ class _Stream(Generic[StreamT]):
     end_page: int | None = None  # first short page seen
     in_flight: int = 0
     window: int = 1
-    full_pages: dict[int, int] = field(default_factory=dict)  # hash of a full page -> its number
+    full_pages: dict[int, int] = field(default_factory=dict)  # identity of a full page -> number
 
     def check_not_repeated(self, number: int, items: list[Any]) -> None:
         """A server that ignores the page number answers every page with the first one, and
         the list would be read forever; no list that pages correctly gives one full page twice."""
-        seen_at = self.full_pages.setdefault(hash(repr(items)), number)
+        seen_at = self.full_pages.setdefault(page_identity(items), number)
         if seen_at != number:
             raise RepeatedPageError(detail=f"{self.key!r}: page {number} repeats page {seen_at}")
 
     def wants_more(self) -> bool:
         return self.end_page is None or self.next_page <= self.end_page
+
+
+def page_identity(items: list[Any]) -> int:
+    """The page as the set of its rows: equal for the same rows in any order. (A row's keys
+    keep the order the server's serialiser gives them; ``repr`` is several times cheaper than
+    a canonical JSON text, and this runs on every page of a 100,000-row fetch.)"""
+    return hash(frozenset(map(repr, items)))
 
 
 def scan_numbered_pages(
@@ -141,8 +153,10 @@ def scan_token_chains(
     inner = outer.child() if outer is not None else CancelToken()
     pending: dict[Future[tuple[list[Any], str | None]], ChainT] = {}
     queue = list(chains)
-    # A token that comes back a second time would read the same pages forever.
+    # A token that comes back a second time would read the same pages forever; so would a
+    # server that puts a fresh request id into every token but answers with the same rows.
     tokens_seen: dict[ChainT, set[str]] = {chain: set() for chain in chains}
+    pages_seen: dict[ChainT, set[int]] = {chain: set() for chain in chains}
     with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="provider-chain") as pool:
         try:
             while queue and len(pending) < concurrency:
@@ -156,6 +170,13 @@ def scan_token_chains(
                     items, token = future.result()
                     if token and token in tokens_seen[chain]:
                         raise RepeatedPageError(detail=f"{chain!r}: NextToken repeats")
+                    if token and items:  # empty pages hold no rows to compare
+                        identity = page_identity(items)
+                        if identity in pages_seen[chain]:
+                            raise RepeatedPageError(
+                                detail=f"{chain!r}: a new NextToken brought the same rows again"
+                            )
+                        pages_seen[chain].add(identity)
                     if token:
                         tokens_seen[chain].add(token)
                         pending[pool.submit(get_page, chain, token, inner)] = chain

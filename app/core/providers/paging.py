@@ -48,9 +48,10 @@ class _ListScan:
     seen_duplicates: bool = False
     page_lengths: dict[int, int] = field(default_factory=dict)
     first_page: tuple[str, ...] = ()  # addresses of page 0, to notice changes at the head
-    # hash of each full page's addresses -> its offset, to notice a server that ignores offset
+    # hash of each full page's set of addresses -> its offset, to notice a server that ignores
+    # offset (a hash, not the set: a million-row list has two thousand pages)
     page_at: dict[int, int] = field(default_factory=dict)
-    repeated_pages: int = 0  # full pages equal, address for address, to another offset's page
+    repeated_pages: int = 0  # full pages holding the same addresses as another offset's page
     repeating: bool = False  # stopped for that: re-reading it would only repeat the same page
 
     def wants_more(self) -> bool:
@@ -109,12 +110,13 @@ class OffsetPager:
         """End a list whose server answers different offsets with the same full page.
 
         A server (or a proxy before it) that ignores ``offset`` answers every page with the
-        first one, and the scan would never end. Entries added or deleted while we page shift
-        later pages by a few addresses, so two offsets never give the same full page in a list
-        that pages correctly."""
+        first one, and the scan would never end. Pages are compared as sets of addresses: a
+        database without ORDER BY gives the same rows in another order each time. Entries added
+        or deleted while we page shift later pages by a few addresses, so two offsets never give
+        the same full page in a list that pages correctly."""
         if len(items) < self.page_limit:
             return
-        seen_at = scan.page_at.setdefault(hash(_emails_of(items)), offset)
+        seen_at = scan.page_at.setdefault(hash(frozenset(_emails_of(items))), offset)
         if seen_at == offset:
             return
         scan.repeated_pages += 1
@@ -236,7 +238,8 @@ class OffsetPager:
         if len(items) != expected:
             return True
         head = self.read_page(scan.kind, 0, self.cancel)
-        return _emails_of(head) != scan.first_page
+        # The same addresses in another order is no change: nothing was skipped.
+        return frozenset(_emails_of(head)) != frozenset(scan.first_page)
 
 
 def _emails_of(items: list[Any]) -> tuple[str, ...]:

@@ -14,6 +14,10 @@ from app.core.cancel import CancelToken
 
 # Headers are per endpoint; we track them per "bucket" (the path without the address segment).
 _MAX_WAIT_SECONDS = 65.0  # a window is 60 s; never trust a reset further away than that
+# Nothing remains and no reply said when the window rolls over (a 429 without a reset, or a
+# proxy that passes X-RateLimit-Remaining on and drops X-RateLimit-Reset): pause this long, then
+# let requests go and learn the budget again from their replies.
+_UNKNOWN_RESET_PAUSE_SECONDS = 1.0
 
 
 class RateBudget:
@@ -74,7 +78,11 @@ class RateBudget:
         with self._lock:
             self._remaining[bucket] = 0
             now = self._clock()
-            self._reset_at[bucket] = now + 1.0 if reset_at is None else self._bounded(reset_at, now)
+            self._reset_at[bucket] = (
+                now + _UNKNOWN_RESET_PAUSE_SECONDS
+                if reset_at is None
+                else self._bounded(reset_at, now)
+            )
 
     def rate_limited(self, bucket: str, response: httpx.Response, fallback_s: float) -> float:
         """A 429 for ``bucket``: the next ``acquire`` waits for the reset it announces, so the
@@ -103,7 +111,10 @@ class RateBudget:
             self._remaining[bucket] = remaining - 1
             return 0.0
         if reset_at is None:
-            return 0.5
+            # Waiting for a reset nobody announced would wait for ever: no request goes out
+            # that could tell otherwise. Pause as for a 429 without a reset, then ask again.
+            self._reset_at[bucket] = now + _UNKNOWN_RESET_PAUSE_SECONDS
+            return _UNKNOWN_RESET_PAUSE_SECONDS
         return reset_at - now
 
 

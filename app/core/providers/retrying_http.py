@@ -2,6 +2,8 @@
 
 Retried: 429 (the provider's pacing says how long to wait), 500/502/503/504, dropped or timed-out
 connections, and a 2xx whose body is not JSON (an HTML error page from a proxy, a cut answer).
+Not retried: a reply still arriving at the whole-request deadline (``REPLY_DEADLINE_READS``
+read timeouts): a server that slow stays slow, and retrying would only multiply the wait.
 What the loop gives up on is worded by the provider's ``CallErrors``: the same failure reads
 「SendGrid …」 or 「Amazon SES …」, with its own next step.
 """
@@ -20,7 +22,7 @@ import httpx
 from app.core import untrusted_json
 from app.core.cancel import CancelToken
 from app.core.errors import TodokuError
-from app.core.providers.bounded_read import send_bounded
+from app.core.providers.bounded_read import ReplyTooSlowError, send_bounded
 from app.core.retry_notice import RetryCause, RetryListener, RetryNotice
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,10 @@ log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 _BACKOFF_CAP_SECONDS = 8.0
 _MAX_RATE_LIMIT_WAITS = 6  # 429s are waited out separately from other retries, but not forever
+# One request, sent to last byte read, may take this many read timeouts: 2 minutes at the
+# default 30 s, where a full SendGrid page (500 rows, a few hundred KB) needs a few seconds
+# even on a slow line. The read timeout alone never ends a reply that dribbles in.
+REPLY_DEADLINE_READS = 4
 
 Sign = Callable[[httpx.Request], None]
 # Whether a reply with an accepted non-2xx status is the provider's own answer (see ``call``).
@@ -98,8 +104,11 @@ class RetryingHttp:
         sign: Sign | None = None,
         sleep: Callable[[float, CancelToken | None], None] | None = None,
         on_retry: RetryListener | None = None,
+        reply_deadline_s: float | None = None,
     ) -> None:
         self._client = client
+        read_s = client.timeout.read  # None: the client waits for ever on a read
+        self._reply_deadline_s = reply_deadline_s or REPLY_DEADLINE_READS * (read_s or 30.0)
         self._errors = errors
         self._pacing = pacing
         self._max_retries = max_retries
@@ -127,6 +136,7 @@ class RetryingHttp:
         accept_statuses: Collection[int] = (),
         own_answer: OwnAnswer | None = None,
         cancel: CancelToken | None = None,
+        read_only: bool | None = None,
     ) -> CallResult:
         """Send one request, retrying what is worth retrying; raise a TodokuError otherwise.
 
@@ -140,7 +150,13 @@ class RetryingHttp:
         Content). A body there (a proxy's error page sent with 200, a cut reply) says nothing
         about whether the deletion happened, so it is retried like a malformed body and then
         raised, never taken for success.
+        ``read_only``: the request changes nothing (None: only GET and HEAD do), so ``cancel``
+        may also end it while its reply arrives. A request that may change something (a
+        deletion) is read to its end once sent, or to the deadline: cut short, its outcome
+        would be reported as never tried.
         """
+        if read_only is None:
+            read_only = method in ("GET", "HEAD")
         failures = 0
         rate_waits = 0
         while True:
@@ -155,7 +171,16 @@ class RetryingHttp:
             try:
                 with self._lock:
                     self.requests_made += 1
-                response = send_bounded(self._client, request, self._errors.service_ja)
+                response = send_bounded(
+                    self._client,
+                    request,
+                    self._errors.service_ja,
+                    deadline_s=self._reply_deadline_s,
+                    cancel=cancel if read_only else None,
+                )
+            except ReplyTooSlowError as error:
+                log.info("%s on %s: %s", type(error).__name__, path, error)
+                raise self._errors.network(request, error) from error
             except httpx.TransportError as error:
                 failures += 1
                 if failures > self._max_retries:
