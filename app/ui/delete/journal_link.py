@@ -311,10 +311,11 @@ class JournalLink(QObject):
             return deletion_texts.CONNECTING_WAIT
         if self.journal is None and self.unreachable is not None:
             return deletion_texts.UNREACHABLE
-        if self.journal is None and self.opening:
-            return deletion_texts.OPENING_WAIT
+        # A retry after "in use" is also an opening: keep saying why it is retried.
         if self.journal is None and self.in_use is not None:
             return deletion_texts.IN_USE
+        if self.journal is None and self.opening:
+            return deletion_texts.OPENING_WAIT
         if self.operator is not None and not self.operator.may_delete:
             return deletion_texts.VIEW_ONLY.format(name=self.operator.display_name)
         return ""
