@@ -24,6 +24,7 @@ from app.cli.japanese_argparse import JapaneseRawDescriptionHelpFormatter
 from app.core.cancel import CancelToken
 from app.core.dates import JST, parse_iso_date, today_jst, validate_range
 from app.core.errors import TodokuError
+from app.core.providers.in_range import fetch_in_range
 from app.core.types import DateRange, Explanation, FetchProgress, ListKind, SuppressionEntry
 
 if TYPE_CHECKING:
@@ -197,8 +198,13 @@ def run(args: argparse.Namespace) -> int:
             def show_progress(step: FetchProgress) -> None:
                 _show_progress(args, step)
 
-            result = provider.fetch(
-                date_range, lists, progress=show_progress, on_page=write_page, cancel=CancelToken()
+            result = fetch_in_range(
+                provider,
+                date_range,
+                lists,
+                progress=show_progress,
+                on_page=write_page,
+                cancel=CancelToken(),
             )
         if args.xlsx or args.csv:
             _write_files(args, date_range, lists, result.entries)

@@ -12,6 +12,7 @@ from app.cli.common import report_error, terminal_text
 from app.cli.history_args import account_key, add_history_arguments, history_path, journal_path
 from app.cli.shared_store import database_from_args, open_cli_history, open_cli_journal
 from app.core.errors import InvalidInputError, TodokuError
+from app.core.storage.history.interface import HistoryError
 from app.core.types import DateRange
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
         from app.core.history.report import build_monthly_report
         from app.core.history.report_xlsx import report_text, write_report_xlsx
         from app.core.history.trends import month_range, parse_month
+
         month = parse_month(args.month)
         path = history_path(args)
         shared = database_from_args(args) is not None
@@ -84,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
             # drive or reorder the terminal.
             print(terminal_text(report_text(report)))
         return 0
+    except HistoryError as error:
+        return report_error(error.without_fetch_note())  # nothing was fetched
     except TodokuError as error:
         return report_error(error)
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from app.core.cancel import CancelToken, ignore_progress
 from app.core.classify import ClassifyFunction, explain_blocks_as_suppressions
 from app.core.providers.base import FetchProgressCallback, Provider
+from app.core.providers.in_range import fetch_in_range
 from app.core.retry_notice import RetryListener
 from app.core.types import (
     DateRange,
@@ -184,8 +185,8 @@ def fetch_and_classify(
     if on_retry is not None and listen is not None:
         listen(on_retry)
     try:
-        result = provider.fetch(
-            date_range, tuple(lists), progress=progress, on_page=classify_page, cancel=cancel
+        result = fetch_in_range(
+            provider, date_range, lists, progress=progress, on_page=classify_page, cancel=cancel
         )
     finally:
         provider.close()

@@ -20,6 +20,7 @@ from app.core.classify import ClassifyFunction, explain_blocks_as_suppressions
 from app.core.dates import unix_bounds
 from app.core.history.entry_rows import EntryRows, Item
 from app.core.providers.base import FetchProgressCallback, PageCallback, Provider
+from app.core.providers.in_range import fetch_in_range
 from app.core.storage.history.interface import (
     LIST_CODE,
     LIST_CODES,
@@ -161,8 +162,16 @@ def fetch_with_history(
         provider = factory()
         blocks_suppress = blocks_suppress or bool(getattr(provider, "blocks_suppress", False))
         try:
-            result = provider.fetch(
-                window, tuple(group), progress=progress, on_page=keep_page, cancel=cancel
+            # Rows outside the range are never the range's: not shown, not recorded (one
+            # from the future would also lift the high-water mark past what was fetched).
+            result = fetch_in_range(
+                provider,
+                window,
+                group,
+                bounds=(range_start, range_end),
+                progress=progress,
+                on_page=keep_page,
+                cancel=cancel,
             )
         finally:
             provider.close()

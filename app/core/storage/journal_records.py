@@ -38,13 +38,22 @@ class JournalPermissionError(JournalError):
 
 
 class SharedStoreUnavailableError(JournalError):
-    """The shared database could not be reached (or went away during an operation)."""
+    """The shared database could not be reached (or went away during an operation).
+
+    The default next step is about the connection only: most callers (opening the store,
+    ``db upgrade``, a claim) kept nothing. Only a write the local outbox kept adds
+    ``KEPT_ON_THIS_PC``."""
 
     default_message_ja = "共有データベースに接続できません。"
     default_next_step_ja = (
-        "ネットワークと共有データベースの設定（ホスト・ポート・ユーザー）を確認してください。"
-        "書き込めなかった削除の記録はこのPCに保存してあり、次に接続できたときに送ります。"
+        "ネットワーク（VPN など）がつながっているか、共有データベースのサーバーが動いているか、"
+        "接続先の設定（アプリは「ツール → 共有データベース…」、todoku-cli は --database）の"
+        "ホスト・ポート・ユーザーを確認してください。"
     )
+
+
+# Said only when the outbox really kept the write that failed.
+KEPT_ON_THIS_PC = "書き込めなかった削除の記録はこのPCに保存してあり、次に接続できたときに送ります。"
 
 
 class OperationTakenOverError(JournalError):

@@ -182,12 +182,14 @@ def test_server_going_away_keeps_results_locally_and_sends_them_later(
                 ],
             )
         assert "共有データベース" in raised.value.message_ja
+        assert "このPCに保存してあり" in raised.value.next_step_ja  # this write was kept
         with pytest.raises(SharedStoreUnavailableError):
             store.set_state(op_id, OperationState.INTERRUPTED)
         assert store.outbox_count() == 2
         # Nothing can be claimed while the server is away (and nothing is queued for it).
-        with pytest.raises(SharedStoreUnavailableError):
+        with pytest.raises(SharedStoreUnavailableError) as refused:
             store.claim_operation(META, entries(1, prefix="new"))
+        assert "このPCに保存" not in refused.value.next_step_ja
     finally:
         postgres_server.restart()
     assert store.flush_outbox() == 2

@@ -21,20 +21,32 @@ LIST_CODES: tuple[ListKind, ...] = tuple(ListKind)
 LIST_CODE: dict[ListKind, int] = {kind: code for code, kind in enumerate(LIST_CODES)}
 
 
+# How a history error's next step begins when a fetch met it (the fetched rows are shown all
+# the same); a report, which fetches nothing, leaves it out (``without_fetch_note``).
+FETCHED_LIST_USABLE = "取得した一覧はそのまま使えます。"
+
+
 class HistoryError(TodokuError):
     """The history file could not be read or written (the fetched entries are not lost)."""
 
     default_message_ja = "取得履歴を読み書きできませんでした。"
     default_next_step_ja = (
-        "取得した一覧はそのまま使えます。"
-        "ディスクの空き容量とデータフォルダの権限を確認してください。"
+        FETCHED_LIST_USABLE + "ディスクの空き容量とデータフォルダの権限を確認してください。"
     )
+
+    def without_fetch_note(self) -> HistoryError:
+        """This error for a use of history that fetched nothing (a report): the same, minus
+        the sentence saying the fetched list is still usable."""
+        rest = self.next_step_ja.removeprefix(FETCHED_LIST_USABLE)
+        if rest and rest != self.next_step_ja:
+            self.next_step_ja = rest
+        return self
 
 
 class HistoryDiskFullError(HistoryError):
     default_message_ja = "ディスクがいっぱいのため、取得履歴に記録できませんでした。"
     default_next_step_ja = (
-        "取得した一覧はそのまま使えます。ディスクの空きを増やしてから、もう一度取得してください。"
+        FETCHED_LIST_USABLE + "ディスクの空きを増やしてから、もう一度取得してください。"
     )
 
 
@@ -54,7 +66,7 @@ class HistoryPermissionError(HistoryError):
         "取得履歴のファイルまたはそのフォルダに読み書きの権限がないため、取得履歴を開けません。"
     )
     default_next_step_ja = (
-        "取得した一覧はそのまま使えます。取得履歴のファイルとフォルダに、このユーザーの"
+        FETCHED_LIST_USABLE + "取得履歴のファイルとフォルダに、このユーザーの"
         "読み取りと書き込みの権限があるか確認してください。ファイルには手を加えていません。"
     )
 

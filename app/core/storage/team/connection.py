@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 from app.core.errors import InvalidInputError
 from app.core.storage.journal_records import SharedStoreUnavailableError
 from app.core.storage.settings import SSL_MODES
+from app.core.storage.team.pg_text import send_text_without_nul
 from app.core.storage.thread_connections import ThreadConnections
 
 if TYPE_CHECKING:
@@ -167,12 +168,15 @@ def unavailable(database_label: str, error: BaseException) -> SharedStoreUnavail
 
 
 def pg_connections(conninfo: str) -> ThreadConnections[Any]:
-    """One autocommit psycopg connection per thread, opened again after it broke."""
+    """One autocommit psycopg connection per thread, opened again after it broke; a NUL in
+    the text it sends becomes U+FFFD (``pg_text.py``)."""
 
     def open_connection() -> Any:
         import psycopg
 
-        return psycopg.connect(conninfo, autocommit=True)
+        connection = psycopg.connect(conninfo, autocommit=True)
+        send_text_without_nul(connection)
+        return connection
 
     return ThreadConnections(open_connection, lambda c: not (c.closed or c.broken))
 

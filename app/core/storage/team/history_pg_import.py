@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.core.storage.team.history_pg_texts import text_ids
+from app.core.storage.team.pg_text import pg_text
 
 if TYPE_CHECKING:
     import psycopg
@@ -57,7 +58,7 @@ def copy_snapshot(c: Any, snap: HistorySnapshot) -> tuple[int, int]:
                 ([snap.explanations[k][2] for k in keys],),
             ).fetchall()
         )
-        explanation_id = {k: int(by_body[snap.explanations[k][2]]) for k in keys}
+        explanation_id = {k: int(by_body[pg_text(snap.explanations[k][2])]) for k in keys}
     with c.cursor() as cursor:
         cursor.executemany(
             "INSERT INTO todoku.history_entries (account_id, list, email, created, domain_id,"

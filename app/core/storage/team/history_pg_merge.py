@@ -23,6 +23,7 @@ from app.core.storage.history.merge_plan import (
 from app.core.storage.history.relistings import relistings
 from app.core.storage.history.stored_rows import epoch_seconds
 from app.core.storage.team.history_pg_texts import text_ids
+from app.core.storage.team.pg_text import pg_text
 from app.core.types import Explanation
 
 
@@ -142,7 +143,7 @@ class FetchMerge:
             staged.append(
                 (
                     LIST_CODE[entry.list_kind],
-                    entry.email,
+                    pg_text(entry.email),  # as stored: matched against the rows read back
                     epoch_seconds(entry.created),
                     ids[entry.domain],
                     ids[entry.status],

@@ -6,10 +6,16 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from app.core.storage.team.pg_text import pg_text
+
 
 def text_ids(connection: Any, texts: Iterable[str]) -> dict[str, int]:
-    """Ids of ``texts``, adding those not stored yet (safe when two operators add one at once)."""
-    wanted = sorted(set(texts))
+    """Ids of ``texts``, adding those not stored yet (safe when two operators add one at once).
+
+    Keyed by the texts as given; the server holds ``pg_text`` of each (a NUL becomes U+FFFD).
+    """
+    given = set(texts)
+    wanted = sorted({pg_text(text) for text in given})
     if not wanted:
         return {}
     connection.execute(
@@ -20,7 +26,8 @@ def text_ids(connection: Any, texts: Iterable[str]) -> dict[str, int]:
     rows = connection.execute(
         "SELECT text, id FROM todoku.history_texts WHERE text = ANY(%s)", (wanted,)
     ).fetchall()
-    return {str(r[0]): int(r[1]) for r in rows}
+    stored = {str(r[0]): int(r[1]) for r in rows}
+    return {text: stored[pg_text(text)] for text in given}
 
 
 def scrub_texts(connection: Any, address: str) -> None:

@@ -223,18 +223,22 @@ class PostgresJournal:
 
     def _write_or_keep(self, kind: str, payload: dict[str, Any]) -> None:
         """Write now; if the server cannot be reached, keep it in the outbox and say so."""
-        from app.core.storage.journal_records import SharedStoreUnavailableError
+        from app.core.storage.journal_records import KEPT_ON_THIS_PC, SharedStoreUnavailableError
 
         with self._outbox_lock:
             try:
                 self.flush_outbox()
                 self._run(_applier(kind, payload))  # one statement: atomic on its own
-            except SharedStoreUnavailableError:
+            except SharedStoreUnavailableError as error:
                 if self._outbox is None:
                     raise
                 self._outbox.add(self._outbox_key, kind, payload)
                 log.warning("shared journal unreachable: %s kept in the local outbox", kind)
-                raise
+                raise SharedStoreUnavailableError(
+                    error.message_ja,
+                    next_step_ja=error.next_step_ja + KEPT_ON_THIS_PC,
+                    detail=error.detail,
+                ) from None
 
     # Tests replay a kept write through it, as ``flush_outbox`` would.
     _apply_results = staticmethod(apply_results)

@@ -28,6 +28,7 @@ from app.core.storage.team.journal_pg_writes import (
     insert_operation_row,
     insert_state,
 )
+from app.core.storage.team.pg_text import pg_text
 
 RETRIES = 3  # deadlock / serialization retries of a claim
 
@@ -54,7 +55,8 @@ def claim_entries(
     operation_id = insert_operation_row(
         connection, meta, origin=None, default_os_user=default_os_user
     )
-    wanted = {(e.list_kind.value, e.email.lower()): e for e in entries}
+    # Keyed as the server holds them: the rows read back (RETURNING, holders) match.
+    wanted = {(e.list_kind.value, pg_text(e.email.lower())): e for e in entries}
     claimed: dict[tuple[str, str], NewEntry] = {}
     conflicts: list[ClaimConflict] = []
     remaining = dict(wanted)
