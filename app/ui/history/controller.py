@@ -114,7 +114,7 @@ class HistoryController(FeatureController):
             date_range,
             lists,
             self._classify,
-            self._journal(),  # opened on the GUI thread (the deletion feature owns it)
+            self._journal(),  # the deletion feature opens it in a job; None until then
             full,
             self._retention_days(),
         )
