@@ -116,6 +116,18 @@ def live_sandbox():
 
 
 @pytest.fixture
+def two_servers() -> Iterator[tuple[SendGridSandbox, SendGridSandbox]]:
+    """Two live SendGrid imitations with different rows: a connection change between them."""
+    first = SendGridSandbox(records=recent_records(300, seed=1), api_keys={TEST_KEY: None})
+    second = SendGridSandbox(records=recent_records(300, seed=2), api_keys={TEST_KEY: None})
+    first.start()
+    second.start()
+    yield first, second
+    first.stop()
+    second.stop()
+
+
+@pytest.fixture
 def journal(tmp_path: Path) -> Iterator[DeletionJournal]:
     """A deletion journal in the test's data folder (where the window would open it)."""
     opened = DeletionJournal(tmp_path / "data" / "journal.sqlite3")

@@ -7,28 +7,14 @@ change that leaves the connection alone (a timeout) keeps the rows."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
-import pytest
 from PySide6.QtCore import Qt
 
 from app.core.accounts import Account, ProviderName, default_account
 from app.core.storage.secrets import SENDGRID_KEY
-from app.sandbox.sendgrid_server import SendGridSandbox
 from app.ui.delete import deletion_texts
-from tests.helpers.ui import TEST_KEY, check_rows, fetch, recent_records
+from tests.helpers.ui import TEST_KEY, check_rows, fetch
 from tests.ui.test_window_delete import Confirmer, ResultRunner
-
-
-@pytest.fixture
-def two_servers() -> Iterator[tuple[SendGridSandbox, SendGridSandbox]]:
-    first = SendGridSandbox(records=recent_records(300, seed=1), api_keys={TEST_KEY: None})
-    second = SendGridSandbox(records=recent_records(300, seed=2), api_keys={TEST_KEY: None})
-    first.start()
-    second.start()
-    yield first, second
-    first.stop()
-    second.stop()
 
 
 def test_rows_of_another_connection_are_refused_before_the_confirmation(

@@ -7,28 +7,15 @@ and an address the two lists happen to share is deleted from a list the operator
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
-import pytest
 from PySide6.QtCore import Qt
 
 from app.core.storage.secrets import SENDGRID_KEY
-from app.sandbox.sendgrid_server import SendGridSandbox
-from tests.helpers.ui import TEST_KEY, check_rows, fetch, recent_records
+from tests.helpers.ui import TEST_KEY, check_rows, fetch
 from tests.ui.test_window_delete import Confirmer, ResultRunner
 
 DELETE_TIMEOUT_MS = 15_000
 
-
-@pytest.fixture
-def two_servers() -> Iterator[tuple[SendGridSandbox, SendGridSandbox]]:
-    first = SendGridSandbox(records=recent_records(300, seed=1), api_keys={TEST_KEY: None})
-    second = SendGridSandbox(records=recent_records(300, seed=2), api_keys={TEST_KEY: None})
-    first.start()
-    second.start()
-    yield first, second
-    first.stop()
-    second.stop()
 
 
 def test_rows_of_the_old_connection_are_not_deleted_through_the_new_one(

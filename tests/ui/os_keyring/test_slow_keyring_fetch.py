@@ -5,27 +5,13 @@ after 25 s), with no progress line and no キャンセル."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtCore import QTimer
 
-from app.core.storage.secrets import SENDGRID_KEY, KeyringSecretStore
-from tests.helpers.os_keyring import ScriptedKeyring, installed_keyring
+from app.core.storage.secrets import SENDGRID_KEY
 from tests.helpers.ui import FETCH_TIMEOUT_MS, TEST_KEY, gui_pauses
 
 KEYRING_DELAY_S = 2.0
 
-
-@pytest.fixture
-def os_keyring() -> Iterator[ScriptedKeyring]:
-    with installed_keyring() as backend:
-        yield backend
-
-
-@pytest.fixture
-def secrets(os_keyring: ScriptedKeyring) -> KeyringSecretStore:  # the window's secret store
-    return KeyringSecretStore()
 
 
 def test_a_slow_keyring_does_not_freeze_the_window_when_fetching(

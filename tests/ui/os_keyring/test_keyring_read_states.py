@@ -5,26 +5,12 @@ a practice server that stopped answering named as the practice server."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
-import pytest
 from PySide6.QtCore import Qt
 
-from app.core.storage.secrets import SENDGRID_KEY, KeyringSecretStore, mask_secret
+from app.core.storage.secrets import SENDGRID_KEY, mask_secret
 from app.ui import texts
-from tests.helpers.os_keyring import ScriptedKeyring, installed_keyring
 from tests.helpers.ui import FETCH_TIMEOUT_MS, TEST_KEY, fetch
-
-
-@pytest.fixture
-def os_keyring() -> Iterator[ScriptedKeyring]:
-    with installed_keyring() as backend:
-        yield backend
-
-
-@pytest.fixture
-def secrets(os_keyring: ScriptedKeyring) -> KeyringSecretStore:  # the window's secret store
-    return KeyringSecretStore()
 
 
 def test_cancel_while_the_key_is_read_fetches_nothing(

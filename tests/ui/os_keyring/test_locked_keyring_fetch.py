@@ -5,26 +5,12 @@ ever saved, nor give up live mode for good because of one failed read."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
-import pytest
 from PySide6.QtCore import Qt
 
-from app.core.storage.secrets import SENDGRID_KEY, KeyringSecretStore
+from app.core.storage.secrets import SENDGRID_KEY
 from app.ui import texts
-from tests.helpers.os_keyring import ScriptedKeyring, installed_keyring
 from tests.helpers.ui import FETCH_TIMEOUT_MS, TEST_KEY
-
-
-@pytest.fixture
-def os_keyring() -> Iterator[ScriptedKeyring]:
-    with installed_keyring() as backend:
-        yield backend
-
-
-@pytest.fixture
-def secrets(os_keyring: ScriptedKeyring) -> KeyringSecretStore:  # the window's secret store
-    return KeyringSecretStore()
 
 
 def test_a_locked_keyring_is_not_reported_as_a_key_never_saved(
