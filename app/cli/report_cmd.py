@@ -59,8 +59,13 @@ def run(args: argparse.Namespace) -> int:
         )
         try:
             known = store.accounts()
+            if not known:
+                raise InvalidInputError(
+                    "取得履歴にまだ記録がありません。",
+                    next_step_ja="先に todoku-cli fetch で取得してから、レポートを作ってください。",
+                )
             if account not in known:
-                names = "、".join(sorted({a.account for a in known})) or "（なし）"
+                names = "、".join(sorted({a.account for a in known}))
                 raise InvalidInputError(
                     f"履歴にアカウント「{account.account}」の記録がありません。",
                     next_step_ja=f"--account で次のいずれかを指定してください: {names}",

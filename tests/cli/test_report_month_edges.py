@@ -36,3 +36,21 @@ def test_a_month_at_the_calendar_edge_is_a_japanese_error(
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert "扱えません" in err
+
+
+def test_a_report_of_an_empty_history_says_to_fetch_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A history file with no fetch in it: there is no account to name, so the message asks for
+    a fetch instead of listing the accounts it knows (it used to list 「（なし）」)."""
+    from app.core.storage.history.sqlite_store import SqliteHistoryStore
+
+    history = tmp_path / "history.sqlite3"
+    SqliteHistoryStore(history).close()
+    journal = str(tmp_path / "journal.sqlite3")
+    code = main(["report", "--month", "2026-11", "--account", "練習",
+                 "--history", str(history), "--journal", journal])  # fmt: skip
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "まだ記録がありません" in err and "todoku-cli fetch" in err, err
+    assert "（なし）" not in err and "Traceback" not in err
