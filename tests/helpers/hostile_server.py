@@ -73,3 +73,20 @@ def run_bounded(work: Callable[[], Any], seconds: float) -> tuple[bool, Any]:
     worker.start()
     worker.join(seconds)
     return (not worker.is_alive(), outcome[0] if outcome else None)
+
+
+def ses_delete_one(reply: Reply, email: str = "taro@example.jp") -> Any:
+    """The outcome of deleting ``email`` from SES's bounce list when ``reply`` answers."""
+    from app.core.providers.aws_sigv4 import AwsCredentials
+    from app.core.providers.ses import SesProvider
+    from app.core.types import ListKind
+
+    with (
+        hostile_server(reply) as url,
+        SesProvider(
+            "ap-northeast-1", AwsCredentials("AKIDEXAMPLE", "secret"), base_url=url,
+            max_retries=1, retry_backoff_s=0.01,
+        ) as provider,
+    ):  # fmt: skip
+        (outcome,) = provider.delete(ListKind.BOUNCES, [email])
+    return outcome

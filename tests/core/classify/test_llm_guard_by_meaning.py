@@ -14,12 +14,10 @@ from __future__ import annotations
 import pytest
 
 from app.core.classify.cache import ExplanationCache
-from app.core.classify.classifier import Classifier
-from app.core.classify.llm import LlmRefiner, LlmSettings
 from app.core.classify.llm_guard import contradictions
 from app.core.types import ListKind
-from app.sandbox.openai_server import OpenAISandbox, ScriptedReply
-from tests.helpers.llm import LLM_KEY
+from app.sandbox.openai_server import OpenAISandbox
+from tests.helpers.llm import refine_with_text
 
 BLOCK = {"permanent": True, "delete_effect": "no_effect"}  # a SendGrid block
 PASSING = {"permanent": False, "delete_effect": "resend"}  # greylisting, a full mailbox
@@ -110,17 +108,7 @@ def test_a_good_reply_reaches_the_operator(
     field: str,
     good: str,
 ) -> None:
-    rule = Classifier.load().classify(text, status, "", kind)
-    sandbox.script(
-        ScriptedReply(
-            mutate=lambda reply: {
-                "items": [{**item, "reason": rule.reason, field: good} for item in reply["items"]]
-            }
-        )
-    )
-    settings = LlmSettings(sandbox.start(), "sandbox-model", LLM_KEY, timeout_s=5.0, enabled=True)
-
-    result = LlmRefiner(settings, cache).refine([(text, status, kind, rule)])
+    _rule, result = refine_with_text(sandbox, cache, (text, status, kind), field, good)
 
     (shown,) = result.explanations
     assert not result.failures, result.failures

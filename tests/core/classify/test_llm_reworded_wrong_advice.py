@@ -13,12 +13,10 @@ from __future__ import annotations
 import pytest
 
 from app.core.classify.cache import ExplanationCache
-from app.core.classify.classifier import Classifier
-from app.core.classify.llm import LlmRefiner, LlmSettings
 from app.core.classify.llm_guard import delete_effect_of
 from app.core.types import ListKind
-from app.sandbox.openai_server import OpenAISandbox, ScriptedReply
-from tests.helpers.llm import LLM_KEY
+from app.sandbox.openai_server import OpenAISandbox
+from tests.helpers.llm import refine_with_text
 
 SPAMHAUS = (
     "550 5.7.1 Service unavailable, Client host [149.72.120.31] blocked using Spamhaus. To "
@@ -49,17 +47,7 @@ def test_reworded_wrong_advice_keeps_the_rule_texts(
     field: str,
     wrong: str,
 ) -> None:
-    rule = Classifier.load().classify(text, status, "", kind)
-    sandbox.script(
-        ScriptedReply(
-            mutate=lambda reply: {
-                "items": [{**item, "reason": rule.reason, field: wrong} for item in reply["items"]]
-            }
-        )
-    )
-    settings = LlmSettings(sandbox.start(), "sandbox-model", LLM_KEY, timeout_s=5.0, enabled=True)
-
-    result = LlmRefiner(settings, cache).refine([(text, status, kind, rule)])
+    rule, result = refine_with_text(sandbox, cache, (text, status, kind), field, wrong)
 
     (shown,) = result.explanations
     assert wrong not in getattr(shown, field), (

@@ -14,11 +14,9 @@ from typing import Any
 
 import pytest
 
-from app.core.providers.aws_sigv4 import AwsCredentials
 from app.core.providers.cmc import CmcProvider
-from app.core.providers.ses import SesProvider
 from app.core.types import DeleteStatus, ListKind
-from tests.helpers.hostile_server import HostileHandler, hostile_server, send_json
+from tests.helpers.hostile_server import HostileHandler, hostile_server, send_json, ses_delete_one
 
 
 @pytest.mark.parametrize(
@@ -29,14 +27,7 @@ def test_ses_deletion_answered_with_a_foreign_json_body_is_not_deleted(body: Any
     def reply(handler: HostileHandler) -> None:
         send_json(handler, body)
 
-    with (
-        hostile_server(reply) as url,
-        SesProvider(
-            "ap-northeast-1", AwsCredentials("AKIDEXAMPLE", "secret"), base_url=url,
-            max_retries=1, retry_backoff_s=0.01,
-        ) as provider,
-    ):  # fmt: skip
-        (outcome,) = provider.delete(ListKind.BOUNCES, ["taro@example.jp"])
+    outcome = ses_delete_one(reply)
     assert outcome.status is DeleteStatus.FAILED, outcome
 
 

@@ -15,11 +15,9 @@ from __future__ import annotations
 import pytest
 
 from app.core.errors import TodokuError
-from app.core.providers.aws_sigv4 import AwsCredentials
 from app.core.providers.sendgrid import SendGridProvider
-from app.core.providers.ses import SesProvider
 from app.core.types import DeleteStatus, ListKind
-from tests.helpers.hostile_server import HostileHandler, hostile_server, send_json
+from tests.helpers.hostile_server import HostileHandler, hostile_server, send_json, ses_delete_one
 
 PAGE = b"<html><body><h1>404 Not Found</h1><p>nginx</p></body></html>"
 
@@ -64,12 +62,5 @@ def test_ses_a_404_that_is_not_not_found_exception_is_a_failure() -> None:
     def reply(handler: HostileHandler) -> None:
         send_json(handler, {"message": "Not Found"}, status=404)
 
-    with (
-        hostile_server(reply) as url,
-        SesProvider(
-            "ap-northeast-1", AwsCredentials("AKIDEXAMPLE", "secret"), base_url=url,
-            max_retries=1, retry_backoff_s=0.01,
-        ) as provider,
-    ):  # fmt: skip
-        (outcome,) = provider.delete(ListKind.BOUNCES, ["taro@example.jp"])
+    outcome = ses_delete_one(reply)
     assert outcome.status is DeleteStatus.FAILED, outcome

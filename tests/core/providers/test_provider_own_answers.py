@@ -14,12 +14,10 @@ from typing import Any
 import pytest
 
 from app.core.errors import TodokuError
-from app.core.providers.aws_sigv4 import AwsCredentials
 from app.core.providers.cmc import CmcProvider
 from app.core.providers.sendgrid import SendGridProvider
-from app.core.providers.ses import SesProvider
 from app.core.types import DeleteStatus, ListKind
-from tests.helpers.hostile_server import HostileHandler, hostile_server, send_json
+from tests.helpers.hostile_server import HostileHandler, hostile_server, send_json, ses_delete_one
 
 
 def _empty_200(handler: HostileHandler) -> None:
@@ -100,14 +98,7 @@ def test_ses_own_not_found_is_still_not_found() -> None:
         handler.end_headers()
         handler.wfile.write(body)
 
-    with (
-        hostile_server(reply) as url,
-        SesProvider(
-            "ap-northeast-1", AwsCredentials("AKIDEXAMPLE", "secret"), base_url=url,
-            max_retries=1, retry_backoff_s=0.01,
-        ) as provider,
-    ):  # fmt: skip
-        (outcome,) = provider.delete(ListKind.BOUNCES, ["taro@example.jp"])
+    outcome = ses_delete_one(reply)
     assert outcome.status is DeleteStatus.NOT_FOUND, outcome
 
 
