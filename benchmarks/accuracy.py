@@ -7,16 +7,18 @@ texts from Sisimai's public fixtures), the provider catalogue (benchmarks/data/
 provider-catalogue.jsonl, replies from the providers' published error pages, labelled apart from
 the rules), the rule author's own catalogue (benchmarks/data/own-catalogue.jsonl) and the blind
 catalogue (benchmarks/data/blind-catalogue.jsonl, labelled without sight of rules or classifier)
-and the second to twentieth blind sets (benchmarks/data/blind-two.jsonl, blind-three.jsonl,
+and the second to twenty-second blind sets (benchmarks/data/blind-two.jsonl, blind-three.jsonl,
 blind-four.jsonl, blind-five.jsonl, blind-six.jsonl, blind-seven.jsonl, blind-eight.jsonl,
 blind-nine.jsonl, blind-ten.jsonl, blind-eleven.jsonl, blind-twelve.jsonl, blind-thirteen.jsonl,
 blind-fourteen.jsonl, blind-fifteen.jsonl, blind-sixteen.jsonl, blind-seventeen.jsonl,
-blind-eighteen.jsonl, blind-nineteen.jsonl and blind-twenty.jsonl, made the same way from other sources; the thirteenth holds non-English
+blind-eighteen.jsonl, blind-nineteen.jsonl, blind-twenty.jsonl, blind-twenty-one.jsonl and
+blind-twenty-two.jsonl, made the same way from other sources; the thirteenth holds non-English
 replies, the fifteenth mostly temporary ones, the sixteenth replies from Japanese pages, the
 seventeenth replies quoted on pages in languages other than English and Japanese, the eighteenth
 replies from the big mailbox providers, ISPs and security gateways as quoted in pasted logs and
 issue threads, the nineteenth replies an operator in Japan meets as Japanese pages quote them, the
-twentieth the big providers' 2024-2026 replies),
+twentieth the big providers' 2024-2026 replies, the twenty-first DSN diagnostics and MTA log lines
+quoted in the wild, the twenty-second temporary replies beside their permanent look-alikes),
 and the Sisimai lexicon set (benchmarks/data/sisimai-lexicon.jsonl: one short reply per phrase of
 the labeler's reason modules; agreement with its lexicon, not unseen text) and the Sisimai lhost
 set (benchmarks/data/sisimai-lhost.jsonl: the message tables of its per-MTA decoders; agreement
@@ -82,6 +84,8 @@ BLIND_SEVENTEEN = ROOT / "benchmarks" / "data" / "blind-seventeen.jsonl"
 BLIND_EIGHTEEN = ROOT / "benchmarks" / "data" / "blind-eighteen.jsonl"
 BLIND_NINETEEN = ROOT / "benchmarks" / "data" / "blind-nineteen.jsonl"
 BLIND_TWENTY = ROOT / "benchmarks" / "data" / "blind-twenty.jsonl"
+BLIND_TWENTY_ONE = ROOT / "benchmarks" / "data" / "blind-twenty-one.jsonl"
+BLIND_TWENTY_TWO = ROOT / "benchmarks" / "data" / "blind-twenty-two.jsonl"
 # Not unseen text: one reply per phrase of Sisimai's reason modules, to measure how far our rules
 # agree with the labeler's own lexicon (benchmarks/data/README.md).
 SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
@@ -382,6 +386,10 @@ def main(argv: list[str]) -> int:
           if BLIND_NINETEEN.exists() else []),
         *([("blind twenty (benchmarks/data/blind-twenty.jsonl)", BLIND_TWENTY)]
           if BLIND_TWENTY.exists() else []),
+        *([("blind twenty-one (benchmarks/data/blind-twenty-one.jsonl)", BLIND_TWENTY_ONE)]
+          if BLIND_TWENTY_ONE.exists() else []),
+        *([("blind twenty-two (benchmarks/data/blind-twenty-two.jsonl)", BLIND_TWENTY_TWO)]
+          if BLIND_TWENTY_TWO.exists() else []),
         *([("sisimai lexicon (benchmarks/data/sisimai-lexicon.jsonl)", SISIMAI_LEXICON)]
           if SISIMAI_LEXICON.exists() else []),
         *([("sisimai lhost (benchmarks/data/sisimai-lhost.jsonl)", SISIMAI_LHOST)]
