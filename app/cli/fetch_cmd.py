@@ -21,6 +21,7 @@ from app.cli.common import (
 )
 from app.cli.history_args import add_history_arguments, fetch_into_history
 from app.cli.japanese_argparse import JapaneseRawDescriptionHelpFormatter
+from app.cli.progress_line import ProgressLine
 from app.core.cancel import CancelToken
 from app.core.dates import JST, parse_iso_date, today_jst, validate_range
 from app.core.errors import TodokuError
@@ -125,21 +126,18 @@ def _write_files(
     if args.xlsx:
         export_xlsx(rows, context, Path(args.xlsx))
         if not args.quiet:
-            print(f"\nExcel に書き出しました: {args.xlsx}", file=sys.stderr)
+            print(f"Excel に書き出しました: {args.xlsx}", file=sys.stderr)
     if args.csv:
         export_csv(rows, context, Path(args.csv))
         if not args.quiet:
-            print(f"\nCSV に書き出しました: {args.csv}", file=sys.stderr)
+            print(f"CSV に書き出しました: {args.csv}", file=sys.stderr)
 
 
-def _show_progress(args: argparse.Namespace, step: FetchProgress) -> None:
+def _show_progress(args: argparse.Namespace, line: ProgressLine, step: FetchProgress) -> None:
     if not args.quiet:
-        print(
-            f"\r取得中: {step.list_kind.label_ja} {step.pages_done} ページ、"
-            f"合計 {step.entries_so_far} 件",
-            end="",
-            file=sys.stderr,
-            flush=True,
+        line.show(
+            f"取得中: {step.list_kind.label_ja} {step.pages_done} ページ、"
+            f"合計 {step.entries_so_far} 件"
         )
 
 
@@ -168,6 +166,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    line = ProgressLine()
     try:
         date_range = validate_range(
             DateRange(parse_iso_date(args.date_from), parse_iso_date(args.date_to)), today_jst()
@@ -175,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
         lists = parse_lists(args.lists)
         _check_outputs(args)
         if not args.no_history:
-            return _run_with_history(args, date_range, lists)
+            return _run_with_history(args, date_range, lists, line)
         with ExitStack() as stack:
             provider = stack.enter_context(make_any_provider(args))
             out: TextIO | None
@@ -196,7 +195,7 @@ def run(args: argparse.Namespace) -> int:
                     out.write(json_text(row, out) + "\n")
 
             def show_progress(step: FetchProgress) -> None:
-                _show_progress(args, step)
+                _show_progress(args, line, step)
 
             result = fetch_in_range(
                 provider,
@@ -206,32 +205,39 @@ def run(args: argparse.Namespace) -> int:
                 on_page=write_page,
                 cancel=CancelToken(),
             )
+        line.end()
         if args.xlsx or args.csv:
             _write_files(args, date_range, lists, result.entries)
         if not args.quiet:
             print(
-                f"\n完了: {len(result.entries)} 件（リクエスト {result.requests_made} 回）",
+                f"完了: {len(result.entries)} 件（リクエスト {result.requests_made} 回）",
                 file=sys.stderr,
             )
             for note in result.notes:
                 print(f"注意: {note}", file=sys.stderr)
         return 0
     except TodokuError as error:
+        line.end()
         return report_error(error)
     except KeyboardInterrupt:
-        print("\n中断しました。", file=sys.stderr)
+        line.end()
+        print("中断しました。", file=sys.stderr)
         return 130
 
 
 def _run_with_history(
-    args: argparse.Namespace, date_range: DateRange, lists: tuple[ListKind, ...]
+    args: argparse.Namespace,
+    date_range: DateRange,
+    lists: tuple[ListKind, ...],
+    line: ProgressLine,
 ) -> int:
     """Fetch through history (incremental unless --full), then write the whole range."""
 
     def show_progress(step: FetchProgress) -> None:
-        _show_progress(args, step)
+        _show_progress(args, line, step)
 
     fetched = fetch_into_history(args, make_any_provider, date_range, lists, progress=show_progress)
+    line.end()
     if args.jsonl or not (args.xlsx or args.csv):
         with ExitStack() as stack:
             out: TextIO = (
@@ -247,7 +253,7 @@ def _run_with_history(
     if not args.quiet:
         way = "差分取得" if fetched.incremental else "全件取得"
         print(
-            f"\n完了: {len(fetched.entries)} 件（{way}、新着 {len(fetched.new_keys)} 件、"
+            f"完了: {len(fetched.entries)} 件（{way}、新着 {len(fetched.new_keys)} 件、"
             f"リクエスト {fetched.requests_made} 回）",
             file=sys.stderr,
         )

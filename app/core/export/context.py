@@ -52,8 +52,8 @@ INCOMPLETE_FILE_SUFFIX = "_途中まで"
 
 def default_file_name(date_range: DateRange, ext: str = "xlsx", *, incomplete: bool = False) -> str:
     """``todoku_YYYYMMDD-YYYYMMDD.xlsx`` for the range (JST calendar days); with
-    ``_途中まで`` before the extension when the fetch stopped early (a CSV has no 条件 sheet:
-    its name is the only place that can say so)."""
+    ``_途中まで`` before the extension when the fetch stopped early (said inside the file too:
+    the workbook's 条件 sheet, the CSV's 取得の状態 column)."""
     start = date_range.start.strftime("%Y%m%d")
     end = date_range.end.strftime("%Y%m%d")
     suffix = INCOMPLETE_FILE_SUFFIX if incomplete else ""

@@ -8,9 +8,11 @@ with ``Content-Encoding: gzip``.
 
 httpx's timeout bounds each network read, not the reply: a server (or a stuck proxy) that sends
 a byte every few seconds never trips it, and 64 MB at that pace takes years. A caller may give
-a ``deadline_s`` for the whole exchange, request sent to last byte read, and a cancel token;
-both are checked at every chunk, so a read that stalls completely is still ended by the read
-timeout.
+a ``deadline_s`` for the whole exchange, request sent to last byte read: on a client prepared
+by ``reply_deadline.install`` every socket wait (the status line and headers included, where
+no code of ours runs until they are complete) ends at that deadline; the body's chunks are
+also checked against it, with the cancel token. On another client (a test's mock transport)
+only the body's chunks are checked.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import httpx
 
 from app.core.cancel import CancelToken
 from app.core.errors import UnexpectedPayloadError
+from app.core.providers import reply_deadline
 
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
@@ -50,11 +53,32 @@ def send_bounded(
 
     Raises:
         httpx.TransportError: as ``client.send`` (the caller retries those).
-        ReplyTooSlowError: the body was still arriving at the deadline (an
-            ``httpx.TransportError`` too).
+        ReplyTooSlowError: the reply (status line, headers or body) was still arriving at
+            the deadline (an ``httpx.TransportError`` too).
         ResponseTooLargeError: the body (or its declared length) exceeds ``limit``.
         CancelledError: ``cancel`` was set while the body was arriving.
     """
+    with reply_deadline.within(deadline_s) as deadline:
+        try:
+            return _send(client, request, service_ja, limit, deadline_s, cancel, clock)
+        except httpx.TimeoutException as error:
+            if deadline is None or not deadline.hit or isinstance(error, ReplyTooSlowError):
+                raise
+            raise ReplyTooSlowError(
+                f"no complete reply after {deadline_s:g} s ({type(error).__name__})",
+                request=request,
+            ) from error
+
+
+def _send(
+    client: httpx.Client,
+    request: httpx.Request,
+    service_ja: str,
+    limit: int,
+    deadline_s: float | None,
+    cancel: CancelToken | None,
+    clock: Callable[[], float],
+) -> httpx.Response:
     started = clock()
     response = client.send(request, stream=True)
     try:

@@ -10,6 +10,7 @@ import httpx
 from app import __version__
 from app.core.cancel import CancelToken
 from app.core.errors import CancelledError
+from app.core.providers import reply_deadline
 from app.core.providers.base import DeleteProgressCallback
 from app.core.providers.collect import EntryCollector
 from app.core.providers.esp_errors import Classify, ProviderWording, WordedErrors
@@ -58,6 +59,8 @@ class HttpProvider:
             limits=httpx.Limits(max_connections=self._concurrency + 2),
             follow_redirects=False,
         )
+        # The deadline of each request then covers its status line and headers too.
+        reply_deadline.install(self._client)
         self._http = RetryingHttp(
             self._client,
             errors=WordedErrors(wording, classify),

@@ -8,7 +8,9 @@ costs one request and a long list soon keeps ``concurrency`` pages in flight. Ca
 A server that ignores the paging parameter (or the gateway before it) would be read forever.
 Pages are therefore compared by the rows they hold, whatever their order (``page_identity``):
 a database without ORDER BY lists the same rows differently each time, and a token chain may
-hand out a new token with every answer while the rows stay the same.
+hand out a new token with every answer while the rows stay the same. A chain that answers
+with empty pages, each with a new token, holds no rows to compare: it is stopped after
+``MAX_EMPTY_PAGES`` such pages in a row.
 """
 
 from __future__ import annotations
@@ -33,6 +35,21 @@ class RepeatedPageError(UnexpectedPayloadError):
         "時間をおいてもう一度お試しください。API の前にプロキシがある場合は、その設定も"
         "確認してください。続く場合は詳細をコピーして担当者に連絡してください。"
     )
+
+
+# Empty pages one token chain may answer in a row before the read is stopped. A filtering API
+# (SES filters by date after reading) can return a few empty pages with a token while it scans
+# rows outside the range; a thousand in a row, about 100 s at a real endpoint, is a server
+# handing out tokens that lead nowhere.
+MAX_EMPTY_PAGES = 1000
+
+
+class EndlessEmptyPagesError(UnexpectedPayloadError):
+    default_message_ja = (
+        "サーバーが行のない空のページと「次のページ」の指定を返し続けたため、取得を止めました。"
+        "表示中の一覧は不完全な可能性があります。"
+    )
+    default_next_step_ja = RepeatedPageError.default_next_step_ja
 
 
 @dataclass
@@ -157,6 +174,7 @@ def scan_token_chains(
     # server that puts a fresh request id into every token but answers with the same rows.
     tokens_seen: dict[ChainT, set[str]] = {chain: set() for chain in chains}
     pages_seen: dict[ChainT, set[int]] = {chain: set() for chain in chains}
+    empty_run: dict[ChainT, int] = dict.fromkeys(chains, 0)
     with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="provider-chain") as pool:
         try:
             while queue and len(pending) < concurrency:
@@ -177,6 +195,12 @@ def scan_token_chains(
                                 detail=f"{chain!r}: a new NextToken brought the same rows again"
                             )
                         pages_seen[chain].add(identity)
+                    empty_run[chain] = 0 if items else empty_run[chain] + 1
+                    if token and empty_run[chain] >= MAX_EMPTY_PAGES:
+                        raise EndlessEmptyPagesError(
+                            detail=f"{chain!r}: {empty_run[chain]} empty pages in a row, "
+                            "each with a new NextToken"
+                        )
                     if token:
                         tokens_seen[chain].add(token)
                         pending[pool.submit(get_page, chain, token, inner)] = chain

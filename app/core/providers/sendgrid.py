@@ -22,6 +22,7 @@ from app.core.errors import (
     UnexpectedPayloadError,
 )
 from app.core.header_text import header_value
+from app.core.providers import reply_deadline
 from app.core.providers.base import (
     DeleteProgressCallback,
     FetchProgressCallback,
@@ -121,6 +122,8 @@ class SendGridProvider:
             follow_redirects=False,
             verify=_tls_context(),
         )
+        # The deadline of each request then covers its status line and headers too.
+        reply_deadline.install(self._client)
         self._http = RetryingHttp(
             self._client,
             errors=SendGridErrors(),

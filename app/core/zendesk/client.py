@@ -8,6 +8,9 @@
   update may have been applied before the failure, so those raise ``ZendeskUncertainError``
   instead and the caller re-checks (see ``tickets.Escalator``) before trying again.
 - 401 / 403 / 404 / 422 become typed Japanese errors (``errors.py``).
+- Each request, sent to last byte read (status line and headers included), must be over within
+  ``REPLY_DEADLINE_READS`` timeouts, as a provider's: the timeout bounds each network read, and
+  a reply that dribbles in never trips it. One still arriving then is not sent again.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from typing import Any, Self
 import httpx
 
 from app.core import untrusted_json
-from app.core.providers.bounded_read import ResponseTooLargeError, send_bounded
+from app.core.providers import reply_deadline
+from app.core.providers.bounded_read import ReplyTooSlowError, ResponseTooLargeError, send_bounded
+from app.core.providers.retrying_http import REPLY_DEADLINE_READS
 from app.core.zendesk.errors import (
     ZendeskAuthError,
     ZendeskError,
@@ -33,6 +38,7 @@ from app.core.zendesk.errors import (
     ZendeskRateLimitError,
     ZendeskServerError,
     ZendeskSettingsError,
+    ZendeskTooSlowError,
     ZendeskValidationError,
 )
 
@@ -113,6 +119,7 @@ class ZendeskClient:
         self._backoff_s = backoff_s
         self._sleep = sleep
         self.requests_made = 0
+        self._deadline_s = REPLY_DEADLINE_READS * timeout_s
         self._http = httpx.Client(
             base_url=account.root,
             auth=httpx.BasicAuth(f"{account.email}/token", account.api_token),
@@ -120,6 +127,7 @@ class ZendeskClient:
             headers={"Accept": "application/json", "User-Agent": "Todoku"},
             transport=transport,
         )
+        reply_deadline.install(self._http)
 
     def close(self) -> None:
         self._http.close()
@@ -190,7 +198,18 @@ class ZendeskClient:
                 request = self._http.build_request(method, path, params=params, json=json)
                 # Read up to a ceiling: a reply is a page of at most 100 tickets, and an endless
                 # or gigabyte answer must not be held in memory before any check sees it.
-                response = send_bounded(self._http, request, "Zendesk", MAX_REPLY_BYTES)
+                response = send_bounded(
+                    self._http, request, "Zendesk", MAX_REPLY_BYTES, deadline_s=self._deadline_s
+                )
+            except ReplyTooSlowError as error:
+                detail = f"{method} {path}: {type(error).__name__}: {error}"
+                if not safe:
+                    raise ZendeskUncertainError(
+                        "Zendesk からの応答が時間内に返りませんでした。"
+                        "チケットの作成・更新が反映されたかどうかは分かりません。",
+                        detail=detail,
+                    ) from None
+                raise ZendeskTooSlowError(detail=detail) from None
             except ResponseTooLargeError as error:
                 too_large = ZendeskUncertainError if not safe else ZendeskServerError
                 raise too_large(

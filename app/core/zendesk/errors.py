@@ -75,3 +75,14 @@ class ZendeskServerError(ZendeskError):
 class ZendeskNetworkError(ZendeskError):
     default_message_ja = "Zendesk に接続できませんでした。"
     default_next_step_ja = "インターネット接続やプロキシの設定を確認し、もう一度お試しください。"
+
+
+class ZendeskTooSlowError(ZendeskNetworkError):
+    """The reply (headers or body) was still arriving at the whole-request deadline; a server
+    that slow stays slow, so it is not asked again."""
+
+    default_message_ja = "Zendesk からの応答が時間内に返りませんでした。"
+    default_next_step_ja = (
+        "しばらく待ってからもう一度お試しください。続くときは Zendesk の稼働状況ページと、"
+        "プロキシの設定を確認してください。"
+    )

@@ -91,3 +91,37 @@ def test_the_default_file_name_of_an_incomplete_fetch_says_so() -> None:
     assert default_file_name(RANGE, "csv", incomplete=True) == (
         "todoku_20250301-20250310_途中まで.csv"
     )
+
+
+def test_an_incomplete_fetch_is_named_inside_the_csv_without_breaking_its_header(
+    tmp_path: Path,
+) -> None:
+    """A CSV copied, renamed or attached loses the 「_途中まで」 of its name; the file itself says
+    it. The header stays the first line and every line has as many fields (a CSV reader or
+    Excel's filter sees one more column, 取得の状態, not a note taken for the header)."""
+    import csv
+
+    from app.core.export.columns import COLUMNS
+    from app.core.export.csv_export import export_csv
+
+    rows = make_rows(12)
+    incomplete = IncompleteFetch(cancelled=False, error_ja="接続が切れました。")
+    path = tmp_path / "part.csv"
+    export_csv(rows, make_context(incomplete=incomplete), path)
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        records = list(csv.reader(stream))
+    headers = [column.header_ja for column in COLUMNS]
+    assert records[0] == [*headers, STATE_LABEL]
+    assert len(records) == len(rows) + 1
+    assert {len(record) for record in records} == {len(headers) + 1}
+    assert {record[-1] for record in records[1:]} == {
+        "途中まで（取得がエラーで止まりました: 接続が切れました。）"
+    }
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        by_name = list(csv.DictReader(stream))
+    assert by_name[0][headers[0]] == records[1][0]
+
+    complete = tmp_path / "all.csv"
+    export_csv(rows, make_context(), complete)
+    with complete.open(encoding="utf-8-sig", newline="") as stream:
+        assert next(csv.reader(stream)) == headers  # a complete fetch's CSV is unchanged

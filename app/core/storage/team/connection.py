@@ -80,9 +80,16 @@ def parse_database_url(url: str) -> SharedDatabase:
 
     Without ``sslmode`` the URL gets ``require`` (TLS by default), except on loopback where
     ``prefer`` lets a local test server without certificates work.
+
+    The login and password may be percent-encoded (``p%23w`` is ``p#w``) or typed as they are:
+    the login ends at the first ``:``, the password at the last ``@`` of the URL, so a raw
+    ``#``, ``?``, ``/`` or ``@`` in a password is part of it, not a fragment, query, path or
+    host. (A ``%`` followed by two hex digits is always read as an escape; a password holding
+    such a sequence literally is written with ``%25``.) Errors never quote the URL.
     """
+    user, password, rest = _split_credentials(url.strip())
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(rest)
     except ValueError:  # an IPv6 host without its closing bracket
         raise InvalidInputError(
             "共有データベースのホスト名を読み取れません"
@@ -125,10 +132,26 @@ def parse_database_url(url: str) -> SharedDatabase:
         host=host,
         port=port or 5432,
         dbname=unquote(parts.path.lstrip("/")) or "todoku",
-        user=unquote(parts.username or ""),
+        user=user,
         sslmode=sslmode,
-        password=unquote(parts.password or ""),
+        password=password,
     )
+
+
+def _split_credentials(url: str) -> tuple[str, str, str]:
+    """(login, password, the URL without them), both percent-decoded.
+
+    ``urlsplit`` ends the authority at the first ``/``, ``?`` or ``#``, so a password typed with
+    one of them was cut there: the rest of it became a path, a query or a fragment, and its
+    start was taken for a host or a port. A host never holds ``@``, and a database name or
+    query hardly ever does, so the last ``@`` is where the credentials end.
+    """
+    scheme, separator, rest = url.partition("://")
+    if not separator or "@" not in rest:
+        return "", "", url
+    userinfo, _, location = rest.rpartition("@")
+    login, _, password = userinfo.partition(":")
+    return unquote(login), unquote(password), f"{scheme}://{location}"
 
 
 def database_from_settings(settings: AppSettings) -> SharedDatabase | None:
