@@ -22,6 +22,7 @@ from app.core.types import ALL_LISTS, DateRange, ListKind
 from app.ui import texts
 from app.ui.safe_text import plain_label
 from app.ui.widgets.date_edit import JapaneseDateEdit
+from app.ui.widgets.single_click_button import SingleClickButton
 from app.ui.widgets.tint import set_text_colour
 
 
@@ -70,7 +71,7 @@ class DateRangeBar(QWidget):
         self.fetch_button.setDefault(True)
         self.full_fetch_button = QPushButton(texts.FULL_FETCH)
         self.full_fetch_button.setToolTip(texts.FULL_FETCH_TIP)
-        self.cancel_button = QPushButton(texts.CANCEL)
+        self.cancel_button = SingleClickButton(texts.CANCEL)
         self.cancel_button.setVisible(False)
         self.progress_label = plain_label(texts.IDLE)
         # A summary with the provider's notes is long: it wraps instead of widening the window.
