@@ -196,6 +196,7 @@ class MainWindow(QMainWindow):
         accounts = controller.accounts
         accounts.account_changed.connect(self._on_accounts_account_changed)
         accounts.accounts_changed.connect(self._on_accounts_accounts_changed)
+        accounts.switch_refused.connect(self._on_accounts_accounts_changed)
         self.account_bar.switch_requested.connect(self._on_account_bar_switch_requested)
         self.account_bar.manage_requested.connect(self.open_accounts)
         self.manage_accounts_action.triggered.connect(self.open_accounts)
@@ -401,7 +402,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_banner_switch_requested(self) -> None:
         connection = self.controller.connection
-        connection.set_practice(not connection.practice)
+        connection.switch_mode(not connection.practice)
 
     @Slot()
     def open_settings(self) -> None:
@@ -425,9 +426,8 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_account_bar_switch_requested(self, name: str) -> None:
-        accounts = self.controller.accounts
-        if not accounts.switch(name):  # refused (busy): the chooser shows the account again
-            self.account_bar.set_accounts(accounts.accounts(), accounts.current.name)
+        # Refused (busy, the keyring): switch_refused has the chooser show the account again.
+        self.controller.accounts.request_switch(name)
 
     @Slot()
     def _on_accounts_accounts_changed(self) -> None:
@@ -477,9 +477,8 @@ class MainWindow(QMainWindow):
         """Confirm and delete the checked rows (read from the model, never by row number)."""
         if self.model.checked_count and not self.controller.is_busy():
             # Lists without a delete API (CMC) get the provider's guide instead; nothing is sent.
-            items = self.controller.accounts.guide_deletion(self.model.checked_items(), self)
-            if items:
-                self.controller.deletion.start(items, self)
+            guide = self.controller.accounts.guide_deletion
+            self.controller.deletion.start(self.model.checked_items(), self, guide=guide)
 
     @Slot()
     def open_team_settings(self) -> None:
