@@ -35,6 +35,7 @@ from app.ui.team import team_texts
 from app.ui.team.status_label import show_team_state, team_status_label
 from app.ui.widgets.status_panel import StatusPanel
 from app.ui.window_actions import WindowActions
+from app.ui.window_busy import apply_busy
 from app.ui.window_status_bar import WindowStatusBar
 from app.ui.window_title import window_title
 
@@ -184,6 +185,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._dmarc_slot.build_when_shown)
         fetch, deletion, connection = controller.fetch, controller.deletion, controller.connection
         fetch.running.connect(self._on_fetch_running)
+        controller.runner.exclusive_changed.connect(self._on_runner_exclusive_changed)
         fetch.grew.connect(self._update_counts)
         deletion.notice.connect(self._on_deletion_notice)
         deletion.available_changed.connect(self._update_counts)
@@ -518,6 +520,11 @@ class MainWindow(QMainWindow):
         self._on_connection_mode_changed(self.controller.connection.practice)
 
     @Slot(bool)
+    def _on_runner_exclusive_changed(self, _: bool) -> None:
+        self._apply_busy()  # whichever feature's job took or freed the lane
+        self._update_counts()
+
+    @Slot(bool)
     def _on_feature_running(self, running: bool) -> None:
         self._apply_busy()
         if running:
@@ -540,13 +547,7 @@ class MainWindow(QMainWindow):
 
     def _apply_busy(self) -> None:
         """One fetch or one deletion at a time: everything that conflicts waits for it."""
-        busy = self.controller.is_busy()
-        self.range_bar.set_busy(busy)
-        self.banner.switch_button.setEnabled(not busy)
-        self.live_marker.switch_button.setEnabled(not busy)
-        self.account_bar.set_busy(busy)
-        self.window_actions.set_busy(busy, has_rows=self.model.total > 0)
-        self.team_action.setEnabled(not busy)
+        apply_busy(self, self.controller.is_busy())
 
     @Slot(str)
     def _on_deletion_notice(self, notice: str) -> None:
