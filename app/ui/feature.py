@@ -47,6 +47,8 @@ class FeatureController(QObject):
         self._read_use: Callable[[Any], AbstractContextManager[None]] | None = None
         self._read: tuple[Any] | None = None
         self._read_error: Any = None
+        self._summary_said = False  # ``done`` was emitted (by ``then``, after a read)
+        self.done.connect(self._on_summary_said)
 
     def is_running(self) -> bool:
         return self.job is not None
@@ -123,10 +125,18 @@ class FeatureController(QObject):
             self.read_cancelled()
         elif error is not None:
             self.on_failed(error)
-        elif read is not None and then is not None and use is not None and then(use(read[0])):
-            return  # the next job runs: still ``running``
+        else:
+            self._summary_said = False
+            if read is not None and then is not None and use is not None and then(use(read[0])):
+                return  # the next job runs: still ``running``
+            if not self._summary_said:  # the read's line must not stay (confirmation cancelled)
+                self.done.emit("")
         self.running.emit(False)
         self.after_running()
+
+    @Slot(str)
+    def _on_summary_said(self, _: str) -> None:
+        self._summary_said = True
 
     def read_cancelled(self) -> None:
         """キャンセル while ``read_first`` read: nothing else was started."""

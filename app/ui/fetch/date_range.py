@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -67,9 +66,9 @@ class DateRangeBar(QWidget):
         set_text_colour(self.range_error, "#c62828")
         self.list_boxes: dict[ListKind, QCheckBox] = {}
         self._available: tuple[ListKind, ...] = ALL_LISTS  # the account's provider has these
-        self.fetch_button = QPushButton(texts.FETCH)
+        self.fetch_button = SingleClickButton(texts.FETCH)
         self.fetch_button.setDefault(True)
-        self.full_fetch_button = QPushButton(texts.FULL_FETCH)
+        self.full_fetch_button = SingleClickButton(texts.FULL_FETCH)
         self.full_fetch_button.setToolTip(texts.FULL_FETCH_TIP)
         self.cancel_button = SingleClickButton(texts.CANCEL)
         self.cancel_button.setVisible(False)

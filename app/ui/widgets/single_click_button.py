@@ -5,7 +5,9 @@ way to キャンセル while the fetch runs), the second click of a double click
 button, and Qt gives it only the double-click event (QWidget.mouseDoubleClickEvent, "if
 another widget that overlaps this widget disappears in response to press or release events,
 then this widget will only receive the double click event"), which QPushButton treats as a
-press: double-clicking 全件再取得 started a full fetch and cancelled it at once."""
+press: double-clicking 全件再取得 started a full fetch and cancelled it at once. The same half
+reached 取得 or 削除 again when the job had already ended (a small practice fetch): a second
+fetch, a second confirmation. A double click on any of them now acts once."""
 
 from __future__ import annotations
 

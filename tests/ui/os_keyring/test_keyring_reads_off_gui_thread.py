@@ -11,6 +11,7 @@ from PySide6.QtCore import QTimer
 
 from app.core.accounts import Account, ProviderName
 from app.core.storage.secrets import SENDGRID_KEY
+from app.ui import texts as shell_texts
 from app.ui.accounts import account_texts
 from tests.helpers.ui import FETCH_TIMEOUT_MS, TEST_KEY, check_rows, fetch, gui_pauses
 
@@ -58,7 +59,10 @@ def test_going_live_with_a_locked_keyring_says_so_in_the_window(
     qtbot.waitUntil(lambda: window.status_panel.isVisible(), timeout=5000)
     assert "ロック" in window.status_panel.message_label.text()
     assert window.controller.connection.practice
+    qtbot.waitUntil(lambda: not window.controller.is_busy(), timeout=5000)
     assert window.banner.switch_button.isEnabled()  # and the switch can be tried again
+    # Found once the read moved to a job: 「保存済みの API キーを読み込んでいます…」 stayed.
+    assert window.range_bar.progress_label.text() != shell_texts.READING_KEY
 
 
 def test_the_connection_test_reads_the_saved_key_in_its_job(
@@ -161,6 +165,7 @@ def test_a_locked_keyring_at_delete_is_named_and_nothing_is_sent(
     qtbot.waitUntil(lambda: window.status_panel.isVisible(), timeout=5000)
     qtbot.waitUntil(lambda: not window.controller.is_busy(), timeout=5000)
     assert "ロック" in window.status_panel.message_label.text()
+    assert window.range_bar.progress_label.text() != shell_texts.READING_KEY
     assert not confirm.calls
     assert not [r for r in live_sandbox.request_log if r.method == "DELETE"]
     assert window.list_page.delete_bar.delete_button.isEnabled()  # it can be tried again
