@@ -190,3 +190,31 @@ def test_trends_of_a_live_account_read_the_key_in_a_job(
     qtbot.waitUntil(lambda: bool(ready), timeout=FETCH_TIMEOUT_MS)
     # Found: ~1.5 s: HistoryController.current_account → connect → the live key.
     assert gap < 0.8, f"the event loop was blocked {gap:.1f} s"
+
+
+def test_an_imap_import_reads_the_stored_password_in_its_job(
+    qtbot, make_window, secrets, os_keyring
+) -> None:
+    from app.core.dmarc.imap_source import IMAP_PASSWORD_SECRET, ImapSettings
+
+    secrets.set(IMAP_PASSWORD_SECRET, "imap-password-0007")
+    window = make_window()
+    dmarc = window.controller.dmarc
+    errors: list = []
+    dmarc.failed.connect(errors.append)
+    os_keyring.read_delay_s = DELAY_S
+    # Nothing listens on port 9 here: the import fails after the password is read.
+    settings = ImapSettings(host="127.0.0.1", username="dmarc", port=9, timeout=2.0)
+
+    gap = longest_gap_while(qtbot, lambda: dmarc.import_mailbox(settings))
+    qtbot.waitUntil(lambda: dmarc.job is None, timeout=FETCH_TIMEOUT_MS)
+    # Found: ~1.5 s: DmarcController.import_mailbox read the keyring before starting its job.
+    assert gap < 0.8, f"the event loop was blocked {gap:.1f} s"
+    assert errors  # the connection was refused, and said so
+
+    os_keyring.read_delay_s, os_keyring.locked = 0.0, True
+    errors.clear()
+    dmarc.import_mailbox(settings)
+    qtbot.waitUntil(lambda: bool(errors), timeout=FETCH_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: dmarc.job is None, timeout=FETCH_TIMEOUT_MS)
+    assert "ロック" in errors[0].message_ja
