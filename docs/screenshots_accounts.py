@@ -141,7 +141,11 @@ def capture_accounts(root: Path) -> None:
     infobip = in_process_sandbox(ProviderName.INFOBIP, entries=200)
     infobip_url = infobip.start()
 
+    edits: list[str] = []  # 編集 opens its dialog after a job read the saved secrets
+    managed: list[bool] = []
+
     def run_manage(dialog) -> None:
+        managed.append(True)
         dialog.show()
         wait(300)
         save(dialog, "accounts-manage")
@@ -151,10 +155,12 @@ def capture_accounts(root: Path) -> None:
             edit.show()
             wait(300)
             save(edit, "accounts-edit-cmc")
+            edits.append("cmc")
             return False
 
         flow.run_edit = run_edit_cmc
         flow.edit("CMC本番")
+        wait_until(lambda: "cmc" in edits)
 
         def run_edit_infobip(edit) -> bool:
             edit.show()
@@ -177,13 +183,16 @@ def capture_accounts(root: Path) -> None:
             edit.ses_keys.setChecked(True)
             wait(300)
             save(edit, "accounts-edit-ses")
+            edits.append("ses")
             return False
 
         flow.run_edit = run_edit_ses
         flow.edit("SES東京")
+        wait_until(lambda: "ses" in edits)
 
     window.accounts_flow.run_manage = run_manage
-    window.open_accounts()
+    window.open_accounts()  # after a job read which accounts have credentials
+    wait_until(lambda: bool(managed))
     infobip.stop()
     window.close()
     QApplication.processEvents()

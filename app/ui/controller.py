@@ -144,6 +144,7 @@ class MainController(QObject):
             parent=self,
         )
         self.connection.live_problem = self.accounts.live_problem
+        self.connection.live_read_ahead = self.accounts.read_ahead
         connect = self.accounts.config
         self.fetch = FetchController(
             runner,
@@ -169,6 +170,7 @@ class MainController(QObject):
             show_result=show_delete_result,
             run_history=run_history_dialog,
             recurrence_lines=lambda emails: self.history.recurrence_lines(emails),
+            read_ahead=self._read_ahead,
             parent=self,
         )
         self.delivery = DeliveryController(runner, self)
@@ -193,6 +195,7 @@ class MainController(QObject):
             retention_days=lambda: self.settings.history_retention_days,
             journal=self.deletion.open_journal,
             cache_path=data_dir / EXPLANATION_CACHE_FILE,
+            read_ahead=self._read_ahead,
             parent=self,
         )
         # What build_later_features gives the later features (None: their own default).
@@ -223,9 +226,11 @@ class MainController(QObject):
         self.deletion.rows_removed.connect(self._on_rows_changed)
 
     def _read_ahead(self) -> ReadAhead | None:
-        # The default account's live key; another account's credentials are still read when
-        # its config is built.
-        return self.connection.read_ahead() if self.accounts.current.is_default else None
+        """What ``accounts.config`` reads from the OS keyring, for a job to read first: the
+        default account's live key, or another live account's credentials."""
+        if self.accounts.current.is_default:
+            return self.connection.read_ahead()
+        return self.accounts.config_read_ahead()
 
     def build_later_features(self) -> None:
         """Build AI refinement, 連絡文, Zendesk, DMARC and 共有データベース (once), then emit

@@ -35,6 +35,7 @@ from app.ui.team import team_texts
 from app.ui.team.status_label import show_team_state, team_status_label
 from app.ui.widgets.status_panel import StatusPanel
 from app.ui.window_actions import WindowActions
+from app.ui.window_busy import apply_busy
 from app.ui.window_status_bar import WindowStatusBar
 from app.ui.window_title import window_title
 
@@ -184,6 +185,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._dmarc_slot.build_when_shown)
         fetch, deletion, connection = controller.fetch, controller.deletion, controller.connection
         fetch.running.connect(self._on_fetch_running)
+        controller.runner.exclusive_changed.connect(self._on_runner_exclusive_changed)
         fetch.grew.connect(self._update_counts)
         deletion.notice.connect(self._on_deletion_notice)
         deletion.available_changed.connect(self._update_counts)
@@ -196,6 +198,7 @@ class MainWindow(QMainWindow):
         accounts = controller.accounts
         accounts.account_changed.connect(self._on_accounts_account_changed)
         accounts.accounts_changed.connect(self._on_accounts_accounts_changed)
+        accounts.switch_refused.connect(self._on_accounts_accounts_changed)
         self.account_bar.switch_requested.connect(self._on_account_bar_switch_requested)
         self.account_bar.manage_requested.connect(self.open_accounts)
         self.manage_accounts_action.triggered.connect(self.open_accounts)
@@ -401,7 +404,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_banner_switch_requested(self) -> None:
         connection = self.controller.connection
-        connection.set_practice(not connection.practice)
+        connection.switch_mode(not connection.practice)
 
     @Slot()
     def open_settings(self) -> None:
@@ -425,9 +428,8 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_account_bar_switch_requested(self, name: str) -> None:
-        accounts = self.controller.accounts
-        if not accounts.switch(name):  # refused (busy): the chooser shows the account again
-            self.account_bar.set_accounts(accounts.accounts(), accounts.current.name)
+        # Refused (busy, the keyring): switch_refused has the chooser show the account again.
+        self.controller.accounts.request_switch(name)
 
     @Slot()
     def _on_accounts_accounts_changed(self) -> None:
@@ -477,9 +479,8 @@ class MainWindow(QMainWindow):
         """Confirm and delete the checked rows (read from the model, never by row number)."""
         if self.model.checked_count and not self.controller.is_busy():
             # Lists without a delete API (CMC) get the provider's guide instead; nothing is sent.
-            items = self.controller.accounts.guide_deletion(self.model.checked_items(), self)
-            if items:
-                self.controller.deletion.start(items, self)
+            guide = self.controller.accounts.guide_deletion
+            self.controller.deletion.start(self.model.checked_items(), self, guide=guide)
 
     @Slot()
     def open_team_settings(self) -> None:
@@ -519,6 +520,11 @@ class MainWindow(QMainWindow):
         self._on_connection_mode_changed(self.controller.connection.practice)
 
     @Slot(bool)
+    def _on_runner_exclusive_changed(self, _: bool) -> None:
+        self._apply_busy()  # whichever feature's job took or freed the lane
+        self._update_counts()
+
+    @Slot(bool)
     def _on_feature_running(self, running: bool) -> None:
         self._apply_busy()
         if running:
@@ -541,13 +547,7 @@ class MainWindow(QMainWindow):
 
     def _apply_busy(self) -> None:
         """One fetch or one deletion at a time: everything that conflicts waits for it."""
-        busy = self.controller.is_busy()
-        self.range_bar.set_busy(busy)
-        self.banner.switch_button.setEnabled(not busy)
-        self.live_marker.switch_button.setEnabled(not busy)
-        self.account_bar.set_busy(busy)
-        self.window_actions.set_busy(busy, has_rows=self.model.total > 0)
-        self.team_action.setEnabled(not busy)
+        apply_busy(self, self.controller.is_busy())
 
     @Slot(str)
     def _on_deletion_notice(self, notice: str) -> None:

@@ -184,9 +184,13 @@ class JobRunner(QObject):
 
     Signals:
         busy_changed: bool, True while any job is running.
+        exclusive_changed: bool, the exclusive lane was taken (True) or freed (False);
+            the window locks what would change the connection or start another lane job,
+            whichever feature's job holds it.
     """
 
     busy_changed = Signal(bool)
+    exclusive_changed = Signal(bool)
 
     def __init__(
         self,
@@ -242,6 +246,8 @@ class JobRunner(QObject):
         self._pool.start(job)
         if not was_busy:
             self.busy_changed.emit(True)
+        if exclusive:
+            self.exclusive_changed.emit(True)
         return True
 
     @Slot()
@@ -257,10 +263,13 @@ class JobRunner(QObject):
         if job is None:
             return
         self._retired.append(job)
-        if job is self._exclusive:
+        freed = job is self._exclusive
+        if freed:
             self._exclusive = None
         if not self._jobs:  # the heartbeat runs on until the retired jobs are dropped
             self.busy_changed.emit(False)
+        if freed:
+            self.exclusive_changed.emit(False)
         job.signals.finished.emit()  # here, with the lane free (see JobSignals)
 
     def _drop_retired(self) -> None:

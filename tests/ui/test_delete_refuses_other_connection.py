@@ -41,6 +41,7 @@ def test_rows_of_another_connection_are_refused_before_the_confirmation(
     controller.deletion.failed.connect(errors.append)
     check_rows(window, [0, 1, 2])
     qtbot.mouseClick(window.list_page.delete_bar.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(errors))  # after the live key is read, in a job
 
     assert [e.message_ja for e in errors] == [deletion_texts.OTHER_CONNECTION]
     assert errors[0].next_step_ja == deletion_texts.OTHER_CONNECTION_NEXT

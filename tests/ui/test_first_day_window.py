@@ -27,7 +27,7 @@ def test_key_banner_offers_settings_and_goes_once_the_key_is_saved(
     window.resize(*LAPTOP)
     qtbot.mouseClick(window.banner.switch_button, Qt.MouseButton.LeftButton)
     panel = window.status_panel
-    assert panel.isVisible()
+    qtbot.waitUntil(panel.isVisible)  # the key is read by a job first
     # One sentence once: the title says what is wrong, 次にすること what to do.
     assert panel.message_label.text() == texts.LIVE_NEEDS_KEY
     assert panel.next_step_label.text() == texts.LIVE_NEEDS_KEY_NEXT
@@ -40,7 +40,7 @@ def test_key_banner_offers_settings_and_goes_once_the_key_is_saved(
     window.controller.connection.failed.emit(AuthError())
     assert panel.isVisible() and panel.settings_button.isVisible()
     qtbot.mouseClick(window.banner.switch_button, Qt.MouseButton.LeftButton)
-    assert not window.controller.connection.practice
+    qtbot.waitUntil(lambda: not window.controller.connection.practice)
     assert not panel.isVisible()
 
 

@@ -173,9 +173,9 @@ def test_errors_show_in_the_panel(
 def test_live_mode_needs_a_key(qtbot, make_window) -> None:
     window = make_window()
     qtbot.mouseClick(window.banner.switch_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(window.status_panel.isVisible)  # the keyring is read by a job first
     assert window.controller.connection.practice
     assert window.banner.isVisible()
-    assert window.status_panel.isVisible()
     assert window.status_panel.message_label.text() == texts.LIVE_NEEDS_KEY
 
 

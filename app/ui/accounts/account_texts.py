@@ -30,6 +30,7 @@ CHAIN_MARK = "認証情報: AWS 標準の認証チェーン"
 REMOVE_CONFIRM = "アカウント「{name}」を削除しますか？ キーリングに保存した認証情報も削除されます。"
 REMOVE_DEFAULT = "既定の SendGrid アカウントは削除できません（API キーは設定画面で削除できます）。"
 BUSY = "取得・削除・書き出しの実行中はアカウントを切り替えられません。"
+READING_CREDENTIALS = "保存済みの認証情報を読み込んでいます…"
 
 EDIT_TITLE_NEW = "アカウントの追加"
 EDIT_TITLE = "アカウントの編集: {name}"

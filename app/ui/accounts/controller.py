@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QWidget
@@ -25,6 +24,7 @@ from app.core.errors import InvalidInputError, TodokuError, UnexpectedError
 from app.core.storage.secrets import SecretStore, SecretsUnreadableError
 from app.ui.accounts import account_facts as facts
 from app.ui.accounts import account_texts as texts
+from app.ui.accounts.credential_reads import CredentialReads
 from app.ui.accounts.delete_routing import Item, split_by_mode
 from app.ui.accounts.practice_sandboxes import (
     ProviderSandboxFactory,
@@ -34,13 +34,16 @@ from app.ui.accounts.practice_sandboxes import (
 )
 from app.ui.feature import FeatureController
 from app.ui.persist import SettingsKeeper
-from app.ui.workers import Job, JobRunner
+from app.ui.workers import Job, JobRunner, ReadAhead
 
 if TYPE_CHECKING:
     from app.core.services import ConnectionConfig
+    from app.core.storage.settings import AppSettings
     from app.core.types import DeletionGuidance, ListKind, ListPermissions
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 PRACTICE_TIMEOUT_S = 10.0
 
@@ -67,6 +70,36 @@ def run_guidance_dialog(
         dialog.deleteLater()
 
 
+def live_config(
+    account: Account,
+    credentials: Mapping[str, str],
+    settings: AppSettings,
+    *,
+    live_base_url: str | None,
+    max_retries: int,
+    label: str = "",
+) -> ConnectionConfig:
+    """The live connection of ``account`` with its credentials (no keyring: any thread)."""
+    from app.core.services import ConnectionConfig
+
+    base_url = account.base_url or None
+    sendgrid = account.provider is ProviderName.SENDGRID
+    if sendgrid:
+        base_url = base_url or live_base_url
+    return ConnectionConfig(
+        api_key=credentials.get("api_key", "") if sendgrid else "",
+        region=account.region or ("global" if sendgrid else ""),
+        subuser=account.subuser,
+        base_url=base_url,
+        timeout_s=settings.timeout_s,
+        max_concurrency=settings.max_concurrency,
+        max_retries=max_retries,
+        account=account,
+        credentials=dict(credentials),
+        account_label=label,
+    )
+
+
 class AccountsController(FeatureController):
     """Accounts live in the settings (``AppSettings.accounts``, ``active_account``); the default
     SendGrid account is today's key, region and subuser, reached through ``sendgrid_config``
@@ -79,6 +112,8 @@ class AccountsController(FeatureController):
         accounts_changed: an account was added, edited or removed.
         live_unavailable: the window is live but the new account has no credentials: the
             window goes to practice mode.
+        switch_refused: a switch the window asked for (``request_switch``) did not happen
+            (busy, the read failed or was cancelled): the chooser shows the account again.
         connection_tested: (account name, tuple[ListPermissions, ...] or TodokuError).
     """
 
@@ -86,6 +121,7 @@ class AccountsController(FeatureController):
     account_changed = Signal(object)
     accounts_changed = Signal()
     live_unavailable = Signal()
+    switch_refused = Signal()
     connection_tested = Signal(object)
 
     def __init__(
@@ -105,6 +141,8 @@ class AccountsController(FeatureController):
         super().__init__(runner, parent)
         self.settings = settings
         self.secrets = secrets
+        # Reads go through ``reads.store``: the keyring, or what a job read just before.
+        self.reads = CredentialReads(secrets)
         self._is_practice = is_practice
         self._sendgrid_config = sendgrid_config
         self._sandbox_factory = sandbox_factory
@@ -125,7 +163,7 @@ class AccountsController(FeatureController):
 
     def has_credentials(self, account: Account) -> bool:
         try:
-            return not facts.missing_fields(account, self.secrets)
+            return not facts.missing_fields(account, self.reads.store)
         except SecretsUnreadableError:  # unknown: not shown as missing, the job will say why
             return True
 
@@ -134,9 +172,10 @@ class AccountsController(FeatureController):
         from app.core.storage.secrets import mask_secret
 
         saved = {}
+        store = self.reads.store
         for name, key in account.secret_names().items():
             try:
-                value = self.secrets.get(key)
+                value = store.get(key)
             except SecretsUnreadableError:  # a locked keyring: the field stays blank (unchanged)
                 continue
             if value:
@@ -146,13 +185,52 @@ class AccountsController(FeatureController):
     def live_problem(self) -> str:
         """Why live mode cannot run on the current account ("" when it can)."""
         account = self.current
-        if not facts.missing_fields(account, self.secrets):
+        if not facts.missing_fields(account, self.reads.store):
             return ""
         if account.is_default:
             from app.ui import texts as shell_texts
 
             return shell_texts.LIVE_NEEDS_KEY
         return texts.LIVE_NEEDS_CREDENTIALS.format(label=account.label_ja)
+
+    # -- keyring reads in a job ----------------------------------------------------------
+
+    def read_ahead(self, accounts: tuple[Account, ...] | None = None) -> ReadAhead | None:
+        """The keyring reads the GUI-thread calls about ``accounts`` (default: the current
+        one) would make, as a job's work (``FeatureController.read_first``)."""
+        return self.reads.read_ahead(accounts if accounts is not None else (self.current,))
+
+    def config_read_ahead(self) -> ReadAhead | None:
+        """What ``config`` reads for a live account other than the default one (whose key the
+        connection feature reads); None when it reads nothing."""
+        if self.current.is_default or self._is_practice():
+            return None
+        return self.read_ahead()
+
+    def with_credentials_read(
+        self,
+        accounts: tuple[Account, ...],
+        compute: Callable[[], T],
+        then: Callable[[T], object],
+    ) -> None:
+        """Read ``accounts``' secrets in a job beside the others; then, on the GUI thread,
+        ``compute()`` with those reads in place and ``then(result)`` after (a dialog it opens
+        reads the keyring itself again, so a secret saved there is seen)."""
+        ahead = self.read_ahead(accounts)
+        if ahead is None:
+            then(compute())
+            return
+        job = Job("account-read", ahead.work)
+        use = ahead.use
+
+        def done(read: object) -> None:
+            with use(read):
+                result = compute()
+            then(result)
+
+        job.signals.succeeded.connect(done)
+        job.signals.failed.connect(self.failed)
+        self.runner.start(job)
 
     # -- where jobs connect --------------------------------------------------------------
 
@@ -186,7 +264,7 @@ class AccountsController(FeatureController):
                 credentials=practice_credentials(provider),
                 account_label=label,
             )
-        if facts.missing_fields(account, self.secrets):
+        if facts.missing_fields(account, self.reads.store):
             problem = self.live_problem()
             raise InvalidInputError(problem, next_step_ja=problem)
         return self._live_config(account, {}, label)
@@ -194,26 +272,15 @@ class AccountsController(FeatureController):
     def _live_config(
         self, account: Account, typed: Mapping[str, str], label: str = ""
     ) -> ConnectionConfig:
-        from app.core.services import ConnectionConfig
-
-        settings = self.settings.current
-        credentials = load_credentials(account, self.secrets, use_environment=False)
+        credentials = load_credentials(account, self.reads.store, use_environment=False)
         credentials.update({k: v for k, v in typed.items() if v})
-        base_url = account.base_url or None
-        sendgrid = account.provider is ProviderName.SENDGRID
-        if sendgrid:
-            base_url = base_url or self._live_base_url
-        return ConnectionConfig(
-            api_key=credentials.get("api_key", "") if sendgrid else "",
-            region=account.region or ("global" if sendgrid else ""),
-            subuser=account.subuser,
-            base_url=base_url,
-            timeout_s=settings.timeout_s,
-            max_concurrency=settings.max_concurrency,
+        return live_config(
+            account,
+            credentials,
+            self.settings.current,
+            live_base_url=self._live_base_url,
             max_retries=self._max_retries,
-            account=account,
-            credentials=credentials,
-            account_label=label,
+            label=label,
         )
 
     def _ensure_sandbox(self, provider: ProviderName) -> str:
@@ -277,6 +344,39 @@ class AccountsController(FeatureController):
             self.done.emit(texts.SWITCHED.format(label=account.label_ja))
         return True
 
+    def request_switch(self, name: str) -> None:
+        """The window's chooser: like ``switch``, but a live window reads the new account's
+        credentials in a job first (``switch_refused`` when it does not happen)."""
+        if name == self.current.name:
+            return
+        if self.runner.exclusive_busy:
+            self.failed.emit(InvalidInputError(texts.BUSY, next_step_ja=texts.BUSY))
+            self.switch_refused.emit()
+            return
+        account = next((a for a in self.accounts() if a.name == name), None)
+        if account is None:
+            self.switch_refused.emit()
+            return
+        ahead = None if self._is_practice() else self.read_ahead((account,))
+
+        def then(using: contextlib.AbstractContextManager[None]) -> bool:
+            with using:
+                if not self.switch(name):
+                    self.switch_refused.emit()
+            return False  # no job follows
+
+        started = self.read_first("switch", ahead, then, texts.READING_CREDENTIALS)
+        if not started and ahead is not None:  # the lane was taken meanwhile
+            self.switch_refused.emit()
+
+    def read_cancelled(self) -> None:
+        super().read_cancelled()
+        self.switch_refused.emit()
+
+    def on_failed(self, error: object) -> None:
+        super().on_failed(error)
+        self.switch_refused.emit()  # only ``read_first``'s reads end here
+
     # -- saving --------------------------------------------------------------------------
 
     def save_account(
@@ -290,7 +390,9 @@ class AccountsController(FeatureController):
             for field_name, key in previous.secret_names().items():
                 if field_name not in account.secret_names():
                     self.secrets.delete(key)
+                    self.reads.written()
         save_credentials(account, self.secrets, credentials)
+        self.reads.written()
         if account.is_default:
             settings = settings.replace(region=account.region or "global", subuser=account.subuser)
         else:
@@ -327,6 +429,7 @@ class AccountsController(FeatureController):
             self.failed.emit(InvalidInputError(texts.BUSY, next_step_ja=texts.BUSY))
             return False
         forget_credentials(account, self.secrets)
+        self.reads.written()
         remaining = tuple(a for a in settings.accounts if a.name != name)
         self.settings.store(
             settings.replace(
@@ -348,12 +451,23 @@ class AccountsController(FeatureController):
         from app.core.services import check_permissions, provider_factory
 
         self._testing = account.name
-        try:
-            config = self._live_config(account, typed)
-        except TodokuError as error:
-            self.connection_tested.emit((account.name, error))
-            return
-        job = Job("account_test", functools.partial(check_permissions, provider_factory(config)))
+        settings, secrets, typed = self.settings.current, self.secrets, dict(typed)
+        live_base_url, max_retries = self._live_base_url, self._max_retries
+
+        def work(**kwargs: Any) -> tuple[ListPermissions, ...]:
+            # The saved credentials are read here, on the job's thread (a slow keyring).
+            credentials = load_credentials(account, secrets, use_environment=False)
+            credentials.update({k: v for k, v in typed.items() if v})
+            config = live_config(
+                account,
+                credentials,
+                settings,
+                live_base_url=live_base_url,
+                max_retries=max_retries,
+            )
+            return check_permissions(provider_factory(config), **kwargs)
+
+        job = Job("account_test", work)
         job.signals.succeeded.connect(self._on_test_succeeded)
         job.signals.failed.connect(self._on_test_failed)
         self.runner.start(job)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QObject, Qt, Slot
@@ -80,12 +81,33 @@ class AccountsFlow(QObject):
         ]
 
     def open(self, parent: QWidget | None = None) -> None:
-        dialog = AccountsDialog(self.rows(), parent)
+        """Read which accounts have credentials saved, then show the dialog. The read is a job
+        of the exclusive lane (the keyring may wait for its unlock prompt): the window stays
+        responsive, and no fetch or deletion starts before the dialog is up."""
+        if self.dialog is not None:
+            return
+        controller = self._controller
+
+        def then(using: AbstractContextManager[None]) -> bool:
+            with using:
+                rows = self.rows()
+            self._show(rows, parent)
+            return False  # no job follows the dialog
+
+        controller.read_first(
+            "accounts",
+            controller.read_ahead(controller.accounts()),
+            then,
+            texts.READING_CREDENTIALS,
+        )
+
+    def _show(self, rows: list[AccountRow], parent: QWidget | None) -> None:
+        dialog = AccountsDialog(rows, parent)
         dialog.add_requested.connect(self.add)
         dialog.edit_requested.connect(self.edit)
         dialog.remove_requested.connect(self.remove)
         dialog.test_requested.connect(self.test)
-        dialog.use_requested.connect(self._controller.switch)
+        dialog.use_requested.connect(self._controller.request_switch)
         self.dialog = dialog
         try:
             self.run_manage(dialog)
@@ -97,22 +119,32 @@ class AccountsFlow(QObject):
 
     @Slot()
     def add(self) -> bool:
-        return self._edit(None)
+        return self._edit(None, {})
 
     @Slot(str)
-    def edit(self, name: str) -> bool:
-        account = next((a for a in self._controller.accounts() if a.name == name), None)
-        return account is not None and self._edit(account.name)
+    def edit(self, name: str) -> None:
+        """The saved secrets' masks (the placeholders) are read in a job, then the dialog."""
+        controller = self._controller
+        account = next((a for a in controller.accounts() if a.name == name), None)
+        if account is None or self.edit_dialog is not None:
+            return
+        controller.with_credentials_read(
+            (account,),
+            lambda: controller.masked_secrets(account),
+            lambda saved: self._edit(account.name, saved),
+        )
 
-    def _edit(self, name: str | None) -> bool:
+    def _edit(self, name: str | None, saved_secrets: dict[str, str]) -> bool:
         from app.ui.accounts.edit_dialog import AccountEditDialog
 
         controller = self._controller
         accounts = controller.accounts()
         account = next((a for a in accounts if a.name == name), None)
+        if self.edit_dialog is not None:
+            return False
         dialog = AccountEditDialog(
             account,
-            saved_secrets=controller.masked_secrets(account) if account else {},
+            saved_secrets=saved_secrets if account else {},
             taken_names=tuple(a.name for a in accounts),
             parent=self.dialog,
         )
@@ -123,8 +155,7 @@ class AccountsFlow(QObject):
             if saved:
                 result = dialog.result_account()
                 controller.save_account(result, dialog.new_credentials(), previous=account)
-                if self.dialog is not None:
-                    self.dialog.set_accounts(self.rows(), select=result.name)
+                self._refresh(select=result.name)
         finally:
             self.edit_dialog = None
             dialog.deleteLater()
@@ -152,9 +183,17 @@ class AccountsFlow(QObject):
     # -- controller → dialogs ------------------------------------------------------------
 
     @Slot()
-    def _refresh(self, *_: object) -> None:
-        if self.dialog is not None:
-            self.dialog.set_accounts(self.rows())
+    def _refresh(self, *_: object, select: str = "") -> None:
+        """The dialog's rows again, credentials read in a job."""
+        if self.dialog is None:
+            return
+        controller = self._controller
+
+        def show(rows: list[AccountRow]) -> None:
+            if self.dialog is not None:
+                self.dialog.set_accounts(rows, select=select)
+
+        controller.with_credentials_read(controller.accounts(), self.rows, show)
 
     @Slot(object)
     def _on_controller_connection_tested(self, outcome: object) -> None:

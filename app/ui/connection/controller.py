@@ -4,11 +4,11 @@ the settings every job's connection is built from; the 接続テスト job."""
 from __future__ import annotations
 
 import contextlib
-import functools
+import dataclasses
 import logging
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -158,6 +158,9 @@ class ConnectionController(FeatureController):
         # Set by the accounts feature: why live mode cannot run on the current account ("" when
         # it can). None: the default SendGrid account's key alone decides.
         self.live_problem: Callable[[], str] | None = None
+        # Set by the accounts feature with ``live_problem``: the keyring reads it makes, done
+        # in a job before a switch to live (None: the default account's key alone).
+        self.live_read_ahead: Callable[[], ReadAhead | None] | None = None
 
     # -- the live key --------------------------------------------------------------------
 
@@ -173,11 +176,11 @@ class ConnectionController(FeatureController):
         self.masked_key = mask_secret(key)
         return key
 
-    def read_ahead(self) -> ReadAhead | None:
+    def read_ahead(self, *, live: bool = False) -> ReadAhead | None:
         """The keyring read ``config`` makes in live mode, as a job's work, so that a fetch
         reads the key off the GUI thread first (a slow keyring froze the window). None in
-        practice mode: there is nothing slow to read."""
-        if self.practice:
+        practice mode (unless ``live``: about to switch): there is nothing slow to read."""
+        if self.practice and not live:
             return None
         secrets, saved = self.secrets, self._keys_saved
         return ReadAhead(lambda **_: (saved, secrets.get(SENDGRID_KEY)), self._using_key_read)
@@ -243,6 +246,25 @@ class ConnectionController(FeatureController):
         self.key_loaded.emit()
 
     # -- mode ----------------------------------------------------------------------------
+
+    def switch_mode(self, practice: bool) -> None:
+        """The window's practice/live switch: going live reads the keyring in a job first
+        (``running`` meanwhile, cancellable), then ``set_practice``; the keyring's refusal is
+        reported through ``failed`` like any other reason live mode cannot run."""
+        if practice or self.runner.exclusive_busy:
+            self.set_practice(practice)
+            return
+        if self.live_read_ahead is not None:
+            ahead = self.live_read_ahead()
+        else:
+            ahead = self.read_ahead(live=True)
+
+        def then(using: contextlib.AbstractContextManager[None]) -> bool:
+            with using:
+                self.set_practice(False)
+            return False  # no job follows
+
+        self.read_first("mode", ahead, then, texts.READING_KEY)
 
     def set_practice(self, practice: bool) -> bool:
         """Switch modes explicitly; live needs a saved key. Returns whether the switch happened."""
@@ -348,13 +370,22 @@ class ConnectionController(FeatureController):
         ``connection_tested``. ``base_url``: as typed in the dialog (None: the saved one)."""
         from app.core.services import check_permissions, sendgrid_factory
 
-        try:
-            api_key = typed_key.strip() or self.secrets.get(SENDGRID_KEY)
-            config = self._live_config(api_key, region, subuser, base_url)
+        try:  # checks the typed server before any key is read
+            config = self._live_config(typed_key.strip(), region, subuser, base_url)
         except TodokuError as error:
             self.connection_tested.emit(error)
             return
-        job = Job("connection_test", functools.partial(check_permissions, sendgrid_factory(config)))
+        secrets = self.secrets
+
+        def work(**kwargs: Any) -> tuple[ListPermissions, ...]:
+            # The saved key is read here, on the job's thread: a slow or locked keyring holds
+            # the job, never the settings dialog (SecretsUnreadableError says why).
+            key = config.api_key or secrets.get(SENDGRID_KEY)
+            return check_permissions(
+                sendgrid_factory(dataclasses.replace(config, api_key=key)), **kwargs
+            )
+
+        job = Job("connection_test", work)
         job.signals.succeeded.connect(self._on_test_succeeded)
         job.signals.failed.connect(self._on_test_failed)
         self.runner.start(job)

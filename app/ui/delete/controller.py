@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from app.ui.delete import deletion_texts
 from app.ui.delete.journal_link import JournalLink, ServerNamed, StoreOpener
 from app.ui.feature import FeatureController
 from app.ui.models.entry_table import EntryTableModel
-from app.ui.workers import JobRunner
+from app.ui.workers import JobRunner, ReadAhead
 
 if TYPE_CHECKING:
     # Imported where used: the deletion use cases and the SQLite journal (~15 ms with their
@@ -45,6 +46,9 @@ RecurrenceLines = Callable[[list[str]], dict[str, list[str]]]
 ResultRunner = Callable[["DeletionReport", QWidget | None], bool]
 # run_history(dialog) -> the dialog's exec() code (HistoryDialog.RETRY to retry)
 HistoryRunner = Callable[["HistoryDialog"], int]
+# guide(items, parent) -> the items that go through the confirmation (the rest get the
+# provider's console guide: CMC's blocks)
+DeletionGuide = Callable[[list[Any], QWidget | None], list[Any]]
 
 
 def ask_confirmation(
@@ -105,10 +109,14 @@ class DeletionController(FeatureController):
         show_result: ResultRunner = show_result_dialog,
         run_history: HistoryRunner = exec_history_dialog,
         recurrence_lines: RecurrenceLines | None = None,
+        read_ahead: Callable[[], ReadAhead | None] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(runner, parent)
         self._recurrence_lines = recurrence_lines
+        # What ``connect`` would read slowly (the live key in the OS keyring): read by a job
+        # first, so 削除, a retry and the reconcile never hold the event loop.
+        self._read_ahead = read_ahead
         self._model = model
         self._connect = connect
         self._fetched_connection = fetched_connection  # what the grid's rows came through
@@ -229,8 +237,11 @@ class DeletionController(FeatureController):
         self,
         items: Iterable[tuple[SuppressionEntry, Explanation | None]],
         parent: QWidget | None = None,
+        guide: DeletionGuide | None = None,
     ) -> bool:
-        """Confirm and delete ``items``; False when nothing was started (cancel, busy, error)."""
+        """Read the connection's keys in a job, then (``guide`` first: rows the provider cannot
+        delete by API) confirm and delete ``items``. False when nothing was started (busy,
+        error, nothing chosen); a confirmation cancelled after the read ends ``running``."""
         journal = self.open_journal()
         if journal is None:
             self._no_journal()
@@ -245,7 +256,30 @@ class DeletionController(FeatureController):
         chosen = tuple(items)
         if not chosen:
             return False
-        config = self._connection_config()
+        return self.read_first(
+            "delete",
+            self._keys_ahead(),
+            lambda using: self._confirm_and_start(journal, chosen, parent, guide, using),
+            texts.READING_KEY,
+        )
+
+    def _keys_ahead(self) -> ReadAhead | None:
+        return self._read_ahead() if self._read_ahead is not None else None
+
+    def _confirm_and_start(
+        self,
+        journal: JournalStore,
+        chosen: tuple[tuple[SuppressionEntry, Explanation | None], ...],
+        parent: QWidget | None,
+        guide: DeletionGuide | None,
+        using: AbstractContextManager[None],
+    ) -> bool:
+        with using:
+            if guide is not None:
+                chosen = tuple(guide(list(chosen), parent))
+                if not chosen:
+                    return False
+            config = self._connection_config()
         if config is None or not self._rows_fetched_through(config):
             return False
         from app.core.deletion.plan import plan_deletion
@@ -279,7 +313,22 @@ class DeletionController(FeatureController):
         journal = self.open_journal()
         if journal is None or self.runner.exclusive_busy:
             return False
-        config = self._connection_config()
+        return self.read_first(
+            "delete",
+            self._keys_ahead(),
+            lambda using: self._retry_with(journal, operation_id, parent, using),
+            texts.READING_KEY,
+        )
+
+    def _retry_with(
+        self,
+        journal: JournalStore,
+        operation_id: int,
+        parent: QWidget | None,
+        using: AbstractContextManager[None],
+    ) -> bool:
+        with using:
+            config = self._connection_config()
         if config is None:
             return False
         from app.core.deletion.run import retry_failed, run_with_provider
@@ -484,10 +533,23 @@ class DeletionController(FeatureController):
                 self.runner.busy_changed.connect(self._on_runner_busy)
             return False
         self._who_runs = {op.id: op.display_name or op.os_user for op in unfinished}
-        config = self._connection_config()
+        return self.read_first(
+            "reconcile",
+            self._keys_ahead(),
+            lambda using: self._reconcile_with(journal, len(unfinished), using),
+            texts.RECONCILING,
+        )
+
+    def _reconcile_with(
+        self, journal: JournalStore, unfinished: int, using: AbstractContextManager[None]
+    ) -> bool:
+        if self._closing:
+            return False
+        with using:
+            config = self._connection_config()
         if config is None:
             return False
-        log.info("%d unfinished delete operations: reconciling", len(unfinished))
+        log.info("%d unfinished delete operations: reconciling", unfinished)
         from app.core.deletion.plan import DeletionContext
         from app.core.deletion.reconcile import reconcile_unfinished
         from app.core.deletion.run import run_with_provider

@@ -186,21 +186,17 @@ class DmarcController(FeatureController):
 
         # A typed password is kept once the server has accepted it, so a typo is not stored.
         new_password = password
-        if not password:
-            try:
-                password = self._secrets.get(IMAP_PASSWORD_SECRET)
-            except SecretsUnreadableError as error:
-                self.failed.emit(error)
-                return False
-        mailbox = MailboxRequest(settings, password)
+        secrets = self._secrets
         label = f"IMAP {settings.username}@{settings.host}:{settings.port}/{settings.folder}"
         resolve = self._resolver_context()
-        return self._start_import(
-            (label,),
-            lambda **kw: analyse((), mailbox, resolve, **kw),
-            practice=False,
-            new_password=new_password,
-        )
+
+        def work(**kw: Any) -> DmarcResult:
+            # The stored password is read here, on the job's thread: a slow keyring holds the
+            # import, never the window (a locked one fails it with SecretsUnreadableError).
+            mailbox = MailboxRequest(settings, password or secrets.get(IMAP_PASSWORD_SECRET))
+            return analyse((), mailbox, resolve, **kw)
+
+        return self._start_import((label,), work, practice=False, new_password=new_password)
 
     @Slot(object)
     def import_choice(self, choice: Any) -> bool:

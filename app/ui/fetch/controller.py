@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from app.core.types import DateRange, FetchProgress, ListKind
 from app.ui import texts
 from app.ui.feature import FeatureController
 from app.ui.models.entry_table import EntryTableModel
-from app.ui.workers import Job, JobRunner, JobWork, ReadAhead
+from app.ui.workers import JobRunner, JobWork, ReadAhead
 
 if TYPE_CHECKING:
     from app.core.classify import ClassifyFunction
@@ -72,9 +71,6 @@ class FetchController(FeatureController):
         # What ``connect`` would read slowly (the live key in the OS keyring): read in a job
         # first, so 取得 never blocks the event loop.
         self._read_ahead = read_ahead
-        self._after_read: Callable[[Any], bool] | None = None
-        self._read: tuple[Any] | None = None
-        self._read_error: TodokuError | None = None
         self._model = model
         self._connect = connect
         self._classify = classify
@@ -107,50 +103,15 @@ class FetchController(FeatureController):
             self.failed.emit(error)
             return False
         ahead = self._read_ahead() if self._read_ahead is not None else None
-        if ahead is None:
-            return self._start(date_range, lists, full, contextlib.nullcontext())
-        use = ahead.use
-        return self._read_first(
-            ahead.work, lambda read: self._start(date_range, lists, full, use(read))
+        return self.read_first(
+            "fetch",
+            ahead,
+            lambda using: self._start(date_range, lists, full, using),
+            texts.READING_KEY,
         )
 
-    def _read_first(self, work: JobWork, then: Callable[[Any], bool]) -> bool:
-        """Run ``work`` in the exclusive lane as the fetch's first step (cancellable, and
-        ``running`` all along); ``then(result)`` starts the fetch itself once the lane is free."""
-        job = Job("fetch-read", work)
-        job.signals.succeeded.connect(self._on_read_succeeded)
-        job.signals.failed.connect(self._on_read_failed)
-        job.signals.finished.connect(self._on_read_finished)
-        if not self.runner.start(job, exclusive=True):
-            return False
-        self.job, self._after_read = job, then
-        self._read, self._read_error = None, None
-        self.running.emit(True)
-        self.progress.emit(texts.READING_KEY)
-        return True
-
-    @Slot(object)
-    def _on_read_succeeded(self, result: Any) -> None:
-        self._read = (result,)
-
-    @Slot(object)
-    def _on_read_failed(self, error: TodokuError) -> None:
-        self._read_error = error
-
-    @Slot()
-    def _on_read_finished(self) -> None:
-        job, self.job = self.job, None
-        then, self._after_read = self._after_read, None
-        read, self._read = self._read, None
-        error, self._read_error = self._read_error, None
-        cancelled = job is not None and job.cancel.cancelled
-        if cancelled:
-            self.done.emit(texts.FETCH_CANCELLED.format(entries=self._model.total))
-        elif error is not None:
-            self.on_failed(error)
-        elif read is not None and then is not None and then(read[0]):
-            return  # the fetch runs on: still ``running``
-        self.running.emit(False)
+    def read_cancelled(self) -> None:
+        self.done.emit(texts.FETCH_CANCELLED.format(entries=self._model.total))
 
     def _start(
         self,

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -22,6 +21,7 @@ from app.core.types import ALL_LISTS, DateRange, ListKind
 from app.ui import texts
 from app.ui.safe_text import plain_label
 from app.ui.widgets.date_edit import JapaneseDateEdit
+from app.ui.widgets.single_click_button import SingleClickButton
 from app.ui.widgets.tint import set_text_colour
 
 
@@ -66,11 +66,11 @@ class DateRangeBar(QWidget):
         set_text_colour(self.range_error, "#c62828")
         self.list_boxes: dict[ListKind, QCheckBox] = {}
         self._available: tuple[ListKind, ...] = ALL_LISTS  # the account's provider has these
-        self.fetch_button = QPushButton(texts.FETCH)
+        self.fetch_button = SingleClickButton(texts.FETCH)
         self.fetch_button.setDefault(True)
-        self.full_fetch_button = QPushButton(texts.FULL_FETCH)
+        self.full_fetch_button = SingleClickButton(texts.FULL_FETCH)
         self.full_fetch_button.setToolTip(texts.FULL_FETCH_TIP)
-        self.cancel_button = QPushButton(texts.CANCEL)
+        self.cancel_button = SingleClickButton(texts.CANCEL)
         self.cancel_button.setVisible(False)
         self.progress_label = plain_label(texts.IDLE)
         # A summary with the provider's notes is long: it wraps instead of widening the window.

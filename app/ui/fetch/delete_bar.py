@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QToolButton
 
 from app.ui import texts
 from app.ui.safe_text import plain_label
+from app.ui.widgets.single_click_button import SingleClickButton
 from app.ui.widgets.tint import set_text_colour
 
 
@@ -43,7 +44,7 @@ class DeleteBar(QWidget):
             + 40
         )
         self.history_button = QPushButton(texts.HISTORY_BUTTON)
-        self.delete_button = QPushButton(texts.DELETE_CHECKED)
+        self.delete_button = SingleClickButton(texts.DELETE_CHECKED)
         set_text_colour(self.delete_button, "#b00020", bold=True, disabled_colour="#9a9a9a")
         self.delete_button.setAutoDefault(False)
         self._added: list[QToolButton] = []  # other features' buttons (add_action)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import logging
@@ -19,7 +20,7 @@ from app.ui.feature import FeatureController
 from app.ui.history import texts
 from app.ui.history.session import HistorySession, account_for
 from app.ui.models.entry_table import EntryTableModel
-from app.ui.workers import JobRunner, JobWork
+from app.ui.workers import JobRunner, JobWork, ReadAhead
 
 if TYPE_CHECKING:
     from app.core.classify import ClassifyFunction
@@ -66,10 +67,14 @@ class HistoryController(FeatureController):
         retention_days: Callable[[], int],
         journal: Callable[[], JournalStore | None],
         cache_path: Path | None = None,
+        read_ahead: Callable[[], ReadAhead | None] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(runner, parent)
         self.session = session
+        # What ``connect`` would read slowly (the live key): read by a job of this feature
+        # first, so 推移 and the monthly report never hold the event loop on the keyring.
+        self._read_ahead = read_ahead
         self._model = model
         self._connect = connect
         self._classify = classify
@@ -79,6 +84,7 @@ class HistoryController(FeatureController):
         self.recurrences: dict[str, Recurrence] = {}
         self.account: AccountKey | None = None  # of the rows in the grid
         self._erasing = ""
+        self._reading = ""  # the job a keyring read comes before (read_first)
         # One job of this feature at a time: a request made meanwhile waits for it (the
         # latest one only: an older view or month is no longer wanted), with its job's name.
         self._waiting: tuple[str, Callable[[], bool]] | None = None
@@ -179,11 +185,38 @@ class HistoryController(FeatureController):
         if waiting is not None and not waiting[1]() and waiting[0] == "trends":
             self.trends_cancelled.emit()
 
-    def load_trends(self, today: date, months: int, bucket: TrendBucket) -> bool:
-        from app.ui.history.jobs import load_trends
+    def _connected(self, name: str, then: Callable[[], bool], line: str) -> bool:
+        """``then`` (which calls ``connect``) after the keyring reads it needs, made by a job
+        of this feature beside a fetch (requests made meanwhile wait for it)."""
+        ahead = self._read_ahead() if self._read_ahead is not None else None
 
+        def after_read(using: contextlib.AbstractContextManager[None]) -> bool:
+            self._reading = ""
+            with using:
+                return then()
+
+        if ahead is not None:
+            self._reading = name
+        return self.read_first(name, ahead, after_read, line, exclusive=False)
+
+    def read_cancelled(self) -> None:
+        reading, self._reading = self._reading, ""
+        if reading == "trends":
+            self.trends_cancelled.emit()
+        self.done.emit("")
+
+    def load_trends(self, today: date, months: int, bucket: TrendBucket) -> bool:
         if self._after_current("trends", lambda: self.load_trends(today, months, bucket)):
             return True
+        if self.account is None:  # the current connection's account: its keys may be read
+            return self._connected(
+                "trends", lambda: self._load_trends(today, months, bucket), texts.TRENDS_LOADING
+            )
+        return self._load_trends(today, months, bucket)
+
+    def _load_trends(self, today: date, months: int, bucket: TrendBucket) -> bool:
+        from app.ui.history.jobs import load_trends
+
         account = self.current_account()
         if account is None:
             return False
@@ -191,10 +224,14 @@ class HistoryController(FeatureController):
         return self.run("trends", work, texts.TRENDS_LOADING, exclusive=False)
 
     def build_report(self, month: date) -> bool:
-        from app.ui.history.jobs import build_report
-
         if self._after_current("report", lambda: self.build_report(month)):
             return True
+        line = texts.REPORT_BUILDING.format(month=f"{month.year}年{month.month}月")
+        return self._connected("report", lambda: self._build_report(month), line)
+
+    def _build_report(self, month: date) -> bool:
+        from app.ui.history.jobs import build_report
+
         account = self.current_account()
         if account is None:
             return False
