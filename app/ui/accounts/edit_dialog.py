@@ -99,7 +99,9 @@ class AccountEditDialog(QDialog):
             texts.EDIT_TITLE.format(name=account.name) if account else texts.EDIT_TITLE_NEW
         )
         self.setMinimumWidth(600)
-        start = account or Account("", ProviderName.CMC)
+        # A new account starts as SendGrid, the service the app is about: starting on
+        # カスタマーズメールクラウド showed its fields to operators adding a second SendGrid.
+        start = account or Account("", ProviderName.SENDGRID)
 
         self.provider_combo = QComboBox()
         for provider in ProviderName:
