@@ -65,7 +65,7 @@ REPORT_FILE = "届く_月次レポート_{month}"
 REPORT_FIGURES = (
     "{month}（{account}）\n"
     "件数: {total:,} 件（前月比 {change}）\n"
-    "{lists}\n"
+    "内訳: {lists}\n"
     "主な原因: {causes}\n"
     "増えたドメイン: {growing}\n"
     "削除操作: {deletions} 回（{deleted:,} 件）\n"
