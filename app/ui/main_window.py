@@ -350,6 +350,7 @@ class MainWindow(QMainWindow):
             from app.ui.letters import letter_texts
 
             self.status_bar.showMessage(letter_texts.NOTHING_SELECTED, 4000)
+            self.tabs.setCurrentWidget(self.list_page)  # from 推移 or DMARC: where to choose
         return pairs
 
     @Slot()
