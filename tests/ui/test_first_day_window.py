@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from app.core.errors import AuthError, NetworkError
 from app.core.storage.secrets import SENDGRID_KEY
 from app.ui import texts
+from app.ui.menu_text import menu_text
 from tests.helpers.ui import TEST_KEY
 
 LAPTOP = (1366, 768)
@@ -244,7 +245,7 @@ def test_menus_put_settings_in_tools_and_help_explains_the_app(qtbot, make_windo
     assert help_texts == [
         texts.ACTION_USAGE,
         texts.ACTION_SHORTCUTS,
-        texts.ACTION_OPEN_LOG,
+        menu_text(texts.ACTION_OPEN_LOG, "L"),
         texts.ACTION_ABOUT,
     ]
     actions.usage_action.trigger()

@@ -8,7 +8,7 @@ from app.core.glossary import term
 APP_TITLE = f"Todoku — {term('lists')}"
 ACCOUNT_LABEL = "アカウント:"
 MANAGE = "管理…"
-MANAGE_ACTION = "アカウントの管理…"
+MANAGE_ACTION = "アカウントの管理(&M)…"  # a menu item: (&M) is its access key
 MANAGE_TITLE = "アカウントの管理"
 MANAGE_INTRO = (
     "配信サービスのアカウントを登録します。API キーなどの認証情報は OS の資格情報ストア"
