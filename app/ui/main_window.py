@@ -595,7 +595,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def _update_counts(self, *_: object) -> None:
         model, page = self.model, self.list_page
-        page.shown_label.setText(texts.COUNTS.format(shown=model.rowCount(), total=model.total))
+        page.show_counts(model.rowCount(), model.total)
         checked, busy = model.checked_count, self.controller.is_busy()
         available = self.controller.deletion.available
         bar = page.delete_bar

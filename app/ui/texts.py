@@ -60,6 +60,11 @@ ALL_LISTS = "すべてのリスト"
 ALL_CATEGORIES = "すべての分類"
 ALL_DOMAINS = "すべてのドメイン"
 DETAILS_EMPTY = "行を選ぶと、理由の全文と説明がここに表示されます。"
+# Rows were fetched but the filters hide them all: an empty grid alone looked like lost data.
+DETAILS_ALL_FILTERED = (
+    "絞り込みに合う行はありません（取得した {total:,} 件は残っています）。"
+    "上の絞り込みの文字を消すか、リスト・分類・ドメイン・履歴の選択を「すべて」に戻してください。"
+)
 # 原因 and 対応 first: what the operator acts on is visible without scrolling (issue 13);
 # the raw reason and the record's facts follow.
 DETAILS_TEMPLATE = (

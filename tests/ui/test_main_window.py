@@ -123,6 +123,21 @@ def test_sort_and_filter_from_the_window(qtbot, make_window) -> None:
     assert f"{model.rowCount():,}" in shown and f"{model.total:,}" in shown
 
 
+def test_a_filter_hiding_every_row_says_the_rows_are_still_there(qtbot, make_window) -> None:
+    window = make_window()
+    fetch(qtbot, window)
+    model, page = window.model, window.list_page
+    assert page.details.placeholderText() == texts.DETAILS_EMPTY
+    qtbot.keyClicks(page.filter_edit, "zzzz-no-such-text")
+    qtbot.waitUntil(lambda: model.rowCount() == 0, timeout=3000)
+    # Before: an empty grid and 「表示中 0 / 全 n 件」 in small print, as if the fetch was lost.
+    hint = page.details.placeholderText()
+    assert f"{model.total:,} 件は残っています" in hint and "絞り込み" in hint
+    page.filter_edit.clear()
+    qtbot.waitUntil(lambda: model.rowCount() == model.total, timeout=3000)
+    assert page.details.placeholderText() == texts.DETAILS_EMPTY
+
+
 def test_copy_selected_rows_as_tab_separated_text(qtbot, make_window) -> None:
     window = make_window()
     fetch(qtbot, window)
