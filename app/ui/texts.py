@@ -51,7 +51,9 @@ COUNTS_NONE = "表示中 0 件"
 COUNTS = "表示中 {shown:,} / 全 {total:,} 件"
 CHECKED_COUNT = "チェック {checked:,} 件"
 # Highlighting a row (clicking it) is not ticking it: said where the count is.
-CHECKED_NONE_HIGHLIGHTED = "チェック 0 件（色の付いた行は削除されません。□か Space でチェック）"
+# What matters first: cut short on a narrow window, the old 「（色の付いた行は削除されません…」 read
+# 「色の付いた行は削除」 (coloured rows are deleted), the opposite of what it meant.
+CHECKED_NONE_HIGHLIGHTED = "チェック 0 件（削除されるのはチェックした行だけ。□か Space でチェック）"
 SORTING = "並べ替えています…"
 
 # Filters
