@@ -171,6 +171,7 @@ SHORTCUTS_TEXT = (
     "Ctrl+L\t連絡文を作成\n"
     "Ctrl+,\t設定\n"
     "F1\t使い方\n"
+    "Alt+F など\tメニューを開く（項目は（ ）内の文字のキーで選べます）\n"
     "Ctrl+Q\t終了"
 )
 ABOUT_TITLE = "バージョン情報"

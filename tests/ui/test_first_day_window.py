@@ -254,7 +254,7 @@ def test_menus_put_settings_in_tools_and_help_explains_the_app(qtbot, make_windo
     assert window.last_note.textFormat() is Qt.TextFormat.PlainText
     window.last_note.close()
     actions.shortcuts_action.trigger()
-    for key in ("Ctrl+E", "Ctrl+C", "Space", "F1"):
+    for key in ("Ctrl+E", "Ctrl+C", "Space", "F1", "Alt+F"):
         assert key in window.last_note.text()
     window.last_note.close()
     actions.about_action.trigger()
