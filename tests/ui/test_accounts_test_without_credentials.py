@@ -41,3 +41,29 @@ def test_accounts_with_something_to_test_with_are_tested(qtbot) -> None:
         dialog.test_button.setEnabled(True)
         dialog.test_button.click()
     assert asked == ["本番", "SES"]
+
+
+def test_the_edit_dialog_asks_for_a_key_before_testing(qtbot) -> None:
+    from app.ui.accounts.edit_dialog import AccountEditDialog
+
+    dialog = AccountEditDialog(None, saved_secrets={}, taken_names=("SendGrid",))
+    qtbot.addWidget(dialog)
+    tested: list[object] = []
+    dialog.test_requested.connect(lambda account, typed: tested.append(typed))
+    dialog.test_button.click()
+    assert tested == []
+    assert "入力してから" in dialog.test_result.text()
+    dialog.secrets[ProviderName.SENDGRID]["api_key"].edit.setText("SG.typed")
+    dialog.test_button.click()
+    assert tested == [{"api_key": "SG.typed"}]
+
+
+def test_the_edit_dialog_tests_with_the_saved_key(qtbot) -> None:
+    from app.ui.accounts.edit_dialog import AccountEditDialog
+
+    dialog = AccountEditDialog(SAVED, saved_secrets={"api_key": "SG.…abcd"}, taken_names=())
+    qtbot.addWidget(dialog)
+    tested: list[object] = []
+    dialog.test_requested.connect(lambda account, typed: tested.append(typed))
+    dialog.test_button.click()
+    assert tested == [{}]  # nothing typed: the saved key is used
