@@ -23,6 +23,7 @@ FULL_FETCH_TIP = (
     "コンソールや他のツールで削除されたアドレス（他所で削除）もわかります。"
 )
 CANCEL = "キャンセル"
+CANCEL_TIP = "取得・書き出しを止めます（Esc）"
 RANGE_INVERTED = "開始日が終了日より後です"
 RANGE_FUTURE = "開始日が未来の日付です"
 NO_LIST_CHOSEN = "リストを1つ以上選んでください"
@@ -170,6 +171,7 @@ SHORTCUTS_TEXT = (
     "Space\t選んだ行のチェックを切り替え\n"
     "Ctrl+L\t連絡文を作成\n"
     "Ctrl+,\t設定\n"
+    "Esc\t取得・書き出しのキャンセル\n"
     "F1\t使い方\n"
     "Alt+F など\tメニューを開く（項目は名前の後ろの英字のキーで選べます）\n"
     "Ctrl+Q\t終了"
