@@ -370,6 +370,7 @@ def test_monthly_report_saves_xlsx_and_pdf(qtbot, make_window, tmp_path, history
         )
         assert f"件数: {in_month:,} 件" in dialog.preview.toPlainText()
         assert "内訳: バウンス " in dialog.preview.toPlainText()
+        assert history_texts.REPORT_EMPTY_MONTH not in dialog.preview.toPlainText()
         # The delivery rate is read from the connected (sandbox) SendGrid account's stats, as
         # `todoku-cli report --stats` does: no "run the CLI" note.
         assert dialog.report.delivery is not None, dialog.report.delivery_note

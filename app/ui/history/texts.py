@@ -74,6 +74,12 @@ REPORT_FIGURES = (
 )
 REPORT_RATE_NONE = "—（統計なし）"
 REPORT_NONE = "なし"
+# A month with no fetched rows (the default, last month, before the first month is over):
+# zeros alone read as "nothing went wrong".
+REPORT_EMPTY_MONTH = (
+    "この月の取得の記録はありません。「対象月」で別の月を選ぶか、"
+    "この月の期間を取得してから開き直してください。"
+)
 
 # 取得履歴の設定
 SETTINGS_TITLE = "取得履歴の設定"
