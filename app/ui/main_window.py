@@ -353,6 +353,7 @@ class MainWindow(QMainWindow):
             from app.ui.letters import letter_texts
 
             self.status_bar.showMessage(letter_texts.NOTHING_SELECTED, 4000)
+            self.tabs.setCurrentWidget(self.list_page)  # from 推移 or DMARC: where to choose
         return pairs
 
     @Slot()
@@ -594,7 +595,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def _update_counts(self, *_: object) -> None:
         model, page = self.model, self.list_page
-        page.shown_label.setText(texts.COUNTS.format(shown=model.rowCount(), total=model.total))
+        page.show_counts(model.rowCount(), model.total)
         checked, busy = model.checked_count, self.controller.is_busy()
         available = self.controller.deletion.available
         bar = page.delete_bar

@@ -23,6 +23,7 @@ FULL_FETCH_TIP = (
     "コンソールや他のツールで削除されたアドレス（他所で削除）もわかります。"
 )
 CANCEL = "キャンセル"
+CANCEL_TIP = "取得・書き出しを止めます（Esc）"
 RANGE_INVERTED = "開始日が終了日より後です"
 RANGE_FUTURE = "開始日が未来の日付です"
 NO_LIST_CHOSEN = "リストを1つ以上選んでください"
@@ -51,7 +52,9 @@ COUNTS_NONE = "表示中 0 件"
 COUNTS = "表示中 {shown:,} / 全 {total:,} 件"
 CHECKED_COUNT = "チェック {checked:,} 件"
 # Highlighting a row (clicking it) is not ticking it: said where the count is.
-CHECKED_NONE_HIGHLIGHTED = "チェック 0 件（色の付いた行は削除されません。□か Space でチェック）"
+# What matters first: cut short on a narrow window, the old 「（色の付いた行は削除されません…」 read
+# 「色の付いた行は削除」 (coloured rows are deleted), the opposite of what it meant.
+CHECKED_NONE_HIGHLIGHTED = "チェック 0 件（削除されるのはチェックした行だけ。□か Space でチェック）"
 SORTING = "並べ替えています…"
 
 # Filters
@@ -60,6 +63,11 @@ ALL_LISTS = "すべてのリスト"
 ALL_CATEGORIES = "すべての分類"
 ALL_DOMAINS = "すべてのドメイン"
 DETAILS_EMPTY = "行を選ぶと、理由の全文と説明がここに表示されます。"
+# Rows were fetched but the filters hide them all: an empty grid alone looked like lost data.
+DETAILS_ALL_FILTERED = (
+    "絞り込みに合う行はありません（取得した {total:,} 件は残っています）。"
+    "上の絞り込みの文字を消すか、リスト・分類・ドメイン・履歴の選択を「すべて」に戻してください。"
+)
 # 原因 and 対応 first: what the operator acts on is visible without scrolling (issue 13);
 # the raw reason and the record's facts follow.
 DETAILS_TEMPLATE = (
@@ -163,7 +171,9 @@ SHORTCUTS_TEXT = (
     "Space\t選んだ行のチェックを切り替え\n"
     "Ctrl+L\t連絡文を作成\n"
     "Ctrl+,\t設定\n"
+    "Esc\t取得・書き出しのキャンセル\n"
     "F1\t使い方\n"
+    "Alt+F など\tメニューを開く（項目は名前の後ろの英字のキーで選べます）\n"
     "Ctrl+Q\t終了"
 )
 ABOUT_TITLE = "バージョン情報"

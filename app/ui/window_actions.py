@@ -9,6 +9,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
 from app.ui import texts
+from app.ui.menu_text import menu_text
+
+# 本番のアカウントに切り替える / 練習モードに切り替える: one item whose label flips, one key.
+MODE_KEY = "W"
 
 
 class WindowActions(QObject):
@@ -59,18 +63,18 @@ class WindowActions(QObject):
         quit_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Quit)])
         quit_action.triggered.connect(self.quit_requested)
         delete_menu = menu_bar.addMenu(texts.MENU_DELETE)
-        self.check_shown_action = delete_menu.addAction(texts.CHECK_SHOWN)
+        self.check_shown_action = delete_menu.addAction(menu_text(texts.CHECK_SHOWN, "C"))
         self.check_shown_action.triggered.connect(self.check_shown_requested)
-        self.uncheck_action = delete_menu.addAction(texts.UNCHECK_ALL)
+        self.uncheck_action = delete_menu.addAction(menu_text(texts.UNCHECK_ALL, "N"))
         self.uncheck_action.triggered.connect(self.uncheck_all_requested)
-        self.delete_action = delete_menu.addAction(texts.DELETE_CHECKED)
+        self.delete_action = delete_menu.addAction(menu_text(texts.DELETE_CHECKED, "D"))
         self.delete_action.triggered.connect(self.delete_requested)
         delete_menu.addSeparator()
         self.history_action = delete_menu.addAction(texts.ACTION_HISTORY)
         self.history_action.triggered.connect(self.history_requested)
         account = menu_bar.addMenu(texts.MENU_ACCOUNT)
         self.account_menu = account  # the accounts feature adds アカウントの管理… here
-        self.mode_action = account.addAction(texts.PRACTICE_TO_LIVE)
+        self.mode_action = account.addAction(menu_text(texts.PRACTICE_TO_LIVE, MODE_KEY))
         self.mode_action.triggered.connect(self.mode_switch_requested)
         # 設定 in a menu of its own, where Japanese desktop apps keep it (ツール), not under
         # ファイル; other tools' windows can join it.
@@ -85,13 +89,14 @@ class WindowActions(QObject):
         self.shortcuts_action = help_menu.addAction(texts.ACTION_SHORTCUTS)
         self.shortcuts_action.triggered.connect(self.shortcuts_requested)
         help_menu.addSeparator()
-        log_action = help_menu.addAction(texts.ACTION_OPEN_LOG)
+        log_action = help_menu.addAction(menu_text(texts.ACTION_OPEN_LOG, "L"))
         log_action.triggered.connect(self.show_log_requested)
         self.about_action = help_menu.addAction(texts.ACTION_ABOUT)
         self.about_action.triggered.connect(self.about_requested)
 
     def show_mode(self, practice: bool) -> None:
-        self.mode_action.setText(texts.PRACTICE_TO_LIVE if practice else texts.LIVE_TO_PRACTICE)
+        label = texts.PRACTICE_TO_LIVE if practice else texts.LIVE_TO_PRACTICE
+        self.mode_action.setText(menu_text(label, MODE_KEY))
 
     def set_busy(self, busy: bool, has_rows: bool) -> None:
         """While a fetch, export or deletion runs, nothing that conflicts with it can start."""

@@ -189,6 +189,14 @@ def test_add_an_account_of_each_provider_keeps_secrets_out_of_the_settings_file(
     ]
 
 
+def test_a_new_account_starts_as_sendgrid(qtbot) -> None:
+    dialog = AccountEditDialog(None, saved_secrets={}, taken_names=("SendGrid",))
+    qtbot.addWidget(dialog)
+    assert dialog.provider is ProviderName.SENDGRID
+    assert dialog.provider_combo.currentText() == "SendGrid"
+    assert dialog.provider_combo.isEnabled()  # still a choice
+
+
 def test_names_must_be_unique_and_cmc_needs_its_server(qtbot) -> None:
     dialog = AccountEditDialog(None, saved_secrets={}, taken_names=("SendGrid", "本番"))
     qtbot.addWidget(dialog)

@@ -262,10 +262,14 @@ def test_practice_reports_and_the_practice_dns_check(qtbot, make_window):
     window = make_window()
     tab = window.dmarc_tab
     window.tabs.setCurrentWidget(tab)
+    # The practice set has a broken file on purpose; said before and in its name, so that the
+    # red 「読み込めなかったファイル」 does not look like a fault of the app.
+    assert "わざと壊した" in tab.status_label.text()
     click_and_wait(qtbot, window, tab.practice_button)
     result = window.controller.dmarc.current.result
     assert result.reports == 40 and result.duplicates == 1
     assert PRACTICE_BROKEN_NAME in tab.problems_box.toPlainText()
+    assert "練習用_わざと壊した" in tab.problems_box.toPlainText()
     reverse = {row[1]: row[2] for row in table_texts(tab.view)}
     assert reverse["192.0.2.10"] == "mail1.example.co.jp"
     assert "SendGrid" in reverse["198.51.100.21"]  # organisation from the reverse name

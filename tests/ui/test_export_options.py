@@ -54,3 +54,29 @@ def test_a_folder_name_with_markup_stays_plain_text_in_the_error(qtbot, tmp_path
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert "<b>no-such</b>" in dialog.error_label.text()
     assert dialog.error_label.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_an_existing_file_is_replaced_only_after_a_second_press(qtbot, tmp_path: Path) -> None:
+    # The default name repeats for the same range: yesterday's export (perhaps with notes
+    # added in Excel) was overwritten without a word.
+    (tmp_path / "todoku_20261101-20261130.xlsx").write_bytes(b"yesterday")
+    dialog = make(qtbot, tmp_path)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.choice is None
+    assert "すでにあります" in dialog.error_label.text() and dialog.error_label.isVisibleTo(dialog)
+    assert dialog.save_button.text() == "上書きして書き出す"
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.choice is not None
+    assert dialog.choice.path == tmp_path / "todoku_20261101-20261130.xlsx"
+
+
+def test_changing_the_name_after_the_question_asks_again(qtbot, tmp_path: Path) -> None:
+    (tmp_path / "a.xlsx").write_bytes(b"a")
+    (tmp_path / "b.xlsx").write_bytes(b"b")
+    dialog = make(qtbot, tmp_path)
+    dialog.path_edit.setText(str(tmp_path / "a.xlsx"))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    dialog.path_edit.setText(str(tmp_path / "b.xlsx"))
+    assert dialog.save_button.text() == "書き出す"
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.choice is None and "b.xlsx" in dialog.error_label.text()

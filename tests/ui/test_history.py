@@ -126,13 +126,27 @@ def test_search_by_address_and_dates_and_retry_decision(
     dialog = open_dialog(qtbot, journal)
     dialog.search_edit.setText("存在しない")
     qtbot.waitUntil(lambda: dialog.operations_model.rowCount() == 0, timeout=2000)
-    assert dialog.count_label.text() == "削除の記録はまだありません。"
+    # The records exist, only none matches: saying 「まだありません」 made it look as if the
+    # deletions had been lost.
+    assert dialog.count_label.text() == (
+        "条件に合う削除の記録はありません（検索の文字や期間を変えてください）。"
+    )
     assert dialog.entries_model.rowCount() == 0
     dialog.search_edit.clear()
     dialog.start_edit.setDate(date(2026, 11, 4))
     qtbot.mouseClick(dialog.use_dates, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.operations_model.rowCount() == 1, timeout=2000)
     assert rows(dialog.operations_model)[0][1] == "suzuki"
+
+
+def test_an_empty_journal_says_there_are_no_records_yet(qtbot: QtBot, tmp_path: Path) -> None:
+    empty = DeletionJournal(tmp_path / "empty.sqlite3")
+    try:
+        dialog = open_dialog(qtbot, empty)
+        qtbot.waitUntil(lambda: dialog.count_label.text() != "", timeout=2000)
+        assert dialog.count_label.text() == "削除の記録はまだありません。"
+    finally:
+        empty.close()
 
 
 def test_export_writes_the_listed_operations_formula_safe(

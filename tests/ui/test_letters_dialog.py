@@ -180,6 +180,18 @@ def test_nothing_selected_says_so(window):
     assert "行を選ぶ" in window.status_bar.currentMessage()
 
 
+def test_nothing_selected_on_another_tab_shows_the_list_to_choose_from(window):
+    window.table.clearSelection()
+    window.tabs.setCurrentWidget(window.history_part.trends_tab)
+    window.contact_actions.letters_action.trigger()  # Ctrl+L or the 連絡 menu
+    assert window.controller.letters.dialog is None
+    assert window.tabs.currentWidget() is window.list_page
+    window.tabs.setCurrentWidget(window.delivery_tab)
+    window.contact_actions.zendesk_action.trigger()
+    assert window.tabs.currentWidget() is window.list_page
+    assert "行を選ぶ" in window.status_bar.currentMessage()
+
+
 def test_polish_off_without_ai(window):
     dialog = open_for(window, MAILBOX_FULL.email)
     assert not dialog.polish_button.isEnabled()

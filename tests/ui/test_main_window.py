@@ -103,6 +103,22 @@ def test_cancel_stops_the_fetch_and_says_so(qtbot, make_window) -> None:
     assert window.range_bar.fetch_button.isVisible() and window.range_bar.fetch_button.isEnabled()
 
 
+def test_escape_is_the_cancel_key_while_a_fetch_runs(qtbot, make_window) -> None:
+    # When a fetch starts from Enter in a date field, that field is disabled and focus lands
+    # anywhere: Tab could not be relied on to reach キャンセル. (A key sent to an offscreen
+    # window does not reach window shortcuts; as for Ctrl+E, the binding is what is checked.)
+    factory = SandboxFactory(recent_records(4000, days=30), latency_ms=400)
+    window = make_window(sandbox_factory=factory)
+    cancel = window.range_bar.cancel_button
+    assert cancel.shortcut().toString() == "Esc" and "Esc" in cancel.toolTip()
+    with qtbot.waitSignal(window.controller.fetch.running, timeout=FETCH_TIMEOUT_MS):
+        qtbot.mouseClick(window.range_bar.fetch_button, Qt.MouseButton.LeftButton)
+    assert cancel.isVisible() and cancel.isEnabled()  # so the shortcut is live
+    assert "Esc" in texts.SHORTCUTS_TEXT
+    with qtbot.waitSignal(window.controller.fetch.running, timeout=FETCH_TIMEOUT_MS):
+        cancel.click()
+
+
 def test_sort_and_filter_from_the_window(qtbot, make_window) -> None:
     window = make_window()
     fetch(qtbot, window)
@@ -121,6 +137,21 @@ def test_sort_and_filter_from_the_window(qtbot, make_window) -> None:
         assert domain in haystack or domain in explanation.action_ja.lower()
     shown = window.list_page.shown_label.text()
     assert f"{model.rowCount():,}" in shown and f"{model.total:,}" in shown
+
+
+def test_a_filter_hiding_every_row_says_the_rows_are_still_there(qtbot, make_window) -> None:
+    window = make_window()
+    fetch(qtbot, window)
+    model, page = window.model, window.list_page
+    assert page.details.placeholderText() == texts.DETAILS_EMPTY
+    qtbot.keyClicks(page.filter_edit, "zzzz-no-such-text")
+    qtbot.waitUntil(lambda: model.rowCount() == 0, timeout=3000)
+    # Before: an empty grid and 「表示中 0 / 全 n 件」 in small print, as if the fetch was lost.
+    hint = page.details.placeholderText()
+    assert f"{model.total:,} 件は残っています" in hint and "絞り込み" in hint
+    page.filter_edit.clear()
+    qtbot.waitUntil(lambda: model.rowCount() == model.total, timeout=3000)
+    assert page.details.placeholderText() == texts.DETAILS_EMPTY
 
 
 def test_copy_selected_rows_as_tab_separated_text(qtbot, make_window) -> None:

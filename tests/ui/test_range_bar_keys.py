@@ -71,3 +71,22 @@ def test_enter_keeps_the_preset_while_its_dates_are_unchanged(qtbot) -> None:
     qtbot.keyClick(bar.start_edit, Qt.Key.Key_Return)
     assert bar.preset is None
     assert bar.preset_combo.currentIndex() == 0
+
+
+def test_ctrl_a_then_a_whole_date_typed_fetches_that_date(qtbot) -> None:
+    # What an operator does: click the field, Ctrl+A, type the date, Enter. Qt's own Ctrl+A
+    # sent the digits to the year section: the typed date was dropped and Enter fetched the
+    # range still shown.
+    bar = DateRangeBar(today=TODAY)
+    qtbot.addWidget(bar)
+    bar.show()
+    edit = bar.start_edit
+    qtbot.mouseClick(edit.lineEdit(), Qt.MouseButton.LeftButton)
+    qtbot.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert edit.lineEdit().selectedText() == edit.lineEdit().text()
+    qtbot.keyClicks(edit, "2026/10/01")
+    with qtbot.waitSignal(bar.fetch_requested, timeout=1000) as fetched:
+        qtbot.keyClick(edit, Qt.Key.Key_Return)
+    chosen, _ = fetched.args
+    assert chosen.start == date(2026, 10, 1)
+    assert edit.date() == QDate(2026, 10, 1)

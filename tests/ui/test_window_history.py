@@ -356,6 +356,9 @@ def test_monthly_report_saves_xlsx_and_pdf(qtbot, make_window, tmp_path, history
         qtbot.waitUntil(lambda: dialog.report is not None, timeout=FETCH_TIMEOUT_MS)
         last_month = (today_jst().replace(day=1) - timedelta(days=1)).replace(day=1)
         assert dialog.report.month == last_month
+        # Each line names what it counts: an empty month showed a bare 「なし」 line.
+        lines = dialog.preview.toPlainText().splitlines()
+        assert "なし" not in lines and lines[2].startswith("内訳: "), lines
         dialog.month_combo.setCurrentIndex(0)
         dialog.month_combo.activated.emit(0)
         qtbot.waitUntil(lambda: dialog.report is not None, timeout=FETCH_TIMEOUT_MS)
@@ -366,6 +369,8 @@ def test_monthly_report_saves_xlsx_and_pdf(qtbot, make_window, tmp_path, history
             if window.model.entry_at(i).created.astimezone(JST).month == today_jst().month
         )
         assert f"件数: {in_month:,} 件" in dialog.preview.toPlainText()
+        assert "内訳: バウンス " in dialog.preview.toPlainText()
+        assert history_texts.REPORT_EMPTY_MONTH not in dialog.preview.toPlainText()
         # The delivery rate is read from the connected (sandbox) SendGrid account's stats, as
         # `todoku-cli report --stats` does: no "run the CLI" note.
         assert dialog.report.delivery is not None, dialog.report.delivery_note

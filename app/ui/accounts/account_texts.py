@@ -8,7 +8,7 @@ from app.core.glossary import term
 APP_TITLE = f"Todoku — {term('lists')}"
 ACCOUNT_LABEL = "アカウント:"
 MANAGE = "管理…"
-MANAGE_ACTION = "アカウントの管理…"
+MANAGE_ACTION = "アカウントの管理(&M)…"  # a menu item: (&M) is its access key
 MANAGE_TITLE = "アカウントの管理"
 MANAGE_INTRO = (
     "配信サービスのアカウントを登録します。API キーなどの認証情報は OS の資格情報ストア"
@@ -20,6 +20,11 @@ REMOVE = "削除"
 USE = "このアカウントを使う"
 TEST = "接続テスト"
 TESTING = "接続を確認しています…"
+TEST_NEEDS_TYPED = "API キーなどの認証情報を入力してから、接続テストを押してください。"
+TEST_NEEDS_CREDENTIALS = (
+    "「{label}」の認証情報（API キーなど）はまだ保存されていません。"
+    "「編集…」で入力して保存してから、接続テストを押してください。"
+)
 CLOSE = "閉じる"
 SAVE = "保存"
 CANCEL = "キャンセル"

@@ -53,6 +53,7 @@ class _SecretField(QWidget):
 
     def __init__(self, masked: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.saved = bool(masked)
         self.edit = QLineEdit()
         self.edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.edit.setPlaceholderText(
@@ -99,7 +100,9 @@ class AccountEditDialog(QDialog):
             texts.EDIT_TITLE.format(name=account.name) if account else texts.EDIT_TITLE_NEW
         )
         self.setMinimumWidth(600)
-        start = account or Account("", ProviderName.CMC)
+        # A new account starts as SendGrid, the service the app is about: starting on
+        # カスタマーズメールクラウド showed its fields to operators adding a second SendGrid.
+        start = account or Account("", ProviderName.SENDGRID)
 
         self.provider_combo = QComboBox()
         for provider in ProviderName:
@@ -297,6 +300,12 @@ class AccountEditDialog(QDialog):
         if problem and problem not in (texts.NAME_EMPTY,):
             self.error_label.setText(problem)
             return
+        if self._nothing_to_test_with():
+            # Without one the test went to the real service and, after a dozen seconds of
+            # retries, advised checking the internet connection.
+            set_text_colour(self.test_result, "#c62828")
+            self.test_result.setText(texts.TEST_NEEDS_TYPED)
+            return
         account = self.result_account()
         if not account.name:  # a test needs no name: the keyring is not touched
             account = dataclasses.replace(account, name="（未保存）")
@@ -304,6 +313,12 @@ class AccountEditDialog(QDialog):
         set_text_colour(self.test_result, "#555555")
         self.test_result.setText(texts.TESTING)
         self.test_requested.emit(account, self.new_credentials())
+
+    def _nothing_to_test_with(self) -> bool:
+        if self.provider is ProviderName.SES and not self.ses_keys.isChecked():
+            return False  # the standard AWS chain needs nothing here
+        fields = self.secrets.get(self.provider, {}).values()
+        return not any(field.text() or field.saved for field in fields)
 
     @Slot()
     def _on_save_clicked(self) -> None:

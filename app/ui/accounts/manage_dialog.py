@@ -46,6 +46,14 @@ class AccountRow:
             state = texts.SAVED_MARK if self.saved else texts.UNSAVED_MARK
         return f"{self.account.label_ja}{marks}\n    {state}"
 
+    @property
+    def untestable(self) -> bool:
+        """Nothing saved to test with (SES's standard chain needs nothing saved)."""
+        chain = (
+            self.account.provider is ProviderName.SES and self.account.aws_credentials == "chain"
+        )
+        return not self.saved and not chain
+
 
 class AccountsDialog(QDialog):
     """Signals (each with the selected account's name, except add):
@@ -156,6 +164,15 @@ class AccountsDialog(QDialog):
 
     @Slot()
     def _on_test_clicked(self) -> None:
+        row = next((r for r in self._rows if r.account.name == self.selected_name()), None)
+        if row is not None and row.untestable:
+            # Without a key the test went to the real service and, a dozen seconds of retries
+            # later, advised checking the internet connection.
+            set_text_colour(self.result_label, "#b00020")
+            self.result_label.setText(
+                texts.TEST_NEEDS_CREDENTIALS.format(label=row.account.label_ja)
+            )
+            return
         if self.selected_name():
             self.test_button.setEnabled(False)
             self.show_message(texts.TESTING)

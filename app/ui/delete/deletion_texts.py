@@ -61,6 +61,8 @@ HISTORY_ENTRY_HEADERS = ("種別", "メールアドレス", "結果", "詳細", 
 HISTORY_PRACTICE_MARK = "（練習）"
 HISTORY_COUNT = "{count:,} 件の削除操作"
 HISTORY_NONE = "削除の記録はまだありません。"
+# A search or a period that matches nothing: the records are there, only not shown.
+HISTORY_NONE_MATCHING = "条件に合う削除の記録はありません（検索の文字や期間を変えてください）。"
 HISTORY_SELECT = "上の一覧で操作を選ぶと、削除したアドレスが表示されます。"
 HISTORY_DETAIL = "#{id}  {started}  {account}  接続先: {host}"
 HISTORY_EXPORT = "Excel に書き出す…"

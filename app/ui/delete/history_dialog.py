@@ -350,9 +350,7 @@ class HistoryDialog(QDialog):
             operations,
             [(*operation_row(op)[:-1], op.note) for op in operations],
         )
-        self.count_label.setText(
-            texts.HISTORY_COUNT.format(count=len(operations)) if operations else texts.HISTORY_NONE
-        )
+        self.count_label.setText(self._count_text(len(operations)))
         ids = [op.id for op in operations]
         if selected is not None and selected.id in ids:
             self.operations_view.selectRow(ids.index(selected.id))
@@ -360,6 +358,13 @@ class HistoryDialog(QDialog):
             self.operations_view.selectRow(0)
         else:
             self._show_entries(None)
+
+    def _count_text(self, count: int) -> str:
+        if count:
+            return texts.HISTORY_COUNT.format(count=count)
+        query = self.query()
+        filtered = bool(query.text.strip()) or query.start is not None
+        return texts.HISTORY_NONE_MATCHING if filtered else texts.HISTORY_NONE
 
     def selected_operation(self) -> OperationRecord | None:
         rows = self.operations_view.selectionModel().selectedRows()

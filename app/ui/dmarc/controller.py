@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 # () -> the resolver for live mode, or None when DNS cannot be asked (tests pass their own).
 ResolverFactory = Callable[[], "dns.resolver.Resolver | None"]
 PRACTICE_REPORTS = 40  # eight days from each of the five reporters
-PRACTICE_BROKEN_NAME = "壊れたレポート.xml.gz"
+# Named so that its red 「読み込めなかったファイル」 reads as part of the exercise, not as a fault.
+PRACTICE_BROKEN_NAME = "練習用_わざと壊したレポート.xml.gz"
 _CANCELLED = {
     "import": texts.IMPORT_CANCELLED,
     "check": texts.CHECK_CANCELLED,

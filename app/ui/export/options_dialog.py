@@ -25,6 +25,20 @@ from app.core.export.incomplete import IncompleteFetch
 from app.core.types import DateRange
 from app.ui.safe_text import plain_label
 
+SAVE = "書き出す"
+OVERWRITE = "上書きして書き出す"
+OVERWRITE_ASK = (
+    "「{name}」はすでにあります。置き換えてよければ「上書きして書き出す」を押してください。"
+)
+
+
+def _is_file(path: Path) -> bool:
+    """False too for a name the OS refuses: the export reports that in its own words."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
 
 def incomplete_warning(incomplete: IncompleteFetch) -> str:
     why = (
@@ -67,6 +81,10 @@ class ExportOptionsDialog(QDialog):
         self._date_range = date_range
         self._incomplete = incomplete is not None
         self.choice: ExportChoice | None = None
+        # An existing file is replaced only after a second press (or the file chooser's own
+        # question): the default name repeats for the same range, and yesterday's file, perhaps
+        # with the operator's notes in it, was overwritten without a word.
+        self._overwrite_ok: Path | None = None
         # The rows of a fetch that stopped early: said before the file is made, and again in it.
         self.incomplete_label = plain_label(incomplete_warning(incomplete) if incomplete else "")
         self.incomplete_label.setWordWrap(True)
@@ -112,7 +130,7 @@ class ExportOptionsDialog(QDialog):
         self.error_label.hide()
 
         buttons = QDialogButtonBox()
-        self.save_button = buttons.addButton("書き出す", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button = buttons.addButton(SAVE, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton("キャンセル", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
@@ -126,6 +144,7 @@ class ExportOptionsDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         self.xlsx_radio.toggled.connect(self._sync_extension)
+        self.path_edit.textChanged.connect(self._forget_overwrite)
         # The warning wraps: its height depends on the width, which sizeHint ignores.
         self.resize(560, max(self.sizeHint().height(), layout.totalHeightForWidth(560)))
 
@@ -148,6 +167,13 @@ class ExportOptionsDialog(QDialog):
         if chosen:
             self.path_edit.setText(chosen)
             self._sync_extension()
+            self._overwrite_ok = Path(self.path_edit.text()).expanduser()  # asked already
+
+    def _forget_overwrite(self) -> None:
+        if self._overwrite_ok is not None:
+            self._overwrite_ok = None
+            self.save_button.setText(SAVE)
+            self.error_label.hide()
 
     def _accept(self) -> None:
         text = self.path_edit.text().strip()
@@ -161,6 +187,11 @@ class ExportOptionsDialog(QDialog):
             self._show_error(
                 f"フォルダ「{path.parent}」が見つかりません。別の保存先を選んでください。"
             )
+            return
+        if _is_file(path) and path != self._overwrite_ok:
+            self._show_error(OVERWRITE_ASK.format(name=path.name))
+            self._overwrite_ok = path
+            self.save_button.setText(OVERWRITE)
             return
         scope: ExportScope = "filtered" if self.filtered_radio.isChecked() else "all"
         self.choice = ExportChoice(path=path, scope=scope, fmt=self.fmt)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -72,6 +72,10 @@ class DateRangeBar(QWidget):
         self.full_fetch_button.setToolTip(texts.FULL_FETCH_TIP)
         self.cancel_button = SingleClickButton(texts.CANCEL)
         self.cancel_button.setVisible(False)
+        # Esc stops a fetch or an export from the keyboard: when it starts, the focused field is
+        # disabled and focus lands anywhere, so Tab could not be relied on to reach キャンセル.
+        self.cancel_button.setShortcut(QKeySequence("Esc"))
+        self.cancel_button.setToolTip(texts.CANCEL_TIP)
         self.progress_label = plain_label(texts.IDLE)
         # A summary with the provider's notes is long: it wraps instead of widening the window.
         self.progress_label.setWordWrap(True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QToolButton, QWidget
 
 from app.ui import texts
-from app.ui.safe_text import plain_label
+from app.ui.widgets.eliding_label import ElidingLabel
 from app.ui.widgets.single_click_button import SingleClickButton
 from app.ui.widgets.tint import set_text_colour
 
@@ -33,10 +33,11 @@ class DeleteBar(QWidget):
         self.check_shown_button.setToolTip(texts.CHECK_SHOWN_TIP)
         self.uncheck_button = QPushButton(texts.UNCHECK_ALL)
         self.uncheck_button.setToolTip(texts.UNCHECK_ALL_TIP)
-        self.checked_label = plain_label(texts.CHECKED_COUNT.format(checked=0))
         # The count's hint is long: it takes the free space but never widens the window past a
-        # 1280 px screen (cut short there; the tooltip keeps the whole text).
-        self.checked_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # 1280 px screen. Narrower, it ends at a whole sentence and "…" (never mid-phrase); the
+        # tooltip keeps the whole text.
+        self.checked_label = ElidingLabel(separator="。")
+        self.checked_label.setText(texts.CHECKED_COUNT.format(checked=0))
         self.checked_label.setMinimumWidth(
             self.checked_label.fontMetrics().horizontalAdvance(
                 texts.CHECKED_COUNT.format(checked=0)

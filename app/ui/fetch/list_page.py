@@ -387,6 +387,15 @@ class ListPage(QWidget):
                 parts.append(template.format(label=label))
         return texts.FILTER_JOIN.join(parts)
 
+    def show_counts(self, shown: int, total: int) -> None:
+        """表示中 n / 全 m 件; when the filters hide every fetched row, the empty details pane
+        says so and how to get the rows back."""
+        self.shown_label.setText(texts.COUNTS.format(shown=shown, total=total))
+        hidden_all = total > 0 and shown == 0
+        self.details.setPlaceholderText(
+            texts.DETAILS_ALL_FILTERED.format(total=total) if hidden_all else texts.DETAILS_EMPTY
+        )
+
     def refresh_details(self) -> None:
         """Show the current row again (its explanation may have been refined)."""
         self._on_table_current_changed(self.table.currentIndex(), QModelIndex())

@@ -39,7 +39,7 @@ def key_figures(report: MonthlyReport) -> str:
         "、".join(f"{g.domain} +{g.change:,}" for g in report.growing[:3]) or texts.REPORT_NONE
     )
     rate = report.delivery_rate
-    return texts.REPORT_FIGURES.format(
+    figures = texts.REPORT_FIGURES.format(
         month=report.month_label,
         account=report.account.account,
         total=report.total.current,
@@ -52,6 +52,9 @@ def key_figures(report: MonthlyReport) -> str:
         returns=len(report.returns),
         rate=texts.REPORT_RATE_NONE if rate is None else f"{rate * 100:.1f}%",
     )
+    if report.total.current == 0 and not report.deletions:
+        return f"{figures}\n\n{texts.REPORT_EMPTY_MONTH}"
+    return figures
 
 
 class ReportDialog(QDialog):

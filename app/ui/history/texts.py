@@ -65,7 +65,7 @@ REPORT_FILE = "届く_月次レポート_{month}"
 REPORT_FIGURES = (
     "{month}（{account}）\n"
     "件数: {total:,} 件（前月比 {change}）\n"
-    "{lists}\n"
+    "内訳: {lists}\n"
     "主な原因: {causes}\n"
     "増えたドメイン: {growing}\n"
     "削除操作: {deletions} 回（{deleted:,} 件）\n"
@@ -74,6 +74,12 @@ REPORT_FIGURES = (
 )
 REPORT_RATE_NONE = "—（統計なし）"
 REPORT_NONE = "なし"
+# A month with no fetched rows (the default, last month, before the first month is over):
+# zeros alone read as "nothing went wrong".
+REPORT_EMPTY_MONTH = (
+    "この月の取得の記録はありません。「対象月」で別の月を選ぶか、"
+    "この月の期間を取得してから開き直してください。"
+)
 
 # 取得履歴の設定
 SETTINGS_TITLE = "取得履歴の設定"

@@ -18,6 +18,7 @@ from app.ui.history import texts
 from app.ui.history.controller import HistoryController
 from app.ui.history.gone_panel import GonePanel
 from app.ui.history.trends_tab import TrendsTab
+from app.ui.menu_text import menu_text
 
 if TYPE_CHECKING:
     from app.core.history.report import MonthlyReport
@@ -102,14 +103,14 @@ class HistoryPart(QObject):
         help_action = menu_bar.actions()[-2] if len(menu_bar.actions()) > 1 else None
         if help_action is not None:
             menu_bar.insertMenu(help_action, menu)
-        self.full_fetch_action = menu.addAction(texts.ACTION_FULL_FETCH)
+        self.full_fetch_action = menu.addAction(menu_text(texts.ACTION_FULL_FETCH, "F"))
         self.full_fetch_action.triggered.connect(self.full_fetch_requested)
-        self.trends_action = menu.addAction(texts.ACTION_TRENDS)
+        self.trends_action = menu.addAction(menu_text(texts.ACTION_TRENDS, "T"))
         self.trends_action.triggered.connect(self.show_trends)
         menu.addSeparator()
-        self.report_action = menu.addAction(texts.ACTION_REPORT)
+        self.report_action = menu.addAction(menu_text(texts.ACTION_REPORT, "M"))
         self.report_action.triggered.connect(self.open_report)
-        self.settings_action = menu.addAction(texts.ACTION_HISTORY_SETTINGS)
+        self.settings_action = menu.addAction(menu_text(texts.ACTION_HISTORY_SETTINGS, "S"))
         self.settings_action.triggered.connect(self.open_settings)
         enabled = self.controller.enabled
         for action in (self.trends_action, self.report_action):

@@ -7,6 +7,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
 from app.ui.letters import letter_texts as texts
+from app.ui.menu_text import menu_text
 
 
 class ContactActions(QObject):
@@ -24,14 +25,17 @@ class ContactActions(QObject):
 
     def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
-        self.letters_action = QAction(texts.ACTION_LETTERS, window)
+        self.letters_action = QAction(menu_text(texts.ACTION_LETTERS, "L"), window)
+        # The bar's buttons show the icon text: the label without the access key.
+        self.letters_action.setIconText(texts.ACTION_LETTERS.removesuffix("…"))
         self.letters_action.setToolTip(texts.ACTION_LETTERS_TIP)
         self.letters_action.setShortcuts([QKeySequence("Ctrl+L")])
         self.letters_action.triggered.connect(self.letters_requested)
-        self.zendesk_action = QAction(texts.ACTION_ZENDESK, window)
+        self.zendesk_action = QAction(menu_text(texts.ACTION_ZENDESK, "Z"), window)
+        self.zendesk_action.setIconText(texts.ACTION_ZENDESK.removesuffix("…"))
         self.zendesk_action.setToolTip(texts.ACTION_ZENDESK_TIP)
         self.zendesk_action.triggered.connect(self.zendesk_requested)
-        self.settings_action = QAction(texts.ACTION_CONTACT_SETTINGS, window)
+        self.settings_action = QAction(menu_text(texts.ACTION_CONTACT_SETTINGS, "S"), window)
         self.settings_action.triggered.connect(self.settings_requested)
         menu_bar = window.menuBar()
         existing = menu_bar.actions()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-ACTION = "共有データベース…"
+ACTION = "共有データベース(&D)…"  # a menu item: (&D) is its access key
 TITLE = "共有データベース"
 INTRO = (
     "複数の担当者で削除履歴と取得履歴を共有するときに設定します。"

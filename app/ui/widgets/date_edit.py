@@ -18,7 +18,7 @@ from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QCalendarWidget, QDateEdit, QWidget
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtGui import QKeyEvent, QMouseEvent
 
 DISPLAY_FORMAT = "yyyy/MM/dd"
 
@@ -62,6 +62,18 @@ class JapaneseDateEdit(QDateEdit):
         # calendar first, so that Qt shows ours rather than a default one of its own.
         self.calendarWidget()
         super().mousePressEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Ctrl+A as Qt handles it in a date field selects the text but then takes the next digit
+        # as the year section's: a whole date typed over it was dropped, the old date stayed,
+        # and Enter fetched the old range. A plain select-all lets ``validate`` see the date.
+        from PySide6.QtGui import QKeySequence  # here, not at import: see the module's docstring
+
+        if event.matches(QKeySequence.StandardKey.SelectAll):
+            self.lineEdit().selectAll()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         # A whole date in a common form is taken as it is; what could still become one is let
