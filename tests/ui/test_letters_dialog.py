@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QPlainTextEdit
 
 from app.core.letters import LetterKind
 from app.sandbox.openai_server import OpenAISandbox, ScriptedReply
+from app.core.types import ListKind, SuppressionEntry
 from tests.helpers.letters import (
     CARRIER,
     COMPANY,
@@ -17,6 +18,7 @@ from tests.helpers.letters import (
     MAILBOX_FULL,
     MUNICIPAL,
     TYPO,
+    WHEN,
     classified,
     select_rows,
     with_sender_facts,
@@ -251,3 +253,25 @@ def test_no_letter_fits_says_why(window):
     assert "この種類の連絡文はありません" in dialog.text.toPlainText()
     assert "someone@gmail.com" in dialog.text.toPlainText()
     assert not dialog.copy_button.isEnabled() and not dialog.save_button.isEnabled()
+
+
+def test_a_hostile_address_gives_a_file_name_every_os_takes(window, tmp_path):
+    """The consumer letter's suggested name is built from the address the provider sent: a
+    NUL made ``write_text`` raise ValueError (no message, the save just failed), control and
+    bidi characters went into the name (U+202E shows 'txt.exe' backwards in a file manager),
+    and a 300-character local part made a name over the 255-byte limit of every OS."""
+    hostile = "a\x00b\x1b[31m\u202etxt.exe\u200b" + "あ" * 300 + "@example.ne.jp"
+    entry = SuppressionEntry(
+        ListKind.BOUNCES, hostile, WHEN, "5.2.2", "552 5.2.2 Mailbox full: quota exceeded"
+    )
+    window.model.append([entry], classified(entry))
+    dialog = open_for(window, hostile)
+    name = dialog.suggested_file_name()
+    assert name.startswith("連絡文_") and name.endswith(".txt")
+    assert len(name.encode("utf-8")) <= 255
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in name)
+    assert not any(c in name for c in "\u202e\u200b")
+    target = tmp_path / name
+    dialog._ask_path = lambda parent, suggested: target
+    dialog.save_button.click()
+    assert target.read_text(encoding="utf-8") == dialog.current_letter.as_text()
