@@ -15,7 +15,8 @@ def bounded_detail(detail: str) -> str:
     """``detail``, or its head and a note with its whole length when it is longer."""
     if len(detail) <= MAX_DETAIL_CHARS:
         return detail
-    return f"{detail[:MAX_DETAIL_CHARS]}…（詳細は全体で {len(detail):,} 文字。先頭だけを残しました）"
+    note = f"…（詳細は全体で {len(detail):,} 文字。先頭だけを残しました）"
+    return detail[:MAX_DETAIL_CHARS] + note
 
 
 class TodokuError(Exception):
