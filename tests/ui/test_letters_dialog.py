@@ -8,8 +8,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QPlainTextEdit
 
 from app.core.letters import LetterKind
-from app.sandbox.openai_server import OpenAISandbox, ScriptedReply
 from app.core.types import ListKind, SuppressionEntry
+from app.sandbox.openai_server import OpenAISandbox, ScriptedReply
 from tests.helpers.letters import (
     CARRIER,
     COMPANY,
