@@ -44,15 +44,11 @@ def plain_label(text: str = "", parent=None) -> QLabel:
     return label
 
 
-def clipboard_cell(text: str) -> str:
-    """A TSV cell: tabs and line breaks would split cells/rows in Excel."""
-    return text.translate(_CELL_BREAKS)
-
-
 def spreadsheet_clipboard_cell(text: str) -> str:
-    """A TSV cell that pastes as text: Excel reads a pasted cell as if it were typed, so text
-    a spreadsheet would take for a formula (``=HYPERLINK(…)``, ``-2+3@…``, `` ＝1+1``) gets the
-    CSV export's leading apostrophe."""
+    """A TSV cell that pastes as text: tabs and line breaks would split cells or rows in Excel,
+    and Excel reads a pasted cell as if it were typed, so text a spreadsheet would take for a
+    formula (``=HYPERLINK(…)``, ``-2+3@…``, `` ＝1+1``) gets the CSV export's leading
+    apostrophe."""
     from app.core.export.cells import needs_text_guard
 
     cell = text.translate(_CELL_BREAKS)

@@ -41,5 +41,6 @@ def test_copied_rows_paste_into_a_spreadsheet_as_text(qtbot, make_window) -> Non
     assert "'" + FORMULA_REASON in cells
     assert "'-2+3@example.com" in cells
     assert "' ＝1+1" in cells and "'@SUM(1)" in cells
-    risky = [c for c in cells if c[:1] in ("=", "+", "-", "@", "＝") or c.lstrip()[:1] in ("=", "＝")]
+    triggers = ("=", "+", "-", "@", "＝")
+    risky = [c for c in cells if c[:1] in triggers or c.lstrip()[:1] in triggers]
     assert not risky, risky
