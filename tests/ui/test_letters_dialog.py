@@ -275,3 +275,27 @@ def test_a_hostile_address_gives_a_file_name_every_os_takes(window, tmp_path):
     dialog._ask_path = lambda parent, suggested: target
     dialog.save_button.click()
     assert target.read_text(encoding="utf-8") == dialog.current_letter.as_text()
+
+
+def test_a_megabyte_address_does_not_freeze_the_letter_dialog(window):
+    """An address is at most 254 characters, but a hostile provider may send a megabyte. The
+    letter wrote it whole, on one line, into the dialog's text pane (Qt lays an unbroken line
+    out glyph by glyph: 86 s for a megabyte in a details pane) and into the letter chooser."""
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    hostile = "a" * 1_000_000 + "@example.ne.jp"
+    entry = SuppressionEntry(
+        ListKind.BOUNCES, hostile, WHEN, "5.2.2", "552 5.2.2 Mailbox full: quota exceeded"
+    )
+    window.model.append([entry], classified(entry))
+    began = time.monotonic()
+    dialog = open_for(window, hostile)
+    for pane in dialog.findChildren(QPlainTextEdit):
+        pane.viewport().repaint()
+    QApplication.processEvents()
+    blocked = time.monotonic() - began
+    assert blocked < 5.0, f"the letter dialog blocked the window {blocked:.1f} s"
+    text = dialog.current_letter.as_text()
+    assert "a" * 200 in text and len(text) < 20_000
