@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.core.deletion.run import DeletionReport
 from app.ui.delete import deletion_texts as texts
-from app.ui.safe_text import plain_label, spreadsheet_clipboard_cell
+from app.ui.safe_text import address_line, plain_label, spreadsheet_clipboard_cell
 
 
 def failure_listing(report: DeletionReport) -> str:
@@ -26,7 +26,7 @@ def failure_listing(report: DeletionReport) -> str:
     return "\n".join(
         texts.RESULT_FAILURE_LINE.format(
             label=o.list_kind.label_ja,
-            email=spreadsheet_clipboard_cell(o.email),
+            email=spreadsheet_clipboard_cell(address_line(o.email)),
             detail=spreadsheet_clipboard_cell(o.detail),
         )
         for o in report.failed
@@ -38,7 +38,7 @@ def conflict_listing(report: DeletionReport) -> str:
     return "\n".join(
         texts.RESULT_CONFLICT_LINE.format(
             label=c.list_kind.label_ja,
-            email=spreadsheet_clipboard_cell(c.email),
+            email=spreadsheet_clipboard_cell(address_line(c.email)),
             who=spreadsheet_clipboard_cell(c.label_ja),
         )
         for c in report.conflicts
