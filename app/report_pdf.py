@@ -25,6 +25,17 @@ if TYPE_CHECKING:  # Qt loads only when a PDF is printed
     from PySide6.QtCore import QUrl
     from PySide6.QtGui import QTextCharFormat, QTextDocument
 
+# Reasons, domains and notes come from providers and other operators; Qt lays an unbroken line
+# out glyph by glyph, and a megabyte domain kept the printer busy for more than five minutes.
+# A table cell shows at most CELL_CHARS characters, a line LINE_CHARS, then "…".
+CELL_CHARS = 300
+LINE_CHARS = 2_000
+
+
+def _bounded(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 FONT_FAMILIES = ("Noto Sans CJK JP", "Yu Gothic UI", "Meiryo", "Hiragino Sans", "Noto Sans JP")
 CHART_SIZE = (1800, 520)  # pixels of the trend image (scaled to the page width)
 
@@ -98,7 +109,7 @@ class _Writer:
         self.heading.setFontPointSize(11)
 
     def line(self, text: str, fmt: QTextCharFormat | None = None) -> None:
-        self.cursor.insertText(text, fmt or self.plain)
+        self.cursor.insertText(_bounded(text, LINE_CHARS), fmt or self.plain)
         self.cursor.insertBlock()
 
     def table(
@@ -140,7 +151,7 @@ class _Writer:
                     block = position.blockFormat()
                     block.setAlignment(Qt.AlignmentFlag.AlignRight)
                     position.setBlockFormat(block)
-                position.insertText(value, self.plain)
+                position.insertText(_bounded(value, CELL_CHARS), self.plain)
         self.cursor.movePosition(QTextCursor.MoveOperation.End)
         self.cursor.insertBlock()
 

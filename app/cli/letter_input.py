@@ -4,8 +4,11 @@ explanations, the settings (sender facts, Zendesk account) and the letter templa
 from __future__ import annotations
 
 import argparse
+import os
+import stat
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 from app.core.errors import InvalidInputError
 from app.core.letters.templates import TemplateError, TemplateSet, load_templates
@@ -70,6 +73,7 @@ def read_classified(path: str) -> list[tuple[SuppressionEntry, Explanation]]:
             entries, problems = read_entries_from(sys.stdin.buffer)
         else:
             with open(path, "rb") as source:
+                _refuse_device(path, source)
                 entries, problems = read_entries_from(source)
     except OSError as error:
         raise InvalidInputError(
@@ -83,3 +87,15 @@ def read_classified(path: str) -> list[tuple[SuppressionEntry, Explanation]]:
         print(f"注意: {problem.message_ja}", file=sys.stderr)
     classifier = Classifier.load()
     return list(zip(entries, classifier.classify_entries(entries), strict=True))
+
+
+def _refuse_device(path: str, source: BinaryIO) -> None:
+    """A device (/dev/zero, /dev/urandom) or socket never ends: refused before it is read.
+
+    A named pipe is read (``--jsonl <(…)``, a shell's process substitution, is one)."""
+    mode = os.fstat(source.fileno()).st_mode
+    if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+        raise InvalidInputError(
+            f"「{path}」は通常のファイルではありません（デバイスなど）。",
+            next_step_ja="todoku-cli fetch --jsonl で書き出したファイルを指定してください。",
+        )

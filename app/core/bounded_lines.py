@@ -26,6 +26,8 @@ def bounded_lines(source: BinaryIO, limit: int) -> Iterator[bytes | None]:
     """The lines of ``source`` with their line ends; None for a line whose text is longer than
     ``limit`` bytes (its rest is skipped without being kept).
 
+    The None comes as soon as the line is known to be too long, not at its end: a reader that
+    gives up at the first bad line must not wait for the end of an endless one (/dev/zero).
     Reads what is available (``read1``), so lines typed at a terminal come one by one.
     """
     read: Callable[[int], bytes] = getattr(source, "read1", source.read)
@@ -38,7 +40,9 @@ def bounded_lines(source: BinaryIO, limit: int) -> Iterator[bytes | None]:
         match = _LINE_END.search(buffer, max(start, searched))
         # A CR as the last byte read may be the first half of a CRLF: wait for the next byte.
         if match is not None and (at_eof or match.end() < len(buffer) or match.group() != b"\r"):
-            if skipping or match.start() - start > limit:
+            if skipping:
+                pass  # reported when it passed the limit
+            elif match.start() - start > limit:
                 yield None
             else:
                 yield bytes(buffer[start : match.end()])
@@ -46,7 +50,9 @@ def bounded_lines(source: BinaryIO, limit: int) -> Iterator[bytes | None]:
             skipping = False
             continue
         if at_eof:
-            if skipping or len(buffer) - start > limit:
+            if skipping:
+                return
+            if len(buffer) - start > limit:
                 yield None
             elif len(buffer) > start:
                 yield bytes(buffer[start:])
@@ -54,7 +60,9 @@ def bounded_lines(source: BinaryIO, limit: int) -> Iterator[bytes | None]:
         del buffer[:start]  # once per read, not once per line: linear in the input
         start = 0
         if len(buffer) > limit + 1:  # no line end within the limit: drop what was read
-            skipping = True
+            if not skipping:
+                skipping = True
+                yield None
             del buffer[:-1]  # keep the last byte: a CR there may pair with the next LF
         searched = max(0, len(buffer) - 1)
         chunk = read(_CHUNK)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel
 
-_CELL_BREAKS = str.maketrans({"\t": " ", "\r": " ", "\n": " ", "\x00": " "})
+# Tabs, NUL and every line break Qt's text panes (or Python's splitlines) honour: one of them
+# inside an address made it look like two addresses in a list.
+_CELL_BREAKS = str.maketrans(dict.fromkeys("\t\r\n\x00\v\f\x1c\x1d\x1e\x85\u2028\u2029", " "))
+# An address is at most 254 characters: past this, one came from a broken or hostile server.
+ADDRESS_LINE_CHARS = 320
 # Qt::PlainText, set through the ``textFormat`` property: labels are made before the first
 # paint, and importing ``Qt`` for its enum builds ~95 enum classes (~11 ms).
 _PLAIN_TEXT = 0
@@ -44,6 +48,17 @@ def plain_label(text: str = "", parent=None) -> QLabel:
     return label
 
 
-def clipboard_cell(text: str) -> str:
-    """A TSV cell: tabs and line breaks would split cells/rows in Excel."""
-    return text.translate(_CELL_BREAKS)
+def address_line(email: str) -> str:
+    """An address for a list shown one per line: on one line, bounded."""
+    return single_line(email, ADDRESS_LINE_CHARS)
+
+
+def spreadsheet_clipboard_cell(text: str) -> str:
+    """A TSV cell that pastes as text: tabs and line breaks would split cells or rows in Excel,
+    and Excel reads a pasted cell as if it were typed, so text a spreadsheet would take for a
+    formula (``=HYPERLINK(…)``, ``-2+3@…``, `` ＝1+1``) gets the CSV export's leading
+    apostrophe."""
+    from app.core.export.cells import needs_text_guard
+
+    cell = text.translate(_CELL_BREAKS)
+    return "'" + cell if needs_text_guard(cell) else cell

@@ -87,3 +87,50 @@ def test_text_lines_number_and_explain_bad_lines() -> None:
     ]
     assert found[1].not_utf8 and "2 行目" in found[1].problem_ja
     assert "3 行目が長すぎます" in found[2].problem_ja
+
+
+class Endless(io.RawIOBase):
+    """A source that never ends and never holds a line end (/dev/zero, ``yes | tr -d '\\n'``)."""
+
+    def __init__(self) -> None:
+        self.handed_out = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read1(self, size: int = -1) -> bytes:
+        if self.handed_out > 100_000_000:
+            raise AssertionError("still reading one endless line after 100 MB")
+        chunk = b"\0" * (size if size > 0 else 65536)
+        self.handed_out += len(chunk)
+        return chunk
+
+
+def test_a_line_past_the_limit_is_reported_before_it_ends() -> None:
+    """A reader that gives up at the first bad line (``delete --emails-file``) must get the
+    report at once: waiting for the end of an endless line (``--emails-file /dev/zero``) read
+    for ever, at full CPU."""
+    source = Endless()
+    assert next(bounded_lines(source, 1000)) is None
+    assert source.handed_out < 1_000_000
+
+
+def test_an_endless_source_stops_a_deletion_file_at_once(tmp_path) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = dict(
+        os.environ, PYTHONPATH=str(root), SENDGRID_API_KEY="SG.key",
+        XDG_DATA_HOME=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "config"),
+    )  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "delete", "--list", "bounces", "--emails-file",
+         "/dev/zero", "--yes", "--base-url", "http://127.0.0.1:9",
+         "--journal", str(tmp_path / "journal.sqlite3")],
+        capture_output=True, env=env, timeout=60, cwd=root, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert done.returncode == 1
+    stderr = done.stderr.decode("utf-8")
+    assert "1 行目が長すぎます" in stderr and "Traceback" not in stderr

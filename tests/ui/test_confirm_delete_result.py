@@ -86,3 +86,30 @@ def test_partial_failure_is_shown_and_retry_clears_it(
         qtbot.keyClick(done, Qt.Key.Key_Return)  # Enter closes; it never retries
     assert done.result() == QDialog.DialogCode.Rejected
     journal.close()
+
+
+def test_failure_listing_pastes_into_a_spreadsheet_as_text(qtbot: QtBot, tmp_path: Path) -> None:
+    """The listing is tab-separated "to paste into Excel as three columns"; the addresses came
+    from the provider, and Excel reads a pasted cell as if typed, so an address starting with
+    = - + @ became a formula there. Each cell is guarded like the grid's copy."""
+    hostile = ["=1+2@example.jp", "-3+4@example.jp"]
+    records = [
+        SandboxRecord("blocks", email, int(CREATED.timestamp()), "timeout") for email in hostile
+    ]
+    server = SendGridSandbox(records=records, api_keys={API_KEY: None})
+    server.start()
+    try:
+        journal = DeletionJournal(tmp_path / "journal.sqlite3")
+        plan = plan_deletion((SuppressionEntry(ListKind.BLOCKS, e, CREATED), None) for e in hostile)
+        with SendGridProvider(API_KEY, base_url=server.base_url, max_retries=0) as provider:
+            server.fail_next(3, 500, path_prefix="/v3/suppression/blocks")
+            report = delete_with_record(
+                provider, journal, plan, context=DeletionContext(practice=True)
+            )
+    finally:
+        server.stop()
+    dialog = DeleteResultDialog(report)
+    qtbot.addWidget(dialog)
+    assert dialog.failures is not None
+    cells = [line.split("\t")[1] for line in dialog.failures.toPlainText().splitlines()]
+    assert cells == ["'=1+2@example.jp", "'-3+4@example.jp"]

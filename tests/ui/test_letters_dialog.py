@@ -8,6 +8,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QPlainTextEdit
 
 from app.core.letters import LetterKind
+from app.core.types import ListKind, SuppressionEntry
 from app.sandbox.openai_server import OpenAISandbox, ScriptedReply
 from tests.helpers.letters import (
     CARRIER,
@@ -17,6 +18,7 @@ from tests.helpers.letters import (
     MAILBOX_FULL,
     MUNICIPAL,
     TYPO,
+    WHEN,
     classified,
     select_rows,
     with_sender_facts,
@@ -263,3 +265,49 @@ def test_no_letter_fits_says_why(window):
     assert "この種類の連絡文はありません" in dialog.text.toPlainText()
     assert "someone@gmail.com" in dialog.text.toPlainText()
     assert not dialog.copy_button.isEnabled() and not dialog.save_button.isEnabled()
+
+
+def test_a_hostile_address_gives_a_file_name_every_os_takes(window, tmp_path):
+    """The consumer letter's suggested name is built from the address the provider sent: a
+    NUL made ``write_text`` raise ValueError (no message, the save just failed), control and
+    bidi characters went into the name (U+202E shows 'txt.exe' backwards in a file manager),
+    and a 300-character local part made a name over the 255-byte limit of every OS."""
+    hostile = "a\x00b\x1b[31m\u202etxt.exe\u200b" + "あ" * 300 + "@example.ne.jp"
+    entry = SuppressionEntry(
+        ListKind.BOUNCES, hostile, WHEN, "5.2.2", "552 5.2.2 Mailbox full: quota exceeded"
+    )
+    window.model.append([entry], classified(entry))
+    dialog = open_for(window, hostile)
+    name = dialog.suggested_file_name()
+    assert name.startswith("連絡文_") and name.endswith(".txt")
+    assert len(name.encode("utf-8")) <= 255
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in name)
+    assert not any(c in name for c in "\u202e\u200b")
+    target = tmp_path / name
+    dialog._ask_path = lambda parent, suggested: target
+    dialog.save_button.click()
+    assert target.read_text(encoding="utf-8") == dialog.current_letter.as_text()
+
+
+def test_a_megabyte_address_does_not_freeze_the_letter_dialog(window):
+    """An address is at most 254 characters, but a hostile provider may send a megabyte. The
+    letter wrote it whole, on one line, into the dialog's text pane (Qt lays an unbroken line
+    out glyph by glyph: 86 s for a megabyte in a details pane) and into the letter chooser."""
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    hostile = "a" * 1_000_000 + "@example.ne.jp"
+    entry = SuppressionEntry(
+        ListKind.BOUNCES, hostile, WHEN, "5.2.2", "552 5.2.2 Mailbox full: quota exceeded"
+    )
+    window.model.append([entry], classified(entry))
+    began = time.monotonic()
+    dialog = open_for(window, hostile)
+    for pane in dialog.findChildren(QPlainTextEdit):
+        pane.viewport().repaint()
+    QApplication.processEvents()
+    blocked = time.monotonic() - began
+    assert blocked < 5.0, f"the letter dialog blocked the window {blocked:.1f} s"
+    text = dialog.current_letter.as_text()
+    assert "a" * 200 in text and len(text) < 20_000

@@ -30,6 +30,10 @@ _PLACEHOLDER_MARK_RE = re.compile(r"【[^【】]*を記入】")
 # Every line break Python's splitlines knows: an address or status holding one wrote free lines
 # into the letter (a bare "件名: …" line outside the quote, as if the company had written it).
 _LINE_BREAK_RE = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+# An address is at most 254 characters and a domain 253 (RFC 5321); a field longer than this
+# came from a broken or hostile server, and written whole (a megabyte on one line) it froze the
+# letter dialog for minutes while Qt laid the line out.
+MAX_FIELD_CHARS = 320
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +130,12 @@ def _more(group: LetterGroup) -> str:
 
 
 def single_line(text: str) -> str:
-    """An entry field (address, domain, status) as one line: line breaks become spaces."""
-    return _CONTROL_RE.sub("", _LINE_BREAK_RE.sub(" ", text)).strip()
+    """An entry field (address, domain, status) as one line: line breaks become spaces, and
+    at most ``MAX_FIELD_CHARS`` characters (then "…")."""
+    if len(text) > MAX_FIELD_CHARS * 2:
+        text = text[: MAX_FIELD_CHARS * 2]  # the cleaning below never needs more
+    line = _CONTROL_RE.sub("", _LINE_BREAK_RE.sub(" ", text)).strip()
+    return line if len(line) <= MAX_FIELD_CHARS else line[: MAX_FIELD_CHARS - 1] + "…"
 
 
 def _carrier_steps(template: LetterTemplate, email: str) -> str:

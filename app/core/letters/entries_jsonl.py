@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from app.core import untrusted_json
 from app.core.bounded_lines import text_lines
+from app.core.errors import InvalidInputError
 from app.core.types import ListKind, SuppressionEntry
 
 
@@ -27,6 +28,10 @@ class JsonlProblem:
 # A fetch line is a few hundred bytes (a reason is at most a few KB); a line far longer is a
 # binary or a file without line ends, reported by number instead of being held in memory.
 MAX_LINE_BYTES = 1024 * 1024
+# A fetch file has no unreadable line; a few are a hand edit gone wrong. This many is another
+# kind of file (a binary, /dev/urandom through a pipe): reading on would never end, and the
+# reports would fill the terminal and the memory.
+MAX_PROBLEMS = 1000
 
 
 def read_entries_from(
@@ -35,6 +40,9 @@ def read_entries_from(
     """``read_entries`` over a binary stream, line by line with each line bounded.
 
     A line that is too long or not UTF-8 is reported by number and skipped; the others are read.
+
+    Raises:
+        InvalidInputError: more than ``MAX_PROBLEMS`` lines could not be read.
     """
     entries: list[SuppressionEntry] = []
     problems: list[JsonlProblem] = []
@@ -43,8 +51,15 @@ def read_entries_from(
             problems.append(
                 JsonlProblem(line.number, f"{line.problem_ja}。この行は読み飛ばしました")
             )
-            continue
-        _read_line(line.text, line.number, entries, problems)
+        else:
+            _read_line(line.text, line.number, entries, problems)
+        if len(problems) > MAX_PROBLEMS:
+            raise InvalidInputError(
+                f"読めない行が多すぎます（{line.number:,} 行目までに {len(problems):,} 行）。"
+                "todoku-cli fetch --jsonl で書き出したファイルではないようです。",
+                next_step_ja="fetch --jsonl で書き出した UTF-8 のファイルを指定してください。",
+                detail=f"first: {problems[0].message_ja}",
+            )
     return entries, problems
 
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.core.deletion.plan import DeletionPlan
 from app.ui.delete import deletion_texts as texts
-from app.ui.safe_text import plain_label
+from app.ui.safe_text import address_line, plain_label
 
 _WARNING_STYLE = "QFrame#warnings { background: #fff4e5; border: 1px solid #f0b35a; }"
 _PRACTICE_STYLE = "background: #fff3b0; color: #5a4500; padding: 6px; font-weight: bold;"
@@ -44,7 +44,7 @@ def address_listing(plan: DeletionPlan) -> str:
     for list_plan in plan.lists:
         label = list_plan.list_kind.label_ja
         lines.append(f"■ {texts.CONFIRM_COUNT_LINE.format(label=label, count=list_plan.count)}")
-        lines.extend(list_plan.emails)
+        lines.extend(address_line(email) for email in list_plan.emails)
         lines.append("")
     return "\n".join(lines).rstrip("\n")
 
@@ -135,7 +135,7 @@ class ConfirmDeleteDialog(QDialog):
                 frame_layout.addWidget(label)
             for email, lines in list(self.recurrences.items())[: texts.CONFIRM_RECURRENCE_MAX]:
                 label = plain_label(
-                    texts.CONFIRM_RECURRENCE.format(email=email, sentence=lines[0])
+                    texts.CONFIRM_RECURRENCE.format(email=address_line(email), sentence=lines[0])
                     + "".join(f"\n　・{line}" for line in lines[1:]),
                     frame,
                 )

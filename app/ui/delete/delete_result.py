@@ -17,14 +17,17 @@ from PySide6.QtWidgets import (
 
 from app.core.deletion.run import DeletionReport
 from app.ui.delete import deletion_texts as texts
-from app.ui.safe_text import clipboard_cell, plain_label
+from app.ui.safe_text import address_line, plain_label, spreadsheet_clipboard_cell
 
 
 def failure_listing(report: DeletionReport) -> str:
-    """One tab-separated line per failed address (pastes into Excel as three columns)."""
+    """One tab-separated line per failed address (pastes into Excel as three columns, each
+    as text: the address came from the provider)."""
     return "\n".join(
         texts.RESULT_FAILURE_LINE.format(
-            label=o.list_kind.label_ja, email=o.email, detail=clipboard_cell(o.detail)
+            label=o.list_kind.label_ja,
+            email=spreadsheet_clipboard_cell(address_line(o.email)),
+            detail=spreadsheet_clipboard_cell(o.detail),
         )
         for o in report.failed
     )
@@ -34,7 +37,9 @@ def conflict_listing(report: DeletionReport) -> str:
     """One line per address another operator had: list, address, 「田中さんが 10:42 に削除済み」."""
     return "\n".join(
         texts.RESULT_CONFLICT_LINE.format(
-            label=c.list_kind.label_ja, email=c.email, who=clipboard_cell(c.label_ja)
+            label=c.list_kind.label_ja,
+            email=spreadsheet_clipboard_cell(address_line(c.email)),
+            who=spreadsheet_clipboard_cell(c.label_ja),
         )
         for c in report.conflicts
     )

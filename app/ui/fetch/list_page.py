@@ -35,7 +35,7 @@ from app.ui import texts
 from app.ui.fetch.delete_bar import DeleteBar
 from app.ui.models.entry_columns import effect_summary
 from app.ui.models.entry_table import Column, EntryTableModel
-from app.ui.safe_text import clipboard_cell, plain_label, text_head
+from app.ui.safe_text import plain_label, spreadsheet_clipboard_cell, text_head
 from app.ui.widgets.side_scroller import SideScroller
 
 if TYPE_CHECKING:
@@ -288,7 +288,8 @@ class ListPage(QWidget):
         titles = [texts.COLUMN_TITLES[column] for column in Column if column != Column.CHECK]
         lines = ["\t".join(titles)]
         lines.extend(
-            "\t".join(clipboard_cell(cell) for cell in self.model.row_text(row)) for row in rows
+            "\t".join(spreadsheet_clipboard_cell(cell) for cell in self.model.row_text(row))
+            for row in rows
         )
         QGuiApplication.clipboard().setText("\r\n".join(lines) + "\r\n")
         self.status_message.emit(texts.COPIED.format(rows=len(rows)))

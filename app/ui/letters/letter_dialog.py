@@ -7,7 +7,6 @@ plain-text labels, so nothing in a reason is ever interpreted as HTML.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.export.output import export_error_from
+from app.core.file_name_part import file_name_part
 from app.core.letters import LetterKind
 from app.core.letters.compose import Letter
 from app.core.letters.polish import PolishResult
@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 
 # ask_path(dialog, suggested file name) -> the chosen path, or None when cancelled
 AskPath = Callable[[QWidget, str], Path | None]
-_UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\s]+')
 MAX_LEFT_OUT_SHOWN = 8
 
 
@@ -275,7 +274,7 @@ class LetterDialog(QDialog):
 
     def suggested_file_name(self) -> str:
         letter = self.current_letter
-        side = _UNSAFE_FILE_CHARS.sub("_", letter.side) if letter else ""
+        side = file_name_part(letter.side) if letter else ""
         return f"連絡文_{side}.txt"
 
     @Slot()

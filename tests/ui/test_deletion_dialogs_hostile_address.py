@@ -1,0 +1,64 @@
+"""The deletion dialogs list addresses from the provider: one address, one line, bounded.
+
+An address is at most 254 characters, but a broken or hostile server may send anything. The
+confirmation listed each address as it came: one holding a line break showed as two addresses
+("victim@example.jp" and "other@example.jp") in the list of what will be deleted, and the
+result's tab-separated listing carried a megabyte cell (measured: 1.3 s and 2.0 s to show the
+two dialogs with a one-megabyte address, which the bound keeps from growing).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from PySide6.QtWidgets import QApplication, QPlainTextEdit
+
+from app.core.deletion.plan import plan_deletion
+from app.core.deletion.run import DeletionReport
+from app.core.types import DeleteOutcome, DeleteStatus, Explanation, ListKind, SuppressionEntry
+from app.ui.delete.confirm_delete import ConfirmDeleteDialog
+from app.ui.delete.delete_result import DeleteResultDialog
+
+CREATED = datetime(2026, 11, 3, tzinfo=UTC)
+HUGE = "a" * 1_000_000 + "@example.jp"
+TWO_LINES = "victim@example.jp\nother@example.jp"
+EXPLANATION = Explanation("userunknown", "Invalid Address", True, "宛先不明", "", "")
+
+
+def _shown(qtbot, dialog) -> float:
+    began = time.monotonic()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    QApplication.processEvents()
+    for pane in dialog.findChildren(QPlainTextEdit):
+        pane.viewport().repaint()
+    return time.monotonic() - began
+
+
+def _entry(email: str) -> tuple[SuppressionEntry, Explanation]:
+    return SuppressionEntry(ListKind.BOUNCES, email, CREATED, "5.1.1", "x"), EXPLANATION
+
+
+def test_the_confirmation_lists_each_address_on_one_bounded_line(qtbot) -> None:
+    plan = plan_deletion([_entry(HUGE), _entry(TWO_LINES)])
+    began = time.monotonic()
+    dialog = ConfirmDeleteDialog(plan, practice=True)
+    blocked = _shown(qtbot, dialog) + (time.monotonic() - began)
+    assert blocked < 5.0, f"the confirmation blocked the window {blocked:.1f} s"
+    lines = dialog.addresses.toPlainText().splitlines()
+    assert "other@example.jp" not in lines  # the second half of one address is no address
+    assert max(len(line) for line in lines) < 1_000
+
+
+def test_the_result_lists_each_address_on_one_bounded_line(qtbot) -> None:
+    failed = tuple(
+        DeleteOutcome(ListKind.BOUNCES, email, DeleteStatus.FAILED, "失敗しました")
+        for email in (HUGE, TWO_LINES)
+    )
+    dialog = DeleteResultDialog(DeletionReport(1, failed, practice=True))
+    blocked = _shown(qtbot, dialog)
+    assert blocked < 5.0, f"the result dialog blocked the window {blocked:.1f} s"
+    assert dialog.failures is not None
+    lines = dialog.failures.toPlainText().splitlines()
+    assert len(lines) == 2 and max(len(line) for line in lines) < 1_000
