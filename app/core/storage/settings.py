@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -17,6 +18,7 @@ from app.core.accounts import (
     account_to_dict,
     default_account,
 )
+from app.core.durable_files import replace_durably, unique_temporary
 
 log = logging.getLogger(__name__)
 
@@ -184,24 +186,39 @@ class SettingsStore:
         return AppSettings() if data is None else settings_from_dict(data)
 
     def save(self, settings: AppSettings) -> None:
+        """Write ``settings`` whole or not at all; raises ``OSError`` when it cannot.
+
+        A temporary file of this save's own (two copies of the app may save at once), flushed
+        before it replaces the file, so neither a kill, a power cut nor a full disk leaves a
+        settings.json cut short; a failed save removes its temporary file.
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".json.tmp")
         text = json.dumps(settings_to_dict(settings), ensure_ascii=False, indent=2)
-        # A lone surrogate (a "\ud800" escape in a hand-edited file, read back as it was) has
-        # no UTF-8 form; backslashreplace writes it as that same JSON escape (json.dumps has
-        # already doubled every real backslash), so the file stays valid and round-trips.
-        temporary.write_bytes(text.encode("utf-8", errors="backslashreplace"))
-        self._keep_unreadable_file()
-        os.replace(temporary, self.path)  # atomic: a crash never leaves half a file
+        temporary = unique_temporary(self.path)
+        try:
+            # A lone surrogate (a "\ud800" escape in a hand-edited file, read back as it was)
+            # has no UTF-8 form; backslashreplace writes it as that same JSON escape (json.dumps
+            # has already doubled every real backslash), so the file stays valid and round-trips.
+            temporary.write_bytes(text.encode("utf-8", errors="backslashreplace"))
+            self._keep_unreadable_file()
+            replace_durably(temporary, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            raise
 
     def _keep_unreadable_file(self) -> None:
         """Move a file ``load`` could not read aside before it is replaced: it may hold the
         user's accounts (a half-written copy, a file saved by another editor), and the
-        defaults the app ran with must not silently overwrite it."""
+        defaults the app ran with must not silently overwrite it.
+
+        A file this user may not read at all (its permissions, a lock) cannot be judged: the
+        save is refused (``OSError``) rather than put the defaults in its place.
+        """
         try:
             raw = self.path.read_bytes()
-        except OSError:
-            return  # absent (the usual first save) or unreadable: nothing to keep
+        except FileNotFoundError:
+            return  # the usual first save: nothing to keep
         if _settings_object(raw, self.path, quiet=True) is None:
             kept = self.path.with_name(self.path.name + UNREADABLE_SUFFIX)
             os.replace(self.path, kept)
