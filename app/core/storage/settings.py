@@ -19,6 +19,7 @@ from app.core.accounts import (
     default_account,
 )
 from app.core.durable_files import replace_durably, unique_temporary
+from app.core.errors import TodokuError
 
 log = logging.getLogger(__name__)
 
@@ -168,22 +169,63 @@ def settings_to_dict(settings: AppSettings) -> dict[str, Any]:
     return data
 
 
+class SettingsFileError(TodokuError):
+    """settings.json exists but could not be used: the app runs on the defaults and says so."""
+
+    default_message_ja = "設定ファイルを読み取れないため、既定の設定で起動しました。"
+
+
+def _damaged(path: Path, error: object) -> SettingsFileError:
+    return SettingsFileError(
+        f"設定ファイル（{path}）が壊れているため読み取れず、既定の設定で起動しました。"
+        "登録したアカウントなどは表示されません。",
+        next_step_ja=(
+            "バックアップがあれば、アプリを閉じてそのファイルに戻してから起動し直してください。"
+            f"壊れたファイルは、次に設定を保存するときに「{path.name}{UNREADABLE_SUFFIX}」"
+            "という名前で残します（消しません）。"
+        ),
+        detail=f"{error} ({path})",
+    )
+
+
+def _unreadable(path: Path, error: OSError) -> SettingsFileError:
+    return SettingsFileError(
+        f"設定ファイル（{path}）を読み取る権限がないか、ほかのプログラムが使用中のため、"
+        "既定の設定で起動しました。登録したアカウントなどは表示されません。",
+        next_step_ja=(
+            "ファイルの権限やロックを確認してから起動し直してください。"
+            "読み取れない間は、このファイルを上書きしないよう設定を保存しません。"
+        ),
+        detail=f"{type(error).__name__}: {error}",
+    )
+
+
 class SettingsStore:
-    """Loads and saves AppSettings at one path (the per-user data dir, given by the caller)."""
+    """Loads and saves AppSettings at one path (the per-user data dir, given by the caller).
+
+    ``problem`` is set by ``load`` when a file was there but could not be used (damaged, not
+    readable by this user), for the window or the command to say so; None otherwise.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.problem: SettingsFileError | None = None
 
     def load(self) -> AppSettings:
+        self.problem = None
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return AppSettings()
         except OSError as error:
             log.warning("settings: cannot read %s (%s); using defaults", self.path, error)
+            self.problem = _unreadable(self.path, error)
             return AppSettings()
         data = _settings_object(raw, self.path)
-        return AppSettings() if data is None else settings_from_dict(data)
+        if data is None:
+            self.problem = _damaged(self.path, "not a JSON object")
+            return AppSettings()
+        return settings_from_dict(data)
 
     def save(self, settings: AppSettings) -> None:
         """Write ``settings`` whole or not at all; raises ``OSError`` when it cannot.
