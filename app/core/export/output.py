@@ -150,3 +150,12 @@ def _is_stream(path: Path) -> bool:
 def _remove_quietly(path: Path) -> None:
     with contextlib.suppress(OSError):
         path.unlink()
+
+
+def save_text(path: Path, text: str) -> None:
+    """Save a text the operator asked for (a letter, a guide) whole or not at all, in UTF-8
+    with the OS's own line endings (Notepad shows the lines as written). Writing in place cut
+    an older file at ``path`` to nothing before a full disk refused the new text; here the
+    older file survives any failure. Raises ``ExportError``."""
+    with atomic_output(path) as temp_path:
+        temp_path.write_text(text, encoding="utf-8")
