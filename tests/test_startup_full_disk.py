@@ -18,7 +18,11 @@ original_exec = QApplication.exec
 def report():
     window = next(w for w in QApplication.topLevelWidgets() if type(w).__name__ == "MainWindow")
     error = window.status_panel.error
-    print("SHOWN window", type(error).__name__, window.status_panel.isVisible(), flush=True)
+    from app.core.errors import LogFileError
+    kind = "LogFileError" if isinstance(error, LogFileError) else type(error).__name__
+    print("SHOWN window", kind, window.status_panel.isVisible(), flush=True)
+    if error is not None:
+        print("MESSAGE", error.message_ja, flush=True)
     QApplication.quit()
 def app_exec(*args):
     QTimer.singleShot(1500, report)
@@ -43,4 +47,5 @@ def test_a_full_disk_under_the_log_is_said_once_in_japanese(tmp_path: Path) -> N
         result.stdout,
         result.stderr[-800:],
     )
+    assert "空き容量" in result.stdout
     assert result.returncode == 0
