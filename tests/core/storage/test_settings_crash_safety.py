@@ -94,3 +94,15 @@ def test_a_save_on_a_full_disk_keeps_the_old_file_and_leaves_no_temporary(tmp_pa
         assert store.load().sender_org_name == "前の設定"
         # Before: a cut-off settings.json.tmp stayed behind on the full disk after every try.
         assert sorted(p.name for p in disk.iterdir()) == ["filler.bin", "settings.json"]
+
+
+def test_a_second_damaged_file_never_replaces_the_first_one_kept(tmp_path: Path) -> None:
+    from app.core.storage.settings import SettingsStore
+
+    store = SettingsStore(tmp_path / "settings.json")
+    for cut in ('{"accounts": [{"name": "一つ目', '{"accounts": [{"name": "二つ目'):
+        store.path.write_text(cut, encoding="utf-8")
+        store.save(store.load())
+    kept = {p.read_text(encoding="utf-8") for p in tmp_path.iterdir() if p.name != "settings.json"}
+    # Before: both went to settings.json.unreadable, the second replacing the first.
+    assert kept == {'{"accounts": [{"name": "一つ目', '{"accounts": [{"name": "二つ目'}
