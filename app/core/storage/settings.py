@@ -182,7 +182,7 @@ def _damaged(path: Path, error: object) -> SettingsFileError:
         next_step_ja=(
             "バックアップがあれば、アプリを閉じてそのファイルに戻してから起動し直してください。"
             f"壊れたファイルは、次に設定を保存するときに「{path.name}{UNREADABLE_SUFFIX}」"
-            "という名前で残します（消しません）。"
+            "（その名前がすでにあれば末尾に番号を付けた名前）で残します（消しません）。"
         ),
         detail=f"{error} ({path})",
     )
@@ -262,9 +262,19 @@ class SettingsStore:
         except FileNotFoundError:
             return  # the usual first save: nothing to keep
         if _settings_object(raw, self.path, quiet=True) is None:
-            kept = self.path.with_name(self.path.name + UNREADABLE_SUFFIX)
+            kept = self._free_name_aside()
             os.replace(self.path, kept)
             log.warning("settings: the unreadable file was kept as %s", kept)
+
+    def _free_name_aside(self) -> Path:
+        """settings.json.unreadable, or .unreadable-2, -3…: a file kept earlier may hold the
+        accounts too, and is never replaced."""
+        kept = self.path.with_name(self.path.name + UNREADABLE_SUFFIX)
+        number = 1
+        while kept.exists() or kept.is_symlink():
+            number += 1
+            kept = self.path.with_name(f"{self.path.name}{UNREADABLE_SUFFIX}-{number}")
+        return kept
 
 
 UNREADABLE_SUFFIX = ".unreadable"
