@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from app.cli.common import (
     account_description,
@@ -34,6 +34,7 @@ from app.core.errors import InvalidInputError, TodokuError
 from app.core.types import DeleteStatus, ListKind, SuppressionEntry
 
 if TYPE_CHECKING:
+    from app.core.deletion.reconcile import ListingProvider
     from app.core.providers.base import Provider
 
 EXIT_USAGE = 2
@@ -247,7 +248,8 @@ def reconcile_earlier(
         return
     journal = open_cli_journal(args, local_path)
     try:
-        summary = reconcile_unfinished(provider, journal, context=context)
+        # A provider without a one-address look-up is skipped inside (its operations stay).
+        summary = reconcile_unfinished(cast("ListingProvider", provider), journal, context=context)
     finally:
         journal.close()
     for line in summary.notice_ja.splitlines():
