@@ -101,9 +101,10 @@ def test_the_next_delete_after_a_kill_records_what_became_of_the_killed_one(
     )
     try:
         deadline = time.monotonic() + 30
-        while not _operation_states(journal_file):
+        # "running": the plan is journaled and the DELETE is on its way (700 ms at the server).
+        while _operation_states(journal_file) != [OperationState.RUNNING]:
             assert child.poll() is None, child.communicate()
-            assert time.monotonic() < deadline, "the CLI never journaled its plan"
+            assert time.monotonic() < deadline, "the CLI never started its deletion"
             time.sleep(0.02)
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=10)
