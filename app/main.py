@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from app.core.errors import DataFolderError, LogFileError, TodokuError
+from app.core.errors import DataFolderError, LogFileError, LogWriteError, TodokuError
 from app.core.storage.secrets import SecretStore
 from app.paths import AppPaths, paths_under, user_paths
 
@@ -46,13 +46,41 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def setup_logging(paths: AppPaths, level: int = logging.INFO) -> None:
-    """Log to a rotating file in the per-user log dir. API keys never reach a log call."""
+def _quiet_file_handler(path: Path) -> logging.Handler:
+    """A rotating log file whose failed writes (a full disk) are kept, not printed.
+
+    logging's own handleError printed "--- Logging error ---" and a traceback to stderr for
+    every record; here the first failure is kept in ``failure`` for start-up to report once.
+    """
     import logging.handlers
 
-    handler = logging.handlers.RotatingFileHandler(
-        paths.log_file, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+    class QuietRotatingFileHandler(logging.handlers.RotatingFileHandler):
+        failure: OSError | None = None
+
+        def handleError(self, record: logging.LogRecord) -> None:
+            error = sys.exc_info()[1]
+            if not isinstance(error, OSError):
+                super().handleError(record)  # a bad log call is a bug: keep it visible
+            elif self.failure is None:
+                self.failure = error
+
+    return QuietRotatingFileHandler(
+        path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
     )
+
+
+def log_write_failure(paths: AppPaths) -> LogWriteError | None:
+    """The first failed write of the log file so far, as a Japanese error; None if none."""
+    for handler in logging.getLogger().handlers:
+        failure = getattr(handler, "failure", None)
+        if isinstance(failure, OSError):
+            return LogWriteError(str(paths.log_file), failure)
+    return None
+
+
+def setup_logging(paths: AppPaths, level: int = logging.INFO) -> None:
+    """Log to a rotating file in the per-user log dir. API keys never reach a log call."""
+    handler = _quiet_file_handler(paths.log_file)
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     root = logging.getLogger()
     root.setLevel(level)
@@ -238,6 +266,11 @@ def run(argv: list[str] | None = None) -> int:
         log_file = None if log_problem else paths.log_file
         install_excepthook(log_file)
         log.info("Todoku starting (self-test=%s)", args.self_test)
+        if log_problem is None:  # opened, but the first line may not have reached the disk
+            log_problem = log_write_failure(paths)
+            if log_problem is not None:
+                log_file = None
+                install_excepthook(log_file)  # its dialog must not name a log that stays empty
         try:
             paths.data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as error:

@@ -79,7 +79,10 @@ def selected_account(args: argparse.Namespace) -> Account | None:
         from app.core.storage.settings import SettingsStore
         from app.paths import user_paths
 
-        settings = SettingsStore(user_paths().settings_file).load()
+        store = SettingsStore(user_paths().settings_file)
+        settings = store.load()
+        if store.problem is not None:  # the account may well be in the file it could not read
+            raise store.problem
         account = find_account(settings.all_accounts(), name)
         if provider is not None and account.provider.value != provider:
             raise InvalidInputError(

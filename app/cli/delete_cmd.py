@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from app.cli.common import (
     account_description,
@@ -21,7 +21,7 @@ from app.cli.common import (
     report_error,
     terminal_text,
 )
-from app.cli.shared_store import add_database_argument, open_cli_journal
+from app.cli.shared_store import add_database_argument, database_from_args, open_cli_journal
 from app.core.bounded_lines import TextLine, text_lines
 from app.core.deletion.plan import (
     DeletionContext,
@@ -34,6 +34,7 @@ from app.core.errors import InvalidInputError, TodokuError
 from app.core.types import DeleteStatus, ListKind, SuppressionEntry
 
 if TYPE_CHECKING:
+    from app.core.deletion.reconcile import ListingProvider
     from app.core.providers.base import Provider
 
 EXIT_USAGE = 2
@@ -229,6 +230,32 @@ def _show_guidance(args: argparse.Namespace, kind: ListKind, emails: list[str]) 
     return EXIT_GUIDANCE
 
 
+def reconcile_earlier(
+    args: argparse.Namespace, provider: Provider, context: DeletionContext
+) -> None:
+    """Check what became of deletions a killed or crashed run left unfinished (same account).
+
+    Their addresses were claimed before the requests went out, so the journal holds them; what
+    the provider did with them is learnt here, as the window does at start-up, and said on
+    stderr. Without it, a CLI-only user's interrupted operation stayed "running", every
+    outcome unknown. No journal yet: nothing can be unfinished (and none is created).
+    """
+    from app.core.deletion.reconcile import reconcile_unfinished
+
+    local_path = journal_path(args)
+    local = bool(args.journal) or database_from_args(args) is None  # as open_cli_journal
+    if local and not local_path.exists():
+        return
+    journal = open_cli_journal(args, local_path)
+    try:
+        # A provider without a one-address look-up is skipped inside (its operations stay).
+        summary = reconcile_unfinished(cast("ListingProvider", provider), journal, context=context)
+    finally:
+        journal.close()
+    for line in summary.notice_ja.splitlines():
+        print(terminal_text(line), file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         kind = ListKind.parse(args.list_name)
@@ -249,6 +276,7 @@ def run(args: argparse.Namespace) -> int:
     )
     try:
         with make_any_provider(args) as provider:
+            reconcile_earlier(args, provider, context)
             entries = look_up(provider, kind, emails)
             not_listed = len(emails) - len(entries)
             if not entries:

@@ -177,6 +177,19 @@ class LogFileError(FolderSetupError):
     )
 
 
+class LogWriteError(LogFileError):
+    """The log file opened but refuses writes (a full disk, a quota): the app runs on."""
+
+    default_message_ja = (
+        "ログファイルに書き込めない（ディスクの空き容量が足りないなど）ため、"
+        "ログを残さずに動作しています。"
+    )
+    next_step_template_ja = (
+        "操作はいつもどおりできます。ログを残すには、{path} のあるドライブの空き容量と書き込みの"
+        "権限を確認してから、起動し直してください。"
+    )
+
+
 class DataFolderError(FolderSetupError):
     """The data folder (settings, journal, history) cannot be made: the app cannot start."""
 

@@ -195,6 +195,8 @@ class MainWindow(QMainWindow):
         connection.mode_changed.connect(self._on_connection_mode_changed)
         connection.key_loaded.connect(self._on_connection_key_loaded)
         controller.settings_keeper.store_failed.connect(self.status_panel.show_error)
+        if controller.settings_keeper.load_problem is not None:
+            self.status_panel.show_error(controller.settings_keeper.load_problem)
         accounts = controller.accounts
         accounts.account_changed.connect(self._on_accounts_account_changed)
         accounts.accounts_changed.connect(self._on_accounts_accounts_changed)

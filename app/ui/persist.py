@@ -36,6 +36,8 @@ class SettingsKeeper(QObject):
         self.path = store.path
         self._store = store
         self.current: AppSettings = store.load()
+        # A settings.json that was there but unusable: shown once at start (the defaults rule).
+        self.load_problem: TodokuError | None = store.problem
 
     def store(self, settings: AppSettings) -> None:
         """Make ``settings`` current and write them; a write failure is reported, not raised."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+from app.core.durable_files import replace_durably, unique_temporary
 from app.core.errors import TodokuError
 
 _DISK_FULL_ERRNOS = frozenset(
@@ -122,12 +122,14 @@ def atomic_output(path: Path) -> Iterator[Path]:
         return
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     try:
-        temp_path = _create_temp_file(target)
+        temp_path = unique_temporary(target)
     except OSError as error:
         raise export_error_from(error, path) from error
     try:
         yield temp_path
-        os.replace(temp_path, target)
+        # Flushed before and after the rename: a power cut never leaves a half file under the
+        # final name (a rename can reach the disk before the bytes do).
+        replace_durably(temp_path, target)
     except OSError as error:
         _remove_quietly(temp_path)
         raise export_error_from(error, path) from error
@@ -145,20 +147,15 @@ def _is_stream(path: Path) -> bool:
     return stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
-def _create_temp_file(path: Path) -> Path:
-    # Same folder, so os.replace is a rename on one file system. O_EXCL with mode 0o666 lets the
-    # umask decide the final permissions, as for any file the user saves (mkstemp would force 0600).
-    for _ in range(100):
-        candidate = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-        os.close(descriptor)
-        return candidate
-    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path.parent))
-
-
 def _remove_quietly(path: Path) -> None:
     with contextlib.suppress(OSError):
         path.unlink()
+
+
+def save_text(path: Path, text: str) -> None:
+    """Save a text the operator asked for (a letter, a guide) whole or not at all, in UTF-8
+    with the OS's own line endings (Notepad shows the lines as written). Writing in place cut
+    an older file at ``path`` to nothing before a full disk refused the new text; here the
+    older file survives any failure. Raises ``ExportError``."""
+    with atomic_output(path) as temp_path:
+        temp_path.write_text(text, encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -17,6 +18,8 @@ from app.core.accounts import (
     account_to_dict,
     default_account,
 )
+from app.core.durable_files import replace_durably, unique_temporary
+from app.core.errors import TodokuError
 
 log = logging.getLogger(__name__)
 
@@ -166,46 +169,112 @@ def settings_to_dict(settings: AppSettings) -> dict[str, Any]:
     return data
 
 
+class SettingsFileError(TodokuError):
+    """settings.json exists but could not be used: the app runs on the defaults and says so."""
+
+    default_message_ja = "設定ファイルを読み取れないため、既定の設定で起動しました。"
+
+
+def _damaged(path: Path, error: object) -> SettingsFileError:
+    return SettingsFileError(
+        f"設定ファイル（{path}）が壊れているため読み取れず、既定の設定で起動しました。"
+        "登録したアカウントなどは表示されません。",
+        next_step_ja=(
+            "バックアップがあれば、アプリを閉じてそのファイルに戻してから起動し直してください。"
+            f"壊れたファイルは、次に設定を保存するときに「{path.name}{UNREADABLE_SUFFIX}」"
+            "（その名前がすでにあれば末尾に番号を付けた名前）で残します（消しません）。"
+        ),
+        detail=f"{error} ({path})",
+    )
+
+
+def _unreadable(path: Path, error: OSError) -> SettingsFileError:
+    return SettingsFileError(
+        f"設定ファイル（{path}）を読み取る権限がないか、ほかのプログラムが使用中のため、"
+        "既定の設定で起動しました。登録したアカウントなどは表示されません。",
+        next_step_ja=(
+            "ファイルの権限やロックを確認してから起動し直してください。"
+            "読み取れない間は、このファイルを上書きしないよう設定を保存しません。"
+        ),
+        detail=f"{type(error).__name__}: {error}",
+    )
+
+
 class SettingsStore:
-    """Loads and saves AppSettings at one path (the per-user data dir, given by the caller)."""
+    """Loads and saves AppSettings at one path (the per-user data dir, given by the caller).
+
+    ``problem`` is set by ``load`` when a file was there but could not be used (damaged, not
+    readable by this user), for the window or the command to say so; None otherwise.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.problem: SettingsFileError | None = None
 
     def load(self) -> AppSettings:
+        self.problem = None
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return AppSettings()
         except OSError as error:
             log.warning("settings: cannot read %s (%s); using defaults", self.path, error)
+            self.problem = _unreadable(self.path, error)
             return AppSettings()
         data = _settings_object(raw, self.path)
-        return AppSettings() if data is None else settings_from_dict(data)
+        if data is None:
+            self.problem = _damaged(self.path, "not a JSON object")
+            return AppSettings()
+        return settings_from_dict(data)
 
     def save(self, settings: AppSettings) -> None:
+        """Write ``settings`` whole or not at all; raises ``OSError`` when it cannot.
+
+        A temporary file of this save's own (two copies of the app may save at once), flushed
+        before it replaces the file, so neither a kill, a power cut nor a full disk leaves a
+        settings.json cut short; a failed save removes its temporary file.
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".json.tmp")
         text = json.dumps(settings_to_dict(settings), ensure_ascii=False, indent=2)
-        # A lone surrogate (a "\ud800" escape in a hand-edited file, read back as it was) has
-        # no UTF-8 form; backslashreplace writes it as that same JSON escape (json.dumps has
-        # already doubled every real backslash), so the file stays valid and round-trips.
-        temporary.write_bytes(text.encode("utf-8", errors="backslashreplace"))
-        self._keep_unreadable_file()
-        os.replace(temporary, self.path)  # atomic: a crash never leaves half a file
+        temporary = unique_temporary(self.path)
+        try:
+            # A lone surrogate (a "\ud800" escape in a hand-edited file, read back as it was)
+            # has no UTF-8 form; backslashreplace writes it as that same JSON escape (json.dumps
+            # has already doubled every real backslash), so the file stays valid and round-trips.
+            temporary.write_bytes(text.encode("utf-8", errors="backslashreplace"))
+            self._keep_unreadable_file()
+            replace_durably(temporary, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            raise
 
     def _keep_unreadable_file(self) -> None:
         """Move a file ``load`` could not read aside before it is replaced: it may hold the
         user's accounts (a half-written copy, a file saved by another editor), and the
-        defaults the app ran with must not silently overwrite it."""
+        defaults the app ran with must not silently overwrite it.
+
+        A file this user may not read at all (its permissions, a lock) cannot be judged: the
+        save is refused (``OSError``) rather than put the defaults in its place.
+        """
         try:
             raw = self.path.read_bytes()
-        except OSError:
-            return  # absent (the usual first save) or unreadable: nothing to keep
+        except FileNotFoundError:
+            return  # the usual first save: nothing to keep
         if _settings_object(raw, self.path, quiet=True) is None:
-            kept = self.path.with_name(self.path.name + UNREADABLE_SUFFIX)
+            kept = self._free_name_aside()
             os.replace(self.path, kept)
             log.warning("settings: the unreadable file was kept as %s", kept)
+
+    def _free_name_aside(self) -> Path:
+        """settings.json.unreadable, or .unreadable-2, -3…: a file kept earlier may hold the
+        accounts too, and is never replaced."""
+        kept = self.path.with_name(self.path.name + UNREADABLE_SUFFIX)
+        number = 1
+        while kept.exists() or kept.is_symlink():
+            number += 1
+            kept = self.path.with_name(f"{self.path.name}{UNREADABLE_SUFFIX}-{number}")
+        return kept
 
 
 UNREADABLE_SUFFIX = ".unreadable"

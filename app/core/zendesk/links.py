@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from app.core import untrusted_json
 from app.core.dates import JST
+from app.core.durable_files import write_durably
 from app.core.zendesk.tickets import TicketOutcome
 
 log = logging.getLogger(__name__)
@@ -101,8 +101,8 @@ def _write(path: Path, links: dict[str, TicketLink]) -> None:
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, path)
+        # A temporary file of this save's own, flushed: the window and todoku-cli zendesk may
+        # save at once, and a crash must not leave the file cut short.
+        write_durably(path, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
     except OSError as error:  # the tickets exist in Zendesk either way; note and go on
         log.warning("ticket links not saved (%s)", type(error).__name__)

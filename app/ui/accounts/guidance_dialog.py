@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.export.output import export_error_from
+from app.core.export.output import ExportError, save_text
 from app.core.types import DeletionGuidance, ListKind
 from app.ui.accounts import account_texts as texts
 from app.ui.safe_text import plain_label
@@ -111,10 +111,8 @@ class GuidanceDialog(QDialog):
         if path is None:
             return
         try:
-            path.write_text(self.text, encoding="utf-8")
-        except OSError as error:
-            # The OS's own text (strerror) is English: say it in Japanese, keep it in the log.
-            failure = export_error_from(error, path)
+            save_text(path, self.text)
+        except ExportError as failure:  # in Japanese already (the OS's strerror is English)
             log.warning("guidance not saved: %s", failure.detail)
             set_text_colour(self.status, "#c62828")
             self.status.setText(

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.export.output import export_error_from
+from app.core.export.output import ExportError, save_text
 from app.core.file_name_part import file_name_part
 from app.core.letters import LetterKind
 from app.core.letters.compose import Letter
@@ -257,11 +257,8 @@ class LetterDialog(QDialog):
         if letter is None:
             return False
         try:
-            # Text mode: the OS's own line endings, so Notepad shows the lines as written.
-            path.write_text(letter.as_text(), encoding="utf-8")
-        except OSError as error:
-            # The OS's own text (strerror) is English: say it in Japanese, keep it in the log.
-            failure = export_error_from(error, path)
+            save_text(path, letter.as_text())
+        except ExportError as failure:  # in Japanese already (the OS's strerror is English)
             log.warning("letter not saved: %s", failure.detail)
             self.status_label.setStyleSheet("color: #c62828;")
             self.status_label.setText(
