@@ -10,34 +10,17 @@ from pathlib import Path
 import pytest
 
 from app.core.errors import DataFolderError, LogFileError
-from tests.helpers.app_process import run_driver, user_env
+from tests.helpers.app_process import run_driver, user_env, window_driver
 
 # Runs the real entry point; a dialog is recorded (its text printed) instead of waiting for a
 # click, and a window that reaches the event loop reports its error panel and is closed.
-DRIVER = r"""
-import sys
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QDialog
-
-def exec_(self, *args):
-    print("SHOWN dialog", type(self).__name__, repr(getattr(self, "_copy_text", "")), flush=True)
-    return 0
-QDialog.exec = exec_
-original_exec = QApplication.exec
-def report():
-    window = next(w for w in QApplication.topLevelWidgets() if type(w).__name__ == "MainWindow")
-    error = window.status_panel.error
+DRIVER = window_driver(
+    r"""
     print("SHOWN window", type(error).__name__, window.status_panel.isVisible(), flush=True)
     print("HELP LOG", repr(window.log_path), flush=True)
-    QApplication.quit()
-def app_exec(*args):
-    QTimer.singleShot(1500, report)
-    return original_exec()
-QApplication.exec = app_exec
-
-from app.main import run
-sys.exit(run([]))
-"""
+""",
+    record_dialogs=True,
+)
 
 
 @pytest.mark.parametrize("blocked", ["XDG_STATE_HOME", "log file is a folder"])

@@ -6,32 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.core.errors import LogFileError
-from tests.helpers.app_process import run_driver, user_env
+from tests.helpers.app_process import run_driver, user_env, window_driver
 from tests.helpers.tiny_disk import fill, tiny_disk
 
-DRIVER = r"""
-import sys
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-
-original_exec = QApplication.exec
-def report():
-    window = next(w for w in QApplication.topLevelWidgets() if type(w).__name__ == "MainWindow")
-    error = window.status_panel.error
+DRIVER = window_driver(
+    r"""
     from app.core.errors import LogFileError
     kind = "LogFileError" if isinstance(error, LogFileError) else type(error).__name__
     print("SHOWN window", kind, window.status_panel.isVisible(), flush=True)
     if error is not None:
         print("MESSAGE", error.message_ja, flush=True)
-    QApplication.quit()
-def app_exec(*args):
-    QTimer.singleShot(1500, report)
-    return original_exec()
-QApplication.exec = app_exec
-
-from app.main import run
-sys.exit(run([]))
 """
+)
 
 
 def test_a_full_disk_under_the_log_is_said_once_in_japanese(tmp_path: Path) -> None:

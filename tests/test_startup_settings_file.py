@@ -9,32 +9,18 @@ import os
 import sys
 from pathlib import Path
 
-from tests.helpers.app_process import ROOT, run_driver, user_env
+from tests.helpers.app_process import ROOT, run_driver, user_env, window_driver
 from tests.helpers.other_user import lockable_folder, run_as_other_user
 
-DRIVER = r"""
-import sys
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-
-original_exec = QApplication.exec
-def report():
-    window = next(w for w in QApplication.topLevelWidgets() if type(w).__name__ == "MainWindow")
-    error = window.status_panel.error
+DRIVER = window_driver(
+    r"""
     print("SHOWN", window.status_panel.isVisible(), flush=True)
     if error is not None:
         print("MESSAGE", error.message_ja, error.next_step_ja, flush=True)
     keeper = window.controller.settings_keeper
     keeper.store(keeper.current.replace(timeout_s=12.0))  # any change the operator makes
-    QApplication.quit()
-def app_exec(*args):
-    QTimer.singleShot(1500, report)
-    return original_exec()
-QApplication.exec = app_exec
-
-from app.main import run
-sys.exit(run([]))
 """
+)
 
 ACCOUNTS = {
     "schema_version": 2,

@@ -24,6 +24,43 @@ def user_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     }
 
 
+_WINDOW_DRIVER = r"""
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialog
+{dialogs}
+original_exec = QApplication.exec
+def report():
+    window = next(w for w in QApplication.topLevelWidgets() if type(w).__name__ == "MainWindow")
+    error = window.status_panel.error
+{report}
+    QApplication.quit()
+def app_exec(*args):
+    QTimer.singleShot(1500, report)
+    return original_exec()
+QApplication.exec = app_exec
+
+from app.main import run
+sys.exit(run([]))
+"""
+_RECORD_DIALOGS = r"""
+def exec_(self, *args):
+    print("SHOWN dialog", type(self).__name__, repr(getattr(self, "_copy_text", "")), flush=True)
+    return 0
+QDialog.exec = exec_
+"""
+
+
+def window_driver(report: str, *, record_dialogs: bool = False) -> str:
+    """A driver that starts the real entry point and, once the window's event loop runs, executes
+    ``report`` (lines indented by four spaces, with ``window`` and ``error`` — the error panel's
+    error — in scope) and quits. With ``record_dialogs`` a dialog is printed instead of waiting
+    for a click."""
+    return _WINDOW_DRIVER.format(
+        dialogs=_RECORD_DIALOGS if record_dialogs else "", report=report.rstrip("\n")
+    )
+
+
 def run_driver(driver: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", driver],
