@@ -70,3 +70,25 @@ def run_driver(driver: str, env: dict[str, str]) -> subprocess.CompletedProcess[
         text=True,
         timeout=60,
     )
+
+
+def child_env() -> dict[str, str]:
+    """A bare environment for a child that imports the app: the repository on its path."""
+    return {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+
+
+def run_side_by_side(script: str, argument_lists: list[list[str]]) -> list[tuple[str, str]]:
+    """Start one child per argument list running ``script`` at the same time (two processes
+    saving one file at once), wait for all; their (stdout, stderr)."""
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, *arguments],
+            cwd=ROOT,
+            env=child_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for arguments in argument_lists
+    ]
+    return [child.communicate(timeout=300) for child in children]

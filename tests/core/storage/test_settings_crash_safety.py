@@ -5,13 +5,11 @@ file cut short."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
+from tests.helpers.app_process import ROOT, child_env, run_side_by_side
 from tests.helpers.syscalls import renamed_onto, synced_before, traced_run
-
-ROOT = Path(__file__).resolve().parents[3]
 
 SAVER = r"""
 import json, sys
@@ -34,15 +32,11 @@ print("DONE", flush=True)
 """
 
 
-def _env() -> dict[str, str]:
-    return {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-
-
 def test_a_save_is_flushed_to_the_disk_before_it_takes_the_settings_name(tmp_path: Path) -> None:
     target = tmp_path / "settings.json"
     result, lines = traced_run(
         [sys.executable, "-c", SAVER, str(target), "a", "1"],
-        log=tmp_path / "strace.txt", cwd=ROOT, env=_env(),
+        log=tmp_path / "strace.txt", cwd=ROOT, env=child_env(),
     )  # fmt: skip
     assert "DONE" in result.stdout, result.stderr[-2000:]
     index, source = renamed_onto(lines, target)
@@ -54,18 +48,7 @@ def test_a_save_is_flushed_to_the_disk_before_it_takes_the_settings_name(tmp_pat
 
 def test_two_processes_saving_at_once_never_fail_or_cut_the_file_short(tmp_path: Path) -> None:
     target = tmp_path / "settings.json"
-    children = [
-        subprocess.Popen(
-            [sys.executable, "-c", SAVER, str(target), tag, "30"],
-            cwd=ROOT,
-            env=_env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for tag in ("a", "b")
-    ]
-    outputs = [child.communicate(timeout=300) for child in children]
+    outputs = run_side_by_side(SAVER, [[str(target), tag, "30"] for tag in ("a", "b")])
     for out, err in outputs:
         assert "DONE" in out, err[-2000:]
         # Both used one fixed "settings.json.tmp": one process's rename took the file the other

@@ -3,13 +3,11 @@ no save is lost to the other's temporary file, and each one is flushed before it
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
+from tests.helpers.app_process import ROOT, child_env, run_side_by_side
 from tests.helpers.syscalls import renamed_onto, synced_before, traced_run
-
-ROOT = Path(__file__).resolve().parents[3]
 
 REMEMBER = r"""
 import logging, sys
@@ -29,25 +27,9 @@ print("DONE", flush=True)
 """
 
 
-def _env() -> dict[str, str]:
-    return {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-
-
 def test_two_processes_remembering_at_once_lose_no_save(tmp_path: Path) -> None:
     target = tmp_path / "zendesk_tickets.json"
-    children = [
-        subprocess.Popen(
-            [sys.executable, "-c", REMEMBER, str(target), tag, "40"],
-            cwd=ROOT,
-            env=_env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for tag in ("a", "b")
-    ]
-    for child in children:
-        out, err = child.communicate(timeout=300)
+    for out, err in run_side_by_side(REMEMBER, [[str(target), tag, "40"] for tag in ("a", "b")]):
         assert "DONE" in out, err[-2000:]
         # Before: one fixed zendesk_tickets.tmp; a rename took the other's file mid-write and
         # the other's save failed ("ticket links not saved (FileNotFoundError)").
@@ -61,7 +43,7 @@ def test_the_links_are_flushed_before_they_take_their_name(tmp_path: Path) -> No
         [sys.executable, "-c", REMEMBER, str(target), "a", "1"],
         log=tmp_path / "strace.txt",
         cwd=ROOT,
-        env=_env(),
+        env=child_env(),
     )
     assert "DONE" in result.stdout, result.stderr[-2000:]
     index, source = renamed_onto(lines, target)
