@@ -84,3 +84,78 @@ def test_the_receivers_scanner_being_down_is_their_fault_not_an_expiry(text: str
     assert got.reason == "systemerror" and got.permanent is False
     assert got.delete_effect is DeleteEffect.RESEND
     assert "届かないアドレスとして" not in got.action_ja
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "550 5.7.1 Message contains a URL listed in the SURBL blocklist",
+        "554 5.7.1 Rejected: URIBL listed domain in message body (multi.uribl.com)",
+        "550 5.7.1 Blocked: message contains a link that is blacklisted",
+        "554 5.7.1 Message rejected: body contains a domain listed at multi.surbl.org",
+    ],
+)
+def test_a_listed_link_in_the_body_is_not_an_ip_delisting_case(text: str) -> None:
+    # SURBL / URIBL list domains of message bodies: the IP's delisting pages list nothing.
+    got = CLASSIFIER.classify(text, "", "a@example.jp")
+    assert got.permanent is True
+    assert "リンク" in got.action_ja and "IP を調べ" not in got.action_ja
+    assert "解除を申請" not in got.action_ja
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "550 5.7.1 Sender domain example.com is listed in our blocklist",
+        "554 5.7.1 Rejected: your IP is on our internal block list",
+    ],
+)
+def test_the_receivers_own_list_is_not_a_public_blocklist(text: str) -> None:
+    got = CLASSIFIER.classify(text, "", "a@example.jp")
+    assert got.reason == "blocked"
+    assert "spamhaus" not in got.action_ja.lower() and "先方のシステム担当者" in got.action_ja
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "451 4.2.0 Mailbox is locked by another process, try again later",
+        "450 4.2.0 Unable to lock mailbox, please try again",
+        "451 4.3.0 Timeout while waiting for lock",
+    ],
+)
+def test_a_mailbox_lock_is_a_busy_mailbox_not_a_locked_account(text: str) -> None:
+    got = CLASSIFIER.classify(text, "", "a@example.jp")
+    assert got.reason == "systemerror" and got.permanent is False
+    assert got.delete_effect is DeleteEffect.RESEND
+    assert "送信は控え" not in got.action_ja
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "421 4.7.0 Your IP is temporarily blocked due to too many bad recipients;"
+        " try again in an hour",
+        "450 4.7.1 Client host temporarily banned, try again later",
+        "421 4.7.0 Blocked for 60 minutes due to too many connections with invalid recipients",
+    ],
+)
+@pytest.mark.parametrize("email", ["a@example.jp", "a@docomo.ne.jp"])
+def test_a_block_that_says_it_is_temporary_needs_no_delisting(text: str, email: str) -> None:
+    got = CLASSIFIER.classify(text, "", email)
+    assert got.permanent is False
+    assert "解除を申請" not in got.action_ja and "解除申請は必要ありません" in got.action_ja
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["550 添付ファイルの容量が制限を超えています", "552 メールのサイズが上限を超えているため受信できません"],
+)
+@pytest.mark.parametrize("email", ["a@example.co.jp", "a@city.example.lg.jp"])
+def test_japanese_size_limits_are_message_size_not_policy(text: str, email: str) -> None:
+    got = CLASSIFIER.classify(text, "", email)
+    assert got.reason == "mesgtoobig"
+    assert "認証" not in got.action_ja.split("自治体")[0]
+    # the recipient's own mailbox space stays a full mailbox
+    full = CLASSIFIER.classify("452 メールボックスの容量が上限を超えています", "", email)
+    assert full.reason == "mailboxfull" and full.permanent is False
