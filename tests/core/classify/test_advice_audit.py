@@ -149,7 +149,10 @@ def test_a_block_that_says_it_is_temporary_needs_no_delisting(text: str, email: 
 
 @pytest.mark.parametrize(
     "text",
-    ["550 添付ファイルの容量が制限を超えています", "552 メールのサイズが上限を超えているため受信できません"],
+    [
+        "550 添付ファイルの容量が制限を超えています",
+        "552 メールのサイズが上限を超えているため受信できません",
+    ],
 )
 @pytest.mark.parametrize("email", ["a@example.co.jp", "a@city.example.lg.jp"])
 def test_japanese_size_limits_are_message_size_not_policy(text: str, email: str) -> None:
