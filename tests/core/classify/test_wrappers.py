@@ -100,7 +100,7 @@ DIAGNOSTIC = [
      "hostunknown", True),
     # a report's words before the quoted reply: its 4xx class still counts
     ("The response from the remote server was: 450 4.1.1 <a@example.jp>: Recipient address "
-     "rejected: unverified address", "userunknown", False),
+     "rejected: unverified address", "systemerror", False),
     ("<a@example.jp>: Remote host said: 451 4.7.1 Please try again later", "speeding", False),
     # no reply code after the words: nothing is cut
     ("Error: connect ETIMEDOUT 192.0.2.1:25", "networkerror", False),
