@@ -11,7 +11,13 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from app.ui.export.options_dialog import ExportChoice
-from tests.helpers.ui import FETCH_TIMEOUT_MS, check_rows, fetch
+from tests.helpers.ui import (
+    FETCH_TIMEOUT_MS,
+    SandboxFactory,
+    check_rows,
+    fetch,
+    recent_records,
+)
 
 
 def double_click_in_place(qtbot, button, meanwhile=None) -> None:
@@ -38,7 +44,9 @@ def double_click_in_place(qtbot, button, meanwhile=None) -> None:
 
 
 def test_a_double_click_on_full_fetch_does_not_cancel_it(qtbot, make_window) -> None:
-    window = make_window()
+    # Every answer takes 200 ms: the fetch is surely still running when the second half of the
+    # double click comes (a warmed-up practice server could answer within the 30 ms between).
+    window = make_window(sandbox_factory=SandboxFactory(recent_records(300), latency_ms=200))
     cancelled: list[str] = []
     window.controller.fetch.done.connect(cancelled.append)
     double_click_in_place(qtbot, window.range_bar.full_fetch_button)
