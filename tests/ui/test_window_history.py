@@ -494,3 +494,33 @@ def test_window_without_history_fetches_as_before(qtbot, make_window) -> None:
     fetch(qtbot, window, lists=(ListKind.BOUNCES,))
     assert window.model.total > 0
     assert all(window.model.mark_at(r) == "" for r in range(window.model.rowCount()))
+
+
+def test_the_export_carries_the_history_marks_the_grid_shows(
+    qtbot, make_window, tmp_path, history_factory
+) -> None:
+    from tests.ui.test_window_export import HEADERS, DialogRunner, data_rows, run_export
+
+    path = tmp_path / "marks.xlsx"
+    window = history_window(
+        make_window, tmp_path, history_factory, run_export_dialog=DialogRunner(qtbot, path=path)
+    )
+    fetch_result(qtbot, window)
+    now = now_s()
+    history_factory.sandbox.add_records([record(200 + i, now - 60 + i) for i in range(2)])
+    fetch_result(qtbot, window)
+    shown = marks_by_email(window)
+    assert sorted(email for email, mark in shown.items() if mark == "新着") == [
+        "user0200@example.jp",
+        "user0201@example.jp",
+    ]
+
+    run_export(qtbot, window)
+
+    rows, _ = data_rows(path)
+    email, history = HEADERS.index("メールアドレス"), HEADERS.index("履歴")
+    # An empty last cell is not written: a short row has no 履歴.
+    exported = {
+        row[email]: (row[history] if len(row) > history else None) or "" for row in rows[1:]
+    }
+    assert exported == shown

@@ -30,6 +30,7 @@ class ExportRow:
 
     entry: SuppressionEntry
     explanation: Explanation | None = None
+    history: str = ""  # the grid's 履歴 text (新着, 再発 n) when the window keeps a fetch history
 
 
 CellValue = str | datetime
@@ -99,5 +100,8 @@ COLUMNS: tuple[Column, ...] = (
     # Last, so sheets and scripts that read the earlier columns by position keep working.
     Column("delete_effect", "削除すると", _delete_effect_text, 22, repeats=True),
     Column("permanence", "一時的／恒久的", _permanence_text, 14, repeats=True),
+    # The grid's 履歴 (新着, 再発 n): empty where no fetch history is kept (the CLI, a window
+    # without one). Appended after the others for the same reason as above.
+    Column("history", "履歴", lambda row: row.history, 12, repeats=True),
 )
 COLUMN_KEYS: tuple[str, ...] = tuple(column.key for column in COLUMNS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -56,10 +56,12 @@ class RowSnapshot(Sequence["ExportRow"]):
         entries: Sequence[SuppressionEntry],
         explanations: Sequence[Explanation | None],
         ids: Sequence[int] | None,
+        marks: Mapping[tuple[ListKind, str], str] | None = None,
     ) -> None:
         self._entries = entries
         self._explanations = explanations
         self._ids = ids
+        self._marks = marks or {}
 
     def __len__(self) -> int:
         return len(self._entries) if self._ids is None else len(self._ids)
@@ -76,7 +78,8 @@ class RowSnapshot(Sequence["ExportRow"]):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         row_id = index if self._ids is None else self._ids[index]
-        return ExportRow(self._entries[row_id], self._explanations[row_id])
+        entry = self._entries[row_id]
+        return ExportRow(entry, self._explanations[row_id], self._marks.get(entry.key, ""))
 
     def coverage(self, lists: Sequence[ListKind]) -> tuple[ListCoverage, ...]:
         """Rows and JST days per list over every row of the grid (not only the exported ones:
@@ -95,17 +98,18 @@ class RowSnapshot(Sequence["ExportRow"]):
     def __iter__(self) -> Iterator[ExportRow]:
         from app.core.export.columns import ExportRow
 
-        entries, explanations = self._entries, self._explanations
+        entries, explanations, marks = self._entries, self._explanations, self._marks
         ids = range(len(entries)) if self._ids is None else self._ids
         for row_id in ids:
-            yield ExportRow(entries[row_id], explanations[row_id])
+            entry = entries[row_id]
+            yield ExportRow(entry, explanations[row_id], marks.get(entry.key, "") if marks else "")
 
 
 def snapshot_rows(model: EntryTableModel, scope: ExportScope) -> RowSnapshot:
     """The rows of ``scope`` ("filtered": visible rows in view order; "all": every row in
     arrival order), read from the model's storage, never by formatting cells. A fetch (the
     only thing that appends rows) cannot run during an export."""
-    return RowSnapshot(*model.snapshot(shown_only=scope == "filtered"))
+    return RowSnapshot(*model.snapshot(shown_only=scope == "filtered"), model.history_marks())
 
 
 @dataclass(frozen=True, slots=True)

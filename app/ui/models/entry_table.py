@@ -308,6 +308,10 @@ class EntryTableModel(QAbstractTableModel):
         # Rows read from history stay stored tuples in the copy; the export job decodes them.
         return store.entries.copy(), list(store.explanations), view
 
+    def history_marks(self) -> dict[tuple[ListKind, str], str]:
+        """A copy of the 履歴 texts by entry key (新着, 再発 n), for an export job to read."""
+        return dict(self._store.marks)
+
     def entry_at(self, row: int) -> SuppressionEntry:
         return self._store.entries[self._view[row]]
 

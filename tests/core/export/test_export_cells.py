@@ -91,6 +91,7 @@ def test_columns_follow_the_agreed_order() -> None:
         "ラベル",
         "削除すると",
         "一時的／恒久的",
+        "履歴",
     ]
     assert [column.key for column in COLUMNS if column.wrap] == ["reason", "explanation", "action"]
     assert [column.key for column in COLUMNS if column.is_datetime] == ["created"]

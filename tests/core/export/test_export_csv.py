@@ -47,7 +47,7 @@ def test_bom_crlf_and_round_trip(tmp_path: Path) -> None:
             entry.reason,
         ]
         if explanation is None:
-            assert record[6:] == ["", "", "（未判定）", "", "", ""]
+            assert record[6:] == ["", "", "（未判定）", "", "", "", ""]
         else:
             assert record[6:] == [
                 explanation.explanation_ja,
@@ -56,6 +56,7 @@ def test_bom_crlf_and_round_trip(tmp_path: Path) -> None:
                 explanation.label_ja,
                 delete_effect_label(explanation.delete_effect),
                 permanence_label(explanation.permanent),
+                "",  # 履歴: no fetch history behind these rows
             ]
     assert summary.row_count == len(rows)
 

@@ -56,7 +56,7 @@ def test_sheets_headers_and_cells(exported: tuple[list[ExportRow], Path]) -> Non
     assert [cell.value for cell in sheet[1]] == HEADERS
     assert sheet.max_row == len(rows) + 1
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:L{len(rows) + 1}"
+    assert sheet.auto_filter.ref == f"A1:M{len(rows) + 1}"
     assert sheet.column_dimensions["F"].width == 60
     header = sheet["A1"]
     assert header.font.bold and header.font.color.rgb.endswith("FFFFFF")
