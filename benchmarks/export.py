@@ -163,6 +163,7 @@ def naive_export(rows: list[ExportRow], path: Path) -> None:
                 explanation.label_ja,
                 delete_effect_label(explanation.delete_effect),
                 permanence_label(explanation.permanent),
+                row.history or None,  # 履歴: an empty cell, as ours leaves it
             ]
         )
     workbook.save(path)
@@ -207,6 +208,7 @@ def styled_naive_export(rows: list[ExportRow], path: Path) -> None:
                 explanation.label_ja,
                 delete_effect_label(explanation.delete_effect),
                 permanence_label(explanation.permanent),
+                row.history or None,  # 履歴: an empty cell, as ours leaves it
             ]
         )
     workbook.save(path)
