@@ -7,18 +7,21 @@ texts from Sisimai's public fixtures), the provider catalogue (benchmarks/data/
 provider-catalogue.jsonl, replies from the providers' published error pages, labelled apart from
 the rules), the rule author's own catalogue (benchmarks/data/own-catalogue.jsonl) and the blind
 catalogue (benchmarks/data/blind-catalogue.jsonl, labelled without sight of rules or classifier)
-and the second to twenty-second blind sets (benchmarks/data/blind-two.jsonl, blind-three.jsonl,
+and the second to twenty-fifth blind sets (benchmarks/data/blind-two.jsonl, blind-three.jsonl,
 blind-four.jsonl, blind-five.jsonl, blind-six.jsonl, blind-seven.jsonl, blind-eight.jsonl,
 blind-nine.jsonl, blind-ten.jsonl, blind-eleven.jsonl, blind-twelve.jsonl, blind-thirteen.jsonl,
 blind-fourteen.jsonl, blind-fifteen.jsonl, blind-sixteen.jsonl, blind-seventeen.jsonl,
-blind-eighteen.jsonl, blind-nineteen.jsonl, blind-twenty.jsonl, blind-twenty-one.jsonl and
-blind-twenty-two.jsonl, made the same way from other sources; the thirteenth holds non-English
+blind-eighteen.jsonl, blind-nineteen.jsonl, blind-twenty.jsonl, blind-twenty-one.jsonl,
+blind-twenty-two.jsonl, blind-twenty-three.jsonl, blind-twenty-four.jsonl and
+blind-twenty-five.jsonl, made the same way from other sources; the thirteenth holds non-English
 replies, the fifteenth mostly temporary ones, the sixteenth replies from Japanese pages, the
 seventeenth replies quoted on pages in languages other than English and Japanese, the eighteenth
 replies from the big mailbox providers, ISPs and security gateways as quoted in pasted logs and
 issue threads, the nineteenth replies an operator in Japan meets as Japanese pages quote them, the
 twentieth the big providers' 2024-2026 replies, the twenty-first DSN diagnostics and MTA log lines
-quoted in the wild, the twenty-second temporary replies beside their permanent look-alikes),
+quoted in the wild, the twenty-second temporary replies beside their permanent look-alikes, the
+twenty-third replies pasted into mail-software issue threads, the twenty-fourth replies of security
+gateways and corporate systems, the twenty-fifth replies of regional ISPs and web hosts),
 and the Sisimai lexicon set (benchmarks/data/sisimai-lexicon.jsonl: one short reply per phrase of
 the labeler's reason modules; agreement with its lexicon, not unseen text) and the Sisimai lhost
 set (benchmarks/data/sisimai-lhost.jsonl: the message tables of its per-MTA decoders; agreement
@@ -86,6 +89,9 @@ BLIND_NINETEEN = ROOT / "benchmarks" / "data" / "blind-nineteen.jsonl"
 BLIND_TWENTY = ROOT / "benchmarks" / "data" / "blind-twenty.jsonl"
 BLIND_TWENTY_ONE = ROOT / "benchmarks" / "data" / "blind-twenty-one.jsonl"
 BLIND_TWENTY_TWO = ROOT / "benchmarks" / "data" / "blind-twenty-two.jsonl"
+BLIND_TWENTY_THREE = ROOT / "benchmarks" / "data" / "blind-twenty-three.jsonl"
+BLIND_TWENTY_FOUR = ROOT / "benchmarks" / "data" / "blind-twenty-four.jsonl"
+BLIND_TWENTY_FIVE = ROOT / "benchmarks" / "data" / "blind-twenty-five.jsonl"
 # Not unseen text: one reply per phrase of Sisimai's reason modules, to measure how far our rules
 # agree with the labeler's own lexicon (benchmarks/data/README.md).
 SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
@@ -390,6 +396,12 @@ def main(argv: list[str]) -> int:
           if BLIND_TWENTY_ONE.exists() else []),
         *([("blind twenty-two (benchmarks/data/blind-twenty-two.jsonl)", BLIND_TWENTY_TWO)]
           if BLIND_TWENTY_TWO.exists() else []),
+        *([("blind twenty-three (benchmarks/data/blind-twenty-three.jsonl)", BLIND_TWENTY_THREE)]
+          if BLIND_TWENTY_THREE.exists() else []),
+        *([("blind twenty-four (benchmarks/data/blind-twenty-four.jsonl)", BLIND_TWENTY_FOUR)]
+          if BLIND_TWENTY_FOUR.exists() else []),
+        *([("blind twenty-five (benchmarks/data/blind-twenty-five.jsonl)", BLIND_TWENTY_FIVE)]
+          if BLIND_TWENTY_FIVE.exists() else []),
         *([("sisimai lexicon (benchmarks/data/sisimai-lexicon.jsonl)", SISIMAI_LEXICON)]
           if SISIMAI_LEXICON.exists() else []),
         *([("sisimai lhost (benchmarks/data/sisimai-lhost.jsonl)", SISIMAI_LHOST)]

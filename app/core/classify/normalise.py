@@ -204,6 +204,13 @@ def _mask_token(mark: str, glue: bool = True) -> str:
             return head + ("?#" if mark[cut : cut + 1] == "?" else "#")
         return "#"
     if "@" in mark:
+        # A per-recipient result glued to the address, as Barracuda writes it
+        # ("(user@example.com:quarantined)"): the word after the colon is the cause.
+        colon = mark.rfind(":")
+        if colon > mark.find("@") > 0:
+            word = mark[colon + 1 :].rstrip(_CLOSING)
+            if word.isalpha():
+                return "# :" + word
         return "#"
     bare = mark.strip(_CODE_PUNCT)
     if bare in _CODE_SHAPES:
