@@ -67,8 +67,10 @@ def _texts_shown_to_operators() -> list[tuple[str, str]]:
     for path in sorted(Path(default_rules_dir()).glob("*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         for table in (*data.get("rule", ()), *data.get("advice", ())):
-            # SendGrid's own lists and its own drop message: SendGrid is who acted there.
-            if table.get("id") == "sendgrid-drop" or "invalid_emails" in table.get("lists", ()):
+            # SendGrid's own lists and its own messages (drops, preemptive deferrals): SendGrid
+            # is who acted there, and no other provider writes those texts.
+            own = str(table.get("id", "")).startswith("sendgrid-")
+            if own or "invalid_emails" in table.get("lists", ()):
                 continue
             for key, value in table.items():
                 if key.endswith("_ja"):
