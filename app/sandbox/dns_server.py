@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import socket
 import threading
+import time
 from collections.abc import Mapping
 
 import dns.message
@@ -20,9 +21,16 @@ import dns.rrset
 
 
 class DnsSandbox:
-    """``records`` maps (name, "TXT"|"PTR") to answers; names without a trailing dot."""
+    """``records`` maps (name, "TXT"|"PTR") to answers; names without a trailing dot.
 
-    def __init__(self, records: Mapping[tuple[str, str], list[str]]) -> None:
+    ``delay`` seconds pass before each answer: a server that answers just inside the
+    resolver's timeout, as a hostile report's authoritative server can, one query at a time.
+    """
+
+    def __init__(
+        self, records: Mapping[tuple[str, str], list[str]], *, delay: float = 0.0
+    ) -> None:
+        self._delay = delay
         self._records = {
             (name.lower().rstrip("."), kind): list(v) for (name, kind), v in records.items()
         }
@@ -55,6 +63,8 @@ class DnsSandbox:
                 query = dns.message.from_wire(data)
             except Exception:  # a malformed packet is dropped, as real servers do
                 continue
+            if self._delay and self._stop.wait(self._delay):
+                return
             self._socket.sendto(self._answer(query).to_wire(), peer)
 
     def _answer(self, query: dns.message.Message) -> dns.message.Message:
