@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import socket
 import threading
-import time
 from collections.abc import Mapping
 
 import dns.message

@@ -30,9 +30,7 @@ def test_a_subject_is_one_line_without_bidi_controls(server: ZendeskSandbox) -> 
 
 def test_a_batch_subject_names_domains_on_one_line(server: ZendeskSandbox) -> None:
     with client_for(server) as client:
-        Escalator(client).escalate(
-            [item("a@evil\nexample.com"), item("b@example.org")], batch=True
-        )
+        Escalator(client).escalate([item("a@evil\nexample.com"), item("b@example.org")], batch=True)
     subject = server.tickets()[0]["subject"]
     assert "\n" not in subject, repr(subject)
 
@@ -43,9 +41,7 @@ def test_a_megabyte_address_does_not_stop_the_tickets_after_it(server: ZendeskSa
     # request, and `todoku-cli zendesk` stopped before the next recipient.
     huge = "x" * 1_000_000 + "@example.com"
     with client_for(server) as client:
-        outcomes = Escalator(client).escalate(
-            [item(huge), item("hanako@example.com")], batch=False
-        )
+        outcomes = Escalator(client).escalate([item(huge), item("hanako@example.com")], batch=False)
         again = Escalator(client).escalate([item(huge)], batch=False)
     assert [o.created for o in outcomes] == [True, True]
     assert again[0].ticket_id == outcomes[0].ticket_id  # still found, not made twice
