@@ -121,9 +121,7 @@ def refuse_attribute_flood(data: bytes, origin: str) -> None:
     """Raise UnsafeReportError when ``data`` holds more than ``MAX_ATTRIBUTES`` attributes."""
     if data.count(b"=") <= MAX_ATTRIBUTES:
         return  # the common case: one pass in C, no regex
-    count = 0
-    for _ in _ATTRIBUTE_VALUE.finditer(data):
-        count += 1
+    for count, _ in enumerate(_ATTRIBUTE_VALUE.finditer(data), 1):
         if count > MAX_ATTRIBUTES:
             raise UnsafeReportError(
                 FLOOD_MESSAGE_JA, detail=f"{origin}: more than {MAX_ATTRIBUTES} attributes"
