@@ -64,3 +64,14 @@ def test_many_records_with_many_distinct_attributes_are_refused_quickly(tmp_path
         "<record " + " ".join(f'a{r}x{i}=""' for i in range(100)) + "/>" for r in range(10_000)
     )
     _assert_refused(*_import(tmp_path, body))
+
+
+def test_a_utf16_flood_is_refused_as_quickly(tmp_path: Path) -> None:
+    # UTF-16 took another parser (defusedxml), which none of the bounds above reached.
+    document = HEAD.replace("UTF-8", "UTF-16") + "<e/>" * 3_000_000 + "</feedback>"
+    folder = tmp_path / "reports"
+    write_report_files(folder, generate_reports(2))
+    (folder / "flood.xml.gz").write_bytes(gzip.compress(document.encode("utf-16"), 1))
+    started = time.monotonic()
+    result = analyse_reports(paths=[folder])
+    _assert_refused(time.monotonic() - started, result)
