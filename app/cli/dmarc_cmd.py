@@ -177,6 +177,8 @@ def _export(
             f"{check.domain}: {check.dmarc.text or 'DMARC レコードなし'}"
             for check in published.checks
         )
+        if published.left_out_ja:
+            dns_note += f" {published.left_out_ja}"
     advice: list[str] = []
     for policy in result.policies or (None,):
         advice.extend(policy_advice_ja(policy, result))

@@ -20,9 +20,16 @@ import dns.rrset
 
 
 class DnsSandbox:
-    """``records`` maps (name, "TXT"|"PTR") to answers; names without a trailing dot."""
+    """``records`` maps (name, "TXT"|"PTR") to answers; names without a trailing dot.
 
-    def __init__(self, records: Mapping[tuple[str, str], list[str]]) -> None:
+    ``delay`` seconds pass before each answer: a server that answers just inside the
+    resolver's timeout, as a hostile report's authoritative server can, one query at a time.
+    """
+
+    def __init__(
+        self, records: Mapping[tuple[str, str], list[str]], *, delay: float = 0.0
+    ) -> None:
+        self._delay = delay
         self._records = {
             (name.lower().rstrip("."), kind): list(v) for (name, kind), v in records.items()
         }
@@ -55,6 +62,8 @@ class DnsSandbox:
                 query = dns.message.from_wire(data)
             except Exception:  # a malformed packet is dropped, as real servers do
                 continue
+            if self._delay and self._stop.wait(self._delay):
+                return
             self._socket.sendto(self._answer(query).to_wire(), peer)
 
     def _answer(self, query: dns.message.Message) -> dns.message.Message:

@@ -4,16 +4,24 @@ dnspython is used (imported here only, never at app start): the standard library
 addresses and PTR names through the system, but has no TXT query, and its PTR lookup cannot be
 given a timeout. Every query has a short total lifetime and the first failure to reach a
 server stops the rest, so an offline machine gets its Japanese answer in seconds.
+
+The names come from reports anyone can send, and whoever serves a name may answer each query
+slowly on purpose, just inside its timeout. So a pass over them is bounded three ways: how
+many names (``MAX_DOMAIN_CHECKS`` domains, ``MAX_REVERSE_LOOKUPS`` addresses), how long the
+whole pass may take (``PASS_SECONDS``; each query's lifetime is cut to what is left), and the
+operator's cancel, looked at before every query.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from app.core.cancel import CancelToken
 from app.core.control_chars import BIDI, C0_BUT_TAB_LF, DEL_AND_C1
 from app.core.dmarc.analysis import SourceView
 from app.core.dmarc.errors import DnsUnavailableError
@@ -30,7 +38,41 @@ OFFLINE_NOTE_JA = "DNS に問い合わせできないため未確認（オフラ
 NO_PTR_NOTE_JA = "逆引き名なし"
 NOT_CHECKED_NOTE_JA = "逆引きは確認していません"
 TOO_MANY_NOTE_JA = "未確認（送信元が多いため省略）"
+TIME_UP_NOTE_JA = "未確認（DNS の応答に時間がかかりすぎたため省略）"
 MAX_REVERSE_LOOKUPS = 200  # sources are sorted failing-first, so the ones that matter come first
+# An operator has a handful of sending domains; reports naming more came mostly from others.
+MAX_DOMAIN_CHECKS = 20
+PASS_SECONDS = 30.0  # the whole record check, and the whole reverse-lookup pass
+
+
+class QueryBudget:
+    """The time left for one pass of queries, and the operator's cancel."""
+
+    def __init__(self, seconds: float = PASS_SECONDS, cancel: CancelToken | None = None) -> None:
+        self._end = time.monotonic() + seconds
+        self._cancel = cancel
+
+    @property
+    def spent(self) -> bool:
+        return time.monotonic() >= self._end
+
+    def lifetime(self, resolver: dns.resolver.Resolver) -> float:
+        """The next query's lifetime: the resolver's, or less when less time is left.
+
+        Raises:
+            CancelledError: the operator cancelled.
+            TimeUpError: no time is left.
+        """
+        if self._cancel is not None:
+            self._cancel.raise_if_cancelled()
+        left = self._end - time.monotonic()
+        if left <= 0:
+            raise TimeUpError()
+        return min(float(resolver.lifetime), left)
+
+
+class TimeUpError(Exception):
+    """The pass's time ran out; what was not asked yet stays unchecked (not "offline")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,13 +123,19 @@ def parse_tag_list(text: str) -> dict[str, str]:
 
 
 def check_domain(
-    domain: str, resolver: dns.resolver.Resolver, *, dkim_selectors: Sequence[str] = ()
+    domain: str,
+    resolver: dns.resolver.Resolver,
+    *,
+    dkim_selectors: Sequence[str] = (),
+    budget: QueryBudget | None = None,
 ) -> DomainCheck:
     """Look up ``_dmarc.<domain>``, the SPF record and ``<selector>._domainkey.<domain>``.
 
     Raises:
         DnsUnavailableError: no DNS server answered (offline, blocked, timeout).
+        TimeUpError: ``budget`` ran out. CancelledError: its cancel was set.
     """
+    budget = budget or QueryBudget()
     domain = domain.strip(".").lower()
     if not is_dns_name(f"_dmarc.{domain}"):
         # The domain comes from the report's XML: an empty label, a 64-character label or a
@@ -104,10 +152,11 @@ def check_domain(
                 "確認できません。",
             ),
         )
-    dmarc = _txt(resolver, f"_dmarc.{domain}", "v=dmarc1")
-    spf = _txt(resolver, domain, "v=spf1")
+    dmarc = _txt(resolver, f"_dmarc.{domain}", "v=dmarc1", budget)
+    spf = _txt(resolver, domain, "v=spf1", budget)
     dkim = tuple(
-        _txt(resolver, f"{selector}._domainkey.{domain}", "") for selector in dkim_selectors
+        _txt(resolver, f"{selector}._domainkey.{domain}", "", budget)
+        for selector in dkim_selectors
     )
     tags = parse_tag_list(dmarc.text) if dmarc.found else {}
     problems: list[str] = []
@@ -178,17 +227,22 @@ def is_dns_name(name: str) -> bool:
     return True
 
 
-def _txt(resolver: dns.resolver.Resolver, name: str, prefix: str) -> DnsRecord:
+def _txt(
+    resolver: dns.resolver.Resolver, name: str, prefix: str, budget: QueryBudget
+) -> DnsRecord:
     import dns.exception
     import dns.resolver
 
     if not is_dns_name(name):  # a --dkim-selector with a space, say: no such record
         return DnsRecord(name, "", False)
+    lifetime = budget.lifetime(resolver)
     try:
-        answer = resolver.resolve(name, "TXT", raise_on_no_answer=False)
+        answer = resolver.resolve(name, "TXT", raise_on_no_answer=False, lifetime=lifetime)
     except dns.resolver.NXDOMAIN:
         return DnsRecord(name, "", False)
     except (dns.exception.Timeout, dns.resolver.NoNameservers, OSError) as error:
+        if isinstance(error, dns.exception.Timeout) and budget.spent:
+            raise TimeUpError() from None  # the pass's time, not the server, ran out
         raise DnsUnavailableError(detail=f"{name}: {type(error).__name__}: {error}") from None
     texts = [
         _shown(b"".join(rdata.strings).decode("utf-8", errors="replace"))
@@ -204,11 +258,17 @@ def resolve_sources(
     *,
     max_lookups: int = MAX_REVERSE_LOOKUPS,
     unchecked_note_ja: str = OFFLINE_NOTE_JA,
+    seconds: float = PASS_SECONDS,
+    cancel: CancelToken | None = None,
 ) -> tuple[SourceView, ...]:
     """``sources`` with reverse names and, where the name tells, the organisation.
 
     Without a resolver, or after the first query that reaches no server, the remaining sources
-    are marked as unchecked (offline) instead of waiting for each to time out.
+    are marked as unchecked (offline) instead of waiting for each to time out; once
+    ``seconds`` have passed, as unchecked for lack of time.
+
+    Raises:
+        CancelledError: ``cancel`` was set (looked at before every query).
     """
     if resolver is None:
         return tuple(replace(source, name_note_ja=unchecked_note_ja) for source in sources)
@@ -216,12 +276,14 @@ def resolve_sources(
     import dns.resolver
     import dns.reversename
 
+    unreachable = (dns.exception.Timeout, dns.resolver.NoNameservers, OSError)
     resolved: list[SourceView] = []
-    offline = False
+    stopped_note = ""  # OFFLINE_NOTE_JA or TIME_UP_NOTE_JA once the lookups have stopped
     names: dict[str, str] = {}
+    budget = QueryBudget(seconds, cancel)
     for source in sources:
-        if offline:
-            resolved.append(replace(source, name_note_ja=OFFLINE_NOTE_JA))
+        if stopped_note:
+            resolved.append(replace(source, name_note_ja=stopped_note))
             continue
         name = names.get(source.source_ip)
         if name is None and len(names) >= max_lookups:
@@ -229,15 +291,19 @@ def resolve_sources(
             continue
         if name is None:
             try:
+                lifetime = budget.lifetime(resolver)
                 query = dns.reversename.from_address(source.source_ip)
-                answer = resolver.resolve(query, "PTR", raise_on_no_answer=False)
+                answer = resolver.resolve(
+                    query, "PTR", raise_on_no_answer=False, lifetime=lifetime
+                )
                 name = str(answer.rrset[0]).rstrip(".") if answer.rrset else ""
             except (dns.resolver.NXDOMAIN, dns.exception.SyntaxError, ValueError):
                 name = ""
-            except (dns.exception.Timeout, dns.resolver.NoNameservers, OSError) as error:
+            except (TimeUpError, *unreachable) as error:
                 log.info("dmarc: reverse lookups stopped: %s", type(error).__name__)
-                offline = True
-                resolved.append(replace(source, name_note_ja=OFFLINE_NOTE_JA))
+                time_up = isinstance(error, TimeUpError) or budget.spent
+                stopped_note = TIME_UP_NOTE_JA if time_up else OFFLINE_NOTE_JA
+                resolved.append(replace(source, name_note_ja=stopped_note))
                 continue
             names[source.source_ip] = name
         organisation = service_name(name) if name else ""

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
 from app.core.dates import LAST_SHOWABLE, showable
-from app.core.dmarc.errors import ReportFileError
+from app.core.dmarc.errors import ReportFileError, UnsafeReportError
 from app.core.dmarc.model import (
     AggregateReport,
     AuthResult,
@@ -24,11 +24,18 @@ from app.core.dmarc.model import (
     ReportRow,
     SchemaName,
 )
-from app.core.dmarc.safe_xml import parse_xml
+from app.core.dmarc.safe_xml import FLOOD_MESSAGE_JA, parse_xml
 
 RFC9990_NAMESPACE = "urn:ietf:params:xml:ns:dmarc-2.0"
 _RFC9990_ONLY = ("np", "testing", "discovery_method")
 _MAX_COUNT = 10**12  # a count beyond this is a broken report, not mail
+# Elements a report has besides its records: version, report_metadata, policy_published and
+# perhaps a few extensions at the root; below the root, at most a few dozen children each (a
+# record's DKIM results). Elements past these are kept in the tree while the document is read:
+# millions of them (a few MB gzipped) cost minutes and gigabytes before.
+_MAX_OTHER_ROOT_CHILDREN = 100
+_MAX_CHILDREN = 1_000
+_MAX_DEPTH = 32  # a report is five deep (feedback/record/auth_results/dkim/domain)
 
 
 def parse_report(data: bytes, origin: str, patterns: PatternTable | None = None) -> AggregateReport:
@@ -126,6 +133,7 @@ class _RecordReader:
 
     def take_closed(self, root: ET.Element) -> None:
         closed = len(root) - 1  # the last child may still be open
+        self._refuse_flood(root)
         if self.error is not None or closed <= self._kept:
             return
         _, local, tags = _root_tags(root)
@@ -142,6 +150,23 @@ class _RecordReader:
             return
         root[kept:closed] = others
         self._kept = kept + len(others)
+        if self._kept > _MAX_OTHER_ROOT_CHILDREN:
+            raise self._flood(f"more than {_MAX_OTHER_ROOT_CHILDREN} children besides records")
+
+    def _refuse_flood(self, root: ET.Element) -> None:
+        """Refuse a document whose open elements (the root's last child, its last child and
+        so on) hold more children, or go deeper, than any report does."""
+        element, depth = root, 0
+        while len(element):
+            element = element[-1]
+            depth += 1
+            if depth > _MAX_DEPTH:
+                raise self._flood(f"elements nested more than {_MAX_DEPTH} deep")
+            if len(element) > _MAX_CHILDREN:
+                raise self._flood(f"an element with more than {_MAX_CHILDREN} children")
+
+    def _flood(self, detail: str) -> UnsafeReportError:
+        return UnsafeReportError(FLOOD_MESSAGE_JA, detail=f"{self.origin}: {detail}")
 
     def take(self, records: list[ET.Element], tags: _Tags) -> None:
         _records(records, tags, self.origin, self.patterns, self.rows)

@@ -97,6 +97,7 @@ class PublishedCheck:
     checks: tuple[DomainCheck, ...]
     offline_ja: str = ""
     detail: str = ""
+    left_out_ja: str = ""  # domains not asked about (too many, or the time ran out)
 
 
 def check_published_records(
@@ -104,16 +105,54 @@ def check_published_records(
     resolver: dns.resolver.Resolver | None,
     *,
     dkim_selectors: Sequence[str] = (),
+    seconds: float | None = None,
+    cancel: CancelToken | None = None,
 ) -> PublishedCheck:
-    """Look up each domain's records; stop at the first sign that DNS is unreachable."""
-    from app.core.dmarc.dns_check import check_domain
+    """Look up the records of the first ``MAX_DOMAIN_CHECKS`` domains, within ``seconds``
+    (``PASS_SECONDS``); stop at the first sign that DNS is unreachable.
+
+    The domains come from the reports, which anyone can send: a flood of them must neither
+    send a query for every name nor hold the check for long. What is left out is said in
+    ``left_out_ja``.
+
+    Raises:
+        CancelledError: ``cancel`` was set (looked at before every query).
+    """
+    from app.core.dmarc.dns_check import (
+        MAX_DOMAIN_CHECKS,
+        PASS_SECONDS,
+        QueryBudget,
+        TimeUpError,
+        check_domain,
+    )
 
     if resolver is None:
         return PublishedCheck((), DnsUnavailableError.default_message_ja)
+    budget = QueryBudget(PASS_SECONDS if seconds is None else seconds, cancel)
+    asked = list(domains[:MAX_DOMAIN_CHECKS])
     checks: list[DomainCheck] = []
     try:
-        for domain in domains:
-            checks.append(check_domain(domain, resolver, dkim_selectors=dkim_selectors))
+        for domain in asked:
+            checks.append(
+                check_domain(domain, resolver, dkim_selectors=dkim_selectors, budget=budget)
+            )
     except DnsUnavailableError as error:
         return PublishedCheck(tuple(checks), error.message_ja, error.detail)
-    return PublishedCheck(tuple(checks))
+    except TimeUpError:
+        return PublishedCheck(
+            tuple(checks), left_out_ja=_left_out_ja(len(domains) - len(checks), time_up=True)
+        )
+    left = len(domains) - len(checks)
+    return PublishedCheck(tuple(checks), left_out_ja=_left_out_ja(left) if left else "")
+
+
+def _left_out_ja(count: int, *, time_up: bool = False) -> str:
+    from app.core.dmarc.dns_check import MAX_DOMAIN_CHECKS
+
+    if time_up:
+        return f"DNS の応答に時間がかかりすぎたため、残りの {count} ドメインは確認していません。"
+    return (
+        f"レポートに載っていたドメインが多いため、名前順で最初の {MAX_DOMAIN_CHECKS} ドメインだけを"
+        f"確認しました（残りの {count} ドメインは未確認）。自社のものでないドメインが並ぶ"
+        "ときは、レポートの送り主を確かめてください。"
+    )

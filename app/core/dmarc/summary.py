@@ -53,6 +53,8 @@ def summary_ja(result: DmarcResult, published: PublishedCheck | None = None) -> 
             lines.extend(f"  注意: {problem}" for problem in check.problems_ja)
             # What DNS publishes now outranks what older reports saw.
             policies[check.domain] = policy_from_tags(check.domain, check.dmarc_tags)
+        if published.left_out_ja:
+            lines.append(f"DNS: {published.left_out_ja}")
     for domain in result.domains:
         lines.append(f"{domain} のポリシー:")
         lines.extend(f"  ・{step}" for step in policy_advice_ja(policies.get(domain), result))
@@ -120,6 +122,7 @@ def result_json(result: DmarcResult, published: PublishedCheck | None = None) ->
         if published is None
         else {
             "offline_ja": published.offline_ja,
+            "left_out_ja": published.left_out_ja,
             "checks": [
                 {
                     "domain": c.domain,

@@ -33,6 +33,10 @@ MAX_CREATE_ATTEMPTS = 3
 # ``-``: ``requester:*@docomo.ne.jp`` would find, and add a note to, another person's ticket. An
 # address with any of them is not searched for; the external id still finds our own tickets.
 _SEARCHABLE_ADDRESS = re.compile(r"[A-Za-z0-9_+.=][A-Za-z0-9_+.=-]*@[A-Za-z0-9.-]+")
+# RFC 5321 §4.5.3.1.3 allows 256 octets for a path with its angle brackets, so 254 for the
+# address. A longer one is no one's mailbox: it is not made a requester (Zendesk would refuse
+# it), and it is identified by a hash instead of its text (see external_id_for).
+MAX_ADDRESS_CHARS = 254
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +60,13 @@ class TicketOutcome:
 
 def external_id_for(emails: Iterable[str]) -> str:
     addresses = sorted({email.strip().lower() for email in emails})
-    if len(addresses) == 1:
+    if len(addresses) == 1 and len(addresses[0]) <= MAX_ADDRESS_CHARS:
         return f"todoku:{addresses[0]}"
+    if len(addresses) == 1:
+        # Whole, a megabyte address went into the look-up URL (GET ...?external_id=...): the
+        # request could not be sent, and the run stopped before the next recipient.
+        digest = hashlib.sha256(addresses[0].encode("utf-8", "surrogatepass")).hexdigest()
+        return f"todoku-long:{digest[:40]}"
     digest = hashlib.sha256("\n".join(addresses).encode()).hexdigest()[:20]
     return f"todoku-batch:{digest}"
 
@@ -144,13 +153,25 @@ def quotes_as_code_blocks(text: str) -> str:
 
 
 def subject_for(items: list[EscalationItem]) -> str:
+    """The ticket's title. It names the recipient: the agent acting on the bounce has to know
+    which address it is about, and the ticket stays in the organisation's own Zendesk. The
+    address and the domains come from outside, so each is one line without control or bidi
+    characters (a line break in a title, an RLO that turns ``gnp.exe`` round) and bounded."""
     if len({i.entry.email.lower() for i in items}) == 1:
         item = items[0]
-        return f"[Todoku] 配信できない宛先: {item.entry.email}（{item.explanation.label_ja}）"
+        address = _subject_part(item.entry.email, MAX_ADDRESS_CHARS)
+        return f"[Todoku] 配信できない宛先: {address}（{item.explanation.label_ja}）"
     domains = sorted({i.entry.domain for i in items})
-    shown = "、".join(domains[:3]) + (" ほか" if len(domains) > 3 else "")
+    shown = "、".join(_subject_part(d, 63) for d in domains[:3]) + (
+        " ほか" if len(domains) > 3 else ""
+    )
     count = len({i.entry.email.lower() for i in items})
     return f"[Todoku] 配信できない宛先 {count} 件（{shown}）"
+
+
+def _subject_part(text: str, limit: int) -> str:
+    line = single_line(text)
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 class Escalator:
@@ -224,7 +245,11 @@ class Escalator:
             "external_id": external_id,
             "type": "task",
         }
-        if self._requester_is_recipient and len(emails) == 1:
+        if (
+            self._requester_is_recipient
+            and len(emails) == 1
+            and len(emails[0]) <= MAX_ADDRESS_CHARS
+        ):
             # Zendesk finds or creates the end user by address; name defaults to the local part.
             ticket["requester"] = {"email": emails[0], "name": emails[0].partition("@")[0]}
         return ticket
@@ -235,6 +260,7 @@ class Escalator:
             not candidates
             and self._requester_is_recipient
             and len(emails) == 1
+            and len(emails[0]) <= MAX_ADDRESS_CHARS
             and _SEARCHABLE_ADDRESS.fullmatch(emails[0])
         ):
             query = f"type:ticket tags:todoku requester:{emails[0]} status<solved"

@@ -129,7 +129,7 @@ def analyse(
     if progress is not None:
         progress(texts.RESOLVING)
     with resolve() as resolver:
-        sources = resolve_sources(result.sources, resolver)
+        sources = resolve_sources(result.sources, resolver, cancel=cancel)
     return replace(result, sources=sources)
 
 
@@ -240,9 +240,9 @@ class DmarcController(FeatureController):
 
             with resolve() as resolver:
                 published = check_published_records(
-                    result.domains, resolver, dkim_selectors=selectors
+                    result.domains, resolver, dkim_selectors=selectors, cancel=cancel
                 )
-            if cancel is not None:  # each query is bounded (2 s): checked once at the end
+            if cancel is not None:  # also after the last query
                 cancel.raise_if_cancelled()
             return Checked(published, _advice(result, published))
 
@@ -259,6 +259,8 @@ class DmarcController(FeatureController):
         advice: tuple[str, ...] = ()
         if check is not None:
             context_note = check.published.offline_ja or texts.DNS_DONE
+            if check.published.left_out_ja:
+                context_note += f" {check.published.left_out_ja}"
             advice = check.advice_ja
         inputs, result = current.inputs, current.result
 

@@ -271,6 +271,8 @@ def domain_text(result: DmarcResult, checked: Any) -> str:
         lines += [f"・{problem}" for problem in check.problems_ja]
         if not check.problems_ja:
             lines.append("・公開レコードに問題は見つかりませんでした。")
+    if published.left_out_ja:
+        lines += ["", f"DNS: {published.left_out_ja}"]
     if checked.advice_ja:
         lines += ["", "【ポリシーを強める手順（p=none → quarantine → reject）】"]
         lines += [f"{index}. {step}" for index, step in enumerate(checked.advice_ja, 1)]

@@ -1,0 +1,111 @@
+"""The DNS check asks about names taken from reports anyone can send: a stranger's reports
+may name hundreds of domains and sending IPs, and the servers answering for those names may
+answer slowly on purpose. The check must ask about a bounded number of names, end within a
+bounded time, and stop at once when the operator cancels. DNS goes to the loopback
+imitation (app/sandbox/dns_server.py), answering after a delay."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.core.cancel import CancelToken
+from app.core.dmarc.dns_check import make_resolver, resolve_sources
+from app.core.dmarc.service import analyse_reports, check_published_records
+from app.core.errors import CancelledError
+from app.sandbox.dmarc_reports import generate_reports, write_report_files
+from app.sandbox.dns_server import DnsSandbox
+
+
+def many_domains(folder: Path, count: int) -> Path:
+    """One report each for ``count`` made-up domains (as a flood of strangers' reports)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for index in range(count):
+        write_report_files(folder, generate_reports(1, domain=f"d{index:03}.example", seed=index))
+    return folder
+
+
+@pytest.fixture
+def slow_dns() -> Iterator[DnsSandbox]:
+    server = DnsSandbox({}, delay=0.25).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fast_dns() -> Iterator[DnsSandbox]:
+    server = DnsSandbox({}).start()
+    yield server
+    server.stop()
+
+
+def test_the_record_check_asks_about_a_bounded_number_of_domains(
+    tmp_path: Path, fast_dns: DnsSandbox
+) -> None:
+    result = analyse_reports(paths=[many_domains(tmp_path, 60)])
+    assert len(result.domains) == 60
+    resolver = make_resolver("127.0.0.1", fast_dns.port, lifetime=1.0)
+    published = check_published_records(result.domains, resolver)
+    asked = {name for name, kind in fast_dns.questions if name.startswith("_dmarc.")}
+    assert 0 < len(asked) <= 20, len(asked)
+    assert len(published.checks) == len(asked)
+    assert "40" in published.left_out_ja  # the operator is told how many were not asked
+
+
+def test_a_slow_server_cannot_hold_the_record_check_past_its_time(
+    tmp_path: Path, slow_dns: DnsSandbox
+) -> None:
+    # 20 domains × 2 queries × 0.25 s is 10 s; each answer comes well inside the timeout.
+    result = analyse_reports(paths=[many_domains(tmp_path, 20)])
+    resolver = make_resolver("127.0.0.1", slow_dns.port, lifetime=2.0)
+    started = time.monotonic()
+    published = check_published_records(result.domains, resolver, seconds=1.5)
+    assert time.monotonic() - started < 3.0
+    assert 0 < len(published.checks) < 20
+    assert not published.offline_ja  # DNS answered: not "offline"
+    assert published.left_out_ja
+
+
+def test_cancel_stops_the_record_check_between_queries(
+    tmp_path: Path, slow_dns: DnsSandbox
+) -> None:
+    result = analyse_reports(paths=[many_domains(tmp_path, 20)])
+    resolver = make_resolver("127.0.0.1", slow_dns.port, lifetime=2.0)
+    cancel = CancelToken()
+    threading.Timer(0.5, cancel.cancel).start()
+    started = time.monotonic()
+    with pytest.raises(CancelledError):
+        check_published_records(result.domains, resolver, cancel=cancel)
+    assert time.monotonic() - started < 1.5
+
+
+def test_a_slow_server_cannot_hold_the_reverse_lookups_past_their_time(
+    tmp_path: Path, slow_dns: DnsSandbox
+) -> None:
+    folder = tmp_path / "r"
+    write_report_files(folder, generate_reports(1, extra_spoof_records=150))
+    result = analyse_reports(paths=[folder])
+    assert len({s.source_ip for s in result.sources}) > 100
+    resolver = make_resolver("127.0.0.1", slow_dns.port, lifetime=2.0)
+    started = time.monotonic()
+    sources = resolve_sources(result.sources, resolver, seconds=1.5)
+    assert time.monotonic() - started < 3.0
+    notes = {source.name_note_ja for source in sources}
+    assert any("時間" in note for note in notes), notes
+
+
+def test_cancel_stops_the_reverse_lookups(tmp_path: Path, slow_dns: DnsSandbox) -> None:
+    folder = tmp_path / "r"
+    write_report_files(folder, generate_reports(1, extra_spoof_records=150))
+    result = analyse_reports(paths=[folder])
+    resolver = make_resolver("127.0.0.1", slow_dns.port, lifetime=2.0)
+    cancel = CancelToken()
+    threading.Timer(0.5, cancel.cancel).start()
+    started = time.monotonic()
+    with pytest.raises(CancelledError):
+        resolve_sources(result.sources, resolver, cancel=cancel)
+    assert time.monotonic() - started < 1.5
