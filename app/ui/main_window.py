@@ -413,7 +413,15 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         if self.settings_flow.open(self):
             self.status_panel.clear_if_fixed_in_settings()
-        self._on_connection_mode_changed(self.controller.connection.practice)
+        practice = self.controller.connection.practice
+        self._on_connection_mode_changed(practice)
+        if (
+            practice
+            and self.settings_flow.key_saved
+            and self.controller.accounts.current.is_default
+        ):
+            # Saving does not leave practice mode: say so where the switch is.
+            self.banner.text_label.setText(texts.PRACTICE_KEY_SAVED)
 
     @property
     def accounts_flow(self) -> AccountsFlow:

@@ -123,6 +123,10 @@ PRACTICE_TITLE = "練習モード"
 PRACTICE_TEXT = "練習用のデータです。削除しても実際の SendGrid には影響しません。"
 PRACTICE_TO_LIVE = "本番のアカウントに切り替える"
 LIVE_TO_PRACTICE = "練習モードに切り替える"
+# The banner after a key was saved in practice mode: saving does not switch by itself.
+PRACTICE_KEY_SAVED = (
+    "API キーを保存しました。まだ練習用のデータです。右のボタンで本番に切り替えられます。"
+)
 LIVE_MODE = "本番アカウント"
 LIVE_BADGE = "本番"
 LIVE_TEXT = "本番アカウント{account}: 実際の SendGrid のデータです。削除すると元に戻せません。"

@@ -87,7 +87,29 @@ def error_for_status(
     )
 
 
+# The hosts of the two regions (sendgrid.py's base URLs); any other host is an endpoint typed
+# in 詳細設定 (a gateway, a proxy, a practice server started by hand).
+_SENDGRID_HOSTS = frozenset({"api.sendgrid.com", "api.eu.sendgrid.com"})
+
+
 def network_error(request: httpx.Request, error: Exception) -> NetworkError:
+    host = request.url.host
+    if (
+        host
+        and host.lower() not in _SENDGRID_HOSTS
+        and not isinstance(error, httpx.TimeoutException)
+    ):
+        # "Check the internet connection" sent the operator the wrong way: the internet was
+        # fine, the endpoint typed in the settings was wrong or not running.
+        where = f"{host}:{request.url.port}" if request.url.port else host
+        return NetworkError(
+            f"接続先 URL の {where} に接続できませんでした。",
+            next_step_ja=(
+                "設定画面の「詳細設定」にある接続先 URL が正しいか、"
+                "その接続先が動いているかを確認してください。"
+            ),
+            detail=describe(request, None, f"{type(error).__name__}: {error}"),
+        )
     if isinstance(error, httpx.TimeoutException):
         return NetworkError(
             "SendGrid からの応答が時間内に返りませんでした。",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +26,9 @@ from app.core.types import ListPermissions
 from app.ui import texts
 from app.ui.safe_text import plain_label
 from app.ui.widgets.test_outcome import show_test_outcome
+
+# The window manager's title bar and borders, unknown before the dialog is shown.
+TITLE_BAR_ALLOWANCE = 40
 
 
 def here(next_step_ja: str) -> str:
@@ -165,12 +169,27 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.buttons = buttons
 
+        # The sections scroll above the buttons: on a short screen (1366×768 at 125 % leaves
+        # 574 px) the dialog could not grow to every wrapped line, and a failed 接続テスト's
+        # message was cut mid-line with no way to read the rest.
+        body = QWidget()
+        sections = self._sections_layout = QVBoxLayout(body)
+        sections.setContentsMargins(0, 0, 0, 0)
+        sections.addWidget(sendgrid_box)
+        sections.addWidget(self.advanced_box)
+        sections.addWidget(self.store_label)
+        sections.addWidget(self.store_warning)
+        sections.addWidget(llm_box)
+        self._scroll = QScrollArea()
+        self._scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._scroll.setWidget(body)
+        self._scroll.setMinimumWidth(
+            body.minimumSizeHint().width() + self._scroll.verticalScrollBar().sizeHint().width()
+        )
         layout = self._main_layout = QVBoxLayout(self)
-        layout.addWidget(sendgrid_box)
-        layout.addWidget(self.advanced_box)
-        layout.addWidget(self.store_label)
-        layout.addWidget(self.store_warning)
-        layout.addWidget(llm_box)
+        layout.addWidget(self._scroll, 1)
         layout.addWidget(buttons)
 
         if keys_loading:
@@ -275,17 +294,36 @@ class SettingsDialog(QDialog):
 
     def _grow_to_fit(self) -> None:
         """Grow the dialog so every word-wrapped line shows at once (a wrapped label's height
-        depends on its width, which the dialog's minimum size does not account for)."""
+        depends on its width, which the dialog's minimum size does not account for), up to
+        the screen's free height; past it the sections scroll."""
         layout = self._main_layout
         layout.activate()
-        width = self.width()
-        needed = (
-            layout.totalHeightForWidth(width)
-            if layout.hasHeightForWidth()
-            else layout.totalSizeHint().height()
+        scroll_bar = self._scroll.verticalScrollBar().sizeHint().width()
+        inner = max(self._scroll.viewport().width(), self._scroll.width() - scroll_bar)
+        sections = self._sections_layout
+        body = (
+            sections.totalHeightForWidth(inner)
+            if sections.hasHeightForWidth()
+            else sections.totalSizeHint().height()
         )
+        margins = layout.contentsMargins()
+        needed = (
+            margins.top()
+            + body
+            + layout.spacing()
+            + self.buttons.sizeHint().height()
+            + margins.bottom()
+        )
+        screen = self.screen()
+        if screen is not None:
+            needed = min(needed, screen.availableGeometry().height() - TITLE_BAR_ALLOWANCE)
         if needed > self.height():
-            self.resize(width, needed)
+            self.resize(self.width(), needed)
+        free = screen.availableGeometry() if screen is not None else None
+        if free is not None and self.frameGeometry().bottom() > free.bottom():
+            self.move(self.x(), max(free.top(), free.bottom() - self.frameGeometry().height()))
+        if self.test_result.isVisible():
+            self._scroll.ensureWidgetVisible(self.test_result)
 
     @Slot()
     def _on_test_clicked(self) -> None:

@@ -51,6 +51,7 @@ class SettingsFlow(QObject):
         self.run_dialog = run_dialog  # tests and the screenshots drive the dialog themselves
         self.dialog: SettingsDialog | None = None
         self._opened = 0  # which dialog a key read belongs to
+        self.key_saved = False  # the last open() stored a new SendGrid key
         controller.connection_tested.connect(self._on_controller_connection_tested)
 
     def open(self, parent: QWidget | None = None) -> bool:
@@ -78,9 +79,11 @@ class SettingsFlow(QObject):
         job = Job("settings-keys", lambda **_: (opened, *_masked_keys(secrets)))
         job.signals.succeeded.connect(self._on_keys_read)
         controller.runner.start(job)
+        self.key_saved = False
         try:
             saved = self.run_dialog(dialog)
             if saved:
+                self.key_saved = bool(dialog.new_sendgrid_key())
                 controller.save_settings(
                     dialog.result_settings(), dialog.new_sendgrid_key(), dialog.new_llm_key()
                 )

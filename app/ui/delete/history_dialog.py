@@ -47,6 +47,7 @@ from app.ui.delete.history_loading import HistorySnapshot
 from app.ui.safe_text import plain_label, single_line, tooltip_text
 from app.ui.texts import format_jst
 from app.ui.widgets.date_edit import JapaneseDateEdit
+from app.ui.widgets.screen_fit import resize_within_screen
 
 SEARCH_DELAY_MS = 250
 OPERATION_WIDTHS = (130, 90, 60, 60, 60, 150, 260)
@@ -201,7 +202,7 @@ class HistoryDialog(QDialog):
         self._closed = False
         self.retry_operation_id: int | None = None
         self.setWindowTitle(texts.HISTORY_TITLE)
-        self.resize(1000, 640)
+        resize_within_screen(self, 1000, 640)
         layout = QVBoxLayout(self)
 
         filters = QHBoxLayout()

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
-    QSplitter,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -36,6 +35,7 @@ from app.ui.fetch.delete_bar import DeleteBar
 from app.ui.models.entry_columns import effect_summary
 from app.ui.models.entry_table import Column, EntryTableModel
 from app.ui.safe_text import plain_label, spreadsheet_clipboard_cell, text_head
+from app.ui.widgets.grid_first_splitter import GridFirstSplitter
 from app.ui.widgets.side_scroller import SideScroller
 
 if TYPE_CHECKING:
@@ -63,7 +63,12 @@ DEFAULT_WIDTHS = {
     Column.HISTORY: 64,  # 新着 / 再発 n: short words
     Column.DELETE_EFFECT: 130,  # the longest label (変化なし（ブロック）) is 10 characters
 }
-DETAILS_MIN_HEIGHT = 150  # 原因 and 対応 of a typical row without scrolling
+# The details pane never shrinks below this many lines (it scrolls for the rest); on a short
+# window the grid keeps GRID_ROWS_WANTED rows first, then the details get back up to
+# DETAILS_HEIGHT_WANTED (原因 and 対応 of a typical row without scrolling): GridFirstSplitter.
+DETAILS_MIN_LINES = 4
+DETAILS_HEIGHT_WANTED = 150
+GRID_ROWS_WANTED = 5
 # The most characters of one field (reason, status, address, 原因, 対応) the details pane lays
 # out. QPlainTextEdit wraps an unbroken line glyph by glyph, in time that grows faster than its
 # length: 10,000 characters take ~30 ms, a 1 MB reason blocked the window 18 s (minutes in a
@@ -128,11 +133,13 @@ class ListPage(QWidget):
         self.details = QPlainTextEdit()  # plain text only: reasons are untrusted
         self.details.setReadOnly(True)
         self.details.setPlaceholderText(texts.DETAILS_EMPTY)
-        self.splitter = QSplitter()
+        self.splitter = GridFirstSplitter(self._grid_height_wanted, DETAILS_HEIGHT_WANTED)
         self.splitter.setProperty("orientation", _VERTICAL)
         self.splitter.addWidget(self._grid_placeholder)
         self.splitter.addWidget(self.details)
-        self.details.setMinimumHeight(DETAILS_MIN_HEIGHT)
+        lines = self.details.fontMetrics().lineSpacing() * DETAILS_MIN_LINES
+        frame = 2 * self.details.frameWidth() + 2 * round(self.details.document().documentMargin())
+        self.details.setMinimumHeight(lines + frame)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([380, 250])
@@ -172,6 +179,16 @@ class ListPage(QWidget):
         """The grid (built now if the post-paint build has not run yet)."""
         return self.ensure_grid()
 
+    def _grid_height_wanted(self) -> int:
+        """Header and GRID_ROWS_WANTED rows of the grid, with its frame and scroll bar."""
+        table = self._table
+        if table is None:
+            return 0  # the placeholder: the grid's own pass sets the sizes
+        header = table.horizontalHeader().sizeHint().height()
+        rows = table.verticalHeader().defaultSectionSize() * GRID_ROWS_WANTED
+        scroll_bar = table.horizontalScrollBar().sizeHint().height()
+        return header + rows + scroll_bar + 2 * table.frameWidth()
+
     @property
     def has_grid(self) -> bool:
         return self._table is not None
@@ -187,6 +204,7 @@ class ListPage(QWidget):
                 sizes = self.splitter.sizes()
                 self.splitter.replaceWidget(0, table)
                 self.splitter.setSizes(sizes)  # as laid out (or restored) for the placeholder
+                self.splitter.share_room()
                 placeholder.deleteLater()
             header = table.horizontalHeader()
             header.sortIndicatorChanged.connect(self._on_header_sort_changed)

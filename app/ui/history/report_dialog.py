@@ -80,8 +80,11 @@ class ReportDialog(QDialog):
         self.month_combo = QComboBox()
         for month in months:
             self.month_combo.addItem(f"{month.year}年{month.month}月", month)
-        # The last complete month is what a monthly report is usually about.
+        # The last complete month is what a monthly report is usually about; when it has no
+        # records (the first month of use) the dialog moves on to this month once, by itself.
         self.month_combo.setCurrentIndex(1 if len(months) > 1 else 0)
+        self._may_move_to_this_month = len(months) > 1
+        self._note = ""
         self.preview = QPlainTextEdit()  # plain text: domains and causes come from remote data
         self.preview.setReadOnly(True)
         self.xlsx_box = QCheckBox(texts.REPORT_XLSX)
@@ -149,9 +152,18 @@ class ReportDialog(QDialog):
     def show_report(self, report: MonthlyReport) -> None:
         if report.month != self.month:
             return  # the operator picked another month meanwhile
+        if self._may_move_to_this_month:
+            self._may_move_to_this_month = False
+            if report.total.current == 0 and not report.deletions:
+                # A first-day operator fetched this month's rows and saw only zeros for last
+                # month; the way out (「対象月」) is there, but this month is what they meant.
+                self._note = texts.REPORT_MOVED_TO_THIS_MONTH
+                self.month_combo.setCurrentIndex(0)
+                self.month_chosen.emit(self.month)
+                return
         self.report = report
         self.preview.setPlainText(key_figures(report))
-        self.status.setText("")
+        self.status.setText(self._note)
         self._update_buttons()
 
     def show_progress(self, text: str) -> None:
@@ -180,6 +192,8 @@ class ReportDialog(QDialog):
 
     @Slot(int)
     def _on_month_activated(self, _: int) -> None:
+        self._may_move_to_this_month = False  # the operator's choice stands
+        self._note = ""
         self.report = None
         self.saved = ()
         self.preview.setPlainText("")

@@ -32,6 +32,7 @@ from app.core.letters.polish import PolishResult
 from app.ui.letters import letter_texts as texts
 from app.ui.letters.letter_sets import LetterChoices, LetterSet
 from app.ui.safe_text import plain_label
+from app.ui.widgets.screen_fit import resize_within_screen
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class LetterDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(texts.LETTERS_TITLE)
-        self.resize(900, 680)
+        resize_within_screen(self, 900, 680)
         self._choices = choices
         self._letters: list[Letter] = []
         self._ask_path = ask_path

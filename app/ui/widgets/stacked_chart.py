@@ -230,15 +230,23 @@ class StackedColumnChart(QWidget):
             painter.setPen(TEXT_COLOR)
             painter.drawText(QPointF(x + 22, y + metrics.ascent()), name)
 
+    def labelled_columns(self) -> list[int]:
+        """The columns whose period label is drawn at the widget's current size."""
+        model = self._model
+        if model is None or not model.columns:
+            return []
+        metrics = QFontMetrics(self.font())
+        plot = self._plot(metrics)
+        return list(_labelled(len(model.columns), _widest_label(model, metrics), plot.width()))
+
     def _paint_labels(
         self, painter: QPainter, model: StackedChartModel, plot: QRectF, metrics: QFontMetrics
     ) -> None:
         """Period labels under the axis, thinned so they never overlap."""
         count = len(model.columns)
-        widest = max(metrics.horizontalAdvance(column.label) for column in model.columns) + 8
-        every = max(1, int(widest // max(1.0, plot.width() / count)) + 1)
+        widest = _widest_label(model, metrics)
         painter.setPen(AXIS_COLOR)
-        for index in range(0, count, every):
+        for index in _labelled(count, widest, plot.width()):
             center, _ = self._column(plot, index, count)
             label = model.columns[index].label
             painter.drawText(
@@ -246,3 +254,16 @@ class StackedColumnChart(QWidget):
                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
                 label,
             )
+
+
+def _widest_label(model: StackedChartModel, metrics: QFontMetrics) -> float:
+    return max(metrics.horizontalAdvance(column.label) for column in model.columns) + 8
+
+
+def _labelled(count: int, widest: float, plot_width: float) -> range:
+    """Every how-many-th column gets its label, counted back from the newest: the current
+    month (or week) is the one the operator came to see. Counted from the oldest, 12 months
+    on a narrow chart labelled 2026-01, 2026-03 … 2026-11, and the newest bar — the only one
+    on a first day — stood unlabelled to the right of 2026-11, read as November."""
+    every = max(1, int(widest // max(1.0, plot_width / count)) + 1)
+    return range(count - 1, -1, -every)
