@@ -1,0 +1,42 @@
+"""A child process killed with SIGKILL at a chosen point: what a crash test starts from."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+
+def kill_when(
+    command: Sequence[str],
+    ready: Callable[[], bool],
+    *,
+    never: str,
+    timeout_s: float = 30.0,
+    poll_s: float = 0.02,
+    **popen: Any,
+) -> int:
+    """Start ``command``, poll ``ready()`` until it is true, then kill -9 the child; returns
+    its exit code (``-signal.SIGKILL`` when the kill ended it).
+
+    The child ending on its own first fails the test with its output; so does ``timeout_s``
+    passing, with ``never`` as the message. The child is never left running."""
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while not ready():
+            assert child.poll() is None, child.communicate()
+            assert time.monotonic() < deadline, never
+            time.sleep(poll_s)
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        for stream in (child.stdout, child.stderr):
+            if stream is not None:
+                stream.close()
+    return int(child.returncode)
