@@ -182,3 +182,25 @@ def test_a_kept_state_sent_late_does_not_reopen_an_operation_reconciled_meanwhil
         assert results == {KEPT: EntryResult.DELETED, OTHER: EntryResult.STILL_LISTED}
     finally:
         other.close()
+
+
+def test_an_outbox_held_by_another_process_does_not_stop_the_journal_opening(
+    postgres_server: PostgresServer, team_database: Callable[..., str], tmp_path: Path
+) -> None:
+    name = team_database({"tanaka": ("田中", "delete")})
+    url, admin = postgres_server.url("tanaka", name), postgres_server.url(database=name)
+    operation_id, outbox = _kept_by_a_killed_process(postgres_server, url, tmp_path)
+    holder = sqlite3.connect(outbox, isolation_level=None, timeout=0)
+    holder.execute("BEGIN IMMEDIATE")  # held past SQLite's wait (the window, another CLI)
+    try:
+        # Before: the raw "database is locked" of crossing off the first sent write escaped
+        # from opening the journal; the command ended with a traceback.
+        _flush(url, outbox)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert _outbox_rows(outbox) == 2  # not crossed off: sent again next time
+    _flush(url, outbox)
+    assert _outbox_rows(outbox) == 0
+    assert _count(admin, RESULT_ROWS, operation_id) == 1
+    assert _count(admin, INTERRUPTED_ROWS, operation_id) == 1
