@@ -12,7 +12,7 @@ from pathlib import Path
 
 from app.sandbox.sendgrid_server import SandboxRecord
 from tests.helpers.core_sandbox import API_KEY, RANGE, RANGE_START, bounce
-from tests.helpers.killed_child import kill_when
+from tests.helpers.killed_child import kill_once_deleting, operation_states
 from tests.helpers.syscalls import first_index, renamed_onto, synced_before, traced_run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,15 +97,9 @@ def test_the_next_delete_after_a_kill_records_what_became_of_the_killed_one(
                "--list", "bounces", "--emails-file", str(emails_file), "--yes",
                "--journal", str(journal_file)]  # fmt: skip
     # "running": the plan is journaled and the DELETE is on its way (700 ms at the server).
-    kill_when(
-        command,
-        lambda: _operation_states(journal_file) == [OperationState.RUNNING],
-        never="the CLI never started its deletion",
-        cwd=ROOT,
-        env=_env(tmp_path),
-    )
+    kill_once_deleting(command, journal_file, cwd=ROOT, env=_env(tmp_path))
     time.sleep(1.5)  # a request in flight at the kill still lands at the server
-    assert _operation_states(journal_file) == [OperationState.RUNNING]
+    assert operation_states(journal_file) == [OperationState.RUNNING]
 
     again = subprocess.run(
         command, cwd=ROOT, env=_env(tmp_path), capture_output=True, text=True,
@@ -123,17 +117,5 @@ def test_the_next_delete_after_a_kill_records_what_became_of_the_killed_one(
         listed = {r.email for r in sandbox.records("bounces")}
         for entry in journal.entries(killed.id):
             assert (entry.email in listed) == (entry.result.value == "still_listed"), entry
-    finally:
-        journal.close()
-
-
-def _operation_states(journal_file: Path) -> list:
-    from app.core.storage.journal import DeletionJournal
-
-    if not journal_file.exists():
-        return []
-    journal = DeletionJournal(journal_file)
-    try:
-        return [operation.state for operation in journal.list_operations()]
     finally:
         journal.close()

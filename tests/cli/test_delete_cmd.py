@@ -15,7 +15,7 @@ from app.core.storage.journal import DeletionJournal, EntryResult, OperationStat
 from app.core.types import ListKind
 from app.sandbox.sendgrid_server import SandboxRecord
 from tests.helpers.core_sandbox import API_KEY, RANGE_START
-from tests.helpers.killed_child import kill_when
+from tests.helpers.killed_child import kill_when, operation_states
 
 CREATED = datetime.fromtimestamp(RANGE_START, UTC)
 
@@ -190,7 +190,7 @@ def test_kill_9_mid_delete_leaves_every_deleted_address_journaled_with_its_reaso
     command += ["--journal", str(journal_file)]
     returncode = kill_when(
         command,
-        lambda: journal_file.exists() and bool(_operations(journal_file)),
+        lambda: bool(operation_states(journal_file)),
         never="the CLI never journaled its plan",
         env=env,
     )
@@ -209,14 +209,6 @@ def test_kill_9_mid_delete_leaves_every_deleted_address_journaled_with_its_reaso
     assert sorted(entries) == targets
     assert deleted <= set(entries)
     assert all((e.reason, e.created) == ("x", CREATED) for e in entries.values())
-
-
-def _operations(journal_file: Path) -> list:
-    journal = DeletionJournal(journal_file)
-    try:
-        return journal.list_operations()
-    finally:
-        journal.close()
 
 
 def delete_from_raw_file(sandbox, tmp_path: Path, content: bytes) -> subprocess.CompletedProcess:

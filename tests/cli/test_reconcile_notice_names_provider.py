@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from app.core.storage.journal import DeletionJournal, OperationState
 from app.sandbox import ses_server
 from tests.core.providers.harness import dataset
-from tests.helpers.killed_child import kill_when
+from tests.helpers.killed_child import kill_once_deleting
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,16 +34,6 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def _states(journal_file: Path) -> list[OperationState]:
-    if not journal_file.exists():
-        return []
-    journal = DeletionJournal(journal_file)
-    try:
-        return [operation.state for operation in journal.list_operations()]
-    finally:
-        journal.close()
-
-
 def test_the_next_run_names_the_provider_of_the_killed_deletion(tmp_path: Path) -> None:
     emails = tmp_path / "emails.txt"
     emails.write_text("user0001@example.jp\nuser0002@example.jp\n", encoding="utf-8")
@@ -57,13 +46,7 @@ def test_the_next_run_names_the_provider_of_the_killed_deletion(tmp_path: Path) 
             "--list", "bounces", "--emails-file", str(emails), "--yes",
             "--journal", str(journal_file),
         ]  # fmt: skip
-        kill_when(
-            command,
-            lambda: _states(journal_file) == [OperationState.RUNNING],
-            never="the CLI never started its deletion",
-            cwd=ROOT,
-            env=_env(tmp_path),
-        )
+        kill_once_deleting(command, journal_file, cwd=ROOT, env=_env(tmp_path))
         time.sleep(1.5)  # a request in flight at the kill still lands at the server
         again = subprocess.run(
             command, cwd=ROOT, env=_env(tmp_path), capture_output=True, text=True,

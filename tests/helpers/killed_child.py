@@ -6,7 +6,11 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.core.storage.journal import OperationState
 
 
 def kill_when(
@@ -40,3 +44,29 @@ def kill_when(
             if stream is not None:
                 stream.close()
     return int(child.returncode)
+
+
+def operation_states(journal_file: Path) -> list[OperationState]:
+    """The state of every operation in a SQLite journal, oldest first ([] before it exists)."""
+    from app.core.storage.journal import DeletionJournal
+
+    if not journal_file.exists():
+        return []
+    journal = DeletionJournal(journal_file)
+    try:
+        return [operation.state for operation in journal.list_operations()]
+    finally:
+        journal.close()
+
+
+def kill_once_deleting(command: Sequence[str], journal_file: Path, **popen: Any) -> int:
+    """Run a ``todoku-cli delete`` ``command`` and kill -9 it once its one operation is
+    "running" in ``journal_file``: the plan is journaled and a request may be on its way."""
+    from app.core.storage.journal import OperationState
+
+    return kill_when(
+        command,
+        lambda: operation_states(journal_file) == [OperationState.RUNNING],
+        never="the CLI never started its deletion",
+        **popen,
+    )

@@ -10,8 +10,9 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import psycopg
 import pytest
@@ -44,6 +45,18 @@ def _outbox_rows(path: Path) -> int:
             return int(db.execute("SELECT count(*) FROM outbox").fetchone()[0])
         except sqlite3.OperationalError:  # the table is not there yet
             return 0
+
+
+@contextlib.contextmanager
+def _held(outbox: Path) -> Iterator[None]:
+    """The outbox file held for writing by this process, as another Todoku process may."""
+    holder = sqlite3.connect(outbox, isolation_level=None, timeout=0)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
 
 
 def _count(url: str, query: str, operation_id: int) -> int:
@@ -88,6 +101,25 @@ def _kept_by_a_killed_process(server: PostgresServer, url: str, tmp_path: Path) 
     return int(opened.read_text(encoding="utf-8")), outbox
 
 
+class Kept(NamedTuple):
+    name: str  # the team database
+    url: str  # tanaka's, whose process was killed
+    admin: str
+    operation_id: int
+    outbox: Path
+
+
+@pytest.fixture
+def kept(
+    postgres_server: PostgresServer, team_database: Callable[..., str], tmp_path: Path
+) -> Kept:
+    """Writes kept in the outbox by a process killed -9 while the server was away."""
+    name = team_database({"tanaka": ("田中", "delete"), "suzuki": ("鈴木", "delete")})
+    url = postgres_server.url("tanaka", name)
+    operation_id, outbox = _kept_by_a_killed_process(postgres_server, url, tmp_path)
+    return Kept(name, url, postgres_server.url(database=name), operation_id, outbox)
+
+
 def _flush(url: str, outbox: Path) -> None:
     done = subprocess.run(
         [sys.executable, str(CHILD), "flush", url, str(outbox)],
@@ -97,11 +129,9 @@ def _flush(url: str, outbox: Path) -> None:
 
 
 def test_writes_kept_before_a_kill_are_sent_once_by_the_next_start(
-    postgres_server: PostgresServer, team_database: Callable[..., str], tmp_path: Path
+    postgres_server: PostgresServer, kept: Kept
 ) -> None:
-    name = team_database({"tanaka": ("田中", "delete"), "suzuki": ("鈴木", "delete")})
-    url, admin = postgres_server.url("tanaka", name), postgres_server.url(database=name)
-    operation_id, outbox = _kept_by_a_killed_process(postgres_server, url, tmp_path)
+    name, url, admin, operation_id, outbox = kept
     assert _outbox_rows(outbox) == 2  # the result and the state survived the kill
     other = PostgresJournal(parse_database_url(postgres_server.url("suzuki", name)))
     try:
@@ -120,26 +150,17 @@ def test_writes_kept_before_a_kill_are_sent_once_by_the_next_start(
     assert _count(admin, INTERRUPTED_ROWS, operation_id) == 1
 
 
-def test_a_kill_between_resending_and_crossing_off_stores_nothing_twice(
-    postgres_server: PostgresServer, team_database: Callable[..., str], tmp_path: Path
-) -> None:
-    name = team_database({"tanaka": ("田中", "delete")})
-    url, admin = postgres_server.url("tanaka", name), postgres_server.url(database=name)
-    operation_id, outbox = _kept_by_a_killed_process(postgres_server, url, tmp_path)
+def test_a_kill_between_resending_and_crossing_off_stores_nothing_twice(kept: Kept) -> None:
+    _, url, admin, operation_id, outbox = kept
     # Another writer of the outbox (the window beside the CLI) holds it: the resending process
     # gets its first write to the server, then waits to cross it off, and is killed there.
-    holder = sqlite3.connect(outbox, isolation_level=None, timeout=0)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
+    with _held(outbox):
         returncode = kill_when(
             [sys.executable, str(CHILD), "flush", url, str(outbox)],
             lambda: _count(admin, RESULT_ROWS, operation_id) > 0,
             never="the kept result never reached the server",
             cwd=REPO,
         )
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     assert returncode == -signal.SIGKILL
     assert _outbox_rows(outbox) == 2  # sent, but not crossed off: it goes again
     _flush(url, outbox)
@@ -155,14 +176,9 @@ def test_a_kill_between_resending_and_crossing_off_stores_nothing_twice(
 
 
 def test_a_kept_state_sent_late_does_not_reopen_an_operation_reconciled_meanwhile(
-    postgres_server: PostgresServer,
-    team_database: Callable[..., str],
-    make_sandbox,
-    tmp_path: Path,
+    postgres_server: PostgresServer, kept: Kept, make_sandbox
 ) -> None:
-    name = team_database({"tanaka": ("田中", "delete"), "suzuki": ("鈴木", "delete")})
-    url = postgres_server.url("tanaka", name)
-    operation_id, outbox = _kept_by_a_killed_process(postgres_server, url, tmp_path)
+    name, url, _, operation_id, outbox = kept
     # The killed process's deletion of KEPT went through; OTHER is still listed.
     sandbox = make_sandbox([SandboxRecord("bounces", OTHER, RANGE_START, "550 x")])
     other = PostgresJournal(parse_database_url(postgres_server.url("suzuki", name)))
@@ -185,20 +201,13 @@ def test_a_kept_state_sent_late_does_not_reopen_an_operation_reconciled_meanwhil
 
 
 def test_an_outbox_held_by_another_process_does_not_stop_the_journal_opening(
-    postgres_server: PostgresServer, team_database: Callable[..., str], tmp_path: Path
+    kept: Kept,
 ) -> None:
-    name = team_database({"tanaka": ("田中", "delete")})
-    url, admin = postgres_server.url("tanaka", name), postgres_server.url(database=name)
-    operation_id, outbox = _kept_by_a_killed_process(postgres_server, url, tmp_path)
-    holder = sqlite3.connect(outbox, isolation_level=None, timeout=0)
-    holder.execute("BEGIN IMMEDIATE")  # held past SQLite's wait (the window, another CLI)
-    try:
+    _, url, admin, operation_id, outbox = kept
+    with _held(outbox):  # past SQLite's wait (the window, another CLI)
         # Before: the raw "database is locked" of crossing off the first sent write escaped
         # from opening the journal; the command ended with a traceback.
         _flush(url, outbox)
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     assert _outbox_rows(outbox) == 2  # not crossed off: sent again next time
     _flush(url, outbox)
     assert _outbox_rows(outbox) == 0
