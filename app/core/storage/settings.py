@@ -234,7 +234,7 @@ class SettingsStore:
         self.problem = None
         try:
             raw = self.path.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # no file there (a file on the way)
             return AppSettings()
         except OSError as error:
             log.warning("settings: cannot read %s (%s); using defaults", self.path, error)
