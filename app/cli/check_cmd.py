@@ -3,7 +3,8 @@
 Exit codes (for cron / CI / monitoring scripts):
     0  every day with requests is at or above the threshold (days without requests don't count)
     3  at least one day is below the threshold
-    1  the stats could not be fetched (API key, permission, network ...): nothing was judged
+    1  the stats could not be fetched (API key, permission, network ...), or the app's
+       settings.json (where the webhook is kept) is damaged: nothing was judged
     2  wrong arguments (argparse)
 A failed webhook post is reported on stderr and never changes the code: the result is the check,
 the notification is a courtesy.
@@ -12,7 +13,6 @@ the notification is a courtesy.
 from __future__ import annotations
 
 import argparse
-import logging
 from datetime import timedelta
 
 from app.cli.common import add_connection_arguments, make_provider, report_error
@@ -27,8 +27,6 @@ from app.core.stats import (
     summary_ja,
 )
 from app.core.types import DateRange
-
-log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_FETCH_FAILED = 1
@@ -65,7 +63,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     today = today_jst()
     date_range = DateRange(today - timedelta(days=args.days - 1), today)
-    webhook = args.slack_webhook.strip() or _stored_webhook()
+    try:
+        webhook = args.slack_webhook.strip() or _stored_webhook()
+    except TodokuError as error:  # a damaged settings.json: its webhook is unknown
+        return report_error(error)
     try:
         with make_provider(args) as provider:
             daily = fetch_daily_stats(provider, date_range)
@@ -93,16 +94,13 @@ def _notify(url: str, text: str) -> None:
 
 
 def _stored_webhook() -> str:
-    """The webhook URL from the app's settings (``alert_webhook_url``); "" when unset."""
-    try:
-        from app.core.storage.settings import SettingsStore
-        from app.paths import user_paths
+    """The webhook URL from the app's settings (``alert_webhook_url``); "" when unset.
 
-        settings = SettingsStore(user_paths().settings_file).load()
-    except Exception:  # settings are optional here: a broken file must not stop the check
-        log.info("check: settings not readable; no stored webhook", exc_info=True)
-        return ""
-    return settings.alert_webhook_url.strip()
+    A settings.json that is there but damaged is refused (SettingsFileError), not read as "no
+    webhook": a monitoring job would otherwise go on without ever posting its alerts."""
+    from app.cli.settings_file import load_cli_settings
+
+    return load_cli_settings().alert_webhook_url.strip()
 
 
 def _days(text: str) -> int:

@@ -76,14 +76,10 @@ def selected_account(args: argparse.Namespace) -> Account | None:
     from app.core.accounts import Account, ProviderName, find_account
 
     if name is not None:
-        from app.core.storage.settings import SettingsStore
-        from app.paths import user_paths
+        from app.cli.settings_file import load_cli_settings
 
-        store = SettingsStore(user_paths().settings_file)
-        settings = store.load()
-        if store.problem is not None:  # the account may well be in the file it could not read
-            raise store.problem
-        account = find_account(settings.all_accounts(), name)
+        # A damaged file is refused: the account may well be in the file it could not read.
+        account = find_account(load_cli_settings().all_accounts(), name)
         if provider is not None and account.provider.value != provider:
             raise InvalidInputError(
                 f"アカウント「{name}」は {account.provider.label_ja} のアカウントです。",

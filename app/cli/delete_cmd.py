@@ -167,7 +167,7 @@ def explained_plan(entries: list[SuppressionEntry]) -> DeletionPlan:
     return plan_deletion(zip(entries, explanations, strict=True))
 
 
-def _describe(kind: ListKind, plan: DeletionPlan) -> None:
+def _describe(kind: ListKind, plan: DeletionPlan, provider_name: str) -> None:
     emails = [item.entry.email for item in plan.items]
     print(f"{kind.label_ja}リストから次の {plan.total} 件を削除します。", file=sys.stderr)
     for email in emails[:SHOWN_ADDRESSES]:
@@ -176,7 +176,17 @@ def _describe(kind: ListKind, plan: DeletionPlan) -> None:
         print(f"  …ほか {len(emails) - SHOWN_ADDRESSES} 件", file=sys.stderr)
     for _, warning in plan.warnings:
         print(terminal_text(f"注意: {warning}"), file=sys.stderr)
-    print("SendGrid では削除した項目を元に戻せません。", file=sys.stderr)
+    print(f"{_label_ja(provider_name)}では削除した項目を元に戻せません。", file=sys.stderr)
+
+
+def _label_ja(provider_name: str) -> str:
+    """``Amazon SES ``, ``Infobip ``…: the provider's name as the operator knows it."""
+    from app.core.accounts import ProviderName, before_particle_ja
+
+    try:
+        return before_particle_ja(ProviderName(provider_name).label_ja)
+    except ValueError:
+        return before_particle_ja(provider_name)
 
 
 def _confirm(plan: DeletionPlan) -> bool:
@@ -252,7 +262,8 @@ def reconcile_earlier(
         summary = reconcile_unfinished(cast("ListingProvider", provider), journal, context=context)
     finally:
         journal.close()
-    for line in summary.notice_ja.splitlines():
+    notice = "\n".join(text for text in (summary.notice_ja, summary.not_checkable_ja) if text)
+    for line in notice.splitlines():
         print(terminal_text(line), file=sys.stderr)
 
 
@@ -283,7 +294,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{kind.label_ja}リストに該当するアドレスはありません。", file=sys.stderr)
                 return 0
             plan = explained_plan(entries)
-            _describe(kind, plan)
+            _describe(kind, plan, provider.name)
             if args.yes:
                 if plan.requires_consent and not args.consent:
                     print(f"エラー: {CONSENT_NEEDED}", file=sys.stderr)

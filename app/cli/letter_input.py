@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 from typing import BinaryIO
 
+from app.cli.settings_file import load_cli_settings
 from app.core.errors import InvalidInputError
 from app.core.letters.templates import TemplateError, TemplateSet, load_templates
-from app.core.storage.settings import AppSettings, SettingsStore
+from app.core.storage.settings import AppSettings
 from app.core.types import Explanation, SuppressionEntry
 
 
@@ -37,11 +38,9 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def load_settings(args: argparse.Namespace) -> AppSettings:
-    if args.settings is not None:
-        return SettingsStore(args.settings).load()
-    from app.paths import user_paths
-
-    return SettingsStore(user_paths().settings_file).load()
+    """``--settings`` or the app's file; a damaged one is refused (letters would otherwise
+    go out with 【…を記入】 where the sender's organisation and contact belong)."""
+    return load_cli_settings(args.settings)
 
 
 def load_letter_templates(args: argparse.Namespace) -> TemplateSet:

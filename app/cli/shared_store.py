@@ -34,10 +34,11 @@ def database_from_args(args: argparse.Namespace) -> SharedDatabase | None:
     url = getattr(args, "database", None)
     if url:
         return parse_database_url(url)
-    from app.core.storage.settings import SettingsStore
-    from app.paths import user_paths
+    from app.cli.settings_file import load_cli_settings
 
-    return database_from_settings(SettingsStore(user_paths().settings_file).load())
+    # A damaged file is refused: it may turn the shared store on, and a deletion recorded
+    # only on this PC would escape the other operators' claims.
+    return database_from_settings(load_cli_settings())
 
 
 def open_cli_journal(args: argparse.Namespace, local_path: Path) -> JournalStore:

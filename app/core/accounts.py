@@ -37,7 +37,26 @@ _LABELS_JA = {
     ProviderName.SES: "Amazon SES",
 }
 
+
+def before_particle_ja(name: str) -> str:
+    """``SendGrid `` / ``カスタマーズメールクラウド``: a name ready for 「の」「では」, with the
+    space Japanese text puts after a Latin word only."""
+    return name + " " if name[-1:].isascii() else name
+
+
+def provider_in_journal_label(label: str) -> ProviderName:
+    """The provider a deletion journal's account label names: ``<where> <provider>:<account>``
+    (``CLI cmc:本番``, ``練習モード infobip:キャンペーン``). A label without one (``CLI``,
+    ``本番 SG.…``, ``練習モード``) is the default SendGrid account's."""
+    _, _, rest = label.partition(" ")
+    token, colon, _ = rest.partition(":")
+    if colon and token in {provider.value for provider in ProviderName}:
+        return ProviderName(token)
+    return ProviderName.SENDGRID
+
+
 DEFAULT_ACCOUNT_NAME = "SendGrid"
+
 SENDGRID_DEFAULT_SECRET = "sendgrid_api_key"  # the name today's key has in the keyring
 
 # Secrets each provider needs (names inside the account's keyring namespace).

@@ -60,6 +60,9 @@ class CmcSandbox(EspSandbox):
         self._cancel_api = cancel_api
         # A gateway that drops ``p``: every page is the first one (a client must not loop).
         self.ignore_page = False
+        # A reply whose blocks carry no ``id`` (an API version or a gateway that drops it):
+        # nothing may then be sent to cancel them.
+        self.omit_block_ids = False
         self._data_lock = threading.Lock()
         self._bounces: list[dict[str, str]] = []
         self._blocks: list[dict[str, str]] = []
@@ -171,7 +174,8 @@ class CmcSandbox(EspSandbox):
                 self._matches[cache_key] = matched
         chunk = matched[page * rows : (page + 1) * rows]
         if resource == "blocks":
-            chunk = [{k: v for k, v in row.items() if k != "removed"} for row in chunk]
+            hidden = {"removed", "id"} if self.omit_block_ids else {"removed"}
+            chunk = [{k: v for k, v in row.items() if k not in hidden} for row in chunk]
         return Reply(200, json.dumps({resource: chunk}, ensure_ascii=False).encode("utf-8"))
 
     def _filter(self, resource: str, start: str, end: str, email: str) -> list[dict[str, str]]:

@@ -5,7 +5,6 @@ DELETE request goes out, and its outcome synced after. Checked with strace, call
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ from pathlib import Path
 
 from app.sandbox.sendgrid_server import SandboxRecord
 from tests.helpers.core_sandbox import API_KEY, RANGE, RANGE_START, bounce
+from tests.helpers.killed_child import kill_once_deleting, operation_states
 from tests.helpers.syscalls import first_index, renamed_onto, synced_before, traced_run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,26 +96,10 @@ def test_the_next_delete_after_a_kill_records_what_became_of_the_killed_one(
     command = [sys.executable, "-m", "app.cli", "delete", "--base-url", sandbox.base_url,
                "--list", "bounces", "--emails-file", str(emails_file), "--yes",
                "--journal", str(journal_file)]  # fmt: skip
-    child = subprocess.Popen(
-        command, cwd=ROOT, env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    try:
-        deadline = time.monotonic() + 30
-        # "running": the plan is journaled and the DELETE is on its way (700 ms at the server).
-        while _operation_states(journal_file) != [OperationState.RUNNING]:
-            assert child.poll() is None, child.communicate()
-            assert time.monotonic() < deadline, "the CLI never started its deletion"
-            time.sleep(0.02)
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait(timeout=10)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-        child.stdout.close()
-        child.stderr.close()
+    # "running": the plan is journaled and the DELETE is on its way (700 ms at the server).
+    kill_once_deleting(command, journal_file, cwd=ROOT, env=_env(tmp_path))
     time.sleep(1.5)  # a request in flight at the kill still lands at the server
-    assert _operation_states(journal_file) == [OperationState.RUNNING]
+    assert operation_states(journal_file) == [OperationState.RUNNING]
 
     again = subprocess.run(
         command, cwd=ROOT, env=_env(tmp_path), capture_output=True, text=True,
@@ -133,17 +117,5 @@ def test_the_next_delete_after_a_kill_records_what_became_of_the_killed_one(
         listed = {r.email for r in sandbox.records("bounces")}
         for entry in journal.entries(killed.id):
             assert (entry.email in listed) == (entry.result.value == "still_listed"), entry
-    finally:
-        journal.close()
-
-
-def _operation_states(journal_file: Path) -> list:
-    from app.core.storage.journal import DeletionJournal
-
-    if not journal_file.exists():
-        return []
-    journal = DeletionJournal(journal_file)
-    try:
-        return [operation.state for operation in journal.list_operations()]
     finally:
         journal.close()

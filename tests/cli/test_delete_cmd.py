@@ -15,6 +15,7 @@ from app.core.storage.journal import DeletionJournal, EntryResult, OperationStat
 from app.core.types import ListKind
 from app.sandbox.sendgrid_server import SandboxRecord
 from tests.helpers.core_sandbox import API_KEY, RANGE_START
+from tests.helpers.killed_child import kill_when, operation_states
 
 CREATED = datetime.fromtimestamp(RANGE_START, UTC)
 
@@ -187,22 +188,13 @@ def test_kill_9_mid_delete_leaves_every_deleted_address_journaled_with_its_reaso
     command = [sys.executable, "-m", "app.cli", "delete", "--base-url", sandbox.base_url]
     command += ["--emails-file", str(emails_file), "--list", "bounces", "--yes"]
     command += ["--journal", str(journal_file)]
-    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 30
-        while not (journal_file.exists() and _operations(journal_file)):
-            assert child.poll() is None, child.communicate()
-            assert time.monotonic() < deadline, "the CLI never journaled its plan"
-            time.sleep(0.02)
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait(timeout=10)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-        child.stdout.close()
-        child.stderr.close()
-    assert child.returncode == -signal.SIGKILL
+    returncode = kill_when(
+        command,
+        lambda: bool(operation_states(journal_file)),
+        never="the CLI never journaled its plan",
+        env=env,
+    )
+    assert returncode == -signal.SIGKILL
     time.sleep(1.5)  # a request in flight at the kill still lands at the server
     deleted = set(targets) - {r.email for r in sandbox.records("bounces")}
 
@@ -217,14 +209,6 @@ def test_kill_9_mid_delete_leaves_every_deleted_address_journaled_with_its_reaso
     assert sorted(entries) == targets
     assert deleted <= set(entries)
     assert all((e.reason, e.created) == ("x", CREATED) for e in entries.values())
-
-
-def _operations(journal_file: Path) -> list:
-    journal = DeletionJournal(journal_file)
-    try:
-        return journal.list_operations()
-    finally:
-        journal.close()
 
 
 def delete_from_raw_file(sandbox, tmp_path: Path, content: bytes) -> subprocess.CompletedProcess:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from app.core.accounts import ProviderName, before_particle_ja, provider_in_journal_label
 from app.core.cancel import CancelToken
 from app.core.dates import JST
 from app.core.deletion.plan import DeleteProgress, DeletionContext, same_server
@@ -42,6 +43,7 @@ class ReconciledOperation:
     gone: int  # unrecorded, but no longer on the list: the delete went through
     still_listed: int  # unrecorded and still on the list: can be retried
     unchecked: int  # could not be checked (error, or a practice server that is gone)
+    provider_ja: str = ProviderName.SENDGRID.label_ja  # whose lists it was made on
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,15 +53,18 @@ class ReconcileSummary:
     # Shared store: still running on another machine (its process holds it): left alone.
     running_elsewhere_ids: tuple[int, ...] = ()
     error: TodokuError | None = field(default=None, compare=False)
+    # This account's, on a provider that cannot look one address up: left unfinished.
+    not_checkable: tuple[OperationRecord, ...] = ()
 
     @property
     def notice_ja(self) -> str:
         """The text of the "前回の削除が途中で終了しました" notice (empty: nothing to say)."""
         if not self.operations:
             return ""
-        lines = ["前回の削除が途中で終了しました。SendGrid の状態を確認し、記録を更新しました。"]
+        checked = _names_ja(op.provider_ja for op in self.operations)
+        lines = [f"前回の削除が途中で終了しました。{checked}の状態を確認し、記録を更新しました。"]
         for op in self.operations:
-            started = op.started_at.astimezone(JST).strftime("%Y/%m/%d %H:%M")
+            started = _started_ja(op.started_at)
             line = (
                 f"・{started} の削除（{op.total:,} 件）: 削除済み {op.recorded_ok + op.gone:,} 件、"
                 f"削除されていない {op.still_listed + op.recorded_failed:,} 件"
@@ -74,6 +79,29 @@ class ReconcileSummary:
         if self.error is not None:
             lines.append(f"一部を確認できませんでした: {self.error.message_ja}")
         return "\n".join(lines)
+
+    @property
+    def not_checkable_ja(self) -> str:
+        """What to say of ``not_checkable`` (empty: nothing): which provider's deletion stays
+        unfinished, and where its outcome can be seen instead."""
+        lines = []
+        for op in self.not_checkable:
+            name = _names_ja([provider_in_journal_label(op.account_label).label_ja])
+            lines.append(
+                f"前回の削除（{_started_ja(op.started_at)}、{op.total:,} 件）が途中で終了しました。"
+                f"{name}では 1 件ずつ状態を確認できないため、記録は途中のままです"
+                f"（削除履歴の記録番号 #{op.id}）。{name}の管理画面で結果を確認してください。"
+            )
+        return "\n".join(lines)
+
+
+def _started_ja(started_at: datetime) -> str:
+    return started_at.astimezone(JST).strftime("%Y/%m/%d %H:%M")
+
+
+def _names_ja(names: Iterable[str]) -> str:
+    """``SendGrid ``, ``カスタマーズメールクラウド``, ``SendGrid・Infobip ``: ready for 「の」."""
+    return before_particle_ja("・".join(dict.fromkeys(names)))
 
 
 PRACTICE_GONE_DETAIL = "練習用サーバーが終了したため確認できません"
@@ -106,6 +134,7 @@ def reconcile_unfinished(
     reconciled: list[ReconciledOperation] = []
     skipped: list[int] = []
     elsewhere: list[int] = []
+    not_checkable: list[OperationRecord] = []
     error: TodokuError | None = None
     for operation in journal.unfinished_operations():
         if not journal.take_over(operation.id):
@@ -114,6 +143,8 @@ def reconcile_unfinished(
         if not can_look_up:
             journal.release(operation.id)
             skipped.append(operation.id)
+            if context is not None and same_server(operation, context, base_url):
+                not_checkable.append(operation)
             continue
         try:
             outcome = _reconcile_one(
@@ -132,7 +163,11 @@ def reconcile_unfinished(
         else:
             reconciled.append(outcome)
     return ReconcileSummary(
-        tuple(reconciled), tuple(skipped), running_elsewhere_ids=tuple(elsewhere), error=error
+        tuple(reconciled),
+        tuple(skipped),
+        running_elsewhere_ids=tuple(elsewhere),
+        error=error,
+        not_checkable=tuple(not_checkable),
     )
 
 
@@ -164,6 +199,7 @@ def _reconcile_one(
         gone=gone,
         still_listed=still,
         unchecked=0,
+        provider_ja=provider_in_journal_label(operation.account_label).label_ja,
     )
 
 
@@ -232,4 +268,5 @@ def _close_unverifiable(journal: JournalStore, operation: OperationRecord) -> Re
         gone=0,
         still_listed=0,
         unchecked=len(pending),
+        provider_ja=provider_in_journal_label(operation.account_label).label_ja,
     )

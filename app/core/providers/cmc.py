@@ -233,9 +233,9 @@ class CmcProvider(HttpProvider):
         if kind is ListKind.BOUNCES:
             reason = str(item.get("reason") or "")
         else:
-            block_id = item.get("id")
+            block_id = _block_id(item)
             if block_id is not None:
-                self._block_ids[email.lower()] = str(block_id)
+                self._block_ids[email.lower()] = block_id
             # Blocks carry no SMTP text: the code's explanation is the best reason we have.
             reason = status_for(code).explanation_ja if code else ""
         return SuppressionEntry(
@@ -323,11 +323,34 @@ class CmcProvider(HttpProvider):
         return DeleteOutcome(kind, email, DeleteStatus.DELETED)
 
     def _find_block_id(self, email: str, cancel: CancelToken) -> str | None:
+        """The block's id; None when the address is not listed. A listed block without a
+        usable id cannot be cancelled: refused, never sent as the text "None"."""
         # ``email`` is a partial match: keep only the exact address.
         for item in self._list_page(ListKind.BLOCKS, {"email": email}, 0, cancel):
             if isinstance(item, dict) and str(item.get("email", "")).lower() == email.lower():
-                return str(item.get("id"))
+                block_id = _block_id(item)
+                if block_id is None:
+                    raise UnexpectedPayloadError(
+                        "カスタマーズメールクラウドのブロックに ID がないため、"
+                        "解除を送信しませんでした。",
+                        next_step_ja=(
+                            f"{CONSOLE_NAME_JA}で「配信停止」タブを開き、"
+                            "このアドレスを解除してください。"
+                        ),
+                        detail=f"blocks: item without id: {str(item)[:200]}",
+                    )
+                return block_id
         return None
+
+
+def _block_id(item: dict[str, Any]) -> str | None:
+    """A block's ``id`` as the cancel request sends it; None when it is missing or not an id
+    (null, empty, an object): ``str()`` of those would send "None" or "{}" as the id."""
+    value = item.get("id")
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value).strip()
+    return text or None
 
 
 def _check_cancelled(payload: Any, email: str) -> None:

@@ -175,7 +175,17 @@ class SettingsFileError(TodokuError):
     default_message_ja = "設定ファイルを読み取れないため、既定の設定で起動しました。"
 
 
-def _damaged(path: Path, error: object) -> SettingsFileError:
+def _damaged(path: Path, error: object, *, command: bool) -> SettingsFileError:
+    if command:
+        return SettingsFileError(
+            f"設定ファイル（{path}）が壊れているため読み取れません。既定の設定では実行しません"
+            "（登録したアカウントや送信元の情報などが使えないため）。",
+            next_step_ja=(
+                "バックアップがあればそのファイルに戻すか、アプリで設定を開いて保存し直してから、"
+                "もう一度実行してください。"
+            ),
+            detail=f"{error} ({path})",
+        )
     return SettingsFileError(
         f"設定ファイル（{path}）が壊れているため読み取れず、既定の設定で起動しました。"
         "登録したアカウントなどは表示されません。",
@@ -188,7 +198,14 @@ def _damaged(path: Path, error: object) -> SettingsFileError:
     )
 
 
-def _unreadable(path: Path, error: OSError) -> SettingsFileError:
+def _unreadable(path: Path, error: OSError, *, command: bool) -> SettingsFileError:
+    if command:
+        return SettingsFileError(
+            f"設定ファイル（{path}）を読み取る権限がないか、ほかのプログラムが使用中のため、"
+            "読み取れません。既定の設定では実行しません。",
+            next_step_ja="ファイルの権限やロックを確認してから、もう一度実行してください。",
+            detail=f"{type(error).__name__}: {error}",
+        )
     return SettingsFileError(
         f"設定ファイル（{path}）を読み取る権限がないか、ほかのプログラムが使用中のため、"
         "既定の設定で起動しました。登録したアカウントなどは表示されません。",
@@ -204,26 +221,28 @@ class SettingsStore:
     """Loads and saves AppSettings at one path (the per-user data dir, given by the caller).
 
     ``problem`` is set by ``load`` when a file was there but could not be used (damaged, not
-    readable by this user), for the window or the command to say so; None otherwise.
+    readable by this user), for the window or the command to say so; None otherwise. With
+    ``command``, it is worded for a command that stops (the window starts on the defaults).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, command: bool = False) -> None:
         self.path = path
+        self.command = command
         self.problem: SettingsFileError | None = None
 
     def load(self) -> AppSettings:
         self.problem = None
         try:
             raw = self.path.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # no file there (a file on the way)
             return AppSettings()
         except OSError as error:
             log.warning("settings: cannot read %s (%s); using defaults", self.path, error)
-            self.problem = _unreadable(self.path, error)
+            self.problem = _unreadable(self.path, error, command=self.command)
             return AppSettings()
         data = _settings_object(raw, self.path)
         if data is None:
-            self.problem = _damaged(self.path, "not a JSON object")
+            self.problem = _damaged(self.path, "not a JSON object", command=self.command)
             return AppSettings()
         return settings_from_dict(data)
 

@@ -5,7 +5,6 @@ claims it held are released (real PostgreSQL, real SendGrid imitation, real SIGK
 from __future__ import annotations
 
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from app.core.storage.team.journal_pg import PostgresJournal
 from app.core.types import DateRange, ListKind
 from app.sandbox.postgres_server import PostgresServer
 from app.sandbox.sendgrid_server import SandboxRecord
+from tests.helpers.killed_child import kill_when
 
 CHILD = Path(__file__).with_name("crash_delete_child.py")
 REPO = Path(__file__).resolve().parents[3]
@@ -61,25 +61,16 @@ def test_crashed_operation_is_reconciled_from_another_machine(
         latency_ms=300,
     )
     admin_url = postgres_server.url(database=name)
-    child = subprocess.Popen(
+    returncode = kill_when(
         [sys.executable, str(CHILD), postgres_server.url("tanaka", name), sandbox.base_url, KEY],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while _deleted_so_far(admin_url) == 0:  # the first batch is journaled
-            assert child.poll() is None, child.communicate()
-            assert time.monotonic() < deadline, "the child never recorded a result"
-            time.sleep(0.05)
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=10)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-        child.stdout.close()
-        child.stderr.close()
-    assert child.returncode == -signal.SIGKILL
+        lambda: _deleted_so_far(admin_url) > 0,  # the first batch is journaled
+        never="the child never recorded a result",
+        timeout_s=60,
+        poll_s=0.05,
+        cwd=REPO,
+        text=True,
+    )
+    assert returncode == -signal.SIGKILL
 
     # Machine B: another operator sees the operation, with who started it.
     other = PostgresJournal(parse_database_url(postgres_server.url("suzuki", name)))

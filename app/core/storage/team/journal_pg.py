@@ -67,7 +67,7 @@ from app.core.storage.team.journal_pg_writes import (
 from app.core.storage.team.migrate import check_version
 from app.core.storage.team.operation_locks import LOCK_SPACE as _LOCK_SPACE  # noqa: F401 (tests import it)
 from app.core.storage.team.operation_locks import OperationLocks
-from app.core.storage.team.outbox import LocalOutbox
+from app.core.storage.team.outbox import LocalOutbox, OutboxBusyError
 from app.core.types import ListKind
 
 log = logging.getLogger(__name__)
@@ -264,9 +264,15 @@ class PostgresJournal:
     def _flush_quietly(self) -> None:
         from app.core.storage.journal_records import SharedStoreUnavailableError
 
-        # Still away: the kept writes wait; the caller's own write will say so.
-        with contextlib.suppress(SharedStoreUnavailableError):
+        # Still away, or the outbox held by the window or another todoku-cli: the kept writes
+        # wait (what was sent but not crossed off goes again, stored once by its client key);
+        # the caller's own write will say so.
+        try:
             self.flush_outbox()
+        except SharedStoreUnavailableError:
+            pass
+        except OutboxBusyError as error:
+            log.warning("shared journal: kept writes not sent now: %s", error.detail)
 
     # -- liveness ----------------------------------------------------------------------------
 

@@ -73,9 +73,16 @@ def insert_state(
 ) -> None:
     # One statement (a data-modifying CTE runs to completion): atomic without BEGIN/COMMIT
     # round trips. A final state also releases what the operation still claims.
+    # An operation never leaves a final state: a non-final one arriving after it is a write the
+    # outbox kept while the server was away, sent after another operator reconciled the
+    # operation. Stored, it would make the operation unfinished again (the newest row wins).
+    final = state in _FINAL_STATES
     connection.execute(
         "WITH state AS (INSERT INTO todoku.operation_states"
-        " (operation_id, state, observed_at, client_key) VALUES (%s, %s, %s, %s)"
+        " (operation_id, state, observed_at, client_key)"
+        " SELECT %s::bigint, %s::text, %s::timestamptz, %s::uuid"
+        " WHERE %s OR NOT EXISTS (SELECT 1 FROM todoku.operation_states f"
+        " WHERE f.operation_id = %s AND f.state = ANY(%s::text[]))"
         " ON CONFLICT (client_key) DO NOTHING RETURNING 1)"
         " DELETE FROM todoku.active_claims WHERE operation_id = %s AND %s",
         (
@@ -83,8 +90,11 @@ def insert_state(
             state.value,
             observed_at,
             client_key,
+            final,
             operation_id,
-            state in _FINAL_STATES,
+            [done.value for done in _FINAL_STATES],
+            operation_id,
+            final,
         ),
     )
 
