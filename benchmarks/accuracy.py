@@ -7,14 +7,14 @@ texts from Sisimai's public fixtures), the provider catalogue (benchmarks/data/
 provider-catalogue.jsonl, replies from the providers' published error pages, labelled apart from
 the rules), the rule author's own catalogue (benchmarks/data/own-catalogue.jsonl) and the blind
 catalogue (benchmarks/data/blind-catalogue.jsonl, labelled without sight of rules or classifier)
-and the second to twenty-eighth blind sets (benchmarks/data/blind-two.jsonl, blind-three.jsonl,
+and the second to thirtieth blind sets (benchmarks/data/blind-two.jsonl, blind-three.jsonl,
 blind-four.jsonl, blind-five.jsonl, blind-six.jsonl, blind-seven.jsonl, blind-eight.jsonl,
 blind-nine.jsonl, blind-ten.jsonl, blind-eleven.jsonl, blind-twelve.jsonl, blind-thirteen.jsonl,
 blind-fourteen.jsonl, blind-fifteen.jsonl, blind-sixteen.jsonl, blind-seventeen.jsonl,
 blind-eighteen.jsonl, blind-nineteen.jsonl, blind-twenty.jsonl, blind-twenty-one.jsonl,
 blind-twenty-two.jsonl, blind-twenty-three.jsonl, blind-twenty-four.jsonl,
-blind-twenty-five.jsonl, blind-twenty-six.jsonl, blind-twenty-seven.jsonl and
-blind-twenty-eight.jsonl, made the same way from other sources; the thirteenth holds non-English
+blind-twenty-five.jsonl, blind-twenty-six.jsonl, blind-twenty-seven.jsonl,
+blind-twenty-eight.jsonl, blind-twenty-nine.jsonl and blind-thirty.jsonl, made the same way from other sources; the thirteenth holds non-English
 replies, the fifteenth mostly temporary ones, the sixteenth replies from Japanese pages, the
 seventeenth replies quoted on pages in languages other than English and Japanese, the eighteenth
 replies from the big mailbox providers, ISPs and security gateways as quoted in pasted logs and
@@ -24,7 +24,9 @@ quoted in the wild, the twenty-second temporary replies beside their permanent l
 twenty-third replies pasted into mail-software issue threads, the twenty-fourth replies of security
 gateways and corporate systems, the twenty-fifth replies of regional ISPs and web hosts, the
 twenty-sixth replies of commercial and less common mail servers, the twenty-seventh replies whose
-cause a thread's answer settles, the twenty-eighth texts in languages other than English),
+cause a thread's answer settles, the twenty-eighth texts in languages other than English, the
+twenty-ninth bounces as IT help desks and list archives show them, the thirtieth replies as
+sending platforms report them),
 and the Sisimai lexicon set (benchmarks/data/sisimai-lexicon.jsonl: one short reply per phrase of
 the labeler's reason modules; agreement with its lexicon, not unseen text) and the Sisimai lhost
 set (benchmarks/data/sisimai-lhost.jsonl: the message tables of its per-MTA decoders; agreement
@@ -98,6 +100,8 @@ BLIND_TWENTY_FIVE = ROOT / "benchmarks" / "data" / "blind-twenty-five.jsonl"
 BLIND_TWENTY_SIX = ROOT / "benchmarks" / "data" / "blind-twenty-six.jsonl"
 BLIND_TWENTY_SEVEN = ROOT / "benchmarks" / "data" / "blind-twenty-seven.jsonl"
 BLIND_TWENTY_EIGHT = ROOT / "benchmarks" / "data" / "blind-twenty-eight.jsonl"
+BLIND_TWENTY_NINE = ROOT / "benchmarks" / "data" / "blind-twenty-nine.jsonl"
+BLIND_THIRTY = ROOT / "benchmarks" / "data" / "blind-thirty.jsonl"
 # Not unseen text: one reply per phrase of Sisimai's reason modules, to measure how far our rules
 # agree with the labeler's own lexicon (benchmarks/data/README.md).
 SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
@@ -414,6 +418,10 @@ def main(argv: list[str]) -> int:
           if BLIND_TWENTY_SEVEN.exists() else []),
         *([("blind twenty-eight (benchmarks/data/blind-twenty-eight.jsonl)", BLIND_TWENTY_EIGHT)]
           if BLIND_TWENTY_EIGHT.exists() else []),
+        *([("blind twenty-nine (benchmarks/data/blind-twenty-nine.jsonl)", BLIND_TWENTY_NINE)]
+          if BLIND_TWENTY_NINE.exists() else []),
+        *([("blind thirty (benchmarks/data/blind-thirty.jsonl)", BLIND_THIRTY)]
+          if BLIND_THIRTY.exists() else []),
         *([("sisimai lexicon (benchmarks/data/sisimai-lexicon.jsonl)", SISIMAI_LEXICON)]
           if SISIMAI_LEXICON.exists() else []),
         *([("sisimai lhost (benchmarks/data/sisimai-lhost.jsonl)", SISIMAI_LHOST)]
