@@ -7,18 +7,42 @@ memory without a word, so the key was gone at the next start."""
 
 from __future__ import annotations
 
+import itertools
+import time
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from app.core.storage.secrets import LLM_KEY, SENDGRID_KEY, SERVICE_NAME
 from app.ui import texts
 from tests.helpers.dovecot_server import DovecotServer, running_dovecot
 from tests.helpers.ui import FETCH_TIMEOUT_MS, TEST_KEY
-from tests.ui.os_keyring.test_keyring_reads_off_gui_thread import DELAY_S, longest_gap_while
+from tests.ui.os_keyring.test_keyring_reads_off_gui_thread import DELAY_S, MEASURE_MS
 
 LLM_TYPED = "sk-typed-llm-key-0042"
+
+
+def longest_gap_while(qtbot, click) -> float:
+    """The longest stall of the event loop from ``click`` (run from the loop) until it has
+    returned and ``MEASURE_MS`` have passed: the window's own start-up work before the click
+    (the grid built after the first paint) is not counted."""
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+
+    def run() -> None:
+        timer.start()
+        ticks.append(time.monotonic())
+        click()
+
+    QTimer.singleShot(50, run)
+    qtbot.waitUntil(lambda: bool(ticks), timeout=5000)
+    qtbot.wait(MEASURE_MS)
+    timer.stop()
+    return max((b - a for a, b in itertools.pairwise(ticks)), default=0.0)
 
 
 def click_save(dialog) -> None:
@@ -33,6 +57,9 @@ def test_saving_keys_in_settings_writes_the_keyring_in_a_job(
     def run_dialog(dialog) -> bool:
         qtbot.addWidget(dialog)
         qtbot.waitUntil(lambda: not dialog.keys_loading, timeout=5000)
+        if not seen:  # the first opening only builds the dialog (its module's first import)
+            seen["warmed"] = True
+            return False
         dialog.key_edit.setText(TEST_KEY)
         dialog.llm_key_edit.setText(LLM_TYPED)
         click_save(dialog)
@@ -40,6 +67,7 @@ def test_saving_keys_in_settings_writes_the_keyring_in_a_job(
         return dialog.result() == QDialog.DialogCode.Accepted
 
     window = make_window(run_settings_dialog=run_dialog)
+    window.window_actions.settings_action.trigger()
     os_keyring.write_delay_s = DELAY_S / 2  # two keys: 1.5 s of writing in all
 
     gap = longest_gap_while(qtbot, window.window_actions.settings_action.trigger)
@@ -199,3 +227,41 @@ def test_the_shared_database_dialog_reads_and_writes_the_password_in_jobs(
     assert seen["after_refusal"] != QDialog.DialogCode.Accepted
     assert seen["saved"] is True
     assert os_keyring.values[(SERVICE_NAME, key)] == "new-password-0002"
+
+
+# -- 送信元の情報 / Zendesk: the API token ------------------------------------------------------
+
+
+def test_the_zendesk_token_is_written_in_a_job_and_a_refusal_keeps_the_dialog_open(
+    qtbot, make_window, secrets, os_keyring
+) -> None:
+    from app.core.storage.secrets import ZENDESK_TOKEN
+
+    token = "zendesk-token-typed-5678"
+    seen: dict[str, object] = {}
+
+    def run_settings(dialog) -> bool:
+        qtbot.addWidget(dialog)
+        page = dialog.zendesk_page
+        qtbot.waitUntil(lambda: not page.token_loading, timeout=5000)
+        page.token_edit.setText(token)
+        os_keyring.locked = True
+        click_save(dialog)
+        seen["refused"] = dialog.save_error.text()
+        seen["kept"] = page.token_edit.text()
+        seen["after_refusal"] = dialog.result()
+        os_keyring.locked, os_keyring.write_delay_s = False, DELAY_S
+        click_save(dialog)
+        return dialog.result() == QDialog.DialogCode.Accepted
+
+    window = make_window(run_contact_settings=run_settings)
+    gap = longest_gap_while(qtbot, window.contact_actions.settings_action.trigger)
+    qtbot.waitUntil(lambda: "refused" in seen, timeout=5000)
+    # Found: ~1.5 s: LettersController.open_settings wrote the token on the GUI thread.
+    assert gap < 0.8, f"the event loop was blocked {gap:.1f} s"
+    assert "保存できませんでした" in str(seen["refused"])
+    assert seen["kept"] == token
+    assert seen["after_refusal"] != QDialog.DialogCode.Accepted
+    qtbot.waitUntil(lambda: (SERVICE_NAME, ZENDESK_TOKEN) in os_keyring.values, timeout=5000)
+    assert os_keyring.values[(SERVICE_NAME, ZENDESK_TOKEN)] == token
+    assert secrets.persistent
