@@ -1,5 +1,10 @@
 """Post a plain-text message to a Slack-compatible incoming webhook (``{"text": ...}``) via httpx.
 
+httpx's timeout bounds each network read, not the post: an endpoint that accepts the request
+and then sends its headers (or an error body) a byte at a time never trips it. The whole post,
+connect to last byte read, therefore ends at ``deadline_s`` (twice the timeout unless given),
+through the same socket-level deadline as the providers' requests (``reply_deadline``).
+
 A webhook URL is a credential (whoever has it can post to the channel): it is never logged or
 shown in full; messages name only its scheme and host.
 """
@@ -13,6 +18,7 @@ import httpx
 
 from app import __version__
 from app.core.errors import TodokuError
+from app.core.providers import reply_deadline
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +57,17 @@ def post_webhook(
     text: str,
     *,
     timeout_s: float = DEFAULT_TIMEOUT_S,
+    deadline_s: float | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> None:
     """POST ``{"text": text}`` once (no retry: a duplicate alert is worse than a late one).
 
-    Raises WebhookError with a Japanese message on a bad URL, a connection failure, a timeout
-    or a non-2xx answer.
+    ``timeout_s`` bounds each network wait; ``deadline_s`` (default ``2 * timeout_s``) the
+    whole exchange. Raises WebhookError with a Japanese message on a bad URL, a connection
+    failure, a timeout (either one) or a non-2xx answer.
     """
+    if deadline_s is None:
+        deadline_s = 2 * timeout_s
     bad_url = WebhookError(
         "通知（Webhook）の URL が正しくありません。",
         next_step_ja="https:// で始まる Incoming Webhook の URL を指定してください。",
@@ -72,9 +82,14 @@ def post_webhook(
     where = masked_url(url)
     headers = {"User-Agent": f"todoku/{__version__} (+python-httpx)"}
     try:
-        with httpx.Client(
-            timeout=httpx.Timeout(timeout_s), transport=transport, follow_redirects=False
-        ) as client:
+        with (
+            reply_deadline.within(deadline_s),
+            reply_deadline.install(
+                httpx.Client(
+                    timeout=httpx.Timeout(timeout_s), transport=transport, follow_redirects=False
+                )
+            ) as client,
+        ):
             request = client.build_request(
                 "POST", url.strip(), json={"text": slack_text(text)}, headers=headers
             )

@@ -694,7 +694,7 @@ class MainWindow(QMainWindow):
     def _create_dmarc_tab(self) -> DmarcTab:
         from app.ui.dmarc.tab import DmarcTab
 
-        return DmarcTab(password_stored=self.controller.dmarc.has_stored_password)
+        return DmarcTab(password_stored=self.controller.dmarc.read_password_stored)
 
     def _wire_dmarc_tab(self, tab: DmarcTab) -> None:
         from app.ui.dmarc.tab import connect_dmarc

@@ -56,5 +56,10 @@ class SecretsRead:
     def set(self, name: str, value: str) -> None:
         self._store.set(name, value)
 
+    def set_or_raise(self, name: str, value: str) -> None:
+        from app.core.storage.secrets import write_secrets
+
+        write_secrets(self._store, {name: value})
+
     def delete(self, name: str) -> None:
         self._store.delete(name)

@@ -288,6 +288,7 @@ SETTINGS_API_KEY_PLACEHOLDER = "SG. で始まるキーを貼り付けてくだ�
 SETTINGS_KEY_SAVED = "保存済み: {masked}（変更する場合のみ入力してください）"
 SETTINGS_KEY_NONE = "未設定"
 SETTINGS_KEY_LOADING = "保存済みのキーを確認しています…"
+SETTINGS_SAVING_KEYS = "キーを OS の資格情報ストアに保存しています…"
 SETTINGS_KEY_UNREADABLE = (
     "保存済みのキーを読み取れませんでした（OS の資格情報ストアがロックされているか、"
     "使えない状態です。ロックを解除してから開き直してください）"

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from app.core.webhook import WebhookError, masked_url, post_webhook
+from tests.helpers.hostile_server import (
+    HostileHandler,
+    dribbled_headers,
+    hostile_server,
+    run_bounded,
+)
 from tests.helpers.webhook_receiver import WebhookReceiver, refused_url
 
 
@@ -79,3 +87,54 @@ def test_a_huge_answer_is_not_read(receiver: WebhookReceiver, status: int) -> No
         with pytest.raises(WebhookError, match="HTTP 500"):
             post_webhook(receiver.url, "テスト")
     assert receiver.answer_sent < 64 * 1024 * 1024
+
+
+def _dribbled_error_body(stop: threading.Event) -> Callable[[HostileHandler], None]:
+    """HTTP 500 with a 1 MB body sent a byte every 0.05 s: its first 4 KB take 200 s."""
+
+    def reply(handler: HostileHandler) -> None:
+        handler.close_connection = True
+        try:
+            handler.send_response(500)
+            handler.send_header("Content-Length", str(1024 * 1024))
+            handler.end_headers()
+            handler.wfile.flush()
+            while not stop.wait(0.05):
+                handler.wfile.write(b"x")
+                handler.wfile.flush()
+        except OSError:
+            return
+
+    return reply
+
+
+def test_dribbled_headers_end_with_a_japanese_timeout() -> None:
+    """An endpoint that accepts the POST and then sends its headers a byte at a time never
+    trips the per-read timeout: the check command waited for as long as it liked. The whole
+    post now ends at twice the timeout, as a timeout, and is not sent again."""
+    with dribbled_headers() as (url, server):
+        started = time.monotonic()
+        ended, caught = run_bounded(
+            lambda: post_webhook(f"{url}/hook", "テスト", timeout_s=0.5), 10
+        )
+        took = time.monotonic() - started
+        assert server.asked() == 1
+    assert ended, "headers dribbled for 10 s with a 0.5 s timeout and nothing ended it"
+    assert isinstance(caught, WebhookError), caught
+    assert caught.message_ja == "通知（Webhook）の送信がタイムアウトしました。"
+    assert took < 4.0, f"{took:.1f} s for a 1 s deadline"
+
+
+def test_a_dribbled_error_body_ends_at_the_deadline() -> None:
+    stop = threading.Event()
+    with hostile_server(_dribbled_error_body(stop)) as url:
+        started = time.monotonic()
+        ended, caught = run_bounded(
+            lambda: post_webhook(f"{url}/hook", "テスト", timeout_s=0.5), 10
+        )
+        took = time.monotonic() - started
+        stop.set()
+    assert ended, "an error body dribbled for 10 s with a 0.5 s timeout and nothing ended it"
+    assert isinstance(caught, WebhookError), caught
+    assert caught.message_ja == "通知（Webhook）の送信がタイムアウトしました。"
+    assert took < 4.0, f"{took:.1f} s for a 1 s deadline"

@@ -1,9 +1,10 @@
 """A loopback HTTP server whose every answer a test writes by hand (a broken or hostile service).
 
 ``hostile_server(reply)`` starts it; ``reply(handler)`` sees the request (``handler.path``,
-``handler.command``, ``handler.body``) and writes the answer, e.g. with ``send_json``. A fetch
-that never ends is run with ``run_bounded`` so the test fails after a few seconds instead of
-hanging the suite.
+``handler.command``, ``handler.body``) and writes the answer, e.g. with ``send_json``.
+``dribbled_headers()`` starts one that sends a status line and then header bytes one at a
+time, never ending them. A fetch that never ends is run with ``run_bounded`` so the test fails
+after a few seconds instead of hanging the suite.
 """
 
 from __future__ import annotations
@@ -45,6 +46,29 @@ def send_json(handler: BaseHTTPRequestHandler, value: Any, status: int = 200) ->
     handler.wfile.write(body)
 
 
+class DribbledHeaders:
+    """A server that sends a status line, then one header byte every 0.1 s, never the end."""
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self.requests = 0
+
+    def __call__(self, handler: HostileHandler) -> None:
+        self.requests += 1  # one handler thread per connection; a test reads it afterwards
+        handler.close_connection = True
+        try:
+            handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            handler.wfile.flush()
+            while not self.stop.wait(0.1):
+                handler.wfile.write(b"a")
+                handler.wfile.flush()
+        except OSError:
+            return
+
+    def asked(self) -> int:
+        return self.requests
+
+
 @contextmanager
 def hostile_server(reply: Reply) -> Iterator[str]:
     """The server's base URL while the block runs."""
@@ -57,6 +81,17 @@ def hostile_server(reply: Reply) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def dribbled_headers() -> Iterator[tuple[str, DribbledHeaders]]:
+    """A ``DribbledHeaders`` server's base URL and the server, stopped when the block ends."""
+    server = DribbledHeaders()
+    with hostile_server(server) as url:
+        try:
+            yield url, server
+        finally:
+            server.stop.set()
 
 
 def run_bounded(work: Callable[[], Any], seconds: float) -> tuple[bool, Any]:

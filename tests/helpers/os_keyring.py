@@ -1,6 +1,6 @@
 """An OS keyring backend for tests of the real KeyringSecretStore: it can be locked (every call
 raises ``KeyringLocked``, as the Secret Service does when the unlock prompt is dismissed) or
-slow (each read waits, as a keyring waiting on D-Bus does)."""
+slow (each read or write waits, as a keyring waiting on D-Bus does)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ class ScriptedKeyring(KeyringBackend):
         super().__init__()
         self.locked = False
         self.read_delay_s = 0.0
+        self.write_delay_s = 0.0
         self.values: dict[tuple[str, str], str] = {}
 
     def _check(self) -> None:
@@ -32,10 +33,12 @@ class ScriptedKeyring(KeyringBackend):
         return self.values.get((service, username))
 
     def set_password(self, service: str, username: str, password: str) -> None:
+        time.sleep(self.write_delay_s)
         self._check()
         self.values[(service, username)] = password
 
     def delete_password(self, service: str, username: str) -> None:
+        time.sleep(self.write_delay_s)
         self._check()
         self.values.pop((service, username), None)
 

@@ -374,7 +374,11 @@ def test_imap_dialog_reads_a_real_mailbox_and_keeps_the_password_in_the_store(
         assert dialog.host_edit.text() == "127.0.0.1"
         assert dialog.folder_edit.text() == "DmarcTab"
         assert dialog.password_edit.text() == ""
-        assert dialog.password_edit.placeholderText() == texts.IMAP_PASSWORD_KEPT
+        # Read by a job: the dialog opens at once and learns it a moment later.
+        qtbot.waitUntil(
+            lambda: dialog.password_edit.placeholderText() == texts.IMAP_PASSWORD_KEPT,
+            timeout=5000,
+        )
         return None
 
     tab.run_imap_dialog = look

@@ -172,7 +172,8 @@ def test_settings_saved_without_the_password_and_connection_test(
     # Opened again: the stored password is used when the field stays empty.
     dialog = team.make_dialog(window)
     qtbot.addWidget(dialog)
-    assert dialog.password_stored and dialog.password_edit.text() == ""
+    qtbot.waitUntil(lambda: dialog.password_stored is True, timeout=5000)  # read by a job
+    assert dialog.password_edit.text() == ""
     assert click_test(qtbot, window, dialog).startswith("接続できました")
     team.detach()
 

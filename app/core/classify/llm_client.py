@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from app.core.providers import reply_deadline
+
 USER_AGENT = "Todoku"
 # Added per request by the client unless the request itself omits them.
 _PER_REQUEST = ("x-stainless-retry-count", "x-stainless-read-timeout")
@@ -57,7 +59,9 @@ def default_client(settings: EndpointSettings) -> Any:
         "request": [_hide_sdk_headers],
         "response": [_restore_sdk_headers],
     }
-    http_client = openai.DefaultHttpxClient(event_hooks=hooks)
+    # Its sockets learn the whole-request deadline that ``create_completion`` sets, so a
+    # server dribbling the status line or the headers is cut off too (see reply_deadline).
+    http_client = reply_deadline.install(openai.DefaultHttpxClient(event_hooks=hooks))
     return openai.OpenAI(**options, default_headers=headers, http_client=http_client)
 
 
@@ -109,8 +113,10 @@ def create_completion(
     sends one byte a second never trips it, and a reply of gigabytes would be held in memory
     whole before any check. The body is streamed instead and the read stops at ``max_bytes``
     or when ``deadline_s`` seconds have passed since the request went out (both checked per
-    chunk, so a stall is still bounded by the read timeout). Returns the decoded JSON (any
-    type: the caller checks its shape).
+    chunk, so a stall is still bounded by the read timeout). On a client from
+    ``default_client`` every socket wait before the body (connect, the request, the status
+    line and headers, which ``create`` reads to their end before returning) ends at the same
+    deadline. Returns the decoded JSON (any type: the caller checks its shape).
 
     Raises:
         ReplyTooLargeError, ReplyTooSlowError: as above.
@@ -120,14 +126,25 @@ def create_completion(
     started = clock()
     chunks: list[bytes] = []
     size = 0
-    with client.chat.completions.with_streaming_response.create(**request) as response:
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > max_bytes:
-                raise ReplyTooLargeError(f"reply over {max_bytes:,} bytes")
-            if clock() - started > deadline_s:
-                raise ReplyTooSlowError(f"reply still arriving after {deadline_s:g} s")
-            chunks.append(chunk)
+    with reply_deadline.within(deadline_s) as deadline:
+        try:
+            with client.chat.completions.with_streaming_response.create(**request) as response:
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise ReplyTooLargeError(f"reply over {max_bytes:,} bytes")
+                    if clock() - started > deadline_s:
+                        raise ReplyTooSlowError(f"reply still arriving after {deadline_s:g} s")
+                    chunks.append(chunk)
+        except (ReplyTooLargeError, ReplyTooSlowError):
+            raise
+        except Exception as error:
+            # A socket wait cut short by the deadline surfaces as the client's own timeout
+            # before the body (openai.APITimeoutError) and as its HTTP library's ReadTimeout
+            # within it: either way the reply was too slow, not absent.
+            if deadline is None or not deadline.hit:
+                raise
+            raise ReplyTooSlowError(f"reply still arriving after {deadline_s:g} s") from error
     try:
         return json.loads(b"".join(chunks))
     except RecursionError:

@@ -31,6 +31,21 @@ class SecretsUnreadableError(TodokuError):
     )
 
 
+class SecretsUnwritableError(TodokuError):
+    """The OS keyring refused a write (locked, its unlock prompt dismissed, its daemon gone):
+    nothing was saved, and the keyring is still the place to try again once it answers."""
+
+    default_message_ja = (
+        "OS の資格情報ストア（キーリング）にキーやパスワードを保存できませんでした。"
+        "ロックされているか、応答がありません。入力した内容は画面に残っています。"
+    )
+    default_next_step_ja = (
+        "キーリングのロックを解除するか、OS のパスワード管理（Windows の資格情報マネージャー、"
+        "macOS のキーチェーン、Linux のパスワードと鍵など）の状態を確認してから、"
+        "もう一度「保存」を押してください。"
+    )
+
+
 class SecretStore(Protocol):
     """Named secrets. ``persistent`` says whether they survive a restart; ``where_ja`` tells the
     operator where they are kept. ``get`` returns "" when nothing is saved under the name and
@@ -148,6 +163,28 @@ class KeyringSecretStore:
                 self._fall_back(error)
         self._memory.set(name, value)
 
+    def set_or_raise(self, name: str, value: str) -> None:
+        """``set`` for a save the operator waits for: a keyring that refuses the write raises
+        SecretsUnwritableError and changes nothing, instead of the session falling back to
+        memory, so the dialog can say so and the next try (once unlocked) reaches the keyring.
+        ``value`` "" removes the secret."""
+        if not self._usable:
+            self._memory.set(name, value)
+            return
+        try:
+            import keyring
+
+            if value:
+                keyring.set_password(self._service, name, value)
+            else:
+                self._delete_from_keyring(name)
+        except Exception as error:
+            # The class name only: messages of some backends echo the secret's name and service.
+            log.warning("secrets: keyring refused a write (%s)", type(error).__name__)
+            raise SecretsUnwritableError(
+                detail=f"keyring backend {self._backend_name}: {type(error).__name__}"
+            ) from None
+
     def _delete_from_keyring(self, name: str) -> None:
         import keyring
         from keyring.errors import PasswordDeleteError
@@ -157,6 +194,18 @@ class KeyringSecretStore:
 
     def delete(self, name: str) -> None:
         self.set(name, "")
+
+
+def write_secrets(store: SecretStore, changes: dict[str, str]) -> None:
+    """Store each ``name: value`` ("" removes it), on a job's thread: a keyring write may wait
+    for seconds. Raises SecretsUnwritableError at the first write the OS keyring refuses (the
+    ones before it stay written; each is whole on its own)."""
+    for name, value in changes.items():
+        strict = getattr(store, "set_or_raise", None)
+        if callable(strict):
+            strict(name, value)
+        else:
+            store.set(name, value)
 
 
 def mask_secret(value: str) -> str:

@@ -196,14 +196,22 @@ class ConnectionController(FeatureController):
             self._key_read_ahead = None
 
     def save_settings(
-        self, settings: AppSettings, sendgrid_key: str | None, llm_key: str | None
+        self,
+        settings: AppSettings,
+        sendgrid_key: str | None,
+        llm_key: str | None,
+        *,
+        keys_written: bool = False,
     ) -> None:
-        """Store what the settings dialog returned (keys: None = unchanged, "" = remove)."""
+        """Store what the settings dialog returned (keys: None = unchanged, "" = remove).
+        ``keys_written``: the dialog's job has already put the keys into the keyring (the
+        settings flow does, off the GUI thread); only the rest is stored here."""
         if sendgrid_key is not None:
-            self.secrets.set(SENDGRID_KEY, sendgrid_key)
+            if not keys_written:
+                self.secrets.set(SENDGRID_KEY, sendgrid_key)
             self.masked_key = mask_secret(sendgrid_key)
             self._keys_saved += 1
-        if llm_key is not None:
+        if llm_key is not None and not keys_written:
             self.secrets.set(LLM_KEY, llm_key)
         previous = self.settings.current
         self.settings.store(settings)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -20,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import TodokuError
-from app.core.storage.secrets import mask_secret
+from app.core.storage.secrets import LLM_KEY, SENDGRID_KEY, mask_secret
 from app.core.storage.settings import AppSettings
 from app.core.types import ListPermissions
 from app.ui import texts
@@ -121,6 +123,16 @@ class SettingsDialog(QDialog):
         # 詳細設定: folded away, as few operators need it; open when a URL is saved.
         self.base_url_edit = QLineEdit(settings.sendgrid_base_url)
         self.base_url_edit.setPlaceholderText(texts.SETTINGS_BASE_URL_PLACEHOLDER)
+        # A keyring that refused the keys: said here, and the dialog stays open as typed.
+        self.save_error = plain_label()
+        self.save_error.setWordWrap(True)
+        self.save_error.setStyleSheet("color: #c62828;")
+        self.save_error.setVisible(False)
+        # Set by whoever runs the dialog: writes the keys (off the GUI thread) when 保存 is
+        # clicked and returns the keyring's refusal; None: the caller writes them afterwards.
+        self.write_keys: Callable[[Mapping[str, str]], TodokuError | None] | None = None
+        self.keys_written = False
+        self.saving = False
         self.base_url_error = plain_label()
         self.base_url_error.setWordWrap(True)
         self.base_url_error.setStyleSheet("color: #c62828;")
@@ -190,6 +202,8 @@ class SettingsDialog(QDialog):
         )
         layout = self._main_layout = QVBoxLayout(self)
         layout.addWidget(self._scroll, 1)
+        # Outside the scrolled sections: a refused save is read next to the 保存 it answers.
+        layout.addWidget(self.save_error)
         layout.addWidget(buttons)
 
         if keys_loading:
@@ -270,6 +284,15 @@ class SettingsDialog(QDialog):
     def new_llm_key(self) -> str | None:
         typed = self.llm_key_edit.text().strip()
         return typed or None
+
+    def key_changes(self) -> dict[str, str]:
+        """The keyring writes saving makes: name -> value ("" removes)."""
+        changes: dict[str, str] = {}
+        if (sendgrid_key := self.new_sendgrid_key()) is not None:
+            changes[SENDGRID_KEY] = sendgrid_key
+        if (llm_key := self.new_llm_key()) is not None:
+            changes[LLM_KEY] = llm_key
+        return changes
 
     # -- connection test -----------------------------------------------------------------
 
@@ -366,7 +389,38 @@ class SettingsDialog(QDialog):
         if problem:
             self.base_url_edit.setFocus()
             return
+        if self.write_keys is not None and self.key_changes():
+            self._write_keys()
+            if not self.keys_written:
+                return
         self.accept()
+
+    def _write_keys(self) -> None:
+        """Write the typed keys while the dialog waits (it keeps painting); on a refusal say
+        so and stay open with everything as typed, so 保存 can be pressed again."""
+        assert self.write_keys is not None
+        self.saving = True
+        self.buttons.setEnabled(False)
+        self.save_error.setStyleSheet("color: #555;")
+        self.save_error.setText(texts.SETTINGS_SAVING_KEYS)
+        self.save_error.setVisible(True)
+        try:
+            error = self.write_keys(self.key_changes())
+        finally:
+            self.saving = False
+            self.buttons.setEnabled(True)
+        if error is None:
+            self.keys_written = True
+            self.save_error.setVisible(False)
+            return
+        self.save_error.setStyleSheet("color: #c62828;")
+        self.save_error.setText(f"{error.message_ja}\n{error.next_step_ja}".strip())
+        self._grow_to_fit()
+
+    def reject(self) -> None:
+        if self.saving:  # the keyring write runs: the dialog closes when it has ended
+            return
+        super().reject()
 
     @Slot(bool)
     def _on_show_key_toggled(self, shown: bool) -> None:

@@ -16,6 +16,7 @@ from app.core.storage.secrets import (
     SecretsUnreadableError,
     mask_secret,
 )
+from app.ui.secret_writes import write_while_waiting
 from app.ui.workers import Job
 
 if TYPE_CHECKING:
@@ -73,6 +74,11 @@ class SettingsFlow(QObject):
             parent=parent,
         )
         dialog.test_requested.connect(self._on_dialog_test_requested)
+        # The keys are written in a job when 保存 is clicked, the dialog waiting (and saying
+        # why) until the keyring has answered: a slow keyring froze the window.
+        dialog.write_keys = lambda changes: write_while_waiting(
+            controller.runner, controller.secrets, changes
+        )
         self.dialog = dialog
         self._opened += 1
         secrets, opened = controller.secrets, self._opened
@@ -82,10 +88,21 @@ class SettingsFlow(QObject):
         self.key_saved = False
         try:
             saved = self.run_dialog(dialog)
+            if saved and not dialog.keys_written:
+                # Accepted without 保存 (a driver of the dialog): the keys are written now.
+                error = write_while_waiting(
+                    controller.runner, controller.secrets, dialog.key_changes()
+                )
+                if error is not None:
+                    controller.failed.emit(error)
+                    saved = False
             if saved:
                 self.key_saved = bool(dialog.new_sendgrid_key())
                 controller.save_settings(
-                    dialog.result_settings(), dialog.new_sendgrid_key(), dialog.new_llm_key()
+                    dialog.result_settings(),
+                    dialog.new_sendgrid_key(),
+                    dialog.new_llm_key(),
+                    keys_written=True,
                 )
                 log.info(
                     "settings saved (key %s)", "set" if dialog.new_sendgrid_key() else "unchanged"

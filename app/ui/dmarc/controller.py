@@ -23,10 +23,15 @@ from PySide6.QtCore import QObject, Signal, Slot
 from app import __version__
 from app.core.cancel import CancelToken
 from app.core.errors import CancelledError, TodokuError
-from app.core.storage.secrets import SecretStore, SecretsUnreadableError
+from app.core.storage.secrets import (
+    SecretStore,
+    SecretsUnreadableError,
+    SecretsUnwritableError,
+    write_secrets,
+)
 from app.ui.dmarc import texts
 from app.ui.feature import FeatureController
-from app.ui.workers import JobRunner
+from app.ui.workers import Job, JobRunner
 
 if TYPE_CHECKING:
     import dns.resolver
@@ -164,7 +169,8 @@ class DmarcController(FeatureController):
         self.last_check: Checked | None = None
         self._kind = ""  # "import", "check" or "export": what the running job does
         self._pending: tuple[tuple[str, ...], bool] = ((), False)  # the import's inputs
-        self._new_password = ""  # typed in the IMAP dialog, stored after a successful read
+        # A typed password the keyring refused to store (the import itself went well).
+        self._password_unsaved: list[SecretsUnwritableError] = []
 
     # -- intents ---------------------------------------------------------------------------
 
@@ -185,32 +191,49 @@ class DmarcController(FeatureController):
         from app.core.dmarc.imap_source import IMAP_PASSWORD_SECRET
         from app.core.dmarc.service import MailboxRequest
 
-        # A typed password is kept once the server has accepted it, so a typo is not stored.
-        new_password = password
         secrets = self._secrets
         label = f"IMAP {settings.username}@{settings.host}:{settings.port}/{settings.folder}"
         resolve = self._resolver_context()
+        unsaved = self._password_unsaved = []
 
         def work(**kw: Any) -> DmarcResult:
             # The stored password is read here, on the job's thread: a slow keyring holds the
             # import, never the window (a locked one fails it with SecretsUnreadableError).
             mailbox = MailboxRequest(settings, password or secrets.get(IMAP_PASSWORD_SECRET))
-            return analyse((), mailbox, resolve, **kw)
+            result = analyse((), mailbox, resolve, **kw)
+            if password:
+                # Kept once the server has accepted it, so a typo is not stored; written here
+                # too, for a slow keyring holds the window as much on a write as on a read.
+                try:
+                    write_secrets(secrets, {IMAP_PASSWORD_SECRET: password})
+                except SecretsUnwritableError as error:
+                    unsaved.append(error)
+            return result
 
-        return self._start_import((label,), work, practice=False, new_password=new_password)
+        return self._start_import((label,), work, practice=False)
 
     @Slot(object)
     def import_choice(self, choice: Any) -> bool:
         """The IMAP dialog's ``ImapChoice``."""
         return self.import_mailbox(imap_settings(choice), choice.password)
 
-    def has_stored_password(self) -> bool:
+    def read_password_stored(self, answer: Callable[[bool], None]) -> None:
+        """Whether an IMAP password is stored, read in a job (a slow keyring held the window
+        while the dialog opened): ``answer(stored)`` on the GUI thread once it is known.
+        Unreadable counts as stored: the import then says why it cannot read it."""
         from app.core.dmarc.imap_source import IMAP_PASSWORD_SECRET
 
-        try:
-            return bool(self._secrets.get(IMAP_PASSWORD_SECRET))
-        except SecretsUnreadableError:  # unknown: the import says why it cannot read it
-            return True
+        secrets = self._secrets
+
+        def work(**_: Any) -> bool:
+            try:
+                return bool(secrets.get(IMAP_PASSWORD_SECRET))
+            except SecretsUnreadableError:
+                return True
+
+        job = Job("dmarc-password-read", work)
+        job.signals.succeeded.connect(answer)
+        self.runner.start(job)
 
     def load_practice(self) -> bool:
         """Practice mode: generated reports for a made-up domain, DNS from the loopback
@@ -293,11 +316,9 @@ class DmarcController(FeatureController):
         work: Callable[..., DmarcResult],
         *,
         practice: bool,
-        new_password: str = "",
     ) -> bool:
         if self.job is not None:
             return False
-        self._new_password = new_password
         self._pending = (inputs, practice)
         self._kind = "import"
         log.info("dmarc import: %d input(s), practice=%s", len(inputs), practice)
@@ -328,15 +349,20 @@ class DmarcController(FeatureController):
         from app.ui.dmarc.presentation import summary_line
 
         if self._kind == "import":
-            if self._new_password:
-                from app.core.dmarc.imap_source import IMAP_PASSWORD_SECRET
-
-                self._secrets.set(IMAP_PASSWORD_SECRET, self._new_password)
             inputs, practice = self._pending
             self.current = Imported(outcome, inputs, practice)
             self.last_check = None
             self.imported.emit(self.current)
             self.done.emit(summary_line(outcome))
+            for error in self._password_unsaved:  # the reports are in; only the password is not
+                self.failed.emit(
+                    SecretsUnwritableError(
+                        texts.IMAP_PASSWORD_UNSAVED,
+                        next_step_ja=texts.IMAP_PASSWORD_UNSAVED_NEXT,
+                        detail=error.detail,
+                    )
+                )
+            self._password_unsaved = []
         elif self._kind == "check":
             self.last_check = outcome
             self.checked.emit(outcome)
@@ -353,7 +379,7 @@ class DmarcController(FeatureController):
 
     @Slot(object)
     def on_failed(self, error: TodokuError) -> None:
-        self._new_password = ""
+        self._password_unsaved = []
         if isinstance(error, CancelledError):
             self.done.emit(_CANCELLED[self._kind])
             return

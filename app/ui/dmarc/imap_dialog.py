@@ -43,7 +43,7 @@ class ImapDialog(QDialog):
         username: str = "",
         folder: str = "INBOX",
         cafile: str = "",
-        password_stored: bool = False,
+        password_stored: bool | None = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -59,8 +59,7 @@ class ImapDialog(QDialog):
         self.folder_edit = QLineEdit(folder)
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        if password_stored:
-            self.password_edit.setPlaceholderText(texts.IMAP_PASSWORD_KEPT)
+        self.show_password_stored(password_stored)
         self.cafile_edit = QLineEdit(cafile)
         self.cafile_edit.setPlaceholderText(texts.IMAP_CAFILE_PLACEHOLDER)
         self.tls_check = QCheckBox(texts.IMAP_TLS)
@@ -93,6 +92,16 @@ class ImapDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         self.setMinimumWidth(460)
+
+    def show_password_stored(self, stored: bool | None) -> None:
+        """Whether a password is stored; None while a job still reads the keyring (読み込む is
+        allowed meanwhile: the import reads the stored password itself, and says so when it
+        cannot)."""
+        self._password_stored = stored is not False
+        if stored is None:
+            self.password_edit.setPlaceholderText(texts.IMAP_PASSWORD_CHECKING)
+        else:
+            self.password_edit.setPlaceholderText(texts.IMAP_PASSWORD_KEPT if stored else "")
 
     def _on_accepted(self) -> None:
         host, user = self.host_edit.text().strip(), self.user_edit.text().strip()

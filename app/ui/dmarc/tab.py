@@ -84,7 +84,7 @@ class DmarcTab(QWidget):
     def __init__(
         self,
         *,
-        password_stored: Callable[[], bool] = lambda: False,
+        password_stored: Callable[[Callable[[bool], None]], None] = lambda answer: answer(False),
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -92,7 +92,9 @@ class DmarcTab(QWidget):
         self.choose_folder: Callable[[QWidget, str], list[Path]] = _choose_folder
         self.choose_save_path: Callable[[QWidget, str], Path | None] = _choose_save_path
         self.run_imap_dialog: Callable[[ImapDialog], ImapChoice | None] = _run_imap_dialog
+        # Asks (a keyring read, in a job) whether an IMAP password is stored; answers later.
         self._password_stored = password_stored
+        self._imap_dialog: ImapDialog | None = None
         self._view: DmarcView | None = None
         self._has_result = False
         self._result: Any = None
@@ -281,12 +283,20 @@ class DmarcTab(QWidget):
             username=str(settings.value("imap_user", "")),
             folder=str(settings.value("imap_folder", "INBOX")),
             cafile=str(settings.value("imap_cafile", "")),
-            password_stored=self._password_stored(),
+            password_stored=None,  # known once the keyring has answered
             parent=self,
         )
+        self._imap_dialog = dialog
+
+        def answer(stored: bool) -> None:
+            if self._imap_dialog is dialog:  # still open: a late answer finds nothing
+                dialog.show_password_stored(stored)
+
+        self._password_stored(answer)
         try:
             choice = self.run_imap_dialog(dialog)
         finally:
+            self._imap_dialog = None
             dialog.deleteLater()
         if choice is None:
             return

@@ -82,6 +82,14 @@ IMAP_USER = "ユーザー名"
 IMAP_FOLDER = "フォルダ"
 IMAP_PASSWORD = "パスワード"
 IMAP_PASSWORD_KEPT = "（保存済み。変更するときだけ入力）"
+IMAP_PASSWORD_CHECKING = "（保存済みのパスワードを確認しています…）"
+IMAP_PASSWORD_UNSAVED = (
+    "レポートは読み込みましたが、IMAP のパスワードを OS の資格情報ストア（キーリング）に"
+    "保存できませんでした。ロックされているか、応答がありません。"
+)
+IMAP_PASSWORD_UNSAVED_NEXT = (
+    "キーリングのロックを解除してから、次に読み込むときにもう一度パスワードを入力してください。"
+)
 IMAP_TLS = "TLS で接続（常に有効。暗号化しない接続はしません）"
 IMAP_CAFILE = "CA 証明書"
 IMAP_CAFILE_PLACEHOLDER = "社内の認証局を使うときだけ: PEM ファイルのパス（任意）"

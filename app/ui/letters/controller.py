@@ -31,6 +31,7 @@ from app.ui.feature import FeatureController
 from app.ui.letters import letter_texts as texts
 from app.ui.letters.lazy_sandbox import LazySandbox
 from app.ui.persist import SettingsKeeper
+from app.ui.secret_writes import write_while_waiting
 from app.ui.workers import Job, JobRunner
 
 if TYPE_CHECKING:
@@ -199,15 +200,21 @@ class LettersController(FeatureController):
             dialog.zendesk_page.test_requested.connect(self._zendesk.test)
             self._zendesk.tested.connect(dialog.zendesk_page.show_test_result)
         self.settings_dialog = dialog
+        runner = self.runner
+        # The token is written in a job when 保存 is clicked, the dialog waiting (and saying
+        # why) until the keyring has answered: a slow keyring froze the window.
+        dialog.write_token = lambda changes: write_while_waiting(runner, secrets, changes)
         try:
             saved = self.run_settings(dialog)
+            if saved and not dialog.token_written:
+                # Accepted without 保存 (a driver of the dialog): the token is written now.
+                error = write_while_waiting(runner, secrets, dialog.token_changes())
+                if error is not None:
+                    self.failed.emit(error)
+                    saved = False
             if saved:
                 self._settings.store(dialog.result_settings())
                 token = dialog.new_token()
-                if token:
-                    secrets.set(ZENDESK_TOKEN, token)
-                elif token == "":
-                    secrets.delete(ZENDESK_TOKEN)
                 log.info(
                     "contact settings saved (token %s)",
                     "changed" if token is not None else "unchanged",

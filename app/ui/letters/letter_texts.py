@@ -92,6 +92,7 @@ ZENDESK_TESTING = "接続しています…"
 ZENDESK_TEST_OK = "接続できました: {name}（{email}）"
 ZENDESK_TEST_PRACTICE = "練習モードでは、このパソコンの中の Zendesk の模擬サーバーに接続します。"
 SAVE_BUTTON = "保存"
+SAVING_TOKEN = "トークンを OS の資格情報ストアに保存しています…"
 CANCEL_BUTTON = "キャンセル"
 
 # Zendesk tickets

@@ -4,6 +4,8 @@ touches the keyring or the network (接続テスト is a signal, its answer come
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -19,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import TodokuError
-from app.core.storage.secrets import mask_secret
+from app.core.storage.secrets import ZENDESK_TOKEN, mask_secret
 from app.core.storage.settings import AppSettings
 from app.ui.letters import letter_texts as texts
 from app.ui.safe_text import plain_label
@@ -229,11 +231,21 @@ class ContactSettingsDialog(QDialog):
         )
         buttons.button(QDialogButtonBox.StandardButton.Save).setText(texts.SAVE_BUTTON)
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(texts.CANCEL_BUTTON)
-        buttons.accepted.connect(self.accept)
+        buttons.accepted.connect(self._on_save_clicked)
         buttons.rejected.connect(self.reject)
         self.buttons = buttons
+        # A keyring that refused the token: said here, and the dialog stays open as typed.
+        self.save_error = plain_label()
+        self.save_error.setWordWrap(True)
+        self.save_error.setVisible(False)
+        # Set by the controller: writes the token (off the GUI thread) when 保存 is clicked
+        # and returns the keyring's refusal; None: the caller writes it afterwards.
+        self.write_token: Callable[[dict[str, str]], TodokuError | None] | None = None
+        self.token_written = False
+        self.saving = False
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.save_error)
         layout.addWidget(buttons)
 
     def result_settings(self) -> AppSettings:
@@ -241,3 +253,35 @@ class ContactSettingsDialog(QDialog):
 
     def new_token(self) -> str | None:
         return self.zendesk_page.new_token()
+
+    def token_changes(self) -> dict[str, str]:
+        """The keyring write saving makes: {} when the token is unchanged ("" removes it)."""
+        token = self.new_token()
+        return {} if token is None else {ZENDESK_TOKEN: token}
+
+    @Slot()
+    def _on_save_clicked(self) -> None:
+        changes = self.token_changes()
+        if self.write_token is not None and changes:
+            self.saving = True
+            self.buttons.setEnabled(False)
+            self.save_error.setStyleSheet("color: #555;")
+            self.save_error.setText(texts.SAVING_TOKEN)
+            self.save_error.setVisible(True)
+            try:
+                error = self.write_token(changes)
+            finally:
+                self.saving = False
+                self.buttons.setEnabled(True)
+            if error is not None:
+                self.save_error.setStyleSheet("color: #c62828;")
+                self.save_error.setText(f"{error.message_ja}\n{error.next_step_ja}".strip())
+                return
+            self.token_written = True
+            self.save_error.setVisible(False)
+        self.accept()
+
+    def reject(self) -> None:
+        if self.saving:  # the keyring write runs: the dialog closes when it has ended
+            return
+        super().reject()

@@ -17,8 +17,9 @@ from app.core.storage.secrets import SecretStore, SecretsUnreadableError
 from app.ui import texts as common_texts
 from app.ui.feature import FeatureController
 from app.ui.persist import SettingsKeeper
+from app.ui.secret_writes import write_while_waiting
 from app.ui.team import team_texts as texts
-from app.ui.workers import JobRunner
+from app.ui.workers import Job, JobRunner
 
 if TYPE_CHECKING:  # the dialog and the connection code load when the dialog is first opened
     from app.core.storage.team.connection import SharedDatabase
@@ -73,6 +74,7 @@ class TeamController(FeatureController):
         self._journal_path = journal_path
         self._run_dialog = run_dialog
         self._dialog_links: list[Any] = []
+        self._dialog: SharedDatabaseDialog | None = None  # the open one, for a late read
 
     # -- the dialog ------------------------------------------------------------------------
 
@@ -100,11 +102,22 @@ class TeamController(FeatureController):
             return True
 
     def make_dialog(self, parent: QWidget | None = None) -> SharedDatabaseDialog:
+        """The dialog, opened at once: whether a password is stored is read by a job (a slow
+        keyring held the window) and shown when known; 保存 writes a typed one in a job."""
+        from app.core.storage.team.connection import shared_db_password_key
         from app.ui.team.settings_dialog import SharedDatabaseDialog
 
         values = self.values()
-        dialog = SharedDatabaseDialog(
-            values, password_stored=self.password_stored(values.user, values.host), parent=parent
+        dialog = SharedDatabaseDialog(values, password_stored=None, parent=parent)
+        self._dialog = dialog
+        job = Job("team-password-read", lambda **_: self.password_stored(values.user, values.host))
+        job.signals.succeeded.connect(
+            lambda stored: dialog.show_password_stored(stored) if self._dialog is dialog else None
+        )
+        self.runner.start(job)
+        secrets, runner = self._secrets, self.runner
+        dialog.write_password = lambda typed, password: write_while_waiting(
+            runner, secrets, {shared_db_password_key(typed.user, typed.host): password}
         )
         self.attach(dialog)
         return dialog
@@ -129,6 +142,7 @@ class TeamController(FeatureController):
     def detach(self) -> None:
         """The dialog is going: its slots leave this controller's signals (no others do)."""
         links, self._dialog_links = self._dialog_links, []
+        self._dialog = None
         for link in links:
             QObject.disconnect(link)
 
@@ -138,18 +152,27 @@ class TeamController(FeatureController):
         try:
             if self._run_dialog(dialog) != QDialog.DialogCode.Accepted:
                 return False
-            self.save(dialog.values(), dialog.typed_password())
+            values, password = dialog.values(), dialog.typed_password()
+            if password and values.user and values.host and not dialog.password_written:
+                # Accepted without 保存 (a driver of the dialog): the password is written now.
+                assert dialog.write_password is not None
+                error = dialog.write_password(values, password)
+                if error is not None:
+                    self.failed.emit(error)
+                    return False
+            self.save(values, password, password_written=True)
             return True
         finally:
             self.cancel()
             self.detach()
             dialog.deleteLater()
 
-    def save(self, values: TeamValues, password: str) -> None:
-        """Settings to settings.json; a typed password to the keyring only."""
+    def save(self, values: TeamValues, password: str, *, password_written: bool = False) -> None:
+        """Settings to settings.json; a typed password to the keyring only (unless
+        ``password_written``: the dialog's job has already put it there)."""
         from app.core.storage.team.connection import shared_db_password_key
 
-        if password and values.user and values.host:
+        if password and values.user and values.host and not password_written:
             self._secrets.set(shared_db_password_key(values.user, values.host), password)
         current = self._keeper.current
         self._keeper.store(

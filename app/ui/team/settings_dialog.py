@@ -5,6 +5,7 @@ stored and hands a typed one back apart from the settings."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Signal, Slot
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.errors import TodokuError
 from app.core.storage.settings import SSL_MODES
 from app.core.storage.team.connection import SharedDatabase
 from app.ui import texts as common_texts
@@ -54,7 +56,11 @@ class SharedDatabaseDialog(QDialog):
     cancel_requested = Signal()
 
     def __init__(
-        self, values: TeamValues, *, password_stored: bool, parent: QWidget | None = None
+        self,
+        values: TeamValues,
+        *,
+        password_stored: bool | None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(texts.TITLE)
@@ -82,9 +88,12 @@ class SharedDatabaseDialog(QDialog):
         self.ssl_combo.setCurrentIndex(max(0, self.ssl_combo.findData(values.sslmode)))
         self.password_edit = QLineEdit(self)
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password_stored = password_stored
-        if password_stored:
-            self.password_edit.setPlaceholderText(texts.PASSWORD_STORED)
+        self.show_password_stored(password_stored)
+        # Set by the controller: writes the typed password (off the GUI thread) when 保存 is
+        # clicked and returns the keyring's refusal; None: the caller writes it afterwards.
+        self.write_password: Callable[[TeamValues, str], TodokuError | None] | None = None
+        self.password_written = False
+        self.saving = False
         form.addRow(texts.HOST, self.host_edit)
         form.addRow(texts.PORT, self.port_spin)
         form.addRow(texts.DATABASE, self.name_edit)
@@ -172,6 +181,14 @@ class SharedDatabaseDialog(QDialog):
 
     # -- the controller answers ------------------------------------------------------------
 
+    def show_password_stored(self, stored: bool | None) -> None:
+        """Whether a password is stored for the server; None while a job reads the keyring."""
+        self.password_stored = stored
+        if stored is None:
+            self.password_edit.setPlaceholderText(texts.PASSWORD_CHECKING)
+        else:
+            self.password_edit.setPlaceholderText(texts.PASSWORD_STORED if stored else "")
+
     def show_result(self, ok: bool, text: str) -> None:
         set_text_colour(self.result_label, OK_COLOUR if ok else ERROR_COLOUR)
         self.result_label.setText(text)
@@ -213,4 +230,30 @@ class SharedDatabaseDialog(QDialog):
     def _on_save(self) -> None:
         if self.enabled_check.isChecked() and not self._check():
             return
+        values, password = self.values(), self.typed_password()
+        writes = self.write_password is not None and password and values.user and values.host
+        if writes and not self._write_password(values, password):
+            return
         self.accept()
+
+    def _write_password(self, values: TeamValues, password: str) -> bool:
+        """Write the typed password while the dialog waits (it keeps painting); on a refusal
+        say so and stay open with everything as typed. True when written."""
+        assert self.write_password is not None
+        self.saving = True
+        self.show_running(True, texts.SAVING_PASSWORD)
+        try:
+            error = self.write_password(values, password)
+        finally:
+            self.saving = False
+            self.show_running(False)
+        if error is not None:
+            self.show_result(False, f"{error.message_ja}\n{error.next_step_ja}".strip())
+            return False
+        self.password_written = True
+        return True
+
+    def reject(self) -> None:
+        if self.saving:  # the keyring write runs: the dialog closes when it has ended
+            return
+        super().reject()

@@ -16,6 +16,8 @@ USER = "ユーザー名"
 SSLMODE = "暗号化（TLS）"
 PASSWORD = "パスワード"
 PASSWORD_STORED = "保存済み（変更するときだけ入力）"
+PASSWORD_CHECKING = "保存済みのパスワードを確認しています…"
+SAVING_PASSWORD = "パスワードを OS の資格情報ストアに保存しています…"
 PASSWORD_NOTE = "パスワードは OS の資格情報ストアにだけ保存され、設定ファイルには書かれません。"
 SSL_LABELS = {
     "require": "require（暗号化する・既定）",

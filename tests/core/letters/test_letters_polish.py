@@ -15,6 +15,7 @@ from app.core.letters.polish import check_polish, extract_facts, polish_letter
 from app.core.letters.templates import load_templates
 from app.core.types import ListKind, SuppressionEntry
 from app.sandbox.openai_server import OpenAISandbox, ScriptedReply
+from tests.helpers.hostile_server import dribbled_headers, run_bounded
 
 KEY = "sk-test-letters"
 
@@ -142,3 +143,20 @@ def test_a_reply_with_a_bidi_override_or_zero_width_character_is_not_used(
         result = polish_letter(letter, llm(sandbox.start()))
         assert not result.applied and result.letter == letter, repr(hidden)
         assert any("見えない制御文字" in p for p in result.problems)
+
+
+def test_dribbled_headers_keep_the_letter_within_the_deadline() -> None:
+    """A server that sends its headers a byte at a time never trips the read timeout, and the
+    body's deadline check never ran before the headers were complete: the polish waited for
+    ever. It now ends at the reply deadline (twice the timeout) with the letter unchanged."""
+    letter = company_letter()
+    with dribbled_headers() as (url, server):
+        settings = LlmSettings(url, "sandbox-model", KEY, enabled=True, timeout_s=0.5)
+        started = time.monotonic()
+        ended, result = run_bounded(lambda: polish_letter(letter, settings), 10.0)
+        took = time.monotonic() - started
+    assert ended, "the polish waited on dribbled headers for 10 s with a 0.5 s timeout"
+    assert took < 5.0, f"{took:.1f} s for a 1 s deadline"
+    assert not result.applied and result.letter == letter
+    assert "時間内に終わらなかった" in result.problems[0]
+    assert server.asked() == 1

@@ -9,7 +9,6 @@ and say in Japanese that the reply did not come in time.
 
 from __future__ import annotations
 
-import itertools
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -29,7 +28,13 @@ from app.core.providers.sendgrid import SendGridProvider
 from app.core.providers.ses import SesProvider
 from app.core.types import DateRange, ListKind
 from app.core.zendesk.client import ZendeskAccount, ZendeskClient
-from tests.helpers.hostile_server import HostileHandler, hostile_server, run_bounded
+from tests.helpers.hostile_server import (
+    DribbledHeaders,
+    HostileHandler,
+    dribbled_headers,
+    hostile_server,
+    run_bounded,
+)
 
 DAY = DateRange(date(2026, 11, 1), date(2026, 11, 1))
 TIMEOUT_S = 0.5  # the deadline is four of these: 2 s
@@ -51,35 +56,10 @@ PROVIDERS: dict[str, tuple[Callable[[str], Any], ListKind]] = {
 }
 
 
-class DribbledHeaders:
-    """A server that sends a status line, then one header byte every 0.1 s, never the end."""
-
-    def __init__(self) -> None:
-        self.stop = threading.Event()
-        self.requests = itertools.count(1)
-
-    def __call__(self, handler: HostileHandler) -> None:
-        next(self.requests)
-        handler.close_connection = True
-        try:
-            handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
-            handler.wfile.flush()
-            while not self.stop.wait(0.1):
-                handler.wfile.write(b"a")
-                handler.wfile.flush()
-        except OSError:
-            return
-
-    def asked(self) -> int:
-        return next(self.requests) - 1
-
-
 @pytest.fixture
 def dribbled() -> Iterator[tuple[str, DribbledHeaders]]:
-    server = DribbledHeaders()
-    with hostile_server(server) as url:
-        yield url, server
-        server.stop.set()
+    with dribbled_headers() as served:
+        yield served
 
 
 @pytest.mark.parametrize("name", sorted(PROVIDERS))
