@@ -1,5 +1,8 @@
 """MainWindow: range bar, practice banner, error panel, alert line, and two tabs — the filterable
-grid with its delete bar and details pane (一覧), and the delivery overview (配信状況)."""
+grid with its delete bar and details pane (一覧), and the delivery overview (配信状況).
+
+This module builds the parts and connects them, and runs the first paint and closing; what the
+window does for each feature (its slots) is in that feature's ``window_<feature>.py`` mixin."""
 
 from __future__ import annotations
 
@@ -7,11 +10,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QPaintEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from app.core.dates import today_jst
-from app.core.errors import TodokuError
 from app.core.types import ListKind
 from app.ui import texts
 from app.ui.accounts import account_texts
@@ -28,33 +30,53 @@ from app.ui.help_notes import HelpNotes
 from app.ui.history import texts as history_texts
 from app.ui.history.window_part import HistoryPart
 from app.ui.letters.actions import ContactActions
-from app.ui.models.entry_table import Column
 from app.ui.persist import UiState
-from app.ui.safe_text import tooltip_text
 from app.ui.team import team_texts
-from app.ui.team.status_label import show_team_state, team_status_label
+from app.ui.team.status_label import team_status_label
 from app.ui.widgets.status_panel import StatusPanel
+from app.ui.window_accounts import AccountsMixin
 from app.ui.window_actions import WindowActions
-from app.ui.window_busy import apply_busy
+from app.ui.window_connection import ConnectionMixin
+from app.ui.window_contact import ContactMixin
+from app.ui.window_counts import CountsMixin
+from app.ui.window_delete import DeleteMixin
+from app.ui.window_delivery import DeliveryMixin
+from app.ui.window_dmarc import DmarcMixin
+from app.ui.window_export import ExportMixin
+from app.ui.window_fetch import FetchMixin
+from app.ui.window_history import HistoryMixin
+from app.ui.window_saved_layout import SavedLayoutMixin
 from app.ui.window_status_bar import WindowStatusBar
-from app.ui.window_title import window_title
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMessageBox, QTableView
 
-    from app.core.accounts import Account
     from app.ui.accounts.manage_flow import AccountsFlow
     from app.ui.connection.settings_flow import SettingsDialogRunner, SettingsFlow
     from app.ui.delivery.view import DeliveryView
-    from app.ui.dmarc.tab import DmarcTab
     from app.ui.feature import FeatureController
 
 # Start-up work after the first paint; this late if the window is never painted (minimised).
 AFTER_PAINT_FALLBACK_MS = 2000
 
 
-class MainWindow(QMainWindow):
-    """Thin: forwards intents to the controller and shows its state.
+class MainWindow(
+    AccountsMixin,
+    ConnectionMixin,
+    ContactMixin,
+    CountsMixin,
+    DeleteMixin,
+    DeliveryMixin,
+    DmarcMixin,
+    ExportMixin,
+    FetchMixin,
+    HistoryMixin,
+    SavedLayoutMixin,
+    QMainWindow,
+):
+    """Thin: builds the window's parts and connects them; each feature's slots are in its
+    ``window_<feature>`` module (the mixins above), which forward intents to the controller
+    and show its state.
 
     Signals:
         first_painted: the window has been painted once (or never will be: started
@@ -254,18 +276,6 @@ class MainWindow(QMainWindow):
         self.status_bar.ai_cancel_button.clicked.connect(controller.llm.cancel)
 
     @property
-    def settings_flow(self) -> SettingsFlow:
-        if self._settings_flow is None:
-            from app.ui.connection import settings_flow as module
-
-            self._settings_flow = module.SettingsFlow(
-                self.controller.connection,
-                run_dialog=self._run_settings_dialog or module.exec_settings_dialog,
-                parent=self,
-            )
-        return self._settings_flow
-
-    @property
     def table(self) -> QTableView:
         """The grid (built on first access if the post-paint build has not run)."""
         return self.list_page.table
@@ -274,377 +284,6 @@ class MainWindow(QMainWindow):
     def delivery_view(self) -> DeliveryView:
         """The 配信状況 charts (built on first access if the post-paint build has not run)."""
         return self.delivery_tab.view
-
-    # -- construction --------------------------------------------------------------------
-
-    def _fit_to_screen(self) -> None:
-        """Shrink the window to the screen's free area, never grow it.
-
-        1280x800 is taller than the common 1366x768 laptop screen, where the status bar
-        (progress, cancel) would hang below the taskbar; on an 800x600 screen (a projector, a
-        VM console) it was also wider, and 取得, 書き出し and 削除 were off-screen. A saved
-        size from a larger monitor is cut down the same way.
-        """
-        # The screen the (restored) window is on, which need not be the primary one yet.
-        screen = QGuiApplication.screenAt(self.geometry().center()) or self.screen()
-        if screen is None:
-            return
-        free = screen.availableGeometry()
-        frame = 40  # the window manager's title bar and borders are not known before showing
-        side = 16
-        width = min(self.width(), max(free.width() - side, self.minimumSizeHint().width()))
-        height = min(self.height(), max(free.height() - frame, 480))
-        self.resize(width, height)
-        if not free.contains(self.frameGeometry()):
-            self.move(free.topLeft())
-
-    def _restore_state(self) -> None:
-        self.ui_state.restore_widget("main", self)
-        self._fit_to_screen()
-        self.ui_state.restore_splitter("main", self.list_page.splitter)
-        # The grid's header: when the grid is built (_on_list_page_grid_built).
-        preset, start, end = self.ui_state.last_range()
-        if preset is not None:
-            self.range_bar.apply_preset(preset)
-        elif start is not None and end is not None:
-            self.range_bar.set_range(start, end)
-        self.range_bar.set_lists(self.ui_state.last_lists())
-
-    def save_state(self) -> None:
-        self.ui_state.save_widget("main", self)
-        self.ui_state.save_splitter("main", self.list_page.splitter)
-        if self.list_page.has_grid:  # never built (closed at once): the saved header stays
-            self.ui_state.save_header("grid", self.table.horizontalHeader())
-        chosen = self.range_bar.date_range()
-        self.ui_state.save_range(self.range_bar.preset, chosen.start, chosen.end)
-        self.ui_state.save_lists(self.range_bar.chosen_lists())
-        self.ui_state.sync()
-
-    # -- intents -------------------------------------------------------------------------
-
-    @Slot()
-    def _on_list_page_grid_built(self) -> None:
-        self.ui_state.restore_header("grid", self.table.horizontalHeader())
-        contact = self.contact_actions
-        self.table.addActions([contact.letters_action, contact.zendesk_action])
-
-    def selected_pairs(self) -> list:
-        """(entry, explanation) of the selected rows, or of the checked rows when none is
-        selected; rows still being classified are left out (and counted in the status bar)."""
-        model = self.model
-        rows = []
-        if self.list_page.has_grid:
-            rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
-        items = (
-            [(model.entry_at(r), model.explanation_at(r)) for r in rows]
-            if rows
-            else list(model.checked_items())
-        )
-        pairs = [(entry, explanation) for entry, explanation in items if explanation is not None]
-        if len(pairs) < len(items):
-            from app.ui.letters import letter_texts
-
-            self.status_bar.showMessage(
-                letter_texts.NOT_CLASSIFIED_SKIPPED.format(count=len(items) - len(pairs)), 4000
-            )
-        return pairs
-
-    def _pairs_or_hint(self) -> list:
-        pairs = self.selected_pairs()
-        if not pairs:
-            from app.ui.letters import letter_texts
-
-            self.status_bar.showMessage(letter_texts.NOTHING_SELECTED, 4000)
-            self.tabs.setCurrentWidget(self.list_page)  # from 推移 or DMARC: where to choose
-        return pairs
-
-    @Slot()
-    def open_letters(self) -> None:
-        pairs = self._pairs_or_hint()
-        if pairs:
-            self.controller.letters.open(pairs, self)
-
-    @Slot()
-    def create_tickets(self) -> None:
-        pairs = self._pairs_or_hint()
-        if pairs and not self.controller.is_busy():
-            self.controller.zendesk.start(pairs, self)
-
-    @Slot()
-    def open_contact_settings(self) -> None:
-        self.controller.letters.open_settings(self)
-
-    @Slot(object)
-    def _on_zendesk_tickets_made(self, _: object) -> None:
-        if self.list_page.has_grid:
-            self.list_page.refresh_details()
-        # Without a fetch history (no file given) there is nothing to mark.
-        self.table.setColumnHidden(Column.HISTORY, not self.controller.history.enabled)
-
-    @Slot(object, object)
-    def _on_range_bar_fetch_requested(self, date_range, lists, full: bool = False) -> None:
-        from PySide6.QtCore import Qt
-
-        chosen = self.range_bar.date_range()
-        self.ui_state.save_range(self.range_bar.preset, chosen.start, chosen.end)
-        self.ui_state.save_lists(lists)
-        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.controller.fetch.start(date_range, lists, full=full)
-
-    @Slot(object, object)
-    def _on_range_bar_full_fetch_requested(self, date_range, lists) -> None:
-        self._on_range_bar_fetch_requested(date_range, lists, full=True)
-
-    @Slot(int)
-    def _on_tabs_current_changed(self, _: int) -> None:
-        if self.tabs.currentWidget() is self.history_part.trends_tab:
-            self.history_part.refresh_trends_if_stale()
-
-    @Slot(object)
-    def _on_fetch_whole_range_fetched(self, _: object) -> None:
-        self.history_part.history_changed()
-
-    @Slot()
-    def _on_banner_switch_requested(self) -> None:
-        connection = self.controller.connection
-        connection.switch_mode(not connection.practice)
-
-    @Slot()
-    def open_settings(self) -> None:
-        if self.settings_flow.open(self):
-            self.status_panel.clear_if_fixed_in_settings()
-        practice = self.controller.connection.practice
-        self._on_connection_mode_changed(practice)
-        if (
-            practice
-            and self.settings_flow.key_saved
-            and self.controller.accounts.current.is_default
-        ):
-            # Saving does not leave practice mode: say so where the switch is.
-            self.banner.text_label.setText(texts.PRACTICE_KEY_SAVED)
-
-    @property
-    def accounts_flow(self) -> AccountsFlow:
-        if self._accounts_flow is None:
-            from app.ui.accounts.manage_flow import AccountsFlow
-
-            self._accounts_flow = AccountsFlow(self.controller.accounts, parent=self)
-        return self._accounts_flow
-
-    @Slot()
-    def open_accounts(self) -> None:
-        """アカウントの管理…: add, edit, remove, test and choose accounts of every provider."""
-        if not self.controller.is_busy():
-            self.accounts_flow.open(self)
-
-    @Slot(str)
-    def _on_account_bar_switch_requested(self, name: str) -> None:
-        # Refused (busy, the keyring): switch_refused has the chooser show the account again.
-        self.controller.accounts.request_switch(name)
-
-    @Slot()
-    def _on_accounts_accounts_changed(self) -> None:
-        accounts = self.controller.accounts
-        self.account_bar.set_accounts(accounts.accounts(), accounts.current.name)
-
-    @Slot(object)
-    def _on_accounts_account_changed(self, account: Account) -> None:
-        from app.ui.accounts.account_facts import supported_lists
-
-        self._on_accounts_accounts_changed()
-        self.range_bar.set_available_lists(supported_lists(account.provider))
-        self._on_connection_mode_changed(self.controller.connection.practice)
-
-    @Slot()
-    def _on_status_panel_settings_requested(self) -> None:
-        if self.window_actions.settings_action.isEnabled():  # not while a job runs
-            self.open_settings()
-
-    @Slot()
-    def open_export(self) -> None:
-        """書き出し…: options dialog, then the export job (progress and キャンセル in the bar)."""
-        controller = self.controller
-        if (
-            not self.window_actions.export_action.isEnabled()
-            or controller.is_busy()
-            or not self.model.total
-        ):
-            return
-        fetch = controller.fetch
-        date_range = fetch.fetched_range or self.range_bar.date_range()
-        choice = controller.export.ask(
-            date_range=date_range, last_folder=self.ui_state.last_export_folder(), parent=self
-        )
-        if choice is None:
-            return
-        self.ui_state.save_export_folder(choice.path.parent)
-        controller.export.start(
-            choice,
-            date_range=date_range,
-            lists=fetch.fetched_lists or self.range_bar.chosen_lists(),
-            filter_description=self.list_page.filter_description(),
-        )
-
-    @Slot()
-    def delete_checked(self) -> None:
-        """Confirm and delete the checked rows (read from the model, never by row number)."""
-        if self.model.checked_count and not self.controller.is_busy():
-            # Lists without a delete API (CMC) get the provider's guide instead; nothing is sent.
-            guide = self.controller.accounts.guide_deletion
-            self.controller.deletion.start(self.model.checked_items(), self, guide=guide)
-
-    @Slot()
-    def open_team_settings(self) -> None:
-        self.controller.team.open_settings(self)
-
-    @Slot()
-    def open_history(self) -> None:
-        self.controller.deletion.open_history(self)
-
-    # -- controller state ----------------------------------------------------------------
-
-    @Slot(bool)
-    def _on_connection_mode_changed(self, practice: bool) -> None:
-        if practice != self._shown_practice:  # an error about the other account is stale
-            self._shown_practice = practice
-            self.status_panel.clear_if_fixed_in_settings()
-        self.banner.setVisible(practice)
-        self.live_marker.setVisible(not practice)
-        self.live_marker.set_account(self.controller.connection.masked_key)
-        self.window_actions.show_mode(practice)
-        account = self.controller.accounts.current
-        self.setWindowTitle(
-            window_title(
-                account, practice=practice, masked_key=self.controller.connection.masked_key
-            )
-        )
-        provider = account.provider.label_ja
-        self.banner.text_label.setText(
-            texts.PRACTICE_TEXT
-            if account.is_default
-            else account_texts.PRACTICE_TEXT.format(provider=provider)
-        )
-        self.account_bar.set_mode(practice, texts.PRACTICE_TITLE if practice else texts.LIVE_MODE)
-
-    @Slot()
-    def _on_connection_key_loaded(self) -> None:
-        self._on_connection_mode_changed(self.controller.connection.practice)
-
-    @Slot(bool)
-    def _on_runner_exclusive_changed(self, _: bool) -> None:
-        self._apply_busy()  # whichever feature's job took or freed the lane
-        self._update_counts()
-
-    @Slot(bool)
-    def _on_feature_running(self, running: bool) -> None:
-        self._apply_busy()
-        if running:
-            self.status_panel.setVisible(False)
-        self._update_counts()
-
-    @Slot(bool)
-    def _on_fetch_running(self, running: bool) -> None:
-        if running:
-            self._on_delivery_tab_below_days_changed(0)  # until the new stats arrive
-            self.list_page.details.clear()
-        else:
-            self.list_page.refresh_filter_choices()
-
-    @Slot(int)
-    def _on_llm_refined(self, _: int) -> None:
-        self.list_page.refresh_details()
-        self.list_page.refresh_filter_choices()
-        self._update_counts()
-
-    def _apply_busy(self) -> None:
-        """One fetch or one deletion at a time: everything that conflicts waits for it."""
-        apply_busy(self, self.controller.is_busy())
-
-    @Slot(str)
-    def _on_deletion_notice(self, notice: str) -> None:
-        lines = notice.split("\n")
-        self.status_panel.show_error(
-            TodokuError(lines[0], next_step_ja=texts.RECONCILE_NEXT_STEP, detail=notice)
-        )
-        # The whole notice (per-operation counts) stays readable without opening 詳細.
-        self.status_panel.message_label.setText(notice)
-
-    @Slot(int)
-    def _on_deletion_rows_removed(self, _: int) -> None:
-        self.list_page.refresh_filter_choices()
-        self._update_counts()
-
-    @Slot(int)
-    def _on_delivery_tab_below_days_changed(self, below: int) -> None:
-        self.delivery_alert.update_days(below, self.delivery_tab.threshold)
-        self.tabs.setTabText(1, texts.TAB_DELIVERY_ALERT if below else texts.TAB_DELIVERY)
-
-    @Slot()
-    def _on_controller_switched(self) -> None:
-        # The alert, the 配信状況 tab and the 推移 tables spoke of the old connection.
-        self.delivery_tab.clear()
-        self.history_part.history_changed()
-
-    @Slot()
-    def _on_delivery_alert_show_requested(self) -> None:
-        self.tabs.setCurrentWidget(self.delivery_tab)
-
-    @Slot(str)
-    def _on_feature_done(self, summary: str) -> None:
-        # After an error (no summary) the panel says what went wrong; the line says what the
-        # grid holds, not 「取得」を押してください over a full grid.
-        if not summary and self.model.total:
-            summary = texts.SHOWING.format(total=self.model.total)
-        self.range_bar.set_progress_text(summary or texts.IDLE)
-
-    @Slot()
-    def _on_model_reset(self) -> None:
-        self.list_page.details.clear()
-        self._update_counts()
-
-    @Slot()
-    def _update_counts(self, *_: object) -> None:
-        model, page = self.model, self.list_page
-        page.show_counts(model.rowCount(), model.total)
-        checked, busy = model.checked_count, self.controller.is_busy()
-        available = self.controller.deletion.available
-        bar = page.delete_bar
-        bar.set_state(
-            shown=model.rowCount(),
-            checked=checked,
-            busy=busy,
-            available=available,
-            highlighted=page.highlighted_count,
-        )
-        refusal = self.controller.deletion.refusal  # a 閲覧 operator of the shared store
-        if refusal:
-            bar.delete_button.setEnabled(False)
-            bar.delete_button.setToolTip(tooltip_text(refusal))  # names come from the store
-        deletion = self.controller.deletion
-        show_team_state(
-            self.team_status,
-            shared=deletion.shared,
-            operator=deletion.operator,
-            outbox=deletion.outbox_waiting,
-            refusal=refusal,
-            connecting=deletion.connecting,
-            unreachable=deletion.unreachable is not None,
-        )
-        can_delete = bar.delete_button.isEnabled()
-        self.list_page.delete_action.setEnabled(can_delete)
-        self.window_actions.set_delete_state(
-            can_delete=can_delete,
-            can_check=bar.check_shown_button.isEnabled(),
-            can_uncheck=bar.uncheck_button.isEnabled(),
-            available=available,
-        )
-        self.window_actions.export_action.setEnabled(busy is False and model.total > 0)
-        self.contact_actions.set_state(has_rows=model.total > 0, busy=busy)
-        self.status_bar.show_counts(model)
-
-    @Slot(str)
-    def _on_list_page_status_message(self, text: str) -> None:
-        self.status_bar.showMessage(text, 4000)
 
     @property
     def last_note(self) -> QMessageBox | None:
@@ -685,25 +324,6 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self, self.delivery_tab.build_view)
         QTimer.singleShot(0, self, self.controller.build_later_features)
         QTimer.singleShot(0, self, self._dmarc_slot.build)
-
-    @property
-    def dmarc_tab(self) -> DmarcTab:
-        """The DMARC tab, built (and wired to its controller) on first use."""
-        return self._dmarc_slot.tab()
-
-    def _create_dmarc_tab(self) -> DmarcTab:
-        from app.ui.dmarc.tab import DmarcTab
-
-        return DmarcTab(password_stored=self.controller.dmarc.read_password_stored)
-
-    def _wire_dmarc_tab(self, tab: DmarcTab) -> None:
-        from app.ui.dmarc.tab import connect_dmarc
-
-        controller = self.controller
-        self._wire(controller.dmarc, show=tab.set_status)
-        connect_dmarc(tab, controller.dmarc)
-        controller.connection.mode_changed.connect(tab.set_practice)
-        tab.set_practice(controller.connection.practice)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closes at once: jobs are cancelled and waited for (bounded) without holding the

@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+    from app.ui.window_shape import WindowShape
 
 
-def apply_busy(window: MainWindow, busy: bool) -> None:
+def apply_busy(window: WindowShape, busy: bool) -> None:
     window.range_bar.set_busy(busy)
     window.banner.switch_button.setEnabled(not busy)
     window.live_marker.switch_button.setEnabled(not busy)

@@ -29,7 +29,11 @@ def test_cancelling_a_fetch_does_not_leave_the_trends_tab_loading_forever(
         lambda: not window.controller.fetch.is_running() and not history.is_running(),
         timeout=FETCH_TIMEOUT_MS,
     )
-    qtbot.wait(200)
+    # What the tab says after the cancellation arrives through queued signals: wait for it (a
+    # tab left saying it loads, the bug, still fails here after the timeout).
+    qtbot.waitUntil(
+        lambda: trends_tab.state_label.text() != history_texts.TRENDS_LOADING, timeout=10_000
+    )
 
     # Found: the 推移 job was cancelled with the fetch (MainController.cancel_running cancels
     # the history feature too) and its cancellation is shown nowhere; the tab still says it is

@@ -34,4 +34,4 @@ def test_closing_during_a_slow_request_does_not_hang_the_window(qtbot, make_wind
     assert not window.isVisible()
     runner = window.controller.runner
     qtbot.waitUntil(lambda: not runner.active_jobs and not runner.pool_active_threads, timeout=8000)
-    qtbot.waitUntil(lambda: window.controller.connection.sandbox is None, timeout=2000)
+    qtbot.waitUntil(lambda: window.controller.connection.sandbox is None, timeout=10_000)

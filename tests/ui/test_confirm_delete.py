@@ -98,7 +98,7 @@ def test_typed_count_gates_the_delete_button(qtbot: QtBot) -> None:
     assert dialog.delete_button.isEnabled()
     assert dialog.count_hint.text() == ""
     dialog.note_edit.insert("住民から連絡あり")
-    with qtbot.waitSignal(dialog.accepted, timeout=1000):
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
         qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert dialog.note == "住民から連絡あり"
@@ -115,13 +115,13 @@ def test_enter_cancels_even_with_the_count_typed_or_focus_on_delete(qtbot: QtBot
     assert dialog.count_edit is not None
     qtbot.keyClicks(dialog.count_edit, "100")
     assert dialog.delete_button.isEnabled()
-    with qtbot.assertNotEmitted(dialog.accepted), qtbot.waitSignal(dialog.rejected, timeout=1000):
+    with qtbot.assertNotEmitted(dialog.accepted), qtbot.waitSignal(dialog.rejected, timeout=10_000):
         qtbot.keyClick(dialog.count_edit, Qt.Key.Key_Return)
     assert not dialog.isVisible()
 
     dialog = open_dialog(qtbot, make_plan(2))
     dialog.delete_button.setFocus()
-    with qtbot.assertNotEmitted(dialog.accepted), qtbot.waitSignal(dialog.rejected, timeout=1000):
+    with qtbot.assertNotEmitted(dialog.accepted), qtbot.waitSignal(dialog.rejected, timeout=10_000):
         qtbot.keyClick(dialog.delete_button, Qt.Key.Key_Enter)
     assert not dialog.isVisible()
 

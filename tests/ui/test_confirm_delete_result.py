@@ -82,7 +82,7 @@ def test_partial_failure_is_shown_and_retry_clears_it(
     assert "練習モード" in " ".join(
         label.text() for label in done.findChildren(type(done.summary_label))
     )
-    with qtbot.waitSignal(done.rejected, timeout=1000):
+    with qtbot.waitSignal(done.rejected, timeout=10_000):
         qtbot.keyClick(done, Qt.Key.Key_Return)  # Enter closes; it never retries
     assert done.result() == QDialog.DialogCode.Rejected
     journal.close()

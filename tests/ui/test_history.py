@@ -109,7 +109,7 @@ def test_search_by_address_and_dates_and_retry_decision(
 ) -> None:
     dialog = open_dialog(qtbot, journal)
     qtbot.keyClicks(dialog.search_edit, "jiro@")
-    qtbot.waitUntil(lambda: dialog.operations_model.rowCount() == 1, timeout=2000)
+    qtbot.waitUntil(lambda: dialog.operations_model.rowCount() == 1, timeout=10_000)
     assert rows(dialog.operations_model)[0][1] == "tanaka"
     entries = rows(dialog.entries_model)
     assert [row[1:4] for row in entries] == [
@@ -118,14 +118,14 @@ def test_search_by_address_and_dates_and_retry_decision(
     ]
     assert entries[0][4] == "宛先不明"
     assert dialog.retry_button.isEnabled()
-    with qtbot.waitSignal(dialog.finished, timeout=1000):
+    with qtbot.waitSignal(dialog.finished, timeout=10_000):
         qtbot.mouseClick(dialog.retry_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == HistoryDialog.RETRY
     assert dialog.retry_operation_id == journal.list_operations()[-1].id
 
     dialog = open_dialog(qtbot, journal)
     dialog.search_edit.setText("存在しない")
-    qtbot.waitUntil(lambda: dialog.operations_model.rowCount() == 0, timeout=2000)
+    qtbot.waitUntil(lambda: dialog.operations_model.rowCount() == 0, timeout=10_000)
     # The records exist, only none matches: saying 「まだありません」 made it look as if the
     # deletions had been lost.
     assert dialog.count_label.text() == (
@@ -135,7 +135,7 @@ def test_search_by_address_and_dates_and_retry_decision(
     dialog.search_edit.clear()
     dialog.start_edit.setDate(date(2026, 11, 4))
     qtbot.mouseClick(dialog.use_dates, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.operations_model.rowCount() == 1, timeout=2000)
+    qtbot.waitUntil(lambda: dialog.operations_model.rowCount() == 1, timeout=10_000)
     assert rows(dialog.operations_model)[0][1] == "suzuki"
 
 
@@ -143,7 +143,7 @@ def test_an_empty_journal_says_there_are_no_records_yet(qtbot: QtBot, tmp_path: 
     empty = DeletionJournal(tmp_path / "empty.sqlite3")
     try:
         dialog = open_dialog(qtbot, empty)
-        qtbot.waitUntil(lambda: dialog.count_label.text() != "", timeout=2000)
+        qtbot.waitUntil(lambda: dialog.count_label.text() != "", timeout=10_000)
         assert dialog.count_label.text() == "削除の記録はまだありません。"
     finally:
         empty.close()

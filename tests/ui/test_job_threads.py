@@ -50,7 +50,7 @@ def test_the_collector_gives_collection_back_when_the_last_runner_shuts_down(qtb
     first, second = JobRunner(), JobRunner()
     assert not gc.isenabled()
     gc.enable()  # as a sandbox's bulk-load pause that began before the runners ends
-    qtbot.waitUntil(lambda: not gc.isenabled(), timeout=2_000)  # the next tick turns it off
+    qtbot.waitUntil(lambda: not gc.isenabled(), timeout=10_000)  # the next tick turns it off
     first.shutdown()
     assert not gc.isenabled()  # the second runner's threads may still allocate
     del second  # never shut down: its end counts as well

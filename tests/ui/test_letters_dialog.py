@@ -223,7 +223,7 @@ def ai_window(make_window, llm):
 
 def polish(qtbot, window, dialog) -> None:
     letters = window.controller.letters
-    with qtbot.waitSignal(letters.running, check_params_cb=lambda r: not r, timeout=10_000):
+    with qtbot.waitSignal(letters.running, check_params_cb=lambda r: not r, timeout=30_000):
         dialog.polish_button.click()
 
 

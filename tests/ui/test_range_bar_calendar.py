@@ -29,7 +29,7 @@ def test_fetch_after_midnight_uses_the_presets_new_range(qtbot, clock) -> None:
     qtbot.addWidget(bar)
     assert bar.date_range().end == EVENING  # 直近7日間, the default
     clock[0] = EVENING + timedelta(days=1)
-    with qtbot.waitSignal(bar.fetch_requested, timeout=1000) as fetched:
+    with qtbot.waitSignal(bar.fetch_requested, timeout=10_000) as fetched:
         bar.fetch_button.click()
     chosen, _lists = fetched.args
     assert (chosen.start, chosen.end) == (EVENING - timedelta(days=5), EVENING + timedelta(days=1))

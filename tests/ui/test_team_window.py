@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDialog
 
 from app.core.deletion.plan import plan_deletion
@@ -128,7 +128,7 @@ def test_dialog_defaults_to_tls_and_is_in_the_tools_menu(qtbot, make_team_window
     assert not window.controller.team.is_running()
     window.controller.team.detach()
     # Nothing set up: the window keeps this PC's SQLite journal and shows no team line.
-    qtbot.waitUntil(lambda: window.controller.deletion.journal is not None)
+    qtbot.waitUntil(lambda: window.controller.deletion.journal is not None, timeout=TIMEOUT_MS)
     assert not window.controller.deletion.shared and window.team_status.isHidden()
 
 
@@ -138,6 +138,9 @@ def test_settings_saved_without_the_password_and_connection_test(
     name = team_database({PASSWORD_LOGIN: ("鈴木", "delete")})
     require_password(postgres_server, PASSWORD_LOGIN, PASSWORD)
     window = make_team_window(journal_path=tmp_path / "data" / "journal.sqlite3")
+    # The start-up journal first: settings saved while it is still being opened are applied
+    # after it (reopen waits for the job), and the store would not be shared yet below.
+    qtbot.waitUntil(lambda: window.controller.deletion.journal is not None, timeout=TIMEOUT_MS)
     team = window.controller.team
 
     def answer(dialog: SharedDatabaseDialog) -> int:
@@ -273,13 +276,22 @@ def test_server_going_away_mid_delete_gives_japanese_error_and_shows_unsent_rows
     kinds = [model.index(r, 0).data(ENTRY_ROLE).list_kind for r in range(model.rowCount())]
     # One row of each list: two requests, the server goes away after the first is recorded.
     check_rows(window, [kinds.index(ListKind.BOUNCES), kinds.index(ListKind.BLOCKS)])
-    sandbox_factory.sandbox.configure(latency_ms=1500)
+    sandbox_factory.sandbox.configure(latency_ms=3000)
     killed: list[bool] = []
+    planned: list[bool] = []
+
+    def kill() -> None:
+        killed.append(True)
+        postgres_server.kill()
 
     def kill_once(_page: object) -> None:
-        if not killed:
-            killed.append(True)
-            postgres_server.kill()
+        # Not at once: after the first page the job checks its hold on the shared store before
+        # sending the second request, and on a loaded machine (the job yields to a GUI thread
+        # that falls behind) a kill here could come first and stop it there. A second into the
+        # second request's three seconds, the server goes away while it is in flight.
+        if not planned:
+            planned.append(True)
+            QTimer.singleShot(1000, kill)
 
     try:
         with qtbot.waitSignal(deletion.failed, timeout=TIMEOUT_MS) as failed:
@@ -302,7 +314,7 @@ def test_server_going_away_mid_delete_gives_japanese_error_and_shows_unsent_rows
     waiting = deletion.outbox_waiting
     deletion._link.server_timer.setInterval(100)  # 30 s in use
     qtbot.waitUntil(lambda: deletion.outbox_waiting == 0, timeout=TIMEOUT_MS)
-    qtbot.waitUntil(lambda: not window.controller.runner.is_running("resend"))
+    qtbot.waitUntil(lambda: not window.controller.runner.is_running("resend"), timeout=TIMEOUT_MS)
     assert deletion.journal.outbox_count() == 0 and "未送信" not in window.team_status.text()
     (operation,) = deletion.journal.list_operations()
     results = [e.result.value for e in deletion.journal.entries(operation.id)]

@@ -139,7 +139,9 @@ def test_cancel_at_confirmation_sends_nothing(qtbot, make_window, sandbox_factor
     before = grid_keys(window)
     sandbox.clear_log()
     qtbot.mouseClick(window.list_page.delete_bar.delete_button, Qt.MouseButton.LeftButton)
-    qtbot.wait(100)
+    # The confirmation may come after a job (the key read ahead): wait for it, not a fixed time.
+    qtbot.waitUntil(lambda: len(confirm.calls) >= 1, timeout=10_000)
+    qtbot.wait(100)  # anything sent after the cancel would be on its way now
     assert len(confirm.calls) == 1
     assert not window.controller.deletion.is_running()
     assert delete_requests(sandbox) == []

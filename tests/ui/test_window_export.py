@@ -152,7 +152,7 @@ def test_filter_description_goes_into_the_conditions_sheet(
     fetch(qtbot, window)
     domain = window.model.entry_at(0).domain
     qtbot.keyClicks(window.list_page.filter_edit, domain)
-    qtbot.waitUntil(lambda: window.model.rowCount() < window.model.total, timeout=3000)
+    qtbot.waitUntil(lambda: window.model.rowCount() < window.model.total, timeout=10_000)
 
     run_export(qtbot, window)
 
