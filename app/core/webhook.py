@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from app import __version__
+from app.core import reply_deadline
 from app.core.errors import TodokuError
-from app.core.providers import reply_deadline
 
 log = logging.getLogger(__name__)
 

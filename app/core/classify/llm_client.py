@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from app.core.providers import reply_deadline
+from app.core import reply_deadline
 
 USER_AGENT = "Todoku"
 # Added per request by the client unless the request itself omits them.

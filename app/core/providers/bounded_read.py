@@ -22,9 +22,9 @@ from collections.abc import Callable
 
 import httpx
 
+from app.core import reply_deadline
 from app.core.cancel import CancelToken
 from app.core.errors import UnexpectedPayloadError
-from app.core.providers import reply_deadline
 
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 

@@ -8,9 +8,9 @@ from typing import Self
 import httpx
 
 from app import __version__
+from app.core import reply_deadline
 from app.core.cancel import CancelToken
 from app.core.errors import CancelledError
-from app.core.providers import reply_deadline
 from app.core.providers.base import DeleteProgressCallback
 from app.core.providers.collect import EntryCollector
 from app.core.providers.esp_errors import Classify, ProviderWording, WordedErrors

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from app import __version__
+from app.core import reply_deadline
 from app.core.cancel import CancelToken
 from app.core.dates import showable, unix_bounds
 from app.core.errors import (
@@ -22,7 +23,6 @@ from app.core.errors import (
     UnexpectedPayloadError,
 )
 from app.core.header_text import header_value
-from app.core.providers import reply_deadline
 from app.core.providers.base import (
     DeleteProgressCallback,
     FetchProgressCallback,

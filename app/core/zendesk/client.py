@@ -25,8 +25,7 @@ from typing import Any, Self
 
 import httpx
 
-from app.core import untrusted_json
-from app.core.providers import reply_deadline
+from app.core import reply_deadline, untrusted_json
 from app.core.providers.bounded_read import ReplyTooSlowError, ResponseTooLargeError, send_bounded
 from app.core.providers.retrying_http import REPLY_DEADLINE_READS
 from app.core.zendesk.errors import (

@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
+from app.core import reply_deadline
 from app.core.errors import NetworkError, TodokuError
-from app.core.providers import reply_deadline
 from app.core.providers.aws_sigv4 import AwsCredentials
 from app.core.providers.bounded_read import ReplyTooSlowError, send_bounded
 from app.core.providers.cmc import CmcProvider
