@@ -1,11 +1,15 @@
 """Classify speed vs json.loads of the same entries, measured in the same run.
 
-Usage: python benchmarks/classify.py [--entries N] [--seed S]
+Usage: python benchmarks/classify.py [--entries N] [--seed S] [--save-templates F | --templates F]
 
 Builds N suppression entries (default 1,000,000) from ~350 reason templates (the dev set texts and
 the rules' own examples) with fresh addresses, IPs and ids in every entry, repeated with a skewed
 (Zipf-like) frequency as in real lists. Baseline: ``json.loads`` of the N entries as JSON lines.
 Goal: classify time <= json.loads time (ratio <= 1.0).
+
+The templates come from the rules' own examples, so a commit that adds examples also changes the
+mix. To compare two commits on the same entries, save the templates at one
+(``--save-templates F``) and run both with ``--templates F``.
 """
 
 from __future__ import annotations
@@ -76,13 +80,23 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--smoke", action="store_true", help="a tiny run (the test suite's)")
+    parser.add_argument("--save-templates", type=Path, help="write the templates (JSON) and stop")
+    parser.add_argument("--templates", type=Path, help="use templates written by --save-templates")
     args = parser.parse_args()
     if args.smoke:
         args.entries, args.rounds = 2_000, 1
 
     classifier = Classifier.load()
     rng = random.Random(args.seed)
-    templates = _templates(classifier)
+    if args.templates:
+        saved = json.loads(args.templates.read_text(encoding="utf-8"))
+        templates = [(str(text), str(status)) for text, status in saved]
+    else:
+        templates = _templates(classifier)
+    if args.save_templates:
+        args.save_templates.write_text(json.dumps(templates, ensure_ascii=False), "utf-8")
+        print(f"{len(templates)} templates written to {args.save_templates}")
+        return 0
     entries = _entries(templates, args.entries, rng)
     lines = [json.dumps(entry, ensure_ascii=False) for entry in entries]
     created = datetime.fromtimestamp(1_700_000_000, tz=UTC)

@@ -7,6 +7,7 @@ runs to the end and prints its ratio lines.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -47,3 +48,25 @@ def test_smoke_run(name: str) -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ratio" in done.stdout.lower() or "%" in done.stdout, done.stdout
+
+
+def test_classify_runs_on_saved_templates(tmp_path: Path) -> None:
+    # Two commits compared on the same entries: the templates saved at one are read at the other.
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+    saved = tmp_path / "templates.json"
+
+    def run(*arguments: str) -> str:
+        done = subprocess.run(
+            [sys.executable, str(BENCHMARKS / "classify.py"), *arguments],
+            cwd=ROOT, env=env, capture_output=True, text=True, encoding="utf-8", timeout=300,
+            check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    written = run("--save-templates", str(saved))
+    templates = json.loads(saved.read_text("utf-8"))
+    assert len(templates) > 500 and f"{len(templates)} templates written" in written
+    # Fewer than the rules give: the run must use the file, not its own templates.
+    saved.write_text(json.dumps(templates[:321]), "utf-8")
+    assert "from 321 templates" in run("--templates", str(saved), "--smoke")
