@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -59,6 +60,14 @@ def window_driver(report: str, *, record_dialogs: bool = False) -> str:
     return _WINDOW_DRIVER.format(
         dialogs=_RECORD_DIALOGS if record_dialogs else "", report=report.rstrip("\n")
     )
+
+
+def small_screen_env(tmp_path: Path, width: int, height: int) -> dict[str, str]:
+    """``user_env`` on an offscreen screen of ``width`` × ``height`` pixels at 96 dpi."""
+    screen = tmp_path / "screen.json"
+    geometry = {"name": "s", "x": 0, "y": 0, "width": width, "height": height, "logicalDpi": 96}
+    screen.write_text(json.dumps({"screens": [geometry]}), encoding="utf-8")
+    return user_env(tmp_path, QT_QPA_PLATFORM=f"offscreen:configfile={screen}")
 
 
 def run_driver(driver: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

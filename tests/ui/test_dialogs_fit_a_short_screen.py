@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.helpers.app_process import run_driver, user_env
+from tests.helpers.app_process import run_driver, small_screen_env
 
 DRIVER = r"""
 import json, sys
@@ -46,17 +46,7 @@ print(json.dumps(report), flush=True)
 
 
 def test_letters_and_history_dialogs_fit_a_1024x600_screen(tmp_path: Path) -> None:
-    screen = tmp_path / "screen.json"
-    screen.write_text(
-        json.dumps(
-            {
-                "screens": [
-                    {"name": "s", "x": 0, "y": 0, "width": 1024, "height": 600, "logicalDpi": 96}
-                ]
-            }
-        )
-    )
-    env = user_env(tmp_path, QT_QPA_PLATFORM=f"offscreen:configfile={screen}")
+    env = small_screen_env(tmp_path, 1024, 600)
     result = run_driver(DRIVER.replace("sys.argv[1]", repr(str(tmp_path))), env)
     assert result.returncode == 0, result.stderr[-1500:]
     report = json.loads(result.stdout.strip().splitlines()[-1])

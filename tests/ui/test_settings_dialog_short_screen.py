@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.helpers.app_process import run_driver, user_env
+from tests.helpers.app_process import run_driver, small_screen_env
 
 DRIVER = r"""
 import json, sys
@@ -47,17 +47,7 @@ print(json.dumps({
 
 
 def test_settings_dialog_fits_a_short_screen_and_scrolls(tmp_path: Path) -> None:
-    screen = tmp_path / "screen.json"
-    screen.write_text(
-        json.dumps(
-            {
-                "screens": [
-                    {"name": "s", "x": 0, "y": 0, "width": 1093, "height": 574, "logicalDpi": 96}
-                ]
-            }
-        )
-    )
-    env = user_env(tmp_path, QT_QPA_PLATFORM=f"offscreen:configfile={screen}")
+    env = small_screen_env(tmp_path, 1093, 574)
     result = run_driver(DRIVER, env)
     assert result.returncode == 0, result.stderr[-1500:]
     report = json.loads(result.stdout.strip().splitlines()[-1])

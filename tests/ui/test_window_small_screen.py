@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.helpers.app_process import run_driver, user_env
+from tests.helpers.app_process import run_driver, small_screen_env
 
 DRIVER = r"""
 import json, sys
@@ -44,17 +44,7 @@ sys.exit(main.run([]))
 
 
 def test_window_fits_an_800x600_screen(tmp_path: Path) -> None:
-    screen = tmp_path / "screen.json"
-    screen.write_text(
-        json.dumps(
-            {
-                "screens": [
-                    {"name": "s", "x": 0, "y": 0, "width": 800, "height": 600, "logicalDpi": 96}
-                ]
-            }
-        )
-    )
-    env = user_env(tmp_path, QT_QPA_PLATFORM=f"offscreen:configfile={screen}")
+    env = small_screen_env(tmp_path, 800, 600)
     result = run_driver(DRIVER, env)
     assert result.returncode == 0, result.stderr[-1500:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
