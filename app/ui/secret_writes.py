@@ -9,9 +9,10 @@ show while it stays open with what the operator typed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QEventLoop
+from PySide6.QtWidgets import QLabel, QWidget
 
 from app.core.errors import TodokuError
 from app.core.storage.secrets import SecretStore, write_secrets
@@ -41,3 +42,25 @@ def write_while_waiting(
     if not ended:
         loop.exec()
     return outcome[0] if outcome else None
+
+
+def save_showing_progress(
+    label: QLabel, buttons: QWidget, saving_ja: str, write: Callable[[], TodokuError | None]
+) -> bool:
+    """Run ``write`` (a ``write_while_waiting`` call) with ``buttons`` disabled and
+    ``saving_ja`` in ``label``. True when it wrote (the label is hidden again); else the
+    keyring's refusal stays in ``label`` in red, for a dialog that remains open as typed."""
+    buttons.setEnabled(False)
+    label.setStyleSheet("color: #555;")
+    label.setText(saving_ja)
+    label.setVisible(True)
+    try:
+        error = write()
+    finally:
+        buttons.setEnabled(True)
+    if error is None:
+        label.setVisible(False)
+        return True
+    label.setStyleSheet("color: #c62828;")
+    label.setText(error.user_text().strip())
+    return False

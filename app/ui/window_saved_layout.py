@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Slot
 from PySide6.QtGui import QGuiApplication
 
+from app.ui.widgets.screen_fit import TITLE_BAR_ALLOWANCE
+
 if TYPE_CHECKING:
     from app.ui.window_shape import WindowShape
 else:
@@ -28,10 +30,9 @@ class SavedLayoutMixin(WindowShape):
         if screen is None:
             return
         free = screen.availableGeometry()
-        frame = 40  # the window manager's title bar and borders are not known before showing
         side = 16
         width = min(self.width(), max(free.width() - side, self.minimumSizeHint().width()))
-        height = min(self.height(), max(free.height() - frame, 480))
+        height = min(self.height(), max(free.height() - TITLE_BAR_ALLOWANCE, 480))
         self.resize(width, height)
         if not free.contains(self.frameGeometry()):
             self.move(free.topLeft())

@@ -27,10 +27,9 @@ from app.core.storage.settings import AppSettings
 from app.core.types import ListPermissions
 from app.ui import texts
 from app.ui.safe_text import plain_label
+from app.ui.secret_writes import save_showing_progress
+from app.ui.widgets.screen_fit import TITLE_BAR_ALLOWANCE
 from app.ui.widgets.test_outcome import show_test_outcome
-
-# The window manager's title bar and borders, unknown before the dialog is shown.
-TITLE_BAR_ALLOWANCE = 40
 
 
 def here(next_step_ja: str) -> str:
@@ -398,24 +397,18 @@ class SettingsDialog(QDialog):
     def _write_keys(self) -> None:
         """Write the typed keys while the dialog waits (it keeps painting); on a refusal say
         so and stay open with everything as typed, so 保存 can be pressed again."""
-        assert self.write_keys is not None
+        write_keys = self.write_keys
+        assert write_keys is not None
         self.saving = True
-        self.buttons.setEnabled(False)
-        self.save_error.setStyleSheet("color: #555;")
-        self.save_error.setText(texts.SETTINGS_SAVING_KEYS)
-        self.save_error.setVisible(True)
         try:
-            error = self.write_keys(self.key_changes())
+            self.keys_written = save_showing_progress(
+                self.save_error, self.buttons, texts.SETTINGS_SAVING_KEYS,
+                lambda: write_keys(self.key_changes()),
+            )  # fmt: skip
         finally:
             self.saving = False
-            self.buttons.setEnabled(True)
-        if error is None:
-            self.keys_written = True
-            self.save_error.setVisible(False)
-            return
-        self.save_error.setStyleSheet("color: #c62828;")
-        self.save_error.setText(f"{error.message_ja}\n{error.next_step_ja}".strip())
-        self._grow_to_fit()
+        if not self.keys_written:
+            self._grow_to_fit()
 
     def reject(self) -> None:
         if self.saving:  # the keyring write runs: the dialog closes when it has ended

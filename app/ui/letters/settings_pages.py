@@ -25,6 +25,7 @@ from app.core.storage.secrets import ZENDESK_TOKEN, mask_secret
 from app.core.storage.settings import AppSettings
 from app.ui.letters import letter_texts as texts
 from app.ui.safe_text import plain_label
+from app.ui.secret_writes import save_showing_progress
 
 PAGE_SENDER, PAGE_ZENDESK = 0, 1
 
@@ -262,23 +263,18 @@ class ContactSettingsDialog(QDialog):
     @Slot()
     def _on_save_clicked(self) -> None:
         changes = self.token_changes()
-        if self.write_token is not None and changes:
+        write_token = self.write_token
+        if write_token is not None and changes:
             self.saving = True
-            self.buttons.setEnabled(False)
-            self.save_error.setStyleSheet("color: #555;")
-            self.save_error.setText(texts.SAVING_TOKEN)
-            self.save_error.setVisible(True)
             try:
-                error = self.write_token(changes)
+                self.token_written = save_showing_progress(
+                    self.save_error, self.buttons, texts.SAVING_TOKEN,
+                    lambda: write_token(changes),
+                )  # fmt: skip
             finally:
                 self.saving = False
-                self.buttons.setEnabled(True)
-            if error is not None:
-                self.save_error.setStyleSheet("color: #c62828;")
-                self.save_error.setText(f"{error.message_ja}\n{error.next_step_ja}".strip())
+            if not self.token_written:
                 return
-            self.token_written = True
-            self.save_error.setVisible(False)
         self.accept()
 
     def reject(self) -> None:

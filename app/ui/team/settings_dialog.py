@@ -248,7 +248,7 @@ class SharedDatabaseDialog(QDialog):
             self.saving = False
             self.show_running(False)
         if error is not None:
-            self.show_result(False, f"{error.message_ja}\n{error.next_step_ja}".strip())
+            self.show_result(False, error.user_text().strip())
             return False
         self.password_written = True
         return True
