@@ -414,7 +414,9 @@ _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(
         "suppressed",
         TECHNICAL,
-        False,
+        # Permanent: the platform drops every later message too, until someone takes the
+        # address off the list it is on; waiting alone never lets mail through.
+        True,
         "送信側で送信を止めた",
         f"配信サービス自身が、このアドレスは{_LISTS}（バウンス・配信停止など）に"
         "載っているとして送りませんでした。受信側に拒否されたわけではありません。",

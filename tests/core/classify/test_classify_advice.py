@@ -24,6 +24,30 @@ def test_transient_reasons_are_never_permanent() -> None:
         assert REASON_TABLE[name].bounce_delete_effect is DeleteEffect.RESEND
 
 
+def test_a_known_cause_that_needs_a_fix_first_is_permanent() -> None:
+    # after_fix means "waiting alone will not do": the flag must say the same. Only the reasons
+    # of texts nobody could read (要確認) are neither.
+    unread = {"onhold", "undefined"}
+    for name, info in REASON_TABLE.items():
+        if name not in unread and info.bounce_delete_effect is DeleteEffect.AFTER_FIX:
+            assert info.permanent, name
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Bounced Address", "suppressed"),
+        ("Invalid Address", "suppressed"),
+        ("Unsubscribed Address", "unsubscribed"),
+        ("Spam Reporting Address", "feedback"),
+    ],
+)
+def test_a_platform_drop_is_permanent_and_names_its_list(text: str, reason: str) -> None:
+    explanation = CLASSIFIER.classify(text, "", "user@example.com", ListKind.BOUNCES)
+    assert (explanation.reason, explanation.permanent) == (reason, True)
+    assert explanation.delete_effect is DeleteEffect.AFTER_FIX
+
+
 @pytest.mark.parametrize(
     ("kind", "effect"),
     [
