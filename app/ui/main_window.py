@@ -140,13 +140,19 @@ class MainWindow(
         page_layout = self.list_page.layout()
         assert isinstance(page_layout, QVBoxLayout)
         page_layout.insertWidget(2, self.history_part.gone_panel)
-        # The mode, an error (or the unfinished-deletion notice) and the delivery warning:
-        # one line each while the grid would be short of rows (a 1024×600 screen).
+        # The mode, an error (or the unfinished-deletion notice), the delivery warning and the
+        # 他所で削除 panel: one line each while the grid would be short of rows (1024×600).
         self._tabs_height_needed: int | None = None
         self.banners = StripFitter(
-            [self.banner, self.live_marker, self.status_panel, self.delivery_alert],
+            [
+                self.banner,
+                self.live_marker,
+                self.status_panel,
+                self.delivery_alert,
+                self.history_part.gone_panel,
+            ],
             room_to_spare=self._grid_room_to_spare,
-            watched=self.tabs,
+            watched=[self.tabs, self.list_page.splitter],
             parent=self,
         )
         central = QWidget()

@@ -75,32 +75,34 @@ class StripFitter(QObject):
 
     ``room_to_spare()`` says how many pixels the grid's area has beyond what it needs (its
     wanted rows and the details' few lines), or ``None`` while that is not known (no grid yet).
-    ``watched`` is the widget below the strips whose resizing means the room has changed.
+    ``watched`` are the widgets whose resizing means the room has changed; nothing is fitted
+    while the first (the area below the strips) is hidden.
     """
 
     def __init__(
         self,
         strips: Sequence[CompactStrip],
         room_to_spare: Callable[[], int | None],
-        watched: QWidget,
+        watched: Sequence[QWidget],
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._strips = list(strips)
         self._room_to_spare = room_to_spare
-        self._watched = watched
+        self._watched = list(watched)
         self.compact = False
         self._full_heights: dict[CompactStrip, int] = {}  # as last seen while full
         self._fit_timer = QTimer(self)
         self._fit_timer.setSingleShot(True)
         self._fit_timer.setInterval(0)  # once the layouts have settled
         self._fit_timer.timeout.connect(self.fit)
-        watched.installEventFilter(self)
+        for widget in self._watched:
+            widget.installEventFilter(self)
         for strip in self._strips:
             strip.content_changed.connect(partial(self._forget_full_height, strip))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._watched and event.type() == QEvent.Type.Resize:
+        if event.type() == QEvent.Type.Resize and watched in self._watched:
             self._fit_timer.start()
         return False
 
@@ -114,7 +116,7 @@ class StripFitter(QObject):
         """Compact if the full strips leave the grid short of its rows, full when they would
         not (as far as their last full heights tell)."""
         spare = self._room_to_spare()
-        if spare is None or not self._watched.isVisible():
+        if spare is None or not self._watched[0].isVisible():
             return
         shown = [strip for strip in self._strips if not strip.isHidden()]
         if not self.compact:
