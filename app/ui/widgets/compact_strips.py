@@ -121,7 +121,7 @@ class StripFitter(QObject):
         shown = [strip for strip in self._strips if not strip.isHidden()]
         if not self.compact:
             for strip in shown:
-                self._full_heights[strip] = strip.height()
+                self._full_heights[strip] = _full_height(strip)
             self.set_compact(spare < 0)
             return
         now = sum(strip.height() for strip in shown)
@@ -139,3 +139,12 @@ class StripFitter(QObject):
             self.compact = compact
             for strip in self._strips:
                 strip.set_compact(compact)
+
+
+def _full_height(strip: QWidget) -> int:
+    """Its height, or the height it asks for if the layout gave it less (a window too short
+    even for the strips): remembering less would turn them full on the next resize."""
+    wanted = strip.sizeHint().height()
+    if strip.hasHeightForWidth():
+        wanted = strip.heightForWidth(strip.width())
+    return max(strip.height(), wanted)
