@@ -33,6 +33,7 @@ from app.ui.letters.actions import ContactActions
 from app.ui.persist import UiState
 from app.ui.team import team_texts
 from app.ui.team.status_label import team_status_label
+from app.ui.widgets.compact_strips import StripFitter
 from app.ui.widgets.status_panel import StatusPanel
 from app.ui.window_accounts import AccountsMixin
 from app.ui.window_actions import WindowActions
@@ -139,6 +140,21 @@ class MainWindow(
         page_layout = self.list_page.layout()
         assert isinstance(page_layout, QVBoxLayout)
         page_layout.insertWidget(2, self.history_part.gone_panel)
+        # The mode, an error (or the unfinished-deletion notice), the delivery warning and the
+        # 他所で削除 panel: one line each while the grid would be short of rows (1024×600).
+        self._tabs_height_needed: int | None = None
+        self.banners = StripFitter(
+            [
+                self.banner,
+                self.live_marker,
+                self.status_panel,
+                self.delivery_alert,
+                self.history_part.gone_panel,
+            ],
+            room_to_spare=self._grid_room_to_spare,
+            watched=[self.tabs, self.list_page.splitter],
+            parent=self,
+        )
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)
@@ -194,6 +210,8 @@ class MainWindow(
         self.list_page.filters_applied.connect(self._update_counts)
         self.list_page.highlight_changed.connect(self._update_counts)
         self.list_page.grid_built.connect(self._on_list_page_grid_built)
+        self.list_page.grid_built.connect(self.banners.fit_later)
+        self.tabs.currentChanged.connect(self.banners.fit_later)
         self.list_page.status_message.connect(self._on_list_page_status_message)
         self.model.dataChanged.connect(self._update_counts)
         self.model.modelReset.connect(self._on_model_reset)
@@ -274,6 +292,18 @@ class MainWindow(
         controller.llm.running.connect(self.status_bar.ai_cancel_button.setVisible)
         controller.llm.refined.connect(self._on_llm_refined)
         self.status_bar.ai_cancel_button.clicked.connect(controller.llm.cancel)
+
+    def _grid_room_to_spare(self) -> int | None:
+        """Pixels the 一覧 tab has beyond the grid's wanted rows and the details' few lines:
+        measured while 一覧 is shown, and on another tab from the height 一覧 needed then."""
+        if self.list_page.isVisible():
+            spare = self.list_page.splitter.room_to_spare()
+            if spare is None:
+                return None
+            self._tabs_height_needed = self.tabs.height() - spare
+        if self._tabs_height_needed is None:
+            return None
+        return self.tabs.height() - self._tabs_height_needed
 
     @property
     def table(self) -> QTableView:

@@ -36,11 +36,12 @@ class DeleteMixin(WindowShape):
     @Slot(str)
     def _on_deletion_notice(self, notice: str) -> None:
         lines = notice.split("\n")
+        # The whole notice (per-operation counts) stays readable without opening 詳細, unless
+        # the window is short: then its first line, and 詳細 for the rest.
         self.status_panel.show_error(
-            TodokuError(lines[0], next_step_ja=texts.RECONCILE_NEXT_STEP, detail=notice)
+            TodokuError(lines[0], next_step_ja=texts.RECONCILE_NEXT_STEP, detail=notice),
+            message=notice,
         )
-        # The whole notice (per-operation counts) stays readable without opening 詳細.
-        self.status_panel.message_label.setText(notice)
 
     @Slot(int)
     def _on_deletion_rows_removed(self, _: int) -> None:

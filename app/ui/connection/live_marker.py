@@ -8,10 +8,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.ui import texts
 from app.ui.safe_text import plain_label
-from app.ui.widgets.tint import TintedFrame, set_text_colour
+from app.ui.widgets.compact_strips import CompactStrip, compact_button
+from app.ui.widgets.tint import set_text_colour
 
 
-class LiveMarker(TintedFrame):
+class LiveMarker(CompactStrip):
     """A red-edged strip: 本番, the masked key, and a button back to practice mode.
 
     Signals:
@@ -21,7 +22,7 @@ class LiveMarker(TintedFrame):
     switch_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("liveMarker", "#fdecea", "#c62828", parent)
+        super().__init__("liveMarker", "#fdecea", "#c62828", (10, 4, 10, 4), parent)
         self.badge = QLabel(texts.LIVE_BADGE)
         self.badge.setStyleSheet(
             "QLabel { background: #c62828; color: white; font-weight: bold;"
@@ -32,10 +33,14 @@ class LiveMarker(TintedFrame):
         self.switch_button = QPushButton(texts.LIVE_TO_PRACTICE)
         self.switch_button.clicked.connect(self.switch_requested)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 4, 10, 4)
+        self.set_margins(layout)
         layout.addWidget(self.badge)
         layout.addWidget(self.text_label, 1)
         layout.addWidget(self.switch_button)
+
+    def set_compact(self, compact: bool) -> None:
+        super().set_compact(compact)
+        compact_button(self.switch_button, compact)
 
     def set_account(self, masked_key: str) -> None:
         account = f"（キー {masked_key}）" if masked_key else ""

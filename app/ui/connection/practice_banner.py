@@ -7,11 +7,13 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.ui import texts
 from app.ui.safe_text import plain_label
-from app.ui.widgets.tint import TintedFrame, set_text_colour
+from app.ui.widgets.compact_strips import CompactStrip, compact_button
+from app.ui.widgets.tint import set_text_colour
 
 
-class PracticeBanner(TintedFrame):
-    """A yellow strip with the practice explanation and a button to switch accounts.
+class PracticeBanner(CompactStrip):
+    """A yellow strip with the practice explanation and a button to switch accounts; compact,
+    the same line with less padding (練習モード is never hidden).
 
     Signals:
         switch_requested: the operator asked to leave practice mode.
@@ -20,14 +22,18 @@ class PracticeBanner(TintedFrame):
     switch_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("practiceBanner", "#fff4c2", "#e0c050", parent)
+        super().__init__("practiceBanner", "#fff4c2", "#e0c050", (10, 6, 10, 6), parent)
         title = QLabel(texts.PRACTICE_TITLE)
         set_text_colour(title, "#7a5a00", bold=True)
         self.text_label = plain_label(texts.PRACTICE_TEXT)
         self.switch_button = QPushButton(texts.PRACTICE_TO_LIVE)
         self.switch_button.clicked.connect(self.switch_requested)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 6, 10, 6)
+        self.set_margins(layout)
         layout.addWidget(title)
         layout.addWidget(self.text_label, 1)
         layout.addWidget(self.switch_button)
+
+    def set_compact(self, compact: bool) -> None:
+        super().set_compact(compact)
+        compact_button(self.switch_button, compact)

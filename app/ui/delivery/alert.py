@@ -7,10 +7,11 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QToolButton, QWidget
 
 from app.ui import texts
 from app.ui.safe_text import plain_label
-from app.ui.widgets.tint import TintedFrame, set_text_colour
+from app.ui.widgets.compact_strips import CompactStrip, compact_button
+from app.ui.widgets.tint import set_text_colour
 
 
-class DeliveryAlert(TintedFrame):
+class DeliveryAlert(CompactStrip):
     """A one-line, non-modal warning in the main window when a day fell below the threshold.
 
     Signals:
@@ -20,7 +21,7 @@ class DeliveryAlert(TintedFrame):
     show_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("deliveryAlert", "#fde8e8", "#e8a0a0", parent)
+        super().__init__("deliveryAlert", "#fde8e8", "#e8a0a0", (10, 4, 6, 4), parent)
         self.label = plain_label("")
         self.label.setWordWrap(True)
         set_text_colour(self.label, "#a61b1b", bold=True)
@@ -30,13 +31,17 @@ class DeliveryAlert(TintedFrame):
         self.close_button.setToolTip(texts.DISMISS_TOOLTIP)
         self.close_button.setAutoRaise(True)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 4, 6, 4)
+        self.set_margins(layout)
         layout.addWidget(self.label, 1)
         layout.addWidget(self.show_button)
         layout.addWidget(self.close_button)
         self.show_button.clicked.connect(self.show_requested)
         self.close_button.clicked.connect(self.hide)
         self.setVisible(False)
+
+    def set_compact(self, compact: bool) -> None:
+        super().set_compact(compact)
+        compact_button(self.show_button, compact)
 
     def update_days(self, below_days: int, threshold: float) -> None:
         """Show the warning when ``below_days`` > 0, hide it otherwise."""
@@ -48,3 +53,4 @@ class DeliveryAlert(TintedFrame):
                 texts.DELIVERY_ALERT.format(threshold=format_percent(threshold), count=below_days)
             )
         self.setVisible(below_days > 0)
+        self.content_changed.emit()

@@ -15,6 +15,8 @@ FETCH_GONE = "他所で削除 {count:,} 件を検出。"
 GONE_TITLE = "他所で削除（全件再取得で、Todoku 以外による削除を検出）: {count:,} 件"
 GONE_HEADERS = ("種別", "メールアドレス", "状態", "気づいた日")
 GONE_MORE = "ほか {count:,} 件"
+GONE_ROWS_SHOW = "一覧 ▸"  # the panel's addresses, on a short window
+GONE_ROWS_HIDE = "一覧 ▾"
 
 # Menu
 MENU_HISTORY = "履歴(&R)"

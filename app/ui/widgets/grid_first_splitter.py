@@ -51,6 +51,16 @@ class GridFirstSplitter(QSplitter):
         if len(sizes) == 2 and sum(sizes) > 0:
             self._second_share = sizes[1] / sum(sizes)
 
+    def room_to_spare(self) -> int | None:
+        """Pixels beyond ``wanted_first()`` and the lower pane's minimum (negative: the upper
+        pane is short of its wanted height); ``None`` before the upper pane wants any."""
+        wanted_first = self._wanted_first()
+        lower = self.widget(1)
+        if self.count() != 2 or wanted_first <= 0 or lower is None:
+            return None
+        floor = max(lower.minimumHeight(), lower.minimumSizeHint().height())
+        return sum(self.sizes()) - wanted_first - floor
+
     def share_room(self) -> None:
         """Share the height between the panes as the module docstring says."""
         if self.count() != 2 or self._second_share is None:

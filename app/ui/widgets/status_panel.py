@@ -1,5 +1,6 @@
 """Error panel: the Japanese cause and next step stay until dismissed or their cause is gone;
-詳細 expands the detail; 設定を開く appears when the fix is in the settings."""
+詳細 expands the detail; 設定を開く appears when the fix is in the settings. Compact (a short
+window), only the message's first line and the buttons show; 詳細 brings back the rest."""
 
 from __future__ import annotations
 
@@ -17,7 +18,13 @@ from PySide6.QtWidgets import (
 from app.core.errors import TodokuError
 from app.ui import texts
 from app.ui.safe_text import plain_label
-from app.ui.widgets.tint import TintedFrame, set_text_colour
+from app.ui.widgets.compact_strips import CompactStrip, compact_button
+from app.ui.widgets.tint import set_text_colour
+
+DETAIL_HEIGHT = 140
+# Compact (a short window), 詳細 shows the message and next step, and the technical detail in
+# this many lines (it scrolls): the whole panel would otherwise push the window past the screen.
+DETAIL_COMPACT_LINES = 3
 
 
 def fixed_in_settings(error: TodokuError) -> bool:
@@ -25,7 +32,7 @@ def fixed_in_settings(error: TodokuError) -> bool:
     return any(marker in error.next_step_ja for marker in texts.SETTINGS_MARKERS)
 
 
-class StatusPanel(TintedFrame):
+class StatusPanel(CompactStrip):
     """Shows one error at a time (the newest). Hidden until ``show_error``.
 
     Signals:
@@ -37,8 +44,10 @@ class StatusPanel(TintedFrame):
     settings_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("statusPanel", "#fdecea", "#e57373", parent)
+        super().__init__("statusPanel", "#fdecea", "#e57373", (10, 6, 6, 6), parent)
         self.error: TodokuError | None = None
+        self._message = ""
+        self._repeated = False  # the next step only repeats the message
         self.message_label = plain_label()
         self.message_label.setWordWrap(True)
         set_text_colour(self.message_label, "#b71c1c", bold=True)
@@ -56,7 +65,7 @@ class StatusPanel(TintedFrame):
         self.close_button.setAutoRaise(True)
         self.detail_text = QPlainTextEdit()  # plain text: server answers are untrusted
         self.detail_text.setReadOnly(True)
-        self.detail_text.setMaximumHeight(140)
+        self.detail_text.setMaximumHeight(DETAIL_HEIGHT)
         self.detail_text.setVisible(False)
 
         header = QHBoxLayout()
@@ -69,7 +78,7 @@ class StatusPanel(TintedFrame):
         next_row.addWidget(self.next_step_title)
         next_row.addWidget(self.next_step_label, 1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 6, 6, 6)
+        self.set_margins(layout)
         layout.addLayout(header)
         layout.addLayout(next_row)
         layout.addWidget(self.detail_text)
@@ -79,19 +88,42 @@ class StatusPanel(TintedFrame):
         self.settings_button.clicked.connect(self.settings_requested)
         self.setVisible(False)
 
-    def show_error(self, error: TodokuError) -> None:
+    def show_error(self, error: TodokuError, message: str = "") -> None:
+        """Show ``error``; ``message`` (several lines, e.g. a notice with counts) instead of
+        its ``message_ja`` when given."""
         self.error = error
-        self.message_label.setText(error.message_ja)
+        self._message = message or error.message_ja
         self.next_step_label.setText(error.next_step_ja)
         # A message that already says what to do is not repeated as the next step.
-        repeated = error.next_step_ja.strip() in ("", error.message_ja.strip())
-        self.next_step_title.setVisible(not repeated)
-        self.next_step_label.setVisible(not repeated)
+        self._repeated = error.next_step_ja.strip() in ("", error.message_ja.strip())
         self.settings_button.setVisible(fixed_in_settings(error))
         detail = error.detail or type(error).__name__
         self.detail_text.setPlainText(f"{type(error).__name__}\n{detail}")
         self.details_button.setChecked(False)
+        self._show_parts()
         self.setVisible(True)
+        self.content_changed.emit()
+
+    def set_compact(self, compact: bool) -> None:
+        super().set_compact(compact)
+        compact_button(self.settings_button, compact)
+        self._show_parts()
+
+    def _show_parts(self) -> None:
+        """Full, or compact with 詳細 open: everything. Compact: the message's first line."""
+        whole = not self.compact or self.details_button.isChecked()
+        self.message_label.setText(self._message if whole else self._message.split("\n")[0])
+        self.next_step_title.setVisible(whole and not self._repeated)
+        self.next_step_label.setVisible(whole and not self._repeated)
+        detail = self.detail_text
+        detail.setVisible(self.details_button.isChecked())
+        line = detail.fontMetrics().lineSpacing()
+        frame = 2 * detail.frameWidth() + 2 * round(detail.document().documentMargin())
+        # Compact, it may also give way to a single line (it scrolls).
+        detail.setMaximumHeight(
+            line * DETAIL_COMPACT_LINES + frame if self.compact else DETAIL_HEIGHT
+        )
+        detail.setMinimumHeight(line + frame if self.compact else 0)
 
     def clear(self) -> None:
         """The error's cause is gone (e.g. the key was saved): hide it."""
@@ -106,7 +138,7 @@ class StatusPanel(TintedFrame):
 
     @Slot(bool)
     def _on_details_toggled(self, shown: bool) -> None:
-        self.detail_text.setVisible(shown)
+        self._show_parts()
         self.details_button.setText(texts.DETAILS_HIDE if shown else texts.DETAILS_SHOW)
 
     @Slot()
