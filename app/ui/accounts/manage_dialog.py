@@ -96,8 +96,8 @@ class AccountsDialog(QDialog):
         self.saving = False
 
         # The buttons in one widget, held together while the keyring is written.
-        self.actions = QWidget()
-        side = QVBoxLayout(self.actions)
+        self.button_column = QWidget()
+        side = QVBoxLayout(self.button_column)
         side.setContentsMargins(0, 0, 0, 0)
         for button in (
             self.add_button,
@@ -110,7 +110,7 @@ class AccountsDialog(QDialog):
         side.addStretch(1)
         middle = QHBoxLayout()
         middle.addWidget(self.list, 1)
-        middle.addWidget(self.actions)
+        middle.addWidget(self.button_column)
         bottom = QHBoxLayout()
         bottom.addWidget(self.result_label, 1)
         bottom.addWidget(close)
@@ -158,7 +158,7 @@ class AccountsDialog(QDialog):
         self.saving = True
         self.close_button.setEnabled(False)
         try:
-            written = save_showing_progress(self.result_label, self.actions, saving_ja, write)
+            written = save_showing_progress(self.result_label, self.button_column, saving_ja, write)
         finally:
             self.saving = False
             self.close_button.setEnabled(True)
