@@ -159,12 +159,13 @@ def look_up(provider: Provider, kind: ListKind, emails: list[str]) -> list[Suppr
     return entries
 
 
-def explained_plan(entries: list[SuppressionEntry]) -> DeletionPlan:
-    """A plan whose journal rows carry each entry's explanation, as the window's do."""
+def explained_plan(entries: list[SuppressionEntry], provider: str = "") -> DeletionPlan:
+    """A plan whose journal rows carry each entry's explanation, as the window's do; its
+    warnings speak of ``provider`` (the provider's name)."""
     from app.core.classify.classifier import Classifier
 
     explanations = Classifier.load().classify_entries(entries)
-    return plan_deletion(zip(entries, explanations, strict=True))
+    return plan_deletion(zip(entries, explanations, strict=True), provider=provider)
 
 
 def _describe(kind: ListKind, plan: DeletionPlan, provider_name: str) -> None:
@@ -293,7 +294,7 @@ def run(args: argparse.Namespace) -> int:
             if not entries:
                 print(f"{kind.label_ja}リストに該当するアドレスはありません。", file=sys.stderr)
                 return 0
-            plan = explained_plan(entries)
+            plan = explained_plan(entries, provider.name)
             _describe(kind, plan, provider.name)
             if args.yes:
                 if plan.requires_consent and not args.consent:

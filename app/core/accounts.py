@@ -231,14 +231,35 @@ def load_credentials(
     return found
 
 
+def credential_changes(
+    account: Account, values: Mapping[str, str], previous: Account | None = None
+) -> dict[str, str]:
+    """The keyring writes saving ``account`` makes (keyring name: value, "" removes): each of
+    its secrets given in ``values``, and the removal of every secret ``previous`` (the account
+    as it was) kept that ``account`` no longer has (SES moving from a key pair to the chain)."""
+    changes = {
+        name: ""
+        for key, name in (previous.secret_names() if previous else {}).items()
+        if key not in account.secret_names()
+    }
+    for key, name in account.secret_names().items():
+        if key in values:
+            changes[name] = values[key]
+    return changes
+
+
+def forget_changes(account: Account) -> dict[str, str]:
+    """The keyring writes removing every secret of a deleted account."""
+    return dict.fromkeys(account.secret_names().values(), "")
+
+
 def save_credentials(account: Account, secrets: SecretStore, values: Mapping[str, str]) -> None:
     """Store (or, with an empty value, remove) the account's secrets in the SecretStore."""
-    for key, secret_name in account.secret_names().items():
-        if key in values:
-            secrets.set(secret_name, values[key])
+    for name, value in credential_changes(account, values).items():
+        secrets.set(name, value)
 
 
 def forget_credentials(account: Account, secrets: SecretStore) -> None:
     """Remove every secret of a deleted account from the keyring."""
-    for secret_name in account.secret_names().values():
-        secrets.delete(secret_name)
+    for name in forget_changes(account):
+        secrets.delete(name)

@@ -100,6 +100,28 @@ def test_delete_ses_records_provider_and_account(tmp_path: Path) -> None:
     assert operation.account_label == "CLI ses:CLI（ses）"
 
 
+def test_delete_infobip_blocks_warns_about_infobip_not_sendgrid(tmp_path: Path) -> None:
+    # Infobip's blocks (OVER_QUOTA) stop mail: deleting one lets mail go again, the opposite
+    # of the SendGrid warning every provider used to print.
+    emails = tmp_path / "emails.txt"
+    emails.write_text("user0009@example.jp\n", encoding="utf-8")
+    with infobip_server.InfobipSandbox(dataset()) as sandbox:
+        assert "user0009@example.jp" in sandbox.emails("OVER_QUOTA")
+        env = {
+            "INFOBIP_BASE_URL": sandbox.base_url,
+            "INFOBIP_API_KEY": infobip_server.SANDBOX_API_KEY,
+        }
+        done = cli(
+            "delete", "--provider", "infobip", "--list", "blocks", "--emails-file", str(emails),
+            "--yes", "--journal", str(tmp_path / "j.sqlite3"), env=env, tmp_path=tmp_path,
+        )  # fmt: skip
+        assert "user0009@example.jp" not in sandbox.emails("OVER_QUOTA")
+    assert done.returncode == 0, done.stderr
+    assert "deleted\tuser0009@example.jp" in done.stdout  # the output lines as before
+    assert "注意: Infobip のブロックは" in done.stderr and "配信が再開されます" in done.stderr
+    assert "SendGrid" not in done.stderr
+
+
 def test_delete_cmc_blocks_prints_the_guide_and_sends_nothing(tmp_path: Path) -> None:
     emails = tmp_path / "emails.txt"
     emails.write_text("user0007@example.jp\n", encoding="utf-8")

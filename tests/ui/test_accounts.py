@@ -78,9 +78,11 @@ class Guides:
 class Confirmer:
     def __init__(self) -> None:
         self.calls = 0
+        self.plans: list = []
 
     def __call__(self, plan, parent, *, practice: bool) -> str:
         self.calls += 1
+        self.plans.append(plan)
         return "テスト"
 
 
@@ -376,6 +378,7 @@ def test_infobip_delete_goes_through_the_api_and_the_journal_names_provider_and_
     window.controller.accounts.switch(NAMES[ProviderName.INFOBIP])
     fetch_wide(qtbot, window)
     check_where(window, lambda e: e.list_kind is ListKind.BOUNCES, limit=3)
+    assert check_where(window, lambda e: e.list_kind is ListKind.BLOCKS, limit=1)
     sandbox = sandboxes.built[ProviderName.INFOBIP]
     sandbox.clear_log()
     with qtbot.waitSignal(
@@ -385,12 +388,16 @@ def test_infobip_delete_goes_through_the_api_and_the_journal_names_provider_and_
     ):
         window.delete_checked()
     assert guides.calls == [] and confirm.calls == 1
+    # Infobip's blocks stop mail: the confirmation says deleting lets it go again, in
+    # Infobip's name, not that "SendGrid keeps sending" as it said for every provider.
+    blocks_warning = dict(confirm.plans[0].warnings)[ListKind.BLOCKS]
+    assert blocks_warning.startswith("Infobip のブロックは") and "SendGrid" not in blocks_warning
     assert [r.method for r in sandbox.request_log].count("DELETE") >= 1
     (operation,) = journal.list_operations()
     assert operation.account_label == "練習モード infobip:Infobip本番"
-    assert operation.succeeded == 3
+    assert operation.succeeded == 4
     ((report),) = reports
-    assert len(report.succeeded) == 3
+    assert len(report.succeeded) == 4
 
 
 def test_guidance_dialog_copies_and_saves_the_guide(qtbot, tmp_path: Path) -> None:

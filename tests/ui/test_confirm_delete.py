@@ -45,7 +45,11 @@ def make_plan(
 ) -> DeletionPlan:
     explanation = Explanation("userunknown", "Invalid Address", permanent, "宛先不明", "", "")
     return plan_deletion(
-        (SuppressionEntry(kind, f"user{i}@example.jp", CREATED), explanation) for i in range(count)
+        (
+            (SuppressionEntry(kind, f"user{i}@example.jp", CREATED), explanation)
+            for i in range(count)
+        ),
+        provider="sendgrid",
     )
 
 

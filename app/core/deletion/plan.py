@@ -19,9 +19,21 @@ WARNING_BOUNCE_PERMANENT = (
     "削除して再び送ると、また戻ってきて送信元の評価（レピュテーション）を下げます。"
 )
 WARNING_BOUNCE_RESUME = "削除すると、これらのアドレスへの配信が再開されます。"
+# Blocks mean different things per provider: SendGrid keeps sending to its blocks, while the
+# block lists of CMC (配信停止状態) and Infobip (OVER_QUOTA) stop mail like a suppression
+# (``blocks_suppress``). The warning names the provider the deletion goes to.
 WARNING_BLOCKS = (
     "ブロックに載っていても、SendGrid は送信を止めません（他のリストとの違いです）。"
     "削除しても配信の扱いは変わらず、一覧が整理されるだけです。"
+)
+WARNING_BLOCKS_SUPPRESS = (
+    "{provider}のブロックは、載っているアドレスへの配信を止めています。"
+    "削除すると、これらのアドレスへの配信が再開されます。"
+)
+# The provider is not known (a plan made without one): claim neither behaviour.
+WARNING_BLOCKS_ANY = (
+    "ブロックを削除したときの扱いは配信サービスによって異なります。"
+    "配信を止めるサービスでは、削除すると、これらのアドレスへの配信が再開されます。"
 )
 WARNING_INVALID = (
     "無効アドレスは、アドレスの誤りを直していない場合、再び送っても同じように拒否されます。"
@@ -107,14 +119,30 @@ class DeletionPlan:
         return next((plan for plan in self.lists if plan.list_kind is list_kind), None)
 
 
-def _warnings(kind: ListKind, permanent_count: int) -> tuple[str, ...]:
+def blocks_warning(provider: str) -> str:
+    """What deleting blocks means at ``provider`` (``sendgrid``, ``cmc``, ``infobip``…; ""
+    when not known)."""
+    from app.core.accounts import ProviderName, before_particle_ja
+    from app.core.provider_factory import blocks_suppress
+
+    try:
+        name = ProviderName(provider)
+    except ValueError:
+        return WARNING_BLOCKS_ANY
+    if blocks_suppress(name):
+        return WARNING_BLOCKS_SUPPRESS.format(provider=before_particle_ja(name.label_ja))
+    return WARNING_BLOCKS if name is ProviderName.SENDGRID else WARNING_BLOCKS_ANY
+
+
+def _warnings(kind: ListKind, permanent_count: int, provider: str) -> tuple[str, ...]:
     if kind is ListKind.BOUNCES:
         texts = [WARNING_BOUNCE_RESUME]
         if permanent_count:
             texts.append(WARNING_BOUNCE_PERMANENT.format(count=permanent_count))
         return tuple(texts)
+    if kind is ListKind.BLOCKS:
+        return (blocks_warning(provider),)
     return {
-        ListKind.BLOCKS: (WARNING_BLOCKS,),
         ListKind.INVALID_EMAILS: (WARNING_INVALID,),
         ListKind.SPAM_REPORTS: (WARNING_SPAM,),
         ListKind.UNSUBSCRIBES: (WARNING_UNSUBSCRIBES,),
@@ -123,8 +151,12 @@ def _warnings(kind: ListKind, permanent_count: int) -> tuple[str, ...]:
 
 def plan_deletion(
     items: Iterable[tuple[SuppressionEntry, Explanation | None] | PlanItem],
+    *,
+    provider: str = "",
 ) -> DeletionPlan:
-    """Group the chosen entries per list; the same address twice on one list counts once."""
+    """Group the chosen entries per list; the same address twice on one list counts once.
+    ``provider`` (a ``ProviderName`` value) is where they will be deleted, for the warnings
+    whose meaning depends on it; "" says nothing of any provider."""
     grouped: dict[ListKind, dict[str, PlanItem]] = {kind: {} for kind in ALL_LISTS}
     for item in items:
         plan_item = item if isinstance(item, PlanItem) else PlanItem(item[0], item[1])
@@ -136,14 +168,17 @@ def plan_deletion(
             continue
         chosen = tuple(by_email.values())
         permanent = sum(item.permanent for item in chosen) if kind is ListKind.BOUNCES else 0
-        lists.append(ListPlan(kind, chosen, _warnings(kind, permanent), permanent))
+        lists.append(ListPlan(kind, chosen, _warnings(kind, permanent, provider), permanent))
     return DeletionPlan(tuple(lists))
 
 
-def plan_for_addresses(list_kind: ListKind, emails: Iterable[str]) -> DeletionPlan:
+def plan_for_addresses(
+    list_kind: ListKind, emails: Iterable[str], *, provider: str = ""
+) -> DeletionPlan:
     """A plan from bare addresses of one list (the CLI reads them from a file)."""
     return plan_deletion(
-        (SuppressionEntry(list_kind, email, UNKNOWN_CREATED), None) for email in emails
+        ((SuppressionEntry(list_kind, email, UNKNOWN_CREATED), None) for email in emails),
+        provider=provider,
     )
 
 

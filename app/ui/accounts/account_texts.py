@@ -36,6 +36,24 @@ REMOVE_CONFIRM = "アカウント「{name}」を削除しますか？ キーリ�
 REMOVE_DEFAULT = "既定の SendGrid アカウントは削除できません（API キーは設定画面で削除できます）。"
 BUSY = "取得・削除・書き出しの実行中はアカウントを切り替えられません。"
 READING_CREDENTIALS = "保存済みの認証情報を読み込んでいます…"
+SAVING_CREDENTIALS = "認証情報を OS の資格情報ストアに保存しています…"
+REMOVING_CREDENTIALS = "認証情報を OS の資格情報ストアから削除しています…"
+REMOVED = "アカウント「{name}」を削除しました。"
+# The keyring refused: nothing of the account changed (its settings wait for its secrets).
+SAVE_REFUSED = (
+    "OS の資格情報ストア（キーリング）にアカウント「{name}」の認証情報を保存できませんでした。"
+    "ロックされているか、応答がありません。アカウントの設定もまだ保存していません。"
+    "入力した内容は画面に残っています。"
+)
+REMOVE_REFUSED = (
+    "OS の資格情報ストア（キーリング）からアカウント「{name}」の認証情報を削除できませんでした。"
+    "ロックされているか、応答がありません。アカウントは削除せずに残しています。"
+)
+REMOVE_REFUSED_NEXT = (
+    "キーリングのロックを解除するか、OS のパスワード管理（Windows の資格情報マネージャー、"
+    "macOS のキーチェーン、Linux のパスワードと鍵など）の状態を確認してから、"
+    "もう一度「削除」を押してください。"
+)
 
 EDIT_TITLE_NEW = "アカウントの追加"
 EDIT_TITLE = "アカウントの編集: {name}"

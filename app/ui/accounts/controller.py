@@ -16,12 +16,12 @@ from PySide6.QtWidgets import QWidget
 from app.core.accounts import (
     Account,
     ProviderName,
-    forget_credentials,
+    credential_changes,
+    forget_changes,
     load_credentials,
-    save_credentials,
 )
 from app.core.errors import InvalidInputError, TodokuError, UnexpectedError
-from app.core.storage.secrets import SecretStore, SecretsUnreadableError
+from app.core.storage.secrets import SecretStore, SecretsUnreadableError, SecretsUnwritableError
 from app.ui.accounts import account_facts as facts
 from app.ui.accounts import account_texts as texts
 from app.ui.accounts.credential_reads import CredentialReads
@@ -34,6 +34,7 @@ from app.ui.accounts.practice_sandboxes import (
 )
 from app.ui.feature import FeatureController
 from app.ui.persist import SettingsKeeper
+from app.ui.secret_writes import write_while_waiting
 from app.ui.workers import Job, JobRunner, ReadAhead
 
 if TYPE_CHECKING:
@@ -52,6 +53,11 @@ PRACTICE_TIMEOUT_S = 10.0
 GuidanceRunner = Callable[
     [tuple["DeletionGuidance", ...], dict["ListKind", int], str, int, QWidget | None], None
 ]
+
+# A keyring write (in a job, returning the keyring's refusal or None) as something runs it: the
+# dialog that waits for it (saying so, and showing a refusal) returns True once it is written.
+KeyringWrite = Callable[[], TodokuError | None]
+WriteShower = Callable[[KeyringWrite], bool]
 
 
 def run_guidance_dialog(
@@ -378,21 +384,48 @@ class AccountsController(FeatureController):
         self.switch_refused.emit()  # only ``read_first``'s reads end here
 
     # -- saving --------------------------------------------------------------------------
+    #
+    # The keyring is written in a job while the caller waits in a local event loop
+    # (``write_while_waiting``): a slow keyring never holds the window. The settings follow the
+    # secrets, never the other way round: when the keyring refuses, the account is left as it
+    # was (a new one is not added, an edited one keeps its settings, a removed one stays), so
+    # settings.json never names an account whose secrets are not where it says.
+
+    def write_credentials(
+        self, account: Account, credentials: Mapping[str, str], previous: Account | None = None
+    ) -> TodokuError | None:
+        """Write the typed secrets of ``account`` (and remove those ``previous`` kept that it
+        no longer has) in a job; None when all are in the keyring, else the refusal."""
+        changes = credential_changes(account, credentials, previous)
+        error = write_while_waiting(self.runner, self.secrets, changes)
+        if changes:
+            self.reads.written()  # even a refused write may have written the ones before it
+        if isinstance(error, SecretsUnwritableError):
+            return SecretsUnwritableError(
+                texts.SAVE_REFUSED.format(name=account.name), detail=error.detail
+            )
+        return error
 
     def save_account(
-        self, account: Account, credentials: Mapping[str, str], previous: Account | None = None
-    ) -> None:
+        self,
+        account: Account,
+        credentials: Mapping[str, str],
+        previous: Account | None = None,
+        *,
+        written: bool = False,
+    ) -> bool:
         """Add ``account`` or replace ``previous`` (same name); typed secrets go to the keyring
-        only (an empty mapping keeps what is saved). The settings file never sees a secret."""
+        only (an empty mapping keeps what is saved). The settings file never sees a secret.
+
+        The secrets are written first (``write_credentials``), unless ``written`` says the edit
+        dialog's 保存 already did. If the keyring refuses, ``failed`` says so, nothing of the
+        account is stored, and False is returned."""
+        if not written and not self._report_refusal(
+            lambda: self.write_credentials(account, credentials, previous)
+        ):
+            return False
         settings = self.settings.current
         before = self.current
-        if previous is not None:  # e.g. SES keys → chain: the old key pair leaves the keyring
-            for field_name, key in previous.secret_names().items():
-                if field_name not in account.secret_names():
-                    self.secrets.delete(key)
-                    self.reads.written()
-        save_credentials(account, self.secrets, credentials)
-        self.reads.written()
         if account.is_default:
             settings = settings.replace(region=account.region or "global", subuser=account.subuser)
         else:
@@ -416,10 +449,13 @@ class AccountsController(FeatureController):
             if not self._is_practice() and (typed or self.current != before):
                 self.switched.emit()  # live jobs reach another server or account now
             self.account_changed.emit(self.current)
+        return True
 
-    def remove_account(self, name: str) -> bool:
+    def remove_account(self, name: str, show_write: WriteShower | None = None) -> bool:
         """Remove a (non-default) account and its secrets; the window returns to the default
-        account if it was on this one."""
+        account if it was on this one. The secrets are removed first, in a job that
+        ``show_write`` waits for (the アカウントの管理 dialog; by default a refusal goes to
+        ``failed``); if the keyring refuses, the account stays, to be removed again later."""
         settings = self.settings.current
         account = next((a for a in settings.accounts if a.name == name), None)
         if account is None or account.is_default:
@@ -428,8 +464,10 @@ class AccountsController(FeatureController):
         if active and self.runner.exclusive_busy:
             self.failed.emit(InvalidInputError(texts.BUSY, next_step_ja=texts.BUSY))
             return False
-        forget_credentials(account, self.secrets)
-        self.reads.written()
+        if not (show_write or self._report_refusal)(lambda: self._forget(account)):
+            return False
+        settings = self.settings.current  # as it is now, after the wait
+        active = account.name == settings.current_account().name
         remaining = tuple(a for a in settings.accounts if a.name != name)
         self.settings.store(
             settings.replace(
@@ -442,6 +480,26 @@ class AccountsController(FeatureController):
             self.switched.emit()
             self.account_changed.emit(self.current)
         return True
+
+    def _forget(self, account: Account) -> TodokuError | None:
+        changes = forget_changes(account)
+        error = write_while_waiting(self.runner, self.secrets, changes)
+        if changes:
+            self.reads.written()
+        if isinstance(error, SecretsUnwritableError):
+            return SecretsUnwritableError(
+                texts.REMOVE_REFUSED.format(name=account.name),
+                next_step_ja=texts.REMOVE_REFUSED_NEXT,
+                detail=error.detail,
+            )
+        return error
+
+    def _report_refusal(self, write: KeyringWrite) -> bool:
+        """Run ``write`` with no dialog to show it: a refusal goes to ``failed``."""
+        error = write()
+        if error is not None:
+            self.failed.emit(error)
+        return error is None
 
     # -- 接続テスト -------------------------------------------------------------------------
 

@@ -2,12 +2,15 @@
 
 It never reads or writes the SecretStore: it is given the masked saved secrets and hands back
 the typed ones (``new_credentials``) apart from the account (``result_account``), which holds
-nothing secret and is what the settings file stores.
+nothing secret and is what the settings file stores. On 保存 it waits for ``write_credentials``
+(set by its flow: the keyring written in a job), saying so, and stays open as typed with the
+keyring's refusal in Japanese when the write did not happen.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
@@ -32,6 +35,7 @@ from app.core.provider_factory import infobip_url_problem
 from app.core.types import ListPermissions
 from app.ui.accounts import account_texts as texts
 from app.ui.safe_text import plain_label
+from app.ui.secret_writes import save_showing_progress
 from app.ui.widgets.test_outcome import show_test_outcome
 from app.ui.widgets.tint import set_text_colour
 
@@ -212,6 +216,14 @@ class AccountEditDialog(QDialog):
         buttons.accepted.connect(self._on_save_clicked)
         buttons.rejected.connect(self.reject)
         self.buttons = buttons
+        self.save_error = plain_label()
+        self.save_error.setWordWrap(True)
+        self.save_error.setVisible(False)
+        # Set by the flow: writes the typed secrets (off the GUI thread) when 保存 is clicked
+        # and returns the keyring's refusal; None: the caller writes them afterwards.
+        self.write_credentials: Callable[[], TodokuError | None] | None = None
+        self.credentials_written = False
+        self.saving = False
 
         head = QFormLayout()
         head.addRow(texts.PROVIDER, self.provider_combo)
@@ -225,6 +237,7 @@ class AccountEditDialog(QDialog):
         layout.addWidget(self.pages)
         layout.addLayout(test_row)
         layout.addWidget(self.error_label)
+        layout.addWidget(self.save_error)
         layout.addWidget(buttons)
 
     # -- outcome -------------------------------------------------------------------------
@@ -324,8 +337,40 @@ class AccountEditDialog(QDialog):
     def _on_save_clicked(self) -> None:
         problem = self.problem()
         self.error_label.setText(problem)
-        if not problem:
-            self.accept()
+        if problem:
+            return
+        if self.write_credentials is not None:
+            self._write_credentials(self.write_credentials)
+            if not self.credentials_written:
+                return
+        self.accept()
+
+    def _write_credentials(self, write: Callable[[], TodokuError | None]) -> None:
+        """Write the typed secrets while the dialog waits (it keeps painting). The fields are
+        held meanwhile: the account stored after the write must be the one whose secrets were
+        written (a name changed mid-write would file them under another). On a refusal the
+        dialog stays open with everything as typed, so 保存 can be pressed again."""
+        held = [
+            widget
+            for widget in (self.provider_combo, self.name_edit, self.pages, self.test_button)
+            if widget.isEnabled()
+        ]
+        for widget in held:
+            widget.setEnabled(False)
+        self.saving = True
+        try:
+            self.credentials_written = save_showing_progress(
+                self.save_error, self.buttons, texts.SAVING_CREDENTIALS, write
+            )
+        finally:
+            self.saving = False
+            for widget in held:
+                widget.setEnabled(True)
+
+    def reject(self) -> None:
+        if self.saving:  # the keyring write runs: the dialog closes when it has ended
+            return
+        super().reject()
 
     @Slot()
     def _on_provider_changed(self) -> None:

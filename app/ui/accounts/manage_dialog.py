@@ -1,11 +1,13 @@
 """AccountsDialog: the list of accounts with 追加 / 編集 / 削除 / 接続テスト / このアカウントを使う.
 
 It holds no account logic: each button emits an intent with the selected account's name, and
-``set_accounts`` / ``show_test_result`` show what the controller did.
+``set_accounts`` / ``show_test_result`` show what the controller did; ``show_write`` waits for
+a keyring write (a removal's), saying so, and shows the keyring's refusal.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Signal, Slot
@@ -24,6 +26,7 @@ from app.core.errors import TodokuError
 from app.core.types import ListPermissions
 from app.ui.accounts import account_texts as texts
 from app.ui.safe_text import plain_label
+from app.ui.secret_writes import save_showing_progress
 from app.ui.widgets.test_outcome import show_test_outcome
 from app.ui.widgets.tint import set_text_colour
 
@@ -89,8 +92,13 @@ class AccountsDialog(QDialog):
         self.result_label.setWordWrap(True)
         close = QPushButton(texts.CLOSE)
         close.clicked.connect(self.accept)
+        self.close_button = close
+        self.saving = False
 
-        side = QVBoxLayout()
+        # The buttons in one widget, held together while the keyring is written.
+        self.button_column = QWidget()
+        side = QVBoxLayout(self.button_column)
+        side.setContentsMargins(0, 0, 0, 0)
         for button in (
             self.add_button,
             self.edit_button,
@@ -102,7 +110,7 @@ class AccountsDialog(QDialog):
         side.addStretch(1)
         middle = QHBoxLayout()
         middle.addWidget(self.list, 1)
-        middle.addLayout(side)
+        middle.addWidget(self.button_column)
         bottom = QHBoxLayout()
         bottom.addWidget(self.result_label, 1)
         bottom.addWidget(close)
@@ -143,6 +151,26 @@ class AccountsDialog(QDialog):
     def show_message(self, text: str) -> None:
         set_text_colour(self.result_label, "#555555")
         self.result_label.setText(text)
+
+    def show_write(self, saving_ja: str, write: Callable[[], TodokuError | None]) -> bool:
+        """Run ``write`` (a keyring write in a job) with the buttons held and ``saving_ja``
+        shown; True once written, else the keyring's refusal stays shown in red."""
+        self.saving = True
+        self.close_button.setEnabled(False)
+        try:
+            written = save_showing_progress(self.result_label, self.button_column, saving_ja, write)
+        finally:
+            self.saving = False
+            self.close_button.setEnabled(True)
+        if written:
+            self.result_label.clear()
+        self.result_label.setVisible(True)  # hidden after a write: later messages need it
+        return written
+
+    def reject(self) -> None:
+        if self.saving:  # the keyring write runs: the dialog closes when it has ended
+            return
+        super().reject()
 
     @Slot(int)
     def _on_current_changed(self, index: int) -> None:

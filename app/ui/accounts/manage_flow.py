@@ -149,12 +149,24 @@ class AccountsFlow(QObject):
             parent=self.dialog,
         )
         dialog.test_requested.connect(controller.test)
+        # 保存 writes the secrets in a job, the dialog waiting (and saying why) until the
+        # keyring has answered; the account's settings are stored only once they are in.
+        dialog.write_credentials = lambda: controller.write_credentials(
+            dialog.result_account(), dialog.new_credentials(), previous=account
+        )
         self.edit_dialog = dialog
         try:
             saved = self.run_edit(dialog)
             if saved:
+                # Accepted without 保存 (a driver of the dialog): the secrets are written now.
                 result = dialog.result_account()
-                controller.save_account(result, dialog.new_credentials(), previous=account)
+                saved = controller.save_account(
+                    result,
+                    dialog.new_credentials(),
+                    previous=account,
+                    written=dialog.credentials_written,
+                )
+            if saved:
                 self._refresh(select=result.name)
         finally:
             self.edit_dialog = None
@@ -172,7 +184,17 @@ class AccountsFlow(QObject):
             return False
         if not self.confirm_remove(name, self.dialog):
             return False
-        return self._controller.remove_account(name)
+        dialog = self.dialog
+        if dialog is None:
+            return self._controller.remove_account(name)
+        # The secrets are removed in a job while the list waits, saying so; if the keyring
+        # refuses, the list says that instead and the account stays.
+        removed = self._controller.remove_account(
+            name, lambda write: dialog.show_write(texts.REMOVING_CREDENTIALS, write)
+        )
+        if removed:
+            dialog.show_message(texts.REMOVED.format(name=name))
+        return removed
 
     @Slot(str)
     def test(self, name: str) -> None:

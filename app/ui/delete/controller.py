@@ -286,7 +286,8 @@ class DeletionController(FeatureController):
         from app.core.deletion.run import delete_with_record, run_with_provider
         from app.core.services import provider_factory
 
-        plan = plan_deletion(chosen)
+        account = config.account  # None: the default SendGrid account
+        plan = plan_deletion(chosen, provider=account.provider.value if account else "sendgrid")
         # 再発 (from the fetch history): passed only when there is some, so a confirmation
         # function that knows nothing of history keeps working.
         returning = {}

@@ -14,6 +14,7 @@ import pytest
 from app.core.cancel import CancelToken
 from app.core.deletion.plan import (
     WARNING_BLOCKS,
+    WARNING_BLOCKS_ANY,
     WARNING_INVALID,
     WARNING_SPAM,
     WARNING_UNSUBSCRIBES,
@@ -96,7 +97,8 @@ def test_plan_groups_counts_and_warns_per_list() -> None:
             (entry(ListKind.BLOCKS, "d@example.jp"), None),
             (entry(ListKind.INVALID_EMAILS, "e@example"), None),
             (entry(ListKind.SPAM_REPORTS, "f@example.jp"), None),
-        ]
+        ],
+        provider="sendgrid",
     )
     assert [kind for kind, _ in plan.counts] == list(ListKind)  # the app's list order
     assert dict(plan.counts)[ListKind.BOUNCES] == 3
@@ -111,6 +113,27 @@ def test_plan_groups_counts_and_warns_per_list() -> None:
     assert warnings[ListKind.UNSUBSCRIBES] == WARNING_UNSUBSCRIBES
     assert plan.requires_consent
     assert not plan.requires_typed_confirmation
+
+
+def test_the_blocks_warning_names_the_provider_the_deletion_goes_to() -> None:
+    """CMC's and Infobip's blocks stop mail (deleting lets it go again); SendGrid's do not.
+    The same plan served all four providers with SendGrid's wording."""
+
+    def blocks_warning(provider: str) -> str:
+        plan = plan_deletion([(entry(ListKind.BLOCKS, "d@example.jp"), None)], provider=provider)
+        return dict(plan.warnings)[ListKind.BLOCKS]
+
+    assert blocks_warning("sendgrid") == WARNING_BLOCKS
+    for provider, name in (("infobip", "Infobip の"), ("cmc", "カスタマーズメールクラウドの")):
+        text = blocks_warning(provider)
+        assert text.startswith(name + "ブロックは"), text
+        assert "配信が再開されます" in text and "SendGrid" not in text
+    # Not known (a plan made without a provider): no provider named, neither behaviour claimed.
+    assert blocks_warning("") == WARNING_BLOCKS_ANY
+    assert "SendGrid" not in WARNING_BLOCKS_ANY
+    assert "止めません" not in WARNING_BLOCKS_ANY
+    addresses = plan_for_addresses(ListKind.BLOCKS, ["x@example.jp"], provider="infobip")
+    assert dict(addresses.warnings)[ListKind.BLOCKS] == blocks_warning("infobip")
 
 
 def test_typed_confirmation_from_100_and_consent_only_for_spam_or_unsubscribes() -> None:
