@@ -13,6 +13,7 @@ from app.core.storage.journal_conflicts import sqlite_conflict
 from app.core.storage.journal_errors import journal_error
 from app.core.storage.journal_records import (
     FAILURE_RESULTS,
+    RETRY_RESULTS,
     SUCCESS_RESULTS,
     UNFINISHED_STATES,
     Claim,
@@ -37,6 +38,7 @@ from app.core.types import ListKind
 
 __all__ = [
     "FAILURE_RESULTS",
+    "RETRY_RESULTS",
     "SUCCESS_RESULTS",
     "UNFINISHED_STATES",
     "DeletionJournal",
