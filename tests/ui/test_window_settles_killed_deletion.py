@@ -1,0 +1,75 @@
+"""The window at start-up, on a live Infobip account whose last deletion was killed mid-run
+(Infobip cannot look one address up): the deletion is settled as 「結果不明」 and said so in
+the status panel, its claims are released, and 削除履歴's 再試行 is offered for it. Before, the
+window said nothing and the addresses stayed claimed for ever."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.core.accounts import Account, ProviderName, save_credentials
+from app.core.deletion.plan import base_host
+from app.core.deletion.reconcile import UNKNOWN_OUTCOME_DETAIL
+from app.core.storage.journal import (
+    EntryResult,
+    NewEntry,
+    OperationMeta,
+    OperationState,
+)
+from app.core.storage.settings import AppSettings, SettingsStore
+from app.core.types import ListKind
+from app.sandbox import infobip_server
+from app.ui import texts
+from app.ui.delete.history_dialog import HistoryDialog
+from tests.core.providers.harness import dataset
+
+TIMEOUT_MS = 15_000
+
+
+def test_a_killed_infobip_deletion_is_settled_at_start_up(
+    qtbot, make_window, secrets, tmp_path: Path, journal
+) -> None:
+    addresses = ["user0001@example.jp", "user0002@example.jp"]
+    with infobip_server.InfobipSandbox(dataset()) as sandbox:
+        account = Account("本番", ProviderName.INFOBIP, base_url=sandbox.base_url)
+        save_credentials(account, secrets, {"api_key": infobip_server.SANDBOX_API_KEY})
+        SettingsStore(tmp_path / "data" / "settings.json").save(
+            AppSettings(practice_mode=False, accounts=(account,), active_account="本番")
+        )
+        meta = OperationMeta("本番 infobip:本番", base_host=base_host(sandbox.base_url))
+        operation_id = journal.create_operation(
+            meta, [NewEntry(ListKind.BOUNCES, e) for e in addresses]
+        )
+        journal.set_state(operation_id, OperationState.RUNNING)  # then the process was killed
+
+        window = make_window(journal=journal)
+        panel = window.status_panel
+        qtbot.waitUntil(panel.isVisible, timeout=TIMEOUT_MS)
+        qtbot.waitUntil(lambda: not window.controller.deletion.is_running(), timeout=5000)
+        text = panel.message_label.text()
+        assert text.startswith("前回の削除が途中で終了しました。"), text
+        assert "Infobip では 1 件ずつ状態を確認できない" in text, text
+        assert f"#{operation_id}" in text and "結果不明 2 件" in text, text
+        assert "もう一度削除して問題ありません" in text, text
+        assert panel.next_step_label.text() == texts.RECONCILE_NEXT_STEP
+        assert not [r for r in sandbox.request_log if r.method == "DELETE"]  # nothing sent
+
+        record = journal.operation(operation_id)
+        assert record is not None and record.state is OperationState.RECONCILED
+        entries = journal.entries(operation_id)
+        assert [(e.email, e.result, e.detail) for e in entries] == [
+            (e, EntryResult.PENDING, UNKNOWN_OUTCOME_DETAIL) for e in addresses
+        ]
+        # 削除履歴 offers 再試行 for the settled record (its unknown outcomes).
+        dialog = HistoryDialog(journal, window)
+        qtbot.addWidget(dialog)
+        assert dialog.operations_model.rowCount() == 1
+        assert getattr(dialog.operations_model.record(0), "id", None) == operation_id
+        dialog.operations_view.selectRow(0)
+        assert dialog.retry_button.isEnabled()
+        dialog.close()
+        # The claims are released: a new deletion of the same addresses is not refused.
+        claim = journal.claim_operation(meta, [NewEntry(ListKind.BOUNCES, e) for e in addresses])
+        assert claim.operation_id is not None and claim.conflicts == ()
+        window.close()
+
