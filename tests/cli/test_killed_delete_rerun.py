@@ -125,3 +125,63 @@ def test_the_rerun_settles_the_killed_deletion_and_deletes_again(
         assert {e.email for e in journal.entries(second.id)} == set(EMAILS)
     finally:
         journal.close()
+
+
+def test_a_live_deletion_of_another_process_is_left_alone(tmp_path: Path) -> None:
+    """The window and todoku-cli share the journal of this PC: a reconcile in one process must
+    not settle (and release the claims of) a deletion another process is running. Before, the
+    SQLite journal let any process take any operation over."""
+    from app.core.accounts import Account, ProviderName
+    from app.core.deletion.plan import DeletionContext
+    from app.core.deletion.reconcile import ReconcileSummary, reconcile_unfinished
+    from app.core.provider_factory import build_provider
+    from app.core.storage.journal import NewEntry, OperationMeta
+    from app.core.types import ListKind
+    from tests.helpers.killed_child import kill_when, operation_states
+
+    emails = tmp_path / "emails.txt"
+    emails.write_text("\n".join(EMAILS) + "\n", encoding="utf-8")
+    journal_file = tmp_path / "journal.sqlite3"
+    seen: list[ReconcileSummary] = []
+    with ses_server.SesSandbox(dataset(), latency_ms=3000) as sandbox:
+        account = Account("CLI（ses）", ProviderName.SES, region=ses_server.SANDBOX_REGION)
+        credentials = {
+            "access_key_id": ses_server.SANDBOX_ACCESS_KEY_ID,
+            "secret_access_key": ses_server.SANDBOX_SECRET,
+        }
+        context = DeletionContext("CLI ses:CLI（ses）", base_url=sandbox.base_url)
+        with build_provider(account, credentials, base_url=sandbox.base_url) as provider:
+
+            def check_while_it_runs() -> bool:
+                if operation_states(journal_file) != [OperationState.RUNNING]:
+                    return False
+                journal = DeletionJournal(journal_file)
+                try:
+                    seen.append(reconcile_unfinished(provider, journal, context=context))
+                    (running,) = journal.list_operations()
+                    meta = OperationMeta(running.account_label, base_host=running.base_host)
+                    blocked = journal.claim_operation(
+                        meta, [NewEntry(ListKind.BOUNCES, EMAILS[1])]
+                    )
+                    assert blocked.operation_id is None  # its claims still hold
+                finally:
+                    journal.close()
+                return True
+
+            command = delete_command("ses", sandbox.base_url, emails, journal_file)
+            env = env_for(tmp_path, "ses", sandbox.base_url)
+            returncode = kill_when(
+                command, check_while_it_runs, never="the CLI never started", cwd=ROOT, env=env
+            )
+            assert returncode == -signal.SIGKILL
+            (live,) = seen
+            assert live.operations == () and live.running_elsewhere_ids == (1,)
+            assert operation_states(journal_file) == [OperationState.RUNNING]
+            # Killed now: the same reconcile settles it.
+            journal = DeletionJournal(journal_file)
+            try:
+                dead = reconcile_unfinished(provider, journal, context=context)
+            finally:
+                journal.close()
+    assert [op.operation_id for op in dead.operations] == [1] and dead.operations[0].settled
+    assert operation_states(journal_file) == [OperationState.RECONCILED]
