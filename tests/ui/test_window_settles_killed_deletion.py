@@ -73,3 +73,30 @@ def test_a_killed_infobip_deletion_is_settled_at_start_up(
         assert claim.operation_id is not None and claim.conflicts == ()
         window.close()
 
+
+
+def test_a_deletion_running_in_another_process_of_this_pc_is_left_alone(
+    qtbot, make_window, secrets, tmp_path: Path, journal
+) -> None:
+    """todoku-cli (here: this test, holding the operation as a running deletion does) deletes
+    while the window starts: the window's reconcile leaves it and says where it runs. Without
+    the SQLite journal's operation locks, the window would settle it and release its claims."""
+    with infobip_server.InfobipSandbox(dataset()) as sandbox:
+        account = Account("本番", ProviderName.INFOBIP, base_url=sandbox.base_url)
+        save_credentials(account, secrets, {"api_key": infobip_server.SANDBOX_API_KEY})
+        SettingsStore(tmp_path / "data" / "settings.json").save(
+            AppSettings(practice_mode=False, accounts=(account,), active_account="本番")
+        )
+        meta = OperationMeta("CLI infobip:本番", base_host=base_host(sandbox.base_url))
+        operation_id = journal.create_operation(meta, [NewEntry(ListKind.BOUNCES, "a@example.jp")])
+        journal.set_state(operation_id, OperationState.RUNNING)
+        assert journal.take_over(operation_id)  # the deleting process holds it
+
+        window = make_window(journal=journal)
+        line = window.range_bar.progress_label
+        qtbot.waitUntil(lambda: "このPCのほかの" in line.text(), timeout=TIMEOUT_MS)
+        assert f"記録番号 #{operation_id}" in line.text()
+        record = journal.operation(operation_id)
+        assert record is not None and record.state is OperationState.RUNNING
+        journal.release(operation_id)
+        window.close()

@@ -457,7 +457,8 @@ class DeletionController(FeatureController):
             log.info("delete operation %d: %d ok, %d failed", result.operation_id, ok, failed)
             self.done.emit(line)
         elif isinstance(result, ReconcileSummary):
-            # Shared store: operations another PC is running now were left alone; say whose.
+            # Operations another PC (or, on this PC's journal, another process) is running now
+            # were left alone; say whose.
             elsewhere = result.running_elsewhere_ids
             names = "、".join(
                 deletion_texts.RUNNING_ELSEWHERE_ONE.format(
@@ -465,7 +466,10 @@ class DeletionController(FeatureController):
                 )
                 for i in elsewhere
             )
-            line = deletion_texts.RUNNING_ELSEWHERE.format(names=names) if elsewhere else ""
+            where = deletion_texts.RUNNING_ELSEWHERE
+            if not self.shared:
+                where = deletion_texts.RUNNING_ON_THIS_PC
+            line = where.format(names=names) if elsewhere else ""
             self.done.emit(line)
             if result.notice_ja:
                 self.notice.emit(result.notice_ja)
