@@ -100,3 +100,58 @@ def test_a_deletion_running_in_another_process_of_this_pc_is_left_alone(
         assert record is not None and record.state is OperationState.RUNNING
         journal.release(operation_id)
         window.close()
+
+
+def test_a_deletion_killed_while_the_window_is_open_is_settled_when_it_holds_rows(
+    qtbot, make_window, secrets, tmp_path: Path, journal
+) -> None:
+    """Another Todoku of this PC was killed mid-deletion after this window started: deleting
+    one of its addresses here is refused as held (「…さんが から削除中」); the window then
+    settles the dead deletion at once (notice), and the next delete goes through."""
+    import time
+
+    from app.sandbox.esp_practice import PRACTICE_DOMAINS, PracticeRecord
+    from tests.helpers.ui import check_rows, fetch
+    from tests.ui.test_window_delete import Confirmer, ResultRunner, run_delete
+
+    now = int(time.time())
+    records = [
+        PracticeRecord(
+            "bounce", f"held{i}@example.jp", now - 3600 * (i + 1), "550 5.1.1 unknown", "5.1.1",
+            "件名", "info@shop.example.jp", PRACTICE_DOMAINS[0],
+        )
+        for i in range(2)
+    ]  # fmt: skip
+    with infobip_server.InfobipSandbox(records) as sandbox:
+        account = Account("本番", ProviderName.INFOBIP, base_url=sandbox.base_url)
+        save_credentials(account, secrets, {"api_key": infobip_server.SANDBOX_API_KEY})
+        SettingsStore(tmp_path / "data" / "settings.json").save(
+            AppSettings(practice_mode=False, accounts=(account,), active_account="本番")
+        )
+        results = ResultRunner(qtbot)
+        window = make_window(journal=journal, confirm=Confirmer(), show_delete_result=results)
+        fetch(qtbot, window, lists=(ListKind.BOUNCES,))
+        (entry,) = check_rows(window, [0])
+        # The other Todoku's deletion of that address, left "running" by its kill.
+        config = window.controller.accounts.config()
+        meta = OperationMeta(
+            config.account_label, config.subuser, config.region, base_host(sandbox.base_url)
+        )
+        dead = journal.create_operation(meta, [NewEntry(ListKind.BOUNCES, entry.email)])
+        journal.set_state(dead, OperationState.RUNNING)
+
+        run_delete(qtbot, window)
+        (held,) = results.reports
+        assert [c.email for c in held.conflicts] == [entry.email] and held.outcomes == ()
+        panel = window.status_panel
+        qtbot.waitUntil(lambda: "結果不明 1 件" in panel.message_label.text(), timeout=TIMEOUT_MS)
+        qtbot.waitUntil(lambda: not window.controller.deletion.is_running(), timeout=5000)
+        record = journal.operation(dead)
+        assert record is not None and record.state is OperationState.RECONCILED
+
+        check_rows(window, [0])
+        run_delete(qtbot, window)
+        (outcome,) = results.reports[-1].outcomes
+        assert (outcome.email, results.reports[-1].conflicts) == (entry.email, ())
+        assert entry.email not in sandbox.emails("BOUNCE")
+        window.close()
