@@ -20,6 +20,7 @@ import contextlib
 import errno
 import logging
 import os
+import stat
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -66,6 +67,22 @@ def _unlock_byte(fd: int, offset: int) -> None:
         fcntl.lockf(fd, fcntl.LOCK_UN, 1, offset, os.SEEK_SET)
 
 
+def _open_regular(path: Path) -> int | None:
+    """The lock file, created if missing; None (logged) when it cannot be used. Something
+    else under that name (a pipe, a device) is never waited on nor locked."""
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError as error:
+        log.warning("operation lock file %s not usable: %s", path, error)
+        return None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        log.warning("operation lock file %s is not a regular file", path)
+        return None
+    return fd
+
+
 class OperationFileLocks:
     """``take_over`` / ``release`` of ``JournalStore`` for one SQLite journal file."""
 
@@ -82,10 +99,8 @@ class OperationFileLocks:
             if entry is not None and operation_id in entry.held:
                 return False
             if entry is None:
-                try:
-                    fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-                except OSError as error:
-                    log.warning("operation lock file %s not usable: %s", self.path, error)
+                fd = _open_regular(self.path)
+                if fd is None:
                     return True
                 entry = _files[self._key] = _LockFile(fd)
             try:

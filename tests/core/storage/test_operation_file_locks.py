@@ -4,7 +4,10 @@ Across processes (kill -9 included): tests/cli/test_killed_delete_rerun.py."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+import pytest
 
 from app.core.storage.journal import DeletionJournal
 
@@ -28,3 +31,16 @@ def test_an_operation_held_in_this_process_is_not_taken_over_twice(tmp_path: Pat
         assert reopened.take_over(7)
     finally:
         reopened.close()
+
+
+def test_a_pipe_in_place_of_the_lock_file_is_never_waited_on(tmp_path: Path) -> None:
+    """Something else under the lock file's name leaves the old behaviour: not locked, and
+    nothing blocks on opening it."""
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("needs a named pipe")
+    os.mkfifo(tmp_path / "journal.sqlite3.running")
+    journal = DeletionJournal(tmp_path / "journal.sqlite3")
+    try:
+        assert journal.take_over(3) and journal.take_over(3)
+    finally:
+        journal.close()
