@@ -1,5 +1,6 @@
 """`todoku-cli delete --provider ses` killed mid-deletion: the next run says which provider's
-deletion was left unfinished (Amazon SES cannot look one address up, so it stays so)."""
+deletion was left unfinished (Amazon SES cannot look one address up, so it is settled as
+「結果不明」; tests/cli/test_killed_delete_rerun.py checks what becomes of the addresses)."""
 
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ from app.core.deletion.plan import (
 from app.core.errors import InvalidInputError, TodokuError
 from app.core.storage.journal_records import (
     FAILURE_RESULTS,
+    RETRY_RESULTS,
     ClaimConflict,
     EntryResult,
     NewEntry,
@@ -298,7 +299,8 @@ def retry_failed(
     on_page: Callable[[Any], None] | None = None,
     cancel: CancelToken | None = None,
 ) -> DeletionReport:
-    """Delete again the addresses of ``operation_id`` that failed (or were still listed).
+    """Delete again the addresses of ``operation_id`` that failed (or were still listed, or
+    whose outcome a settled record left unknown).
 
     The retry is a new operation in the journal (``retry_of`` points at the original).
     """
@@ -310,7 +312,10 @@ def retry_failed(
             "この削除は別のアカウントまたは接続先で行われたため、ここからは再試行できません。",
             next_step_ja="削除したときと同じアカウント（練習モードかどうかも同じ）に切り替えてください。",
         )
-    plan = plan_from_records(journal.entries(operation_id, FAILURE_RESULTS))
+    # A closed record's pending entries are outcomes never learnt (「結果不明」); an unfinished
+    # one's may still be in flight, so only its failures go again.
+    wanted = FAILURE_RESULTS if original.unfinished else RETRY_RESULTS
+    plan = plan_from_records(journal.entries(operation_id, wanted))
     if plan.total == 0:
         raise InvalidInputError("再試行する項目はありません。")
     note = context.note.strip() or f"#{operation_id} の再試行"

@@ -13,6 +13,7 @@ from app.core.storage.journal_conflicts import sqlite_conflict
 from app.core.storage.journal_errors import journal_error
 from app.core.storage.journal_records import (
     FAILURE_RESULTS,
+    RETRY_RESULTS,
     SUCCESS_RESULTS,
     UNFINISHED_STATES,
     Claim,
@@ -31,12 +32,14 @@ from app.core.storage.journal_records import (
 )
 from app.core.storage.journal_rows import entry_from_row, operation_from_row, parse_stamp, stamp
 from app.core.storage.journal_schema import migrate
+from app.core.storage.operation_file_locks import OperationFileLocks
 from app.core.storage.sqlite_files import NotARegularFile, regular_file_header
 from app.core.storage.thread_connections import ThreadConnections
 from app.core.types import ListKind
 
 __all__ = [
     "FAILURE_RESULTS",
+    "RETRY_RESULTS",
     "SUCCESS_RESULTS",
     "UNFINISHED_STATES",
     "DeletionJournal",
@@ -86,6 +89,8 @@ class DeletionJournal:
         # How long to wait for another writer's lock (a second Todoku, todoku-cli).
         self._busy_timeout_s = _BUSY_TIMEOUT_S if busy_timeout_s is None else busy_timeout_s
         self._connections = ThreadConnections(self._open_connection)
+        # Which operations a live process of this PC runs (the window and todoku-cli share it).
+        self._operation_locks = OperationFileLocks(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # A named pipe, a device or a folder is no journal: refused untouched, before SQLite
@@ -132,6 +137,7 @@ class DeletionJournal:
     def close(self) -> None:
         """Close every thread's connection (call when no thread uses the journal any more)."""
         self._connections.close_all()
+        self._operation_locks.close()
 
     def _write(self, work: Callable[[sqlite3.Connection], _Result]) -> _Result:
         connection = self._connection()
@@ -177,11 +183,13 @@ class DeletionJournal:
         return Operator(db_user="", display_name=user, role=OperatorRole.DELETE)
 
     def take_over(self, operation_id: int) -> bool:
-        del operation_id  # one PC: the window runs reconcile at start, before any delete
-        return True
+        """False while a live process of this PC (the window, todoku-cli, or this process)
+        runs or reconciles ``operation_id``: a byte lock the OS drops when that process ends,
+        kill -9 included (``operation_file_locks``)."""
+        return self._operation_locks.take_over(operation_id)
 
     def release(self, operation_id: int) -> None:
-        del operation_id
+        self._operation_locks.release(operation_id)
 
     def ensure_held(self, operation_id: int) -> None:
         del operation_id  # one PC: nobody else can take an operation over

@@ -76,7 +76,8 @@ class JournalStore(Protocol):
 
         False when a live process holds it (it is still running there, or in this process):
         leave it.
-        SQLite: always True. Held until ``release`` or ``close``.
+        SQLite: a byte lock of a file beside the journal, so a process of this PC (the window,
+        todoku-cli) holds it until it ends. Held until ``release`` or ``close``.
         """
         ...
 

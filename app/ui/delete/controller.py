@@ -458,7 +458,8 @@ class DeletionController(FeatureController):
             log.info("delete operation %d: %d ok, %d failed", result.operation_id, ok, failed)
             self.done.emit(line)
         elif isinstance(result, ReconcileSummary):
-            # Shared store: operations another PC is running now were left alone; say whose.
+            # Operations another PC (or, on this PC's journal, another process) is running now
+            # were left alone; say whose.
             elsewhere = result.running_elsewhere_ids
             names = "、".join(
                 deletion_texts.RUNNING_ELSEWHERE_ONE.format(
@@ -466,7 +467,10 @@ class DeletionController(FeatureController):
                 )
                 for i in elsewhere
             )
-            line = deletion_texts.RUNNING_ELSEWHERE.format(names=names) if elsewhere else ""
+            where = deletion_texts.RUNNING_ELSEWHERE
+            if not self.shared:
+                where = deletion_texts.RUNNING_ON_THIS_PC
+            line = where.format(names=names) if elsewhere else ""
             self.done.emit(line)
             if result.notice_ja:
                 self.notice.emit(result.notice_ja)
@@ -498,9 +502,22 @@ class DeletionController(FeatureController):
         snapshot, self._snapshot = self._snapshot, None
         if snapshot is not None and self.journal is not None and not self._closing:
             self._show_history(self.journal, parent, snapshot)
+        if report is None or self._closing:
+            return
         # The job has fully ended before the dialog opens, so a retry can start right away.
-        if report is not None and not self._closing and self._show_result(report, parent):
+        if self._show_result(report, parent):
             self.retry(report.operation_id, parent)
+        elif self._held_by_an_unfinished_deletion(report):
+            # A deletion still holds some addresses. If it is a dead one (a todoku-cli run
+            # killed while this window was open), settle it now, not at the next start; a live
+            # one is left alone and named.
+            self.check_unfinished()
+
+    @staticmethod
+    def _held_by_an_unfinished_deletion(report: DeletionReport) -> bool:
+        from app.core.storage.journal_records import ClaimState
+
+        return any(c.state is ClaimState.IN_PROGRESS for c in report.conflicts)
 
     # -- start-up reconciliation -----------------------------------------------------------
 

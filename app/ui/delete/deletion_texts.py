@@ -99,6 +99,11 @@ VIEW_ONLY = (
     "削除が必要なときは管理者に「削除可」への変更を依頼してください。"
 )
 RUNNING_ELSEWHERE = "ほかのPCで削除中の操作があります（{names}）。終わるまでそのままにします。"
+# The journal of this PC: the deletion runs in another window or in todoku-cli.
+RUNNING_ON_THIS_PC = (
+    "このPCのほかの Todoku または todoku-cli で削除中の操作があります（{names}）。"
+    "終わるまでそのままにします。"
+)
 RUNNING_ELSEWHERE_ONE = "{name}さん・記録番号 #{operation_id}"
 
 # Team mode: the shared store is opened (and its kept rows resent) off the GUI thread.

@@ -37,7 +37,7 @@ from shiboken6 import isValid
 from app.core.dates import today_jst
 from app.core.errors import TodokuError
 from app.core.storage.journal import (
-    FAILURE_RESULTS,
+    RETRY_RESULTS,
     EntryRecord,
     OperationQuery,
     OperationRecord,
@@ -411,7 +411,7 @@ class HistoryDialog(QDialog):
                 host=op.base_host or "-",
             )
         )
-        retryable = any(e.result in FAILURE_RESULTS for e in entries)
+        retryable = any(e.result in RETRY_RESULTS for e in entries)
         self.retry_button.setEnabled(retryable and not op.unfinished)
 
     # -- slots ---------------------------------------------------------------------------------

@@ -395,11 +395,13 @@ def test_cli_plan_from_bare_addresses_records_no_date(
     assert sandbox.records("invalid_emails") == []
 
 
-def test_reconcile_skips_what_a_provider_cannot_look_up(journal: DeletionJournal) -> None:
-    """An Infobip operation left unfinished stays so (skipped), with no lookup request."""
+def test_reconcile_settles_what_a_provider_cannot_look_up(journal: DeletionJournal) -> None:
+    """An Infobip operation a killed run left unfinished is settled with no request: its
+    outcome is recorded unknown and the record closed (it stayed "running" for ever before)."""
     from app.core.accounts import Account, ProviderName
+    from app.core.deletion.reconcile import UNKNOWN_OUTCOME_DETAIL
     from app.core.provider_factory import build_provider
-    from app.core.storage.journal import NewEntry, OperationMeta
+    from app.core.storage.journal import EntryResult, NewEntry, OperationMeta
     from app.sandbox.practice import practice_credentials, practice_sandbox
 
     sandbox = practice_sandbox("infobip", entries=20)
@@ -411,10 +413,13 @@ def test_reconcile_skips_what_a_provider_cannot_look_up(journal: DeletionJournal
             op_id = journal.create_operation(meta, [NewEntry(ListKind.BOUNCES, "a@example.jp")])
             journal.set_state(op_id, OperationState.RUNNING)
             summary = reconcile_unfinished(provider, journal, context=DeletionContext())
-        assert summary.skipped_operation_ids == (op_id,)
-        assert summary.operations == () and summary.error is None
+        assert summary.skipped_operation_ids == () and summary.error is None
+        (settled,) = summary.operations
+        assert (settled.operation_id, settled.settled, settled.unknown) == (op_id, True, 1)
         assert sandbox.request_log == []
         op = journal.operation(op_id)
-        assert op is not None and op.state is OperationState.RUNNING
+        assert op is not None and op.state is OperationState.RECONCILED
+        (entry,) = journal.entries(op_id)
+        assert (entry.result, entry.detail) == (EntryResult.PENDING, UNKNOWN_OUTCOME_DETAIL)
     finally:
         sandbox.stop()

@@ -67,8 +67,9 @@ def test_a_deletion_a_provider_cannot_look_up_is_named_with_its_provider(
     finally:
         journal.close()
         sandbox.stop()
-    assert summary.skipped_operation_ids == (op_id, other)
-    assert [op.id for op in summary.not_checkable] == [op_id]  # this account's only
-    text = summary.not_checkable_ja
+    assert summary.skipped_operation_ids == (other,)  # another account's: left for later
+    (settled,) = summary.operations  # this account's: settled, named with its provider
+    assert settled.operation_id == op_id and settled.settled and settled.unknown == 1
+    text = summary.notice_ja
     assert "Infobip では 1 件ずつ状態を確認できない" in text and f"#{op_id}" in text, text
     assert "SendGrid" not in text
