@@ -26,7 +26,7 @@ CONFIRM_TYPE_MISMATCH = "入力された数が件数と一致しません。"
 CONFIRM_CONSENT = (
     "迷惑メール報告・配信停止の削除について、受信者本人から再びメールを受け取る同意を得ています"
 )
-CONFIRM_NOTE = "理由（任意・削除履歴に残ります）"
+CONFIRM_NOTE = "メモ（任意・削除履歴に残ります）"
 CONFIRM_NOTE_PLACEHOLDER = "例: 住民から連絡あり"
 CONFIRM_DELETE = "削除する"
 CONFIRM_CANCEL = "キャンセル"
