@@ -38,6 +38,12 @@ TOP_DOMAINS = 10
 TOP_CAUSES = 10
 TREND_MONTHS = 12
 NOT_EXPLAINED = "（未分類）"
+# The month before was never fetched (the first month of use): its zeros are no figures, and
+# 「+560 件（前月 0 件）」 read as a month that went from nothing to 560.
+NO_PREVIOUS_RECORD = "前月は取得の記録なし"
+NO_PREVIOUS_RECORD_NOTE = (
+    "前月は取得の記録がないため、前月の件数は 0 と表示しています（比較はできません）。"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +113,8 @@ class MonthlyReport:
     delivery: DailyStats | None = None  # the month's totals when stats were readable
     delivery_note: str = ""  # why the delivery rate is missing, when it is
     notes: tuple[str, ...] = field(default=())
+    # Some fetch reached into the month before (or it has rows): its counts can be compared.
+    previous_recorded: bool = True
 
     @property
     def month_label(self) -> str:
@@ -115,6 +123,10 @@ class MonthlyReport:
     @property
     def delivery_rate(self) -> float | None:
         return None if self.delivery is None else self.delivery.rate
+
+    def total_change_ja(self) -> str:
+        """前月比 of the month's total, or that the month before was never fetched."""
+        return self.total.change_ja() if self.previous_recorded else NO_PREVIOUS_RECORD
 
 
 def _changes(
@@ -223,6 +235,12 @@ def build_monthly_report(
     elif not delivery_note:
         delivery_note = "配信状況（統計）を読めなかったため、配信率は載せていません。"
 
+    before_start, before_end = bounds(month_range(before))
+    previous_recorded = total.previous > 0 or any(
+        window.start_time <= before_end and window.end_time >= before_start
+        for window in store.coverage(account, ListKind).values()
+    )
+
     return MonthlyReport(
         account=account,
         month=first,
@@ -240,6 +258,7 @@ def build_monthly_report(
         trend=trend,
         delivery=delivery,
         delivery_note=delivery_note,
+        previous_recorded=previous_recorded,
     )
 
 
