@@ -19,6 +19,7 @@ from app.core.history.trends import (
     TrendTable,
     bounds,
     month_range,
+    month_was_fetched,
     previous_month,
     trend_by_category,
 )
@@ -235,11 +236,7 @@ def build_monthly_report(
     elif not delivery_note:
         delivery_note = "配信状況（統計）を読めなかったため、配信率は載せていません。"
 
-    before_start, before_end = bounds(month_range(before))
-    previous_recorded = total.previous > 0 or any(
-        window.start_time <= before_end and window.end_time >= before_start
-        for window in store.coverage(account, ListKind).values()
-    )
+    previous_recorded = total.previous > 0 or month_was_fetched(store, account, before)
 
     return MonthlyReport(
         account=account,

@@ -39,6 +39,9 @@ TRENDS_CANCELLED = "推移の集計を中止しました。「更新」を押す
 TRENDS_EMPTY = "取得履歴がまだありません。一覧タブで取得すると、ここに推移が表示されます。"
 TRENDS_GROWING = "今月に増えたドメイン（前月比）"
 TRENDS_GROWING_NONE = "前月より増えたドメインはありません。"
+TRENDS_GROWING_NO_PREVIOUS = (
+    "前月は取得の記録がないため、比べられません（前月の期間を取得すると表示されます）。"
+)
 TRENDS_GROWING_LINE = "{domain}: {previous:,} → {current:,} 件（+{change:,}）"
 TRENDS_RECURRENCE_TOTAL = "再発（削除後に再登録）: 期間合計 {count:,} 件"
 TRENDS_ACCOUNT = "アカウント: {account}"

@@ -165,6 +165,8 @@ class TrendsTab(QWidget):
             for item in data.growing
         ]
         self.growing_title.setText(f"{texts.TRENDS_GROWING}: {data.month:%Y-%m}")
+        if not data.previous_fetched:
+            lines = [texts.TRENDS_GROWING_NO_PREVIOUS]  # each domain would "grow" from zero
         self.growing.setPlainText("\n".join(lines) or texts.TRENDS_GROWING_NONE)
         self.recurrence_total.setText(
             texts.TRENDS_RECURRENCE_TOTAL.format(count=sum(data.recurrence.total()))
