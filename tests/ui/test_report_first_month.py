@@ -64,6 +64,6 @@ def test_an_empty_last_month_gives_way_to_this_month(qtbot, make_window, tmp_pat
     assert "件数: 5 件" in preview and history_texts.REPORT_EMPTY_MONTH not in preview
     assert status == history_texts.REPORT_MOVED_TO_THIS_MONTH
     # Last month was never fetched: no 「+5 件（前月 0 件）」, and no domain "grew" from it.
-    assert f"前月比 {NO_PREVIOUS_RECORD}" in preview
+    assert f"件数: 5 件（{NO_PREVIOUS_RECORD}）" in preview
     assert "前月 0 件" not in preview
     assert "example.jp +5" not in preview

@@ -126,8 +126,11 @@ class MonthlyReport:
         return None if self.delivery is None else self.delivery.rate
 
     def total_change_ja(self) -> str:
-        """前月比 of the month's total, or that the month before was never fetched."""
-        return self.total.change_ja() if self.previous_recorded else NO_PREVIOUS_RECORD
+        """「前月比 +n 件（…）」 of the month's total, or that the month before was never
+        fetched (「前月比 前月は…」 repeated itself)."""
+        if not self.previous_recorded:
+            return NO_PREVIOUS_RECORD
+        return f"前月比 {self.total.change_ja()}"
 
 
 def _changes(

@@ -283,7 +283,7 @@ def report_text(report: MonthlyReport) -> str:
     """The report as plain text (the CLI prints it when no file is asked for)."""
     lines = [
         f"月次レポート {report.month_label}（{report.account.account}）",
-        f"合計 {report.total.current:,} 件 前月比 {report.total_change_ja()}",
+        f"合計 {report.total.current:,} 件（{report.total_change_ja()}）",
     ]
     lines += [
         f"  {c.label}: {c.current:,} 件"

@@ -67,7 +67,7 @@ REPORT_NOTHING = "保存する形式を選んでください。"
 REPORT_FILE = "届く_月次レポート_{month}"
 REPORT_FIGURES = (
     "{month}（{account}）\n"
-    "件数: {total:,} 件（前月比 {change}）\n"
+    "件数: {total:,} 件（{change}）\n"
     "内訳: {lists}\n"
     "主な原因: {causes}\n"
     "増えたドメイン: {growing}\n"

@@ -321,11 +321,11 @@ def test_a_month_before_any_fetch_has_no_figures_to_compare(tmp_path: Path) -> N
     report = build_monthly_report(first_use, ACCOUNT, date(2026, 11, 1))
     assert not report.previous_recorded
     assert report.total_change_ja() == NO_PREVIOUS_RECORD
-    assert f"前月比 {NO_PREVIOUS_RECORD}" in report_text(report)
+    assert f"合計 2 件（{NO_PREVIOUS_RECORD}）" in report_text(report)
     assert "前月 0 件" not in report_text(report).splitlines()[1]
 
     fetched_before = SqliteHistoryStore(tmp_path / "both.sqlite3")
     record(fetched_before, date(2026, 10, 1))  # October fetched too, and it had no rows
     report = build_monthly_report(fetched_before, ACCOUNT, date(2026, 11, 1))
     assert report.previous_recorded
-    assert report.total_change_ja() == "+2 件（前月 0 件）"
+    assert report.total_change_ja() == "前月比 +2 件（前月 0 件）"
