@@ -67,3 +67,4 @@ def test_an_empty_last_month_gives_way_to_this_month(qtbot, make_window, tmp_pat
     assert f"件数: 5 件（{NO_PREVIOUS_RECORD}）" in preview
     assert "前月 0 件" not in preview
     assert "example.jp +5" not in preview
+    assert preview.splitlines()[0].endswith("（練習モード）")

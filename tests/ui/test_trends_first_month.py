@@ -52,6 +52,9 @@ def test_growing_domains_wait_for_the_month_before_to_be_fetched(
     fetch_from(qtbot, window, this_month)
     assert window.model.total == 5
     assert growing_text(qtbot, window) == history_texts.TRENDS_GROWING_NO_PREVIOUS
+    # The account is named as the window names practice mode, not by the history's key 「練習」.
+    account = window.history_part.trends_tab.account_label.text()
+    assert account == history_texts.TRENDS_ACCOUNT.format(account="練習モード")
 
     # Last month fetched too (it had nothing): now 0 → 5 is a real comparison.
     window.tabs.setCurrentIndex(0)

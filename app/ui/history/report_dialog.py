@@ -45,7 +45,7 @@ def key_figures(report: MonthlyReport) -> str:
     rate = report.delivery_rate
     figures = texts.REPORT_FIGURES.format(
         month=report.month_label,
-        account=report.account.account,
+        account=texts.account_shown(report.account.account, report.account.practice),
         total=report.total.current,
         change=report.total_change_ja(),
         lists=lists or texts.REPORT_NONE,

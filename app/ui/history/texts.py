@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.core.glossary import term
+from app.ui.history.session import PRACTICE_ACCOUNT
 
 HOW_INCREMENTAL = "差分取得"
 HOW_FULL = "全件取得"
@@ -45,6 +46,21 @@ TRENDS_GROWING_NO_PREVIOUS = (
 TRENDS_GROWING_LINE = "{domain}: {previous:,} → {current:,} 件（+{change:,}）"
 TRENDS_RECURRENCE_TOTAL = "再発（削除後に再登録）: 期間合計 {count:,} 件"
 TRENDS_ACCOUNT = "アカウント: {account}"
+# The history names practice rows PRACTICE_ACCOUNT, 「練習」 (the CLI's --account value); the
+# window says 練習モード everywhere else, and 「アカウント: 練習」 read as an account named 練習.
+PRACTICE_ACCOUNT_SHOWN = "練習モード"
+PRACTICE_NAMED_ACCOUNT_SHOWN = "{name}（練習モード）"
+
+
+def account_shown(account: str, practice: bool) -> str:
+    """A history account as the window names it: practice rows say 練習モード."""
+    if not practice:
+        return account
+    if account in ("", PRACTICE_ACCOUNT):
+        return PRACTICE_ACCOUNT_SHOWN
+    return PRACTICE_NAMED_ACCOUNT_SHOWN.format(name=account)
+
+
 CHART_EMPTY = "この期間の記録はありません"
 
 # 月次レポート

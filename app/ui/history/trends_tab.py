@@ -147,7 +147,8 @@ class TrendsTab(QWidget):
         self.data = data
         self.stale = False
         unit = texts.TRENDS_MONTH if data.bucket == MONTH else texts.TRENDS_WEEK
-        self.account_label.setText(texts.TRENDS_ACCOUNT.format(account=data.account.account))
+        shown = texts.account_shown(data.account.account, data.account.practice)
+        self.account_label.setText(texts.TRENDS_ACCOUNT.format(account=shown))
         self.state_label.setText("" if not data.empty else texts.TRENDS_EMPTY)
         for chart, title, table in (
             (self.category_chart, texts.TRENDS_BY_CATEGORY, data.by_category),
