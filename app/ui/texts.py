@@ -48,6 +48,9 @@ RETRY_CAUSES = {
 FETCH_DONE = "{entries:,} 件を取得しました。"
 FETCH_NOTES = " 注意: {notes}"  # what the provider noticed (a list that changed, repeating pages)
 FETCH_CANCELLED = "取得をキャンセルしました（{entries:,} 件まで表示しています）。"
+# キャンセル clicked after the last page had arrived: the rows are the whole range, and the
+# line said 「キャンセルしています…」 then the usual summary, as if nothing had been clicked.
+FETCH_CANCEL_TOO_LATE = "キャンセルの前に取得が終わりました（すべて取得済みです）。"
 COUNTS_NONE = "表示中 0 件"
 COUNTS = "表示中 {shown:,} / 全 {total:,} 件"
 CHECKED_COUNT = "チェック {checked:,} 件"
