@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from app.core.dates import JST
 from app.core.errors import TodokuError
 from app.core.export.output import atomic_output
-from app.core.history.report import Change, MonthlyReport
+from app.core.history.report import NO_PREVIOUS_RECORD_NOTE, Change, MonthlyReport
 from app.core.regions import region_label_ja
 from app.core.stats import format_percent
 
@@ -180,6 +180,8 @@ class _Writer:
         else:
             self.line(report.delivery_note)
         self.line("件数（今月と前月）", self.heading)
+        if not report.previous_recorded:
+            self.line(NO_PREVIOUS_RECORD_NOTE)
         self.changes((report.total, *report.by_list))
         self.line("推移（分類別、月別）", self.heading)
         self._chart(report, document, chart_url)

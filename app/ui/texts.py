@@ -48,6 +48,9 @@ RETRY_CAUSES = {
 FETCH_DONE = "{entries:,} 件を取得しました。"
 FETCH_NOTES = " 注意: {notes}"  # what the provider noticed (a list that changed, repeating pages)
 FETCH_CANCELLED = "取得をキャンセルしました（{entries:,} 件まで表示しています）。"
+# キャンセル clicked after the last page had arrived: the rows are the whole range, and the
+# line said 「キャンセルしています…」 then the usual summary, as if nothing had been clicked.
+FETCH_CANCEL_TOO_LATE = "キャンセルの前に取得が終わりました（すべて取得済みです）。"
 COUNTS_NONE = "表示中 0 件"
 COUNTS = "表示中 {shown:,} / 全 {total:,} 件"
 CHECKED_COUNT = "チェック {checked:,} 件"
@@ -77,13 +80,20 @@ DETAILS_TEMPLATE = (
     "■ 対応\n{action}\n"
     "{effect}"
     "\n"
-    "■ 理由（受信側サーバーの応答そのまま）\n{reason}\n"
+    "■ {reason_heading}\n{reason}\n"
     "\n"
     "メールアドレス: {email}\n"
     "種別: {kind}　発生日時: {created}　ステータス: {status}\n"
     "説明の出典: {source}\n"
 )
 DETAILS_HISTORY = "取得履歴"
+# Whose words the 理由 field holds: only bounces and blocks carry the receiving server's reply;
+# an invalid address is the delivery service's own note, and spam reports and unsubscribes are
+# the recipient's doing, with no reason at all (a bare 「—」 under 「受信側サーバーの応答」 read as
+# a server that said nothing).
+DETAILS_REASON_SERVER = "理由（受信側サーバーの応答そのまま）"
+DETAILS_REASON_SERVICE = "理由（配信サービスの記録そのまま）"
+DETAILS_REASON_NONE = "（この種別には理由の記録がありません。受信者本人の操作で登録されます）"
 # Under a field of the details pane that is cut (a broken or hostile server's megabyte reply).
 DETAILS_CUT = (
     "…\n（長すぎるため、全 {total:,} 文字のうち先頭 {shown:,} 文字だけを表示しています。"
@@ -96,6 +106,9 @@ PERMANENCE_NOTES = {
     False: "時間をおけば届く見込みがあります",
     True: "何かを直さない限り、再送しても届きません",
 }
+# Spam reports and unsubscribes (削除しない（要同意）): mail would reach the address; what
+# stands in the way is the recipient's wish, which 「再送しても届きません」 misstated.
+PERMANENCE_NOTE_CONSENT = "受信者本人の同意を得直さない限り、送らないでください"
 MARK_FILTERS = (("履歴: すべて", ""), ("新着のみ", "新着"), ("再発のみ", "再発"))
 SOURCE_RULES = "ルール（アプリ内の判定規則）"
 SOURCE_LLM = "AI（ルールの判定を AI が補足した説明です。メールアドレスは伏せて送信しています）"

@@ -15,7 +15,9 @@ from app.core.types import ALL_LISTS
 ROOT = Path(__file__).resolve().parents[2]
 # What the app used to call the lists together (issue 13): none may come back. 送信停止 was
 # the classifier's word for blocks ("not a 送信停止 list") and drops; blocks stop nothing.
-RETIRED = ("配信停止リスト", "サプレッションリスト", "送信停止")
+# 送信元の評価: the delete confirmation's word where the details pane and the category (送信元の
+# 評判で拒否) say 評判; one thing, one name.
+RETIRED = ("配信停止リスト", "サプレッションリスト", "送信停止", "送信元の評価")
 
 
 def test_every_list_and_category_has_its_label_from_the_glossary() -> None:

@@ -149,6 +149,29 @@ def test_practice_mode_is_labelled(qtbot: QtBot) -> None:
     assert "練習" in dialog.windowTitle()
 
 
+def test_the_note_is_called_what_the_deletion_history_calls_it(qtbot: QtBot) -> None:
+    """削除履歴 shows and searches the typed text as メモ; labelled 理由 here it was also the
+    name of the grid's column for the server's reply."""
+    from PySide6.QtWidgets import QFormLayout, QLabel
+
+    from app.ui.delete import deletion_texts
+
+    dialog = open_dialog(qtbot, make_plan(1))
+    form = dialog.note_edit.parentWidget().findChildren(QFormLayout)
+    labels = [
+        item.widget().text()
+        for layout in form
+        for row in range(layout.rowCount())
+        if (item := layout.itemAt(row, QFormLayout.ItemRole.LabelRole)) and item.widget()
+        if isinstance(item.widget(), QLabel)
+    ]
+    note_label = next(text for text in labels if "削除履歴に残ります" in text)
+    memo = deletion_texts.HISTORY_OPERATION_HEADERS[-1]
+    assert note_label.startswith(memo)
+    assert memo in deletion_texts.HISTORY_SEARCH_PLACEHOLDER
+    assert not note_label.startswith("理由")
+
+
 # -- the window-less flow against the sandbox --------------------------------------------------
 
 

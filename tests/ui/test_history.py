@@ -199,3 +199,27 @@ def test_export_suggests_the_home_folder_not_the_working_folder(
     suggested = Path(asked[0])
     assert suggested.parent == Path.home()
     assert suggested.name.startswith("削除履歴_") and suggested.suffix == ".xlsx"
+
+
+def test_a_practice_deletion_names_the_practice_server_not_its_port(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from app.ui.delete import deletion_texts
+
+    journal = DeletionJournal(tmp_path / "practice.sqlite3")
+    for practice, host in ((False, "api.sendgrid.com"), (True, "127.0.0.1:40123")):
+        operation = journal.create_operation(
+            OperationMeta(practice=practice, base_host=host, os_user="tanaka"),
+            [NewEntry(ListKind.BOUNCES, f"{host}@example.jp", CREATED)],
+        )
+        journal.set_state(operation, OperationState.DONE)
+    dialog = open_dialog(qtbot, journal)
+    details = []
+    for row in range(dialog.operations_model.rowCount()):
+        dialog.operations_view.selectRow(row)
+        details.append(dialog.detail_label.text())
+    practice_line, live_line = details  # newest first
+    assert deletion_texts.HISTORY_PRACTICE_HOST in practice_line
+    assert "127.0.0.1" not in practice_line
+    assert "接続先: api.sendgrid.com" in live_line
+    journal.close()

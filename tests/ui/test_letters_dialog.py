@@ -195,8 +195,15 @@ def test_nothing_selected_on_another_tab_shows_the_list_to_choose_from(window):
 
 
 def test_polish_off_without_ai(window):
+    from app.ui import texts as shell_texts
+
     dialog = open_for(window, MAILBOX_FULL.email)
     assert not dialog.polish_button.isEnabled()
+    # The tooltip names the setting by the words the 設定 dialog shows (it said 「説明の改善」,
+    # a setting no screen has) and where it is.
+    tip = dialog.polish_button.toolTip()
+    assert shell_texts.SETTINGS_LLM_ENABLED.split("（")[0] in tip
+    assert "ツール → 設定" in tip
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import time
 from PySide6.QtCore import Qt
 
 from app.core.dates import today_jst
+from app.core.history.report import NO_PREVIOUS_RECORD
 from app.core.types import ListKind
 from app.sandbox.sendgrid_server import SandboxRecord
 from app.ui.history import texts as history_texts
@@ -62,3 +63,8 @@ def test_an_empty_last_month_gives_way_to_this_month(qtbot, make_window, tmp_pat
     preview, status = seen
     assert "件数: 5 件" in preview and history_texts.REPORT_EMPTY_MONTH not in preview
     assert status == history_texts.REPORT_MOVED_TO_THIS_MONTH
+    # Last month was never fetched: no 「+5 件（前月 0 件）」, and no domain "grew" from it.
+    assert f"件数: 5 件（{NO_PREVIOUS_RECORD}）" in preview
+    assert "前月 0 件" not in preview
+    assert "example.jp +5" not in preview
+    assert preview.splitlines()[0].endswith("（練習モード）")

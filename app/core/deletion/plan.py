@@ -16,7 +16,7 @@ PERMANENT_REASONS = frozenset(("userunknown", "hostunknown", "hasmoved", "notacc
 
 WARNING_BOUNCE_PERMANENT = (
     "このうち {count:,} 件は、宛先が存在しないなど恒久的な原因で戻ってきたアドレスです。"
-    "削除して再び送ると、また戻ってきて送信元の評価（レピュテーション）を下げます。"
+    "削除して再び送ると、また戻ってきて送信元の評判（レピュテーション）を下げます。"
 )
 WARNING_BOUNCE_RESUME = "削除すると、これらのアドレスへの配信が再開されます。"
 # Blocks mean different things per provider: SendGrid keeps sending to its blocks, while the

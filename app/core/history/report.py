@@ -19,6 +19,7 @@ from app.core.history.trends import (
     TrendTable,
     bounds,
     month_range,
+    month_was_fetched,
     previous_month,
     trend_by_category,
 )
@@ -38,6 +39,12 @@ TOP_DOMAINS = 10
 TOP_CAUSES = 10
 TREND_MONTHS = 12
 NOT_EXPLAINED = "（未分類）"
+# The month before was never fetched (the first month of use): its zeros are no figures, and
+# 「+560 件（前月 0 件）」 read as a month that went from nothing to 560.
+NO_PREVIOUS_RECORD = "前月は取得の記録なし"
+NO_PREVIOUS_RECORD_NOTE = (
+    "前月は取得の記録がないため、前月の件数は 0 と表示しています（比較はできません）。"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +114,8 @@ class MonthlyReport:
     delivery: DailyStats | None = None  # the month's totals when stats were readable
     delivery_note: str = ""  # why the delivery rate is missing, when it is
     notes: tuple[str, ...] = field(default=())
+    # Some fetch reached into the month before (or it has rows): its counts can be compared.
+    previous_recorded: bool = True
 
     @property
     def month_label(self) -> str:
@@ -115,6 +124,13 @@ class MonthlyReport:
     @property
     def delivery_rate(self) -> float | None:
         return None if self.delivery is None else self.delivery.rate
+
+    def total_change_ja(self) -> str:
+        """「前月比 +n 件（…）」 of the month's total, or that the month before was never
+        fetched (「前月比 前月は…」 repeated itself)."""
+        if not self.previous_recorded:
+            return NO_PREVIOUS_RECORD
+        return f"前月比 {self.total.change_ja()}"
 
 
 def _changes(
@@ -223,6 +239,8 @@ def build_monthly_report(
     elif not delivery_note:
         delivery_note = "配信状況（統計）を読めなかったため、配信率は載せていません。"
 
+    previous_recorded = total.previous > 0 or month_was_fetched(store, account, before)
+
     return MonthlyReport(
         account=account,
         month=first,
@@ -240,6 +258,7 @@ def build_monthly_report(
         trend=trend,
         delivery=delivery,
         delivery_note=delivery_note,
+        previous_recorded=previous_recorded,
     )
 
 

@@ -16,7 +16,7 @@ from app.core.export.cells import clean_text, needs_text_guard
 from app.core.export.excel import row_height
 from app.core.export.excel_styles import COUNT_FORMAT, ExcelStyles
 from app.core.export.output import atomic_output
-from app.core.history.report import Change, MonthlyReport
+from app.core.history.report import NO_PREVIOUS_RECORD_NOTE, Change, MonthlyReport
 from app.core.regions import region_label_ja
 from app.core.stats import format_percent
 
@@ -169,6 +169,9 @@ def _summary(workbook: Any, report: MonthlyReport, styles: ExcelStyles) -> None:
         s.text(1, report.delivery_note or "配信率はありません。", wrap=True)
     s.row += 1
     s.section("件数（今月と前月）")
+    if not report.previous_recorded:
+        s.text(1, NO_PREVIOUS_RECORD_NOTE)
+        s.row += 1
     s.changes((report.total, *report.by_list))
     s.section("分類別")
     s.changes(report.by_category)
@@ -280,10 +283,11 @@ def report_text(report: MonthlyReport) -> str:
     """The report as plain text (the CLI prints it when no file is asked for)."""
     lines = [
         f"月次レポート {report.month_label}（{report.account.account}）",
-        f"合計 {report.total.current:,} 件 前月比 {report.total.change_ja()}",
+        f"合計 {report.total.current:,} 件（{report.total_change_ja()}）",
     ]
     lines += [
-        f"  {c.label}: {c.current:,} 件（{c.change_ja()}）"
+        f"  {c.label}: {c.current:,} 件"
+        + (f"（{c.change_ja()}）" if report.previous_recorded else "")
         for c in report.by_list
         if c.current or c.previous
     ]
@@ -294,7 +298,11 @@ def report_text(report: MonthlyReport) -> str:
     lines.append("主な原因:")
     lines += [f"  {c.label_ja}: {c.count:,} 件 — {c.explanation_ja}" for c in report.causes[:5]]
     lines.append("上位ドメイン:")
-    lines += [f"  {c.label}: {c.current:,} 件（{c.change_ja()}）" for c in report.top_domains[:5]]
+    lines += [
+        f"  {c.label}: {c.current:,} 件"
+        + (f"（{c.change_ja()}）" if report.previous_recorded else "")
+        for c in report.top_domains[:5]
+    ]
     lines.append(f"削除の実行: {len(report.deletions)} 回")
     lines.append(f"再発: {len(report.returns)} 件")
     return "\n".join(lines)

@@ -176,6 +176,19 @@ def recurrence_trend(
     return _table(counts, labels, [RECURRENCE_KEY])
 
 
+def month_was_fetched(store: HistoryStorage, account: AccountKey, month: date) -> bool:
+    """Whether some fetch reached into ``month`` (any day of it): its zero counts are figures.
+
+    Before the first fetch of a month nothing is known of it; comparing with it read as growth
+    from zero (「0 → 279 件」, 「前月 0 件」) on an operator's first day.
+    """
+    first, last = bounds(month_range(month.replace(day=1)))
+    return any(
+        window.start_time <= last and window.end_time >= first
+        for window in store.coverage(account, ListKind).values()
+    )
+
+
 def top_growing_domains(
     store: HistoryStorage, account: AccountKey, month: date, limit: int = 10
 ) -> list[DomainGrowth]:

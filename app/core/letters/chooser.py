@@ -59,6 +59,14 @@ _MUNICIPAL_EXTRA = frozenset({"norelaying", "onhold", "undefined", "systemerror"
 # gone, and asking its owner to change a setting would contradict the explanation beside it.
 _CARRIER_EXTRA = frozenset({"onhold", "undefined"})
 _FREE_MAIL_GROUPS = frozenset({"gmail", "microsoft", "yahoo", "yahoojp", "icloud"})
+# The address (or its domain) is gone: no letter by mail can arrive, whoever runs the domain.
+# Before, a gone Gmail address was told to review the sender's authentication and volume, and a
+# gone carrier or municipal address only what it was not (「受信設定で解決する原因ではありません」).
+_ADDRESS_GONE = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"})
+ADDRESS_GONE_WHY = (
+    "宛先のアドレスが使われていないため、メールの連絡文は届きません。"
+    "電話など別の手段で、正しいアドレスを確認してください。"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +95,8 @@ def choose_letter(entry: SuppressionEntry, explanation: Explanation) -> Choice:
         )
     reason = explanation.reason
     group = host_group(entry.domain)
+    if reason in _ADDRESS_GONE:
+        return Choice("", ADDRESS_GONE_WHY)
     if reason == "mailboxfull":
         return Choice(CONSUMER_MAILBOX_FULL, "受信者の受信箱が満杯です。")
     if group == "lgjp":

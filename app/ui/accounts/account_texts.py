@@ -14,6 +14,13 @@ MANAGE_INTRO = (
     "配信サービスのアカウントを登録します。API キーなどの認証情報は OS の資格情報ストア"
     "（キーリング）だけに保存され、設定ファイルやログには書かれません。"
 )
+# No keyring on this PC (the 設定 dialog says the same of the SendGrid key): the intro above
+# promised a store the credentials never reach, and they were gone after a restart.
+MANAGE_INTRO_MEMORY = (
+    "配信サービスのアカウントを登録します。この PC では OS の資格情報ストア（キーリング）が"
+    "使えないため、API キーなどの認証情報はアプリを閉じるまでメモリ内にだけ保持されます"
+    "（次に起動したときは入力し直してください）。設定ファイルやログには書かれません。"
+)
 ADD = "追加…"
 EDIT = "編集…"
 REMOVE = "削除"

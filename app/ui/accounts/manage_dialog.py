@@ -68,11 +68,18 @@ class AccountsDialog(QDialog):
     test_requested = Signal(str)
     use_requested = Signal(str)
 
-    def __init__(self, rows: list[AccountRow], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        rows: list[AccountRow],
+        parent: QWidget | None = None,
+        *,
+        keys_persistent: bool = True,
+    ) -> None:
+        """``keys_persistent``: the credentials reach the OS keyring (else memory only)."""
         super().__init__(parent)
         self.setWindowTitle(texts.MANAGE_TITLE)
         self.setMinimumSize(620, 420)
-        intro = plain_label(texts.MANAGE_INTRO)
+        intro = plain_label(texts.MANAGE_INTRO if keys_persistent else texts.MANAGE_INTRO_MEMORY)
         intro.setWordWrap(True)
         self.list = QListWidget()
         self.list.setAlternatingRowColors(True)

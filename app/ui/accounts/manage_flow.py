@@ -102,7 +102,7 @@ class AccountsFlow(QObject):
         )
 
     def _show(self, rows: list[AccountRow], parent: QWidget | None) -> None:
-        dialog = AccountsDialog(rows, parent)
+        dialog = AccountsDialog(rows, parent, keys_persistent=self._controller.secrets.persistent)
         dialog.add_requested.connect(self.add)
         dialog.edit_requested.connect(self.edit)
         dialog.remove_requested.connect(self.remove)

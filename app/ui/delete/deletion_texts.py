@@ -26,7 +26,7 @@ CONFIRM_TYPE_MISMATCH = "入力された数が件数と一致しません。"
 CONFIRM_CONSENT = (
     "迷惑メール報告・配信停止の削除について、受信者本人から再びメールを受け取る同意を得ています"
 )
-CONFIRM_NOTE = "理由（任意・削除履歴に残ります）"
+CONFIRM_NOTE = "メモ（任意・削除履歴に残ります）"
 CONFIRM_NOTE_PLACEHOLDER = "例: 住民から連絡あり"
 CONFIRM_DELETE = "削除する"
 CONFIRM_CANCEL = "キャンセル"
@@ -65,6 +65,9 @@ HISTORY_NONE = "削除の記録はまだありません。"
 HISTORY_NONE_MATCHING = "条件に合う削除の記録はありません（検索の文字や期間を変えてください）。"
 HISTORY_SELECT = "上の一覧で操作を選ぶと、削除したアドレスが表示されます。"
 HISTORY_DETAIL = "#{id}  {started}  {account}  接続先: {host}"
+# The practice server's loopback address and port (a new port each session) meant nothing to
+# an operator; what matters is that the deletion never left this PC.
+HISTORY_PRACTICE_HOST = "練習用サーバー（この PC の中）"
 HISTORY_EXPORT = "Excel に書き出す…"
 HISTORY_EXPORT_DIALOG = "削除履歴を Excel に書き出す"
 HISTORY_EXPORT_FILTER = "Excel ブック (*.xlsx)"

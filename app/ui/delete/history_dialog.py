@@ -408,7 +408,7 @@ class HistoryDialog(QDialog):
                 id=op.id,
                 started=format_jst(op.started_at),
                 account=op.account_label or "-",
-                host=op.base_host or "-",
+                host=texts.HISTORY_PRACTICE_HOST if op.practice else op.base_host or "-",
             )
         )
         retryable = any(e.result in RETRY_RESULTS for e in entries)

@@ -205,6 +205,11 @@ class FetchController(FeatureController):
         self._model.append(entries, explanations)
         self.grew.emit()
 
+    def _too_late(self) -> str:
+        """Said before the summary when キャンセル came after the fetch had finished."""
+        cancelled = self.job is not None and self.job.cancel.cancelled
+        return texts.FETCH_CANCEL_TOO_LATE if cancelled else ""
+
     @Slot(object)
     def on_succeeded(self, outcome: FetchOutcome) -> None:
         from app.core.services import ClassifiedPage, FetchOutcome
@@ -223,7 +228,7 @@ class FetchController(FeatureController):
             self._pages = [ClassifiedPage(outcome.entries, tuple(outcome.explanations))]
             self.grew.emit()
             self.whole_range_fetched.emit(outcome)
-            self.done.emit(outcome.summary_ja + _notes_line(outcome.fetch.notes))
+            self.done.emit(self._too_late() + outcome.summary_ja + _notes_line(outcome.fetch.notes))
             if self.last_connection is not None and self.fetched_range is not None:
                 self.fetched.emit(self.last_connection, self.fetched_range, tuple(self._pages))
             return
@@ -235,7 +240,9 @@ class FetchController(FeatureController):
                 len(outcome.result.entries),
             )
         self.done.emit(
-            texts.FETCH_DONE.format(entries=self._model.total) + _notes_line(outcome.result.notes)
+            self._too_late()
+            + texts.FETCH_DONE.format(entries=self._model.total)
+            + _notes_line(outcome.result.notes)
         )
         if self.last_connection is not None and self.fetched_range is not None:
             self.fetched.emit(self.last_connection, self.fetched_range, tuple(self._pages))

@@ -441,7 +441,8 @@ class ListPage(QWidget):
                 kind=entry.list_kind.label_ja,
                 created=texts.format_jst(entry.created),
                 status=_head(entry.status) or "—",
-                reason=_head(entry.reason) or "—",
+                reason_heading=_reason_heading(entry.list_kind),
+                reason=_head(entry.reason) or _no_reason(entry.list_kind),
                 category=(
                     f"{self.model.category_label(explanation.category)}（{explanation.label_ja}）"
                     if explanation
@@ -461,6 +462,20 @@ class ListPage(QWidget):
         self.copy_action.setEnabled(selected)
         self.toggle_check_action.setEnabled(selected)
         self.highlight_changed.emit()
+
+
+def _reason_heading(kind: ListKind) -> str:
+    """Whose words the 理由 field holds (the receiving server's only for bounces and blocks)."""
+    if kind in (ListKind.BOUNCES, ListKind.BLOCKS):
+        return texts.DETAILS_REASON_SERVER
+    return texts.DETAILS_REASON_SERVICE
+
+
+def _no_reason(kind: ListKind) -> str:
+    """An empty 理由: spam reports and unsubscribes never have one; elsewhere it is missing."""
+    if kind in (ListKind.SPAM_REPORTS, ListKind.UNSUBSCRIBES):
+        return texts.DETAILS_REASON_NONE
+    return "—"
 
 
 def _head(text: str) -> str:

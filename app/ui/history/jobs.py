@@ -48,6 +48,7 @@ class TrendData:
     recurrence: TrendTable
     growing: tuple[DomainGrowth, ...]
     month: date  # the month ``growing`` compares with the one before
+    previous_fetched: bool = True  # False: the month before was never fetched, nothing to compare
 
     @property
     def empty(self) -> bool:
@@ -87,7 +88,8 @@ def load_trends(
         tables.append(build(store, account, span, bucket))
     month = today.replace(day=1)
     growing = tuple(trends.top_growing_domains(store, account, month))
-    return TrendData(account, bucket, tables[0], tables[1], tables[2], growing, month)
+    fetched = trends.month_was_fetched(store, account, trends.previous_month(month))
+    return TrendData(account, bucket, tables[0], tables[1], tables[2], growing, month, fetched)
 
 
 def build_report(

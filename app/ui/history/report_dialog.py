@@ -38,12 +38,16 @@ def key_figures(report: MonthlyReport) -> str:
     growing = (
         "、".join(f"{g.domain} +{g.change:,}" for g in report.growing[:3]) or texts.REPORT_NONE
     )
+    if not report.previous_recorded:
+        from app.core.history.report import NO_PREVIOUS_RECORD
+
+        growing = f"—（{NO_PREVIOUS_RECORD}）"  # every domain "grew" from a month never fetched
     rate = report.delivery_rate
     figures = texts.REPORT_FIGURES.format(
         month=report.month_label,
-        account=report.account.account,
+        account=texts.account_shown(report.account.account, report.account.practice),
         total=report.total.current,
-        change=report.total.change_ja(),
+        change=report.total_change_ja(),
         lists=lists or texts.REPORT_NONE,
         causes=causes,
         growing=growing,

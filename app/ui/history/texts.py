@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.core.glossary import term
+from app.ui.history.session import PRACTICE_ACCOUNT
 
 HOW_INCREMENTAL = "差分取得"
 HOW_FULL = "全件取得"
@@ -41,9 +42,27 @@ TRENDS_CANCELLED = "推移の集計を中止しました。「更新」を押す
 TRENDS_EMPTY = "取得履歴がまだありません。一覧タブで取得すると、ここに推移が表示されます。"
 TRENDS_GROWING = "今月に増えたドメイン（前月比）"
 TRENDS_GROWING_NONE = "前月より増えたドメインはありません。"
+TRENDS_GROWING_NO_PREVIOUS = (
+    "前月は取得の記録がないため、比べられません（前月の期間を取得すると表示されます）。"
+)
 TRENDS_GROWING_LINE = "{domain}: {previous:,} → {current:,} 件（+{change:,}）"
 TRENDS_RECURRENCE_TOTAL = "再発（削除後に再登録）: 期間合計 {count:,} 件"
 TRENDS_ACCOUNT = "アカウント: {account}"
+# The history names practice rows PRACTICE_ACCOUNT, 「練習」 (the CLI's --account value); the
+# window says 練習モード everywhere else, and 「アカウント: 練習」 read as an account named 練習.
+PRACTICE_ACCOUNT_SHOWN = "練習モード"
+PRACTICE_NAMED_ACCOUNT_SHOWN = "{name}（練習モード）"
+
+
+def account_shown(account: str, practice: bool) -> str:
+    """A history account as the window names it: practice rows say 練習モード."""
+    if not practice:
+        return account
+    if account in ("", PRACTICE_ACCOUNT):
+        return PRACTICE_ACCOUNT_SHOWN
+    return PRACTICE_NAMED_ACCOUNT_SHOWN.format(name=account)
+
+
 CHART_EMPTY = "この期間の記録はありません"
 
 # 月次レポート
@@ -66,7 +85,7 @@ REPORT_NOTHING = "保存する形式を選んでください。"
 REPORT_FILE = "届く_月次レポート_{month}"
 REPORT_FIGURES = (
     "{month}（{account}）\n"
-    "件数: {total:,} 件（前月比 {change}）\n"
+    "件数: {total:,} 件（{change}）\n"
     "内訳: {lists}\n"
     "主な原因: {causes}\n"
     "増えたドメイン: {growing}\n"

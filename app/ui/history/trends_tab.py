@@ -147,7 +147,8 @@ class TrendsTab(QWidget):
         self.data = data
         self.stale = False
         unit = texts.TRENDS_MONTH if data.bucket == MONTH else texts.TRENDS_WEEK
-        self.account_label.setText(texts.TRENDS_ACCOUNT.format(account=data.account.account))
+        shown = texts.account_shown(data.account.account, data.account.practice)
+        self.account_label.setText(texts.TRENDS_ACCOUNT.format(account=shown))
         self.state_label.setText("" if not data.empty else texts.TRENDS_EMPTY)
         for chart, title, table in (
             (self.category_chart, texts.TRENDS_BY_CATEGORY, data.by_category),
@@ -165,6 +166,8 @@ class TrendsTab(QWidget):
             for item in data.growing
         ]
         self.growing_title.setText(f"{texts.TRENDS_GROWING}: {data.month:%Y-%m}")
+        if not data.previous_fetched:
+            lines = [texts.TRENDS_GROWING_NO_PREVIOUS]  # each domain would "grow" from zero
         self.growing.setPlainText("\n".join(lines) or texts.TRENDS_GROWING_NONE)
         self.recurrence_total.setText(
             texts.TRENDS_RECURRENCE_TOTAL.format(count=sum(data.recurrence.total()))

@@ -34,7 +34,11 @@ COPY = "コピー"
 SAVE = "テキストファイルに保存…"
 POLISH = "AI で文面を整える"
 POLISH_TIP = "言い回しだけを整えます。日時・アドレス・数値などが変わった場合は使いません。"
-POLISH_OFF_TIP = "AI による説明の改善が設定されていないため使えません（設定画面）。"
+# In the words of the 設定 dialog's tick box (「説明の改善」 named a setting no screen shows).
+POLISH_OFF_TIP = (
+    "「AI で説明を補足する」がオフか、本番で接続先 URL・モデル名が空のため使えません"
+    "（ツール → 設定）。"
+)
 POLISHING = "AI で文面を整えています…"
 POLISH_APPLIED = "AI で整えた文面にしました。送る前に読み直してください。"
 POLISH_REFUSED = "AI の提案は使いませんでした（元の文面のままです）。理由: {problems}"

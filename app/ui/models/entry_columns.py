@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 from app.core.glossary import category_labels, delete_effect_label, permanence_label
-from app.core.types import ALL_LISTS, Explanation, SuppressionEntry
+from app.core.types import ALL_LISTS, DeleteEffect, Explanation, SuppressionEntry
 from app.ui import texts
 from app.ui.safe_text import single_line, tooltip_text
 
@@ -118,5 +118,9 @@ def effect_summary(explanation: Explanation) -> str:
     return texts.DELETE_EFFECT_SUMMARY.format(
         effect=delete_effect_label(explanation.delete_effect),
         permanence=permanence_label(explanation.permanent),
-        note=texts.PERMANENCE_NOTES[explanation.permanent],
+        note=(
+            texts.PERMANENCE_NOTE_CONSENT
+            if explanation.delete_effect == DeleteEffect.HARMFUL
+            else texts.PERMANENCE_NOTES[explanation.permanent]
+        ),
     )

@@ -108,7 +108,12 @@ class TeamController(FeatureController):
         from app.ui.team.settings_dialog import SharedDatabaseDialog
 
         values = self.values()
-        dialog = SharedDatabaseDialog(values, password_stored=None, parent=parent)
+        dialog = SharedDatabaseDialog(
+            values,
+            password_stored=None,
+            parent=parent,
+            keys_persistent=self._secrets.persistent,
+        )
         self._dialog = dialog
         job = Job("team-password-read", lambda **_: self.password_stored(values.user, values.host))
         job.signals.succeeded.connect(

@@ -61,7 +61,9 @@ class SharedDatabaseDialog(QDialog):
         *,
         password_stored: bool | None,
         parent: QWidget | None = None,
+        keys_persistent: bool = True,
     ) -> None:
+        """``keys_persistent``: the password reaches the OS keyring (else memory only)."""
         super().__init__(parent)
         self.setWindowTitle(texts.TITLE)
         self.setMinimumWidth(560)
@@ -101,7 +103,9 @@ class SharedDatabaseDialog(QDialog):
         form.addRow(texts.SSLMODE, self.ssl_combo)
         form.addRow(texts.PASSWORD, self.password_edit)
         layout.addLayout(form)
-        note = plain_label(texts.PASSWORD_NOTE, self)
+        note = plain_label(
+            texts.PASSWORD_NOTE if keys_persistent else texts.PASSWORD_NOTE_MEMORY, self
+        )
         note.setWordWrap(True)
         layout.addWidget(note)
 

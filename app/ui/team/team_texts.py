@@ -19,6 +19,11 @@ PASSWORD_STORED = "保存済み（変更するときだけ入力）"
 PASSWORD_CHECKING = "保存済みのパスワードを確認しています…"
 SAVING_PASSWORD = "パスワードを OS の資格情報ストアに保存しています…"
 PASSWORD_NOTE = "パスワードは OS の資格情報ストアにだけ保存され、設定ファイルには書かれません。"
+# No keyring on this PC: the note above promised a store the password never reaches.
+PASSWORD_NOTE_MEMORY = (
+    "この PC では OS の資格情報ストアが使えないため、パスワードはアプリを閉じるまでメモリ内に"
+    "だけ保持されます（次に起動したときは入力し直してください）。設定ファイルには書かれません。"
+)
 SSL_LABELS = {
     "require": "require（暗号化する・既定）",
     "verify-ca": "verify-ca（暗号化し、証明書の発行元を確認）",

@@ -289,3 +289,43 @@ def test_report_xlsx_into_a_missing_folder_is_the_export_message(store, tmp_path
             tmp_path / "no-such-folder" / "report.xlsx",
         )
     assert caught.value.message_ja == "保存先のフォルダが見つかりません。"
+
+
+def test_a_month_before_any_fetch_has_no_figures_to_compare(tmp_path: Path) -> None:
+    """First month of use: the month before was never fetched, so 前月比 says so instead of
+    「+2 件（前月 0 件）」; a month before that was fetched and had no rows keeps its zero."""
+    from app.core.history.report import NO_PREVIOUS_RECORD
+    from app.core.history.report_xlsx import report_text
+
+    def record(store, first: date) -> None:
+        start, end = bounds(month_range(date(2026, 11, 1)))
+        if first != date(2026, 11, 1):
+            start = bounds(month_range(first))[0]
+        rows = [entry(f"c{i}@docomo.ne.jp", date(2026, 11, 3)) for i in range(2)]
+        store.record_fetch(
+            FetchWrite(
+                ACCOUNT,
+                ALL_LISTS,
+                start,
+                end,
+                dict.fromkeys(ALL_LISTS, start),
+                True,
+                at(date(2026, 11, 20)),
+                rows,
+                [UNKNOWN] * len(rows),
+            )
+        )
+
+    first_use = SqliteHistoryStore(tmp_path / "first.sqlite3")
+    record(first_use, date(2026, 11, 1))  # only November was ever fetched
+    report = build_monthly_report(first_use, ACCOUNT, date(2026, 11, 1))
+    assert not report.previous_recorded
+    assert report.total_change_ja() == NO_PREVIOUS_RECORD
+    assert f"合計 2 件（{NO_PREVIOUS_RECORD}）" in report_text(report)
+    assert "前月 0 件" not in report_text(report).splitlines()[1]
+
+    fetched_before = SqliteHistoryStore(tmp_path / "both.sqlite3")
+    record(fetched_before, date(2026, 10, 1))  # October fetched too, and it had no rows
+    report = build_monthly_report(fetched_before, ACCOUNT, date(2026, 11, 1))
+    assert report.previous_recorded
+    assert report.total_change_ja() == "前月比 +2 件（前月 0 件）"

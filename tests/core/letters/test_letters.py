@@ -390,6 +390,23 @@ def test_letter_follows_the_classification_for_a_carrier_address_that_is_gone(
     assert choose_letter(e, explanation).letter_id == ""  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    "email",
+    ["gone@gmail.com", "gone@docomo.ne.jp", "gone@city.example.lg.jp", "gone@corp.example.co.jp"],
+)
+def test_no_letter_for_a_gone_address_says_why_in_the_same_words_everywhere(email: str) -> None:
+    """A gone Gmail address was told to review the sender's authentication and volume, a gone
+    carrier or municipal one only what it was not; the address being gone is the reason."""
+    from app.core.letters.chooser import ADDRESS_GONE_WHY
+
+    e, explanation = pair(entry(email, f"550 5.1.1 <{email}>: User unknown", status="5.1.1"))
+    assert explanation.reason == "userunknown"  # type: ignore[attr-defined]
+    choice = choose_letter(e, explanation)  # type: ignore[arg-type]
+    assert choice.letter_id == ""
+    assert choice.why_ja == ADDRESS_GONE_WHY
+    assert "送信ドメイン認証" not in choice.why_ja
+
+
 @pytest.mark.parametrize("brk", ["\n", "\r", "\u2028", "\u2029", "\u0085", "\x0b"])
 def test_a_line_break_in_an_address_or_status_adds_no_line(brk: str) -> None:
     """The address and status come from the provider or a JSONL file; a line break in them
