@@ -542,6 +542,31 @@ def test_history_keeps_each_accounts_rows_apart(qtbot, make_window, sandboxes, t
         store.close()
 
 
+def test_a_second_sendgrid_account_keeps_its_own_history(
+    qtbot, make_window, sandboxes, tmp_path
+) -> None:
+    # Two SendGrid accounts (two API keys) used to share the default's history rows, so the
+    # second one's fetch could mark the first one's rows 他所で削除 and its trends mixed both.
+    from app.core.storage.history.sqlite_store import SqliteHistoryStore
+
+    path = tmp_path / "data" / "history.sqlite3"
+    window = make_window(provider_sandbox_factory=sandboxes, history_path=path)
+    fetch_wide(qtbot, window)  # the default SendGrid account
+    add_account(window, ProviderName.SENDGRID)
+    bar = window.account_bar
+    bar.combo.setCurrentIndex(bar.combo.findData(NAMES[ProviderName.SENDGRID]))
+    bar.combo.activated.emit(bar.combo.currentIndex())
+    fetch_wide(qtbot, window)
+
+    store = SqliteHistoryStore(path)
+    try:
+        names = sorted(account.account for account in store.accounts())
+    finally:
+        store.close()
+    assert len(names) == 2, names
+    assert NAMES[ProviderName.SENDGRID] in names
+
+
 def test_the_default_account_says_kitei_once_in_the_list() -> None:
     """The list read 「SendGrid（既定）（既定）（使用中）」: the label already has （既定）."""
     from app.core.accounts import default_account

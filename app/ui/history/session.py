@@ -40,13 +40,14 @@ def account_for(config: ConnectionConfig, name: str = "") -> AccountKey:
     from app.core.storage.history import AccountKey
 
     account = config.account
-    if account is not None and account.provider.value != "sendgrid":
-        # Another provider's account (CMC, Infobip, SES): its own rows, never the default's.
+    if account is not None and not account.is_default:
+        # Any account but the default SendGrid one (another provider's, or a second SendGrid
+        # key): its own rows, never the default's, as `todoku-cli --account` keeps them.
         return AccountKey(
             provider=account.provider.value,
             account=name or account.name,
             subuser=account.subuser,
-            region=account.region,
+            region=account.region or config.region,
             practice=config.practice,
         )
     label = name or (PRACTICE_ACCOUNT if config.practice else DEFAULT_ACCOUNT)
