@@ -233,3 +233,23 @@ def test_cancel_sends_no_request_and_records_nothing(
     assert len([r for r in sandbox.request_log if r.method == "DELETE"]) == 1
     assert sandbox.records("bounces") == []
     journal.close()
+
+
+@pytest.mark.parametrize(
+    ("provider", "live", "irreversible"),
+    [
+        ("cmc", "実際のカスタマーズメールクラウドアカウント", "カスタマーズメールクラウドでは"),
+        ("ses", "実際の Amazon SES アカウント", "Amazon SES では"),
+        ("", "実際の配信サービスアカウント", "配信サービスでは"),
+    ],
+)
+def test_the_dialog_names_the_provider_the_deletion_goes_to(
+    qtbot: QtBot, provider: str, live: str, irreversible: str
+) -> None:
+    # The same dialog deletes from CMC, Infobip and SES accounts: it said SendGrid for all.
+    explanation = Explanation("userunknown", "", True, "宛先不明", "", "")
+    entry = SuppressionEntry(ListKind.BOUNCES, "user@example.jp", CREATED)
+    dialog = open_dialog(qtbot, plan_deletion([(entry, explanation)], provider=provider))
+    assert live in dialog.mode_banner.text()
+    assert dialog.irreversible_label.text().startswith(irreversible)
+    assert "SendGrid" not in dialog.mode_banner.text() + dialog.irreversible_label.text()

@@ -113,3 +113,13 @@ def test_failure_listing_pastes_into_a_spreadsheet_as_text(qtbot: QtBot, tmp_pat
     assert dialog.failures is not None
     cells = [line.split("\t")[1] for line in dialog.failures.toPlainText().splitlines()]
     assert cells == ["'=1+2@example.jp", "'-3+4@example.jp"]
+
+
+def test_a_practice_result_names_the_provider_it_did_not_touch(qtbot: QtBot) -> None:
+    from app.core.deletion.run import DeletionReport
+
+    dialog = DeleteResultDialog(DeletionReport(1, (), practice=True, provider="infobip"))
+    qtbot.addWidget(dialog)
+    shown = [label.text() for label in dialog.findChildren(type(dialog.summary_label))]
+    assert any("実際の Infobip には影響していません" in text for text in shown), shown
+    assert not any("SendGrid" in text for text in shown)

@@ -85,6 +85,7 @@ class DeletionPlan:
     """What the operator is about to delete, grouped per list in the app's list order."""
 
     lists: tuple[ListPlan, ...]
+    provider: str = ""  # the ProviderName value the deletion goes to; "" when not known
 
     @property
     def total(self) -> int:
@@ -169,7 +170,7 @@ def plan_deletion(
         chosen = tuple(by_email.values())
         permanent = sum(item.permanent for item in chosen) if kind is ListKind.BOUNCES else 0
         lists.append(ListPlan(kind, chosen, _warnings(kind, permanent, provider), permanent))
-    return DeletionPlan(tuple(lists))
+    return DeletionPlan(tuple(lists), provider)
 
 
 def plan_for_addresses(

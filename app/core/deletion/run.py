@@ -78,6 +78,7 @@ class DeletionReport:
     cancelled: bool = False
     practice: bool = False
     conflicts: tuple[ClaimConflict, ...] = ()
+    provider: str = ""  # the ProviderName value deleted from; "" when not known
 
     @property
     def failed(self) -> tuple[DeleteOutcome, ...]:
@@ -154,6 +155,7 @@ def delete_with_record(
     if plan.total == 0:
         raise InvalidInputError("削除するアドレスが選ばれていません。")
     base_url = context.base_url or str(getattr(provider, "base_url", ""))
+    provider_name = str(getattr(provider, "name", "") or "")  # a test double may have none
     meta = OperationMeta(
         account_label=context.account_label,
         subuser=context.subuser,
@@ -166,7 +168,9 @@ def delete_with_record(
     claim = journal.claim_operation(meta, [_new_entry(item) for item in plan.items])
     if claim.operation_id is None:
         log.info("delete: every address is held or already deleted by another operation")
-        return DeletionReport(0, (), practice=context.practice, conflicts=claim.conflicts)
+        return DeletionReport(
+            0, (), practice=context.practice, conflicts=claim.conflicts, provider=provider_name
+        )
     operation_id = claim.operation_id
     taken = {(entry.list_kind, entry.email) for entry in claim.claimed}
     plan = DeletionPlan(
@@ -174,7 +178,8 @@ def delete_with_record(
             replace(lp, items=kept)
             for lp in plan.lists
             if (kept := tuple(i for i in lp.items if (i.entry.list_kind, i.entry.email) in taken))
-        )
+        ),
+        plan.provider,
     )
     # Held while it runs: another machine's reconcile leaves a live operation alone.
     journal.take_over(operation_id)
@@ -277,8 +282,9 @@ def _run_claimed(
         raise
     ordered = tuple(outcomes[(item.entry.list_kind, item.entry.email)] for item in plan.items)
     report = DeletionReport(
-        operation_id, ordered, cancelled=cancelled, practice=context.practice, conflicts=conflicts
-    )
+        operation_id, ordered, cancelled=cancelled, practice=context.practice,
+        conflicts=conflicts, provider=str(getattr(provider, "name", "") or ""),
+    )  # fmt: skip
     log.info(
         "delete operation %d done: %d ok, %d failed%s",
         operation_id,

@@ -79,14 +79,15 @@ class ConfirmDeleteDialog(QDialog):
         layout = self._main_layout = QVBoxLayout(self)
         layout.setSpacing(6)
 
+        provider = texts.provider_words(plan.provider)
         if practice:
-            banner = plain_label(texts.CONFIRM_PRACTICE, self)
+            banner = plain_label(texts.CONFIRM_PRACTICE.format(provider=provider), self)
             banner.setObjectName("practiceBanner")
             banner.setWordWrap(True)
             banner.setStyleSheet(_PRACTICE_STYLE)
             layout.addWidget(banner)
         else:  # as visible as practice mode's yellow banner: this one deletes for real
-            banner = plain_label(texts.CONFIRM_LIVE, self)
+            banner = plain_label(texts.CONFIRM_LIVE.format(provider=provider), self)
             banner.setObjectName("liveBanner")
             banner.setWordWrap(True)
             banner.setStyleSheet(_LIVE_STYLE)
@@ -167,7 +168,8 @@ class ConfirmDeleteDialog(QDialog):
         middle.addLayout(addresses_column, 2)
         layout.addLayout(middle, 1)
 
-        irreversible = plain_label(texts.CONFIRM_IRREVERSIBLE, self)
+        irreversible_text = texts.CONFIRM_IRREVERSIBLE.format(provider=provider).strip()
+        irreversible = plain_label(irreversible_text, self)
         irreversible.setStyleSheet(_IRREVERSIBLE_STYLE)
         self.irreversible_label = irreversible
         layout.addWidget(irreversible)

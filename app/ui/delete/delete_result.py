@@ -75,7 +75,8 @@ class DeleteResultDialog(QDialog):
         if report.cancelled:
             layout.addWidget(plain_label(texts.RESULT_CANCELLED, self))
         if report.practice:
-            layout.addWidget(plain_label(texts.RESULT_PRACTICE, self))
+            provider = texts.provider_words(report.provider)
+            layout.addWidget(plain_label(texts.RESULT_PRACTICE.format(provider=provider), self))
 
         # Numbers sit right-aligned under right-aligned headers, and the columns keep their
         # natural width (a stretching last column takes the rest): spread across the dialog,

@@ -3,18 +3,32 @@ until the lead merges them into ui/texts.py)."""
 
 from __future__ import annotations
 
+from app.core.accounts import ProviderName
 from app.core.glossary import term
+
+
+def provider_words(provider: str) -> str:
+    """The provider a deletion goes to, ready to sit between Japanese words (a Latin name gets
+    a space on each side); 配信サービス when it is not known."""
+    try:
+        label = ProviderName(provider).label_ja
+    except ValueError:
+        return "配信サービス"
+    before = " " if label[:1].isascii() else ""
+    after = " " if label[-1:].isascii() else ""
+    return f"{before}{label}{after}"
+
 
 # Confirmation
 CONFIRM_TITLE = "削除の確認"
 CONFIRM_TITLE_PRACTICE = "削除の確認（練習モード）"
 CONFIRM_PRACTICE = (
-    "練習モード: 練習用サーバーのデータから削除します。実際の SendGrid には影響しません。"
+    "練習モード: 練習用サーバーのデータから削除します。実際の{provider}には影響しません。"
 )
-CONFIRM_LIVE = "本番: 実際の SendGrid アカウントから削除します（練習用のデータではありません）。"
+CONFIRM_LIVE = "本番: 実際の{provider}アカウントから削除します（練習用のデータではありません）。"
 CONFIRM_HEADLINE = "次の {total:,} 件を" + term("lists") + "から削除します。"
 CONFIRM_COUNT_LINE = "{label}: {count:,} 件"
-CONFIRM_IRREVERSIBLE = "SendGrid では削除した項目を元に戻せません。"
+CONFIRM_IRREVERSIBLE = "{provider}では削除した項目を元に戻せません。"
 CONFIRM_IRREVERSIBLE_PRACTICE = "（練習用のデータは、アプリを起動し直すと元に戻ります。）"
 CONFIRM_WARNINGS = "削除する前に確認してください"
 CONFIRM_WARNING_LINE = "【{label}】{text}"
@@ -43,7 +57,7 @@ RESULT_TITLE = "削除の結果"
 RESULT_ALL_OK = "{ok:,} 件すべてをリストから削除しました。"
 RESULT_PARTIAL = "{ok:,} 件を削除しました。{failed:,} 件は削除できませんでした。"
 RESULT_CANCELLED = "途中でキャンセルしました。送信前だった項目は「失敗」として残っています。"
-RESULT_PRACTICE = "練習モードでの削除です（実際の SendGrid には影響していません）。"
+RESULT_PRACTICE = "練習モードでの削除です（実際の{provider}には影響していません）。"
 RESULT_HEADERS = ("リスト", "削除", "すでにリストになし", "失敗")
 RESULT_FAILURES = "削除できなかった項目（選択してコピーできます）"
 RESULT_FAILURE_LINE = "{label}\t{email}\t{detail}"
