@@ -77,6 +77,7 @@ def test_partial_failure_is_shown_and_retry_clears_it(
     qtbot.addWidget(done)
     done.show()
     assert not done.retry_button.isEnabled()
+    assert done.retry_button.isHidden()
     assert done.failures is None
     assert "すべてをリストから削除しました" in done.summary_label.text()
     assert "練習モード" in " ".join(

@@ -143,6 +143,7 @@ class DeleteResultDialog(QDialog):
         buttons.addButton(self.retry_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.close_button, QDialogButtonBox.ButtonRole.RejectRole)
         self.retry_button.setEnabled(bool(failed))
+        self.retry_button.setHidden(not failed)  # a greyed retry after a clean run reads as a fault
         self.retry_button.setAutoDefault(False)
         self.close_button.setDefault(True)
         self.retry_button.clicked.connect(self._on_retry_clicked)
