@@ -251,6 +251,26 @@ def test_menus_put_settings_in_tools_and_help_explains_the_app(qtbot, make_windo
     ]
     actions.usage_action.trigger()
     assert texts.LISTS_TERM in window.last_note.text() and "チェック" in window.last_note.text()
+    # 使い方 names every feature by the menu and item the operator will find it under.
+    import re
+
+    def plain(text: str) -> str:
+        return re.sub(r"\(&\w\)|&|…", "", text)
+
+    items = {
+        plain(menu_action.text()): {plain(a.text()) for a in menu.actions()}
+        for menu_action in window.menuBar().actions()
+        if (menu := menu_action.menu())
+    }
+    usage = window.last_note.text()
+    arrows = re.findall(r"(\S+) → ([^ 。（\n]+)", usage)
+    assert len(arrows) >= 5
+    for before, item in arrows:
+        menu_name = next((name for name in items if before.endswith(name)), None)
+        assert menu_name is not None and item in items[menu_name], (before, item)
+    features = ("削除履歴", "推移を表示", "月次レポート", "連絡文を作成", "DMARC")
+    features += ("アカウントの管理",)
+    assert all(feature in usage for feature in features)
     assert window.last_note.textFormat() is Qt.TextFormat.PlainText
     window.last_note.close()
     actions.shortcuts_action.trigger()
