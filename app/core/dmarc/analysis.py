@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from app.core.cancel import CancelToken
 from app.core.dates import JST
 from app.core.dmarc.model import (
     AggregateReport,
@@ -33,6 +34,7 @@ from app.core.dmarc.verdict import (
 _MAX_DOMAINS_KEPT = 50  # auth domains remembered per source (a spoofer may rotate thousands)
 _MAX_PATTERNS = 100_000  # judged result patterns remembered (bounded: memory stays flat)
 _MAX_PATTERNS_PER_SOURCE = 256
+_CANCEL_EVERY = 4096  # records or sources between looks at the cancel (a few ms of work)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,8 +131,9 @@ class DmarcResult:
 
 
 @dataclass(slots=True)
-class _SourceTotals:
-    messages: int = 0
+class _Details:
+    """A source's detail counters, built from its result patterns (``_SourceTotals.fold``)."""
+
     dmarc_pass: int = 0
     spf_pass: int = 0
     dkim_pass: int = 0
@@ -139,17 +142,12 @@ class _SourceTotals:
     dkim_domains: Counter[tuple[str, str]] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
     verdicts: Counter[RecordVerdict] = field(default_factory=Counter)
-    reporters: set[str] = field(default_factory=set)
-    first_day: date = date.max
-    last_day: date = date.min
-    patterns: dict[RecordPattern, int] = field(default_factory=dict)
-    last_report: int = 0  # the DmarcAnalysis.reports number that last counted this source
 
     def fold(
         self, pattern: RecordPattern, count: int, judge: Callable[[RecordPattern], RecordVerdict]
     ) -> None:
-        """Add ``count`` messages of one result pattern to the detail counters (these merge
-        equal patterns by content, whichever object carries them)."""
+        """Add ``count`` messages of one result pattern (merging equal patterns by content,
+        whichever object carries them)."""
         disposition, dkim_aligned, spf_aligned, reasons, _, _, dkim_results, spf_results = (
             pattern.values
         )
@@ -168,22 +166,83 @@ class _SourceTotals:
             self.reasons[reason] += count
         self.verdicts[judge(pattern)] += count
 
-    def fold_all(self, judge: Callable[[RecordPattern], RecordVerdict]) -> None:
+
+class _SourceTotals:
+    """What one source (IP × From: domain) has counted so far.
+
+    A plain slotted class with no containers but the pattern counts and reporters: a report
+    from a large receiver can name 160,000 sources, and the seven counters each source used to
+    create up front (most never used before result()) were a third of such an import, partly
+    in the garbage collector walking them. The detail counters (``details``) are made only for
+    a source with more than one pattern, or one that outgrew the pattern bound.
+    """
+
+    __slots__ = (
+        "details",
+        "first_day",
+        "last_day",
+        "last_report",
+        "messages",
+        "patterns",
+        "reporters",
+    )
+
+    def __init__(self) -> None:
+        self.messages = 0
+        self.patterns: dict[RecordPattern, int] = {}
+        self.reporters: set[str] = set()
+        self.first_day = date.max
+        self.last_day = date.min
+        self.last_report = 0  # the DmarcAnalysis.reports number that last counted this source
+        self.details: _Details | None = None
+
+    def fold(
+        self, pattern: RecordPattern, count: int, judge: Callable[[RecordPattern], RecordVerdict]
+    ) -> None:
+        if self.details is None:
+            self.details = _Details()
+        self.details.fold(pattern, count, judge)
+
+    def fold_all(self, judge: Callable[[RecordPattern], RecordVerdict]) -> _Details:
         patterns, self.patterns = self.patterns, {}
         for pattern, count in patterns.items():
             self.fold(pattern, count, judge)
+        if self.details is None:
+            self.details = _Details()
+        return self.details
+
+
+@dataclass(frozen=True, slots=True)
+class _PatternView:
+    """The view of a source that carried one pattern, for one message; scaled by the source's
+    count (every figure is a sum of counts, so a source with one pattern and n messages has n
+    times these figures, in the same order)."""
+
+    dmarc_pass: int
+    spf_aligned_pass: int
+    dkim_aligned_pass: int
+    dispositions: tuple[tuple[str, int], ...]
+    spf_domains: tuple[tuple[str, str, int], ...]
+    dkim_domains: tuple[tuple[str, str, int], ...]
+    reasons: tuple[tuple[str, int], ...]
+    verdict: Verdict
+    service: str
+    verdict_ja: str
+    advice_ja: str
 
 
 class DmarcAnalysis:
     """Accumulates reports; cheap to feed one at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, cancel: CancelToken | None = None) -> None:
+        self._cancel = cancel  # looked at every _CANCEL_EVERY records and sources
         self._sources: dict[tuple[str, str], _SourceTotals] = {}
         self._reporters: dict[str, list[int]] = {}  # org → [reports, messages, pass]
         self._days: dict[date, list[int]] = {}  # day → [messages, pass, reports]
         self._policies: dict[str, tuple[datetime, PublishedPolicy]] = {}
         self._schemas: Counter[str] = Counter()
         self._judged: dict[tuple[str, PatternValues], RecordVerdict] = {}
+        self._pattern_views: dict[tuple[str, RecordPattern], _PatternView] = {}
         self.reports = 0
 
     def add_all(self, reports: Iterable[AggregateReport]) -> DmarcAnalysis:
@@ -207,7 +266,10 @@ class DmarcAnalysis:
         org_name = report.org_name
         stamp = self.reports
         messages = passed = 0
-        for source_ip, count, pattern in report.rows:  # runs once per record
+        cancel = self._cancel
+        for index, (source_ip, count, pattern) in enumerate(report.rows):  # once per record
+            if cancel is not None and not index % _CANCEL_EVERY:
+                cancel.raise_if_cancelled()
             messages += count
             if pattern.dmarc_pass:
                 passed += count
@@ -253,18 +315,50 @@ class DmarcAnalysis:
             self._judged[key] = judged
         return judged
 
-    def result(self, *, duplicates: int = 0, problems: Iterable[ImportProblem] = ()) -> DmarcResult:
-        for (_, from_domain), totals in self._sources.items():
-            totals.fold_all(self._judge_for(from_domain))
-        sources = [_source_view(key, totals) for key, totals in self._sources.items()]
-        sources.sort(
-            key=lambda s: (
-                s.dmarc_fail == 0,
-                VERDICT_ORDER.index(s.verdict),
-                -s.messages,
-                s.source_ip,
+    def _source_view(self, key: tuple[str, str], totals: _SourceTotals) -> SourceView:
+        if totals.details is None and len(totals.patterns) == 1:
+            ((pattern, count),) = totals.patterns.items()
+            if count > 0:  # with 0, Counter's order of equal counts would differ
+                return _scaled_view(key, totals, self._pattern_view(key[1], pattern), count)
+        return _source_view(key, totals, totals.fold_all(self._judge_for(key[1])))
+
+    def _pattern_view(self, from_domain: str, pattern: RecordPattern) -> _PatternView:
+        """The one-message view of ``pattern``, built once (by the general path) per From:
+        domain and pattern: most sources of a big report share a handful of patterns."""
+        key = (from_domain, pattern)
+        view = self._pattern_views.get(key)
+        if view is None:
+            details = _Details()
+            details.fold(pattern, 1, self._judge_for(from_domain))
+            one = _source_view(("", from_domain), _SourceTotals(), details)
+            view = _PatternView(
+                one.dmarc_pass,
+                one.spf_aligned_pass,
+                one.dkim_aligned_pass,
+                one.dispositions,
+                one.spf_domains,
+                one.dkim_domains,
+                one.reasons,
+                one.verdict,
+                one.service,
+                one.verdict_ja,
+                one.advice_ja,
             )
-        )
+            if len(self._pattern_views) >= _MAX_PATTERNS:
+                self._pattern_views.clear()
+            self._pattern_views[key] = view
+        return view
+
+    def result(self, *, duplicates: int = 0, problems: Iterable[ImportProblem] = ()) -> DmarcResult:
+        """The views. Raises CancelledError when ``cancel`` is set meanwhile."""
+        cancel = self._cancel
+        sources: list[SourceView] = []
+        for index, (key, totals) in enumerate(self._sources.items()):
+            if cancel is not None and not index % _CANCEL_EVERY:
+                cancel.raise_if_cancelled()
+            sources.append(self._source_view(key, totals))
+        order = VERDICT_ORDER.index
+        sources.sort(key=lambda s: (s.dmarc_fail == 0, order(s.verdict), -s.messages, s.source_ip))
         reporters = sorted(
             (ReporterView(org, *totals) for org, totals in self._reporters.items()),
             key=lambda r: (-r.messages, r.org_name),
@@ -292,10 +386,34 @@ def _count_domain(counter: Counter[tuple[str, str]], key: tuple[str, str], count
         counter[key] += count
 
 
-def _source_view(key: tuple[str, str], totals: _SourceTotals) -> SourceView:
+def _scaled_view(
+    key: tuple[str, str], totals: _SourceTotals, one: _PatternView, count: int
+) -> SourceView:
+    return SourceView(
+        source_ip=key[0],
+        header_from=key[1],
+        messages=totals.messages,
+        dmarc_pass=one.dmarc_pass * count,
+        spf_aligned_pass=one.spf_aligned_pass * count,
+        dkim_aligned_pass=one.dkim_aligned_pass * count,
+        dispositions=tuple([(d, n * count) for d, n in one.dispositions]),
+        spf_domains=tuple([(d, r, n * count) for d, r, n in one.spf_domains]),
+        dkim_domains=tuple([(d, r, n * count) for d, r, n in one.dkim_domains]),
+        reasons=tuple([(r, n * count) for r, n in one.reasons]),
+        reporters=tuple(sorted(totals.reporters)),
+        verdict=one.verdict,
+        service=one.service,
+        verdict_ja=one.verdict_ja,
+        advice_ja=one.advice_ja,
+        first_day=totals.first_day,
+        last_day=totals.last_day,
+    )
+
+
+def _source_view(key: tuple[str, str], totals: _SourceTotals, details: _Details) -> SourceView:
     source_ip, header_from = key
     failing = [
-        (judged, n) for judged, n in totals.verdicts.items() if judged.verdict is not Verdict.OK
+        (judged, n) for judged, n in details.verdicts.items() if judged.verdict is not Verdict.OK
     ]
     if failing:
         # The explanation covering the most failing mail wins; on a tie the more urgent one.
@@ -307,13 +425,13 @@ def _source_view(key: tuple[str, str], totals: _SourceTotals) -> SourceView:
         source_ip=source_ip,
         header_from=header_from,
         messages=totals.messages,
-        dmarc_pass=totals.dmarc_pass,
-        spf_aligned_pass=totals.spf_pass,
-        dkim_aligned_pass=totals.dkim_pass,
-        dispositions=tuple(totals.dispositions.most_common()),
-        spf_domains=tuple((d, r, n) for (d, r), n in totals.spf_domains.most_common()),
-        dkim_domains=tuple((d, r, n) for (d, r), n in totals.dkim_domains.most_common()),
-        reasons=tuple(totals.reasons.most_common()),
+        dmarc_pass=details.dmarc_pass,
+        spf_aligned_pass=details.spf_pass,
+        dkim_aligned_pass=details.dkim_pass,
+        dispositions=tuple(details.dispositions.most_common()),
+        spf_domains=tuple((d, r, n) for (d, r), n in details.spf_domains.most_common()),
+        dkim_domains=tuple((d, r, n) for (d, r), n in details.dkim_domains.most_common()),
+        reasons=tuple(details.reasons.most_common()),
         reporters=tuple(sorted(totals.reporters)),
         verdict=verdict,
         service=service,

@@ -34,8 +34,11 @@ class ReportImporter:
         reports_read: reports handed out.
     """
 
-    def __init__(self, limits: UnpackLimits = DEFAULT_LIMITS) -> None:
+    def __init__(
+        self, limits: UnpackLimits = DEFAULT_LIMITS, *, cancel: CancelToken | None = None
+    ) -> None:
         self._limits = limits
+        self._cancel = cancel  # also looked at inside a document, while it is parsed
         self._seen: set[tuple[str, str]] = set()
         self._patterns = PatternTable()  # shared by every report of this import
         self.problems: list[ImportProblem] = []
@@ -58,7 +61,9 @@ class ReportImporter:
                 self._problem(blob.origin, error)
                 return
             try:
-                report = parse_report(document.data, document.origin, self._patterns)
+                report = parse_report(
+                    document.data, document.origin, self._patterns, cancel=self._cancel
+                )
             except ReportFileError as error:
                 self._problem(document.origin, error)
                 continue

@@ -71,8 +71,8 @@ def analyse_reports(
         ImapError: the mailbox could not be opened (files given alongside are not read then).
         CancelledError: ``cancel`` was set.
     """
-    importer = ReportImporter(limits)
-    analysis = DmarcAnalysis()
+    importer = ReportImporter(limits, cancel=cancel)
+    analysis = DmarcAnalysis(cancel=cancel)
     if paths:
         analysis.add_all(importer.read_paths(paths, progress=progress, cancel=cancel))
     mailbox_problems = []
