@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
+from operator import attrgetter
 
 from app.core.cancel import CancelToken
 from app.core.dates import JST
@@ -62,6 +63,12 @@ class SourceView:
     organisation: str = ""
     name_note_ja: str = "逆引き未確認"
 
+    def named(self, reverse_name: str, organisation: str, name_note_ja: str) -> SourceView:
+        """This source with its reverse name, organisation and note: what
+        ``dataclasses.replace`` does, without its per-call look at every field (160,000
+        sources took seconds that way, longer than reading their report)."""
+        return SourceView(*_UNNAMED_FIELDS(self), reverse_name, organisation, name_note_ja)
+
     @property
     def dmarc_fail(self) -> int:
         return self.messages - self.dmarc_pass
@@ -69,6 +76,12 @@ class SourceView:
     @property
     def fails_alignment(self) -> bool:
         return self.dmarc_fail > 0
+
+
+_NAME_FIELDS = ("reverse_name", "organisation", "name_note_ja")
+_FIELD_NAMES = [item.name for item in fields(SourceView)]
+assert tuple(_FIELD_NAMES[-3:]) == _NAME_FIELDS  # SourceView.named passes them last
+_UNNAMED_FIELDS = attrgetter(*_FIELD_NAMES[:-3])
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +125,9 @@ class DmarcResult:
     schemas: tuple[tuple[str, int], ...]  # ("rfc7489", 10), ("rfc9990", 2)
     first_day: date | None
     last_day: date | None
+    # The domains in the order the DNS check takes them (it asks about MAX_DOMAIN_CHECKS):
+    # see DmarcAnalysis._check_order.
+    check_order: tuple[str, ...] = ()
 
     @property
     def messages(self) -> int:
@@ -243,6 +259,8 @@ class DmarcAnalysis:
         self._schemas: Counter[str] = Counter()
         self._judged: dict[tuple[str, PatternValues], RecordVerdict] = {}
         self._pattern_views: dict[tuple[str, RecordPattern], _PatternView] = {}
+        # policy domain → [messages From: that domain or its subdomains, all messages]
+        self._domain_mail: dict[str, list[int]] = {}
         self.reports = 0
 
     def add_all(self, reports: Iterable[AggregateReport]) -> DmarcAnalysis:
@@ -265,7 +283,8 @@ class DmarcAnalysis:
         sources = self._sources
         org_name = report.org_name
         stamp = self.reports
-        messages = passed = 0
+        messages = passed = own = 0
+        subdomain = "." + domain
         cancel = self._cancel
         for index, (source_ip, count, pattern) in enumerate(report.rows):  # once per record
             if cancel is not None and not index % _CANCEL_EVERY:
@@ -273,7 +292,10 @@ class DmarcAnalysis:
             messages += count
             if pattern.dmarc_pass:
                 passed += count
-            key = (source_ip, pattern.header_from or domain)
+            from_domain = pattern.header_from or domain
+            if from_domain == domain or from_domain.endswith(subdomain):
+                own += count
+            key = (source_ip, from_domain)
             totals = sources.get(key)
             if totals is None:
                 totals = sources[key] = _SourceTotals()
@@ -299,6 +321,9 @@ class DmarcAnalysis:
                     totals.last_day = day
         reporter[1] += messages
         reporter[2] += passed
+        mail = self._domain_mail.setdefault(domain, [0, 0])
+        mail[0] += own
+        mail[1] += messages
         day_totals[0] += messages
         day_totals[1] += passed
 
@@ -378,7 +403,26 @@ class DmarcAnalysis:
             schemas=tuple(sorted(self._schemas.items())),
             first_day=days[0].day if days else None,
             last_day=days[-1].day if days else None,
+            check_order=self._check_order(),
         )
+
+    def _check_order(self) -> tuple[str, ...]:
+        """The reports' domains, the operator's own first, for the DNS check's bounded list.
+
+        A report's ``policy_published`` domain is the domain the report is about: ours when the
+        report came to us. Its records' From: domains say whose mail it counted: the domain or
+        its subdomains is the domain's own mail; another From: domain is a stranger's (a report
+        anyone could write names such domains too). So domains whose reports counted mail of
+        their own come first, most such mail first; then those whose reports counted only
+        strangers' mail, by all the mail they counted; then by name. Before, the first 20 by
+        name were asked about, and 20 made-up domains sorting before ours pushed it out.
+        The counts are what the reports claim: this orders, it cannot authenticate."""
+
+        def rank(domain: str) -> tuple[bool, int, int, str]:
+            own, messages = self._domain_mail.get(domain, (0, 0))
+            return (own == 0, -own, -messages, domain)
+
+        return tuple(sorted(self._policies, key=rank))
 
 
 def _count_domain(counter: Counter[tuple[str, str]], key: tuple[str, str], count: int) -> None:
