@@ -307,39 +307,41 @@ class DmarcAnalysis:
         messages = passed = own = 0
         subdomain = "." + domain
         cancel = self._cancel
-        for index, (source_ip, count, pattern) in enumerate(report.rows):  # once per record
-            if cancel is not None and not index % _CANCEL_EVERY:
+        rows = report.rows
+        for start in range(0, len(rows), _CANCEL_EVERY):
+            if cancel is not None:
                 cancel.raise_if_cancelled()
-            messages += count
-            if pattern.dmarc_pass:
-                passed += count
-            from_domain = pattern.header_from or domain
-            if from_domain == domain or from_domain.endswith(subdomain):
-                own += count
-            key = (source_ip, from_domain)
-            totals = sources.get(key)
-            if totals is None:
-                totals = sources[key] = _SourceTotals()
-            totals.messages += count
-            # The hot path only counts result patterns (one shared object per pattern, hashed
-            # by identity); the detail counters are built from them in result(), once per
-            # pattern. The source key holds the From: domain, so the pattern needs no policy
-            # domain.
-            patterns = totals.patterns
-            counted = patterns.get(pattern)
-            if counted is not None:
-                patterns[pattern] = counted + count
-            elif len(patterns) < _MAX_PATTERNS_PER_SOURCE:
-                patterns[pattern] = count
-            else:  # a source with endless variations: fold now so memory stays flat
-                totals.fold(pattern, count, self._judge_for(key[1]))
-            if totals.last_report != stamp:  # the source's first record in this report
-                totals.last_report = stamp
-                totals.reporters.add(org_name)
-                if day < totals.first_day:
-                    totals.first_day = day
-                if day > totals.last_day:
-                    totals.last_day = day
+            for source_ip, count, pattern in rows[start : start + _CANCEL_EVERY]:  # per record
+                messages += count
+                if pattern.dmarc_pass:
+                    passed += count
+                from_domain = pattern.header_from or domain
+                if from_domain == domain or from_domain.endswith(subdomain):
+                    own += count
+                key = (source_ip, from_domain)
+                totals = sources.get(key)
+                if totals is None:
+                    totals = sources[key] = _SourceTotals()
+                totals.messages += count
+                # The hot path only counts result patterns (one shared object per pattern, hashed
+                # by identity); the detail counters are built from them in result(), once per
+                # pattern. The source key holds the From: domain, so the pattern needs no policy
+                # domain.
+                patterns = totals.patterns
+                counted = patterns.get(pattern)
+                if counted is not None:
+                    patterns[pattern] = counted + count
+                elif len(patterns) < _MAX_PATTERNS_PER_SOURCE:
+                    patterns[pattern] = count
+                else:  # a source with endless variations: fold now so memory stays flat
+                    totals.fold(pattern, count, self._judge_for(key[1]))
+                if totals.last_report != stamp:  # the source's first record in this report
+                    totals.last_report = stamp
+                    totals.reporters.add(org_name)
+                    if day < totals.first_day:
+                        totals.first_day = day
+                    if day > totals.last_day:
+                        totals.last_day = day
         reporter[1] += messages
         reporter[2] += passed
         mail = self._domain_mail.setdefault(domain, [0, 0])
