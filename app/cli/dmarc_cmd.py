@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.no_dns:
             resolver = _resolver(args.dns_server)
             published = check_published_records(
-                result.domains, resolver, dkim_selectors=args.dkim_selector
+                result.check_order, resolver, dkim_selectors=args.dkim_selector
             )
             if published.offline_ja:
                 resolver = None

@@ -208,6 +208,32 @@ def _record(kind: SenderKind, ip: str, domain: str, rng: random.Random, policy: 
     )
 
 
+def many_sources_report_xml(
+    records: int, *, seed: int = 17, domain: str = DEFAULT_DOMAIN, report_id: str = "many-sources"
+) -> bytes:
+    """One legitimately shaped report with ``records`` records, each from its own address (in
+    10.0.0.0/8, so none is real) — the largest kind a receiver could send. About 400 bytes per
+    record: 160,000 records come to just under the 64 MiB a document may have. Failing
+    spoof-like records, so every source is a row of its own in every view."""
+    rng = random.Random(seed)
+    spoofer = SENDER_KINDS[-1]
+    begin = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp())
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n<feedback>\n<version>1.0</version>',
+        f"<report_metadata><org_name>big-receiver.example</org_name>"
+        f"<email>dmarc@big-receiver.example</email><report_id>{escape(report_id)}</report_id>"
+        f"<date_range><begin>{begin}</begin><end>{begin + 86_399}</end></date_range>"
+        "</report_metadata>",
+        f"<policy_published><domain>{domain}</domain><adkim>r</adkim><aspf>r</aspf>"
+        "<p>none</p><sp>none</sp><pct>100</pct></policy_published>",
+    ]
+    for index in range(records):
+        ip = f"10.{index >> 16 & 255}.{index >> 8 & 255}.{index & 255}"
+        parts.append(_record(spoofer, ip, domain, rng, "none"))
+    parts.append("</feedback>")
+    return "\n".join(parts).encode("utf-8")
+
+
 def generate_reports(
     count: int,
     *,

@@ -270,3 +270,29 @@ def test_bidi_and_c1_characters_from_a_report_never_reach_the_terminal(
     out = capsys.readouterr().out
     assert "From gro.elpmaxe\ufffd\ufffd2j.example.co.jp" in out  # domains lower-cased
     assert "\u202e" not in out and "\u009b" not in out
+
+
+def test_the_record_check_asks_about_the_operators_domain_before_strangers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], dns_server: DnsSandbox
+) -> None:
+    # 25 reports a stranger wrote about domains that sort before ours, each counting more mail
+    # than ours, all of it From: other domains. The check asks about 20 domains; picked by
+    # name, ours (example.co.jp) was left out.
+    folder = _reports(tmp_path / "r", 5)
+    for index in range(25):
+        domain = f"a{index:02}.example"
+        (report,) = generate_reports(1, domain=domain, seed=100 + index, extra_spoof_records=40)
+        xml = report.xml.replace(
+            f"<header_from>{domain}</header_from>".encode(),
+            f"<header_from>mail{index:02}.stranger.example</header_from>".encode(),
+        )
+        (folder / f"stranger-{index:02}.xml").write_bytes(xml)
+    code = main(["dmarc", str(folder), "--dns-server", f"127.0.0.1:{dns_server.port}", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 3
+    assert len(data["domains"]) == 26  # the field keeps every domain, by name
+    checked = [check["domain"] for check in data["dns"]["checks"]]
+    assert checked[0] == "example.co.jp"
+    assert len(checked) == 20
+    assert ("_dmarc.example.co.jp", "TXT") in dns_server.questions
+    assert "6" in data["dns"]["left_out_ja"]

@@ -6,6 +6,7 @@ Dovecot. DNS in live mode goes to a closed loopback port, so "offline" is real, 
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -468,3 +469,32 @@ def test_cancelled_export_leaves_no_file(qtbot, offline_window, tmp_path):
     assert tab.status_label.text() == texts.EXPORT_CANCELLED
     assert not target.exists()
     assert list(tmp_path.glob("*.xlsx*")) == []  # no temporary file either
+
+
+def test_cancel_inside_one_big_report_ends_promptly_and_keeps_the_shown_result(
+    qtbot, offline_window, tmp_path
+):
+    # One report of legitimate shape with 60,000 sources takes seconds to read; the cancel
+    # was looked at only between files, so the click waited for the whole file.
+    from app.sandbox.dmarc_reports import many_sources_report_xml
+
+    window, tab = offline_window, offline_window.dmarc_tab
+    import_folder(qtbot, window, tmp_path / "small", count=3)
+    shown = window.controller.dmarc.current
+    rows = tab.view.proxy.rowCount()
+    assert shown is not None and rows
+    big = tmp_path / "big" / "big-receiver.example!example.co.jp.xml"
+    big.parent.mkdir()
+    big.write_bytes(many_sources_report_xml(60_000))
+    tab.choose_folder = lambda parent, start: [big.parent]
+    qtbot.mouseClick(tab.folder_button, Qt.MouseButton.LeftButton)
+    # well inside the file: the status line says how far (every 2 MiB of a large report)
+    inside = texts.IMPORTING_INSIDE.format(current=1, total=1, percent=0).rpartition(" 0%")[0]
+    qtbot.waitUntil(lambda: tab.status_label.text().startswith(inside), timeout=JOB_TIMEOUT_MS)
+    started = time.monotonic()
+    qtbot.mouseClick(tab.cancel_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, window)
+    assert time.monotonic() - started < 1.5
+    assert tab.status_label.text() == texts.IMPORT_CANCELLED
+    assert window.controller.dmarc.current is shown  # nothing half-read replaced it
+    assert tab.view.proxy.rowCount() == rows

@@ -18,7 +18,7 @@ import logging
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.core.cancel import CancelToken
@@ -155,8 +155,7 @@ def check_domain(
     dmarc = _txt(resolver, f"_dmarc.{domain}", "v=dmarc1", budget)
     spf = _txt(resolver, domain, "v=spf1", budget)
     dkim = tuple(
-        _txt(resolver, f"{selector}._domainkey.{domain}", "", budget)
-        for selector in dkim_selectors
+        _txt(resolver, f"{selector}._domainkey.{domain}", "", budget) for selector in dkim_selectors
     )
     tags = parse_tag_list(dmarc.text) if dmarc.found else {}
     problems: list[str] = []
@@ -227,9 +226,7 @@ def is_dns_name(name: str) -> bool:
     return True
 
 
-def _txt(
-    resolver: dns.resolver.Resolver, name: str, prefix: str, budget: QueryBudget
-) -> DnsRecord:
+def _txt(resolver: dns.resolver.Resolver, name: str, prefix: str, budget: QueryBudget) -> DnsRecord:
     import dns.exception
     import dns.resolver
 
@@ -271,7 +268,12 @@ def resolve_sources(
         CancelledError: ``cancel`` was set (looked at before every query).
     """
     if resolver is None:
-        return tuple(replace(source, name_note_ja=unchecked_note_ja) for source in sources)
+        return tuple(
+            [
+                source.named(source.reverse_name, source.organisation, unchecked_note_ja)
+                for source in sources
+            ]
+        )
     import dns.exception
     import dns.resolver
     import dns.reversename
@@ -283,19 +285,19 @@ def resolve_sources(
     budget = QueryBudget(seconds, cancel)
     for source in sources:
         if stopped_note:
-            resolved.append(replace(source, name_note_ja=stopped_note))
+            resolved.append(source.named(source.reverse_name, source.organisation, stopped_note))
             continue
         name = names.get(source.source_ip)
         if name is None and len(names) >= max_lookups:
-            resolved.append(replace(source, name_note_ja=TOO_MANY_NOTE_JA))
+            resolved.append(
+                source.named(source.reverse_name, source.organisation, TOO_MANY_NOTE_JA)
+            )
             continue
         if name is None:
             try:
                 lifetime = budget.lifetime(resolver)
                 query = dns.reversename.from_address(source.source_ip)
-                answer = resolver.resolve(
-                    query, "PTR", raise_on_no_answer=False, lifetime=lifetime
-                )
+                answer = resolver.resolve(query, "PTR", raise_on_no_answer=False, lifetime=lifetime)
                 name = str(answer.rrset[0]).rstrip(".") if answer.rrset else ""
             except (dns.resolver.NXDOMAIN, dns.exception.SyntaxError, ValueError):
                 name = ""
@@ -303,12 +305,12 @@ def resolve_sources(
                 log.info("dmarc: reverse lookups stopped: %s", type(error).__name__)
                 time_up = isinstance(error, TimeUpError) or budget.spent
                 stopped_note = TIME_UP_NOTE_JA if time_up else OFFLINE_NOTE_JA
-                resolved.append(replace(source, name_note_ja=stopped_note))
+                resolved.append(
+                    source.named(source.reverse_name, source.organisation, stopped_note)
+                )
                 continue
             names[source.source_ip] = name
         organisation = service_name(name) if name else ""
         note = "" if name else NO_PTR_NOTE_JA
-        resolved.append(
-            replace(source, reverse_name=name, organisation=organisation, name_note_ja=note)
-        )
+        resolved.append(source.named(name, organisation, note))
     return tuple(resolved)

@@ -17,7 +17,7 @@ from app.core.cancel import CancelToken
 from app.core.dmarc.archive import DEFAULT_LIMITS, GZIP_MAGIC, ZIP_MAGIC, UnpackLimits, unpack
 from app.core.dmarc.errors import ReportFileError
 from app.core.dmarc.model import AggregateReport, ImportProblem, ReportBlob
-from app.core.dmarc.report_parser import PatternTable, parse_report
+from app.core.dmarc.report_parser import DocumentProgress, PatternTable, parse_report
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +34,16 @@ class ReportImporter:
         reports_read: reports handed out.
     """
 
-    def __init__(self, limits: UnpackLimits = DEFAULT_LIMITS) -> None:
+    def __init__(
+        self,
+        limits: UnpackLimits = DEFAULT_LIMITS,
+        *,
+        cancel: CancelToken | None = None,
+        document_progress: DocumentProgress | None = None,
+    ) -> None:
         self._limits = limits
+        self._cancel = cancel  # also looked at inside a document, while it is parsed
+        self._document_progress = document_progress  # how far into a large document
         self._seen: set[tuple[str, str]] = set()
         self._patterns = PatternTable()  # shared by every report of this import
         self.problems: list[ImportProblem] = []
@@ -58,7 +66,13 @@ class ReportImporter:
                 self._problem(blob.origin, error)
                 return
             try:
-                report = parse_report(document.data, document.origin, self._patterns)
+                report = parse_report(
+                    document.data,
+                    document.origin,
+                    self._patterns,
+                    cancel=self._cancel,
+                    progress=self._document_progress,
+                )
             except ReportFileError as error:
                 self._problem(document.origin, error)
                 continue
@@ -77,6 +91,8 @@ class ReportImporter:
         progress: FileProgress | None = None,
         cancel: CancelToken | None = None,
     ) -> Iterator[AggregateReport]:
+        if progress is not None and total:
+            progress(0, total)  # the total before the first file, which may be large
         for done, blob in enumerate(blobs, 1):
             if cancel is not None:
                 cancel.raise_if_cancelled()

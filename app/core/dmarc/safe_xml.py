@@ -59,7 +59,7 @@ ConsumeChildren = Callable[[ET.Element], None]
 # new elements are read while they are still in the processor's cache, and the memory of the
 # children the caller took out is reused for the next piece (measured on the benchmark's
 # reports: 4 to 16 KiB alike, 32 KiB and the whole document at once slower).
-_FEED_CHUNK = 8 * 1024
+FEED_CHUNK = 8 * 1024
 
 
 def parse_xml(data: bytes, origin: str, consume: ConsumeChildren | None = None) -> ET.Element:
@@ -100,7 +100,7 @@ def parse_xml(data: bytes, origin: str, consume: ConsumeChildren | None = None) 
         raise UnsafeReportError(UNSAFE_MESSAGE_JA, detail=f"{origin}: DOCTYPE in the prolog")
     refuse_attribute_flood(data, origin)
     try:
-        if consume is None or len(data) <= _FEED_CHUNK:
+        if consume is None or len(data) <= FEED_CHUNK:
             return ET.fromstring(data)
         return _parse_in_pieces(data, consume)
     except ET.ParseError as error:
@@ -142,8 +142,8 @@ def _parse_in_pieces(data: bytes, consume: ConsumeChildren) -> ET.Element:
     view = memoryview(data)
     root: ET.Element | None = None
     peek = True
-    for start in range(0, len(data), _FEED_CHUNK):
-        parser.feed(view[start : start + _FEED_CHUNK])
+    for start in range(0, len(data), FEED_CHUNK):
+        parser.feed(view[start : start + FEED_CHUNK])
         if root is None and peek:
             # ElementTree's C TreeBuilder hands out its root at any time (close() only returns
             # it); the pure-Python fallback insists on the end of the document: then the

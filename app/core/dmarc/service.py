@@ -3,7 +3,7 @@
 Typical use (each call is blocking; the UI runs it in a job with ``progress`` and ``cancel``)::
 
     result = analyse_reports(paths=[folder], progress=on_progress, cancel=token)
-    checks = check_published_records(result.domains, make_resolver())  # may say "offline"
+    checks = check_published_records(result.check_order, make_resolver())  # may say "offline"
     export_dmarc_xlsx(result, context, path)
 """
 
@@ -62,17 +62,20 @@ def analyse_reports(
     limits: UnpackLimits = DEFAULT_LIMITS,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
+    document_progress: Progress | None = None,
 ) -> DmarcResult:
     """Import reports from files/folders and/or an IMAP folder and aggregate them.
 
     Bad files are listed in ``result.problems`` (Japanese reasons); the rest is analysed.
+    ``progress(files done, files)`` follows the files or mails; ``document_progress(bytes
+    read, size)`` the document being read when it is large (a few MB and more).
 
     Raises:
         ImapError: the mailbox could not be opened (files given alongside are not read then).
         CancelledError: ``cancel`` was set.
     """
-    importer = ReportImporter(limits)
-    analysis = DmarcAnalysis()
+    importer = ReportImporter(limits, cancel=cancel, document_progress=document_progress)
+    analysis = DmarcAnalysis(cancel=cancel)
     if paths:
         analysis.add_all(importer.read_paths(paths, progress=progress, cancel=cancel))
     mailbox_problems = []
@@ -110,6 +113,9 @@ def check_published_records(
 ) -> PublishedCheck:
     """Look up the records of the first ``MAX_DOMAIN_CHECKS`` domains, within ``seconds``
     (``PASS_SECONDS``); stop at the first sign that DNS is unreachable.
+
+    Pass ``DmarcResult.check_order`` (the operator's own domains first, then by mail), not the
+    name-sorted ``domains``: the first ``MAX_DOMAIN_CHECKS`` are the ones asked about.
 
     The domains come from the reports, which anyone can send: a flood of them must neither
     send a query for every name nor hold the check for long. What is left out is said in
@@ -152,7 +158,8 @@ def _left_out_ja(count: int, *, time_up: bool = False) -> str:
     if time_up:
         return f"DNS の応答に時間がかかりすぎたため、残りの {count} ドメインは確認していません。"
     return (
-        f"レポートに載っていたドメインが多いため、名前順で最初の {MAX_DOMAIN_CHECKS} ドメインだけを"
-        f"確認しました（残りの {count} ドメインは未確認）。自社のものでないドメインが並ぶ"
-        "ときは、レポートの送り主を確かめてください。"
+        f"レポートに載っていたドメインが多いため、{MAX_DOMAIN_CHECKS} ドメインだけを確認しました"
+        f"（残りの {count} ドメインは未確認）。自社ドメインとして報告されたメールの多いドメイン"
+        "から順に確認しています。自社のものでないドメインが並ぶときは、レポートの送り主を"
+        "確かめてください。"
     )

@@ -124,11 +124,24 @@ def analyse(
     from app.core.dmarc.dns_check import resolve_sources
     from app.core.dmarc.service import analyse_reports
 
+    files = [0, 0]  # done, total (0 = not known)
+
     def files_done(done: int, total: int) -> None:
-        if progress is not None:
+        files[:] = [done, total]
+        if progress is not None and done:
             progress((done, total))
 
-    result = analyse_reports(paths=paths, mailbox=mailbox, progress=files_done, cancel=cancel)
+    def inside_file(read: int, size: int) -> None:
+        if progress is not None and size:
+            progress((files[0] + 1, files[1], read * 100 // size))
+
+    result = analyse_reports(
+        paths=paths,
+        mailbox=mailbox,
+        progress=files_done,
+        cancel=cancel,
+        document_progress=inside_file,
+    )
     if cancel is not None:
         cancel.raise_if_cancelled()
     if progress is not None:
@@ -263,7 +276,7 @@ class DmarcController(FeatureController):
 
             with resolve() as resolver:
                 published = check_published_records(
-                    result.domains, resolver, dkim_selectors=selectors, cancel=cancel
+                    result.check_order, resolver, dkim_selectors=selectors, cancel=cancel
                 )
             if cancel is not None:  # also after the last query
                 cancel.raise_if_cancelled()
@@ -339,6 +352,11 @@ class DmarcController(FeatureController):
             return
         if isinstance(progress, str):
             self.progress.emit(progress)
+            return
+        if len(progress) == 3:  # inside a large report: (file reached, files, percent)
+            current, total, percent = progress
+            line = texts.IMPORTING_INSIDE if total else texts.IMPORTING_INSIDE_OPEN
+            self.progress.emit(line.format(current=current, total=total, percent=percent))
             return
         done, total = progress
         line = texts.IMPORTING_PROGRESS if total else texts.IMPORTING_PROGRESS_OPEN

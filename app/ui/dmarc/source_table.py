@@ -1,5 +1,9 @@
-"""The per-source table: a small model over ``SourceView`` rows (a few hundred at most, so a
-sort proxy is fine here) and a delegate that paints the verdict as a coloured badge."""
+"""The per-source table: a model over ``SourceView`` rows and a delegate that paints the
+verdict as a coloured badge.
+
+Usually a few hundred rows, but one report of legitimate shape may name 160,000 sources: a
+row's texts are therefore made when the view first asks for them (the rows on screen), not
+all at once when the result arrives: that took seconds on the GUI thread, a frozen window."""
 
 from __future__ import annotations
 
@@ -27,13 +31,23 @@ class SourceTableModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._sources: tuple[SourceView, ...] = ()
-        self._cells: list[tuple[str, ...]] = []
+        self._cells: list[tuple[str, ...] | None] = []  # made on the first ask
+        self._sort_keys: list[tuple[Any, ...] | None] = []
 
     def set_sources(self, sources: Sequence[SourceView]) -> None:
         self.beginResetModel()
         self._sources = tuple(sources)
-        self._cells = [tuple(single_line(text) for text in cell_texts(s)) for s in self._sources]
+        self._cells = [None] * len(self._sources)
+        self._sort_keys = [None] * len(self._sources)
         self.endResetModel()
+
+    def _row_cells(self, row: int) -> tuple[str, ...]:
+        cells = self._cells[row]
+        if cells is None:
+            cells = self._cells[row] = tuple(
+                single_line(text) for text in cell_texts(self._sources[row])
+            )
+        return cells
 
     def source(self, row: int) -> SourceView:
         return self._sources[row]
@@ -57,7 +71,7 @@ class SourceTableModel(QAbstractTableModel):
         row, column = index.row(), index.column()
         source = self._sources[row]
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._cells[row][column]
+            return self._row_cells(row)[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             # Tooltips are rich text in Qt: report content is escaped (safe_text).
             return tooltip_text(
@@ -65,8 +79,11 @@ class SourceTableModel(QAbstractTableModel):
             )
         if role == Qt.ItemDataRole.TextAlignmentRole and column in _NUMERIC_COLUMNS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == SORT_ROLE:
-            return sort_keys(source)[column]
+        if role == SORT_ROLE:  # asked twice per comparison while the proxy sorts
+            keys = self._sort_keys[row]
+            if keys is None:
+                keys = self._sort_keys[row] = sort_keys(source)
+            return keys[column]
         if role == SOURCE_ROLE:
             return source
         return None

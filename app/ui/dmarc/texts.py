@@ -30,6 +30,9 @@ PRACTICE_HINT = (
 IMPORTING = "レポートを読み込んでいます…"
 IMPORTING_PROGRESS = "レポートを読み込んでいます… {done:,} / {total:,} 件目"
 IMPORTING_PROGRESS_OPEN = "レポートを読み込んでいます… {done:,} 件目"
+# A large report (a few MB and more) while it is read: the file reached and how far into it.
+IMPORTING_INSIDE = "レポートを読み込んでいます… {current:,} / {total:,} 件目の {percent}% まで"
+IMPORTING_INSIDE_OPEN = "レポートを読み込んでいます… {current:,} 件目の {percent}% まで"
 RESOLVING = "送信元の逆引き名を確認しています…"
 FAILED_LINE = "エラーのため中断しました（内容はウィンドウ上部に表示しています）。"
 CANCELLING = "キャンセルしています…"

@@ -109,3 +109,48 @@ def test_cancel_stops_the_reverse_lookups(tmp_path: Path, slow_dns: DnsSandbox) 
     with pytest.raises(CancelledError):
         resolve_sources(result.sources, resolver, cancel=cancel)
     assert time.monotonic() - started < 1.5
+
+
+def _report(domain: str, records: int, *, from_domain: str = "", seed: int = 1) -> bytes:
+    (report,) = generate_reports(1, domain=domain, seed=seed, extra_spoof_records=records)
+    if from_domain:  # every record counts mail From: another domain (a stranger's)
+        return report.xml.replace(
+            f"<header_from>{domain}</header_from>".encode(),
+            f"<header_from>{from_domain}</header_from>".encode(),
+        )
+    return report.xml
+
+
+def _one_record_report(domain: str, from_domain: str) -> bytes:
+    return (
+        "<feedback><report_metadata><org_name>r.example</org_name><report_id>one</report_id>"
+        "<date_range><begin>1764547200</begin><end>1764633599</end></date_range>"
+        f"</report_metadata><policy_published><domain>{domain}</domain><p>none</p>"
+        "</policy_published><record><row><source_ip>192.0.2.1</source_ip><count>1</count>"
+        "<policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>pass</spf>"
+        f"</policy_evaluated></row><identifiers><header_from>{from_domain}</header_from>"
+        "</identifiers></record></feedback>"
+    ).encode()
+
+
+def test_the_check_order_puts_domains_with_their_own_mail_first(tmp_path: Path) -> None:
+    folder = tmp_path / "order"
+    folder.mkdir()
+    files = {
+        # much mail, but all From: strangers' domains
+        "aa.example": _report("aa.example", 300, from_domain="x.stranger.example", seed=1),
+        "ab.example": _report("ab.example", 100, from_domain="y.stranger.example", seed=2),
+        # the operator's domains: little and more mail of their own (a subdomain counts)
+        "zz-small.example": _one_record_report("zz-small.example", "news.zz-small.example"),
+        "zz-big.example": _report("zz-big.example", 60, seed=4),
+    }
+    for index, (name, xml) in enumerate(files.items()):
+        (folder / f"{index}-{name}.xml").write_bytes(xml)
+    result = analyse_reports(paths=[folder])
+    assert result.domains == ("aa.example", "ab.example", "zz-big.example", "zz-small.example")
+    assert result.check_order == (
+        "zz-big.example",
+        "zz-small.example",
+        "aa.example",  # then by all the mail counted
+        "ab.example",
+    )
