@@ -8,7 +8,8 @@ fixture) while the call was in flight. Whether the window stayed responsive is t
 the order of events, not by milliseconds measured on a machine that may be busy: a call made on
 the GUI thread is recorded as such (nothing could release it, so it is answered at once), and
 a call whose job the GUI thread waits for is never released and gives up after
-``HOLD_LIMIT_S``, recorded as never having seen the event loop run."""
+``HOLD_LIMIT_S``, recorded as never having seen the event loop run. (Not detected, as only a
+clock could: a GUI thread that stalls for a while but runs again before the call answers.)"""
 
 from __future__ import annotations
 
