@@ -86,20 +86,30 @@ def entry(email: str, hours: int, kind=ListKind.BOUNCES, reason="550 5.1.1 user 
     return SuppressionEntry(kind, email, BASE + timedelta(hours=hours), "5.1.1", reason)
 
 
-def gui_pauses(qtbot, ms: int) -> tuple[int, float]:
-    """Wait ``ms`` with a 20 ms timer running on the GUI thread: (ticks seen, longest gap in
-    seconds). A GUI thread held by a blocking call shows as few ticks and a long gap."""
-    import time
-
+def loop_turns_while(qtbot, in_flight, turns: int = 5, timeout_ms: int = 20_000) -> None:
+    """Wait until a timer on the GUI thread has run ``turns`` times while ``in_flight()`` was
+    true: the event loop kept running during the operation, shown by order rather than by
+    milliseconds (a loaded machine only makes the turns come later). A GUI thread blocked in the
+    operation runs no timer until the operation has ended, and ``in_flight()`` is then false;
+    ``timeout_ms`` is only a safety net."""
     from PySide6.QtCore import QTimer
 
-    ticks: list[float] = []
+    seen = [0]
+
+    def turn() -> None:
+        if in_flight():
+            seen[0] += 1
+
     timer = QTimer()
-    timer.setInterval(20)
-    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.setInterval(10)
+    timer.timeout.connect(turn)
     timer.start()
-    began = time.monotonic()
-    qtbot.wait(ms)
-    timer.stop()
-    gaps = [b - a for a, b in zip([began, *ticks], ticks, strict=False)]
-    return len(ticks), max(gaps, default=ms / 1000)
+    try:
+        qtbot.waitUntil(lambda: seen[0] >= turns, timeout=timeout_ms)
+    except qtbot.TimeoutError:
+        raise AssertionError(
+            f"the GUI thread's event loop ran {seen[0]} time(s) while the operation was in "
+            f"flight ({turns} expected within {timeout_ms / 1000:.0f} s)"
+        ) from None
+    finally:
+        timer.stop()

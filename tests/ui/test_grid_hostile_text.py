@@ -44,14 +44,16 @@ def test_selecting_a_row_with_a_1mb_reason_does_not_freeze_the_window(qtbot, mak
     qtbot.waitUntil(lambda: window.list_page.has_grid)
     fetch(qtbot, window, lists=(ListKind.BOUNCES,))
     row = _row_of(window, "huge@example.com")
-    began = time.monotonic()
+    # The GUI thread's CPU time: other processes on a busy machine delay this work, they do not
+    # add to it (the wall clock measured the machine's load as much as the code).
+    began = time.thread_time()
     window.table.setCurrentIndex(window.model.index(row, 1))  # what a click or arrow key does
     QApplication.processEvents()
     window.list_page.details.viewport().repaint()  # the details pane is laid out to paint it
-    blocked = time.monotonic() - began
+    blocked = time.thread_time() - began
     # Measured before the fix: ~18 s at the default 1280 px window (minutes in a narrower
     # pane), all on the GUI thread: QPlainTextEdit wraps one unbroken line glyph by glyph.
-    assert blocked < 3.0, f"GUI thread blocked {blocked:.1f} s showing one row's details"
+    assert blocked < 3.0, f"GUI thread worked {blocked:.1f} s showing one row's details"
     # A bounded head, in plain text, and a note that says how much was cut and where it is.
     shown = window.list_page.details.toPlainText()
     assert "550 xxxx" in shown and len(shown) < 20_000

@@ -28,14 +28,16 @@ def test_grid_repaints_fast_with_a_one_megabyte_status_cell(qtbot, make_window) 
     assert window.model.rowCount() == 1
     viewport = window.table.viewport()
     viewport.repaint()  # warm-up
-    began = time.monotonic()
+    # The GUI thread's CPU time: other processes on a busy machine delay this work, they do not
+    # add to it (the wall clock measured the machine's load as much as the code).
+    began = time.thread_time()
     for _ in range(5):
         viewport.repaint()  # what every scroll, hover and resize does
-    per_paint = (time.monotonic() - began) / 5
+    per_paint = (time.thread_time() - began) / 5
     # Before the fix 0.4-0.8 s per paint (a few ms without the row): the delegate elided the
     # whole 1 MB string each time, as display_text returned entry.status (and entry.email)
     # uncut, while the 理由 cell went through single_line(300).
-    assert per_paint < 0.15, f"{per_paint:.2f} s per grid repaint"
+    assert per_paint < 0.15, f"{per_paint:.2f} s of the GUI thread per grid repaint"
     # Cut for the cell only: a copy of the row still carries the whole status.
     assert len(window.model.index(0, Column.STATUS).data()) <= 300
     assert "5" * 1_000_000 in window.model.row_text(0)

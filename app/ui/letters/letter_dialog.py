@@ -31,7 +31,7 @@ from app.core.letters.compose import Letter
 from app.core.letters.polish import PolishResult
 from app.ui.letters import letter_texts as texts
 from app.ui.letters.letter_sets import LetterChoices, LetterSet
-from app.ui.safe_text import plain_label
+from app.ui.safe_text import address_line, plain_label
 from app.ui.widgets.screen_fit import resize_within_screen
 
 log = logging.getLogger(__name__)
@@ -195,7 +195,7 @@ class LetterDialog(QDialog):
         self.letter_combo.clear()
         for letter in self._letters:
             self.letter_combo.addItem(
-                texts.LETTER_ITEM.format(title=letter.title, side=letter.side)
+                texts.LETTER_ITEM.format(title=letter.title, side=address_line(letter.side))
             )
         self.letter_combo.setCurrentIndex(min(max(0, position), len(self._letters) - 1))
         self.letter_combo.setEnabled(len(self._letters) > 1)

@@ -115,10 +115,12 @@ def test_twenty_thousand_accounts_are_read_in_linear_time(tmp_path: Path, caplog
     accounts.append({"name": "acc7", "provider": "sendgrid", "region": "eu"})
     path = tmp_path / "settings.json"
     path.write_text(json.dumps({"accounts": accounts}), encoding="utf-8")
-    began = time.monotonic()
+    # This thread's CPU time, not the wall clock: a machine busy with other processes makes
+    # the same work take longer to finish, not cost more of this thread's time.
+    began = time.thread_time()
     settings = SettingsStore(path).load()
-    elapsed = time.monotonic() - began
+    worked = time.thread_time() - began
     assert [a.name for a in settings.accounts] == [f"acc{i}" for i in range(20_000)]
     assert settings.accounts[7].region != "eu"
     assert "repeated account" in caplog.text
-    assert elapsed < 1.5, f"reading took {elapsed:.1f} s"
+    assert worked < 1.5, f"reading took {worked:.1f} s of this thread's time"
