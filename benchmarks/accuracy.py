@@ -43,7 +43,7 @@ score any classifier reading the same input could reach. Then "rules that cite o
 scored on the other": the catalogue lines decided by rules that exist only because of the dev set
 (``sources = ["dev-set"]``) and the dev lines decided by rules that cite only public catalogues.
 ``--by-source`` adds the right answers per cited source. ``--smoke`` scores the first lines of each
-set only (the test suite runs it so this script cannot rot). """
+set only (the test suite runs it so this script cannot rot)."""
 
 from __future__ import annotations
 

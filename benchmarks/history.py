@@ -399,8 +399,16 @@ def window_path(
 
     def into_grid() -> None:
         result = fetch_recording_history(
-            session, provider, tail_provider, ACCOUNT, window, ALL_LISTS, classify, None,
-            False, 400,
+            session,
+            provider,
+            tail_provider,
+            ACCOUNT,
+            window,
+            ALL_LISTS,
+            classify,
+            None,
+            False,
+            400,
         )
         requests.append(result.fetch.requests_made)
         model.clear()

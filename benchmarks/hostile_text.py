@@ -102,9 +102,7 @@ def pattern_ratio(
     plain = _plain(chars, _FILLER)
     worst = (0.0, "", "", 0.0)
     patterns = [
-        (rule.id, pattern)
-        for rule in rules.rules
-        for pattern in (*rule.any, *rule.all, *rule.none)
+        (rule.id, pattern) for rule in rules.rules for pattern in (*rule.any, *rule.all, *rule.none)
     ]
     for rule_id, pattern in patterns[:limit]:
         base = max(_best_of(3, lambda p=pattern: p.search(plain)), 1e-6)

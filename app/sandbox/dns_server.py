@@ -26,9 +26,7 @@ class DnsSandbox:
     resolver's timeout, as a hostile report's authoritative server can, one query at a time.
     """
 
-    def __init__(
-        self, records: Mapping[tuple[str, str], list[str]], *, delay: float = 0.0
-    ) -> None:
+    def __init__(self, records: Mapping[tuple[str, str], list[str]], *, delay: float = 0.0) -> None:
         self._delay = delay
         self._records = {
             (name.lower().rstrip("."), kind): list(v) for (name, kind), v in records.items()

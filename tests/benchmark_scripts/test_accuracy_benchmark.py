@@ -345,8 +345,12 @@ def test_mta_source_lines_cite_their_source_and_never_call_a_deferral_permanent(
         # A 4xx reply or status, qmail's "(#4.x.x)", "try again" or a deferral is temporary.
         lowered = text.lower()
         if (
-            text.startswith("4") or row["status"].startswith("4") or "(#4." in text
-            or "try again" in lowered or "try later" in lowered or "deferred" in lowered
+            text.startswith("4")
+            or row["status"].startswith("4")
+            or "(#4." in text
+            or "try again" in lowered
+            or "try later" in lowered
+            or "deferred" in lowered
         ):
             assert row["permanent"] is False, text
 
@@ -371,8 +375,10 @@ def test_jp_market_lines_are_labelled_and_never_call_a_deferral_permanent() -> N
         seen.add(key)
         text = row["reason_text"]
         deferral = text.startswith("4") or row["status"].startswith("4")
-        if "greylist" in text.lower() or "しばらくしてから" in text or (
-            deferral and "TLS required" not in text and "whitelist" not in text
+        if (
+            "greylist" in text.lower()
+            or "しばらくしてから" in text
+            or (deferral and "TLS required" not in text and "whitelist" not in text)
         ):
             assert row["permanent"] is False, text
     assert sum(row["permanent"] is False for row in rows) >= 0.3 * len(rows)
@@ -422,8 +428,11 @@ def test_docs_two_lines_cite_their_page_and_never_call_a_deferral_permanent() ->
         text = row["reason_text"]
         lowered = text.lower()
         if (
-            text.startswith("4") or row["status"].startswith("4") or "try again" in lowered
-            or "deferred" in lowered or ("quota" in lowered and "sending" not in lowered)
+            text.startswith("4")
+            or row["status"].startswith("4")
+            or "try again" in lowered
+            or "deferred" in lowered
+            or ("quota" in lowered and "sending" not in lowered)
         ):
             assert row["permanent"] is False, text
 
@@ -473,8 +482,10 @@ def test_jp_two_lines_cite_their_page_and_never_call_a_deferral_permanent() -> N
         deferral = text.startswith("4") or row["status"].startswith("4")
         lasting_4xx = "whitelist" in lowered or "tls required" in lowered
         waiting_words = ("greylist", "try again", "delayed", "warning")
-        if (deferral and not lasting_4xx) or "しばらくしてから" in text or any(
-            word in lowered for word in waiting_words
+        if (
+            (deferral and not lasting_4xx)
+            or "しばらくしてから" in text
+            or any(word in lowered for word in waiting_words)
         ):
             assert row["permanent"] is False, text
 

@@ -227,9 +227,7 @@ def delete_from_raw_file(sandbox, tmp_path: Path, content: bytes) -> subprocess.
 def test_an_emails_file_that_is_not_utf8_is_a_japanese_error(make_sandbox, tmp_path: Path) -> None:
     """A list saved as Shift_JIS (Excel's plain "CSV") or UTF-16: refused, nothing deleted."""
     sandbox = make_sandbox([record(ListKind.BOUNCES, "a@example.jp")])
-    result = delete_from_raw_file(
-        sandbox, tmp_path, "# 削除する\na@example.jp\n".encode("cp932")
-    )
+    result = delete_from_raw_file(sandbox, tmp_path, "# 削除する\na@example.jp\n".encode("cp932"))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "UTF-8 として読めません" in result.stderr

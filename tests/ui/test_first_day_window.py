@@ -157,9 +157,7 @@ def test_every_column_and_the_whole_advice_fit_at_1280x800(qtbot, make_window) -
         (glossary.delete_effect_label(effect) for effect in DeleteEffect),
         key=metrics.horizontalAdvance,
     )
-    assert metrics.horizontalAdvance(longest_effect) + 6 <= header.sectionSize(
-        Column.DELETE_EFFECT
-    )
+    assert metrics.horizontalAdvance(longest_effect) + 6 <= header.sectionSize(Column.DELETE_EFFECT)
     assert not table.horizontalScrollBar().isVisible()
     # The longest advice of the fetched rows: its 原因 and 対応 show without scrolling.
     model = window.model

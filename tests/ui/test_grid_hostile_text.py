@@ -77,4 +77,3 @@ def test_copying_a_row_keeps_the_whole_bounce_reason(qtbot, make_window) -> None
     cells = lines[1].split("\t")
     assert len(cells) == len(Column) - 1
     assert LONG_REASON.replace("\r\n", "  ").replace("\t", " ") in cells
-

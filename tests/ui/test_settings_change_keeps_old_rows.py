@@ -17,7 +17,6 @@ from tests.ui.test_window_delete import Confirmer, ResultRunner
 DELETE_TIMEOUT_MS = 15_000
 
 
-
 def test_rows_of_the_old_connection_are_not_deleted_through_the_new_one(
     qtbot, make_window, secrets, journal, tmp_path, two_servers
 ) -> None:

@@ -58,7 +58,7 @@ HOSTILE_TEXTS = (
     "550 5.1.1",
     "user",
     "<b>bold</b>&amp;",
-    "=HYPERLINK(\"x\")",
+    '=HYPERLINK("x")',
     "ｕｓｅｒ　ｕｎｋｎｏｗｎ",  # full-width
     "\u0085\u2028\u2029\r\n\t",
     "%s%n{0}",

@@ -74,7 +74,6 @@ def test_a_killed_infobip_deletion_is_settled_at_start_up(
         window.close()
 
 
-
 def test_a_deletion_running_in_another_process_of_this_pc_is_left_alone(
     qtbot, make_window, secrets, tmp_path: Path, journal
 ) -> None:

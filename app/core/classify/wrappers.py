@@ -77,8 +77,16 @@ STAGE_TAGS = {
 # alternatives on every text (a case-insensitive regex search of them costs ~50 times more).
 _DIGITS = frozenset("0123456789")
 _REPORT_MARKS = (
-    "smtp;", "x-postfix;", "returned '", "was:", "said:", "replied", "responded", "error:",
-    "reason:", "diagnostic",
+    "smtp;",
+    "x-postfix;",
+    "returned '",
+    "was:",
+    "said:",
+    "replied",
+    "responded",
+    "error:",
+    "reason:",
+    "diagnostic",
 )
 
 

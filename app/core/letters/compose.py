@@ -176,6 +176,7 @@ def group_values(
         values["carrier_steps"] = render(_carrier_steps(template, entries[0].email), values)
     return values
 
+
 def compose_letter(
     group: LetterGroup, templates: TemplateSet, facts: SenderFacts, today: datetime
 ) -> Letter:
@@ -192,6 +193,7 @@ def compose_letter(
         body=render(template.body, values),
     )
 
+
 def compose_letters(
     pairs: Iterable[tuple[SuppressionEntry, Explanation]],
     templates: TemplateSet,
@@ -202,6 +204,7 @@ def compose_letters(
     """Every letter the selected entries call for (optionally of one kind only)."""
     groups, _left_out = group_for_letters(pairs, kind)
     return [compose_letter(group, templates, facts, today) for group in groups]
+
 
 __all__ = [
     "PLACEHOLDER_RE",

@@ -142,9 +142,7 @@ def quotes_as_code_blocks(text: str) -> str:
     out: list[str] = []
     for index, line in enumerate(lines):
         starts_run = line.startswith(_CODE_INDENT) and (
-            index > 0
-            and lines[index - 1].strip()
-            and not lines[index - 1].startswith(_CODE_INDENT)
+            index > 0 and lines[index - 1].strip() and not lines[index - 1].startswith(_CODE_INDENT)
         )
         if starts_run:
             out.append("")

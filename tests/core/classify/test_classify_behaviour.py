@@ -397,7 +397,11 @@ def test_megabyte_reasons_built_to_backtrack_finish() -> None:
         "print([c.classify(text).reason for text in texts])\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True,
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
         cwd=Path(__file__).resolve().parents[3],
     )
     assert done.stdout.strip() == "['onhold', 'onhold', 'onhold']"

@@ -39,13 +39,17 @@ def test_asking_to_come_back_later_is_temporary(text: str) -> None:
     ("text", "reason"),
     [
         # Try again after a change: the words do not promise that waiting helps.
-        ("550 5.1.1 The email account that you tried to reach does not exist. Please check the "
-         "recipient's address for typos and try again.", "userunknown"),
-        ("550 5.7.23 SPF validation failed. Please inspect your SPF settings, and try again.",
-         "authfailure"),
+        (
+            "550 5.1.1 The email account that you tried to reach does not exist. Please check the "
+            "recipient's address for typos and try again.",
+            "userunknown",
+        ),
+        (
+            "550 5.7.23 SPF validation failed. Please inspect your SPF settings, and try again.",
+            "authfailure",
+        ),
         # Later, but useless: the server says so itself.
-        ("550 5.7.1 Blocked. Try again later will not succeed, contact the postmaster",
-         None),
+        ("550 5.7.1 Blocked. Try again later will not succeed, contact the postmaster", None),
     ],
 )
 def test_try_again_after_a_change_stays_permanent(text: str, reason: str | None) -> None:

@@ -192,8 +192,11 @@ CUES = [
     # RFC 5321's forward-path, a named wait, a restricted IP
     ("SMTP connection failed: connect ECONNREFUSED 192.0.2.9:465", "networkerror", False),
     ("Error: read ECONNRESET", "networkerror", False),
-    ("Socket error: No connection could be made because the target machine actively refused it",
-     "networkerror", False),
+    (
+        "Socket error: No connection could be made because the target machine actively refused it",
+        "networkerror",
+        False,
+    ),
     ("Send failed: getaddrinfo ENOTFOUND mail.example.invalid", "hostunknown", True),
     ("421 4.4.2 Timeout waiting for data from client", "networkerror", False),
     ("554 Message has no Date: header field", "notcompliantrfc", True),
@@ -207,12 +210,22 @@ CUES = [
     ("554 5.7.0 Peer certificate is not yet valid", "failedstarttls", True),
     ("550 받는 사람이 존재하지 않습니다", "userunknown", True),
     ("550 Email address is not valid", "userunknown", True),
-    ("421 Too many open sessions: you have reached the maximum number of connections",
-     "toomanyconn", False),
-    ("550 5.7.1 Please see http://www.openspf.net/Why?s=mfrom;id=a%40example.org;ip=192.0.2.1",
-     "authfailure", True),
-    ("554 mx.example.comcast.net 192.0.2.7 rejected, see "
-     "http://postmaster.comcast.net/smtp-error-codes.php#ES000010", "blocked", True),
+    (
+        "421 Too many open sessions: you have reached the maximum number of connections",
+        "toomanyconn",
+        False,
+    ),
+    (
+        "550 5.7.1 Please see http://www.openspf.net/Why?s=mfrom;id=a%40example.org;ip=192.0.2.1",
+        "authfailure",
+        True,
+    ),
+    (
+        "554 mx.example.comcast.net 192.0.2.7 rejected, see "
+        "http://postmaster.comcast.net/smtp-error-codes.php#ES000010",
+        "blocked",
+        True,
+    ),
     # Czech, Turkish, Polish, Russian, Dutch, Korean and Japanese wordings of the same families
     ("550 Adresát neexistuje", "userunknown", True),
     ("550 Alıcı bulunamadı", "userunknown", True),
@@ -250,8 +263,10 @@ EARLIER = [
     # content filters name spam/virus: the lexicon decides, not "blocked"
     ("554 5.7.1 Message blocked: virus found in attachment", "virusdetected"),
     # a DNSBL listing named by the lexicon
-    ("554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org",
-     "blocked"),
+    (
+        "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org",
+        "blocked",
+    ),
     # greylisting stays greylisting (speeding), never a block
     ("451 4.7.1 Greylisting in action, please come back later", "speeding"),
     # a locked mailbox (28-decisive-wording), not "user unknown"
@@ -325,7 +340,7 @@ def test_a_refused_address_in_chinese_is_not_an_ip_block() -> None:
     ],
 )
 def test_a_named_wait_does_not_hide_the_cause(text: str, reason: str) -> None:
-    """"Try again in N minutes" is read after every family: a block or a full mailbox that
+    """ "Try again in N minutes" is read after every family: a block or a full mailbox that
     also names a wait keeps its own reason."""
     got_reason, _, rule_id = _classify(text)
     assert got_reason == reason, rule_id
@@ -364,16 +379,25 @@ def test_a_bare_come_back_later_is_a_deferral_only_when_nothing_else_is_said(
         ("451 4.3.0 Queue 3 is full", "mailboxfull"),
         ("452 4.3.1 Mail queue for host mx2.example.net is full", "mailboxfull"),
         # a sending quota under a recipient restriction stays a sending quota
-        ("450 4.7.1 <a@example.com>: Recipient address rejected: Hourly quota exceeded for "
-         "sender x@example.net", "mailboxfull"),
+        (
+            "450 4.7.1 <a@example.com>: Recipient address rejected: Hourly quota exceeded for "
+            "sender x@example.net",
+            "mailboxfull",
+        ),
         # limits and malformed arguments are no block of the IP
         ("421 4.7.0 Your IP is restricted to 100 messages per hour", "blocked"),
         ("501 5.5.2 Bad IP address literal in HELO", "blocked"),
         # an address code decides over a named wait or a provider's page
-        ("450 4.1.1 <a@example.com>: Recipient address rejected: unverified address: try again "
-         "in a few minutes", "speeding"),
-        ("550 5.1.1 <a@example.net> Not our customer, see "
-         "http://postmaster.comcast.net/smtp-error-codes.php#DE000001", "blocked"),
+        (
+            "450 4.1.1 <a@example.com>: Recipient address rejected: unverified address: try again "
+            "in a few minutes",
+            "speeding",
+        ),
+        (
+            "550 5.1.1 <a@example.net> Not our customer, see "
+            "http://postmaster.comcast.net/smtp-error-codes.php#DE000001",
+            "blocked",
+        ),
         # "connected, but delivery failed" is no connection failure
         ("550 连接成功但投递失败", "networkerror"),
         # a requirement addressed to bulk senders is no spam verdict on this message (a spam

@@ -88,13 +88,22 @@ def test_texts_differing_only_in_an_id_get_each_their_own_answer() -> None:
 @pytest.mark.parametrize(
     ("text", "host_rule", "email"),
     [
-        ("550 Requested action not taken: mailbox unavailable", "outlook-mailbox-unavailable",
-         "hanako@hotmail.com"),
+        (
+            "550 Requested action not taken: mailbox unavailable",
+            "outlook-mailbox-unavailable",
+            "hanako@hotmail.com",
+        ),
         ("550 5.1.1 <bob@example.net> recipient rejected", "cox-recipient-rejected", "bob@cox.net"),
-        ("541 5.4.1 Mail rejected by destination domain", "zoho-rejected-by-destination",
-         "ken@zoho.com"),
-        ("554 mx.example.net ESMTP not accepting connections", "icloud-not-accepting-connections",
-         "nao@icloud.com"),
+        (
+            "541 5.4.1 Mail rejected by destination domain",
+            "zoho-rejected-by-destination",
+            "ken@zoho.com",
+        ),
+        (
+            "554 mx.example.net ESMTP not accepting connections",
+            "icloud-not-accepting-connections",
+            "nao@icloud.com",
+        ),
     ],
 )
 def test_host_wording_fires_only_for_its_host(text: str, host_rule: str, email: str) -> None:

@@ -93,14 +93,24 @@ WRAPPED = [
 # log format), as bounce tools pass the log line on.
 # RFC 3464's diagnostic-type and Exchange's "Remote Server returned" before the reply.
 DIAGNOSTIC = [
-    ("smtp;550 5.1.1 <a@example.jp>: Recipient address rejected: User unknown", "userunknown",
-     True),
+    (
+        "smtp;550 5.1.1 <a@example.jp>: Recipient address rejected: User unknown",
+        "userunknown",
+        True,
+    ),
     ("Diagnostic-Code: smtp; 452 4.2.2 Mailbox full", "mailboxfull", False),
-    ("Remote Server returned '554 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain'",
-     "hostunknown", True),
+    (
+        "Remote Server returned '554 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain'",
+        "hostunknown",
+        True,
+    ),
     # a report's words before the quoted reply: its 4xx class still counts
-    ("The response from the remote server was: 450 4.1.1 <a@example.jp>: Recipient address "
-     "rejected: unverified address", "systemerror", False),
+    (
+        "The response from the remote server was: 450 4.1.1 <a@example.jp>: Recipient address "
+        "rejected: unverified address",
+        "systemerror",
+        False,
+    ),
     ("<a@example.jp>: Remote host said: 451 4.7.1 Please try again later", "speeding", False),
     # no reply code after the words: nothing is cut
     ("Error: connect ETIMEDOUT 192.0.2.1:25", "networkerror", False),

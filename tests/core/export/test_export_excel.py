@@ -197,7 +197,7 @@ HOSTILE = [
     "\r=1",
     "=1\x00\x07\x1b",
     "#N/A",
-    "＝HYPERLINK(\"http://x\",\"y\")",
+    '＝HYPERLINK("http://x","y")',
     " =1+1",
     "bad \ud800 surrogate",
 ]
@@ -226,7 +226,7 @@ def test_hostile_texts_stay_text(tmp_path: Path) -> None:
         "\n=1",
         f"=1{REPLACEMENT_CHAR * 3}",
         "#N/A",
-        "＝HYPERLINK(\"http://x\",\"y\")",
+        '＝HYPERLINK("http://x","y")',
         " =1+1",
         f"bad {REPLACEMENT_CHAR} surrogate",
     ]

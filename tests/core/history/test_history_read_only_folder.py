@@ -41,6 +41,7 @@ def sound_history(path: Path) -> None:
     )  # fmt: skip
     store.close()
 
+
 OPEN = """\
 import sys
 from pathlib import Path

@@ -222,7 +222,6 @@ def test_moving_this_pcs_history_file_is_idempotent(
     local.close()
 
 
-
 def test_moving_a_history_file_without_any_return(
     open_pg: Callable[[], PostgresHistoryStore], tmp_path: Path
 ) -> None:

@@ -31,8 +31,13 @@ def server() -> Iterator[ZendeskSandbox]:
 def test_a_hostile_address_stays_inert_in_the_note(server: ZendeskSandbox, address: str) -> None:
     with client_for(server) as client:
         Escalator(client).escalate(
-            [item(address, "Mail domain mentioned in email address is unknown",
-                  kind=ListKind.INVALID_EMAILS)],
+            [
+                item(
+                    address,
+                    "Mail domain mentioned in email address is unknown",
+                    kind=ListKind.INVALID_EMAILS,
+                )
+            ],
             batch=False,
         )
     html = MarkdownIt("commonmark").render(server.comments(1)[0]["body"])
