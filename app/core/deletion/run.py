@@ -132,6 +132,11 @@ def _new_entry(item: PlanItem) -> NewEntry:
     )
 
 
+def _name_of(provider: DeletingProvider) -> str:
+    """The provider's ``ProviderName`` value for the report ("" for a double without one)."""
+    return str(getattr(provider, "name", "") or "")
+
+
 def delete_with_record(
     provider: DeletingProvider,
     journal: JournalStore,
@@ -155,7 +160,7 @@ def delete_with_record(
     if plan.total == 0:
         raise InvalidInputError("削除するアドレスが選ばれていません。")
     base_url = context.base_url or str(getattr(provider, "base_url", ""))
-    provider_name = str(getattr(provider, "name", "") or "")  # a test double may have none
+    provider_name = _name_of(provider)
     meta = OperationMeta(
         account_label=context.account_label,
         subuser=context.subuser,
@@ -283,7 +288,7 @@ def _run_claimed(
     ordered = tuple(outcomes[(item.entry.list_kind, item.entry.email)] for item in plan.items)
     report = DeletionReport(
         operation_id, ordered, cancelled=cancelled, practice=context.practice,
-        conflicts=conflicts, provider=str(getattr(provider, "name", "") or ""),
+        conflicts=conflicts, provider=_name_of(provider),
     )  # fmt: skip
     log.info(
         "delete operation %d done: %d ok, %d failed%s",

@@ -397,14 +397,7 @@ class AccountsController(FeatureController):
         """Write the typed secrets of ``account`` (and remove those ``previous`` kept that it
         no longer has) in a job; None when all are in the keyring, else the refusal."""
         changes = credential_changes(account, credentials, previous)
-        error = write_while_waiting(self.runner, self.secrets, changes)
-        if changes:
-            self.reads.written()  # even a refused write may have written the ones before it
-        if isinstance(error, SecretsUnwritableError):
-            return SecretsUnwritableError(
-                texts.SAVE_REFUSED.format(name=account.name), detail=error.detail
-            )
-        return error
+        return self._write(changes, texts.SAVE_REFUSED.format(name=account.name))
 
     def save_account(
         self,
@@ -482,15 +475,20 @@ class AccountsController(FeatureController):
         return True
 
     def _forget(self, account: Account) -> TodokuError | None:
-        changes = forget_changes(account)
+        refused = texts.REMOVE_REFUSED.format(name=account.name)
+        return self._write(forget_changes(account), refused, texts.REMOVE_REFUSED_NEXT)
+
+    def _write(
+        self, changes: dict[str, str], refused_ja: str, next_step_ja: str | None = None
+    ) -> TodokuError | None:
+        """Write ``changes`` (keyring name: value, "" removes) in a job; None when all are
+        written, else the refusal, worded for this account when the keyring refused."""
         error = write_while_waiting(self.runner, self.secrets, changes)
         if changes:
-            self.reads.written()
+            self.reads.written()  # even a refused write may have written the ones before it
         if isinstance(error, SecretsUnwritableError):
             return SecretsUnwritableError(
-                texts.REMOVE_REFUSED.format(name=account.name),
-                next_step_ja=texts.REMOVE_REFUSED_NEXT,
-                detail=error.detail,
+                refused_ja, next_step_ja=next_step_ja, detail=error.detail
             )
         return error
 

@@ -3,7 +3,7 @@ until the lead merges them into ui/texts.py)."""
 
 from __future__ import annotations
 
-from app.core.accounts import ProviderName
+from app.core.accounts import ProviderName, before_particle_ja
 from app.core.glossary import term
 
 
@@ -14,9 +14,7 @@ def provider_words(provider: str) -> str:
         label = ProviderName(provider).label_ja
     except ValueError:
         return "配信サービス"
-    before = " " if label[:1].isascii() else ""
-    after = " " if label[-1:].isascii() else ""
-    return f"{before}{label}{after}"
+    return (" " if label[:1].isascii() else "") + before_particle_ja(label)
 
 
 # Confirmation
