@@ -180,13 +180,16 @@ def test_searching_in_the_open_dialog_reads_beside_the_window(
         dialog.operations_view.selectRow(1)  # メモ0: read beside, then shown
         qtbot.waitUntil(lambda: dialog.entries_model.rowCount() == 3, timeout=TIMEOUT_MS)
         seen["entries"] = dialog.entries_model.index(0, 1).data()
+        # The pool counts below are this dialog's reads only once the window's own jobs (and
+        # the thread of the read just shown) are done: one still finishing made them one more.
+        runner = window.controller.runner
+        qtbot.waitUntil(lambda: runner.pool_active_threads == 0, timeout=TIMEOUT_MS)
         relay.go_silent()
         dialog.search_edit.setText("メモ1")
         dialog.refresh()  # what the search timer calls
         # Each call returns while its read still waits on a pool thread for the silent server
         # (a GUI thread that waited for it would find the pool idle again): shown by order,
         # not by how many milliseconds the call took.
-        runner = window.controller.runner
         seen["reading"] = dialog.status_label.text()
         seen["in_flight_after_refresh"] = runner.pool_active_threads
         seen["export_started"] = dialog.export_to(tmp_path / "silent.xlsx")
