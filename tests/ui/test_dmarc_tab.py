@@ -87,7 +87,7 @@ def import_folder(qtbot, window, folder: Path, count: int = 15) -> None:
 
 
 def table_texts(view) -> list[list[str]]:
-    model = view.proxy
+    model = view.model
     return [
         [model.index(row, column).data() for column in range(model.columnCount())]
         for row in range(model.rowCount())
@@ -167,7 +167,7 @@ def test_dropped_files_are_imported(qtbot, offline_window, tmp_path):
     result = window.controller.dmarc.current.result
     assert result.reports == 6
     assert window.controller.dmarc.current.inputs == tuple(str(p) for p in paths)
-    assert tab.view.proxy.rowCount() == len(result.sources) > 0
+    assert tab.view.model.rowCount() == len(result.sources) > 0
     assert BROKEN_NAME in tab.problems_box.toPlainText()
 
 
@@ -209,7 +209,7 @@ def test_hostile_report_text_stays_plain_and_exports_as_text(qtbot, offline_wind
     details = view.details.toPlainText()
     assert HOSTILE_FROM in details and HOSTILE_ORG in details
     assert "<img src=x onerror=alert(1)>" in details
-    tooltip = view.proxy.index(0, 3).data(Qt.ItemDataRole.ToolTipRole)
+    tooltip = view.model.index(0, 3).data(Qt.ItemDataRole.ToolTipRole)
     assert "<b>bold</b>" not in tooltip and "&lt;b&gt;bold&lt;/b&gt;" in tooltip
     assert [r.label for r in view.reporter_chart.model().sections[0].rows] == [HOSTILE_ORG]
     for label in (tab.status_label, tab.summary_label, tab.problems_label):
@@ -324,7 +324,7 @@ def test_cancel_keeps_the_shown_result(qtbot, offline_window, tmp_path):
     start_and_wait(qtbot, window, start_then_cancel)
     assert tab.status_label.text() == texts.IMPORT_CANCELLED
     assert window.controller.dmarc.current is None
-    assert tab.view.proxy.rowCount() == 0
+    assert tab.view.model.rowCount() == 0
     assert not tab.cancel_button.isVisible() and tab.folder_button.isEnabled()
 
 
@@ -366,7 +366,7 @@ def test_imap_dialog_reads_a_real_mailbox_and_keeps_the_password_in_the_store(
     click_and_wait(qtbot, window, tab.imap_button)
     assert secrets.get(IMAP_PASSWORD_SECRET) == dovecot.password
     assert window.controller.dmarc.current.result.reports == 5
-    assert tab.view.proxy.rowCount() > 0
+    assert tab.view.model.rowCount() > 0
     # Next time the dialog remembers where, and that a password is stored (not the password).
     remembered: list[ImapChoice | None] = []
 
@@ -399,9 +399,9 @@ def test_selected_row_drives_the_details(qtbot, offline_window, tmp_path):
     window, tab = offline_window, offline_window.dmarc_tab
     import_folder(qtbot, window, tmp_path / "reports", count=5)
     view = tab.view
-    last = view.proxy.rowCount() - 1
+    last = view.model.rowCount() - 1
     view.table.selectRow(last)
-    source = view.proxy.index(last, 0).data(SOURCE_ROLE)
+    source = view.model.index(last, 0).data(SOURCE_ROLE)
     assert view.details.toPlainText().splitlines()[0] == f"判定: {source.verdict_ja}"
     assert source.source_ip in view.details.toPlainText()
 
@@ -441,7 +441,7 @@ def test_columns_sort_by_their_values(qtbot, offline_window, tmp_path):
     column_of = {title: index for index, title in enumerate(texts.COLUMN_TITLES)}
 
     def sources() -> list:
-        return [view.proxy.index(r, 0).data(SOURCE_ROLE) for r in range(view.proxy.rowCount())]
+        return [view.model.index(r, 0).data(SOURCE_ROLE) for r in range(view.model.rowCount())]
 
     view.table.sortByColumn(column_of["メッセージ数"], Qt.SortOrder.DescendingOrder)
     counts = [source.messages for source in sources()]
@@ -481,7 +481,7 @@ def test_cancel_inside_one_big_report_ends_promptly_and_keeps_the_shown_result(
     window, tab = offline_window, offline_window.dmarc_tab
     import_folder(qtbot, window, tmp_path / "small", count=3)
     shown = window.controller.dmarc.current
-    rows = tab.view.proxy.rowCount()
+    rows = tab.view.model.rowCount()
     assert shown is not None and rows
     big = tmp_path / "big" / "big-receiver.example!example.co.jp.xml"
     big.parent.mkdir()
@@ -497,4 +497,4 @@ def test_cancel_inside_one_big_report_ends_promptly_and_keeps_the_shown_result(
     assert time.monotonic() - started < 1.5
     assert tab.status_label.text() == texts.IMPORT_CANCELLED
     assert window.controller.dmarc.current is shown  # nothing half-read replaced it
-    assert tab.view.proxy.rowCount() == rows
+    assert tab.view.model.rowCount() == rows

@@ -7,6 +7,7 @@ into plain-text widgets, escaped tooltips and painted text.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -77,30 +78,35 @@ def cell_texts(source: SourceView) -> tuple[str, ...]:
     )
 
 
-def sort_keys(source: SourceView) -> tuple[object, ...]:
-    """Sort values per column, as numbers or strings (what the sort proxy can compare)."""
-    return (
-        VERDICT_ORDER.index(source.verdict),
-        _ip_sort_key(source.source_ip),
-        reverse_text(source),
-        source.header_from,
-        source.messages,
-        source.spf_aligned_pass / max(1, source.messages),
-        source.dkim_aligned_pass / max(1, source.messages),
-        dispositions_text(source),
-    )
+def sort_key(source: SourceView, column: int) -> Any:
+    """The value ``column`` sorts ``source`` by: numbers as numbers, addresses numerically."""
+    if column == 0:
+        return VERDICT_ORDER.index(source.verdict)
+    if column == 1:
+        return _ip_sort_key(source.source_ip)
+    if column == 2:
+        return reverse_text(source)
+    if column == 3:
+        return source.header_from
+    if column == 4:
+        return source.messages
+    if column == 5:
+        return source.spf_aligned_pass / max(1, source.messages)
+    if column == 6:
+        return source.dkim_aligned_pass / max(1, source.messages)
+    return dispositions_text(source)
 
 
-def _ip_sort_key(text: str) -> str:
-    """A string that sorts addresses numerically (Qt's sort proxy compares strings and
-    numbers, not Python tuples): IPv4 before IPv6, unreadable text last."""
-    import ipaddress
-
-    try:
-        address = ipaddress.ip_address(text)
-    except ValueError:
-        return "9:" + text
-    return f"{address.version}:{int(address):032x}"
+def _ip_sort_key(text: str) -> bytes:
+    """IPv4 before IPv6, each by number; unreadable text last. Bytes, not a tuple: they
+    compare several times faster, which a header click on 160,000 rows feels; and inet_pton,
+    not the ipaddress module, for the same reason."""
+    for tag, family in ((b"4", socket.AF_INET), (b"6", socket.AF_INET6)):
+        try:
+            return tag + socket.inet_pton(family, text)
+        except (OSError, ValueError):
+            continue
+    return b"9" + text.encode("utf-8", "surrogatepass")
 
 
 def details_text(source: SourceView) -> str:

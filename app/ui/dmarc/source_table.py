@@ -3,7 +3,10 @@ verdict as a coloured badge.
 
 Usually a few hundred rows, but one report of legitimate shape may name 160,000 sources: a
 row's texts are therefore made when the view first asks for them (the rows on screen), not
-all at once when the result arrives: that took seconds on the GUI thread, a frozen window."""
+all at once when the result arrives: that took seconds on the GUI thread, a frozen window.
+For the same reason the model sorts itself, one key per row and one Python sort, instead of
+leaving it to a sort proxy: the proxy asks data() twice per comparison, and at 160,000 rows a
+click on a header froze the window for half a minute."""
 
 from __future__ import annotations
 
@@ -16,11 +19,10 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 
 from app.core.dmarc.analysis import SourceView
 from app.ui.dmarc import texts
-from app.ui.dmarc.presentation import VERDICT_COLOURS, cell_texts, details_text, sort_keys
+from app.ui.dmarc.presentation import VERDICT_COLOURS, cell_texts, details_text, sort_key
 from app.ui.safe_text import single_line, tooltip_text
 
 SOURCE_ROLE = Qt.ItemDataRole.UserRole + 1
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 VERDICT_COLUMN = 0
 _NUMERIC_COLUMNS = (4,)
 
@@ -30,27 +32,60 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 class SourceTableModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._sources: tuple[SourceView, ...] = ()
-        self._cells: list[tuple[str, ...] | None] = []  # made on the first ask
-        self._sort_keys: list[tuple[Any, ...] | None] = []
+        self._sources: tuple[SourceView, ...] = ()  # the core's order: failing first
+        self._view: list[int] = []  # indices into _sources, in the order shown
+        self._cells: list[tuple[str, ...] | None] = []  # per source, made on the first ask
+        self._keys: dict[int, list[Any]] = {}  # per column, one sort key per source
+        self._sort: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
 
     def set_sources(self, sources: Sequence[SourceView]) -> None:
         self.beginResetModel()
         self._sources = tuple(sources)
         self._cells = [None] * len(self._sources)
-        self._sort_keys = [None] * len(self._sources)
+        self._keys = {}
+        self._view = self._ordered(*self._sort)  # a new import keeps the header's sort
         self.endResetModel()
 
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Rows by ``column`` (stable: equal values keep the core's order); a column of -1
+        restores the core's order. The selection follows its rows."""
+        self._sort = (column, order)
+        order_now = self._ordered(column, order)
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        held = [self._view[index.row()] for index in persistent]
+        self._view = order_now
+        if persistent:
+            row_of = {source: row for row, source in enumerate(order_now)}
+            self.changePersistentIndexList(
+                persistent,
+                [
+                    self.index(row_of[source], index.column())
+                    for source, index in zip(held, persistent, strict=True)
+                ],
+            )
+        self.layoutChanged.emit()
+
+    def _ordered(self, column: int, order: Qt.SortOrder) -> list[int]:
+        if column < 0 or column >= len(texts.COLUMN_TITLES):
+            return list(range(len(self._sources)))
+        keys = self._keys.get(column)
+        if keys is None:
+            keys = self._keys[column] = [sort_key(source, column) for source in self._sources]
+        descending = order == Qt.SortOrder.DescendingOrder
+        return sorted(range(len(keys)), key=keys.__getitem__, reverse=descending)
+
     def _row_cells(self, row: int) -> tuple[str, ...]:
-        cells = self._cells[row]
+        at = self._view[row]
+        cells = self._cells[at]
         if cells is None:
-            cells = self._cells[row] = tuple(
-                single_line(text) for text in cell_texts(self._sources[row])
+            cells = self._cells[at] = tuple(
+                single_line(text) for text in cell_texts(self._sources[at])
             )
         return cells
 
     def source(self, row: int) -> SourceView:
-        return self._sources[row]
+        return self._sources[self._view[row]]
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 (Qt API)
         return 0 if parent.isValid() else len(self._sources)
@@ -69,7 +104,7 @@ class SourceTableModel(QAbstractTableModel):
         if not index.isValid():
             return None
         row, column = index.row(), index.column()
-        source = self._sources[row]
+        source = self._sources[self._view[row]]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._row_cells(row)[column]
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -79,11 +114,6 @@ class SourceTableModel(QAbstractTableModel):
             )
         if role == Qt.ItemDataRole.TextAlignmentRole and column in _NUMERIC_COLUMNS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == SORT_ROLE:  # asked twice per comparison while the proxy sorts
-            keys = self._sort_keys[row]
-            if keys is None:
-                keys = self._sort_keys[row] = sort_keys(source)
-            return keys[column]
         if role == SOURCE_ROLE:
             return source
         return None

@@ -4,7 +4,7 @@ tab when first needed (it brings the DMARC core and the chart modules with it)."
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QSortFilterProxyModel, Qt, Signal, Slot
+from PySide6.QtCore import QItemSelection, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -25,7 +25,6 @@ from app.ui.dmarc import texts
 from app.ui.dmarc.day_chart import DayChart
 from app.ui.dmarc.presentation import day_chart, details_text, domain_text, reporter_breakdown
 from app.ui.dmarc.source_table import (
-    SORT_ROLE,
     SOURCE_ROLE,
     VERDICT_COLUMN,
     SourceTableModel,
@@ -56,11 +55,8 @@ class DmarcView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = SourceTableModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
         self.table = QTableView()
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)  # the model sorts itself (see source_table)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the core's order: failing first
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -122,7 +118,7 @@ class DmarcView(QWidget):
         self.reporter_chart.set_model(reporter_breakdown(result.reporters))
         self.domain_box.setPlainText(_pane(domain_text(result, None)))
         self.check_button.setEnabled(bool(result.domains))
-        if self.proxy.rowCount():
+        if self.model.rowCount():
             self.table.selectRow(0)
 
     def show_check(self, result: DmarcResult, checked: object) -> None:
