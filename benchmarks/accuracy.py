@@ -4,46 +4,47 @@ Usage: python benchmarks/accuracy.py [path.jsonl ...] [--quiet] [--smoke] [--by-
 
 Without a path it scores each set on its own: the dev set (resources/sandbox/bounce-reasons.jsonl,
 texts from Sisimai's public fixtures), the provider catalogue (benchmarks/data/
-provider-catalogue.jsonl, replies from the providers' published error pages, labelled apart from
-the rules), the rule author's own catalogue (benchmarks/data/own-catalogue.jsonl) and the blind
-catalogue (benchmarks/data/blind-catalogue.jsonl, labelled without sight of rules or classifier)
-and the second to thirtieth blind sets (benchmarks/data/blind-two.jsonl, blind-three.jsonl,
+provider-catalogue.jsonl, replies from the providers' published error pages, labelled apart from the
+rules), the rule author's own catalogue (benchmarks/data/own-catalogue.jsonl) and the blind
+catalogue (benchmarks/data/blind-catalogue.jsonl, labelled without sight of rules or classifier) and
+the second to thirty-first blind sets (benchmarks/data/blind-two.jsonl, blind-three.jsonl,
 blind-four.jsonl, blind-five.jsonl, blind-six.jsonl, blind-seven.jsonl, blind-eight.jsonl,
 blind-nine.jsonl, blind-ten.jsonl, blind-eleven.jsonl, blind-twelve.jsonl, blind-thirteen.jsonl,
 blind-fourteen.jsonl, blind-fifteen.jsonl, blind-sixteen.jsonl, blind-seventeen.jsonl,
 blind-eighteen.jsonl, blind-nineteen.jsonl, blind-twenty.jsonl, blind-twenty-one.jsonl,
 blind-twenty-two.jsonl, blind-twenty-three.jsonl, blind-twenty-four.jsonl, blind-twenty-five.jsonl,
-blind-twenty-six.jsonl, blind-twenty-seven.jsonl, blind-twenty-eight.jsonl, blind-twenty-nine.jsonl
-and blind-thirty.jsonl, made the same way from other sources; the thirteenth holds non-English
-replies, the fifteenth mostly temporary ones, the sixteenth replies from Japanese pages, the
-seventeenth replies quoted on pages in languages other than English and Japanese, the eighteenth
-replies from the big mailbox providers, ISPs and security gateways as quoted in pasted logs and
-issue threads, the nineteenth replies an operator in Japan meets as Japanese pages quote them, the
-twentieth the big providers' 2024-2026 replies, the twenty-first DSN diagnostics and MTA log lines
-quoted in the wild, the twenty-second temporary replies beside their permanent look-alikes, the
-twenty-third replies pasted into mail-software issue threads, the twenty-fourth replies of security
-gateways and corporate systems, the twenty-fifth replies of regional ISPs and web hosts, the
-twenty-sixth replies of commercial and less common mail servers, the twenty-seventh replies whose
-cause a thread's answer settles, the twenty-eighth texts in languages other than English, the
-twenty-ninth bounces as IT help desks and list archives show them, the thirtieth replies as sending
-platforms report them), and the Sisimai lexicon set (benchmarks/data/sisimai-lexicon.jsonl: one
-short reply per phrase of the labeler's reason modules; agreement with its lexicon, not unseen
-text) and the Sisimai lhost set (benchmarks/data/sisimai-lhost.jsonl: the message tables of its
-per-MTA decoders; agreement again, not generalisation) and the MTA source set
-(benchmarks/data/mta-source.jsonl: replies filled in from the MTAs' own source strings), the
-documentation sets (jp-market, vendor-docs, docs-two, jp-two) and the issues-two set
-(benchmarks/data/issues-two.jsonl: replies quoted verbatim in public issue threads and help pages)
-when present. Counts ``alt_reasons`` as correct. A line's ``email`` or ``recipient_domain`` gives
-the recipient host group, as in the app. For each set: overall accuracy, the accuracy without the
-rules that cite only the dev set, a per-reason table, the ``permanent`` flag where the line carries
-one, how many temporary texts came out permanent, and (unless --quiet) every miss. For the dev set
-also the ceiling its labels set: lines whose text recurs with a label their alt_reasons do not
-cover (Sisimai labels some refusals by the SMTP stage, which the text does not carry) and the best
-score any classifier reading the same input could reach. Then "rules that cite only one source,
-scored on the other": the catalogue lines decided by rules that exist only because of the dev set
-(``sources = ["dev-set"]``) and the dev lines decided by rules that cite only public catalogues.
-``--by-source`` adds the right answers per cited source. ``--smoke`` scores the first lines of each
-set only (the test suite runs it so this script cannot rot)."""
+blind-twenty-six.jsonl, blind-twenty-seven.jsonl, blind-twenty-eight.jsonl, blind-twenty-nine.jsonl,
+blind-thirty.jsonl and blind-thirty-one.jsonl, made the same way from other sources; the thirteenth
+holds non-English replies, the fifteenth mostly temporary ones, the sixteenth replies from Japanese
+pages, the seventeenth replies quoted on pages in languages other than English and Japanese, the
+eighteenth replies from the big mailbox providers, ISPs and security gateways as quoted in pasted
+logs and issue threads, the nineteenth replies an operator in Japan meets as Japanese pages quote
+them, the twentieth the big providers' 2024-2026 replies, the twenty-first DSN diagnostics and MTA
+log lines quoted in the wild, the twenty-second temporary replies beside their permanent
+look-alikes, the twenty-third replies pasted into mail-software issue threads, the twenty-fourth
+replies of security gateways and corporate systems, the twenty-fifth replies of regional ISPs and
+web hosts, the twenty-sixth replies of commercial and less common mail servers, the twenty-seventh
+replies whose cause a thread's answer settles, the twenty-eighth texts in languages other than
+English, the twenty-ninth bounces as IT help desks and list archives show them, the thirtieth
+replies as sending platforms report them, the thirty-first the big providers' replies of 2023-2026
+beside their temporary look-alikes), and the Sisimai lexicon set
+(benchmarks/data/sisimai-lexicon.jsonl: one short reply per phrase of the labeler's reason modules;
+agreement with its lexicon, not unseen text) and the Sisimai lhost set
+(benchmarks/data/sisimai-lhost.jsonl: the message tables of its per-MTA decoders; agreement again,
+not generalisation) and the MTA source set (benchmarks/data/mta-source.jsonl: replies filled in from
+the MTAs' own source strings), the documentation sets (jp-market, vendor-docs, docs-two, jp-two) and
+the issues-two set (benchmarks/data/issues-two.jsonl: replies quoted verbatim in public issue
+threads and help pages) when present. Counts ``alt_reasons`` as correct. A line's ``email`` or
+``recipient_domain`` gives the recipient host group, as in the app. For each set: overall accuracy,
+the accuracy without the rules that cite only the dev set, a per-reason table, the ``permanent``
+flag where the line carries one, how many temporary texts came out permanent, and (unless --quiet)
+every miss. For the dev set also the ceiling its labels set: lines whose text recurs with a label
+their alt_reasons do not cover (Sisimai labels some refusals by the SMTP stage, which the text does
+not carry) and the best score any classifier reading the same input could reach. Then "rules that
+cite only one source, scored on the other": the catalogue lines decided by rules that exist only
+because of the dev set (``sources = ["dev-set"]``) and the dev lines decided by rules that cite only
+public catalogues. ``--by-source`` adds the right answers per cited source. ``--smoke`` scores the
+first lines of each set only (the test suite runs it so this script cannot rot)."""
 
 from __future__ import annotations
 
@@ -100,6 +101,7 @@ BLIND_TWENTY_SEVEN = ROOT / "benchmarks" / "data" / "blind-twenty-seven.jsonl"
 BLIND_TWENTY_EIGHT = ROOT / "benchmarks" / "data" / "blind-twenty-eight.jsonl"
 BLIND_TWENTY_NINE = ROOT / "benchmarks" / "data" / "blind-twenty-nine.jsonl"
 BLIND_THIRTY = ROOT / "benchmarks" / "data" / "blind-thirty.jsonl"
+BLIND_THIRTY_ONE = ROOT / "benchmarks" / "data" / "blind-thirty-one.jsonl"
 # Not unseen text: one reply per phrase of Sisimai's reason modules, to measure how far our rules
 # agree with the labeler's own lexicon (benchmarks/data/README.md).
 SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
@@ -420,6 +422,8 @@ def main(argv: list[str]) -> int:
           if BLIND_TWENTY_NINE.exists() else []),
         *([("blind thirty (benchmarks/data/blind-thirty.jsonl)", BLIND_THIRTY)]
           if BLIND_THIRTY.exists() else []),
+        *([("blind thirty-one (benchmarks/data/blind-thirty-one.jsonl)", BLIND_THIRTY_ONE)]
+          if BLIND_THIRTY_ONE.exists() else []),
         *([("sisimai lexicon (benchmarks/data/sisimai-lexicon.jsonl)", SISIMAI_LEXICON)]
           if SISIMAI_LEXICON.exists() else []),
         *([("sisimai lhost (benchmarks/data/sisimai-lhost.jsonl)", SISIMAI_LHOST)]

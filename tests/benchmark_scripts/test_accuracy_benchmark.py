@@ -45,6 +45,7 @@ BLIND_TWENTY_SEVEN = ROOT / "benchmarks" / "data" / "blind-twenty-seven.jsonl"
 BLIND_TWENTY_EIGHT = ROOT / "benchmarks" / "data" / "blind-twenty-eight.jsonl"
 BLIND_TWENTY_NINE = ROOT / "benchmarks" / "data" / "blind-twenty-nine.jsonl"
 BLIND_THIRTY = ROOT / "benchmarks" / "data" / "blind-thirty.jsonl"
+BLIND_THIRTY_ONE = ROOT / "benchmarks" / "data" / "blind-thirty-one.jsonl"
 SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
 SISIMAI_LHOST = ROOT / "benchmarks" / "data" / "sisimai-lhost.jsonl"
 MTA_SOURCE = ROOT / "benchmarks" / "data" / "mta-source.jsonl"
@@ -107,6 +108,7 @@ def test_smoke_run_scores_both_sets() -> None:
     assert "== blind twenty-eight" in done.stdout
     assert "== blind twenty-nine" in done.stdout
     assert "== blind thirty" in done.stdout
+    assert "== blind thirty-one" in done.stdout
     assert "== sisimai lexicon" in done.stdout
     assert "== sisimai lhost" in done.stdout
     assert "== mta source" in done.stdout
@@ -654,5 +656,17 @@ def test_blind_thirty_lines_are_labelled_in_the_vocabulary_with_a_source() -> No
         "blind-thirty",
         {"quoted-reply", "documented-reply"},
         min_lines=50,
+        min_temporary=0.35,
+    )
+
+
+def test_blind_thirty_one_lines_are_labelled_in_the_vocabulary_with_a_source() -> None:
+    # The big mailbox providers' replies of today and their temporary look-alikes; 22 of 46
+    # are temporary (48 %). Short of 50 lines: most sources for the theme were already cited.
+    _assert_blind_set(
+        BLIND_THIRTY_ONE,
+        "blind-thirty-one",
+        {"quoted-reply", "documented-reply"},
+        min_lines=45,
         min_temporary=0.35,
     )

@@ -141,29 +141,40 @@ def _canonical_reply(text: str, before: str) -> tuple[str, bool]:
             [mark if "0" not in mark and "@" not in mark else _mask_token(mark) for mark in marks]
         )
     if "000-" in body or (lead and " 0." in f" {body}"):
-        body = _without_line_markers(body, lead != "")
+        body = _without_line_markers(body, lead != "", "-" in lead)
     lead = " ".join(lead.split())
     return (f"{lead} {body}" if lead and body else lead or body), any(kept)
 
 
-def _without_line_markers(body: str, after_lead: bool) -> str:
+def _without_line_markers(body: str, after_lead: bool, multi_line: bool = False) -> str:
     """A multi-line reply joined into one text repeats its line markers inside the sentence
-    (RFC 5321 4.2.1): drop them so the phrase reads as written. Three leftovers:
+    (RFC 5321 4.2.1): drop them so the phrase reads as written. Four leftovers:
 
     - a full marker, "450-4.2.1 The user ... 450-4.2.1 prevents additional messages";
     - a marker without its enhanced code glued to the next word, "that 450-prevents": the
       word stays;
+    - the last line's marker, written with a space as RFC 5321 wants it ("421-4.7.0 ... an
+      unusual rate 421 4.7.0 of unsolicited mail"): dropped only when the reply's own lead is a
+      continuation marker ("421-"), which says the text is one multi-line reply; otherwise a
+      code pair in the middle is a quoted reply's lead and stays;
     - a bare enhanced code, as Gmail's own bounces print "552 5.7.0 ... a potential 5.7.0
       security issue" (only after a lead; after a reply code it is a quoted reply's lead and
       stays).
     """
+    tokens = body.split(" ")
     kept: list[str] = []
     previous = ""
-    for token in body.split(" "):
+    for index, token in enumerate(tokens):
         if token in _CONTINUATIONS:
             continue
         if token[:4] == "000-" and token[4:5].isalpha():
             token = token[4:]
+        if (
+            multi_line and token == "000" and index + 1 < len(tokens)
+            and tokens[index + 1] in _BARE_CODES
+        ):  # fmt: skip
+            previous = ""  # the code after it is the marker's, dropped below
+            continue
         if not (after_lead and token in _BARE_CODES and previous != "000"):
             kept.append(token)
         previous = token

@@ -466,3 +466,24 @@ def test_continuation_markers_inside_the_sentence_do_not_hide_a_phrase() -> None
     )
     # After a reply code a bare enhanced code is a quoted reply's lead and stays.
     assert "said: 000 0.0.0" in normalise("550 5.1.1 host mx said: 550 5.1.1 User unknown")
+
+
+def test_the_last_lines_marker_of_a_multi_line_reply_is_dropped(classifier: Classifier) -> None:
+    """RFC 5321 writes "code-" on every line but the last, which has "code " with a space:
+    joined into one text, "421-4.7.0 ... an unusual rate 421 4.7.0 of unsolicited mail" must
+    read as the sentence it is. Only after a "code-" lead: otherwise a code pair inside the
+    text is a quoted reply's lead."""
+    from app.core.classify.normalise import normalise
+
+    joined = (
+        "421-4.7.0 [203.0.113.5] Our system has detected an unusual rate 421 4.7.0 of "
+        "unsolicited mail originating from your IP address."
+    )
+    assert "unusual rate of unsolicited mail" in normalise(joined)
+    one_line = joined.replace("rate 421 4.7.0 of", "rate of")
+    single = classifier.classify(one_line, "4.7.0", "a@gmail.com")
+    multi = classifier.classify(joined, "4.7.0", "a@gmail.com")
+    assert (multi.reason, multi.rule_id) == (single.reason, single.rule_id)
+    assert multi.permanent is False
+    # Not after a single-line lead: the pair is a quoted reply's code and stays.
+    assert "said: 000 0.0.0" in normalise("554 5.0.0 host mx said: 550 5.1.1 User unknown")
