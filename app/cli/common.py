@@ -104,6 +104,17 @@ def account_description(args: argparse.Namespace) -> str:
     return f"CLI {account.provider.value}:{account.name}"
 
 
+def journal_region_of(args: argparse.Namespace) -> str:
+    """The region the journal files this run's deletions under: the account's, spelt as the
+    window spells it (``app.core.journal_region``), so both see each other's claims."""
+    account = selected_account(args)
+    if account is None:
+        return str(args.region)
+    from app.core.journal_region import journal_region
+
+    return journal_region(account)
+
+
 def make_any_provider(args: argparse.Namespace) -> Provider:
     """The provider ``--provider``/``--account`` choose (fetch, delete); SendGrid by default."""
     account = selected_account(args)

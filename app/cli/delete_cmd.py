@@ -17,6 +17,7 @@ from app.cli.common import (
     account_description,
     add_connection_arguments,
     add_provider_arguments,
+    journal_region_of,
     make_any_provider,
     report_error,
     terminal_text,
@@ -282,13 +283,13 @@ def run(args: argparse.Namespace) -> int:
     guided = _show_guidance(args, kind, emails)
     if guided is not None:
         return guided
-    context = DeletionContext(
-        account_label=account_description(args),
-        subuser=args.subuser,
-        region=args.region,
-        note=args.note,
-    )
     try:
+        context = DeletionContext(
+            account_label=account_description(args),
+            subuser=args.subuser,
+            region=journal_region_of(args),
+            note=args.note,
+        )
         with make_any_provider(args) as provider:
             reconcile_earlier(args, provider, context)
             entries = look_up(provider, kind, emails)

@@ -99,6 +99,7 @@ def fetch_into_history(
     progress: FetchProgressCallback | None = None,
 ) -> HistoryFetch:
     """Open history and the journal (either may fail: the fetch goes on without), then fetch."""
+    from app.cli.common import journal_region_of
     from app.core.classify.classifier import Classifier
     from app.core.history.incremental import fetch_with_history
     from app.core.history.journal_link import journal_deletions
@@ -118,7 +119,7 @@ def fetch_into_history(
         try:
             journal = open_cli_journal(args, path)
             try:
-                deletions = journal_deletions(journal, account)
+                deletions = journal_deletions(journal, account, region=journal_region_of(args))
             finally:
                 journal.close()
         except JournalError as error:

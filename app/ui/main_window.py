@@ -223,6 +223,7 @@ class MainWindow(
         contact.settings_requested.connect(self.open_contact_settings)
         controller.later_features_built.connect(self._wire_later_features)
         self.tabs.currentChanged.connect(self._dmarc_slot.build_when_shown)
+        self.tabs.currentChanged.connect(self._place_range_bar)
         fetch, deletion, connection = controller.fetch, controller.deletion, controller.connection
         fetch.running.connect(self._on_fetch_running)
         controller.runner.exclusive_changed.connect(self._on_runner_exclusive_changed)

@@ -72,6 +72,7 @@ class CountsMixin(WindowShape):
     def _apply_busy(self) -> None:
         """One fetch or one deletion at a time: everything that conflicts waits for it."""
         apply_busy(self, self.controller.is_busy())
+        self._place_range_bar()  # on the DMARC tab, shown only while a job needs it
 
     @Slot(bool)
     def _on_runner_exclusive_changed(self, _: bool) -> None:

@@ -1,9 +1,12 @@
 """The window's part of DMARC: the tab, built (and wired to its controller) after the first
-paint or when first opened, through DmarcTabSlot."""
+paint or when first opened, through DmarcTabSlot; and the 期間・リスト bar put away while the
+tab is shown."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Slot
 
 if TYPE_CHECKING:
     from app.ui.dmarc.tab import DmarcTab
@@ -31,3 +34,10 @@ class DmarcMixin(WindowShape):
         connect_dmarc(tab, controller.dmarc)
         controller.connection.mode_changed.connect(tab.set_practice)
         tab.set_practice(controller.connection.practice)
+
+    @Slot()
+    def _place_range_bar(self) -> None:
+        """The 期間・リスト bar picks what 一覧, 配信 and 推移 show; DMARC shows the reports it
+        was given, whatever their days, so the bar is hidden there. While a fetch, a deletion or
+        an export runs it stays: it carries that job's progress and キャンセル (Esc)."""
+        self.range_bar.setVisible(not self._dmarc_slot.is_current() or self.range_bar.busy)

@@ -73,6 +73,9 @@ class WindowShape(QMainWindow):
     def _update_counts(self, *_: object) -> None:
         raise NotImplementedError
 
+    def _place_range_bar(self) -> None:
+        raise NotImplementedError
+
     def _on_connection_mode_changed(self, practice: bool) -> None:
         raise NotImplementedError
 

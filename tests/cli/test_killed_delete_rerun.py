@@ -159,7 +159,9 @@ def test_a_live_deletion_of_another_process_is_left_alone(tmp_path: Path) -> Non
                 try:
                     seen.append(reconcile_unfinished(provider, journal, context=context))
                     (running,) = journal.list_operations()
-                    meta = OperationMeta(running.account_label, base_host=running.base_host)
+                    meta = OperationMeta(
+                        running.account_label, running.subuser, running.region, running.base_host
+                    )  # the same account as the running deletion
                     blocked = journal.claim_operation(meta, [NewEntry(ListKind.BOUNCES, EMAILS[1])])
                     assert blocked.operation_id is None  # its claims still hold
                 finally:

@@ -21,7 +21,8 @@ from app.ui.persist import UiState
 from tests.helpers.ui import SandboxFactory, fetch, recent_records
 
 EXPORT_TIMEOUT_MS = 20_000
-HEADERS = [column.header_ja for column in COLUMNS]
+HEADERS = [column.header_ja for column in COLUMNS]  # the CSV's, which scripts read by
+SHEET_HEADERS = [column.sheet_header_ja for column in COLUMNS]  # the workbook's
 
 
 class DialogRunner:
@@ -91,11 +92,14 @@ def test_export_all_rows_to_xlsx(qtbot, make_window, tmp_path: Path) -> None:
 
     path = folder / "all.xlsx"
     rows, conditions = data_rows(path)
-    assert list(rows[0]) == HEADERS
+    assert list(rows[0]) == SHEET_HEADERS
     assert len(rows) - 1 == total
-    created = HEADERS.index("発生日時 (JST)")
+    # The grid's column title, with the time zone as the range bar words it (日本時間).
+    created = SHEET_HEADERS.index("発生日時（日本時間）")
+    assert texts.COLUMN_TITLES[Column.CREATED] == "発生日時"
+    assert texts.RANGE_LABEL.endswith("（日本時間）")
     assert all(isinstance(row[created], datetime) for row in rows[1:])
-    emails = sorted(row[HEADERS.index("メールアドレス")] for row in rows[1:])
+    emails = sorted(row[SHEET_HEADERS.index("メールアドレス")] for row in rows[1:])
     model = window.model
     assert emails == sorted(model.entry_at(r).email for r in range(model.rowCount()))
     facts = {row[0]: row[1] for row in conditions if len(row) > 1 and row[0]}

@@ -193,7 +193,7 @@ def _write_conditions(
         ("重複して除いたレポート", out.count(result.duplicates)),
         ("形式", out.text(schemas or "（なし）")),
         ("読み込めなかったファイル", out.count(len(result.problems))),
-        ("出力日時 (JST)", out.moment(exported_at)),
+        ("出力日時（日本時間）", out.moment(exported_at)),
         ("アプリのバージョン", out.text(context.app_version)),
     ]
     out.row([out.text(CONDITIONS_SHEET, font=styles.title_font)])

@@ -15,6 +15,8 @@ from app.core.types import Explanation, SuppressionEntry
 # the classifier's Spam Report and Unsubscribe); its order is the 集計 sheet's row order.
 CATEGORY_ORDER: tuple[str, ...] = tuple(CATEGORY_LABELS_JA)
 NOT_EXPLAINED_LABEL_JA = "（未判定）"  # the row has no Explanation at all
+# How the screens name the time zone (期間（日本時間）); the workbook says it the same way.
+IN_JAPAN_TIME = "（日本時間）"
 
 
 def category_label_ja(category: str | None) -> str:
@@ -52,6 +54,14 @@ class Column:
     wrap: bool = False
     is_datetime: bool = False
     repeats: bool = False  # few distinct values (labels, explanations): writers may memoise
+    # The workbook's header where it is worded otherwise: as the screens say it (日本時間).
+    # The CSV keeps ``header_ja``, the name scripts and todoku-cli users read the column by.
+    sheet_header: str = ""
+
+    @property
+    def sheet_header_ja(self) -> str:
+        """The header of the Excel workbook's 一覧 sheets."""
+        return self.sheet_header or self.header_ja
 
 
 def _created_jst(row: ExportRow) -> datetime:
@@ -89,7 +99,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("list", "種別", lambda row: row.entry.list_kind.label_ja, 14, repeats=True),
     Column("email", "メールアドレス", lambda row: row.entry.email, 32),
     Column("domain", "ドメイン", lambda row: row.entry.domain, 22, repeats=True),
-    Column("created", "発生日時 (JST)", _created_jst, 20, is_datetime=True),
+    Column(
+        "created",
+        "発生日時 (JST)",
+        _created_jst,
+        20,
+        is_datetime=True,
+        sheet_header=f"発生日時{IN_JAPAN_TIME}",
+    ),
     Column("status", "ステータス", lambda row: row.entry.status, 11, repeats=True),
     Column("reason", "理由", lambda row: row.entry.reason, 60, wrap=True),
     Column("explanation", "原因", _explanation_text, 46, wrap=True, repeats=True),

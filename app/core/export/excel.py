@@ -148,7 +148,7 @@ class _RowWriter:
         for index, getter in enumerate(self._getters):
             value = getter(row)
             if index == self._date_index:
-                # Excel has no time zones: store the JST wall-clock time; the header says (JST).
+                # Excel has no time zones: store the JST wall-clock time; the header says 日本時間.
                 created = value.replace(tzinfo=None)
                 cell = self._cells[index]
                 cell.value = created
@@ -215,7 +215,9 @@ class _RowWriter:
         title = data_sheet_title(len(self.sheet_titles) + 1)
         sheet = self._workbook.create_sheet(title)
         self._styles.prepare_data_sheet(sheet)  # widths, frozen header: before the first row
-        sheet.append([self._styles.header_cell(sheet, column.header_ja) for column in COLUMNS])
+        sheet.append(
+            [self._styles.header_cell(sheet, column.sheet_header_ja) for column in COLUMNS]
+        )
         self._cells = []
         self._guarded_cells = []
         for column in COLUMNS:

@@ -8,7 +8,7 @@ from typing import Any
 
 from app.core.dates import JST
 from app.core.export.cells import clean_text, needs_text_guard
-from app.core.export.columns import category_label_ja
+from app.core.export.columns import IN_JAPAN_TIME, category_label_ja
 from app.core.export.context import SCOPE_LABELS_JA, ExportContext
 from app.core.export.excel_styles import (
     COUNT_FORMAT,
@@ -33,7 +33,7 @@ SUMMARY_SHEET_TITLE = "集計"
 CONDITIONS_SHEET_TITLE = "条件"
 SECTION_LIST_CATEGORY = "種別 × 分類"
 SECTION_DOMAINS = f"受信者ドメイン別（上位{TOP_DOMAINS}件）"
-SECTION_DAYS = "日別（JST）"
+SECTION_DAYS = f"日別{IN_JAPAN_TIME}"
 TOTAL_LABEL = "合計"
 NONE_TEXT = "（なし）"
 INCOMPLETE_SCOPE_ALL = "取得できたすべての行（取得は途中まで）"
@@ -222,7 +222,7 @@ def write_conditions_sheet(
         ("対象リスト", out.text("、".join(kind.label_ja for kind in context.lists) or NONE_TEXT)),
         ("絞り込み条件", out.text(context.filter_description or NONE_TEXT)),
         ("出力範囲", out.text(scope)),
-        ("出力日時 (JST)", out.moment(exported_at)),
+        (f"出力日時{IN_JAPAN_TIME}", out.moment(exported_at)),
         ("アプリのバージョン", out.text(context.app_version)),
         ("行数", out.count(row_count)),
         ("一覧のシート", out.text("、".join(data_sheet_titles))),
@@ -241,7 +241,7 @@ def write_conditions_sheet(
         else:
             out.row(row)
     out.row([])
-    out.row([out.text("日時はすべて日本時間 (JST) です。")])
+    out.row([out.text("日時はすべて日本時間です。")])
 
 
 # Public name for other workbooks (the DMARC export) that write sheets the same way.

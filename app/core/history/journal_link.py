@@ -9,16 +9,22 @@ from app.core.storage.history.interface import AccountKey, Deletion, HistoryStor
 from app.core.storage.journal_store import JournalStore
 
 
-def journal_deletions(journal: JournalStore, account: AccountKey) -> tuple[Deletion, ...]:
+def journal_deletions(
+    journal: JournalStore, account: AccountKey, *, region: str | None = None
+) -> tuple[Deletion, ...]:
     """Successful deletes of ``account`` (same subuser, region and practice flag), oldest first.
 
     The journal names accounts by subuser and region; two parent accounts with different API
-    keys but the same region are told apart only by the history's account name.
+    keys but the same region are told apart only by the history's account name. ``region`` is
+    the journal's spelling of it (``app.core.journal_region``) when the history account keeps
+    another (todoku-cli files every history account under its ``--region``).
     """
     return tuple(
         Deletion(kind, email, deleted_at, created, reason)
         for kind, email, deleted_at, created, reason in journal.successful_deletions(
-            subuser=account.subuser, region=account.region, practice=account.practice
+            subuser=account.subuser,
+            region=account.region if region is None else region,
+            practice=account.practice,
         )
     )
 

@@ -23,6 +23,7 @@ from app.core.history.trends import (
     previous_month,
     trend_by_category,
 )
+from app.core.journal_region import journal_region_spellings
 from app.core.stats import DailyStats, evaluate
 from app.core.storage.history.interface import (
     AccountKey,
@@ -283,7 +284,7 @@ def _deletions(
         )
         for op in operations
         if op.subuser == account.subuser
-        and op.region == account.region
+        and op.region in journal_region_spellings(account.region, account.practice)
         and op.practice == account.practice
         and op.state is not OperationState.PENDING
     ]

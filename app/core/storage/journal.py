@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
+from app.core.journal_region import journal_region_spellings
 from app.core.storage.journal_conflicts import sqlite_conflict
 from app.core.storage.journal_errors import journal_error
 from app.core.storage.journal_records import (
@@ -341,12 +342,14 @@ class DeletionJournal:
         ``when`` is the moment the result was recorded; oldest first.
         """
         marks = ",".join("?" * len(SUCCESS_RESULTS))
+        regions = journal_region_spellings(region, practice)  # older CLI records too
         rows = self._read(
             "SELECT e.list_kind, e.email, e.updated_at, e.created, e.reason"
             " FROM operation_entries e JOIN operations o ON o.id = e.operation_id"
-            f" WHERE o.subuser = ? AND o.region = ? AND o.practice = ? AND e.result IN ({marks})"
+            f" WHERE o.subuser = ? AND o.region IN ({','.join('?' * len(regions))})"
+            f" AND o.practice = ? AND e.result IN ({marks})"
             " ORDER BY e.updated_at",
-            [subuser, region, int(practice), *sorted(r.value for r in SUCCESS_RESULTS)],
+            [subuser, *regions, int(practice), *sorted(r.value for r in SUCCESS_RESULTS)],
         )
         return tuple(
             (

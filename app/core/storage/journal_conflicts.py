@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
+from app.core.journal_region import journal_region_spellings
 from app.core.storage.journal_records import (
     SUCCESS_RESULTS,
     ClaimConflict,
@@ -14,27 +15,33 @@ from app.core.storage.journal_records import (
 )
 from app.core.storage.journal_rows import parse_stamp, stamp
 
-_SAME_ACCOUNT = (
-    " JOIN operations o ON o.id = e.operation_id WHERE e.list_kind = ? AND e.email = ?"
-    " COLLATE NOCASE AND o.base_host = ? AND o.subuser = ? AND o.region = ? AND o.practice = ?"
-)
+
+def _same_account(regions: int) -> str:
+    """The account's rows, under any of its ``regions`` spellings (see app/core/journal_region)."""
+    return (
+        " JOIN operations o ON o.id = e.operation_id WHERE e.list_kind = ? AND e.email = ?"
+        " COLLATE NOCASE AND o.base_host = ? AND o.subuser = ? AND o.practice = ?"
+        f" AND o.region IN ({','.join('?' * regions)})"
+    )
 
 
 def sqlite_conflict(
     connection: sqlite3.Connection, meta: OperationMeta, entry: NewEntry
 ) -> ClaimConflict | None:
     """Who already holds or deleted ``entry`` in this journal (None: free to claim)."""
+    regions = journal_region_spellings(meta.region, meta.practice)
+    same_account = _same_account(len(regions))
     account = (
         entry.list_kind.value,
         entry.email,
         meta.base_host,
         meta.subuser,
-        meta.region,
         int(meta.practice),
+        *regions,
     )
     row = connection.execute(
         "SELECT o.id, o.started_at, o.os_user, o.display_name FROM operation_entries e"
-        f"{_SAME_ACCOUNT} AND e.result = 'pending' AND o.state IN ('pending', 'running')"
+        f"{same_account} AND e.result = 'pending' AND o.state IN ('pending', 'running')"
         " ORDER BY o.id LIMIT 1",
         account,
     ).fetchone()
@@ -47,7 +54,7 @@ def sqlite_conflict(
         created = stamp(entry.created)
         row = connection.execute(
             "SELECT o.id, e.updated_at, o.os_user, o.display_name FROM operation_entries e"
-            f"{_SAME_ACCOUNT} AND e.result IN ({marks})"
+            f"{same_account} AND e.result IN ({marks})"
             " AND (e.created = ? OR e.updated_at >= ?)"
             " ORDER BY e.updated_at DESC LIMIT 1",
             (*account, *sorted(r.value for r in SUCCESS_RESULTS), created, created),

@@ -21,6 +21,7 @@ from app.core.accounts import (
     load_credentials,
 )
 from app.core.errors import InvalidInputError, TodokuError, UnexpectedError
+from app.core.journal_region import journal_region
 from app.core.storage.secrets import SecretStore, SecretsUnreadableError, SecretsUnwritableError
 from app.ui.accounts import account_facts as facts
 from app.ui.accounts import account_texts as texts
@@ -94,7 +95,7 @@ def live_config(
         base_url = base_url or live_base_url
     return ConnectionConfig(
         api_key=credentials.get("api_key", "") if sendgrid else "",
-        region=account.region or ("global" if sendgrid else ""),
+        region=journal_region(account),  # as todoku-cli records it: claims coincide
         subuser=account.subuser,
         base_url=base_url,
         timeout_s=settings.timeout_s,
@@ -261,7 +262,7 @@ class AccountsController(FeatureController):
             imitated = facts.practice_account(account, practice_region(provider))
             return ConnectionConfig(
                 api_key="",
-                region=imitated.region,
+                region=journal_region(imitated),
                 base_url=self._ensure_sandbox(provider),
                 practice=True,
                 timeout_s=PRACTICE_TIMEOUT_S,

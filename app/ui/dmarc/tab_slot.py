@@ -53,6 +53,11 @@ class DmarcTabSlot(QObject):
             self._wire(tab)
         return self._tab
 
+    def is_current(self) -> bool:
+        """Whether DMARC is the tab shown (the placeholder counts, before the tab is built)."""
+        current = self._tabs.currentWidget()
+        return current is not None and (current is self._tab or current is self._placeholder)
+
     @Slot()
     def build(self) -> None:
         self.tab()

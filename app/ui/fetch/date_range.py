@@ -172,6 +172,11 @@ class DateRangeBar(QWidget):
         for kind, box in self.list_boxes.items():
             box.setChecked(kind in lists)
 
+    @property
+    def busy(self) -> bool:
+        """A fetch, deletion or export runs: this bar carries its progress and キャンセル."""
+        return self._busy
+
     def set_busy(self, busy: bool) -> None:
         """While a fetch runs: inputs locked, キャンセル shown instead of 取得."""
         self._busy = busy

@@ -21,7 +21,7 @@ from app.core.glossary import delete_effect_label, permanence_label
 from app.core.types import Explanation, ListKind, SuppressionEntry
 from tests.helpers.export_rows import RANGE, make_context, make_rows
 
-HEADERS = [column.header_ja for column in COLUMNS]
+HEADERS = [column.sheet_header_ja for column in COLUMNS]
 
 
 def sheet_xml(path: Path, number: int) -> str:
@@ -163,7 +163,7 @@ def test_summary_sheet_matches_counts_computed_from_the_entries(
     assert domains[1][2] == pytest.approx(ranked[0][1] / len(rows))
 
     by_day = Counter(row.entry.created.astimezone(JST).date() for row in rows)
-    days = section(sheet_rows, "日別（JST）")
+    days = section(sheet_rows, "日別（日本時間）")
     day_lines = {line[0].date(): line[len(lists) + 1] for line in days[1:-1]}
     assert day_lines == {
         **{RANGE.start + timedelta(days=n): 0 for n in range(RANGE.days)},
@@ -182,7 +182,7 @@ def test_conditions_sheet_says_what_was_exported(exported: tuple[list[ExportRow]
     assert items["対象リスト"] == "バウンス、ブロック、無効アドレス"
     assert items["絞り込み条件"] == "ドメイン: example.jp"
     assert items["出力範囲"] == "絞り込み後の行のみ"
-    assert items["出力日時 (JST)"] == datetime(2025, 3, 11, 10, 2, 3)
+    assert items["出力日時（日本時間）"] == datetime(2025, 3, 11, 10, 2, 3)
     assert items["アプリのバージョン"] == "1.2.3"
     assert items["行数"] == len(rows)
     assert items["一覧のシート"] == "一覧"
@@ -334,3 +334,23 @@ def test_summary_returned_matches_the_rows(exported: tuple[list[ExportRow], Path
     assert sum(count for *_, count in summary.by_list_category) == len(rows)
     assert sum(count for *_, count in summary.by_day) == len(rows)
     assert sum(c for _, c in summary.domains.top) + summary.domains.other_rows == len(rows)
+
+
+def test_the_workbook_says_japan_time_as_the_screens_do(
+    exported: tuple[list[ExportRow], Path],
+) -> None:
+    """The screens say 日本時間 (期間（日本時間）); the workbook used to say (JST). The CSV keeps
+    its header, the names scripts and todoku-cli users read its columns by."""
+    _, path = exported
+    book = load_workbook(path)
+    texts = [
+        str(value)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if isinstance(value, str)
+    ]
+    assert not [text for text in texts if "JST" in text]
+    assert "発生日時（日本時間）" in [cell.value for cell in book["一覧"][1]]
+    assert "日時はすべて日本時間です。" in texts
+    assert "発生日時 (JST)" in [column.header_ja for column in COLUMNS]  # the CSV's

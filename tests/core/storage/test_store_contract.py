@@ -204,6 +204,53 @@ def test_a_listing_stamped_ahead_of_the_clock_is_deleted_once(open_store: OpenSt
     second.set_state(relisted.operation_id, OperationState.DONE)
 
 
+# An Amazon SES account as the window and todoku-cli now file it, and as older todoku-cli
+# versions did (their --region, meaningless for SES): the same account on the same server.
+SES_META = OperationMeta(
+    "本番 ses:本番", "", "ap-northeast-1", "email.ap-northeast-1.amazonaws.com"
+)
+SES_META_OLDER_CLI = OperationMeta("CLI ses:本番", "", "global", SES_META.base_host)
+
+
+def test_claims_an_older_cli_filed_under_global_are_still_seen(open_store: OpenStore) -> None:
+    first, second = open_store("tanaka"), open_store("suzuki")
+    older = first.claim_operation(SES_META_OLDER_CLI, entries(2))
+    assert older.operation_id is not None
+    held = second.claim_operation(SES_META, entries(1))
+    assert held.operation_id is None
+    assert [(c.state, c.operation_id) for c in held.conflicts] == [
+        (ClaimState.IN_PROGRESS, older.operation_id)
+    ]
+    first.set_state(older.operation_id, OperationState.RUNNING)
+    first.record_results(
+        older.operation_id,
+        [
+            ResultUpdate(ListKind.BOUNCES, "user0@example.jp", EntryResult.DELETED),
+            ResultUpdate(ListKind.BOUNCES, "user1@example.jp", EntryResult.FAILED, "HTTP 500"),
+        ],
+    )
+    again = second.claim_operation(SES_META, entries(2))
+    assert [(c.email, c.state) for c in again.conflicts] == [
+        ("user0@example.jp", ClaimState.DELETED)
+    ]
+    assert [e.email for e in again.claimed] == ["user1@example.jp"]
+    # 再発 reads the older record under the account's region too.
+    found = second.successful_deletions(subuser="", region="ap-northeast-1", practice=False)
+    assert [email for _, email, *_ in found] == ["user0@example.jp"]
+
+
+def test_another_spelling_is_no_alias_for_sendgrid_or_practice(open_store: OpenStore) -> None:
+    store = open_store()
+    eu = OperationMeta("本番", "", "eu", "api.sendgrid.com")
+    assert store.claim_operation(eu, entries(1)).operation_id is not None
+    glob = OperationMeta("本番", "", "global", "api.sendgrid.com")
+    assert not store.claim_operation(glob, entries(1)).conflicts
+    practice = OperationMeta("練習", "", "global", "127.0.0.1:9", True)
+    assert store.claim_operation(practice, entries(1)).operation_id is not None
+    cmc_practice = OperationMeta("練習 cmc:本番", "", "", "127.0.0.1:9", True)
+    assert not store.claim_operation(cmc_practice, entries(1)).conflicts
+
+
 def test_done_operation_releases_claims_of_unrecorded_entries(open_store: OpenStore) -> None:
     store = open_store()
     claim = store.claim_operation(META, entries(1, created=None))

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from app.core.journal_region import journal_region_spellings
 from app.core.storage.journal_records import (
     Claim,
     ClaimConflict,
@@ -35,7 +36,18 @@ RETRIES = 3  # deadlock / serialization retries of a claim
 
 def account_scope(meta: OperationMeta | OperationRecord) -> str:
     """Claims are per account and server: the same address on two accounts is two entries."""
-    return f"{meta.base_host}|{meta.subuser}|{meta.region}|{int(meta.practice)}"
+    return _scope(meta, meta.region)
+
+
+def _scope(meta: OperationMeta | OperationRecord, region: str) -> str:
+    return f"{meta.base_host}|{meta.subuser}|{region}|{int(meta.practice)}"
+
+
+def _older_scopes(meta: OperationMeta) -> list[str]:
+    """The account's scope under the region spellings older todoku-cli versions wrote (their
+    claims are still held there until those operations end)."""
+    regions = journal_region_spellings(meta.region, meta.practice)
+    return [_scope(meta, region) for region in regions if region != meta.region]
 
 
 class NothingClaimed(Exception):
@@ -73,7 +85,7 @@ def claim_entries(
         for row in rows:
             key = (str(row[0]), str(row[1]))
             claimed[key] = remaining.pop(key)
-        held = _holders(connection, scope, remaining)
+        held = _holders(connection, [scope], remaining)
         for key, conflict in held.items():
             conflicts.append(conflict)
             remaining.pop(key)
@@ -90,7 +102,11 @@ def claim_entries(
                 datetime.now(UTC),
             )
         )
-    deleted = _already_deleted(connection, meta, claimed)
+    # Held under an older spelling of the account's region, or already deleted: let go.
+    deleted = {
+        **_already_deleted(connection, meta, claimed),
+        **_holders(connection, _older_scopes(meta), claimed),
+    }
     if deleted:
         connection.execute(
             "DELETE FROM todoku.active_claims WHERE operation_id = %s"
@@ -110,17 +126,17 @@ def claim_entries(
 
 
 def _holders(
-    connection: Any, scope: str, remaining: dict[tuple[str, str], NewEntry]
+    connection: Any, scopes: list[str], remaining: dict[tuple[str, str], NewEntry]
 ) -> dict[tuple[str, str], ClaimConflict]:
-    if not remaining:
+    if not remaining or not scopes:
         return {}
     keys = list(remaining)
     rows = connection.execute(
         "SELECT c.list_kind, c.email_norm, o.id, o.started_at, o.os_user, o.display_name"
         " FROM todoku.active_claims c JOIN todoku.operations o ON o.id = c.operation_id"
-        " WHERE c.scope = %s AND (c.list_kind, c.email_norm) IN"
+        " WHERE c.scope = ANY(%s) AND (c.list_kind, c.email_norm) IN"
         " (SELECT * FROM unnest(%s::text[], %s::text[]))",
-        (scope, [k for k, _ in keys], [e for _, e in keys]),
+        (scopes, [k for k, _ in keys], [e for _, e in keys]),
     ).fetchall()
     return _conflicts(rows, remaining, ClaimState.IN_PROGRESS)
 
@@ -141,7 +157,7 @@ def _already_deleted(
         " JOIN LATERAL (SELECT o.id, c.updated_at AS at, o.os_user, o.display_name"
         "   FROM todoku.entry_current c JOIN todoku.operations o ON o.id = c.operation_id"
         "   WHERE lower(c.email) = v.e AND c.list_kind = v.k AND o.base_host = %s"
-        "   AND o.subuser = %s AND o.region = %s AND o.practice = %s"
+        "   AND o.subuser = %s AND o.region = ANY(%s) AND o.practice = %s"
         "   AND c.result = ANY(%s) AND (c.created = v.created OR c.updated_at >= v.created)"
         "   ORDER BY c.updated_at DESC LIMIT 1) d ON true",
         (
@@ -150,7 +166,7 @@ def _already_deleted(
             [entry.created for _, entry in dated],
             meta.base_host,
             meta.subuser,
-            meta.region,
+            list(journal_region_spellings(meta.region, meta.practice)),  # older CLI ones too
             meta.practice,
             SUCCESS_VALUES,
         ),

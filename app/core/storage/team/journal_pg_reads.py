@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from app.core.journal_region import journal_region_spellings
 from app.core.storage.journal_records import (
     SUCCESS_RESULTS,
     UNFINISHED_STATES,
@@ -95,9 +96,10 @@ def successful_deletions(
     rows = connection.execute(
         "SELECT e.list_kind, e.email, e.updated_at, e.created, e.reason"
         " FROM todoku.entry_current e JOIN todoku.operations o ON o.id = e.operation_id"
-        " WHERE o.subuser = %s AND o.region = %s AND o.practice = %s"
+        " WHERE o.subuser = %s AND o.region = ANY(%s) AND o.practice = %s"
         " AND e.result = ANY(%s) ORDER BY e.updated_at",
-        (subuser, region, practice, SUCCESS_VALUES),
+        # Every spelling of the account's region: older CLI records too.
+        (subuser, list(journal_region_spellings(region, practice)), practice, SUCCESS_VALUES),
     ).fetchall()
     return tuple((ListKind(r[0]), str(r[1]), r[2], r[3], str(r[4])) for r in rows)
 
