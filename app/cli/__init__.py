@@ -147,6 +147,9 @@ def _parse_and_run(args_list: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
+    from app.cli.common import settle_connection_defaults
+
+    settle_connection_defaults(args)
     return int(module.run(args))
 
 

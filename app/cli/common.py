@@ -25,8 +25,24 @@ PROVIDER_CHOICES = ("sendgrid", "cmc", "infobip", "ses")
 
 def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", help="API の URL（練習用サーバーなど。既定: SendGrid）")
-    parser.add_argument("--region", choices=("global", "eu"), default="global")
-    parser.add_argument("--subuser", default="", help="サブユーザー名（on-behalf-of）")
+    add_region_arguments(parser)
+
+
+def add_region_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--region`` and ``--subuser``. Left out, they are the ``--account``'s (a SendGrid
+    account saved with the EU region or a subuser), else global and the parent account: see
+    ``settle_connection_defaults``."""
+    parser.add_argument(
+        "--region",
+        choices=("global", "eu"),
+        default=None,
+        help="SendGrid のリージョン（既定: --account のリージョン、なければ global）",
+    )
+    parser.add_argument(
+        "--subuser",
+        default=None,
+        help="サブユーザー名（on-behalf-of。既定: --account のサブユーザー、なければ親アカウント）",
+    )
 
 
 def add_provider_arguments(parser: argparse.ArgumentParser) -> None:
@@ -88,12 +104,39 @@ def selected_account(args: argparse.Namespace) -> Account | None:
     else:
         account = Account(f"CLI（{provider}）", ProviderName(str(provider)))
     if account.provider is ProviderName.SENDGRID:
-        account = replace(account, region=args.region, subuser=args.subuser or account.subuser)
+        # What the command line says wins; what it leaves out is the saved account's.
+        region = getattr(args, "region", None) or account.region or "global"
+        subuser = getattr(args, "subuser", None)
+        account = replace(
+            account, region=region, subuser=account.subuser if subuser is None else subuser
+        )
     elif account.provider is ProviderName.SES:
         region = getattr(args, "aws_region", None)
         if region:
             account = replace(account, region=region)
     return account
+
+
+def settle_connection_defaults(args: argparse.Namespace) -> None:
+    """Fill in ``--region`` and ``--subuser`` where the command line left them out: from a
+    SendGrid ``--account`` (so an EU account connects to the EU API, and its fetch history,
+    journal rows and exports name the region and subuser it really used), else global and the
+    parent account. Every reader of ``args.region``/``args.subuser`` then sees one answer."""
+    if not hasattr(args, "region"):
+        return
+    account = None
+    if args.region is None or args.subuser is None:
+        try:
+            account = selected_account(args)
+        except TodokuError:
+            account = None  # the command reports it when it opens the account
+    from app.core.accounts import ProviderName
+
+    sendgrid = account is not None and account.provider is ProviderName.SENDGRID
+    if args.region is None:
+        args.region = account.region if sendgrid and account is not None else "global"
+    if args.subuser is None:
+        args.subuser = account.subuser if sendgrid and account is not None else ""
 
 
 def account_description(args: argparse.Namespace) -> str:

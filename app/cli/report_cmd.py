@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli.common import report_error, terminal_text
+from app.cli.common import add_region_arguments, report_error, terminal_text
 from app.cli.history_args import account_key, add_history_arguments, history_path, journal_path
 from app.cli.shared_store import database_from_args, open_cli_history, open_cli_journal
 from app.core.errors import InvalidInputError, TodokuError
@@ -30,8 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="SendGrid の統計から配信率を読む（API キーが必要。既定: 読まない）",
     )
     parser.add_argument("--base-url", help="API の URL（練習用サーバーなど。既定: SendGrid）")
-    parser.add_argument("--region", choices=("global", "eu"), default="global")
-    parser.add_argument("--subuser", default="", help="サブユーザー名（on-behalf-of）")
+    add_region_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
