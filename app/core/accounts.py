@@ -44,6 +44,12 @@ def before_particle_ja(name: str) -> str:
     return name + " " if name[-1:].isascii() else name
 
 
+def between_words_ja(name: str) -> str:
+    """`` Amazon SES `` / ``カスタマーズメールクラウド``: a name ready to sit between Japanese
+    words (「実際の…には」), a space on each side of a Latin name and none around katakana."""
+    return (" " if name[:1].isascii() else "") + before_particle_ja(name)
+
+
 def provider_in_journal_label(label: str) -> ProviderName:
     """The provider a deletion journal's account label names: ``<where> <provider>:<account>``
     (``CLI cmc:本番``, ``練習モード infobip:キャンペーン``). A label without one (``CLI``,
