@@ -27,6 +27,7 @@ from app.core.errors import TodokuError
 from app.core.file_name_part import file_name_part
 from app.ui.history import texts
 from app.ui.safe_text import plain_label
+from app.ui.texts import in_the_window
 
 if TYPE_CHECKING:
     from app.core.history.report import MonthlyReport
@@ -200,7 +201,7 @@ class ReportDialog(QDialog):
         self._update_buttons()
 
     def show_error(self, error: TodokuError) -> None:
-        self.status.setText(f"{error.message_ja} {error.next_step_ja}")
+        self.status.setText(f"{error.message_ja} {in_the_window(error.next_step_ja)}")
 
     # -- slots -----------------------------------------------------------------------------
 
