@@ -61,6 +61,17 @@ def provider_in_journal_label(label: str) -> ProviderName:
     return ProviderName.SENDGRID
 
 
+def journal_label_ja(label: str) -> str:
+    """A journal account label as an operator reads it: 「練習モード Amazon SES「ses1」」 for
+    ``練習モード ses:ses1`` (the provider's code meant nothing in 削除履歴); a label without a
+    provider (``本番``, ``CLI``, ``練習モード``) as it is."""
+    where, space, rest = label.partition(" ")
+    token, colon, name = rest.partition(":")
+    if space and colon and token in {provider.value for provider in ProviderName}:
+        return f"{where} {ProviderName(token).label_ja}「{name}」"
+    return label
+
+
 DEFAULT_ACCOUNT_NAME = "SendGrid"
 
 SENDGRID_DEFAULT_SECRET = "sendgrid_api_key"  # the name today's key has in the keyring
