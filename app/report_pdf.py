@@ -165,7 +165,7 @@ class _Writer:
     def fill(self, report: MonthlyReport, document: QTextDocument, chart_url: QUrl) -> None:
         account = report.account
         self.line(f"月次レポート {report.month_label}", self.title)
-        who = account.account + (f"（サブユーザー {account.subuser}）" if account.subuser else "")
+        who = report.account_label_ja
         self.line(
             f"アカウント: {who}　リージョン: {region_label_ja(account.region)}　期間: "
             f"{report.period.start:%Y/%m/%d} 〜 {report.period.end:%Y/%m/%d}（日本時間）　"

@@ -44,6 +44,12 @@ def before_particle_ja(name: str) -> str:
     return name + " " if name[-1:].isascii() else name
 
 
+def between_words_ja(name: str) -> str:
+    """`` Amazon SES `` / ``カスタマーズメールクラウド``: a name ready to sit between Japanese
+    words (「実際の…には」), a space on each side of a Latin name and none around katakana."""
+    return (" " if name[:1].isascii() else "") + before_particle_ja(name)
+
+
 def provider_in_journal_label(label: str) -> ProviderName:
     """The provider a deletion journal's account label names: ``<where> <provider>:<account>``
     (``CLI cmc:本番``, ``練習モード infobip:キャンペーン``). A label without one (``CLI``,
@@ -53,6 +59,17 @@ def provider_in_journal_label(label: str) -> ProviderName:
     if colon and token in {provider.value for provider in ProviderName}:
         return ProviderName(token)
     return ProviderName.SENDGRID
+
+
+def journal_label_ja(label: str) -> str:
+    """A journal account label as an operator reads it: 「練習モード Amazon SES「ses1」」 for
+    ``練習モード ses:ses1`` (the provider's code meant nothing in 削除履歴); a label without a
+    provider (``本番``, ``CLI``, ``練習モード``) as it is."""
+    where, space, rest = label.partition(" ")
+    token, colon, name = rest.partition(":")
+    if space and colon and token in {provider.value for provider in ProviderName}:
+        return f"{where} {ProviderName(token).label_ja}「{name}」"
+    return label
 
 
 DEFAULT_ACCOUNT_NAME = "SendGrid"

@@ -356,3 +356,15 @@ SETTINGS_LLM_PRACTICE_NOTE = (
 def format_jst(moment: datetime) -> str:
     """``yyyy/MM/dd HH:mm`` in Japan time."""
     return moment.astimezone(JST).strftime("%Y/%m/%d %H:%M")
+
+
+# A shared-store message names where the connection is set for the window and for todoku-cli
+# (「…、todoku-cli は --database」); the window's own operator never uses the CLI option.
+SHARED_SETTINGS_IN_WINDOW = "接続先の設定（「ツール → 共有データベース…」）"
+
+
+def in_the_window(text: str) -> str:
+    """A next step as the window shows it: the menu path only, without the CLI's option."""
+    from app.core.storage.journal_records import SHARED_SETTINGS_WHERE
+
+    return text.replace(SHARED_SETTINGS_WHERE, SHARED_SETTINGS_IN_WINDOW)

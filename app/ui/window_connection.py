@@ -72,9 +72,7 @@ class ConnectionMixin(WindowShape):
         )
         provider = account.provider.label_ja
         self.banner.text_label.setText(
-            texts.PRACTICE_TEXT
-            if account.is_default
-            else account_texts.PRACTICE_TEXT.format(provider=provider)
+            texts.PRACTICE_TEXT if account.is_default else account_texts.practice_text(provider)
         )
         self.account_bar.set_mode(practice, texts.PRACTICE_TITLE if practice else texts.LIVE_MODE)
 

@@ -605,6 +605,17 @@ def unknown_text_hint(code: str, reply: str, reply_text: str = "") -> UnknownTex
             "でしたが、何かを直さない限り、同じ宛先への再送はまた失敗します。"
             "推測はせずに、理由の欄の原文を確認してください。"
         )
+    elif not reply_text.strip():
+        # No reply text at all (Amazon SES's suppression list keeps none): 「理由の欄の原文を
+        # 確認してください」 sent the operator to an empty column.
+        text = (
+            "配信サービスの記録に、受信側の応答の原文がありません（Amazon SES の抑制リストなどは"
+            "原文を残しません）。このため、原因を自動では判定できませんでした。"
+        )
+        fix = (
+            "配信サービスの管理画面や送信の記録で、このアドレスへの最後の送信の結果を確認するか、"
+            "配信サービスのサポートに確認してください。"
+        )
     else:
         text = (
             "受信側の応答には、一時的か恒久的かを示すコードがなく、原因を自動では判定できません"

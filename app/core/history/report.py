@@ -36,6 +36,10 @@ from app.core.storage.journal_records import OperationQuery, OperationState
 from app.core.storage.journal_store import JournalStore
 from app.core.types import DateRange, ListKind
 
+# The history's key of the default practice account (the window's and `todoku-cli --account`'s)
+# and what a report calls practice rows.
+PRACTICE_KEY = "練習"
+PRACTICE_SHOWN = "練習モード"
 TOP_DOMAINS = 10
 TOP_CAUSES = 10
 TREND_MONTHS = 12
@@ -132,6 +136,16 @@ class MonthlyReport:
         if not self.previous_recorded:
             return NO_PREVIOUS_RECORD
         return f"前月比 {self.total.change_ja()}"
+
+    @property
+    def account_label_ja(self) -> str:
+        """The account as the saved Excel and PDF name it: practice rows say 練習モード (the
+        history keys them 「練習」, which read as an account someone had named 練習)."""
+        account = self.account
+        name = account.account
+        if account.practice:
+            name = PRACTICE_SHOWN if name in ("", PRACTICE_KEY) else f"{name}（{PRACTICE_SHOWN}）"
+        return name + (f"（サブユーザー {account.subuser}）" if account.subuser else "")
 
 
 def _changes(

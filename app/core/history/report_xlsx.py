@@ -148,10 +148,7 @@ def _summary(workbook: Any, report: MonthlyReport, styles: ExcelStyles) -> None:
     s.title(f"月次レポート {report.month_label}")
     account = report.account
     facts = (
-        (
-            "アカウント",
-            account.account + (f"（サブユーザー {account.subuser}）" if account.subuser else ""),
-        ),
+        ("アカウント", report.account_label_ja),
         ("リージョン", region_label_ja(account.region)),
         ("期間", f"{report.period.start:%Y/%m/%d} 〜 {report.period.end:%Y/%m/%d}（日本時間）"),
         ("作成日時", f"{report.generated_at.astimezone(JST):%Y/%m/%d %H:%M}"),

@@ -37,6 +37,13 @@ class JournalPermissionError(JournalError):
     )
 
 
+# Where the connection is set, for a message read in the window and in todoku-cli alike (the
+# 共有データベース dialog, where the operator already is, says 「この画面の」 instead).
+SHARED_SETTINGS_WHERE = (
+    "接続先の設定（アプリは「ツール → 共有データベース…」、todoku-cli は --database）"
+)
+
+
 class SharedStoreUnavailableError(JournalError):
     """The shared database could not be reached (or went away during an operation).
 
@@ -47,8 +54,7 @@ class SharedStoreUnavailableError(JournalError):
     default_message_ja = "共有データベースに接続できません。"
     default_next_step_ja = (
         "ネットワーク（VPN など）がつながっているか、共有データベースのサーバーが動いているか、"
-        "接続先の設定（アプリは「ツール → 共有データベース…」、todoku-cli は --database）の"
-        "ホスト・ポート・ユーザーを確認してください。"
+        f"{SHARED_SETTINGS_WHERE}のホスト・ポート・ユーザーを確認してください。"
     )
 
 

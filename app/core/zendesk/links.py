@@ -8,12 +8,14 @@ Zendesk itself stays the record.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from app.core import untrusted_json
 from app.core.dates import JST
@@ -24,6 +26,17 @@ log = logging.getLogger(__name__)
 
 LINKS_FILE = "zendesk_tickets.json"
 MAX_LINKS = 20_000  # oldest dropped beyond this: the file stays small
+
+
+def is_practice_link(url: str) -> bool:
+    """A ticket in the practice imitation, which runs on loopback (a real Zendesk link is an
+    https://<subdomain>.zendesk.com address): a browser cannot open it (the imitation answers
+    API calls only, on a port that changes each session)."""
+    try:
+        host = urlsplit(url).hostname or ""
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.core.accounts import before_particle_ja, between_words_ja
 from app.core.glossary import term
 
 # Any provider's account: the title names no service (the default account's says SendGrid).
@@ -108,9 +109,18 @@ LIVE_NEEDS_CREDENTIALS = (
 SWITCHED_TO_PRACTICE = "「{label}」の認証情報が保存されていないため、練習モードに切り替えました。"
 SWITCHED = "アカウントを「{label}」に切り替えました。"
 PRACTICE_TEXT = (
-    "練習用のデータです（{provider} の模擬サーバー）。削除しても実際の {provider} には"
+    "練習用のデータです（{provider}の模擬サーバー）。削除しても実際の{provider_between}には"
     "影響しません。"
 )
+
+
+def practice_text(provider: str) -> str:
+    """The practice banner of another provider's account: 「実際のカスタマーズメールクラウドには」
+    without the spaces a Latin name (「実際の Amazon SES には」) needs."""
+    return PRACTICE_TEXT.format(
+        provider=before_particle_ja(provider), provider_between=between_words_ja(provider)
+    )
+
 
 # Journal and export: what the account was (provider and account name travel together).
 JOURNAL_PRACTICE = "練習モード {provider}:{name}"

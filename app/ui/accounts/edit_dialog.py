@@ -39,17 +39,31 @@ from app.ui.secret_writes import save_showing_progress
 from app.ui.widgets.test_outcome import show_test_outcome
 from app.ui.widgets.tint import set_text_colour
 
+# AWS's own Japanese names beside the codes: 「ap-northeast-1」 alone did not tell an operator
+# which one is Tokyo. The list shows 「code（name）」; the account keeps the code only, and a
+# code typed by hand (another region) is kept as typed.
 SES_REGIONS = (
-    "ap-northeast-1",
-    "ap-northeast-3",
-    "us-east-1",
-    "us-east-2",
-    "us-west-2",
-    "eu-west-1",
-    "eu-central-1",
-    "ap-southeast-1",
-    "ap-southeast-2",
+    ("ap-northeast-1", "東京"),
+    ("ap-northeast-3", "大阪"),
+    ("us-east-1", "米国東部・バージニア北部"),
+    ("us-east-2", "米国東部・オハイオ"),
+    ("us-west-2", "米国西部・オレゴン"),
+    ("eu-west-1", "欧州・アイルランド"),
+    ("eu-central-1", "欧州・フランクフルト"),
+    ("ap-southeast-1", "アジアパシフィック・シンガポール"),
+    ("ap-southeast-2", "アジアパシフィック・シドニー"),
 )
+
+
+def ses_region_shown(code: str) -> str:
+    """「ap-northeast-1（東京）」 for a listed code, the code itself for any other."""
+    names = dict(SES_REGIONS)
+    return f"{code}（{names[code]}）" if code in names else code
+
+
+def ses_region_code(text: str) -> str:
+    """The region code of what the combo shows (「ap-northeast-1（東京）」 → ap-northeast-1)."""
+    return text.split("（", 1)[0].strip()
 
 
 class _SecretField(QWidget):
@@ -161,9 +175,13 @@ class AccountEditDialog(QDialog):
         # Amazon SES
         self.ses_region = QComboBox()
         self.ses_region.setEditable(True)
-        self.ses_region.addItems(SES_REGIONS)
+        self.ses_region.addItems([ses_region_shown(code) for code, _ in SES_REGIONS])
         self.ses_region.setCurrentText(
-            start.region if start.provider is ProviderName.SES and start.region else SES_REGIONS[0]
+            ses_region_shown(
+                start.region
+                if start.provider is ProviderName.SES and start.region
+                else SES_REGIONS[0][0]
+            )
         )
         self.ses_chain = QRadioButton(texts.SES_CHAIN)
         self.ses_keys = QRadioButton(texts.SES_KEYS)
@@ -269,7 +287,7 @@ class AccountEditDialog(QDialog):
             }
         else:
             values = {
-                "region": self.ses_region.currentText().strip(),
+                "region": ses_region_code(self.ses_region.currentText()),
                 "aws_credentials": "keys" if self.ses_keys.isChecked() else "chain",
                 "aws_profile": self.ses_profile.text().strip(),
             }

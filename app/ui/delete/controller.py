@@ -132,6 +132,12 @@ class DeletionController(FeatureController):
         self._link.available_changed.connect(self.available_changed)
         self._link.store_changed.connect(self.store_changed)
         self._link.failed.connect(self.failed)
+        # 削除履歴 asked for while the shared store was away: a click starts a new connect, and
+        # the history opens when it succeeds or says why it cannot (after the link's message,
+        # which names deleting only, so that this one stays on screen).
+        self._history_waits: tuple[QWidget | None] | None = None
+        self._link.available_changed.connect(self._on_available_for_history)
+        self._link.failed.connect(self._on_failed_for_history)
         self._who_runs: dict[int, str] = {}  # unfinished operation → the operator's name
         self._confirm = confirm
         self._show_result = show_result
@@ -606,7 +612,13 @@ class DeletionController(FeatureController):
         False when nothing was opened or started."""
         journal = self.open_journal()
         if journal is None:
-            self._no_journal()
+            if self.connecting and self._link.wants_server():
+                from app.core.storage.journal import JournalError
+
+                self._history_waits = (parent,)
+                self.failed.emit(JournalError(deletion_texts.HISTORY_CONNECTING))
+            else:
+                self._no_journal()
             return False
         if not journal.shared or self.runner.exclusive_busy:
             # SQLite on this PC: a few milliseconds. The shared store beside a running job:
@@ -618,6 +630,26 @@ class DeletionController(FeatureController):
 
         work = functools.partial(read_history, journal, OperationQuery())
         return self._start("history", work, parent, deletion_texts.HISTORY_READING)
+
+    @Slot(bool)
+    def _on_available_for_history(self, available: bool) -> None:
+        waits, self._history_waits = self._history_waits, None
+        if waits is not None and available and self.journal is not None and not self._closing:
+            self.open_history(waits[0])
+
+    @Slot(object)
+    def _on_failed_for_history(self, _: TodokuError) -> None:
+        if self._history_waits is None or self.connecting or self.unreachable is None:
+            return
+        self._history_waits = None
+        from app.core.storage.journal_records import SharedStoreUnavailableError
+
+        self.failed.emit(
+            SharedStoreUnavailableError(
+                deletion_texts.HISTORY_UNREACHABLE,
+                next_step_ja=deletion_texts.HISTORY_UNREACHABLE_NEXT,
+            )
+        )
 
     def _show_history(
         self, journal: JournalStore, parent: QWidget | None, snapshot: HistorySnapshot | None

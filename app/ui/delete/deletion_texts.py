@@ -3,7 +3,7 @@ until the lead merges them into ui/texts.py)."""
 
 from __future__ import annotations
 
-from app.core.accounts import ProviderName, before_particle_ja
+from app.core.accounts import ProviderName, between_words_ja
 from app.core.glossary import term
 
 
@@ -14,7 +14,7 @@ def provider_words(provider: str) -> str:
         label = ProviderName(provider).label_ja
     except ValueError:
         return "配信サービス"
-    return (" " if label[:1].isascii() else "") + before_particle_ja(label)
+    return between_words_ja(label)
 
 
 # Confirmation
@@ -91,6 +91,16 @@ HISTORY_CLOSE = "閉じる"
 # Shared store: the dialog's data is read by a job first (the server may be slow or away).
 HISTORY_READING = "共有データベースから削除履歴を読み込んでいます…"
 HISTORY_READING_ENTRIES = "共有データベースから削除履歴（#{id} のアドレス）を読み込んでいます…"
+# 削除履歴 clicked while the shared store was away: the click connects again.
+HISTORY_CONNECTING = "共有データベースに接続しています。つながったら削除履歴を開きます。"
+HISTORY_UNREACHABLE = (
+    "共有データベースに接続できないため、削除履歴を開けません"
+    "（削除履歴は共有データベースにあります）。"
+)
+HISTORY_UNREACHABLE_NEXT = (
+    "ネットワークと「ツール → 共有データベース…」の設定（ホスト・ポート・ユーザー）を確認し、"
+    "つながってから、もう一度「削除履歴…」を押してください。30 秒ごとに接続し直します。"
+)
 HISTORY_READ_CANCELLED = "削除履歴の読み込みをキャンセルしました。"
 HISTORY_CANCELLING = (
     "削除履歴の読み込みをキャンセルしています…（送信中の問い合わせは応答を待ちます）"

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from app.core.accounts import journal_label_ja
 from app.core.dates import today_jst
 from app.core.errors import TodokuError
 from app.core.storage.journal import (
@@ -407,7 +408,7 @@ class HistoryDialog(QDialog):
             texts.HISTORY_DETAIL.format(
                 id=op.id,
                 started=format_jst(op.started_at),
-                account=op.account_label or "-",
+                account=journal_label_ja(op.account_label) or "-",
                 host=texts.HISTORY_PRACTICE_HOST if op.practice else op.base_host or "-",
             )
         )

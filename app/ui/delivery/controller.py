@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from app.core.accounts import between_words_ja
 from app.core.cancel import CancelToken
 from app.core.errors import CancelledError, TodokuError
 from app.core.types import DateRange, Explanation, SuppressionEntry
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STATS_ONLY_SENDGRID = (
-    "配信統計は SendGrid のアカウントでのみ表示できます（Todoku は {provider} の配信統計に"
+    "配信統計は SendGrid のアカウントでのみ表示できます（Todoku は{provider}の配信統計に"
     "まだ対応していません）。"
 )
 STATS_ONLY_SENDGRID_NEXT = "抑制リストの内訳（原因とドメイン）は下のグラフで確認できます。"
@@ -161,7 +162,9 @@ class DeliveryController(QObject):
         self._jobs[id(breakdown.signals)] = (breakdown, self._generation, date_range)
         self._runner.start(breakdown)
         self.stats_unavailable.emit(
-            STATS_ONLY_SENDGRID.format(provider=provider_label) + "\n" + STATS_ONLY_SENDGRID_NEXT
+            STATS_ONLY_SENDGRID.format(provider=between_words_ja(provider_label))
+            + "\n"
+            + STATS_ONLY_SENDGRID_NEXT
         )
 
     def cancel(self) -> None:

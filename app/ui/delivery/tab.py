@@ -127,7 +127,7 @@ class DeliveryTab(QWidget):
     @Slot(str)
     def show_unavailable(self, text: str) -> None:
         """No statistics for the account's provider: said calmly, not as an error."""
-        self.view.set_stats((), self._threshold)
+        self.view.show_no_stats()
         self._message("info", text)
         self.below_days_changed.emit(0)
 

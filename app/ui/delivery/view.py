@@ -43,7 +43,7 @@ from app.ui.widgets.chart_model import (
     build_breakdown,
     build_delivery_chart,
 )
-from app.ui.widgets.delivery_chart import DeliveryChart
+from app.ui.widgets.delivery_chart import EMPTY_TEXT, DeliveryChart
 
 TITLE = "配信状況"
 THRESHOLD_LABEL = "しきい値"
@@ -55,6 +55,9 @@ WARNING = "⚠ 配信率がしきい値を下回った日があります（{coun
 ALL_OK = "✓ すべての日で配信率がしきい値 {threshold} 以上です"
 NO_SENDS = "この期間は送信がありませんでした（リクエスト 0 件）"
 NOT_LOADED = "配信統計はまだ読み込まれていません"
+# An account whose provider gives Todoku no statistics: 「まだ」 had the operator waiting.
+NO_STATS = "このアカウントでは配信統計を表示できません（配信率は SendGrid のアカウントだけです）"
+NO_STATS_CHART = "このアカウントには配信統計がありません"
 CARDS = (
     ("rate", "期間の配信率"),
     ("requests", "リクエスト"),
@@ -172,6 +175,14 @@ class DeliveryView(QWidget):
         self.threshold_spin.blockSignals(False)
         self._refresh()
 
+    def show_no_stats(self) -> None:
+        """The account's provider has no statistics: say so, not 「まだ」; no threshold to set."""
+        self.set_stats((), self.threshold)
+        self._set_banner("neutral", NO_STATS)
+        self.delivery_chart.empty_text = NO_STATS_CHART
+        self.delivery_chart.update()
+        self.threshold_spin.setEnabled(False)
+
     def set_breakdown(
         self, entries_with_explanations: Iterable[tuple[SuppressionEntry, Explanation | None]]
     ) -> None:
@@ -193,6 +204,8 @@ class DeliveryView(QWidget):
         self.threshold_changed.emit(self.threshold)
 
     def _refresh(self) -> None:
+        self.threshold_spin.setEnabled(True)
+        self.delivery_chart.empty_text = EMPTY_TEXT
         if not self._daily:
             self._report = None
             self.delivery_chart.set_model(None)

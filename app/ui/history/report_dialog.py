@@ -24,11 +24,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import TodokuError
+from app.core.file_name_part import file_name_part
 from app.ui.history import texts
 from app.ui.safe_text import plain_label
+from app.ui.texts import in_the_window
 
 if TYPE_CHECKING:
     from app.core.history.report import MonthlyReport
+    from app.core.storage.history.interface import AccountKey
 
 
 def key_figures(report: MonthlyReport) -> str:
@@ -59,6 +62,19 @@ def key_figures(report: MonthlyReport) -> str:
     if report.total.current == 0 and not report.deletions:
         return f"{figures}\n\n{texts.REPORT_EMPTY_MONTH}"
     return figures
+
+
+def _account_part(account: AccountKey) -> str:
+    """「_練習モード」, 「_cmc1」…: the default account's report keeps its plain name; any other
+    account's (a practice one too) names it, or one month's reports overwrote each other."""
+    from app.ui.history.session import DEFAULT_ACCOUNT, PRACTICE_ACCOUNT
+
+    parts = (
+        [account.account] if account.account not in ("", DEFAULT_ACCOUNT, PRACTICE_ACCOUNT) else []
+    )
+    parts += [account.subuser] if account.subuser else []
+    parts += [texts.PRACTICE_ACCOUNT_SHOWN] if account.practice else []
+    return "".join(f"_{file_name_part(part)}" for part in parts)
 
 
 class ReportDialog(QDialog):
@@ -146,6 +162,8 @@ class ReportDialog(QDialog):
     def paths(self) -> tuple[Path | None, Path | None]:
         folder = Path(self.folder_edit.text().strip() or ".")
         stem = texts.REPORT_FILE.format(month=f"{self.month:%Y-%m}")
+        if self.report is not None:
+            stem += _account_part(self.report.account)
         return (
             folder / f"{stem}.xlsx" if self.xlsx_box.isChecked() else None,
             folder / f"{stem}.pdf" if self.pdf_box.isChecked() else None,
@@ -183,7 +201,7 @@ class ReportDialog(QDialog):
         self._update_buttons()
 
     def show_error(self, error: TodokuError) -> None:
-        self.status.setText(f"{error.message_ja} {error.next_step_ja}")
+        self.status.setText(f"{error.message_ja} {in_the_window(error.next_step_ja)}")
 
     # -- slots -----------------------------------------------------------------------------
 

@@ -127,5 +127,15 @@ RESULT_NOTE = (
     "ブラウザーに貼り付けてください。"
 )
 DETAILS_TICKET = "\n■ Zendesk チケット（{when}・{action}）\n{url}\n"
+# The practice imitation's tickets: the note above (paste the link into a browser) would lead
+# to an error page; they exist only on this PC.
+RESULT_NOTE_PRACTICE = (
+    "練習モードのチケットは、このパソコンの中の Zendesk の模擬サーバーに作られました"
+    "（実際の Zendesk には作られていません）。リンクはブラウザーでは開けません。"
+)
+DETAILS_TICKET_PRACTICE = (
+    "\n■ Zendesk チケット（{when}・{action}・練習モード）\n{url}\n"
+    "練習用の模擬サーバーのチケットです（ブラウザーでは開けません）。\n"
+)
 ACTION_CREATED = "新規作成"
 ACTION_APPENDED = "追記"

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.zendesk.links import is_practice_link
 from app.core.zendesk.tickets import TicketOutcome
 from app.ui.letters import letter_texts as texts
 from app.ui.safe_text import plain_label
@@ -86,7 +87,9 @@ class TicketResultDialog(QDialog):
         if outcomes:
             self.table.selectRow(0)
         self._outcomes = outcomes
-        note = plain_label(texts.RESULT_NOTE)
+        practice = bool(outcomes) and all(is_practice_link(o.url) for o in outcomes)
+        note = plain_label(texts.RESULT_NOTE_PRACTICE if practice else texts.RESULT_NOTE)
+        self.note = note
         note.setWordWrap(True)
         note.setStyleSheet("color: #555;")
         self.copy_button = QPushButton(texts.RESULT_COPY)

@@ -198,7 +198,12 @@ class ZendeskController(FeatureController):
         except ValueError:
             when = link.when
         action = texts.ACTION_CREATED if link.created else texts.ACTION_APPENDED
-        return texts.DETAILS_TICKET.format(when=when, action=action, url=link.url)
+        from app.core.zendesk.links import is_practice_link
+
+        shown = (
+            texts.DETAILS_TICKET_PRACTICE if is_practice_link(link.url) else texts.DETAILS_TICKET
+        )
+        return shown.format(when=when, action=action, url=link.url)
 
     # -- accounts ------------------------------------------------------------------------
 

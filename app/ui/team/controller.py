@@ -251,7 +251,7 @@ class TeamController(FeatureController):
             return
         text = error.message_ja
         if error.next_step_ja:
-            text += "\n" + error.next_step_ja
+            text += "\n" + texts.in_this_dialog(error.next_step_ja)
         log.warning("team %s failed: %s", name, type(error).__name__)
         (self.moved if name == "move" else self.tested).emit(False, text)
         self.done.emit("")

@@ -60,3 +60,11 @@ STATUS_OUTBOX = "未送信の記録 {count:,} 件"
 STATUS_OUTBOX_TIP = (
     "共有データベースに書けなかった記録がこのPCに残っています。次の書き込みで自動的に再送します。"
 )
+
+
+def in_this_dialog(next_step: str) -> str:
+    """An error's next step as the 共有データベース dialog shows it: the operator is already
+    where the connection is set, so 「この画面の」 instead of the menu path and the CLI option."""
+    from app.core.storage.journal_records import SHARED_SETTINGS_WHERE
+
+    return next_step.replace(f"{SHARED_SETTINGS_WHERE}の", "この画面の")

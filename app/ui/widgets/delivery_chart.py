@@ -64,6 +64,7 @@ class DeliveryChart(DayColumnsChart):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._model: DeliveryChartModel | None = None
+        self.empty_text = EMPTY_TEXT  # what an empty chart says (the view names why)
         self.setMinimumSize(420, 300)
 
     # -- data ------------------------------------------------------------------------------------
@@ -128,7 +129,7 @@ class DeliveryChart(DayColumnsChart):
         model = self._model
         if model is None or model.empty:
             painter.setPen(NO_DATA_COLOR)
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, EMPTY_TEXT)
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.empty_text)
             return
         metrics = QFontMetrics(self.font())
         rate, count = self._areas()

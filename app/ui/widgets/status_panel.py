@@ -93,7 +93,7 @@ class StatusPanel(CompactStrip):
         its ``message_ja`` when given."""
         self.error = error
         self._message = message or error.message_ja
-        self.next_step_label.setText(error.next_step_ja)
+        self.next_step_label.setText(texts.in_the_window(error.next_step_ja))
         # A message that already says what to do is not repeated as the next step.
         self._repeated = error.next_step_ja.strip() in ("", error.message_ja.strip())
         self.settings_button.setVisible(fixed_in_settings(error))

@@ -53,6 +53,7 @@ from app.core.storage.history.stored_rows import (
     return_from_row,
 )
 from app.core.storage.journal_records import (
+    SHARED_SETTINGS_WHERE,
     JournalError,
     JournalSchemaTooNewError,
     SharedStoreUnavailableError,
@@ -82,8 +83,8 @@ _BUCKET_SQL = {
 # The server, not this PC's disk: what the operator (or the administrator) can check.
 _UNREACHABLE_NEXT = (
     "取得した一覧はそのまま使えます。ネットワーク（VPN など）がつながっているか、"
-    "共有データベースのサーバーが動いているか、接続先の設定（アプリは「ツール → "
-    "共有データベース…」、todoku-cli は --database）のホスト・ポート・ユーザーを確認してください。"
+    f"共有データベースのサーバーが動いているか、{SHARED_SETTINGS_WHERE}の"
+    "ホスト・ポート・ユーザーを確認してください。"
 )
 
 
