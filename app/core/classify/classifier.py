@@ -353,7 +353,7 @@ class Classifier:
         if not text and not status:
             return self._build("undefined", "", "", "", "", host, kind, temporary=False)
         # 要確認, but say what the codes do tell: temporary or not, and whose side it is on.
-        hint = unknown_text_hint(facts.code, facts.reply, text)
+        hint = unknown_text_hint(facts.code, facts.reply, text, status)
         return self._build(
             "onhold", "", hint.explanation_ja, hint.fix_ja, "", host, kind,
             temporary=facts.temporary or hint.temporary, known_permanent=hint.permanent,

@@ -567,7 +567,16 @@ def asks_for_retry(text: str) -> bool:
     return bool(_TEMPORARY_WORDS.search(text)) and not _NO_RETRY.search(text)
 
 
-def unknown_text_hint(code: str, reply: str, reply_text: str = "") -> UnknownTextHint:
+# Amazon SES's suppression list names why it holds an address, and nothing else: "BOUNCE" is
+# only ever a hard bounce (SES API reference, SuppressionListReason), so the entry is permanent
+# although the reply that caused it is not kept. Infobip names its suppression type BOUNCE too;
+# its rows carry the reply, which the rules read, so only a row without text gets this.
+SES_HARD_BOUNCE_STATUS = "BOUNCE"
+
+
+def unknown_text_hint(
+    code: str, reply: str, reply_text: str = "", status: str = ""
+) -> UnknownTextHint:
     """A 要確認 explanation from what the codes tell: temporary or not, and whose side.
 
     The wording of the reply was not understood, so nothing here guesses a cause; it only
@@ -605,6 +614,20 @@ def unknown_text_hint(code: str, reply: str, reply_text: str = "") -> UnknownTex
             "でしたが、何かを直さない限り、同じ宛先への再送はまた失敗します。"
             "推測はせずに、理由の欄の原文を確認してください。"
         )
+    elif not reply_text.strip() and status == SES_HARD_BOUNCE_STATUS:
+        text = (
+            "配信サービスが「ハードバウンス」（恒久的なエラー）として、送信しない宛先のリスト"
+            "（Amazon SES のアカウントの抑制リストなど）に載せた宛先です。受信側の応答の原文は"
+            "残っていないため、具体的な原因（アドレスが存在しない、受信を拒否された、など）は"
+            "ここからは分かりません。リストに載っている間、この宛先には送信されません。"
+        )
+        fix = (
+            "配信サービスの送信記録（Amazon SES ではイベントの発行や SNS 通知を設定していれば"
+            "その記録）で最後の送信の結果を確認するか、別の連絡手段で受信者にアドレスを確認して"
+            "ください。アドレスが正しいと分かるまでは削除しないでください。削除すると再び送信され、"
+            "またバウンスすると送信元の評判（レピュテーション）が下がります。"
+        )
+        first = "5"
     elif not reply_text.strip():
         # No reply text at all (Amazon SES's suppression list keeps none): 「理由の欄の原文を
         # 確認してください」 sent the operator to an empty column.
