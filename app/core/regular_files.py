@@ -43,23 +43,25 @@ def file_kind(mode: int) -> str:
     return f"file type {stat.S_IFMT(mode):#o}"
 
 
-def read_regular_file(path: Path, limit: int) -> bytes:
-    """The whole of the regular file ``path`` (a symbolic link to one is fine).
+def read_regular_file(path: Path, limit: int, *, pipes: bool = False) -> bytes:
+    """The whole of the regular file ``path`` (a symbolic link to one is fine); with ``pipes``,
+    a named pipe's content too (a secret handed over as ``<(command)``: the caller made it).
 
     Raises ``FileNotFoundError`` when nothing is there, ``NotARegularFileError`` for a device,
     pipe, socket or folder (nothing is read from it), ``FileTooLargeError`` past ``limit``
     bytes, and any other ``OSError`` of the open or the read.
     """
     mode = os.stat(path).st_mode
-    if not stat.S_ISREG(mode):
+    pipe = pipes and stat.S_ISFIFO(mode)
+    if not (stat.S_ISREG(mode) or pipe):
         raise NotARegularFileError(path, file_kind(mode))
     # O_NONBLOCK: should a pipe take the file's place after the check, the open still returns
     # at once and the check below refuses it.
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    descriptor = os.open(path, flags)
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(path, flags if pipe else flags | getattr(os, "O_NONBLOCK", 0))
     try:
         mode = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(mode):
+        if not (stat.S_ISREG(mode) or (pipe and stat.S_ISFIFO(mode))):
             raise NotARegularFileError(path, file_kind(mode))
         chunks: list[bytes] = []
         size = 0

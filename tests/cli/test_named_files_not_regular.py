@@ -14,6 +14,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,39 @@ def test_a_file_past_the_limit_is_refused_unread(tmp_path: Path) -> None:
     with pytest.raises(FileTooLargeError):
         read_regular_file(path, 1000)
     assert read_regular_file(path, 1001) == b"x" * 1001
+
+
+def _ses_fetch(tmp_path: Path, credentials: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+        "AWS_SHARED_CREDENTIALS_FILE": str(credentials),
+        "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
+        "AWS_REGION": "ap-northeast-1",
+        "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", "fetch", "--provider", "ses", "--from", "2026-11-01",
+         "--to", "2026-11-01", "--no-history", "--base-url", "http://127.0.0.1:9"],
+        capture_output=True, text=True, encoding="utf-8", cwd=ROOT, env=env, timeout=60,
+        check=False, preexec_fn=_cap_memory,
+    )  # fmt: skip
+
+
+def test_aws_credentials_at_dev_zero_are_not_read(tmp_path: Path) -> None:
+    result = _ses_fetch(tmp_path, Path("/dev/zero"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "MemoryError" not in result.stderr
+    assert "認証情報が見つかりません" in result.stderr
+
+
+def test_aws_credentials_handed_over_through_a_pipe_still_work(tmp_path: Path) -> None:
+    # AWS_SHARED_CREDENTIALS_FILE=<(vault read …): the operator's own pipe, read to its end.
+    credentials = tmp_path / "credentials"
+    os.mkfifo(credentials)
+    text = "[default]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = not-real\n"
+    writer = threading.Thread(target=credentials.write_text, args=(text,), daemon=True)
+    writer.start()
+    result = _ses_fetch(tmp_path, credentials)
+    writer.join(timeout=10)
+    assert "認証情報が見つかりません" not in result.stderr  # it got as far as the (closed) port
+    assert "127.0.0.1:9" in result.stderr
