@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
 from app.cli.common import PROVIDER_CHOICES
 from app.cli.japanese_argparse import JapaneseRawDescriptionHelpFormatter
@@ -42,8 +42,10 @@ _EPILOG = """\
 読めない行（JSON でない、オブジェクトでない、型が違う、UTF-8 でない）や空の行には、
 その行の代わりに {"error": "日本語の説明", "line": 行番号} を出力し、処理を続けます
 （入れ子が深すぎる JSON、64 MB を超える行も同じです。1 行目の先頭の BOM は読み飛ばします）。
-行番号は 1 から数えます。終了コードは、入力を最後まで処理できれば 0 です
-（エラー行があっても 0）。ルールファイルを読めないときは 2 を返します。
+行番号は 1 から数えます。標準エラー出力にも、読めない行ごとに行番号と説明を 1 行ずつ
+（最初の 20 行まで）、最後に読めなかった行の数を出します。
+終了コードは、入力を最後まで処理できれば 0 です（エラー行があっても 0）。
+ルールファイルを読めないときは 2、標準入力・標準出力を使えないときは 1 を返します。
 このコマンドはオフラインのルールだけで判定します（source は常に "rules"）。
 """
 
@@ -74,12 +76,16 @@ _Parsed = tuple[str, str, str, ListKind, str]
 # One input line is read whole before it is parsed; past this an endless line (a binary file,
 # "yes | todoku-cli classify" without newlines) would take all memory. Real lines are a few KB.
 MAX_LINE_BYTES = 64 * 1024 * 1024
+# Bad lines named one by one on stderr; past this only their count (a binary file fed by
+# mistake has millions, and each is already answered on stdout).
+NAMED_BAD_LINES = 20
 
 
 def _parse_line(
     raw: bytes, line_number: int, default_provider: str = "sendgrid"
 ) -> _Parsed | dict[str, object]:
-    """Return (reason_text, status, email, list, provider) or an error object for this line."""
+    """Return (reason_text, status, email, list, provider) or an error object for this line
+    (``raw`` with its line end, if it has one)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -91,6 +97,12 @@ def _parse_line(
     try:
         data = json.loads(text)
     except ValueError:
+        if not raw.endswith((b"\n", b"\r")):  # only the last line can lack its line end
+            return _error(
+                "最後の行が改行で終わっておらず、JSON として読めません"
+                "（入力が途中で切れている可能性があります）。",
+                line_number,
+            )
         return _error("この行は JSON として読めません。", line_number)
     except RecursionError:
         # json nests one Python call per bracket: [[[[... 100,000 deep overflows the stack.
@@ -146,22 +158,31 @@ def classify_stream(
     flush: bool,
     default_provider: str = "sendgrid",
     max_line_bytes: int = MAX_LINE_BYTES,
+    notices: TextIO | None = None,
 ) -> int:
     """Classify every line of ``source`` into ``sink``; return the number of lines read.
+
+    Each unreadable line is answered in ``sink`` as an error object; with ``notices`` (stderr),
+    the first ``NAMED_BAD_LINES`` of them are also named there, and their count at the end: a
+    user who sends the output to a file sees on the terminal that some lines were not read.
 
     A block row of a provider whose block list suppresses (CMC, Infobip) is explained as a
     bounce row, as the window and the fetch do: deleting it lets mail go again there, while
     SendGrid's advice for blocks ("deleting changes nothing") would be wrong."""
     suppressing: dict[str, bool] = {"sendgrid": False}
     line_number = 0
+    bad = 0
     for line_number, raw in enumerate(bounded_lines(source, max_line_bytes), start=1):
         parsed = (
             _error(f"行が長すぎます（{max_line_bytes:,} バイトまで）。", line_number)
             if raw is None
-            else _parse_line(raw.rstrip(b"\r\n"), line_number, default_provider)
+            else _parse_line(raw, line_number, default_provider)
         )
         if isinstance(parsed, dict):
             record = parsed
+            bad += 1
+            if notices is not None and bad <= NAMED_BAD_LINES:
+                print(f"todoku-cli classify: {line_number:,} 行目: {parsed['error']}", file=notices)
         else:
             text, status, email, kind, provider = parsed
             if kind is ListKind.BLOCKS and _blocks_suppress(provider, suppressing):
@@ -174,6 +195,13 @@ def classify_stream(
         if flush:
             sink.flush()
     sink.flush()
+    if notices is not None and bad:
+        more = f"（最初の {NAMED_BAD_LINES} 行だけ上に示しました）" if bad > NAMED_BAD_LINES else ""
+        print(
+            f"todoku-cli classify: 読めない行が {bad:,} 行ありました{more}。"
+            '標準出力のその行には {"error": …, "line": 行番号} を出力しています。',
+            file=notices,
+        )
     return line_number
 
 
@@ -187,6 +215,6 @@ def run(args: argparse.Namespace) -> int:
     interactive = sys.stdin.isatty()
     classify_stream(
         classifier, sys.stdin.buffer, sys.stdout.buffer, flush=interactive,
-        default_provider=args.provider,
+        default_provider=args.provider, notices=sys.stderr,
     )  # fmt: skip
     return 0

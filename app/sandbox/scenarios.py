@@ -389,18 +389,28 @@ def generate_incident_blocks(
     return records
 
 
+# A record is a few hundred bytes; a crafted reason may be a few MB.
+MAX_DATA_LINE_BYTES = 16 * 1024 * 1024
+
+
 def load_records_jsonl(path: Path | str) -> list[SandboxRecord]:
     """Read ``{"list", "email", "created", "reason"?, "status"?, "ip"?}`` lines; blank lines skip.
 
     Raises ``ValueError`` naming the file and line for the first bad line.
     """
+    from app.core.bounded_lines import text_lines
+
     source = Path(path)
     records: list[SandboxRecord] = []
-    with source.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
+    with source.open("rb") as handle:
+        # Line by line with a ceiling: /dev/zero (one endless line) read until memory ran out.
+        for read in text_lines(handle, MAX_DATA_LINE_BYTES):
+            where = f"{source}:{read.number}"
+            if read.problem_ja:
+                raise ValueError(f"{source}: {read.problem_ja}")
+            line = read.text
             if not line.strip():
                 continue
-            where = f"{source}:{number}"
             try:
                 item = json.loads(line)
             except ValueError as error:

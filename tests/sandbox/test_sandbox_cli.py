@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -106,6 +107,25 @@ def test_bad_data_file_is_reported(tmp_path: Path, content: str, line: int) -> N
     assert process.returncode == 2
     assert "Traceback" not in stderr
     assert f"bad.jsonl:{line}" in stderr
+
+
+@pytest.mark.parametrize("data", ["/dev/zero", "not-utf8"])
+def test_a_data_file_without_lines_or_not_utf8_is_reported(tmp_path: Path, data: str) -> None:
+    # /dev/zero was read as one endless line until memory ran out (MemoryError traceback), and
+    # a Shift_JIS file was Python's "'utf-8' codec can't decode byte 0x81 in position 31".
+    if data == "not-utf8":
+        path = tmp_path / "sjis.jsonl"
+        path.write_bytes(GOOD_LINE.replace("@", "＠").encode("shift_jis"))
+        data = str(path)
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "sandbox", "--data", data],
+        cwd=ROOT, capture_output=True, text=True, encoding="utf-8", env=env, timeout=60,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30)),
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "1 行目" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,7 @@ from app.core.classify.provider_ids import may_hold_ids, provider_id_spans, prov
 from app.core.classify.rule_set import Advice, Example, Rule, RuleSet, any_matches
 from app.core.classify.vocabulary import REASONS
 from app.core.classify.wrappers import wrapper_match
+from app.core.regular_files import read_regular_file
 
 __all__ = [
     "HOST_LAYER", "LEAD_MATCH", "LEAD_START", "SOURCES_FILE", "ZERO_BYTES", "Advice", "Example",
@@ -52,6 +53,15 @@ _RULE_KEYS = {
 # the host groups it is for, so provider knowledge can never fire for another provider's users.
 HOST_LAYER = "hosts"
 SOURCES_FILE = "sources.toml"
+# The shipped rule files are tens of KB; --rules-dir may name a folder holding anything.
+MAX_RULE_FILE_BYTES = 16 * 1024 * 1024
+
+
+def _read_text(path: Path) -> str:
+    """A rule file's text; a device, pipe or folder, or a file past the limit, is an OSError."""
+    return read_regular_file(path, MAX_RULE_FILE_BYTES).decode("utf-8")
+
+
 _LIST_KINDS = {"bounces", "blocks", "invalid_emails", "spam_reports", "unsubscribes"}
 
 
@@ -154,8 +164,8 @@ def load_sources(rules_dir: Path) -> dict[str, dict[str, str]]:
     """``sources.toml``: id -> {title, url} of every public page a rule may cite."""
     path = rules_dir / SOURCES_FILE
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
+        data = tomllib.loads(_read_text(path))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise RuleError(f"{SOURCES_FILE}: {error}") from None
     except RecursionError:  # tomllib nests one call per bracket
         raise RuleError(f"{SOURCES_FILE}: nested too deep") from None
@@ -180,8 +190,8 @@ def load_rules(rules_dir: Path) -> RuleSet:
     seen: set[str] = set()
     for path in files:
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as error:
+            data = tomllib.loads(_read_text(path))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             raise RuleError(f"{path.name}: {error}") from None
         except RecursionError:  # "x = [[[[..." 100,000 deep (a --rules-dir file)
             raise RuleError(f"{path.name}: nested too deep") from None

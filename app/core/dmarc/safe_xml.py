@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from app.core.dmarc.errors import ReportFileError, UnsafeReportError
 
@@ -60,6 +60,18 @@ ConsumeChildren = Callable[[ET.Element], None]
 # children the caller took out is reused for the next piece (measured on the benchmark's
 # reports: 4 to 16 KiB alike, 32 KiB and the whole document at once slower).
 FEED_CHUNK = 8 * 1024
+# expat before 2.6.0 (Python's bundled 2.5.0 here; the fix is "reparse deferral", CVE-2023-52425)
+# scans a token that is still open again from its start at every piece fed: a 4 MB attribute
+# value, tag name, comment or processing instruction cut into 8 KiB pieces cost 2 s, a 50 MB
+# one minutes, quadratic in its length. So a piece never ends inside markup: it ends just
+# before a ``<``, which no tag can hold, and never inside a comment, processing instruction or
+# CDATA section (those may hold ``<``). Text is read as it comes and may be cut anywhere.
+_SECTIONS = {b"<!--": b"-->", b"<?": b"?>", b"<![CDATA[": b"]]>"}
+_SECTION_OPENER = re.compile(rb"<!--|<\?|<!\[CDATA\[")
+# Text, tags and complete sections: stops at the opener of a section not closed by ``endpos``.
+_CLOSED_SECTIONS = re.compile(
+    rb"(?:[^<]++|<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>|<(?!!--|\?|!\[CDATA\[))*+", re.DOTALL
+)
 
 
 def parse_xml(data: bytes, origin: str, consume: ConsumeChildren | None = None) -> ET.Element:
@@ -142,8 +154,10 @@ def _parse_in_pieces(data: bytes, consume: ConsumeChildren) -> ET.Element:
     view = memoryview(data)
     root: ET.Element | None = None
     peek = True
-    for start in range(0, len(data), FEED_CHUNK):
-        parser.feed(view[start : start + FEED_CHUNK])
+    start = 0
+    for end in piece_ends(data, FEED_CHUNK):
+        parser.feed(view[start:end])
+        start = end
         if root is None and peek:
             # ElementTree's C TreeBuilder hands out its root at any time (close() only returns
             # it); the pure-Python fallback insists on the end of the document: then the
@@ -156,6 +170,47 @@ def _parse_in_pieces(data: bytes, consume: ConsumeChildren) -> ET.Element:
             consume(root)
     whole: ET.Element = parser.close()
     return whole
+
+
+def piece_ends(data: bytes, size: int) -> Iterator[int]:
+    """Where the pieces of ``data`` fed to expat end: each ``size`` bytes or more, and each but
+    the last just before a ``<`` that is outside any comment, processing instruction or CDATA
+    section, so no markup token spans two pieces (see ``_SECTIONS``).
+
+    Sections are found in document order, each from its opener to its closer, so an opener
+    quoted inside another section (``<![CDATA[<!--]]>``) opens nothing: a piece is longer than
+    ``size`` only by a real section, which builds no elements, so the flood bounds checked
+    between pieces still hold. Whatever the bytes, the parser sees them all, in order."""
+    total = len(data)
+    start = 0
+    section = _next_section(data, 0)
+    while start < total:
+        end = data.find(b"<", start + size)
+        while end >= 0 and section is not None and section[0] < end:
+            after = section[1]
+            if after < 0:  # never closed: the document is broken, expat says where
+                end = -1
+                break
+            if after > end:  # the piece would end inside the section: end after it
+                end = data.find(b"<", after)
+                section = _next_section(data, after)
+            else:  # skip the complete sections up to ``end`` in one go (a flood of tiny ones)
+                skipped = _CLOSED_SECTIONS.match(data, after, end)
+                section = _next_section(data, skipped.end() if skipped else after)
+        end = total if end < 0 else end
+        yield end
+        start = end
+
+
+def _next_section(data: bytes, position: int) -> tuple[int, int] | None:
+    """The first comment, processing instruction or CDATA section at or after ``position``:
+    where it opens and the offset just past its closer (-1 when it never closes)."""
+    found = _SECTION_OPENER.search(data, position)
+    if found is None:
+        return None
+    closer = _SECTIONS[found.group()]
+    closing = data.find(closer, found.end())
+    return found.start(), (closing + len(closer) if closing >= 0 else -1)
 
 
 def _as_utf8(data: bytes, declared: re.Match[bytes], origin: str) -> bytes:

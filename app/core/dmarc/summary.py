@@ -11,6 +11,18 @@ from app.core.dmarc.policy_advice import policy_advice_ja
 from app.core.dmarc.service import PublishedCheck
 
 MAX_SOURCES_SHOWN = 20
+# A report's fields are text of any length from a stranger: an address or a domain is shown on
+# one line of at most this many characters (a domain has at most 253), the advice (a few
+# hundred characters quoting the From domain) at most MAX_ADVICE_CHARS. Controls are left for
+# the terminal's own cleaning, which shows them as U+FFFD.
+MAX_FIELD_CHARS = 320
+MAX_ADVICE_CHARS = 1_000
+_LINE_BREAKS = str.maketrans(dict.fromkeys("\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029", " "))
+
+
+def _one_line(text: str, limit: int = MAX_FIELD_CHARS) -> str:
+    line = text[: limit + 1].translate(_LINE_BREAKS)
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def summary_ja(result: DmarcResult, published: PublishedCheck | None = None) -> str:
@@ -35,10 +47,11 @@ def summary_ja(result: DmarcResult, published: PublishedCheck | None = None) -> 
     for source in failing[:MAX_SOURCES_SHOWN]:
         name = source.reverse_name or source.name_note_ja
         lines.append(
-            f"- [{source.verdict_ja}] {source.source_ip}（{name}）From {source.header_from}: "
+            f"- [{source.verdict_ja}] {_one_line(source.source_ip)}（{_one_line(name)}）"
+            f"From {_one_line(source.header_from)}: "
             f"失敗 {source.dmarc_fail:,} / {source.messages:,} 通"
         )
-        lines.append(f"  対応: {source.advice_ja}")
+        lines.append(f"  対応: {_one_line(source.advice_ja, MAX_ADVICE_CHARS)}")
     if len(failing) > MAX_SOURCES_SHOWN:
         lines.append(f"  ほか {len(failing) - MAX_SOURCES_SHOWN:,} 件の送信元（--xlsx で全件）")
     if not failing and result.sources:
@@ -56,7 +69,7 @@ def summary_ja(result: DmarcResult, published: PublishedCheck | None = None) -> 
         if published.left_out_ja:
             lines.append(f"DNS: {published.left_out_ja}")
     for domain in result.domains:
-        lines.append(f"{domain} のポリシー:")
+        lines.append(f"{_one_line(domain)} のポリシー:")
         lines.extend(f"  ・{step}" for step in policy_advice_ja(policies.get(domain), result))
     if result.problems:
         lines.append(f"読み込めなかったファイル {len(result.problems):,} 件:")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.letters.render import KNOWN_VARIABLES, names_in
+from app.core.regular_files import FileTooLargeError, NotARegularFileError, read_regular_file
 
 
 class LetterKind(StrEnum):
@@ -30,6 +31,9 @@ class LetterKind(StrEnum):
     def label_ja(self) -> str:
         return _KIND_LABELS[self]
 
+
+# A template is a few KB; an organisation's folder may hold anything (a link to /dev/zero).
+MAX_TEMPLATE_BYTES = 1024 * 1024
 
 _KIND_LABELS = {
     LetterKind.MUNICIPAL: "自治体の情報システム担当者あて",
@@ -127,7 +131,15 @@ def _text(data: dict[str, Any], key: str) -> str:
 
 def _read(path: Path) -> LetterTemplate:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular_file(path, MAX_TEMPLATE_BYTES).decode("utf-8")
+    except NotARegularFileError:
+        raise TemplateError(
+            "通常のファイルではない（デバイス・パイプ・フォルダなど）ため読みません"
+        ) from None
+    except FileTooLargeError:
+        raise TemplateError(
+            f"連絡文テンプレートとしては大きすぎます（{MAX_TEMPLATE_BYTES:,} バイトまで）"
+        ) from None
     except (OSError, UnicodeDecodeError) as error:
         raise TemplateError(f"ファイルを読めません（{error}）") from None
     return parse_template(path.stem, text, path)

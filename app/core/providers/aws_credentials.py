@@ -18,8 +18,12 @@ from pathlib import Path
 
 from app.core.errors import ProviderSetupError
 from app.core.providers.aws_sigv4 import AwsCredentials
+from app.core.regular_files import read_regular_file
 
 log = logging.getLogger(__name__)
+# A credentials file holds a few profiles; past this it is not one (AWS_SHARED_CREDENTIALS_FILE
+# pointed at /dev/zero read until memory ran out).
+MAX_CREDENTIALS_BYTES = 1024 * 1024
 
 
 def region_from_environment(environ: Mapping[str, str] | None = None) -> str:
@@ -64,7 +68,7 @@ def _from_shared_file(env: Mapping[str, str], profile: str) -> AwsCredentials | 
     path = Path(env.get("AWS_SHARED_CREDENTIALS_FILE") or Path.home() / ".aws" / "credentials")
     parser = configparser.RawConfigParser()
     try:
-        raw = path.read_bytes()
+        raw = read_regular_file(path, MAX_CREDENTIALS_BYTES, pipes=True)
     except FileNotFoundError:
         return None
     except OSError as error:

@@ -20,8 +20,12 @@ from app.core.accounts import (
 )
 from app.core.durable_files import replace_durably, unique_temporary
 from app.core.errors import TodokuError
+from app.core.regular_files import FileTooLargeError, NotARegularFileError, read_regular_file
 
 log = logging.getLogger(__name__)
+
+# Far above any real file (20,000 accounts take a few MB), far below what breaks the reader.
+MAX_SETTINGS_BYTES = 64 * 1024 * 1024
 
 # 2: accounts (``accounts``, ``active_account``). A version-1 file has neither and reads as the
 # default SendGrid account alone, with its key where it always was.
@@ -198,6 +202,30 @@ def _damaged(path: Path, error: object, *, command: bool) -> SettingsFileError:
     )
 
 
+def _not_settings(path: Path, error: OSError, *, command: bool) -> SettingsFileError:
+    """A device, pipe or folder at the settings path, or a file far larger than any settings."""
+    what = (
+        "通常のファイルではない（デバイス・パイプ・フォルダなど）"
+        if isinstance(error, NotARegularFileError)
+        else "設定ファイルとしては大きすぎる"
+    )
+    if command:
+        return SettingsFileError(
+            f"設定ファイル（{path}）が{what}ため、読み取りませんでした。既定の設定では実行しません。",
+            next_step_ja="設定ファイルには、アプリが保存した settings.json を指定してください。",
+            detail=str(error),
+        )
+    return SettingsFileError(
+        f"設定ファイル（{path}）が{what}ため、読み取らずに既定の設定で起動しました。"
+        "登録したアカウントなどは表示されません。",
+        next_step_ja=(
+            "アプリを閉じて、その場所にあるものを移してから起動し直してください。"
+            "読み取れない間は、設定を保存しません。"
+        ),
+        detail=str(error),
+    )
+
+
 def _unreadable(path: Path, error: OSError, *, command: bool) -> SettingsFileError:
     if command:
         return SettingsFileError(
@@ -233,8 +261,12 @@ class SettingsStore:
     def load(self) -> AppSettings:
         self.problem = None
         try:
-            raw = self.path.read_bytes()
+            raw = read_regular_file(self.path, MAX_SETTINGS_BYTES)
         except (FileNotFoundError, NotADirectoryError):  # no file there (a file on the way)
+            return AppSettings()
+        except (NotARegularFileError, FileTooLargeError) as error:
+            log.warning("settings: %s not read (%s); using defaults", self.path, error)
+            self.problem = _not_settings(self.path, error, command=self.command)
             return AppSettings()
         except OSError as error:
             log.warning("settings: cannot read %s (%s); using defaults", self.path, error)
@@ -274,10 +306,11 @@ class SettingsStore:
         defaults the app ran with must not silently overwrite it.
 
         A file this user may not read at all (its permissions, a lock) cannot be judged: the
-        save is refused (``OSError``) rather than put the defaults in its place.
+        save is refused (``OSError``) rather than put the defaults in its place; so is a save
+        over a device, a pipe, a folder or a file past ``MAX_SETTINGS_BYTES``.
         """
         try:
-            raw = self.path.read_bytes()
+            raw = read_regular_file(self.path, MAX_SETTINGS_BYTES)
         except FileNotFoundError:
             return  # the usual first save: nothing to keep
         if _settings_object(raw, self.path, quiet=True) is None:

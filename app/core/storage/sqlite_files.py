@@ -20,6 +20,8 @@ import sys
 from pathlib import Path
 from urllib.parse import quote, quote_from_bytes
 
+from app.core.regular_files import file_kind
+
 
 class NotARegularFile(Exception):
     """The path exists but is a device, pipe, socket or folder (``kind`` says which)."""
@@ -43,18 +45,6 @@ def read_only_uri(path: Path, *, immutable: bool = False) -> str:
     return f"file://{quoted}?mode=ro" + ("&immutable=1" if immutable else "")
 
 
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "folder"
-    if stat.S_ISFIFO(mode):
-        return "named pipe"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "device"
-    if stat.S_ISSOCK(mode):
-        return "socket"
-    return f"file type {stat.S_IFMT(mode):#o}"
-
-
 def regular_file_header(path: Path, size: int) -> bytes | None:
     """The first ``size`` bytes of ``path``; None when nothing exists there.
 
@@ -67,7 +57,7 @@ def regular_file_header(path: Path, size: int) -> bytes | None:
     except FileNotFoundError:
         return None
     if not stat.S_ISREG(mode):
-        raise NotARegularFile(path, _kind(mode))
+        raise NotARegularFile(path, file_kind(mode))
     # O_NONBLOCK: should a pipe take the file's place after the check, opening it still returns
     # at once, and the second check below refuses it.
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
@@ -75,7 +65,7 @@ def regular_file_header(path: Path, size: int) -> bytes | None:
     try:
         mode = os.fstat(descriptor).st_mode
         if not stat.S_ISREG(mode):
-            raise NotARegularFile(path, _kind(mode))
+            raise NotARegularFile(path, file_kind(mode))
         return os.read(descriptor, size)
     finally:
         os.close(descriptor)

@@ -45,7 +45,7 @@ from app.core.storage.journal import (
 )
 from app.ui.delete import deletion_texts as texts
 from app.ui.delete.history_loading import HistorySnapshot
-from app.ui.safe_text import plain_label, single_line, tooltip_text
+from app.ui.safe_text import address_line, plain_label, single_line, tooltip_text
 from app.ui.texts import format_jst
 from app.ui.widgets.date_edit import JapaneseDateEdit
 from app.ui.widgets.screen_fit import resize_within_screen
@@ -148,7 +148,7 @@ def operation_row(op: OperationRecord) -> tuple[str, ...]:
 def entry_row(entry: EntryRecord) -> tuple[str, ...]:
     return (
         entry.list_kind.label_ja,
-        entry.email,
+        address_line(entry.email),
         entry.result.label_ja,
         single_line(entry.detail),
         entry.explanation_label,

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.core.dates import JST
 from app.ui.history import texts
-from app.ui.safe_text import plain_label
+from app.ui.safe_text import address_line, plain_label
 from app.ui.widgets.compact_strips import CompactStrip
 
 if TYPE_CHECKING:
@@ -68,7 +68,9 @@ class GonePanel(CompactStrip):
         for row in self.rows[:MAX_SHOWN]:
             noticed = row.noticed_at.astimezone(JST).strftime("%Y-%m-%d %H:%M")
             items.append(
-                QTreeWidgetItem([row.list_kind.label_ja, row.email, row.label_ja, noticed])
+                QTreeWidgetItem(
+                    [row.list_kind.label_ja, address_line(row.email), row.label_ja, noticed]
+                )
             )
         if len(self.rows) > MAX_SHOWN:
             items.append(

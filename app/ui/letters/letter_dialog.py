@@ -212,7 +212,7 @@ class LetterDialog(QDialog):
     def _left_out_text(self, letter_set: LetterSet) -> str:
         lines = [texts.LEFT_OUT_HEAD.format(count=len(letter_set.left_out))]
         for email, why in letter_set.left_out[:MAX_LEFT_OUT_SHOWN]:
-            lines.append(texts.LEFT_OUT_LINE.format(email=email, why=why))
+            lines.append(texts.LEFT_OUT_LINE.format(email=address_line(email), why=why))
         if len(letter_set.left_out) > MAX_LEFT_OUT_SHOWN:
             lines.append("…")
         return "\n".join(lines)
@@ -226,7 +226,7 @@ class LetterDialog(QDialog):
         self.status_label.clear()
         if letter is None:
             reasons = "\n".join(
-                texts.LEFT_OUT_LINE.format(email=email, why=why)
+                texts.LEFT_OUT_LINE.format(email=address_line(email), why=why)
                 for email, why in self.current_set().left_out[:MAX_LEFT_OUT_SHOWN]
             )
             self.text.setPlainText(texts.NO_LETTER.format(reasons=reasons))

@@ -121,6 +121,7 @@ RESULT_TITLE = "Zendesk チケット"
 RESULT_HEAD = "新規作成 {created} 件、既存チケットへ追記 {appended} 件。"
 RESULT_CANCELLED = "途中でキャンセルしました。処理済みの分だけを表示しています。"
 RESULT_COLUMNS = ("処理", "宛先", "チケット")
+RESULT_RECIPIENTS_ALL = "（全 {count:,} 件）"
 RESULT_COPY = "リンクをコピー"
 RESULT_NOTE = (
     "リンクは宛先ごとに記録し、一覧の詳細欄にも表示します。チケットを開くにはリンクをコピーして"

@@ -19,7 +19,10 @@ from PySide6.QtWidgets import (
 from app.core.zendesk.links import is_practice_link
 from app.core.zendesk.tickets import TicketOutcome
 from app.ui.letters import letter_texts as texts
-from app.ui.safe_text import plain_label
+from app.ui.safe_text import address_line, plain_label, single_line
+
+# A batch ticket may name thousands of recipients: the cell shows the first ones.
+SHOWN_RECIPIENTS = 20
 
 
 class TicketAskDialog(QDialog):
@@ -81,7 +84,7 @@ class TicketResultDialog(QDialog):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         for row, outcome in enumerate(outcomes):
-            cells = (outcome.action_ja, "、".join(outcome.recipients), outcome.url)
+            cells = (outcome.action_ja, recipients_cell(outcome.recipients), outcome.url)
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         if outcomes:
@@ -108,3 +111,13 @@ class TicketResultDialog(QDialog):
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
         chosen = [self._outcomes[r] for r in rows] or self._outcomes
         QGuiApplication.clipboard().setText("\n".join(o.url for o in chosen) + "\n")
+
+
+def recipients_cell(recipients: tuple[str, ...]) -> str:
+    """The recipients of a ticket for one table cell: each address on one bounded line (they
+    come from the fetch file), the cell bounded too, and the whole count when some are left out.
+    """
+    shown = single_line("、".join(address_line(r) for r in recipients[:SHOWN_RECIPIENTS]), 1_000)
+    if len(recipients) > SHOWN_RECIPIENTS:
+        shown += texts.RESULT_RECIPIENTS_ALL.format(count=len(recipients))
+    return shown

@@ -71,6 +71,20 @@ class HistoryPermissionError(HistoryError):
     )
 
 
+class HistoryInUseError(HistoryError):
+    """Another connection (another Todoku window, a todoku-cli fetch) held the file's lock past
+    the busy wait: nothing is wrong with the disk, the rights or the file."""
+
+    default_message_ja = (
+        "取得履歴のファイルをほかのプログラム（別の Todoku の画面や todoku-cli の取得など）が"
+        "使用中のため、取得履歴を読み書きできませんでした。"
+    )
+    default_next_step_ja = (
+        FETCHED_LIST_USABLE + "ほかの Todoku や todoku-cli の処理が終わってから、"
+        "もう一度お試しください。ファイルには手を加えていません。"
+    )
+
+
 class HistoryNotAFileError(HistoryError):
     """The history path is a device, pipe, socket or folder: refused untouched, never read."""
 

@@ -19,13 +19,14 @@ from pathlib import Path
 from app.core.storage.history.interface import (
     HistoryDiskFullError,
     HistoryError,
+    HistoryInUseError,
     HistoryNotAFileError,
     HistoryPermissionError,
     HistoryRecovered,
     HistorySchemaTooNewError,
 )
 from app.core.storage.sqlite_files import NotARegularFile, read_only_uri, regular_file_header
-from app.core.storage.sqlite_verdicts import is_corrupt, is_disk_full, is_permission
+from app.core.storage.sqlite_verdicts import is_busy, is_corrupt, is_disk_full, is_permission
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,8 @@ def history_error(error: sqlite3.Error, path: Path) -> HistoryError:
         return HistoryDiskFullError(detail=detail)
     if is_permission(error):
         return HistoryPermissionError(detail=detail)
+    if is_busy(error):
+        return HistoryInUseError(detail=detail)
     return HistoryError(detail=detail)
 
 
