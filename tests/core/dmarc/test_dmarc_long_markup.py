@@ -11,12 +11,11 @@ carry (the XML limit is 64 MB) more than a minute, in the window's import, the I
 from __future__ import annotations
 
 import gzip
-import time
 from pathlib import Path
 
 import pytest
 
-from app.core.dmarc.safe_xml import piece_ends
+from app.core.dmarc.safe_xml import FEED_CHUNK, piece_ends
 from app.core.dmarc.service import analyse_reports
 from app.sandbox.dmarc_reports import generate_reports, write_report_files
 
@@ -45,18 +44,33 @@ LONG_MARKUP = {
 }
 
 
+def _long_token(markup: str) -> tuple[int, int]:
+    """Where the one long token of ``markup`` starts and ends (ASCII, so bytes = characters)."""
+    if markup.startswith("<record"):  # the start tag with the long attribute value
+        return 0, markup.index('">') + 2
+    if markup.startswith("<x></x"):  # the end tag with the blanks
+        return 3, len(markup)
+    return 0, len(markup)
+
+
 @pytest.mark.parametrize("name", sorted(LONG_MARKUP))
-def test_a_long_piece_of_markup_is_read_in_linear_time(tmp_path: Path, name: str) -> None:
+def test_a_long_piece_of_markup_is_fed_whole_and_read(tmp_path: Path, name: str) -> None:
+    # Why it is linear: no piece handed to expat ends inside the long token, so expat never
+    # scans it again (the time itself is a benchmark's matter, not a test's: 7-14 s before,
+    # 0.1-0.3 s after on this machine, measured when the pieces were changed).
+    document = (HEAD + RECORD + LONG_MARKUP[name] + RECORD + "</feedback>").encode()
+    first, last = _long_token(LONG_MARKUP[name])
+    start = len((HEAD + RECORD).encode()) + first
+    end = len((HEAD + RECORD).encode()) + last
+    inside = [cut for cut in piece_ends(document, FEED_CHUNK) if start < cut < end]
+    assert inside == []
+    # And the real import reads the document, with two sound reports beside it.
     folder = tmp_path / "reports"
     write_report_files(folder, generate_reports(2))
-    document = HEAD + RECORD + LONG_MARKUP[name] + RECORD + "</feedback>"
-    (folder / "long.xml.gz").write_bytes(gzip.compress(document.encode(), 1))
-    started = time.monotonic()
+    (folder / "long.xml.gz").write_bytes(gzip.compress(document, 1))
     result = analyse_reports(paths=[folder])
-    seconds = time.monotonic() - started
     assert result.problems == ()
     assert result.reports == 3
-    assert seconds < 3.0, seconds  # 7-14 s before, 0.1-0.3 s now
 
 
 def test_pieces_end_before_markup_and_cover_the_document() -> None:
@@ -80,9 +94,7 @@ def test_an_opener_quoted_in_a_section_does_not_lift_the_flood_bounds(tmp_path: 
     write_report_files(folder, generate_reports(2))
     body = "<![CDATA[<!-- <?]]>" + "<e/>" * 3_000_000
     (folder / "long.xml.gz").write_bytes(gzip.compress((HEAD + body + "</feedback>").encode(), 1))
-    started = time.monotonic()
     result = analyse_reports(paths=[folder])
     assert result.reports == 2
     [problem] = result.problems
     assert "要素や属性" in problem.reason_ja
-    assert time.monotonic() - started < 4.0
