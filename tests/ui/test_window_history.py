@@ -392,8 +392,10 @@ def test_monthly_report_saves_xlsx_and_pdf(qtbot, make_window, tmp_path, history
     window.history_part.report_action.trigger()
 
     month = today_jst().strftime("%Y-%m")
-    xlsx = folder / f"届く_月次レポート_{month}.xlsx"
-    pdf = folder / f"届く_月次レポート_{month}.pdf"
+    # A practice report's name says so (「_練習モード」), so it never overwrites a real one.
+    [xlsx] = folder.glob(f"届く_月次レポート_{month}*.xlsx")
+    [pdf] = folder.glob(f"届く_月次レポート_{month}*.pdf")
+    assert xlsx.stem == pdf.stem
     assert shown == [folder]
     from openpyxl import load_workbook
 
