@@ -1,5 +1,6 @@
 """The window's part of the accounts: アカウントの管理 (built on first use), the chooser in the
-menu bar, and the lists the range bar offers for the current account's provider."""
+menu bar, and the lists the range bar offers and the status bar counts for the current
+account's provider."""
 
 from __future__ import annotations
 
@@ -45,5 +46,8 @@ class AccountsMixin(WindowShape):
         from app.ui.accounts.account_facts import supported_lists
 
         self._on_accounts_accounts_changed()
-        self.range_bar.set_available_lists(supported_lists(account.provider))
+        lists = supported_lists(account.provider)
+        self.range_bar.set_available_lists(lists)
+        self.status_bar.set_available_lists(lists)
+        self.status_bar.show_counts(self.model)
         self._on_connection_mode_changed(self.controller.connection.practice)
