@@ -40,6 +40,14 @@ class AccountsMixin(WindowShape):
     def _on_accounts_accounts_changed(self) -> None:
         accounts = self.controller.accounts
         self.account_bar.set_accounts(accounts.accounts(), accounts.current.name)
+        # QMenuBar places its corner widget when it is resized, not when the widget asks for
+        # more room: an account added since kept the chooser as wide as 「SendGrid（既定）」,
+        # and 「cmc1（カスタマーズメールクラウド）」 was cut to 「cmc1（カスタマーズメール…」.
+        from PySide6.QtGui import QResizeEvent
+        from PySide6.QtWidgets import QApplication
+
+        menu_bar = self.menuBar()
+        QApplication.sendEvent(menu_bar, QResizeEvent(menu_bar.size(), menu_bar.size()))
 
     @Slot(object)
     def _on_accounts_account_changed(self, account: Account) -> None:
