@@ -254,6 +254,7 @@ class MainWindow(
         self.delivery_tab.threshold_changed.connect(controller.set_delivery_threshold)
         self.delivery_tab.below_days_changed.connect(self._on_delivery_tab_below_days_changed)
         self.delivery_alert.show_requested.connect(self._on_delivery_alert_show_requested)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed_for_alert)
         controller.switched.connect(self._on_controller_switched)
         self.list_page.delete_bar.delete_requested.connect(self.delete_checked)
         self.list_page.delete_bar.history_requested.connect(self.open_history)

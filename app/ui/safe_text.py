@@ -29,15 +29,17 @@ def text_head(text: str, limit: int, note: str) -> str:
     return text[:limit] + note.format(total=len(text), shown=limit)
 
 
-def tooltip_text(text: str, limit: int = 2000) -> str:
+def tooltip_text(text: str, limit: int = 2000, *, wrap: bool = True) -> str:
     """Tooltips are rich text in Qt: escape, keep line breaks, and wrap via <p> (no markup
-    from the text itself can survive ``html.escape``)."""
+    from the text itself can survive ``html.escape``); ``wrap=False`` keeps each line whole
+    (a name wrapped in four pieces is hard to read)."""
     if not text:
         return ""
     import html  # (~1.5 ms with html.entities; tooltips come after the first paint)
 
     clipped = text if len(text) <= limit else text[:limit] + "…"
-    return "<p style='white-space:pre-wrap'>" + html.escape(clipped) + "</p>"
+    space = "pre-wrap" if wrap else "pre"
+    return f"<p style='white-space:{space}'>" + html.escape(clipped) + "</p>"
 
 
 def plain_label(text: str = "", parent=None) -> QLabel:

@@ -1,5 +1,5 @@
-"""The window's part of 配信状況: the alert line and the tab's ⚠ title, cleared when the
-connection changes."""
+"""The window's part of 配信状況: the alert line (stepping aside while the tab itself shows)
+and the tab's ⚠ title, cleared when the connection changes."""
 
 from __future__ import annotations
 
@@ -26,6 +26,10 @@ class DeliveryMixin(WindowShape):
         # The alert, the 配信状況 tab and the 推移 tables spoke of the old connection.
         self.delivery_tab.clear()
         self.history_part.history_changed()
+
+    @Slot(int)
+    def _on_tabs_current_changed_for_alert(self, _: int) -> None:
+        self.delivery_alert.set_on_its_tab(self.tabs.currentWidget() is self.delivery_tab)
 
     @Slot()
     def _on_delivery_alert_show_requested(self) -> None:

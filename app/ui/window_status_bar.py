@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QStatusBar, QToolButton, QWidget
 
-from app.core.types import ALL_LISTS
+from app.core.types import ALL_LISTS, ListKind
 from app.ui import texts
 from app.ui.safe_text import plain_label, tooltip_text
 from app.ui.widgets.eliding_label import ElidingLabel
@@ -36,11 +36,20 @@ class WindowStatusBar(QStatusBar):
         self.ai_cancel_button.setVisible(False)
         self.addPermanentWidget(self.ai_label)
         self.addPermanentWidget(self.ai_cancel_button)
+        self._lists: tuple[ListKind, ...] = ALL_LISTS
+
+    def set_available_lists(self, kinds: tuple[ListKind, ...]) -> None:
+        """The lists the account's provider has (CMC: no 無効アドレス etc.): the others are not
+        counted as 0, which read as if they had been checked and found empty."""
+        self._lists = tuple(kinds)
 
     def show_counts(self, model: EntryTableModel) -> None:
         """Rows per list, then the most common categories."""
+        counts_by_list = model.counts_by_list
         per_list = "　".join(
-            f"{kind.label_ja} {model.counts_by_list.get(kind, 0):,}" for kind in ALL_LISTS
+            f"{kind.label_ja} {counts_by_list.get(kind, 0):,}"
+            for kind in ALL_LISTS
+            if kind in self._lists or counts_by_list.get(kind, 0)  # rows still shown count
         )
         top = model.counts_by_category.most_common(TOP_CATEGORIES)
         per_category = "　".join(f"{model.category_label(n)} {c:,}" for n, c in top)

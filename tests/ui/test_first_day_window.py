@@ -266,6 +266,16 @@ def test_menus_put_settings_in_tools_and_help_explains_the_app(qtbot, make_windo
     for before, item in arrows:
         menu_name = next((name for name in items if before.endswith(name)), None)
         assert menu_name is not None and item in items[menu_name], (before, item)
+    # Every button it quotes (「…」を押します, 「…」で) reads so on screen: the delete button
+    # says 「チェックした項目を削除」 until a row is ticked.
+    from PySide6.QtWidgets import QAbstractButton
+
+    labels = {plain(button.text()) for button in window.findChildren(QAbstractButton)}
+    quoted = {plain(label) for label in re.findall(r"「([^」]+)」(?:を押|で)", usage)}
+    assert {"取得", "書き出し", "チェックした項目を削除"} <= quoted
+    assert quoted <= labels, (quoted, labels)
+    # The key of another provider is saved in アカウントの管理, not in 設定 (SendGrid only).
+    assert re.search(r"ほかの配信サービスは アカウント → アカウントの管理 で", usage)
     features = ("削除履歴", "推移を表示", "月次レポート", "連絡文を作成", "DMARC")
     features += ("アカウントの管理",)
     assert all(feature in usage for feature in features)

@@ -75,11 +75,20 @@ def test_a_bad_day_warns_in_the_main_window(qtbot, make_window, sandbox_factory)
     assert window.delivery_view.banner_state == "warning"
     qtbot.mouseClick(alert.show_button, Qt.MouseButton.LeftButton)
     assert window.tabs.currentWidget() is window.delivery_tab
+    # On 配信状況 itself the strip (「…配信状況タブを確認してください」, 配信状況を見る) steps
+    # aside; the tab title keeps its ⚠, and the strip is back on the other tabs.
+    assert not alert.isVisible()
+    assert window.tabs.tabText(1) == texts.TAB_DELIVERY_ALERT
+    window.tabs.setCurrentIndex(0)
+    assert alert.isVisible()
+    window.tabs.setCurrentWidget(window.delivery_tab)
+    assert not alert.isVisible()
 
     # Lowering the threshold under the bad day's rate clears the warning, and is remembered.
     window.delivery_view.threshold_spin.setValue(70.0)
-    assert not alert.isVisible()
     assert window.tabs.tabText(1) == texts.TAB_DELIVERY
+    window.tabs.setCurrentIndex(0)
+    assert not alert.isVisible()  # the condition is gone: not back on leaving the tab
     assert window.controller.settings.delivery_threshold == 0.7
     saved = json.loads(window.controller.settings_keeper.path.read_text(encoding="utf-8"))
     assert saved["delivery_threshold"] == 0.7
@@ -109,3 +118,17 @@ def test_stats_failure_is_explained_in_the_tab_and_spares_the_grid(
     stats_calls = [r for r in live_sandbox.request_log if r.path == "/v3/stats"]
     assert [r.status for r in stats_calls] == [403]
     assert window.range_bar.fetch_button.isEnabled()
+
+
+def test_a_dismissed_delivery_alert_stays_away_until_new_figures(qtbot, make_window) -> None:
+    window = make_window()
+    alert = window.delivery_alert
+    alert.update_days(3, 0.9)
+    assert alert.isVisible()
+    qtbot.mouseClick(alert.close_button, Qt.MouseButton.LeftButton)
+    assert not alert.isVisible()
+    window.tabs.setCurrentWidget(window.delivery_tab)
+    window.tabs.setCurrentIndex(0)
+    assert not alert.isVisible()  # × is not undone by a visit to 配信状況
+    alert.update_days(2, 0.9)  # a new fetch's figures warn again
+    assert alert.isVisible()

@@ -85,17 +85,65 @@ def test_create_then_duplicate_is_appended(qtbot, window, zendesk):
     posts = [r for r in zendesk.request_log if r.method == "POST"]
     assert len(posts) == 2  # the duplicate made no new ticket
 
-    # The link is in the details pane of that address, and survives in the data folder.
-    row = next(
-        r for r in range(window.model.rowCount()) if window.model.entry_at(r).email == CARRIER.email
-    )
-    window.table.setCurrentIndex(window.model.index(row, 1))
-    details = window.list_page.details.toPlainText()
+    # The link is in the details pane of that address for this session. It is a practice
+    # ticket, on a loopback port that ends with the session: the data folder, where a real
+    # ticket's link survives restarts (test_practice_tickets_stay_out_of_the_saved_links),
+    # does not keep it.
+    details = details_of(window, CARRIER.email)
     assert "■ Zendesk チケット" in details and outcomes[0].url in details and "追記" in details
-    stored = json.loads(
-        (window.controller.settings_keeper.path.parent / "zendesk_tickets.json").read_text("utf-8")
-    )
-    assert stored["links"][CARRIER.email]["url"] == outcomes[0].url
+    assert "練習モード" in details
+    links_file = window.controller.settings_keeper.path.parent / "zendesk_tickets.json"
+    assert not links_file.exists()
+
+
+def details_of(window, email: str) -> str:
+    row = next(r for r in range(window.model.rowCount()) if window.model.entry_at(r).email == email)
+    window.table.setCurrentIndex(window.model.index(row, 1))
+    return window.list_page.details.toPlainText()
+
+
+REAL_LINK = "https://example.zendesk.com/agent/tickets/7"
+OLD_PRACTICE_LINK = "http://127.0.0.1:50123/agent/tickets/3"  # a past session's imitation
+
+
+def test_practice_tickets_stay_out_of_the_saved_links(qtbot, make_window, zendesk, tmp_path):
+    """A real ticket's link survives restarts in the data folder; a practice ticket neither
+    replaces it there nor shows up, dead, in a later session."""
+    links_file = tmp_path / "data" / "zendesk_tickets.json"
+    links_file.parent.mkdir(parents=True, exist_ok=True)
+    when = "2026-12-01T12:00:00+09:00"
+    saved = {
+        CARRIER.email: {"url": REAL_LINK, "ticket_id": 7, "when": when, "created": True},
+        COMPANY.email: {"url": OLD_PRACTICE_LINK, "ticket_id": 3, "when": when, "created": True},
+    }
+    links_file.write_text(json.dumps({"links": saved}), encoding="utf-8")
+
+    def session():
+        win = make_window(
+            zendesk_sandbox_factory=lambda: zendesk,
+            ask_ticket_mode=lambda recipients, practice, parent: False,
+            show_ticket_result=lambda outcomes, cancelled, parent: None,
+        )
+        win.model.append(list(ROWS), classified(*ROWS))
+        win.list_page.ensure_grid()
+        win.controller.build_later_features()  # the details pane's ticket line
+        return win
+
+    window = session()
+    assert REAL_LINK in details_of(window, CARRIER.email)
+    assert "■ Zendesk チケット" not in details_of(window, COMPANY.email)  # its server is gone
+
+    run_tickets(qtbot, window, CARRIER.email)  # practice mode: a ticket in the imitation
+    details = details_of(window, CARRIER.email)
+    assert "練習モード" in details and REAL_LINK not in details  # this session: the practice one
+    stored = json.loads(links_file.read_text("utf-8"))["links"]
+    assert stored[CARRIER.email]["url"] == REAL_LINK  # the real ticket's link is kept
+    window.close()
+
+    later = session()
+    details = details_of(later, CARRIER.email)
+    assert REAL_LINK in details and "練習モード" not in details
+    assert "■ Zendesk チケット" not in details_of(later, COMPANY.email)
 
 
 def test_batch_makes_one_ticket(qtbot, window, zendesk):

@@ -4,6 +4,11 @@ The details pane shows the link of the selected address; it survives restarts so
 can find the ticket a colleague made yesterday. Only addresses and ticket links are kept (no
 reason text, no token). A missing or unreadable file starts empty: the links are a convenience,
 Zendesk itself stays the record.
+
+Practice tickets live in the imitation on this PC, on a loopback port that ends with the
+session: their links are kept for the session only, apart from the saved ones (a practice
+ticket no longer replaces the real ticket of the same address), and a practice link found in
+the file (saved by an older version) is dropped when it is read.
 """
 
 from __future__ import annotations
@@ -48,30 +53,38 @@ class TicketLink:
 
 
 class TicketLinks:
-    """Address (lower case) → the last ticket Todoku used for it. Thread-safe."""
+    """Address (lower case) → the last ticket Todoku used for it: this session's practice
+    ticket if there is one, else the saved (real) one. Thread-safe."""
 
     def __init__(self, path: Path | None) -> None:
         self._path = path
         self._lock = threading.Lock()
-        self._links: dict[str, TicketLink] = {}
+        self._links: dict[str, TicketLink] = {}  # real tickets, saved in the file
+        self._practice: dict[str, TicketLink] = {}  # this session's practice tickets, unsaved
         if path is not None:
             self._links = _read(path)
 
     def get(self, email: str) -> TicketLink | None:
+        key = email.strip().lower()
         with self._lock:
-            return self._links.get(email.strip().lower())
+            return self._practice.get(key) or self._links.get(key)
 
     def remember(self, outcomes: list[TicketOutcome], when: datetime) -> None:
         with self._lock:
+            saved = False
             for outcome in outcomes:
+                practice = is_practice_link(outcome.url)
+                links = self._practice if practice else self._links
+                saved = saved or not practice
                 link = TicketLink(outcome.url, outcome.ticket_id, when.isoformat(), outcome.created)
                 for email in outcome.recipients:
                     key = email.strip().lower()
-                    self._links.pop(key, None)  # re-insert: newest last
-                    self._links[key] = link
-            while len(self._links) > MAX_LINKS:
-                del self._links[next(iter(self._links))]
-            if self._path is not None:
+                    links.pop(key, None)  # re-insert: newest last
+                    links[key] = link
+            for links in (self._links, self._practice):
+                while len(links) > MAX_LINKS:
+                    del links[next(iter(links))]
+            if saved and self._path is not None:
                 _write(self._path, self._links)
 
 
@@ -89,6 +102,8 @@ def _read(path: Path) -> dict[str, TicketLink]:
     links: dict[str, TicketLink] = {}
     for email, item in stored.items():
         try:
+            if is_practice_link(str(item["url"])):
+                continue  # an earlier session's imitation: the ticket is gone with it
             when = str(item["when"])
             # The details pane shows it in JST: a time no datetime can hold is no link.
             datetime.fromisoformat(when).astimezone(JST)

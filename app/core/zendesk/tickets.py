@@ -88,7 +88,7 @@ def note_body(items: list[EscalationItem], now: datetime, *, follow_up: bool) ->
     head = (
         f"Todoku から追記しました（{_jst(now)}）。同じ宛先がまた{term('lists')}に載っています。"
         if follow_up
-        else f"Todoku が登録しました（{_jst(now)}）。配信できなかった宛先の記録です。"
+        else f"Todoku が作成しました（{_jst(now)}）。配信できなかった宛先の記録です。"
     )
     parts = [head, "", "■ 宛先と原因"]
     for item in items:

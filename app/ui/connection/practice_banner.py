@@ -26,6 +26,9 @@ class PracticeBanner(CompactStrip):
         title = QLabel(texts.PRACTICE_TITLE)
         set_text_colour(title, "#7a5a00", bold=True)
         self.text_label = plain_label(texts.PRACTICE_TEXT)
+        # Another provider's text is longer (「…カスタマーズメールクラウドの模擬サーバー…」): on one
+        # line it set the window's minimum width to 1,034 px, past a 1024 px screen.
+        self.text_label.setWordWrap(True)
         self.switch_button = QPushButton(texts.PRACTICE_TO_LIVE)
         self.switch_button.clicked.connect(self.switch_requested)
         layout = QHBoxLayout(self)

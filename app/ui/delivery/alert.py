@@ -36,7 +36,13 @@ class DeliveryAlert(CompactStrip):
         layout.addWidget(self.show_button)
         layout.addWidget(self.close_button)
         self.show_button.clicked.connect(self.show_requested)
-        self.close_button.clicked.connect(self.hide)
+        self.close_button.clicked.connect(self._dismiss)
+        self._below_days = 0
+        self._dismissed = False
+        # On the 配信状況 tab itself, 「配信状況タブを確認してください」 and 配信状況を見る point at
+        # the page already shown: the strip steps aside there (the tab title keeps its ⚠) and
+        # comes back on another tab while the days are still below the threshold.
+        self._on_its_tab = False
         self.setVisible(False)
 
     def set_compact(self, compact: bool) -> None:
@@ -52,5 +58,19 @@ class DeliveryAlert(CompactStrip):
             self.label.setText(
                 texts.DELIVERY_ALERT.format(threshold=format_percent(threshold), count=below_days)
             )
-        self.setVisible(below_days > 0)
+        self._below_days = below_days
+        self._dismissed = False  # new figures: warn again, as a new fetch always did
+        self._show_if_due()
+
+    def set_on_its_tab(self, on_its_tab: bool) -> None:
+        """Whether the 配信状況 tab is the one showing."""
+        self._on_its_tab = on_its_tab
+        self._show_if_due()
+
+    def _dismiss(self) -> None:
+        self._dismissed = True
+        self._show_if_due()
+
+    def _show_if_due(self) -> None:
+        self.setVisible(self._below_days > 0 and not self._dismissed and not self._on_its_tab)
         self.content_changed.emit()

@@ -102,12 +102,12 @@ CANCEL_BUTTON = "キャンセル"
 # Zendesk tickets
 TICKETS_ASK_TITLE = "Zendesk チケットの作成"
 TICKETS_ASK = (
-    "{count} 件の宛先を Zendesk に登録します。\n"
+    "{count} 件の宛先について Zendesk にチケットを作成します。\n"
     "同じ宛先の未解決のチケットがあれば、新しく作らずにそのチケットへ追記します。"
 )
 TICKETS_PER_RECIPIENT = "宛先ごとに 1 件のチケット（{count} 件）"
 TICKETS_BATCH = "まとめて 1 件のチケット"
-TICKETS_PRACTICE = "練習モード: このパソコンの中の Zendesk の模擬サーバーに登録します。"
+TICKETS_PRACTICE = "練習モード: このパソコンの中の Zendesk の模擬サーバーにチケットを作成します。"
 TICKETS_START = "作成する"
 TICKETS_STARTING = "Zendesk に接続しています…"
 TICKETS_PROGRESS = "Zendesk チケット {done} / {total} 件目を処理中…"
@@ -115,8 +115,8 @@ TICKETS_WAITING = (
     "Zendesk の利用回数の上限に達したため {seconds:.0f} 秒待っています…（{done} / {total}）"
 )
 TICKETS_DONE = "Zendesk: 新規 {created} 件、既存チケットへ追記 {appended} 件。"
-TICKETS_CANCELLED = "Zendesk への登録をキャンセルしました（{done} 件は処理済み）。"
-TICKETS_CANCELLING = "Zendesk への登録をキャンセルしています…"
+TICKETS_CANCELLED = "Zendesk チケットの作成をキャンセルしました（{done} 件は処理済み）。"
+TICKETS_CANCELLING = "Zendesk チケットの作成をキャンセルしています…"
 RESULT_TITLE = "Zendesk チケット"
 RESULT_HEAD = "新規作成 {created} 件、既存チケットへ追記 {appended} 件。"
 RESULT_CANCELLED = "途中でキャンセルしました。処理済みの分だけを表示しています。"

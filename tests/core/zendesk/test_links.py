@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -67,3 +68,36 @@ def test_a_links_file_with_surrogate_escapes_can_still_be_written(tmp_path: Path
     links.remember([TicketOutcome(2, "http://z/agent/tickets/2", True, ("b@example.jp",))], WHEN)
     again = TicketLinks(path)
     assert again.get("\ufffd@example.jp") is not None and again.get("b@example.jp") is not None
+
+
+def test_a_practice_ticket_is_kept_for_the_session_only(tmp_path: Path) -> None:
+    """The imitation's port ends with the session: its link is not saved, and it does not
+    replace the real ticket of the same address in the file."""
+    path = tmp_path / "links.json"
+    links = TicketLinks(path)
+    links.remember(
+        [TicketOutcome(7, "https://z.zendesk.com/agent/tickets/7", True, ("a@x.jp",))], WHEN
+    )
+    practice = "http://127.0.0.1:50123/agent/tickets/1"
+    links.remember([TicketOutcome(1, practice, True, ("a@x.jp", "b@x.jp"))], WHEN)
+    now_a, now_b = links.get("a@x.jp"), links.get("b@x.jp")
+    assert now_a is not None and now_a.url == practice  # this session: the practice ticket
+    assert now_b is not None and now_b.url == practice
+    later = TicketLinks(path)
+    saved = later.get("a@x.jp")
+    assert saved is not None and saved.url.endswith("/7")
+    assert later.get("b@x.jp") is None
+
+
+def test_a_practice_link_saved_by_an_older_version_is_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "links.json"
+    item = {"ticket_id": 1, "created": True, "when": "2026-12-01T12:00:00+09:00"}
+    stored = {
+        "a@x.jp": dict(item, url="http://localhost:50123/agent/tickets/1"),
+        "b@x.jp": dict(item, url="http://[::1]:50123/agent/tickets/1"),
+        "c@x.jp": dict(item, url="https://z.zendesk.com/agent/tickets/1"),
+    }
+    path.write_text(json.dumps({"links": stored}), encoding="utf-8")
+    links = TicketLinks(path)
+    assert links.get("a@x.jp") is None and links.get("b@x.jp") is None
+    assert links.get("c@x.jp") is not None

@@ -1,0 +1,41 @@
+"""The practice banner of a カスタマーズメールクラウド account on a 1024×600 screen: its text on
+one line set the window's minimum width to 1,034 px, so the window could not fit the screen
+and the text ran under 本番のアカウントに切り替える. It wraps now; the grid keeps its rows."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint
+
+from app.core.accounts import ProviderName
+from tests.ui.test_accounts import NAMES, ProviderSandboxes, add_account
+
+SHORT = (1024, 560)  # a 1024×600 screen minus a task bar
+
+
+def test_a_cmc_account_fits_a_1024_screen_with_its_whole_practice_text(qtbot, make_window) -> None:
+    window = make_window(provider_sandbox_factory=ProviderSandboxes())
+    add_account(window, ProviderName.CMC)
+    bar = window.account_bar
+    bar.combo.setCurrentIndex(bar.combo.findData(NAMES[ProviderName.CMC]))
+    bar.combo.activated.emit(bar.combo.currentIndex())
+    window.resize(*SHORT)
+    window.list_page.ensure_grid()
+    label = window.banner.text_label
+    assert "実際のカスタマーズメールクラウドには影響しません。" in label.text()
+
+    def fitted() -> None:
+        window.centralWidget().layout().activate()
+        assert window.minimumSizeHint().width() <= SHORT[0], window.minimumSizeHint()
+        assert window.width() <= SHORT[0], window.width()
+        # Given at least the width it needs to show all of its text (on one line or wrapped).
+        assert label.width() >= label.minimumSizeHint().width()
+        corner = label.mapTo(window, QPoint(label.width() - 1, label.height() - 1))
+        assert window.rect().contains(corner)
+        # The whole text is laid out inside the label (wrapped, not cut).
+        needed = label.heightForWidth(label.width())
+        assert label.height() >= needed, (label.height(), needed)
+        assert not label.geometry().intersects(window.banner.switch_button.geometry())
+        rows = window.table.viewport().height() / window.table.verticalHeader().defaultSectionSize()
+        assert rows >= 5, rows
+
+    qtbot.waitUntil(fitted, timeout=3000)
