@@ -69,8 +69,10 @@ FEED_CHUNK = 8 * 1024
 _SECTIONS = {b"<!--": b"-->", b"<?": b"?>", b"<![CDATA[": b"]]>"}
 _SECTION_OPENER = re.compile(rb"<!--|<\?|<!\[CDATA\[")
 # Text, tags and complete sections: stops at the opener of a section not closed by ``endpos``.
+# No possessive quantifiers: Python before 3.11.3 (Debian 12's 3.11.2) matched them wrongly and
+# let pieces end inside comments. Nothing follows the repetition, so a plain one never backtracks.
 _CLOSED_SECTIONS = re.compile(
-    rb"(?:[^<]++|<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>|<(?!!--|\?|!\[CDATA\[))*+", re.DOTALL
+    rb"(?:[^<]+|<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>|<(?!!--|\?|!\[CDATA\[))*", re.DOTALL
 )
 
 
