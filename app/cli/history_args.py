@@ -13,6 +13,7 @@ from app.cli.shared_store import (
     open_cli_history,
     open_cli_journal,
 )
+from app.core.errors import TodokuError
 from app.core.history.incremental import HistoryFetch
 from app.core.providers.base import FetchProgressCallback, Provider
 from app.core.storage.history.interface import (
@@ -70,16 +71,30 @@ def journal_path(args: argparse.Namespace) -> Path:
 def account_key(args: argparse.Namespace) -> AccountKey:
     """The history account of a CLI run. ``practice`` stays False: `todoku-cli delete` records
     its journal rows that way, and 再発 matches journal rows on (subuser, region, practice); a
-    sandbox run is kept apart by its account name (練習) instead."""
+    sandbox run is kept apart by its account name (練習) instead.
+
+    The region is the account's as the window spells it (``history_region``): an SES account
+    is its AWS region, a CMC or Infobip one "", not the SendGrid ``--region`` it was before
+    (``settle_account`` folds rows filed that way into the key)."""
+    from app.cli.common import selected_account
+    from app.core.history.account_region import history_region
+
     name = getattr(args, "account", None) or (
         PRACTICE_ACCOUNT if getattr(args, "base_url", None) else DEFAULT_ACCOUNT
     )
-    provider = getattr(args, "provider", None) or "sendgrid"
+    try:
+        account = selected_account(args)
+    except TodokuError:
+        # A report may name a history account no saved one has (another PC's, in a shared
+        # history): its rows keep the key the command line gives.
+        account = None
+    provider = account.provider.value if account is not None else "sendgrid"
+    region = getattr(args, "region", "global") or "global"
     return AccountKey(
-        provider=provider,
+        provider=getattr(args, "provider", None) or provider,
         account=name,
         subuser=getattr(args, "subuser", "") or "",
-        region=getattr(args, "region", "global") or "global",
+        region=region if account is None else history_region(account),
     )
 
 
@@ -101,6 +116,7 @@ def fetch_into_history(
     """Open history and the journal (either may fail: the fetch goes on without), then fetch."""
     from app.cli.common import journal_region_of
     from app.core.classify.classifier import Classifier
+    from app.core.history.account_region import settle_account
     from app.core.history.incremental import fetch_with_history
     from app.core.history.journal_link import journal_deletions
     from app.core.storage.journal import JournalError
@@ -113,6 +129,11 @@ def fetch_into_history(
             warn(store.recovery_notice)
     except HistoryError as error:
         warn(error)
+    if store is not None:
+        try:
+            settle_account(store, account)
+        except HistoryError as error:  # the older rows stay where they are: tried next time
+            warn(error)
     deletions: tuple[Deletion, ...] = ()
     path = journal_path(args)
     if store is not None and (path.exists() or database_from_args(args) is not None):

@@ -131,7 +131,7 @@ def fetch_recording_history(
     from app.core.history.journal_link import journal_deletions
     from app.core.storage.history import GoneBy, HistoryError
 
-    store = session.open()
+    store = session.open_for(account)
     notices: list[TodokuError] = list(session.take_notices())
     deletions = journal_deletions(journal, account) if journal is not None and store else ()
     stream = None

@@ -27,8 +27,9 @@ class NoHistoryError(TodokuError):
     default_next_step_ja = "状態表示の内容を確認してください。一覧の取得はそのまま使えます。"
 
 
-def _store(session: HistorySession) -> HistoryStorage:
-    store = session.open()
+def _store(session: HistorySession, account: AccountKey | None = None) -> HistoryStorage:
+    """The store (of ``account``'s job: its older-spelled rows folded in, ``open_for``)."""
+    store = session.open() if account is None else session.open_for(account)
     if store is None:
         notices = session.take_notices()
         if notices:
@@ -78,7 +79,7 @@ def load_trends(
     from app.core.types import DateRange
 
     del progress, on_page
-    store = _store(session)
+    store = _store(session, account)
     start, end = trends_span(today, months)
     span = DateRange(start, end)
     tables = []
@@ -118,7 +119,7 @@ def build_report(
     if cancel is not None:
         cancel.raise_if_cancelled()
     return build_monthly_report(
-        _store(session),
+        _store(session, account),
         account,
         month,
         journal=journal,

@@ -37,17 +37,19 @@ RETRY_S = 60.0  # a store that would not open (the shared server away) is tried 
 def account_for(config: ConnectionConfig, name: str = "") -> AccountKey:
     """The history account of a connection: the practice sandbox never shares rows with a real
     account; the journal matches deletions on (subuser, region, practice)."""
+    from app.core.history.account_region import history_region
     from app.core.storage.history import AccountKey
 
     account = config.account
     if account is not None and not account.is_default:
         # Any account but the default SendGrid one (another provider's, or a second SendGrid
-        # key): its own rows, never the default's, as `todoku-cli --account` keeps them.
+        # key): its own rows, never the default's, as `todoku-cli --account` keeps them, under
+        # the region todoku-cli spells too.
         return AccountKey(
             provider=account.provider.value,
             account=name or account.name,
             subuser=account.subuser,
-            region=account.region or config.region,
+            region=history_region(account, config.region),
             practice=config.practice,
         )
     label = name or (PRACTICE_ACCOUNT if config.practice else DEFAULT_ACCOUNT)
@@ -75,6 +77,7 @@ class HistorySession:
         self._tried = store is not None
         self._lock = threading.Lock()
         self._notices: list[TodokuError] = []
+        self._settled: set[AccountKey] = set()  # older spellings folded in (``open_for``)
 
     @property
     def enabled(self) -> bool:
@@ -115,6 +118,27 @@ class HistorySession:
             self._store = store
             return store
 
+    def open_for(self, account: AccountKey) -> HistoryStorage | None:
+        """``open`` for a job on ``account``: the first time in this session, its rows an older
+        version filed under another spelling are folded in (``settle_account``), so the window
+        reads what todoku-cli wrote. A failure is a notice; the fold is tried at the next job."""
+        store = self.open()
+        with self._lock:
+            if store is None or account in self._settled:
+                return store
+        from app.core.history.account_region import settle_account
+        from app.core.storage.history.interface import HistoryError
+
+        try:
+            settle_account(store, account)
+        except HistoryError as error:
+            with self._lock:
+                self._notices.append(error)
+            return store
+        with self._lock:
+            self._settled.add(account)
+        return store
+
     def _retry_later(self) -> None:
         if self._open_store is not None:  # a shared server may come back; a file stays broken
             self._retry_at = time.monotonic() + RETRY_S
@@ -124,6 +148,7 @@ class HistorySession:
         with self._lock:
             store, self._store = self._store, None
             self._tried, self._retry_at = False, None
+            self._settled.clear()  # another store: its rows are folded when first used
         if store is not None:
             store.close()
 

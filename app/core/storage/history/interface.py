@@ -394,4 +394,10 @@ class HistoryStorage(Protocol):
 
     def accounts(self) -> tuple[AccountKey, ...]: ...
 
+    def adopt_spellings(self, account: AccountKey, older: Sequence[AccountKey]) -> int:
+        """Move the rows of the ``older`` keys (the same account as older versions spelt it:
+        app/core/history/account_region.py) under ``account``, in one transaction; how many
+        older keys held rows. Idempotent."""
+        ...
+
     def schema_version(self) -> int: ...

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from app.core.storage.history import sqlite_schema
+from app.core.storage.history.account_fold import Dialect, fold_accounts
 from app.core.storage.history.interface import (
     LIST_CODE,
     LIST_CODES,
@@ -55,6 +56,21 @@ _BUCKET_SQL = {
 
 # Fields of an open_range row (a StoredRow).
 _STATUS, _REASON, _EXPLANATION, _DOMAIN = itemgetter(3), itemgetter(4), itemgetter(5), itemgetter(9)
+
+
+_DIALECT = Dialect(
+    mark="?",
+    accounts="accounts",
+    entries="entries",
+    returns="returns",
+    coverage="coverage",
+    fetches="fetches",
+    insert_ignore="INSERT OR IGNORE INTO",
+    ignore_tail="",
+    lock="",
+    same_email="{a}.email = {b}.email COLLATE NOCASE",  # as the unique indexes compare them
+    key=account_tuple,
+)
 
 
 class SqliteHistoryStore:
@@ -172,6 +188,10 @@ class SqliteHistoryStore:
             "SELECT provider, account, subuser, region, practice FROM accounts ORDER BY id"
         )
         return tuple(AccountKey(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows)
+
+    def adopt_spellings(self, account: AccountKey, older: Sequence[AccountKey]) -> int:
+        # One BEGIN IMMEDIATE transaction: no fetch of either key writes meanwhile.
+        return self._write(lambda connection: fold_accounts(connection, _DIALECT, account, older))
 
     # -- fetch bookkeeping ---------------------------------------------------------------------
 

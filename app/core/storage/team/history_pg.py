@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from app.core.storage.history.account_fold import Dialect, fold_accounts
 from app.core.storage.history.interface import (
     LIST_CODE,
     LIST_CODES,
@@ -78,6 +79,21 @@ _BUCKET_SQL = {
         f"to_char(date_trunc('week', to_timestamp(e.created) AT TIME ZONE {_JST}), 'YYYY-MM-DD')"
     ),
 }
+
+
+_DIALECT = Dialect(
+    mark="%s",
+    accounts="todoku.history_accounts",
+    entries="todoku.history_entries",
+    returns="todoku.history_returns",
+    coverage="todoku.history_coverage",
+    fetches="todoku.history_fetches",
+    insert_ignore="INSERT INTO",
+    ignore_tail=" ON CONFLICT DO NOTHING",
+    lock=" FOR UPDATE",
+    same_email="lower({a}.email) = lower({b}.email)",  # as the unique indexes compare them
+    key=account_tuple,
+)
 
 
 # The server, not this PC's disk: what the operator (or the administrator) can check.
@@ -181,6 +197,13 @@ class PostgresHistoryStore:
             " ORDER BY id"
         )
         return tuple(AccountKey(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows)
+
+    def adopt_spellings(self, account: AccountKey, older: Sequence[AccountKey]) -> int:
+        # The older account rows are locked first (FOR UPDATE), then the current one, as a
+        # fetch locks its own: a fetch of either key waits for the fold, or the fold for it.
+        return self._run(
+            lambda connection: fold_accounts(connection, _DIALECT, account, older), write=True
+        )
 
     # -- fetch bookkeeping ---------------------------------------------------------------------
 
