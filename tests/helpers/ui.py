@@ -113,3 +113,41 @@ def loop_turns_while(qtbot, in_flight, turns: int = 5, timeout_ms: int = 20_000)
         ) from None
     finally:
         timer.stop()
+
+
+def longest_line_handed_to_qt(widget) -> int:
+    """The longest unbroken line ``widget`` and its children give Qt to lay out: text panes,
+    labels, the items of choosers, tables and trees. What freezes a window on hostile text is
+    the length of such a line (Qt lays an unbroken one out glyph by glyph), so tests bound this
+    rather than the seconds a paint takes, which a busy machine stretches for short lines too."""
+    from PySide6.QtWidgets import (
+        QComboBox,
+        QLabel,
+        QPlainTextEdit,
+        QTableWidget,
+        QTextEdit,
+        QTreeWidget,
+        QTreeWidgetItemIterator,
+    )
+
+    lines: list[str] = []
+    for pane in widget.findChildren(QPlainTextEdit) + widget.findChildren(QTextEdit):
+        lines += pane.toPlainText().splitlines()
+    for label in widget.findChildren(QLabel):
+        lines += label.text().splitlines()
+    for combo in widget.findChildren(QComboBox):
+        lines += [combo.itemText(i) for i in range(combo.count())]
+    for table in widget.findChildren(QTableWidget):
+        for row in range(table.rowCount()):
+            for column in range(table.columnCount()):
+                item = table.item(row, column)
+                if item is not None:
+                    lines += item.text().splitlines()
+    for tree in widget.findChildren(QTreeWidget):
+        found = QTreeWidgetItemIterator(tree)
+        while found.value() is not None:
+            item = found.value()
+            for column in range(item.columnCount()):
+                lines += item.text(column).splitlines()
+            found += 1
+    return max(map(len, lines), default=0)

@@ -6,8 +6,6 @@ it 「応答なし」), and after them the process exits with the job still runn
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import Qt
 
 from tests.helpers.ui import SandboxFactory, recent_records
@@ -20,18 +18,22 @@ def test_closing_during_a_slow_request_does_not_hang_the_window(qtbot, make_wind
     qtbot.wait(300)  # the first requests are on their way
     assert window.controller.fetch.is_running()
 
-    began = time.monotonic()
     window.close()  # the operator gives up and closes the app
-    blocked = time.monotonic() - began
 
-    # Found: ~4 s here (until the answer came; up to 5 s, then the process exits with the job
-    # still running) inside closeEvent → MainController.shutdown → JobRunner.shutdown(5000),
-    # the event loop blocked all along. A live request may wait up to its 30 s timeout.
-    assert blocked < 1.0, f"closing blocked the window for {blocked:.1f} s"
+    # Found: closeEvent → MainController.shutdown → JobRunner.shutdown(5000) held the event loop
+    # until the answer came (up to 5 s, then the process exited with the job still running).
+    # Judged by order, not seconds: close() returned before the server had answered anything,
+    # and the job was still waiting for that answer. A live request may wait up to its 30 s
+    # timeout.
+    sandbox = factory.sandbox
+    assert sandbox is not None and sandbox.request_log == []
+    assert window.controller.runner.active_jobs
 
     # The window is gone at once; the bounded wait goes on without it: the request in flight
     # returns, the cancelled job ends and the practice server is stopped after it.
     assert not window.isVisible()
     runner = window.controller.runner
-    qtbot.waitUntil(lambda: not runner.active_jobs and not runner.pool_active_threads, timeout=8000)
-    qtbot.waitUntil(lambda: window.controller.connection.sandbox is None, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: not runner.active_jobs and not runner.pool_active_threads, timeout=20_000
+    )
+    qtbot.waitUntil(lambda: window.controller.connection.sandbox is None, timeout=20_000)

@@ -39,24 +39,22 @@ def _row_of(window, email: str) -> int:
     return next(r for r in range(model.rowCount()) if model.entry_at(r).email == email)
 
 
-def test_selecting_a_row_with_a_1mb_reason_does_not_freeze_the_window(qtbot, make_window) -> None:
+def test_selecting_a_row_with_a_1mb_reason_shows_only_a_bounded_head(qtbot, make_window) -> None:
     window = make_window()
     qtbot.waitUntil(lambda: window.list_page.has_grid)
     fetch(qtbot, window, lists=(ListKind.BOUNCES,))
     row = _row_of(window, "huge@example.com")
-    # The GUI thread's CPU time: other processes on a busy machine delay this work, they do not
-    # add to it (the wall clock measured the machine's load as much as the code).
-    began = time.thread_time()
     window.table.setCurrentIndex(window.model.index(row, 1))  # what a click or arrow key does
     QApplication.processEvents()
-    window.list_page.details.viewport().repaint()  # the details pane is laid out to paint it
-    blocked = time.thread_time() - began
-    # Measured before the fix: ~18 s at the default 1280 px window (minutes in a narrower
-    # pane), all on the GUI thread: QPlainTextEdit wraps one unbroken line glyph by glyph.
-    assert blocked < 3.0, f"GUI thread worked {blocked:.1f} s showing one row's details"
-    # A bounded head, in plain text, and a note that says how much was cut and where it is.
-    shown = window.list_page.details.toPlainText()
+    # Judged by what the pane hands Qt, not by seconds: before the fix the whole line went in,
+    # and QPlainTextEdit wrapped one unbroken 1 MB line glyph by glyph on the GUI thread (~18 s
+    # at the default 1280 px window, minutes in a narrower pane).
+    details = window.list_page.details
+    shown = details.toPlainText()
     assert "550 xxxx" in shown and len(shown) < 20_000
+    assert details.document().characterCount() < 20_000
+    assert max(len(line) for line in shown.splitlines()) <= 5_100  # the head and an ellipsis
+    # A bounded head, in plain text, and a note that says how much was cut and where it is.
     assert "全 1,000,004 文字のうち先頭 5,000 文字" in shown and "コピー" in shown
 
 

@@ -21,25 +21,20 @@ def sandbox_factory() -> SandboxFactory:
     )
 
 
-def test_grid_repaints_fast_with_a_one_megabyte_status_cell(qtbot, make_window) -> None:
+def test_no_grid_cell_hands_the_painter_a_one_megabyte_status(qtbot, make_window) -> None:
     window = make_window()
     qtbot.waitUntil(lambda: window.list_page.has_grid)
     fetch(qtbot, window, lists=(ListKind.BOUNCES,))
     assert window.model.rowCount() == 1
-    viewport = window.table.viewport()
-    viewport.repaint()  # warm-up
-    # The GUI thread's CPU time: other processes on a busy machine delay this work, they do not
-    # add to it (the wall clock measured the machine's load as much as the code).
-    began = time.thread_time()
-    for _ in range(5):
-        viewport.repaint()  # what every scroll, hover and resize does
-    per_paint = (time.thread_time() - began) / 5
-    # Before the fix 0.4-0.8 s per paint (a few ms without the row): the delegate elided the
-    # whole 1 MB string each time, as display_text returned entry.status (and entry.email)
-    # uncut, while the 理由 cell went through single_line(300).
-    assert per_paint < 0.15, f"{per_paint:.2f} s of the GUI thread per grid repaint"
+    # Judged by what every cell gives the delegate, not by the seconds a repaint takes: before
+    # the fix display_text returned entry.status (and entry.email) uncut, and the delegate
+    # elided the whole 1 MB string on every scroll, hover and resize (0.4-0.8 s per paint),
+    # while the 理由 cell went through single_line(300).
+    for column in Column:
+        shown = window.model.index(0, column).data()
+        assert shown is None or len(str(shown)) <= 300, column
+    window.table.viewport().repaint()  # the delegate paints what the cells give
     # Cut for the cell only: a copy of the row still carries the whole status.
-    assert len(window.model.index(0, Column.STATUS).data()) <= 300
     assert "5" * 1_000_000 in window.model.row_text(0)
     # The details pane shows a bounded head of it too.
     window.table.setCurrentIndex(window.model.index(0, Column.EMAIL))

@@ -23,6 +23,7 @@ from tests.helpers.letters import (
     select_rows,
     with_sender_facts,
 )
+from tests.helpers.ui import longest_line_handed_to_qt
 
 ALL = (MUNICIPAL, COMPANY, CARRIER, TYPO, MAILBOX_FULL, HOSTILE)
 
@@ -294,21 +295,6 @@ def test_a_hostile_address_gives_a_file_name_every_os_takes(window, tmp_path):
     dialog._ask_path = lambda parent, suggested: target
     dialog.save_button.click()
     assert target.read_text(encoding="utf-8") == dialog.current_letter.as_text()
-
-
-def longest_line_handed_to_qt(dialog) -> int:
-    """The longest unbroken line the dialog gives Qt to lay out: its text panes, its labels and
-    the items of its choosers."""
-    from PySide6.QtWidgets import QComboBox, QLabel
-
-    lines: list[str] = []
-    for pane in dialog.findChildren(QPlainTextEdit):
-        lines += pane.toPlainText().splitlines()
-    for label in dialog.findChildren(QLabel):
-        lines += label.text().splitlines()
-    for combo in dialog.findChildren(QComboBox):
-        lines += [combo.itemText(i) for i in range(combo.count())]
-    return max(map(len, lines), default=0)
 
 
 def test_a_megabyte_address_does_not_freeze_the_letter_dialog(window):
