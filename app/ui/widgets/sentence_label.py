@@ -1,0 +1,64 @@
+"""A wrapped plain-text label whose lines break between sentences where it can.
+
+Japanese has no spaces, so Qt wraps a sentence at any character: the practice banner at 1024 px
+wide ended 「…影響しませ」 and put 「ん。」 alone on the next line. This label packs whole
+sentences onto its lines (as many as fit its width) and only a sentence longer than a whole line
+still wraps inside itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QLabel, QWidget
+
+# A sentence: up to its 。！？ (with the closing brackets after it), or the rest of the text.
+_SENTENCE = re.compile(r"[^。！？\n]*[。！？]+[」』）)]*|[^。！？\n]+")
+_PLAIN_TEXT = 0  # Qt::PlainText (the text may come from a settings file or a server)
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` cut after each sentence's end; the pieces join back to ``text`` (line breaks
+    of its own are kept as separate breaks)."""
+    return [piece for piece in _SENTENCE.findall(text) if piece]
+
+
+class SentenceLabel(QLabel):
+    """A word-wrapped plain label that starts a new line at a sentence's start when the next
+    sentence does not fit the line. ``text()`` is the text as given, without those breaks."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setProperty("textFormat", _PLAIN_TEXT)
+        self.setWordWrap(True)
+        self._given = ""
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        self._given = text
+        self._fill_lines()
+
+    def text(self) -> str:
+        return self._given
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fill_lines()
+
+    def _fill_lines(self) -> None:
+        shown = "\n".join("\n".join(self._packed(line)) for line in self._given.split("\n"))
+        if shown != super().text():
+            super().setText(shown)
+
+    def _packed(self, line: str) -> list[str]:
+        """The sentences of ``line``, as many to a line as fit the label's width."""
+        width = self.contentsRect().width() - 2 * self.margin()
+        metrics = self.fontMetrics()
+        lines: list[str] = []
+        for sentence in sentences(line):
+            if lines and metrics.horizontalAdvance(lines[-1] + sentence) <= width:
+                lines[-1] += sentence
+            else:
+                lines.append(sentence)
+        return lines or [line]
