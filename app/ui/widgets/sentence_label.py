@@ -33,6 +33,7 @@ class SentenceLabel(QLabel):
         self.setProperty("textFormat", _PLAIN_TEXT)
         self.setWordWrap(True)
         self._given = ""
+        self._measure: QLabel | None = None  # heightForWidth's: the text broken for a width
         self.setText(text)
 
     def setText(self, text: str) -> None:
@@ -46,14 +47,36 @@ class SentenceLabel(QLabel):
         super().resizeEvent(event)
         self._fill_lines()
 
+    def heightForWidth(self, width: int) -> int:
+        """The height of the text as it will be broken at ``width``: the layout asks before it
+        sets the label's width, and the text shown now may be broken for another width (one
+        line more or less would move the window's parts once it is painted)."""
+        measure = self._measure
+        if measure is None:
+            # A child (freed with the label, on its thread), hidden for good: never painted.
+            measure = self._measure = QLabel(self)
+            measure.setHidden(True)
+            measure.setProperty("textFormat", _PLAIN_TEXT)
+            measure.setWordWrap(True)
+        measure.setFont(self.font())
+        measure.setContentsMargins(self.contentsMargins())
+        measure.setMargin(self.margin())
+        margins = self.contentsMargins()
+        inner = width - margins.left() - margins.right() - 2 * self.margin()
+        measure.setText(self._broken(inner))
+        return measure.heightForWidth(width)
+
     def _fill_lines(self) -> None:
-        shown = "\n".join("\n".join(self._packed(line)) for line in self._given.split("\n"))
+        shown = self._broken(self.contentsRect().width() - 2 * self.margin())
         if shown != super().text():
             super().setText(shown)
 
-    def _packed(self, line: str) -> list[str]:
-        """The sentences of ``line``, as many to a line as fit the label's width."""
-        width = self.contentsRect().width() - 2 * self.margin()
+    def _broken(self, width: int) -> str:
+        """The text with a line break before each sentence that does not fit ``width``."""
+        return "\n".join("\n".join(self._packed(line, width)) for line in self._given.split("\n"))
+
+    def _packed(self, line: str, width: int) -> list[str]:
+        """The sentences of ``line``, as many to a line as fit ``width``."""
         metrics = self.fontMetrics()
         lines: list[str] = []
         for sentence in sentences(line):
