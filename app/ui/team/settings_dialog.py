@@ -30,7 +30,7 @@ from app.core.errors import TodokuError
 from app.core.storage.settings import SSL_MODES
 from app.core.storage.team.connection import SharedDatabase
 from app.ui import texts as common_texts
-from app.ui.safe_text import plain_label
+from app.ui.safe_text import plain_label, shown
 from app.ui.team import team_texts as texts
 from app.ui.widgets.screen_fit import TITLE_BAR_ALLOWANCE, resize_within_screen
 from app.ui.widgets.tint import set_text_colour
@@ -225,7 +225,7 @@ class SharedDatabaseDialog(QDialog):
 
     def show_result(self, ok: bool, text: str) -> None:
         set_text_colour(self.result_label, OK_COLOUR if ok else ERROR_COLOUR)
-        self.result_label.setText(text)
+        self.result_label.setText(shown(text))  # a server's words may be in it
         self._show_result_line()
 
     def show_running(self, running: bool, line: str = "") -> None:
