@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.dmarc import texts
 from app.ui.safe_text import plain_label, shown
+from app.ui.widgets.sentence_label import SentenceLabel
 from app.ui.widgets.side_scroller import SideScroller
 
 if TYPE_CHECKING:
@@ -129,8 +130,8 @@ class DmarcTab(QWidget):
         bar.addWidget(self.cancel_button)
         bar.addWidget(self.export_button)
 
-        self.status_label = plain_label(texts.EMPTY_HINT)
-        self.status_label.setWordWrap(True)
+        # Wrapped between its sentences where it can (not 「外部」 / 「には送りません。」).
+        self.status_label = SentenceLabel(texts.EMPTY_HINT)
         self.summary_label = plain_label("")
         self.summary_label.setWordWrap(True)
         self.summary_label.setStyleSheet("font-weight: bold;")

@@ -2,8 +2,8 @@
 
 Japanese has no spaces, so Qt wraps a sentence at any character: the practice banner at 1024 px
 wide ended 「…影響しませ」 and put 「ん。」 alone on the next line. This label packs whole
-sentences onto its lines (as many as fit its width) and only a sentence longer than a whole line
-still wraps inside itself.
+sentences onto its lines (as many as fit its width); a sentence longer than a whole line follows
+on the line before it and wraps inside itself.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ def sentences(text: str) -> list[str]:
 
 class SentenceLabel(QLabel):
     """A word-wrapped plain label that starts a new line at a sentence's start when the next
-    sentence does not fit the line. ``text()`` is the text as given, without those breaks."""
+    sentence does not fit the line but fits a line of its own. ``text()`` is the text as
+    given, without those breaks."""
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,8 +81,12 @@ class SentenceLabel(QLabel):
         metrics = self.fontMetrics()
         lines: list[str] = []
         for sentence in sentences(line):
-            if lines and metrics.horizontalAdvance(lines[-1] + sentence) <= width:
-                lines[-1] += sentence
+            joined = lines[-1] + sentence if lines else ""
+            # A sentence longer than a whole line wraps inside itself wherever it starts: it
+            # goes on, rather than leave the line before it half empty.
+            fits_alone = metrics.horizontalAdvance(sentence) <= width
+            if lines and (metrics.horizontalAdvance(joined) <= width or not fits_alone):
+                lines[-1] = joined
             else:
                 lines.append(sentence)
         return lines or [line]
