@@ -13,7 +13,28 @@ C0_BUT_TAB_LF = "\x00-\x08\x0b-\x1f"
 # DEL and C1: U+009B and U+009D are one-character CSI and OSC for terminals that take 8-bit
 # controls.
 DEL_AND_C1 = "\x7f-\x9f"
-# Bidi marks, embeddings, overrides and isolates: they reorder what is shown.
-BIDI = "\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# Bidi marks (the Arabic letter mark among them), embeddings, overrides and isolates: they
+# reorder what is shown.
+BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 # Zero-width space, non-joiner and joiner: invisible, they hide or split words.
 ZERO_WIDTH = "\u200b-\u200d"
+
+
+# Every character of BIDI, each with the visible stand-in the window and the report show.
+_BIDI_CHARS = (
+    "\u061c\u200e\u200f"
+    + "".join(map(chr, range(0x202A, 0x202F)))
+    + "".join(map(chr, range(0x2066, 0x206A)))
+)
+BIDI_SHOWN = {ord(char): f"⟨U+{ord(char):04X}⟩" for char in _BIDI_CHARS}
+
+
+def bidi_shown(text: str) -> str:
+    """``text`` with each bidi control written out as ⟨U+202E⟩ and the like.
+
+    For text a person reads (the window, the Excel report): "user@example.com\u202egnp.exe"
+    displays as "user@example.comexe.png" and so lies about what the server sent; written out,
+    the control is seen for what it is and nothing after it is reordered. The data itself
+    (what is stored, deleted, journalled or written to CSV) keeps the characters.
+    """
+    return text.translate(BIDI_SHOWN)

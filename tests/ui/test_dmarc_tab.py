@@ -505,3 +505,22 @@ def test_cancel_inside_one_big_report_stops_the_reading_and_keeps_the_shown_resu
     assert tab.status_label.text() == texts.IMPORT_CANCELLED
     assert window.controller.dmarc.current is shown  # nothing half-read replaced it
     assert tab.view.model.rowCount() == rows
+
+
+def test_the_dmarc_tab_leaves_the_window_within_a_1024x600_screen(qtbot, make_window):
+    """The 報告元・日別 charts' minimum height (238 px) was the DMARC page's and so every tab's:
+    on 推移, with the practice banner and the delivery warning shown in full, the window's
+    minimum grew past a 1024×600 screen (the status bar and the tab's bottom were below it).
+    The charts scroll now."""
+    window = make_window()
+    window.resize(1024, 560)
+    window.delivery_alert.update_days(1, 0.97)  # the warning strip, as after a bad week
+    tab = window.dmarc_tab
+    window.tabs.setCurrentWidget(tab)
+    click_and_wait(qtbot, window, tab.practice_button)
+    window.tabs.setCurrentWidget(window.history_part.trends_tab)
+    qtbot.wait(200)  # the strips are fitted after the tab change
+    window.centralWidget().layout().activate()
+    assert window.delivery_alert.isVisible() and window.banner.isVisible()
+    # 560: a 1024×600 screen less a task bar; the title bar is the window manager's.
+    assert window.minimumSizeHint().height() <= 560, window.minimumSizeHint()

@@ -5,8 +5,11 @@ and the text ran under 本番のアカウントに切り替える. It wraps now;
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint
+from PySide6.QtGui import QTextLayout, QTextOption
+from PySide6.QtWidgets import QLabel
 
 from app.core.accounts import ProviderName
+from app.ui.accounts import account_texts
 from tests.ui.test_accounts import NAMES, ProviderSandboxes, add_account
 
 SHORT = (1024, 560)  # a 1024×600 screen minus a task bar
@@ -39,3 +42,46 @@ def test_a_cmc_account_fits_a_1024_screen_with_its_whole_practice_text(qtbot, ma
         assert rows >= 5, rows
 
     qtbot.waitUntil(fitted, timeout=3000)
+
+
+def shown_lines(label: QLabel) -> list[str]:
+    """The lines the label's text takes at its width, as Qt lays out wrapped text (the text
+    Qt holds, with any breaks the label put in)."""
+    shown = QLabel.text(label)
+    lines = []
+    for paragraph in shown.split("\n"):
+        layout = QTextLayout(paragraph, label.font())
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        while (line := layout.createLine()).isValid():
+            line.setLineWidth(label.contentsRect().width())
+            lines.append(paragraph[line.textStart() : line.textStart() + line.textLength()])
+        layout.endLayout()
+    return lines
+
+
+def test_the_practice_text_wraps_between_its_sentences_at_1024_px(qtbot, make_window) -> None:
+    """At 1024 px it wrapped inside a word: 「…影響しませ」 / 「ん。」."""
+    window = make_window(provider_sandbox_factory=ProviderSandboxes())
+    add_account(window, ProviderName.CMC)
+    bar = window.account_bar
+    bar.combo.setCurrentIndex(bar.combo.findData(NAMES[ProviderName.CMC]))
+    bar.combo.activated.emit(bar.combo.currentIndex())
+    window.resize(*SHORT)
+    window.list_page.ensure_grid()
+    label = window.banner.text_label
+
+    def two_whole_sentences() -> None:
+        window.centralWidget().layout().activate()
+        lines = shown_lines(label)
+        assert len(lines) == 2, lines
+        assert all(line.rstrip().endswith("。") for line in lines), lines
+
+    qtbot.waitUntil(two_whole_sentences, timeout=3000)
+    # The text as set stays whole (the breaks are the label's own).
+    assert label.text() == account_texts.practice_text("カスタマーズメールクラウド")
+    # Wide enough, both sentences share one line again.
+    window.resize(1366, 728)
+    qtbot.waitUntil(lambda: len(shown_lines(label)) == 1, timeout=3000)

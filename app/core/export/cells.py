@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from app.core.control_chars import bidi_shown
+
 # Characters XML 1.0 forbids (openpyxl's ILLEGAL_CHARACTERS_RE covers the C0 controls only), plus
 # lone surrogates and U+FFFE/U+FFFF, which would make the UTF-8 encoder or Excel's parser fail.
 _XML_ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -44,6 +46,13 @@ def clean_text(text: str) -> str:
     if len(text) > EXCEL_MAX_CELL_CHARS // 2 and _utf16_length(text) > EXCEL_MAX_CELL_CHARS:
         text = _truncate(text)
     return text
+
+
+def report_cell_text(text: str) -> str:
+    """``clean_text`` for a workbook a person reads (the xlsx exports): bidi controls are
+    written out as ⟨U+202E⟩ and the like first, so a reason cannot show reordered there either
+    (docs/hostile-input.md). CSV keeps them: it is the data, read back by programs."""
+    return clean_text(bidi_shown(text))
 
 
 def needs_text_guard(text: str) -> bool:

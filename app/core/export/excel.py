@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.core.cancel import CancelToken
-from app.core.export.cells import clean_text, needs_text_guard
+from app.core.export.cells import needs_text_guard, report_cell_text
 from app.core.export.columns import COLUMNS, ExportRow
 from app.core.export.context import ExportContext, RowProgress, paced_rows
 from app.core.export.excel_report import write_conditions_sheet, write_summary_sheet
@@ -161,14 +161,14 @@ class _RowWriter:
             if memo is not None:
                 safe = memo.get(value, _UNSEEN)
                 if safe is _UNSEEN:
-                    text = clean_text(value)
+                    text = report_cell_text(value)
                     safe = None if needs_text_guard(text) else text
                     if len(memo) < _MEMO_LIMIT:
                         memo[value] = safe
                 if safe is not None:
                     values.append(self._plain(index, safe))
                     continue
-            text = clean_text(value)
+            text = report_cell_text(value)
             if not needs_text_guard(text):
                 values.append(self._plain(index, text))
                 continue

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from app.core.dates import JST
-from app.core.export.cells import clean_text, needs_text_guard
+from app.core.export.cells import needs_text_guard, report_cell_text
 from app.core.export.columns import IN_JAPAN_TIME, category_label_ja
 from app.core.export.context import SCOPE_LABELS_JA, ExportContext
 from app.core.export.excel_styles import (
@@ -63,7 +63,7 @@ class _SheetBuilder:
     def text(self, value: str, *, font: Any = None, wrap: bool = True) -> Any:
         from openpyxl.cell import WriteOnlyCell
 
-        text = clean_text(value)
+        text = report_cell_text(value)
         cell = WriteOnlyCell(self.sheet, text)
         cell.data_type = "s"  # never a formula or an error value, whatever the text
         cell.alignment = self.styles.wrap_alignment if wrap else self.styles.top_alignment

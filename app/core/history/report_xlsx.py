@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.dates import JST
-from app.core.export.cells import clean_text, needs_text_guard
+from app.core.export.cells import needs_text_guard, report_cell_text
 from app.core.export.excel import row_height
 from app.core.export.excel_styles import COUNT_FORMAT, ExcelStyles
 from app.core.export.output import atomic_output
@@ -52,7 +52,7 @@ class _Sheet:
         self.sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
     def text(self, column: int, value: str, *, font: Any = None, wrap: bool = False) -> Any:
-        text = clean_text(value)
+        text = report_cell_text(value)
         cell = self.sheet.cell(row=self.row, column=column)
         cell.value = text
         cell.data_type = "s"  # never a formula or an error value, whatever the text

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.dates import JST
-from app.core.export.cells import clean_text, needs_text_guard
+from app.core.export.cells import needs_text_guard, report_cell_text
 from app.core.export.excel import EXCEL_MAX_ROWS, numbered_sheet_title
 from app.core.export.output import atomic_output
 from app.core.storage.journal_records import OperationQuery, OperationRecord
@@ -114,7 +114,7 @@ def export_journal_xlsx(
                     return cell
                 if not isinstance(value, str):
                     return value
-                text = clean_text(value)
+                text = report_cell_text(value)
                 if not text:
                     return None
                 if not needs_text_guard(text):

@@ -6,8 +6,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.ui import texts
-from app.ui.safe_text import plain_label
 from app.ui.widgets.compact_strips import CompactStrip, compact_button
+from app.ui.widgets.sentence_label import SentenceLabel
 from app.ui.widgets.tint import set_text_colour
 
 
@@ -25,10 +25,10 @@ class PracticeBanner(CompactStrip):
         super().__init__("practiceBanner", "#fff4c2", "#e0c050", (10, 6, 10, 6), parent)
         title = QLabel(texts.PRACTICE_TITLE)
         set_text_colour(title, "#7a5a00", bold=True)
-        self.text_label = plain_label(texts.PRACTICE_TEXT)
         # Another provider's text is longer (「…カスタマーズメールクラウドの模擬サーバー…」): on one
-        # line it set the window's minimum width to 1,034 px, past a 1024 px screen.
-        self.text_label.setWordWrap(True)
+        # line it set the window's minimum width to 1,034 px, past a 1024 px screen. Wrapped, it
+        # breaks between its sentences (not 「影響しませ」 / 「ん。」).
+        self.text_label = SentenceLabel(texts.PRACTICE_TEXT)
         self.switch_button = QPushButton(texts.PRACTICE_TO_LIVE)
         self.switch_button.clicked.connect(self.switch_requested)
         layout = QHBoxLayout(self)

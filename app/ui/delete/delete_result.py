@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.core.deletion.run import DeletionReport
 from app.ui.delete import deletion_texts as texts
-from app.ui.safe_text import address_line, plain_label, spreadsheet_clipboard_cell
+from app.ui.safe_text import address_line, plain_label, shown, spreadsheet_clipboard_cell
 
 
 def failure_listing(report: DeletionReport) -> str:
@@ -118,7 +118,7 @@ class DeleteResultDialog(QDialog):
             self.failures = QPlainTextEdit(self)
             self.failures.setReadOnly(True)
             self.failures.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-            self.failures.setPlainText(failure_listing(report))
+            self.failures.setPlainText(shown(failure_listing(report)))
             layout.addWidget(self.failures, 1)
         # Team mode: what was not sent because another operator had it (plain text: names
         # come from the shared store).
@@ -130,7 +130,7 @@ class DeleteResultDialog(QDialog):
             self.conflicts = QPlainTextEdit(self)
             self.conflicts.setReadOnly(True)
             self.conflicts.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-            self.conflicts.setPlainText(conflict_listing(report))
+            self.conflicts.setPlainText(shown(conflict_listing(report)))
             layout.addWidget(self.conflicts, 1)
         if report.operation_id:  # 0: every address conflicted, nothing was recorded
             layout.addWidget(

@@ -45,7 +45,7 @@ from app.core.storage.journal import (
 )
 from app.ui.delete import deletion_texts as texts
 from app.ui.delete.history_loading import HistorySnapshot
-from app.ui.safe_text import address_line, plain_label, single_line, tooltip_text
+from app.ui.safe_text import address_line, plain_label, shown, single_line, tooltip_text
 from app.ui.texts import format_jst
 from app.ui.widgets.date_edit import JapaneseDateEdit
 from app.ui.widgets.screen_fit import resize_within_screen
@@ -308,7 +308,7 @@ class HistoryDialog(QDialog):
         try:
             operations = self._source.list_operations(query)
         except TodokuError as error:
-            self.status_label.setText(error.user_text())
+            self.status_label.setText(shown(error.user_text()))
             operations = ()
         self._show_operations(operations, selected)
 
@@ -336,7 +336,7 @@ class HistoryDialog(QDialog):
 
         def failed(error: TodokuError) -> None:
             if current():
-                self.status_label.setText(failure.format(message=error.user_text()))
+                self.status_label.setText(shown(failure.format(message=error.user_text())))
 
         self._reader(read, done, failed)
 
@@ -396,7 +396,7 @@ class HistoryDialog(QDialog):
         try:
             entries = self._source.entries(op.id)
         except TodokuError as error:
-            self.status_label.setText(error.user_text())
+            self.status_label.setText(shown(error.user_text()))
             entries = ()
         self._show_operation_entries(op, entries)
 
@@ -467,7 +467,9 @@ class HistoryDialog(QDialog):
         try:
             summary = exporter(path, ids)
         except TodokuError as error:
-            self.status_label.setText(texts.HISTORY_EXPORT_FAILED.format(message=error.user_text()))
+            self.status_label.setText(
+                shown(texts.HISTORY_EXPORT_FAILED.format(message=error.user_text()))
+            )
             return False
         finally:
             QGuiApplication.restoreOverrideCursor()

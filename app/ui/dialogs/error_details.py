@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui import texts
-from app.ui.safe_text import plain_label
+from app.ui.safe_text import plain_label, shown
 
 
 class ErrorDetailsDialog(QDialog):
@@ -31,12 +31,12 @@ class ErrorDetailsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(texts.ERROR_DIALOG_TITLE)
         self.resize(640, 420)
-        message = plain_label(message_ja)
+        message = plain_label(shown(message_ja))
         message.setWordWrap(True)
         message.setStyleSheet("font-weight: bold; font-size: 14px;")
-        next_step = plain_label(f"{texts.ERROR_NEXT_STEP}: {next_step_ja}")
+        next_step = plain_label(shown(f"{texts.ERROR_NEXT_STEP}: {next_step_ja}"))
         next_step.setWordWrap(True)
-        self.detail_text = QPlainTextEdit(detail)
+        self.detail_text = QPlainTextEdit(shown(detail))
         self.detail_text.setReadOnly(True)
         self.detail_text.setVisible(False)
         self.toggle_button = QPushButton(texts.DETAILS_SHOW)

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.dmarc import texts
-from app.ui.safe_text import plain_label
+from app.ui.safe_text import plain_label, shown
+from app.ui.widgets.sentence_label import SentenceLabel
 from app.ui.widgets.side_scroller import SideScroller
 
 if TYPE_CHECKING:
@@ -129,8 +130,8 @@ class DmarcTab(QWidget):
         bar.addWidget(self.cancel_button)
         bar.addWidget(self.export_button)
 
-        self.status_label = plain_label(texts.EMPTY_HINT)
-        self.status_label.setWordWrap(True)
+        # Wrapped between its sentences where it can (not 「外部」 / 「には送りません。」).
+        self.status_label = SentenceLabel(texts.EMPTY_HINT)
         self.summary_label = plain_label("")
         self.summary_label.setWordWrap(True)
         self.summary_label.setStyleSheet("font-weight: bold;")
@@ -213,13 +214,13 @@ class DmarcTab(QWidget):
 
         result = imported.result
         self._result = result
-        self.summary_label.setText(summary_line(result))
+        self.summary_label.setText(shown(summary_line(result)))
         self.summary_label.setVisible(True)
         self._has_result = True
         self.view.show_result(result)
         problems = problems_text(result)
         self.problems_label.setText(texts.PROBLEMS_TITLE.format(count=len(result.problems)))
-        self.problems_box.setPlainText(problems)
+        self.problems_box.setPlainText(shown(problems))
         lines = min(4, max(1, len(result.problems)))  # room for up to 4, then it scrolls
         box = self.problems_box
         margins = 2 * (box.frameWidth() + int(box.document().documentMargin())) + 8

@@ -7,12 +7,14 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelection, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -105,7 +107,13 @@ class DmarcView(QWidget):
 
         self.sections = QTabWidget()
         self.sections.addTab(splitter, texts.SECTION_SOURCES)
-        self.sections.addTab(charts, texts.SECTION_CHARTS)
+        # The charts scroll: their minimum height (238 px) set the window's, past a 1024×600
+        # screen with the practice banner and the delivery warning shown.
+        charts_scroll = QScrollArea()
+        charts_scroll.setWidgetResizable(True)
+        charts_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        charts_scroll.setWidget(charts)
+        self.sections.addTab(charts_scroll, texts.SECTION_CHARTS)
         self.sections.addTab(domain, texts.SECTION_DOMAIN)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -34,7 +34,7 @@ from app.ui import texts
 from app.ui.fetch.delete_bar import DeleteBar
 from app.ui.models.entry_columns import effect_summary
 from app.ui.models.entry_table import Column, EntryTableModel
-from app.ui.safe_text import plain_label, spreadsheet_clipboard_cell, text_head
+from app.ui.safe_text import plain_label, shown, spreadsheet_clipboard_cell, text_head
 from app.ui.widgets.grid_first_splitter import GridFirstSplitter
 from app.ui.widgets.side_scroller import SideScroller
 
@@ -434,26 +434,30 @@ class ListPage(QWidget):
         parts = [part for part in mark.split("・") if part and not (note and "再発" in part)]
         history = " / ".join([*parts, note] if note else parts)
         history = f"■ {texts.DETAILS_HISTORY}: {history}\n" if history else ""
+        # Every part may quote a server or an LLM (the category's words too): bidi controls
+        # are written out (⟨U+202E⟩) so none reorders what the operator reads.
         self.details.setPlainText(
-            history
-            + texts.DETAILS_TEMPLATE.format(
-                email=_head(entry.email),
-                kind=entry.list_kind.label_ja,
-                created=texts.format_jst(entry.created),
-                status=_head(entry.status) or "—",
-                reason_heading=_reason_heading(entry.list_kind),
-                reason=_head(entry.reason) or _no_reason(entry.list_kind),
-                category=(
-                    f"{self.model.category_label(explanation.category)}（{explanation.label_ja}）"
-                    if explanation
-                    else texts.NOT_CLASSIFIED
-                ),
-                source=source or "—",
-                explanation=_head(explanation.explanation_ja) if explanation else "",
-                action=_head(explanation.action_ja) if explanation else "",
-                effect=f"■ {effect_summary(explanation)}\n" if explanation else "",
+            shown(
+                history
+                + texts.DETAILS_TEMPLATE.format(
+                    email=_head(entry.email),
+                    kind=entry.list_kind.label_ja,
+                    created=texts.format_jst(entry.created),
+                    status=_head(entry.status) or "—",
+                    reason_heading=_reason_heading(entry.list_kind),
+                    reason=_head(entry.reason) or _no_reason(entry.list_kind),
+                    category=(
+                        f"{self.model.category_label(explanation.category)}（{explanation.label_ja}）"
+                        if explanation
+                        else texts.NOT_CLASSIFIED
+                    ),
+                    source=source or "—",
+                    explanation=_head(explanation.explanation_ja) if explanation else "",
+                    action=_head(explanation.action_ja) if explanation else "",
+                    effect=f"■ {effect_summary(explanation)}\n" if explanation else "",
+                )
+                + (self.details_footer(entry) if self.details_footer else "")
             )
-            + (self.details_footer(entry) if self.details_footer else "")
         )
 
     @Slot(QItemSelection, QItemSelection)

@@ -51,10 +51,11 @@ def display_text(
 ) -> str | None:
     """What ``column`` shows for one row (``None`` for the check column, which has no text).
 
-    Remote text (address, status, reason, and explanations that may quote it) is flattened to
-    one line and cut short, so a newline or tab in a bounce message cannot stretch or break the
-    grid, and a megabyte-long value is not elided again on every repaint. ``full_text`` gives
-    the uncut value (the clipboard).
+    Remote text (address, domain, status, reason, and explanations that may quote it) is
+    flattened to one line, its bidi controls written out (⟨U+202E⟩) and cut short, so a newline
+    or tab in a bounce message cannot stretch or break the grid, a bidi override cannot make a
+    cell lie, and a megabyte-long value is not elided again on every repaint. ``full_text`` gives
+    the uncut value as it is (the clipboard).
     """
     if column == Column.CHECK:
         return None
@@ -63,7 +64,7 @@ def display_text(
     if column == Column.EMAIL:
         return single_line(entry.email)
     if column == Column.DOMAIN:
-        return entry.domain
+        return single_line(entry.domain)
     if column == Column.CREATED:
         return texts.format_jst(entry.created)
     if column == Column.STATUS:
@@ -91,6 +92,8 @@ def full_text(entry: SuppressionEntry, explanation: Explanation | None, column: 
     """
     if column == Column.EMAIL:
         return entry.email
+    if column == Column.DOMAIN:
+        return entry.domain
     if column == Column.STATUS:
         return entry.status
     if column == Column.REASON:

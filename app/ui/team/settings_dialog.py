@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -28,12 +30,20 @@ from app.core.errors import TodokuError
 from app.core.storage.settings import SSL_MODES
 from app.core.storage.team.connection import SharedDatabase
 from app.ui import texts as common_texts
-from app.ui.safe_text import plain_label
+from app.ui.safe_text import plain_label, shown
 from app.ui.team import team_texts as texts
+from app.ui.widgets.screen_fit import TITLE_BAR_ALLOWANCE, resize_within_screen
 from app.ui.widgets.tint import set_text_colour
 
 OK_COLOUR = "#1b5e20"
 ERROR_COLOUR = "#b00020"
+NOTE_COLOUR = "#555555"
+# Wide enough for the longest TLS choice and both job buttons on one row; a 1024 px screen has
+# room for the preferred width, the minimum leaves room for a narrower one at 150 % scaling.
+MIN_WIDTH = 520
+PREFERRED_WIDTH = 600
+PORT_EXTRA_WIDTH = 24
+NOTE_GAP = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,29 +76,39 @@ class SharedDatabaseDialog(QDialog):
         """``keys_persistent``: the password reaches the OS keyring (else memory only)."""
         super().__init__(parent)
         self.setWindowTitle(texts.TITLE)
-        self.setMinimumWidth(560)
-        layout = QVBoxLayout(self)
-        intro = plain_label(texts.INTRO, self)
+        self.setMinimumWidth(MIN_WIDTH)
+        # Everything but 保存 / キャンセル sits in a scrolled body: on a 1024×600 screen the
+        # dialog's minimum height (its wrapped notes at their widest) let Qt squeeze every field
+        # below its own height, and a long server message could not be read to its end.
+        body = QWidget(self)
+        layout = self._body_layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        intro = plain_label(texts.INTRO, body)
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.enabled_check = QCheckBox(texts.ENABLED, self)
+        self.enabled_check = QCheckBox(texts.ENABLED, body)
         self.enabled_check.setChecked(values.enabled)
         layout.addWidget(self.enabled_check)
 
         form = QFormLayout()
-        self.host_edit = QLineEdit(values.host, self)
+        # Fields to the right edge, a label never wrapped: the same look on every platform.
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        self.host_edit = QLineEdit(values.host, body)
         self.host_edit.setPlaceholderText("db.example.jp")
-        self.port_spin = QSpinBox(self)
+        self.port_spin = QSpinBox(body)
         self.port_spin.setRange(1, 65535)
         self.port_spin.setValue(values.port)
-        self.name_edit = QLineEdit(values.name, self)
-        self.user_edit = QLineEdit(values.user, self)
-        self.ssl_combo = QComboBox(self)
+        # A port is five digits: a spin box across the dialog read as a long text field.
+        self.port_spin.setMaximumWidth(self.port_spin.sizeHint().width() + PORT_EXTRA_WIDTH)
+        self.name_edit = QLineEdit(values.name, body)
+        self.user_edit = QLineEdit(values.user, body)
+        self.ssl_combo = QComboBox(body)
         for mode in ("require", "verify-ca", "verify-full", "prefer", "allow", "disable"):
             assert mode in SSL_MODES
             self.ssl_combo.addItem(texts.SSL_LABELS[mode], mode)
         self.ssl_combo.setCurrentIndex(max(0, self.ssl_combo.findData(values.sslmode)))
-        self.password_edit = QLineEdit(self)
+        self.password_edit = QLineEdit(body)
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.show_password_stored(password_stored)
         # Set by the controller: writes the typed password (off the GUI thread) when 保存 is
@@ -104,18 +124,20 @@ class SharedDatabaseDialog(QDialog):
         form.addRow(texts.PASSWORD, self.password_edit)
         layout.addLayout(form)
         note = plain_label(
-            texts.PASSWORD_NOTE if keys_persistent else texts.PASSWORD_NOTE_MEMORY, self
+            texts.PASSWORD_NOTE if keys_persistent else texts.PASSWORD_NOTE_MEMORY, body
         )
         note.setWordWrap(True)
+        set_text_colour(note, NOTE_COLOUR)
         layout.addWidget(note)
+        layout.addSpacing(NOTE_GAP)
 
         row = QHBoxLayout()
-        self.test_button = QPushButton(texts.TEST, self)
+        self.test_button = QPushButton(texts.TEST, body)
         self.test_button.setAutoDefault(False)
-        self.move_button = QPushButton(texts.MOVE, self)
+        self.move_button = QPushButton(texts.MOVE, body)
         self.move_button.setToolTip(texts.MOVE_TIP)
         self.move_button.setAutoDefault(False)
-        self.cancel_button = QPushButton(common_texts.CANCEL, self)
+        self.cancel_button = QPushButton(common_texts.CANCEL, body)
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.setVisible(False)
         row.addWidget(self.test_button)
@@ -123,25 +145,33 @@ class SharedDatabaseDialog(QDialog):
         row.addWidget(self.cancel_button)
         row.addStretch(1)
         layout.addLayout(row)
-        self.progress_bar = QProgressBar(self)
+        self.progress_bar = QProgressBar(body)
         self.progress_bar.setVisible(False)
         policy = self.progress_bar.sizePolicy()
         policy.setRetainSizeWhenHidden(True)  # nothing jumps when it comes and goes
         self.progress_bar.setSizePolicy(policy)
         layout.addWidget(self.progress_bar)
         # Server messages are untrusted text: plain only.
-        self.result_label = plain_label("", self)
+        self.result_label = plain_label("", body)
         self.result_label.setWordWrap(True)
         self.result_label.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
         layout.addWidget(self.result_label)
         layout.addStretch(1)
 
+        self._scroll = QScrollArea(self)
+        self._scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._scroll.setWidget(body)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
         self.buttons.accepted.connect(self._on_save)
         self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        outer = self._main_layout = QVBoxLayout(self)
+        outer.addWidget(self._scroll, 1)
+        outer.addWidget(self.buttons)
+        resize_within_screen(self, PREFERRED_WIDTH, self._height_wanted(PREFERRED_WIDTH))
         self.test_button.clicked.connect(self._on_test_clicked)
         self.move_button.clicked.connect(self._on_move_clicked)
         self.cancel_button.clicked.connect(self.cancel_requested)
@@ -195,7 +225,8 @@ class SharedDatabaseDialog(QDialog):
 
     def show_result(self, ok: bool, text: str) -> None:
         set_text_colour(self.result_label, OK_COLOUR if ok else ERROR_COLOUR)
-        self.result_label.setText(text)
+        self.result_label.setText(shown(text))  # a server's words may be in it
+        self._show_result_line()
 
     def show_running(self, running: bool, line: str = "") -> None:
         for widget in (self.test_button, self.move_button, self.buttons):
@@ -206,11 +237,50 @@ class SharedDatabaseDialog(QDialog):
             self.progress_bar.setRange(0, 0)  # busy until the first count
             self.result_label.setStyleSheet("")
             self.result_label.setText(line)
+            self._show_result_line()
 
     def show_progress(self, done: int, total: int, line: str) -> None:
         self.progress_bar.setRange(0, max(total, 1))
         self.progress_bar.setValue(done)
         self.result_label.setText(line)
+
+    # -- size ------------------------------------------------------------------------------
+
+    def _height_wanted(self, width: int) -> int:
+        """The height that shows the body whole at ``width`` (its wrapped lines included)."""
+        outer = self._main_layout
+        margins = outer.contentsMargins()
+        inner = width - margins.left() - margins.right()
+        body_layout = self._body_layout
+        body = (
+            body_layout.totalHeightForWidth(inner)
+            if body_layout.hasHeightForWidth()
+            else body_layout.totalSizeHint().height()
+        )
+        buttons = self.buttons.sizeHint().height()
+        return margins.top() + body + outer.spacing() + buttons + margins.bottom()
+
+    def _grow_to_fit(self) -> None:
+        """Grow to show the whole body (a longer message), up to the screen's free height;
+        past it the body scrolls."""
+        needed = self._height_wanted(self.width())
+        screen = self.screen()
+        if screen is not None:
+            free = screen.availableGeometry()
+            needed = min(needed, free.height() - TITLE_BAR_ALLOWANCE)
+        if needed > self.height():
+            self.resize(self.width(), needed)
+        if screen is not None and self.frameGeometry().bottom() > free.bottom():
+            self.move(self.x(), max(free.top(), free.bottom() - self.frameGeometry().height()))
+
+    def _show_result_line(self) -> None:
+        if self.isVisible():
+            self._grow_to_fit()
+            self._scroll.ensureWidgetVisible(self.result_label)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._grow_to_fit()
 
     # -- buttons ---------------------------------------------------------------------------
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 ACTION = "共有データベース(&D)…"  # a menu item: (&D) is its access key
 TITLE = "共有データベース"
+# Two lines, one a sentence: wrapped at the dialog's width, 「このPC」 was cut in two.
 INTRO = (
-    "複数の担当者で削除履歴と取得履歴を共有するときに設定します。"
+    "複数の担当者で削除履歴と取得履歴を共有するときに設定します。\n"
     "1 人で使うときは設定不要です（このPCの記録を使います）。"
 )
 ENABLED = "共有データベースを使う"

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import TodokuError
 from app.ui import texts
-from app.ui.safe_text import plain_label
+from app.ui.safe_text import plain_label, shown
 from app.ui.widgets.compact_strips import CompactStrip, compact_button
 from app.ui.widgets.tint import set_text_colour
 
@@ -93,12 +93,12 @@ class StatusPanel(CompactStrip):
         its ``message_ja`` when given."""
         self.error = error
         self._message = message or error.message_ja
-        self.next_step_label.setText(texts.in_the_window(error.next_step_ja))
+        self.next_step_label.setText(shown(texts.in_the_window(error.next_step_ja)))
         # A message that already says what to do is not repeated as the next step.
         self._repeated = error.next_step_ja.strip() in ("", error.message_ja.strip())
         self.settings_button.setVisible(fixed_in_settings(error))
         detail = error.detail or type(error).__name__
-        self.detail_text.setPlainText(f"{type(error).__name__}\n{detail}")
+        self.detail_text.setPlainText(shown(f"{type(error).__name__}\n{detail}"))
         self.details_button.setChecked(False)
         self._show_parts()
         self.setVisible(True)
@@ -112,7 +112,7 @@ class StatusPanel(CompactStrip):
     def _show_parts(self) -> None:
         """Full, or compact with 詳細 open: everything. Compact: the message's first line."""
         whole = not self.compact or self.details_button.isChecked()
-        self.message_label.setText(self._message if whole else self._message.split("\n")[0])
+        self.message_label.setText(shown(self._message if whole else self._message.split("\n")[0]))
         self.next_step_title.setVisible(whole and not self._repeated)
         self.next_step_label.setVisible(whole and not self._repeated)
         detail = self.detail_text

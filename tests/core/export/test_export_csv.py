@@ -123,3 +123,16 @@ def test_cancel_leaves_no_file(tmp_path: Path) -> None:
         )
     assert calls == [(0, 3000), (1000, 3000)]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_bidi_controls_stay_in_the_csv_data(tmp_path: Path) -> None:
+    """CSV is the data (read back by programs, compared with the provider's lists): unlike the
+    xlsx report it keeps a bidi control as it came."""
+    reason = "user@example.com\u202egnp.exe"
+    entry = SuppressionEntry(
+        ListKind.BOUNCES, "a\u2066b@example.jp", datetime(2025, 3, 2, tzinfo=UTC), "", reason
+    )
+    path = tmp_path / "bidi.csv"
+    export_csv([ExportRow(entry)], make_context(), path)
+    row = read_back(path)[1]
+    assert reason in row and "a\u2066b@example.jp" in row

@@ -354,3 +354,27 @@ def test_the_workbook_says_japan_time_as_the_screens_do(
     assert "発生日時（日本時間）" in [cell.value for cell in book["一覧"][1]]
     assert "日時はすべて日本時間です。" in texts
     assert "発生日時 (JST)" in [column.header_ja for column in COLUMNS]  # the CSV's
+
+
+def test_bidi_controls_are_written_out_in_the_workbook(tmp_path: Path) -> None:
+    """The workbook is read as a report: a reason "user@example.com" U+202E "gnp.exe" showed as
+    "…exe.png" in Excel. Every bidi control is written out (⟨U+202E⟩) in 一覧, 集計 and 条件."""
+    reason = "user@example.com\u202egnp.exe"
+    entry = SuppressionEntry(
+        ListKind.BOUNCES,
+        "a\u2066b@example\u061c.jp",
+        datetime(2025, 3, 2, tzinfo=UTC),
+        "5.1.1\u200f",
+        reason,
+    )
+    path = tmp_path / "bidi.xlsx"
+    export_xlsx([ExportRow(entry)], make_context(filter_description="x\u202dy"), path)
+    book = load_workbook(path)
+    line = next(book["一覧"].iter_rows(min_row=2, values_only=True))
+    assert "user@example.com⟨U+202E⟩gnp.exe" in line
+    assert "a⟨U+2066⟩b@example⟨U+061C⟩.jp" in line
+    assert "5.1.1⟨U+200F⟩" in line
+    assert book["条件"]["B8"].value == "x⟨U+202D⟩y"
+    for number in (1, 2, 3):
+        xml = sheet_xml(path, number)
+        assert not any(char in xml for char in "\u061c\u200e\u200f\u202a\u202d\u202e\u2066")
