@@ -250,10 +250,11 @@ def reconcile_earlier(
     Their addresses were claimed before the requests went out, so the journal holds them; what
     the provider did with them is learnt here, as the window does at start-up, and said on
     stderr. Without it, a CLI-only user's interrupted operation stayed "running", every
-    outcome unknown. A provider that cannot look one address up (CMC, Infobip, SES) has the
-    deletion settled instead: its unknown outcomes are recorded 「結果不明」 and its claims
-    released, so this run deletes those addresses again rather than skipping them as another
-    operator's. No journal yet: nothing can be unfinished (and none is created).
+    outcome unknown. Every provider is asked about each unrecorded address; only a list it
+    cannot be asked about (CMC's bounces, an Infobip list on a domain the key may not read) is
+    settled: its unknown outcomes are recorded 「結果不明」. Either way the record is closed and
+    its claims released, so this run deletes those addresses again rather than skipping them
+    as another operator's. No journal yet: nothing can be unfinished (and none is created).
     """
     from app.core.deletion.reconcile import reconcile_unfinished
 
@@ -263,7 +264,7 @@ def reconcile_earlier(
         return
     journal = open_cli_journal(args, local_path)
     try:
-        # A provider without a one-address look-up has this account's dead deletions settled.
+        # A list the provider cannot be asked about has this account's dead deletions settled.
         summary = reconcile_unfinished(cast("ListingProvider", provider), journal, context=context)
     finally:
         journal.close()

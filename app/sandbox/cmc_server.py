@@ -2,7 +2,8 @@
 
 Speaks the wire format in docs/providers.md: ``POST /transaction/v2/{bounces|blocks}/list.json``
 with ``api_user``/``api_key``/``server_composition`` in a form (or JSON) body, JST day filters,
-``p``/``r`` paging (``r`` ≤ 100) and ``{"errors": [...]}`` failures. CMC does not publish which
+``email`` (a partial match, as the service's own search box), ``p``/``r`` paging (``r`` ≤ 100)
+and ``{"errors": [...]}`` failures. CMC does not publish which
 HTTP statuses go with its errors; this imitation uses 401 (credentials), 403 (role), 400 (bad
 parameters) and 429 (too frequent), and the client accepts an ``errors`` body on any status.
 

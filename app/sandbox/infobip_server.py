@@ -1,10 +1,11 @@
 """Infobip Email suppressions imitation on loopback (docs/providers.md, "Infobip").
 
 ``GET /email/1/suppressions/domains`` (per-domain read/delete flags), ``GET /email/1/suppressions``
-(``domainName`` and ``type`` required, ``createdDateFrom``/``To``, ``page``/``size`` ≤ 1000,
-``{"results": [...], "paging": {"page", "size"}}``), ``DELETE /email/1/suppressions`` (JSON body,
-204). ``Authorization: App <key>``; errors in the ``requestError.serviceException`` shape; the
-published 100 requests/second per account is enforced when ``rate_limit`` is given.
+(``domainName`` and ``type`` required, ``createdDateFrom``/``To``, ``emailAddress`` (one address,
+any case), ``page``/``size`` ≤ 1000, ``{"results": [...], "paging": {"page", "size"}}``),
+``DELETE /email/1/suppressions`` (JSON body, 204). ``Authorization: App <key>``; errors in the
+``requestError.serviceException`` shape; the published 100 requests/second per account is
+enforced when ``rate_limit`` is given.
 """
 
 from __future__ import annotations
@@ -105,8 +106,8 @@ class InfobipSandbox(EspSandbox):
         """Rows per (domain, type), newest first (called with the data lock held)."""
         self._rows.sort(key=lambda r: (r["createdDate"], r["emailAddress"]), reverse=True)
         self._index: dict[tuple[str, str], list[dict[str, str]]] = {}
-        self._pages: dict[tuple[str, str, str, str, int, int], bytes] = {}
-        self._matches: dict[tuple[str, str, str, str], list[dict[str, str]]] = {}
+        self._pages: dict[tuple[str, str, str, str, str, int, int], bytes] = {}
+        self._matches: dict[tuple[str, str, str, str, str], list[dict[str, str]]] = {}
         for row in self._rows:
             self._index.setdefault((row["domainName"], row["type"]), []).append(row)
 
@@ -184,19 +185,21 @@ class InfobipSandbox(EspSandbox):
             return self._error_reply(400, "BAD_REQUEST", "createdDate must be a date-time")
         # Stored times share one format, so comparing the texts compares the moments.
         low_text, high_text = _text(low), _text(high)
-        cache_key = (domain, kind_type, low_text, high_text, page, size)
+        address = (query.get("emailAddress") or [""])[0].lower()
+        cache_key = (domain, kind_type, low_text, high_text, address, page, size)
         with self._data_lock:
             # Encoding a 1000-row page costs milliseconds of this process's single GIL; a
             # benchmark re-reads the same pages, so answers are kept until the data changes.
             cached = self._pages.get(cache_key)
             if cached is None:
-                match_key = (domain, kind_type, low_text, high_text)
+                match_key = (domain, kind_type, low_text, high_text, address)
                 matched = self._matches.get(match_key)
                 if matched is None:
                     matched = [
                         row
                         for row in self._index.get((domain, kind_type), ())
                         if low_text <= row["createdDate"] <= high_text
+                        and (not address or row["emailAddress"].lower() == address)
                     ]
                     self._matches[match_key] = matched
                 chunk = matched[page * size : (page + 1) * size]

@@ -1,6 +1,7 @@
-"""`todoku-cli delete` killed mid-run on a provider that cannot look one address up (Amazon SES,
-Infobip): the next run of the same account settles the dead deletion and deletes the addresses
-again, instead of reporting them as 「ほかの担当者が削除済み・削除中」 for ever.
+"""`todoku-cli delete` killed mid-run on Amazon SES or Infobip: the next run of the same account
+checks each address of the dead deletion against the list (gone / still listed), closes it and
+deletes the addresses again, instead of reporting them as 「ほかの担当者が削除済み・削除中」 for
+ever (and, until the exact check, recording them all 「結果不明」).
 
 Real child processes, a real SIGKILL, the providers' imitations over loopback.
 """
@@ -18,7 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from app.core.deletion.reconcile import UNKNOWN_OUTCOME_DETAIL
 from app.core.storage.journal import DeletionJournal, EntryResult, OperationState
 from app.sandbox import infobip_server, ses_server
 from app.sandbox.esp_server import EspSandbox
@@ -83,7 +83,7 @@ def listed(sandbox: EspSandbox) -> set[str]:
 
 
 @pytest.mark.parametrize("provider", ["ses", "infobip"])
-def test_the_rerun_settles_the_killed_deletion_and_deletes_again(
+def test_the_rerun_checks_the_killed_deletion_and_deletes_again(
     tmp_path: Path, provider: str
 ) -> None:
     emails = tmp_path / "emails.txt"
@@ -95,6 +95,8 @@ def test_the_rerun_settles_the_killed_deletion_and_deletes_again(
         command = delete_command(provider, sandbox.base_url, emails, journal_file)
         assert kill_once_deleting(command, journal_file, cwd=ROOT, env=env) == -signal.SIGKILL
         time.sleep(1.5)  # a request in flight at the kill still lands at the server
+        # What the killed run left listed: the rerun's reconcile records exactly this.
+        left = {e for e in EMAILS if e in listed(sandbox)}
         again = subprocess.run(
             command, cwd=ROOT, env=env, capture_output=True, text=True, encoding="utf-8",
             timeout=120, check=False,
@@ -108,11 +110,12 @@ def test_the_rerun_settles_the_killed_deletion_and_deletes_again(
     assert set(statuses) == set(EMAILS), again.stdout
     assert set(statuses.values()) <= {"deleted", "not_found"}, again.stdout
     assert still_listed == set()
-    # What the operator is told: which deletion was settled, why, and that deleting again is
-    # safe.
-    assert "#1" in again.stderr and "結果不明" in again.stderr, again.stderr
-    assert "もう一度削除して問題ありません" in again.stderr, again.stderr
-    # Nothing of the killed run's record is lost: it is closed, every address still in it.
+    # What the operator is told: the provider's list was checked; nothing is left unknown.
+    name = "Amazon SES" if provider == "ses" else "Infobip"
+    assert f"{name} の状態を確認し、記録を更新しました" in again.stderr, again.stderr
+    assert "結果不明" not in again.stderr, again.stderr
+    # Nothing of the killed run's record is lost: it is closed, every address still in it,
+    # each with what the list said (before: all pending, 「結果不明」).
     journal = DeletionJournal(journal_file)
     try:
         first, second = sorted(journal.list_operations(), key=lambda op: op.id)
@@ -120,8 +123,9 @@ def test_the_rerun_settles_the_killed_deletion_and_deletes_again(
         assert second.state is OperationState.DONE
         killed = journal.entries(first.id)
         assert [e.email for e in killed] == list(EMAILS)
-        assert all(e.result is EntryResult.PENDING for e in killed)
-        assert all(e.detail == UNKNOWN_OUTCOME_DETAIL for e in killed)
+        for entry in killed:
+            expected = EntryResult.STILL_LISTED if entry.email in left else EntryResult.GONE
+            assert (entry.result, entry.detail) == (expected, ""), entry
         assert {e.email for e in journal.entries(second.id)} == set(EMAILS)
     finally:
         journal.close()
@@ -129,8 +133,8 @@ def test_the_rerun_settles_the_killed_deletion_and_deletes_again(
 
 def test_a_live_deletion_of_another_process_is_left_alone(tmp_path: Path) -> None:
     """The window and todoku-cli share the journal of this PC: a reconcile in one process must
-    not settle (and release the claims of) a deletion another process is running. Before, the
-    SQLite journal let any process take any operation over."""
+    not check and close (and release the claims of) a deletion another process is running.
+    Before, the SQLite journal let any process take any operation over."""
     from app.core.accounts import Account, ProviderName
     from app.core.deletion.plan import DeletionContext
     from app.core.deletion.reconcile import ReconcileSummary, reconcile_unfinished
@@ -177,11 +181,12 @@ def test_a_live_deletion_of_another_process_is_left_alone(tmp_path: Path) -> Non
             (live,) = seen
             assert live.operations == () and live.running_elsewhere_ids == (1,)
             assert operation_states(journal_file) == [OperationState.RUNNING]
-            # Killed now: the same reconcile settles it.
+            # Killed now: the same reconcile checks it.
             journal = DeletionJournal(journal_file)
             try:
                 dead = reconcile_unfinished(provider, journal, context=context)
             finally:
                 journal.close()
-    assert [op.operation_id for op in dead.operations] == [1] and dead.operations[0].settled
+    assert [op.operation_id for op in dead.operations] == [1]
+    assert not dead.operations[0].settled and dead.operations[0].unknown == 0
     assert operation_states(journal_file) == [OperationState.RECONCILED]

@@ -1,7 +1,8 @@
 """Team mode: 田中's `todoku-cli delete --provider ses --database …` is killed mid-run while
-鈴木 is deleting another address of the same account. 田中's next run settles only his own dead
-deletion (its claims released, its record kept) and deletes those addresses again; 鈴木's live
-claim is left alone and still reported as his. Real PostgreSQL, real SIGKILL, the SES imitation.
+鈴木 is deleting another address of the same account. 田中's next run checks only his own dead
+deletion against the list (each address gone / still listed; its claims released, its record
+kept) and deletes those addresses again; 鈴木's live claim is left alone and still reported as
+his. Real PostgreSQL, real SIGKILL, the SES imitation.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from app.core.deletion.reconcile import UNKNOWN_OUTCOME_DETAIL
 from app.core.storage.journal_records import EntryResult, NewEntry, OperationMeta, OperationState
 from app.core.storage.team.connection import parse_database_url
 from app.core.storage.team.journal_pg import PostgresJournal
@@ -50,7 +50,7 @@ def _active_claims(admin_url: str) -> list[tuple[int, str]]:
     return [(int(row[0]), str(row[1])) for row in rows]
 
 
-def test_only_the_dead_deletion_is_settled_and_a_live_claim_stays(
+def test_only_the_dead_deletion_is_checked_and_a_live_claim_stays(
     postgres_server: PostgresServer, team_database: Callable[..., str], tmp_path: Path
 ) -> None:
     name = team_database({"tanaka": ("田中", "delete"), "suzuki": ("鈴木", "delete")})
@@ -91,6 +91,7 @@ def test_only_the_dead_deletion_is_settled_and_a_live_claim_stays(
                 time.sleep(0.1)
             suzuki.release(killed.id)
             time.sleep(1.0)  # the request in flight at the kill still lands at the imitation
+            before = {e for e in KILLED if e.lower() in listed(sandbox)}
 
             emails.write_text("\n".join((*KILLED, SUZUKIS)) + "\n", encoding="utf-8")
             again = subprocess.run(
@@ -110,7 +111,8 @@ def test_only_the_dead_deletion_is_settled_and_a_live_claim_stays(
         assert statuses[SUZUKIS][0] == "skipped", again.stdout
         assert "鈴木さんが" in statuses[SUZUKIS][1] and "削除中" in statuses[SUZUKIS][1]
         assert SUZUKIS in left
-        assert "結果不明" in again.stderr and f"#{killed.id}" in again.stderr, again.stderr
+        assert "Amazon SES の状態を確認し" in again.stderr, again.stderr
+        assert "田中さんの" in again.stderr and "結果不明" not in again.stderr, again.stderr
         # 鈴木's operation and claim are untouched; 田中's killed record is closed, kept whole.
         assert _active_claims(admin_url) == [(live.operation_id, SUZUKIS)]
         assert [op.id for op in suzuki.unfinished_operations()] == [live.operation_id]
@@ -118,8 +120,9 @@ def test_only_the_dead_deletion_is_settled_and_a_live_claim_stays(
         assert record is not None and record.state is OperationState.RECONCILED
         entries = suzuki.entries(killed.id)
         assert [e.email for e in entries] == list(KILLED)
-        assert all(e.result is EntryResult.PENDING for e in entries)
-        assert all(e.detail == UNKNOWN_OUTCOME_DETAIL for e in entries)
+        for entry in entries:  # what SES said of each (before: all pending, 「結果不明」)
+            expected = EntryResult.STILL_LISTED if entry.email in before else EntryResult.GONE
+            assert entry.result is expected, entry
         # The append-only audit still holds every state the killed run wrote.
         with psycopg.connect(admin_url) as raw:
             states = raw.execute(

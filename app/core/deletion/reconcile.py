@@ -1,14 +1,17 @@
 """After a crash: check what an unfinished deletion really did, and close its record.
 
-A provider that can look one address up (SendGrid) is asked about each address the deletion
-never recorded. CMC, Infobip and Amazon SES cannot: an unfinished deletion of the account in use
-is *settled* instead. Its unrecorded addresses keep the result ``pending`` with
+Every provider's client asks about each address the deletion never recorded (``is_listed``):
+SendGrid's look-up, Amazon SES's ``GetSuppressedDestination``, Customers Mail Cloud's
+``blocks/list`` with ``email`` and Infobip's ``GET /email/1/suppressions`` with
+``emailAddress``; each answer is recorded ``gone`` or ``still_listed``. A list the provider
+cannot be asked about (``can_look_up`` false: CMC's bounces, which no deletion sends anything
+for; an Infobip list deleted on a domain the key may not read) is *settled* instead, for an
+operation of the account in use: its unrecorded addresses keep the result ``pending`` with
 ``UNKNOWN_OUTCOME_DETAIL`` (「結果不明」), the record is closed (``reconciled``), which releases
-the addresses it claimed, and the operator is told that deleting them again is safe: on these
-services deleting an address that is already gone is answered "not found" (SES, CMC) or accepted
-again (Infobip), so a second request never does harm. Only an operation no live process holds is
-touched (``JournalStore.take_over``); see docs/team-mode.md, "A killed deletion on a provider
-that cannot look an address up".
+the addresses it claimed, and the operator is told that deleting them again is safe (a repeat is
+answered "not found" or accepted again, so it never does harm). Only an operation no live
+process holds is touched (``JournalStore.take_over``); see docs/team-mode.md, "A killed deletion
+on a provider that cannot look an address up".
 """
 
 from __future__ import annotations
@@ -39,6 +42,10 @@ log = logging.getLogger(__name__)
 
 
 class ListingProvider(Protocol):
+    """What reconcile asks of a provider. It may also have ``can_look_up(kind, cancel) -> bool``
+    (False: that list cannot be asked about one address, and is settled); without it, every
+    list can be (SendGrid)."""
+
     def is_listed(self, kind: ListKind, email: str, cancel: CancelToken | None = None) -> bool: ...
 
 
@@ -55,8 +62,8 @@ class ReconciledOperation:
     still_listed: int  # unrecorded and still on the list: can be retried
     unchecked: int  # could not be checked (error, or a practice server that is gone)
     provider_ja: str = ProviderName.SENDGRID.label_ja  # whose lists it was made on
-    # Settled without a check (the provider cannot look one address up); ``unknown`` of its
-    # addresses were recorded 「結果不明」: safe to delete again.
+    # Settled: ``unknown`` of its addresses were on a list the provider cannot be asked about
+    # one address, and were recorded 「結果不明」 (safe to delete again); any others were checked.
     settled: bool = False
     unknown: int = 0
     display_name: str = ""  # the shared store: who started it (named in the notice)
@@ -75,7 +82,9 @@ class ReconcileSummary:
         """The text of the "前回の削除が途中で終了しました" notice (empty: nothing to say)."""
         if not self.operations:
             return ""
-        checked = [op for op in self.operations if not op.settled]
+        # A settled operation may have had other lists checked (CMC: blocks checked, bounces
+        # settled): it is named in both sentences.
+        checked = [op for op in self.operations if not op.settled or op.gone or op.still_listed]
         settled = [op for op in self.operations if op.settled]
         head = "前回の削除が途中で終了しました。"
         if checked:
@@ -84,8 +93,8 @@ class ReconcileSummary:
         if settled:
             names = _names_ja(op.provider_ja for op in settled)
             head += (
-                f"{names}では 1 件ずつ状態を確認できないため、"
-                "送信したか分からない項目を「結果不明」として記録を閉じました。"
+                f"{names}では 1 件ずつ状態を確認できないリストがあるため、"
+                "そのリストで送信したか分からない項目を「結果不明」として記録を閉じました。"
             )
         lines = [head, *(_operation_line_ja(op) for op in self.operations)]
         if any(op.still_listed or op.recorded_failed for op in self.operations):
@@ -107,10 +116,11 @@ def _operation_line_ja(op: ReconciledOperation) -> str:
     whose = f"{op.display_name}さんの" if op.display_name else ""
     started = _started_ja(op.started_at)
     if op.settled:
+        still = f"削除されていない {op.still_listed:,} 件、" if op.still_listed else ""
         return (
             f"・{whose}{started} の削除（{op.total:,} 件、削除履歴の記録番号 #{op.operation_id}）:"
-            f" 削除済み {op.recorded_ok:,} 件、失敗 {op.recorded_failed:,} 件、"
-            f"結果不明 {op.unknown:,} 件"
+            f" 削除済み {op.recorded_ok + op.gone:,} 件、失敗 {op.recorded_failed:,} 件、"
+            f"{still}結果不明 {op.unknown:,} 件"
         )
     done, left = op.recorded_ok + op.gone, op.still_listed + op.recorded_failed
     line = f"・{whose}{started} の削除（{op.total:,} 件）: 削除済み {done:,} 件、"
@@ -157,8 +167,6 @@ def reconcile_unfinished(
     """
     del on_page  # nothing to stream
     base_url = str(getattr(provider, "base_url", ""))
-    # CMC, Infobip and SES cannot look one address up: their operations are settled instead.
-    can_look_up = callable(getattr(provider, "is_listed", None))
     shared = journal.shared
     reconciled: list[ReconciledOperation] = []
     skipped: list[int] = []
@@ -176,7 +184,6 @@ def reconcile_unfinished(
                 operation,
                 context,
                 base_url,
-                can_look_up,
                 concurrency,
                 progress,
                 cancel,
@@ -209,22 +216,30 @@ def _reconcile_one(
     operation: OperationRecord,
     context: DeletionContext | None,
     base_url: str,
-    can_look_up: bool,
     concurrency: int,
     progress: Callable[[Any], None] | None,
     cancel: CancelToken | None,
 ) -> ReconciledOperation | None:
-    """Check or settle one operation (None: another account's, left for later)."""
+    """Check (or, for a list that cannot be asked, settle) one operation (None: another
+    account's, left for later)."""
     if context is not None and not same_server(operation, context, base_url):
         if operation.practice and context.practice:
             return _close_unverifiable(journal, operation)
         return None
-    if not can_look_up:
-        # Without a context the account is unknown: deleting again could go elsewhere.
-        return None if context is None else _settle_unknown(journal, operation)
     entries = journal.entries(operation.id)
     pending = [e for e in entries if e.result is EntryResult.PENDING]
-    gone, still = _check(provider, journal, operation.id, pending, concurrency, progress, cancel)
+    unknowable = {
+        kind for kind in {e.list_kind for e in pending} if not _can_look_up(provider, kind, cancel)
+    }
+    if unknowable and context is None:
+        # Without a context the account is unknown: deleting again could go elsewhere.
+        return None
+    checked = [e for e in pending if e.list_kind not in unknowable]
+    unknown = [e for e in pending if e.list_kind in unknowable]
+    gone, still = _check(provider, journal, operation.id, checked, concurrency, progress, cancel)
+    # Only once every check has an answer: an error above leaves the operation unfinished.
+    if unknown:
+        _record_unknown(journal, operation.id, unknown)
     journal.set_state(operation.id, OperationState.RECONCILED)
     return ReconciledOperation(
         operation.id,
@@ -236,7 +251,17 @@ def _reconcile_one(
         still_listed=still,
         unchecked=0,
         provider_ja=provider_in_journal_label(operation.account_label).label_ja,
+        settled=bool(unknown),
+        unknown=len(unknown),
     )
+
+
+def _can_look_up(provider: ListingProvider, kind: ListKind, cancel: CancelToken | None) -> bool:
+    """Whether ``provider`` can be asked whether one address is on ``kind``."""
+    if not callable(getattr(provider, "is_listed", None)):
+        return False
+    ask = getattr(provider, "can_look_up", None)
+    return True if ask is None else bool(ask(kind, cancel))
 
 
 _RECORD_EVERY = 25  # look-ups per journal write
@@ -285,25 +310,15 @@ def _check(
 
 
 def _close_unverifiable(journal: JournalStore, operation: OperationRecord) -> ReconciledOperation:
-    return _close_pending(journal, operation, PRACTICE_GONE_DETAIL, unknown=False)
-
-
-def _settle_unknown(journal: JournalStore, operation: OperationRecord) -> ReconciledOperation:
-    """Close a dead operation whose provider cannot be asked: what it never recorded becomes
-    「結果不明」 (still ``pending``: nothing is claimed that was not learnt), and closing it
-    releases its claims, so the same addresses can be deleted again (harmless if gone)."""
-    return _close_pending(journal, operation, UNKNOWN_OUTCOME_DETAIL, unknown=True)
-
-
-def _close_pending(
-    journal: JournalStore, operation: OperationRecord, detail: str, *, unknown: bool
-) -> ReconciledOperation:
     entries = journal.entries(operation.id)
     pending = [e for e in entries if e.result is EntryResult.PENDING]
     # Results first, then the state: a state that releases the claims never lands before them.
     journal.record_results(
         operation.id,
-        [ResultUpdate(e.list_kind, e.email, EntryResult.PENDING, detail) for e in pending],
+        [
+            ResultUpdate(e.list_kind, e.email, EntryResult.PENDING, PRACTICE_GONE_DETAIL)
+            for e in pending
+        ],
     )
     journal.set_state(operation.id, OperationState.RECONCILED)
     return ReconciledOperation(
@@ -314,8 +329,19 @@ def _close_pending(
         recorded_failed=sum(e.result is EntryResult.FAILED for e in entries),
         gone=0,
         still_listed=0,
-        unchecked=0 if unknown else len(pending),
+        unchecked=len(pending),
         provider_ja=provider_in_journal_label(operation.account_label).label_ja,
-        settled=unknown,
-        unknown=len(pending) if unknown else 0,
+    )
+
+
+def _record_unknown(journal: JournalStore, operation_id: int, unknown: list[EntryRecord]) -> None:
+    """Settle addresses on a list the provider cannot be asked about: 「結果不明」 (still
+    ``pending``: nothing is claimed that was not learnt). Closing the record next releases
+    their claims, so they can be deleted again (harmless if gone)."""
+    journal.record_results(
+        operation_id,
+        [
+            ResultUpdate(e.list_kind, e.email, EntryResult.PENDING, UNKNOWN_OUTCOME_DETAIL)
+            for e in unknown
+        ],
     )

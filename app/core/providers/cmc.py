@@ -10,12 +10,18 @@ Deletion: bounces are event history (nothing to delete). Cancelling a block is o
 console, but no public source shows the API call's shape, so by default ``delete`` sends nothing
 and ``deletion_guidance`` returns a step-by-step guide for the console. The guessed API path
 (``blocks/cancel.json`` with the block ``id``) is used only when ``block_cancel_api=True``.
+
+Look-up: ``blocks/list`` also takes ``email`` (a partial match), so ``is_listed`` pages through
+its matches and keeps the exact address: that is how reconciling checks a block cancel a killed
+process left unfinished. The bounces list is not looked up: no public page shows that
+``bounces/list`` filters by address (and bounces are history that no deletion sends anything
+for), so an unfinished bounces entry is settled as 「結果不明」 (``can_look_up`` is False).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,7 +45,7 @@ from app.core.providers.esp_errors import (
     json_errors_excerpt,
 )
 from app.core.providers.http_provider import HttpProvider, delete_each
-from app.core.providers.page_scan import scan_numbered_pages
+from app.core.providers.page_scan import RepeatedPageError, page_identity, scan_numbered_pages
 from app.core.types import (
     DateRange,
     DeleteMode,
@@ -325,22 +331,61 @@ class CmcProvider(HttpProvider):
     def _find_block_id(self, email: str, cancel: CancelToken) -> str | None:
         """The block's id; None when the address is not listed. A listed block without a
         usable id cannot be cancelled: refused, never sent as the text "None"."""
-        # ``email`` is a partial match: keep only the exact address.
-        for item in self._list_page(ListKind.BLOCKS, {"email": email}, 0, cancel):
-            if isinstance(item, dict) and str(item.get("email", "")).lower() == email.lower():
-                block_id = _block_id(item)
-                if block_id is None:
-                    raise UnexpectedPayloadError(
-                        "カスタマーズメールクラウドのブロックに ID がないため、"
-                        "解除を送信しませんでした。",
-                        next_step_ja=(
-                            f"{CONSOLE_NAME_JA}で「配信停止」タブを開き、"
-                            "このアドレスを解除してください。"
-                        ),
-                        detail=f"blocks: item without id: {str(item)[:200]}",
-                    )
-                return block_id
+        for item in self._blocks_of(email, cancel):
+            block_id = _block_id(item)
+            if block_id is None:
+                raise UnexpectedPayloadError(
+                    "カスタマーズメールクラウドのブロックに ID がないため、"
+                    "解除を送信しませんでした。",
+                    next_step_ja=(
+                        f"{CONSOLE_NAME_JA}で「配信停止」タブを開き、"
+                        "このアドレスを解除してください。"
+                    ),
+                    detail=f"blocks: item without id: {str(item)[:200]}",
+                )
+            return block_id
         return None
+
+    # -- look-up -----------------------------------------------------------------------------
+
+    def can_look_up(self, kind: ListKind, cancel: CancelToken | None = None) -> bool:
+        """Only the block list can be asked about one address (see the module docstring)."""
+        return kind is ListKind.BLOCKS
+
+    def is_listed(self, kind: ListKind, email: str, cancel: CancelToken | None = None) -> bool:
+        """Whether ``email`` is blocked now (reconciling an interrupted block cancel).
+
+        Only CMC's own list answers count: an error, or a reply that is not a ``blocks`` list,
+        raises, so nothing is recorded "gone" that the service did not say."""
+        if kind is not ListKind.BLOCKS:
+            raise InvalidInputError(
+                f"カスタマーズメールクラウドの{kind.label_ja}は 1 件ずつ確認できません。",
+                detail=f"is_listed {kind.value}",
+            )
+        return next(iter(self._blocks_of(email, cancel or CancelToken())), None) is not None
+
+    def _blocks_of(self, email: str, cancel: CancelToken) -> Iterator[dict[str, Any]]:
+        """The blocks of exactly ``email``, page by page until a short page. ``email`` is a
+        partial match (``a@x.jp`` also finds ``ba@x.jp``), so the exact address may lie past
+        the first page when many addresses contain it."""
+        pages_seen: set[int] = set()
+        number = 0
+        while True:
+            items = self._list_page(ListKind.BLOCKS, {"email": email}, number, cancel)
+            for item in items:
+                if isinstance(item, dict) and str(item.get("email", "")).lower() == email.lower():
+                    yield item
+            if len(items) < PAGE_ROWS:
+                return
+            identity = page_identity(items)
+            if identity in pages_seen:  # a gateway that drops ``p``: it would never end
+                raise RepeatedPageError(
+                    "カスタマーズメールクラウドが別のページに同じ内容を返し続けたため、"
+                    "確認を止めました。",
+                    detail=f"blocks email={email} p={number}",
+                )
+            pages_seen.add(identity)
+            number += 1
 
 
 def _block_id(item: dict[str, Any]) -> str | None:

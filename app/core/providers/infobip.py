@@ -8,6 +8,12 @@ limit is 100 requests per second per account: the client paces itself just under
 
 Our lists: BOUNCE → bounces, COMPLAINT → spam reports, OVER_QUOTA → blocks (a full mailbox is a
 temporary refusal, like SendGrid's blocks); the Infobip type stays visible in ``status``.
+
+Look-up: ``GET /email/1/suppressions`` also takes ``emailAddress``; ``is_listed`` asks it on each
+domain a deletion of that list is sent to (reconciling a deletion a killed process left
+unfinished). Deleting is asynchronous at Infobip, so an address whose deletion was accepted just
+before the kill may still be listed: it is then recorded as still listed, and deleting it again
+is harmless.
 """
 
 from __future__ import annotations
@@ -224,6 +230,75 @@ class InfobipProvider(HttpProvider):
             )
             for kind in SUPPORTED_LISTS
         )
+
+    # -- look-up -----------------------------------------------------------------------------
+
+    def _look_up_domains(self, kind_type: str, cancel: CancelToken | None) -> tuple[str, ...]:
+        """The domains a deletion of ``kind_type`` is sent to (``delete``: those whose delete
+        flag is set): where an interrupted deletion may have removed an address."""
+        return tuple(d.domain for d in self.domains(cancel) if kind_type in d.can_delete)
+
+    def can_look_up(self, kind: ListKind, cancel: CancelToken | None = None) -> bool:
+        """Whether ``is_listed`` can answer for ``kind``: the key must be able to read every
+        domain a deletion of it is sent to (a delete-only domain cannot be asked), and there
+        must be one (with none, no deletion of it was ever sent)."""
+        kind_type = TYPE_FOR_LIST.get(kind)
+        if kind_type is None:
+            return False
+        readable = {d.domain for d in self.domains(cancel) if kind_type in d.can_read}
+        targets = self._look_up_domains(kind_type, cancel)
+        return bool(targets) and set(targets) <= readable
+
+    def is_listed(self, kind: ListKind, email: str, cancel: CancelToken | None = None) -> bool:
+        """Whether ``email`` is on ``kind`` on any domain a deletion of it is sent to.
+
+        Only Infobip's own result rows count: an error or an answer without ``results``
+        raises, so nothing is recorded "gone" that the service did not say. The rows are
+        compared with the address exactly (a service that ignored ``emailAddress`` would send
+        the whole list: it is then read to its end, slowly but still exactly)."""
+        kind_type = TYPE_FOR_LIST.get(kind)
+        if kind_type is None:
+            raise InvalidInputError(
+                f"Infobip には{kind.label_ja}リストがありません。", detail=f"is_listed {kind.value}"
+            )
+        return any(
+            self._listed_on(domain, kind_type, email, cancel)
+            for domain in self._look_up_domains(kind_type, cancel)
+        )
+
+    def _listed_on(
+        self, domain: str, kind_type: str, email: str, cancel: CancelToken | None
+    ) -> bool:
+        wanted = email.lower()
+        pages_seen: set[int] = set()
+        page = 0
+        while True:
+            params = {
+                "domainName": domain,
+                "type": kind_type,
+                "emailAddress": email,
+                "page": page,
+                "size": self._page_size,
+            }
+            result = self._http.call("GET", "/email/1/suppressions", params=params, cancel=cancel)
+            items = _results(result.payload, f"suppressions {domain} {kind_type} {email}")
+            for item in items:
+                if (
+                    isinstance(item, dict)
+                    and str(item.get("emailAddress", "")).lower() == wanted
+                    and str(item.get("type") or kind_type) == kind_type
+                ):
+                    return True
+            if len(items) < self._page_size:
+                return False
+            identity = page_identity(items)
+            if identity in pages_seen:  # a gateway dropped ``page``: it would never end
+                raise RepeatedPageError(
+                    "Infobip が別のページに同じ内容を返し続けたため、確認を止めました。",
+                    detail=f"suppressions {domain} {kind_type} {email} page {page}",
+                )
+            pages_seen.add(identity)
+            page += 1
 
     # -- fetch -------------------------------------------------------------------------------
 

@@ -6,6 +6,10 @@ Wire format (docs/providers.md, "Amazon SES"): ``GET /v2/email/suppression/addre
 "LastUpdateTime"}], "NextToken"}``. ``DELETE /v2/email/suppression/addresses/{EmailAddress}``
 removes one address (404 ``NotFoundException`` when it is not listed). Errors name their type in
 ``x-amzn-ErrorType``. No per-operation rate is published: the client backs off on 429.
+``GET /v2/email/suppression/addresses/{EmailAddress}`` (GetSuppressedDestination) answers
+``{"SuppressedDestination": {"EmailAddress", "Reason", …}}`` for a listed address and 404
+``NotFoundException`` otherwise: ``is_listed`` asks it, address by address, to reconcile a
+deletion a killed process left unfinished.
 
 A token chain cannot be read in parallel, so a fetch splits its range into date slices (one
 chain per slice and reason) and runs the chains concurrently; slices overlap by a second and
@@ -83,8 +87,8 @@ WORDING = ProviderWording(
         "（環境変数、~/.aws/credentials）を確認してください。"
     ),
     permission_hint_ja=(
-        "IAM ポリシーで ses:ListSuppressedDestinations と ses:DeleteSuppressedDestination が"
-        "許可されているか確認してください。"
+        "IAM ポリシーで ses:ListSuppressedDestinations、ses:GetSuppressedDestination、"
+        "ses:DeleteSuppressedDestination が許可されているか確認してください。"
     ),
 )
 
@@ -300,6 +304,51 @@ class SesProvider(HttpProvider):
         if result.status == 404:
             return DeleteOutcome(kind, email, DeleteStatus.NOT_FOUND, "すでにリストにありません")
         return DeleteOutcome(kind, email, DeleteStatus.DELETED)
+
+    # -- look-up -----------------------------------------------------------------------------
+
+    def can_look_up(self, kind: ListKind, cancel: CancelToken | None = None) -> bool:
+        """Every SES list can be asked about one address (``GetSuppressedDestination``)."""
+        return kind in SUPPORTED_LISTS
+
+    def is_listed(self, kind: ListKind, email: str, cancel: CancelToken | None = None) -> bool:
+        """Whether ``email`` is on ``kind`` now (reconciling an interrupted deletion).
+
+        False only on SES's own answers: its 404 ``NotFoundException``, or the address listed
+        under the other reason (SES keeps one reason per address, so it is then not on this
+        list, and deleting it again would remove a suppression nobody asked to remove). Any
+        other answer raises: a gateway's 404 or an unexpected body would otherwise be recorded
+        as "gone" while the address may still be listed.
+        """
+        reason = REASON_FOR_LIST.get(kind)
+        if reason is None:
+            raise InvalidInputError(
+                f"Amazon SES には{kind.label_ja}リストがありません。",
+                detail=f"is_listed {kind.value}",
+            )
+        path = f"{LIST_PATH}/{path_segment(email)}"
+        result = self._http.call(
+            "GET",
+            path,
+            accept_statuses=(404,),
+            own_answer=is_not_found_exception,
+            cancel=cancel,
+        )
+        if result.status == 404:
+            return False
+        payload = result.payload
+        found = payload.get("SuppressedDestination") if isinstance(payload, dict) else None
+        if (
+            isinstance(found, dict)
+            and isinstance(found.get("EmailAddress"), str)
+            and found["EmailAddress"].lower() == email.lower()
+            and found.get("Reason") in LIST_FOR_REASON
+        ):
+            return bool(found["Reason"] == reason)
+        raise UnexpectedPayloadError(
+            "Amazon SES から想定外の応答が返り、リストに載っているか確かめられませんでした。",
+            detail=f"GET {path}: HTTP {result.status} {str(payload)[:300]}",
+        )
 
 
 def is_not_found_exception(response: httpx.Response) -> bool:

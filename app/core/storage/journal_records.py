@@ -192,9 +192,9 @@ _RESULT_LABELS = {
 SUCCESS_RESULTS = frozenset((EntryResult.DELETED, EntryResult.NOT_FOUND, EntryResult.GONE))
 FAILURE_RESULTS = frozenset((EntryResult.FAILED, EntryResult.STILL_LISTED))
 # What a retry of a closed operation sends again: its failures, and the addresses whose outcome
-# was never learnt (still ``pending`` once the record is closed: a killed run settled on a
-# provider that cannot look one address up). Deleting those again is safe: an address already
-# gone is answered "not found".
+# was never learnt (still ``pending`` once the record is closed: a killed run settled on a list
+# its provider cannot be asked about one address). Deleting those again is safe: an address
+# already gone is answered "not found".
 RETRY_RESULTS = FAILURE_RESULTS | {EntryResult.PENDING}
 
 

@@ -395,11 +395,11 @@ def test_cli_plan_from_bare_addresses_records_no_date(
     assert sandbox.records("invalid_emails") == []
 
 
-def test_reconcile_settles_what_a_provider_cannot_look_up(journal: DeletionJournal) -> None:
-    """An Infobip operation a killed run left unfinished is settled with no request: its
-    outcome is recorded unknown and the record closed (it stayed "running" for ever before)."""
+def test_reconcile_asks_infobip_about_each_unrecorded_address(journal: DeletionJournal) -> None:
+    """An Infobip operation a killed run left unfinished is checked against the list, address
+    by address (``emailAddress``), like SendGrid's; nothing is deleted by the check. Before, it
+    was settled with no request and its outcome recorded unknown."""
     from app.core.accounts import Account, ProviderName
-    from app.core.deletion.reconcile import UNKNOWN_OUTCOME_DETAIL
     from app.core.provider_factory import build_provider
     from app.core.storage.journal import EntryResult, NewEntry, OperationMeta
     from app.sandbox.practice import practice_credentials, practice_sandbox
@@ -414,12 +414,14 @@ def test_reconcile_settles_what_a_provider_cannot_look_up(journal: DeletionJourn
             journal.set_state(op_id, OperationState.RUNNING)
             summary = reconcile_unfinished(provider, journal, context=DeletionContext())
         assert summary.skipped_operation_ids == () and summary.error is None
-        (settled,) = summary.operations
-        assert (settled.operation_id, settled.settled, settled.unknown) == (op_id, True, 1)
-        assert sandbox.request_log == []
+        (checked,) = summary.operations
+        assert (checked.operation_id, checked.settled, checked.gone) == (op_id, False, 1)
+        asked = [r for r in sandbox.request_log if r.path == "/email/1/suppressions"]
+        assert asked and {r.method for r in asked} == {"GET"}
+        assert {r.query["emailAddress"][0] for r in asked} == {"a@example.jp"}
         op = journal.operation(op_id)
         assert op is not None and op.state is OperationState.RECONCILED
         (entry,) = journal.entries(op_id)
-        assert (entry.result, entry.detail) == (EntryResult.PENDING, UNKNOWN_OUTCOME_DETAIL)
+        assert (entry.result, entry.detail) == (EntryResult.GONE, "")
     finally:
         sandbox.stop()

@@ -48,9 +48,10 @@ def test_a_practice_deletion_of_another_provider_is_closed_under_its_own_name(
     assert "SendGrid" not in summary.notice_ja
 
 
-def test_a_deletion_a_provider_cannot_look_up_is_named_with_its_provider(
+def test_a_checked_deletion_of_another_provider_is_named_with_its_provider(
     tmp_path: Path,
 ) -> None:
+    """An Infobip deletion, checked against Infobip's list: the notice names Infobip."""
     sandbox = practice_sandbox("infobip", entries=5)
     url = sandbox.start()
     journal = DeletionJournal(tmp_path / "journal.sqlite3")
@@ -68,8 +69,8 @@ def test_a_deletion_a_provider_cannot_look_up_is_named_with_its_provider(
         journal.close()
         sandbox.stop()
     assert summary.skipped_operation_ids == (other,)  # another account's: left for later
-    (settled,) = summary.operations  # this account's: settled, named with its provider
-    assert settled.operation_id == op_id and settled.settled and settled.unknown == 1
+    (checked,) = summary.operations  # this account's: checked, named with its provider
+    assert checked.operation_id == op_id and not checked.settled and checked.gone == 1
     text = summary.notice_ja
-    assert "Infobip では 1 件ずつ状態を確認できない" in text and f"#{op_id}" in text, text
+    assert "Infobip の状態を確認し、記録を更新しました" in text, text
     assert "SendGrid" not in text

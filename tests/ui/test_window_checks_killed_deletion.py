@@ -1,7 +1,8 @@
-"""The window at start-up, on a live Infobip account whose last deletion was killed mid-run
-(Infobip cannot look one address up): the deletion is settled as 「結果不明」 and said so in
-the status panel, its claims are released, and 削除履歴's 再試行 is offered for it. Before, the
-window said nothing and the addresses stayed claimed for ever."""
+"""The window at start-up, on a live Infobip account whose last deletion was killed mid-run:
+each address the deletion never recorded is checked against Infobip's list (here nothing was
+sent, so both are still listed) and said so in the status panel, its claims are released, and
+削除履歴's 再試行 is offered for it. Before the settle, the window said nothing and the
+addresses stayed claimed for ever; before the exact check, they were settled as 「結果不明」."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from pathlib import Path
 
 from app.core.accounts import Account, ProviderName, save_credentials
 from app.core.deletion.plan import base_host
-from app.core.deletion.reconcile import UNKNOWN_OUTCOME_DETAIL
 from app.core.storage.journal import (
     EntryResult,
     NewEntry,
@@ -26,7 +26,7 @@ from tests.core.providers.harness import dataset
 TIMEOUT_MS = 15_000
 
 
-def test_a_killed_infobip_deletion_is_settled_at_start_up(
+def test_a_killed_infobip_deletion_is_checked_at_start_up(
     qtbot, make_window, secrets, tmp_path: Path, journal
 ) -> None:
     addresses = ["user0001@example.jp", "user0002@example.jp"]
@@ -48,19 +48,21 @@ def test_a_killed_infobip_deletion_is_settled_at_start_up(
         qtbot.waitUntil(lambda: not window.controller.deletion.is_running(), timeout=5000)
         text = panel.message_label.text()
         assert text.startswith("前回の削除が途中で終了しました。"), text
-        assert "Infobip では 1 件ずつ状態を確認できない" in text, text
-        assert f"#{operation_id}" in text and "結果不明 2 件" in text, text
-        assert "もう一度削除して問題ありません" in text, text
+        assert "Infobip の状態を確認し、記録を更新しました" in text, text
+        assert "削除済み 0 件、削除されていない 2 件" in text and "結果不明" not in text, text
+        assert "必要ならもう一度削除してください" in text, text
         assert panel.next_step_label.text() == texts.RECONCILE_NEXT_STEP
         assert not [r for r in sandbox.request_log if r.method == "DELETE"]  # nothing sent
+        asked = [r for r in sandbox.request_log if r.path == "/email/1/suppressions"]
+        assert {r.query["emailAddress"][0] for r in asked} == set(addresses)
 
         record = journal.operation(operation_id)
         assert record is not None and record.state is OperationState.RECONCILED
         entries = journal.entries(operation_id)
-        assert [(e.email, e.result, e.detail) for e in entries] == [
-            (e, EntryResult.PENDING, UNKNOWN_OUTCOME_DETAIL) for e in addresses
+        assert [(e.email, e.result) for e in entries] == [
+            (e, EntryResult.STILL_LISTED) for e in addresses
         ]
-        # 削除履歴 offers 再試行 for the settled record (its unknown outcomes).
+        # 削除履歴 offers 再試行 for the checked record (its addresses still listed).
         dialog = HistoryDialog(journal, window)
         qtbot.addWidget(dialog)
         assert dialog.operations_model.rowCount() == 1
@@ -79,7 +81,7 @@ def test_a_deletion_running_in_another_process_of_this_pc_is_left_alone(
 ) -> None:
     """todoku-cli (here: this test, holding the operation as a running deletion does) deletes
     while the window starts: the window's reconcile leaves it and says where it runs. Without
-    the SQLite journal's operation locks, the window would settle it and release its claims."""
+    the SQLite journal's operation locks, the window would close it and release its claims."""
     with infobip_server.InfobipSandbox(dataset()) as sandbox:
         account = Account("本番", ProviderName.INFOBIP, base_url=sandbox.base_url)
         save_credentials(account, secrets, {"api_key": infobip_server.SANDBOX_API_KEY})
@@ -101,12 +103,13 @@ def test_a_deletion_running_in_another_process_of_this_pc_is_left_alone(
         window.close()
 
 
-def test_a_deletion_killed_while_the_window_is_open_is_settled_when_it_holds_rows(
+def test_a_deletion_killed_while_the_window_is_open_is_checked_when_it_holds_rows(
     qtbot, make_window, secrets, tmp_path: Path, journal
 ) -> None:
     """Another Todoku of this PC was killed mid-deletion after this window started: deleting
     one of its addresses here is refused as held (「…さんが から削除中」); the window then
-    settles the dead deletion at once (notice), and the next delete goes through."""
+    checks the dead deletion at once (notice: the address is still listed), and the next
+    delete goes through."""
     import time
 
     from app.sandbox.esp_practice import PRACTICE_DOMAINS, PracticeRecord
@@ -143,10 +146,14 @@ def test_a_deletion_killed_while_the_window_is_open_is_settled_when_it_holds_row
         (held,) = results.reports
         assert [c.email for c in held.conflicts] == [entry.email] and held.outcomes == ()
         panel = window.status_panel
-        qtbot.waitUntil(lambda: "結果不明 1 件" in panel.message_label.text(), timeout=TIMEOUT_MS)
+        qtbot.waitUntil(
+            lambda: "削除されていない 1 件" in panel.message_label.text(), timeout=TIMEOUT_MS
+        )
         qtbot.waitUntil(lambda: not window.controller.deletion.is_running(), timeout=5000)
         record = journal.operation(dead)
         assert record is not None and record.state is OperationState.RECONCILED
+        (entry_record,) = journal.entries(dead)
+        assert entry_record.result is EntryResult.STILL_LISTED  # nothing had been sent
 
         check_rows(window, [0])
         run_delete(qtbot, window)
