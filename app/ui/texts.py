@@ -142,7 +142,7 @@ PRACTICE_KEY_SAVED = (
 )
 LIVE_MODE = "本番アカウント"
 LIVE_BADGE = "本番"
-LIVE_TEXT = "本番アカウント{account}: 実際の SendGrid のデータです。削除すると元に戻せません。"
+LIVE_TEXT = "本番アカウント{account}: 実際の{provider}のデータです。削除すると元に戻せません。"
 LIVE_NEEDS_KEY = "本番のアカウントには API キーが必要です（まだ保存されていません）。"
 LIVE_NEEDS_KEY_NEXT = "設定画面で SendGrid の API キーを保存してから、本番に切り替えてください。"
 SANDBOX_START_FAILED = "練習用サーバーを起動できませんでした。"

@@ -62,9 +62,11 @@ class ConnectionMixin(WindowShape):
             self.status_panel.clear_if_fixed_in_settings()
         self.banner.setVisible(practice)
         self.live_marker.setVisible(not practice)
-        self.live_marker.set_account(self.controller.connection.masked_key)
-        self.window_actions.show_mode(practice)
         account = self.controller.accounts.current
+        self.live_marker.set_account(
+            self.controller.connection.masked_key, account.provider.label_ja
+        )
+        self.window_actions.show_mode(practice)
         self.setWindowTitle(
             window_title(
                 account, practice=practice, masked_key=self.controller.connection.masked_key

@@ -28,7 +28,7 @@ class LiveMarker(CompactStrip):
             "QLabel { background: #c62828; color: white; font-weight: bold;"
             " padding: 1px 8px; border-radius: 3px; }"
         )
-        self.text_label = plain_label(texts.LIVE_TEXT.format(account=""))
+        self.text_label = plain_label(texts.LIVE_TEXT.format(account="", provider=" SendGrid "))
         set_text_colour(self.text_label, "#7f1212")
         self.switch_button = QPushButton(texts.LIVE_TO_PRACTICE)
         self.switch_button.clicked.connect(self.switch_requested)
@@ -42,6 +42,11 @@ class LiveMarker(CompactStrip):
         super().set_compact(compact)
         compact_button(self.switch_button, compact)
 
-    def set_account(self, masked_key: str) -> None:
+    def set_account(self, masked_key: str, provider: str = "SendGrid") -> None:
+        """``provider``: the service the account is on, by its Japanese name: the marker says
+        whose real data a deletion touches (a CMC, Infobip or SES account is not SendGrid's)."""
+        from app.core.accounts import between_words_ja
+
         account = f"（キー {masked_key}）" if masked_key else ""
-        self.text_label.setText(texts.LIVE_TEXT.format(account=account))
+        words = between_words_ja(provider)
+        self.text_label.setText(texts.LIVE_TEXT.format(account=account, provider=words))

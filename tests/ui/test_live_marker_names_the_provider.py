@@ -1,0 +1,37 @@
+"""The 本番 strip names the service whose real data a deletion touches: on a live Infobip
+account it said 「実際の SendGrid のデータです」, whatever the account's service was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.core.accounts import Account, ProviderName, save_credentials
+from app.core.storage.settings import AppSettings, SettingsStore
+from app.sandbox import infobip_server
+from tests.core.providers.harness import dataset
+
+
+def test_a_live_infobip_account_is_named_in_the_live_strip(
+    qtbot, make_window, secrets, tmp_path: Path
+) -> None:
+    with infobip_server.InfobipSandbox(dataset()) as sandbox:
+        account = Account("本番", ProviderName.INFOBIP, base_url=sandbox.base_url)
+        save_credentials(account, secrets, {"api_key": infobip_server.SANDBOX_API_KEY})
+        SettingsStore(tmp_path / "data" / "settings.json").save(
+            AppSettings(practice_mode=False, accounts=(account,), active_account="本番")
+        )
+        window = make_window()
+        marker = window.live_marker
+        qtbot.waitUntil(marker.isVisible, timeout=15_000)
+        text = marker.text_label.text()
+        assert "実際の Infobip のデータです" in text, text
+        assert "SendGrid" not in text, text
+        window.close()
+
+
+def test_the_default_account_still_says_sendgrid(qtbot, make_window) -> None:
+    window = make_window()
+    window.live_marker.set_account("SG.…abcd", ProviderName.SENDGRID.label_ja)
+    assert "実際の SendGrid のデータです" in window.live_marker.text_label.text()
+    window.live_marker.set_account("", ProviderName.CMC.label_ja)
+    assert "実際のカスタマーズメールクラウドのデータです" in window.live_marker.text_label.text()
