@@ -37,13 +37,15 @@ FETCH_RETRYING = (
     "{cause}。再試行しています（{attempt}/{max} 回目・約 {seconds} 秒後）… "
     "続けて失敗した場合はエラーを表示します。"
 )
+# {provider}: the service's name as between_words_ja spells it after a sentence start
+# ("SendGrid ", "カスタマーズメールクラウド").
 FETCH_RATE_LIMITED = (
-    "SendGrid の利用回数の上限に達しました。解除を待って再試行しています（{attempt} 回目）…"
+    "{provider}の利用回数の上限に達しました。解除を待って再試行しています（{attempt} 回目）…"
 )
 RETRY_CAUSES = {
-    "network": "SendGrid に接続できません",
-    "server": "SendGrid が一時的にエラーを返しています",
-    "payload": "SendGrid の応答が不完全でした",
+    "network": "{provider}に接続できません",
+    "server": "{provider}が一時的にエラーを返しています",
+    "payload": "{provider}の応答が不完全でした",
 }
 FETCH_DONE = "{entries:,} 件を取得しました。"
 FETCH_NOTES = " 注意: {notes}"  # what the provider noticed (a list that changed, repeating pages)

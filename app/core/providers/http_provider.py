@@ -16,6 +16,7 @@ from app.core.providers.collect import EntryCollector
 from app.core.providers.esp_errors import Classify, ProviderWording, WordedErrors
 from app.core.providers.pacing import RequestPacer, RetryAfterPacing
 from app.core.providers.retrying_http import RetryingHttp, Sign
+from app.core.retry_notice import RetryListener
 from app.core.types import DeleteOutcome, DeleteStatus, FetchResult, ListKind
 
 CANCELLED_DETAIL = "キャンセルしたため未実行"
@@ -85,6 +86,11 @@ class HttpProvider:
     @property
     def requests_made(self) -> int:
         return self._http.requests_made
+
+    def set_retry_listener(self, listener: RetryListener | None) -> None:
+        """Told before each retry's wait, on the thread that retries: the window says
+        "retrying (1/3)" for these services too, instead of a line that stands still."""
+        self._http.on_retry = listener
 
     def _counters(self) -> tuple[int, int]:
         return self._http.requests_made, self._http.retries

@@ -177,16 +177,27 @@ class FetchController(FeatureController):
         still; the error follows when the retries are used up."""
         if self.job is None or self.job.cancel.cancelled:
             return
+        provider = self._provider_words()
         if notice.cause is RetryCause.RATE_LIMIT:
-            line = texts.FETCH_RATE_LIMITED.format(attempt=notice.attempt)
+            line = texts.FETCH_RATE_LIMITED.format(provider=provider, attempt=notice.attempt)
         else:
             line = texts.FETCH_RETRYING.format(
-                cause=texts.RETRY_CAUSES.get(notice.cause.value, ""),
+                cause=texts.RETRY_CAUSES.get(notice.cause.value, "").format(provider=provider),
                 attempt=notice.attempt,
                 max=notice.max_retries,
                 seconds=max(1, round(notice.delay_s)),
             )
         self.progress.emit(line)
+
+    def _provider_words(self) -> str:
+        """The fetching account's service, to start a sentence with: a CMC, Infobip or SES
+        account retries against its own service, not SendGrid."""
+        from app.core.accounts import ProviderName, between_words_ja
+
+        config = self.last_connection
+        account = config.account if config is not None else None
+        provider = account.provider if account is not None else ProviderName.SENDGRID
+        return between_words_ja(provider.label_ja).lstrip()
 
     @Slot(object)
     def on_page(self, page: ClassifiedPage) -> None:

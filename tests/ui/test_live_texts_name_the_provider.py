@@ -1,8 +1,10 @@
-"""The 本番 strip names the service whose real data a deletion touches: on a live Infobip
-account it said 「実際の SendGrid のデータです」, whatever the account's service was."""
+"""Live texts name the account's service: the 本番 strip (whose real data a deletion touches)
+said 「実際の SendGrid のデータです」 and a fetch's retry line 「SendGrid に接続できません」 on a
+live Infobip account, whatever the account's service was."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 from app.core.accounts import Account, ProviderName, save_credentials
@@ -35,3 +37,27 @@ def test_the_default_account_still_says_sendgrid(qtbot, make_window) -> None:
     assert "実際の SendGrid のデータです" in window.live_marker.text_label.text()
     window.live_marker.set_account("", ProviderName.CMC.label_ja)
     assert "実際のカスタマーズメールクラウドのデータです" in window.live_marker.text_label.text()
+
+
+def test_a_live_infobip_fetch_retries_in_infobips_name(
+    qtbot, make_window, secrets, tmp_path: Path
+) -> None:
+    from tests.helpers.ui import fetch
+
+    with socket.socket() as probe:  # a loopback port nobody listens on: connection refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    account = Account("本番", ProviderName.INFOBIP, base_url=f"http://127.0.0.1:{port}")
+    save_credentials(account, secrets, {"api_key": infobip_server.SANDBOX_API_KEY})
+    SettingsStore(tmp_path / "data" / "settings.json").save(
+        AppSettings(practice_mode=False, accounts=(account,), active_account="本番")
+    )
+    window = make_window(max_retries=2)
+    qtbot.waitUntil(window.live_marker.isVisible, timeout=15_000)
+    lines: list[str] = []
+    window.controller.fetch.progress.connect(lines.append)
+    fetch(qtbot, window)
+    retrying = [line for line in lines if "再試行" in line]
+    assert retrying, lines
+    assert all("Infobip に接続できません" in line for line in retrying), retrying
+    assert not any("SendGrid" in line for line in retrying), retrying
