@@ -10,7 +10,6 @@ nothing either. The LLM client already has a whole-request deadline (docs/hostil
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
@@ -61,17 +60,26 @@ def dribbling() -> Iterator[str]:
         stop.set()
 
 
+# The dribbling server never ends its page, so reaching the assertions at all shows the read
+# was ended by the client; the error says by what. run_bounded's bound is a hang guard (a
+# missing bound fails instead of hanging the suite), not a speed check.
+HANG_GUARD_S = 60.0
+
+
 @pytest.mark.parametrize("name", sorted(MAKERS))
-def test_a_dribbled_page_ends_within_a_deadline(dribbling: str, name: str) -> None:
+def test_a_dribbled_page_ends_at_the_deadline(dribbling: str, name: str) -> None:
     make, kind = MAKERS[name]
     cancel = CancelToken()
     with make(dribbling, timeout_s=1.0, max_retries=0) as provider:
-        started = time.monotonic()
-        ended, outcome = run_bounded(lambda: provider.fetch(DAY, [kind], cancel=cancel), 8.0)
+        ended, outcome = run_bounded(
+            lambda: provider.fetch(DAY, [kind], cancel=cancel), HANG_GUARD_S
+        )
         cancel.cancel()
-    assert ended, f"{name}: a 1 s timeout, one attempt, and the page was still being read at 8 s"
+    assert ended, f"{name}: a 1 s timeout, one attempt, and the page was still being read"
     assert isinstance(outcome, TodokuError), outcome
-    assert time.monotonic() - started < 8.0
+    assert "時間内に返りませんでした" in outcome.message_ja, outcome.message_ja
+    # Ended by the whole-request deadline (four timeouts), not by one read's timeout.
+    assert "ReplyTooSlowError" in outcome.detail and "after 4 s" in outcome.detail, outcome.detail
 
 
 @pytest.mark.parametrize("name", sorted(MAKERS))
