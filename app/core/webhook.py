@@ -81,9 +81,10 @@ def post_webhook(
         raise bad_url
     where = masked_url(url)
     headers = {"User-Agent": f"todoku/{__version__} (+python-httpx)"}
+    deadline: reply_deadline.Deadline | None = None
     try:
         with (
-            reply_deadline.within(deadline_s),
+            reply_deadline.within(deadline_s) as deadline,
             reply_deadline.install(
                 httpx.Client(
                     timeout=httpx.Timeout(timeout_s), transport=transport, follow_redirects=False
@@ -105,9 +106,12 @@ def post_webhook(
         # surrogate: httpx or the idna codec refuse the URL before anything is sent.
         raise bad_url from error
     except httpx.TimeoutException as error:
+        # Which bound ended it: one network wait, or the whole exchange (a dribbling server).
+        cause = type(error).__name__
+        if deadline is not None and deadline.hit:
+            cause = f"no complete reply after {deadline_s:g} s ({cause})"
         raise WebhookError(
-            "通知（Webhook）の送信がタイムアウトしました。",
-            detail=f"{where}: {type(error).__name__}",
+            "通知（Webhook）の送信がタイムアウトしました。", detail=f"{where}: {cause}"
         ) from error
     except httpx.HTTPError as error:
         raise WebhookError(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import socket
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import dns.message
 import dns.name
@@ -24,10 +24,19 @@ class DnsSandbox:
 
     ``delay`` seconds pass before each answer: a server that answers just inside the
     resolver's timeout, as a hostile report's authoritative server can, one query at a time.
+    ``on_question(name, kind)`` is called with each question as it is answered (before the
+    answer leaves): a test acts at a known point of a pass, e.g. cancels it at its third query.
     """
 
-    def __init__(self, records: Mapping[tuple[str, str], list[str]], *, delay: float = 0.0) -> None:
+    def __init__(
+        self,
+        records: Mapping[tuple[str, str], list[str]],
+        *,
+        delay: float = 0.0,
+        on_question: Callable[[str, str], None] | None = None,
+    ) -> None:
         self._delay = delay
+        self._on_question = on_question
         self._records = {
             (name.lower().rstrip("."), kind): list(v) for (name, kind), v in records.items()
         }
@@ -71,6 +80,8 @@ class DnsSandbox:
         name = question.name.to_text().lower().rstrip(".")
         kind = dns.rdatatype.to_text(question.rdtype)
         self.questions.append((name, kind))
+        if self._on_question is not None:
+            self._on_question(name, kind)
         answers = self._records.get((name, kind))
         if answers is None:
             if not any(known == name for known, _ in self._records):

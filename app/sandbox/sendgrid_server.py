@@ -116,6 +116,15 @@ class SendGridSandbox(LoopbackServer[LoggedRequest]):
         self._plus_as_space = plus_as_space_in_path
         self._reasons_path = reasons_path
         self._clock = clock
+        self._in_flight = 0
+        self._peak_in_flight = 0
+
+    @property
+    def peak_in_flight(self) -> int:
+        """The most requests this sandbox has been answering at once since it was made: lets a
+        test see that concurrent requests overlap (e.g. their latency) without timing them."""
+        with self._lock:
+            return self._peak_in_flight
 
     # -- configuration and data -----------------------------------------------------------------
 
@@ -209,8 +218,19 @@ class SendGridSandbox(LoopbackServer[LoggedRequest]):
         received_at = self._clock()
         with self._lock:
             latency = self._latency
-        if latency > 0:
-            time.sleep(latency)  # outside every lock: concurrent requests overlap their latency
+            self._in_flight += 1
+            self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
+        try:
+            if latency > 0:
+                time.sleep(latency)  # outside every lock: concurrent requests overlap their latency
+            return self._answer_and_log(method, target, headers, body, received_at)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _answer_and_log(
+        self, method: str, target: str, headers: dict[str, str], body: bytes, received_at: float
+    ) -> Reply | None:
         split = urlsplit(target)
         query = parse_qs(split.query, keep_blank_values=True)
         fault: str | None = None

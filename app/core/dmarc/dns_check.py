@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -48,13 +48,19 @@ PASS_SECONDS = 30.0  # the whole record check, and the whole reverse-lookup pass
 class QueryBudget:
     """The time left for one pass of queries, and the operator's cancel."""
 
-    def __init__(self, seconds: float = PASS_SECONDS, cancel: CancelToken | None = None) -> None:
-        self._end = time.monotonic() + seconds
+    def __init__(
+        self,
+        seconds: float = PASS_SECONDS,
+        cancel: CancelToken | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._clock = clock  # a test passes one it moves by hand
+        self._end = clock() + seconds
         self._cancel = cancel
 
     @property
     def spent(self) -> bool:
-        return time.monotonic() >= self._end
+        return self._clock() >= self._end
 
     def lifetime(self, resolver: dns.resolver.Resolver) -> float:
         """The next query's lifetime: the resolver's, or less when less time is left.
@@ -65,7 +71,7 @@ class QueryBudget:
         """
         if self._cancel is not None:
             self._cancel.raise_if_cancelled()
-        left = self._end - time.monotonic()
+        left = self._end - self._clock()
         if left <= 0:
             raise TimeUpError()
         return min(float(resolver.lifetime), left)
@@ -257,12 +263,13 @@ def resolve_sources(
     unchecked_note_ja: str = OFFLINE_NOTE_JA,
     seconds: float = PASS_SECONDS,
     cancel: CancelToken | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> tuple[SourceView, ...]:
     """``sources`` with reverse names and, where the name tells, the organisation.
 
     Without a resolver, or after the first query that reaches no server, the remaining sources
     are marked as unchecked (offline) instead of waiting for each to time out; once
-    ``seconds`` have passed, as unchecked for lack of time.
+    ``seconds`` have passed (by ``clock``), as unchecked for lack of time.
 
     Raises:
         CancelledError: ``cancel`` was set (looked at before every query).
@@ -282,7 +289,7 @@ def resolve_sources(
     resolved: list[SourceView] = []
     stopped_note = ""  # OFFLINE_NOTE_JA or TIME_UP_NOTE_JA once the lookups have stopped
     names: dict[str, str] = {}
-    budget = QueryBudget(seconds, cancel)
+    budget = QueryBudget(seconds, cancel, clock)
     for source in sources:
         if stopped_note:
             resolved.append(source.named(source.reverse_name, source.organisation, stopped_note))

@@ -9,6 +9,7 @@ Typical use (each call is blocking; the UI runs it in a job with ``progress`` an
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,9 +111,10 @@ def check_published_records(
     dkim_selectors: Sequence[str] = (),
     seconds: float | None = None,
     cancel: CancelToken | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> PublishedCheck:
     """Look up the records of the first ``MAX_DOMAIN_CHECKS`` domains, within ``seconds``
-    (``PASS_SECONDS``); stop at the first sign that DNS is unreachable.
+    (``PASS_SECONDS``, by ``clock``); stop at the first sign that DNS is unreachable.
 
     Pass ``DmarcResult.check_order`` (the operator's own domains first, then by mail), not the
     name-sorted ``domains``: the first ``MAX_DOMAIN_CHECKS`` are the ones asked about.
@@ -134,7 +136,7 @@ def check_published_records(
 
     if resolver is None:
         return PublishedCheck((), DnsUnavailableError.default_message_ja)
-    budget = QueryBudget(PASS_SECONDS if seconds is None else seconds, cancel)
+    budget = QueryBudget(PASS_SECONDS if seconds is None else seconds, cancel, clock)
     asked = list(domains[:MAX_DOMAIN_CHECKS])
     checks: list[DomainCheck] = []
     try:

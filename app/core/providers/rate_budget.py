@@ -28,8 +28,17 @@ class RateBudget:
     stays within what remains instead of running into 429s.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float, CancelToken | None], None] | None = None,
+    ) -> None:
+        """``clock`` gives epoch seconds (the resets are epoch seconds); ``sleep(seconds,
+        cancel)`` waits, raising CancelledError when ``cancel`` is set during the wait (the
+        default waits for real; a test passes one that records the wait and moves its clock).
+        """
         self._clock = clock
+        self._sleep = sleep or _cancellable_sleep
         self._lock = threading.Lock()
         self._remaining: dict[str, int] = {}
         self._reset_at: dict[str, float] = {}
@@ -43,11 +52,7 @@ class RateBudget:
                     return
             # Jitter spreads the threads that all wake at the reset moment.
             wait = min(wait, _MAX_WAIT_SECONDS) + random.uniform(0.05, 0.25)
-            if cancel is not None:
-                if cancel.wait(wait):
-                    cancel.raise_if_cancelled()
-            else:
-                time.sleep(wait)
+            self._sleep(wait, cancel)
 
     def release(self, bucket: str, headers: Mapping[str, str] | None) -> None:
         """Record a finished request and what its response headers say about the budget."""
@@ -116,6 +121,13 @@ class RateBudget:
             self._reset_at[bucket] = now + _UNKNOWN_RESET_PAUSE_SECONDS
             return _UNKNOWN_RESET_PAUSE_SECONDS
         return reset_at - now
+
+
+def _cancellable_sleep(seconds: float, cancel: CancelToken | None) -> None:
+    if cancel is None:
+        time.sleep(seconds)
+    elif cancel.wait(seconds):
+        cancel.raise_if_cancelled()
 
 
 def _int_header(headers: Mapping[str, str], name: str) -> int | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.classify.classifier import Classifier
+from app.core.classify.classifier import MATCH_CHARS, Classifier
 from app.core.types import DeleteEffect, ListKind
 
 CLASSIFIER = Classifier.load()
@@ -384,15 +384,19 @@ def test_unknown_texts_say_what_the_codes_tell(text: str, status: str, words: st
 
 @pytest.mark.parametrize(
     "text",
-    ["a" * 200_000, "550 " + "x " * 50_000, "550 5.1.1 " + "((((" * 5000, "\x00\u202e" * 1000],
+    ["a" * 200_000, "550 " + "x " * 50_000, "550 5.1.1 " + "((((" * 5000, "\x00\u202e" * 2000],
 )
-def test_hostile_long_texts_are_answered_quickly(text: str) -> None:
-    import time
-
-    started = time.perf_counter()
+def test_hostile_long_texts_are_answered_from_their_head_alone(text: str) -> None:
+    """The rules read the first MATCH_CHARS characters of a reason, so a hostile 200 kB text
+    costs what its head costs (the cost of the head itself is benchmarks/hostile_text.py's).
+    Shown without timing: a cause stated past the head changes nothing, though the same
+    cause alone is understood."""
     got = CLASSIFIER.classify(text, "", "a@example.jp")
-    assert time.perf_counter() - started < 0.5
     assert got.explanation_ja and got.action_ja
+    assert len(text) > MATCH_CHARS
+    tail = " 550 5.1.1 <a@example.jp>: Recipient address rejected: User unknown"
+    assert CLASSIFIER.classify(tail.strip(), "", "b@example.jp").reason == "userunknown"
+    assert CLASSIFIER.classify(text + tail, "", "a@example.jp") == got  # never read
 
 
 def test_an_unknown_text_without_codes_that_says_temporary_is_temporary() -> None:

@@ -1,20 +1,27 @@
 """The DNS check asks about names taken from reports anyone can send: a stranger's reports
 may name hundreds of domains and sending IPs, and the servers answering for those names may
-answer slowly on purpose. The check must ask about a bounded number of names, end within a
-bounded time, and stop at once when the operator cancels. DNS goes to the loopback
-imitation (app/sandbox/dns_server.py), answering after a delay."""
+answer slowly on purpose. The check must ask about a bounded number of names, stop asking once
+its time is spent, and stop at once when the operator cancels. DNS goes to the loopback
+imitation (app/sandbox/dns_server.py).
+
+Nothing here is timed: a slow server is a pass clock that moves a quarter second with each
+question answered (a server answering every query just inside its timeout, without the
+waiting), and the cancel is pressed at a known question. What is checked is what was asked."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from app.core.cancel import CancelToken
-from app.core.dmarc.dns_check import make_resolver, resolve_sources
+from app.core.dmarc.dns_check import (
+    NO_PTR_NOTE_JA,
+    TIME_UP_NOTE_JA,
+    make_resolver,
+    resolve_sources,
+)
 from app.core.dmarc.service import analyse_reports, check_published_records
 from app.core.errors import CancelledError
 from app.sandbox.dmarc_reports import generate_reports, write_report_files
@@ -29,11 +36,9 @@ def many_domains(folder: Path, count: int) -> Path:
     return folder
 
 
-@pytest.fixture
-def slow_dns() -> Iterator[DnsSandbox]:
-    server = DnsSandbox({}, delay=0.25).start()
-    yield server
-    server.stop()
+def many_sources(folder: Path) -> Path:
+    write_report_files(folder, generate_reports(1, extra_spoof_records=150))
+    return folder
 
 
 @pytest.fixture
@@ -41,6 +46,25 @@ def fast_dns() -> Iterator[DnsSandbox]:
     server = DnsSandbox({}).start()
     yield server
     server.stop()
+
+
+def quarter_second_per_question(server: DnsSandbox) -> Callable[[], float]:
+    """A pass clock that each question ``server`` answers moves on by 0.25 s."""
+    return lambda: 0.25 * len(server.questions)
+
+
+def cancelled_at_question(number: int) -> tuple[DnsSandbox, CancelToken]:
+    """A started server that cancels the returned token as it answers question ``number``:
+    the operator pressing キャンセル while that query is under way."""
+    cancel = CancelToken()
+    server: DnsSandbox
+
+    def on_question(_name: str, _kind: str) -> None:
+        if len(server.questions) == number:
+            cancel.cancel()
+
+    server = DnsSandbox({}, on_question=on_question).start()
+    return server, cancel
 
 
 def test_the_record_check_asks_about_a_bounded_number_of_domains(
@@ -57,58 +81,57 @@ def test_the_record_check_asks_about_a_bounded_number_of_domains(
 
 
 def test_a_slow_server_cannot_hold_the_record_check_past_its_time(
-    tmp_path: Path, slow_dns: DnsSandbox
+    tmp_path: Path, fast_dns: DnsSandbox
 ) -> None:
-    # 20 domains × 2 queries × 0.25 s is 10 s; each answer comes well inside the timeout.
+    # 20 domains × 2 queries × 0.25 s is 10 s; the pass has 1.5 s: six questions, 3 domains.
     result = analyse_reports(paths=[many_domains(tmp_path, 20)])
-    resolver = make_resolver("127.0.0.1", slow_dns.port, lifetime=2.0)
-    started = time.monotonic()
-    published = check_published_records(result.domains, resolver, seconds=1.5)
-    assert time.monotonic() - started < 3.0
-    assert 0 < len(published.checks) < 20
+    resolver = make_resolver("127.0.0.1", fast_dns.port, lifetime=2.0)
+    clock = quarter_second_per_question(fast_dns)
+    published = check_published_records(result.domains, resolver, seconds=1.5, clock=clock)
+    assert len(fast_dns.questions) == 6  # nothing more was asked once the time was spent
+    assert len(published.checks) == 3
     assert not published.offline_ja  # DNS answered: not "offline"
-    assert published.left_out_ja
+    assert published.left_out_ja == (
+        "DNS の応答に時間がかかりすぎたため、残りの 17 ドメインは確認していません。"
+    )
 
 
-def test_cancel_stops_the_record_check_between_queries(
-    tmp_path: Path, slow_dns: DnsSandbox
-) -> None:
+def test_cancel_stops_the_record_check_before_its_next_query(tmp_path: Path) -> None:
     result = analyse_reports(paths=[many_domains(tmp_path, 20)])
-    resolver = make_resolver("127.0.0.1", slow_dns.port, lifetime=2.0)
-    cancel = CancelToken()
-    threading.Timer(0.5, cancel.cancel).start()
-    started = time.monotonic()
-    with pytest.raises(CancelledError):
-        check_published_records(result.domains, resolver, cancel=cancel)
-    assert time.monotonic() - started < 1.5
+    server, cancel = cancelled_at_question(3)
+    try:
+        resolver = make_resolver("127.0.0.1", server.port, lifetime=2.0)
+        with pytest.raises(CancelledError):
+            check_published_records(result.domains, resolver, cancel=cancel)
+    finally:
+        server.stop()
+    assert len(server.questions) == 3  # the query under way finished; no other was sent
 
 
 def test_a_slow_server_cannot_hold_the_reverse_lookups_past_their_time(
-    tmp_path: Path, slow_dns: DnsSandbox
+    tmp_path: Path, fast_dns: DnsSandbox
 ) -> None:
-    folder = tmp_path / "r"
-    write_report_files(folder, generate_reports(1, extra_spoof_records=150))
-    result = analyse_reports(paths=[folder])
+    result = analyse_reports(paths=[many_sources(tmp_path / "r")])
     assert len({s.source_ip for s in result.sources}) > 100
-    resolver = make_resolver("127.0.0.1", slow_dns.port, lifetime=2.0)
-    started = time.monotonic()
-    sources = resolve_sources(result.sources, resolver, seconds=1.5)
-    assert time.monotonic() - started < 3.0
-    notes = {source.name_note_ja for source in sources}
-    assert any("時間" in note for note in notes), notes
+    resolver = make_resolver("127.0.0.1", fast_dns.port, lifetime=2.0)
+    clock = quarter_second_per_question(fast_dns)
+    sources = resolve_sources(result.sources, resolver, seconds=1.5, clock=clock)
+    assert len(fast_dns.questions) == 6  # nothing more was asked once the time was spent
+    notes = [source.name_note_ja for source in sources]
+    assert notes[:6] == [NO_PTR_NOTE_JA] * 6  # asked and answered (no name)
+    assert set(notes[6:]) == {TIME_UP_NOTE_JA}  # the rest say why they were not asked
 
 
-def test_cancel_stops_the_reverse_lookups(tmp_path: Path, slow_dns: DnsSandbox) -> None:
-    folder = tmp_path / "r"
-    write_report_files(folder, generate_reports(1, extra_spoof_records=150))
-    result = analyse_reports(paths=[folder])
-    resolver = make_resolver("127.0.0.1", slow_dns.port, lifetime=2.0)
-    cancel = CancelToken()
-    threading.Timer(0.5, cancel.cancel).start()
-    started = time.monotonic()
-    with pytest.raises(CancelledError):
-        resolve_sources(result.sources, resolver, cancel=cancel)
-    assert time.monotonic() - started < 1.5
+def test_cancel_stops_the_reverse_lookups_before_the_next_query(tmp_path: Path) -> None:
+    result = analyse_reports(paths=[many_sources(tmp_path / "r")])
+    server, cancel = cancelled_at_question(3)
+    try:
+        resolver = make_resolver("127.0.0.1", server.port, lifetime=2.0)
+        with pytest.raises(CancelledError):
+            resolve_sources(result.sources, resolver, cancel=cancel)
+    finally:
+        server.stop()
+    assert len(server.questions) == 3  # the query under way finished; no other was sent
 
 
 def _report(domain: str, records: int, *, from_domain: str = "", seed: int = 1) -> bytes:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import time
 from datetime import UTC, date, datetime
 
 from app.core.errors import TodokuError
@@ -55,19 +54,19 @@ def test_empty_pages_with_fresh_tokens_end_the_fetch_with_the_rows_kept() -> Non
             slices_per_reason=1, max_retries=0,
         ) as provider,
     ):  # fmt: skip
-        started = time.monotonic()
+        # The bound is a hang guard (an endless fetch fails instead of hanging the suite); the
+        # bound under test is counted: how many pages were asked for.
         ended, caught = run_bounded(
-            lambda: provider.fetch(DAY, [ListKind.BOUNCES], on_page=pages.append), 30.0
+            lambda: provider.fetch(DAY, [ListKind.BOUNCES], on_page=pages.append), 60.0
         )
         asked = next(counter)
-    assert ended, f"still fetching after 30 s and {asked} requests"
+    assert ended, f"still fetching after {asked} requests"
     assert isinstance(caught, TodokuError), caught
     assert "空のページ" in caught.message_ja and "不完全" in caught.message_ja
     assert json.dumps(caught.detail)  # a detail to copy, without the credentials
     assert "secret" not in caught.detail
     assert asked == MAX_EMPTY_PAGES + 1, asked
     assert [entry.email for page in pages for entry in page] == ["kept@example.jp"]
-    assert time.monotonic() - started < 30.0
 
 
 def test_a_few_empty_pages_before_rows_are_still_read() -> None:

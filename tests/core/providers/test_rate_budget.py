@@ -10,6 +10,7 @@ import pytest
 from app.core.cancel import CancelToken
 from app.core.errors import CancelledError
 from app.core.providers.rate_budget import RateBudget
+from tests.helpers.recorded_waits import Sleeper, WaitRecordingToken
 
 
 class Clock:
@@ -94,22 +95,27 @@ def test_unreadable_headers_are_ignored() -> None:
 
 
 def test_acquire_waits_for_the_reset_then_lets_the_request_go() -> None:
-    budget = RateBudget()  # the real clock
-    reset_at = time.time() + 0.3
+    clock = Clock()
+    sleeper = Sleeper(clock)
+    budget = RateBudget(clock, sleeper)
+    reset_at = clock.now + 0.3
     budget.exhausted("bounces", reset_at)
     budget.acquire("bounces")
-    assert time.time() >= reset_at
+    # One wait, to the reset plus the jitter that spreads waking threads (0.05-0.25 s).
+    assert len(sleeper.waits) == 1
+    assert 0.3 + 0.05 <= sleeper.waits[0] <= 0.3 + 0.25
+    assert clock.now >= reset_at
 
 
-def test_cancel_ends_a_wait_early() -> None:
-    budget = RateBudget()
+def test_the_real_wait_is_ended_by_a_cancel() -> None:
+    budget = RateBudget()  # the real clock and the real, cancellable wait
     budget.exhausted("bounces", time.time() + 30)
-    token = CancelToken()
+    token = WaitRecordingToken()
     threading.Timer(0.2, token.cancel).start()
-    started = time.monotonic()
     with pytest.raises(CancelledError):
         budget.acquire("bounces", token)
-    assert time.monotonic() - started < 5
+    # The 30 s wait ended because of the cancel, not because it ran out.
+    assert token.ended_by_cancel == [True]
 
 
 @pytest.mark.parametrize("reset", [1e12, float("inf")])

@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 import pytest
 
-from app.core.cancel import CancelToken
 from app.core.errors import (
     CancelledError,
     NetworkError,
@@ -24,6 +23,7 @@ from app.core.providers.retrying_http import RetryingHttp
 from app.core.providers.sendgrid_errors import SendGridErrors
 from app.sandbox.sendgrid_server import SendGridSandbox
 from tests.helpers.core_sandbox import API_KEY, bounce
+from tests.helpers.recorded_waits import Sleeper, WaitRecordingToken
 
 PATH = "/v3/suppression/bounces"
 
@@ -113,14 +113,29 @@ def test_an_accepted_status_is_an_answer_and_others_raise(sandbox, client) -> No
     assert "HTTP 404" in caught.value.message_ja
 
 
-def test_a_429_waits_for_the_reset_it_announces(sandbox, client) -> None:
+class Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_429_waits_for_the_reset_it_announces(make_sandbox) -> None:
+    clock = Clock(1_800_000_000.5)  # one hand-set clock for the sandbox and the budget
+    sandbox = make_sandbox([bounce(i) for i in range(3)], clock=clock)
     sandbox.fail_next(1, status=429, path_prefix=PATH)
+    budget_waits = Sleeper(clock)
     sleeps: list[float] = []
-    http = http_for(client, sleeps)
-    started = time.time()
-    assert get(http).status == 200
-    # The sandbox announces the reset at the next whole second + 1: at least one second away.
-    assert time.time() - started >= 1.0
+    headers = {"Authorization": f"Bearer {API_KEY}", "Accept": "application/json"}
+    with httpx.Client(base_url=sandbox.base_url, headers=headers, timeout=5) as client:
+        http = http_for(client, sleeps, budget=RateBudget(clock=clock, sleep=budget_waits))
+        assert get(http).status == 200
+    # The sandbox announces the reset at the next whole second + 1: 1_800_000_002 here.
+    first, retry = sandbox.request_log
+    assert (first.status, retry.status) == (429, 200)
+    assert retry.received_at >= 1_800_000_002  # the retry went out once the reset had come
+    assert len(budget_waits.waits) == 1 and budget_waits.waits[0] >= 1.5
     assert sleeps == []  # waited by the rate budget, not by the back-off
     assert (http.requests_made, http.retries) == (2, 1)
 
@@ -138,10 +153,11 @@ def test_429s_that_never_stop_become_a_rate_limit_error(sandbox, client) -> None
 def test_cancel_interrupts_a_back_off(sandbox, client) -> None:
     sandbox.fail_next(5, status=500, path_prefix=PATH)
     http = sendgrid_http(client, max_retries=5, backoff_base_s=30.0)  # the real, cancellable sleep
-    token = CancelToken()
+    token = WaitRecordingToken()
     threading.Timer(0.2, token.cancel).start()
-    started = time.monotonic()
     with pytest.raises(CancelledError):
         get(http, cancel=token)
-    assert time.monotonic() - started < 5
+    # The back-off (4-8 s) ended because of the cancel, not because it ran out, and no retry
+    # went out after it.
+    assert token.ended_by_cancel == [True]
     assert http.requests_made == 1
