@@ -20,21 +20,29 @@ BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 ZERO_WIDTH = "\u200b-\u200d"
 
 
+# Characters a reader cannot see that still make two texts differ: zero-width space,
+# non-joiner and joiner, the word joiner, and U+FEFF (a byte order mark, as it is read inside
+# a text). "user@exa\u200bmple.com" looked exactly like the address it is not.
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
+
 # Every character of BIDI, each with the visible stand-in the window and the report show.
 _BIDI_CHARS = (
     "\u061c\u200e\u200f"
     + "".join(map(chr, range(0x202A, 0x202F)))
     + "".join(map(chr, range(0x2066, 0x206A)))
 )
-BIDI_SHOWN = {ord(char): f"⟨U+{ord(char):04X}⟩" for char in _BIDI_CHARS}
+# Each bidi control and invisible character with its visible stand-in (⟨U+202E⟩ and the like).
+HIDDEN_SHOWN = {ord(char): f"⟨U+{ord(char):04X}⟩" for char in _BIDI_CHARS + _INVISIBLE_CHARS}
 
 
-def bidi_shown(text: str) -> str:
-    """``text`` with each bidi control written out as ⟨U+202E⟩ and the like.
+def hidden_shown(text: str) -> str:
+    """``text`` with each bidi control and invisible character written out as ⟨U+202E⟩,
+    ⟨U+200B⟩ and the like.
 
     For text a person reads (the window, the Excel report): "user@example.com\u202egnp.exe"
-    displays as "user@example.comexe.png" and so lies about what the server sent; written out,
-    the control is seen for what it is and nothing after it is reordered. The data itself
-    (what is stored, deleted, journalled or written to CSV) keeps the characters.
+    displays as "user@example.comexe.png", and "user@exa\u200bmple.com" as an address it is
+    not; written out, the character is seen for what it is and nothing after it is reordered.
+    The data itself (what is stored, deleted, journalled, copied or written to CSV) keeps the
+    characters.
     """
-    return text.translate(BIDI_SHOWN)
+    return text.translate(HIDDEN_SHOWN)

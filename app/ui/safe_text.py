@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel
 
-from app.core.control_chars import BIDI_SHOWN, bidi_shown
+from app.core.control_chars import HIDDEN_SHOWN, hidden_shown
 
 # Tabs, NUL and every line break Qt's text panes (or Python's splitlines) honour: one of them
 # inside an address made it look like two addresses in a list.
 _CELL_BREAKS = str.maketrans(dict.fromkeys("\t\r\n\x00\v\f\x1c\x1d\x1e\x85\u2028\u2029", " "))
-# What a cell shows: those as spaces, and bidi controls written out (⟨U+202E⟩), so a reason
+# What a cell shows: those as spaces, and bidi controls and invisible characters written out
+# (⟨U+202E⟩, ⟨U+200B⟩), so a reason
 # such as "user@example.com\u202egnp.exe" cannot display as "…exe.png" (one pass for both).
-_CELL_SHOWN = {**_CELL_BREAKS, **BIDI_SHOWN}
+_CELL_SHOWN = {**_CELL_BREAKS, **HIDDEN_SHOWN}
 # An address is at most 254 characters: past this, one came from a broken or hostile server.
 ADDRESS_LINE_CHARS = 320
 # Qt::PlainText, set through the ``textFormat`` property: labels are made before the first
@@ -20,13 +21,14 @@ _PLAIN_TEXT = 0
 
 
 def shown(text: str) -> str:
-    """Untrusted text as a pane or label shows it: bidi controls written out (⟨U+202E⟩).
+    """Untrusted text as a pane or label shows it: bidi controls and invisible characters
+    written out (⟨U+202E⟩, ⟨U+200B⟩).
     Only for display: what is copied, stored or deleted keeps the text as it is."""
-    return bidi_shown(text)
+    return hidden_shown(text)
 
 
 def single_line(text: str, limit: int = 300) -> str:
-    """For a table cell: no tabs or line breaks, bidi controls written out, bounded length."""
+    """For a table cell: no tabs or line breaks, hidden characters written out, bounded length."""
     flat = text.translate(_CELL_SHOWN)
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
@@ -35,21 +37,22 @@ def text_head(text: str, limit: int, note: str) -> str:
     """``text`` itself, or its first ``limit`` characters and ``note`` (formatted with
     ``total`` and ``shown``) when it is longer: for a plain-text pane that must not lay out
     megabytes (Qt wraps one unbroken line glyph by glyph, in time that grows with its length).
-    Bidi controls are written out (``shown``); ``total`` counts the text as given."""
+    Bidi controls and invisible characters are written out (``shown``); ``total`` counts the
+    text as given."""
     if len(text) <= limit:
-        return bidi_shown(text)
-    return bidi_shown(text[:limit]) + note.format(total=len(text), shown=limit)
+        return hidden_shown(text)
+    return hidden_shown(text[:limit]) + note.format(total=len(text), shown=limit)
 
 
 def tooltip_text(text: str, limit: int = 2000, *, wrap: bool = True) -> str:
     """Tooltips are rich text in Qt: escape, keep line breaks, and wrap via <p> (no markup
     from the text itself can survive ``html.escape``); ``wrap=False`` keeps each line whole
-    (a name wrapped in four pieces is hard to read). Bidi controls are written out."""
+    (a name wrapped in four pieces is hard to read). Hidden characters are written out."""
     if not text:
         return ""
     import html  # (~1.5 ms with html.entities; tooltips come after the first paint)
 
-    clipped = bidi_shown(text if len(text) <= limit else text[:limit] + "…")
+    clipped = hidden_shown(text if len(text) <= limit else text[:limit] + "…")
     space = "pre-wrap" if wrap else "pre"
     return f"<p style='white-space:{space}'>" + html.escape(clipped) + "</p>"
 

@@ -60,6 +60,13 @@ CHECKED_COUNT = "チェック {checked:,} 件"
 # What matters first: cut short on a narrow window, the old 「（色の付いた行は削除されません…」 read
 # 「色の付いた行は削除」 (coloured rows are deleted), the opposite of what it meant.
 CHECKED_NONE_HIGHLIGHTED = "チェック 0 件（削除されるのはチェックした行だけ。□か Space でチェック）"
+# The same, shorter, for a narrower bar (the longest that fits is shown, the whole in the
+# tooltip): at 1024 px the bar kept only 「チェック 0 件（削除されるのは…」, without the point.
+CHECKED_NONE_HIGHLIGHTED_SHORTER = (
+    "チェック 0 件（削除されるのはチェックした行だけ）",
+    "チェック 0 件（削除はチェックした行だけ）",
+    "削除はチェックした行だけ",
+)
 SORTING = "並べ替えています…"
 
 # Filters
@@ -329,9 +336,11 @@ SETTINGS_SUBUSER = "サブユーザー（任意）"
 SETTINGS_ADVANCED = "詳細設定"
 SETTINGS_BASE_URL = "接続先 URL（任意）"
 SETTINGS_BASE_URL_PLACEHOLDER = "空欄: リージョンの標準（api.sendgrid.com など）"
+# Sentences that fit a line at 1024 px (the note breaks only between them).
 SETTINGS_BASE_URL_NOTE = (
-    "SendGrid と同じ API を持つ別の接続先（社内の API ゲートウェイやプロキシ、手動で起動した"
-    "練習用サーバーなど）を使う場合だけ入力します。取得・削除・接続テストのすべてに使います。"
+    "SendGrid と同じ API を持つ別の接続先を使う場合だけ入力します。"
+    "社内の API ゲートウェイやプロキシ、手動で起動した練習用サーバーなどです。"
+    "取得・削除・接続テストのすべてに使います。"
 )
 SETTINGS_TEST = "接続テスト"
 SETTINGS_TESTING = "確認しています…"

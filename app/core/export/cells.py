@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from app.core.control_chars import bidi_shown
+from app.core.control_chars import hidden_shown
 
 # Characters XML 1.0 forbids (openpyxl's ILLEGAL_CHARACTERS_RE covers the C0 controls only), plus
 # lone surrogates and U+FFFE/U+FFFF, which would make the UTF-8 encoder or Excel's parser fail.
@@ -49,10 +49,11 @@ def clean_text(text: str) -> str:
 
 
 def report_cell_text(text: str) -> str:
-    """``clean_text`` for a workbook a person reads (the xlsx exports): bidi controls are
-    written out as ⟨U+202E⟩ and the like first, so a reason cannot show reordered there either
-    (docs/hostile-input.md). CSV keeps them: it is the data, read back by programs."""
-    return clean_text(bidi_shown(text))
+    """``clean_text`` for a workbook a person reads (the xlsx exports): bidi controls and
+    invisible characters are written out as ⟨U+202E⟩, ⟨U+200B⟩ and the like first, so a reason
+    cannot show reordered, nor an address as another, there either (docs/hostile-input.md).
+    CSV keeps them: it is the data, read back by programs."""
+    return clean_text(hidden_shown(text))
 
 
 def needs_text_guard(text: str) -> bool:

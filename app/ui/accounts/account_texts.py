@@ -17,10 +17,13 @@ MANAGE_INTRO = (
 )
 # No keyring on this PC (the 設定 dialog says the same of the SendGrid key): the intro above
 # promised a store the credentials never reach, and they were gone after a restart.
+# Short sentences, each fitting a line of the dialog at 1024 px: the label (a SentenceLabel)
+# breaks only between them, where one long sentence wrapped at 「直し／てください」.
 MANAGE_INTRO_MEMORY = (
-    "配信サービスのアカウントを登録します。この PC では OS の資格情報ストア（キーリング）が"
-    "使えないため、API キーなどの認証情報はアプリを閉じるまでメモリ内にだけ保持されます"
-    "（次に起動したときは入力し直してください）。設定ファイルやログには書かれません。"
+    "配信サービスのアカウントを登録します。"
+    "この PC では OS の資格情報ストア（キーリング）が使えません。"
+    "API キーなどの認証情報は、アプリを閉じるまでメモリ内にだけ保持されます。"
+    "次に起動したときは入力し直してください。設定ファイルやログには書かれません。"
 )
 ADD = "追加…"
 EDIT = "編集…"

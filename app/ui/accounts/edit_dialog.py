@@ -36,6 +36,7 @@ from app.core.types import ListPermissions
 from app.ui.accounts import account_texts as texts
 from app.ui.safe_text import plain_label
 from app.ui.secret_writes import save_showing_progress
+from app.ui.widgets.sentence_label import SentenceLabel
 from app.ui.widgets.test_outcome import show_test_outcome
 from app.ui.widgets.tint import set_text_colour
 
@@ -152,8 +153,7 @@ class AccountEditDialog(QDialog):
         self.cmc_server = QLineEdit(start.server_composition)
         self.cmc_cancel_api = QCheckBox(texts.CMC_CANCEL_API)
         self.cmc_cancel_api.setChecked(start.cmc_block_cancel_api)
-        cmc_note = plain_label(texts.CMC_CANCEL_NOTE)
-        cmc_note.setWordWrap(True)
+        cmc_note = SentenceLabel(texts.CMC_CANCEL_NOTE)
         set_text_colour(cmc_note, "#7a5a00")
         cmc = QFormLayout()
         cmc.addRow(texts.CMC_USER, secret(ProviderName.CMC, "api_user"))
@@ -222,8 +222,7 @@ class AccountEditDialog(QDialog):
         self.test_result.setWordWrap(True)
         self.error_label = plain_label()
         set_text_colour(self.error_label, "#c62828")
-        fixed_note = plain_label(texts.NAME_FIXED)
-        fixed_note.setWordWrap(True)
+        fixed_note = SentenceLabel(texts.NAME_FIXED)
         set_text_colour(fixed_note, "#555555")
 
         buttons = QDialogButtonBox(

@@ -23,6 +23,7 @@ from app.core.export.output import ExportError, save_text
 from app.core.types import DeletionGuidance, ListKind
 from app.ui.accounts import account_texts as texts
 from app.ui.safe_text import plain_label
+from app.ui.widgets.sentence_label import SentenceLabel
 from app.ui.widgets.tint import set_text_colour
 
 log = logging.getLogger(__name__)
@@ -72,9 +73,8 @@ class GuidanceDialog(QDialog):
         heading = plain_label(guides[0].title_ja if guides else texts.NONE_TITLE)
         set_text_colour(heading, "#1a3a6b", bold=True)
         heading.setWordWrap(True)
-        nothing_sent = plain_label(texts.GUIDANCE_NOTHING_SENT)
+        nothing_sent = SentenceLabel(texts.GUIDANCE_NOTHING_SENT)
         set_text_colour(nothing_sent, "#7a5a00")
-        nothing_sent.setWordWrap(True)
         self.body = QPlainTextEdit(self.text)  # plain text: addresses are never markup
         self.body.setReadOnly(True)
         self.api_note = plain_label(texts.API_CONTINUES.format(count=api_count))

@@ -27,6 +27,7 @@ from app.core.types import ListPermissions
 from app.ui.accounts import account_texts as texts
 from app.ui.safe_text import plain_label
 from app.ui.secret_writes import save_showing_progress
+from app.ui.widgets.sentence_label import SentenceLabel
 from app.ui.widgets.test_outcome import show_test_outcome
 from app.ui.widgets.tint import set_text_colour
 
@@ -79,8 +80,8 @@ class AccountsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(texts.MANAGE_TITLE)
         self.setMinimumSize(620, 420)
-        intro = plain_label(texts.MANAGE_INTRO if keys_persistent else texts.MANAGE_INTRO_MEMORY)
-        intro.setWordWrap(True)
+        # Broken between its sentences, never inside a word (「直し／てください」 at 1024 px).
+        intro = SentenceLabel(texts.MANAGE_INTRO if keys_persistent else texts.MANAGE_INTRO_MEMORY)
         self.list = QListWidget()
         self.list.setAlternatingRowColors(True)
         self.list.currentRowChanged.connect(self._on_current_changed)

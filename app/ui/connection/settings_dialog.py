@@ -29,6 +29,7 @@ from app.ui import texts
 from app.ui.safe_text import plain_label
 from app.ui.secret_writes import save_showing_progress
 from app.ui.widgets.screen_fit import TITLE_BAR_ALLOWANCE
+from app.ui.widgets.sentence_label import SentenceLabel
 from app.ui.widgets.test_outcome import show_test_outcome
 
 
@@ -94,8 +95,8 @@ class SettingsDialog(QDialog):
         # which already says "in memory until the app closes".
         self.store_label = plain_label()
         self.store_label.setWordWrap(True)
-        self.store_warning = plain_label(texts.SETTINGS_KEY_STORE_WARNING)
-        self.store_warning.setWordWrap(True)
+        # Notes of several sentences break between them (at 1024 px 「ファイル／には」).
+        self.store_warning = SentenceLabel(texts.SETTINGS_KEY_STORE_WARNING)
         self.store_warning.setStyleSheet("color: #b26a00;")
 
         key_row = QHBoxLayout()
@@ -136,8 +137,7 @@ class SettingsDialog(QDialog):
         self.base_url_error.setWordWrap(True)
         self.base_url_error.setStyleSheet("color: #c62828;")
         self.base_url_error.setVisible(False)
-        base_url_note = plain_label(texts.SETTINGS_BASE_URL_NOTE)
-        base_url_note.setWordWrap(True)
+        base_url_note = SentenceLabel(texts.SETTINGS_BASE_URL_NOTE)
         base_url_note.setStyleSheet("color: #555;")
         advanced_form = QFormLayout()
         advanced_form.addRow(texts.SETTINGS_BASE_URL, self.base_url_edit)
@@ -164,8 +164,7 @@ class SettingsDialog(QDialog):
         llm_form.addRow(texts.SETTINGS_LLM_BASE_URL, self.llm_base_url)
         llm_form.addRow(texts.SETTINGS_LLM_MODEL, self.llm_model)
         llm_form.addRow(texts.SETTINGS_LLM_KEY, self.llm_key_edit)
-        self.llm_note = plain_label(texts.SETTINGS_LLM_PRACTICE_NOTE)
-        self.llm_note.setWordWrap(True)
+        self.llm_note = SentenceLabel(texts.SETTINGS_LLM_PRACTICE_NOTE)
         self.llm_note.setStyleSheet("color: #555;")
         llm_form.addRow(self.llm_note)
         llm_box = QGroupBox(texts.SETTINGS_LLM)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.core.deletion.plan import DeletionPlan
 from app.ui.delete import deletion_texts as texts
 from app.ui.safe_text import address_line, plain_label
+from app.ui.widgets.sentence_label import SentenceLabel
 
 _WARNING_STYLE = "QFrame#warnings { background: #fff4e5; border: 1px solid #f0b35a; }"
 _PRACTICE_STYLE = "background: #fff3b0; color: #5a4500; padding: 6px; font-weight: bold;"
@@ -81,15 +82,14 @@ class ConfirmDeleteDialog(QDialog):
 
         provider = texts.provider_words(plan.provider)
         if practice:
-            banner = plain_label(texts.CONFIRM_PRACTICE.format(provider=provider), self)
+            # Broken between its sentences, not inside a word (SentenceLabel).
+            banner = SentenceLabel(texts.CONFIRM_PRACTICE.format(provider=provider), self)
             banner.setObjectName("practiceBanner")
-            banner.setWordWrap(True)
             banner.setStyleSheet(_PRACTICE_STYLE)
             layout.addWidget(banner)
         else:  # as visible as practice mode's yellow banner: this one deletes for real
-            banner = plain_label(texts.CONFIRM_LIVE.format(provider=provider), self)
+            banner = SentenceLabel(texts.CONFIRM_LIVE.format(provider=provider), self)
             banner.setObjectName("liveBanner")
-            banner.setWordWrap(True)
             banner.setStyleSheet(_LIVE_STYLE)
             layout.addWidget(banner)
         self.mode_banner = banner
@@ -188,8 +188,7 @@ class ConfirmDeleteDialog(QDialog):
         self.count_hint: QLabel | None = None
         if plan.requires_typed_confirmation:
             number = plan.confirmation_number
-            prompt = plain_label(texts.CONFIRM_TYPE_COUNT.format(number=number), self)
-            prompt.setWordWrap(True)
+            prompt = SentenceLabel(texts.CONFIRM_TYPE_COUNT.format(number=number), self)
             layout.addWidget(prompt)
             self.count_edit = QLineEdit(self)
             self.count_edit.setPlaceholderText(texts.CONFIRM_TYPE_PLACEHOLDER.format(number=number))

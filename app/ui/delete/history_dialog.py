@@ -136,7 +136,7 @@ def operation_row(op: OperationRecord) -> tuple[str, ...]:
     state = op.state.label_ja + (texts.HISTORY_PRACTICE_MARK if op.practice else "")
     return (
         format_jst(op.started_at),
-        op.os_user,
+        single_line(op.os_user),  # a team database's row: anyone's PC wrote it
         f"{op.total:,}",
         f"{op.succeeded:,}",
         f"{op.failed:,}",
@@ -404,12 +404,15 @@ class HistoryDialog(QDialog):
         rows = [entry_row(e) for e in entries]
         full = [(*row[:3], e.detail, row[4], row[5]) for row, e in zip(rows, entries, strict=True)]
         self.entries_model.set_rows(rows, entries, full)
+        # The account's name and the host come from a settings file or a team database someone
+        # else may have written: one line each, bidi and invisible characters written out.
+        host = texts.HISTORY_PRACTICE_HOST if op.practice else single_line(op.base_host)
         self.detail_label.setText(
             texts.HISTORY_DETAIL.format(
                 id=op.id,
                 started=format_jst(op.started_at),
-                account=journal_label_ja(op.account_label) or "-",
-                host=texts.HISTORY_PRACTICE_HOST if op.practice else op.base_host or "-",
+                account=single_line(journal_label_ja(op.account_label)) or "-",
+                host=host or "-",
             )
         )
         retryable = any(e.result in RETRY_RESULTS for e in entries)

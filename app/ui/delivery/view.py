@@ -44,6 +44,7 @@ from app.ui.widgets.chart_model import (
     build_delivery_chart,
 )
 from app.ui.widgets.delivery_chart import EMPTY_TEXT, DeliveryChart
+from app.ui.widgets.sentence_label import SentenceLabel
 
 TITLE = "配信状況"
 THRESHOLD_LABEL = "しきい値"
@@ -134,8 +135,7 @@ class DeliveryView(QWidget):
         self.summary_label = plain_label("")
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        note = plain_label(NOTE)
-        note.setWordWrap(True)
+        note = SentenceLabel(NOTE)
         note.setStyleSheet("color: #666666;")
 
         self.delivery_chart = DeliveryChart()

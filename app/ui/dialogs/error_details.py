@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from app.ui import texts
 from app.ui.safe_text import plain_label, shown
+from app.ui.widgets.sentence_label import SentenceLabel
 
 
 class ErrorDetailsDialog(QDialog):
@@ -34,8 +35,8 @@ class ErrorDetailsDialog(QDialog):
         message = plain_label(shown(message_ja))
         message.setWordWrap(True)
         message.setStyleSheet("font-weight: bold; font-size: 14px;")
-        next_step = plain_label(shown(f"{texts.ERROR_NEXT_STEP}: {next_step_ja}"))
-        next_step.setWordWrap(True)
+        # Broken between its sentences, not inside a word.
+        next_step = SentenceLabel(shown(f"{texts.ERROR_NEXT_STEP}: {next_step_ja}"))
         self.detail_text = QPlainTextEdit(shown(detail))
         self.detail_text.setReadOnly(True)
         self.detail_text.setVisible(False)

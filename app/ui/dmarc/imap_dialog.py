@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.dmarc import texts
 from app.ui.safe_text import plain_label
+from app.ui.widgets.sentence_label import SentenceLabel
 
 IMAPS_PORT = 993
 
@@ -73,8 +74,7 @@ class ImapDialog(QDialog):
         form.addRow(texts.IMAP_PASSWORD, self.password_edit)
         form.addRow("", self.tls_check)
         form.addRow(texts.IMAP_CAFILE, self.cafile_edit)
-        note = plain_label(texts.IMAP_READ_ONLY)
-        note.setWordWrap(True)
+        note = SentenceLabel(texts.IMAP_READ_ONLY)
         self.error_label = plain_label("")
         self.error_label.setStyleSheet("color: #a61b1b;")
         self.error_label.setVisible(False)

@@ -34,8 +34,9 @@ class DeleteBar(QWidget):
         self.uncheck_button = QPushButton(texts.UNCHECK_ALL)
         self.uncheck_button.setToolTip(texts.UNCHECK_ALL_TIP)
         # The count's hint is long: it takes the free space but never widens the window past a
-        # 1280 px screen. Narrower, it ends at a whole sentence and "…" (never mid-phrase); the
-        # tooltip keeps the whole text.
+        # 1280 px screen. Narrower, a shorter wording that fits (at 1024 px 「削除はチェックした
+        # 行だけ」), else a whole sentence and "…" (never mid-phrase); the tooltip keeps the
+        # whole text.
         self.checked_label = ElidingLabel(separator="。")
         self.checked_label.setText(texts.CHECKED_COUNT.format(checked=0))
         self.checked_label.setMinimumWidth(
@@ -82,12 +83,13 @@ class DeleteBar(QWidget):
         ``highlighted``: rows selected (coloured) in the grid. Only ticked rows are deleted; with
         rows highlighted and none ticked, the count says so rather than a bare 0.
         """
-        count = (
-            texts.CHECKED_NONE_HIGHLIGHTED
-            if highlighted and not checked
-            else texts.CHECKED_COUNT.format(checked=checked)
-        )
-        self.checked_label.setText(count)
+        shorter: tuple[str, ...] = ()
+        if highlighted and not checked:
+            count = texts.CHECKED_NONE_HIGHLIGHTED
+            shorter = texts.CHECKED_NONE_HIGHLIGHTED_SHORTER
+        else:
+            count = texts.CHECKED_COUNT.format(checked=checked)
+        self.checked_label.setText(count, shorter)
         self.checked_label.setToolTip(count)
         # Ticking rows is harmless while a job runs; only the delete itself must wait.
         self.check_shown_button.setEnabled(shown > 0)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.history import texts
 from app.ui.safe_text import plain_label
+from app.ui.widgets.sentence_label import SentenceLabel
 
 # ask(parent, text) -> True when the operator confirmed the erase
 EraseConfirm = Callable[[QWidget, str], bool]
@@ -66,8 +67,7 @@ class HistorySettingsDialog(QDialog):
         self.retention_spin.setRange(1, 3650)
         self.retention_spin.setSuffix(texts.SETTINGS_RETENTION_SUFFIX)
         self.retention_spin.setValue(retention_days)
-        hint = plain_label(texts.SETTINGS_RETENTION_HINT)
-        hint.setWordWrap(True)
+        hint = SentenceLabel(texts.SETTINGS_RETENTION_HINT)
         self.erase_edit = QLineEdit()
         self.erase_edit.setPlaceholderText(texts.SETTINGS_ERASE_PLACEHOLDER)
         self.erase_button = QPushButton(texts.SETTINGS_ERASE_BUTTON)

@@ -26,13 +26,13 @@ from app.core.storage.settings import AppSettings
 from app.ui.letters import letter_texts as texts
 from app.ui.safe_text import plain_label
 from app.ui.secret_writes import save_showing_progress
+from app.ui.widgets.sentence_label import SentenceLabel
 
 PAGE_SENDER, PAGE_ZENDESK = 0, 1
 
 
 def _note(text: str) -> QWidget:
-    label = plain_label(text)
-    label.setWordWrap(True)
+    label = SentenceLabel(text)  # broken between sentences, not inside a word
     label.setStyleSheet("color: #555;")
     return label
 

@@ -33,6 +33,7 @@ from app.ui import texts as common_texts
 from app.ui.safe_text import plain_label, shown
 from app.ui.team import team_texts as texts
 from app.ui.widgets.screen_fit import TITLE_BAR_ALLOWANCE, resize_within_screen
+from app.ui.widgets.sentence_label import SentenceLabel
 from app.ui.widgets.tint import set_text_colour
 
 OK_COLOUR = "#1b5e20"
@@ -123,10 +124,10 @@ class SharedDatabaseDialog(QDialog):
         form.addRow(texts.SSLMODE, self.ssl_combo)
         form.addRow(texts.PASSWORD, self.password_edit)
         layout.addLayout(form)
-        note = plain_label(
+        # Broken between its sentences, never inside a word (「保持／されます」 at 1024 px).
+        note = SentenceLabel(
             texts.PASSWORD_NOTE if keys_persistent else texts.PASSWORD_NOTE_MEMORY, body
         )
-        note.setWordWrap(True)
         set_text_colour(note, NOTE_COLOUR)
         layout.addWidget(note)
         layout.addSpacing(NOTE_GAP)

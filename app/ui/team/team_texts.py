@@ -21,9 +21,12 @@ PASSWORD_CHECKING = "保存済みのパスワードを確認しています…"
 SAVING_PASSWORD = "パスワードを OS の資格情報ストアに保存しています…"
 PASSWORD_NOTE = "パスワードは OS の資格情報ストアにだけ保存され、設定ファイルには書かれません。"
 # No keyring on this PC: the note above promised a store the password never reaches.
+# Short sentences (the label breaks only between them): one long sentence wrapped at
+# 「保持／されます」 at 1024 px.
 PASSWORD_NOTE_MEMORY = (
-    "この PC では OS の資格情報ストアが使えないため、パスワードはアプリを閉じるまでメモリ内に"
-    "だけ保持されます（次に起動したときは入力し直してください）。設定ファイルには書かれません。"
+    "この PC では OS の資格情報ストアが使えません。"
+    "パスワードはアプリを閉じるまでメモリ内にだけ保持されます。"
+    "次に起動したときは入力し直してください。設定ファイルには書かれません。"
 )
 SSL_LABELS = {
     "require": "require（暗号化する・既定）",

@@ -3,10 +3,12 @@
 A QLabel narrower than its text just cuts it: on a 1280 px screen the status bar's counts ended
 in 「受信箱が使えない 15」 for 162, a wrong number that looked right. This label shows only the
 items (separated by ``separator``) that fit whole, then "…"; the caller keeps the whole text in
-the tooltip.
+the tooltip. A caller may also give shorter wordings of the text, tried first, longest first.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
@@ -23,9 +25,13 @@ class ElidingLabel(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.separator = separator
         self.full_text = ""
+        self.shorter: tuple[str, ...] = ()
 
-    def setText(self, text: str) -> None:
+    def setText(self, text: str, shorter: Sequence[str] = ()) -> None:
+        """``shorter``: the same said in fewer words, longest first; the first that fits whole
+        is shown when ``text`` does not."""
         self.full_text = text
+        self.shorter = tuple(shorter)
         self._fit()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -40,6 +46,9 @@ class ElidingLabel(QLabel):
         metrics = self.fontMetrics()
         if metrics.horizontalAdvance(self.full_text) <= width:
             return self.full_text
+        for wording in self.shorter:
+            if metrics.horizontalAdvance(wording) <= width:
+                return wording
         items = self.full_text.split(self.separator)
         for count in range(len(items) - 1, 0, -1):
             shown = self.separator.join(items[:count]).rstrip() + self.separator + ELLIPSIS

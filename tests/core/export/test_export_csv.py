@@ -136,3 +136,18 @@ def test_bidi_controls_stay_in_the_csv_data(tmp_path: Path) -> None:
     export_csv([ExportRow(entry)], make_context(), path)
     row = read_back(path)[1]
     assert reason in row and "a\u2066b@example.jp" in row
+
+
+def test_invisible_characters_stay_in_the_csv_data(tmp_path: Path) -> None:
+    """The xlsx report writes U+200B out; the CSV (the data) keeps it as it came."""
+    entry = SuppressionEntry(
+        ListKind.BOUNCES,
+        "user@exa\u200bmple.com",
+        datetime(2025, 3, 2, tzinfo=UTC),
+        "",
+        "no\u200cs\u200duch\u2060 \ufeffuser",
+    )
+    path = tmp_path / "zw.csv"
+    export_csv([ExportRow(entry)], make_context(), path)
+    row = read_back(path)[1]
+    assert "user@exa\u200bmple.com" in row and "no\u200cs\u200duch\u2060 \ufeffuser" in row

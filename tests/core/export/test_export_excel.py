@@ -378,3 +378,27 @@ def test_bidi_controls_are_written_out_in_the_workbook(tmp_path: Path) -> None:
     for number in (1, 2, 3):
         xml = sheet_xml(path, number)
         assert not any(char in xml for char in "\u061c\u200e\u200f\u202a\u202d\u202e\u2066")
+
+
+def test_invisible_characters_are_written_out_in_the_workbook(tmp_path: Path) -> None:
+    """An address "user@exa" U+200B "mple.com" looked like user@example.com in the report.
+    Zero-width characters, the word joiner and U+FEFF are written out like bidi controls."""
+    entry = SuppressionEntry(
+        ListKind.BOUNCES,
+        "user@exa\u200bmple.com",
+        datetime(2025, 3, 2, tzinfo=UTC),
+        "5.1.1\u2060",
+        "no\u200cs\u200duch user \ufeffhere",
+    )
+    path = tmp_path / "zw.xlsx"
+    export_xlsx([ExportRow(entry)], make_context(filter_description="x\u200by"), path)
+    book = load_workbook(path)
+    line = next(book["一覧"].iter_rows(min_row=2, values_only=True))
+    assert "user@exa⟨U+200B⟩mple.com" in line
+    assert "exa⟨U+200B⟩mple.com" in line
+    assert "5.1.1⟨U+2060⟩" in line
+    assert "no⟨U+200C⟩s⟨U+200D⟩uch user ⟨U+FEFF⟩here" in line
+    assert book["条件"]["B8"].value == "x⟨U+200B⟩y"
+    for number in (1, 2, 3):
+        xml = sheet_xml(path, number)
+        assert not any(char in xml for char in "\u200b\u200c\u200d\u2060\ufeff")
