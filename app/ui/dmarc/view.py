@@ -7,12 +7,14 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelection, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -86,6 +88,14 @@ class DmarcView(QWidget):
         charts_layout = QHBoxLayout(charts)
         charts_layout.addWidget(self.day_chart, 3)
         charts_layout.addWidget(self.reporter_chart, 2)
+        # The charts keep a readable least height; the page scrolls below it instead. A
+        # QTabWidget is as tall as its tallest page at least, and the main window as tall as
+        # its tallest tab: at 200 % on a 1920×1080 screen (960×540 for Qt) the bare charts made
+        # the window 595 px tall, its status bar below the screen's edge.
+        charts_scroll = QScrollArea()
+        charts_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        charts_scroll.setWidgetResizable(True)
+        charts_scroll.setWidget(charts)
 
         self.check_button = QPushButton(texts.CHECK_DNS)
         self.check_button.setEnabled(False)
@@ -105,7 +115,7 @@ class DmarcView(QWidget):
 
         self.sections = QTabWidget()
         self.sections.addTab(splitter, texts.SECTION_SOURCES)
-        self.sections.addTab(charts, texts.SECTION_CHARTS)
+        self.sections.addTab(charts_scroll, texts.SECTION_CHARTS)
         self.sections.addTab(domain, texts.SECTION_DOMAIN)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
