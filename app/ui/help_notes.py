@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Slot
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.ui import texts
+from app.ui.dialogs.note_dialog import NoteDialog
 
 
 class HelpNotes(QObject):
@@ -16,7 +17,7 @@ class HelpNotes(QObject):
         super().__init__(window)
         self._window = window
         self._log_path = log_path
-        self.last_note: QMessageBox | None = None
+        self.last_note: NoteDialog | None = None
 
     @Slot()
     def show_log(self) -> None:
@@ -39,14 +40,12 @@ class HelpNotes(QObject):
         )
         self._show(texts.ABOUT_TITLE, text)
 
-    def _show(self, title: str, text: str) -> QMessageBox:
+    def _show(self, title: str, text: str) -> NoteDialog:
         from PySide6.QtCore import Qt  # the Qt namespace's enums take ~11 ms to build
 
-        box = QMessageBox(self._window)
-        box.setWindowTitle(title)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(text)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        self.last_note = box
-        return box
+        # Not a QMessageBox: it cannot scroll, and 使い方 is taller than a laptop at 200 %.
+        note = NoteDialog(title, text, self._window)
+        note.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        note.open()
+        self.last_note = note
+        return note

@@ -50,11 +50,12 @@ from app.ui.window_saved_layout import SavedLayoutMixin
 from app.ui.window_status_bar import WindowStatusBar
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QMessageBox, QTableView
+    from PySide6.QtWidgets import QTableView
 
     from app.ui.accounts.manage_flow import AccountsFlow
     from app.ui.connection.settings_flow import SettingsDialogRunner, SettingsFlow
     from app.ui.delivery.view import DeliveryView
+    from app.ui.dialogs.note_dialog import NoteDialog
     from app.ui.feature import FeatureController
 
 # Start-up work after the first paint; this late if the window is never painted (minimised).
@@ -318,7 +319,7 @@ class MainWindow(
         return self.delivery_tab.view
 
     @property
-    def last_note(self) -> QMessageBox | None:
+    def last_note(self) -> NoteDialog | None:
         """The ヘルプ menu's last note (tests read it)."""
         return self.help_notes.last_note
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Slot
 from PySide6.QtGui import QFont, QFontDatabase, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.core.deletion.plan import DeletionPlan
 from app.ui.delete import deletion_texts as texts
 from app.ui.safe_text import address_line, plain_label
+from app.ui.widgets.screen_fit import resize_within_screen
 from app.ui.widgets.sentence_label import SentenceLabel
 
 _WARNING_STYLE = "QFrame#warnings { background: #fff4e5; border: 1px solid #f0b35a; }"
@@ -32,6 +34,7 @@ _IRREVERSIBLE_STYLE = "color: #b00020; font-weight: bold;"
 _LIVE_STYLE = "background: #b00020; color: white; padding: 6px; font-weight: bold;"
 DIALOG_WIDTH = 900
 DIALOG_HEIGHT = 600
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum" for a widget's size
 
 
 def normalize_number(text: str) -> str:
@@ -76,7 +79,9 @@ class ConfirmDeleteDialog(QDialog):
         self.setModal(True)
         # Fits a 1366×768 laptop with its task bar: warnings and addresses side by side, the
         # counts on one row, the typed count and the note in a form (issue 13: it was 765 px).
-        self.resize(DIALOG_WIDTH, DIALOG_HEIGHT)
+        # Cut to the screen: at 200 % on a 1920×1080 laptop Qt's screen is 960×540, and the
+        # 削除する・キャンセル row opened below its edge.
+        resize_within_screen(self, DIALOG_WIDTH, DIALOG_HEIGHT)
         layout = self._main_layout = QVBoxLayout(self)
         layout.setSpacing(6)
 
@@ -117,6 +122,7 @@ class ConfirmDeleteDialog(QDialog):
         self.warning_labels: list[QLabel] = []
         self.recurrence_labels: list[QLabel] = []
         self._warnings_frame: QFrame | None = None
+        self._fitted_width = 0  # the width the warning labels' heights were fitted to
         if plan.warnings or self.recurrences:
             frame = QFrame(self)
             self._warnings_frame = frame
@@ -150,7 +156,21 @@ class ConfirmDeleteDialog(QDialog):
                 self.warning_labels.append(more)
                 frame_layout.addWidget(more)
             frame_layout.addStretch(1)
-            middle.addWidget(frame, 3)
+            # Five lists' warnings, the consent box and the typed count made the dialog 561 px
+            # tall at least, and recurrences far more: taller than a 1920×1080 screen at 200 %
+            # (960×540 for Qt), so 削除する・キャンセル were out of reach. The warnings scroll
+            # instead when the screen is short; on a laptop at 100 % they all show as before.
+            scroll = QScrollArea(self)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidgetResizable(True)
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            scroll.setWidget(frame)
+            scroll.setMinimumHeight(4 * self.fontMetrics().lineSpacing())
+            frame.installEventFilter(self)  # a scroll bar narrows it: lines need re-fitting
+            self.warnings_scroll: QScrollArea | None = scroll
+            middle.addWidget(scroll, 3)
+        else:
+            self.warnings_scroll = None
 
         addresses_column = QVBoxLayout()
         addresses_column.addWidget(plain_label(texts.CONFIRM_ADDRESSES, self))
@@ -239,21 +259,34 @@ class ConfirmDeleteDialog(QDialog):
         super().showEvent(event)
         self._fit_warnings()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
+        if watched is self._warnings_frame and event.type() == QEvent.Type.Resize:
+            self._fit_warnings()
+        return super().eventFilter(watched, event)
+
     def _fit_warnings(self) -> None:
         # A word-wrapped label's minimum height is computed for a narrow width, so the layout
-        # squeezes it until lines overlap. Pin each to the height the dialog's width needs
-        # (the label's own width is not laid out yet on the first show); the address list,
-        # which scrolls, gives up the height instead.
+        # squeezes it until lines overlap. Pin each to the height the frame's width needs
+        # (the label's own width is not laid out yet on the first show). Exactly that tall:
+        # in the scroll area a label otherwise takes its size hint, reckoned for a narrower
+        # width, and blank lines opened between the warnings.
         if self._warnings_frame is None:
             return
         self._main_layout.activate()  # the frame's width for the dialog's current width
         inner = self._warnings_layout.contentsMargins()
         frame = self._warnings_frame.frameWidth() * 2
-        width = self._warnings_frame.width() - inner.left() - inner.right() - frame
+        width = max(100, self._warnings_frame.width() - inner.left() - inner.right() - frame)
+        if width == self._fitted_width:
+            return
+        self._fitted_width = width
         for label in self.warning_labels:
-            needed = label.heightForWidth(max(100, width))
-            if needed > 0 and label.minimumHeight() != needed:
-                label.setMinimumHeight(needed)
+            # heightForWidth never answers less than the minimum height: unpin it first, or
+            # the height for a narrow first width stays when the dialog gets wider.
+            label.setMinimumHeight(0)
+            label.setMaximumHeight(QWIDGETSIZE_MAX)
+            needed = label.heightForWidth(width)
+            if needed > 0:
+                label.setFixedHeight(needed)
 
     # -- outcome -------------------------------------------------------------------------------
 
