@@ -55,12 +55,19 @@ PRACTICE_NAMED_ACCOUNT_SHOWN = "{name}（練習モード）"
 
 
 def account_shown(account: str, practice: bool) -> str:
-    """A history account as the window names it: practice rows say 練習モード."""
+    """A history account as the window names it: practice rows say 練習モード. The name is
+    written on one bounded line with hidden characters shown: in a shared history another PC
+    (or a script) may have named the account anything."""
+    from app.ui.safe_text import single_line
+
     if not practice:
-        return account
+        return single_line(account, ACCOUNT_CHARS)
     if account in ("", PRACTICE_ACCOUNT):
         return PRACTICE_ACCOUNT_SHOWN
-    return PRACTICE_NAMED_ACCOUNT_SHOWN.format(name=account)
+    return PRACTICE_NAMED_ACCOUNT_SHOWN.format(name=single_line(account, ACCOUNT_CHARS))
+
+
+ACCOUNT_CHARS = 80
 
 
 CHART_EMPTY = "この期間の記録はありません"
