@@ -524,3 +524,39 @@ def test_two_windows_share_the_history_and_its_recurrences(
     assert len(lines) == 3 and "round 0" in lines[1] and "round 1" in lines[2]
     # Nothing went to either PC's SQLite history file.
     assert not history_path.exists() and not (tmp_path / "yamada" / "history.sqlite3").exists()
+
+
+def test_team_names_reach_messages_as_one_visible_line(
+    qtbot, make_team_window, tmp_path, sandbox_factory, postgres_server, team_database
+) -> None:
+    """The names come from the team database, which anyone with its admin rights writes: a
+    bidi override made 「…さんは「閲覧」の担当者…」 read backwards and a line break split it."""
+    from app.core.storage.journal_records import NewEntry, OperationMeta, OperationState
+
+    hostile = "佐\u202e藤\n偽の行"
+    name = team_database({"sato": (hostile, "view"), "tanaka": ("田\u202e中", "delete")})
+    other = PostgresJournal(
+        parse_database_url(postgres_server.url("tanaka", name)),
+        outbox_path=tmp_path / "tanaka-outbox.sqlite3",
+    )
+    try:
+        created = datetime.now(UTC) - timedelta(hours=1)
+        meta = OperationMeta("練習モード", "", "global", "127.0.0.1", True, "田中の削除")
+        claim = other.claim_operation(
+            meta, [NewEntry(ListKind.BOUNCES, "a@example.jp", created, "5.1.1", "550")]
+        )
+        assert claim.operation_id is not None
+        other.set_state(claim.operation_id, OperationState.RUNNING)
+        assert other.take_over(claim.operation_id)
+        window = shared_window(qtbot, make_team_window, tmp_path, postgres_server, name, "sato")
+        line = window.range_bar.progress_label
+        qtbot.waitUntil(lambda: "ほかのPCで削除中" in line.text(), timeout=TIMEOUT_MS)
+        assert "田⟨U+202E⟩中さん" in line.text() and "\u202e" not in line.text()
+        fetch(qtbot, window)
+        check_rows(window, [0])
+        window.delete_checked()
+        message = window.status_panel.message_label.text()
+        assert "⟨U+202E⟩" in message and "\u202e" not in message, message
+        assert "偽の行" in message and "\n偽の行" not in message, message
+    finally:
+        other.close()

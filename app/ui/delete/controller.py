@@ -21,6 +21,7 @@ from app.ui.delete import deletion_texts
 from app.ui.delete.journal_link import JournalLink, ServerNamed, StoreOpener
 from app.ui.feature import FeatureController
 from app.ui.models.entry_table import EntryTableModel
+from app.ui.safe_text import single_line
 from app.ui.workers import JobRunner, ReadAhead
 
 if TYPE_CHECKING:
@@ -556,7 +557,11 @@ class DeletionController(FeatureController):
                 self._reconcile_when_idle = True
                 self.runner.busy_changed.connect(self._on_runner_busy)
             return False
-        self._who_runs = {op.id: op.display_name or op.os_user for op in unfinished}
+        # Written by another PC into the shared journal: one bounded line, hidden characters
+        # shown, before it goes into a message.
+        self._who_runs = {
+            op.id: single_line(op.display_name or op.os_user, 80) for op in unfinished
+        }
         return self.read_first(
             "reconcile",
             self._keys_ahead(),

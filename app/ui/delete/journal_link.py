@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.core.errors import TodokuError
 from app.ui.delete import deletion_texts
+from app.ui.safe_text import single_line
 from app.ui.workers import JobRunner
 
 if TYPE_CHECKING:
@@ -317,7 +318,8 @@ class JournalLink(QObject):
         if self.journal is None and self.opening:
             return deletion_texts.OPENING_WAIT
         if self.operator is not None and not self.operator.may_delete:
-            return deletion_texts.VIEW_ONLY.format(name=self.operator.display_name)
+            # The name is the team database's: one bounded line, hidden characters shown.
+            return deletion_texts.VIEW_ONLY.format(name=single_line(self.operator.display_name, 80))
         return ""
 
     def reopen(self) -> bool:
