@@ -348,7 +348,7 @@ class Classifier:
             return self._build(
                 rule.reason, rule.id, rule.explanation_ja, rule.fix_ja, rule.delete_ja, host,
                 kind, temporary=facts.temporary or rule.temporary or throttled,
-                passes=rule.temporary, lasting=lasting,
+                passes=rule.temporary, lasting=lasting, label_ja=rule.label_ja,
             )  # fmt: skip
         if not text and not status:
             return self._build("undefined", "", "", "", "", host, kind, temporary=False)

@@ -57,6 +57,7 @@ class ExplanationBuilder:
         passes: bool = False,
         known_permanent: bool = False,
         lasting: bool = False,
+        label_ja: str = "",
     ) -> Explanation:
         """``passes``: the rule says the condition goes away by itself (greylisting), so deleting
         the entry lets mail go again; ``known_permanent``: an unknown text with a permanent code."""
@@ -81,7 +82,7 @@ class ExplanationBuilder:
             reason=reason,
             category=info.category,
             permanent=permanent,
-            label_ja=info.label_ja,
+            label_ja=label_ja or info.label_ja,
             explanation_ja=explanation,
             action_ja=action,
             source="rules",

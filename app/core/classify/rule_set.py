@@ -51,6 +51,9 @@ class Rule:
     explanation_ja: str = ""
     fix_ja: str = ""
     delete_ja: str = ""
+    # The reason's short label, said more exactly for this rule's texts (greylisting is filed
+    # under speeding but is not "sending too fast"); "" keeps the reason's own.
+    label_ja: str = ""
     examples: tuple[Example, ...] = ()
     source_file: str = ""
     sources: tuple[str, ...] = ()  # ids of sources.toml: the public pages this rule stands on

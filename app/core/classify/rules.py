@@ -48,7 +48,10 @@ class RuleError(ValueError):
 _RULE_KEYS = {
     "id", "reason", "any", "all", "none", "codes", "no_codes", "reply", "hosts", "lists",
     "explanation_ja", "fix_ja", "delete_ja", "examples", "note", "sources", "temporary", "lasting",
+    "label_ja",
 }  # fmt: skip
+# A rule's own short label: one line, as short as the reasons' (the grid and report show it).
+LABEL_MAX_CHARS = 20
 # A file declaring `layer = "hosts"` is a mailbox-provider catalogue: every rule in it must name
 # the host groups it is for, so provider knowledge can never fire for another provider's users.
 HOST_LAYER = "hosts"
@@ -133,9 +136,12 @@ def _rule(
     if not isinstance(temporary, bool) or not isinstance(lasting, bool) or (temporary and lasting):
         raise RuleError(f"{where}: temporary and lasting are true or false, not both true")
     any_patterns = _regexes(raw.get("any", []), where)
-    texts = {key: raw.get(key, "") for key in ("explanation_ja", "fix_ja", "delete_ja")}
+    texts = {key: raw.get(key, "") for key in ("explanation_ja", "fix_ja", "delete_ja", "label_ja")}
     if not all(isinstance(value, str) for value in texts.values()):
         raise RuleError(f"{where}: Japanese texts must be strings")
+    label = str(texts["label_ja"])
+    if len(label) > LABEL_MAX_CHARS or "\n" in label:
+        raise RuleError(f"{where}: label_ja is one line of at most {LABEL_MAX_CHARS} characters")
     guarded = tuple((required_literals(p.pattern), p) for p in any_patterns)
     return Rule(
         id=rule_id,
@@ -152,6 +158,7 @@ def _rule(
         explanation_ja=str(texts["explanation_ja"]),
         fix_ja=str(texts["fix_ja"]),
         delete_ja=str(texts["delete_ja"]),
+        label_ja=label,
         examples=examples,
         source_file=source,
         sources=tuple(sources),

@@ -79,6 +79,15 @@ def _rules_dir(path: Path, **files: str) -> Path:
         ("[[rule]\n", "20-bad.toml"),
         ('[[rule]]\nid = "x"\nreason = "blocked"\nany = ["a"]\nexamples = ["a"]\n', "sources"),
         ('[[rule]]\nid = "x"\nreason = "blocked"\nsources = ["nope"]\nexamples = ["a"]\n', "nope"),
+        # A rule's own label is a short line, as the reasons' are (the grid and report show it).
+        (
+            '[[rule]]\nid = "x"\nreason = "blocked"\nany = ["a"]\nexamples = ["a"]\n'
+            + 'label_ja = "'
+            + "長" * 21
+            + '"\n'
+            + _SRC,
+            "label_ja",
+        ),
         # A mailbox-provider catalogue cannot hold a rule that would fire for every host.
         (
             'layer = "hosts"\n[[rule]]\nid = "x"\nreason = "filtered"\nany = ["unknown user"]\n'
@@ -174,3 +183,23 @@ def test_literal_guards_never_change_which_rule_matches() -> None:
                 found = pattern.search(form)
                 if found and literals:
                     assert any(literal in found.group() for literal in literals), (rule.id, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "451 4.7.1 Greylisting in action, please come back later",
+        "450 4.2.0 <a@example.org>: Recipient address rejected: Greylisted, see"
+        " http://postgrey.schweikert.ch/help/example.org.html",
+        "451 Internal resource temporarily unavailable - https://community.mimecast.com/docs/DOC-1369#451",
+    ],
+)
+def test_greylisting_is_labelled_as_what_it_is(text: str) -> None:
+    """Greylisting is filed under speeding (a temporary deferral that passes), but it is not
+    "sending too fast": its label says 一時保留（グレーリスト）, the reason stays speeding."""
+    answer = CLASSIFIER.classify(text)
+    assert answer.reason == "speeding" and not answer.permanent
+    assert answer.label_ja == "一時保留（グレーリスト）", answer.rule_id
+    assert CLASSIFIER.classify("421 4.7.0 Try again later, closing connection.").label_ja == (
+        REASONS["speeding"].label_ja
+    )
