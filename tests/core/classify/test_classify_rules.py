@@ -203,3 +203,22 @@ def test_greylisting_is_labelled_as_what_it_is(text: str) -> None:
     assert CLASSIFIER.classify("421 4.7.0 Try again later, closing connection.").label_ja == (
         REASONS["speeding"].label_ja
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        (
+            "Delivery to the following recipient has been delayed: Message will be retried for"
+            " 2 more day(s)",
+            "配送の遅延（再送中）",
+        ),
+        ("554 5.4.6 Hop count exceeded - possible mail loop", "メールの転送ループ"),
+        ("450 4.7.1 Try again later", "一時保留（理由の記載なし）"),
+    ],
+)
+def test_labels_do_not_claim_more_than_the_text_says(text: str, label: str) -> None:
+    """A delay notice is not an expiry, a loop is not a network failure, and a bare "try
+    again later" names no cause: their labels said 配送期限切れ, ネットワーク・DNS の障害 and
+    送信ペースが速すぎる."""
+    assert CLASSIFIER.classify(text).label_ja == label
