@@ -215,6 +215,11 @@ def test_greylisting_is_labelled_as_what_it_is(text: str) -> None:
         ),
         ("554 5.4.6 Hop count exceeded - possible mail loop", "メールの転送ループ"),
         ("450 4.7.1 Try again later", "一時保留（理由の記載なし）"),
+        (
+            "550 5.4.5 Daily user sending limit exceeded. For more information on Gmail sending"
+            " limits go to https://support.google.com/a/answer/166852",
+            "送信側の送信上限",
+        ),
     ],
 )
 def test_labels_do_not_claim_more_than_the_text_says(text: str, label: str) -> None:
