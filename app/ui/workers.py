@@ -206,6 +206,7 @@ class JobRunner(QObject):
         # thread once no pool thread runs, so no Job or JobSignals is ever freed on a worker.
         self._retired: list[Job] = []
         self._exclusive: Job | None = None
+        self._closing = False  # begin_shutdown was called: no new job starts
         self.pacer = pacer or GuiPacer()
         self._heartbeat = QTimer(self)
         self._heartbeat.setInterval(HEARTBEAT_MS)
@@ -229,7 +230,11 @@ class JobRunner(QObject):
         return self._exclusive is not None
 
     def start(self, job: Job, *, exclusive: bool = False) -> bool:
-        """Run ``job``; False (and not started) when it is exclusive and the lane is taken."""
+        """Run ``job``; False (and not started) when it is exclusive and the lane is taken, or
+        once shutdown has begun: a timer queued before the window closed (the key read after
+        the first paint) must not start work whose answer would reach a closed window."""
+        if self._closing:
+            return False
         if exclusive:
             if self._exclusive is not None:
                 return False
@@ -293,6 +298,7 @@ class JobRunner(QObject):
     def begin_shutdown(self) -> None:
         """Cancel every job and drop those not yet started, without waiting for any: the pool
         winds down while the event loop runs on (``finish_shutdown`` then waits, bounded)."""
+        self._closing = True
         self.cancel_all()
         self._pool.clear()  # jobs not yet started never run
         self._heartbeat.stop()

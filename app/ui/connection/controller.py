@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from app.core.cancel import CancelToken
 from app.core.dates import today_jst, unix_bounds
 from app.core.errors import InvalidInputError, TodokuError, UnexpectedError
 from app.core.storage.secrets import (
@@ -154,6 +155,7 @@ class ConnectionController(FeatureController):
         self.practice = settings.current.practice_mode
         self.masked_key = ""  # "••••abcd" once the live key has been read
         self._keys_saved = 0  # a key read in a job before the last save is stale
+        self._key_reads: dict[int, CancelToken] = {}  # running key reads, by their signals
         self._key_read_ahead: str | None = None  # read by a job for the config() being built
         # Set by the accounts feature: why live mode cannot run on the current account ("" when
         # it can). None: the default SendGrid account's key alone decides.
@@ -244,10 +246,16 @@ class ConnectionController(FeatureController):
         secrets, saved = self.secrets, self._keys_saved
         job = Job("key", lambda **_: (saved, secrets.get(SENDGRID_KEY)))
         job.signals.succeeded.connect(self._on_key_job_succeeded)
-        self.runner.start(job)
+        if self.runner.start(job):
+            self._key_reads[id(job.signals)] = job.cancel
 
     @Slot(object)
     def _on_key_job_succeeded(self, read: tuple[int, str]) -> None:
+        # The answer of a read cancelled meanwhile (the window closed while the keyring took
+        # its time) is dropped: the window it would update may be gone.
+        cancel = self._key_reads.pop(id(self.sender()), None)
+        if cancel is None or cancel.cancelled:
+            return
         saved, key = read
         if saved == self._keys_saved:
             self.masked_key = mask_secret(key)
