@@ -166,6 +166,12 @@ class ConfirmDeleteDialog(QDialog):
             scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             scroll.setWidget(frame)
             scroll.setMinimumHeight(4 * self.fontMetrics().lineSpacing())
+            # No horizontal bar: dragged narrower than the heading (which does not wrap), the
+            # box was wider than what shows and every line lost its right end. The dialog
+            # stops at the box's own minimum, with room for the vertical bar beside it.
+            scroll.setMinimumWidth(
+                frame.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+            )
             frame.installEventFilter(self)  # a scroll bar narrows it: lines need re-fitting
             self.warnings_scroll: QScrollArea | None = scroll
             middle.addWidget(scroll, 3)

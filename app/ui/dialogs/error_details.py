@@ -60,12 +60,18 @@ class ErrorDetailsDialog(QDialog):
         layout.addWidget(self.toggle_button)
         layout.addWidget(self.detail_text, 1)
         layout.addWidget(log_label)
+        # Folded, the room the details' box leaves goes here: shared among the lines, each
+        # sat centred in a wide blank band. Unfolded, the box takes it all (stretch 0 here).
+        self._room_index = layout.count()
+        layout.addStretch(1)
         layout.addWidget(buttons)
+        self._layout = layout
         self._copy_text = f"{message_ja}\n{next_step_ja}\n\n{detail}\n{log_path}".strip()
 
     @Slot(bool)
     def _on_toggle_toggled(self, shown: bool) -> None:
         self.detail_text.setVisible(shown)
+        self._layout.setStretch(self._room_index, 0 if shown else 1)
         self.toggle_button.setText(texts.DETAILS_HIDE if shown else texts.DETAILS_SHOW)
 
     @Slot()

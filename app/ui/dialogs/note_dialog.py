@@ -53,6 +53,14 @@ class NoteDialog(QDialog):
         at that width; resize_within_screen cuts the height, and then the text scrolls."""
         metrics = self.label.fontMetrics()
         width = TEXT_WIDTH_CHARS * metrics.horizontalAdvance("あ")
+        text = self.label.text()
+        if "\t" in text:
+            # A table (キーボード操作): a wrapped row's end went to the next line's start,
+            # under the keys, where it read as a key. It is as wide as its longest row.
+            # Measured unwrapped by the label itself: its tab stops are its own.
+            self.label.setWordWrap(False)
+            width = max(width, self.label.sizeHint().width())
+            self.label.setWordWrap(True)
         screen = self.screen()
         if screen is not None:
             width = min(width, screen.availableGeometry().width() - 4 * metrics.height())

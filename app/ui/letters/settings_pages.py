@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -26,6 +27,7 @@ from app.core.storage.settings import AppSettings
 from app.ui.letters import letter_texts as texts
 from app.ui.safe_text import plain_label
 from app.ui.secret_writes import save_showing_progress
+from app.ui.widgets.screen_fit import resize_within_screen
 from app.ui.widgets.sentence_label import SentenceLabel
 
 PAGE_SENDER, PAGE_ZENDESK = 0, 1
@@ -119,7 +121,7 @@ class ZendeskPage(QWidget):
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
         test_row.addWidget(self.test_result, 1)
-        form = QFormLayout(self)
+        form = self._form = QFormLayout(self)
         form.addRow(_note(texts.ZENDESK_NOTE))
         form.addRow(texts.ZENDESK_SUBDOMAIN, self.subdomain_edit)
         form.addRow(texts.ZENDESK_EMAIL, self.email_edit)
@@ -152,6 +154,20 @@ class ZendeskPage(QWidget):
         self.token_edit.setToolTip(placeholder)  # a long placeholder is cut in the field
         self.clear_token_button.setEnabled(bool(masked_token))
         self.store_note.setText(texts.ZENDESK_STORE.format(where=where_ja))
+        self._make_room()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._make_room()  # the answer may have come while 送信元の情報 was shown
+
+    def _make_room(self) -> None:
+        """Grow the window by what the page lacks at its width. The keyring answers after the
+        dialog is sized for 「…」: where the OS has no store the note is two lines, and the
+        window did not grow, so every note on the page was squeezed below its lines."""
+        lacking = self._form.totalHeightForWidth(self.width()) - self.height()
+        window = self.window()
+        if lacking > 0 and window is not self and window.isVisible():
+            resize_within_screen(window, window.width(), window.height() + lacking)
 
     def apply(self, settings: AppSettings) -> AppSettings:
         return settings.replace(
