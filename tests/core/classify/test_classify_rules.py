@@ -220,6 +220,11 @@ def test_greylisting_is_labelled_as_what_it_is(text: str) -> None:
             " limits go to https://support.google.com/a/answer/166852",
             "送信側の送信上限",
         ),
+        (
+            "554 Message rejected: Email address is not verified. The following identities"
+            " failed the check in region US-EAST-1: shop@example.jp",
+            "送信元が SES で未検証",
+        ),
     ],
 )
 def test_labels_do_not_claim_more_than_the_text_says(text: str, label: str) -> None:
