@@ -232,3 +232,18 @@ def test_labels_do_not_claim_more_than_the_text_says(text: str, label: str) -> N
     again later" names no cause: their labels said 配送期限切れ, ネットワーク・DNS の障害 and
     送信ペースが速すぎる."""
     assert CLASSIFIER.classify(text).label_ja == label
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("5.4.1 Destinataire refusé : accès refusé", "userunknown"),
+        ("5.4.1 Connection timed out", "expired"),
+        ("5.4.1 Message delayed, will retry", "expired"),
+        ("", "expired"),
+    ],
+)
+def test_a_bare_5_4_1_is_exchanges_refusal_unless_it_says_otherwise(text: str, reason: str) -> None:
+    """Exchange Online's translated NDRs may carry 5.4.1 without the 550: the server answered
+    and refused the address, which RFC 3463's "no answer from host" cannot mean."""
+    assert CLASSIFIER.classify(text, "5.4.1").reason == reason
