@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
 from app.core.deletion.plan import DeletionContext, plan_deletion
@@ -124,3 +124,27 @@ def test_a_practice_result_names_the_provider_it_did_not_touch(qtbot: QtBot) -> 
     shown = [label.text() for label in dialog.findChildren(type(dialog.summary_label))]
     assert any("実際の Infobip には影響していません" in text for text in shown), shown
     assert not any("SendGrid" in text for text in shown)
+
+
+def test_a_clean_result_is_as_tall_as_its_lines(
+    qtbot: QtBot, sandbox: SendGridSandbox, tmp_path: Path
+) -> None:
+    """Without failures the dialog was a fixed 260 px: its six lines sat in a window twice
+    their height, each label spread over a blank band. Now it is as tall as its lines (and no
+    line is squeezed either)."""
+    journal = DeletionJournal(tmp_path / "journal.sqlite3")
+    plan = plan_deletion((SuppressionEntry(ListKind.BLOCKS, e, CREATED), None) for e in ADDRESSES)
+    with SendGridProvider(API_KEY, base_url=sandbox.base_url, max_retries=0) as provider:
+        report = delete_with_record(provider, journal, plan, context=DeletionContext(practice=True))
+    journal.close()
+    assert not report.failed and not report.conflicts
+    dialog = DeleteResultDialog(report)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    labels = dialog.findChildren(QLabel)
+    assert len(labels) >= 10  # summary, practice, four headers, four values, recorded
+    tallest = max(label.sizeHint().height() for label in labels)  # a grid row is its tallest
+    for label in labels:
+        assert label.height() <= tallest, label.text()
+    assert dialog.height() == dialog.sizeHint().height()

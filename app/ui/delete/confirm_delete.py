@@ -259,6 +259,14 @@ class ConfirmDeleteDialog(QDialog):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        if event.size() != self.size():
+            # A stale event. Without a window manager a drag below the minimum width (xdotool
+            # windowsize 515) reaches Qt, which sets the dialog back to its minimum; the event
+            # for the smaller size comes after that one, and the layout placed everything for
+            # it: at 527 px 「削除するアドレス（選択してコピーできます）」 was 9 px narrower than
+            # its text and lost its last character. Lay out again for the size the dialog has.
+            self._main_layout.invalidate()
+            self._main_layout.activate()
         self._fit_warnings()
 
     def showEvent(self, event: QShowEvent) -> None:

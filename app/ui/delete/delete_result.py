@@ -18,6 +18,10 @@ from PySide6.QtWidgets import (
 from app.core.deletion.run import DeletionReport
 from app.ui.delete import deletion_texts as texts
 from app.ui.safe_text import address_line, plain_label, shown, spreadsheet_clipboard_cell
+from app.ui.widgets.screen_fit import content_height, resize_within_screen
+
+DIALOG_WIDTH = 600
+LISTING_HEIGHT = 420  # with failures or conflicts listed
 
 
 def failure_listing(report: DeletionReport) -> str:
@@ -55,7 +59,6 @@ class DeleteResultDialog(QDialog):
         super().__init__(parent)
         self.report = report
         self.setWindowTitle(texts.RESULT_TITLE)
-        self.resize(600, 420 if report.failed or report.conflicts else 260)
         layout = QVBoxLayout(self)
 
         ok, failed = len(report.succeeded), len(report.failed)
@@ -149,6 +152,11 @@ class DeleteResultDialog(QDialog):
         self.retry_button.clicked.connect(self._on_retry_clicked)
         self.close_button.clicked.connect(self.reject)
         layout.addWidget(buttons)
+        # With listings the text boxes take the room (420 px shows a dozen lines); without, the
+        # dialog is as tall as its lines: a fixed 260 px spread them apart with blank bands.
+        lists = self.failures is not None or self.conflicts is not None
+        height = LISTING_HEIGHT if lists else content_height(self, DIALOG_WIDTH)
+        resize_within_screen(self, DIALOG_WIDTH, height)
 
     @property
     def retry_requested(self) -> bool:

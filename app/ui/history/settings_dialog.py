@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -22,7 +23,8 @@ from PySide6.QtWidgets import (
 
 from app.ui.history import texts
 from app.ui.safe_text import plain_label
-from app.ui.widgets.sentence_label import SentenceLabel
+from app.ui.widgets.fitted_note import FittedNote
+from app.ui.widgets.screen_fit import fit_height_to_content
 
 # ask(parent, text) -> True when the operator confirmed the erase
 EraseConfirm = Callable[[QWidget, str], bool]
@@ -63,11 +65,12 @@ class HistorySettingsDialog(QDialog):
         self.setWindowTitle(texts.SETTINGS_TITLE)
         self.setMinimumWidth(520)
         self._confirm_erase = confirm_erase
+        self._fitted = False
         self.retention_spin = QSpinBox()
         self.retention_spin.setRange(1, 3650)
         self.retention_spin.setSuffix(texts.SETTINGS_RETENTION_SUFFIX)
         self.retention_spin.setValue(retention_days)
-        hint = SentenceLabel(texts.SETTINGS_RETENTION_HINT)
+        hint = FittedNote(texts.SETTINGS_RETENTION_HINT)  # its lines' height, no blank band
         self.erase_edit = QLineEdit()
         self.erase_edit.setPlaceholderText(texts.SETTINGS_ERASE_PLACEHOLDER)
         self.erase_button = QPushButton(texts.SETTINGS_ERASE_BUTTON)
@@ -97,6 +100,12 @@ class HistorySettingsDialog(QDialog):
         layout.addWidget(buttons)
         self.erase_button.clicked.connect(self._on_erase_clicked)
         self.erase_edit.returnPressed.connect(self._on_erase_clicked)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._fitted:  # the first size was reckoned for a narrower width: too tall
+            self._fitted = True
+            fit_height_to_content(self)
 
     @property
     def retention_days(self) -> int:

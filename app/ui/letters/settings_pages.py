@@ -27,14 +27,15 @@ from app.core.storage.settings import AppSettings
 from app.ui.letters import letter_texts as texts
 from app.ui.safe_text import plain_label
 from app.ui.secret_writes import save_showing_progress
-from app.ui.widgets.screen_fit import resize_within_screen
-from app.ui.widgets.sentence_label import SentenceLabel
+from app.ui.widgets.fitted_note import FittedNote
+from app.ui.widgets.screen_fit import fit_height_to_content, resize_within_screen
 
 PAGE_SENDER, PAGE_ZENDESK = 0, 1
 
 
 def _note(text: str) -> QWidget:
-    label = SentenceLabel(text)  # broken between sentences, not inside a word
+    # Broken between sentences, not inside a word, and as tall as its lines (FittedNote).
+    label = FittedNote(text)
     label.setStyleSheet("color: #555;")
     return label
 
@@ -105,8 +106,7 @@ class ZendeskPage(QWidget):
         self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.clear_token_button = QPushButton(texts.ZENDESK_CLEAR_TOKEN)
         self.clear_token_button.clicked.connect(self._on_clear_token_clicked)
-        self.store_note = plain_label()
-        self.store_note.setWordWrap(True)
+        self.store_note = FittedNote()  # its lines' height: its size hint left a blank band
         self.store_note.setStyleSheet("color: #555;")
         self.requester_check = QCheckBox(texts.ZENDESK_REQUESTER)
         self.requester_check.setToolTip(texts.ZENDESK_REQUESTER_TIP)
@@ -231,6 +231,7 @@ class ContactSettingsDialog(QDialog):
         self.setWindowTitle(texts.CONTACT_SETTINGS_TITLE)
         self.setMinimumWidth(620)
         self._settings = settings
+        self._fitted = False
         self.sender_page = SenderFactsPage(settings)
         self.zendesk_page = ZendeskPage(
             settings,
@@ -264,6 +265,12 @@ class ContactSettingsDialog(QDialog):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.save_error)
         layout.addWidget(buttons)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._fitted:  # the first size was reckoned for a narrower width: too tall
+            self._fitted = True
+            fit_height_to_content(self)
 
     def result_settings(self) -> AppSettings:
         return self.zendesk_page.apply(self.sender_page.apply(self._settings))

@@ -20,7 +20,7 @@ from app.core.zendesk.links import is_practice_link
 from app.core.zendesk.tickets import TicketOutcome
 from app.ui.letters import letter_texts as texts
 from app.ui.safe_text import address_line, plain_label, single_line
-from app.ui.widgets.sentence_label import SentenceLabel
+from app.ui.widgets.fitted_note import FittedNote
 
 # A batch ticket may name thousands of recipients: the cell shows the first ones.
 SHOWN_RECIPIENTS = 20
@@ -92,7 +92,9 @@ class TicketResultDialog(QDialog):
             self.table.selectRow(0)
         self._outcomes = outcomes
         practice = bool(outcomes) and all(is_practice_link(o.url) for o in outcomes)
-        note = SentenceLabel(texts.RESULT_NOTE_PRACTICE if practice else texts.RESULT_NOTE)
+        # As tall as its lines at the dialog's width: dragged to its minimum size, the dialog
+        # cut off the practice note's last lines.
+        note = FittedNote(texts.RESULT_NOTE_PRACTICE if practice else texts.RESULT_NOTE)
         self.note = note
         note.setStyleSheet("color: #555;")
         self.copy_button = QPushButton(texts.RESULT_COPY)

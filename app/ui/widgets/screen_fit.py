@@ -22,3 +22,22 @@ def resize_within_screen(widget: QWidget, width: int, height: int) -> None:
         width = min(width, free.width())
         height = min(height, free.height() - TITLE_BAR_ALLOWANCE)
     widget.resize(width, height)
+
+
+def content_height(widget: QWidget, width: int) -> int:
+    """The height ``widget``'s layout needs at ``width``: its wrapped labels reckoned for that
+    width. A window's first size takes its size hint, whose wrapped labels are reckoned for
+    a width Qt guesses: narrower than a minimum width, it is taller, and the surplus opened a
+    blank band in the window."""
+    layout = widget.layout()
+    if layout is None:
+        return widget.sizeHint().height()
+    layout.activate()  # heights fitted since (FittedNote) are counted
+    if layout.hasHeightForWidth():
+        return layout.totalHeightForWidth(width)
+    return layout.totalSizeHint().height()
+
+
+def fit_height_to_content(window: QWidget) -> None:
+    """Make ``window`` as tall as its content needs at its width (within its screen)."""
+    resize_within_screen(window, window.width(), content_height(window, window.width()))
