@@ -100,6 +100,29 @@ def no_pgpassword(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PGPASSWORD", raising=False)
 
 
+def tanakas_journal(server: PostgresServer, name: str, tmp_path: Path) -> PostgresJournal:
+    """The shared journal as the operator "tanaka" on another PC opens it."""
+    return PostgresJournal(
+        parse_database_url(server.url("tanaka", name)),
+        outbox_path=tmp_path / "tanaka-outbox.sqlite3",
+    )
+
+
+def running_elsewhere(other: PostgresJournal) -> int:
+    """A deletion ``other`` started and holds (its process alive): its operation id."""
+    from app.core.storage.journal_records import NewEntry, OperationMeta, OperationState
+
+    created = datetime.now(UTC) - timedelta(hours=1)
+    meta = OperationMeta("練習モード", "", "global", "127.0.0.1", True, "田中の削除")
+    claim = other.claim_operation(
+        meta, [NewEntry(ListKind.BOUNCES, "a@example.jp", created, "5.1.1", "550")]
+    )
+    assert claim.operation_id is not None
+    other.set_state(claim.operation_id, OperationState.RUNNING)
+    assert other.take_over(claim.operation_id)  # 田中's process is alive and holds it
+    return claim.operation_id
+
+
 @pytest.fixture
 def make_team_window(make_window):
     """make_window, and at the end the journal closed as app.main does after the window."""
@@ -332,28 +355,18 @@ def test_server_going_away_mid_delete_gives_japanese_error_and_shows_unsent_rows
 def test_an_operation_running_on_another_pc_is_named_and_left_alone(
     qtbot, make_team_window, tmp_path, postgres_server, team_database
 ) -> None:
-    from app.core.storage.journal_records import NewEntry, OperationMeta, OperationState
+    from app.core.storage.journal_records import OperationState
 
     name = team_database({"tanaka": ("田中", "delete"), "yamada": ("山田", "delete")})
-    other = PostgresJournal(
-        parse_database_url(postgres_server.url("tanaka", name)),
-        outbox_path=tmp_path / "tanaka-outbox.sqlite3",
-    )
+    other = tanakas_journal(postgres_server, name, tmp_path)
     try:
-        created = datetime.now(UTC) - timedelta(hours=1)
-        meta = OperationMeta("練習モード", "", "global", "127.0.0.1", True, "田中の削除")
-        claim = other.claim_operation(
-            meta, [NewEntry(ListKind.BOUNCES, "a@example.jp", created, "5.1.1", "550")]
-        )
-        assert claim.operation_id is not None
-        other.set_state(claim.operation_id, OperationState.RUNNING)
-        assert other.take_over(claim.operation_id)  # 田中's process is alive and holds it
+        operation_id = running_elsewhere(other)
         window = shared_window(qtbot, make_team_window, tmp_path, postgres_server, name, "yamada")
         deletion = window.controller.deletion
         line = window.range_bar.progress_label
         qtbot.waitUntil(lambda: "ほかのPCで削除中" in line.text(), timeout=TIMEOUT_MS)
-        assert f"田中さん・記録番号 #{claim.operation_id}" in line.text()
-        record = deletion.journal.operation(claim.operation_id)
+        assert f"田中さん・記録番号 #{operation_id}" in line.text()
+        record = deletion.journal.operation(operation_id)
         assert record is not None and record.state is OperationState.RUNNING  # left alone
     finally:
         other.close()
@@ -531,23 +544,11 @@ def test_team_names_reach_messages_as_one_visible_line(
 ) -> None:
     """The names come from the team database, which anyone with its admin rights writes: a
     bidi override made 「…さんは「閲覧」の担当者…」 read backwards and a line break split it."""
-    from app.core.storage.journal_records import NewEntry, OperationMeta, OperationState
-
     hostile = "佐\u202e藤\n偽の行"
     name = team_database({"sato": (hostile, "view"), "tanaka": ("田\u202e中", "delete")})
-    other = PostgresJournal(
-        parse_database_url(postgres_server.url("tanaka", name)),
-        outbox_path=tmp_path / "tanaka-outbox.sqlite3",
-    )
+    other = tanakas_journal(postgres_server, name, tmp_path)
     try:
-        created = datetime.now(UTC) - timedelta(hours=1)
-        meta = OperationMeta("練習モード", "", "global", "127.0.0.1", True, "田中の削除")
-        claim = other.claim_operation(
-            meta, [NewEntry(ListKind.BOUNCES, "a@example.jp", created, "5.1.1", "550")]
-        )
-        assert claim.operation_id is not None
-        other.set_state(claim.operation_id, OperationState.RUNNING)
-        assert other.take_over(claim.operation_id)
+        running_elsewhere(other)
         window = shared_window(qtbot, make_team_window, tmp_path, postgres_server, name, "sato")
         line = window.range_bar.progress_label
         qtbot.waitUntil(lambda: "ほかのPCで削除中" in line.text(), timeout=TIMEOUT_MS)
