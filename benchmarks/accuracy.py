@@ -14,8 +14,8 @@ blind-fourteen.jsonl, blind-fifteen.jsonl, blind-sixteen.jsonl, blind-seventeen.
 blind-eighteen.jsonl, blind-nineteen.jsonl, blind-twenty.jsonl, blind-twenty-one.jsonl,
 blind-twenty-two.jsonl, blind-twenty-three.jsonl, blind-twenty-four.jsonl, blind-twenty-five.jsonl,
 blind-twenty-six.jsonl, blind-twenty-seven.jsonl, blind-twenty-eight.jsonl, blind-twenty-nine.jsonl,
-blind-thirty.jsonl, blind-thirty-one.jsonl and blind-thirty-two.jsonl, made the same way from
-other sources; the thirteenth
+blind-thirty.jsonl, blind-thirty-one.jsonl, blind-thirty-two.jsonl and blind-thirty-three.jsonl,
+made the same way from other sources; the thirteenth
 holds non-English replies, the fifteenth mostly temporary ones, the sixteenth replies from Japanese
 pages, the seventeenth replies quoted on pages in languages other than English and Japanese, the
 eighteenth replies from the big mailbox providers, ISPs and security gateways as quoted in pasted
@@ -29,7 +29,8 @@ replies whose cause a thread's answer settles, the twenty-eighth texts in langua
 English, the twenty-ninth bounces as IT help desks and list archives show them, the thirtieth
 replies as sending platforms report them, the thirty-first the big providers' replies of 2023-2026
 beside their temporary look-alikes, the thirty-second replies in languages other than English and
-Japanese), and the Sisimai lexicon set
+Japanese, the thirty-third such replies from translated catalogues and documentation), and the
+Sisimai lexicon set
 (benchmarks/data/sisimai-lexicon.jsonl: one short reply per phrase of the labeler's reason modules;
 agreement with its lexicon, not unseen text) and the Sisimai lhost set
 (benchmarks/data/sisimai-lhost.jsonl: the message tables of its per-MTA decoders; agreement again,
@@ -105,6 +106,7 @@ BLIND_TWENTY_NINE = ROOT / "benchmarks" / "data" / "blind-twenty-nine.jsonl"
 BLIND_THIRTY = ROOT / "benchmarks" / "data" / "blind-thirty.jsonl"
 BLIND_THIRTY_ONE = ROOT / "benchmarks" / "data" / "blind-thirty-one.jsonl"
 BLIND_THIRTY_TWO = ROOT / "benchmarks" / "data" / "blind-thirty-two.jsonl"
+BLIND_THIRTY_THREE = ROOT / "benchmarks" / "data" / "blind-thirty-three.jsonl"
 # Not unseen text: one reply per phrase of Sisimai's reason modules, to measure how far our rules
 # agree with the labeler's own lexicon (benchmarks/data/README.md).
 SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
@@ -429,6 +431,8 @@ def main(argv: list[str]) -> int:
           if BLIND_THIRTY_ONE.exists() else []),
         *([("blind thirty-two (benchmarks/data/blind-thirty-two.jsonl)", BLIND_THIRTY_TWO)]
           if BLIND_THIRTY_TWO.exists() else []),
+        *([("blind thirty-three (benchmarks/data/blind-thirty-three.jsonl)", BLIND_THIRTY_THREE)]
+          if BLIND_THIRTY_THREE.exists() else []),
         *([("sisimai lexicon (benchmarks/data/sisimai-lexicon.jsonl)", SISIMAI_LEXICON)]
           if SISIMAI_LEXICON.exists() else []),
         *([("sisimai lhost (benchmarks/data/sisimai-lhost.jsonl)", SISIMAI_LHOST)]

@@ -47,6 +47,7 @@ BLIND_TWENTY_NINE = ROOT / "benchmarks" / "data" / "blind-twenty-nine.jsonl"
 BLIND_THIRTY = ROOT / "benchmarks" / "data" / "blind-thirty.jsonl"
 BLIND_THIRTY_ONE = ROOT / "benchmarks" / "data" / "blind-thirty-one.jsonl"
 BLIND_THIRTY_TWO = ROOT / "benchmarks" / "data" / "blind-thirty-two.jsonl"
+BLIND_THIRTY_THREE = ROOT / "benchmarks" / "data" / "blind-thirty-three.jsonl"
 SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
 SISIMAI_LHOST = ROOT / "benchmarks" / "data" / "sisimai-lhost.jsonl"
 MTA_SOURCE = ROOT / "benchmarks" / "data" / "mta-source.jsonl"
@@ -111,6 +112,7 @@ def test_smoke_run_scores_both_sets() -> None:
     assert "== blind thirty" in done.stdout
     assert "== blind thirty-one" in done.stdout
     assert "== blind thirty-two" in done.stdout
+    assert "== blind thirty-three" in done.stdout
     assert "== sisimai lexicon" in done.stdout
     assert "== sisimai lhost" in done.stdout
     assert "== mta source" in done.stdout
@@ -683,4 +685,17 @@ def test_blind_thirty_two_lines_are_labelled_in_the_vocabulary_with_a_source() -
         {"quoted-reply", "documented-reply"},
         min_lines=20,
         min_temporary=0.15,
+    )
+
+
+def test_blind_thirty_three_lines_are_labelled_in_the_vocabulary_with_a_source() -> None:
+    # Server replies in other languages from translated catalogues and documentation; 11 of 18
+    # are temporary. The helper's 23 lines of a mail client's own error dialogs were left out
+    # before any rule changed: no provider's suppression list ever holds them.
+    _assert_blind_set(
+        BLIND_THIRTY_THREE,
+        "blind-thirty-three",
+        {"documented-reply"},
+        min_lines=18,
+        min_temporary=0.35,
     )
