@@ -15,7 +15,7 @@ C0_BUT_TAB_LF = "\x00-\x08\x0b-\x1f"
 DEL_AND_C1 = "\x7f-\x9f"
 # Bidi marks (the Arabic letter mark among them), embeddings, overrides and isolates: they
 # reorder what is shown.
-BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 # Zero-width space, non-joiner and joiner: invisible, they hide or split words.
 ZERO_WIDTH = "\u200b-\u200d"
 
@@ -25,14 +25,8 @@ ZERO_WIDTH = "\u200b-\u200d"
 # a text). "user@exa\u200bmple.com" looked exactly like the address it is not.
 _INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
 
-# Every character of BIDI, each with the visible stand-in the window and the report show.
-_BIDI_CHARS = (
-    "\u061c\u200e\u200f"
-    + "".join(map(chr, range(0x202A, 0x202F)))
-    + "".join(map(chr, range(0x2066, 0x206A)))
-)
 # Each bidi control and invisible character with its visible stand-in (⟨U+202E⟩ and the like).
-HIDDEN_SHOWN = {ord(char): f"⟨U+{ord(char):04X}⟩" for char in _BIDI_CHARS + _INVISIBLE_CHARS}
+HIDDEN_SHOWN = {ord(char): f"⟨U+{ord(char):04X}⟩" for char in BIDI + _INVISIBLE_CHARS}
 
 
 def hidden_shown(text: str) -> str:

@@ -45,7 +45,11 @@ from app.core.providers.esp_errors import (
     json_errors_excerpt,
 )
 from app.core.providers.http_provider import HttpProvider, delete_each
-from app.core.providers.page_scan import RepeatedPageError, page_identity, scan_numbered_pages
+from app.core.providers.page_scan import (
+    RepeatedPageError,
+    pages_until_short,
+    scan_numbered_pages,
+)
 from app.core.types import (
     DateRange,
     DeleteMode,
@@ -368,24 +372,19 @@ class CmcProvider(HttpProvider):
         """The blocks of exactly ``email``, page by page until a short page. ``email`` is a
         partial match (``a@x.jp`` also finds ``ba@x.jp``), so the exact address may lie past
         the first page when many addresses contain it."""
-        pages_seen: set[int] = set()
-        number = 0
-        while True:
-            items = self._list_page(ListKind.BLOCKS, {"email": email}, number, cancel)
+        pages = pages_until_short(
+            lambda number: self._list_page(ListKind.BLOCKS, {"email": email}, number, cancel),
+            PAGE_ROWS,
+            lambda number: RepeatedPageError(
+                "カスタマーズメールクラウドが別のページに同じ内容を返し続けたため、"
+                "確認を止めました。",
+                detail=f"blocks email={email} p={number}",
+            ),
+        )
+        for items in pages:
             for item in items:
                 if isinstance(item, dict) and str(item.get("email", "")).lower() == email.lower():
                     yield item
-            if len(items) < PAGE_ROWS:
-                return
-            identity = page_identity(items)
-            if identity in pages_seen:  # a gateway that drops ``p``: it would never end
-                raise RepeatedPageError(
-                    "カスタマーズメールクラウドが別のページに同じ内容を返し続けたため、"
-                    "確認を止めました。",
-                    detail=f"blocks email={email} p={number}",
-                )
-            pages_seen.add(identity)
-            number += 1
 
 
 def _block_id(item: dict[str, Any]) -> str | None:

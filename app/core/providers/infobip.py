@@ -43,7 +43,7 @@ from app.core.providers.collect import EntryCollector
 from app.core.providers.esp_errors import ProviderWording, generic_error, json_errors_excerpt
 from app.core.providers.http_provider import HttpProvider, in_input_order
 from app.core.providers.pacing import RequestPacer
-from app.core.providers.page_scan import RepeatedPageError, page_identity, scan_numbered_pages
+from app.core.providers.page_scan import RepeatedPageError, pages_until_short, scan_numbered_pages
 from app.core.types import (
     DateRange,
     DeleteOutcome,
@@ -196,25 +196,22 @@ class InfobipProvider(HttpProvider):
     def domains(self, cancel: CancelToken | None = None) -> tuple[DomainAccess, ...]:
         """Domains whose suppressions the key may manage (cached for this provider)."""
         if self._domains is None:
-            found: list[DomainAccess] = []
-            page = 0
-            pages_seen: set[int] = set()
-            while True:
+
+            def get_page(page: int) -> list[Any]:
                 result = self._http.call(
                     "GET",
                     "/email/1/suppressions/domains",
                     params={"page": page, "size": DOMAIN_PAGE_SIZE},
                     cancel=cancel,
                 )
-                items = _results(result.payload, "suppressions/domains")
-                found += [_domain_access(item) for item in items]
-                if len(items) < DOMAIN_PAGE_SIZE:
-                    break
-                identity = page_identity(items)  # the same rows in any order
-                if identity in pages_seen:  # a gateway dropped ``page``: it would never end
-                    raise RepeatedPageError(detail=f"suppressions/domains page {page}")
-                pages_seen.add(identity)
-                page += 1
+                return _results(result.payload, "suppressions/domains")
+
+            pages = pages_until_short(
+                get_page,
+                DOMAIN_PAGE_SIZE,
+                lambda page: RepeatedPageError(detail=f"suppressions/domains page {page}"),
+            )
+            found = [_domain_access(item) for items in pages for item in items]
             if self._only_domains:
                 found = [d for d in found if d.domain.lower() in self._only_domains]
             self._domains = tuple(found)
@@ -270,9 +267,8 @@ class InfobipProvider(HttpProvider):
         self, domain: str, kind_type: str, email: str, cancel: CancelToken | None
     ) -> bool:
         wanted = email.lower()
-        pages_seen: set[int] = set()
-        page = 0
-        while True:
+
+        def get_page(page: int) -> list[Any]:
             params = {
                 "domainName": domain,
                 "type": kind_type,
@@ -281,24 +277,23 @@ class InfobipProvider(HttpProvider):
                 "size": self._page_size,
             }
             result = self._http.call("GET", "/email/1/suppressions", params=params, cancel=cancel)
-            items = _results(result.payload, f"suppressions {domain} {kind_type} {email}")
-            for item in items:
-                if (
-                    isinstance(item, dict)
-                    and str(item.get("emailAddress", "")).lower() == wanted
-                    and str(item.get("type") or kind_type) == kind_type
-                ):
-                    return True
-            if len(items) < self._page_size:
-                return False
-            identity = page_identity(items)
-            if identity in pages_seen:  # a gateway dropped ``page``: it would never end
-                raise RepeatedPageError(
-                    "Infobip が別のページに同じ内容を返し続けたため、確認を止めました。",
-                    detail=f"suppressions {domain} {kind_type} {email} page {page}",
-                )
-            pages_seen.add(identity)
-            page += 1
+            return _results(result.payload, f"suppressions {domain} {kind_type} {email}")
+
+        pages = pages_until_short(
+            get_page,
+            self._page_size,
+            lambda page: RepeatedPageError(
+                "Infobip が別のページに同じ内容を返し続けたため、確認を止めました。",
+                detail=f"suppressions {domain} {kind_type} {email} page {page}",
+            ),
+        )
+        return any(
+            isinstance(item, dict)
+            and str(item.get("emailAddress", "")).lower() == wanted
+            and str(item.get("type") or kind_type) == kind_type
+            for items in pages
+            for item in items
+        )
 
     # -- fetch -------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ with empty pages, each with a new token, holds no rows to compare: it is stopped
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -77,6 +77,28 @@ def page_identity(items: list[Any]) -> int:
     keep the order the server's serialiser gives them; ``repr`` is several times cheaper than
     a canonical JSON text, and this runs on every page of a 100,000-row fetch.)"""
     return hash(frozenset(map(repr, items)))
+
+
+def pages_until_short(
+    get_page: Callable[[int], list[Any]],
+    page_size: int,
+    repeated: Callable[[int], Exception],
+) -> Iterator[list[Any]]:
+    """Pages 0, 1, … of a numbered list, one request at a time, up to the first short page.
+    A full page with the rows of an earlier one (a gateway that drops the page number) raises
+    ``repeated(number)``: the list would never end."""
+    seen: set[int] = set()
+    number = 0
+    while True:
+        items = get_page(number)
+        yield items
+        if len(items) < page_size:
+            return
+        identity = page_identity(items)
+        if identity in seen:
+            raise repeated(number)
+        seen.add(identity)
+        number += 1
 
 
 def scan_numbered_pages(
