@@ -592,8 +592,15 @@ def unknown_text_hint(
     else:
         side, fix = _SUBJECT_JA.get(subject, ("", ""))
     if first == "4":
+        # Without a code the words alone said "temporarily": naming a 4xx the reply never sent
+        # would put a fact in the operator's hands that the text does not carry.
+        said = (
+            "受信側は「一時的なエラー」（4xx）と回答しています。"
+            if (code[:1] or reply[:1]) == "4"
+            else "受信側は、コードは付けていませんが、文面で一時的な拒否だと回答しています。"
+        )
         text = (
-            "受信側は「一時的なエラー」（4xx）と回答しています。原因の文面は自動では判定できません"
+            f"{said}原因の文面は自動では判定できません"
             "でしたが、時間をおけば届く可能性があります。推測はせずに、理由の欄の原文を確認してください。"
         )
         fix = "原文を確認し、数時間から 1 日ほどおいてから再送してください。" + fix

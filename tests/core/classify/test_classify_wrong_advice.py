@@ -405,6 +405,10 @@ def test_an_unknown_text_without_codes_that_says_temporary_is_temporary() -> Non
     )
     assert (got.reason, got.permanent) == ("onhold", False)
     assert "一時的" in got.explanation_ja
+    # The reply carried no code, so the explanation must not say it answered with a 4xx.
+    assert "4xx" not in got.explanation_ja
+    coded = CLASSIFIER.classify("451 Zorblax, try again later", "", "a@example.jp")
+    assert coded.reason == "onhold" and "4xx" in coded.explanation_ja
 
 
 @pytest.mark.parametrize(
