@@ -67,7 +67,7 @@ def test_open_texts_are_guessed_from_their_wording_and_4xx_stays_temporary() -> 
     assert "グレイリスティング" in str(grey["explanation_ja"])
 
 
-def test_greylisting_is_answered_as_a_hold_that_needs_nothing_not_as_a_rate_limit() -> None:
+def test_greylisting_is_answered_as_a_hold_not_a_block_nor_a_rate_limit() -> None:
     for text, reason in (
         ("451 4.7.1 Greylisting in action, please come back later", "speeding"),
         ("450 4.2.0 <email>: Recipient address rejected: Greylisted, see <url>", "onhold"),
@@ -75,7 +75,9 @@ def test_greylisting_is_answered_as_a_hold_that_needs_nothing_not_as_a_rate_limi
     ):
         (answer,) = ask({"reason_text": text, "rule_hint": hint(reason, False, "resend")})
         assert answer["permanent"] is False
-        assert "対応は不要" in str(answer["action_ja"])
+        # No delisting, and no promise that the retries deliver a message that is already listed.
+        assert "解除申請は不要" in str(answer["action_ja"])
+        assert "送り直し" in str(answer["action_ja"])
         assert "送信速度" not in str(answer["action_ja"])
         assert "制限" not in str(answer["explanation_ja"])
 

@@ -20,7 +20,10 @@ listed phrasings, because a model words the same advice many ways:
 - "it will never arrive" (今後も届きません, もう届かない, 永久に) for a temporary cause, unless
   the sentence names what it waits on (容量を空けない限り, 設定が変わるまで);
 - "it clears by itself" (自然に解消, 時間がたてば・しばらくすれば届く, 数時間後には届く) for a
-  permanent cause, unless someone's action is named as the condition (設定を直せば).
+  permanent cause, unless someone's action is named as the condition (設定を直せば);
+- "the service retries it and it arrives" (自動で再送され届きます, 何もしなくても届きます), for
+  any row: a row is the record of a message the service gave up on (a 4xx becomes one only after
+  the retries ran out), so that message arrives only if someone sends it again.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ _ADVISES_RESEND = re.compile(r"再送(して|を)(ください|しましょう|�
 # "Delete after fixing the cause" is the guidance of after_fix rows.
 _CONDITIONED = re.compile(
     r"(解消|修正|直し|直して|設定|対応|確認|許可|登録|変更|改善|回復|解除され)|てから|た後|したら"
+    r"|場合(だけ|のみ|に限り)"
 )
 
 # "一時的か恒久的か" asks the question (the 要確認 text for a reply without a code): no claim.
@@ -127,6 +131,16 @@ _BY_ITSELF = re.compile(
     r"|時間が(経|た|過ぎ)(てば|つと|ったら|れば)|時間(の)?経過(で|とともに|すれば|によって)"
     r"|しばらく(すれば|すると|したら|待てば|待つと|経てば|たてば|たつと|経つと|おけば|おくと)"
     r"|待(て|っていれ)ば|(数|何|[0-9０-９一二三四五六七八九十]+)(分|時間|日|週間)(後|以内|ほど)"
+)
+# "The service's retries will deliver it": never true of a row, which records a message that
+# failed for good (a deferral is listed only once the retries ran out).
+_RETRIES_DELIVER = re.compile(
+    r"何もしなくても[^。]*(届|受け付け|配信され)"
+    r"|(自動(的)?に|自動で)再送[^。]*(届きます|届く|届けられ|配信され|受け付けられ)"
+)
+# Someone sends it again: then the arrival is not the retries' doing.
+_SENT_AGAIN = re.compile(
+    r"送り直|再送(して|すれば|すると|し直|を(して|すれば))|再送信(して|すれば)"
 )
 _CLEARS = re.compile(r"解消|回復|直|治|届|送れ|配信でき|再開|受け取れ|受信でき|受け付け|通る|通り")
 # Someone's action named as the condition: then waiting is not what fixes it.
@@ -198,6 +212,8 @@ def _contradiction(
         return "advises a resend to a recipient who refused mail"
     if delete_effect == AFTER_FIX and advises_delete and not _CONDITIONED.search(sentence):
         return "advises deletion before the cause is fixed"
+    if _RETRIES_DELIVER.search(sentence) and not _SENT_AGAIN.search(sentence):
+        return "promises the service's retries deliver a message that already failed"
     if not permanent and (_CALLS_PERMANENT.search(sentence) or _says_never(sentence)):
         return "calls a temporary cause permanent"
     if permanent and (_CALLS_TEMPORARY.search(sentence) or _says_it_clears(sentence)):

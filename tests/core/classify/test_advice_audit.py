@@ -67,7 +67,7 @@ def test_a_bare_4_7_1_deferral_does_not_ask_for_delisting(text: str) -> None:
     # Only the code speaks: greylisting, reputation checks and rate limits answer 4.7.1 too.
     got = CLASSIFIER.classify(text, "", "a@example.net")
     assert got.permanent is False
-    assert "解除を申請" not in got.action_ja and "再送に任せ" in got.action_ja
+    assert "解除を申請" not in got.action_ja and "時間をおいて送り直して" in got.action_ja
     assert "掲載などが原因です" not in got.explanation_ja
 
 

@@ -1,9 +1,10 @@
 """The AI-advice guard goes by meaning, in wordings no test or pattern lists word for word.
 
-Each wrong sentence below says one of three things the rules' facts contradict — deleting the
+Each wrong sentence below says one of four things the rules' facts contradict — deleting the
 row lets mail flow again (for a block, where deleting changes nothing, or a spam report or
 unsubscribe, where it is harmful), "it will never arrive" for a temporary cause, "it clears by
-itself" for a permanent one — and each good sentence is advice an operator should get, often
+itself" for a permanent one, "the service's retries deliver it" for a row that records a message
+the service already gave up on — and each good sentence is advice an operator should get, often
 with the same words (削除, 解除, 届く, 時間) in a sense that is right: deleting done by someone
 else, a condition named, a warning. The good ones must reach the operator: a guard that refuses
 them throws away every rewording the AI makes.
@@ -34,6 +35,9 @@ WRONG = [
     (PASSING, "もう二度と配信できません。"),
     (PASSING, "今後は一切受信できません。"),
     (PASSING, "届く見込みはありません。"),
+    (PASSING, "配信サービスが自動で再送するため、何もしなくても届きます。"),
+    (PASSING, "自動的に再送されるので、数分後には受け付けられます。"),
+    (PASSING, "何もしなくても、そのうち配信されます。"),
     (DEAD, "時間がたてば届くようになります。"),
     (DEAD, "しばらく待てば自然に受信できるようになります。"),
     (DEAD, "そのうち解消するので様子を見てください。"),
@@ -58,6 +62,8 @@ GOOD = [
     (PASSING, "受信者が容量を空けない限り、今後も届きません。"),
     (PASSING, "受信箱の容量が空くまでは届きませんが、空けば再送で届きます。"),
     (PASSING, "数日たってから一覧から削除すると再送できます。"),
+    (PASSING, "配信サービスは自動で再送しましたが、このメールは届きませんでした。"),
+    (PASSING, "時間をおいて送り直せば、通常は受け付けられます。"),
     (DEAD, "時間がたっても自然には解消しません。"),
     (DEAD, "SPF・DKIM・DMARC のいずれかの認証に失敗したため受信されませんでした。"),
     (DEAD, "アドレスを直さずに一覧から削除しても、送信はまた失敗します。"),
@@ -92,7 +98,7 @@ GOOD_REPLIES = [
     (SPAMHAUS, "5.7.1", ListKind.BLOCKS, "action_ja",
      "Spamhaus に掲載の解除を申請してください。解除されれば、配信サービスの次の送信で届きます。"),
     (GREYLISTED, "4.2.0", ListKind.BOUNCES, "explanation_ja",
-     "受信側の一時的な保留です。受信者が何もしなくても、配信サービスの再送で通常は数十分で届きます。"),
+     "受信側の一時的な保留です。受信者が何もしなくても、時間をおいて送り直せば通常は届きます。"),
     (UNKNOWN_USER, "5.1.1", ListKind.BOUNCES, "explanation_ja",
      "宛先のアドレスが存在しないため、時間がたっても自然には解消しません。"),
 ]  # fmt: skip
