@@ -78,6 +78,10 @@ _TYPO_DOMAINS = _words(
     "gmial.com gmai.com yahooo.co.jp yaho.co.jp docomo.ne.j docomo.co.jp ezwab.ne.jp "
     "softbnak.ne.jp hotmial.com outlook.co gmail.con"
 )
+# "The domain does not exist" is only ever true of a domain that does not: put at gmail.com or a
+# carrier, it made the app tell a practising operator that docomo.ne.jp may be misspelt. A mistyped
+# major domain or a company domain that was given up is where such a reply comes from.
+_DEAD_DOMAINS = (*_TYPO_DOMAINS, *_words("kyu-shoji.co.jp heisha-old.co.jp tsubureta-shoten.jp"))
 _INVALID_REASONS = (
     "Mail domain mentioned in email address is unknown",
     "Known bad domain",
@@ -213,6 +217,8 @@ def load_reason_templates(path: Path | None = None) -> dict[str, list[ReasonTemp
             found = _STATUS.search(text)
             status = item.get("status") or (found.group(1) if found else "")
             domains = provider_domains(str(item.get("module") or ""), text)
+            if label == "hostunknown" and not domains:
+                domains = _DEAD_DOMAINS
             if label in _BLOCK_LABELS or status.startswith("4"):
                 pools["blocks"].append(_template(text, status or "4.0.0", label, domains))
             else:

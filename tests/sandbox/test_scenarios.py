@@ -53,6 +53,26 @@ def test_japanese_recipient_domains_are_present(records) -> None:
     assert any(d.endswith(".co.jp") and d != "yahoo.co.jp" for d in domains)
 
 
+def test_a_domain_not_found_reply_is_never_at_a_domain_that_exists(records) -> None:
+    # The practice grid must not tell an operator that gmail.com or docomo.ne.jp does not exist.
+    real = {"docomo.ne.jp", "ezweb.ne.jp", "au.com", "i.softbank.jp", "gmail.com", "yahoo.co.jp"}
+    hostunknown = {
+        tuple(template.parts): template
+        for template in load_reason_templates()["bounces"]
+        if template.label == "hostunknown"
+    }
+    assert hostunknown
+    seen = 0
+    for record in records:
+        domain = record.email.rpartition("@")[2].lower()
+        if record.list_kind == "bounces" and any(
+            template.render(record.email) == record.reason for template in hostunknown.values()
+        ):
+            seen += 1
+            assert domain not in real and not domain.endswith(".lg.jp"), record
+    assert seen > 20
+
+
 def test_fields_per_list(records) -> None:
     for record in records:
         if record.list_kind in ("bounces", "blocks"):
