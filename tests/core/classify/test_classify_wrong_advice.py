@@ -547,3 +547,36 @@ def test_a_sending_mta_that_says_it_deferred_reports_a_temporary_failure(text: s
     message is still queued and retried, whatever the cause it quotes."""
     got = CLASSIFIER.classify(text, "", "a@example.jp")
     assert got.permanent is False, (got.reason, got.rule_id)
+
+
+@pytest.mark.parametrize(
+    ("text", "email", "route"),
+    [
+        (
+            "550 5.7.1 Unfortunately, messages from [192.0.2.45] weren't sent. Please contact your "
+            "Internet service provider since part of their network is on our block list (S3140).",
+            "a@hotmail.com",
+            "送信者サポートのフォーム",
+        ),
+        (
+            "550 5.7.606 Access denied, banned sending IP [192.0.2.9].",
+            "a@example.com",
+            "sender.office.com",
+        ),
+        (
+            "421 4.7.0 [TS03] All messages from 192.0.2.5 will be permanently deferred; "
+            "Retrying will NOT succeed.",
+            "a@yahoo.com",
+            "Sender Hub",
+        ),
+        ("554- (RTR:BL) http://postmaster.example.net/errors", "a@aol.com", "Sender Hub"),
+    ],
+)
+def test_a_providers_own_block_list_names_its_route_not_a_public_list_lookup(
+    text: str, email: str, route: str
+) -> None:
+    # Looking the IP up on Spamhaus finds nothing when Microsoft, Yahoo or AOL listed it itself.
+    got = CLASSIFIER.classify(text, "", email, ListKind.BLOCKS)
+    assert got.reason == "blocked" and got.permanent
+    assert route in got.action_ja
+    assert "ブロックリストの掲載状況を確認" not in got.action_ja
