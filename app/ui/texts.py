@@ -112,7 +112,7 @@ DETAILS_CUT = (
 # 削除すると (DeleteEffect) and 一時的 / 恒久的 (Explanation.permanent): words from the glossary.
 DELETE_EFFECT_SUMMARY = "削除すると: {effect}　／　{permanence}: {note}"
 PERMANENCE_NOTES = {
-    False: "時間をおけば届く見込みがあります",
+    False: "時間をおいて送り直せば届く見込みがあります",
     True: "何かを直さない限り、再送しても届きません",
 }
 # Spam reports and unsubscribes (削除しない（要同意）): mail would reach the address; what

@@ -212,7 +212,9 @@ def test_delete_effect_column_says_what_deleting_does_and_sorts_safe_deletes_fir
     tooltip = full.data(Qt.ItemDataRole.ToolTipRole)
     assert "一時的" in tooltip and "恒久的" not in tooltip  # a full mailbox passes by itself
     unknown_tip = by_email["Carol@Example.jp"].data(Qt.ItemDataRole.ToolTipRole)
-    assert "恒久的" in unknown_tip and delete_effect_label(DeleteEffect.AFTER_FIX) in unknown_tip
+    # An unknown user is after_fix in the data; the cell says what deleting it does instead.
+    assert USER_UNKNOWN.delete_effect == DeleteEffect.AFTER_FIX
+    assert "恒久的" in unknown_tip and "再びバウンス" in unknown_tip
     assert by_email["dave@example.com"].data() == "（分類中）"  # not classified yet
     model.sort(Column.DELETE_EFFECT, Qt.SortOrder.AscendingOrder)
     order = [model.index(row, Column.DELETE_EFFECT).data(SORT_ROLE) for row in range(4)]

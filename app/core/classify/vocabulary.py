@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.core.glossary import category_labels, term
-from app.core.types import DeleteEffect
+from app.core.glossary import category_labels, delete_effect_label, term
+from app.core.types import DeleteEffect, Explanation
 
 INVALID_ADDRESS = "Invalid Address"
 MAILBOX_UNAVAILABLE = "Mailbox Unavailable"
@@ -73,6 +73,20 @@ _DELETE_AFTER_FIX = (
 # For a reason that is usually temporary when a rule knows this refusal lasts (a mail loop,
 # "TLS required"): its usual "delete in a few days" advice would contradict the flag.
 DELETE_AFTER_FIX_JA = _DELETE_AFTER_FIX
+
+
+def delete_effect_shown(explanation: Explanation) -> str:
+    """The 削除すると label of a row (grid, details, exports).
+
+    A dead address is ``after_fix`` in the data, as for every refusal someone must fix first, but
+    its fix is a new address, not this row: deleting the row only makes it bounce again, which is
+    what its action warns of, so the label says that instead of 原因を直してから.
+    """
+    effect = explanation.delete_effect
+    if effect == DeleteEffect.AFTER_FIX and explanation.category == INVALID_ADDRESS:
+        return delete_effect_label("after_fix_dead_address")
+    return delete_effect_label(effect)
+
 
 _REASONS: tuple[ReasonInfo, ...] = (
     ReasonInfo(

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.core.classify.vocabulary import CATEGORY_LABELS_JA
+from app.core.classify.vocabulary import CATEGORY_LABELS_JA, delete_effect_shown
 from app.core.dates import JST
-from app.core.glossary import delete_effect_label, permanence_label
+from app.core.glossary import permanence_label
 from app.core.types import Explanation, SuppressionEntry
 
 # One source for category labels, shared with the grid (the seven SendGrid classifications plus
@@ -87,7 +87,7 @@ def _label_text(row: ExportRow) -> str:
 
 def _delete_effect_text(row: ExportRow) -> str:
     explanation = row.explanation
-    return delete_effect_label(explanation.delete_effect) if explanation is not None else ""
+    return delete_effect_shown(explanation) if explanation is not None else ""
 
 
 def _permanence_text(row: ExportRow) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from app.core.glossary import category_labels, delete_effect_label, permanence_label
+from app.core.classify.vocabulary import delete_effect_shown
+from app.core.glossary import category_labels, permanence_label
 from app.core.types import ALL_LISTS, DeleteEffect, Explanation, SuppressionEntry
 from app.ui import texts
 from app.ui.safe_text import single_line, tooltip_text
@@ -80,7 +81,7 @@ def display_text(
     if column == Column.ACTION:
         return single_line(explanation.action_ja)
     if column == Column.DELETE_EFFECT:
-        return delete_effect_label(explanation.delete_effect)
+        return delete_effect_shown(explanation)
     label = category_label(explanation.category)
     return f"{label}（{texts.NEEDS_REVIEW}）" if explanation.needs_review else label
 
@@ -119,7 +120,7 @@ def tooltip(entry: SuppressionEntry, explanation: Explanation | None, column: in
 def effect_summary(explanation: Explanation) -> str:
     """削除すると and 一時的 / 恒久的 in one line: the grid's tooltip and the details pane."""
     return texts.DELETE_EFFECT_SUMMARY.format(
-        effect=delete_effect_label(explanation.delete_effect),
+        effect=delete_effect_shown(explanation),
         permanence=permanence_label(explanation.permanent),
         note=(
             texts.PERMANENCE_NOTE_CONSENT

@@ -134,9 +134,13 @@ def test_delete_effect_and_permanence_columns_use_the_glossary_words() -> None:
     row = ExportRow(entry, explanation)
     assert by_key["delete_effect"].value(row) == "変化なし（ブロック）"
     assert by_key["permanence"].value(row) == "一時的"
-    permanent = ExportRow(entry, Explanation("userunknown", "Invalid Address", True, "", "", ""))
+    permanent = ExportRow(entry, Explanation("blocked", "Reputation", True, "", "", ""))
     assert by_key["delete_effect"].value(permanent) == "原因を直してから"  # the default effect
     assert by_key["permanence"].value(permanent) == "恒久的"
+    # A dead address is after_fix in the data; its label says what deleting it does instead.
+    dead = ExportRow(entry, Explanation("userunknown", "Invalid Address", True, "", "", ""))
+    assert dead.explanation is not None and dead.explanation.delete_effect == "after_fix"
+    assert by_key["delete_effect"].value(dead) == "再びバウンス"
     assert by_key["delete_effect"].value(ExportRow(entry)) == ""  # not classified: empty
     # Every effect has a label, and none starts like a formula.
     from app.core.export.cells import needs_text_guard

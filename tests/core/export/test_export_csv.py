@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from app.core.cancel import CancelToken
+from app.core.classify.vocabulary import delete_effect_shown
 from app.core.dates import JST
 from app.core.errors import CancelledError
 from app.core.export.cells import REPLACEMENT_CHAR
 from app.core.export.columns import CATEGORY_LABELS_JA, COLUMNS, ExportRow
 from app.core.export.csv_export import export_csv
-from app.core.glossary import delete_effect_label, permanence_label
+from app.core.glossary import permanence_label
 from app.core.types import Explanation, ListKind, SuppressionEntry
 from tests.helpers.export_rows import make_context, make_rows
 
@@ -54,7 +55,7 @@ def test_bom_crlf_and_round_trip(tmp_path: Path) -> None:
                 explanation.action_ja,
                 CATEGORY_LABELS_JA[explanation.category],
                 explanation.label_ja,
-                delete_effect_label(explanation.delete_effect),
+                delete_effect_shown(explanation),
                 permanence_label(explanation.permanent),
                 "",  # 履歴: no fetch history behind these rows
             ]
