@@ -71,7 +71,7 @@ class ExplanationBuilder:
         # (a mail loop, "TLS required", "permanently deferred"); rate limits never last.
         permanent = lasting or ((info.permanent or known_permanent) and not temporary)
         if kind == ListKind.BLOCKS:
-            explanation = BLOCK_NOTE_JA + explanation
+            explanation = explanation + BLOCK_NOTE_JA
             action = BLOCK_DELETE_JA + fix
         elif delete_ja:
             action = fix + delete_ja

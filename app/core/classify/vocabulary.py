@@ -492,9 +492,11 @@ NEEDS_REVIEW_REASONS = frozenset({"onhold", "undefined"})
 # are one of the lists (glossary term "lists"), and 配信停止 is another list's name. Providers
 # whose block list does suppress (CMC, Infobip) never get this text
 # (explain_blocks_as_suppressions).
+# After the cause, not before it: the grid shows the first line of the explanation, and every
+# block row opening with the same note hid what set each one apart.
 BLOCK_NOTE_JA = (
-    "これは「ブロック」の記録です。ブロックに載っていても、"
-    "配信サービス（SendGrid など）は次の送信を止めません（ほかの一覧との違いです）。"
+    "ブロックの記録なので、このメールは届いていませんが、ほかの一覧と違って"
+    "配信サービス（SendGrid など）は次の送信を止めません。"
 )
 BLOCK_DELETE_JA = (
     "ブロックの記録があっても次の送信は通常どおり試みられるため、一覧から削除しても"
