@@ -168,7 +168,7 @@ class _Writer:
         who = report.account_label_ja
         self.line(
             f"アカウント: {who}　リージョン: {region_label_ja(account.region)}　期間: "
-            f"{report.period.start:%Y/%m/%d} 〜 {report.period.end:%Y/%m/%d}（日本時間）　"
+            f"{report.period_ja()}　"
             f"作成: {report.generated_at.astimezone(JST):%Y/%m/%d %H:%M}"
         )
         if report.delivery is not None and report.delivery.rate is not None:
@@ -182,6 +182,8 @@ class _Writer:
         self.line("件数（今月と前月）", self.heading)
         if not report.previous_recorded:
             self.line(NO_PREVIOUS_RECORD_NOTE)
+        if report.partial:
+            self.line(report.partial_note_ja())
         self.changes((report.total, *report.by_list))
         self.line("推移（分類別、月別）", self.heading)
         self._chart(report, document, chart_url)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from app.core.dates import JST
 from app.core.domain_groups import DomainGroup, domain_group
@@ -121,6 +121,33 @@ class MonthlyReport:
     notes: tuple[str, ...] = field(default=())
     # Some fetch reached into the month before (or it has rows): its counts can be compared.
     previous_recorded: bool = True
+    # The month is still running (the report is made before its last day is over): its counts
+    # cover ``period.start`` to this day, and the month before is counted over the same days, so
+    # eight days of December are not set against the whole of November.
+    through: date | None = None
+
+    @property
+    def partial(self) -> bool:
+        return self.through is not None
+
+    def period_ja(self) -> str:
+        """「2026/12/01 〜 2026/12/08（日本時間、途中）」, or the whole month."""
+        if self.through is None:
+            return f"{self.period.start:%Y/%m/%d} 〜 {self.period.end:%Y/%m/%d}（日本時間）"
+        return f"{self.period.start:%Y/%m/%d} 〜 {self.through:%Y/%m/%d}（日本時間、途中）"
+
+    def partial_note_ja(self) -> str:
+        """Why the month before looks smaller than it was: only its first days are counted."""
+        if self.through is None:
+            return ""
+        days = (self.through - self.period.start).days + 1
+        before = previous_month(self.period.start)
+        last = min(before + timedelta(days=days - 1), month_range(before).end)
+        return (
+            f"{self.month.month}月はまだ途中です。今月は {self.period.start:%m/%d}〜"
+            f"{self.through:%m/%d} の {days} 日分で、前月も同じ {before:%m/%d}〜{last:%m/%d} の"
+            "件数と比べています。"
+        )
 
     @property
     def month_label(self) -> str:
@@ -169,23 +196,23 @@ def build_monthly_report(
     first = month.replace(day=1)
     before = previous_month(first)
     period = month_range(first)
-    this_key, last_key = f"{first:%Y-%m}", f"{before:%Y-%m}"
-    start, end = bounds(DateRange(before, period.end))
+    generated_at = now or datetime.now(UTC)
+    today = generated_at.astimezone(JST).date()
+    # A month whose last day is not over yet is compared day for day with the month before.
+    through = today if first <= today <= period.end else None
+    counted = DateRange(first, through or period.end)
+    days = (counted.end - first).days + 1
+    compared = DateRange(before, min(before + timedelta(days=days - 1), month_range(before).end))
+
+    def tally(days: DateRange, key: TrendKey) -> dict[str, int]:
+        start, end = bounds(days)
+        totals: dict[str, int] = {}
+        for item in store.counts(account, start, end, TrendBucket.MONTH, key):
+            totals[item.key] = totals.get(item.key, 0) + item.count
+        return totals
 
     def split(key: TrendKey) -> tuple[dict[str, int], dict[str, int]]:
-        current: dict[str, int] = {}
-        previous: dict[str, int] = {}
-        for item in store.counts(account, start, end, TrendBucket.MONTH, key):
-            target = (
-                current
-                if item.bucket == this_key
-                else previous
-                if item.bucket == last_key
-                else None
-            )
-            if target is not None:
-                target[item.key] = target.get(item.key, 0) + item.count
-        return current, previous
+        return tally(counted, key), tally(compared, key)
 
     lists_now, lists_before = split(TrendKey.LIST)
     by_list = tuple(
@@ -260,7 +287,7 @@ def build_monthly_report(
         account=account,
         month=first,
         period=period,
-        generated_at=now or datetime.now(UTC),
+        generated_at=generated_at,
         total=total,
         by_list=by_list,
         by_category=by_category,
@@ -274,6 +301,7 @@ def build_monthly_report(
         delivery=delivery,
         delivery_note=delivery_note,
         previous_recorded=previous_recorded,
+        through=through,
     )
 
 

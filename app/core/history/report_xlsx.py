@@ -150,7 +150,7 @@ def _summary(workbook: Any, report: MonthlyReport, styles: ExcelStyles) -> None:
     facts = (
         ("アカウント", report.account_label_ja),
         ("リージョン", region_label_ja(account.region)),
-        ("期間", f"{report.period.start:%Y/%m/%d} 〜 {report.period.end:%Y/%m/%d}（日本時間）"),
+        ("期間", report.period_ja()),
         ("作成日時", f"{report.generated_at.astimezone(JST):%Y/%m/%d %H:%M}"),
     )
     for name, value in facts:
@@ -168,6 +168,9 @@ def _summary(workbook: Any, report: MonthlyReport, styles: ExcelStyles) -> None:
     s.section("件数（今月と前月）")
     if not report.previous_recorded:
         s.text(1, NO_PREVIOUS_RECORD_NOTE)
+        s.row += 1
+    if report.partial:
+        s.text(1, report.partial_note_ja())
         s.row += 1
     s.changes((report.total, *report.by_list))
     s.section("分類別")

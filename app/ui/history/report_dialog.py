@@ -59,6 +59,8 @@ def key_figures(report: MonthlyReport) -> str:
         returns=len(report.returns),
         rate=texts.REPORT_RATE_NONE if rate is None else f"{rate * 100:.1f}%",
     )
+    if report.partial:
+        figures = f"{figures}\n\n{report.partial_note_ja()}"
     if report.total.current == 0 and not report.deletions:
         return f"{figures}\n\n{texts.REPORT_EMPTY_MONTH}"
     return figures

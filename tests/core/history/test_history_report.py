@@ -329,3 +329,31 @@ def test_a_month_before_any_fetch_has_no_figures_to_compare(tmp_path: Path) -> N
     report = build_monthly_report(fetched_before, ACCOUNT, date(2026, 11, 1))
     assert report.previous_recorded
     assert report.total_change_ja() == "前月比 +2 件（前月 0 件）"
+
+
+def test_a_month_still_running_is_compared_day_for_day(tmp_path: Path) -> None:
+    # On 8 November, eight days of November set against the whole of October read as a collapse.
+    store = SqliteHistoryStore(tmp_path / "history.sqlite3")
+    early_october = [entry(f"e{i}@example.jp", date(2026, 10, 3)) for i in range(2)]
+    late_october = [entry(f"l{i}@example.jp", date(2026, 10, 25)) for i in range(4)]
+    november = [entry(f"n{i}@example.jp", date(2026, 11, 2)) for i in range(3)]
+    rows = early_october + late_october + november
+    write(store, rows, [UNKNOWN] * len(rows), datetime(2026, 11, 8, tzinfo=UTC))
+    running = build_monthly_report(
+        store, ACCOUNT, date(2026, 11, 1), now=datetime(2026, 11, 8, 3, tzinfo=UTC)
+    )
+    assert (running.total.current, running.total.previous) == (3, 2)  # 11/01-08 vs 10/01-08
+    assert running.partial and running.through == date(2026, 11, 8)
+    assert running.period_ja() == "2026/11/01 〜 2026/11/08（日本時間、途中）"
+    assert "8 日分" in running.partial_note_ja() and "10/01〜10/08" in running.partial_note_ja()
+    path = tmp_path / "running.xlsx"
+    write_report_xlsx(running, path)
+    cells = [c.value for row in load_workbook(path)["概要"].iter_rows() for c in row]
+    assert running.period_ja() in cells and running.partial_note_ja() in cells
+    # Once the month is over the whole of both months is compared, and nothing says 途中.
+    done = build_monthly_report(
+        store, ACCOUNT, date(2026, 11, 1), now=datetime(2026, 12, 2, tzinfo=UTC)
+    )
+    assert (done.total.current, done.total.previous) == (3, 6)
+    assert not done.partial and "途中" not in done.period_ja()
+    store.close()
