@@ -280,3 +280,20 @@ def forget_credentials(account: Account, secrets: SecretStore) -> None:
     """Remove every secret of a deleted account from the keyring."""
     for name in forget_changes(account):
         secrets.delete(name)
+
+
+def set_endpoint_host(account: Account, sendgrid_base_url: str) -> str:
+    """The host (and port) of a base URL the operator set for ``account``, "" when it uses its
+    provider's own: the default account's 詳細設定 URL, another account's override. Infobip's
+    URL is always the account's own address at Infobip, so it is never "set" in this sense."""
+    from urllib.parse import urlsplit
+
+    if account.provider is ProviderName.INFOBIP:
+        return ""
+    url = sendgrid_base_url if account.is_default else account.base_url
+    if not url.strip():
+        return ""
+    try:
+        return urlsplit(url.strip()).netloc or url.strip()
+    except ValueError:
+        return url.strip()

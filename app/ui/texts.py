@@ -152,6 +152,12 @@ PRACTICE_KEY_SAVED = (
 LIVE_MODE = "本番アカウント"
 LIVE_BADGE = "本番"
 LIVE_TEXT = "本番アカウント{account}: 実際の{provider}のデータです。削除すると元に戻せません。"
+# A base URL typed in 詳細設定 (a company gateway, a proxy, a sandbox started by hand): whose data
+# the window shows is that endpoint's, which 「実際の SendGrid」 would only have assumed.
+LIVE_TEXT_ENDPOINT = (
+    "本番アカウント{account}: 設定した接続先 {host} の{provider}データです。"
+    "削除すると元に戻せません。"
+)
 LIVE_NEEDS_KEY = "本番のアカウントには API キーが必要です（まだ保存されていません）。"
 LIVE_NEEDS_KEY_NEXT = "設定画面で SendGrid の API キーを保存してから、本番に切り替えてください。"
 SANDBOX_START_FAILED = "練習用サーバーを起動できませんでした。"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Slot
 
+from app.core.accounts import set_endpoint_host
 from app.ui import texts
 from app.ui.accounts import account_texts
 from app.ui.window_title import window_title
@@ -64,7 +65,11 @@ class ConnectionMixin(WindowShape):
         self.live_marker.setVisible(not practice)
         account = self.controller.accounts.current
         self.live_marker.set_account(
-            self.controller.connection.masked_key, account.provider.label_ja
+            self.controller.connection.masked_key,
+            account.provider.label_ja,
+            set_endpoint_host(
+                account, self.controller.connection.settings.current.sendgrid_base_url
+            ),
         )
         self.window_actions.show_mode(practice)
         self.setWindowTitle(

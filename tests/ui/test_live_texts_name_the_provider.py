@@ -61,3 +61,25 @@ def test_a_live_infobip_fetch_retries_in_infobips_name(
     assert retrying, lines
     assert all("Infobip に接続できません" in line for line in retrying), retrying
     assert not any("SendGrid" in line for line in retrying), retrying
+
+
+def test_a_base_url_set_in_the_advanced_settings_is_named_not_the_real_sendgrid(
+    qtbot, make_window, secrets, tmp_path: Path
+) -> None:
+    # A company gateway or a sandbox started by hand: its data is that endpoint's.
+    from app.core.accounts import DEFAULT_ACCOUNT_NAME
+    from app.sandbox.sendgrid_server import SANDBOX_API_KEY, SendGridSandbox
+
+    with SendGridSandbox() as sandbox:
+        default = Account(DEFAULT_ACCOUNT_NAME)
+        save_credentials(default, secrets, {"api_key": SANDBOX_API_KEY})
+        SettingsStore(tmp_path / "data" / "settings.json").save(
+            AppSettings(practice_mode=False, sendgrid_base_url=sandbox.base_url)
+        )
+        window = make_window()
+        qtbot.waitUntil(window.live_marker.isVisible, timeout=15_000)
+        text = window.live_marker.text_label.text()
+        host = sandbox.base_url.split("//", 1)[1].rstrip("/")
+        assert f"設定した接続先 {host}" in text, text
+        assert "実際の SendGrid" not in text, text
+        window.close()

@@ -7,7 +7,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.ui import texts
-from app.ui.safe_text import plain_label
+from app.ui.safe_text import plain_label, single_line
 from app.ui.widgets.compact_strips import CompactStrip, compact_button
 from app.ui.widgets.tint import set_text_colour
 
@@ -42,11 +42,17 @@ class LiveMarker(CompactStrip):
         super().set_compact(compact)
         compact_button(self.switch_button, compact)
 
-    def set_account(self, masked_key: str, provider: str = "SendGrid") -> None:
+    def set_account(self, masked_key: str, provider: str = "SendGrid", endpoint: str = "") -> None:
         """``provider``: the service the account is on, by its Japanese name: the marker says
-        whose real data a deletion touches (a CMC, Infobip or SES account is not SendGrid's)."""
+        whose real data a deletion touches (a CMC, Infobip or SES account is not SendGrid's).
+        ``endpoint``: the host of a base URL the operator set, named instead of 「実際の…」."""
         from app.core.accounts import between_words_ja
 
         account = f"（キー {masked_key}）" if masked_key else ""
-        words = between_words_ja(provider)
-        self.text_label.setText(texts.LIVE_TEXT.format(account=account, provider=words))
+        if endpoint:
+            text = texts.LIVE_TEXT_ENDPOINT.format(
+                account=account, host=single_line(endpoint, 80), provider=f" {provider} "
+            )
+        else:
+            text = texts.LIVE_TEXT.format(account=account, provider=between_words_ja(provider))
+        self.text_label.setText(text)
