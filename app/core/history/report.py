@@ -141,13 +141,15 @@ class MonthlyReport:
         if self.through is None:
             return ""
         days = (self.through - self.period.start).days + 1
+        counted = (
+            f"{self.month.month}月はまだ途中です。今月は {self.period.start:%m/%d}〜"
+            f"{self.through:%m/%d} の {days} 日分"
+        )
+        if not self.previous_recorded:  # nothing to compare with: say only what is counted
+            return counted + "です。"
         before = previous_month(self.period.start)
         last = min(before + timedelta(days=days - 1), month_range(before).end)
-        return (
-            f"{self.month.month}月はまだ途中です。今月は {self.period.start:%m/%d}〜"
-            f"{self.through:%m/%d} の {days} 日分で、前月も同じ {before:%m/%d}〜{last:%m/%d} の"
-            "件数と比べています。"
-        )
+        return counted + f"で、前月も同じ {before:%m/%d}〜{last:%m/%d} の件数と比べています。"
 
     @property
     def month_label(self) -> str:

@@ -346,6 +346,11 @@ def test_a_month_still_running_is_compared_day_for_day(tmp_path: Path) -> None:
     assert running.partial and running.through == date(2026, 11, 8)
     assert running.period_ja() == "2026/11/01 〜 2026/11/08（日本時間、途中）"
     assert "8 日分" in running.partial_note_ja() and "10/01〜10/08" in running.partial_note_ja()
+    # A first month of use has nothing before it: the note must not claim a comparison.
+    first_use = build_monthly_report(
+        store, ACCOUNT, date(2026, 10, 1), now=datetime(2026, 10, 8, 3, tzinfo=UTC)
+    )
+    assert not first_use.previous_recorded and "比べて" not in first_use.partial_note_ja()
     path = tmp_path / "running.xlsx"
     write_report_xlsx(running, path)
     cells = [c.value for row in load_workbook(path)["概要"].iter_rows() for c in row]
