@@ -477,7 +477,10 @@ _REASONS: tuple[ReasonInfo, ...] = (
         "配信停止",
         "受信者が配信停止（購読の解除）の手続きをしました。"
         "配信サービスはこのアドレスへの送信を止めています。",
-        "このアドレスには送らないでください。",
+        # The operators' customers are Japanese senders: for advertising mail the refusal is a
+        # legal one (特定電子メール法 art. 3(3)), which is why the list must not be worked around.
+        "このアドレスには送らないでください。広告・宣伝のメールは、受信を拒否した相手に送ることが"
+        "特定電子メール法で禁じられています。",
         "受信者本人から改めて配信の同意を得た場合だけ削除してください。同意を得てから削除すれば、"
         "送信が再開されます。",
     ),

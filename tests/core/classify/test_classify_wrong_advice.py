@@ -580,3 +580,10 @@ def test_a_providers_own_block_list_names_its_route_not_a_public_list_lookup(
     assert got.reason == "blocked" and got.permanent
     assert route in got.action_ja
     assert "ブロックリストの掲載状況を確認" not in got.action_ja
+
+
+def test_an_unsubscribe_names_the_law_that_forbids_advertising_to_it() -> None:
+    # For advertising mail the refusal is a legal one in Japan, not a courtesy.
+    got = CLASSIFIER.classify("", "", "a@example.jp", ListKind.UNSUBSCRIBES)
+    assert got.reason == "unsubscribed" and got.delete_effect == DeleteEffect.HARMFUL
+    assert "特定電子メール法" in got.action_ja
