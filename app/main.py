@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from app.ui.main_window import MainWindow
+    from app.ui.single_instance import InstanceGuard
 
 log = logging.getLogger("app.main")
 
@@ -30,6 +31,7 @@ DESKTOP_FILE_NAME = "todoku"  # packaging/linux/todoku.desktop: docks match the 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"
 LOG_MAX_BYTES = 1_000_000
 LOG_BACKUPS = 3
+ALREADY_RUNNING_JA = "Todoku はすでに起動しています。そのウィンドウを前面に表示しました。"
 
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:
@@ -192,6 +194,22 @@ class DeferredKeyringStore:
         self._real().delete(name)
 
 
+def application() -> QApplication:
+    """The QApplication (created once), with the names Qt files settings and windows under."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.persist import APPLICATION, ORGANIZATION
+
+    QCoreApplication.setOrganizationName(ORGANIZATION)
+    QCoreApplication.setApplicationName(APPLICATION)
+    QGuiApplication.setDesktopFileName(DESKTOP_FILE_NAME)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    return app
+
+
 def build_window(
     paths: AppPaths, *, self_test: bool = False, problem: TodokuError | None = None
 ) -> tuple[QApplication, MainWindow]:
@@ -203,9 +221,8 @@ def build_window(
     cannot be opened is reported in the window and leaves deleting disabled. ``problem`` (a log file
     that could not be opened) is shown once in the window's error panel.
     """
-    from PySide6.QtCore import QCoreApplication, QSettings
-    from PySide6.QtGui import QGuiApplication, QIcon
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QIcon
 
     from app.core.classify import LazyClassifier
     from app.core.storage.secrets import MemorySecretStore
@@ -213,14 +230,10 @@ def build_window(
     from app.ui.controller import MainController
     from app.ui.history.session import HISTORY_FILE
     from app.ui.main_window import MainWindow
-    from app.ui.persist import APPLICATION, ORGANIZATION, UiState
+    from app.ui.persist import UiState
     from app.ui.qt_japanese import install_qt_japanese
 
-    QCoreApplication.setOrganizationName(ORGANIZATION)
-    QCoreApplication.setApplicationName(APPLICATION)
-    QGuiApplication.setDesktopFileName(DESKTOP_FILE_NAME)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
+    app = application()
     icon = paths.resources / "icons" / "todoku.png"
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
@@ -280,12 +293,17 @@ def run(argv: list[str] | None = None) -> int:
                 problem.message_ja, problem.next_step_ja, problem.detail, str(log_file or "")
             )
             return 1
+        guard = _claim_window(paths, log_file)
+        if isinstance(guard, int):  # another copy keeps the window: this start ends here
+            return guard
         app, window = build_window(paths, self_test=args.self_test, problem=log_problem)
+        guard.window = window
         try:
             if args.self_test:
                 return _self_test(app, window)
             return app.exec()
         finally:
+            guard.close()  # later starts find no one: they open their own window
             # The window closed without waiting for its jobs: the bounded wait ends here, with
             # nothing left on screen to freeze (and anything still running is cancelled).
             window.controller.shutdown()
@@ -297,6 +315,27 @@ def run(argv: list[str] | None = None) -> int:
             # The log file lives in the folder: close it first (Windows cannot delete open files).
             _close_log_handlers()
             shutil.rmtree(self_test_root, ignore_errors=True)
+
+
+def _claim_window(paths: AppPaths, log_file: Path | None) -> InstanceGuard | int:
+    """This start's right to the window: the guard that answers later starts, or the exit code
+    when a copy already running on the same data folder keeps it: 0 when it showed its window,
+    1 when it did not answer (said in a dialog: a second window would overwrite its settings)."""
+    from app.ui.single_instance import RunningCopyNotAnsweringError, claim
+
+    application()  # the sockets need its event loop (and the dialog below, the application)
+    try:
+        guard = claim(paths.data_dir)
+    except RunningCopyNotAnsweringError as error:
+        log.error("another copy holds the data folder but did not answer: %s", error.detail)
+        show_error_dialog(error.message_ja, error.next_step_ja, error.detail, str(log_file or ""))
+        return 1
+    if guard is None:
+        log.info("another copy is running on %s: its window was shown; exiting", paths.data_dir)
+        if sys.stderr is not None:  # a windowed build has no console
+            print(ALREADY_RUNNING_JA, file=sys.stderr)
+        return 0
+    return guard
 
 
 def _self_test(app, window) -> int:

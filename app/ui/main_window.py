@@ -239,6 +239,8 @@ class MainWindow(
         controller.settings_keeper.store_failed.connect(self.status_panel.show_error)
         if controller.settings_keeper.load_problem is not None:
             self.status_panel.show_error(controller.settings_keeper.load_problem)
+        if connection.start_note is not None:  # live keys that did not outlive the last session
+            self.status_panel.show_error(connection.start_note)
         accounts = controller.accounts
         accounts.account_changed.connect(self._on_accounts_account_changed)
         accounts.accounts_changed.connect(self._on_accounts_accounts_changed)

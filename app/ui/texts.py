@@ -160,6 +160,19 @@ LIVE_TEXT_ENDPOINT = (
 )
 LIVE_NEEDS_KEY = "本番のアカウントには API キーが必要です（まだ保存されていません）。"
 LIVE_NEEDS_KEY_NEXT = "設定画面で SendGrid の API キーを保存してから、本番に切り替えてください。"
+# At start: live mode was chosen, but the key it ran on did not outlive the last session.
+KEYS_GONE_AT_START = (
+    "この PC には OS のキーリングがないため、前回入力した API キーはアプリを閉じたときに"
+    "消えました。練習モードで起動しています。"
+)
+KEYS_GONE_AT_START_NEXT = (
+    "本番のデータを見るには、設定画面（ほかのアカウントは「管理…」）で API キーを"
+    "もう一度入力して保存し、本番に切り替えてください。"
+)
+KEY_MISSING_AT_START = (
+    "本番アカウントの API キーが見つからない（キーリングから削除された）ため、"
+    "練習モードに切り替えました。"
+)
 SANDBOX_START_FAILED = "練習用サーバーを起動できませんでした。"
 READING_KEY = "保存済みの API キーを読み込んでいます…"
 PRACTICE_SERVER_UNREACHABLE = (

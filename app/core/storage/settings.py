@@ -50,6 +50,9 @@ class AppSettings:
     # proxy, a sandbox started by hand); "" = the region's. Checked by app/core/base_url.py.
     sendgrid_base_url: str = ""
     practice_mode: bool = True
+    # The switch to live was made on a PC without an OS keyring: its keys lived in memory only
+    # and are gone at the next start, which therefore opens in practice mode (and says why).
+    live_keys_in_memory: bool = False
     timeout_s: float = field(default=30.0, metadata={"range": (1.0, 600.0)})  # seconds
     max_concurrency: int = field(default=4, metadata={"range": (1, 32)})
     llm_enabled: bool = False

@@ -151,8 +151,20 @@ class ConnectionController(FeatureController):
         self._sandbox_url = ""
         # The mode comes from the settings file alone: reading the key would probe the OS
         # keyring (80–100 ms) before the first paint. practice_mode is False only after a switch
-        # to live that found a key; a key removed since is reported at the next live fetch.
+        # to live that found a key; a key removed from the keyring since is found by the key
+        # read just after the first paint (load_key_later), which switches to practice.
         self.practice = settings.current.practice_mode
+        # Why the window starts in practice mode although live was chosen, for the window to
+        # show once (None: nothing to say).
+        self.start_note: TodokuError | None = None
+        if not self.practice and settings.current.live_keys_in_memory:
+            # Live mode ran on keys held in memory (no OS keyring): they ended with that
+            # session, and a 本番 banner over an account that cannot fetch misleads.
+            self.practice = True
+            settings.store(settings.current.replace(practice_mode=True, live_keys_in_memory=False))
+            self.start_note = InvalidInputError(
+                texts.KEYS_GONE_AT_START, next_step_ja=texts.KEYS_GONE_AT_START_NEXT
+            )
         self.masked_key = ""  # "••••abcd" once the live key has been read
         self._keys_saved = 0  # a key read in a job before the last save is stale
         self._key_reads: dict[int, CancelToken] = {}  # running key reads, by their signals
@@ -257,9 +269,17 @@ class ConnectionController(FeatureController):
         if cancel is None or cancel.cancelled:
             return
         saved, key = read
-        if saved == self._keys_saved:
-            self.masked_key = mask_secret(key)
+        if saved != self._keys_saved:
+            self.key_loaded.emit()
+            return
+        self.masked_key = mask_secret(key)
         self.key_loaded.emit()
+        # Live was chosen, but the keyring holds no key any more (removed by another tool or a
+        # colleague): practice now, rather than a 本番 banner until the first 取得.
+        default = self.settings.current.current_account().is_default
+        if not key and not self.practice and default and self.set_practice(True):
+            next_step = texts.LIVE_NEEDS_KEY_NEXT
+            self.failed.emit(InvalidInputError(texts.KEY_MISSING_AT_START, next_step_ja=next_step))
 
     # -- mode ----------------------------------------------------------------------------
 
@@ -303,7 +323,12 @@ class ConnectionController(FeatureController):
         if practice != self.practice:
             self.practice = practice
             self.switched.emit()
-            self.settings.store(self.settings.current.replace(practice_mode=practice))
+            # Without an OS keyring the key lives in this session only: the next start must
+            # know live mode cannot resume (the store was made by the key read just done).
+            in_memory = not practice and not self.secrets.persistent
+            self.settings.store(
+                self.settings.current.replace(practice_mode=practice, live_keys_in_memory=in_memory)
+            )
             self.mode_changed.emit(practice)
         return True
 
@@ -324,7 +349,9 @@ class ConnectionController(FeatureController):
         if not api_key:  # removed from the keyring since live mode was chosen
             self.practice = True
             self.switched.emit()  # the rows shown are the live account's
-            self.settings.store(self.settings.current.replace(practice_mode=True))
+            self.settings.store(
+                self.settings.current.replace(practice_mode=True, live_keys_in_memory=False)
+            )
             self.mode_changed.emit(True)
             raise InvalidInputError(texts.LIVE_NEEDS_KEY, next_step_ja=texts.LIVE_NEEDS_KEY_NEXT)
         return self._live_config(api_key)
