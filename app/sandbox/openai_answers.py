@@ -330,3 +330,55 @@ def _carrier_step(reason: str, group: str) -> str:
         name = _PROVIDERS[group]
         return f"{name}の迷惑メール設定で、送信ドメインを指定受信に追加してもらうのが確実です。"
     return ""
+
+
+# -- letters ------------------------------------------------------------------------------------
+
+# How the letter polish's request opens (app/core/letters/polish.py, SYSTEM_PROMPT); a test
+# keeps the two in step.
+LETTER_PROMPT_START = "You polish a Japanese business letter"
+
+# Rewordings a careful model makes to the shipped letters (resources/letters/): keigo only, no
+# fact, no digit, no 【…】 mark in either column, so a reworded letter passes check_polish.
+_LETTER_REWORDINGS: tuple[tuple[str, str], ...] = (
+    ("突然のご連絡にて失礼いたします。", "突然のご連絡となりますことをお許しください。"),
+    ("でメール配信を担当している者でございます。", "にてメール配信を担当しております。"),
+    ("お届けできない状態となっております。", "お届けできない状況が続いております。"),
+    ("お届けできておりません。", "お届けできない状況となっております。"),
+    ("ご多忙のところ誠に恐縮ですが、", "ご多用のところ大変恐れ入りますが、"),
+    ("ご多忙のところ恐縮ですが、", "ご多用のところ恐れ入りますが、"),
+    ("いただけますと幸いです。", "いただけましたら幸いに存じます。"),
+    ("お手数をおかけいたしますが、", "たいへんお手数をおかけいたしますが、"),
+    ("受信できるよう設定（指定受信）をお願いいたします。",
+     "お手数ですが、受信できるよう設定（指定受信）をお願いいたします。"),
+    ("ご不明な点がございましたら、", "ご不明な点がございましたら、どうぞお気軽に"),
+)  # fmt: skip
+# Lines a rewording must never touch: the quoted server reply, a line holding a 【…を記入】
+# mark, a digit (dates, counts, IPs), an address or a link.
+_KEEP_LINE = re.compile(r"^\s*>|【|[0-9０-９@＠]|https?://")
+
+
+def letter_request(request_body: Any) -> str | None:
+    """The letter body of a polish request (its user message), or None for any other request."""
+    try:
+        messages = request_body["messages"]
+        system = next(m["content"] for m in messages if m.get("role") == "system")
+        user = [m["content"] for m in messages if m.get("role") == "user"][-1]
+    except (KeyError, IndexError, TypeError, AttributeError, StopIteration):
+        return None
+    if not isinstance(system, str) or not system.startswith(LETTER_PROMPT_START):
+        return None
+    return user if isinstance(user, str) else None
+
+
+def polished_letter(body: str) -> str:
+    """``body`` reworded the way the polish asks for: every quoted server reply line, every
+    【…を記入】 mark and every fact stays as it was, only set phrases get politer. What a
+    learner sees in practice mode is then an accepted polish, not a refused one."""
+    lines = []
+    for line in body.split("\n"):
+        if not _KEEP_LINE.search(line):
+            for plain, polite in _LETTER_REWORDINGS:
+                line = line.replace(plain, polite)
+        lines.append(line)
+    return "\n".join(lines)

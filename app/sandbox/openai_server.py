@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.sandbox.loopback import LoopbackHandler, LoopbackHTTPServer, LoopbackServer
-from app.sandbox.openai_answers import smart_reply
+from app.sandbox.openai_answers import letter_request, polished_letter, smart_reply
 
 __all__ = [
     "SANDBOX_LLM_KEY",
@@ -49,7 +49,8 @@ class ScriptedReply:
     """What to answer to the next chat request instead of the default smart reply.
 
     ``content`` replaces the message text verbatim; ``mutate`` receives the smart reply
-    (a dict) and returns what to send (a dict is JSON-encoded, a str is sent as is).
+    (a dict; for a letter polish the reworded letter, a str) and returns what to send (a
+    dict is JSON-encoded, a str is sent as is).
     ``padding_bytes`` blanks follow the JSON body (still valid JSON, just huge);
     ``drip_s`` sends the body in small pieces with that pause between them, a stream that
     never stalls long enough for a per-read timeout.
@@ -259,7 +260,9 @@ class OpenAISandbox(LoopbackServer[LoggedRequest]):
         if scripted.content is not None:
             content = scripted.content
         else:
-            reply: Any = smart_reply(body)
+            # A letter polish gets the reworded letter; everything else the refinement answer.
+            letter = letter_request(body)
+            reply: Any = smart_reply(body) if letter is None else polished_letter(letter)
             if scripted.mutate is not None:
                 reply = scripted.mutate(reply)
             content = reply if isinstance(reply, str) else json.dumps(reply, ensure_ascii=False)

@@ -31,6 +31,7 @@ from app.ui.history import texts as history_texts
 from app.ui.history.window_part import HistoryPart
 from app.ui.letters.actions import ContactActions
 from app.ui.persist import UiState
+from app.ui.safe_text import tooltip_text
 from app.ui.team import team_texts
 from app.ui.team.status_label import team_status_label
 from app.ui.widgets.compact_strips import StripFitter
@@ -289,7 +290,7 @@ class MainWindow(
         (just after the first paint, or on first use); DMARC is wired with its tab."""
         controller = self.controller
         self._wire(controller.zendesk)
-        self._wire(controller.llm, show=self.status_bar.ai_label.setText)
+        self._wire(controller.llm, show=self._show_ai_note)
         self._wire(controller.letters, show=self._on_list_page_status_message)
         controller.zendesk.tickets_made.connect(self._on_zendesk_tickets_made)
         self.list_page.details_footer = controller.zendesk.details_text
@@ -297,6 +298,15 @@ class MainWindow(
         controller.llm.running.connect(self.status_bar.ai_cancel_button.setVisible)
         controller.llm.refined.connect(self._on_llm_refined)
         self.status_bar.ai_cancel_button.clicked.connect(controller.llm.cancel)
+
+    @Slot(str)
+    def _show_ai_note(self, note: str) -> None:
+        """AI refinement's progress or note; why it could not run, and what to do, in the
+        tooltip (the line itself stays short: a permanent status-bar widget widens the
+        window with its text)."""
+        label = self.status_bar.ai_label
+        label.setText(note)
+        label.setToolTip(tooltip_text(self.controller.llm.note_detail_ja))
 
     def _grid_room_to_spare(self) -> int | None:
         """Pixels the 一覧 tab has beyond the grid's wanted rows and the details' few lines:

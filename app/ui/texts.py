@@ -274,6 +274,21 @@ LLM_FAILED_SUMMARY = (
     "AI の回答を使えませんでした（ルールの説明を表示しています）。問い合わせ: {requests} 回"
 )
 LLM_CANCELLED = "AI による説明の補足を中止しました（ルールの説明を表示しています）。"
+# AI switched on but unusable, or the endpoint did not answer: said once per fetch, short in
+# the status bar (a permanent widget there widens the window with its text), the reason and
+# what to do in its tooltip.
+LLM_NOT_SET_UP = "AI はオンですが使えていません: 設定が不完全です（ルールの説明を表示中）"
+LLM_NOT_SET_UP_TIP = "{problems}ツール → 設定で直してください。"
+LLM_NO_KEY = "AI の API キーが保存されていません。"
+LLM_SETTINGS_UNUSABLE = "AI の接続先 URL かモデル名が正しくありません。"
+LLM_UNANSWERED = (
+    "AI はオンですが回答を得られませんでした（問い合わせ {requests} 回・ルールの説明を表示中）"
+)
+LLM_UNANSWERED_TIP = (
+    "AI の接続先に接続できないか、エラーや読めない応答が返りました。"
+    "ツール → 設定で接続先 URL・モデル名・API キーを確認してください。理由はログにあります。"
+)
+LLM_PARTLY_UNANSWERED = "（一部は AI の回答なし）"
 LLM_CANCEL_TIP = "AI による説明の補足を中止します"
 
 # Tabs

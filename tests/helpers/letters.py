@@ -80,3 +80,7 @@ def select_rows(window, *emails: str) -> None:
     for row in range(model.rowCount()):
         if model.entry_at(row).email in emails:
             table.selectionModel().select(model.index(row, 1), flags)
+
+
+# One entry per shipped letter, and a reason written to trip a careless rewording.
+ALL_KINDS_FOR_POLISH = (MUNICIPAL, COMPANY, CARRIER, TYPO, MAILBOX_FULL, HOSTILE)

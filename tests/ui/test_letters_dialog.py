@@ -321,3 +321,29 @@ def test_a_megabyte_address_does_not_freeze_the_letter_dialog(window):
     QApplication.processEvents()
     text = dialog.current_letter.as_text()
     assert "a" * 200 in text and len(text) < 20_000
+
+
+@pytest.mark.parametrize("filled", [True, False], ids=["facts-filled", "facts-missing"])
+def test_practice_polish_shows_an_accepted_rewrite(qtbot, ai_window, llm, filled):
+    """Practice mode's own AI answer, unscripted: the review's two tries on the 札幌市 letter
+    were both refused (a 記入欄 gone, then the quoted server reply changed), so a learner never
+    saw what an accepted polish looks like. The guard is unchanged; the imitation now keeps
+    every quoted line and every 【…を記入】 mark."""
+    if not filled:
+        keeper = ai_window.controller.settings_keeper
+        keeper.store(keeper.current.replace(sender_contact="", sender_ips=""))
+    dialog = open_for(ai_window, MUNICIPAL.email)
+    original = dialog.current_letter
+    assert bool(original.missing_ja) is not filled
+    polish(qtbot, ai_window, dialog)
+    assert "整えた文面にしました" in dialog.status_label.text(), dialog.status_label.text()
+    polished = dialog.current_letter
+    assert polished.body != original.body
+    assert polished.missing_ja == original.missing_ja
+
+    def quoted(text: str) -> list[str]:
+        return [line for line in text.splitlines() if line.strip().startswith(">")]
+
+    assert quoted(polished.body) == quoted(original.body) and quoted(original.body)
+    assert dialog.text.toPlainText() == polished.as_text()
+    assert len(llm.chat_requests) == 1

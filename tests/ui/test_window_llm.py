@@ -188,7 +188,8 @@ def test_hostile_or_failing_replies_keep_the_rule_text(
     assert rows and all(x is not None and x.source == "rules" for x in rows)
     assert all("<b>" not in (x.label_ja + x.explanation_ja) for x in rows)
     note = window.status_bar.ai_label.text()
-    assert note.startswith("AI の回答を使えませんでした") or note == texts.LLM_FAILED
+    # Turned down (html) or not answered at all (invalid JSON, HTTP 500): said either way.
+    assert note.startswith(("AI の回答を使えませんでした", "AI はオンですが回答を得られません"))
     # Never a modal error: no dialog opened, the error panel stays hidden.
     assert not [
         w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()

@@ -114,6 +114,9 @@ class RefineResult:
     templates_from_cache: int
     failures: list[str]  # short, secret-free lines for the log
     cancelled: bool = False
+    # Templates whose request failed or was skipped (endpoint down, HTTP error, bad reply):
+    # they keep the rule texts, and the app says the AI did not answer for them.
+    templates_unanswered: int = 0
 
 
 class _BatchError(Exception):
@@ -219,7 +222,8 @@ class LlmRefiner:
         )
         for line in failures:
             log.warning("LLM refinement: %s", line)
-        return RefineResult(explanations, made, total, len(cached), failures, cancelled)
+        unanswered = 0 if cancelled else total - done
+        return RefineResult(explanations, made, total, len(cached), failures, cancelled, unanswered)
 
     def _run_batches(
         self,

@@ -17,6 +17,7 @@ from app.core.control_chars import BIDI, C0_BUT_TAB_LF, DEL_AND_C1, ZERO_WIDTH
 from app.core.dates import JST
 from app.core.letters.chooser import CARRIER, LetterGroup, group_for_letters
 from app.core.letters.render import PLACEHOLDER_RE, placeholder, render
+from app.core.letters.sender_check import clean_domain, domain_problem, ips_problem, split_ips
 from app.core.letters.templates import LetterKind, LetterTemplate, TemplateSet
 from app.core.storage.settings import AppSettings
 from app.core.types import Explanation, SuppressionEntry
@@ -38,27 +39,37 @@ MAX_FIELD_CHARS = 320
 
 @dataclass(frozen=True, slots=True)
 class SenderFacts:
-    """What the organisation says about itself; an empty field renders as a placeholder."""
+    """What the organisation says about itself; an empty field renders as a placeholder.
+
+    ``left_out_ja``: why a stored domain or IP list was not used (its format is wrong; the
+    letter shows the 【…を記入】 mark instead of stating it to the recipient's IT desk)."""
 
     org_name: str = ""
     sender_domain: str = ""
     sender_ips: str = ""
     contact: str = ""
     auth_status: str = ""
+    left_out_ja: tuple[str, ...] = ()
 
     @classmethod
     def from_settings(cls, settings: AppSettings) -> SenderFacts:
+        left_out: list[str] = []
+        domain = clean_domain(settings.sender_domain)
+        if problem := domain_problem(domain):
+            left_out.append(f"送信元ドメイン「{single_line(domain)[:80]}」: {problem}")
+            domain = ""
+        ips = ", ".join(split_ips(settings.sender_ips))
+        if problem := ips_problem(ips):
+            left_out.append(f"送信元 IP アドレス: {problem}")
+            ips = ""
         return cls(
             org_name=settings.sender_org_name.strip(),
-            sender_domain=settings.sender_domain.strip(),
-            sender_ips=", ".join(_split_ips(settings.sender_ips)),
+            sender_domain=domain,
+            sender_ips=ips,
             contact=settings.sender_contact.strip(),
             auth_status=settings.sender_auth_status.strip(),
+            left_out_ja=tuple(left_out),
         )
-
-
-def _split_ips(text: str) -> list[str]:
-    return [part for part in re.split(r"[\s,、]+", text.strip()) if part]
 
 
 @dataclass(frozen=True, slots=True)

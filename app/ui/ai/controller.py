@@ -131,18 +131,31 @@ class LlmController(FeatureController):
         # id(job.signals) -> (job, generation); kept until the job's `finished`
         self._jobs: dict[int, tuple[Job, int]] = {}
         self.last_result: RefineResult | None = None
+        self.note_detail_ja = ""  # the tooltip of the last note ("" = none)
 
     def is_running(self) -> bool:
         return bool(self._jobs)
 
     def enabled(self, practice: bool) -> bool:
-        """The operator switched AI refinement on (practice uses the built-in imitation)."""
-        settings = self._settings.current
-        if not settings.llm_enabled:
-            return False
+        """The operator switched AI refinement on and it can run (practice uses the built-in
+        imitation)."""
+        return self._settings.current.llm_enabled and not self.setup_problems(practice)
+
+    def setup_problems(self, practice: bool) -> tuple[str, ...]:
+        """Why the live endpoint cannot be asked (Japanese; the 設定 dialog's own checks):
+        a settings file saved before them, or edited by hand, may hold anything."""
         if practice:
-            return True
-        return bool(settings.llm_base_url.strip() and settings.llm_model.strip())
+            return ()
+        from app.core.classify.llm_setup import llm_setup_problems
+
+        settings = self._settings.current
+        return llm_setup_problems(settings.llm_base_url, settings.llm_model)
+
+    def _say(self, note: str, detail: str = "") -> None:
+        """``done`` with ``note``; its reason and next step (if any) are in ``note_detail_ja``
+        for the status bar's tooltip. Every note of this feature goes through here."""
+        self.note_detail_ja = detail
+        self.done.emit(note)
 
     def cancel(self) -> None:
         """Stop the running refinement; its partial result is dropped with it."""
@@ -150,15 +163,27 @@ class LlmController(FeatureController):
         for job, _ in self._jobs.values():
             job.cancel.cancel()
         if self._jobs:
-            self.done.emit(texts.LLM_CANCELLED)
+            self._say(texts.LLM_CANCELLED)
 
     def start(self, pages: tuple[ClassifiedPage, ...], practice: bool) -> bool:
         """Refine the explanations of the fetched ``pages`` in a job; False when AI refinement
         is off or there is nothing to refine."""
         self.cancel()
-        if not pages or not self.enabled(practice):
-            return False
+        self.note_detail_ja = ""  # the last fetch's reason must not explain this one's progress
         settings = self._settings.current
+        if not pages or not settings.llm_enabled:
+            # An earlier fetch's count would read as this one's (「AI への問い合わせ: 0 回」).
+            self._say("")
+            return False
+        problems = self.setup_problems(practice)
+        if problems:
+            # Switched on but unusable: said once for this fetch, in the status bar and the
+            # log; the rule explanations are already in the grid and stay.
+            log.warning("LLM refinement is on but not run: %s", " ".join(problems))
+            self._say(
+                texts.LLM_NOT_SET_UP, texts.LLM_NOT_SET_UP_TIP.format(problems="".join(problems))
+            )
+            return False
         try:
             if practice:
                 from app.sandbox.openai_server import SANDBOX_MODEL
@@ -172,7 +197,7 @@ class LlmController(FeatureController):
             cache = self._open_cache()
         except Exception as error:  # the AI is optional: note it, keep the rule results
             log.warning("LLM refinement not started: %s", UnexpectedError.from_exception(error))
-            self.done.emit(texts.LLM_FAILED)
+            self._say(texts.LLM_FAILED)
             return False
         request = RefineRequest(pages, base_url, model, api_key, timeout_s, practice)
         secrets = self._secrets
@@ -236,16 +261,29 @@ class LlmController(FeatureController):
             if new is not item[3]
         }
         changed = self._model.replace_explanations(mapping) if mapping else 0
+        summary = texts.LLM_DONE.format(
+            requests=result.requests_made, cached=result.templates_from_cache
+        )
         if result.cancelled:
-            self.done.emit(texts.LLM_CANCELLED)
-        elif result.failures and not mapping and result.requests_made:
-            self.done.emit(texts.LLM_FAILED_SUMMARY.format(requests=result.requests_made))
-        else:
-            self.done.emit(
-                texts.LLM_DONE.format(
-                    requests=result.requests_made, cached=result.templates_from_cache
-                )
+            self._say(texts.LLM_CANCELLED)
+        elif outcome.not_run_ja:
+            log.warning("LLM refinement is on but not run: %s", outcome.not_run_ja)
+            self._say(
+                texts.LLM_NOT_SET_UP, texts.LLM_NOT_SET_UP_TIP.format(problems=outcome.not_run_ja)
             )
+        elif result.templates_unanswered and not mapping:
+            # The endpoint refused, failed or answered nonsense (the log has each batch's
+            # reason): not 「AI の回答を使えませんでした」, which reads as answers turned down.
+            self._say(
+                texts.LLM_UNANSWERED.format(requests=result.requests_made),
+                texts.LLM_UNANSWERED_TIP,
+            )
+        elif result.failures and not mapping and result.requests_made:
+            self._say(texts.LLM_FAILED_SUMMARY.format(requests=result.requests_made))
+        elif result.templates_unanswered:
+            self._say(summary + texts.LLM_PARTLY_UNANSWERED, texts.LLM_UNANSWERED_TIP)
+        else:
+            self._say(summary)
         if changed:
             self.refined.emit(changed)
 
@@ -254,10 +292,10 @@ class LlmController(FeatureController):
         if not self._current():
             return
         if isinstance(error, CancelledError):
-            self.done.emit(texts.LLM_CANCELLED)
+            self._say(texts.LLM_CANCELLED)
             return
         log.warning("LLM refinement failed (rules kept): %s", error.detail or error.message_ja)
-        self.done.emit(texts.LLM_FAILED)
+        self._say(texts.LLM_FAILED)
 
     @Slot()
     def _on_job_finished(self) -> None:
@@ -283,6 +321,7 @@ class LlmController(FeatureController):
 class RefineOutcome:
     items: tuple[RefineItem, ...]
     result: RefineResult
+    not_run_ja: str = ""  # why nothing was asked although AI is on ("" = it was asked)
 
 
 def run_refinement(
@@ -311,7 +350,10 @@ def run_refinement(
     if not settings.usable:
         log.info("LLM refinement skipped: endpoint, model or key missing")
         rules = [item[3] for item in items]
-        return RefineOutcome(items, RefineResult(rules, 0, 0, 0, ["LLM settings incomplete"]))
+        why = texts.LLM_NO_KEY if not api_key else texts.LLM_SETTINGS_UNUSABLE
+        return RefineOutcome(
+            items, RefineResult(rules, 0, 0, 0, ["LLM settings incomplete"]), not_run_ja=why
+        )
     refiner = LlmRefiner(settings, cache)
     result = refiner.refine(items, recipients=recipients, progress=progress, cancel=cancel)
     return RefineOutcome(items, result)

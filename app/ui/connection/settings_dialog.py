@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QScrollArea,
@@ -28,6 +29,7 @@ from app.core.types import ListPermissions
 from app.ui import texts
 from app.ui.safe_text import plain_label
 from app.ui.secret_writes import save_showing_progress
+from app.ui.widgets.fitted_note import FittedNote
 from app.ui.widgets.screen_fit import TITLE_BAR_ALLOWANCE
 from app.ui.widgets.sentence_label import SentenceLabel
 from app.ui.widgets.test_outcome import show_test_outcome
@@ -62,10 +64,14 @@ class SettingsDialog(QDialog):
         key_store_where_ja: str,
         sendgrid_key_unreadable: bool = False,
         keys_loading: bool = False,
+        practice: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(texts.SETTINGS_TITLE)
+        # Practice mode asks the built-in AI imitation whatever the AI fields hold: switching
+        # AI on there needs no URL or model, but fields being filled in for 本番 are checked.
+        self._practice = practice
         self.setMinimumWidth(640)  # wider, not taller: fits 768 px with every section open
         self._settings = settings
         self._has_saved_key = False
@@ -159,16 +165,25 @@ class SettingsDialog(QDialog):
         self.llm_model = QLineEdit(settings.llm_model)
         self.llm_key_edit = QLineEdit()
         self.llm_key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        # Checked as typed while AI is on, with the SendGrid URL's own rules (llm_setup).
+        self.llm_url_error = self._error_label()
+        self.llm_model_error = self._error_label()
         llm_form = QFormLayout()
         llm_form.addRow(self.llm_enabled)
         llm_form.addRow(texts.SETTINGS_LLM_BASE_URL, self.llm_base_url)
+        llm_form.addRow("", self.llm_url_error)
         llm_form.addRow(texts.SETTINGS_LLM_MODEL, self.llm_model)
+        llm_form.addRow("", self.llm_model_error)
         llm_form.addRow(texts.SETTINGS_LLM_KEY, self.llm_key_edit)
         self.llm_note = SentenceLabel(texts.SETTINGS_LLM_PRACTICE_NOTE)
         self.llm_note.setStyleSheet("color: #555;")
         llm_form.addRow(self.llm_note)
         llm_box = QGroupBox(texts.SETTINGS_LLM)
         llm_box.setLayout(llm_form)
+        self.llm_enabled.toggled.connect(self._check_llm_fields)
+        self.llm_base_url.textChanged.connect(self._check_llm_fields)
+        self.llm_model.textChanged.connect(self._check_llm_fields)
+        self._check_llm_fields()
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -217,6 +232,50 @@ class SettingsDialog(QDialog):
                 keys_persistent,
                 key_store_where_ja,
             )
+
+    @staticmethod
+    def _error_label() -> QLabel:
+        # As tall as its lines: a wrapped QLabel's hint left a blank band around the message.
+        label = FittedNote()
+        label.setStyleSheet("color: #c62828;")
+        label.setVisible(False)
+        return label
+
+    def llm_problem_field(self) -> QLineEdit | None:
+        """The first AI field that keeps AI on from working; None when none (or AI is off)."""
+        url_problem, model_problem = self._llm_problems()
+        if url_problem:
+            return self.llm_base_url
+        if model_problem:
+            return self.llm_model
+        return None
+
+    def _llm_problems(self) -> tuple[str, str]:
+        """(URL problem, model problem), "" each when fine or not checked."""
+        from app.core.classify.llm_setup import llm_model_problem, llm_url_problem
+
+        if not self.llm_enabled.isChecked():
+            return "", ""
+        url, model = self.llm_base_url.text(), self.llm_model.text()
+        if self._practice and not url.strip() and not model.strip():
+            return "", ""  # trying AI on the imitation; once a field is typed, both count
+        return llm_url_problem(url), llm_model_problem(model)
+
+    @Slot()
+    def _check_llm_fields(self) -> None:
+        """Say under each AI field what is wrong with it while AI is on (off: nothing is
+        checked, the fields keep what was typed for later)."""
+        url_problem, model_problem = self._llm_problems()
+        changed = False
+        for label, problem in (
+            (self.llm_url_error, url_problem),
+            (self.llm_model_error, model_problem),
+        ):
+            changed |= label.isVisible() != bool(problem) or label.text() != problem
+            label.setText(problem)
+            label.setVisible(bool(problem))
+        if changed and self.isVisible():
+            self._grow_to_fit()
 
     def show_saved_keys(
         self,
@@ -386,6 +445,12 @@ class SettingsDialog(QDialog):
         self._grow_to_fit()
         if problem:
             self.base_url_edit.setFocus()
+            return
+        self._check_llm_fields()
+        llm_field = self.llm_problem_field()
+        if llm_field is not None:  # the red line under it says why; nothing is saved
+            self._scroll.ensureWidgetVisible(llm_field)
+            llm_field.setFocus()
             return
         if self.write_keys is not None and self.key_changes():
             self._write_keys()

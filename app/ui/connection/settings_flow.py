@@ -71,6 +71,7 @@ class SettingsFlow(QObject):
             keys_persistent=True,
             key_store_where_ja="",
             keys_loading=True,
+            practice=controller.practice,
             parent=parent,
         )
         dialog.test_requested.connect(self._on_dialog_test_requested)

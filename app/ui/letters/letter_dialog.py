@@ -237,7 +237,11 @@ class LetterDialog(QDialog):
         missing = letter.missing_ja
         if missing:
             self.missing_label.setStyleSheet("color: #c62828;")
-            self.missing_label.setText(texts.MISSING_HEAD.format(items="、".join(missing)))
+            lines = [texts.MISSING_HEAD.format(items="、".join(missing))]
+            lines += [
+                texts.SENDER_LEFT_OUT.format(why=why) for why in self._choices.sender_left_out_ja
+            ]
+            self.missing_label.setText("\n".join(lines))
         else:
             self.missing_label.setStyleSheet("color: #1b5e20;")
             self.missing_label.setText(texts.MISSING_NONE)

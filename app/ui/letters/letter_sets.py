@@ -33,6 +33,8 @@ class LetterChoices:
 
     sets: dict[LetterKind | None, LetterSet]
     warnings_ja: tuple[str, ...] = field(default=())
+    # Stored sender facts not put into the letters, and why (SenderFacts.left_out_ja).
+    sender_left_out_ja: tuple[str, ...] = field(default=())
 
 
 def compose_sets(
@@ -54,4 +56,4 @@ def compose_sets(
             tuple((item.entry.email, item.choice.why_ja) for item in left_out),
             overridden,
         )
-    return LetterChoices(sets, templates.warnings_ja)
+    return LetterChoices(sets, templates.warnings_ja, facts.left_out_ja)

@@ -28,6 +28,8 @@ OVERRIDE_WARNING = (
     "内容が事実と合っているか、送る前に必ず確認してください。"
 )
 MISSING_HEAD = "未記入の項目があります（本文の【…を記入】の部分）: {items}"
+# A stored value whose format is wrong is not put into the letter (the mark stays instead).
+SENDER_LEFT_OUT = "形式が正しくないため連絡文に入れていません: {why}"
 MISSING_NONE = "送信元の情報はすべて入っています。送る前に本文を読み、内容を確認してください。"
 FILL_IN = "送信元の情報を入力…"
 COPY = "コピー"
@@ -64,7 +66,7 @@ SENDER_ORG_HINT = "例: 株式会社サンプル"
 SENDER_DOMAIN = "送信元ドメイン"
 SENDER_DOMAIN_HINT = "例: mail.example.co.jp"
 SENDER_IPS = "送信元 IP アドレス"
-SENDER_IPS_HINT = "例: 192.0.2.10, 192.0.2.11（カンマまたは空白で区切る）"
+SENDER_IPS_HINT = "例: 192.0.2.10, 198.51.100.0/28（カンマまたは空白で区切る）"
 SENDER_CONTACT = "担当者名・連絡先"
 SENDER_CONTACT_HINT = "例: 情報システム部 山田（03-0000-0000 / mail-admin@example.co.jp）"
 SENDER_AUTH = "SPF / DKIM / DMARC の状況"

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QTabWidget,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import TodokuError
+from app.core.letters.sender_check import clean_domain, domain_problem, ips_problem, split_ips
 from app.core.storage.secrets import ZENDESK_TOKEN, mask_secret
 from app.core.storage.settings import AppSettings
 from app.ui.letters import letter_texts as texts
@@ -41,7 +43,11 @@ def _note(text: str) -> QWidget:
 
 
 class SenderFactsPage(QWidget):
-    """送信元の情報: what letters say about the sender; empty stays empty (a visible mark)."""
+    """送信元の情報: what letters say about the sender; empty stays empty (a visible mark).
+
+    The sending domain and IP addresses are checked as they are typed (``sender_check``): a
+    wrong one is named in red under its field and the dialog does not save it, since a letter
+    asks the recipient's IT desk to allow exactly these values."""
 
     def __init__(self, settings: AppSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,13 +56,22 @@ class SenderFactsPage(QWidget):
         self.ips_edit = self._edit(settings.sender_ips, texts.SENDER_IPS_HINT)
         self.contact_edit = self._edit(settings.sender_contact, texts.SENDER_CONTACT_HINT)
         self.auth_edit = self._edit(settings.sender_auth_status, texts.SENDER_AUTH_HINT)
+        self.domain_error = self._error_label()
+        self.ips_error = self._error_label()
         form = QFormLayout(self)
         form.addRow(_note(texts.SENDER_NOTE))
         form.addRow(texts.SENDER_ORG, self.org_edit)
         form.addRow(texts.SENDER_DOMAIN, self.domain_edit)
+        form.addRow("", self.domain_error)
         form.addRow(texts.SENDER_IPS, self.ips_edit)
+        form.addRow("", self.ips_error)
         form.addRow(texts.SENDER_CONTACT, self.contact_edit)
         form.addRow(texts.SENDER_AUTH, self.auth_edit)
+        self.domain_edit.textChanged.connect(self._on_domain_changed)
+        self.ips_edit.textChanged.connect(self._on_ips_changed)
+        # A value saved before these checks (or edited by hand) is named at once.
+        self._on_domain_changed(self.domain_edit.text())
+        self._on_ips_changed(self.ips_edit.text())
 
     @staticmethod
     def _edit(value: str, hint: str) -> QLineEdit:
@@ -65,11 +80,41 @@ class SenderFactsPage(QWidget):
         edit.setMinimumWidth(380)
         return edit
 
+    @staticmethod
+    def _error_label() -> QLabel:
+        # Plain text (the typed value comes back in it), as tall as its lines: a wrapped
+        # QLabel's hint left a blank band above and below the message.
+        label = FittedNote()
+        label.setStyleSheet("color: #c62828;")
+        label.setVisible(False)
+        return label
+
+    @staticmethod
+    def _show(label: QLabel, problem: str) -> None:
+        label.setText(problem)
+        label.setVisible(bool(problem))
+
+    @Slot(str)
+    def _on_domain_changed(self, text: str) -> None:
+        self._show(self.domain_error, domain_problem(text))
+
+    @Slot(str)
+    def _on_ips_changed(self, text: str) -> None:
+        self._show(self.ips_error, ips_problem(text))
+
+    def first_problem_field(self) -> QLineEdit | None:
+        """The first field whose value cannot go into a letter; None when all can."""
+        if domain_problem(self.domain_edit.text()):
+            return self.domain_edit
+        if ips_problem(self.ips_edit.text()):
+            return self.ips_edit
+        return None
+
     def apply(self, settings: AppSettings) -> AppSettings:
         return settings.replace(
             sender_org_name=self.org_edit.text().strip(),
-            sender_domain=self.domain_edit.text().strip(),
-            sender_ips=self.ips_edit.text().strip(),
+            sender_domain=clean_domain(self.domain_edit.text()),
+            sender_ips=", ".join(split_ips(self.ips_edit.text())),
             sender_contact=self.contact_edit.text().strip(),
             sender_auth_status=self.auth_edit.text().strip(),
         )
@@ -285,6 +330,11 @@ class ContactSettingsDialog(QDialog):
 
     @Slot()
     def _on_save_clicked(self) -> None:
+        wrong = self.sender_page.first_problem_field()
+        if wrong is not None:  # the red line under the field says why; nothing is saved
+            self.tabs.setCurrentWidget(self.sender_page)
+            wrong.setFocus()
+            return
         changes = self.token_changes()
         write_token = self.write_token
         if write_token is not None and changes:

@@ -161,3 +161,46 @@ def test_dribbled_headers_keep_the_letter_at_the_deadline() -> None:
     assert not result.applied and result.letter == letter
     assert "時間内に終わらなかった" in result.problems[0]
     assert server.asked() == 1
+
+
+def _every_kind_of_letter(facts: SenderFacts):  # type: ignore[no-untyped-def]
+    from tests.helpers.letters import ALL_KINDS_FOR_POLISH, classified
+
+    pairs = list(zip(ALL_KINDS_FOR_POLISH, classified(*ALL_KINDS_FOR_POLISH), strict=True))
+    return compose_letters(pairs, load_templates(), facts, datetime(2026, 12, 8, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("filled", [True, False], ids=["facts-filled", "facts-missing"])
+def test_the_practice_server_rewords_every_letter_acceptably(
+    sandbox: OpenAISandbox, filled: bool
+) -> None:
+    """Practice mode's AI answers a letter with a rewording the guard accepts: it keeps each
+    quoted server reply line and each 【…を記入】 mark exactly. It answered every letter with
+    the refinement's JSON ('{"items": []}'), which the guard refused every time."""
+    from app.core.storage.settings import AppSettings
+    from tests.helpers.letters import SENDER_SETTINGS
+
+    facts = SenderFacts.from_settings(
+        AppSettings().replace(**SENDER_SETTINGS) if filled else AppSettings()
+    )
+    letters = _every_kind_of_letter(facts)
+    assert {letter.letter_id for letter in letters} >= {
+        "municipal", "company", "carrier", "consumer_typo", "consumer_mailbox_full"
+    }  # fmt: skip
+    for letter in letters:
+        result = polish_letter(letter, llm(sandbox.start()))
+        assert result.applied, (letter.letter_id, result.problems)
+        assert result.letter.body != letter.body, letter.letter_id  # something was reworded
+        assert result.letter.missing_ja == letter.missing_ja
+        quoted = [line for line in letter.body.splitlines() if line.strip().startswith(">")]
+        assert quoted == [
+            line for line in result.letter.body.splitlines() if line.strip().startswith(">")
+        ]
+    assert len(sandbox.chat_requests) == len(letters)
+
+
+def test_the_practice_server_knows_the_polish_request() -> None:
+    from app.core.letters.polish import SYSTEM_PROMPT
+    from app.sandbox.openai_answers import LETTER_PROMPT_START
+
+    assert SYSTEM_PROMPT.startswith(LETTER_PROMPT_START)
