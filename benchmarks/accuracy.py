@@ -7,15 +7,15 @@ texts from Sisimai's public fixtures), the provider catalogue (benchmarks/data/
 provider-catalogue.jsonl, replies from the providers' published error pages, labelled apart from the
 rules), the rule author's own catalogue (benchmarks/data/own-catalogue.jsonl) and the blind
 catalogue (benchmarks/data/blind-catalogue.jsonl, labelled without sight of rules or classifier) and
-the second to thirty-fourth blind sets (benchmarks/data/blind-two.jsonl, blind-three.jsonl,
+the second to thirty-fifth blind sets (benchmarks/data/blind-two.jsonl, blind-three.jsonl,
 blind-four.jsonl, blind-five.jsonl, blind-six.jsonl, blind-seven.jsonl, blind-eight.jsonl,
 blind-nine.jsonl, blind-ten.jsonl, blind-eleven.jsonl, blind-twelve.jsonl, blind-thirteen.jsonl,
 blind-fourteen.jsonl, blind-fifteen.jsonl, blind-sixteen.jsonl, blind-seventeen.jsonl,
 blind-eighteen.jsonl, blind-nineteen.jsonl, blind-twenty.jsonl, blind-twenty-one.jsonl,
 blind-twenty-two.jsonl, blind-twenty-three.jsonl, blind-twenty-four.jsonl, blind-twenty-five.jsonl,
 blind-twenty-six.jsonl, blind-twenty-seven.jsonl, blind-twenty-eight.jsonl, blind-twenty-nine.jsonl,
-blind-thirty.jsonl, blind-thirty-one.jsonl, blind-thirty-two.jsonl, blind-thirty-three.jsonl and
-blind-thirty-four.jsonl,
+blind-thirty.jsonl, blind-thirty-one.jsonl, blind-thirty-two.jsonl, blind-thirty-three.jsonl,
+blind-thirty-four.jsonl and blind-thirty-five.jsonl,
 made the same way from other sources; the thirteenth
 holds non-English replies, the fifteenth mostly temporary ones, the sixteenth replies from Japanese
 pages, the seventeenth replies quoted on pages in languages other than English and Japanese, the
@@ -32,7 +32,7 @@ replies as sending platforms report them, the thirty-first the big providers' re
 beside their temporary look-alikes, the thirty-second replies in languages other than English and
 Japanese, the thirty-third such replies from translated catalogues and documentation, the
 thirty-fourth replies of self-hosted and modern mail servers and forwarders as their users met
-them), and the
+them, the thirty-fifth replies of Japanese corporate gateways and ISPs), and the
 Sisimai lexicon set
 (benchmarks/data/sisimai-lexicon.jsonl: one short reply per phrase of the labeler's reason modules;
 agreement with its lexicon, not unseen text) and the Sisimai lhost set
@@ -111,6 +111,7 @@ BLIND_THIRTY_ONE = ROOT / "benchmarks" / "data" / "blind-thirty-one.jsonl"
 BLIND_THIRTY_TWO = ROOT / "benchmarks" / "data" / "blind-thirty-two.jsonl"
 BLIND_THIRTY_THREE = ROOT / "benchmarks" / "data" / "blind-thirty-three.jsonl"
 BLIND_THIRTY_FOUR = ROOT / "benchmarks" / "data" / "blind-thirty-four.jsonl"
+BLIND_THIRTY_FIVE = ROOT / "benchmarks" / "data" / "blind-thirty-five.jsonl"
 # Not unseen text: one reply per phrase of Sisimai's reason modules, to measure how far our rules
 # agree with the labeler's own lexicon (benchmarks/data/README.md).
 SISIMAI_LEXICON = ROOT / "benchmarks" / "data" / "sisimai-lexicon.jsonl"
@@ -439,6 +440,8 @@ def main(argv: list[str]) -> int:
           if BLIND_THIRTY_THREE.exists() else []),
         *([("blind thirty-four (benchmarks/data/blind-thirty-four.jsonl)", BLIND_THIRTY_FOUR)]
           if BLIND_THIRTY_FOUR.exists() else []),
+        *([("blind thirty-five (benchmarks/data/blind-thirty-five.jsonl)", BLIND_THIRTY_FIVE)]
+          if BLIND_THIRTY_FIVE.exists() else []),
         *([("sisimai lexicon (benchmarks/data/sisimai-lexicon.jsonl)", SISIMAI_LEXICON)]
           if SISIMAI_LEXICON.exists() else []),
         *([("sisimai lhost (benchmarks/data/sisimai-lhost.jsonl)", SISIMAI_LHOST)]

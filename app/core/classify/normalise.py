@@ -213,7 +213,20 @@ def _mask_token(mark: str, glue: bool = True) -> str:
         head = mark[:cut]
         if "0" not in head and "@" not in head:
             return head + ("?#" if mark[cut : cut + 1] == "?" else "#")
-        return "#"
+        # A digit or an address in the path (the sending IP in spamhaus.org/query/ip/<ip>, an
+        # id): keep the host and the path up to it, which still name the service, and mask the
+        # rest. A host with digits (an IP, a per-message name) names nothing stable.
+        scheme, _, rest = head.partition("://")
+        if "0" in scheme or "@" in scheme:  # words glued before the URL ("…169)http://")
+            return "#"
+        kept = []
+        for part in rest.split("/"):
+            if "0" in part or "@" in part:
+                break
+            kept.append(part)
+        if not kept:
+            return "#"
+        return f"{scheme}://{'/'.join(kept)}/#"
     if "@" in mark:
         # A per-recipient result glued to the address, as Barracuda writes it
         # ("(user@example.com:quarantined)"): the word after the colon is the cause.

@@ -315,4 +315,11 @@ def test_a_urls_query_and_fragment_are_masked_and_its_host_and_path_kept() -> No
     assert normalise("see http://postmaster.comcast.net/smtp-error-codes.php#BL000001") == (
         "see http://postmaster.comcast.net/smtp-error-codes.php#"
     )
-    assert normalise("see https://www.spamhaus.org/query/ip/192.0.2.9") == "see #"
+    # An IP in the path: the host and the path before it still name the lookup page.
+    assert normalise("see https://www.spamhaus.org/query/ip/192.0.2.9") == (
+        "see https://www.spamhaus.org/query/ip/#"
+    )
+    assert normalise("see http://192.0.2.9/x") == "see #"  # a bare IP names nothing stable
+    assert normalise("at 192.0.2.9)http://mx.example/ok") == normalise(
+        "at 192.0.2.19)http://mx.example/ok"
+    )  # glued digits stay masked whole: the memo keys rely on it
