@@ -22,11 +22,12 @@ import tracemalloc
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from app.core.classify.vocabulary import delete_effect_shown
 from app.core.dates import JST
 from app.core.export.columns import CATEGORY_LABELS_JA, COLUMNS, ExportRow
 from app.core.export.context import ExportContext
 from app.core.export.excel import export_xlsx
-from app.core.glossary import delete_effect_label, permanence_label
+from app.core.glossary import permanence_label
 from app.core.types import DateRange, Explanation, ListKind, SuppressionEntry
 
 HEADERS = [column.header_ja for column in COLUMNS]
@@ -161,7 +162,7 @@ def naive_export(rows: list[ExportRow], path: Path) -> None:
                 explanation.action_ja,
                 CATEGORY_LABELS_JA[explanation.category],
                 explanation.label_ja,
-                delete_effect_label(explanation.delete_effect),
+                delete_effect_shown(explanation),
                 permanence_label(explanation.permanent),
                 row.history or None,  # 履歴: an empty cell, as ours leaves it
             ]
@@ -206,7 +207,7 @@ def styled_naive_export(rows: list[ExportRow], path: Path) -> None:
                 styled(explanation.action_ja, wrap),
                 CATEGORY_LABELS_JA[explanation.category],
                 explanation.label_ja,
-                delete_effect_label(explanation.delete_effect),
+                delete_effect_shown(explanation),
                 permanence_label(explanation.permanent),
                 row.history or None,  # 履歴: an empty cell, as ours leaves it
             ]
