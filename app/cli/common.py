@@ -188,12 +188,40 @@ def make_provider(args: argparse.Namespace) -> SendGridProvider:
     )
 
 
+def connection_stamp_of(args: argparse.Namespace) -> str:
+    """The stamp of the connection ``make_any_provider`` builds: its endpoint and credentials,
+    digested (the fetch history keeps it to tell another key or URL apart, never the key)."""
+    from app.core.history.connection_stamp import connection_stamp
+
+    account = selected_account(args)
+    if account is not None:
+        return connection_stamp(
+            account, _account_credentials(account), base_url=args.base_url or None
+        )
+    return connection_stamp(
+        None,
+        {"api_key": api_key_from_environment()},
+        base_url=args.base_url or None,
+        region=args.region or "global",
+    )
+
+
 def _account_provider(args: argparse.Namespace, account: Account) -> Provider:
-    """Credentials from the environment first, then the keyring (as for SendGrid)."""
-    from app.core.accounts import load_credentials
     from app.core.provider_factory import build_provider
 
     check_base_url(args.base_url)
+    return build_provider(
+        account,
+        _account_credentials(account),
+        base_url=args.base_url,
+        max_concurrency=getattr(args, "concurrency", 8),
+    )
+
+
+def _account_credentials(account: Account) -> dict[str, str]:
+    """Credentials from the environment first, then the keyring (as for SendGrid)."""
+    from app.core.accounts import load_credentials
+
     credentials = load_credentials(account, None)
     if any(name not in credentials for name in account.secret_names()):
         # The keyring only when the environment lacks something: probing it costs time and,
@@ -204,12 +232,7 @@ def _account_provider(args: argparse.Namespace, account: Account) -> Provider:
             credentials = load_credentials(account, KeyringSecretStore())
         except Exception:
             pass
-    return build_provider(
-        account,
-        credentials,
-        base_url=args.base_url,
-        max_concurrency=getattr(args, "concurrency", 8),
-    )
+    return dict(credentials)
 
 
 def parse_lists(text: str | None) -> tuple[ListKind, ...]:

@@ -114,7 +114,7 @@ def fetch_into_history(
     progress: FetchProgressCallback | None = None,
 ) -> HistoryFetch:
     """Open history and the journal (either may fail: the fetch goes on without), then fetch."""
-    from app.cli.common import journal_region_of
+    from app.cli.common import connection_stamp_of, journal_region_of
     from app.core.classify.classifier import Classifier
     from app.core.history.account_region import settle_account
     from app.core.history.incremental import fetch_with_history
@@ -147,6 +147,10 @@ def fetch_into_history(
             print(f"注意: {error.message_ja}（再発と削除済みの判定を省きます）", file=sys.stderr)
     classifier = Classifier.load()
     try:
+        # History tied to the endpoint and credentials in use: another key or --base-url for
+        # the same --account is another provider account (docs/history.md, "Connection
+        # identity").
+        connection = connection_stamp_of(args) if store is not None else None
         # Tails of an incremental fetch are paged one request at a time (see fetch_with_history).
         tail_args = argparse.Namespace(**{**vars(args), "concurrency": 1})
         return fetch_with_history(
@@ -160,6 +164,7 @@ def fetch_into_history(
             full=bool(getattr(args, "full", False)),
             progress=progress,
             make_tail_provider=lambda: make_provider(tail_args),
+            connection=connection,
         )
     finally:
         if store is not None:

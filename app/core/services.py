@@ -71,6 +71,23 @@ def same_lists(fetched: ConnectionConfig, current: ConnectionConfig) -> bool:
     return _live_account(fetched) == _live_account(current)
 
 
+def history_connection(config: ConnectionConfig) -> str | None:
+    """The stamp the fetch history keeps of the endpoint and credentials ``config`` reaches
+    (app/core/history/connection_stamp.py; a digest, never the key), or None for the practice
+    sandbox, whose port changes from one start to the next while its account stays the same.
+    Costs tens of milliseconds (scrypt): call it on a worker thread."""
+    if config.practice:
+        return None
+    from app.core.history.connection_stamp import connection_stamp
+
+    return connection_stamp(
+        config.account,
+        dict(config.credentials) or {"api_key": config.api_key},
+        base_url=config.base_url or None,
+        region=config.region or "global",
+    )
+
+
 def _practice_account(config: ConnectionConfig) -> tuple[str, str, str, str]:
     account = config.account
     provider = "sendgrid" if account is None else account.provider.value

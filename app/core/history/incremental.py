@@ -25,6 +25,7 @@ from app.core.storage.history.interface import (
     LIST_CODE,
     LIST_CODES,
     AccountKey,
+    ConnectionSwitch,
     Coverage,
     Deletion,
     FetchSummary,
@@ -65,6 +66,9 @@ class HistoryFetch:
     summary: FetchSummary | None = None  # None when history was not written
     history_error: HistoryError | None = None  # shown to the operator; the entries are valid
     asked_from: dict[ListKind, int] = field(default_factory=dict)
+    # Another API key or endpoint than the account's history was fetched with: that history
+    # was set aside (and this connection's earlier one brought back, if any).
+    connection_changed: bool = False
 
     @property
     def entries(self) -> EntryRows:
@@ -107,6 +111,7 @@ def fetch_with_history(
     cancel: CancelToken | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     make_tail_provider: Callable[[], Provider] | None = None,
+    connection: str | None = None,
 ) -> HistoryFetch:
     """Fetch ``lists`` over ``date_range``; incremental where history covers it, unless ``full``.
 
@@ -117,11 +122,24 @@ def fetch_with_history(
     ``make_tail_provider``, when given, serves the tail windows of an incremental fetch: a tail
     is a page or two, so a provider that pages one request at a time (SendGrid with
     ``max_concurrency=1``) sends no speculative request past the end and costs no time.
+    ``connection`` is the stamp of the endpoint and credentials in use
+    (app/core/history/connection_stamp.py; None in practice mode): history fetched with
+    another one is set aside first, so this fetch is neither answered from it nor marks its
+    rows 他所で削除.
     """
     kinds = tuple(dict.fromkeys(lists))
     range_start, range_end = unix_bounds(date_range)
     history_error: HistoryError | None = None
     coverage: dict[ListKind, Coverage] = {}
+    notes: list[str] = []
+    switch = ConnectionSwitch.SAME
+    if store is not None and connection is not None:
+        try:
+            switch = store.use_connection(account, connection)
+        except HistoryError as error:  # unknown whose rows these are: fetch without history
+            history_error, store = error, None
+        if switch.switched:
+            notes.append(connection_switch_note(switch))
     if store is not None and not full:
         try:
             coverage = store.coverage(account, kinds)
@@ -142,7 +160,6 @@ def fetch_with_history(
 
     fetched: list[SuppressionEntry] = []
     requests = retries = 0
-    notes: list[str] = []
 
     def keep_page(page: tuple[SuppressionEntry, ...]) -> None:
         fetched.extend(page)
@@ -210,6 +227,7 @@ def fetch_with_history(
                     explanations=explanations,
                     deletions=deletions,
                     requests=requests,
+                    connection=connection,
                 )
             )
             if retention_days is not None:
@@ -228,6 +246,21 @@ def fetch_with_history(
         summary=summary,
         history_error=history_error,
         asked_from=asked,
+        connection_changed=switch.switched,
+    )
+
+
+def connection_switch_note(switch: ConnectionSwitch) -> str:
+    """Why a fetch the operator expected to be 差分取得 asked for everything (or came back with
+    another history): the key or the endpoint differs from the last fetch's."""
+    if switch is ConnectionSwitch.RESTORED:
+        return (
+            "API キーまたは接続先が前回の取得と違うため、この接続で以前に取得した履歴に"
+            "切り替えました（前回の接続の履歴も残しています）。"
+        )
+    return (
+        "API キーまたは接続先が前回の取得と違うため、このアカウントの取得履歴を切り替えて"
+        "全件を取得しました（前回の接続の履歴は消さずに残しています）。"
     )
 
 

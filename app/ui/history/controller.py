@@ -105,7 +105,7 @@ class HistoryController(FeatureController):
         """The fetch job's work through history; None when this window has no history."""
         if not self.session.enabled:
             return None
-        from app.core.services import provider_factory
+        from app.core.services import history_connection, provider_factory
         from app.ui.history.fetch_work import fetch_recording_history
 
         self.recurrences = {}
@@ -123,6 +123,9 @@ class HistoryController(FeatureController):
             self._journal(),  # the deletion feature opens it in a job; None until then
             full,
             self._retention_days(),
+            # Digested on the job's thread (scrypt): another key or 接続先 URL than the
+            # account's history was fetched with starts another history.
+            connection=functools.partial(history_connection, config),
         )
 
     @Slot(object)

@@ -7,6 +7,7 @@ Everything the grid needs from history is gathered here, off the GUI thread: the
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -123,16 +124,32 @@ def fetch_recording_history(
     progress: FetchProgressCallback | None = None,
     on_page: Callable[..., None] | None = None,
     cancel: CancelToken | None = None,
+    connection: Callable[[], str | None] | None = None,
 ) -> HistoryFetchResult:
     """Fetch through history (incremental where it covers the range, unless ``full``) and read
-    back what the grid marks. History trouble never costs the fetch: it becomes a notice."""
+    back what the grid marks. History trouble never costs the fetch: it becomes a notice.
+    ``connection`` gives the stamp of the endpoint and credentials in use (see
+    ``fetch_with_history``)."""
     from app.core.dates import unix_bounds
-    from app.core.history.incremental import fetch_with_history
+    from app.core.history.incremental import connection_switch_note, fetch_with_history
     from app.core.history.journal_link import journal_deletions
     from app.core.storage.history import GoneBy, HistoryError
 
     store = session.open_for(account)
     notices: list[TodokuError] = list(session.take_notices())
+    stamp = connection() if connection is not None and store is not None else None
+    switch_note = ""
+    if stamp is not None and store is not None:
+        # Before deciding whether the pages may stream (a full pass): another connection's
+        # history is set aside here, so this fetch is a full pass of the new one.
+        try:
+            switched = store.use_connection(account, stamp)
+        except HistoryError as error:
+            notices.append(error)
+            store = None
+        else:
+            if switched.switched:
+                switch_note = connection_switch_note(switched)
     deletions = journal_deletions(journal, account) if journal is not None and store else ()
     stream = None
     if on_page is not None and _full_pass(store, account, date_range, lists, full):
@@ -151,7 +168,12 @@ def fetch_recording_history(
         on_page=stream,
         cancel=cancel,
         make_tail_provider=make_tail_provider,
+        connection=stamp,
     )
+    if switch_note:  # set aside above, so fetch_with_history found its own history in place
+        outcome = dataclasses.replace(
+            outcome, notes=(switch_note, *outcome.notes), connection_changed=True
+        )
     if outcome.history_error is not None:
         notices.append(outcome.history_error)
     recurrences: dict[str, Recurrence] = {}

@@ -168,7 +168,7 @@ def test_schema_1_file_migrates_forward_keeping_its_rows(tmp_path: Path) -> None
     )
     connection.close()
     store = SqliteHistoryStore(path)
-    assert store.schema_version() == 3
+    assert store.schema_version() == sqlite_schema.SCHEMA_VERSION == 4
     assert [
         e.email for e in store.open_range(ACCOUNT, RANGE_START, RANGE_END, ALL_LISTS).entries()
     ] == ["old@example.jp"]

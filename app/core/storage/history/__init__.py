@@ -3,11 +3,13 @@
 from app.core.storage.history.interface import (
     AccountKey,
     BucketCount,
+    ConnectionSwitch,
     Coverage,
     Deletion,
     FetchSummary,
     FetchWrite,
     GoneBy,
+    HistoryConnectionChangedError,
     HistoryDiskFullError,
     HistoryError,
     HistoryNotAFileError,
@@ -20,16 +22,19 @@ from app.core.storage.history.interface import (
     Return,
     TrendBucket,
     TrendKey,
+    parked_key,
 )
 
 __all__ = [
     "AccountKey",
     "BucketCount",
+    "ConnectionSwitch",
     "Coverage",
     "Deletion",
     "FetchSummary",
     "FetchWrite",
     "GoneBy",
+    "HistoryConnectionChangedError",
     "HistoryDiskFullError",
     "HistoryError",
     "HistoryNotAFileError",
@@ -42,4 +47,5 @@ __all__ = [
     "Return",
     "TrendBucket",
     "TrendKey",
+    "parked_key",
 ]

@@ -8,7 +8,7 @@ this package: the fetch logic (app/core/history/) talks to storage only through 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Protocol
@@ -110,6 +110,46 @@ class HistoryRecovered(HistoryError):
     )
 
 
+class HistoryConnectionChangedError(HistoryError):
+    """Another fetch of the account, with another API key or endpoint, was recorded while this
+    one ran (two operators of a team, two windows): this fetch is not merged into the other
+    connection's history."""
+
+    default_message_ja = (
+        "取得中に、同じアカウントが別の API キーまたは接続先で取得されたため、"
+        "今回の取得を取得履歴に記録しませんでした。"
+    )
+    default_next_step_ja = (
+        FETCHED_LIST_USABLE + "設定の API キーと接続先を確かめてから、もう一度取得してください。"
+    )
+
+
+class ConnectionSwitch(StrEnum):
+    """What ``HistoryStorage.use_connection`` found for an account's connection stamp."""
+
+    FIRST = "first"  # no history for this account yet
+    SAME = "same"  # the history was fetched with this connection
+    ADOPTED = "adopted"  # history from before stamps existed: taken as this connection's
+    CHANGED = "changed"  # another connection's history was set aside; this one starts empty
+    RESTORED = "restored"  # another's was set aside and this connection's earlier one is back
+
+    @property
+    def switched(self) -> bool:
+        return self in (ConnectionSwitch.CHANGED, ConnectionSwitch.RESTORED)
+
+
+# The name a connection's history is kept under once another connection took its account:
+# the account's name, then the start of the stamp (no secret: see connection_stamp.py).
+PARKED_FORMAT = "{name}（以前の接続 {short}）"
+
+
+def parked_key(account: AccountKey, connection: str) -> AccountKey:
+    """Where ``account``'s history fetched with ``connection`` is kept while another connection
+    uses the account (``todoku-cli report --account`` can read it under that name)."""
+    short = connection.partition(":")[2][:12] or connection[:12]
+    return replace(account, account=PARKED_FORMAT.format(name=account.account, short=short))
+
+
 class GoneBy(StrEnum):
     """Why a history row is no longer on its list."""
 
@@ -170,6 +210,9 @@ class FetchWrite:
     explanations: Sequence[Explanation] | None  # index for index with entries, or None
     deletions: Sequence[Deletion] = ()  # the journal's successful deletes for this account
     requests: int = 0
+    # The stamp of the connection fetched with (app/core/history/connection_stamp.py), or None
+    # (practice mode, a caller that does not know it): the account's must be the same.
+    connection: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,7 +384,15 @@ class HistoryStorage(Protocol):
         ...
 
     def record_fetch(self, write: FetchWrite) -> FetchSummary:
-        """Merge one fetch in a single transaction; nothing of it is visible if it fails."""
+        """Merge one fetch in a single transaction; nothing of it is visible if it fails.
+        Raises ``HistoryConnectionChangedError`` when ``write.connection`` is not the account's
+        (another connection took it meanwhile)."""
+        ...
+
+    def use_connection(self, account: AccountKey, connection: str) -> ConnectionSwitch:
+        """Make ``account``'s history the one fetched with ``connection`` (one transaction):
+        another connection's is set aside under ``parked_key`` and this connection's earlier
+        one, if set aside, comes back. Called before a fetch reads coverage or rows."""
         ...
 
     def open_range(

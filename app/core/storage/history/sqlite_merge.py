@@ -7,6 +7,8 @@ import sqlite3
 from dataclasses import asdict
 from typing import Any
 
+from app.core.storage.history.account_fold import Dialect
+from app.core.storage.history.connection_switch import check_connection
 from app.core.storage.history.interface import (
     LIST_CODE,
     AccountKey,
@@ -77,6 +79,7 @@ class FetchMerge:
             " AND practice=?",
             key,
         ).fetchone()
+        check_connection(self.c, SQLITE_DIALECT, int(row[0]), self.w.connection)
         return int(row[0])
 
     def _text_id(self, text: str) -> int:
@@ -248,3 +251,19 @@ def account_tuple(account: AccountKey) -> tuple[str, str, str, str, int]:
         account.region,
         int(account.practice),
     )
+
+
+# How the statements shared with PostgreSQL (account_fold.py, connection_switch.py) are spelt.
+SQLITE_DIALECT = Dialect(
+    mark="?",
+    accounts="accounts",
+    entries="entries",
+    returns="returns",
+    coverage="coverage",
+    fetches="fetches",
+    insert_ignore="INSERT OR IGNORE INTO",
+    ignore_tail="",
+    lock="",
+    same_email="{a}.email = {b}.email COLLATE NOCASE",  # as the unique indexes compare them
+    key=account_tuple,
+)

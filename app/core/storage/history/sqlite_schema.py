@@ -93,11 +93,18 @@ def _migrate_to_3(connection: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_to_4(connection: sqlite3.Connection) -> None:
+    # The stamp of the connection (endpoint and credentials, digested: never a key) each
+    # account's rows were fetched with; NULL for rows from before (connection_switch.py).
+    connection.execute("ALTER TABLE accounts ADD COLUMN connection TEXT")
+
+
 # Migration N+1 is MIGRATIONS[N]; each runs inside the transaction that bumps user_version.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_to_1,
     _migrate_to_2,
     _migrate_to_3,
+    _migrate_to_4,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

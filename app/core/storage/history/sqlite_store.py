@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from app.core.storage.history import sqlite_schema
-from app.core.storage.history.account_fold import Dialect, fold_accounts
+from app.core.storage.history.account_fold import fold_accounts
+from app.core.storage.history.connection_switch import switch_connection
 from app.core.storage.history.interface import (
     LIST_CODE,
     LIST_CODES,
     AccountKey,
     BucketCount,
+    ConnectionSwitch,
     Coverage,
     FetchSummary,
     FetchWrite,
@@ -30,6 +32,7 @@ from app.core.storage.history.interface import (
     TrendBucket,
     TrendKey,
 )
+from app.core.storage.history.sqlite_merge import SQLITE_DIALECT as _DIALECT
 from app.core.storage.history.sqlite_merge import FetchMerge, account_tuple
 from app.core.storage.history.stored_rows import (
     RETURN_COLUMNS,
@@ -56,21 +59,6 @@ _BUCKET_SQL = {
 
 # Fields of an open_range row (a StoredRow).
 _STATUS, _REASON, _EXPLANATION, _DOMAIN = itemgetter(3), itemgetter(4), itemgetter(5), itemgetter(9)
-
-
-_DIALECT = Dialect(
-    mark="?",
-    accounts="accounts",
-    entries="entries",
-    returns="returns",
-    coverage="coverage",
-    fetches="fetches",
-    insert_ignore="INSERT OR IGNORE INTO",
-    ignore_tail="",
-    lock="",
-    same_email="{a}.email = {b}.email COLLATE NOCASE",  # as the unique indexes compare them
-    key=account_tuple,
-)
 
 
 class SqliteHistoryStore:
@@ -192,6 +180,9 @@ class SqliteHistoryStore:
     def adopt_spellings(self, account: AccountKey, older: Sequence[AccountKey]) -> int:
         # One BEGIN IMMEDIATE transaction: no fetch of either key writes meanwhile.
         return self._write(lambda connection: fold_accounts(connection, _DIALECT, account, older))
+
+    def use_connection(self, account: AccountKey, connection: str) -> ConnectionSwitch:
+        return self._write(lambda db: switch_connection(db, _DIALECT, account, connection))
 
     # -- fetch bookkeeping ---------------------------------------------------------------------
 

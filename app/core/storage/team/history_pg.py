@@ -25,12 +25,14 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from app.core.storage.history.account_fold import Dialect, fold_accounts
+from app.core.storage.history.account_fold import fold_accounts
+from app.core.storage.history.connection_switch import switch_connection
 from app.core.storage.history.interface import (
     LIST_CODE,
     LIST_CODES,
     AccountKey,
     BucketCount,
+    ConnectionSwitch,
     Coverage,
     FetchSummary,
     FetchWrite,
@@ -66,6 +68,7 @@ from app.core.storage.team.connection import (
     unavailable,
 )
 from app.core.storage.team.history_pg_import import HistorySnapshot, copy_snapshot
+from app.core.storage.team.history_pg_merge import POSTGRES_DIALECT as _DIALECT
 from app.core.storage.team.history_pg_merge import FetchMerge, account_tuple
 from app.core.storage.team.history_pg_texts import scrub_texts
 from app.core.storage.team.migrate import check_version
@@ -79,21 +82,6 @@ _BUCKET_SQL = {
         f"to_char(date_trunc('week', to_timestamp(e.created) AT TIME ZONE {_JST}), 'YYYY-MM-DD')"
     ),
 }
-
-
-_DIALECT = Dialect(
-    mark="%s",
-    accounts="todoku.history_accounts",
-    entries="todoku.history_entries",
-    returns="todoku.history_returns",
-    coverage="todoku.history_coverage",
-    fetches="todoku.history_fetches",
-    insert_ignore="INSERT INTO",
-    ignore_tail=" ON CONFLICT DO NOTHING",
-    lock=" FOR UPDATE",
-    same_email="lower({a}.email) = lower({b}.email)",  # as the unique indexes compare them
-    key=account_tuple,
-)
 
 
 # The server, not this PC's disk: what the operator (or the administrator) can check.
@@ -203,6 +191,13 @@ class PostgresHistoryStore:
         # fetch locks its own: a fetch of either key waits for the fold, or the fold for it.
         return self._run(
             lambda connection: fold_accounts(connection, _DIALECT, account, older), write=True
+        )
+
+    def use_connection(self, account: AccountKey, connection: str) -> ConnectionSwitch:
+        # The account row is locked (FOR UPDATE) as a fetch's merge locks it: a merge of the
+        # other connection waits, then finds the stamp changed (HistoryConnectionChangedError).
+        return self._run(
+            lambda db: switch_connection(db, _DIALECT, account, connection), write=True
         )
 
     # -- fetch bookkeeping ---------------------------------------------------------------------

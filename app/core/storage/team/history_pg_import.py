@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from app.core.storage.history.interface import AccountKey, parked_key
+from app.core.storage.team.history_pg_merge import account_tuple
 from app.core.storage.team.history_pg_texts import text_ids
 from app.core.storage.team.pg_text import pg_text
 
@@ -16,7 +18,8 @@ if TYPE_CHECKING:
 class HistorySnapshot:
     """A local SQLite history's raw rows (ids are the file's own), for ``import_snapshot``."""
 
-    accounts: tuple[tuple[Any, ...], ...]  # (id, provider, account, subuser, region, practice)
+    # (id, provider, account, subuser, region, practice, connection stamp or None)
+    accounts: tuple[tuple[Any, ...], ...]
     texts: dict[int, str]
     explanations: dict[int, tuple[str, str, str]]  # id → (category, label, body)
     entries: tuple[tuple[Any, ...], ...]  # account_id … gone_at, as the file's entries table
@@ -27,20 +30,19 @@ class HistorySnapshot:
 def copy_snapshot(c: Any, snap: HistorySnapshot) -> tuple[int, int]:
     """Insert what the shared history lacks; ids of the file are mapped to the server's."""
     accounts: dict[int, int] = {}
-    for local_id, provider, name, subuser, region, practice in snap.accounts:
+    for local_id, provider, name, subuser, region, practice, stamp in snap.accounts:
         key = (provider, name, subuser, region, bool(practice))
-        c.execute(
-            "INSERT INTO todoku.history_accounts (provider, account, subuser, region, practice)"
-            " VALUES (%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
-            key,
-        )
-        accounts[int(local_id)] = int(
+        found, shared = _account_row(c, key, stamp)
+        if stamp is not None and shared is not None and shared != stamp:
+            # The team fetches this account with another key or endpoint: this PC's rows are
+            # another provider account's and go aside, as a fetch would set them aside.
+            parked = parked_key(AccountKey(*key), stamp)
+            found, _ = _account_row(c, account_tuple(parked), stamp)
+        elif stamp is not None and shared is None:
             c.execute(
-                "SELECT id FROM todoku.history_accounts WHERE provider=%s AND account=%s"
-                " AND subuser=%s AND region=%s AND practice=%s FOR UPDATE",
-                key,
-            ).fetchone()[0]
-        )
+                "UPDATE todoku.history_accounts SET connection=%s WHERE id=%s", (stamp, found)
+            )
+        accounts[int(local_id)] = found
     texts = text_ids(c, snap.texts.values())
     text_id = {int(k): texts[v] for k, v in snap.texts.items()}
     explanation_id: dict[int, int] = {}
@@ -90,6 +92,21 @@ def copy_snapshot(c: Any, snap: HistorySnapshot) -> tuple[int, int]:
             [(accounts[a], code, start, end, high) for a, code, start, end, high in snap.coverage],
         )
     return entries, returns
+
+
+def _account_row(c: Any, key: tuple[Any, ...], stamp: str | None) -> tuple[int, str | None]:
+    """The server's account row of ``key`` (made with ``stamp`` when new), locked: id, stamp."""
+    c.execute(
+        "INSERT INTO todoku.history_accounts (provider, account, subuser, region, practice,"
+        " connection) VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+        (*key, stamp),
+    )
+    row = c.execute(
+        "SELECT id, connection FROM todoku.history_accounts WHERE provider=%s AND account=%s"
+        " AND subuser=%s AND region=%s AND practice=%s FOR UPDATE",
+        key,
+    ).fetchone()
+    return int(row[0]), row[1]
 
 
 def _returned_rows(cursor: psycopg.Cursor[Any]) -> int:

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
+from app.core.storage.history.account_fold import Dialect
+from app.core.storage.history.connection_switch import check_connection
 from app.core.storage.history.interface import (
     LIST_CODE,
     AccountKey,
@@ -77,6 +79,7 @@ class FetchMerge:
             " AND subuser=%s AND region=%s AND practice=%s FOR UPDATE",
             key,
         ).fetchone()
+        check_connection(self.c, POSTGRES_DIALECT, int(row[0]), self.w.connection)
         return int(row[0])
 
     def _text_ids(self, texts: Iterable[str]) -> dict[str, int]:
@@ -249,3 +252,19 @@ class FetchMerge:
 
 def account_tuple(account: AccountKey) -> tuple[str, str, str, str, bool]:
     return (account.provider, account.account, account.subuser, account.region, account.practice)
+
+
+# How the statements shared with SQLite (account_fold.py, connection_switch.py) are spelt.
+POSTGRES_DIALECT = Dialect(
+    mark="%s",
+    accounts="todoku.history_accounts",
+    entries="todoku.history_entries",
+    returns="todoku.history_returns",
+    coverage="todoku.history_coverage",
+    fetches="todoku.history_fetches",
+    insert_ignore="INSERT INTO",
+    ignore_tail=" ON CONFLICT DO NOTHING",
+    lock=" FOR UPDATE",
+    same_email="lower({a}.email) = lower({b}.email)",  # as the unique indexes compare them
+    key=account_tuple,
+)

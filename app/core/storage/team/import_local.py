@@ -58,7 +58,7 @@ def move_local_journal(
 # -- the fetch history -------------------------------------------------------------------------
 
 HISTORY_APPLICATION_ID = 0x546F4869  # the SQLite history file's mark (history/sqlite_schema.py)
-KNOWN_HISTORY_VERSION = 3
+KNOWN_HISTORY_VERSION = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +104,11 @@ def _read_history_file(path: Path) -> HistorySnapshot:
                 next_step_ja="Todoku を最新版に更新してから、もう一度お試しください。",
                 detail=f"application_id={app_id:#x}, user_version={version} ({path})",
             )
+        # Schema 4 added the stamp of each account's connection (NULL before).
+        stamp = "connection" if version >= 4 else "NULL"
         accounts = tuple(
             connection.execute(
-                "SELECT id, provider, account, subuser, region, practice FROM accounts"
+                f"SELECT id, provider, account, subuser, region, practice, {stamp} FROM accounts"
             ).fetchall()
         )
         texts = dict(connection.execute("SELECT id, text FROM texts").fetchall())

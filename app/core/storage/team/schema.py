@@ -267,6 +267,12 @@ END $$;
 REVOKE ALL ON FUNCTION todoku.mask_address(text) FROM PUBLIC;
 """
 
+# The stamp of the connection (endpoint and credentials, digested: never a key) each history
+# account's rows were fetched with; NULL for rows from before (history/connection_switch.py).
+_MIGRATION_4 = """
+ALTER TABLE todoku.history_accounts ADD COLUMN connection text;
+"""
+
 # Grants are re-applied after every migration (new tables get them too).
 GRANTS = f"""
 GRANT USAGE ON SCHEMA todoku TO {APP_ROLE};
@@ -285,7 +291,7 @@ GRANT EXECUTE ON FUNCTION todoku.mask_address(text) TO {APP_ROLE};
 """
 
 # Migration N+1 is MIGRATIONS[N].
-MIGRATIONS: tuple[str, ...] = (_MIGRATION_1, _MIGRATION_2, _MIGRATION_3)
+MIGRATIONS: tuple[str, ...] = (_MIGRATION_1, _MIGRATION_2, _MIGRATION_3, _MIGRATION_4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
