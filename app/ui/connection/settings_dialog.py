@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QScrollArea,
@@ -29,7 +28,7 @@ from app.core.types import ListPermissions
 from app.ui import texts
 from app.ui.safe_text import plain_label
 from app.ui.secret_writes import save_showing_progress
-from app.ui.widgets.fitted_note import FittedNote
+from app.ui.widgets.fitted_note import field_error_note
 from app.ui.widgets.screen_fit import TITLE_BAR_ALLOWANCE
 from app.ui.widgets.sentence_label import SentenceLabel
 from app.ui.widgets.test_outcome import show_test_outcome
@@ -166,8 +165,8 @@ class SettingsDialog(QDialog):
         self.llm_key_edit = QLineEdit()
         self.llm_key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         # Checked as typed while AI is on, with the SendGrid URL's own rules (llm_setup).
-        self.llm_url_error = self._error_label()
-        self.llm_model_error = self._error_label()
+        self.llm_url_error = field_error_note()
+        self.llm_model_error = field_error_note()
         llm_form = QFormLayout()
         llm_form.addRow(self.llm_enabled)
         llm_form.addRow(texts.SETTINGS_LLM_BASE_URL, self.llm_base_url)
@@ -232,14 +231,6 @@ class SettingsDialog(QDialog):
                 keys_persistent,
                 key_store_where_ja,
             )
-
-    @staticmethod
-    def _error_label() -> QLabel:
-        # As tall as its lines: a wrapped QLabel's hint left a blank band around the message.
-        label = FittedNote()
-        label.setStyleSheet("color: #c62828;")
-        label.setVisible(False)
-        return label
 
     def llm_problem_field(self) -> QLineEdit | None:
         """The first AI field that keeps AI on from working; None when none (or AI is off)."""

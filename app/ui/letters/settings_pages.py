@@ -29,7 +29,7 @@ from app.core.storage.settings import AppSettings
 from app.ui.letters import letter_texts as texts
 from app.ui.safe_text import plain_label
 from app.ui.secret_writes import save_showing_progress
-from app.ui.widgets.fitted_note import FittedNote
+from app.ui.widgets.fitted_note import FittedNote, field_error_note
 from app.ui.widgets.screen_fit import fit_height_to_content, resize_within_screen
 
 PAGE_SENDER, PAGE_ZENDESK = 0, 1
@@ -56,8 +56,8 @@ class SenderFactsPage(QWidget):
         self.ips_edit = self._edit(settings.sender_ips, texts.SENDER_IPS_HINT)
         self.contact_edit = self._edit(settings.sender_contact, texts.SENDER_CONTACT_HINT)
         self.auth_edit = self._edit(settings.sender_auth_status, texts.SENDER_AUTH_HINT)
-        self.domain_error = self._error_label()
-        self.ips_error = self._error_label()
+        self.domain_error = field_error_note()
+        self.ips_error = field_error_note()
         form = QFormLayout(self)
         form.addRow(_note(texts.SENDER_NOTE))
         form.addRow(texts.SENDER_ORG, self.org_edit)
@@ -79,15 +79,6 @@ class SenderFactsPage(QWidget):
         edit.setPlaceholderText(hint)
         edit.setMinimumWidth(380)
         return edit
-
-    @staticmethod
-    def _error_label() -> QLabel:
-        # Plain text (the typed value comes back in it), as tall as its lines: a wrapped
-        # QLabel's hint left a blank band above and below the message.
-        label = FittedNote()
-        label.setStyleSheet("color: #c62828;")
-        label.setVisible(False)
-        return label
 
     @staticmethod
     def _show(label: QLabel, problem: str) -> None:

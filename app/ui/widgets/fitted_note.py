@@ -41,3 +41,12 @@ class FittedNote(SentenceLabel):
         needed = self.heightForWidth(self.width())
         if needed > 0 and (needed != self.minimumHeight() or needed != self.maximumHeight()):
             self.setFixedHeight(needed)
+
+
+def field_error_note() -> FittedNote:
+    """The red line under a form field that says what is wrong with it, hidden until then.
+    Plain text (the typed value can come back in it), as tall as its lines."""
+    label = FittedNote()
+    label.setStyleSheet("color: #c62828;")
+    label.setVisible(False)
+    return label
