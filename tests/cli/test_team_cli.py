@@ -80,7 +80,7 @@ def test_db_upgrade_creates_then_reports_up_to_date(
     url = postgres_server.url(database="cli_upgrade")
     first = cli(tmp_path, "db", "upgrade", "--database", url)
     assert first.returncode == 0, first.stderr
-    assert "形式 0 から 3 に更新しました" in first.stderr
+    assert "形式 0 から 4 に更新しました" in first.stderr
     second = cli(tmp_path, "db", "upgrade", "--database", url)
     assert second.returncode == 0 and "最新です" in second.stderr
     with psycopg.connect(url) as check:
